@@ -1,0 +1,59 @@
+"""The command line: a thin typer layer over the library core, and the one error boundary.
+
+``main()`` runs the app, catches :class:`~skillforge.errors.SkillforgeError` once, prints
+``skillforge: error: …`` with its hint, and exits with the error's code. Tracebacks only with
+``--debug`` (or ``SKILLFORGE_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from skillforge import console
+from skillforge.cli.app import app, state
+from skillforge.errors import ExitCode, SkillforgeError
+
+# one module per area; each registers its commands on ``app``
+COMMAND_MODULES = ("ingest", "library", "validate", "distill", "route", "safety", "settings")
+
+for _name in COMMAND_MODULES:
+    try:
+        importlib.import_module(f"skillforge.cli.{_name}")
+    except ModuleNotFoundError as _exc:  # an area not built yet
+        if _exc.name != f"skillforge.cli.{_name}":
+            raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``skillforge`` console script. Returns (and exits with) the exit code."""
+    code = run(argv)
+    sys.exit(code)
+
+
+def run(argv: list[str] | None = None) -> int:
+    debug = os.environ.get("SKILLFORGE_DEBUG", "") not in ("", "0") or "--debug" in (argv or sys.argv[1:])
+    try:
+        result = app(args=argv, prog_name="skillforge", standalone_mode=False)
+        return int(result) if isinstance(result, int) else 0
+    except SkillforgeError as exc:
+        if debug or state["debug"]:
+            raise
+        console.error(exc.message, exc.hint)
+        return int(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        console.error("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        return int(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        console.error("interrupted; nothing was half-written")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitCode.OK)

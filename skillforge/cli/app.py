@@ -1,0 +1,53 @@
+"""The typer application object and the options every command shares.
+
+Command modules (``skillforge/cli/<area>.py``) import ``app`` from here and register their commands;
+each command parses its arguments, calls one core function and renders the result through
+``skillforge.console``. Core modules are imported inside the command functions so that
+``skillforge --help`` and ``skillforge route`` start fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from skillforge import __version__, console
+
+app = typer.Typer(
+    name="skillforge",
+    help="Turn coding agents' past sessions into a reviewed library of Agent Skills, "
+    "and route the right skills to the next task.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+state = {"debug": False}
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+LibraryOpt = Annotated[
+    str | None,
+    typer.Option("--library", "-L", help="The skill library (default: current folder or SKILLFORGE_LIBRARY)."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"skillforge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only results and errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    state["debug"] = debug
+    console.configure(verbose=verbose, quiet=quiet)

@@ -1,0 +1,119 @@
+"""The one place that writes to the terminal.
+
+Two rich consoles: ``out`` (stdout) for results, ``err`` (stderr) for progress, warnings and errors.
+Core modules never print; they return data that the CLI renders here. ``skillforge serve`` (MCP over
+stdio) must never touch stdout, so nothing here writes to stdout unless the CLI asks for a result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+_state = {"verbose": 0, "quiet": False}
+
+
+def configure(*, verbose: int = 0, quiet: bool = False) -> None:
+    _state["verbose"] = verbose
+    _state["quiet"] = quiet
+
+
+def verbose_level() -> int:
+    return int(_state["verbose"])
+
+
+def error(message: str, hint: str | None = None) -> None:
+    err.print(f"[bold red]skillforge: error:[/] {_escape(message)}")
+    if hint:
+        err.print(f"  [dim]hint:[/] {_escape(hint)}")
+
+
+def warn(message: str) -> None:
+    if not _state["quiet"]:
+        err.print(f"[yellow]warning:[/] {_escape(message)}")
+
+
+def info(message: str) -> None:
+    if not _state["quiet"]:
+        err.print(_escape(message))
+
+
+def debug(message: str) -> None:
+    if _state["verbose"] and not _state["quiet"]:
+        err.print(f"[dim]{_escape(message)}[/]")
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout (machine output)."""
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def print_jsonl(record: Any) -> None:
+    """One JSON line on stdout (streamed machine output)."""
+    sys.stdout.buffer.write(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS) + b"\n")
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    t = Table(title=title, title_justify="left", show_lines=False)
+    for col in columns:
+        t.add_column(col, justify="right" if col[:1].islower() is False and col.startswith("#") else "left")
+    for row in rows:
+        t.add_row(*[str(cell) for cell in row])
+    out.print(t)
+
+
+def show_progress() -> bool:
+    """Progress bars only for people: not with --json, not when stderr is not a terminal."""
+    return err.is_terminal and not _state["quiet"]
+
+
+@contextlib.contextmanager
+def progress(description: str, total: int | None = None) -> Iterator[Any]:
+    """A progress bar on stderr, or a silent stand-in with the same ``advance()`` method."""
+    if not show_progress():
+        yield _NullProgress()
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield _Bar(bar, task)
+
+
+class _NullProgress:
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def update(self, **_: Any) -> None:
+        pass
+
+
+class _Bar:
+    def __init__(self, bar: Any, task: Any):
+        self._bar, self._task = bar, task
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def update(self, **kwargs: Any) -> None:
+        self._bar.update(self._task, **kwargs)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

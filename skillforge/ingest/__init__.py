@@ -1,0 +1,277 @@
+"""Reading agent logs: find files, recognise each one's format by its content, and stream normalised
+:class:`~skillforge.model.Trajectory` objects, counting what was skipped and why.
+
+``read(paths)`` is the one entry point. Readers are registered in ``READERS`` (most specific first);
+each lives in its own module of this package (see ``base.py`` for the contract).
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from skillforge.errors import InputError
+from skillforge.ingest.base import HEAD_BYTES, ParseContext, Problem, is_binary
+from skillforge.model import Outcome, StepKind, Trajectory
+
+# module names under skillforge.ingest, in detection order (most specific first)
+READER_MODULES = (
+    "claude_code",
+    "codex",
+    "mini_swe_agent",
+    "swe_agent",
+    "openhands",
+    "interchange",
+    "aider",
+)
+
+LOG_SUFFIXES = {".jsonl", ".json", ".traj", ".md", ".ndjson"}
+
+
+def readers() -> list[ModuleType]:
+    """The reader modules that exist (a missing module is simply not offered)."""
+    found = []
+    for name in READER_MODULES:
+        try:
+            found.append(importlib.import_module(f"skillforge.ingest.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"skillforge.ingest.{name}":
+                raise
+    return found
+
+
+def reader_for(name: str) -> ModuleType:
+    for mod in readers():
+        if mod.FORMAT == name:
+            return mod
+    raise InputError(f"unknown log format {name!r}", f"use one of: {', '.join(m.FORMAT for m in readers())}")
+
+
+@dataclass
+class FormatStats:
+    files: int = 0
+    trajectories: int = 0
+    steps: int = 0
+    tool_calls: int = 0
+    errors: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    bytes: int = 0
+
+
+@dataclass
+class IngestReport:
+    """What ``read`` saw, per format; problems are one line each (file, line, what, the rest read)."""
+
+    formats: dict[str, FormatStats] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.problems or self.unrecognised)
+
+    def stats(self, fmt: str) -> FormatStats:
+        return self.formats.setdefault(fmt, FormatStats())
+
+    def count(self, traj: Trajectory) -> None:
+        st = self.stats(traj.format)
+        st.trajectories += 1
+        st.steps += len(traj.steps)
+        st.tool_calls += sum(1 for s in traj.steps if s.kind is StepKind.TOOL_CALL)
+        st.errors += sum(1 for s in traj.steps if s.is_error)
+        st.outcomes[traj.outcome.value] += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "formats": {
+                name: {
+                    "files": s.files, "trajectories": s.trajectories, "steps": s.steps,
+                    "tool_calls": s.tool_calls, "errors": s.errors, "bytes": s.bytes,
+                    "outcomes": dict(s.outcomes), "skipped": dict(s.skipped),
+                }
+                for name, s in self.formats.items()
+            },
+            "problems": [str(p) for p in self.problems],
+            "unrecognised": self.unrecognised,
+            "partial": self.partial,
+        }
+
+
+def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Expand files, folders (recursively, in sorted order) and globs into candidate log paths.
+
+    An OpenHands event folder is yielded as the folder itself. Symlinks are not followed out of the
+    folder that was named.
+    """
+    dir_readers = [m for m in readers() if hasattr(m, "detect_dir")]
+    for raw in paths:
+        text = str(raw)
+        matches = sorted(glob.glob(os.path.expanduser(text), recursive=True)) if _is_glob(text) else [text]
+        if not matches:
+            raise InputError(f"{text}: no such file or folder", "check the path, or quote a glob for skillforge")
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                yield from _walk(path, path.resolve(), dir_readers)
+            elif path.exists():
+                yield path
+            else:
+                raise InputError(f"{path}: no such file or folder", "check the path")
+
+
+def _walk(folder: Path, root: Path, dir_readers: list[ModuleType]) -> Iterator[Path]:
+    if any(m.detect_dir(folder) for m in dir_readers):
+        yield folder
+        return
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_symlink() and not _inside(entry, root):
+            continue
+        if entry.is_dir():
+            if entry.name in {".git", "node_modules", "__pycache__", ".venv"}:
+                continue
+            yield from _walk(entry, root, dir_readers)
+        elif entry.suffix.lower() in LOG_SUFFIXES or entry.name.endswith(".traj.json"):
+            yield entry
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _is_glob(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
+
+
+def detect(path: Path) -> ModuleType | None:
+    """The reader whose ``detect`` accepts this file's content, or None."""
+    if path.is_dir():
+        return next((m for m in readers() if hasattr(m, "detect_dir") and m.detect_dir(path)), None)
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if not head.strip() or is_binary(head):
+        return None
+    for mod in readers():
+        if mod.detect(path, head):
+            return mod
+    return None
+
+
+def read(
+    paths: Iterable[str | Path],
+    report: IngestReport | None = None,
+    *,
+    fmt: str | None = None,
+    labels: dict[str, Outcome] | None = None,
+    labels_source: str = "labels",
+) -> Iterator[Trajectory]:
+    """Stream trajectories from files, folders and globs. Problems go to ``report``; nothing raises
+    for a bad file (only for a path that does not exist)."""
+    report = report if report is not None else IngestReport()
+    forced = reader_for(fmt) if fmt else None
+    for path in discover(paths):
+        yield from _read_one(path, report, forced, labels, labels_source)
+
+
+def _read_one(
+    path: Path, report: IngestReport, forced: ModuleType | None,
+    labels: dict[str, Outcome] | None, labels_source: str,
+) -> Iterator[Trajectory]:
+    try:
+        mod = forced or detect(path)
+    except OSError as exc:
+        report.problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}", fatal=True))
+        return
+    if mod is None:
+        _report_unrecognised(path, report)
+        return
+    ctx = ParseContext(path=path, format=mod.FORMAT)
+    stats = report.stats(mod.FORMAT)
+    stats.files += 1
+    stats.bytes += _size(path)
+    try:
+        for traj in mod.parse(path, ctx):
+            if labels:
+                apply_label(traj, labels, labels_source)
+            report.count(traj)
+            yield traj
+    except OSError as exc:
+        ctx.fail(f"cannot read: {exc.strerror or exc}")
+    except RecursionError:
+        ctx.fail("too deeply nested to parse")
+    stats.skipped.update(ctx.skipped)
+    report.problems.extend(ctx.problems)
+
+
+def _report_unrecognised(path: Path, report: IngestReport) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError:
+        head = b""
+    if not head.strip():
+        why = "empty file"
+    elif is_binary(head):
+        why = "binary file, not an agent log"
+    else:
+        why = "not a known agent log format (see docs/formats.md; --from FORMAT forces one)"
+    report.unrecognised.append(str(path))
+    report.problems.append(Problem(str(path), why, fatal=True))
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def apply_label(traj: Trajectory, labels: dict[str, Outcome], source: str) -> bool:
+    """Set the outcome from a label file, matching the trajectory's ids or its file's stem."""
+    stem = Path(traj.source).name.split(".")[0]
+    for key in (traj.id, traj.native_id, traj.task_id, stem):
+        if key and key in labels:
+            traj.outcome = labels[key]
+            traj.outcome_source = source
+            return True
+    return False
+
+
+DEFAULT_FOLDERS = {
+    "claude": ("CLAUDE_CONFIG_DIR", "~/.claude", "projects"),
+    "codex": ("CODEX_HOME", "~/.codex", "sessions"),
+}
+
+
+def default_folder(agent: str) -> Path:
+    """Where an agent keeps its logs (``--from claude`` / ``--from codex``), honouring its env var."""
+    if agent not in DEFAULT_FOLDERS:
+        raise InputError(f"--from {agent}: no default log folder known", "use --from claude or --from codex")
+    env, fallback, sub = DEFAULT_FOLDERS[agent]
+    root = Path(os.environ.get(env) or fallback).expanduser()
+    folder = root / sub
+    if not folder.is_dir():
+        raise InputError(f"{folder}: {agent} keeps no logs here", f"pass the log folder explicitly or set {env}")
+    return folder
+
+
+def input_paths(paths: Iterable[str], agents: Iterable[str] = ()) -> list[str]:
+    """The user's paths plus the default folders of ``--from`` agents; at least one is required."""
+    result = [str(default_folder(a)) for a in agents] + list(paths)
+    if not result:
+        raise InputError("no logs given", "pass files or folders, or --from claude / --from codex")
+    return result

@@ -1,0 +1,133 @@
+"""Outcome labels from outside the logs (``--labels FILE``).
+
+Accepted, detected by content:
+
+* SWE-bench harness ``report.json`` — either ``{instance_id: {"resolved": bool, …}}`` or, as some
+  harness versions write it, the inner object alone inside a folder named after the instance;
+* a folder of such reports (searched recursively);
+* results summaries: ``{"instances": [{"instance_id", "resolved"}]}``, a list of such objects, or
+  ``{"resolved": [ids…], "unresolved"/"failed": [ids…]}`` (SWE-bench experiments ``results.json``);
+* a simple JSON object ``{id: outcome}`` or a CSV with columns ``id,outcome`` where outcome is
+  success/failure, true/false, resolved/unresolved, pass/fail or 1/0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from skillforge.errors import InputError
+from skillforge.model import Outcome
+
+_TRUE = {"success", "true", "resolved", "pass", "passed", "1", "yes"}
+_FALSE = {"failure", "false", "unresolved", "fail", "failed", "0", "no"}
+
+
+def load_labels(paths: Iterable[str | Path]) -> tuple[dict[str, Outcome], str]:
+    """Merge every label file given; returns the labels and a source tag for ``outcome_source``."""
+    labels: dict[str, Outcome] = {}
+    names: list[str] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            for report in sorted(path.rglob("*.json")):
+                labels.update(_from_file(report))
+        elif path.is_file():
+            labels.update(_from_file(path))
+        else:
+            raise InputError(f"{path}: no such labels file or folder", "check the --labels path")
+        names.append(path.name)
+    return labels, "labels:" + ",".join(names) if names else "labels"
+
+
+def _from_file(path: Path) -> dict[str, Outcome]:
+    data = path.read_bytes()
+    if path.suffix.lower() == ".csv":
+        return _from_csv(path, data)
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: labels file is not valid JSON ({exc})", "fix the file or pass a CSV") from None
+    labels = _from_json(doc, path)
+    if labels is None:
+        raise InputError(
+            f"{path}: not a labels file I know (SWE-bench report, results summary, or id → outcome)",
+            "see docs/formats.md#outcome-labels",
+        )
+    return labels
+
+
+def _from_json(doc: Any, path: Path) -> dict[str, Outcome] | None:
+    if isinstance(doc, list):
+        return _from_rows(doc)
+    if not isinstance(doc, dict):
+        return None
+    if "instances" in doc and isinstance(doc["instances"], list):
+        return _from_rows(doc["instances"])
+    if "resolved" in doc and isinstance(doc["resolved"], bool):  # a bare report.json inside <iid>/
+        return {path.parent.name: Outcome.SUCCESS if doc["resolved"] else Outcome.FAILURE}
+    if isinstance(doc.get("resolved"), list):  # results.json: lists of ids
+        out = {str(i): Outcome.FAILURE for key in ("unresolved", "failed", "error", "no_generation")
+               for i in doc.get(key, []) or []}
+        out.update({str(i): Outcome.SUCCESS for i in doc["resolved"]})
+        return out
+    out: dict[str, Outcome] = {}
+    for key, value in doc.items():
+        if isinstance(value, dict) and isinstance(value.get("resolved"), bool):
+            out[str(key)] = Outcome.SUCCESS if value["resolved"] else Outcome.FAILURE
+        else:
+            outcome = _outcome(value)
+            if outcome is None:
+                return None
+            out[str(key)] = outcome
+    return out
+
+
+def _from_rows(rows: list[Any]) -> dict[str, Outcome] | None:
+    out: dict[str, Outcome] = {}
+    for row in rows:
+        if not isinstance(row, dict):
+            return None
+        key = row.get("instance_id") or row.get("id") or row.get("trajectory_id") or row.get("task_id")
+        value = row.get("resolved", row.get("outcome", row.get("success")))
+        outcome = _outcome(value)
+        if key is None or outcome is None:
+            continue
+        out[str(key)] = outcome
+    return out
+
+
+def _from_csv(path: Path, data: bytes) -> dict[str, Outcome]:
+    out: dict[str, Outcome] = {}
+    reader = csv.reader(io.StringIO(data.decode("utf-8", errors="replace")))
+    for lineno, row in enumerate(reader, 1):
+        if len(row) < 2:
+            continue
+        outcome = _outcome(row[1])
+        if outcome is None:
+            if lineno == 1:
+                continue  # header
+            raise InputError(f"{path}:{lineno}: outcome {row[1]!r} is not success/failure", "fix the row")
+        out[row[0].strip()] = outcome
+    return out
+
+
+def _outcome(value: Any) -> Outcome | None:
+    if isinstance(value, bool):
+        return Outcome.SUCCESS if value else Outcome.FAILURE
+    if isinstance(value, int | float):
+        return Outcome.SUCCESS if value > 0 else Outcome.FAILURE
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in _TRUE:
+            return Outcome.SUCCESS
+        if v in _FALSE:
+            return Outcome.FAILURE
+        if v == "unknown":
+            return Outcome.UNKNOWN
+    return None

@@ -1,0 +1,107 @@
+"""The package's shared foundation: errors at the boundary, config precedence, model round-trips,
+SKILL.md documents, atomic and contained writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skillforge.config import Settings
+from skillforge.errors import SkillforgeError
+from skillforge.fsutil import atomic_write, safe_join
+from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.skills import document
+
+
+def test_version_and_help(cli):
+    result = cli("--version")
+    assert result.code == 0 and result.out.startswith("skillforge ")
+    assert "ingest" in cli("--help").out
+
+
+def test_user_error_is_one_line_without_traceback(cli, tmp_path):
+    result = cli("ingest", str(tmp_path / "missing.jsonl"))
+    assert result.code == 1
+    assert "skillforge: error:" in result.err and "missing.jsonl" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_config_precedence_and_sources(tmp_path, monkeypatch):
+    (tmp_path / "skillforge.toml").write_text("workers = 3\nmin_support = 5\n")
+    monkeypatch.setenv("SKILLFORGE_MIN_SUPPORT", "4")
+    s = Settings({"library": str(tmp_path), "route_k": 7}, tmp_path)
+    sources = {r.key: r.source for r in s.explain()}
+    assert (s.route_k, sources["route_k"]) == (7, "option")
+    assert (s.min_support, sources["min_support"]) == (4, "env SKILLFORGE_MIN_SUPPORT")
+    assert s.workers == 3 and sources["workers"].endswith("skillforge.toml")
+    assert sources["timeout"] == "default"
+
+
+def test_bad_config_value_names_its_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKILLFORGE_WORKERS", "many")
+    with pytest.raises(SkillforgeError, match="SKILLFORGE_WORKERS"):
+        Settings({}, tmp_path)
+
+
+def test_trajectory_round_trip():
+    step = Step(0, Role.ASSISTANT, StepKind.TOOL_CALL, text="ls", tool_name="bash", input={"cmd": "ls"},
+                call_id="c1", pair=1, source=SourceLocation("a.jsonl", line=3))
+    result = Step(1, Role.TOOL, StepKind.TOOL_RESULT, text="boom", is_error=True, exit_code=2,
+                  trust=Trust.TOOL_OUTPUT, call_id="c1", pair=0)
+    traj = Trajectory(id="x", source="a.jsonl", format="f", agent="a", steps=[step, result],
+                      outcome=Outcome.FAILURE, outcome_source="log")
+    back = Trajectory.from_dict(traj.to_dict())
+    assert back == traj
+    assert back.steps[1].output == "boom" and back.steps[0].output is None
+    assert str(back.steps[0].source) == "a.jsonl:3"
+
+
+SKILL_TEXT = """---
+name: run-django-tests
+description: Run the Django test suite with the project's runner. Use when tests must be run in django.
+metadata:
+  skillforge-id: abc
+  skillforge-level: functional
+---
+
+# Run Django tests
+
+Use `./tests/runtests.py`.
+"""
+
+
+def test_skill_document_round_trips_exactly():
+    skill = document.parse(SKILL_TEXT)
+    assert skill.name == "run-django-tests" and skill.meta("level") == "functional"
+    assert document.render(skill) == SKILL_TEXT
+
+
+@pytest.mark.parametrize("front, fragment", [
+    ("a: &x [1]\nb: *x", "anchor"),
+    ("name: !!python/object:os.system x", "tag"),
+    ("name: [unclosed", "not valid YAML"),
+])
+def test_unsafe_or_broken_front_matter_is_refused(front, fragment):
+    with pytest.raises(document.DocumentError, match=fragment):
+        document.parse(f"---\n{front}\n---\nbody\n")
+
+
+def test_save_refuses_names_that_leave_the_library(tmp_path):
+    from skillforge.model import Skill
+
+    with pytest.raises(SkillforgeError):
+        document.save(tmp_path, Skill(name="../evil", description="x"))
+    with pytest.raises(SkillforgeError):
+        safe_join(tmp_path, "/etc/passwd")
+    (tmp_path / "link").symlink_to("/")
+    with pytest.raises(SkillforgeError):
+        safe_join(tmp_path, "link/etc")
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path):
+    target = tmp_path / "d" / "f.txt"
+    atomic_write(target, "one")
+    atomic_write(target, "two")
+    assert target.read_text() == "two"
+    assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
