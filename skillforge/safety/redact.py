@@ -25,3 +25,25 @@ def redact(text: str) -> tuple[str, Counter[str]]:
         if n:
             counts[kind] += n
     return text, counts
+
+
+def redact_trajectory(traj: object) -> Counter[str]:
+    """Redact every step's text and input in place (before any LLM call, file write or commit)."""
+    from skillforge.model import Trajectory
+
+    assert isinstance(traj, Trajectory)
+    total: Counter[str] = Counter()
+    traj.task, counts = redact(traj.task)
+    total.update(counts)
+    for step in traj.steps:
+        step.text, counts = redact(step.text)
+        total.update(counts)
+        if step.input is not None:
+            import orjson
+
+            raw = step.input if isinstance(step.input, str) else orjson.dumps(step.input).decode()
+            cleaned, counts = redact(raw)
+            if counts:
+                total.update(counts)
+                step.input = cleaned if isinstance(step.input, str) else orjson.loads(cleaned)
+    return total

@@ -1,0 +1,42 @@
+"""Jinja2 templates shipped with skillforge (prompts, skill bodies, pull-request bodies).
+
+``render(name, **context)`` looks first in the folder given by ``--templates`` / ``SKILLFORGE_TEMPLATES``
+(so users can override any template by file name), then in this package. ``digest(name)`` is the
+template's content hash, part of every cache key so that editing a prompt invalidates its cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+BUILTIN = Path(__file__).parent
+
+
+@cache
+def _env(override: str) -> Environment:
+    folders = [str(Path(override).expanduser())] if override else []
+    folders.append(str(BUILTIN))
+    return Environment(
+        loader=FileSystemLoader(folders), undefined=StrictUndefined, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True, autoescape=False,
+    )
+
+
+def render(name: str, override: str = "", **context: Any) -> str:
+    return _env(override).get_template(name).render(**context)
+
+
+def source(name: str, override: str = "") -> str:
+    env = _env(override)
+    assert env.loader is not None
+    text, _, _ = env.loader.get_source(env, name)
+    return text
+
+
+def digest(name: str, override: str = "") -> str:
+    return hashlib.blake2b(source(name, override).encode(), digest_size=8).hexdigest()
