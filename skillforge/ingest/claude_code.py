@@ -1,0 +1,433 @@
+"""Claude Code session transcripts (``~/.claude/projects/<escaped-cwd>/<session>.jsonl``).
+
+A transcript is a tree of records linked by ``parentUuid``: rewinds create branches, compaction inserts
+a ``compact_boundary`` whose ``logicalParentUuid`` bridges the gap, and subagents (``isSidechain``) are
+either inlined in the session file (1.x/2.0) or written to ``<session>/subagents/agent-<id>.jsonl``.
+This reader holds one file's records in a compact form (clipped texts, no raw JSON), follows the main
+chain ending at the latest leaf and each sidechain's chain, and yields one trajectory per chain: the
+session first, then its subagents (``parent_id`` = the session id). An API response written as several
+lines (one per content block, same ``message.id``) becomes one run of steps without duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from skillforge.ingest.base import IMAGE_MARKER, ParseContext, clip, iter_jsonl_raw, text_of
+from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
+
+FORMAT = "claude-code"
+AGENT = "claude-code"
+
+CHAT_TYPES = {"user", "assistant"}
+# known record types that carry no step (counted as skipped, never reported as problems)
+KNOWN_TYPES = {
+    "system", "summary", "file-history-snapshot", "progress", "queue-operation", "attachment",
+    "ai-title", "custom-title", "agent-name", "agent-setting", "permission-mode", "mode",
+    "last-prompt", "bridge-session", "pr-link", "saved_hook_context",
+}
+SHELL_TOOLS = {"Bash"}
+_EXIT_RE = re.compile(r"^(?:Error: )?Exit code (-?\d+)", re.M)
+_SKILL_DIR_RE = re.compile(r"^Base directory for this skill:\s*(\S+)", re.M)
+_COMMAND_RE = re.compile(r"<command-name>/?([^<]*)</command-name>")
+_ARGS_RE = re.compile(r"<command-args>(.*?)</command-args>", re.S)
+_INJECTED_PREFIXES = (
+    "<system-reminder>", "<local-command-stdout>", "<local-command-stderr>", "Caveat: ",
+    "[Request interrupted", "<bash-stdout>", "<bash-stderr>", "<task-notification>",
+)
+
+
+@dataclass(slots=True)
+class _Block:
+    """One content block, reduced to what a step needs."""
+
+    type: str  # text | thinking | tool_use | tool_result
+    text: str = ""
+    call_id: str | None = None
+    name: str | None = None
+    input: Any = None
+    is_error: bool = False
+
+
+@dataclass(slots=True)
+class _Rec:
+    line: int
+    uuid: str
+    parent: str | None
+    type: str
+    sidechain: bool
+    digest: bytes
+    timestamp: str | None = None
+    blocks: list[_Block] = field(default_factory=list)
+    text_content: bool = False  # message.content was a plain string
+    meta: bool = False  # isMeta / isCompactSummary / API error: injected text
+    msg_id: str | None = None
+    model: str | None = None
+    error_result: bool = False  # toolUseResult was a string: the tool failed or was rejected
+    exit_code: int | None = None
+    bash_ok: bool = False  # toolUseResult looked like a finished, uninterrupted Bash run
+    skill: str | None = None
+    info: tuple[str | None, ...] = ()  # session id, agent id, cwd, version, branch
+
+
+# ---------------------------------------------------------------------------------------------------
+# detection
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """A transcript line has ``parentUuid`` and ``sessionId``; a file may open with bookkeeping lines
+    (``summary`` with ``leafUuid``, ``file-history-snapshot``) before the first message."""
+    lines = head.split(b"\n")
+    complete = lines[:-1] if len(lines) > 1 else []
+    bookkeeping = False
+    for raw in complete:
+        if not raw.strip():
+            continue
+        try:
+            rec = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return False
+        if not isinstance(rec, dict):
+            return False
+        rtype = rec.get("type")
+        if "parentUuid" in rec and "sessionId" in rec and rtype in KNOWN_TYPES | CHAT_TYPES:
+            return True
+        if rtype not in KNOWN_TYPES:
+            return False
+        bookkeeping = bookkeeping or ("leafUuid" in rec or "snapshot" in rec or "sessionId" in rec)
+    if not complete:  # a first line longer than the head (e.g. a pasted image)
+        return head.lstrip().startswith(b"{") and b'"parentUuid":' in head and b'"sessionId":' in head
+    return bookkeeping
+
+
+# ---------------------------------------------------------------------------------------------------
+# reading records
+
+
+def _load(path: Path, ctx: ParseContext) -> list[_Rec]:
+    records: list[_Rec] = []
+    seen: set[str] = set()
+    for line, raw, rec in iter_jsonl_raw(path, ctx):
+        if not isinstance(rec, dict):
+            ctx.skip("not a JSON object", line, type(rec).__name__)
+            continue
+        rtype = rec.get("type")
+        uuid = rec.get("uuid")
+        if rtype not in CHAT_TYPES:
+            _count_other(rec, rtype, ctx)
+            if isinstance(uuid, str) and uuid not in seen:
+                seen.add(uuid)  # keep the node: later records may hang off progress/system/new lines
+                records.append(_node(rec, line, uuid, str(rtype)))
+            continue
+        if not isinstance(uuid, str) or not isinstance(rec.get("message"), dict):
+            ctx.skip(f"{rtype} record without uuid or message", line, "record ignored")
+            continue
+        if uuid in seen:
+            ctx.skip("duplicate record")
+            continue
+        seen.add(uuid)
+        records.append(_chat_rec(rec, line, uuid, str(rtype), raw))
+    return records
+
+
+def _count_other(rec: dict[str, Any], rtype: Any, ctx: ParseContext) -> None:
+    if rtype == "system":
+        ctx.skip(f"system {rec.get('subtype') or 'message'}")
+    elif rtype in KNOWN_TYPES:
+        ctx.skip(f"{rtype} record")
+    else:
+        ctx.skip(f"unknown record type {rtype}")
+
+
+def _node(rec: dict[str, Any], line: int, uuid: str, rtype: str) -> _Rec:
+    parent = rec.get("parentUuid") or rec.get("logicalParentUuid")
+    return _Rec(line, uuid, parent if isinstance(parent, str) else None, rtype,
+                bool(rec.get("isSidechain")), b"", timestamp=rec.get("timestamp"))
+
+
+def _chat_rec(rec: dict[str, Any], line: int, uuid: str, rtype: str, raw: bytes) -> _Rec:
+    msg = rec["message"]
+    out = _node(rec, line, uuid, rtype)
+    out.digest = hashlib.blake2b(raw.rstrip(b"\r\n"), digest_size=8).digest()
+    out.meta = bool(rec.get("isMeta") or rec.get("isCompactSummary") or rec.get("isApiErrorMessage"))
+    out.info = tuple(_str(rec.get(k)) for k in ("sessionId", "agentId", "cwd", "version", "gitBranch"))
+    skill = rec.get("attributionSkill")
+    out.skill = skill if isinstance(skill, str) else None
+    content = msg.get("content")
+    if rtype == "assistant":
+        out.msg_id = _str(msg.get("id"))
+        out.model = _str(msg.get("model"))
+    if isinstance(content, str):
+        out.text_content = True
+        out.blocks = [_Block("text", clip(content))]
+    elif isinstance(content, list):
+        out.blocks = [b for b in (_block(x) for x in content) if b is not None]
+    _tool_use_result(rec.get("toolUseResult"), out)
+    return out
+
+
+def _block(raw: Any) -> _Block | None:
+    if not isinstance(raw, dict):
+        return _Block("text", clip(str(raw))) if isinstance(raw, str) else None
+    btype = raw.get("type")
+    if btype == "text":
+        return _Block("text", clip(str(raw.get("text", ""))))
+    if btype == "thinking":
+        return _Block("thinking", clip(str(raw.get("thinking", ""))))
+    if btype in ("tool_use", "server_tool_use"):
+        return _Block("tool_use", call_id=_str(raw.get("id")), name=_str(raw.get("name")),
+                      input=_clip_input(raw.get("input")))
+    if btype == "tool_result" or (isinstance(btype, str) and btype.endswith("_tool_result")):
+        return _Block("tool_result", text_of(raw.get("content")), call_id=_str(raw.get("tool_use_id")),
+                      is_error=bool(raw.get("is_error")))
+    if btype in ("image", "document"):
+        return _Block("text", text_of(raw))
+    return None  # redacted_thinking and unknown blocks carry nothing readable
+
+
+def _tool_use_result(tur: Any, out: _Rec) -> None:
+    if isinstance(tur, str):
+        out.error_result = True
+    elif isinstance(tur, dict):
+        code = tur.get("exitCode", tur.get("exit_code"))
+        if isinstance(code, int):
+            out.exit_code = code
+        out.bash_ok = "stdout" in tur and tur.get("interrupted") is False
+
+
+def _clip_input(value: Any) -> Any:
+    if isinstance(value, str):
+        return clip(value)
+    if isinstance(value, dict):
+        return {k: _clip_input(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clip_input(v) for v in value]
+    return value
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# the tree
+
+
+def _chain(leaf: _Rec, nodes: dict[str, _Rec]) -> list[_Rec]:
+    chain: list[_Rec] = []
+    seen: set[str] = set()
+    node: _Rec | None = leaf
+    while node is not None and node.uuid not in seen and node.sidechain == leaf.sidechain:
+        seen.add(node.uuid)
+        chain.append(node)
+        node = nodes.get(node.parent) if node.parent else None
+    chain.reverse()
+    return [r for r in chain if r.type in CHAT_TYPES]
+
+
+def _root(rec: _Rec, nodes: dict[str, _Rec], memo: dict[str, str]) -> str:
+    path: list[str] = []
+    node = rec
+    while True:
+        if node.uuid in memo:
+            root = memo[node.uuid]
+            break
+        path.append(node.uuid)
+        parent = nodes.get(node.parent) if node.parent else None
+        if parent is None or parent.uuid in path or not parent.sidechain:
+            root = node.uuid
+            break
+        node = parent
+    for uuid in path:
+        memo[uuid] = root
+    return root
+
+
+def _chains(records: list[_Rec]) -> Iterator[tuple[bool, list[_Rec]]]:
+    """(is_subagent, chain) for the main chain, then each sidechain root in file order."""
+    nodes = {r.uuid: r for r in records}
+    main_leaf = next((r for r in reversed(records) if r.type in CHAT_TYPES and not r.sidechain), None)
+    if main_leaf is not None:
+        yield False, _chain(main_leaf, nodes)
+    memo: dict[str, str] = {}
+    leaves: dict[str, _Rec] = {}
+    for rec in records:
+        if rec.sidechain and rec.type in CHAT_TYPES:
+            leaves[_root(rec, nodes, memo)] = rec  # later records win: the latest leaf
+    for leaf in leaves.values():
+        yield True, _chain(leaf, nodes)
+
+
+# ---------------------------------------------------------------------------------------------------
+# steps
+
+
+class _Builder:
+    """Turns one chain of records into steps, pairing tool calls with their results."""
+
+    def __init__(self, source: str, subagent: bool = False) -> None:
+        self.source = source
+        self.prompter = Trust.AGENT if subagent else Trust.PERSON  # a subagent's prompts come from its parent
+        self.steps: list[Step] = []
+        self.calls: dict[str, int] = {}
+        self.seen: set[tuple[str | None, str, str]] = set()
+        self.skills: list[str] = []
+        self.task = ""
+
+    def add(self, rec: _Rec) -> None:
+        if rec.skill:
+            self._skill(rec.skill)
+        if rec.type == "assistant":
+            for block in rec.blocks:
+                self._assistant(rec, block)
+        else:
+            self._user(rec)
+
+    def _step(self, rec: _Rec, role: Role, kind: StepKind, text: str, trust: Trust, **kw: Any) -> Step:
+        step = Step(index=len(self.steps), role=role, kind=kind, text=text, trust=trust,
+                    timestamp=rec.timestamp, source=SourceLocation(self.source, line=rec.line), **kw)
+        self.steps.append(step)
+        return step
+
+    def _assistant(self, rec: _Rec, block: _Block) -> None:
+        key = (block.call_id, "tool_use", "") if block.type == "tool_use" else \
+            (rec.msg_id or rec.uuid, block.type, block.text)
+        if key in self.seen or (block.type != "tool_use" and not block.text.strip()):
+            return
+        self.seen.add(key)
+        if block.type == "tool_use":
+            self._call(rec, block)
+        elif block.type == "thinking":
+            self._step(rec, Role.ASSISTANT, StepKind.THOUGHT, block.text, Trust.AGENT)
+        elif rec.meta:  # synthetic API-error message
+            self._step(rec, Role.SYSTEM, StepKind.ASSISTANT_MESSAGE, block.text, Trust.INJECTED, is_error=True)
+        else:
+            self._step(rec, Role.ASSISTANT, StepKind.ASSISTANT_MESSAGE, block.text, Trust.AGENT)
+
+    def _call(self, rec: _Rec, block: _Block) -> None:
+        name = block.name or "unknown"
+        args = block.input
+        if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
+            text = args["command"]
+        else:
+            text = clip(orjson.dumps(args).decode()) if args is not None else ""
+        if name == "Skill" and isinstance(args, dict):
+            skill = args.get("skill") or args.get("command")
+            if isinstance(skill, str):
+                self._skill(skill)
+        step = self._step(rec, Role.ASSISTANT, StepKind.TOOL_CALL, text, Trust.AGENT,
+                          tool_name=name, input=args, call_id=block.call_id)
+        if block.call_id:
+            self.calls[block.call_id] = step.index
+
+    def _user(self, rec: _Rec) -> None:
+        texts = [b.text for b in rec.blocks if b.type == "text" and b.text]
+        if texts:
+            self._message(rec, "\n".join(texts))
+        for block in rec.blocks:
+            if block.type == "tool_result":
+                self._result(rec, block)
+
+    def _message(self, rec: _Rec, text: str) -> None:
+        for match in _SKILL_DIR_RE.finditer(text):
+            self._skill(match.group(1).rstrip("/").rsplit("/", 1)[-1])
+        injected = rec.meta or _SKILL_DIR_RE.search(text) is not None or text.startswith(_INJECTED_PREFIXES)
+        if injected:
+            role = Role.USER if rec.meta else Role.SYSTEM
+            self._step(rec, role, StepKind.USER_MESSAGE, text, Trust.INJECTED)
+            return
+        text = _slash_command(text)
+        self._step(rec, Role.USER, StepKind.USER_MESSAGE, text, self.prompter)
+        if not self.task and text.strip() not in ("", IMAGE_MARKER):
+            self.task = text
+
+    def _result(self, rec: _Rec, block: _Block) -> None:
+        key = (block.call_id, "tool_result", "")
+        if block.call_id and key in self.seen:
+            return
+        self.seen.add(key)
+        call_index = self.calls.get(block.call_id or "")
+        call = self.steps[call_index] if call_index is not None else None
+        name = call.tool_name if call else None
+        is_error = block.is_error or rec.error_result
+        exit_code = rec.exit_code
+        if exit_code is None and name in SHELL_TOOLS:
+            match = _EXIT_RE.search(block.text[:200])
+            exit_code = int(match.group(1)) if match else (0 if rec.bash_ok and not is_error else None)
+        step = self._step(rec, Role.TOOL, StepKind.TOOL_RESULT, block.text, Trust.TOOL_OUTPUT,
+                          tool_name=name, call_id=block.call_id, is_error=is_error, exit_code=exit_code)
+        if call is not None and call.pair is None:
+            call.pair = step.index
+            step.pair = call.index
+
+    def _skill(self, name: str) -> None:
+        if name and name not in self.skills:
+            self.skills.append(name)
+
+
+def _slash_command(text: str) -> str:
+    """``<command-name>/x</command-name>…<command-args>y</command-args>`` -> ``/x y``."""
+    match = _COMMAND_RE.search(text)
+    if not match:
+        return text
+    args = _ARGS_RE.search(text)
+    return f"/{match.group(1).strip()} {args.group(1).strip() if args else ''}".strip()
+
+
+# ---------------------------------------------------------------------------------------------------
+# trajectories
+
+
+def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    records = _load(path, ctx)
+    used = 0
+    for is_sub, chain in _chains(records):
+        used += len(chain)
+        if chain:
+            yield _trajectory(path, chain, is_sub)
+    for _ in range(sum(1 for r in records if r.type in CHAT_TYPES) - used):
+        ctx.skip("rewound branch")
+
+
+def _trajectory(path: Path, chain: list[_Rec], is_sub: bool) -> Trajectory:
+    builder = _Builder(str(path), is_sub)
+    digest = hashlib.blake2b(digest_size=8)
+    for rec in chain:
+        digest.update(rec.digest)
+        builder.add(rec)
+    session, agent_id, cwd, version, branch = _first_info(chain)
+    native = session
+    if is_sub:
+        native = agent_id or _agent_from_name(path) or chain[0].uuid
+    traj = Trajectory(
+        id=digest.hexdigest(), source=str(path), format=FORMAT, agent=AGENT, steps=builder.steps,
+        native_id=native, agent_version=version, cwd=cwd,
+        model=next((r.model for r in chain if r.model and not r.model.startswith("<")), None),
+        task=builder.task, repository=cwd.rstrip("/").rsplit("/", 1)[-1] if cwd else None,
+        started_at=chain[0].timestamp, ended_at=chain[-1].timestamp,
+        parent_id=session if is_sub else None, skills_used=builder.skills,
+    )
+    if branch:
+        traj.metadata["git_branch"] = branch
+    return traj
+
+
+def _first_info(chain: list[_Rec]) -> tuple[str | None, ...]:
+    values: list[str | None] = [None] * 5
+    for rec in chain:
+        for i, value in enumerate(rec.info):
+            if values[i] is None and value:
+                values[i] = value
+    return tuple(values)
+
+
+def _agent_from_name(path: Path) -> str | None:
+    stem = path.stem
+    return stem[len("agent-"):] if stem.startswith("agent-") else None

@@ -1,0 +1,117 @@
+"""Aider reader: session splitting, user/tool/assistant blocks, edit and /run calls, trust and ids."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skillforge import ingest
+from skillforge.ingest import aider, claude_code, codex
+from skillforge.ingest.base import HEAD_BYTES, ParseContext
+from skillforge.model import Role, StepKind, Trajectory, Trust
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HISTORY = FIXTURES / "ingest" / "aider" / "invoicer" / ".aider.chat.history.md"
+OTHERS = sorted((FIXTURES / "ingest" / "claude").rglob("*.jsonl")) + sorted(
+    (FIXTURES / "ingest" / "codex").rglob("*.jsonl"))
+
+
+def parse(path: Path) -> tuple[list[Trajectory], ParseContext]:
+    ctx = ParseContext(path=path)
+    return list(aider.parse(path, ctx)), ctx
+
+
+def head(path: Path) -> bytes:
+    return path.read_bytes()[:HEAD_BYTES]
+
+
+def test_detects_history_by_content(tmp_path: Path) -> None:
+    renamed = tmp_path / "notes.md"
+    shutil.copy(HISTORY, renamed)
+    assert aider.detect(renamed, head(renamed)) and ingest.detect(HISTORY) is aider
+    assert not claude_code.detect(HISTORY, head(HISTORY)) and not codex.detect(HISTORY, head(HISTORY))
+
+
+@pytest.mark.parametrize("path", OTHERS, ids=lambda p: p.name)
+def test_rejects_other_formats(path: Path) -> None:
+    assert not aider.detect(path, head(path))
+
+
+def test_plain_markdown_is_not_aider() -> None:
+    assert not aider.detect(Path("README.md"), b"# Project\n\n#### Usage\n\n> note\n")
+
+
+def test_one_trajectory_per_session_with_banner_metadata() -> None:
+    trajs, ctx = parse(HISTORY)
+    assert [(t.started_at, t.agent_version, t.model) for t in trajs] == [
+        ("2025-05-04T17:02:36", "0.82.2", "anthropic/claude-3-7-sonnet-20250219"),
+        ("2025-05-06T09:15:02", "0.83.0", "gpt-4.1")]
+    assert [t.task for t in trajs] == ["add a --currency option to the cli and use it when printing totals",
+                                       "explain what invoicer/format.py does"]
+    assert {t.repository for t in trajs} == {"invoicer"} and not ctx.problems
+    assert all("Aider v" not in s.text and "Tokens:" not in s.text for t in trajs for s in t.steps)
+
+
+def test_edit_blocks_are_calls_paired_with_applied_edit() -> None:
+    first = parse(HISTORY)[0][0]
+    edits = [s for s in first.tool_calls if s.tool_name == "edit"]
+    assert [e.input for e in edits] == [{"path": "invoicer/cli.py"}, {"path": "invoicer/format.py"},
+                                        {"path": "tests/test_format.py"}]
+    for edit in edits:
+        result = first.steps[edit.pair]  # type: ignore[index]
+        assert result.text == f"Applied edit to {edit.input['path']}" and result.pair == edit.index
+        assert result.call_id == edit.call_id and result.trust is Trust.TOOL_OUTPUT
+    assert "<<<<<<< SEARCH" in edits[0].text and ">>>>>>> REPLACE" in edits[0].text
+
+
+def test_diff_fenced_path_inside_the_fence() -> None:
+    second = parse(HISTORY)[0][1]
+    [edit] = second.tool_calls
+    assert edit.input == {"path": "invoicer/format.py"} and edit.pair is not None
+
+
+def test_run_command_is_a_shell_call_with_its_output() -> None:
+    first = parse(HISTORY)[0][0]
+    run = next(s for s in first.tool_calls if s.tool_name == "shell")
+    assert run.text == "pytest -q" and run.trust is Trust.PERSON
+    output = first.steps[run.pair]  # type: ignore[index]
+    assert output.text.startswith("....F\nFAILED tests/test_format.py::test_money")
+
+
+def test_roles_trust_and_lines() -> None:
+    first = parse(HISTORY)[0][0]
+    user = first.steps[0]
+    assert (user.role, user.kind, user.trust) == (Role.USER, StepKind.USER_MESSAGE, Trust.PERSON)
+    assert user.source is not None and user.source.line == 11
+    reply = first.steps[1]
+    assert (reply.role, reply.trust) == (Role.ASSISTANT, Trust.AGENT)
+    commit = next(s for s in first.steps if s.text.startswith("Commit c339495"))
+    assert commit.kind is StepKind.TOOL_RESULT and commit.trust is Trust.TOOL_OUTPUT
+    assert commit.source is not None and commit.source.line == 39
+    assert [s.index for s in first.steps] == list(range(len(first.steps)))
+
+
+def test_ids_are_content_hashes_per_session(tmp_path: Path) -> None:
+    copy = tmp_path / ".aider.chat.history.md"
+    ids = [t.id for t in parse(HISTORY)[0]]
+    copy.write_text(HISTORY.read_text().replace("thousands separator", "grouping separator"))
+    changed = [t.id for t in parse(copy)[0]]
+    assert len(set(ids)) == 2 and changed[0] == ids[0] and changed[1] != ids[1]
+
+
+def test_text_before_the_first_session_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "h.md"
+    path.write_text("stray line\n\n# aider chat started at 2025-01-01 10:00:00\n\n#### hello\n\nHi!\n")
+    trajs, ctx = parse(path)
+    assert ctx.skipped["text before the first session"] == 1
+    assert [s.text for s in trajs[0].steps] == ["hello", "Hi!"]
+    assert aider.detect(path, path.read_bytes())
+
+
+def test_cli_ingest_reports_aider(cli: Callable[..., Any]) -> None:
+    result = cli("ingest", str(HISTORY.parent), "--json")
+    assert result.code == 0 and result.out.count('"format": "aider"') + result.out.count('"format":"aider"') == 2
