@@ -1,0 +1,137 @@
+"""``skillforge init``: make a folder a skill library, idempotently.
+
+Creates the git repository if the folder is in none (branch ``main``), then writes whatever is
+missing of: ``skills/``, ``skillforge.toml``, ``.github/workflows/skills.yml`` (CI validation on pull
+requests touching skills), ``.pre-commit-config.yaml`` (the ``skillforge-validate`` hook) and a README.
+Existing files are never overwritten (a note says what to add by hand). Files skillforge wrote that
+are not committed yet are committed on the checked-out branch with skillforge's identity, built from
+git objects so that anything else the user has staged stays staged and uncommitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import git
+
+from skillforge import __version__, templates
+from skillforge.config import LIBRARY_CONFIG, Settings
+from skillforge.errors import LibraryError
+from skillforge.fsutil import atomic_write
+from skillforge.skills import gitrepo
+from skillforge.skills.lock import clear_stale_git_locks, library_lock
+
+REPO_URL = "https://github.com/skillforge/skillforge"
+WORKFLOW = ".github/workflows/skills.yml"
+PRE_COMMIT = ".pre-commit-config.yaml"
+HOOK_ID = "skillforge-validate"
+
+
+@dataclass
+class InitReport:
+    root: Path
+    branch: str
+    created_repo: bool = False
+    created: list[str] = field(default_factory=list)  # paths relative to the repository
+    committed: list[str] = field(default_factory=list)
+    commit: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"root": str(self.root), "branch": self.branch, "created_repo": self.created_repo,
+                "created": self.created, "committed": self.committed, "commit": self.commit,
+                "notes": self.notes}
+
+
+def init_library(path: Path) -> InitReport:
+    root = Path(path).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise LibraryError(f"{root} is a file, not a folder", "pass a folder for the library")
+    root.mkdir(parents=True, exist_ok=True)
+    repo, created_repo = _repo(root)
+    if repo.head.is_detached:
+        raise LibraryError(f"HEAD is detached in {root}", "check out a branch, then run skillforge init again")
+    work = Path(repo.working_tree_dir or root).resolve()
+    rel = root.relative_to(work).as_posix()
+    prefix = "" if rel == "." else rel + "/"
+    report = InitReport(root=root, branch=str(repo.head.reference.name), created_repo=created_repo)
+    files = _files(root, prefix)
+    for target, text in files.items():
+        _write_missing(work, target, text, report)
+    # ours: written now, or left by an init that stopped before committing; never the user's own files
+    ours = [t for t, text in files.items() if t in report.created or _same(work / t, text)]
+    with library_lock(Path(repo.common_dir).resolve()):
+        clear_stale_git_locks(Path(repo.common_dir).resolve(), work)
+        _commit_new(repo, work, ours, report)
+    return report
+
+
+def _repo(root: Path) -> tuple[git.Repo, bool]:
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return git.Repo.init(root, initial_branch="main"), True
+    if repo.bare:
+        raise LibraryError(f"{root} is a bare git repository", "initialise a library in a checkout instead")
+    return repo, False
+
+
+def _files(root: Path, prefix: str) -> dict[str, str]:
+    """Repository-relative path -> the text skillforge init writes there."""
+    ctx = {"prefix": prefix, "version": __version__, "repo_url": REPO_URL,
+           "base_branch": Settings(library=root).base_branch}
+    files = {
+        f"{prefix}{LIBRARY_CONFIG}": templates.render("init/skillforge.toml.j2", **ctx),
+        f"{prefix}README.md": templates.render("init/README.md.j2", **ctx),
+        WORKFLOW: templates.render("init/skills.yml.j2", **ctx),
+        PRE_COMMIT: templates.render("init/pre-commit-config.yaml.j2", **ctx),
+    }
+    skills = root / "skills"
+    if not skills.is_dir() or not any(skills.iterdir()) or (skills / ".gitkeep").is_file():
+        files[f"{prefix}skills/.gitkeep"] = ""
+    return files
+
+
+def _same(path: Path, text: str) -> bool:
+    try:
+        return path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
+
+
+def _write_missing(work: Path, target: str, text: str, report: InitReport) -> None:
+    path = work / target
+    if not path.exists():
+        atomic_write(path, text)
+        report.created.append(target)
+        return
+    existing = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    if target == PRE_COMMIT and HOOK_ID not in existing:
+        report.notes.append(
+            f"{PRE_COMMIT} exists and was left as it is; add the hook by hand:\n"
+            f"  - repo: {REPO_URL}\n    rev: v{__version__}\n    hooks:\n      - id: {HOOK_ID}"
+        )
+    elif target == WORKFLOW and existing != text:
+        report.notes.append(f"{WORKFLOW} exists and was left as it is")
+
+
+def _commit_new(repo: git.Repo, work: Path, targets: list[str], report: InitReport) -> None:
+    """Commit the targets that HEAD lacks (and that the user has not staged differently)."""
+    head = gitrepo.resolve_commit(repo, "HEAD")
+    staged = {str(p) for p, _stage in repo.index.entries} if (Path(repo.git_dir) / "index").exists() else set()
+    todo = [t for t in targets
+            if (head is None or gitrepo.read_blob(head.tree, t) is None) and t not in staged]
+    if not todo:
+        return
+    changes = {t: gitrepo.FileChange((work / t).read_bytes()) for t in todo}
+    tree = gitrepo.build_tree(repo, head.tree if head else None, changes)
+    settings = Settings(library=report.root)
+    actor = git.Actor(settings.author_name, settings.author_email)
+    commit = gitrepo.commit_tree(repo, tree, "Initialise the skill library (skillforge init)\n",
+                                 [head] if head else [], actor)
+    gitrepo.create_ref(repo, f"refs/heads/{report.branch}", commit.hexsha,
+                       old=head.hexsha if head else gitrepo.ZERO, reason="skillforge init")
+    repo.git.reset("-q", "--", *todo)  # the index now matches the new commit for these paths only
+    report.committed = todo
+    report.commit = commit.hexsha
