@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections import Counter
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from skillforge import console
 from skillforge.cli.app import JsonOpt, app
 from skillforge.errors import ExitCode
+
+if TYPE_CHECKING:
+    from skillforge.ingest import IngestReport
 
 FromOpt = Annotated[
     list[str] | None,
@@ -47,19 +51,30 @@ def ingest(
     return int(ExitCode.PARTIAL if report.partial else ExitCode.OK)
 
 
-def render_report(report, to_stderr: bool = False) -> None:  # type: ignore[no-untyped-def]
+def render_report(report: IngestReport, to_stderr: bool = False) -> None:
+    """The per-format table, then one line per problem (``file:line: what``), never wrapped."""
+    from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="ingest", title_justify="left")
-    for col in ("format", "files", "trajectories", "steps", "tool calls", "errors", "outcomes", "skipped"):
-        table.add_column(col, justify="left" if col in ("format", "outcomes", "skipped") else "right")
-    for name, s in sorted(report.formats.items()):
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(s.outcomes.items())) or "-"
-        skipped = ", ".join(f"{k} {v}" for k, v in s.skipped.most_common()) or "-"
-        table.add_row(name, str(s.files), str(s.trajectories), str(s.steps), str(s.tool_calls),
-                      str(s.errors), outcomes, skipped)
+    table = Table(title="ingest", title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True,
+                  pad_edge=False)
+    rows = [[name, *(str(n) for n in (s.files, s.trajectories, s.steps, s.tool_calls, s.errors)),
+             *(str(s.outcomes.get(o, 0)) for o in ("success", "failure", "unknown")), str(sum(s.skipped.values()))]
+            for name, s in sorted(report.formats.items())]
+    headers = ("format", "files", "runs", "steps", "calls", "errors", "ok", "failed", "unknown", "skip")
+    for i, col in enumerate(headers):  # numbers are never cut
+        table.add_column(col, justify="left" if i == 0 else "right", no_wrap=i == 0, overflow="fold",
+                         min_width=max((len(r[i]) for r in rows), default=1))
+    for row in rows:
+        table.add_row(*row)
     (console.err if to_stderr else console.out).print(table)
+    skipped = Counter[str]()
+    for s in report.formats.values():
+        skipped.update(s.skipped)
+    if skipped and console.verbose_level():
+        console.info("skipped records: " + ", ".join(f"{k} {v}" for k, v in skipped.most_common()))
     for problem in report.problems[:50]:
-        console.warn(str(problem))
+        console.err.print(f"[yellow]warning:[/] {escape(str(problem))}", soft_wrap=True)
     if len(report.problems) > 50:
-        console.warn(f"… and {len(report.problems) - 50} more problems")
+        console.err.print(f"[yellow]warning:[/] … and {len(report.problems) - 50} more problems", soft_wrap=True)

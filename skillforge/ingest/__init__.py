@@ -7,6 +7,7 @@ each lives in its own module of this package (see ``base.py`` for the contract).
 
 from __future__ import annotations
 
+import functools
 import glob
 import importlib
 import os
@@ -18,7 +19,8 @@ from types import ModuleType
 from typing import Any
 
 from skillforge.errors import InputError
-from skillforge.ingest.base import HEAD_BYTES, ParseContext, Problem, is_binary
+from skillforge.ingest.base import BOM, HEAD_BYTES, ParseContext, Problem, is_binary
+from skillforge.ingest.outcome import infer_from_tests
 from skillforge.model import Outcome, StepKind, Trajectory
 
 # module names under skillforge.ingest, in detection order (most specific first)
@@ -35,8 +37,17 @@ READER_MODULES = (
 LOG_SUFFIXES = {".jsonl", ".json", ".traj", ".md", ".ndjson"}
 
 
+@functools.cache
+def _reader_modules() -> tuple[ModuleType, ...]:
+    return tuple(readers_uncached())
+
+
 def readers() -> list[ModuleType]:
-    """The reader modules that exist (a missing module is simply not offered)."""
+    """The reader modules that exist (a missing module is simply not offered); imported once."""
+    return list(_reader_modules())
+
+
+def readers_uncached() -> list[ModuleType]:
     found = []
     for name in READER_MODULES:
         try:
@@ -49,7 +60,7 @@ def readers() -> list[ModuleType]:
 
 def reader_for(name: str) -> ModuleType:
     for mod in readers():
-        if mod.FORMAT == name:
+        if name == mod.FORMAT:
             return mod
     raise InputError(f"unknown log format {name!r}", f"use one of: {', '.join(m.FORMAT for m in readers())}")
 
@@ -85,8 +96,12 @@ class IngestReport:
         st = self.stats(traj.format)
         st.trajectories += 1
         st.steps += len(traj.steps)
-        st.tool_calls += sum(1 for s in traj.steps if s.kind is StepKind.TOOL_CALL)
-        st.errors += sum(1 for s in traj.steps if s.is_error)
+        calls = errors = 0
+        for s in traj.steps:
+            calls += s.kind is StepKind.TOOL_CALL
+            errors += s.is_error
+        st.tool_calls += calls
+        st.errors += errors
         st.outcomes[traj.outcome.value] += 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,14 +135,21 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
         for match in matches:
             path = Path(match)
             if path.is_dir():
-                yield from _walk(path, path.resolve(), dir_readers)
+                yield from _walk(path, path.resolve(), dir_readers, set())
             elif path.exists():
                 yield path
             else:
                 raise InputError(f"{path}: no such file or folder", "check the path")
 
 
-def _walk(folder: Path, root: Path, dir_readers: list[ModuleType]) -> Iterator[Path]:
+def _walk(folder: Path, root: Path, dir_readers: list[ModuleType], seen: set[Path]) -> Iterator[Path]:
+    try:
+        real = folder.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return
+    if real in seen:  # reached again through a symlink inside the root: walk each folder once
+        return
+    seen.add(real)
     if any(m.detect_dir(folder) for m in dir_readers):
         yield folder
         return
@@ -141,7 +163,7 @@ def _walk(folder: Path, root: Path, dir_readers: list[ModuleType]) -> Iterator[P
         if entry.is_dir():
             if entry.name in {".git", "node_modules", "__pycache__", ".venv"}:
                 continue
-            yield from _walk(entry, root, dir_readers)
+            yield from _walk(entry, root, dir_readers, seen)
         elif entry.suffix.lower() in LOG_SUFFIXES or entry.name.endswith(".traj.json"):
             yield entry
 
@@ -164,6 +186,7 @@ def detect(path: Path) -> ModuleType | None:
         return next((m for m in readers() if hasattr(m, "detect_dir") and m.detect_dir(path)), None)
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
+    head = head[len(BOM):] if head.startswith(BOM) else head
     if not head.strip() or is_binary(head):
         return None
     for mod in readers():
@@ -184,13 +207,21 @@ def read(
     for a bad file (only for a path that does not exist)."""
     report = report if report is not None else IngestReport()
     forced = reader_for(fmt) if fmt else None
+    paths = list(paths)
+    named = {str(Path(p)) for p in paths}
+    others: list[str] = []  # text files met while walking folders that are not agent logs
     for path in discover(paths):
-        yield from _read_one(path, report, forced, labels, labels_source)
+        yield from _read_one(path, report, forced, labels, labels_source,
+                             None if str(path) in named else others)
+    if others:
+        names = ", ".join(Path(o).name for o in others[:3]) + (", …" if len(others) > 3 else "")
+        report.problems.append(Problem(os.path.commonpath(others), f"{len(others)} file(s) not agent logs "
+                                       f"were skipped ({names}); name a file to see why"))
 
 
 def _read_one(
     path: Path, report: IngestReport, forced: ModuleType | None,
-    labels: dict[str, Outcome] | None, labels_source: str,
+    labels: dict[str, Outcome] | None, labels_source: str, others: list[str] | None = None,
 ) -> Iterator[Trajectory]:
     try:
         mod = forced or detect(path)
@@ -198,27 +229,38 @@ def _read_one(
         report.problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}", fatal=True))
         return
     if mod is None:
-        _report_unrecognised(path, report)
+        _report_unrecognised(path, report, others)
         return
     ctx = ParseContext(path=path, format=mod.FORMAT)
     stats = report.stats(mod.FORMAT)
     stats.files += 1
-    stats.bytes += _size(path)
     try:
+        stats.bytes += _size(path)
         for traj in mod.parse(path, ctx):
-            if labels:
-                apply_label(traj, labels, labels_source)
+            settle_outcome(traj, labels, labels_source)
             report.count(traj)
             yield traj
     except OSError as exc:
         ctx.fail(f"cannot read: {exc.strerror or exc}")
     except RecursionError:
         ctx.fail("too deeply nested to parse")
+    except Exception as exc:  # a reader bug or content no reader expected: never a traceback
+        ctx.fail(f"unexpected content, the rest of the file was skipped ({type(exc).__name__}: {exc})")
     stats.skipped.update(ctx.skipped)
     report.problems.extend(ctx.problems)
 
 
-def _report_unrecognised(path: Path, report: IngestReport) -> None:
+def settle_outcome(traj: Trajectory, labels: dict[str, Outcome] | None, labels_source: str) -> None:
+    """Labels win over everything; an outcome the log states wins over the last test run's result."""
+    if labels and apply_label(traj, labels, labels_source):
+        return
+    if traj.outcome is Outcome.UNKNOWN:
+        inferred = infer_from_tests(traj.steps)
+        if inferred is not None:
+            traj.outcome, traj.outcome_source = inferred
+
+
+def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | None = None) -> None:
     try:
         with path.open("rb") as fh:
             head = fh.read(HEAD_BYTES)
@@ -226,12 +268,27 @@ def _report_unrecognised(path: Path, report: IngestReport) -> None:
         head = b""
     if not head.strip():
         why = "empty file"
+    elif _looks_utf16(head):
+        why = (f"UTF-16 text, not UTF-8 (convert it: iconv -f UTF-16 -t UTF-8 '{path.name}' > "
+               f"'{path.stem}.utf8{path.suffix}')")
     elif is_binary(head):
         why = "binary file, not an agent log"
     else:
-        why = "not a known agent log format (see docs/formats.md; --from FORMAT forces one)"
+        why = "not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
+        if others is not None:  # found while walking a folder: summarised in one line
+            report.unrecognised.append(str(path))
+            others.append(str(path))
+            return
     report.unrecognised.append(str(path))
     report.problems.append(Problem(str(path), why, fatal=True))
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """A UTF-16 byte-order mark, or ASCII text with a NUL byte after (or before) every character."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:256]
+    return len(sample) >= 16 and (sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2]))
 
 
 def _size(path: Path) -> int:

@@ -57,7 +57,7 @@ def _from_file(path: Path) -> dict[str, Outcome]:
     if labels is None:
         raise InputError(
             f"{path}: not a labels file I know (SWE-bench report, results summary, or id → outcome)",
-            "see docs/formats.md#outcome-labels",
+            "see docs/formats/README.md#outcome-labels",
         )
     return labels
 
@@ -72,10 +72,10 @@ def _from_json(doc: Any, path: Path) -> dict[str, Outcome] | None:
     if "resolved" in doc and isinstance(doc["resolved"], bool):  # a bare report.json inside <iid>/
         return {path.parent.name: Outcome.SUCCESS if doc["resolved"] else Outcome.FAILURE}
     if isinstance(doc.get("resolved"), list):  # results.json: lists of ids
-        out = {str(i): Outcome.FAILURE for key in ("unresolved", "failed", "error", "no_generation")
-               for i in doc.get(key, []) or []}
-        out.update({str(i): Outcome.SUCCESS for i in doc["resolved"]})
-        return out
+        lists = {str(i): Outcome.FAILURE for key in ("unresolved", "failed", "error", "no_generation")
+                 for i in doc.get(key, []) or []}
+        lists.update({str(i): Outcome.SUCCESS for i in doc["resolved"]})
+        return lists
     out: dict[str, Outcome] = {}
     for key, value in doc.items():
         if isinstance(value, dict) and isinstance(value.get("resolved"), bool):

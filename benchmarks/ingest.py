@@ -1,0 +1,137 @@
+"""Ingest throughput and peak memory against plain orjson parsing of the same bytes.
+
+Builds a folder of logs (default ~1 GiB) by replicating the real logs in ../shared/corpus (mixed
+formats: SWE-agent, mini-swe-agent, OpenHands, Claude Code, Codex), then measures, each in a fresh
+process so that peak memory (``ru_maxrss``) is its own:
+
+* raw: ``orjson.loads`` per line for JSONL files, per file for JSON documents;
+* ingest: ``skillforge.ingest.read`` over the folder, consuming every trajectory.
+
+Prints MB/s for both, their ratio (target: ingest within 3x of raw) and ingest's peak memory
+(target: under 300 MB). Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+LOGS = ("mini-swe-agent/trajs", "swe-agent", "openhands", "claude-code", "codex")
+SUFFIXES = (".jsonl", ".traj", ".json")
+
+RAW = """
+import orjson, resource, sys, time
+from pathlib import Path
+files = [p for p in sorted(Path(sys.argv[1]).rglob("*")) if p.is_file()]
+start = time.perf_counter()
+total = 0
+for p in files:
+    if p.suffix == ".jsonl":
+        with p.open("rb") as fh:
+            for line in fh:
+                total += len(line)
+                if line.strip():
+                    orjson.loads(line)
+    else:
+        data = p.read_bytes()
+        total += len(data)
+        orjson.loads(data)
+print(total, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+INGEST = """
+import resource, sys, time
+from skillforge.ingest import IngestReport, read
+report = IngestReport()
+start = time.perf_counter()
+count = steps = 0
+for traj in read([sys.argv[1]], report):
+    count += 1
+    steps += len(traj.steps)
+elapsed = time.perf_counter() - start
+size = sum(s.bytes for s in report.formats.values())
+print(size, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, count, steps, len(report.problems))
+"""
+
+
+def sources(corpus: Path) -> list[Path]:
+    """Corpus log files (JSON/JSONL), not the predictions, patches and label files beside them."""
+    found: list[Path] = []
+    for folder in LOGS:
+        found += [p for p in sorted((corpus / folder).rglob("*")) if p.is_file() and p.suffix in SUFFIXES
+                  and p.name != "all_preds.jsonl"]
+    return found
+
+
+def build(corpus: Path, target: int, out: Path) -> int:
+    """Copy corpus logs round-robin into ``out`` until ``target`` bytes; returns the bytes written."""
+    files = sources(corpus)
+    if not files:
+        sys.exit(f"no logs under {corpus}")
+    written, copy = 0, 0
+    while written < target:
+        folder = out / f"copy{copy:04d}"
+        for src in files:
+            dest = folder / src.relative_to(corpus)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            written += dest.stat().st_size
+            if written >= target:
+                break
+        copy += 1
+    return written
+
+
+def measure(script: str, folder: Path, repeat: int) -> list[float]:
+    """The figures of the fastest of ``repeat`` fresh-process runs (the first also warms the page cache)."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True,
+                             check=True)
+        runs.append([float(x) for x in out.stdout.split()])
+    return min(runs, key=lambda r: r[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1024, help="MB of logs to build (default 1024)")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--keep", action="store_true", help="keep the built folder")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the fastest counts")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="skillforge-bench-"))
+    try:
+        written = build(args.corpus, args.size * 2**20, tmp)
+        raw_bytes, raw_s, raw_rss = measure(RAW, tmp, args.repeat)
+        size, ing_s, ing_rss, count, steps, problems = measure(INGEST, tmp, args.repeat)
+        figures = {
+            "bytes": written, "trajectories": int(count), "steps": int(steps), "problems": int(problems),
+            "raw_mb_s": round(raw_bytes / 2**20 / raw_s, 1), "ingest_mb_s": round(size / 2**20 / ing_s, 1),
+            "ratio": round(ing_s / raw_s, 2), "raw_peak_mb": round(raw_rss / 2**20),
+            "ingest_peak_mb": round(ing_rss / 2**20),
+        }
+        if args.json:
+            print(json.dumps(figures))
+        else:
+            print(f"built {written / 2**20:.0f} MB: {int(count)} trajectories, {int(steps)} steps, "
+                  f"{int(problems)} problems")
+            print(f"raw orjson  {figures['raw_mb_s']:8.1f} MB/s   peak {figures['raw_peak_mb']} MB")
+            print(f"ingest      {figures['ingest_mb_s']:8.1f} MB/s   peak {figures['ingest_peak_mb']} MB")
+            print(f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x; peak target < 300 MB)")
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

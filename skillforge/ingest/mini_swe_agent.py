@@ -1,0 +1,180 @@
+"""Reader for mini-swe-agent ``.traj.json`` files (``mini-swe-agent-1`` and ``-1.1`` trajectory formats).
+
+One JSON object: ``info`` (exit status, submission, config, ``mini_version``), ``messages`` (OpenAI chat
+style) and ``instance_id`` for batch runs. v1: the action is the single fenced bash block in an
+assistant message and its observation the next user message (``<returncode>N</returncode><output>…``);
+v1.1 tool-call models use ``tool_calls`` and ``role: tool`` messages. ``extra.response`` (the provider's
+whole response) is never copied. "Submitted" says nothing about success (kept in metadata); limits,
+format errors and exceptions are failures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from skillforge.ingest.base import (
+    ParseContext,
+    StepList,
+    as_dict,
+    as_str,
+    extract_task,
+    read_json_doc,
+    repository_of,
+)
+from skillforge.model import Outcome, Role, Trajectory, Trust, content_id
+
+FORMAT = "mini-swe-agent"
+AGENT = "mini-swe-agent"
+
+_FENCES = ("```bash", "```mswea_bash_command")  # an action: the fence, blanks, newline, command, newline ```
+_RETURNCODE = re.compile(r"(?:<exception>.*?</exception>\s*)?<returncode>(-?\d+)</returncode>\s*", re.S)
+_TIMEOUT = "The last command <command>"
+_UNKNOWN_EXITS = {"submitted", ""}
+
+
+def detect(path: Path, head: bytes) -> bool:
+    body = head[:1024].lstrip()  # enough to see how the document starts
+    if not body.startswith(b"{"):
+        return False
+    if b'"mini_version"' in head or b'"trajectory_format": "mini-swe-agent' in head:
+        return True
+    return (body.startswith(b'{\n  "info"') and b'"messages"' in head) or _tail_says_mini(path)
+
+
+def _tail_says_mini(path: Path) -> bool:
+    """``trajectory_format`` is written last: look at the end of the file."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 4096))
+            return b'"trajectory_format": "mini-swe-agent' in fh.read()
+    except OSError:
+        return False
+
+
+def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    loaded = read_json_doc(path, ctx)
+    if loaded is None:
+        return
+    data, doc = loaded
+    if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
+        ctx.fail("not a mini-swe-agent trajectory (expected an object with 'messages')")
+        return
+    yield _build(doc, data, path, ctx)
+
+
+def _build(doc: dict[str, Any], data: bytes, path: Path, ctx: ParseContext) -> Trajectory:
+    info = as_dict(doc.get("info"))
+    steps = StepList(str(path))
+    task = _messages(doc["messages"], steps, ctx)
+    native_id = str(doc.get("instance_id") or path.name.split(".")[0])
+    config = as_dict(info.get("config"))
+    model_cfg = as_dict(config.get("model"))
+    traj = Trajectory(
+        id=content_id(data), source=str(path), format=FORMAT, agent=AGENT, steps=steps.steps,
+        native_id=native_id, task_id=native_id, agent_version=_opt(info.get("mini_version")),
+        model=_opt(model_cfg.get("model_name")), task=extract_task(task), repository=repository_of(native_id),
+    )
+    status = str(info.get("exit_status") or "")
+    traj.metadata = {"exit_status": status, "trajectory_format": doc.get("trajectory_format")}
+    if isinstance(info.get("model_stats"), dict):
+        traj.metadata["model_stats"] = info["model_stats"]
+    if status.lower() not in _UNKNOWN_EXITS:
+        traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:exit_status"
+    return traj
+
+
+def _messages(messages: list[Any], steps: StepList, ctx: ParseContext) -> str:
+    """Turn the message list into steps; returns the task message's text."""
+    task = ""
+    pending: str | None = None  # call id of a v1 action waiting for its observation
+    for i, msg in enumerate(messages):
+        where = {"record": f"messages[{i}]"}
+        if not isinstance(msg, dict):
+            ctx.skip("non-object message", detail=f"messages[{i}] is {type(msg).__name__}")
+            continue
+        role, text = msg.get("role"), as_str(msg.get("content"))
+        if role == "system":
+            steps.message(Role.SYSTEM, text, Trust.INJECTED, **where)
+        elif role == "assistant":
+            pending = _assistant(msg, text, i, steps)
+        elif role == "tool":
+            _observation(steps, str(msg.get("tool_call_id") or ""), text, where)
+        elif pending is not None:
+            _observation(steps, pending, text, where)
+            pending = None
+        elif not task:
+            task = text
+            steps.message(Role.USER, text, Trust.PERSON, **where)
+        else:  # format-error feedback and other harness messages
+            steps.message(Role.USER, text, Trust.INJECTED, **where)
+    return task
+
+
+def _assistant(msg: dict[str, Any], text: str, i: int, steps: StepList) -> str | None:
+    where = {"record": f"messages[{i}]"}
+    calls = msg.get("tool_calls")
+    if isinstance(calls, list) and calls:
+        steps.thought(text, **where)
+        for n, call in enumerate(c for c in calls if isinstance(c, dict)):
+            fn = as_dict(call.get("function"))
+            args = _arguments(fn.get("arguments"))
+            command = str(args.get("command", "")) if isinstance(args, dict) else ""
+            call_id = str(call.get("id") or f"messages[{i}].tool_calls[{n}]")
+            steps.call(str(fn.get("name") or "bash"), command or as_str(fn.get("arguments")), call_id, args, **where)
+        return None
+    actions = _actions(text)
+    if len(actions) != 1:  # a format error: the harness answers with feedback, nothing runs
+        steps.message(Role.ASSISTANT, text, Trust.AGENT, **where)
+        return None
+    steps.thought(text[: actions[0][0]].strip(), **where)
+    call_id = f"messages[{i}]"
+    command = actions[0][1].strip()
+    steps.call("bash", command, call_id, {"command": command}, **where)
+    return call_id
+
+
+def _actions(text: str) -> list[tuple[int, str]]:
+    """(offset, command) of each fenced bash block (plain string search: this runs on every message)."""
+    found = []
+    for fence in _FENCES:
+        pos = text.find(fence)
+        while pos >= 0:
+            newline = text.find("\n", pos + len(fence))
+            end = text.find("\n```", newline) if newline >= 0 else -1
+            if end > newline and not text[pos + len(fence):newline].strip():
+                found.append((pos, text[newline + 1:end]))
+                pos = text.find(fence, end + 4)
+            else:
+                pos = text.find(fence, pos + len(fence))
+    return sorted(found)
+
+
+def _observation(steps: StepList, call_id: str, text: str, where: dict[str, str]) -> None:
+    code = None
+    match = _RETURNCODE.match(text) if text.startswith(("<returncode>", "<exception>")) else None
+    if match:
+        code = int(match.group(1))
+        text = text[match.end():]
+        end = text.rfind("</output>") if text.startswith("<output>") else -1
+        if end >= 0 and not text[end + 9:].strip():
+            text = text[8:end].strip("\n")
+    timed_out = text.startswith(_TIMEOUT) and "timed out" in text[:2000]
+    steps.result(call_id, text, exit_code=code, is_error=timed_out or (code is not None and code != 0), **where)
+
+
+def _arguments(raw: Any) -> Any:
+    if isinstance(raw, str):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return {"command": raw}
+    return raw
+
+
+def _opt(value: Any) -> str | None:
+    return str(value) if value else None

@@ -1,0 +1,112 @@
+"""Outcome inference from the logs themselves: the result of the last test run an agent made.
+
+Used by ``skillforge.ingest.read`` for trajectories whose outcome is still unknown after the reader
+(log-stated outcomes) and ``--labels`` (which win over everything). Conservative on purpose: only the
+*last* test command counts, and only when its output says pass or fail unambiguously (a summary that
+says "passed" while the command exited non-zero is ambiguous and gives no answer).
+"""
+
+from __future__ import annotations
+
+import re
+
+from skillforge.model import Outcome, Step, StepKind
+
+SOURCE = "tests"
+
+# a shell command that runs a test suite
+_TEST_COMMAND = re.compile(
+    r"(?:^|[\s;&|(/])(?:pytest|py\.test|go\s+test|cargo\s+(?:test|nextest)|jest|vitest|mocha|"
+    r"(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test|tox|nox|runtests\.py|manage\.py\s+test|"
+    r"-m\s+(?:pytest|unittest)|unittest)\b"
+)
+
+# (pattern, outcome) pairs; each match is one signal
+_PYTEST_SUMMARY = re.compile(r"^=*\s*(?P<body>(?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|"
+                             r"warnings?|deselected)(?:, )?)+) in [\d.]+ ?(?:s|seconds)\b", re.M)
+_UNITTEST_OK = re.compile(r"^Ran \d+ tests? in [\d.]+s\s*\n+OK\b", re.M)
+_UNITTEST_FAILED = re.compile(r"^FAILED \((?:failures|errors)=\d+", re.M)
+_GO_OK = re.compile(r"^ok\s+\S+\s+(?:[\d.]+s|\(cached\))", re.M)
+_GO_FAIL = re.compile(r"^(?:FAIL\s+\S+\s+[\d.]+s|--- FAIL: |FAIL$)", re.M)
+_CARGO = re.compile(r"^test result: (ok|FAILED)\. \d+ passed; (\d+) failed", re.M)
+_JEST = re.compile(r"^Tests:\s+(?:(\d+) failed, )?.*?(\d+) passed, \d+ total", re.M)
+_JEST_ALL_FAILED = re.compile(r"^Tests:\s+(\d+) failed, \d+ total", re.M)
+_MOCHA_PASSING = re.compile(r"^\s*\d+ passing\b", re.M)
+_MOCHA_FAILING = re.compile(r"^\s*\d+ failing\b", re.M)
+
+
+_KEYWORDS = ("pytest", "py.test", "unittest", " test", "nextest", "jest", "vitest", "mocha", "tox", "nox",
+             "runtests")  # cheap substring checks before the regular expression
+TAIL = 8_000  # runner summaries are at the end of the output: only its tail is read
+
+
+def is_test_command(text: str) -> bool:
+    return any(k in text for k in _KEYWORDS) and bool(_TEST_COMMAND.search(text))
+
+
+def infer_from_tests(steps: list[Step]) -> tuple[Outcome, str] | None:
+    """The outcome said by the last test run's output, with source ``"tests"``; None when there is no
+    test run with a result, or its result is not clear."""
+    for step in reversed(steps):
+        if step.kind is not StepKind.TOOL_CALL or not is_test_command(step.text):
+            continue
+        if step.pair is None or not 0 <= step.pair < len(steps):
+            return None
+        result = steps[step.pair]
+        outcome = outcome_of_output(result.text)
+        if outcome is None:
+            return None
+        if result.exit_code is not None and (result.exit_code == 0) != (outcome is Outcome.SUCCESS):
+            return None  # the summary and the exit code disagree
+        return outcome, SOURCE
+    return None
+
+
+def outcome_of_output(text: str) -> Outcome | None:
+    """SUCCESS/FAILURE from a test runner's output; None when no runner summary is found."""
+    passed, failed = _signals(text[-TAIL:])
+    if failed:
+        return Outcome.FAILURE
+    if passed:
+        return Outcome.SUCCESS
+    return None
+
+
+def _signals(text: str) -> tuple[bool, bool]:
+    """(some run passed, some run failed) from the runner summaries found; each runner's patterns are
+    tried only when a word of its summary occurs in the text."""
+    passed = failed = False
+    if " in " in text and ("passed" in text or "failed" in text or "error" in text):
+        for match in _PYTEST_SUMMARY.finditer(text):
+            body = match.group("body")
+            if re.search(r"\d+ (?:failed|errors?)\b", body):
+                failed = True
+            elif re.search(r"[1-9]\d* passed", body):
+                passed = True
+    if "Ran " in text:
+        if _UNITTEST_FAILED.search(text):
+            failed = True
+        elif _UNITTEST_OK.search(text):
+            passed = True
+    if "FAIL" in text and _GO_FAIL.search(text):
+        failed = True
+    elif "ok " in text and _GO_OK.search(text):
+        passed = True
+    if "test result:" in text:
+        for status, nfailed in _CARGO.findall(text):
+            if status == "FAILED" or nfailed != "0":
+                failed = True
+            else:
+                passed = True
+    if "Tests:" in text:
+        for nfailed, _ in _JEST.findall(text):
+            if nfailed and nfailed != "0":
+                failed = True
+            else:
+                passed = True
+        failed = failed or bool(_JEST_ALL_FAILED.search(text))
+    if "failing" in text and _MOCHA_FAILING.search(text):
+        failed = True
+    elif "passing" in text and _MOCHA_PASSING.search(text):
+        passed = True
+    return passed, failed

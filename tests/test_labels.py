@@ -1,0 +1,98 @@
+"""Outcome labels (--labels) and outcome inference from the last test run, and who wins."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from skillforge.errors import InputError
+from skillforge.ingest import read
+from skillforge.ingest.labels import load_labels
+from skillforge.ingest.outcome import infer_from_tests, outcome_of_output
+from skillforge.model import Outcome, Role, Step, StepKind
+
+DIR = Path(__file__).parent / "fixtures" / "ingest"
+
+
+def run(command: str, output: str, exit_code: int | None = None, at: int = 0) -> list[Step]:
+    call = Step(at, Role.ASSISTANT, StepKind.TOOL_CALL, command, tool_name="bash", call_id=f"c{at}", pair=at + 1)
+    result = Step(at + 1, Role.TOOL, StepKind.TOOL_RESULT, output, call_id=f"c{at}", pair=at, exit_code=exit_code)
+    return [call, result]
+
+
+@pytest.mark.parametrize(("output", "expected"), [
+    ("===== 3 passed, 1 warning in 0.12s =====", Outcome.SUCCESS),
+    ("===== 1 failed, 3 passed in 0.12s =====", Outcome.FAILURE),
+    ("2 passed, 1 error in 1.50 seconds", Outcome.FAILURE),
+    ("Ran 4 tests in 0.010s\n\nOK", Outcome.SUCCESS),
+    ("Ran 4 tests in 0.010s\n\nFAILED (failures=1, errors=1)", Outcome.FAILURE),
+    ("ok  \texample.com/pkg\t0.012s\nok  \texample.com/other\t(cached)", Outcome.SUCCESS),
+    ("--- FAIL: TestParse (0.00s)\nFAIL\nFAIL\texample.com/pkg\t0.01s", Outcome.FAILURE),
+    ("test result: ok. 12 passed; 0 failed; 0 ignored", Outcome.SUCCESS),
+    ("test result: FAILED. 11 passed; 1 failed; 0 ignored", Outcome.FAILURE),
+    ("Tests:       1 failed, 9 passed, 10 total", Outcome.FAILURE),
+    ("Tests:       10 passed, 10 total", Outcome.SUCCESS),
+    ("  5 passing (20ms)\n  1 failing", Outcome.FAILURE),
+    ("collected 0 items\n\n==== no tests ran in 0.01s ====", None),
+    ("ModuleNotFoundError: No module named 'x'", None),
+])
+def test_runner_summaries(output: str, expected: Outcome | None) -> None:
+    assert outcome_of_output(output) == expected
+
+
+def test_only_the_last_test_command_counts() -> None:
+    steps = run("pytest -q", "1 failed in 0.1s", 1) + run("python -m pytest tests", "5 passed in 0.2s", 0, at=2)
+    steps += run("git diff", "2 failed in 0.1s", 0, at=4)  # not a test command: ignored
+    assert infer_from_tests(steps) == (Outcome.SUCCESS, "tests")
+
+
+def test_unclear_last_run_gives_no_answer() -> None:
+    passing_then_unclear = run("pytest", "3 passed in 0.1s", 0) + run("pytest -x", "Killed", 137, at=2)
+    assert infer_from_tests(passing_then_unclear) is None
+    assert infer_from_tests(run("pytest", "3 passed in 0.1s", 1)) is None  # summary and exit code disagree
+    assert infer_from_tests(run("ls", "3 passed in 0.1s", 0)) is None
+
+
+def test_bare_report_json_in_a_folder_named_by_instance(tmp_path: Path) -> None:
+    report = tmp_path / "acme__dates-12" / "report.json"
+    report.parent.mkdir()
+    report.write_text(json.dumps({"patch_exists": True, "resolved": False}))
+    labels, source = load_labels([tmp_path])
+    assert labels == {"acme__dates-12": Outcome.FAILURE} and source == f"labels:{tmp_path.name}"
+
+
+def test_harness_report_results_summary_and_csv(tmp_path: Path) -> None:
+    (tmp_path / "report.json").write_text(json.dumps({"a__b-1": {"resolved": True}}))
+    (tmp_path / "results.json").write_text(json.dumps({"resolved": ["c__d-2"], "unresolved": ["e__f-3"]}))
+    (tmp_path / "labels.csv").write_text("id,outcome\nt-9,pass\nt-10,fail\n")
+    labels, _ = load_labels([tmp_path / "report.json", tmp_path / "results.json", tmp_path / "labels.csv"])
+    assert labels == {"a__b-1": Outcome.SUCCESS, "c__d-2": Outcome.SUCCESS, "e__f-3": Outcome.FAILURE,
+                      "t-9": Outcome.SUCCESS, "t-10": Outcome.FAILURE}
+
+
+def test_unreadable_labels_file_is_a_user_error(tmp_path: Path) -> None:
+    bad = tmp_path / "labels.json"
+    bad.write_text('{"x": "maybe"}')
+    with pytest.raises(InputError, match="not a labels file"):
+        load_labels([bad])
+
+
+def test_labels_win_over_the_log_and_the_log_over_tests(tmp_path: Path) -> None:
+    labels = {"widgets-issue-7": Outcome.SUCCESS, "acme__cli-9": Outcome.FAILURE}
+    trajs = {t.native_id: t for t in read([DIR / "swe_agent" / "run-1.1.traj", DIR / "mini" / "toolcalls.traj.json",
+                                           DIR / "mini" / "acme__slugs-3.traj.json"], labels=labels,
+                                          labels_source="labels:l.json")}
+    assert (trajs["widgets-issue-7"].outcome, trajs["widgets-issue-7"].outcome_source) == (
+        Outcome.SUCCESS, "labels:l.json")  # the log said exit_cost
+    assert trajs["acme__cli-9"].outcome is Outcome.FAILURE  # tests said success
+    assert trajs["acme__slugs-3"].outcome_source == "log:exit_status"  # no label: the log stands
+
+
+def test_labels_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps([{"instance_id": "acme__slugs-3", "resolved": True}]))
+    res = cli("ingest", DIR / "mini" / "acme__slugs-3.traj.json", "--labels", labels, "--json")
+    record = json.loads(res.out.splitlines()[0])
+    assert res.code == 0 and (record["outcome"], record["outcome_source"]) == ("success", "labels:labels.json")
