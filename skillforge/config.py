@@ -41,8 +41,15 @@ DEFAULTS: dict[str, tuple[Any, type, str]] = {
     "author_name": ("skillforge", str, "author of skillforge's commits"),
     "author_email": ("skillforge@localhost", str, "author e-mail of skillforge's commits"),
     "templates": ("", str, "folder of jinja2 templates that override the built-in ones"),
+    "rpm": (0, int, "LLM requests per minute across all workers (0: no limit)"),
+    "tpm": (0, int, "LLM tokens per minute across all workers (0: no limit)"),
+    "merge_fanout": (8, int, "lessons or drafts per LLM merge call in consolidation"),
+    "merge_levels": (3, int, "levels of the LLM merge tree in consolidation"),
+    "analyst_steps": (12, int, "tool calls (read_step/search) an LLM analyst may make per trajectory"),
+    "transcript_tokens": (6000, int, "token budget of the compact transcript index an analyst receives"),
     "route_k": (3, int, "skills returned by route"),
     "route_max_tokens": (1500, int, "token budget of route's output"),
+    "allowed_hosts": ("", str, "extra hosts skills may link to, comma-separated (validate's URL allowlist)"),
 }
 
 

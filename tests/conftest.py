@@ -60,3 +60,4 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+pytest_plugins = ["tests.llm_server"]

@@ -1,0 +1,195 @@
+"""LLM analysts: per trajectory a judge (when the outcome is unknown) and a success or failure
+analyst sub-agent with read_step/search tools; in ``reduce``, a comparative analyst wherever the
+same task or repository has both successes and failures, working only from each trajectory's
+compact ``facts`` (task, repository, outcome, key steps)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from skillforge import templates
+from skillforge.distill.base import MapResult
+from skillforge.distill.cost import Budget
+from skillforge.distill.llm import schema
+from skillforge.distill.llm.agent import Caller, ItemFailed, answer_json
+from skillforge.distill.llm.evidence import Origin, StepRef, to_lessons
+from skillforge.distill.llm.tools import Toolbox
+from skillforge.distill.llm.transcript import Transcript, cut, prepare
+from skillforge.distill.parallel import imap_unordered
+from skillforge.errors import ProviderError
+from skillforge.model import Lesson, Outcome, Trajectory, Trust, content_id
+from skillforge.providers.base import ChatRequest, Message, Provider
+
+TEMPLATES = ("analyst_system.j2", "analyst.j2", "judge.j2", "comparative.j2", "repair.j2",
+             "budget_exhausted.j2")
+KEY_STEPS = 8
+GROUP_MAX = 4  # trajectories per outcome in one comparative call
+
+
+@dataclass
+class Options:
+    template_dir: str = ""
+    analyst_steps: int = 12
+    transcript_tokens: int = 6000
+    workers: int = 8
+    max_tokens: int = 4096
+
+
+class LLMMapper:
+    name = "llm"
+
+    def __init__(self, provider: Provider, budget: Budget, options: Options):
+        self.provider, self.budget, self.options = provider, budget, options
+
+    def caller(self) -> Caller:
+        return Caller(self.provider, self.budget, self.options.template_dir)
+
+    @property
+    def fingerprint(self) -> str:
+        """Templates, provider, model and analyst settings: what makes an analysis reproducible."""
+        digests = [templates.digest(f"prompts/{t}", self.options.template_dir) for t in TEMPLATES]
+        return content_id(*digests, self.provider.name, self.provider.model,
+                          str(self.options.analyst_steps), str(self.options.transcript_tokens))
+
+    def cache_key(self, traj: Trajectory) -> str:
+        return content_id(traj.id, self.fingerprint)
+
+    # -- map ---------------------------------------------------------------------------------------
+
+    def map(self, traj: Trajectory) -> MapResult:
+        caller = self.caller()
+        try:
+            lessons, facts = self._analyse(traj, caller)
+        except ItemFailed as exc:
+            return MapResult(traj.id, error=str(exc), usage=caller.usage)
+        except ProviderError as exc:
+            if not exc.retryable:
+                raise
+            return MapResult(traj.id, error=str(exc), usage=caller.usage)
+        return MapResult(traj.id, lessons=lessons, facts=facts, usage=caller.usage)
+
+    def _analyse(self, traj: Trajectory, caller: Caller) -> tuple[list[Lesson], dict[str, Any]]:
+        transcript = prepare(traj, self.options.transcript_tokens)
+        toolbox = Toolbox(traj)
+        outcome, source = traj.outcome, traj.outcome_source
+        if outcome is Outcome.UNKNOWN:
+            outcome, source = self._judge(traj, transcript, caller, toolbox), "llm-judge"
+        kind = "success" if outcome is Outcome.SUCCESS else "failure"
+        user = caller.render("analyst.j2", analyst=kind, transcript=transcript.render(), trajectory_id=traj.id,
+                             steps=self.options.analyst_steps)
+        data = answer_json(caller, f"{kind}-analyst", self._request(caller, user), schema.LESSONS, toolbox,
+                           self.options.analyst_steps)
+        origins = {traj.id: Origin(traj.task, outcome)}
+        lessons, _ = to_lessons(data, _trajectory_lookup(traj), origins)
+        return lessons, _facts(traj, outcome, source, lessons)
+
+    def _judge(self, traj: Trajectory, transcript: Transcript, caller: Caller, toolbox: Toolbox) -> Outcome:
+        user = caller.render("judge.j2", transcript=transcript.render())
+        data = answer_json(caller, "judge", self._request(caller, user), schema.JUDGE, toolbox,
+                           min(3, self.options.analyst_steps))
+        return Outcome(data["outcome"])
+
+    def _request(self, caller: Caller, user: str) -> ChatRequest:
+        return ChatRequest(system=caller.render("analyst_system.j2"), messages=[Message("user", user)],
+                           max_tokens=self.options.max_tokens)
+
+    # -- reduce ------------------------------------------------------------------------------------
+
+    def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
+        lessons = [lesson for r in results for lesson in r.lessons]
+        facts = [r.facts for r in results if isinstance(r.facts, dict)]
+        groups = comparable_groups(facts)
+        for _, found in imap_unordered(self._compare, groups, self.options.workers):
+            lessons.extend(found)
+        return lessons
+
+    def _compare(self, group: list[dict[str, Any]]) -> list[Lesson]:
+        caller = self.caller()
+        user = caller.render("comparative.j2", trajectories=group)
+        try:
+            data = answer_json(caller, "comparative", self._request(caller, user), schema.LESSONS)
+        except ItemFailed:
+            return []
+        except ProviderError as exc:
+            if not exc.retryable:
+                raise
+            return []
+        origins = {f["id"]: Origin(f["task"], Outcome(f["outcome"])) for f in group}
+        lessons, _ = to_lessons(data, _facts_lookup(group), origins)
+        return lessons
+
+
+def _trajectory_lookup(traj: Trajectory) -> Any:
+    def lookup(tid: str, index: int) -> StepRef | None:
+        step = traj.step(index) if tid == traj.id else None
+        if step is None:
+            return None
+        return StepRef(step.text, step.trust, str(step.source) if step.source else None)
+
+    return lookup
+
+
+def _facts_lookup(group: list[dict[str, Any]]) -> Any:
+    table = {(f["id"], k["step"]): k for f in group for k in f["key_steps"]}
+
+    def lookup(tid: str, index: int) -> StepRef | None:
+        k = table.get((tid, index))
+        return None if k is None else StepRef(k["text"], Trust(k["trust"]), k.get("source"))
+
+    return lookup
+
+
+def _facts(traj: Trajectory, outcome: Outcome, source: str | None, lessons: list[Lesson]) -> dict[str, Any]:
+    """What reduce needs later, small: task, repository, outcome, lesson titles and key steps."""
+    cited = [i for lesson in lessons for e in lesson.evidence for i in e.steps]
+    errors = [s.index for s in traj.errors]
+    picked: list[int] = []
+    for i in cited + errors[:3] + errors[-2:]:
+        if i not in picked and len(picked) < KEY_STEPS:
+            picked.append(i)
+    key_steps = []
+    for i in sorted(picked):
+        step = traj.step(i)
+        if step is not None:
+            key_steps.append({"step": i, "kind": step.kind.value, "text": cut(step.text, 300),
+                              "trust": step.trust.value, "source": str(step.source) if step.source else None})
+    return {"id": traj.id, "task": cut(traj.task, 400), "task_id": traj.task_id, "repository": traj.repository,
+            "outcome": outcome.value, "outcome_source": source, "lessons": [x.title for x in lessons],
+            "key_steps": key_steps}
+
+
+def comparable_groups(facts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Groups (same task, else same repository) holding both successes and failures, each capped at
+    GROUP_MAX per outcome; a repository group is skipped when one task group already covers it."""
+    by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_repo: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in facts:
+        task = f.get("task_id") or " ".join(str(f.get("task", "")).split()).lower()
+        if task:
+            by_task[task].append(f)
+        if f.get("repository"):
+            by_repo[f["repository"]].append(f)
+    groups: list[list[dict[str, Any]]] = []
+    covered: set[str] = set()
+    for members in by_task.values():
+        if _mixed(members):
+            groups.append(_cap(members))
+            covered.update(f["id"] for f in members)
+    for members in by_repo.values():
+        if _mixed(members) and not {f["id"] for f in members} <= covered:
+            groups.append(_cap(members))
+    return groups
+
+
+def _mixed(members: list[dict[str, Any]]) -> bool:
+    outcomes = {f["outcome"] for f in members}
+    return {"success", "failure"} <= outcomes
+
+
+def _cap(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    wins = [f for f in members if f["outcome"] == "success"][:GROUP_MAX]
+    losses = [f for f in members if f["outcome"] == "failure"][:GROUP_MAX]
+    return wins + losses

@@ -1,0 +1,92 @@
+"""Turn an LLM's lesson JSON into :class:`~skillforge.model.Lesson` objects, keeping only evidence
+that checks out: every cited step must exist, and a quote must appear (whitespace-normalised,
+case-insensitive) in the cited steps' text. A citation of missing steps is dropped; a quote that is
+not in the steps is dropped and the lesson's confidence halved; a lesson left with no evidence is
+dropped. Evidence.trust is the least trusted of the cited steps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from skillforge.model import Evidence, Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Trust
+
+TRUST_ORDER = [Trust.PERSON, Trust.AGENT, Trust.TOOL_OUTPUT, Trust.INJECTED]
+
+
+@dataclass(slots=True)
+class StepRef:
+    text: str
+    trust: Trust
+    source: str | None = None
+
+
+@dataclass(slots=True)
+class Origin:
+    task: str
+    outcome: Outcome
+
+
+Lookup = Callable[[str, int], StepRef | None]
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def least_trusted(trusts: list[Trust]) -> Trust:
+    return max(trusts, key=TRUST_ORDER.index) if trusts else Trust.AGENT
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+def check_evidence(raw: dict[str, Any], lookup: Lookup, origins: dict[str, Origin]) -> tuple[Evidence | None, bool]:
+    """(evidence or None when dropped, whether its quote was verified)."""
+    tid = str(raw.get("trajectory_id", ""))
+    if tid not in origins:
+        return None, False
+    refs = [(i, lookup(tid, i)) for i in raw.get("steps", []) if isinstance(i, int)]
+    found = [(i, r) for i, r in refs if r is not None]
+    if not found:
+        return None, False
+    quote = str(raw.get("quote", "")).strip()
+    verified = bool(quote) and norm(quote) in norm("\n".join(r.text for _, r in found))
+    origin = origins[tid]
+    ev = Evidence(
+        trajectory_id=tid, steps=[i for i, _ in found], quote=quote if verified else "",
+        source=found[0][1].source, outcome=origin.outcome, task=origin.task[:200],
+        trust=least_trusted([r.trust for _, r in found]),
+    )
+    return ev, verified
+
+
+def to_lessons(data: dict[str, Any], lookup: Lookup, origins: dict[str, Origin]) -> tuple[list[Lesson], int]:
+    """Checked lessons and how many citations were dropped or downgraded."""
+    out: list[Lesson] = []
+    bad = 0
+    for item in data.get("lessons", []):
+        evidence: list[Evidence] = []
+        confidence = min(1.0, max(0.0, float(item.get("confidence", 0.5))))
+        for raw in item.get("evidence", []):
+            ev, verified = check_evidence(raw, lookup, origins)
+            if ev is None or not verified:
+                bad += 1
+            if ev is None:
+                continue
+            if not verified:
+                confidence /= 2
+            evidence.append(ev)
+        if not evidence:
+            continue
+        scope = item.get("scope") or {}
+        out.append(Lesson(
+            title=str(item["title"]).strip(), trigger=str(item["trigger"]).strip(),
+            body=str(item["lesson"]).strip(), kind=LessonKind(item["kind"]), level=Level(item["level"]),
+            scope=Scope(ScopeKind(scope.get("kind", "general")), str(scope.get("value", ""))),
+            evidence=evidence, confidence=round(confidence, 3), signature=slug(str(item["title"])),
+        ))
+    return out, bad

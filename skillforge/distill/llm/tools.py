@@ -1,0 +1,86 @@
+"""The analyst's tools over one trajectory: ``read_step(index)`` returns a step in full (paged for
+huge outputs) and ``search(pattern)`` finds steps by regular expression or plain text. Every call is
+counted against the analyst's step budget by the agent loop."""
+
+from __future__ import annotations
+
+import re
+
+import orjson
+
+from skillforge.distill.llm.transcript import cut
+from skillforge.model import Trajectory
+from skillforge.providers.base import Tool, ToolCall
+
+PAGE = 12_000
+MAX_HITS = 20
+
+TOOLS = [
+    Tool("read_step", "Read one step of the trajectory in full (tool name, input, text, status). "
+         "Long outputs are paged: pass offset to read on.",
+         {"type": "object", "properties": {"index": {"type": "integer", "description": "step number"},
+                                           "offset": {"type": "integer", "description": "character offset"}},
+          "required": ["index"]}),
+    Tool("search", "Find steps whose text matches a regular expression (case-insensitive); returns step "
+         "numbers with a snippet around the first match.",
+         {"type": "object", "properties": {"pattern": {"type": "string"}}, "required": ["pattern"]}),
+]
+
+
+class Toolbox:
+    """Runs tool calls against one trajectory and remembers which steps were read."""
+
+    tools = TOOLS
+
+    def __init__(self, traj: Trajectory):
+        self.traj = traj
+        self.read: set[int] = set()
+
+    def run(self, call: ToolCall) -> tuple[str, bool]:
+        """The tool's answer and whether it is an error (errors go back to the model, never raise)."""
+        try:
+            if call.name == "read_step":
+                return self.read_step(int(call.args["index"]), int(call.args.get("offset") or 0)), False
+            if call.name == "search":
+                return self.search(str(call.args["pattern"])), False
+        except (KeyError, TypeError, ValueError) as exc:
+            return f"bad arguments for {call.name}: {exc}", True
+        return f"unknown tool {call.name!r}; use read_step or search", True
+
+    def read_step(self, index: int, offset: int = 0) -> str:
+        step = self.traj.step(index)
+        if step is None:
+            return f"no step {index}; steps are 0..{len(self.traj.steps) - 1}"
+        self.read.add(index)
+        head = [f"step {index}: {step.kind.value} by {step.role.value} (trust: {step.trust.value})"]
+        if step.tool_name:
+            head.append(f"tool: {step.tool_name}")
+        if step.input is not None and not isinstance(step.input, str):
+            head.append(f"input: {cut(orjson.dumps(step.input).decode(), 2000)}")
+        if step.exit_code is not None or step.is_error:
+            head.append(f"exit code: {step.exit_code}  error: {step.is_error}")
+        text = step.text[offset : offset + PAGE]
+        more = len(step.text) - offset - len(text)
+        tail = f"\n[{more} more chars: read_step(index={index}, offset={offset + PAGE})]" if more > 0 else ""
+        return "\n".join(head) + "\n---\n" + text + tail
+
+    def search(self, pattern: str) -> str:
+        try:
+            rx = re.compile(pattern, re.I)
+        except re.error:
+            rx = re.compile(re.escape(pattern), re.I)
+        hits: list[str] = []
+        total = 0
+        for step in self.traj.steps:
+            hay = step.text if not step.tool_name else f"{step.tool_name} {step.text}"
+            m = rx.search(hay)
+            if m is None:
+                continue
+            total += 1
+            if len(hits) < MAX_HITS:
+                start = max(0, m.start() - 80)
+                hits.append(f"[{step.index}] {step.kind.value}: {cut(hay[start : m.end() + 80], 200)}")
+        if not hits:
+            return f"no step matches {pattern!r}"
+        more = f"\n({total - len(hits)} more matches not shown)" if total > len(hits) else ""
+        return "\n".join(hits) + more

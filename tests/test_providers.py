@@ -1,0 +1,208 @@
+"""Providers against the scripted server through the real anthropic/openai SDKs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from skillforge.config import Settings
+from skillforge.distill.cost import Budget, Price, Prices
+from skillforge.errors import BudgetExceeded, ConfigError, ProviderError, SkillforgeError
+from skillforge.providers import ChatRequest, Message, Tool, resolve
+from skillforge.providers.base import ToolCall
+from tests.llm_server import Reply
+
+APIS = ["anthropic", "openai"]
+KEYS = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+
+
+@pytest.fixture
+def make(llm_server, monkeypatch):
+    def build(api: str, **overrides):
+        monkeypatch.setenv(KEYS[api], "test-key")
+        url = llm_server.anthropic_url if api == "anthropic" else llm_server.openai_url
+        opts = {"provider": api, "base_url": url, "model": "test-model", "max_retries": 2, "timeout": 5.0}
+        return resolve(Settings({**opts, **overrides}))
+
+    return build
+
+
+def ask(text: str = "hi", **kw) -> ChatRequest:
+    return ChatRequest(system="You are terse.", messages=[Message("user", text)], **kw)
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_plain_reply_and_usage_with_cache_reads(api, make, llm_server):
+    llm_server.push(Reply(text="hello there", input_tokens=100, output_tokens=7, cache_read=900))
+    resp = make(api).chat(ask())
+    assert resp.text == "hello there"
+    assert (resp.usage.input, resp.usage.output, resp.usage.cache_read) == (100, 7, 900)
+    assert not resp.refusal and not resp.tool_calls
+
+
+def test_anthropic_marks_system_prompt_cacheable(make, llm_server):
+    llm_server.push(Reply(text="ok"))
+    make("anthropic").chat(ask())
+    system = llm_server.requests[0].body["system"]
+    assert system[0]["text"] == "You are terse." and system[0]["cache_control"] == {"type": "ephemeral"}
+
+
+def test_openai_sends_system_first(make, llm_server):
+    llm_server.push(Reply(text="ok"))
+    make("openai").chat(ask())
+    assert llm_server.requests[0].body["messages"][0] == {"role": "system", "content": "You are terse."}
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_json_output_requests_schema(api, make, llm_server):
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    llm_server.push(Reply(json={"n": 3}))
+    resp = make(api).chat(ask(output_schema=schema))
+    assert json.loads(resp.text) == {"n": 3}
+    body = llm_server.requests[0].body
+    sent = body["output_config"]["format"]["schema"] if api == "anthropic" else \
+        body["response_format"]["json_schema"]["schema"]
+    assert sent == schema
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_tool_use_round_trip(api, make, llm_server):
+    tool = Tool("read_step", "read a step", {"type": "object", "properties": {"index": {"type": "integer"}}})
+    llm_server.push(Reply(tool_calls=[("read_step", {"index": 4})]), Reply(text="done"))
+    provider = make(api)
+    req = ask(tools=[tool])
+    first = provider.chat(req)
+    assert [(c.name, c.args) for c in first.tool_calls] == [("read_step", {"index": 4})]
+    req.messages += [Message("assistant", "", first.tool_calls),
+                     Message("tool", "step 4 text", tool_call_id=first.tool_calls[0].id)]
+    assert provider.chat(req).text == "done"
+    assert llm_server.requests[1].tool_results == ["step 4 text"]
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_rate_limit_retry_after_then_success(api, make, llm_server):
+    llm_server.push(Reply(status=429, headers={"retry-after": "1"}), Reply(text="finally"))
+    assert make(api).chat(ask()).text == "finally"
+    first, second = llm_server.requests
+    assert second.at - first.at >= 0.9  # the SDK waited as Retry-After asked
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_server_error_then_success(api, make, llm_server):
+    llm_server.push(Reply(status=500, headers={"retry-after-ms": "10"}), Reply(text="recovered"))
+    assert make(api).chat(ask()).text == "recovered"
+    assert len(llm_server.requests) == 2
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_timeout_is_retryable_error_after_sdk_retries(api, make, llm_server):
+    llm_server.push(Reply(text="late", sleep=3), Reply(text="late", sleep=3))
+    with pytest.raises(ProviderError) as err:
+        make(api, timeout=0.3, max_retries=1).chat(ask())
+    assert err.value.retryable and "Timeout" in err.value.message
+    assert len(llm_server.requests) == 2
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_unreadable_body_is_provider_error(api, make, llm_server):
+    llm_server.push(Reply(raw="{not json"))
+    with pytest.raises(ProviderError):
+        make(api).chat(ask())
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_auth_error_is_not_retryable_and_has_hint(api, make, llm_server):
+    llm_server.push(Reply(status=401))
+    with pytest.raises(ProviderError) as err:
+        make(api).chat(ask())
+    assert not err.value.retryable and "API key" in (err.value.hint or "")
+    assert len(llm_server.requests) == 1
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_refusal_flag(api, make, llm_server):
+    llm_server.push(Reply(refusal=True))
+    resp = make(api).chat(ask())
+    assert resp.refusal and resp.stop_reason == "refusal"
+
+
+def test_resolve_offline_without_keys():
+    assert resolve(Settings({"provider": ""})) is None
+    assert resolve(Settings({"provider": "offline"})) is None
+
+
+def test_resolve_auto_picks_provider_by_key(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    assert resolve(Settings({})).name == "openai"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "k")
+    assert resolve(Settings({"provider": "auto"})).name == "anthropic"
+
+
+def test_missing_key_names_the_variable():
+    with pytest.raises(SkillforgeError, match="ANTHROPIC_API_KEY"):
+        resolve(Settings({"provider": "anthropic"}))
+
+
+def test_openai_compatible_needs_base_url_and_model(llm_server):
+    with pytest.raises(ConfigError, match="server URL"):
+        resolve(Settings({"provider": "openai-compatible", "model": "llama"}))
+    with pytest.raises(ConfigError, match="model"):
+        resolve(Settings({"provider": "openai-compatible", "base_url": llm_server.openai_url}))
+
+
+def test_openai_compatible_works_without_key(llm_server):
+    llm_server.push(Reply(text="local"))
+    p = resolve(Settings({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "qwen"}))
+    assert p.name == "openai-compatible" and p.chat(ask()).text == "local"
+    assert llm_server.requests[0].body["model"] == "qwen"
+
+
+def test_unknown_provider_is_config_error():
+    with pytest.raises(ConfigError, match="unknown provider"):
+        resolve(Settings({"provider": "gemini"}))
+
+
+def test_budget_blocks_a_call_before_it_is_sent(make, llm_server):
+    from skillforge.distill.llm.agent import Caller
+
+    prices = Prices({"test-model": Price(1e6, 1e6)})
+    caller = Caller(make("anthropic"), Budget(max_cost=0.5, prices=prices))
+    with pytest.raises(BudgetExceeded):
+        caller.call("analyst", ask(max_tokens=10))
+    assert llm_server.requests == []
+
+
+def test_sdk_not_imported_by_resolve_offline():
+    import subprocess
+    import sys
+
+    code = ("import sys; from skillforge.providers import resolve; from skillforge.config import Settings;"
+            "resolve(Settings({'provider': 'offline'})); print('anthropic' in sys.modules, 'openai' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False False"
+
+
+def test_toolcall_ids_survive(make, llm_server):
+    llm_server.push(Reply(text="x"))
+    req = ask()
+    req.messages += [Message("assistant", "", [ToolCall("t1", "search", {"pattern": "x"})]),
+                     Message("tool", "no match", tool_call_id="t1")]
+    make("openai").chat(req)
+    sent = llm_server.requests[0].body["messages"]
+    assert sent[2]["tool_calls"][0]["id"] == "t1" and sent[3] == {"role": "tool", "tool_call_id": "t1",
+                                                                    "content": "no match"}
+
+
+def test_openai_compatible_sends_max_tokens(llm_server):
+    llm_server.push(Reply(text="ok"))
+    p = resolve(Settings({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "m"}))
+    p.chat(ask(max_tokens=77))
+    assert llm_server.requests[0].body["max_tokens"] == 77
+    assert "max_completion_tokens" not in llm_server.requests[0].body
+
+
+def test_openai_answer_without_choices_is_provider_error(make, llm_server):
+    llm_server.push(Reply(raw='{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}'))
+    with pytest.raises(ProviderError, match="without a choice"):
+        make("openai").chat(ask())
