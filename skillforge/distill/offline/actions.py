@@ -1,0 +1,123 @@
+"""A trajectory as a list of understood actions: each tool call paired with its result, classified,
+marked failed or not, and given an error signature. Every offline miner reads this list; it is built
+once per trajectory in one linear pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from skillforge.distill.offline.commands import classify_call
+from skillforge.distill.offline.signature import looks_failed, shorten, signature
+from skillforge.model import StepKind, Trajectory, Trust
+
+TRUST_ORDER = (Trust.PERSON, Trust.AGENT, Trust.TOOL_OUTPUT, Trust.INJECTED)  # most to least trusted
+_SWEBENCH_ID = re.compile(r"^([A-Za-z0-9_.-]+?)__([A-Za-z0-9_.-]+?)-\d+(?![\w.])")
+_TAGS = re.compile(r"</?[\w_-]+>")
+_BOILERPLATE = re.compile(r"^(?:consider the following|<|please|you are|your task|here is)", re.I)
+
+
+@dataclass(slots=True)
+class Act:
+    call: int  # step index of the tool call
+    result: int | None
+    cls: str
+    program: str
+    recipe: str
+    cmd: str  # the call, shortened to one line
+    classes: list[str] = field(default_factory=list)
+    writes: list[str] = field(default_factory=list)
+    heredoc: str = ""
+    failed: bool = False
+    sig: str = ""
+    sig_raw: str = ""
+    exc: str = ""
+    output: str = ""  # the result text (kept in memory only, never in facts)
+    tool: str = ""
+    tool_input: object = None
+
+
+def actions(traj: Trajectory) -> list[Act]:
+    """Pair each tool call with its result (by ``pair``, ``call_id`` or the next result) and classify it."""
+    results_by_call: dict[str, int] = {}
+    for s in traj.steps:
+        if s.kind is StepKind.TOOL_RESULT and s.call_id:
+            results_by_call.setdefault(s.call_id, s.index)
+    out: list[Act] = []
+    steps = traj.steps
+    for pos, s in enumerate(steps):
+        if s.kind is not StepKind.TOOL_CALL:
+            continue
+        res_idx = _result_of(traj, pos, results_by_call)
+        res = traj.step(res_idx) if res_idx is not None else None
+        action = classify_call(s.text, s.tool_name, s.input)
+        act = Act(
+            call=s.index, result=res_idx, cls=action.cls, program=action.program, recipe=action.recipe,
+            cmd=shorten(s.text or str(s.input or ""), 160), classes=action.classes, writes=action.writes,
+            heredoc=action.heredoc, tool=s.tool_name or "", tool_input=s.input,
+        )
+        if res is not None:
+            act.output = res.text
+            act.failed = res.is_error or (res.exit_code not in (None, 0)) or (
+                res.exit_code is None and looks_failed(res.text)
+            )
+            if act.failed:
+                sig = signature(res.text)
+                if sig is not None:
+                    act.sig, act.sig_raw, act.exc = sig.text, sig.raw, sig.exc
+        out.append(act)
+    return out
+
+
+def _result_of(traj: Trajectory, pos: int, by_call: dict[str, int]) -> int | None:
+    call = traj.steps[pos]
+    if call.pair is not None:
+        return call.pair
+    if call.call_id and call.call_id in by_call:
+        return by_call[call.call_id]
+    for nxt in traj.steps[pos + 1 : pos + 4]:
+        if nxt.kind is StepKind.TOOL_RESULT:
+            return nxt.index
+        if nxt.kind is StepKind.TOOL_CALL:
+            break
+    return None
+
+
+def short_task(text: str, limit: int = 160) -> str:
+    """The task's first meaningful line, without tags and prompt boilerplate."""
+    for line in text.splitlines():
+        line = _TAGS.sub("", line).strip(" #*")
+        if line and not _BOILERPLATE.match(line):
+            return shorten(line, limit)
+    return ""
+
+
+def least_trusted(traj: Trajectory, indices: list[int]) -> str:
+    """The least trusted of the cited steps' trust values (``agent`` when none is found)."""
+    worst = 1
+    for i in indices:
+        step = traj.step(i)
+        if step is not None:
+            worst = max(worst, TRUST_ORDER.index(step.trust))
+    return TRUST_ORDER[worst].value
+
+
+def source_of(traj: Trajectory, index: int) -> str | None:
+    step = traj.step(index)
+    return str(step.source) if step is not None and step.source is not None else None
+
+
+def repository(traj: Trajectory) -> str:
+    """The trajectory's repository ('owner/name'), from the log or a SWE-bench style task id."""
+    if traj.repository:
+        return traj.repository.strip().removesuffix(".git")
+    for ident in (traj.task_id, traj.native_id):
+        m = _SWEBENCH_ID.match(ident or "")
+        if m:
+            return f"{m.group(1)}/{m.group(2)}"
+    name = (traj.cwd or "").rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
+    return name if name and name not in _GENERIC_DIRS else ""
+
+
+_GENERIC_DIRS = frozenset({"testbed", "workspace", "repo", "app", "src", "tmp", "home", "root", "project", "code"})

@@ -1,0 +1,321 @@
+"""OfflineConsolidator: lessons → skill edits without an LLM.
+
+Lessons are grouped by scope into skills: one per repository (``<repo>-workflow``: how to run tests
+and build, the phase skeleton, warnings, known failures and fixes, code areas), one per error family
+across repositories (``python-import-errors``…), one per agent for agent-wide warnings. New skills are
+``ADD_SKILL`` edits with a full document rendered from ``templates/offline``; for a skill that exists
+(matched by ``skillforge-id``, then name) each section becomes an ``APPEND_SECTION`` (new bullets) or
+``REPLACE_SECTION`` (updated counts) edit; locked skills are never touched. Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from skillforge import templates
+from skillforge.model import EditOp, Lesson, LessonKind, Level, Scope, ScopeKind, Skill, SkillEdit, content_id
+
+NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_NAME = 64
+MAX_DESCRIPTION = 1024
+REPO_SECTIONS = (
+    ("Running tests", "recipe:test"), ("Building and installing", "recipe:build"),
+    ("Building and installing", "recipe:install"), ("Workflow", LessonKind.WORKFLOW.value),
+    ("Known failures and fixes", LessonKind.ERROR_RECOVERY.value), ("Warnings", LessonKind.WARNING.value),
+    ("Anti-patterns", LessonKind.ANTI_PATTERN.value), ("Code areas", LessonKind.SUCCESS_PATTERN.value),
+)
+SPECIFIC = {LessonKind.ENVIRONMENT_RECIPE, LessonKind.ERROR_RECOVERY, LessonKind.WARNING, LessonKind.ANTI_PATTERN}
+_BULLET_KEY = re.compile(r"\d+(?:\.\d+)?")
+# "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun)
+_COUNTS = re.compile(r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)")
+
+
+@dataclass
+class Plan:
+    """A skill to write: its identity, and its sections as (heading, lessons, bullet lines)."""
+
+    name: str
+    scope: Scope
+    theme: str
+    level: Level
+    title: str
+    description: str
+    intro: str
+    sections: list[tuple[str, list[Lesson], list[str]]] = field(default_factory=list)
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [le for _, ls, _ in self.sections for le in ls]
+
+    @property
+    def skill_id(self) -> str:
+        return content_id("offline", str(self.scope), self.theme)
+
+    @property
+    def evidence(self) -> int:
+        return len({e.trajectory_id for le in self.lessons for e in le.evidence})
+
+
+class OfflineConsolidator:
+    """Turns gated lessons into skill edits (see ``skillforge.distill.base.Consolidator``)."""
+
+    def __init__(self, templates_override: str = "") -> None:
+        self.override = templates_override
+
+    def consolidate(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[SkillEdit]:
+        edits: list[SkillEdit] = []
+        for plan in self.plans(lessons):
+            current = _match(plan, skills)
+            if current is None:
+                edits.append(self._add(plan))
+            elif not current.locked:
+                edits.extend(_section_edits(plan, current))
+        return edits
+
+    def plans(self, lessons: Sequence[Lesson]) -> list[Plan]:
+        ordered = sorted(lessons, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
+        plans = self._repo_plans(ordered) + self._family_plans(ordered) + self._agent_plans(ordered)
+        names: set[str] = set()
+        unique: list[Plan] = []
+        for plan in sorted(plans, key=lambda p: (p.name, p.skill_id)):
+            if plan.name in names:
+                plan.name = _name(f"{plan.name[:55]}-{plan.skill_id[:6]}")
+            names.add(plan.name)
+            unique.append(plan)
+        return unique
+
+    def _render(self, name: str, **ctx: object) -> str:
+        return templates.render(f"offline/{name}.j2", self.override, **ctx).strip()
+
+    def _repo_plans(self, lessons: list[Lesson]) -> list[Plan]:
+        by_repo: dict[str, list[Lesson]] = {}
+        for le in lessons:
+            if le.scope.kind is ScopeKind.REPOSITORY:
+                by_repo.setdefault(le.scope.value, []).append(le)
+        plans: list[Plan] = []
+        for repo, group in sorted(by_repo.items()):
+            if not any(le.kind in SPECIFIC for le in group):
+                continue  # only a skeleton or code areas: too generic to stand alone
+            sections: list[tuple[str, list[Lesson], list[str]]] = []
+            for heading, key in REPO_SECTIONS:
+                chosen = [le for le in group if _section_key(le) == key]
+                if not chosen:
+                    continue
+                if sections and sections[-1][0] == heading:
+                    sections[-1][1].extend(chosen)
+                    sections[-1][2].extend(le.body for le in chosen)
+                else:
+                    sections.append((heading, chosen, [le.body for le in chosen]))
+            metas = {e.trajectory_id: e.outcome.value for le in group for e in le.evidence}
+            known = [o for o in metas.values() if o != "unknown"]
+            recipes = {le.signature: _first_code(le.body) for le in group if le.kind is LessonKind.ENVIRONMENT_RECIPE}
+            parts = _count_parts(group)
+            plan = Plan(
+                name=_name(f"{_repo_slug(repo)}-workflow"), scope=Scope(ScopeKind.REPOSITORY, repo), theme="workflow",
+                level=Level.PLAN, title=f"Working on {repo}",
+                description=self._render("description_repository", repo=repo, test=_plain(recipes.get("recipe:test", "")),
+                                         build=_plain(recipes.get("recipe:build", "")), parts=parts, runs=len(metas)),
+                intro=self._render("intro_repository", repo=repo, runs=len(metas),
+                                   resolved=sum(1 for o in known if o == "success") if known else None),
+                sections=sections,
+            )
+            plans.append(plan)
+        return plans
+
+    def _family_plans(self, lessons: list[Lesson]) -> list[Plan]:
+        by_family: dict[str, list[Lesson]] = {}
+        for le in lessons:
+            fam = _family(le)
+            if le.kind is LessonKind.ERROR_RECOVERY and fam:
+                by_family.setdefault(fam, []).append(le)
+        plans: list[Plan] = []
+        for fam, group in sorted(by_family.items()):
+            bullets = [self._render("family_bullet", repo=le.scope.value, text=le.body.removeprefix("- "))
+                       for le in group]
+            runs = len({e.trajectory_id for le in group for e in le.evidence})
+            theme = fam.replace("-", " ")
+            examples = sorted({_plain(le.title.rsplit(" (", 1)[0]) for le in group})[:2]
+            plans.append(Plan(
+                name=_name(fam), scope=Scope(ScopeKind.TOOL, fam), theme=fam, level=Level.ATOMIC,
+                title=theme.capitalize(), description=self._render("description_family", theme=theme, examples=examples),
+                intro=self._render("intro_family", runs=runs),
+                sections=[("Known failures and fixes", group, bullets)],
+            ))
+        return plans
+
+    def _agent_plans(self, lessons: list[Lesson]) -> list[Plan]:
+        by_agent: dict[str, list[Lesson]] = {}
+        for le in lessons:
+            if le.scope.kind is ScopeKind.TOOL and le.kind in (LessonKind.WARNING, LessonKind.ANTI_PATTERN):
+                by_agent.setdefault(le.scope.value, []).append(le)
+        plans: list[Plan] = []
+        for agent, group in sorted(by_agent.items()):
+            runs = len({e.trajectory_id for le in group for e in le.evidence})
+            sections = []
+            for heading, kind in (("Warnings", LessonKind.WARNING), ("Anti-patterns", LessonKind.ANTI_PATTERN)):
+                chosen = [le for le in group if le.kind is kind]
+                if chosen:
+                    sections.append((heading, chosen, [le.body for le in chosen]))
+            plans.append(Plan(
+                name=_name(f"{agent}-warnings"), scope=Scope(ScopeKind.TOOL, agent), theme="warnings",
+                level=Level.FUNCTIONAL, title=f"{agent} warnings",
+                description=self._render("description_agent", agent=agent, count=len(group), runs=runs),
+                intro=self._render("intro_agent", agent=agent, runs=runs), sections=sections,
+            ))
+        return plans
+
+    def _add(self, plan: Plan) -> SkillEdit:
+        body = self._render("skill", title=plan.title, intro=plan.intro,
+                            sections=[(h, "\n".join(lines)) for h, _, lines in plan.sections]) + "\n"
+        skill = Skill(name=plan.name, description=_description(plan.description), body=body)
+        skill.set_meta("id", plan.skill_id)
+        skill.set_meta("level", plan.level.value)
+        skill.set_meta("scope", str(plan.scope))
+        skill.set_meta("evidence", plan.evidence)
+        reason = f"new {plan.level.value} skill for {plan.scope}: {_summary(plan.lessons)} from {plan.evidence} runs"
+        return SkillEdit(op=EditOp.ADD_SKILL, skill=plan.name, reason=reason, new_skill=skill, lessons=plan.lessons)
+
+
+def _section_key(le: Lesson) -> str:
+    return le.signature if le.kind is LessonKind.ENVIRONMENT_RECIPE else le.kind.value
+
+
+def _family(le: Lesson) -> str:
+    _, _, fam = le.signature.partition("|family:")
+    return fam
+
+
+def _match(plan: Plan, skills: Sequence[Skill]) -> Skill | None:
+    for s in sorted(skills, key=lambda s: s.name):
+        if s.meta("id") == plan.skill_id:
+            return s
+    return next((s for s in sorted(skills, key=lambda s: s.name) if s.name == plan.name), None)
+
+
+def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
+    existing = sections_of(current.body)
+    edits: list[SkillEdit] = []
+    for heading, lessons, lines in plan.sections:
+        old = existing.get(heading)
+        if old is None:
+            edits.append(SkillEdit(op=EditOp.APPEND_SECTION, skill=current.name, section=heading,
+                                   content="\n".join(lines), lessons=lessons,
+                                   reason=f"add '{heading}' to {current.name}: {_summary(lessons)}"))
+            continue
+        old_lines = old.split("\n")  # blank lines and prose under the heading are kept as they are
+        keys = {_bullet_key(ln): i for i, ln in enumerate(old_lines) if ln.startswith("- ")}
+        merged = list(old_lines)
+        added: list[str] = []
+        for line in lines:
+            k = _bullet_key(line)
+            if k in keys:
+                merged[keys[k]] = merge_counts(old_lines[keys[k]], line)
+            elif line not in added:
+                added.append(line)
+        if merged != old_lines:
+            edits.append(SkillEdit(op=EditOp.REPLACE_SECTION, skill=current.name, section=heading,
+                                   content="\n".join(merged + added), lessons=lessons,
+                                   reason=f"update counts in '{heading}' of {current.name}: {_summary(lessons)}"))
+        elif added:
+            edits.append(SkillEdit(op=EditOp.APPEND_SECTION, skill=current.name, section=heading,
+                                   content="\n".join(added), lessons=lessons,
+                                   reason=f"append {len(added)} point(s) to '{heading}' of {current.name}"))
+    return edits
+
+
+def sections_of(body: str) -> dict[str, str]:
+    """``## heading`` → the text under it (up to the next ``##`` heading), stripped."""
+    out: dict[str, str] = {}
+    heading: str | None = None
+    lines: list[str] = []
+    for line in [*body.split("\n"), "## "]:
+        if line.startswith("## "):
+            if heading is not None:
+                out[heading] = "\n".join(lines).strip()
+            heading, lines = line[3:].strip(), []
+        elif heading is not None:
+            lines.append(line)
+    return out
+
+
+def merge_counts(old: str, new: str) -> str:
+    """The new line with the old line's run counts added ("seen in 3 runs" + "seen in 2 runs" ->
+    "seen in 5 runs", "3 of 4" + "1 of 2" -> "4 of 6"), count by count of the same kind in order.
+    Distill only hands consolidation the runs the library has not learnt from yet, so the two never
+    overlap. Medians and p-values are taken from the new line."""
+    if old == new:
+        return new
+    olds: dict[int, list[re.Match[str]]] = {}
+    for m in _COUNTS.finditer(old):
+        olds.setdefault(_count_kind(m), []).append(m)
+
+    def add(m: re.Match[str]) -> str:
+        kind = _count_kind(m)
+        prev = olds.get(kind)
+        if not prev:
+            return m.group(0)
+        o = prev.pop(0)
+        if kind == 0:
+            return f"{int(m.group(1)) + int(o.group(1))} of {int(m.group(2)) + int(o.group(2))}"
+        n = int(m.group(kind + 2)) + int(o.group(kind + 2))
+        return f"seen in {n} run{'s' if n != 1 else ''}" if kind == 1 else f"{n} resolved"
+
+    return _COUNTS.sub(add, new)
+
+
+def _count_kind(m: re.Match[str]) -> int:
+    """0: "N of M", 1: "seen in N runs", 2: "N resolved"."""
+    return 0 if m.group(1) is not None else (1 if m.group(3) is not None else 2)
+
+
+def _bullet_key(line: str) -> str:
+    return _BULLET_KEY.sub("#", line.split("(", 1)[0] if line.startswith("- ") else line).strip()
+
+
+def _summary(lessons: list[Lesson]) -> str:
+    counts: dict[str, int] = {}
+    for le in lessons:
+        counts[le.kind.value.replace("_", " ")] = counts.get(le.kind.value.replace("_", " "), 0) + 1
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+
+
+def _count_parts(group: list[Lesson]) -> list[str]:
+    labels = ((LessonKind.ERROR_RECOVERY, "known failure and fix", "known failures and fixes"),
+              (LessonKind.WARNING, "warning", "warnings"), (LessonKind.ANTI_PATTERN, "anti-pattern", "anti-patterns"))
+    parts = []
+    for kind, one, many in labels:
+        n = sum(1 for le in group if le.kind is kind)
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return parts
+
+
+def _first_code(text: str) -> str:
+    m = re.search(r"`([^`]+)`", text)
+    return m.group(1) if m else ""
+
+
+def _plain(text: str) -> str:
+    """Description text may not contain '<' or '>': placeholders become upper-case words."""
+    text = re.sub(r"<([\w-]+)>", lambda m: m.group(1).upper(), text)
+    return text.replace("<", "").replace(">", "")
+
+
+def _description(text: str) -> str:
+    text = _plain(" ".join(text.split()))
+    return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1].rstrip() + "…"
+
+
+def _repo_slug(repo: str) -> str:
+    owner, _, name = repo.rpartition("/")
+    return name or owner
+
+
+def _name(raw: str) -> str:
+    """A spec-valid skill name: lower-case words joined by '-', ≤64 chars, no reserved words."""
+    words = re.findall(r"[a-z0-9]+", raw.lower())
+    words = [w for w in words if w not in ("claude", "anthropic")] or ["skill"]
+    name = "-".join(words)[:MAX_NAME].strip("-")
+    return name if NAME_RE.match(name) else "skill"

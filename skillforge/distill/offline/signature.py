@@ -1,0 +1,119 @@
+"""Error signatures: the one line of a failing step's output that says what went wrong, normalised so
+the same failure in different runs groups together.
+
+Paths, numbers, hex ids, line numbers and quoted values are abstracted (``<path>``, ``<n>``, ``<hex>``,
+``<q>``); the exception type and the stable message words are kept. A few messages whose quoted value
+*is* the stable part keep it (``No module named 'pytest'``, ``pytest: command not found``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_SIGNATURE = 120
+MAX_SCAN_LINES = 400  # only the tail of a long output is searched
+
+# "ValueError: msg", "django.db.utils.OperationalError: msg", "E   AssertionError: msg"
+_EXC = re.compile(
+    r"^(?:E\s+)?(?P<type>(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|Failure)"
+    r"|AssertionError|StopIteration|KeyboardInterrupt)(?::\s*(?P<msg>.*))?$"
+)
+_NO_MODULE = re.compile(r"No module named ['\"]?(?P<mod>[\w.]+)['\"]?")
+_NOT_FOUND = re.compile(r"(?:^|:\s)(?P<cmd>[\w.+-]+): (?:command )?not found\b")
+_SHELL_TOOL = re.compile(r"^(?:bash: (?:line \d+: )?)?(?P<tool>[\w./+-]+): (?P<msg>.+)$")
+_GENERIC = re.compile(
+    r"\b(?:error|fatal|failed|cannot|can't|unable|not found|no such|unterminated|unknown|invalid|denied"
+    r"|refused|missing|not defined|unexpected)\b",
+    re.I,
+)
+_PYTEST_SUMMARY = re.compile(r"^=+ .*\b(?:failed|error|errors)\b.* in [\d.]+s", re.I)
+_SKIP_LINE = re.compile(r"^\s*(?:\^+|~+|-+|=+|\[… .* cut …\]|</?output[\w_]*>)\s*$")
+
+_SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"0x[0-9a-fA-F]+"), "<hex>"),
+    (re.compile(r"\b[0-9a-f]{7,40}\b"), "<hex>"),
+    (re.compile(r"(?<![A-Za-z])'[^'\n]{0,200}'|\"[^\"\n]{0,200}\"|`[^`\n]{0,200}['`]"), "<q>"),
+    (re.compile(r"(?:(?<=\s)|^)(?:[A-Za-z]:)?(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?|\b[\w.-]+(?:/[\w.@+-]+)+"), "<path>"),
+    (re.compile(r"\b[\w-]+\.(?:py|js|ts|tsx|jsx|rs|go|c|h|cpp|java|rb|toml|cfg|ini|json|yaml|yml|txt|sh)\b"), "<path>"),
+    (re.compile(r"\bline \d+"), "line <n>"),
+    (re.compile(r"(?<![\w<.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:s|ms|%)?(?![\w>])"), "<n>"),
+    (re.compile(r"\s+"), " "),
+)
+
+
+@dataclass(slots=True, frozen=True)
+class ErrorSignature:
+    """``text`` is the normalised signature; ``raw`` the original line (shortened) for quotes;
+    ``exc`` the exception type or tool name that raised it ('' when unknown)."""
+
+    text: str
+    raw: str
+    exc: str = ""
+
+
+def normalise(line: str) -> str:
+    """Abstract the variable parts of one error line."""
+    text = line.strip()
+    for pattern, repl in _SUBS:
+        text = pattern.sub(repl, text)
+    text = text.strip()
+    return text[:MAX_SIGNATURE].rstrip()
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    """One line, at most ``limit`` characters (for quotes)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _special(line: str) -> ErrorSignature | None:
+    m = _NO_MODULE.search(line)
+    if m:
+        exc_m = _EXC.match(line.strip())
+        exc = exc_m.group("type") if exc_m else "ModuleNotFoundError"
+        mod = m.group("mod").split(".")[0]
+        return ErrorSignature(f"{exc.rsplit('.', 1)[-1]}: No module named '{mod}'", shorten(line), exc)
+    m = _NOT_FOUND.search(line)
+    if m and ("command not found" in line or line.strip().endswith("not found")):
+        cmd = m.group("cmd")
+        return ErrorSignature(f"{cmd}: command not found", shorten(line), "shell")
+    return None
+
+
+def signature(output: str) -> ErrorSignature | None:
+    """The signature of a failing step's output, or None when nothing in it looks like an error.
+
+    Preference: the last exception line of a traceback, then special shell messages, then the last
+    ``tool: message`` line that mentions an error word, then a pytest summary line.
+    """
+    lines = [ln for ln in output.splitlines()[-MAX_SCAN_LINES:] if ln.strip() and not _SKIP_LINE.match(ln)]
+    for line in reversed(lines):
+        special = _special(line)
+        if special is not None:
+            return special
+    for line in reversed(lines):
+        m = _EXC.match(line.strip())
+        if m:
+            exc = m.group("type")
+            short = exc.rsplit(".", 1)[-1]
+            msg = normalise(m.group("msg") or "")
+            return ErrorSignature(f"{short}: {msg}" if msg else short, shorten(line), short)
+    for line in reversed(lines):
+        if _PYTEST_SUMMARY.match(line.strip()):
+            return ErrorSignature("pytest: tests failed", shorten(line), "pytest")
+    for line in reversed(lines):
+        if not _GENERIC.search(line):
+            continue
+        m = _SHELL_TOOL.match(line.strip())
+        tool = m.group("tool").rsplit("/", 1)[-1] if m else ""
+        return ErrorSignature(normalise(line), shorten(line), tool)
+    return None
+
+
+_TRACEBACK = re.compile(r"^Traceback \(most recent call last\):", re.M)
+
+
+def looks_failed(output: str) -> bool:
+    """For results without an exit code: does the output itself report a failure?"""
+    return bool(_TRACEBACK.search(output)) or bool(re.search(r"^\w*Error: ", output[-4000:], re.M))

@@ -1,0 +1,150 @@
+"""Offline consolidation: new skills, section edits for existing skills, locked skills untouched."""
+
+from __future__ import annotations
+
+from fixtures.offline.runs import sympy_like
+
+from skillforge.distill.offline import OfflineConsolidator, OfflineMapper
+from skillforge.distill.offline.consolidate import NAME_RE, sections_of
+from skillforge.model import EditOp, Lesson, Outcome, Skill, SkillEdit, Trajectory
+from skillforge.skills.document import parse, render
+
+
+def lessons() -> list[Lesson]:
+    m = OfflineMapper()
+    runs = [sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)]
+    return [le for le in m.reduce([m.map(t) for t in runs]) if le.support >= 2]
+
+
+def add_edits() -> list[SkillEdit]:
+    return OfflineConsolidator().consolidate(lessons(), [])
+
+
+def test_new_skills_per_repository_and_error_family() -> None:
+    edits = add_edits()
+    assert [(e.op, e.skill) for e in edits] == [
+        (EditOp.ADD_SKILL, "python-import-errors"), (EditOp.ADD_SKILL, "widgets-workflow"),
+    ]
+    repo = edits[1].new_skill
+    assert repo is not None
+    assert set(sections_of(repo.body)) == {"Running tests", "Workflow", "Known failures and fixes", "Code areas"}
+    assert "`bin/test <tests>`" in sections_of(repo.body)["Running tests"]
+    assert repo.metadata["skillforge-scope"] == "repository:acme/widgets"
+    assert repo.metadata["skillforge-level"] == "plan"
+    assert repo.metadata["skillforge-evidence"] == "3"
+    assert edits[1].lessons and edits[1].reason.startswith("new plan skill")
+
+
+def test_skill_documents_are_spec_valid() -> None:
+    for edit in add_edits():
+        skill = edit.new_skill
+        assert skill is not None
+        assert NAME_RE.match(skill.name) and len(skill.name) <= 64
+        assert "<" not in skill.description and ">" not in skill.description
+        assert len(skill.description) <= 1024 and "Use when" in skill.description
+        assert parse(render(skill)).name == skill.name
+
+
+def test_consolidation_is_deterministic() -> None:
+    first = [render(e.new_skill) for e in add_edits() if e.new_skill]
+    second = [render(e.new_skill) for e in add_edits() if e.new_skill]
+    assert first == second
+
+
+def _existing(body: str, **meta: str) -> Skill:
+    new = next(e.new_skill for e in add_edits() if e.skill == "widgets-workflow")
+    assert new is not None
+    metadata = {"skillforge-id": new.metadata["skillforge-id"], **meta}
+    return Skill(name="my-widgets", description="Mine. Use when x.", body=body, metadata=metadata)
+
+
+def test_existing_skill_matched_by_id_gets_section_edits() -> None:
+    current = _existing("# Widgets\n\n## Running tests\n\n- Use `make check` (team rule).\n")
+    edits = [e for e in OfflineConsolidator().consolidate(lessons(), [current]) if e.skill == "my-widgets"]
+    ops = {(e.op, e.section) for e in edits}
+    assert (EditOp.APPEND_SECTION, "Running tests") in ops
+    assert (EditOp.APPEND_SECTION, "Known failures and fixes") in ops
+    appended = next(e for e in edits if e.section == "Running tests")
+    assert "bin/test" in appended.content and "make check" not in appended.content
+
+
+def test_changed_counts_replace_the_section() -> None:
+    old = "- Run the tests: `bin/test <tests>` (succeeded in 1 of 1 runs that ran tests here; seen in 1 run)."
+    current = _existing(f"## Running tests\n\n{old}\n- keep me\n")
+    edits = OfflineConsolidator().consolidate(lessons(), [current])
+    replace = next(e for e in edits if e.section == "Running tests")
+    assert replace.op is EditOp.REPLACE_SECTION
+    assert "4 of 4 runs" in replace.content and "seen in 4 runs" in replace.content  # 1 old + 3 new runs
+    assert "keep me" in replace.content and old not in replace.content
+
+
+def test_unchanged_section_gives_no_edit() -> None:
+    first = next(e.new_skill for e in add_edits() if e.skill == "widgets-workflow")
+    assert first is not None
+    assert [e for e in OfflineConsolidator().consolidate(lessons(), [first]) if e.skill == first.name] == []
+
+
+def test_locked_skill_is_never_edited() -> None:
+    current = _existing("## Running tests\n\n- old\n", **{"skillforge-locked": "true"})
+    edits = OfflineConsolidator().consolidate(lessons(), [current])
+    assert all(e.skill != "my-widgets" for e in edits)
+    assert all(e.skill != "widgets-workflow" for e in edits)
+
+
+def test_repository_with_only_generic_lessons_gets_no_skill() -> None:
+    generic = [le for le in lessons() if le.kind.value == "workflow"]
+    assert generic and OfflineConsolidator().consolidate(generic, []) == []
+
+
+def test_names_avoid_reserved_words_and_collisions() -> None:
+    from fixtures.offline.runs import OK, run
+
+    def recipe_runs(repo: str) -> list[Trajectory]:
+        return [run(f"{repo}{i}", [(f"pytest tests/test_{i}.py", OK, "ok")], repo=repo) for i in range(2)]
+
+    m = OfflineMapper()
+    trajs = [*recipe_runs("anthropics/claude-tools"), *recipe_runs("a/utils"), *recipe_runs("b/utils")]
+    edits = OfflineConsolidator().consolidate(m.reduce([m.map(t) for t in trajs]), [])
+    names = [e.skill for e in edits]
+    assert "tools-workflow" in names and "utils-workflow" in names
+    assert len(set(names)) == 3 and all(NAME_RE.match(n) and len(n) <= 64 for n in names)
+
+
+def test_agent_wide_warnings_become_an_agent_skill() -> None:
+    from fixtures.offline.runs import OK, run
+
+    trajs = []
+    for repo in ("a/one", "b/two"):
+        for i in range(4):
+            trajs.append(run(f"{repo}f{i}", [("pytest tests/t.py", OK, ""), ("sed -i 's/a/b/' setup.py", OK, "")],
+                             repo=repo, outcome=Outcome.FAILURE))
+            trajs.append(run(f"{repo}s{i}", [("pytest tests/t.py", OK, ""), ("sed -i 's/a/b/' src/a.py", OK, "")],
+                             repo=repo, outcome=Outcome.SUCCESS))
+    m = OfflineMapper()
+    edits = OfflineConsolidator().consolidate(m.reduce([m.map(t) for t in trajs]), [])
+    agent = next(e for e in edits if e.skill == "mini-swe-agent-warnings")
+    assert agent.new_skill is not None
+    assert "8 of 8 failed runs vs 0 of 8 resolved runs" in sections_of(agent.new_skill.body)["Warnings"]
+
+
+def test_merge_counts_adds_counts_of_the_same_kind() -> None:
+    from skillforge.distill.offline.consolidate import merge_counts
+
+    old = "- x (2 of 3 resolved runs; seen in 1 run, 1 resolved). Median per run: 5 explore"
+    new = "- x (4 of 5 resolved runs; seen in 3 runs, 2 resolved). Median per run: 7 explore"
+    assert merge_counts(old, new) == "- x (6 of 8 resolved runs; seen in 4 runs, 3 resolved). Median per run: 7 explore"
+
+
+def test_existing_skill_matched_by_name_when_it_has_no_id() -> None:
+    current = Skill(name="widgets-workflow", description="Hand-written. Use when x.", body="# W\n")
+    edits = [e for e in OfflineConsolidator().consolidate(lessons(), [current]) if e.skill == "widgets-workflow"]
+    assert edits and all(e.op is EditOp.APPEND_SECTION for e in edits)
+
+
+def test_skill_id_depends_on_scope_and_theme_only() -> None:
+    full = next(e.new_skill for e in add_edits() if e.skill == "widgets-workflow")
+    recipes_only = [le for le in lessons() if le.kind.value == "environment_recipe"]
+    part = next(e.new_skill for e in OfflineConsolidator().consolidate(recipes_only, []))
+    assert full is not None and part is not None
+    assert full.metadata["skillforge-id"] == part.metadata["skillforge-id"]
+    assert full.body != part.body

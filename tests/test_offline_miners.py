@@ -1,0 +1,223 @@
+"""Offline miners on self-written trajectories: what they find, what they must not find, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fixtures.offline.runs import OK, TRACE_NO_PYTEST, run, sympy_like
+
+from skillforge.distill.offline import OfflineMapper
+from skillforge.distill.offline.contrast import fisher_greater
+from skillforge.model import Lesson, LessonKind, Outcome, Trajectory, Trust
+
+
+def mine(*trajs: Trajectory) -> list[Lesson]:
+    m = OfflineMapper()
+    return m.reduce([m.map(t) for t in trajs])
+
+
+def of_kind(lessons: list[Lesson], kind: LessonKind) -> list[Lesson]:
+    return [le for le in lessons if le.kind is kind]
+
+
+def test_error_recovery_groups_same_failure_across_runs() -> None:
+    lessons = of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.ERROR_RECOVERY)
+    assert len(lessons) == 1
+    le = lessons[0]
+    assert le.support == 3
+    assert "No module named 'pytest'" in le.body and "`bin/test <tests>`" in le.body
+    assert "3 of 3 runs" in le.body and "2 resolved" in le.body
+    assert le.scope.value == "acme/widgets"
+
+
+def test_evidence_cites_existing_steps_with_source_and_least_trust() -> None:
+    traj = sympy_like("a")
+    le = of_kind(mine(traj), LessonKind.ERROR_RECOVERY)[0]
+    ev = le.evidence[0]
+    assert all(traj.step(i) is not None for i in ev.steps)
+    assert ev.source == "a.json:8"  # the failing call
+    assert ev.trust is Trust.TOOL_OUTPUT  # the error text came from tool output
+    assert ev.task == "Fix bug a in the parser" and ev.outcome is Outcome.SUCCESS
+    assert "No module named pytest" in ev.quote
+
+
+def test_test_fixed_in_code_then_passing_is_not_a_recovery() -> None:
+    calls = [("pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2\n== 1 failed in 0.1s =="),
+             ("sed -i 's/1/2/' src/a.py", OK, ""), ("pytest tests/test_a.py", OK, "1 passed")]
+    assert of_kind(mine(run("x", calls), run("y", calls)), LessonKind.ERROR_RECOVERY) == []
+
+
+def test_runs_without_errors_give_no_error_or_waste_lessons() -> None:
+    calls = [("ls", OK, "a"), ("pytest tests/test_a.py", OK, "1 passed")]
+    lessons = mine(run("x", calls), run("y", calls))
+    assert of_kind(lessons, LessonKind.ERROR_RECOVERY) == []
+    assert of_kind(lessons, LessonKind.ANTI_PATTERN) == []
+
+
+def test_recipe_names_dominant_test_command_with_alternatives() -> None:
+    runs = [run(f"r{i}", [(f"cd /testbed && pytest tests/test_{i}.py -q", OK, "ok")]) for i in range(3)]
+    runs.append(run("r9", [("python -m pytest tests/test_9.py", OK, "ok")]))
+    (le,) = of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE)
+    assert le.signature == "recipe:test"
+    assert "`pytest <tests>` (succeeded in 3 of 4 runs" in le.body
+    assert le.support == 3
+
+
+def test_failed_commands_are_not_recipes() -> None:
+    runs = [run(f"r{i}", [("python -m pytest tests/test_a.py", 1, TRACE_NO_PYTEST)]) for i in range(3)]
+    assert of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE) == []
+
+
+def test_fisher_exact_tail() -> None:
+    assert abs(fisher_greater(5, 0, 0, 5) - 1 / 252) < 1e-12
+    assert fisher_greater(1, 1, 1, 1) > 0.5
+
+
+def _contrast_runs(failed_with: int, won_with: int) -> list[Trajectory]:
+    runs = []
+    for i in range(6):
+        extra = [("sed -i 's/a/b/' setup.py", OK, "")] if i < failed_with else []
+        runs.append(run(f"f{i}", [("pytest tests/test_a.py", OK, "ok"), *extra], outcome=Outcome.FAILURE))
+    for i in range(6):
+        extra = [("sed -i 's/a/b/' setup.py" if i < won_with else "sed -i 's/a/b/' src/a.py", OK, "")]
+        runs.append(run(f"s{i}", [("pytest tests/test_a.py", OK, "ok"), *extra], outcome=Outcome.SUCCESS))
+    return runs
+
+
+def test_contrast_warns_about_action_concentrated_in_failed_runs() -> None:
+    warnings = of_kind(mine(*_contrast_runs(6, 0)), LessonKind.WARNING)
+    repo = [w for w in warnings if w.scope.value == "acme/widgets"]
+    assert [w.signature for w in repo] == ["contrast:edited:config"]
+    assert "6 of 6 failed runs vs 0 of 6 resolved runs" in repo[0].body
+    assert {e.outcome for e in repo[0].evidence} == {Outcome.FAILURE}
+
+
+def test_contrast_below_threshold_or_unknown_outcomes_is_silent() -> None:
+    assert of_kind(mine(*_contrast_runs(3, 2)), LessonKind.WARNING) == []
+    unknown = [run(f"u{i}", [("sed -i 's/a/b/' setup.py", OK, "")]) for i in range(8)]
+    assert of_kind(mine(*unknown), LessonKind.WARNING) == []
+
+
+def test_all_successes_give_no_warnings() -> None:
+    runs = [run(f"s{i}", [("sed -i 's/a/b/' setup.py", OK, "")], outcome=Outcome.SUCCESS) for i in range(6)]
+    assert of_kind(mine(*runs), LessonKind.WARNING) == []
+
+
+def test_waste_repeated_identical_failure_names_alternative() -> None:
+    loop = [("python -m pytest tests/test_a.py", 1, TRACE_NO_PYTEST)] * 3
+    failed = [run(f"w{i}", loop, outcome=Outcome.FAILURE) for i in range(2)]
+    won = [run(f"ok{i}", [("bin/test tests/test_a.py", OK, "ok")], outcome=Outcome.SUCCESS) for i in range(2)]
+    (le,) = of_kind(mine(*failed, *won), LessonKind.ANTI_PATTERN)
+    assert "`python -m pytest <tests>`" in le.body and "3 times" in le.body
+    assert "Resolved runs here used `bin/test <tests>`" in le.body
+
+
+def test_two_failures_are_not_waste() -> None:
+    loop = [("python -m pytest tests/test_a.py", 1, TRACE_NO_PYTEST)] * 2
+    assert of_kind(mine(run("a", loop), run("b", loop)), LessonKind.ANTI_PATTERN) == []
+
+
+def test_workflow_skeleton_of_resolved_runs() -> None:
+    (le,) = of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.WORKFLOW)
+    assert "explore → reproduce → edit → test → submit" in le.body
+    assert "(2 of 2 resolved runs; 1 of 1 failed runs" in le.body
+    assert "Test step: `bin/test <tests>`" in le.body
+
+
+def test_single_run_has_no_workflow_lesson() -> None:
+    assert of_kind(mine(sympy_like("a")), LessonKind.WORKFLOW) == []
+
+
+def test_facts_are_json_and_small_and_cache_key_versioned() -> None:
+    m = OfflineMapper()
+    traj = sympy_like("a")
+    facts = m.map(traj).facts
+    text = json.dumps(facts)
+    assert json.loads(text) == facts
+    assert len(text) < 8000
+    assert m.cache_key(traj).startswith("t-a:")
+
+
+def test_reduce_is_deterministic_and_order_independent() -> None:
+    m = OfflineMapper()
+    runs = [sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE), *_contrast_runs(6, 0)]
+    results = [m.map(t) for t in runs]
+    first = [le.to_dict() for le in m.reduce(results)]
+    second = [le.to_dict() for le in m.reduce(list(reversed(results)))]
+    assert json.dumps(first) == json.dumps(second)
+    assert first
+
+
+def test_code_area_from_str_replace_edits_names_enclosing_function() -> None:
+    edit = ("str_replace_editor", {"command": "str_replace", "path": "pkg/parse.py",
+                                   "old_str": "x", "new_str": "def parse(x):\n    return x\n"})
+    runs = [run(f"e{i}", [("ls", OK, "")], tool_calls=[edit]) for i in range(2)]
+    (le,) = of_kind(mine(*runs), LessonKind.SUCCESS_PATTERN)
+    assert "`pkg/parse.py` (`parse` ×2): changed in 2 runs" in le.body
+
+
+def test_claude_style_edit_tool_locations_are_relative_to_cwd() -> None:
+    edit = ("Edit", {"file_path": "/home/me/app/web/widget.js", "old_string": "a",
+                     "new_string": "class Widget {\n  render() {\n    return 2;\n  }\n}\n"})
+    runs = []
+    for i in range(2):
+        traj = run(f"c{i}", [("ls", OK, "")], tool_calls=[edit])
+        traj.cwd = "/home/me/app"
+        runs.append(traj)
+    (le,) = of_kind(mine(*runs), LessonKind.SUCCESS_PATTERN)
+    assert "`web/widget.js` (`Widget` ×2)" in le.body
+
+
+def test_corpus_sympy_lessons(corpus: Path) -> None:
+    """On the real mini-swe-agent corpus: sympy's test runner and the pytest-missing recovery."""
+    from skillforge.ingest import read
+    from skillforge.ingest.labels import load_labels
+
+    labels, _ = load_labels([corpus / "mini-swe-agent" / "labels.json"])
+    lessons = mine(*read([corpus / "mini-swe-agent" / "trajs"], labels=labels))
+    sympy = [le for le in lessons if le.scope.value == "sympy/sympy" and le.support >= 2]
+    bodies = "\n".join(le.body for le in sympy)
+    assert "`bin/test <tests>`" in bodies
+    assert "No module named 'pytest'" in bodies
+
+
+def test_repository_from_task_id_or_working_directory() -> None:
+    from skillforge.distill.offline.actions import repository
+
+    traj = run("x", [], repo="")
+    traj.repository = None
+    traj.task_id = "django__django-11138"
+    assert repository(traj) == "django/django"
+    traj.task_id, traj.cwd = None, "/home/me/code/shopfront/"
+    assert repository(traj) == "shopfront"
+    traj.cwd = "/testbed"
+    assert repository(traj) == ""
+
+
+def test_repository_from_replica_task_id() -> None:
+    from skillforge.distill.offline.actions import repository
+
+    traj = run("x", [], repo="")
+    traj.repository, traj.task_id = None, "sympy__sympy-20590-r3"
+    assert repository(traj) == "sympy/sympy"
+
+
+def test_install_between_failure_and_success_is_the_lesson() -> None:
+    calls = [("python reproduce.py", 1, "ModuleNotFoundError: No module named 'numpy'"),
+             ("cd /testbed && pip install numpy", OK, "Successfully installed numpy"),
+             ("python reproduce.py", OK, "done")]
+    (le,) = of_kind(mine(run("a", calls), run("b", calls)), LessonKind.ERROR_RECOVERY)
+    assert "run `pip install numpy` first; then it worked (2 of 2 runs" in le.body
+
+
+def test_script_failing_on_the_bug_then_passing_after_edit_is_not_a_recovery() -> None:
+    calls = [("python reproduce.py", 1, "ValueError: bad input"), ("sed -i 's/a/b/' src/a.py", OK, ""),
+             ("python3 check_fix.py", OK, "fixed")]
+    assert of_kind(mine(run("a", calls), run("b", calls)), LessonKind.ERROR_RECOVERY) == []
+
+
+def test_failing_assertion_then_other_selection_is_not_a_recovery() -> None:
+    calls = [("pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2"),
+             ("pytest tests/test_a.py -k other", OK, "1 passed")]
+    assert of_kind(mine(run("a", calls), run("b", calls)), LessonKind.ERROR_RECOVERY) == []
