@@ -1,49 +1,152 @@
 """Secret redaction: the one pass applied before any LLM call, file write or commit.
 
-``redact(text)`` returns the text with every secret replaced by a typed placeholder
-(``<redacted:aws-access-key>``) and a count per kind. (Minimal rule set; the safety issue extends it.)
+``find_secrets(text)`` lists every secret in raw text (never parsed JSON: duplicate keys hide values);
+``redact(text)`` replaces each by a typed placeholder (``<redacted:aws-access-key>``) and counts them by
+kind; ``redact_trajectory(traj)`` cleans a whole trajectory in place (secrets and home folders).
+
+The rules are gitleaks-style regular expressions (provider token formats, private key blocks removed
+whole, credentials in URLs and connection strings, ``KEY=value`` / ``KEY: value`` / ``"KEY": "value"``
+assignments of secret-looking keys, high-entropy values in assignments). Each rule has keywords: it
+only runs when one of them occurs in the text (a C-speed substring test), so clean text is cheap.
+Overlapping matches are resolved by rule order (specific before generic).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from dataclasses import dataclass
 
-_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("private-key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)),
-    ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("anthropic-key", re.compile(r"\bsk-ant-[A-Za-z0-9_\-]{20,}")),
-    ("openai-key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{20,}")),
-    ("github-token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})")),
-]
+from skillforge.safety.paths import normalize_home_paths
+from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, assignment_spans, shannon_entropy
+
+__all__ = ["KINDS", "SecretFinding", "find_secrets", "mask", "redact", "redact_trajectory", "scrub",
+           "shannon_entropy"]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretFinding:
+    """One secret: its kind, 1-based line and column, offsets in the text, and a masked preview."""
+
+    kind: str
+    line: int
+    column: int
+    start: int
+    end: int
+    preview: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "line": self.line, "column": self.column, "preview": self.preview}
+
+
+def _candidates(text: str) -> list[tuple[int, int, int, str]]:
+    """(start, rule order, end, kind) of every match of every rule whose keywords occur."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few non-ASCII characters change length when lowered
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    raw: list[tuple[int, int, int, str]] = []
+    for order, rule in enumerate(RULES):
+        if rule.applies(text, lowered):
+            raw.extend((start, order, end, kind) for start, end, kind in rule.spans(text))
+    order = len(RULES)
+    raw.extend((start, order, end, kind) for start, end, kind in assignment_spans(text, lowered))
+    if "=" in text or ":" in text:
+        raw.extend((start, order + 1, end, kind) for start, end, kind in ENTROPY_RULE.spans(text))
+    return raw
+
+
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, kind) spans of secrets in ``text``, in order; on overlap the
+    earlier start wins, then the more specific rule; a private key block absorbs what it overlaps."""
+    raw = _candidates(text)
+    raw.sort()
+    spans: list[tuple[int, int, str]] = []
+    last_end = -1
+    for start, _, end, kind in raw:
+        if start >= last_end:
+            spans.append((start, end, kind))
+            last_end = end
+        elif end > last_end and kind == "private-key":
+            spans[-1] = (spans[-1][0], end, "private-key")
+            last_end = end
+    return spans
+
+
+def mask(secret: str) -> str:
+    """A preview that never reveals the secret: a short prefix, then stars and the length."""
+    shown = min(4, len(secret) // 8)
+    return f"{secret[:shown]}****({len(secret)} chars)"
+
+
+def find_secrets(text: str) -> list[SecretFinding]:
+    """Every secret in ``text`` with its kind, position and a masked preview."""
+    findings: list[SecretFinding] = []
+    line, line_start, pos = 1, 0, 0
+    for start, end, kind in _spans(text):
+        line += text.count("\n", pos, start)
+        nl = text.rfind("\n", 0, start)
+        line_start = nl + 1
+        pos = start
+        preview = mask(text[start:end].split("\n", 1)[0] if kind == "private-key" else text[start:end])
+        findings.append(SecretFinding(kind, line, start - line_start + 1, start, end, preview))
+    return findings
 
 
 def redact(text: str) -> tuple[str, Counter[str]]:
+    """``text`` with each secret replaced by ``<redacted:KIND>``, and the count per kind."""
     counts: Counter[str] = Counter()
-    for kind, pattern in _RULES:
-        text, n = pattern.subn(f"<redacted:{kind}>", text)
-        if n:
-            counts[kind] += n
+    spans = _spans(text)
+    if not spans:
+        return text, counts
+    parts: list[str] = []
+    pos = 0
+    for start, end, kind in spans:
+        parts.append(text[pos:start])
+        parts.append(f"<redacted:{kind}>")
+        counts[kind] += 1
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts), counts
+
+
+def scrub(text: str) -> tuple[str, Counter[str]]:
+    """:func:`redact`, then home folders in paths normalised to ``~`` (counted as ``home-path``)."""
+    text, counts = redact(text)
+    text, homes = normalize_home_paths(text)
+    if homes:
+        counts["home-path"] += homes
     return text, counts
 
 
 def redact_trajectory(traj: object) -> Counter[str]:
-    """Redact every step's text and input in place (before any LLM call, file write or commit)."""
+    """Redact every step's text and input in place (before any LLM call, file write or commit).
+
+    Secrets become typed placeholders and home folders ``~``; returns the count per kind."""
     from skillforge.model import Trajectory
 
     assert isinstance(traj, Trajectory)
     total: Counter[str] = Counter()
-    traj.task, counts = redact(traj.task)
+    traj.task, counts = scrub(traj.task)
     total.update(counts)
+    if traj.cwd:
+        traj.cwd, counts = scrub(traj.cwd)
+        total.update(counts)
     for step in traj.steps:
-        step.text, counts = redact(step.text)
+        step.text, counts = scrub(step.text)
         total.update(counts)
         if step.input is not None:
-            import orjson
-
-            raw = step.input if isinstance(step.input, str) else orjson.dumps(step.input).decode()
-            cleaned, counts = redact(raw)
-            if counts:
-                total.update(counts)
-                step.input = cleaned if isinstance(step.input, str) else orjson.loads(cleaned)
+            total.update(_redact_input(step))
     return total
+
+
+def _redact_input(step: object) -> Counter[str]:
+    import orjson
+
+    value = step.input  # type: ignore[attr-defined]
+    raw = value if isinstance(value, str) else orjson.dumps(value).decode()
+    cleaned, counts = scrub(raw)
+    if counts:
+        try:
+            step.input = cleaned if isinstance(value, str) else orjson.loads(cleaned)  # type: ignore[attr-defined]
+        except orjson.JSONDecodeError:  # a placeholder broke the JSON: keep the text form
+            step.input = cleaned  # type: ignore[attr-defined]
+    return counts

@@ -1,0 +1,141 @@
+"""Duplicates across a library: the same name twice, identical bodies, near-duplicate bodies and two
+descriptions that claim the same trigger.
+
+Near duplicates are found without comparing every pair: each body becomes a set of hashed 5-word
+shingles, each set a 64-value MinHash signature, and only skills that share a band of 4 values (LSH,
+16 bands: pairs above ~0.5 Jaccard almost surely collide) are compared exactly. The "Use when…" part
+of each description is treated the same way with single words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import Any
+
+from skillforge.skills.rules.base import Finding, Rule, SkillFile, finding, rule
+from skillforge.skills.rules.spec import TRIGGER_RE
+
+DUP_NAME = rule("SF301", "duplicate-name", "error", "give each skill a unique name")
+DUP_BODY = rule("SF302", "duplicate-skill", "error", "delete one of the two skills")
+NEAR_DUP = rule("SF303", "near-duplicate", "warning", "merge the two skills into one")
+TRIGGER_OVERLAP = rule("SF304", "trigger-overlap", "warning",
+                       "make each description's 'Use when…' specific, or merge the skills")
+
+NEAR_THRESHOLD = 0.8
+TRIGGER_THRESHOLD = 0.7
+_PERMS, _BANDS = 64, 16
+_ROWS = _PERMS // _BANDS
+_MASK = (1 << 64) - 1
+_STOP = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "the", "this", "to", "use", "used", "using", "when", "whenever", "while", "with", "you", "your", "skill", "skills", "user", "asks", "asked", "wants", "need", "needs"]
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def shingles(text: str, k: int = 5) -> set[int]:
+    words = _words(text)
+    if len(words) < k:
+        return {hash(tuple(words))} if words else set()
+    return {hash(tuple(words[i:i + k])) for i in range(len(words) - k + 1)}
+
+
+def trigger_words(description: str) -> set[int]:
+    """Hashed content words of the description's "Use when…" part (empty when it has none)."""
+    m = TRIGGER_RE.search(description)
+    if not m:
+        return set()
+    words = {w for w in _words(description[m.start():]) if w not in _STOP and len(w) > 2}
+    return {hash(w) for w in words} if len(words) >= 3 else set()
+
+
+@cache
+def _permutations() -> tuple[Any, Any]:
+    """MinHash's random multipliers and offsets (numpy is imported only when duplicates are checked)."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261122)
+    return (rng.integers(1, 2**63 - 1, size=_PERMS, dtype=np.uint64) | np.uint64(1),
+            rng.integers(0, 2**63 - 1, size=_PERMS, dtype=np.uint64))
+
+
+def _signature(items: set[int]) -> Any:
+    import numpy as np
+
+    a, b = _permutations()
+    x = np.fromiter((h & _MASK for h in items), dtype=np.uint64, count=len(items))
+    with np.errstate(over="ignore"):
+        return (np.outer(a, x) + b[:, None]).min(axis=1)
+
+
+def similar_pairs(sets: Sequence[set[int]], threshold: float) -> list[tuple[int, int, float]]:
+    """(i, j, Jaccard) for pairs of non-empty sets with Jaccard ≥ threshold, via MinHash LSH buckets."""
+    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+    for i, items in enumerate(sets):
+        if not items:
+            continue
+        sig = _signature(items)
+        for band in range(_BANDS):
+            buckets[(band, sig[band * _ROWS:(band + 1) * _ROWS].tobytes())].append(i)
+    candidates = {(a, b) for members in buckets.values() if len(members) > 1
+                  for n, a in enumerate(members) for b in members[n + 1:]}
+    pairs = []
+    for a, b in sorted(candidates):
+        score = len(sets[a] & sets[b]) / len(sets[a] | sets[b])
+        if score >= threshold:
+            pairs.append((a, b, score))
+    return pairs
+
+
+def check_library(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Finding]:
+    """Findings for the files whose path is in ``reported`` (the others only serve for comparison)."""
+    loaded = [sf for sf in files if sf.data is not None]
+    yield from _names(loaded, reported)
+    bodies = [" ".join(_words(sf.body)) for sf in loaded]
+    exact: set[tuple[int, int]] = set()
+    by_hash: dict[str, int] = {}
+    for i, body in enumerate(bodies):
+        if not body:
+            continue
+        digest = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+        if digest in by_hash:
+            exact.add((by_hash[digest], i))
+            yield from _report(DUP_BODY, loaded, by_hash[digest], i, reported, "has the same body as")
+        else:
+            by_hash[digest] = i
+    for a, b, score in similar_pairs([shingles(body) for body in bodies], NEAR_THRESHOLD):
+        if (a, b) not in exact and bodies[a] != bodies[b]:
+            yield from _report(NEAR_DUP, loaded, a, b, reported, f"is {score:.0%} similar to")
+    triggers = [trigger_words(str((sf.data or {}).get("description", ""))) for sf in loaded]
+    for a, b, score in similar_pairs(triggers, TRIGGER_THRESHOLD):
+        yield from _report(TRIGGER_OVERLAP, loaded, a, b, reported,
+                           f"claims the same trigger ({score:.0%} overlap) as", key="description")
+
+
+def _names(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Finding]:
+    first: dict[str, int] = {}
+    for i, sf in enumerate(files):
+        name = (sf.data or {}).get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        if name in first:
+            yield from _report(DUP_NAME, files, first[name], i, reported, "has the same name as", key="name")
+        else:
+            first[name] = i
+
+
+def _report(r: Rule, files: Sequence[SkillFile], a: int, b: int, reported: set[str], what: str,
+            key: str | None = None) -> Iterator[Finding]:
+    """One finding, on the second skill of the pair when it is reported, else on the first."""
+    for this, other in ((b, a), (a, b)):
+        sf = files[this]
+        if sf.path in reported:
+            line = sf.line_of(key) if key else sf.body_line
+            yield finding(r, sf.path, line, f"this skill {what} {files[other].path}")
+            return

@@ -1,0 +1,87 @@
+"""Safety of skill text: secrets (``find_secrets``), injected instructions (``find_injections``) and
+home folders that name a person, in SKILL.md and every other text file of the skill folder.
+
+``check_text(text, where)`` is the entry point distill uses before writing and route before printing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from skillforge.safety.injection import SEVERITY, find_injections
+from skillforge.safety.paths import find_home_paths
+from skillforge.safety.redact import find_secrets
+from skillforge.skills.rules.base import Finding, Rule, SkillFile, finding, rule
+from skillforge.skills.rules.structure import files_of
+
+SECRET = rule("SF501", "secret", "error",
+              "remove the secret (rotate it if it was ever pushed); use an environment variable name instead")
+HOME_PATH = rule("SF502", "home-path", "warning", "write ~ instead of a home folder that names a person")
+
+INJECTION_RULES: dict[str, Rule] = {
+    "instruction-override": rule("SF601", "instruction-override", SEVERITY["instruction-override"],
+                                 "remove text that tells the agent to ignore or replace its instructions"),
+    "credential-request": rule("SF602", "credential-request", SEVERITY["credential-request"],
+                               "remove requests to read, print or send credentials, keys or the environment"),
+    "unknown-host": rule("SF603", "unknown-host", SEVERITY["unknown-host"],
+                         "link to a well-known host, or allow this one with --allow-host"),
+    "url-data": rule("SF604", "url-data", SEVERITY["url-data"],
+                     "remove the query string or interpolation: URLs must not carry data out"),
+    "pipe-to-shell": rule("SF605", "pipe-to-shell", SEVERITY["pipe-to-shell"],
+                          "download to a file, check it, then run it; never pipe a download into a shell"),
+    "base64-blob": rule("SF606", "base64-blob", SEVERITY["base64-blob"],
+                        "remove encoded data; ship files in assets/ and describe them"),
+    "hidden-unicode": rule("SF607", "hidden-unicode", SEVERITY["hidden-unicode"],
+                           "delete invisible and bidirectional control characters"),
+    "image-exfiltration": rule("SF608", "image-exfiltration", SEVERITY["image-exfiltration"],
+                               "remove the image or its query string/interpolation"),
+}
+MAX_SCANNED = 1024 * 1024
+_TEXT_SUFFIXES = {".md", ".txt", ".py", ".sh", ".bash", ".js", ".mjs", ".ts", ".tsx", ".json", ".yaml", ".yml",
+                  ".toml", ".cfg", ".ini", ".env", ".rb", ".go", ".rs", ".sql", ".html", ".csv", ""}
+
+
+def check_text(text: str, where: str, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
+    """Secrets and injected instructions in ``text`` (lines are 1-based lines of ``text``)."""
+    found = [finding(SECRET, where, s.line, f"{s.kind} secret ({s.preview})") for s in find_secrets(text)]
+    for inj in find_injections(text, allowed_hosts):
+        found.append(finding(INJECTION_RULES[inj.rule], where, inj.line, inj.message, inj.severity))
+    return sorted(found, key=lambda f: (f.line, f.rule))
+
+
+def check(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> Iterator[Finding]:
+    yield from check_text(sf.text, sf.path, allowed_hosts)
+    yield from _home_paths(sf.text, sf.path)
+    if sf.virtual is not None:
+        for rel, text in sf.virtual.items():
+            yield from check_text(text, rel, allowed_hosts)
+            yield from _home_paths(text, rel)
+        return
+    if sf.folder is None:
+        return
+    for rel in files_of(sf):
+        path = sf.folder / rel
+        if rel in ("SKILL.md", "skill.md") or path.suffix.lower() not in _TEXT_SUFFIXES:
+            continue
+        content = _read_text(path)
+        if content is not None:
+            yield from check_text(content, str(path), allowed_hosts)
+            yield from _home_paths(content, str(path))
+
+
+def _home_paths(text: str, where: str) -> Iterator[Finding]:
+    for line, home in find_home_paths(text):
+        yield finding(HOME_PATH, where, line, f"path names a home folder ({home})")
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        if path.is_symlink() or path.stat().st_size > MAX_SCANNED:
+            return None
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if b"\x00" in raw[:4096]:
+        return None
+    return raw.decode("utf-8", errors="replace")

@@ -1,0 +1,204 @@
+"""Structure of a skill folder: body size, relative links, reference depth and orphan files.
+
+Links: every relative markdown link or image (``[t](references/x.md)``, ``[t]: path``) outside code
+must resolve to a file inside the skill folder (no ``..`` out, no absolute path, no symlink out).
+Depth: linked files sit at most one folder below SKILL.md, and linked markdown files do not link on
+to further local files. Orphans: a file in the folder is used when SKILL.md (or a markdown file it
+links) names it or one of its folders anywhere: a link, inline code or a code block (``python
+scripts/run.py``). ``LICENSE*``, ``evals/``, ``agents/openai.yaml`` and dot files are never orphans.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
+from skillforge.skills.rules.content import mask_code
+
+NO_SKILL_MD = rule("SF001", "skill-md-missing", "warning", "add a SKILL.md or move the folder out of skills/")
+SKILL_MD_CASE = rule("SF002", "skill-md-case", "error", "rename skill.md to SKILL.md")
+BODY_LINES = rule("SF201", "body-lines", "warning",
+                  "keep SKILL.md under 500 lines: move details into references/ files")
+BODY_TOKENS = rule("SF202", "body-tokens", "warning",
+                   "keep the body under ~5000 tokens: move details into references/ files")
+BODY_EMPTY = rule("SF203", "body-empty", "warning", "write the instructions below the front matter")
+LINK_BROKEN = rule("SF210", "link-broken", "error", "fix the path or add the missing file")
+LINK_OUTSIDE = rule("SF211", "link-outside", "error",
+                    "link only to files inside the skill folder, by relative path")
+REFERENCE_DEPTH = rule("SF212", "reference-depth", "warning",
+                       "keep referenced files one level deep (e.g. references/x.md) and link them from SKILL.md")
+ORPHAN = rule("SF220", "orphan-file", "warning", "link the file from SKILL.md or delete it")
+
+MAX_LINES = 500
+MAX_TOKENS = 5000
+_INLINE = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\]\n]*\])*\]\(\s*<?([^)\s>]+)")
+_REFDEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_IGNORED_DIRS = {"evals", "__pycache__", "node_modules"}
+_IGNORED_FILES = {"agents/openai.yaml"}
+
+
+def links(text: str) -> list[tuple[int, str]]:
+    """(0-based line, target) of each local link outside code; URLs and #anchors are left out."""
+    masked = mask_code(text)
+    found: list[tuple[int, str]] = []
+    for pattern in (_INLINE, _REFDEF):
+        for m in pattern.finditer(masked):
+            target = m.group(1)
+            if _SCHEME.match(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
+                continue
+            target = unquote(target.split("#", 1)[0].split("?", 1)[0])
+            if target:
+                found.append((masked.count("\n", 0, m.start()), target))
+    return sorted(found)
+
+
+def files_of(sf: SkillFile) -> list[str]:
+    """The skill folder's files (listed once per validation), or an in-memory skill's files."""
+    if sf.files is None:
+        if sf.virtual is not None:
+            sf.files = sorted(sf.virtual)
+        else:
+            sf.files = skill_files(sf.folder) if sf.folder is not None else []
+    return sf.files
+
+
+def links_of(sf: SkillFile) -> list[tuple[int, str]]:
+    if sf.body_links is None:
+        sf.body_links = links(sf.body)
+    return sf.body_links
+
+
+def check(sf: SkillFile) -> Iterator[Finding]:
+    yield from _size(sf)
+    if sf.virtual is not None:
+        yield from _virtual(sf, sf.virtual)
+    elif sf.folder is not None:
+        yield from _links(sf, sf.folder)
+        yield from _orphans(sf, sf.folder)
+
+
+def _size(sf: SkillFile) -> Iterator[Finding]:
+    body = sf.body.strip("\n")
+    if not body.strip():
+        yield finding(BODY_EMPTY, sf.path, sf.body_line, "SKILL.md has no body")
+        return
+    n_lines = body.count("\n") + 1
+    if n_lines > MAX_LINES:
+        yield finding(BODY_LINES, sf.path, sf.body_line + MAX_LINES, f"body is {n_lines} lines (max {MAX_LINES})")
+    tokens = len(body) // 4
+    if tokens > MAX_TOKENS:
+        yield finding(BODY_TOKENS, sf.path, sf.body_line, f"body is about {tokens} tokens (max {MAX_TOKENS})")
+
+
+def relative_parts(target: str) -> tuple[list[str], str | None]:
+    """The normalised parts of a relative link target, or why it is not one inside the skill."""
+    if target.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", target):
+        return [], "is an absolute path"
+    parts: list[str] = []
+    for part in PurePosixPath(target.replace("\\", "/")).parts:
+        if part == "..":
+            if not parts:
+                return [], "leaves the skill folder"
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return parts, None
+
+
+def resolve_link(folder: Path, target: str) -> tuple[Path | None, str | None]:
+    """(file, None) for a target inside ``folder``; (None, why) when it leaves it."""
+    parts, why = relative_parts(target)
+    if why:
+        return None, why
+    path = folder / Path(*parts)
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return None, "resolves outside the skill folder (through a symlink)"
+    return path, None
+
+
+def _links(sf: SkillFile, folder: Path) -> Iterator[Finding]:
+    for line, target in links_of(sf):
+        where = sf.body_line + line
+        path, why = resolve_link(folder, target)
+        if why:
+            yield finding(LINK_OUTSIDE, sf.path, where, f"link {target!r} {why}")
+        elif path is not None and not path.exists():
+            yield finding(LINK_BROKEN, sf.path, where, f"link {target!r} points to a missing file")
+        elif path is not None and path.is_file():
+            rel = path.relative_to(folder).as_posix()
+            if rel.count("/") > 1:
+                yield finding(REFERENCE_DEPTH, sf.path, where, f"{rel!r} is more than one folder deep")
+            elif path.suffix.lower() == ".md" and _local_links(path):
+                yield finding(REFERENCE_DEPTH, sf.path, where,
+                              f"{rel!r} links further files; link them from SKILL.md instead")
+
+
+def _read(path: Path) -> list[str]:
+    try:
+        return [path.read_text(encoding="utf-8", errors="replace")]
+    except OSError:
+        return []
+
+
+def _local_links(path: Path) -> list[str]:
+    return [t for text in _read(path) for _, t in links(text) if not t.startswith("#")]
+
+
+def skill_files(folder: Path) -> list[str]:
+    """Every file in the skill folder (posix relative paths), without dot files and ignored folders."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _IGNORED_DIRS)
+        for name in sorted(files):
+            if not name.startswith(".") and not name.endswith(".pyc"):
+                found.append((Path(root) / name).relative_to(folder).as_posix())
+    return found
+
+
+def _orphans(sf: SkillFile, folder: Path) -> Iterator[Finding]:
+    texts = [sf.text]
+    for _, target in links_of(sf):
+        path, why = resolve_link(folder, target)
+        if path is not None and path.is_file() and path.suffix.lower() == ".md" and not why:
+            texts.extend(_read(path))
+    mentioned = "\n".join(texts)
+    for rel in files_of(sf):
+        if rel in ("SKILL.md", "skill.md") or rel in _IGNORED_FILES or rel.upper().startswith(("LICENSE", "LICENCE")):
+            continue
+        if not _mentioned(rel, mentioned):
+            yield finding(ORPHAN, str(folder / rel), 1, f"{rel} is not referenced from SKILL.md")
+
+
+def _mentioned(rel: str, text: str) -> bool:
+    """``rel`` itself, or one of its folders named on its own (``assets/``), occurs in ``text``."""
+    if rel in text:
+        return True
+    parts = PurePosixPath(rel).parts
+    for i in range(1, len(parts)):
+        folder = "/".join(parts[:i]) + "/"
+        if re.search(r"(?<![\w.-])" + re.escape(folder) + r"(?![\w.-])", text):
+            return True
+    return False
+
+
+def _virtual(sf: SkillFile, files: dict[str, str]) -> Iterator[Finding]:
+    """Links and orphans of an in-memory skill whose files are not written yet."""
+    for line, target in links_of(sf):
+        parts, why = relative_parts(target)
+        where = sf.body_line + line
+        rel = "/".join(parts)
+        if why:
+            yield finding(LINK_OUTSIDE, sf.path, where, f"link {target!r} {why}")
+        elif rel not in files and not any(f.startswith(rel + "/") for f in files):
+            yield finding(LINK_BROKEN, sf.path, where, f"link {target!r} points to a missing file")
+    mentioned = "\n".join([sf.text, *(t for r, t in files.items() if r.endswith(".md") and r in sf.text)])
+    for rel in files:
+        if not _mentioned(rel, mentioned):
+            yield finding(ORPHAN, rel, 1, f"{rel} is not referenced from SKILL.md")

@@ -1,0 +1,169 @@
+"""``skillforge validate``: check skills against the Agent Skills spec, its strictest validators and
+skillforge's policy (structure, duplicates, code blocks, secrets, injected instructions).
+
+``validate_paths(paths)`` takes library roots, ``skills/`` folders, skill folders or SKILL.md files
+(as pre-commit passes them) and returns a :class:`ValidationReport`; ``validate_skill(skill, folder)``
+checks one in-memory :class:`~skillforge.model.Skill`; ``check_text(text, where)`` runs only the
+secret and injection rules (distill runs it before writing, route before printing). The rules live
+in :mod:`skillforge.skills.rules` (one module per concern), each with a stable id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skillforge.errors import ExitCode, InputError
+from skillforge.model import Skill
+from skillforge.skills.document import MAX_SKILL_FILE, SKILL_FILE, render
+from skillforge.skills.rules import content, duplicates, safety, spec, structure
+from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding
+from skillforge.skills.rules.safety import check_text
+
+__all__ = ["RULES", "Finding", "Rule", "ValidationReport", "check_text", "validate_paths", "validate_skill"]
+
+
+@dataclass
+class ValidationReport:
+    findings: list[Finding] = field(default_factory=list)
+    skills: int = 0  # skills checked
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def exit_code(self, strict: bool = False) -> ExitCode:
+        return ExitCode.FINDINGS if self.failed(strict) else ExitCode.OK
+
+    def to_dict(self, strict: bool = False) -> dict[str, Any]:
+        return {"skills": self.skills, "errors": len(self.errors), "warnings": len(self.warnings),
+                "ok": not self.failed(strict), "findings": [f.to_dict() for f in self.findings]}
+
+
+def check_file(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
+    """Every per-skill rule on one SKILL.md (already read into ``sf``)."""
+    found = spec.read(sf)
+    found += spec.check(sf)
+    if sf.front or sf.body:
+        found += structure.check(sf)
+        found += content.check(sf)
+    found += safety.check(sf, allowed_hosts)
+    return found
+
+
+def validate_skill(skill: Skill, folder: Path | None = None) -> list[Finding]:
+    """Validate an in-memory skill as skillforge would write it (lines are lines of the rendered file).
+
+    ``folder`` is where the skill lives or will live (its name must match). When it does not exist yet
+    (or is None), links and orphans are checked against ``skill.files`` instead of the disk, if the
+    skill carries files; a skill without files and folder (parsed from text) gets no link checks."""
+    where = str((folder / SKILL_FILE) if folder else Path(skill.name or "skill") / SKILL_FILE)
+    on_disk = folder is not None and folder.is_dir()
+    sf = SkillFile(where, render(skill), folder if on_disk else None,
+                   virtual=dict(skill.files) if skill.files and not on_disk else None)
+    found = check_file(sf)
+    if folder is not None and not on_disk and skill.name and skill.name != folder.name:
+        found.append(finding(spec.NAME_FOLDER, where, sf.line_of("name"),
+                             f"name {skill.name!r} differs from its folder {folder.name!r}"))
+    return _sorted(found)
+
+
+def validate_paths(paths: Sequence[str | Path], strict: bool = False,
+                   allowed_hosts: Iterable[str] | None = None) -> ValidationReport:
+    """Validate every skill under ``paths``. ``strict`` only changes :meth:`ValidationReport.failed`."""
+    report = ValidationReport()
+    hosts = list(allowed_hosts or ())
+    folders, found = _skill_folders([Path(p) for p in paths] or [Path(".")])
+    report.findings.extend(found)
+    files: list[SkillFile] = []
+    for folder in folders:
+        sf, problems = _read(folder)
+        report.findings.extend(problems)
+        if sf is not None:
+            report.findings.extend(check_file(sf, hosts))
+            files.append(sf)
+    report.skills = len(files)
+    reported = {sf.path for sf in files}
+    report.findings.extend(duplicates.check_library(files + _siblings(folders), reported))
+    report.findings = _sorted(report.findings)
+    return report
+
+
+def _sorted(found: list[Finding]) -> list[Finding]:
+    unique = dict.fromkeys(found)
+    return sorted(unique, key=lambda f: (f.file, f.line, f.rule, f.message))
+
+
+def _skill_folders(paths: list[Path]) -> tuple[list[Path], list[Finding]]:
+    """Skill folders named by ``paths`` (deduplicated, in order) and problems with the layout."""
+    folders: list[Path] = []
+    found: list[Finding] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder", "pass a library, a skills/ folder, a skill or a SKILL.md")
+        if path.is_file():
+            if path.name.lower() != SKILL_FILE.lower():
+                raise InputError(f"{path}: not a SKILL.md file", "pass SKILL.md files or skill folders")
+            folders.append(path.parent)
+        elif _has_skill_md(path):
+            folders.append(path)
+        else:
+            root = path / "skills" if (path / "skills").is_dir() else path
+            for child in sorted(root.iterdir(), key=lambda p: p.name):
+                if not child.is_dir() or child.name.startswith((".", "_")):
+                    continue
+                if _has_skill_md(child):
+                    folders.append(child)
+                else:
+                    found.append(finding(structure.NO_SKILL_MD, str(child), 1, "folder has no SKILL.md"))
+    return list(dict.fromkeys(folders)), found
+
+
+def _has_skill_md(folder: Path) -> bool:
+    return (folder / SKILL_FILE).is_file() or (folder / "skill.md").is_file()
+
+
+def _read(folder: Path) -> tuple[SkillFile | None, list[Finding]]:
+    path = folder / SKILL_FILE
+    found: list[Finding] = []
+    if not path.is_file():
+        path = folder / "skill.md"
+        found.append(finding(structure.SKILL_MD_CASE, str(path), 1, "the file is named skill.md"))
+    if path.stat().st_size > MAX_SKILL_FILE:
+        found.append(finding(spec.FRONT_MATTER, str(path), 1, f"file is over {MAX_SKILL_FILE // 2**20} MiB"))
+        return None, found
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        found.append(finding(spec.FRONT_MATTER, str(path), 1, "file is not UTF-8 text"))
+        return None, found
+    except OSError as exc:
+        found.append(finding(spec.FRONT_MATTER, str(path), 1, f"file cannot be read ({exc.strerror})"))
+        return None, found
+    return SkillFile(str(path), text, folder), found
+
+
+def _siblings(folders: list[Path]) -> list[SkillFile]:
+    """The other skills next to the validated ones, so that a single SKILL.md (pre-commit) is still
+    compared with the rest of its library. Only read for comparison, never reported."""
+    chosen = {f.resolve() for f in folders}
+    parents = dict.fromkeys(f.parent for f in folders)
+    files: list[SkillFile] = []
+    for parent in parents:
+        for child in sorted(parent.iterdir(), key=lambda p: p.name):
+            if child.resolve() in chosen or not child.is_dir() or not (child / SKILL_FILE).is_file():
+                continue
+            sf, problems = _read(child)
+            if sf is not None and not problems:
+                spec.read(sf)
+                files.append(sf)
+    return files

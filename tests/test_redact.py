@@ -1,0 +1,164 @@
+"""Secret redaction: every kind, in the places secrets turn up in logs, with typed placeholders and
+counts; no false positives on SHAs, UUIDs and hashes; private keys removed whole; paths normalised."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from skillforge.model import Role, Step, StepKind, Trajectory
+from skillforge.safety.redact import find_secrets, mask, redact, redact_trajectory, scrub
+
+GH = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
+SECRETS = {
+    "aws-access-key": "AKIAQWERTYUIOPASDFGH",
+    "gcp-api-key": "AIza" + "SyD4x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6Lm",
+    "azure-client-secret": "abc8Q~" + "Xy7Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0AeQ",
+    "github-token": GH,
+    "gitlab-token": "glpat-" + "Xy7Zq2Lm9Pw4Rt6Vb8Nc",
+    "slack-token": "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "slack-webhook": "https://hooks.slack.com/services/T0000AAAA/B0000BBBB/XXXXxxxxYYYYyyyyZZZZzzzz",
+    "stripe-key": "sk_live_" + "51HxYzAbCdEfGhIjKlMnOpQr",
+    "anthropic-key": "sk-ant-api03-" + "Xy7Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0Ae",
+    "openai-key": "sk-proj-" + "T3BlbkFJx9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6",
+    "huggingface-token": "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+    "npm-token": "npm_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    "pypi-token": "pypi-AgEIcHlwaS5vcmc" + "CJDk4ZTUxNTdmLTQ0OWUtNGNmYy04ZmY5LTg5",
+    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+}
+PRIVATE_KEY = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0Ae\n"
+               "Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6LmN9bV2cX4zA1sD3fG5hJ7kL9\n-----END RSA PRIVATE KEY-----")
+
+
+@pytest.mark.parametrize("kind", sorted(SECRETS))
+def test_each_token_kind_in_tool_output(kind: str) -> None:
+    secret = SECRETS[kind]
+    text = f"$ deploy --verbose\nusing credential {secret} for upload\ndone\n"
+    cleaned, counts = redact(text)
+    assert secret not in cleaned
+    assert f"<redacted:{kind}>" in cleaned
+    assert counts == {kind: 1}
+    assert cleaned.startswith("$ deploy --verbose\nusing credential <redacted:")
+
+
+@pytest.mark.parametrize(("text", "kind", "kept"), [
+    ("DB_PASSWORD=hunter22\n", "password", "DB_PASSWORD="),
+    ("export API_KEY=abc123def456\n", "secret", "export API_KEY="),
+    ("password: Tr0ub4dor&3\n", "password", "password: "),
+    ('{"client_secret": "s3cr3t-value-123"}', "secret", '{"client_secret": "'),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", "aws-secret-key", "aws_secret_access_key = "),
+    ("postgres://app:Sup3rS3cret@db.internal:5432/app", "connection-string", "postgres://app:"),
+    ("mongodb+srv://root:Pa55word9@cluster0.example.net/db", "connection-string", "mongodb+srv://root:"),
+    ("redis://:r3d1sPass@cache:6379/0", "connection-string", "redis://:"),
+    ("git clone https://bob:tok3nValue@git.example.com/repo.git", "url-password", "https://bob:"),
+    ("DefaultEndpointsProtocol=https;AccountName=x;AccountKey=" + "A1b2" * 22 + "==;", "azure-storage-key", "AccountKey="),
+    ('config = {"signing": "Zk3Lq9Xv2Rt7Wm4Np8Bc6Hd1Jf5Gs0Ka"}', "high-entropy", '"signing": "'),
+    ('curl -H "Authorization: Bearer abcDEF1234567890xyzXYZ" https://api', "bearer-token", "Bearer "),
+])
+def test_assignments_urls_and_entropy_keep_the_key(text: str, kind: str, kept: str) -> None:
+    cleaned, counts = redact(text)
+    assert counts == {kind: 1}
+    assert kept + f"<redacted:{kind}>" in cleaned
+
+
+def test_env_dump_redacts_secret_lines_only() -> None:
+    dump = ("HOME=/home/dev\nPATH=/usr/bin:/bin\nGITHUB_TOKEN=" + GH + "\nSTRIPE_SECRET_KEY=sk_live_"
+            "51HxYzAbCdEfGhIjKlMnOpQr\nDATABASE_PASSWORD=correct-horse-9\nLANG=C.UTF-8\n")
+    cleaned, counts = redact(dump)
+    assert counts == {"github-token": 1, "stripe-key": 1, "password": 1}
+    assert "PATH=/usr/bin:/bin\n" in cleaned and "LANG=C.UTF-8" in cleaned
+    assert "DATABASE_PASSWORD=<redacted:password>" in cleaned
+
+
+def test_secret_in_a_diff_and_in_a_user_message() -> None:
+    diff = ('--- a/settings.py\n+++ b/settings.py\n@@ -1,2 +1,2 @@\n-SECRET_KEY = "dev"\n'
+            '+SECRET_KEY = "k8Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0AeQw"\n')
+    cleaned, counts = redact(diff)
+    assert counts == {"secret": 1} and "k8Zq2" not in cleaned and '-SECRET_KEY = "dev"' in cleaned
+    cleaned, counts = redact(f"here is my key {SECRETS['anthropic-key']} please use it")
+    assert counts == {"anthropic-key": 1}
+
+
+def test_raw_json_with_duplicate_keys_is_scanned() -> None:
+    raw = '{"token": "placeholder", "token": "' + GH + '"}'
+    assert json.loads(raw)["token"] == GH  # parsing keeps only the last value; the scan sees both
+    cleaned, counts = redact(raw)
+    assert GH not in cleaned and counts["github-token"] == 1
+
+
+def test_json_escaped_env_line_inside_a_log_record() -> None:
+    record = json.dumps({"output": "OPENAI_API_KEY=" + SECRETS["openai-key"] + "\nDEBUG=1"})
+    cleaned, counts = redact(record)
+    assert counts == {"openai-key": 1}
+    assert json.loads(cleaned)["output"] == "OPENAI_API_KEY=<redacted:openai-key>\nDEBUG=1"
+
+
+def test_private_key_removed_whole() -> None:
+    text = f"key file:\n{PRIVATE_KEY}\nafter\n"
+    cleaned, counts = redact(text)
+    assert cleaned == "key file:\n<redacted:private-key>\nafter\n"
+    assert counts == {"private-key": 1}
+
+
+def test_private_key_escaped_in_json_and_truncated() -> None:
+    cleaned, _ = redact(json.dumps({"content": PRIVATE_KEY}))
+    assert json.loads(cleaned) == {"content": "<redacted:private-key>"}
+    truncated = PRIVATE_KEY.split("-----END")[0]
+    cleaned, _ = redact(truncated + "\n\n$ ls\n")
+    assert "MIIE" not in cleaned and "Qw2Er5" not in cleaned and cleaned.endswith("$ ls\n")
+
+
+@pytest.mark.parametrize("text", [
+    "commit 9fceb02d0ae598e95dc970b74767f19372d61af8\nAuthor: x",
+    "id: 123e4567-e89b-12d3-a456-426614174000",
+    "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    '{"tool_use_id": "toolu_01A09q90qw90lq917835lq9", "uuid": "5c0375b4-57a5-4f26-b12d-d022ee4e51b7"}',
+    '{"input_tokens": 1234, "max_tokens": 4096, "token_count": 17}',
+    "password = getpass.getpass()\ntoken = response.json()['token']\npassword = ReadOnlyPasswordHashField(",
+    "Set API_KEY=${API_KEY} or password: <your password>; token: ****",
+    "  File \"/usr/lib/python3.11/site-packages/_pytest/python.py\", line 194: PytestRemovedIn8Warning",
+    "integrity: sha512-Q2FkZ3VtZW50cyBhbmQgc2V0dGluZ3M=",
+    "See https://docs.python.org/3/library/secrets.html and task-skill-risk-assessment-for-deploys",
+    "A bearer token is required; pass it as a token such as your_personal_token_here_please.",
+])
+def test_no_false_positives(text: str) -> None:
+    assert find_secrets(text) == []
+    assert redact(text) == (text, {})
+
+
+def test_find_secrets_positions_and_masked_preview() -> None:
+    text = "line one\nexport TOKEN_X=1\nuse " + GH + " now\n"
+    [f] = find_secrets(text)
+    assert (f.kind, f.line, f.column) == ("github-token", 3, 5)
+    assert text[f.start:f.end] == GH
+    assert GH not in f.preview and f.preview.startswith("ghp_") and "40 chars" in f.preview
+
+
+def test_mask_never_shows_short_secrets() -> None:
+    assert mask("hunter2") == "****(7 chars)"
+
+
+def test_placeholders_are_not_redacted_again() -> None:
+    once, _ = redact(f"API_KEY={GH}")
+    assert redact(once) == (once, {})
+
+
+def test_scrub_normalises_home_folders() -> None:
+    text, counts = scrub("cd /Users/alice/src && ls /home/bob/.cache C:\\Users\\carol\\x")
+    assert text == "cd ~/src && ls ~/.cache ~\\x"
+    assert counts == {"home-path": 3}
+
+
+def test_redact_trajectory_cleans_text_input_task_and_cwd() -> None:
+    traj = Trajectory(id="t1", source="s.jsonl", format="test", agent="test", task=f"use {GH}",
+                      cwd="/home/alice/proj", steps=[
+                          Step(0, Role.ASSISTANT, StepKind.TOOL_CALL, text="env", tool_name="Bash",
+                               input={"command": f"curl -H 'Authorization: token {GH}' x"}),
+                          Step(1, Role.TOOL, StepKind.TOOL_RESULT, text=f"AWS=AKIAQWERTYUIOPASDFGH\n{PRIVATE_KEY}"),
+                      ])
+    counts = redact_trajectory(traj)
+    assert counts == {"github-token": 2, "aws-access-key": 1, "private-key": 1, "home-path": 1}
+    assert traj.task == "use <redacted:github-token>" and traj.cwd == "~/proj"
+    assert traj.steps[0].input == {"command": "curl -H 'Authorization: token <redacted:github-token>' x"}
+    assert GH not in json.dumps(traj.to_dict()) and "MIIE" not in traj.steps[1].text

@@ -1,0 +1,55 @@
+"""The building blocks of validation: code fences, tree-sitter parsing, links, MinHash LSH pairs."""
+
+from __future__ import annotations
+
+import random
+
+from skillforge.skills.rules.content import code_blocks, mask_code, syntax_error_line
+from skillforge.skills.rules.duplicates import shingles, similar_pairs, trigger_words
+from skillforge.skills.rules.structure import links, relative_parts
+
+
+def test_code_blocks_handle_tildes_longer_fences_and_unclosed() -> None:
+    text = "intro\n````markdown\n```python\nx = 1\n```\n````\n~~~json\n{}\n~~~\n```bash\necho open\n"
+    blocks = code_blocks(text)
+    assert [(b.lang, b.line, b.closed) for b in blocks] == [("markdown", 2, True), ("json", 7, True),
+                                                            ("bash", 10, False)]
+    assert blocks[0].code == "```python\nx = 1\n```"
+
+
+def test_syntax_error_line_per_language() -> None:
+    assert syntax_error_line("python", "x = 1\ny = (\n") == 1
+    assert syntax_error_line("toml", "[tool]\nname = 'x'\n") is None
+    assert syntax_error_line("tsx", "const a = <div>{x}</div>;\n") is None
+    assert syntax_error_line("ruby", "def (((") is None  # not a language we parse
+
+
+def test_links_skip_code_urls_and_anchors() -> None:
+    text = ("See [a](references/a.md#part), [web](https://x.dev), [top](#top), ![img](assets/i.png)\n"
+            "`[not](code.md)`\n```\n[no](block.md)\n```\n[ref]: scripts/run.sh\n")
+    assert links(text) == [(0, "assets/i.png"), (0, "references/a.md"), (5, "scripts/run.sh")]
+    assert "block.md" not in mask_code(text) and mask_code(text).count("\n") == text.count("\n")
+
+
+def test_relative_parts() -> None:
+    assert relative_parts("references/../scripts/./x.sh") == (["scripts", "x.sh"], None)
+    assert relative_parts("../x.md")[1] == "leaves the skill folder"
+    assert relative_parts("/etc/passwd")[1] == "is an absolute path"
+    assert relative_parts("C:\\x.md")[1] == "is an absolute path"
+
+
+def test_similar_pairs_finds_near_duplicates_among_many() -> None:
+    rng = random.Random(1)
+    vocab = [f"w{i}" for i in range(3000)]
+    texts = [" ".join(rng.choices(vocab, k=120)) for _ in range(300)]
+    texts.append(texts[17].replace(texts[17].split()[5], "changed", 1))  # index 300 ~ copy of 17
+    pairs = similar_pairs([shingles(t) for t in texts], 0.8)
+    assert [(a, b) for a, b, _ in pairs] == [(17, 300)]
+    assert 0.8 <= pairs[0][2] < 1.0
+
+
+def test_trigger_words_only_from_the_use_when_part() -> None:
+    assert trigger_words("Deploys things.") == set()
+    a = trigger_words("Deploy the app. Use when a pull request is merged into main.")
+    b = trigger_words("Roll back the app. Use when a pull request is merged into main.")
+    assert a and a == b
