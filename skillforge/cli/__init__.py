@@ -11,11 +11,32 @@ import importlib
 import os
 import sys
 
-import click
 
-from skillforge import console
-from skillforge.cli.app import app, state
-from skillforge.errors import ExitCode, SkillforgeError
+def _fast_route() -> None:
+    """``skillforge route …`` runs on every prompt from agent hooks: answer it before typer and rich
+    are imported (they cost more than the routing itself). Anything unusual falls through to typer."""
+    prog = os.path.basename(sys.argv[0]).lower()
+    if sys.argv[1:2] != ["route"] or prog not in ("skillforge", "skillforge.exe", "__main__.py"):
+        return
+    from skillforge.route.command import fast_main
+
+    code = fast_main(sys.argv[2:])
+    if code is not None:
+        import contextlib
+
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+                stream.flush()
+        os._exit(code)  # skip interpreter teardown: nothing is pending
+
+
+_fast_route()
+
+import click  # noqa: E402
+
+from skillforge import console  # noqa: E402
+from skillforge.cli.app import app, state  # noqa: E402
+from skillforge.errors import ExitCode, SkillforgeError  # noqa: E402
 
 # one module per area; each registers its commands on ``app``
 COMMAND_MODULES = ("ingest", "library", "validate", "distill", "route", "safety", "settings")

@@ -1,0 +1,88 @@
+"""Route: choose the right skills for a new task.
+
+The Python API (load once, route many)::
+
+    from skillforge import Router
+
+    router = Router("path/to/library")
+    for match in router.route("fix the flaky login test", k=3, cwd="."):
+        print(match.name, match.score, match.path, match.why)
+
+``route`` returns at most ``k`` :class:`~skillforge.route.rank.Match` objects, best first, and an
+empty list when nothing scores above the calibrated threshold (abstention). The index is built with
+bm25s and cached on disk (see :mod:`skillforge.route.index`); this module imports no LLM SDK.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skillforge.errors import SkillforgeError
+from skillforge.route.index import Index, fingerprint, load_or_build, skills_root
+from skillforge.route.rank import ABSTAIN, Context, Match, rank_skills
+
+__all__ = ["Context", "Match", "Router"]
+
+
+class Router:
+    """A skill library's router. Reloads the index only when the library changed (``refresh()``)."""
+
+    def __init__(self, library: str | Path = ".", *, threshold: float = ABSTAIN, use_utility: bool = True,
+                 one_shot: bool = False):
+        self.library = Path(library).expanduser()
+        if not self.library.is_dir():
+            raise SkillforgeError(f"{self.library}: no such skill library",
+                                  "pass --library PATH or set SKILLFORGE_LIBRARY")
+        self.threshold = threshold
+        self.use_utility = use_utility
+        self.one_shot = one_shot  # a process that routes once: skip numpy for small libraries
+        self.index: Index = load_or_build(self.library, plain=one_shot)
+        self.utility: dict[str, float] = self._load_utility()
+
+    def refresh(self) -> None:
+        """Pick up changes to the library (rebuilds only what changed; nothing when nothing did)."""
+        key, _ = fingerprint(self.library)
+        if key != self.index.key:
+            self.index = load_or_build(self.library, plain=self.one_shot)
+        self.utility = self._load_utility()
+
+    def _load_utility(self) -> dict[str, float]:
+        if not self.use_utility:
+            return {}
+        from skillforge.route.feedback import utility_prior
+
+        return utility_prior(self.library)
+
+    def route(self, task: str, *, k: int = 3, cwd: str | Path | None = None,
+              context: Context | None = None, threshold: float | None = None) -> list[Match]:
+        """The best ``k`` skills for ``task`` (empty when none is good enough)."""
+        ctx = context if context is not None else Context.detect(cwd)
+        matches = rank_skills(self.index, task, k=k + 3, context=ctx, utility=self.utility,
+                       threshold=self.threshold if threshold is None else threshold)
+        return [m for m in matches if not m.blocked][:k]  # never hand out a skill with findings
+
+    def body(self, name: str) -> str:
+        """The SKILL.md body of ``name`` (front matter stripped)."""
+        i = self.index.position(name)
+        if i is None:
+            raise SkillforgeError(f"no skill named {name!r} in {skills_root(self.library)}",
+                                  "run `skillforge route` to see the available skills")
+        if self.index.blocked[i]:
+            raise SkillforgeError(f"skill {name!r} is withheld: {self.index.blocked[i]}",
+                                  "run `skillforge validate` on the library and fix the skill")
+        return read_body(Path(self.index.paths[i]))
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.index.names)
+
+
+def read_body(path: Path) -> str:
+    """The markdown after the front matter of a SKILL.md (no YAML parsing needed)."""
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end != -1:
+            nl = text.find("\n", end + 4)
+            return text[nl + 1:] if nl != -1 else ""
+    return text

@@ -1,0 +1,195 @@
+"""``skillforge route | feedback | prune | serve | install | eval route``: using the library in agent loops.
+
+Plain ``skillforge route`` invocations are answered by the fast path in ``skillforge.cli`` before typer
+loads; this module handles everything (``--rerank``, ``--help``, in-process calls) with the same core.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from skillforge import console
+from skillforge.cli.app import JsonOpt, LibraryOpt, app
+from skillforge.errors import ExitCode, SkillforgeError
+
+eval_app = typer.Typer(help="Measure skillforge against labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@app.command()
+def route(
+    task: Annotated[str | None, typer.Argument(help="The task (default: read from stdin).")] = None,
+    library: LibraryOpt = None,
+    k: Annotated[int | None, typer.Option("-k", help="How many skills (default: setting route_k).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="markdown, json or xml.")] = "markdown",
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Budget for the output; the top "
+                          "skill's body is included when it fits (default: route_max_tokens).")] = None,
+    hook: Annotated[str | None, typer.Option("--hook", help="Agent hook mode: claude, codex, gemini or cline "
+                    "(hook JSON on stdin, the agent's JSON on stdout; never fails).")] = None,
+    cwd: Annotated[str | None, typer.Option("--cwd", help="The task's folder, for scope (default: .).")] = None,
+    rerank: Annotated[bool, typer.Option("--rerank", help="Re-rank candidates with the LLM provider.")] = False,
+    json: JsonOpt = False,
+) -> int:
+    """Choose the right skills for a task: pointers (name, description, path, why) and the top body."""
+    from skillforge.route import hooks
+    from skillforge.route.command import RouteArgs, route_text
+
+    if hook:
+        return hooks.run(hook, library, k or 3, 1500 if max_tokens is None else max_tokens)
+    args = RouteArgs(task, library, k, "json" if json else fmt, max_tokens, None, cwd)
+    text = _reranked(args) if rerank else route_text(args)
+    typer.echo(text)
+    return 0
+
+
+def _reranked(args: Any) -> str:
+    from pathlib import Path
+
+    from skillforge.config import Settings
+    from skillforge.route import Router
+    from skillforge.route.command import read_task, settings_for
+    from skillforge.route.render import pointer_tokens, render, top_body
+    from skillforge.route.rerank import rerank
+
+    library, k, budget = settings_for(args.library)
+    router = Router(library)
+    task = read_task(args.task)
+    k = args.k or k
+    matches = rerank(Settings({"library": str(library)}, Path(library)), task,
+                     router.route(task, k=max(10, k), cwd=args.cwd or "."), k)
+    max_tokens = budget if args.max_tokens is None else args.max_tokens
+    return render(matches, args.fmt, top_body(router, matches, max_tokens, pointer_tokens(matches)))
+
+
+@app.command()
+def feedback(
+    skill: Annotated[list[str] | None, typer.Argument(help="Skill names that were used.")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", help="success or failure.")] = None,
+    from_logs: Annotated[list[str] | None, typer.Option("--from-logs", help="Agent logs whose sessions "
+                         "used skills (repeatable); outcomes from the logs or --labels.")] = None,
+    labels: Annotated[list[str] | None, typer.Option("--labels", help="Outcome labels for --from-logs.")] = None,
+    library: LibraryOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Record whether skills helped: updates each skill's utility (Q ← Q + α(r − Q)) used by route."""
+    from skillforge.route import Router
+    from skillforge.route.command import settings_for
+    from skillforge.route.feedback import FeedbackReport, events_from_logs, record
+
+    lib, _, _ = settings_for(library)
+    known = set(Router(lib, use_utility=False).names)
+    report = FeedbackReport()
+    events: list[tuple[str, bool]] = []
+    if skill:
+        if outcome not in ("success", "failure"):
+            raise SkillforgeError("--outcome must be success or failure", "e.g. --outcome success")
+        missing = [s for s in skill if s not in known]
+        if missing:
+            raise SkillforgeError(f"no skill named {missing[0]!r} in {lib}", "check the name with skillforge route")
+        events += [(s, outcome == "success") for s in skill]
+    if from_logs:
+        events += events_from_logs(from_logs, labels or [], report)
+    if not skill and not from_logs:
+        raise SkillforgeError("nothing to record", "pass SKILL --outcome success|failure, or --from-logs LOGS")
+    record(lib, events, known=known, report=report)
+    if json:
+        console.print_json(report.to_dict())
+        return
+    console.table("skill utility", ["skill", "utility"], sorted(report.updated.items()))
+    for reason, n in report.skipped.items():
+        console.info(f"skipped {n}: {reason}")
+
+
+@app.command()
+def prune(
+    library: LibraryOpt = None,
+    min_uses: Annotated[int, typer.Option("--min-uses", help="Uses before low utility counts.")] = 5,
+    max_utility: Annotated[float, typer.Option("--max-utility", help="Utility at or below this is low.")] = 0.3,
+    min_calls: Annotated[int, typer.Option("--min-calls", help="Logged route calls before 'never matched' "
+                         "counts.")] = 50,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List candidates; write nothing.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Propose removing skills used often with low utility, or never matched, as a review branch."""
+    from skillforge.route.command import settings_for
+    from skillforge.route.prune import candidates, propose
+
+    lib, _, _ = settings_for(library)
+    found = candidates(lib, min_uses=min_uses, max_utility=max_utility, min_calls=min_calls)
+    branch = None if dry_run or not found else propose(lib, found)
+    if json:
+        console.print_json({"candidates": [c.to_dict() for c in found], "branch": branch})
+        return
+    console.table("prune candidates", ["skill", "reason"], [(c.name, c.reason) for c in found])
+    if branch:
+        console.info(f"proposed on review branch {branch}")
+
+
+@app.command()
+def serve(
+    library: LibraryOpt = None,
+    http: Annotated[bool, typer.Option("--http", help="Streamable HTTP on 127.0.0.1 instead of stdio.")] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --http.")] = 8000,
+) -> None:
+    """Serve the library over MCP: tools search_skills and get_skill, resources skill://{name}."""
+    from skillforge.route.command import settings_for
+    from skillforge.serve import run
+
+    lib, _, _ = settings_for(library)
+    run(lib, http=http, port=port)
+
+
+@app.command()
+def install(
+    agent: Annotated[str, typer.Argument(help="claude, codex, gemini, cline or cursor.")],
+    project: Annotated[bool, typer.Option("--project", help="This project's settings (default).")] = False,
+    user: Annotated[bool, typer.Option("--user", help="The user's settings instead.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    uninstall: Annotated[bool, typer.Option("--uninstall", help="Remove exactly what install added.")] = False,
+    library: LibraryOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Wire an agent to the library: hook, MCP server and skill links, merged into its settings."""
+    from pathlib import Path
+
+    from skillforge.integrations.install import install as do_install
+    from skillforge.route.command import settings_for
+
+    if project and user:
+        raise SkillforgeError("--project and --user exclude each other", "pass one of them")
+    lib, _, _ = settings_for(library)
+    actions = do_install(agent, lib.resolve(), Path.cwd(), user=user, dry_run=dry_run, uninstall=uninstall)
+    if json:
+        console.print_json([a.to_dict() for a in actions])
+        return
+    title = ("would change" if dry_run else "changed") + f" for {agent}"
+    console.table(title, ["action", "path", "detail"], [(a.action, a.path, a.detail) for a in actions])
+
+
+@eval_app.command("route")
+def eval_route(
+    queries: Annotated[str, typer.Option("--queries", help="JSONL: {\"query\", \"expected\": [names]}.")],
+    library: LibraryOpt = None,
+    k: Annotated[int, typer.Option("-k", help="Candidates per query.")] = 3,
+    json: JsonOpt = False,
+) -> int:
+    """Recall@1, Recall@3, MRR and abstention precision/recall, beside a description-only BM25 baseline."""
+    from pathlib import Path
+
+    from skillforge.route.command import settings_for
+    from skillforge.route.evaluate import evaluate
+
+    lib, _, _ = settings_for(library)
+    result = evaluate(lib, Path(queries), k=k)
+    if json:
+        console.print_json(result)
+        return int(ExitCode.OK)
+    rows = [(metric, f"{result['router'][metric]:.3f}", f"{result['baseline'][metric]:.3f}")
+            for metric in result["router"] if isinstance(result["router"][metric], float)]
+    console.table(f"route eval ({result['queries']} queries, {result['skills']} skills)",
+                  ["metric", "router", "description-only BM25"], rows)
+    console.info(f"calibrated threshold: {result['calibrated_threshold']:.3f} "
+                 f"(abstention F1 {result['calibrated_f1']:.3f})")
+    return int(ExitCode.OK)

@@ -1,0 +1,1 @@
+"""Integrations with coding agents: ``skillforge install`` (hooks, MCP registration, skill links)."""

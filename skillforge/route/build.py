@@ -1,0 +1,169 @@
+"""Building the route index with bm25s (only when the cache does not match the library).
+
+Each SKILL.md is parsed with :mod:`skillforge.skills.document`; a skill whose text has secret or
+prompt-injection findings is indexed but marked ``blocked`` so route never injects it. Skills whose
+SKILL.md is unchanged since the last build reuse their parsed record.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from skillforge.route.index import (
+    ARRAYS,
+    MAX_TASKS,
+    PROVENANCE,
+    Index,
+    Postings,
+    array_bytes,
+    meta_tokens,
+    previous_records,
+    publish,
+    skills_root,
+)
+from skillforge.route.text import tokenize
+
+
+def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: Path) -> Index:
+    import numpy as np
+
+    old = previous_records(folder)
+    root = skills_root(library)
+    records: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, mtime, size in entries:
+        prev = old.get(name)
+        if prev and prev.get("mtime") == mtime and prev.get("size") == size:
+            records[name] = prev
+            continue
+        record = _parse(root / name, problems)
+        if record is not None:
+            record.update(mtime=mtime, size=size)
+            records[name] = record
+    provenance = read_provenance(library)
+    names = sorted(records)
+    tasks: list[str] = []
+    task_skill: list[int] = []
+    for i, name in enumerate(names):
+        for text in provenance.get(name, [])[:MAX_TASKS]:
+            tasks.append(text)
+            task_skill.append(i)
+    meta = _bm25([records[n]["tokens"] for n in names])
+    task = _bm25([tokenize(t) for t in tasks])
+    doc: dict[str, Any] = {
+        "key": key, "names": names,
+        "descriptions": [records[n]["description"] for n in names],
+        "paths": [records[n]["path"] for n in names],
+        "scopes": [records[n]["scopes"] for n in names],
+        "blocked": [records[n]["blocked"] for n in names],
+        "tasks": tasks, "problems": problems,
+        "meta_vocab": meta.vocab, "meta_docs": meta.num_docs,
+        "task_vocab": task.vocab, "task_docs": task.num_docs,
+    }
+    skill_of_task = np.asarray(task_skill, dtype=np.int32)
+    task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
+    files: dict[str, Any] = {"index.json": doc, "records.json": {"key": key, "records": records},
+                             "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
+                             "task_ptr.bin": array_bytes(task_ptr, "task_ptr")}
+    for prefix, post in (("meta", meta), ("task", task)):
+        for name in ARRAYS:
+            files[f"{prefix}_{name}.bin"] = array_bytes(getattr(post, name), name)
+    publish(folder, files)
+    return Index(
+        key=key, names=names, descriptions=doc["descriptions"], paths=doc["paths"], scopes=doc["scopes"],
+        blocked=doc["blocked"], tasks=tasks, task_skill=skill_of_task, meta=meta, task=task,
+        problems=problems, task_ptr=task_ptr,
+    )
+
+
+def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
+    from skillforge.skills.document import DocumentError, load
+
+    try:
+        skill = load(folder)
+    except (DocumentError, OSError) as exc:
+        problems.append(str(exc))
+        return None
+    name = skill.name or folder.name
+    headings = [line.lstrip("#").strip() for line in skill.body.splitlines() if line.startswith("#")]
+    scopes = [s.strip() for s in skill.meta("scope").replace(";", ",").split(",") if s.strip()]
+    return {
+        "name": name, "description": skill.description, "headings": headings, "scopes": scopes,
+        "path": str((folder / "SKILL.md").resolve()),
+        "blocked": safety_findings(skill.description + "\n" + skill.body, str(folder / "SKILL.md")),
+        "tokens": meta_tokens(name, skill.description, headings),
+    }
+
+
+def safety_findings(text: str, where: str = "SKILL.md") -> str:
+    """"" when ``text`` may be injected into an agent, else a short reason (secrets, injection)."""
+    from skillforge.safety.redact import redact
+
+    _, counts = redact(text)
+    if counts:
+        return "secrets: " + ", ".join(sorted(counts))
+    check_text = _checker()
+    if check_text is None:
+        return ""
+    findings = [f for f in (check_text(text, where) or []) if _is_blocking(f)]
+    # rule names only: the reason is shown to agents, so it must not quote the offending text
+    kinds = sorted({str(getattr(f, "name", "") or getattr(f, "rule", "") or "finding") for f in findings})
+    return ("findings: " + ", ".join(kinds)) if kinds else ""
+
+
+def _checker() -> Any:
+    """``check_text(text, where)`` of the validator, when it is installed."""
+    import importlib
+
+    for module in ("skillforge.skills.validate", "skillforge.skills.rules.safety"):
+        try:
+            found = getattr(importlib.import_module(module), "check_text", None)
+        except ImportError:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _is_blocking(finding: Any) -> bool:
+    level = str(getattr(finding, "severity", getattr(finding, "level", "error"))).lower()
+    return "warn" not in level and "info" not in level
+
+
+def read_provenance(library: Path) -> dict[str, list[str]]:
+    """skill name -> past task texts, from ``<library>/.skillforge/provenance.json`` (if readable)."""
+    path = library / PROVENANCE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    skills = data.get("skills") if isinstance(data, dict) else None
+    if not isinstance(skills, dict):
+        return {}
+    out: dict[str, list[str]] = {}
+    for name, entry in skills.items():
+        tasks = entry.get("tasks") if isinstance(entry, dict) else None
+        if isinstance(tasks, list):
+            out[str(name)] = [str(t)[:1000] for t in tasks if str(t).strip()]
+    return out
+
+
+def _bm25(corpus: list[list[str]]) -> Postings:
+    import numpy as np
+
+    if not corpus or not any(corpus):
+        return Postings({}, np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int64), len(corpus))
+    import bm25s
+
+    retriever = bm25s.BM25(k1=1.2, b=0.75)
+    docs = [tokens or ["\x00empty"] for tokens in corpus]
+    retriever.index(docs, show_progress=False)
+    scores = retriever.scores
+    terms = len(scores["indptr"]) - 1  # bm25s may add an "" entry past the matrix: leave it out
+    return Postings(
+        {str(k): int(v) for k, v in retriever.vocab_dict.items() if int(v) < terms},
+        np.asarray(scores["data"], dtype=np.float32), np.asarray(scores["indices"], dtype=np.int32),
+        np.asarray(scores["indptr"], dtype=np.int64), int(scores["num_docs"]),
+    )

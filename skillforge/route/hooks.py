@@ -1,0 +1,112 @@
+"""``skillforge route --hook AGENT``: read an agent's prompt-hook JSON on stdin, print its output JSON.
+
+Contracts (docs/routing.md):
+
+* claude, codex — ``UserPromptSubmit``: stdin ``{"prompt", "cwd", …}``; stdout
+  ``{"hookSpecificOutput": {"hookEventName": "UserPromptSubmit", "additionalContext": …}}`` (no other
+  keys: Codex's schema rejects them).
+* gemini — ``BeforeAgent``: stdin ``{"prompt", "cwd", …}``; stdout
+  ``{"hookSpecificOutput": {"additionalContext": …}}`` and nothing else.
+* cline — executable ``UserPromptSubmit``: stdin carries the prompt at the top level or under
+  ``userPromptSubmit``, the folder under ``workspaceRoots``; stdout ``{"cancel": false,
+  "contextModification": …}``.
+
+The hook fails open: on any error it prints nothing, exits 0 and appends the reason to
+``config.log_dir()/hooks.log``. No match prints nothing (cline: ``{"cancel": false}``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+AGENTS = ("claude", "codex", "gemini", "cline")
+MAX_CONTEXT = 9500  # Claude Code caps hook output strings at 10,000 characters
+
+
+def prompt_and_cwd(agent: str, event: Any) -> tuple[str, str | None]:
+    if not isinstance(event, dict):
+        raise ValueError("hook input is not a JSON object")
+    prompt = event.get("prompt")
+    cwd = event.get("cwd")
+    if agent == "cline":
+        inner = event.get("userPromptSubmit") or {}
+        if not prompt and isinstance(inner, dict):
+            prompt = inner.get("prompt") or inner.get("userMessage") or inner.get("message")
+        roots = event.get("workspaceRoots") or []
+        if not cwd and isinstance(roots, list) and roots:
+            cwd = str(roots[0])
+    if not isinstance(prompt, str):
+        raise ValueError("hook input has no prompt")
+    return prompt, cwd if isinstance(cwd, str) else None
+
+
+def output(agent: str, context: str) -> dict[str, Any] | None:
+    """The agent's hook output for ``context`` (None: print nothing)."""
+    context = context[:MAX_CONTEXT]
+    if agent == "cline":
+        return {"cancel": False, "contextModification": context} if context else {"cancel": False}
+    if not context:
+        return None
+    if agent == "gemini":
+        return {"hookSpecificOutput": {"additionalContext": context}}
+    return {"hookSpecificOutput": {"hookEventName": "UserPromptSubmit", "additionalContext": context}}
+
+
+def respond(agent: str, raw: str, library: str | None, k: int, max_tokens: int) -> str:
+    """The stdout of the hook for stdin ``raw`` (raises on any problem; :func:`run` fails open)."""
+    from skillforge.route import Router
+    from skillforge.route.feedback import log_matches
+    from skillforge.route.render import pointer_tokens, render, top_body
+
+    if agent not in AGENTS:
+        raise ValueError(f"unknown agent {agent!r}")
+    prompt, cwd = prompt_and_cwd(agent, json.loads(raw))
+    lib = library or os.environ.get("SKILLFORGE_LIBRARY") or cwd or "."
+    context = ""
+    if prompt.strip():
+        router = Router(Path(lib), one_shot=True)
+        matches = router.route(prompt, k=k, cwd=cwd)
+        log_matches(router.library, "hook", [m.name for m in matches])
+        if matches:
+            body = top_body(router, matches, max_tokens, pointer_tokens(matches))
+            context = render(matches, "markdown", body)
+            if len(context) > MAX_CONTEXT:
+                context = render(matches, "markdown", None)
+    out = output(agent, context)
+    return json.dumps(out) + "\n" if out is not None else ""
+
+
+def run(agent: str, library: str | None, k: int, max_tokens: int) -> int:
+    """Hook entry point: always exits 0; prints the agent's JSON or nothing."""
+    try:
+        text = respond(agent, sys.stdin.read(), library, k, max_tokens)
+    except BaseException as exc:  # fail open, whatever happened
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            return 0
+        _log(agent, exc)
+        return 0
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        _log(agent, exc)
+    return 0
+
+
+def _log(agent: str, exc: BaseException) -> None:
+    try:
+        from skillforge import config
+
+        folder = config.log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+        with (folder / "hooks.log").open("a", encoding="utf-8") as fh:
+            fh.write(f"{stamp} route --hook {agent}: {reason}\n")
+    except Exception:
+        pass

@@ -1,0 +1,232 @@
+"""The route index: built from a skill library with bm25s, cached on disk, keyed by the library's content.
+
+Two BM25 indexes: one document per skill (name twice, description, body headings) and one document
+per past task (the task texts of the trajectories each skill was learnt from, from
+``<library>/.skillforge/provenance.json``). The cache lives in ``config.cache_dir()/route/<library>/<key>/``
+where ``key`` hashes every SKILL.md's (name, mtime, size), provenance.json's and the index version.
+Query time reads raw native arrays (``*.bin``, as numpy arrays or, for one-shot processes, as
+``array.array``) and JSON: no bm25s, no YAML. A rebuild re-parses only the skills whose SKILL.md
+changed (their tokens are kept in ``records.json``) and then re-runs bm25s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skillforge import config
+from skillforge.route.text import tokenize
+
+INDEX_VERSION = "4"
+MAX_TASKS = 50  # past tasks indexed per skill
+PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
+ARRAYS = ("data", "indices", "indptr")
+# array kind -> (array.array typecode, numpy dtype); files are raw native-endian ``<name>.bin``
+KINDS = {"data": ("f", "float32"), "indices": ("i", "int32"), "indptr": ("q", "int64"),
+         "task_skill": ("i", "int32"), "task_ptr": ("q", "int64")}
+PROVENANCE = Path(".skillforge") / "provenance.json"
+
+
+def skills_root(library: Path) -> Path:
+    """``<library>/skills`` when it exists, else the library folder itself."""
+    sub = library / "skills"
+    return sub if sub.is_dir() else library
+
+
+def fingerprint(library: Path) -> tuple[str, list[tuple[str, int, int]]]:
+    """The cache key of ``library`` and the (name, mtime_ns, size) of each SKILL.md in it."""
+    root = skills_root(library)
+    entries: list[tuple[str, int, int]] = []
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(root) as it:
+        for entry in it:
+            if entry.name.startswith(".") or not entry.is_dir():
+                continue
+            try:
+                st = os.stat(os.path.join(entry.path, "SKILL.md"))
+            except OSError:
+                continue
+            entries.append((entry.name, st.st_mtime_ns, st.st_size))
+    entries.sort()
+    h = hashlib.blake2b(digest_size=10)
+    h.update(f"{INDEX_VERSION}|{_checker_present()}|{root.resolve()}".encode())
+    for name, mtime, size in entries:
+        h.update(f"{name}|{mtime}|{size}\n".encode())
+    with contextlib.suppress(OSError):
+        st = os.stat(library / PROVENANCE)
+        h.update(f"provenance|{st.st_mtime_ns}|{st.st_size}".encode())
+    return h.hexdigest(), entries
+
+
+def _checker_present() -> bool:
+    """Whether the skill validator (whose findings block skills) is installed: part of the cache key."""
+    skills = Path(__file__).resolve().parent.parent / "skills"
+    return (skills / "validate.py").exists() or (skills / "rules" / "safety.py").exists()
+
+
+def cache_root(library: Path) -> Path:
+    digest = hashlib.blake2b(str(library.resolve()).encode(), digest_size=8).hexdigest()
+    return config.cache_dir() / "route" / digest
+
+
+@dataclass(slots=True)
+class Postings:
+    """A BM25 score matrix in CSC form (term -> documents), as bm25s builds it."""
+
+    vocab: dict[str, int]
+    data: Any  # float32[nnz]
+    indices: Any  # int32[nnz]: document of each score
+    indptr: Any  # int64[vocab+1]
+    num_docs: int
+
+    def idf(self, term_id: int) -> float:
+        import math
+
+        df = int(self.indptr[term_id + 1] - self.indptr[term_id])
+        return math.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
+
+    def unknown_idf(self) -> float:
+        import math
+
+        return math.log(1 + (self.num_docs + 0.5) / 0.5)
+
+
+@dataclass(slots=True)
+class Index:
+    """Everything route needs at query time, loaded from the cache."""
+
+    key: str
+    names: list[str]
+    descriptions: list[str]
+    paths: list[str]  # absolute SKILL.md paths
+    scopes: list[list[str]]
+    blocked: list[str]  # "" = safe to inject, else the reason
+    tasks: list[str]  # past task texts
+    task_skill: Any  # int32[len(tasks)]: the skill of each task
+    meta: Postings
+    task: Postings
+    problems: list[str] = field(default_factory=list)
+    task_ptr: Any = None  # int64[skills+1]: the tasks of skill i are task_ptr[i]:task_ptr[i+1]
+
+    @property
+    def plain(self) -> bool:
+        """True when the arrays are ``array.array`` (loaded without numpy, for one-shot processes)."""
+        from array import array
+
+        return isinstance(self.meta.data, array)
+
+    def position(self, name: str) -> int | None:
+        try:
+            return self.names.index(name)
+        except ValueError:
+            return None
+
+
+def load_or_build(library: Path, *, plain: bool = False) -> Index:
+    """The index of ``library``: from the cache when it matches the library, else (re)built.
+
+    ``plain`` loads the arrays as ``array.array`` instead of numpy (saves numpy's import in a one-shot
+    process; scoring is then pure Python, fine up to a few thousand skills)."""
+    key, entries = fingerprint(library)
+    folder = cache_root(library) / key
+    if folder.is_dir():
+        try:
+            return _load(folder, key, plain)
+        except Exception:  # a corrupt or half-deleted cache: rebuild it
+            shutil.rmtree(folder, ignore_errors=True)
+    from skillforge.route.build import build
+
+    return build(library, key, entries, folder)
+
+
+def read_array(folder: Path, name: str, kind: str, plain: bool) -> Any:
+    raw = (folder / f"{name}.bin").read_bytes()
+    code, dtype = KINDS[kind]
+    if plain:
+        from array import array
+
+        out = array(code)
+        out.frombytes(raw)
+        return out
+    import numpy as np
+
+    return np.frombuffer(raw, dtype=dtype)
+
+
+def array_bytes(values: Any, kind: str) -> bytes:
+    import numpy as np
+
+    return np.ascontiguousarray(values, dtype=KINDS[kind][1]).tobytes()
+
+
+def _load(folder: Path, key: str, plain: bool) -> Index:
+    doc = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    if doc.get("key") != key:
+        raise ValueError("index key mismatch")
+    plain = plain and len(doc["names"]) <= PLAIN_MAX
+
+    def postings(prefix: str) -> Postings:
+        data, indices, indptr = (read_array(folder, f"{prefix}_{name}", name, plain) for name in ARRAYS)
+        if len(indptr) != len(doc[f"{prefix}_vocab"]) + 1 or len(data) != len(indices):
+            raise ValueError(f"{prefix} arrays do not match the vocabulary")
+        return Postings(doc[f"{prefix}_vocab"], data, indices, indptr, int(doc[f"{prefix}_docs"]))
+
+    index = Index(
+        key=key, names=doc["names"], descriptions=doc["descriptions"], paths=doc["paths"],
+        scopes=doc["scopes"], blocked=doc["blocked"], tasks=doc["tasks"],
+        task_skill=read_array(folder, "task_skill", "task_skill", plain),
+        meta=postings("meta"), task=postings("task"), problems=doc.get("problems", []),
+        task_ptr=read_array(folder, "task_ptr", "task_ptr", plain),
+    )
+    if len(index.task_ptr) != len(index.names) + 1 or len(index.task_skill) != len(index.tasks):
+        raise ValueError("task arrays do not match the index")
+    return index
+
+
+def publish(folder: Path, files: dict[str, Any]) -> None:
+    """Write a new cache folder all at once (temp folder + rename); drop older keys of the library."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".build-"))
+    try:
+        for name, value in files.items():
+            if isinstance(value, bytes):
+                (tmp / name).write_bytes(value)
+            else:
+                (tmp / name).write_text(json.dumps(value), encoding="utf-8")
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another process published the same key first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for other in folder.parent.iterdir():
+        if other.name != folder.name and not other.name.startswith("."):
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def previous_records(folder: Path) -> dict[str, Any]:
+    """records.json of the newest other cache folder of the same library (for incremental rebuilds)."""
+    parent = folder.parent
+    if not parent.is_dir():
+        return {}
+    candidates = sorted((p for p in parent.iterdir() if p.is_dir() and (p / "records.json").is_file()),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+    for candidate in candidates:
+        try:
+            data = json.loads((candidate / "records.json").read_text(encoding="utf-8"))
+            return dict(data.get("records", {}))
+        except (OSError, ValueError):
+            continue
+    return {}
+
+
+def meta_tokens(name: str, description: str, headings: list[str]) -> list[str]:
+    name_tokens = tokenize(name.replace("-", " "))
+    return name_tokens + name_tokens + tokenize(description) + tokenize(" ".join(headings))

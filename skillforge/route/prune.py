@@ -1,0 +1,80 @@
+"""``skillforge prune``: propose removing skills that do not earn their place, as a review branch.
+
+Candidates: skills used at least ``min_uses`` times whose utility (``.skillforge/utility.json``) is at
+or below ``max_utility``, and skills route never returned in at least ``min_calls`` logged route calls
+on this library (``config.home()/route-matches.jsonl``). Locked skills (``skillforge-locked: "true"``)
+are never proposed. The proposal is a ``SkillChange(action="removed")`` per skill committed by the
+store on branch ``skillforge/prune-<date>``; nothing on the user's branch changes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from skillforge.route.feedback import load_utility, match_counts
+
+
+@dataclass(slots=True)
+class Candidate:
+    name: str
+    reason: str
+    uses: int = 0
+    utility: float | None = None
+    matched: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "reason": self.reason, "uses": self.uses, "utility": self.utility,
+                "matched": self.matched}
+
+
+def candidates(library: Path, *, min_uses: int = 5, max_utility: float = 0.3,
+               min_calls: int = 50) -> list[Candidate]:
+    from skillforge.route import Router
+
+    router = Router(library, use_utility=False)
+    utility = load_utility(library)
+    counts, calls = match_counts(library)
+    locked = _locked(router)
+    out: list[Candidate] = []
+    for name in router.names:
+        if name in locked:
+            continue
+        entry = utility.get(name, {})
+        uses, q = int(entry.get("uses", 0)), float(entry.get("q", 0.5))
+        if uses >= min_uses and q <= max_utility:
+            out.append(Candidate(name, f"used {uses} times with utility {q:.2f}", uses, q, counts.get(name, 0)))
+        elif calls >= min_calls and counts.get(name, 0) == 0:
+            out.append(Candidate(name, f"never matched in {calls} route calls", uses, None, 0))
+    return out
+
+
+def _locked(router: Any) -> set[str]:
+    from skillforge.skills.document import DocumentError, load
+
+    locked = set()
+    for name, path in zip(router.index.names, router.index.paths, strict=True):
+        try:
+            if load(Path(path).parent).locked:
+                locked.add(name)
+        except (DocumentError, OSError):
+            continue
+    return locked
+
+
+def propose(library: Path, found: list[Candidate]) -> str:
+    """Commit the removals on a review branch; returns the branch name."""
+    from skillforge.model import SkillChange
+    from skillforge.skills.store import Library
+
+    lib = Library.open(library)
+    run_id = "prune-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    changes = [SkillChange(name=c.name, action="removed", reason=c.reason) for c in found]
+    result = lib.commit_run(
+        run_id, changes, message=f"skillforge prune: remove {len(changes)} skill(s)",
+        trailers={"Skillforge-Prune": ", ".join(c.name for c in found)},
+        pr_context={"prune": [c.to_dict() for c in found]}, allow_dirty=True,
+    )
+    return str(result.branch)

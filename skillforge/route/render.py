@@ -1,0 +1,101 @@
+"""Rendering route results by progressive disclosure: pointers first, the top body when it fits.
+
+Formats: ``markdown`` (for people and agents), ``json`` (machines) and ``xml`` (the
+``<available_skills>`` catalog shape of the Agent Skills client guidance). Every text that may reach an
+agent passes through :func:`skillforge.safety.redact.redact` here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from skillforge.safety.redact import redact
+
+if TYPE_CHECKING:
+    from skillforge.route import Router
+    from skillforge.route.rank import Match
+
+HEADER = "Skills from the skill library that match this request (read a SKILL.md before acting on it):"
+
+
+@dataclass(slots=True)
+class Body:
+    name: str
+    text: str
+    folder: str
+
+
+def escape(text: str) -> str:
+    """XML text escaping (``html.escape`` costs an import on the one-shot path)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def tokens(text: str) -> int:
+    """A cheap token estimate (4 characters per token)."""
+    return (len(text) + 3) // 4
+
+
+def top_body(router: Router, matches: list[Match], max_tokens: int, used: int) -> Body | None:
+    """The top match's body when pointers + body stay within ``max_tokens``."""
+    if not matches or max_tokens <= 0:
+        return None
+    try:
+        text = router.body(matches[0].name)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    except Exception:  # a withheld skill (SkillforgeError): pointers only
+        return None
+    if used + tokens(text) + 40 > max_tokens:
+        return None
+    return Body(matches[0].name, text.strip(), str(Path(matches[0].path).parent))
+
+
+def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None) -> str:
+    if fmt == "json":
+        text = json.dumps({"matches": [m.to_dict() for m in matches],
+                           "body": {"name": body.name, "text": body.text} if body else None}, indent=2)
+    elif fmt == "xml":
+        text = _xml(matches, body)
+    else:
+        text = _markdown(matches, body)
+    return redact(text)[0]
+
+
+def _markdown(matches: list[Match], body: Body | None) -> str:
+    if not matches:
+        return "No skill in the library matches this request."
+    lines = [HEADER]
+    for m in matches:
+        why = f" [matched: {'; '.join(m.why)}]" if m.why else ""
+        lines.append(f"- {m.name}: {m.description} (file: {m.path}){why}")
+    if body:
+        lines += ["", skill_content(body)]
+    return "\n".join(lines)
+
+
+def skill_content(body: Body) -> str:
+    """One skill's body, wrapped as the Agent Skills client guidance suggests (redacted)."""
+    text = "\n".join([f"<skill_content name=\"{body.name}\">", body.text, f"Skill directory: {body.folder}",
+                      "Relative paths in this skill are relative to the skill directory.", "</skill_content>"])
+    return redact(text)[0]
+
+
+def _xml(matches: list[Match], body: Body | None) -> str:
+    lines = ["<available_skills>"]
+    for m in matches:
+        lines += ["  <skill>", f"    <name>{escape(m.name)}</name>",
+                  f"    <description>{escape(m.description)}</description>",
+                  f"    <location>{escape(m.path)}</location>",
+                  f"    <why>{escape('; '.join(m.why))}</why>", "  </skill>"]
+    lines.append("</available_skills>")
+    if body:
+        lines += [f"<skill_content name=\"{escape(body.name)}\">", body.text,
+                  f"Skill directory: {escape(body.folder)}", "</skill_content>"]
+    return "\n".join(lines)
+
+
+def pointer_tokens(matches: list[Match]) -> int:
+    return tokens(_markdown(matches, None))

@@ -1,0 +1,80 @@
+"""``skillforge serve``: the skill library over MCP (official ``mcp`` SDK v2, extra ``skillforge[mcp]``).
+
+Tools (read-only, closed-world): ``search_skills(query, k)`` returns ranked pointers (name,
+description, score, ``skill://`` URI, SKILL.md path, why); ``get_skill(name)`` returns one body wrapped
+in ``<skill_content>``. Resources: ``skill://{name}``. stdio by default; ``--http`` serves streamable
+HTTP on 127.0.0.1. Nothing but protocol goes to stdout: diagnostics use :mod:`logging` (stderr).
+"""
+
+# no ``from __future__ import annotations``: the SDK reads the tools' annotations at definition time
+from pathlib import Path
+from typing import Annotated, Any
+
+from skillforge.errors import SkillforgeError
+
+INSTRUCTIONS = ("Call search_skills with the user's task at the start of a non-trivial coding task, "
+                "then get_skill on the best match and follow it.")
+
+
+def build_server(library: Path) -> Any:
+    """An MCPServer answering from ``library`` (the index is loaded once and refreshed on change)."""
+    try:
+        from mcp.server import MCPServer
+        from mcp.server.mcpserver.exceptions import ToolError
+        from mcp.types import ToolAnnotations
+        from pydantic import Field
+    except ImportError:
+        raise SkillforgeError("skillforge serve needs the MCP SDK", "pip install 'skillforge[mcp]'") from None
+    from skillforge.route import Router
+
+    router = Router(library)
+    server = MCPServer("skillforge", instructions=INSTRUCTIONS)
+    read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+
+    @server.tool(title="Search skills", annotations=read_only)
+    def search_skills(
+        query: Annotated[str, Field(description="The task in the user's words, plus files or tools involved.")],
+        k: Annotated[int, Field(ge=1, le=10, description="How many skills to return.")] = 3,
+    ) -> list[dict[str, Any]]:
+        """Find skills (procedures learnt from this team's past agent sessions) that fit a coding task.
+        Call this at the start of a non-trivial task. Returns ranked pointers; call get_skill to load one.
+        An empty list means no skill fits."""
+        router.refresh()
+        hits = router.route(query, k=k, cwd=None)
+        return [dict(m.to_dict(), uri=f"skill://{m.name}") for m in hits]
+
+    @server.tool(title="Load skill", annotations=read_only)
+    def get_skill(name: Annotated[str, Field(description="A skill name returned by search_skills.")]) -> str:
+        """Return one skill's SKILL.md instructions (front matter stripped) wrapped in <skill_content>."""
+        try:
+            return _body(router, name)
+        except SkillforgeError as exc:  # unknown or withheld: the model sees the reason, not a crash
+            raise ToolError(str(exc)) from None
+
+    @server.resource("skill://{name}", mime_type="text/markdown", description="A skill's SKILL.md body.")
+    def skill_resource(name: str) -> str:
+        return _body(router, name)
+
+    _ = (search_skills, get_skill, skill_resource)
+    return server
+
+
+def _body(router: Any, name: str) -> str:
+    from skillforge.route.render import Body, skill_content
+
+    router.refresh()
+    text = router.body(name)  # SkillforgeError for unknown or withheld skills -> a tool error
+    path = router.index.paths[router.index.position(name)]
+    return skill_content(Body(name, text.strip(), str(Path(path).parent)))
+
+
+def run(library: Path, *, http: bool = False, port: int = 8000) -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)  # stderr only
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    server = build_server(library)
+    if http:
+        server.run("streamable-http", host="127.0.0.1", port=port)
+    else:
+        server.run()

@@ -1,0 +1,130 @@
+"""``skillforge route --hook AGENT``: each agent's output JSON, and failing open under faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from skillforge import config
+from skillforge.route.index import cache_root, fingerprint
+
+FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
+PROMPT = "I rebased onto main and lost two commits, get them back"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    dest = tmp_path / "library"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+def event(agent: str, prompt: str = PROMPT, cwd: str = "/tmp") -> str:
+    if agent == "cline":
+        return json.dumps({"clineVersion": "3.40", "hookName": "UserPromptSubmit", "taskId": "t1",
+                           "workspaceRoots": [cwd], "userPromptSubmit": {"prompt": prompt}})
+    name = "BeforeAgent" if agent == "gemini" else "UserPromptSubmit"
+    base = {"session_id": "s1", "transcript_path": None, "cwd": cwd, "hook_event_name": name, "prompt": prompt}
+    if agent == "codex":
+        base.update(model="gpt-5-codex", permission_mode="default", turn_id="t1")
+    return json.dumps(base)
+
+
+def hook_log() -> str:
+    path = config.log_dir() / "hooks.log"
+    return path.read_text() if path.exists() else ""
+
+
+@pytest.mark.parametrize("agent", ["claude", "codex"])
+def test_claude_and_codex_get_user_prompt_submit_context(cli, library: Path, agent: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli("route", "--hook", agent, "--library", str(library), stdin=event(agent))
+    assert result.code == 0
+    data = json.loads(result.out)
+    assert set(data) == {"hookSpecificOutput"}
+    assert set(data["hookSpecificOutput"]) == {"hookEventName", "additionalContext"}
+    assert data["hookSpecificOutput"]["hookEventName"] == "UserPromptSubmit"
+    context = data["hookSpecificOutput"]["additionalContext"]
+    assert "git-rebase-recovery" in context and len(context) <= 9500
+
+
+def test_gemini_gets_only_additional_context(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("route", "--hook", "gemini", "--library", str(library), stdin=event("gemini"))
+    data = json.loads(result.out)
+    assert list(data) == ["hookSpecificOutput"] and list(data["hookSpecificOutput"]) == ["additionalContext"]
+    assert "git-rebase-recovery" in data["hookSpecificOutput"]["additionalContext"]
+
+
+def test_cline_gets_context_modification(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(cli("route", "--hook", "cline", "--library", str(library), stdin=event("cline")).out)
+    assert data["cancel"] is False and "git-rebase-recovery" in data["contextModification"]
+
+
+def test_no_match_prints_nothing(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("route", "--hook", "claude", "--library", str(library), stdin=event("claude", "bake a cake"))
+    assert (result.code, result.out) == (0, "")
+    cline = cli("route", "--hook", "cline", "--library", str(library), stdin=event("cline", "bake a cake"))
+    assert json.loads(cline.out) == {"cancel": False}
+
+
+def test_bad_stdin_fails_open_and_logs(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("route", "--hook", "claude", "--library", str(library), stdin="{not json")
+    assert (result.code, result.out) == (0, "")
+    assert "JSONDecodeError" in hook_log()
+
+
+def test_missing_library_fails_open(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("route", "--hook", "codex", "--library", str(tmp_path / "gone"), stdin=event("codex"))
+    assert (result.code, result.out) == (0, "")
+    assert "no such skill library" in hook_log()
+
+
+def test_unknown_agent_fails_open(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("route", "--hook", "emacs", "--library", str(library), stdin=event("claude"))
+    assert (result.code, result.out) == (0, "")
+    assert "unknown agent" in hook_log()
+
+
+def test_corrupt_index_cache_is_rebuilt_under_a_hook(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("route", "--hook", "claude", "--library", str(library), stdin=event("claude"))
+    key, _ = fingerprint(library)
+    (cache_root(library) / key / "index.json").write_text("{truncated")
+    result = cli("route", "--hook", "claude", "--library", str(library), stdin=event("claude"))
+    assert result.code == 0 and "git-rebase-recovery" in result.out
+
+
+def test_unreadable_skill_files_do_not_break_the_hook(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    (library / "skills" / "binary").mkdir()
+    (library / "skills" / "binary" / "SKILL.md").write_bytes(b"---\nname: \xff\xfe\n---\n")
+    cli("route", "--hook", "claude", "--library", str(library), stdin=event("claude"))  # index it
+    (library / "skills" / "git-rebase-recovery" / "SKILL.md").unlink()  # vanished after indexing
+    result = cli("route", "--hook", "claude", "--library", str(library), stdin=event("claude"))
+    assert (result.code, hook_log()) == (0, "")  # handled, not a logged failure
+    assert "git-rebase-recovery" not in result.out
+
+
+def test_skill_whose_body_cannot_be_read_is_offered_as_a_pointer(library: Path) -> None:
+    from skillforge.route import Router
+    from skillforge.route.render import top_body
+
+    router = Router(library)
+    matches = router.route(PROMPT)
+    Path(matches[0].path).write_bytes(b"---\nname: x\n---\n\xff\xfe broken")
+    assert top_body(router, matches, 10_000, 0) is None
+
+
+def test_hook_process_through_the_fast_path(library: Path) -> None:
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library",
+                           str(library)], input=event("claude"), capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["hookSpecificOutput"]["hookEventName"] == "UserPromptSubmit"
+    bad = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "gemini", "--library",
+                          str(library)], input="[]", capture_output=True, text=True, env=env, timeout=60)
+    assert (bad.returncode, bad.stdout) == (0, "")

@@ -1,0 +1,163 @@
+"""``skillforge install``: merging hooks and MCP servers into agents' settings, and uninstalling exactly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from skillforge.errors import SkillforgeError
+from skillforge.integrations.install import install
+
+FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
+
+CLAUDE_SETTINGS = {
+    "permissions": {"allow": ["Bash(npm test)"]},
+    "hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": "my-own-hook"}]}],
+              "Stop": [{"hooks": [{"type": "command", "command": "notify"}]}]},
+    "someFutureKey": {"nested": [1, 2, 3]},
+}
+CODEX_TOML = '# my codex config\nmodel = "gpt-5-codex"\n\n[mcp_servers.docs]\ncommand = "docs-mcp"\n'
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    dest = tmp_path / "library"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    return folder
+
+
+def write_json(path: Path, data: object) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, indent=2) + "\n"
+    path.write_text(text)
+    return text
+
+
+def test_claude_merge_keeps_existing_hooks_and_unknown_keys(library: Path, project: Path) -> None:
+    settings = project / ".claude" / "settings.json"
+    write_json(settings, CLAUDE_SETTINGS)
+    install("claude", library, project)
+    data = json.loads(settings.read_text())
+    assert data["permissions"] == CLAUDE_SETTINGS["permissions"]
+    assert data["someFutureKey"] == CLAUDE_SETTINGS["someFutureKey"]
+    assert data["hooks"]["Stop"] == CLAUDE_SETTINGS["hooks"]["Stop"]
+    submit = data["hooks"]["UserPromptSubmit"]
+    assert submit[0]["hooks"][0]["command"] == "my-own-hook"
+    assert submit[1]["hooks"][0]["command"] == f"skillforge route --hook claude --library {library}"
+    mcp = json.loads((project / ".mcp.json").read_text())
+    assert mcp["mcpServers"]["skillforge"] == {"command": "skillforge", "args": ["serve", "--library", str(library)]}
+
+
+def test_install_is_idempotent(library: Path, project: Path) -> None:
+    write_json(project / ".claude" / "settings.json", CLAUDE_SETTINGS)
+    install("claude", library, project)
+    snapshot = (project / ".claude" / "settings.json").read_text()
+    assert install("claude", library, project) == []
+    assert (project / ".claude" / "settings.json").read_text() == snapshot
+
+
+def test_uninstall_restores_the_original_settings(library: Path, project: Path) -> None:
+    original = write_json(project / ".claude" / "settings.json", CLAUDE_SETTINGS)
+    install("claude", library, project)
+    install("claude", library, project, uninstall=True)
+    assert json.loads((project / ".claude" / "settings.json").read_text()) == json.loads(original)
+    assert not (project / ".mcp.json").exists()  # created by install, so removed
+    assert not (project / ".agents").exists()
+    assert sorted(p.name for p in (project / ".claude").iterdir()) == ["settings.json"]
+
+
+def test_skills_are_linked_for_claude_and_agents_dirs(library: Path, project: Path) -> None:
+    install("codex", library, project)
+    for folder in (project / ".claude" / "skills", project / ".agents" / "skills"):
+        link = folder / "git-rebase-recovery"
+        assert link.is_symlink() and (link / "SKILL.md").is_file()
+    (project / ".agents" / "skills" / "mine").mkdir()  # the user's own skill stays
+    install("codex", library, project, uninstall=True)
+    assert [p.name for p in (project / ".agents" / "skills").iterdir()] == ["mine"]
+
+
+def test_codex_toml_block_is_added_and_removed_byte_exactly(library: Path, project: Path) -> None:
+    config = project / ".codex" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(CODEX_TOML)
+    install("codex", library, project)
+    data = tomllib.loads(config.read_text())
+    assert data["model"] == "gpt-5-codex" and data["mcp_servers"]["docs"]["command"] == "docs-mcp"
+    assert data["mcp_servers"]["skillforge"]["args"] == ["serve", "--library", str(library)]
+    hooks = json.loads((project / ".codex" / "hooks.json").read_text())
+    assert "--hook codex" in hooks["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"]
+    install("codex", library, project, uninstall=True)
+    assert config.read_text() == CODEX_TOML
+    assert not (project / ".codex" / "hooks.json").exists()
+
+
+def test_existing_foreign_mcp_entry_is_not_clobbered(library: Path, project: Path) -> None:
+    mine = {"mcpServers": {"skillforge": {"command": "/opt/custom/skillforge", "args": ["serve"]}}}
+    original = write_json(project / ".cursor" / "mcp.json", mine)
+    actions = install("cursor", library, project)
+    assert any(a.action == "skip" and "mcp.json" in a.path for a in actions)
+    assert (project / ".cursor" / "mcp.json").read_text() == original
+    assert "search_skills" in (project / ".cursor" / "rules" / "skillforge.mdc").read_text()
+    install("cursor", library, project, uninstall=True)
+    assert (project / ".cursor" / "mcp.json").read_text() == original
+    assert not (project / ".cursor" / "rules").exists()
+
+
+def test_gemini_hook_and_mcp_share_settings_json(library: Path, project: Path) -> None:
+    install("gemini", library, project)
+    data = json.loads((project / ".gemini" / "settings.json").read_text())
+    assert data["hooks"]["BeforeAgent"][0]["hooks"][0]["timeout"] == 10000  # milliseconds in Gemini CLI
+    assert "skillforge" in data["mcpServers"]
+    install("gemini", library, project, uninstall=True)
+    assert not (project / ".gemini").exists()
+
+
+def test_cline_hook_script_is_executable(library: Path, project: Path) -> None:
+    install("cline", library, project)
+    script = project / ".clinerules" / "hooks" / "UserPromptSubmit"
+    assert script.read_text().startswith("#!/bin/sh") and script.stat().st_mode & 0o111
+    assert "--hook cline" in script.read_text()
+    install("cline", library, project, uninstall=True)
+    assert not script.exists()
+
+
+def test_user_scope_writes_under_home(library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    install("claude", library, tmp_path, user=True)
+    assert "skillforge" in json.loads((home / ".claude.json").read_text())["mcpServers"]
+    assert (home / ".claude" / "settings.json").is_file()
+
+
+def test_dry_run_writes_nothing(library: Path, project: Path) -> None:
+    actions = install("claude", library, project, dry_run=True)
+    assert {a.action for a in actions} >= {"create", "link"}
+    assert list(project.iterdir()) == []
+
+
+def test_invalid_settings_file_is_an_error_and_untouched(library: Path, project: Path) -> None:
+    settings = project / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text('{"hooks": // comment\n}')
+    with pytest.raises(SkillforgeError, match="not valid JSON"):
+        install("claude", library, project)
+    assert settings.read_text() == '{"hooks": // comment\n}'
+
+
+def test_cli_install_json(cli, library: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(project)
+    result = cli("install", "claude", "--library", str(library), "--dry-run", "--json")
+    assert result.code == 0
+    assert any(a["path"].endswith(".mcp.json") for a in json.loads(result.out))
