@@ -28,6 +28,10 @@ SKILL_FILE = "SKILL.md"
 MAX_FRONT_MATTER = 64 * 1024
 MAX_SKILL_FILE = 2 * 1024 * 1024
 
+# libyaml's C scanner/loader/dumper are ~15x faster than the pure-Python ones (10,000-skill indexes)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 class DocumentError(SkillforgeError):
     """A SKILL.md that cannot be read. ``line`` is 1-based within the file."""
@@ -60,13 +64,13 @@ def safe_yaml(yaml_text: str, path: str | None = None) -> Any:
     if len(yaml_text) > MAX_FRONT_MATTER:
         raise DocumentError(f"front matter is over {MAX_FRONT_MATTER // 1024} KiB", path, 2)
     try:
-        for token in yaml.scan(yaml_text, Loader=yaml.SafeLoader):
+        for token in yaml.scan(yaml_text, Loader=_Loader):
             if isinstance(token, yaml.AnchorToken | yaml.AliasToken | yaml.TagToken):
                 kind = type(token).__name__.replace("Token", "").lower()
                 raise DocumentError(
                     f"YAML {kind}s are not allowed in front matter", path, token.start_mark.line + 2
                 )
-        return yaml.safe_load(yaml_text)
+        return yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -112,8 +116,8 @@ def render(skill: Skill) -> str:
     if skill.metadata:
         front["metadata"] = {str(k): str(v) for k, v in skill.metadata.items()}
     front.update(skill.extra)
-    yaml_text = yaml.safe_dump(
-        front, default_flow_style=False, sort_keys=False, allow_unicode=True, width=10_000
+    yaml_text = yaml.dump(
+        front, Dumper=_Dumper, default_flow_style=False, sort_keys=False, allow_unicode=True, width=10_000
     )
     body = skill.body
     if body and not body.endswith("\n"):
@@ -126,6 +130,7 @@ def load(folder: Path) -> Skill:
     path = folder / SKILL_FILE
     if not path.is_file():
         raise DocumentError("no SKILL.md in this folder", str(folder))
+    _refuse_links_out(folder, path)
     if path.stat().st_size > MAX_SKILL_FILE:
         raise DocumentError(f"SKILL.md is over {MAX_SKILL_FILE // 2**20} MiB", str(path))
     try:
@@ -135,6 +140,17 @@ def load(folder: Path) -> Skill:
     skill = parse(text, str(path))
     skill.path = str(folder)
     return skill
+
+
+def _refuse_links_out(folder: Path, path: Path) -> None:
+    """A skill folder or SKILL.md that is a symlink out of the library is never read (it could
+    expose any file on the machine to an agent)."""
+    real_folder = folder.resolve()
+    if real_folder.parent != folder.parent.resolve():
+        raise DocumentError("the skill folder is a symlink out of its library; replace it by a real folder",
+                            str(folder))
+    if path.resolve().parent != real_folder:
+        raise DocumentError("SKILL.md is a symlink out of its skill folder; replace it by a real file", str(path))
 
 
 def save(skills_root: Path, skill: Skill) -> Path:
