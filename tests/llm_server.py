@@ -282,7 +282,8 @@ class _Batches:
 
         msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(
             b"content-type: " + ctype.encode() + b"\r\n\r\n" + raw)
-        content = next(p.get_payload(decode=True) for p in msg.iter_parts() if p.get_param("name", header="content-disposition") == "file")
+        parts = [p for p in msg.iter_parts() if p.get_param("name", header="content-disposition") == "file"]
+        content = bytes(parts[0].get_payload(decode=True))
         self.files[fid] = content
         return 200, json.dumps({"id": fid, "object": "file", "bytes": len(content), "created_at": 0,
                                 "filename": "batch.jsonl", "purpose": "batch", "status": "processed"}).encode()
@@ -303,13 +304,14 @@ class _Batches:
     def _anthropic_doc(self, bid: str, job: dict[str, Any]) -> dict[str, Any]:
         done = job["done"]
         ok = sum(1 for x in done or [] if x["result"]["type"] == "succeeded")
-        return {"id": bid, "type": "message_batch", "processing_status": "ended" if done is not None else "in_progress",
-                "request_counts": {"processing": 0 if done is not None else len(job["requests"]), "succeeded": ok,
+        ended = done is not None
+        return {"id": bid, "type": "message_batch", "processing_status": "ended" if ended else "in_progress",
+                "request_counts": {"processing": 0 if ended else len(job["requests"]), "succeeded": ok,
                                    "errored": len(done or []) - ok, "canceled": 0, "expired": 0},
                 "created_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-02T00:00:00Z",
-                "ended_at": "2026-01-01T01:00:00Z" if done is not None else None,
+                "ended_at": "2026-01-01T01:00:00Z" if ended else None,
                 "archived_at": None, "cancel_initiated_at": None,
-                "results_url": f"{self.server.url}/v1/messages/batches/{bid}/results" if done is not None else None}
+                "results_url": f"{self.server.url}/v1/messages/batches/{bid}/results" if ended else None}
 
     def _openai_doc(self, bid: str, job: dict[str, Any]) -> dict[str, Any]:
         done = job["done"]
@@ -328,7 +330,8 @@ def _batch_line(api: str, custom_id: str, status: int, doc: dict[str, Any]) -> d
                 "response": {"status_code": status, "request_id": f"r-{custom_id}", "body": doc}}
     if status == 200:
         return {"custom_id": custom_id, "result": {"type": "succeeded", "message": doc}}
-    return {"custom_id": custom_id, "result": {"type": "errored", "error": {"type": "error", "error": doc.get("error", doc)}}}
+    error = {"type": "error", "error": doc.get("error", doc)}
+    return {"custom_id": custom_id, "result": {"type": "errored", "error": error}}
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ import tomllib
 from pathlib import Path
 
 import git
+import pytest
 import yaml
 
+from skillforge.errors import LibraryError
 from skillforge.model import Skill, SkillChange
 from skillforge.skills.init import init_library
 from skillforge.skills.store import Library
@@ -125,3 +127,11 @@ def test_init_commits_its_own_files_left_by_an_interrupted_init(tmp_path: Path) 
     report = init_library(tmp_path / "b")
     assert "skillforge.toml" not in report.created and "skillforge.toml" in report.committed
     assert sh(tmp_path / "b", "status", "--porcelain") == ""
+
+
+def test_a_file_in_the_way_of_a_generated_file_is_a_clear_error(tmp_path: Path) -> None:
+    git.Repo.init(tmp_path, initial_branch="main")
+    (tmp_path / ".github").write_text("not a folder\n")
+    with pytest.raises(LibraryError, match=r"cannot write .*\.github/workflows/skills\.yml"):
+        init_library(tmp_path)
+    assert (tmp_path / ".github").read_text() == "not a folder\n"

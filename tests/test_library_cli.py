@@ -115,3 +115,19 @@ def test_init_on_a_file_is_a_one_line_error(tmp_path: Path, cli) -> None:
     result = cli("init", tmp_path / "f")
     err = " ".join(result.err.split())  # rich wraps long lines
     assert result.code == 1 and "is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_diff_reports_both_sides_of_a_renamed_skill_folder(tmp_path: Path) -> None:
+    from skillforge.skills.history import branch_diff
+
+    lib = library_with_run(tmp_path)
+    sh(lib.root, "checkout", "-q", "-b", "skillforge/mv", "main")
+    sh(lib.root, "mv", "skills/gone-skill", "skills/moved-skill")
+    sh(lib.root, "commit", "-q", "-m", "rename")
+    diff = branch_diff(lib, "skillforge/mv", "main")
+    assert {s.name: s.action for s in diff.skills} == {"gone-skill": "removed", "moved-skill": "added"}
+
+
+def test_init_output_keeps_brackets_in_paths(tmp_path: Path, cli) -> None:
+    result = cli("init", tmp_path / "lib[dev]")
+    assert result.code == 0 and "lib[dev]" in "".join(result.out.split())

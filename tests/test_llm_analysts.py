@@ -12,7 +12,7 @@ from skillforge.config import Settings
 from skillforge.distill.base import MapResult
 from skillforge.distill.cost import Budget, Price, Prices
 from skillforge.distill.llm import build
-from skillforge.errors import BudgetExceeded
+from skillforge.errors import BudgetExceeded, ProviderError
 from skillforge.model import LessonKind, Outcome, Trajectory, Trust
 from tests.llm_server import Reply, Seen
 
@@ -137,6 +137,12 @@ def test_retryable_provider_failure_is_recorded(mapper, llm_server):
     llm_server.push(*[Reply(status=503)] * 2)
     result = mapper().map(trajectory())
     assert result.error and "503" in result.error
+
+
+def test_non_retryable_provider_failure_stops_the_run(mapper, llm_server):
+    llm_server.push(Reply(status=401))
+    with pytest.raises(ProviderError, match="AuthenticationError"):
+        mapper().map(trajectory())
 
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])

@@ -225,3 +225,13 @@ def test_comparable_groups_by_task_then_repository():
              f("e", "other", "r3", "success")]
     groups = [sorted(x["id"] for x in g) for g in comparable_groups(facts)]
     assert groups == [["a", "b"], ["c", "d"]]  # r1 already covered by its task group
+
+
+def test_search_with_a_runaway_pattern_is_an_error_not_a_hang(monkeypatch):
+    from skillforge.distill.llm import tools
+
+    monkeypatch.setattr(tools, "SEARCH_SECONDS", 0.1)
+    box = Toolbox(traj([result(0, "x" * 5000)]))
+    text, is_error = box.run(ToolCall("c1", "search", {"pattern": "(x+x+)+y"}))
+    assert is_error and "use a plainer one" in text
+    assert box.run(ToolCall("c2", "search", {"pattern": "x{3}"}))[0].startswith("[0] tool_result:")

@@ -14,18 +14,12 @@ from skillforge.providers.base import ToolCall
 from tests.llm_server import Reply
 
 APIS = ["anthropic", "openai"]
-KEYS = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
 
 
 @pytest.fixture
-def make(llm_server, monkeypatch):
-    def build(api: str, **overrides):
-        monkeypatch.setenv(KEYS[api], "test-key")
-        url = llm_server.anthropic_url if api == "anthropic" else llm_server.openai_url
-        opts = {"provider": api, "base_url": url, "model": "test-model", "max_retries": 2, "timeout": 5.0}
-        return resolve(Settings({**opts, **overrides}))
-
-    return build
+def make(llm_provider):
+    """``make(api, **settings)``: a real provider talking to the scripted server (tests/llm_server.py)."""
+    return llm_provider
 
 
 def ask(text: str = "hi", **kw) -> ChatRequest:
@@ -107,8 +101,9 @@ def test_timeout_is_retryable_error_after_sdk_retries(api, make, llm_server):
 @pytest.mark.parametrize("api", APIS)
 def test_unreadable_body_is_provider_error(api, make, llm_server):
     llm_server.push(Reply(raw="{not json"))
-    with pytest.raises(ProviderError):
+    with pytest.raises(ProviderError, match="not a valid API response") as err:
         make(api).chat(ask())
+    assert not err.value.retryable and "--base-url" in (err.value.hint or "")
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -206,3 +201,31 @@ def test_openai_answer_without_choices_is_provider_error(make, llm_server):
     llm_server.push(Reply(raw='{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}'))
     with pytest.raises(ProviderError, match="without a choice"):
         make("openai").chat(ask())
+
+
+def _openai_batch(llm_provider, llm_server):
+    from skillforge.providers.batch import batch_api
+
+    api = batch_api(llm_provider("openai"))
+    llm_server.push(Reply(text="one"), Reply(text="two"))
+    batch_id = api.submit([("a1", ask("one")), ("a2", ask("two"))])
+    assert api.status(batch_id).done
+    return api, batch_id, f"file-out-{batch_id}"
+
+
+def test_openai_batch_output_download_error_is_provider_error(llm_provider, llm_server):
+    api, batch_id, out_file = _openai_batch(llm_provider, llm_server)
+    del llm_server.batches.files[out_file]  # the server lost the output file
+    with pytest.raises(ProviderError, match=r"NotFoundError \(HTTP 404\)") as err:
+        list(api.results(batch_id))
+    assert not err.value.retryable
+
+
+def test_openai_batch_unreadable_lines_are_skipped_or_reported(llm_provider, llm_server):
+    api, batch_id, out_file = _openai_batch(llm_provider, llm_server)
+    good = llm_server.batches.files[out_file].splitlines()[0]
+    bad_body = {"custom_id": "a2", "response": {"status_code": 200, "body": {"choices": "not a list"}}}
+    llm_server.batches.files[out_file] = b"\n".join([b"{not json", good, json.dumps(bad_body).encode(), b"[]"])
+    answers = list(api.results(batch_id))
+    assert [(a.custom_id, a.response.text if a.response else None) for a in answers] == [("a1", "one"), ("a2", None)]
+    assert answers[1].error is not None and answers[1].error.startswith("openai batch: unreadable answer")

@@ -298,3 +298,18 @@ def test_checked_out_review_branch_is_not_taken_as_base(tmp_path: Path) -> None:
     sh(lib.root, "checkout", "-q", "skillforge/r1")
     assert lib.base_branch() == "main"
     assert run(lib, "r2", [added("second")]).base == "main"
+
+
+def test_a_file_named_like_the_base_branch_does_not_confuse_git(tmp_path: Path) -> None:
+    lib = make_library(tmp_path)
+    (lib.root / "main").write_text("a file that shares the branch's name\n")
+    assert run(lib).branch == "skillforge/r1"
+    sh(lib.root, "merge", "-q", "--ff-only", "skillforge/r1")
+    sh(lib.root, "branch", "-q", "-D", "skillforge/r1")
+    assert run(lib).already_done
+
+
+def test_staged_rename_is_one_dirty_path(tmp_path: Path) -> None:
+    lib = make_library(tmp_path)
+    sh(lib.root, "mv", "skills/old-skill/references/evidence.md", "skills/old-skill/evidence.md")
+    assert lib.dirty_paths() == ["skills/old-skill/evidence.md"]

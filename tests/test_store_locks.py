@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import filelock
+import git
 import pytest
 
 from skillforge.errors import LibraryError
 from skillforge.model import Skill, SkillChange
+from skillforge.skills.init import init_library
 from skillforge.skills.lock import clear_stale_git_locks, live_git_processes
 from skillforge.skills.store import Library
 
 HOLDER = """
 import sys, time
 from pathlib import Path
+from skillforge.skills.init import init_library
 from skillforge.skills.lock import library_lock
 with library_lock(Path(sys.argv[1])):
     print("held", flush=True)
@@ -91,23 +96,45 @@ def test_stale_worktree_and_ref_locks_are_removed(tmp_path: Path) -> None:
     assert not wt_lock.exists() and not ref_lock.exists()
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to list processes")
-def test_index_lock_of_a_live_git_process_is_kept(tmp_path: Path) -> None:
-    lib = make_library(tmp_path)
-    # a git process working in the repository that is not our child (a shell sits in between)
-    proc = subprocess.Popen(["sh", "-c", "git cat-file --batch; true"], cwd=lib.root,
+@contextlib.contextmanager
+def live_git(root: Path) -> Iterator[None]:
+    """A git process working in ``root`` that is not our child (a shell sits in between)."""
+    proc = subprocess.Popen(["sh", "-c", "git cat-file --batch; true"], cwd=root,
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     try:
         for _ in range(200):
-            if live_git_processes([lib.root]):
+            if live_git_processes([root]):
                 break
             time.sleep(0.02)
-        lock = lib.git_dir / "index.lock"
-        lock.write_text("")
-        assert clear_stale_git_locks(lib.git_dir, lib.root) == []
-        assert lock.exists()
+        yield
     finally:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait()
+
+
+NEEDS_PROC = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to list processes")
+
+
+@NEEDS_PROC
+def test_index_lock_of_a_live_git_process_is_kept(tmp_path: Path) -> None:
+    lib = make_library(tmp_path)
+    lock = lib.git_dir / "index.lock"
+    with live_git(lib.root):
+        lock.write_text("")
+        assert clear_stale_git_locks(lib.git_dir, lib.root) == []
+        assert lock.exists()
     assert clear_stale_git_locks(lib.git_dir, lib.root) == [lock]
+
+
+@NEEDS_PROC
+def test_init_with_a_live_index_lock_is_a_clear_error(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    git.Repo.init(root, initial_branch="main")
+    lock = root / ".git" / "index.lock"
+    with live_git(root):
+        lock.write_text("")
+        with pytest.raises(LibraryError, match="could not update the index") as info:
+            init_library(root)
+    assert info.value.hint is not None and "git reset -q -- " in info.value.hint
+    assert git.Repo(root).head.commit.author.name == "skillforge"  # the commit itself is made

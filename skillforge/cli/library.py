@@ -47,10 +47,10 @@ def init_cmd(
     for note in report.notes:
         console.warn(note)
     if report.commit:
-        console.out.print(f"skill library ready at {report.root}: committed {len(report.committed)} file(s) "
-                          f"on {report.branch} ({report.commit[:12]})")
+        console.out.print(_esc(f"skill library ready at {report.root}: committed {len(report.committed)} file(s) "
+                               f"on {report.branch} ({report.commit[:12]})"))
     else:
-        console.out.print(f"{report.root} is already a skill library; nothing to do")
+        console.out.print(_esc(f"{report.root} is already a skill library; nothing to do"))
 
 
 @app.command("log")
@@ -115,15 +115,15 @@ def _render_diff(result: BranchDiff) -> None:
         sections = [f"+{h}" for h in s.sections_added] + [f"-{h}" for h in s.sections_removed]
         sections += [f"~{h}" for h in s.sections_changed]
         evidence = f"{_n(s.evidence_before)} → {_n(s.evidence_after)}"
-        rows.append((s.name, s.action, "changed" if s.description_changed else "", _esc(", ".join(sections) or "-"),
+        rows.append((_esc(s.name), s.action, "changed" if s.description_changed else "", _esc(", ".join(sections) or "-"),
                      evidence))
     title = f"{result.branch} vs {result.base}" + (f" (run {result.run_id})" if result.run_id else "")
     if not rows and not result.other_files:
-        console.out.print(f"{title}: no changes")
+        console.out.print(_esc(f"{title}: no changes"))
         return
     console.table(title, ["skill", "change", "description", "sections", "evidence"], rows)
     if result.other_files:
-        console.out.print("other files: " + ", ".join(result.other_files))
+        console.out.print("other files: " + _esc(", ".join(result.other_files)))
 
 
 def _n(value: int | None) -> str:

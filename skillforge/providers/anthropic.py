@@ -9,42 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from skillforge.distill.parallel import RateLimiter
 from skillforge.providers.base import (
     ChatRequest,
     ChatResponse,
     Message,
-    Provider,
+    SDKProvider,
     TokenUsage,
     ToolCall,
-    classify,
-    unreadable,
 )
 
 
-class AnthropicProvider(Provider):
+class AnthropicProvider(SDKProvider):
     name = "anthropic"
     default_model = "claude-sonnet-4-5"
 
-    def __init__(self, api_key: str, *, model: str = "", base_url: str = "", timeout: float = 120.0,
-                 max_retries: int = 4, limiter: RateLimiter | None = None):
-        super().__init__(model, limiter)
-        import anthropic
+    sdk, client_class, error_class = "anthropic", "Anthropic", "AnthropicError"
 
-        self._client = anthropic.Anthropic(
-            api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries,
-        )
-
-    def _chat(self, request: ChatRequest) -> ChatResponse:
-        import anthropic
-
-        try:
-            resp = self._client.messages.create(**self.payload(request))
-        except anthropic.AnthropicError as exc:
-            raise classify(exc, self.name) from exc
-        except ValueError as exc:  # a body that is not JSON, or not the API's shape
-            raise unreadable(exc, self.name) from exc
-        return self._response(resp)
+    def _send(self, payload: dict[str, Any]) -> Any:
+        return self._client.messages.create(**payload)
 
     def payload(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {

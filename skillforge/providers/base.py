@@ -10,6 +10,7 @@ them are classified by :func:`classify` into a :class:`~skillforge.errors.Provid
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,7 +80,8 @@ class ChatResponse:
 
 
 class Provider:
-    """Base class: ``chat`` waits for the rate limiter, then calls the backend's ``_chat``."""
+    """Base class: ``chat`` waits for the rate limiter, then sends the backend's ``payload`` through
+    its SDK client (``_send``) and reads the answer (``_response``); SDK errors become ProviderError."""
 
     name = "provider"
     default_model = ""
@@ -90,10 +92,49 @@ class Provider:
 
     def chat(self, request: ChatRequest) -> ChatResponse:
         self.limiter.acquire(request.estimate_tokens() + request.max_tokens)
-        return self._chat(request)
+        try:
+            resp = self._send(self.payload(request))
+        except self._sdk_error() as exc:
+            raise classify(exc, self.name) from exc
+        except ValueError as exc:  # a body that is not JSON, or not the API's shape
+            raise unreadable(exc, self.name) from exc
+        return self._response(resp)
 
-    def _chat(self, request: ChatRequest) -> ChatResponse:  # pragma: no cover - abstract
+    # what a backend implements
+    def payload(self, request: ChatRequest) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _send(self, payload: dict[str, Any]) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _response(self, resp: Any) -> ChatResponse:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _sdk_error(self) -> type[Exception]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class SDKProvider(Provider):
+    """A backend over an official SDK client, built once with the SDK's own timeout and retries. The
+    SDK module is imported only here, when a provider is built."""
+
+    sdk = ""  # the SDK's module, its client class and the base class of its exceptions
+    client_class = ""
+    error_class = ""
+
+    def __init__(self, api_key: str, *, model: str = "", base_url: str = "", timeout: float = 120.0,
+                 max_retries: int = 4, limiter: RateLimiter | None = None, name: str = ""):
+        super().__init__(model, limiter)
+        self.name = name or self.name
+        self._client = self._connect(api_key=api_key, base_url=base_url or None, timeout=timeout,
+                                     max_retries=max_retries)
+
+    def _connect(self, **options: Any) -> Any:
+        return getattr(importlib.import_module(self.sdk), self.client_class)(**options)
+
+    def _sdk_error(self) -> type[Exception]:
+        error: type[Exception] = getattr(importlib.import_module(self.sdk), self.error_class)
+        return error
 
 
 # exception class name -> (retryable, hint); looked up along the exception's MRO
@@ -122,12 +163,18 @@ def classify(exc: BaseException, provider: str) -> ProviderError:
             retryable, hint = ERROR_TABLE[cls.__name__]
             status = getattr(exc, "status_code", None)
             where = f" (HTTP {status})" if status else ""
-            first = str(exc).splitlines()[0][:200] if str(exc) else cls.__name__
+            first = _first_line(exc, 200) or cls.__name__
             return ProviderError(f"{provider}: {cls.__name__}{where}: {first}", hint, retryable=retryable)
-    return ProviderError(f"{provider}: {type(exc).__name__}: {exc}", "run with --debug for details")
+    return ProviderError(f"{provider}: {type(exc).__name__}: {_first_line(exc, 200)}", "run with --debug for details")
 
 
 def unreadable(exc: ValueError, provider: str) -> ProviderError:
-    first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    first = _first_line(exc, 160) or type(exc).__name__
     return ProviderError(f"{provider}: the server's answer is not a valid API response ({first})",
                          "check --base-url points at an Anthropic/OpenAI-compatible API", retryable=False)
+
+
+def _first_line(exc: BaseException, width: int) -> str:
+    """The start of an exception's message: provider errors can quote the server's whole answer."""
+    lines = str(exc).splitlines()
+    return lines[0][:width] if lines else ""

@@ -12,44 +12,25 @@ from typing import Any
 
 import orjson
 
-from skillforge.distill.parallel import RateLimiter
 from skillforge.errors import ProviderError
 from skillforge.providers.base import (
     ChatRequest,
     ChatResponse,
     Message,
-    Provider,
+    SDKProvider,
     TokenUsage,
     ToolCall,
-    classify,
-    unreadable,
 )
 
 
-class OpenAIProvider(Provider):
+class OpenAIProvider(SDKProvider):
     name = "openai"
     default_model = "gpt-5-mini"
 
-    def __init__(self, api_key: str, *, model: str = "", base_url: str = "", timeout: float = 120.0,
-                 max_retries: int = 4, limiter: RateLimiter | None = None, name: str = "openai"):
-        super().__init__(model, limiter)
-        import openai
+    sdk, client_class, error_class = "openai", "OpenAI", "OpenAIError"
 
-        self.name = name
-        self._client = openai.OpenAI(
-            api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries,
-        )
-
-    def _chat(self, request: ChatRequest) -> ChatResponse:
-        import openai
-
-        try:
-            resp = self._client.chat.completions.create(**self.payload(request))
-        except openai.OpenAIError as exc:
-            raise classify(exc, self.name) from exc
-        except ValueError as exc:  # a body that is not JSON, or not the API's shape
-            raise unreadable(exc, self.name) from exc
-        return self._response(resp)
+    def _send(self, payload: dict[str, Any]) -> Any:
+        return self._client.chat.completions.create(**payload)
 
     def payload(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -70,7 +70,7 @@ def _log(lib: Library, base: str, paths: list[str], grep: str | None) -> list[tu
     merged = set(lib.repo.git.rev_list(base_name, "--", *paths).split())
     pending: dict[str, str] = {}
     for branch in branches:
-        for sha in lib.repo.git.rev_list(f"{base_name}..{branch}").split():
+        for sha in lib.repo.git.rev_list(f"{base_name}..{branch}", "--").split():
             pending.setdefault(sha, branch)
     result = []
     for record in out.split(_END):
@@ -160,8 +160,8 @@ def branch_diff(lib: Library, branch: str | None = None, base: str = "") -> Bran
                         run_id=gitrepo.trailer(str(tip.message), RUN_TRAILER))
     touched: dict[str, list[str]] = {}
     skills_prefix = f"{lib.prefix}skills/"
-    for d in fork.diff(tip):
-        path = str(d.b_path or d.a_path)
+    paths = {p for d in fork.diff(tip) for p in (d.a_path, d.b_path) if p}  # a rename changes both sides
+    for path in sorted(paths):
         if path.startswith(skills_prefix) and "/" in path[len(skills_prefix):]:
             skill, _, rest = path[len(skills_prefix):].partition("/")
             touched.setdefault(skill, []).append(rest)

@@ -48,7 +48,10 @@ def init_library(path: Path) -> InitReport:
     root = Path(path).expanduser().resolve()
     if root.exists() and not root.is_dir():
         raise LibraryError(f"{root} is a file, not a folder", "pass a folder for the library")
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"cannot create {root}: {exc.strerror or exc}", "pass a folder you can write to") from None
     repo, created_repo = _repo(root)
     if repo.head.is_detached:
         raise LibraryError(f"HEAD is detached in {root}", "check out a branch, then run skillforge init again")
@@ -103,7 +106,11 @@ def _same(path: Path, text: str) -> bool:
 def _write_missing(work: Path, target: str, text: str, report: InitReport) -> None:
     path = work / target
     if not path.exists():
-        atomic_write(path, text)
+        try:
+            atomic_write(path, text)
+        except OSError as exc:
+            raise LibraryError(f"cannot write {path}: {exc.strerror or exc}",
+                               "check that the folder is writable and that no file stands in its way") from None
         report.created.append(target)
         return
     existing = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
@@ -132,6 +139,14 @@ def _commit_new(repo: git.Repo, work: Path, targets: list[str], report: InitRepo
                                  [head] if head else [], actor)
     gitrepo.create_ref(repo, f"refs/heads/{report.branch}", commit.hexsha,
                        old=head.hexsha if head else gitrepo.ZERO, reason="skillforge init")
-    repo.git.reset("-q", "--", *todo)  # the index now matches the new commit for these paths only
     report.committed = todo
     report.commit = commit.hexsha
+    try:  # the index now matches the new commit for these paths only
+        repo.git.reset("-q", "--", *todo)
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or "").strip().splitlines()
+        raise LibraryError(
+            f"committed the library files as {commit.hexsha[:12]} on {report.branch}, but could not update "
+            f"the index of {work}: {detail[-1] if detail else exc}",
+            f"run `git reset -q -- {' '.join(todo)}` in {work}",
+        ) from None

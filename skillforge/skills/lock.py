@@ -43,7 +43,8 @@ def library_lock(git_dir: Path, timeout: float = 30.0) -> Iterator[None]:
         raise LibraryError(f"cannot create the lock {path}: {exc.strerror or exc}",
                            "check that you may write to the library's .git folder") from None
     try:
-        owner.write_text(json.dumps(_me()), encoding="utf-8")
+        with contextlib.suppress(OSError):  # who holds it is only a courtesy to a waiting writer
+            owner.write_text(json.dumps(_me()), encoding="utf-8")
         yield
     finally:
         with contextlib.suppress(OSError):

@@ -224,7 +224,7 @@ class Library:
         """The run's commit when it was merged into ``base`` (and its branch deleted) and the base
         still holds exactly what the run would write."""
         pattern = f"^{RUN_TRAILER}: {run_id.replace('.', '[.]')}$"
-        found = self.repo.git.log("-1", "--format=%H", f"--grep={pattern}", base).strip()
+        found = self.repo.git.log("-1", "--format=%H", f"--grep={pattern}", f"refs/heads/{base}", "--").strip()
         if not found:
             return None, False
         tip = self._commit(base)

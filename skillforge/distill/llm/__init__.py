@@ -17,7 +17,9 @@ from skillforge.distill.cost import Budget, Prices, price_key
 from skillforge.distill.llm.analyse import LLMMapper, Options, comparable_groups
 from skillforge.distill.llm.consolidate import LLMConsolidator, MergeOptions
 from skillforge.model import Trajectory
+from skillforge.providers.anthropic import AnthropicProvider
 from skillforge.providers.base import Provider, TokenUsage
+from skillforge.providers.openai import OpenAIProvider
 
 __all__ = ["LLMConsolidator", "LLMMapper", "build", "plan"]
 
@@ -25,7 +27,7 @@ LESSONS_PER_TRAJECTORY = 3
 TOOL_ROUNDS = 4  # expected read_step/search rounds per analyst
 READ_TOKENS = 1500  # expected tokens a tool answer adds to the conversation
 ANSWER_TOKENS = 1500
-DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-5-mini"}
+DEFAULT_MODELS = {p.name: p.default_model for p in (AnthropicProvider, OpenAIProvider)}  # SDKs stay unimported
 
 
 def _get(settings: Any, key: str, default: Any) -> Any:

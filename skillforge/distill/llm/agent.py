@@ -16,11 +16,21 @@ from skillforge import templates
 from skillforge.distill.base import Usage
 from skillforge.distill.cost import Budget, price_key
 from skillforge.distill.llm.schema import check
+from skillforge.errors import ProviderError
 from skillforge.providers.base import ChatRequest, ChatResponse, Message, Provider, Tool, ToolCall
 
 
 class ItemFailed(Exception):
     """This item's LLM answer could not be used (refusal, malformed twice); the run goes on."""
+
+
+SKIPPABLE = (ItemFailed, ProviderError)
+
+
+def skippable(exc: Exception) -> bool:
+    """Whether the run goes on without this item: its answer was unusable, or the provider failed in a
+    way that may pass (rate limit, timeout, 5xx after the SDK's retries). Other errors stop the run."""
+    return isinstance(exc, ItemFailed) or (isinstance(exc, ProviderError) and exc.retryable)
 
 
 class Toolset(Protocol):

@@ -14,12 +14,11 @@ from skillforge import templates
 from skillforge.distill.base import MapResult
 from skillforge.distill.cost import Budget
 from skillforge.distill.llm import schema
-from skillforge.distill.llm.agent import Caller, ItemFailed, answer_json
+from skillforge.distill.llm.agent import SKIPPABLE, Caller, answer_json, skippable
 from skillforge.distill.llm.evidence import Origin, StepRef, to_lessons
 from skillforge.distill.llm.tools import Toolbox
 from skillforge.distill.llm.transcript import Transcript, cut, prepare
 from skillforge.distill.parallel import imap_unordered
-from skillforge.errors import ProviderError
 from skillforge.model import Lesson, Outcome, Trajectory, Trust, content_id
 from skillforge.providers.base import ChatRequest, Message, Provider
 
@@ -63,10 +62,8 @@ class LLMMapper:
         caller = self.caller()
         try:
             lessons, facts = self._analyse(traj, caller)
-        except ItemFailed as exc:
-            return MapResult(traj.id, error=str(exc), usage=caller.usage)
-        except ProviderError as exc:
-            if not exc.retryable:
+        except SKIPPABLE as exc:
+            if not skippable(exc):
                 raise
             return MapResult(traj.id, error=str(exc), usage=caller.usage)
         return MapResult(traj.id, lessons=lessons, facts=facts, usage=caller.usage)
@@ -111,10 +108,8 @@ class LLMMapper:
         user = caller.render("comparative.j2", trajectories=group)
         try:
             data = answer_json(caller, "comparative", self._request(caller, user), schema.LESSONS)
-        except ItemFailed:
-            return []
-        except ProviderError as exc:
-            if not exc.retryable:
+        except SKIPPABLE as exc:
+            if not skippable(exc):
                 raise
             return []
         origins = {f["id"]: Origin(f["task"], Outcome(f["outcome"])) for f in group}

@@ -20,9 +20,8 @@ from typing import Any
 from skillforge import templates
 from skillforge.distill.cost import Budget
 from skillforge.distill.llm import schema
-from skillforge.distill.llm.agent import Caller, ItemFailed, answer_json
+from skillforge.distill.llm.agent import SKIPPABLE, Caller, answer_json, skippable
 from skillforge.distill.parallel import imap_unordered
-from skillforge.errors import ProviderError
 from skillforge.model import EditOp, Lesson, Skill, SkillEdit, content_id
 from skillforge.providers.base import ChatRequest, Message, Provider
 
@@ -111,10 +110,8 @@ class LLMConsolidator:
                 level += 1
             return [e for chunk in _chunks(list(shown.values()), fanout)
                     for e in self._decide(caller, chunk, items, cards)]
-        except ItemFailed:
-            return []
-        except ProviderError as exc:
-            if not exc.retryable:
+        except SKIPPABLE as exc:
+            if not skippable(exc):
                 raise
             return []
 

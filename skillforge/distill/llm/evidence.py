@@ -13,7 +13,7 @@ from typing import Any
 
 from skillforge.model import Evidence, Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Trust
 
-TRUST_ORDER = [Trust.PERSON, Trust.AGENT, Trust.TOOL_OUTPUT, Trust.INJECTED]
+TRUST_ORDER = list(Trust)  # most to least trusted, as the enum declares them
 
 
 @dataclass(slots=True)

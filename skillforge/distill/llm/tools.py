@@ -4,15 +4,17 @@ counted against the analyst's step budget by the agent loop."""
 
 from __future__ import annotations
 
-import re
+import time
 
 import orjson
+import regex
 
 from skillforge.distill.llm.transcript import cut
 from skillforge.model import Trajectory
 from skillforge.providers.base import Tool, ToolCall
 
 PAGE = 12_000
+SEARCH_SECONDS = 2.0  # a search's time limit over all steps
 MAX_HITS = 20
 
 TOOLS = [
@@ -65,15 +67,20 @@ class Toolbox:
         return "\n".join(head) + "\n---\n" + text + tail
 
     def search(self, pattern: str) -> str:
+        """Raises ValueError when the model's pattern is too slow (a regex can take exponential time)."""
         try:
-            rx = re.compile(pattern, re.I)
-        except re.error:
-            rx = re.compile(re.escape(pattern), re.I)
+            rx = regex.compile(pattern, regex.I)
+        except regex.error:
+            rx = regex.compile(regex.escape(pattern), regex.I)
+        deadline = time.monotonic() + SEARCH_SECONDS
         hits: list[str] = []
         total = 0
         for step in self.traj.steps:
             hay = step.text if not step.tool_name else f"{step.tool_name} {step.text}"
-            m = rx.search(hay)
+            try:
+                m = rx.search(hay, timeout=max(0.001, deadline - time.monotonic()))
+            except TimeoutError:
+                raise ValueError(f"the pattern took over {SEARCH_SECONDS:g} s; use a plainer one") from None
             if m is None:
                 continue
             total += 1

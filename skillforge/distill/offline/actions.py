@@ -12,7 +12,7 @@ from skillforge.distill.offline.commands import classify_call
 from skillforge.distill.offline.signature import looks_failed, shorten, signature
 from skillforge.model import StepKind, Trajectory, Trust
 
-TRUST_ORDER = (Trust.PERSON, Trust.AGENT, Trust.TOOL_OUTPUT, Trust.INJECTED)  # most to least trusted
+TRUST_ORDER = list(Trust)  # most to least trusted, as the enum declares them
 _SWEBENCH_ID = re.compile(r"^([A-Za-z0-9_.-]+?)__([A-Za-z0-9_.-]+?)-\d+(?![\w.])")
 _TAGS = re.compile(r"</?[\w_-]+>")
 _BOILERPLATE = re.compile(r"^(?:consider the following|<|please|you are|your task|here is)", re.I)
@@ -95,12 +95,8 @@ def short_task(text: str, limit: int = 160) -> str:
 
 def least_trusted(traj: Trajectory, indices: list[int]) -> str:
     """The least trusted of the cited steps' trust values (``agent`` when none is found)."""
-    worst = 1
-    for i in indices:
-        step = traj.step(i)
-        if step is not None:
-            worst = max(worst, TRUST_ORDER.index(step.trust))
-    return TRUST_ORDER[worst].value
+    found = [step.trust for i in indices if (step := traj.step(i)) is not None]
+    return max(found, key=TRUST_ORDER.index).value if found else Trust.AGENT.value
 
 
 def source_of(traj: Trajectory, index: int) -> str | None:

@@ -112,6 +112,9 @@ def _tool_action(name: str, text: str, tool_input: Any) -> Action:
     return Action(OTHER, name, classes=[OTHER])
 
 
+CACHE_MAX_CHARS = 2000
+
+
 @lru_cache(maxsize=8192)
 def _parse(command: str) -> Action:
     body, heredoc, heredoc_target = _split_heredoc(command.replace("\\\n", " "))
@@ -145,7 +148,10 @@ def _takes_over(cls: str, main_cls: str) -> bool:
 
 
 def parse_command(command: str) -> Action:
-    act = _parse(command.strip())
+    command = command.strip()
+    # repeated short commands come from the cache; long ones (heredoc file writes) are rarely
+    # repeated and would keep megabytes alive in it
+    act = _parse(command) if len(command) <= CACHE_MAX_CHARS else _parse.__wrapped__(command)
     return Action(act.cls, act.program, act.recipe, list(act.classes), list(act.writes), act.heredoc)
 
 

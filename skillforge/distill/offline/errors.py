@@ -98,7 +98,8 @@ def lessons(all_facts: list[Facts]) -> list[Lesson]:
     for f, it in items:
         key = f"{repo_scope(f)}\x00{it['cls']}\x00{it['sig']}"
         by_key.setdefault(key, []).append((f, it))
-    runs_with_failure = group((f for f, _ in items), lambda f: str(repo_scope(f)))
+    failing_runs = {f["id"]: f for f, _ in items}.values()  # a run with several failures counts once
+    runs_with_failure = group(failing_runs, lambda f: str(repo_scope(f)))
     out: list[Lesson] = []
     for _key, pairs in sorted(by_key.items()):
         pairs.sort(key=lambda p: (p[0]["id"], p[1]["steps"]))

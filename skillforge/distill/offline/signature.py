@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 MAX_SIGNATURE = 120
 MAX_SCAN_LINES = 400  # only the tail of a long output is searched
+MAX_LINE = 500  # characters of one line that are searched (the path patterns are quadratic in a line)
 
 # "ValueError: msg", "django.db.utils.OperationalError: msg", "E   AssertionError: msg"
 _EXC = re.compile(
@@ -54,7 +55,7 @@ class ErrorSignature:
 
 def normalise(line: str) -> str:
     """Abstract the variable parts of one error line."""
-    text = line.strip()
+    text = line.strip()[:MAX_LINE]
     for pattern, repl in _SUBS:
         text = pattern.sub(repl, text)
     text = text.strip()
@@ -87,7 +88,7 @@ def signature(output: str) -> ErrorSignature | None:
     Preference: the last exception line of a traceback, then special shell messages, then the last
     ``tool: message`` line that mentions an error word, then a pytest summary line.
     """
-    lines = [ln for ln in output.splitlines()[-MAX_SCAN_LINES:] if ln.strip() and not _SKIP_LINE.match(ln)]
+    lines = [ln[:MAX_LINE] for ln in output.splitlines()[-MAX_SCAN_LINES:] if ln.strip() and not _SKIP_LINE.match(ln)]
     for line in reversed(lines):
         special = _special(line)
         if special is not None:
