@@ -3,8 +3,6 @@ SKILL.md documents, atomic and contained writes."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from skillforge.config import Settings
@@ -105,3 +103,31 @@ def test_atomic_write_leaves_no_temp_files(tmp_path):
     atomic_write(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+
+
+def test_atomic_write_keeps_mode_of_existing_files_and_honours_umask(tmp_path):
+    import os
+
+    new = tmp_path / "new.txt"
+    old_umask = os.umask(0o022)
+    try:
+        atomic_write(new, "x")
+    finally:
+        os.umask(old_umask)
+    assert new.stat().st_mode & 0o777 == 0o644
+    script = tmp_path / "run.sh"
+    script.write_text("old")
+    script.chmod(0o755)
+    atomic_write(script, "new")
+    assert script.stat().st_mode & 0o777 == 0o755
+
+
+def test_redaction_reaches_trajectory_metadata():
+    from skillforge.safety.redact import redact_trajectory
+
+    key = "AKIA" + "ABCDEFGHIJKLMNOP"
+    traj = Trajectory(id="t", source="s", format="f", agent="a",
+                      metadata={"submission": f"+aws_key = '{key}'", "nested": [{"x": key}], "n": 3})
+    counts = redact_trajectory(traj)
+    assert key not in repr(traj.metadata) and counts["aws-access-key"] == 2
+    assert traj.metadata["n"] == 3

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from skillforge.safety.paths import normalize_home_paths
 from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, assignment_spans, shannon_entropy
@@ -135,7 +136,22 @@ def redact_trajectory(traj: object) -> Counter[str]:
         total.update(counts)
         if step.input is not None:
             total.update(_redact_input(step))
+    if traj.metadata:  # e.g. the submitted diff, run configs: miners and prompts read them too
+        traj.metadata = _scrub_value(traj.metadata, total)
     return total
+
+
+def _scrub_value(value: Any, total: Counter[str]) -> Any:
+    """Scrub every string inside a JSON-like value (dict keys stay as they are)."""
+    if isinstance(value, str):
+        cleaned, counts = scrub(value)
+        total.update(counts)
+        return cleaned
+    if isinstance(value, dict):
+        return {k: _scrub_value(v, total) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v, total) for v in value]
+    return value
 
 
 def _redact_input(step: object) -> Counter[str]:
