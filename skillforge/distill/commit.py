@@ -1,0 +1,140 @@
+"""distill's last stage: validate the written skills (dropping invalid changes), then commit the run on
+its review branch through the store, with the bookkeeping files (which trajectories were distilled,
+provenance, quarantined lessons), the commit trailers and the pull-request context.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from skillforge.distill import gates, runs
+from skillforge.distill.base import DistillReport
+from skillforge.distill.write import WriteResult
+from skillforge.errors import SkillforgeError
+from skillforge.model import Lesson
+
+
+def read_file(lib: Any, rel: str) -> str | None:
+    """A committed file of the library, or None when it is missing or unreadable."""
+    try:
+        text = lib.read_file(rel)
+    except (SkillforgeError, OSError, KeyError, ValueError):
+        return None
+    return text if isinstance(text, str) else None
+
+
+def note_written(report: DistillReport, written: WriteResult) -> None:
+    for name in written.locked:
+        report.notes.append(f"{name}: locked (skillforge-locked: \"true\"), left untouched")
+    for line in written.skipped:
+        report.notes.append(f"edit not applied: {line}")
+
+
+def committed_files(lib: Any, base: str, name: str) -> dict[str, str]:
+    """The files of ``skills/<name>/`` other than SKILL.md as committed on ``base`` (text files only)."""
+    try:
+        tree = lib.repo.commit(f"refs/heads/{base}").tree / f"{lib.prefix}skills/{name}"
+    except (KeyError, ValueError, AttributeError):
+        return {}
+    files: dict[str, str] = {}
+    for blob in tree.traverse():
+        rel = blob.path[len(tree.path) + 1:]
+        if blob.type == "blob" and rel != "SKILL.md":
+            try:
+                files[rel] = blob.data_stream.read().decode("utf-8")
+            except UnicodeDecodeError:
+                files[rel] = ""
+    return files
+
+
+def validated(report: DistillReport, written: WriteResult, committed: Callable[[str], dict[str, str]]) -> list[Any]:
+    """The changes whose skill (SKILL.md and every file written with it) passes validation; the others
+    are dropped and reported, never committed. ``committed(name)`` gives the skill's other files as
+    they are in the library, so links to files this run does not touch are checked too."""
+    from skillforge.skills.validate import check_text, validate_skill
+
+    kept = []
+    for change in written.changes:
+        if change.skill is None:
+            kept.append(change)
+            continue
+        whole = dataclasses.replace(change.skill, files={**committed(change.name), **change.skill.files})
+        findings = list(validate_skill(whole))
+        for rel, text in sorted(change.skill.files.items()):
+            findings += check_text(text, f"skills/{change.name}/{rel}")
+        errors = [f for f in findings if gates.is_error(f)]
+        if errors:
+            first = errors[0]
+            report.failures.append(f"skill {change.name} dropped: invalid ({getattr(first, 'rule', '?')}: "
+                                   f"{getattr(first, 'message', first)})")
+            written.lessons.pop(change.name, None)
+            continue
+        kept.append(change)
+    return kept
+
+
+def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[Any],
+           gated: gates.GateResult) -> DistillReport:
+    """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state."""
+    report = run.report
+    mapped = [r.trajectory_id for r in run.results if r.error is None]
+    extra: dict[str, str | None] = {
+        runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped),
+        runs.PROVENANCE_FILE: runs.provenance(read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons,
+                                              run.repositories),
+        **gates.quarantine_files(gated.quarantined, report.run_id),
+    }
+    sources = ", ".join(f"{n} {fmt}" for fmt, n in sorted(run.formats.items()))
+    trailers = {
+        "Skillforge-Run": report.run_id, "Skillforge-Provider": report.provider,
+        "Skillforge-Model": report.model or "none", "Skillforge-Sources": f"{len(run.input_ids)} ({sources})",
+    }
+    result = lib.commit_run(
+        report.run_id, changes, message=_message(changes, len(mapped)), trailers=trailers,
+        pr_context=_pr_context(report, changes, mapped, written), extra_files=extra,
+        allow_dirty=run.allow_dirty, base=base,
+    )
+    report.branch, report.commit = result.branch, result.commit
+    report.pr_body_path = str(result.pr_body_path) if result.pr_body_path else None
+    report.commands = [c for c in (result.push_command, result.pr_command) if c]
+    if result.already_done:
+        report.notes.append(f"already done: run {report.run_id} is on branch {result.branch}; nothing new")
+    return report
+
+
+def _message(changes: list[Any], trajectories: int) -> str:
+    counts: dict[str, int] = {}
+    for c in changes:
+        counts[c.action] = counts.get(c.action, 0) + 1
+    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "quarantine only"
+    return f"skillforge: distill {trajectories} trajectories ({summary})"
+
+
+def _pr_context(report: DistillReport, changes: list[Any], mapped: list[str],
+                written: WriteResult) -> dict[str, Any]:
+    return {
+        "provider": report.provider, "model": report.model, "trajectories": len(mapped),
+        "skipped_trajectories": report.skipped_trajectories, "lessons": report.lessons,
+        "kept": report.lessons_kept, "redactions": dict(report.redactions),
+        "quarantined": report.quarantined, "failures": list(report.failures),
+        "usage": vars(report.usage), "validation": _validation(report, changes),
+        "evidence": {c.name: _evidence_lines(written.lessons.get(c.name, [])) for c in changes},
+        "locked": list(written.locked),
+    }
+
+
+def _validation(report: DistillReport, changes: list[Any]) -> dict[str, Any]:
+    dropped = sum(1 for f in report.failures if f.startswith("skill ") and " dropped: " in f)
+    return {"passed": True, "errors": 0, "warnings": 0,
+            "summary": f"{len(changes)} changed skills passed validate_skill and check_text"
+                       + (f"; {dropped} invalid changes were dropped" if dropped else "")}
+
+
+def _evidence_lines(lessons: list[Lesson]) -> list[str]:
+    lines = []
+    for lesson in lessons:
+        for ev in lesson.evidence[:5]:
+            lines.append(f"{lesson.title}: {ev.trajectory_id} {ev.source or ''}".strip())
+    return lines[:20]

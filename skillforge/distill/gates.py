@@ -1,0 +1,78 @@
+"""The gates between mined lessons and skills, applied to every lesson of a run.
+
+* **Support**: a lesson seen in fewer than ``min_support`` distinct trajectories stays out. Support
+  is counted over the lesson's group: lessons with the same key by default, or the clusters of
+  similar lessons an LLM run finds (each analyst words the same lesson differently).
+* **Trust**: the policy of :func:`skillforge.safety.trust.assess`. A lesson whose text (or the
+  evidence it would quote) fails the safety checks, or that copies instructions from tool output, is
+  quarantined whatever its support; a lesson with enough support that rests only on untrusted text
+  (tool output, injected meta text) is quarantined too. Quarantined lessons never reach ``skills/``:
+  they are written for review under ``.skillforge/quarantine/<key>.json`` (redacted, see
+  :mod:`skillforge.safety.quarantine`) and listed in the pull-request body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from skillforge.model import Lesson, Trust
+from skillforge.safety import quarantine
+from skillforge.safety.trust import DROP, KEEP, assess, is_error
+
+__all__ = ["GateResult", "Grouping", "StepTrust", "TextCheck", "apply", "by_key", "is_error",
+           "quarantine_files", "summary"]
+
+TextCheck = Callable[[str], Sequence[Any]]
+Grouping = Callable[[Sequence[Lesson]], list[list[Lesson]]]
+StepTrust = Callable[[str, Sequence[int]], set[Trust] | None]  # (trajectory id, step indices) -> trusts
+
+
+@dataclass
+class GateResult:
+    kept: list[Lesson] = field(default_factory=list)
+    below_support: list[Lesson] = field(default_factory=list)
+    quarantined: list[tuple[Lesson, str]] = field(default_factory=list)  # (lesson, reason)
+
+
+def by_key(lessons: Sequence[Lesson]) -> list[list[Lesson]]:
+    """The default grouping: lessons with the same signature and scope are the same lesson."""
+    groups: dict[str, list[Lesson]] = {}
+    for lesson in lessons:
+        groups.setdefault(lesson.key, []).append(lesson)
+    return list(groups.values())
+
+
+def apply(
+    lessons: Sequence[Lesson], min_support: int, check_text: TextCheck | None = None,
+    step_trust: StepTrust | None = None, grouping: Grouping | None = None,
+) -> GateResult:
+    """Split lessons into kept, below support and quarantined.
+
+    ``step_trust`` (for miners that write lesson text only from the agent's own actions) lets a cited
+    step written by the agent or a person make evidence trusted; without it each evidence's least
+    trusted text decides."""
+    result = GateResult()
+    for group in (grouping or by_key)(lessons):
+        support = len({e.trajectory_id for lesson in group for e in lesson.evidence})
+        for lesson in group:
+            verdict = assess(lesson, min_support, check_text=check_text, step_trust=step_trust,
+                             support=support)
+            if verdict.action == KEEP:
+                result.kept.append(lesson)
+            elif verdict.action == DROP:
+                result.below_support.append(lesson)
+            else:
+                result.quarantined.append((lesson, verdict.reason))
+    return result
+
+
+def quarantine_files(quarantined: Sequence[tuple[Lesson, str]], run_id: str) -> dict[str, str]:
+    """``.skillforge/quarantine/<key>.json`` for each quarantined lesson (for ``extra_files``)."""
+    return quarantine.files(quarantined, run_id)
+
+
+def summary(quarantined: Sequence[tuple[Lesson, str]]) -> list[dict[str, Any]]:
+    """One small redacted record per quarantined lesson, for the report and the pull-request body."""
+    return quarantine.summary(quarantined)

@@ -1,0 +1,376 @@
+"""``distill(paths, settings, options)``: the whole distill run, from logs to a review branch.
+
+    ingest ─▶ prepare (redact, skip already distilled) ─▶ map (parallel, cached) ─▶ reduce
+      ─▶ gates (support, trust) ─▶ consolidate ─▶ write (targeted patches) ─▶ validate ─▶ commit_run
+
+The driver holds only small :class:`MapResult` objects, never whole trajectories. Nothing is written to
+the library before the final ``commit_run``; map results are cached per trajectory (atomically), so an
+interrupted or budget-stopped run resumes where it stopped. Returns a :class:`DistillReport` for the CLI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from skillforge.distill import commit, gates, runs
+from skillforge.distill.base import DistillReport, MapResult
+from skillforge.distill.cache import MapCache
+from skillforge.distill.write import apply_edits
+from skillforge.errors import LibraryError
+from skillforge.model import Trajectory, Trust, content_id
+
+OFFLINE_NOTE = "no LLM provider configured: using the offline miner"
+Progress = Callable[[str, int | None], contextlib.AbstractContextManager[Any]]
+
+
+@dataclass
+class DistillOptions:
+    labels: list[str] = field(default_factory=list)
+    from_agents: list[str] = field(default_factory=list)
+    fmt: str | None = None
+    init: bool = False
+    dry_run: bool = False
+    allow_dirty: bool = False
+    progress: Progress | None = None  # the CLI passes console.progress
+    executor: str = "local"  # where the map stage runs: local (threads) or ray
+    ray_address: str | None = None  # None: start a local Ray instance
+    batch: bool = False  # submit the analysis calls through the provider's batch API
+    resume: bool = False  # collect finished batches and finish the run
+
+
+@dataclass
+class _Run:
+    """Per-run state shared by the stages (small: ids and map results, no trajectories)."""
+
+    report: DistillReport
+    distilled: dict[str, str]
+    allow_dirty: bool = False
+    input_ids: list[str] = field(default_factory=list)
+    repositories: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, int] = field(default_factory=dict)
+    results: list[MapResult] = field(default_factory=list)
+    step_trust: dict[str, str] = field(default_factory=dict)  # trajectory id -> one trust code per step
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None = None) -> DistillReport:
+    from skillforge.ingest import IngestReport, input_paths, read
+    from skillforge.ingest.labels import load_labels
+    from skillforge.providers import resolve
+
+    options = options or DistillOptions()
+    report = DistillReport(dry_run=options.dry_run)
+    provider = resolve(settings)
+    budget, mapper, consolidator = _engine(settings, provider, report)
+    lib = _existing_library(settings) if options.dry_run else _library(settings, options)
+    distilled = runs.parse(commit.read_file(lib, runs.DISTILLED_FILE)) if lib is not None else {}
+    run = _Run(report, distilled, options.allow_dirty)
+    labels, label_source = load_labels(options.labels)
+    ingest = IngestReport()
+    stream = read(input_paths(paths, options.from_agents), ingest, fmt=options.fmt,
+                  labels=labels, labels_source=label_source)
+    if options.dry_run:
+        return _dry_run(run, _prepare(run, stream), settings, provider, mapper, options.batch)
+    if options.batch or options.resume:
+        mapper = _batch_mode(run, stream, mapper, budget, lib, options)
+        if mapper is None:  # batches submitted or still running: the report says which
+            _ingest_notes(report, ingest)
+            return report
+    _map_all(run, _prepare(run, stream, _Cached(run, mapper, MapCache())), mapper, settings, options)
+    _ingest_notes(report, ingest)
+    _usage(report, budget)
+    if not run.input_ids:
+        report.notes.append("nothing new: every trajectory was already distilled into this library"
+                            if report.skipped_trajectories else "no trajectories found in the logs")
+        return report
+    assert lib is not None
+    return _finish(run, lib, settings, (mapper, consolidator, budget), options.progress)
+
+
+def _usage(report: DistillReport, budget: Any) -> None:
+    """LLM usage so far: the total and, in ``report.plan["usage_by_stage"]``, per stage."""
+    if budget is not None:
+        report.usage = budget.total
+        report.plan["usage_by_stage"] = {k: vars(v) for k, v in budget.usage.items()}
+
+
+# --------------------------------------------------------------------------------------------- setup
+
+
+def _engine(settings: Any, provider: Any, report: DistillReport) -> tuple[Any, Any, Any]:
+    """(budget, mapper, consolidator): the offline miner when no provider is configured."""
+    if provider is None:
+        from skillforge.distill.offline import OfflineConsolidator, OfflineMapper
+
+        report.provider = "offline"
+        report.notes.append(OFFLINE_NOTE)
+        return None, OfflineMapper(), OfflineConsolidator(str(settings.templates or ""))
+    from skillforge.distill.cost import Budget
+    from skillforge.distill.llm import build
+
+    budget = Budget(settings.max_cost, settings.max_tokens)
+    mapper, consolidator = build(settings, provider, budget)
+    report.provider = str(getattr(provider, "name", "llm"))
+    report.model = str(getattr(provider, "model", "") or settings.model)
+    return budget, mapper, consolidator
+
+
+def _existing_library(settings: Any) -> Any:
+    """The library when it exists (a dry run creates nothing), else None."""
+    from skillforge.skills.store import Library
+
+    try:
+        return Library.open(Path(settings.library).expanduser())
+    except LibraryError:
+        return None
+
+
+def _library(settings: Any, options: DistillOptions) -> Any:
+    from skillforge.skills.store import Library
+
+    path = Path(settings.library).expanduser()
+    return Library.init(path) if options.init else Library.open(path)
+
+
+# ------------------------------------------------------------------------------------- prepare & map
+
+
+def _prepare(run: _Run, stream: Iterator[Trajectory], cached: _Cached | None = None) -> Iterator[Trajectory]:
+    """Drop trajectories already distilled into this library, take cached map results as they are
+    (their text is never used again), redact the rest before anything reads them; stop on budget."""
+    from skillforge.safety.redact import redact_trajectory, scrub
+
+    for traj in stream:
+        if run.stop.is_set():
+            return
+        run.report.trajectories += 1
+        if traj.id in run.distilled:
+            run.report.skipped_trajectories += 1
+            continue
+        run.input_ids.append(traj.id)
+        run.formats[traj.format] = run.formats.get(traj.format, 0) + 1
+        if traj.repository:  # goes into provenance.json: never a credential from a remote URL
+            run.repositories[traj.id] = scrub(traj.repository)[0]
+        run.step_trust[traj.id] = _trust_codes(traj)
+        if cached is not None and cached.take(traj):
+            continue
+        counts = dict(redact_trajectory(traj))
+        run.report.redactions.update(counts)
+        if cached is not None:
+            cached.cache.put_redactions(traj.id, counts)
+        yield traj
+
+
+@dataclass
+class _Cached:
+    """Map results already in the cache, taken before redaction and before the executor."""
+
+    run: _Run
+    mapper: Any
+    cache: MapCache
+
+    def take(self, traj: Trajectory) -> bool:
+        counts = self.cache.redactions(traj.id)
+        hit = self.cache.get(str(self.mapper.cache_key(traj))) if counts is not None else None
+        if hit is None or counts is None:
+            return False
+        self.run.report.redactions.update(counts)
+        self.run.results.append(hit)
+        return True
+
+
+_TRUST_CODES = {t: t.value[0] for t in Trust}
+_CODE_TRUST = {code: t for t, code in _TRUST_CODES.items()}
+
+
+def _trust_codes(traj: Trajectory) -> str:
+    """Each step's trust as one character (index = step index), kept instead of the trajectory."""
+    codes = ["a"] * (max((s.index for s in traj.steps), default=-1) + 1)
+    for step in traj.steps:
+        codes[step.index] = _TRUST_CODES[step.trust]
+    return "".join(codes)
+
+
+def _step_trust(run: _Run) -> gates.StepTrust | None:
+    """How the trust gate reads evidence. The offline miner writes lesson text only from the agent's
+    own commands and normalised error lines, so its evidence counts as trusted when a cited step was
+    written by the agent or a person. An LLM may copy any text it was shown into a lesson, so for LLM
+    lessons the evidence's least trusted text decides (None: the gate uses ``Evidence.trust``)."""
+    if run.report.provider != "offline":
+        return None
+
+    def lookup(trajectory_id: str, steps: Sequence[int]) -> set[Trust] | None:
+        codes = run.step_trust.get(trajectory_id)
+        if codes is None:
+            return None
+        found = {_CODE_TRUST[codes[i]] for i in steps if 0 <= i < len(codes)}
+        return found or None
+
+    return lookup
+
+
+def _map_all(run: _Run, items: Iterator[Trajectory], mapper: Any, settings: Any,
+             options: DistillOptions) -> None:
+    from skillforge.distill.executors import MapTask, create
+
+    executor = create(options.executor, max(1, int(settings.workers)), options.ray_address)
+    task = MapTask(mapper, MapCache(), run.stop)
+    with _bar(options.progress, "mapping trajectories", None) as bar:
+        for result in executor.map(task, items):
+            run.results.append(result)
+            if result.error is not None:
+                run.report.failures.append(f"{result.trajectory_id}: {result.error}")
+            bar.advance()
+    if run.stop.is_set():
+        run.report.notes.append("stopped early: the budget was reached; finished items are kept and cached")
+
+
+def _batch_mode(run: _Run, stream: Iterator[Trajectory], mapper: Any, budget: Any, lib: Any,
+                options: DistillOptions) -> Any:
+    """--batch: collect finished batches, submit the rest (None: come back with --resume).
+    --resume: collect; the mapper that reads the answers once no batch is left waiting, else None."""
+    from skillforge.distill import batchmap
+    from skillforge.distill.batchstate import BatchState
+    from skillforge.errors import ConfigError
+    from skillforge.providers.batch import batch_api
+
+    if run.report.provider == "offline":
+        raise ConfigError("--batch and --resume need an LLM provider",
+                          "set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider anthropic|openai")
+    api, state = batch_api(mapper.provider), BatchState.for_library(Path(lib.root))
+    batchmap.describe(run.report, collected=batchmap.collect(api, state))
+    if options.batch:
+        batchmap.describe(run.report, sent=batchmap.submit(_prepare(run, stream), mapper, api, state, budget))
+        return None
+    return None if state.pending() else batchmap.BatchMapper(mapper, state)
+
+
+def _bar(progress: Progress | None, label: str, total: int | None) -> contextlib.AbstractContextManager[Any]:
+    if progress is None:
+        return contextlib.nullcontext(_NoBar())
+    return progress(label, total)
+
+
+class _NoBar:
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+def _ingest_notes(report: DistillReport, ingest: Any) -> None:
+    for problem in ingest.problems[:20]:
+        report.notes.append(f"skipped: {problem}")
+    for path in ingest.unrecognised[:20]:
+        report.notes.append(f"not a log format skillforge reads: {path}")
+
+
+# ------------------------------------------------------------------------------------------ dry run
+
+
+def _dry_run(run: _Run, items: Iterator[Trajectory], settings: Any, provider: Any, mapper: Any,
+             batch: bool = False) -> DistillReport:
+    summaries = [
+        {"id": t.id, "format": t.format, "steps": len(t.steps), "tool_calls": len(t.tool_calls),
+         "chars": sum(len(s.text) for s in t.steps) + len(t.task), "outcome": t.outcome.value,
+         "task": t.task[:500], "task_id": t.task_id, "repository": t.repository}
+        for t in items
+    ]
+    report = run.report
+    if provider is None:
+        miners = getattr(mapper, "miners", None)
+        report.plan = {"trajectories": len(summaries), "provider": "offline", "llm_calls": 0,
+                       "miners": [getattr(m, "name", str(m)) for m in miners] if miners else [mapper.name]}
+    else:
+        from skillforge.distill.llm import plan
+
+        report.plan = dict(plan(summaries, settings))
+        report.plan.setdefault("trajectories", len(summaries))
+        if batch:
+            from skillforge.distill.batchmap import estimate
+
+            report.plan["batch_analysis"] = estimate(summaries, settings)
+    return report
+
+
+# ---------------------------------------------------------------------------------- reduce to commit
+
+
+def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
+            progress: Progress | None) -> DistillReport:
+    from skillforge.skills.validate import check_text
+
+    mapper, consolidator, budget = engine
+    report = run.report
+    # completion order differs between runs and executors: reduce sees results sorted by trajectory id
+    ok = sorted((r for r in run.results if r.error is None), key=lambda r: r.trajectory_id)
+    with _bar(progress, "reducing lessons", 1) as bar:
+        lessons = mapper.reduce(ok)
+        bar.advance()
+    report.lessons = len(lessons)
+    gated = gates.apply(lessons, int(settings.min_support), lambda text: check_text(text, "lesson"),
+                        _step_trust(run), _grouping(run))
+    report.lessons_kept = len(gated.kept)
+    report.quarantined = gates.summary(gated.quarantined)
+    if gated.below_support:
+        report.notes.append(f"{len(gated.below_support)} lessons seen in fewer than {settings.min_support} "
+                            "trajectories were left out (--min-support)")
+    base = lib.base_branch(settings.base_branch)
+    report.run_id = _run_id(run, mapper, consolidator, _base_commit(lib, base))
+    current = lib.skills()
+    with _bar(progress, "consolidating skills", 1) as bar:
+        edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
+        bar.advance()
+    _usage(report, budget)
+    with _bar(progress, "writing and validating", 1) as bar:
+        written = apply_edits(edits, current, run_id=report.run_id, date=_today(),
+                              read_file=lambda rel: commit.read_file(lib, rel),
+                              template_dir=str(settings.templates or ""),
+                              quote_ok=lambda text: not any(gates.is_error(f) for f in check_text(text, "quote")))
+        commit.note_written(report, written)
+        changes = commit.validated(report, written, lambda name: commit.committed_files(lib, base, name))
+        bar.advance()
+    report.changes = changes
+    if not changes and not gated.quarantined:
+        report.notes.append("nothing changed: no skill to add or update, so no branch was created")
+        return report
+    return commit.commit(run, lib, base, written, changes, gated)
+
+
+def _grouping(run: _Run) -> gates.Grouping | None:
+    """LLM analysts word the same lesson differently: count support over clusters of similar lessons."""
+    if run.report.provider == "offline":
+        return None
+    from skillforge.distill.llm.consolidate import cluster
+
+    return cluster
+
+
+def _run_id(run: _Run, mapper: Any, consolidator: Any, base_commit: str) -> str:
+    return content_id(
+        "distill", *sorted(run.input_ids), _fingerprint(mapper), _fingerprint(consolidator), base_commit
+    )
+
+
+def _fingerprint(obj: Any) -> str:
+    parts = [type(obj).__module__, type(obj).__name__, str(getattr(obj, "name", ""))]
+    for attr in ("fingerprint", "config", "model"):
+        value = getattr(obj, attr, None)
+        if value is not None and not callable(value):
+            parts.append(repr(value))
+    return "/".join(parts)
+
+
+def _base_commit(lib: Any, base: str) -> str:
+    try:
+        return str(lib.repo.commit(f"refs/heads/{base}").hexsha)
+    except Exception:  # not a branch name we can resolve: the name itself still identifies the base
+        return base or ""
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()

@@ -1,0 +1,181 @@
+"""Markdown section patching: find a section of a SKILL.md body by its heading and append to it,
+replace it or delete it, leaving every other byte of the body as it was.
+
+A section is an ATX heading line (``## Title``) and everything up to the next heading of the same or a
+higher level; headings inside fenced code blocks do not count. Headings match case-insensitively,
+ignoring surrounding ``#`` marks and whitespace. Every operation is idempotent: applying it twice gives
+the same text as applying it once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Line span of one section: ``start`` is the heading line, ``end`` the first line after it."""
+
+    title: str
+    level: int
+    start: int
+    end: int
+
+
+def normalise(heading: str) -> str:
+    """The comparable form of a heading: no ``#`` marks, single spaces, lower case."""
+    return " ".join(heading.strip().lstrip("#").strip().rstrip("#").split()).lower()
+
+
+def split_heading(heading: str, default_level: int = 2) -> tuple[int, str]:
+    """``"### Foo"`` -> (3, "Foo"); ``"Foo"`` -> (default_level, "Foo")."""
+    text = heading.strip()
+    marks = len(text) - len(text.lstrip("#"))
+    title = text.lstrip("#").strip()
+    return (marks if 1 <= marks <= 6 else default_level), title
+
+
+def sections(body: str) -> list[Section]:
+    """Every section of ``body`` in order (fenced code is skipped)."""
+    lines = body.split("\n")
+    heads: list[tuple[int, int, str]] = []  # (line, level, title)
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        m = _FENCE.match(line)
+        if m:
+            mark = m.group(1)
+            if fence is None:
+                fence = mark[0] * 3
+            elif mark.startswith(fence):
+                fence = None
+            continue
+        if fence is None:
+            h = _HEADING.match(line)
+            if h:
+                heads.append((i, len(h.group(1)), h.group(2)))
+    result = []
+    for n, (start, level, title) in enumerate(heads):
+        end = next((s for s, lv, _ in heads[n + 1 :] if lv <= level), len(lines))
+        result.append(Section(title, level, start, end))
+    return result
+
+
+def find(body: str, heading: str) -> Section | None:
+    key = normalise(heading)
+    return next((s for s in sections(body) if normalise(s.title) == key), None)
+
+
+def section_text(body: str, heading: str) -> str | None:
+    """The content under ``heading`` (without the heading line), or None when there is no such section."""
+    sec = find(body, heading)
+    if sec is None:
+        return None
+    return "\n".join(body.split("\n")[sec.start + 1 : sec.end]).strip("\n")
+
+
+def _own_end(lines: list[str], sec: Section) -> int:
+    """Where a section's own text ends: before its first subsection, without trailing blank lines."""
+    end = sec.end
+    for i in range(sec.start + 1, sec.end):
+        if _HEADING.match(lines[i]) and not _in_fence(lines, i):
+            end = i
+            break
+    while end > sec.start + 1 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def _in_fence(lines: list[str], index: int) -> bool:
+    fence: str | None = None
+    for line in lines[:index]:
+        m = _FENCE.match(line)
+        if m:
+            mark = m.group(1)
+            if fence is None:
+                fence = mark[0] * 3
+            elif mark.startswith(fence):
+                fence = None
+    return fence is not None
+
+
+def _new_section(body: str, heading: str, content: str) -> str:
+    level, title = split_heading(heading)
+    block = f"{'#' * level} {title}\n\n{content.strip()}\n"
+    stripped = body.rstrip("\n")
+    return f"{stripped}\n\n{block}" if stripped else block
+
+
+def append_section(body: str, heading: str, content: str) -> str:
+    """Add ``content`` at the end of the section's own text (creating the section at the end of the body
+    when missing). Lines already present in the section are not added again."""
+    sec = find(body, heading)
+    if sec is None:
+        return _new_section(body, heading, content)
+    lines = body.split("\n")
+    existing = {line.strip() for line in lines[sec.start + 1 : sec.end] if line.strip()}
+    block = content.strip("\n")
+    if block.strip() in "\n".join(lines[sec.start + 1 : sec.end]):
+        return body
+    new = [line for line in block.split("\n") if not line.strip() or line.strip() not in existing]
+    if not any(line.strip() for line in new):
+        return body
+    end = _own_end(lines, sec)
+    block_lines = _trim_blank(new)
+    continues_list = end > sec.start + 1 and _is_list(lines[end - 1]) and _is_list(block_lines[0])
+    insert = ([] if continues_list else [""]) + block_lines
+    tail = lines[end:]
+    if tail and tail[0].strip():
+        insert.append("")
+    return "\n".join(lines[:end] + insert + tail)
+
+
+def replace_section(body: str, heading: str, content: str) -> str:
+    """Replace the section's text (its subsections included) with ``content``; create it when missing."""
+    sec = find(body, heading)
+    if sec is None:
+        return _new_section(body, heading, content)
+    lines = body.split("\n")
+    tail = lines[sec.end :]
+    new = [lines[sec.start], "", *content.strip("\n").split("\n")]
+    if tail:
+        new.append("")
+    return "\n".join(lines[: sec.start] + new + tail)
+
+
+def delete_section(body: str, heading: str) -> str:
+    """Remove the section (heading, text and subsections); no-op when it is not there."""
+    sec = find(body, heading)
+    if sec is None:
+        return body
+    lines = body.split("\n")
+    head = lines[: sec.start]
+    tail = lines[sec.end :]
+    while head and not head[-1].strip() and tail and not tail[0].strip():
+        head.pop()
+    text = "\n".join(head + tail)
+    return text if text.strip() else ""
+
+
+def ensure_link(body: str, target: str, label: str, heading: str = "References") -> str:
+    """Make sure the body links to ``target`` (relative path); add ``- [label](target)`` under
+    ``heading`` when no link to it exists yet."""
+    if f"]({target})" in body:
+        return body
+    return append_section(body, heading, f"- [{label}]({target})")
+
+
+def _is_list(line: str) -> bool:
+    return bool(re.match(r"^\s*(?:[-*+]|\d+[.)])\s", line))
+
+
+def _trim_blank(lines: list[str]) -> list[str]:
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end]

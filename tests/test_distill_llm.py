@@ -1,0 +1,95 @@
+"""``skillforge distill`` with an LLM provider, end to end through the real anthropic SDK against the
+scripted server: analysts' lessons become a committed skill, usage is reported, the re-run is cached."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import git
+import orjson
+
+from tests.llm_server import Reply, Seen
+
+FIX = Path(__file__).parent / "fixtures" / "distill"
+LESSON = {"title": "Install the src-layout package before running its tests",
+          "trigger": "tests fail to import the project's own package",
+          "lesson": "Run `python -m pip install -e .`, then `python -m pytest -q`.",
+          "kind": "success_pattern", "level": "functional", "scope": {"kind": "repository", "value": "ledgerkit"},
+          "confidence": 0.8}
+
+
+def script(seen: Seen) -> Reply:
+    analyst = re.search(r"Trajectory id: (\w+)\.", seen.user_text)
+    if analyst:
+        step = re.search(r"\[(\d+)\][^\n]*python -m pip install -e \.", seen.user_text)
+        evidence = [{"trajectory_id": analyst.group(1), "steps": [int(step.group(1))] if step else [0],
+                     "quote": "python -m pip install -e ."}]
+        return Reply(json={"lessons": [{**LESSON, "evidence": evidence}]})
+    if '"drafts"' in seen.user_text:
+        ids = sorted(set(re.findall(r"--- (\S+) \(support", seen.user_text)))
+        return Reply(json={"drafts": [{"title": LESSON["title"], "trigger": LESSON["trigger"],
+                                       "lesson": LESSON["lesson"], "sources": ids}]})
+    ids = sorted(set(re.findall(r"--- (\S+) \(support", seen.user_text)))
+    content = ("# Testing ledgerkit\n\n## Steps\n\n1. `python -m pip install -e .`\n"
+               "2. `python -m pytest -q`\n")
+    return Reply(json={"edits": [{
+        "op": "add_skill", "skill": "ledgerkit-testing", "section": "", "content": content,
+        "description": "Run ledgerkit's tests. Use when its tests fail with ModuleNotFoundError.",
+        "reason": "three runs installed the package before testing", "sources": ids}]})
+
+
+def test_llm_distill_commits_a_skill_and_reports_usage(cli, tmp_path, llm_server, monkeypatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    args = ("distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library", str(lib),
+            "--init", "--provider", "anthropic", "--base-url", llm_server.anthropic_url, "--model", "test-model",
+            "--json")
+    res = cli(*args)
+    report = orjson.loads(res.out)
+    assert res.code == 0, res.err
+    assert report["provider"] == "anthropic" and report["usage"]["calls"] >= 3
+    assert [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    tree = git.Repo(lib).commit(report["branch"]).tree
+    assert "pip install -e ." in (tree / "skills/ledgerkit-testing/SKILL.md").data_stream.read().decode()
+    evidence = (tree / "skills/ledgerkit-testing/references/evidence.md").data_stream.read().decode()
+    assert "ledgerkit-101.traj.json" in evidence
+    calls = len(llm_server.requests)
+    again = orjson.loads(cli(*args[:5], str(tmp_path / "lib2"), *args[6:]).out)
+    analyst_calls = [r for r in llm_server.requests[calls:] if "Trajectory id:" in r.user_text]
+    assert analyst_calls == [] and again["changes"] == report["changes"]
+
+
+def test_budget_stops_the_run_and_reports_partial(cli, tmp_path, llm_server, monkeypatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    llm_server.responder = script
+    res = cli("distill", str(FIX / "batch1"), "--library", str(tmp_path / "lib"), "--init", "--provider",
+              "anthropic", "--base-url", llm_server.anthropic_url, "--model", "test-model", "--max-tokens", "50",
+              "--workers", "1", "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["partial"] and report["branch"] is None
+    assert report["failures"] and all("budget" in f for f in report["failures"])
+    assert any("stopped early" in n for n in report["notes"]) and llm_server.requests == []
+
+
+def test_human_output_shows_usage_per_stage_and_next_commands(cli, tmp_path, llm_server, monkeypatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    llm_server.responder = script
+    res = cli("distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library",
+              str(tmp_path / "lib"), "--init", "--provider", "anthropic", "--base-url", llm_server.anthropic_url,
+              "--model", "test-model")
+    out = " ".join(res.out.split())
+    assert res.code == 0 and "LLM usage" in out and "success-analyst" in out and "total" in out
+    assert "ledgerkit-testing" in out and "git push -u origin skillforge/" in out and "--body-file" in out
+
+
+def test_dry_run_prints_the_plan_and_calls_nothing(cli, tmp_path, llm_server, monkeypatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    lib = tmp_path / "lib"
+    res = cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--provider", "anthropic",
+              "--base-url", llm_server.anthropic_url, "--model", "test-model", "--dry-run", "--json")
+    plan = orjson.loads(res.out)["plan"]
+    assert res.code == 0 and plan["trajectories"] == 3 and plan["calls"]["analyst"] >= 3
+    assert plan["input_tokens"] > 0 and "dollars" in plan
+    assert llm_server.requests == [] and not lib.exists()

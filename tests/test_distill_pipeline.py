@@ -1,0 +1,213 @@
+"""End-to-end offline ``skillforge distill`` on self-written logs into a scratch library."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import git
+import orjson
+import pytest
+
+FIX = Path(__file__).parent / "fixtures" / "distill"
+LABELS = str(FIX / "labels.json")
+OFFLINE_NOTE = "no LLM provider configured: using the offline miner"
+
+
+def _distill(cli, logs, lib: Path, *extra: str):
+    return cli("distill", str(logs), "--labels", LABELS, "--library", str(lib), "--init", "--json", *extra)
+
+
+def _branches(lib: Path) -> list[str]:
+    return sorted(h.name for h in git.Repo(lib).heads if h.name.startswith("skillforge/"))
+
+
+def _tree_files(lib: Path, ref: str) -> dict[str, str]:
+    commit = git.Repo(lib).commit(ref)
+    return {b.path: b.data_stream.read().decode() for b in commit.tree.traverse() if b.type == "blob"}
+
+
+@pytest.fixture
+def first_run(cli, tmp_path):
+    lib = tmp_path / "lib"
+    res = _distill(cli, FIX / "batch1", lib)
+    assert res.code == 0, res.err
+    return lib, orjson.loads(res.out)
+
+
+def _merge(lib: Path, branch: str) -> None:
+    git.Repo(lib).git.merge("--ff-only", branch)
+
+
+def _commit_all(lib: Path, message: str) -> None:
+    repo = git.Repo(lib)
+    repo.git.add("-A")
+    repo.index.commit(message)
+
+
+def _validate_branch(lib: Path, branch: str, tmp: Path):  # type: ignore[no-untyped-def]
+    from skillforge.skills.validate import validate_paths
+
+    checkout = tmp / "checkout"
+    git.Repo(lib).clone(str(checkout), branch=branch)
+    return validate_paths([checkout])
+
+
+def test_distill_commits_valid_skills_with_evidence_on_a_review_branch(first_run, tmp_path) -> None:
+    from skillforge.skills.document import parse
+
+    lib, report = first_run
+    assert report["provider"] == "offline" and OFFLINE_NOTE in report["notes"]
+    assert report["trajectories"] == 3 and report["lessons_kept"] >= 1
+    assert report["branch"] == f"skillforge/{report['run_id']}" and _branches(lib) == [report["branch"]]
+    assert git.Repo(lib).active_branch.name == "main"
+    assert not any(p.startswith("skills/") and p.endswith("SKILL.md") for p in _tree_files(lib, "main"))
+    files = _tree_files(lib, report["branch"])
+    skill_files = [p for p in files if p.endswith("/SKILL.md")]
+    assert skill_files and {c["action"] for c in report["changes"]} == {"added"}
+    validation = _validate_branch(lib, report["branch"], tmp_path)
+    assert validation.skills == len(skill_files) and validation.errors == [], validation.errors
+    for path in skill_files:
+        skill = parse(files[path], path)
+        assert int(skill.meta("evidence")) >= 2
+        evidence = files[path.replace("SKILL.md", "references/evidence.md")]
+        assert "](references/evidence.md)" in skill.body and "ledgerkit" in evidence
+    distilled = orjson.loads(files[".skillforge/distilled.json"])["trajectories"]
+    assert len(distilled) == 3
+    provenance = orjson.loads(files[".skillforge/provenance.json"])["skills"]
+    assert provenance and all(entry["trajectories"] for entry in provenance.values())
+    body = Path(report["pr_body"]).read_text()
+    assert "evidence" in body and report["run_id"] in body
+    assert any(c.startswith("git push") for c in report["commands"])
+    assert any("gh pr create" in c and "--body-file" in c for c in report["commands"])
+
+
+def test_rerun_makes_no_new_commit(first_run, cli) -> None:
+    lib, report = first_run
+    again = orjson.loads(_distill(cli, FIX / "batch1", lib).out)
+    assert _branches(lib) == [report["branch"]]
+    assert again["commit"] == report["commit"] and any("already done" in n for n in again["notes"])
+    _merge(lib, report["branch"])
+    merged = orjson.loads(_distill(cli, FIX / "batch1", lib).out)
+    assert merged["skipped_trajectories"] == 3 and merged["branch"] is None
+    assert any("nothing new" in n for n in merged["notes"])
+
+
+def test_new_logs_update_skills_and_keep_hand_edits_and_locks(first_run, cli, tmp_path) -> None:
+    from skillforge.skills.document import parse, render
+
+    lib, report = first_run
+    _merge(lib, report["branch"])
+    skills = sorted((lib / "skills").glob("*/SKILL.md"))
+    locked, *others = skills
+    for path in others:
+        path.write_text(path.read_text() + "\n## Team notes\n\nAsk Dana before changing CI "
+                        "([team rules](references/team.md)).\n")
+        (path.parent / "references" / "team.md").write_text("# Team rules\n\nCI changes need a review.\n")
+    skill = parse(locked.read_text(), str(locked))
+    skill.set_meta("locked", "true")
+    locked.write_text(render(skill))
+    _commit_all(lib, "hand edits")
+    res = _distill(cli, FIX / "batch2", lib, "--min-support", "1")
+    second = orjson.loads(res.out)
+    assert second["branch"] and second["branch"] != report["branch"], res.err
+    files = _tree_files(lib, second["branch"])
+    updated = [c["skill"] for c in second["changes"] if c["action"] == "updated"]
+    assert updated and skill.name not in updated
+    for name in updated:
+        text = files[f"skills/{name}/SKILL.md"]
+        assert "Ask Dana before changing CI" in text and f"skills/{name}/references/team.md" in files
+        assert parse(text).meta("version") == "2"
+    assert files[f"skills/{skill.name}/SKILL.md"] == locked.read_text()
+    validation = _validate_branch(lib, second["branch"], tmp_path)
+    assert validation.errors == [], validation.errors
+
+
+def test_min_support_gate(cli, tmp_path) -> None:
+    high = orjson.loads(_distill(cli, FIX / "batch1", tmp_path / "a", "--min-support", "4").out)
+    assert high["lessons"] >= 1 and high["lessons_kept"] == 0 and high["branch"] is None
+    assert any("--min-support" in n for n in high["notes"])
+    low = orjson.loads(_distill(cli, FIX / "batch1", tmp_path / "b", "--min-support", "1").out)
+    default = orjson.loads(_distill(cli, FIX / "batch1", tmp_path / "c").out)
+    assert low["lessons_kept"] > default["lessons_kept"] > 0
+
+
+def test_rerun_over_same_logs_hits_the_cache(cli, tmp_path, monkeypatch) -> None:
+    from skillforge.distill.offline import OfflineMapper
+
+    calls: list[str] = []
+    original = OfflineMapper.map
+
+    def counting(self, traj):  # type: ignore[no-untyped-def]
+        calls.append(traj.id)
+        return original(self, traj)
+
+    monkeypatch.setattr(OfflineMapper, "map", counting)
+    first = orjson.loads(_distill(cli, FIX / "batch1", tmp_path / "a").out)
+    assert len(calls) == 3
+    second = orjson.loads(_distill(cli, FIX / "batch1", tmp_path / "b").out)
+    assert len(calls) == 3
+    assert [c["skill"] for c in second["changes"]] == [c["skill"] for c in first["changes"]]
+
+
+def test_dry_run_writes_nothing(cli, tmp_path) -> None:
+    lib = tmp_path / "lib"
+    res = cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--dry-run")
+    assert res.code == 0 and not lib.exists()
+    assert "trajectories" in res.out and "3" in res.out
+
+
+def test_secrets_are_redacted_before_anything_is_written(cli, tmp_path) -> None:
+    logs = tmp_path / "logs"
+    shutil.copytree(FIX / "batch1", logs)
+    key = "sk-ant-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY"
+    traj = next(logs.rglob("ledgerkit-101.traj.json"))
+    traj.write_text(traj.read_text().replace("Successfully installed ledgerkit-0.3.0",
+                                             f"Successfully installed ledgerkit-0.3.0 ANTHROPIC_API_KEY={key}"))
+    report = orjson.loads(_distill(cli, logs, tmp_path / "lib").out)
+    assert sum(report["redactions"].values()) == 1
+    files = _tree_files(tmp_path / "lib", report["branch"])
+    assert not any(key in text for text in files.values())
+    cached = orjson.loads(_distill(cli, logs, tmp_path / "lib2").out)  # map results from the cache
+    assert cached["redactions"] == report["redactions"] and cached["changes"] == report["changes"]
+
+
+def test_missing_library_without_init_is_one_line_error(cli, tmp_path) -> None:
+    res = cli("distill", str(FIX / "batch1"), "--library", str(tmp_path / "nope"))
+    err = " ".join(res.err.split())
+    assert res.code == 1 and "is not a skill library" in err and "Traceback" not in err
+
+
+def test_a_change_that_fails_validation_is_dropped_not_committed(first_run, cli) -> None:
+    from skillforge.skills.document import parse, render
+
+    lib, report = first_run
+    _merge(lib, report["branch"])
+    paths = sorted((lib / "skills").glob("*/SKILL.md"))
+    for path in paths:  # a hand edit that breaks the spec: a description over 1024 characters
+        skill = parse(path.read_text(), str(path))
+        skill.description = "Use when testing. " * 80
+        path.write_text(render(skill))
+    _commit_all(lib, "overlong descriptions")
+    res = _distill(cli, FIX / "batch2", lib, "--min-support", "1")
+    second = orjson.loads(res.out)
+    dropped = [f for f in second["failures"] if " dropped: invalid" in f]
+    assert res.code == 3 and dropped
+    assert all(c["action"] == "added" for c in second["changes"])
+    if second["branch"]:
+        files = _tree_files(lib, second["branch"])
+        for path in paths:
+            rel = path.relative_to(lib).as_posix()
+            assert files[rel] == path.read_text()
+
+
+@pytest.mark.corpus
+def test_corpus_mini_swe_agent_gives_repository_skills(cli, corpus, tmp_path) -> None:
+    trajs = corpus / "mini-swe-agent"
+    res = cli("distill", str(trajs / "trajs"), "--labels", str(trajs / "labels.json"), "--library",
+              str(tmp_path / "lib"), "--init", "--json")
+    report = orjson.loads(res.out)
+    names = {c["skill"] for c in report["changes"]}
+    assert res.code == 0 and report["trajectories"] == 100 and report["failures"] == []
+    assert len(names) >= 5 and sum(name.endswith("-workflow") for name in names) >= 3
+    assert all(c["evidence"] >= 2 for c in report["changes"])
