@@ -128,9 +128,18 @@ def redact_trajectory(traj: object) -> Counter[str]:
     total: Counter[str] = Counter()
     traj.task, counts = scrub(traj.task)
     total.update(counts)
-    if traj.cwd:
-        traj.cwd, counts = scrub(traj.cwd)
-        total.update(counts)
+    for attr in ("cwd", "repository", "source"):  # a token in a remote URL, a user name in a path
+        value = getattr(traj, attr)
+        if value:
+            cleaned, counts = scrub(value)
+            setattr(traj, attr, cleaned)
+            total.update(counts)
+    files: dict[str, str] = {}
+    for step in traj.steps:  # evidence cites step.source: no user names in committed file paths
+        if step.source is not None and step.source.file:
+            if step.source.file not in files:
+                files[step.source.file] = scrub(step.source.file)[0]
+            step.source.file = files[step.source.file]
     for step in traj.steps:
         step.text, counts = scrub(step.text)
         total.update(counts)

@@ -145,7 +145,8 @@ def _high_entropy(text: str, m: re.Match[str]) -> str | None:
 
 def _url_credentials(text: str, m: re.Match[str]) -> str | None:
     value = m.group("s")
-    if _PLACEHOLDER.match(value) or value.isdigit() or value.startswith(("$", "{", "<", "%")):
+    if (_PLACEHOLDER.match(value) or value.isdigit() or value.startswith(("$", "{", "<", "%"))
+            or "redacted" in value.lower()):
         return None
     i = m.start()
     while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "+.-"):

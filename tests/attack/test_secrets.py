@@ -112,8 +112,6 @@ def test_secret_reaches_no_llm_skill_or_commit(case: Case, distill, tmp_path) ->
     assert "<redacted:" in written and case.marker in written
 
 
-@pytest.mark.xfail(reason="redactor: redact_trajectory does not scrub Trajectory.repository (log metadata), "
-                          "which reaches the transcript header and provenance.json", strict=False)
 def test_secret_in_log_metadata_repository_url(distill, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
 
@@ -128,8 +126,6 @@ def test_secret_in_log_metadata_repository_url(distill, tmp_path) -> None:  # ty
         assert outcome.leaks(secret) == []
 
 
-@pytest.mark.xfail(reason="LLM consolidator: consolidate.card() sends existing skills' descriptions to the model "
-                          "unredacted", strict=False)
 def test_secret_already_in_the_library_is_not_sent_to_the_merge_model(distill, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.attack.test_hardening import make_library, skill_md
 

@@ -24,6 +24,7 @@ from skillforge.distill.llm.agent import SKIPPABLE, Caller, answer_json, skippab
 from skillforge.distill.parallel import imap_unordered
 from skillforge.model import EditOp, Lesson, Skill, SkillEdit, content_id
 from skillforge.providers.base import ChatRequest, Message, Provider
+from skillforge.safety.redact import redact
 
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 WORD = re.compile(r"[a-z0-9]{3,}")
@@ -72,8 +73,10 @@ def cluster(lessons: Sequence[Lesson], threshold: float = 0.3) -> list[list[Less
 
 
 def card(skill: Skill) -> dict[str, Any]:
-    headings = [line.lstrip("#").strip() for line in skill.body.splitlines() if line.startswith("#")]
-    return {"name": skill.name, "description": skill.description, "headings": headings, "locked": skill.locked}
+    """What the merge model sees of an existing skill, redacted: a library can hold a hand-written secret."""
+    headings = [redact(line.lstrip("#").strip())[0] for line in skill.body.splitlines() if line.startswith("#")]
+    return {"name": skill.name, "description": redact(skill.description)[0], "headings": headings,
+            "locked": skill.locked}
 
 
 class LLMConsolidator:
