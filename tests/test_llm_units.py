@@ -103,7 +103,7 @@ def test_evidence_quote_is_whitespace_normalised_and_trust_is_least_trusted():
 
 def test_prices_longest_prefix_and_user_override(tmp_path):
     prices = Prices.load(tmp_path / "none.json")
-    assert prices.for_model("claude-sonnet-4-5-20250929").output == 15.0
+    assert prices.for_model("claude-sonnet-4-6-20250929").output == 15.0
     assert prices.for_model("gpt-5-mini-2025").input == 0.25  # longer key than gpt-5
     assert prices.cost(price_key("openai-compatible", "qwen"), TokenUsage(10**6, 10**6)) == 0.0
     user = tmp_path / "prices.json"
@@ -196,7 +196,7 @@ def test_plan_counts_stages_and_prices():
     items = [{"id": "a", "task_id": "x", "outcome": "success", "chars": 400_000},
              {"id": "b", "task_id": "x", "outcome": "failure", "chars": 40_000},
              {"id": "c", "outcome": "unknown", "chars": 4_000}]
-    est = plan(items, Settings({"provider": "anthropic", "model": "claude-sonnet-4-5"}))
+    est = plan(items, Settings({"provider": "anthropic", "model": "claude-sonnet-4-6"}))
     assert est["trajectories"] == 3 and est["calls"]["judge"] == 2 and est["calls"]["comparative"] == 1
     assert est["calls"]["analyst"] == 15 and est["calls"]["merge"] >= 2
     assert est["dollars"] > 0 and est["input_tokens"] > est["output_tokens"]

@@ -21,7 +21,7 @@ from skillforge.providers.base import (
 
 class AnthropicProvider(SDKProvider):
     name = "anthropic"
-    default_model = "claude-sonnet-4-5"
+    default_model = "claude-sonnet-4-6"
 
     sdk, client_class, error_class = "anthropic", "Anthropic", "AnthropicError"
 
