@@ -148,3 +148,17 @@ def test_skill_id_depends_on_scope_and_theme_only() -> None:
     assert full is not None and part is not None
     assert full.metadata["skillforge-id"] == part.metadata["skillforge-id"]
     assert full.body != part.body
+
+
+def test_a_bare_folder_name_joins_the_one_owner_repository_that_ends_with_it() -> None:
+    from fixtures.offline.runs import OK, run
+
+    def recipe_runs(repo: str, prefix: str) -> list[Trajectory]:
+        return [run(f"{prefix}{i}", [(f"pytest tests/test_{i}.py", OK, "ok")], repo=repo) for i in range(2)]
+
+    m = OfflineMapper()
+    trajs = [*recipe_runs("acme/ledgerkit", "a"), *recipe_runs("ledgerkit", "b")]
+    lessons = m.reduce([m.map(t) for t in trajs])
+    scopes = {str(le.scope) for le in lessons if le.scope.kind.value == "repository"}
+    assert scopes == {"repository:acme/ledgerkit"}
+    assert max(le.support for le in lessons) == 4

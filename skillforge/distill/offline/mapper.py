@@ -45,11 +45,31 @@ class OfflineMapper:
         for r in results:
             if r.error is None and isinstance(r.facts, dict) and r.facts.get("v") == MINER_VERSION:
                 by_id.setdefault(r.facts["id"], r.facts)
-        facts = [by_id[k] for k in sorted(by_id)]
+        facts = unify_repositories([by_id[k] for k in sorted(by_id)])
         found: list[Lesson] = []
         for miner in (errors, recipes, contrast, waste, workflow, areas):
             found.extend(miner.lessons(facts))
         return sorted(found, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
+
+
+def unify_repositories(facts: list[Facts]) -> list[Facts]:
+    """Group runs of one repository that agents spelled differently.
+
+    A remote or SWE-bench id gives ``owner/name``; a Claude Code or Aider log often only has the working
+    folder's ``name``. A bare name joins the ``owner/name`` that ends with it when exactly one does, so
+    ``acme/ledgerkit`` and ``ledgerkit`` become one scope while ``a/utils`` and ``b/utils`` stay apart.
+    """
+    full: dict[str, set[str]] = {}
+    for f in facts:
+        repo = f.get("repo") or ""
+        if "/" in repo:
+            full.setdefault(repo.rsplit("/", 1)[-1].lower(), set()).add(repo)
+    out: list[Facts] = []
+    for f in facts:
+        repo = f.get("repo") or ""
+        owners = full.get(repo.lower(), set()) if repo and "/" not in repo else set()
+        out.append({**f, "repo": next(iter(owners))} if len(owners) == 1 else f)
+    return out
 
 
 def mine(traj: Trajectory) -> Facts:
