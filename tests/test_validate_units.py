@@ -53,3 +53,25 @@ def test_trigger_words_only_from_the_use_when_part() -> None:
     a = trigger_words("Deploy the app. Use when a pull request is merged into main.")
     b = trigger_words("Roll back the app. Use when a pull request is merged into main.")
     assert a and a == b
+
+
+def test_template_words_shared_by_most_triggers_do_not_make_an_overlap() -> None:
+    from skillforge.skills.rules.duplicates import distinctive_triggers
+
+    repos = ["astropy", "django", "sympy", "xarray", "sphinx", "pylint"]
+    triggers = [trigger_words(f"Work on {r}. Use when working in {r}: running its tests, setting up its "
+                              "environment, or fixing a failure seen before.") for r in repos]
+    assert similar_pairs(distinctive_triggers(triggers), 0.7) == []
+    same = trigger_words("Use when a flaky integration test times out against the staging database.")
+    pairs = similar_pairs(distinctive_triggers([*triggers, same, set(same)]), 0.7)
+    assert [(a, b) for a, b, _ in pairs] == [(6, 7)]
+
+
+def test_shingle_hashes_are_the_same_in_every_process() -> None:
+    import subprocess
+    import sys
+
+    code = "from skillforge.skills.rules.duplicates import shingles; print(sorted(shingles('a b c d e f g')))"
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(outs) == 1 and outs != {""}

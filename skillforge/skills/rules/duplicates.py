@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from functools import cache
@@ -39,20 +40,39 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+def _stable_hash(words: Sequence[str]) -> int:
+    """A hash that is the same in every process (``hash()`` of a str is salted per process)."""
+    return zlib.crc32(" ".join(words).encode())
+
+
 def shingles(text: str, k: int = 5) -> set[int]:
     words = _words(text)
     if len(words) < k:
-        return {hash(tuple(words))} if words else set()
-    return {hash(tuple(words[i:i + k])) for i in range(len(words) - k + 1)}
+        return {_stable_hash(words)} if words else set()
+    return {_stable_hash(words[i:i + k]) for i in range(len(words) - k + 1)}
 
 
-def trigger_words(description: str) -> set[int]:
-    """Hashed content words of the description's "Use when…" part (empty when it has none)."""
+def trigger_words(description: str) -> set[str]:
+    """Content words of the description's "Use when…" part (empty when it has none)."""
     m = TRIGGER_RE.search(description)
     if not m:
         return set()
-    words = {w for w in _words(description[m.start():]) if w not in _STOP and len(w) > 2}
-    return {hash(w) for w in words} if len(words) >= 3 else set()
+    return {w for w in _words(description[m.start():]) if w not in _STOP and len(w) > 2}
+
+
+def distinctive_triggers(triggers: Sequence[set[str]]) -> list[set[int]]:
+    """Drop the words most triggers share (a library's own template: "working in", "running its
+    tests"), so two skills overlap only on what sets them apart; hash what is left."""
+    df: dict[str, int] = defaultdict(int)
+    for words in triggers:
+        for w in words:
+            df[w] += 1
+    common = max(2, len([t for t in triggers if t]) // 5)
+    out: list[set[int]] = []
+    for words in triggers:
+        kept = {_stable_hash([w]) for w in words if df[w] <= common}
+        out.append(kept if len(kept) >= 3 else set())
+    return out
 
 
 @cache
@@ -112,7 +132,8 @@ def check_library(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Fi
     for a, b, score in similar_pairs([shingles(body) for body in bodies], NEAR_THRESHOLD):
         if (a, b) not in exact and bodies[a] != bodies[b]:
             yield from _report(NEAR_DUP, loaded, a, b, reported, f"is {score:.0%} similar to")
-    triggers = [trigger_words(str((sf.data or {}).get("description", ""))) for sf in loaded]
+    triggers = distinctive_triggers(
+        [trigger_words(str((sf.data or {}).get("description", ""))) for sf in loaded])
     for a, b, score in similar_pairs(triggers, TRIGGER_THRESHOLD):
         yield from _report(TRIGGER_OVERLAP, loaded, a, b, reported,
                            f"claims the same trigger ({score:.0%} overlap) as", key="description")
