@@ -10,14 +10,35 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from rich.console import Console
-from rich.table import Table
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+
+class _LazyConsole:
+    """A rich Console created on first use: importing rich costs ~70 ms that ``--help`` and the
+    route fast path should not pay."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Console | None = None
+
+    def get(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+out = _LazyConsole(highlight=False, soft_wrap=True)
+err = _LazyConsole(stderr=True, highlight=False)
 
 _state = {"verbose": 0, "quiet": False}
 
@@ -65,9 +86,12 @@ def print_jsonl(record: Any) -> None:
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.table import Table
+
     t = Table(title=title, title_justify="left", show_lines=False)
-    for col in columns:
-        t.add_column(col, justify="right" if col[:1].islower() is False and col.startswith("#") else "left")
+    for i, col in enumerate(columns):
+        numeric = bool(rows) and all(isinstance(row[i], int | float) for row in rows)
+        t.add_column(col, justify="right" if numeric else "left")
     for row in rows:
         t.add_row(*[str(cell) for cell in row])
     out.print(t)
@@ -88,7 +112,7 @@ def progress(description: str, total: int | None = None) -> Iterator[Any]:
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
+        console=err.get(), transient=True,
     ) as bar:
         task = bar.add_task(description, total=total)
         yield _Bar(bar, task)
