@@ -8,7 +8,9 @@ process so that peak memory (``ru_maxrss``) is its own:
 * ingest: ``skillforge.ingest.read`` over the folder, consuming every trajectory.
 
 Prints MB/s for both, their ratio (target: ingest within 3x of raw) and ingest's peak memory
-(target: under 300 MB). Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep]``.
+(target: under 300 MB), overall and then per format (each format's copies read on their own). CPU
+seconds are printed beside wall-clock ones: on a machine busy with other work they are the steadier
+figure. Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep] [--no-formats]``.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 LOGS = ("mini-swe-agent/trajs", "swe-agent", "openhands", "claude-code", "codex")
+FORMATS = ("mini-swe-agent", "swe-agent", "openhands", "claude-code", "codex")  # top folders in LOGS
 SUFFIXES = (".jsonl", ".traj", ".json")
 
 RAW = """
 import orjson, resource, sys, time
 from pathlib import Path
-files = [p for p in sorted(Path(sys.argv[1]).rglob("*")) if p.is_file()]
-start = time.perf_counter()
+files = [p for arg in sys.argv[1:] for p in sorted(Path(arg).rglob("*")) if p.is_file()]
+start, cpu = time.perf_counter(), time.process_time()
 total = 0
 for p in files:
     if p.suffix == ".jsonl":
@@ -43,21 +46,23 @@ for p in files:
         data = p.read_bytes()
         total += len(data)
         orjson.loads(data)
-print(total, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+print(total, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+      time.process_time() - cpu)
 """
 
 INGEST = """
 import resource, sys, time
 from skillforge.ingest import IngestReport, read
 report = IngestReport()
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 count = steps = 0
-for traj in read([sys.argv[1]], report):
+for traj in read(sys.argv[1:], report):
     count += 1
     steps += len(traj.steps)
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 size = sum(s.bytes for s in report.formats.values())
-print(size, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, count, steps, len(report.problems))
+print(size, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, cpu, count, steps,
+      len(report.problems))
 """
 
 
@@ -89,14 +94,32 @@ def build(corpus: Path, target: int, out: Path) -> int:
     return written
 
 
-def measure(script: str, folder: Path, repeat: int) -> list[float]:
+def measure(script: str, paths: list[Path], repeat: int) -> list[float]:
     """The figures of the fastest of ``repeat`` fresh-process runs (the first also warms the page cache)."""
     runs = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-c", script, *map(str, paths)], capture_output=True, text=True,
                              check=True)
         runs.append([float(x) for x in out.stdout.split()])
     return min(runs, key=lambda r: r[1])
+
+
+def compare(paths: list[Path], repeat: int) -> dict[str, float]:
+    """Raw parse against ingest over ``paths``."""
+    raw_bytes, raw_s, raw_rss, raw_cpu = measure(RAW, paths, repeat)
+    size, ing_s, ing_rss, ing_cpu, count, steps, problems = measure(INGEST, paths, repeat)
+    return {
+        "bytes": size, "trajectories": int(count), "steps": int(steps), "problems": int(problems),
+        "raw_mb_s": round(raw_bytes / 2**20 / raw_s, 1), "ingest_mb_s": round(size / 2**20 / ing_s, 1),
+        "ratio": round(ing_s / raw_s, 2), "cpu_ratio": round(ing_cpu / raw_cpu, 2),
+        "raw_peak_mb": round(raw_rss / 2**20), "ingest_peak_mb": round(ing_rss / 2**20),
+    }
+
+
+def show(name: str, f: dict[str, float]) -> None:
+    print(f"{name:15s} {f['bytes'] / 2**20:7.0f} MB  raw {f['raw_mb_s']:7.1f} MB/s  ingest "
+          f"{f['ingest_mb_s']:7.1f} MB/s  ratio {f['ratio']:5.2f}x (cpu {f['cpu_ratio']:5.2f}x)  "
+          f"peak {f['ingest_peak_mb']} MB")
 
 
 def main() -> None:
@@ -104,30 +127,30 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1024, help="MB of logs to build (default 1024)")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--keep", action="store_true", help="keep the built folder")
+    parser.add_argument("--logs", type=Path, help="measure a folder built before (with --keep) instead")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the fastest counts")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--no-formats", action="store_true", help="skip the per-format measurements")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="skillforge-bench-"))
+    tmp = args.logs or Path(tempfile.mkdtemp(prefix="skillforge-bench-"))
     try:
-        written = build(args.corpus, args.size * 2**20, tmp)
-        raw_bytes, raw_s, raw_rss = measure(RAW, tmp, args.repeat)
-        size, ing_s, ing_rss, count, steps, problems = measure(INGEST, tmp, args.repeat)
-        figures = {
-            "bytes": written, "trajectories": int(count), "steps": int(steps), "problems": int(problems),
-            "raw_mb_s": round(raw_bytes / 2**20 / raw_s, 1), "ingest_mb_s": round(size / 2**20 / ing_s, 1),
-            "ratio": round(ing_s / raw_s, 2), "raw_peak_mb": round(raw_rss / 2**20),
-            "ingest_peak_mb": round(ing_rss / 2**20),
-        }
+        written = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file()) if args.logs else \
+            build(args.corpus, args.size * 2**20, tmp)
+        figures = compare([tmp], args.repeat)
+        per_format = {} if args.no_formats else {
+            fmt: compare(paths, args.repeat) for fmt in FORMATS if (paths := sorted(tmp.glob(f"copy*/{fmt}")))}
         if args.json:
-            print(json.dumps(figures))
+            print(json.dumps({**figures, "written": written, "formats": per_format}))
         else:
-            print(f"built {written / 2**20:.0f} MB: {int(count)} trajectories, {int(steps)} steps, "
-                  f"{int(problems)} problems")
-            print(f"raw orjson  {figures['raw_mb_s']:8.1f} MB/s   peak {figures['raw_peak_mb']} MB")
-            print(f"ingest      {figures['ingest_mb_s']:8.1f} MB/s   peak {figures['ingest_peak_mb']} MB")
-            print(f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x; peak target < 300 MB)")
+            print(f"built {written / 2**20:.0f} MB: {figures['trajectories']} trajectories, {figures['steps']} "
+                  f"steps, {figures['problems']} problems")
+            show("all", figures)
+            for fmt, f in per_format.items():
+                show(fmt, f)
+            print(f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x); peak "
+                  f"{figures['ingest_peak_mb']} MB (target < 300 MB)")
     finally:
-        if args.keep:
+        if args.keep or args.logs:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import glob
 import importlib
+import operator
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +37,8 @@ READER_MODULES = (
 )
 
 LOG_SUFFIXES = {".jsonl", ".json", ".traj", ".md", ".ndjson"}
+_KIND = operator.attrgetter("kind")
+_IS_ERROR = operator.attrgetter("is_error")
 
 
 @functools.cache
@@ -96,12 +100,8 @@ class IngestReport:
         st = self.stats(traj.format)
         st.trajectories += 1
         st.steps += len(traj.steps)
-        calls = errors = 0
-        for s in traj.steps:
-            calls += s.kind is StepKind.TOOL_CALL
-            errors += s.is_error
-        st.tool_calls += calls
-        st.errors += errors
+        st.tool_calls += list(map(_KIND, traj.steps)).count(StepKind.TOOL_CALL)
+        st.errors += sum(map(_IS_ERROR, traj.steps))
         st.outcomes[traj.outcome.value] += 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,30 +142,44 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
                 raise InputError(f"{path}: no such file or folder", "check the path")
 
 
-def _walk(folder: Path, root: Path, dir_readers: list[ModuleType], seen: set[Path]) -> Iterator[Path]:
+def _walk(folder: Path, root: Path, dir_readers: list[ModuleType], seen: set[tuple[int, int]]) -> Iterator[Path]:
     try:
-        real = folder.resolve()
-    except (OSError, RuntimeError):  # a symlink loop
+        st = os.stat(folder)  # follows symlinks: the real folder's identity
+    except OSError:  # a symlink loop, or gone
         return
-    if real in seen:  # reached again through a symlink inside the root: walk each folder once
+    if (st.st_dev, st.st_ino) in seen:  # reached again through a symlink inside the root: walk it once
         return
-    seen.add(real)
+    seen.add((st.st_dev, st.st_ino))
     if any(m.detect_dir(folder) for m in dir_readers):
         yield folder
         return
     try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
-        if entry.is_symlink() and not _inside(entry, root):
+        if entry.is_symlink() and not _inside(Path(entry.path), root):
             continue
-        if entry.is_dir():
+        if _is_dir(entry):
             if entry.name in {".git", "node_modules", "__pycache__", ".venv"}:
                 continue
-            yield from _walk(entry, root, dir_readers, seen)
-        elif entry.suffix.lower() in LOG_SUFFIXES or entry.name.endswith(".traj.json"):
-            yield entry
+            yield from _walk(Path(entry.path), root, dir_readers, seen)
+        elif _suffix(entry.name) in LOG_SUFFIXES or entry.name.endswith(".traj.json"):
+            yield Path(entry.path)
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix.lower()`` without building a Path."""
+    i = name.rfind(".")
+    return name[i:].lower() if 0 < i < len(name) - 1 else ""
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -187,7 +201,7 @@ def detect(path: Path) -> ModuleType | None:
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     head = head[len(BOM):] if head.startswith(BOM) else head
-    if not head.strip() or is_binary(head):
+    if not head or head.isspace() or is_binary(head):
         return None
     for mod in readers():
         if mod.detect(path, head):
@@ -292,9 +306,10 @@ def _looks_utf16(head: bytes) -> bool:
 
 
 def _size(path: Path) -> int:
-    if path.is_dir():
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return path.stat().st_size
+    return st.st_size
 
 
 def apply_label(traj: Trajectory, labels: dict[str, Outcome], source: str) -> bool:

@@ -11,13 +11,27 @@ line.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from skillforge.ingest.base import ParseContext, clip
+from skillforge.ingest.base import (
+    K_ASSISTANT_MESSAGE,
+    K_TOOL_CALL,
+    K_TOOL_RESULT,
+    K_USER_MESSAGE,
+    R_ASSISTANT,
+    R_TOOL,
+    R_USER,
+    T_AGENT,
+    T_PERSON,
+    T_TOOL_OUTPUT,
+    ParseContext,
+    clip,
+    digest_id,
+    new_digest,
+)
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "aider"
@@ -63,7 +77,7 @@ class _Session:
     def __init__(self, path: Path, started: str, line: int) -> None:
         self.path = path
         self.started = started.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", started) else started
-        self.digest = hashlib.blake2b(digest_size=8)
+        self.digest = new_digest()
         self.steps: list[Step] = []
         self.block: str | None = None  # "user" | "tool" | "assistant"
         self.lines: list[str] = []
@@ -99,7 +113,7 @@ class _Session:
             ctx.skip("empty aider session")
             return
         yield Trajectory(
-            id=self.digest.hexdigest(), source=str(self.path), format=FORMAT, agent=AGENT, steps=self.steps,
+            id=digest_id(self.digest), source=str(self.path), format=FORMAT, agent=AGENT, steps=self.steps,
             native_id=self.started, agent_version=self.version, model=self.model, task=self.task,
             repository=self.path.resolve().parent.name or None, started_at=self.started,
         )
@@ -129,18 +143,18 @@ class _Session:
         command = _SHELL_CMD_RE.match(text.strip())
         if command:
             cmd = (command.group(2) or command.group(3) or text).strip()
-            step = self._add(Role.USER, StepKind.TOOL_CALL, cmd, Trust.PERSON, tool_name="shell",
+            step = self._add(R_USER, K_TOOL_CALL, cmd, T_PERSON, tool_name="shell",
                              input={"command": cmd}, call_id=f"shell-{len(self.steps)}")
             self.pending_shell = step.index
             return
-        self._add(Role.USER, StepKind.USER_MESSAGE, text, Trust.PERSON)
+        self._add(R_USER, K_USER_MESSAGE, text, T_PERSON)
         if not self.task and not text.startswith("/"):
             self.task = text
 
     def _assistant(self, text: str) -> None:
-        self._add(Role.ASSISTANT, StepKind.ASSISTANT_MESSAGE, text, Trust.AGENT)
+        self._add(R_ASSISTANT, K_ASSISTANT_MESSAGE, text, T_AGENT)
         for path, block in _edit_blocks(text):
-            step = self._add(Role.ASSISTANT, StepKind.TOOL_CALL, block, Trust.AGENT, tool_name="edit",
+            step = self._add(R_ASSISTANT, K_TOOL_CALL, block, T_AGENT, tool_name="edit",
                              input={"path": path}, call_id=f"edit-{len(self.steps)}")
             self.pending_edits[path] = step.index
 
@@ -165,7 +179,7 @@ class _Session:
             index, self.pending_shell = self.pending_shell, None
             self._result(index, text)
         else:
-            self._add(Role.TOOL, StepKind.TOOL_RESULT, text, Trust.TOOL_OUTPUT, tool_name="aider")
+            self._add(R_TOOL, K_TOOL_RESULT, text, T_TOOL_OUTPUT, tool_name="aider")
 
     def _banner(self, line: str) -> bool:
         version = _VERSION_RE.match(line)
@@ -179,7 +193,7 @@ class _Session:
     def _result(self, call_index: int, text: str) -> None:
         call = self.steps[call_index]
         failed = text.startswith(("Failed to apply", "The LLM did not conform")) or "Traceback" in text
-        step = self._add(Role.TOOL, StepKind.TOOL_RESULT, text, Trust.TOOL_OUTPUT, tool_name=call.tool_name,
+        step = self._add(R_TOOL, K_TOOL_RESULT, text, T_TOOL_OUTPUT, tool_name=call.tool_name,
                          call_id=call.call_id, pair=call.index, is_error=failed)
         call.pair = step.index
 

@@ -15,6 +15,7 @@ it is complete. A bad record is reported through ``ctx.skip(...)`` and parsing g
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -98,7 +99,7 @@ def iter_jsonl_raw(path: Path, ctx: ParseContext) -> Iterator[tuple[int, bytes, 
         for lineno, raw in enumerate(fh, 1):
             if lineno == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM):]
-            if not raw.strip():
+            if raw.isspace() or not raw:
                 continue
             try:
                 yield lineno, raw, orjson.loads(raw)
@@ -197,6 +198,24 @@ def text_of(content: Any) -> str:
     return clip("\n".join(p for p in parts if p))
 
 
+def new_digest() -> Any:
+    """An incremental content hash for readers that hash as they stream (same algorithm as
+    :func:`skillforge.model.content_id`); finish it with :func:`digest_id`."""
+    return hashlib.sha1(usedforsecurity=False)
+
+
+def digest_id(digest: Any) -> str:
+    """The 16-hex-digit id of an incremental hash from :func:`new_digest`."""
+    return str(digest.hexdigest()[:16])
+
+
+def object_line(line: bytes) -> bool:
+    """Whether ``line`` could hold one JSON object (braces at both ends): a cheap test before parsing a
+    line during detection, where most candidates are not JSON lines at all."""
+    line = line.strip()
+    return line[:1] == b"{" and line[-1:] == b"}"
+
+
 def is_binary(head: bytes) -> bool:
     return b"\x00" in head[:8192]
 
@@ -220,13 +239,36 @@ def as_str(value: Any) -> str:
     return value if isinstance(value, str) else text_of(value)
 
 
+# Enum members bound once: reading ``StepKind.TOOL_CALL`` off the class costs about ten times a global
+# lookup on Python 3.11, and readers do it several times per step.
+R_USER, R_ASSISTANT, R_TOOL, R_SYSTEM = Role.USER, Role.ASSISTANT, Role.TOOL, Role.SYSTEM
+K_USER_MESSAGE, K_ASSISTANT_MESSAGE = StepKind.USER_MESSAGE, StepKind.ASSISTANT_MESSAGE
+K_THOUGHT, K_TOOL_CALL, K_TOOL_RESULT = StepKind.THOUGHT, StepKind.TOOL_CALL, StepKind.TOOL_RESULT
+T_PERSON, T_AGENT, T_TOOL_OUTPUT, T_INJECTED = Trust.PERSON, Trust.AGENT, Trust.TOOL_OUTPUT, Trust.INJECTED
+
+
+def blank(text: str) -> bool:
+    """``not text.strip()`` without copying the text."""
+    return not text or text.isspace()
+
+
 class StepList:
-    """Builds a trajectory's steps: numbers them 0..n-1 and links tool calls and results by call id."""
+    """Builds a trajectory's steps: numbers them 0..n-1 and links tool calls and results by call id.
+
+    Consecutive steps from the same record share one :class:`SourceLocation` (it is never mutated).
+    """
 
     def __init__(self, file: str):
         self.file = file
         self.steps: list[Step] = []
         self._calls: dict[str, int] = {}
+        self._loc = SourceLocation(file)
+
+    def _source(self, line: int | None, record: str | None) -> SourceLocation:
+        loc = self._loc
+        if loc.record != record or loc.line != line:
+            loc = self._loc = SourceLocation(self.file, line, record)
+        return loc
 
     def add(self, role: Role, kind: StepKind, text: str, trust: Trust, *, line: int | None = None,
             record: str | None = None, timestamp: str | None = None, tool_name: str | None = None,
@@ -234,37 +276,70 @@ class StepList:
             exit_code: int | None = None) -> Step:
         if len(text) > MAX_TEXT:
             text = clip(text)
-        step = Step(len(self.steps), role, kind, text, tool_name, input, call_id, pair, is_error, exit_code,
-                    timestamp, SourceLocation(self.file, line, record), trust)
-        self.steps.append(step)
+        steps = self.steps
+        step = Step(len(steps), role, kind, text, tool_name, input, call_id, pair, is_error, exit_code,
+                    timestamp, self._source(line, record), trust)
+        steps.append(step)
         return step
 
-    def message(self, role: Role, text: str, trust: Trust, **where: Any) -> Step | None:
+    def message(self, role: Role, text: str, trust: Trust, *, record: str | None = None,
+                line: int | None = None, timestamp: str | None = None) -> Step | None:
         """A user/assistant/system message; empty text adds nothing."""
-        if not text.strip():
+        if not text or text.isspace():
             return None
-        kind = StepKind.ASSISTANT_MESSAGE if role is Role.ASSISTANT else StepKind.USER_MESSAGE
-        return self.add(role, kind, text, trust, **where)
+        if len(text) > MAX_TEXT:
+            text = clip(text)
+        steps, loc = self.steps, self._loc
+        if loc.record != record or loc.line != line:
+            loc = self._loc = SourceLocation(self.file, line, record)
+        step = Step(len(steps), role, K_ASSISTANT_MESSAGE if role is R_ASSISTANT else K_USER_MESSAGE, text, None,
+                    None, None, None, False, None, timestamp, loc, trust)
+        steps.append(step)
+        return step
 
-    def thought(self, text: str, **where: Any) -> Step | None:
-        if not text.strip():
+    def thought(self, text: str, *, record: str | None = None, line: int | None = None,
+                timestamp: str | None = None) -> Step | None:
+        if not text or text.isspace():
             return None
-        return self.add(Role.ASSISTANT, StepKind.THOUGHT, text, Trust.AGENT, **where)
+        if len(text) > MAX_TEXT:
+            text = clip(text)
+        steps, loc = self.steps, self._loc
+        if loc.record != record or loc.line != line:
+            loc = self._loc = SourceLocation(self.file, line, record)
+        step = Step(len(steps), R_ASSISTANT, K_THOUGHT, text, None, None, None, None, False, None, timestamp,
+                    loc, T_AGENT)
+        steps.append(step)
+        return step
 
-    def call(self, tool_name: str, text: str, call_id: str, input: Any = None, **where: Any) -> Step:
-        step = self.add(Role.ASSISTANT, StepKind.TOOL_CALL, text, Trust.AGENT, tool_name=tool_name,
-                        input=input, call_id=call_id, **where)
+    def call(self, tool_name: str, text: str, call_id: str, input: Any = None, *, record: str | None = None,
+             line: int | None = None, timestamp: str | None = None) -> Step:
+        if len(text) > MAX_TEXT:
+            text = clip(text)
+        steps, loc = self.steps, self._loc
+        if loc.record != record or loc.line != line:
+            loc = self._loc = SourceLocation(self.file, line, record)
+        step = Step(len(steps), R_ASSISTANT, K_TOOL_CALL, text, tool_name, input, call_id, None, False, None,
+                    timestamp, loc, T_AGENT)
         self._calls[call_id] = step.index
+        steps.append(step)
         return step
 
     def result(self, call_id: str | None, text: str, *, is_error: bool = False,
-               exit_code: int | None = None, tool_name: str | None = None, **where: Any) -> Step:
+               exit_code: int | None = None, tool_name: str | None = None, record: str | None = None,
+               line: int | None = None, timestamp: str | None = None) -> Step:
         """A tool result; linked to its call when ``call_id`` names an open call."""
         call_index = self._calls.pop(call_id, None) if call_id is not None else None
-        call = self.steps[call_index] if call_index is not None else None
-        step = self.add(Role.TOOL, StepKind.TOOL_RESULT, text, Trust.TOOL_OUTPUT, call_id=call_id,
-                        tool_name=tool_name or (call.tool_name if call else None), is_error=is_error,
-                        exit_code=exit_code, pair=call_index, **where)
+        steps = self.steps
+        call = steps[call_index] if call_index is not None else None
+        if len(text) > MAX_TEXT:
+            text = clip(text)
+        loc = self._loc
+        if loc.record != record or loc.line != line:
+            loc = self._loc = SourceLocation(self.file, line, record)
+        step = Step(len(steps), R_TOOL, K_TOOL_RESULT, text, tool_name or (call.tool_name if call else None),
+                    None, call_id, call_index, is_error, exit_code, timestamp, loc,
+                    T_TOOL_OUTPUT)
+        steps.append(step)
         if call is not None:
             call.pair = step.index
         return step
@@ -273,10 +348,13 @@ class StepList:
         return call_id is not None and call_id in self._calls
 
 
+# The text up to the first closing tag, as ``(.*?)\s*</tag>`` would find it but written as an unrolled
+# loop (``[^<]*`` runs in one go); the caller strips the group, so its trailing blanks do not matter.
 _TASK_PATTERNS = (
-    re.compile(r"<pr_description>\s*(?:Consider the following PR description:\s*)?(.*?)\s*</pr_description>", re.S),
-    re.compile(r"ISSUE:\s*\n(.*?)\n\s*INSTRUCTIONS:", re.S),
-    re.compile(r"<issue_description>\s*(.*?)\s*</issue_description>", re.S),
+    re.compile(r"<pr_description>\s*(?:Consider the following PR description:\s*)?"
+               r"([^<]*(?:<(?!/pr_description>)[^<]*)*)</pr_description>"),
+    re.compile(r"ISSUE:\s*\n([^\n]*(?:\n(?!\s*INSTRUCTIONS:)[^\n]*)*)\n\s*INSTRUCTIONS:"),
+    re.compile(r"<issue_description>\s*([^<]*(?:<(?!/issue_description>)[^<]*)*)</issue_description>"),
 )
 
 

@@ -20,7 +20,29 @@ from typing import Any
 
 import orjson
 
-from skillforge.ingest.base import IMAGE_MARKER, ParseContext, clip, iter_jsonl_raw, text_of
+from skillforge.ingest.base import (
+    IMAGE_MARKER,
+    K_ASSISTANT_MESSAGE,
+    K_THOUGHT,
+    K_TOOL_CALL,
+    K_TOOL_RESULT,
+    K_USER_MESSAGE,
+    R_ASSISTANT,
+    R_SYSTEM,
+    R_TOOL,
+    R_USER,
+    T_AGENT,
+    T_INJECTED,
+    T_PERSON,
+    T_TOOL_OUTPUT,
+    ParseContext,
+    clip,
+    digest_id,
+    iter_jsonl_raw,
+    new_digest,
+    object_line,
+    text_of,
+)
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "claude-code"
@@ -84,12 +106,12 @@ class _Rec:
 def detect(path: Path, head: bytes) -> bool:
     """A transcript line has ``parentUuid`` and ``sessionId``; a file may open with bookkeeping lines
     (``summary`` with ``leafUuid``, ``file-history-snapshot``) before the first message."""
-    lines = head.split(b"\n")
-    complete = lines[:-1] if len(lines) > 1 else []
     bookkeeping = False
-    for raw in complete:
+    for raw in _complete_lines(head):
         if not raw.strip():
             continue
+        if not object_line(raw):
+            return False
         try:
             rec = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -102,9 +124,19 @@ def detect(path: Path, head: bytes) -> bool:
         if rtype not in KNOWN_TYPES:
             return False
         bookkeeping = bookkeeping or ("leafUuid" in rec or "snapshot" in rec or "sessionId" in rec)
-    if not complete:  # a first line longer than the head (e.g. a pasted image)
+    if b"\n" not in head:  # a first line longer than the head (e.g. a pasted image)
         return head.lstrip().startswith(b"{") and b'"parentUuid":' in head and b'"sessionId":' in head
     return bookkeeping
+
+
+def _complete_lines(head: bytes) -> Iterator[bytes]:
+    """The lines of ``head`` that end with a newline, one at a time (most files are told apart by their
+    first line: splitting 64 KiB of a pretty-printed JSON document into lines would be wasted)."""
+    start = 0
+    end = head.find(b"\n")
+    while end >= 0:
+        yield head[start:end]
+        start, end = end + 1, head.find(b"\n", end + 1)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -155,9 +187,11 @@ def _node(rec: dict[str, Any], line: int, uuid: str, rtype: str) -> _Rec:
 def _chat_rec(rec: dict[str, Any], line: int, uuid: str, rtype: str, raw: bytes) -> _Rec:
     msg = rec["message"]
     out = _node(rec, line, uuid, rtype)
-    out.digest = hashlib.blake2b(raw.rstrip(b"\r\n"), digest_size=8).digest()
+    out.digest = hashlib.sha1(raw.rstrip(b"\r\n"), usedforsecurity=False).digest()
     out.meta = bool(rec.get("isMeta") or rec.get("isCompactSummary") or rec.get("isApiErrorMessage"))
-    out.info = tuple(_str(rec.get(k)) for k in ("sessionId", "agentId", "cwd", "version", "gitBranch"))
+    get = rec.get
+    out.info = (_str(get("sessionId")), _str(get("agentId")), _str(get("cwd")), _str(get("version")),
+                _str(get("gitBranch")))
     skill = rec.get("attributionSkill")
     out.skill = skill if isinstance(skill, str) else None
     content = msg.get("content")
@@ -274,12 +308,13 @@ class _Builder:
 
     def __init__(self, source: str, subagent: bool = False) -> None:
         self.source = source
-        self.prompter = Trust.AGENT if subagent else Trust.PERSON  # a subagent's prompts come from its parent
+        self.prompter = T_AGENT if subagent else T_PERSON  # a subagent's prompts come from its parent
         self.steps: list[Step] = []
         self.calls: dict[str, int] = {}
         self.seen: set[tuple[str | None, str, str]] = set()
         self.skills: list[str] = []
         self.task = ""
+        self._loc = SourceLocation(source)
 
     def add(self, rec: _Rec) -> None:
         if rec.skill:
@@ -290,9 +325,14 @@ class _Builder:
         else:
             self._user(rec)
 
-    def _step(self, rec: _Rec, role: Role, kind: StepKind, text: str, trust: Trust, **kw: Any) -> Step:
-        step = Step(index=len(self.steps), role=role, kind=kind, text=text, trust=trust,
-                    timestamp=rec.timestamp, source=SourceLocation(self.source, line=rec.line), **kw)
+    def _step(self, rec: _Rec, role: Role, kind: StepKind, text: str, trust: Trust, *, tool_name: str | None = None,
+              input: Any = None, call_id: str | None = None, is_error: bool = False,
+              exit_code: int | None = None) -> Step:
+        loc = self._loc
+        if loc.line != rec.line:  # the steps of one record share their location
+            loc = self._loc = SourceLocation(self.source, rec.line)
+        step = Step(len(self.steps), role, kind, text, tool_name, input, call_id, None, is_error, exit_code,
+                    rec.timestamp, loc, trust)
         self.steps.append(step)
         return step
 
@@ -305,11 +345,11 @@ class _Builder:
         if block.type == "tool_use":
             self._call(rec, block)
         elif block.type == "thinking":
-            self._step(rec, Role.ASSISTANT, StepKind.THOUGHT, block.text, Trust.AGENT)
+            self._step(rec, R_ASSISTANT, K_THOUGHT, block.text, T_AGENT)
         elif rec.meta:  # synthetic API-error message
-            self._step(rec, Role.SYSTEM, StepKind.ASSISTANT_MESSAGE, block.text, Trust.INJECTED, is_error=True)
+            self._step(rec, R_SYSTEM, K_ASSISTANT_MESSAGE, block.text, T_INJECTED, is_error=True)
         else:
-            self._step(rec, Role.ASSISTANT, StepKind.ASSISTANT_MESSAGE, block.text, Trust.AGENT)
+            self._step(rec, R_ASSISTANT, K_ASSISTANT_MESSAGE, block.text, T_AGENT)
 
     def _call(self, rec: _Rec, block: _Block) -> None:
         name = block.name or "unknown"
@@ -322,7 +362,7 @@ class _Builder:
             skill = args.get("skill") or args.get("command")
             if isinstance(skill, str):
                 self._skill(skill)
-        step = self._step(rec, Role.ASSISTANT, StepKind.TOOL_CALL, text, Trust.AGENT,
+        step = self._step(rec, R_ASSISTANT, K_TOOL_CALL, text, T_AGENT,
                           tool_name=name, input=args, call_id=block.call_id)
         if block.call_id:
             self.calls[block.call_id] = step.index
@@ -340,11 +380,11 @@ class _Builder:
             self._skill(match.group(1).rstrip("/").rsplit("/", 1)[-1])
         injected = rec.meta or _SKILL_DIR_RE.search(text) is not None or text.startswith(_INJECTED_PREFIXES)
         if injected:
-            role = Role.USER if rec.meta else Role.SYSTEM
-            self._step(rec, role, StepKind.USER_MESSAGE, text, Trust.INJECTED)
+            role = R_USER if rec.meta else R_SYSTEM
+            self._step(rec, role, K_USER_MESSAGE, text, T_INJECTED)
             return
         text = _slash_command(text)
-        self._step(rec, Role.USER, StepKind.USER_MESSAGE, text, self.prompter)
+        self._step(rec, R_USER, K_USER_MESSAGE, text, self.prompter)
         if not self.task and text.strip() not in ("", IMAGE_MARKER):
             self.task = text
 
@@ -361,7 +401,7 @@ class _Builder:
         if exit_code is None and name in SHELL_TOOLS:
             match = _EXIT_RE.search(block.text[:200])
             exit_code = int(match.group(1)) if match else (0 if rec.bash_ok and not is_error else None)
-        step = self._step(rec, Role.TOOL, StepKind.TOOL_RESULT, block.text, Trust.TOOL_OUTPUT,
+        step = self._step(rec, R_TOOL, K_TOOL_RESULT, block.text, T_TOOL_OUTPUT,
                           tool_name=name, call_id=block.call_id, is_error=is_error, exit_code=exit_code)
         if call is not None and call.pair is None:
             call.pair = step.index
@@ -398,7 +438,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
 
 def _trajectory(path: Path, chain: list[_Rec], is_sub: bool) -> Trajectory:
     builder = _Builder(str(path), is_sub)
-    digest = hashlib.blake2b(digest_size=8)
+    digest = new_digest()
     for rec in chain:
         digest.update(rec.digest)
         builder.add(rec)
@@ -407,7 +447,7 @@ def _trajectory(path: Path, chain: list[_Rec], is_sub: bool) -> Trajectory:
     if is_sub:
         native = agent_id or _agent_from_name(path) or chain[0].uuid
     traj = Trajectory(
-        id=digest.hexdigest(), source=str(path), format=FORMAT, agent=AGENT, steps=builder.steps,
+        id=digest_id(digest), source=str(path), format=FORMAT, agent=AGENT, steps=builder.steps,
         native_id=native, agent_version=version, cwd=cwd,
         model=next((r.model for r in chain if r.model and not r.model.startswith("<")), None),
         task=builder.task, repository=cwd.rstrip("/").rsplit("/", 1)[-1] if cwd else None,

@@ -11,7 +11,6 @@ codes that the output text did not show.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shlex
 from collections.abc import Iterator
@@ -20,7 +19,28 @@ from typing import Any
 
 import orjson
 
-from skillforge.ingest.base import ParseContext, clip, iter_jsonl_raw, text_of
+from skillforge.ingest.base import (
+    K_ASSISTANT_MESSAGE,
+    K_THOUGHT,
+    K_TOOL_CALL,
+    K_TOOL_RESULT,
+    K_USER_MESSAGE,
+    R_ASSISTANT,
+    R_SYSTEM,
+    R_TOOL,
+    R_USER,
+    T_AGENT,
+    T_INJECTED,
+    T_PERSON,
+    T_TOOL_OUTPUT,
+    ParseContext,
+    clip,
+    digest_id,
+    iter_jsonl_raw,
+    new_digest,
+    object_line,
+    text_of,
+)
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "codex"
@@ -50,6 +70,8 @@ _CWD_RE = re.compile(r"<cwd>([^<]+)</cwd>|Current working directory: (\S+)")
 
 def detect(path: Path, head: bytes) -> bool:
     first = head.split(b"\n", 1)[0]
+    if not object_line(first):
+        return False
     try:
         rec = orjson.loads(first)
     except orjson.JSONDecodeError:
@@ -97,7 +119,7 @@ def _wrapped(state: _Thread, rtype: str, payload: dict[str, Any], ctx: ParseCont
     elif rtype == "compacted":
         text = text_of(payload.get("message"))
         if text:
-            state.add(Role.USER, StepKind.USER_MESSAGE, text, Trust.INJECTED)
+            state.add(R_USER, K_USER_MESSAGE, text, T_INJECTED)
     else:
         ctx.skip(f"unknown record type {rtype}")
 
@@ -135,16 +157,16 @@ def _message(state: _Thread, item: dict[str, Any]) -> None:
     if not text.strip():
         return
     if role == "assistant":
-        state.add(Role.ASSISTANT, StepKind.ASSISTANT_MESSAGE, text, Trust.AGENT)
+        state.add(R_ASSISTANT, K_ASSISTANT_MESSAGE, text, T_AGENT)
     elif role in ("developer", "system"):
-        state.add(Role.SYSTEM, StepKind.USER_MESSAGE, text, Trust.INJECTED)
+        state.add(R_SYSTEM, K_USER_MESSAGE, text, T_INJECTED)
     elif text.lstrip().startswith(_INJECTED_PREFIXES):
         cwd = _CWD_RE.search(text)
         state.cwd = state.cwd or (next(g for g in cwd.groups() if g).strip() if cwd else None)
         state.skills.extend(m for m in _SKILL_TAG_RE.findall(text) if m not in state.skills)
-        state.add(Role.USER, StepKind.USER_MESSAGE, text, Trust.INJECTED)
+        state.add(R_USER, K_USER_MESSAGE, text, T_INJECTED)
     else:
-        state.add(Role.USER, StepKind.USER_MESSAGE, text, Trust.PERSON)
+        state.add(R_USER, K_USER_MESSAGE, text, T_PERSON)
         state.skills.extend(m for m in _SKILL_CALL_RE.findall(text) if m not in state.skills)
         if not state.task:
             state.task = text
@@ -153,7 +175,7 @@ def _message(state: _Thread, item: dict[str, Any]) -> None:
 def _reasoning(state: _Thread, item: dict[str, Any], ctx: ParseContext) -> None:
     text = text_of(item.get("summary")) or text_of(item.get("content"))
     if text.strip():
-        state.add(Role.ASSISTANT, StepKind.THOUGHT, text, Trust.AGENT)
+        state.add(R_ASSISTANT, K_THOUGHT, text, T_AGENT)
     else:
         ctx.skip("encrypted reasoning")
 
@@ -170,7 +192,7 @@ def _call(state: _Thread, item: dict[str, Any]) -> None:
         name, args = str(item.get("name") or "custom"), item.get("input")
     else:
         name, args = str(item.get("name") or "function"), _arguments(item.get("arguments"))
-    step = state.add(Role.ASSISTANT, StepKind.TOOL_CALL, _call_text(name, args), Trust.AGENT,
+    step = state.add(R_ASSISTANT, K_TOOL_CALL, _call_text(name, args), T_AGENT,
                      tool_name=name, input=args, call_id=call_id if isinstance(call_id, str) else None)
     if step.call_id:
         state.calls[step.call_id] = step.index
@@ -208,7 +230,7 @@ def _output(state: _Thread, item: dict[str, Any]) -> None:
     text, exit_code, failed = _read_output(item.get("output"))
     call_index = state.calls.get(call_id or "")
     call = state.steps[call_index] if call_index is not None else None
-    step = state.add(Role.TOOL, StepKind.TOOL_RESULT, text, Trust.TOOL_OUTPUT,
+    step = state.add(R_TOOL, K_TOOL_RESULT, text, T_TOOL_OUTPUT,
                      tool_name=call.tool_name if call else None, call_id=call_id,
                      is_error=failed or bool(exit_code) or text.startswith(_FAILED_PREFIXES),
                      exit_code=exit_code)
@@ -261,7 +283,7 @@ def _event(state: _Thread, payload: dict[str, Any], ctx: ParseContext) -> None:
 class _Thread:
     def __init__(self, source: str) -> None:
         self.source = source
-        self.digest = hashlib.blake2b(digest_size=8)
+        self.digest = new_digest()
         self.steps: list[Step] = []
         self.calls: dict[str, int] = {}
         self.results: dict[str, int] = {}
@@ -277,10 +299,16 @@ class _Thread:
         self.repository: str | None = None
         self.parent_id: str | None = None
         self.metadata: dict[str, Any] = {}
+        self._loc = SourceLocation(source)
 
-    def add(self, role: Role, kind: StepKind, text: str, trust: Trust, **kw: Any) -> Step:
-        step = Step(index=len(self.steps), role=role, kind=kind, text=text, trust=trust,
-                    timestamp=self.timestamp, source=SourceLocation(self.source, line=self.line), **kw)
+    def add(self, role: Role, kind: StepKind, text: str, trust: Trust, *, tool_name: str | None = None,
+            input: Any = None, call_id: str | None = None, is_error: bool = False,
+            exit_code: int | None = None) -> Step:
+        loc = self._loc
+        if loc.line != self.line:  # the steps of one line share their location
+            loc = self._loc = SourceLocation(self.source, self.line)
+        step = Step(len(self.steps), role, kind, text, tool_name, input, call_id, None, is_error, exit_code,
+                    self.timestamp, loc, trust)
         self.steps.append(step)
         self.first_ts = self.first_ts or self.timestamp
         return step
@@ -314,7 +342,7 @@ class _Thread:
     def trajectory(self) -> Trajectory:
         repo = self.repository or (self.cwd.rstrip("/").rsplit("/", 1)[-1] if self.cwd else None)
         return Trajectory(
-            id=self.digest.hexdigest(), source=self.source, format=FORMAT, agent=AGENT, steps=self.steps,
+            id=digest_id(self.digest), source=self.source, format=FORMAT, agent=AGENT, steps=self.steps,
             native_id=self.native_id, agent_version=self.version, model=self.model, task=self.task,
             cwd=self.cwd, repository=repo, started_at=self.first_ts, ended_at=self.timestamp,
             parent_id=self.parent_id, skills_used=self.skills, metadata=self.metadata,

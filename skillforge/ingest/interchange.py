@@ -19,6 +19,12 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import (
+    R_ASSISTANT,
+    R_SYSTEM,
+    R_USER,
+    T_AGENT,
+    T_INJECTED,
+    T_PERSON,
     ParseContext,
     StepList,
     as_dict,
@@ -27,7 +33,7 @@ from skillforge.ingest.base import (
     iter_jsonl_raw,
     repository_of,
 )
-from skillforge.model import Outcome, Role, Trajectory, Trust, content_id
+from skillforge.model import Outcome, Trajectory, content_id
 
 FORMAT = "interchange"
 AGENT = "interchange"
@@ -76,16 +82,16 @@ def _history(items: list[Any], steps: StepList, lineno: int, ctx: ParseContext) 
     """Add each history item as steps; returns the first user message's text."""
     first_user = ""
     for i, item in enumerate(items):
-        where = {"line": lineno, "record": f"task_history[{i}]"}
+        where: dict[str, Any] = {"line": lineno, "record": f"task_history[{i}]"}
         if not isinstance(item, dict):
             ctx.skip("non-object history item", lineno, f"task_history[{i}] is {type(item).__name__}")
             continue
         role, text = item.get("role"), as_str(item.get("content"))
         if role == "system":
-            steps.message(Role.SYSTEM, text, Trust.INJECTED, **where)
+            steps.message(R_SYSTEM, text, T_INJECTED, **where)
         elif role == "user":
             first_user = first_user or text
-            steps.message(Role.USER, text, Trust.PERSON, **where)
+            steps.message(R_USER, text, T_PERSON, **where)
         elif role == "assistant":
             _assistant(item, text, i, steps, where)
         elif role == "tool":
@@ -100,7 +106,7 @@ def _history(items: list[Any], steps: StepList, lineno: int, ctx: ParseContext) 
 def _assistant(item: dict[str, Any], text: str, i: int, steps: StepList, where: dict[str, Any]) -> None:
     calls = item.get("tool_calls")
     if not isinstance(calls, list) or not calls:
-        steps.message(Role.ASSISTANT, text, Trust.AGENT, **where)
+        steps.message(R_ASSISTANT, text, T_AGENT, **where)
         return
     steps.thought(text, **where)
     for n, call in enumerate(c for c in calls if isinstance(c, dict)):

@@ -18,15 +18,22 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import (
+    R_ASSISTANT,
+    R_SYSTEM,
+    R_USER,
+    T_AGENT,
+    T_INJECTED,
+    T_PERSON,
     ParseContext,
     StepList,
     as_dict,
     as_str,
+    blank,
     extract_task,
     read_json_doc,
     repository_of,
 )
-from skillforge.model import Outcome, Role, Trajectory, Trust, content_id
+from skillforge.model import Outcome, Trajectory, content_id
 
 FORMAT = "mini-swe-agent"
 AGENT = "mini-swe-agent"
@@ -93,49 +100,50 @@ def _messages(messages: list[Any], steps: StepList, ctx: ParseContext) -> str:
     task = ""
     pending: str | None = None  # call id of a v1 action waiting for its observation
     for i, msg in enumerate(messages):
-        where = {"record": f"messages[{i}]"}
         if not isinstance(msg, dict):
             ctx.skip("non-object message", detail=f"messages[{i}] is {type(msg).__name__}")
             continue
-        role, text = msg.get("role"), as_str(msg.get("content"))
+        record = f"messages[{i}]"
+        role, text = msg.get("role"), msg.get("content")
+        if not isinstance(text, str):
+            text = as_str(text)
         if role == "system":
-            steps.message(Role.SYSTEM, text, Trust.INJECTED, **where)
+            steps.message(R_SYSTEM, text, T_INJECTED, record=record)
         elif role == "assistant":
-            pending = _assistant(msg, text, i, steps)
+            pending = _assistant(msg, text, record, steps)
         elif role == "tool":
-            _observation(steps, str(msg.get("tool_call_id") or ""), text, where)
+            _observation(steps, str(msg.get("tool_call_id") or ""), text, record)
         elif pending is not None:
-            _observation(steps, pending, text, where)
+            _observation(steps, pending, text, record)
             pending = None
         elif not task:
             task = text
-            steps.message(Role.USER, text, Trust.PERSON, **where)
+            steps.message(R_USER, text, T_PERSON, record=record)
         else:  # format-error feedback and other harness messages
-            steps.message(Role.USER, text, Trust.INJECTED, **where)
+            steps.message(R_USER, text, T_INJECTED, record=record)
     return task
 
 
-def _assistant(msg: dict[str, Any], text: str, i: int, steps: StepList) -> str | None:
-    where = {"record": f"messages[{i}]"}
+def _assistant(msg: dict[str, Any], text: str, record: str, steps: StepList) -> str | None:
     calls = msg.get("tool_calls")
     if isinstance(calls, list) and calls:
-        steps.thought(text, **where)
+        steps.thought(text, record=record)
         for n, call in enumerate(c for c in calls if isinstance(c, dict)):
             fn = as_dict(call.get("function"))
             args = _arguments(fn.get("arguments"))
             command = str(args.get("command", "")) if isinstance(args, dict) else ""
-            call_id = str(call.get("id") or f"messages[{i}].tool_calls[{n}]")
-            steps.call(str(fn.get("name") or "bash"), command or as_str(fn.get("arguments")), call_id, args, **where)
+            call_id = str(call.get("id") or f"{record}.tool_calls[{n}]")
+            steps.call(str(fn.get("name") or "bash"), command or as_str(fn.get("arguments")), call_id, args,
+                       record=record)
         return None
     actions = _actions(text)
     if len(actions) != 1:  # a format error: the harness answers with feedback, nothing runs
-        steps.message(Role.ASSISTANT, text, Trust.AGENT, **where)
+        steps.message(R_ASSISTANT, text, T_AGENT, record=record)
         return None
-    steps.thought(text[: actions[0][0]].strip(), **where)
-    call_id = f"messages[{i}]"
+    steps.thought(text[: actions[0][0]].strip(), record=record)
     command = actions[0][1].strip()
-    steps.call("bash", command, call_id, {"command": command}, **where)
-    return call_id
+    steps.call("bash", command, record, {"command": command}, record=record)
+    return record
 
 
 def _actions(text: str) -> list[tuple[int, str]]:
@@ -146,27 +154,40 @@ def _actions(text: str) -> list[tuple[int, str]]:
         while pos >= 0:
             newline = text.find("\n", pos + len(fence))
             end = text.find("\n```", newline) if newline >= 0 else -1
-            if end > newline and not text[pos + len(fence):newline].strip():
+            if end > newline and blank(text[pos + len(fence):newline]):
                 found.append((pos, text[newline + 1:end]))
                 pos = text.find(fence, end + 4)
             else:
                 pos = text.find(fence, pos + len(fence))
-    return sorted(found)
+    if len(found) > 1:
+        found.sort()
+    return found
 
 
-def _observation(steps: StepList, call_id: str, text: str, where: dict[str, str]) -> None:
+def _observation(steps: StepList, call_id: str, text: str, record: str) -> None:
     code = None
     match = _RETURNCODE.match(text) if text.startswith(("<returncode>", "<exception>")) else None
     if match:
         code = int(match.group(1))
-        text = text[match.end():]
-        end = text.rfind("</output>") if text.startswith("<output>") else -1
-        if end >= 0 and not text[end + 9:].strip():
-            text = text[8:end].strip("\n")
+        text = _output_of(text, match.end())
     timed_out = text.startswith(_TIMEOUT) and "timed out" in text[:2000]
-    steps.result(call_id, text, exit_code=code, is_error=timed_out or (code is not None and code != 0), **where)
+    steps.result(call_id, text, exit_code=code, is_error=timed_out or (code is not None and code != 0),
+                 record=record)
 
 
+def _output_of(text: str, start: int) -> str:
+    """``text[start:]``, unwrapped from ``<output>…</output>`` (and the newlines just inside it) when it is
+    wrapped so; one copy of the output, not three (outputs are most of a log's bytes)."""
+    if text.startswith("<output>", start):
+        end = text.rfind("</output>", start)
+        if end >= 0 and blank(text[end + 9:]):
+            start += 8
+            while start < end and text[start] == "\n":
+                start += 1
+            while end > start and text[end - 1] == "\n":
+                end -= 1
+            return text[start:end]
+    return text[start:] if start else text
 def _arguments(raw: Any) -> Any:
     if isinstance(raw, str):
         try:

@@ -18,6 +18,15 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import (
+    K_USER_MESSAGE,
+    R_ASSISTANT,
+    R_SYSTEM,
+    R_TOOL,
+    R_USER,
+    T_AGENT,
+    T_INJECTED,
+    T_PERSON,
+    T_TOOL_OUTPUT,
     ParseContext,
     StepList,
     as_dict,
@@ -29,7 +38,7 @@ from skillforge.ingest.base import (
     repository_of,
     text_of,
 )
-from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust, content_id
+from skillforge.model import Outcome, Trajectory, content_id
 
 FORMAT = "openhands"
 AGENT = "openhands"
@@ -57,8 +66,8 @@ def detect_dir(path: Path) -> bool:
 
 
 def _event_files(path: Path) -> list[tuple[int, str]] | None:
-    events = path / "events"
-    folder = events if events.is_dir() else path if path.name == "events" else None
+    events = os.path.join(path, "events")
+    folder = events if os.path.isdir(events) else path if path.name == "events" else None
     if folder is None:
         return None
     found: list[tuple[int, str]] = []
@@ -200,7 +209,7 @@ class _State:
     def _user(self, text: str, where: dict[str, Any]) -> None:
         if not self.task:
             self.task = text
-        self.steps.message(Role.USER, text, Trust.PERSON, **where)
+        self.steps.message(R_USER, text, T_PERSON, **where)
 
     def _v0_action(self, e: dict[str, Any], where: dict[str, Any]) -> None:
         act, args = str(e["action"]), as_dict(e.get("args"))
@@ -211,15 +220,15 @@ class _State:
             if e.get("source") == "user":
                 self._user(text, where)
             else:
-                self.steps.message(Role.ASSISTANT, text, Trust.AGENT, **where)
+                self.steps.message(R_ASSISTANT, text, T_AGENT, **where)
         elif act == "system":
-            self.steps.message(Role.SYSTEM, as_str(args.get("content")), Trust.INJECTED, **where)
+            self.steps.message(R_SYSTEM, as_str(args.get("content")), T_INJECTED, **where)
         elif act in _QUIET_ACTIONS:
             self.ctx.skip(f"{act} event")
         elif act in ("think", "finish", "reject"):
             self.steps.thought(as_str(args.get("thought")), **where)
             final = as_str(args.get("final_thought")) or as_str(e.get("message"))
-            self.steps.message(Role.ASSISTANT, final if act != "think" else "", Trust.AGENT, **where)
+            self.steps.message(R_ASSISTANT, final if act != "think" else "", T_AGENT, **where)
             self.finished = self.finished or act == "finish"
         else:
             self.steps.thought(as_str(args.get("thought")), **where)
@@ -236,7 +245,7 @@ class _State:
         if obs in _QUIET_OBSERVATIONS:
             self.ctx.skip(f"{obs} observation")
         elif obs == "recall":
-            self.steps.message(Role.USER, text, Trust.INJECTED, **where)
+            self.steps.message(R_USER, text, T_INJECTED, **where)
         elif call_id is not None and self.steps.is_open(call_id):
             meta = as_dict(extras.get("metadata"))
             code = meta.get("exit_code") if isinstance(meta.get("exit_code"), int) else None
@@ -248,12 +257,12 @@ class _State:
     def _loose(self, text: str, is_error: bool, where: dict[str, Any]) -> None:
         """Output that answers no known call (an agent error, a rejection)."""
         if text.strip():
-            self.steps.add(Role.TOOL, StepKind.USER_MESSAGE, text, Trust.TOOL_OUTPUT, is_error=is_error, **where)
+            self.steps.add(R_TOOL, K_USER_MESSAGE, text, T_TOOL_OUTPUT, is_error=is_error, **where)
 
     def _v1(self, e: dict[str, Any], where: dict[str, Any]) -> None:
         kind = str(e["kind"])
         if kind == "SystemPromptEvent":
-            self.steps.message(Role.SYSTEM, text_of(e.get("system_prompt")), Trust.INJECTED, **where)
+            self.steps.message(R_SYSTEM, text_of(e.get("system_prompt")), T_INJECTED, **where)
         elif kind == "MessageEvent":
             self._v1_message(e, where)
         elif kind == "ActionEvent":
@@ -270,14 +279,14 @@ class _State:
         if e.get("source") == "user" or msg.get("role") == "user":
             self._user(text, where)
         else:
-            self.steps.message(Role.ASSISTANT, text, Trust.AGENT, **where)
+            self.steps.message(R_ASSISTANT, text, T_AGENT, **where)
 
     def _v1_action(self, e: dict[str, Any], where: dict[str, Any]) -> None:
         action = as_dict(e.get("action"))
         name = str(e.get("tool_name") or action.get("kind") or "tool")
         self.steps.thought(text_of(e.get("thought")) or as_str(e.get("reasoning_content")), **where)
         if name == "finish" or action.get("kind") == "FinishAction":
-            self.steps.message(Role.ASSISTANT, as_str(action.get("message")), Trust.AGENT, **where)
+            self.steps.message(R_ASSISTANT, as_str(action.get("message")), T_AGENT, **where)
             self.finished = True
             return
         if name == "think" or action.get("kind") == "ThinkAction":

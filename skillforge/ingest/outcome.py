@@ -14,12 +14,16 @@ from skillforge.model import Outcome, Step, StepKind
 
 SOURCE = "tests"
 
-# a shell command that runs a test suite
-_TEST_COMMAND = re.compile(
-    r"(?:^|[\s;&|(/])(?:pytest|py\.test|go\s+test|cargo\s+(?:test|nextest)|jest|vitest|mocha|"
-    r"(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test|tox|nox|runtests\.py|manage\.py\s+test|"
-    r"-m\s+(?:pytest|unittest)|unittest)\b"
+# the words that start a test run (each must follow the start of the command or a separator)
+_TEST_WORDS = (
+    r"pytest", r"py\.test", r"go\s+test", r"cargo\s+(?:test|nextest)", r"jest", r"vitest", r"mocha",
+    r"npm\s+(?:run\s+)?test", r"pnpm\s+(?:run\s+)?test", r"yarn\s+(?:run\s+)?test", r"bun\s+(?:run\s+)?test",
+    r"tox", r"nox", r"runtests\.py", r"manage\.py\s+test", r"-m\s+(?:pytest|unittest)", r"unittest",
 )
+# a shell command that runs a test suite: ``(?:^|[\s;&|(/])(?:pytest|…)\b``, written so that every
+# alternative starts with a plain character (the separator check is a lookbehind after it), which lets
+# the regex engine skip quickly to the places where a word could start
+_TEST_COMMAND = re.compile("(?:" + "|".join(f"{w[0]}(?<![^\\s;&|(/].){w[1:]}" for w in _TEST_WORDS) + r")\b")
 
 # (pattern, outcome) pairs; each match is one signal
 _PYTEST_SUMMARY = re.compile(r"^=*\s*(?P<body>(?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|"
@@ -40,15 +44,21 @@ _KEYWORDS = ("pytest", "py.test", "unittest", " test", "nextest", "jest", "vites
 TAIL = 8_000  # runner summaries are at the end of the output: only its tail is read
 
 
+_TOOL_CALL = StepKind.TOOL_CALL  # bound once: enum attribute access is slow (this runs on every step)
+
+
 def is_test_command(text: str) -> bool:
-    return any(k in text for k in _KEYWORDS) and bool(_TEST_COMMAND.search(text))
+    for keyword in _KEYWORDS:
+        if keyword in text:
+            return _TEST_COMMAND.search(text) is not None
+    return False
 
 
 def infer_from_tests(steps: list[Step]) -> tuple[Outcome, str] | None:
     """The outcome said by the last test run's output, with source ``"tests"``; None when there is no
     test run with a result, or its result is not clear."""
     for step in reversed(steps):
-        if step.kind is not StepKind.TOOL_CALL or not is_test_command(step.text):
+        if step.kind is not _TOOL_CALL or not is_test_command(step.text):
             continue
         if step.pair is None or not 0 <= step.pair < len(steps):
             return None

@@ -18,6 +18,11 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import (
+    R_SYSTEM,
+    R_USER,
+    T_INJECTED,
+    T_PERSON,
+    T_TOOL_OUTPUT,
     ParseContext,
     StepList,
     as_str,
@@ -26,7 +31,7 @@ from skillforge.ingest.base import (
     read_json_doc,
     repository_of,
 )
-from skillforge.model import Outcome, Role, Trajectory, Trust, content_id
+from skillforge.model import Outcome, Trajectory, content_id
 
 FORMAT = "swe-agent"
 AGENT = "swe-agent"
@@ -89,17 +94,18 @@ def _preamble(history: list[dict[str, Any]], steps: StepList) -> tuple[str, int]
     first history item after them."""
     task = ""
     for i, item in enumerate(history):
-        role, text, where = item.get("role"), as_str(item.get("content")), {"record": f"history[{i}]"}
+        role, text = item.get("role"), as_str(item.get("content"))
+        where: dict[str, Any] = {"record": f"history[{i}]"}
         demo = bool(item.get("is_demo")) or item.get("message_type") == "demonstration"
         if role == "assistant" and not demo:
             return task, i
         if role == "system":
-            steps.message(Role.SYSTEM, text, Trust.INJECTED, **where)
+            steps.message(R_SYSTEM, text, T_INJECTED, **where)
         elif demo or task:
-            steps.message(Role.USER, text, Trust.INJECTED, **where)
+            steps.message(R_USER, text, T_INJECTED, **where)
         elif role == "user":
             task = text
-            steps.message(Role.USER, text, Trust.PERSON, **where)
+            steps.message(R_USER, text, T_PERSON, **where)
     return task, len(history)
 
 
@@ -137,7 +143,7 @@ def _from_history(history: list[dict[str, Any]], start: int, steps: StepList) ->
     while i < len(history):
         item = history[i]
         if item.get("role") != "assistant":
-            steps.message(Role.USER, as_str(item.get("content")), Trust.INJECTED, record=f"history[{i}]")
+            steps.message(R_USER, as_str(item.get("content")), T_INJECTED, record=f"history[{i}]")
             i += 1
             continue
         observation = ""
@@ -157,7 +163,7 @@ def _step(steps: StepList, record: str, thought: str, action: str, observation: 
     steps.thought(thought, record=record)
     command = action.strip()
     if not command:
-        steps.message(Role.USER, observation, Trust.TOOL_OUTPUT, record=record)
+        steps.message(R_USER, observation, T_TOOL_OUTPUT, record=record)
         return
     call_id, name, args = call
     inputs = args if isinstance(args, dict) else {"command": command}

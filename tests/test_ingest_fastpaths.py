@@ -1,0 +1,93 @@
+"""The fast paths written for ingest speed give the same answers as the plain code they replaced."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from skillforge.ingest import _suffix, discover, outcome
+from skillforge.ingest.base import StepList, extract_task, object_line
+from skillforge.ingest.mini_swe_agent import _RETURNCODE, _actions, _output_of
+from skillforge.model import Role, Trust, content_id
+
+
+def test_content_id_is_sha1_of_the_parts_cut_to_16_hex_digits() -> None:
+    assert content_id(b"abc") == hashlib.sha1(b"abc\x00").hexdigest()[:16]
+    assert content_id("a", "b") == hashlib.sha1(b"a\x00b\x00").hexdigest()[:16]
+    assert content_id("a", "b") != content_id("ab")
+
+
+def test_steps_of_one_record_share_a_location_and_others_get_their_own() -> None:
+    steps = StepList("run.traj")
+    thought = steps.thought("look first", record="messages[2]")
+    call = steps.call("bash", "ls", "c1", record="messages[2]")
+    result = steps.result("c1", "a.py", record="messages[3]")
+    assert thought is not None and thought.source is call.source
+    assert str(call.source) == "run.traj#messages[2]" and str(result.source) == "run.traj#messages[3]"
+    assert (call.pair, result.pair, result.tool_name) == (2, 1, "bash")
+
+
+def test_blank_messages_add_no_step() -> None:
+    steps = StepList("x")
+    assert steps.message(Role.USER, " \n\t", Trust.PERSON) is None and steps.thought("") is None
+    assert steps.steps == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("<returncode>0</returncode>\n<output>\n\nhello\n</output>\n", "hello"),
+    ("<returncode>0</returncode>\n<output>\n</output>", ""),
+    ("<returncode>1</returncode>\n<output>a</output> trailing", "<output>a</output> trailing"),
+    ("<returncode>1</returncode>\nplain", "plain"),
+])
+def test_output_is_unwrapped_only_when_the_wrapper_closes_the_text(text: str, expected: str) -> None:
+    match = _RETURNCODE.match(text)
+    assert match is not None and _output_of(text, match.end()) == expected
+
+
+def test_actions_finds_both_fence_kinds_in_text_order() -> None:
+    text = "x\n```mswea_bash_command\nls\n```\nthen\n```bash\npwd\n```\n```bash no\n```"
+    assert _actions(text) == [(2, "ls"), (36, "pwd")]
+
+
+@pytest.mark.parametrize(("command", "is_test"), [
+    ("cd /testbed && python -m pytest tests/test_x.py -q", True),
+    ("npm  run test", True),
+    ("tox -e py311", True),
+    ("cat /testbed/setup.cfg", False),
+    ("python mytest.py", False),
+    ("xpytest -q", False),
+    ("go\ttest ./...", False),  # no keyword: the regular expression is not even tried
+])
+def test_test_commands(command: str, is_test: bool) -> None:
+    assert outcome.is_test_command(command) is is_test
+
+
+@pytest.mark.parametrize(("text", "task"), [
+    ("<pr_description>\nConsider the following PR description:\n Fix <b>it</b> \n</pr_description>", "Fix <b>it</b>"),
+    ("ISSUE:\nDates break\n\nINSTRUCTIONS: go", "Dates break"),
+    ("<issue_description> a </issue_description> <issue_description>b</issue_description>", "a"),
+    ("<pr_description> </pr_description> just this", "<pr_description> </pr_description> just this"),
+])
+def test_task_text_is_the_first_tagged_block(text: str, task: str) -> None:
+    assert extract_task(text) == task
+
+
+def test_object_line() -> None:
+    assert object_line(b' {"a": 1} \n') and not object_line(b"{") and not object_line(b"[1]")
+
+
+def test_log_suffixes_follow_pathlib() -> None:
+    for name in ("a.JSONL", "..md", ".jsonl", "a.", "x.traj", "noext"):
+        assert _suffix(name) == Path(name).suffix.lower()
+
+
+def test_discover_walks_sorted_and_skips_tool_folders(tmp_path: Path) -> None:
+    for rel in ("b/run.jsonl", "a/run.traj.json", "a/notes.txt", ".git/x.jsonl", "node_modules/y.json"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}")
+    os.symlink(tmp_path / "a", tmp_path / "c")  # the same folder again, inside the root: walked once
+    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
+    assert found == ["a/run.traj.json", "b/run.jsonl"]
