@@ -7,7 +7,10 @@ its own trajectory id, streamed into ``executor.map(MapTask(OfflineMapper()), â€
 run is mined). Each (executor, N, mode) runs in a fresh process, so peak RSS is that run's own:
 
 * ``fold``: the driver folds each result into counters and drops it (the executor's own footprint);
-* ``keep``: the driver keeps every MapResult, as ``distill`` does for its reduce step.
+* ``keep``: the driver keeps every MapResult (what ``distill`` did before streaming reduce);
+* ``pipeline``: what ``distill`` does, map then reduce to lessons: a mapper with a streaming
+  ``reducer()`` is fed each result's facts and the result is dropped; otherwise every MapResult is kept
+  and ``reduce`` runs on them sorted by trajectory id. Peak RSS includes the reduce.
 
 Prints runs/s and the driver's RSS (after setup, the highest sampled during the map, and the growth\nbetween them) per configuration.
 Target: driver memory flat in the number of runs (``fold``); ``keep`` grows by the results' size.
@@ -67,20 +70,28 @@ def one(executor: str, runs: int, mode: str, workers: int, corpus: Path, chunk: 
         list(ex.map(MapTask(OfflineMapper()), replicate(base, workers * 2)))  # warm the workers
     setup = high = rss_mb()
     kept, mined, errors = [], 0, 0
+    mapper = OfflineMapper()
+    fold = mapper.reducer() if mode == "pipeline" and hasattr(mapper, "reducer") else None
     start = time.perf_counter()
-    for n, result in enumerate(ex.map(MapTask(OfflineMapper()), replicate(base, runs))):
+    for n, result in enumerate(ex.map(MapTask(mapper), replicate(base, runs))):
         errors += result.error is not None
         mined += bool(result.facts)
-        if mode == "keep":
+        if fold is not None and result.error is None:
+            fold.add(result.facts)
+        elif mode in ("keep", "pipeline"):
             kept.append(result)
         if n % 50 == 0:
             high = max(high, rss_mb())
-    seconds = time.perf_counter() - start
+    lessons = -1
+    if mode == "pipeline":
+        found = fold.lessons() if fold is not None else mapper.reduce(sorted(kept, key=lambda r: r.trajectory_id))
+        lessons = len(found)
     high = max(high, rss_mb())
+    seconds = time.perf_counter() - start
     return {"executor": executor, "runs": runs, "mode": mode, "workers": workers, "base": len(base),
             "seconds": round(seconds, 2), "runs_per_s": round(runs / seconds, 1), "errors": errors,
             "setup_mb": round(setup, 1), "peak_mb": round(high, 1), "growth_mb": round(high - setup, 1),
-            "mined": mined}
+            "mined": mined, "lessons": lessons}
 
 
 def main() -> int:
@@ -89,7 +100,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--executors", nargs="+", default=["local", "ray"])
-    parser.add_argument("--modes", nargs="+", default=["fold", "keep"])
+    parser.add_argument("--modes", nargs="+", default=["fold", "keep", "pipeline"])
     parser.add_argument("--chunk", type=int, default=8, help="trajectories per Ray task")
     parser.add_argument("--one", nargs=3, metavar=("EXECUTOR", "RUNS", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -100,7 +111,7 @@ def main() -> int:
         print(json.dumps(one(args.one[0], int(args.one[1]), args.one[2], args.workers, args.corpus, args.chunk)))
         return 0
     print(f"{'executor':8} {'mode':5} {'runs':>6} {'seconds':>8} {'runs/s':>8} {'setup MB':>9} "
-          f"{'peak MB':>8} {'growth MB':>9}")
+          f"{'peak MB':>8} {'growth MB':>9} {'lessons':>7}")
     for executor in args.executors:
         for mode in args.modes:
             for runs in args.runs:
@@ -109,7 +120,7 @@ def main() -> int:
                 out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
                 r = json.loads(out.strip().splitlines()[-1])
                 print(f"{executor:8} {mode:5} {runs:>6} {r['seconds']:>8} {r['runs_per_s']:>8} "
-                      f"{r['setup_mb']:>9} {r['peak_mb']:>8} {r['growth_mb']:>9}", flush=True)
+                      f"{r['setup_mb']:>9} {r['peak_mb']:>8} {r['growth_mb']:>9} {r['lessons']:>7}", flush=True)
     return 0
 
 

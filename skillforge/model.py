@@ -302,11 +302,12 @@ class Lesson:
     evidence: list[Evidence] = field(default_factory=list)
     confidence: float = 0.5
     signature: str = ""  # grouping key: lessons with the same signature and scope are the same lesson
+    runs: int = 0  # supporting trajectories when ``evidence`` is only a sample of them (0: count evidence)
 
     @property
     def support(self) -> int:
         """How many distinct trajectories support this lesson."""
-        return len({e.trajectory_id for e in self.evidence})
+        return self.runs or len({e.trajectory_id for e in self.evidence})
 
     @property
     def key(self) -> str:
@@ -317,7 +318,7 @@ class Lesson:
             "title": self.title, "trigger": self.trigger, "body": self.body, "kind": self.kind.value,
             "level": self.level.value, "scope": {"kind": self.scope.kind.value, "value": self.scope.value},
             "evidence": [e.to_dict() for e in self.evidence], "confidence": self.confidence,
-            "signature": self.signature,
+            "signature": self.signature, **({"runs": self.runs} if self.runs else {}),
         }
 
     @classmethod
@@ -332,6 +333,7 @@ class Lesson:
             scope=Scope(ScopeKind(scope.get("kind", "general")), str(scope.get("value", ""))),
             evidence=[Evidence.from_dict(e) for e in d.get("evidence", [])],
             confidence=float(d.get("confidence", 0.5)), signature=str(d.get("signature", "")),
+            runs=int(d.get("runs", 0)),
         )
 
 

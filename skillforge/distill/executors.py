@@ -5,8 +5,9 @@ Both executors run the same :class:`MapTask`: cache lookup and store on the driv
 mapper's ``map`` with per-item error capture, and the run's stop flag (budget). Trajectories arrive
 as a lazy stream; Ray tasks take ``chunk`` of them and at most ``window`` tasks are in flight, so the
 driver never holds the corpus.
-Results come back in completion order: the pipeline sorts them by trajectory id before ``reduce``,
-so a Ray run and a local run on the same input give the same library.
+Results come back in completion order: the offline miner's streaming reduce does not depend on it and
+the pipeline sorts other mappers' results by trajectory id before ``reduce``, so a Ray run and a local
+run on the same input give the same library.
 
     executor = create("ray", workers=4, address="ray://head:10001")
     for result in executor.map(MapTask(mapper, cache, stop), trajectories): ...

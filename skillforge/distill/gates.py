@@ -56,6 +56,7 @@ def apply(
     result = GateResult()
     for group in (grouping or by_key)(lessons):
         support = len({e.trajectory_id for lesson in group for e in lesson.evidence})
+        support = max(support, *(lesson.runs for lesson in group))  # evidence may be a sample (Lesson.runs)
         for lesson in group:
             verdict = assess(lesson, min_support, check_text=check_text, step_trust=step_trust,
                              support=support)

@@ -3,9 +3,11 @@
     ingest ─▶ prepare (redact, skip already distilled) ─▶ map (parallel, cached) ─▶ reduce
       ─▶ gates (support, trust) ─▶ consolidate ─▶ write (targeted patches) ─▶ validate ─▶ commit_run
 
-The driver holds only small :class:`MapResult` objects, never whole trajectories. Nothing is written to
-the library before the final ``commit_run``; map results are cached per trajectory (atomically), so an
-interrupted or budget-stopped run resumes where it stopped. Returns a :class:`DistillReport` for the CLI.
+The driver never holds whole trajectories; a mapper with a streaming ``reducer()`` (the offline miner)
+gets each result's facts as it arrives, which are then dropped, else the small :class:`MapResult`
+objects are kept for ``mapper.reduce``. Nothing is written to the library before the final
+``commit_run``; map results are cached per trajectory (atomically), so an interrupted or budget-stopped
+run resumes where it stopped. Returns a :class:`DistillReport` for the CLI.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ class DistillOptions:
 
 @dataclass
 class _Run:
-    """Per-run state shared by the stages (small: ids and map results, no trajectories)."""
+    """Per-run state shared by the stages (small: ids and map results, no trajectories; with a
+    streaming ``reducer``, ``results`` keeps only the successful ids, for the distilled-runs record)."""
 
     report: DistillReport
     distilled: dict[str, str]
@@ -54,9 +57,28 @@ class _Run:
     input_ids: list[str] = field(default_factory=list)
     repositories: dict[str, str] = field(default_factory=dict)
     formats: dict[str, int] = field(default_factory=dict)
-    results: list[MapResult] = field(default_factory=list)
+    results: list[MapResult | _Folded] = field(default_factory=list)
     step_trust: dict[str, str] = field(default_factory=dict)  # trajectory id -> one trust code per step
     stop: threading.Event = field(default_factory=threading.Event)
+    reducer: Any = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def keep(self, result: MapResult) -> None:
+        """Record one map result: fold it into the reducer when there is one, else keep it."""
+        with self.lock:  # cached results arrive from the thread that feeds the executor
+            if self.reducer is None:
+                self.results.append(result)
+            elif result.error is None:
+                self.reducer.add(result.facts)
+                self.results.append(_Folded(result.trajectory_id))
+
+
+@dataclass(slots=True)
+class _Folded:
+    """What the commit stage reads of a result whose facts went into the streaming reducer."""
+
+    trajectory_id: str
+    error: None = None
 
 
 def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None = None) -> DistillReport:
@@ -82,6 +104,7 @@ def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None 
         if mapper is None:  # batches submitted or still running: the report says which
             _ingest_notes(report, ingest)
             return report
+    run.reducer = mapper.reducer() if callable(getattr(mapper, "reducer", None)) else None
     _map_all(run, _prepare(run, stream, _Cached(run, mapper, MapCache())), mapper, settings, options)
     _ingest_notes(report, ingest)
     _usage(report, budget)
@@ -181,7 +204,7 @@ class _Cached:
         if hit is None or counts is None:
             return False
         self.run.report.redactions.update(counts)
-        self.run.results.append(hit)
+        self.run.keep(hit)
         return True
 
 
@@ -223,7 +246,7 @@ def _map_all(run: _Run, items: Iterator[Trajectory], mapper: Any, settings: Any,
     task = MapTask(mapper, MapCache(), run.stop)
     with _bar(options.progress, "mapping trajectories", None) as bar:
         for result in executor.map(task, items):
-            run.results.append(result)
+            run.keep(result)
             if result.error is not None:
                 run.report.failures.append(f"{result.trajectory_id}: {result.error}")
             bar.advance()
@@ -306,10 +329,8 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
 
     mapper, consolidator, budget = engine
     report = run.report
-    # completion order differs between runs and executors: reduce sees results sorted by trajectory id
-    ok = sorted((r for r in run.results if r.error is None), key=lambda r: r.trajectory_id)
     with _bar(progress, "reducing lessons", 1) as bar:
-        lessons = mapper.reduce(ok)
+        lessons = _reduce(run, mapper)
         bar.advance()
     report.lessons = len(lessons)
     gated = gates.apply(lessons, int(settings.min_support), lambda text: check_text(text, "lesson"),
@@ -339,6 +360,15 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         return report
     return commit.commit(run, lib, base, written, changes, gated)
+
+
+def _reduce(run: _Run, mapper: Any) -> list[Any]:
+    """The lessons: from the streaming reducer (order-independent), else from the kept results."""
+    if run.reducer is not None:
+        return list(run.reducer.lessons())
+    # completion order differs between runs and executors: reduce sees results sorted by trajectory id
+    ok = sorted((r for r in run.results if r.error is None), key=lambda r: r.trajectory_id)
+    return list(mapper.reduce(ok))
 
 
 def _grouping(run: _Run) -> gates.Grouping | None:

@@ -4,43 +4,85 @@ same repository changed. They tell the next run where such tasks usually land.""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from skillforge.distill.offline.evidence import Facts, evidence, render, repo_scope, runs_phrase
-from skillforge.model import Lesson, LessonKind, Level
+from skillforge.distill.offline.accumulate import (
+    K,
+    Runs,
+    Sample,
+    brief,
+    entry,
+    evidence_of,
+    regroup,
+    runs_if_sampled,
+)
+from skillforge.distill.offline.evidence import Facts, evidence, render, repo_scope
+from skillforge.model import Lesson, LessonKind, Level, Scope
 
 MIN_RUNS = 2
 MAX_PER_REPO = 8
 
 
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    groups: dict[tuple[str, str], list[tuple[Facts, list[dict[str, Any]]]]] = {}
-    for f in all_facts:
+@dataclass
+class _Group:
+    runs: Runs = field(default_factory=Runs)
+    symbols: Counter[str] = field(default_factory=Counter)
+    sample: Sample = field(default_factory=Sample)  # one citation of the run's edits to the file
+
+
+@dataclass
+class Acc:
+    """Streaming reduce: per (scope, file), the runs that changed it and the symbols they changed."""
+
+    k: int = K
+    groups: dict[tuple[Scope, str], _Group] = field(default_factory=dict)
+
+    def _group(self) -> _Group:
+        return _Group(sample=Sample(self.k))
+
+    def add(self, f: Facts, meta: Facts) -> None:
         per_file: dict[str, list[dict[str, Any]]] = {}
         for e in f.get("edits", []):
             if e.get("lang") and "/" in e["file"]:
                 per_file.setdefault(e["file"], []).append(e)
+        scope = repo_scope(f)
         for path, edits in per_file.items():
-            groups.setdefault((str(repo_scope(f)), path), []).append((f, edits))
-    by_scope: dict[str, list[Lesson]] = {}
-    for (scope, path), pairs in sorted(groups.items()):
-        if len(pairs) < MIN_RUNS:
-            continue
-        pairs.sort(key=lambda p: p[0]["id"])
-        symbols = Counter(e["symbol"] for _, edits in pairs for e in edits if e.get("symbol"))
-        body = render("lesson_code_area", file=path, n=len(pairs), runs=runs_phrase([f for f, _ in pairs]),
-                      symbols=sorted(symbols.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
-        cites = [{"steps": sorted({e["step"] for e in edits}), "quote": ", ".join(
-            sorted({e["symbol"] or e["file"] for e in edits}))[:200], "src": edits[0].get("src"),
-            "trust": "agent"} for _, edits in pairs]
-        by_scope.setdefault(scope, []).append(Lesson(
-            title=f"Code area: {path}", trigger=f"when a task touches {path}", body=body,
-            kind=LessonKind.SUCCESS_PATTERN, level=Level.FUNCTIONAL, scope=repo_scope(pairs[0][0]),
-            evidence=[evidence(f, c) for (f, _), c in zip(pairs, cites, strict=True)],
-            confidence=0.5, signature=f"area:{path}",
-        ))
-    out: list[Lesson] = []
-    for _scope, found in sorted(by_scope.items()):
-        found.sort(key=lambda le: (-le.support, le.signature))
-        out.extend(found[:MAX_PER_REPO])
-    return out
+            g = entry(self.groups, (scope, path), self._group)
+            g.runs.add(f["outcome"])
+            g.symbols.update(e["symbol"] for e in edits if e.get("symbol"))
+            g.sample.add(meta, _cite(edits))
+
+    def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
+        groups = {(str(s), path): (s, g) for (s, path), g in regroup(self.groups, resolve).items()}
+        by_scope: dict[str, list[Lesson]] = {}
+        for (scope_name, path), (scope, g) in sorted(groups.items()):
+            if g.runs.n < MIN_RUNS:
+                continue
+            body = render("lesson_code_area", file=path, n=g.runs.n, runs=g.runs.phrase(),
+                          symbols=sorted(g.symbols.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
+            by_scope.setdefault(scope_name, []).append(Lesson(
+                title=f"Code area: {path}", trigger=f"when a task touches {path}", body=body,
+                kind=LessonKind.SUCCESS_PATTERN, level=Level.FUNCTIONAL, scope=scope,
+                evidence=evidence_of(g.sample, evidence), confidence=0.5, signature=f"area:{path}",
+                runs=runs_if_sampled(g.runs.n, g.sample),
+            ))
+        out: list[Lesson] = []
+        for _scope, found in sorted(by_scope.items()):
+            found.sort(key=lambda le: (-le.support, le.signature))
+            out.extend(found[:MAX_PER_REPO])
+        return out
+
+
+def _cite(edits: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"steps": sorted({e["step"] for e in edits}), "quote": ", ".join(
+        sorted({e["symbol"] or e["file"] for e in edits}))[:200], "src": edits[0].get("src"), "trust": "agent"}
+
+
+def lessons(all_facts: list[Facts]) -> list[Lesson]:
+    """The lessons of these runs' facts (see :class:`Acc`)."""
+    acc = Acc()
+    for f in all_facts:
+        acc.add(f, brief(f))
+    return acc.lessons(lambda s: s)

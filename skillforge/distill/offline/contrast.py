@@ -6,9 +6,20 @@ whose outcome is known take part. Results become warnings."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from math import comb
-from typing import Any
 
+from skillforge.distill.offline.accumulate import (
+    K,
+    Sample,
+    brief,
+    entry,
+    evidence_of,
+    regroup,
+    runs_if_sampled,
+)
 from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.commands import EDIT, REPRODUCE, TEST
 from skillforge.distill.offline.evidence import Facts, evidence, render, repo_scope
@@ -74,56 +85,110 @@ def phrase(feature: str) -> tuple[str, str]:
     }.get(kind, (feature, ""))
 
 
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    known = [f for f in all_facts if f["outcome"] in (Outcome.SUCCESS.value, Outcome.FAILURE.value)]
-    groups: dict[str, tuple[Scope, list[Facts]]] = {}
-    for f in known:
+@dataclass
+class _Feature:
+    failed: int = 0  # failed runs that show it
+    won: int = 0  # resolved runs that show it
+    sample: Sample = field(default_factory=Sample)  # failed runs that show it
+
+
+@dataclass
+class _Group:
+    failed: int = 0
+    won: int = 0
+    features: dict[str, _Feature] = field(default_factory=dict)
+    agents: Counter[str] = field(default_factory=Counter)  # repository group: its runs' agents
+    repos: Counter[str] = field(default_factory=Counter)  # agent group: its runs' repositories
+    no_repo: int = 0  # agent group: runs without a repository
+
+
+@dataclass
+class Acc:
+    """Streaming reduce: per repository and per agent, runs and feature counts by outcome."""
+
+    k: int = K
+    groups: dict[tuple[Scope], _Group] = field(default_factory=dict)
+
+    def _feature(self) -> _Feature:
+        return _Feature(sample=Sample(self.k))
+
+    def add(self, f: Facts, meta: Facts) -> None:
+        if f["outcome"] not in (Outcome.SUCCESS.value, Outcome.FAILURE.value):
+            return
         scope = repo_scope(f)
-        groups.setdefault(str(scope), (scope, []))[1].append(f)
+        g = self._member(scope, f, meta)
+        if scope.kind is ScopeKind.REPOSITORY:
+            g.agents[f.get("agent") or ""] += 1
+        else:
+            g.no_repo += 1
         if f.get("repo") and f.get("agent"):
-            agent = Scope(ScopeKind.TOOL, f["agent"])
-            groups.setdefault(str(agent), (agent, []))[1].append(f)
-    out: list[Lesson] = []
-    repo_sets = {frozenset(f["id"] for f in m) for s, m in groups.values() if s.kind is ScopeKind.REPOSITORY}
-    for _name, (scope, members) in sorted(groups.items()):
-        if scope.kind is ScopeKind.TOOL and frozenset(f["id"] for f in members) in repo_sets:
-            continue  # an agent seen on one repository only: the repository's warnings say it all
-        out.extend(_group_lessons(scope, sorted(members, key=lambda f: f["id"])))
-    return out
+            self._member(Scope(ScopeKind.TOOL, f["agent"]), f, meta).repos[f["repo"]] += 1
+
+    def _member(self, scope: Scope, f: Facts, meta: Facts) -> _Group:
+        g = entry(self.groups, (scope,), _Group)
+        failed = f["outcome"] == Outcome.FAILURE.value
+        g.failed += failed
+        g.won += not failed
+        for feat, item in f.get("features", {}).items():
+            fe = entry(g.features, feat, self._feature)
+            if failed:
+                fe.failed += 1
+                fe.sample.add(meta, item)
+            else:
+                fe.won += 1
+        return g
+
+    def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
+        groups = {str(s): (s, g) for (s,), g in regroup(self.groups, resolve).items()}
+        out: list[Lesson] = []
+        for _name, (scope, g) in sorted(groups.items()):
+            if scope.kind is ScopeKind.TOOL and _same_as_repository(scope, g, groups, resolve):
+                continue  # an agent seen on one repository only: the repository's warnings say it all
+            out.extend(_group_lessons(scope, g))
+        return out
 
 
-def _group_lessons(scope: Scope, members: list[Facts]) -> list[Lesson]:
-    failed = [f for f in members if f["outcome"] == Outcome.FAILURE.value]
-    won = [f for f in members if f["outcome"] == Outcome.SUCCESS.value]
-    if len(failed) < MIN_RUNS_EACH or len(won) < MIN_RUNS_EACH:
+def _same_as_repository(agent: Scope, g: _Group, groups: dict[str, tuple[Scope, _Group]],
+                        resolve: Callable[[Scope], Scope]) -> bool:
+    """Whether an agent's runs are exactly one repository's runs."""
+    repos = {str(resolve(Scope(ScopeKind.REPOSITORY, r))) for r in g.repos}
+    if g.no_repo or len(repos) != 1 or next(iter(repos)) not in groups:
+        return False
+    return set(groups[next(iter(repos))][1].agents) == {agent.value}
+
+
+def _group_lessons(scope: Scope, g: _Group) -> list[Lesson]:
+    if g.failed < MIN_RUNS_EACH or g.won < MIN_RUNS_EACH:
         return []
-    features = sorted({k for f in failed for k in f.get("features", {})})
+    features = sorted(k for k, fe in g.features.items() if fe.failed)
     tests: list[tuple[float, str, int, int]] = []
     for feat in features:
-        a = sum(1 for f in failed if feat in f["features"])
-        c = sum(1 for f in won if feat in f["features"])
-        if a < MIN_FAILED_WITH or a / len(failed) < MIN_RATIO * c / len(won):
+        a, c = g.features[feat].failed, g.features[feat].won
+        if a < MIN_FAILED_WITH or a / g.failed < MIN_RATIO * c / g.won:
             continue
-        tests.append((fisher_greater(a, len(failed) - a, c, len(won) - c), feat, a, c))
+        tests.append((fisher_greater(a, g.failed - a, c, g.won - c), feat, a, c))
     out: list[Lesson] = []
     for p_adj, feat, a, c in _bh(tests, len(features)):
         what, _ = phrase(feat)
         where = f"on {scope.value}" if scope.kind is ScopeKind.REPOSITORY else f"with {scope.value}"
-        cited = [f for f in failed if feat in f["features"]]
-        body = render("lesson_warning", phrase=what, where=where, a=a, n_fail=len(failed), c=c,
-                      n_success=len(won), p=f"{p_adj:.3g}", example="")
+        cited = g.features[feat].sample
+        body = render("lesson_warning", phrase=what, where=where, a=a, n_fail=g.failed, c=c,
+                      n_success=g.won, p=f"{p_adj:.3g}", example="")
         out.append(Lesson(
             title=f"Warning: runs that {what} failed more often", trigger=f"before you {what.split(' ', 1)[-1]}",
             body=body, kind=LessonKind.WARNING, level=Level.FUNCTIONAL, scope=scope,
-            evidence=[evidence(f, _cite(f, feat)) for f in cited], confidence=round(1 - p_adj, 3),
-            signature=f"contrast:{feat}",
+            evidence=evidence_of(cited, evidence), confidence=round(1 - p_adj, 3),
+            signature=f"contrast:{feat}", runs=runs_if_sampled(a, cited),
         ))
     return out
 
 
-def _cite(f: Facts, feat: str) -> dict[str, Any]:
-    item: dict[str, Any] = f["features"][feat]
-    return item
+def lessons(all_facts: list[Facts]) -> list[Lesson]:
+    """The lessons of these runs' facts (see :class:`Acc`)."""
+    acc = Acc()
+    for f in all_facts:
+        acc.add(f, brief(f))
+    return acc.lessons(lambda s: s)
 
 
 def _bh(tests: list[tuple[float, str, int, int]], m: int) -> list[tuple[float, str, int, int]]:

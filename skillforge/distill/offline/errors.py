@@ -11,8 +11,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from skillforge.distill.offline.accumulate import (
+    K,
+    Runs,
+    Sample,
+    brief,
+    entry,
+    evidence_of,
+    regroup,
+    runs_if_sampled,
+)
 from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.commands import BUILD, EDIT, INSTALL, REPRODUCE, TEST
 from skillforge.distill.offline.evidence import (
@@ -20,12 +32,10 @@ from skillforge.distill.offline.evidence import (
     cite,
     confidence,
     evidence,
-    group,
     render,
     repo_scope,
-    runs_phrase,
 )
-from skillforge.model import Lesson, LessonKind, Level, Trajectory
+from skillforge.model import Lesson, LessonKind, Level, Scope, Trajectory
 
 RECOVERABLE = (TEST, BUILD, INSTALL, REPRODUCE, EDIT)
 MAX_PER_RUN = 20
@@ -92,35 +102,74 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
     return found
 
 
+@dataclass
+class _Group:
+    runs: Runs = field(default_factory=Runs)
+    sample: Sample = field(default_factory=Sample)
+    fixes: Counter[str] = field(default_factory=Counter)
+    helpers: Counter[str] = field(default_factory=Counter)
+    failed_cmds: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Acc:
+    """Streaming reduce: one group per (scope, class, signature), plus runs with a failure per scope."""
+
+    k: int = K
+    groups: dict[tuple[Scope, str, str], _Group] = field(default_factory=dict)
+    failing: dict[tuple[Scope], int] = field(default_factory=dict)
+
+    def _group(self) -> _Group:
+        return _Group(sample=Sample(self.k))
+
+    def add(self, f: Facts, meta: Facts) -> None:
+        items = f.get("errors") or []
+        if not items:
+            return
+        scope = repo_scope(f)
+        self.failing[(scope,)] = self.failing.get((scope,), 0) + 1  # a run with several failures counts once
+        seen: set[tuple[str, str]] = set()
+        for it in items:
+            g = entry(self.groups, (scope, it["cls"], it["sig"]), self._group)
+            if (it["cls"], it["sig"]) not in seen:
+                seen.add((it["cls"], it["sig"]))
+                g.runs.add(f["outcome"])
+            g.sample.add(meta, it)
+            g.fixes[it["fix"]] += 1
+            g.helpers.update(it["between"])
+            g.failed_cmds[it["failed_cmd"]] += 1
+
+    def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
+        failing = {str(k[0]): n for k, n in regroup(self.failing, resolve).items()}
+        groups = {f"{s}\x00{c}\x00{sig}": (s, g) for (s, c, sig), g in regroup(self.groups, resolve).items()}
+        return [_lesson(scope, g, failing.get(str(scope), 0)) for _key, (scope, g) in sorted(groups.items())]
+
+
+def _lesson(scope: Scope, g: _Group, failing: int) -> Lesson:
+    first = g.sample.first()[1]
+    fix, fix_n = ranked_by_count(g.fixes)[0]
+    body = render(
+        "lesson_error_recovery", sig=first["sig"], cls=first["cls"], fix=fix, fix_n=fix_n,
+        failed_cmd=ranked_by_count(g.failed_cmds)[0][0], helpers=ranked_by_count(g.helpers)[:2],
+        runs=g.runs.phrase(), total=g.runs.n,
+    )
+    return Lesson(
+        title=f"{first['sig']} ({first['cls']})",
+        trigger=f"when a {first['cls']} command fails with: {first['sig']}",
+        body=body, kind=LessonKind.ERROR_RECOVERY, level=Level.ATOMIC, scope=scope,
+        evidence=evidence_of(g.sample, evidence), confidence=confidence(fix_n, failing),
+        signature=f"error:{first['cls']}:{first['sig']}|family:{family(first['sig'], first['exc'])}",
+        runs=runs_if_sampled(g.runs.n, g.sample),
+    )
+
+
+def ranked_by_count(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    items = [(f, it) for f in all_facts for it in f.get("errors", [])]
-    by_key: dict[str, list[tuple[Facts, dict[str, Any]]]] = {}
-    for f, it in items:
-        key = f"{repo_scope(f)}\x00{it['cls']}\x00{it['sig']}"
-        by_key.setdefault(key, []).append((f, it))
-    failing_runs = {f["id"]: f for f, _ in items}.values()  # a run with several failures counts once
-    runs_with_failure = group(failing_runs, lambda f: str(repo_scope(f)))
-    out: list[Lesson] = []
-    for _key, pairs in sorted(by_key.items()):
-        pairs.sort(key=lambda p: (p[0]["id"], p[1]["steps"]))
-        meta, first = pairs[0]
-        fixes = Counter(p[1]["fix"] for p in pairs)
-        helpers = Counter(b for p in pairs for b in p[1]["between"])
-        failed_cmds = Counter(p[1]["failed_cmd"] for p in pairs)
-        fix, fix_n = sorted(fixes.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        metas = [p[0] for p in pairs]
-        body = render(
-            "lesson_error_recovery", sig=first["sig"], cls=first["cls"], fix=fix, fix_n=fix_n,
-            failed_cmd=sorted(failed_cmds.items(), key=lambda kv: (-kv[1], kv[0]))[0][0],
-            helpers=sorted(helpers.items(), key=lambda kv: (-kv[1], kv[0]))[:2], runs=runs_phrase(metas),
-            total=len({m["id"] for m in metas}),
-        )
-        out.append(Lesson(
-            title=f"{first['sig']} ({first['cls']})",
-            trigger=f"when a {first['cls']} command fails with: {first['sig']}",
-            body=body, kind=LessonKind.ERROR_RECOVERY, level=Level.ATOMIC, scope=repo_scope(meta),
-            evidence=[evidence(m, it) for m, it in pairs],
-            confidence=confidence(fix_n, len(runs_with_failure.get(str(repo_scope(meta)), []))),
-            signature=f"error:{first['cls']}:{first['sig']}|family:{family(first['sig'], first['exc'])}",
-        ))
-    return out
+    """The lessons of these runs' facts (see :class:`Acc`)."""
+    acc = Acc()
+    for f in all_facts:
+        acc.add(f, brief(f))
+    return acc.lessons(lambda s: s)

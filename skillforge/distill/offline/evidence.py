@@ -4,8 +4,6 @@ Lesson construction on the reduce side."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from skillforge import templates
@@ -38,24 +36,6 @@ def repo_scope(meta: Facts) -> Scope:
     if meta.get("repo"):
         return Scope(ScopeKind.REPOSITORY, meta["repo"])
     return Scope(ScopeKind.TOOL, meta.get("agent") or "agent")
-
-
-def group(facts: Iterable[Facts], key: Callable[[Facts], str]) -> dict[str, list[Facts]]:
-    """Facts grouped by a key, groups and members in a stable order."""
-    out: dict[str, list[Facts]] = defaultdict(list)
-    for f in facts:
-        out[key(f)].append(f)
-    return {k: sorted(v, key=lambda f: f["id"]) for k, v in sorted(out.items())}
-
-
-def runs_phrase(metas: list[Facts]) -> str:
-    """'seen in 7 runs, 5 resolved' (outcome counts only where outcomes are known)."""
-    ids = {m["id"]: m["outcome"] for m in metas}
-    n = len(ids)
-    wins = sum(1 for o in ids.values() if o == Outcome.SUCCESS.value)
-    known = sum(1 for o in ids.values() if o != Outcome.UNKNOWN.value)
-    text = f"seen in {n} run{'s' if n != 1 else ''}"
-    return f"{text}, {wins} resolved" if known else text
 
 
 def render(name: str, **context: Any) -> str:

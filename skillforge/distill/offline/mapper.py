@@ -3,7 +3,9 @@ facts of many trajectories into lessons with evidence merged across runs.
 
 ``map`` is a pure function of one trajectory; its facts hold only signatures, counts, normalised
 commands, short quotes and step indices, so they can be cached on disk and computed in another
-process. ``reduce`` is deterministic: the same facts in any order give the same lessons.
+process. ``reduce`` is deterministic: the same facts in any order give the same lessons. ``reducer()``
+gives the same reduce as a stream (``add(facts)`` per run, ``lessons()`` at the end), so the driver
+needs not keep every run's facts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from skillforge.distill.base import MapResult
 from skillforge.distill.offline import areas, contrast, errors, recipes, waste, workflow
+from skillforge.distill.offline.accumulate import K, brief
 from skillforge.distill.offline.actions import Act, actions, repository, short_task, source_of
 from skillforge.distill.offline.codeloc import (
     Location,
@@ -23,7 +26,7 @@ from skillforge.distill.offline.codeloc import (
 )
 from skillforge.distill.offline.commands import EDIT, SUBMIT
 from skillforge.distill.offline.evidence import Facts, cite
-from skillforge.model import Lesson, Trajectory
+from skillforge.model import Lesson, Scope, ScopeKind, Trajectory
 
 MINER_VERSION = "offline-1"
 MAX_EDITS = 40
@@ -40,36 +43,57 @@ class OfflineMapper:
     def map(self, traj: Trajectory) -> MapResult:
         return MapResult(trajectory_id=traj.id, facts=mine(traj))
 
+    def reducer(self, k: int = K) -> Reducer:
+        """A streaming reduce: ``add(facts)`` per run as results arrive, ``lessons()`` at the end."""
+        return Reducer(k)
+
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
-        by_id: dict[str, Facts] = {}
+        fold = self.reducer()
         for r in results:
-            if r.error is None and isinstance(r.facts, dict) and r.facts.get("v") == MINER_VERSION:
-                by_id.setdefault(r.facts["id"], r.facts)
-        facts = unify_repositories([by_id[k] for k in sorted(by_id)])
-        found: list[Lesson] = []
-        for miner in (errors, recipes, contrast, waste, workflow, areas):
-            found.extend(miner.lessons(facts))
-        return sorted(found, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
+            if r.error is None:
+                fold.add(r.facts)
+        return fold.lessons()
 
 
-def unify_repositories(facts: list[Facts]) -> list[Facts]:
-    """Group runs of one repository that agents spelled differently.
+class Reducer:
+    """Lessons from a stream of facts, in memory bounded by the number of distinct groups (signatures,
+    recipes, files, features…), not runs: each miner keeps counters per group and the evidence of the
+    ``k`` smallest trajectory ids only (``Lesson.runs`` then gives the true count). The result does not
+    depend on the order facts arrive in. Only the ids seen are kept per run (a repeated id counts once)."""
 
-    A remote or SWE-bench id gives ``owner/name``; a Claude Code or Aider log often only has the working
-    folder's ``name``. A bare name joins the ``owner/name`` that ends with it when exactly one does, so
-    ``acme/ledgerkit`` and ``ledgerkit`` become one scope while ``a/utils`` and ``b/utils`` stay apart.
-    """
-    full: dict[str, set[str]] = {}
-    for f in facts:
-        repo = f.get("repo") or ""
+    def __init__(self, k: int = K) -> None:
+        self.seen: set[str] = set()
+        self.full: dict[str, set[str]] = {}  # repository name -> the owner/name spellings seen
+        self.miners = [m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas)]
+
+    def add(self, facts: Any) -> bool:
+        """Count one run's facts (False: not offline facts of this miner version, or a repeated id)."""
+        if not isinstance(facts, dict) or facts.get("v") != MINER_VERSION or facts["id"] in self.seen:
+            return False
+        self.seen.add(facts["id"])
+        repo = facts.get("repo") or ""
         if "/" in repo:
-            full.setdefault(repo.rsplit("/", 1)[-1].lower(), set()).add(repo)
-    out: list[Facts] = []
-    for f in facts:
-        repo = f.get("repo") or ""
-        owners = full.get(repo.lower(), set()) if repo and "/" not in repo else set()
-        out.append({**f, "repo": next(iter(owners))} if len(owners) == 1 else f)
-    return out
+            self.full.setdefault(repo.rsplit("/", 1)[-1].lower(), set()).add(repo)
+        meta = brief(facts)
+        for miner in self.miners:
+            miner.add(facts, meta)
+        return True
+
+    def resolve(self, scope: Scope) -> Scope:
+        """Group runs of one repository that agents spelled differently.
+
+        A remote or SWE-bench id gives ``owner/name``; a Claude Code or Aider log often only has the
+        working folder's ``name``. A bare name joins the ``owner/name`` that ends with it when exactly
+        one does, so ``acme/ledgerkit`` and ``ledgerkit`` become one scope while ``a/utils`` and
+        ``b/utils`` stay apart."""
+        if scope.kind is not ScopeKind.REPOSITORY or "/" in scope.value:
+            return scope
+        owners = self.full.get(scope.value.lower(), set())
+        return Scope(ScopeKind.REPOSITORY, next(iter(owners))) if len(owners) == 1 else scope
+
+    def lessons(self) -> list[Lesson]:
+        found = [le for miner in self.miners for le in miner.lessons(self.resolve)]
+        return sorted(found, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
 
 
 def mine(traj: Trajectory) -> Facts:

@@ -5,8 +5,22 @@ the dominant normalised command (most runs) and the alternatives that also worke
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from skillforge.distill.offline.accumulate import (
+    K,
+    Runs,
+    Sample,
+    brief,
+    entry,
+    evidence_of,
+    ranked,
+    regroup,
+    runs_if_sampled,
+    top,
+)
 from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.commands import BUILD, INSTALL, TEST
 from skillforge.distill.offline.evidence import (
@@ -16,9 +30,8 @@ from skillforge.distill.offline.evidence import (
     evidence,
     render,
     repo_scope,
-    runs_phrase,
 )
-from skillforge.model import Lesson, LessonKind, Level, Trajectory
+from skillforge.model import Lesson, LessonKind, Level, Scope, ScopeKind, Trajectory
 
 KINDS = {TEST: ("Run the tests", "ran tests"), BUILD: ("Build", "built"), INSTALL: ("Install", "installed")}
 
@@ -37,41 +50,77 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
 
 def dominant(all_facts: list[Facts], scope: str, kind: str) -> str:
     """The recipe of this kind used by the most runs in this scope ('' when none)."""
-    counts = Counter(
+    return top(Counter(
         it["recipe"] for f in all_facts if str(repo_scope(f)) == scope for it in f.get("recipes", [])
         if it["kind"] == kind
+    ))
+
+
+def tests_of(f: Facts) -> list[str]:
+    """The test recipes a run used (for :func:`skillforge.distill.offline.accumulate.top`)."""
+    return [it["recipe"] for it in f.get("recipes", []) if it["kind"] == TEST]
+
+
+@dataclass
+class _Group:
+    runs: Runs = field(default_factory=Runs)  # distinct runs with a recipe of this kind
+    counts: Counter[str] = field(default_factory=Counter)
+    by_recipe: dict[str, Runs] = field(default_factory=dict)
+    samples: dict[str, Sample] = field(default_factory=dict)
+
+
+@dataclass
+class Acc:
+    """Streaming reduce: per (scope, kind), the runs of each recipe and a sample of their citations."""
+
+    k: int = K
+    groups: dict[tuple[Scope, str], _Group] = field(default_factory=dict)
+
+    def _sample(self) -> Sample:
+        return Sample(self.k)
+
+    def add(self, f: Facts, meta: Facts) -> None:
+        scope, seen = repo_scope(f), set[Any]()
+        for it in f.get("recipes", []):
+            g = entry(self.groups, (scope, it["kind"]), _Group)
+            if it["kind"] not in seen:
+                g.runs.add(f["outcome"])
+            if (it["kind"], it["recipe"]) not in seen:
+                entry(g.by_recipe, it["recipe"], Runs).add(f["outcome"])
+            seen.update((it["kind"], (it["kind"], it["recipe"])))
+            g.counts[it["recipe"]] += 1
+            entry(g.samples, it["recipe"], self._sample).add(meta, it)
+
+    def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
+        groups = {(str(s), kind): (s, kind, g) for (s, kind), g in regroup(self.groups, resolve).items()}
+        return [_lesson(*v) for _k, v in sorted(groups.items())]
+
+
+def _lesson(scope: Scope, kind: str, g: _Group) -> Lesson:
+    ranked = _ranked(g.counts)
+    recipe, n = ranked[0]
+    chosen, verb, did = g.samples[recipe], *KINDS[kind]
+    repo = scope.value if scope.kind is ScopeKind.REPOSITORY else ""
+    body = render(
+        "lesson_recipe", verb=verb, recipe=recipe, n=n, total=g.runs.n, did=did,
+        alternatives=[(r, c) for r, c in ranked[1:4] if c >= 2], runs=g.by_recipe[recipe].phrase(),
+        example=chosen.first()[1]["quote"] if "<" in recipe else "",
     )
-    return _ranked(counts)[0][0] if counts else ""
+    return Lesson(
+        title=f"{verb}: {recipe}", trigger=f"when you need to {verb.lower()} in {repo or 'this project'}",
+        body=body, kind=LessonKind.ENVIRONMENT_RECIPE, level=Level.ATOMIC, scope=scope,
+        evidence=evidence_of(chosen, evidence), confidence=confidence(n, g.runs.n),
+        signature=f"recipe:{kind}", runs=runs_if_sampled(g.by_recipe[recipe].n, chosen),
+    )
 
 
 def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
+    return ranked(counts)
 
 
 def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    groups: dict[tuple[str, str], list[tuple[Facts, dict[str, Any]]]] = {}
+    """The lessons of these runs' facts (see :class:`Acc`)."""
+    acc = Acc()
     for f in all_facts:
-        for it in f.get("recipes", []):
-            groups.setdefault((str(repo_scope(f)), it["kind"]), []).append((f, it))
-    out: list[Lesson] = []
-    for (_scope, kind), pairs in sorted(groups.items()):
-        pairs.sort(key=lambda p: (p[0]["id"], p[1]["steps"]))
-        counts = Counter(it["recipe"] for _, it in pairs)
-        ranked = _ranked(counts)
-        recipe, n = ranked[0]
-        chosen = [(f, it) for f, it in pairs if it["recipe"] == recipe]
-        total = len({f["id"] for f, _ in pairs})
-        verb, did = KINDS[kind]
-        meta = chosen[0][0]
-        body = render(
-            "lesson_recipe", verb=verb, recipe=recipe, n=n, total=total, did=did,
-            alternatives=[(r, c) for r, c in ranked[1:4] if c >= 2], runs=runs_phrase([f for f, _ in chosen]),
-            example=chosen[0][1]["quote"] if "<" in recipe else "",
-        )
-        out.append(Lesson(
-            title=f"{verb}: {recipe}", trigger=f"when you need to {verb.lower()} in {meta.get('repo') or 'this project'}",
-            body=body, kind=LessonKind.ENVIRONMENT_RECIPE, level=Level.ATOMIC, scope=repo_scope(meta),
-            evidence=[evidence(f, it) for f, it in chosen], confidence=confidence(n, total),
-            signature=f"recipe:{kind}",
-        ))
-    return out
+        acc.add(f, brief(f))
+    return acc.lessons(lambda s: s)

@@ -4,13 +4,27 @@ same repository used instead."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from skillforge.distill.offline.accumulate import (
+    K,
+    Runs,
+    Sample,
+    brief,
+    entry,
+    evidence_of,
+    regroup,
+    runs_if_sampled,
+    top,
+)
 from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.commands import EDIT, EXPLORE, REPRODUCE, TEST
-from skillforge.distill.offline.evidence import Facts, cite, evidence, render, repo_scope, runs_phrase
-from skillforge.distill.offline.recipes import dominant
-from skillforge.model import Lesson, LessonKind, Level, Outcome, Trajectory
+from skillforge.distill.offline.evidence import Facts, cite, evidence, render, repo_scope
+from skillforge.distill.offline.recipes import tests_of
+from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, Trajectory
 
 MIN_REPEATS = 3
 
@@ -73,27 +87,61 @@ def _flush(traj: Trajectory, out: list[dict[str, Any]], sig: str, rounds: list[A
                         cmd=first.recipe or first.cmd[:100], cls=first.cls, sig=sig, count=len(rounds)))
 
 
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    groups: dict[tuple[str, str, str, str], list[tuple[Facts, dict[str, Any]]]] = {}
-    for f in all_facts:
+@dataclass
+class _Group:
+    runs: Runs = field(default_factory=Runs)
+    sample: Sample = field(default_factory=Sample)
+    counts: Counter[int] = field(default_factory=Counter)  # how many repeats each item had
+
+
+@dataclass
+class Acc:
+    """Streaming reduce: per (scope, kind, class, signature), plus the resolved runs' test recipes."""
+
+    k: int = K
+    groups: dict[tuple[Scope, str, str, str], _Group] = field(default_factory=dict)
+    tests: dict[tuple[Scope], Counter[str]] = field(default_factory=dict)
+
+    def _group(self) -> _Group:
+        return _Group(sample=Sample(self.k))
+
+    def add(self, f: Facts, meta: Facts) -> None:
+        scope, seen = repo_scope(f), set()
+        if f["outcome"] == Outcome.SUCCESS.value:
+            entry(self.tests, (scope,), Counter[str]).update(tests_of(f))
         for it in f.get("waste", []):
-            key = (str(repo_scope(f)), it["kind"], it["cls"], it["sig"])
-            groups.setdefault(key, []).append((f, it))
-    resolved = [f for f in all_facts if f["outcome"] == Outcome.SUCCESS.value]
-    out: list[Lesson] = []
-    for (scope, kind, cls, sig), pairs in sorted(groups.items()):
-        pairs.sort(key=lambda p: (p[0]["id"], p[1]["steps"]))
-        meta, first = pairs[0]
-        alternative = dominant(resolved, scope, cls) if cls == TEST else ""
-        if alternative and alternative == first["cmd"]:
-            alternative = ""
-        body = render("lesson_anti_pattern", kind=kind, cmd=first["cmd"], sig=sig,
-                      max_count=max(it["count"] for _, it in pairs), runs=runs_phrase([f for f, _ in pairs]),
-                      alternative=alternative)
-        title = f"Repeated failing {cls}: {sig}" if kind == "repeat" else f"Edit-test loop stuck on: {sig}"
-        out.append(Lesson(
-            title=title, trigger=f"when a {cls} command fails again with: {sig}", body=body,
-            kind=LessonKind.ANTI_PATTERN, level=Level.FUNCTIONAL, scope=repo_scope(meta),
-            evidence=[evidence(f, it) for f, it in pairs], confidence=0.6, signature=f"waste:{kind}:{cls}:{sig}",
-        ))
-    return out
+            key = (scope, it["kind"], it["cls"], it["sig"])
+            g = entry(self.groups, key, self._group)
+            if key not in seen:
+                seen.add(key)
+                g.runs.add(f["outcome"])
+            g.sample.add(meta, it)
+            g.counts[it["count"]] += 1
+
+    def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
+        tests = {str(k[0]): c for k, c in regroup(self.tests, resolve).items()}
+        groups = {(str(s), *rest): (s, g) for (s, *rest), g in regroup(self.groups, resolve).items()}
+        out: list[Lesson] = []
+        for (scope_name, kind, cls, sig), (scope, g) in sorted(groups.items()):
+            first = g.sample.first()[1]
+            alternative = top(tests.get(scope_name, Counter())) if cls == TEST else ""
+            if alternative and alternative == first["cmd"]:
+                alternative = ""
+            body = render("lesson_anti_pattern", kind=kind, cmd=first["cmd"], sig=sig, max_count=max(g.counts),
+                          runs=g.runs.phrase(), alternative=alternative)
+            title = f"Repeated failing {cls}: {sig}" if kind == "repeat" else f"Edit-test loop stuck on: {sig}"
+            out.append(Lesson(
+                title=title, trigger=f"when a {cls} command fails again with: {sig}", body=body,
+                kind=LessonKind.ANTI_PATTERN, level=Level.FUNCTIONAL, scope=scope,
+                evidence=evidence_of(g.sample, evidence), confidence=0.6, signature=f"waste:{kind}:{cls}:{sig}",
+                runs=runs_if_sampled(g.runs.n, g.sample),
+            ))
+        return out
+
+
+def lessons(all_facts: list[Facts]) -> list[Lesson]:
+    """The lessons of these runs' facts (see :class:`Acc`)."""
+    acc = Acc()
+    for f in all_facts:
+        acc.add(f, brief(f))
+    return acc.lessons(lambda s: s)

@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from skillforge.distill.offline.accumulate import (
+    K,
+    Sample,
+    brief,
+    entry,
+    evidence_of,
+    regroup,
+    runs_if_sampled,
+    top,
+)
 from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.commands import BUILD, EDIT, EXPLORE, INSTALL, REPRODUCE, SUBMIT, TEST
 from skillforge.distill.offline.evidence import Facts, confidence, evidence, render, repo_scope
-from skillforge.distill.offline.recipes import dominant
-from skillforge.model import Lesson, LessonKind, Level, Outcome, Trajectory
+from skillforge.distill.offline.recipes import tests_of
+from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Trajectory
 
 PHASE = {EXPLORE: "explore", REPRODUCE: "reproduce", EDIT: "edit", TEST: "test", SUBMIT: "submit",
          BUILD: "setup", INSTALL: "setup"}
@@ -39,38 +51,84 @@ def mine(traj: Trajectory, acts: list[Act]) -> dict[str, Any]:
             "src": None, "trust": "agent"}
 
 
-def _median(values: list[int]) -> int:
-    values = sorted(values)
-    return values[len(values) // 2] if values else 0
+def _median(values: Counter[int]) -> int:
+    """The upper median of a histogram of values (0 when empty)."""
+    middle = sum(values.values()) // 2
+    for value, n in sorted(values.items()):
+        if middle < n:
+            return value
+        middle -= n
+    return 0
+
+
+@dataclass
+class _Group:
+    won: int = 0
+    failed: int = 0
+    orders: Counter[tuple[str, ...]] = field(default_factory=Counter)  # of resolved runs
+    failed_orders: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    samples: dict[tuple[str, ...], Sample] = field(default_factory=dict)  # resolved runs by order
+    phases: dict[str, Counter[int]] = field(default_factory=dict)  # phase -> histogram of resolved runs' counts
+    tests: Counter[str] = field(default_factory=Counter)  # resolved runs' test recipes
+
+
+@dataclass
+class Acc:
+    """Streaming reduce: per scope, the phase orders of resolved and failed runs and their step counts."""
+
+    k: int = K
+    groups: dict[tuple[Scope], _Group] = field(default_factory=dict)
+
+    def _sample(self) -> Sample:
+        return Sample(self.k)
+
+    def add(self, f: Facts, meta: Facts) -> None:
+        flow = f.get("workflow") or {}
+        if not flow.get("order"):
+            return
+        g = entry(self.groups, (repo_scope(f),), _Group)
+        order = tuple(flow["order"])
+        if f["outcome"] == Outcome.FAILURE.value:
+            g.failed += 1
+            g.failed_orders[order] += 1
+        if f["outcome"] != Outcome.SUCCESS.value:
+            return
+        g.won += 1
+        g.orders[order] += 1
+        entry(g.samples, order, self._sample).add(meta, flow)
+        for phase in PHASE_ORDER:
+            entry(g.phases, phase, Counter[int])[flow["counts"].get(phase, 0)] += 1
+        g.tests.update(tests_of(f))
+
+    def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
+        groups = {str(s): (s, g) for (s,), g in regroup(self.groups, resolve).items()}
+        return [le for _n, (s, g) in sorted(groups.items()) if (le := _lesson(s, g)) is not None]
+
+
+def _lesson(scope: Scope, g: _Group) -> Lesson | None:
+    if g.won < 2:
+        return None
+    best, n = sorted(g.orders.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    if n < 2 or len(best) < 3:
+        return None
+    cited = g.samples[best]
+    medians = [(p, _median(g.phases.get(p, Counter()))) for p in PHASE_ORDER if p in best]
+    body = render(
+        "lesson_workflow", skeleton=" → ".join(best), n=n, total=g.won, failed_n=g.failed_orders[best],
+        failed_total=g.failed, medians=medians, test_recipe=top(g.tests) if "test" in best else "",
+    )
+    where = scope.value if scope.kind is ScopeKind.REPOSITORY else str(scope)
+    return Lesson(
+        title=f"Workflow: {' → '.join(best)}", trigger=f"when planning a change in {where}",
+        body=body, kind=LessonKind.WORKFLOW, level=Level.PLAN, scope=scope,
+        evidence=evidence_of(cited, evidence), confidence=confidence(n, g.won),
+        signature="workflow", runs=runs_if_sampled(n, cited),
+    )
 
 
 def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    groups: dict[str, list[Facts]] = {}
+    """The lessons of these runs' facts (see :class:`Acc`)."""
+    acc = Acc()
     for f in all_facts:
-        if f.get("workflow", {}).get("order"):
-            groups.setdefault(str(repo_scope(f)), []).append(f)
-    out: list[Lesson] = []
-    for scope_name, members in sorted(groups.items()):
-        members.sort(key=lambda f: f["id"])
-        won = [f for f in members if f["outcome"] == Outcome.SUCCESS.value]
-        failed = [f for f in members if f["outcome"] == Outcome.FAILURE.value]
-        if len(won) < 2:
-            continue
-        orders = Counter(tuple(f["workflow"]["order"]) for f in won)
-        best, n = sorted(orders.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        if n < 2 or len(best) < 3:
-            continue
-        cited = [f for f in won if tuple(f["workflow"]["order"]) == best]
-        medians = [(p, _median([f["workflow"]["counts"].get(p, 0) for f in won])) for p in PHASE_ORDER if p in best]
-        body = render(
-            "lesson_workflow", skeleton=" → ".join(best), n=n, total=len(won),
-            failed_n=sum(1 for f in failed if tuple(f["workflow"]["order"]) == best), failed_total=len(failed),
-            medians=medians, test_recipe=dominant(won, scope_name, TEST) if "test" in best else "",
-        )
-        out.append(Lesson(
-            title=f"Workflow: {' → '.join(best)}", trigger=f"when planning a change in {cited[0].get('repo') or scope_name}",
-            body=body, kind=LessonKind.WORKFLOW, level=Level.PLAN, scope=repo_scope(cited[0]),
-            evidence=[evidence(f, f["workflow"]) for f in cited], confidence=confidence(n, len(won)),
-            signature="workflow",
-        ))
-    return out
+        acc.add(f, brief(f))
+    return acc.lessons(lambda s: s)
