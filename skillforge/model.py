@@ -9,6 +9,7 @@ trajectories into :class:`Lesson` objects and lessons into :class:`SkillEdit` ob
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -337,6 +338,19 @@ class Lesson:
         )
 
 
+def supporting_runs(lessons: Iterable[Lesson]) -> int:
+    """Distinct trajectories behind these lessons. Exact when every lesson lists all its evidence; when
+    some evidence is a sample (``Lesson.runs``), the largest single lesson's true support bounds it."""
+    group = list(lessons)
+    ids = {e.trajectory_id for lesson in group for e in lesson.evidence}
+    return max([len(ids), *(lesson.support for lesson in group)])
+
+
+def is_sampled(lessons: Iterable[Lesson]) -> bool:
+    """True when some lesson's evidence is only a sample of its supporting trajectories."""
+    return any(lesson.runs > len({e.trajectory_id for e in lesson.evidence}) for lesson in lessons)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Skills
 
@@ -399,7 +413,7 @@ class SkillEdit:
 
     @property
     def evidence_count(self) -> int:
-        return len({e.trajectory_id for lesson in self.lessons for e in lesson.evidence})
+        return supporting_runs(self.lessons)
 
 
 @dataclass(slots=True)

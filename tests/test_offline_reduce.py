@@ -173,3 +173,15 @@ def test_pipeline_folds_results_instead_of_keeping_them() -> None:
     for t in trajs:
         kept.keep(m.map(t))
     assert [le.to_dict() for le in _reduce(stream, m)] == [le.to_dict() for le in _reduce(kept, m)]
+
+
+def test_skill_counts_use_true_support_when_evidence_is_sampled() -> None:
+    from skillforge.model import EditOp, Evidence, Lesson, LessonKind, SkillEdit, is_sampled, supporting_runs
+
+    sample = [Evidence(trajectory_id=f"t{i:02d}") for i in range(20)]
+    big = Lesson(title="a", trigger="t", body="b", kind=LessonKind.ENVIRONMENT_RECIPE, evidence=sample, runs=500)
+    small = Lesson(title="c", trigger="t", body="d", kind=LessonKind.ERROR_RECOVERY,
+                   evidence=[Evidence(trajectory_id="x1"), Evidence(trajectory_id="x2")])
+    assert supporting_runs([big, small]) == 500 and supporting_runs([small]) == 2
+    assert is_sampled([big]) and not is_sampled([small])
+    assert SkillEdit(EditOp.ADD_SKILL, "s", "r", lessons=[big, small]).evidence_count == 500

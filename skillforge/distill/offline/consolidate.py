@@ -15,7 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from skillforge import templates
-from skillforge.model import EditOp, Lesson, LessonKind, Level, Scope, ScopeKind, Skill, SkillEdit, content_id
+from skillforge.model import (
+    EditOp,
+    Lesson,
+    LessonKind,
+    Level,
+    Scope,
+    ScopeKind,
+    Skill,
+    SkillEdit,
+    content_id,
+    is_sampled,
+    supporting_runs,
+)
 
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 64
@@ -55,7 +67,7 @@ class Plan:
 
     @property
     def evidence(self) -> int:
-        return len({e.trajectory_id for le in self.lessons for e in le.evidence})
+        return supporting_runs(self.lessons)
 
 
 class OfflineConsolidator:
@@ -116,9 +128,11 @@ class OfflineConsolidator:
                 name=_name(f"{_repo_slug(repo)}-workflow"), scope=Scope(ScopeKind.REPOSITORY, repo), theme="workflow",
                 level=Level.PLAN, title=f"Working on {repo}",
                 description=self._render("description_repository", repo=repo, test=_plain(recipes.get("recipe:test", "")),
-                                         build=_plain(recipes.get("recipe:build", "")), parts=parts, runs=len(metas)),
-                intro=self._render("intro_repository", repo=repo, runs=len(metas),
-                                   resolved=sum(1 for o in known if o == "success") if known else None),
+                                         build=_plain(recipes.get("recipe:build", "")), parts=parts,
+                                         runs=supporting_runs(group)),
+                intro=self._render("intro_repository", repo=repo, runs=supporting_runs(group),
+                                   resolved=sum(1 for o in known if o == "success")
+                                   if known and not is_sampled(group) else None),
                 sections=sections,
             )
             plans.append(plan)
@@ -134,7 +148,7 @@ class OfflineConsolidator:
         for fam, group in sorted(by_family.items()):
             bullets = [self._render("family_bullet", repo=le.scope.value, text=le.body.removeprefix("- "))
                        for le in group]
-            runs = len({e.trajectory_id for le in group for e in le.evidence})
+            runs = supporting_runs(group)
             theme = fam.replace("-", " ")
             examples = sorted({_plain(le.title.rsplit(" (", 1)[0]) for le in group})[:2]
             plans.append(Plan(
@@ -152,7 +166,7 @@ class OfflineConsolidator:
                 by_agent.setdefault(le.scope.value, []).append(le)
         plans: list[Plan] = []
         for agent, group in sorted(by_agent.items()):
-            runs = len({e.trajectory_id for le in group for e in le.evidence})
+            runs = supporting_runs(group)
             sections = []
             for heading, kind in (("Warnings", LessonKind.WARNING), ("Anti-patterns", LessonKind.ANTI_PATTERN)):
                 chosen = [le for le in group if le.kind is kind]
