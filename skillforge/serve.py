@@ -39,9 +39,11 @@ def build_server(library: Path) -> Any:
         """Find skills (procedures learnt from this team's past agent sessions) that fit a coding task.
         Call this at the start of a non-trivial task. Returns ranked pointers; call get_skill to load one.
         An empty list means no skill fits."""
+        from skillforge.route.render import pointer
+
         router.refresh()
         hits = router.route(query, k=k, cwd=None)
-        return [dict(m.to_dict(), uri=f"skill://{m.name}") for m in hits]
+        return [dict(pointer(m), uri=f"skill://{m.name}") for m in hits]
 
     @server.tool(title="Load skill", annotations=read_only)
     def get_skill(name: Annotated[str, Field(description="A skill name returned by search_skills.")]) -> str:

@@ -112,3 +112,12 @@ def test_provenance_collects_tasks_trajectories_and_repositories() -> None:
     assert orjson.loads(again)["skills"]["python-tests"]["trajectories"] == ["t0", "t1"]
     gone = runs.provenance(again, [SkillChange("python-tests", "removed", "r")], {}, {})
     assert orjson.loads(gone)["skills"] == {}
+
+
+def test_provenance_tasks_are_scrubbed_before_they_are_cut() -> None:
+    token = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
+    task = "x " * 80 + f"push with GITHUB_TOKEN={token} from /home/alice/repo"
+    lesson = Lesson("t", "c", "b", LessonKind.ERROR_RECOVERY, evidence=[Evidence("t0", [0], task=task)])
+    text = runs.provenance(None, [SkillChange("s", "added", "r")], {"s": [lesson]}, {})
+    [stored] = orjson.loads(text)["skills"]["s"]["tasks"]
+    assert token[:8] not in text and "<redacted:" in stored and len(stored) == runs.TASK_CHARS

@@ -128,3 +128,26 @@ def test_hook_process_through_the_fast_path(library: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "gemini", "--library",
                           str(library)], input="[]", capture_output=True, text=True, env=env, timeout=60)
     assert (bad.returncode, bad.stdout) == (0, "")
+
+
+def test_unparseable_hook_command_line_fails_open(library: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--max-tokens=lots",
+                           "--library", str(library)], input=event("claude"), capture_output=True, text=True,
+                          timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_hook_with_closed_stdout_exits_zero(library: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library",
+                           str(library)], input=event("claude").encode(), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, timeout=60, preexec_fn=lambda: os.close(1))
+    assert (proc.returncode, proc.stderr) == (0, b"")
+
+
+def test_oversized_hook_input_fails_open(cli, library: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from skillforge.route import hooks
+
+    monkeypatch.setattr(hooks, "MAX_STDIN", 100)
+    result = cli("route", "--hook", "claude", "--library", str(library), stdin=event("claude", PROMPT * 5))
+    assert (result.code, result.out) == (0, "")
+    assert "larger than 100 characters" in hook_log()

@@ -161,3 +161,31 @@ def test_cli_install_json(cli, library: Path, project: Path, monkeypatch: pytest
     result = cli("install", "claude", "--library", str(library), "--dry-run", "--json")
     assert result.code == 0
     assert any(a["path"].endswith(".mcp.json") for a in json.loads(result.out))
+
+
+def test_codex_inline_mcp_servers_is_refused_before_anything_is_written(library: Path, project: Path) -> None:
+    config = project / ".codex" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('model = "o3"\nmcp_servers = { docs = { command = "docs-mcp" } }\n')
+    with pytest.raises(SkillforgeError, match="cannot append"):
+        install("codex", library, project)
+    assert config.read_text() == 'model = "o3"\nmcp_servers = { docs = { command = "docs-mcp" } }\n'
+    assert not (project / ".codex" / "hooks.json").exists() and not (project / ".claude").exists()
+
+
+def test_undecodable_codex_config_is_a_one_line_error(library: Path, project: Path) -> None:
+    config = project / ".codex" / "config.toml"
+    config.parent.mkdir()
+    config.write_bytes(b"\xff\xfe model")
+    with pytest.raises(SkillforgeError, match="cannot read it"):
+        install("codex", library, project)
+    assert config.read_bytes() == b"\xff\xfe model"
+
+
+def test_settings_with_a_repeated_key_are_refused_not_collapsed(library: Path, project: Path) -> None:
+    settings = project / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text('{"model": "a", "model": "b"}\n')
+    with pytest.raises(SkillforgeError, match="'model' appears twice"):
+        install("claude", library, project)
+    assert settings.read_text() == '{"model": "a", "model": "b"}\n'

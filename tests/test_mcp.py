@@ -89,3 +89,16 @@ def test_serve_without_the_sdk_names_the_extra(library: Path, monkeypatch: pytes
     with pytest.raises(SkillforgeError) as info:
         build_server(library)
     assert info.value.hint == "pip install 'skillforge[mcp]'"
+
+
+def test_search_results_never_carry_a_secret(library: Path) -> None:
+    skill = library / "skills" / "git-rebase-recovery" / "SKILL.md"
+    token = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
+    skill.write_text(skill.read_text().replace("Recover from a rebase gone wrong.",
+                                               f"Recover from a rebase gone wrong (token {token})."))
+
+    async def body(client: Any) -> Any:
+        return await client.call_tool("search_skills", {"query": "lost commits after a rebase", "k": 1})
+
+    found = session(library, body)
+    assert token not in text_of(found) and token not in json.dumps(found.structured_content)

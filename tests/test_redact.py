@@ -8,7 +8,7 @@ import json
 import pytest
 
 from skillforge.model import Role, Step, StepKind, Trajectory
-from skillforge.safety.redact import find_secrets, mask, redact, redact_trajectory, scrub
+from skillforge.safety.redact import find_secrets, mask, redact, redact_trajectory, scrub, scrub_tree
 
 GH = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
 SECRETS = {
@@ -162,3 +162,15 @@ def test_redact_trajectory_cleans_text_input_task_and_cwd() -> None:
     assert traj.task == "use <redacted:github-token>" and traj.cwd == "~/proj"
     assert traj.steps[0].input == {"command": "curl -H 'Authorization: token <redacted:github-token>' x"}
     assert GH not in json.dumps(traj.to_dict()) and "MIIE" not in traj.steps[1].text
+
+
+def test_columns_of_several_secrets_on_later_lines() -> None:
+    text = "a\nbb " + GH + " and " + GH + "\nccc " + GH
+    found = find_secrets(text)
+    assert [(f.line, f.column) for f in found] == [(2, 4), (2, 4 + len(GH) + 5), (3, 5)]
+
+
+def test_scrub_tree_cleans_nested_strings_and_keeps_keys() -> None:
+    data = {"failures": [f"provider said: bad key {GH}"], "n": 3, "path": ("/home/alice/x",)}
+    assert scrub_tree(data) == {"failures": ["provider said: bad key <redacted:github-token>"], "n": 3,
+                                "path": ["~/x"]}

@@ -222,3 +222,13 @@ def test_one_shot_pure_python_scoring_matches_numpy() -> None:
         assert [m.name for m in a] == [m.name for m in b]
         assert [m.score for m in a] == pytest.approx([m.score for m in b], rel=1e-5)
         assert [m.why for m in a] == [m.why for m in b]
+
+
+def test_structured_pointer_redacts_description_and_reasons() -> None:
+    from skillforge.route.rank import Match
+    from skillforge.route.render import pointer
+
+    token = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
+    data = pointer(Match("s", f"use {token}", "/x/SKILL.md", 0.5, [f"like past task: push with {token}"]))
+    assert data["description"] == "use <redacted:github-token>"
+    assert data["why"] == ["like past task: push with <redacted:github-token>"] and data["score"] == 0.5

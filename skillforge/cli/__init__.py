@@ -25,7 +25,7 @@ def _fast_route() -> None:
         import contextlib
 
         for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            with contextlib.suppress(OSError, ValueError, AttributeError):  # closed: nothing to say
                 stream.flush()
         os._exit(code)  # skip interpreter teardown: nothing is pending
 
@@ -33,6 +33,7 @@ def _fast_route() -> None:
 _fast_route()
 
 import click  # noqa: E402
+import typer  # noqa: E402
 
 from skillforge import console  # noqa: E402
 from skillforge.cli.app import app, state  # noqa: E402
@@ -47,6 +48,15 @@ for _name in COMMAND_MODULES:
     except ModuleNotFoundError as _exc:  # an area not built yet
         if _exc.name != f"skillforge.cli.{_name}":
             raise
+
+
+try:  # typer >= 0.2x vendors click: its usage errors are not ``click.ClickException``s
+    from typer._click.exceptions import ClickException as _VendoredClickException
+except ImportError:  # an older typer uses click itself
+    _VendoredClickException = click.ClickException  # type: ignore[misc,assignment]
+_EXIT = (click.exceptions.Exit, typer.Exit)
+_ABORT = (click.exceptions.Abort, typer.Abort)
+_USAGE = (click.ClickException, _VendoredClickException)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,12 +75,12 @@ def run(argv: list[str] | None = None) -> int:
             raise
         console.error(exc.message, exc.hint)
         return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except _EXIT as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except _ABORT:
         console.error("interrupted")
         return int(ExitCode.INTERRUPTED)
-    except click.ClickException as exc:
+    except _USAGE as exc:
         exc.show()
         return int(ExitCode.USAGE)
     except KeyboardInterrupt:

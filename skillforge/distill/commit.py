@@ -114,7 +114,9 @@ def _message(changes: list[Any], trajectories: int) -> str:
 
 def _pr_context(report: DistillReport, changes: list[Any], mapped: list[str],
                 written: WriteResult) -> dict[str, Any]:
-    return {
+    from skillforge.safety.redact import scrub_tree
+
+    return scrub_tree({  # error messages and lesson titles reach a PR body: never a secret
         "provider": report.provider, "model": report.model, "trajectories": len(mapped),
         "skipped_trajectories": report.skipped_trajectories, "lessons": report.lessons,
         "kept": report.lessons_kept, "redactions": dict(report.redactions),
@@ -122,7 +124,7 @@ def _pr_context(report: DistillReport, changes: list[Any], mapped: list[str],
         "usage": vars(report.usage), "validation": _validation(report, changes),
         "evidence": {c.name: _evidence_lines(written.lessons.get(c.name, [])) for c in changes},
         "locked": list(written.locked),
-    }
+    })
 
 
 def _validation(report: DistillReport, changes: list[Any]) -> dict[str, Any]:

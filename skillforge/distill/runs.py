@@ -65,13 +65,20 @@ def provenance(
             continue
         entry = skills.setdefault(change.name, {})
         evidence = [e for lesson in lessons.get(change.name, []) for e in lesson.evidence]
-        tasks = [" ".join(e.task.split())[:TASK_CHARS] for e in evidence if e.task.strip()]
+        tasks = [_short_task(e.task) for e in evidence if e.task.strip()]
         entry["tasks"] = _merge(entry.get("tasks"), tasks)[:MAX_TASKS]
         entry["trajectories"] = _merge(entry.get("trajectories"), [e.trajectory_id for e in evidence])
         repos = [repositories[e.trajectory_id] for e in evidence if repositories.get(e.trajectory_id)]
         entry["repositories"] = _merge(entry.get("repositories"), repos)
     out = {"version": 1, "skills": dict(sorted(skills.items()))}
     return orjson.dumps(out, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _short_task(task: str) -> str:
+    """A task as committed to provenance: scrubbed before it is cut, so no secret survives in part."""
+    from skillforge.safety.redact import scrub
+
+    return " ".join(scrub(task)[0].split())[:TASK_CHARS]
 
 
 def _merge(old: Any, new: Iterable[str]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
@@ -39,10 +40,9 @@ def split_heading(heading: str, default_level: int = 2) -> tuple[int, str]:
     return (marks if 1 <= marks <= 6 else default_level), title
 
 
-def sections(body: str) -> list[Section]:
-    """Every section of ``body`` in order (fenced code is skipped)."""
-    lines = body.split("\n")
-    heads: list[tuple[int, int, str]] = []  # (line, level, title)
+def _headings(lines: list[str]) -> list[tuple[int, int, str]]:
+    """(line, level, title) of every ATX heading outside fenced code blocks."""
+    heads: list[tuple[int, int, str]] = []
     fence: str | None = None
     for i, line in enumerate(lines):
         m = _FENCE.match(line)
@@ -57,11 +57,31 @@ def sections(body: str) -> list[Section]:
             h = _HEADING.match(line)
             if h:
                 heads.append((i, len(h.group(1)), h.group(2)))
+    return heads
+
+
+def sections(body: str) -> list[Section]:
+    """Every section of ``body`` in order (fenced code is skipped)."""
+    lines = body.split("\n")
+    heads = _headings(lines)
     result = []
     for n, (start, level, title) in enumerate(heads):
         end = next((s for s, lv, _ in heads[n + 1 :] if lv <= level), len(lines))
         result.append(Section(title, level, start, end))
     return result
+
+
+def section_map(body: str) -> dict[str, str]:
+    """{heading title: its own text up to the next heading of any level} ("" for text before the first
+    heading); empty untitled text is left out."""
+    lines = body.splitlines()
+    heads = _headings(lines)
+    bounds = [(-1, ""), *((i, title) for i, _, title in heads), (len(lines), "")]
+    out: dict[str, list[str]] = {}
+    for (start, title), (end, _) in pairwise(bounds):
+        out.setdefault(title, []).extend(lines[start + 1:end])
+    texts = {title: "\n".join(part).strip() for title, part in out.items()}
+    return {title: text for title, text in texts.items() if title or text}
 
 
 def find(body: str, heading: str) -> Section | None:
@@ -79,27 +99,10 @@ def section_text(body: str, heading: str) -> str | None:
 
 def _own_end(lines: list[str], sec: Section) -> int:
     """Where a section's own text ends: before its first subsection, without trailing blank lines."""
-    end = sec.end
-    for i in range(sec.start + 1, sec.end):
-        if _HEADING.match(lines[i]) and not _in_fence(lines, i):
-            end = i
-            break
+    end = next((i for i, _, _ in _headings(lines) if sec.start < i < sec.end), sec.end)
     while end > sec.start + 1 and not lines[end - 1].strip():
         end -= 1
     return end
-
-
-def _in_fence(lines: list[str], index: int) -> bool:
-    fence: str | None = None
-    for line in lines[:index]:
-        m = _FENCE.match(line)
-        if m:
-            mark = m.group(1)
-            if fence is None:
-                fence = mark[0] * 3
-            elif mark.startswith(fence):
-                fence = None
-    return fence is not None
 
 
 def _new_section(body: str, heading: str, content: str) -> str:

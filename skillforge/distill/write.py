@@ -140,8 +140,8 @@ def _add_skill(w: _Work, edit: SkillEdit) -> str | None:
 
 
 def _add_reference(skill: Skill, edit: SkillEdit) -> str | None:
-    rel = (edit.path or "").strip().lstrip("./")
-    if not rel or ".." in rel.split("/"):
+    rel = (edit.path or "").strip().replace("\\", "/").lstrip("./")
+    if not rel or ".." in rel.split("/") or ":" in rel:  # stays inside the skill's folder on any OS
         return f"bad reference path {edit.path!r}"
     if not rel.startswith("references/"):
         rel = f"references/{rel}"

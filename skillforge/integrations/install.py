@@ -22,6 +22,7 @@ created (files, folders, JSON containers) is recorded in ``config.home()/install
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -79,16 +80,22 @@ def install(agent: str, library: Path, project: Path, *, user: bool = False, dry
         raise SkillforgeError(f"{library}: no such skill library", "pass --library PATH")
     base = Path.home() if user else project.resolve()
     state_file = _state_file(agent, base)
-    plan = Plan(library, base, user, dry_run, _read_state(state_file), [])
-    steps = _steps(agent, plan)
-    for step in steps:
-        step(plan, uninstall)
+    state = _read_state(state_file)
+    if not dry_run:  # a dry pass first: a file that cannot be merged stops us before anything is written
+        _apply(agent, Plan(library, base, user, True, copy.deepcopy(state), []), uninstall)
+    plan = Plan(library, base, user, dry_run, state, [])
+    _apply(agent, plan, uninstall)
     if not dry_run:
         if uninstall:
             state_file.unlink(missing_ok=True)
         else:
             atomic_write(state_file, json.dumps(plan.state, indent=2, sort_keys=True) + "\n")
     return plan.actions
+
+
+def _apply(agent: str, plan: Plan, uninstall: bool) -> None:
+    for step in _steps(agent, plan):
+        step(plan, uninstall)
 
 
 def _steps(agent: str, plan: Plan) -> list[Any]:
@@ -161,12 +168,22 @@ def _json_step(path: Path, keys: list[str], value: Any, *, append: bool) -> Any:
     return step
 
 
+def _read_text(path: Path) -> str:
+    """The file's text ("" when it does not exist); a one-line error when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SkillforgeError(f"{path}: cannot read it ({exc})",
+                              "fix its permissions or encoding (UTF-8), then run install again; "
+                              "nothing was changed") from None
+
+
 def _read_json(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if text.strip() else {}
+        data = json.loads(text, object_pairs_hook=_unique_keys) if text.strip() else {}
     except (ValueError, OSError) as exc:
         raise SkillforgeError(f"{path}: not valid JSON ({exc})", "fix the file (comments are not supported), "
                               "then run install again; nothing was changed") from None
@@ -175,28 +192,24 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing repeated keys (rewriting the file would silently drop all but one)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ValueError(f"key {key!r} appears twice")
+        seen.add(key)
+    return dict(pairs)
+
+
 # -- TOML (Codex) ------------------------------------------------------------------------------------
 
 
 def _toml_step(path: Path) -> Any:
     def step(plan: Plan, uninstall: bool) -> None:
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        text = _read_text(path)
         if uninstall:
-            if TOML_BEGIN not in text:
-                return
-            head, _, rest = text.partition(TOML_BEGIN)
-            _, _, tail = rest.partition(TOML_END + "\n")
-            new = head.removesuffix("\n") + tail if head.endswith("\n\n") else head + tail
-            created = str(path) in plan.state.get("files", [])
-            plan.actions.append(Action("remove" if created and not new.strip() else "merge", str(path),
-                                       "removed [mcp_servers.skillforge]"))
-            if plan.dry_run:
-                return
-            if created and not new.strip():
-                path.unlink()
-                _remove_created_dirs(plan, path.parent)
-            else:
-                atomic_write(path, new)
+            _toml_remove(plan, path, text)
             return
         if TOML_BEGIN in text:
             return
@@ -204,12 +217,18 @@ def _toml_step(path: Path) -> Any:
             existing = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise SkillforgeError(f"{path}: not valid TOML ({exc})", "fix the file; nothing was changed") from None
-        if "skillforge" in existing.get("mcp_servers", {}):
+        servers = existing.get("mcp_servers", {})
+        if isinstance(servers, dict) and "skillforge" in servers:
             plan.actions.append(Action("skip", str(path), "mcp_servers.skillforge exists already"))
             return
         args = ", ".join(json.dumps(a) for a in plan.mcp_entry()["args"])
         block = f'{TOML_BEGIN}\n[mcp_servers.skillforge]\ncommand = "skillforge"\nargs = [{args}]\n{TOML_END}\n'
         sep = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
+        try:  # e.g. ``mcp_servers = { … }`` inline: an appended table would break the file
+            tomllib.loads(text + sep + block)
+        except tomllib.TOMLDecodeError as exc:
+            raise SkillforgeError(f"{path}: cannot append [mcp_servers.skillforge] ({exc})",
+                                  "add the server to the file by hand; nothing was changed") from None
         if not text:
             plan.state.setdefault("files", []).append(str(path))
         plan.actions.append(Action("merge" if text else "create", str(path), "added [mcp_servers.skillforge]"))
@@ -220,12 +239,31 @@ def _toml_step(path: Path) -> Any:
     return step
 
 
+def _toml_remove(plan: Plan, path: Path, text: str) -> None:
+    """Cut the marked block out of ``text`` (and delete the file when install created it)."""
+    if TOML_BEGIN not in text:
+        return
+    head, _, rest = text.partition(TOML_BEGIN)
+    _, _, tail = rest.partition(TOML_END + "\n")
+    new = head.removesuffix("\n") + tail if head.endswith("\n\n") else head + tail
+    created = str(path) in plan.state.get("files", [])
+    plan.actions.append(Action("remove" if created and not new.strip() else "merge", str(path),
+                               "removed [mcp_servers.skillforge]"))
+    if plan.dry_run:
+        return
+    if created and not new.strip():
+        path.unlink()
+        _remove_created_dirs(plan, path.parent)
+    else:
+        atomic_write(path, new)
+
+
 # -- whole files and links ---------------------------------------------------------------------------
 
 
 def _file_step(path: Path, content: str, *, executable: bool = False) -> Any:
     def step(plan: Plan, uninstall: bool) -> None:
-        ours = path.is_file() and path.read_text(encoding="utf-8", errors="replace") == content
+        ours = path.is_file() and _read_text(path) == content
         if uninstall:
             if ours:
                 plan.actions.append(Action("remove", str(path), "created by install"))

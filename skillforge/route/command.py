@@ -105,6 +105,11 @@ def fast_main(argv: list[str]) -> int | None:
     """Run ``route`` without typer when the command line is simple; None means "not handled"."""
     args = parse_fast(argv)
     if args is None:
+        if any(a == "--hook" or a.startswith("--hook=") for a in argv):
+            from skillforge.route import hooks
+
+            hooks.log_failure("route", ValueError(f"unusable hook command line: {' '.join(argv)}"))
+            return 0  # a hook never fails closed, not even on its own command line
         return None
     if args.hook:
         from skillforge.route import hooks
@@ -118,5 +123,8 @@ def fast_main(argv: list[str]) -> int | None:
         return int(exc.exit_code)
     except KeyboardInterrupt:
         return int(ExitCode.INTERRUPTED)
-    sys.stdout.write(text + "\n")
+    try:
+        sys.stdout.write(text + "\n")
+    except (OSError, AttributeError):  # stdout closed or a broken pipe: nobody is reading
+        return 0
     return 0

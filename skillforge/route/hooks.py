@@ -26,6 +26,7 @@ from typing import Any
 
 AGENTS = ("claude", "codex", "gemini", "cline")
 MAX_CONTEXT = 9500  # Claude Code caps hook output strings at 10,000 characters
+MAX_STDIN = 8 * 1024 * 1024  # characters of hook input read at most; a larger event fails open
 
 
 def prompt_and_cwd(agent: str, event: Any) -> tuple[str, str | None]:
@@ -84,28 +85,49 @@ def respond(agent: str, raw: str, library: str | None, k: int, max_tokens: int) 
 def run(agent: str, library: str | None, k: int, max_tokens: int) -> int:
     """Hook entry point: always exits 0; prints the agent's JSON or nothing."""
     try:
-        text = respond(agent, sys.stdin.read(), library, k, max_tokens)
+        text = respond(agent, read_event(), library, k, max_tokens)
     except BaseException as exc:  # fail open, whatever happened
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             return 0
-        _log(agent, exc)
+        log_failure(agent, exc)
         return 0
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
-    except OSError as exc:
-        _log(agent, exc)
+    except Exception as exc:  # stdout closed or a broken pipe: the agent went away
+        log_failure(agent, exc)
+        _drop_stdout()
     return 0
 
 
-def _log(agent: str, exc: BaseException) -> None:
+def read_event() -> str:
+    """The hook's stdin, at most :data:`MAX_STDIN` characters (raises beyond: the hook fails open)."""
+    data = sys.stdin.read(MAX_STDIN + 1)
+    if len(data) > MAX_STDIN:
+        raise ValueError(f"hook input is larger than {MAX_STDIN} characters")
+    return data
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device so that the interpreter's final flush cannot fail (exit 120)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except Exception:
+        pass
+
+
+def log_failure(agent: str, exc: BaseException) -> None:
+    """Append why the hook printed nothing to ``hooks.log`` (never raises)."""
     try:
         from skillforge import config
 
         folder = config.log_dir()
         folder.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+        from skillforge.safety.redact import redact
+
+        reason = redact(" ".join(f"{type(exc).__name__}: {exc}".split())[:500])[0]
         with (folder / "hooks.log").open("a", encoding="utf-8") as fh:
             fh.write(f"{stamp} route --hook {agent}: {reason}\n")
     except Exception:

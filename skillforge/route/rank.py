@@ -19,6 +19,7 @@ from skillforge.route.text import tokenize
 
 TASK_WEIGHT = 1.2
 ABSTAIN = 0.15
+MAX_QUERY = 20_000  # characters of a task that are read: a pasted log beyond this only slows routing
 SCOPE_MATCH, REPO_MISMATCH, LANGUAGE_MISMATCH = 1.25, 0.8, 0.85
 
 LANGUAGE_MARKERS = {
@@ -169,7 +170,7 @@ def _score_plain(index: Index, tokens: list[str], pool: int) -> Scores:
 def rank_skills(index: Index, query: str, *, k: int, context: Context | None = None,
                 utility: dict[str, float] | None = None, threshold: float = ABSTAIN) -> list[Match]:
     """The top ``k`` skills for ``query`` scoring at least ``threshold`` (empty: abstain)."""
-    tokens = list(dict.fromkeys(tokenize(query)))
+    tokens = list(dict.fromkeys(tokenize(query[:MAX_QUERY])))
     if not tokens or not index.names:
         return []
     scores = score_all(index, tokens, max(k * 4, 20))

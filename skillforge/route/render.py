@@ -64,6 +64,14 @@ def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None
     return redact(text)[0]
 
 
+def pointer(match: Match) -> dict[str, object]:
+    """``match.to_dict()`` with its texts redacted, for structured answers (MCP ``search_skills``)."""
+    data = match.to_dict()
+    data["description"] = redact(match.description)[0]
+    data["why"] = [redact(why)[0] for why in match.why]
+    return data
+
+
 def _markdown(matches: list[Match], body: Body | None) -> str:
     if not matches:
         return "No skill in the library matches this request."

@@ -46,7 +46,8 @@ class InjectionFinding:
 
 
 # All patterns below run on the lowered text (same offsets), so none needs re.IGNORECASE, and each
-# runs only when one of its keywords occurs in it.
+# runs only when one of its keywords occurs in it. Every repeat that can span a line is bounded, so a
+# megabyte-long line costs linear time (no quadratic rescans).
 _OVERRIDE = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|the|your|of)\s+)*"
     r"(?:previous|prior|above|earlier|preceding|system|original|former|all|safety)\s+"
@@ -76,15 +77,15 @@ _ASK_SECRETS = re.compile(
 )
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
 _PIPE_SHELL = re.compile(
-    r"\b(?:curl|wget|fetch)\b[^\n|;]*\|\s*(?:sudo\s+)?(?:(?:ba|z|k|da|fi)?sh|python3?|perl|ruby|node)\b"
+    r"\b(?:curl|wget|fetch)\b(?:(?!curl|wget|fetch)[^\n|;]){0,300}\|\s*(?:sudo\s+)?(?:(?:ba|z|k|da|fi)?sh|python3?|perl|ruby|node)\b"
     r"|\b(?:ba|z)?sh\s+(?:-c\s+)?[\"']?\$\(\s*(?:curl|wget)\b"
     r"|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b"
     r"|\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
-    r"|\b(?:iwr|irm|invoke-webrequest|invoke-restmethod)\b[^\n|]*\|\s*iex\b"
+    r"|\b(?:iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?!iwr|irm|invoke-)[^\n|]){0,300}\|\s*iex\b"
 )
 _PIPE_KEYS = ("curl", "wget", "fetch", "iex", "iwr", "irm", "invoke-")
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]+", re.I)
-_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+_IMAGE = re.compile(r"!\[[^\[\]\n]{0,300}\]\(\s*<?([^)\s>]+)|<img\b[^<>]{0,300}\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
 _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
@@ -147,11 +148,12 @@ def _credential_files(text: str, low: str, starts: list[int]) -> Iterator[Inject
     if not any(k in low for k in _SENSITIVE_KEYS):
         return
     for m in _SENSITIVE.finditer(low):
-        line_start = low.rfind("\n", 0, m.start()) + 1
-        before = low[max(line_start, m.start() - 80):m.start()]
-        verb = _READ_VERB.search(before)
+        window = max(0, m.start() - 80)
+        nl = low.rfind("\n", window, m.start())  # a bounded look-back: linear on a long line
+        lo = window if nl == -1 else nl + 1
+        verb = _READ_VERB.search(low, lo, m.start())
         if verb:
-            snippet = text[max(line_start, m.start() - 80) + verb.start():m.end()]
+            snippet = text[verb.start():m.end()]
             yield _finding("credential-request", f"asks for credentials or secrets: {_quote(snippet)}",
                            _line(starts, m.start()))
 
@@ -251,12 +253,16 @@ def _decode(blob: str) -> str | None:
 def _hidden(text: str, starts: list[int]) -> Iterator[InjectionFinding]:
     body = text[1:] if text.startswith("\ufeff") else text
     offset = len(text) - len(body)
+    reported = -1
     for m in _HIDDEN.finditer(body):
         if m.group(0) == "\u200d" and _between_emoji(body, m.start()):
             continue  # a zero-width joiner inside an emoji sequence
+        line = _line(starts, m.start() + offset)
+        if line == reported:
+            continue  # one finding per line (the first character)
+        reported = line
         code = f"U+{ord(m.group(0)):04X}"
-        yield _finding("hidden-unicode", f"hidden or bidirectional unicode character {code}",
-                       _line(starts, m.start() + offset))
+        yield _finding("hidden-unicode", f"hidden or bidirectional unicode character {code}", line)
 
 
 def _between_emoji(text: str, i: int) -> bool:

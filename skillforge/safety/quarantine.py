@@ -71,12 +71,6 @@ def summary(quarantined: Sequence[tuple[Lesson, str]]) -> list[dict[str, Any]]:
 
 
 def _redacted(value: Any) -> Any:
-    from skillforge.safety.redact import scrub
+    from skillforge.safety.redact import scrub_tree
 
-    if isinstance(value, str):
-        return scrub(value)[0]
-    if isinstance(value, dict):
-        return {k: _redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    return value
+    return scrub_tree(value)

@@ -84,8 +84,9 @@ def find_secrets(text: str) -> list[SecretFinding]:
     line, line_start, pos = 1, 0, 0
     for start, end, kind in _spans(text):
         line += text.count("\n", pos, start)
-        nl = text.rfind("\n", 0, start)
-        line_start = nl + 1
+        nl = text.rfind("\n", pos, start)  # only since the last finding: linear on a long line
+        if nl != -1:
+            line_start = nl + 1
         pos = start
         preview = mask(text[start:end].split("\n", 1)[0] if kind == "private-key" else text[start:end])
         findings.append(SecretFinding(kind, line, start - line_start + 1, start, end, preview))
@@ -116,6 +117,17 @@ def scrub(text: str) -> tuple[str, Counter[str]]:
     if homes:
         counts["home-path"] += homes
     return text, counts
+
+
+def scrub_tree(value: Any) -> Any:
+    """:func:`scrub` applied to every string in nested dicts, lists and tuples (keys are kept)."""
+    if isinstance(value, str):
+        return scrub(value)[0]
+    if isinstance(value, dict):
+        return {k: scrub_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_tree(v) for v in value]
+    return value
 
 
 def redact_trajectory(traj: object) -> Counter[str]:

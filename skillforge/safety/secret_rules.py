@@ -182,7 +182,7 @@ def _keyword_ends(lowered: str) -> list[int]:
 
 
 _ASSIGN_TAIL = re.compile(
-    r"[A-Za-z0-9_.-]{0,40}(?P<cq>\\?[\"'])?\s*(?P<op>=|:=|:|=>)\s*(?P<q>\\?[\"'])?"
+    r"[A-Za-z0-9_.-]{0,40}+(?P<cq>\\?[\"'])?\s*(?P<op>=|:=|:|=>)\s*(?P<q>\\?[\"'])?"
     r"(?P<s>[^\s\"'\\,;&<>(){}\[\]`]{1,200})"
 )
 
@@ -224,7 +224,7 @@ def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
 RULES: list[Rule] = [
     Rule("private-key", re.compile(
         r"-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:.{0,20000}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:(?:\s|\\[nr])*[A-Za-z0-9+/=]{16,})*)",
+        r"(?:(?:(?!-----BEGIN).){0,20000}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:(?:\s|\\[nr])*[A-Za-z0-9+/=]{16,})*)",
         re.S), ("-----begin",)),
     Rule("aws-access-key", re.compile(r"A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])[A-Z2-7]{16}" + _E),
          ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), _when("aws-access-key", _always, bounded=True), exact=True),
@@ -256,7 +256,7 @@ RULES: list[Rule] = [
     Rule("npm-token", re.compile(r"npm_[A-Za-z0-9]{36}" + _E), ("npm_",),
          _when("npm-token", _letters_and_digits, bounded=True)),
     Rule("pypi-token", re.compile(r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{30,}"), ("pypi-ageichlwas5vcmc",)),
-    Rule("jwt", re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), ("eyj",),
+    Rule("jwt", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), ("eyj",),
          _when("jwt", _always, bounded=True)),
     Rule("bearer-token", re.compile(
         r"(?i)\b(?:bearer|token|basic)\s+(?P<s>[A-Za-z0-9._~+/-]{16,}={0,2})(?![A-Za-z0-9._~+/=-])"),

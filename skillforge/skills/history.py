@@ -6,12 +6,12 @@ descriptions, sections and evidence counts). Everything is read from commits, ne
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import git
 
+from skillforge.distill.sections import section_map
 from skillforge.errors import LibraryError
 from skillforge.model import Skill
 from skillforge.skills import gitrepo
@@ -19,7 +19,6 @@ from skillforge.skills.document import SKILL_FILE, DocumentError, parse
 from skillforge.skills.store import BASE_TRAILER, BRANCH_PREFIX, CHANGE_TRAILER, RUN_TRAILER, Library
 
 _SEP, _END = "\x1f", "\x1e"
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
 @dataclass
@@ -197,8 +196,8 @@ def _skill_diff(name: str, before: Skill | None, after: Skill | None) -> SkillDi
         description_after=after.description if after else None,
         evidence_before=_evidence(before), evidence_after=_evidence(after),
     )
-    old = sections(before.body) if before else {}
-    new = sections(after.body) if after else {}
+    old = section_map(before.body) if before else {}
+    new = section_map(after.body) if after else {}
     diff.sections_added = [h for h in new if h not in old]
     diff.sections_removed = [h for h in old if h not in new]
     diff.sections_changed = [h for h in new if h in old and old[h] != new[h]]
@@ -212,21 +211,3 @@ def _evidence(skill: Skill | None) -> int | None:
         return int(skill.meta("evidence"))
     except ValueError:
         return None
-
-
-def sections(body: str) -> dict[str, str]:
-    """Markdown body -> {heading: text under it} ("" for text before the first heading); headings
-    inside fenced code blocks do not count."""
-    out: dict[str, list[str]] = {}
-    current = ""
-    fence = False
-    for line in body.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-        match = None if fence else _HEADING.match(line)
-        if match:
-            current = match.group(2)
-            out.setdefault(current, [])
-            continue
-        out.setdefault(current, []).append(line)
-    return {h: "\n".join(lines).strip() for h, lines in out.items() if h or "\n".join(lines).strip()}
