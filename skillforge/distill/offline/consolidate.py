@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from skillforge import templates
+from skillforge.distill.sections import sections
 from skillforge.model import (
     EditOp,
     Lesson,
@@ -240,18 +241,10 @@ def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
 
 
 def sections_of(body: str) -> dict[str, str]:
-    """``## heading`` → the text under it (up to the next ``##`` heading), stripped."""
-    out: dict[str, str] = {}
-    heading: str | None = None
-    lines: list[str] = []
-    for line in [*body.split("\n"), "## "]:
-        if line.startswith("## "):
-            if heading is not None:
-                out[heading] = "\n".join(lines).strip()
-            heading, lines = line[3:].strip(), []
-        elif heading is not None:
-            lines.append(line)
-    return out
+    """``## heading`` → the text under it (its subsections included), stripped; headings inside fenced
+    code do not count (one parser for the whole package: ``skillforge.distill.sections``)."""
+    lines = body.split("\n")
+    return {s.title: "\n".join(lines[s.start + 1 : s.end]).strip() for s in sections(body) if s.level == 2}
 
 
 def merge_counts(old: str, new: str) -> str:
