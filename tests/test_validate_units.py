@@ -75,3 +75,13 @@ def test_shingle_hashes_are_the_same_in_every_process() -> None:
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert len(outs) == 1 and outs != {""}
+
+
+def test_an_unreadable_skill_file_gets_a_fix_that_fits_the_problem(tmp_path) -> None:
+    from skillforge.skills.validate import validate_paths
+
+    folder = tmp_path / "skills" / "latin"
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_bytes("---\nname: latin\ndescription: caf\xe9\n---\n".encode("latin-1"))
+    (finding,) = [f for f in validate_paths([tmp_path / "skills"]).findings if f.rule == "SF100"]
+    assert "UTF-8" in finding.message and "UTF-8" in finding.fix and "---" not in finding.fix

@@ -139,15 +139,18 @@ def _read(folder: Path) -> tuple[SkillFile | None, list[Finding]]:
         path = folder / "skill.md"
         found.append(finding(structure.SKILL_MD_CASE, str(path), 1, "the file is named skill.md"))
     if path.stat().st_size > MAX_SKILL_FILE:
-        found.append(finding(spec.FRONT_MATTER, str(path), 1, f"file is over {MAX_SKILL_FILE // 2**20} MiB"))
+        found.append(finding(spec.FRONT_MATTER, str(path), 1, f"file is over {MAX_SKILL_FILE // 2**20} MiB",
+                             fix="move long material into references/ files linked from SKILL.md"))
         return None, found
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        found.append(finding(spec.FRONT_MATTER, str(path), 1, "file is not UTF-8 text"))
+        found.append(finding(spec.FRONT_MATTER, str(path), 1, "file is not UTF-8 text",
+                             fix="re-save SKILL.md as UTF-8 (e.g. iconv -t UTF-8)"))
         return None, found
     except OSError as exc:
-        found.append(finding(spec.FRONT_MATTER, str(path), 1, f"file cannot be read ({exc.strerror})"))
+        found.append(finding(spec.FRONT_MATTER, str(path), 1, f"file cannot be read ({exc.strerror})",
+                             fix="check the file's permissions"))
         return None, found
     return SkillFile(str(path), text, folder), found
 

@@ -54,8 +54,9 @@ class Finding:
                 "severity": self.severity, "message": self.message, "fix": self.fix}
 
 
-def finding(r: Rule, file: str, line: int, message: str, severity: str | None = None) -> Finding:
-    return Finding(file, max(line, 1), r.id, severity or r.severity, message, r.fix, r.name)
+def finding(r: Rule, file: str, line: int, message: str, severity: str | None = None,
+            fix: str | None = None) -> Finding:
+    return Finding(file, max(line, 1), r.id, severity or r.severity, message, fix or r.fix, r.name)
 
 
 @dataclass
