@@ -11,10 +11,8 @@ lines (one per content block, same ``message.id``) becomes one run of steps with
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +36,16 @@ from skillforge.ingest.base import (
     ParseContext,
     clip,
     digest_id,
-    iter_jsonl_raw,
     new_digest,
     object_line,
-    text_of,
 )
+from skillforge.ingest.claude_records import CHAT_TYPES, KNOWN_TYPES, Block, Rec, chains, load_records
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "claude-code"
 AGENT = "claude-code"
 
-CHAT_TYPES = {"user", "assistant"}
 # known record types that carry no step (counted as skipped, never reported as problems)
-KNOWN_TYPES = {
-    "system", "summary", "file-history-snapshot", "progress", "queue-operation", "attachment",
-    "ai-title", "custom-title", "agent-name", "agent-setting", "permission-mode", "mode",
-    "last-prompt", "bridge-session", "pr-link", "saved_hook_context",
-}
 SHELL_TOOLS = {"Bash"}
 _EXIT_RE = re.compile(r"^(?:Error: )?Exit code (-?\d+)", re.M)
 _SKILL_DIR_RE = re.compile(r"^Base directory for this skill:\s*(\S+)", re.M)
@@ -64,43 +55,6 @@ _INJECTED_PREFIXES = (
     "<system-reminder>", "<local-command-stdout>", "<local-command-stderr>", "Caveat: ",
     "[Request interrupted", "<bash-stdout>", "<bash-stderr>", "<task-notification>",
 )
-
-
-@dataclass(slots=True)
-class _Block:
-    """One content block, reduced to what a step needs."""
-
-    type: str  # text | thinking | tool_use | tool_result
-    text: str = ""
-    call_id: str | None = None
-    name: str | None = None
-    input: Any = None
-    is_error: bool = False
-
-
-@dataclass(slots=True)
-class _Rec:
-    line: int
-    uuid: str
-    parent: str | None
-    type: str
-    sidechain: bool
-    digest: bytes
-    timestamp: str | None = None
-    blocks: list[_Block] = field(default_factory=list)
-    text_content: bool = False  # message.content was a plain string
-    meta: bool = False  # isMeta / isCompactSummary / API error: injected text
-    msg_id: str | None = None
-    model: str | None = None
-    error_result: bool = False  # toolUseResult was a string: the tool failed or was rejected
-    exit_code: int | None = None
-    bash_ok: bool = False  # toolUseResult looked like a finished, uninterrupted Bash run
-    skill: str | None = None
-    info: tuple[str | None, ...] = ()  # session id, agent id, cwd, version, branch
-
-
-# ---------------------------------------------------------------------------------------------------
-# detection
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -143,162 +97,6 @@ def _complete_lines(head: bytes) -> Iterator[bytes]:
 # reading records
 
 
-def _load(path: Path, ctx: ParseContext) -> list[_Rec]:
-    records: list[_Rec] = []
-    seen: set[str] = set()
-    for line, raw, rec in iter_jsonl_raw(path, ctx):
-        if not isinstance(rec, dict):
-            ctx.skip("not a JSON object", line, type(rec).__name__)
-            continue
-        rtype = rec.get("type")
-        uuid = rec.get("uuid")
-        if rtype not in CHAT_TYPES:
-            _count_other(rec, rtype, ctx)
-            if isinstance(uuid, str) and uuid not in seen:
-                seen.add(uuid)  # keep the node: later records may hang off progress/system/new lines
-                records.append(_node(rec, line, uuid, str(rtype)))
-            continue
-        if not isinstance(uuid, str) or not isinstance(rec.get("message"), dict):
-            ctx.skip(f"{rtype} record without uuid or message", line, "record ignored")
-            continue
-        if uuid in seen:
-            ctx.skip("duplicate record")
-            continue
-        seen.add(uuid)
-        records.append(_chat_rec(rec, line, uuid, str(rtype), raw))
-    return records
-
-
-def _count_other(rec: dict[str, Any], rtype: Any, ctx: ParseContext) -> None:
-    if rtype == "system":
-        ctx.skip(f"system {rec.get('subtype') or 'message'}")
-    elif rtype in KNOWN_TYPES:
-        ctx.skip(f"{rtype} record")
-    else:
-        ctx.skip(f"unknown record type {rtype}")
-
-
-def _node(rec: dict[str, Any], line: int, uuid: str, rtype: str) -> _Rec:
-    parent = rec.get("parentUuid") or rec.get("logicalParentUuid")
-    return _Rec(line, uuid, parent if isinstance(parent, str) else None, rtype,
-                bool(rec.get("isSidechain")), b"", timestamp=rec.get("timestamp"))
-
-
-def _chat_rec(rec: dict[str, Any], line: int, uuid: str, rtype: str, raw: bytes) -> _Rec:
-    msg = rec["message"]
-    out = _node(rec, line, uuid, rtype)
-    out.digest = hashlib.sha1(raw.rstrip(b"\r\n"), usedforsecurity=False).digest()
-    out.meta = bool(rec.get("isMeta") or rec.get("isCompactSummary") or rec.get("isApiErrorMessage"))
-    get = rec.get
-    out.info = (_str(get("sessionId")), _str(get("agentId")), _str(get("cwd")), _str(get("version")),
-                _str(get("gitBranch")))
-    skill = rec.get("attributionSkill")
-    out.skill = skill if isinstance(skill, str) else None
-    content = msg.get("content")
-    if rtype == "assistant":
-        out.msg_id = _str(msg.get("id"))
-        out.model = _str(msg.get("model"))
-    if isinstance(content, str):
-        out.text_content = True
-        out.blocks = [_Block("text", clip(content))]
-    elif isinstance(content, list):
-        out.blocks = [b for b in (_block(x) for x in content) if b is not None]
-    _tool_use_result(rec.get("toolUseResult"), out)
-    return out
-
-
-def _block(raw: Any) -> _Block | None:
-    if not isinstance(raw, dict):
-        return _Block("text", clip(str(raw))) if isinstance(raw, str) else None
-    btype = raw.get("type")
-    if btype == "text":
-        return _Block("text", clip(str(raw.get("text", ""))))
-    if btype == "thinking":
-        return _Block("thinking", clip(str(raw.get("thinking", ""))))
-    if btype in ("tool_use", "server_tool_use"):
-        return _Block("tool_use", call_id=_str(raw.get("id")), name=_str(raw.get("name")),
-                      input=_clip_input(raw.get("input")))
-    if btype == "tool_result" or (isinstance(btype, str) and btype.endswith("_tool_result")):
-        return _Block("tool_result", text_of(raw.get("content")), call_id=_str(raw.get("tool_use_id")),
-                      is_error=bool(raw.get("is_error")))
-    if btype in ("image", "document"):
-        return _Block("text", text_of(raw))
-    return None  # redacted_thinking and unknown blocks carry nothing readable
-
-
-def _tool_use_result(tur: Any, out: _Rec) -> None:
-    if isinstance(tur, str):
-        out.error_result = True
-    elif isinstance(tur, dict):
-        code = tur.get("exitCode", tur.get("exit_code"))
-        if isinstance(code, int):
-            out.exit_code = code
-        out.bash_ok = "stdout" in tur and tur.get("interrupted") is False
-
-
-def _clip_input(value: Any) -> Any:
-    if isinstance(value, str):
-        return clip(value)
-    if isinstance(value, dict):
-        return {k: _clip_input(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clip_input(v) for v in value]
-    return value
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-# ---------------------------------------------------------------------------------------------------
-# the tree
-
-
-def _chain(leaf: _Rec, nodes: dict[str, _Rec]) -> list[_Rec]:
-    chain: list[_Rec] = []
-    seen: set[str] = set()
-    node: _Rec | None = leaf
-    while node is not None and node.uuid not in seen and node.sidechain == leaf.sidechain:
-        seen.add(node.uuid)
-        chain.append(node)
-        node = nodes.get(node.parent) if node.parent else None
-    chain.reverse()
-    return [r for r in chain if r.type in CHAT_TYPES]
-
-
-def _root(rec: _Rec, nodes: dict[str, _Rec], memo: dict[str, str]) -> str:
-    path: list[str] = []
-    node = rec
-    while True:
-        if node.uuid in memo:
-            root = memo[node.uuid]
-            break
-        path.append(node.uuid)
-        parent = nodes.get(node.parent) if node.parent else None
-        if parent is None or parent.uuid in path or not parent.sidechain:
-            root = node.uuid
-            break
-        node = parent
-    for uuid in path:
-        memo[uuid] = root
-    return root
-
-
-def _chains(records: list[_Rec]) -> Iterator[tuple[bool, list[_Rec]]]:
-    """(is_subagent, chain) for the main chain, then each sidechain root in file order."""
-    nodes = {r.uuid: r for r in records}
-    main_leaf = next((r for r in reversed(records) if r.type in CHAT_TYPES and not r.sidechain), None)
-    if main_leaf is not None:
-        yield False, _chain(main_leaf, nodes)
-    memo: dict[str, str] = {}
-    leaves: dict[str, _Rec] = {}
-    for rec in records:
-        if rec.sidechain and rec.type in CHAT_TYPES:
-            leaves[_root(rec, nodes, memo)] = rec  # later records win: the latest leaf
-    for leaf in leaves.values():
-        yield True, _chain(leaf, nodes)
-
-
 # ---------------------------------------------------------------------------------------------------
 # steps
 
@@ -316,7 +114,7 @@ class _Builder:
         self.task = ""
         self._loc = SourceLocation(source)
 
-    def add(self, rec: _Rec) -> None:
+    def add(self, rec: Rec) -> None:
         if rec.skill:
             self._skill(rec.skill)
         if rec.type == "assistant":
@@ -325,7 +123,7 @@ class _Builder:
         else:
             self._user(rec)
 
-    def _step(self, rec: _Rec, role: Role, kind: StepKind, text: str, trust: Trust, *, tool_name: str | None = None,
+    def _step(self, rec: Rec, role: Role, kind: StepKind, text: str, trust: Trust, *, tool_name: str | None = None,
               input: Any = None, call_id: str | None = None, is_error: bool = False,
               exit_code: int | None = None) -> Step:
         loc = self._loc
@@ -336,7 +134,7 @@ class _Builder:
         self.steps.append(step)
         return step
 
-    def _assistant(self, rec: _Rec, block: _Block) -> None:
+    def _assistant(self, rec: Rec, block: Block) -> None:
         key = (block.call_id, "tool_use", "") if block.type == "tool_use" else \
             (rec.msg_id or rec.uuid, block.type, block.text)
         if key in self.seen or (block.type != "tool_use" and not block.text.strip()):
@@ -351,7 +149,7 @@ class _Builder:
         else:
             self._step(rec, R_ASSISTANT, K_ASSISTANT_MESSAGE, block.text, T_AGENT)
 
-    def _call(self, rec: _Rec, block: _Block) -> None:
+    def _call(self, rec: Rec, block: Block) -> None:
         name = block.name or "unknown"
         args = block.input
         if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
@@ -367,7 +165,7 @@ class _Builder:
         if block.call_id:
             self.calls[block.call_id] = step.index
 
-    def _user(self, rec: _Rec) -> None:
+    def _user(self, rec: Rec) -> None:
         texts = [b.text for b in rec.blocks if b.type == "text" and b.text]
         if texts:
             self._message(rec, "\n".join(texts))
@@ -375,7 +173,7 @@ class _Builder:
             if block.type == "tool_result":
                 self._result(rec, block)
 
-    def _message(self, rec: _Rec, text: str) -> None:
+    def _message(self, rec: Rec, text: str) -> None:
         for match in _SKILL_DIR_RE.finditer(text):
             self._skill(match.group(1).rstrip("/").rsplit("/", 1)[-1])
         injected = rec.meta or _SKILL_DIR_RE.search(text) is not None or text.startswith(_INJECTED_PREFIXES)
@@ -388,7 +186,7 @@ class _Builder:
         if not self.task and text.strip() not in ("", IMAGE_MARKER):
             self.task = text
 
-    def _result(self, rec: _Rec, block: _Block) -> None:
+    def _result(self, rec: Rec, block: Block) -> None:
         key = (block.call_id, "tool_result", "")
         if block.call_id and key in self.seen:
             return
@@ -426,9 +224,9 @@ def _slash_command(text: str) -> str:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    records = _load(path, ctx)
+    records = load_records(path, ctx)
     used = 0
-    for is_sub, chain in _chains(records):
+    for is_sub, chain in chains(records):
         used += len(chain)
         if chain:
             yield _trajectory(path, chain, is_sub)
@@ -436,7 +234,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         ctx.skip("rewound branch")
 
 
-def _trajectory(path: Path, chain: list[_Rec], is_sub: bool) -> Trajectory:
+def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
     builder = _Builder(str(path), is_sub)
     digest = new_digest()
     for rec in chain:
@@ -459,7 +257,7 @@ def _trajectory(path: Path, chain: list[_Rec], is_sub: bool) -> Trajectory:
     return traj
 
 
-def _first_info(chain: list[_Rec]) -> tuple[str | None, ...]:
+def _first_info(chain: list[Rec]) -> tuple[str | None, ...]:
     values: list[str | None] = [None] * 5
     for rec in chain:
         for i, value in enumerate(rec.info):
