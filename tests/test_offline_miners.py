@@ -225,6 +225,7 @@ def test_failing_assertion_then_other_selection_is_not_a_recovery() -> None:
 
 def test_error_confidence_counts_each_failing_run_once() -> None:
     from skillforge.distill.offline import errors
+    from skillforge.distill.offline.accumulate import lessons_of
 
     def item(sig: str) -> dict[str, object]:
         return {"steps": [1, 3], "quote": sig, "src": None, "trust": "tool_output", "sig": sig, "exc": "",
@@ -234,7 +235,7 @@ def test_error_confidence_counts_each_failing_run_once() -> None:
         return {"id": ident, "repo": "acme/widgets", "agent": "a", "outcome": "success", "task": "t",
                 "errors": [item(s) for s in sigs]}
 
-    found = errors.lessons([facts("a", "no pytest", "no tox"), facts("b", "no pytest")])
+    found = lessons_of(errors.Acc(), [facts("a", "no pytest", "no tox"), facts("b", "no pytest")])
     by_title = {le.title: le.confidence for le in found}
     assert by_title["no pytest (test)"] == 0.75  # fixed in 2 of the 2 runs that failed: (2+1)/(2+2)
     assert by_title["no tox (test)"] == 0.5  # (1+1)/(2+2)

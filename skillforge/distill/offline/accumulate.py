@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from skillforge.model import Evidence, Outcome, Scope
+from skillforge.model import Evidence, Lesson, Outcome, Scope
 
 K = 20  # evidence kept per lesson (the smallest trajectory ids)
 Facts = dict[str, Any]
@@ -38,6 +38,15 @@ def entry(d: dict[KT, VT], key: KT, make: Callable[[], VT]) -> VT:
 def brief(f: Facts) -> Facts:
     """What evidence needs of a run's facts (not its mined items)."""
     return {"id": f["id"], "outcome": f["outcome"], "task": f.get("task", "")}
+
+
+def lessons_of(acc: Any, all_facts: list[Facts]) -> list[Lesson]:
+    """Feed every run's facts to a miner's accumulator (``errors.Acc()``…) and return its lessons,
+    scopes unchanged: the one-shot form of the streaming reduce, for tests and small inputs."""
+    for f in all_facts:
+        acc.add(f, brief(f))
+    result: list[Lesson] = acc.lessons(lambda s: s)
+    return result
 
 
 @dataclasses.dataclass

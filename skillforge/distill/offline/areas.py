@@ -12,7 +12,6 @@ from skillforge.distill.offline.accumulate import (
     K,
     Runs,
     Sample,
-    brief,
     entry,
     evidence_of,
     regroup,
@@ -78,11 +77,3 @@ class Acc:
 def _cite(edits: list[dict[str, Any]]) -> dict[str, Any]:
     return {"steps": sorted({e["step"] for e in edits}), "quote": ", ".join(
         sorted({e["symbol"] or e["file"] for e in edits}))[:200], "src": edits[0].get("src"), "trust": "agent"}
-
-
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    """The lessons of these runs' facts (see :class:`Acc`)."""
-    acc = Acc()
-    for f in all_facts:
-        acc.add(f, brief(f))
-    return acc.lessons(lambda s: s)

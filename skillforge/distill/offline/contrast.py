@@ -14,7 +14,6 @@ from math import comb
 from skillforge.distill.offline.accumulate import (
     K,
     Sample,
-    brief,
     entry,
     evidence_of,
     regroup,
@@ -183,12 +182,6 @@ def _group_lessons(scope: Scope, g: _Group) -> list[Lesson]:
     return out
 
 
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    """The lessons of these runs' facts (see :class:`Acc`)."""
-    acc = Acc()
-    for f in all_facts:
-        acc.add(f, brief(f))
-    return acc.lessons(lambda s: s)
 
 
 def _bh(tests: list[tuple[float, str, int, int]], m: int) -> list[tuple[float, str, int, int]]:

@@ -19,7 +19,6 @@ from skillforge.distill.offline.accumulate import (
     K,
     Runs,
     Sample,
-    brief,
     entry,
     evidence_of,
     regroup,
@@ -165,11 +164,3 @@ def _lesson(scope: Scope, g: _Group, failing: int) -> Lesson:
 
 def ranked_by_count(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    """The lessons of these runs' facts (see :class:`Acc`)."""
-    acc = Acc()
-    for f in all_facts:
-        acc.add(f, brief(f))
-    return acc.lessons(lambda s: s)

@@ -13,7 +13,6 @@ from skillforge.distill.offline.accumulate import (
     K,
     Runs,
     Sample,
-    brief,
     entry,
     evidence_of,
     ranked,
@@ -116,11 +115,3 @@ def _lesson(scope: Scope, kind: str, g: _Group) -> Lesson:
 
 def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
     return ranked(counts)
-
-
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    """The lessons of these runs' facts (see :class:`Acc`)."""
-    acc = Acc()
-    for f in all_facts:
-        acc.add(f, brief(f))
-    return acc.lessons(lambda s: s)

@@ -13,7 +13,6 @@ from skillforge.distill.offline.accumulate import (
     K,
     Runs,
     Sample,
-    brief,
     entry,
     evidence_of,
     regroup,
@@ -137,11 +136,3 @@ class Acc:
                 runs=runs_if_sampled(g.runs.n, g.sample),
             ))
         return out
-
-
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    """The lessons of these runs' facts (see :class:`Acc`)."""
-    acc = Acc()
-    for f in all_facts:
-        acc.add(f, brief(f))
-    return acc.lessons(lambda s: s)

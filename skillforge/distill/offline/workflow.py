@@ -13,7 +13,6 @@ from typing import Any
 from skillforge.distill.offline.accumulate import (
     K,
     Sample,
-    brief,
     entry,
     evidence_of,
     regroup,
@@ -124,11 +123,3 @@ def _lesson(scope: Scope, g: _Group) -> Lesson | None:
         evidence=evidence_of(cited, evidence), confidence=confidence(n, g.won),
         signature="workflow", runs=runs_if_sampled(n, cited),
     )
-
-
-def lessons(all_facts: list[Facts]) -> list[Lesson]:
-    """The lessons of these runs' facts (see :class:`Acc`)."""
-    acc = Acc()
-    for f in all_facts:
-        acc.add(f, brief(f))
-    return acc.lessons(lambda s: s)
