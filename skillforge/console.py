@@ -68,11 +68,6 @@ def info(message: str) -> None:
         err.print(_escape(message))
 
 
-def debug(message: str) -> None:
-    if _state["verbose"] and not _state["quiet"]:
-        err.print(f"[dim]{_escape(message)}[/]")
-
-
 def print_json(data: Any) -> None:
     """One JSON document on stdout (machine output)."""
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
