@@ -212,8 +212,8 @@ class Trajectory:
 
 
 def content_id(*parts: bytes | str) -> str:
-    """A short, stable content hash used as an id: 16 hex digits of SHA-1 (not a security digest;
-    SHA-1 is about twice as fast as BLAKE2b here, and ingest hashes every byte of every log)."""
+    """A short, stable content hash used as an id (lessons, cache keys): 16 hex digits of SHA-1.
+    Trajectory ids, which hash every byte of every log, use the faster ``skillforge.ingest.base.log_id``."""
     h = hashlib.sha1(usedforsecurity=False)
     for part in parts:
         h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)

@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+import xxhash
 
 from skillforge.ingest import _suffix, discover, outcome
-from skillforge.ingest.base import StepList, extract_task, object_line
+from skillforge.ingest.base import StepList, digest_id, extract_task, log_id, new_digest, object_line
 from skillforge.ingest.mini_swe_agent import _RETURNCODE, _actions, _output_of
 from skillforge.model import Role, Trust, content_id
 
@@ -18,6 +19,15 @@ def test_content_id_is_sha1_of_the_parts_cut_to_16_hex_digits() -> None:
     assert content_id(b"abc") == hashlib.sha1(b"abc\x00").hexdigest()[:16]
     assert content_id("a", "b") == hashlib.sha1(b"a\x00b\x00").hexdigest()[:16]
     assert content_id("a", "b") != content_id("ab")
+
+
+def test_log_ids_are_xxh3_128_cut_to_16_hex_digits_and_streaming_agrees() -> None:
+    assert log_id(b"abc") == xxhash.xxh3_128_hexdigest(b"abc")[:16]
+    assert log_id(b"a", b"b") == xxhash.xxh3_128_hexdigest(b"a\x00b\x00")[:16] != log_id(b"ab")
+    digest = new_digest()
+    digest.update(b"ab")
+    digest.update(b"c")
+    assert digest_id(digest) == log_id(b"abc")
 
 
 def test_steps_of_one_record_share_a_location_and_others_get_their_own() -> None:

@@ -15,7 +15,6 @@ it is complete. A bad record is reported through ``ctx.skip(...)`` and parsing g
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
+import xxhash
 
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
@@ -198,15 +198,35 @@ def text_of(content: Any) -> str:
     return clip("\n".join(p for p in parts if p))
 
 
+# Trajectory ids hash every byte of every log, so they use XXH3-128 (about 9 GB/s here, against 1.3 GB/s
+# for SHA-1, which alone cost 0.4x of the raw JSON parse time). It is an identity, not an integrity check:
+# the few ids that must resist a crafted collision (lessons, cache keys of prompts) use ``content_id``.
+
+
 def new_digest() -> Any:
-    """An incremental content hash for readers that hash as they stream (same algorithm as
-    :func:`skillforge.model.content_id`); finish it with :func:`digest_id`."""
-    return hashlib.sha1(usedforsecurity=False)
+    """An incremental hash for readers that hash as they stream; finish it with :func:`digest_id`."""
+    return xxhash.xxh3_128()
 
 
 def digest_id(digest: Any) -> str:
     """The 16-hex-digit id of an incremental hash from :func:`new_digest`."""
     return str(digest.hexdigest()[:16])
+
+
+def log_id(*parts: bytes) -> str:
+    """The id of a trajectory read from these bytes (a whole file, a line, or a folder's files)."""
+    if len(parts) == 1:
+        return str(xxhash.xxh3_128_hexdigest(parts[0])[:16])
+    digest = xxhash.xxh3_128()
+    for part in parts:
+        digest.update(part)
+        digest.update(b"\x00")
+    return str(digest.hexdigest()[:16])
+
+
+def record_digest(raw: bytes) -> bytes:
+    """A record's 16-byte hash, for readers that build one trajectory's id from chosen records."""
+    return bytes(xxhash.xxh3_128_digest(raw))
 
 
 def object_line(line: bytes) -> bool:

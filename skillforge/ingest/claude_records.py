@@ -4,7 +4,6 @@ chain and the sidechains. ``claude_code`` detects the format and turns those cha
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from skillforge.ingest.base import (
     ParseContext,
     clip,
     iter_jsonl_raw,
+    record_digest,
     text_of,
 )
 
@@ -107,7 +107,7 @@ def _node(rec: dict[str, Any], line: int, uuid: str, rtype: str) -> Rec:
 def _chat_rec(rec: dict[str, Any], line: int, uuid: str, rtype: str, raw: bytes) -> Rec:
     msg = rec["message"]
     out = _node(rec, line, uuid, rtype)
-    out.digest = hashlib.sha1(raw.rstrip(b"\r\n"), usedforsecurity=False).digest()
+    out.digest = record_digest(raw.rstrip(b"\r\n"))
     out.meta = bool(rec.get("isMeta") or rec.get("isCompactSummary") or rec.get("isApiErrorMessage"))
     get = rec.get
     out.info = (_str(get("sessionId")), _str(get("agentId")), _str(get("cwd")), _str(get("version")),

@@ -31,9 +31,10 @@ from skillforge.ingest.base import (
     as_str,
     clip,
     iter_jsonl_raw,
+    log_id,
     repository_of,
 )
-from skillforge.model import Outcome, Trajectory, content_id
+from skillforge.model import Outcome, Trajectory
 
 FORMAT = "interchange"
 AGENT = "interchange"
@@ -62,7 +63,7 @@ def _trajectory(path: Path, lineno: int, raw: bytes, rec: dict[str, Any], ctx: P
     first_user = _history(rec["task_history"], steps, lineno, ctx)
     task_id = _opt(rec.get("task_id"))
     traj = Trajectory(
-        id=content_id(raw), source=str(path), format=FORMAT, agent=str(meta.get("agent") or AGENT),
+        id=log_id(raw), source=str(path), format=FORMAT, agent=str(meta.get("agent") or AGENT),
         steps=steps.steps, native_id=_opt(rec.get("trajectory_id")) or task_id, task_id=task_id,
         task=clip(as_str(rec.get("user_task"))) or first_user, model=_opt(meta.get("model")),
         agent_version=_opt(meta.get("agent_version")), cwd=_opt(meta.get("cwd")),

@@ -30,10 +30,11 @@ from skillforge.ingest.base import (
     as_str,
     blank,
     extract_task,
+    log_id,
     read_json_doc,
     repository_of,
 )
-from skillforge.model import Outcome, Trajectory, content_id
+from skillforge.model import Outcome, Trajectory
 
 FORMAT = "mini-swe-agent"
 AGENT = "mini-swe-agent"
@@ -82,7 +83,7 @@ def _build(doc: dict[str, Any], data: bytes, path: Path, ctx: ParseContext) -> T
     config = as_dict(info.get("config"))
     model_cfg = as_dict(config.get("model"))
     traj = Trajectory(
-        id=content_id(data), source=str(path), format=FORMAT, agent=AGENT, steps=steps.steps,
+        id=log_id(data), source=str(path), format=FORMAT, agent=AGENT, steps=steps.steps,
         native_id=native_id, task_id=native_id, agent_version=_opt(info.get("mini_version")),
         model=_opt(model_cfg.get("model_name")), task=extract_task(task), repository=repository_of(native_id),
     )

@@ -34,11 +34,12 @@ from skillforge.ingest.base import (
     clip,
     extract_task,
     iter_jsonl_raw,
+    log_id,
     read_json_doc,
     repository_of,
     text_of,
 )
-from skillforge.model import Outcome, Trajectory, content_id
+from skillforge.model import Outcome, Trajectory
 
 FORMAT = "openhands"
 AGENT = "openhands"
@@ -93,7 +94,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         if loaded is not None:
             data, doc = loaded
             if isinstance(doc, list):
-                traj = _trajectory(path, ctx, ((f"[{i}]", e) for i, e in enumerate(doc)), content_id(data))
+                traj = _trajectory(path, ctx, ((f"[{i}]", e) for i, e in enumerate(doc)), log_id(data))
                 traj.native_id = path.name.split(".")[0]
                 yield traj
             else:
@@ -122,7 +123,7 @@ def _parse_folder(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
                 ctx.skip("unreadable event file", detail=f"{name}: {exc.strerror}")
 
     traj = _trajectory(path, ctx, events(), "")
-    traj.id = content_id(*hashes)
+    traj.id = log_id(*hashes)
     traj.native_id = traj.native_id or (path.parent.name if path.name == "events" else path.name)
     _base_state(path, traj)
     yield traj
@@ -147,7 +148,7 @@ def _eval_record(path: Path, ctx: ParseContext, lineno: int, raw: bytes, rec: di
     history: list[Any] = []
     for item in rec["history"]:  # older outputs: [action, observation] pairs
         history.extend(item if isinstance(item, list) else [item])
-    traj = _trajectory(path, ctx, ((f"history[{i}]", e) for i, e in enumerate(history)), content_id(raw),
+    traj = _trajectory(path, ctx, ((f"history[{i}]", e) for i, e in enumerate(history)), log_id(raw),
                        line=lineno)
     instance = as_dict(rec.get("instance"))
     traj.native_id = traj.task_id = str(rec.get("instance_id") or "") or None

@@ -28,10 +28,11 @@ from skillforge.ingest.base import (
     as_str,
     clip,
     extract_task,
+    log_id,
     read_json_doc,
     repository_of,
 )
-from skillforge.model import Outcome, Trajectory, content_id
+from skillforge.model import Outcome, Trajectory
 
 FORMAT = "swe-agent"
 AGENT = "swe-agent"
@@ -80,7 +81,7 @@ def _build(doc: dict[str, Any], data: bytes, path: Path, ctx: ParseContext) -> T
     problem = _dict(config.get("problem_statement"))
     native_id = str(problem.get("id") or path.name.split(".")[0])
     traj = Trajectory(
-        id=content_id(data), source=str(path), format=FORMAT, agent=AGENT, steps=steps.steps,
+        id=log_id(data), source=str(path), format=FORMAT, agent=AGENT, steps=steps.steps,
         native_id=native_id, task_id=native_id, agent_version=_str_or_none(info.get("swe_agent_version")),
         model=_model(config, path), task=clip(as_str(problem.get("text"))) or extract_task(task_text),
         repository=repository_of(native_id) or _github_repo(config), cwd=_cwd(trajectory),
