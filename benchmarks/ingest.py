@@ -94,20 +94,23 @@ def build(corpus: Path, target: int, out: Path) -> int:
     return written
 
 
-def measure(script: str, paths: list[Path], repeat: int) -> list[float]:
-    """The figures of the fastest of ``repeat`` fresh-process runs (the first also warms the page cache)."""
-    runs = []
-    for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", script, *map(str, paths)], capture_output=True, text=True,
-                             check=True)
-        runs.append([float(x) for x in out.stdout.split()])
-    return min(runs, key=lambda r: r[1])
+def run_once(script: str, paths: list[Path]) -> list[float]:
+    out = subprocess.run([sys.executable, "-c", script, *map(str, paths)], capture_output=True, text=True,
+                         check=True)
+    return [float(x) for x in out.stdout.split()]
 
 
 def compare(paths: list[Path], repeat: int) -> dict[str, float]:
-    """Raw parse against ingest over ``paths``."""
-    raw_bytes, raw_s, raw_rss, raw_cpu = measure(RAW, paths, repeat)
-    size, ing_s, ing_rss, ing_cpu, count, steps, problems = measure(INGEST, paths, repeat)
+    """Raw parse against ingest over ``paths``: ``repeat`` fresh-process runs of each, alternated so that
+    a machine that slows down for a while slows both; the fastest run of each counts (the first run
+    also warms the page cache)."""
+    raws, ingests = [], []
+    for _ in range(repeat):
+        raws.append(run_once(RAW, paths))
+        ingests.append(run_once(INGEST, paths))
+    raw_bytes, raw_s, raw_rss, raw_cpu = min(raws, key=lambda r: r[1])
+    size, ing_s, ing_rss, ing_cpu, count, steps, problems = min(ingests, key=lambda r: r[1])
+    raw_cpu, ing_cpu = min(r[3] for r in raws), min(r[3] for r in ingests)
     return {
         "bytes": size, "trajectories": int(count), "steps": int(steps), "problems": int(problems),
         "raw_mb_s": round(raw_bytes / 2**20 / raw_s, 1), "ingest_mb_s": round(size / 2**20 / ing_s, 1),

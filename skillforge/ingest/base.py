@@ -20,8 +20,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+import msgspec
 import orjson
 import xxhash
 
@@ -123,19 +124,61 @@ def load_json(path: Path, ctx: ParseContext) -> Any | None:
 
 def read_json_doc(path: Path, ctx: ParseContext) -> tuple[bytes, Any] | None:
     """Like :func:`load_json`, also returning the file's bytes (for the content hash)."""
+    data = _read_doc(path, ctx)
+    if data is None:
+        return None
+    loaded = _decode_general(_without_bom(data), ctx)
+    return None if loaded is None else (data, loaded)
+
+
+def _read_doc(path: Path, ctx: ParseContext) -> bytes | None:
     size = path.stat().st_size
     if size > MAX_JSON_FILE:
         ctx.fail(f"file is {size // 2**20} MiB, over the {MAX_JSON_FILE // 2**20} MiB limit for JSON documents")
         return None
-    data = path.read_bytes()
-    body = data[len(BOM):] if data.startswith(BOM) else data
+    return path.read_bytes()
+
+
+def _without_bom(data: bytes) -> bytes:
+    return data[len(BOM):] if data.startswith(BOM) else data
+
+
+Doc = TypeVar("Doc")
+
+
+def read_json_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc],
+                 expected: str) -> tuple[bytes, Doc] | None:
+    """Like :func:`read_json_doc`, decoding straight into a reader's schema: msgspec Structs that name only
+    the fields the reader uses, so the rest of the document (whole provider responses, prompts repeated
+    per step) is skipped, never built as Python objects. A file that is not plain UTF-8 JSON takes the
+    general path (Latin-1 retry, error with its line) and is then fitted to the same schema, so a reader
+    has one code path. ``expected`` says what the file should hold, for the error when it does not."""
+    data = _read_doc(path, ctx)
+    if data is None:
+        return None
+    body = _without_bom(data)
     try:
-        return data, orjson.loads(body)
+        return data, decoder.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        pass
+    loaded = _decode_general(body, ctx)
+    if loaded is None:
+        return None
+    try:
+        return data, msgspec.convert(loaded, decoder.type)
+    except msgspec.ValidationError as exc:
+        ctx.fail(f"{expected} ({exc})")
+        return None
+
+
+def _decode_general(body: bytes, ctx: ParseContext) -> Any | None:
+    try:
+        return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         record = _loads_lenient(body)
         if record is not None:
             ctx.warn("not UTF-8; read as Latin-1")
-            return data, record
+            return record
         ctx.fail(f"not valid JSON ({exc}); is the file truncated?", _error_line(body, exc))
         return None
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 
 from skillforge.ingest.base import (
@@ -31,7 +32,7 @@ from skillforge.ingest.base import (
     blank,
     extract_task,
     log_id,
-    read_json_doc,
+    read_json_as,
     repository_of,
 )
 from skillforge.model import Outcome, Trajectory
@@ -64,22 +65,37 @@ def _tail_says_mini(path: Path) -> bool:
         return False
 
 
+class _Message(msgspec.Struct):
+    """The fields of a message that make steps (``extra``, the provider's whole response, is skipped)."""
+
+    role: Any = None
+    content: Any = None
+    tool_calls: Any = None
+    tool_call_id: Any = None
+
+
+class _Document(msgspec.Struct):
+    messages: list[_Message | list[Any] | str | int | float | bool | None]  # non-objects are skipped
+    info: Any = None
+    instance_id: Any = None
+    trajectory_format: Any = None
+
+
+_DECODER = msgspec.json.Decoder(_Document)
+
+
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    loaded = read_json_doc(path, ctx)
-    if loaded is None:
-        return
-    data, doc = loaded
-    if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
-        ctx.fail("not a mini-swe-agent trajectory (expected an object with 'messages')")
-        return
-    yield _build(doc, data, path, ctx)
+    loaded = read_json_as(path, ctx, _DECODER, "not a mini-swe-agent trajectory (expected an object with 'messages')")
+    if loaded is not None:
+        data, doc = loaded
+        yield _build(doc, data, path, ctx)
 
 
-def _build(doc: dict[str, Any], data: bytes, path: Path, ctx: ParseContext) -> Trajectory:
-    info = as_dict(doc.get("info"))
+def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajectory:
+    info = as_dict(doc.info)
     steps = StepList(str(path))
-    task = _messages(doc["messages"], steps, ctx)
-    native_id = str(doc.get("instance_id") or path.name.split(".")[0])
+    task = _messages(doc.messages, steps, ctx)
+    native_id = str(doc.instance_id or path.name.split(".")[0])
     config = as_dict(info.get("config"))
     model_cfg = as_dict(config.get("model"))
     traj = Trajectory(
@@ -88,7 +104,7 @@ def _build(doc: dict[str, Any], data: bytes, path: Path, ctx: ParseContext) -> T
         model=_opt(model_cfg.get("model_name")), task=extract_task(task), repository=repository_of(native_id),
     )
     status = str(info.get("exit_status") or "")
-    traj.metadata = {"exit_status": status, "trajectory_format": doc.get("trajectory_format")}
+    traj.metadata = {"exit_status": status, "trajectory_format": doc.trajectory_format}
     if isinstance(info.get("model_stats"), dict):
         traj.metadata["model_stats"] = info["model_stats"]
     if status.lower() not in _UNKNOWN_EXITS:
@@ -101,22 +117,22 @@ def _messages(messages: list[Any], steps: StepList, ctx: ParseContext) -> str:
     task = ""
     pending: str | None = None  # call id of a v1 action waiting for its observation
     for i, msg in enumerate(messages):
-        if not isinstance(msg, dict):
+        if type(msg) is not _Message:
             ctx.skip("non-object message", detail=f"messages[{i}] is {type(msg).__name__}")
             continue
         record = f"messages[{i}]"
-        role, text = msg.get("role"), msg.get("content")
-        if not isinstance(text, str):
+        role, text = msg.role, msg.content
+        if type(text) is not str:
             text = as_str(text)
-        if role == "system":
-            steps.message(R_SYSTEM, text, T_INJECTED, record=record)
-        elif role == "assistant":
+        if role == "assistant":
             pending = _assistant(msg, text, record, steps)
         elif role == "tool":
-            _observation(steps, str(msg.get("tool_call_id") or ""), text, record)
-        elif pending is not None:
+            _observation(steps, str(msg.tool_call_id or ""), text, record)
+        elif pending is not None and role != "system":
             _observation(steps, pending, text, record)
             pending = None
+        elif role == "system":
+            steps.message(R_SYSTEM, text, T_INJECTED, record=record)
         elif not task:
             task = text
             steps.message(R_USER, text, T_PERSON, record=record)
@@ -125,8 +141,8 @@ def _messages(messages: list[Any], steps: StepList, ctx: ParseContext) -> str:
     return task
 
 
-def _assistant(msg: dict[str, Any], text: str, record: str, steps: StepList) -> str | None:
-    calls = msg.get("tool_calls")
+def _assistant(msg: _Message, text: str, record: str, steps: StepList) -> str | None:
+    calls = msg.tool_calls
     if isinstance(calls, list) and calls:
         steps.thought(text, record=record)
         for n, call in enumerate(c for c in calls if isinstance(c, dict)):
