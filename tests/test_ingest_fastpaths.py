@@ -11,7 +11,7 @@ import xxhash
 
 from skillforge.ingest import _suffix, discover, outcome
 from skillforge.ingest.base import StepList, digest_id, extract_task, log_id, new_digest, object_line
-from skillforge.ingest.mini_swe_agent import _RETURNCODE, _actions, _output_of
+from skillforge.ingest.mini_swe_agent import _actions, split_observation
 from skillforge.model import Role, Trust, content_id
 
 
@@ -51,10 +51,19 @@ def test_blank_messages_add_no_step() -> None:
     ("<returncode>0</returncode>\n<output>\n</output>", ""),
     ("<returncode>1</returncode>\n<output>a</output> trailing", "<output>a</output> trailing"),
     ("<returncode>1</returncode>\nplain", "plain"),
+    ("<returncode>-9</returncode>\n<output>\n\n\n</output>\n", ""),
+    ("<exception>boom</exception>\n<returncode>1</returncode><output>x\n</output>\n</output>", "x\n</output>"),
+    ("<returncode>0</returncode>\n<output>\n  keep\n\n  blanks  \n\n</output>", "  keep\n\n  blanks  "),
+    ("<returncode>2</returncode>", ""),
 ])
 def test_output_is_unwrapped_only_when_the_wrapper_closes_the_text(text: str, expected: str) -> None:
-    match = _RETURNCODE.match(text)
-    assert match is not None and _output_of(text, match.end()) == expected
+    code, output = split_observation(text)
+    assert code is not None and output == expected
+
+
+def test_an_observation_without_a_return_code_is_kept_whole() -> None:
+    assert split_observation("<returncode>x</returncode>\nhi") == (None, "<returncode>x</returncode>\nhi")
+    assert split_observation("plain output") == (None, "plain output")
 
 
 def test_actions_finds_both_fence_kinds_in_text_order() -> None:

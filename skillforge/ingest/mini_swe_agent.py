@@ -41,7 +41,12 @@ FORMAT = "mini-swe-agent"
 AGENT = "mini-swe-agent"
 
 _FENCES = ("```bash", "```mswea_bash_command")  # an action: the fence, blanks, newline, command, newline ```
-_RETURNCODE = re.compile(r"(?:<exception>.*?</exception>\s*)?<returncode>(-?\d+)</returncode>\s*", re.S)
+# ``<returncode>N</returncode>`` (after an optional exception), then the output: unwrapped from
+# ``<output>…</output>`` and the newlines just inside it when that wrapper closes the text. The greedy
+# ``.*`` runs to the end and backs off only over the closing tag, so this is one pass, and the output is
+# copied once (outputs are most of a log's bytes).
+_OBSERVATION = re.compile(r"(?:<exception>.*?</exception>\s*)?<returncode>(-?\d+)</returncode>\s*"
+                          r"(?:<output>\n*(.*[^\n])?\n*</output>\s*\Z)?", re.S)
 _TIMEOUT = "The last command <command>"
 _UNKNOWN_EXITS = {"submitted", ""}
 
@@ -182,29 +187,21 @@ def _actions(text: str) -> list[tuple[int, str]]:
 
 
 def _observation(steps: StepList, call_id: str, text: str, record: str) -> None:
-    code = None
-    match = _RETURNCODE.match(text) if text.startswith(("<returncode>", "<exception>")) else None
-    if match:
-        code = int(match.group(1))
-        text = _output_of(text, match.end())
+    code, text = split_observation(text)
     timed_out = text.startswith(_TIMEOUT) and "timed out" in text[:2000]
     steps.result(call_id, text, exit_code=code, is_error=timed_out or (code is not None and code != 0),
                  record=record)
 
 
-def _output_of(text: str, start: int) -> str:
-    """``text[start:]``, unwrapped from ``<output>…</output>`` (and the newlines just inside it) when it is
-    wrapped so; one copy of the output, not three (outputs are most of a log's bytes)."""
-    if text.startswith("<output>", start):
-        end = text.rfind("</output>", start)
-        if end >= 0 and blank(text[end + 9:]):
-            start += 8
-            while start < end and text[start] == "\n":
-                start += 1
-            while end > start and text[end - 1] == "\n":
-                end -= 1
-            return text[start:end]
-    return text[start:] if start else text
+def split_observation(text: str) -> tuple[int | None, str]:
+    """(exit code, output) of an observation message; (None, the text) when it has no return code."""
+    match = _OBSERVATION.match(text) if text.startswith(("<returncode>", "<exception>")) else None
+    if match is None:
+        return None, text
+    number, output = match.groups()
+    return int(number), text[match.end():] if output is None else output
+
+
 def _arguments(raw: Any) -> Any:
     if isinstance(raw, str):
         try:
