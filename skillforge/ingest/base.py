@@ -84,6 +84,9 @@ class ParseContext:
             self.problems.append(Problem(str(self.path), message, line))
 
 
+Doc = TypeVar("Doc")
+
+
 def iter_jsonl(path: Path, ctx: ParseContext) -> Iterator[tuple[int, Any]]:
     """Yield ``(line_number, record)`` for each JSON line, streaming; bad lines are skipped and counted.
 
@@ -95,25 +98,76 @@ def iter_jsonl(path: Path, ctx: ParseContext) -> Iterator[tuple[int, Any]]:
 
 def iter_jsonl_raw(path: Path, ctx: ParseContext) -> Iterator[tuple[int, bytes, Any]]:
     """Like :func:`iter_jsonl`, also yielding each line's raw bytes (for content hashes)."""
-    latin1 = False
-    with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if lineno == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM):]
-            if raw.isspace() or not raw:
+    lines = _JsonLines(path, ctx)
+    for lineno, raw in lines:
+        try:
+            yield lineno, raw, orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            record = lines.lenient(lineno, raw)
+            if record is not _BAD:
+                yield lineno, raw, record
+
+
+def iter_jsonl_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc]) -> Iterator[tuple[int, bytes, Doc]]:
+    """Like :func:`iter_jsonl_raw`, each line decoded straight into a reader's schema (as in
+    :func:`read_json_as`). A line that is not a JSON object is skipped and counted."""
+    lines = _JsonLines(path, ctx)
+    decode = decoder.decode
+    for lineno, raw in lines:
+        try:
+            record = decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+            record = lines.refit(lineno, raw, decoder)
+            if record is _BAD:
                 continue
-            try:
-                yield lineno, raw, orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                record = _loads_lenient(raw)
-                if record is not None:
-                    if not latin1:
-                        ctx.warn("not UTF-8; read as Latin-1 (from this line on, where needed)", lineno)
-                    latin1 = True
-                    yield lineno, raw, record
-                    continue
-                reason = "truncated line" if not raw.endswith(b"\n") else "invalid JSON"
-                ctx.skip(reason, lineno, f"{_preview(raw)} (the rest of the file is still read)")
+        yield lineno, raw, record
+
+
+_BAD: Any = object()  # a line that was skipped (and counted)
+
+
+class _JsonLines:
+    """The non-blank lines of a JSONL file, and the slow path for the lines that do not parse as they are."""
+
+    def __init__(self, path: Path, ctx: ParseContext):
+        self.path, self.ctx, self.latin1 = path, ctx, False
+
+    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+        with self.path.open("rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if lineno == 1 and raw.startswith(BOM):
+                    raw = raw[len(BOM):]
+                if raw and not raw.isspace():
+                    yield lineno, raw
+
+    def lenient(self, lineno: int, raw: bytes) -> Any:
+        """A line orjson refused: read as Latin-1 when it is not UTF-8, else skipped and counted."""
+        record = _loads_lenient(raw)
+        if record is not None:
+            if not self.latin1:
+                self.ctx.warn("not UTF-8; read as Latin-1 (from this line on, where needed)", lineno)
+            self.latin1 = True
+            return record
+        reason = "truncated line" if not raw.endswith(b"\n") else "invalid JSON"
+        self.ctx.skip(reason, lineno, f"{_preview(raw)} (the rest of the file is still read)")
+        return _BAD
+
+    def refit(self, lineno: int, raw: bytes, decoder: msgspec.json.Decoder[Doc]) -> Any:
+        """A line the schema's decoder refused: read the general way, then fitted to the schema."""
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            record = self.lenient(lineno, raw)
+            if record is _BAD:
+                return _BAD
+        if not isinstance(record, dict):
+            self.ctx.skip("not a JSON object", lineno, type(record).__name__)
+            return _BAD
+        try:
+            return decoder.decode(msgspec.json.encode(record))
+        except msgspec.ValidationError as exc:
+            self.ctx.skip("unexpected record shape", lineno, str(exc))
+            return _BAD
 
 
 def load_json(path: Path, ctx: ParseContext) -> Any | None:
@@ -143,16 +197,13 @@ def _without_bom(data: bytes) -> bytes:
     return data[len(BOM):] if data.startswith(BOM) else data
 
 
-Doc = TypeVar("Doc")
-
-
 def read_json_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc],
                  expected: str) -> tuple[bytes, Doc] | None:
     """Like :func:`read_json_doc`, decoding straight into a reader's schema: msgspec Structs that name only
     the fields the reader uses, so the rest of the document (whole provider responses, prompts repeated
     per step) is skipped, never built as Python objects. A file that is not plain UTF-8 JSON takes the
     general path (Latin-1 retry, error with its line) and is then fitted to the same schema, so a reader
-    has one code path. ``expected`` says what the file should hold, for the error when it does not."""
+    has one code path. A field typed ``msgspec.Raw`` stays undecoded JSON until :func:`raw_text`. ``expected`` says what the file should hold, for the error when it does not."""
     data = _read_doc(path, ctx)
     if data is None:
         return None
@@ -164,11 +215,16 @@ def read_json_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Do
     loaded = _decode_general(body, ctx)
     if loaded is None:
         return None
-    try:
-        return data, msgspec.convert(loaded, decoder.type)
+    try:  # what the general path read, as plain UTF-8 JSON: the schema's raw fields still work
+        return data, decoder.decode(msgspec.json.encode(loaded))
     except msgspec.ValidationError as exc:
         ctx.fail(f"{expected} ({exc})")
         return None
+
+
+def raw_text(raw: msgspec.Raw) -> str:
+    """The text of a field kept as raw JSON (see :func:`read_json_as`), flattened like :func:`as_str`."""
+    return as_str(msgspec.json.decode(raw))
 
 
 def _decode_general(body: bytes, ctx: ParseContext) -> Any | None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 
 from skillforge.ingest.base import (
@@ -29,7 +30,8 @@ from skillforge.ingest.base import (
     clip,
     extract_task,
     log_id,
-    read_json_doc,
+    raw_text,
+    read_json_as,
     repository_of,
 )
 from skillforge.model import Outcome, Trajectory
@@ -56,25 +58,65 @@ def detect(path: Path, head: bytes) -> bool:
     return body.startswith(b"{") and b'"swe_agent_version"' in head
 
 
+# The schema names only what the reader uses. Texts that are usually not needed are kept as raw JSON
+# and decoded on use: history contents after the preamble (observations, read from ``trajectory``).
+# Per-step ``messages``, ``query`` and ``response`` (prompts and replies again) and the attempts' own
+# trajectories are skipped. Non-object list items decode as themselves and are skipped by the reader.
+Scalar = str | int | float | bool | None
+
+
+class _HistoryItem(msgspec.Struct):
+    role: Any = None
+    content: msgspec.Raw = msgspec.Raw(b"null")
+    thought: Any = None
+    action: Any = None
+    tool_calls: Any = None
+    is_demo: Any = None
+    message_type: Any = None
+
+    @property
+    def demo(self) -> bool:
+        return bool(self.is_demo) or self.message_type == "demonstration"
+
+
+class _Entry(msgspec.Struct):
+    action: Any = None
+    thought: Any = None
+    observation: Any = None
+    state: Any = None
+
+
+class _Document(msgspec.Struct):
+    history: list[_HistoryItem | list[Any] | Scalar] | None = None
+    trajectory: list[_Entry | list[Any] | Scalar] | None = None
+    info: Any = None
+    replay_config: Any = None
+    attempts: list[msgspec.Raw] | None = None
+
+
+_DECODER = msgspec.json.Decoder(_Document)
+
+
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    loaded = read_json_doc(path, ctx)
+    expected = "not a SWE-agent trajectory (expected an object with 'trajectory' and 'history')"
+    loaded = read_json_as(path, ctx, _DECODER, expected)
     if loaded is None:
         return
     data, doc = loaded
-    if not isinstance(doc, dict) or not isinstance(doc.get("history", doc.get("trajectory")), list):
-        ctx.fail("not a SWE-agent trajectory (expected an object with 'trajectory' and 'history')")
+    if doc.history is None and doc.trajectory is None:
+        ctx.fail(expected)
         return
     yield _build(doc, data, path, ctx)
 
 
-def _build(doc: dict[str, Any], data: bytes, path: Path, ctx: ParseContext) -> Trajectory:
-    info = _dict(doc.get("info"))
-    config = _dict(_json_field(doc.get("replay_config")))
-    history = [h for h in doc.get("history") or [] if isinstance(h, dict)]
+def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajectory:
+    info = _dict(doc.info)
+    config = _dict(_json_field(doc.replay_config))
+    history = [h for h in doc.history or [] if type(h) is _HistoryItem]
     steps = StepList(str(path))
     task_text, first_action = _preamble(history, steps)
-    trajectory = doc.get("trajectory")
-    if isinstance(trajectory, list) and trajectory:
+    trajectory = doc.trajectory
+    if trajectory:
         _from_trajectory(trajectory, _call_ids(history), steps, ctx)
     else:
         _from_history(history, first_action, steps)
@@ -90,37 +132,36 @@ def _build(doc: dict[str, Any], data: bytes, path: Path, ctx: ParseContext) -> T
     return traj
 
 
-def _preamble(history: list[dict[str, Any]], steps: StepList) -> tuple[str, int]:
+def _preamble(history: list[_HistoryItem], steps: StepList) -> tuple[str, int]:
     """System prompt, demonstrations and the task message; returns the task text and the index of the
     first history item after them."""
     task = ""
     for i, item in enumerate(history):
-        role, text = item.get("role"), as_str(item.get("content"))
-        where: dict[str, Any] = {"record": f"history[{i}]"}
-        demo = bool(item.get("is_demo")) or item.get("message_type") == "demonstration"
-        if role == "assistant" and not demo:
+        role = item.role
+        if role == "assistant" and not item.demo:
             return task, i
+        text, record = raw_text(item.content), f"history[{i}]"
         if role == "system":
-            steps.message(R_SYSTEM, text, T_INJECTED, **where)
-        elif demo or task:
-            steps.message(R_USER, text, T_INJECTED, **where)
+            steps.message(R_SYSTEM, text, T_INJECTED, record=record)
+        elif item.demo or task:
+            steps.message(R_USER, text, T_INJECTED, record=record)
         elif role == "user":
             task = text
-            steps.message(R_USER, text, T_PERSON, **where)
+            steps.message(R_USER, text, T_PERSON, record=record)
     return task, len(history)
 
 
-def _call_ids(history: list[dict[str, Any]]) -> dict[str, list[tuple[str, str, Any]]]:
+def _call_ids(history: list[_HistoryItem]) -> dict[str, list[tuple[str, str, Any]]]:
     """(id, function name) of the function-calling actions in history (not demonstrations), by action
     text, in order: trajectory steps find theirs by their action (requeries leave gaps in history)."""
     out: dict[str, list[tuple[str, str, Any]]] = {}
     for item in history:
-        calls = item.get("tool_calls")
-        if item.get("is_demo") or item.get("message_type") == "demonstration":
+        calls = item.tool_calls
+        if item.demo:
             continue
-        if item.get("role") == "assistant" and isinstance(calls, list) and calls and isinstance(calls[0], dict):
+        if item.role == "assistant" and isinstance(calls, list) and calls and isinstance(calls[0], dict):
             fn = _dict(calls[0].get("function"))
-            key = as_str(item.get("action")).strip()
+            key = as_str(item.action).strip()
             out.setdefault(key, []).append((str(calls[0].get("id") or ""), str(fn.get("name") or ""),
                                             _json_field(fn.get("arguments"))))
     return out
@@ -129,31 +170,31 @@ def _call_ids(history: list[dict[str, Any]]) -> dict[str, list[tuple[str, str, A
 def _from_trajectory(trajectory: list[Any], ids: dict[str, list[tuple[str, str, Any]]], steps: StepList,
                      ctx: ParseContext) -> None:
     for i, entry in enumerate(trajectory):
-        if not isinstance(entry, dict):
+        if type(entry) is not _Entry:
             ctx.skip("non-object trajectory entry", detail=f"trajectory[{i}] is {type(entry).__name__}")
             continue
-        action = as_str(entry.get("action"))
+        action = as_str(entry.action)
         queue = ids.get(action.strip())
         call_id, name, args = queue.pop(0) if queue else ("", "", None)
-        _step(steps, f"trajectory[{i}]", as_str(entry.get("thought")), action,
-              as_str(entry.get("observation")), (call_id or f"trajectory[{i}]", name, args))
+        _step(steps, f"trajectory[{i}]", as_str(entry.thought), action,
+              as_str(entry.observation), (call_id or f"trajectory[{i}]", name, args))
 
 
-def _from_history(history: list[dict[str, Any]], start: int, steps: StepList) -> None:
+def _from_history(history: list[_HistoryItem], start: int, steps: StepList) -> None:
     i = start
     while i < len(history):
         item = history[i]
-        if item.get("role") != "assistant":
-            steps.message(R_USER, as_str(item.get("content")), T_INJECTED, record=f"history[{i}]")
+        if item.role != "assistant":
+            steps.message(R_USER, raw_text(item.content), T_INJECTED, record=f"history[{i}]")
             i += 1
             continue
         observation = ""
-        if i + 1 < len(history) and history[i + 1].get("role") in ("user", "tool"):
-            observation = as_str(history[i + 1].get("content"))
+        if i + 1 < len(history) and history[i + 1].role in ("user", "tool"):
+            observation = raw_text(history[i + 1].content)
         found = [call for queue in _call_ids([item]).values() for call in queue]
         call = found[0] if found and found[0][0] else (f"history[{i}]", "", None)
-        thought = as_str(item.get("thought")) or as_str(item.get("content"))
-        _step(steps, f"history[{i}]", thought, as_str(item.get("action")), observation, call)
+        thought = as_str(item.thought) or raw_text(item.content)
+        _step(steps, f"history[{i}]", thought, as_str(item.action), observation, call)
         i += 2
 
 
@@ -178,7 +219,7 @@ def _tool_name(command: str) -> str:
     return word if word in _ACI_COMMANDS else "bash"
 
 
-def _outcome(traj: Trajectory, info: dict[str, Any], doc: dict[str, Any]) -> None:
+def _outcome(traj: Trajectory, info: dict[str, Any], doc: _Document) -> None:
     status = info.get("exit_status")
     meta: dict[str, Any] = {"exit_status": status}
     for key in ("model_stats", "best_attempt_idx"):
@@ -186,8 +227,8 @@ def _outcome(traj: Trajectory, info: dict[str, Any], doc: dict[str, Any]) -> Non
             meta[key] = info[key]
     if isinstance(info.get("submission"), str):
         meta["submission"] = clip(info["submission"], 20_000)
-    if isinstance(doc.get("attempts"), list):
-        meta["attempts"] = len(doc["attempts"])
+    if doc.attempts is not None:
+        meta["attempts"] = len(doc.attempts)
     traj.metadata.update({k: v for k, v in meta.items() if v is not None})
     text = str(status or "")
     if text.startswith(_FAILED_EXITS):
@@ -226,8 +267,8 @@ def _github_repo(config: dict[str, Any]) -> str | None:
     return match.group(1) if match else None
 
 
-def _cwd(trajectory: Any) -> str | None:
-    if isinstance(trajectory, list) and trajectory and isinstance(trajectory[0], dict):
-        state = _dict(_json_field(trajectory[0].get("state")))
+def _cwd(trajectory: list[Any] | None) -> str | None:
+    if trajectory and type(trajectory[0]) is _Entry:
+        state = _dict(_json_field(trajectory[0].state))
         return _str_or_none(state.get("working_dir"))
     return None
