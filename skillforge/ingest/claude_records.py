@@ -5,14 +5,16 @@ chain and the sidechains. ``claude_code`` detects the format and turns those cha
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from skillforge.ingest.base import (
+    IMAGE_MARKER,
     ParseContext,
     clip,
-    iter_jsonl_raw,
+    iter_jsonl_as,
     record_digest,
     text_of,
 )
@@ -26,8 +28,7 @@ KNOWN_TYPES = {
 }
 
 
-@dataclass(slots=True)
-class Block:
+class Block(msgspec.Struct, gc=False):
     """One content block, reduced to what a step needs."""
 
     type: str  # text | thinking | tool_use | tool_result
@@ -38,8 +39,7 @@ class Block:
     is_error: bool = False
 
 
-@dataclass(slots=True)
-class Rec:
+class Rec(msgspec.Struct, gc=False):
     line: int
     uuid: str
     parent: str | None
@@ -47,7 +47,7 @@ class Rec:
     sidechain: bool
     digest: bytes
     timestamp: str | None = None
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[Block] = []
     text_content: bool = False  # message.content was a plain string
     meta: bool = False  # isMeta / isCompactSummary / API error: injected text
     msg_id: str | None = None
@@ -60,100 +60,150 @@ class Rec:
 
 
 # ---------------------------------------------------------------------------------------------------
-# detection
+# the schema of a line: only the fields the reader uses (``toolUseResult`` bodies — whole files read or
+# written — and image data are skipped, not built). Non-object values decode as themselves.
+
+Scalar = str | int | float | bool | None
+
+
+class _LineBlock(msgspec.Struct):
+    type: Any = None
+    text: Any = None
+    thinking: Any = None
+    id: Any = None
+    name: Any = None
+    input: Any = None
+    tool_use_id: Any = None
+    content: Any = None
+    is_error: Any = None
+
+
+class _Message(msgspec.Struct):
+    id: Any = None
+    model: Any = None
+    content: list[_LineBlock | Scalar | list[Any]] | dict[str, Any] | Scalar = None
+
+
+class _ToolUseResult(msgspec.Struct):
+    exitCode: Any = None
+    exit_code: Any = None
+    stdout: msgspec.Raw = msgspec.Raw(b"")  # whether it is there is what counts: empty when absent
+    interrupted: Any = None
+
+
+class _Line(msgspec.Struct):
+    type: Any = None
+    uuid: Any = None
+    parentUuid: Any = None
+    logicalParentUuid: Any = None
+    isSidechain: Any = None
+    timestamp: Any = None
+    subtype: Any = None
+    message: _Message | Scalar | list[Any] = None
+    isMeta: Any = None
+    isCompactSummary: Any = None
+    isApiErrorMessage: Any = None
+    sessionId: Any = None
+    agentId: Any = None
+    cwd: Any = None
+    version: Any = None
+    gitBranch: Any = None
+    attributionSkill: Any = None
+    toolUseResult: _ToolUseResult | Scalar | list[Any] = None
+
+
+_DECODER = msgspec.json.Decoder(_Line)
+
+
+# ---------------------------------------------------------------------------------------------------
+# records
 
 
 def load_records(path: Path, ctx: ParseContext) -> list[Rec]:
     records: list[Rec] = []
     seen: set[str] = set()
-    for line, raw, rec in iter_jsonl_raw(path, ctx):
-        if not isinstance(rec, dict):
-            ctx.skip("not a JSON object", line, type(rec).__name__)
-            continue
-        rtype = rec.get("type")
-        uuid = rec.get("uuid")
+    for line, raw, rec in iter_jsonl_as(path, ctx, _DECODER):
+        rtype, uuid = rec.type, rec.uuid
         if rtype not in CHAT_TYPES:
             _count_other(rec, rtype, ctx)
-            if isinstance(uuid, str) and uuid not in seen:
+            if type(uuid) is str and uuid not in seen:
                 seen.add(uuid)  # keep the node: later records may hang off progress/system/new lines
                 records.append(_node(rec, line, uuid, str(rtype)))
             continue
-        if not isinstance(uuid, str) or not isinstance(rec.get("message"), dict):
+        if type(uuid) is not str or type(rec.message) is not _Message:
             ctx.skip(f"{rtype} record without uuid or message", line, "record ignored")
             continue
         if uuid in seen:
             ctx.skip("duplicate record")
             continue
         seen.add(uuid)
-        records.append(_chat_rec(rec, line, uuid, str(rtype), raw))
+        records.append(_chat_rec(rec, rec.message, line, uuid, raw))
     return records
 
 
-def _count_other(rec: dict[str, Any], rtype: Any, ctx: ParseContext) -> None:
+def _count_other(rec: _Line, rtype: Any, ctx: ParseContext) -> None:
     if rtype == "system":
-        ctx.skip(f"system {rec.get('subtype') or 'message'}")
+        ctx.skip(f"system {rec.subtype or 'message'}")
     elif rtype in KNOWN_TYPES:
         ctx.skip(f"{rtype} record")
     else:
         ctx.skip(f"unknown record type {rtype}")
 
 
-def _node(rec: dict[str, Any], line: int, uuid: str, rtype: str) -> Rec:
-    parent = rec.get("parentUuid") or rec.get("logicalParentUuid")
-    return Rec(line, uuid, parent if isinstance(parent, str) else None, rtype,
-                bool(rec.get("isSidechain")), b"", timestamp=rec.get("timestamp"))
+def _node(rec: _Line, line: int, uuid: str, rtype: str) -> Rec:
+    parent = rec.parentUuid or rec.logicalParentUuid
+    return Rec(line, uuid, parent if type(parent) is str else None, rtype, bool(rec.isSidechain), b"",
+               rec.timestamp if type(rec.timestamp) is str else None)
 
 
-def _chat_rec(rec: dict[str, Any], line: int, uuid: str, rtype: str, raw: bytes) -> Rec:
-    msg = rec["message"]
-    out = _node(rec, line, uuid, rtype)
+def _chat_rec(rec: _Line, msg: _Message, line: int, uuid: str, raw: bytes) -> Rec:
+    out = _node(rec, line, uuid, rec.type)
     out.digest = record_digest(raw.rstrip(b"\r\n"))
-    out.meta = bool(rec.get("isMeta") or rec.get("isCompactSummary") or rec.get("isApiErrorMessage"))
-    get = rec.get
-    out.info = (_str(get("sessionId")), _str(get("agentId")), _str(get("cwd")), _str(get("version")),
-                _str(get("gitBranch")))
-    skill = rec.get("attributionSkill")
-    out.skill = skill if isinstance(skill, str) else None
-    content = msg.get("content")
-    if rtype == "assistant":
-        out.msg_id = _str(msg.get("id"))
-        out.model = _str(msg.get("model"))
-    if isinstance(content, str):
+    out.meta = bool(rec.isMeta or rec.isCompactSummary or rec.isApiErrorMessage)
+    out.info = (_str(rec.sessionId), _str(rec.agentId), _str(rec.cwd), _str(rec.version), _str(rec.gitBranch))
+    out.skill = _str(rec.attributionSkill)
+    content = msg.content
+    if rec.type == "assistant":
+        out.msg_id = _str(msg.id)
+        out.model = _str(msg.model)
+    if type(content) is str:
         out.text_content = True
         out.blocks = [Block("text", clip(content))]
-    elif isinstance(content, list):
-        out.blocks = [b for b in (_block(x) for x in content) if b is not None]
-    _tool_use_result(rec.get("toolUseResult"), out)
+    elif type(content) is list:
+        out.blocks = [b for b in map(_block, content) if b is not None]
+    tur = rec.toolUseResult
+    if type(tur) is str:
+        out.error_result = True
+    elif type(tur) is _ToolUseResult:
+        code = tur.exitCode if tur.exitCode is not None else tur.exit_code
+        if type(code) is int:
+            out.exit_code = code
+        out.bash_ok = len(tur.stdout) > 0 and tur.interrupted is False
     return out
 
 
 def _block(raw: Any) -> Block | None:
-    if not isinstance(raw, dict):
-        return Block("text", clip(str(raw))) if isinstance(raw, str) else None
-    btype = raw.get("type")
+    if type(raw) is not _LineBlock:
+        return Block("text", clip(raw)) if type(raw) is str else None
+    btype = raw.type
     if btype == "text":
-        return Block("text", clip(str(raw.get("text", ""))))
+        return Block("text", clip(_text(raw.text)))
     if btype == "thinking":
-        return Block("thinking", clip(str(raw.get("thinking", ""))))
+        return Block("thinking", clip(_text(raw.thinking)))
     if btype in ("tool_use", "server_tool_use"):
-        return Block("tool_use", call_id=_str(raw.get("id")), name=_str(raw.get("name")),
-                      input=_clip_input(raw.get("input")))
-    if btype == "tool_result" or (isinstance(btype, str) and btype.endswith("_tool_result")):
-        return Block("tool_result", text_of(raw.get("content")), call_id=_str(raw.get("tool_use_id")),
-                      is_error=bool(raw.get("is_error")))
-    if btype in ("image", "document"):
-        return Block("text", text_of(raw))
+        return Block("tool_use", call_id=_str(raw.id), name=_str(raw.name), input=_clip_input(raw.input))
+    if btype == "tool_result" or (type(btype) is str and btype.endswith("_tool_result")):
+        return Block("tool_result", text_of(raw.content), call_id=_str(raw.tool_use_id),
+                     is_error=bool(raw.is_error))
+    if btype == "image":
+        return Block("text", IMAGE_MARKER)
+    if btype == "document":
+        return Block("text", "[document omitted]")
     return None  # redacted_thinking and unknown blocks carry nothing readable
 
 
-def _tool_use_result(tur: Any, out: Rec) -> None:
-    if isinstance(tur, str):
-        out.error_result = True
-    elif isinstance(tur, dict):
-        code = tur.get("exitCode", tur.get("exit_code"))
-        if isinstance(code, int):
-            out.exit_code = code
-        out.bash_ok = "stdout" in tur and tur.get("interrupted") is False
+def _text(value: Any) -> str:
+    return value if type(value) is str else ("" if value is None else str(value))
 
 
 def _clip_input(value: Any) -> Any:
