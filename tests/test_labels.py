@@ -48,6 +48,16 @@ def test_only_the_last_test_command_counts() -> None:
     assert infer_from_tests(steps) == (Outcome.SUCCESS, "tests")
 
 
+def test_a_file_written_after_the_last_test_run_is_not_a_test_run() -> None:
+    steps = run("python -m pytest tests", "5 passed in 0.2s", 0)
+    write = Step(2, Role.ASSISTANT, StepKind.TOOL_CALL, '{"file_path": "NOTES.md", "content": "run pytest -x"}',
+                 tool_name="Write", input={"file_path": "NOTES.md", "content": "run pytest -x"}, call_id="w", pair=3)
+    written = Step(3, Role.TOOL, StepKind.TOOL_RESULT, "File created successfully", call_id="w", pair=2)
+    assert infer_from_tests([*steps, write, written]) == (Outcome.SUCCESS, "tests")
+    write.input = {"command": "pytest -x"}  # the same text as a shell command is a test run, and unclear
+    assert infer_from_tests([*steps, write, written]) is None
+
+
 def test_unclear_last_run_gives_no_answer() -> None:
     passing_then_unclear = run("pytest", "3 passed in 0.1s", 0) + run("pytest -x", "Killed", 137, at=2)
     assert infer_from_tests(passing_then_unclear) is None

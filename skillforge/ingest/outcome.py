@@ -54,11 +54,19 @@ def is_test_command(text: str) -> bool:
     return False
 
 
+def runs_a_command(step: Step) -> bool:
+    """Whether a tool call runs a command line: its input names one (``command``/``cmd``, as every
+    reader writes shell calls) or it has no structured input. Not a file written, an edit or a patch,
+    whose text may well mention pytest."""
+    args = step.input
+    return args is None or (type(args) is dict and ("command" in args or "cmd" in args))
+
+
 def infer_from_tests(steps: list[Step]) -> tuple[Outcome, str] | None:
     """The outcome said by the last test run's output, with source ``"tests"``; None when there is no
     test run with a result, or its result is not clear."""
     for step in reversed(steps):
-        if step.kind is not _TOOL_CALL or not is_test_command(step.text):
+        if step.kind is not _TOOL_CALL or not runs_a_command(step) or not is_test_command(step.text):
             continue
         if step.pair is None or not 0 <= step.pair < len(steps):
             return None
