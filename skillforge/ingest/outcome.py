@@ -25,9 +25,13 @@ _TEST_WORDS = (
 # the regex engine skip quickly to the places where a word could start
 _TEST_COMMAND = re.compile("(?:" + "|".join(f"{w[0]}(?<![^\\s;&|(/].){w[1:]}" for w in _TEST_WORDS) + r")\b")
 
-# (pattern, outcome) pairs; each match is one signal
-_PYTEST_SUMMARY = re.compile(r"^=*\s*(?P<body>(?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|"
-                             r"warnings?|deselected)(?:, )?)+) in [\d.]+ ?(?:s|seconds)\b", re.M)
+# Runner summaries. Each is a line of its own, so the patterns are anchored at a line start (re.M); a
+# cheap substring test on "\n" + the line's first word runs first, since an anchored search still tries
+# every position of the text. pytest's summary starts with a count, so it is found by its distinctive
+# tail (`` in 0.12s``) and then read from its line's start.
+_PYTEST_DURATION = re.compile(r" in [\d.]+ ?(?:s|seconds)\b")
+_PYTEST_SUMMARY = re.compile(r"=*\s*(?P<body>(?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|"
+                             r"warnings?|deselected)(?:, )?)+) in [\d.]+ ?(?:s|seconds)\b")
 _UNITTEST_OK = re.compile(r"^Ran \d+ tests? in [\d.]+s\s*\n+OK\b", re.M)
 _UNITTEST_FAILED = re.compile(r"^FAILED \((?:failures|errors)=\d+", re.M)
 _GO_OK = re.compile(r"^ok\s+\S+\s+(?:[\d.]+s|\(cached\))", re.M)
@@ -92,39 +96,48 @@ def outcome_of_output(text: str) -> Outcome | None:
 
 def _signals(text: str) -> tuple[bool, bool]:
     """(some run passed, some run failed) from the runner summaries found; each runner's patterns are
-    tried only when a word of its summary occurs in the text."""
-    passed = failed = False
-    if " in " in text and ("passed" in text or "failed" in text or "error" in text):
-        for match in _PYTEST_SUMMARY.finditer(text):
-            body = match.group("body")
-            if re.search(r"\d+ (?:failed|errors?)\b", body):
-                failed = True
-            elif re.search(r"[1-9]\d* passed", body):
-                passed = True
-    if "Ran " in text:
+    tried only when a word of its summary occurs (at a line start, where the pattern needs one)."""
+    passed, failed = _pytest(text)
+    text = "\n" + text  # so that every line start, the first too, follows a newline
+    if "Ran " in text:  # unittest
         if _UNITTEST_FAILED.search(text):
             failed = True
         elif _UNITTEST_OK.search(text):
             passed = True
-    if "FAIL" in text and _GO_FAIL.search(text):
+    if ("\nFAIL" in text or "\n--- FAIL: " in text) and _GO_FAIL.search(text):
         failed = True
-    elif "ok " in text and _GO_OK.search(text):
+    elif "\nok" in text and _GO_OK.search(text):
         passed = True
-    if "test result:" in text:
+    if "\ntest result:" in text:
         for status, nfailed in _CARGO.findall(text):
             if status == "FAILED" or nfailed != "0":
                 failed = True
             else:
                 passed = True
-    if "Tests:" in text:
+    if "\nTests:" in text:
         for nfailed, _ in _JEST.findall(text):
             if nfailed and nfailed != "0":
                 failed = True
             else:
                 passed = True
         failed = failed or bool(_JEST_ALL_FAILED.search(text))
-    if "failing" in text and _MOCHA_FAILING.search(text):
+    if " failing" in text and _MOCHA_FAILING.search(text):
         failed = True
-    elif "passing" in text and _MOCHA_PASSING.search(text):
+    elif " passing" in text and _MOCHA_PASSING.search(text):
         passed = True
+    return passed, failed
+
+
+def _pytest(text: str) -> tuple[bool, bool]:
+    """pytest summaries (``=== 1 failed, 3 passed in 0.12s ===``), each read from its line's start."""
+    passed = failed = False
+    for hit in _PYTEST_DURATION.finditer(text):
+        match = _PYTEST_SUMMARY.match(text, text.rfind("\n", 0, hit.start()) + 1)
+        if match is None:
+            continue
+        body = match.group("body")
+        if re.search(r"\d+ (?:failed|errors?)\b", body):
+            failed = True
+        elif re.search(r"[1-9]\d* passed", body):
+            passed = True
     return passed, failed
