@@ -4,13 +4,14 @@ Builds a folder of logs (default ~1 GiB) by replicating the real logs in ../shar
 formats: SWE-agent, mini-swe-agent, OpenHands, Claude Code, Codex), then measures, each in a fresh
 process so that peak memory (``ru_maxrss``) is its own:
 
-* raw: ``orjson.loads`` per line for JSONL files, per file for JSON documents;
+* raw: listing the folder (``os.walk``), then ``orjson.loads`` per line for JSONL files, per file for JSON documents;
 * ingest: ``skillforge.ingest.read`` over the folder, consuming every trajectory.
 
-Prints MB/s for both, their ratio (target: ingest within 3x of raw) and ingest's peak memory
-(target: under 300 MB), overall and then per format (each format's copies read on their own). CPU
-seconds are printed beside wall-clock ones: on a machine busy with other work they are the steadier
-figure. Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep] [--no-formats]``.
+Both clocks start after the imports. Prints MB/s for both (the fastest run of each), their ratio
+(target: ingest within 3x of raw; the median over back-to-back pairs of runs) and ingest's peak memory
+(target: under 300 MB), overall and then per format (each format's copies read on their own). The
+ratio of CPU seconds is printed beside the wall-clock one: on a machine busy with other work it is the
+steadier figure. Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep] [--no-formats]``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,29 +32,32 @@ FORMATS = ("mini-swe-agent", "swe-agent", "openhands", "claude-code", "codex")  
 SUFFIXES = (".jsonl", ".traj", ".json")
 
 RAW = """
-import orjson, resource, sys, time
-from pathlib import Path
-files = [p for arg in sys.argv[1:] for p in sorted(Path(arg).rglob("*")) if p.is_file()]
+import orjson, os, resource, sys, time
 start, cpu = time.perf_counter(), time.process_time()
 total = 0
-for p in files:
-    if p.suffix == ".jsonl":
-        with p.open("rb") as fh:
-            for line in fh:
-                total += len(line)
-                if line.strip():
-                    orjson.loads(line)
-    else:
-        data = p.read_bytes()
-        total += len(data)
-        orjson.loads(data)
+for arg in sys.argv[1:]:
+    for folder, _, names in os.walk(arg):
+        for name in names:
+            path = os.path.join(folder, name)
+            if name.endswith(".jsonl"):
+                with open(path, "rb") as fh:
+                    for line in fh:
+                        total += len(line)
+                        if line.strip():
+                            orjson.loads(line)
+            else:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+                total += len(data)
+                orjson.loads(data)
 print(total, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
       time.process_time() - cpu)
 """
 
 INGEST = """
 import resource, sys, time
-from skillforge.ingest import IngestReport, read
+from skillforge.ingest import IngestReport, read, readers
+readers()  # imported before the clock starts, as orjson is for the raw parse
 report = IngestReport()
 start, cpu = time.perf_counter(), time.process_time()
 count = steps = 0
@@ -101,21 +106,20 @@ def run_once(script: str, paths: list[Path]) -> list[float]:
 
 
 def compare(paths: list[Path], repeat: int) -> dict[str, float]:
-    """Raw parse against ingest over ``paths``: ``repeat`` fresh-process runs of each, alternated so that
-    a machine that slows down for a while slows both; the fastest run of each counts (the first run
-    also warms the page cache)."""
-    raws, ingests = [], []
-    for _ in range(repeat):
-        raws.append(run_once(RAW, paths))
-        ingests.append(run_once(INGEST, paths))
-    raw_bytes, raw_s, raw_rss, raw_cpu = min(raws, key=lambda r: r[1])
-    size, ing_s, ing_rss, ing_cpu, count, steps, problems = min(ingests, key=lambda r: r[1])
-    raw_cpu, ing_cpu = min(r[3] for r in raws), min(r[3] for r in ingests)
+    """Raw parse against ingest over ``paths``: ``repeat`` pairs of fresh-process runs, raw then ingest
+    back to back. The ratio is the median of the pairs' ratios: on a machine whose speed drifts (a
+    shared VM), each pair sees about the same machine, where the fastest run of each need not. The
+    first run also warms the page cache."""
+    pairs = [(run_once(RAW, paths), run_once(INGEST, paths)) for _ in range(repeat)]
+    raws, ingests = [r for r, _ in pairs], [i for _, i in pairs]
+    raw_bytes, raw_s, raw_rss, _ = min(raws, key=lambda r: r[1])
+    size, ing_s, ing_rss, _, count, steps, problems = min(ingests, key=lambda r: r[1])
     return {
         "bytes": size, "trajectories": int(count), "steps": int(steps), "problems": int(problems),
         "raw_mb_s": round(raw_bytes / 2**20 / raw_s, 1), "ingest_mb_s": round(size / 2**20 / ing_s, 1),
-        "ratio": round(ing_s / raw_s, 2), "cpu_ratio": round(ing_cpu / raw_cpu, 2),
-        "raw_peak_mb": round(raw_rss / 2**20), "ingest_peak_mb": round(ing_rss / 2**20),
+        "ratio": round(statistics.median(i[1] / r[1] for r, i in pairs), 2),
+        "cpu_ratio": round(statistics.median(i[3] / r[3] for r, i in pairs), 2),
+        "raw_peak_mb": round(raw_rss / 2**20), "ingest_peak_mb": round(max(i[2] for i in ingests) / 2**20),
     }
 
 
@@ -131,7 +135,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--keep", action="store_true", help="keep the built folder")
     parser.add_argument("--logs", type=Path, help="measure a folder built before (with --keep) instead")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=5, help="pairs of runs (raw, ingest) per measurement")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--no-formats", action="store_true", help="skip the per-format measurements")
     args = parser.parse_args()

@@ -135,36 +135,55 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
         for match in matches:
             path = Path(match)
             if path.is_dir():
-                yield from _walk(path, path.resolve(), dir_readers, set())
+                real = os.path.realpath(path)
+                yield from _walk(str(path), real, _Walk(real, dir_readers))
             elif path.exists():
                 yield path
             else:
                 raise InputError(f"{path}: no such file or folder", "check the path")
 
 
-def _walk(folder: Path, root: Path, dir_readers: list[ModuleType], seen: set[tuple[int, int]]) -> Iterator[Path]:
-    try:
-        st = os.stat(folder)  # follows symlinks: the real folder's identity
-    except OSError:  # a symlink loop, or gone
+_TOOL_FOLDERS = {".git", "node_modules", "__pycache__", ".venv"}
+_NAME = operator.attrgetter("name")
+
+
+@dataclass
+class _Walk:
+    """One named folder's walk: its real path (symlinks are not followed out of it), the folder readers,
+    and the real paths walked so far (a folder reached again through a symlink is walked once, and a
+    symlink loop ends)."""
+
+    root: str
+    dir_readers: list[ModuleType]
+    seen: set[str] = field(default_factory=set)
+
+
+def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
+    """``real`` is ``folder`` with symlinks resolved: computed, not asked of the file system, for every
+    folder that is not itself a symlink."""
+    if real in walk.seen:
         return
-    if (st.st_dev, st.st_ino) in seen:  # reached again through a symlink inside the root: walk it once
-        return
-    seen.add((st.st_dev, st.st_ino))
-    if any(m.detect_dir(folder) for m in dir_readers):
-        yield folder
-        return
+    walk.seen.add(real)
     try:
         with os.scandir(folder) as found:
-            entries = sorted(found, key=lambda e: e.name)
+            entries = sorted(found, key=_NAME)
     except OSError:
         return
+    if walk.dir_readers:
+        names = {e.name for e in entries}
+        here = Path(folder)
+        if any(m.detect_dir(here, names) for m in walk.dir_readers):
+            yield here
+            return
     for entry in entries:
-        if entry.is_symlink() and not _inside(Path(entry.path), root):
-            continue
-        if _is_dir(entry):
-            if entry.name in {".git", "node_modules", "__pycache__", ".venv"}:
+        target = os.path.join(real, entry.name)
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if not _inside(target, walk.root):
                 continue
-            yield from _walk(Path(entry.path), root, dir_readers, seen)
+        if _is_dir(entry):
+            if entry.name not in _TOOL_FOLDERS:
+                yield from _walk(entry.path, target, walk)
         elif _suffix(entry.name) in LOG_SUFFIXES or entry.name.endswith(".traj.json"):
             yield Path(entry.path)
 
@@ -182,12 +201,8 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root)
-        return True
-    except (ValueError, OSError):
-        return False
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _is_glob(text: str) -> bool:
@@ -197,7 +212,7 @@ def _is_glob(text: str) -> bool:
 def detect(path: Path) -> ModuleType | None:
     """The reader whose ``detect`` accepts this file's content, or None."""
     if path.is_dir():
-        return next((m for m in readers() if hasattr(m, "detect_dir") and m.detect_dir(path)), None)
+        return next((m for m in readers() if hasattr(m, "detect_dir") and m.detect_dir(path, None)), None)
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     head = head[len(BOM):] if head.startswith(BOM) else head

@@ -8,8 +8,8 @@ A reader is a module with::
     def detect(path: Path, head: bytes) -> bool    # content-based: ``head`` is the first 64 KiB
     def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]
 
-and optionally ``detect_dir(path: Path) -> bool`` for formats stored as a folder (OpenHands event
-folders). ``parse`` streams: it never reads a JSONL file whole, and it yields each trajectory as soon as
+and optionally ``detect_dir(path: Path, names: Collection[str] | None) -> bool`` for formats stored as
+a folder (OpenHands event folders; ``names`` are the folder's entries when the caller listed it). ``parse`` streams: it never reads a JSONL file whole, and it yields each trajectory as soon as
 it is complete. A bad record is reported through ``ctx.skip(...)`` and parsing goes on.
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +61,11 @@ def detect(path: Path, head: bytes) -> bool:
         b'"history"' in head or b'"metadata"' in head)
 
 
-def detect_dir(path: Path) -> bool:
-    """A conversation folder holding ``events/`` (or the ``events`` folder itself)."""
+def detect_dir(path: Path, names: Collection[str] | None = None) -> bool:
+    """A conversation folder holding ``events/`` (or the ``events`` folder itself). ``names``, the
+    folder's entries when the caller has listed it, spares a look at the disk for most folders."""
+    if names is not None and "events" not in names and path.name != "events":
+        return False
     return _event_files(path) is not None
 
 
