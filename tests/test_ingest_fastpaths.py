@@ -11,7 +11,7 @@ import xxhash
 
 from skillforge.ingest import _suffix, discover, outcome
 from skillforge.ingest.base import StepList, digest_id, extract_task, log_id, new_digest, object_line
-from skillforge.ingest.mini_swe_agent import _actions, split_observation
+from skillforge.ingest.mini_swe_agent import _V1_FENCES, _actions, split_observation
 from skillforge.model import Role, Trust, content_id
 
 
@@ -69,6 +69,7 @@ def test_an_observation_without_a_return_code_is_kept_whole() -> None:
 def test_actions_finds_both_fence_kinds_in_text_order() -> None:
     text = "x\n```mswea_bash_command\nls\n```\nthen\n```bash\npwd\n```\n```bash no\n```"
     assert _actions(text) == [(2, "ls"), (36, "pwd")]
+    assert _actions(text, _V1_FENCES) == [(36, "pwd")]  # version 1 logs know only ```bash
 
 
 @pytest.mark.parametrize(("command", "is_test"), [

@@ -40,7 +40,10 @@ from skillforge.model import Outcome, Trajectory
 FORMAT = "mini-swe-agent"
 AGENT = "mini-swe-agent"
 
-_FENCES = ("```bash", "```mswea_bash_command")  # an action: the fence, blanks, newline, command, newline ```
+# An action: the fence, blanks, newline, command, newline ```. Version 1 logs ("mini-swe-agent-1") only
+# know ```bash: not looking for the other fence saves a pass over every assistant message.
+_FENCES = ("```bash", "```mswea_bash_command")
+_V1_FENCES = ("```bash",)
 # ``<returncode>N</returncode>`` (after an optional exception), then the output: unwrapped from
 # ``<output>…</output>`` and the newlines just inside it when that wrapper closes the text. The greedy
 # ``.*`` runs to the end and backs off only over the closing tag, so this is one pass, and the output is
@@ -87,6 +90,8 @@ class _Document(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(_Document)
+_CACHED = 1024
+_RECORDS = [f"messages[{i}]" for i in range(_CACHED)]  # built once, not once per message
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
@@ -99,7 +104,8 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
 def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajectory:
     info = as_dict(doc.info)
     steps = StepList(str(path))
-    task = _messages(doc.messages, steps, ctx)
+    fences = _V1_FENCES if doc.trajectory_format == "mini-swe-agent-1" else _FENCES
+    task = _messages(doc.messages, steps, ctx, fences)
     native_id = str(doc.instance_id or path.name.split(".")[0])
     config = as_dict(info.get("config"))
     model_cfg = as_dict(config.get("model"))
@@ -117,20 +123,20 @@ def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajec
     return traj
 
 
-def _messages(messages: list[Any], steps: StepList, ctx: ParseContext) -> str:
-    """Turn the message list into steps; returns the task message's text."""
+def _messages(messages: list[Any], steps: StepList, ctx: ParseContext, fences: tuple[str, ...] = _FENCES) -> str:
+    """Turn the message list into steps; returns the task message's text. ``fences`` open an action."""
     task = ""
     pending: str | None = None  # call id of a v1 action waiting for its observation
     for i, msg in enumerate(messages):
         if type(msg) is not _Message:
             ctx.skip("non-object message", detail=f"messages[{i}] is {type(msg).__name__}")
             continue
-        record = f"messages[{i}]"
+        record = _RECORDS[i] if i < _CACHED else f"messages[{i}]"
         role, text = msg.role, msg.content
         if type(text) is not str:
             text = as_str(text)
         if role == "assistant":
-            pending = _assistant(msg, text, record, steps)
+            pending = _assistant(msg, text, record, steps, fences)
         elif role == "tool":
             _observation(steps, str(msg.tool_call_id or ""), text, record)
         elif pending is not None and role != "system":
@@ -146,7 +152,7 @@ def _messages(messages: list[Any], steps: StepList, ctx: ParseContext) -> str:
     return task
 
 
-def _assistant(msg: _Message, text: str, record: str, steps: StepList) -> str | None:
+def _assistant(msg: _Message, text: str, record: str, steps: StepList, fences: tuple[str, ...]) -> str | None:
     calls = msg.tool_calls
     if isinstance(calls, list) and calls:
         steps.thought(text, record=record)
@@ -158,7 +164,7 @@ def _assistant(msg: _Message, text: str, record: str, steps: StepList) -> str | 
             steps.call(str(fn.get("name") or "bash"), command or as_str(fn.get("arguments")), call_id, args,
                        record=record)
         return None
-    actions = _actions(text)
+    actions = _actions(text, fences)
     if len(actions) != 1:  # a format error: the harness answers with feedback, nothing runs
         steps.message(R_ASSISTANT, text, T_AGENT, record=record)
         return None
@@ -168,10 +174,10 @@ def _assistant(msg: _Message, text: str, record: str, steps: StepList) -> str | 
     return record
 
 
-def _actions(text: str) -> list[tuple[int, str]]:
+def _actions(text: str, fences: tuple[str, ...] = _FENCES) -> list[tuple[int, str]]:
     """(offset, command) of each fenced bash block (plain string search: this runs on every message)."""
     found = []
-    for fence in _FENCES:
+    for fence in fences:
         pos = text.find(fence)
         while pos >= 0:
             newline = text.find("\n", pos + len(fence))
