@@ -29,8 +29,8 @@ from skillforge.model import Outcome, StepKind, Trajectory
 READER_MODULES = (
     "claude_code",
     "codex",
-    "swe_agent",  # before mini-swe-agent, whose detect may read a file's tail
     "mini_swe_agent",
+    "swe_agent",
     "openhands",
     "interchange",
     "aider",

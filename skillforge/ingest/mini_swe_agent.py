@@ -54,9 +54,14 @@ _TIMEOUT = "The last command <command>"
 _UNKNOWN_EXITS = {"submitted", ""}
 
 
+# mini-swe-agent writes info, messages, trajectory_format (and instance_id in batch runs); a re-serialised
+# file with sorted keys still opens with info. Other JSON documents are turned away before any search.
+_FIRST_KEY = re.compile(rb'^\{\s*"(?:info|messages|trajectory_format|instance_id)"\s*:')
+
+
 def detect(path: Path, head: bytes) -> bool:
     body = head[:1024].lstrip()  # enough to see how the document starts
-    if not body.startswith(b"{"):
+    if not _FIRST_KEY.match(body):
         return False
     if b'"mini_version"' in head or b'"trajectory_format": "mini-swe-agent' in head:
         return True
