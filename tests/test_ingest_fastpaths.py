@@ -79,7 +79,11 @@ def test_actions_finds_both_fence_kinds_in_text_order() -> None:
     ("cat /testbed/setup.cfg", False),
     ("python mytest.py", False),
     ("xpytest -q", False),
-    ("go\ttest ./...", False),  # no keyword: the regular expression is not even tried
+    ("go\ttest ./...", True),
+    ("x;pytest", True), ("(cd a && jest)", True), ("/usr/bin/py.test", True), ("cargo  nextest run", True),
+    ("python -m unittest discover", True), ("./runtests.py", True), ("manage.py test", True), ("nox -s t", True),
+    ("yarn run test", True), ("bun test", True), ("vitest", True), ("mocha spec", True), ("pnpm test", True),
+    ("pytest_cache", False), ("echo tests/", False), ("cat tox.ini", False), ("vim pytest.ini", False),
 ])
 def test_test_commands(command: str, is_test: bool) -> None:
     assert outcome.is_test_command(command) is is_test
