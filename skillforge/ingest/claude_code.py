@@ -174,9 +174,11 @@ class _Builder:
                 self._result(rec, block)
 
     def _message(self, rec: Rec, text: str) -> None:
-        for match in _SKILL_DIR_RE.finditer(text):
-            self._skill(match.group(1).rstrip("/").rsplit("/", 1)[-1])
-        injected = rec.meta or _SKILL_DIR_RE.search(text) is not None or text.startswith(_INJECTED_PREFIXES)
+        # the anchored pattern would be tried at every position: look for its words first
+        skill_dirs = _SKILL_DIR_RE.findall(text) if "Base directory for this skill:" in text else []
+        for folder in skill_dirs:
+            self._skill(folder.rstrip("/").rsplit("/", 1)[-1])
+        injected = rec.meta or bool(skill_dirs) or text.startswith(_INJECTED_PREFIXES)
         if injected:
             role = R_USER if rec.meta else R_SYSTEM
             self._step(rec, role, K_USER_MESSAGE, text, T_INJECTED)
@@ -258,12 +260,9 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
 
 
 def _first_info(chain: list[Rec]) -> tuple[str | None, ...]:
-    values: list[str | None] = [None] * 5
-    for rec in chain:
-        for i, value in enumerate(rec.info):
-            if values[i] is None and value:
-                values[i] = value
-    return tuple(values)
+    """Session id, agent id, cwd, version and branch: each field's first value in the chain."""
+    infos = [r.info for r in chain if r.info]
+    return tuple(next((info[i] for info in infos if info[i]), None) for i in range(5))
 
 
 def _agent_from_name(path: Path) -> str | None:
