@@ -113,7 +113,7 @@ def compare(paths: list[Path], repeat: int) -> dict[str, float]:
     pairs = [(run_once(RAW, paths), run_once(INGEST, paths)) for _ in range(repeat)]
     raws, ingests = [r for r, _ in pairs], [i for _, i in pairs]
     raw_bytes, raw_s, raw_rss, _ = min(raws, key=lambda r: r[1])
-    size, ing_s, ing_rss, _, count, steps, problems = min(ingests, key=lambda r: r[1])
+    size, ing_s, _, _, count, steps, problems = min(ingests, key=lambda r: r[1])
     return {
         "bytes": size, "trajectories": int(count), "steps": int(steps), "problems": int(problems),
         "raw_mb_s": round(raw_bytes / 2**20 / raw_s, 1), "ingest_mb_s": round(size / 2**20 / ing_s, 1),
