@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -143,6 +144,7 @@ def main() -> None:
     try:
         written = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file()) if args.logs else \
             build(args.corpus, args.size * 2**20, tmp)
+        os.sync()  # the copies written out now, not by writeback while the clocks run
         figures = compare([tmp], args.repeat)
         per_format = {} if args.no_formats else {
             fmt: compare(paths, args.repeat) for fmt in FORMATS if (paths := sorted(tmp.glob(f"copy*/{fmt}")))}

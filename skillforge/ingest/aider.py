@@ -29,9 +29,8 @@ from skillforge.ingest.base import (
     T_TOOL_OUTPUT,
     ParseContext,
     clip,
-    digest_id,
-    new_digest,
 )
+from skillforge.ingest.reading import digest_id, new_digest
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "aider"

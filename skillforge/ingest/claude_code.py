@@ -35,11 +35,10 @@ from skillforge.ingest.base import (
     T_TOOL_OUTPUT,
     ParseContext,
     clip,
-    digest_id,
-    new_digest,
     object_line,
 )
 from skillforge.ingest.claude_records import CHAT_TYPES, KNOWN_TYPES, Block, Rec, chains, load_records
+from skillforge.ingest.reading import digest_id, new_digest
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "claude-code"

@@ -10,14 +10,8 @@ from typing import Any
 
 import msgspec
 
-from skillforge.ingest.base import (
-    IMAGE_MARKER,
-    ParseContext,
-    clip,
-    iter_jsonl_as,
-    record_digest,
-    text_of,
-)
+from skillforge.ingest.base import IMAGE_MARKER, ParseContext, clip, text_of
+from skillforge.ingest.reading import iter_jsonl_as, record_digest
 
 CHAT_TYPES = {"user", "assistant"}
 # known record types that carry no step (counted as skipped, never reported as problems)

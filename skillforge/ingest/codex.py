@@ -35,12 +35,10 @@ from skillforge.ingest.base import (
     T_TOOL_OUTPUT,
     ParseContext,
     clip,
-    digest_id,
-    iter_jsonl_raw,
-    new_digest,
     object_line,
     text_of,
 )
+from skillforge.ingest.reading import digest_id, iter_jsonl_raw, new_digest
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "codex"

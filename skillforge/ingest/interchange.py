@@ -30,10 +30,9 @@ from skillforge.ingest.base import (
     as_dict,
     as_str,
     clip,
-    iter_jsonl_raw,
-    log_id,
     repository_of,
 )
+from skillforge.ingest.reading import iter_jsonl_raw, log_id
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "interchange"

@@ -31,10 +31,9 @@ from skillforge.ingest.base import (
     as_str,
     blank,
     extract_task,
-    log_id,
-    read_json_as,
     repository_of,
 )
+from skillforge.ingest.reading import log_id, read_json_as
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "mini-swe-agent"

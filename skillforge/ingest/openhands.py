@@ -33,12 +33,10 @@ from skillforge.ingest.base import (
     as_str,
     clip,
     extract_task,
-    iter_jsonl_raw,
-    log_id,
-    read_json_doc,
     repository_of,
     text_of,
 )
+from skillforge.ingest.reading import iter_jsonl_raw, log_id, read_json_doc
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "openhands"

@@ -29,11 +29,9 @@ from skillforge.ingest.base import (
     as_str,
     clip,
     extract_task,
-    log_id,
-    raw_text,
-    read_json_as,
     repository_of,
 )
+from skillforge.ingest.reading import log_id, raw_text, read_json_as
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "swe-agent"
