@@ -121,3 +121,23 @@ def test_provenance_tasks_are_scrubbed_before_they_are_cut() -> None:
     text = runs.provenance(None, [SkillChange("s", "added", "r")], {"s": [lesson]}, {})
     [stored] = orjson.loads(text)["skills"]["s"]["tasks"]
     assert token[:8] not in text and "<redacted:" in stored and len(stored) == runs.TASK_CHARS
+
+
+def test_waiting_lessons_merge_by_key_keep_the_trust_verdict_and_are_redacted() -> None:
+    seen_once = _lesson(Trust.TOOL_OUTPUT, signature="a")
+    seen_again = _lesson(Trust.TOOL_OUTPUT, signature="a", first=5)
+    seen_again.evidence[0].quote = "token ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2
+    text = runs.render_pending([seen_once, seen_again], trusted=lambda e: e.trajectory_id == "t0")
+    assert text is not None and "ghp_" not in text
+    (waiting,) = runs.pending(text)
+    assert waiting.support == 2 and waiting.key == seen_once.key
+    assert [e.trust for e in waiting.evidence] == [Trust.AGENT, Trust.TOOL_OUTPUT]  # t0 was found trusted
+    assert seen_once.evidence[0].trust is Trust.TOOL_OUTPUT  # the run's own lessons are left as they were
+    assert runs.render_pending([]) is None  # nothing waits: the file is removed
+    assert runs.pending("not json") == [] and runs.pending('{"lessons": [{"title": 1}]}') == []
+
+
+def test_waiting_lessons_keep_their_full_count_when_evidence_is_cut() -> None:
+    many = _lesson(*[Trust.AGENT] * (runs.MAX_PENDING_EVIDENCE + 5))
+    (waiting,) = runs.pending(runs.render_pending([many]))
+    assert len(waiting.evidence) == runs.MAX_PENDING_EVIDENCE and waiting.support == runs.MAX_PENDING_EVIDENCE + 5

@@ -123,6 +123,25 @@ def test_new_logs_update_skills_and_keep_hand_edits_and_locks(first_run, cli, tm
     assert validation.errors == [], validation.errors
 
 
+def test_lessons_seen_once_wait_in_the_library_for_support_from_later_runs(first_run, cli) -> None:
+    lib, report = first_run
+    first = _tree_files(lib, report["branch"])
+    waiting = orjson.loads(first[".skillforge/pending.json"])["lessons"]
+    assert waiting and all(len({e["trajectory_id"] for e in lesson["evidence"]}) == 1 for lesson in waiting)
+    batch1 = set(orjson.loads(first[".skillforge/distilled.json"])["trajectories"])
+    _merge(lib, report["branch"])
+    second = orjson.loads(_distill(cli, FIX / "batch2", lib).out)
+    assert any(f"{len(waiting)} lessons waiting" in n and "now have the support" in n for n in second["notes"])
+    files = _tree_files(lib, second["branch"])
+    provenance = orjson.loads(files[".skillforge/provenance.json"])["skills"]
+    added = [c["skill"] for c in second["changes"] if c["action"] == "added"]
+    # a skill new in the second run rests on a first-run trajectory (batch1 is not read again) and a new one
+    assert any(set(provenance[name]["trajectories"]) & batch1 and set(provenance[name]["trajectories"]) - batch1
+               for name in added)
+    still = orjson.loads(files[".skillforge/pending.json"])["lessons"] if ".skillforge/pending.json" in files else []
+    assert not {w["title"] for w in waiting} & {w["title"] for w in still}  # admitted: no longer waiting
+
+
 def test_min_support_gate(cli, tmp_path) -> None:
     high = orjson.loads(_distill(cli, FIX / "batch1", tmp_path / "a", "--min-support", "4").out)
     assert high["lessons"] >= 1 and high["lessons_kept"] == 0 and high["branch"] is None

@@ -76,14 +76,16 @@ def validated(report: DistillReport, written: WriteResult, committed: Callable[[
 
 
 def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[Any],
-           gated: gates.GateResult) -> DistillReport:
-    """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state."""
+           gated: gates.GateResult, trusted: Callable[[Any], bool] | None = None) -> DistillReport:
+    """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state and
+    ``trusted`` its trust gate's verdict on one evidence item (kept with the waiting lessons)."""
     report = run.report
     mapped = [r.trajectory_id for r in run.results if r.error is None]
     extra: dict[str, str | None] = {
         runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped),
         runs.PROVENANCE_FILE: runs.provenance(read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons,
                                               run.repositories),
+        runs.PENDING_FILE: runs.render_pending(gated.below_support, trusted),
         **gates.quarantine_files(gated.quarantined, report.run_id),
     }
     sources = ", ".join(f"{n} {fmt}" for fmt, n in sorted(run.formats.items()))

@@ -26,6 +26,7 @@ from skillforge.distill.cache import MapCache
 from skillforge.distill.write import apply_edits
 from skillforge.errors import LibraryError
 from skillforge.model import Trajectory, Trust, content_id
+from skillforge.safety.trust import trusted
 
 OFFLINE_NOTE = "no LLM provider configured: using the offline miner"
 Progress = Callable[[str, int | None], contextlib.AbstractContextManager[Any]]
@@ -333,8 +334,11 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
         lessons = _reduce(run, mapper)
         bar.advance()
     report.lessons = len(lessons)
-    gated = gates.apply(lessons, int(settings.min_support), lambda text: check_text(text, "lesson"),
-                        _step_trust(run), _grouping(run))
+    waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
+    step_trust = _step_trust(run)
+    gated = gates.apply([*waiting, *lessons], int(settings.min_support), lambda text: check_text(text, "lesson"),
+                        step_trust, _grouping(run))
+    _note_waiting(report, waiting, gated)
     report.lessons_kept = len(gated.kept)
     report.quarantined = gates.summary(gated.quarantined)
     if gated.below_support:
@@ -359,7 +363,17 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
     if not changes and not gated.quarantined:
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         return report
-    return commit.commit(run, lib, base, written, changes, gated)
+    return commit.commit(run, lib, base, written, changes, gated,
+                         trusted=None if step_trust is None else lambda e: trusted(e, step_trust))
+
+
+def _note_waiting(report: DistillReport, waiting: list[Any], gated: gates.GateResult) -> None:
+    if not waiting:
+        return
+    keys = {lesson.key for lesson in waiting}
+    admitted = len({lesson.key for lesson in gated.kept if lesson.key in keys})
+    report.notes.append(f"{len(waiting)} lessons waiting from earlier runs ({runs.PENDING_FILE}): "
+                        f"{admitted} now have the support to be written")
 
 
 def _reduce(run: _Run, mapper: Any) -> list[Any]:

@@ -6,22 +6,29 @@ store's ``extra_files``, so it travels with the library (and with the review bra
 as distilled into the library once their run's branch is merged).
 
 It also keeps ``.skillforge/provenance.json``, the router's past-task signal:
-``{"skills": {name: {"tasks": [...], "trajectories": [...], "repositories": [...]}}}``.
+``{"skills": {name: {"tasks": [...], "trajectories": [...], "repositories": [...]}}}``, and
+``.skillforge/pending.json``, the lessons seen in too few trajectories so far
+(``{"version": 1, "lessons": [lesson, ...]}``, redacted). A trajectory marked distilled is never read
+again, so its lessons wait there for the support of later runs instead of being forgotten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import orjson
 
-from skillforge.model import Lesson, SkillChange
+from skillforge.model import Evidence, Lesson, SkillChange, Trust
 
 DISTILLED_FILE = ".skillforge/distilled.json"
 PROVENANCE_FILE = ".skillforge/provenance.json"
+PENDING_FILE = ".skillforge/pending.json"
 MAX_TASKS = 50
 TASK_CHARS = 200
+MAX_PENDING = 1000  # lessons kept waiting, best supported first
+MAX_PENDING_EVIDENCE = 20  # evidence items kept per waiting lesson
 
 
 def parse(text: str | None) -> dict[str, str]:
@@ -84,3 +91,53 @@ def _short_task(task: str) -> str:
 def _merge(old: Any, new: Iterable[str]) -> list[str]:
     items = [str(x) for x in old] if isinstance(old, list) else []
     return list(dict.fromkeys([*items, *new]))
+
+
+def pending(text: str | None) -> list[Lesson]:
+    """The lessons waiting for support, from ``.skillforge/pending.json`` (unreadable entries skipped)."""
+    if not text:
+        return []
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return []
+    entries = data.get("lessons") if isinstance(data, dict) else None
+    lessons = []
+    for entry in entries if isinstance(entries, list) else []:
+        try:
+            lessons.append(Lesson.from_dict(entry))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return lessons
+
+
+def render_pending(lessons: Sequence[Lesson], trusted: Callable[[Evidence], bool] | None = None) -> str | None:
+    """``.skillforge/pending.json`` holding ``lessons`` (the run's below-support ones, earlier waiting
+    ones included); None, which removes the file, when none wait. ``trusted`` is the run's verdict on
+    each evidence item: one it found trusted is kept as agent text, since the step texts that made it
+    so are not kept."""
+    from skillforge.safety.redact import scrub_tree
+
+    merged: dict[str, Lesson] = {}
+    for lesson in lessons:
+        evidence = [replace(e, trust=Trust.AGENT) if trusted is not None and trusted(e) else e
+                    for e in lesson.evidence]
+        if lesson.key in merged:
+            kept = merged[lesson.key]
+            seen = {(e.trajectory_id, tuple(e.steps)) for e in kept.evidence}
+            kept.evidence += [e for e in evidence if (e.trajectory_id, tuple(e.steps)) not in seen]
+            kept.runs = max(kept.runs, lesson.runs)
+        else:
+            merged[lesson.key] = replace(lesson, evidence=evidence)
+    if not merged:
+        return None
+    ranked = sorted(merged.values(), key=lambda lesson: -lesson.support)[:MAX_PENDING]
+    docs = [scrub_tree(_capped(lesson).to_dict()) for lesson in ranked]
+    return orjson.dumps({"version": 1, "lessons": docs}, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _capped(lesson: Lesson) -> Lesson:
+    """At most MAX_PENDING_EVIDENCE evidence items; ``runs`` keeps the full count when some are cut."""
+    if len(lesson.evidence) <= MAX_PENDING_EVIDENCE:
+        return lesson
+    return replace(lesson, evidence=lesson.evidence[:MAX_PENDING_EVIDENCE], runs=max(lesson.runs, lesson.support))
