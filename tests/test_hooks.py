@@ -27,8 +27,9 @@ def library(tmp_path: Path) -> Path:
 
 def event(agent: str, prompt: str = PROMPT, cwd: str = "/tmp") -> str:
     if agent == "cline":
-        return json.dumps({"clineVersion": "3.40", "hookName": "UserPromptSubmit", "taskId": "t1",
-                           "workspaceRoots": [cwd], "userPromptSubmit": {"prompt": prompt}})
+        return json.dumps({"clineVersion": "3.40", "hookName": "UserPromptSubmit", "timestamp": "1763800000000",
+                           "taskId": "t1", "workspaceRoots": [cwd], "userId": "u1",
+                           "userPromptSubmit": {"prompt": prompt, "attachments": []}})
     name = "BeforeAgent" if agent == "gemini" else "UserPromptSubmit"
     base = {"session_id": "s1", "transcript_path": None, "cwd": cwd, "hook_event_name": name, "prompt": prompt}
     if agent == "codex":
@@ -63,6 +64,16 @@ def test_gemini_gets_only_additional_context(cli, library: Path) -> None:  # typ
 def test_cline_gets_context_modification(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(cli("route", "--hook", "cline", "--library", str(library), stdin=event("cline")).out)
     assert data["cancel"] is False and "git-rebase-recovery" in data["contextModification"]
+
+
+def test_cline_prompts_lose_the_plan_act_wrapper(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    from skillforge.route.hooks import prompt_and_cwd
+
+    wrapped = f'<user_input mode="act">{PROMPT}</user_input>'
+    assert prompt_and_cwd("cline", json.loads(event("cline", wrapped, "/repo"))) == (PROMPT, "/repo")
+    data = json.loads(cli("route", "--hook", "cline", "--library", str(library), stdin=event("cline", wrapped)).out)
+    assert "git-rebase-recovery" in data["contextModification"]
+    assert prompt_and_cwd("claude", {"prompt": wrapped})[0] == wrapped  # only Cline wraps its prompts
 
 
 def test_no_match_prints_nothing(cli, library: Path) -> None:  # type: ignore[no-untyped-def]

@@ -7,8 +7,10 @@ Contracts (docs/routing.md):
   keys: Codex's schema rejects them).
 * gemini — ``BeforeAgent``: stdin ``{"prompt", "cwd", …}``; stdout
   ``{"hookSpecificOutput": {"additionalContext": …}}`` and nothing else.
-* cline — executable ``UserPromptSubmit``: stdin carries the prompt at the top level or under
-  ``userPromptSubmit``, the folder under ``workspaceRoots``; stdout ``{"cancel": false,
+* cline — executable ``UserPromptSubmit``: stdin ``{"clineVersion", "hookName", "timestamp", "taskId",
+  "workspaceRoots", "userId", "userPromptSubmit": {"prompt", "attachments"}}`` (the shape Cline's own
+  hook tests send; the prompt is also accepted at the top level); newer Cline wraps what was typed in
+  ``<user_input mode="act">…</user_input>``, which is taken off; stdout ``{"cancel": false,
   "contextModification": …}``.
 
 The hook fails open: on any error it prints nothing, exits 0 and appends the reason to
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -27,6 +30,7 @@ from typing import Any
 AGENTS = ("claude", "codex", "gemini", "cline")
 MAX_CONTEXT = 9500  # Claude Code caps hook output strings at 10,000 characters
 MAX_STDIN = 8 * 1024 * 1024  # characters of hook input read at most; a larger event fails open
+_USER_INPUT = re.compile(r"<user_input(?:\s[^>]*)?>(.*?)</user_input>", re.S)  # Cline's plan/act wrapper
 
 
 def prompt_and_cwd(agent: str, event: Any) -> tuple[str, str | None]:
@@ -43,6 +47,8 @@ def prompt_and_cwd(agent: str, event: Any) -> tuple[str, str | None]:
             cwd = str(roots[0])
     if not isinstance(prompt, str):
         raise ValueError("hook input has no prompt")
+    if agent == "cline":
+        prompt = _USER_INPUT.sub(r"\1", prompt)
     return prompt, cwd if isinstance(cwd, str) else None
 
 
