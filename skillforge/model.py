@@ -278,12 +278,13 @@ class Evidence:
     outcome: Outcome = Outcome.UNKNOWN
     task: str = ""  # the trajectory's task text (shortened): route's past-task signal
     trust: Trust = Trust.AGENT  # the least trusted text this evidence relies on
+    vouched: bool = False  # a run that read the cited steps found one written by the agent or a person
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "trajectory_id": self.trajectory_id, "steps": list(self.steps), "quote": self.quote,
             "source": self.source, "outcome": self.outcome.value, "task": self.task,
-            "trust": self.trust.value,
+            "trust": self.trust.value, **({"vouched": True} if self.vouched else {}),
         }
 
     @classmethod
@@ -292,7 +293,7 @@ class Evidence:
             trajectory_id=str(d["trajectory_id"]), steps=[int(i) for i in d.get("steps", [])],
             quote=str(d.get("quote", "")), source=d.get("source"),
             outcome=Outcome(d.get("outcome", "unknown")), task=str(d.get("task", "")),
-            trust=Trust(d.get("trust", "agent")),
+            trust=Trust(d.get("trust", "agent")), vouched=d.get("vouched") is True,
         )
 
 

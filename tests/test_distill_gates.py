@@ -102,6 +102,13 @@ def test_distilled_record_merges_runs() -> None:
     assert runs.parse("garbage") == {} and runs.parse(None) == {}
 
 
+def test_a_record_of_older_ids_is_told_apart() -> None:
+    assert not runs.other_ids(runs.render({}, "r1", ["a"])) and not runs.other_ids(None)
+    older = '{"version": 1, "trajectories": {"0123456789abcdef": "r0"}}'  # before ids were XXH3
+    assert runs.other_ids(older) and runs.parse(older) == {"0123456789abcdef": "r0"}
+    assert not runs.other_ids('{"version": 1, "trajectories": {}}')
+
+
 def test_provenance_collects_tasks_trajectories_and_repositories() -> None:
     lesson = _lesson(Trust.AGENT, Trust.AGENT)
     change = SkillChange("python-tests", "added", "r")
@@ -131,8 +138,12 @@ def test_waiting_lessons_merge_by_key_keep_the_trust_verdict_and_are_redacted() 
     assert text is not None and "ghp_" not in text
     (waiting,) = runs.pending(text)
     assert waiting.support == 2 and waiting.key == seen_once.key
-    assert [e.trust for e in waiting.evidence] == [Trust.AGENT, Trust.TOOL_OUTPUT]  # t0 was found trusted
-    assert seen_once.evidence[0].trust is Trust.TOOL_OUTPUT  # the run's own lessons are left as they were
+    assert [(e.trust, e.vouched) for e in waiting.evidence] == [(Trust.TOOL_OUTPUT, True), (Trust.TOOL_OUTPUT, False)]
+    assert not seen_once.evidence[0].vouched  # the run's own lessons are left as they were
+    # later, without the step texts: the vouched item still counts as trusted, the quote's origin is kept
+    from skillforge.safety.trust import trusted
+
+    assert [trusted(e) for e in waiting.evidence] == [True, False]
     assert runs.render_pending([]) is None  # nothing waits: the file is removed
     assert runs.pending("not json") == [] and runs.pending('{"lessons": [{"title": 1}]}') == []
 
@@ -141,3 +152,23 @@ def test_waiting_lessons_keep_their_full_count_when_evidence_is_cut() -> None:
     many = _lesson(*[Trust.AGENT] * (runs.MAX_PENDING_EVIDENCE + 5))
     (waiting,) = runs.pending(runs.render_pending([many]))
     assert len(waiting.evidence) == runs.MAX_PENDING_EVIDENCE and waiting.support == runs.MAX_PENDING_EVIDENCE + 5
+
+
+def test_waiting_lessons_join_this_runs_lesson_of_the_same_key_once() -> None:
+    waiting = _lesson(Trust.AGENT, signature="a", first=0)
+    again, new = _lesson(Trust.AGENT, signature="a", first=7), _lesson(Trust.AGENT, signature="b", first=9)
+    old_only = _lesson(Trust.AGENT, signature="c", first=3)
+    joined = runs.with_waiting([waiting, old_only], [again, new])
+    assert [lesson.key for lesson in joined] == [again.key, new.key, old_only.key]  # no second copy of "a"
+    assert joined[0].support == 2 and {e.trajectory_id for e in joined[0].evidence} == {"t0", "t7"}
+    sampled = _lesson(Trust.AGENT, signature="a", first=7)
+    sampled.runs = 30  # evidence is a sample of 30 runs
+    assert runs.with_waiting([waiting], [sampled])[0].support == 31
+
+
+def test_a_full_waiting_list_still_takes_new_lessons() -> None:
+    old = [_lesson(Trust.AGENT, signature=f"old{i}", first=i) for i in range(runs.MAX_PENDING)]
+    new = _lesson(Trust.AGENT, signature="new", first=5000)
+    text = runs.render_pending([*old, new], older={lesson.key for lesson in old})
+    keys = {lesson.key for lesson in runs.pending(text)}
+    assert new.key in keys and len(keys) == runs.MAX_PENDING

@@ -138,6 +138,9 @@ def test_lessons_seen_once_wait_in_the_library_for_support_from_later_runs(first
     # a skill new in the second run rests on a first-run trajectory (batch1 is not read again) and a new one
     assert any(set(provenance[name]["trajectories"]) & batch1 and set(provenance[name]["trajectories"]) - batch1
                for name in added)
+    for path in (p for p in files if p.endswith("/SKILL.md")):  # a waiting lesson joins its new copy
+        bullets = [line.split(" (")[0] for line in files[path].splitlines() if line.startswith("- ")]
+        assert len(bullets) == len(set(bullets)), path
     still = orjson.loads(files[".skillforge/pending.json"])["lessons"] if ".skillforge/pending.json" in files else []
     assert not {w["title"] for w in waiting} & {w["title"] for w in still}  # admitted: no longer waiting
 

@@ -6,7 +6,7 @@ provenance, quarantined lessons), the commit trailers and the pull-request conte
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from skillforge.distill import gates, runs
@@ -76,16 +76,18 @@ def validated(report: DistillReport, written: WriteResult, committed: Callable[[
 
 
 def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[Any],
-           gated: gates.GateResult, trusted: Callable[[Any], bool] | None = None) -> DistillReport:
-    """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state and
-    ``trusted`` its trust gate's verdict on one evidence item (kept with the waiting lessons)."""
+           gated: gates.GateResult, trusted: Callable[[Any], bool] | None = None,
+           older: Collection[str] = ()) -> DistillReport:
+    """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state, ``trusted``
+    its trust gate's verdict on one evidence item and ``older`` the keys of lessons that were waiting
+    already and were not seen again (both for ``.skillforge/pending.json``)."""
     report = run.report
     mapped = [r.trajectory_id for r in run.results if r.error is None]
     extra: dict[str, str | None] = {
         runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped),
         runs.PROVENANCE_FILE: runs.provenance(read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons,
                                               run.repositories),
-        runs.PENDING_FILE: runs.render_pending(gated.below_support, trusted),
+        runs.PENDING_FILE: runs.render_pending(gated.below_support, trusted, older),
         **gates.quarantine_files(gated.quarantined, report.run_id),
     }
     sources = ", ".join(f"{n} {fmt}" for fmt, n in sorted(run.formats.items()))

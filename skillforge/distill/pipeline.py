@@ -92,8 +92,12 @@ def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None 
     provider = resolve(settings)
     budget, mapper, consolidator = _engine(settings, provider, report)
     lib = _existing_library(settings) if options.dry_run else _library(settings, options)
-    distilled = runs.parse(commit.read_file(lib, runs.DISTILLED_FILE)) if lib is not None else {}
-    run = _Run(report, distilled, options.allow_dirty)
+    record = commit.read_file(lib, runs.DISTILLED_FILE) if lib is not None else None
+    run = _Run(report, runs.parse(record), options.allow_dirty)
+    if runs.other_ids(record):
+        report.notes.append(f"{runs.DISTILLED_FILE} was written by an older skillforge, whose trajectory ids "
+                            "differ: the runs it lists are not recognised and are distilled again this once "
+                            "(with an LLM, see the cost first with --dry-run)")
     labels, label_source = load_labels(options.labels)
     ingest = IngestReport()
     stream = read(input_paths(paths, options.from_agents), ingest, fmt=options.fmt,
@@ -336,8 +340,8 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
     report.lessons = len(lessons)
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     step_trust = _step_trust(run)
-    gated = gates.apply([*waiting, *lessons], int(settings.min_support), lambda text: check_text(text, "lesson"),
-                        step_trust, _grouping(run))
+    gated = gates.apply(runs.with_waiting(waiting, lessons), int(settings.min_support),
+                        lambda text: check_text(text, "lesson"), step_trust, _grouping(run))
     _note_waiting(report, waiting, gated)
     report.lessons_kept = len(gated.kept)
     report.quarantined = gates.summary(gated.quarantined)
@@ -363,8 +367,10 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
     if not changes and not gated.quarantined:
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         return report
+    fresh = {lesson.key for lesson in lessons}
     return commit.commit(run, lib, base, written, changes, gated,
-                         trusted=None if step_trust is None else lambda e: trusted(e, step_trust))
+                         trusted=None if step_trust is None else lambda e: trusted(e, step_trust),
+                         older={lesson.key for lesson in waiting} - fresh)
 
 
 def _note_waiting(report: DistillReport, waiting: list[Any], gated: gates.GateResult) -> None:

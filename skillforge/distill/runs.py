@@ -14,17 +14,18 @@ again, so its lessons wait there for the support of later runs instead of being 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import orjson
 
-from skillforge.model import Evidence, Lesson, SkillChange, Trust
+from skillforge.model import Evidence, Lesson, SkillChange
 
 DISTILLED_FILE = ".skillforge/distilled.json"
 PROVENANCE_FILE = ".skillforge/provenance.json"
 PENDING_FILE = ".skillforge/pending.json"
+IDS = "xxh3-128"  # how the trajectory ids in distilled.json were made (older files: SHA-1 or BLAKE2b)
 MAX_TASKS = 50
 TASK_CHARS = 200
 MAX_PENDING = 1000  # lessons kept waiting, best supported first
@@ -43,11 +44,21 @@ def parse(text: str | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in entries.items()} if isinstance(entries, dict) else {}
 
 
+def other_ids(text: str | None) -> bool:
+    """Whether the record lists trajectories under ids made another way (an older skillforge): those
+    runs will not be recognised, and are distilled again once."""
+    try:
+        data = orjson.loads(text) if text else None
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and bool(data.get("trajectories")) and data.get("ids") != IDS
+
+
 def render(distilled: dict[str, str], run_id: str, new_ids: Iterable[str]) -> str:
     """The file's text after a run that distilled ``new_ids``."""
     merged: dict[str, Any] = dict(distilled)
     merged.update({tid: run_id for tid in new_ids})
-    doc = {"version": 1, "trajectories": dict(sorted(merged.items()))}
+    doc = {"version": 1, "ids": IDS, "trajectories": dict(sorted(merged.items()))}
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
@@ -111,29 +122,46 @@ def pending(text: str | None) -> list[Lesson]:
     return lessons
 
 
-def render_pending(lessons: Sequence[Lesson], trusted: Callable[[Evidence], bool] | None = None) -> str | None:
+def with_waiting(waiting: Sequence[Lesson], fresh: Sequence[Lesson]) -> list[Lesson]:
+    """This run's lessons, each with the evidence of the waiting lesson of the same key (its text is
+    this run's, its support both), then the waiting lessons this run did not see again."""
+    by_key = {lesson.key: lesson for lesson in waiting}
+    merged = [_joined(lesson, by_key.pop(lesson.key)) if lesson.key in by_key else lesson for lesson in fresh]
+    return merged + list(by_key.values())
+
+
+def render_pending(lessons: Sequence[Lesson], trusted: Callable[[Evidence], bool] | None = None,
+                   older: Collection[str] = ()) -> str | None:
     """``.skillforge/pending.json`` holding ``lessons`` (the run's below-support ones, earlier waiting
     ones included); None, which removes the file, when none wait. ``trusted`` is the run's verdict on
-    each evidence item: one it found trusted is kept as agent text, since the step texts that made it
-    so are not kept."""
+    each evidence item, kept as ``vouched`` since the step texts behind it are not kept. When more than
+    MAX_PENDING wait, the best supported stay and, among equals, this run's before the ``older`` keys
+    (lessons that were waiting already), so the file never stops taking new lessons."""
     from skillforge.safety.redact import scrub_tree
 
     merged: dict[str, Lesson] = {}
     for lesson in lessons:
-        evidence = [replace(e, trust=Trust.AGENT) if trusted is not None and trusted(e) else e
+        evidence = [replace(e, vouched=True) if trusted is not None and not e.vouched and trusted(e) else e
                     for e in lesson.evidence]
-        if lesson.key in merged:
-            kept = merged[lesson.key]
-            seen = {(e.trajectory_id, tuple(e.steps)) for e in kept.evidence}
-            kept.evidence += [e for e in evidence if (e.trajectory_id, tuple(e.steps)) not in seen]
-            kept.runs = max(kept.runs, lesson.runs)
-        else:
-            merged[lesson.key] = replace(lesson, evidence=evidence)
+        lesson = replace(lesson, evidence=evidence)
+        merged[lesson.key] = _joined(merged[lesson.key], lesson) if lesson.key in merged else lesson
     if not merged:
         return None
-    ranked = sorted(merged.values(), key=lambda lesson: -lesson.support)[:MAX_PENDING]
+    ranked = sorted(merged.values(), key=lambda lesson: (-lesson.support, lesson.key in older))[:MAX_PENDING]
     docs = [scrub_tree(_capped(lesson).to_dict()) for lesson in ranked]
     return orjson.dumps({"version": 1, "lessons": docs}, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _joined(lesson: Lesson, other: Lesson) -> Lesson:
+    """``lesson`` with ``other``'s evidence added (the same steps of a run once). ``runs`` is kept only
+    when either side's evidence was a sample: then it adds up."""
+    seen = {(e.trajectory_id, tuple(e.steps)) for e in lesson.evidence}
+    evidence = [*lesson.evidence, *(e for e in other.evidence if (e.trajectory_id, tuple(e.steps)) not in seen)]
+    runs = 0
+    if lesson.runs or other.runs:
+        overlap = {e.trajectory_id for e in lesson.evidence} & {e.trajectory_id for e in other.evidence}
+        runs = lesson.support + other.support - len(overlap)
+    return replace(lesson, evidence=evidence, runs=runs)
 
 
 def _capped(lesson: Lesson) -> Lesson:

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from skillforge.ingest.base import IMAGE_MARKER, ParseContext, clip, text_of
-from skillforge.ingest.reading import iter_jsonl_as, record_digest
+from skillforge.ingest.reading import exit_code, iter_jsonl_as, json_safe, record_digest
 
 CHAT_TYPES = {"user", "assistant"}
 # known record types that carry no step (counted as skipped, never reported as problems)
@@ -169,9 +169,7 @@ def _chat_rec(rec: _Line, msg: _Message, line: int, uuid: str, raw: bytes) -> Re
     if type(tur) is str:
         out.error_result = True
     elif type(tur) is _ToolUseResult:
-        code = tur.exitCode if tur.exitCode is not None else tur.exit_code
-        if type(code) is int:
-            out.exit_code = code
+        out.exit_code = exit_code(tur.exitCode if tur.exitCode is not None else tur.exit_code)
         out.bash_ok = len(tur.stdout) > 0 and tur.interrupted is False
     return out
 
@@ -201,13 +199,14 @@ def _text(value: Any) -> str:
 
 
 def _clip_input(value: Any) -> Any:
+    """A tool input with long strings clipped, ready to be written as JSON again (see ``json_safe``)."""
     if isinstance(value, str):
         return clip(value)
     if isinstance(value, dict):
         return {k: _clip_input(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_clip_input(v) for v in value]
-    return value
+    return json_safe(value)
 
 
 def _str(value: Any) -> str | None:

@@ -33,7 +33,7 @@ from skillforge.ingest.base import (
     extract_task,
     repository_of,
 )
-from skillforge.ingest.reading import log_id, read_json_as
+from skillforge.ingest.reading import exit_code, json_safe, log_id, read_json_as
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "mini-swe-agent"
@@ -121,7 +121,7 @@ def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajec
     status = str(info.get("exit_status") or "")
     traj.metadata = {"exit_status": status, "trajectory_format": doc.trajectory_format}
     if isinstance(info.get("model_stats"), dict):
-        traj.metadata["model_stats"] = info["model_stats"]
+        traj.metadata["model_stats"] = json_safe(info["model_stats"])
     if status.lower() not in _UNKNOWN_EXITS:
         traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:exit_status"
     return traj
@@ -209,7 +209,8 @@ def split_observation(text: str) -> tuple[int | None, str]:
     if match is None:
         return None, text
     number, output = match.groups()
-    return int(number), text[match.end():] if output is None else output
+    code = exit_code(int(number)) if len(number) < 12 else None
+    return code, text[match.end():] if output is None else output
 
 
 def _arguments(raw: Any) -> Any:
@@ -218,7 +219,7 @@ def _arguments(raw: Any) -> Any:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             return {"command": raw}
-    return raw
+    return json_safe(raw)
 
 
 def _opt(value: Any) -> str | None:

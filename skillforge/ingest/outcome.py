@@ -108,7 +108,7 @@ def _signals(text: str) -> tuple[bool, bool]:
             passed = True
     if ("\nFAIL" in text or "\n--- FAIL: " in text) and _GO_FAIL.search(text):
         failed = True
-    elif "\nok" in text and _GO_OK.search(text):
+    elif "ok " in text and "\nok" in text and _GO_OK.search(text):  # "ok ": as before (\s+ spans lines)
         passed = True
     if "\ntest result:" in text:
         for status, nfailed in _CARGO.findall(text):

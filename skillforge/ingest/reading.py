@@ -49,7 +49,7 @@ def iter_jsonl_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[D
     for lineno, raw in lines:
         try:
             record = decode(raw)
-        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        except _FAST_PATH_ERRORS:
             record = lines.refit(lineno, raw, decoder)
             if record is _BAD:
                 continue
@@ -57,6 +57,9 @@ def iter_jsonl_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[D
 
 
 _BAD: Any = object()  # a line that was skipped (and counted)
+# what sends a document or line from the schema decoder to the general path: invalid JSON, a shape the
+# schema does not fit, invalid UTF-8 in a field it keeps, nesting deeper than msgspec goes (~1,000)
+_FAST_PATH_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError)
 
 
 class _JsonLines:
@@ -100,7 +103,9 @@ class _JsonLines:
             return decoder.decode(msgspec.json.encode(record))
         except msgspec.ValidationError as exc:
             self.ctx.skip("unexpected record shape", lineno, str(exc))
-            return _BAD
+        except RecursionError:
+            self.ctx.skip("too deeply nested", lineno, "more than about 1,000 levels of JSON")
+        return _BAD
 
 
 def load_json(path: Path, ctx: ParseContext) -> Any | None:
@@ -136,14 +141,15 @@ def read_json_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Do
     the fields the reader uses, so the rest of the document (whole provider responses, prompts repeated
     per step) is skipped, never built as Python objects. A file that is not plain UTF-8 JSON takes the
     general path (Latin-1 retry, error with its line) and is then fitted to the same schema, so a reader
-    has one code path. A field typed ``msgspec.Raw`` stays undecoded JSON until :func:`raw_text`. ``expected`` says what the file should hold, for the error when it does not."""
+    has one code path. A field typed ``msgspec.Raw`` stays undecoded JSON until :func:`raw_text`.
+    ``expected`` says what the file should hold, for the error when it does not."""
     data = _read_doc(path, ctx)
     if data is None:
         return None
     body = _without_bom(data)
     try:
         return data, decoder.decode(body)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+    except _FAST_PATH_ERRORS:
         pass
     loaded = _decode_general(body, ctx)
     if loaded is None:
@@ -152,12 +158,39 @@ def read_json_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Do
         return data, decoder.decode(msgspec.json.encode(loaded))
     except msgspec.ValidationError as exc:
         ctx.fail(f"{expected} ({exc})")
-        return None
+    except RecursionError:
+        ctx.fail("too deeply nested to parse (more than about 1,000 levels of JSON)")
+    return None
 
 
 def raw_text(raw: msgspec.Raw) -> str:
-    """The text of a field kept as raw JSON (see :func:`read_json_as`), flattened like :func:`as_str`."""
-    return as_str(msgspec.json.decode(raw))
+    """The text of a field kept as raw JSON (see :func:`read_json_as`), flattened like :func:`as_str`.
+    msgspec does not check the UTF-8 of raw fields, so a field that is not UTF-8 is read as Latin-1
+    here, as the general path reads such files."""
+    try:
+        return as_str(msgspec.json.decode(raw))
+    except UnicodeDecodeError:
+        return as_str(orjson.loads(bytes(raw).decode("latin-1")))
+
+
+_INT_RANGE = (-(2**63), 2**64)  # what orjson writes; msgspec reads larger integers too
+
+
+def json_safe(value: Any) -> Any:
+    """A decoded JSON value that orjson can write back: integers beyond 64 bits become floats (as orjson
+    itself reads them). For the values readers keep whole: tool inputs and metadata."""
+    if type(value) is int:
+        return value if _INT_RANGE[0] <= value < _INT_RANGE[1] else float(value)
+    if type(value) is dict:
+        return {k: json_safe(v) for k, v in value.items()}
+    if type(value) is list:
+        return [json_safe(v) for v in value]
+    return value
+
+
+def exit_code(value: Any) -> int | None:
+    """An exit status that is an integer a process could return (anything else: unknown)."""
+    return value if type(value) is int and -(2**31) <= value < 2**32 else None
 
 
 def _decode_general(body: bytes, ctx: ParseContext) -> Any | None:

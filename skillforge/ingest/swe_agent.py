@@ -31,7 +31,7 @@ from skillforge.ingest.base import (
     extract_task,
     repository_of,
 )
-from skillforge.ingest.reading import log_id, raw_text, read_json_as
+from skillforge.ingest.reading import json_safe, log_id, raw_text, read_json_as
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "swe-agent"
@@ -85,11 +85,12 @@ class _Entry(msgspec.Struct):
 
 
 class _Document(msgspec.Struct):
-    history: list[_HistoryItem | list[Any] | Scalar] | None = None
-    trajectory: list[_Entry | list[Any] | Scalar] | None = None
+    # a field of an unexpected type decodes as what it is, and the reader ignores it
+    history: list[_HistoryItem | list[Any] | Scalar] | dict[str, Any] | Scalar = None
+    trajectory: list[_Entry | list[Any] | Scalar] | dict[str, Any] | Scalar = None
     info: Any = None
     replay_config: Any = None
-    attempts: list[msgspec.Raw] | None = None
+    attempts: list[msgspec.Raw] | dict[str, Any] | Scalar = None
 
 
 _DECODER = msgspec.json.Decoder(_Document)
@@ -101,7 +102,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     if loaded is None:
         return
     data, doc = loaded
-    if doc.history is None and doc.trajectory is None:
+    if type(doc.history) is not list and type(doc.trajectory) is not list:
         ctx.fail(expected)
         return
     yield _build(doc, data, path, ctx)
@@ -110,10 +111,10 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
 def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajectory:
     info = _dict(doc.info)
     config = _dict(_json_field(doc.replay_config))
-    history = [h for h in doc.history or [] if type(h) is _HistoryItem]
+    history = [h for h in doc.history if type(h) is _HistoryItem] if type(doc.history) is list else []
     steps = StepList(str(path))
     task_text, first_action = _preamble(history, steps)
-    trajectory = doc.trajectory
+    trajectory = doc.trajectory if type(doc.trajectory) is list else None
     if trajectory:
         _from_trajectory(trajectory, _call_ids(history), steps, ctx)
     else:
@@ -161,7 +162,7 @@ def _call_ids(history: list[_HistoryItem]) -> dict[str, list[tuple[str, str, Any
             fn = _dict(calls[0].get("function"))
             key = as_str(item.action).strip()
             out.setdefault(key, []).append((str(calls[0].get("id") or ""), str(fn.get("name") or ""),
-                                            _json_field(fn.get("arguments"))))
+                                            json_safe(_json_field(fn.get("arguments")))))
     return out
 
 
@@ -222,10 +223,10 @@ def _outcome(traj: Trajectory, info: dict[str, Any], doc: _Document) -> None:
     meta: dict[str, Any] = {"exit_status": status}
     for key in ("model_stats", "best_attempt_idx"):
         if key in info:
-            meta[key] = info[key]
+            meta[key] = json_safe(info[key])
     if isinstance(info.get("submission"), str):
         meta["submission"] = clip(info["submission"], 20_000)
-    if doc.attempts is not None:
+    if type(doc.attempts) is list:
         meta["attempts"] = len(doc.attempts)
     traj.metadata.update({k: v for k, v in meta.items() if v is not None})
     text = str(status or "")

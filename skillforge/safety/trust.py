@@ -117,11 +117,12 @@ def _untrusted_quote(ev: Evidence, step_trust: StepTrust | None) -> bool:
 
 def trusted(evidence: Evidence, step_trust: StepTrust | None = None) -> bool:
     """Whether this evidence rests on person or agent text: at least one cited step written by a
-    person or the agent when the steps' trust is known, else the evidence's own (least) trust."""
+    person or the agent when the steps' trust is known, else the evidence's own (least) trust, or the
+    verdict of the run that read those steps (``Evidence.vouched``, for lessons kept waiting)."""
     known = step_trust(evidence.trajectory_id, evidence.steps) if step_trust and evidence.steps else None
     if known:
         return bool(known - UNTRUSTED)
-    return evidence.trust not in UNTRUSTED
+    return evidence.vouched or evidence.trust not in UNTRUSTED
 
 
 def verified(lesson: Lesson, labelled: Labelled | None) -> bool:
