@@ -27,7 +27,6 @@ _TEST_WORDS = (
 _TEST_WORD = "(?:" + "|".join(_TEST_WORDS) + r")(?![\w.])"  # not tox.ini, pytest.ini, jest.config.js
 _TEST_AT_START = re.compile(_TEST_WORD)
 _TEST_AFTER_SEPARATOR = re.compile(r"[\s;&|(/]" + _TEST_WORD)
-_ANCHORS = ("test", "jest", "mocha", "tox", "nox")  # every test word holds one: a cheap test first
 
 # Runner summaries. Each is a line of its own, so the patterns are anchored at a line start (re.M); a
 # cheap substring test on "\n" + the line's first word runs first, since an anchored search still tries
@@ -54,8 +53,8 @@ _TOOL_CALL = StepKind.TOOL_CALL  # bound once: enum attribute access is slow (th
 
 
 def is_test_command(text: str) -> bool:
-    a, b, c, d, e = _ANCHORS
-    if a in text or b in text or c in text or d in text or e in text:
+    # every test word holds one of these five: a cheap test before the patterns
+    if "test" in text or "jest" in text or "mocha" in text or "tox" in text or "nox" in text:
         return _TEST_AT_START.match(text) is not None or _TEST_AFTER_SEPARATOR.search(text) is not None
     return False
 

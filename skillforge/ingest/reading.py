@@ -20,17 +20,10 @@ from skillforge.ingest.base import BOM, MAX_JSON_FILE, ParseContext, as_str
 Doc = TypeVar("Doc")
 
 
-def iter_jsonl(path: Path, ctx: ParseContext) -> Iterator[tuple[int, Any]]:
-    """Yield ``(line_number, record)`` for each JSON line, streaming; bad lines are skipped and counted.
-
-    A final line without a newline that does not parse is reported as truncated.
-    """
-    for lineno, _raw, record in iter_jsonl_raw(path, ctx):
-        yield lineno, record
-
-
 def iter_jsonl_raw(path: Path, ctx: ParseContext) -> Iterator[tuple[int, bytes, Any]]:
-    """Like :func:`iter_jsonl`, also yielding each line's raw bytes (for content hashes)."""
+    """Yield ``(line_number, raw bytes, record)`` for each JSON line, streaming (the bytes for content
+    hashes); bad lines are skipped and counted, a final line without a newline that does not parse is
+    reported as truncated."""
     lines = _JsonLines(path, ctx)
     for lineno, raw in lines:
         try:
@@ -108,14 +101,9 @@ class _JsonLines:
         return _BAD
 
 
-def load_json(path: Path, ctx: ParseContext) -> Any | None:
-    """Read a whole-document JSON file with a size check; report and return None when unusable."""
-    loaded = read_json_doc(path, ctx)
-    return None if loaded is None else loaded[1]
-
-
 def read_json_doc(path: Path, ctx: ParseContext) -> tuple[bytes, Any] | None:
-    """Like :func:`load_json`, also returning the file's bytes (for the content hash)."""
+    """A whole-document JSON file's bytes (for the content hash) and its value, after a size check;
+    None, with the problem reported, when it is unusable."""
     data = _read_doc(path, ctx)
     if data is None:
         return None
