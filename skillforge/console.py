@@ -8,6 +8,7 @@ stdio) must never touch stdout, so nothing here writes to stdout unless the CLI 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -30,15 +31,21 @@ class _LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(**self._options)
+            console = Console(**self._options)
+            if not console.is_terminal and "COLUMNS" not in os.environ:
+                console.width = UNWRAPPED_WIDTH  # a file or a pipe: tables keep their natural width
+            self._console = console
         return self._console
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.get(), name)
 
 
+# Lines are never wrapped by rich (soft_wrap): a terminal folds a long line by itself, and a path stays one
+# piece when copied; output that goes to a file or a pipe is not folded at all.
+UNWRAPPED_WIDTH = 4096
 out = _LazyConsole(highlight=False, soft_wrap=True)
-err = _LazyConsole(stderr=True, highlight=False)
+err = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 
 _state = {"verbose": 0, "quiet": False}
 
@@ -68,6 +75,12 @@ def info(message: str) -> None:
         err.print(_escape(message))
 
 
+def print_result(status: str, data: dict[str, Any]) -> None:
+    """A command's result as one JSON document on stdout, ``status`` first: every command's JSON says
+    what it came to (``ok``, ``partial``, ``findings``, ``already_done``, …) in the same field."""
+    print_json({"status": status, **data})
+
+
 def print_json(data: Any) -> None:
     """One JSON document on stdout (machine output)."""
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
@@ -86,10 +99,18 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     t = Table(title=title, title_justify="left", show_lines=False)
     for i, col in enumerate(columns):
         numeric = bool(rows) and all(isinstance(row[i], int | float) for row in rows)
-        t.add_column(col, justify="right" if numeric else "left")
+        pathlike = bool(rows) and any(_is_path(row[i]) for row in rows)
+        # a path is never split over lines, even in a narrow terminal: its cell overflows instead
+        t.add_column(col, justify="right" if numeric else "left", no_wrap=pathlike or numeric,
+                     overflow="ignore" if pathlike else "fold", min_width=len(col) if numeric else None)
     for row in rows:
         t.add_row(*[str(cell) for cell in row])
     out.print(t)
+
+
+def _is_path(cell: Any) -> bool:
+    text = str(cell)
+    return "/" in text and " " not in text.strip()
 
 
 def show_progress() -> bool:

@@ -47,6 +47,12 @@ class ConfigError(SkillforgeError):
     exit_code = ExitCode.USAGE
 
 
+class UsageError(SkillforgeError):
+    """An option or argument has a value the command does not take (exit 2, like typer's own)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class InputError(SkillforgeError):
     """An input file or folder cannot be read at all."""
 

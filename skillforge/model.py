@@ -134,6 +134,9 @@ class Step(msgspec.Struct, gc=False):
         )
 
 
+GUESSED_SOURCES = frozenset({"tests", "llm-judge"})  # outcome sources that infer rather than record
+
+
 @dataclass(slots=True)
 class Trajectory:
     """One agent run on one task, normalised from any log format.
@@ -163,6 +166,12 @@ class Trajectory:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def outcome_guessed(self) -> bool:
+        """True when the outcome was inferred (the last test run, a judge), not labelled or stated by
+        the log itself: tables and JSON mark such outcomes as guesses."""
+        return self.outcome is not Outcome.UNKNOWN and (self.outcome_source or "") in GUESSED_SOURCES
+
+    @property
     def tool_calls(self) -> list[Step]:
         return [s for s in self.steps if s.kind is StepKind.TOOL_CALL]
 
@@ -185,6 +194,7 @@ class Trajectory:
             if value is not None:
                 d[key] = value
         d["outcome"] = self.outcome.value
+        d["outcome_guessed"] = self.outcome_guessed
         if self.skills_used:
             d["skills_used"] = list(self.skills_used)
         if self.metadata:

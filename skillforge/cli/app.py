@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+import typer.core
 
 from skillforge import __version__, console
 
@@ -27,10 +28,21 @@ app = typer.Typer(
 
 state = {"debug": False}
 
+
+def _untyped_argument_help() -> None:
+    """typer 0.2x prints each argument's Python type after its name (``PATH <list[str]>``); the metavar
+    says what to pass, so the type is left out, as older typer versions did."""
+    argument = getattr(typer.core, "TyperArgument", None)
+    if argument is not None and hasattr(argument, "display_type_rich"):
+        argument.display_type_rich = lambda self, ctx: None
+
+
+_untyped_argument_help()
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 LibraryOpt = Annotated[
     str | None,
-    typer.Option("--library", "-L", help="The skill library (default: current folder or SKILLFORGE_LIBRARY)."),
+    typer.Option("--library", "-L", metavar="PATH", help="The skill library (default: current folder or SKILLFORGE_LIBRARY)."),
 ]
 
 

@@ -14,31 +14,31 @@ from skillforge.errors import ExitCode
 
 @app.command()
 def distill(
-    paths: Annotated[list[str] | None, typer.Argument(help="Log files, folders (recursive) or globs.")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH", help="Log files, folders (recursive) or globs.")] = None,
     from_agent: Annotated[list[str] | None, typer.Option(
-        "--from", help="Also read an agent's default log folder: claude or codex (repeatable).")] = None,
+        "--from", metavar="AGENT", help="Also read an agent's default log folder: claude or codex (repeatable).")] = None,
     labels: Annotated[list[str] | None, typer.Option(
-        "--labels", help="Outcome labels (SWE-bench reports, results summaries, id → outcome JSON/CSV).")] = None,
+        "--labels", metavar="FILE", help="Outcome labels (SWE-bench reports, results summaries, id → outcome JSON/CSV).")] = None,
     library: LibraryOpt = None,
     init: Annotated[bool, typer.Option("--init", help="Create the library if it does not exist.")] = False,
     provider: Annotated[str | None, typer.Option(
-        "--provider", help="anthropic, openai, openai-compatible or offline (default: by API key).")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Model name.")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible server URL.")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Parallel map workers.")] = None,
+        "--provider", metavar="NAME", help="anthropic, openai, openai-compatible or offline (default: by API key).")] = None,
+    model: Annotated[str | None, typer.Option("--model", metavar="NAME", help="Model name.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", metavar="URL", help="OpenAI-compatible server URL.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", metavar="N", min=1, help="Parallel map workers.")] = None,
     min_support: Annotated[int | None, typer.Option(
-        "--min-support", min=1, help="Trajectories a lesson needs (default 2).")] = None,
+        "--min-support", metavar="N", min=1, help="Trajectories a lesson needs (default 2).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and cost estimate; write nothing.")] = False,
-    max_cost: Annotated[float | None, typer.Option("--max-cost", help="Stop before spending more dollars.")] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Stop before using more tokens.")] = None,
+    max_cost: Annotated[float | None, typer.Option("--max-cost", metavar="USD", help="Stop before spending more dollars.")] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", metavar="N", help="Stop before using more tokens.")] = None,
     allow_dirty: Annotated[bool, typer.Option(
         "--allow-dirty", help="Commit even if the library has uncommitted changes.")] = False,
-    templates: Annotated[str | None, typer.Option("--templates", help="Folder of templates overriding the built-in ones.")] = None,
+    templates: Annotated[str | None, typer.Option("--templates", metavar="FOLDER", help="Folder of templates overriding the built-in ones.")] = None,
     executor: Annotated[str, typer.Option(
-        "--executor", help="Where the map stage runs: local (threads) or ray (needs the ray extra: "
-                           "pip install skillforge\\[ray]).")] = "local",
+        "--executor", metavar="local|ray", help="Where the map stage runs: local (threads) or ray (needs the ray extra: "
+                           "pip install skillforge-distill[ray]).")] = "local",
     ray_address: Annotated[str | None, typer.Option(
-        "--ray-address", help="Ray cluster to use (e.g. ray://head:10001); default: start a local one.")] = None,
+        "--ray-address", metavar="ADDRESS", help="Ray cluster to use (e.g. ray://head:10001); default: start a local one.")] = None,
     batch: Annotated[bool, typer.Option(
         "--batch", help="Send the analysis calls through the provider's batch API (half price, "
                         "answers within 24 h); finish later with --resume.")] = False,
@@ -65,7 +65,7 @@ def distill(
                              ray_address=ray_address, batch=batch, resume=resume)
     report = run_distill(paths or [], settings, options)
     if json:
-        console.print_json(to_dict(report))
+        console.print_json(to_dict(report))  # carries "status"
     else:
         render(report)
     return int(ExitCode.PARTIAL if report.partial else ExitCode.OK)
@@ -81,13 +81,16 @@ def to_dict(report: Any) -> dict[str, Any]:
         "changes": [{"skill": c.name, "action": c.action, "reason": c.reason, "evidence": c.evidence_count}
                     for c in report.changes],
         "branch": report.branch, "commit": report.commit, "pr_body": report.pr_body_path,
-        "commands": report.commands, "notes": report.notes, "partial": report.partial,
+        "commands": report.commands, "next_steps": report.next_steps, "notes": report.notes,
+        "skipped_inputs": [{"reason": reason, "files": n, "first": first} for reason, n, first in report.skipped_inputs],
+        "status": report.status, "partial": report.partial,
     }
 
 
 def render(report: Any) -> None:
     for note in report.notes:
         console.info(note)
+    _render_skipped(report)
     if report.dry_run:
         console.table("distill plan (dry run: nothing written)", ["item", "value"],
                       [(k, _fmt(v)) for k, v in report.plan.items()])
@@ -95,7 +98,8 @@ def render(report: Any) -> None:
     if report.changes:
         console.table("skills", ["skill", "change", "evidence", "reason"],
                       [(c.name, c.action, c.evidence_count, c.reason) for c in report.changes])
-    console.table("distill", ["item", "count"], _summary_rows(report))
+    if report.status != "already_done":
+        console.table("distill", ["item", "count"], _summary_rows(report))
     if report.usage.calls:
         console.table("LLM usage", ["stage", "calls", "input tokens", "output tokens", "cache read", "cost $"],
                       _usage_rows(report))
@@ -103,14 +107,33 @@ def render(report: Any) -> None:
         console.warn(f"quarantined: {q['title']} ({q['reason']}) -> {q['file']}")
     for failure in report.failures[:20]:
         console.warn(failure)
-    if report.branch:
-        console.out.print(f"\nReview branch [bold]{report.branch}[/] (commit {str(report.commit)[:12]})")
-        if report.pr_body_path:
-            console.out.print(f"Pull-request body: {report.pr_body_path}")
-        if report.commands:
-            console.out.print("Next:")
-            for cmd in report.commands:
-                console.out.print(f"  {cmd}", markup=False)
+    _render_branch(report)
+
+
+def _render_skipped(report: Any) -> None:
+    if console.verbose_level():
+        for line in report.skipped_input_lines:
+            console.warn(f"skipped: {line}")
+        return
+    for reason, n, first in report.skipped_inputs:
+        console.warn(f"skipped {first}: {reason}" if n == 1 else
+                     f"skipped {n} inputs: {reason} (first: {first}; -v lists each)")
+
+
+def _render_branch(report: Any) -> None:
+    """Where the skills are (a review branch, not the checked-out one) and how to review, merge, publish."""
+    if not report.branch:
+        return
+    console.out.print(f"\nThe skills are on review branch {report.branch} (commit {str(report.commit)[:12]}); "
+                      "your checked-out branch is unchanged.", markup=False)
+    if report.pr_body_path:
+        console.out.print(f"Pull-request body: {report.pr_body_path}", markup=False)
+    if report.next_steps:
+        console.out.print("Next:", markup=False)
+        for step in report.next_steps:
+            if step["what"]:
+                console.out.print(f"  # {step['what']}", markup=False)
+            console.out.print(f"  {step['command']}", markup=False)
 
 
 def _usage_rows(report: Any) -> list[tuple[Any, ...]]:

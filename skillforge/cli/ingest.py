@@ -9,26 +9,26 @@ import typer
 
 from skillforge import console
 from skillforge.cli.app import JsonOpt, app
-from skillforge.errors import ExitCode
+from skillforge.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
     from skillforge.ingest import IngestReport
 
 FromOpt = Annotated[
     list[str] | None,
-    typer.Option("--from", help="Also read an agent's default log folder: claude or codex (repeatable)."),
+    typer.Option("--from", metavar="AGENT", help="Also read an agent's default log folder: claude or codex (repeatable)."),
 ]
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Force a log format instead of detecting it.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", metavar="FORMAT", help="Force a log format instead of detecting it.")]
 LabelsOpt = Annotated[
     list[str] | None,
-    typer.Option("--labels", help="Outcome labels: SWE-bench report.json files or folders, results "
+    typer.Option("--labels", metavar="FILE", help="Outcome labels: SWE-bench report.json files or folders, results "
                  "summaries, or a CSV/JSON of id → outcome (repeatable)."),
 ]
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str] | None, typer.Argument(help="Log files, folders (recursive) or globs.")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH", help="Log files, folders (recursive) or globs.")] = None,
     from_agent: FromOpt = None,
     fmt: FormatOpt = None,
     labels: LabelsOpt = None,
@@ -43,24 +43,27 @@ def ingest(
     report = IngestReport()
     with console.progress("reading logs") as bar:
         for traj in read(input_paths(paths or [], from_agent or []), report, fmt=fmt,
-                         labels=label_map, labels_source=label_source):
+                         labels=label_map, labels_source=label_source, exclude=labels or []):
             if json:
                 console.print_jsonl(traj.to_dict())
             bar.advance()
     render_report(report, to_stderr=json)
+    if not report.formats:
+        raise InputError(f"no agent logs found in {', '.join(paths or from_agent or [])}",
+                         "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex")
     return int(ExitCode.PARTIAL if report.partial else ExitCode.OK)
 
 
 def render_report(report: IngestReport, to_stderr: bool = False) -> None:
     """The per-format table, then one line per problem (``file:line: what``), never wrapped."""
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="ingest", title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True,
                   pad_edge=False)
     rows = [[name, *(str(n) for n in (s.files, s.trajectories, s.steps, s.tool_calls, s.errors)),
-             *(str(s.outcomes.get(o, 0)) for o in ("success", "failure", "unknown")), str(sum(s.skipped.values()))]
+             *(_outcome_cell(s.outcomes.get(o, 0), s.guessed.get(o, 0)) for o in ("success", "failure")),
+             str(s.outcomes.get("unknown", 0)), str(sum(s.skipped.values()))]
             for name, s in sorted(report.formats.items())]
     headers = ("format", "files", "runs", "steps", "calls", "errors", "ok", "failed", "unknown", "skip")
     for i, col in enumerate(headers):  # numbers are never cut
@@ -69,12 +72,29 @@ def render_report(report: IngestReport, to_stderr: bool = False) -> None:
     for row in rows:
         table.add_row(*row)
     (console.err if to_stderr else console.out).print(table)
+    if any(s.guessed for s in report.formats.values()):
+        console.info("* guessed: no label and no verdict in the log, so the outcome was read from the last "
+                     "test run; pass --labels to be sure")
     skipped = Counter[str]()
     for s in report.formats.values():
         skipped.update(s.skipped)
     if skipped and console.verbose_level():
         console.info("skipped records: " + ", ".join(f"{k} {v}" for k, v in skipped.most_common()))
-    for problem in report.problems[:50]:
-        console.err.print(f"[yellow]warning:[/] {escape(str(problem))}", soft_wrap=True)
-    if len(report.problems) > 50:
-        console.err.print(f"[yellow]warning:[/] … and {len(report.problems) - 50} more problems", soft_wrap=True)
+    render_problems(report)
+
+
+def render_problems(report: IngestReport) -> None:
+    """One warning per kind of problem with its count (each file under ``-v``), never wrapped."""
+    from rich.markup import escape
+
+    if console.verbose_level():
+        lines = [str(p) for p in report.problems]
+    else:
+        lines = [f"{first}: {reason}" if n == 1 else f"{n} files skipped: {reason} (first: {first}; -v lists each)"
+                 for reason, n, first in report.problem_summary()]
+    for line in lines:
+        console.err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)
+
+
+def _outcome_cell(count: int, guessed: int) -> str:
+    return f"{count} ({guessed} guessed*)" if guessed else str(count)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from skillforge.skills.history import BranchDiff, LogEntry
     from skillforge.skills.store import Library
 
-BaseOpt = Annotated[str | None, typer.Option("--base", help="Base branch (default: base_branch setting, "
+BaseOpt = Annotated[str | None, typer.Option("--base", metavar="BRANCH", help="Base branch (default: base_branch setting, "
                                              "else the checked-out branch).")]
 
 
@@ -30,7 +30,7 @@ def _open(library: str | None, base: str | None) -> tuple[Library, str]:
 
 @app.command("init")
 def init_cmd(
-    directory: Annotated[Path, typer.Argument(help="Folder of the library (created if missing).")] = Path("."),
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of the library (created if missing).")] = Path("."),
     json: JsonOpt = False,
 ) -> None:
     """Make DIR a skill library: git repository, skills/, skillforge.toml, CI workflow, pre-commit hook."""
@@ -38,7 +38,7 @@ def init_cmd(
 
     report = init_library(directory)
     if json:
-        console.print_json(report.to_dict())
+        console.print_result("ok" if report.commit else "already_done", report.to_dict())
         return
     if report.created_repo:
         console.info(f"created a git repository in {report.root} (branch {report.branch})")
@@ -55,7 +55,7 @@ def init_cmd(
 
 @app.command("log")
 def log_cmd(
-    skill: Annotated[str | None, typer.Argument(help="A skill's name (default: every skillforge run).")] = None,
+    skill: Annotated[str | None, typer.Argument(metavar="SKILL", help="A skill's name (default: every skillforge run).")] = None,
     library: LibraryOpt = None,
     base: BaseOpt = None,
     json: JsonOpt = False,
@@ -66,7 +66,7 @@ def log_cmd(
     lib, base_name = _open(library, base)
     entries = skill_log(lib, skill, base_name) if skill else run_log(lib, base_name)
     if json:
-        console.print_json([e.to_dict() for e in entries])
+        console.print_result("ok", {"entries": [e.to_dict() for e in entries]})
         return
     if not entries:
         console.info(f"no history for skill {skill!r}" if skill else "no skillforge runs yet")
@@ -93,7 +93,7 @@ def _esc(text: str) -> str:
 
 @app.command("diff")
 def diff_cmd(
-    branch: Annotated[str | None, typer.Argument(help="Review branch (default: the newest skillforge/*).")] = None,
+    branch: Annotated[str | None, typer.Argument(metavar="BRANCH", help="Review branch (default: the newest skillforge/*).")] = None,
     library: LibraryOpt = None,
     base: BaseOpt = None,
     json: JsonOpt = False,
@@ -104,7 +104,7 @@ def diff_cmd(
     lib, base_name = _open(library, base)
     result = branch_diff(lib, branch, base_name)
     if json:
-        console.print_json(result.to_dict())
+        console.print_result("ok", result.to_dict())
         return
     _render_diff(result)
 

@@ -12,7 +12,7 @@ import typer
 
 from skillforge import console
 from skillforge.cli.app import JsonOpt, LibraryOpt, app
-from skillforge.errors import ExitCode, SkillforgeError
+from skillforge.errors import ExitCode, SkillforgeError, UsageError
 
 eval_app = typer.Typer(help="Measure skillforge against labelled data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
@@ -20,15 +20,15 @@ app.add_typer(eval_app, name="eval")
 
 @app.command()
 def route(
-    task: Annotated[str | None, typer.Argument(help="The task (default: read from stdin).")] = None,
+    task: Annotated[str | None, typer.Argument(metavar="TASK", help="The task (default: read from stdin).")] = None,
     library: LibraryOpt = None,
-    k: Annotated[int | None, typer.Option("-k", help="How many skills (default: setting route_k).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="markdown, json or xml.")] = "markdown",
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Budget for the output; the top "
+    k: Annotated[int | None, typer.Option("-k", metavar="N", help="How many skills (default: setting route_k).")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="markdown|json|xml", help="markdown, json or xml.")] = "markdown",
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", metavar="N", help="Budget for the output; the top "
                           "skill's body is included when it fits (default: route_max_tokens).")] = None,
-    hook: Annotated[str | None, typer.Option("--hook", help="Agent hook mode: claude, codex, gemini or cline "
+    hook: Annotated[str | None, typer.Option("--hook", metavar="AGENT", help="Agent hook mode: claude, codex, gemini or cline "
                     "(hook JSON on stdin, the agent's JSON on stdout; never fails).")] = None,
-    cwd: Annotated[str | None, typer.Option("--cwd", help="The task's folder, for scope (default: .).")] = None,
+    cwd: Annotated[str | None, typer.Option("--cwd", metavar="FOLDER", help="The task's folder, for scope (default: .).")] = None,
     rerank: Annotated[bool, typer.Option("--rerank", help="Re-rank candidates with the LLM provider.")] = False,
     json: JsonOpt = False,
 ) -> int:
@@ -38,6 +38,8 @@ def route(
 
     if hook:
         return hooks.run(hook, library, k or 3, 1500 if max_tokens is None else max_tokens)
+    if json and fmt not in ("markdown", "json"):
+        raise UsageError(f"--json and --format {fmt} ask for two outputs", "pass one of them")
     args = RouteArgs(task, library, k, "json" if json else fmt, max_tokens, None, cwd)
     text = _reranked(args) if rerank else route_text(args)
     typer.echo(text)
@@ -65,11 +67,11 @@ def _reranked(args: Any) -> str:
 
 @app.command()
 def feedback(
-    skill: Annotated[list[str] | None, typer.Argument(help="Skill names that were used.")] = None,
-    outcome: Annotated[str | None, typer.Option("--outcome", help="success or failure.")] = None,
-    from_logs: Annotated[list[str] | None, typer.Option("--from-logs", help="Agent logs whose sessions "
+    skill: Annotated[list[str] | None, typer.Argument(metavar="SKILL", help="Skill names that were used.")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", metavar="success|failure", help="success or failure.")] = None,
+    from_logs: Annotated[list[str] | None, typer.Option("--from-logs", metavar="PATH", help="Agent logs whose sessions "
                          "used skills (repeatable); outcomes from the logs or --labels.")] = None,
-    labels: Annotated[list[str] | None, typer.Option("--labels", help="Outcome labels for --from-logs.")] = None,
+    labels: Annotated[list[str] | None, typer.Option("--labels", metavar="FILE", help="Outcome labels for --from-logs.")] = None,
     library: LibraryOpt = None,
     json: JsonOpt = False,
 ) -> None:
@@ -84,7 +86,7 @@ def feedback(
     events: list[tuple[str, bool]] = []
     if skill:
         if outcome not in ("success", "failure"):
-            raise SkillforgeError("--outcome must be success or failure", "e.g. --outcome success")
+            raise UsageError("--outcome must be success or failure", "e.g. --outcome success")
         missing = [s for s in skill if s not in known]
         if missing:
             raise SkillforgeError(f"no skill named {missing[0]!r} in {lib}", "check the name with skillforge route")
@@ -92,10 +94,10 @@ def feedback(
     if from_logs:
         events += events_from_logs(from_logs, labels or [], report)
     if not skill and not from_logs:
-        raise SkillforgeError("nothing to record", "pass SKILL --outcome success|failure, or --from-logs LOGS")
+        raise UsageError("nothing to record", "pass SKILL --outcome success|failure, or --from-logs LOGS")
     record(lib, events, known=known, report=report)
     if json:
-        console.print_json(report.to_dict())
+        console.print_result("ok", report.to_dict())
         return
     console.table("skill utility", ["skill", "utility"], sorted(report.updated.items()))
     for reason, n in report.skipped.items():
@@ -105,9 +107,9 @@ def feedback(
 @app.command()
 def prune(
     library: LibraryOpt = None,
-    min_uses: Annotated[int, typer.Option("--min-uses", help="Uses before low utility counts.")] = 5,
-    max_utility: Annotated[float, typer.Option("--max-utility", help="Utility at or below this is low.")] = 0.3,
-    min_calls: Annotated[int, typer.Option("--min-calls", help="Logged route calls before 'never matched' "
+    min_uses: Annotated[int, typer.Option("--min-uses", metavar="N", help="Uses before low utility counts.")] = 5,
+    max_utility: Annotated[float, typer.Option("--max-utility", metavar="Q", help="Utility at or below this is low.")] = 0.3,
+    min_calls: Annotated[int, typer.Option("--min-calls", metavar="N", help="Logged route calls before 'never matched' "
                          "counts.")] = 50,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List candidates; write nothing.")] = False,
     json: JsonOpt = False,
@@ -120,7 +122,7 @@ def prune(
     found = candidates(lib, min_uses=min_uses, max_utility=max_utility, min_calls=min_calls)
     branch = None if dry_run or not found else propose(lib, found)
     if json:
-        console.print_json({"candidates": [c.to_dict() for c in found], "branch": branch})
+        console.print_result("ok", {"candidates": [c.to_dict() for c in found], "branch": branch})
         return
     console.table("prune candidates", ["skill", "reason"], [(c.name, c.reason) for c in found])
     if branch:
@@ -131,7 +133,7 @@ def prune(
 def serve(
     library: LibraryOpt = None,
     http: Annotated[bool, typer.Option("--http", help="Streamable HTTP on 127.0.0.1 instead of stdio.")] = False,
-    port: Annotated[int, typer.Option("--port", help="Port for --http.")] = 8000,
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port for --http.")] = 8000,
 ) -> None:
     """Serve the library over MCP: tools search_skills and get_skill, resources skill://{name}."""
     from skillforge.route.command import settings_for
@@ -143,7 +145,7 @@ def serve(
 
 @app.command()
 def install(
-    agent: Annotated[str, typer.Argument(help="claude, codex, gemini, cline or cursor.")],
+    agent: Annotated[str, typer.Argument(metavar="AGENT", help="claude, codex, gemini, cline or cursor.")],
     project: Annotated[bool, typer.Option("--project", help="This project's settings (default).")] = False,
     user: Annotated[bool, typer.Option("--user", help="The user's settings instead.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
@@ -158,11 +160,11 @@ def install(
     from skillforge.route.command import settings_for
 
     if project and user:
-        raise SkillforgeError("--project and --user exclude each other", "pass one of them")
+        raise UsageError("--project and --user exclude each other", "pass one of them")
     lib, _, _ = settings_for(library)
     actions = do_install(agent, lib.resolve(), Path.cwd(), user=user, dry_run=dry_run, uninstall=uninstall)
     if json:
-        console.print_json([a.to_dict() for a in actions])
+        console.print_result("dry_run" if dry_run else "ok", {"actions": [a.to_dict() for a in actions]})
         return
     title = ("would change" if dry_run else "changed") + f" for {agent}"
     console.table(title, ["action", "path", "detail"], [(a.action, a.path, a.detail) for a in actions])
@@ -170,9 +172,9 @@ def install(
 
 @eval_app.command("route")
 def eval_route(
-    queries: Annotated[str, typer.Option("--queries", help="JSONL: {\"query\", \"expected\": [names]}.")],
+    queries: Annotated[str, typer.Option("--queries", metavar="FILE", help="JSONL: {\"query\", \"expected\": [names]}.")],
     library: LibraryOpt = None,
-    k: Annotated[int, typer.Option("-k", help="Candidates per query.")] = 3,
+    k: Annotated[int, typer.Option("-k", metavar="N", help="Candidates per query.")] = 3,
     json: JsonOpt = False,
 ) -> int:
     """Recall@1, Recall@3, MRR and abstention precision/recall, beside a description-only BM25 baseline."""
@@ -184,7 +186,7 @@ def eval_route(
     lib, _, _ = settings_for(library)
     result = evaluate(lib, Path(queries), k=k)
     if json:
-        console.print_json(result)
+        console.print_result("ok", result)
         return int(ExitCode.OK)
     rows = [(metric, f"{result['router'][metric]:.3f}", f"{result['baseline'][metric]:.3f}")
             for metric in result["router"] if isinstance(result["router"][metric], float)]

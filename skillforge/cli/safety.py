@@ -12,7 +12,7 @@ from skillforge.cli.app import JsonOpt, app
 
 @app.command()
 def scan(
-    logs: Annotated[list[str], typer.Argument(help="Log files or folders (recursive).")],
+    logs: Annotated[list[str], typer.Argument(metavar="PATH", help="Log files or folders (recursive).")],
     json: JsonOpt = False,
 ) -> int:
     """Find secrets in agent logs: prints file:line, kind and a masked preview; exits 4 when any."""
@@ -21,7 +21,7 @@ def scan(
 
     report = scan_paths(logs)
     if json:
-        console.print_json(report.to_dict())
+        console.print_result("findings" if report.findings else "ok", report.to_dict())
     else:
         for f in report.findings:
             console.out.print(f"{f.file}:{f.line}: {f.kind} {f.preview}", markup=False, highlight=False)

@@ -8,7 +8,7 @@ import typer
 
 from skillforge import console
 from skillforge.cli.app import app
-from skillforge.errors import ConfigError
+from skillforge.errors import UsageError
 
 if TYPE_CHECKING:
     from skillforge.skills.validate import Finding, ValidationReport
@@ -18,25 +18,29 @@ FORMATS = ("text", "json", "github")
 
 @app.command()
 def validate(
-    paths: Annotated[list[str] | None, typer.Argument(
+    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH", 
         help="Library roots, skills/ folders, skill folders or SKILL.md files (default: current folder).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or github (workflow annotations).")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|json|github", help="text, json or github (workflow annotations).")] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     allow_host: Annotated[list[str] | None, typer.Option(
-        "--allow-host", help="Also allow links to this host and its subdomains (repeatable; "
+        "--allow-host", metavar="HOST", help="Also allow links to this host and its subdomains (repeatable; "
         "setting allowed_hosts adds more).")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout (same as --format json).")] = False,
 ) -> int:
     """Validate skills against the Agent Skills spec and skillforge's policy. Exits 4 on errors
     (on warnings too with --strict)."""
     if fmt not in FORMATS:
-        raise ConfigError(f"unknown --format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+        raise UsageError(f"unknown --format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+    if json and fmt not in ("text", "json"):
+        raise UsageError(f"--json and --format {fmt} ask for two outputs", "pass one of them")
+    fmt = "json" if json else fmt
     from skillforge.config import Settings
     from skillforge.skills.validate import validate_paths
 
     configured = [h.strip() for h in str(Settings().allowed_hosts).split(",") if h.strip()]
     report = validate_paths(paths or ["."], strict=strict, allowed_hosts=[*configured, *(allow_host or [])])
     if fmt == "json":
-        console.print_json(report.to_dict(strict))
+        console.print_result("findings" if report.failed(strict) else "ok", report.to_dict(strict))
     elif fmt == "github":
         for f in report.findings:
             console.out.print(github_line(f), markup=False, highlight=False)

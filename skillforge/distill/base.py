@@ -85,7 +85,13 @@ class DistillReport:
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
     plan: dict[str, Any] = field(default_factory=dict)
+    # what the run came to: committed, already_done, nothing_new, nothing_changed, dry_run, submitted
+    status: str = "nothing_changed"
+    next_steps: list[dict[str, str]] = field(default_factory=list)  # {"what", "command"}: review, merge, publish
+    skipped_inputs: list[tuple[str, int, str]] = field(default_factory=list)  # (reason, files, first file)
+    skipped_input_lines: list[str] = field(default_factory=list)  # each skipped input (shown under -v)
 
     @property
     def partial(self) -> bool:
-        return bool(self.failures)
+        """Some lesson was lost or some input skipped: exit 3, as ``ingest`` exits on the same inputs."""
+        return bool(self.failures or self.skipped_inputs)

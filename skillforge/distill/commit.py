@@ -6,6 +6,7 @@ provenance, quarantined lessons), the commit trailers and the pull-request conte
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -100,12 +101,46 @@ def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[An
         pr_context=_pr_context(report, changes, mapped, written), extra_files=extra,
         allow_dirty=run.allow_dirty, base=base,
     )
+    record_result(report, lib, result)
+    return report
+
+
+def record_result(report: DistillReport, lib: Any, result: Any) -> None:
+    """Where the run's skills are, and the commands that review, merge and publish them."""
     report.branch, report.commit = result.branch, result.commit
     report.pr_body_path = str(result.pr_body_path) if result.pr_body_path else None
-    report.commands = [c for c in (result.push_command, result.pr_command) if c]
+    report.next_steps = next_steps(lib, result)
+    report.commands = [step["command"] for step in report.next_steps]
     if result.already_done:
+        report.status = "already_done"
         report.notes.append(f"already done: run {report.run_id} is on branch {result.branch}; nothing new")
-    return report
+    else:
+        report.status = "committed"
+
+
+def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
+    """Review, merge locally, publish: the push and ``gh pr create`` only when the library has a remote,
+    else how to add one."""
+    root = shlex.quote(str(lib.root))
+    branch = result.branch
+    steps = [
+        {"what": "review the skills it adds or changes", "command": f"skillforge diff {branch} --library {root}"},
+        {"what": "or merge it into your checked-out branch to use the skills now",
+         "command": f"git -C {root} merge --no-ff {branch}"},
+    ]
+    remotes = lib.remotes()
+    if not remotes:
+        return [*steps, {"what": "to publish for review, first add a remote (the library has none)",
+                         "command": f"git -C {root} remote add origin <URL of an empty repository>"}]
+    remote = "origin" if "origin" in remotes else remotes[0]
+    from skillforge.skills.store import pr_title
+
+    body = shlex.quote(str(result.pr_body_path)) if result.pr_body_path else ""
+    steps.append({"what": "or publish it as a pull request", "command": f"git -C {root} push -u {remote} {branch}"})
+    if body:
+        title = shlex.quote(pr_title(result.changes)) if result.changes else "'skills: skillforge run'"
+        steps.append({"what": "", "command": f"gh pr create --head {branch} --title {title} --body-file {body}"})
+    return steps
 
 
 def _message(changes: list[Any], trajectories: int) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from skillforge.distill import commit, gates, runs
+from skillforge.distill import inputs as inputs_mod
 from skillforge.distill.base import DistillReport, MapResult
 from skillforge.distill.cache import MapCache
 from skillforge.distill.write import apply_edits
@@ -83,12 +84,27 @@ class _Folded:
 
 
 def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None = None) -> DistillReport:
-    from skillforge.ingest import IngestReport, input_paths, read
+    """The whole run. A library that ``--init`` creates is removed again when the run fails."""
+    from skillforge.ingest import input_paths
+
+    options = options or DistillOptions()
+    inputs = input_paths(paths, options.from_agents)
+    inputs_mod.check_inputs(inputs)  # before anything is created
+    created = inputs_mod.created_by_init(settings, options)
+    try:
+        report = _distill(inputs, settings, options)
+    except BaseException:
+        inputs_mod.remove_created(created)
+        raise
+    return report
+
+
+def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> DistillReport:
+    from skillforge.ingest import IngestReport, read
     from skillforge.ingest.labels import load_labels
     from skillforge.providers import resolve
 
-    options = options or DistillOptions()
-    report = DistillReport(dry_run=options.dry_run)
+    report = DistillReport(dry_run=options.dry_run, status="dry_run" if options.dry_run else "nothing_changed")
     provider = resolve(settings)
     budget, mapper, consolidator = _engine(settings, provider, report)
     lib = _existing_library(settings) if options.dry_run else _library(settings, options)
@@ -100,22 +116,22 @@ def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None 
                             "(with an LLM, see the cost first with --dry-run)")
     labels, label_source = load_labels(options.labels)
     ingest = IngestReport()
-    stream = read(input_paths(paths, options.from_agents), ingest, fmt=options.fmt,
-                  labels=labels, labels_source=label_source)
+    stream = read(inputs, ingest, fmt=options.fmt, labels=labels, labels_source=label_source,
+                  exclude=options.labels)
     if options.dry_run:
         return _dry_run(run, _prepare(run, stream), settings, provider, mapper, options.batch)
     if options.batch or options.resume:
         mapper = _batch_mode(run, stream, mapper, budget, lib, options)
         if mapper is None:  # batches submitted or still running: the report says which
-            _ingest_notes(report, ingest)
+            report.status = "submitted"
+            inputs_mod.ingest_notes(report, ingest)
             return report
     run.reducer = mapper.reducer() if callable(getattr(mapper, "reducer", None)) else None
     _map_all(run, _prepare(run, stream, _Cached(run, mapper, MapCache())), mapper, settings, options)
-    _ingest_notes(report, ingest)
+    inputs_mod.ingest_notes(report, ingest)
     _usage(report, budget)
     if not run.input_ids:
-        report.notes.append("nothing new: every trajectory was already distilled into this library"
-                            if report.skipped_trajectories else "no trajectories found in the logs")
+        inputs_mod.nothing_to_do(report, inputs)
         return report
     assert lib is not None
     return _finish(run, lib, settings, (mapper, consolidator, budget), options.progress)
@@ -290,13 +306,6 @@ class _NoBar:
         pass
 
 
-def _ingest_notes(report: DistillReport, ingest: Any) -> None:
-    for problem in ingest.problems[:20]:
-        report.notes.append(f"skipped: {problem}")
-    for path in ingest.unrecognised[:20]:
-        report.notes.append(f"not a log format skillforge reads: {path}")
-
-
 # ------------------------------------------------------------------------------------------ dry run
 
 
@@ -350,6 +359,10 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
                             "trajectories were left out (--min-support)")
     base = lib.base_branch(settings.base_branch)
     report.run_id = _run_id(run, mapper, consolidator, _base_commit(lib, base))
+    done = lib.find_run(report.run_id)
+    if done is not None:  # the same logs, engine and base: this run is on its review branch already
+        commit.record_result(report, lib, done)
+        return report
     current = lib.skills()
     with _bar(progress, "consolidating skills", 1) as bar:
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
@@ -365,6 +378,7 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
         bar.advance()
     report.changes = changes
     if not changes and not gated.quarantined:
+        report.status = "nothing_changed"
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         return report
     fresh = {lesson.key for lesson in lessons}

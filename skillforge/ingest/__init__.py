@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from skillforge.errors import InputError
+from skillforge.errors import InputError, UsageError
 from skillforge.ingest.base import BOM, HEAD_BYTES, ParseContext, Problem, is_binary
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.model import Outcome, StepKind, Trajectory
@@ -66,7 +66,7 @@ def reader_for(name: str) -> ModuleType:
     for mod in readers():
         if name == mod.FORMAT:
             return mod
-    raise InputError(f"unknown log format {name!r}", f"use one of: {', '.join(m.FORMAT for m in readers())}")
+    raise UsageError(f"unknown log format {name!r}", f"use one of: {', '.join(m.FORMAT for m in readers())}")
 
 
 @dataclass
@@ -77,6 +77,7 @@ class FormatStats:
     tool_calls: int = 0
     errors: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    guessed: Counter[str] = field(default_factory=Counter)  # outcomes inferred, not labelled or stated
     skipped: Counter[str] = field(default_factory=Counter)
     bytes: int = 0
 
@@ -103,6 +104,8 @@ class IngestReport:
         st.tool_calls += list(map(_KIND, traj.steps)).count(StepKind.TOOL_CALL)
         st.errors += sum(map(_IS_ERROR, traj.steps))
         st.outcomes[traj.outcome.value] += 1
+        if traj.outcome_guessed:
+            st.guessed[traj.outcome.value] += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,7 +113,8 @@ class IngestReport:
                 name: {
                     "files": s.files, "trajectories": s.trajectories, "steps": s.steps,
                     "tool_calls": s.tool_calls, "errors": s.errors, "bytes": s.bytes,
-                    "outcomes": dict(s.outcomes), "skipped": dict(s.skipped),
+                    "outcomes": dict(s.outcomes), "guessed_outcomes": dict(s.guessed),
+                    "skipped": dict(s.skipped),
                 }
                 for name, s in self.formats.items()
             },
@@ -118,6 +122,15 @@ class IngestReport:
             "unrecognised": self.unrecognised,
             "partial": self.partial,
         }
+
+    def problem_summary(self) -> list[tuple[str, int, str]]:
+        """(reason, how many, first file) for each kind of problem, most frequent first: what a person
+        reads by default; each problem itself is in :attr:`problems` (shown under ``-v``)."""
+        groups: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            groups.setdefault(problem.reason, []).append(problem)
+        ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        return [(reason, len(items), items[0].file) for reason, items in ranked]
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -231,21 +244,30 @@ def read(
     fmt: str | None = None,
     labels: dict[str, Outcome] | None = None,
     labels_source: str = "labels",
+    exclude: Iterable[str | Path] = (),
 ) -> Iterator[Trajectory]:
     """Stream trajectories from files, folders and globs. Problems go to ``report``; nothing raises
-    for a bad file (only for a path that does not exist)."""
+    for a bad file (only for a path that does not exist). Files at or under ``exclude`` (the label
+    files given with ``--labels``) are passed over when met in a folder walk."""
     report = report if report is not None else IngestReport()
     forced = reader_for(fmt) if fmt else None
     paths = list(paths)
     named = {str(Path(p)) for p in paths}
+    excluded = {os.path.realpath(p) for p in exclude}
     others: list[str] = []  # text files met while walking folders that are not agent logs
     for path in discover(paths):
+        if excluded and str(path) not in named and _under(os.path.realpath(path), excluded):
+            continue
         yield from _read_one(path, report, forced, labels, labels_source,
                              None if str(path) in named else others)
     if others:
         names = ", ".join(Path(o).name for o in others[:3]) + (", …" if len(others) > 3 else "")
         report.problems.append(Problem(os.path.commonpath(others), f"{len(others)} file(s) not agent logs "
                                        f"were skipped ({names}); name a file to see why"))
+
+
+def _under(path: str, roots: set[str]) -> bool:
+    return path in roots or any(path.startswith(root + os.sep) for root in roots)
 
 
 def _read_one(

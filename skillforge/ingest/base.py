@@ -55,6 +55,11 @@ class Problem:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.message}"
 
+    @property
+    def reason(self) -> str:
+        """The message without its per-file details, to count problems of one kind together."""
+        return re.split(r" \(|; |: ", self.message, maxsplit=1)[0]
+
 
 @dataclass
 class ParseContext:

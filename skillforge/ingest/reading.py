@@ -154,10 +154,11 @@ def read_json_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Do
 def raw_text(raw: msgspec.Raw) -> str:
     """The text of a field kept as raw JSON (see :func:`read_json_as`), flattened like :func:`as_str`.
     msgspec does not check the UTF-8 of raw fields, so a field that is not UTF-8 is read as Latin-1
-    here, as the general path reads such files."""
+    here, as the general path reads such files. msgspec refuses such bytes with ``UnicodeDecodeError``
+    before 0.23 and with ``DecodeError`` from 0.23 on; the raw field itself is valid JSON either way."""
     try:
         return as_str(msgspec.json.decode(raw))
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, msgspec.DecodeError):
         return as_str(orjson.loads(bytes(raw).decode("latin-1")))
 
 

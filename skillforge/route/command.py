@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from skillforge.errors import ExitCode, SkillforgeError
+from skillforge.errors import ExitCode, SkillforgeError, UsageError
 
 FORMATS = ("markdown", "json", "xml")
 
@@ -52,15 +53,55 @@ def route_text(args: RouteArgs) -> str:
     from skillforge.route.render import pointer_tokens, render, top_body
 
     if args.fmt not in FORMATS:
-        raise SkillforgeError(f"unknown --format {args.fmt!r}", "use markdown, json or xml")
+        raise UsageError(f"unknown --format {args.fmt!r}", "use markdown, json or xml")
     library, k, budget = settings_for(args.library)
     task = read_task(args.task)
+    check_library(library)
     router = Router(library, one_shot=True)
+    if not router.names:
+        _note_review_branches(library)
     matches = router.route(task, k=args.k or k, cwd=args.cwd or ".")
     log_matches(router.library, "cli", [m.name for m in matches])
     max_tokens = budget if args.max_tokens is None else args.max_tokens
     body = top_body(router, matches, max_tokens, pointer_tokens(matches))
     return render(matches, args.fmt, body)
+
+
+def check_library(library: Path) -> None:
+    """Raise when ``library`` is no skill library at all: no ``skills/`` folder and no skill folders."""
+    if not library.is_dir():
+        raise SkillforgeError(f"{library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY")
+    if (library / "skills").is_dir() or (library / "SKILL.md").is_file() or any(library.glob("*/SKILL.md")):
+        return
+    raise SkillforgeError(f"{library} is not a skill library (no skills/ folder and no skill folders in it)",
+                          "pass --library PATH, set SKILLFORGE_LIBRARY, or make one: skillforge distill LOGS "
+                          "--library PATH --init")
+
+
+def review_branches(library: Path) -> list[str]:
+    """The ``skillforge/*`` review branches of the library's git repository, read from its refs files
+    (no git process, no GitPython: this runs on the route fast path)."""
+    git_dir = library / ".git"
+    names = set()
+    heads = git_dir / "refs" / "heads"
+    with contextlib.suppress(OSError):
+        names |= {p.relative_to(heads).as_posix() for p in (heads / "skillforge").rglob("*") if p.is_file()}
+    with contextlib.suppress(OSError):
+        for line in (git_dir / "packed-refs").read_text(encoding="utf-8", errors="replace").splitlines():
+            ref = line.partition(" ")[2]
+            if ref.startswith("refs/heads/skillforge/"):
+                names.add(ref.removeprefix("refs/heads/"))
+    return sorted(n for n in names if not n.endswith(".lock"))
+
+
+def _note_review_branches(library: Path) -> None:
+    """Say why an empty checked-out library routes nothing when skills wait on review branches."""
+    branches = review_branches(library)
+    if branches:
+        sys.stderr.write(
+            f"skillforge: the checked-out branch of {library} has no skills yet; {len(branches)} review "
+            f"branch(es) wait ({branches[-1]}{', …' if len(branches) > 1 else ''}): review with "
+            f"skillforge diff --library {library}, then merge: git -C {library} merge {branches[-1]}\n")
 
 
 _VALUE_OPTS = {"--library": "library", "-L": "library", "-k": "k", "--k": "k", "--format": "fmt",
@@ -70,6 +111,7 @@ _VALUE_OPTS = {"--library": "library", "-L": "library", "-k": "k", "--k": "k", "
 def parse_fast(argv: list[str]) -> RouteArgs | None:
     """RouteArgs for a plain ``route`` command line, or None when typer should handle it."""
     args = RouteArgs()
+    json_flag = False
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -90,7 +132,7 @@ def parse_fast(argv: list[str]) -> RouteArgs | None:
             else:
                 setattr(args, attr, value)
         elif arg == "--json":
-            args.fmt = "json"
+            json_flag = True
         elif arg.startswith("-") and arg != "-":
             return None  # --help, --rerank, …: typer's job
         elif args.task is None:
@@ -98,6 +140,10 @@ def parse_fast(argv: list[str]) -> RouteArgs | None:
         else:
             return None
         i += 1
+    if json_flag:
+        if args.fmt not in ("markdown", "json"):
+            return None  # two outputs asked for: typer's usage error says so
+        args.fmt = "json"
     return args
 
 

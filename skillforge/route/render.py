@@ -55,7 +55,7 @@ def top_body(router: Router, matches: list[Match], max_tokens: int, used: int) -
 
 def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None) -> str:
     if fmt == "json":
-        text = json.dumps({"matches": [m.to_dict() for m in matches],
+        text = json.dumps({"status": "ok" if matches else "abstained", "matches": [m.to_dict() for m in matches],
                            "body": {"name": body.name, "text": body.text} if body else None}, indent=2)
     elif fmt == "xml":
         text = _xml(matches, body)

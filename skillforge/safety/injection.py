@@ -170,11 +170,20 @@ def host_allowed(host: str, hosts: frozenset[str]) -> bool:
     return any(".".join(parts[i:]) in hosts for i in range(len(parts)))
 
 
+def _url_part(url: str, part: str) -> str:
+    """One part of a URL (``hostname``, ``query``), or "" for a URL that ``urlsplit`` refuses: real skills
+    hold placeholders such as ``https://docs.[library].com``, which raise ValueError there."""
+    try:
+        return str(getattr(urlsplit(url), part) or "")
+    except ValueError:
+        return ""
+
+
 def _carries_data(url: str) -> bool:
     """A query string or interpolation that can carry data out (``?q=${TOKEN}``, long values)."""
     if _INTERPOLATION.search(url):
         return True
-    query = urlsplit(url).query
+    query = _url_part(url, "query")
     return any(len(v) >= 16 or _INTERPOLATION.search(v) for _, v in parse_qsl(query, keep_blank_values=True))
 
 
@@ -183,10 +192,7 @@ def _urls(text: str, starts: list[int], hosts: frozenset[str]) -> Iterator[Injec
         return
     for m in _URL.finditer(text):
         url = m.group(0).rstrip(".,;:")
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            host = ""
+        host = _url_part(url, "hostname")
         if host and host_allowed(host, hosts):
             continue
         line = _line(starts, m.start())
@@ -203,11 +209,8 @@ def _images(text: str, starts: list[int], hosts: frozenset[str]) -> Iterator[Inj
         url = m.group(1) or m.group(2) or ""
         if "://" not in url and not _INTERPOLATION.search(url):
             continue
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            host = ""
-        if _INTERPOLATION.search(url) or (urlsplit(url).query and not host_allowed(host, hosts)):
+        host = _url_part(url, "hostname")
+        if _INTERPOLATION.search(url) or (_url_part(url, "query") and not host_allowed(host, hosts)):
             yield _finding("image-exfiltration", f"image URL carries data (exfiltration): {_quote(url)}",
                            _line(starts, m.start()))
 

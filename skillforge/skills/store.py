@@ -208,17 +208,39 @@ class Library:
         return files
 
     def _existing(self, branch: str, run_id: str, files: dict[str, FileChange]) -> tuple[git.Commit | None, bool]:
-        """The branch's tip when this run is already committed there; errors when the branch differs."""
+        """The branch's run commit when this run is already on it (whatever was committed on top in
+        review, and whatever paths its evidence names); errors when the branch holds another run."""
         tip = gitrepo.resolve_commit(self.repo, f"refs/heads/{branch}")
         if tip is None:
             return None, False
-        same_tree = gitrepo.build_tree(self.repo, tip.tree, files) == tip.tree.hexsha
-        if gitrepo.trailer(str(tip.message), RUN_TRAILER) == run_id and same_tree:
-            return tip, True
+        found = self._run_commit(tip, run_id)
+        if found is not None:
+            return found, True
         raise LibraryError(
-            f"branch {branch} already exists in {self.root} with different content",
-            f"review or delete it (git branch -D {branch}), or use another run id",
+            f"branch {branch} already exists in {self.root} and holds no commit of run {run_id}",
+            f"review or delete it (git branch -D {branch})",
         )
+
+    def _run_commit(self, tip: git.Commit, run_id: str, depth: int = 50) -> git.Commit | None:
+        for commit in self.repo.iter_commits(tip, max_count=depth):
+            if gitrepo.trailer(str(commit.message), RUN_TRAILER) == run_id:
+                return commit
+        return None
+
+    def find_run(self, run_id: str) -> RunResult | None:
+        """The review branch of run ``run_id`` when it exists already (a re-run of the same logs from
+        any path or cache: same trajectories, engine and base make the same run id)."""
+        branch = BRANCH_PREFIX + run_id
+        tip = gitrepo.resolve_commit(self.repo, f"refs/heads/{branch}")
+        commit = None if tip is None else self._run_commit(tip, run_id)
+        if commit is None:
+            return None
+        body = self.git_dir / "skillforge" / "pr" / f"{run_id}.md"
+        return RunResult(branch=branch, commit=commit.hexsha, base="", pr_body_path=body,
+                         push_command="", pr_command="", already_done=True)
+
+    def remotes(self) -> list[str]:
+        return [r.name for r in self.repo.remotes]
 
     def _merged(self, base: str, run_id: str, files: dict[str, FileChange]) -> tuple[git.Commit | None, bool]:
         """The run's commit when it was merged into ``base`` (and its branch deleted) and the base

@@ -10,7 +10,7 @@ in :mod:`skillforge.skills.rules` (one module per concern), each with a stable i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from skillforge.errors import ExitCode, InputError
 from skillforge.model import Skill
 from skillforge.skills.document import MAX_SKILL_FILE, SKILL_FILE, render
 from skillforge.skills.rules import content, duplicates, safety, spec, structure
-from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding
+from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding, rule
 from skillforge.skills.rules.safety import check_text
 
 __all__ = ["RULES", "Finding", "Rule", "ValidationReport", "check_text", "validate_paths", "validate_skill"]
@@ -49,15 +49,29 @@ class ValidationReport:
                 "ok": not self.failed(strict), "findings": [f.to_dict() for f in self.findings]}
 
 
+UNCHECKED = rule("SF099", "rule-failed", "error",
+                 "report this skill to the skillforge developers; until then, simplify the line named")
+
+
 def check_file(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
-    """Every per-skill rule on one SKILL.md (already read into ``sf``)."""
-    found = spec.read(sf)
-    found += spec.check(sf)
+    """Every per-skill rule on one SKILL.md (already read into ``sf``). A rule that fails on content
+    nobody foresaw (a URL, link or front matter no parser takes) becomes a finding on this skill, so
+    one odd skill never stops the validation or routing of the rest of the library."""
+    found = _guarded(spec.read, sf)
+    found += _guarded(spec.check, sf)
     if sf.front or sf.body:
-        found += structure.check(sf)
-        found += content.check(sf)
-    found += safety.check(sf, allowed_hosts)
+        found += _guarded(structure.check, sf)
+        found += _guarded(content.check, sf)
+    found += _guarded(lambda f: safety.check(f, allowed_hosts), sf)
     return found
+
+
+def _guarded(check: Callable[[SkillFile], Iterable[Finding]], sf: SkillFile) -> list[Finding]:
+    try:
+        return list(check(sf))
+    except Exception as exc:  # a finding on this skill, never a crash of the whole library's check
+        return [finding(UNCHECKED, sf.path, 1, f"a rule could not check this skill ({type(exc).__name__}: "
+                                                f"{str(exc)[:120]})")]
 
 
 def validate_skill(skill: Skill, folder: Path | None = None) -> list[Finding]:
