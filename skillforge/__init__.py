@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+DISTRIBUTION = "skillforge-distill"  # the name on the package index; the command and import stay skillforge
 
 __all__ = ["Router", "SkillforgeError", "Trajectory", "__version__"]
 

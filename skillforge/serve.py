@@ -1,4 +1,4 @@
-"""``skillforge serve``: the skill library over MCP (official ``mcp`` SDK v2, extra ``skillforge[mcp]``).
+"""``skillforge serve``: the skill library over MCP (official ``mcp`` SDK v2, extra ``skillforge-distill[mcp]``).
 
 Tools (read-only, closed-world): ``search_skills(query, k)`` returns ranked pointers (name,
 description, score, ``skill://`` URI, SKILL.md path, why); ``get_skill(name)`` returns one body wrapped
@@ -24,7 +24,7 @@ def build_server(library: Path) -> Any:
         from mcp.types import ToolAnnotations
         from pydantic import Field
     except ImportError:
-        raise SkillforgeError("skillforge serve needs the MCP SDK", "pip install 'skillforge[mcp]'") from None
+        raise SkillforgeError("skillforge serve needs the MCP SDK", "pip install 'skillforge-distill[mcp]'") from None
     from skillforge.route import Router
 
     router = Router(library)

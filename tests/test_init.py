@@ -10,6 +10,7 @@ import git
 import pytest
 import yaml
 
+from skillforge import __version__
 from skillforge.errors import LibraryError
 from skillforge.model import Skill, SkillChange
 from skillforge.skills.init import init_library
@@ -38,8 +39,19 @@ def test_generated_workflow_validates_skills_on_pull_requests(tmp_path: Path) ->
     init_library(tmp_path)
     flow = yaml.safe_load((tmp_path / ".github/workflows/skills.yml").read_text())
     assert flow[True]["pull_request"]["paths"] == ["skills/**", "skillforge.toml"]  # YAML 1.1: on -> True
-    runs = [step.get("run", "") for step in flow["jobs"]["validate"]["steps"]]
-    assert any("skillforge validate --format github" in r for r in runs)
+    steps = flow["jobs"]["validate"]["steps"]
+    # not the package index's unrelated "skillforge": skillforge's own action at this release's tag
+    assert not any("skillforge==" in str(step) for step in steps)
+    action = next(step for step in steps if str(step.get("uses", "")).startswith("skillforge/skillforge@"))
+    assert action["uses"] == f"skillforge/skillforge@v{__version__}" and action["with"]["path"] == "skills"
+
+
+def test_the_action_installs_skillforge_from_its_own_source_by_default() -> None:
+    action = yaml.safe_load((Path(__file__).parents[1] / "action.yml").read_text())
+    assert action["inputs"]["version"]["default"] == ""
+    env = action["runs"]["steps"][-1]["env"]
+    assert env["SKILLFORGE_SPEC"] == "${{ inputs.version || github.action_path }}"
+    assert 'uvx --from "$SKILLFORGE_SPEC" skillforge validate' in action["runs"]["steps"][-1]["run"]
 
 
 def test_generated_pre_commit_and_config_parse(tmp_path: Path) -> None:
@@ -81,6 +93,7 @@ def test_library_in_a_subfolder_of_a_repository(tmp_path: Path) -> None:
     lib = Library.init(tmp_path / "agent" / "library")
     flow = yaml.safe_load((tmp_path / ".github/workflows/skills.yml").read_text())
     assert flow[True]["pull_request"]["paths"][0] == "agent/library/skills/**"
+    assert flow["jobs"]["validate"]["steps"][-1]["with"]["path"] == "agent/library/skills"
     skill = Skill(name="sub-skill", description="Use when nested.", body="# Nested\n")
     result = lib.commit_run("s1", [SkillChange("sub-skill", "added", "why", 1, skill)], message="m",
                             trailers={}, pr_context={})

@@ -88,7 +88,7 @@ def test_serve_without_the_sdk_names_the_extra(library: Path, monkeypatch: pytes
     monkeypatch.setitem(sys.modules, "mcp.server", None)
     with pytest.raises(SkillforgeError) as info:
         build_server(library)
-    assert info.value.hint == "pip install 'skillforge[mcp]'"
+    assert info.value.hint == "pip install 'skillforge-distill[mcp]'"
 
 
 def test_search_results_never_carry_a_secret(library: Path) -> None:

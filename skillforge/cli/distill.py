@@ -116,7 +116,7 @@ def _render_skipped(report: Any) -> None:
             console.warn(f"skipped: {line}")
         return
     for reason, n, first in report.skipped_inputs:
-        console.warn(f"skipped {first}: {reason}" if n == 1 else
+        console.warn(f"skipped: {first}" if n == 1 else
                      f"skipped {n} inputs: {reason} (first: {first}; -v lists each)")
 
 

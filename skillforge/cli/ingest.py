@@ -90,7 +90,7 @@ def render_problems(report: IngestReport) -> None:
     if console.verbose_level():
         lines = [str(p) for p in report.problems]
     else:
-        lines = [f"{first}: {reason}" if n == 1 else f"{n} files skipped: {reason} (first: {first}; -v lists each)"
+        lines = [first if n == 1 else f"{n} files skipped: {reason} (first: {first}; -v lists each)"
                  for reason, n, first in report.problem_summary()]
     for line in lines:
         console.err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)

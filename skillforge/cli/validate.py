@@ -18,7 +18,7 @@ FORMATS = ("text", "json", "github")
 
 @app.command()
 def validate(
-    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH", 
+    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH",
         help="Library roots, skills/ folders, skill folders or SKILL.md files (default: current folder).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|json|github", help="text, json or github (workflow annotations).")] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,

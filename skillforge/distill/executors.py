@@ -199,7 +199,7 @@ def _import_ray() -> Any:
         import ray
     except ImportError:
         raise ConfigError("--executor ray needs Ray, which is not installed",
-                          "pip install 'skillforge[ray]' (or use --executor local)") from None
+                          "pip install 'skillforge-distill[ray]' (or use --executor local)") from None
     return ray
 
 

@@ -124,13 +124,13 @@ class IngestReport:
         }
 
     def problem_summary(self) -> list[tuple[str, int, str]]:
-        """(reason, how many, first file) for each kind of problem, most frequent first: what a person
-        reads by default; each problem itself is in :attr:`problems` (shown under ``-v``)."""
+        """(reason, how many, the first such problem) for each kind of problem, most frequent first:
+        what a person reads by default; each problem itself is in :attr:`problems` (shown under ``-v``)."""
         groups: dict[str, list[Problem]] = {}
         for problem in self.problems:
             groups.setdefault(problem.reason, []).append(problem)
         ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-        return [(reason, len(items), items[0].file) for reason, items in ranked]
+        return [(reason, len(items), str(items[0])) for reason, items in ranked]
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:

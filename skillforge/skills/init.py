@@ -83,6 +83,7 @@ def _repo(root: Path) -> tuple[git.Repo, bool]:
 def _files(root: Path, prefix: str) -> dict[str, str]:
     """Repository-relative path -> the text skillforge init writes there."""
     ctx = {"prefix": prefix, "version": __version__, "repo_url": REPO_URL,
+           "action_repo": REPO_URL.removeprefix("https://github.com/"),
            "base_branch": Settings(library=root).base_branch}
     files = {
         f"{prefix}{LIBRARY_CONFIG}": templates.render("init/skillforge.toml.j2", **ctx),

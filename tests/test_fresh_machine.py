@@ -1,0 +1,281 @@
+"""A new user's first hour (issue: a fresh machine): declared imports, unwrapped output, exit codes
+command by command, the review-branch loop after distill, re-runs from another path, malformed URLs,
+help text, guessed outcomes. Each test failed on the code before the fix it came with."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import git
+import pytest
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "logs"
+ROUTE_LIBRARY = Path(__file__).parent / "fixtures" / "route" / "library"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _declared() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for name in ("mcp", "ray"):  # the runtime extras (dev is for the tests)
+        reqs += project["optional-dependencies"][name]
+    return {Requirement(r).name.lower().replace("_", "-") for r in reqs}
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_every_module_the_package_imports_is_a_declared_dependency() -> None:
+    """typer >= 0.29 no longer installs click: an import that only works through another package's
+    dependencies breaks a fresh install (the test extras hid it before)."""
+    providers = importlib.metadata.packages_distributions()
+    declared = _declared()
+    missing = {}
+    for path in (ROOT / "skillforge").rglob("*.py"):
+        for module in _imports(path):
+            if module in sys.stdlib_module_names or module in ("skillforge", "__future__"):
+                continue
+            dists = {d.lower().replace("_", "-") for d in providers.get(module, [])}
+            if not dists & declared:
+                missing[module] = str(path.relative_to(ROOT))
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"
+
+
+def test_the_distribution_name_is_not_the_unrelated_skillforge_on_the_index() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "skillforge-distill"
+    assert project["scripts"] == {"skillforge": "skillforge.cli:main"}  # the command keeps its name
+    texts = [p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]]
+    assert not any(re.search(r"pip install '?skillforge\[", t) for t in texts)
+
+
+# ------------------------------------------------------------------------------------ output
+
+
+def test_a_long_path_is_not_wrapped_when_stderr_is_not_a_terminal(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4) / "nope.jsonl"
+    result = cli("ingest", str(deep))
+    assert result.code == 1
+    assert f"{deep}: no such file or folder" in result.err  # one line, whole
+
+
+def test_a_long_path_is_not_split_in_a_narrow_terminal(tmp_path: Path) -> None:
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4) / "nope.jsonl"
+    env = {**os.environ, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "40"}
+    proc = subprocess.run([sys.executable, "-m", "skillforge", "ingest", str(deep)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert str(deep) in ANSI.sub("", proc.stderr)  # the terminal folds it; no newline inside it
+
+
+def test_skipped_inputs_are_one_line_per_reason_and_each_under_verbose(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    logs = tmp_path / "logs"
+    shutil.copytree(EXAMPLES, logs)
+    for i in range(5):
+        (logs / f"notes-{i}.json").write_text(json.dumps({"note": i}))
+    lib = tmp_path / "lib"
+    result = cli("distill", str(logs), "--library", str(lib), "--init")
+    assert result.code == 3  # partial, as ingest says for the same inputs
+    assert cli("ingest", str(logs)).code == 3
+    skipped = [line for line in result.err.splitlines() if "skipped" in line and "notes-" in line]
+    assert len(skipped) == 1 and "5 file(s) not agent logs" in skipped[0]
+    verbose = cli("-v", "ingest", str(logs))
+    assert verbose.code == 3
+
+
+def test_the_labels_file_is_not_an_input(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    logs = tmp_path / "logs"
+    shutil.copytree(EXAMPLES, logs)
+    labels = logs / "labels.json"
+    shutil.copy(ROOT / "examples" / "labels.json", labels)
+    result = cli("distill", str(logs), "--labels", str(labels), "--library", str(tmp_path / "lib"), "--init",
+                 "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["skipped_inputs"] == [] and "labels.json" not in result.err
+
+
+def test_guessed_outcomes_are_marked_in_the_table_and_json(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("ingest", str(EXAMPLES), "--json")
+    records = [json.loads(line) for line in result.out.splitlines()]
+    guessed = [r for r in records if r["outcome_guessed"]]
+    assert guessed and all(r["outcome_source"] == "tests" for r in guessed)
+    assert all(not r["outcome_guessed"] for r in records if r["outcome"] == "unknown")
+    assert "guessed" in result.err  # the table on stderr says which counts are guesses
+    labelled = cli("ingest", str(EXAMPLES), "--labels", str(ROOT / "examples" / "labels.json"), "--json")
+    assert not any(json.loads(line)["outcome_guessed"] for line in labelled.out.splitlines())
+
+
+# --------------------------------------------------------------------------------- exit codes
+
+
+@pytest.mark.parametrize("args", [
+    ["route", "fix it", "--format", "yaml"],
+    ["route", "fix it", "--json", "--format", "xml"],
+    ["validate", ".", "--format", "sarif"],
+    ["validate", ".", "--json", "--format", "github"],
+    ["ingest", ".", "--format", "no-such-agent"],
+    ["feedback", "some-skill", "--outcome", "maybe"],
+    ["install", "claude", "--project", "--user"],
+], ids=["route-format", "route-json-xml", "validate-format", "validate-json-github", "ingest-format",
+        "feedback-outcome", "install-project-user"])
+def test_bad_option_values_are_usage_errors(cli, args: list[str], tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    shutil.copytree(ROUTE_LIBRARY, lib)
+    monkeypatch.chdir(lib)
+    result = cli(*args)
+    assert result.code == 2, (result.out, result.err)
+    assert "Traceback" not in result.err
+
+
+def test_distill_on_an_empty_folder_is_an_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty").mkdir()
+    result = cli("distill", str(tmp_path / "empty"), "--library", str(tmp_path / "lib"), "--init")
+    assert result.code == 1 and "no agent logs found" in result.err
+    assert not (tmp_path / "lib").exists()  # --init made nothing that outlives the failed run
+
+
+def test_distill_init_with_a_wrong_log_path_leaves_no_library(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("distill", str(tmp_path / "nope"), "--library", str(tmp_path / "lib"), "--init")
+    assert result.code == 1 and "no such file or folder" in result.err
+    assert not (tmp_path / "lib").exists()
+
+
+def test_an_existing_library_is_never_removed_by_a_failed_run(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    assert cli("distill", str(EXAMPLES), "--library", str(lib), "--init").code == 0
+    (tmp_path / "empty").mkdir()
+    assert cli("distill", str(tmp_path / "empty"), "--library", str(lib), "--init").code == 1
+    assert (lib / ".git").is_dir() and (lib / "skillforge.toml").is_file()
+
+
+# -------------------------------------------------------------------- after distill: the loop
+
+
+def test_rerun_from_another_path_is_already_done_in_text_and_json(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    first = cli("distill", str(EXAMPLES), "--library", str(lib), "--init", "--json")
+    assert first.code == 0 and json.loads(first.out)["status"] == "committed"
+    moved = tmp_path / "elsewhere" / "logs"
+    shutil.copytree(EXAMPLES, moved)
+    monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "other-cache"))
+    again = cli("distill", str(moved), "--library", str(lib), "--json")
+    assert again.code == 0, again.err
+    data = json.loads(again.out)
+    assert data["status"] == "already_done" and data["branch"] == json.loads(first.out)["branch"]
+    text = cli("distill", str(moved), "--library", str(lib))
+    assert text.code == 0 and "already done" in text.err and "added" not in text.out
+
+
+def test_distill_says_where_the_skills_are_and_how_to_review_merge_and_publish(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    result = cli("distill", str(EXAMPLES), "--library", str(lib), "--init")
+    assert result.code == 0
+    branch = git.Repo(lib).heads[[h.name for h in git.Repo(lib).heads].index(
+        next(h.name for h in git.Repo(lib).heads if h.name.startswith("skillforge/")))].name
+    assert f"review branch {branch}" in result.out
+    assert f"skillforge diff {branch} --library {lib}" in result.out
+    assert f"git -C {lib} merge --no-ff {branch}" in result.out
+    assert "remote add origin" in result.out and "git push" not in result.out  # no remote yet
+    git.Repo(lib).create_remote("origin", str(tmp_path / "remote.git"))
+    shutil.copytree(EXAMPLES, tmp_path / "more")
+    (tmp_path / "more" / "interchange" / "ledgerkit-runs.jsonl").unlink()
+    with_remote = cli("distill", str(tmp_path / "more"), "--library", str(lib), "--json")
+    steps = [s["command"] for s in json.loads(with_remote.out)["next_steps"]]
+    assert any(s.startswith(f"git -C {lib} push -u origin skillforge/") for s in steps)
+    assert any(s.startswith("gh pr create --head skillforge/") for s in steps)
+
+
+def test_the_merge_command_it_prints_makes_route_find_the_skills(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    data = json.loads(cli("distill", str(EXAMPLES), "--library", str(lib), "--init", "--json").out)
+    before = cli("route", "pytest is not found on PATH", "--library", str(lib))
+    assert "review branch" in before.err and data["branch"] in before.err  # says why nothing matched
+    merge = next(s["command"] for s in data["next_steps"] if " merge " in s["command"])
+    subprocess.run(merge, shell=True, check=True, capture_output=True)
+    after = cli("route", "pytest: command not found when running the tests", "--library", str(lib), "--json")
+    assert json.loads(after.out)["matches"]
+
+
+def test_route_outside_a_library_says_so(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "project").mkdir()
+    result = cli("route", "fix the tests", "--library", str(tmp_path / "project"))
+    assert result.code == 1 and "is not a skill library" in result.err
+
+
+# ------------------------------------------------------------------- malformed content
+
+
+def _library_with_a_bad_url(tmp_path: Path) -> Path:
+    lib = tmp_path / "lib"
+    shutil.copytree(ROUTE_LIBRARY, lib)
+    bad = lib / "skills" / "docs-lookup"
+    bad.mkdir()
+    (bad / "SKILL.md").write_text(
+        "---\nname: docs-lookup\ndescription: Use when looking up a library's documentation index.\n---\n"
+        "# Docs lookup\n\nFetch https://docs.[library].com/llms.txt?q=${QUERY} and then ![x](https://[::1/x.png?a=1)\n")
+    return lib
+
+
+def test_a_url_python_refuses_is_a_finding_not_a_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = _library_with_a_bad_url(tmp_path)
+    result = cli("validate", str(lib), "--json")
+    assert result.code in (0, 4) and "Traceback" not in result.err
+    data = json.loads(result.out)
+    assert data["skills"] == len(list((lib / "skills").iterdir()))  # the rest was validated too
+
+
+def test_route_and_the_hook_still_answer_with_such_a_skill_in_the_library(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = _library_with_a_bad_url(tmp_path)
+    routed = cli("route", "I rebased onto main and lost two commits, get them back", "--library", str(lib), "--json")
+    assert routed.code == 0 and json.loads(routed.out)["matches"]
+    event = json.dumps({"session_id": "s", "cwd": str(tmp_path), "hook_event_name": "UserPromptSubmit",
+                        "prompt": "I rebased onto main and lost two commits, get them back"})
+    hooked = cli("route", "--hook", "claude", "--library", str(lib), stdin=event)
+    assert "git-rebase-recovery" in hooked.out
+
+
+# ---------------------------------------------------------------------------- help and JSON
+
+
+COMMANDS = ["ingest", "distill", "route", "validate", "init", "log", "diff", "feedback", "prune", "serve",
+            "install", "config", "scan", "eval route"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_shows_no_python_type_names_or_escapes(cli, command: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*command.split(), "--help")
+    assert result.code == 0
+    assert not re.search(r"<(list|str|int|float|path|bool)[^>]*>", result.out), result.out
+    assert "\\[" not in result.out
+
+
+@pytest.mark.parametrize("args", [["validate", "{lib}", "--json"], ["config", "--library", "{lib}", "--json"],
+                                  ["route", "lost commits after a rebase", "--library", "{lib}", "--json"],
+                                  ["log", "--library", "{lib}", "--json"], ["init", "{lib}", "--json"]],
+                         ids=["validate", "config", "route", "log", "init"])
+def test_every_reporting_command_has_a_status_in_its_json(cli, args: list[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    shutil.copytree(ROUTE_LIBRARY, lib)
+    assert cli("init", str(lib)).code == 0
+    result = cli(*[a.format(lib=lib) for a in args])
+    assert result.code in (0, 4), result.err
+    assert json.loads(result.out)["status"] in ("ok", "findings", "abstained", "already_done")
