@@ -78,8 +78,10 @@ def test_distill_commits_valid_skills_with_evidence_on_a_review_branch(first_run
     assert provenance and all(entry["trajectories"] for entry in provenance.values())
     body = Path(report["pr_body"]).read_text()
     assert "evidence" in body and report["run_id"] in body
-    assert any(c.startswith("git push") for c in report["commands"])
-    assert any("gh pr create" in c and "--body-file" in c for c in report["commands"])
+    # the library has no remote: review and merge locally, and how to add a remote before publishing
+    assert any(c.startswith("skillforge diff skillforge/") for c in report["commands"])
+    assert any(c.startswith("git -C") and "remote add origin" in c for c in report["commands"])
+    assert not any("git push" in c or "gh pr create" in c for c in report["commands"])
 
 
 def test_rerun_makes_no_new_commit(first_run, cli) -> None:

@@ -160,7 +160,7 @@ def test_cli_install_json(cli, library: Path, project: Path, monkeypatch: pytest
     monkeypatch.chdir(project)
     result = cli("install", "claude", "--library", str(library), "--dry-run", "--json")
     assert result.code == 0
-    assert any(a["path"].endswith(".mcp.json") for a in json.loads(result.out))
+    assert any(a["path"].endswith(".mcp.json") for a in json.loads(result.out)["actions"])
 
 
 def test_codex_inline_mcp_servers_is_refused_before_anything_is_written(library: Path, project: Path) -> None:

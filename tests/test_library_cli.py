@@ -80,7 +80,9 @@ def test_diff_ignores_later_commits_on_the_base(tmp_path: Path, cli) -> None:
 
 def test_log_of_a_skill_shows_runs_reasons_and_human_edits(tmp_path: Path, cli) -> None:
     lib = library_with_run(tmp_path)
-    entries = json.loads(cli("log", "old-skill", "-L", lib.root, "--json").out)
+    data = json.loads(cli("log", "old-skill", "-L", lib.root, "--json").out)
+    assert data["status"] == "ok"
+    entries = data["entries"]
     assert [(e["run_id"], e["action"], e["reason"], e["merged"]) for e in entries] == [
         ("r1", "updated", "platform tags matter", False),
         (None, "edited", "hand-written skills", True),
@@ -91,7 +93,7 @@ def test_log_of_a_skill_shows_runs_reasons_and_human_edits(tmp_path: Path, cli) 
 def test_log_of_runs_sees_merges(tmp_path: Path, cli) -> None:
     lib = library_with_run(tmp_path)
     sh(lib.root, "merge", "-q", "--no-edit", "skillforge/r1")
-    runs = json.loads(cli("log", "-L", lib.root, "--json").out)
+    runs = json.loads(cli("log", "-L", lib.root, "--json").out)["entries"]
     assert [(r["run_id"], r["merged"], r["where"], r["source"]) for r in runs] == [("r1", True, "main", "logs/")]
     assert len(runs[0]["changes"]) == 3
     table = cli("log", "-L", lib.root)

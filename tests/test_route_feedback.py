@@ -41,7 +41,7 @@ def test_cli_feedback_records_an_outcome(cli, library: Path) -> None:  # type: i
 
 def test_cli_feedback_rejects_unknown_skills_and_outcomes(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli("feedback", "nope", "--outcome", "success", "-L", str(library)).code == 1
-    assert cli("feedback", "npm-lockfile-repair", "--outcome", "meh", "-L", str(library)).code == 1
+    assert cli("feedback", "npm-lockfile-repair", "--outcome", "meh", "-L", str(library)).code == 2  # usage
     assert not (library / ".skillforge" / "utility.json").exists()
 
 

@@ -196,11 +196,21 @@ def test_rerun_reports_already_done_without_new_commit(tmp_path: Path) -> None:
     assert sh(lib.root, "rev-list", "--count", "skillforge/r1") == sh(lib.root, "rev-list", "--count", first.commit)
 
 
-def test_same_run_id_with_other_content_is_refused(tmp_path: Path) -> None:
+def test_same_run_id_with_other_content_is_already_done(tmp_path: Path) -> None:
+    """A run id names the trajectories, the engine and the base: the same run read from another path
+    (evidence naming other paths) is the run already on its branch, not a conflict."""
     lib = make_library(tmp_path)
-    run(lib)
-    with pytest.raises(LibraryError, match=r"skillforge/r1 already exists in .* with different content"):
-        run(lib, changes=[added("other-skill")])
+    first = run(lib)
+    again = run(lib, changes=[added("other-skill")])
+    assert again.already_done and again.commit == first.commit
+
+
+def test_a_branch_holding_another_run_is_refused(tmp_path: Path) -> None:
+    lib = make_library(tmp_path)
+    first = run(lib)
+    sh(lib.root, "branch", "skillforge/r2", first.branch)
+    with pytest.raises(LibraryError, match=r"skillforge/r2 already exists in .* holds no commit of run r2"):
+        run(lib, "r2")
 
 
 def test_invalid_run_id_is_refused(tmp_path: Path) -> None:

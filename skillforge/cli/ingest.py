@@ -48,7 +48,7 @@ def ingest(
                 console.print_jsonl(traj.to_dict())
             bar.advance()
     render_report(report, to_stderr=json)
-    if not report.formats:
+    if not report.formats and not report.problems:
         raise InputError(f"no agent logs found in {', '.join(paths or from_agent or [])}",
                          "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex")
     return int(ExitCode.PARTIAL if report.partial else ExitCode.OK)

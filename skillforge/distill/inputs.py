@@ -28,6 +28,8 @@ def nothing_to_do(report: DistillReport, inputs: Sequence[str]) -> None:
         report.notes.append("nothing new: every trajectory was already distilled into this library")
         return
     report.status = "no_input"
+    if report.skipped_inputs:  # every input was skipped: partial (exit 3), the report says why
+        return
     raise InputError(f"no agent logs found in {', '.join(inputs)}",
                      "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex")
 

@@ -96,6 +96,8 @@ def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None 
     except BaseException:
         inputs_mod.remove_created(created)
         raise
+    if report.status == "no_input":
+        inputs_mod.remove_created(created)
     return report
 
 
