@@ -279,3 +279,46 @@ def test_every_reporting_command_has_a_status_in_its_json(cli, args: list[str], 
     result = cli(*[a.format(lib=lib) for a in args])
     assert result.code in (0, 4), result.err
     assert json.loads(result.out)["status"] in ("ok", "findings", "abstained", "already_done")
+
+
+def test_a_rule_that_fails_on_one_skill_withholds_that_skill_and_routes_the_rest(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path, monkeypatch) -> None:
+    """Whatever content no parser foresaw: a finding on that skill, never a crash of the library."""
+    from skillforge.skills import validate
+    from skillforge.skills.rules import safety
+
+    lib = _library_with_a_bad_url(tmp_path)
+    real = safety.check_text
+
+    def fragile(text: str, where: str, allowed_hosts=None):  # type: ignore[no-untyped-def]
+        if "docs.[library]" in text:
+            raise ValueError("Invalid IPv6 URL")
+        return real(text, where, allowed_hosts)
+
+    monkeypatch.setattr(safety, "check_text", fragile)
+    monkeypatch.setattr(validate, "check_text", fragile)
+    checked = json.loads(cli("validate", str(lib), "--json").out)
+    assert [f["rule"] for f in checked["findings"] if "docs-lookup" in f["file"]] == ["SF099"]
+    assert checked["skills"] == len(list((lib / "skills").iterdir()))
+    routed = cli("route", "I rebased onto main and lost two commits, get them back", "--library", str(lib), "--json")
+    names = [m["name"] for m in json.loads(routed.out)["matches"]]
+    assert "git-rebase-recovery" in names and "docs-lookup" not in names
+
+
+@pytest.mark.parametrize("command", [["log"], ["diff"], ["prune"], ["feedback", "x", "--outcome", "success"],
+                                     ["install", "claude", "--dry-run"]],
+                         ids=["log", "diff", "prune", "feedback", "install"])
+def test_library_commands_outside_a_library_are_errors(cli, command: list[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "project").mkdir()
+    result = cli(*command, "--library", str(tmp_path / "project"))
+    assert result.code == 1 and "not a skill library" in result.err
+
+
+def test_scan_and_validate_exit_4_on_findings(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    log = tmp_path / "s.jsonl"
+    log.write_text('{"cmd": "export GITHUB_TOKEN=ghp_' + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" + '"}\n')
+    assert cli("scan", str(log)).code == 4
+    skill = tmp_path / "skills" / "Bad_Name"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text("---\nname: Bad_Name\ndescription: x\n---\nbody\n")
+    assert cli("validate", str(tmp_path)).code == 4

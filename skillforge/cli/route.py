@@ -77,10 +77,11 @@ def feedback(
 ) -> None:
     """Record whether skills helped: updates each skill's utility (Q ← Q + α(r − Q)) used by route."""
     from skillforge.route import Router
-    from skillforge.route.command import settings_for
+    from skillforge.route.command import check_library, settings_for
     from skillforge.route.feedback import FeedbackReport, events_from_logs, record
 
     lib, _, _ = settings_for(library)
+    check_library(lib)
     known = set(Router(lib, use_utility=False).names)
     report = FeedbackReport()
     events: list[tuple[str, bool]] = []
@@ -115,10 +116,11 @@ def prune(
     json: JsonOpt = False,
 ) -> None:
     """Propose removing skills used often with low utility, or never matched, as a review branch."""
-    from skillforge.route.command import settings_for
+    from skillforge.route.command import check_library, settings_for
     from skillforge.route.prune import candidates, propose
 
     lib, _, _ = settings_for(library)
+    check_library(lib)
     found = candidates(lib, min_uses=min_uses, max_utility=max_utility, min_calls=min_calls)
     branch = None if dry_run or not found else propose(lib, found)
     if json:
@@ -136,10 +138,11 @@ def serve(
     port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port for --http.")] = 8000,
 ) -> None:
     """Serve the library over MCP: tools search_skills and get_skill, resources skill://{name}."""
-    from skillforge.route.command import settings_for
+    from skillforge.route.command import check_library, settings_for
     from skillforge.serve import run
 
     lib, _, _ = settings_for(library)
+    check_library(lib)
     run(lib, http=http, port=port)
 
 
@@ -157,11 +160,12 @@ def install(
     from pathlib import Path
 
     from skillforge.integrations.install import install as do_install
-    from skillforge.route.command import settings_for
+    from skillforge.route.command import check_library, settings_for
 
     if project and user:
         raise UsageError("--project and --user exclude each other", "pass one of them")
     lib, _, _ = settings_for(library)
+    check_library(lib)
     actions = do_install(agent, lib.resolve(), Path.cwd(), user=user, dry_run=dry_run, uninstall=uninstall)
     if json:
         console.print_result("dry_run" if dry_run else "ok", {"actions": [a.to_dict() for a in actions]})
@@ -180,10 +184,11 @@ def eval_route(
     """Recall@1, Recall@3, MRR and abstention precision/recall, beside a description-only BM25 baseline."""
     from pathlib import Path
 
-    from skillforge.route.command import settings_for
+    from skillforge.route.command import check_library, settings_for
     from skillforge.route.evaluate import evaluate
 
     lib, _, _ = settings_for(library)
+    check_library(lib)
     result = evaluate(lib, Path(queries), k=k)
     if json:
         console.print_result("ok", result)

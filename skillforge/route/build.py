@@ -107,7 +107,10 @@ def safety_findings(text: str, where: str = "SKILL.md") -> str:
     check_text = _checker()
     if check_text is None:
         return ""
-    findings = [f for f in (check_text(text, where) or []) if _is_blocking(f)]
+    try:
+        findings = [f for f in (check_text(text, where) or []) if _is_blocking(f)]
+    except Exception as exc:  # content no rule foresaw: withhold this skill, route the rest
+        return f"findings: a rule could not check it ({type(exc).__name__})"
     # rule names only: the reason is shown to agents, so it must not quote the offending text
     kinds = sorted({str(getattr(f, "name", "") or getattr(f, "rule", "") or "finding") for f in findings})
     return ("findings: " + ", ".join(kinds)) if kinds else ""
