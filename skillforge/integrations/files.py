@@ -11,7 +11,7 @@ from pathlib import Path
 
 from skillforge.errors import SkillforgeError
 from skillforge.fsutil import atomic_write
-from skillforge.integrations.entries import mcp_entry, mcp_library
+from skillforge.integrations.entries import mcp_entry, mcp_library, parse_hook
 from skillforge.integrations.plan import Plan, make_dirs, read_text, remove_created_dirs
 
 Step = Callable[[Plan, bool], None]
@@ -120,8 +120,10 @@ def _toml_remove(plan: Plan, path: Path, text: str) -> None:
         atomic_write(path, new)
 
 
-def file_step(path: Path, content: str, *, marker: str | None = None, executable: bool = False) -> Step:
-    """A whole file that install writes; ``marker``: a line that marks older versions' copies as ours."""
+def file_step(path: Path, content: str, *, marker: str | None = None, hook: str | None = None,
+              executable: bool = False) -> Step:
+    """A whole file that install writes; ``marker``: a line that marks older versions' copies as ours;
+    ``hook``: the agent whose hook command the file runs (uninstall notes the library it names)."""
 
     def ours(text: str | None) -> bool:
         return text == content or (text is not None and marker is not None and marker in text.splitlines())
@@ -130,6 +132,9 @@ def file_step(path: Path, content: str, *, marker: str | None = None, executable
         text = read_text(path) if path.is_file() else None
         if uninstall:
             if ours(text):
+                if hook is not None:
+                    found = (parse_hook(line.removeprefix("exec "), hook)[1] for line in (text or "").splitlines())
+                    plan.libraries.update(lib for lib in found if lib)
                 plan.act("remove", path, "created by install")
                 if not plan.dry_run:
                     path.unlink()

@@ -52,7 +52,7 @@ def install(agent: str, library: Path, project: Path, *, user: bool = False, dry
     library = library.resolve()
     if not uninstall and not library.is_dir():
         raise SkillforgeError(f"{library}: no such skill library", "pass --library PATH")
-    base = Path.home().resolve() if user else project.resolve()
+    base = Path.home() if user else project.resolve()
     state_file = _state_file(agent, base)
     state = _read_state(state_file)
     known = state_file.exists()
@@ -96,7 +96,8 @@ def _steps(agent: str, plan: Plan) -> list[Step]:
     if agent == "cline":
         folder = b / "Documents" / "Cline" / "Hooks" if plan.user else b / ".clinerules" / "hooks"
         script = f"#!/bin/sh\n{CLINE_MARKER}\nexec {entries.hook_command('cline', lib)}\n"
-        steps.append(file_step(folder / "UserPromptSubmit", script, marker=CLINE_MARKER, executable=True))
+        steps.append(file_step(folder / "UserPromptSubmit", script, marker=CLINE_MARKER, hook="cline",
+                               executable=True))
     if agent == "cursor" and not plan.user:
         steps.append(file_step(b / ".cursor" / "rules" / "skillforge.mdc", RULE))
     for folder in (b / ".claude" / "skills", b / ".agents" / "skills"):
