@@ -115,3 +115,22 @@ def test_without_a_console_script_the_hook_runs_python_m_skillforge(library: Pat
     command = installed_hook(project, "claude")
     assert command == hook_command("claude", library)
     assert_answers(run_hook(command, "claude", project))
+
+
+def test_a_bare_argv0_is_found_on_path_and_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / "bin" / "skillforge"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(script.parent))
+    monkeypatch.setattr(sys, "argv", ["skillforge", "install", "claude"])
+    assert skillforge_argv() == [str(script)]
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "gone" / "skillforge")])  # no such script
+    assert skillforge_argv() == [os.path.abspath(sys.executable), "-m", "skillforge"]
+
+
+def test_hook_command_quotes_what_the_shell_would_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["/usr/bin/true"])
+    monkeypatch.setattr(sys, "executable", "/opt/my python/bin/python3")
+    command = hook_command("claude", Path("/srv/team skills"))
+    assert command == "'/opt/my python/bin/python3' -m skillforge route --hook claude --library '/srv/team skills'"

@@ -71,7 +71,7 @@ def tree(root: Path, *, times: bool = False) -> dict[str, object]:
     return found
 
 
-def run(cli, *args: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def run(cli, *args: str) -> dict[str, object]:
     result = cli("install", *args, "--json")
     assert result.code == 0, result.err
     data: dict[str, object] = json.loads(result.out)
@@ -81,7 +81,7 @@ def run(cli, *args: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("with_library", [True, False], ids=["with-library", "without-library"])
 @pytest.mark.parametrize("user_files", [True, False], ids=["user-settings", "fresh"])
 @pytest.mark.parametrize("agent", AGENTS)
-def test_uninstall_leaves_the_tree_as_it_was(cli, library: Path, project: Path, agent: str,  # type: ignore[no-untyped-def]
+def test_uninstall_leaves_the_tree_as_it_was(cli, library: Path, project: Path, agent: str,
                                              user_files: bool, with_library: bool) -> None:
     if user_files:
         add_user_files(project)
@@ -97,7 +97,7 @@ def test_uninstall_leaves_the_tree_as_it_was(cli, library: Path, project: Path, 
 
 
 @pytest.mark.parametrize("agent", ["claude", "cline"])
-def test_user_scope_uninstall_leaves_home_as_it_was(cli, library: Path, project: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_user_scope_uninstall_leaves_home_as_it_was(cli, library: Path, project: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch, agent: str) -> None:
     home = tmp_path / "home"
     (home / "Documents").mkdir(parents=True)  # the user's own, kept although empty
@@ -111,7 +111,7 @@ def test_user_scope_uninstall_leaves_home_as_it_was(cli, library: Path, project:
 
 
 @pytest.mark.parametrize("agent", AGENTS)
-def test_uninstall_without_a_record_still_removes_everything(cli, library: Path, project: Path,  # type: ignore[no-untyped-def]
+def test_uninstall_without_a_record_still_removes_everything(cli, library: Path, project: Path,
                                                              agent: str) -> None:
     """The record of what install created is gone (an older version's uninstall deleted it, or another
     SKILLFORGE_HOME): skillforge's entries are found by shape and what held only them goes too."""
@@ -121,7 +121,7 @@ def test_uninstall_without_a_record_still_removes_everything(cli, library: Path,
     assert tree(project) == {}
 
 
-def test_entries_of_an_older_version_are_updated_then_removed(cli, library: Path, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_entries_of_an_older_version_are_updated_then_removed(cli, library: Path, project: Path) -> None:
     """Older versions wrote a bare ``skillforge``; install updates those entries in place (no
     duplicate) and uninstall removes them."""
     old_hook = {"hooks": [{"type": "command", "command": f"skillforge route --hook claude --library {library}",
@@ -141,7 +141,7 @@ def test_entries_of_an_older_version_are_updated_then_removed(cli, library: Path
 
 
 @pytest.mark.parametrize("agent", AGENTS)
-def test_second_install_says_already_installed_and_writes_nothing(cli, library: Path, project: Path,  # type: ignore[no-untyped-def]
+def test_second_install_says_already_installed_and_writes_nothing(cli, library: Path, project: Path,
                                                                   agent: str) -> None:
     add_user_files(project)
     assert run(cli, agent, "--library", str(library))["status"] == "installed"
@@ -155,7 +155,7 @@ def test_second_install_says_already_installed_and_writes_nothing(cli, library: 
     assert text.code == 0 and f"already installed for {agent}" in text.err and text.out == ""
 
 
-def test_a_file_edited_after_install_keeps_the_edit(cli, library: Path, project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_edited_after_install_keeps_the_edit(cli, library: Path, project: Path) -> None:
     settings = project / ".claude" / "settings.json"
     settings.parent.mkdir()
     settings.write_text('{"model":"opus"}')
@@ -165,3 +165,41 @@ def test_a_file_edited_after_install_keeps_the_edit(cli, library: Path, project:
     settings.write_text(json.dumps(data, indent=2) + "\n")
     run(cli, "claude", "--uninstall")
     assert json.loads(settings.read_text()) == {"model": "opus", "permissions": {"allow": ["Bash(ls)"]}}
+
+
+def install_like_older_versions(library: Path, project: Path) -> None:
+    """What ``install claude`` wrote before absolute paths: bare ``skillforge`` entries, a record
+    without links, and the skill links."""
+    from skillforge.integrations.install import _state_file
+
+    hook = {"hooks": [{"type": "command", "command": f"skillforge route --hook claude --library {library}",
+                       "timeout": 10}]}
+    (project / ".claude").mkdir()
+    (project / ".claude" / "settings.json").write_text(json.dumps({"hooks": {"UserPromptSubmit": [hook]}}, indent=2))
+    server = {"command": "skillforge", "args": ["serve", "--library", str(library)]}
+    (project / ".mcp.json").write_text(json.dumps({"mcpServers": {"skillforge": server}}, indent=2) + "\n")
+    dirs = []
+    for folder in (project / ".claude" / "skills", project / ".agents" / "skills"):
+        folder.mkdir(parents=True, exist_ok=True)
+        dirs.append(str(folder))
+        for skill in sorted((library / "skills").iterdir()):
+            (folder / skill.name).symlink_to(skill.resolve(), target_is_directory=True)
+    state = {"dirs": [str(project / ".claude"), *dirs, str(project / ".agents")],
+             "json": {str(project / ".claude" / "settings.json"): {"created_file": True, "created": [
+                          ["hooks"], ["hooks", "UserPromptSubmit"]]},
+                      str(project / ".mcp.json"): {"created_file": True, "created": [
+                          ["mcpServers"], ["mcpServers", "skillforge"]]}}}
+    path = _state_file("claude", project.resolve())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state))
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["uninstall", "install-then-uninstall"])
+def test_an_older_versions_install_is_removed_without_library(cli, library: Path, project: Path,
+                                                              upgrade: bool) -> None:
+    install_like_older_versions(library, project)
+    if upgrade:
+        assert run(cli, "claude", "--library", str(library))["status"] == "installed"  # entries updated
+        assert run(cli, "claude", "--library", str(library))["status"] == "already_installed"
+    assert run(cli, "claude", "--uninstall")["status"] == "uninstalled"
+    assert tree(project) == {}

@@ -163,13 +163,11 @@ def links_step(folder: Path) -> Step:
         from skillforge.route.index import skills_root
         from skillforge.skills.document import iter_skill_dirs
 
-        # an older version's install recorded no links: the links that are there already are its own
-        adopt = "links" not in plan.state and plan.known and bool(plan.state)
         links: dict[str, str] = plan.state.setdefault("links", {})
         for skill in iter_skill_dirs(skills_root(plan.library).resolve()):
             link, target = folder / skill.name, str(skill.resolve())
             if link.is_symlink() and os.readlink(link) == target:
-                if adopt:
+                if plan.adopt_links:  # an older version made it, without recording it
                     links[str(link)] = target
                 continue
             if link.exists() or link.is_symlink():

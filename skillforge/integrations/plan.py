@@ -32,6 +32,10 @@ class Plan:
     actions: list[Action]
     known: bool = True  # False: no record of an earlier install (lost, or written elsewhere)
     libraries: set[Path] = field(default_factory=set)  # libraries named by the entries uninstall removed
+    adopt_links: bool = False  # the record is an older version's, which did not record links
+
+    def __post_init__(self) -> None:
+        self.adopt_links = self.known and bool(self.state) and "links" not in self.state
 
     def act(self, action: str, path: Path, detail: str = "") -> None:
         self.actions.append(Action(action, str(path), detail))
