@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from skillforge.errors import SkillforgeError
+from skillforge.integrations.entries import hook_command, mcp_entry
 from skillforge.integrations.install import install
 
 FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
@@ -54,9 +55,11 @@ def test_claude_merge_keeps_existing_hooks_and_unknown_keys(library: Path, proje
     assert data["hooks"]["Stop"] == CLAUDE_SETTINGS["hooks"]["Stop"]
     submit = data["hooks"]["UserPromptSubmit"]
     assert submit[0]["hooks"][0]["command"] == "my-own-hook"
-    assert submit[1]["hooks"][0]["command"] == f"skillforge route --hook claude --library {library}"
+    assert submit[1]["hooks"][0]["command"] == hook_command("claude", library)
+    assert hook_command("claude", library).endswith(f" route --hook claude --library {library}")
     mcp = json.loads((project / ".mcp.json").read_text())
-    assert mcp["mcpServers"]["skillforge"] == {"command": "skillforge", "args": ["serve", "--library", str(library)]}
+    assert mcp["mcpServers"]["skillforge"] == mcp_entry(library)
+    assert mcp_entry(library)["args"][-3:] == ["serve", "--library", str(library)]
 
 
 def test_install_is_idempotent(library: Path, project: Path) -> None:
@@ -94,7 +97,7 @@ def test_codex_toml_block_is_added_and_removed_byte_exactly(library: Path, proje
     install("codex", library, project)
     data = tomllib.loads(config.read_text())
     assert data["model"] == "gpt-5-codex" and data["mcp_servers"]["docs"]["command"] == "docs-mcp"
-    assert data["mcp_servers"]["skillforge"]["args"] == ["serve", "--library", str(library)]
+    assert data["mcp_servers"]["skillforge"] == mcp_entry(library)
     hooks = json.loads((project / ".codex" / "hooks.json").read_text())
     assert "--hook codex" in hooks["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"]
     install("codex", library, project, uninstall=True)
@@ -160,7 +163,9 @@ def test_cli_install_json(cli, library: Path, project: Path, monkeypatch: pytest
     monkeypatch.chdir(project)
     result = cli("install", "claude", "--library", str(library), "--dry-run", "--json")
     assert result.code == 0
-    assert any(a["path"].endswith(".mcp.json") for a in json.loads(result.out)["actions"])
+    data = json.loads(result.out)
+    assert data["status"] == "dry_run" and data["agent"] == "claude"
+    assert any(a["path"].endswith(".mcp.json") for a in data["actions"])
 
 
 def test_codex_inline_mcp_servers_is_refused_before_anything_is_written(library: Path, project: Path) -> None:

@@ -160,15 +160,22 @@ def install(
     from pathlib import Path
 
     from skillforge.integrations.install import install as do_install
+    from skillforge.integrations.plan import status
     from skillforge.route.command import check_library, settings_for
 
     if project and user:
         raise UsageError("--project and --user exclude each other", "pass one of them")
     lib, _, _ = settings_for(library)
-    check_library(lib)
+    if not uninstall:  # uninstall finds skillforge's entries without naming the library
+        check_library(lib)
     actions = do_install(agent, lib.resolve(), Path.cwd(), user=user, dry_run=dry_run, uninstall=uninstall)
+    state = status(actions, uninstall=uninstall, dry_run=dry_run)
     if json:
-        console.print_result("dry_run" if dry_run else "ok", {"actions": [a.to_dict() for a in actions]})
+        console.print_result(state, {"agent": agent, "actions": [a.to_dict() for a in actions]})
+        return
+    if state in ("already_installed", "not_installed"):
+        console.info(f"skillforge is {state.replace('_', ' ')} for {agent}; nothing changed")
+    if not actions:
         return
     title = ("would change" if dry_run else "changed") + f" for {agent}"
     console.table(title, ["action", "path", "detail"], [(a.action, a.path, a.detail) for a in actions])

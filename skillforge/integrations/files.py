@@ -1,0 +1,206 @@
+"""Install steps that are not JSON merges: Codex's marked TOML block, whole files (Cline's hook script,
+Cursor's rule) and the skill links. Each step installs, updates an older skillforge version's entry,
+or uninstalls exactly what install added, restoring the file's bytes."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from skillforge.errors import SkillforgeError
+from skillforge.fsutil import atomic_write
+from skillforge.integrations.entries import mcp_entry, mcp_library, parse_hook
+from skillforge.integrations.plan import Plan, make_dirs, read_text, remove_created_dirs
+
+Step = Callable[[Plan, bool], None]
+TOML_BEGIN = "# skillforge:begin (managed by `skillforge install codex`; remove with --uninstall)"
+TOML_END = "# skillforge:end"
+
+
+def toml_block(plan: Plan) -> str:
+    entry = mcp_entry(plan.library)
+    args = ", ".join(_toml_string(a) for a in entry["args"])
+    return (f"{TOML_BEGIN}\n[mcp_servers.skillforge]\ncommand = {_toml_string(entry['command'])}\n"
+            f"args = [{args}]\n{TOML_END}\n")
+
+
+def _toml_string(value: str) -> str:
+    """A TOML literal string when possible (no escapes: Windows paths stay readable), else basic."""
+    if "'" not in value and "\n" not in value:
+        return f"'{value}'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _split_block(text: str) -> tuple[str, str, str] | None:
+    """(before, block, after) around skillforge's marked block, or None when there is none."""
+    start = text.find(TOML_BEGIN)
+    if start < 0 or (start and text[start - 1] != "\n"):
+        return None
+    end = text.find(TOML_END, start)
+    if end < 0:
+        return None
+    end += len(TOML_END)
+    if text.startswith("\n", end):
+        end += 1
+    return text[:start], text[start:end], text[end:]
+
+
+def toml_step(path: Path) -> Step:
+    def step(plan: Plan, uninstall: bool) -> None:
+        text = read_text(path)
+        if uninstall:
+            _toml_remove(plan, path, text or "")
+            return
+        block = toml_block(plan)
+        parts = _split_block(text or "")
+        if parts is not None:
+            if parts[1] != block:  # an older version's block: replace it where it is
+                _toml_write(plan, path, parts[0] + block + parts[2], "update")
+            return
+        current = text or ""
+        try:
+            existing = tomllib.loads(current)
+        except tomllib.TOMLDecodeError as exc:
+            raise SkillforgeError(f"{path}: not valid TOML ({exc})", "fix the file; nothing was changed") from None
+        servers = existing.get("mcp_servers", {})
+        if isinstance(servers, dict) and "skillforge" in servers:
+            plan.act("skip", path, "mcp_servers.skillforge exists already")
+            return
+        sep = "" if not current else ("\n" if current.endswith("\n") else "\n\n")
+        plan.state.setdefault("toml", {})[str(path)] = {"created_file": text is None, "sep": sep}
+        _toml_write(plan, path, current + sep + block, "create" if text is None else "merge")
+
+    return step
+
+
+def _toml_write(plan: Plan, path: Path, new: str, action: str) -> None:
+    try:  # e.g. ``mcp_servers = { … }`` inline: an appended table would break the file
+        tomllib.loads(new)
+    except tomllib.TOMLDecodeError as exc:
+        raise SkillforgeError(f"{path}: cannot append [mcp_servers.skillforge] ({exc})",
+                              "add the server to the file by hand; nothing was changed") from None
+    plan.act(action, path, ("updated" if action == "update" else "added") + " [mcp_servers.skillforge]")
+    if not plan.dry_run:
+        make_dirs(plan, path.parent)
+        atomic_write(path, new)
+
+
+def _toml_remove(plan: Plan, path: Path, text: str) -> None:
+    """Cut the marked block out of ``text``, with the separator install put before it (and delete the
+    file when install created it and nothing else is in it)."""
+    parts = _split_block(text)
+    if parts is None:
+        return
+    head, block, tail = parts
+    try:
+        entry = tomllib.loads(block).get("mcp_servers", {}).get("skillforge")
+        library = mcp_library(entry)
+    except (tomllib.TOMLDecodeError, AttributeError):
+        library = None
+    if library is not None:
+        plan.libraries.add(library)
+    record = plan.state.get("toml", {}).get(str(path))
+    if record is not None:
+        head = head.removesuffix(record.get("sep", ""))
+        created = bool(record.get("created_file"))
+    else:  # an older version's record, or none
+        head = head[:-1] if head.endswith("\n\n") else head
+        created = str(path) in plan.state.get("files", []) if plan.known else True
+    new = head + tail
+    gone = created and not new.strip()
+    plan.act("remove" if gone else "merge", path, "removed [mcp_servers.skillforge]")
+    if plan.dry_run:
+        return
+    if gone:
+        path.unlink()
+        remove_created_dirs(plan, path.parent)
+    else:
+        atomic_write(path, new)
+
+
+def file_step(path: Path, content: str, *, marker: str | None = None, hook: str | None = None,
+              executable: bool = False) -> Step:
+    """A whole file that install writes; ``marker``: a line that marks older versions' copies as ours;
+    ``hook``: the agent whose hook command the file runs (uninstall notes the library it names)."""
+
+    def ours(text: str | None) -> bool:
+        return text == content or (text is not None and marker is not None and marker in text.splitlines())
+
+    def step(plan: Plan, uninstall: bool) -> None:
+        text = read_text(path) if path.is_file() else None
+        if uninstall:
+            if ours(text):
+                if hook is not None:
+                    found = (parse_hook(line.removeprefix("exec "), hook)[1] for line in (text or "").splitlines())
+                    plan.libraries.update(lib for lib in found if lib)
+                plan.act("remove", path, "created by install")
+                if not plan.dry_run:
+                    path.unlink()
+                    remove_created_dirs(plan, path.parent)
+            return
+        if text == content:
+            return
+        if path.exists() and not ours(text):
+            plan.act("skip", path, "exists with other content; not replaced")
+            return
+        plan.act("update" if path.exists() else "create", path, "executable hook" if executable else "")
+        if not plan.dry_run:
+            make_dirs(plan, path.parent)
+            atomic_write(path, content)
+            if executable:
+                path.chmod(0o755)
+
+    return step
+
+
+def links_step(folder: Path) -> Step:
+    def step(plan: Plan, uninstall: bool) -> None:
+        if uninstall:
+            _unlink(plan, folder)
+            return
+        from skillforge.route.index import skills_root
+        from skillforge.skills.document import iter_skill_dirs
+
+        links: dict[str, str] = plan.state.setdefault("links", {})
+        for skill in iter_skill_dirs(skills_root(plan.library).resolve()):
+            link, target = folder / skill.name, str(skill.resolve())
+            if link.is_symlink() and os.readlink(link) == target:
+                if plan.adopt_links:  # an older version made it, without recording it
+                    links[str(link)] = target
+                continue
+            if link.exists() or link.is_symlink():
+                plan.act("skip", link, "exists; not replaced")
+                continue
+            plan.act("link", link, target)
+            links[str(link)] = target
+            if not plan.dry_run:
+                make_dirs(plan, folder)
+                link.symlink_to(target, target_is_directory=True)
+
+    return step
+
+
+def _unlink(plan: Plan, folder: Path) -> None:
+    """Remove the links install made: those recorded, or (no record) those into the libraries that
+    the removed hook and MCP entries named, or that ``--library`` names."""
+    from skillforge.route.index import skills_root
+
+    recorded: dict[str, str] | None = plan.state.get("links")
+    libraries = {lib.resolve() for lib in {*plan.libraries, plan.library} if lib.is_dir()} - {plan.base}
+    roots = {skills_root(lib).resolve() for lib in libraries}
+    for link in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if not link.is_symlink():
+            continue
+        target = os.readlink(link)
+        if recorded is not None:
+            ours = recorded.get(str(link)) == target
+        else:
+            ours = (link.parent / target).resolve().parent in roots
+        if ours:
+            plan.act("unlink", link)
+            if not plan.dry_run:
+                link.unlink()
+    if not plan.dry_run:
+        remove_created_dirs(plan, folder)

@@ -1,0 +1,205 @@
+"""``skillforge install --uninstall`` leaves every agent's settings byte for byte as they were before
+install (with or without ``--library``, with or without the user's own settings), and a second
+install says "already installed" and writes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from skillforge import config
+from skillforge.integrations.install import AGENTS
+
+FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
+
+# The user's own settings for every agent, in layouts a plain JSON rewrite would not reproduce
+# (four-space indent, one line, no final newline), with empty containers that are theirs to keep.
+USER_FILES = {
+    ".claude/settings.json": json.dumps({"permissions": {"allow": ["Bash(npm test)"]},
+                                         "hooks": {"UserPromptSubmit": [{"hooks": [
+                                             {"type": "command", "command": "my-own-hook"}]}]}}, indent=4),
+    ".mcp.json": '{"mcpServers":{"docs":{"command":"docs-mcp","args":[]}}}',
+    ".codex/hooks.json": '{\n\t"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "notify"}]}]}\n}\n',
+    ".codex/config.toml": '# my codex config\nmodel = "gpt-5-codex"\n\n[mcp_servers.docs]\ncommand = "docs-mcp"',
+    ".gemini/settings.json": '{\n  "theme": "Dracula",\n  "hooks": {\n    "BeforeAgent": []\n  }\n}\n',
+    ".cursor/mcp.json": '{"mcpServers": {}}\n',
+    ".cursor/rules/mine.mdc": "---\nalwaysApply: true\n---\nUse tabs.\n",
+    ".clinerules/hooks/PreToolUse": "#!/bin/sh\necho '{\"cancel\": false}'\n",
+    ".claude/skills/my-skill/SKILL.md": "---\nname: my-skill\ndescription: Mine.\n---\nBody.\n",
+}
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    dest = tmp_path / "library"
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def add_user_files(root: Path) -> None:
+    for name, text in USER_FILES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (root / ".agents").mkdir()  # an empty folder of the user's
+    (root / ".cursor" / "rules" / "old.mdc").symlink_to(root / ".cursor" / "rules" / "mine.mdc")
+
+
+def tree(root: Path, *, times: bool = False) -> dict[str, object]:
+    """Every entry under ``root``: bytes of files (and mtimes), link targets, folders, modes."""
+    found: dict[str, object] = {}
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if path.is_symlink():
+            found[name] = ("link", os.readlink(path))
+        elif path.is_dir():
+            found[name] = ("dir", path.stat().st_mode)
+        else:
+            stat = path.stat()
+            found[name] = ("file", path.read_bytes(), stat.st_mode, stat.st_mtime_ns if times else 0)
+    return found
+
+
+def run(cli, *args: str) -> dict[str, object]:
+    result = cli("install", *args, "--json")
+    assert result.code == 0, result.err
+    data: dict[str, object] = json.loads(result.out)
+    return data
+
+
+@pytest.mark.parametrize("with_library", [True, False], ids=["with-library", "without-library"])
+@pytest.mark.parametrize("user_files", [True, False], ids=["user-settings", "fresh"])
+@pytest.mark.parametrize("agent", AGENTS)
+def test_uninstall_leaves_the_tree_as_it_was(cli, library: Path, project: Path, agent: str,
+                                             user_files: bool, with_library: bool) -> None:
+    if user_files:
+        add_user_files(project)
+    before = tree(project)
+    installed = run(cli, agent, "--library", str(library))
+    assert installed["status"] == "installed"
+    assert tree(project) != before
+    extra = ["--library", str(library)] if with_library else []
+    removed = run(cli, agent, "--uninstall", *extra)
+    assert removed["status"] == "uninstalled"
+    assert tree(project) == before
+    assert run(cli, agent, "--uninstall", *extra)["status"] == "not_installed"
+
+
+@pytest.mark.parametrize("agent", ["claude", "cline"])
+def test_user_scope_uninstall_leaves_home_as_it_was(cli, library: Path, project: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch, agent: str) -> None:
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)  # the user's own, kept although empty
+    (home / ".claude.json").write_text('{"numStartups": 3, "mcpServers": {}}')
+    monkeypatch.setenv("HOME", str(home))
+    before = tree(home)
+    run(cli, agent, "--user", "--library", str(library))
+    assert tree(home) != before
+    assert run(cli, agent, "--user", "--uninstall")["status"] == "uninstalled"
+    assert tree(home) == before
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_uninstall_without_a_record_still_removes_everything(cli, library: Path, project: Path,
+                                                             agent: str) -> None:
+    """The record of what install created is gone (an older version's uninstall deleted it, or another
+    SKILLFORGE_HOME): skillforge's entries are found by shape and what held only them goes too."""
+    run(cli, agent, "--library", str(library))
+    shutil.rmtree(config.home() / "installs")
+    assert run(cli, agent, "--uninstall")["status"] == "uninstalled"
+    assert tree(project) == {}
+
+
+def test_entries_of_an_older_version_are_updated_then_removed(cli, library: Path, project: Path) -> None:
+    """Older versions wrote a bare ``skillforge``; install updates those entries in place (no
+    duplicate) and uninstall removes them."""
+    old_hook = {"hooks": [{"type": "command", "command": f"skillforge route --hook claude --library {library}",
+                           "timeout": 10}]}
+    settings = project / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text(json.dumps({"hooks": {"UserPromptSubmit": [old_hook]}}))
+    (project / ".mcp.json").write_text(json.dumps(
+        {"mcpServers": {"skillforge": {"command": "skillforge", "args": ["serve", "--library", "/old/lib"]}}}))
+    assert run(cli, "claude", "--library", str(library))["status"] == "installed"
+    submit = json.loads(settings.read_text())["hooks"]["UserPromptSubmit"]
+    assert len(submit) == 1 and submit[0]["hooks"][0]["command"].startswith("/")
+    assert json.loads((project / ".mcp.json").read_text())["mcpServers"]["skillforge"]["command"].startswith("/")
+    shutil.rmtree(config.home() / "installs")
+    assert run(cli, "claude", "--uninstall")["status"] == "uninstalled"
+    assert tree(project) == {}  # without a record, the files that held only skillforge's entries go
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_second_install_says_already_installed_and_writes_nothing(cli, library: Path, project: Path,
+                                                                  agent: str) -> None:
+    add_user_files(project)
+    assert run(cli, agent, "--library", str(library))["status"] == "installed"
+    first = tree(project, times=True)
+    state = tree(config.home(), times=True)
+    again = run(cli, agent, "--library", str(library))
+    assert again == {"status": "already_installed", "agent": agent, "actions": []}
+    assert tree(project, times=True) == first
+    assert tree(config.home(), times=True) == state
+    text = cli("install", agent, "--library", str(library))
+    assert text.code == 0 and f"already installed for {agent}" in text.err and text.out == ""
+
+
+def test_a_file_edited_after_install_keeps_the_edit(cli, library: Path, project: Path) -> None:
+    settings = project / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text('{"model":"opus"}')
+    run(cli, "claude", "--library", str(library))
+    data = json.loads(settings.read_text())
+    data["permissions"] = {"allow": ["Bash(ls)"]}
+    settings.write_text(json.dumps(data, indent=2) + "\n")
+    run(cli, "claude", "--uninstall")
+    assert json.loads(settings.read_text()) == {"model": "opus", "permissions": {"allow": ["Bash(ls)"]}}
+
+
+def install_like_older_versions(library: Path, project: Path) -> None:
+    """What ``install claude`` wrote before absolute paths: bare ``skillforge`` entries, a record
+    without links, and the skill links."""
+    from skillforge.integrations.install import _state_file
+
+    hook = {"hooks": [{"type": "command", "command": f"skillforge route --hook claude --library {library}",
+                       "timeout": 10}]}
+    (project / ".claude").mkdir()
+    (project / ".claude" / "settings.json").write_text(json.dumps({"hooks": {"UserPromptSubmit": [hook]}}, indent=2))
+    server = {"command": "skillforge", "args": ["serve", "--library", str(library)]}
+    (project / ".mcp.json").write_text(json.dumps({"mcpServers": {"skillforge": server}}, indent=2) + "\n")
+    dirs = []
+    for folder in (project / ".claude" / "skills", project / ".agents" / "skills"):
+        folder.mkdir(parents=True, exist_ok=True)
+        dirs.append(str(folder))
+        for skill in sorted((library / "skills").iterdir()):
+            (folder / skill.name).symlink_to(skill.resolve(), target_is_directory=True)
+    state = {"dirs": [str(project / ".claude"), *dirs, str(project / ".agents")],
+             "json": {str(project / ".claude" / "settings.json"): {"created_file": True, "created": [
+                          ["hooks"], ["hooks", "UserPromptSubmit"]]},
+                      str(project / ".mcp.json"): {"created_file": True, "created": [
+                          ["mcpServers"], ["mcpServers", "skillforge"]]}}}
+    path = _state_file("claude", project.resolve())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state))
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["uninstall", "install-then-uninstall"])
+def test_an_older_versions_install_is_removed_without_library(cli, library: Path, project: Path,
+                                                              upgrade: bool) -> None:
+    install_like_older_versions(library, project)
+    if upgrade:
+        assert run(cli, "claude", "--library", str(library))["status"] == "installed"  # entries updated
+        assert run(cli, "claude", "--library", str(library))["status"] == "already_installed"
+    assert run(cli, "claude", "--uninstall")["status"] == "uninstalled"
+    assert tree(project) == {}
