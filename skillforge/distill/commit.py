@@ -6,7 +6,7 @@ provenance, quarantined lessons), the commit trailers and the pull-request conte
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from skillforge.distill import gates, runs
@@ -69,7 +69,9 @@ def validated(report: DistillReport, written: WriteResult, committed: Callable[[
             first = errors[0]
             report.failures.append(f"skill {change.name} dropped: invalid ({getattr(first, 'rule', '?')}: "
                                    f"{getattr(first, 'message', first)})")
-            written.lessons.pop(change.name, None)
+            lost = written.lessons.pop(change.name, None) or []
+            written.unapplied.append((lost, f"skill {change.name} failed validation ({getattr(first, 'rule', '?')}: "
+                                            f"{getattr(first, 'message', first)})"))
             continue
         kept.append(change)
     return kept
@@ -77,17 +79,21 @@ def validated(report: DistillReport, written: WriteResult, committed: Callable[[
 
 def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[Any],
            gated: gates.GateResult, trusted: Callable[[Any], bool] | None = None,
-           older: Collection[str] = ()) -> DistillReport:
+           older: Collection[str] = (), unapplied: Sequence[tuple[list[Lesson], str]] = ()) -> DistillReport:
     """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state, ``trusted``
     its trust gate's verdict on one evidence item and ``older`` the keys of lessons that were waiting
-    already and were not seen again (both for ``.skillforge/pending.json``)."""
+    already and were not seen again (both for ``.skillforge/pending.json``). ``unapplied`` are the
+    lessons no committed change carries (with why): they wait in ``.skillforge/pending.json`` and
+    their trajectories are not marked distilled, so the next run tries them again."""
     report = run.report
-    mapped = [r.trajectory_id for r in run.results if r.error is None]
+    held = held_trajectories(unapplied)
+    mapped = [r.trajectory_id for r in run.results if r.error is None and r.trajectory_id not in held]
+    lost = [lesson for lessons, _ in unapplied for lesson in lessons]
     extra: dict[str, str | None] = {
         runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped),
         runs.PROVENANCE_FILE: runs.provenance(read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons,
                                               run.repositories),
-        runs.PENDING_FILE: runs.render_pending(gated.below_support, trusted, older),
+        runs.PENDING_FILE: runs.render_pending([*gated.below_support, *lost], trusted, older),
         **gates.quarantine_files(gated.quarantined, report.run_id),
     }
     sources = ", ".join(f"{n} {fmt}" for fmt, n in sorted(run.formats.items()))
@@ -97,7 +103,8 @@ def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[An
     }
     result = lib.commit_run(
         report.run_id, changes, message=_message(changes, len(mapped)), trailers=trailers,
-        pr_context=_pr_context(report, changes, mapped, written), extra_files=extra,
+        pr_context={**_pr_context(report, changes, mapped, written), "not_applied": not_applied(unapplied)},
+        extra_files=extra,
         allow_dirty=run.allow_dirty, base=base,
     )
     report.branch, report.commit = result.branch, result.commit
@@ -106,6 +113,20 @@ def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[An
     if result.already_done:
         report.notes.append(f"already done: run {report.run_id} is on branch {result.branch}; nothing new")
     return report
+
+
+def held_trajectories(unapplied: Sequence[tuple[list[Lesson], str]]) -> set[str]:
+    """Trajectories with a lesson that was neither written nor rejected by a gate: not yet distilled."""
+    return {e.trajectory_id for lessons, _ in unapplied for lesson in lessons for e in lesson.evidence}
+
+
+def not_applied(unapplied: Sequence[tuple[list[Lesson], str]]) -> list[dict[str, Any]]:
+    """One redacted line per lesson that was not applied, with the reason, for the PR body."""
+    from skillforge.safety.redact import scrub_tree
+
+    rows = [{"title": lesson.title, "reason": reason, "support": lesson.support}
+            for lessons, reason in unapplied for lesson in lessons]
+    return list(scrub_tree(rows))
 
 
 def _message(changes: list[Any], trajectories: int) -> str:

@@ -43,6 +43,7 @@ class WriteResult:
     locked: list[str] = field(default_factory=list)  # skills with edits that were not applied (locked)
     skipped: list[str] = field(default_factory=list)  # edits that could not apply, one line each
     lessons: dict[str, list[Lesson]] = field(default_factory=dict)  # skill -> lessons behind its change
+    unapplied: list[tuple[list[Lesson], str]] = field(default_factory=list)  # lessons of edits not applied, why
 
 
 @dataclass
@@ -82,6 +83,7 @@ def apply_edits(
         problem = _apply(w, edit)
         if problem:
             result.skipped.append(f"{edit.skill}: {problem}")
+            result.unapplied.append((list(edit.lessons), f"edit of {edit.skill} not applied: {problem}"))
             continue
         w.reasons.append(edit.reason)
         w.lessons.extend(edit.lessons)

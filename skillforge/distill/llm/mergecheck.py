@@ -129,7 +129,7 @@ class GrowingLibrary:
             out = []
             if name in added:
                 out.append(f"{where}: a second add_skill for {name!r}; one add_skill per name")
-            if target is not None:
+            if target is not None and name not in self.changed:  # one made this run is merged into
                 out.append(f"{where}: skill {name!r} exists; use append_section or replace_section on it")
             if not NAME.match(name) or len(name) > 64:
                 out.append(f"{where}.skill: {name!r} must be lowercase words joined by single hyphens (<=64)")
