@@ -235,3 +235,18 @@ def test_search_with_a_runaway_pattern_is_an_error_not_a_hang(monkeypatch):
     text, is_error = box.run(ToolCall("c1", "search", {"pattern": "(x+x+)+y"}))
     assert is_error and "use a plainer one" in text
     assert box.run(ToolCall("c2", "search", {"pattern": "x{3}"}))[0].startswith("[0] tool_result:")
+
+
+def test_evidence_quotes_stay_verbatim_as_markdown_code_spans():
+    from markdown_it import MarkdownIt
+
+    from skillforge.distill.write import evidence_document
+    from skillforge.model import Evidence, Lesson, LessonKind
+
+    said = 'ran `pytest -k "iso and not slow"` then ``echo `date` `` -- "done" <ok>'
+    lesson = Lesson("Run the slow tests last", "t", "b", LessonKind.SUCCESS_PATTERN,
+                    evidence=[Evidence("traj-1", [3], said)])
+    doc = evidence_document("s", None, "run1", "2026-01-01", [lesson])
+    spans = [t.content for block in MarkdownIt().parse(doc) for t in (block.children or [])
+             if t.type == "code_inline"]
+    assert said in spans
