@@ -305,7 +305,8 @@ def _dry_run(run: _Run, items: Iterator[Trajectory], settings: Any, provider: An
     summaries = [
         {"id": t.id, "format": t.format, "steps": len(t.steps), "tool_calls": len(t.tool_calls),
          "chars": sum(len(s.text) for s in t.steps) + len(t.task), "outcome": t.outcome.value,
-         "task": t.task[:500], "task_id": t.task_id, "repository": t.repository}
+         "task": t.task[:500], "task_id": t.task_id, "repository": t.repository,
+         **({} if provider is None else {"index_tokens": _index_tokens(t, settings)})}
         for t in items
     ]
     report = run.report
@@ -323,6 +324,13 @@ def _dry_run(run: _Run, items: Iterator[Trajectory], settings: Any, provider: An
 
             report.plan["batch_analysis"] = estimate(summaries, settings)
     return report
+
+
+def _index_tokens(traj: Trajectory, settings: Any) -> int:
+    """The size of the transcript an LLM analyst would get (the plan counts it, not a guess)."""
+    from skillforge.distill.llm.plan import index_tokens
+
+    return index_tokens(traj, int(settings.transcript_tokens))
 
 
 # ---------------------------------------------------------------------------------- reduce to commit
