@@ -162,3 +162,39 @@ def test_two_topics_proposing_the_same_new_skill_are_merged(cli, tmp_path, llm_s
     assert "Install the src-layout package" in evidence and "Prefer an editable install" in evidence
     decisions = [s for s in llm_server.requests if is_decide(s)]
     assert len(decisions) == 2 and "ledgerkit-testing (this run)" in decisions[1].user_text
+
+
+def test_same_lesson_in_different_words_makes_one_skill_and_a_later_run_deepens_it(cli, tmp_path,
+                                                                                   llm_server) -> None:
+    wordings = iter(["Install the package editable before testing", "Run pip install -e . before pytest",
+                     "Make the src-layout package importable first"] * 3)
+
+    def script(seen: Seen) -> Reply:
+        if re.search(r"Trajectory id: (\w+)\.", seen.user_text):
+            if "pytest: command not found" in seen.user_text:  # the second batch teaches something new
+                return analyst(seen, [{"title": "Run pytest through the interpreter", "trigger": "pytest not on PATH",
+                                       "lesson": "Use `python -m pytest`."}])
+            return analyst(seen, [{**INSTALL, "title": next(wordings)}])
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: "pytest" if "interpreter" in title else "install")
+        lids = sorted(shown(seen))
+        if "ledgerkit-testing" in seen.user_text:  # the skill exists: deepen it
+            return Reply(json={"edits": [edit("append_section", "ledgerkit-testing", lids, section="Pitfalls",
+                                              content="- `pytest` may be missing from PATH: run `python -m pytest`.")]})
+        return add(lids)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    code, report = run(cli, llm_server, lib)
+    assert code == 0 and [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    assert report["lessons"] == 3 and len([s for s in llm_server.requests if is_decide(s)]) == 1
+    repo = git.Repo(lib)
+    repo.git.merge(report["branch"])
+    res = cli("distill", str(FIX / "batch2"), "--labels", str(FIX / "labels.json"), "--library", str(lib),
+              "--provider", "anthropic", "--base-url", llm_server.anthropic_url, "--model", "test-model",
+              "--workers", "1", "--json")
+    again = orjson.loads(res.out)
+    assert res.code == 0, again
+    assert [(c["skill"], c["action"]) for c in again["changes"]] == [("ledgerkit-testing", "updated")]
+    skill = committed(lib, again["branch"], "skills/ledgerkit-testing/SKILL.md")
+    assert "## Steps" in skill and "run `python -m pytest`" in skill and "version: '2'" in skill.replace('"', "'")
