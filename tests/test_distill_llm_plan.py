@@ -77,3 +77,24 @@ def test_dry_run_plan_is_within_a_quarter_of_the_real_run(cli, tmp_path, llm_ser
     assert plan["calls"]["comparative"] >= 1 and made == report["usage"]["calls"]
     assert abs(planned_calls - made) <= 0.25 * made, (plan, made)
     assert abs(plan["input_tokens"] - used) <= 0.25 * used, (plan["input_tokens"], used)
+
+
+def test_cache_reads_are_recorded_and_shown_in_the_usage_table(cli, tmp_path, llm_server, monkeypatch) -> None:
+    """The shared system prompt comes first and is long enough for automatic prompt caching; cache
+    reads reported by the server (openai: prompt_tokens_details.cached_tokens) reach the report."""
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+
+    def cached(seen: Seen) -> Reply:
+        reply = model(seen)
+        reply.cache_read = 1000 if reply.status == 200 else 0
+        return reply
+
+    llm_server.responder = cached
+    base = ["distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--init", "--provider",
+            "openai", "--base-url", llm_server.openai_url, "--model", "test-model", "--workers", "1"]
+    report = orjson.loads(cli(*base, "--library", str(tmp_path / "a"), "--json").out)
+    assert report["usage"]["cache_read_tokens"] == 1000 * report["usage"]["calls"] > 0
+    first = llm_server.requests[0].body["messages"][0]
+    assert first["role"] == "system" and len(first["content"]) // 4 > 1024  # over the providers' cache minimum
+    out = " ".join(cli(*base, "--library", str(tmp_path / "b")).out.split())
+    assert "cache read" in out
