@@ -10,8 +10,8 @@ import pytest
 from skillforge.config import Settings
 from skillforge.distill.cost import Budget, Price, Prices, price_key
 from skillforge.distill.llm import plan
-from skillforge.distill.llm.plan import TOOL_ROUNDS
 from skillforge.distill.llm.evidence import Origin, StepRef, to_lessons
+from skillforge.distill.llm.plan import TOOL_ROUNDS
 from skillforge.distill.llm.schema import LESSONS, check, validate
 from skillforge.distill.llm.tools import Toolbox
 from skillforge.distill.llm.transcript import cut, prepare

@@ -17,12 +17,12 @@ from typing import Any
 
 from skillforge import templates
 from skillforge.distill.base import MapResult
+from skillforge.distill.cache import MapCache
 from skillforge.distill.cost import Budget
 from skillforge.distill.llm import schema
 from skillforge.distill.llm.agent import SKIPPABLE, Caller, answer_json, skippable
 from skillforge.distill.llm.evidence import Origin, StepRef, to_lessons
 from skillforge.distill.llm.tools import Toolbox
-from skillforge.distill.cache import MapCache
 from skillforge.distill.llm.transcript import TASK_CHARS, WRITER, Transcript, cut, prepare
 from skillforge.distill.parallel import imap_unordered
 from skillforge.model import Lesson, Outcome, Trajectory, Trust, content_id
