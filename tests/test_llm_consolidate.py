@@ -96,6 +96,7 @@ def test_write_path_rule_in_description_is_sent_back_for_repair(consolidator, ll
     assert [e.new_skill.description for e in edits if e.new_skill] == ["Push to REMOTE safely. Use when pushing."]
     assert "SF112" in llm_server.requests[1].user_text
     assert "must not contain \"<\" or \">\"" in llm_server.requests[0].system
+    assert len(llm_server.requests[0].system) // 4 > 1024  # long enough for the providers' prompt caches
 
 
 def test_new_skill_carries_scope_and_level_of_its_lessons(consolidator, llm_server):
