@@ -209,3 +209,23 @@ def test_topic_pass_that_fails_falls_back_to_lexical_clusters(consolidator, llm_
     edits = c.consolidate(DATES + GIT, SKILLS)
     assert not c.topics_by_meaning and sum(len(e.lessons) for e in edits) == 3
     assert "in no topic" in [s for s in llm_server.requests if is_topics(s)][1].user_text
+
+
+def test_bad_edit_in_a_packed_answer_loses_only_its_own_lessons(consolidator, llm_server):
+    """Two topics share a merge call; the answer's edit for one stays invalid after the repair
+    round: the valid edit is kept and only the other topic's lesson is reported as unmerged."""
+    def script(seen: Seen) -> Reply:
+        if is_topics(seen):
+            return topic_reply(seen, by_word)
+        got = shown(seen)
+        dates = sorted(k for k, t in got.items() if "date" in t.lower())
+        git = sorted(k for k, t in got.items() if "Rebase" in t)
+        return Reply(json={"edits": [edit("append_section", "python-dates", dates, section="Parsing"),
+                                     edit("add_skill", "../escape", git, description="Use when pushing.")]})
+
+    llm_server.responder = script
+    c = consolidator()
+    edits = c.consolidate(DATES + GIT, SKILLS)
+    assert [e.skill for e in edits] == ["python-dates"] and len(edits[0].lessons) == 2
+    (lost, reason), = c.unmerged
+    assert [x.title for x in lost] == [GIT[0].title] and "lowercase words" in reason

@@ -115,6 +115,23 @@ def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[An
     return report
 
 
+def collect_unapplied(report: DistillReport, consolidator: Any, written: Any) -> list[tuple[list[Any], str]]:
+    """Lessons that no change carries (a merge answer unusable twice, an edit that could not apply, a
+    skill that failed validation), each reported as a failure: they are kept pending and their
+    trajectories are not marked distilled, so nothing is lost."""
+    lost = [(list(ls), why) for ls, why in getattr(consolidator, "unmerged", []) if ls]
+    lost += [(ls, why) for ls, why in written.unapplied if ls]
+    for lessons, why in lost:
+        if not why.startswith("skill "):  # a skill dropped by validation is reported already
+            titles = "; ".join(dict.fromkeys(lesson.title for lesson in lessons))[:300]
+            report.failures.append(f"not applied: {len(lessons)} lessons ({titles}): {why}")
+    if lost:
+        report.notes.append(f"{sum(len(ls) for ls, _ in lost)} lessons were not applied: their trajectories are "
+                            f"not marked distilled (on a review branch the lessons wait in {runs.PENDING_FILE}), "
+                            "so the next run tries them again")
+    return lost
+
+
 def held_trajectories(unapplied: Sequence[tuple[list[Lesson], str]]) -> set[str]:
     """Trajectories with a lesson that was neither written nor rejected by a gate: not yet distilled."""
     return {e.trajectory_id for lessons, _ in unapplied for lesson in lessons for e in lesson.evidence}

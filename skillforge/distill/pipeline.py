@@ -372,7 +372,7 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
         changes = commit.validated(report, written, lambda name: commit.committed_files(lib, base, name))
         bar.advance()
     report.changes = changes
-    unapplied = _unapplied(report, consolidator, written)
+    unapplied = commit.collect_unapplied(report, consolidator, written)
     if not changes and not gated.quarantined:
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         return report
@@ -380,22 +380,6 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
     return commit.commit(run, lib, base, written, changes, gated,
                          trusted=None if step_trust is None else lambda e: trusted(e, step_trust),
                          older={lesson.key for lesson in waiting} - fresh, unapplied=unapplied)
-
-
-def _unapplied(report: DistillReport, consolidator: Any, written: Any) -> list[tuple[list[Any], str]]:
-    """Lessons that no change carries (a merge answer unusable twice, an edit that could not apply, a
-    skill that failed validation), each reported as a failure: they are kept pending and their
-    trajectories are not marked distilled, so nothing is lost."""
-    lost = [(list(ls), why) for ls, why in getattr(consolidator, "unmerged", []) if ls]
-    lost += [(ls, why) for ls, why in written.unapplied if ls]
-    for lessons, why in lost:
-        if not why.startswith("skill "):  # a skill dropped by validation is reported already
-            titles = "; ".join(dict.fromkeys(lesson.title for lesson in lessons))[:300]
-            report.failures.append(f"not applied: {len(lessons)} lessons ({titles}): {why}")
-    if lost:
-        report.notes.append(f"{sum(len(ls) for ls, _ in lost)} lessons were not applied: they wait in "
-                            f"{runs.PENDING_FILE} and their trajectories are tried again next run")
-    return lost
 
 
 def _note_waiting(report: DistillReport, waiting: list[Any], gated: gates.GateResult) -> None:

@@ -10,9 +10,10 @@
    changed by earlier decisions are shown first, so the model deepens them instead of adding near
    duplicates. Each answer is checked (sources, targets, every write-path rule through the validator)
    with one repair round.
-4. A merge call whose answer is unusable twice (or whose provider call failed) loses nothing: its
-   lessons are listed in :attr:`LLMConsolidator.unmerged` with the reason, and the pipeline reports
-   them, keeps them pending and leaves their trajectories undistilled.
+4. A merge call whose answer is unusable twice (or whose provider call failed) loses nothing: the
+   edits of its last answer that pass the check on their own are kept, the other lessons are listed
+   in :attr:`LLMConsolidator.unmerged` with the reason, and the pipeline reports them, keeps them
+   pending and leaves their trajectories undistilled.
 
 The edits are returned in decision order (later ones build on earlier ones; the writer applies them
 in that order). Locked skills (``skillforge-locked: "true"``) never get edits.
@@ -28,7 +29,7 @@ from typing import Any
 from skillforge import templates
 from skillforge.distill.cost import Budget
 from skillforge.distill.llm import schema
-from skillforge.distill.llm.agent import SKIPPABLE, Caller, answer_json, skippable
+from skillforge.distill.llm.agent import SKIPPABLE, Caller, ItemFailed, answer_json, skippable
 from skillforge.distill.llm.mergecheck import GrowingLibrary, new_skill
 from skillforge.distill.llm.topics import by_meaning, pack
 from skillforge.distill.llm.topics import lexical as cluster
@@ -153,8 +154,24 @@ class LLMConsolidator:
                               "an edit (append it to the skill it deepens if it adds little)")
             return errors
 
-        data = answer_json(caller, "merge", self._request(caller, user), schema.EDITS, extra_check=check)
+        try:
+            data = answer_json(caller, "merge", self._request(caller, user), schema.EDITS, extra_check=check)
+        except ItemFailed as exc:
+            if exc.value is None:
+                raise
+            return self._salvage(exc.value["edits"], ids, items, library, str(exc))
         return [_to_edit(e, items) for e in data["edits"]]
+
+    def _salvage(self, entries: list[dict[str, Any]], ids: set[str], items: Items, library: GrowingLibrary,
+                 reason: str) -> list[SkillEdit]:
+        """After the repair round, keep the edits that pass the check on their own; the lessons of
+        the others (and any the answer left out) are reported as unmerged, with the errors."""
+        good = [e for e in entries if not library.errors([e], ids, lambda x: _to_edit(x, items))]
+        kept = {s for e in good for s in e["sources"]}
+        lost = [x for lid in sorted(ids - kept) for x in items[lid]]
+        if lost:
+            self.unmerged.append((lost, reason))
+        return [_to_edit(e, items) for e in good]
 
     # -- helpers -------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ in-memory copies (new skills, appended or replaced sections), so each later deci
 skills created or changed earlier in the same run and can deepen them instead of adding a duplicate.
 
 :meth:`GrowingLibrary.errors` is the answer check of a merge decision: known sources, existing
-unlocked targets, one ``add_skill`` per name, and every rule the write path enforces, checked by
+unlocked targets, and every rule the write path enforces, checked by
 building each skill as the writer would and running the validator's own ``validate_skill`` on it
 (front matter, name format and length, reserved words, description length and ``<``/``>``, code
 fences, secrets, injected instructions). Findings the skill already had before the edit are not the
@@ -111,24 +111,21 @@ class GrowingLibrary:
     def errors(self, edits: list[dict[str, Any]], ids: set[str], build: Any) -> list[str]:
         """Readable errors of a merge answer; ``build(entry)`` turns one answer entry into a SkillEdit."""
         errors: list[str] = []
-        added: set[str] = set()
         for i, e in enumerate(edits):
             where = f"$.edits[{i}]"
             unknown = [s for s in e["sources"] if s not in ids]
             if unknown or not e["sources"]:
                 errors.append(f"{where}.sources: list the ids this edit rests on, only from {sorted(ids)}")
                 continue
-            errors += self._target_errors(where, e, added)
+            errors += self._target_errors(where, e)
             if not errors:
                 errors += self._rule_errors(where, build(e))
         return errors
 
-    def _target_errors(self, where: str, e: dict[str, Any], added: set[str]) -> list[str]:
+    def _target_errors(self, where: str, e: dict[str, Any]) -> list[str]:
         name, target = e["skill"], self.skills.get(e["skill"])
         if e["op"] == "add_skill":
             out = []
-            if name in added:
-                out.append(f"{where}: a second add_skill for {name!r}; one add_skill per name")
             if target is not None and name not in self.changed:  # one made this run is merged into
                 out.append(f"{where}: skill {name!r} exists; use append_section or replace_section on it")
             if not NAME.match(name) or len(name) > 64:
@@ -137,7 +134,6 @@ class GrowingLibrary:
                 out.append(f"{where}.description: must say 'Use when …'")
             if not any(line.startswith("## ") for line in e["content"].splitlines()):
                 out.append(f"{where}.content: a new skill's body needs markdown sections (## …)")
-            added.add(name)
             return out
         if target is None:
             return [f"{where}.skill: no skill named {name!r}; use add_skill to create it"]
