@@ -4,7 +4,7 @@ committed library, as targeted patches, and returns the :class:`SkillChange` obj
 Only the sections an edit names are touched (see ``sections.py``), so hand edits elsewhere survive
 later runs. A skill whose metadata says ``skillforge-locked: "true"`` is never edited. Every changed
 skill gets ``references/evidence.md`` refreshed with this run's evidence (which trajectories, steps and
-short quotes), a link to it from the body, and ``skillforge-evidence/version/updated`` metadata.
+short verbatim quotes as code spans), a link to it from the body, and ``skillforge-evidence/version/updated`` metadata.
 Applying the same edits twice changes nothing the second time.
 """
 
