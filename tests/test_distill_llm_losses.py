@@ -110,6 +110,24 @@ def test_merge_answer_unusable_twice_is_reported_and_kept_pending(cli, tmp_path,
     body = Path(report["pr_body"]).read_text() if report.get("pr_body") else ""
     assert "## Not applied (3)" in body and "Check the coverage report after a test run" in body
 
+    git.Repo(lib).git.merge(report["branch"])  # the review branch is merged; the next run completes it
+
+    def fixed(seen: Seen) -> Reply:
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: title)
+        lids = sorted(shown(seen))
+        return Reply(json={"edits": [edit("append_section", "ledgerkit-testing", lids, section="Coverage",
+                                          content="Read htmlcov/index.html after a run.")]})
+
+    llm_server.responder = fixed
+    before = len(llm_server.requests)
+    code, again = run(cli, llm_server, lib)
+    assert code == 0, again
+    decided = [t for s in llm_server.requests[before:] if is_decide(s) for t in shown(s).values()]
+    assert decided and set(decided) == {"Check the coverage report after a test run"}  # not the install lesson again
+    distilled = orjson.loads(committed(lib, again["branch"], ".skillforge/distilled.json"))
+    assert len(distilled["trajectories"]) == 3 and not distilled.get("held")
+
 
 def test_every_merge_unusable_with_cached_analyses_loses_nothing(cli, tmp_path, llm_server) -> None:
     def broken(seen: Seen) -> Reply:

@@ -89,8 +89,10 @@ def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[An
     held = held_trajectories(unapplied)
     mapped = [r.trajectory_id for r in run.results if r.error is None and r.trajectory_id not in held]
     lost = [lesson for lessons, _ in unapplied for lesson in lessons]
+    record = read_file(lib, runs.DISTILLED_FILE)
     extra: dict[str, str | None] = {
-        runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped),
+        runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped,
+                                         _held_record(runs.held(record), held, written)),
         runs.PROVENANCE_FILE: runs.provenance(read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons,
                                               run.repositories),
         runs.PENDING_FILE: runs.render_pending([*gated.below_support, *lost], trusted, older),
@@ -135,6 +137,17 @@ def collect_unapplied(report: DistillReport, consolidator: Any, written: Any) ->
 def held_trajectories(unapplied: Sequence[tuple[list[Lesson], str]]) -> set[str]:
     """Trajectories with a lesson that was neither written nor rejected by a gate: not yet distilled."""
     return {e.trajectory_id for lessons, _ in unapplied for lesson in lessons for e in lesson.evidence}
+
+
+def _held_record(previous: dict[str, list[str]], held: set[str], written: WriteResult) -> dict[str, list[str]]:
+    """Held trajectories with the keys of their lessons written so far (this run's and earlier)."""
+    out = {tid: list(keys) for tid, keys in previous.items()}
+    for lesson in (x for lessons in written.lessons.values() for x in lessons):
+        for tid in {e.trajectory_id for e in lesson.evidence} & held:
+            out.setdefault(tid, []).append(lesson.key)
+    for tid in held:
+        out.setdefault(tid, [])
+    return out
 
 
 def not_applied(unapplied: Sequence[tuple[list[Lesson], str]]) -> list[dict[str, Any]]:

@@ -345,6 +345,11 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
     with _bar(progress, "reducing lessons", 1) as bar:
         lessons = _reduce(run, mapper)
         bar.advance()
+    fresh_count = len(lessons)  # lessons an earlier run wrote (their runs were held back) are not merged twice
+    lessons = runs.unwritten(lessons, runs.held(commit.read_file(lib, runs.DISTILLED_FILE)))
+    if len(lessons) < fresh_count:
+        report.notes.append(f"{fresh_count - len(lessons)} lessons are in the library already (an earlier run "
+                            "wrote them; their runs were held back for a lesson that was not applied)")
     report.lessons = len(lessons)
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     step_trust = _step_trust(run)
