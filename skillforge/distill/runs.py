@@ -1,7 +1,9 @@
 """Which trajectories a library has already learnt from.
 
 The record is a committed file of the library, ``.skillforge/distilled.json``
-(``{"version": 1, "trajectories": {trajectory id: run id}}``), updated by every distill run through the
+(``{"version": 1, "trajectories": {trajectory id: run id}, "held": {trajectory id: [lesson keys]}}``;
+``held`` lists runs not distilled yet because one of their lessons was not applied, with the keys of
+those of their lessons that were written), updated by every distill run through the
 store's ``extra_files``, so it travels with the library (and with the review branch: trajectories count
 as distilled into the library once their run's branch is merged).
 
