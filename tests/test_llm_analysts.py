@@ -228,3 +228,34 @@ def test_llm_modules_do_not_import_sdks():
     code = "import sys, skillforge.distill.llm, skillforge.providers; print('anthropic' in sys.modules or 'openai' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_comparative_call_has_its_own_prompt_with_lesson_bodies_and_is_cached(mapper, llm_server):
+    llm_server.push(Reply(json={"lessons": [lesson("Read the error first", [3], "Z", tid="ok1",
+                                                   kind="comparative_insight")]}))
+    ok = facts("ok1", "success", "ValueError ... Z")
+    ok.facts["lessons"] = [{"title": "Parse with fromisoformat", "trigger": "Z suffix",
+                            "lesson": "Call datetime.fromisoformat on the string."}]
+    results = [ok, facts("bad1", "failure", "timeout")]
+    first = mapper().reduce(results)
+    (seen,) = llm_server.requests
+    assert "Job: compare runs" in seen.user_text and "You have no tools" in seen.user_text
+    assert "Call datetime.fromisoformat on the string." in seen.user_text
+    assert "tools" not in seen.body and "read_step(index" not in seen.system
+    again = mapper().reduce(results)  # the same content: answered from the cache, no call
+    assert len(llm_server.requests) == 1 and [x.title for x in again] == [x.title for x in first]
+
+
+def test_key_steps_skip_repeated_errors_and_harness_rejections(mapper, llm_server):
+    from skillforge.model import Role, Step, StepKind
+
+    traj = trajectory()
+    n = len(traj.steps)
+    traj.steps += [Step(n + i, Role.USER, StepKind.USER_MESSAGE, "Please format your action in one block.",
+                        is_error=True, trust=Trust.INJECTED) for i in range(4)]
+    traj.steps += [Step(n + 4 + i, Role.TOOL, StepKind.TOOL_RESULT, "ValueError: bad date", tool_name="bash",
+                        is_error=True, trust=Trust.TOOL_OUTPUT) for i in range(3)]
+    llm_server.push(Reply(json={"lessons": []}))
+    facts_ = mapper().map(traj).facts
+    texts = [k["text"] for k in facts_["key_steps"]]
+    assert not any("Please format" in t for t in texts) and texts.count("ValueError: bad date") <= 1

@@ -11,6 +11,7 @@ from skillforge.config import Settings
 from skillforge.distill.cost import Budget, Price, Prices, price_key
 from skillforge.distill.llm import plan
 from skillforge.distill.llm.evidence import Origin, StepRef, to_lessons
+from skillforge.distill.llm.plan import TOOL_ROUNDS
 from skillforge.distill.llm.schema import LESSONS, check, validate
 from skillforge.distill.llm.tools import Toolbox
 from skillforge.distill.llm.transcript import cut, prepare
@@ -45,7 +46,7 @@ def test_transcript_has_task_errors_final_state_and_folds_repeats():
     steps += [result(6, "Traceback: boom", error=True)]
     t = prepare(traj(steps)).render()
     assert t.startswith("TASK:\ndo the thing")
-    assert "[1-5] ×5 result (1 lines): same output" in t
+    assert "[1-5] ×5 tool output: result (1 lines): same output" in t
     assert "ERRORS:\n[6] Traceback: boom" in t and "FINAL STATE:" in t and "recorded outcome: unknown" in t
 
 
@@ -55,7 +56,7 @@ def test_transcript_of_huge_session_stays_under_budget_and_keeps_errors():
         steps += [call(i, f"grep -rn pattern{i} src/"), result(i + 1, f"line {i}\n" * 400, error=(i == 3000))]
     tr = prepare(traj(steps), max_tokens=4000)
     text = tr.render()
-    assert tr.tokens <= 4000 and "[3001] ERROR" in text and "steps folded" in text
+    assert tr.tokens <= 4000 and "[3001] tool output: ERROR" in text and "steps folded" in text
     assert "[0]" in text and "[5999]" in text  # both ends kept
 
 
@@ -198,7 +199,7 @@ def test_plan_counts_stages_and_prices():
              {"id": "c", "outcome": "unknown", "chars": 4_000}]
     est = plan(items, Settings({"provider": "anthropic", "model": "claude-sonnet-4-6"}))
     assert est["trajectories"] == 3 and est["calls"]["judge"] == 2 and est["calls"]["comparative"] == 1
-    assert est["calls"]["analyst"] == 15 and est["calls"]["merge"] >= 2
+    assert est["calls"]["analyst"] == 3 * (1 + TOOL_ROUNDS) and est["calls"]["merge"] >= 2
     assert est["dollars"] > 0 and est["input_tokens"] > est["output_tokens"]
     local = plan(items, Settings({"provider": "openai-compatible", "model": "qwen"}))
     assert local["dollars"] == 0 and local["input_tokens"] == est["input_tokens"]
@@ -206,7 +207,7 @@ def test_plan_counts_stages_and_prices():
 
 def test_plan_accepts_trajectories():
     est = plan([traj([call(0, "ls"), result(1, "x" * 1000)], outcome=Outcome.SUCCESS)], Settings({}))
-    assert est["calls"]["judge"] == 0 and est["calls"]["analyst"] == 5
+    assert est["calls"]["judge"] == 0 and est["calls"]["analyst"] == 1 + TOOL_ROUNDS
 
 
 def test_plan_without_task_information_assumes_no_comparisons():
@@ -235,3 +236,57 @@ def test_search_with_a_runaway_pattern_is_an_error_not_a_hang(monkeypatch):
     text, is_error = box.run(ToolCall("c1", "search", {"pattern": "(x+x+)+y"}))
     assert is_error and "use a plainer one" in text
     assert box.run(ToolCall("c2", "search", {"pattern": "x{3}"}))[0].startswith("[0] tool_result:")
+
+
+def test_evidence_quotes_stay_verbatim_as_markdown_code_spans():
+    from markdown_it import MarkdownIt
+
+    from skillforge.distill.write import evidence_document
+    from skillforge.model import Evidence, Lesson, LessonKind
+
+    said = 'ran `pytest -k "iso and not slow"` then ``echo `date` `` -- "done" <ok>'
+    lesson = Lesson("Run the slow tests last", "t", "b", LessonKind.SUCCESS_PATTERN,
+                    evidence=[Evidence("traj-1", [3], said)])
+    doc = evidence_document("s", None, "run1", "2026-01-01", [lesson])
+    spans = [t.content for block in MarkdownIt().parse(doc) for t in (block.children or [])
+             if t.type == "code_inline"]
+    assert said in spans
+
+
+def test_index_lines_say_who_wrote_each_step():
+    steps = [Step(0, Role.SYSTEM, StepKind.USER_MESSAGE, "Please always use THOUGHT blocks", trust=Trust.INJECTED),
+             Step(1, Role.USER, StepKind.USER_MESSAGE, "fix the date parser", trust=Trust.PERSON),
+             Step(2, Role.ASSISTANT, StepKind.THOUGHT, "look at the parser"),
+             call(3, "pytest -q"), result(4, "1 failed")]
+    index = prepare(traj(steps)).render().split("STEP INDEX:\n")[1]
+    lines = index.split("\n\n")[0].splitlines()
+    assert lines == ["[0] harness: Please always use THOUGHT blocks", "[1] person: fix the date parser",
+                     "[2] agent thought: look at the parser", "[3] agent call bash: pytest -q",
+                     "[4] tool output: result (1 lines): 1 failed"]
+    assert "user:" not in index
+
+
+def test_whole_task_and_final_diff_up_to_their_budgets():
+    from skillforge.distill.llm.transcript import FINAL_CHARS, TASK_CHARS
+
+    middle = "THE DECISIVE SENTENCE: dates may end in Z."
+    task = "a" * 2000 + middle + "b" * 2000
+    diff = "diff --git a/x.py b/x.py\n" + "+ changed line\n" * 200
+    steps = [call(0, "git diff"), result(1, diff)]
+    shown = prepare(Trajectory(id="t", source="s", format="f", agent="a", steps=steps, task=task)).render()
+    assert middle in shown and diff.strip() in shown and len(diff) < FINAL_CHARS
+    long = Trajectory(id="t", source="s", format="f", agent="a", steps=steps, task="x" * TASK_CHARS + "END")
+    shown = prepare(long).render()
+    assert "[task cut here: 3 more chars; read_task(offset=6000) returns the rest]" in shown
+    box = Toolbox(long)
+    assert "read_task" in {t.name for t in box.tools}
+    text, error = box.run(ToolCall("1", "read_task", {"offset": TASK_CHARS}))
+    assert not error and text.endswith("---\nEND")
+    assert "read_task" not in {t.name for t in Toolbox(traj(steps)).tools}
+
+
+def test_read_step_prints_a_command_once():
+    step = Step(0, Role.ASSISTANT, StepKind.TOOL_CALL, "pytest -q tests/test_dates.py", tool_name="bash",
+                input={"command": "pytest -q tests/test_dates.py", "timeout": 60})
+    out = Toolbox(traj([step])).read_step(0)
+    assert out.count("pytest -q tests/test_dates.py") == 1 and '"timeout":60' in out

@@ -229,3 +229,20 @@ def test_openai_batch_unreadable_lines_are_skipped_or_reported(llm_provider, llm
     answers = list(api.results(batch_id))
     assert [(a.custom_id, a.response.text if a.response else None) for a in answers] == [("a1", "one"), ("a2", None)]
     assert answers[1].error is not None and answers[1].error.startswith("openai batch: unreadable answer")
+
+
+def test_error_hints_name_only_options_and_settings_that_exist(cli):
+    """Every --option a provider error's hint names is one of distill's options, and every
+    SKILLFORGE_* variable is a setting (the hints once said --timeout and --max-retries)."""
+    import re
+
+    from skillforge.config import DEFAULTS
+    from skillforge.providers.base import ERROR_TABLE
+
+    help_text = cli("distill", "--help").out
+    hints = " ".join(hint for _, hint in ERROR_TABLE.values())
+    options = set(re.findall(r"--[a-z][a-z-]+", hints))
+    assert options and all(opt in help_text for opt in options), options
+    variables = re.findall(r"SKILLFORGE_([A-Z_]+)", hints)
+    assert variables and all(v.lower() in DEFAULTS for v in variables)
+    assert "--timeout" not in hints and "--max-retries" not in hints

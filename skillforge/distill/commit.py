@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import shlex
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from skillforge.distill import gates, runs
@@ -70,7 +70,9 @@ def validated(report: DistillReport, written: WriteResult, committed: Callable[[
             first = errors[0]
             report.failures.append(f"skill {change.name} dropped: invalid ({getattr(first, 'rule', '?')}: "
                                    f"{getattr(first, 'message', first)})")
-            written.lessons.pop(change.name, None)
+            lost = written.lessons.pop(change.name, None) or []
+            written.unapplied.append((lost, f"skill {change.name} failed validation ({getattr(first, 'rule', '?')}: "
+                                            f"{getattr(first, 'message', first)})"))
             continue
         kept.append(change)
     return kept
@@ -78,17 +80,23 @@ def validated(report: DistillReport, written: WriteResult, committed: Callable[[
 
 def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[Any],
            gated: gates.GateResult, trusted: Callable[[Any], bool] | None = None,
-           older: Collection[str] = ()) -> DistillReport:
+           older: Collection[str] = (), unapplied: Sequence[tuple[list[Lesson], str]] = ()) -> DistillReport:
     """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state, ``trusted``
     its trust gate's verdict on one evidence item and ``older`` the keys of lessons that were waiting
-    already and were not seen again (both for ``.skillforge/pending.json``)."""
+    already and were not seen again (both for ``.skillforge/pending.json``). ``unapplied`` are the
+    lessons no committed change carries (with why): they wait in ``.skillforge/pending.json`` and
+    their trajectories are not marked distilled, so the next run tries them again."""
     report = run.report
-    mapped = [r.trajectory_id for r in run.results if r.error is None]
+    held = held_trajectories(unapplied)
+    mapped = [r.trajectory_id for r in run.results if r.error is None and r.trajectory_id not in held]
+    lost = [lesson for lessons, _ in unapplied for lesson in lessons]
+    record = read_file(lib, runs.DISTILLED_FILE)
     extra: dict[str, str | None] = {
-        runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped),
+        runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped,
+                                         _held_record(runs.held(record), held, written)),
         runs.PROVENANCE_FILE: runs.provenance(read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons,
                                               run.repositories),
-        runs.PENDING_FILE: runs.render_pending(gated.below_support, trusted, older),
+        runs.PENDING_FILE: runs.render_pending([*gated.below_support, *lost], trusted, older),
         **gates.quarantine_files(gated.quarantined, report.run_id),
     }
     sources = ", ".join(f"{n} {fmt}" for fmt, n in sorted(run.formats.items()))
@@ -98,7 +106,8 @@ def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[An
     }
     result = lib.commit_run(
         report.run_id, changes, message=_message(changes, len(mapped)), trailers=trailers,
-        pr_context=_pr_context(report, changes, mapped, written), extra_files=extra,
+        pr_context={**_pr_context(report, changes, mapped, written), "not_applied": not_applied(unapplied)},
+        extra_files=extra,
         allow_dirty=run.allow_dirty, base=base,
     )
     record_result(report, lib, result)
@@ -141,6 +150,48 @@ def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
         title = shlex.quote(pr_title(result.changes)) if result.changes else "'skills: skillforge run'"
         steps.append({"what": "", "command": f"gh pr create --head {branch} --title {title} --body-file {body}"})
     return steps
+
+
+def collect_unapplied(report: DistillReport, consolidator: Any, written: Any) -> list[tuple[list[Any], str]]:
+    """Lessons that no change carries (a merge answer unusable twice, an edit that could not apply, a
+    skill that failed validation), each reported as a failure: they are kept pending and their
+    trajectories are not marked distilled, so nothing is lost."""
+    lost = [(list(ls), why) for ls, why in getattr(consolidator, "unmerged", []) if ls]
+    lost += [(ls, why) for ls, why in written.unapplied if ls]
+    for lessons, why in lost:
+        if not why.startswith("skill "):  # a skill dropped by validation is reported already
+            titles = "; ".join(dict.fromkeys(lesson.title for lesson in lessons))[:300]
+            report.failures.append(f"not applied: {len(lessons)} lessons ({titles}): {why}")
+    if lost:
+        report.notes.append(f"{sum(len(ls) for ls, _ in lost)} lessons were not applied: their trajectories are "
+                            f"not marked distilled (on a review branch the lessons wait in {runs.PENDING_FILE}), "
+                            "so the next run tries them again")
+    return lost
+
+
+def held_trajectories(unapplied: Sequence[tuple[list[Lesson], str]]) -> set[str]:
+    """Trajectories with a lesson that was neither written nor rejected by a gate: not yet distilled."""
+    return {e.trajectory_id for lessons, _ in unapplied for lesson in lessons for e in lesson.evidence}
+
+
+def _held_record(previous: dict[str, list[str]], held: set[str], written: WriteResult) -> dict[str, list[str]]:
+    """Held trajectories with the keys of their lessons written so far (this run's and earlier)."""
+    out = {tid: list(keys) for tid, keys in previous.items()}
+    for lesson in (x for lessons in written.lessons.values() for x in lessons):
+        for tid in {e.trajectory_id for e in lesson.evidence} & held:
+            out.setdefault(tid, []).append(lesson.key)
+    for tid in held:
+        out.setdefault(tid, [])
+    return out
+
+
+def not_applied(unapplied: Sequence[tuple[list[Lesson], str]]) -> list[dict[str, Any]]:
+    """One redacted line per lesson that was not applied, with the reason, for the PR body."""
+    from skillforge.safety.redact import scrub_tree
+
+    rows = [{"title": lesson.title, "reason": reason, "support": lesson.support}
+            for lessons, reason in unapplied for lesson in lessons]
+    return list(scrub_tree(rows))
 
 
 def _message(changes: list[Any], trajectories: int) -> str:

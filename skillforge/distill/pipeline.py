@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from skillforge.distill import commit, gates, runs
+from skillforge.distill import commit, dryrun, gates, runs
 from skillforge.distill import inputs as inputs_mod
 from skillforge.distill.base import DistillReport, MapResult
 from skillforge.distill.cache import MapCache
@@ -121,7 +121,7 @@ def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> Disti
     stream = read(inputs, ingest, fmt=options.fmt, labels=labels, labels_source=label_source,
                   exclude=options.labels)
     if options.dry_run:
-        return _dry_run(run, _prepare(run, stream), settings, provider, mapper, options.batch)
+        return dryrun.dry_run(report, _prepare(run, stream), settings, provider, mapper, options.batch)
     if options.batch or options.resume:
         mapper = _batch_mode(run, stream, mapper, budget, lib, options)
         if mapper is None:  # batches submitted or still running: the report says which
@@ -308,34 +308,6 @@ class _NoBar:
         pass
 
 
-# ------------------------------------------------------------------------------------------ dry run
-
-
-def _dry_run(run: _Run, items: Iterator[Trajectory], settings: Any, provider: Any, mapper: Any,
-             batch: bool = False) -> DistillReport:
-    summaries = [
-        {"id": t.id, "format": t.format, "steps": len(t.steps), "tool_calls": len(t.tool_calls),
-         "chars": sum(len(s.text) for s in t.steps) + len(t.task), "outcome": t.outcome.value,
-         "task": t.task[:500], "task_id": t.task_id, "repository": t.repository}
-        for t in items
-    ]
-    report = run.report
-    if provider is None:
-        miners = getattr(mapper, "miners", None)
-        report.plan = {"trajectories": len(summaries), "provider": "offline", "llm_calls": 0,
-                       "miners": [getattr(m, "name", str(m)) for m in miners] if miners else [mapper.name]}
-    else:
-        from skillforge.distill.llm import plan
-
-        report.plan = dict(plan(summaries, settings))
-        report.plan.setdefault("trajectories", len(summaries))
-        if batch:
-            from skillforge.distill.batchmap import estimate
-
-            report.plan["batch_analysis"] = estimate(summaries, settings)
-    return report
-
-
 # ---------------------------------------------------------------------------------- reduce to commit
 
 
@@ -348,6 +320,11 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
     with _bar(progress, "reducing lessons", 1) as bar:
         lessons = _reduce(run, mapper)
         bar.advance()
+    fresh_count = len(lessons)  # lessons an earlier run wrote (their runs were held back) are not merged twice
+    lessons = runs.unwritten(lessons, runs.held(commit.read_file(lib, runs.DISTILLED_FILE)))
+    if len(lessons) < fresh_count:
+        report.notes.append(f"{fresh_count - len(lessons)} lessons are in the library already (an earlier run "
+                            "wrote them; their runs were held back for a lesson that was not applied)")
     report.lessons = len(lessons)
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     step_trust = _step_trust(run)
@@ -379,6 +356,7 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
         changes = commit.validated(report, written, lambda name: commit.committed_files(lib, base, name))
         bar.advance()
     report.changes = changes
+    unapplied = commit.collect_unapplied(report, consolidator, written)
     if not changes and not gated.quarantined:
         report.status = "nothing_changed"
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
@@ -386,7 +364,7 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
     fresh = {lesson.key for lesson in lessons}
     return commit.commit(run, lib, base, written, changes, gated,
                          trusted=None if step_trust is None else lambda e: trusted(e, step_trust),
-                         older={lesson.key for lesson in waiting} - fresh)
+                         older={lesson.key for lesson in waiting} - fresh, unapplied=unapplied)
 
 
 def _note_waiting(report: DistillReport, waiting: list[Any], gated: gates.GateResult) -> None:

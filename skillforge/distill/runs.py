@@ -1,7 +1,9 @@
 """Which trajectories a library has already learnt from.
 
 The record is a committed file of the library, ``.skillforge/distilled.json``
-(``{"version": 1, "trajectories": {trajectory id: run id}}``), updated by every distill run through the
+(``{"version": 1, "trajectories": {trajectory id: run id}, "held": {trajectory id: [lesson keys]}}``;
+``held`` lists runs not distilled yet because one of their lessons was not applied, with the keys of
+those of their lessons that were written), updated by every distill run through the
 store's ``extra_files``, so it travels with the library (and with the review branch: trajectories count
 as distilled into the library once their run's branch is merged).
 
@@ -54,12 +56,39 @@ def other_ids(text: str | None) -> bool:
     return isinstance(data, dict) and bool(data.get("trajectories")) and data.get("ids") != IDS
 
 
-def render(distilled: dict[str, str], run_id: str, new_ids: Iterable[str]) -> str:
-    """The file's text after a run that distilled ``new_ids``."""
+def render(distilled: dict[str, str], run_id: str, new_ids: Iterable[str],
+           held: dict[str, list[str]] | None = None) -> str:
+    """The file's text after a run that distilled ``new_ids``. ``held`` lists trajectories that are
+    not distilled yet because a lesson of theirs was not applied, each with the keys of its lessons
+    that were written (so a later run does not write them twice)."""
     merged: dict[str, Any] = dict(distilled)
     merged.update({tid: run_id for tid in new_ids})
-    doc = {"version": 1, "ids": IDS, "trajectories": dict(sorted(merged.items()))}
+    doc: dict[str, Any] = {"version": 1, "ids": IDS, "trajectories": dict(sorted(merged.items()))}
+    if held:
+        doc["held"] = {tid: sorted(set(keys)) for tid, keys in sorted(held.items()) if tid not in merged}
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def held(text: str | None) -> dict[str, list[str]]:
+    """The held trajectories of the record (see :func:`render`): id -> keys of its written lessons."""
+    try:
+        data = orjson.loads(text) if text else None
+    except orjson.JSONDecodeError:
+        return {}
+    entries = data.get("held") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        return {}
+    return {str(k): [str(x) for x in v] for k, v in entries.items() if isinstance(v, list)}
+
+
+def unwritten(lessons: Sequence[Lesson], held_runs: dict[str, list[str]]) -> list[Lesson]:
+    """``lessons`` without those an earlier run wrote already: every trajectory behind the lesson is
+    held and lists the lesson's key as written."""
+    def written(lesson: Lesson) -> bool:
+        ids = {e.trajectory_id for e in lesson.evidence}
+        return bool(ids) and all(lesson.key in held_runs.get(tid, ()) for tid in ids)
+
+    return [lesson for lesson in lessons if not written(lesson)]
 
 
 def provenance(

@@ -4,7 +4,7 @@ committed library, as targeted patches, and returns the :class:`SkillChange` obj
 Only the sections an edit names are touched (see ``sections.py``), so hand edits elsewhere survive
 later runs. A skill whose metadata says ``skillforge-locked: "true"`` is never edited. Every changed
 skill gets ``references/evidence.md`` refreshed with this run's evidence (which trajectories, steps and
-short quotes), a link to it from the body, and ``skillforge-evidence/version/updated`` metadata.
+short verbatim quotes as code spans), a link to it from the body, and ``skillforge-evidence/version/updated`` metadata.
 Applying the same edits twice changes nothing the second time.
 """
 
@@ -43,6 +43,7 @@ class WriteResult:
     locked: list[str] = field(default_factory=list)  # skills with edits that were not applied (locked)
     skipped: list[str] = field(default_factory=list)  # edits that could not apply, one line each
     lessons: dict[str, list[Lesson]] = field(default_factory=dict)  # skill -> lessons behind its change
+    unapplied: list[tuple[list[Lesson], str]] = field(default_factory=list)  # lessons of edits not applied, why
 
 
 @dataclass
@@ -82,6 +83,7 @@ def apply_edits(
         problem = _apply(w, edit)
         if problem:
             result.skipped.append(f"{edit.skill}: {problem}")
+            result.unapplied.append((list(edit.lessons), f"edit of {edit.skill} not applied: {problem}"))
             continue
         w.reasons.append(edit.reason)
         w.lessons.extend(edit.lessons)
@@ -207,9 +209,8 @@ def evidence_entries(lessons: Sequence[Lesson], quote_ok: QuoteCheck | None = No
     for lesson in lessons:
         for ev in lesson.evidence:
             entry = entries.setdefault(ev.trajectory_id, _entry(ev))
-            text = quote(ev.quote)
-            if text and quote_ok is not None and not quote_ok(text):
-                text = ""
+            flat = _one_line(ev.quote, QUOTE_CHARS)
+            text = quote(ev.quote) if flat and (quote_ok is None or quote_ok(flat)) else ""
             item = {"title": _one_line(lesson.title, 120), "steps": ev.steps[:8], "quote": text}
             if item not in entry["lessons"]:
                 entry["lessons"].append(item)
@@ -222,8 +223,15 @@ def _entry(ev: Evidence) -> dict[str, Any]:
 
 
 def quote(text: str) -> str:
-    """A short one-line quote that cannot break the markdown around it."""
-    return _one_line(text, QUOTE_CHARS).replace("`", "'").replace('"', "'")
+    """A short one-line quote as a markdown code span: its characters stay as they were in the log
+    (whitespace folded to single spaces, a long quote cut with "…"), and none of them can break the
+    markdown around it, because the span's fence is longer than any run of backticks inside."""
+    flat = _one_line(text, QUOTE_CHARS)
+    if not flat:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def _one_line(text: str, limit: int) -> str:

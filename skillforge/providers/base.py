@@ -146,8 +146,10 @@ ERROR_TABLE: dict[str, tuple[bool, str]] = {
     "BadRequestError": (False, "the request was rejected; check --model (it may not support tools or JSON output)"),
     "UnprocessableEntityError": (False, "the request was rejected; check --model"),
     "ContentTooLargeError": (False, "the prompt is too large for this model"),
-    "RateLimitError": (True, "rate limited after retries; lower --workers or raise --max-retries"),
-    "APITimeoutError": (True, "timed out after retries; raise --timeout or lower --workers"),
+    "RateLimitError": (True, "rate limited after retries; lower --workers, or set SKILLFORGE_RPM / SKILLFORGE_TPM "
+                             "or raise SKILLFORGE_MAX_RETRIES (or rpm, tpm, max_retries in skillforge.toml)"),
+    "APITimeoutError": (True, "timed out after retries; lower --workers or raise SKILLFORGE_TIMEOUT "
+                              "(seconds; or timeout in skillforge.toml)"),
     "APIConnectionError": (True, "cannot reach the server; check --base-url and the network"),
     "InternalServerError": (True, "the provider failed after retries; try again later"),
     "APIStatusError": (True, "the provider failed after retries; try again later"),

@@ -22,6 +22,7 @@ from tests.llm_server import Reply, ScriptedLLM, Seen
 ENTRY = re.compile(r"^\[(\d+)(?:-\d+)?\](?: ×\d+)? (.*)$", re.M)
 TRAJ = re.compile(r"Trajectory id: ([0-9a-f]+)\.")
 ITEM = re.compile(r"^--- (\S+) \(support", re.M)
+CALL = re.compile(r"^(?:agent |person )?call ")  # an index line of a tool call (the writer label first)
 BENIGN_TITLE = "Install the package before running its tests"
 
 
@@ -149,8 +150,8 @@ class Parrot:
         chosen = next(((i, t) for i, t in entries if self.marker and self.marker in t), None) or results[-1]
         index, text = chosen
         shown = text.split("): ", 1)[1] if "): " in text else text.split(": ", 1)[-1]
-        call = max((i for i, t in entries if t.startswith("call ") and i < index), default=index)
-        install = next(((i, t) for i, t in entries if "pip install -e ." in t and t.startswith("call ")), None)
+        call = max((i for i, t in entries if CALL.match(t) and i < index), default=index)
+        install = next(((i, t) for i, t in entries if "pip install -e ." in t and CALL.match(t)), None)
         steps = [index] if self.cite_only_marker else sorted({call, index})
         lessons = [_lesson("Recover from the setup failure in ledgerkit", self.lesson_text or shown,
                            tid, steps, shown[:60])]

@@ -114,8 +114,11 @@ def test_injected_instructions_never_become_a_skill(case: Case, distill, tmp_pat
         assert outcome.code in (0, 3), outcome.err
         assert outcome.in_skills(case.phrase) == []
         assert case.phrase.lower() not in outcome.history_outside_quarantine.lower()
-    if case.id.startswith("poisoned-consolidation"):  # the lessons were clean; the skill was dropped
-        assert any(" dropped: invalid" in f for f in via_llm.report["failures"]), via_llm.report
+    if case.id.startswith("poisoned-consolidation"):  # the lessons were clean; the merge answer was refused
+        # the merge answer check runs the validator, so the poisoned skill is sent back for repair and,
+        # still poisoned, never applied: its lessons are reported and kept pending
+        assert any(f.startswith("not applied") and "would fail validation" in f
+                   for f in via_llm.report["failures"]), via_llm.report
         return
     poisoned = _quarantined(via_llm, case.phrase)
     assert poisoned, via_llm.report["quarantined"]

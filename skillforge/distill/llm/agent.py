@@ -21,7 +21,13 @@ from skillforge.providers.base import ChatRequest, ChatResponse, Message, Provid
 
 
 class ItemFailed(Exception):
-    """This item's LLM answer could not be used (refusal, malformed twice); the run goes on."""
+    """This item's LLM answer could not be used (refusal, malformed twice); the run goes on.
+    ``value`` is the last answer when it had the right shape but failed the caller's own check (so
+    the caller may keep the parts of it that pass), else None."""
+
+    def __init__(self, message: str, value: Any = None):
+        super().__init__(message)
+        self.value = value
 
 
 SKIPPABLE = (ItemFailed, ProviderError)
@@ -106,7 +112,8 @@ def answer_json(caller: Caller, stage: str, request: ChatRequest, schema: dict[s
     resp = converse(caller, f"{stage}-repair", request, toolset, 0)
     value, errors = _check(resp.text, schema, extra_check)
     if errors:
-        raise ItemFailed(f"{stage}: malformed answer after one repair: {'; '.join(errors[:3])}")
+        shaped = value if not check(resp.text, schema)[1] else None
+        raise ItemFailed(f"{stage}: malformed answer after one repair: {'; '.join(errors[:3])}", shaped)
     return value
 
 

@@ -1,7 +1,12 @@
 """LLM analysts: per trajectory a judge (when the outcome is unknown) and a success or failure
 analyst sub-agent with read_step/search tools; in ``reduce``, a comparative analyst wherever the
 same task or repository has both successes and failures, working only from each trajectory's
-compact ``facts`` (task, repository, outcome, key steps)."""
+compact ``facts`` (task, repository, outcome, the analyst's lessons in full, and de-duplicated key
+steps labelled with who wrote them). A comparative result is cached by the content of its request,
+so a re-run over the same analyses pays for it once.
+
+Every call shares one long system prompt (``analyst_system.j2``), placed first so the providers'
+automatic prompt caching serves it; each job's own instructions come in the user message."""
 
 from __future__ import annotations
 
@@ -12,12 +17,13 @@ from typing import Any
 
 from skillforge import templates
 from skillforge.distill.base import MapResult
+from skillforge.distill.cache import MapCache
 from skillforge.distill.cost import Budget
 from skillforge.distill.llm import schema
 from skillforge.distill.llm.agent import SKIPPABLE, Caller, answer_json, skippable
 from skillforge.distill.llm.evidence import Origin, StepRef, to_lessons
 from skillforge.distill.llm.tools import Toolbox
-from skillforge.distill.llm.transcript import Transcript, cut, prepare
+from skillforge.distill.llm.transcript import TASK_CHARS, WRITER, Transcript, cut, prepare
 from skillforge.distill.parallel import imap_unordered
 from skillforge.model import Lesson, Outcome, Trajectory, Trust, content_id
 from skillforge.providers.base import ChatRequest, Message, Provider
@@ -76,7 +82,7 @@ class LLMMapper:
             outcome, source = self._judge(traj, transcript, caller, toolbox), "llm-judge"
         kind = "success" if outcome is Outcome.SUCCESS else "failure"
         user = caller.render("analyst.j2", analyst=kind, transcript=transcript.render(), trajectory_id=traj.id,
-                             steps=self.options.analyst_steps)
+                             steps=self.options.analyst_steps, task_cut=len(traj.task) > TASK_CHARS)
         data = answer_json(caller, f"{kind}-analyst", self._request(caller, user), schema.LESSONS, toolbox,
                            self.options.analyst_steps)
         origins = {traj.id: Origin(traj.task, outcome)}
@@ -106,14 +112,21 @@ class LLMMapper:
     def _compare(self, group: list[dict[str, Any]]) -> list[Lesson]:
         caller = self.caller()
         user = caller.render("comparative.j2", trajectories=group)
+        request = self._request(caller, user)
+        key = content_id("comparative", request.system, user, self.provider.name, self.provider.model)
+        cache = MapCache()
+        hit = cache.get(key)
+        if hit is not None:
+            return hit.lessons
         try:
-            data = answer_json(caller, "comparative", self._request(caller, user), schema.LESSONS)
+            data = answer_json(caller, "comparative", request, schema.LESSONS)
         except SKIPPABLE as exc:
             if not skippable(exc):
                 raise
             return []
         origins = {f["id"]: Origin(f["task"], Outcome(f["outcome"])) for f in group}
         lessons, _ = to_lessons(data, _facts_lookup(group), origins)
+        cache.put(key, MapResult("comparative", lessons=lessons, usage=caller.usage))
         return lessons
 
 
@@ -140,19 +153,26 @@ def _facts_lookup(group: list[dict[str, Any]]) -> Any:
 def _facts(traj: Trajectory, outcome: Outcome, source: str | None, lessons: list[Lesson]) -> dict[str, Any]:
     """What reduce needs later, small: task, repository, outcome, lesson titles and key steps."""
     cited = [i for lesson in lessons for e in lesson.evidence for i in e.steps]
-    errors = [s.index for s in traj.errors]
+    errors = [s.index for s in traj.errors if s.trust is not Trust.INJECTED]  # not the harness's rejections
     picked: list[int] = []
+    texts: set[str] = set()
     for i in cited + errors[:3] + errors[-2:]:
-        if i not in picked and len(picked) < KEY_STEPS:
-            picked.append(i)
+        step = traj.step(i)
+        text = " ".join(step.text.split())[:300] if step is not None else ""
+        if step is None or i in picked or text in texts or len(picked) >= KEY_STEPS:
+            continue  # the same text twice (a repeated error) shows once
+        picked.append(i)
+        texts.add(text)
     key_steps = []
     for i in sorted(picked):
         step = traj.step(i)
         if step is not None:
             key_steps.append({"step": i, "kind": step.kind.value, "text": cut(step.text, 300),
+                              "writer": WRITER.get(step.trust, step.trust.value),
                               "trust": step.trust.value, "source": str(step.source) if step.source else None})
-    return {"id": traj.id, "task": cut(traj.task, 400), "task_id": traj.task_id, "repository": traj.repository,
-            "outcome": outcome.value, "outcome_source": source, "lessons": [x.title for x in lessons],
+    return {"id": traj.id, "task": cut(traj.task, 1500), "task_id": traj.task_id, "repository": traj.repository,
+            "outcome": outcome.value, "outcome_source": source,
+            "lessons": [{"title": x.title, "trigger": x.trigger, "lesson": cut(x.body, 600)} for x in lessons],
             "key_steps": key_steps}
 
 

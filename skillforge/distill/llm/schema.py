@@ -40,6 +40,8 @@ JUDGE = _obj({"outcome": {"type": "string", "enum": ["success", "failure"]}, "re
 DRAFT = _obj({"title": _STR, "trigger": _STR, "lesson": _STR,
               "sources": {"type": "array", "items": _STR}})
 DRAFTS = _obj({"drafts": {"type": "array", "items": DRAFT}})
+TOPIC = _obj({"name": _STR, "sources": {"type": "array", "items": _STR}})
+TOPICS = _obj({"topics": {"type": "array", "items": TOPIC}})
 EDIT = _obj({
     "op": {"type": "string", "enum": ["add_skill", "append_section", "replace_section"]},
     "skill": _STR, "description": _STR, "section": _STR, "content": _STR, "reason": _STR,

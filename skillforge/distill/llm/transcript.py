@@ -1,20 +1,26 @@
 """The compact transcript an LLM analyst receives instead of the whole trajectory.
 
-``prepare(traj, max_tokens)`` keeps the task, a one-line index entry per step (actions, errors,
-messages; long outputs cut head and tail with a marker; identical consecutive entries folded), the
-errors, and the final state, under a token budget (chars/4). When the index is still too long,
-lines get narrower and then quiet middle stretches are folded into ranges; the analyst reads any step
-in full through its ``read_step`` and ``search`` tools.
+``prepare(traj, max_tokens)`` keeps the task (whole up to ``TASK_CHARS``, else its head and a visible
+marker naming the ``read_task`` tool that returns the rest), a one-line index entry per step, each
+labelled with who wrote it (person, agent, tool output, harness: harness messages are never shown as
+a person's), long outputs cut head and tail with a marker, identical consecutive entries folded, the
+errors, and the final state with the final diff or submission in full up to ``FINAL_CHARS``, all
+under a token budget (chars/4). When the index is still too long, lines get narrower and then quiet
+middle stretches are folded into ranges; the analyst reads any step in full through its ``read_step``
+and ``search`` tools.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from skillforge.model import StepKind, Trajectory
+from skillforge.model import StepKind, Trajectory, Trust
 
 WIDTHS = (160, 100, 60)
 CUT = "…"
+TASK_CHARS = 6000  # a task up to this long is shown whole
+FINAL_CHARS = 4000  # the final diff / submission, shown whole up to this long
+WRITER = {Trust.PERSON: "person", Trust.AGENT: "agent", Trust.TOOL_OUTPUT: "tool output", Trust.INJECTED: "harness"}
 
 
 def tokens(text: str) -> int:
@@ -73,22 +79,24 @@ class Transcript:
 
 
 def summary(step_kind: StepKind, tool: str | None, text: str, width: int, error: bool,
-            exit_code: int | None) -> str:
+            exit_code: int | None, trust: Trust = Trust.AGENT) -> str:
+    """One index line, starting with who wrote the step: person, agent, tool output or harness."""
+    who = WRITER.get(trust, trust.value)
     if step_kind is StepKind.TOOL_CALL:
-        return f"call {tool or 'tool'}: {cut(text, width)}"
+        return f"{who} call {tool or 'tool'}: {cut(text, width)}"
     if step_kind is StepKind.TOOL_RESULT:
         status = "ERROR " if error else ""
         code = f"exit {exit_code} " if exit_code not in (None, 0) else ""
-        return f"{status}{code}result ({text.count(chr(10)) + 1 if text else 0} lines): {cut(text, width)}"
-    label = {StepKind.USER_MESSAGE: "user", StepKind.THOUGHT: "thought"}.get(step_kind, "assistant")
-    return f"{label}: {cut(text, width)}"
+        return f"{who}: {status}{code}result ({text.count(chr(10)) + 1 if text else 0} lines): {cut(text, width)}"
+    kind = {StepKind.THOUGHT: " thought"}.get(step_kind, "")
+    return f"{who}{kind}: {cut(text, width)}"
 
 
 def index(traj: Trajectory, width: int) -> list[Entry]:
     """One entry per step; identical consecutive summaries fold into one entry with a count."""
     out: list[Entry] = []
     for s in traj.steps:
-        text = summary(s.kind, s.tool_name, s.text, width, s.is_error, s.exit_code)
+        text = summary(s.kind, s.tool_name, s.text, width, s.is_error, s.exit_code, s.trust)
         important = s.is_error or s.kind is StepKind.USER_MESSAGE
         if out and out[-1].text == text:
             out[-1].last, out[-1].count = s.index, out[-1].count + 1
@@ -130,7 +138,7 @@ def prepare(traj: Trajectory, max_tokens: int = 6000) -> Transcript:
         header.append(f"repository: {traj.repository}")
     errors = [f"[{s.index}] {cut(s.text, 160)}" for s in traj.errors][:20]
     final = _final(traj)
-    base = Transcript(cut(traj.task, 1500), header, [], errors, final, len(traj.steps))
+    base = Transcript(task_text(traj.task), header, [], errors, final, len(traj.steps))
     fixed = base.tokens
     for width in WIDTHS:
         base.entries = index(traj, width)
@@ -147,6 +155,21 @@ def prepare(traj: Trajectory, max_tokens: int = 6000) -> Transcript:
         keep = int(keep * 0.8)
 
 
+def task_text(task: str) -> str:
+    """The task whole up to TASK_CHARS, else its head and a marker naming the tool that returns it."""
+    if len(task) <= TASK_CHARS:
+        return task
+    return (f"{task[:TASK_CHARS]}\n[task cut here: {len(task) - TASK_CHARS} more chars; "
+            f"read_task(offset={TASK_CHARS}) returns the rest]")
+
+
+def _head(text: str, limit: int, more: str) -> str:
+    """``text`` whole up to ``limit`` chars, else its head and a marker saying how to read on."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n[cut here: {len(text) - limit} more chars; {more}]"
+
+
 def _final(traj: Trajectory) -> str:
     last_msg = next((s for s in reversed(traj.steps)
                      if s.kind is StepKind.ASSISTANT_MESSAGE and s.text.strip()), None)
@@ -154,8 +177,13 @@ def _final(traj: Trajectory) -> str:
     parts = []
     if last_msg is not None:
         parts.append(f"last assistant message [{last_msg.index}]: {cut(last_msg.text, 600)}")
-    if last_result is not None:
+    submission = traj.metadata.get("submission") if isinstance(traj.metadata, dict) else None
+    if isinstance(submission, str) and submission.strip():
+        parts.append(f"final submission (diff):\n{_head(submission, FINAL_CHARS, 'search the steps for the rest')}")
+    elif last_result is not None:
         status = "error" if last_result.is_error else "ok"
-        parts.append(f"last tool result [{last_result.index}] ({status}): {cut(last_result.text, 300)}")
+        more = f"read_step(index={last_result.index}, offset={FINAL_CHARS}) returns the rest"
+        parts.append(f"last tool result [{last_result.index}] ({WRITER.get(last_result.trust, 'tool output')}, "
+                     f"{status}):\n{_head(last_result.text, FINAL_CHARS, more)}")
     parts.append(f"recorded outcome: {traj.outcome.value}")
     return "\n".join(parts)
