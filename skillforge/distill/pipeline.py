@@ -91,6 +91,8 @@ def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None 
     report = DistillReport(dry_run=options.dry_run)
     provider = resolve(settings)
     budget, mapper, consolidator = _engine(settings, provider, report)
+    if isinstance(getattr(mapper, "roots", None), list):
+        mapper.roots = [str(p) for p in paths]  # offline evidence paths: relative to these inputs
     lib = _existing_library(settings) if options.dry_run else _library(settings, options)
     record = commit.read_file(lib, runs.DISTILLED_FILE) if lib is not None else None
     run = _Run(report, runs.parse(record), options.allow_dirty)

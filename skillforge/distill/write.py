@@ -210,14 +210,15 @@ def evidence_entries(lessons: Sequence[Lesson], quote_ok: QuoteCheck | None = No
             text = quote(ev.quote)
             if text and quote_ok is not None and not quote_ok(text):
                 text = ""
-            item = {"title": _one_line(lesson.title, 120), "steps": ev.steps[:8], "quote": text}
+            at = (ev.source or "").partition("#")[2]  # the cited records (messages[14]…), when the log has them
+            item = {"title": _one_line(lesson.title, 120), "steps": ev.steps[:8], "quote": text, "at": at}
             if item not in entry["lessons"]:
                 entry["lessons"].append(item)
     return sorted(entries.values(), key=lambda e: (e["source"] or "", e["id"]))
 
 
 def _entry(ev: Evidence) -> dict[str, Any]:
-    return {"id": ev.trajectory_id, "source": ev.source, "task": _one_line(ev.task, 200),
+    return {"id": ev.trajectory_id, "source": ev.source.partition("#")[0] if ev.source else None, "task": _one_line(ev.task, 200),
             "outcome": ev.outcome.value, "lessons": []}
 
 

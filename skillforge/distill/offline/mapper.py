@@ -25,10 +25,10 @@ from skillforge.distill.offline.codeloc import (
     snippet_location,
 )
 from skillforge.distill.offline.commands import EDIT, SUBMIT
-from skillforge.distill.offline.evidence import Facts, cite
+from skillforge.distill.offline.evidence import Facts, cite, relative_source
 from skillforge.model import Lesson, Scope, ScopeKind, Trajectory
 
-MINER_VERSION = "offline-1"
+MINER_VERSION = "offline-2"
 MAX_EDITS = 40
 
 
@@ -37,11 +37,19 @@ class OfflineMapper:
 
     name = "offline"
 
+    def __init__(self, roots: Sequence[str] = ()) -> None:
+        # the inputs given on the command line: evidence paths are written relative to them
+        self.roots = [str(r) for r in roots]
+
     def cache_key(self, traj: Trajectory) -> str:
-        return f"{traj.id}:{MINER_VERSION}"
+        shown = relative_source(traj.source, self.roots) if self.roots else traj.source
+        return f"{traj.id}:{MINER_VERSION}:{shown}"
 
     def map(self, traj: Trajectory) -> MapResult:
-        return MapResult(trajectory_id=traj.id, facts=mine(traj))
+        facts = mine(traj)
+        if self.roots:
+            _relative_sources(facts, self.roots)
+        return MapResult(trajectory_id=traj.id, facts=facts)
 
     def reducer(self, k: int = K) -> Reducer:
         """A streaming reduce: ``add(facts)`` per run as results arrive, ``lessons()`` at the end."""
@@ -94,6 +102,19 @@ class Reducer:
     def lessons(self) -> list[Lesson]:
         found = [le for miner in self.miners for le in miner.lessons(self.resolve)]
         return sorted(found, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
+
+
+def _relative_sources(facts: Any, roots: list[str]) -> None:
+    """Every cited ``src`` in the facts, relative to the input it was found under (in place)."""
+    if isinstance(facts, dict):
+        for key, value in facts.items():
+            if key == "src" and isinstance(value, str):
+                facts[key] = relative_source(value, roots)
+            else:
+                _relative_sources(value, roots)
+    elif isinstance(facts, list):
+        for value in facts:
+            _relative_sources(value, roots)
 
 
 def mine(traj: Trajectory) -> Facts:

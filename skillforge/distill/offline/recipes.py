@@ -71,7 +71,7 @@ def _on_made(a: Act, made: set[str]) -> bool:
     if a.cwd and a.cwd.split("/")[0] in made:
         return True
     words = [w.strip("'\"").removeprefix("./").removeprefix("/testbed/").split("::")[0] for w in a.cmd.split()[1:]]
-    return any(w in made or w.split("/")[0] in made and "/" in w for w in words if w and not w.startswith("-"))
+    return any(w in made or (w.split("/")[0] in made and "/" in w) for w in words if w and not w.startswith("-"))
 
 
 def dominant(all_facts: list[Facts], scope: str, kind: str) -> str:
