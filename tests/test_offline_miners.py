@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fixtures.offline.runs import OK, TRACE_NO_PYTEST, run, sympy_like
+from fixtures.offline.runs import OK, TRACE_NO_PYTEST, gave_up, run, sympy_like
 
 from skillforge.distill.offline import OfflineMapper
 from skillforge.distill.offline.contrast import fisher_greater
@@ -119,10 +119,15 @@ def test_two_failures_are_not_waste() -> None:
 
 
 def test_workflow_skeleton_of_resolved_runs() -> None:
-    (le,) = of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.WORKFLOW)
+    (le,) = of_kind(mine(sympy_like("a"), sympy_like("b"), gave_up("c")), LessonKind.WORKFLOW)
     assert "explore → reproduce → edit → test → submit" in le.body
-    assert "(2 of 2 resolved runs; 1 of 1 failed runs" in le.body
+    assert "(2 of 2 resolved runs; 0 of 1 failed runs" in le.body
     assert "Test step: `bin/test <tests>`" in le.body
+
+
+def test_workflow_that_failed_runs_followed_as_often_is_dropped() -> None:
+    """The usefulness gate: a skeleton as common in failed runs as in resolved ones says nothing."""
+    assert of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.WORKFLOW) == []
 
 
 def test_single_run_has_no_workflow_lesson() -> None:

@@ -141,7 +141,15 @@ class Acc:
     def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
         failing = {str(k[0]): n for k, n in regroup(self.failing, resolve).items()}
         groups = {f"{s}\x00{c}\x00{sig}": (s, g) for (s, c, sig), g in regroup(self.groups, resolve).items()}
-        return [_lesson(scope, g, failing.get(str(scope), 0)) for _key, (scope, g) in sorted(groups.items())]
+        return [_lesson(scope, g, failing.get(str(scope), 0)) for _key, (scope, g) in sorted(groups.items())
+                if recommendable(g.runs)]
+
+
+def recommendable(runs: Runs) -> bool:
+    """A recovery is advice only if a resolved run used it, when outcomes are known: a "fix" seen only
+    in failed runs may be the very mistake that sank them (a reproduction switched to an input that no
+    longer hits the bug)."""
+    return runs.wins > 0 or runs.known < runs.n
 
 
 def _lesson(scope: Scope, g: _Group, failing: int) -> Lesson:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from skillforge.distill.base import MapResult
-from skillforge.distill.offline import areas, contrast, errors, recipes, waste, workflow
+from skillforge.distill.offline import areas, contrast, errors, harness, recipes, waste, workflow
 from skillforge.distill.offline.accumulate import K, brief
 from skillforge.distill.offline.actions import Act, actions, repository, short_task, source_of
 from skillforge.distill.offline.codeloc import (
@@ -72,7 +72,7 @@ class Reducer:
     def __init__(self, k: int = K) -> None:
         self.seen: set[str] = set()
         self.full: dict[str, set[str]] = {}  # repository name -> the owner/name spellings seen
-        self.miners = [m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas)]
+        self.miners = [m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas, harness)]
 
     def add(self, facts: Any) -> bool:
         """Count one run's facts (False: not offline facts of this miner version, or a repeated id)."""
@@ -124,15 +124,22 @@ def mine(traj: Trajectory) -> Facts:
     flow = workflow.mine(traj, acts)
     if flow["steps"]:
         flow.update(cite(traj, flow["steps"], flow["quote"]))
-    feats = contrast.mine(acts, sorted({e["file"] for e in edits}))
+    complaints = harness.mine(traj)
+    feats = contrast.mine(acts, sorted({e["file"] for e in edits}), _submission(traj, acts), complaints)
     by_call = {a.call: a for a in acts}
     return {
         "v": MINER_VERSION, "id": traj.id, "repo": repository(traj), "agent": traj.agent,
         "outcome": traj.outcome.value, "task": short_task(traj.task),
         "errors": errors.mine(traj, acts), "recipes": recipes.mine(traj, acts), "waste": waste.mine(traj, acts),
-        "workflow": flow, "edits": edits,
+        "workflow": flow, "edits": edits, "harness": complaints,
         "features": {k: cite(traj, [s], by_call[s].cmd if s in by_call else k) for k, s in feats.items()},
     }
+
+
+def _submission(traj: Trajectory, acts: list[Act]) -> str:
+    """The run's final diff: the submit action's output, else the log's recorded submission."""
+    diff_act = next((a for a in reversed(acts) if a.cls == SUBMIT and "diff --git" in a.output), None)
+    return diff_act.output if diff_act else str(traj.metadata.get("submission") or "")
 
 
 def _edits(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
