@@ -140,7 +140,8 @@ def _engine(settings: Any, provider: Any, report: DistillReport) -> tuple[Any, A
 
         report.provider = "offline"
         report.notes.append(OFFLINE_NOTE)
-        return None, OfflineMapper(), OfflineConsolidator(str(settings.templates or ""))
+        mapper = OfflineMapper()
+        return None, mapper, OfflineConsolidator(str(settings.templates or ""), mapper.read)
     from skillforge.distill.cost import Budget
     from skillforge.distill.llm import build
 

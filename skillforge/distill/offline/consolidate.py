@@ -74,8 +74,9 @@ class Plan:
 class OfflineConsolidator:
     """Turns gated lessons into skill edits (see ``skillforge.distill.base.Consolidator``)."""
 
-    def __init__(self, templates_override: str = "") -> None:
+    def __init__(self, templates_override: str = "", read: dict[str, tuple[int, int]] | None = None) -> None:
         self.override = templates_override
+        self.read = read if read is not None else {}  # scope -> (runs read, resolved), from the reduce
 
     def consolidate(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[SkillEdit]:
         edits: list[SkillEdit] = []
@@ -133,7 +134,8 @@ class OfflineConsolidator:
                 description=self._render("description_repository", repo=repo, test=_plain(recipes.get("recipe:test", "")),
                                          build=_plain(recipes.get("recipe:build", "")), parts=parts,
                                          runs=supporting_runs(group)),
-                intro=self._render("intro_repository", repo=repo, runs=supporting_runs(group),
+                intro=self._render("intro_repository", repo=repo, supporting=supporting_runs(group),
+                                   read=self.read.get(str(Scope(ScopeKind.REPOSITORY, repo))),
                                    resolved=sum(1 for o in known if o == "success")
                                    if known and not is_sampled(group) else None),
                 sections=sections,

@@ -30,6 +30,8 @@ ALPHA = 0.05
 MIN_FAILED_WITH = 2  # the feature must appear in at least this many failed runs
 MIN_DIFF = 0.15  # failed-run rate minus resolved-run rate (effect size) a warning needs
 MIN_RUNS_EACH = 2  # at least this many failed and resolved runs in a group
+MIN_WITH = 4  # runs (either outcome) a feature needs to be tested at all: independent filtering, which
+# keeps rare features (that could never reach significance) out of the correction's hypothesis count
 _CONFIG = re.compile(r"(?:^|/)(?:setup\.py|setup\.cfg|pyproject\.toml|tox\.ini|requirements[\w.-]*\.txt|package\.json|conftest\.py)$")
 _TESTFILE = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[\w]+\.py$|_test\.\w+$|\.(?:test|spec)\.\w+$")
 _REVERT = re.compile(r"\bgit\s+(?:checkout|restore|stash)\b")
@@ -190,7 +192,7 @@ def _same_as_repository(agent: Scope, g: _Group, groups: dict[str, tuple[Scope, 
 def _group_lessons(scope: Scope, g: _Group) -> list[Lesson]:
     if g.failed < MIN_RUNS_EACH or g.won < MIN_RUNS_EACH:
         return []
-    features = sorted(k for k, fe in g.features.items() if fe.failed)
+    features = sorted(k for k, fe in g.features.items() if fe.failed and fe.failed + fe.won >= MIN_WITH)
     tests: list[tuple[float, str, int, int]] = []
     for feat in features:
         a, c = g.features[feat].failed, g.features[feat].won

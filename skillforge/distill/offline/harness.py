@@ -23,7 +23,7 @@ from skillforge.distill.offline.accumulate import (
     runs_if_sampled,
 )
 from skillforge.distill.offline.evidence import Facts, cite, evidence, render
-from skillforge.model import Lesson, LessonKind, Level, Scope, ScopeKind, StepKind, Trajectory
+from skillforge.model import Lesson, LessonKind, Level, Role, Scope, ScopeKind, StepKind, Trajectory
 
 MALFORMED, TRUNCATED, TIMEOUT = "malformed-action", "output-truncated", "timeout"
 _KINDS = (
@@ -38,6 +38,7 @@ ADVICE = {MALFORMED: "send exactly one command per reply; chain steps with `&&` 
           TRUNCATED: "narrow the output first (`grep -n`, `sed -n 'a,bp'`, `head`) instead of printing whole files or test logs",
           TIMEOUT: "run a narrower selection (one test file or id) or a short script instead of the whole suite"}
 HEAD = 600  # characters of a step searched for a complaint
+MIN_DIFF = 0.15  # with outcomes known: failed-run share minus resolved-run share a lesson needs
 
 
 def complaint(text: str) -> str:
@@ -57,8 +58,10 @@ def mine(traj: Trajectory) -> list[dict[str, Any]]:
         if not kind:
             continue
         nxt = next((t for t in steps[pos + 1 :] if t.kind is StepKind.TOOL_CALL), None)
+        # the agent's own reply the complaint answers: the lesson is about it, and it is trusted text
+        reply = next((t.index for t in reversed(steps[:pos]) if t.role is Role.ASSISTANT), None)
         cost = sum(1 for t in steps[pos:nxt.index if nxt else len(steps)] if t.kind is StepKind.USER_MESSAGE)
-        out.append(cite(traj, [s.index] + ([nxt.index] if nxt else []), s.text.strip().splitlines()[0] if s.text.strip() else kind,
+        out.append(cite(traj, ([reply] if reply is not None else []) + [s.index] + ([nxt.index] if nxt else []), s.text.strip().splitlines()[0] if s.text.strip() else kind,
                         kind=kind, cost=max(cost, 1), next=(nxt.text.split()[0] if nxt and nxt.text.split() else "")))
         if len(out) >= 50:
             break
@@ -103,12 +106,13 @@ class Acc:
         out: list[Lesson] = []
         for (scope, kind), g in sorted(regroup(self.groups, resolve).items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
             total = read.get(str(scope), Runs())
-            if g.runs.n < 2:
-                continue
             failed_total, won_total = total.known - total.wins, total.wins
+            failed = g.runs.known - g.runs.wins
+            if g.runs.n < 2 or (failed_total and won_total and failed / failed_total - g.runs.wins / won_total < MIN_DIFF):
+                continue  # the usefulness gate: met as often by resolved runs, it explains no failure
             body = render("lesson_harness", what=WHAT[kind], advice=ADVICE[kind], n=g.runs.n, total=total.n,
                           complaints=g.complaints, turns=g.turns, known=bool(total.known),
-                          failed=g.runs.known - g.runs.wins, failed_total=failed_total,
+                          failed=failed, failed_total=failed_total,
                           won=g.runs.wins, won_total=won_total)
             out.append(Lesson(
                 title=f"Harness: {kind.replace('-', ' ')}", trigger=f"when {WHAT[kind]}", body=body,

@@ -25,10 +25,10 @@ from skillforge.distill.offline.codeloc import (
     snippet_location,
 )
 from skillforge.distill.offline.commands import EDIT, SUBMIT
-from skillforge.distill.offline.evidence import Facts, cite, relative_source
+from skillforge.distill.offline.evidence import Facts, cite, relative_source, repo_scope
 from skillforge.model import Lesson, Scope, ScopeKind, Trajectory
 
-MINER_VERSION = "offline-2"
+MINER_VERSION = "offline-3"
 MAX_EDITS = 40
 
 
@@ -40,6 +40,7 @@ class OfflineMapper:
     def __init__(self, roots: Sequence[str] = ()) -> None:
         # the inputs given on the command line: evidence paths are written relative to them
         self.roots = [str(r) for r in roots]
+        self.read: dict[str, tuple[int, int]] = {}  # scope -> (runs read, resolved), filled by the reduce
 
     def cache_key(self, traj: Trajectory) -> str:
         shown = relative_source(traj.source, self.roots) if self.roots else traj.source
@@ -53,7 +54,7 @@ class OfflineMapper:
 
     def reducer(self, k: int = K) -> Reducer:
         """A streaming reduce: ``add(facts)`` per run as results arrive, ``lessons()`` at the end."""
-        return Reducer(k)
+        return Reducer(k, self.read)
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
         fold = self.reducer()
@@ -69,7 +70,9 @@ class Reducer:
     ``k`` smallest trajectory ids only (``Lesson.runs`` then gives the true count). The result does not
     depend on the order facts arrive in. Only the ids seen are kept per run (a repeated id counts once)."""
 
-    def __init__(self, k: int = K) -> None:
+    def __init__(self, k: int = K, read: dict[str, tuple[int, int]] | None = None) -> None:
+        self.read = read if read is not None else {}  # scope -> (runs read, resolved): skill headers
+        self.counts: dict[str, list[int]] = {}
         self.seen: set[str] = set()
         self.full: dict[str, set[str]] = {}  # repository name -> the owner/name spellings seen
         self.miners = [m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas, harness)]
@@ -83,6 +86,9 @@ class Reducer:
         if "/" in repo:
             self.full.setdefault(repo.rsplit("/", 1)[-1].lower(), set()).add(repo)
         meta = brief(facts)
+        tally = self.counts.setdefault(str(repo_scope(facts)), [0, 0])
+        tally[0] += 1
+        tally[1] += facts["outcome"] == "success"
         for miner in self.miners:
             miner.add(facts, meta)
         return True
@@ -100,6 +106,12 @@ class Reducer:
         return Scope(ScopeKind.REPOSITORY, next(iter(owners))) if len(owners) == 1 else scope
 
     def lessons(self) -> list[Lesson]:
+        for name, (n, won) in self.counts.items():
+            kind, _, value = name.partition(":")
+            scope = str(self.resolve(Scope(ScopeKind(kind), value)))
+            old = self.read.get(scope, (0, 0))
+            self.read[scope] = (old[0] + n, old[1] + won)
+        self.counts = {}
         found = [le for miner in self.miners for le in miner.lessons(self.resolve)]
         return sorted(found, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
 

@@ -29,6 +29,7 @@ MIN_REPEATS = 3
 
 
 def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
+    acts = [a for a in acts if not a.scratch]  # a scratch project's loop says nothing about the repository
     out = _repeats(traj, acts) + _loops(traj, acts)
     return sorted(out, key=lambda it: (it["kind"], it["sig"], it["steps"]))[:10]
 
