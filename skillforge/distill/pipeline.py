@@ -140,8 +140,8 @@ def _engine(settings: Any, provider: Any, report: DistillReport) -> tuple[Any, A
 
         report.provider = "offline"
         report.notes.append(OFFLINE_NOTE)
-        mapper = OfflineMapper()
-        return None, mapper, OfflineConsolidator(str(settings.templates or ""), mapper.read)
+        miner = OfflineMapper()
+        return None, miner, OfflineConsolidator(str(settings.templates or ""), miner.read)
     from skillforge.distill.cost import Budget
     from skillforge.distill.llm import build
 
