@@ -244,3 +244,20 @@ def test_error_confidence_counts_each_failing_run_once() -> None:
     by_title = {le.title: le.confidence for le in found}
     assert by_title["no pytest (test)"] == 0.75  # fixed in 2 of the 2 runs that failed: (2+1)/(2+2)
     assert by_title["no tox (test)"] == 0.5  # (1+1)/(2+2)
+
+
+def test_a_probe_that_fails_on_purpose_is_not_fixed_by_an_unrelated_install() -> None:
+    """A `python -c` probe of a library's behaviour raises by design; an install for the test suite and a
+    later script are no recovery from it (seen in a real run as "IDNAError → pip install pytest-httpbin")."""
+    calls = [("python3 -c \"import idna; idna.encode('.example.com')\"", 1,
+              "Traceback (most recent call last):\n  File \"<string>\", line 1\nidna.core.IDNAError: Empty Label"),
+             ("pip install pytest-httpbin", OK, "Successfully installed pytest-httpbin"),
+             ("python3 check_double_dot.py", OK, "LocationParseError")]
+    assert of_kind(mine(*(run(i, calls, outcome=Outcome.SUCCESS) for i in "ab")), LessonKind.ERROR_RECOVERY) == []
+
+
+def test_a_script_missing_a_module_learns_the_install() -> None:
+    calls = [("python reproduce.py", 1, "Traceback (most recent call last):\nModuleNotFoundError: No module named 'numpy'"),
+             ("pip install numpy", OK, "Successfully installed numpy"), ("python reproduce.py", OK, "ok")]
+    (le,) = of_kind(mine(*(run(i, calls, outcome=Outcome.SUCCESS) for i in "ab")), LessonKind.ERROR_RECOVERY)
+    assert "`pip install numpy`" in le.body

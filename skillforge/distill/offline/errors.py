@@ -65,10 +65,20 @@ def _fix_text(act: Act) -> str:
     return re.sub(r"^(python|pip|node)[\d.]+$", r"\1", act.program) or act.cls
 
 
+_ENVIRONMENT = re.compile(
+    r"No module named|ModuleNotFoundError|ImportError|command not found|could not be found|not installed"
+    r"|cannot open shared object|DLL load failed|library not loaded|Permission denied", re.I)
+
+
 def _worth_mining(fail: Act) -> bool:
-    """A failure whose recovery may teach something: not a test that simply failed on the code."""
+    """A failure whose recovery may teach something: not a test that simply failed on the code, and,
+    for a script or ``python -c``, only an environment failure (a missing module, command or tool):
+    a script's own exception is the bug it reproduces or a probe of a library's behaviour, and what
+    ran next is no fix for it."""
     if not fail.failed or not fail.sig or fail.cls not in RECOVERABLE:
         return False
+    if fail.cls == REPRODUCE:
+        return bool(_ENVIRONMENT.search(fail.sig))
     return not (fail.cls == TEST and _CODE_FAILURE.match(fail.sig))
 
 

@@ -31,6 +31,8 @@ _KINDS = (
     (TRUNCATED, re.compile(r"output of your last command was too long|output (?:was |has been )?truncated|<output_head>", re.I)),
     (TIMEOUT, re.compile(r"timed out and has been killed|command timed out|TimeoutExpired", re.I)),
 )
+_WORDS = ("exactly one", "actions", "no action", "no valid", "no command", "no tool call", "too long",
+          "truncated", "<output_head>", "timed out", "timeoutexpired")
 WHAT = {MALFORMED: "the harness rejected a reply as a malformed action (none or several commands)",
         TRUNCATED: "the harness cut a command's output as too long",
         TIMEOUT: "a command timed out and was killed"}
@@ -44,6 +46,9 @@ MIN_DIFF = 0.15  # with outcomes known: failed-run share minus resolved-run shar
 def complaint(text: str) -> str:
     """The kind of harness complaint a message or result opens with ('' for none)."""
     head = text[:HEAD]
+    low = head.lower()
+    if not any(word in low for word in _WORDS):  # most results: one cheap scan instead of three regexes
+        return ""
     return next((kind for kind, rx in _KINDS if rx.search(head)), "")
 
 
