@@ -159,7 +159,7 @@ class OfflineConsolidator:
             plans.append(Plan(
                 name=_name(fam), scope=Scope(ScopeKind.TOOL, fam), theme=fam, level=Level.ATOMIC,
                 title=theme.capitalize(), description=self._render("description_family", theme=theme, examples=examples),
-                intro=self._render("intro_family", runs=runs),
+                intro=self._render("intro_family", runs=runs, read=self.read.get("all")),
                 sections=[("Known failures and fixes", group, bullets)],
             ))
         return plans
@@ -183,7 +183,8 @@ class OfflineConsolidator:
                 name=_name(f"{agent}-warnings"), scope=Scope(ScopeKind.TOOL, agent), theme="warnings",
                 level=Level.FUNCTIONAL, title=f"{agent} warnings",
                 description=self._render("description_agent", agent=agent, count=len(group), runs=runs),
-                intro=self._render("intro_agent", agent=agent, runs=runs), sections=sections,
+                intro=self._render("intro_agent", agent=agent, runs=runs, read=self.read.get(f"agent:{agent}")),
+                sections=sections,
             ))
         return plans
 

@@ -4,6 +4,7 @@ Lesson construction on the reduce side."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from skillforge import templates
@@ -42,16 +43,21 @@ def relative_source(src: str | None, roots: list[str]) -> str | None:
     input ``/data/trajs``), never an absolute local path; unchanged when no input contains it."""
     if not src:
         return src
-    path, sep, rest = src.partition("#")
+    m = _WHERE.match(src)
+    path, rest = (m.group(1), m.group(2)) if m else (src, "")
     for root in sorted(roots, key=len, reverse=True):
         base = root.rstrip("/")
         if path == base:
-            return base.rsplit("/", 1)[-1] + sep + rest
+            return base.rsplit("/", 1)[-1] + rest
         if path.startswith(base + "/"):
             name = base.rsplit("/", 1)[-1]
             inner = path[len(base) + 1 :]
-            return (f"{name}/{inner}" if name not in ("", ".", "..") else inner) + sep + rest
+            return (f"{name}/{inner}" if name not in ("", ".", "..") else inner) + rest
     return src
+
+
+_WHERE = re.compile(r"^(.*?)((?::\d+)?(?:#.*)?)$", re.S)  # path, then ':line' and/or '#record'
+
 
 
 def evidence(meta: Facts, item: dict[str, Any]) -> Evidence:

@@ -29,6 +29,7 @@ from skillforge.distill.offline.evidence import Facts, cite, relative_source, re
 from skillforge.model import Lesson, Scope, ScopeKind, Trajectory
 
 MINER_VERSION = "offline-4"
+_SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 
 
@@ -86,9 +87,10 @@ class Reducer:
         if "/" in repo:
             self.full.setdefault(repo.rsplit("/", 1)[-1].lower(), set()).add(repo)
         meta = brief(facts)
-        tally = self.counts.setdefault(str(repo_scope(facts)), [0, 0])
-        tally[0] += 1
-        tally[1] += facts["outcome"] == "success"
+        for key in (str(repo_scope(facts)), f"agent:{facts.get('agent') or 'agent'}", "all"):
+            tally = self.counts.setdefault(key, [0, 0])
+            tally[0] += 1
+            tally[1] += facts["outcome"] == "success"
         for miner in self.miners:
             miner.add(facts, meta)
         return True
@@ -108,7 +110,7 @@ class Reducer:
     def lessons(self) -> list[Lesson]:
         for name, (n, won) in self.counts.items():
             kind, _, value = name.partition(":")
-            scope = str(self.resolve(Scope(ScopeKind(kind), value)))
+            scope = str(self.resolve(Scope(ScopeKind(kind), value))) if kind in _SCOPE_KINDS else name
             old = self.read.get(scope, (0, 0))
             self.read[scope] = (old[0] + n, old[1] + won)
         self.counts = {}
