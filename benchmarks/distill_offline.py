@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -50,18 +51,24 @@ def replicate(corpus: Path, runs: int, out: Path) -> Path:
 
 
 def run_cli(logs: Path, labels: Path, library: Path, home: Path, workers: int) -> tuple[float, dict]:
-    """Seconds for one ``skillforge distill`` subprocess, and its JSON report."""
+    """Wall seconds for one ``skillforge distill`` subprocess, and its JSON report (with ``_cpu``: the
+    CPU seconds it used, user and system, which other load on the machine changes less)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "SKILLFORGE_PROVIDER", "SKILLFORGE_LIBRARY")}
     env["SKILLFORGE_HOME"] = str(home)
     cmd = [sys.executable, "-m", "skillforge", "distill", str(logs), "--labels", str(labels), "--provider",
            "offline", "--library", str(library), "--init", "--workers", str(workers), "--json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode not in (0, 3):
         raise SystemExit(f"skillforge distill failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds, json.loads(done.stdout)
+    report = json.loads(done.stdout)
+    report["_cpu"] = cpu
+    return seconds, report
 
 
 def summary(label: str, times: list[float], runs: int) -> str:
@@ -95,7 +102,8 @@ def main() -> int:
                 lib = work / f"lib-{mode}{i}"
                 seconds, report = run_cli(work / "logs", labels, lib, home, args.workers)
                 times.append(seconds)
-                print(f"repeat {i + 1} {mode}: {report['trajectories']} runs in {seconds:.1f} s; lessons "
+                print(f"repeat {i + 1} {mode}: {report['trajectories']} runs in {seconds:.1f} s "
+                      f"({report['_cpu']:.1f} CPU s, load {os.getloadavg()[0]:.1f}); lessons "
                       f"{report['lessons']}, kept {report['lessons_kept']}, skills {len(report['changes'])}, "
                       f"commit {str(report.get('commit') or '')[:12]}")
                 shutil.rmtree(lib, ignore_errors=True)
