@@ -105,3 +105,21 @@ def test_wrong_interpreter_failure_names_that_interpreter() -> None:
     bodies = " ".join(le.body for le in lessons if le.kind is LessonKind.ERROR_RECOVERY)
     assert "`/usr/bin/python3 -m pytest <tests>`" in bodies
     assert "`python -m pytest" not in bodies
+
+
+def test_helpers_between_failure_and_fix_keep_their_folder_and_scripts_their_interpreter() -> None:
+    calls = [("/usr/bin/python3 reproduce.py", 1, "Traceback (most recent call last):\nModuleNotFoundError: No module named 'numpy'"),
+             ("cd vendor && pip install -e .", OK, "Successfully installed"), ("/usr/bin/python3 reproduce.py", OK, "ok")]
+    m = OfflineMapper()
+    (le,) = [le for le in m.reduce([m.map(run(i, calls, outcome=Outcome.SUCCESS)) for i in "ab"])
+             if le.kind is LessonKind.ERROR_RECOVERY]
+    assert "`cd vendor && pip install -e .`" in le.body
+    assert "When `/usr/bin/python3` fails" in le.body
+
+
+@pytest.mark.parametrize(("cmd", "program"), [
+    ("/usr/bin/python3 -m pytest x", "/usr/bin/python3 -m pytest"), ("python3 reproduce.py", "python3"),
+    ("python -m pip install x", "python -m pip"), ("git diff", "git diff"), ("/bin/ls -la", "ls"),
+])
+def test_program_keeps_the_interpreter(cmd: str, program: str) -> None:
+    assert parse_command(cmd).program == program

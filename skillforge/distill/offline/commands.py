@@ -324,9 +324,9 @@ def _program(seg: str) -> str:
     words = seg.split()
     if not words:
         return ""
+    if re.match(r"(?:\S*/)?python[\d.]*$", words[0]):  # interpreters as typed: /usr/bin/python3 is not python
+        return f"{words[0]} -m {words[2]}" if len(words) > 2 and words[1] == "-m" else words[0]
     first = words[0].rsplit("/", 1)[-1]
-    if re.match(r"python[\d.]*$", first) and len(words) > 2 and words[1] == "-m":
-        return f"python -m {words[2]}"
     if first in ("npm", "yarn", "pnpm", "git", "pip", "pip3", "go", "cargo", "uv", "apt-get", "conda") and len(words) > 1:
         return f"{first} {words[1]}"
     return first

@@ -55,14 +55,12 @@ def family(sig: str, exc: str) -> str:
     return ""
 
 
-_CD = re.compile(r"^(?:cd \S+ && )+")
+_CD_ROOT = re.compile(r"^(?:cd (?:/testbed|/workspace|/repo)/? && )+")  # a cd to the repository root only
 _CODE_FAILURE = re.compile(r"^(?:AssertionError|pytest: tests failed|FAILED|E\s)")
 
 
 def _fix_text(act: Act) -> str:
-    if act.recipe:
-        return act.recipe
-    return re.sub(r"^(python|pip|node)[\d.]+$", r"\1", act.program) or act.cls
+    return act.recipe or act.program or act.cls
 
 
 _ENVIRONMENT = re.compile(
@@ -91,7 +89,7 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
         between: list[str] = []
         for later in acts[i + 1 : i + 1 + LOOKAHEAD]:
             if later.cls in (INSTALL, BUILD) and not later.failed and later.cls != fail.cls and later.recipe:
-                between.append(_CD.sub("", later.cmd)[:100])
+                between.append(_CD_ROOT.sub("", later.cmd)[:100])
             if later.cls != fail.cls or later.failed:
                 continue
             same = (_fix_text(later) == _fix_text(fail) and later.cmd == fail.cmd) or (
