@@ -165,7 +165,8 @@ def _lesson(scope: Scope, g: _Group, failing: int) -> Lesson:
     fix, fix_n = ranked_by_count(g.fixes)[0]
     body = render(
         "lesson_error_recovery", sig=first["sig"], cls=first["cls"], fix=fix, fix_n=fix_n,
-        failed_cmd=ranked_by_count(g.failed_cmds)[0][0], helpers=ranked_by_count(g.helpers)[:2],
+        failed_cmd=ranked_by_count(g.failed_cmds)[0][0], also=ranked_by_count(g.failed_cmds)[1:3],
+        helpers=ranked_by_count(g.helpers)[:2],
         runs=g.runs.phrase(), total=g.runs.n,
     )
     return Lesson(
