@@ -108,3 +108,17 @@ def test_scratch_files_left_in_failed_patches_warn_with_both_rates() -> None:
     found = [le for le in lessons(*failed, *won) if le.kind is LessonKind.WARNING and le.scope.value == "acme/widgets"]
     assert {le.signature for le in found} == {"contrast:submitted:added-file", "contrast:submitted:scratch-file"}
     assert all("6 of 8 failed runs vs 0 of 8 resolved runs" in le.body for le in found)
+
+
+def test_an_edit_that_breaks_a_repository_file_is_a_feature_a_broken_script_is_not() -> None:
+    from fixtures.offline.runs import run
+
+    from skillforge.distill.offline.actions import actions
+
+    broken = ('Traceback (most recent call last):\n  File "/testbed/reproduce.py", line 1, in <module>\n'
+              '  File "/testbed/pkg/core.py", line 12\n    if x\n       ^\nSyntaxError: invalid syntax')
+    own = 'Traceback (most recent call last):\n  File "/testbed/reproduce.py", line 3\nSyntaxError: invalid syntax'
+    repo = run("a", [("python reproduce.py", 1, broken)])
+    script = run("b", [("python reproduce.py", 1, own)])
+    assert "broke-syntax" in contrast_features(actions(repo), [])
+    assert "broke-syntax" not in contrast_features(actions(script), [])

@@ -38,6 +38,20 @@ _REVERT = re.compile(r"\bgit\s+(?:checkout|restore|stash)\b")
 _SCRATCH = re.compile(r"^[^/]+\.(?:py|sh)$|\.(?:orig|bak|rej|swp|pickle|png)$|~$|(?:^|/)(?:reproduc\w*|debug_\w*|verify_\w*|check_\w*)\.py$")
 
 
+_FRAME = re.compile(r'File "([^"]+)", line')
+_OWN_SCRIPT = re.compile(r"(?:^|/)(?:reproduc|repro|test_|check|verify|debug|apply|patch|fix|update|modify)\w*\.py$")
+
+
+def _in_repository(output: str) -> bool:
+    """Whether a syntax error's last frame is a repository file (an edit broke it), not the agent's
+    own script or ``<string>``."""
+    frames = _FRAME.findall(output[-4000:])
+    if not frames:
+        return False
+    path = frames[-1]
+    return not path.startswith(("<", "/tmp/")) and not _OWN_SCRIPT.search(path) and "site-packages" not in path
+
+
 def submission(diff: str) -> tuple[list[str], list[str]]:
     """(files the final diff changes, files it adds)."""
     files, added = [], []
@@ -78,6 +92,8 @@ def mine(acts: list[Act], edited: list[str], diff: str = "", complaints: list[di
             add(f"hit:{a.sig}", a.call)
         if _REVERT.search(a.cmd):
             add("reverted-files", a.call)
+        if a.failed and a.exc in ("SyntaxError", "IndentationError", "TabError") and _in_repository(a.output):
+            add("broke-syntax", a.call)
         if any(_CONFIG.search(w) for w in a.writes):
             add("edited:config", a.call)  # the agent's own edit, not one the environment had already made
     if not files:
@@ -113,6 +129,7 @@ def phrase(feature: str) -> tuple[str, str]:
                      "output-truncated": "had command output cut by the harness",
                      "timeout": "ran a command that timed out"}.get(value, value), ""),
         "reverted-files": ("reverted files with git checkout/restore", ""),
+        "broke-syntax": ("left a repository file unparsable after an edit (SyntaxError/IndentationError in it)", ""),
         "never-ran-tests": ("never ran the test suite", ""), "never-reproduced": ("never ran a reproduction script", ""),
     }.get(kind, (feature, ""))
 
