@@ -25,7 +25,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--profile", action="store_true", help="print the 15 most expensive functions")
+    parser.add_argument("--halves", action="store_true",
+                        help="held-out check: mine each half of the corpus (split by a hash of the instance id) "
+                             "apart and print the outcome-contrast lessons each half gives")
     args = parser.parse_args()
+    if args.halves:
+        return halves(args.corpus)
     from skillforge.distill.base import MapResult
     from skillforge.distill.offline import OfflineConsolidator, OfflineMapper
     from skillforge.ingest import read
@@ -65,6 +70,29 @@ def main() -> int:
     print(f"facts: {size / 1024:.1f} KiB per run  lessons kept: {len(lessons)}  skill edits: {len(edits)}")
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(15)
+    return 0
+
+
+def halves(corpus: Path) -> int:
+    """Which outcome contrasts (warnings, harness lessons) each half of the corpus finds on its own."""
+    import hashlib
+
+    from skillforge.distill.offline import OfflineMapper
+    from skillforge.ingest import read
+    from skillforge.ingest.labels import load_labels
+
+    mini = corpus / "mini-swe-agent"
+    labels, source = load_labels([mini / "labels.json"])
+    mapper = OfflineMapper()
+    trajs = list(read([mini / "trajs"], labels=labels, labels_source=source))
+    for half in (0, 1):
+        part = [t for t in trajs
+                if int(hashlib.sha1((t.task_id or t.native_id or t.id).encode()).hexdigest(), 16) % 2 == half]
+        won = sum(1 for t in part if t.outcome.value == "success")
+        print(f"half {half}: {len(part)} runs, {won} resolved")
+        for le in mapper.reduce([mapper.map(t) for t in part]):
+            if le.kind.value == "warning" or le.signature.startswith("harness:"):
+                print(f"  {le.scope}: {le.body}")
     return 0
 
 

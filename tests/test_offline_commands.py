@@ -37,8 +37,8 @@ def test_sed_targets_and_compound_classes() -> None:
 
 
 @pytest.mark.parametrize(("cmd", "recipe"), [
-    ("cd /testbed && timeout 60 python3 -m pytest a/tests/test_x.py::test_y -xvs 2>&1 | head -50", "python -m pytest <tests>"),
-    ("/usr/bin/python3 tests/runtests.py forms_tests.tests.test_forms admin_views", "python tests/runtests.py <tests>"),
+    ("cd /testbed && timeout 60 python3 -m pytest a/tests/test_x.py::test_y -xvs 2>&1 | head -50", "python3 -m pytest <tests>"),
+    ("/usr/bin/python3 tests/runtests.py forms_tests.tests.test_forms admin_views", "/usr/bin/python3 tests/runtests.py <tests>"),
     ("pytest tests/test_a.py -k 'foo and not bar'", "pytest <tests> -k <expr>"),
     ("pip install numpy==1.26 scipy", "pip install <package>"),
 ])

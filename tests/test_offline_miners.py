@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fixtures.offline.runs import OK, TRACE_NO_PYTEST, run, sympy_like
+from fixtures.offline.runs import OK, TRACE_NO_PYTEST, gave_up, run, sympy_like
 
 from skillforge.distill.offline import OfflineMapper
 from skillforge.distill.offline.contrast import fisher_greater
@@ -119,10 +119,15 @@ def test_two_failures_are_not_waste() -> None:
 
 
 def test_workflow_skeleton_of_resolved_runs() -> None:
-    (le,) = of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.WORKFLOW)
+    (le,) = of_kind(mine(sympy_like("a"), sympy_like("b"), gave_up("c")), LessonKind.WORKFLOW)
     assert "explore → reproduce → edit → test → submit" in le.body
-    assert "(2 of 2 resolved runs; 1 of 1 failed runs" in le.body
+    assert "(2 of 2 resolved runs; 0 of 1 failed runs" in le.body
     assert "Test step: `bin/test <tests>`" in le.body
+
+
+def test_workflow_that_failed_runs_followed_as_often_is_dropped() -> None:
+    """The usefulness gate: a skeleton as common in failed runs as in resolved ones says nothing."""
+    assert of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.WORKFLOW) == []
 
 
 def test_single_run_has_no_workflow_lesson() -> None:
@@ -239,3 +244,20 @@ def test_error_confidence_counts_each_failing_run_once() -> None:
     by_title = {le.title: le.confidence for le in found}
     assert by_title["no pytest (test)"] == 0.75  # fixed in 2 of the 2 runs that failed: (2+1)/(2+2)
     assert by_title["no tox (test)"] == 0.5  # (1+1)/(2+2)
+
+
+def test_a_probe_that_fails_on_purpose_is_not_fixed_by_an_unrelated_install() -> None:
+    """A `python -c` probe of a library's behaviour raises by design; an install for the test suite and a
+    later script are no recovery from it (seen in a real run as "IDNAError → pip install pytest-httpbin")."""
+    calls = [("python3 -c \"import idna; idna.encode('.example.com')\"", 1,
+              "Traceback (most recent call last):\n  File \"<string>\", line 1\nidna.core.IDNAError: Empty Label"),
+             ("pip install pytest-httpbin", OK, "Successfully installed pytest-httpbin"),
+             ("python3 check_double_dot.py", OK, "LocationParseError")]
+    assert of_kind(mine(*(run(i, calls, outcome=Outcome.SUCCESS) for i in "ab")), LessonKind.ERROR_RECOVERY) == []
+
+
+def test_a_script_missing_a_module_learns_the_install() -> None:
+    calls = [("python reproduce.py", 1, "Traceback (most recent call last):\nModuleNotFoundError: No module named 'numpy'"),
+             ("pip install numpy", OK, "Successfully installed numpy"), ("python reproduce.py", OK, "ok")]
+    (le,) = of_kind(mine(*(run(i, calls, outcome=Outcome.SUCCESS) for i in "ab")), LessonKind.ERROR_RECOVERY)
+    assert "`pip install numpy`" in le.body

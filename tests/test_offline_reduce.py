@@ -26,7 +26,7 @@ def facts(i: int, outcome: str = "success", repo: str = "acme/widgets", feature:
                     "failed_cmd": "pytest", "fix": "bin/test", "between": []}],
         "recipes": [{**cited, "steps": [3], "kind": "test", "recipe": "bin/test" if i % 3 else "tox"}],
         "waste": [],
-        "workflow": {**cited, "order": ["explore", "edit", "test"], "counts": {"explore": 1 + i % 4, "edit": 1, "test": 2}},
+        "workflow": {**cited, "order": ["explore", "edit", "test"] if outcome == "success" else ["explore", "edit"], "counts": {"explore": 1 + i % 4, "edit": 1, "test": 2}},
         "edits": [{"file": "pkg/parse.py", "lang": "python", "symbol": "parse", "step": 2, "src": None}],
         "features": {"edited:config": {**cited, "steps": [2]}} if feature else {},
     }

@@ -109,6 +109,8 @@ def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> Disti
     report = DistillReport(dry_run=options.dry_run, status="dry_run" if options.dry_run else "nothing_changed")
     provider = resolve(settings)
     budget, mapper, consolidator = _engine(settings, provider, report)
+    if isinstance(getattr(mapper, "roots", None), list):
+        mapper.roots = [str(p) for p in inputs]  # offline evidence paths: relative to these inputs
     lib = _existing_library(settings) if options.dry_run else _library(settings, options)
     record = commit.read_file(lib, runs.DISTILLED_FILE) if lib is not None else None
     run = _Run(report, runs.parse(record), options.allow_dirty)
@@ -156,7 +158,8 @@ def _engine(settings: Any, provider: Any, report: DistillReport) -> tuple[Any, A
 
         report.provider = "offline"
         report.notes.append(OFFLINE_NOTE)
-        return None, OfflineMapper(), OfflineConsolidator(str(settings.templates or ""))
+        miner = OfflineMapper()
+        return None, miner, OfflineConsolidator(str(settings.templates or ""), miner.read)
     from skillforge.distill.cost import Budget
     from skillforge.distill.llm import build
 

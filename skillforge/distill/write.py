@@ -211,14 +211,15 @@ def evidence_entries(lessons: Sequence[Lesson], quote_ok: QuoteCheck | None = No
             entry = entries.setdefault(ev.trajectory_id, _entry(ev))
             flat = _one_line(ev.quote, QUOTE_CHARS)
             text = quote(ev.quote) if flat and (quote_ok is None or quote_ok(flat)) else ""
-            item = {"title": _one_line(lesson.title, 120), "steps": ev.steps[:8], "quote": text}
+            at = (ev.source or "").partition("#")[2]  # the cited records (messages[14]…), when the log has them
+            item = {"title": _one_line(lesson.title, 120), "steps": ev.steps[:8], "quote": text, "at": at}
             if item not in entry["lessons"]:
                 entry["lessons"].append(item)
     return sorted(entries.values(), key=lambda e: (e["source"] or "", e["id"]))
 
 
 def _entry(ev: Evidence) -> dict[str, Any]:
-    return {"id": ev.trajectory_id, "source": ev.source, "task": _one_line(ev.task, 200),
+    return {"id": ev.trajectory_id, "source": ev.source.partition("#")[0] if ev.source else None, "task": _one_line(ev.task, 200),
             "outcome": ev.outcome.value, "lessons": []}
 
 

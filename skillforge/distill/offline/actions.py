@@ -36,6 +36,8 @@ class Act:
     output: str = ""  # the result text (kept in memory only, never in facts)
     tool: str = ""
     tool_input: object = None
+    cwd: str = ""  # the main command's working folder relative to the repository ('' = its root)
+    scratch: bool = False  # ran in a scratch folder or on scratch files (see commands.is_scratch_dir)
 
 
 def actions(traj: Trajectory) -> list[Act]:
@@ -55,7 +57,8 @@ def actions(traj: Trajectory) -> list[Act]:
         act = Act(
             call=s.index, result=res_idx, cls=action.cls, program=action.program, recipe=action.recipe,
             cmd=shorten(s.text or str(s.input or ""), 160), classes=action.classes, writes=action.writes,
-            heredoc=action.heredoc, tool=s.tool_name or "", tool_input=s.input,
+            heredoc=action.heredoc, tool=s.tool_name or "", tool_input=s.input, cwd=action.cwd,
+            scratch=action.scratch,
         )
         if res is not None:
             act.output = res.text

@@ -57,8 +57,8 @@ class Acc:
         groups = {(str(s), path): (s, g) for (s, path), g in regroup(self.groups, resolve).items()}
         by_scope: dict[str, list[Lesson]] = {}
         for (scope_name, path), (scope, g) in sorted(groups.items()):
-            if g.runs.n < MIN_RUNS:
-                continue
+            if g.runs.n < MIN_RUNS or (g.runs.known and not g.runs.wins):
+                continue  # a file only failed runs changed is no pointer to where fixes go
             body = render("lesson_code_area", file=path, n=g.runs.n, runs=g.runs.phrase(),
                           symbols=sorted(g.symbols.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
             by_scope.setdefault(scope_name, []).append(Lesson(

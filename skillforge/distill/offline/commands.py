@@ -1,7 +1,10 @@
 """Shell commands and tool calls: split a command line into its parts, classify each action
 (test / build / install / edit / explore / reproduce / submit / other), find the files it writes, and
-normalise commands into reusable recipes (``cd`` prefixes, timeouts, env assignments and pipes to
-``head``/``tail`` stripped; specific test ids turned into a ``<tests>`` pattern).
+normalise commands into reusable recipes. Normalisation abstracts arguments (test ids become
+``<tests>``, packages ``<package>``, verbosity flags go) and drops what does not change the command
+(``timeout N``, pipes into ``head``/``tail``, a ``cd`` to the repository root); it keeps what does: the
+working folder of a ``cd`` chain, the interpreter as typed (``/usr/bin/python3`` is not ``python``) and
+environment assignments. A command run in a scratch folder or on scratch files is marked ``scratch``.
 
 Everything is regex-based and linear in the command's length; results are cached per command text.
 """
@@ -82,6 +85,8 @@ class Action:
     classes: list[str] = field(default_factory=list)  # every segment's class, in order
     writes: list[str] = field(default_factory=list)  # files written (edit targets)
     heredoc: str = ""  # body of a `cat <<EOF > file` write, for code locations
+    cwd: str = ""  # working folder of the main command, relative to the repository ('' = its root)
+    scratch: bool = False  # ran in a scratch folder (/tmp, reproduce_issue/…) or on scratch files
 
 
 def classify_call(text: str, tool_name: str | None = None, tool_input: Any = None) -> Action:
@@ -121,21 +126,83 @@ def _parse(command: str) -> Action:
     segments = [s for s in _SPLIT.split(body) if s.strip()]
     classes: list[str] = []
     writes: list[str] = [heredoc_target] if heredoc_target else []
-    main, main_cls = "", OTHER
+    main, main_cls, main_ctx = "", OTHER, ("", "")
+    cwd, exported = "", ""
     for raw in segments:
         seg = strip_wrappers(raw)
-        if not seg or seg.startswith("#") or re.match(r"^(?:cd|pushd|popd|source|\.|export|set)\b", seg):
+        if re.match(r"^(?:cd|pushd)\b", seg):
+            cwd = change_dir(cwd, seg.split(None, 1)[1] if " " in seg else "")
+            continue
+        if re.match(r"^export\s+\w+=", seg):
+            exported = f"{exported} {seg.split(None, 1)[1]}".strip()
+            continue
+        if not seg or seg.startswith("#") or re.match(r"^(?:popd|source|\.|export|set)\b", seg):
             continue
         cls = segment_class(seg)
         classes.append(cls)
         writes.extend(_writes(seg, cls))
         if _takes_over(cls, main_cls):
-            main, main_cls = seg, cls
+            main, main_cls, main_ctx = seg, cls, (cwd, f"{exported} {env_prefix(raw)}".strip())
     if heredoc_target and main_cls in (EXPLORE, OTHER):
         main_cls = EDIT
     program = _program(main)
-    recipe = normalise_recipe(main, main_cls) if main_cls in (TEST, BUILD, INSTALL) else ""
-    return Action(main_cls, program, recipe, classes or [OTHER], _dedupe(writes), heredoc)
+    recipe = ""
+    if main_cls in (TEST, BUILD, INSTALL):
+        recipe = with_context(normalise_recipe(main, main_cls, main_ctx[0]), *main_ctx)
+    scratch = is_scratch_dir(main_ctx[0]) or any(is_scratch_file(w) for w in _safe_split(main)[1:])
+    return Action(main_cls, program, recipe, classes or [OTHER], _dedupe(writes), heredoc, main_ctx[0], scratch)
+
+
+# Command context: one small decoder of a shell line's working folder, environment and scratch use, kept
+# apart so it can move to the log readers (a typed shell action with its working directory).
+REPO_ROOTS = ("/testbed", "/workspace", "/repo", "/app", "/src", "/code")
+_SCRATCH_PART = re.compile(r"^(?:reproduc\w*|repro\w*|debug\w*|scratch\w*|tmp\w*|temp\w*|sandbox\w*|demo\w*"
+                           r"|test_?(?:project|proj|app|site|env|dir|docs|pkg)\w*|my_?\w*project\w*|example_project\w*)$", re.I)
+_SCRATCH_FILE = re.compile(r"^/tmp/|(?:^|/)(?:reproduc\w*|repro_\w*|debug_\w*|verify_\w*|check_\w*|scratch\w*)\.(?:py|sh)$")
+
+
+def change_dir(cwd: str, target: str) -> str:
+    """The working folder after ``cd target`` ('' is the repository root; absolute paths outside it kept)."""
+    target = target.strip().strip("'\"").rstrip("/")
+    if target in ("", "~", "-", "."):
+        return cwd
+    for root in REPO_ROOTS:
+        if target == root or target.startswith(root + "/"):
+            return target[len(root) + 1 :]
+    if target.startswith(("/", "~")):
+        return target
+    parts = [p for p in (cwd.split("/") if cwd else []) + target.split("/") if p and p != "."]
+    out: list[str] = []
+    for p in parts:
+        if p == ".." and out and out[-1] != "..":
+            out.pop()
+        else:
+            out.append(p)
+    return "/".join(out)
+
+
+def env_prefix(segment: str) -> str:
+    """The ``VAR=value`` assignments in front of a simple command, as typed."""
+    m = _ENV.match(_TIMEOUT.sub("", segment.strip().strip("()").strip()))
+    return m.group(0).strip() if m else ""
+
+
+def with_context(recipe: str, cwd: str, env: str) -> str:
+    """A recipe with the working folder and environment it needs to mean the same command."""
+    if recipe and env:
+        recipe = f"{env} {recipe}"
+    return f"cd {cwd} && {recipe}" if recipe and cwd else recipe
+
+
+def is_scratch_dir(cwd: str) -> bool:
+    """Whether a working folder is outside the repository or one an agent makes for itself."""
+    if not cwd:
+        return False
+    return cwd.startswith(("/", "~")) or any(_SCRATCH_PART.match(p) for p in cwd.split("/"))
+
+
+def is_scratch_file(word: str) -> bool:
+    return bool(_SCRATCH_FILE.search(word.strip("'\"")))
 
 
 def _takes_over(cls: str, main_cls: str) -> bool:
@@ -152,7 +219,8 @@ def parse_command(command: str) -> Action:
     # repeated short commands come from the cache; long ones (heredoc file writes) are rarely
     # repeated and would keep megabytes alive in it
     act = _parse(command) if len(command) <= CACHE_MAX_CHARS else _parse.__wrapped__(command)
-    return Action(act.cls, act.program, act.recipe, list(act.classes), list(act.writes), act.heredoc)
+    return Action(act.cls, act.program, act.recipe, list(act.classes), list(act.writes), act.heredoc, act.cwd,
+                  act.scratch)
 
 
 def _split_heredoc(command: str) -> tuple[str, str, str]:
@@ -256,25 +324,24 @@ def _program(seg: str) -> str:
     words = seg.split()
     if not words:
         return ""
+    if re.match(r"(?:\S*/)?python[\d.]*$", words[0]):  # interpreters as typed: /usr/bin/python3 is not python
+        return f"{words[0]} -m {words[2]}" if len(words) > 2 and words[1] == "-m" else words[0]
     first = words[0].rsplit("/", 1)[-1]
-    if re.match(r"python[\d.]*$", first) and len(words) > 2 and words[1] == "-m":
-        return f"python -m {words[2]}"
     if first in ("npm", "yarn", "pnpm", "git", "pip", "pip3", "go", "cargo", "uv", "apt-get", "conda") and len(words) > 1:
         return f"{first} {words[1]}"
     return first
 
 
-def normalise_recipe(seg: str, cls: str) -> str:
+def normalise_recipe(seg: str, cls: str, cwd: str = "") -> str:
     """A command as a reusable recipe: test selections -> ``<tests>``, verbosity flags dropped,
-    installed package names -> ``<package>``."""
+    installed package names -> ``<package>``. The runner's words are kept as typed, except that a
+    path into the repository (``/testbed/tests/runtests.py``) becomes relative when the command runs
+    from the repository root (``cwd`` empty)."""
     words = _safe_split(seg)
     if not words:
         return ""
-    words[0] = re.sub(r"^(?:\S*/)?(python)[\d.]*$", r"\1", words[0])
-    if "/testbed/" in words[0]:
-        words[0] = words[0].rsplit("/testbed/", 1)[-1]
     start = _runner_length(words)
-    out = [re.sub(r"^/testbed/", "", w) for w in words[:start]]
+    out = [w if cwd else re.sub(r"^/testbed/", "", w) for w in words[:start]]
     i = start
     while i < len(words):
         w = words[i]
@@ -306,7 +373,7 @@ def normalise_recipe(seg: str, cls: str) -> str:
 def _runner_length(words: list[str]) -> int:
     """How many leading words name the runner (``python -m pytest``, ``npm run test``, ``pip install``)."""
     n = 1
-    if re.match(r"python$", words[0]) and len(words) > 1:
+    if re.match(r"(?:\S*/)?python[\d.]*$", words[0]) and len(words) > 1:
         if words[1] == "-m" and len(words) > 2:
             n = 3
         elif not words[1].startswith("-"):
@@ -318,7 +385,7 @@ def _runner_length(words: list[str]) -> int:
         n = 2
     if n < len(words) and words[n - 1] == "pip" and words[n] == "install":
         n += 1
-    if n < len(words) and words[n - 1] in ("runtests.py", "manage.py") and words[n] == "test":
+    if n < len(words) and words[n - 1] in ("runtests.py", "manage.py", "django", "django-admin") and words[n] == "test":
         n += 1
     return min(n, len(words))
 

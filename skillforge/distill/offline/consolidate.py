@@ -74,12 +74,13 @@ class Plan:
 class OfflineConsolidator:
     """Turns gated lessons into skill edits (see ``skillforge.distill.base.Consolidator``)."""
 
-    def __init__(self, templates_override: str = "") -> None:
+    def __init__(self, templates_override: str = "", read: dict[str, tuple[int, int]] | None = None) -> None:
         self.override = templates_override
+        self.read = read if read is not None else {}  # scope -> (runs read, resolved), from the reduce
 
     def consolidate(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[SkillEdit]:
         edits: list[SkillEdit] = []
-        for plan in self.plans(lessons):
+        for plan in self.plans(lessons, {s.name for s in skills}):
             current = _match(plan, skills)
             if current is None:
                 edits.append(self._add(plan))
@@ -87,9 +88,11 @@ class OfflineConsolidator:
                 edits.extend(_section_edits(plan, current))
         return edits
 
-    def plans(self, lessons: Sequence[Lesson]) -> list[Plan]:
+    def plans(self, lessons: Sequence[Lesson], existing: set[str] | None = None) -> list[Plan]:
         ordered = sorted(lessons, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
-        plans = self._repo_plans(ordered) + self._family_plans(ordered) + self._agent_plans(ordered)
+        shared = _shared(ordered, existing or set())
+        plans = (self._repo_plans([le for le in ordered if id(le) not in shared])
+                 + self._family_plans([le for le in ordered if id(le) in shared]) + self._agent_plans(ordered))
         names: set[str] = set()
         unique: list[Plan] = []
         for plan in sorted(plans, key=lambda p: (p.name, p.skill_id)):
@@ -131,7 +134,8 @@ class OfflineConsolidator:
                 description=self._render("description_repository", repo=repo, test=_plain(recipes.get("recipe:test", "")),
                                          build=_plain(recipes.get("recipe:build", "")), parts=parts,
                                          runs=supporting_runs(group)),
-                intro=self._render("intro_repository", repo=repo, runs=supporting_runs(group),
+                intro=self._render("intro_repository", repo=repo, supporting=supporting_runs(group),
+                                   read=self.read.get(str(Scope(ScopeKind.REPOSITORY, repo))),
                                    resolved=sum(1 for o in known if o == "success")
                                    if known and not is_sampled(group) else None),
                 sections=sections,
@@ -155,7 +159,7 @@ class OfflineConsolidator:
             plans.append(Plan(
                 name=_name(fam), scope=Scope(ScopeKind.TOOL, fam), theme=fam, level=Level.ATOMIC,
                 title=theme.capitalize(), description=self._render("description_family", theme=theme, examples=examples),
-                intro=self._render("intro_family", runs=runs),
+                intro=self._render("intro_family", runs=runs, read=self.read.get("all")),
                 sections=[("Known failures and fixes", group, bullets)],
             ))
         return plans
@@ -163,13 +167,15 @@ class OfflineConsolidator:
     def _agent_plans(self, lessons: list[Lesson]) -> list[Plan]:
         by_agent: dict[str, list[Lesson]] = {}
         for le in lessons:
-            if le.scope.kind is ScopeKind.TOOL and le.kind in (LessonKind.WARNING, LessonKind.ANTI_PATTERN):
+            if le.scope.kind is ScopeKind.TOOL and (le.kind in (LessonKind.WARNING, LessonKind.ANTI_PATTERN)
+                                                    or le.signature.startswith("harness:")):
                 by_agent.setdefault(le.scope.value, []).append(le)
         plans: list[Plan] = []
         for agent, group in sorted(by_agent.items()):
             runs = supporting_runs(group)
             sections = []
-            for heading, kind in (("Warnings", LessonKind.WARNING), ("Anti-patterns", LessonKind.ANTI_PATTERN)):
+            for heading, kind in (("Harness complaints", LessonKind.ERROR_RECOVERY), ("Warnings", LessonKind.WARNING),
+                                  ("Anti-patterns", LessonKind.ANTI_PATTERN)):
                 chosen = [le for le in group if le.kind is kind]
                 if chosen:
                     sections.append((heading, chosen, [le.body for le in chosen]))
@@ -177,7 +183,8 @@ class OfflineConsolidator:
                 name=_name(f"{agent}-warnings"), scope=Scope(ScopeKind.TOOL, agent), theme="warnings",
                 level=Level.FUNCTIONAL, title=f"{agent} warnings",
                 description=self._render("description_agent", agent=agent, count=len(group), runs=runs),
-                intro=self._render("intro_agent", agent=agent, runs=runs), sections=sections,
+                intro=self._render("intro_agent", agent=agent, runs=runs, read=self.read.get(f"agent:{agent}")),
+                sections=sections,
             ))
         return plans
 
@@ -191,6 +198,19 @@ class OfflineConsolidator:
         skill.set_meta("evidence", plan.evidence)
         reason = f"new {plan.level.value} skill for {plan.scope}: {_summary(plan.lessons)} from {plan.evidence} runs"
         return SkillEdit(op=EditOp.ADD_SKILL, skill=plan.name, reason=reason, new_skill=skill, lessons=plan.lessons)
+
+
+def _shared(lessons: list[Lesson], existing: set[str]) -> set[int]:
+    """The error lessons that belong in a family skill (their one home): failures of a family whose
+    signature was seen in two or more repositories, or in runs with no repository. A failure seen in
+    one repository stays in that repository's skill, so no generic skill holds one repository's fix,
+    unless the library already has that family's skill: the advice keeps the home it has."""
+    repos: dict[str, set[str]] = {}
+    for le in lessons:
+        if le.kind is LessonKind.ERROR_RECOVERY and _family(le) and le.scope.kind is ScopeKind.REPOSITORY:
+            repos.setdefault(le.signature, set()).add(le.scope.value)
+    return {id(le) for le in lessons if le.kind is LessonKind.ERROR_RECOVERY and _family(le) and (
+        le.scope.kind is not ScopeKind.REPOSITORY or len(repos.get(le.signature, ())) >= 2 or _family(le) in existing)}
 
 
 def _section_key(le: Lesson) -> str:

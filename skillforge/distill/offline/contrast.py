@@ -1,7 +1,9 @@
-"""Contrast miner: actions and touched-file patterns markedly more frequent in failed runs than in
-resolved runs of the same repository (or the same agent), tested with a one-sided Fisher exact test
-(hand-written hypergeometric tail) and a Benjamini–Hochberg correction within each group. Only runs
-whose outcome is known take part. Results become warnings."""
+"""Contrast miner: actions, the final submission's contents and harness complaints markedly more
+frequent in failed runs than in resolved runs, per repository and pooled per agent (all its runs),
+tested with a one-sided Fisher exact test (exact hypergeometric tail over ``math.comb``; scipy is no
+dependency) and a Benjamini–Hochberg correction over the features tested in each group, with the rate
+difference as effect size. Only runs whose outcome is known take part. Results become warnings that
+state both rates."""
 
 from __future__ import annotations
 
@@ -26,19 +28,60 @@ from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKin
 
 ALPHA = 0.05
 MIN_FAILED_WITH = 2  # the feature must appear in at least this many failed runs
-MIN_RATIO = 2.0  # failed-run rate at least this multiple of the resolved-run rate
+MIN_DIFF = 0.15  # failed-run rate minus resolved-run rate (effect size) a warning needs
 MIN_RUNS_EACH = 2  # at least this many failed and resolved runs in a group
+MIN_WITH = 4  # runs (either outcome) a feature needs to be tested at all: independent filtering, which
+# keeps rare features (that could never reach significance) out of the correction's hypothesis count
 _CONFIG = re.compile(r"(?:^|/)(?:setup\.py|setup\.cfg|pyproject\.toml|tox\.ini|requirements[\w.-]*\.txt|package\.json|conftest\.py)$")
 _TESTFILE = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[\w]+\.py$|_test\.\w+$|\.(?:test|spec)\.\w+$")
 _REVERT = re.compile(r"\bgit\s+(?:checkout|restore|stash)\b")
+_SCRATCH = re.compile(r"^[^/]+\.(?:py|sh)$|\.(?:orig|bak|rej|swp|pickle|png)$|~$|(?:^|/)(?:reproduc\w*|debug_\w*|verify_\w*|check_\w*)\.py$")
 
 
-def mine(acts: list[Act], edited: list[str]) -> dict[str, int]:
+_FRAME = re.compile(r'File "([^"]+)", line')
+_OWN_SCRIPT = re.compile(r"(?:^|/)(?:reproduc|repro|test_|check|verify|debug|apply|patch|fix|update|modify)\w*\.py$")
+
+
+def _in_repository(output: str) -> bool:
+    """Whether a syntax error's last frame is a repository file (an edit broke it), not the agent's
+    own script or ``<string>``."""
+    frames = _FRAME.findall(output[-4000:])
+    if not frames:
+        return False
+    path = frames[-1]
+    return not path.startswith(("<", "/tmp/")) and not _OWN_SCRIPT.search(path) and "site-packages" not in path
+
+
+def submission(diff: str) -> tuple[list[str], list[str]]:
+    """(files the final diff changes, files it adds)."""
+    files, added = [], []
+    for block in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
+        m = re.match(r"a/(\S+) b/(\S+)", block)
+        if m:
+            files.append(m.group(2))
+            if re.search(r"^new file mode", block[:400], re.M):
+                added.append(m.group(2))
+    return files, added
+
+
+def mine(acts: list[Act], edited: list[str], diff: str = "", complaints: list[dict] | None = None) -> dict[str, int]:
     """Feature -> first step index where this run shows it."""
     feats: dict[str, int] = {}
 
     def add(key: str, step: int) -> None:
         feats.setdefault(key, step)
+
+    last = acts[-1].call if acts else 0
+    for it in complaints or []:
+        add(f"harness:{it['kind']}", it["steps"][0] if it["steps"] else last)
+    files, added = submission(diff)
+    for path in added:
+        add("submitted:added-file", last)
+        if _SCRATCH.search(path):
+            add("submitted:scratch-file", last)
+    for path in files:
+        if _TESTFILE.search(path) and path not in added:
+            add("submitted:test-files", last)
 
     for a in acts:
         if a.recipe:
@@ -49,14 +92,14 @@ def mine(acts: list[Act], edited: list[str]) -> dict[str, int]:
             add(f"hit:{a.sig}", a.call)
         if _REVERT.search(a.cmd):
             add("reverted-files", a.call)
-        for path in a.writes:
-            if _CONFIG.search(path):
-                add("edited:config", a.call)
-    for path in edited:
-        if _CONFIG.search(path):
-            add("edited:config", acts[-1].call if acts else 0)
-        if _TESTFILE.search(path):
-            add("edited:test-files", acts[-1].call if acts else 0)
+        if a.failed and a.exc in ("SyntaxError", "IndentationError", "TabError") and _in_repository(a.output):
+            add("broke-syntax", a.call)
+        if any(_CONFIG.search(w) for w in a.writes):
+            add("edited:config", a.call)  # the agent's own edit, not one the environment had already made
+    if not files:
+        for path in edited:
+            if _TESTFILE.search(path):
+                add("edited:test-files", last)
     if acts and not any(a.cls == TEST for a in acts):
         add("never-ran-tests", acts[-1].call)
     if acts and not any(a.cls == REPRODUCE for a in acts):
@@ -79,7 +122,14 @@ def phrase(feature: str) -> tuple[str, str]:
         "ran": (f"ran `{value}`", ""), "edit-with": (f"edited files with `{value}`", ""),
         "hit": (f"hit `{value}`", ""), "edited": ({"config": "edited packaging/config files (setup.py, pyproject.toml, conftest.py…)",
                                                     "test-files": "edited existing test files"}.get(value, value), ""),
+        "submitted": ({"added-file": "submitted a patch that adds a new file",
+                       "scratch-file": "left a scratch or backup file (reproduce.py, .orig, .png…) in the submitted patch",
+                       "test-files": "changed existing test files in the submitted patch"}.get(value, value), ""),
+        "harness": ({"malformed-action": "sent a reply the harness rejected as a malformed action",
+                     "output-truncated": "had command output cut by the harness",
+                     "timeout": "ran a command that timed out"}.get(value, value), ""),
         "reverted-files": ("reverted files with git checkout/restore", ""),
+        "broke-syntax": ("left a repository file unparsable after an edit (SyntaxError/IndentationError in it)", ""),
         "never-ran-tests": ("never ran the test suite", ""), "never-reproduced": ("never ran a reproduction script", ""),
     }.get(kind, (feature, ""))
 
@@ -159,11 +209,11 @@ def _same_as_repository(agent: Scope, g: _Group, groups: dict[str, tuple[Scope, 
 def _group_lessons(scope: Scope, g: _Group) -> list[Lesson]:
     if g.failed < MIN_RUNS_EACH or g.won < MIN_RUNS_EACH:
         return []
-    features = sorted(k for k, fe in g.features.items() if fe.failed)
+    features = sorted(k for k, fe in g.features.items() if fe.failed and fe.failed + fe.won >= MIN_WITH)
     tests: list[tuple[float, str, int, int]] = []
     for feat in features:
         a, c = g.features[feat].failed, g.features[feat].won
-        if a < MIN_FAILED_WITH or a / g.failed < MIN_RATIO * c / g.won:
+        if a < MIN_FAILED_WITH or a / g.failed - c / g.won < MIN_DIFF:
             continue
         tests.append((fisher_greater(a, g.failed - a, c, g.won - c), feat, a, c))
     out: list[Lesson] = []
@@ -172,7 +222,8 @@ def _group_lessons(scope: Scope, g: _Group) -> list[Lesson]:
         where = f"on {scope.value}" if scope.kind is ScopeKind.REPOSITORY else f"with {scope.value}"
         cited = g.features[feat].sample
         body = render("lesson_warning", phrase=what, where=where, a=a, n_fail=g.failed, c=c,
-                      n_success=g.won, p=f"{p_adj:.3g}", example="")
+                      n_success=g.won, p=f"{p_adj:.3g}", diff=round(100 * (a / g.failed - c / g.won)),
+                      odds=_odds(a, g.failed - a, c, g.won - c), example="")
         out.append(Lesson(
             title=f"Warning: runs that {what} failed more often", trigger=f"before you {what.split(' ', 1)[-1]}",
             body=body, kind=LessonKind.WARNING, level=Level.FUNCTIONAL, scope=scope,
@@ -182,6 +233,13 @@ def _group_lessons(scope: Scope, g: _Group) -> list[Lesson]:
     return out
 
 
+
+
+def _odds(a: int, b: int, c: int, d: int) -> str:
+    """The odds ratio with the Haldane–Anscombe correction (0.5 added to each cell when one is 0)."""
+    if 0 in (a, b, c, d):
+        a, b, c, d = (x + 0.5 for x in (a, b, c, d))  # type: ignore[assignment]
+    return f"{(a * d) / (b * c):.2g}"
 
 
 def _bh(tests: list[tuple[float, str, int, int]], m: int) -> list[tuple[float, str, int, int]]:

@@ -55,20 +55,28 @@ def family(sig: str, exc: str) -> str:
     return ""
 
 
-_CD = re.compile(r"^(?:cd \S+ && )+")
+_CD_ROOT = re.compile(r"^(?:cd (?:/testbed|/workspace|/repo)/? && )+")  # a cd to the repository root only
 _CODE_FAILURE = re.compile(r"^(?:AssertionError|pytest: tests failed|FAILED|E\s)")
 
 
 def _fix_text(act: Act) -> str:
-    if act.recipe:
-        return act.recipe
-    return re.sub(r"^(python|pip|node)[\d.]+$", r"\1", act.program) or act.cls
+    return act.recipe or act.program or act.cls
+
+
+_ENVIRONMENT = re.compile(
+    r"No module named|ModuleNotFoundError|ImportError|command not found|could not be found|not installed"
+    r"|cannot open shared object|DLL load failed|library not loaded|Permission denied", re.I)
 
 
 def _worth_mining(fail: Act) -> bool:
-    """A failure whose recovery may teach something: not a test that simply failed on the code."""
+    """A failure whose recovery may teach something: not a test that simply failed on the code, and,
+    for a script or ``python -c``, only an environment failure (a missing module, command or tool):
+    a script's own exception is the bug it reproduces or a probe of a library's behaviour, and what
+    ran next is no fix for it."""
     if not fail.failed or not fail.sig or fail.cls not in RECOVERABLE:
         return False
+    if fail.cls == REPRODUCE:
+        return bool(_ENVIRONMENT.search(fail.sig))
     return not (fail.cls == TEST and _CODE_FAILURE.match(fail.sig))
 
 
@@ -81,7 +89,7 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
         between: list[str] = []
         for later in acts[i + 1 : i + 1 + LOOKAHEAD]:
             if later.cls in (INSTALL, BUILD) and not later.failed and later.cls != fail.cls and later.recipe:
-                between.append(_CD.sub("", later.cmd)[:100])
+                between.append(_CD_ROOT.sub("", later.cmd)[:100])
             if later.cls != fail.cls or later.failed:
                 continue
             same = (_fix_text(later) == _fix_text(fail) and later.cmd == fail.cmd) or (
@@ -141,7 +149,15 @@ class Acc:
     def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
         failing = {str(k[0]): n for k, n in regroup(self.failing, resolve).items()}
         groups = {f"{s}\x00{c}\x00{sig}": (s, g) for (s, c, sig), g in regroup(self.groups, resolve).items()}
-        return [_lesson(scope, g, failing.get(str(scope), 0)) for _key, (scope, g) in sorted(groups.items())]
+        return [_lesson(scope, g, failing.get(str(scope), 0)) for _key, (scope, g) in sorted(groups.items())
+                if recommendable(g.runs)]
+
+
+def recommendable(runs: Runs) -> bool:
+    """A recovery is advice only if a resolved run used it, when outcomes are known: a "fix" seen only
+    in failed runs may be the very mistake that sank them (a reproduction switched to an input that no
+    longer hits the bug)."""
+    return runs.wins > 0 or runs.known < runs.n
 
 
 def _lesson(scope: Scope, g: _Group, failing: int) -> Lesson:
@@ -149,7 +165,8 @@ def _lesson(scope: Scope, g: _Group, failing: int) -> Lesson:
     fix, fix_n = ranked_by_count(g.fixes)[0]
     body = render(
         "lesson_error_recovery", sig=first["sig"], cls=first["cls"], fix=fix, fix_n=fix_n,
-        failed_cmd=ranked_by_count(g.failed_cmds)[0][0], helpers=ranked_by_count(g.helpers)[:2],
+        failed_cmd=ranked_by_count(g.failed_cmds)[0][0], also=ranked_by_count(g.failed_cmds)[1:3],
+        helpers=ranked_by_count(g.helpers)[:2],
         runs=g.runs.phrase(), total=g.runs.n,
     )
     return Lesson(

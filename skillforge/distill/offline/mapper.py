@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from skillforge.distill.base import MapResult
-from skillforge.distill.offline import areas, contrast, errors, recipes, waste, workflow
+from skillforge.distill.offline import areas, contrast, errors, harness, recipes, waste, workflow
 from skillforge.distill.offline.accumulate import K, brief
 from skillforge.distill.offline.actions import Act, actions, repository, short_task, source_of
 from skillforge.distill.offline.codeloc import (
@@ -25,10 +25,11 @@ from skillforge.distill.offline.codeloc import (
     snippet_location,
 )
 from skillforge.distill.offline.commands import EDIT, SUBMIT
-from skillforge.distill.offline.evidence import Facts, cite
+from skillforge.distill.offline.evidence import Facts, cite, relative_source, repo_scope
 from skillforge.model import Lesson, Scope, ScopeKind, Trajectory
 
-MINER_VERSION = "offline-1"
+MINER_VERSION = "offline-6"
+_SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 
 
@@ -37,15 +38,24 @@ class OfflineMapper:
 
     name = "offline"
 
+    def __init__(self, roots: Sequence[str] = ()) -> None:
+        # the inputs given on the command line: evidence paths are written relative to them
+        self.roots = [str(r) for r in roots]
+        self.read: dict[str, tuple[int, int]] = {}  # scope -> (runs read, resolved), filled by the reduce
+
     def cache_key(self, traj: Trajectory) -> str:
-        return f"{traj.id}:{MINER_VERSION}"
+        shown = relative_source(traj.source, self.roots) if self.roots else traj.source
+        return f"{traj.id}:{MINER_VERSION}:{shown}"
 
     def map(self, traj: Trajectory) -> MapResult:
-        return MapResult(trajectory_id=traj.id, facts=mine(traj))
+        facts = mine(traj)
+        if self.roots:
+            _relative_sources(facts, self.roots)
+        return MapResult(trajectory_id=traj.id, facts=facts)
 
     def reducer(self, k: int = K) -> Reducer:
         """A streaming reduce: ``add(facts)`` per run as results arrive, ``lessons()`` at the end."""
-        return Reducer(k)
+        return Reducer(k, self.read)
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
         fold = self.reducer()
@@ -61,10 +71,12 @@ class Reducer:
     ``k`` smallest trajectory ids only (``Lesson.runs`` then gives the true count). The result does not
     depend on the order facts arrive in. Only the ids seen are kept per run (a repeated id counts once)."""
 
-    def __init__(self, k: int = K) -> None:
+    def __init__(self, k: int = K, read: dict[str, tuple[int, int]] | None = None) -> None:
+        self.read = read if read is not None else {}  # scope -> (runs read, resolved): skill headers
+        self.counts: dict[str, list[int]] = {}
         self.seen: set[str] = set()
         self.full: dict[str, set[str]] = {}  # repository name -> the owner/name spellings seen
-        self.miners = [m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas)]
+        self.miners = [m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas, harness)]
 
     def add(self, facts: Any) -> bool:
         """Count one run's facts (False: not offline facts of this miner version, or a repeated id)."""
@@ -75,6 +87,10 @@ class Reducer:
         if "/" in repo:
             self.full.setdefault(repo.rsplit("/", 1)[-1].lower(), set()).add(repo)
         meta = brief(facts)
+        for key in (str(repo_scope(facts)), f"agent:{facts.get('agent') or 'agent'}", "all"):
+            tally = self.counts.setdefault(key, [0, 0])
+            tally[0] += 1
+            tally[1] += facts["outcome"] == "success"
         for miner in self.miners:
             miner.add(facts, meta)
         return True
@@ -92,8 +108,27 @@ class Reducer:
         return Scope(ScopeKind.REPOSITORY, next(iter(owners))) if len(owners) == 1 else scope
 
     def lessons(self) -> list[Lesson]:
+        for name, (n, won) in self.counts.items():
+            kind, _, value = name.partition(":")
+            scope = str(self.resolve(Scope(ScopeKind(kind), value))) if kind in _SCOPE_KINDS else name
+            old = self.read.get(scope, (0, 0))
+            self.read[scope] = (old[0] + n, old[1] + won)
+        self.counts = {}
         found = [le for miner in self.miners for le in miner.lessons(self.resolve)]
         return sorted(found, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
+
+
+def _relative_sources(facts: Any, roots: list[str]) -> None:
+    """Every cited ``src`` in the facts, relative to the input it was found under (in place)."""
+    if isinstance(facts, dict):
+        for key, value in facts.items():
+            if key == "src" and isinstance(value, str):
+                facts[key] = relative_source(value, roots)
+            else:
+                _relative_sources(value, roots)
+    elif isinstance(facts, list):
+        for value in facts:
+            _relative_sources(value, roots)
 
 
 def mine(traj: Trajectory) -> Facts:
@@ -103,15 +138,22 @@ def mine(traj: Trajectory) -> Facts:
     flow = workflow.mine(traj, acts)
     if flow["steps"]:
         flow.update(cite(traj, flow["steps"], flow["quote"]))
-    feats = contrast.mine(acts, sorted({e["file"] for e in edits}))
+    complaints = harness.mine(traj)
+    feats = contrast.mine(acts, sorted({e["file"] for e in edits}), _submission(traj, acts), complaints)
     by_call = {a.call: a for a in acts}
     return {
         "v": MINER_VERSION, "id": traj.id, "repo": repository(traj), "agent": traj.agent,
         "outcome": traj.outcome.value, "task": short_task(traj.task),
         "errors": errors.mine(traj, acts), "recipes": recipes.mine(traj, acts), "waste": waste.mine(traj, acts),
-        "workflow": flow, "edits": edits,
+        "workflow": flow, "edits": edits, "harness": complaints,
         "features": {k: cite(traj, [s], by_call[s].cmd if s in by_call else k) for k, s in feats.items()},
     }
+
+
+def _submission(traj: Trajectory, acts: list[Act]) -> str:
+    """The run's final diff: the submit action's output, else the log's recorded submission."""
+    diff_act = next((a for a in reversed(acts) if a.cls == SUBMIT and "diff --git" in a.output), None)
+    return diff_act.output if diff_act else str(traj.metadata.get("submission") or "")
 
 
 def _edits(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:

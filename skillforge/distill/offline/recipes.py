@@ -4,6 +4,7 @@ the dominant normalised command (most runs) and the alternatives that also worke
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,16 +36,42 @@ from skillforge.model import Lesson, LessonKind, Level, Scope, ScopeKind, Trajec
 KINDS = {TEST: ("Run the tests", "ran tests"), BUILD: ("Build", "built"), INSTALL: ("Install", "installed")}
 
 
+_MKDIR = re.compile(r"\bmkdir\s+(?:-\S+\s+)*([^\s;&|]+)")
+_CREATES = re.compile(r"^(?:cat|echo|printf|tee)\b|<<")
+
+
 def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
-    """The first successful use of each (kind, recipe) in this run."""
+    """The first successful use of each (kind, recipe) in this run, run from the repository on its own
+    files: a command in a scratch folder, or on files and folders this run made, teaches nothing
+    about the repository."""
     seen: set[tuple[str, str]] = set()
     out: list[dict[str, Any]] = []
+    made: set[str] = set()
     for a in acts:
+        made.update(_made_by(a))
         if a.cls not in KINDS or a.failed or a.result is None or not a.recipe or (a.cls, a.recipe) in seen:
+            continue
+        if a.scratch or _on_made(a, made):
             continue
         seen.add((a.cls, a.recipe))
         out.append(cite(traj, [a.call], a.cmd, kind=a.cls, recipe=a.recipe))
     return out[:30]
+
+
+def _made_by(a: Act) -> list[str]:
+    """Files and folders an action creates (heredoc or redirect writes, ``mkdir``)."""
+    found = [m.group(1).strip("'\"").rstrip("/") for m in _MKDIR.finditer(a.cmd)]
+    if a.heredoc or _CREATES.search(a.cmd):
+        found += a.writes
+    return [f.removeprefix("./").removeprefix("/testbed/") for f in found]
+
+
+def _on_made(a: Act, made: set[str]) -> bool:
+    """Whether the command runs in, or on, something this run made."""
+    if a.cwd and a.cwd.split("/")[0] in made:
+        return True
+    words = [w.strip("'\"").removeprefix("./").removeprefix("/testbed/").split("::")[0] for w in a.cmd.split()[1:]]
+    return any(w in made or (w.split("/")[0] in made and "/" in w) for w in words if w and not w.startswith("-"))
 
 
 def dominant(all_facts: list[Facts], scope: str, kind: str) -> str:

@@ -29,6 +29,7 @@ MIN_REPEATS = 3
 
 
 def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
+    acts = [a for a in acts if not a.scratch]  # a scratch project's loop says nothing about the repository
     out = _repeats(traj, acts) + _loops(traj, acts)
     return sorted(out, key=lambda it: (it["kind"], it["sig"], it["steps"]))[:10]
 
@@ -122,6 +123,8 @@ class Acc:
         groups = {(str(s), *rest): (s, g) for (s, *rest), g in regroup(self.groups, resolve).items()}
         out: list[Lesson] = []
         for (scope_name, kind, cls, sig), (scope, g) in sorted(groups.items()):
+            if g.runs.known == g.runs.n and g.runs.wins == g.runs.n:
+                continue  # only resolved runs looped like this: persisting worked there, no warning
             first = g.sample.first()[1]
             alternative = top(tests.get(scope_name, Counter())) if cls == TEST else ""
             if alternative and alternative == first["cmd"]:

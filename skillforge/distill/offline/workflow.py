@@ -60,6 +60,9 @@ def _median(values: Counter[int]) -> int:
     return 0
 
 
+MIN_SEPARATION = 0.25  # resolved-run share minus failed-run share a skeleton needs to be advice
+
+
 @dataclass
 class _Group:
     won: int = 0
@@ -110,6 +113,8 @@ def _lesson(scope: Scope, g: _Group) -> Lesson | None:
     best, n = sorted(g.orders.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     if n < 2 or len(best) < 3:
         return None
+    if g.failed and g.failed_orders[best] / g.failed > n / g.won - MIN_SEPARATION:
+        return None  # failed runs followed it about as often: it does not separate outcomes
     cited = g.samples[best]
     medians = [(p, _median(g.phases.get(p, Counter()))) for p in PHASE_ORDER if p in best]
     body = render(

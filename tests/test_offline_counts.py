@@ -1,0 +1,52 @@
+"""Counts a reviewer can check: skill headers give the runs read of their scope and how many resolved
+(not only the runs that support a point); evidence paths are relative to the input given and cite the
+log's own records; loops seen only in resolved runs are no warning."""
+
+from __future__ import annotations
+
+from fixtures.offline.runs import OK, gave_up, run, sympy_like
+
+from skillforge.distill.offline import OfflineConsolidator, OfflineMapper
+from skillforge.distill.offline.evidence import relative_source
+from skillforge.model import LessonKind, Outcome, SourceLocation
+
+
+def test_repository_header_counts_runs_read_and_resolved_not_supporting_runs() -> None:
+    m = OfflineMapper()
+    runs = [sympy_like("a"), sympy_like("b"), gave_up("c"), gave_up("d"), gave_up("e")]
+    lessons = m.reduce([m.map(t) for t in runs])
+    (edit,) = [e for e in OfflineConsolidator("", m.read).consolidate(lessons, []) if e.skill == "widgets-workflow"]
+    assert edit.new_skill is not None
+    body = edit.new_skill.body
+    assert "the 5 past agent runs read on `acme/widgets` (2 resolved); 2 of them support a point below" in body
+
+
+def test_relative_source_is_relative_to_the_input_given() -> None:
+    src = "/data/logs/trajs/x/x.traj.json#messages[14], messages[15]"
+    assert relative_source(src, ["/data/logs/trajs"]) == "trajs/x/x.traj.json#messages[14], messages[15]"
+    assert relative_source(src, ["/data/logs/trajs/"]) == "trajs/x/x.traj.json#messages[14], messages[15]"
+    assert relative_source("/data/one.jsonl:12", ["/data/one.jsonl"]) == "one.jsonl:12"
+    assert relative_source("/elsewhere/a.json", ["/data"]) == "/elsewhere/a.json"
+
+
+def test_mapper_writes_evidence_relative_to_its_inputs_with_records() -> None:
+    t = sympy_like("a")
+    t.source = "/home/me/logs/run-a/a.traj.json"
+    for s in t.steps:
+        s.source = SourceLocation("/home/me/logs/run-a/a.traj.json", record=f"messages[{s.index}]")
+    m = OfflineMapper(roots=["/home/me/logs"])
+    facts = m.map(t).facts
+    srcs = [it["src"] for it in facts["errors"] + facts["recipes"]]
+    assert srcs and all(s.startswith("logs/run-a/a.traj.json#messages[") for s in srcs)
+    assert not any("/home/me" in s for s in srcs)
+    assert m.cache_key(t) != OfflineMapper(roots=["/home/me"]).cache_key(t)  # a different display path
+
+
+def test_loops_seen_only_in_resolved_runs_are_no_anti_pattern() -> None:
+    loop = [("python -m pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2\n1 failed"),
+            ("sed -i 's/1/2/' src/a.py", OK, "")] * 3 + [("python -m pytest tests/test_a.py", OK, "1 passed")]
+    m = OfflineMapper()
+    lessons = m.reduce([m.map(run(i, loop, outcome=Outcome.SUCCESS)) for i in "ab"])
+    assert [le for le in lessons if le.kind is LessonKind.ANTI_PATTERN] == []
+    failed = m.reduce([m.map(run(i, loop, outcome=Outcome.FAILURE)) for i in "cd"])
+    assert [le for le in failed if le.kind is LessonKind.ANTI_PATTERN]
