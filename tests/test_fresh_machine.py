@@ -17,7 +17,6 @@ from pathlib import Path
 
 import git
 import pytest
-from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "logs"
@@ -30,7 +29,7 @@ def _declared() -> set[str]:
     reqs = list(project["dependencies"])
     for name in ("mcp", "ray"):  # the runtime extras (dev is for the tests)
         reqs += project["optional-dependencies"][name]
-    return {Requirement(r).name.lower().replace("_", "-") for r in reqs}
+    return {re.match(r"[A-Za-z0-9._-]+", r).group(0).lower().replace("_", "-") for r in reqs}  # type: ignore[union-attr]
 
 
 def _imports(path: Path) -> set[str]:
@@ -322,3 +321,21 @@ def test_scan_and_validate_exit_4_on_findings(cli, tmp_path: Path) -> None:  # t
     skill.mkdir(parents=True)
     (skill / "SKILL.md").write_text("---\nname: Bad_Name\ndescription: x\n---\nbody\n")
     assert cli("validate", str(tmp_path)).code == 4
+
+
+def test_a_failed_init_run_never_touches_a_folder_that_was_there(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty").mkdir()
+    kept = tmp_path / "kept"
+    kept.mkdir()  # an empty folder of the user's: not removed
+    repo = tmp_path / "repo"
+    git.Repo.init(repo, initial_branch="main")
+    (repo / "notes.txt").write_text("mine\n")
+    before = sorted(p.name for p in repo.iterdir())
+    for library in (kept, repo):
+        assert cli("distill", str(tmp_path / "empty"), "--library", str(library), "--init").code == 1
+    assert kept.is_dir() and not any(kept.iterdir())
+    assert sorted(p.name for p in repo.iterdir()) == before  # no init files, no commit on the user's branch
+    assert not git.Repo(repo).head.is_valid()
+    nested = tmp_path / "new" / "a" / "b"
+    assert cli("distill", str(tmp_path / "empty"), "--library", str(nested), "--init").code == 1
+    assert not (tmp_path / "new").exists()  # the parents it would have made are not left either

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -83,7 +84,7 @@ def test_hook_written_by_the_console_script_runs_without_the_venv(library: Path,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     command = installed_hook(project, agent)
-    assert command.startswith(f"{SCRIPT} route --hook {agent}")
+    assert shlex.split(command)[:4] == [str(SCRIPT), "route", "--hook", agent]  # quoted, whatever the path
     assert_answers(run_hook(command, agent, project))
 
 

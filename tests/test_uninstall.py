@@ -5,6 +5,7 @@ install says "already installed" and writes nothing."""
 from __future__ import annotations
 
 import json
+import shlex
 import os
 import shutil
 from pathlib import Path
@@ -133,7 +134,7 @@ def test_entries_of_an_older_version_are_updated_then_removed(cli, library: Path
         {"mcpServers": {"skillforge": {"command": "skillforge", "args": ["serve", "--library", "/old/lib"]}}}))
     assert run(cli, "claude", "--library", str(library))["status"] == "installed"
     submit = json.loads(settings.read_text())["hooks"]["UserPromptSubmit"]
-    assert len(submit) == 1 and submit[0]["hooks"][0]["command"].startswith("/")
+    assert len(submit) == 1 and shlex.split(submit[0]["hooks"][0]["command"])[0].startswith("/")
     assert json.loads((project / ".mcp.json").read_text())["mcpServers"]["skillforge"]["command"].startswith("/")
     shutil.rmtree(config.home() / "installs")
     assert run(cli, "claude", "--uninstall")["status"] == "uninstalled"

@@ -4,7 +4,7 @@ a library that ``--init`` created removed again when the run fails (nothing the 
 
 from __future__ import annotations
 
-import contextlib
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,26 +35,24 @@ def nothing_to_do(report: DistillReport, inputs: Sequence[str]) -> None:
 
 
 def created_by_init(settings: Any, options: Any) -> Path | None:
-    """The library folder that ``--init`` is about to create (None when it exists and holds files)."""
+    """The outermost folder that ``--init`` would create for the library (its missing parents
+    included); None when the library folder exists already: a folder that was there before the run is
+    never removed, whatever it holds."""
     if not options.init or options.dry_run:
         return None
-    path = Path(settings.library).expanduser()
-    if not path.exists():
-        return path
-    if path.is_dir() and not any(path.iterdir()):
-        return path
-    return None
+    path = Path(settings.library).expanduser().absolute()
+    if os.path.lexists(path):
+        return None
+    outermost = path
+    while not os.path.lexists(outermost.parent) and outermost.parent != outermost:
+        outermost = outermost.parent
+    return outermost
 
 
 def remove_created(path: Path | None) -> None:
-    """Remove what ``--init`` created for a run that failed: nothing the user had is touched."""
-    if path is None or not path.exists():
-        return
-    if any(path.iterdir()):
-        for child in path.iterdir():
-            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
-    with contextlib.suppress(OSError):
-        path.rmdir()
+    """Remove the folders a failed ``--init`` run created (see :func:`created_by_init`)."""
+    if path is not None and path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def ingest_notes(report: DistillReport, ingest: Any) -> None:

@@ -137,7 +137,8 @@ def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> Disti
     if not run.input_ids:
         inputs_mod.nothing_to_do(report, inputs)
         return report
-    assert lib is not None
+    if lib is None:  # --init: the library is made only now that the run has something to write
+        lib = _library(settings, options, now=True)
     return _finish(run, lib, settings, (mapper, consolidator, budget), options.progress)
 
 
@@ -180,11 +181,18 @@ def _existing_library(settings: Any) -> Any:
         return None
 
 
-def _library(settings: Any, options: DistillOptions) -> Any:
+def _library(settings: Any, options: DistillOptions, now: bool = False) -> Any:
+    """The library to write to. With ``--init`` a library that does not exist yet is created only when
+    the run has trajectories to distill (``now``; batch runs need it at once): a run that fails on its
+    inputs leaves no library behind and never touches a folder that was there before."""
     from skillforge.skills.store import Library
 
     path = Path(settings.library).expanduser()
-    return Library.init(path) if options.init else Library.open(path)
+    if not options.init:
+        return Library.open(path)
+    if now or options.batch or options.resume:
+        return Library.init(path)
+    return _existing_library(settings)
 
 
 # ------------------------------------------------------------------------------------- prepare & map
