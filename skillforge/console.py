@@ -8,7 +8,6 @@ stdio) must never touch stdout, so nothing here writes to stdout unless the CLI 
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,7 @@ class _LazyConsole:
             from rich.console import Console
 
             console = Console(**self._options)
-            if not console.is_terminal and "COLUMNS" not in os.environ:
+            if not console.is_terminal:
                 console.width = UNWRAPPED_WIDTH  # a file or a pipe: tables keep their natural width
             self._console = console
         return self._console
@@ -94,23 +93,25 @@ def print_jsonl(record: Any) -> None:
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.measure import Measurement
     from rich.table import Table
 
     t = Table(title=title, title_justify="left", show_lines=False)
     for i, col in enumerate(columns):
         numeric = bool(rows) and all(isinstance(row[i], int | float) for row in rows)
-        pathlike = bool(rows) and any(_is_path(row[i]) for row in rows)
-        # a path is never split over lines, even in a narrow terminal: its cell overflows instead
-        t.add_column(col, justify="right" if numeric else "left", no_wrap=pathlike or numeric,
-                     overflow="ignore" if pathlike else "fold", min_width=len(col) if numeric else None)
+        t.add_column(col, justify="right" if numeric else "left", no_wrap=numeric)
     for row in rows:
         t.add_row(*[str(cell) for cell in row])
-    out.print(t)
-
-
-def _is_path(cell: Any) -> bool:
-    text = str(cell)
-    return "/" in text and " " not in text.strip()
+    console = out.get()
+    if Measurement.get(console, console.options.update(max_width=UNWRAPPED_WIDTH), t).maximum <= console.width:
+        console.print(t)
+        return
+    # too wide for this terminal: a table would split its cells (paths among them) over lines, so each
+    # row is one plain line instead, which the terminal folds without breaking anything apart
+    console.print(title, markup=False)
+    console.print("  ".join(columns), markup=False, style="bold")
+    for row in rows:
+        console.print("  ".join(str(cell) for cell in row), markup=False)
 
 
 def show_progress() -> bool:

@@ -81,7 +81,7 @@ def test_human_output_shows_usage_per_stage_and_next_commands(cli, tmp_path, llm
               "--model", "test-model")
     out = " ".join(res.out.split())
     assert res.code == 0 and "LLM usage" in out and "success-analyst" in out and "total" in out
-    assert "ledgerkit-testing" in out and "merge --no-ff skillforge/" in out and "remote add origin" in out
+    assert "ledgerkit-testing" in out and "merge skillforge/" in out and "remote add origin" in out
 
 
 def test_dry_run_prints_the_plan_and_calls_nothing(cli, tmp_path, llm_server, monkeypatch) -> None:

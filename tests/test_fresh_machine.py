@@ -192,7 +192,7 @@ def test_distill_says_where_the_skills_are_and_how_to_review_merge_and_publish(c
         next(h.name for h in git.Repo(lib).heads if h.name.startswith("skillforge/")))].name
     assert f"review branch {branch}" in result.out
     assert f"skillforge diff {branch} --library {lib}" in result.out
-    assert f"git -C {lib} merge --no-ff {branch}" in result.out
+    assert f"git -C {lib} merge {branch}" in result.out
     assert "remote add origin" in result.out and "git push" not in result.out  # no remote yet
     git.Repo(lib).create_remote("origin", str(tmp_path / "remote.git"))
     shutil.copytree(EXAMPLES, tmp_path / "more")
@@ -200,7 +200,8 @@ def test_distill_says_where_the_skills_are_and_how_to_review_merge_and_publish(c
     with_remote = cli("distill", str(tmp_path / "more"), "--library", str(lib), "--json")
     steps = [s["command"] for s in json.loads(with_remote.out)["next_steps"]]
     assert any(s.startswith(f"git -C {lib} push -u origin skillforge/") for s in steps)
-    assert any(s.startswith("gh pr create --head skillforge/") for s in steps)
+    assert f"git -C {lib} push -u origin main" in steps  # an empty remote needs the base first
+    assert any(s.startswith(f"cd {lib} && gh pr create --base main --head skillforge/") for s in steps)
 
 
 def test_the_merge_command_it_prints_makes_route_find_the_skills(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -339,3 +340,28 @@ def test_a_failed_init_run_never_touches_a_folder_that_was_there(cli, tmp_path: 
     nested = tmp_path / "new" / "a" / "b"
     assert cli("distill", str(tmp_path / "empty"), "--library", str(nested), "--init").code == 1
     assert not (tmp_path / "new").exists()  # the parents it would have made are not left either
+
+
+def test_a_table_too_wide_for_the_terminal_keeps_every_path_whole(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    shutil.copytree(ROUTE_LIBRARY, lib)
+    project = tmp_path / ("a-project-with-a-long-name-" * 3)
+    project.mkdir()
+    env = {**os.environ, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "50"}
+    proc = subprocess.run([sys.executable, "-m", "skillforge", "install", "claude", "--library", str(lib), "--dry-run"],
+                          cwd=project, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    shown = ANSI.sub("", proc.stdout)
+    assert f"{project}/.mcp.json" in shown and "…" not in shown  # whole, on one line, not cut
+
+
+def test_the_review_note_finds_the_branches_of_a_library_in_a_sub_folder(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = tmp_path / "mono"
+    git.Repo.init(repo, initial_branch="main")
+    (repo / "README.md").write_text("repo\n")
+    git.Repo(repo).index.add(["README.md"])
+    git.Repo(repo).index.commit("first")
+    lib = repo / "team skills"
+    data = json.loads(cli("distill", str(EXAMPLES), "--library", str(lib), "--init", "--json").out)
+    routed = cli("route", "pytest is not found", "--library", str(lib))
+    assert data["branch"] in routed.err and f"git -C '{lib}' merge {data['branch']}" in routed.err

@@ -5,8 +5,8 @@ install says "already installed" and writes nothing."""
 from __future__ import annotations
 
 import json
-import shlex
 import os
+import shlex
 import shutil
 from pathlib import Path
 

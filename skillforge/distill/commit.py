@@ -135,7 +135,7 @@ def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
     steps = [
         {"what": "review the skills it adds or changes", "command": f"skillforge diff {branch} --library {root}"},
         {"what": "or merge it into your checked-out branch to use the skills now",
-         "command": f"git -C {root} merge --no-ff {branch}"},
+         "command": f"git -C {root} merge {branch}"},
     ]
     remotes = lib.remotes()
     if not remotes:
@@ -144,11 +144,17 @@ def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
     remote = "origin" if "origin" in remotes else remotes[0]
     from skillforge.skills.store import pr_title
 
-    body = shlex.quote(str(result.pr_body_path)) if result.pr_body_path else ""
+    base = shlex.quote(result.base) if result.base else ""
+    if base and not lib.has_upstream(result.base):  # a new remote: the PR needs its base there first
+        steps.append({"what": f"publish the base branch first ({result.base} is not on {remote} yet)",
+                      "command": f"git -C {root} push -u {remote} {base}"})
     steps.append({"what": "or publish it as a pull request", "command": f"git -C {root} push -u {remote} {branch}"})
-    if body:
+    if result.pr_body_path:
+        body = shlex.quote(str(result.pr_body_path))
         title = shlex.quote(pr_title(result.changes)) if result.changes else "'skills: skillforge run'"
-        steps.append({"what": "", "command": f"gh pr create --head {branch} --title {title} --body-file {body}"})
+        base_opt = f" --base {base}" if base else ""
+        steps.append({"what": "", "command": f"cd {root} && gh pr create{base_opt} --head {branch} --title {title} "
+                                             f"--body-file {body}"})
     return steps
 
 

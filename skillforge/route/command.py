@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,7 @@ def route_text(args: RouteArgs) -> str:
 
 def check_library(library: Path) -> None:
     """Raise when ``library`` is no skill library at all: no ``skills/`` folder and no skill folders."""
+    library = library.absolute()
     if not library.is_dir():
         raise SkillforgeError(f"{library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY")
     if (library / "skills").is_dir() or (library / "SKILL.md").is_file() or any(library.glob("*/SKILL.md")):
@@ -78,30 +80,43 @@ def check_library(library: Path) -> None:
                           "--library PATH --init")
 
 
+def _git_dir(library: Path) -> Path | None:
+    """The ``.git`` folder of the repository holding ``library`` (it may be a sub-folder of one)."""
+    for folder in (library, *library.parents):
+        if (folder / ".git").is_dir():
+            return folder / ".git"
+    return None
+
+
 def review_branches(library: Path) -> list[str]:
-    """The ``skillforge/*`` review branches of the library's git repository, read from its refs files
-    (no git process, no GitPython: this runs on the route fast path)."""
-    git_dir = library / ".git"
-    names = set()
+    """The ``skillforge/*`` review branches of the library's git repository, newest first, read from its
+    refs files (no git process, no GitPython: this runs on the route fast path)."""
+    git_dir = _git_dir(library.absolute())
+    if git_dir is None:
+        return []
+    found: dict[str, float] = {}
     heads = git_dir / "refs" / "heads"
     with contextlib.suppress(OSError):
-        names |= {p.relative_to(heads).as_posix() for p in (heads / "skillforge").rglob("*") if p.is_file()}
+        for loose in (heads / "skillforge").rglob("*"):
+            if loose.is_file() and not loose.name.endswith(".lock"):
+                found[loose.relative_to(heads).as_posix()] = loose.stat().st_mtime
     with contextlib.suppress(OSError):
         for line in (git_dir / "packed-refs").read_text(encoding="utf-8", errors="replace").splitlines():
             ref = line.partition(" ")[2]
             if ref.startswith("refs/heads/skillforge/"):
-                names.add(ref.removeprefix("refs/heads/"))
-    return sorted(n for n in names if not n.endswith(".lock"))
+                found.setdefault(ref.removeprefix("refs/heads/"), 0.0)
+    return sorted(found, key=lambda name: (-found[name], name))
 
 
 def _note_review_branches(library: Path) -> None:
     """Say why an empty checked-out library routes nothing when skills wait on review branches."""
     branches = review_branches(library)
     if branches:
+        lib = shlex.quote(str(library.absolute()))
         sys.stderr.write(
             f"skillforge: the checked-out branch of {library} has no skills yet; {len(branches)} review "
-            f"branch(es) wait ({branches[-1]}{', …' if len(branches) > 1 else ''}): review with "
-            f"skillforge diff --library {library}, then merge: git -C {library} merge {branches[-1]}\n")
+            f"branch(es) wait ({branches[0]}{', …' if len(branches) > 1 else ''}): review with "
+            f"skillforge diff {branches[0]} --library {lib}, then merge: git -C {lib} merge {branches[0]}\n")
 
 
 _VALUE_OPTS = {"--library": "library", "-L": "library", "-k": "k", "--k": "k", "--format": "fmt",

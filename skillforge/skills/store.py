@@ -236,11 +236,19 @@ class Library:
         if commit is None:
             return None
         body = self.git_dir / "skillforge" / "pr" / f"{run_id}.md"
-        return RunResult(branch=branch, commit=commit.hexsha, base="", pr_body_path=body,
+        base = gitrepo.trailer(str(commit.message), BASE_TRAILER) or ""
+        return RunResult(branch=branch, commit=commit.hexsha, base=base, pr_body_path=body,
                          push_command="", pr_command="", already_done=True)
 
     def remotes(self) -> list[str]:
         return [r.name for r in self.repo.remotes]
+
+    def has_upstream(self, branch: str) -> bool:
+        """True when ``branch`` tracks a remote branch (it was pushed with ``-u`` or cloned)."""
+        try:
+            return self.repo.heads[branch].tracking_branch() is not None
+        except (IndexError, ValueError):
+            return False
 
     def _merged(self, base: str, run_id: str, files: dict[str, FileChange]) -> tuple[git.Commit | None, bool]:
         """The run's commit when it was merged into ``base`` (and its branch deleted) and the base
