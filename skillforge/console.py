@@ -54,6 +54,10 @@ def configure(*, verbose: int = 0, quiet: bool = False) -> None:
     _state["quiet"] = quiet
 
 
+def is_quiet() -> bool:
+    return bool(_state["quiet"])
+
+
 def verbose_level() -> int:
     return int(_state["verbose"])
 

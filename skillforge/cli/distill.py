@@ -82,7 +82,7 @@ def to_dict(report: Any) -> dict[str, Any]:
                     for c in report.changes],
         "branch": report.branch, "commit": report.commit, "pr_body": report.pr_body_path,
         "commands": report.commands, "next_steps": report.next_steps, "notes": report.notes,
-        "skipped_inputs": [{"reason": reason, "files": n, "first": first} for reason, n, first in report.skipped_inputs],
+        "skipped_inputs": [{"reason": reason, "files": n, "detail": line} for reason, n, line in report.skipped_inputs],
         "status": report.status, "partial": report.partial,
     }
 
@@ -115,9 +115,8 @@ def _render_skipped(report: Any) -> None:
         for line in report.skipped_input_lines:
             console.warn(f"skipped: {line}")
         return
-    for reason, n, first in report.skipped_inputs:
-        console.warn(f"skipped: {first}" if n == 1 else
-                     f"skipped {n} inputs: {reason} (first: {first}; -v lists each)")
+    for _, _, line in report.skipped_inputs:
+        console.warn(f"skipped: {line}")
 
 
 def _render_branch(report: Any) -> None:

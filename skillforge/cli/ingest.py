@@ -72,9 +72,10 @@ def render_report(report: IngestReport, to_stderr: bool = False) -> None:
     for row in rows:
         table.add_row(*row)
     (console.err if to_stderr else console.out).print(table)
-    if any(s.guessed for s in report.formats.values()):
-        console.info("* guessed: no label and no verdict in the log, so the outcome was read from the last "
-                     "test run; pass --labels to be sure")
+    if any(s.guessed for s in report.formats.values()) and not console.is_quiet():
+        (console.err if to_stderr else console.out).print(
+            "* guessed: no label and no verdict in the log, so the outcome was read from the last test run; "
+            "pass --labels to be sure", markup=False)
     skipped = Counter[str]()
     for s in report.formats.values():
         skipped.update(s.skipped)
@@ -88,10 +89,9 @@ def render_problems(report: IngestReport) -> None:
     from rich.markup import escape
 
     if console.verbose_level():
-        lines = [str(p) for p in report.problems]
+        lines = report.problem_lines()
     else:
-        lines = [first if n == 1 else f"{n} files skipped: {reason} (first: {first}; -v lists each)"
-                 for reason, n, first in report.problem_summary()]
+        lines = [line for _, _, line in report.problem_summary()]
     for line in lines:
         console.err.print(f"[yellow]warning:[/] {escape(line)}", soft_wrap=True)
 

@@ -159,12 +159,15 @@ def install(
     """Wire an agent to the library: hook, MCP server and skill links, merged into its settings."""
     from pathlib import Path
 
+    from skillforge.integrations.install import AGENTS
     from skillforge.integrations.install import install as do_install
     from skillforge.integrations.plan import status
     from skillforge.route.command import check_library, settings_for
 
     if project and user:
         raise UsageError("--project and --user exclude each other", "pass one of them")
+    if agent not in AGENTS:
+        raise UsageError(f"unknown agent {agent!r}", f"use one of: {', '.join(AGENTS)}")
     lib, _, _ = settings_for(library)
     if not uninstall:  # uninstall finds skillforge's entries without naming the library
         check_library(lib)

@@ -58,4 +58,4 @@ def remove_created(path: Path | None) -> None:
 def ingest_notes(report: DistillReport, ingest: Any) -> None:
     """Skipped inputs, one entry per reason with its count (each one kept for ``-v``)."""
     report.skipped_inputs = ingest.problem_summary()
-    report.skipped_input_lines = [str(p) for p in ingest.problems]
+    report.skipped_input_lines = ingest.problem_lines()

@@ -124,13 +124,30 @@ class IngestReport:
         }
 
     def problem_summary(self) -> list[tuple[str, int, str]]:
-        """(reason, how many, the first such problem) for each kind of problem, most frequent first:
-        what a person reads by default; each problem itself is in :attr:`problems` (shown under ``-v``)."""
+        """(reason, files it happened in, one line saying it) for each kind of problem, most frequent
+        first: what a person reads by default. Each problem is in :attr:`problems` and each file that
+        is not a log in :attr:`unrecognised` (both shown under ``skillforge -v``)."""
         groups: dict[str, list[Problem]] = {}
         for problem in self.problems:
             groups.setdefault(problem.reason, []).append(problem)
         ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-        return [(reason, len(items), str(items[0])) for reason, items in ranked]
+        return [(reason, len({p.file for p in items}), _summary_line(reason, items)) for reason, items in ranked]
+
+    def problem_lines(self) -> list[str]:
+        """Every problem, and every file passed over as not a log, one line each (for ``-v``)."""
+        lines = [str(p) for p in self.problems]
+        named = {p.file for p in self.problems}
+        return lines + [f"{path}: not a known agent log format" for path in self.unrecognised if path not in named]
+
+
+def _summary_line(reason: str, items: list[Problem]) -> str:
+    files = {p.file for p in items}
+    lines = [p for p in items if p.line and not p.fatal]
+    if len(files) == 1:
+        more = f" (and {len(items) - 1} more like it in that file)" if len(items) > 1 else ""
+        return f"{items[0]}{more}"
+    what = f"{len(lines)} lines in {len(files)} files" if lines else f"{len(files)} files"
+    return f"{what}: {reason} (first: {items[0]}; skillforge -v … lists each)"
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -369,7 +386,7 @@ DEFAULT_FOLDERS = {
 def default_folder(agent: str) -> Path:
     """Where an agent keeps its logs (``--from claude`` / ``--from codex``), honouring its env var."""
     if agent not in DEFAULT_FOLDERS:
-        raise InputError(f"--from {agent}: no default log folder known", "use --from claude or --from codex")
+        raise UsageError(f"--from {agent}: no default log folder known", "use --from claude or --from codex")
     env, fallback, sub = DEFAULT_FOLDERS[agent]
     root = Path(os.environ.get(env) or fallback).expanduser()
     folder = root / sub
@@ -382,5 +399,5 @@ def input_paths(paths: Iterable[str], agents: Iterable[str] = ()) -> list[str]:
     """The user's paths plus the default folders of ``--from`` agents; at least one is required."""
     result = [str(default_folder(a)) for a in agents] + list(paths)
     if not result:
-        raise InputError("no logs given", "pass files or folders, or --from claude / --from codex")
+        raise UsageError("no logs given", "pass files or folders, or --from claude / --from codex")
     return result

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from skillforge import config
-from skillforge.errors import SkillforgeError
+from skillforge.errors import SkillforgeError, UsageError
 from skillforge.fsutil import atomic_write
 from skillforge.integrations import entries
 from skillforge.integrations.files import Step, file_step, links_step, toml_step
@@ -48,7 +48,7 @@ def install(agent: str, library: Path, project: Path, *, user: bool = False, dry
             uninstall: bool = False) -> list[Action]:
     """Install (or uninstall) skillforge for ``agent``; the actions taken, empty when nothing changed."""
     if agent not in AGENTS:
-        raise SkillforgeError(f"unknown agent {agent!r}", f"use one of: {', '.join(AGENTS)}")
+        raise UsageError(f"unknown agent {agent!r}", f"use one of: {', '.join(AGENTS)}")
     library = library.resolve()
     if not uninstall and not library.is_dir():
         raise SkillforgeError(f"{library}: no such skill library", "pass --library PATH")

@@ -171,12 +171,16 @@ def host_allowed(host: str, hosts: frozenset[str]) -> bool:
 
 
 def _url_part(url: str, part: str) -> str:
-    """One part of a URL (``hostname``, ``query``), or "" for a URL that ``urlsplit`` refuses: real skills
-    hold placeholders such as ``https://docs.[library].com``, which raise ValueError there."""
+    """One part of a URL (``hostname``, ``query``). Real skills hold URLs that ``urlsplit`` refuses
+    (``https://docs.[library].com``); those are split by hand, so that a malformed URL never hides the
+    data its query carries (fail closed) and never raises."""
     try:
         return str(getattr(urlsplit(url), part) or "")
     except ValueError:
-        return ""
+        rest = url.partition("://")[2]
+        if part == "query":
+            return rest.partition("?")[2].partition("#")[0]
+        return re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2].lower()
 
 
 def _carries_data(url: str) -> bool:
