@@ -13,7 +13,7 @@ import yaml
 from skillforge import __version__
 from skillforge.errors import LibraryError
 from skillforge.model import Skill, SkillChange
-from skillforge.skills.init import init_library
+from skillforge.skills.init import init_library, source_ref
 from skillforge.skills.store import Library
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,9 @@ def test_generated_workflow_validates_skills_on_pull_requests(tmp_path: Path) ->
     # not the package index's unrelated "skillforge": skillforge's own action at this release's tag
     assert not any("skillforge==" in str(step) for step in steps)
     action = next(step for step in steps if str(step.get("uses", "")).startswith("skillforge/skillforge@"))
-    assert action["uses"] == f"skillforge/skillforge@v{__version__}" and action["with"]["path"] == "skills"
+    assert action["uses"] == f"skillforge/skillforge@{source_ref()}" and action["with"]["path"] == "skills"
+    # from this checkout: the commit it runs from (no release tag may exist yet); installed: the tag
+    assert source_ref() in (git.Repo(Path(__file__).parents[1]).head.commit.hexsha, f"v{__version__}")
 
 
 def test_the_action_installs_skillforge_from_its_own_source_by_default() -> None:

@@ -28,6 +28,21 @@ PRE_COMMIT = ".pre-commit-config.yaml"
 HOOK_ID = "skillforge-validate"
 
 
+def source_ref() -> str:
+    """The git reference of skillforge's own repository that generated workflows and pre-commit hooks
+    pin: the commit this skillforge runs from when it runs from a git checkout (no release of it may
+    exist yet), else the tag of the installed release, ``v<version>``."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / ".git").exists():
+        try:
+            sha = git.Repo(checkout).head.commit.hexsha
+        except (git.GitError, ValueError):
+            sha = ""
+        if sha:
+            return sha
+    return f"v{__version__}"
+
+
 @dataclass
 class InitReport:
     root: Path
@@ -82,7 +97,7 @@ def _repo(root: Path) -> tuple[git.Repo, bool]:
 
 def _files(root: Path, prefix: str) -> dict[str, str]:
     """Repository-relative path -> the text skillforge init writes there."""
-    ctx = {"prefix": prefix, "version": __version__, "repo_url": REPO_URL,
+    ctx = {"prefix": prefix, "version": __version__, "ref": source_ref(), "repo_url": REPO_URL,
            "action_repo": REPO_URL.removeprefix("https://github.com/"),
            "base_branch": Settings(library=root).base_branch}
     files = {
@@ -118,7 +133,7 @@ def _write_missing(work: Path, target: str, text: str, report: InitReport) -> No
     if target == PRE_COMMIT and HOOK_ID not in existing:
         report.notes.append(
             f"{PRE_COMMIT} exists and was left as it is; add the hook by hand:\n"
-            f"  - repo: {REPO_URL}\n    rev: v{__version__}\n    hooks:\n      - id: {HOOK_ID}"
+            f"  - repo: {REPO_URL}\n    rev: {source_ref()}\n    hooks:\n      - id: {HOOK_ID}"
         )
     elif target == WORKFLOW and existing != text:
         report.notes.append(f"{WORKFLOW} exists and was left as it is")
