@@ -93,3 +93,21 @@ def test_dry_run_prints_the_plan_and_calls_nothing(cli, tmp_path, llm_server, mo
     assert res.code == 0 and plan["trajectories"] == 3 and plan["calls"]["analyst"] >= 3
     assert plan["input_tokens"] > 0 and "dollars" in plan
     assert llm_server.requests == [] and not lib.exists()
+
+
+def test_a_rerun_from_another_path_and_cache_calls_no_llm(cli, tmp_path, llm_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The run id is known before the map stage: a re-run that is already on its branch pays nothing."""
+    import shutil
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    llm_server.responder = script
+    args = ["--labels", str(FIX / "labels.json"), "--library", str(tmp_path / "lib"), "--provider", "anthropic",
+            "--base-url", llm_server.anthropic_url, "--model", "test-model", "--json"]
+    first = orjson.loads(cli("distill", str(FIX / "batch1"), "--init", *args).out)
+    assert first["status"] == "committed" and llm_server.requests
+    shutil.copytree(FIX / "batch1", tmp_path / "moved")
+    monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "another-home"))
+    before = len(llm_server.requests)
+    again = orjson.loads(cli("distill", str(tmp_path / "moved"), *args).out)
+    assert again["status"] == "already_done" and again["branch"] == first["branch"]
+    assert len(llm_server.requests) == before  # not one call

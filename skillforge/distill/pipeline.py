@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from skillforge.distill import commit, dryrun, gates, runs
+from skillforge.distill import commit, dryrun, gates, runid, runs
 from skillforge.distill import inputs as inputs_mod
 from skillforge.distill.base import DistillReport, MapResult
 from skillforge.distill.cache import MapCache
 from skillforge.distill.write import apply_edits
 from skillforge.errors import LibraryError
-from skillforge.model import Trajectory, Trust, content_id
+from skillforge.model import Trajectory, Trust
 from skillforge.safety.trust import trusted
 
 OFFLINE_NOTE = "no LLM provider configured: using the offline miner"
@@ -130,6 +130,9 @@ def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> Disti
             report.status = "submitted"
             inputs_mod.ingest_notes(report, ingest)
             return report
+    if provider is not None and lib is not None and runid.done_before_map(run, lib, settings, inputs, options,
+                                                                      (mapper, consolidator)):
+        return report  # a re-run of LLM calls already paid for (another path or cache): nothing is called
     run.reducer = mapper.reducer() if callable(getattr(mapper, "reducer", None)) else None
     _map_all(run, _prepare(run, stream, _Cached(run, mapper, MapCache())), mapper, settings, options)
     inputs_mod.ingest_notes(report, ingest)
@@ -348,7 +351,7 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
         report.notes.append(f"{len(gated.below_support)} lessons seen in fewer than {settings.min_support} "
                             "trajectories were left out (--min-support)")
     base = lib.base_branch(settings.base_branch)
-    report.run_id = _run_id(run, mapper, consolidator, _base_commit(lib, base))
+    report.run_id = runid.run_id_of(run.input_ids, mapper, consolidator, runid.base_commit(lib, base))
     done = lib.find_run(report.run_id)
     if done is not None:  # the same logs, engine and base: this run is on its review branch already
         commit.record_result(report, lib, done)
@@ -403,28 +406,6 @@ def _grouping(run: _Run) -> gates.Grouping | None:
     from skillforge.distill.llm.consolidate import cluster
 
     return cluster
-
-
-def _run_id(run: _Run, mapper: Any, consolidator: Any, base_commit: str) -> str:
-    return content_id(
-        "distill", *sorted(run.input_ids), _fingerprint(mapper), _fingerprint(consolidator), base_commit
-    )
-
-
-def _fingerprint(obj: Any) -> str:
-    parts = [type(obj).__module__, type(obj).__name__, str(getattr(obj, "name", ""))]
-    for attr in ("fingerprint", "config", "model"):
-        value = getattr(obj, attr, None)
-        if value is not None and not callable(value):
-            parts.append(repr(value))
-    return "/".join(parts)
-
-
-def _base_commit(lib: Any, base: str) -> str:
-    try:
-        return str(lib.repo.commit(f"refs/heads/{base}").hexsha)
-    except Exception:  # not a branch name we can resolve: the name itself still identifies the base
-        return base or ""
 
 
 def _today() -> str:
