@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-DISTRIBUTION = "skillforge-distill"  # the name on the package index; the command and import stay skillforge
+from skillforge.version import DISTRIBUTION, __version__
 
-__all__ = ["Router", "SkillforgeError", "Trajectory", "__version__"]
+__all__ = ["DISTRIBUTION", "Router", "SkillforgeError", "Trajectory", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from skillforge.errors import SkillforgeError

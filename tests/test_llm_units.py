@@ -15,11 +15,11 @@ from skillforge.distill.llm.plan import TOOL_ROUNDS
 from skillforge.distill.llm.schema import LESSONS, check, validate
 from skillforge.distill.llm.tools import Toolbox
 from skillforge.distill.llm.transcript import cut, prepare
-from skillforge.distill.parallel import RateLimiter
 from skillforge.errors import BudgetExceeded, ConfigError
 from skillforge.model import Outcome, Role, Step, StepKind, Trajectory, Trust
 from skillforge.providers import ToolCall
 from skillforge.providers.base import TokenUsage
+from skillforge.providers.ratelimit import RateLimiter
 
 
 def traj(steps: list[Step], **kw) -> Trajectory:

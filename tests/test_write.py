@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from skillforge.distill import sections
 from skillforge.distill.write import EVIDENCE_FILE, apply_edits, evidence_document
 from skillforge.model import EditOp, Evidence, Lesson, LessonKind, Outcome, Skill, SkillEdit, Trust
+from skillforge.skills import sections
 
 BODY = """# Run the tests
 

@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 import typer.core
 
-from skillforge import __version__, console
+from skillforge import console
+from skillforge.version import __version__
 
 app = typer.Typer(
     name="skillforge",

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skillforge import templates
-from skillforge.distill import sections
 from skillforge.model import EditOp, Evidence, Lesson, Skill, SkillChange, SkillEdit, content_id
+from skillforge.skills import sections
 
 EVIDENCE_FILE = "references/evidence.md"
 EVIDENCE_LABEL = "Evidence: the agent runs this skill was learnt from"

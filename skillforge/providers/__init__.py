@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from skillforge.distill.parallel import RateLimiter
 from skillforge.errors import ConfigError, SkillforgeError
 from skillforge.providers.base import ChatRequest, ChatResponse, Message, Provider, TokenUsage, Tool, ToolCall
+from skillforge.providers.ratelimit import RateLimiter
 
 __all__ = ["ChatRequest", "ChatResponse", "Message", "Provider", "TokenUsage", "Tool", "ToolCall", "resolve"]
 

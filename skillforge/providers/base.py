@@ -14,8 +14,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from skillforge.distill.parallel import RateLimiter
 from skillforge.errors import ProviderError
+from skillforge.providers.ratelimit import RateLimiter
 
 
 @dataclass(slots=True)

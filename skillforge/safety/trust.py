@@ -5,7 +5,7 @@
 * **quarantine** when the lesson is poisoned or rests on untrusted text:
   - its own text (title, trigger, body) or the text it would carry into ``references/evidence.md``
     (evidence quotes and tasks) fails the safety checks: injected instructions, secrets, piping a
-    download into a shell (``skillforge.skills.validate.check_text`` when present, else
+    download into a shell (the ``check_text`` the caller passes, distill the skill validator's, else
     :mod:`skillforge.safety.injection` and :mod:`skillforge.safety.redact`);
   - it copies instructions from tool output: a long verbatim run of words shared by the lesson and
     a cited tool-output/injected quote that reads as an instruction or carries injection findings;
@@ -181,12 +181,9 @@ class _Finding:
 
 
 def default_check(text: str) -> list[Any]:
-    """``skillforge.skills.validate.check_text`` when it exists, else the injection and secret rules."""
-    try:
-        from skillforge.skills.validate import check_text
-    except ImportError:
-        return fallback_check(text)
-    return list(check_text(text, "lesson"))
+    """The injection and secret rules of this package. Callers that validate with the skill validator
+    pass its ``check_text`` in (distill does): safety sits below skills and never imports it."""
+    return fallback_check(text)
 
 
 def fallback_check(text: str) -> list[Any]:

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import git
 
-from skillforge import __version__, templates
+from skillforge import templates
 from skillforge.config import LIBRARY_CONFIG, Settings
 from skillforge.errors import LibraryError
 from skillforge.fsutil import atomic_write
 from skillforge.skills import gitrepo
 from skillforge.skills.lock import clear_stale_git_locks, library_lock
+from skillforge.version import __version__
 
 REPO_URL = "https://github.com/skillforge/skillforge"
 WORKFLOW = ".github/workflows/skills.yml"

@@ -19,9 +19,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from skillforge.distill import sections
 from skillforge.model import EditOp, Lesson, Level, Scope, ScopeKind, Skill, SkillEdit
 from skillforge.safety.redact import redact
+from skillforge.skills import sections
 
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CANDIDATES = 6

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from skillforge import templates
-from skillforge.distill.sections import sections
 from skillforge.model import (
     EditOp,
     Lesson,
@@ -29,6 +28,7 @@ from skillforge.model import (
     is_sampled,
     supporting_runs,
 )
+from skillforge.skills.sections import sections
 
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 64
@@ -262,7 +262,7 @@ def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
 
 def sections_of(body: str) -> dict[str, str]:
     """``## heading`` → the text under it (its subsections included), stripped; headings inside fenced
-    code do not count (one parser for the whole package: ``skillforge.distill.sections``)."""
+    code do not count (one parser for the whole package: ``skillforge.skills.sections``)."""
     lines = body.split("\n")
     return {s.title: "\n".join(lines[s.start + 1 : s.end]).strip() for s in sections(body) if s.level == 2}
 
