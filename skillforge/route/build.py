@@ -23,6 +23,7 @@ from skillforge.route.index import (
     publish,
     skills_root,
 )
+from skillforge.route.repo import aliases
 from skillforge.route.text import tokenize
 
 
@@ -58,6 +59,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         "paths": [records[n]["path"] for n in names],
         "scopes": [records[n]["scopes"] for n in names],
         "blocked": [records[n]["blocked"] for n in names],
+        "aliases": [records[n].get("aliases", []) for n in names],
         "tasks": tasks, "problems": problems,
         "meta_vocab": meta.vocab, "meta_docs": meta.num_docs,
         "task_vocab": task.vocab, "task_docs": task.num_docs,
@@ -74,7 +76,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     return Index(
         key=key, names=names, descriptions=doc["descriptions"], paths=doc["paths"], scopes=doc["scopes"],
         blocked=doc["blocked"], tasks=tasks, task_skill=skill_of_task, meta=meta, task=task,
-        problems=problems, task_ptr=task_ptr,
+        problems=problems, task_ptr=task_ptr, aliases=doc["aliases"],
     )
 
 
@@ -94,6 +96,8 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
         "path": str((folder / "SKILL.md").resolve()),
         "blocked": safety_findings(skill.description + "\n" + skill.body, str(folder / "SKILL.md")),
         "tokens": meta_tokens(name, skill.description, headings),
+        "aliases": [a for s in scopes if s.startswith("repository:")
+                    for a in aliases(s.partition(":")[2].strip(), skill.body)],
     }
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from skillforge import config
 from skillforge.route.text import tokenize
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 MAX_TASKS = 50  # past tasks indexed per skill
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
 ARRAYS = ("data", "indices", "indptr")
@@ -113,6 +113,18 @@ class Index:
     task: Postings
     problems: list[str] = field(default_factory=list)
     task_ptr: Any = None  # int64[skills+1]: the tasks of skill i are task_ptr[i]:task_ptr[i+1]
+    aliases: list[list[str]] = field(default_factory=list)  # names of each skill's repository scope
+    withheld: list[int] = field(default_factory=list)  # skills with findings: never handed out
+    repositories: dict[str, list[str]] = field(default_factory=dict)  # scoped repository -> aliases
+
+    def __post_init__(self) -> None:
+        self.withheld = [i for i, reason in enumerate(self.blocked) if reason]
+        for scopes, names in zip(self.scopes, self.aliases or [[]] * len(self.scopes), strict=True):
+            for scope in scopes:
+                kind, _, value = scope.partition(":")
+                if kind == "repository" and value.strip():
+                    repo = value.strip().lower()
+                    self.repositories[repo] = list(dict.fromkeys(self.repositories.get(repo, []) + names))
 
     @property
     def plain(self) -> bool:
@@ -182,7 +194,7 @@ def _load(folder: Path, key: str, plain: bool) -> Index:
         scopes=doc["scopes"], blocked=doc["blocked"], tasks=doc["tasks"],
         task_skill=read_array(folder, "task_skill", "task_skill", plain),
         meta=postings("meta"), task=postings("task"), problems=doc.get("problems", []),
-        task_ptr=read_array(folder, "task_ptr", "task_ptr", plain),
+        task_ptr=read_array(folder, "task_ptr", "task_ptr", plain), aliases=doc.get("aliases", []),
     )
     if len(index.task_ptr) != len(index.names) + 1 or len(index.task_skill) != len(index.tasks):
         raise ValueError("task arrays do not match the index")
