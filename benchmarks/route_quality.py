@@ -148,12 +148,13 @@ def _first_prompt(path: Path) -> str:
 
 
 def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -> dict[str, Any]:
-    from skillforge.route.calibrate import outcome
+    from skillforge.route.calibrate import calibration_table, learn_threshold, outcome
     from skillforge.route.evaluate import baseline_rank, metrics, route_all
 
     scored = route_all(router, queries, 3)
     routed = [[m.name for m in ms if m.score >= router.threshold or m.anchored] for ms in scored]
-    base = baseline_rank(router.names, router.index.descriptions, [q["query"] for q in queries], 3)
+    base = baseline_rank(router.names, router.index.descriptions, [q["query"] for q in queries], 3,
+                         skip=router.index.withheld)
     mine, theirs = metrics(routed, queries), metrics(base, queries)
     answerable = sum(bool(q["expected"]) for q in queries)
     print(f"\n{title}: {len(queries)} queries ({answerable} answerable), threshold {router.threshold:.3f} "
@@ -162,6 +163,12 @@ def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -
     for key in ("recall@1", "recall@3", "mrr", "abstention_recall", "answerable_abstained"):
         label = {"abstention_recall": "no-fit abstained"}.get(key, key.replace("_", " "))
         print(f"  {label:<24}{mine[key]:>11.3f}{theirs[key]:>17.3f}")
+    if any(not q["expected"] for q in queries) and answerable:
+        print(f"  calibration (learnt on this part: {learn_threshold(scored, queries):.3f}):")
+        print(f"  {'threshold':>11}{'no-fit abst.':>14}{'answerable abst.':>18}{'precision':>11}{'recall@3':>10}")
+        for row in calibration_table(scored, queries, around=router.threshold, rows=7):
+            print(f"  {row['threshold']:>11.3f}{row['nofit_abstained']:>14.2f}{row['answerable_abstained']:>18.2f}"
+                  f"{row['precision']:>11.2f}{row['recall@3']:>10.2f}")
     if show:
         for q, ms, names in zip(queries, scored, routed, strict=True):
             mark = "ok " if (set(names[:3]) & set(q["expected"])) or (not q["expected"] and not names) else "XX "

@@ -94,11 +94,20 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
     return {
         "name": name, "description": skill.description, "headings": headings, "scopes": scopes,
         "path": str((folder / "SKILL.md").resolve()),
-        "blocked": safety_findings(skill.description + "\n" + skill.body, str(folder / "SKILL.md")),
+        "blocked": _checked(skill.description + "\n" + skill.body, folder / "SKILL.md", problems),
         "tokens": meta_tokens(name, skill.description, headings),
         "aliases": [a for s in scopes if s.startswith("repository:")
                     for a in aliases(s.partition(":")[2].strip(), skill.body)],
     }
+
+
+def _checked(text: str, path: Path, problems: list[str]) -> str:
+    """``safety_findings``, withholding the skill (and reporting it) if the checker itself fails."""
+    try:
+        return safety_findings(text, str(path))
+    except Exception as exc:  # a checker bug must not stop the whole index build
+        problems.append(f"{path}: safety check failed ({type(exc).__name__}); skill withheld")
+        return "findings: check failed"
 
 
 def safety_findings(text: str, where: str = "SKILL.md") -> str:

@@ -99,10 +99,14 @@ def evaluate(library: Path, queries_file: Path, *, k: int = 3, save: bool = Fals
 
 def description_baseline(router: Any, queries: list[dict[str, Any]], k: int) -> list[list[str]]:
     """bm25s over each skill's name and description, the query as one bag of words."""
-    return baseline_rank(router.names, router.index.descriptions, [q["query"] for q in queries], k)
+    return baseline_rank(router.names, router.index.descriptions, [q["query"] for q in queries], k,
+                         skip=router.index.withheld)
 
 
-def baseline_rank(names: list[str], descriptions: list[str], queries: list[str], k: int) -> list[list[str]]:
+def baseline_rank(names: list[str], descriptions: list[str], queries: list[str], k: int,
+                  skip: list[int] | None = None) -> list[list[str]]:
+    """The top ``k`` names per query by bm25s over name + description; ``skip``: withheld skills (the
+    router never returns them either, so both choose from the same pool)."""
     import bm25s
     import numpy as np
 
@@ -118,6 +122,7 @@ def baseline_rank(names: list[str], descriptions: list[str], queries: list[str],
             out.append([])
             continue
         scores = retriever.get_scores(tokens)
+        scores[skip or []] = 0
         order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
         out.append([names[i] for i in order])
     return out

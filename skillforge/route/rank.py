@@ -23,7 +23,7 @@ from skillforge.route.repo import named_repositories, same_repository
 from skillforge.route.score import score_all
 from skillforge.route.text import tokenize
 
-ABSTAIN = 0.15
+ABSTAIN = 0.25  # default; a library learns its own with `skillforge eval route --save`
 MAX_QUERY = 20_000  # characters of a task that are read: a pasted log beyond this only slows routing
 SCOPE_MATCH, REPO_MATCH, REPO_MISMATCH, LANGUAGE_MISMATCH = 1.25, 1.5, 0.5, 0.85
 LANGUAGE_MARKERS = {
