@@ -80,10 +80,11 @@ def keep_informative(query: Query, idf: dict[str, float], default_idf: float) ->
 
 
 def reference_mass(query: Query, idf_of: dict[str, float], unknown_idf: float) -> float:
-    """What a document holding the query's ``REF_TERMS`` most informative terms would score.
+    """What a document holding the query's ``REF_TERMS`` most informative terms once would score
+    (each term counted once: a word repeated in boilerplate does not raise the bar).
 
     Terms missing from the index count at ``unknown_idf`` (the most an IDF can be), so a short query
     of unknown words stays low, while a long prompt's reference stops growing after ``REF_TERMS``
     terms: its score rises with the evidence found, not falls with its length."""
-    masses = sorted((w * idf_of.get(t, unknown_idf) for t, w in query.base.items()), reverse=True)
+    masses = sorted((idf_of.get(t, unknown_idf) for t in query.base), reverse=True)
     return sum(masses[:REF_TERMS]) or 1.0
