@@ -1,5 +1,8 @@
-"""Route speed: in-process p50/p99 per query at 100, 1,000 and 10,000 skills, and the wall time of a cold
-``skillforge route`` process at 1,000 skills (index cache warm, as an installed hook finds it).
+"""Route speed: in-process p50/p99 per query at 100, 1,000 and 10,000 skills, the wall time of a cold
+``skillforge route`` process at 1,000 skills (index cache warm, as an installed hook finds it), index
+builds at the largest size (full build with and without the findings cache, one changed skill), and the
+first route with no cache at all on ../shared/skills-corpus (when present). Medians and spread
+(min–max) over ``--build-runs`` repeats.
 
 Synthetic libraries are generated under a temporary folder from the routing set's vocabulary (names,
 descriptions, headings and past tasks recombined), so the term statistics look like real skills.
@@ -112,11 +115,60 @@ def cold(library: Path, runs: int) -> dict[str, float]:
             "cold_cpu_ms": statistics.median(cpus), "python_alone_ms": statistics.median(pythons)}
 
 
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.0f} ms (min {min(values):.0f}, max {max(values):.0f}, n={len(values)})"
+
+
+def build_times(library: Path, runs: int) -> dict[str, list[float]]:
+    """Full index builds (findings cache cold and warm) and one-changed-skill rebuilds, in ms."""
+    import shutil
+
+    from skillforge.route import build as build_mod
+    from skillforge.route.index import cache_root, load_or_build
+
+    out: dict[str, list[float]] = {"full, findings cache cold": [], "full, findings cache warm": [],
+                                   "one skill changed": []}
+    findings = build_mod.FINDINGS.path()
+    one = sorted((library / "skills").iterdir())[len(list((library / "skills").iterdir())) // 2] / "SKILL.md"
+    for run in range(runs):
+        for label, keep in (("full, findings cache cold", False), ("full, findings cache warm", True)):
+            shutil.rmtree(cache_root(library), ignore_errors=True)
+            if not keep:
+                findings.unlink(missing_ok=True)
+            build_mod.FINDINGS.data = None
+            t0 = time.perf_counter()
+            load_or_build(library)
+            out[label].append((time.perf_counter() - t0) * 1000)
+        with one.open("a", encoding="utf-8") as f:
+            f.write(f"\n## Note {run}\n\nOne more line.\n")
+        t0 = time.perf_counter()
+        load_or_build(library)
+        out["one skill changed"].append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def first_route(library: Path, runs: int, home: Path) -> list[float]:
+    """Wall time of ``skillforge route`` on ``library`` with an empty SKILLFORGE_HOME (no cache at all)."""
+    import shutil
+
+    times = []
+    for i in range(runs):
+        env = dict(os.environ, SKILLFORGE_HOME=str(home / f"first-{i}"))
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "skillforge", "route", "deploy my worker with wrangler",
+                        "--library", str(library)], env=env, capture_output=True, check=False)
+        times.append((time.perf_counter() - t0) * 1000)
+        shutil.rmtree(home / f"first-{i}", ignore_errors=True)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--cold-runs", type=int, default=15)
+    parser.add_argument("--build-runs", type=int, default=5)
+    parser.add_argument("--skills-corpus", default=str(HERE.parent.parent / "shared" / "skills-corpus"))
     args = parser.parse_args()
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="sf-route-bench-") as tmp:
@@ -134,6 +186,14 @@ def main() -> None:
               f"median {c['cold_median_ms']:.0f} ms, min {c['cold_min_ms']:.0f} ms, "
               f"CPU (user+sys) {c['cold_cpu_ms']:.0f} ms "
               f"(python alone {c['python_alone_ms']:.0f} ms)")
+        largest = libs[max(libs)]
+        for label, values in build_times(largest, args.build_runs).items():
+            print(f"index build at {max(libs)} skills, {label}: {spread(values)}")
+        corpus_lib = Path(args.skills_corpus)
+        if (corpus_lib / "skills").is_dir():
+            values = first_route(corpus_lib, args.build_runs, Path(tmp))
+            print(f"first `skillforge route` with no cache on {corpus_lib.name} "
+                  f"({len(list((corpus_lib / 'skills').iterdir()))} skills): {spread(values)}")
 
 
 if __name__ == "__main__":
