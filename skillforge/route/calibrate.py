@@ -10,6 +10,7 @@ when none of its candidates scores ``t`` or more and none is anchored to the tas
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def learn_threshold(scored: list[list[Any]], queries: list[dict[str, Any]]) -> f
     tops = sorted({s for s in (top_score(ms) for ms in scored) if s != float("inf")})
     if not tops:
         return 0.0
-    cuts = [tops[0] / 2] + [(a + b) / 2 for a, b in zip(tops, tops[1:], strict=False)] + [tops[-1] * 1.01]
+    cuts = [tops[0] / 2] + [(a + b) / 2 for a, b in pairwise(tops)] + [tops[-1] * 1.01]
     best, best_value = [cuts[0]], -1.0
     for t in cuts:
         o = outcome(scored, queries, t)
