@@ -37,6 +37,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
 
     old = previous_records(folder)
     root = skills_root(library)
+    root_real = root.resolve()  # folders are not symlinks (skillfile refuses those), so paths join
     records: dict[str, Any] = {}
     problems: list[str] = []
     for name, mtime, size in entries:
@@ -44,7 +45,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         if prev and prev.get("mtime") == mtime and prev.get("size") == size:
             records[name] = prev
             continue
-        record = _parse(root / name, problems)
+        record = _parse(root / name, root_real, problems)
         if record is not None:
             record.update(mtime=mtime, size=size)
             records[name] = record
@@ -52,13 +53,15 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     provenance = read_provenance(library)
     names = sorted(records)
     tasks: list[str] = []
+    task_tokens: list[list[str]] = []
     task_skill: list[int] = []
     for i, name in enumerate(names):
-        for text in provenance.get(name, [])[:MAX_TASKS]:
-            tasks.append(text)
-            task_skill.append(i)
-    meta = _bm25([records[n]["tokens"] for n in names])
-    task = _bm25([tokenize(t) for t in tasks])
+        texts = provenance.get(name, [])[:MAX_TASKS]
+        tasks += texts
+        task_tokens += _task_tokens(records[name], texts)
+        task_skill += [i] * len(texts)
+    meta = bm25_postings([records[n]["tokens"] for n in names])
+    task = bm25_postings(task_tokens)
     doc: dict[str, Any] = {
         "key": key, "names": names,
         "descriptions": [records[n]["description"] for n in names],
@@ -86,20 +89,29 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     )
 
 
-def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
-    from skillforge.skills.document import DocumentError, load
+def _task_tokens(record: dict[str, Any], texts: list[str]) -> list[list[str]]:
+    """The tokens of a skill's past tasks, kept in its record while the texts stay the same."""
+    key = hashlib.blake2b("\0".join(texts).encode("utf-8", "replace"), digest_size=12).hexdigest()
+    if record.get("task_key") != key:
+        record["task_key"], record["task_tokens"] = key, [tokenize(t) for t in texts]
+    return list(record["task_tokens"])
+
+
+def _parse(folder: Path, root_real: Path, problems: list[str]) -> dict[str, Any] | None:
+    from skillforge.route.skillfile import read
+    from skillforge.skills.document import DocumentError
 
     try:
-        skill = load(folder)
+        skill = read(folder)
     except (DocumentError, OSError) as exc:
         problems.append(str(exc))
         return None
     name = skill.name or folder.name
     headings = [line.lstrip("#").strip() for line in skill.body.splitlines() if line.startswith("#")]
-    scopes = [s.strip() for s in skill.meta("scope").replace(";", ",").split(",") if s.strip()]
+    scopes = [s.strip() for s in skill.scope.replace(";", ",").split(",") if s.strip()]
     return {
         "name": name, "description": skill.description, "headings": headings, "scopes": scopes,
-        "path": str((folder / "SKILL.md").resolve()),
+        "path": str(root_real / folder.name / "SKILL.md"),
         "blocked": _checked(skill.description + "\n" + skill.body, folder / "SKILL.md", problems),
         "tokens": meta_tokens(name, skill.description, headings),
         "aliases": [a for s in scopes if s.startswith("repository:")
@@ -225,20 +237,8 @@ def read_provenance(library: Path) -> dict[str, list[str]]:
     return out
 
 
-def _bm25(corpus: list[list[str]]) -> Postings:
-    import numpy as np
+def bm25_postings(corpus: list[list[str]]) -> Postings:
+    """The BM25 matrix of ``corpus`` (see :mod:`skillforge.route.matrix`)."""
+    from skillforge.route.matrix import bm25_matrix
 
-    if not corpus or not any(corpus):
-        return Postings({}, np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int64), len(corpus))
-    import bm25s
-
-    retriever = bm25s.BM25(k1=1.2, b=0.75)
-    docs = [tokens or ["\x00empty"] for tokens in corpus]
-    retriever.index(docs, show_progress=False)
-    scores = retriever.scores
-    terms = len(scores["indptr"]) - 1  # bm25s may add an "" entry past the matrix: leave it out
-    return Postings(
-        {str(k): int(v) for k, v in retriever.vocab_dict.items() if int(v) < terms},
-        np.asarray(scores["data"], dtype=np.float32), np.asarray(scores["indices"], dtype=np.int32),
-        np.asarray(scores["indptr"], dtype=np.int64), int(scores["num_docs"]),
-    )
+    return bm25_matrix(corpus)

@@ -6,20 +6,22 @@ per past task (the task texts of the trajectories each skill was learnt from, fr
 where ``key`` hashes every SKILL.md's (name, mtime, size), provenance.json's and the index version.
 Query time reads raw native arrays (``*.bin``, as numpy arrays or, for one-shot processes, as
 ``array.array``) and JSON: no bm25s, no YAML. A rebuild re-parses only the skills whose SKILL.md
-changed (their tokens are kept in ``records.json``) and then re-runs bm25s.
+changed (their tokens, and their past tasks' tokens, are kept in ``records.json``) and then rebuilds
+the BM25 matrices with numpy (:mod:`skillforge.route.matrix`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from skillforge import config
 from skillforge.route.text import tokenize
@@ -178,7 +180,7 @@ def array_bytes(values: Any, kind: str) -> bytes:
 
 
 def _load(folder: Path, key: str, plain: bool) -> Index:
-    doc = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    doc = orjson.loads((folder / "index.json").read_bytes())
     if doc.get("key") != key:
         raise ValueError("index key mismatch")
     plain = plain and len(doc["names"]) <= PLAIN_MAX
@@ -210,7 +212,7 @@ def publish(folder: Path, files: dict[str, Any]) -> None:
             if isinstance(value, bytes):
                 (tmp / name).write_bytes(value)
             else:
-                (tmp / name).write_text(json.dumps(value), encoding="utf-8")
+                (tmp / name).write_bytes(orjson.dumps(value))
         try:
             os.rename(tmp, folder)
         except OSError:  # another process published the same key first
@@ -232,7 +234,7 @@ def previous_records(folder: Path) -> dict[str, Any]:
                         key=lambda p: p.stat().st_mtime, reverse=True)
     for candidate in candidates:
         try:
-            data = json.loads((candidate / "records.json").read_text(encoding="utf-8"))
+            data = orjson.loads((candidate / "records.json").read_bytes())
             return dict(data.get("records", {}))
         except (OSError, ValueError):
             continue

@@ -40,12 +40,21 @@ def stem(word: str) -> str:
     return word
 
 
+_SEEN: dict[str, str] = {}  # raw word -> token ("" = dropped); words repeat, stemming is the cost
+_SEEN_MAX = 200_000
+
+
 def tokenize(text: str) -> list[str]:
     """Index/query tokens of ``text``, in order, with repeats (BM25 counts them)."""
+    seen = _SEEN
     out: list[str] = []
     for raw in _WORD.findall(text):
-        word = raw.lower()
-        if len(word) < 2 or word in STOP:
-            continue
-        out.append(stem(word))
+        token = seen.get(raw)
+        if token is None:
+            word = raw.lower()
+            token = "" if len(word) < 2 or word in STOP else stem(word)
+            if len(seen) < _SEEN_MAX:
+                seen[raw] = token
+        if token:
+            out.append(token)
     return out
