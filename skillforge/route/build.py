@@ -37,7 +37,6 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
 
     old = previous_records(folder)
     root = skills_root(library)
-    root_real = root.resolve()  # folders are not symlinks (skillfile refuses those), so paths join
     records: dict[str, Any] = {}
     problems: list[str] = []
     for name, mtime, size in entries:
@@ -45,7 +44,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         if prev and prev.get("mtime") == mtime and prev.get("size") == size:
             records[name] = prev
             continue
-        record = _parse(root / name, root_real, problems)
+        record = _parse(root / name, problems)
         if record is not None:
             record.update(mtime=mtime, size=size)
             records[name] = record
@@ -89,6 +88,11 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _real(folder: Path) -> Path:
+    return folder.resolve()
+
+
 def _task_tokens(record: dict[str, Any], texts: list[str]) -> list[list[str]]:
     """The tokens of a skill's past tasks, kept in its record while the texts stay the same."""
     key = hashlib.blake2b("\0".join(texts).encode("utf-8", "replace"), digest_size=12).hexdigest()
@@ -97,7 +101,7 @@ def _task_tokens(record: dict[str, Any], texts: list[str]) -> list[list[str]]:
     return list(record["task_tokens"])
 
 
-def _parse(folder: Path, root_real: Path, problems: list[str]) -> dict[str, Any] | None:
+def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
     from skillforge.route.skillfile import read
     from skillforge.skills.document import DocumentError
 
@@ -111,7 +115,7 @@ def _parse(folder: Path, root_real: Path, problems: list[str]) -> dict[str, Any]
     scopes = [s.strip() for s in skill.scope.replace(";", ",").split(",") if s.strip()]
     return {
         "name": name, "description": skill.description, "headings": headings, "scopes": scopes,
-        "path": str(root_real / folder.name / "SKILL.md"),
+        "path": str(_real(folder.parent) / folder.name / "SKILL.md"),  # regular folders: the path joins
         "blocked": _checked(skill.description + "\n" + skill.body, folder / "SKILL.md", problems),
         "tokens": meta_tokens(name, skill.description, headings),
         "aliases": [a for s in scopes if s.startswith("repository:")
