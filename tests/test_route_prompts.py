@@ -138,3 +138,14 @@ def test_eval_save_stores_the_library_threshold_and_route_uses_it(library: Path,
     assert load_threshold(library) == result["learnt_threshold"]
     router = Router(library)
     assert router.threshold_source == "learnt" and router.threshold == result["learnt_threshold"]
+
+
+def test_anchored_skill_is_found_beyond_the_candidate_pool(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    for i in range(40):  # many skills match the words of the task far better than the repository's skill
+        skill(lib, f"tooltip-{i:02d}", f"Tooltip drawn off by one pixel when the window is resized; run the "
+              f"tests with make check (variant {i}).")
+    skill(lib, "widgets-workflow", "How to work on acme/widgets: check the changelog.", scope="repository:acme/widgets")
+    task = "tooltip drawn off by one pixel when the window is resized; tests run with make check"
+    got = Router(lib).route(task, k=3, context=Context("acme/widgets"), threshold=0.0)
+    assert len(got) == 3 and "widgets-workflow" in [m.name for m in got]

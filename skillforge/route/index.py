@@ -118,15 +118,17 @@ class Index:
     aliases: list[list[str]] = field(default_factory=list)  # names of each skill's repository scope
     withheld: list[int] = field(default_factory=list)  # skills with findings: never handed out
     repositories: dict[str, list[str]] = field(default_factory=dict)  # scoped repository -> aliases
+    repo_skills: dict[str, list[int]] = field(default_factory=dict)  # scoped repository -> its skills
 
     def __post_init__(self) -> None:
         self.withheld = [i for i, reason in enumerate(self.blocked) if reason]
-        for scopes, names in zip(self.scopes, self.aliases or [[]] * len(self.scopes), strict=True):
+        for i, (scopes, names) in enumerate(zip(self.scopes, self.aliases or [[]] * len(self.scopes), strict=True)):
             for scope in scopes:
                 kind, _, value = scope.partition(":")
                 if kind == "repository" and value.strip():
                     repo = value.strip().lower()
                     self.repositories[repo] = list(dict.fromkeys(self.repositories.get(repo, []) + names))
+                    self.repo_skills.setdefault(repo, []).append(i)
 
     @property
     def plain(self) -> bool:

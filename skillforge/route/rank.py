@@ -100,7 +100,9 @@ def rank_skills(index: Index, query: str, *, k: int, context: Context | None = N
     if not parsed.weights or not index.names:
         return []
     repos = _task_repositories(index, text, context)
-    scores = score_all(index, parsed, max(k * 4, 20))
+    must = [i for repo in repos for scoped, skills in index.repo_skills.items()
+            if same_repository(scoped, repo) for i in skills]
+    scores = score_all(index, parsed, max(k * 4, 20), must)
     tokens = parsed.terms
     scored = []
     for i, raw in scores.combined.items():

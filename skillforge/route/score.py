@@ -62,11 +62,13 @@ def informative(index: Index, query: Query) -> Query:
     return keep_informative(query, idf, 0.0)
 
 
-def score_all(index: Index, query: Query, pool: int) -> Scores:
-    """Scores of the ``pool`` best skills that may be handed out (numpy or pure Python)."""
+def score_all(index: Index, query: Query, pool: int, must: list[int] | None = None) -> Scores:
+    """Scores of the ``pool`` best skills that may be handed out, plus those of ``must`` that score
+    at all (skills anchored to the task's repository), numpy or pure Python."""
     query = informative(index, query)
+    must = must or []
     if index.plain:
-        return _score_plain(index, query, pool)
+        return _score_plain(index, query, pool, must)
     import numpy as np
 
     n = len(index.names)
@@ -89,12 +91,12 @@ def score_all(index: Index, query: Query, pool: int) -> Scores:
     candidates = np.flatnonzero(combined)
     if len(candidates) > pool:
         candidates = candidates[np.argpartition(-combined[candidates], pool)[:pool]]
-    top = [int(i) for i in candidates]
+    top = list(dict.fromkeys([int(i) for i in candidates] + [i for i in must if combined[i] > 0]))
     return Scores({i: float(combined[i]) for i in top}, {i: float(meta[i]) for i in top},
                   {i: _best_task(index, per_task, i) for i in top})
 
 
-def _score_plain(index: Index, query: Query, pool: int) -> Scores:
+def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scores:
     import heapq
 
     meta_ids, meta_ref = _weighted_ids(index.meta, query)
@@ -110,6 +112,7 @@ def _score_plain(index: Index, query: Query, pool: int) -> Scores:
     combined = {i: meta.get(i, 0.0) + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
                 for i in meta.keys() | best.keys() if i not in withheld}
     top = heapq.nlargest(pool, combined, key=combined.__getitem__)
+    top = list(dict.fromkeys(top + [i for i in must if combined.get(i, 0.0) > 0]))
     return Scores({i: combined[i] for i in top}, {i: meta.get(i, 0.0) for i in top},
                   {i: best.get(i, (0.0, -1))[1] for i in top})
 
