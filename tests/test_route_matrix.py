@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -44,3 +45,34 @@ def test_empty_corpus_and_empty_documents() -> None:
     post = bm25_postings([[], ["a", "b"], []])
     assert post.num_docs == 3 and set(post.vocab) == {"a", "b"}
     assert set(int(d) for d in post.indices) == {1}
+
+
+def test_incremental_rebuild_equals_a_fresh_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import shutil
+
+    from skillforge import Router
+
+    lib = tmp_path / "lib"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "route" / "library", lib)
+    queries = ["npm ci fails with lockfile errors", "my commits vanished after rebasing",
+               "test_checkout_total fails one run in five", "docker build reinstalls everything"]
+    monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "home-a"))
+    Router(lib)  # first build
+    skill = lib / "skills" / "docker-build-cache" / "SKILL.md"
+    skill.write_text(skill.read_text().replace("Speed up slow", "Accelerate sluggish rebuilt"))
+    (lib / "skills" / "git-rebase-recovery").rename(lib / "skills" / "git-rebase-rescue")
+    prov = lib / ".skillforge" / "provenance.json"
+    data = json.loads(prov.read_text())
+    first = next(iter(data["skills"]))
+    data["skills"][first]["tasks"] = ["a brand new past task about vanished lockfiles"]
+    prov.write_text(json.dumps(data))
+    incremental = Router(lib)
+    monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "home-b"))
+    fresh = Router(lib)
+    assert incremental.names == fresh.names
+    for q in [*queries, "accelerate sluggish rebuilt docker", "vanished lockfiles"]:
+        a = incremental.route(q, k=5, threshold=0.0)
+        b = fresh.route(q, k=5, threshold=0.0)
+        assert [m.name for m in a] == [m.name for m in b]
+        assert [m.score for m in a] == pytest.approx([m.score for m in b], rel=1e-5)

@@ -1,8 +1,10 @@
-"""Building the route index with bm25s (only when the cache does not match the library).
+"""Building the route index (only when the cache does not match the library).
 
-Each SKILL.md is parsed with :mod:`skillforge.skills.document`; a skill whose text has secret or
-prompt-injection findings is indexed but marked ``blocked`` so route never injects it. Skills whose
-SKILL.md is unchanged since the last build reuse their parsed record.
+Each SKILL.md is read with :mod:`skillforge.route.skillfile`; a skill whose text has secret or
+prompt-injection findings is indexed but marked ``blocked`` so route never injects it (findings are
+cached by content hash). Skills whose SKILL.md is unchanged since the last build reuse their parsed
+record and their term ids (:mod:`skillforge.route.terms`); the BM25 matrices are then rebuilt with
+numpy (:mod:`skillforge.route.matrix`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from skillforge.route.index import (
     ARRAYS,
+    INDEX_VERSION,
     MAX_TASKS,
     PROVENANCE,
     Index,
     Postings,
     array_bytes,
     meta_tokens,
-    previous_records,
     publish,
     skills_root,
 )
@@ -35,32 +39,41 @@ FINDINGS_VERSION = "1"  # bump when the rules that withhold skills change meanin
 def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: Path) -> Index:
     import numpy as np
 
-    old = previous_records(folder)
+    from skillforge.route.matrix import bm25_from_ids, compact
+    from skillforge.route.terms import Documents, previous
+
+    prev = previous(folder, INDEX_VERSION)
     root = skills_root(library)
     records: dict[str, Any] = {}
+    fresh: dict[str, list[str]] = {}  # tokens of the skills parsed in this build
     problems: list[str] = []
     for name, mtime, size in entries:
-        prev = old.get(name)
-        if prev and prev.get("mtime") == mtime and prev.get("size") == size:
-            records[name] = prev
+        old = prev.records.get(name)
+        if old and old.get("mtime") == mtime and old.get("size") == size and name in prev.meta:
+            records[name] = old
             continue
         record = _parse(root / name, problems)
         if record is not None:
             record.update(mtime=mtime, size=size)
+            fresh[name] = record.pop("tokens")
             records[name] = record
     FINDINGS.save()
     provenance = read_provenance(library)
     names = sorted(records)
+    meta_docs, task_docs = Documents(dict(prev.meta_vocab)), Documents(dict(prev.task_vocab))
     tasks: list[str] = []
-    task_tokens: list[list[str]] = []
     task_skill: list[int] = []
     for i, name in enumerate(names):
+        if name in fresh:
+            meta_docs.add_tokens(fresh[name])
+        else:
+            meta_docs.add_ids(prev.meta[name])
         texts = provenance.get(name, [])[:MAX_TASKS]
+        _add_tasks(task_docs, records[name], texts, prev.tasks.get(name), prev.task_lens.get(name))
         tasks += texts
-        task_tokens += _task_tokens(records[name], texts)
         task_skill += [i] * len(texts)
-    meta = bm25_postings([records[n]["tokens"] for n in names])
-    task = bm25_postings(task_tokens)
+    meta, meta_ids, meta_lens = _postings(meta_docs, bm25_from_ids, compact)
+    task, task_ids, task_lens = _postings(task_docs, bm25_from_ids, compact)
     doc: dict[str, Any] = {
         "key": key, "names": names,
         "descriptions": [records[n]["description"] for n in names],
@@ -74,9 +87,14 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     }
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
-    files: dict[str, Any] = {"index.json": doc, "records.json": {"key": key, "records": records},
+    files: dict[str, Any] = {"index.json": doc,
+                             "records.json": {"key": key, "version": INDEX_VERSION, "records": records},
                              "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
-                             "task_ptr.bin": array_bytes(task_ptr, "task_ptr")}
+                             "task_ptr.bin": array_bytes(task_ptr, "task_ptr"),
+                             "meta_ids.bin": array_bytes(meta_ids, "indices"),
+                             "meta_lens.bin": array_bytes(meta_lens, "indptr"),
+                             "task_ids.bin": array_bytes(task_ids, "indices"),
+                             "task_lens.bin": array_bytes(task_lens, "indptr")}
     for prefix, post in (("meta", meta), ("task", task)):
         for name in ARRAYS:
             files[f"{prefix}_{name}.bin"] = array_bytes(getattr(post, name), name)
@@ -88,17 +106,29 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     )
 
 
+def _postings(docs: Any, bm25_from_ids: Any, compact: Any) -> tuple[Postings, Any, Any]:
+    """The BM25 matrix of ``docs``, and its (renumbered) term ids and lengths for the next build."""
+    ids, lengths = docs.arrays()
+    vocab, ids = compact(docs.vocab, ids)
+    return bm25_from_ids(vocab, ids, lengths), ids, lengths
+
+
+def _add_tasks(docs: Any, record: dict[str, Any], texts: list[str], old: Any, old_lens: Any) -> None:
+    """A skill's past tasks: the previous build's ids while the texts are the same, else tokenised."""
+    if not texts:
+        return
+    key = hashlib.blake2b("\0".join(texts).encode("utf-8", "replace"), digest_size=12).hexdigest()
+    if old is not None and record.get("task_key") == key and len(old_lens) == len(texts):
+        docs.add_ids(old, old_lens)
+        return
+    record["task_key"] = key
+    for text in texts:
+        docs.add_tokens(tokenize(text))
+
+
 @functools.lru_cache(maxsize=64)
 def _real(folder: Path) -> Path:
     return folder.resolve()
-
-
-def _task_tokens(record: dict[str, Any], texts: list[str]) -> list[list[str]]:
-    """The tokens of a skill's past tasks, kept in its record while the texts stay the same."""
-    key = hashlib.blake2b("\0".join(texts).encode("utf-8", "replace"), digest_size=12).hexdigest()
-    if record.get("task_key") != key:
-        record["task_key"], record["task_tokens"] = key, [tokenize(t) for t in texts]
-    return list(record["task_tokens"])
 
 
 def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
@@ -227,7 +257,7 @@ def read_provenance(library: Path) -> dict[str, list[str]]:
     """skill name -> past task texts, from ``<library>/.skillforge/provenance.json`` (if readable)."""
     path = library / PROVENANCE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
     skills = data.get("skills") if isinstance(data, dict) else None

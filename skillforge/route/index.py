@@ -26,7 +26,7 @@ import orjson
 from skillforge import config
 from skillforge.route.text import tokenize
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 MAX_TASKS = 50  # past tasks indexed per skill
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
 ARRAYS = ("data", "indices", "indptr")
@@ -225,22 +225,6 @@ def publish(folder: Path, files: dict[str, Any]) -> None:
     for other in folder.parent.iterdir():
         if other.name != folder.name and not other.name.startswith("."):
             shutil.rmtree(other, ignore_errors=True)
-
-
-def previous_records(folder: Path) -> dict[str, Any]:
-    """records.json of the newest other cache folder of the same library (for incremental rebuilds)."""
-    parent = folder.parent
-    if not parent.is_dir():
-        return {}
-    candidates = sorted((p for p in parent.iterdir() if p.is_dir() and (p / "records.json").is_file()),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-    for candidate in candidates:
-        try:
-            data = orjson.loads((candidate / "records.json").read_bytes())
-            return dict(data.get("records", {}))
-        except (OSError, ValueError):
-            continue
-    return {}
 
 
 def meta_tokens(name: str, description: str, headings: list[str]) -> list[str]:

@@ -20,17 +20,34 @@ def bm25_matrix(corpus: list[list[str]], k1: float = K1, b: float = B) -> Postin
     """The BM25 postings of ``corpus`` (one token list per document)."""
     import numpy as np
 
-    n = len(corpus)
     vocab: dict[str, int] = {}
     setdefault = vocab.setdefault
-    ids = [setdefault(t, len(vocab)) for doc in corpus for t in doc]
-    if not ids:
+    ids = np.asarray([setdefault(t, len(vocab)) for doc in corpus for t in doc], dtype=np.int64)
+    lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
+    return bm25_from_ids(vocab, ids, lengths, k1, b)
+
+
+def compact(vocab: dict[str, int], ids: Any) -> tuple[dict[str, int], Any]:
+    """Drop the terms no document uses any more and renumber the ids (order kept)."""
+    import numpy as np
+
+    used, renumbered = np.unique(ids, return_inverse=True)
+    if len(used) == len(vocab):
+        return vocab, np.asarray(ids, dtype=np.int64)
+    keep = {int(t): j for j, t in enumerate(used)}
+    return {w: keep[i] for w, i in vocab.items() if i in keep}, renumbered.astype(np.int64)
+
+
+def bm25_from_ids(vocab: dict[str, int], ids: Any, lengths: Any, k1: float = K1, b: float = B) -> Postings:
+    """The BM25 postings of documents given as term ids of ``vocab`` (``ids``: every document's ids one
+    after the other, ``lengths``: how many belong to each document)."""
+    import numpy as np
+
+    n, v = len(lengths), len(vocab)
+    if not len(ids):
         return Postings({}, np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int64), n)
-    lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=n)
-    term = np.asarray(ids, dtype=np.int64)
     doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    v = len(vocab)
-    keys, tf = np.unique(term * n + doc, return_counts=True)  # sorted term-major, then document
+    keys, tf = np.unique(np.asarray(ids, dtype=np.int64) * n + doc, return_counts=True)  # term-major
     t_of, d_of = keys // n, keys % n
     df = np.bincount(t_of, minlength=v)
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
