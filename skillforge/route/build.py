@@ -127,8 +127,8 @@ def _add_tasks(docs: Any, record: dict[str, Any], texts: list[str], old: Any, ol
 
 
 @functools.lru_cache(maxsize=64)
-def _real(folder: Path) -> Path:
-    return folder.resolve()
+def _real(folder: Path) -> str:
+    return str(folder.resolve())
 
 
 def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
@@ -145,15 +145,15 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
     scopes = [s.strip() for s in skill.scope.replace(";", ",").split(",") if s.strip()]
     return {
         "name": name, "description": skill.description, "headings": headings, "scopes": scopes,
-        "path": str(_real(folder.parent) / folder.name / "SKILL.md"),  # regular folders: the path joins
-        "blocked": _checked(skill.description + "\n" + skill.body, folder / "SKILL.md", problems),
+        "path": os.path.join(_real(folder.parent), folder.name, "SKILL.md"),  # regular folders: the path joins
+        "blocked": _checked(skill.description + "\n" + skill.body, folder, problems),
         "tokens": meta_tokens(name, skill.description, headings),
         "aliases": [a for s in scopes if s.startswith("repository:")
                     for a in aliases(s.partition(":")[2].strip(), skill.body)],
     }
 
 
-def _checked(text: str, path: Path, problems: list[str]) -> str:
+def _checked(text: str, folder: Path, problems: list[str]) -> str:
     """``safety_findings`` of ``text``, cached by content hash (the same text is checked once, whichever
     library or rebuild meets it); a skill is withheld (and reported) if the checker itself fails."""
     key = hashlib.blake2b(f"{_rules_stamp()}\0{text}".encode("utf-8", "replace"), digest_size=16).hexdigest()
@@ -161,9 +161,9 @@ def _checked(text: str, path: Path, problems: list[str]) -> str:
     if cached is not None:
         return cached
     try:
-        found = safety_findings(text, str(path))
+        found = safety_findings(text, os.path.join(folder, "SKILL.md"))
     except Exception as exc:  # a checker bug must not stop the whole index build
-        problems.append(f"{path}: safety check failed ({type(exc).__name__}); skill withheld")
+        problems.append(f"{os.path.join(folder, 'SKILL.md')}: safety check failed ({type(exc).__name__}); skill withheld")
         return "findings: check failed"
     FINDINGS.put(key, found)
     return found

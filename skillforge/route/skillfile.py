@@ -9,6 +9,7 @@ or tags) is read with libyaml directly; anything else goes through
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,26 +42,81 @@ def _fast(folder: Path) -> SkillFields | None:
 
     from skillforge.skills.document import MAX_FRONT_MATTER, MAX_SKILL_FILE, DocumentError, split_front_matter
 
-    path = folder / "SKILL.md"
+    base = os.fspath(folder)
+    path = os.path.join(base, "SKILL.md")
     try:
-        if os.path.islink(folder) or os.path.islink(path) or os.path.getsize(path) > MAX_SKILL_FILE:
+        if os.path.islink(base) or os.path.islink(path) or os.path.getsize(path) > MAX_SKILL_FILE:
             return None
-        text = path.read_text(encoding="utf-8")
-        yaml_text, body, _ = split_front_matter(text, str(path))
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        yaml_text, body, _ = split_front_matter(text, path)
     except (OSError, UnicodeDecodeError, DocumentError):
         return None
     if len(yaml_text) > MAX_FRONT_MATTER or any(c in yaml_text for c in _UNSAFE_YAML):
         return None
-    try:
-        data = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return None
+    data = simple_yaml(yaml_text)
+    if data is None:
+        try:
+            data = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            return None
     data = {} if data is None else data
     metadata = data.get("metadata") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(metadata or {}, dict):
         return None
     return SkillFields(_str(data.get("name")), _str(data.get("description")), body,
                        _str((metadata or {}).get("skillforge-scope")))
+
+
+_KEY = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):(?: (.*))?$")
+_PLAIN = re.compile(r"[A-Za-z_][^#\[\]{}&*!|>'\"%@`\\]*")
+_SPECIAL = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
+
+
+def simple_yaml(text: str) -> dict[str, Any] | None:
+    """The front matter as YAML would read it, for the plain shape most SKILL.md files have (``key:
+    value`` lines, one ``metadata:`` level indented by two spaces, plain, single- or double-quoted
+    one-line strings); None for anything else, which then goes to libyaml."""
+    out: dict[str, Any] = {}
+    current: dict[str, Any] = out
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        nested = line.startswith("  ") and not line.startswith("   ")
+        if nested and current is out:
+            return None
+        if not nested:
+            current = out
+        m = _KEY.fullmatch(line[2:] if nested else line)
+        if m is None:
+            return None
+        key, raw = m.group(1), (m.group(2) or "").strip()
+        if key in current:
+            return None
+        if not raw:
+            if nested or key != "metadata":
+                return None
+            current = out[key] = {}
+            continue
+        value = _scalar(raw)
+        if value is None:
+            return None
+        current[key] = value
+    return out
+
+
+def _scalar(raw: str) -> str | None:
+    if "\t" in raw or "\r" in raw:
+        return None
+    quote = raw[0]
+    if quote in "\"'":
+        body = raw[1:-1]
+        if len(raw) < 2 or raw[-1] != quote or quote in body or "\\" in body:
+            return None  # escapes and embedded quotes: leave them to libyaml
+        return body
+    if not _PLAIN.fullmatch(raw) or raw.lower() in _SPECIAL or ": " in raw or raw.endswith(":"):
+        return None
+    return raw
 
 
 def _str(value: Any) -> str:

@@ -46,15 +46,18 @@ _SEEN_MAX = 200_000
 
 def tokenize(text: str) -> list[str]:
     """Index/query tokens of ``text``, in order, with repeats (BM25 counts them)."""
-    seen = _SEEN
-    out: list[str] = []
-    for raw in _WORD.findall(text):
-        token = seen.get(raw)
-        if token is None:
-            word = raw.lower()
-            token = "" if len(word) < 2 or word in STOP else stem(word)
-            if len(seen) < _SEEN_MAX:
-                seen[raw] = token
-        if token:
-            out.append(token)
-    return out
+    raw = _WORD.findall(text)
+    mapped = list(map(_SEEN.get, raw))  # known words: one C-level pass
+    if None in mapped:
+        for i, token in enumerate(mapped):
+            if token is None:
+                mapped[i] = _learn(raw[i])
+    return list(filter(None, mapped))
+
+
+def _learn(raw: str) -> str:
+    word = raw.lower()
+    token = "" if len(word) < 2 or word in STOP else stem(word)
+    if len(_SEEN) < _SEEN_MAX:
+        _SEEN[raw] = token
+    return token
