@@ -119,47 +119,56 @@ def spread(values: list[float]) -> str:
     return f"median {statistics.median(values):.0f} ms (min {min(values):.0f}, max {max(values):.0f}, n={len(values)})"
 
 
-def build_times(library: Path, runs: int) -> dict[str, list[float]]:
-    """Full index builds (findings cache cold and warm) and one-changed-skill rebuilds, in ms."""
+def build_times(library: Path, runs: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Full index builds (findings cache cold and warm) and one-changed-skill rebuilds: wall and CPU ms."""
     import shutil
 
     from skillforge.route import build as build_mod
     from skillforge.route.index import cache_root, load_or_build
 
-    out: dict[str, list[float]] = {"full, findings cache cold": [], "full, findings cache warm": [],
-                                   "one skill changed": []}
+    labels = ("full, findings cache cold", "full, findings cache warm", "one skill changed")
+    out: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label in labels}
     findings = build_mod.FINDINGS.path()
-    one = sorted((library / "skills").iterdir())[len(list((library / "skills").iterdir())) // 2] / "SKILL.md"
+    skills = sorted((library / "skills").iterdir())
+    one = skills[len(skills) // 2] / "SKILL.md"
+
+    def timed(label: str) -> None:
+        t0, c0 = time.perf_counter(), time.process_time()
+        load_or_build(library)
+        out[label][0].append((time.perf_counter() - t0) * 1000)
+        out[label][1].append((time.process_time() - c0) * 1000)
+
     for run in range(runs):
-        for label, keep in (("full, findings cache cold", False), ("full, findings cache warm", True)):
+        for label, keep in ((labels[0], False), (labels[1], True)):
             shutil.rmtree(cache_root(library), ignore_errors=True)
             if not keep:
                 findings.unlink(missing_ok=True)
             build_mod.FINDINGS.data = None
-            t0 = time.perf_counter()
-            load_or_build(library)
-            out[label].append((time.perf_counter() - t0) * 1000)
-        with one.open("a", encoding="utf-8") as f:
-            f.write(f"\n## Note {run}\n\nOne more line.\n")
-        t0 = time.perf_counter()
-        load_or_build(library)
-        out["one skill changed"].append((time.perf_counter() - t0) * 1000)
+            timed(label)
+        for step in range(3):
+            with one.open("a", encoding="utf-8") as f:
+                f.write(f"\n## Note {run}.{step}\n\nOne more line.\n")
+            timed(labels[2])
     return out
 
 
-def first_route(library: Path, runs: int, home: Path) -> list[float]:
-    """Wall time of ``skillforge route`` on ``library`` with an empty SKILLFORGE_HOME (no cache at all)."""
+def first_route(library: Path, runs: int, home: Path) -> tuple[list[float], list[float]]:
+    """Wall and CPU ms of ``skillforge route`` on ``library`` with an empty SKILLFORGE_HOME (no cache)."""
+    import resource
     import shutil
 
-    times = []
+    walls, cpus = [], []
     for i in range(runs):
         env = dict(os.environ, SKILLFORGE_HOME=str(home / f"first-{i}"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "skillforge", "route", "deploy my worker with wrangler",
                         "--library", str(library)], env=env, capture_output=True, check=False)
-        times.append((time.perf_counter() - t0) * 1000)
+        walls.append((time.perf_counter() - t0) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
         shutil.rmtree(home / f"first-{i}", ignore_errors=True)
-    return times
+    return walls, cpus
 
 
 def main() -> None:
@@ -187,13 +196,13 @@ def main() -> None:
               f"CPU (user+sys) {c['cold_cpu_ms']:.0f} ms "
               f"(python alone {c['python_alone_ms']:.0f} ms)")
         largest = libs[max(libs)]
-        for label, values in build_times(largest, args.build_runs).items():
-            print(f"index build at {max(libs)} skills, {label}: {spread(values)}")
+        for label, (walls, cpus) in build_times(largest, args.build_runs).items():
+            print(f"index build at {max(libs)} skills, {label}: wall {spread(walls)}; CPU {spread(cpus)}")
         corpus_lib = Path(args.skills_corpus)
         if (corpus_lib / "skills").is_dir():
-            values = first_route(corpus_lib, args.build_runs, Path(tmp))
+            walls, cpus = first_route(corpus_lib, args.build_runs, Path(tmp))
             print(f"first `skillforge route` with no cache on {corpus_lib.name} "
-                  f"({len(list((corpus_lib / 'skills').iterdir()))} skills): {spread(values)}")
+                  f"({len(list((corpus_lib / 'skills').iterdir()))} skills): wall {spread(walls)}; CPU {spread(cpus)}")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
             records[name] = record
     FINDINGS.save()
     provenance = read_provenance(library)
+    stamp = _stamp(library / PROVENANCE)
+    same_tasks = bool(stamp) and stamp == prev.provenance  # provenance.json untouched since that build
     names = sorted(records)
     meta_docs, task_docs = Documents(dict(prev.meta_vocab)), Documents(dict(prev.task_vocab))
     tasks: list[str] = []
@@ -69,7 +71,8 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         else:
             meta_docs.add_ids(prev.meta[name])
         texts = provenance.get(name, [])[:MAX_TASKS]
-        _add_tasks(task_docs, records[name], texts, prev.tasks.get(name), prev.task_lens.get(name))
+        old_tasks = (prev.tasks.get(name), prev.task_lens.get(name)) if name not in fresh else (None, None)
+        _add_tasks(task_docs, records[name], texts, *old_tasks, same=same_tasks)
         tasks += texts
         task_skill += [i] * len(texts)
     meta, meta_ids, meta_lens = _postings(meta_docs, bm25_from_ids, compact)
@@ -88,7 +91,9 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
     files: dict[str, Any] = {"index.json": doc,
-                             "records.json": {"key": key, "version": INDEX_VERSION, "records": records},
+                             "records.json": {"key": key, "version": INDEX_VERSION, "records": records,
+                                              "names": names, "meta_vocab": meta.vocab,
+                                              "task_vocab": task.vocab, "provenance": stamp},
                              "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
                              "task_ptr.bin": array_bytes(task_ptr, "task_ptr"),
                              "meta_ids.bin": array_bytes(meta_ids, "indices"),
@@ -106,6 +111,14 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     )
 
 
+def _stamp(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
 def _postings(docs: Any, bm25_from_ids: Any, compact: Any) -> tuple[Postings, Any, Any]:
     """The BM25 matrix of ``docs``, and its (renumbered) term ids and lengths for the next build."""
     ids, lengths = docs.arrays()
@@ -113,9 +126,14 @@ def _postings(docs: Any, bm25_from_ids: Any, compact: Any) -> tuple[Postings, An
     return bm25_from_ids(vocab, ids, lengths), ids, lengths
 
 
-def _add_tasks(docs: Any, record: dict[str, Any], texts: list[str], old: Any, old_lens: Any) -> None:
-    """A skill's past tasks: the previous build's ids while the texts are the same, else tokenised."""
+def _add_tasks(docs: Any, record: dict[str, Any], texts: list[str], old: Any, old_lens: Any, *,
+               same: bool) -> None:
+    """A skill's past tasks: the previous build's ids while the texts are the same (``same``: the
+    provenance file is untouched, so they are), else tokenised."""
     if not texts:
+        return
+    if same and old is not None and len(old_lens) == len(texts):
+        docs.add_ids(old, old_lens)
         return
     key = hashlib.blake2b("\0".join(texts).encode("utf-8", "replace"), digest_size=12).hexdigest()
     if old is not None and record.get("task_key") == key and len(old_lens) == len(texts):
@@ -267,7 +285,8 @@ def read_provenance(library: Path) -> dict[str, list[str]]:
     for name, entry in skills.items():
         tasks = entry.get("tasks") if isinstance(entry, dict) else None
         if isinstance(tasks, list):
-            out[str(name)] = [str(t)[:1000] for t in tasks if str(t).strip()]
+            out[str(name)] = [t[:1000] if isinstance(t, str) else str(t)[:1000] for t in tasks
+                              if not isinstance(t, str) or t.strip()]
     return out
 
 

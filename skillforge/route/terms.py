@@ -37,12 +37,13 @@ class Documents:
         self.lengths.append(len(tokens))
 
     def add_ids(self, ids: Any, lengths: Any = None) -> None:
-        """Documents already in ids of this vocabulary: one, or several one after the other."""
+        """Documents already in ids of this vocabulary: one, or several one after the other (``lengths``,
+        an array)."""
         self.chunks.append(ids)
         if lengths is None:
             self.lengths.append(len(ids))
         else:
-            self.lengths.extend(int(n) for n in lengths)
+            self.lengths.extend(lengths.tolist())
 
     def arrays(self) -> tuple[Any, Any]:
         import numpy as np
@@ -61,6 +62,7 @@ class Previous:
     meta: dict[str, Any]  # skill -> ids of its document
     tasks: dict[str, Any]  # skill -> ids of its past tasks, one after the other
     task_lens: dict[str, Any]  # skill -> the length of each of its past tasks
+    provenance: str = ""  # (mtime, size) of provenance.json when that build read it
 
     @classmethod
     def empty(cls) -> Previous:
@@ -85,10 +87,9 @@ def previous(folder: Path, version: str) -> Previous:
 def _load(folder: Path, version: str) -> Previous:
     import numpy as np
 
-    records = orjson.loads((folder / "records.json").read_bytes())
-    if records.get("version") != version:
+    doc = orjson.loads((folder / "records.json").read_bytes())  # holds names and vocabularies too
+    if doc.get("version") != version:
         raise ValueError("another index version")
-    doc = orjson.loads((folder / "index.json").read_bytes())
     names: list[str] = doc["names"]
     arrays = {name: read_array(folder, name, kind, False) for name, kind in FILES.items()}
     task_ptr = read_array(folder, "task_ptr", "task_ptr", False)
@@ -103,8 +104,8 @@ def _load(folder: Path, version: str) -> Previous:
     task_start = [0, *task_end]
     ptr = task_ptr.tolist()
     return Previous(
-        dict(records["records"]), doc["meta_vocab"], doc["task_vocab"],
+        dict(doc["records"]), doc["meta_vocab"], doc["task_vocab"],
         {name: meta_ids[meta_start[i]:meta_end[i]] for i, name in enumerate(names)},
         {name: task_ids[task_start[ptr[i]]:task_start[ptr[i + 1]]] for i, name in enumerate(names)},
-        {name: task_lens[ptr[i]:ptr[i + 1]] for i, name in enumerate(names)},
+        {name: task_lens[ptr[i]:ptr[i + 1]] for i, name in enumerate(names)}, str(doc.get("provenance", "")),
     )
