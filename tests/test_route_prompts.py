@@ -149,3 +149,14 @@ def test_anchored_skill_is_found_beyond_the_candidate_pool(tmp_path: Path) -> No
     task = "tooltip drawn off by one pixel when the window is resized; tests run with make check"
     got = Router(lib).route(task, k=3, context=Context("acme/widgets"), threshold=0.0)
     assert len(got) == 3 and "widgets-workflow" in [m.name for m in got]
+
+
+def test_learnt_threshold_never_silences_more_than_five_percent_of_answerable_tasks() -> None:
+    # 20 answerable queries, two of them weak (0.2, 0.25); two no-fit queries at 0.3 and 0.1
+    queries = [{"expected": ["a"]} for _ in range(20)] + [{"expected": []}, {"expected": []}]
+    scored = [[_m("a", 0.9)] for _ in range(18)] + [[_m("a", 0.2)], [_m("a", 0.25)]]
+    scored += [[_m("x", 0.3)], [_m("y", 0.1)]]
+    t = learn_threshold(scored, queries)
+    o = outcome(scored, queries, t)
+    assert o["answerable_abstained"] <= 0.05
+    assert o["nofit_abstained"] == 0.5  # 0.1 abstains; 0.3 cannot without silencing both weak tasks

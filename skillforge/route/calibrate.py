@@ -1,7 +1,7 @@
 """Abstention calibration: when should route say "no skill fits"?
 
 ``skillforge eval route --save`` learns a library's threshold from labelled queries (answerable and
-no-fit) and stores it in ``<library>/.skillforge/route.json`` (``{"threshold": x, "queries": n}``); the
+no-fit: the most no-fit abstentions that silence at most 5% of the answerable queries) and stores it in ``<library>/.skillforge/route.json`` (``{"threshold": x, "queries": n}``); the
 router reads it from there, else uses ``rank.ABSTAIN`` (the default, set on the tuning parts of the
 SWE-bench and public-skills evaluation sets, see docs/routing.md). A query abstains at threshold ``t``
 when none of its candidates scores ``t`` or more and none is anchored to the task's repository.
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 CALIBRATION = Path(".skillforge") / "route.json"
+MAX_ANSWERABLE_ABSTAINED = 0.05  # a learnt threshold never silences more answerable tasks than this
 
 
 def top_score(matches: list[Any]) -> float:
@@ -38,8 +39,9 @@ def outcome(scored: list[list[Any]], queries: list[dict[str, Any]], t: float) ->
 
 
 def learn_threshold(scored: list[list[Any]], queries: list[dict[str, Any]]) -> float:
-    """The threshold that best separates no-fit from answerable queries (each class weighs the same);
-    the middle of the best interval, so a slightly different score still lands on the same side."""
+    """The threshold that abstains on the most no-fit queries while abstaining on at most
+    ``MAX_ANSWERABLE_ABSTAINED`` of the answerable ones (the middle of the best interval, so a slightly
+    different score still lands on the same side). Without no-fit queries: the lowest such cut."""
     tops = sorted({s for s in (top_score(ms) for ms in scored) if s != float("inf")})
     if not tops:
         return 0.0
@@ -47,12 +49,15 @@ def learn_threshold(scored: list[list[Any]], queries: list[dict[str, Any]]) -> f
     best, best_value = [cuts[0]], -1.0
     for t in cuts:
         o = outcome(scored, queries, t)
-        value = (1 - o["answerable_abstained"]) + (o["nofit_abstained"] if any(not q["expected"] for q in queries)
-                                                   else 0.0)
+        if o["answerable_abstained"] > MAX_ANSWERABLE_ABSTAINED:
+            continue
+        value = o["nofit_abstained"]
         if value > best_value + 1e-9:
             best, best_value = [t], value
         elif abs(value - best_value) <= 1e-9:
             best.append(t)
+    if not any(not q["expected"] for q in queries):
+        return round(best[0], 4)
     return round(best[len(best) // 2], 4)
 
 
