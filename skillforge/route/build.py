@@ -39,55 +39,16 @@ FINDINGS_VERSION = "1"  # bump when the rules that withhold skills change meanin
 def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: Path) -> Index:
     import numpy as np
 
-    from skillforge.route.matrix import bm25_from_ids, compact
-    from skillforge.route.terms import Documents, previous
+    from skillforge.route.terms import previous
 
     prev = previous(folder, INDEX_VERSION)
-    root = skills_root(library)
-    records: dict[str, Any] = {}
-    fresh: dict[str, list[str]] = {}  # tokens of the skills parsed in this build
     problems: list[str] = []
-    for name, mtime, size in entries:
-        old = prev.records.get(name)
-        if old and old.get("mtime") == mtime and old.get("size") == size and name in prev.meta:
-            records[name] = old
-            continue
-        record = _parse(root / name, problems)
-        if record is not None:
-            record.update(mtime=mtime, size=size)
-            fresh[name] = record.pop("tokens")
-            records[name] = record
-    FINDINGS.save()
-    provenance = read_provenance(library)
+    records, fresh = _records(skills_root(library), entries, prev, problems)
     stamp = _stamp(library / PROVENANCE)
-    same_tasks = bool(stamp) and stamp == prev.provenance  # provenance.json untouched since that build
     names = sorted(records)
-    meta_docs, task_docs = Documents(dict(prev.meta_vocab)), Documents(dict(prev.task_vocab))
-    tasks: list[str] = []
-    task_skill: list[int] = []
-    for i, name in enumerate(names):
-        if name in fresh:
-            meta_docs.add_tokens(fresh[name])
-        else:
-            meta_docs.add_ids(prev.meta[name])
-        texts = provenance.get(name, [])[:MAX_TASKS]
-        old_tasks = (prev.tasks.get(name), prev.task_lens.get(name)) if name not in fresh else (None, None)
-        _add_tasks(task_docs, records[name], texts, *old_tasks, same=same_tasks)
-        tasks += texts
-        task_skill += [i] * len(texts)
-    meta, meta_ids, meta_lens = _postings(meta_docs, bm25_from_ids, compact)
-    task, task_ids, task_lens = _postings(task_docs, bm25_from_ids, compact)
-    doc: dict[str, Any] = {
-        "key": key, "names": names,
-        "descriptions": [records[n]["description"] for n in names],
-        "paths": [records[n]["path"] for n in names],
-        "scopes": [records[n]["scopes"] for n in names],
-        "blocked": [records[n]["blocked"] for n in names],
-        "aliases": [records[n].get("aliases", []) for n in names],
-        "tasks": tasks, "problems": problems,
-        "meta_vocab": meta.vocab, "meta_docs": meta.num_docs,
-        "task_vocab": task.vocab, "task_docs": task.num_docs,
-    }
+    tasks, task_skill, (meta, meta_ids, meta_lens), (task, task_ids, task_lens) = _matrices(
+        names, records, fresh, prev, read_provenance(library), same_tasks=bool(stamp) and stamp == prev.provenance)
+    doc = _document(key, names, records, tasks, problems, meta, task)
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
     files: dict[str, Any] = {"index.json": doc,
@@ -109,6 +70,64 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         blocked=doc["blocked"], tasks=tasks, task_skill=skill_of_task, meta=meta, task=task,
         problems=problems, task_ptr=task_ptr, aliases=doc["aliases"],
     )
+
+
+def _document(key: str, names: list[str], records: dict[str, Any], tasks: list[str], problems: list[str],
+              meta: Postings, task: Postings) -> dict[str, Any]:
+    """index.json: what query time reads besides the arrays."""
+    return {
+        "key": key, "names": names,
+        "descriptions": [records[n]["description"] for n in names],
+        "paths": [records[n]["path"] for n in names],
+        "scopes": [records[n]["scopes"] for n in names],
+        "blocked": [records[n]["blocked"] for n in names],
+        "aliases": [records[n].get("aliases", []) for n in names],
+        "tasks": tasks, "problems": problems,
+        "meta_vocab": meta.vocab, "meta_docs": meta.num_docs,
+        "task_vocab": task.vocab, "task_docs": task.num_docs,
+    }
+
+
+def _records(root: Path, entries: list[tuple[str, int, int]], prev: Any,
+             problems: list[str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Each skill's record (reused when its SKILL.md is unchanged), and the tokens of those parsed now."""
+    records: dict[str, Any] = {}
+    fresh: dict[str, list[str]] = {}
+    for name, mtime, size in entries:
+        old = prev.records.get(name)
+        if old and old.get("mtime") == mtime and old.get("size") == size and name in prev.meta:
+            records[name] = old
+            continue
+        record = _parse(root / name, problems)
+        if record is not None:
+            record.update(mtime=mtime, size=size)
+            fresh[name] = record.pop("tokens")
+            records[name] = record
+    FINDINGS.save()
+    return records, fresh
+
+
+def _matrices(names: list[str], records: dict[str, Any], fresh: dict[str, list[str]], prev: Any,
+              provenance: dict[str, list[str]], *, same_tasks: bool) -> tuple[list[str], list[int], Any, Any]:
+    """Past task texts, their skills, and the (postings, ids, lengths) of skills and of past tasks."""
+    from skillforge.route.matrix import bm25_from_ids, compact
+    from skillforge.route.terms import Documents
+
+    meta_docs, task_docs = Documents(dict(prev.meta_vocab)), Documents(dict(prev.task_vocab))
+    tasks: list[str] = []
+    task_skill: list[int] = []
+    for i, name in enumerate(names):
+        if name in fresh:
+            meta_docs.add_tokens(fresh[name])
+        else:
+            meta_docs.add_ids(prev.meta[name])
+        texts = provenance.get(name, [])[:MAX_TASKS]
+        old_tasks = (prev.tasks.get(name), prev.task_lens.get(name)) if name not in fresh else (None, None)
+        _add_tasks(task_docs, records[name], texts, *old_tasks, same=same_tasks)
+        tasks += texts
+        task_skill += [i] * len(texts)
+    return (tasks, task_skill, _postings(meta_docs, bm25_from_ids, compact),
+            _postings(task_docs, bm25_from_ids, compact))
 
 
 def _stamp(path: Path) -> str:
