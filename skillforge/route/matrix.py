@@ -31,9 +31,12 @@ def compact(vocab: dict[str, int], ids: Any) -> tuple[dict[str, int], Any]:
     """Drop the terms no document uses any more and renumber the ids (order kept)."""
     import numpy as np
 
+    ids = np.asarray(ids, dtype=np.int64)
+    if len(ids) and bool(np.bincount(ids, minlength=len(vocab)).all()):  # every term still used: O(n)
+        return vocab, ids
     used, renumbered = np.unique(ids, return_inverse=True)
     if len(used) == len(vocab):
-        return vocab, np.asarray(ids, dtype=np.int64)
+        return vocab, ids
     keep = {int(t): j for j, t in enumerate(used)}
     return {w: keep[i] for w, i in vocab.items() if i in keep}, renumbered.astype(np.int64)
 
