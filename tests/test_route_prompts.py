@@ -160,3 +160,12 @@ def test_learnt_threshold_never_silences_more_than_five_percent_of_answerable_ta
     o = outcome(scored, queries, t)
     assert o["answerable_abstained"] <= 0.05
     assert o["nofit_abstained"] == 0.5  # 0.1 abstains; 0.3 cannot without silencing both weak tasks
+
+
+def test_a_saved_threshold_outside_the_sane_range_is_ignored(library: Path) -> None:
+    from skillforge.route.calibrate import save_threshold
+
+    save_threshold(library, 0.0, 3)  # would hand out every skill for every task
+    assert Router(library).threshold_source == "default"
+    save_threshold(library, 0.4, 3)
+    assert Router(library).threshold == 0.4

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 CALIBRATION = Path(".skillforge") / "route.json"
+LEARNT_RANGE = (0.05, 10.0)  # a saved threshold outside this is ignored (0 would never abstain)
 MAX_ANSWERABLE_ABSTAINED = 0.05  # a learnt threshold never silences more answerable tasks than this
 
 
@@ -76,7 +77,8 @@ def load_threshold(library: Path) -> float | None:
         value = float(data["threshold"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return value if value >= 0 else None
+    # the file is library content: a value outside a sane range is ignored, never trusted
+    return value if LEARNT_RANGE[0] <= value <= LEARNT_RANGE[1] else None
 
 
 def save_threshold(library: Path, threshold: float, queries: int) -> Path:
