@@ -10,8 +10,8 @@ The Python API (load once, route many)::
 
 ``route`` returns at most ``k`` :class:`~skillforge.route.rank.Match` objects, best first, and an
 empty list when nothing scores above the abstention threshold (learnt for the library by
-``skillforge eval route --save``, see :mod:`skillforge.route.calibrate`). The index is built with
-bm25s and cached on disk (see :mod:`skillforge.route.index`); this module imports no LLM SDK.
+``skillforge eval route --save``, see :mod:`skillforge.route.calibrate`). The BM25 index is built
+with numpy and cached on disk (see :mod:`skillforge.route.index`); this module imports no LLM SDK.
 """
 
 from __future__ import annotations

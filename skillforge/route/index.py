@@ -1,13 +1,14 @@
-"""The route index: built from a skill library with bm25s, cached on disk, keyed by the library's content.
+"""The route index: built from a skill library, cached on disk, keyed by the library's content.
 
 Two BM25 indexes: one document per skill (name twice, description, body headings) and one document
 per past task (the task texts of the trajectories each skill was learnt from, from
 ``<library>/.skillforge/provenance.json``). The cache lives in ``config.cache_dir()/route/<library>/<key>/``
 where ``key`` hashes every SKILL.md's (name, mtime, size), provenance.json's and the index version.
 Query time reads raw native arrays (``*.bin``, as numpy arrays or, for one-shot processes, as
-``array.array``) and JSON: no bm25s, no YAML. A rebuild re-parses only the skills whose SKILL.md
-changed (their tokens, and their past tasks' tokens, are kept in ``records.json``) and then rebuilds
-the BM25 matrices with numpy (:mod:`skillforge.route.matrix`).
+``array.array``) and JSON: no bm25s, no YAML. A rebuild re-reads only the skills whose SKILL.md
+changed (the others keep their record in ``records.json`` and their term ids, see
+:mod:`skillforge.route.terms`) and then rebuilds the BM25 matrices with numpy
+(:mod:`skillforge.route.matrix`).
 """
 
 from __future__ import annotations
