@@ -230,4 +230,4 @@ def publish(folder: Path, files: dict[str, Any]) -> None:
 
 def meta_tokens(name: str, description: str, headings: list[str]) -> list[str]:
     name_tokens = tokenize(name.replace("-", " "))
-    return name_tokens + name_tokens + tokenize(description) + tokenize(" ".join(headings))
+    return name_tokens + name_tokens + tokenize(description + "\n" + "\n".join(headings))

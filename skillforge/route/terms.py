@@ -32,8 +32,13 @@ class Documents:
     def add_tokens(self, tokens: list[str]) -> None:
         import numpy as np
 
-        setdefault, vocab = self.vocab.setdefault, self.vocab
-        self.chunks.append(np.asarray([setdefault(t, len(vocab)) for t in tokens], dtype=np.int64))
+        vocab = self.vocab
+        ids = list(map(vocab.get, tokens))  # known terms: one C-level pass
+        if None in ids:
+            for i, term in enumerate(tokens):
+                if ids[i] is None:
+                    ids[i] = vocab.setdefault(term, len(vocab))
+        self.chunks.append(np.asarray(ids, dtype=np.int64))
         self.lengths.append(len(tokens))
 
     def add_ids(self, ids: Any, lengths: Any = None) -> None:
