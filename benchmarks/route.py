@@ -1,5 +1,8 @@
-"""Route speed: in-process p50/p99 per query at 100, 1,000 and 10,000 skills, and the wall time of a cold
-``skillforge route`` process at 1,000 skills (index cache warm, as an installed hook finds it).
+"""Route speed: in-process p50/p99 per query at 100, 1,000 and 10,000 skills, the wall time of a cold
+``skillforge route`` process at 1,000 skills (index cache warm, as an installed hook finds it), index
+builds at the largest size (full build with and without the findings cache, one changed skill), and the
+first route with no cache at all on ../shared/skills-corpus (when present). Medians and spread
+(min–max) over ``--build-runs`` repeats.
 
 Synthetic libraries are generated under a temporary folder from the routing set's vocabulary (names,
 descriptions, headings and past tasks recombined), so the term statistics look like real skills.
@@ -112,11 +115,69 @@ def cold(library: Path, runs: int) -> dict[str, float]:
             "cold_cpu_ms": statistics.median(cpus), "python_alone_ms": statistics.median(pythons)}
 
 
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.0f} ms (min {min(values):.0f}, max {max(values):.0f}, n={len(values)})"
+
+
+def build_times(library: Path, runs: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Full index builds (findings cache cold and warm) and one-changed-skill rebuilds: wall and CPU ms."""
+    import shutil
+
+    from skillforge.route import build as build_mod
+    from skillforge.route.index import cache_root, load_or_build
+
+    labels = ("full, findings cache cold", "full, findings cache warm", "one skill changed")
+    out: dict[str, tuple[list[float], list[float]]] = {label: ([], []) for label in labels}
+    findings = build_mod.FINDINGS.path()
+    skills = sorted((library / "skills").iterdir())
+    one = skills[len(skills) // 2] / "SKILL.md"
+
+    def timed(label: str) -> None:
+        t0, c0 = time.perf_counter(), time.process_time()
+        load_or_build(library)
+        out[label][0].append((time.perf_counter() - t0) * 1000)
+        out[label][1].append((time.process_time() - c0) * 1000)
+
+    for run in range(runs):
+        for label, keep in ((labels[0], False), (labels[1], True)):
+            shutil.rmtree(cache_root(library), ignore_errors=True)
+            if not keep:
+                findings.unlink(missing_ok=True)
+            build_mod.FINDINGS.data = None
+            timed(label)
+        for step in range(3):
+            with one.open("a", encoding="utf-8") as f:
+                f.write(f"\n## Note {run}.{step}\n\nOne more line.\n")
+            timed(labels[2])
+    return out
+
+
+def first_route(library: Path, runs: int, home: Path) -> tuple[list[float], list[float]]:
+    """Wall and CPU ms of ``skillforge route`` on ``library`` with an empty SKILLFORGE_HOME (no cache)."""
+    import resource
+    import shutil
+
+    walls, cpus = [], []
+    for i in range(runs):
+        env = dict(os.environ, SKILLFORGE_HOME=str(home / f"first-{i}"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "skillforge", "route", "deploy my worker with wrangler",
+                        "--library", str(library)], env=env, capture_output=True, check=False)
+        walls.append((time.perf_counter() - t0) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
+        shutil.rmtree(home / f"first-{i}", ignore_errors=True)
+    return walls, cpus
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--cold-runs", type=int, default=15)
+    parser.add_argument("--build-runs", type=int, default=5)
+    parser.add_argument("--skills-corpus", default=str(HERE.parent.parent / "shared" / "skills-corpus"))
     args = parser.parse_args()
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="sf-route-bench-") as tmp:
@@ -134,6 +195,14 @@ def main() -> None:
               f"median {c['cold_median_ms']:.0f} ms, min {c['cold_min_ms']:.0f} ms, "
               f"CPU (user+sys) {c['cold_cpu_ms']:.0f} ms "
               f"(python alone {c['python_alone_ms']:.0f} ms)")
+        largest = libs[max(libs)]
+        for label, (walls, cpus) in build_times(largest, args.build_runs).items():
+            print(f"index build at {max(libs)} skills, {label}: wall {spread(walls)}; CPU {spread(cpus)}")
+        corpus_lib = Path(args.skills_corpus)
+        if (corpus_lib / "skills").is_dir():
+            walls, cpus = first_route(corpus_lib, args.build_runs, Path(tmp))
+            print(f"first `skillforge route` with no cache on {corpus_lib.name} "
+                  f"({len(list((corpus_lib / 'skills').iterdir()))} skills): wall {spread(walls)}; CPU {spread(cpus)}")
 
 
 if __name__ == "__main__":

@@ -211,7 +211,7 @@ def test_the_merge_command_it_prints_makes_route_find_the_skills(cli, tmp_path: 
     assert "review branch" in before.err and data["branch"] in before.err  # says why nothing matched
     merge = next(s["command"] for s in data["next_steps"] if " merge " in s["command"])
     subprocess.run(merge, shell=True, check=True, capture_output=True)
-    after = cli("route", "pytest: command not found when running the tests", "--library", str(lib), "--json")
+    after = cli("route", "run the ledgerkit tests: pytest command not found", "--library", str(lib), "--json")
     assert json.loads(after.out)["matches"]
 
 

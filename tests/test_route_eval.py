@@ -61,4 +61,5 @@ def test_routing_set_is_well_formed() -> None:
 def test_routing_set_meets_the_quality_bar() -> None:
     result = evaluate(ROUTING_SET, ROUTING_SET / "queries.jsonl")
     assert result["router"]["recall@3"] >= 0.9
-    assert result["router"]["recall@3"] - result["baseline"]["recall@3"] >= 0.15
+    # the baseline now reads name and description (as an agent's skill list shows them)
+    assert result["router"]["recall@3"] - result["baseline"]["recall@3"] >= 0.10

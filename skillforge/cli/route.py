@@ -189,9 +189,12 @@ def eval_route(
     queries: Annotated[str, typer.Option("--queries", metavar="FILE", help="JSONL: {\"query\", \"expected\": [names]}.")],
     library: LibraryOpt = None,
     k: Annotated[int, typer.Option("-k", metavar="N", help="Candidates per query.")] = 3,
+    save: Annotated[bool, typer.Option("--save", help="Store the learnt abstention threshold in the "
+                    "library (.skillforge/route.json); route uses it from then on.")] = False,
     json: JsonOpt = False,
 ) -> int:
-    """Recall@1, Recall@3, MRR and abstention precision/recall, beside a description-only BM25 baseline."""
+    """Recall@1, Recall@3, MRR and abstention beside a name+description BM25 baseline, and a calibration
+    table for abstention (queries may give a working folder "cwd" or a "repository")."""
     from pathlib import Path
 
     from skillforge.route.command import check_library, settings_for
@@ -199,14 +202,19 @@ def eval_route(
 
     lib, _, _ = settings_for(library)
     check_library(lib)
-    result = evaluate(lib, Path(queries), k=k)
+    result = evaluate(lib, Path(queries), k=k, save=save)
     if json:
         console.print_result("ok", result)
         return int(ExitCode.OK)
     rows = [(metric, f"{result['router'][metric]:.3f}", f"{result['baseline'][metric]:.3f}")
             for metric in result["router"] if isinstance(result["router"][metric], float)]
-    console.table(f"route eval ({result['queries']} queries, {result['skills']} skills)",
-                  ["metric", "router", "description-only BM25"], rows)
-    console.info(f"calibrated threshold: {result['calibrated_threshold']:.3f} "
-                 f"(abstention F1 {result['calibrated_f1']:.3f})")
+    console.table(f"route eval ({result['queries']} queries, {result['skills']} skills, threshold "
+                  f"{result['threshold']:.3f} {result['threshold_source']})",
+                  ["metric", "router", "name+description BM25"], rows)
+    console.table("abstention calibration", ["threshold", "no-fit abstained", "answerable abstained",
+                                             "precision", "recall@3"],
+                  [(f"{r['threshold']:.3f}", f"{r['nofit_abstained']:.2f}", f"{r['answerable_abstained']:.2f}",
+                    f"{r['precision']:.2f}", f"{r['recall@3']:.2f}") for r in result["calibration"]])
+    console.info(f"learnt threshold: {result['learnt_threshold']:.3f}"
+                 + (" (saved: route uses it from now on)" if save else " (--save to use it)"))
     return int(ExitCode.OK)

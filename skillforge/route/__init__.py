@@ -9,8 +9,9 @@ The Python API (load once, route many)::
         print(match.name, match.score, match.path, match.why)
 
 ``route`` returns at most ``k`` :class:`~skillforge.route.rank.Match` objects, best first, and an
-empty list when nothing scores above the calibrated threshold (abstention). The index is built with
-bm25s and cached on disk (see :mod:`skillforge.route.index`); this module imports no LLM SDK.
+empty list when nothing scores above the abstention threshold (learnt for the library by
+``skillforge eval route --save``, see :mod:`skillforge.route.calibrate`). The BM25 index is built
+with numpy and cached on disk (see :mod:`skillforge.route.index`); this module imports no LLM SDK.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ __all__ = ["Context", "Match", "Router"]
 class Router:
     """A skill library's router. Reloads the index only when the library changed (``refresh()``)."""
 
-    def __init__(self, library: str | Path = ".", *, threshold: float = ABSTAIN, use_utility: bool = True,
+    def __init__(self, library: str | Path = ".", *, threshold: float | None = None, use_utility: bool = True,
                  one_shot: bool = False):
         self.library = Path(library).expanduser()
         if not self.library.is_dir():
             raise SkillforgeError(f"{self.library}: no such skill library",
                                   "pass --library PATH or set SKILLFORGE_LIBRARY")
-        self.threshold = threshold
+        self.threshold, self.threshold_source = _threshold(self.library, threshold)
         self.use_utility = use_utility
         self.one_shot = one_shot  # a process that routes once: skip numpy for small libraries
         self.index: Index = load_or_build(self.library, plain=one_shot)
@@ -57,9 +58,9 @@ class Router:
               context: Context | None = None, threshold: float | None = None) -> list[Match]:
         """The best ``k`` skills for ``task`` (empty when none is good enough)."""
         ctx = context if context is not None else Context.detect(cwd)
-        matches = rank_skills(self.index, task, k=k + 3, context=ctx, utility=self.utility,
-                       threshold=self.threshold if threshold is None else threshold)
-        return [m for m in matches if not m.blocked][:k]  # never hand out a skill with findings
+        # withheld skills (findings) are left out before the best k are chosen
+        return rank_skills(self.index, task, k=k, context=ctx, utility=self.utility,
+                           threshold=self.threshold if threshold is None else threshold)
 
     def body(self, name: str) -> str:
         """The SKILL.md body of ``name`` (front matter stripped)."""
@@ -75,6 +76,16 @@ class Router:
     @property
     def names(self) -> list[str]:
         return list(self.index.names)
+
+
+def _threshold(library: Path, given: float | None) -> tuple[float, str]:
+    """The abstention threshold and where it came from: given, learnt for this library, or the default."""
+    if given is not None:
+        return given, "given"
+    from skillforge.route.calibrate import load_threshold
+
+    learnt = load_threshold(library)
+    return (learnt, "learnt") if learnt is not None else (ABSTAIN, "default")
 
 
 def read_body(path: Path) -> str:

@@ -1,72 +1,66 @@
-"""Building the route index with bm25s (only when the cache does not match the library).
+"""Building the route index (only when the cache does not match the library).
 
-Each SKILL.md is parsed with :mod:`skillforge.skills.document`; a skill whose text has secret or
-prompt-injection findings is indexed but marked ``blocked`` so route never injects it. Skills whose
-SKILL.md is unchanged since the last build reuse their parsed record.
+Each SKILL.md is read with :mod:`skillforge.route.skillfile`; a skill whose text has secret or
+prompt-injection findings is indexed but marked ``blocked`` so route never injects it (findings are
+cached by content hash). Skills whose SKILL.md is unchanged since the last build reuse their parsed
+record and their term ids (:mod:`skillforge.route.terms`); the BM25 matrices are then rebuilt with
+numpy (:mod:`skillforge.route.matrix`).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from skillforge.route.index import (
     ARRAYS,
+    INDEX_VERSION,
     MAX_TASKS,
     PROVENANCE,
     Index,
     Postings,
     array_bytes,
     meta_tokens,
-    previous_records,
     publish,
     skills_root,
 )
+from skillforge.route.repo import aliases
 from skillforge.route.text import tokenize
+
+FINDINGS_VERSION = "1"  # bump when the rules that withhold skills change meaning
 
 
 def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: Path) -> Index:
     import numpy as np
 
-    old = previous_records(folder)
-    root = skills_root(library)
-    records: dict[str, Any] = {}
+    from skillforge.route.terms import previous
+
+    prev = previous(folder, INDEX_VERSION)
     problems: list[str] = []
-    for name, mtime, size in entries:
-        prev = old.get(name)
-        if prev and prev.get("mtime") == mtime and prev.get("size") == size:
-            records[name] = prev
-            continue
-        record = _parse(root / name, problems)
-        if record is not None:
-            record.update(mtime=mtime, size=size)
-            records[name] = record
-    provenance = read_provenance(library)
+    records, fresh = _records(skills_root(library), entries, prev, problems)
+    stamp = _stamp(library / PROVENANCE)
     names = sorted(records)
-    tasks: list[str] = []
-    task_skill: list[int] = []
-    for i, name in enumerate(names):
-        for text in provenance.get(name, [])[:MAX_TASKS]:
-            tasks.append(text)
-            task_skill.append(i)
-    meta = _bm25([records[n]["tokens"] for n in names])
-    task = _bm25([tokenize(t) for t in tasks])
-    doc: dict[str, Any] = {
-        "key": key, "names": names,
-        "descriptions": [records[n]["description"] for n in names],
-        "paths": [records[n]["path"] for n in names],
-        "scopes": [records[n]["scopes"] for n in names],
-        "blocked": [records[n]["blocked"] for n in names],
-        "tasks": tasks, "problems": problems,
-        "meta_vocab": meta.vocab, "meta_docs": meta.num_docs,
-        "task_vocab": task.vocab, "task_docs": task.num_docs,
-    }
+    tasks, task_skill, (meta, meta_ids, meta_lens), (task, task_ids, task_lens) = _matrices(
+        names, records, fresh, prev, read_provenance(library), same_tasks=bool(stamp) and stamp == prev.provenance)
+    doc = _document(key, names, records, tasks, problems, meta, task)
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
-    files: dict[str, Any] = {"index.json": doc, "records.json": {"key": key, "records": records},
+    files: dict[str, Any] = {"index.json": doc,
+                             "records.json": {"key": key, "version": INDEX_VERSION, "records": records,
+                                              "names": names, "meta_vocab": meta.vocab,
+                                              "task_vocab": task.vocab, "provenance": stamp},
                              "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
-                             "task_ptr.bin": array_bytes(task_ptr, "task_ptr")}
+                             "task_ptr.bin": array_bytes(task_ptr, "task_ptr"),
+                             "meta_ids.bin": array_bytes(meta_ids, "indices"),
+                             "meta_lens.bin": array_bytes(meta_lens, "indptr"),
+                             "task_ids.bin": array_bytes(task_ids, "indices"),
+                             "task_lens.bin": array_bytes(task_lens, "indptr")}
     for prefix, post in (("meta", meta), ("task", task)):
         for name in ARRAYS:
             files[f"{prefix}_{name}.bin"] = array_bytes(getattr(post, name), name)
@@ -74,27 +68,191 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     return Index(
         key=key, names=names, descriptions=doc["descriptions"], paths=doc["paths"], scopes=doc["scopes"],
         blocked=doc["blocked"], tasks=tasks, task_skill=skill_of_task, meta=meta, task=task,
-        problems=problems, task_ptr=task_ptr,
+        problems=problems, task_ptr=task_ptr, aliases=doc["aliases"],
     )
 
 
+def _document(key: str, names: list[str], records: dict[str, Any], tasks: list[str], problems: list[str],
+              meta: Postings, task: Postings) -> dict[str, Any]:
+    """index.json: what query time reads besides the arrays."""
+    return {
+        "key": key, "names": names,
+        "descriptions": [records[n]["description"] for n in names],
+        "paths": [records[n]["path"] for n in names],
+        "scopes": [records[n]["scopes"] for n in names],
+        "blocked": [records[n]["blocked"] for n in names],
+        "aliases": [records[n].get("aliases", []) for n in names],
+        "tasks": tasks, "problems": problems,
+        "meta_vocab": meta.vocab, "meta_docs": meta.num_docs,
+        "task_vocab": task.vocab, "task_docs": task.num_docs,
+    }
+
+
+def _records(root: Path, entries: list[tuple[str, int, int]], prev: Any,
+             problems: list[str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Each skill's record (reused when its SKILL.md is unchanged), and the tokens of those parsed now."""
+    records: dict[str, Any] = {}
+    fresh: dict[str, list[str]] = {}
+    for name, mtime, size in entries:
+        old = prev.records.get(name)
+        if old and old.get("mtime") == mtime and old.get("size") == size and name in prev.meta:
+            records[name] = old
+            continue
+        record = _parse(root / name, problems)
+        if record is not None:
+            record.update(mtime=mtime, size=size)
+            fresh[name] = record.pop("tokens")
+            records[name] = record
+    FINDINGS.save()
+    return records, fresh
+
+
+def _matrices(names: list[str], records: dict[str, Any], fresh: dict[str, list[str]], prev: Any,
+              provenance: dict[str, list[str]], *, same_tasks: bool) -> tuple[list[str], list[int], Any, Any]:
+    """Past task texts, their skills, and the (postings, ids, lengths) of skills and of past tasks."""
+    from skillforge.route.matrix import bm25_from_ids, compact
+    from skillforge.route.terms import Documents
+
+    meta_docs, task_docs = Documents(dict(prev.meta_vocab)), Documents(dict(prev.task_vocab))
+    tasks: list[str] = []
+    task_skill: list[int] = []
+    for i, name in enumerate(names):
+        if name in fresh:
+            meta_docs.add_tokens(fresh[name])
+        else:
+            meta_docs.add_ids(prev.meta[name])
+        texts = provenance.get(name, [])[:MAX_TASKS]
+        old_tasks = (prev.tasks.get(name), prev.task_lens.get(name)) if name not in fresh else (None, None)
+        _add_tasks(task_docs, records[name], texts, *old_tasks, same=same_tasks)
+        tasks += texts
+        task_skill += [i] * len(texts)
+    return (tasks, task_skill, _postings(meta_docs, bm25_from_ids, compact),
+            _postings(task_docs, bm25_from_ids, compact))
+
+
+def _stamp(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def _postings(docs: Any, bm25_from_ids: Any, compact: Any) -> tuple[Postings, Any, Any]:
+    """The BM25 matrix of ``docs``, and its (renumbered) term ids and lengths for the next build."""
+    ids, lengths = docs.arrays()
+    vocab, ids = compact(docs.vocab, ids)
+    return bm25_from_ids(vocab, ids, lengths), ids, lengths
+
+
+def _add_tasks(docs: Any, record: dict[str, Any], texts: list[str], old: Any, old_lens: Any, *,
+               same: bool) -> None:
+    """A skill's past tasks: the previous build's ids while the texts are the same (``same``: the
+    provenance file is untouched, so they are), else tokenised."""
+    if not texts:
+        return
+    if same and old is not None and len(old_lens) == len(texts):
+        docs.add_ids(old, old_lens)
+        return
+    key = hashlib.blake2b("\0".join(texts).encode("utf-8", "replace"), digest_size=12).hexdigest()
+    if old is not None and record.get("task_key") == key and len(old_lens) == len(texts):
+        docs.add_ids(old, old_lens)
+        return
+    record["task_key"] = key
+    for text in texts:
+        docs.add_tokens(tokenize(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _real(folder: Path) -> str:
+    return str(folder.resolve())
+
+
 def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
-    from skillforge.skills.document import DocumentError, load
+    from skillforge.route.skillfile import read
+    from skillforge.skills.document import DocumentError
 
     try:
-        skill = load(folder)
+        skill = read(folder)
     except (DocumentError, OSError) as exc:
         problems.append(str(exc))
         return None
     name = skill.name or folder.name
     headings = [line.lstrip("#").strip() for line in skill.body.splitlines() if line.startswith("#")]
-    scopes = [s.strip() for s in skill.meta("scope").replace(";", ",").split(",") if s.strip()]
+    scopes = [s.strip() for s in skill.scope.replace(";", ",").split(",") if s.strip()]
     return {
         "name": name, "description": skill.description, "headings": headings, "scopes": scopes,
-        "path": str((folder / "SKILL.md").resolve()),
-        "blocked": safety_findings(skill.description + "\n" + skill.body, str(folder / "SKILL.md")),
+        "path": os.path.join(_real(folder.parent), folder.name, "SKILL.md"),  # regular folders: the path joins
+        "blocked": _checked(skill.description + "\n" + skill.body, folder, problems),
         "tokens": meta_tokens(name, skill.description, headings),
+        "aliases": [a for s in scopes if s.startswith("repository:")
+                    for a in aliases(s.partition(":")[2].strip(), skill.body)],
     }
+
+
+def _checked(text: str, folder: Path, problems: list[str]) -> str:
+    """``safety_findings`` of ``text``, cached by content hash (the same text is checked once, whichever
+    library or rebuild meets it); a skill is withheld (and reported) if the checker itself fails."""
+    key = hashlib.blake2b(f"{_rules_stamp()}\0{text}".encode("utf-8", "replace"), digest_size=16).hexdigest()
+    cached = FINDINGS.get(key)
+    if cached is not None:
+        return cached
+    try:
+        found = safety_findings(text, os.path.join(folder, "SKILL.md"))
+    except Exception as exc:  # a checker bug must not stop the whole index build
+        problems.append(f"{os.path.join(folder, 'SKILL.md')}: safety check failed ({type(exc).__name__}); skill withheld")
+        return "findings: check failed"
+    FINDINGS.put(key, found)
+    return found
+
+
+@functools.cache
+def _rules_stamp() -> str:
+    """Which rules produced a cached finding: the version and the rule files' sizes and mtimes."""
+    package = Path(__file__).resolve().parent.parent
+    files = sorted([*(package / "safety").glob("*.py"), *(package / "skills" / "rules").glob("*.py")])
+    stamp = [FINDINGS_VERSION] + [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
+    return hashlib.blake2b("|".join(stamp).encode(), digest_size=8).hexdigest()
+
+
+class FindingsCache:
+    """content hash -> withholding reason, one JSON file under ``config.cache_dir()/route``."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] | None = None
+        self.dirty = False
+
+    def path(self) -> Path:
+        from skillforge import config
+
+        return config.cache_dir() / "route" / "findings.json"
+
+    def get(self, key: str) -> str | None:
+        if self.data is None:
+            try:
+                self.data = dict(json.loads(self.path().read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError):
+                self.data = {}
+        return self.data.get(key)
+
+    def put(self, key: str, value: str) -> None:
+        if self.data is None:
+            self.data = {}
+        self.data[key] = value
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or self.data is None:
+            return
+        path = self.path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self.data), encoding="utf-8")
+        os.replace(tmp, path)
+        self.dirty = False
+
+
+FINDINGS = FindingsCache()
 
 
 def safety_findings(text: str, where: str = "SKILL.md") -> str:
@@ -139,7 +297,7 @@ def read_provenance(library: Path) -> dict[str, list[str]]:
     """skill name -> past task texts, from ``<library>/.skillforge/provenance.json`` (if readable)."""
     path = library / PROVENANCE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
     skills = data.get("skills") if isinstance(data, dict) else None
@@ -149,24 +307,13 @@ def read_provenance(library: Path) -> dict[str, list[str]]:
     for name, entry in skills.items():
         tasks = entry.get("tasks") if isinstance(entry, dict) else None
         if isinstance(tasks, list):
-            out[str(name)] = [str(t)[:1000] for t in tasks if str(t).strip()]
+            out[str(name)] = [t[:1000] if isinstance(t, str) else str(t)[:1000] for t in tasks
+                              if not isinstance(t, str) or t.strip()]
     return out
 
 
-def _bm25(corpus: list[list[str]]) -> Postings:
-    import numpy as np
+def bm25_postings(corpus: list[list[str]]) -> Postings:
+    """The BM25 matrix of ``corpus`` (see :mod:`skillforge.route.matrix`)."""
+    from skillforge.route.matrix import bm25_matrix
 
-    if not corpus or not any(corpus):
-        return Postings({}, np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int64), len(corpus))
-    import bm25s
-
-    retriever = bm25s.BM25(k1=1.2, b=0.75)
-    docs = [tokens or ["\x00empty"] for tokens in corpus]
-    retriever.index(docs, show_progress=False)
-    scores = retriever.scores
-    terms = len(scores["indptr"]) - 1  # bm25s may add an "" entry past the matrix: leave it out
-    return Postings(
-        {str(k): int(v) for k, v in retriever.vocab_dict.items() if int(v) < terms},
-        np.asarray(scores["data"], dtype=np.float32), np.asarray(scores["indices"], dtype=np.int32),
-        np.asarray(scores["indptr"], dtype=np.int64), int(scores["num_docs"]),
-    )
+    return bm25_matrix(corpus)

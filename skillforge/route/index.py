@@ -1,19 +1,20 @@
-"""The route index: built from a skill library with bm25s, cached on disk, keyed by the library's content.
+"""The route index: built from a skill library, cached on disk, keyed by the library's content.
 
 Two BM25 indexes: one document per skill (name twice, description, body headings) and one document
 per past task (the task texts of the trajectories each skill was learnt from, from
 ``<library>/.skillforge/provenance.json``). The cache lives in ``config.cache_dir()/route/<library>/<key>/``
 where ``key`` hashes every SKILL.md's (name, mtime, size), provenance.json's and the index version.
 Query time reads raw native arrays (``*.bin``, as numpy arrays or, for one-shot processes, as
-``array.array``) and JSON: no bm25s, no YAML. A rebuild re-parses only the skills whose SKILL.md
-changed (their tokens are kept in ``records.json``) and then re-runs bm25s.
+``array.array``) and JSON: no bm25s, no YAML. A rebuild re-reads only the skills whose SKILL.md
+changed (the others keep their record in ``records.json`` and their term ids, see
+:mod:`skillforge.route.terms`) and then rebuilds the BM25 matrices with numpy
+(:mod:`skillforge.route.matrix`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -21,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from skillforge import config
 from skillforge.route.text import tokenize
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "6"
 MAX_TASKS = 50  # past tasks indexed per skill
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
 ARRAYS = ("data", "indices", "indptr")
@@ -113,6 +116,20 @@ class Index:
     task: Postings
     problems: list[str] = field(default_factory=list)
     task_ptr: Any = None  # int64[skills+1]: the tasks of skill i are task_ptr[i]:task_ptr[i+1]
+    aliases: list[list[str]] = field(default_factory=list)  # names of each skill's repository scope
+    withheld: list[int] = field(default_factory=list)  # skills with findings: never handed out
+    repositories: dict[str, list[str]] = field(default_factory=dict)  # scoped repository -> aliases
+    repo_skills: dict[str, list[int]] = field(default_factory=dict)  # scoped repository -> its skills
+
+    def __post_init__(self) -> None:
+        self.withheld = [i for i, reason in enumerate(self.blocked) if reason]
+        for i, (scopes, names) in enumerate(zip(self.scopes, self.aliases or [[]] * len(self.scopes), strict=True)):
+            for scope in scopes:
+                kind, _, value = scope.partition(":")
+                if kind == "repository" and value.strip():
+                    repo = value.strip().lower()
+                    self.repositories[repo] = list(dict.fromkeys(self.repositories.get(repo, []) + names))
+                    self.repo_skills.setdefault(repo, []).append(i)
 
     @property
     def plain(self) -> bool:
@@ -166,7 +183,7 @@ def array_bytes(values: Any, kind: str) -> bytes:
 
 
 def _load(folder: Path, key: str, plain: bool) -> Index:
-    doc = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    doc = orjson.loads((folder / "index.json").read_bytes())
     if doc.get("key") != key:
         raise ValueError("index key mismatch")
     plain = plain and len(doc["names"]) <= PLAIN_MAX
@@ -182,7 +199,7 @@ def _load(folder: Path, key: str, plain: bool) -> Index:
         scopes=doc["scopes"], blocked=doc["blocked"], tasks=doc["tasks"],
         task_skill=read_array(folder, "task_skill", "task_skill", plain),
         meta=postings("meta"), task=postings("task"), problems=doc.get("problems", []),
-        task_ptr=read_array(folder, "task_ptr", "task_ptr", plain),
+        task_ptr=read_array(folder, "task_ptr", "task_ptr", plain), aliases=doc.get("aliases", []),
     )
     if len(index.task_ptr) != len(index.names) + 1 or len(index.task_skill) != len(index.tasks):
         raise ValueError("task arrays do not match the index")
@@ -198,7 +215,7 @@ def publish(folder: Path, files: dict[str, Any]) -> None:
             if isinstance(value, bytes):
                 (tmp / name).write_bytes(value)
             else:
-                (tmp / name).write_text(json.dumps(value), encoding="utf-8")
+                (tmp / name).write_bytes(orjson.dumps(value))
         try:
             os.rename(tmp, folder)
         except OSError:  # another process published the same key first
@@ -211,22 +228,6 @@ def publish(folder: Path, files: dict[str, Any]) -> None:
             shutil.rmtree(other, ignore_errors=True)
 
 
-def previous_records(folder: Path) -> dict[str, Any]:
-    """records.json of the newest other cache folder of the same library (for incremental rebuilds)."""
-    parent = folder.parent
-    if not parent.is_dir():
-        return {}
-    candidates = sorted((p for p in parent.iterdir() if p.is_dir() and (p / "records.json").is_file()),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-    for candidate in candidates:
-        try:
-            data = json.loads((candidate / "records.json").read_text(encoding="utf-8"))
-            return dict(data.get("records", {}))
-        except (OSError, ValueError):
-            continue
-    return {}
-
-
 def meta_tokens(name: str, description: str, headings: list[str]) -> list[str]:
     name_tokens = tokenize(name.replace("-", " "))
-    return name_tokens + name_tokens + tokenize(description) + tokenize(" ".join(headings))
+    return name_tokens + name_tokens + tokenize(description + "\n" + "\n".join(headings))

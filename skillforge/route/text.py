@@ -40,12 +40,24 @@ def stem(word: str) -> str:
     return word
 
 
+_SEEN: dict[str, str] = {}  # raw word -> token ("" = dropped); words repeat, stemming is the cost
+_SEEN_MAX = 200_000
+
+
 def tokenize(text: str) -> list[str]:
     """Index/query tokens of ``text``, in order, with repeats (BM25 counts them)."""
-    out: list[str] = []
-    for raw in _WORD.findall(text):
-        word = raw.lower()
-        if len(word) < 2 or word in STOP:
-            continue
-        out.append(stem(word))
-    return out
+    raw = _WORD.findall(text)
+    mapped = list(map(_SEEN.get, raw))  # known words: one C-level pass
+    if None in mapped:
+        for i, token in enumerate(mapped):
+            if token is None:
+                mapped[i] = _learn(raw[i])
+    return list(filter(None, mapped))
+
+
+def _learn(raw: str) -> str:
+    word = raw.lower()
+    token = "" if len(word) < 2 or word in STOP else stem(word)
+    if len(_SEEN) < _SEEN_MAX:
+        _SEEN[raw] = token
+    return token

@@ -1,0 +1,90 @@
+"""The query model: what a task's text asks for, whatever its length or shape.
+
+A one-line request, a pasted GitHub issue, a stack trace and a prompt with attached files all become
+one bag of weighted terms: each term's weight is ``1 + ln(tf)`` (repeats count, but saturate), doubled
+for identifiers seen in code spans, fenced blocks and tracebacks (module paths, ``CamelCase`` class
+names, ``snake_case`` names, exception types), which name what the task is about more reliably than
+prose. Scores are normalised by the mass of the query's ``REF_TERMS`` most informative terms only
+(see :func:`reference_mass`), so a long prompt is not penalised for being long.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from skillforge.route.text import tokenize
+
+STRONG = 2.0  # weight factor of terms seen in code spans, code blocks and tracebacks
+REF_TERMS = 6  # scores are relative to what matching this many of the query's best terms would give
+MAX_TERMS = 64  # query terms kept (the most informative by weight × IDF), so huge pastes stay cheap
+
+_FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
+_SPAN = re.compile(r"`([^`\n]{1,200})`")
+_TRACE = re.compile(r'^\s*File "([^"]+)", line \d+(?:, in (\w+))?', re.M)
+_EXCEPTION = re.compile(r"\b([A-Z][A-Za-z0-9]*(?:Error|Exception|Warning))\b")
+_DOTTED = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+\b")
+_CAMEL = re.compile(r"\b[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*\b")
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+
+
+@dataclass(slots=True)
+class Query:
+    """The weighted terms of a task, in first-seen order."""
+
+    weights: dict[str, float]  # term -> weight used for scoring
+    base: dict[str, float]  # term -> weight without the identifier boost (for the reference mass)
+
+    @property
+    def terms(self) -> list[str]:
+        return list(self.weights)
+
+
+def strong_text(text: str) -> str:
+    """The identifier-bearing parts of ``text``: code spans and blocks, traceback frames, exceptions,
+    dotted paths, CamelCase and snake_case names."""
+    parts: list[str] = [block for block in _FENCE.findall(text)]
+    parts += _SPAN.findall(text)
+    for path, func in _TRACE.findall(text):
+        parts += [path, func]
+    for pattern in (_EXCEPTION, _DOTTED, _CAMEL, _SNAKE):
+        parts += pattern.findall(text)
+    return "\n".join(parts)
+
+
+def parse(text: str) -> Query:
+    """The weighted query terms of ``text``."""
+    counts = Counter(tokenize(text))
+    if not counts:
+        return Query({}, {})
+    strong = set(tokenize(strong_text(text))) if _maybe_code(text) else set()
+    base = {t: 1.0 + math.log(n) for t, n in counts.items()}
+    weights = {t: w * (STRONG if t in strong else 1.0) for t, w in base.items()}
+    return Query(weights, base)
+
+
+def _maybe_code(text: str) -> bool:
+    return any(c in text for c in "`_.(") or bool(_CAMEL.search(text))
+
+
+def keep_informative(query: Query, idf: dict[str, float], default_idf: float) -> Query:
+    """At most ``MAX_TERMS`` terms: the highest weight × IDF (unknown terms weigh ``default_idf``)."""
+    if len(query.weights) <= MAX_TERMS:
+        return query
+    ranked = sorted(query.weights, key=lambda t: -query.weights[t] * idf.get(t, default_idf))[:MAX_TERMS]
+    keep = set(ranked)
+    return Query({t: w for t, w in query.weights.items() if t in keep},
+                 {t: w for t, w in query.base.items() if t in keep})
+
+
+def reference_mass(query: Query, idf_of: dict[str, float], unknown_idf: float) -> float:
+    """What a document holding the query's ``REF_TERMS`` most informative terms once would score
+    (each term counted once: a word repeated in boilerplate does not raise the bar).
+
+    Terms missing from the index count at ``unknown_idf`` (the most an IDF can be), so a short query
+    of unknown words stays low, while a long prompt's reference stops growing after ``REF_TERMS``
+    terms: its score rises with the evidence found, not falls with its length."""
+    masses = sorted((idf_of.get(t, unknown_idf) for t in query.base), reverse=True)
+    return sum(masses[:REF_TERMS]) or 1.0

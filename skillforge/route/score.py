@@ -1,0 +1,127 @@
+"""Scoring: weighted BM25 of a :class:`~skillforge.route.query.Query` over skills and over past tasks.
+
+``combined = meta / ref_meta + TASK_WEIGHT · best_past_task / ref_task`` where each ``ref`` is the
+query's reference mass on that index (:func:`skillforge.route.query.reference_mass`). Skills that are
+withheld (safety findings) are dropped *before* the best ``pool`` are chosen, so asking for k skills
+gives k whenever k qualify. numpy scores the Python API and the MCP server; a one-shot process scores
+in pure Python over ``array.array`` postings (see :mod:`skillforge.route.index`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from skillforge.route.index import Index, Postings
+from skillforge.route.query import Query, keep_informative, reference_mass
+
+TASK_WEIGHT = 1.2
+
+
+@dataclass(slots=True)
+class Scores:
+    """The scores of the best ``pool`` skills: combined, description-only, and their best past task."""
+
+    combined: dict[int, float]
+    meta: dict[int, float]
+    best_task: dict[int, int]
+
+
+def _weighted_ids(post: Postings, query: Query) -> tuple[list[tuple[int, float]], float]:
+    """(term id, weight) of the query terms this index knows, and the query's reference mass on it."""
+    ids = [(post.vocab[t], w) for t, w in query.weights.items() if t in post.vocab]
+    idf = {t: post.idf(post.vocab[t]) for t in query.base if t in post.vocab}
+    return ids, reference_mass(query, idf, post.unknown_idf())
+
+
+def bm25(post: Postings, ids: list[tuple[int, float]]) -> Any:
+    import numpy as np
+
+    scores = np.zeros(post.num_docs, dtype=np.float32)
+    for t, w in ids:
+        start, end = post.indptr[t], post.indptr[t + 1]
+        scores[post.indices[start:end]] += np.float32(w) * post.data[start:end]
+    return scores
+
+
+def bm25_plain(post: Postings, ids: list[tuple[int, float]], norm: float) -> dict[int, float]:
+    """Pure-Python weighted BM25 over ``array.array`` postings: document -> score / ``norm``."""
+    scores: dict[int, float] = {}
+    get = scores.get
+    for t, w in ids:
+        start, end = post.indptr[t], post.indptr[t + 1]
+        for doc, value in zip(post.indices[start:end], post.data[start:end], strict=True):
+            scores[doc] = get(doc, 0.0) + w * value
+    return {doc: value / norm for doc, value in scores.items()}
+
+
+def informative(index: Index, query: Query) -> Query:
+    """The query cut to its most informative terms on this index."""
+    post = index.meta
+    idf = {t: post.idf(post.vocab[t]) for t in query.weights if t in post.vocab}
+    return keep_informative(query, idf, 0.0)
+
+
+def score_all(index: Index, query: Query, pool: int, must: list[int] | None = None) -> Scores:
+    """Scores of the ``pool`` best skills that may be handed out, plus those of ``must`` that score
+    at all (skills anchored to the task's repository), numpy or pure Python."""
+    query = informative(index, query)
+    must = must or []
+    if index.plain:
+        return _score_plain(index, query, pool, must)
+    import numpy as np
+
+    n = len(index.names)
+    meta_ids, meta_ref = _weighted_ids(index.meta, query)
+    meta = bm25(index.meta, meta_ids) / np.float32(meta_ref) if meta_ids else np.zeros(n, np.float32)
+    per_task = None
+    combined = meta
+    task_ids, task_ref = _weighted_ids(index.task, query) if len(index.tasks) else ([], 1.0)
+    if task_ids:
+        per_task = bm25(index.task, task_ids) / np.float32(task_ref)
+        ptr = index.task_ptr
+        has = ptr[1:] > ptr[:-1]
+        best = np.zeros(n, dtype=np.float32)
+        best[has] = np.maximum.reduceat(per_task, ptr[:-1][has])
+        combined = meta + np.float32(TASK_WEIGHT) * best
+    withheld = index.withheld
+    if withheld:
+        combined = combined.copy()
+        combined[withheld] = 0
+    candidates = np.flatnonzero(combined)
+    if len(candidates) > pool:
+        candidates = candidates[np.argpartition(-combined[candidates], pool)[:pool]]
+    top = list(dict.fromkeys([int(i) for i in candidates] + [i for i in must if combined[i] > 0]))
+    return Scores({i: float(combined[i]) for i in top}, {i: float(meta[i]) for i in top},
+                  {i: _best_task(index, per_task, i) for i in top})
+
+
+def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scores:
+    import heapq
+
+    meta_ids, meta_ref = _weighted_ids(index.meta, query)
+    meta = bm25_plain(index.meta, meta_ids, meta_ref) if meta_ids else {}
+    best: dict[int, tuple[float, int]] = {}
+    task_ids, task_ref = _weighted_ids(index.task, query) if len(index.tasks) else ([], 1.0)
+    if task_ids:
+        for task, value in bm25_plain(index.task, task_ids, task_ref).items():
+            skill = index.task_skill[task]
+            if value > best.get(skill, (0.0, -1))[0]:
+                best[skill] = (value, task)
+    withheld = set(index.withheld)
+    combined = {i: meta.get(i, 0.0) + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
+                for i in meta.keys() | best.keys() if i not in withheld}
+    top = heapq.nlargest(pool, combined, key=combined.__getitem__)
+    top = list(dict.fromkeys(top + [i for i in must if combined.get(i, 0.0) > 0]))
+    return Scores({i: combined[i] for i in top}, {i: meta.get(i, 0.0) for i in top},
+                  {i: best.get(i, (0.0, -1))[1] for i in top})
+
+
+def _best_task(index: Index, per_task: Any, i: int) -> int:
+    if per_task is None:
+        return -1
+    start, end = int(index.task_ptr[i]), int(index.task_ptr[i + 1])
+    if start == end:
+        return -1
+    j = start + int(per_task[start:end].argmax())
+    return j if per_task[j] > 0 else -1
