@@ -22,6 +22,7 @@ from typing import Any
 
 from skillforge.errors import InputError, UsageError
 from skillforge.ingest.base import BOM, HEAD_BYTES, ParseContext, Problem, is_binary
+from skillforge.ingest.companions import companion_reason, pass_over_reason
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.model import Outcome, StepKind, Trajectory
 
@@ -78,7 +79,8 @@ class FormatStats:
     errors: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     guessed: Counter[str] = field(default_factory=Counter)  # outcomes inferred, not labelled or stated
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)  # records that could not be used
+    ignored: Counter[str] = field(default_factory=Counter)  # records deliberately left out (bookkeeping)
     bytes: int = 0
 
 
@@ -89,6 +91,9 @@ class IngestReport:
     formats: dict[str, FormatStats] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    # files met in a folder walk that are not logs, by reason (binary, Entire's checkpoint metadata, …):
+    # counted, not listed, and not making the run partial
+    passed_over: Counter[str] = field(default_factory=Counter)
 
     @property
     def partial(self) -> bool:
@@ -114,12 +119,13 @@ class IngestReport:
                     "files": s.files, "trajectories": s.trajectories, "steps": s.steps,
                     "tool_calls": s.tool_calls, "errors": s.errors, "bytes": s.bytes,
                     "outcomes": dict(s.outcomes), "guessed_outcomes": dict(s.guessed),
-                    "skipped": dict(s.skipped),
+                    "skipped": dict(s.skipped), "ignored": dict(s.ignored),
                 }
                 for name, s in self.formats.items()
             },
             "problems": [str(p) for p in self.problems],
             "unrecognised": self.unrecognised,
+            "passed_over": dict(self.passed_over),
             "partial": self.partial,
         }
 
@@ -197,7 +203,7 @@ def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
         if _is_dir(entry):
             if entry.name not in _TOOL_FOLDERS:
                 yield from _walk(entry.path, target, walk)
-        elif _suffix(entry.name) in LOG_SUFFIXES or entry.name.endswith(".traj.json"):
+        elif _is_file(entry):  # every file: logs are recognised by content, whatever their names
             yield Path(entry.path)
 
 
@@ -210,6 +216,13 @@ def _suffix(name: str) -> str:
 def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
     except OSError:
         return False
 
@@ -280,7 +293,8 @@ def _read_one(
         report.problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}", fatal=True))
         return
     if mod is None:
-        _report_unrecognised(path, report, others)
+        if others is None or not _pass_over(path, report):
+            _report_unrecognised(path, report, others)
         return
     ctx = ParseContext(path=path, format=mod.FORMAT)
     stats = report.stats(mod.FORMAT)
@@ -311,13 +325,24 @@ def settle_outcome(traj: Trajectory, labels: dict[str, Outcome] | None, labels_s
             traj.outcome, traj.outcome_source = inferred
 
 
+def _pass_over(path: Path, report: IngestReport) -> bool:
+    """Count a file met in a folder walk that is simply not a log (see ``companions``); False when it
+    is named like a log and must be reported."""
+    reason = pass_over_reason(path, _suffix(path.name) in LOG_SUFFIXES)
+    if reason is not None:
+        report.passed_over[reason] += 1
+    return reason is not None
+
+
 def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | None = None) -> None:
     try:
         with path.open("rb") as fh:
             head = fh.read(HEAD_BYTES)
     except OSError:
         head = b""
-    if not head.strip():
+    if companion_reason(path):
+        why = f"{companion_reason(path)}, not an agent log (read the transcript beside it)"
+    elif not head.strip():
         why = "empty file"
     elif _looks_utf16(head):
         why = (f"UTF-16 text, not UTF-8 (convert it: iconv -f UTF-16 -t UTF-8 '{path.name}' > "

@@ -116,13 +116,18 @@ _DECODER = msgspec.json.Decoder(_Line)
 def load_records(path: Path, ctx: ParseContext) -> list[Rec]:
     records: list[Rec] = []
     seen: set[str] = set()
+    last_main: str | None = None  # the latest main-chain node: where a dangling compaction joins
     for line, raw, rec in iter_jsonl_as(path, ctx, _DECODER):
         rtype, uuid = rec.type, rec.uuid
         if rtype not in CHAT_TYPES:
             _count_other(rec, rtype, ctx)
             if type(uuid) is str and uuid not in seen:
                 seen.add(uuid)  # keep the node: later records may hang off progress/system/new lines
-                records.append(_node(rec, line, uuid, str(rtype)))
+                node = _node(rec, line, uuid, str(rtype))
+                if node.parent is not None and node.parent not in seen and not node.sidechain:
+                    node.parent = last_main  # a compaction naming a record that was never written
+                records.append(node)
+                last_main = uuid if not node.sidechain else last_main
             continue
         if type(uuid) is not str or type(rec.message) is not _Message:
             ctx.skip(f"{rtype} record without uuid or message", line, "record ignored")
@@ -132,6 +137,7 @@ def load_records(path: Path, ctx: ParseContext) -> list[Rec]:
             continue
         seen.add(uuid)
         records.append(_chat_rec(rec, rec.message, line, uuid, raw))
+        last_main = uuid if not rec.isSidechain else last_main
     return records
 
 
@@ -217,7 +223,7 @@ def _str(value: Any) -> str | None:
 # the tree
 
 
-def _chain(leaf: Rec, nodes: dict[str, Rec]) -> list[Rec]:
+def _chain(leaf: Rec, nodes: dict[str, Rec], records: list[Rec]) -> list[Rec]:
     chain: list[Rec] = []
     seen: set[str] = set()
     node: Rec | None = leaf
@@ -226,7 +232,54 @@ def _chain(leaf: Rec, nodes: dict[str, Rec]) -> list[Rec]:
         chain.append(node)
         node = nodes.get(node.parent) if node.parent else None
     chain.reverse()
+    beside = _parallel_branches(chain, records, leaf.sidechain)
+    if beside:
+        chain = _with_branches(chain, beside)
     return [r for r in chain if r.type in CHAT_TYPES]
+
+
+def _with_branches(chain: list[Rec], beside: dict[str, list[Rec]]) -> list[Rec]:
+    """The chain with each record put back after the record it hangs off (records of one turn are not
+    always written in file order, so the order is the tree's, never the file's)."""
+    out: list[Rec] = []
+    todo = list(reversed(chain))
+    while todo:
+        rec = todo.pop()
+        out.append(rec)
+        todo.extend(reversed(beside.pop(rec.uuid, ())))
+    return out
+
+
+def _parallel_branches(chain: list[Rec], records: list[Rec], sidechain: bool) -> dict[str, list[Rec]]:
+    """The records of the chain's own turns that hang beside it rather than on it. Claude Code 2.1 writes
+    parallel tool calls as one record per call, chained one after the other, and each call's result as a
+    child of *its* call's record: the path from the latest leaf passes through the last result only. The
+    other results (user records holding only results of calls on the chain) and the other records of a
+    split response (same ``message.id``) are put back; a rewound branch starts with a prompt, so it never
+    qualifies. Returns, for a record of the chain, what to put back after it, in file order."""
+    anchor = {r.uuid: r.uuid for r in chain}  # a record on or beside the chain -> where it goes
+    msg_ids = {r.msg_id for r in chain if r.msg_id}
+    calls = {b.call_id for r in chain for b in r.blocks if b.type == "tool_use"}
+    answered = {b.call_id for r in chain for b in r.blocks if b.type == "tool_result"}
+    beside: dict[str, list[Rec]] = {}
+    for rec in records:
+        if rec.parent not in anchor or rec.uuid in anchor or rec.sidechain != sidechain:
+            continue
+        if rec.type not in CHAT_TYPES:
+            anchor[rec.uuid] = anchor[rec.parent]  # progress and attachments: a result may hang off them
+            continue
+        if rec.type == "assistant":
+            if not (rec.msg_id and rec.msg_id in msg_ids):
+                continue
+            calls.update(b.call_id for b in rec.blocks if b.type == "tool_use")
+        elif rec.blocks and all(b.type == "tool_result" and b.call_id in calls and b.call_id not in answered
+                                for b in rec.blocks):
+            answered.update(b.call_id for b in rec.blocks)
+        else:
+            continue
+        beside.setdefault(anchor[rec.parent], []).append(rec)
+        anchor[rec.uuid] = rec.uuid
+    return beside
 
 
 def _root(rec: Rec, nodes: dict[str, Rec], memo: dict[str, str]) -> str:
@@ -252,11 +305,11 @@ def chains(records: list[Rec]) -> Iterator[tuple[bool, list[Rec]]]:
     nodes = {r.uuid: r for r in records}
     main_leaf = next((r for r in reversed(records) if r.type in CHAT_TYPES and not r.sidechain), None)
     if main_leaf is not None:
-        yield False, _chain(main_leaf, nodes)
+        yield False, _chain(main_leaf, nodes, records)
     memo: dict[str, str] = {}
     leaves: dict[str, Rec] = {}
     for rec in records:
         if rec.sidechain and rec.type in CHAT_TYPES:
             leaves[_root(rec, nodes, memo)] = rec  # later records win: the latest leaf
     for leaf in leaves.values():
-        yield True, _chain(leaf, nodes)
+        yield True, _chain(leaf, nodes, records)

@@ -1,0 +1,49 @@
+"""What a folder walk meets beside agent logs that is not one: the files other tools keep next to the
+logs (the Entire CLI's checkpoint ``metadata.json`` and the rest of a checkpoint folder), Markdown that
+is not an Aider history, binary files and any other file without a log suffix. Such files are passed
+over and counted by reason; they are neither listed one by one nor make a run partial.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skillforge.ingest.base import is_binary
+
+ENTIRE = "Entire checkpoint metadata"
+ENTIRE_FILES = {"prompt.txt", "context.md", "content_hash.txt"}  # beside an Entire checkpoint's metadata
+
+
+def companion_reason(path: Path) -> str | None:
+    """Files that agents' tools keep beside the logs: the Entire CLI's checkpoint ``metadata.json``
+    (recognised by its content) and the other files of such a checkpoint folder."""
+    name = path.name
+    if name == "metadata.json":
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(4096)
+        except OSError:
+            return None
+        if head.lstrip()[:1] == b"{" and b'"checkpoint_id"' in head:
+            return ENTIRE
+    elif name in ENTIRE_FILES and companion_reason(path.with_name("metadata.json")):
+        return ENTIRE
+    return None
+
+
+def pass_over_reason(path: Path, log_suffix: bool) -> str | None:
+    """Why a file that no reader recognised is not a log, or None when it is named like one (a
+    damaged log or an unknown format: reported, not passed over)."""
+    reason = companion_reason(path)
+    if reason is not None:
+        return reason
+    if path.suffix.lower() == ".md":  # the one text log in Markdown is Aider's, recognised before this
+        return "Markdown, not an Aider chat history"
+    if log_suffix:
+        return None
+    try:
+        with path.open("rb") as fh:
+            binary = is_binary(fh.read(8192))
+    except OSError:
+        return "unreadable file"
+    return "binary file" if binary else "not a log (content not recognised, no log suffix)"
