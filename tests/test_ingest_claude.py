@@ -72,8 +72,10 @@ def test_v1_main_chain_follows_the_latest_branch_and_dedupes() -> None:
     assert main.native_id == S1 and main.parent_id is None
     assert main.task.startswith("The pagination test in tests/test_api.py fails")
     assert "I will rewrite the whole module." not in texts(main)  # the rewound branch
-    assert ctx.skipped["duplicate record"] == 1 and ctx.skipped["rewound branch"] == 1
-    assert ctx.skipped["summary record"] == 1 and not ctx.problems
+    assert ctx.skipped["duplicate record"] == 1
+    assert ctx.ignored["rewound branch (a later edit of the conversation replaced it)"] == 1
+    assert ctx.ignored["session metadata (summary, kept in the trajectory's metadata)"] == 1 and not ctx.problems
+    assert main.metadata["summaries"] == ["Fix failing pagination test"]
     assert [s.tool_name for s in main.tool_calls] == ["Task", "Read", "Edit", "Bash"]
 
 
@@ -161,10 +163,14 @@ def test_v2_image_becomes_a_marker() -> None:
 def test_v2_bookkeeping_and_unknown_records_are_counted() -> None:
     trajs, ctx = parse(V2)
     assert len(trajs) == 1
-    for reason in ("file-history-snapshot record", "attachment record", "ai-title record", "progress record",
-                   "system compact_boundary", "system turn_duration", "last-prompt record",
-                   "unknown record type future-thing"):
-        assert ctx.skipped[reason] == 1, reason
+    for reason in ("file backups (file-history-snapshot)",
+                   "attachment deferred_tools_delta (a listing or reminder re-sent to the model)",
+                   "session metadata (ai-title, kept in the trajectory's metadata)",
+                   "live progress (repeated in the tool result)", "compaction marker (the summary after it is kept)",
+                   "timing (turn_duration)", "session bookkeeping (last-prompt)"):
+        assert ctx.ignored[reason] == 1, reason
+    assert dict(ctx.skipped) == {"unknown record type future-thing": 1}  # only what no version is known to write
+    assert trajs[0].metadata["title"] == "Checkout button overlap fix"
     assert not ctx.problems
 
 

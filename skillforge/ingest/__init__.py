@@ -312,6 +312,7 @@ def _read_one(
     except Exception as exc:  # a reader bug or content no reader expected: never a traceback
         ctx.fail(f"unexpected content, the rest of the file was skipped ({type(exc).__name__}: {exc})")
     stats.skipped.update(ctx.skipped)
+    stats.ignored.update(ctx.ignored)
     report.problems.extend(ctx.problems)
 
 

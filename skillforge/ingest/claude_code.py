@@ -37,7 +37,17 @@ from skillforge.ingest.base import (
     clip,
     object_line,
 )
-from skillforge.ingest.claude_records import CHAT_TYPES, KNOWN_TYPES, Block, Rec, chains, load_records
+from skillforge.ingest.claude_context import KIND_ERROR, KIND_PROMPT
+from skillforge.ingest.claude_records import (
+    CHAT_TYPES,
+    CONTEXT,
+    KNOWN_TYPES,
+    STEP_TYPES,
+    Block,
+    Rec,
+    chains,
+    load_records,
+)
 from skillforge.ingest.reading import digest_id, new_digest
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
@@ -119,8 +129,21 @@ class _Builder:
         if rec.type == "assistant":
             for block in rec.blocks:
                 self._assistant(rec, block)
+        elif rec.type == CONTEXT:
+            self._context(rec)
         else:
             self._user(rec)
+
+    def _context(self, rec: Rec) -> None:
+        """A record that is not a message: a prompt queued while the agent worked, an API error, or
+        context the user or Claude Code added (edits to files, diagnostics, hook output)."""
+        text = rec.blocks[0].text if rec.blocks else ""
+        if rec.kind == KIND_PROMPT:
+            self._message(rec, text)
+        elif rec.kind == KIND_ERROR:
+            self._step(rec, R_SYSTEM, K_ASSISTANT_MESSAGE, text, T_INJECTED, is_error=True)
+        elif text:
+            self._step(rec, R_SYSTEM, K_USER_MESSAGE, text, T_INJECTED)
 
     def _step(self, rec: Rec, role: Role, kind: StepKind, text: str, trust: Trust, *, tool_name: str | None = None,
               input: Any = None, call_id: str | None = None, is_error: bool = False,
@@ -143,8 +166,8 @@ class _Builder:
             self._call(rec, block)
         elif block.type == "thinking":
             self._step(rec, R_ASSISTANT, K_THOUGHT, block.text, T_AGENT)
-        elif rec.meta:  # synthetic API-error message
-            self._step(rec, R_SYSTEM, K_ASSISTANT_MESSAGE, block.text, T_INJECTED, is_error=True)
+        elif rec.meta:  # written by Claude Code itself (``<synthetic>``): an error when it says so
+            self._step(rec, R_SYSTEM, K_ASSISTANT_MESSAGE, block.text, T_INJECTED, is_error=rec.api_error)
         else:
             self._step(rec, R_ASSISTANT, K_ASSISTANT_MESSAGE, block.text, T_AGENT)
 
@@ -225,14 +248,18 @@ def _slash_command(text: str) -> str:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    records = load_records(path, ctx)
+    records, meta = load_records(path, ctx)
     used = 0
     for is_sub, chain in chains(records):
         used += len(chain)
         if chain:
-            yield _trajectory(path, chain, is_sub)
-    for _ in range(sum(1 for r in records if r.type in CHAT_TYPES) - used):
-        ctx.skip("rewound branch")
+            traj = _trajectory(path, chain, is_sub)
+            if not is_sub:
+                traj.metadata.update(meta)
+            yield traj
+    unused = sum(1 for r in records if r.type in STEP_TYPES) - used
+    if unused:
+        ctx.ignored["rewound branch (a later edit of the conversation replaced it)"] += unused
 
 
 def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
@@ -255,6 +282,8 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
     )
     if branch:
         traj.metadata["git_branch"] = branch
+    if is_sub and (native or "").startswith("acompact"):
+        traj.metadata["subagent"] = "compaction"  # Claude Code summarising the session to free context
     return traj
 
 

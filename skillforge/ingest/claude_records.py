@@ -11,15 +11,20 @@ from typing import Any
 import msgspec
 
 from skillforge.ingest.base import IMAGE_MARKER, ParseContext, clip, text_of
+from skillforge.ingest.claude_context import (
+    IGNORED_TYPES,
+    METADATA_TYPES,
+    Attachment,
+    context_of,
+    metadata_of,
+)
 from skillforge.ingest.reading import exit_code, iter_jsonl_as, json_safe, record_digest
 
 CHAT_TYPES = {"user", "assistant"}
-# known record types that carry no step (counted as skipped, never reported as problems)
-KNOWN_TYPES = {
-    "system", "summary", "file-history-snapshot", "progress", "queue-operation", "attachment",
-    "ai-title", "custom-title", "agent-name", "agent-setting", "permission-mode", "mode",
-    "last-prompt", "bridge-session", "pr-link", "saved_hook_context",
-}
+CONTEXT = "context"  # a non-message record that becomes a step (see ``claude_context``)
+STEP_TYPES = CHAT_TYPES | {CONTEXT}
+# the record types Claude Code writes besides messages (detection accepts files opening with them)
+KNOWN_TYPES = {"system", "attachment"} | set(IGNORED_TYPES) | METADATA_TYPES
 
 
 class Block(msgspec.Struct, gc=False):
@@ -51,6 +56,8 @@ class Rec(msgspec.Struct, gc=False):
     bash_ok: bool = False  # toolUseResult looked like a finished, uninterrupted Bash run
     skill: str | None = None
     info: tuple[str | None, ...] = ()  # session id, agent id, cwd, version, branch
+    kind: str = ""  # of a context record: error | context | prompt
+    api_error: bool = False  # a client-side (``<synthetic>``) message reporting a failed API call
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -104,6 +111,14 @@ class _Line(msgspec.Struct):
     gitBranch: Any = None
     attributionSkill: Any = None
     toolUseResult: _ToolUseResult | Scalar | list[Any] = None
+    attachment: Attachment | Scalar | list[Any] = None
+    content: Any = None
+    error: Any = None
+    aiTitle: Any = None
+    prUrl: Any = None
+    prNumber: Any = None
+    prRepository: Any = None
+    summary: Any = None
 
 
 _DECODER = msgspec.json.Decoder(_Line)
@@ -113,17 +128,24 @@ _DECODER = msgspec.json.Decoder(_Line)
 # records
 
 
-def load_records(path: Path, ctx: ParseContext) -> list[Rec]:
+def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, Any]]:
+    """The file's records in file order, and the session metadata its bookkeeping records carry."""
     records: list[Rec] = []
+    meta: dict[str, Any] = {}
     seen: set[str] = set()
     last_main: str | None = None  # the latest main-chain node: where a dangling compaction joins
     for line, raw, rec in iter_jsonl_as(path, ctx, _DECODER):
         rtype, uuid = rec.type, rec.uuid
         if rtype not in CHAT_TYPES:
-            _count_other(rec, rtype, ctx)
+            if rtype in METADATA_TYPES:
+                metadata_of(rtype, rec, meta)
+            context = context_of(rtype, rec.subtype, rec.attachment, rec.content, rec.error, ctx)
             if type(uuid) is str and uuid not in seen:
                 seen.add(uuid)  # keep the node: later records may hang off progress/system/new lines
-                node = _node(rec, line, uuid, str(rtype))
+                node = _node(rec, line, uuid, CONTEXT if context else str(rtype))
+                if context is not None:
+                    node.kind, node.blocks = context.kind, [Block("text", context.text)]
+                    node.digest = record_digest(raw.rstrip(b"\r\n"))
                 if node.parent is not None and node.parent not in seen and not node.sidechain:
                     node.parent = last_main  # a compaction naming a record that was never written
                 records.append(node)
@@ -138,16 +160,7 @@ def load_records(path: Path, ctx: ParseContext) -> list[Rec]:
         seen.add(uuid)
         records.append(_chat_rec(rec, rec.message, line, uuid, raw))
         last_main = uuid if not rec.isSidechain else last_main
-    return records
-
-
-def _count_other(rec: _Line, rtype: Any, ctx: ParseContext) -> None:
-    if rtype == "system":
-        ctx.skip(f"system {rec.subtype or 'message'}")
-    elif rtype in KNOWN_TYPES:
-        ctx.skip(f"{rtype} record")
-    else:
-        ctx.skip(f"unknown record type {rtype}")
+    return records, meta
 
 
 def _node(rec: _Line, line: int, uuid: str, rtype: str) -> Rec:
@@ -166,6 +179,10 @@ def _chat_rec(rec: _Line, msg: _Message, line: int, uuid: str, raw: bytes) -> Re
     if rec.type == "assistant":
         out.msg_id = _str(msg.id)
         out.model = _str(msg.model)
+        if out.model == "<synthetic>":  # written by Claude Code itself, not the model
+            out.meta = True
+            out.api_error = bool(rec.isApiErrorMessage) or (type(content) is list and any(
+                type(b) is _LineBlock and type(b.text) is str and b.text.startswith("API Error") for b in content))
     if type(content) is str:
         out.text_content = True
         out.blocks = [Block("text", clip(content))]
@@ -235,7 +252,7 @@ def _chain(leaf: Rec, nodes: dict[str, Rec], records: list[Rec]) -> list[Rec]:
     beside = _parallel_branches(chain, records, leaf.sidechain)
     if beside:
         chain = _with_branches(chain, beside)
-    return [r for r in chain if r.type in CHAT_TYPES]
+    return [r for r in chain if r.type in STEP_TYPES]
 
 
 def _with_branches(chain: list[Rec], beside: dict[str, list[Rec]]) -> list[Rec]:
@@ -265,8 +282,12 @@ def _parallel_branches(chain: list[Rec], records: list[Rec], sidechain: bool) ->
     for rec in records:
         if rec.parent not in anchor or rec.uuid in anchor or rec.sidechain != sidechain:
             continue
-        if rec.type not in CHAT_TYPES:
-            anchor[rec.uuid] = anchor[rec.parent]  # progress and attachments: a result may hang off them
+        if rec.type not in STEP_TYPES:
+            anchor[rec.uuid] = anchor[rec.parent]  # progress and bookkeeping: a result may hang off them
+            continue
+        if rec.type == CONTEXT:
+            beside.setdefault(anchor[rec.parent], []).append(rec)
+            anchor[rec.uuid] = rec.uuid
             continue
         if rec.type == "assistant":
             if not (rec.msg_id and rec.msg_id in msg_ids):
@@ -303,13 +324,13 @@ def _root(rec: Rec, nodes: dict[str, Rec], memo: dict[str, str]) -> str:
 def chains(records: list[Rec]) -> Iterator[tuple[bool, list[Rec]]]:
     """(is_subagent, chain) for the main chain, then each sidechain root in file order."""
     nodes = {r.uuid: r for r in records}
-    main_leaf = next((r for r in reversed(records) if r.type in CHAT_TYPES and not r.sidechain), None)
+    main_leaf = next((r for r in reversed(records) if r.type in STEP_TYPES and not r.sidechain), None)
     if main_leaf is not None:
         yield False, _chain(main_leaf, nodes, records)
     memo: dict[str, str] = {}
     leaves: dict[str, Rec] = {}
     for rec in records:
-        if rec.sidechain and rec.type in CHAT_TYPES:
+        if rec.sidechain and rec.type in STEP_TYPES:
             leaves[_root(rec, nodes, memo)] = rec  # later records win: the latest leaf
     for leaf in leaves.values():
         yield True, _chain(leaf, nodes, records)
