@@ -145,9 +145,9 @@ def _diagnostics(files: Any) -> str:
 
 def _api_error(error: Any) -> str:
     """``API error 529 overloaded_error: Overloaded`` from a ``system``/``api_error`` record."""
-    err = error if type(error) is dict else {}
-    body = err.get("error") if type(err.get("error")) is dict else {}
-    inner = body.get("error") if type(body.get("error")) is dict else body
+    err: dict[str, Any] = error if type(error) is dict else {}
+    body: dict[str, Any] = err["error"] if type(err.get("error")) is dict else {}
+    inner: dict[str, Any] = body["error"] if type(body.get("error")) is dict else body
     status = err.get("status")
     parts = ["API error", str(status) if type(status) is int else "", as_str(inner.get("type"))]
     message = as_str(inner.get("message"))
