@@ -186,3 +186,15 @@ def test_a_damaged_jsonl_in_a_walk_is_still_reported(tmp_path: Path) -> None:
     report = IngestReport()
     list(read([tmp_path], report))
     assert report.partial and not report.passed_over
+
+
+def test_a_session_ending_on_an_api_error_failed_by_the_log(tmp_path: Path) -> None:
+    records = [rec("user", "u1", None, "fix the build"),
+               rec("system", "e1", "u1", subtype="api_error", level="error",
+                   error={"status": 500, "error": {"type": "error", "error": {"type": "api_error",
+                                                                                "message": "Internal"}}})]
+    [traj] = list(read([write(tmp_path / "s.jsonl", records)]))
+    assert traj.outcome.value == "failure" and traj.outcome_source == "log:api_error" and not traj.outcome_guessed
+    records.append(assistant("a1", "e1", "msg_Z", {"type": "text", "text": "Retried; the build is fixed."}))
+    [traj] = list(read([write(tmp_path / "s.jsonl", records)]))
+    assert traj.outcome.value == "unknown"  # the error was recovered from

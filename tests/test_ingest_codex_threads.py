@@ -162,3 +162,13 @@ def test_unknown_event_is_skipped_by_name(tmp_path: Path) -> None:
     report = IngestReport()
     list(read([write(tmp_path / "x.jsonl", [meta(PARENT, "exec"), event("hologram_end")])], report))
     assert dict(report.formats["codex"].skipped) == {"unknown event hologram_end": 1}
+
+
+def test_an_exec_run_whose_turn_was_aborted_failed_by_the_log(tmp_path: Path) -> None:
+    lines = [meta(PARENT, "exec", originator="codex_exec"), say("user", "glaze everything"),
+             event("turn_aborted", turn_id="t1", reason="interrupted")]
+    [run] = list(read([write(tmp_path / "x.jsonl", lines)]))
+    assert run.outcome.value == "failure" and run.outcome_source == "log:turn_aborted" and not run.outcome_guessed
+    interactive = [meta(PARENT, "cli"), *lines[1:]]
+    [session] = list(read([write(tmp_path / "x.jsonl", interactive)]))
+    assert session.outcome.value == "unknown"  # a person interrupting a turn is not a failed run

@@ -49,7 +49,7 @@ from skillforge.ingest.claude_records import (
     load_records,
 )
 from skillforge.ingest.reading import digest_id, new_digest
-from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "claude-code"
 AGENT = "claude-code"
@@ -256,6 +256,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
             traj = _trajectory(path, chain, is_sub)
             if not is_sub:
                 traj.metadata.update(meta)
+            _ended_on_api_error(traj)
             yield traj
     unused = sum(1 for r in records if r.type in STEP_TYPES) - used
     if unused:
@@ -285,6 +286,14 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
     if is_sub and (native or "").startswith("acompact"):
         traj.metadata["subagent"] = "compaction"  # Claude Code summarising the session to free context
     return traj
+
+
+def _ended_on_api_error(traj: Trajectory) -> None:
+    """A session whose last step is an API error Claude Code gave up retrying did not finish: a
+    failure the log states (source ``log:api_error``), not a guess."""
+    last = traj.steps[-1] if traj.steps else None
+    if last is not None and last.is_error and last.role is R_SYSTEM and last.text.startswith(("API error", "API Error")):
+        traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:api_error"
 
 
 def _first_info(chain: list[Rec]) -> tuple[str | None, ...]:

@@ -40,7 +40,7 @@ from skillforge.ingest.base import (
 )
 from skillforge.ingest.codex_events import event
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, new_digest
-from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "codex"
 AGENT = "codex"
@@ -349,12 +349,16 @@ class _Thread:
 
     def trajectory(self) -> Trajectory:
         repo = self.repository or (self.cwd.rstrip("/").rsplit("/", 1)[-1] if self.cwd else None)
-        return Trajectory(
+        traj = Trajectory(
             id=digest_id(self.digest), source=self.source, format=FORMAT, agent=AGENT, steps=self.steps,
             native_id=self.native_id, agent_version=self.version, model=self.model, task=self.task,
             cwd=self.cwd, repository=repo, started_at=self.first_ts, ended_at=self.timestamp,
             parent_id=self.parent_id, skills_used=self.skills, metadata=self.metadata,
         )
+        if self.metadata.get("source") == "exec" and str(self.metadata.get("last_turn")).startswith("aborted"):
+            # ``codex exec`` runs one task unattended: a run whose turn was aborted did not finish
+            traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:turn_aborted"
+        return traj
 
 
 def _repo_name(url: str | None) -> str | None:
