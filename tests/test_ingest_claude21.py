@@ -198,3 +198,12 @@ def test_a_session_ending_on_an_api_error_failed_by_the_log(tmp_path: Path) -> N
     records.append(assistant("a1", "e1", "msg_Z", {"type": "text", "text": "Retried; the build is fixed."}))
     [traj] = list(read([write(tmp_path / "s.jsonl", records)]))
     assert traj.outcome.value == "unknown"  # the error was recovered from
+
+
+def test_cli_counts_what_it_passed_over_in_one_line(cli: Any, tmp_path: Path) -> None:
+    checkpoint = tmp_path / "3f" / "a1b2c3d4e5" / "0"
+    write(checkpoint / "raw_transcript", parallel_session())
+    (checkpoint / "metadata.json").write_text(json.dumps({"checkpoint_id": "a1b2c3d4e5", "session_id": SID}))
+    res = cli("ingest", tmp_path)
+    assert res.code == 0 and "warning" not in res.err
+    assert "passed over, not logs: 1 Entire checkpoint metadata" in " ".join(res.err.split())

@@ -80,6 +80,13 @@ def render_report(report: IngestReport, to_stderr: bool = False) -> None:
         skipped.update(s.skipped)
     if skipped and console.verbose_level():
         console.info("skipped records: " + ", ".join(f"{k} {v}" for k, v in skipped.most_common()))
+    ignored = Counter[str]()
+    for s in report.formats.values():
+        ignored.update(s.ignored)
+    if ignored and console.verbose_level():
+        console.info("ignored records (bookkeeping): " + ", ".join(f"{k} {v}" for k, v in ignored.most_common()))
+    if report.passed_over:
+        console.info("passed over, not logs: " + ", ".join(f"{n} {k}" for k, n in report.passed_over.most_common()))
     render_problems(report)
 
 
