@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 LOGS = ("mini-swe-agent/trajs", "swe-agent", "openhands", "claude-code", "codex")
 FORMATS = ("mini-swe-agent", "swe-agent", "openhands", "claude-code", "codex")  # top folders in LOGS
+PUBLIC = ("claude-code/public", "codex/public")  # Claude Code 2.x / Codex 0.118+ real sessions, also alone
 SUFFIXES = (".jsonl", ".traj", ".json")
+JSONL_NAMES = ("raw_transcript",)  # JSONL without a suffix (the Entire CLI's v2 checkpoint layout)
 
 RAW = """
 import orjson, os, resource, sys, time
@@ -40,7 +42,7 @@ for arg in sys.argv[1:]:
     for folder, _, names in os.walk(arg):
         for name in names:
             path = os.path.join(folder, name)
-            if name.endswith(".jsonl"):
+            if name.endswith(".jsonl") or name == "raw_transcript":
                 with open(path, "rb") as fh:
                     for line in fh:
                         total += len(line)
@@ -73,11 +75,12 @@ print(size, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 
 
 
 def sources(corpus: Path) -> list[Path]:
-    """Corpus log files (JSON/JSONL), not the predictions, patches and label files beside them."""
+    """Corpus log files (JSON/JSONL), not the predictions, patches, label files and Entire metadata
+    beside them."""
     found: list[Path] = []
     for folder in LOGS:
-        found += [p for p in sorted((corpus / folder).rglob("*")) if p.is_file() and p.suffix in SUFFIXES
-                  and p.name != "all_preds.jsonl"]
+        found += [p for p in sorted((corpus / folder).rglob("*")) if p.is_file() and
+                  (p.suffix in SUFFIXES or p.name in JSONL_NAMES) and p.name not in ("all_preds.jsonl", "metadata.json")]
     return found
 
 
@@ -125,7 +128,7 @@ def compare(paths: list[Path], repeat: int) -> dict[str, float]:
 
 
 def show(name: str, f: dict[str, float]) -> None:
-    print(f"{name:15s} {f['bytes'] / 2**20:7.0f} MB  raw {f['raw_mb_s']:7.1f} MB/s  ingest "
+    print(f"{name:19s} {f['bytes'] / 2**20:7.0f} MB  raw {f['raw_mb_s']:7.1f} MB/s  ingest "
           f"{f['ingest_mb_s']:7.1f} MB/s  ratio {f['ratio']:5.2f}x (cpu {f['cpu_ratio']:5.2f}x)  "
           f"peak {f['ingest_peak_mb']} MB")
 
@@ -147,7 +150,7 @@ def main() -> None:
         os.sync()  # the copies written out now, not by writeback while the clocks run
         figures = compare([tmp], args.repeat)
         per_format = {} if args.no_formats else {
-            fmt: compare(paths, args.repeat) for fmt in FORMATS if (paths := sorted(tmp.glob(f"copy*/{fmt}")))}
+            fmt: compare(paths, args.repeat) for fmt in FORMATS + PUBLIC if (paths := sorted(tmp.glob(f"copy*/{fmt}")))}
         if args.json:
             print(json.dumps({**figures, "written": written, "formats": per_format}))
         else:
