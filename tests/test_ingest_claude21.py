@@ -207,3 +207,43 @@ def test_cli_counts_what_it_passed_over_in_one_line(cli: Any, tmp_path: Path) ->
     res = cli("ingest", tmp_path)
     assert res.code == 0 and "warning" not in res.err
     assert "passed over, not logs: 1 Entire checkpoint metadata" in " ".join(res.err.split())
+
+
+def progress(uuid: str, parent: str, agent: str, inner: dict[str, Any]) -> dict[str, Any]:
+    return rec("progress", uuid, parent, parentToolUseID="toolu_T", toolUseID="agent_msg_1",
+               data={"type": "agent_progress", "agentId": agent, "prompt": "find the glaze tests",
+                     "normalizedMessages": [], "message": inner})
+
+
+def inline_session() -> list[dict[str, Any]]:
+    sub_prompt = {"type": "user", "uuid": "i1", "timestamp": "2026-05-02T10:00:01.000Z",
+                  "message": {"role": "user", "content": [{"type": "text", "text": "find the glaze tests"}]}}
+    sub_call = {"type": "assistant", "uuid": "i2", "timestamp": "2026-05-02T10:00:02.000Z",
+                "message": {"id": "msg_I", "model": "claude-haiku-4-5", "role": "assistant",
+                            "content": [use("toolu_i", "Glob", pattern="tests/*glaze*")]}}
+    sub_result = {"type": "user", "uuid": "i3", "timestamp": "2026-05-02T10:00:03.000Z",
+                  "message": {"role": "user", "content": result("toolu_i", "tests/test_glaze.py")}}
+    return [
+        rec("user", "u1", None, "where are the glaze tests?"),
+        assistant("u2", "u1", "msg_A", use("toolu_T", "Task", prompt="find the glaze tests")),
+        progress("p1", "u2", "a5f5f5f", sub_prompt), progress("p2", "p1", "a5f5f5f", sub_call),
+        progress("p3", "p2", "a5f5f5f", sub_call), progress("p4", "p3", "a5f5f5f", sub_result),
+        rec("user", "u3", "u2", result("toolu_T", "tests/test_glaze.py")),
+    ]
+
+
+def test_inline_agent_progress_becomes_a_linked_subagent(tmp_path: Path) -> None:
+    session = write(tmp_path / f"{SID}.jsonl", inline_session())
+    main, sub = parse(session)[0]
+    assert [c.tool_name for c in main.tool_calls] == ["Task"] and main.tool_calls[0].pair is not None
+    assert sub.parent_id == SID and sub.native_id == "a5f5f5f"
+    assert sub.metadata["spawned_by_call"] == "toolu_T" and sub.metadata["rebuilt_from"] == "agent_progress"
+    assert [s.text for s in sub.steps] == ["find the glaze tests", '{"pattern":"tests/*glaze*"}', "tests/test_glaze.py"]
+    assert sub.steps[0].trust is Trust.AGENT and sub.tool_calls[0].pair == 2  # the repeated record once
+
+
+def test_inline_progress_of_a_subagent_with_its_own_file_is_not_doubled(tmp_path: Path) -> None:
+    session = write(tmp_path / f"{SID}.jsonl", inline_session())
+    write(tmp_path / SID / "subagents" / "agent-a5f5f5f.jsonl", [])
+    trajs, ctx = parse(session)
+    assert len(trajs) == 1 and ctx.ignored["inline subagent progress (the subagent's own file is read)"] == 3

@@ -72,7 +72,7 @@ def test_through_the_cli_with_labels(cli, corpus: Path) -> None:  # type: ignore
 
 
 # the public Claude Code 2.x and Codex folders: what SOURCES.md there says they hold
-PUBLIC = {"claude-code": (39, 30, 6), "codex": (20, 20, 9)}  # transcripts, Entire metadata, sub-agent threads
+PUBLIC = {"claude-code": (39, 30, 9), "codex": (20, 20, 9)}  # transcripts, Entire metadata, sub-agent threads
 
 
 @pytest.mark.parametrize("agent", sorted(PUBLIC))

@@ -248,7 +248,7 @@ def _slash_command(text: str) -> str:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    records, meta = load_records(path, ctx)
+    records, meta, inline = load_records(path, ctx)
     used = 0
     for is_sub, chain in chains(records):
         used += len(chain)
@@ -261,6 +261,13 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     unused = sum(1 for r in records if r.type in STEP_TYPES) - used
     if unused:
         ctx.ignored["rewound branch (a later edit of the conversation replaced it)"] += unused
+    for agent_id, (call_id, found) in inline.items():
+        if (path.parent / path.stem / "subagents" / f"agent-{agent_id}.jsonl").is_file():
+            ctx.ignored["inline subagent progress (the subagent's own file is read)"] += len(found)
+            continue
+        traj = _trajectory(path, list(found.values()), True)
+        traj.metadata.update(spawned_by_call=call_id, rebuilt_from="agent_progress")
+        yield traj
 
 
 def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:

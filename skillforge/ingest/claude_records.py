@@ -119,19 +119,33 @@ class _Line(msgspec.Struct):
     prNumber: Any = None
     prRepository: Any = None
     summary: Any = None
+    data: msgspec.Raw = msgspec.Raw(b"")  # a progress record's body: decoded only for agent_progress
+    parentToolUseID: Any = None
+
+
+class _Progress(msgspec.Struct):
+    """An ``agent_progress`` record's body: one message of a running subagent, inline (2.1.x)."""
+
+    type: Any = None
+    agentId: Any = None
+    message: _Line | Scalar | list[Any] = None
 
 
 _DECODER = msgspec.json.Decoder(_Line)
+_PROGRESS = msgspec.json.Decoder(_Progress)
+Inline = dict[str, tuple[str | None, dict[str, Rec]]]  # agent id -> (the Task call's id, its records by uuid)
 
 
 # ---------------------------------------------------------------------------------------------------
 # records
 
 
-def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, Any]]:
-    """The file's records in file order, and the session metadata its bookkeeping records carry."""
+def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, Any], Inline]:
+    """The file's records in file order, the session metadata its bookkeeping records carry, and the
+    subagents' messages that ``agent_progress`` records carry inline."""
     records: list[Rec] = []
     meta: dict[str, Any] = {}
+    inline: Inline = {}
     seen: set[str] = set()
     last_main: str | None = None  # the latest main-chain node: where a dangling compaction joins
     for line, raw, rec in iter_jsonl_as(path, ctx, _DECODER):
@@ -139,7 +153,10 @@ def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, An
         if rtype not in CHAT_TYPES:
             if rtype in METADATA_TYPES:
                 metadata_of(rtype, rec, meta)
-            context = context_of(rtype, rec.subtype, rec.attachment, rec.content, rec.error, ctx)
+            if rtype == "progress" and b'"agent_progress"' in raw and _inline(rec, line, raw, inline):
+                context = None
+            else:
+                context = context_of(rtype, rec.subtype, rec.attachment, rec.content, rec.error, ctx)
             if type(uuid) is str and uuid not in seen:
                 seen.add(uuid)  # keep the node: later records may hang off progress/system/new lines
                 node = _node(rec, line, uuid, CONTEXT if context else str(rtype))
@@ -160,7 +177,26 @@ def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, An
         seen.add(uuid)
         records.append(_chat_rec(rec, rec.message, line, uuid, raw))
         last_main = uuid if not rec.isSidechain else last_main
-    return records, meta
+    return records, meta, inline
+
+
+def _inline(rec: _Line, line: int, raw: bytes, inline: Inline) -> bool:
+    """Keep the subagent message an ``agent_progress`` record carries; False when it carries none."""
+    try:
+        data = _PROGRESS.decode(rec.data)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        return False
+    inner = data.message
+    if data.type != "agent_progress" or type(data.agentId) is not str or type(inner) is not _Line \
+            or inner.type not in CHAT_TYPES or type(inner.message) is not _Message or type(inner.uuid) is not str:
+        return False
+    _, found = inline.setdefault(data.agentId, (_str(rec.parentToolUseID), {}))
+    if inner.uuid not in found:
+        out = _chat_rec(inner, inner.message, line, inner.uuid, raw)
+        out.sidechain = True
+        out.info = (_str(rec.sessionId), data.agentId, _str(rec.cwd), _str(rec.version), _str(rec.gitBranch))
+        found[inner.uuid] = out
+    return True
 
 
 def _node(rec: _Line, line: int, uuid: str, rtype: str) -> Rec:
