@@ -145,12 +145,14 @@ def test_attachments_errors_and_metadata(tmp_path: Path) -> None:
 
 def test_compaction_subagent_is_marked(tmp_path: Path) -> None:
     sub = tmp_path / SID / "subagents" / "agent-acompact-1a2b3c.jsonl"
-    records = [rec("user", "c1", "outside-this-file", "Your task is to create a detailed summary of the conversation",
-                   isSidechain=True, agentId="acompact-1a2b3c"),
+    # its first records hang off records of the session file, each off a different one
+    records = [rec("user", "c0", "in-the-session-1", "<system-reminder>hook output</system-reminder>", isMeta=True),
+               rec("user", "c1", "in-the-session-2", "Your task is to create a detailed summary of the conversation"),
                assistant("c2", "c1", "msg_S", {"type": "text", "text": "<summary>Ported glaze.</summary>"})]
-    records[1].update(isSidechain=True, agentId="acompact-1a2b3c")
-    [traj], _ = parse(write(sub, records))
-    assert traj.parent_id == SID and traj.native_id == "acompact-1a2b3c"
+    for record in records:
+        record.update(isSidechain=True, agentId="acompact-1a2b3c")
+    [traj], _ = parse(write(sub, records))  # one subagent, not one per dangling parent
+    assert traj.parent_id == SID and traj.native_id == "acompact-1a2b3c" and len(traj.steps) == 3
     assert traj.metadata["subagent"] == "compaction"
 
 

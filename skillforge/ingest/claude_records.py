@@ -147,7 +147,6 @@ def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, An
     meta: dict[str, Any] = {}
     inline: Inline = {}
     seen: set[str] = set()
-    last_main: str | None = None  # the latest main-chain node: where a dangling compaction joins
     for line, raw, rec in iter_jsonl_as(path, ctx, _DECODER):
         rtype, uuid = rec.type, rec.uuid
         if rtype not in CHAT_TYPES:
@@ -163,10 +162,7 @@ def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, An
                 if context is not None:
                     node.kind, node.blocks = context.kind, [Block("text", context.text)]
                     node.digest = record_digest(raw.rstrip(b"\r\n"))
-                if node.parent is not None and node.parent not in seen and not node.sidechain:
-                    node.parent = last_main  # a compaction naming a record that was never written
                 records.append(node)
-                last_main = uuid if not node.sidechain else last_main
             continue
         if type(uuid) is not str or type(rec.message) is not _Message:
             ctx.skip(f"{rtype} record without uuid or message", line, "record ignored")
@@ -176,8 +172,22 @@ def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, An
             continue
         seen.add(uuid)
         records.append(_chat_rec(rec, rec.message, line, uuid, raw))
-        last_main = uuid if not rec.isSidechain else last_main
+    _rejoin_dangling(records)
     return records, meta, inline
+
+
+def _rejoin_dangling(records: list[Rec]) -> None:
+    """A record whose parent is not in the file joins the record before it (of the main chain, or of
+    the same subagent): a compaction naming a record that was never written (2.1.4x), a subagent file
+    whose first records hang off the session's records, a copy that starts mid-session. Parents that
+    come later in the file (2.1 sometimes writes a result before its call) are not dangling."""
+    ids = {r.uuid for r in records}
+    before: dict[tuple[bool, str | None], str] = {}
+    for rec in records:
+        key = (rec.sidechain, rec.info[1] if rec.info else None)
+        if rec.parent is not None and rec.parent not in ids:
+            rec.parent = before.get(key) if rec.sidechain else before.get((False, None))
+        before[(False, None) if not rec.sidechain else key] = rec.uuid
 
 
 def _inline(rec: _Line, line: int, raw: bytes, inline: Inline) -> bool:
