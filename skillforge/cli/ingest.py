@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 FromOpt = Annotated[
     list[str] | None,
-    typer.Option("--from", metavar="AGENT", help="Also read an agent's default log folder: claude or codex (repeatable)."),
+    typer.Option("--from", metavar="AGENT", help="Also read an agent's default log folder: claude, codex or gemini (repeatable)."),
 ]
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", metavar="FORMAT", help="Force a log format instead of detecting it.")]
 LabelsOpt = Annotated[

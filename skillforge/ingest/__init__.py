@@ -30,6 +30,7 @@ from skillforge.model import Outcome, StepKind, Trajectory
 READER_MODULES = (
     "claude_code",
     "codex",
+    "gemini",
     "mini_swe_agent",
     "swe_agent",
     "openhands",
@@ -287,6 +288,10 @@ def _read_one(
     path: Path, report: IngestReport, forced: ModuleType | None,
     labels: dict[str, Outcome] | None, labels_source: str, others: list[str] | None = None,
 ) -> Iterator[Trajectory]:
+    companion = companion_reason(path) if others is not None and not forced else None
+    if companion is not None:  # met in a walk and kept beside logs (some look like logs: Gemini checkpoints)
+        report.passed_over[companion] += 1
+        return
     try:
         mod = forced or detect(path)
     except OSError as exc:
@@ -389,13 +394,14 @@ def apply_label(traj: Trajectory, labels: dict[str, Outcome], source: str) -> bo
 DEFAULT_FOLDERS = {
     "claude": ("CLAUDE_CONFIG_DIR", "~/.claude", "projects"),
     "codex": ("CODEX_HOME", "~/.codex", "sessions"),
+    "gemini": ("GEMINI_CLI_HOME", "~", ".gemini/tmp"),  # the variable names the folder holding .gemini
 }
 
 
 def default_folder(agent: str) -> Path:
     """Where an agent keeps its logs (``--from claude`` / ``--from codex``), honouring its env var."""
     if agent not in DEFAULT_FOLDERS:
-        raise InputError(f"--from {agent}: no default log folder known", "use --from claude or --from codex")
+        raise InputError(f"--from {agent}: no default log folder known", "use --from claude, codex or gemini")
     env, fallback, sub = DEFAULT_FOLDERS[agent]
     root = Path(os.environ.get(env) or fallback).expanduser()
     folder = root / sub

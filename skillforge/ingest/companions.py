@@ -1,7 +1,8 @@
-"""What a folder walk meets beside agent logs that is not one: the files other tools keep next to the
-logs (the Entire CLI's checkpoint ``metadata.json`` and the rest of a checkpoint folder), Markdown that
-is not an Aider history, binary files and any other file without a log suffix. Such files are passed
-over and counted by reason; they are neither listed one by one nor make a run partial.
+"""What a folder walk meets beside agent logs that is not one: the files agents and other tools keep next
+to the logs (the Entire CLI's checkpoint ``metadata.json`` and the rest of a checkpoint folder, Gemini
+CLI's ``logs.json`` and checkpoints), Markdown that is not an Aider history, binary files and any other
+file without a log suffix. Such files are passed over and counted by reason; they are neither listed
+one by one nor make a run partial.
 """
 
 from __future__ import annotations
@@ -28,6 +29,24 @@ def companion_reason(path: Path) -> str | None:
             return ENTIRE
     elif name in ENTIRE_FILES and companion_reason(path.with_name("metadata.json")):
         return ENTIRE
+    elif name == "logs.json" or (name.startswith("checkpoint") and name.endswith(".json")):
+        return _gemini_file(path)
+    return None
+
+
+def _gemini_file(path: Path) -> str | None:
+    """Gemini CLI's ``logs.json`` (the typed prompts, also in the sessions) and its ``/chat save`` and
+    ``/restore`` checkpoints (copies of a conversation's history) beside the ``chats/`` folder."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).lstrip()
+    except OSError:
+        return None
+    if path.name == "logs.json" and head[:1] == b"[" and b'"messageId"' in head and b'"sessionId"' in head:
+        return "Gemini CLI prompt log (the prompts are in the sessions)"
+    if path.name != "logs.json" and head[:1] in (b"{", b"[") and (
+            b'"history"' in head or b'"clientHistory"' in head or b'"parts"' in head):
+        return "Gemini CLI checkpoint (a copy of a session's history)"
     return None
 
 
