@@ -108,7 +108,7 @@ def test_rewind_drops_the_message_and_all_after(tmp_path: Path) -> None:
     assert "The assertion compares strings; fixing it." not in texts and texts[-1] == "try a different fix"
     assert traj.tool_calls[0].pair is not None
     lines = [*session_lines(), {"$rewindTo": "no-such-id"}, user("u3", "start over")]
-    [traj], ctx = parse(jsonl(tmp_path / "s.jsonl", lines))
+    [traj], _ = parse(jsonl(tmp_path / "s.jsonl", lines))
     assert [s.text for s in traj.steps] == ["start over"]
 
 
@@ -197,7 +197,7 @@ def test_bad_input_is_skipped_and_counted(tmp_path: Path) -> None:
 
 def test_bad_json_document_is_one_problem(tmp_path: Path) -> None:
     path = tmp_path / "session-x.json"
-    path.write_text('{"sessionId": "s", "projectHash": "%s", "messages": [' % PROJECT)
+    path.write_text(json.dumps({"sessionId": "s", "projectHash": PROJECT, "messages": []})[:-2])  # cut short
     report = IngestReport()
     assert list(read([path], report, fmt="gemini-cli")) == []
     assert report.partial and "not valid JSON" in str(report.problems[0])
