@@ -106,7 +106,7 @@ def test_rewind_drops_the_message_and_all_after(tmp_path: Path) -> None:
     [traj], ctx = parse(jsonl(tmp_path / "s.jsonl", lines))
     texts = [s.text for s in traj.steps]
     assert "The assertion compares strings; fixing it." not in texts and texts[-1] == "try a different fix"
-    assert traj.tool_calls[0].pair is not None
+    assert traj.tool_calls[0].pair is not None and ctx.ignored["rewound ($rewindTo: later messages dropped)"] == 1
     lines = [*session_lines(), {"$rewindTo": "no-such-id"}, user("u3", "start over")]
     [traj], _ = parse(jsonl(tmp_path / "s.jsonl", lines))
     assert [s.text for s in traj.steps] == ["start over"]
