@@ -35,6 +35,7 @@ READER_MODULES = (
     "swe_agent",
     "openhands",
     "interchange",
+    "atif",
     "aider",
 )
 

@@ -96,7 +96,7 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Keep the head and tail of a long text with a marker in the middle."""
     if len(text) <= limit:
         return text
-    half = limit // 2
+    half = (limit - 48) // 2  # room for the marker: the result fits the limit, so clipping twice changes nothing
     return f"{text[:half]}\n[… {len(text) - 2 * half} characters cut …]\n{text[-half:]}"
 
 
