@@ -7,6 +7,9 @@ process so that peak memory (``ru_maxrss``) is its own:
 * raw: listing the folder (``os.walk``), then ``orjson.loads`` per line for JSONL files, per file for JSON documents;
 * ingest: ``skillforge.ingest.read`` over the folder, consuming every trajectory.
 
+ATIF is measured apart, on Harbor-shaped documents skillforge writes from the corpus's Claude Code and
+Codex sessions (an eighth of ``--size``).
+
 Both clocks start after the imports. Prints MB/s for both (the fastest run of each), their ratio
 (target: ingest within 3x of raw; the median over back-to-back pairs of runs) and ingest's peak memory
 (target: under 300 MB), overall and then per format (each format's copies read on their own). The
@@ -103,6 +106,26 @@ def build(corpus: Path, target: int, out: Path) -> int:
     return written
 
 
+def build_atif(corpus: Path, target: int, out: Path) -> int:
+    """ATIF documents as Harbor writes them (``<trial>/agent/trajectory.json``, indented), converted by
+    skillforge from the corpus's Claude Code and Codex sessions, copied until ``target`` bytes."""
+    import orjson
+
+    from skillforge.ingest import read
+    from skillforge.ingest.atif_write import to_atif
+
+    docs = [orjson.dumps(to_atif(t), option=orjson.OPT_INDENT_2) for t in read([corpus / p for p in PUBLIC])]
+    written, copy = 0, 0
+    while written < target:
+        for n, doc in enumerate(docs):
+            dest = out / f"trial-{copy:04d}-{n:03d}" / "agent" / "trajectory.json"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(doc)
+            written += len(doc)
+        copy += 1
+    return written
+
+
 def run_once(script: str, paths: list[Path]) -> list[float]:
     out = subprocess.run([sys.executable, "-c", script, *map(str, paths)], capture_output=True, text=True,
                          check=True)
@@ -151,6 +174,9 @@ def main() -> None:
         figures = compare([tmp], args.repeat)
         per_format = {} if args.no_formats else {
             fmt: compare(paths, args.repeat) for fmt in FORMATS + PUBLIC if (paths := sorted(tmp.glob(f"copy*/{fmt}")))}
+        if not args.no_formats and not args.logs:
+            build_atif(args.corpus, args.size * 2**20 // 8, tmp / "atif")
+            per_format["atif"] = compare([tmp / "atif"], args.repeat)
         if args.json:
             print(json.dumps({**figures, "written": written, "formats": per_format}))
         else:
