@@ -249,3 +249,26 @@ def test_inline_progress_of_a_subagent_with_its_own_file_is_not_doubled(tmp_path
     write(tmp_path / SID / "subagents" / "agent-a5f5f5f.jsonl", [])
     trajs, ctx = parse(session)
     assert len(trajs) == 1 and ctx.ignored["inline subagent progress (the subagent's own file is read)"] == 3
+
+
+def test_odd_2_1_records_are_counted_never_fatal(tmp_path: Path) -> None:
+    records = [
+        rec("user", "u1", None, "fix the build"),
+        rec("attachment", "a1", "u1", attachment="not an object"),
+        rec("attachment", "a2", "a1", attachment={"type": "diagnostics", "files": "nope"}),
+        rec("attachment", "a3", "a2", attachment={"type": "hologram_delta"}),
+        rec("system", "e1", "a3", subtype="api_error", error="socket hang up"),
+        rec("system", "e2", "e1", subtype="quantum_status"),
+        rec("progress", "p1", "e2", data={"type": "agent_progress", "agentId": 7, "message": "??"}),
+        rec("progress", "p2", "p1", data="not an object"),
+        {"type": "ai-title", "aiTitle": ["not", "text"]},
+        {"type": "pr-link", "prNumber": 3},
+        assistant("a9", "p2", "msg_Z", {"type": "text", "text": "Built."}),
+    ]
+    [traj], ctx = parse(write(tmp_path / "s.jsonl", records))
+    assert [s.text for s in traj.steps] == ["fix the build", "API error", "Built."]
+    assert traj.steps[1].is_error and "title" not in traj.metadata and "pull_requests" not in traj.metadata
+    assert dict(ctx.skipped) == {"attachment without a body": 1, "unknown attachment hologram_delta": 1,
+                                 "unknown system record quantum_status": 1}
+    assert ctx.ignored["attachment diagnostics without text"] == 1
+    assert ctx.ignored["live progress (repeated in the tool result)"] == 2 and not ctx.problems

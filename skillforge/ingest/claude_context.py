@@ -73,8 +73,11 @@ def context_of(rtype: Any, subtype: Any, attachment: Any, content: Any, error: A
                ctx: ParseContext) -> Context | None:
     """The step a non-message record makes, or None after counting it as ignored (or skipped, for a
     record type no Claude Code version is known to write)."""
-    if rtype == "attachment" and type(attachment) is Attachment:
-        return _attachment(attachment, ctx)
+    if rtype == "attachment":
+        if type(attachment) is Attachment:
+            return _attachment(attachment, ctx)
+        ctx.skip("attachment without a body")
+        return None
     if rtype == "system":
         if subtype == "api_error":
             return Context(KIND_ERROR, _api_error(error))
