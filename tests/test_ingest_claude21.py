@@ -238,6 +238,7 @@ def test_inline_agent_progress_becomes_a_linked_subagent(tmp_path: Path) -> None
     session = write(tmp_path / f"{SID}.jsonl", inline_session())
     main, sub = parse(session)[0]
     assert [c.tool_name for c in main.tool_calls] == ["Task"] and main.tool_calls[0].pair is not None
+    assert main.metadata["subagents"] == {"a5f5f5f": {"spawn_call_id": "toolu_T"}}
     assert sub.parent_id == SID and sub.native_id == "a5f5f5f"
     assert sub.metadata["spawned_by_call"] == "toolu_T" and sub.metadata["rebuilt_from"] == "agent_progress"
     assert [s.text for s in sub.steps] == ["find the glaze tests", '{"pattern":"tests/*glaze*"}', "tests/test_glaze.py"]
@@ -272,3 +273,16 @@ def test_odd_2_1_records_are_counted_never_fatal(tmp_path: Path) -> None:
                                  "unknown system record quantum_status": 1}
     assert ctx.ignored["attachment diagnostics without text"] == 1
     assert ctx.ignored["live progress (repeated in the tool result)"] == 2 and not ctx.problems
+
+
+def test_task_result_names_the_subagent_it_ran(tmp_path: Path) -> None:
+    records = [rec("user", "u1", None, "review the kiln module"),
+               assistant("u2", "u1", "msg_A", use("toolu_R", "Agent", prompt="review kiln.py")),
+               rec("user", "u3", "u2", result("toolu_R", "Looks fine."),
+                   toolUseResult={"status": "completed", "agentId": "a77e0c1", "totalTokens": 900})]
+    write(tmp_path / f"{SID}.jsonl", records)
+    write(tmp_path / SID / "subagents" / "agent-a77e0c1.jsonl", [
+        rec("user", "s1", None, "review kiln.py", isSidechain=True, agentId="a77e0c1")])
+    trajs = {t.native_id: t for t in read([tmp_path])}
+    assert trajs[SID].metadata["subagents"] == {"a77e0c1": {"spawn_call_id": "toolu_R"}}
+    assert trajs["a77e0c1"].parent_id == SID

@@ -120,6 +120,7 @@ class _Builder:
         self.calls: dict[str, int] = {}
         self.seen: set[tuple[str | None, str, str]] = set()
         self.skills: list[str] = []
+        self.subagents: dict[str, dict[str, str | None]] = {}  # agent id -> the call that ran it
         self.task = ""
         self._loc = SourceLocation(source)
 
@@ -223,6 +224,8 @@ class _Builder:
         if exit_code is None and name in SHELL_TOOLS:
             match = _EXIT_RE.search(block.text[:200])
             exit_code = int(match.group(1)) if match else (0 if rec.bash_ok and not is_error else None)
+        if rec.spawned and call is not None:
+            self.subagents[rec.spawned] = {"spawn_call_id": block.call_id}
         step = self._step(rec, R_TOOL, K_TOOL_RESULT, block.text, T_TOOL_OUTPUT,
                           tool_name=name, call_id=block.call_id, is_error=is_error, exit_code=exit_code)
         if call is not None and call.pair is None:
@@ -256,6 +259,8 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
             traj = _trajectory(path, chain, is_sub)
             if not is_sub:
                 traj.metadata.update(meta)
+                for agent_id, (call_id, _) in inline.items():  # subagents seen only in progress records
+                    traj.metadata.setdefault("subagents", {}).setdefault(agent_id, {"spawn_call_id": call_id})
             _ended_on_api_error(traj)
             yield traj
     unused = sum(1 for r in records if r.type in STEP_TYPES) - used
@@ -290,6 +295,8 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
     )
     if branch:
         traj.metadata["git_branch"] = branch
+    if builder.subagents:  # the subagents this chain's Task/Agent calls ran: their trajectories' native ids
+        traj.metadata["subagents"] = builder.subagents
     if is_sub and (native or "").startswith("acompact"):
         traj.metadata["subagent"] = "compaction"  # Claude Code summarising the session to free context
     return traj

@@ -57,6 +57,7 @@ class Rec(msgspec.Struct, gc=False):
     skill: str | None = None
     info: tuple[str | None, ...] = ()  # session id, agent id, cwd, version, branch
     kind: str = ""  # of a context record: error | context | prompt
+    spawned: str | None = None  # the subagent a Task/Agent result reports (``toolUseResult.agentId``)
     api_error: bool = False  # a client-side (``<synthetic>``) message reporting a failed API call
 
 
@@ -90,6 +91,7 @@ class _ToolUseResult(msgspec.Struct):
     exit_code: Any = None
     stdout: msgspec.Raw = msgspec.Raw(b"")  # whether it is there is what counts: empty when absent
     interrupted: Any = None
+    agentId: Any = None  # a Task/Agent call's result: the subagent it ran
 
 
 class _Line(msgspec.Struct):
@@ -240,6 +242,7 @@ def _chat_rec(rec: _Line, msg: _Message, line: int, uuid: str, raw: bytes) -> Re
     elif type(tur) is _ToolUseResult:
         out.exit_code = exit_code(tur.exitCode if tur.exitCode is not None else tur.exit_code)
         out.bash_ok = len(tur.stdout) > 0 and tur.interrupted is False
+        out.spawned = _str(tur.agentId)
     return out
 
 
