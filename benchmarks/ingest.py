@@ -7,6 +7,9 @@ process so that peak memory (``ru_maxrss``) is its own:
 * raw: listing the folder (``os.walk``), then ``orjson.loads`` per line for JSONL files, per file for JSON documents;
 * ingest: ``skillforge.ingest.read`` over the folder, consuming every trajectory.
 
+ATIF is measured apart, on Harbor-shaped documents skillforge writes from the corpus's Claude Code and
+Codex sessions (an eighth of ``--size``).
+
 Both clocks start after the imports. Prints MB/s for both (the fastest run of each), their ratio
 (target: ingest within 3x of raw; the median over back-to-back pairs of runs) and ingest's peak memory
 (target: under 300 MB), overall and then per format (each format's copies read on their own). The
@@ -30,7 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 LOGS = ("mini-swe-agent/trajs", "swe-agent", "openhands", "claude-code", "codex")
 FORMATS = ("mini-swe-agent", "swe-agent", "openhands", "claude-code", "codex")  # top folders in LOGS
+PUBLIC = ("claude-code/public", "codex/public")  # Claude Code 2.x / Codex 0.118+ real sessions, also alone
 SUFFIXES = (".jsonl", ".traj", ".json")
+JSONL_NAMES = ("raw_transcript",)  # JSONL without a suffix (the Entire CLI's v2 checkpoint layout)
 
 RAW = """
 import orjson, os, resource, sys, time
@@ -40,7 +45,7 @@ for arg in sys.argv[1:]:
     for folder, _, names in os.walk(arg):
         for name in names:
             path = os.path.join(folder, name)
-            if name.endswith(".jsonl"):
+            if name.endswith(".jsonl") or name == "raw_transcript":
                 with open(path, "rb") as fh:
                     for line in fh:
                         total += len(line)
@@ -73,11 +78,12 @@ print(size, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 
 
 
 def sources(corpus: Path) -> list[Path]:
-    """Corpus log files (JSON/JSONL), not the predictions, patches and label files beside them."""
+    """Corpus log files (JSON/JSONL), not the predictions, patches, label files and Entire metadata
+    beside them."""
     found: list[Path] = []
     for folder in LOGS:
-        found += [p for p in sorted((corpus / folder).rglob("*")) if p.is_file() and p.suffix in SUFFIXES
-                  and p.name != "all_preds.jsonl"]
+        found += [p for p in sorted((corpus / folder).rglob("*")) if p.is_file() and
+                  (p.suffix in SUFFIXES or p.name in JSONL_NAMES) and p.name not in ("all_preds.jsonl", "metadata.json")]
     return found
 
 
@@ -96,6 +102,26 @@ def build(corpus: Path, target: int, out: Path) -> int:
             written += dest.stat().st_size
             if written >= target:
                 break
+        copy += 1
+    return written
+
+
+def build_atif(corpus: Path, target: int, out: Path) -> int:
+    """ATIF documents as Harbor writes them (``<trial>/agent/trajectory.json``, indented), converted by
+    skillforge from the corpus's Claude Code and Codex sessions, copied until ``target`` bytes."""
+    import orjson
+
+    from skillforge.ingest import read
+    from skillforge.ingest.atif_write import to_atif
+
+    docs = [orjson.dumps(to_atif(t), option=orjson.OPT_INDENT_2) for t in read([corpus / p for p in PUBLIC])]
+    written, copy = 0, 0
+    while written < target:
+        for n, doc in enumerate(docs):
+            dest = out / f"trial-{copy:04d}-{n:03d}" / "agent" / "trajectory.json"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(doc)
+            written += len(doc)
         copy += 1
     return written
 
@@ -125,7 +151,7 @@ def compare(paths: list[Path], repeat: int) -> dict[str, float]:
 
 
 def show(name: str, f: dict[str, float]) -> None:
-    print(f"{name:15s} {f['bytes'] / 2**20:7.0f} MB  raw {f['raw_mb_s']:7.1f} MB/s  ingest "
+    print(f"{name:19s} {f['bytes'] / 2**20:7.0f} MB  raw {f['raw_mb_s']:7.1f} MB/s  ingest "
           f"{f['ingest_mb_s']:7.1f} MB/s  ratio {f['ratio']:5.2f}x (cpu {f['cpu_ratio']:5.2f}x)  "
           f"peak {f['ingest_peak_mb']} MB")
 
@@ -147,7 +173,10 @@ def main() -> None:
         os.sync()  # the copies written out now, not by writeback while the clocks run
         figures = compare([tmp], args.repeat)
         per_format = {} if args.no_formats else {
-            fmt: compare(paths, args.repeat) for fmt in FORMATS if (paths := sorted(tmp.glob(f"copy*/{fmt}")))}
+            fmt: compare(paths, args.repeat) for fmt in FORMATS + PUBLIC if (paths := sorted(tmp.glob(f"copy*/{fmt}")))}
+        if not args.no_formats and not args.logs:
+            build_atif(args.corpus, args.size * 2**20 // 8, tmp / "atif")
+            per_format["atif"] = compare([tmp / "atif"], args.repeat)
         if args.json:
             print(json.dumps({**figures, "written": written, "formats": per_format}))
         else:

@@ -81,13 +81,14 @@ def test_messages_written_twice_are_counted_once() -> None:
     texts = [s.text for s in traj.steps]
     assert sum(t.startswith("Use $tdd-loop") for t in texts) == 1
     assert sum(t.startswith("Fixed: totals now use Decimal") for t in texts) == 1
-    assert ctx.skipped["event_msg user_message"] == 1 and ctx.skipped["event_msg agent_message"] == 1
+    assert ctx.ignored["event user_message: copy of a user message"] == 1
+    assert ctx.ignored["event agent_message: copy of an assistant message"] == 1
 
 
 def test_reasoning_summary_is_a_thought_and_encrypted_is_skipped() -> None:
     traj, ctx = parse(WRAPPED)
     assert [s.text for s in traj.steps if s.kind is StepKind.THOUGHT] == ["**Inspecting rounding code**"]
-    assert ctx.skipped["encrypted reasoning"] == 1
+    assert ctx.ignored["encrypted reasoning (not readable)"] == 1
     assert all("gAAAA" not in s.text for s in traj.steps)
 
 
@@ -115,7 +116,8 @@ def test_invalid_arguments_are_kept_as_the_raw_string() -> None:
 def test_bookkeeping_and_unknown_records_are_counted() -> None:
     _, ctx = parse(WRAPPED)
     assert ctx.skipped["unknown record type world_state"] == 1
-    assert ctx.skipped["ghost_snapshot item"] == 1 and ctx.skipped["event_msg token_count"] == 1
+    assert ctx.ignored["ghost_snapshot item (compaction or undo bookkeeping)"] == 1
+    assert ctx.ignored["event token_count: token counts"] == 1
     assert not ctx.problems
 
 
@@ -130,7 +132,7 @@ def test_source_lines_are_one_based() -> None:
 def test_legacy_layout() -> None:
     traj, ctx = parse(LEGACY)
     assert (traj.native_id, traj.repository, traj.cwd) == (LID, "slugify", "/work/slugify")
-    assert traj.task.startswith("slugify('Ünïcode')") and ctx.skipped["state record"] == 3
+    assert traj.task.startswith("slugify('Ünïcode')") and ctx.ignored["state record (bookkeeping)"] == 3
     shell, shell_out = call(traj, "call_L1")
     assert shell.text == "python -m pytest -q"
     assert (shell_out.exit_code, shell_out.is_error) == (1, True)
@@ -187,10 +189,17 @@ def test_cli_ingest_reports_codex(cli: Callable[..., Any]) -> None:
 
 
 def test_real_corpus_is_recognised(corpus: Path) -> None:
-    files = sorted((corpus / "codex").rglob("*.jsonl"))
-    assert files
+    """Every rollout, whatever its name (``rollout-*.jsonl``, Entire's ``full.jsonl`` and ``raw_transcript``),
+    is read as one thread; a call without its output is one the file holds no output for."""
+    files = sorted(p for p in (corpus / "codex").rglob("*") if p.is_file() and p.suffix in ("", ".jsonl")
+                   and p.name != "metadata.json")
+    assert len(files) >= 21
     for path in files:
         assert ingest.detect(path) is codex, path
         traj, ctx = parse(path)
-        assert not ctx.problems and all(c.pair is not None for c in traj.tool_calls)
-        assert traj.task and traj.model and traj.native_id and traj.native_id in path.name
+        assert not ctx.problems and traj.task and traj.model and traj.native_id, path
+        if path.name.startswith("rollout-"):
+            assert traj.native_id in path.name
+        data = path.read_bytes()
+        for call in traj.tool_calls:
+            assert call.pair is not None or data.count(f'"call_id":"{call.call_id}"'.encode()) == 1, path

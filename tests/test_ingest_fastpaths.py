@@ -115,4 +115,5 @@ def test_discover_walks_sorted_and_skips_tool_folders(tmp_path: Path) -> None:
         (tmp_path / rel).write_text("{}")
     os.symlink(tmp_path / "a", tmp_path / "c")  # the same folder again, inside the root: walked once
     found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
-    assert found == ["a/run.traj.json", "b/run.jsonl"]
+    # every file is a candidate (logs are told by content, whatever their names); tool folders are not walked
+    assert found == ["a/notes.txt", "a/run.traj.json", "b/run.jsonl"]

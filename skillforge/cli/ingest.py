@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from skillforge import console
 from skillforge.cli.app import JsonOpt, app
-from skillforge.errors import ExitCode, InputError
+from skillforge.errors import ExitCode, InputError, UsageError
 
 if TYPE_CHECKING:
     from skillforge.ingest import IngestReport
+    from skillforge.model import Trajectory
 
 FromOpt = Annotated[
     list[str] | None,
-    typer.Option("--from", metavar="AGENT", help="Also read an agent's default log folder: claude or codex (repeatable)."),
+    typer.Option("--from", metavar="AGENT", help="Also read an agent's default log folder: claude, codex or gemini (repeatable)."),
 ]
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", metavar="FORMAT", help="Force a log format instead of detecting it.")]
+ToOpt = Annotated[str | None, typer.Option(
+    "--to", metavar="FORMAT", help="Stream the trajectories on stdout as FORMAT: json (as --json) or atif "
+    "(one ATIF v1.7 document per line, for Harbor-style tooling).")]
 LabelsOpt = Annotated[
     list[str] | None,
     typer.Option("--labels", metavar="FILE", help="Outcome labels: SWE-bench report.json files or folders, results "
@@ -33,25 +38,40 @@ def ingest(
     fmt: FormatOpt = None,
     labels: LabelsOpt = None,
     json: JsonOpt = False,
+    to: ToOpt = None,
 ) -> int:
     """Read agent logs (Claude Code, Codex, SWE-agent, mini-swe-agent, OpenHands, Aider, JSONL) and
     report per format: files, trajectories, steps, tool calls, errors, outcomes and skipped records."""
     from skillforge.ingest import IngestReport, input_paths, read
     from skillforge.ingest.labels import load_labels
 
+    if to not in (None, "json", "atif"):
+        raise UsageError(f"--to {to}: unknown output format", "use --to json or --to atif")
+    write = _writer(to or ("json" if json else None))
     label_map, label_source = load_labels(labels or [])
     report = IngestReport()
     with console.progress("reading logs") as bar:
         for traj in read(input_paths(paths or [], from_agent or []), report, fmt=fmt,
                          labels=label_map, labels_source=label_source, exclude=labels or []):
-            if json:
-                console.print_jsonl(traj.to_dict())
+            if write is not None:
+                console.print_jsonl(write(traj))
             bar.advance()
-    render_report(report, to_stderr=json)
+    render_report(report, to_stderr=write is not None)
     if not report.formats and not report.problems:
         raise InputError(f"no agent logs found in {', '.join(paths or from_agent or [])}",
                          "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex")
     return int(ExitCode.PARTIAL if report.partial else ExitCode.OK)
+
+
+def _writer(to: str | None) -> Callable[[Trajectory], dict[str, Any]] | None:
+    """How ``--json`` / ``--to`` write each trajectory on stdout (None: only the report)."""
+    from skillforge.model import Trajectory
+
+    if to == "atif":
+        from skillforge.ingest.atif_write import to_atif
+
+        return to_atif
+    return Trajectory.to_dict if to == "json" else None
 
 
 def render_report(report: IngestReport, to_stderr: bool = False) -> None:
@@ -81,6 +101,13 @@ def render_report(report: IngestReport, to_stderr: bool = False) -> None:
         skipped.update(s.skipped)
     if skipped and console.verbose_level():
         console.info("skipped records: " + ", ".join(f"{k} {v}" for k, v in skipped.most_common()))
+    ignored = Counter[str]()
+    for s in report.formats.values():
+        ignored.update(s.ignored)
+    if ignored and console.verbose_level():
+        console.info("ignored records (bookkeeping): " + ", ".join(f"{k} {v}" for k, v in ignored.most_common()))
+    if report.passed_over:
+        console.info("passed over, not logs: " + ", ".join(f"{n} {k}" for k, n in report.passed_over.most_common()))
     render_problems(report)
 
 

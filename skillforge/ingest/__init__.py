@@ -22,6 +22,7 @@ from typing import Any
 
 from skillforge.errors import InputError, UsageError
 from skillforge.ingest.base import BOM, HEAD_BYTES, ParseContext, Problem, is_binary
+from skillforge.ingest.companions import companion_reason, pass_over_reason
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.model import Outcome, StepKind, Trajectory
 
@@ -29,10 +30,12 @@ from skillforge.model import Outcome, StepKind, Trajectory
 READER_MODULES = (
     "claude_code",
     "codex",
+    "gemini",
     "mini_swe_agent",
     "swe_agent",
     "openhands",
     "interchange",
+    "atif",
     "aider",
 )
 
@@ -78,7 +81,8 @@ class FormatStats:
     errors: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     guessed: Counter[str] = field(default_factory=Counter)  # outcomes inferred, not labelled or stated
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)  # records that could not be used
+    ignored: Counter[str] = field(default_factory=Counter)  # records deliberately left out (bookkeeping)
     bytes: int = 0
 
 
@@ -89,6 +93,9 @@ class IngestReport:
     formats: dict[str, FormatStats] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    # files met in a folder walk that are not logs, by reason (binary, Entire's checkpoint metadata, …):
+    # counted, not listed, and not making the run partial
+    passed_over: Counter[str] = field(default_factory=Counter)
 
     @property
     def partial(self) -> bool:
@@ -114,12 +121,13 @@ class IngestReport:
                     "files": s.files, "trajectories": s.trajectories, "steps": s.steps,
                     "tool_calls": s.tool_calls, "errors": s.errors, "bytes": s.bytes,
                     "outcomes": dict(s.outcomes), "guessed_outcomes": dict(s.guessed),
-                    "skipped": dict(s.skipped),
+                    "skipped": dict(s.skipped), "ignored": dict(s.ignored),
                 }
                 for name, s in self.formats.items()
             },
             "problems": [str(p) for p in self.problems],
             "unrecognised": self.unrecognised,
+            "passed_over": dict(self.passed_over),
             "partial": self.partial,
         }
 
@@ -214,7 +222,7 @@ def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
         if _is_dir(entry):
             if entry.name not in _TOOL_FOLDERS:
                 yield from _walk(entry.path, target, walk)
-        elif _suffix(entry.name) in LOG_SUFFIXES or entry.name.endswith(".traj.json"):
+        elif _is_file(entry):  # every file: logs are recognised by content, whatever their names
             yield Path(entry.path)
 
 
@@ -227,6 +235,13 @@ def _suffix(name: str) -> str:
 def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
     except OSError:
         return False
 
@@ -291,13 +306,18 @@ def _read_one(
     path: Path, report: IngestReport, forced: ModuleType | None,
     labels: dict[str, Outcome] | None, labels_source: str, others: list[str] | None = None,
 ) -> Iterator[Trajectory]:
+    companion = companion_reason(path) if others is not None and not forced else None
+    if companion is not None:  # met in a walk and kept beside logs (some look like logs: Gemini checkpoints)
+        report.passed_over[companion] += 1
+        return
     try:
         mod = forced or detect(path)
     except OSError as exc:
         report.problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}", fatal=True))
         return
     if mod is None:
-        _report_unrecognised(path, report, others)
+        if others is None or not _pass_over(path, report):
+            _report_unrecognised(path, report, others)
         return
     ctx = ParseContext(path=path, format=mod.FORMAT)
     stats = report.stats(mod.FORMAT)
@@ -315,6 +335,7 @@ def _read_one(
     except Exception as exc:  # a reader bug or content no reader expected: never a traceback
         ctx.fail(f"unexpected content, the rest of the file was skipped ({type(exc).__name__}: {exc})")
     stats.skipped.update(ctx.skipped)
+    stats.ignored.update(ctx.ignored)
     report.problems.extend(ctx.problems)
 
 
@@ -328,13 +349,24 @@ def settle_outcome(traj: Trajectory, labels: dict[str, Outcome] | None, labels_s
             traj.outcome, traj.outcome_source = inferred
 
 
+def _pass_over(path: Path, report: IngestReport) -> bool:
+    """Count a file met in a folder walk that is simply not a log (see ``companions``); False when it
+    is named like a log and must be reported."""
+    reason = pass_over_reason(path, _suffix(path.name) in LOG_SUFFIXES)
+    if reason is not None:
+        report.passed_over[reason] += 1
+    return reason is not None
+
+
 def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | None = None) -> None:
     try:
         with path.open("rb") as fh:
             head = fh.read(HEAD_BYTES)
     except OSError:
         head = b""
-    if not head.strip():
+    if companion_reason(path):
+        why = f"{companion_reason(path)}, not an agent log (read the transcript beside it)"
+    elif not head.strip():
         why = "empty file"
     elif _looks_utf16(head):
         why = (f"UTF-16 text, not UTF-8 (convert it: iconv -f UTF-16 -t UTF-8 '{path.name}' > "
@@ -380,13 +412,14 @@ def apply_label(traj: Trajectory, labels: dict[str, Outcome], source: str) -> bo
 DEFAULT_FOLDERS = {
     "claude": ("CLAUDE_CONFIG_DIR", "~/.claude", "projects"),
     "codex": ("CODEX_HOME", "~/.codex", "sessions"),
+    "gemini": ("GEMINI_CLI_HOME", "~", ".gemini/tmp"),  # the variable names the folder holding .gemini
 }
 
 
 def default_folder(agent: str) -> Path:
     """Where an agent keeps its logs (``--from claude`` / ``--from codex``), honouring its env var."""
     if agent not in DEFAULT_FOLDERS:
-        raise UsageError(f"--from {agent}: no default log folder known", "use --from claude or --from codex")
+        raise UsageError(f"--from {agent}: no default log folder known", "use --from claude, codex or gemini")
     env, fallback, sub = DEFAULT_FOLDERS[agent]
     root = Path(os.environ.get(env) or fallback).expanduser()
     folder = root / sub

@@ -68,6 +68,7 @@ class ParseContext:
     path: Path
     format: str = ""
     skipped: Counter[str] = field(default_factory=Counter)
+    ignored: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     max_problems: int = 20  # problems kept per file (all are counted in ``skipped``)
 
@@ -77,6 +78,10 @@ class ParseContext:
         self.skipped[reason] += 1
         if detail is not None and len(self.problems) < self.max_problems:
             self.problems.append(Problem(str(self.path), f"{reason}: {detail}", line))
+
+    def ignore(self, reason: str) -> None:
+        """Count a record left out on purpose (bookkeeping the format documents): not a skip."""
+        self.ignored[reason] += 1
 
     def fail(self, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(str(self.path), message, line, fatal=True))
@@ -91,7 +96,7 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Keep the head and tail of a long text with a marker in the middle."""
     if len(text) <= limit:
         return text
-    half = limit // 2
+    half = (limit - 48) // 2  # room for the marker: the result fits the limit, so clipping twice changes nothing
     return f"{text[:half]}\n[… {len(text) - 2 * half} characters cut …]\n{text[-half:]}"
 
 

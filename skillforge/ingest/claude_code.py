@@ -37,9 +37,19 @@ from skillforge.ingest.base import (
     clip,
     object_line,
 )
-from skillforge.ingest.claude_records import CHAT_TYPES, KNOWN_TYPES, Block, Rec, chains, load_records
+from skillforge.ingest.claude_context import KIND_ERROR, KIND_PROMPT
+from skillforge.ingest.claude_records import (
+    CHAT_TYPES,
+    CONTEXT,
+    KNOWN_TYPES,
+    STEP_TYPES,
+    Block,
+    Rec,
+    chains,
+    load_records,
+)
 from skillforge.ingest.reading import digest_id, new_digest
-from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "claude-code"
 AGENT = "claude-code"
@@ -110,6 +120,7 @@ class _Builder:
         self.calls: dict[str, int] = {}
         self.seen: set[tuple[str | None, str, str]] = set()
         self.skills: list[str] = []
+        self.subagents: dict[str, dict[str, str | None]] = {}  # agent id -> the call that ran it
         self.task = ""
         self._loc = SourceLocation(source)
 
@@ -119,8 +130,21 @@ class _Builder:
         if rec.type == "assistant":
             for block in rec.blocks:
                 self._assistant(rec, block)
+        elif rec.type == CONTEXT:
+            self._context(rec)
         else:
             self._user(rec)
+
+    def _context(self, rec: Rec) -> None:
+        """A record that is not a message: a prompt queued while the agent worked, an API error, or
+        context the user or Claude Code added (edits to files, diagnostics, hook output)."""
+        text = rec.blocks[0].text if rec.blocks else ""
+        if rec.kind == KIND_PROMPT:
+            self._message(rec, text)
+        elif rec.kind == KIND_ERROR:
+            self._step(rec, R_SYSTEM, K_ASSISTANT_MESSAGE, text, T_INJECTED, is_error=True)
+        elif text:
+            self._step(rec, R_SYSTEM, K_USER_MESSAGE, text, T_INJECTED)
 
     def _step(self, rec: Rec, role: Role, kind: StepKind, text: str, trust: Trust, *, tool_name: str | None = None,
               input: Any = None, call_id: str | None = None, is_error: bool = False,
@@ -143,8 +167,8 @@ class _Builder:
             self._call(rec, block)
         elif block.type == "thinking":
             self._step(rec, R_ASSISTANT, K_THOUGHT, block.text, T_AGENT)
-        elif rec.meta:  # synthetic API-error message
-            self._step(rec, R_SYSTEM, K_ASSISTANT_MESSAGE, block.text, T_INJECTED, is_error=True)
+        elif rec.meta:  # written by Claude Code itself (``<synthetic>``): an error when it says so
+            self._step(rec, R_SYSTEM, K_ASSISTANT_MESSAGE, block.text, T_INJECTED, is_error=rec.api_error)
         else:
             self._step(rec, R_ASSISTANT, K_ASSISTANT_MESSAGE, block.text, T_AGENT)
 
@@ -200,6 +224,8 @@ class _Builder:
         if exit_code is None and name in SHELL_TOOLS:
             match = _EXIT_RE.search(block.text[:200])
             exit_code = int(match.group(1)) if match else (0 if rec.bash_ok and not is_error else None)
+        if rec.spawned and call is not None:
+            self.subagents[rec.spawned] = {"spawn_call_id": block.call_id}
         step = self._step(rec, R_TOOL, K_TOOL_RESULT, block.text, T_TOOL_OUTPUT,
                           tool_name=name, call_id=block.call_id, is_error=is_error, exit_code=exit_code)
         if call is not None and call.pair is None:
@@ -225,14 +251,28 @@ def _slash_command(text: str) -> str:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    records = load_records(path, ctx)
+    records, meta, inline = load_records(path, ctx)
     used = 0
     for is_sub, chain in chains(records):
         used += len(chain)
         if chain:
-            yield _trajectory(path, chain, is_sub)
-    for _ in range(sum(1 for r in records if r.type in CHAT_TYPES) - used):
-        ctx.skip("rewound branch")
+            traj = _trajectory(path, chain, is_sub)
+            if not is_sub:
+                traj.metadata.update(meta)
+                for agent_id, (call_id, _) in inline.items():  # subagents seen only in progress records
+                    traj.metadata.setdefault("subagents", {}).setdefault(agent_id, {"spawn_call_id": call_id})
+            _ended_on_api_error(traj)
+            yield traj
+    unused = sum(1 for r in records if r.type in STEP_TYPES) - used
+    if unused:
+        ctx.ignored["rewound branch (a later edit of the conversation replaced it)"] += unused
+    for agent_id, (call_id, found) in inline.items():
+        if (path.parent / path.stem / "subagents" / f"agent-{agent_id}.jsonl").is_file():
+            ctx.ignored["inline subagent progress (the subagent's own file is read)"] += len(found)
+            continue
+        traj = _trajectory(path, list(found.values()), True)
+        traj.metadata.update(spawned_by_call=call_id, rebuilt_from="agent_progress")
+        yield traj
 
 
 def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
@@ -255,7 +295,19 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
     )
     if branch:
         traj.metadata["git_branch"] = branch
+    if builder.subagents:  # the subagents this chain's Task/Agent calls ran: their trajectories' native ids
+        traj.metadata["subagents"] = builder.subagents
+    if is_sub and (native or "").startswith("acompact"):
+        traj.metadata["subagent"] = "compaction"  # Claude Code summarising the session to free context
     return traj
+
+
+def _ended_on_api_error(traj: Trajectory) -> None:
+    """A session whose last step is an API error Claude Code gave up retrying did not finish: a
+    failure the log states (source ``log:api_error``), not a guess."""
+    last = traj.steps[-1] if traj.steps else None
+    if last is not None and last.is_error and last.role is R_SYSTEM and last.text.startswith(("API error", "API Error")):
+        traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:api_error"
 
 
 def _first_info(chain: list[Rec]) -> tuple[str | None, ...]:

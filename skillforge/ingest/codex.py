@@ -38,8 +38,9 @@ from skillforge.ingest.base import (
     object_line,
     text_of,
 )
+from skillforge.ingest.codex_events import event
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, new_digest
-from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
 FORMAT = "codex"
 AGENT = "codex"
@@ -113,18 +114,20 @@ def _wrapped(state: _Thread, rtype: str, payload: dict[str, Any], ctx: ParseCont
     elif rtype == "response_item":
         _item(state, payload, ctx)
     elif rtype == "event_msg":
-        _event(state, payload, ctx)
+        event(state, payload, ctx)
     elif rtype == "compacted":
         text = text_of(payload.get("message"))
         if text:
             state.add(R_USER, K_USER_MESSAGE, text, T_INJECTED)
+        else:  # newer versions keep the user's messages as ``replacement_history``: already read
+            ctx.ignore("compacted history without a summary (its messages are already read)")
     else:
         ctx.skip(f"unknown record type {rtype}")
 
 
 def _legacy(state: _Thread, rec: dict[str, Any], ctx: ParseContext) -> None:
     if rec.get("record_type") == "state":
-        ctx.skip("state record")
+        ctx.ignore("state record (bookkeeping)")
     elif "type" not in rec and "id" in rec and "timestamp" in rec:
         state.meta(rec)
     elif "type" in rec:
@@ -144,7 +147,7 @@ def _item(state: _Thread, item: dict[str, Any], ctx: ParseContext) -> None:
     elif itype in ("function_call_output", "custom_tool_call_output"):
         _output(state, item)
     elif itype in IGNORED_ITEMS:
-        ctx.skip(f"{itype} item")
+        ctx.ignore(f"{itype} item (compaction or undo bookkeeping)")
     else:
         ctx.skip(f"unknown record type {itype}")
 
@@ -175,7 +178,7 @@ def _reasoning(state: _Thread, item: dict[str, Any], ctx: ParseContext) -> None:
     if text.strip():
         state.add(R_ASSISTANT, K_THOUGHT, text, T_AGENT)
     else:
-        ctx.skip("encrypted reasoning")
+        ctx.ignore("encrypted reasoning (not readable)")
 
 
 def _call(state: _Thread, item: dict[str, Any]) -> None:
@@ -194,6 +197,12 @@ def _call(state: _Thread, item: dict[str, Any]) -> None:
                      tool_name=name, input=args, call_id=call_id if isinstance(call_id, str) else None)
     if step.call_id:
         state.calls[step.call_id] = step.index
+    if itype == "web_search_call":  # run by the API: its results are never written, only that it ran
+        status = item.get("status") if isinstance(item.get("status"), str) else "unknown"
+        result = state.add(R_TOOL, K_TOOL_RESULT, f"[web search {status}; results are not kept in the rollout]",
+                           T_TOOL_OUTPUT, tool_name=name, call_id=step.call_id, is_error=status == "failed")
+        step.pair, result.pair = result.index, step.index
+        state.calls.pop(step.call_id or "", None)
 
 
 def _arguments(raw: Any) -> Any:
@@ -220,6 +229,10 @@ def _call_text(name: str, args: Any) -> str:
                 return clip(command)
         if name == "apply_patch" and isinstance(args.get("input"), str):
             return clip(args["input"])
+        if name == "write_stdin" and isinstance(args.get("chars"), str):
+            return clip(f"[to session {args.get('session_id')}] {args['chars']}")
+        if name in ("spawn_agent", "send_input") and isinstance(args.get("message"), str):
+            return clip(args["message"])
     return clip(orjson.dumps(args).decode()) if args is not None else ""
 
 
@@ -259,19 +272,6 @@ def _read_output(output: Any) -> tuple[str, int | None, bool]:
         match = _EXIT_RE.search(text[:2000])
         exit_code = int(match.group(1)) if match else None
     return text, exit_code, failed
-
-
-def _event(state: _Thread, payload: dict[str, Any], ctx: ParseContext) -> None:
-    etype = payload.get("type")
-    if etype in ("exec_command_end", "patch_apply_end"):
-        index = state.results.get(str(payload.get("call_id")))
-        step = state.steps[index] if index is not None else None
-        code = payload.get("exit_code")
-        if step is not None and step.exit_code is None and isinstance(code, int):
-            step.exit_code, step.is_error = code, step.is_error or code != 0
-        if step is not None and payload.get("success") is False:
-            step.is_error = True
-    ctx.skip(f"event_msg {etype}")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -322,16 +322,26 @@ class _Thread:
         self.repository = _repo_name(_s(git.get("repository_url")))
         if _s(git.get("branch")):
             self.metadata["git_branch"] = git["branch"]
-        source = payload.get("source")
-        if isinstance(source, dict):
-            spawn = (source.get("subagent") or {}).get("thread_spawn") if isinstance(
-                source.get("subagent"), dict) else None
-            if isinstance(spawn, dict):
-                self.parent_id = _s(spawn.get("parent_thread_id"))
-        self.parent_id = self.parent_id or _s(payload.get("forked_from_id"))
-        for key in ("originator", "model_provider"):
+        self._source(payload)
+        for key in ("originator", "model_provider", "agent_nickname", "agent_role"):
             if _s(payload.get(key)):
                 self.metadata[key] = payload[key]
+
+    def _source(self, payload: dict[str, Any]) -> None:
+        """Where the thread came from: ``cli``, ``exec`` (``codex exec``), ``vscode`` (Codex Desktop and
+        the IDE extension), or a sub-agent (spawned by a parent thread, or a ``review`` run); a spawned
+        or forked thread's parent becomes ``parent_id``."""
+        source = payload.get("source")
+        sub = source.get("subagent") if isinstance(source, dict) else None
+        spawn = sub.get("thread_spawn") if isinstance(sub, dict) else None
+        if isinstance(spawn, dict):
+            self.parent_id = _s(spawn.get("parent_thread_id"))
+            self.metadata["subagent"] = "thread_spawn"
+        elif isinstance(sub, str):
+            self.metadata["subagent"] = sub
+        elif isinstance(source, str):
+            self.metadata["source"] = source
+        self.parent_id = self.parent_id or _s(payload.get("parent_thread_id")) or _s(payload.get("forked_from_id"))
 
     def context(self, payload: dict[str, Any]) -> None:
         self.model = self.model or _s(payload.get("model"))
@@ -339,12 +349,16 @@ class _Thread:
 
     def trajectory(self) -> Trajectory:
         repo = self.repository or (self.cwd.rstrip("/").rsplit("/", 1)[-1] if self.cwd else None)
-        return Trajectory(
+        traj = Trajectory(
             id=digest_id(self.digest), source=self.source, format=FORMAT, agent=AGENT, steps=self.steps,
             native_id=self.native_id, agent_version=self.version, model=self.model, task=self.task,
             cwd=self.cwd, repository=repo, started_at=self.first_ts, ended_at=self.timestamp,
             parent_id=self.parent_id, skills_used=self.skills, metadata=self.metadata,
         )
+        if self.metadata.get("source") == "exec" and str(self.metadata.get("last_turn")).startswith("aborted"):
+            # ``codex exec`` runs one task unattended: a run whose turn was aborted did not finish
+            traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:turn_aborted"
+        return traj
 
 
 def _repo_name(url: str | None) -> str | None:

@@ -1,0 +1,180 @@
+"""ATIF trajectories (Agent Trajectory Interchange Format, Harbor RFC 0001, v1.0–v1.7): Harbor's
+``jobs/<job>/<trial>/agent/trajectory.json`` (Terminal-Bench 2.0, SkillsBench, ~40 agents converted),
+NeMo's exporters, and the JSONL that ``skillforge ingest --to atif`` writes (one document per line).
+
+A document is ``{schema_version: "ATIF-v1.x", session_id, agent{name, version, model_name}, steps[]}``;
+a step has ``source`` (user, system or agent) and ``message`` (text or content parts), and an agent step
+adds ``reasoning_content``, ``tool_calls[{tool_call_id, function_name, arguments}]`` and
+``observation.results[{source_call_id, content}]``. Each becomes flat steps in that order; results pair
+with their calls by id, in the same step or a later one (NeMo writes observations as steps of their
+own). Read leniently: producers add fields. What skillforge wrote under ``extra.skillforge`` (see
+``atif_write``) restores what ATIF has no field for. The outcome is not in the document: Harbor's
+``verifier/reward.txt`` beside the trial's ``agent/`` folder gives it (``harbor:reward``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from skillforge.ingest.base import (
+    R_ASSISTANT,
+    R_SYSTEM,
+    R_USER,
+    T_INJECTED,
+    T_PERSON,
+    ParseContext,
+    StepList,
+    as_dict,
+    clip,
+    object_line,
+    text_of,
+)
+from skillforge.ingest.reading import iter_jsonl_raw, json_safe, log_id, read_json_doc
+from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust
+
+FORMAT = "atif"
+AGENT = "atif"
+_MARK = b'"ATIF-v'
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """``"schema_version": "ATIF-v…"`` on the first line (JSONL, or a one-line document) or near the
+    start of a pretty-printed document."""
+    start = head[:2048]
+    return start.lstrip()[:1] == b"{" and b'"schema_version"' in start and _MARK in start
+
+
+def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    with path.open("rb") as fh:
+        first = fh.readline()
+    if object_line(first) and _MARK in first:  # one document per line
+        for line, raw, doc in iter_jsonl_raw(path, ctx):
+            traj = _document(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)
+            if traj is not None:
+                yield traj
+        return
+    loaded = read_json_doc(path, ctx)
+    if loaded is not None:
+        traj = _document(path, log_id(loaded[0]), loaded[1], ctx, None)
+        if traj is not None:
+            _harbor_reward(path, traj)
+            yield traj
+
+
+def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None) -> Trajectory | None:
+    if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
+        ctx.skip("not an ATIF document", line, "no steps list")
+        return None
+    agent = as_dict(doc.get("agent"))
+    out = StepList(str(path))
+    for step in doc["steps"]:
+        if isinstance(step, dict):
+            _step(out, step, line)
+        else:
+            ctx.skip("step that is not an object", line, type(step).__name__)
+    kept = as_dict(as_dict(doc.get("extra")).get("skillforge"))
+    traj = Trajectory(
+        id=traj_id, source=str(path), format=FORMAT, agent=_str(agent.get("name")) or AGENT, steps=out.steps,
+        native_id=_str(doc.get("session_id")) or _str(doc.get("trajectory_id")),
+        agent_version=_str(agent.get("version")), model=_str(agent.get("model_name")),
+        task=next((s.text for s in out.steps if s.trust is Trust.PERSON), ""),
+    )
+    if kept:
+        _restore(traj, kept)
+    return traj
+
+
+def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
+    """One ATIF step as flat steps, then what ``extra.skillforge`` says about each of them."""
+    first = len(out.steps)
+    ts = _str(step.get("timestamp"))
+    text = text_of(step.get("message"))
+    source = step.get("source")
+    if source == "agent":
+        reasoning = step.get("reasoning_content")
+        if isinstance(reasoning, str) and reasoning:
+            out.thought(reasoning, line=line, timestamp=ts)
+        out.message(R_ASSISTANT, text, T_INJECTED if step.get("is_copied_context") else Trust.AGENT,
+                    line=line, timestamp=ts)
+        for call in step.get("tool_calls") or []:
+            if isinstance(call, dict):
+                args = json_safe(call.get("arguments"))
+                extra = as_dict(call.get("extra"))
+                shown = extra.get("skillforge_text")
+                out.call(_str(call.get("function_name")) or "tool",
+                         shown if isinstance(shown, str) else clip(orjson.dumps(args).decode()),
+                         str(call.get("tool_call_id") or f"call-{len(out.steps)}"),
+                         args["input"] if extra.get("input_wrapped") and isinstance(args, dict) else args,
+                         line=line, timestamp=ts)
+    elif text:
+        role, trust = (R_USER, T_PERSON) if source == "user" else (R_SYSTEM, T_INJECTED)
+        if step.get("is_copied_context"):
+            trust = T_INJECTED
+        out.message(role, text, trust, line=line, timestamp=ts)
+    for result in as_dict(step.get("observation")).get("results") or []:
+        if isinstance(result, dict):
+            call_id = result.get("source_call_id")
+            out.result(call_id if isinstance(call_id, str) else None, text_of(result.get("content")),
+                       line=line, timestamp=ts)
+    _annotate(out, first, as_dict(step.get("extra")).get("skillforge"))
+
+
+def _annotate(out: StepList, first: int, notes: Any) -> None:
+    """Role, kind, trust, error, exit code and ids that skillforge wrote for each flat step."""
+    made = out.steps[first:]
+    if not isinstance(notes, list) or len(notes) != len(made):
+        return
+    for step, note in zip(made, notes, strict=True):
+        if not isinstance(note, dict):
+            continue
+        try:
+            step.role, step.kind, step.trust = Role(note["role"]), StepKind(note["kind"]), Trust(note["trust"])
+        except (KeyError, ValueError):
+            continue
+        step.is_error = bool(note.get("is_error"))
+        step.exit_code = note.get("exit_code") if type(note.get("exit_code")) is int else None
+        step.call_id = _str(note.get("call_id"))
+        step.tool_name = _str(note.get("tool_name"))
+        step.timestamp = _str(note.get("timestamp"))
+
+
+def _restore(traj: Trajectory, kept: dict[str, Any]) -> None:
+    """The trajectory fields skillforge wrote under ``extra.skillforge``."""
+    for key in ("task", "task_id", "cwd", "repository", "started_at", "ended_at", "outcome_source",
+                "parent_id", "agent_version"):
+        value = kept.get(key)
+        setattr(traj, key, value if isinstance(value, str) else ("" if key == "task" else None))
+    try:
+        traj.outcome = Outcome(kept.get("outcome", "unknown"))
+    except ValueError:
+        traj.outcome = Outcome.UNKNOWN
+    skills = kept.get("skills_used")
+    traj.skills_used = [s for s in skills if isinstance(s, str)] if isinstance(skills, list) else []
+    traj.metadata = as_dict(kept.get("metadata"))
+    for key in ("id", "format", "source"):
+        if isinstance(kept.get(key), str):
+            traj.metadata.setdefault(f"original_{key}", kept[key])
+
+
+def _harbor_reward(path: Path, traj: Trajectory) -> None:
+    """Harbor keeps a trial's reward beside ``agent/trajectory.json``, in ``verifier/reward.txt``."""
+    reward = path.parent.parent / "verifier" / "reward.txt"
+    if path.parent.name != "agent" or traj.outcome is not Outcome.UNKNOWN or not reward.is_file():
+        return
+    try:
+        value = float(reward.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return
+    traj.outcome = Outcome.SUCCESS if value > 0 else Outcome.FAILURE
+    traj.outcome_source = "harbor:reward"
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+

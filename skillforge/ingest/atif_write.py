@@ -1,0 +1,110 @@
+"""Writing trajectories as ATIF (Agent Trajectory Interchange Format, Harbor RFC 0001, v1.7): any log
+skillforge reads can be fed to Harbor-style tooling (Terminal-Bench, SkillsBench).
+
+skillforge's steps are flat (a thought, a message, a tool call, a tool result); an ATIF agent step holds
+reasoning, a message, tool calls and their observations together. Consecutive steps are grouped into
+one ATIF step while they keep that order (and each result's call is in the same step, as Harbor
+requires); anything else starts a new step, so reading the document back gives the steps in their
+order. What ATIF has no field for (each step's role, trust, error flag and exit code; the trajectory's
+task, outcome, labels and metadata) goes to ``extra.skillforge``, which ``atif`` reads back: read →
+write → read gives the same trajectories.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skillforge.model import Role, Step, StepKind, Trajectory
+
+SCHEMA = "ATIF-v1.7"
+_PHASE = {StepKind.THOUGHT: 0, StepKind.ASSISTANT_MESSAGE: 1, StepKind.TOOL_CALL: 2, StepKind.TOOL_RESULT: 3}
+TRAJECTORY_FIELDS = ("id", "source", "format", "task", "task_id", "cwd", "repository", "started_at",
+                     "ended_at", "outcome_source", "parent_id", "agent_version")
+
+
+def to_atif(traj: Trajectory) -> dict[str, Any]:
+    """One trajectory as an ATIF document (a JSON-ready dict)."""
+    agent: dict[str, Any] = {"name": traj.agent, "version": traj.agent_version or "unknown"}
+    if traj.model:
+        agent["model_name"] = traj.model
+    kept = {key: getattr(traj, key) for key in TRAJECTORY_FIELDS if getattr(traj, key) not in (None, "")}
+    kept.update(outcome=traj.outcome.value, skills_used=list(traj.skills_used), metadata=traj.metadata)
+    steps = _Grouper(traj).steps
+    return {
+        "schema_version": SCHEMA, "session_id": traj.native_id or traj.id, "trajectory_id": traj.id,
+        "agent": agent, "steps": steps,
+        "final_metrics": {"total_steps": len(steps)},
+        "extra": {"skillforge": kept},
+    }
+
+
+class _Grouper:
+    """Groups flat steps into ATIF steps (see the module's docstring)."""
+
+    def __init__(self, traj: Trajectory) -> None:
+        self.steps: list[dict[str, Any]] = []
+        self.current: dict[str, Any] | None = None
+        self.phase = -1
+        self.ids: dict[int, str] = {}  # a call's index -> the tool_call_id written for it
+        for step in traj.steps:
+            self.add(step)
+
+    def add(self, step: Step) -> None:
+        phase = _PHASE.get(step.kind) if step.role is not Role.SYSTEM or step.kind is not StepKind.ASSISTANT_MESSAGE \
+            else None
+        if phase is None:  # a user or system message: a step of its own
+            source = "system" if step.role is Role.SYSTEM else "user"
+            self._new({"source": source, "message": step.text}, step)
+            self.current = None
+            return
+        calls = {c["tool_call_id"] for c in self.current.get("tool_calls", [])} if self.current else set()
+        call_id = self.ids.get(step.pair, step.call_id) if step.pair is not None else step.call_id
+        if self.current is None or phase < self.phase or (phase <= 1 and phase == self.phase) or (
+                phase == 3 and call_id not in calls):
+            self.current = self._new({"source": "agent", "message": ""}, None)
+            self.phase = -1
+        self._fill(self.current, step, call_id)
+        self.phase = phase
+        self.current["extra"]["skillforge"].append(_step_extra(step))
+        if self.current.get("timestamp") is None and step.timestamp:
+            self.current["timestamp"] = step.timestamp
+
+    def _new(self, body: dict[str, Any], step: Step | None) -> dict[str, Any]:
+        out = {"step_id": len(self.steps) + 1, **body, "extra": {"skillforge": []}}
+        if step is not None:
+            out["extra"]["skillforge"].append(_step_extra(step))
+            if step.timestamp:
+                out["timestamp"] = step.timestamp
+        self.steps.append(out)
+        return out
+
+    def _fill(self, out: dict[str, Any], step: Step, call_id: str | None) -> None:
+        if step.kind is StepKind.THOUGHT:
+            out["reasoning_content"] = step.text
+        elif step.kind is StepKind.ASSISTANT_MESSAGE:
+            out["message"] = step.text
+        elif step.kind is StepKind.TOOL_CALL:
+            arguments = step.input if isinstance(step.input, dict) else {"input": step.input} \
+                if step.input is not None else {}
+            self.ids[step.index] = step.call_id or f"call-{step.index}"
+            out.setdefault("tool_calls", []).append({
+                "tool_call_id": self.ids[step.index], "function_name": step.tool_name or "tool",
+                "arguments": arguments, "extra": {"skillforge_text": step.text, "input_wrapped":
+                                                  not isinstance(step.input, dict) and step.input is not None}})
+        else:
+            result: dict[str, Any] = {"content": step.text}
+            if call_id is not None:
+                result["source_call_id"] = call_id
+            out.setdefault("observation", {"results": []})["results"].append(result)
+
+
+def _step_extra(step: Step) -> dict[str, Any]:
+    """What ATIF has no field for, per flat step, in the order the reader emits them."""
+    out: dict[str, Any] = {"role": step.role.value, "kind": step.kind.value, "trust": step.trust.value}
+    for key in ("tool_name", "call_id", "exit_code", "timestamp"):
+        value = getattr(step, key)
+        if value is not None:
+            out[key] = value
+    if step.is_error:
+        out["is_error"] = True
+    return out

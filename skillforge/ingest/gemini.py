@@ -1,0 +1,257 @@
+"""Gemini CLI sessions (``~/.gemini/tmp/<project>/chats/session-*.json`` up to v0.38, ``*.jsonl`` from
+v0.39; a subagent's in ``chats/<parent session id>/<id>.jsonl``).
+
+The JSON form is one conversation object ``{sessionId, projectHash, startTime, lastUpdated, messages,
+summary?, kind?}``. The JSONL form is an append log: a header with the same fields, then message records
+that are **re-appended whole on every update** (the first position and the last copy count),
+``{"$set": {…}}`` metadata patches (a ``messages`` key replaces the whole list: history rewritten after
+compression, an aborted turn or a resume) and ``{"$rewindTo": id}`` (drop that message and all after it;
+an unknown id drops all). Both are reduced to the final message list, then to steps: a ``gemini``
+message's ``thoughts`` (summaries) are thoughts, its text an assistant message, and each ``toolCalls``
+entry a call paired with its own ``result``. ``user`` records that hold only ``functionResponse`` parts
+(v0.44+ writes each result there too) are tool results, not prompts; user text that starts with ``/``,
+``?``, ``<session_context>`` or ``<hook_context>`` is not a prompt either. ``info``/``warning``/``error``
+messages are injected context (errors marked ``is_error``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from skillforge.ingest.base import (
+    R_ASSISTANT,
+    R_SYSTEM,
+    R_USER,
+    T_AGENT,
+    T_INJECTED,
+    T_PERSON,
+    ParseContext,
+    StepList,
+    as_str,
+    clip,
+    object_line,
+)
+from skillforge.ingest.reading import digest_id, iter_jsonl_raw, json_safe, log_id, new_digest, read_json_doc
+from skillforge.model import Trajectory
+
+FORMAT = "gemini-cli"
+AGENT = "gemini-cli"
+
+SHELL_TOOLS = {"run_shell_command"}
+MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
+_NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>")
+_EXIT_RE = re.compile(r"^Exit Code: (-?\d+)", re.M)
+_DONE = {"success", "error", "cancelled"}
+
+
+Session = tuple[str, dict[str, Any], list[dict[str, Any]]]  # id, header, final messages
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """A JSONL header or a one-line conversation (``sessionId`` and ``projectHash`` on the first line), or
+    a pretty-printed conversation object naming both near its start."""
+    first = head.split(b"\n", 1)[0]
+    if object_line(first):
+        try:
+            rec = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            return False
+        return isinstance(rec, dict) and "sessionId" in rec and "projectHash" in rec and "startTime" in rec
+    start = head[:4096]
+    return start.lstrip()[:1] == b"{" and b'"projectHash"' in start and b'"sessionId"' in start \
+        and b'"messages"' in head
+
+
+def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    with path.open("rb") as fh:
+        first = fh.readline()
+    session: Session | None
+    if object_line(first) and b'"messages"' not in first:
+        session = _replay(path, ctx)
+    else:
+        session = _document(path, ctx)
+    if session is not None:
+        yield _trajectory(path, *session, ctx)
+
+
+def _document(path: Path, ctx: ParseContext) -> Session | None:
+    loaded = read_json_doc(path, ctx)
+    if loaded is None:
+        return None
+    data, doc = loaded
+    if not isinstance(doc, dict) or not isinstance(doc.get("messages", []), list):
+        ctx.fail("not a Gemini CLI conversation (no messages list)")
+        return None
+    messages = [m for m in doc.get("messages", []) if _is_message(m, ctx)]
+    return log_id(data), doc, messages
+
+
+def _replay(path: Path, ctx: ParseContext) -> Session:
+    """The final message list of an append log: re-appends, ``$set`` and ``$rewindTo`` applied."""
+    header: dict[str, Any] = {}
+    order: list[str] = []
+    messages: dict[str, dict[str, Any]] = {}
+    digest = new_digest()
+    for line, raw, rec in iter_jsonl_raw(path, ctx):
+        digest.update(raw.rstrip(b"\r\n"))
+        if not isinstance(rec, dict):
+            ctx.skip("not a JSON object", line, type(rec).__name__)
+        elif isinstance(rec.get("$set"), dict):
+            patch = rec["$set"]
+            if isinstance(patch.get("messages"), list):  # history rewritten: the list is replaced
+                kept = [m for m in patch["messages"] if _is_message(m, ctx, line)]
+                order, messages = [m["id"] for m in kept], {m["id"]: m for m in kept}
+                ctx.ignore("history replaced ($set messages: earlier copies dropped)")
+            header.update({k: v for k, v in patch.items() if k != "messages"})
+        elif "$rewindTo" in rec:
+            cut = order.index(rec["$rewindTo"]) if rec["$rewindTo"] in order else 0
+            for gone in order[cut:]:
+                messages.pop(gone, None)
+            order = order[:cut]
+            ctx.ignore("rewound ($rewindTo: later messages dropped)")
+        elif "type" in rec and "id" in rec:
+            if _is_message(rec, ctx, line):
+                if rec["id"] not in messages:
+                    order.append(rec["id"])
+                else:
+                    ctx.ignore("re-appended message (the last copy is kept)")
+                messages[rec["id"]] = rec
+        elif "sessionId" in rec:
+            header.update(rec)
+        else:
+            ctx.skip("unknown record", line, "neither a message, a header nor a $set/$rewindTo patch")
+    return digest_id(digest), header, [messages[i] for i in order]
+
+
+def _is_message(rec: Any, ctx: ParseContext, line: int | None = None) -> bool:
+    if isinstance(rec, dict) and isinstance(rec.get("id"), str) and rec.get("type") in MESSAGE_TYPES:
+        return True
+    kind = rec.get("type") if isinstance(rec, dict) else type(rec).__name__
+    ctx.skip(f"unknown message type {kind}", line, "message ignored")
+    return False
+
+
+class _Steps:
+    """The final messages, turned into steps."""
+
+    def __init__(self, source: str) -> None:
+        self.out = StepList(source)
+        self.task = ""
+        self.model: str | None = None
+
+    def message(self, msg: dict[str, Any], ctx: ParseContext) -> None:
+        kind, ts = msg["type"], msg.get("timestamp") if isinstance(msg.get("timestamp"), str) else None
+        if kind == "user":
+            self._user(msg, ts, ctx)
+        elif kind == "gemini":
+            self._gemini(msg, ts)
+        else:  # info, warning, error: the CLI's own notices
+            step = self.out.message(R_SYSTEM, _text(msg.get("content")), T_INJECTED, timestamp=ts)
+            if step is not None and kind == "error":
+                step.is_error = True
+
+    def _user(self, msg: dict[str, Any], ts: str | None, ctx: ParseContext) -> None:
+        parts = msg.get("content")
+        responses = [p["functionResponse"] for p in parts if isinstance(p, dict) and
+                     isinstance(p.get("functionResponse"), dict)] if isinstance(parts, list) else []
+        if responses and isinstance(parts, list) and len(responses) == len(parts):  # tool results written as a user record (v0.44+)
+            for response in responses:
+                if self.out.is_open(response.get("id")):
+                    self._result(response.get("id"), response, None, ts)
+                else:
+                    ctx.ignore("copy of a tool result (user record holding only functionResponse parts)")
+            return
+        text = _text(parts)
+        if text.lstrip().startswith(_NOT_PROMPTS):
+            self.out.message(R_USER, text, T_INJECTED, timestamp=ts)
+        elif self.out.message(R_USER, text, T_PERSON, timestamp=ts) is not None and not self.task:
+            self.task = clip(text.strip())
+
+    def _gemini(self, msg: dict[str, Any], ts: str | None) -> None:
+        self.model = self.model or (msg["model"] if isinstance(msg.get("model"), str) else None)
+        for thought in msg.get("thoughts") or []:
+            if isinstance(thought, dict):
+                self.out.thought(": ".join(as_str(thought.get(k)) for k in ("subject", "description")
+                                           if thought.get(k)), timestamp=ts)
+        parts = msg.get("content")
+        for part in parts if isinstance(parts, list) else [parts]:
+            if isinstance(part, dict) and part.get("thought") is True:
+                self.out.thought(as_str(part.get("text")), timestamp=ts)
+            elif isinstance(part, dict) and isinstance(part.get("functionCall"), dict) and not msg.get("toolCalls"):
+                call = part["functionCall"]  # raw API parts after a history rewrite
+                self._call(str(call.get("id") or ""), as_str(call.get("name")) or "tool", call.get("args"), ts)
+            else:
+                self.out.message(R_ASSISTANT, _text(part), T_AGENT, timestamp=ts)
+        for call in msg.get("toolCalls") or []:
+            if isinstance(call, dict):
+                self._tool_call(call, ts)
+
+    def _tool_call(self, call: dict[str, Any], ts: str | None) -> None:
+        call_id = str(call.get("id") or f"call-{len(self.out.steps)}")
+        self._call(call_id, as_str(call.get("name")) or "tool", call.get("args"), ts)
+        status = call.get("status")
+        for part in call.get("result") or []:
+            if isinstance(part, dict) and isinstance(part.get("functionResponse"), dict):
+                self._result(call_id, part["functionResponse"], status, ts)
+                return
+        if status in _DONE:  # finished without a functionResponse part: the display text, or the status
+            text = as_str(call.get("resultDisplay")) or f"[{status}]"
+            self.out.result(call_id, text, is_error=status != "success", timestamp=ts)
+
+    def _call(self, call_id: str, name: str, args: Any, ts: str | None) -> None:
+        if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
+            text = args["command"]
+        else:
+            text = orjson.dumps(json_safe(args)).decode() if args is not None else ""
+        self.out.call(name, text, call_id, json_safe(args), timestamp=ts)
+
+    def _result(self, call_id: Any, response: dict[str, Any], status: Any, ts: str | None) -> None:
+        body = response.get("response")
+        body = body if isinstance(body, dict) else {"output": body}
+        error = body.get("error")
+        text = as_str(error) if error else as_str(body.get("output", body))
+        match = _EXIT_RE.search(text[-2000:])
+        code = int(match.group(1)) if match else None
+        self.out.result(str(call_id), text, timestamp=ts, exit_code=code,
+                        is_error=bool(error) or status in ("error", "cancelled") or bool(code))
+
+
+def _text(content: Any) -> str:
+    """A message's text: a string, or the text of its parts (``thought`` and function parts left out)."""
+    if isinstance(content, str):
+        return clip(content)
+    parts = content if isinstance(content, list) else [content]
+    return clip("\n".join(p["text"] for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str)
+                          and not p.get("thought")))
+
+
+def _trajectory(path: Path, traj_id: str, header: dict[str, Any], messages: list[dict[str, Any]],
+                ctx: ParseContext) -> Trajectory:
+    steps = _Steps(str(path))
+    for msg in messages:
+        steps.message(msg, ctx)
+    session = header.get("sessionId") if isinstance(header.get("sessionId"), str) else None
+    subagent = header.get("kind") == "subagent"
+    traj = Trajectory(
+        id=traj_id, source=str(path), format=FORMAT, agent=AGENT, steps=steps.out.steps, native_id=session,
+        model=steps.model, task=steps.task, started_at=_str(header.get("startTime")),
+        ended_at=_str(header.get("lastUpdated")), parent_id=path.parent.name if subagent else None,
+    )
+    if isinstance(header.get("summary"), str):
+        traj.metadata["title"] = header["summary"]
+    pad = header.get("memoryScratchpad")
+    if isinstance(pad, dict) and pad.get("validationStatus") in ("passed", "failed", "unknown"):
+        # Gemini's own reading of the session's test/lint/build calls: kept, not taken as the outcome
+        traj.metadata["validation_status"] = pad["validationStatus"]
+    if subagent:
+        traj.metadata["subagent"] = "subagent"
+    return traj
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
