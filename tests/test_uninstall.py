@@ -204,3 +204,19 @@ def test_an_older_versions_install_is_removed_without_library(cli, library: Path
         assert run(cli, "claude", "--library", str(library))["status"] == "already_installed"
     assert run(cli, "claude", "--uninstall")["status"] == "uninstalled"
     assert tree(project) == {}
+
+
+def test_a_hand_written_skillforge_entry_is_put_back_by_uninstall(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An entry shaped like skillforge's that no install recorded may be the user's own: install may
+    update it, and uninstall restores it exactly instead of deleting it."""
+    library = tmp_path / "lib"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "route" / "library", library)
+    project = tmp_path / "project"
+    project.mkdir()
+    mine = {"mcpServers": {"skillforge": {"command": "skillforge", "args": ["serve", "--library", "/home/me/team"]},
+                           "other": {"command": "x"}}}
+    (project / ".mcp.json").write_text(json.dumps(mine, indent=2) + "\n")
+    monkeypatch.chdir(project)
+    assert cli("install", "claude", "--library", str(library)).code == 0
+    assert cli("install", "claude", "--uninstall").code == 0
+    assert json.loads((project / ".mcp.json").read_text()) == mine

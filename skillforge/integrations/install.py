@@ -34,7 +34,15 @@ from skillforge.errors import SkillforgeError, UsageError
 from skillforge.fsutil import atomic_write
 from skillforge.integrations import entries
 from skillforge.integrations.files import Step, file_step, links_step, toml_step
-from skillforge.integrations.merge import JsonEdit, add_json, detect_style, dump, remove_json
+from skillforge.integrations.merge import (
+    JsonEdit,
+    add_json,
+    detect_style,
+    dump,
+    remove_json,
+    restore_json,
+    value_at,
+)
 from skillforge.integrations.plan import Action, Plan, make_dirs, read_text, remove_created_dirs
 
 AGENTS = ("claude", "codex", "gemini", "cline", "cursor")
@@ -122,6 +130,8 @@ def _json_step(path: Path, edit: JsonEdit) -> Step:
 
 def _json_add(plan: Plan, path: Path, edit: JsonEdit, text: str | None, data: dict[str, Any] | None) -> None:
     new = {} if data is None else data
+    unrecorded = str(path) not in plan.state.get("json", {})
+    previous = copy.deepcopy(value_at(new, edit.keys))
     outcome, created = add_json(new, edit)
     what = ".".join(edit.keys)
     if outcome == "clash":
@@ -130,6 +140,9 @@ def _json_add(plan: Plan, path: Path, edit: JsonEdit, text: str | None, data: di
         return
     record = plan.state.setdefault("json", {}).setdefault(str(path), {"created_file": text is None,
                                                                        "created": []})
+    if outcome == "updated" and unrecorded:
+        # a skillforge-shaped entry no install of ours recorded: it may be the user's own; uninstall puts it back
+        record.setdefault("replaced", {})[what] = previous
     if text is not None and dump(_parse_json(path, text), detect_style(text)) != text:
         record.setdefault("original", text)  # a layout that cannot be rewritten exactly: keep its bytes
     record["created"] = sorted({tuple(c) for c in record["created"]} | set(created))
@@ -147,6 +160,9 @@ def _json_remove(plan: Plan, path: Path, edit: JsonEdit, text: str, data: dict[s
     removed = remove_json(data, edit, created)
     if not removed:
         return
+    replaced = (record or {}).get("replaced", {}).get(".".join(edit.keys))
+    if replaced is not None:
+        restore_json(data, edit, replaced)
     for value in removed:
         plan.libraries.update(lib for lib in [entries.mcp_library(value), *_hook_libraries(value)] if lib)
     created_file = bool(record.get("created_file")) if record is not None else not data

@@ -91,6 +91,28 @@ def remove_json(data: dict[str, Any], edit: JsonEdit, created: Created | None) -
     return removed
 
 
+def value_at(data: Any, keys: list[str]) -> Any:
+    """The value at ``keys`` (None when a key is missing)."""
+    return _get(data, keys)
+
+
+def restore_json(data: dict[str, Any], edit: JsonEdit, previous: Any) -> None:
+    """Put back what install replaced (see ``remove_json``): the value itself, or for a list the
+    skillforge-shaped items it held, which may have been the user's own."""
+    node: Any = data
+    for key in edit.keys[:-1]:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            return
+    last = edit.keys[-1]
+    if not edit.append:
+        node[last] = previous
+        return
+    items = node.setdefault(last, [])
+    if isinstance(items, list) and isinstance(previous, list):
+        items.extend(item for item in previous if edit.ours(item) and item not in items)
+
+
 def _get(data: Any, keys: list[str]) -> Any:
     node = data
     for key in keys:
