@@ -394,3 +394,26 @@ def test_each_skipped_file_and_line_is_counted_once(cli, tmp_path: Path) -> None
     lines = [line for line in result.err.splitlines() if "ledgerkit-runs.jsonl" in line]
     assert len(lines) == 1 and "and 4 more like it in that file" in lines[0]
     assert "5 files" not in result.err
+
+
+def test_every_command_json_is_one_document_with_a_status(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """One renderer for machines: each command's --json is one JSON document whose first key is status."""
+    lib = tmp_path / "lib"
+    first = cli("distill", str(EXAMPLES), "--library", str(lib), "--init", "--json")
+    branch = json.loads(first.out)["branch"]
+    subprocess.run(["git", "-C", str(lib), "merge", "-q", branch], check=True, capture_output=True)
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps({"query": "run the ledgerkit tests", "expected": ["ledgerkit-workflow"]}) + "\n")
+    log = tmp_path / "s.jsonl"
+    log.write_text('{"x": 1}\n')
+    monkeypatch.chdir(tmp_path)
+    commands = [["distill", str(EXAMPLES), "--library", str(lib)], ["validate", str(lib)], ["config", "--library", str(lib)],
+                ["route", "run the ledgerkit tests", "--library", str(lib)], ["log", "--library", str(lib)],
+                ["diff", branch, "--library", str(lib)], ["init", str(lib)], ["scan", str(log)],
+                ["feedback", "ledgerkit-workflow", "--outcome", "success", "--library", str(lib)],
+                ["prune", "--library", str(lib), "--dry-run"], ["install", "claude", "--library", str(lib), "--dry-run"],
+                ["eval", "route", "--queries", str(queries), "--library", str(lib)]]
+    for command in commands:
+        result = cli(*command, "--json")
+        data = json.loads(result.out)
+        assert isinstance(data, dict) and next(iter(data)) == "status", (command, result.out[:200])

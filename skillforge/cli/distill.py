@@ -65,7 +65,7 @@ def distill(
                              ray_address=ray_address, batch=batch, resume=resume)
     report = run_distill(paths or [], settings, options)
     if json:
-        console.print_json(to_dict(report))  # carries "status"
+        console.print_result(report.status, to_dict(report))
     else:
         render(report)
     return int(ExitCode.PARTIAL if report.partial else ExitCode.OK)
@@ -83,7 +83,7 @@ def to_dict(report: Any) -> dict[str, Any]:
         "branch": report.branch, "commit": report.commit, "pr_body": report.pr_body_path,
         "commands": report.commands, "next_steps": report.next_steps, "notes": report.notes,
         "skipped_inputs": [{"reason": reason, "files": n, "detail": line} for reason, n, line in report.skipped_inputs],
-        "status": report.status, "partial": report.partial,
+        "partial": report.partial,
     }
 
 
