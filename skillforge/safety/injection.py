@@ -15,7 +15,10 @@ import binascii
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
+
+from skillforge.safety.context import Context, made_up_host
+from skillforge.safety.shell import find_unsafe
 
 DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset({
     "github.com", "raw.githubusercontent.com", "gist.github.com", "docs.github.com", "gitlab.com",
@@ -32,8 +35,8 @@ DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset({
 
 SEVERITY = {
     "instruction-override": "error", "credential-request": "error", "unknown-host": "warning",
-    "url-data": "error", "pipe-to-shell": "error", "base64-blob": "warning", "hidden-unicode": "error",
-    "image-exfiltration": "error",
+    "url-data": "error", "pipe-to-shell": "error", "base64-blob": "error", "hidden-unicode": "error",
+    "image-exfiltration": "error", "tls-disabled": "error", "untrusted-index": "error", "credential-upload": "error",
 }
 
 
@@ -43,6 +46,13 @@ class InjectionFinding:
     severity: str  # "error" | "warning"
     message: str
     line: int
+    confidence: str = "high"  # "low": quoted, in an example, a table or code, or to a made-up host
+
+    @property
+    def unsafe(self) -> bool:
+        """Whether a lesson carrying this is quarantined (whatever the confidence): every rule but
+        the unknown-host and long-blob notices."""
+        return self.rule != "unknown-host" and not self.message.startswith("long base64")
 
 
 # All patterns below run on the lowered text (same offsets), so none needs re.IGNORECASE, and each
@@ -71,47 +81,65 @@ _READ_VERB = re.compile(
 )
 _ASK_SECRETS = re.compile(
     r"\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
-    r"(?:out\s+)?(?:(?:the|all|your|any|every)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
-    r"(?:api[ _-]?)?tokens?\b|api[ _-]?keys?\b|secrets?\b|credentials\b|passwords?\b|private\s+keys?\b)"
+    r"(?:out\s+)?(?:(?:the|all|your|any|every|my)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
+    r"(?:api|access|auth|bearer|github|session|oauth)[ _-]?tokens?\b|api[ _-]?keys?\b|secrets?\b|"
+    r"credentials\b|passwords?\b|private\s+keys?\b)"
+    r"|\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|show)\s+(?:out\s+)?(?:the|all|your|any|every|my)\s+"
+    r"(?:\w+\s+)?tokens?\b"
+    r"|\b(?:export|send|post|upload|forward|transmit|exfiltrate)\s+(?:(?:the|all|your|any|every|my)\s+)*"
+    r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?\s+variables)\s+to\s+(?:https?://|\S+@)"
     r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b"
 )
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
-_PIPE_SHELL = re.compile(
-    r"\b(?:curl|wget|fetch)\b(?:(?!curl|wget|fetch)[^\n|;]){0,300}\|\s*(?:sudo\s+)?(?:(?:ba|z|k|da|fi)?sh|python3?|perl|ruby|node)\b"
-    r"|\b(?:ba|z)?sh\s+(?:-c\s+)?[\"']?\$\(\s*(?:curl|wget)\b"
-    r"|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b"
-    r"|\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
+_PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads POSIX shells only)
+    r"\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
     r"|\b(?:iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?!iwr|irm|invoke-)[^\n|]){0,300}\|\s*iex\b"
 )
-_PIPE_KEYS = ("curl", "wget", "fetch", "iex", "iwr", "irm", "invoke-")
+_PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]+", re.I)
 _IMAGE = re.compile(r"!\[[^\[\]\n]{0,300}\]\(\s*<?([^)\s>]+)|<img\b[^<>]{0,300}\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
+                     "\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 _INTERPOLATION = re.compile(r"\$\{|\$\(|\{\{|%7[bB]|\$[A-Z_]{2,}|<[A-Za-z_]+>")
+_FETCHES = re.compile(  # a line that makes the agent contact the URL (not a link to read)
+    r"\b(?:curl|wget|fetch|requests\.\w+|httpx\.\w+|urlopen|urlretrieve|aiohttp|axios|iwr|irm|"
+    r"invoke-webrequest|invoke-restmethod|git\s+clone|pip3?\s+install|npm\s+install|npx|uvx|docker\s+pull|"
+    r"http\.get|got\(|ky\(|web_?fetch|download)\b", re.I)
+_DYNAMIC = re.compile(r"\$\{|\$\(|\{\{|%7[bB]\{?|\$[A-Za-z_]{2,}|\+\s*\w|document\.cookie|localStorage")
 
 
 def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> list[InjectionFinding]:
-    """Every injected-instruction pattern in ``text``, in line order."""
+    """Every injected-instruction pattern and unsafe command in ``text``, in line order. A finding is
+    an error only at high confidence (see :class:`InjectionFinding`); otherwise a warning."""
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
     starts = _line_starts(text)
     low = _lowered(text)
-    found = [
-        *_simple(text, low, starts, _OVERRIDE, _OVERRIDE_KEYS, "instruction-override",
+    ctx = Context(text)
+    raw = [
+        *_simple(text, low, ctx, _OVERRIDE, _OVERRIDE_KEYS, "instruction-override",
                  "tries to override the agent's instructions"),
-        *_credential_files(text, low, starts),
-        *_simple(text, low, starts, _ASK_SECRETS, _ASK_KEYS, "credential-request",
-                 "asks for credentials or secrets"),
-        *_simple(text, low, starts, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell",
-                 "pipes a download straight into a shell"),
-        *_urls(text, starts, hosts),
-        *_images(text, starts, hosts),
-        *_blobs(text, starts, hosts),
-        *_hidden(text, starts),
+        *_credential_files(text, low, ctx),
+        *_simple(text, low, ctx, _ASK_SECRETS, _ASK_KEYS, "credential-request", "asks for credentials or secrets"),
+        *_simple(text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"),
+        *((f.rule, f.offset, f.message, f.confidence) for f in find_unsafe(text)),
+        *_urls(text, hosts),
+        *_images(text, hosts),
+        *_blobs(text, hosts, ctx),
+        *_hidden(text, ctx),
     ]
-    unique = {(f.line, f.rule): f for f in found}  # one finding per rule and line
+    unique: dict[tuple[int, str], InjectionFinding] = {}
+    for rule, offset, message, conf in raw:
+        line = _line(starts, offset)
+        severity = SEVERITY[rule] if conf == "high" else "warning"
+        kept = unique.get((line, rule))
+        if kept is None or (severity == "error" and kept.severity != "error"):
+            unique[(line, rule)] = InjectionFinding(rule, severity, message, line, conf)
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
+
+
+Raw = tuple[str, int, str, str]  # (rule, offset, message, confidence)
 
 
 def _lowered(text: str) -> str:
@@ -130,19 +158,16 @@ def _line(starts: list[int], offset: int) -> int:
     return bisect_right(starts, offset)
 
 
-def _finding(rule: str, message: str, line: int, severity: str | None = None) -> InjectionFinding:
-    return InjectionFinding(rule, severity or SEVERITY[rule], message, line)
-
-
-def _simple(text: str, low: str, starts: list[int], pattern: re.Pattern[str], keys: tuple[str, ...],
-            rule: str, what: str) -> Iterator[InjectionFinding]:
+def _simple(text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: tuple[str, ...],
+            rule: str, what: str) -> Iterator[Raw]:
     if not any(k in low for k in keys):
         return
     for m in pattern.finditer(low):
-        yield _finding(rule, f"{what}: {_quote(text[m.start():m.end()])}", _line(starts, m.start()))
+        conf = "low" if ctx.illustrative(m.start()) else "high"
+        yield rule, m.start(), f"{what}: {_quote(text[m.start():m.end()])}", conf
 
 
-def _credential_files(text: str, low: str, starts: list[int]) -> Iterator[InjectionFinding]:
+def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
     """A sensitive file (``~/.ssh``, ``.env``, credentials) with a verb that reads or sends it before it
     on the same line."""
     if not any(k in low for k in _SENSITIVE_KEYS):
@@ -154,8 +179,8 @@ def _credential_files(text: str, low: str, starts: list[int]) -> Iterator[Inject
         verb = _READ_VERB.search(low, lo, m.start())
         if verb:
             snippet = text[verb.start():m.end()]
-            yield _finding("credential-request", f"asks for credentials or secrets: {_quote(snippet)}",
-                           _line(starts, m.start()))
+            conf = "low" if ctx.illustrative(verb.start()) else "high"
+            yield "credential-request", m.start(), f"asks for credentials or secrets: {_quote(snippet)}", conf
 
 
 def _quote(snippet: str, limit: int = 60) -> str:
@@ -170,71 +195,92 @@ def host_allowed(host: str, hosts: frozenset[str]) -> bool:
     return any(".".join(parts[i:]) in hosts for i in range(len(parts)))
 
 
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for a malformed URL (``https://docs.[x].com`` raises ValueError)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a bad port raises only when read
+    except ValueError:
+        return None
+    return parts
+
+
+def url_host(url: str) -> str:
+    """The URL's lower-cased host name, "" when it has none or cannot be parsed."""
+    parts = split_url(url)
+    return (parts.hostname or "") if parts is not None else ""
+
+
 def _carries_data(url: str) -> bool:
     """A query string or interpolation that can carry data out (``?q=${TOKEN}``, long values)."""
     if _INTERPOLATION.search(url):
         return True
-    query = urlsplit(url).query
+    parts = split_url(url)
+    query = parts.query if parts is not None else url.partition("?")[2]
     return any(len(v) >= 16 or _INTERPOLATION.search(v) for _, v in parse_qsl(query, keep_blank_values=True))
 
 
-def _urls(text: str, starts: list[int], hosts: frozenset[str]) -> Iterator[InjectionFinding]:
+def _urls(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
     if "://" not in text:
         return
     for m in _URL.finditer(text):
         url = m.group(0).rstrip(".,;:")
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            host = ""
+        host = url_host(url)
         if host and host_allowed(host, hosts):
             continue
-        line = _line(starts, m.start())
         if _carries_data(url):
-            yield _finding("url-data", f"URL to unknown host {host!r} carries data in its query: {_quote(url)}", line)
-        else:
-            yield _finding("unknown-host", f"URL to a host not in the allowlist: {host!r}", line)
+            dynamic = bool(_DYNAMIC.search(url)) and not made_up_host(host)
+            yield ("url-data", m.start(), f"URL to unknown host {host!r} carries data in its query: {_quote(url)}",
+                   "high" if dynamic else "low")
+        elif not made_up_host(host) and _FETCHES.search(text, *_line_span(text, m.start())):
+            yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
 
 
-def _images(text: str, starts: list[int], hosts: frozenset[str]) -> Iterator[InjectionFinding]:
+def _line_span(text: str, offset: int) -> tuple[int, int]:
+    end = text.find("\n", offset)
+    return text.rfind("\n", 0, offset) + 1, len(text) if end == -1 else end
+
+
+def _images(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
     if "![" not in text and "<img" not in text.lower():
         return
     for m in _IMAGE.finditer(text):
         url = m.group(1) or m.group(2) or ""
         if "://" not in url and not _INTERPOLATION.search(url):
             continue
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            host = ""
-        if _INTERPOLATION.search(url) or (urlsplit(url).query and not host_allowed(host, hosts)):
-            yield _finding("image-exfiltration", f"image URL carries data (exfiltration): {_quote(url)}",
-                           _line(starts, m.start()))
+        host = url_host(url)
+        parts = split_url(url)
+        query = parts.query if parts is not None else url.partition("?")[2]
+        if _INTERPOLATION.search(url) or (query and not host_allowed(host, hosts)):
+            dynamic = bool(_DYNAMIC.search(url)) and "://" in url and not made_up_host(host)
+            yield ("image-exfiltration", m.start(), f"image URL carries data (exfiltration): {_quote(url)}",
+                   "high" if dynamic else "low")
 
 
-def _blobs(text: str, starts: list[int], hosts: frozenset[str]) -> Iterator[InjectionFinding]:
+def _blobs(text: str, hosts: frozenset[str], ctx: Context) -> Iterator[Raw]:
     """Base64 runs: an error when the decoded text (even of a cut-off piece) holds injected
-    instructions, a warning when the run is long."""
+    instructions or unsafe commands, a warning when the run is long."""
     for m in _BASE64.finditer(text):
         blob = m.group(0)
         if not (any(c.isupper() for c in blob) and any(c.islower() for c in blob) and any(c.isdigit() for c in blob)):
             continue
-        line = _line(starts, m.start())
         if _hides_instructions(blob, hosts):
-            yield _finding("base64-blob", "base64 blob hides injected instructions", line, "error")
+            conf = "low" if ctx.in_code_block(m.start()) or ctx.among_examples(m.start()) else "high"
+            yield "base64-blob", m.start(), "base64 blob hides injected instructions or commands", conf
         elif len(blob) >= LONG_BLOB:
-            yield _finding("base64-blob", f"long base64 blob ({len(blob)} chars): keep data out of skills", line)
+            yield "base64-blob", m.start(), f"long base64 blob ({len(blob)} chars): keep data out of skills", "low"
 
 
 def _hides_instructions(blob: str, hosts: frozenset[str]) -> bool:
     body = blob.rstrip("=")
     for shift in range(4):  # a piece cut out of a longer blob may start mid-quantum
         piece = body[shift:]
-        decoded = _decode(piece[: len(piece) - len(piece) % 4])
-        if decoded is not None and any(
-            f.severity == "error" for f in find_injections(decoded, hosts) if f.rule != "base64-blob"
-        ):
-            return True
+        cut = piece + "=" * (-len(piece) % 4) if len(piece) % 4 != 1 else piece[: len(piece) - 1]
+        for candidate in (cut, piece[: len(piece) - len(piece) % 4]):  # padded in full, then whole groups
+            decoded = _decode(candidate)
+            if decoded is not None and any(f.unsafe for f in find_injections(decoded, hosts)
+                                           if f.rule != "base64-blob"):
+                return True
     return False
 
 
@@ -250,19 +296,40 @@ def _decode(blob: str) -> str | None:
     return text if text and printable / len(text) > 0.95 else None
 
 
-def _hidden(text: str, starts: list[int]) -> Iterator[InjectionFinding]:
+_ALWAYS_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+_JOINERS = "\u200c\u200d"
+
+
+def _hidden(text: str, ctx: Context) -> Iterator[Raw]:
+    """Invisible characters: bidirectional overrides and tag or supplementary variation characters
+    always (high); zero-width characters between Latin letters (high) or elsewhere in prose (low);
+    joiners inside words of scripts that need them (Persian, Indic) and in emoji are fine; a run of
+    variation selectors U+FE00-U+FE0F, or one after a letter, hides data (high)."""
     body = text[1:] if text.startswith("\ufeff") else text
     offset = len(text) - len(body)
-    reported = -1
     for m in _HIDDEN.finditer(body):
-        if m.group(0) == "\u200d" and _between_emoji(body, m.start()):
-            continue  # a zero-width joiner inside an emoji sequence
-        line = _line(starts, m.start() + offset)
-        if line == reported:
-            continue  # one finding per line (the first character)
-        reported = line
-        code = f"U+{ord(m.group(0)):04X}"
-        yield _finding("hidden-unicode", f"hidden or bidirectional unicode character {code}", line)
+        i, char = m.start(), m.group(0)
+        conf = _hidden_confidence(body, i, char, ctx, offset)
+        if conf:
+            yield "hidden-unicode", i + offset, f"hidden or bidirectional unicode character U+{ord(char):04X}", conf
+
+
+def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) -> str | None:
+    before = body[i - 1] if i > 0 else " "
+    after = body[i + 1] if i + 1 < len(body) else " "
+    if _ALWAYS_HIDDEN.match(char):
+        return "high"
+    if "\ufe00" <= char <= "\ufe0f":
+        if "\ufe00" <= after <= "\ufe0f" or "\ufe00" <= before <= "\ufe0f":
+            return "high"  # a run of selectors encodes bytes
+        return "high" if before.isascii() and before.isalpha() else None  # after an emoji or symbol: its style
+    if char in _JOINERS and (_between_emoji(body, i) or not (before.isascii() or after.isascii())):
+        return None  # ZWJ in an emoji sequence, ZWNJ/ZWJ inside Persian, Arabic or Indic words
+    if char in "\u200e\u200f" and not (before.isascii() and after.isascii()):
+        return None  # direction marks beside right-to-left text
+    if ctx.quoted(i + offset) or ctx.in_code_block(i + offset) and not (before.isalpha() and after.isalpha()):
+        return "low"  # a string or character class that names the character (a stripper's regex)
+    return "high"  # in prose: nothing shows it
 
 
 def _between_emoji(text: str, i: int) -> bool:
