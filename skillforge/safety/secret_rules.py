@@ -262,7 +262,7 @@ RULES: list[Rule] = [
     Rule("discord-webhook", re.compile(
         r"https://(?:canary\.|ptb\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{20,}"), ("discord",)),
     Rule("discord-bot-token", re.compile(r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}" + _E),
-         (".",), _when("discord-bot-token", _mixed, bounded=True)),
+         ("discord", "bot"), _when("discord-bot-token", _mixed, bounded=True)),
     Rule("sendgrid-key", re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}" + _E), ("SG.",),
          _when("sendgrid-key", _always, bounded=True), exact=True),
     Rule("docker-token", re.compile(r"dckr_pat_[A-Za-z0-9_-]{20,}"), ("dckr_pat_",),

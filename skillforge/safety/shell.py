@@ -36,11 +36,12 @@ _SENSITIVE = re.compile(r"\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.
                         r"\.pypirc|\.docker/config|\.kube/config|/etc/shadow|\.env\b|credentials\.json")
 _SECRET_VAR = re.compile(r"\$\{?[A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*")
 _SNIPPET_KEYS = ("curl", "wget", "fetch", "iwr", "irm", "invoke-", "base64", "xxd", "sslverify", "ssl_no_verify",
-                 "strict-ssl", "tls_reject", "trusted-host", "index-url", "registry", "--insecure", "-k ",
-                 "no-check-certificate", "printenv", "env |", "nc ", "http")
+                 "strict-ssl", "tls_reject", "trusted-host", "index-url", "registry", "no-check-certificate",
+                 "printenv", "openssl", "uudecode")
+_KEYS = re.compile("|".join(re.escape(k) for k in _SNIPPET_KEYS))  # searched in lower-cased text
 _SHELL_LANGS = frozenset({"", "bash", "sh", "shell", "zsh", "console", "shell-session", "terminal", "text",
                           "cmd", "powershell", "ps1", "pwsh", "dockerfile", "docker", "yaml", "yml", "makefile"})
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n]*\n(.*?)^ {0,3}\1[`~]*[ \t]*$", re.M | re.S)
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n]*$", re.M)
 _INLINE = re.compile(r"(?<!`)`([^`\n]{4,})`(?!`)")
 _CMD_START = re.compile(  # where a command starts in a line of prose ("then curl … | sh")
     r"(?<![\w./-])(?:[A-Z_]+=\S*\s+)*(?:sudo\s+)?(?:curl|wget|git|pip3?|uv|npm|yarn|pnpm|echo|env|printenv|"
@@ -77,23 +78,47 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
     """(offset, command text) of shell blocks, inline code and command-like lines outside code."""
     parts: list[str] = []
     pos = 0
-    for m in _FENCE.finditer(text):
-        if m.group(2).lower() in _SHELL_LANGS:
-            yield m.start(3), m.group(3)
-        parts += [text[pos:m.start()], re.sub(r"[^\n]", " ", m.group(0))]  # offsets and lines kept
-        pos = m.end()
+    for start, body_start, end, lang in _fences(text):
+        body = text[body_start:end]
+        if lang in _SHELL_LANGS and _KEYS.search(body.lower()):
+            yield body_start, body
+        parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]  # offsets and lines kept
+        pos = end
     rest = "".join(parts) + text[pos:] if parts else text
     for m in _INLINE.finditer(rest):
-        yield m.start(1), m.group(1)
+        if _KEYS.search(m.group(1).lower()):
+            yield m.start(1), m.group(1)
     rest = _INLINE.sub(lambda m: " " * len(m.group(0)), rest)
-    pos = 0
-    for line in rest.split("\n"):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("|") and any(k in stripped.lower() for k in _SNIPPET_KEYS):
+    done = -1
+    for m in _KEYS.finditer(rest.lower() if rest.isascii() else _lower_same(rest)):
+        if m.start() < done:
+            continue
+        start = rest.rfind("\n", 0, m.start()) + 1
+        end = rest.find("\n", m.start())
+        done = end = len(rest) if end == -1 else end
+        line = rest[start:end]
+        if not line.lstrip().startswith("|"):
             cut = _CMD_START.search(line)
             if cut:
-                yield pos + cut.start(), line[cut.start():]
-        pos += len(line) + 1
+                yield start + cut.start(), line[cut.start():]
+
+
+def _lower_same(text: str) -> str:
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _fences(text: str) -> Iterator[tuple[int, int, int, str]]:
+    """(start, body start, end, language) of each fenced block (an unclosed one runs to the end)."""
+    opened: tuple[int, int, str, str] | None = None  # (start, body start, fence, language)
+    for m in _FENCE_LINE.finditer(text):
+        fence = m.group(1)
+        if opened is None:
+            opened = (m.start(), min(len(text), m.end() + 1), fence, m.group(2).lower())
+        elif fence[0] == opened[2][0] and len(fence) >= len(opened[2]) and not m.group(2):
+            yield opened[0], opened[1], m.start(), opened[3]
+            opened = None
+    if opened is not None:
+        yield opened[0], opened[1], len(text), opened[3]
 
 
 @cache
