@@ -43,8 +43,9 @@ _SHELL_LANGS = frozenset({"", "bash", "sh", "shell", "zsh", "console", "shell-se
                           "cmd", "powershell", "ps1", "pwsh", "dockerfile", "docker", "yaml", "yml", "makefile"})
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n]*$", re.M)
 _INLINE = re.compile(r"(?<!`)`([^`\n]{4,})`(?!`)")
+_RUNS_FILE = re.compile(r"(?:^|[;&|]\s*)\s*(?:sudo\s+)?(?:ba|z|da)?sh\s+[\w./~-]|(?:^|\s)\./[\w.-]", re.M)
 _CMD_START = re.compile(  # where a command starts in a line of prose ("then curl … | sh")
-    r"(?<![\w./-])(?:[A-Z_]+=\S*\s+)*(?:sudo\s+)?(?:curl|wget|git|pip3?|uv|npm|yarn|pnpm|echo|env|printenv|"
+    r"(?:^|(?<=\s))\.\s+<\(|(?<![\w./-])(?:[A-Z_]+=\S*\s+)*(?:sudo\s+)?(?:curl|wget|git|pip3?|uv|npm|yarn|pnpm|echo|env|printenv|"
     r"export|eval|source|bash|sh|python3?|base64|cat|iwr|irm|fetch|http)\b")
 _KNOWN_INDEXES = ("download.pytorch.org", "pypi.nvidia.com", "pypi.org", "files.pythonhosted.org",
                   "data.pyg.org", "storage.googleapis.com/jax-releases", "registry.npmjs.org")
@@ -80,13 +81,13 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
     pos = 0
     for start, body_start, end, lang in _fences(text):
         body = text[body_start:end]
-        if lang in _SHELL_LANGS and _KEYS.search(body.lower()):
+        if lang in _SHELL_LANGS and (_KEYS.search(body.lower()) or _RUNS_FILE.search(body)):
             yield body_start, body
         parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]  # offsets and lines kept
         pos = end
     rest = "".join(parts) + text[pos:] if parts else text
     for m in _INLINE.finditer(rest):
-        if _KEYS.search(m.group(1).lower()):
+        if _KEYS.search(m.group(1).lower()) or _RUNS_FILE.search(m.group(1)):
             yield m.start(1), m.group(1)
     rest = _INLINE.sub(lambda m: " " * len(m.group(0)), rest)
     done = -1
@@ -136,6 +137,8 @@ def analyse(snippet: str, files: set[str]) -> Iterator[tuple[str, str, str]]:
         kind = node.type
         if kind == "pipeline":
             yield from _pipeline(node)
+        elif kind == "declaration_command":  # export X=0
+            yield from _tls(["export", *_text(node).split()[1:]])
         elif kind == "command":
             yield from _command(node, files)
         elif kind == "redirected_statement":
@@ -203,7 +206,8 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
             continue
         before = commands[:i]
         if any(_is_downloader(w) for w in before):
-            evasive = any(w and _base(w[0]) == "tee" for w in before)
+            evasive = any(w and _base(w[0]) == "tee" for w in before) or bool(
+                re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node)))
             conf = "low" if _official_install(before) and not evasive else "high"
             yield "pipe-to-shell", f"pipes a download into {_base(ws[0])}", conf
         elif any(_is_decoder(w) for w in before):
