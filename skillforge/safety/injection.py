@@ -107,6 +107,7 @@ _FETCHES = re.compile(  # a line that makes the agent contact the URL (not a lin
     r"\b(?:curl|wget|fetch|requests\.\w+|httpx\.\w+|urlopen|urlretrieve|aiohttp|axios|iwr|irm|"
     r"invoke-webrequest|invoke-restmethod|git\s+clone|pip3?\s+install|npm\s+install|npx|uvx|docker\s+pull|"
     r"http\.get|got\(|ky\(|web_?fetch|download)\b", re.I)
+_SECRET_REF = re.compile(r"(?i)[${<%][{(]?\w*(?:token|secret|passw|api_?key|access_?key|credential)")
 _DYNAMIC = re.compile(r"\$\{|\$\(|\{\{|%7[bB]\{?|\$[A-Za-z_]{2,}|\+\s*\w|document\.cookie|localStorage")
 
 
@@ -123,7 +124,7 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         *_credential_files(text, low, ctx),
         *_simple(text, low, ctx, _ASK_SECRETS, _ASK_KEYS, "credential-request", "asks for credentials or secrets"),
         *_simple(text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"),
-        *((f.rule, f.offset, f.message, f.confidence) for f in find_unsafe(text)),
+        *((f.rule, f.offset, f.message, _shell_confidence(f.confidence, f.hosts, hosts)) for f in find_unsafe(text)),
         *_urls(text, hosts),
         *_images(text, hosts),
         *_blobs(text, hosts, ctx),
@@ -140,6 +141,11 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
 
 
 Raw = tuple[str, int, str, str]  # (rule, offset, message, confidence)
+
+
+def _shell_confidence(conf: str, used: tuple[str, ...], hosts: frozenset[str]) -> str:
+    """An https install piped to a shell is low confidence only from hosts on the allowlist."""
+    return conf if conf == "high" or (used and all(host_allowed(h, hosts) for h in used)) else "high"
 
 
 def _lowered(text: str) -> str:
@@ -229,7 +235,7 @@ def _urls(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
         if host and host_allowed(host, hosts):
             continue
         if _carries_data(url):
-            dynamic = bool(_DYNAMIC.search(url)) and not made_up_host(host)
+            dynamic = bool(_DYNAMIC.search(url)) and (not made_up_host(host) or bool(_SECRET_REF.search(url)))
             yield ("url-data", m.start(), f"URL to unknown host {host!r} carries data in its query: {_quote(url)}",
                    "high" if dynamic else "low")
         elif not made_up_host(host) and _FETCHES.search(text, *_line_span(text, m.start())):
@@ -252,7 +258,8 @@ def _images(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
         parts = split_url(url)
         query = parts.query if parts is not None else url.partition("?")[2]
         if _INTERPOLATION.search(url) or (query and not host_allowed(host, hosts)):
-            dynamic = bool(_DYNAMIC.search(url)) and "://" in url and not made_up_host(host)
+            dynamic = bool(_DYNAMIC.search(url)) and "://" in url and (
+                not made_up_host(host) or bool(_SECRET_REF.search(url)))
             yield ("image-exfiltration", m.start(), f"image URL carries data (exfiltration): {_quote(url)}",
                    "high" if dynamic else "low")
 

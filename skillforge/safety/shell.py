@@ -57,6 +57,8 @@ class ShellFinding:
     offset: int  # where the snippet starts in the text
     message: str
     confidence: str  # "high" | "low"
+    hosts: tuple[str, ...] = ()  # hosts of the downloads (a low-confidence https install is only low
+    # when the caller trusts every one of them)
 
 
 def find_unsafe(text: str) -> list[ShellFinding]:
@@ -71,7 +73,8 @@ def find_unsafe(text: str) -> list[ShellFinding]:
         for rule, message, conf in analyse(snippet, files):
             if rule not in seen:
                 seen.add(rule)
-                found.append(ShellFinding(rule, offset, message, conf))
+                hosts = tuple(_host(u).lower() for u in re.findall(r"https?://[^\s\"'|;)]+", snippet))
+                found.append(ShellFinding(rule, offset, message, conf, hosts))
     return found
 
 
