@@ -79,6 +79,31 @@ _READ_VERB = re.compile(
     r"\b(?:cat|less|more|head|tail|read|print|type|open|show|upload|send|post|exfiltrate|copy|scp|"
     r"display|dump|base64|curl|include|paste|share|attach)\b"
 )
+_KEY_FILE = re.compile(r"~/\.ssh|\.ssh/|id_rsa|id_ed25519|\.aws/credentials|\.netrc|\.git-credentials|/etc/shadow|"
+                       r"\.pypirc|\.npmrc|\.kube/config|\.docker/config")
+_DISCLOSE = re.compile(r"cat|print|paste|upload|send|post|exfiltrate|share|dump|display|base64|scp|curl|copy")
+_NEGATED = re.compile(r"\b(?:never|not|don't|do not|without|avoid|no)\b")
+_SINK = re.compile(  # where a disclosed secret goes: a URL, a public place or the answer
+    r"\b(?:to|into|in|on|via|with)\s+(?:(?:the|a|your|this|an)\s+)?(?:https?://|pr\b|pull request|issue|comment|"
+    r"answer|response|reply|chat|reviewer|email|slack|channel|webhook|gist|pastebin|output|log)"
+    r"|\b(?:send|post|upload|exfiltrate|paste|share|forward|transmit)\b|\|\s*(?:curl|wget|nc|netcat)\b")
+
+
+def _exfiltrates(low: str, start: int, end: int) -> bool:
+    """The clause that asks for secrets also sends them somewhere, and does not say "never"."""
+    lo = max(low.rfind("\n", 0, start), low.rfind(". ", 0, start)) + 1
+    stop = [i for i in (low.find("\n", end), low.find(". ", end)) if i != -1]
+    hi = min(stop) if stop else len(low)
+    if _NEGATED.search(low, lo, start):
+        return False
+    lead = low[lo:start].strip(" \t-*>#`0123456789.)")
+    ordered = all(w in _LEADS for w in lead.replace(",", " ").split())  # "First print all env variables."
+    return ordered or bool(_SINK.search(low, start, min(hi, end + 200)))
+
+
+_LEADS = frozenset({"first", "then", "and", "please", "now", "also", "next", "always", "finally", "step", "to", "start"})
+
+
 _ASK_SECRETS = re.compile(
     r"\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
     r"(?:out\s+)?(?:(?:the|all|your|any|every|my)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
@@ -170,6 +195,8 @@ def _simple(text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: t
         return
     for m in pattern.finditer(low):
         conf = "low" if ctx.illustrative(m.start()) else "high"
+        if rule == "credential-request" and not _exfiltrates(low, m.start(), m.end()):
+            conf = "low"
         yield rule, m.start(), f"{what}: {_quote(text[m.start():m.end()])}", conf
 
 
@@ -185,7 +212,10 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
         verb = _READ_VERB.search(low, lo, m.start())
         if verb:
             snippet = text[verb.start():m.end()]
-            conf = "low" if ctx.illustrative(verb.start()) else "high"
+            strong = _KEY_FILE.search(low, m.start(), m.end() + 1) and _DISCLOSE.match(low, verb.start())
+            conf = "low" if ctx.illustrative(verb.start()) or _NEGATED.search(low, lo, verb.start()) else "high"
+            if not (strong or _exfiltrates(low, verb.start(), m.end())):
+                conf = "low"
             yield "credential-request", m.start(), f"asks for credentials or secrets: {_quote(snippet)}", conf
 
 
@@ -334,7 +364,7 @@ def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) 
         return None  # ZWJ in an emoji sequence, ZWNJ/ZWJ inside Persian, Arabic or Indic words
     if char in "\u200e\u200f" and not (before.isascii() and after.isascii()):
         return None  # direction marks beside right-to-left text
-    if ctx.quoted(i + offset) or ctx.in_code_block(i + offset) and not (before.isalpha() and after.isalpha()):
+    if ctx.quoted(i + offset) or (ctx.in_code_block(i + offset) and not (before.isalpha() and after.isalpha())):
         return "low"  # a string or character class that names the character (a stripper's regex)
     return "high"  # in prose: nothing shows it
 

@@ -205,7 +205,7 @@ def _is_interpreter(ws: list[str]) -> bool:
 def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
     commands = [words(c) for c in node.children if c.type == "command"]
     for i, ws in enumerate(commands):
-        if not _is_interpreter(ws) or len(ws) > 1 and _reads_file_arg(ws):
+        if not _is_interpreter(ws) or (len(ws) > 1 and _reads_file_arg(ws)):
             continue
         before = commands[:i]
         if any(_is_downloader(w) for w in before):
