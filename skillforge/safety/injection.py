@@ -132,6 +132,7 @@ _FETCHES = re.compile(  # a line that makes the agent contact the URL (not a lin
     r"\b(?:curl|wget|fetch|requests\.\w+|httpx\.\w+|urlopen|urlretrieve|aiohttp|axios|iwr|irm|"
     r"invoke-webrequest|invoke-restmethod|git\s+clone|pip3?\s+install|npm\s+install|npx|uvx|docker\s+pull|"
     r"http\.get|got\(|ky\(|web_?fetch|download)\b", re.I)
+_TOKENISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-+/=.]+$")
 _SECRET_REF = re.compile(r"(?i)[${<%][{(]?\w*(?:token|secret|passw|api_?key|access_?key|credential)")
 _DYNAMIC = re.compile(r"\$\{|\$\(|\{\{|%7[bB]\{?|\$[A-Za-z_]{2,}|\+\s*\w|document\.cookie|localStorage")
 
@@ -265,11 +266,29 @@ def _urls(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
         if host and host_allowed(host, hosts):
             continue
         if _carries_data(url):
-            dynamic = bool(_DYNAMIC.search(url)) and (not made_up_host(host) or bool(_SECRET_REF.search(url)))
-            yield ("url-data", m.start(), f"URL to unknown host {host!r} carries data in its query: {_quote(url)}",
-                   "high" if dynamic else "low")
+            conf = _data_confidence(url, host)
+            if conf:
+                yield ("url-data", m.start(),
+                       f"URL to unknown host {host!r} carries data in its query: {_quote(url)}", conf)
         elif not made_up_host(host) and _FETCHES.search(text, *_line_span(text, m.start())):
             yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
+
+
+def _data_confidence(url: str, host: str) -> str | None:
+    """"high" when a secret or a command's output is put into the query or host name; "low" for other
+    interpolation or a token-like static value; None for a static query (fonts, search terms)."""
+    parts = split_url(url)
+    query = parts.query if parts is not None else url.partition("?")[2]
+    netloc = url.split("://", 1)[-1].split("/", 1)[0]
+    outward = query + " " + netloc
+    if _SECRET_REF.search(outward) or "$(" in outward or "`" in outward:
+        return "high"
+    if _DYNAMIC.search(outward) and not made_up_host(host):
+        return "low"
+    values = [v for _, v in parse_qsl(query, keep_blank_values=True)]
+    if any(len(v) >= 20 and _TOKENISH.match(v) for v in values):
+        return "low"
+    return None
 
 
 def _line_span(text: str, offset: int) -> tuple[int, int]:

@@ -307,6 +307,7 @@ ENTROPY_RULE = Rule("high-entropy", re.compile(
 LOW_KINDS = frozenset({"password", "secret", "high-entropy"})
 _EXAMPLE = re.compile(
     r"(?i)example|sample|dummy|fake|placeholder|your|redacted|changeme|xxxx|\.\.\.|…|0000|1234|abcd|"
+    r"signature|payload|pass(?:word|wd)?\d*$|secret|letmein|admin|"
     r"(.)\1{4}|test|^[A-Z_]+$|^[a-z_-]+$"
 )
 

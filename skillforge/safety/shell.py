@@ -62,19 +62,18 @@ class ShellFinding:
 
 
 def find_unsafe(text: str) -> list[ShellFinding]:
-    """Unsafe commands anywhere in ``text`` (one finding per rule and snippet)."""
+    """Unsafe commands anywhere in ``text``, at the offset of the command that does it."""
     low = text.lower()
     if not any(k in low for k in _SNIPPET_KEYS):
         return []
     found: list[ShellFinding] = []
     files: set[str] = set()  # files a download or a decoder wrote, across the text's snippets
     for offset, snippet in snippets(text):
-        seen: set[str] = set()
-        for rule, message, conf in analyse(snippet, files):
-            if rule not in seen:
-                seen.add(rule)
-                hosts = tuple(_host(u).lower() for u in re.findall(r"https?://[^\s\"'|;)]+", snippet))
-                found.append(ShellFinding(rule, offset, message, conf, hosts))
+        data = snippet.encode("utf-8", "replace")
+        for rule, message, conf, node in analyse(snippet, files):
+            at = offset + len(data[:node.start_byte].decode("utf-8", "ignore"))
+            hosts = tuple(_host(u).lower() for u in re.findall(r"https?://[^\s\"'|;)]+", _text(node)))
+            found.append(ShellFinding(rule, at, message, conf, hosts))
     return found
 
 
@@ -133,19 +132,22 @@ def _parser() -> Any:
     return Parser(Language(tree_sitter_bash.language()))
 
 
-def analyse(snippet: str, files: set[str]) -> Iterator[tuple[str, str, str]]:
-    """(rule, message, confidence) for every unsafe construct of one snippet."""
+def analyse(snippet: str, files: set[str]) -> Iterator[tuple[str, str, str, Any]]:
+    """(rule, message, confidence, node) for every unsafe construct of one snippet."""
     root = _parser().parse(snippet.encode("utf-8", "replace")).root_node
     for node in _walk(root):
         kind = node.type
+        found: Iterator[tuple[str, str, str]] = iter(())
         if kind == "pipeline":
-            yield from _pipeline(node)
+            found = _pipeline(node)
         elif kind == "declaration_command":  # export X=0
-            yield from _tls(["export", *_text(node).split()[1:]])
+            found = _tls(["export", *_text(node).split()[1:]])
         elif kind == "command":
-            yield from _command(node, files)
+            found = _command(node, files)
         elif kind == "redirected_statement":
             _redirect_writes(node, files)
+        for rule, message, conf in found:
+            yield rule, message, conf, node
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -257,7 +259,7 @@ def _command(node: Any, files: set[str]) -> Iterator[tuple[str, str, str]]:
             urls = [w for w in ws[1:] if "://" in w]
             known = bool(urls) and all(u.startswith("https://") for u in urls)
             yield "credential-upload", f"{why} to {', '.join(_host(u) for u in urls) or 'a URL'}", \
-                "low" if known and "variable" in why else "high"
+                "low" if (known or not urls) and "variable" in why else "high"
     yield from _tls(ws)
     yield from _index(ws)
 
