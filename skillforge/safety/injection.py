@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from skillforge.safety.context import Context, made_up_host
-from skillforge.safety.shell import find_unsafe
+from skillforge.safety.shell import ShellFinding, find_unsafe
 
 DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset({
     "github.com", "raw.githubusercontent.com", "gist.github.com", "docs.github.com", "gitlab.com",
@@ -31,6 +31,8 @@ DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset({
     "scipy.org", "postgresql.org", "sqlite.org", "mypy-lang.org", "semver.org", "json-schema.org",
     "yaml.org", "toml.io", "learn.microsoft.com", "docs.aws.amazon.com", "cloud.google.com",
     "registry.npmjs.org", "nginx.org", "redis.io", "mongodb.com", "terraform.io", "hashicorp.com",
+    # ecosystems' own installers (https, run by a shell): anaconda, conda, rustup, Homebrew, deno, bun
+    "anaconda.com", "conda.io", "conda-forge.org", "rustup.rs", "brew.sh", "deno.land", "bun.sh",
 })
 
 SEVERITY = {
@@ -89,7 +91,7 @@ _SINK = re.compile(  # where a disclosed secret goes: a URL, a public place or t
     r"|\b(?:send|post|upload|exfiltrate|paste|share|forward|transmit)\b|\|\s*(?:curl|wget|nc|netcat)\b")
 
 
-def _exfiltrates(low: str, start: int, end: int) -> bool:
+def _exfiltrates(low: str, start: int, end: int, ordered_ok: bool = True) -> bool:
     """The clause that asks for secrets also sends them somewhere, and does not say "never"."""
     lo = max(low.rfind("\n", 0, start), low.rfind(". ", 0, start)) + 1
     stop = [i for i in (low.find("\n", end), low.find(". ", end)) if i != -1]
@@ -97,13 +99,15 @@ def _exfiltrates(low: str, start: int, end: int) -> bool:
     if _NEGATED.search(low, lo, start):
         return False
     lead = low[lo:start].strip(" \t-*>#`0123456789.)")
-    ordered = all(w in _LEADS for w in lead.replace(",", " ").split())  # "First print all env variables."
+    ordered = ordered_ok and all(w in _LEADS for w in lead.replace(",", " ").split())  # "First print all env …"
     return ordered or bool(_SINK.search(low, start, min(hi, end + 200)))
 
 
 _LEADS = frozenset({"first", "then", "and", "please", "now", "also", "next", "always", "finally", "step", "to", "start"})
 
 
+_AGENT_SECRETS = re.compile(  # what the agent holds: its environment, keys and tokens (not "credentials" talk)
+    r"\benv\b|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)")
 _ASK_SECRETS = re.compile(
     r"\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
     r"(?:out\s+)?(?:(?:the|all|your|any|every|my)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
@@ -150,7 +154,7 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         *_credential_files(text, low, ctx),
         *_simple(text, low, ctx, _ASK_SECRETS, _ASK_KEYS, "credential-request", "asks for credentials or secrets"),
         *_simple(text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"),
-        *((f.rule, f.offset, f.message, _shell_confidence(f.confidence, f.hosts, hosts)) for f in find_unsafe(text)),
+        *((f.rule, f.offset, f.message, _shell_confidence(f, hosts)) for f in find_unsafe(text)),
         *_urls(text, hosts),
         *_images(text, hosts),
         *_blobs(text, hosts, ctx),
@@ -169,9 +173,18 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
 Raw = tuple[str, int, str, str]  # (rule, offset, message, confidence)
 
 
-def _shell_confidence(conf: str, used: tuple[str, ...], hosts: frozenset[str]) -> str:
-    """An https install piped to a shell is low confidence only from hosts on the allowlist."""
-    return conf if conf == "high" or (used and all(host_allowed(h, hosts) for h in used)) else "high"
+def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
+    """An https download run by a shell (a vendor's installer) is low confidence, unless it comes
+    from an IP address or a made-up host, or from nowhere named; allowed hosts are always low."""
+    if f.rule != "pipe-to-shell" or f.confidence == "high":
+        return f.confidence
+    if f.hosts and all(host_allowed(h, hosts) for h in f.hosts):
+        return "low"
+    suspicious = not f.hosts or any(made_up_host(h) or _IP.match(h) for h in f.hosts)
+    return "high" if suspicious else "low"
+
+
+_IP = re.compile(r"^\[?[0-9a-f:.]+\]?(?::\d+)?$")
 
 
 def _lowered(text: str) -> str:
@@ -196,8 +209,10 @@ def _simple(text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: t
         return
     for m in pattern.finditer(low):
         conf = "low" if ctx.illustrative(m.start()) else "high"
-        if rule == "credential-request" and not _exfiltrates(low, m.start(), m.end()):
-            conf = "low"
+        if rule == "credential-request" and not (
+                _exfiltrates(low, m.start(), m.end()) and _AGENT_SECRETS.search(low, m.start(), m.end())
+                and low[m.start():m.end() + 1].split(" ", 1)[0].isalpha()):
+            conf = "low"  # prose about credentials, or print(...) in code
         yield rule, m.start(), f"{what}: {_quote(text[m.start():m.end()])}", conf
 
 
@@ -215,8 +230,8 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
             snippet = text[verb.start():m.end()]
             strong = _KEY_FILE.search(low, m.start(), m.end() + 1) and _DISCLOSE.match(low, verb.start())
             conf = "low" if ctx.illustrative(verb.start()) or _NEGATED.search(low, lo, verb.start()) else "high"
-            if not (strong or _exfiltrates(low, verb.start(), m.end())):
-                conf = "low"
+            if not (strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))):
+                conf = "low"  # the word "credentials" in prose, or a read without a place to send it
             yield "credential-request", m.start(), f"asks for credentials or secrets: {_quote(snippet)}", conf
 
 
@@ -281,7 +296,7 @@ def _data_confidence(url: str, host: str) -> str | None:
     query = parts.query if parts is not None else url.partition("?")[2]
     netloc = url.split("://", 1)[-1].split("/", 1)[0]
     outward = query + " " + netloc
-    if _SECRET_REF.search(outward) or "$(" in outward or "`" in outward:
+    if _SECRET_REF.search(outward) or (("$(" in outward or "`" in outward) and not made_up_host(netloc)):
         return "high"
     if _DYNAMIC.search(outward) and not made_up_host(host):
         return "low"

@@ -67,12 +67,12 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     if not any(k in low for k in _SNIPPET_KEYS):
         return []
     found: list[ShellFinding] = []
-    files: set[str] = set()  # files a download or a decoder wrote, across the text's snippets
+    files: Files = {}  # files a download or a decoder wrote, across the text's snippets
     for offset, snippet in snippets(text):
         data = snippet.encode("utf-8", "replace")
-        for rule, message, conf, node in analyse(snippet, files):
+        for rule, message, conf, node, used in analyse(snippet, files, offset):  # offset: the snippet's id
             at = offset + len(data[:node.start_byte].decode("utf-8", "ignore"))
-            hosts = tuple(_host(u).lower() for u in re.findall(r"https?://[^\s\"'|;)]+", _text(node)))
+            hosts = used or tuple(_host(u).lower() for u in re.findall(r"https?://[^\s\"'|;)]+", _text(node)))
             found.append(ShellFinding(rule, at, message, conf, hosts))
     return found
 
@@ -132,8 +132,11 @@ def _parser() -> Any:
     return Parser(Language(tree_sitter_bash.language()))
 
 
-def analyse(snippet: str, files: set[str]) -> Iterator[tuple[str, str, str, Any]]:
-    """(rule, message, confidence, node) for every unsafe construct of one snippet."""
+Files = dict[str, tuple[int, bool, tuple[str, ...]]]  # name -> (snippet, over plain http, download hosts)
+
+
+def analyse(snippet: str, files: Files, snippet_id: int = 0) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
+    """(rule, message, confidence, node, download hosts) for every unsafe construct of one snippet."""
     root = _parser().parse(snippet.encode("utf-8", "replace")).root_node
     for node in _walk(root):
         kind = node.type
@@ -143,11 +146,15 @@ def analyse(snippet: str, files: set[str]) -> Iterator[tuple[str, str, str, Any]
         elif kind == "declaration_command":  # export X=0
             found = _tls(["export", *_text(node).split()[1:]])
         elif kind == "command":
-            found = _command(node, files)
+            ws = words(node)
+            ran = _runs_file(ws, files, snippet_id)
+            if ran is not None:
+                yield (*ran, node, files[_ran_name(ws, files)][2])
+            found = _command(node, ws, files, snippet_id)
         elif kind == "redirected_statement":
-            _redirect_writes(node, files)
+            _redirect_writes(node, files, snippet_id)
         for rule, message, conf in found:
-            yield rule, message, conf, node
+            yield rule, message, conf, node, ()
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -233,8 +240,30 @@ def _official_install(commands: list[list[str]]) -> bool:
         w == "-E" or w == "--preserve-env" for ws in commands for w in ws)
 
 
-def _command(node: Any, files: set[str]) -> Iterator[tuple[str, str, str]]:
-    ws = words(node)
+def _ran_name(ws: list[str], files: Files) -> str:
+    if ws[0].startswith("./"):
+        return _base(ws[0])
+    return next(_base(w) for w in ws[1:] if not w.startswith("-") and _base(w) in files)
+
+
+def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, str] | None:
+    """An interpreter (or ``./x``) running a file a download wrote: high when chained in the same
+    snippet or fetched over plain http, else low (a vendor's installer, downloaded then run)."""
+    if not ws or not files:
+        return None
+    name = _base(ws[0])
+    if ws[0].startswith("./") and name in files and not name.endswith((".md", ".txt", ".json", ".html")):
+        target = name
+    elif name in INTERPRETERS and any(_base(w) in files for w in ws[1:] if not w.startswith("-")):
+        target = _ran_name(ws, files)
+    else:
+        return None
+    _, plain, _ = files[target]
+    conf = "high" if plain else "low"  # over https: as a pipe from a vendor (see injection._shell_confidence)
+    return "pipe-to-shell", f"{name} runs {target}, which was just downloaded", conf
+
+
+def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
     if not ws:
         yield from _env_assignments(node)
         return
@@ -248,12 +277,10 @@ def _command(node: Any, files: set[str]) -> Iterator[tuple[str, str, str]]:
                     yield "pipe-to-shell", f"{name} runs a download through a substitution", "high"
                 elif any(_is_decoder(w) for w in inner):
                     yield "pipe-to-shell", f"{name} runs decoded data through a substitution", "high"
-        if len(ws) > 1 and any(_base(w) in files for w in ws[1:] if not w.startswith("-")):
-            yield "pipe-to-shell", f"{name} runs a file that was just downloaded", "high"
-    elif ws[0].startswith("./") and _base(ws[0]) in files:
-        yield "pipe-to-shell", "runs a file that was just downloaded", "high"
     if _is_downloader(ws):
-        files.update(_download_targets(ws))
+        urls = [w for w in ws[1:] if "://" in w]
+        entry = (snippet_id, any(u.startswith("http://") for u in urls), tuple(_host(u).lower() for u in urls))
+        files.update(dict.fromkeys(_download_targets(ws), entry))
         why = upload_args(ws)
         if why:
             urls = [w for w in ws[1:] if "://" in w]
@@ -276,15 +303,17 @@ def _download_targets(ws: list[str]) -> set[str]:
     return {o for o in out if o and o != "-"}
 
 
-def _redirect_writes(node: Any, files: set[str]) -> None:
+def _redirect_writes(node: Any, files: Files, snippet_id: int) -> None:
     body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
     if body is None:
         return
     cmds = [words(c) for c in _walk(body) if c.type == "command"]
     if any(_is_downloader(w) or _is_decoder(w) for w in cmds):
+        urls = [w for ws in cmds for w in ws if "://" in w]
+        entry = (snippet_id, not urls or any(u.startswith("http://") for u in urls), tuple(_host(u) for u in urls))
         for child in node.children:
             if child.type == "file_redirect" and child.children:
-                files.add(_base(_text(child.children[-1]).strip("\"'")))
+                files[_base(_text(child.children[-1]).strip("\"'"))] = entry
 
 
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
