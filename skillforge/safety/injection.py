@@ -228,7 +228,8 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
         verb = _READ_VERB.search(low, lo, m.start())
         if verb:
             snippet = text[verb.start():m.end()]
-            strong = _KEY_FILE.search(low, m.start(), m.end() + 1) and _DISCLOSE.match(low, verb.start())
+            strong = (_KEY_FILE.search(low, m.start(), m.end() + 1) and _DISCLOSE.match(low, verb.start())
+                      and _exfiltrates(low, verb.start(), m.end()))  # "Then cat ~/.ssh/id_rsa", not "options dump"
             conf = "low" if ctx.illustrative(verb.start()) or _NEGATED.search(low, lo, verb.start()) else "high"
             if not (strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))):
                 conf = "low"  # the word "credentials" in prose, or a read without a place to send it
@@ -369,6 +370,7 @@ def _decode(blob: str) -> str | None:
 
 _ALWAYS_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 _JOINERS = "\u200c\u200d"
+_PUNCT = frozenset("[-]'\"/\\|()`")
 
 
 def _hidden(text: str, ctx: Context) -> Iterator[Raw]:
@@ -398,6 +400,13 @@ def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) 
         return None  # ZWJ in an emoji sequence, ZWNJ/ZWJ inside Persian, Arabic or Indic words
     if char in "\u200e\u200f" and not (before.isascii() and after.isascii()):
         return None  # direction marks beside right-to-left text
+    j, k = i - 1, i + 1  # the nearest visible neighbours (a run of invisible characters counts as one)
+    while j > 0 and _HIDDEN.match(body[j]):
+        j -= 1
+    while k < len(body) - 1 and _HIDDEN.match(body[k]):
+        k += 1
+    if body[j:j + 1] in _PUNCT or body[k:k + 1] in _PUNCT:
+        return "low"  # a character class, string or alternation that names the character (a stripper)
     if ctx.quoted(i + offset) or (ctx.in_code_block(i + offset) and not (before.isalpha() and after.isalpha())):
         return "low"  # a string or character class that names the character (a stripper's regex)
     return "high"  # in prose: nothing shows it

@@ -385,7 +385,8 @@ def upload_args(ws: list[str]) -> str | None:
         flag = w.split("=", 1)[0]
         if flag in data_flags:
             value = ws[i + 1] if "=" not in w or flag == w else w.split("=", 1)[1]
-            if _SENSITIVE.search(value):
+            sends_file = flag in ("-T", "--upload-file", "--post-file", "--body-file") or "@" in value
+            if sends_file and _SENSITIVE.search(value):
                 return "uploads a credential file"
             if _SECRET_VAR.search(value):
                 return "sends a secret variable"
