@@ -6,6 +6,7 @@ home folders that name a person, in SKILL.md and every other text file of the sk
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
@@ -61,11 +62,23 @@ def check_text(text: str, where: str, allowed_hosts: Iterable[str] | None = None
 @lru_cache(maxsize=4096)
 def _cached(text: str, hosts: tuple[str, ...]) -> tuple[Finding, ...]:
     found = [finding(SECRET, "", s.line, f"{s.kind} secret ({s.preview})",
-                     "error" if s.confidence == "high" else "warning", unsafe=True) for s in find_secrets(text)]
+                     "error" if s.confidence == "high" else "warning", unsafe=True)
+             for s in find_secrets(text) if s.confidence == "high" or _worth_a_warning(text[s.start:s.end])]
     for inj in find_injections(text, hosts):
         found.append(finding(INJECTION_RULES[inj.rule], "", inj.line, inj.message, inj.severity,
                              unsafe=inj.unsafe))
     return tuple(sorted(found, key=lambda f: (f.line, f.rule)))
+
+
+_NOT_A_VALUE = re.compile(r"(?i)^[~/.]|[/\\].*[/\\]|environ|process\.env|getenv|\$\{?[A-Z_]|^[\d.,~<>=+-]+[A-Za-z]{0,2}$")
+
+
+def _worth_a_warning(value: str) -> bool:
+    """A keyword or entropy guess is shown (as a warning) only when the value could be a secret: at
+    least 8 characters with letters and digits, not a path, an environment lookup or a quantity.
+    Redaction removes every guess regardless."""
+    return (len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+            and not _NOT_A_VALUE.search(value))
 
 
 def clear_cache() -> None:
