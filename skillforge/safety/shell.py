@@ -93,7 +93,7 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
             yield m.start(1), m.group(1)
     rest = _INLINE.sub(lambda m: " " * len(m.group(0)), rest)
     done = -1
-    for m in _KEYS.finditer(rest.lower() if rest.isascii() else _lower_same(rest)):
+    for m in _KEYS.finditer(_lower_same(rest)):
         if m.start() < done:
             continue
         start = rest.rfind("\n", 0, m.start()) + 1
@@ -107,7 +107,9 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _lower_same(text: str) -> str:
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    """``text.lower()`` with the same offsets (the rare characters whose lower case is longer are kept)."""
+    low = text.lower()
+    return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def _fences(text: str) -> Iterator[tuple[int, int, int, str]]:
