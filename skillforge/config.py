@@ -8,6 +8,12 @@ Precedence, highest first (the same for every key):
 4. the user's config file ``$SKILLFORGE_HOME/config.toml``;
 5. the built-in default below.
 
+A library is data, not configuration: the keys in :data:`UNTRUSTED_LIBRARY_KEYS` (which provider and
+server receive the user's API key, which templates run) are ignored in a library's committed
+``skillforge.toml`` unless the user opts in with ``trust_library_config`` (a command-line option,
+``SKILLFORGE_TRUST_LIBRARY_CONFIG=1`` or the user's own config file, never the library's); each
+ignored key is listed in ``Settings.ignored`` and warned about once.
+
 ``skillforge config`` prints every resolved value with its source. ``SKILLFORGE_HOME`` (default
 ``~/.skillforge``) relocates all of skillforge's own state (cache, logs, user config), so a test or a CI
 job can isolate itself by setting one variable.
@@ -50,7 +56,10 @@ DEFAULTS: dict[str, tuple[Any, type, str]] = {
     "route_k": (3, int, "skills returned by route"),
     "route_max_tokens": (1500, int, "token budget of route's output"),
     "allowed_hosts": ("", str, "extra hosts skills may link to, comma-separated (validate's URL allowlist)"),
+    "trust_library_config": (False, bool, "use provider, base_url, model and templates from a library's "
+                                          "skillforge.toml (never read from the library itself)"),
 }
+UNTRUSTED_LIBRARY_KEYS = frozenset({"provider", "base_url", "model", "templates", "trust_library_config"})
 
 
 def home() -> Path:
@@ -82,11 +91,29 @@ class Settings:
         self._overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
         lib = library or Path(str(self._overrides.get("library") or os.environ.get("SKILLFORGE_LIBRARY", ".")))
         self._files: list[tuple[Path, dict[str, Any]]] = []
-        for path in (lib / LIBRARY_CONFIG, home() / "config.toml"):
-            data = _read_toml(path)
-            if data is not None:
-                self._files.append((path, data))
+        self.ignored: list[str] = []  # library keys not used (the user has not opted in)
+        user = _read_toml(home() / "config.toml")
+        library_data = _read_toml(lib / LIBRARY_CONFIG)
+        if library_data is not None:
+            self._files.append((lib / LIBRARY_CONFIG, library_data))
+        if user is not None:
+            self._files.append((home() / "config.toml", user))
+        if library_data and not self._trusts_library(user):
+            for key in sorted(UNTRUSTED_LIBRARY_KEYS & library_data.keys()):
+                library_data.pop(key)
+                self.ignored.append(key)
+            _warn_ignored(lib / LIBRARY_CONFIG, self.ignored)
         self._resolved = {key: self._resolve(key) for key in DEFAULTS}
+
+    def _trusts_library(self, user: dict[str, Any] | None) -> bool:
+        """The opt-in, from an option, the environment or the user's own config only."""
+        if "trust_library_config" in self._overrides:
+            value = self._overrides["trust_library_config"]
+        elif "SKILLFORGE_TRUST_LIBRARY_CONFIG" in os.environ:
+            value = os.environ["SKILLFORGE_TRUST_LIBRARY_CONFIG"]
+        else:
+            value = (user or {}).get("trust_library_config", False)
+        return bool(_coerce("trust_library_config", value, bool, "trust_library_config"))
 
     def _resolve(self, key: str) -> Resolved:
         default, typ, desc = DEFAULTS[key]
@@ -110,6 +137,21 @@ class Settings:
 
     def explain(self) -> list[Resolved]:
         return list(self._resolved.values())
+
+
+_WARNED: set[tuple[str, tuple[str, ...]]] = set()
+
+
+def _warn_ignored(path: Path, keys: list[str]) -> None:
+    if not keys or (str(path), tuple(keys)) in _WARNED:
+        return
+    _WARNED.add((str(path), tuple(keys)))
+    from skillforge import console
+
+    console.warn(f"{path}: ignored {', '.join(keys)} (a library's config cannot choose the provider, server "
+                 "or templates); to use them, pass --trust-library-config to distill, set "
+                 "SKILLFORGE_TRUST_LIBRARY_CONFIG=1, or set trust_library_config = true in your own "
+                 "~/.skillforge/config.toml")
 
 
 def _read_toml(path: Path) -> dict[str, Any] | None:

@@ -162,3 +162,20 @@ def test_oversized_hook_input_fails_open(cli, library: Path, monkeypatch: pytest
     result = cli("route", "--hook", "claude", "--library", str(library), stdin=event("claude", PROMPT * 5))
     assert (result.code, result.out) == (0, "")
     assert "larger than 100 characters" in hook_log()
+
+
+def test_a_hook_whose_stdin_never_ends_fails_open_within_its_deadline(library: Path) -> None:
+    """An agent that writes its event but keeps stdin open must not hang the prompt (before: forever)."""
+    proc = subprocess.Popen([sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library", str(library)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(event("claude").encode())
+    proc.stdin.flush()  # and no close: no end of file
+    try:
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdin.close()
+    assert code == 0 and proc.stdout.read() == b""  # failed open: nothing injected
+    assert "no end of input" in hook_log()

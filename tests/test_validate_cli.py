@@ -93,14 +93,14 @@ def test_bad_path_and_bad_format_are_one_line_errors(cli, lib: Path) -> None:
 
 def test_allow_host_option(cli, lib: Path) -> None:
     path = lib / "skills" / "git-bisect" / "SKILL.md"
-    path.write_text(path.read_text() + "\nDocs: https://wiki.corp-example.net/bisect\n")
+    path.write_text(path.read_text() + "\nFetch: curl -O https://wiki.corp-example.net/bisect\n")
     assert cli("validate", lib, "--strict").code == 4
     assert cli("validate", lib, "--strict", "--allow-host", "wiki.corp-example.net").code == 0
 
 
 def test_allowed_hosts_setting(cli, lib: Path, monkeypatch) -> None:
     path = lib / "skills" / "git-bisect" / "SKILL.md"
-    path.write_text(path.read_text() + "\nDocs: https://wiki.corp-example.net/bisect\n")
+    path.write_text(path.read_text() + "\nFetch: curl -O https://wiki.corp-example.net/bisect\n")
     monkeypatch.setenv("SKILLFORGE_ALLOWED_HOSTS", "intranet.test, corp-example.net")
     assert cli("validate", lib, "--strict").code == 0
 

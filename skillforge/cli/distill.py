@@ -44,6 +44,9 @@ def distill(
                         "answers within 24 h); finish later with --resume.")] = False,
     resume: Annotated[bool, typer.Option(
         "--resume", help="Collect finished batches and finish the run (give the same logs).")] = False,
+    trust_library_config: Annotated[bool, typer.Option(
+        "--trust-library-config", help="Use provider, base_url, model and templates from the library's own "
+        "skillforge.toml (ignored otherwise: a library is data).")] = False,
     json: JsonOpt = False,
 ) -> int:
     """Distill agent logs into skills: mine lessons (offline or with an LLM), keep those seen in enough
@@ -56,7 +59,8 @@ def distill(
 
     overrides = {"library": library, "provider": provider, "model": model, "base_url": base_url,
                  "workers": workers, "min_support": min_support, "max_cost": max_cost,
-                 "max_tokens": max_tokens, "templates": templates}
+                 "max_tokens": max_tokens, "templates": templates,
+                 **({"trust_library_config": True} if trust_library_config else {})}
     settings = Settings(overrides, Path(library) if library else None)
     if json:
         console.configure(verbose=console.verbose_level(), quiet=True)

@@ -30,6 +30,7 @@ from typing import Any
 AGENTS = ("claude", "codex", "gemini", "cline")
 MAX_CONTEXT = 9500  # Claude Code caps hook output strings at 10,000 characters
 MAX_STDIN = 8 * 1024 * 1024  # characters of hook input read at most; a larger event fails open
+STDIN_SECONDS = 3.0  # end of hook input must come within this; agents' hook timeouts are about 10 s
 _USER_INPUT = re.compile(r"<user_input(?:\s[^>]*)?>(.*?)</user_input>", re.S)  # Cline's plan/act wrapper
 
 
@@ -107,11 +108,18 @@ def run(agent: str, library: str | None, k: int, max_tokens: int) -> int:
 
 
 def read_event() -> str:
-    """The hook's stdin, at most :data:`MAX_STDIN` characters (raises beyond: the hook fails open)."""
-    data = sys.stdin.read(MAX_STDIN + 1)
-    if len(data) > MAX_STDIN:
-        raise ValueError(f"hook input is larger than {MAX_STDIN} characters")
-    return data
+    """The hook's stdin: at most :data:`MAX_STDIN` bytes, and end of input within
+    :data:`STDIN_SECONDS` (an agent that keeps stdin open never hangs the hook; it fails open)."""
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real stream (in-process callers)
+        data = sys.stdin.read(MAX_STDIN + 1)
+        if len(data) > MAX_STDIN:
+            raise ValueError(f"hook input is larger than {MAX_STDIN} characters") from None
+        return data
+    from skillforge.safety.stdin import read_bounded
+
+    return read_bounded(fd, MAX_STDIN, STDIN_SECONDS).decode("utf-8", errors="replace")
 
 
 def _drop_stdout() -> None:

@@ -15,7 +15,10 @@ import binascii
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
+
+from skillforge.safety.context import Context, made_up_host
+from skillforge.safety.shell import ShellFinding, find_unsafe
 
 DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset({
     "github.com", "raw.githubusercontent.com", "gist.github.com", "docs.github.com", "gitlab.com",
@@ -28,12 +31,14 @@ DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset({
     "scipy.org", "postgresql.org", "sqlite.org", "mypy-lang.org", "semver.org", "json-schema.org",
     "yaml.org", "toml.io", "learn.microsoft.com", "docs.aws.amazon.com", "cloud.google.com",
     "registry.npmjs.org", "nginx.org", "redis.io", "mongodb.com", "terraform.io", "hashicorp.com",
+    # ecosystems' own installers (https, run by a shell): anaconda, conda, rustup, Homebrew, deno, bun
+    "anaconda.com", "conda.io", "conda-forge.org", "rustup.rs", "brew.sh", "deno.land", "bun.sh",
 })
 
 SEVERITY = {
     "instruction-override": "error", "credential-request": "error", "unknown-host": "warning",
-    "url-data": "error", "pipe-to-shell": "error", "base64-blob": "warning", "hidden-unicode": "error",
-    "image-exfiltration": "error",
+    "url-data": "error", "pipe-to-shell": "error", "base64-blob": "error", "hidden-unicode": "error",
+    "image-exfiltration": "error", "tls-disabled": "error", "untrusted-index": "error", "credential-upload": "error",
 }
 
 
@@ -43,6 +48,13 @@ class InjectionFinding:
     severity: str  # "error" | "warning"
     message: str
     line: int
+    confidence: str = "high"  # "low": quoted, in an example, a table or code, or to a made-up host
+
+    @property
+    def unsafe(self) -> bool:
+        """Whether a lesson carrying this is quarantined (whatever the confidence): every rule but
+        the unknown-host and long-blob notices."""
+        return self.rule != "unknown-host" and not self.message.startswith("long base64")
 
 
 # All patterns below run on the lowered text (same offsets), so none needs re.IGNORECASE, and each
@@ -69,49 +81,110 @@ _READ_VERB = re.compile(
     r"\b(?:cat|less|more|head|tail|read|print|type|open|show|upload|send|post|exfiltrate|copy|scp|"
     r"display|dump|base64|curl|include|paste|share|attach)\b"
 )
+_KEY_FILE = re.compile(r"~/\.ssh|\.ssh/|id_rsa|id_ed25519|\.aws/credentials|\.netrc|\.git-credentials|/etc/shadow|"
+                       r"\.pypirc|\.npmrc|\.kube/config|\.docker/config")
+_DISCLOSE = re.compile(r"cat|print|paste|upload|send|post|exfiltrate|share|dump|display|base64|scp|curl|copy")
+_NEGATED = re.compile(r"\b(?:never|not|don't|do not|without|avoid|no)\b")
+_SINK = re.compile(  # where a disclosed secret goes: a URL, a public place or the answer
+    r"\b(?:to|into|in|on|via|with)\s+(?:(?:the|a|your|this|an)\s+)?(?:https?://|pr\b|pull request|issue|comment|"
+    r"answer|response|reply|chat|reviewer|email|slack|channel|webhook|gist|pastebin|output|log)"
+    r"|\b(?:send|post|upload|exfiltrate|paste|share|forward|transmit)\b|\|\s*(?:curl|wget|nc|netcat)\b")
+
+
+def _exfiltrates(low: str, start: int, end: int, ordered_ok: bool = True) -> bool:
+    """The clause that asks for secrets also sends them somewhere, and does not say "never"."""
+    lo = max(low.rfind("\n", 0, start), low.rfind(". ", 0, start)) + 1
+    stop = [i for i in (low.find("\n", end), low.find(". ", end)) if i != -1]
+    hi = min(stop) if stop else len(low)
+    if _NEGATED.search(low, lo, start):
+        return False
+    lead = low[lo:start].strip(" \t-*>#`0123456789.)")
+    ordered = ordered_ok and all(w in _LEADS for w in lead.replace(",", " ").split())  # "First print all env …"
+    return ordered or bool(_SINK.search(low, start, min(hi, end + 200)))
+
+
+_LEADS = frozenset({"first", "then", "and", "please", "now", "also", "next", "always", "finally", "step", "to", "start"})
+
+
+_AGENT_SECRETS = re.compile(  # what the agent holds: its environment, keys and tokens (not "credentials" talk)
+    r"\benv\b|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)")
 _ASK_SECRETS = re.compile(
     r"\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
-    r"(?:out\s+)?(?:(?:the|all|your|any|every)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
-    r"(?:api[ _-]?)?tokens?\b|api[ _-]?keys?\b|secrets?\b|credentials\b|passwords?\b|private\s+keys?\b)"
+    r"(?:out\s+)?(?:(?:the|all|your|any|every|my)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
+    r"(?:api|access|auth|bearer|github|session|oauth)[ _-]?tokens?\b|api[ _-]?keys?\b|secrets?\b|"
+    r"credentials\b|passwords?\b|private\s+keys?\b)"
+    r"|\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|show)\s+(?:out\s+)?(?:the|all|your|any|every|my)\s+"
+    r"(?:\w+\s+)?tokens?\b"
+    r"|\b(?:export|send|post|upload|forward|transmit|exfiltrate)\s+(?:(?:the|all|your|any|every|my)\s+)*"
+    r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?\s+variables)\s+to\s+(?:https?://|\S+@)"
     r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b"
 )
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
-_PIPE_SHELL = re.compile(
-    r"\b(?:curl|wget|fetch)\b(?:(?!curl|wget|fetch)[^\n|;]){0,300}\|\s*(?:sudo\s+)?(?:(?:ba|z|k|da|fi)?sh|python3?|perl|ruby|node)\b"
-    r"|\b(?:ba|z)?sh\s+(?:-c\s+)?[\"']?\$\(\s*(?:curl|wget)\b"
-    r"|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b"
-    r"|\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
+_PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads POSIX shells only)
+    r"\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
     r"|\b(?:iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?!iwr|irm|invoke-)[^\n|]){0,300}\|\s*iex\b"
 )
-_PIPE_KEYS = ("curl", "wget", "fetch", "iex", "iwr", "irm", "invoke-")
+_PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]+", re.I)
 _IMAGE = re.compile(r"!\[[^\[\]\n]{0,300}\]\(\s*<?([^)\s>]+)|<img\b[^<>]{0,300}\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
+                     "\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 _INTERPOLATION = re.compile(r"\$\{|\$\(|\{\{|%7[bB]|\$[A-Z_]{2,}|<[A-Za-z_]+>")
+_FETCHES = re.compile(  # a line that makes the agent contact the URL (not a link to read)
+    r"\b(?:curl|wget|fetch|requests\.\w+|httpx\.\w+|urlopen|urlretrieve|aiohttp|axios|iwr|irm|"
+    r"invoke-webrequest|invoke-restmethod|git\s+clone|pip3?\s+install|npm\s+install|npx|uvx|docker\s+pull|"
+    r"http\.get|got\(|ky\(|web_?fetch|download)\b", re.I)
+_TOKENISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-+/=.]+$")
+_SECRET_REF = re.compile(r"(?i)[${<%][{(]?\w*(?:token|secret|passw|api_?key|access_?key|credential)")
+_DYNAMIC = re.compile(r"\$\{|\$\(|\{\{|%7[bB]\{?|\$[A-Za-z_]{2,}|\+\s*\w|document\.cookie|localStorage")
 
 
 def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> list[InjectionFinding]:
-    """Every injected-instruction pattern in ``text``, in line order."""
+    """Every injected-instruction pattern and unsafe command in ``text``, in line order. A finding is
+    an error only at high confidence (see :class:`InjectionFinding`); otherwise a warning."""
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
     starts = _line_starts(text)
     low = _lowered(text)
-    found = [
-        *_simple(text, low, starts, _OVERRIDE, _OVERRIDE_KEYS, "instruction-override",
+    ctx = Context(text)
+    raw = [
+        *_simple(text, low, ctx, _OVERRIDE, _OVERRIDE_KEYS, "instruction-override",
                  "tries to override the agent's instructions"),
-        *_credential_files(text, low, starts),
-        *_simple(text, low, starts, _ASK_SECRETS, _ASK_KEYS, "credential-request",
-                 "asks for credentials or secrets"),
-        *_simple(text, low, starts, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell",
-                 "pipes a download straight into a shell"),
-        *_urls(text, starts, hosts),
-        *_images(text, starts, hosts),
-        *_blobs(text, starts, hosts),
-        *_hidden(text, starts),
+        *_credential_files(text, low, ctx),
+        *_simple(text, low, ctx, _ASK_SECRETS, _ASK_KEYS, "credential-request", "asks for credentials or secrets"),
+        *_simple(text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"),
+        *((f.rule, f.offset, f.message, _shell_confidence(f, hosts)) for f in find_unsafe(text)),
+        *_urls(text, hosts),
+        *_images(text, hosts),
+        *_blobs(text, hosts, ctx),
+        *_hidden(text, ctx),
     ]
-    unique = {(f.line, f.rule): f for f in found}  # one finding per rule and line
+    unique: dict[tuple[int, str], InjectionFinding] = {}
+    for rule, offset, message, conf in raw:
+        line = _line(starts, offset)
+        severity = SEVERITY[rule] if conf == "high" else "warning"
+        kept = unique.get((line, rule))
+        if kept is None or (severity == "error" and kept.severity != "error"):
+            unique[(line, rule)] = InjectionFinding(rule, severity, message, line, conf)
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
+
+
+Raw = tuple[str, int, str, str]  # (rule, offset, message, confidence)
+
+
+def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
+    """An https download run by a shell (a vendor's installer) is low confidence, unless it comes
+    from an IP address or a made-up host, or from nowhere named; allowed hosts are always low."""
+    if f.rule != "pipe-to-shell" or f.confidence == "high":
+        return f.confidence
+    if f.hosts and all(host_allowed(h, hosts) for h in f.hosts):
+        return "low"
+    suspicious = not f.hosts or any(made_up_host(h) or _IP.match(h) for h in f.hosts)
+    return "high" if suspicious else "low"
+
+
+_IP = re.compile(r"^\[?[0-9a-f:.]+\]?(?::\d+)?$")
 
 
 def _lowered(text: str) -> str:
@@ -130,19 +203,20 @@ def _line(starts: list[int], offset: int) -> int:
     return bisect_right(starts, offset)
 
 
-def _finding(rule: str, message: str, line: int, severity: str | None = None) -> InjectionFinding:
-    return InjectionFinding(rule, severity or SEVERITY[rule], message, line)
-
-
-def _simple(text: str, low: str, starts: list[int], pattern: re.Pattern[str], keys: tuple[str, ...],
-            rule: str, what: str) -> Iterator[InjectionFinding]:
+def _simple(text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: tuple[str, ...],
+            rule: str, what: str) -> Iterator[Raw]:
     if not any(k in low for k in keys):
         return
     for m in pattern.finditer(low):
-        yield _finding(rule, f"{what}: {_quote(text[m.start():m.end()])}", _line(starts, m.start()))
+        conf = "low" if ctx.illustrative(m.start()) else "high"
+        if rule == "credential-request" and not (
+                _exfiltrates(low, m.start(), m.end()) and _AGENT_SECRETS.search(low, m.start(), m.end())
+                and low[m.start():m.end() + 1].split(" ", 1)[0].isalpha()):
+            conf = "low"  # prose about credentials, or print(...) in code
+        yield rule, m.start(), f"{what}: {_quote(text[m.start():m.end()])}", conf
 
 
-def _credential_files(text: str, low: str, starts: list[int]) -> Iterator[InjectionFinding]:
+def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
     """A sensitive file (``~/.ssh``, ``.env``, credentials) with a verb that reads or sends it before it
     on the same line."""
     if not any(k in low for k in _SENSITIVE_KEYS):
@@ -154,8 +228,12 @@ def _credential_files(text: str, low: str, starts: list[int]) -> Iterator[Inject
         verb = _READ_VERB.search(low, lo, m.start())
         if verb:
             snippet = text[verb.start():m.end()]
-            yield _finding("credential-request", f"asks for credentials or secrets: {_quote(snippet)}",
-                           _line(starts, m.start()))
+            strong = (_KEY_FILE.search(low, m.start(), m.end() + 1) and _DISCLOSE.match(low, verb.start())
+                      and _exfiltrates(low, verb.start(), m.end()))  # "Then cat ~/.ssh/id_rsa", not "options dump"
+            conf = "low" if ctx.illustrative(verb.start()) or _NEGATED.search(low, lo, verb.start()) else "high"
+            if not (strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))):
+                conf = "low"  # the word "credentials" in prose, or a read without a place to send it
+            yield "credential-request", m.start(), f"asks for credentials or secrets: {_quote(snippet)}", conf
 
 
 def _quote(snippet: str, limit: int = 60) -> str:
@@ -170,78 +248,115 @@ def host_allowed(host: str, hosts: frozenset[str]) -> bool:
     return any(".".join(parts[i:]) in hosts for i in range(len(parts)))
 
 
-def _url_part(url: str, part: str) -> str:
-    """One part of a URL (``hostname``, ``query``). Real skills hold URLs that ``urlsplit`` refuses
-    (``https://docs.[library].com``); those are split by hand, so that a malformed URL never hides the
-    data its query carries (fail closed) and never raises."""
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for a malformed URL (``https://docs.[x].com`` raises ValueError)."""
     try:
-        return str(getattr(urlsplit(url), part) or "")
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a bad port raises only when read
     except ValueError:
-        rest = url.partition("://")[2]
-        if part == "query":
-            return rest.partition("?")[2].partition("#")[0]
-        return re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2].lower()
+        return None
+    return parts
+
+
+def url_host(url: str) -> str:
+    """The URL's lower-cased host name, "" when it has none. A URL that ``urlsplit`` refuses is split by
+    hand, so that its host is still named (and judged) rather than taken as no host at all."""
+    parts = split_url(url)
+    if parts is not None:
+        return parts.hostname or ""
+    netloc = re.split(r"[/?#]", url.partition("://")[2], maxsplit=1)[0]
+    return netloc.rpartition("@")[2].lower()
 
 
 def _carries_data(url: str) -> bool:
     """A query string or interpolation that can carry data out (``?q=${TOKEN}``, long values)."""
     if _INTERPOLATION.search(url):
         return True
-    query = _url_part(url, "query")
+    parts = split_url(url)
+    query = parts.query if parts is not None else url.partition("?")[2]
     return any(len(v) >= 16 or _INTERPOLATION.search(v) for _, v in parse_qsl(query, keep_blank_values=True))
 
 
-def _urls(text: str, starts: list[int], hosts: frozenset[str]) -> Iterator[InjectionFinding]:
+def _urls(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
     if "://" not in text:
         return
     for m in _URL.finditer(text):
         url = m.group(0).rstrip(".,;:")
-        host = _url_part(url, "hostname")
+        host = url_host(url)
         if host and host_allowed(host, hosts):
             continue
-        line = _line(starts, m.start())
         if _carries_data(url):
-            yield _finding("url-data", f"URL to unknown host {host!r} carries data in its query: {_quote(url)}", line)
-        else:
-            yield _finding("unknown-host", f"URL to a host not in the allowlist: {host!r}", line)
+            conf = _data_confidence(url, host)
+            if conf:
+                yield ("url-data", m.start(),
+                       f"URL to unknown host {host!r} carries data in its query: {_quote(url)}", conf)
+        elif not made_up_host(host) and _FETCHES.search(text, *_line_span(text, m.start())):
+            yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
 
 
-def _images(text: str, starts: list[int], hosts: frozenset[str]) -> Iterator[InjectionFinding]:
+def _data_confidence(url: str, host: str) -> str | None:
+    """"high" when a secret or a command's output is put into the query or host name; "low" for other
+    interpolation or a token-like static value; None for a static query (fonts, search terms)."""
+    parts = split_url(url)
+    query = parts.query if parts is not None else url.partition("?")[2]
+    netloc = url.split("://", 1)[-1].split("/", 1)[0]
+    outward = query + " " + netloc
+    if _SECRET_REF.search(outward) or (("$(" in outward or "`" in outward) and not made_up_host(netloc)):
+        return "high"
+    if _DYNAMIC.search(outward) and not made_up_host(host):
+        return "low"
+    values = [v for _, v in parse_qsl(query, keep_blank_values=True)]
+    if any(len(v) >= 20 and _TOKENISH.match(v) for v in values):
+        return "low"
+    return None
+
+
+def _line_span(text: str, offset: int) -> tuple[int, int]:
+    end = text.find("\n", offset)
+    return text.rfind("\n", 0, offset) + 1, len(text) if end == -1 else end
+
+
+def _images(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
     if "![" not in text and "<img" not in text.lower():
         return
     for m in _IMAGE.finditer(text):
         url = m.group(1) or m.group(2) or ""
         if "://" not in url and not _INTERPOLATION.search(url):
             continue
-        host = _url_part(url, "hostname")
-        if _INTERPOLATION.search(url) or (_url_part(url, "query") and not host_allowed(host, hosts)):
-            yield _finding("image-exfiltration", f"image URL carries data (exfiltration): {_quote(url)}",
-                           _line(starts, m.start()))
+        host = url_host(url)
+        parts = split_url(url)
+        query = parts.query if parts is not None else url.partition("?")[2]
+        if _INTERPOLATION.search(url) or (query and not host_allowed(host, hosts)):
+            dynamic = bool(_DYNAMIC.search(url)) and "://" in url and (
+                not made_up_host(host) or bool(_SECRET_REF.search(url)))
+            yield ("image-exfiltration", m.start(), f"image URL carries data (exfiltration): {_quote(url)}",
+                   "high" if dynamic else "low")
 
 
-def _blobs(text: str, starts: list[int], hosts: frozenset[str]) -> Iterator[InjectionFinding]:
+def _blobs(text: str, hosts: frozenset[str], ctx: Context) -> Iterator[Raw]:
     """Base64 runs: an error when the decoded text (even of a cut-off piece) holds injected
-    instructions, a warning when the run is long."""
+    instructions or unsafe commands, a warning when the run is long."""
     for m in _BASE64.finditer(text):
         blob = m.group(0)
         if not (any(c.isupper() for c in blob) and any(c.islower() for c in blob) and any(c.isdigit() for c in blob)):
             continue
-        line = _line(starts, m.start())
         if _hides_instructions(blob, hosts):
-            yield _finding("base64-blob", "base64 blob hides injected instructions", line, "error")
+            conf = "low" if ctx.in_code_block(m.start()) or ctx.among_examples(m.start()) else "high"
+            yield "base64-blob", m.start(), "base64 blob hides injected instructions or commands", conf
         elif len(blob) >= LONG_BLOB:
-            yield _finding("base64-blob", f"long base64 blob ({len(blob)} chars): keep data out of skills", line)
+            yield "base64-blob", m.start(), f"long base64 blob ({len(blob)} chars): keep data out of skills", "low"
 
 
 def _hides_instructions(blob: str, hosts: frozenset[str]) -> bool:
     body = blob.rstrip("=")
     for shift in range(4):  # a piece cut out of a longer blob may start mid-quantum
         piece = body[shift:]
-        decoded = _decode(piece[: len(piece) - len(piece) % 4])
-        if decoded is not None and any(
-            f.severity == "error" for f in find_injections(decoded, hosts) if f.rule != "base64-blob"
-        ):
-            return True
+        cut = piece + "=" * (-len(piece) % 4) if len(piece) % 4 != 1 else piece[: len(piece) - 1]
+        for candidate in (cut, piece[: len(piece) - len(piece) % 4]):  # padded in full, then whole groups
+            decoded = _decode(candidate)
+            if decoded is not None and any(f.unsafe for f in find_injections(decoded, hosts)
+                                           if f.rule != "base64-blob"):
+                return True
     return False
 
 
@@ -257,19 +372,48 @@ def _decode(blob: str) -> str | None:
     return text if text and printable / len(text) > 0.95 else None
 
 
-def _hidden(text: str, starts: list[int]) -> Iterator[InjectionFinding]:
+_ALWAYS_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+_JOINERS = "\u200c\u200d"
+_PUNCT = frozenset("[-]'\"/\\|()`")
+
+
+def _hidden(text: str, ctx: Context) -> Iterator[Raw]:
+    """Invisible characters: bidirectional overrides and tag or supplementary variation characters
+    always (high); zero-width characters between Latin letters (high) or elsewhere in prose (low);
+    joiners inside words of scripts that need them (Persian, Indic) and in emoji are fine; a run of
+    variation selectors U+FE00-U+FE0F, or one after a letter, hides data (high)."""
     body = text[1:] if text.startswith("\ufeff") else text
     offset = len(text) - len(body)
-    reported = -1
     for m in _HIDDEN.finditer(body):
-        if m.group(0) == "\u200d" and _between_emoji(body, m.start()):
-            continue  # a zero-width joiner inside an emoji sequence
-        line = _line(starts, m.start() + offset)
-        if line == reported:
-            continue  # one finding per line (the first character)
-        reported = line
-        code = f"U+{ord(m.group(0)):04X}"
-        yield _finding("hidden-unicode", f"hidden or bidirectional unicode character {code}", line)
+        i, char = m.start(), m.group(0)
+        conf = _hidden_confidence(body, i, char, ctx, offset)
+        if conf:
+            yield "hidden-unicode", i + offset, f"hidden or bidirectional unicode character U+{ord(char):04X}", conf
+
+
+def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) -> str | None:
+    before = body[i - 1] if i > 0 else " "
+    after = body[i + 1] if i + 1 < len(body) else " "
+    if _ALWAYS_HIDDEN.match(char):
+        return "high"
+    if "\ufe00" <= char <= "\ufe0f":
+        if "\ufe00" <= after <= "\ufe0f" or "\ufe00" <= before <= "\ufe0f":
+            return "high"  # a run of selectors encodes bytes
+        return "high" if before.isascii() and before.isalpha() else None  # after an emoji or symbol: its style
+    if char in _JOINERS and (_between_emoji(body, i) or not (before.isascii() or after.isascii())):
+        return None  # ZWJ in an emoji sequence, ZWNJ/ZWJ inside Persian, Arabic or Indic words
+    if char in "\u200e\u200f" and not (before.isascii() and after.isascii()):
+        return None  # direction marks beside right-to-left text
+    j, k = i - 1, i + 1  # the nearest visible neighbours (a run of invisible characters counts as one)
+    while j > 0 and _HIDDEN.match(body[j]):
+        j -= 1
+    while k < len(body) - 1 and _HIDDEN.match(body[k]):
+        k += 1
+    if body[j:j + 1] in _PUNCT or body[k:k + 1] in _PUNCT:
+        return "low"  # a character class, string or alternation that names the character (a stripper)
+    if ctx.quoted(i + offset) or (ctx.in_code_block(i + offset) and not (before.isalpha() and after.isalpha())):
+        return "low"  # a string or character class that names the character (a stripper's regex)
+    return "high"  # in prose: nothing shows it
 
 
 def _between_emoji(text: str, i: int) -> bool:

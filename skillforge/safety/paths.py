@@ -9,6 +9,7 @@ backslashes or written with forward slashes).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 # Folders under /Users or /home that are not a person's home.
 _NOT_USERS = r"(?!(?:Shared|Guest|Public|Default|All Users|linuxbrew)\b)"
@@ -43,3 +44,27 @@ def find_home_paths(text: str) -> list[tuple[int, str]]:
         for m in pattern.finditer(text):
             found.append((text.count("\n", 0, m.start()) + 1, m.group(0)))
     return sorted(found)
+
+
+LIBRARY_DIRS = ("skills", ".skillforge", ".github")
+
+
+def symlinked_dirs(library: Path) -> list[str]:
+    """The folders skillforge reads, writes or serves in ``library`` (``skills/``, ``.skillforge/``,
+    ``.github/``, and each skill folder) that are symbolic links: a committed link could send reads or
+    writes outside the library, so callers refuse them."""
+    found = [name for name in LIBRARY_DIRS if (library / name).is_symlink()]
+    skills = library / "skills"
+    if "skills" not in found and skills.is_dir():
+        found += [f"skills/{p.name}" for p in sorted(skills.iterdir()) if p.is_symlink()]
+    return found
+
+
+def refuse_symlinks(library: Path) -> None:
+    """Raise :class:`~skillforge.errors.InputError` naming the first symlinked library folder."""
+    from skillforge.errors import InputError
+
+    found = symlinked_dirs(library)
+    if found:
+        raise InputError(f"{library / found[0]}: is a symbolic link; skillforge does not follow links in a library",
+                         f"replace {found[0]} with a real folder")

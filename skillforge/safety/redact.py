@@ -13,12 +13,21 @@ Overlapping matches are resolved by rule order (specific before generic).
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from skillforge.safety.paths import normalize_home_paths
-from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, assignment_spans, shannon_entropy
+from skillforge.safety.secret_rules import (
+    ENTROPY_RULE,
+    KINDS,
+    RULES,
+    assignment_spans,
+    confidence,
+    shannon_entropy,
+)
 
 __all__ = ["KINDS", "SecretFinding", "find_secrets", "mask", "redact", "redact_trajectory", "scrub",
            "shannon_entropy"]
@@ -26,7 +35,8 @@ __all__ = ["KINDS", "SecretFinding", "find_secrets", "mask", "redact", "redact_t
 
 @dataclass(frozen=True, slots=True)
 class SecretFinding:
-    """One secret: its kind, 1-based line and column, offsets in the text, and a masked preview."""
+    """One secret: its kind, 1-based line and column, offsets in the text, a masked preview and the
+    confidence ("high": a known token shape; "low": a keyword or entropy guess, or example-like)."""
 
     kind: str
     line: int
@@ -34,9 +44,11 @@ class SecretFinding:
     start: int
     end: int
     preview: str
+    confidence: str = "high"
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "line": self.line, "column": self.column, "preview": self.preview}
+        return {"kind": self.kind, "line": self.line, "column": self.column, "preview": self.preview,
+                "confidence": self.confidence}
 
 
 def _candidates(text: str) -> list[tuple[int, int, int, str]]:
@@ -55,10 +67,36 @@ def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     return raw
 
 
+_U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _decoded_candidates(text: str) -> list[tuple[int, int, int, str]]:
+    """:func:`_candidates` of ``text`` with JSON ``\\uXXXX`` escapes decoded first (``\\u0041KIA…``
+    hides a key from every rule), the offsets mapped back to ``text``."""
+    if "\\u" not in text:
+        return _candidates(text)
+    parts: list[str] = []
+    escapes: list[int] = []  # decoded offset of each decoded escape (each was 6 characters, now 1)
+    pos = size = 0
+    for m in _U_ESCAPE.finditer(text):
+        parts.append(text[pos:m.start()])
+        size += m.start() - pos
+        escapes.append(size)
+        parts.append(chr(int(m.group(1), 16)))
+        size += 1
+        pos = m.end()
+    parts.append(text[pos:])
+
+    def back(offset: int) -> int:
+        return offset + 5 * bisect_left(escapes, offset)
+
+    return [(back(s), o, back(e), k) for s, o, e, k in _candidates("".join(parts))]
+
+
 def _spans(text: str) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, kind) spans of secrets in ``text``, in order; on overlap the
     earlier start wins, then the more specific rule; a private key block absorbs what it overlaps."""
-    raw = _candidates(text)
+    raw = _decoded_candidates(text)
     raw.sort()
     spans: list[tuple[int, int, str]] = []
     last_end = -1
@@ -88,8 +126,10 @@ def find_secrets(text: str) -> list[SecretFinding]:
         if nl != -1:
             line_start = nl + 1
         pos = start
-        preview = mask(text[start:end].split("\n", 1)[0] if kind == "private-key" else text[start:end])
-        findings.append(SecretFinding(kind, line, start - line_start + 1, start, end, preview))
+        value = text[start:end]
+        preview = mask(value.split("\n", 1)[0] if kind == "private-key" else value)
+        findings.append(SecretFinding(kind, line, start - line_start + 1, start, end, preview,
+                                      confidence(kind, value)))
     return findings
 
 

@@ -1,13 +1,18 @@
 """Audit log files for secrets: raw text, read line by line in bounded chunks (memory stays flat on
-large logs), findings by file:line and kind with a masked preview, never the secret itself."""
+large logs), findings by file:line and kind with a masked preview, never the secret itself.
+
+Gzip files (``.jsonl.gz``) are read decompressed and UTF-16 files (a byte-order mark, or NUL bytes
+between ASCII ones) decoded; a file that cannot be read is recorded in ``ScanReport.skipped`` with a
+one-line reason and the scan goes on."""
 
 from __future__ import annotations
 
+import gzip
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from skillforge.errors import InputError
 from skillforge.safety.redact import find_secrets
@@ -32,6 +37,7 @@ class ScanReport:
     findings: list[ScanFinding] = field(default_factory=list)
     files: int = 0
     bytes: int = 0
+    skipped: list[str] = field(default_factory=list)  # "path: reason" of files that could not be read
 
     @property
     def counts(self) -> Counter[str]:
@@ -43,15 +49,21 @@ class ScanReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"files": self.files, "bytes": self.bytes, "counts": dict(self.counts),
-                "findings": [f.to_dict() for f in self.findings]}
+                "findings": [f.to_dict() for f in self.findings], "skipped": self.skipped}
 
 
 def scan_paths(paths: Sequence[str | Path]) -> ScanReport:
     report = ScanReport()
     for file in _files([Path(p) for p in paths]):
+        try:
+            size = file.stat().st_size
+            found = list(scan_file(file))
+        except (InputError, OSError, EOFError, UnicodeError) as exc:
+            report.skipped.append(f"{file}: {getattr(exc, 'message', None) or exc}")
+            continue
         report.files += 1
-        report.bytes += file.stat().st_size
-        report.findings.extend(scan_file(file))
+        report.bytes += size
+        report.findings.extend(found)
     return report
 
 
@@ -68,7 +80,7 @@ def _files(paths: list[Path]) -> Iterator[Path]:
 def scan_file(path: Path) -> Iterator[ScanFinding]:
     """Secrets in one file, streamed in chunks of whole lines."""
     try:
-        fh = path.open(encoding="utf-8", errors="replace", newline="")
+        fh = _open(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})", "check the path and permissions") from None
     with fh:
@@ -81,6 +93,29 @@ def scan_file(path: Path) -> Iterator[ScanFinding]:
                 base, lines, size = base + len(lines), [], 0
         if lines:
             yield from _chunk(path, base, lines)
+
+
+def _open(path: Path) -> IO[str]:
+    """A text stream of the file: gunzipped when it is gzip, UTF-16 when it says or looks so."""
+    with path.open("rb") as raw:
+        head = raw.read(4096)
+    if head[:2] == b"\x1f\x8b":
+        with gzip.open(path, "rb") as z:
+            inner = z.read(4096)
+        return gzip.open(path, "rt", encoding=_encoding(inner), errors="replace", newline="")
+    if not path.is_file():  # a FIFO or device: never block on it
+        raise OSError(0, "not a regular file")
+    return path.open(encoding=_encoding(head), errors="replace", newline="")
+
+
+def _encoding(head: bytes) -> str:
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if len(head) >= 8 and head[1::2].count(0) > 0.4 * len(head) / 2:
+        return "utf-16-le"
+    if len(head) >= 8 and head[0::2].count(0) > 0.4 * len(head) / 2:
+        return "utf-16-be"
+    return "utf-8"
 
 
 def _open_key(lines: list[str]) -> bool:

@@ -50,6 +50,9 @@ _PLACEHOLDER = re.compile(
     r"root|guest|pass|none_set|unset|empty)$",
     re.I,
 )
+_MADE_UP = re.compile(  # placeholders inside a value: github_pat_xxxx, phc_development_key, sk-...
+    r"(?i)x{4,}|\*{3,}|\.\.\.|…|^(?:[a-z]+[_-])+(?:key|token|secret|password|pass|here|value)$|development"
+)
 _DOTTED_IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -157,6 +160,14 @@ def _url_credentials(text: str, m: re.Match[str]) -> str | None:
     return "connection-string" if scheme in _DB_SCHEMES else "url-password"
 
 
+def _cli_password(text: str, m: re.Match[str]) -> str | None:
+    """A password given on a command line (``curl -u u:p``, ``sshpass -p``, ``mysql -pX``) or in .netrc."""
+    value = m.group("s")
+    if _PLACEHOLDER.match(value) or value.startswith(("$", "{", "<", "%", "`")) or "redacted" in value.lower():
+        return None
+    return "cli-password"
+
+
 _DB_SCHEMES = frozenset(
     ["postgres", "postgresql", "mysql", "mariadb", "mongodb", "rediss", "redis", "amqp", "amqps", "mssql", "sqlserver", "oracle", "cockroachdb", "clickhouse", "jdbc"]
 )
@@ -183,7 +194,7 @@ def _keyword_ends(lowered: str) -> list[int]:
 
 _ASSIGN_TAIL = re.compile(
     r"[A-Za-z0-9_.-]{0,40}+(?P<cq>\\?[\"'])?\s*(?P<op>=|:=|:|=>)\s*(?P<q>\\?[\"'])?"
-    r"(?P<s>[^\s\"'\\,;&<>(){}\[\]`]{1,200})"
+    r"(?P<s>[^\s\"'\\,;&<>(){}\[\]`]++)"
 )
 
 
@@ -210,7 +221,8 @@ def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
     value = m.group("s")
     if not _SECRET_KEY.search(key) or _NOT_SECRET_KEY.search(key):
         return False
-    if len(value) < 4 or _PLACEHOLDER.match(value) or value.isdigit() or "redacted" in value.lower():
+    if (len(value) < 4 or _PLACEHOLDER.match(value) or _MADE_UP.search(value) or value.isdigit()
+            or "redacted" in value.lower()):
         return False
     if m.group("q") or (key.isupper() and m.group("op") == "="):
         return True  # quoted, or an env-style KEY=value line
@@ -224,7 +236,8 @@ def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
 RULES: list[Rule] = [
     Rule("private-key", re.compile(
         r"-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:(?:(?!-----BEGIN).){0,20000}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:(?:\s|\\[nr])*[A-Za-z0-9+/=]{16,})*)",
+        r"(?:(?:(?!-----BEGIN).){0,200000}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+        r"|(?:(?:\s|\\[nr])*(?:[A-Za-z0-9+/=]{16,}|=[A-Za-z0-9+/]{4}|[A-Za-z][A-Za-z0-9-]{0,40}:[^\n\\]{0,300}))*)",
         re.S), ("-----begin",)),
     Rule("aws-access-key", re.compile(r"A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])[A-Z2-7]{16}" + _E),
          ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), _when("aws-access-key", _always, bounded=True), exact=True),
@@ -244,7 +257,29 @@ RULES: list[Rule] = [
          _when("gitlab-token", _always, bounded=True)),
     Rule("slack-webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,}"),
          ("hooks.slack.com",)),
-    Rule("slack-token", re.compile(r"xox[baprse]-[A-Za-z0-9-]{10,}"), ("xox",), _when("slack-token", _always, bounded=True)),
+    Rule("slack-token", re.compile(r"(?:xox[baprse]|xapp)-[A-Za-z0-9-]{10,}"), ("xox", "xapp-"),
+         _when("slack-token", _always, bounded=True)),
+    Rule("discord-webhook", re.compile(
+        r"https://(?:canary\.|ptb\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{20,}"), ("discord",)),
+    Rule("discord-bot-token", re.compile(r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}" + _E),
+         ("discord", "bot"), _when("discord-bot-token", _mixed, bounded=True)),
+    Rule("sendgrid-key", re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}" + _E), ("SG.",),
+         _when("sendgrid-key", _always, bounded=True), exact=True),
+    Rule("docker-token", re.compile(r"dckr_pat_[A-Za-z0-9_-]{20,}"), ("dckr_pat_",),
+         _when("docker-token", _always, bounded=True)),
+    Rule("google-oauth-secret", re.compile(r"GOCSPX-[A-Za-z0-9_-]{20,}"), ("GOCSPX-",),
+         _when("google-oauth-secret", _always, bounded=True), exact=True),
+    Rule("azure-sas-signature", re.compile(r"[?&;]sig=(?P<s>[A-Za-z0-9%+/=]{20,})"), ("sig=",)),
+    Rule("kube-credential", re.compile(
+        r"(?i)(?:client-key-data|client-certificate-data|id-token|refresh-token|auth-provider-token)"
+        r"\s*:\s*[\"']?(?P<s>[A-Za-z0-9+/=._-]{16,})"), ("client-key-data", "client-certificate-data", "-token")),
+    Rule("cli-password", re.compile(
+        r"(?:\b(?:curl|wget|http)\b[^\n|;]{0,200}?\s(?:-u|--user)\s*[\"']?[^\s:\"'/]{1,100}:"
+        r"|\bsshpass\s+(?:-[a-oq-zA-Z]\s*\S*\s+)*-p\s*[\"']?"
+        r"|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;]{0,200}?\s-p(?=[^\s-])[\"']?"
+        r"|\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+"
+        r"|^\s*password\s+(?=\S+\s*$))(?P<s>[^\s\"']+)", re.M),
+         ("-u", "--user", "sshpass", "mysql", "mariadb", "machine", "password"), _cli_password),
     Rule("stripe-key", re.compile(r"[sr]k_(?:live|test|prod)_[A-Za-z0-9]{16,}"),
          ("k_live_", "k_test_", "k_prod_"), _when("stripe-key", _always, bounded=True)),
     Rule("anthropic-key", re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,}"), ("sk-ant-",),
@@ -259,13 +294,38 @@ RULES: list[Rule] = [
     Rule("jwt", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), ("eyj",),
          _when("jwt", _always, bounded=True)),
     Rule("bearer-token", re.compile(
-        r"(?i)\b(?:bearer|token|basic)\s+(?P<s>[A-Za-z0-9._~+/-]{16,}={0,2})(?![A-Za-z0-9._~+/=-])"),
-         ("bearer", "authorization", "basic "), _when("bearer-token", _letters_and_digits)),
-    Rule("url-password", re.compile(r"://[^\s:/@\"'<>\\]*:(?P<s>[^\s/@\"'<>\\]{1,200})@"), ("://",),
+        r"(?i)\b(?:bearer|token|basic|bot)\s+(?P<s>[A-Za-z0-9._~+/-]{16,}={0,2})(?![A-Za-z0-9._~+/=-])"),
+         ("bearer", "authorization", "basic ", "bot "), _when("bearer-token", _letters_and_digits)),
+    Rule("url-password", re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\]++)@"), ("://",),
          _url_credentials),
 ]
 ENTROPY_RULE = Rule("high-entropy", re.compile(
-    r"[=:]\s*(?:\\?[\"'])?(?P<s>[A-Za-z0-9+/_~.-]{20,200}={0,2})(?![A-Za-z0-9+/_=~.-])"), ("=", ":"), _high_entropy)
+    r"[=:]\s*(?:\\?[\"'])?(?P<s>[A-Za-z0-9+/_~.-]{20,}+={0,2})(?![A-Za-z0-9+/_=~.-])"), ("=", ":"), _high_entropy)
+
+# --- confidence: a known token shape versus a keyword or entropy guess -----------------------------
+
+LOW_KINDS = frozenset({"password", "secret", "high-entropy"})
+_EXAMPLE = re.compile(
+    r"(?i)example|sample|dummy|fake|placeholder|your|redacted|changeme|xxxx|\.\.\.|…|0000|1234|abcd|"
+    r"signature|payload|pass(?:word|wd)?\d*$|secret|letmein|admin|"
+    r"(.)\1{4}|test|^[A-Z_]+$|^[a-z_-]+$"
+)
+
+
+def confidence(kind: str, value: str) -> str:
+    """"high" for a known token shape that does not look like a documented example or placeholder
+    (vendors' example keys, ``xxxx`` runs, counting digits, words); "low" for keyword and entropy
+    guesses and for anything that looks made up. Redaction removes both; validate errs only on high."""
+    if kind in LOW_KINDS or _EXAMPLE.search(value):
+        return "low"
+    if kind == "private-key":
+        return "high" if len(re.findall(r"[A-Za-z0-9+/]{40,}", value)) >= 2 else "low"
+    if kind == "bearer-token":
+        return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"
+    if kind in ("url-password", "connection-string", "cli-password"):
+        return "high" if len(value) >= 8 and _letters_and_digits(value) and shannon_entropy(value) >= 2.8 else "low"
+    return "high"
+
 
 KINDS: tuple[str, ...] = (
     *dict.fromkeys(rule.kind for rule in RULES), "connection-string", "password", "secret", "high-entropy",

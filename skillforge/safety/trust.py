@@ -164,7 +164,11 @@ def _first_error(findings: Iterable[Any]) -> Any:
 
 
 def is_error(finding: Any) -> bool:
-    """A finding of severity "error" (enum or string)."""
+    """A finding of severity "error" (enum or string), or an unsafe one whatever its severity: a
+    lesson, merged skill or evidence quote carrying an unsafe command is quarantined even when
+    validate would only warn about it (low confidence)."""
+    if getattr(finding, "unsafe", False):
+        return True
     severity = getattr(finding, "severity", "")
     return str(getattr(severity, "value", severity)).lower() == "error"
 
@@ -191,6 +195,7 @@ def fallback_check(text: str) -> list[Any]:
     from skillforge.safety.injection import find_injections
     from skillforge.safety.redact import find_secrets
 
-    found: list[Any] = [_Finding(f.rule, f.severity, f.message) for f in find_injections(text)]
+    found: list[Any] = [_Finding(f.rule, "error" if f.unsafe else f.severity, f.message)
+                        for f in find_injections(text)]
     found += [_Finding("secret", "error", f"{s.kind} {s.preview}") for s in find_secrets(text)]
     return found

@@ -17,6 +17,7 @@ from typing import Any
 
 from skillforge.errors import ExitCode, InputError
 from skillforge.model import Skill
+from skillforge.safety.paths import refuse_symlinks
 from skillforge.skills.document import MAX_SKILL_FILE, SKILL_FILE, render
 from skillforge.skills.rules import content, duplicates, safety, spec, structure
 from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding, rule
@@ -131,6 +132,7 @@ def _skill_folders(paths: list[Path]) -> tuple[list[Path], list[Finding]]:
         elif _has_skill_md(path):
             folders.append(path)
         else:
+            refuse_symlinks(path)  # a committed skills/ link would validate (and serve) another folder
             root = path / "skills" if (path / "skills").is_dir() else path
             for child in sorted(root.iterdir(), key=lambda p: p.name):
                 if not child.is_dir() or child.name.startswith((".", "_")):

@@ -1,7 +1,9 @@
 """Jinja2 templates shipped with skillforge (prompts, skill bodies, pull-request bodies).
 
 ``render(name, **context)`` looks first in the folder given by ``--templates`` / ``SKILLFORGE_TEMPLATES``
-(so users can override any template by file name), then in this package. ``digest(name)`` is the
+(so users can override any template by file name), then in this package. With an override folder the
+templates render in jinja2's sandbox (:class:`~jinja2.sandbox.SandboxedEnvironment`): a template
+from outside skillforge cannot reach Python internals or run code. ``digest(name)`` is the
 template's content hash, part of every cache key so that editing a prompt invalidates its cache.
 """
 
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
 BUILTIN = Path(__file__).parent
 
@@ -21,7 +24,8 @@ BUILTIN = Path(__file__).parent
 def _env(override: str) -> Environment:
     folders = [str(Path(override).expanduser())] if override else []
     folders.append(str(BUILTIN))
-    return Environment(
+    kind = SandboxedEnvironment if override else Environment
+    return kind(
         loader=FileSystemLoader(folders), undefined=StrictUndefined, keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True, autoescape=False,
     )

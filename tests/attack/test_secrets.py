@@ -88,6 +88,21 @@ CASES = [
          lambda i: [b.call("git remote -v"),
                     b.result("REMOTEOUT origin https://oauth2:glpat-x9Yz8Wv7Ut6Sr5Qp4On3@gitlab.com/acme/ledger.git (fetch)")],
          "REMOTEOUT"),
+    # issue 17: kinds that used to leak, or leave a tail
+    Case("discord-bot-header", "claude-code", ("MnOpQrStUvWxYz0123456789AbCdEfGhIj",),
+         lambda i: [b.call("curl -H 'Authorization: Bot MTA4NzY1NDMyMTA5ODc2NTQzMg.GhIjKl.MnOpQrStUvWxYz0123456789AbCdEfGhIj' "
+                           "https://discord.com/api/v10/users/@me"), b.result("BOTOUT {\"id\": \"1\"}")], "Bot"),
+    Case("sshpass-and-mysql", "codex", ("Lm3Qw8Zr5T", "W7gK2nR9xQ"),
+         lambda i: [b.call("sshpass -p 'Lm3Qw8Zr5T' ssh deploy@db.internal 'mysql -u root -pW7gK2nR9xQ ledger < m.sql'"),
+                    b.result("SSHOUT migrated")], "sshpass"),
+    Case("session-token-620", "interchange", ("Cd2+Ef3/Gh4+Ab1/Cd2+Ef3/Gh4+Ab1/Cd2+Ef3/Gh4+",),
+         lambda i: [b.call("env"), b.result("ENVDUMP AWS_SESSION_TOKEN=IQoJb3JpZ2luX2VjE" + "Ab1/Cd2+Ef3/Gh4+" * 38)],
+         "ENVDUMP"),
+    Case("pgp-key-with-headers", "openhands", ("Qm9keU9mVGhlS2V5Qm9keU9mVGhlS2V5",),
+         lambda i: [b.call("gpg --export-secret-keys --armor ci@ledger"),
+                    b.result("PGPOUT\n-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\nComment: ci key\n\n"
+                             "lQOYBGVx" + "Qm9keU9mVGhlS2V5" * 4 + "\n=Xy1z\n[output truncated]")],
+         "PGPOUT"),
     Case("pip-conf-huggingface-token", "aider", ("hf_Qw3rTy7UiOp1AsDf5GhJk9LzXc2VbNm4QwE",),
          lambda i: [b.call("huggingface-cli whoami"),
                     b.result("HFOUT token hf_Qw3rTy7UiOp1AsDf5GhJk9LzXc2VbNm4QwE is valid, user acme-bot")], "HFOUT"),

@@ -44,6 +44,7 @@ class Finding:
     message: str
     fix: str
     name: str = ""
+    unsafe: bool = False  # a safety finding that quarantines a lesson whatever its severity
 
     @property
     def title(self) -> str:
@@ -55,8 +56,8 @@ class Finding:
 
 
 def finding(r: Rule, file: str, line: int, message: str, severity: str | None = None,
-            fix: str | None = None) -> Finding:
-    return Finding(file, max(line, 1), r.id, severity or r.severity, message, fix or r.fix, r.name)
+            fix: str | None = None, unsafe: bool = False) -> Finding:
+    return Finding(file, max(line, 1), r.id, severity or r.severity, message, fix or r.fix, r.name, unsafe)
 
 
 @dataclass

@@ -6,7 +6,10 @@ home folders that name a person, in SKILL.md and every other text file of the sk
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from skillforge.safety.injection import SEVERITY, find_injections
@@ -36,6 +39,12 @@ INJECTION_RULES: dict[str, Rule] = {
                            "delete invisible and bidirectional control characters"),
     "image-exfiltration": rule("SF608", "image-exfiltration", SEVERITY["image-exfiltration"],
                                "remove the image or its query string/interpolation"),
+    "tls-disabled": rule("SF609", "tls-disabled", SEVERITY["tls-disabled"],
+                         "keep TLS verification on; install the CA certificate instead"),
+    "untrusted-index": rule("SF610", "untrusted-index", SEVERITY["untrusted-index"],
+                            "install from the default index over https; never --trusted-host"),
+    "credential-upload": rule("SF611", "credential-upload", SEVERITY["credential-upload"],
+                              "never send the environment, credential files or secret variables to a URL"),
 }
 MAX_SCANNED = 1024 * 1024
 _TEXT_SUFFIXES = {".md", ".txt", ".py", ".sh", ".bash", ".js", ".mjs", ".ts", ".tsx", ".json", ".yaml", ".yml",
@@ -43,11 +52,38 @@ _TEXT_SUFFIXES = {".md", ".txt", ".py", ".sh", ".bash", ".js", ".mjs", ".ts", ".
 
 
 def check_text(text: str, where: str, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
-    """Secrets and injected instructions in ``text`` (lines are 1-based lines of ``text``)."""
-    found = [finding(SECRET, where, s.line, f"{s.kind} secret ({s.preview})") for s in find_secrets(text)]
-    for inj in find_injections(text, allowed_hosts):
-        found.append(finding(INJECTION_RULES[inj.rule], where, inj.line, inj.message, inj.severity))
-    return sorted(found, key=lambda f: (f.line, f.rule))
+    """Secrets and injected instructions in ``text`` (lines are 1-based lines of ``text``). A finding is
+    an error only at high confidence; every one is ``unsafe`` (quarantines a lesson) but the notices.
+    Computed once per text content and host list (cached), so validate and the route index are fast."""
+    hosts = tuple(sorted(set(allowed_hosts or ())))
+    return [replace(f, file=where) for f in _cached(text, hosts)]
+
+
+@lru_cache(maxsize=4096)
+def _cached(text: str, hosts: tuple[str, ...]) -> tuple[Finding, ...]:
+    found = [finding(SECRET, "", s.line, f"{s.kind} secret ({s.preview})",
+                     "error" if s.confidence == "high" else "warning", unsafe=True)
+             for s in find_secrets(text) if s.confidence == "high" or _worth_a_warning(text[s.start:s.end])]
+    for inj in find_injections(text, hosts):
+        found.append(finding(INJECTION_RULES[inj.rule], "", inj.line, inj.message, inj.severity,
+                             unsafe=inj.unsafe))
+    return tuple(sorted(found, key=lambda f: (f.line, f.rule)))
+
+
+_NOT_A_VALUE = re.compile(r"(?i)^[~/.]|[/\\].*[/\\]|environ|process\.env|getenv|\$\{?[A-Z_]|^[\d.,~<>=+-]+[A-Za-z]{0,2}$")
+
+
+def _worth_a_warning(value: str) -> bool:
+    """A keyword or entropy guess is shown (as a warning) only when the value could be a secret: at
+    least 8 characters with letters and digits, not a path, an environment lookup or a quantity.
+    Redaction removes every guess regardless."""
+    return (len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+            and not _NOT_A_VALUE.search(value))
+
+
+def clear_cache() -> None:
+    """Forget cached findings (benchmarks time a cold run)."""
+    _cached.cache_clear()
 
 
 def check(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> Iterator[Finding]:

@@ -123,11 +123,24 @@ def resolve_link(folder: Path, target: str) -> tuple[Path | None, str | None]:
     return path, None
 
 
+def _sibling_skill(folder: Path, target: str) -> bool:
+    """``../other-skill/...``: a link that leaves the skill only into another skill of the library
+    (stricter than the spec, so a warning)."""
+    parts = PurePosixPath(target.split("#", 1)[0].replace("\\", "/")).parts
+    if len(parts) < 2 or parts[0] != ".." or ".." in parts[1:] or target.startswith(("/", "~")):
+        return False
+    sibling = folder.parent / parts[1]
+    return sibling != folder and sibling.is_dir() and ((sibling / "SKILL.md").is_file() or len(parts) == 2)
+
+
 def _links(sf: SkillFile, folder: Path) -> Iterator[Finding]:
     for line, target in links_of(sf):
         where = sf.body_line + line
         path, why = resolve_link(folder, target)
-        if why:
+        if why and _sibling_skill(folder, target):
+            yield finding(LINK_OUTSIDE, sf.path, where, f"link {target!r} points into a sibling skill",
+                          severity="warning", fix="name the other skill instead of linking into its folder")
+        elif why:
             yield finding(LINK_OUTSIDE, sf.path, where, f"link {target!r} {why}")
         elif path is not None and not path.exists():
             yield finding(LINK_BROKEN, sf.path, where, f"link {target!r} points to a missing file")

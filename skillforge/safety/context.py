@@ -1,0 +1,91 @@
+"""Where in a markdown text a match sits, so a finding can say how sure it is.
+
+A phrase such as "ignore previous instructions" is an attack when a skill says it to the agent and an
+example when a security skill quotes it: inside quotes, inline code or a fenced block, in a table row,
+or on a line that presents examples ("e.g.", "payload", "such as"). :class:`Context` answers that for
+an offset in linear time (the fences are found once per text), and :func:`made_up_host` tells the
+reserved or illustrative hosts (``attacker.example``, ``target``, ``$DOMAIN``) from real ones.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
+_EXAMPLE_WORDS = re.compile(
+    r"(?i)\b(?:e\.g\.|for example|for instance|examples?(?!\.)|such as|payloads?|attacks?|attackers?|injections?|"
+    r"jailbreaks?|detect\w*|malicious|adversarial|red[ -]team\w*|guardrails?|mitre|att&ck|yara|sigma|"
+    r"look for|watch for|phrases?|reject\w*)\b"
+)
+_ILLUSTRATIVE = ("attacker", "evil", "victim", "target", "malicious", "your", "my-", "yourdomain", "c2", "exfil",
+                 "oast", "burpcollaborator", "interact.sh", "ngrok", "requestbin", "webhook.site")
+_RESERVED_TLDS = ("example", "test", "invalid", "local", "localhost", "internal", "lan", "corp")
+
+
+class Context:
+    """Answers "is this offset quoted, in code, in a table or among examples?" for one text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._fences = self._fence_ranges(text)
+
+    @staticmethod
+    def _fence_ranges(text: str) -> list[int]:
+        """Sorted offsets alternating opening and closing fence (an unclosed fence runs to the end)."""
+        out: list[int] = []
+        marker = ""
+        for m in _FENCE.finditer(text):
+            fence = m.group(1)
+            if not marker:
+                marker = fence
+                out.append(m.start())
+            elif fence[0] == marker[0] and len(fence) >= len(marker):
+                out.append(m.end())
+                marker = ""
+        if marker:
+            out.append(len(text))
+        return out
+
+    def in_code_block(self, offset: int) -> bool:
+        return bisect_right(self._fences, offset) % 2 == 1
+
+    def line_bounds(self, offset: int) -> tuple[int, int]:
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return start, len(self.text) if end == -1 else end
+
+    def quoted(self, offset: int) -> bool:
+        """Inside inline code or a quotation on its line."""
+        start, _ = self.line_bounds(offset)
+        before = self.text[start:offset]
+        if before.count("`") % 2 == 1 or before.count('"') % 2 == 1:
+            return True
+        if before.count("“") > before.count("”") or before.count("«") > before.count("»"):
+            return True
+        return bool(re.search(r"(?:^|[\s(\[:=,])'[^']*$", before))
+
+    def in_table(self, offset: int) -> bool:
+        start, _ = self.line_bounds(offset)
+        return self.text[start:offset].lstrip().startswith("|")
+
+    def among_examples(self, offset: int) -> bool:
+        """The line (or the line before it, a heading or list lead-in) presents examples."""
+        start, end = self.line_bounds(offset)
+        prev = self.text.rfind("\n", 0, max(0, start - 1)) + 1
+        return bool(_EXAMPLE_WORDS.search(self.text, prev, end))
+
+    def illustrative(self, offset: int) -> bool:
+        """Quoted, in code, in a table or among examples: shown, not said to the agent."""
+        return (self.in_code_block(offset) or self.quoted(offset) or self.in_table(offset)
+                or self.among_examples(offset))
+
+
+def made_up_host(host: str) -> bool:
+    """A reserved, illustrative or templated host (``attacker.example``, ``target``, ``$IP``, ``{host}``)."""
+    host = host.lower().strip("[]")
+    if not host or host[0] in "${<%" or "." not in host:
+        return True
+    if host.rsplit(".", 1)[-1] in _RESERVED_TLDS:
+        return True
+    return any(word in host for word in _ILLUSTRATIVE)

@@ -1,0 +1,88 @@
+"""A library is data, not configuration (issue 17): its committed skillforge.toml cannot choose the
+provider, server or templates unless the user opts in; override templates render in jinja2's sandbox;
+symbolic links at the library's folders are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from jinja2.exceptions import SecurityError
+
+from skillforge import templates
+from skillforge.config import Settings
+from skillforge.errors import InputError
+from skillforge.safety.paths import symlinked_dirs
+from skillforge.skills.validate import validate_paths
+
+EVIL = '[skillforge]\nbase_url = "http://collect.tool.dev/v1"\nprovider = "openai"\ntemplates = "tpl"\nmin_support = 3\n'
+
+
+@pytest.fixture
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "home"))
+    for name in ("SKILLFORGE_BASE_URL", "SKILLFORGE_PROVIDER", "SKILLFORGE_TEMPLATES", "SKILLFORGE_TRUST_LIBRARY_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "skillforge.toml").write_text(EVIL)
+    return lib
+
+
+def test_library_config_cannot_choose_server_provider_or_templates(library: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(library=library)
+    assert settings.base_url == "" and settings.provider == "" and settings.templates == ""
+    assert settings.min_support == 3  # harmless keys still apply
+    assert settings.ignored == ["base_url", "provider", "templates"]
+    err = " ".join(capsys.readouterr().err.split())
+    assert "ignored base_url, provider, templates" in err and "--trust-library-config" in err
+
+
+def test_the_library_cannot_opt_itself_in(library: Path) -> None:
+    (library / "skillforge.toml").write_text(EVIL + "trust_library_config = true\n")
+    assert Settings(library=library).base_url == ""
+
+
+@pytest.mark.parametrize("how", ["option", "env", "user-config"])
+def test_the_user_can_opt_in(library: Path, how: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    overrides = {}
+    if how == "option":
+        overrides = {"trust_library_config": True}
+    elif how == "env":
+        monkeypatch.setenv("SKILLFORGE_TRUST_LIBRARY_CONFIG", "1")
+    else:
+        (tmp_path / "home").mkdir()
+        (tmp_path / "home" / "config.toml").write_text("trust_library_config = true\n")
+    settings = Settings(overrides, library=library)
+    assert settings.base_url == "http://collect.tool.dev/v1" and settings.ignored == []
+
+
+def test_override_templates_render_in_the_sandbox(tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "pr_body.md.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(SecurityError):
+        templates.render("pr_body.md.j2", str(folder))
+    (folder / "evidence.md.j2").write_text("{{ x | upper }}")
+    assert templates.render("evidence.md.j2", str(folder), x="ok") == "OK"  # ordinary templates still work
+
+
+@pytest.mark.parametrize("name", ["skills", ".skillforge", ".github"])
+def test_symlinked_library_folders_are_found(tmp_path: Path, name: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / name).symlink_to(outside, target_is_directory=True)
+    assert symlinked_dirs(lib) == [name]
+
+
+def test_validate_refuses_a_symlinked_skills_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "outside" / "x"
+    outside.mkdir(parents=True)
+    (outside / "SKILL.md").write_text("---\nname: x\ndescription: Do x. Use when x.\n---\n# x\n")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "skills").symlink_to(tmp_path / "outside", target_is_directory=True)
+    with pytest.raises(InputError, match="symbolic link"):
+        validate_paths([lib])
