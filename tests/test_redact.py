@@ -174,3 +174,11 @@ def test_scrub_tree_cleans_nested_strings_and_keeps_keys() -> None:
     data = {"failures": [f"provider said: bad key {GH}"], "n": 3, "path": ("/home/alice/x",)}
     assert scrub_tree(data) == {"failures": ["provider said: bad key <redacted:github-token>"], "n": 3,
                                 "path": ["~/x"]}
+
+
+def test_a_stack_trace_line_number_after_a_token_file_is_no_secret() -> None:
+    from skillforge.safety.redact import find_secrets
+
+    trace = "    (phoenix 1.8.3) lib/phoenix/token.ex:266: Phoenix.Token.get_endpoint_key_base/1\n"
+    assert not [s for s in find_secrets(trace) if s.kind in ("secret", "password")]
+    assert find_secrets('API_TOKEN: "s3cr3t-Value-9x"\n')  # a real assignment still is one

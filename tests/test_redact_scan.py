@@ -65,5 +65,9 @@ def test_scan_missing_path_is_an_error(cli, tmp_path: Path) -> None:
 
 
 def test_scan_corpus_finds_no_provider_tokens(corpus: Path) -> None:
+    from skillforge.safety.secret_rules import LOW_KINDS
+
     kinds = scan_paths([corpus]).counts
-    assert set(kinds) <= {"high-entropy"}
+    # no known token shape anywhere in the public corpus; keyword and entropy guesses (low confidence,
+    # still redacted before any LLM sees them) are expected in real code such as `CredentialOp = "fill"`
+    assert set(kinds) <= LOW_KINDS

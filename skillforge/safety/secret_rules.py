@@ -224,6 +224,8 @@ def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
     if (len(value) < 4 or _PLACEHOLDER.match(value) or _MADE_UP.search(value) or value.isdigit()
             or "redacted" in value.lower()):
         return False
+    if m.group("op") == ":" and value.rstrip(":").isdigit():
+        return False  # a file and line in a stack trace (lib/phoenix/token.ex:266:)
     if m.group("q") or (key.isupper() and m.group("op") == "="):
         return True  # quoted, or an env-style KEY=value line
     # unquoted in code, YAML or prose: must not look like a word, a name or an expression
