@@ -32,8 +32,10 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 def replicate(corpus: Path, runs: int, out: Path) -> Path:
     """Write ``runs`` copies of the corpus trajectories under ``out``; return the labels file."""
     sources = sorted((corpus / "mini-swe-agent" / "trajs").rglob("*.traj.json"))
-    resolved = {row["instance_id"]: row["resolved"]
-                for row in json.loads((corpus / "mini-swe-agent" / "labels.json").read_text())}
+    resolved = {
+        row["instance_id"]: row["resolved"]
+        for row in json.loads((corpus / "mini-swe-agent" / "labels.json").read_text())
+    }
     labels = {}
     texts = {src: src.read_text(encoding="utf-8") for src in sources}
     for n in range(runs):
@@ -53,11 +55,29 @@ def replicate(corpus: Path, runs: int, out: Path) -> Path:
 def run_cli(logs: Path, labels: Path, library: Path, home: Path, workers: int) -> tuple[float, dict]:
     """Wall seconds for one ``skillforge distill`` subprocess, and its JSON report (with ``_cpu``: the
     CPU seconds it used, user and system, which other load on the machine changes less)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "SKILLFORGE_PROVIDER", "SKILLFORGE_LIBRARY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "SKILLFORGE_PROVIDER", "SKILLFORGE_LIBRARY")
+    }
     env["SKILLFORGE_HOME"] = str(home)
-    cmd = [sys.executable, "-m", "skillforge", "distill", str(logs), "--labels", str(labels), "--provider",
-           "offline", "--library", str(library), "--init", "--workers", str(workers), "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "skillforge",
+        "distill",
+        str(logs),
+        "--labels",
+        str(labels),
+        "--provider",
+        "offline",
+        "--library",
+        str(library),
+        "--init",
+        "--workers",
+        str(workers),
+        "--json",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
@@ -73,8 +93,10 @@ def run_cli(logs: Path, labels: Path, library: Path, home: Path, workers: int) -
 
 def summary(label: str, times: list[float], runs: int) -> str:
     med = statistics.median(times)
-    return (f"{label}: median {med:.1f} s ({runs / med:.0f} runs/s), spread {min(times):.1f}–{max(times):.1f} s "
-            f"over {len(times)} repeats")
+    return (
+        f"{label}: median {med:.1f} s ({runs / med:.0f} runs/s), spread {min(times):.1f}–{max(times):.1f} s "
+        f"over {len(times)} repeats"
+    )
 
 
 def main() -> int:
@@ -102,10 +124,12 @@ def main() -> int:
                 lib = work / f"lib-{mode}{i}"
                 seconds, report = run_cli(work / "logs", labels, lib, home, args.workers)
                 times.append(seconds)
-                print(f"repeat {i + 1} {mode}: {report['trajectories']} runs in {seconds:.1f} s "
-                      f"({report['_cpu']:.1f} CPU s, load {os.getloadavg()[0]:.1f}); lessons "
-                      f"{report['lessons']}, kept {report['lessons_kept']}, skills {len(report['changes'])}, "
-                      f"commit {str(report.get('commit') or '')[:12]}")
+                print(
+                    f"repeat {i + 1} {mode}: {report['trajectories']} runs in {seconds:.1f} s "
+                    f"({report['_cpu']:.1f} CPU s, load {os.getloadavg()[0]:.1f}); lessons "
+                    f"{report['lessons']}, kept {report['lessons_kept']}, skills {len(report['changes'])}, "
+                    f"commit {str(report.get('commit') or '')[:12]}"
+                )
                 shutil.rmtree(lib, ignore_errors=True)
         print(summary("cold cache", cold, args.runs))
         print(summary("warm cache", warm, args.runs))

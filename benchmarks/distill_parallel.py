@@ -53,10 +53,22 @@ def load(n: int) -> list[Trajectory]:
 
 def answer(seen: Seen) -> Reply:
     tid = seen.user_text.split("Trajectory id: ", 1)[1].split(".", 1)[0]
-    return Reply(json={"lessons": [{
-        "title": "Run the tests first", "trigger": "a bug report", "lesson": "Run them.",
-        "kind": "success_pattern", "level": "functional", "scope": {"kind": "general", "value": ""},
-        "evidence": [{"trajectory_id": tid, "steps": [0], "quote": ""}], "confidence": 0.5}]})
+    return Reply(
+        json={
+            "lessons": [
+                {
+                    "title": "Run the tests first",
+                    "trigger": "a bug report",
+                    "lesson": "Run them.",
+                    "kind": "success_pattern",
+                    "level": "functional",
+                    "scope": {"kind": "general", "value": ""},
+                    "evidence": [{"trajectory_id": tid, "steps": [0], "quote": ""}],
+                    "confidence": 0.5,
+                }
+            ]
+        }
+    )
 
 
 def parallel(trajs: list[Trajectory], latency: float, workers_list: list[int]) -> None:
@@ -66,8 +78,15 @@ def parallel(trajs: list[Trajectory], latency: float, workers_list: list[int]) -
     try:
         print(f"{'workers':>7} {'calls':>6} {'wall s':>8} {'ideal s':>8} {'of ideal':>9}")
         for workers in workers_list:
-            settings = Settings({"provider": "anthropic", "base_url": server.anthropic_url, "model": "bench",
-                                 "workers": workers, "max_retries": 0})
+            settings = Settings(
+                {
+                    "provider": "anthropic",
+                    "base_url": server.anthropic_url,
+                    "model": "bench",
+                    "workers": workers,
+                    "max_retries": 0,
+                }
+            )
             provider = resolve(settings)
             assert provider is not None
             mapper, _ = build(settings, provider, Budget(prices=Prices({"*": Price()})))
@@ -90,8 +109,13 @@ def prompt_sizes(limit: int) -> None:
         if not t.steps:
             continue
         raw = (len(t.task) + sum(len(s.text) + len(str(s.input or "")) for s in t.steps)) // 4
-        user = templates.render("prompts/analyst.j2", analyst="success", transcript=prepare(t, limit).render(),
-                                trajectory_id=t.id, steps=12)
+        user = templates.render(
+            "prompts/analyst.j2",
+            analyst="success",
+            transcript=prepare(t, limit).render(),
+            trajectory_id=t.id,
+            steps=12,
+        )
         rows.append((raw, (system + len(user)) // 4, t.format))
     raw_total, prompt_total = sum(r[0] for r in rows), sum(r[1] for r in rows)
     ratios = [p / r for r, p, _ in rows if r]
@@ -101,8 +125,10 @@ def prompt_sizes(limit: int) -> None:
         sel = [r for r in rows if r[2] == fmt]
         raw, prompt = sum(r[0] for r in sel), sum(r[1] for r in sel)
         print(f"{fmt:<16} {len(sel):>4} {raw // len(sel):>13} {prompt // len(sel):>16} {prompt / raw:>7.1%}")
-    print(f"{'all':<16} {len(rows):>4} {raw_total // len(rows):>13} {prompt_total // len(rows):>16} "
-          f"{prompt_total / raw_total:>7.1%}  (median per trajectory {statistics.median(ratios):.1%})")
+    print(
+        f"{'all':<16} {len(rows):>4} {raw_total // len(rows):>13} {prompt_total // len(rows):>16} "
+        f"{prompt_total / raw_total:>7.1%}  (median per trajectory {statistics.median(ratios):.1%})"
+    )
 
 
 def main() -> None:

@@ -44,7 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--min-support", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--merge-fanout", type=int, default=8, help="lessons per merge call")
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per call (local models are slow)")
+    parser.add_argument(
+        "--timeout", type=float, default=600.0, help="seconds per call (local models are slow)"
+    )
     parser.add_argument("--out", default="distill_quality.json")
     return parser.parse_args(argv)
 
@@ -60,9 +62,16 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     from skillforge.distill.pipeline import DistillOptions, distill
 
     library = work / "library"
-    overrides = {"library": str(library), "provider": provider_for(args.base_url, args.provider),
-                 "base_url": args.base_url, "model": args.model, "workers": args.workers,
-                 "min_support": args.min_support, "timeout": args.timeout, "merge_fanout": args.merge_fanout}
+    overrides = {
+        "library": str(library),
+        "provider": provider_for(args.base_url, args.provider),
+        "base_url": args.base_url,
+        "model": args.model,
+        "workers": args.workers,
+        "min_support": args.min_support,
+        "timeout": args.timeout,
+        "merge_fanout": args.merge_fanout,
+    }
     settings = Settings(overrides, library)
     planned = distill(args.runs, settings, DistillOptions(labels=args.labels, dry_run=True)).plan
     report = distill(args.runs, settings, DistillOptions(labels=args.labels, init=True))
@@ -72,29 +81,47 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 def measure(report: Any, planned: dict[str, Any], library: Path) -> dict[str, Any]:
     skills, pending = branch_files(library, report.branch)
     changed = [c for c in report.changes if c.action in ("added", "updated")]
-    not_applied = sum(int(m.group(1)) for f in report.failures
-                      for m in [re.match(r"not applied: (\d+) lessons", f)] if m)
+    not_applied = sum(
+        int(m.group(1)) for f in report.failures for m in [re.match(r"not applied: (\d+) lessons", f)] if m
+    )
     dropped = [f for f in report.failures if f.startswith("skill ") and " dropped: " in f]
     usage = report.usage
     used_input = usage.input_tokens + usage.cache_read_tokens
     planned_calls = sum(planned.get("calls", {}).values())
     return {
-        "provider": report.provider, "model": report.model, "trajectories": report.trajectories,
-        "lessons": report.lessons, "lessons_kept": report.lessons_kept,
+        "provider": report.provider,
+        "model": report.model,
+        "trajectories": report.trajectories,
+        "lessons": report.lessons,
+        "lessons_kept": report.lessons_kept,
         "skills_added": sum(1 for c in changed if c.action == "added"),
         "skills_updated": sum(1 for c in changed if c.action == "updated"),
         "lessons_per_skill": round(report.lessons_kept / len(changed), 2) if changed else 0.0,
         "near_duplicates": near_duplicates(skills),
-        "losses": {"not_applied_lessons": not_applied, "skills_dropped_invalid": len(dropped),
-                   "pending_lessons": pending, "failed_items": len(report.failures) - len(dropped)
-                   - sum(1 for f in report.failures if f.startswith("not applied"))},
-        "usage": {"calls": usage.calls, "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-                  "cache_read_tokens": usage.cache_read_tokens, "cost": round(usage.cost, 4),
-                  "by_stage": report.plan.get("usage_by_stage", {})},
-        "plan": {"calls": planned_calls, "input_tokens": planned.get("input_tokens", 0),
-                 "calls_error": _error(planned_calls, usage.calls),
-                 "input_tokens_error": _error(planned.get("input_tokens", 0), used_input)},
-        "failures": report.failures[:20], "branch": report.branch,
+        "losses": {
+            "not_applied_lessons": not_applied,
+            "skills_dropped_invalid": len(dropped),
+            "pending_lessons": pending,
+            "failed_items": len(report.failures)
+            - len(dropped)
+            - sum(1 for f in report.failures if f.startswith("not applied")),
+        },
+        "usage": {
+            "calls": usage.calls,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cache_read_tokens": usage.cache_read_tokens,
+            "cost": round(usage.cost, 4),
+            "by_stage": report.plan.get("usage_by_stage", {}),
+        },
+        "plan": {
+            "calls": planned_calls,
+            "input_tokens": planned.get("input_tokens", 0),
+            "calls_error": _error(planned_calls, usage.calls),
+            "input_tokens_error": _error(planned.get("input_tokens", 0), used_input),
+        },
+        "failures": report.failures[:20],
+        "branch": report.branch,
     }
 
 
@@ -127,8 +154,11 @@ def near_duplicates(skills: Path | None) -> list[dict[str, str]]:
     from skillforge.skills.validate import validate_paths
 
     found = validate_paths([skills]).findings
-    return [{"rule": f.rule, "file": Path(f.file).parent.name, "message": f.message}
-            for f in found if f.rule in DUPLICATE_RULES]
+    return [
+        {"rule": f.rule, "file": Path(f.file).parent.name, "message": f.message}
+        for f in found
+        if f.rule in DUPLICATE_RULES
+    ]
 
 
 def _error(planned: float, actual: float) -> float | None:
@@ -148,7 +178,10 @@ def render(result: dict[str, Any]) -> str:
         ("skills dropped (invalid)", losses["skills_dropped_invalid"]),
         ("lessons pending", losses["pending_lessons"]),
         ("calls (plan)", f"{u['calls']} ({p['calls']}, error {p['calls_error']})"),
-        ("input tokens (plan)", f"{u['input_tokens']} ({p['input_tokens']}, error {p['input_tokens_error']})"),
+        (
+            "input tokens (plan)",
+            f"{u['input_tokens']} ({p['input_tokens']}, error {p['input_tokens_error']})",
+        ),
         ("cache-read tokens", u["cache_read_tokens"]),
         ("output tokens", u["output_tokens"]),
         ("cost $", u["cost"]),

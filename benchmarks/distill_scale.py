@@ -65,8 +65,14 @@ def one(executor: str, runs: int, mode: str, workers: int, corpus: Path, chunk: 
     if executor == "ray":  # start the instance before the clock and the memory baseline
         import ray
 
-        ray.init(address=None, include_dashboard=False, num_cpus=workers, _node_ip_address="127.0.0.1",
-                 log_to_driver=False, logging_level="ERROR")
+        ray.init(
+            address=None,
+            include_dashboard=False,
+            num_cpus=workers,
+            _node_ip_address="127.0.0.1",
+            log_to_driver=False,
+            logging_level="ERROR",
+        )
         list(ex.map(MapTask(OfflineMapper()), replicate(base, workers * 2)))  # warm the workers
     setup = high = rss_mb()
     kept, mined, errors = [], 0, 0
@@ -84,14 +90,27 @@ def one(executor: str, runs: int, mode: str, workers: int, corpus: Path, chunk: 
             high = max(high, rss_mb())
     lessons = -1
     if mode == "pipeline":
-        found = fold.lessons() if fold is not None else mapper.reduce(sorted(kept, key=lambda r: r.trajectory_id))
+        found = (
+            fold.lessons() if fold is not None else mapper.reduce(sorted(kept, key=lambda r: r.trajectory_id))
+        )
         lessons = len(found)
     high = max(high, rss_mb())
     seconds = time.perf_counter() - start
-    return {"executor": executor, "runs": runs, "mode": mode, "workers": workers, "base": len(base),
-            "seconds": round(seconds, 2), "runs_per_s": round(runs / seconds, 1), "errors": errors,
-            "setup_mb": round(setup, 1), "peak_mb": round(high, 1), "growth_mb": round(high - setup, 1),
-            "mined": mined, "lessons": lessons}
+    return {
+        "executor": executor,
+        "runs": runs,
+        "mode": mode,
+        "workers": workers,
+        "base": len(base),
+        "seconds": round(seconds, 2),
+        "runs_per_s": round(runs / seconds, 1),
+        "errors": errors,
+        "setup_mb": round(setup, 1),
+        "peak_mb": round(high, 1),
+        "growth_mb": round(high - setup, 1),
+        "mined": mined,
+        "lessons": lessons,
+    }
 
 
 def main() -> int:
@@ -108,19 +127,38 @@ def main() -> int:
         print(f"corpus not found: {args.corpus} (pass --corpus)", file=sys.stderr)
         return 2
     if args.one:
-        print(json.dumps(one(args.one[0], int(args.one[1]), args.one[2], args.workers, args.corpus, args.chunk)))
+        print(
+            json.dumps(one(args.one[0], int(args.one[1]), args.one[2], args.workers, args.corpus, args.chunk))
+        )
         return 0
-    print(f"{'executor':8} {'mode':5} {'runs':>6} {'seconds':>8} {'runs/s':>8} {'setup MB':>9} "
-          f"{'peak MB':>8} {'growth MB':>9} {'lessons':>7}")
+    print(
+        f"{'executor':8} {'mode':5} {'runs':>6} {'seconds':>8} {'runs/s':>8} {'setup MB':>9} "
+        f"{'peak MB':>8} {'growth MB':>9} {'lessons':>7}"
+    )
     for executor in args.executors:
         for mode in args.modes:
             for runs in args.runs:
-                cmd = [sys.executable, __file__, "--one", executor, str(runs), mode, "--workers",
-                       str(args.workers), "--corpus", str(args.corpus), "--chunk", str(args.chunk)]
+                cmd = [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    executor,
+                    str(runs),
+                    mode,
+                    "--workers",
+                    str(args.workers),
+                    "--corpus",
+                    str(args.corpus),
+                    "--chunk",
+                    str(args.chunk),
+                ]
                 out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
                 r = json.loads(out.strip().splitlines()[-1])
-                print(f"{executor:8} {mode:5} {runs:>6} {r['seconds']:>8} {r['runs_per_s']:>8} "
-                      f"{r['setup_mb']:>9} {r['peak_mb']:>8} {r['growth_mb']:>9} {r['lessons']:>7}", flush=True)
+                print(
+                    f"{executor:8} {mode:5} {runs:>6} {r['seconds']:>8} {r['runs_per_s']:>8} "
+                    f"{r['setup_mb']:>9} {r['peak_mb']:>8} {r['growth_mb']:>9} {r['lessons']:>7}",
+                    flush=True,
+                )
     return 0
 
 

@@ -82,8 +82,13 @@ def sources(corpus: Path) -> list[Path]:
     beside them."""
     found: list[Path] = []
     for folder in LOGS:
-        found += [p for p in sorted((corpus / folder).rglob("*")) if p.is_file() and
-                  (p.suffix in SUFFIXES or p.name in JSONL_NAMES) and p.name not in ("all_preds.jsonl", "metadata.json")]
+        found += [
+            p
+            for p in sorted((corpus / folder).rglob("*"))
+            if p.is_file()
+            and (p.suffix in SUFFIXES or p.name in JSONL_NAMES)
+            and p.name not in ("all_preds.jsonl", "metadata.json")
+        ]
     return found
 
 
@@ -127,8 +132,9 @@ def build_atif(corpus: Path, target: int, out: Path) -> int:
 
 
 def run_once(script: str, paths: list[Path]) -> list[float]:
-    out = subprocess.run([sys.executable, "-c", script, *map(str, paths)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script, *map(str, paths)], capture_output=True, text=True, check=True
+    )
     return [float(x) for x in out.stdout.split()]
 
 
@@ -142,18 +148,25 @@ def compare(paths: list[Path], repeat: int) -> dict[str, float]:
     raw_bytes, raw_s, raw_rss, _ = min(raws, key=lambda r: r[1])
     size, ing_s, _, _, count, steps, problems = min(ingests, key=lambda r: r[1])
     return {
-        "bytes": size, "trajectories": int(count), "steps": int(steps), "problems": int(problems),
-        "raw_mb_s": round(raw_bytes / 2**20 / raw_s, 1), "ingest_mb_s": round(size / 2**20 / ing_s, 1),
+        "bytes": size,
+        "trajectories": int(count),
+        "steps": int(steps),
+        "problems": int(problems),
+        "raw_mb_s": round(raw_bytes / 2**20 / raw_s, 1),
+        "ingest_mb_s": round(size / 2**20 / ing_s, 1),
         "ratio": round(statistics.median(i[1] / r[1] for r, i in pairs), 2),
         "cpu_ratio": round(statistics.median(i[3] / r[3] for r, i in pairs), 2),
-        "raw_peak_mb": round(raw_rss / 2**20), "ingest_peak_mb": round(max(i[2] for i in ingests) / 2**20),
+        "raw_peak_mb": round(raw_rss / 2**20),
+        "ingest_peak_mb": round(max(i[2] for i in ingests) / 2**20),
     }
 
 
 def show(name: str, f: dict[str, float]) -> None:
-    print(f"{name:19s} {f['bytes'] / 2**20:7.0f} MB  raw {f['raw_mb_s']:7.1f} MB/s  ingest "
-          f"{f['ingest_mb_s']:7.1f} MB/s  ratio {f['ratio']:5.2f}x (cpu {f['cpu_ratio']:5.2f}x)  "
-          f"peak {f['ingest_peak_mb']} MB")
+    print(
+        f"{name:19s} {f['bytes'] / 2**20:7.0f} MB  raw {f['raw_mb_s']:7.1f} MB/s  ingest "
+        f"{f['ingest_mb_s']:7.1f} MB/s  ratio {f['ratio']:5.2f}x (cpu {f['cpu_ratio']:5.2f}x)  "
+        f"peak {f['ingest_peak_mb']} MB"
+    )
 
 
 def main() -> None:
@@ -168,25 +181,39 @@ def main() -> None:
     args = parser.parse_args()
     tmp = args.logs or Path(tempfile.mkdtemp(prefix="skillforge-bench-"))
     try:
-        written = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file()) if args.logs else \
-            build(args.corpus, args.size * 2**20, tmp)
+        written = (
+            sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())
+            if args.logs
+            else build(args.corpus, args.size * 2**20, tmp)
+        )
         os.sync()  # the copies written out now, not by writeback while the clocks run
         figures = compare([tmp], args.repeat)
-        per_format = {} if args.no_formats else {
-            fmt: compare(paths, args.repeat) for fmt in FORMATS + PUBLIC if (paths := sorted(tmp.glob(f"copy*/{fmt}")))}
+        per_format = (
+            {}
+            if args.no_formats
+            else {
+                fmt: compare(paths, args.repeat)
+                for fmt in FORMATS + PUBLIC
+                if (paths := sorted(tmp.glob(f"copy*/{fmt}")))
+            }
+        )
         if not args.no_formats and not args.logs:
             build_atif(args.corpus, args.size * 2**20 // 8, tmp / "atif")
             per_format["atif"] = compare([tmp / "atif"], args.repeat)
         if args.json:
             print(json.dumps({**figures, "written": written, "formats": per_format}))
         else:
-            print(f"built {written / 2**20:.0f} MB: {figures['trajectories']} trajectories, {figures['steps']} "
-                  f"steps, {figures['problems']} problems")
+            print(
+                f"built {written / 2**20:.0f} MB: {figures['trajectories']} trajectories, {figures['steps']} "
+                f"steps, {figures['problems']} problems"
+            )
             show("all", figures)
             for fmt, f in per_format.items():
                 show(fmt, f)
-            print(f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x); peak "
-                  f"{figures['ingest_peak_mb']} MB (target < 300 MB)")
+            print(
+                f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x); peak "
+                f"{figures['ingest_peak_mb']} MB (target < 300 MB)"
+            )
     finally:
         if args.keep or args.logs:
             print(f"kept {tmp}")

@@ -25,9 +25,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--profile", action="store_true", help="print the 15 most expensive functions")
-    parser.add_argument("--halves", action="store_true",
-                        help="held-out check: mine each half of the corpus (split by a hash of the instance id) "
-                             "apart and print the outcome-contrast lessons each half gives")
+    parser.add_argument(
+        "--halves",
+        action="store_true",
+        help="held-out check: mine each half of the corpus (split by a hash of the instance id) "
+        "apart and print the outcome-contrast lessons each half gives",
+    )
     args = parser.parse_args()
     if args.halves:
         return halves(args.corpus)
@@ -65,8 +68,10 @@ def main() -> int:
         prof.disable()
     total = ingest + mapping + reduce_s + consolidate_s
     size = sum(len(json.dumps(r.facts)) for r in results) / max(1, len(results))
-    print(f"runs: {len(results)}  ingest: {ingest:.2f} s  map: {mapping:.2f} s  reduce: {reduce_s:.2f} s  "
-          f"consolidate: {consolidate_s:.2f} s  total: {total:.2f} s  ({len(results) / total:.0f} runs/s, one core)")
+    print(
+        f"runs: {len(results)}  ingest: {ingest:.2f} s  map: {mapping:.2f} s  reduce: {reduce_s:.2f} s  "
+        f"consolidate: {consolidate_s:.2f} s  total: {total:.2f} s  ({len(results) / total:.0f} runs/s, one core)"
+    )
     print(f"facts: {size / 1024:.1f} KiB per run  lessons kept: {len(lessons)}  skill edits: {len(edits)}")
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(15)
@@ -86,8 +91,11 @@ def halves(corpus: Path) -> int:
     mapper = OfflineMapper()
     trajs = list(read([mini / "trajs"], labels=labels, labels_source=source))
     for half in (0, 1):
-        part = [t for t in trajs
-                if int(hashlib.sha1((t.task_id or t.native_id or t.id).encode()).hexdigest(), 16) % 2 == half]
+        part = [
+            t
+            for t in trajs
+            if int(hashlib.sha1((t.task_id or t.native_id or t.id).encode()).hexdigest(), 16) % 2 == half
+        ]
         won = sum(1 for t in part if t.outcome.value == "success")
         print(f"half {half}: {len(part)} runs, {won} resolved")
         for le in mapper.reduce([mapper.map(t) for t in part]):

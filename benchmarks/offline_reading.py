@@ -20,11 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"```bash\s*\n(.*?)\n```", re.S)
 RC = re.compile(r"<returncode>(-?\d+)</returncode>")
-TEST_RUN = re.compile(r"(?:^|&&\s*|;\s*|\s)(?:\S*python[\d.]*\s+(?:-\S+\s+)*-m\s+pytest|pytest|py\.test|\S*runtests\.py"
-                      r"|\S*bin/test|\S*python[\d.]*\s+-m\s+unittest)\b")
-SCRATCH = re.compile(r"(?:^|/)(?:reproduce|repro|debug|verify|check|test_fix|test_issue|test_reproduce|demo|example"
-                     r"|final_test|comprehensive|edge_case|simple_test|scratch|tmp|temp)[\w.-]*\.py$|\.(?:orig|bak|rej|swp)$|~$")
-CONFIG = re.compile(r"(?:^|/)(?:setup\.py|setup\.cfg|pyproject\.toml|tox\.ini|conftest\.py|pytest\.ini|requirements[\w.-]*\.txt)$")
+TEST_RUN = re.compile(
+    r"(?:^|&&\s*|;\s*|\s)(?:\S*python[\d.]*\s+(?:-\S+\s+)*-m\s+pytest|pytest|py\.test|\S*runtests\.py"
+    r"|\S*bin/test|\S*python[\d.]*\s+-m\s+unittest)\b"
+)
+SCRATCH = re.compile(
+    r"(?:^|/)(?:reproduce|repro|debug|verify|check|test_fix|test_issue|test_reproduce|demo|example"
+    r"|final_test|comprehensive|edge_case|simple_test|scratch|tmp|temp)[\w.-]*\.py$|\.(?:orig|bak|rej|swp)$|~$"
+)
+CONFIG = re.compile(
+    r"(?:^|/)(?:setup\.py|setup\.cfg|pyproject\.toml|tox\.ini|conftest\.py|pytest\.ini|requirements[\w.-]*\.txt)$"
+)
 TESTS = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[\w]+\.py$|_tests?\.py$")
 MALFORMED = "Please always provide EXACTLY ONE action"
 TRUNCATED = "The output of your last command was too long"
@@ -58,7 +64,9 @@ def commands(messages: list[dict]) -> list[dict]:
         res = messages[i + 1] if i + 1 < len(messages) else {}
         rtext = res.get("content") if isinstance(res.get("content"), str) else json.dumps(res.get("content"))
         rc = RC.search(rtext or "")
-        out.append({"i": i, "cmd": found[0].strip(), "rc": int(rc.group(1)) if rc else None, "out": rtext or ""})
+        out.append(
+            {"i": i, "cmd": found[0].strip(), "rc": int(rc.group(1)) if rc else None, "out": rtext or ""}
+        )
     return out
 
 
@@ -73,27 +81,53 @@ def read_run(path: Path, resolved: bool | None) -> dict:
     info = data.get("info", {})
     sub = submission_files(info.get("submission") or "")
     cmds = commands(msgs)
-    user = [(i, m["content"] if isinstance(m["content"], str) else "") for i, m in enumerate(msgs)
-            if m.get("role") == "user" and i > 1]
-    tests = [c for c in cmds if TEST_RUN.search(c["cmd"].split("\n", 1)[0]) and "<<" not in c["cmd"].split("\n", 1)[0]]
+    user = [
+        (i, m["content"] if isinstance(m["content"], str) else "")
+        for i, m in enumerate(msgs)
+        if m.get("role") == "user" and i > 1
+    ]
+    tests = [
+        c
+        for c in cmds
+        if TEST_RUN.search(c["cmd"].split("\n", 1)[0]) and "<<" not in c["cmd"].split("\n", 1)[0]
+    ]
     repo_tests = [c for c in tests if not SCRATCH.search(c["cmd"].split()[-1] if c["cmd"].split() else "")]
-    scripts = [c for c in cmds if re.search(r"(?:^|&&\s*|;\s*)(?:\S*python[\d.]*)\s+(?:-c\b|/tmp/|[\w./-]+\.py\b)",
-                                            c["cmd"].split("\n", 1)[0]) and c not in tests]
+    scripts = [
+        c
+        for c in cmds
+        if re.search(
+            r"(?:^|&&\s*|;\s*)(?:\S*python[\d.]*)\s+(?:-c\b|/tmp/|[\w./-]+\.py\b)", c["cmd"].split("\n", 1)[0]
+        )
+        and c not in tests
+    ]
     return {
         "id": data.get("instance_id") or path.name.removesuffix(".traj.json"),
-        "resolved": resolved, "exit": info.get("exit_status"), "messages": len(msgs), "actions": len(cmds),
+        "resolved": resolved,
+        "exit": info.get("exit_status"),
+        "messages": len(msgs),
+        "actions": len(cmds),
         "submitted": bool((info.get("submission") or "").strip()),
-        "files": sub["files"], "added": sub["added"],
-        "scratch": [f for f in sub["files"] if SCRATCH.search(f) or (f in sub["added"] and "/" not in f and f.endswith(".py"))],
+        "files": sub["files"],
+        "added": sub["added"],
+        "scratch": [
+            f
+            for f in sub["files"]
+            if SCRATCH.search(f) or (f in sub["added"] and "/" not in f and f.endswith(".py"))
+        ],
         "tests_touched": [f for f in sub["files"] if TESTS.search(f)],
         "config": [f for f in sub["files"] if CONFIG.search(f)],
         "test_runs": [{"i": c["i"], "cmd": c["cmd"][:120], "rc": c["rc"]} for c in repo_tests],
-        "script_runs": len(scripts), "script_fail": sum(1 for c in scripts if c["rc"] not in (0, None)),
-        "script_errors": Counter(last_exception(c["out"]).split(":")[0] for c in scripts
-                                 if c["rc"] not in (0, None) and last_exception(c["out"])).most_common(4),
+        "script_runs": len(scripts),
+        "script_fail": sum(1 for c in scripts if c["rc"] not in (0, None)),
+        "script_errors": Counter(
+            last_exception(c["out"]).split(":")[0]
+            for c in scripts
+            if c["rc"] not in (0, None) and last_exception(c["out"])
+        ).most_common(4),
         "malformed": [i for i, t in user if t.startswith(MALFORMED)],
         "truncated": [c["i"] + 1 for c in cmds if TRUNCATED in c["out"][:400]],
-        "timeouts": [i for i, t in user if TIMEOUT.search(t[:300])] + [c["i"] + 1 for c in cmds if TIMEOUT.search(c["out"][:300])],
+        "timeouts": [i for i, t in user if TIMEOUT.search(t[:300])]
+        + [c["i"] + 1 for c in cmds if TIMEOUT.search(c["out"][:300])],
         "last_cmds": [c["cmd"].split("\n", 1)[0][:100] for c in cmds[-4:]],
     }
 
@@ -101,8 +135,10 @@ def read_run(path: Path, resolved: bool | None) -> dict:
 def load(corpus: Path) -> list[dict]:
     mini = corpus / "mini-swe-agent"
     labels = {r["instance_id"]: r["resolved"] for r in json.loads((mini / "labels.json").read_text())}
-    return [read_run(p, labels.get(p.name.removesuffix(".traj.json")))
-            for p in sorted((mini / "trajs").rglob("*.traj.json"))]
+    return [
+        read_run(p, labels.get(p.name.removesuffix(".traj.json")))
+        for p in sorted((mini / "trajs").rglob("*.traj.json"))
+    ]
 
 
 def share(rows: list[dict], test) -> str:
@@ -118,7 +154,9 @@ SUMMARY = {
     "test files in the submission": lambda r: bool(r["tests_touched"]),
     "packaging/config file in the submission": lambda r: bool(r["config"]),
     "ran the repository's tests": lambda r: bool(r["test_runs"]),
-    "last repository test run passed (rc 0)": lambda r: bool(r["test_runs"]) and r["test_runs"][-1]["rc"] == 0,
+    "last repository test run passed (rc 0)": lambda r: (
+        bool(r["test_runs"]) and r["test_runs"][-1]["rc"] == 0
+    ),
     "a malformed action (harness complaint)": lambda r: bool(r["malformed"]),
     "3+ malformed actions": lambda r: len(r["malformed"]) >= 3,
     "output truncated by the harness": lambda r: bool(r["truncated"]),

@@ -27,7 +27,9 @@ PLANTED = {
 
 
 def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    root = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    )
     files = sorted(p for p in root.rglob("*") if p.is_file())
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]
     size = sum(len(t.encode("utf-8")) for t in texts)
@@ -36,19 +38,25 @@ def main() -> None:
     for text in texts:
         kinds.update(f.kind for f in find_secrets(text))
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"find_secrets: {len(files)} files, {size / 1e6:.1f} MB in {elapsed:.2f} s wall = "
-          f"{size / 1e6 / elapsed:.1f} MB/s ({size / 1e6 / cpu:.1f} MB/s of CPU time)")
+    print(
+        f"find_secrets: {len(files)} files, {size / 1e6:.1f} MB in {elapsed:.2f} s wall = "
+        f"{size / 1e6 / elapsed:.1f} MB/s ({size / 1e6 / cpu:.1f} MB/s of CPU time)"
+    )
     print("findings by kind:", dict(kinds.most_common()) or "none")
     start, cpu = time.perf_counter(), time.process_time()
     for text in texts:
         redact(text)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"redact: {size / 1e6 / elapsed:.1f} MB/s wall ({size / 1e6 / cpu:.1f} MB/s of CPU time)")
-    planted = "\n".join(f'{kind.upper().replace("-", "_")}_VALUE="{value}"' for kind, value in PLANTED.items())
+    planted = "\n".join(
+        f'{kind.upper().replace("-", "_")}_VALUE="{value}"' for kind, value in PLANTED.items()
+    )
     mixed = texts[len(texts) // 2] + "\n" + planted
     _, counts = redact(mixed)
     caught = [k for k in PLANTED if counts.get(k)]
-    print(f"planted: caught {len(caught)}/{len(PLANTED)}; missed: {sorted(set(PLANTED) - set(caught)) or 'none'}")
+    print(
+        f"planted: caught {len(caught)}/{len(PLANTED)}; missed: {sorted(set(PLANTED) - set(caught)) or 'none'}"
+    )
 
 
 if __name__ == "__main__":

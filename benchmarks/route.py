@@ -32,8 +32,11 @@ def corpus() -> tuple[list[str], list[str], list[str]]:
     descriptions, headings = [], []
     for skill in sorted((ROUTING_SET / "skills").iterdir()):
         text = (skill / "SKILL.md").read_text(encoding="utf-8")
-        descriptions += [line.split(":", 1)[1].strip().strip('"') for line in text.splitlines()
-                         if line.startswith("description:")]
+        descriptions += [
+            line.split(":", 1)[1].strip().strip('"')
+            for line in text.splitlines()
+            if line.startswith("description:")
+        ]
         headings += [line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("## ")]
     provenance = json.loads((ROUTING_SET / ".skillforge" / "provenance.json").read_text(encoding="utf-8"))
     tasks = [t for entry in provenance["skills"].values() for t in entry["tasks"]]
@@ -50,13 +53,17 @@ def generate(root: Path, n: int, seed: int = 7) -> Path:
     for i in range(n):
         name = f"skill-{i:05d}-" + "-".join(w.lower().strip(".,:;'\"()") or "x" for w in rng.sample(words, 2))
         name = "".join(c if c.isalnum() or c == "-" else "-" for c in name)[:60].strip("-")
-        desc = f"{rng.choice(descriptions).split('. Use when')[0]} {' '.join(rng.sample(words, 6))}. " \
-               f"Use when {' '.join(rng.sample(words, 8))}."
+        desc = (
+            f"{rng.choice(descriptions).split('. Use when')[0]} {' '.join(rng.sample(words, 6))}. "
+            f"Use when {' '.join(rng.sample(words, 8))}."
+        )
         heads = rng.sample(headings, 3)
         body = "\n".join(f"## {h}\n\nStep.\n" for h in heads)
         folder = root / "skills" / name
         folder.mkdir()
-        (folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: {json.dumps(desc)}\n---\n# {name}\n\n{body}")
+        (folder / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: {json.dumps(desc)}\n---\n# {name}\n\n{body}"
+        )
         provenance[name] = {"tasks": [" ".join(rng.sample(words, 12)) for _ in range(3)]}
     (root / ".skillforge" / "provenance.json").write_text(json.dumps({"skills": provenance}))
     return root
@@ -87,16 +94,29 @@ def in_process(library: Path, n_queries: int) -> dict[str, float]:
             cpu.append((time.thread_time() - c0) * 1000)
         times.sort()
         cpu.sort()
-        rounds.append({"p50_ms": statistics.median(times), "p99_ms": times[int(len(times) * 0.99) - 1],
-                       "max_ms": times[-1], "cpu_p99_ms": cpu[int(len(cpu) * 0.99) - 1]})
+        rounds.append(
+            {
+                "p50_ms": statistics.median(times),
+                "p99_ms": times[int(len(times) * 0.99) - 1],
+                "max_ms": times[-1],
+                "cpu_p99_ms": cpu[int(len(cpu) * 0.99) - 1],
+            }
+        )
     best = min(rounds, key=lambda r: r["p99_ms"])
     return {"load_s": load, **best}
 
 
 def cold(library: Path, runs: int) -> dict[str, float]:
     env = dict(os.environ)
-    cmd = [sys.executable, "-m", "skillforge", "route", "docker build reinstalls pip requirements every time",
-           "--library", str(library)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "skillforge",
+        "route",
+        "docker build reinstalls pip requirements every time",
+        "--library",
+        str(library),
+    ]
     subprocess.run(cmd, env=env, capture_output=True, check=True)  # make sure the cache is warm
     import resource
 
@@ -111,8 +131,12 @@ def cold(library: Path, runs: int) -> dict[str, float]:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=True)
         pythons.append((time.perf_counter() - t0) * 1000)
-    return {"cold_median_ms": statistics.median(walls), "cold_min_ms": min(walls),
-            "cold_cpu_ms": statistics.median(cpus), "python_alone_ms": statistics.median(pythons)}
+    return {
+        "cold_median_ms": statistics.median(walls),
+        "cold_min_ms": min(walls),
+        "cold_cpu_ms": statistics.median(cpus),
+        "python_alone_ms": statistics.median(pythons),
+    }
 
 
 def spread(values: list[float]) -> str:
@@ -162,8 +186,20 @@ def first_route(library: Path, runs: int, home: Path) -> tuple[list[float], list
         env = dict(os.environ, SKILLFORGE_HOME=str(home / f"first-{i}"))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "skillforge", "route", "deploy my worker with wrangler",
-                        "--library", str(library)], env=env, capture_output=True, check=False)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "skillforge",
+                "route",
+                "deploy my worker with wrangler",
+                "--library",
+                str(library),
+            ],
+            env=env,
+            capture_output=True,
+            check=False,
+        )
         walls.append((time.perf_counter() - t0) * 1000)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
@@ -182,27 +218,35 @@ def main() -> None:
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="sf-route-bench-") as tmp:
         os.environ["SKILLFORGE_HOME"] = str(Path(tmp) / "home")
-        print(f"{'skills':>7} {'build+load s':>13} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'CPU p99 ms':>11}")
+        print(
+            f"{'skills':>7} {'build+load s':>13} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'CPU p99 ms':>11}"
+        )
         libs = {}
         for size in (int(s) for s in args.sizes.split(",")):
             libs[size] = generate(Path(tmp) / f"lib{size}", size)
             r = in_process(libs[size], args.queries)
-            print(f"{size:>7} {r['load_s']:>13.2f} {r['p50_ms']:>8.3f} {r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} "
-                  f"{r['cpu_p99_ms']:>11.3f}")
+            print(
+                f"{size:>7} {r['load_s']:>13.2f} {r['p50_ms']:>8.3f} {r['p99_ms']:>8.3f} {r['max_ms']:>8.3f} "
+                f"{r['cpu_p99_ms']:>11.3f}"
+            )
         target = libs.get(1000) or next(iter(libs.values()))
         c = cold(target, args.cold_runs)
-        print(f"cold `skillforge route` at {len(list((target / 'skills').iterdir()))} skills: "
-              f"median {c['cold_median_ms']:.0f} ms, min {c['cold_min_ms']:.0f} ms, "
-              f"CPU (user+sys) {c['cold_cpu_ms']:.0f} ms "
-              f"(python alone {c['python_alone_ms']:.0f} ms)")
+        print(
+            f"cold `skillforge route` at {len(list((target / 'skills').iterdir()))} skills: "
+            f"median {c['cold_median_ms']:.0f} ms, min {c['cold_min_ms']:.0f} ms, "
+            f"CPU (user+sys) {c['cold_cpu_ms']:.0f} ms "
+            f"(python alone {c['python_alone_ms']:.0f} ms)"
+        )
         largest = libs[max(libs)]
         for label, (walls, cpus) in build_times(largest, args.build_runs).items():
             print(f"index build at {max(libs)} skills, {label}: wall {spread(walls)}; CPU {spread(cpus)}")
         corpus_lib = Path(args.skills_corpus)
         if (corpus_lib / "skills").is_dir():
             walls, cpus = first_route(corpus_lib, args.build_runs, Path(tmp))
-            print(f"first `skillforge route` with no cache on {corpus_lib.name} "
-                  f"({len(list((corpus_lib / 'skills').iterdir()))} skills): wall {spread(walls)}; CPU {spread(cpus)}")
+            print(
+                f"first `skillforge route` with no cache on {corpus_lib.name} "
+                f"({len(list((corpus_lib / 'skills').iterdir()))} skills): wall {spread(walls)}; CPU {spread(cpus)}"
+            )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,10 @@ def checkout(root: Path, repository: str) -> Path:
     if not folder.is_dir():
         folder.mkdir(parents=True)
         subprocess.run(["git", "init", "-q", str(folder)], check=True)
-        subprocess.run(["git", "-C", str(folder), "remote", "add", "origin",
-                        f"https://github.com/{repository}.git"], check=True)
+        subprocess.run(
+            ["git", "-C", str(folder), "remote", "add", "origin", f"https://github.com/{repository}.git"],
+            check=True,
+        )
         (folder / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     return folder
 
@@ -68,17 +70,35 @@ def swebench_library(work: Path, split: dict[str, str]) -> Path:
         if part == "tune":
             shutil.copytree(CORPUS / "mini-swe-agent" / "trajs" / instance, logs / instance)
     lib = work / "swebench-lib"
-    cmd = [sys.executable, "-m", "skillforge", "distill", str(logs), "--labels",
-           str(CORPUS / "mini-swe-agent" / "labels.json"), "--provider", "offline", "-L", str(lib), "--init",
-           "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "skillforge",
+        "distill",
+        str(logs),
+        "--labels",
+        str(CORPUS / "mini-swe-agent" / "labels.json"),
+        "--provider",
+        "offline",
+        "-L",
+        str(lib),
+        "--init",
+        "--json",
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
-    branch = subprocess.run(["git", "-C", str(lib), "branch", "--list", "skillforge/*", "--format=%(refname:short)"],
-                            check=True, capture_output=True, text=True).stdout.split()[0]
+    branch = subprocess.run(
+        ["git", "-C", str(lib), "branch", "--list", "skillforge/*", "--format=%(refname:short)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[0]
     subprocess.run(["git", "-C", str(lib), "checkout", "-q", branch], check=True)
     return lib
 
 
-def swebench_queries(work: Path, lib: Path, split: dict[str, str], part: str) -> dict[str, list[dict[str, Any]]]:
+def swebench_queries(
+    work: Path, lib: Path, split: dict[str, str], part: str
+) -> dict[str, list[dict[str, Any]]]:
     from skillforge.route.index import Index, load_or_build
 
     index: Index = load_or_build(lib)
@@ -95,10 +115,26 @@ def swebench_queries(work: Path, lib: Path, split: dict[str, str], part: str) ->
         traj = next((CORPUS / "mini-swe-agent" / "trajs" / instance).glob("*.traj.json"))
         expected = [skill_of[repo]] if repo in skill_of else []
         text = problem_statement(traj)
-        with_folder.append({"id": instance, "query": text, "expected": expected,
-                            "cwd": str(checkout(work, repo)), "repository": "", "languages": []})
-        without.append({"id": instance, "query": text, "expected": expected, "cwd": "", "repository": "",
-                        "languages": []})
+        with_folder.append(
+            {
+                "id": instance,
+                "query": text,
+                "expected": expected,
+                "cwd": str(checkout(work, repo)),
+                "repository": "",
+                "languages": [],
+            }
+        )
+        without.append(
+            {
+                "id": instance,
+                "query": text,
+                "expected": expected,
+                "cwd": "",
+                "repository": "",
+                "languages": [],
+            }
+        )
     return {"with working folder": with_folder, "without working folder": without}
 
 
@@ -108,8 +144,16 @@ def public_queries(part: str) -> list[dict[str, Any]]:
         if line.strip():
             rec = json.loads(line)
             if part in ("all", rec["split"]):
-                out.append({"id": rec["id"], "query": rec["query"], "expected": rec["expected"], "cwd": "",
-                            "repository": "", "languages": []})
+                out.append(
+                    {
+                        "id": rec["id"],
+                        "query": rec["query"],
+                        "expected": rec["expected"],
+                        "cwd": "",
+                        "repository": "",
+                        "languages": [],
+                    }
+                )
     return out
 
 
@@ -121,8 +165,16 @@ def claude_prompts() -> list[dict[str, Any]]:
             continue
         prompt = _first_prompt(path)
         if prompt:
-            out.append({"id": str(path.relative_to(CORPUS)), "query": prompt, "expected": [], "cwd": "",
-                        "repository": "", "languages": []})
+            out.append(
+                {
+                    "id": str(path.relative_to(CORPUS)),
+                    "query": prompt,
+                    "expected": [],
+                    "cwd": "",
+                    "repository": "",
+                    "languages": [],
+                }
+            )
     return out
 
 
@@ -141,7 +193,9 @@ def _first_prompt(path: Path) -> str:
             continue
         content = msg.get("content")
         if isinstance(content, list):
-            content = " ".join(c.get("text", "") for c in content if isinstance(c, dict) and c.get("type") == "text")
+            content = " ".join(
+                c.get("text", "") for c in content if isinstance(c, dict) and c.get("type") == "text"
+            )
         if isinstance(content, str) and content.strip() and not content.lstrip().startswith("<"):
             return content
     return ""
@@ -153,29 +207,43 @@ def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -
 
     scored = route_all(router, queries, 3)
     routed = [[m.name for m in ms if m.score >= router.threshold or m.anchored] for ms in scored]
-    base = baseline_rank(router.names, router.index.descriptions, [q["query"] for q in queries], 3,
-                         skip=router.index.withheld)
+    base = baseline_rank(
+        router.names, router.index.descriptions, [q["query"] for q in queries], 3, skip=router.index.withheld
+    )
     mine, theirs = metrics(routed, queries), metrics(base, queries)
     answerable = sum(bool(q["expected"]) for q in queries)
-    print(f"\n{title}: {len(queries)} queries ({answerable} answerable), threshold {router.threshold:.3f} "
-          f"({router.threshold_source})")
+    print(
+        f"\n{title}: {len(queries)} queries ({answerable} answerable), threshold {router.threshold:.3f} "
+        f"({router.threshold_source})"
+    )
     print(f"  {'':<24}{'skillforge':>11}{'desc-only bm25s':>17}")
     for key in ("recall@1", "recall@3", "mrr", "abstention_recall", "answerable_abstained"):
         label = {"abstention_recall": "no-fit abstained"}.get(key, key.replace("_", " "))
         print(f"  {label:<24}{mine[key]:>11.3f}{theirs[key]:>17.3f}")
     if any(not q["expected"] for q in queries) and answerable:
         print(f"  calibration (learnt on this part: {learn_threshold(scored, queries):.3f}):")
-        print(f"  {'threshold':>11}{'no-fit abst.':>14}{'answerable abst.':>18}{'precision':>11}{'recall@3':>10}")
+        print(
+            f"  {'threshold':>11}{'no-fit abst.':>14}{'answerable abst.':>18}{'precision':>11}{'recall@3':>10}"
+        )
         for row in calibration_table(scored, queries, around=router.threshold, rows=7):
-            print(f"  {row['threshold']:>11.3f}{row['nofit_abstained']:>14.2f}{row['answerable_abstained']:>18.2f}"
-                  f"{row['precision']:>11.2f}{row['recall@3']:>10.2f}")
+            print(
+                f"  {row['threshold']:>11.3f}{row['nofit_abstained']:>14.2f}{row['answerable_abstained']:>18.2f}"
+                f"{row['precision']:>11.2f}{row['recall@3']:>10.2f}"
+            )
     if show:
         for q, ms, names in zip(queries, scored, routed, strict=True):
-            mark = "ok " if (set(names[:3]) & set(q["expected"])) or (not q["expected"] and not names) else "XX "
+            mark = (
+                "ok " if (set(names[:3]) & set(q["expected"])) or (not q["expected"] and not names) else "XX "
+            )
             top = ", ".join(f"{m.name}{'*' if m.anchored else ''} {m.score:.2f}" for m in ms[:3])
             print(f"    {mark}{q['id'][:40]:<40} exp={q['expected'][:2]} -> {names[:3]} [{top}]")
-    return {"router": mine, "baseline": theirs, "queries": len(queries),
-            "outcome": outcome(scored, queries, router.threshold), "scored": scored}
+    return {
+        "router": mine,
+        "baseline": theirs,
+        "queries": len(queries),
+        "outcome": outcome(scored, queries, router.threshold),
+        "scored": scored,
+    }
 
 
 def main() -> None:
@@ -195,8 +263,10 @@ def main() -> None:
             split = json.loads((SETS / "swebench_split.json").read_text(encoding="utf-8"))["split"]
             lib = swebench_library(work, split)
             router = Router(lib, use_utility=False, threshold=args.threshold)
-            print(f"SWE-bench library: {len(router.names)} skills from "
-                  f"{sum(p == 'tune' for p in split.values())} tuning instances")
+            print(
+                f"SWE-bench library: {len(router.names)} skills from "
+                f"{sum(p == 'tune' for p in split.values())} tuning instances"
+            )
             for title, queries in swebench_queries(work, lib, split, args.part).items():
                 report(f"SWE-bench {args.part}, {title}", router, queries, args.show)
         if "public" in sets or "claude" in sets:
@@ -206,8 +276,12 @@ def main() -> None:
         if "public" in sets:
             report(f"public skills {args.part}", router, public_queries(args.part), args.show)
         if "claude" in sets:
-            report("Claude Code first prompts (smoke, no labels: 'no-fit abstained' = abstained)", router,
-                   claude_prompts(), args.show)
+            report(
+                "Claude Code first prompts (smoke, no labels: 'no-fit abstained' = abstained)",
+                router,
+                claude_prompts(),
+                args.show,
+            )
 
 
 if __name__ == "__main__":

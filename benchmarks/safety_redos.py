@@ -13,9 +13,38 @@ from skillforge.safety.injection import find_injections
 from skillforge.safety.paths import normalize_home_paths
 from skillforge.safety.redact import find_secrets
 
-UNITS = ["a", "A1", " ", "=", "://", "key=", 'password: "', "secret=a", "pass", 'api_key="', "token a",
-         "-----BEGIN PRIVATE KEY-----", "eyJ", "eyJ-", "ghp_", "sk-", "AKIA", "Bearer ", "a:b@", "http://",
-         "aA0+/", "ignore all ", "curl ", "iwr ", "<img ", "![", "~/.ssh/", "/home/u/", "C:\\Users\\a ", "\u200b"]
+UNITS = [
+    "a",
+    "A1",
+    " ",
+    "=",
+    "://",
+    "key=",
+    'password: "',
+    "secret=a",
+    "pass",
+    'api_key="',
+    "token a",
+    "-----BEGIN PRIVATE KEY-----",
+    "eyJ",
+    "eyJ-",
+    "ghp_",
+    "sk-",
+    "AKIA",
+    "Bearer ",
+    "a:b@",
+    "http://",
+    "aA0+/",
+    "ignore all ",
+    "curl ",
+    "iwr ",
+    "<img ",
+    "![",
+    "~/.ssh/",
+    "/home/u/",
+    "C:\\Users\\a ",
+    "\u200b",
+]
 SCANNERS = {"secrets": find_secrets, "injection": find_injections, "home-paths": normalize_home_paths}
 
 

@@ -23,8 +23,11 @@ from skillforge.skills.store import Library
 
 
 def skill(name: str, version: int) -> Skill:
-    s = Skill(name=name, description=f"Use when {name} comes up (v{version}).",
-              body=f"# {name}\n\n## Steps\n\n1. step {version}\n")
+    s = Skill(
+        name=name,
+        description=f"Use when {name} comes up (v{version}).",
+        body=f"# {name}\n\n## Steps\n\n1. step {version}\n",
+    )
     s.set_meta("evidence", version)
     s.files["references/evidence.md"] = f"- session {version}\n"
     return s
@@ -37,8 +40,13 @@ def build(root: Path, count: int) -> Library:
         (folder / "references").mkdir(parents=True)
         (folder / "SKILL.md").write_text(f"---\nname: skill-{i:05d}\ndescription: Use when {i}.\n---\n# S\n")
         (folder / "references" / "evidence.md").write_text("- a\n")
-    env = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b",
-           "GIT_COMMITTER_EMAIL": "b@x", "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@x",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@x",
+        "PATH": "/usr/bin:/bin",
+    }
     subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
     subprocess.run(["git", "commit", "-qm", "skills"], cwd=root, check=True, env=env)
     return lib
@@ -60,15 +68,24 @@ def main() -> None:
         lib = build(Path(tmp) / "lib", args.skills)
         commits, reads, diffs = [], [], []
         for r in range(args.repeat):
-            changes = [SkillChange(f"skill-{i:05d}", "updated", "bench", r + 2, skill(f"skill-{i:05d}", r + 2))
-                       for i in range(0, args.skills, max(1, args.skills // args.changes))][: args.changes]
-            commits.append(timed(lambda r=r, changes=changes: lib.commit_run(
-                f"bench-{r}", changes, message="bench", trailers={}, pr_context={})))
+            changes = [
+                SkillChange(f"skill-{i:05d}", "updated", "bench", r + 2, skill(f"skill-{i:05d}", r + 2))
+                for i in range(0, args.skills, max(1, args.skills // args.changes))
+            ][: args.changes]
+            commits.append(
+                timed(
+                    lambda r=r, changes=changes: lib.commit_run(
+                        f"bench-{r}", changes, message="bench", trailers={}, pr_context={}
+                    )
+                )
+            )
             reads.append(timed(lambda: lib.skills()))
             diffs.append(timed(lambda r=r: branch_diff(lib, f"skillforge/bench-{r}")))
     print(f"library: {args.skills} skills; run: {args.changes} updated skills")
     print(f"commit_run   {statistics.median(commits):.3f} s")
-    print(f"skills()     {statistics.median(reads):.3f} s  ({args.skills / statistics.median(reads):.0f} skills/s)")
+    print(
+        f"skills()     {statistics.median(reads):.3f} s  ({args.skills / statistics.median(reads):.0f} skills/s)"
+    )
     print(f"branch_diff  {statistics.median(diffs):.3f} s")
 
 

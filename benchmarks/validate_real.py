@@ -89,9 +89,13 @@ def main() -> None:
         agree = len([s for s in errors.get(rule, ()) if ref and ref.get(s)]) if ref else "?"
         print(f"{rule:34} {c['error']:6} {c['warning']:6} {agree!s:>14}")
     any_error = set().union(*errors.values()) if errors else set()
-    safety_error = set().union(*(s for r, s in errors.items() if r.startswith(("SF5", "SF6")))) if errors else set()
-    print(f"skills with any error: {len(any_error)} ({len(any_error) / len(folders):.1%}); "
-          f"with a safety error (SF5xx/SF6xx): {len(safety_error)} ({len(safety_error) / len(folders):.1%})")
+    safety_error = (
+        set().union(*(s for r, s in errors.items() if r.startswith(("SF5", "SF6")))) if errors else set()
+    )
+    print(
+        f"skills with any error: {len(any_error)} ({len(any_error) / len(folders):.1%}); "
+        f"with a safety error (SF5xx/SF6xx): {len(safety_error)} ({len(safety_error) / len(folders):.1%})"
+    )
     if ref:
         both = [s for s in any_error if ref.get(s)]
         print(f"errors on skills skills-ref calls valid: {len(both)}")
@@ -101,8 +105,10 @@ def main() -> None:
     for name, secs in runs.items():
         if secs:
             spread = f"{min(secs):.2f}-{max(secs):.2f}"
-            print(f"time {name:11} median {statistics.median(secs):.2f} s (spread {spread}) "
-                  f"= {1000 * statistics.median(secs) / len(folders):.2f} ms/skill")
+            print(
+                f"time {name:11} median {statistics.median(secs):.2f} s (spread {spread}) "
+                f"= {1000 * statistics.median(secs) / len(folders):.2f} ms/skill"
+            )
 
 
 if __name__ == "__main__":

@@ -56,8 +56,12 @@ DEFAULTS: dict[str, tuple[Any, type, str]] = {
     "route_k": (3, int, "skills returned by route"),
     "route_max_tokens": (1500, int, "token budget of route's output"),
     "allowed_hosts": ("", str, "extra hosts skills may link to, comma-separated (validate's URL allowlist)"),
-    "trust_library_config": (False, bool, "use provider, base_url, model and templates from a library's "
-                                          "skillforge.toml (never read from the library itself)"),
+    "trust_library_config": (
+        False,
+        bool,
+        "use provider, base_url, model and templates from a library's "
+        "skillforge.toml (never read from the library itself)",
+    ),
 }
 UNTRUSTED_LIBRARY_KEYS = frozenset({"provider", "base_url", "model", "templates", "trust_library_config"})
 
@@ -89,7 +93,9 @@ class Settings:
 
     def __init__(self, overrides: dict[str, Any] | None = None, library: Path | None = None):
         self._overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-        lib = library or Path(str(self._overrides.get("library") or os.environ.get("SKILLFORGE_LIBRARY", ".")))
+        lib = library or Path(
+            str(self._overrides.get("library") or os.environ.get("SKILLFORGE_LIBRARY", "."))
+        )
         self._files: list[tuple[Path, dict[str, Any]]] = []
         self.ignored: list[str] = []  # library keys not used (the user has not opted in)
         user = _read_toml(home() / "config.toml")
@@ -148,10 +154,12 @@ def _warn_ignored(path: Path, keys: list[str]) -> None:
     _WARNED.add((str(path), tuple(keys)))
     from skillforge import console
 
-    console.warn(f"{path}: ignored {', '.join(keys)} (a library's config cannot choose the provider, server "
-                 "or templates); to use them, pass --trust-library-config to distill, set "
-                 "SKILLFORGE_TRUST_LIBRARY_CONFIG=1, or set trust_library_config = true in your own "
-                 "~/.skillforge/config.toml")
+    console.warn(
+        f"{path}: ignored {', '.join(keys)} (a library's config cannot choose the provider, server "
+        "or templates); to use them, pass --trust-library-config to distill, set "
+        "SKILLFORGE_TRUST_LIBRARY_CONFIG=1, or set trust_library_config = true in your own "
+        "~/.skillforge/config.toml"
+    )
 
 
 def _read_toml(path: Path) -> dict[str, Any] | None:

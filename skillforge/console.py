@@ -107,7 +107,10 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     for row in rows:
         t.add_row(*[str(cell) for cell in row])
     console = out.get()
-    if Measurement.get(console, console.options.update(max_width=UNWRAPPED_WIDTH), t).maximum <= console.width:
+    if (
+        Measurement.get(console, console.options.update(max_width=UNWRAPPED_WIDTH), t).maximum
+        <= console.width
+    ):
         console.print(t)
         return
     # too wide for this terminal: a table would split its cells (paths among them) over lines, so each
@@ -132,8 +135,12 @@ def progress(description: str, total: int | None = None) -> Iterator[Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err.get(), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err.get(),
+        transient=True,
     ) as bar:
         task = bar.add_task(description, total=total)
         yield _Bar(bar, task)

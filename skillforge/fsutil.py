@@ -41,7 +41,9 @@ def _mode_for(path: Path) -> int:
 def safe_join(root: Path, relative: str) -> Path:
     """``root / relative``, refusing anything that would resolve outside ``root``."""
     if not relative or relative.startswith(("/", "\\")) or (len(relative) > 1 and relative[1] == ":"):
-        raise SkillforgeError(f"path {relative!r} is not a relative path inside {root}", "use a relative path")
+        raise SkillforgeError(
+            f"path {relative!r} is not a relative path inside {root}", "use a relative path"
+        )
     if any(part == ".." for part in Path(relative).parts):
         raise SkillforgeError(f"path {relative!r} leaves {root}", "remove '..' from the path")
     candidate = root / relative

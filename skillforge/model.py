@@ -187,8 +187,21 @@ class Trajectory:
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
         for key in (
-            "id", "source", "format", "agent", "native_id", "agent_version", "model", "task", "task_id",
-            "cwd", "repository", "started_at", "ended_at", "outcome_source", "parent_id",
+            "id",
+            "source",
+            "format",
+            "agent",
+            "native_id",
+            "agent_version",
+            "model",
+            "task",
+            "task_id",
+            "cwd",
+            "repository",
+            "started_at",
+            "ended_at",
+            "outcome_source",
+            "parent_id",
         ):
             value = getattr(self, key)
             if value is not None:
@@ -292,18 +305,27 @@ class Evidence:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "trajectory_id": self.trajectory_id, "steps": list(self.steps), "quote": self.quote,
-            "source": self.source, "outcome": self.outcome.value, "task": self.task,
-            "trust": self.trust.value, **({"vouched": True} if self.vouched else {}),
+            "trajectory_id": self.trajectory_id,
+            "steps": list(self.steps),
+            "quote": self.quote,
+            "source": self.source,
+            "outcome": self.outcome.value,
+            "task": self.task,
+            "trust": self.trust.value,
+            **({"vouched": True} if self.vouched else {}),
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Evidence:
         return cls(
-            trajectory_id=str(d["trajectory_id"]), steps=[int(i) for i in d.get("steps", [])],
-            quote=str(d.get("quote", "")), source=d.get("source"),
-            outcome=Outcome(d.get("outcome", "unknown")), task=str(d.get("task", "")),
-            trust=Trust(d.get("trust", "agent")), vouched=d.get("vouched") is True,
+            trajectory_id=str(d["trajectory_id"]),
+            steps=[int(i) for i in d.get("steps", [])],
+            quote=str(d.get("quote", "")),
+            source=d.get("source"),
+            outcome=Outcome(d.get("outcome", "unknown")),
+            task=str(d.get("task", "")),
+            trust=Trust(d.get("trust", "agent")),
+            vouched=d.get("vouched") is True,
         )
 
 
@@ -333,10 +355,16 @@ class Lesson:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "title": self.title, "trigger": self.trigger, "body": self.body, "kind": self.kind.value,
-            "level": self.level.value, "scope": {"kind": self.scope.kind.value, "value": self.scope.value},
-            "evidence": [e.to_dict() for e in self.evidence], "confidence": self.confidence,
-            "signature": self.signature, **({"runs": self.runs} if self.runs else {}),
+            "title": self.title,
+            "trigger": self.trigger,
+            "body": self.body,
+            "kind": self.kind.value,
+            "level": self.level.value,
+            "scope": {"kind": self.scope.kind.value, "value": self.scope.value},
+            "evidence": [e.to_dict() for e in self.evidence],
+            "confidence": self.confidence,
+            "signature": self.signature,
+            **({"runs": self.runs} if self.runs else {}),
         }
 
     @classmethod
@@ -346,11 +374,15 @@ class Lesson:
             kind, _, value = scope.partition(":")
             scope = {"kind": kind, "value": value}
         return cls(
-            title=str(d["title"]), trigger=str(d.get("trigger", "")), body=str(d.get("body", "")),
-            kind=LessonKind(d["kind"]), level=Level(d.get("level", "functional")),
+            title=str(d["title"]),
+            trigger=str(d.get("trigger", "")),
+            body=str(d.get("body", "")),
+            kind=LessonKind(d["kind"]),
+            level=Level(d.get("level", "functional")),
             scope=Scope(ScopeKind(scope.get("kind", "general")), str(scope.get("value", ""))),
             evidence=[Evidence.from_dict(e) for e in d.get("evidence", [])],
-            confidence=float(d.get("confidence", 0.5)), signature=str(d.get("signature", "")),
+            confidence=float(d.get("confidence", 0.5)),
+            signature=str(d.get("signature", "")),
             runs=int(d.get("runs", 0)),
         )
 

@@ -12,8 +12,10 @@ from typing import Annotated, Any
 
 from skillforge.errors import SkillforgeError
 
-INSTRUCTIONS = ("Call search_skills with the user's task at the start of a non-trivial coding task, "
-                "then get_skill on the best match and follow it.")
+INSTRUCTIONS = (
+    "Call search_skills with the user's task at the start of a non-trivial coding task, "
+    "then get_skill on the best match and follow it."
+)
 
 
 def build_server(library: Path) -> Any:
@@ -24,7 +26,9 @@ def build_server(library: Path) -> Any:
         from mcp.types import ToolAnnotations
         from pydantic import Field
     except ImportError:
-        raise SkillforgeError("skillforge serve needs the MCP SDK", "pip install 'skillforge-distill[mcp]'") from None
+        raise SkillforgeError(
+            "skillforge serve needs the MCP SDK", "pip install 'skillforge-distill[mcp]'"
+        ) from None
     from skillforge.route import Router
 
     router = Router(library)
@@ -33,7 +37,9 @@ def build_server(library: Path) -> Any:
 
     @server.tool(title="Search skills", annotations=read_only)
     def search_skills(
-        query: Annotated[str, Field(description="The task in the user's words, plus files or tools involved.")],
+        query: Annotated[
+            str, Field(description="The task in the user's words, plus files or tools involved.")
+        ],
         k: Annotated[int, Field(ge=1, le=10, description="How many skills to return.")] = 3,
     ) -> list[dict[str, Any]]:
         """Find skills (procedures learnt from this team's past agent sessions) that fit a coding task.

@@ -18,12 +18,23 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path_factory.mktemp("sfhome")))
-    for var in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL",
-                "SKILLFORGE_PROVIDER", "SKILLFORGE_LIBRARY", "SKILLFORGE_DEBUG"):
+    for var in (
+        "ANTHROPIC_API_KEY",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "OPENAI_BASE_URL",
+        "SKILLFORGE_PROVIDER",
+        "SKILLFORGE_LIBRARY",
+        "SKILLFORGE_DEBUG",
+    ):
         monkeypatch.delenv(var, raising=False)
     # identity for commits that tests themselves make in scratch repositories
-    for var, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@example.com"),
-                       ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@example.com")):
+    for var, value in (
+        ("GIT_AUTHOR_NAME", "Test"),
+        ("GIT_AUTHOR_EMAIL", "test@example.com"),
+        ("GIT_COMMITTER_NAME", "Test"),
+        ("GIT_COMMITTER_EMAIL", "test@example.com"),
+    ):
         monkeypatch.setenv(var, value)
 
 
@@ -60,4 +71,6 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
 pytest_plugins = ["tests.llm_server"]

@@ -75,8 +75,11 @@ class Seen:
         for m in self.body.get("messages", []):
             if m.get("role") == "user":
                 c = m.get("content")
-                parts.append(c if isinstance(c, str) else "".join(
-                    b.get("text", "") for b in c if b.get("type") == "text"))
+                parts.append(
+                    c
+                    if isinstance(c, str)
+                    else "".join(b.get("text", "") for b in c if b.get("type") == "text")
+                )
         return "\n".join(parts)
 
     @property
@@ -132,7 +135,9 @@ class ScriptedLLM:
                 return self.queue.popleft()
         if self.responder is not None:
             return self.responder(seen)
-        return Reply(status=418, raw='{"error": {"type": "script_exhausted", "message": "no scripted reply left"}}')
+        return Reply(
+            status=418, raw='{"error": {"type": "script_exhausted", "message": "no scripted reply left"}}'
+        )
 
     def wait(self, seconds: float) -> None:
         self._stop.wait(seconds)
@@ -197,27 +202,57 @@ def _render(api: str, reply: Reply, body: dict[str, Any], size: int) -> tuple[in
 
 def _anthropic(reply: Reply, text: str, model: str, usage: tuple[int, int, int]) -> dict[str, Any]:
     content: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
-    content += [{"type": "tool_use", "id": f"toolu_{i}_{name}", "name": name, "input": args}
-                for i, (name, args) in enumerate(reply.tool_calls)]
+    content += [
+        {"type": "tool_use", "id": f"toolu_{i}_{name}", "name": name, "input": args}
+        for i, (name, args) in enumerate(reply.tool_calls)
+    ]
     stop = "refusal" if reply.refusal else ("tool_use" if reply.tool_calls else "end_turn")
-    return {"id": "msg_scripted", "type": "message", "role": "assistant", "model": model, "content": content,
-            "stop_reason": stop, "stop_sequence": None,
-            "usage": {"input_tokens": usage[0], "output_tokens": usage[1], "cache_read_input_tokens": usage[2],
-                      "cache_creation_input_tokens": 0}}
+    return {
+        "id": "msg_scripted",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": usage[0],
+            "output_tokens": usage[1],
+            "cache_read_input_tokens": usage[2],
+            "cache_creation_input_tokens": 0,
+        },
+    }
 
 
 def _openai(reply: Reply, text: str, model: str, usage: tuple[int, int, int]) -> dict[str, Any]:
-    message: dict[str, Any] = {"role": "assistant", "content": None if reply.refusal else (text or None),
-                               "refusal": (text or "I can't help with that.") if reply.refusal else None}
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": None if reply.refusal else (text or None),
+        "refusal": (text or "I can't help with that.") if reply.refusal else None,
+    }
     if reply.tool_calls:
-        message["tool_calls"] = [{"id": f"call_{i}_{name}", "type": "function",
-                                  "function": {"name": name, "arguments": json.dumps(args)}}
-                                 for i, (name, args) in enumerate(reply.tool_calls)]
+        message["tool_calls"] = [
+            {
+                "id": f"call_{i}_{name}",
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
+            for i, (name, args) in enumerate(reply.tool_calls)
+        ]
     finish = "tool_calls" if reply.tool_calls else "stop"
-    return {"id": "chatcmpl-scripted", "object": "chat.completion", "created": 0, "model": model,
-            "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-            "usage": {"prompt_tokens": usage[0] + usage[2], "completion_tokens": usage[1],
-                      "total_tokens": sum(usage), "prompt_tokens_details": {"cached_tokens": usage[2]}}}
+    return {
+        "id": "chatcmpl-scripted",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        "usage": {
+            "prompt_tokens": usage[0] + usage[2],
+            "completion_tokens": usage[1],
+            "total_tokens": sum(usage),
+            "prompt_tokens_details": {"cached_tokens": usage[2]},
+        },
+    }
 
 
 # ------------------------------------------------------------------------------------------ batches
@@ -254,8 +289,12 @@ class _Batches:
                 return 200, json.dumps(self._anthropic_doc(f"msgbatch_{n}", job)).encode()
             if path == "/v1/batches":
                 lines = self.files[body["input_file_id"]].decode().splitlines()
-                job = {"api": "openai", "requests": [json.loads(x) for x in lines if x.strip()], "done": None,
-                       "input_file_id": body["input_file_id"]}
+                job = {
+                    "api": "openai",
+                    "requests": [json.loads(x) for x in lines if x.strip()],
+                    "done": None,
+                    "input_file_id": body["input_file_id"],
+                }
                 self.jobs[f"batch_{n}"] = job
                 return 200, json.dumps(self._openai_doc(f"batch_{n}", job)).encode()
         return 404, b'{"error": {"type": "not_found_error", "message": "no such route"}}'
@@ -281,12 +320,22 @@ class _Batches:
         import email.policy
 
         msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(
-            b"content-type: " + ctype.encode() + b"\r\n\r\n" + raw)
+            b"content-type: " + ctype.encode() + b"\r\n\r\n" + raw
+        )
         parts = [p for p in msg.iter_parts() if p.get_param("name", header="content-disposition") == "file"]
         content = bytes(parts[0].get_payload(decode=True))
         self.files[fid] = content
-        return 200, json.dumps({"id": fid, "object": "file", "bytes": len(content), "created_at": 0,
-                                "filename": "batch.jsonl", "purpose": "batch", "status": "processed"}).encode()
+        return 200, json.dumps(
+            {
+                "id": fid,
+                "object": "file",
+                "bytes": len(content),
+                "created_at": 0,
+                "filename": "batch.jsonl",
+                "purpose": "batch",
+                "status": "processed",
+            }
+        ).encode()
 
     def _process(self, bid: str, job: dict[str, Any]) -> None:
         out = []
@@ -305,29 +354,54 @@ class _Batches:
         done = job["done"]
         ok = sum(1 for x in done or [] if x["result"]["type"] == "succeeded")
         ended = done is not None
-        return {"id": bid, "type": "message_batch", "processing_status": "ended" if ended else "in_progress",
-                "request_counts": {"processing": 0 if ended else len(job["requests"]), "succeeded": ok,
-                                   "errored": len(done or []) - ok, "canceled": 0, "expired": 0},
-                "created_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-02T00:00:00Z",
-                "ended_at": "2026-01-01T01:00:00Z" if ended else None,
-                "archived_at": None, "cancel_initiated_at": None,
-                "results_url": f"{self.server.url}/v1/messages/batches/{bid}/results" if ended else None}
+        return {
+            "id": bid,
+            "type": "message_batch",
+            "processing_status": "ended" if ended else "in_progress",
+            "request_counts": {
+                "processing": 0 if ended else len(job["requests"]),
+                "succeeded": ok,
+                "errored": len(done or []) - ok,
+                "canceled": 0,
+                "expired": 0,
+            },
+            "created_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2026-01-02T00:00:00Z",
+            "ended_at": "2026-01-01T01:00:00Z" if ended else None,
+            "archived_at": None,
+            "cancel_initiated_at": None,
+            "results_url": f"{self.server.url}/v1/messages/batches/{bid}/results" if ended else None,
+        }
 
     def _openai_doc(self, bid: str, job: dict[str, Any]) -> dict[str, Any]:
         done = job["done"]
         failed = sum(1 for x in done or [] if x["response"]["status_code"] != 200)
-        return {"id": bid, "object": "batch", "endpoint": "/v1/chat/completions", "completion_window": "24h",
-                "input_file_id": job["input_file_id"], "created_at": 0,
-                "status": "completed" if done is not None else "in_progress",
-                "output_file_id": f"file-out-{bid}" if done is not None else None, "error_file_id": None,
-                "request_counts": {"total": len(job["requests"]), "completed": len(done or []) - failed,
-                                   "failed": failed}}
+        return {
+            "id": bid,
+            "object": "batch",
+            "endpoint": "/v1/chat/completions",
+            "completion_window": "24h",
+            "input_file_id": job["input_file_id"],
+            "created_at": 0,
+            "status": "completed" if done is not None else "in_progress",
+            "output_file_id": f"file-out-{bid}" if done is not None else None,
+            "error_file_id": None,
+            "request_counts": {
+                "total": len(job["requests"]),
+                "completed": len(done or []) - failed,
+                "failed": failed,
+            },
+        }
 
 
 def _batch_line(api: str, custom_id: str, status: int, doc: dict[str, Any]) -> dict[str, Any]:
     if api == "openai":
-        return {"id": f"req-{custom_id}", "custom_id": custom_id, "error": None,
-                "response": {"status_code": status, "request_id": f"r-{custom_id}", "body": doc}}
+        return {
+            "id": f"req-{custom_id}",
+            "custom_id": custom_id,
+            "error": None,
+            "response": {"status_code": status, "request_id": f"r-{custom_id}", "body": doc},
+        }
     if status == 200:
         return {"custom_id": custom_id, "result": {"type": "succeeded", "message": doc}}
     error = {"type": "error", "error": doc.get("error", doc)}

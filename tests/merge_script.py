@@ -42,7 +42,20 @@ def topic_reply(seen: Seen, key: Callable[[str], str]) -> Reply:
     return Reply(json={"topics": [{"name": k, "sources": v} for k, v in groups.items()]})
 
 
-def edit(op: str, skill: str, sources: list[str], section: str = "", description: str = "",
-         content: str = "## Steps\n\nDo it.") -> dict[str, object]:
-    return {"op": op, "skill": skill, "description": description, "section": section, "content": content,
-            "reason": f"{op} {skill}", "sources": sources}
+def edit(
+    op: str,
+    skill: str,
+    sources: list[str],
+    section: str = "",
+    description: str = "",
+    content: str = "## Steps\n\nDo it.",
+) -> dict[str, object]:
+    return {
+        "op": op,
+        "skill": skill,
+        "description": description,
+        "section": section,
+        "content": content,
+        "reason": f"{op} {skill}",
+        "sources": sources,
+    }

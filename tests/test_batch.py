@@ -17,11 +17,15 @@ from skillforge.providers.batch import BATCH_DISCOUNT, batch_api
 from tests.llm_server import Reply, Seen
 
 FIX = Path(__file__).parent / "fixtures" / "distill"
-LESSON = {"title": "Install the src-layout package before running its tests",
-          "trigger": "tests fail to import the project's own package",
-          "lesson": "Run `python -m pip install -e .`, then `python -m pytest -q`.",
-          "kind": "success_pattern", "level": "functional", "scope": {"kind": "repository", "value": "ledgerkit"},
-          "confidence": 0.8}
+LESSON = {
+    "title": "Install the src-layout package before running its tests",
+    "trigger": "tests fail to import the project's own package",
+    "lesson": "Run `python -m pip install -e .`, then `python -m pytest -q`.",
+    "kind": "success_pattern",
+    "level": "functional",
+    "scope": {"kind": "repository", "value": "ledgerkit"},
+    "confidence": 0.8,
+}
 
 
 def script(seen: Seen) -> Reply:
@@ -30,17 +34,45 @@ def script(seen: Seen) -> Reply:
     ids = sorted(set(re.findall(r"--- (\S+) \(support", seen.user_text)))
     if analyst:
         step = re.search(r"\[(\d+)\][^\n]*python -m pip install -e \.", seen.user_text)
-        evidence = [{"trajectory_id": analyst.group(1), "steps": [int(step.group(1))] if step else [0],
-                     "quote": "python -m pip install -e ."}]
-        return Reply(json={"lessons": [{**LESSON, "evidence": evidence}]}, input_tokens=1000, output_tokens=200)
+        evidence = [
+            {
+                "trajectory_id": analyst.group(1),
+                "steps": [int(step.group(1))] if step else [0],
+                "quote": "python -m pip install -e .",
+            }
+        ]
+        return Reply(
+            json={"lessons": [{**LESSON, "evidence": evidence}]}, input_tokens=1000, output_tokens=200
+        )
     if '"drafts"' in seen.user_text:
-        return Reply(json={"drafts": [{"title": LESSON["title"], "trigger": LESSON["trigger"],
-                                       "lesson": LESSON["lesson"], "sources": ids}]})
+        return Reply(
+            json={
+                "drafts": [
+                    {
+                        "title": LESSON["title"],
+                        "trigger": LESSON["trigger"],
+                        "lesson": LESSON["lesson"],
+                        "sources": ids,
+                    }
+                ]
+            }
+        )
     content = "# Testing ledgerkit\n\n## Steps\n\n1. `python -m pip install -e .`\n2. `python -m pytest -q`\n"
-    return Reply(json={"edits": [{
-        "op": "add_skill", "skill": "ledgerkit-testing", "section": "", "content": content,
-        "description": "Run ledgerkit's tests. Use when its tests fail with ModuleNotFoundError.",
-        "reason": "three runs installed the package before testing", "sources": ids}]})
+    return Reply(
+        json={
+            "edits": [
+                {
+                    "op": "add_skill",
+                    "skill": "ledgerkit-testing",
+                    "section": "",
+                    "content": content,
+                    "description": "Run ledgerkit's tests. Use when its tests fail with ModuleNotFoundError.",
+                    "reason": "three runs installed the package before testing",
+                    "sources": ids,
+                }
+            ]
+        }
+    )
 
 
 def _request(text: str) -> ChatRequest:
@@ -122,8 +154,22 @@ def test_library_without_git_keeps_state_in_the_cache(tmp_path) -> None:
 
 def _args(lib: Path, server, api: str = "anthropic", *extra: str) -> list[str]:
     url = server.anthropic_url if api == "anthropic" else server.openai_url
-    return ["distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library", str(lib),
-            "--provider", api, "--base-url", url, "--model", "test-model", "--json", *extra]
+    return [
+        "distill",
+        str(FIX / "batch1"),
+        "--labels",
+        str(FIX / "labels.json"),
+        "--library",
+        str(lib),
+        "--provider",
+        api,
+        "--base-url",
+        url,
+        "--model",
+        "test-model",
+        "--json",
+        *extra,
+    ]
 
 
 def test_batch_then_resume_commits_the_skill_at_half_price(cli, tmp_path, llm_server, monkeypatch) -> None:
@@ -180,8 +226,9 @@ def test_second_batch_submits_nothing_already_waiting(cli, tmp_path, llm_server,
 
 def test_max_cost_limits_what_is_submitted(cli, tmp_path, llm_server, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    report = orjson.loads(cli(*_args(tmp_path / "lib", llm_server), "--init", "--batch",
-                              "--max-cost", "0.0001").out)
+    report = orjson.loads(
+        cli(*_args(tmp_path / "lib", llm_server), "--init", "--batch", "--max-cost", "0.0001").out
+    )
     assert report["plan"]["batch"]["over_budget"] == 3 and report["plan"]["batch"]["submitted"] == []
     assert llm_server.batches.calls == []
 
@@ -192,7 +239,9 @@ def test_dry_run_estimates_the_batch_at_the_discount(cli, tmp_path, llm_server, 
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     plan = orjson.loads(cli(*_args(tmp_path / "lib", llm_server), "--dry-run", "--batch").out)["plan"]
     est = plan["batch_analysis"]
-    full = Prices.load().cost("test-model", TokenUsage(input=est["input_tokens"], output=est["output_tokens"]))
+    full = Prices.load().cost(
+        "test-model", TokenUsage(input=est["input_tokens"], output=est["output_tokens"])
+    )
     assert est["calls"] == 3 and est["dollars"] == pytest.approx(full * BATCH_DISCOUNT, abs=1e-4)
     assert llm_server.batches.calls == []
 
@@ -211,6 +260,8 @@ def test_a_failed_batch_answer_is_reported_and_sent_again(cli, tmp_path, llm_ser
     cli(*_args(lib, llm_server), "--init", "--batch")
     res = cli(*_args(lib, llm_server), "--resume")
     report = orjson.loads(res.out)
-    assert res.code == 3 and len(report["failures"]) == 1 and "anthropic batch: errored" in report["failures"][0]
+    assert (
+        res.code == 3 and len(report["failures"]) == 1 and "anthropic batch: errored" in report["failures"][0]
+    )
     again = orjson.loads(cli(*_args(lib, llm_server), "--batch").out)
     assert again["plan"]["batch"]["calls"] == 1 and len(again["plan"]["batch"]["submitted"]) == 1

@@ -12,40 +12,82 @@ import orjson
 from tests.llm_server import Reply, Seen
 
 FIX = Path(__file__).parent / "fixtures" / "distill"
-LESSON = {"title": "Install the src-layout package before running its tests",
-          "trigger": "tests fail to import the project's own package",
-          "lesson": "Run `python -m pip install -e .`, then `python -m pytest -q`.",
-          "kind": "success_pattern", "level": "functional", "scope": {"kind": "repository", "value": "ledgerkit"},
-          "confidence": 0.8}
+LESSON = {
+    "title": "Install the src-layout package before running its tests",
+    "trigger": "tests fail to import the project's own package",
+    "lesson": "Run `python -m pip install -e .`, then `python -m pytest -q`.",
+    "kind": "success_pattern",
+    "level": "functional",
+    "scope": {"kind": "repository", "value": "ledgerkit"},
+    "confidence": 0.8,
+}
 
 
 def script(seen: Seen) -> Reply:
     analyst = re.search(r"Trajectory id: (\w+)\.", seen.user_text)
     if analyst:
         step = re.search(r"\[(\d+)\][^\n]*python -m pip install -e \.", seen.user_text)
-        evidence = [{"trajectory_id": analyst.group(1), "steps": [int(step.group(1))] if step else [0],
-                     "quote": "python -m pip install -e ."}]
+        evidence = [
+            {
+                "trajectory_id": analyst.group(1),
+                "steps": [int(step.group(1))] if step else [0],
+                "quote": "python -m pip install -e .",
+            }
+        ]
         return Reply(json={"lessons": [{**LESSON, "evidence": evidence}]})
     if '"drafts"' in seen.user_text:
         ids = sorted(set(re.findall(r"--- (\S+) \(support", seen.user_text)))
-        return Reply(json={"drafts": [{"title": LESSON["title"], "trigger": LESSON["trigger"],
-                                       "lesson": LESSON["lesson"], "sources": ids}]})
+        return Reply(
+            json={
+                "drafts": [
+                    {
+                        "title": LESSON["title"],
+                        "trigger": LESSON["trigger"],
+                        "lesson": LESSON["lesson"],
+                        "sources": ids,
+                    }
+                ]
+            }
+        )
     ids = sorted(set(re.findall(r"--- (\S+) \(support", seen.user_text)))
-    content = ("# Testing ledgerkit\n\n## Steps\n\n1. `python -m pip install -e .`\n"
-               "2. `python -m pytest -q`\n")
-    return Reply(json={"edits": [{
-        "op": "add_skill", "skill": "ledgerkit-testing", "section": "", "content": content,
-        "description": "Run ledgerkit's tests. Use when its tests fail with ModuleNotFoundError.",
-        "reason": "three runs installed the package before testing", "sources": ids}]})
+    content = "# Testing ledgerkit\n\n## Steps\n\n1. `python -m pip install -e .`\n2. `python -m pytest -q`\n"
+    return Reply(
+        json={
+            "edits": [
+                {
+                    "op": "add_skill",
+                    "skill": "ledgerkit-testing",
+                    "section": "",
+                    "content": content,
+                    "description": "Run ledgerkit's tests. Use when its tests fail with ModuleNotFoundError.",
+                    "reason": "three runs installed the package before testing",
+                    "sources": ids,
+                }
+            ]
+        }
+    )
 
 
 def test_llm_distill_commits_a_skill_and_reports_usage(cli, tmp_path, llm_server, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     llm_server.responder = script
     lib = tmp_path / "lib"
-    args = ("distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library", str(lib),
-            "--init", "--provider", "anthropic", "--base-url", llm_server.anthropic_url, "--model", "test-model",
-            "--json")
+    args = (
+        "distill",
+        str(FIX / "batch1"),
+        "--labels",
+        str(FIX / "labels.json"),
+        "--library",
+        str(lib),
+        "--init",
+        "--provider",
+        "anthropic",
+        "--base-url",
+        llm_server.anthropic_url,
+        "--model",
+        "test-model",
+        "--json",
+    )
     res = cli(*args)
     report = orjson.loads(res.out)
     assert res.code == 0, res.err
@@ -64,9 +106,24 @@ def test_llm_distill_commits_a_skill_and_reports_usage(cli, tmp_path, llm_server
 def test_budget_stops_the_run_and_reports_partial(cli, tmp_path, llm_server, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     llm_server.responder = script
-    res = cli("distill", str(FIX / "batch1"), "--library", str(tmp_path / "lib"), "--init", "--provider",
-              "anthropic", "--base-url", llm_server.anthropic_url, "--model", "test-model", "--max-tokens", "50",
-              "--workers", "1", "--json")
+    res = cli(
+        "distill",
+        str(FIX / "batch1"),
+        "--library",
+        str(tmp_path / "lib"),
+        "--init",
+        "--provider",
+        "anthropic",
+        "--base-url",
+        llm_server.anthropic_url,
+        "--model",
+        "test-model",
+        "--max-tokens",
+        "50",
+        "--workers",
+        "1",
+        "--json",
+    )
     report = orjson.loads(res.out)
     assert res.code == 3 and report["partial"] and report["branch"] is None
     assert report["failures"] and all("budget" in f for f in report["failures"])
@@ -76,9 +133,21 @@ def test_budget_stops_the_run_and_reports_partial(cli, tmp_path, llm_server, mon
 def test_human_output_shows_usage_per_stage_and_next_commands(cli, tmp_path, llm_server, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     llm_server.responder = script
-    res = cli("distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library",
-              str(tmp_path / "lib"), "--init", "--provider", "anthropic", "--base-url", llm_server.anthropic_url,
-              "--model", "test-model")
+    res = cli(
+        "distill",
+        str(FIX / "batch1"),
+        "--labels",
+        str(FIX / "labels.json"),
+        "--library",
+        str(tmp_path / "lib"),
+        "--init",
+        "--provider",
+        "anthropic",
+        "--base-url",
+        llm_server.anthropic_url,
+        "--model",
+        "test-model",
+    )
     out = " ".join(res.out.split())
     assert res.code == 0 and "LLM usage" in out and "success-analyst" in out and "total" in out
     assert "ledgerkit-testing" in out and "merge skillforge/" in out and "remote add origin" in out
@@ -87,8 +156,21 @@ def test_human_output_shows_usage_per_stage_and_next_commands(cli, tmp_path, llm
 def test_dry_run_prints_the_plan_and_calls_nothing(cli, tmp_path, llm_server, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     lib = tmp_path / "lib"
-    res = cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--provider", "anthropic",
-              "--base-url", llm_server.anthropic_url, "--model", "test-model", "--dry-run", "--json")
+    res = cli(
+        "distill",
+        str(FIX / "batch1"),
+        "--library",
+        str(lib),
+        "--init",
+        "--provider",
+        "anthropic",
+        "--base-url",
+        llm_server.anthropic_url,
+        "--model",
+        "test-model",
+        "--dry-run",
+        "--json",
+    )
     plan = orjson.loads(res.out)["plan"]
     assert res.code == 0 and plan["trajectories"] == 3 and plan["calls"]["analyst"] >= 3
     assert plan["input_tokens"] > 0 and "dollars" in plan
@@ -101,8 +183,19 @@ def test_a_rerun_from_another_path_and_cache_calls_no_llm(cli, tmp_path, llm_ser
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     llm_server.responder = script
-    args = ["--labels", str(FIX / "labels.json"), "--library", str(tmp_path / "lib"), "--provider", "anthropic",
-            "--base-url", llm_server.anthropic_url, "--model", "test-model", "--json"]
+    args = [
+        "--labels",
+        str(FIX / "labels.json"),
+        "--library",
+        str(tmp_path / "lib"),
+        "--provider",
+        "anthropic",
+        "--base-url",
+        llm_server.anthropic_url,
+        "--model",
+        "test-model",
+        "--json",
+    ]
     first = orjson.loads(cli("distill", str(FIX / "batch1"), "--init", *args).out)
     assert first["status"] == "committed" and llm_server.requests
     shutil.copytree(FIX / "batch1", tmp_path / "moved")

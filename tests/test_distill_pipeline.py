@@ -103,8 +103,10 @@ def test_new_logs_update_skills_and_keep_hand_edits_and_locks(first_run, cli, tm
     skills = sorted((lib / "skills").glob("*/SKILL.md"))
     locked, *others = skills
     for path in others:
-        path.write_text(path.read_text() + "\n## Team notes\n\nAsk Dana before changing CI "
-                        "([team rules](references/team.md)).\n")
+        path.write_text(
+            path.read_text() + "\n## Team notes\n\nAsk Dana before changing CI "
+            "([team rules](references/team.md)).\n"
+        )
         (path.parent / "references" / "team.md").write_text("# Team rules\n\nCI changes need a review.\n")
     skill = parse(locked.read_text(), str(locked))
     skill.set_meta("locked", "true")
@@ -133,17 +135,25 @@ def test_lessons_seen_once_wait_in_the_library_for_support_from_later_runs(first
     batch1 = set(orjson.loads(first[".skillforge/distilled.json"])["trajectories"])
     _merge(lib, report["branch"])
     second = orjson.loads(_distill(cli, FIX / "batch2", lib).out)
-    assert any(f"{len(waiting)} lessons waiting" in n and "now have the support" in n for n in second["notes"])
+    assert any(
+        f"{len(waiting)} lessons waiting" in n and "now have the support" in n for n in second["notes"]
+    )
     files = _tree_files(lib, second["branch"])
     provenance = orjson.loads(files[".skillforge/provenance.json"])["skills"]
     added = [c["skill"] for c in second["changes"] if c["action"] == "added"]
     # a skill new in the second run rests on a first-run trajectory (batch1 is not read again) and a new one
-    assert any(set(provenance[name]["trajectories"]) & batch1 and set(provenance[name]["trajectories"]) - batch1
-               for name in added)
+    assert any(
+        set(provenance[name]["trajectories"]) & batch1 and set(provenance[name]["trajectories"]) - batch1
+        for name in added
+    )
     for path in (p for p in files if p.endswith("/SKILL.md")):  # a waiting lesson joins its new copy
         bullets = [line.split(" (")[0] for line in files[path].splitlines() if line.startswith("- ")]
         assert len(bullets) == len(set(bullets)), path
-    still = orjson.loads(files[".skillforge/pending.json"])["lessons"] if ".skillforge/pending.json" in files else []
+    still = (
+        orjson.loads(files[".skillforge/pending.json"])["lessons"]
+        if ".skillforge/pending.json" in files
+        else []
+    )
     assert not {w["title"] for w in waiting} & {w["title"] for w in still}  # admitted: no longer waiting
 
 
@@ -186,8 +196,12 @@ def test_secrets_are_redacted_before_anything_is_written(cli, tmp_path) -> None:
     shutil.copytree(FIX / "batch1", logs)
     key = "sk-ant-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY"
     traj = next(logs.rglob("ledgerkit-101.traj.json"))
-    traj.write_text(traj.read_text().replace("Successfully installed ledgerkit-0.3.0",
-                                             f"Successfully installed ledgerkit-0.3.0 ANTHROPIC_API_KEY={key}"))
+    traj.write_text(
+        traj.read_text().replace(
+            "Successfully installed ledgerkit-0.3.0",
+            f"Successfully installed ledgerkit-0.3.0 ANTHROPIC_API_KEY={key}",
+        )
+    )
     report = orjson.loads(_distill(cli, logs, tmp_path / "lib").out)
     assert sum(report["redactions"].values()) == 1
     files = _tree_files(tmp_path / "lib", report["branch"])
@@ -228,8 +242,16 @@ def test_a_change_that_fails_validation_is_dropped_not_committed(first_run, cli)
 @pytest.mark.corpus
 def test_corpus_mini_swe_agent_gives_repository_skills(cli, corpus, tmp_path) -> None:
     trajs = corpus / "mini-swe-agent"
-    res = cli("distill", str(trajs / "trajs"), "--labels", str(trajs / "labels.json"), "--library",
-              str(tmp_path / "lib"), "--init", "--json")
+    res = cli(
+        "distill",
+        str(trajs / "trajs"),
+        "--labels",
+        str(trajs / "labels.json"),
+        "--library",
+        str(tmp_path / "lib"),
+        "--init",
+        "--json",
+    )
     report = orjson.loads(res.out)
     names = {c["skill"] for c in report["changes"]}
     assert res.code == 0 and report["trajectories"] == 100 and report["failures"] == []

@@ -17,7 +17,9 @@ FIX = ROOT / "tests" / "fixtures" / "distill"
 
 
 def bench():
-    spec = importlib.util.spec_from_file_location("distill_quality", ROOT / "benchmarks" / "distill_quality.py")
+    spec = importlib.util.spec_from_file_location(
+        "distill_quality", ROOT / "benchmarks" / "distill_quality.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -25,8 +27,22 @@ def bench():
 
 def run(server, tmp_path, *extra):
     out = tmp_path / "report.json"
-    code = bench().main(["--base-url", server.openai_url, "--model", "test-model", "--labels",
-                         str(FIX / "labels.json"), "--workers", "1", "--out", str(out), *extra, str(FIX / "batch1")])
+    code = bench().main(
+        [
+            "--base-url",
+            server.openai_url,
+            "--model",
+            "test-model",
+            "--labels",
+            str(FIX / "labels.json"),
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            *extra,
+            str(FIX / "batch1"),
+        ]
+    )
     return code, json.loads(out.read_text())
 
 
@@ -52,9 +68,19 @@ def test_benchmark_flags_near_duplicate_skills_and_losses(llm_server, tmp_path):
             got = sorted(shown(seen))
             if any("traceback" in t.lower() for t in shown(seen).values()):
                 return Reply(text="sorry")
-            return Reply(json={"edits": [edit("add_skill", f"ledgerkit-tests-{got[0].lower()}", got,
-                                              description="Test ledgerkit. Use when its tests fail to import.",
-                                              content="## Steps\n\n" + BODY)]})
+            return Reply(
+                json={
+                    "edits": [
+                        edit(
+                            "add_skill",
+                            f"ledgerkit-tests-{got[0].lower()}",
+                            got,
+                            description="Test ledgerkit. Use when its tests fail to import.",
+                            content="## Steps\n\n" + BODY,
+                        )
+                    ]
+                }
+            )
         return model(seen)
 
     llm_server.responder = duplicating

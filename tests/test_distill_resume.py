@@ -34,11 +34,31 @@ def test_interrupted_run_resumes_without_repeating_completed_calls(cli, tmp_path
 
     llm_server.responder = blocking
     lib = tmp_path / "lib"
-    args = ["distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library", str(lib),
-            "--init", "--provider", "anthropic", "--base-url", llm_server.anthropic_url, "--model",
-            "test-model", "--workers", "1", "--json"]
-    proc = subprocess.Popen([sys.executable, "-m", "skillforge", *args], env=dict(os.environ),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    args = [
+        "distill",
+        str(FIX / "batch1"),
+        "--labels",
+        str(FIX / "labels.json"),
+        "--library",
+        str(lib),
+        "--init",
+        "--provider",
+        "anthropic",
+        "--base-url",
+        llm_server.anthropic_url,
+        "--model",
+        "test-model",
+        "--workers",
+        "1",
+        "--json",
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skillforge", *args],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reached.wait(120), "the run never reached its second analyst call"
         proc.send_signal(signal.SIGINT)

@@ -39,8 +39,17 @@ def _tree(lib: Path, ref: str) -> dict[str, str]:
 
 
 def _distill(cli, lib: Path, *extra: str) -> dict:
-    res = cli("distill", str(FIX / "batch1"), str(FIX / "batch2"), "--labels", LABELS, "--library", str(lib),
-              "--json", *extra)
+    res = cli(
+        "distill",
+        str(FIX / "batch1"),
+        str(FIX / "batch2"),
+        "--labels",
+        LABELS,
+        "--library",
+        str(lib),
+        "--json",
+        *extra,
+    )
     assert res.code == 0, res.err
     return orjson.loads(res.out)
 
@@ -178,8 +187,21 @@ def test_unpicklable_mapper_is_refused_with_a_hint(ray_session) -> None:
 
 def test_llm_analysis_is_refused_on_ray_with_a_hint(cli, tmp_path, llm_server, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-    res = cli("distill", str(FIX / "batch1"), "--library", str(tmp_path / "lib"), "--init", "--executor", "ray",
-              "--provider", "anthropic", "--base-url", llm_server.anthropic_url, "--model", "test-model")
+    res = cli(
+        "distill",
+        str(FIX / "batch1"),
+        "--library",
+        str(tmp_path / "lib"),
+        "--init",
+        "--executor",
+        "ray",
+        "--provider",
+        "anthropic",
+        "--base-url",
+        llm_server.anthropic_url,
+        "--model",
+        "test-model",
+    )
     assert res.code != 0 and "cannot be sent to Ray workers" in res.err and "--batch" in res.err
     assert llm_server.requests == []
 
@@ -187,7 +209,14 @@ def test_llm_analysis_is_refused_on_ray_with_a_hint(cli, tmp_path, llm_server, m
 def test_bad_executor_options_are_one_line_errors(cli, tmp_path) -> None:
     with pytest.raises(ConfigError):
         create("spark")
-    res = cli("distill", str(FIX / "batch1"), "--library", str(tmp_path / "lib"), "--init",
-              "--ray-address", "ray://nowhere:1")
+    res = cli(
+        "distill",
+        str(FIX / "batch1"),
+        "--library",
+        str(tmp_path / "lib"),
+        "--init",
+        "--ray-address",
+        "ray://nowhere:1",
+    )
     assert res.code != 0 and "--ray-address needs --executor ray" in res.err
     assert "Traceback" not in res.err

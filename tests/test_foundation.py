@@ -43,12 +43,37 @@ def test_bad_config_value_names_its_source(tmp_path, monkeypatch):
 
 
 def test_trajectory_round_trip():
-    step = Step(0, Role.ASSISTANT, StepKind.TOOL_CALL, text="ls", tool_name="bash", input={"cmd": "ls"},
-                call_id="c1", pair=1, source=SourceLocation("a.jsonl", line=3))
-    result = Step(1, Role.TOOL, StepKind.TOOL_RESULT, text="boom", is_error=True, exit_code=2,
-                  trust=Trust.TOOL_OUTPUT, call_id="c1", pair=0)
-    traj = Trajectory(id="x", source="a.jsonl", format="f", agent="a", steps=[step, result],
-                      outcome=Outcome.FAILURE, outcome_source="log")
+    step = Step(
+        0,
+        Role.ASSISTANT,
+        StepKind.TOOL_CALL,
+        text="ls",
+        tool_name="bash",
+        input={"cmd": "ls"},
+        call_id="c1",
+        pair=1,
+        source=SourceLocation("a.jsonl", line=3),
+    )
+    result = Step(
+        1,
+        Role.TOOL,
+        StepKind.TOOL_RESULT,
+        text="boom",
+        is_error=True,
+        exit_code=2,
+        trust=Trust.TOOL_OUTPUT,
+        call_id="c1",
+        pair=0,
+    )
+    traj = Trajectory(
+        id="x",
+        source="a.jsonl",
+        format="f",
+        agent="a",
+        steps=[step, result],
+        outcome=Outcome.FAILURE,
+        outcome_source="log",
+    )
     back = Trajectory.from_dict(traj.to_dict())
     assert back == traj
     assert back.steps[1].output == "boom" and back.steps[0].output is None
@@ -75,11 +100,14 @@ def test_skill_document_round_trips_exactly():
     assert document.render(skill) == SKILL_TEXT
 
 
-@pytest.mark.parametrize("front, fragment", [
-    ("a: &x [1]\nb: *x", "anchor"),
-    ("name: !!python/object:os.system x", "tag"),
-    ("name: [unclosed", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "front, fragment",
+    [
+        ("a: &x [1]\nb: *x", "anchor"),
+        ("name: !!python/object:os.system x", "tag"),
+        ("name: [unclosed", "not valid YAML"),
+    ],
+)
 def test_unsafe_or_broken_front_matter_is_refused(front, fragment):
     with pytest.raises(document.DocumentError, match=fragment):
         document.parse(f"---\n{front}\n---\nbody\n")
@@ -126,8 +154,13 @@ def test_redaction_reaches_trajectory_metadata():
     from skillforge.safety.redact import redact_trajectory
 
     key = "AKIA" + "ABCDEFGHIJKLMNOP"
-    traj = Trajectory(id="t", source="s", format="f", agent="a",
-                      metadata={"submission": f"+aws_key = '{key}'", "nested": [{"x": key}], "n": 3})
+    traj = Trajectory(
+        id="t",
+        source="s",
+        format="f",
+        agent="a",
+        metadata={"submission": f"+aws_key = '{key}'", "nested": [{"x": key}], "n": 3},
+    )
     counts = redact_trajectory(traj)
     assert key not in repr(traj.metadata) and counts["aws-access-key"] == 2
     assert traj.metadata["n"] == 3

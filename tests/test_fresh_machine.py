@@ -79,8 +79,13 @@ def test_a_long_path_is_not_wrapped_when_stderr_is_not_a_terminal(cli, tmp_path:
 def test_a_long_path_is_not_split_in_a_narrow_terminal(tmp_path: Path) -> None:
     deep = tmp_path / ("a-rather-long-folder-name-" * 4) / "nope.jsonl"
     env = {**os.environ, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "40"}
-    proc = subprocess.run([sys.executable, "-m", "skillforge", "ingest", str(deep)], env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "skillforge", "ingest", str(deep)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert str(deep) in ANSI.sub("", proc.stderr)  # the terminal folds it; no newline inside it
 
@@ -105,8 +110,9 @@ def test_the_labels_file_is_not_an_input(cli, tmp_path: Path) -> None:  # type: 
     shutil.copytree(EXAMPLES, logs)
     labels = logs / "labels.json"
     shutil.copy(ROOT / "examples" / "labels.json", labels)
-    result = cli("distill", str(logs), "--labels", str(labels), "--library", str(tmp_path / "lib"), "--init",
-                 "--json")
+    result = cli(
+        "distill", str(logs), "--labels", str(labels), "--library", str(tmp_path / "lib"), "--init", "--json"
+    )
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["skipped_inputs"] == [] and "labels.json" not in result.err
@@ -126,16 +132,27 @@ def test_guessed_outcomes_are_marked_in_the_table_and_json(cli, tmp_path: Path) 
 # --------------------------------------------------------------------------------- exit codes
 
 
-@pytest.mark.parametrize("args", [
-    ["route", "fix it", "--format", "yaml"],
-    ["route", "fix it", "--json", "--format", "xml"],
-    ["validate", ".", "--format", "sarif"],
-    ["validate", ".", "--json", "--format", "github"],
-    ["ingest", ".", "--format", "no-such-agent"],
-    ["feedback", "some-skill", "--outcome", "maybe"],
-    ["install", "claude", "--project", "--user"],
-], ids=["route-format", "route-json-xml", "validate-format", "validate-json-github", "ingest-format",
-        "feedback-outcome", "install-project-user"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["route", "fix it", "--format", "yaml"],
+        ["route", "fix it", "--json", "--format", "xml"],
+        ["validate", ".", "--format", "sarif"],
+        ["validate", ".", "--json", "--format", "github"],
+        ["ingest", ".", "--format", "no-such-agent"],
+        ["feedback", "some-skill", "--outcome", "maybe"],
+        ["install", "claude", "--project", "--user"],
+    ],
+    ids=[
+        "route-format",
+        "route-json-xml",
+        "validate-format",
+        "validate-json-github",
+        "ingest-format",
+        "feedback-outcome",
+        "install-project-user",
+    ],
+)
 def test_bad_option_values_are_usage_errors(cli, args: list[str], tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     lib = tmp_path / "lib"
     shutil.copytree(ROUTE_LIBRARY, lib)
@@ -188,8 +205,15 @@ def test_distill_says_where_the_skills_are_and_how_to_review_merge_and_publish(c
     lib = tmp_path / "lib"
     result = cli("distill", str(EXAMPLES), "--library", str(lib), "--init")
     assert result.code == 0
-    branch = git.Repo(lib).heads[[h.name for h in git.Repo(lib).heads].index(
-        next(h.name for h in git.Repo(lib).heads if h.name.startswith("skillforge/")))].name
+    branch = (
+        git.Repo(lib)
+        .heads[
+            [h.name for h in git.Repo(lib).heads].index(
+                next(h.name for h in git.Repo(lib).heads if h.name.startswith("skillforge/"))
+            )
+        ]
+        .name
+    )
     assert f"review branch {branch}" in result.out
     assert f"skillforge diff {branch} --library {lib}" in result.out
     assert f"git -C {lib} merge {branch}" in result.out
@@ -231,7 +255,8 @@ def _library_with_a_bad_url(tmp_path: Path) -> Path:
     bad.mkdir()
     (bad / "SKILL.md").write_text(
         "---\nname: docs-lookup\ndescription: Use when looking up a library's documentation index.\n---\n"
-        "# Docs lookup\n\nFetch https://docs.[library].com/llms.txt?q=${QUERY} and then ![x](https://[::1/x.png?a=1)\n")
+        "# Docs lookup\n\nFetch https://docs.[library].com/llms.txt?q=${QUERY} and then ![x](https://[::1/x.png?a=1)\n"
+    )
     return lib
 
 
@@ -245,10 +270,18 @@ def test_a_url_python_refuses_is_a_finding_not_a_traceback(cli, tmp_path: Path) 
 
 def test_route_and_the_hook_still_answer_with_such_a_skill_in_the_library(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lib = _library_with_a_bad_url(tmp_path)
-    routed = cli("route", "I rebased onto main and lost two commits, get them back", "--library", str(lib), "--json")
+    routed = cli(
+        "route", "I rebased onto main and lost two commits, get them back", "--library", str(lib), "--json"
+    )
     assert routed.code == 0 and json.loads(routed.out)["matches"]
-    event = json.dumps({"session_id": "s", "cwd": str(tmp_path), "hook_event_name": "UserPromptSubmit",
-                        "prompt": "I rebased onto main and lost two commits, get them back"})
+    event = json.dumps(
+        {
+            "session_id": "s",
+            "cwd": str(tmp_path),
+            "hook_event_name": "UserPromptSubmit",
+            "prompt": "I rebased onto main and lost two commits, get them back",
+        }
+    )
     hooked = cli("route", "--hook", "claude", "--library", str(lib), stdin=event)
     assert "git-rebase-recovery" in hooked.out
 
@@ -256,8 +289,22 @@ def test_route_and_the_hook_still_answer_with_such_a_skill_in_the_library(cli, t
 # ---------------------------------------------------------------------------- help and JSON
 
 
-COMMANDS = ["ingest", "distill", "route", "validate", "init", "log", "diff", "feedback", "prune", "serve",
-            "install", "config", "scan", "eval route"]
+COMMANDS = [
+    "ingest",
+    "distill",
+    "route",
+    "validate",
+    "init",
+    "log",
+    "diff",
+    "feedback",
+    "prune",
+    "serve",
+    "install",
+    "config",
+    "scan",
+    "eval route",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -268,10 +315,17 @@ def test_help_shows_no_python_type_names_or_escapes(cli, command: str) -> None: 
     assert "\\[" not in result.out
 
 
-@pytest.mark.parametrize("args", [["validate", "{lib}", "--json"], ["config", "--library", "{lib}", "--json"],
-                                  ["route", "lost commits after a rebase", "--library", "{lib}", "--json"],
-                                  ["log", "--library", "{lib}", "--json"], ["init", "{lib}", "--json"]],
-                         ids=["validate", "config", "route", "log", "init"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "{lib}", "--json"],
+        ["config", "--library", "{lib}", "--json"],
+        ["route", "lost commits after a rebase", "--library", "{lib}", "--json"],
+        ["log", "--library", "{lib}", "--json"],
+        ["init", "{lib}", "--json"],
+    ],
+    ids=["validate", "config", "route", "log", "init"],
+)
 def test_every_reporting_command_has_a_status_in_its_json(cli, args: list[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lib = tmp_path / "lib"
     shutil.copytree(ROUTE_LIBRARY, lib)
@@ -282,7 +336,8 @@ def test_every_reporting_command_has_a_status_in_its_json(cli, args: list[str], 
 
 
 def test_a_rule_that_fails_on_one_skill_withholds_that_skill_and_routes_the_rest(  # type: ignore[no-untyped-def]
-        cli, tmp_path: Path, monkeypatch) -> None:
+    cli, tmp_path: Path, monkeypatch
+) -> None:
     """Whatever content no parser foresaw: a finding on that skill, never a crash of the library."""
     from skillforge.skills import validate
     from skillforge.skills.rules import safety
@@ -300,14 +355,24 @@ def test_a_rule_that_fails_on_one_skill_withholds_that_skill_and_routes_the_rest
     checked = json.loads(cli("validate", str(lib), "--json").out)
     assert [f["rule"] for f in checked["findings"] if "docs-lookup" in f["file"]] == ["SF099"]
     assert checked["skills"] == len(list((lib / "skills").iterdir()))
-    routed = cli("route", "I rebased onto main and lost two commits, get them back", "--library", str(lib), "--json")
+    routed = cli(
+        "route", "I rebased onto main and lost two commits, get them back", "--library", str(lib), "--json"
+    )
     names = [m["name"] for m in json.loads(routed.out)["matches"]]
     assert "git-rebase-recovery" in names and "docs-lookup" not in names
 
 
-@pytest.mark.parametrize("command", [["log"], ["diff"], ["prune"], ["feedback", "x", "--outcome", "success"],
-                                     ["install", "claude", "--dry-run"]],
-                         ids=["log", "diff", "prune", "feedback", "install"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["log"],
+        ["diff"],
+        ["prune"],
+        ["feedback", "x", "--outcome", "success"],
+        ["install", "claude", "--dry-run"],
+    ],
+    ids=["log", "diff", "prune", "feedback", "install"],
+)
 def test_library_commands_outside_a_library_are_errors(cli, command: list[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "project").mkdir()
     result = cli(*command, "--library", str(tmp_path / "project"))
@@ -348,8 +413,14 @@ def test_a_table_too_wide_for_the_terminal_keeps_every_path_whole(tmp_path: Path
     project = tmp_path / ("a-project-with-a-long-name-" * 3)
     project.mkdir()
     env = {**os.environ, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "50"}
-    proc = subprocess.run([sys.executable, "-m", "skillforge", "install", "claude", "--library", str(lib), "--dry-run"],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "skillforge", "install", "claude", "--library", str(lib), "--dry-run"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     shown = ANSI.sub("", proc.stdout)
     assert f"{project}/.mcp.json" in shown and "…" not in shown  # whole, on one line, not cut
@@ -380,9 +451,17 @@ def test_a_malformed_image_url_still_counts_as_exfiltration(tmp_path: Path) -> N
     assert all("''" not in m for m in hosts)  # the host is named, not an empty string
 
 
-@pytest.mark.parametrize("args", [["install", "bogus"], ["ingest", "--from", "bogus"], ["distill", "--from", "bogus"],
-                                  ["ingest"], ["distill"]],
-                         ids=["install-agent", "ingest-from", "distill-from", "ingest-nothing", "distill-nothing"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["install", "bogus"],
+        ["ingest", "--from", "bogus"],
+        ["distill", "--from", "bogus"],
+        ["ingest"],
+        ["distill"],
+    ],
+    ids=["install-agent", "ingest-from", "distill-from", "ingest-nothing", "distill-nothing"],
+)
 def test_bad_agents_and_missing_inputs_are_usage_errors(cli, args: list[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli(*args, "--library", str(tmp_path)) if args[0] != "ingest" else cli(*args)
     assert result.code == 2, result.err
@@ -406,16 +485,26 @@ def test_every_command_json_is_one_document_with_a_status(cli, tmp_path: Path, m
     branch = json.loads(first.out)["branch"]
     subprocess.run(["git", "-C", str(lib), "merge", "-q", branch], check=True, capture_output=True)
     queries = tmp_path / "q.jsonl"
-    queries.write_text(json.dumps({"query": "run the ledgerkit tests", "expected": ["ledgerkit-workflow"]}) + "\n")
+    queries.write_text(
+        json.dumps({"query": "run the ledgerkit tests", "expected": ["ledgerkit-workflow"]}) + "\n"
+    )
     log = tmp_path / "s.jsonl"
     log.write_text('{"x": 1}\n')
     monkeypatch.chdir(tmp_path)
-    commands = [["distill", str(EXAMPLES), "--library", str(lib)], ["validate", str(lib)], ["config", "--library", str(lib)],
-                ["route", "run the ledgerkit tests", "--library", str(lib)], ["log", "--library", str(lib)],
-                ["diff", branch, "--library", str(lib)], ["init", str(lib)], ["scan", str(log)],
-                ["feedback", "ledgerkit-workflow", "--outcome", "success", "--library", str(lib)],
-                ["prune", "--library", str(lib), "--dry-run"], ["install", "claude", "--library", str(lib), "--dry-run"],
-                ["eval", "route", "--queries", str(queries), "--library", str(lib)]]
+    commands = [
+        ["distill", str(EXAMPLES), "--library", str(lib)],
+        ["validate", str(lib)],
+        ["config", "--library", str(lib)],
+        ["route", "run the ledgerkit tests", "--library", str(lib)],
+        ["log", "--library", str(lib)],
+        ["diff", branch, "--library", str(lib)],
+        ["init", str(lib)],
+        ["scan", str(log)],
+        ["feedback", "ledgerkit-workflow", "--outcome", "success", "--library", str(lib)],
+        ["prune", "--library", str(lib), "--dry-run"],
+        ["install", "claude", "--library", str(lib), "--dry-run"],
+        ["eval", "route", "--queries", str(queries), "--library", str(lib)],
+    ]
     for command in commands:
         result = cli(*command, "--json")
         data = json.loads(result.out)

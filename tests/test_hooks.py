@@ -27,11 +27,25 @@ def library(tmp_path: Path) -> Path:
 
 def event(agent: str, prompt: str = PROMPT, cwd: str = "/tmp") -> str:
     if agent == "cline":
-        return json.dumps({"clineVersion": "3.40", "hookName": "UserPromptSubmit", "timestamp": "1763800000000",
-                           "taskId": "t1", "workspaceRoots": [cwd], "userId": "u1",
-                           "userPromptSubmit": {"prompt": prompt, "attachments": []}})
+        return json.dumps(
+            {
+                "clineVersion": "3.40",
+                "hookName": "UserPromptSubmit",
+                "timestamp": "1763800000000",
+                "taskId": "t1",
+                "workspaceRoots": [cwd],
+                "userId": "u1",
+                "userPromptSubmit": {"prompt": prompt, "attachments": []},
+            }
+        )
     name = "BeforeAgent" if agent == "gemini" else "UserPromptSubmit"
-    base = {"session_id": "s1", "transcript_path": None, "cwd": cwd, "hook_event_name": name, "prompt": prompt}
+    base = {
+        "session_id": "s1",
+        "transcript_path": None,
+        "cwd": cwd,
+        "hook_event_name": name,
+        "prompt": prompt,
+    }
     if agent == "codex":
         base.update(model="gpt-5-codex", permission_mode="default", turn_id="t1")
     return json.dumps(base)
@@ -71,7 +85,9 @@ def test_cline_prompts_lose_the_plan_act_wrapper(cli, library: Path) -> None:  #
 
     wrapped = f'<user_input mode="act">{PROMPT}</user_input>'
     assert prompt_and_cwd("cline", json.loads(event("cline", wrapped, "/repo"))) == (PROMPT, "/repo")
-    data = json.loads(cli("route", "--hook", "cline", "--library", str(library), stdin=event("cline", wrapped)).out)
+    data = json.loads(
+        cli("route", "--hook", "cline", "--library", str(library), stdin=event("cline", wrapped)).out
+    )
     assert "git-rebase-recovery" in data["contextModification"]
     assert prompt_and_cwd("claude", {"prompt": wrapped})[0] == wrapped  # only Cline wraps its prompts
 
@@ -131,27 +147,57 @@ def test_skill_whose_body_cannot_be_read_is_offered_as_a_pointer(library: Path) 
 
 def test_hook_process_through_the_fast_path(library: Path) -> None:
     env = dict(os.environ)
-    proc = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library",
-                           str(library)], input=event("claude"), capture_output=True, text=True, env=env,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library", str(library)],
+        input=event("claude"),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["hookSpecificOutput"]["hookEventName"] == "UserPromptSubmit"
-    bad = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "gemini", "--library",
-                          str(library)], input="[]", capture_output=True, text=True, env=env, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "skillforge", "route", "--hook", "gemini", "--library", str(library)],
+        input="[]",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert (bad.returncode, bad.stdout) == (0, "")
 
 
 def test_unparseable_hook_command_line_fails_open(library: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--max-tokens=lots",
-                           "--library", str(library)], input=event("claude"), capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skillforge",
+            "route",
+            "--hook",
+            "claude",
+            "--max-tokens=lots",
+            "--library",
+            str(library),
+        ],
+        input=event("claude"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
 
 
 def test_hook_with_closed_stdout_exits_zero(library: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library",
-                           str(library)], input=event("claude").encode(), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, timeout=60, preexec_fn=lambda: os.close(1))
+    proc = subprocess.run(
+        [sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library", str(library)],
+        input=event("claude").encode(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
     assert (proc.returncode, proc.stderr) == (0, b"")
 
 
@@ -166,8 +212,12 @@ def test_oversized_hook_input_fails_open(cli, library: Path, monkeypatch: pytest
 
 def test_a_hook_whose_stdin_never_ends_fails_open_within_its_deadline(library: Path) -> None:
     """An agent that writes its event but keeps stdin open must not hang the prompt (before: forever)."""
-    proc = subprocess.Popen([sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library", str(library)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library", str(library)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(event("claude").encode())
     proc.stdin.flush()  # and no close: no end of file

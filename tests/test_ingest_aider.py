@@ -17,7 +17,8 @@ from skillforge.model import Role, StepKind, Trajectory, Trust
 FIXTURES = Path(__file__).parent / "fixtures"
 HISTORY = FIXTURES / "ingest" / "aider" / "invoicer" / ".aider.chat.history.md"
 OTHERS = sorted((FIXTURES / "ingest" / "claude").rglob("*.jsonl")) + sorted(
-    (FIXTURES / "ingest" / "codex").rglob("*.jsonl"))
+    (FIXTURES / "ingest" / "codex").rglob("*.jsonl")
+)
 
 
 def parse(path: Path) -> tuple[list[Trajectory], ParseContext]:
@@ -49,9 +50,12 @@ def test_one_trajectory_per_session_with_banner_metadata() -> None:
     trajs, ctx = parse(HISTORY)
     assert [(t.started_at, t.agent_version, t.model) for t in trajs] == [
         ("2025-05-04T17:02:36", "0.82.2", "anthropic/claude-3-7-sonnet-20250219"),
-        ("2025-05-06T09:15:02", "0.83.0", "gpt-4.1")]
-    assert [t.task for t in trajs] == ["add a --currency option to the cli and use it when printing totals",
-                                       "explain what invoicer/format.py does"]
+        ("2025-05-06T09:15:02", "0.83.0", "gpt-4.1"),
+    ]
+    assert [t.task for t in trajs] == [
+        "add a --currency option to the cli and use it when printing totals",
+        "explain what invoicer/format.py does",
+    ]
     assert {t.repository for t in trajs} == {"invoicer"} and not ctx.problems
     assert all("Aider v" not in s.text and "Tokens:" not in s.text for t in trajs for s in t.steps)
 
@@ -59,8 +63,11 @@ def test_one_trajectory_per_session_with_banner_metadata() -> None:
 def test_edit_blocks_are_calls_paired_with_applied_edit() -> None:
     first = parse(HISTORY)[0][0]
     edits = [s for s in first.tool_calls if s.tool_name == "edit"]
-    assert [e.input for e in edits] == [{"path": "invoicer/cli.py"}, {"path": "invoicer/format.py"},
-                                        {"path": "tests/test_format.py"}]
+    assert [e.input for e in edits] == [
+        {"path": "invoicer/cli.py"},
+        {"path": "invoicer/format.py"},
+        {"path": "tests/test_format.py"},
+    ]
     for edit in edits:
         result = first.steps[edit.pair]  # type: ignore[index]
         assert result.text == f"Applied edit to {edit.input['path']}" and result.pair == edit.index
@@ -114,4 +121,6 @@ def test_text_before_the_first_session_is_skipped(tmp_path: Path) -> None:
 
 def test_cli_ingest_reports_aider(cli: Callable[..., Any]) -> None:
     result = cli("ingest", str(HISTORY.parent), "--json")
-    assert result.code == 0 and result.out.count('"format": "aider"') + result.out.count('"format":"aider"') == 2
+    assert (
+        result.code == 0 and result.out.count('"format": "aider"') + result.out.count('"format":"aider"') == 2
+    )

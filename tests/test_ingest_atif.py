@@ -16,21 +16,47 @@ from skillforge.model import Role, StepKind, Trajectory, Trust
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 HARBOR = {
-    "schema_version": "ATIF-v1.7", "session_id": "run-42",
-    "agent": {"name": "opencode", "version": "1.2.3", "model_name": "anthropic/claude-sonnet-4-5", "extra": {"x": 1}},
+    "schema_version": "ATIF-v1.7",
+    "session_id": "run-42",
+    "agent": {
+        "name": "opencode",
+        "version": "1.2.3",
+        "model_name": "anthropic/claude-sonnet-4-5",
+        "extra": {"x": 1},
+    },
     "steps": [
-        {"step_id": 1, "timestamp": "2026-08-01T10:00:00Z", "source": "user", "message": "Make the failing test pass."},
-        {"step_id": 2, "timestamp": "2026-08-01T10:00:04Z", "source": "agent", "message": "Running the tests first.",
-         "reasoning_content": "Need a baseline.", "model_name": "anthropic/claude-sonnet-4-5",
-         "tool_calls": [{"tool_call_id": "call_1", "function_name": "bash", "arguments": {"command": "pytest -q"}}],
-         "observation": {"results": [{"source_call_id": "call_1", "content": "1 failed, 3 passed"}]},
-         "metrics": {"prompt_tokens": 5200, "completion_tokens": 60}, "llm_call_count": 1},
-        {"step_id": 3, "source": "agent", "message": [{"type": "text", "text": "Fixed the off-by-one."},
-                                                      {"type": "image", "source": {"media_type": "image/png",
-                                                                                   "path": "shot.png"}}]},
+        {
+            "step_id": 1,
+            "timestamp": "2026-08-01T10:00:00Z",
+            "source": "user",
+            "message": "Make the failing test pass.",
+        },
+        {
+            "step_id": 2,
+            "timestamp": "2026-08-01T10:00:04Z",
+            "source": "agent",
+            "message": "Running the tests first.",
+            "reasoning_content": "Need a baseline.",
+            "model_name": "anthropic/claude-sonnet-4-5",
+            "tool_calls": [
+                {"tool_call_id": "call_1", "function_name": "bash", "arguments": {"command": "pytest -q"}}
+            ],
+            "observation": {"results": [{"source_call_id": "call_1", "content": "1 failed, 3 passed"}]},
+            "metrics": {"prompt_tokens": 5200, "completion_tokens": 60},
+            "llm_call_count": 1,
+        },
+        {
+            "step_id": 3,
+            "source": "agent",
+            "message": [
+                {"type": "text", "text": "Fixed the off-by-one."},
+                {"type": "image", "source": {"media_type": "image/png", "path": "shot.png"}},
+            ],
+        },
         {"step_id": 4, "source": "system", "message": "Context summarised.", "is_copied_context": True},
     ],
-    "final_metrics": {"total_prompt_tokens": 5200, "total_steps": 4}, "notes": "a producer's own field",
+    "final_metrics": {"total_prompt_tokens": 5200, "total_steps": 4},
+    "notes": "a producer's own field",
 }
 
 
@@ -55,25 +81,46 @@ def test_reads_a_harbor_document(tmp_path: Path) -> None:
     report = IngestReport()
     [traj] = list(read([path], report))
     assert [(s.kind, s.text) for s in traj.steps] == [
-        (StepKind.USER_MESSAGE, "Make the failing test pass."), (StepKind.THOUGHT, "Need a baseline."),
-        (StepKind.ASSISTANT_MESSAGE, "Running the tests first."), (StepKind.TOOL_CALL, '{"command":"pytest -q"}'),
+        (StepKind.USER_MESSAGE, "Make the failing test pass."),
+        (StepKind.THOUGHT, "Need a baseline."),
+        (StepKind.ASSISTANT_MESSAGE, "Running the tests first."),
+        (StepKind.TOOL_CALL, '{"command":"pytest -q"}'),
         (StepKind.TOOL_RESULT, "1 failed, 3 passed"),
         (StepKind.ASSISTANT_MESSAGE, "Fixed the off-by-one.\n[image omitted]"),
-        (StepKind.USER_MESSAGE, "Context summarised.")]
+        (StepKind.USER_MESSAGE, "Context summarised."),
+    ]
     assert traj.tool_calls[0].pair == 4 and traj.steps[4].tool_name == "bash"
-    assert traj.agent == "opencode" and traj.model == "anthropic/claude-sonnet-4-5" and traj.native_id == "run-42"
+    assert (
+        traj.agent == "opencode"
+        and traj.model == "anthropic/claude-sonnet-4-5"
+        and traj.native_id == "run-42"
+    )
     assert traj.task == "Make the failing test pass." and traj.steps[-1].role is Role.SYSTEM
     assert traj.steps[-1].trust is Trust.INJECTED
     assert traj.outcome.value == "success" and traj.outcome_source == "harbor:reward" and not report.problems
 
 
 def test_observations_written_as_steps_of_their_own_pair_across_steps(tmp_path: Path) -> None:
-    doc = {**HARBOR, "steps": [
-        {"step_id": 1, "source": "user", "message": "list files"},
-        {"step_id": 2, "source": "agent", "message": "", "tool_calls": [
-            {"tool_call_id": "t1", "function_name": "ls", "arguments": {}}]},
-        {"step_id": 3, "source": "agent", "message": "", "observation": {"results": [
-            {"source_call_id": "t1", "content": [{"type": "text", "text": "a.py"}]}]}}]}  # as NeMo Relay writes
+    doc = {
+        **HARBOR,
+        "steps": [
+            {"step_id": 1, "source": "user", "message": "list files"},
+            {
+                "step_id": 2,
+                "source": "agent",
+                "message": "",
+                "tool_calls": [{"tool_call_id": "t1", "function_name": "ls", "arguments": {}}],
+            },
+            {
+                "step_id": 3,
+                "source": "agent",
+                "message": "",
+                "observation": {
+                    "results": [{"source_call_id": "t1", "content": [{"type": "text", "text": "a.py"}]}]
+                },
+            },
+        ],
+    }  # as NeMo Relay writes
     path = tmp_path / "t.json"
     path.write_text(json.dumps(doc))
     [traj] = list(read([path]))
@@ -114,11 +161,14 @@ def test_cli_writes_atif_that_reads_back(cli: Any, tmp_path: Path) -> None:
     assert cli("ingest", FIXTURES / "codex", "--to", "xml").code == 2
 
 
-@pytest.mark.parametrize("head", [
-    b'{"schema_version": "1.0", "steps": []}',  # not ATIF's version string
-    b'{"sessionId": "s", "projectHash": "p", "startTime": "t"}\n',
-    b'[{"schema_version": "ATIF-v1.7"}]',
-])
+@pytest.mark.parametrize(
+    "head",
+    [
+        b'{"schema_version": "1.0", "steps": []}',  # not ATIF's version string
+        b'{"sessionId": "s", "projectHash": "p", "startTime": "t"}\n',
+        b'[{"schema_version": "ATIF-v1.7"}]',
+    ],
+)
 def test_detection_rejects_other_documents(head: bytes) -> None:
     assert not atif.detect(Path("x.json"), head[:HEAD_BYTES])
 
@@ -126,8 +176,17 @@ def test_detection_rejects_other_documents(head: bytes) -> None:
 def test_bad_input(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
     good = json.dumps(HARBOR)
-    path.write_text("\n".join([good, '{"schema_version": "ATIF-v1.7", "steps": "none"}', good[:80],
-                               json.dumps({**HARBOR, "steps": [7, *HARBOR["steps"]]})]) + "\n")
+    path.write_text(
+        "\n".join(
+            [
+                good,
+                '{"schema_version": "ATIF-v1.7", "steps": "none"}',
+                good[:80],
+                json.dumps({**HARBOR, "steps": [7, *HARBOR["steps"]]}),
+            ]
+        )
+        + "\n"
+    )
     ctx = ParseContext(path=path)
     trajs = list(atif.parse(path, ctx))
     assert len(trajs) == 2 and len(trajs[1].steps) == len(trajs[0].steps)

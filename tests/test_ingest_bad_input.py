@@ -29,17 +29,24 @@ def lines_naming(err: str, name: str) -> list[str]:
     return [line for line in err.splitlines() if name in line]
 
 
-@pytest.mark.parametrize(("name", "message", "read_count"), [
-    ("truncated.jsonl", "truncated.jsonl:2: truncated line", 1),
-    ("bad-line.jsonl", "bad-line.jsonl:2: invalid JSON", 2),
-    ("latin1.jsonl", "latin1.jsonl:1: not UTF-8; read as Latin-1", 1),
-    ("utf16.jsonl", "utf16.jsonl: UTF-16 text, not UTF-8", 0),
-    ("binary.jsonl", "binary.jsonl: binary file, not an agent log", 0),
-    ("empty.jsonl", "empty.jsonl: empty file", 0),
-    ("notes.json", "notes.json: not a known agent log format", 0),
-])
-def test_each_bad_file_gets_one_line_and_the_rest_is_read(cli, name: str, message: str,  # type: ignore[no-untyped-def]
-                                                          read_count: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "message", "read_count"),
+    [
+        ("truncated.jsonl", "truncated.jsonl:2: truncated line", 1),
+        ("bad-line.jsonl", "bad-line.jsonl:2: invalid JSON", 2),
+        ("latin1.jsonl", "latin1.jsonl:1: not UTF-8; read as Latin-1", 1),
+        ("utf16.jsonl", "utf16.jsonl: UTF-16 text, not UTF-8", 0),
+        ("binary.jsonl", "binary.jsonl: binary file, not an agent log", 0),
+        ("empty.jsonl", "empty.jsonl: empty file", 0),
+        ("notes.json", "notes.json: not a known agent log format", 0),
+    ],
+)
+def test_each_bad_file_gets_one_line_and_the_rest_is_read(
+    cli,
+    name: str,
+    message: str,  # type: ignore[no-untyped-def]
+    read_count: int,
+) -> None:
     res, trajs = ingest(cli, BAD / name)
     assert res.code == ExitCode.PARTIAL
     (line,) = lines_naming(res.err, name)
@@ -64,9 +71,19 @@ def test_truncated_json_document_names_the_line(cli, tmp_path: Path) -> None:  #
 
 def test_unexpected_shapes_never_raise(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     odd = tmp_path / "odd.traj.json"
-    odd.write_text(json.dumps({"info": {"mini_version": 3, "config": "x"}, "messages": [
-        5, {"role": "assistant", "content": None, "tool_calls": "oops"}, {"role": "tool", "content": [1, 2]}],
-        "trajectory_format": "mini-swe-agent-1.1"}))
+    odd.write_text(
+        json.dumps(
+            {
+                "info": {"mini_version": 3, "config": "x"},
+                "messages": [
+                    5,
+                    {"role": "assistant", "content": None, "tool_calls": "oops"},
+                    {"role": "tool", "content": [1, 2]},
+                ],
+                "trajectory_format": "mini-swe-agent-1.1",
+            }
+        )
+    )
     res, trajs = ingest(cli, odd)
     assert len(trajs) == 1 and res.code == ExitCode.PARTIAL
     (line,) = lines_naming(res.err, "odd.traj.json")
@@ -111,11 +128,17 @@ def test_a_50_mb_line_is_read_in_bounded_memory(tmp_path: Path) -> None:
     """Peak memory measured in a fresh process (tracemalloc overstates orjson's buffer growth)."""
     size = 50 * 2**20
     big = tmp_path / "big.jsonl"
-    record = {"trajectory_id": "big", "user_task": "t", "task_history": [
-        {"role": "user", "content": "t"}, {"role": "assistant", "content": "x" * size}], "reward": 1}
+    record = {
+        "trajectory_id": "big",
+        "user_task": "t",
+        "task_history": [{"role": "user", "content": "t"}, {"role": "assistant", "content": "x" * size}],
+        "reward": 1,
+    }
     big.write_bytes(json.dumps(record).encode() + b"\n" + GOOD.read_bytes())
     del record
-    out = subprocess.run([sys.executable, "-c", _MEASURE, str(big)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(big)], capture_output=True, text=True, check=True
+    )
     count, problems, longest, grown = (int(x) for x in out.stdout.split())
     assert (count, problems) == (4, 0)
     assert longest < 200_000  # the huge field is clipped

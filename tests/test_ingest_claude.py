@@ -22,7 +22,10 @@ S2 = "9b1d7c44-2e6f-4a53-8d0e-7c3a9f4e2b10"
 V1 = ROOT / "v1" / "projects" / "-home-dev-todo-api" / f"{S1}.jsonl"
 V2 = ROOT / "v2" / "projects" / "-home-dev-shop" / f"{S2}.jsonl"
 AGENT_FILE = ROOT / "v2" / "projects" / "-home-dev-shop" / S2 / "subagents" / "agent-a7f3e21.jsonl"
-OTHERS = [*sorted((FIXTURES / "ingest" / "codex").rglob("*.jsonl")), FIXTURES / "ingest" / "aider" / "invoicer" / ".aider.chat.history.md"]
+OTHERS = [
+    *sorted((FIXTURES / "ingest" / "codex").rglob("*.jsonl")),
+    FIXTURES / "ingest" / "aider" / "invoicer" / ".aider.chat.history.md",
+]
 
 
 def parse(path: Path) -> tuple[list[Trajectory], ParseContext]:
@@ -53,16 +56,24 @@ def test_rejects_other_formats(path: Path) -> None:
 
 
 def test_rejects_headless_stream_json_and_interchange_lines() -> None:
-    stream = b'{"type":"system","subtype":"init","session_id":"e2e5","tools":[]}\n' \
-             b'{"type":"assistant","message":{"content":[]},"session_id":"e2e5"}\n'
+    stream = (
+        b'{"type":"system","subtype":"init","session_id":"e2e5","tools":[]}\n'
+        b'{"type":"assistant","message":{"content":[]},"session_id":"e2e5"}\n'
+    )
     interchange = json.dumps(Trajectory(id="x", source="s", format="claude-code", agent="a").to_dict())
     assert not claude_code.detect(Path("x.jsonl"), stream)
     assert not claude_code.detect(Path("x.jsonl"), interchange.encode() + b"\n")
 
 
 def test_detects_a_first_line_longer_than_the_head() -> None:
-    line = json.dumps({"parentUuid": None, "sessionId": "s", "type": "user",
-                       "message": {"role": "user", "content": "x" * (HEAD_BYTES + 10)}}).encode()
+    line = json.dumps(
+        {
+            "parentUuid": None,
+            "sessionId": "s",
+            "type": "user",
+            "message": {"role": "user", "content": "x" * (HEAD_BYTES + 10)},
+        }
+    ).encode()
     assert claude_code.detect(Path("s.jsonl"), line[:HEAD_BYTES])
 
 
@@ -74,7 +85,9 @@ def test_v1_main_chain_follows_the_latest_branch_and_dedupes() -> None:
     assert "I will rewrite the whole module." not in texts(main)  # the rewound branch
     assert ctx.skipped["duplicate record"] == 1
     assert ctx.ignored["rewound branch (a later edit of the conversation replaced it)"] == 1
-    assert ctx.ignored["session metadata (summary, kept in the trajectory's metadata)"] == 1 and not ctx.problems
+    assert (
+        ctx.ignored["session metadata (summary, kept in the trajectory's metadata)"] == 1 and not ctx.problems
+    )
     assert main.metadata["summaries"] == ["Fix failing pagination test"]
     assert [s.tool_name for s in main.tool_calls] == ["Task", "Read", "Edit", "Bash"]
 
@@ -163,13 +176,19 @@ def test_v2_image_becomes_a_marker() -> None:
 def test_v2_bookkeeping_and_unknown_records_are_counted() -> None:
     trajs, ctx = parse(V2)
     assert len(trajs) == 1
-    for reason in ("file backups (file-history-snapshot)",
-                   "attachment deferred_tools_delta (a listing or reminder re-sent to the model)",
-                   "session metadata (ai-title, kept in the trajectory's metadata)",
-                   "live progress (repeated in the tool result)", "compaction marker (the summary after it is kept)",
-                   "timing (turn_duration)", "session bookkeeping (last-prompt)"):
+    for reason in (
+        "file backups (file-history-snapshot)",
+        "attachment deferred_tools_delta (a listing or reminder re-sent to the model)",
+        "session metadata (ai-title, kept in the trajectory's metadata)",
+        "live progress (repeated in the tool result)",
+        "compaction marker (the summary after it is kept)",
+        "timing (turn_duration)",
+        "session bookkeeping (last-prompt)",
+    ):
         assert ctx.ignored[reason] == 1, reason
-    assert dict(ctx.skipped) == {"unknown record type future-thing": 1}  # only what no version is known to write
+    assert dict(ctx.skipped) == {
+        "unknown record type future-thing": 1
+    }  # only what no version is known to write
     assert trajs[0].metadata["title"] == "Checkout button overlap fix"
     assert not ctx.problems
 
@@ -209,10 +228,21 @@ def test_bad_line_mid_file_is_skipped_with_its_line_number(tmp_path: Path) -> No
 
 def test_unknown_record_inside_the_chain_does_not_break_it(tmp_path: Path) -> None:
     recs = [
-        {"type": "user", "uuid": "u1", "parentUuid": None, "sessionId": "s", "message": {"role": "user", "content": "hi"}},
+        {
+            "type": "user",
+            "uuid": "u1",
+            "parentUuid": None,
+            "sessionId": "s",
+            "message": {"role": "user", "content": "hi"},
+        },
         {"type": "brand-new", "uuid": "n1", "parentUuid": "u1", "sessionId": "s"},
-        {"type": "assistant", "uuid": "a1", "parentUuid": "n1", "sessionId": "s",
-         "message": {"id": "m", "role": "assistant", "content": [{"type": "text", "text": "hello"}]}},
+        {
+            "type": "assistant",
+            "uuid": "a1",
+            "parentUuid": "n1",
+            "sessionId": "s",
+            "message": {"id": "m", "role": "assistant", "content": [{"type": "text", "text": "hello"}]},
+        },
     ]
     path = tmp_path / "s.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in recs))
@@ -222,11 +252,28 @@ def test_unknown_record_inside_the_chain_does_not_break_it(tmp_path: Path) -> No
 
 def test_slash_command_prompt_and_meta_expansion(tmp_path: Path) -> None:
     recs = [
-        {"type": "user", "uuid": "u1", "parentUuid": None, "sessionId": "s", "message": {"role": "user", "content":
-         "<command-message>fix is running…</command-message>\n<command-name>/fix</command-name>\n"
-         "<command-args>the login bug</command-args>"}},
-        {"type": "user", "uuid": "u2", "parentUuid": "u1", "sessionId": "s", "isMeta": True,
-         "message": {"role": "user", "content": [{"type": "text", "text": "Fix the bug described below."}]}},
+        {
+            "type": "user",
+            "uuid": "u1",
+            "parentUuid": None,
+            "sessionId": "s",
+            "message": {
+                "role": "user",
+                "content": "<command-message>fix is running…</command-message>\n<command-name>/fix</command-name>\n"
+                "<command-args>the login bug</command-args>",
+            },
+        },
+        {
+            "type": "user",
+            "uuid": "u2",
+            "parentUuid": "u1",
+            "sessionId": "s",
+            "isMeta": True,
+            "message": {
+                "role": "user",
+                "content": [{"type": "text", "text": "Fix the bug described below."}],
+            },
+        },
     ]
     path = tmp_path / "s.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in recs))
@@ -245,8 +292,11 @@ def test_cli_ingest_reports_claude(cli: Callable[..., Any]) -> None:
 def test_real_corpus_is_recognised_and_paired(corpus: Path) -> None:
     """Every transcript (``raw_transcript`` too) is read; a call without a result is one whose result the
     file does not hold (the session ended or was copied mid-call)."""
-    files = sorted(p for p in (corpus / "claude-code").rglob("*") if p.is_file() and
-                   (p.suffix == ".jsonl" or p.name == "raw_transcript"))
+    files = sorted(
+        p
+        for p in (corpus / "claude-code").rglob("*")
+        if p.is_file() and (p.suffix == ".jsonl" or p.name == "raw_transcript")
+    )
     assert len(files) >= 44
     for path in files:
         assert ingest.detect(path) is claude_code, path
@@ -255,7 +305,9 @@ def test_real_corpus_is_recognised_and_paired(corpus: Path) -> None:
         data = path.read_bytes()
         for traj in trajs:
             for call in traj.tool_calls:
-                assert call.pair is not None or data.count(f'"tool_use_id":"{call.call_id}"'.encode()) == 0, path
+                assert call.pair is not None or data.count(f'"tool_use_id":"{call.call_id}"'.encode()) == 0, (
+                    path
+                )
     big = next(p for p in files if p.name.startswith("fe5e1c67"))
     trajs, _ = parse(big)
     assert len(trajs) == 6 and all(t.parent_id == trajs[0].native_id for t in trajs[1:])
@@ -264,10 +316,21 @@ def test_real_corpus_is_recognised_and_paired(corpus: Path) -> None:
 
 def test_sidechains_hanging_off_the_main_chain_stay_separate(tmp_path: Path) -> None:
     def rec(uuid: str, parent: str | None, side: bool, text: str) -> dict[str, object]:
-        return {"type": "user", "uuid": uuid, "parentUuid": parent, "sessionId": "s", "isSidechain": side,
-                "message": {"role": "user", "content": text}}
-    recs = [rec("m1", None, False, "main task"), rec("x1", "m1", True, "sub one"), rec("y1", "m1", True, "sub two"),
-            rec("m2", "m1", False, "main follow-up")]
+        return {
+            "type": "user",
+            "uuid": uuid,
+            "parentUuid": parent,
+            "sessionId": "s",
+            "isSidechain": side,
+            "message": {"role": "user", "content": text},
+        }
+
+    recs = [
+        rec("m1", None, False, "main task"),
+        rec("x1", "m1", True, "sub one"),
+        rec("y1", "m1", True, "sub two"),
+        rec("m2", "m1", False, "main follow-up"),
+    ]
     path = tmp_path / "s.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in recs))
     trajs, _ = parse(path)

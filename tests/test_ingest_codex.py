@@ -21,8 +21,10 @@ TID = "019c8a4d-2b1e-7f30-9a44-3d5e6f708192"
 LID = "5973b6c0-94b8-487b-a530-2aeb6098ae0e"
 WRAPPED = ROOT / "wrapped" / "sessions" / "2026" / "03" / "01" / f"rollout-2026-03-01T11-00-00-{TID}.jsonl"
 LEGACY = ROOT / "legacy" / f"rollout-2025-07-14T11-30-12-{LID}.jsonl"
-OTHERS = [*sorted((FIXTURES / "ingest" / "claude").rglob("*.jsonl")),
-          FIXTURES / "ingest" / "aider" / "invoicer" / ".aider.chat.history.md"]
+OTHERS = [
+    *sorted((FIXTURES / "ingest" / "claude").rglob("*.jsonl")),
+    FIXTURES / "ingest" / "aider" / "invoicer" / ".aider.chat.history.md",
+]
 
 
 def parse(path: Path) -> tuple[Trajectory, ParseContext]:
@@ -71,8 +73,12 @@ def test_wrapped_metadata() -> None:
 def test_wrapped_trust_levels_and_task() -> None:
     traj, _ = parse(WRAPPED)
     messages = [(s.role, s.trust) for s in traj.steps if s.kind is StepKind.USER_MESSAGE]
-    assert messages == [(Role.SYSTEM, Trust.INJECTED), (Role.USER, Trust.INJECTED),
-                        (Role.USER, Trust.INJECTED), (Role.USER, Trust.PERSON)]
+    assert messages == [
+        (Role.SYSTEM, Trust.INJECTED),
+        (Role.USER, Trust.INJECTED),
+        (Role.USER, Trust.INJECTED),
+        (Role.USER, Trust.PERSON),
+    ]
     assert traj.task.startswith("Use $tdd-loop: the VAT total is rounded wrong")
 
 
@@ -98,7 +104,10 @@ def test_shell_exec_and_patch_calls_pair_with_exit_codes() -> None:
     assert shell.text == "grep -n round invoicer/totals.py" and shell_out.exit_code == 0
     failing, failing_out = call(traj, "call_exec1")
     assert failing.text == "make test" and failing.input == {
-        "cmd": "make test", "workdir": "/home/dev/invoicer", "yield_time_ms": 10000}
+        "cmd": "make test",
+        "workdir": "/home/dev/invoicer",
+        "yield_time_ms": 10000,
+    }
     assert (failing_out.exit_code, failing_out.is_error) == (1, True)
     patch, patch_out = call(traj, "call_patch1")
     assert patch.text.startswith("*** Begin Patch") and patch.tool_name == "apply_patch"
@@ -144,11 +153,26 @@ def test_legacy_layout() -> None:
 def test_exec_command_end_fills_a_missing_exit_code(tmp_path: Path) -> None:
     lines = [
         {"timestamp": "t", "type": "session_meta", "payload": {"id": "x", "cwd": "/r"}},
-        {"timestamp": "t", "type": "response_item", "payload": {
-            "type": "function_call", "name": "exec_command", "arguments": '{"cmd":"ls"}', "call_id": "c1"}},
-        {"timestamp": "t", "type": "response_item", "payload": {
-            "type": "function_call_output", "call_id": "c1", "output": "ls: cannot access"}},
-        {"timestamp": "t", "type": "event_msg", "payload": {"type": "exec_command_end", "call_id": "c1", "exit_code": 2}},
+        {
+            "timestamp": "t",
+            "type": "response_item",
+            "payload": {
+                "type": "function_call",
+                "name": "exec_command",
+                "arguments": '{"cmd":"ls"}',
+                "call_id": "c1",
+            },
+        },
+        {
+            "timestamp": "t",
+            "type": "response_item",
+            "payload": {"type": "function_call_output", "call_id": "c1", "output": "ls: cannot access"},
+        },
+        {
+            "timestamp": "t",
+            "type": "event_msg",
+            "payload": {"type": "exec_command_end", "call_id": "c1", "exit_code": 2},
+        },
     ]
     path = tmp_path / "r.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in lines))
@@ -174,7 +198,11 @@ def test_id_is_a_content_hash(tmp_path: Path) -> None:
 
 
 def test_subagent_rollout_links_to_its_parent(tmp_path: Path) -> None:
-    meta = {"id": "child", "cwd": "/r", "source": {"subagent": {"thread_spawn": {"parent_thread_id": "p1", "depth": 1}}}}
+    meta = {
+        "id": "child",
+        "cwd": "/r",
+        "source": {"subagent": {"thread_spawn": {"parent_thread_id": "p1", "depth": 1}}},
+    }
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps({"timestamp": "t", "type": "session_meta", "payload": meta}) + "\n")
     traj, _ = parse(path)
@@ -191,8 +219,11 @@ def test_cli_ingest_reports_codex(cli: Callable[..., Any]) -> None:
 def test_real_corpus_is_recognised(corpus: Path) -> None:
     """Every rollout, whatever its name (``rollout-*.jsonl``, Entire's ``full.jsonl`` and ``raw_transcript``),
     is read as one thread; a call without its output is one the file holds no output for."""
-    files = sorted(p for p in (corpus / "codex").rglob("*") if p.is_file() and p.suffix in ("", ".jsonl")
-                   and p.name != "metadata.json")
+    files = sorted(
+        p
+        for p in (corpus / "codex").rglob("*")
+        if p.is_file() and p.suffix in ("", ".jsonl") and p.name != "metadata.json"
+    )
     assert len(files) >= 21
     for path in files:
         assert ingest.detect(path) is codex, path

@@ -13,8 +13,13 @@ from skillforge.ingest.labels import load_labels
 from skillforge.model import Outcome, StepKind, Trust
 
 # corpus folder -> the format its logs must be recognised as
-FORMATS = {"claude-code": "claude-code", "codex": "codex", "swe-agent": "swe-agent",
-           "mini-swe-agent/trajs": "mini-swe-agent", "openhands": "openhands"}
+FORMATS = {
+    "claude-code": "claude-code",
+    "codex": "codex",
+    "swe-agent": "swe-agent",
+    "mini-swe-agent/trajs": "mini-swe-agent",
+    "openhands": "openhands",
+}
 READERS = {"claude-code": "claude_code", "codex": "codex"}
 LOG_SUFFIXES = (".jsonl", ".traj", ".json")
 
@@ -22,8 +27,13 @@ LOG_SUFFIXES = (".jsonl", ".traj", ".json")
 def logs(folder: Path) -> list[Path]:
     """The agent logs under a corpus folder (not the patches, predictions, READMEs and Entire's
     ``metadata.json`` beside them; Entire's v2 layout stores transcripts as ``raw_transcript``)."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and (p.name.endswith(LOG_SUFFIXES) or
-                  p.name == "raw_transcript") and p.name not in ("all_preds.jsonl", "metadata.json"))
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and (p.name.endswith(LOG_SUFFIXES) or p.name == "raw_transcript")
+        and p.name not in ("all_preds.jsonl", "metadata.json")
+    )
 
 
 @pytest.mark.parametrize("folder", sorted(FORMATS))
@@ -65,7 +75,9 @@ def test_swebench_report_folder_labels_40_runs(corpus: Path) -> None:
 
 
 def test_through_the_cli_with_labels(cli, corpus: Path) -> None:  # type: ignore[no-untyped-def]
-    res = cli("ingest", corpus / "mini-swe-agent" / "trajs", "--labels", corpus / "mini-swe-agent" / "labels.json")
+    res = cli(
+        "ingest", corpus / "mini-swe-agent" / "trajs", "--labels", corpus / "mini-swe-agent" / "labels.json"
+    )
     assert res.code == 0 and "Traceback" not in res.err
     flat = " ".join(res.out.split())
     assert "mini-swe-agent" in flat and "100" in flat
@@ -109,9 +121,12 @@ def test_public_folders_read_whole(corpus: Path, agent: str) -> None:
 def test_public_claude_code_sessions_keep_titles_errors_and_compaction(corpus: Path) -> None:
     trajs = list(read([corpus / "claude-code" / "public"]))
     assert sum("title" in t.metadata for t in trajs) >= 8
-    pr_links = {(json.loads(line)["sessionId"], json.loads(line)["prUrl"])
-                for path in logs(corpus / "claude-code" / "public") for line in path.read_bytes().splitlines()
-                if b'"type":"pr-link"' in line}
+    pr_links = {
+        (json.loads(line)["sessionId"], json.loads(line)["prUrl"])
+        for path in logs(corpus / "claude-code" / "public")
+        for line in path.read_bytes().splitlines()
+        if b'"type":"pr-link"' in line
+    }
     kept = {(t.native_id, pr["url"]) for t in trajs for pr in t.metadata.get("pull_requests", [])}
     assert kept == pr_links
     assert sum(s.is_error and s.text.startswith("API error") for t in trajs for s in t.steps) == 4
@@ -127,4 +142,8 @@ def test_public_codex_parent_lists_its_spawned_threads(corpus: Path) -> None:
     spawned = parent.metadata["subagents"]
     assert len(spawned) == 8 and all(trajs[c].parent_id == parent.native_id for c in spawned)
     assert {trajs[c].metadata["agent_nickname"] for c in spawned} == {a["nickname"] for a in spawned.values()}
-    assert {t.metadata.get("originator") for t in trajs.values()} == {"codex-tui", "codex_exec", "Codex Desktop"}
+    assert {t.metadata.get("originator") for t in trajs.values()} == {
+        "codex-tui",
+        "codex_exec",
+        "Codex Desktop",
+    }

@@ -21,9 +21,18 @@ def _read(path: Path) -> tuple[list, IngestReport]:  # type: ignore[type-arg]
 
 
 def _claude_line(uuid: str, parent: str | None, kind: str, content: object, **extra: object) -> bytes:
-    record = {"parentUuid": parent, "isSidechain": False, "sessionId": "s-1", "cwd": "/w", "version": "2.1.0",
-              "uuid": uuid, "timestamp": "2026-01-01T00:00:00Z", "type": kind,
-              "message": {"role": kind, "id": f"m-{uuid}", "content": content}, **extra}
+    record = {
+        "parentUuid": parent,
+        "isSidechain": False,
+        "sessionId": "s-1",
+        "cwd": "/w",
+        "version": "2.1.0",
+        "uuid": uuid,
+        "timestamp": "2026-01-01T00:00:00Z",
+        "type": kind,
+        "message": {"role": kind, "id": f"m-{uuid}", "content": content},
+        **extra,
+    }
     return json.dumps(record).encode() + b"\n"
 
 
@@ -41,12 +50,30 @@ def test_a_latin1_byte_in_a_swe_agent_history_text_is_read_as_latin1(tmp_path: P
 def test_integers_beyond_64_bits_are_read_and_written_back(tmp_path: Path) -> None:
     big = 10**30
     lines = _claude_line("u1", None, "user", "list the files")
-    lines += _claude_line("a1", "u1", "assistant", [
-        {"type": "tool_use", "id": "t1", "name": "Read", "input": {"file_path": "/w/a.py", "offset": big}},
-        {"type": "tool_use", "id": "t2", "name": "Bash", "input": {"command": "ls", "timeout": big}}])
-    lines += _claude_line("u2", "a1", "user", [{"type": "tool_result", "tool_use_id": "t1", "content": "x"},
-                                               {"type": "tool_result", "tool_use_id": "t2", "content": "a.py"}],
-                          toolUseResult={"stdout": "a.py", "exitCode": big, "interrupted": False})
+    lines += _claude_line(
+        "a1",
+        "u1",
+        "assistant",
+        [
+            {
+                "type": "tool_use",
+                "id": "t1",
+                "name": "Read",
+                "input": {"file_path": "/w/a.py", "offset": big},
+            },
+            {"type": "tool_use", "id": "t2", "name": "Bash", "input": {"command": "ls", "timeout": big}},
+        ],
+    )
+    lines += _claude_line(
+        "u2",
+        "a1",
+        "user",
+        [
+            {"type": "tool_result", "tool_use_id": "t1", "content": "x"},
+            {"type": "tool_result", "tool_use_id": "t2", "content": "a.py"},
+        ],
+        toolUseResult={"stdout": "a.py", "exitCode": big, "interrupted": False},
+    )
     path = tmp_path / "session.jsonl"
     path.write_bytes(lines)
     (traj,), report = _read(path)
@@ -60,8 +87,9 @@ def test_integers_beyond_64_bits_are_read_and_written_back(tmp_path: Path) -> No
 def test_a_line_nested_too_deep_is_skipped_and_the_rest_read(tmp_path: Path) -> None:
     deep = b"[" * 1100 + b'"bottom"' + b"]" * 1100
     lines = _claude_line("u1", None, "user", "hello")
-    lines += _claude_line("a1", "u1", "assistant", [{"type": "text", "text": "hi"}], toolUseResult="DEEP").replace(
-        b'"DEEP"', deep)
+    lines += _claude_line(
+        "a1", "u1", "assistant", [{"type": "text", "text": "hi"}], toolUseResult="DEEP"
+    ).replace(b'"DEEP"', deep)
     lines += _claude_line("a2", "u1", "assistant", [{"type": "text", "text": "still here"}])
     path = tmp_path / "deep.jsonl"
     path.write_bytes(lines)

@@ -47,16 +47,22 @@ def test_blank_messages_add_no_step() -> None:
     assert steps.steps == []
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("<returncode>0</returncode>\n<output>\n\nhello\n</output>\n", "hello"),
-    ("<returncode>0</returncode>\n<output>\n</output>", ""),
-    ("<returncode>1</returncode>\n<output>a</output> trailing", "<output>a</output> trailing"),
-    ("<returncode>1</returncode>\nplain", "plain"),
-    ("<returncode>-9</returncode>\n<output>\n\n\n</output>\n", ""),
-    ("<exception>boom</exception>\n<returncode>1</returncode><output>x\n</output>\n</output>", "x\n</output>"),
-    ("<returncode>0</returncode>\n<output>\n  keep\n\n  blanks  \n\n</output>", "  keep\n\n  blanks  "),
-    ("<returncode>2</returncode>", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<returncode>0</returncode>\n<output>\n\nhello\n</output>\n", "hello"),
+        ("<returncode>0</returncode>\n<output>\n</output>", ""),
+        ("<returncode>1</returncode>\n<output>a</output> trailing", "<output>a</output> trailing"),
+        ("<returncode>1</returncode>\nplain", "plain"),
+        ("<returncode>-9</returncode>\n<output>\n\n\n</output>\n", ""),
+        (
+            "<exception>boom</exception>\n<returncode>1</returncode><output>x\n</output>\n</output>",
+            "x\n</output>",
+        ),
+        ("<returncode>0</returncode>\n<output>\n  keep\n\n  blanks  \n\n</output>", "  keep\n\n  blanks  "),
+        ("<returncode>2</returncode>", ""),
+    ],
+)
 def test_output_is_unwrapped_only_when_the_wrapper_closes_the_text(text: str, expected: str) -> None:
     code, output = split_observation(text)
     assert code is not None and output == expected
@@ -73,29 +79,51 @@ def test_actions_finds_both_fence_kinds_in_text_order() -> None:
     assert _actions(text, _V1_FENCES) == [(36, "pwd")]  # version 1 logs know only ```bash
 
 
-@pytest.mark.parametrize(("command", "is_test"), [
-    ("cd /testbed && python -m pytest tests/test_x.py -q", True),
-    ("npm  run test", True),
-    ("tox -e py311", True),
-    ("cat /testbed/setup.cfg", False),
-    ("python mytest.py", False),
-    ("xpytest -q", False),
-    ("go\ttest ./...", True),
-    ("x;pytest", True), ("(cd a && jest)", True), ("/usr/bin/py.test", True), ("cargo  nextest run", True),
-    ("python -m unittest discover", True), ("./runtests.py", True), ("manage.py test", True), ("nox -s t", True),
-    ("yarn run test", True), ("bun test", True), ("vitest", True), ("mocha spec", True), ("pnpm test", True),
-    ("pytest_cache", False), ("echo tests/", False), ("cat tox.ini", False), ("vim pytest.ini", False),
-])
+@pytest.mark.parametrize(
+    ("command", "is_test"),
+    [
+        ("cd /testbed && python -m pytest tests/test_x.py -q", True),
+        ("npm  run test", True),
+        ("tox -e py311", True),
+        ("cat /testbed/setup.cfg", False),
+        ("python mytest.py", False),
+        ("xpytest -q", False),
+        ("go\ttest ./...", True),
+        ("x;pytest", True),
+        ("(cd a && jest)", True),
+        ("/usr/bin/py.test", True),
+        ("cargo  nextest run", True),
+        ("python -m unittest discover", True),
+        ("./runtests.py", True),
+        ("manage.py test", True),
+        ("nox -s t", True),
+        ("yarn run test", True),
+        ("bun test", True),
+        ("vitest", True),
+        ("mocha spec", True),
+        ("pnpm test", True),
+        ("pytest_cache", False),
+        ("echo tests/", False),
+        ("cat tox.ini", False),
+        ("vim pytest.ini", False),
+    ],
+)
 def test_test_commands(command: str, is_test: bool) -> None:
     assert outcome.is_test_command(command) is is_test
 
 
-@pytest.mark.parametrize(("text", "task"), [
-    ("<pr_description>\nConsider the following PR description:\n Fix <b>it</b> \n</pr_description>", "Fix <b>it</b>"),
-    ("ISSUE:\nDates break\n\nINSTRUCTIONS: go", "Dates break"),
-    ("<issue_description> a </issue_description> <issue_description>b</issue_description>", "a"),
-    ("<pr_description> </pr_description> just this", "<pr_description> </pr_description> just this"),
-])
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        (
+            "<pr_description>\nConsider the following PR description:\n Fix <b>it</b> \n</pr_description>",
+            "Fix <b>it</b>",
+        ),
+        ("ISSUE:\nDates break\n\nINSTRUCTIONS: go", "Dates break"),
+        ("<issue_description> a </issue_description> <issue_description>b</issue_description>", "a"),
+        ("<pr_description> </pr_description> just this", "<pr_description> </pr_description> just this"),
+    ],
+)
 def test_task_text_is_the_first_tagged_block(text: str, task: str) -> None:
     assert extract_task(text) == task
 

@@ -18,8 +18,13 @@ from skillforge.model import Role, StepKind, Trajectory, Trust
 SID = "7c1e5a20-4f1b-4c6a-9d0e-2b3f4a5c6d7e"
 PROJECT = "9f2b" * 16
 CALL = "run_shell_command__run_shell_command_1785578409000_0"
-HEADER = {"sessionId": SID, "projectHash": PROJECT, "startTime": "2026-08-01T10:00:00.000Z",
-          "lastUpdated": "2026-08-01T10:00:00.000Z", "kind": "main"}
+HEADER = {
+    "sessionId": SID,
+    "projectHash": PROJECT,
+    "startTime": "2026-08-01T10:00:00.000Z",
+    "lastUpdated": "2026-08-01T10:00:00.000Z",
+    "kind": "main",
+}
 
 
 def user(mid: str, text: str) -> dict[str, Any]:
@@ -31,18 +36,31 @@ def response(call_id: str, output: str) -> dict[str, Any]:
 
 
 def gemini_msg(mid: str, text: str = "", calls: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    msg: dict[str, Any] = {"id": mid, "timestamp": "2026-08-01T10:00:09.000Z", "type": "gemini", "content": text,
-                           "model": "gemini-3-pro", "thoughts": [{"subject": "Locating test", "description":
-                                                                  "the failing test is in tests/test_kiln.py"}],
-                           "tokens": {"input": 9120, "output": 40, "total": 9160}}
+    msg: dict[str, Any] = {
+        "id": mid,
+        "timestamp": "2026-08-01T10:00:09.000Z",
+        "type": "gemini",
+        "content": text,
+        "model": "gemini-3-pro",
+        "thoughts": [
+            {"subject": "Locating test", "description": "the failing test is in tests/test_kiln.py"}
+        ],
+        "tokens": {"input": 9120, "output": 40, "total": 9160},
+    }
     if calls is not None:
         msg["toolCalls"] = calls
     return msg
 
 
 def shell(call_id: str, command: str, output: str, status: str = "success") -> dict[str, Any]:
-    return {"id": call_id, "name": "run_shell_command", "args": {"command": command}, "status": status,
-            "timestamp": "2026-08-01T10:00:10.000Z", "result": [response(call_id, output)]}
+    return {
+        "id": call_id,
+        "name": "run_shell_command",
+        "args": {"command": command},
+        "status": status,
+        "timestamp": "2026-08-01T10:00:10.000Z",
+        "result": [response(call_id, output)],
+    }
 
 
 def jsonl(path: Path, lines: list[dict[str, Any]]) -> Path:
@@ -59,12 +77,27 @@ def session_lines() -> list[dict[str, Any]]:
         {"$set": {"lastUpdated": "2026-08-01T10:00:05.000Z"}},
         gemini_msg("g1"),
         gemini_msg("g1", calls=[ran]),  # re-appended as it grows: the last copy wins, in the first place
-        {"id": "u2", "timestamp": "2026-08-01T10:00:11.000Z", "type": "user",
-         "content": [response(CALL, "Command: pytest -q\nOutput: 1 failed, 2 passed in 0.40s\nExit Code: 1")]},
+        {
+            "id": "u2",
+            "timestamp": "2026-08-01T10:00:11.000Z",
+            "type": "user",
+            "content": [
+                response(CALL, "Command: pytest -q\nOutput: 1 failed, 2 passed in 0.40s\nExit Code: 1")
+            ],
+        },
         gemini_msg("g2", "The assertion compares strings; fixing it."),
-        {"id": "i1", "timestamp": "2026-08-01T10:00:12.000Z", "type": "info", "content": "Switched to fallback model"},
-        {"$set": {"summary": "Fix the failing kiln test", "memoryScratchpad": {"version": 1,
-                                                                               "validationStatus": "failed"}}},
+        {
+            "id": "i1",
+            "timestamp": "2026-08-01T10:00:12.000Z",
+            "type": "info",
+            "content": "Switched to fallback model",
+        },
+        {
+            "$set": {
+                "summary": "Fix the failing kiln test",
+                "memoryScratchpad": {"version": 1, "validationStatus": "failed"},
+            }
+        },
     ]
 
 
@@ -79,10 +112,12 @@ def test_jsonl_session_replays_to_its_final_messages(tmp_path: Path) -> None:
     assert [(s.kind, s.text.split("\n")[0]) for s in traj.steps] == [
         (StepKind.USER_MESSAGE, "fix the failing test"),
         (StepKind.THOUGHT, "Locating test: the failing test is in tests/test_kiln.py"),
-        (StepKind.TOOL_CALL, "pytest -q"), (StepKind.TOOL_RESULT, "Command: pytest -q"),
+        (StepKind.TOOL_CALL, "pytest -q"),
+        (StepKind.TOOL_RESULT, "Command: pytest -q"),
         (StepKind.THOUGHT, "Locating test: the failing test is in tests/test_kiln.py"),
         (StepKind.ASSISTANT_MESSAGE, "The assertion compares strings; fixing it."),
-        (StepKind.USER_MESSAGE, "Switched to fallback model")]
+        (StepKind.USER_MESSAGE, "Switched to fallback model"),
+    ]
     call, result = traj.tool_calls[0], traj.steps[3]
     assert call.pair == 3 and result.pair == 2 and result.exit_code == 1 and result.is_error
     assert traj.steps[-1].role is Role.SYSTEM and traj.steps[-1].trust is Trust.INJECTED
@@ -94,8 +129,11 @@ def test_jsonl_session_replays_to_its_final_messages(tmp_path: Path) -> None:
 
 
 def test_set_messages_replaces_the_history(tmp_path: Path) -> None:
-    lines = [*session_lines(), {"$set": {"messages": [user("u9", "summarised: fix the kiln test"),
-                                                      gemini_msg("g9", "Done.")]}}, user("u10", "thanks")]
+    lines = [
+        *session_lines(),
+        {"$set": {"messages": [user("u9", "summarised: fix the kiln test"), gemini_msg("g9", "Done.")]}},
+        user("u10", "thanks"),
+    ]
     [traj], _ = parse(jsonl(tmp_path / "s.jsonl", lines))
     texts = [s.text for s in traj.steps if s.kind is not StepKind.THOUGHT]
     assert texts == ["summarised: fix the kiln test", "Done.", "thanks"]
@@ -106,17 +144,26 @@ def test_rewind_drops_the_message_and_all_after(tmp_path: Path) -> None:
     [traj], ctx = parse(jsonl(tmp_path / "s.jsonl", lines))
     texts = [s.text for s in traj.steps]
     assert "The assertion compares strings; fixing it." not in texts and texts[-1] == "try a different fix"
-    assert traj.tool_calls[0].pair is not None and ctx.ignored["rewound ($rewindTo: later messages dropped)"] == 1
+    assert (
+        traj.tool_calls[0].pair is not None
+        and ctx.ignored["rewound ($rewindTo: later messages dropped)"] == 1
+    )
     lines = [*session_lines(), {"$rewindTo": "no-such-id"}, user("u3", "start over")]
     [traj], _ = parse(jsonl(tmp_path / "s.jsonl", lines))
     assert [s.text for s in traj.steps] == ["start over"]
 
 
 def test_json_conversation_of_older_versions(tmp_path: Path) -> None:
-    doc = {**HEADER, "messages": [user("u1", "/stats"), user("u2", "add a --dry-run flag"),
-                                  gemini_msg("g1", "Adding it.", [shell("c1", "ls", "Exit Code: 0")]),
-                                  {"id": "e1", "type": "error", "content": "Quota exceeded"}],
-           "summary": "Add a dry-run flag"}
+    doc = {
+        **HEADER,
+        "messages": [
+            user("u1", "/stats"),
+            user("u2", "add a --dry-run flag"),
+            gemini_msg("g1", "Adding it.", [shell("c1", "ls", "Exit Code: 0")]),
+            {"id": "e1", "type": "error", "content": "Quota exceeded"},
+        ],
+        "summary": "Add a dry-run flag",
+    }
     path = tmp_path / "chats" / "session-2026-07-01T09-00-7c1e5a20.json"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(doc, indent=2))
@@ -129,12 +176,25 @@ def test_json_conversation_of_older_versions(tmp_path: Path) -> None:
 
 
 def test_cancelled_and_unfinished_calls(tmp_path: Path) -> None:
-    cancelled = {"id": "c1", "name": "write_file", "args": {"file_path": "a.py", "content": "x"},
-                 "status": "cancelled", "resultDisplay": "Cancelled by the user"}
-    waiting = {"id": "c2", "name": "run_shell_command", "args": {"command": "rm -rf build"},
-               "status": "awaiting_approval"}
-    [traj], _ = parse(jsonl(tmp_path / "s.jsonl", [HEADER, user("u1", "clean up"),
-                                                   gemini_msg("g1", calls=[cancelled, waiting])]))
+    cancelled = {
+        "id": "c1",
+        "name": "write_file",
+        "args": {"file_path": "a.py", "content": "x"},
+        "status": "cancelled",
+        "resultDisplay": "Cancelled by the user",
+    }
+    waiting = {
+        "id": "c2",
+        "name": "run_shell_command",
+        "args": {"command": "rm -rf build"},
+        "status": "awaiting_approval",
+    }
+    [traj], _ = parse(
+        jsonl(
+            tmp_path / "s.jsonl",
+            [HEADER, user("u1", "clean up"), gemini_msg("g1", calls=[cancelled, waiting])],
+        )
+    )
     first, second = traj.tool_calls
     assert traj.steps[first.pair].is_error and traj.steps[first.pair].text == "Cancelled by the user"  # type: ignore[index]
     assert second.pair is None  # never ran: reported unpaired
@@ -142,8 +202,10 @@ def test_cancelled_and_unfinished_calls(tmp_path: Path) -> None:
 
 def test_subagent_links_to_its_parent_session(tmp_path: Path) -> None:
     parent = "1a2b3c4d-0000-4000-8000-000000000001"
-    path = jsonl(tmp_path / "chats" / parent / f"{SID}.jsonl", [{**HEADER, "kind": "subagent"},
-                                                                 user("u1", "investigate the codebase")])
+    path = jsonl(
+        tmp_path / "chats" / parent / f"{SID}.jsonl",
+        [{**HEADER, "kind": "subagent"}, user("u1", "investigate the codebase")],
+    )
     [traj], _ = parse(path)
     assert traj.parent_id == parent and traj.metadata["subagent"] == "subagent"
 
@@ -151,10 +213,22 @@ def test_subagent_links_to_its_parent_session(tmp_path: Path) -> None:
 def test_folder_walk_passes_over_the_files_beside_sessions(tmp_path: Path) -> None:
     project = tmp_path / "tmp" / "kiln"
     jsonl(project / "chats" / "session-2026-08-01T10-00-7c1e5a20.jsonl", session_lines())
-    (project / "logs.json").write_text(json.dumps([{"sessionId": SID, "messageId": 0, "type": "user",
-                                                    "message": "fix the failing test", "timestamp": "t"}]))
-    (project / "checkpoint-before-refactor.json").write_text(json.dumps(
-        {"history": [{"role": "user", "parts": [{"text": "fix the failing test"}]}]}))
+    (project / "logs.json").write_text(
+        json.dumps(
+            [
+                {
+                    "sessionId": SID,
+                    "messageId": 0,
+                    "type": "user",
+                    "message": "fix the failing test",
+                    "timestamp": "t",
+                }
+            ]
+        )
+    )
+    (project / "checkpoint-before-refactor.json").write_text(
+        json.dumps({"history": [{"role": "user", "parts": [{"text": "fix the failing test"}]}]})
+    )
     (project / ".project_root").write_text("/home/dev/kiln")
     report = IngestReport()
     [traj] = list(read([tmp_path], report))
@@ -167,15 +241,19 @@ def test_from_gemini_reads_the_default_folder(tmp_path: Path, monkeypatch: pytes
     jsonl(tmp_path / ".gemini" / "tmp" / "kiln" / "chats" / "session-a.jsonl", session_lines())
     monkeypatch.setenv("GEMINI_CLI_HOME", str(tmp_path))
     from skillforge.ingest import input_paths
+
     [traj] = list(read(input_paths([], ["gemini"])))
     assert traj.native_id == SID
 
 
-@pytest.mark.parametrize("head", [
-    b'{"sessionId": "s", "cwd": "/x", "type": "user", "parentUuid": null}\n',  # Claude Code
-    b'{"timestamp": "t", "type": "session_meta", "payload": {"id": "x"}}\n',  # Codex
-    b'[{"sessionId": "s", "messageId": 0}]',  # Gemini's logs.json
-])
+@pytest.mark.parametrize(
+    "head",
+    [
+        b'{"sessionId": "s", "cwd": "/x", "type": "user", "parentUuid": null}\n',  # Claude Code
+        b'{"timestamp": "t", "type": "session_meta", "payload": {"id": "x"}}\n',  # Codex
+        b'[{"sessionId": "s", "messageId": 0}]',  # Gemini's logs.json
+    ],
+)
 def test_detection_rejects_other_logs(head: bytes) -> None:
     assert not gemini.detect(Path("x.jsonl"), head[:HEAD_BYTES])
 
@@ -184,14 +262,18 @@ def test_bad_input_is_skipped_and_counted(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
     lines = [json.dumps(x) for x in session_lines()]
     lines.insert(2, '{"id": "u1b", "type": "user", "content": [{"text": "half')  # cut mid-line
-    lines.insert(3, '[1, 2]')
+    lines.insert(3, "[1, 2]")
     lines.insert(4, json.dumps({"id": "x1", "type": "hologram", "content": "?"}))
     lines.insert(5, json.dumps({"mystery": True}))
     path.write_text("\n".join(lines) + "\n")
     [traj], ctx = parse(path)
     assert traj.task == "fix the failing test" and traj.tool_calls[0].pair is not None
-    assert ctx.skipped == {"invalid JSON": 1, "not a JSON object": 1, "unknown message type hologram": 1,
-                           "unknown record": 1}
+    assert ctx.skipped == {
+        "invalid JSON": 1,
+        "not a JSON object": 1,
+        "unknown message type hologram": 1,
+        "unknown record": 1,
+    }
     assert [p.line for p in ctx.problems] == [3, 4, 5, 6]
 
 

@@ -13,8 +13,11 @@ RUNS = Path(__file__).parent / "fixtures" / "ingest" / "interchange" / "runs.jso
 
 def test_reward_maps_to_outcome() -> None:
     outcomes = [(t.native_id, t.outcome, t.outcome_source) for t in read([RUNS])]
-    assert outcomes == [("t-001", Outcome.SUCCESS, "log:reward"), ("t-002", Outcome.FAILURE, "log:reward"),
-                        ("t-003", Outcome.UNKNOWN, None)]
+    assert outcomes == [
+        ("t-001", Outcome.SUCCESS, "log:reward"),
+        ("t-002", Outcome.FAILURE, "log:reward"),
+        ("t-003", Outcome.UNKNOWN, None),
+    ]
 
 
 def test_tool_calls_are_paired_with_exit_codes() -> None:
@@ -27,8 +30,12 @@ def test_tool_calls_are_paired_with_exit_codes() -> None:
 
 def test_fields_trust_and_lines() -> None:
     first = next(iter(read([RUNS])))
-    assert (first.agent, first.model, first.task_id, first.repository) == ("my-agent", "gpt-5", "acme__dates-12",
-                                                                           "acme/dates")
+    assert (first.agent, first.model, first.task_id, first.repository) == (
+        "my-agent",
+        "gpt-5",
+        "acme__dates-12",
+        "acme/dates",
+    )
     assert [s.trust for s in first.steps[:2]] == [Trust.INJECTED, Trust.PERSON]
     assert first.task == "Make parse_date accept empty strings"
     assert all(s.source is not None and s.source.line == 1 for s in first.steps)

@@ -20,7 +20,9 @@ def test_v0_list_pairs_by_cause_with_exit_codes() -> None:
     (traj,) = list(read([DIR / "trajectory.json"]))
     calls = by_kind(traj, StepKind.TOOL_CALL)
     assert [(c.tool_name, c.text) for c in calls] == [
-        ("str_replace_editor", "read /workspace"), ("execute_bash", "mv /workspace/a.py /workspace/c.py")]
+        ("str_replace_editor", "read /workspace"),
+        ("execute_bash", "mv /workspace/a.py /workspace/c.py"),
+    ]
     run = traj.steps[calls[1].pair]
     assert (run.call_id, run.exit_code, run.is_error, run.text) == ("toolu_02", 1, True, "mv: cannot move")
     assert traj.steps[calls[1].index - 1].text == "Now rename it."  # args.thought precedes the call
@@ -51,7 +53,9 @@ def test_v1_conversation_folder() -> None:
     assert traj.model == "litellm_proxy/claude-sonnet-4-5" and traj.skills_used == ["cli-conventions"]
     calls = by_kind(traj, StepKind.TOOL_CALL)
     assert [(c.tool_name, c.text) for c in calls] == [
-        ("execute_bash", "grep -n argparse cli.py"), ("str_replace_editor", "view /repo/missing.py")]
+        ("execute_bash", "grep -n argparse cli.py"),
+        ("str_replace_editor", "view /repo/missing.py"),
+    ]
     error = traj.steps[calls[1].pair]
     assert error.is_error and error.text == "File /repo/missing.py does not exist"  # AgentErrorEvent
     assert traj.steps[calls[0].pair].exit_code == 0
@@ -59,7 +63,9 @@ def test_v1_conversation_folder() -> None:
 
 
 def test_v1_events_folder_named_directly_and_detect_dir(tmp_path: Path) -> None:
-    assert oh.detect_dir(DIR / "v1conv" / "0a1b2c3d") and oh.detect_dir(DIR / "v1conv" / "0a1b2c3d" / "events")
+    assert oh.detect_dir(DIR / "v1conv" / "0a1b2c3d") and oh.detect_dir(
+        DIR / "v1conv" / "0a1b2c3d" / "events"
+    )
     assert not oh.detect_dir(DIR) and not oh.detect_dir(tmp_path)
     (traj,) = list(read([DIR / "v1conv" / "0a1b2c3d" / "events"]))
     assert traj.native_id == "0a1b2c3d-0000-4000-8000-000000000001"

@@ -83,7 +83,11 @@ def test_swe_agent_history_only_file() -> None:
 
 def test_mini_v1_bash_blocks_returncodes_and_format_errors() -> None:
     traj = one(DIR / "mini" / "acme__slugs-3.traj.json")
-    assert (traj.format, traj.agent_version, traj.model) == ("mini-swe-agent", "1.15.0", "anthropic/claude-sonnet-4")
+    assert (traj.format, traj.agent_version, traj.model) == (
+        "mini-swe-agent",
+        "1.15.0",
+        "anthropic/claude-sonnet-4",
+    )
     assert [c.text for c in calls(traj)] == ["grep -n slugify slugs.py", "pytest -q tests"]
     results = [traj.steps[c.pair] for c in calls(traj)]
     assert [(r.exit_code, r.is_error) for r in results] == [(0, False), (1, True)]
@@ -102,16 +106,24 @@ def test_mini_limits_exceeded_is_a_failure_from_the_log() -> None:
 
 def test_mini_v1_1_tool_calls_and_submitted_stays_unknown_in_metadata() -> None:
     traj = one(DIR / "mini" / "toolcalls.traj.json")
-    assert [(c.call_id, c.text) for c in calls(traj)] == [("tc_1", "cat cli.py"), ("tc_2", "python -m pytest")]
+    assert [(c.call_id, c.text) for c in calls(traj)] == [
+        ("tc_1", "cat cli.py"),
+        ("tc_2", "python -m pytest"),
+    ]
     assert traj.metadata["exit_status"] == "Submitted"
     assert (traj.outcome, traj.outcome_source) == (Outcome.SUCCESS, "tests")
     assert_paired(traj)
 
 
-@pytest.mark.parametrize(("path", "fmt"), [
-    ("swe_agent/acme__dates-12.traj", "swe-agent"), ("swe_agent/run-1.1.traj", "swe-agent"),
-    ("mini/acme__slugs-3.traj.json", "mini-swe-agent"), ("mini/toolcalls.traj.json", "mini-swe-agent"),
-])
+@pytest.mark.parametrize(
+    ("path", "fmt"),
+    [
+        ("swe_agent/acme__dates-12.traj", "swe-agent"),
+        ("swe_agent/run-1.1.traj", "swe-agent"),
+        ("mini/acme__slugs-3.traj.json", "mini-swe-agent"),
+        ("mini/toolcalls.traj.json", "mini-swe-agent"),
+    ],
+)
 def test_detection_is_by_content(path: str, fmt: str, tmp_path: Path) -> None:
     renamed = tmp_path / "log.data"
     renamed.write_bytes((DIR / path).read_bytes())
@@ -132,7 +144,12 @@ def test_no_two_readers_claim_the_same_fixture() -> None:
     from skillforge.ingest.base import HEAD_BYTES
 
     for path in sorted(DIR.rglob("*")):
-        if not path.is_file() or "bad" in path.parts or "events" in path.parts or path.name == "base_state.json":
+        if (
+            not path.is_file()
+            or "bad" in path.parts
+            or "events" in path.parts
+            or path.name == "base_state.json"
+        ):
             continue
         head = path.read_bytes()[:HEAD_BYTES]
         claimed = [m.FORMAT for m in readers() if m.detect(path, head)]

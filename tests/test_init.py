@@ -27,12 +27,22 @@ def test_init_creates_repository_files_and_commit(tmp_path: Path) -> None:
     report = init_library(tmp_path / "lib")
     root = tmp_path / "lib"
     assert report.created_repo and report.branch == "main"
-    assert sorted(report.committed) == sorted([
-        "skillforge.toml", "README.md", ".github/workflows/skills.yml", ".pre-commit-config.yaml",
-        "skills/.gitkeep"])
+    assert sorted(report.committed) == sorted(
+        [
+            "skillforge.toml",
+            "README.md",
+            ".github/workflows/skills.yml",
+            ".pre-commit-config.yaml",
+            "skills/.gitkeep",
+        ]
+    )
     assert sh(root, "status", "--porcelain") == ""
     head = git.Repo(root).head.commit
-    assert head.hexsha == report.commit and head.author.name == "skillforge" and head.committer.name == "skillforge"
+    assert (
+        head.hexsha == report.commit
+        and head.author.name == "skillforge"
+        and head.committer.name == "skillforge"
+    )
 
 
 def test_generated_workflow_validates_skills_on_pull_requests(tmp_path: Path) -> None:
@@ -86,7 +96,10 @@ def test_init_in_existing_repo_keeps_user_files_and_staged_work(tmp_path: Path) 
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == "repos: []\n"
     assert any("skillforge-validate" in note for note in report.notes)
     assert "staged.txt" not in sh(tmp_path, "ls-tree", "--name-only", "HEAD").split()
-    assert sh(tmp_path, "status", "--porcelain").splitlines() == ["A  staged.txt", "?? .pre-commit-config.yaml"]
+    assert sh(tmp_path, "status", "--porcelain").splitlines() == [
+        "A  staged.txt",
+        "?? .pre-commit-config.yaml",
+    ]
     assert repo.head.commit.parents[0].message.strip() == "app"
 
 
@@ -97,9 +110,12 @@ def test_library_in_a_subfolder_of_a_repository(tmp_path: Path) -> None:
     assert flow[True]["pull_request"]["paths"][0] == "agent/library/skills/**"
     assert flow["jobs"]["validate"]["steps"][-1]["with"]["path"] == "agent/library/skills"
     skill = Skill(name="sub-skill", description="Use when nested.", body="# Nested\n")
-    result = lib.commit_run("s1", [SkillChange("sub-skill", "added", "why", 1, skill)], message="m",
-                            trailers={}, pr_context={})
-    assert "agent/library/skills/sub-skill/SKILL.md" in sh(tmp_path, "ls-tree", "-r", "--name-only", result.branch)
+    result = lib.commit_run(
+        "s1", [SkillChange("sub-skill", "added", "why", 1, skill)], message="m", trailers={}, pr_context={}
+    )
+    assert "agent/library/skills/sub-skill/SKILL.md" in sh(
+        tmp_path, "ls-tree", "-r", "--name-only", result.branch
+    )
     assert [s.path for s in lib.skills(result.branch)] == ["skills/sub-skill"]
 
 

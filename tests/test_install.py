@@ -17,8 +17,10 @@ FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
 
 CLAUDE_SETTINGS = {
     "permissions": {"allow": ["Bash(npm test)"]},
-    "hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": "my-own-hook"}]}],
-              "Stop": [{"hooks": [{"type": "command", "command": "notify"}]}]},
+    "hooks": {
+        "UserPromptSubmit": [{"hooks": [{"type": "command", "command": "my-own-hook"}]}],
+        "Stop": [{"hooks": [{"type": "command", "command": "notify"}]}],
+    },
     "someFutureKey": {"nested": [1, 2, 3]},
 }
 CODEX_TOML = '# my codex config\nmodel = "gpt-5-codex"\n\n[mcp_servers.docs]\ncommand = "docs-mcp"\n'

@@ -50,12 +50,24 @@ def agent_env() -> dict[str, str]:
 def run_hook(command: str, agent: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     name = "BeforeAgent" if agent == "gemini" else "UserPromptSubmit"
     event = json.dumps({"session_id": "s1", "cwd": str(cwd), "hook_event_name": name, "prompt": PROMPT})
-    return subprocess.run(["/bin/sh", "-c", command], input=event, capture_output=True, text=True,
-                          env=agent_env(), cwd=cwd, timeout=120, check=False)
+    return subprocess.run(
+        ["/bin/sh", "-c", command],
+        input=event,
+        capture_output=True,
+        text=True,
+        env=agent_env(),
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
 
 
 def installed_hook(project: Path, agent: str) -> str:
-    path = {"claude": ".claude/settings.json", "codex": ".codex/hooks.json", "gemini": ".gemini/settings.json"}
+    path = {
+        "claude": ".claude/settings.json",
+        "codex": ".codex/hooks.json",
+        "gemini": ".gemini/settings.json",
+    }
     data = json.loads((project / path[agent]).read_text())
     event = "BeforeAgent" if agent == "gemini" else "UserPromptSubmit"
     command: str = data["hooks"][event][-1]["hooks"][0]["command"]
@@ -78,10 +90,17 @@ def test_the_bare_command_of_older_versions_fails_without_the_venv(library: Path
 @needs_posix
 @needs_script
 @pytest.mark.parametrize("agent", ["claude", "codex", "gemini"])
-def test_hook_written_by_the_console_script_runs_without_the_venv(library: Path, project: Path,
-                                                                  agent: str) -> None:
-    done = subprocess.run([str(SCRIPT), "install", agent, "--library", str(library)], cwd=project,
-                          capture_output=True, text=True, timeout=120, check=False)
+def test_hook_written_by_the_console_script_runs_without_the_venv(
+    library: Path, project: Path, agent: str
+) -> None:
+    done = subprocess.run(
+        [str(SCRIPT), "install", agent, "--library", str(library)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     command = installed_hook(project, agent)
     assert shlex.split(command)[:4] == [str(SCRIPT), "route", "--hook", agent]  # quoted, whatever the path
@@ -90,26 +109,48 @@ def test_hook_written_by_the_console_script_runs_without_the_venv(library: Path,
 
 @needs_posix
 @needs_script
-def test_console_script_in_a_folder_with_spaces_is_quoted(library: Path, project: Path, tmp_path: Path) -> None:
+def test_console_script_in_a_folder_with_spaces_is_quoted(
+    library: Path, project: Path, tmp_path: Path
+) -> None:
     spaced = tmp_path / "my tools" / "skillforge"
     spaced.parent.mkdir()
     spaced.symlink_to(SCRIPT)
-    done = subprocess.run([str(spaced), "install", "cline", "--library", str(library)], cwd=project,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [str(spaced), "install", "cline", "--library", str(library)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     script = project / ".clinerules" / "hooks" / "UserPromptSubmit"
     assert f"exec '{spaced}' route --hook cline" in script.read_text()
-    event = json.dumps({"hookName": "UserPromptSubmit", "workspaceRoots": [str(project)],
-                        "userPromptSubmit": {"prompt": PROMPT, "attachments": []}})
-    result = subprocess.run([str(script)], input=event, capture_output=True, text=True, env=agent_env(),
-                            cwd=project, timeout=120, check=False)
+    event = json.dumps(
+        {
+            "hookName": "UserPromptSubmit",
+            "workspaceRoots": [str(project)],
+            "userPromptSubmit": {"prompt": PROMPT, "attachments": []},
+        }
+    )
+    result = subprocess.run(
+        [str(script)],
+        input=event,
+        capture_output=True,
+        text=True,
+        env=agent_env(),
+        cwd=project,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "git-rebase-recovery" in json.loads(result.stdout)["contextModification"]
 
 
 @needs_posix
-def test_without_a_console_script_the_hook_runs_python_m_skillforge(library: Path, project: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_console_script_the_hook_runs_python_m_skillforge(
+    library: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "argv", ["/somewhere/else/pytest"])
     assert skillforge_argv() == [os.path.abspath(sys.executable), "-m", "skillforge"]
     install("claude", library, project)
@@ -118,7 +159,9 @@ def test_without_a_console_script_the_hook_runs_python_m_skillforge(library: Pat
     assert_answers(run_hook(command, "claude", project))
 
 
-def test_a_bare_argv0_is_found_on_path_and_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bare_argv0_is_found_on_path_and_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     script = tmp_path / "bin" / "skillforge"
     script.parent.mkdir()
     script.write_text("#!/bin/sh\n")
@@ -134,4 +177,7 @@ def test_hook_command_quotes_what_the_shell_would_split(monkeypatch: pytest.Monk
     monkeypatch.setattr(sys, "argv", ["/usr/bin/true"])
     monkeypatch.setattr(sys, "executable", "/opt/my python/bin/python3")
     command = hook_command("claude", Path("/srv/team skills"))
-    assert command == "'/opt/my python/bin/python3' -m skillforge route --hook claude --library '/srv/team skills'"
+    assert (
+        command
+        == "'/opt/my python/bin/python3' -m skillforge route --hook claude --library '/srv/team skills'"
+    )

@@ -17,41 +17,58 @@ DIR = Path(__file__).parent / "fixtures" / "ingest"
 
 
 def run(command: str, output: str, exit_code: int | None = None, at: int = 0) -> list[Step]:
-    call = Step(at, Role.ASSISTANT, StepKind.TOOL_CALL, command, tool_name="bash", call_id=f"c{at}", pair=at + 1)
-    result = Step(at + 1, Role.TOOL, StepKind.TOOL_RESULT, output, call_id=f"c{at}", pair=at, exit_code=exit_code)
+    call = Step(
+        at, Role.ASSISTANT, StepKind.TOOL_CALL, command, tool_name="bash", call_id=f"c{at}", pair=at + 1
+    )
+    result = Step(
+        at + 1, Role.TOOL, StepKind.TOOL_RESULT, output, call_id=f"c{at}", pair=at, exit_code=exit_code
+    )
     return [call, result]
 
 
-@pytest.mark.parametrize(("output", "expected"), [
-    ("===== 3 passed, 1 warning in 0.12s =====", Outcome.SUCCESS),
-    ("===== 1 failed, 3 passed in 0.12s =====", Outcome.FAILURE),
-    ("2 passed, 1 error in 1.50 seconds", Outcome.FAILURE),
-    ("Ran 4 tests in 0.010s\n\nOK", Outcome.SUCCESS),
-    ("Ran 4 tests in 0.010s\n\nFAILED (failures=1, errors=1)", Outcome.FAILURE),
-    ("ok  \texample.com/pkg\t0.012s\nok  \texample.com/other\t(cached)", Outcome.SUCCESS),
-    ("--- FAIL: TestParse (0.00s)\nFAIL\nFAIL\texample.com/pkg\t0.01s", Outcome.FAILURE),
-    ("test result: ok. 12 passed; 0 failed; 0 ignored", Outcome.SUCCESS),
-    ("test result: FAILED. 11 passed; 1 failed; 0 ignored", Outcome.FAILURE),
-    ("Tests:       1 failed, 9 passed, 10 total", Outcome.FAILURE),
-    ("Tests:       10 passed, 10 total", Outcome.SUCCESS),
-    ("  5 passing (20ms)\n  1 failing", Outcome.FAILURE),
-    ("collected 0 items\n\n==== no tests ran in 0.01s ====", None),
-    ("ModuleNotFoundError: No module named 'x'", None),
-])
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("===== 3 passed, 1 warning in 0.12s =====", Outcome.SUCCESS),
+        ("===== 1 failed, 3 passed in 0.12s =====", Outcome.FAILURE),
+        ("2 passed, 1 error in 1.50 seconds", Outcome.FAILURE),
+        ("Ran 4 tests in 0.010s\n\nOK", Outcome.SUCCESS),
+        ("Ran 4 tests in 0.010s\n\nFAILED (failures=1, errors=1)", Outcome.FAILURE),
+        ("ok  \texample.com/pkg\t0.012s\nok  \texample.com/other\t(cached)", Outcome.SUCCESS),
+        ("--- FAIL: TestParse (0.00s)\nFAIL\nFAIL\texample.com/pkg\t0.01s", Outcome.FAILURE),
+        ("test result: ok. 12 passed; 0 failed; 0 ignored", Outcome.SUCCESS),
+        ("test result: FAILED. 11 passed; 1 failed; 0 ignored", Outcome.FAILURE),
+        ("Tests:       1 failed, 9 passed, 10 total", Outcome.FAILURE),
+        ("Tests:       10 passed, 10 total", Outcome.SUCCESS),
+        ("  5 passing (20ms)\n  1 failing", Outcome.FAILURE),
+        ("collected 0 items\n\n==== no tests ran in 0.01s ====", None),
+        ("ModuleNotFoundError: No module named 'x'", None),
+    ],
+)
 def test_runner_summaries(output: str, expected: Outcome | None) -> None:
     assert outcome_of_output(output) == expected
 
 
 def test_only_the_last_test_command_counts() -> None:
-    steps = run("pytest -q", "1 failed in 0.1s", 1) + run("python -m pytest tests", "5 passed in 0.2s", 0, at=2)
+    steps = run("pytest -q", "1 failed in 0.1s", 1) + run(
+        "python -m pytest tests", "5 passed in 0.2s", 0, at=2
+    )
     steps += run("git diff", "2 failed in 0.1s", 0, at=4)  # not a test command: ignored
     assert infer_from_tests(steps) == (Outcome.SUCCESS, "tests")
 
 
 def test_a_file_written_after_the_last_test_run_is_not_a_test_run() -> None:
     steps = run("python -m pytest tests", "5 passed in 0.2s", 0)
-    write = Step(2, Role.ASSISTANT, StepKind.TOOL_CALL, '{"file_path": "NOTES.md", "content": "run pytest -x"}',
-                 tool_name="Write", input={"file_path": "NOTES.md", "content": "run pytest -x"}, call_id="w", pair=3)
+    write = Step(
+        2,
+        Role.ASSISTANT,
+        StepKind.TOOL_CALL,
+        '{"file_path": "NOTES.md", "content": "run pytest -x"}',
+        tool_name="Write",
+        input={"file_path": "NOTES.md", "content": "run pytest -x"},
+        call_id="w",
+        pair=3,
+    )
     written = Step(3, Role.TOOL, StepKind.TOOL_RESULT, "File created successfully", call_id="w", pair=2)
     assert infer_from_tests([*steps, write, written]) == (Outcome.SUCCESS, "tests")
     write.input = {"command": "pytest -x"}  # the same text as a shell command is a test run, and unclear
@@ -78,8 +95,13 @@ def test_harness_report_results_summary_and_csv(tmp_path: Path) -> None:
     (tmp_path / "results.json").write_text(json.dumps({"resolved": ["c__d-2"], "unresolved": ["e__f-3"]}))
     (tmp_path / "labels.csv").write_text("id,outcome\nt-9,pass\nt-10,fail\n")
     labels, _ = load_labels([tmp_path / "report.json", tmp_path / "results.json", tmp_path / "labels.csv"])
-    assert labels == {"a__b-1": Outcome.SUCCESS, "c__d-2": Outcome.SUCCESS, "e__f-3": Outcome.FAILURE,
-                      "t-9": Outcome.SUCCESS, "t-10": Outcome.FAILURE}
+    assert labels == {
+        "a__b-1": Outcome.SUCCESS,
+        "c__d-2": Outcome.SUCCESS,
+        "e__f-3": Outcome.FAILURE,
+        "t-9": Outcome.SUCCESS,
+        "t-10": Outcome.FAILURE,
+    }
 
 
 def test_unreadable_labels_file_is_a_user_error(tmp_path: Path) -> None:
@@ -91,11 +113,22 @@ def test_unreadable_labels_file_is_a_user_error(tmp_path: Path) -> None:
 
 def test_labels_win_over_the_log_and_the_log_over_tests(tmp_path: Path) -> None:
     labels = {"widgets-issue-7": Outcome.SUCCESS, "acme__cli-9": Outcome.FAILURE}
-    trajs = {t.native_id: t for t in read([DIR / "swe_agent" / "run-1.1.traj", DIR / "mini" / "toolcalls.traj.json",
-                                           DIR / "mini" / "acme__slugs-3.traj.json"], labels=labels,
-                                          labels_source="labels:l.json")}
+    trajs = {
+        t.native_id: t
+        for t in read(
+            [
+                DIR / "swe_agent" / "run-1.1.traj",
+                DIR / "mini" / "toolcalls.traj.json",
+                DIR / "mini" / "acme__slugs-3.traj.json",
+            ],
+            labels=labels,
+            labels_source="labels:l.json",
+        )
+    }
     assert (trajs["widgets-issue-7"].outcome, trajs["widgets-issue-7"].outcome_source) == (
-        Outcome.SUCCESS, "labels:l.json")  # the log said exit_cost
+        Outcome.SUCCESS,
+        "labels:l.json",
+    )  # the log said exit_cost
     assert trajs["acme__cli-9"].outcome is Outcome.FAILURE  # tests said success
     assert trajs["acme__slugs-3"].outcome_source == "log:exit_status"  # no label: the log stands
 
@@ -105,4 +138,7 @@ def test_labels_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no
     labels.write_text(json.dumps([{"instance_id": "acme__slugs-3", "resolved": True}]))
     res = cli("ingest", DIR / "mini" / "acme__slugs-3.traj.json", "--labels", labels, "--json")
     record = json.loads(res.out.splitlines()[0])
-    assert res.code == 0 and (record["outcome"], record["outcome_source"]) == ("success", "labels:labels.json")
+    assert res.code == 0 and (record["outcome"], record["outcome_source"]) == (
+        "success",
+        "labels:labels.json",
+    )

@@ -26,15 +26,22 @@ def library_with_run(tmp_path: Path) -> Library:
     sh(lib.root, "commit", "-q", "-m", "hand-written skills")
     (old,) = [s for s in lib.skills() if s.name == "old-skill"]
     old.description = "Use when pip cannot find a wheel for this platform."
-    old.body = old.body.replace("Run `pip download` first.", "Pin the platform tag.") + "\n## Gotchas\n\nNone.\n"
+    old.body = (
+        old.body.replace("Run `pip download` first.", "Pin the platform tag.") + "\n## Gotchas\n\nNone.\n"
+    )
     old.set_meta("evidence", 5)
-    new = Skill(name="new-skill", description="Use when tests hang.", body="# Hanging tests\n\n## Steps\n\nx\n")
+    new = Skill(
+        name="new-skill", description="Use when tests hang.", body="# Hanging tests\n\n## Steps\n\nx\n"
+    )
     new.set_meta("evidence", 3)
-    changes = [SkillChange("new-skill", "added", "3 sessions hung", 3, new),
-               SkillChange("old-skill", "updated", "platform tags matter", 5, old),
-               SkillChange("gone-skill", "removed", "duplicate of old-skill")]
-    lib.commit_run("r1", changes, message="skillforge: distill", trailers={"Skillforge-Source": "logs/"},
-                   pr_context={})
+    changes = [
+        SkillChange("new-skill", "added", "3 sessions hung", 3, new),
+        SkillChange("old-skill", "updated", "platform tags matter", 5, old),
+        SkillChange("gone-skill", "removed", "duplicate of old-skill"),
+    ]
+    lib.commit_run(
+        "r1", changes, message="skillforge: distill", trailers={"Skillforge-Source": "logs/"}, pr_context={}
+    )
     return lib
 
 
@@ -55,10 +62,17 @@ def test_diff_in_skill_terms(tmp_path: Path, cli) -> None:
     assert data["base"] == "main" and data["run_id"] == "r1"
     by_name = {s["name"]: s for s in data["skills"]}
     assert {n: s["action"] for n, s in by_name.items()} == {
-        "new-skill": "added", "old-skill": "updated", "gone-skill": "removed"}
+        "new-skill": "added",
+        "old-skill": "updated",
+        "gone-skill": "removed",
+    }
     old = by_name["old-skill"]
     assert old["description_changed"] and (old["evidence_before"], old["evidence_after"]) == (2, 5)
-    assert (old["sections_added"], old["sections_changed"], old["sections_removed"]) == (["Gotchas"], ["Steps"], [])
+    assert (old["sections_added"], old["sections_changed"], old["sections_removed"]) == (
+        ["Gotchas"],
+        ["Steps"],
+        [],
+    )
     assert by_name["new-skill"]["sections_added"] == ["Hanging tests", "Steps"]
 
 
@@ -94,7 +108,9 @@ def test_log_of_runs_sees_merges(tmp_path: Path, cli) -> None:
     lib = library_with_run(tmp_path)
     sh(lib.root, "merge", "-q", "--no-edit", "skillforge/r1")
     runs = json.loads(cli("log", "-L", lib.root, "--json").out)["entries"]
-    assert [(r["run_id"], r["merged"], r["where"], r["source"]) for r in runs] == [("r1", True, "main", "logs/")]
+    assert [(r["run_id"], r["merged"], r["where"], r["source"]) for r in runs] == [
+        ("r1", True, "main", "logs/")
+    ]
     assert len(runs[0]["changes"]) == 3
     table = cli("log", "-L", lib.root)
     assert table.code == 0 and "r1" in table.out

@@ -21,7 +21,12 @@ EVIL = '[skillforge]\nbase_url = "http://collect.tool.dev/v1"\nprovider = "opena
 @pytest.fixture
 def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "home"))
-    for name in ("SKILLFORGE_BASE_URL", "SKILLFORGE_PROVIDER", "SKILLFORGE_TEMPLATES", "SKILLFORGE_TRUST_LIBRARY_CONFIG"):
+    for name in (
+        "SKILLFORGE_BASE_URL",
+        "SKILLFORGE_PROVIDER",
+        "SKILLFORGE_TEMPLATES",
+        "SKILLFORGE_TRUST_LIBRARY_CONFIG",
+    ):
         monkeypatch.delenv(name, raising=False)
     lib = tmp_path / "lib"
     lib.mkdir()
@@ -44,7 +49,9 @@ def test_the_library_cannot_opt_itself_in(library: Path) -> None:
 
 
 @pytest.mark.parametrize("how", ["option", "env", "user-config"])
-def test_the_user_can_opt_in(library: Path, how: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_user_can_opt_in(
+    library: Path, how: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     overrides = {}
     if how == "option":
         overrides = {"trust_library_config": True}

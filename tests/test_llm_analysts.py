@@ -28,9 +28,16 @@ def trajectory(**changes) -> Trajectory:
 
 
 def lesson(title, steps, quote, tid="traj-dates-ok", kind="success_pattern"):
-    return {"title": title, "trigger": "a date string ends in Z", "lesson": "Use fromisoformat.",
-            "kind": kind, "level": "atomic", "scope": {"kind": "language", "value": "python"},
-            "evidence": [{"trajectory_id": tid, "steps": steps, "quote": quote}], "confidence": 0.8}
+    return {
+        "title": title,
+        "trigger": "a date string ends in Z",
+        "lesson": "Use fromisoformat.",
+        "kind": kind,
+        "level": "atomic",
+        "scope": {"kind": "language", "value": "python"},
+        "evidence": [{"trajectory_id": tid, "steps": steps, "quote": quote}],
+        "confidence": 0.8,
+    }
 
 
 GOOD = lesson("Parse ISO dates with fromisoformat", [3, 6], "unconverted data remains: Z")
@@ -90,8 +97,11 @@ def test_usage_recorded_per_item_and_stage(mapper, llm_server):
 
 
 def test_tool_budget_switches_tools_off(mapper, llm_server):
-    llm_server.responder = lambda s: Reply(tool_calls=[("search", {"pattern": "x"})]) \
-        if s.body.get("tool_choice", {}) in ({"type": "auto"}, "auto") else Reply(json={"lessons": [GOOD]})
+    llm_server.responder = lambda s: (
+        Reply(tool_calls=[("search", {"pattern": "x"})])
+        if s.body.get("tool_choice", {}) in ({"type": "auto"}, "auto")
+        else Reply(json={"lessons": [GOOD]})
+    )
     result = mapper(analyst_steps=2).map(trajectory())
     assert result.error is None and len(llm_server.requests) == 3
     assert llm_server.requests[-1].body["tool_choice"] == {"type": "none"}
@@ -101,7 +111,9 @@ def test_judge_decides_unknown_outcome(mapper, llm_server):
     def script(seen: Seen) -> Reply:
         if "Decide whether" in seen.user_text:
             return Reply(json={"outcome": "failure", "reason": "tests still fail", "steps": [3]})
-        return Reply(json={"lessons": [lesson("Check the format", [3], "ValueError", kind="failure_trigger")]})
+        return Reply(
+            json={"lessons": [lesson("Check the format", [3], "ValueError", kind="failure_trigger")]}
+        )
 
     llm_server.responder = script
     result = mapper().map(trajectory(outcome=Outcome.UNKNOWN, outcome_source=None))
@@ -166,18 +178,32 @@ def test_cache_key_tracks_templates_and_model(mapper, llm_provider, tmp_path):
 
 
 def facts(tid, outcome, text):
-    return MapResult(tid, facts={
-        "id": tid, "task": "fix dates", "task_id": "acme-dates", "repository": "acme/widgets",
-        "outcome": outcome, "outcome_source": "labels", "lessons": [],
-        "key_steps": [{"step": 3, "kind": "tool_result", "text": text, "trust": "tool_output", "source": None}]})
+    return MapResult(
+        tid,
+        facts={
+            "id": tid,
+            "task": "fix dates",
+            "task_id": "acme-dates",
+            "repository": "acme/widgets",
+            "outcome": outcome,
+            "outcome_source": "labels",
+            "lessons": [],
+            "key_steps": [
+                {"step": 3, "kind": "tool_result", "text": text, "trust": "tool_output", "source": None}
+            ],
+        },
+    )
 
 
 def test_comparative_analyst_runs_where_both_outcomes_exist(mapper, llm_server):
     good = lesson("Successful runs read the error first", [3], "Z", tid="ok1", kind="comparative_insight")
     stray = lesson("Cites an unknown run", [3], "Z", tid="elsewhere", kind="comparative_insight")
     llm_server.push(Reply(json={"lessons": [good, stray]}))
-    results = [facts("ok1", "success", "ValueError ... Z"), facts("bad1", "failure", "timeout"),
-               facts("bad2", "failure", "x")]
+    results = [
+        facts("ok1", "success", "ValueError ... Z"),
+        facts("bad1", "failure", "timeout"),
+        facts("bad2", "failure", "x"),
+    ]
     lessons = mapper().reduce(results)
     assert len(llm_server.requests) == 1
     prompt = llm_server.requests[0].user_text
@@ -206,9 +232,17 @@ def test_no_secret_reaches_the_llm_after_redaction(mapper, llm_server):
     traj.steps[5].text += f"\nAWS_ACCESS_KEY_ID={secret}\n"
     traj.steps[4].input = {"command": f"echo {secret}"}
     redact_trajectory(traj)
-    llm_server.responder = lambda s: Reply(tool_calls=[("read_step", {"index": 5}), ("read_step", {"index": 4}),
-                                                       ("search", {"pattern": "AKIA"})]) \
-        if not s.tool_results else Reply(json={"lessons": [GOOD]})
+    llm_server.responder = lambda s: (
+        Reply(
+            tool_calls=[
+                ("read_step", {"index": 5}),
+                ("read_step", {"index": 4}),
+                ("search", {"pattern": "AKIA"}),
+            ]
+        )
+        if not s.tool_results
+        else Reply(json={"lessons": [GOOD]})
+    )
     mapper().map(traj)
     assert len(llm_server.requests) == 2 and "<redacted:aws-access-key>" in llm_server.requests[1].text
     assert all(secret not in seen.text for seen in llm_server.requests)
@@ -231,11 +265,21 @@ def test_llm_modules_do_not_import_sdks():
 
 
 def test_comparative_call_has_its_own_prompt_with_lesson_bodies_and_is_cached(mapper, llm_server):
-    llm_server.push(Reply(json={"lessons": [lesson("Read the error first", [3], "Z", tid="ok1",
-                                                   kind="comparative_insight")]}))
+    llm_server.push(
+        Reply(
+            json={
+                "lessons": [lesson("Read the error first", [3], "Z", tid="ok1", kind="comparative_insight")]
+            }
+        )
+    )
     ok = facts("ok1", "success", "ValueError ... Z")
-    ok.facts["lessons"] = [{"title": "Parse with fromisoformat", "trigger": "Z suffix",
-                            "lesson": "Call datetime.fromisoformat on the string."}]
+    ok.facts["lessons"] = [
+        {
+            "title": "Parse with fromisoformat",
+            "trigger": "Z suffix",
+            "lesson": "Call datetime.fromisoformat on the string.",
+        }
+    ]
     results = [ok, facts("bad1", "failure", "timeout")]
     first = mapper().reduce(results)
     (seen,) = llm_server.requests
@@ -251,10 +295,29 @@ def test_key_steps_skip_repeated_errors_and_harness_rejections(mapper, llm_serve
 
     traj = trajectory()
     n = len(traj.steps)
-    traj.steps += [Step(n + i, Role.USER, StepKind.USER_MESSAGE, "Please format your action in one block.",
-                        is_error=True, trust=Trust.INJECTED) for i in range(4)]
-    traj.steps += [Step(n + 4 + i, Role.TOOL, StepKind.TOOL_RESULT, "ValueError: bad date", tool_name="bash",
-                        is_error=True, trust=Trust.TOOL_OUTPUT) for i in range(3)]
+    traj.steps += [
+        Step(
+            n + i,
+            Role.USER,
+            StepKind.USER_MESSAGE,
+            "Please format your action in one block.",
+            is_error=True,
+            trust=Trust.INJECTED,
+        )
+        for i in range(4)
+    ]
+    traj.steps += [
+        Step(
+            n + 4 + i,
+            Role.TOOL,
+            StepKind.TOOL_RESULT,
+            "ValueError: bad date",
+            tool_name="bash",
+            is_error=True,
+            trust=Trust.TOOL_OUTPUT,
+        )
+        for i in range(3)
+    ]
     llm_server.push(Reply(json={"lessons": []}))
     facts_ = mapper().map(traj).facts
     texts = [k["text"] for k in facts_["key_steps"]]

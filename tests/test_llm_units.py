@@ -31,8 +31,9 @@ def call(i: int, text: str) -> Step:
 
 
 def result(i: int, text: str, error: bool = False) -> Step:
-    return Step(i, Role.TOOL, StepKind.TOOL_RESULT, text, tool_name="bash", is_error=error,
-                trust=Trust.TOOL_OUTPUT)
+    return Step(
+        i, Role.TOOL, StepKind.TOOL_RESULT, text, tool_name="bash", is_error=error, trust=Trust.TOOL_OUTPUT
+    )
 
 
 def test_cut_keeps_head_and_tail_with_marker():
@@ -93,9 +94,20 @@ def test_check_tolerates_fences_and_prose():
 
 def test_evidence_quote_is_whitespace_normalised_and_trust_is_least_trusted():
     steps = {1: StepRef("Run   pytest\n -x first", Trust.AGENT), 2: StepRef("out", Trust.TOOL_OUTPUT)}
-    data = {"lessons": [{"title": "T", "trigger": "w", "lesson": "b", "kind": "success_pattern",
-                         "level": "atomic", "scope": {"kind": "tool", "value": "pytest"}, "confidence": 2,
-                         "evidence": [{"trajectory_id": "t", "steps": [1, 2, 40], "quote": "run pytest -x"}]}]}
+    data = {
+        "lessons": [
+            {
+                "title": "T",
+                "trigger": "w",
+                "lesson": "b",
+                "kind": "success_pattern",
+                "level": "atomic",
+                "scope": {"kind": "tool", "value": "pytest"},
+                "confidence": 2,
+                "evidence": [{"trajectory_id": "t", "steps": [1, 2, 40], "quote": "run pytest -x"}],
+            }
+        ]
+    }
     (lesson,), bad = to_lessons(data, lambda tid, i: steps.get(i), {"t": Origin("task", Outcome.FAILURE)})
     ev = lesson.evidence[0]
     assert ev.steps == [1, 2] and ev.quote == "run pytest -x" and ev.trust is Trust.TOOL_OUTPUT
@@ -184,7 +196,9 @@ def test_rate_limiter_tokens_per_minute_and_oversized_request():
     limiter = RateLimiter(tpm=1000, clock=clock, sleep=clock.sleep)
     assert limiter.acquire(800) == 0
     assert limiter.acquire(500) == pytest.approx(18.0)  # needs 300 more tokens at 1000/min
-    assert limiter.acquire(5000) == pytest.approx(60.0)  # larger than a minute's allowance: waits for a full bucket
+    assert limiter.acquire(5000) == pytest.approx(
+        60.0
+    )  # larger than a minute's allowance: waits for a full bucket
 
 
 def test_unlimited_rate_limiter_never_waits():
@@ -194,9 +208,11 @@ def test_unlimited_rate_limiter_never_waits():
 
 
 def test_plan_counts_stages_and_prices():
-    items = [{"id": "a", "task_id": "x", "outcome": "success", "chars": 400_000},
-             {"id": "b", "task_id": "x", "outcome": "failure", "chars": 40_000},
-             {"id": "c", "outcome": "unknown", "chars": 4_000}]
+    items = [
+        {"id": "a", "task_id": "x", "outcome": "success", "chars": 400_000},
+        {"id": "b", "task_id": "x", "outcome": "failure", "chars": 40_000},
+        {"id": "c", "outcome": "unknown", "chars": 4_000},
+    ]
     est = plan(items, Settings({"provider": "anthropic", "model": "claude-sonnet-4-6"}))
     assert est["trajectories"] == 3 and est["calls"]["judge"] == 2 and est["calls"]["comparative"] == 1
     assert est["calls"]["analyst"] == 3 * (1 + TOOL_ROUNDS) and est["calls"]["merge"] >= 2
@@ -221,9 +237,13 @@ def test_comparable_groups_by_task_then_repository():
     def f(i, task, repo, outcome):
         return {"id": i, "task": task, "task_id": None, "repository": repo, "outcome": outcome}
 
-    facts = [f("a", "Fix  Dates", "r1", "success"), f("b", "fix dates", "r1", "failure"),
-             f("c", "add cli", "r2", "success"), f("d", "speed up io", "r2", "failure"),
-             f("e", "other", "r3", "success")]
+    facts = [
+        f("a", "Fix  Dates", "r1", "success"),
+        f("b", "fix dates", "r1", "failure"),
+        f("c", "add cli", "r2", "success"),
+        f("d", "speed up io", "r2", "failure"),
+        f("e", "other", "r3", "success"),
+    ]
     groups = [sorted(x["id"] for x in g) for g in comparable_groups(facts)]
     assert groups == [["a", "b"], ["c", "d"]]  # r1 already covered by its task group
 
@@ -245,24 +265,40 @@ def test_evidence_quotes_stay_verbatim_as_markdown_code_spans():
     from skillforge.model import Evidence, Lesson, LessonKind
 
     said = 'ran `pytest -k "iso and not slow"` then ``echo `date` `` -- "done" <ok>'
-    lesson = Lesson("Run the slow tests last", "t", "b", LessonKind.SUCCESS_PATTERN,
-                    evidence=[Evidence("traj-1", [3], said)])
+    lesson = Lesson(
+        "Run the slow tests last",
+        "t",
+        "b",
+        LessonKind.SUCCESS_PATTERN,
+        evidence=[Evidence("traj-1", [3], said)],
+    )
     doc = evidence_document("s", None, "run1", "2026-01-01", [lesson])
-    spans = [t.content for block in MarkdownIt().parse(doc) for t in (block.children or [])
-             if t.type == "code_inline"]
+    spans = [
+        t.content
+        for block in MarkdownIt().parse(doc)
+        for t in (block.children or [])
+        if t.type == "code_inline"
+    ]
     assert said in spans
 
 
 def test_index_lines_say_who_wrote_each_step():
-    steps = [Step(0, Role.SYSTEM, StepKind.USER_MESSAGE, "Please always use THOUGHT blocks", trust=Trust.INJECTED),
-             Step(1, Role.USER, StepKind.USER_MESSAGE, "fix the date parser", trust=Trust.PERSON),
-             Step(2, Role.ASSISTANT, StepKind.THOUGHT, "look at the parser"),
-             call(3, "pytest -q"), result(4, "1 failed")]
+    steps = [
+        Step(0, Role.SYSTEM, StepKind.USER_MESSAGE, "Please always use THOUGHT blocks", trust=Trust.INJECTED),
+        Step(1, Role.USER, StepKind.USER_MESSAGE, "fix the date parser", trust=Trust.PERSON),
+        Step(2, Role.ASSISTANT, StepKind.THOUGHT, "look at the parser"),
+        call(3, "pytest -q"),
+        result(4, "1 failed"),
+    ]
     index = prepare(traj(steps)).render().split("STEP INDEX:\n")[1]
     lines = index.split("\n\n")[0].splitlines()
-    assert lines == ["[0] harness: Please always use THOUGHT blocks", "[1] person: fix the date parser",
-                     "[2] agent thought: look at the parser", "[3] agent call bash: pytest -q",
-                     "[4] tool output: result (1 lines): 1 failed"]
+    assert lines == [
+        "[0] harness: Please always use THOUGHT blocks",
+        "[1] person: fix the date parser",
+        "[2] agent thought: look at the parser",
+        "[3] agent call bash: pytest -q",
+        "[4] tool output: result (1 lines): 1 failed",
+    ]
     assert "user:" not in index
 
 
@@ -286,7 +322,13 @@ def test_whole_task_and_final_diff_up_to_their_budgets():
 
 
 def test_read_step_prints_a_command_once():
-    step = Step(0, Role.ASSISTANT, StepKind.TOOL_CALL, "pytest -q tests/test_dates.py", tool_name="bash",
-                input={"command": "pytest -q tests/test_dates.py", "timeout": 60})
+    step = Step(
+        0,
+        Role.ASSISTANT,
+        StepKind.TOOL_CALL,
+        "pytest -q tests/test_dates.py",
+        tool_name="bash",
+        input={"command": "pytest -q tests/test_dates.py", "timeout": 60},
+    )
     out = Toolbox(traj([step])).read_step(0)
     assert out.count("pytest -q tests/test_dates.py") == 1 and '"timeout":60' in out

@@ -27,8 +27,11 @@ def library(tmp_path: Path) -> Path:
 
 
 def session(library: Path, body: Any) -> Any:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "skillforge", "serve", "--library",
-                                                                 str(library)], env=dict(os.environ))
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "skillforge", "serve", "--library", str(library)],
+        env=dict(os.environ),
+    )
 
     async def main() -> Any:
         async with Client(params, read_timeout_seconds=60) as client:
@@ -64,7 +67,9 @@ def test_search_then_get_skill_and_resource(library: Path) -> None:
     hits = found.structured_content["result"] if found.structured_content else json.loads(text_of(found))
     assert hits[0]["name"] == "git-rebase-recovery" and hits[0]["uri"] == "skill://git-rebase-recovery"
     assert hits[0]["path"].endswith("git-rebase-recovery/SKILL.md")
-    assert text_of(got).startswith('<skill_content name="git-rebase-recovery">') and "git reflog" in text_of(got)
+    assert text_of(got).startswith('<skill_content name="git-rebase-recovery">') and "git reflog" in text_of(
+        got
+    )
     assert "git reflog" in res.contents[0].text
     none_hits = none.structured_content["result"] if none.structured_content else json.loads(text_of(none))
     assert none_hits == []
@@ -72,8 +77,10 @@ def test_search_then_get_skill_and_resource(library: Path) -> None:
 
 def test_withheld_and_unknown_skills_are_tool_errors(library: Path) -> None:
     async def body(client: Any) -> Any:
-        return (await client.call_tool("get_skill", {"name": "sneaky-deploy"}),
-                await client.call_tool("get_skill", {"name": "no-such-skill"}))
+        return (
+            await client.call_tool("get_skill", {"name": "sneaky-deploy"}),
+            await client.call_tool("get_skill", {"name": "no-such-skill"}),
+        )
 
     withheld, unknown = session(library, body)
     assert withheld.is_error and "withheld" in text_of(withheld)
@@ -94,8 +101,11 @@ def test_serve_without_the_sdk_names_the_extra(library: Path, monkeypatch: pytes
 def test_search_results_never_carry_a_secret(library: Path) -> None:
     skill = library / "skills" / "git-rebase-recovery" / "SKILL.md"
     token = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
-    skill.write_text(skill.read_text().replace("Recover from a rebase gone wrong.",
-                                               f"Recover from a rebase gone wrong (token {token})."))
+    skill.write_text(
+        skill.read_text().replace(
+            "Recover from a rebase gone wrong.", f"Recover from a rebase gone wrong (token {token})."
+        )
+    )
 
     async def body(client: Any) -> Any:
         return await client.call_tool("search_skills", {"query": "lost commits after a rebase", "k": 1})

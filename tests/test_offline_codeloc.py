@@ -34,7 +34,9 @@ def test_diff_hunk_uses_header_context_and_inner_definition() -> None:
     )
     locs = diff_locations(diff)
     assert [(x.file, x.symbol, x.line) for x in locs] == [
-        ("pkg/core.py", "Table.check", 72), ("pkg/core.py", "Table", 202), ("web/app.js", "Widget.render", 3),
+        ("pkg/core.py", "Table.check", 72),
+        ("pkg/core.py", "Table", 202),
+        ("web/app.js", "Widget.render", 3),
     ]
 
 

@@ -5,20 +5,23 @@ import pytest
 from skillforge.distill.offline.commands import classify_call, parse_command
 
 
-@pytest.mark.parametrize(("cmd", "cls"), [
-    ("cd /testbed && python -m pytest a/tests/test_x.py -q 2>&1 | tail -20", "test"),
-    ("./tests/runtests.py migrations.test_loader --verbosity 2", "test"),
-    ("bin/test sympy/core/tests/test_basic.py", "test"),
-    ("npm test -- --watch=false", "test"),
-    ("pip install -e .", "install"),
-    ("python setup.py build_ext --inplace", "build"),
-    ("sed -i 's/a/b/' src/x.py", "edit"),
-    ("nl -ba src/x.py | sed -n '10,20p'", "explore"),
-    ("python reproduce.py", "reproduce"),
-    ("python test_edge_cases.py", "reproduce"),
-    ("sphinx-build --version", "explore"),
-    ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", "submit"),
-])
+@pytest.mark.parametrize(
+    ("cmd", "cls"),
+    [
+        ("cd /testbed && python -m pytest a/tests/test_x.py -q 2>&1 | tail -20", "test"),
+        ("./tests/runtests.py migrations.test_loader --verbosity 2", "test"),
+        ("bin/test sympy/core/tests/test_basic.py", "test"),
+        ("npm test -- --watch=false", "test"),
+        ("pip install -e .", "install"),
+        ("python setup.py build_ext --inplace", "build"),
+        ("sed -i 's/a/b/' src/x.py", "edit"),
+        ("nl -ba src/x.py | sed -n '10,20p'", "explore"),
+        ("python reproduce.py", "reproduce"),
+        ("python test_edge_cases.py", "reproduce"),
+        ("sphinx-build --version", "explore"),
+        ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", "submit"),
+    ],
+)
 def test_classes(cmd: str, cls: str) -> None:
     assert parse_command(cmd).cls == cls
 
@@ -36,12 +39,21 @@ def test_sed_targets_and_compound_classes() -> None:
     assert act.classes == ["edit", "reproduce"]
 
 
-@pytest.mark.parametrize(("cmd", "recipe"), [
-    ("cd /testbed && timeout 60 python3 -m pytest a/tests/test_x.py::test_y -xvs 2>&1 | head -50", "python3 -m pytest <tests>"),
-    ("/usr/bin/python3 tests/runtests.py forms_tests.tests.test_forms admin_views", "/usr/bin/python3 tests/runtests.py <tests>"),
-    ("pytest tests/test_a.py -k 'foo and not bar'", "pytest <tests> -k <expr>"),
-    ("pip install numpy==1.26 scipy", "pip install <package>"),
-])
+@pytest.mark.parametrize(
+    ("cmd", "recipe"),
+    [
+        (
+            "cd /testbed && timeout 60 python3 -m pytest a/tests/test_x.py::test_y -xvs 2>&1 | head -50",
+            "python3 -m pytest <tests>",
+        ),
+        (
+            "/usr/bin/python3 tests/runtests.py forms_tests.tests.test_forms admin_views",
+            "/usr/bin/python3 tests/runtests.py <tests>",
+        ),
+        ("pytest tests/test_a.py -k 'foo and not bar'", "pytest <tests> -k <expr>"),
+        ("pip install numpy==1.26 scipy", "pip install <package>"),
+    ],
+)
 def test_recipes_are_normalised(cmd: str, recipe: str) -> None:
     assert parse_command(cmd).recipe == recipe
 

@@ -12,8 +12,15 @@ from skillforge.skills.document import parse, render
 
 def lessons() -> list[Lesson]:
     m = OfflineMapper()
-    runs = [sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE), gave_up("d"), gave_up("e"),
-            sympy_like("g1", repo="acme/gadgets"), sympy_like("g2", repo="acme/gadgets")]
+    runs = [
+        sympy_like("a"),
+        sympy_like("b"),
+        sympy_like("c", Outcome.FAILURE),
+        gave_up("d"),
+        gave_up("e"),
+        sympy_like("g1", repo="acme/gadgets"),
+        sympy_like("g2", repo="acme/gadgets"),
+    ]
     return [le for le in m.reduce([m.map(t) for t in runs]) if le.support >= 2]
 
 
@@ -24,7 +31,8 @@ def add_edits() -> list[SkillEdit]:
 def test_new_skills_per_repository_and_error_family() -> None:
     edits = add_edits()
     assert [(e.op, e.skill) for e in edits] == [
-        (EditOp.ADD_SKILL, "gadgets-workflow"), (EditOp.ADD_SKILL, "python-import-errors"),
+        (EditOp.ADD_SKILL, "gadgets-workflow"),
+        (EditOp.ADD_SKILL, "python-import-errors"),
         (EditOp.ADD_SKILL, "widgets-workflow"),
     ]
     family = edits[1].new_skill
@@ -120,10 +128,22 @@ def test_agent_wide_warnings_become_an_agent_skill() -> None:
     trajs = []
     for repo in ("a/one", "b/two"):
         for i in range(4):
-            trajs.append(run(f"{repo}f{i}", [("pytest tests/t.py", OK, ""), ("sed -i 's/a/b/' setup.py", OK, "")],
-                             repo=repo, outcome=Outcome.FAILURE))
-            trajs.append(run(f"{repo}s{i}", [("pytest tests/t.py", OK, ""), ("sed -i 's/a/b/' src/a.py", OK, "")],
-                             repo=repo, outcome=Outcome.SUCCESS))
+            trajs.append(
+                run(
+                    f"{repo}f{i}",
+                    [("pytest tests/t.py", OK, ""), ("sed -i 's/a/b/' setup.py", OK, "")],
+                    repo=repo,
+                    outcome=Outcome.FAILURE,
+                )
+            )
+            trajs.append(
+                run(
+                    f"{repo}s{i}",
+                    [("pytest tests/t.py", OK, ""), ("sed -i 's/a/b/' src/a.py", OK, "")],
+                    repo=repo,
+                    outcome=Outcome.SUCCESS,
+                )
+            )
     m = OfflineMapper()
     edits = OfflineConsolidator().consolidate(m.reduce([m.map(t) for t in trajs]), [])
     agent = next(e for e in edits if e.skill == "mini-swe-agent-warnings")
@@ -136,19 +156,28 @@ def test_merge_counts_adds_counts_of_the_same_kind() -> None:
 
     old = "- x (2 of 3 resolved runs; seen in 1 run, 1 resolved). Median per run: 5 explore"
     new = "- x (4 of 5 resolved runs; seen in 3 runs, 2 resolved). Median per run: 7 explore"
-    assert merge_counts(old, new) == "- x (6 of 8 resolved runs; seen in 4 runs, 3 resolved). Median per run: 7 explore"
+    assert (
+        merge_counts(old, new)
+        == "- x (6 of 8 resolved runs; seen in 4 runs, 3 resolved). Median per run: 7 explore"
+    )
 
 
 def test_existing_skill_matched_by_name_when_it_has_no_id() -> None:
     current = Skill(name="widgets-workflow", description="Hand-written. Use when x.", body="# W\n")
-    edits = [e for e in OfflineConsolidator().consolidate(lessons(), [current]) if e.skill == "widgets-workflow"]
+    edits = [
+        e for e in OfflineConsolidator().consolidate(lessons(), [current]) if e.skill == "widgets-workflow"
+    ]
     assert edits and all(e.op is EditOp.APPEND_SECTION for e in edits)
 
 
 def test_skill_id_depends_on_scope_and_theme_only() -> None:
     full = next(e.new_skill for e in add_edits() if e.skill == "widgets-workflow")
     recipes_only = [le for le in lessons() if le.kind.value == "environment_recipe"]
-    part = next(e.new_skill for e in OfflineConsolidator().consolidate(recipes_only, []) if e.skill == "widgets-workflow")
+    part = next(
+        e.new_skill
+        for e in OfflineConsolidator().consolidate(recipes_only, [])
+        if e.skill == "widgets-workflow"
+    )
     assert full is not None and part is not None
     assert full.metadata["skillforge-id"] == part.metadata["skillforge-id"]
     assert full.body != part.body

@@ -40,8 +40,16 @@ def test_every_lesson_cites_steps_that_exist(corpus: Path) -> None:
 def test_the_committed_corpus_library_validates_clean(cli, corpus: Path, tmp_path: Path) -> None:
     mini = corpus / "mini-swe-agent"
     lib = tmp_path / "lib"
-    res = cli("distill", str(mini / "trajs"), "--labels", str(mini / "labels.json"), "--library", str(lib),
-              "--init", "--json")
+    res = cli(
+        "distill",
+        str(mini / "trajs"),
+        "--labels",
+        str(mini / "labels.json"),
+        "--library",
+        str(lib),
+        "--init",
+        "--json",
+    )
     branch = orjson.loads(res.out)["branch"]
     export = tmp_path / "export"
     for blob in git.Repo(lib).commit(branch).tree.traverse():

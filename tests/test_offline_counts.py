@@ -15,10 +15,14 @@ def test_repository_header_counts_runs_read_and_resolved_not_supporting_runs() -
     m = OfflineMapper()
     runs = [sympy_like("a"), sympy_like("b"), gave_up("c"), gave_up("d"), gave_up("e")]
     lessons = m.reduce([m.map(t) for t in runs])
-    (edit,) = [e for e in OfflineConsolidator("", m.read).consolidate(lessons, []) if e.skill == "widgets-workflow"]
+    (edit,) = [
+        e for e in OfflineConsolidator("", m.read).consolidate(lessons, []) if e.skill == "widgets-workflow"
+    ]
     assert edit.new_skill is not None
     body = edit.new_skill.body
-    assert "the 5 past agent runs read on `acme/widgets` (2 resolved); 2 of them support a point below" in body
+    assert (
+        "the 5 past agent runs read on `acme/widgets` (2 resolved); 2 of them support a point below" in body
+    )
 
 
 def test_relative_source_is_relative_to_the_input_given() -> None:
@@ -43,8 +47,10 @@ def test_mapper_writes_evidence_relative_to_its_inputs_with_records() -> None:
 
 
 def test_loops_seen_only_in_resolved_runs_are_no_anti_pattern() -> None:
-    loop = [("python -m pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2\n1 failed"),
-            ("sed -i 's/1/2/' src/a.py", OK, "")] * 3 + [("python -m pytest tests/test_a.py", OK, "1 passed")]
+    loop = [
+        ("python -m pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2\n1 failed"),
+        ("sed -i 's/1/2/' src/a.py", OK, ""),
+    ] * 3 + [("python -m pytest tests/test_a.py", OK, "1 passed")]
     m = OfflineMapper()
     lessons = m.reduce([m.map(run(i, loop, outcome=Outcome.SUCCESS)) for i in "ab"])
     assert [le for le in lessons if le.kind is LessonKind.ANTI_PATTERN] == []

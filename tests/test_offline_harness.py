@@ -17,8 +17,15 @@ REJECT = "Please always provide EXACTLY ONE action in triple backticks, found 2 
 CUT = "<returncode>0</returncode>\n<warning>\nThe output of your last command was too long.\nPlease try a different command"
 
 
-def traj(ident: str, *, rejected: int = 0, cut: bool = False, outcome: Outcome = Outcome.UNKNOWN,
-         diff: str = "", repo: str = "acme/widgets") -> Trajectory:
+def traj(
+    ident: str,
+    *,
+    rejected: int = 0,
+    cut: bool = False,
+    outcome: Outcome = Outcome.UNKNOWN,
+    diff: str = "",
+    repo: str = "acme/widgets",
+) -> Trajectory:
     """A mini-swe-agent-like run: task, ``rejected`` malformed replies, one command (optionally cut)."""
     steps = [Step(0, Role.USER, StepKind.USER_MESSAGE, f"Fix bug {ident}", trust=Trust.PERSON)]
 
@@ -26,14 +33,37 @@ def traj(ident: str, *, rejected: int = 0, cut: bool = False, outcome: Outcome =
         steps.append(Step(len(steps), role, kind, text, trust=trust, **kw))  # type: ignore[arg-type]
 
     for _ in range(rejected):
-        add(Role.ASSISTANT, StepKind.ASSISTANT_MESSAGE, "THOUGHT: two things\n```bash\nls\n```\n```bash\npwd\n```", Trust.AGENT)
+        add(
+            Role.ASSISTANT,
+            StepKind.ASSISTANT_MESSAGE,
+            "THOUGHT: two things\n```bash\nls\n```\n```bash\npwd\n```",
+            Trust.AGENT,
+        )
         add(Role.USER, StepKind.USER_MESSAGE, REJECT, Trust.INJECTED)
-    add(Role.ASSISTANT, StepKind.TOOL_CALL, "cat src/a.py", Trust.AGENT, tool_name="bash", pair=len(steps) + 1)
-    add(Role.TOOL, StepKind.TOOL_RESULT, CUT if cut else "x = 1", Trust.TOOL_OUTPUT, tool_name="bash",
-        pair=len(steps) - 1, exit_code=OK)
+    add(
+        Role.ASSISTANT, StepKind.TOOL_CALL, "cat src/a.py", Trust.AGENT, tool_name="bash", pair=len(steps) + 1
+    )
+    add(
+        Role.TOOL,
+        StepKind.TOOL_RESULT,
+        CUT if cut else "x = 1",
+        Trust.TOOL_OUTPUT,
+        tool_name="bash",
+        pair=len(steps) - 1,
+        exit_code=OK,
+    )
     meta = {"submission": diff} if diff else {}
-    return Trajectory(id=f"t-{ident}", source=f"{ident}.json", format="test", agent="mini-swe-agent", steps=steps,
-                      task=f"Fix bug {ident}", repository=repo, outcome=outcome, metadata=meta)
+    return Trajectory(
+        id=f"t-{ident}",
+        source=f"{ident}.json",
+        format="test",
+        agent="mini-swe-agent",
+        steps=steps,
+        task=f"Fix bug {ident}",
+        repository=repo,
+        outcome=outcome,
+        metadata=meta,
+    )
 
 
 def lessons(*trajs: Trajectory) -> list[Lesson]:
@@ -69,7 +99,9 @@ def test_malformed_actions_that_separate_outcomes_become_lesson_and_warning() ->
     # one agent on one repository: the repository's warning says it all (pooled per agent otherwise)
     warnings = [le for le in found if le.kind is LessonKind.WARNING]
     assert [w.signature for w in warnings] == ["contrast:harness:malformed-action"]
-    assert "8 of 8 failed runs vs 1 of 8 resolved runs" in warnings[0].body and "odds ratio" in warnings[0].body
+    assert (
+        "8 of 8 failed runs vs 1 of 8 resolved runs" in warnings[0].body and "odds ratio" in warnings[0].body
+    )
 
 
 def test_complaints_met_as_often_by_resolved_runs_teach_nothing() -> None:
@@ -102,11 +134,24 @@ def test_environment_made_config_change_in_the_patch_is_no_agent_edit() -> None:
 
 
 def test_scratch_files_left_in_failed_patches_warn_with_both_rates() -> None:
-    failed = [traj(f"f{i}", outcome=Outcome.FAILURE,
-                   diff=CHANGED.format("src/a.py") + (NEW.format("debug_run.py") if i < 6 else "")) for i in range(8)]
+    failed = [
+        traj(
+            f"f{i}",
+            outcome=Outcome.FAILURE,
+            diff=CHANGED.format("src/a.py") + (NEW.format("debug_run.py") if i < 6 else ""),
+        )
+        for i in range(8)
+    ]
     won = [traj(f"w{i}", outcome=Outcome.SUCCESS, diff=CHANGED.format("src/a.py")) for i in range(8)]
-    found = [le for le in lessons(*failed, *won) if le.kind is LessonKind.WARNING and le.scope.value == "acme/widgets"]
-    assert {le.signature for le in found} == {"contrast:submitted:added-file", "contrast:submitted:scratch-file"}
+    found = [
+        le
+        for le in lessons(*failed, *won)
+        if le.kind is LessonKind.WARNING and le.scope.value == "acme/widgets"
+    ]
+    assert {le.signature for le in found} == {
+        "contrast:submitted:added-file",
+        "contrast:submitted:scratch-file",
+    }
     assert all("6 of 8 failed runs vs 0 of 8 resolved runs" in le.body for le in found)
 
 
@@ -115,8 +160,10 @@ def test_an_edit_that_breaks_a_repository_file_is_a_feature_a_broken_script_is_n
 
     from skillforge.distill.offline.actions import actions
 
-    broken = ('Traceback (most recent call last):\n  File "/testbed/reproduce.py", line 1, in <module>\n'
-              '  File "/testbed/pkg/core.py", line 12\n    if x\n       ^\nSyntaxError: invalid syntax')
+    broken = (
+        'Traceback (most recent call last):\n  File "/testbed/reproduce.py", line 1, in <module>\n'
+        '  File "/testbed/pkg/core.py", line 12\n    if x\n       ^\nSyntaxError: invalid syntax'
+    )
     own = 'Traceback (most recent call last):\n  File "/testbed/reproduce.py", line 3\nSyntaxError: invalid syntax'
     repo = run("a", [("python reproduce.py", 1, broken)])
     script = run("b", [("python reproduce.py", 1, own)])

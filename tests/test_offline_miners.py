@@ -22,7 +22,9 @@ def of_kind(lessons: list[Lesson], kind: LessonKind) -> list[Lesson]:
 
 
 def test_error_recovery_groups_same_failure_across_runs() -> None:
-    lessons = of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.ERROR_RECOVERY)
+    lessons = of_kind(
+        mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.ERROR_RECOVERY
+    )
     assert len(lessons) == 1
     le = lessons[0]
     assert le.support == 3
@@ -43,8 +45,11 @@ def test_evidence_cites_existing_steps_with_source_and_least_trust() -> None:
 
 
 def test_test_fixed_in_code_then_passing_is_not_a_recovery() -> None:
-    calls = [("pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2\n== 1 failed in 0.1s =="),
-             ("sed -i 's/1/2/' src/a.py", OK, ""), ("pytest tests/test_a.py", OK, "1 passed")]
+    calls = [
+        ("pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2\n== 1 failed in 0.1s =="),
+        ("sed -i 's/1/2/' src/a.py", OK, ""),
+        ("pytest tests/test_a.py", OK, "1 passed"),
+    ]
     assert of_kind(mine(run("x", calls), run("y", calls)), LessonKind.ERROR_RECOVERY) == []
 
 
@@ -127,7 +132,10 @@ def test_workflow_skeleton_of_resolved_runs() -> None:
 
 def test_workflow_that_failed_runs_followed_as_often_is_dropped() -> None:
     """The usefulness gate: a skeleton as common in failed runs as in resolved ones says nothing."""
-    assert of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.WORKFLOW) == []
+    assert (
+        of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.WORKFLOW)
+        == []
+    )
 
 
 def test_single_run_has_no_workflow_lesson() -> None:
@@ -155,16 +163,29 @@ def test_reduce_is_deterministic_and_order_independent() -> None:
 
 
 def test_code_area_from_str_replace_edits_names_enclosing_function() -> None:
-    edit = ("str_replace_editor", {"command": "str_replace", "path": "pkg/parse.py",
-                                   "old_str": "x", "new_str": "def parse(x):\n    return x\n"})
+    edit = (
+        "str_replace_editor",
+        {
+            "command": "str_replace",
+            "path": "pkg/parse.py",
+            "old_str": "x",
+            "new_str": "def parse(x):\n    return x\n",
+        },
+    )
     runs = [run(f"e{i}", [("ls", OK, "")], tool_calls=[edit]) for i in range(2)]
     (le,) = of_kind(mine(*runs), LessonKind.SUCCESS_PATTERN)
     assert "`pkg/parse.py` (`parse` ×2): changed in 2 runs" in le.body
 
 
 def test_claude_style_edit_tool_locations_are_relative_to_cwd() -> None:
-    edit = ("Edit", {"file_path": "/home/me/app/web/widget.js", "old_string": "a",
-                     "new_string": "class Widget {\n  render() {\n    return 2;\n  }\n}\n"})
+    edit = (
+        "Edit",
+        {
+            "file_path": "/home/me/app/web/widget.js",
+            "old_string": "a",
+            "new_string": "class Widget {\n  render() {\n    return 2;\n  }\n}\n",
+        },
+    )
     runs = []
     for i in range(2):
         traj = run(f"c{i}", [("ls", OK, "")], tool_calls=[edit])
@@ -209,22 +230,29 @@ def test_repository_from_replica_task_id() -> None:
 
 
 def test_install_between_failure_and_success_is_the_lesson() -> None:
-    calls = [("python reproduce.py", 1, "ModuleNotFoundError: No module named 'numpy'"),
-             ("cd /testbed && pip install numpy", OK, "Successfully installed numpy"),
-             ("python reproduce.py", OK, "done")]
+    calls = [
+        ("python reproduce.py", 1, "ModuleNotFoundError: No module named 'numpy'"),
+        ("cd /testbed && pip install numpy", OK, "Successfully installed numpy"),
+        ("python reproduce.py", OK, "done"),
+    ]
     (le,) = of_kind(mine(run("a", calls), run("b", calls)), LessonKind.ERROR_RECOVERY)
     assert "run `pip install numpy` first; then it worked (2 of 2 runs" in le.body
 
 
 def test_script_failing_on_the_bug_then_passing_after_edit_is_not_a_recovery() -> None:
-    calls = [("python reproduce.py", 1, "ValueError: bad input"), ("sed -i 's/a/b/' src/a.py", OK, ""),
-             ("python3 check_fix.py", OK, "fixed")]
+    calls = [
+        ("python reproduce.py", 1, "ValueError: bad input"),
+        ("sed -i 's/a/b/' src/a.py", OK, ""),
+        ("python3 check_fix.py", OK, "fixed"),
+    ]
     assert of_kind(mine(run("a", calls), run("b", calls)), LessonKind.ERROR_RECOVERY) == []
 
 
 def test_failing_assertion_then_other_selection_is_not_a_recovery() -> None:
-    calls = [("pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2"),
-             ("pytest tests/test_a.py -k other", OK, "1 passed")]
+    calls = [
+        ("pytest tests/test_a.py", 1, "E   AssertionError: assert 1 == 2"),
+        ("pytest tests/test_a.py -k other", OK, "1 passed"),
+    ]
     assert of_kind(mine(run("a", calls), run("b", calls)), LessonKind.ERROR_RECOVERY) == []
 
 
@@ -233,12 +261,28 @@ def test_error_confidence_counts_each_failing_run_once() -> None:
     from skillforge.distill.offline.accumulate import lessons_of
 
     def item(sig: str) -> dict[str, object]:
-        return {"steps": [1, 3], "quote": sig, "src": None, "trust": "tool_output", "sig": sig, "exc": "",
-                "cls": "test", "failed_cmd": "pytest", "fix": "bin/test", "between": []}
+        return {
+            "steps": [1, 3],
+            "quote": sig,
+            "src": None,
+            "trust": "tool_output",
+            "sig": sig,
+            "exc": "",
+            "cls": "test",
+            "failed_cmd": "pytest",
+            "fix": "bin/test",
+            "between": [],
+        }
 
     def facts(ident: str, *sigs: str) -> dict[str, object]:
-        return {"id": ident, "repo": "acme/widgets", "agent": "a", "outcome": "success", "task": "t",
-                "errors": [item(s) for s in sigs]}
+        return {
+            "id": ident,
+            "repo": "acme/widgets",
+            "agent": "a",
+            "outcome": "success",
+            "task": "t",
+            "errors": [item(s) for s in sigs],
+        }
 
     found = lessons_of(errors.Acc(), [facts("a", "no pytest", "no tox"), facts("b", "no pytest")])
     by_title = {le.title: le.confidence for le in found}
@@ -249,15 +293,30 @@ def test_error_confidence_counts_each_failing_run_once() -> None:
 def test_a_probe_that_fails_on_purpose_is_not_fixed_by_an_unrelated_install() -> None:
     """A `python -c` probe of a library's behaviour raises by design; an install for the test suite and a
     later script are no recovery from it (seen in a real run as "IDNAError → pip install pytest-httpbin")."""
-    calls = [("python3 -c \"import idna; idna.encode('.example.com')\"", 1,
-              "Traceback (most recent call last):\n  File \"<string>\", line 1\nidna.core.IDNAError: Empty Label"),
-             ("pip install pytest-httpbin", OK, "Successfully installed pytest-httpbin"),
-             ("python3 check_double_dot.py", OK, "LocationParseError")]
-    assert of_kind(mine(*(run(i, calls, outcome=Outcome.SUCCESS) for i in "ab")), LessonKind.ERROR_RECOVERY) == []
+    calls = [
+        (
+            "python3 -c \"import idna; idna.encode('.example.com')\"",
+            1,
+            'Traceback (most recent call last):\n  File "<string>", line 1\nidna.core.IDNAError: Empty Label',
+        ),
+        ("pip install pytest-httpbin", OK, "Successfully installed pytest-httpbin"),
+        ("python3 check_double_dot.py", OK, "LocationParseError"),
+    ]
+    assert (
+        of_kind(mine(*(run(i, calls, outcome=Outcome.SUCCESS) for i in "ab")), LessonKind.ERROR_RECOVERY)
+        == []
+    )
 
 
 def test_a_script_missing_a_module_learns_the_install() -> None:
-    calls = [("python reproduce.py", 1, "Traceback (most recent call last):\nModuleNotFoundError: No module named 'numpy'"),
-             ("pip install numpy", OK, "Successfully installed numpy"), ("python reproduce.py", OK, "ok")]
+    calls = [
+        (
+            "python reproduce.py",
+            1,
+            "Traceback (most recent call last):\nModuleNotFoundError: No module named 'numpy'",
+        ),
+        ("pip install numpy", OK, "Successfully installed numpy"),
+        ("python reproduce.py", OK, "ok"),
+    ]
     (le,) = of_kind(mine(*(run(i, calls, outcome=Outcome.SUCCESS) for i in "ab")), LessonKind.ERROR_RECOVERY)
     assert "`pip install numpy`" in le.body

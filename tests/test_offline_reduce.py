@@ -17,16 +17,36 @@ from skillforge.distill.offline.mapper import MINER_VERSION, Reducer
 from skillforge.model import Evidence, Lesson, LessonKind, Outcome
 
 
-def facts(i: int, outcome: str = "success", repo: str = "acme/widgets", feature: bool = False) -> dict[str, Any]:
+def facts(
+    i: int, outcome: str = "success", repo: str = "acme/widgets", feature: bool = False
+) -> dict[str, Any]:
     """Synthetic facts of one run: a recovered import error, a test recipe, a workflow, an edit."""
     cited = {"steps": [1, 3], "quote": "q", "src": None, "trust": "agent"}
     return {
-        "v": MINER_VERSION, "id": f"t{i:05d}", "repo": repo, "agent": "bot", "outcome": outcome, "task": f"task {i}",
-        "errors": [{**cited, "sig": "No module named 'pytest'", "exc": "ModuleNotFoundError", "cls": "test",
-                    "failed_cmd": "pytest", "fix": "bin/test", "between": []}],
+        "v": MINER_VERSION,
+        "id": f"t{i:05d}",
+        "repo": repo,
+        "agent": "bot",
+        "outcome": outcome,
+        "task": f"task {i}",
+        "errors": [
+            {
+                **cited,
+                "sig": "No module named 'pytest'",
+                "exc": "ModuleNotFoundError",
+                "cls": "test",
+                "failed_cmd": "pytest",
+                "fix": "bin/test",
+                "between": [],
+            }
+        ],
         "recipes": [{**cited, "steps": [3], "kind": "test", "recipe": "bin/test" if i % 3 else "tox"}],
         "waste": [],
-        "workflow": {**cited, "order": ["explore", "edit", "test"] if outcome == "success" else ["explore", "edit"], "counts": {"explore": 1 + i % 4, "edit": 1, "test": 2}},
+        "workflow": {
+            **cited,
+            "order": ["explore", "edit", "test"] if outcome == "success" else ["explore", "edit"],
+            "counts": {"explore": 1 + i % 4, "edit": 1, "test": 2},
+        },
         "edits": [{"file": "pkg/parse.py", "lang": "python", "symbol": "parse", "step": 2, "src": None}],
         "features": {"edited:config": {**cited, "steps": [2]}} if feature else {},
     }
@@ -40,7 +60,9 @@ def lessons_of(all_facts: list[dict[str, Any]], k: int = 20) -> list[dict[str, A
 
 
 def many(n: int) -> list[dict[str, Any]]:
-    return [facts(i, "failure" if i % 4 == 0 else "success", feature=i % 4 == 0 or i % 9 == 0) for i in range(n)]
+    return [
+        facts(i, "failure" if i % 4 == 0 else "success", feature=i % 4 == 0 or i % 9 == 0) for i in range(n)
+    ]
 
 
 def samples(obj: Any) -> list[Sample]:
@@ -151,9 +173,14 @@ def test_bare_repository_name_joins_its_owner_whatever_the_order() -> None:
 
 
 def test_support_gate_counts_true_runs_not_the_sample() -> None:
-    lesson = Lesson("t", "when", "body", LessonKind.WORKFLOW, evidence=[Evidence("a"), Evidence("b")], runs=40)
+    lesson = Lesson(
+        "t", "when", "body", LessonKind.WORKFLOW, evidence=[Evidence("a"), Evidence("b")], runs=40
+    )
     assert gates.apply([lesson], 30).kept == [lesson]
-    assert gates.apply([Lesson("t", "when", "body", LessonKind.WORKFLOW, evidence=[Evidence("a")])], 2).kept == []
+    assert (
+        gates.apply([Lesson("t", "when", "body", LessonKind.WORKFLOW, evidence=[Evidence("a")])], 2).kept
+        == []
+    )
     assert "runs" not in Lesson("t", "w", "b", LessonKind.WORKFLOW).to_dict()
 
 
@@ -179,9 +206,16 @@ def test_skill_counts_use_true_support_when_evidence_is_sampled() -> None:
     from skillforge.model import EditOp, Evidence, Lesson, LessonKind, SkillEdit, is_sampled, supporting_runs
 
     sample = [Evidence(trajectory_id=f"t{i:02d}") for i in range(20)]
-    big = Lesson(title="a", trigger="t", body="b", kind=LessonKind.ENVIRONMENT_RECIPE, evidence=sample, runs=500)
-    small = Lesson(title="c", trigger="t", body="d", kind=LessonKind.ERROR_RECOVERY,
-                   evidence=[Evidence(trajectory_id="x1"), Evidence(trajectory_id="x2")])
+    big = Lesson(
+        title="a", trigger="t", body="b", kind=LessonKind.ENVIRONMENT_RECIPE, evidence=sample, runs=500
+    )
+    small = Lesson(
+        title="c",
+        trigger="t",
+        body="d",
+        kind=LessonKind.ERROR_RECOVERY,
+        evidence=[Evidence(trajectory_id="x1"), Evidence(trajectory_id="x2")],
+    )
     assert supporting_runs([big, small]) == 500 and supporting_runs([small]) == 2
     assert is_sampled([big]) and not is_sampled([small])
     assert SkillEdit(EditOp.ADD_SKILL, "s", "r", lessons=[big, small]).evidence_count == 500

@@ -10,7 +10,7 @@ def sig(text: str) -> str:
 
 
 def test_traceback_keeps_exception_type_and_abstracts_values() -> None:
-    out = 'Traceback (most recent call last):\n  File "/testbed/a/b.py", line 12, in f\nValueError: bad \'abc\' at 0x7f3a2b'
+    out = "Traceback (most recent call last):\n  File \"/testbed/a/b.py\", line 12, in f\nValueError: bad 'abc' at 0x7f3a2b"
     assert sig(out) == "ValueError: bad <q> at <hex>"
 
 
@@ -21,17 +21,26 @@ def test_same_failure_in_two_runs_has_one_signature() -> None:
 
 
 def test_paths_numbers_and_line_numbers_abstracted() -> None:
-    assert sig("ls: cannot access 'foo/bar': No such file or directory") == "ls: cannot access <q>: No such file or directory"
+    assert (
+        sig("ls: cannot access 'foo/bar': No such file or directory")
+        == "ls: cannot access <q>: No such file or directory"
+    )
     assert normalise("error in /tmp/x/y.py line 42 after 3.5s") == "error in <path> line <n> after <n>"
 
 
 def test_dotted_exception_shortened_to_class_name() -> None:
-    assert sig("django.db.utils.OperationalError: no such table: app_model") == "OperationalError: no such table: app_model"
+    assert (
+        sig("django.db.utils.OperationalError: no such table: app_model")
+        == "OperationalError: no such table: app_model"
+    )
 
 
 def test_missing_module_keeps_module_name() -> None:
     assert sig("/usr/bin/python3: No module named pytest") == "ModuleNotFoundError: No module named 'pytest'"
-    assert sig("ModuleNotFoundError: No module named 'numpy.core'") == "ModuleNotFoundError: No module named 'numpy'"
+    assert (
+        sig("ModuleNotFoundError: No module named 'numpy.core'")
+        == "ModuleNotFoundError: No module named 'numpy'"
+    )
 
 
 def test_command_not_found_keeps_command() -> None:
@@ -40,7 +49,8 @@ def test_command_not_found_keeps_command() -> None:
 
 def test_tool_error_line_and_pytest_summary() -> None:
     assert sig("sed: -e expression #1, char 45: unterminated `s' command") == (
-        "sed: -e expression #<n>, char <n>: unterminated <q> command")
+        "sed: -e expression #<n>, char <n>: unterminated <q> command"
+    )
     assert sig("collected 3 items\n===== 1 failed, 2 passed in 0.15s =====") == "pytest: tests failed"
 
 

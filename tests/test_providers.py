@@ -55,8 +55,11 @@ def test_json_output_requests_schema(api, make, llm_server):
     resp = make(api).chat(ask(output_schema=schema))
     assert json.loads(resp.text) == {"n": 3}
     body = llm_server.requests[0].body
-    sent = body["output_config"]["format"]["schema"] if api == "anthropic" else \
-        body["response_format"]["json_schema"]["schema"]
+    sent = (
+        body["output_config"]["format"]["schema"]
+        if api == "anthropic"
+        else body["response_format"]["json_schema"]["schema"]
+    )
     assert sent == schema
 
 
@@ -68,8 +71,10 @@ def test_tool_use_round_trip(api, make, llm_server):
     req = ask(tools=[tool])
     first = provider.chat(req)
     assert [(c.name, c.args) for c in first.tool_calls] == [("read_step", {"index": 4})]
-    req.messages += [Message("assistant", "", first.tool_calls),
-                     Message("tool", "step 4 text", tool_call_id=first.tool_calls[0].id)]
+    req.messages += [
+        Message("assistant", "", first.tool_calls),
+        Message("tool", "step 4 text", tool_call_id=first.tool_calls[0].id),
+    ]
     assert provider.chat(req).text == "done"
     assert llm_server.requests[1].tool_results == ["step 4 text"]
 
@@ -148,7 +153,9 @@ def test_openai_compatible_needs_base_url_and_model(llm_server):
 
 def test_openai_compatible_works_without_key(llm_server):
     llm_server.push(Reply(text="local"))
-    p = resolve(Settings({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "qwen"}))
+    p = resolve(
+        Settings({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "qwen"})
+    )
     assert p.name == "openai-compatible" and p.chat(ask()).text == "local"
     assert llm_server.requests[0].body["model"] == "qwen"
 
@@ -172,8 +179,10 @@ def test_sdk_not_imported_by_resolve_offline():
     import subprocess
     import sys
 
-    code = ("import sys; from skillforge.providers import resolve; from skillforge.config import Settings;"
-            "resolve(Settings({'provider': 'offline'})); print('anthropic' in sys.modules, 'openai' in sys.modules)")
+    code = (
+        "import sys; from skillforge.providers import resolve; from skillforge.config import Settings;"
+        "resolve(Settings({'provider': 'offline'})); print('anthropic' in sys.modules, 'openai' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False False"
 
@@ -181,12 +190,17 @@ def test_sdk_not_imported_by_resolve_offline():
 def test_toolcall_ids_survive(make, llm_server):
     llm_server.push(Reply(text="x"))
     req = ask()
-    req.messages += [Message("assistant", "", [ToolCall("t1", "search", {"pattern": "x"})]),
-                     Message("tool", "no match", tool_call_id="t1")]
+    req.messages += [
+        Message("assistant", "", [ToolCall("t1", "search", {"pattern": "x"})]),
+        Message("tool", "no match", tool_call_id="t1"),
+    ]
     make("openai").chat(req)
     sent = llm_server.requests[0].body["messages"]
-    assert sent[2]["tool_calls"][0]["id"] == "t1" and sent[3] == {"role": "tool", "tool_call_id": "t1",
-                                                                    "content": "no match"}
+    assert sent[2]["tool_calls"][0]["id"] == "t1" and sent[3] == {
+        "role": "tool",
+        "tool_call_id": "t1",
+        "content": "no match",
+    }
 
 
 def test_openai_compatible_sends_max_tokens(llm_server):
@@ -198,7 +212,9 @@ def test_openai_compatible_sends_max_tokens(llm_server):
 
 
 def test_openai_answer_without_choices_is_provider_error(make, llm_server):
-    llm_server.push(Reply(raw='{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}'))
+    llm_server.push(
+        Reply(raw='{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}')
+    )
     with pytest.raises(ProviderError, match="without a choice"):
         make("openai").chat(ask())
 
@@ -225,9 +241,14 @@ def test_openai_batch_unreadable_lines_are_skipped_or_reported(llm_provider, llm
     api, batch_id, out_file = _openai_batch(llm_provider, llm_server)
     good = llm_server.batches.files[out_file].splitlines()[0]
     bad_body = {"custom_id": "a2", "response": {"status_code": 200, "body": {"choices": "not a list"}}}
-    llm_server.batches.files[out_file] = b"\n".join([b"{not json", good, json.dumps(bad_body).encode(), b"[]"])
+    llm_server.batches.files[out_file] = b"\n".join(
+        [b"{not json", good, json.dumps(bad_body).encode(), b"[]"]
+    )
     answers = list(api.results(batch_id))
-    assert [(a.custom_id, a.response.text if a.response else None) for a in answers] == [("a1", "one"), ("a2", None)]
+    assert [(a.custom_id, a.response.text if a.response else None) for a in answers] == [
+        ("a1", "one"),
+        ("a2", None),
+    ]
     assert answers[1].error is not None and answers[1].error.startswith("openai batch: unreadable answer")
 
 

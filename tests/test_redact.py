@@ -27,8 +27,10 @@ SECRETS = {
     "pypi-token": "pypi-AgEIcHlwaS5vcmc" + "CJDk4ZTUxNTdmLTQ0OWUtNGNmYy04ZmY5LTg5",
     "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
 }
-PRIVATE_KEY = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0Ae\n"
-               "Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6LmN9bV2cX4zA1sD3fG5hJ7kL9\n-----END RSA PRIVATE KEY-----")
+PRIVATE_KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0Ae\n"
+    "Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6LmN9bV2cX4zA1sD3fG5hJ7kL9\n-----END RSA PRIVATE KEY-----"
+)
 
 
 @pytest.mark.parametrize("kind", sorted(SECRETS))
@@ -42,20 +44,31 @@ def test_each_token_kind_in_tool_output(kind: str) -> None:
     assert cleaned.startswith("$ deploy --verbose\nusing credential <redacted:")
 
 
-@pytest.mark.parametrize(("text", "kind", "kept"), [
-    ("DB_PASSWORD=hunter22\n", "password", "DB_PASSWORD="),
-    ("export API_KEY=abc123def456\n", "secret", "export API_KEY="),
-    ("password: Tr0ub4dor&3\n", "password", "password: "),
-    ('{"client_secret": "s3cr3t-value-123"}', "secret", '{"client_secret": "'),
-    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", "aws-secret-key", "aws_secret_access_key = "),
-    ("postgres://app:Sup3rS3cret@db.internal:5432/app", "connection-string", "postgres://app:"),
-    ("mongodb+srv://root:Pa55word9@cluster0.example.net/db", "connection-string", "mongodb+srv://root:"),
-    ("redis://:r3d1sPass@cache:6379/0", "connection-string", "redis://:"),
-    ("git clone https://bob:tok3nValue@git.example.com/repo.git", "url-password", "https://bob:"),
-    ("DefaultEndpointsProtocol=https;AccountName=x;AccountKey=" + "A1b2" * 22 + "==;", "azure-storage-key", "AccountKey="),
-    ('config = {"signing": "Zk3Lq9Xv2Rt7Wm4Np8Bc6Hd1Jf5Gs0Ka"}', "high-entropy", '"signing": "'),
-    ('curl -H "Authorization: Bearer abcDEF1234567890xyzXYZ" https://api', "bearer-token", "Bearer "),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "kept"),
+    [
+        ("DB_PASSWORD=hunter22\n", "password", "DB_PASSWORD="),
+        ("export API_KEY=abc123def456\n", "secret", "export API_KEY="),
+        ("password: Tr0ub4dor&3\n", "password", "password: "),
+        ('{"client_secret": "s3cr3t-value-123"}', "secret", '{"client_secret": "'),
+        (
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+            "aws-secret-key",
+            "aws_secret_access_key = ",
+        ),
+        ("postgres://app:Sup3rS3cret@db.internal:5432/app", "connection-string", "postgres://app:"),
+        ("mongodb+srv://root:Pa55word9@cluster0.example.net/db", "connection-string", "mongodb+srv://root:"),
+        ("redis://:r3d1sPass@cache:6379/0", "connection-string", "redis://:"),
+        ("git clone https://bob:tok3nValue@git.example.com/repo.git", "url-password", "https://bob:"),
+        (
+            "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=" + "A1b2" * 22 + "==;",
+            "azure-storage-key",
+            "AccountKey=",
+        ),
+        ('config = {"signing": "Zk3Lq9Xv2Rt7Wm4Np8Bc6Hd1Jf5Gs0Ka"}', "high-entropy", '"signing": "'),
+        ('curl -H "Authorization: Bearer abcDEF1234567890xyzXYZ" https://api', "bearer-token", "Bearer "),
+    ],
+)
 def test_assignments_urls_and_entropy_keep_the_key(text: str, kind: str, kept: str) -> None:
     cleaned, counts = redact(text)
     assert counts == {kind: 1}
@@ -63,8 +76,10 @@ def test_assignments_urls_and_entropy_keep_the_key(text: str, kind: str, kept: s
 
 
 def test_env_dump_redacts_secret_lines_only() -> None:
-    dump = ("HOME=/home/dev\nPATH=/usr/bin:/bin\nGITHUB_TOKEN=" + GH + "\nSTRIPE_SECRET_KEY=sk_live_"
-            "51HxYzAbCdEfGhIjKlMnOpQr\nDATABASE_PASSWORD=correct-horse-9\nLANG=C.UTF-8\n")
+    dump = (
+        "HOME=/home/dev\nPATH=/usr/bin:/bin\nGITHUB_TOKEN=" + GH + "\nSTRIPE_SECRET_KEY=sk_live_"
+        "51HxYzAbCdEfGhIjKlMnOpQr\nDATABASE_PASSWORD=correct-horse-9\nLANG=C.UTF-8\n"
+    )
     cleaned, counts = redact(dump)
     assert counts == {"github-token": 1, "stripe-key": 1, "password": 1}
     assert "PATH=/usr/bin:/bin\n" in cleaned and "LANG=C.UTF-8" in cleaned
@@ -72,8 +87,10 @@ def test_env_dump_redacts_secret_lines_only() -> None:
 
 
 def test_secret_in_a_diff_and_in_a_user_message() -> None:
-    diff = ('--- a/settings.py\n+++ b/settings.py\n@@ -1,2 +1,2 @@\n-SECRET_KEY = "dev"\n'
-            '+SECRET_KEY = "k8Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0AeQw"\n')
+    diff = (
+        '--- a/settings.py\n+++ b/settings.py\n@@ -1,2 +1,2 @@\n-SECRET_KEY = "dev"\n'
+        '+SECRET_KEY = "k8Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0AeQw"\n'
+    )
     cleaned, counts = redact(diff)
     assert counts == {"secret": 1} and "k8Zq2" not in cleaned and '-SECRET_KEY = "dev"' in cleaned
     cleaned, counts = redact(f"here is my key {SECRETS['anthropic-key']} please use it")
@@ -109,19 +126,22 @@ def test_private_key_escaped_in_json_and_truncated() -> None:
     assert "MIIE" not in cleaned and "Qw2Er5" not in cleaned and cleaned.endswith("$ ls\n")
 
 
-@pytest.mark.parametrize("text", [
-    "commit 9fceb02d0ae598e95dc970b74767f19372d61af8\nAuthor: x",
-    "id: 123e4567-e89b-12d3-a456-426614174000",
-    "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    '{"tool_use_id": "toolu_01A09q90qw90lq917835lq9", "uuid": "5c0375b4-57a5-4f26-b12d-d022ee4e51b7"}',
-    '{"input_tokens": 1234, "max_tokens": 4096, "token_count": 17}',
-    "password = getpass.getpass()\ntoken = response.json()['token']\npassword = ReadOnlyPasswordHashField(",
-    "Set API_KEY=${API_KEY} or password: <your password>; token: ****",
-    "  File \"/usr/lib/python3.11/site-packages/_pytest/python.py\", line 194: PytestRemovedIn8Warning",
-    "integrity: sha512-Q2FkZ3VtZW50cyBhbmQgc2V0dGluZ3M=",
-    "See https://docs.python.org/3/library/secrets.html and task-skill-risk-assessment-for-deploys",
-    "A bearer token is required; pass it as a token such as your_personal_token_here_please.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "commit 9fceb02d0ae598e95dc970b74767f19372d61af8\nAuthor: x",
+        "id: 123e4567-e89b-12d3-a456-426614174000",
+        "sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        '{"tool_use_id": "toolu_01A09q90qw90lq917835lq9", "uuid": "5c0375b4-57a5-4f26-b12d-d022ee4e51b7"}',
+        '{"input_tokens": 1234, "max_tokens": 4096, "token_count": 17}',
+        "password = getpass.getpass()\ntoken = response.json()['token']\npassword = ReadOnlyPasswordHashField(",
+        "Set API_KEY=${API_KEY} or password: <your password>; token: ****",
+        '  File "/usr/lib/python3.11/site-packages/_pytest/python.py", line 194: PytestRemovedIn8Warning',
+        "integrity: sha512-Q2FkZ3VtZW50cyBhbmQgc2V0dGluZ3M=",
+        "See https://docs.python.org/3/library/secrets.html and task-skill-risk-assessment-for-deploys",
+        "A bearer token is required; pass it as a token such as your_personal_token_here_please.",
+    ],
+)
 def test_no_false_positives(text: str) -> None:
     assert find_secrets(text) == []
     assert redact(text) == (text, {})
@@ -131,7 +151,7 @@ def test_find_secrets_positions_and_masked_preview() -> None:
     text = "line one\nexport TOKEN_X=1\nuse " + GH + " now\n"
     [f] = find_secrets(text)
     assert (f.kind, f.line, f.column) == ("github-token", 3, 5)
-    assert text[f.start:f.end] == GH
+    assert text[f.start : f.end] == GH
     assert GH not in f.preview and f.preview.startswith("ghp_") and "40 chars" in f.preview
 
 
@@ -151,12 +171,25 @@ def test_scrub_normalises_home_folders() -> None:
 
 
 def test_redact_trajectory_cleans_text_input_task_and_cwd() -> None:
-    traj = Trajectory(id="t1", source="s.jsonl", format="test", agent="test", task=f"use {GH}",
-                      cwd="/home/alice/proj", steps=[
-                          Step(0, Role.ASSISTANT, StepKind.TOOL_CALL, text="env", tool_name="Bash",
-                               input={"command": f"curl -H 'Authorization: token {GH}' x"}),
-                          Step(1, Role.TOOL, StepKind.TOOL_RESULT, text=f"AWS=AKIAQWERTYUIOPASDFGH\n{PRIVATE_KEY}"),
-                      ])
+    traj = Trajectory(
+        id="t1",
+        source="s.jsonl",
+        format="test",
+        agent="test",
+        task=f"use {GH}",
+        cwd="/home/alice/proj",
+        steps=[
+            Step(
+                0,
+                Role.ASSISTANT,
+                StepKind.TOOL_CALL,
+                text="env",
+                tool_name="Bash",
+                input={"command": f"curl -H 'Authorization: token {GH}' x"},
+            ),
+            Step(1, Role.TOOL, StepKind.TOOL_RESULT, text=f"AWS=AKIAQWERTYUIOPASDFGH\n{PRIVATE_KEY}"),
+        ],
+    )
     counts = redact_trajectory(traj)
     assert counts == {"github-token": 2, "aws-access-key": 1, "private-key": 1, "home-path": 1}
     assert traj.task == "use <redacted:github-token>" and traj.cwd == "~/proj"
@@ -172,8 +205,11 @@ def test_columns_of_several_secrets_on_later_lines() -> None:
 
 def test_scrub_tree_cleans_nested_strings_and_keeps_keys() -> None:
     data = {"failures": [f"provider said: bad key {GH}"], "n": 3, "path": ("/home/alice/x",)}
-    assert scrub_tree(data) == {"failures": ["provider said: bad key <redacted:github-token>"], "n": 3,
-                                "path": ["~/x"]}
+    assert scrub_tree(data) == {
+        "failures": ["provider said: bad key <redacted:github-token>"],
+        "n": 3,
+        "path": ["~/x"],
+    }
 
 
 def test_a_stack_trace_line_number_after_a_token_file_is_no_secret() -> None:

@@ -9,8 +9,10 @@ from skillforge.safety import scan as scan_mod
 from skillforge.safety.scan import scan_file, scan_paths
 
 GH = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
-KEY = ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
-       "QyNTUxOQAAACDx7Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0AeQw2Er5Ty8UiwAAAJgAAAAA\n-----END OPENSSH PRIVATE KEY-----\n")
+KEY = (
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+    "QyNTUxOQAAACDx7Zq2Lm9Pw4Rt6Vb8Nc1Kd3Fh5Gj0AeQw2Er5Ty8UiwAAAJgAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+)
 
 
 def write_logs(tmp_path: Path) -> Path:

@@ -98,7 +98,9 @@ def test_utility_prior_reorders_close_candidates(library: Path) -> None:
     assert after["docker-build-cache"] == pytest.approx(before["docker-build-cache"])
 
 
-def test_index_is_cached_and_rebuilt_only_for_changed_skills(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_index_is_cached_and_rebuilt_only_for_changed_skills(
+    library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     Router(library)
     key, _ = fingerprint(library)
     assert (cache_root(library) / key / "index.json").is_file()
@@ -106,7 +108,9 @@ def test_index_is_cached_and_rebuilt_only_for_changed_skills(library: Path, monk
 
     parsed: list[str] = []
     real = build._parse
-    monkeypatch.setattr(build, "_parse", lambda folder, problems: parsed.append(folder.name) or real(folder, problems))
+    monkeypatch.setattr(
+        build, "_parse", lambda folder, problems: parsed.append(folder.name) or real(folder, problems)
+    )
     Router(library)
     assert parsed == []  # cache hit
     skill = library / "skills" / "docker-build-cache" / "SKILL.md"
@@ -142,8 +146,9 @@ def test_cli_route_json_markdown_and_xml(cli, library: Path) -> None:  # type: i
     data = json.loads(cli("route", "lost commits after rebase", "-L", str(library), "--json").out)
     assert data["matches"][0]["name"] == "git-rebase-recovery"
     assert data["body"]["name"] == "git-rebase-recovery" and "git reflog" in data["body"]["text"]
-    small = json.loads(cli("route", "lost commits after rebase", "-L", str(library), "--json",
-                           "--max-tokens", "60").out)
+    small = json.loads(
+        cli("route", "lost commits after rebase", "-L", str(library), "--json", "--max-tokens", "60").out
+    )
     assert small["body"] is None and small["matches"]
     xml = cli("route", "lost commits after rebase", "-L", str(library), "--format", "xml").out
     assert "<name>git-rebase-recovery</name>" in xml
@@ -173,20 +178,23 @@ def test_fast_path_parser_leaves_unusual_command_lines_to_typer() -> None:
 
 
 def test_route_process_imports_no_llm_sdk_nor_typer(library: Path, tmp_path: Path) -> None:
-    code = ("import runpy, sys\n"
-            "sys.argv = ['skillforge', 'route', 'lost commits after rebase', '--library', sys.argv[1]]\n"
-            "import atexit, os\n"
-            "real_exit = os._exit\n"
-            "def report(code):\n"
-            "    heavy = sorted(m for m in ('anthropic', 'openai', 'mcp', 'typer', 'bm25s', 'rich', 'numpy', 'yaml') if m in sys.modules)\n"
-            "    sys.stderr.write('MODULES=' + ','.join(heavy) + '\\n'); sys.stderr.flush(); real_exit(code)\n"
-            "os._exit = report\n"
-            "runpy.run_module('skillforge', run_name='__main__')\n")
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['skillforge', 'route', 'lost commits after rebase', '--library', sys.argv[1]]\n"
+        "import atexit, os\n"
+        "real_exit = os._exit\n"
+        "def report(code):\n"
+        "    heavy = sorted(m for m in ('anthropic', 'openai', 'mcp', 'typer', 'bm25s', 'rich', 'numpy', 'yaml') if m in sys.modules)\n"
+        "    sys.stderr.write('MODULES=' + ','.join(heavy) + '\\n'); sys.stderr.flush(); real_exit(code)\n"
+        "os._exit = report\n"
+        "runpy.run_module('skillforge', run_name='__main__')\n"
+    )
     env = dict(os.environ, SKILLFORGE_HOME=str(tmp_path / "home"))
     Router(library)  # warm the cache as an installed hook would find it
     env["SKILLFORGE_HOME"] = os.environ["SKILLFORGE_HOME"]
-    proc = subprocess.run([sys.executable, "-c", code, str(library)], capture_output=True, text=True, env=env,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(library)], capture_output=True, text=True, env=env, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert "git-rebase-recovery" in proc.stdout
     assert "MODULES=\n" in proc.stderr
@@ -204,8 +212,10 @@ def test_refresh_picks_up_a_new_skill(library: Path) -> None:
     assert router.index.key == key
     folder = library / "skills" / "ansible-vault"
     folder.mkdir()
-    (folder / "SKILL.md").write_text("---\nname: ansible-vault\ndescription: Encrypt ansible variables with "
-                                     "ansible-vault. Use when ansible secrets must be committed.\n---\n# Vault\n")
+    (folder / "SKILL.md").write_text(
+        "---\nname: ansible-vault\ndescription: Encrypt ansible variables with "
+        "ansible-vault. Use when ansible secrets must be committed.\n---\n# Vault\n"
+    )
     router.refresh()
     assert names(router, "encrypt ansible variables")[0] == "ansible-vault"
 

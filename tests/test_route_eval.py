@@ -14,7 +14,13 @@ ROUTING_SET = Path(__file__).parents[1] / "benchmarks" / "routing_set"
 
 
 def test_metrics_by_hand() -> None:
-    queries = [{"expected": ["a"]}, {"expected": ["b"]}, {"expected": ["c"]}, {"expected": []}, {"expected": []}]
+    queries = [
+        {"expected": ["a"]},
+        {"expected": ["b"]},
+        {"expected": ["c"]},
+        {"expected": []},
+        {"expected": []},
+    ]
     results = [["a", "x"], ["x", "b"], [], [], ["z"]]
     m = metrics(results, queries)
     assert (m["recall@1"], m["recall@3"], m["mrr"]) == pytest.approx((1 / 3, 2 / 3, (1 + 0.5) / 3))
@@ -38,8 +44,15 @@ def test_evaluate_fixture_library_beats_its_baseline_on_past_tasks() -> None:
 
 
 def test_cli_eval_route_json(cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("eval", "route", "--library", str(FIXTURES / "library"), "--queries",
-                 str(FIXTURES / "queries.jsonl"), "--json")
+    result = cli(
+        "eval",
+        "route",
+        "--library",
+        str(FIXTURES / "library"),
+        "--queries",
+        str(FIXTURES / "queries.jsonl"),
+        "--json",
+    )
     data = json.loads(result.out)
     assert data["queries"] == 4 and set(data["router"]) == set(data["baseline"])
 

@@ -48,8 +48,18 @@ def test_cli_feedback_rejects_unknown_skills_and_outcomes(cli, library: Path) ->
 def test_feedback_from_logs_joins_skills_used_with_outcomes(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
     unlabelled = json.loads(cli("feedback", "--from-logs", str(LOG), "-L", str(library), "--json").out)
     assert unlabelled["updated"] == {} and unlabelled["skipped"] == {"outcome unknown": 1}
-    labelled = json.loads(cli("feedback", "--from-logs", str(LOG), "--labels", str(FIXTURES / "logs" / "labels.csv"),
-                              "-L", str(library), "--json").out)
+    labelled = json.loads(
+        cli(
+            "feedback",
+            "--from-logs",
+            str(LOG),
+            "--labels",
+            str(FIXTURES / "logs" / "labels.csv"),
+            "-L",
+            str(library),
+            "--json",
+        ).out
+    )
     assert labelled["sessions"] == 1
     assert labelled["updated"] == {"git-rebase-recovery": pytest.approx(PRIOR - ALPHA * PRIOR)}
 
@@ -94,7 +104,12 @@ def test_prune_proposes_a_review_branch(cli, tmp_path: Path) -> None:  # type: i
     assert [c["name"] for c in data["candidates"]] == ["docker-build-cache"]
     branch = data["branch"]
     assert branch.startswith("skillforge/prune-")
-    tree = subprocess.run(["git", "ls-tree", "-r", "--name-only", branch, "skills"], cwd=root, check=True,
-                          capture_output=True, text=True).stdout
+    tree = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", branch, "skills"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert "docker-build-cache" not in tree and "npm-lockfile-repair/SKILL.md" in tree
     assert (root / "skills" / "docker-build-cache" / "SKILL.md").is_file()  # the working tree is untouched

@@ -36,7 +36,7 @@ def test_matrix_matches_bm25s() -> None:
     order = [post.vocab[t] for t in vocab]  # bm25s numbers terms its own way
     assert mine[:, order] == pytest.approx(theirs, rel=1e-5)
     for t in range(len(post.vocab)):  # documents sorted within each term, as the query code expects
-        col = post.indices[post.indptr[t]:post.indptr[t + 1]]
+        col = post.indices[post.indptr[t] : post.indptr[t + 1]]
         assert list(col) == sorted(col)
 
 
@@ -55,8 +55,12 @@ def test_incremental_rebuild_equals_a_fresh_build(tmp_path: Path, monkeypatch: p
 
     lib = tmp_path / "lib"
     shutil.copytree(Path(__file__).parent / "fixtures" / "route" / "library", lib)
-    queries = ["npm ci fails with lockfile errors", "my commits vanished after rebasing",
-               "test_checkout_total fails one run in five", "docker build reinstalls everything"]
+    queries = [
+        "npm ci fails with lockfile errors",
+        "my commits vanished after rebasing",
+        "test_checkout_total fails one run in five",
+        "docker build reinstalls everything",
+    ]
     monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "home-a"))
     Router(lib)  # first build
     skill = lib / "skills" / "docker-build-cache" / "SKILL.md"

@@ -16,9 +16,11 @@ from skillforge.route.query import parse
 from skillforge.route.rank import Context, Match
 
 FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
-FILLER = ("We noticed this while preparing the quarterly release for our customers. The team spent most of "
-          "the afternoon going back and forth about what the right behaviour should be, and several people "
-          "reported seeing something similar on their own machines with different operating systems. ")
+FILLER = (
+    "We noticed this while preparing the quarterly release for our customers. The team spent most of "
+    "the afternoon going back and forth about what the right behaviour should be, and several people "
+    "reported seeing something similar on their own machines with different operating systems. "
+)
 
 
 @pytest.fixture
@@ -32,7 +34,9 @@ def skill(root: Path, name: str, description: str, body: str = "", scope: str = 
     folder = root / "skills" / name
     folder.mkdir(parents=True)
     meta = f"metadata:\n  skillforge-scope: {scope}\n" if scope else ""
-    (folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: {json.dumps(description)}\n{meta}---\n# {name}\n\n{body}\n")
+    (folder / "SKILL.md").write_text(
+        f"---\nname: {name}\ndescription: {json.dumps(description)}\n{meta}---\n# {name}\n\n{body}\n"
+    )
 
 
 def test_a_long_pasted_issue_is_not_abstained_for_its_length(library: Path) -> None:
@@ -46,50 +50,75 @@ def test_a_long_pasted_issue_is_not_abstained_for_its_length(library: Path) -> N
 
 
 def test_traceback_identifiers_are_strong_terms() -> None:
-    text = ('Traceback (most recent call last):\n  File "app/billing/export.py", line 40, in run\n'
-            "django.db.migrations.exceptions.InconsistentMigrationHistory: Migration admin.0001 is applied "
-            "before its dependency\nit happens every time")
+    text = (
+        'Traceback (most recent call last):\n  File "app/billing/export.py", line 40, in run\n'
+        "django.db.migrations.exceptions.InconsistentMigrationHistory: Migration admin.0001 is applied "
+        "before its dependency\nit happens every time"
+    )
     q = parse(text)
     assert q.weights["inconsistent"] == pytest.approx(2 * q.base["inconsistent"])
     assert q.weights["happen"] == q.base["happen"]  # prose stays at its plain weight
 
 
 def test_traceback_routes_by_its_exception(library: Path) -> None:
-    prompt = ("deploy to staging broke:\n```\nTraceback (most recent call last):\n  File \"manage.py\", line 22\n"
-              "django.db.migrations.exceptions.InconsistentMigrationHistory: Migration billing.0012 is applied "
-              "before its dependency billing.0011\n```")
+    prompt = (
+        'deploy to staging broke:\n```\nTraceback (most recent call last):\n  File "manage.py", line 22\n'
+        "django.db.migrations.exceptions.InconsistentMigrationHistory: Migration billing.0012 is applied "
+        "before its dependency billing.0011\n```"
+    )
     assert Router(library).route(prompt)[0].name == "django-migration-conflicts"
 
 
 def test_repository_from_the_git_remote_anchors_its_skill(tmp_path: Path) -> None:
     lib = tmp_path / "lib"
-    skill(lib, "widgets-workflow", "How to work on the acme/widgets repository: run its tests with make check.",
-          "## Code areas\n\n- `widgets/render/canvas.py` changed in 3 runs.\n", scope="repository:acme/widgets")
-    skill(lib, "gizmo-workflow", "How to work on the acme/gizmo repository: run its tests with tox.",
-          scope="repository:acme/gizmo")
+    skill(
+        lib,
+        "widgets-workflow",
+        "How to work on the acme/widgets repository: run its tests with make check.",
+        "## Code areas\n\n- `widgets/render/canvas.py` changed in 3 runs.\n",
+        scope="repository:acme/widgets",
+    )
+    skill(
+        lib,
+        "gizmo-workflow",
+        "How to work on the acme/gizmo repository: run its tests with tox.",
+        scope="repository:acme/gizmo",
+    )
     skill(lib, "python-import-errors", "Fix ImportError and ModuleNotFoundError when running tests.")
     checkout = tmp_path / "src" / "checkout"
     checkout.mkdir(parents=True)
     subprocess.run(["git", "init", "-q", str(checkout)], check=True)
-    subprocess.run(["git", "-C", str(checkout), "remote", "add", "origin", "git@github.com:acme/widgets.git"],
-                   check=True)
-    assert Context.detect(checkout / "sub" if (checkout / "sub").mkdir() is None else checkout).repository == \
-        "acme/widgets"
+    subprocess.run(
+        ["git", "-C", str(checkout), "remote", "add", "origin", "git@github.com:acme/widgets.git"], check=True
+    )
+    assert (
+        Context.detect(checkout / "sub" if (checkout / "sub").mkdir() is None else checkout).repository
+        == "acme/widgets"
+    )
     task = "The tooltip is drawn one pixel off when the window is resized twice; the tests run with tox."
     router = Router(lib)
     inside = router.route(task, cwd=checkout)
     assert inside and inside[0].name == "widgets-workflow" and inside[0].anchored
-    assert "gizmo-workflow" not in [m.name for m in inside]  # another repository's skill needs strong evidence
+    assert "gizmo-workflow" not in [
+        m.name for m in inside
+    ]  # another repository's skill needs strong evidence
     outside = router.route(task)
     assert "widgets-workflow" not in [m.name for m in outside]
 
 
 def test_repository_named_in_the_prompt_counts_without_a_working_folder(tmp_path: Path) -> None:
     lib = tmp_path / "lib"
-    skill(lib, "widgets-workflow", "How to work on the acme/widgets repository: run its tests with make check.",
-          "- `widgets/render/canvas.py` changed in 3 runs.\n", scope="repository:acme/widgets")
+    skill(
+        lib,
+        "widgets-workflow",
+        "How to work on the acme/widgets repository: run its tests with make check.",
+        "- `widgets/render/canvas.py` changed in 3 runs.\n",
+        scope="repository:acme/widgets",
+    )
     skill(lib, "shell-basics", "Quote variables in shell scripts.")
-    prompt = "Tooltip drawn off by one pixel\n\n```python\nfrom widgets.render import Canvas\nCanvas().draw()\n```"
+    prompt = (
+        "Tooltip drawn off by one pixel\n\n```python\nfrom widgets.render import Canvas\nCanvas().draw()\n```"
+    )
     names = [m.name for m in Router(lib).route(prompt)]
     assert names[:1] == ["widgets-workflow"]
 
@@ -97,8 +126,12 @@ def test_repository_named_in_the_prompt_counts_without_a_working_folder(tmp_path
 def test_k_results_when_better_skills_are_withheld(tmp_path: Path) -> None:
     lib = tmp_path / "lib"
     for i in range(6):  # the best matches all hold a secret, so route must never hand them out
-        skill(lib, f"deploy-release-{i}", "Deploy the release to production with the deploy script.",
-              "The key is AKIAABCDEFGHIJKLMNOP.")
+        skill(
+            lib,
+            f"deploy-release-{i}",
+            "Deploy the release to production with the deploy script.",
+            "The key is AKIAABCDEFGHIJKLMNOP.",
+        )
     skill(lib, "release-notes", "Write release notes for a production deploy.")
     skill(lib, "rollback", "Roll back a bad production release.")
     skill(lib, "unrelated", "Bake bread.")
@@ -113,7 +146,13 @@ def _m(name: str, score: float, anchored: bool = False) -> Match:
 
 
 def test_learnt_threshold_separates_no_fit_from_answerable() -> None:
-    queries = [{"expected": ["a"]}, {"expected": ["b"]}, {"expected": ["c"]}, {"expected": []}, {"expected": []}]
+    queries = [
+        {"expected": ["a"]},
+        {"expected": ["b"]},
+        {"expected": ["c"]},
+        {"expected": []},
+        {"expected": []},
+    ]
     scored = [[_m("a", 0.9)], [_m("b", 0.7)], [_m("c", 0.05, anchored=True)], [_m("x", 0.3)], [_m("y", 0.2)]]
     t = learn_threshold(scored, queries)
     assert 0.3 < t < 0.7
@@ -125,11 +164,16 @@ def test_eval_save_stores_the_library_threshold_and_route_uses_it(library: Path,
     from skillforge.route.evaluate import evaluate
 
     queries = tmp_path / "q.jsonl"
-    rows = [{"query": "my commits vanished after rebasing on main", "expected": ["git-rebase-recovery"]},
-            {"query": "npm ci fails with lockfile errors", "expected": ["npm-lockfile-repair"]},
-            {"query": "bake a chocolate cake for the party", "expected": []},
-            {"query": "docker build reinstalls dependencies", "expected": ["docker-build-cache"],
-             "cwd": "checkout"}]
+    rows = [
+        {"query": "my commits vanished after rebasing on main", "expected": ["git-rebase-recovery"]},
+        {"query": "npm ci fails with lockfile errors", "expected": ["npm-lockfile-repair"]},
+        {"query": "bake a chocolate cake for the party", "expected": []},
+        {
+            "query": "docker build reinstalls dependencies",
+            "expected": ["docker-build-cache"],
+            "cwd": "checkout",
+        },
+    ]
     queries.write_text("\n".join(json.dumps(r) for r in rows))
     (tmp_path / "checkout").mkdir()
     assert Router(library).threshold_source == "default"
@@ -143,9 +187,18 @@ def test_eval_save_stores_the_library_threshold_and_route_uses_it(library: Path,
 def test_anchored_skill_is_found_beyond_the_candidate_pool(tmp_path: Path) -> None:
     lib = tmp_path / "lib"
     for i in range(40):  # many skills match the words of the task far better than the repository's skill
-        skill(lib, f"tooltip-{i:02d}", f"Tooltip drawn off by one pixel when the window is resized; run the "
-              f"tests with make check (variant {i}).")
-    skill(lib, "widgets-workflow", "How to work on acme/widgets: check the changelog.", scope="repository:acme/widgets")
+        skill(
+            lib,
+            f"tooltip-{i:02d}",
+            f"Tooltip drawn off by one pixel when the window is resized; run the "
+            f"tests with make check (variant {i}).",
+        )
+    skill(
+        lib,
+        "widgets-workflow",
+        "How to work on acme/widgets: check the changelog.",
+        scope="repository:acme/widgets",
+    )
     task = "tooltip drawn off by one pixel when the window is resized; tests run with make check"
     got = Router(lib).route(task, k=3, context=Context("acme/widgets"), threshold=0.0)
     assert len(got) == 3 and "widgets-workflow" in [m.name for m in got]

@@ -21,8 +21,12 @@ def library(tmp_path: Path) -> Path:
     return dest
 
 
-def test_rerank_follows_the_model_and_ignores_invented_names(cli, library: Path, llm_server: ScriptedLLM,  # type: ignore[no-untyped-def]
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rerank_follows_the_model_and_ignores_invented_names(
+    cli,
+    library: Path,
+    llm_server: ScriptedLLM,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", llm_server.anthropic_url)
     llm_server.push(Reply(json={"ranking": ["made-up-skill", "docker-build-cache", "git-rebase-recovery"]}))

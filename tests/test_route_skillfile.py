@@ -44,10 +44,13 @@ def test_read_gives_the_same_fields_on_both_paths(tmp_path: Path) -> None:
     plain, tricky = tmp_path / "plain", tmp_path / "tricky"
     plain.mkdir()
     tricky.mkdir()
-    (plain / "SKILL.md").write_text("---\nname: plain\ndescription: Plain text.\nmetadata:\n"
-                                    "  skillforge-scope: tool:git\n---\n# Body\n")
-    (tricky / "SKILL.md").write_text("---\nname: tricky\ndescription: >\n  Folded\n  text.\nmetadata:\n"
-                                     "  skillforge-scope: tool:git\n---\n# Body\n")
+    (plain / "SKILL.md").write_text(
+        "---\nname: plain\ndescription: Plain text.\nmetadata:\n  skillforge-scope: tool:git\n---\n# Body\n"
+    )
+    (tricky / "SKILL.md").write_text(
+        "---\nname: tricky\ndescription: >\n  Folded\n  text.\nmetadata:\n"
+        "  skillforge-scope: tool:git\n---\n# Body\n"
+    )
     a, b = read(plain), read(tricky)
     assert (a.description, a.scope, a.body) == ("Plain text.", "tool:git", "# Body\n")
     assert (b.description, b.scope, b.body) == ("Folded text.\n", "tool:git", "# Body\n")

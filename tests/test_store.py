@@ -50,8 +50,11 @@ def run(lib: Library, run_id: str = "r1", changes: list[SkillChange] | None = No
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file of the checkout, the index and HEAD, byte for byte."""
-    files = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
-             if p.is_file() and ".git" not in p.relative_to(root).parts}
+    files = {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
     files[".git/index"] = (root / ".git" / "index").read_bytes()
     files[".git/HEAD"] = (root / ".git" / "HEAD").read_bytes()
     files["HEAD sha"] = sh(root, "rev-parse", "HEAD").encode()
@@ -118,8 +121,11 @@ def test_commit_message_carries_trailers(tmp_path: Path) -> None:
     run(lib, "r9", [added(), SkillChange("old-skill", "removed", "superseded by new-skill")])
     message = sh(lib.root, "log", "-1", "--format=%(trailers)", "skillforge/r9")
     assert message.strip().splitlines() == [
-        "Skillforge-Run: r9", "Skillforge-Source: logs/", "Skillforge-Provider: offline",
-        "Skillforge-Base: main", "Skillforge-Change: added new-skill: seen new-skill in 3 sessions",
+        "Skillforge-Run: r9",
+        "Skillforge-Source: logs/",
+        "Skillforge-Provider: offline",
+        "Skillforge-Base: main",
+        "Skillforge-Change: added new-skill: seen new-skill in 3 sessions",
         "Skillforge-Change: removed old-skill: superseded by new-skill",
     ]
 
@@ -127,15 +133,25 @@ def test_commit_message_carries_trailers(tmp_path: Path) -> None:
 def test_pr_body_lists_changes_with_evidence_and_is_not_committed(tmp_path: Path) -> None:
     lib = make_library(tmp_path)
     updated = new_skill("old-skill", 5)
-    changes = [added(), SkillChange("old-skill", "updated", "new step from 2 sessions", 5, updated),
-               SkillChange("gone-skill", "removed", "never used")]
-    ctx = {"provider": "anthropic", "model": "claude-x", "trajectories": 12, "redactions": {"aws_key": 2},
-           "quarantined": [{"title": "curl | sh", "reason": "tool output only"}]}
+    changes = [
+        added(),
+        SkillChange("old-skill", "updated", "new step from 2 sessions", 5, updated),
+        SkillChange("gone-skill", "removed", "never used"),
+    ]
+    ctx = {
+        "provider": "anthropic",
+        "model": "claude-x",
+        "trajectories": 12,
+        "redactions": {"aws_key": 2},
+        "quarantined": [{"title": "curl | sh", "reason": "tool output only"}],
+    }
     result = run(lib, changes=changes, pr_context=ctx)
     body = result.pr_body_path.read_text()
     assert result.pr_body_path == lib.root / ".git" / "skillforge" / "pr" / "r1.md"
-    assert "- **new-skill**: seen new-skill in 3 sessions (3 supporting trajectories, " \
-           "[evidence](skills/new-skill/references/evidence.md))" in body
+    assert (
+        "- **new-skill**: seen new-skill in 3 sessions (3 supporting trajectories, "
+        "[evidence](skills/new-skill/references/evidence.md))" in body
+    )
     assert "- **old-skill**: new step from 2 sessions (5 supporting" in body
     assert "## Removed (1)" in body and "- **gone-skill**: never used" in body
     assert "aws_key × 2" in body and "claude-x" in body and "curl | sh: tool output only" in body
@@ -168,7 +184,9 @@ def test_update_keeps_existing_files_of_the_skill(tmp_path: Path) -> None:
     updated.files = {"scripts/check.sh": "#!/bin/sh\necho ok\n"}
     run(lib, changes=[SkillChange("old-skill", "updated", "add a script", 1, updated)])
     tree = lib.repo.commit("skillforge/r1").tree
-    assert (tree / "skills/old-skill/references/evidence.md").data_stream.read() == b"- session a\n- session b\n"
+    assert (
+        tree / "skills/old-skill/references/evidence.md"
+    ).data_stream.read() == b"- session a\n- session b\n"
     assert (tree / "skills/old-skill/scripts/check.sh").mode == 0o100755
     assert subprocess.run(["git", "fsck", "--strict"], cwd=lib.root, capture_output=True).returncode == 0
 
@@ -193,7 +211,9 @@ def test_rerun_reports_already_done_without_new_commit(tmp_path: Path) -> None:
     (lib.skills_dir / "old-skill" / "SKILL.md").write_text("dirty now\n")  # decided on commits only
     second = run(lib)
     assert second.already_done and second.commit == first.commit
-    assert sh(lib.root, "rev-list", "--count", "skillforge/r1") == sh(lib.root, "rev-list", "--count", first.commit)
+    assert sh(lib.root, "rev-list", "--count", "skillforge/r1") == sh(
+        lib.root, "rev-list", "--count", first.commit
+    )
 
 
 def test_same_run_id_with_other_content_is_already_done(tmp_path: Path) -> None:
@@ -259,10 +279,16 @@ def test_base_branch_is_the_checked_out_branch_unless_configured(tmp_path: Path)
 
 def test_pr_body_renders_distill_context(tmp_path: Path) -> None:
     lib = make_library(tmp_path)
-    ctx = {"trajectories": 7, "skipped_trajectories": 2, "lessons": 9, "kept": 4,
-           "usage": {"calls": 3, "input_tokens": 100, "output_tokens": 20, "cost": 0.0123},
-           "evidence": {"new-skill": ["pytest missing: 1a2b c.jsonl:3"]}, "failures": ["bad.jsonl: not JSON"],
-           "validation": {"passed": False, "errors": 2, "warnings": 1}}
+    ctx = {
+        "trajectories": 7,
+        "skipped_trajectories": 2,
+        "lessons": 9,
+        "kept": 4,
+        "usage": {"calls": 3, "input_tokens": 100, "output_tokens": 20, "cost": 0.0123},
+        "evidence": {"new-skill": ["pytest missing: 1a2b c.jsonl:3"]},
+        "failures": ["bad.jsonl: not JSON"],
+        "validation": {"passed": False, "errors": 2, "warnings": 1},
+    }
     body = run(lib, pr_context=ctx).pr_body_path.read_text()
     assert "  - pytest missing: 1a2b c.jsonl:3" in body
     assert "Trajectories analysed: 7 (2 skipped" in body and "$0.0123" in body

@@ -43,15 +43,19 @@ def commit(lib: Library, run_id: str = "r1", **kw: object):
 
 
 def hold_in_subprocess(lib: Library) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(lib.git_dir)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(lib.git_dir)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
 
 
 def test_held_lock_makes_second_writer_fail_naming_the_lock(tmp_path: Path) -> None:
     lib = make_library(tmp_path)
-    with filelock.FileLock(str(lib.git_dir / "skillforge.lock")), \
-            pytest.raises(LibraryError, match=r"locked by another skillforge writer \(.*skillforge\.lock"):
+    with (
+        filelock.FileLock(str(lib.git_dir / "skillforge.lock")),
+        pytest.raises(LibraryError, match=r"locked by another skillforge writer \(.*skillforge\.lock"),
+    ):
         commit(lib, lock_timeout=0.2)
     assert "skillforge/r1" not in [h.name for h in lib.repo.heads]
 
@@ -99,8 +103,9 @@ def test_stale_worktree_and_ref_locks_are_removed(tmp_path: Path) -> None:
 @contextlib.contextmanager
 def live_git(root: Path) -> Iterator[None]:
     """A git process working in ``root`` that is not our child (a shell sits in between)."""
-    proc = subprocess.Popen(["sh", "-c", "git cat-file --batch; true"], cwd=root,
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["sh", "-c", "git cat-file --batch; true"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
+    )
     try:
         for _ in range(200):
             if live_git_processes([root]):

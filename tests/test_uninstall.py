@@ -20,9 +20,13 @@ FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
 # The user's own settings for every agent, in layouts a plain JSON rewrite would not reproduce
 # (four-space indent, one line, no final newline), with empty containers that are theirs to keep.
 USER_FILES = {
-    ".claude/settings.json": json.dumps({"permissions": {"allow": ["Bash(npm test)"]},
-                                         "hooks": {"UserPromptSubmit": [{"hooks": [
-                                             {"type": "command", "command": "my-own-hook"}]}]}}, indent=4),
+    ".claude/settings.json": json.dumps(
+        {
+            "permissions": {"allow": ["Bash(npm test)"]},
+            "hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": "my-own-hook"}]}]},
+        },
+        indent=4,
+    ),
     ".mcp.json": '{"mcpServers":{"docs":{"command":"docs-mcp","args":[]}}}',
     ".codex/hooks.json": '{\n\t"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "notify"}]}]}\n}\n',
     ".codex/config.toml": '# my codex config\nmodel = "gpt-5-codex"\n\n[mcp_servers.docs]\ncommand = "docs-mcp"',
@@ -82,8 +86,9 @@ def run(cli, *args: str) -> dict[str, object]:
 @pytest.mark.parametrize("with_library", [True, False], ids=["with-library", "without-library"])
 @pytest.mark.parametrize("user_files", [True, False], ids=["user-settings", "fresh"])
 @pytest.mark.parametrize("agent", AGENTS)
-def test_uninstall_leaves_the_tree_as_it_was(cli, library: Path, project: Path, agent: str,
-                                             user_files: bool, with_library: bool) -> None:
+def test_uninstall_leaves_the_tree_as_it_was(
+    cli, library: Path, project: Path, agent: str, user_files: bool, with_library: bool
+) -> None:
     if user_files:
         add_user_files(project)
     before = tree(project)
@@ -98,8 +103,9 @@ def test_uninstall_leaves_the_tree_as_it_was(cli, library: Path, project: Path, 
 
 
 @pytest.mark.parametrize("agent", ["claude", "cline"])
-def test_user_scope_uninstall_leaves_home_as_it_was(cli, library: Path, project: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch, agent: str) -> None:
+def test_user_scope_uninstall_leaves_home_as_it_was(
+    cli, library: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, agent: str
+) -> None:
     home = tmp_path / "home"
     (home / "Documents").mkdir(parents=True)  # the user's own, kept although empty
     (home / ".claude.json").write_text('{"numStartups": 3, "mcpServers": {}}')
@@ -112,8 +118,9 @@ def test_user_scope_uninstall_leaves_home_as_it_was(cli, library: Path, project:
 
 
 @pytest.mark.parametrize("agent", AGENTS)
-def test_uninstall_without_a_record_still_removes_everything(cli, library: Path, project: Path,
-                                                             agent: str) -> None:
+def test_uninstall_without_a_record_still_removes_everything(
+    cli, library: Path, project: Path, agent: str
+) -> None:
     """The record of what install created is gone (an older version's uninstall deleted it, or another
     SKILLFORGE_HOME): skillforge's entries are found by shape and what held only them goes too."""
     run(cli, agent, "--library", str(library))
@@ -125,25 +132,42 @@ def test_uninstall_without_a_record_still_removes_everything(cli, library: Path,
 def test_entries_of_an_older_version_are_updated_then_removed(cli, library: Path, project: Path) -> None:
     """Older versions wrote a bare ``skillforge``; install updates those entries in place (no
     duplicate) and uninstall removes them."""
-    old_hook = {"hooks": [{"type": "command", "command": f"skillforge route --hook claude --library {library}",
-                           "timeout": 10}]}
+    old_hook = {
+        "hooks": [
+            {
+                "type": "command",
+                "command": f"skillforge route --hook claude --library {library}",
+                "timeout": 10,
+            }
+        ]
+    }
     settings = project / ".claude" / "settings.json"
     settings.parent.mkdir()
     settings.write_text(json.dumps({"hooks": {"UserPromptSubmit": [old_hook]}}))
-    (project / ".mcp.json").write_text(json.dumps(
-        {"mcpServers": {"skillforge": {"command": "skillforge", "args": ["serve", "--library", "/old/lib"]}}}))
+    (project / ".mcp.json").write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "skillforge": {"command": "skillforge", "args": ["serve", "--library", "/old/lib"]}
+                }
+            }
+        )
+    )
     assert run(cli, "claude", "--library", str(library))["status"] == "installed"
     submit = json.loads(settings.read_text())["hooks"]["UserPromptSubmit"]
     assert len(submit) == 1 and shlex.split(submit[0]["hooks"][0]["command"])[0].startswith("/")
-    assert json.loads((project / ".mcp.json").read_text())["mcpServers"]["skillforge"]["command"].startswith("/")
+    assert json.loads((project / ".mcp.json").read_text())["mcpServers"]["skillforge"]["command"].startswith(
+        "/"
+    )
     shutil.rmtree(config.home() / "installs")
     assert run(cli, "claude", "--uninstall")["status"] == "uninstalled"
     assert tree(project) == {}  # without a record, the files that held only skillforge's entries go
 
 
 @pytest.mark.parametrize("agent", AGENTS)
-def test_second_install_says_already_installed_and_writes_nothing(cli, library: Path, project: Path,
-                                                                  agent: str) -> None:
+def test_second_install_says_already_installed_and_writes_nothing(
+    cli, library: Path, project: Path, agent: str
+) -> None:
     add_user_files(project)
     assert run(cli, agent, "--library", str(library))["status"] == "installed"
     first = tree(project, times=True)
@@ -173,10 +197,19 @@ def install_like_older_versions(library: Path, project: Path) -> None:
     without links, and the skill links."""
     from skillforge.integrations.install import _state_file
 
-    hook = {"hooks": [{"type": "command", "command": f"skillforge route --hook claude --library {library}",
-                       "timeout": 10}]}
+    hook = {
+        "hooks": [
+            {
+                "type": "command",
+                "command": f"skillforge route --hook claude --library {library}",
+                "timeout": 10,
+            }
+        ]
+    }
     (project / ".claude").mkdir()
-    (project / ".claude" / "settings.json").write_text(json.dumps({"hooks": {"UserPromptSubmit": [hook]}}, indent=2))
+    (project / ".claude" / "settings.json").write_text(
+        json.dumps({"hooks": {"UserPromptSubmit": [hook]}}, indent=2)
+    )
     server = {"command": "skillforge", "args": ["serve", "--library", str(library)]}
     (project / ".mcp.json").write_text(json.dumps({"mcpServers": {"skillforge": server}}, indent=2) + "\n")
     dirs = []
@@ -185,19 +218,28 @@ def install_like_older_versions(library: Path, project: Path) -> None:
         dirs.append(str(folder))
         for skill in sorted((library / "skills").iterdir()):
             (folder / skill.name).symlink_to(skill.resolve(), target_is_directory=True)
-    state = {"dirs": [str(project / ".claude"), *dirs, str(project / ".agents")],
-             "json": {str(project / ".claude" / "settings.json"): {"created_file": True, "created": [
-                          ["hooks"], ["hooks", "UserPromptSubmit"]]},
-                      str(project / ".mcp.json"): {"created_file": True, "created": [
-                          ["mcpServers"], ["mcpServers", "skillforge"]]}}}
+    state = {
+        "dirs": [str(project / ".claude"), *dirs, str(project / ".agents")],
+        "json": {
+            str(project / ".claude" / "settings.json"): {
+                "created_file": True,
+                "created": [["hooks"], ["hooks", "UserPromptSubmit"]],
+            },
+            str(project / ".mcp.json"): {
+                "created_file": True,
+                "created": [["mcpServers"], ["mcpServers", "skillforge"]],
+            },
+        },
+    }
     path = _state_file("claude", project.resolve())
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(state))
 
 
 @pytest.mark.parametrize("upgrade", [False, True], ids=["uninstall", "install-then-uninstall"])
-def test_an_older_versions_install_is_removed_without_library(cli, library: Path, project: Path,
-                                                              upgrade: bool) -> None:
+def test_an_older_versions_install_is_removed_without_library(
+    cli, library: Path, project: Path, upgrade: bool
+) -> None:
     install_like_older_versions(library, project)
     if upgrade:
         assert run(cli, "claude", "--library", str(library))["status"] == "installed"  # entries updated
@@ -213,8 +255,12 @@ def test_a_hand_written_skillforge_entry_is_put_back_by_uninstall(cli, tmp_path:
     shutil.copytree(Path(__file__).parent / "fixtures" / "route" / "library", library)
     project = tmp_path / "project"
     project.mkdir()
-    mine = {"mcpServers": {"skillforge": {"command": "skillforge", "args": ["serve", "--library", "/home/me/team"]},
-                           "other": {"command": "x"}}}
+    mine = {
+        "mcpServers": {
+            "skillforge": {"command": "skillforge", "args": ["serve", "--library", "/home/me/team"]},
+            "other": {"command": "x"},
+        }
+    }
     (project / ".mcp.json").write_text(json.dumps(mine, indent=2) + "\n")
     monkeypatch.chdir(project)
     assert cli("install", "claude", "--library", str(library)).code == 0

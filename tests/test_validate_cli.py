@@ -66,7 +66,9 @@ def test_github_format_escapes_properties() -> None:
     from skillforge.skills.rules.base import Finding
 
     line = github_line(Finding("a,b:c.md", 3, "SF102", "error", "100% bad\nreally", "fix it", "name-format"))
-    assert line == "::error file=a%2Cb%3Ac.md,line=3,title=SF102 name-format::100%25 bad%0Areally (fix: fix it)"
+    assert (
+        line == "::error file=a%2Cb%3Ac.md,line=3,title=SF102 name-format::100%25 bad%0Areally (fix: fix it)"
+    )
 
 
 def test_strict_turns_warnings_into_failure(cli, lib: Path) -> None:

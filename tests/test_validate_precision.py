@@ -47,7 +47,9 @@ def test_link_to_a_sibling_skill_is_a_warning(tmp_path: Path) -> None:
     for name, body in (("a-skill", "See [the other one](../b-skill/SKILL.md).\n"), ("b-skill", "# b\n")):
         folder = tmp_path / "skills" / name
         folder.mkdir(parents=True)
-        (folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: Do {name} things. Use when {name} "
-                                         f"is needed.\n---\n# {name}\n\n{body}")
+        (folder / "SKILL.md").write_text(
+            f"---\nname: {name}\ndescription: Do {name} things. Use when {name} "
+            f"is needed.\n---\n# {name}\n\n{body}"
+        )
     found = [f for f in validate_paths([tmp_path]).findings if f.rule == "SF211"]
     assert [(f.severity, "sibling" in f.message) for f in found] == [("warning", True)]

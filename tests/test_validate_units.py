@@ -12,8 +12,11 @@ from skillforge.skills.rules.structure import links, relative_parts
 def test_code_blocks_handle_tildes_longer_fences_and_unclosed() -> None:
     text = "intro\n````markdown\n```python\nx = 1\n```\n````\n~~~json\n{}\n~~~\n```bash\necho open\n"
     blocks = code_blocks(text)
-    assert [(b.lang, b.line, b.closed) for b in blocks] == [("markdown", 2, True), ("json", 7, True),
-                                                            ("bash", 10, False)]
+    assert [(b.lang, b.line, b.closed) for b in blocks] == [
+        ("markdown", 2, True),
+        ("json", 7, True),
+        ("bash", 10, False),
+    ]
     assert blocks[0].code == "```python\nx = 1\n```"
 
 
@@ -25,8 +28,10 @@ def test_syntax_error_line_per_language() -> None:
 
 
 def test_links_skip_code_urls_and_anchors() -> None:
-    text = ("See [a](references/a.md#part), [web](https://x.dev), [top](#top), ![img](assets/i.png)\n"
-            "`[not](code.md)`\n```\n[no](block.md)\n```\n[ref]: scripts/run.sh\n")
+    text = (
+        "See [a](references/a.md#part), [web](https://x.dev), [top](#top), ![img](assets/i.png)\n"
+        "`[not](code.md)`\n```\n[no](block.md)\n```\n[ref]: scripts/run.sh\n"
+    )
     assert links(text) == [(0, "assets/i.png"), (0, "references/a.md"), (5, "scripts/run.sh")]
     assert "block.md" not in mask_code(text) and mask_code(text).count("\n") == text.count("\n")
 
@@ -59,8 +64,13 @@ def test_template_words_shared_by_most_triggers_do_not_make_an_overlap() -> None
     from skillforge.skills.rules.duplicates import distinctive_triggers
 
     repos = ["astropy", "django", "sympy", "xarray", "sphinx", "pylint"]
-    triggers = [trigger_words(f"Work on {r}. Use when working in {r}: running its tests, setting up its "
-                              "environment, or fixing a failure seen before.") for r in repos]
+    triggers = [
+        trigger_words(
+            f"Work on {r}. Use when working in {r}: running its tests, setting up its "
+            "environment, or fixing a failure seen before."
+        )
+        for r in repos
+    ]
     assert similar_pairs(distinctive_triggers(triggers), 0.7) == []
     same = trigger_words("Use when a flaky integration test times out against the staging database.")
     pairs = similar_pairs(distinctive_triggers([*triggers, same, set(same)]), 0.7)
@@ -72,8 +82,12 @@ def test_shingle_hashes_are_the_same_in_every_process() -> None:
     import sys
 
     code = "from skillforge.skills.rules.duplicates import shingles; print(sorted(shingles('a b c d e f g')))"
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": seed}
+        ).stdout
+        for seed in ("1", "2")
+    }
     assert len(outs) == 1 and outs != {""}
 
 

@@ -28,7 +28,9 @@ Keep this note.
 
 def test_append_adds_to_the_end_of_the_section_only() -> None:
     out = sections.append_section(BODY, "Steps", "- Run `python -m pytest -q`")
-    assert "- Install the package: `python -m pip install -e .`\n- Run `python -m pytest -q`\n\n## Notes" in out
+    assert (
+        "- Install the package: `python -m pip install -e .`\n- Run `python -m pytest -q`\n\n## Notes" in out
+    )
     assert out.replace("- Run `python -m pytest -q`\n", "") == BODY
 
 
@@ -41,7 +43,9 @@ def test_append_is_idempotent_and_skips_lines_already_there() -> None:
 
 def test_append_creates_a_missing_section_at_the_end() -> None:
     out = sections.append_section(BODY, "## Pitfalls", "- `pytest` may not be on PATH")
-    assert out.startswith(BODY.rstrip("\n")) and out.endswith("## Pitfalls\n\n- `pytest` may not be on PATH\n")
+    assert out.startswith(BODY.rstrip("\n")) and out.endswith(
+        "## Pitfalls\n\n- `pytest` may not be on PATH\n"
+    )
 
 
 def test_replace_keeps_other_sections() -> None:
@@ -70,33 +74,62 @@ def test_ensure_link_adds_once() -> None:
 
 
 def _lesson(tid: str, title: str = "Install before testing") -> Lesson:
-    ev = Evidence(tid, [3, 4], quote="E   ModuleNotFoundError: No module named 'ledgerkit'",
-                  source=f"logs/{tid}.jsonl:12", outcome=Outcome.SUCCESS, task="Fix rounding", trust=Trust.AGENT)
-    return Lesson(title, "tests fail to import", "Install with pip -e", LessonKind.ERROR_RECOVERY, evidence=[ev])
+    ev = Evidence(
+        tid,
+        [3, 4],
+        quote="E   ModuleNotFoundError: No module named 'ledgerkit'",
+        source=f"logs/{tid}.jsonl:12",
+        outcome=Outcome.SUCCESS,
+        task="Fix rounding",
+        trust=Trust.AGENT,
+    )
+    return Lesson(
+        title, "tests fail to import", "Install with pip -e", LessonKind.ERROR_RECOVERY, evidence=[ev]
+    )
 
 
 def _skill(**meta: str) -> Skill:
-    return Skill("python-tests", "Run the tests of a src-layout Python project.", BODY,
-                 metadata={f"skillforge-{k}": v for k, v in meta.items()})
+    return Skill(
+        "python-tests",
+        "Run the tests of a src-layout Python project.",
+        BODY,
+        metadata={f"skillforge-{k}": v for k, v in meta.items()},
+    )
 
 
 def test_edits_patch_the_current_skill_and_refresh_evidence() -> None:
-    edit = SkillEdit(EditOp.APPEND_SECTION, "python-tests", "seen twice", section="Steps",
-                     content="- Run `python -m pytest -q`", lessons=[_lesson("t1"), _lesson("t2")])
+    edit = SkillEdit(
+        EditOp.APPEND_SECTION,
+        "python-tests",
+        "seen twice",
+        section="Steps",
+        content="- Run `python -m pytest -q`",
+        lessons=[_lesson("t1"), _lesson("t2")],
+    )
     res = apply_edits([edit], [_skill(version="2", evidence="3")], run_id="r1", date="2026-01-02")
     (change,) = res.changes
     skill = change.skill
     assert change.action == "updated" and change.evidence_count == 2
     assert "Keep this note." in skill.body and "python -m pytest -q" in skill.body
     assert f"]({EVIDENCE_FILE})" in skill.body
-    assert skill.meta("version") == "3" and skill.meta("evidence") == "5" and skill.meta("updated") == "2026-01-02"
+    assert (
+        skill.meta("version") == "3"
+        and skill.meta("evidence") == "5"
+        and skill.meta("updated") == "2026-01-02"
+    )
     evidence = skill.files[EVIDENCE_FILE]
     assert "## Run r1" in evidence and "logs/t1.jsonl:12" in evidence and "No module named" in evidence
 
 
 def test_applying_the_result_again_changes_nothing() -> None:
-    edit = SkillEdit(EditOp.APPEND_SECTION, "python-tests", "r", section="Steps", content="- Run it",
-                     lessons=[_lesson("t1")])
+    edit = SkillEdit(
+        EditOp.APPEND_SECTION,
+        "python-tests",
+        "r",
+        section="Steps",
+        content="- Run it",
+        lessons=[_lesson("t1")],
+    )
     first = apply_edits([edit], [_skill()], run_id="r1", date="2026-01-02").changes[0].skill
     assert apply_edits([edit], [first], run_id="r1", date="2026-01-02").changes == []
 
@@ -116,9 +149,11 @@ def test_add_reference_writes_file_and_link_together() -> None:
 
 def test_add_skill_remove_skill_and_bad_edits() -> None:
     new = Skill("new-skill", "Does a thing.", "# New\n\n## Steps\n\n- one\n")
-    edits = [SkillEdit(EditOp.ADD_SKILL, "new-skill", "new", new_skill=new, lessons=[_lesson("t1")]),
-             SkillEdit(EditOp.REMOVE_SKILL, "python-tests", "obsolete"),
-             SkillEdit(EditOp.APPEND_SECTION, "missing", "r", section="S", content="x")]
+    edits = [
+        SkillEdit(EditOp.ADD_SKILL, "new-skill", "new", new_skill=new, lessons=[_lesson("t1")]),
+        SkillEdit(EditOp.REMOVE_SKILL, "python-tests", "obsolete"),
+        SkillEdit(EditOp.APPEND_SECTION, "missing", "r", section="S", content="x"),
+    ]
     res = apply_edits(edits, [_skill()], run_id="r1", date="d")
     actions = {c.name: c.action for c in res.changes}
     assert actions == {"new-skill": "added", "python-tests": "removed"}
@@ -142,8 +177,11 @@ def test_quotes_failing_the_safety_check_stay_out_of_evidence() -> None:
 
 def test_section_map_skips_fenced_headings_and_merges_repeated_titles() -> None:
     body = "intro\n## Steps\nrun it\n```\n# not a heading\n```\n### Check\nlook\n## Steps\nagain\n"
-    assert sections.section_map(body) == {"": "intro", "Steps": "run it\n```\n# not a heading\n```\nagain",
-                                          "Check": "look"}
+    assert sections.section_map(body) == {
+        "": "intro",
+        "Steps": "run it\n```\n# not a heading\n```\nagain",
+        "Check": "look",
+    }
 
 
 @pytest.mark.parametrize("path", ["references\\..\\..\\x.md", "references/../../x.md", "C:/Users/x.md"])

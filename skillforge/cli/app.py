@@ -43,7 +43,12 @@ _untyped_argument_help()
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 LibraryOpt = Annotated[
     str | None,
-    typer.Option("--library", "-L", metavar="PATH", help="The skill library (default: current folder or SKILLFORGE_LIBRARY)."),
+    typer.Option(
+        "--library",
+        "-L",
+        metavar="PATH",
+        help="The skill library (default: current folder or SKILLFORGE_LIBRARY).",
+    ),
 ]
 
 

@@ -18,22 +18,41 @@ if TYPE_CHECKING:
 
 FromOpt = Annotated[
     list[str] | None,
-    typer.Option("--from", metavar="AGENT", help="Also read an agent's default log folder: claude, codex or gemini (repeatable)."),
+    typer.Option(
+        "--from",
+        metavar="AGENT",
+        help="Also read an agent's default log folder: claude, codex or gemini (repeatable).",
+    ),
 ]
-FormatOpt = Annotated[str | None, typer.Option("--format", "-f", metavar="FORMAT", help="Force a log format instead of detecting it.")]
-ToOpt = Annotated[str | None, typer.Option(
-    "--to", metavar="FORMAT", help="Stream the trajectories on stdout as FORMAT: json (as --json) or atif "
-    "(one ATIF v1.7 document per line, for Harbor-style tooling).")]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", metavar="FORMAT", help="Force a log format instead of detecting it."),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        metavar="FORMAT",
+        help="Stream the trajectories on stdout as FORMAT: json (as --json) or atif "
+        "(one ATIF v1.7 document per line, for Harbor-style tooling).",
+    ),
+]
 LabelsOpt = Annotated[
     list[str] | None,
-    typer.Option("--labels", metavar="FILE", help="Outcome labels: SWE-bench report.json files or folders, results "
-                 "summaries, or a CSV/JSON of id → outcome (repeatable)."),
+    typer.Option(
+        "--labels",
+        metavar="FILE",
+        help="Outcome labels: SWE-bench report.json files or folders, results "
+        "summaries, or a CSV/JSON of id → outcome (repeatable).",
+    ),
 ]
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH", help="Log files, folders (recursive) or globs.")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(metavar="PATH", help="Log files, folders (recursive) or globs.")
+    ] = None,
     from_agent: FromOpt = None,
     fmt: FormatOpt = None,
     labels: LabelsOpt = None,
@@ -51,15 +70,23 @@ def ingest(
     label_map, label_source = load_labels(labels or [])
     report = IngestReport()
     with console.progress("reading logs") as bar:
-        for traj in read(input_paths(paths or [], from_agent or []), report, fmt=fmt,
-                         labels=label_map, labels_source=label_source, exclude=labels or []):
+        for traj in read(
+            input_paths(paths or [], from_agent or []),
+            report,
+            fmt=fmt,
+            labels=label_map,
+            labels_source=label_source,
+            exclude=labels or [],
+        ):
             if write is not None:
                 console.print_jsonl(write(traj))
             bar.advance()
     render_report(report, to_stderr=write is not None)
     if not report.formats and not report.problems:
-        raise InputError(f"no agent logs found in {', '.join(paths or from_agent or [])}",
-                         "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex")
+        raise InputError(
+            f"no agent logs found in {', '.join(paths or from_agent or [])}",
+            "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex",
+        )
     return int(ExitCode.PARTIAL if report.partial else ExitCode.OK)
 
 
@@ -79,23 +106,37 @@ def render_report(report: IngestReport, to_stderr: bool = False) -> None:
     from rich import box
     from rich.table import Table
 
-    table = Table(title="ingest", title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True,
-                  pad_edge=False)
-    rows = [[name, *(str(n) for n in (s.files, s.trajectories, s.steps, s.tool_calls, s.errors)),
-             *(_outcome_cell(s.outcomes.get(o, 0), s.guessed.get(o, 0)) for o in ("success", "failure")),
-             str(s.outcomes.get("unknown", 0)), str(sum(s.skipped.values()))]
-            for name, s in sorted(report.formats.items())]
+    table = Table(
+        title="ingest", title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False
+    )
+    rows = [
+        [
+            name,
+            *(str(n) for n in (s.files, s.trajectories, s.steps, s.tool_calls, s.errors)),
+            *(_outcome_cell(s.outcomes.get(o, 0), s.guessed.get(o, 0)) for o in ("success", "failure")),
+            str(s.outcomes.get("unknown", 0)),
+            str(sum(s.skipped.values())),
+        ]
+        for name, s in sorted(report.formats.items())
+    ]
     headers = ("format", "files", "runs", "steps", "calls", "errors", "ok", "failed", "unknown", "skip")
     for i, col in enumerate(headers):  # numbers are never cut
-        table.add_column(col, justify="left" if i == 0 else "right", no_wrap=i == 0, overflow="fold",
-                         min_width=max((len(r[i]) for r in rows), default=1))
+        table.add_column(
+            col,
+            justify="left" if i == 0 else "right",
+            no_wrap=i == 0,
+            overflow="fold",
+            min_width=max((len(r[i]) for r in rows), default=1),
+        )
     for row in rows:
         table.add_row(*row)
     (console.err if to_stderr else console.out).print(table)
     if any(s.guessed for s in report.formats.values()) and not console.is_quiet():
         (console.err if to_stderr else console.out).print(
             "* guessed: no label and no verdict in the log, so the outcome was read from the last test run; "
-            "pass --labels to be sure", markup=False)
+            "pass --labels to be sure",
+            markup=False,
+        )
     skipped = Counter[str]()
     for s in report.formats.values():
         skipped.update(s.skipped)
@@ -105,9 +146,13 @@ def render_report(report: IngestReport, to_stderr: bool = False) -> None:
     for s in report.formats.values():
         ignored.update(s.ignored)
     if ignored and console.verbose_level():
-        console.info("ignored records (bookkeeping): " + ", ".join(f"{k} {v}" for k, v in ignored.most_common()))
+        console.info(
+            "ignored records (bookkeeping): " + ", ".join(f"{k} {v}" for k, v in ignored.most_common())
+        )
     if report.passed_over:
-        console.info("passed over, not logs: " + ", ".join(f"{n} {k}" for k, n in report.passed_over.most_common()))
+        console.info(
+            "passed over, not logs: " + ", ".join(f"{n} {k}" for k, n in report.passed_over.most_common())
+        )
     render_problems(report)
 
 

@@ -15,8 +15,14 @@ if TYPE_CHECKING:
     from skillforge.skills.history import BranchDiff, LogEntry
     from skillforge.skills.store import Library
 
-BaseOpt = Annotated[str | None, typer.Option("--base", metavar="BRANCH", help="Base branch (default: base_branch setting, "
-                                             "else the checked-out branch).")]
+BaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base",
+        metavar="BRANCH",
+        help="Base branch (default: base_branch setting, else the checked-out branch).",
+    ),
+]
 
 
 def _open(library: str | None, base: str | None) -> tuple[Library, str]:
@@ -30,7 +36,9 @@ def _open(library: str | None, base: str | None) -> tuple[Library, str]:
 
 @app.command("init")
 def init_cmd(
-    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder of the library (created if missing).")] = Path("."),
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of the library (created if missing).")
+    ] = Path("."),
     json: JsonOpt = False,
 ) -> None:
     """Make DIR a skill library: git repository, skills/, skillforge.toml, CI workflow, pre-commit hook."""
@@ -47,15 +55,21 @@ def init_cmd(
     for note in report.notes:
         console.warn(note)
     if report.commit:
-        console.out.print(_esc(f"skill library ready at {report.root}: committed {len(report.committed)} file(s) "
-                               f"on {report.branch} ({report.commit[:12]})"))
+        console.out.print(
+            _esc(
+                f"skill library ready at {report.root}: committed {len(report.committed)} file(s) "
+                f"on {report.branch} ({report.commit[:12]})"
+            )
+        )
     else:
         console.out.print(_esc(f"{report.root} is already a skill library; nothing to do"))
 
 
 @app.command("log")
 def log_cmd(
-    skill: Annotated[str | None, typer.Argument(metavar="SKILL", help="A skill's name (default: every skillforge run).")] = None,
+    skill: Annotated[
+        str | None, typer.Argument(metavar="SKILL", help="A skill's name (default: every skillforge run).")
+    ] = None,
     library: LibraryOpt = None,
     base: BaseOpt = None,
     json: JsonOpt = False,
@@ -72,13 +86,30 @@ def log_cmd(
         console.info(f"no history for skill {skill!r}" if skill else "no skillforge runs yet")
         return
     if skill:
-        console.table(f"history of {skill}", ["date", "commit", "run", "change", "reason", "where"],
-                      [(e.date[:10], e.commit[:10], e.run_id or "-", e.action, _esc(e.reason), _where(e))
-                       for e in entries])
+        console.table(
+            f"history of {skill}",
+            ["date", "commit", "run", "change", "reason", "where"],
+            [
+                (e.date[:10], e.commit[:10], e.run_id or "-", e.action, _esc(e.reason), _where(e))
+                for e in entries
+            ],
+        )
     else:
-        console.table("skillforge runs", ["date", "run", "commit", "changes", "source", "where"],
-                      [(e.date[:10], e.run_id or "-", e.commit[:10], len(e.changes), _esc(e.source or "-"), _where(e))
-                       for e in entries])
+        console.table(
+            "skillforge runs",
+            ["date", "run", "commit", "changes", "source", "where"],
+            [
+                (
+                    e.date[:10],
+                    e.run_id or "-",
+                    e.commit[:10],
+                    len(e.changes),
+                    _esc(e.source or "-"),
+                    _where(e),
+                )
+                for e in entries
+            ],
+        )
 
 
 def _where(entry: LogEntry) -> str:
@@ -93,7 +124,9 @@ def _esc(text: str) -> str:
 
 @app.command("diff")
 def diff_cmd(
-    branch: Annotated[str | None, typer.Argument(metavar="BRANCH", help="Review branch (default: the newest skillforge/*).")] = None,
+    branch: Annotated[
+        str | None, typer.Argument(metavar="BRANCH", help="Review branch (default: the newest skillforge/*).")
+    ] = None,
     library: LibraryOpt = None,
     base: BaseOpt = None,
     json: JsonOpt = False,
@@ -115,8 +148,15 @@ def _render_diff(result: BranchDiff) -> None:
         sections = [f"+{h}" for h in s.sections_added] + [f"-{h}" for h in s.sections_removed]
         sections += [f"~{h}" for h in s.sections_changed]
         evidence = f"{_n(s.evidence_before)} → {_n(s.evidence_after)}"
-        rows.append((_esc(s.name), s.action, "changed" if s.description_changed else "", _esc(", ".join(sections) or "-"),
-                     evidence))
+        rows.append(
+            (
+                _esc(s.name),
+                s.action,
+                "changed" if s.description_changed else "",
+                _esc(", ".join(sections) or "-"),
+                evidence,
+            )
+        )
     title = f"{result.branch} vs {result.base}" + (f" (run {result.run_id})" if result.run_id else "")
     if not rows and not result.other_files:
         console.out.print(_esc(f"{title}: no changes"))

@@ -20,16 +20,40 @@ app.add_typer(eval_app, name="eval")
 
 @app.command()
 def route(
-    task: Annotated[str | None, typer.Argument(metavar="TASK", help="The task (default: read from stdin).")] = None,
+    task: Annotated[
+        str | None, typer.Argument(metavar="TASK", help="The task (default: read from stdin).")
+    ] = None,
     library: LibraryOpt = None,
-    k: Annotated[int | None, typer.Option("-k", metavar="N", help="How many skills (default: setting route_k).")] = None,
-    fmt: Annotated[str, typer.Option("--format", metavar="markdown|json|xml", help="markdown, json or xml.")] = "markdown",
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", metavar="N", help="Budget for the output; the top "
-                          "skill's body is included when it fits (default: route_max_tokens).")] = None,
-    hook: Annotated[str | None, typer.Option("--hook", metavar="AGENT", help="Agent hook mode: claude, codex, gemini or cline "
-                    "(hook JSON on stdin, the agent's JSON on stdout; never fails).")] = None,
-    cwd: Annotated[str | None, typer.Option("--cwd", metavar="FOLDER", help="The task's folder, for scope (default: .).")] = None,
-    rerank: Annotated[bool, typer.Option("--rerank", help="Re-rank candidates with the LLM provider.")] = False,
+    k: Annotated[
+        int | None, typer.Option("-k", metavar="N", help="How many skills (default: setting route_k).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="markdown|json|xml", help="markdown, json or xml.")
+    ] = "markdown",
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--max-tokens",
+            metavar="N",
+            help="Budget for the output; the top "
+            "skill's body is included when it fits (default: route_max_tokens).",
+        ),
+    ] = None,
+    hook: Annotated[
+        str | None,
+        typer.Option(
+            "--hook",
+            metavar="AGENT",
+            help="Agent hook mode: claude, codex, gemini or cline "
+            "(hook JSON on stdin, the agent's JSON on stdout; never fails).",
+        ),
+    ] = None,
+    cwd: Annotated[
+        str | None, typer.Option("--cwd", metavar="FOLDER", help="The task's folder, for scope (default: .).")
+    ] = None,
+    rerank: Annotated[
+        bool, typer.Option("--rerank", help="Re-rank candidates with the LLM provider.")
+    ] = False,
     json: JsonOpt = False,
 ) -> int:
     """Choose the right skills for a task: pointers (name, description, path, why) and the top body."""
@@ -59,19 +83,35 @@ def _reranked(args: Any) -> str:
     router = Router(library)
     task = read_task(args.task)
     k = args.k or k
-    matches = rerank(Settings({"library": str(library)}, Path(library)), task,
-                     router.route(task, k=max(10, k), cwd=args.cwd or "."), k)
+    matches = rerank(
+        Settings({"library": str(library)}, Path(library)),
+        task,
+        router.route(task, k=max(10, k), cwd=args.cwd or "."),
+        k,
+    )
     max_tokens = budget if args.max_tokens is None else args.max_tokens
     return render(matches, args.fmt, top_body(router, matches, max_tokens, pointer_tokens(matches)))
 
 
 @app.command()
 def feedback(
-    skill: Annotated[list[str] | None, typer.Argument(metavar="SKILL", help="Skill names that were used.")] = None,
-    outcome: Annotated[str | None, typer.Option("--outcome", metavar="success|failure", help="success or failure.")] = None,
-    from_logs: Annotated[list[str] | None, typer.Option("--from-logs", metavar="PATH", help="Agent logs whose sessions "
-                         "used skills (repeatable); outcomes from the logs or --labels.")] = None,
-    labels: Annotated[list[str] | None, typer.Option("--labels", metavar="FILE", help="Outcome labels for --from-logs.")] = None,
+    skill: Annotated[
+        list[str] | None, typer.Argument(metavar="SKILL", help="Skill names that were used.")
+    ] = None,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", metavar="success|failure", help="success or failure.")
+    ] = None,
+    from_logs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from-logs",
+            metavar="PATH",
+            help="Agent logs whose sessions used skills (repeatable); outcomes from the logs or --labels.",
+        ),
+    ] = None,
+    labels: Annotated[
+        list[str] | None, typer.Option("--labels", metavar="FILE", help="Outcome labels for --from-logs.")
+    ] = None,
     library: LibraryOpt = None,
     json: JsonOpt = False,
 ) -> None:
@@ -90,7 +130,9 @@ def feedback(
             raise UsageError("--outcome must be success or failure", "e.g. --outcome success")
         missing = [s for s in skill if s not in known]
         if missing:
-            raise SkillforgeError(f"no skill named {missing[0]!r} in {lib}", "check the name with skillforge route")
+            raise SkillforgeError(
+                f"no skill named {missing[0]!r} in {lib}", "check the name with skillforge route"
+            )
         events += [(s, outcome == "success") for s in skill]
     if from_logs:
         events += events_from_logs(from_logs, labels or [], report)
@@ -108,10 +150,16 @@ def feedback(
 @app.command()
 def prune(
     library: LibraryOpt = None,
-    min_uses: Annotated[int, typer.Option("--min-uses", metavar="N", help="Uses before low utility counts.")] = 5,
-    max_utility: Annotated[float, typer.Option("--max-utility", metavar="Q", help="Utility at or below this is low.")] = 0.3,
-    min_calls: Annotated[int, typer.Option("--min-calls", metavar="N", help="Logged route calls before 'never matched' "
-                         "counts.")] = 50,
+    min_uses: Annotated[
+        int, typer.Option("--min-uses", metavar="N", help="Uses before low utility counts.")
+    ] = 5,
+    max_utility: Annotated[
+        float, typer.Option("--max-utility", metavar="Q", help="Utility at or below this is low.")
+    ] = 0.3,
+    min_calls: Annotated[
+        int,
+        typer.Option("--min-calls", metavar="N", help="Logged route calls before 'never matched' counts."),
+    ] = 50,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List candidates; write nothing.")] = False,
     json: JsonOpt = False,
 ) -> None:
@@ -134,7 +182,9 @@ def prune(
 @app.command()
 def serve(
     library: LibraryOpt = None,
-    http: Annotated[bool, typer.Option("--http", help="Streamable HTTP on 127.0.0.1 instead of stdio.")] = False,
+    http: Annotated[
+        bool, typer.Option("--http", help="Streamable HTTP on 127.0.0.1 instead of stdio.")
+    ] = False,
     port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port for --http.")] = 8000,
 ) -> None:
     """Serve the library over MCP: tools search_skills and get_skill, resources skill://{name}."""
@@ -151,8 +201,12 @@ def install(
     agent: Annotated[str, typer.Argument(metavar="AGENT", help="claude, codex, gemini, cline or cursor.")],
     project: Annotated[bool, typer.Option("--project", help="This project's settings (default).")] = False,
     user: Annotated[bool, typer.Option("--user", help="The user's settings instead.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
-    uninstall: Annotated[bool, typer.Option("--uninstall", help="Remove exactly what install added.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    uninstall: Annotated[
+        bool, typer.Option("--uninstall", help="Remove exactly what install added.")
+    ] = False,
     library: LibraryOpt = None,
     json: JsonOpt = False,
 ) -> None:
@@ -186,11 +240,19 @@ def install(
 
 @eval_app.command("route")
 def eval_route(
-    queries: Annotated[str, typer.Option("--queries", metavar="FILE", help="JSONL: {\"query\", \"expected\": [names]}.")],
+    queries: Annotated[
+        str, typer.Option("--queries", metavar="FILE", help='JSONL: {"query", "expected": [names]}.')
+    ],
     library: LibraryOpt = None,
     k: Annotated[int, typer.Option("-k", metavar="N", help="Candidates per query.")] = 3,
-    save: Annotated[bool, typer.Option("--save", help="Store the learnt abstention threshold in the "
-                    "library (.skillforge/route.json); route uses it from then on.")] = False,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Store the learnt abstention threshold in the "
+            "library (.skillforge/route.json); route uses it from then on.",
+        ),
+    ] = False,
     json: JsonOpt = False,
 ) -> int:
     """Recall@1, Recall@3, MRR and abstention beside a name+description BM25 baseline, and a calibration
@@ -206,15 +268,33 @@ def eval_route(
     if json:
         console.print_result("ok", result)
         return int(ExitCode.OK)
-    rows = [(metric, f"{result['router'][metric]:.3f}", f"{result['baseline'][metric]:.3f}")
-            for metric in result["router"] if isinstance(result["router"][metric], float)]
-    console.table(f"route eval ({result['queries']} queries, {result['skills']} skills, threshold "
-                  f"{result['threshold']:.3f} {result['threshold_source']})",
-                  ["metric", "router", "name+description BM25"], rows)
-    console.table("abstention calibration", ["threshold", "no-fit abstained", "answerable abstained",
-                                             "precision", "recall@3"],
-                  [(f"{r['threshold']:.3f}", f"{r['nofit_abstained']:.2f}", f"{r['answerable_abstained']:.2f}",
-                    f"{r['precision']:.2f}", f"{r['recall@3']:.2f}") for r in result["calibration"]])
-    console.info(f"learnt threshold: {result['learnt_threshold']:.3f}"
-                 + (" (saved: route uses it from now on)" if save else " (--save to use it)"))
+    rows = [
+        (metric, f"{result['router'][metric]:.3f}", f"{result['baseline'][metric]:.3f}")
+        for metric in result["router"]
+        if isinstance(result["router"][metric], float)
+    ]
+    console.table(
+        f"route eval ({result['queries']} queries, {result['skills']} skills, threshold "
+        f"{result['threshold']:.3f} {result['threshold_source']})",
+        ["metric", "router", "name+description BM25"],
+        rows,
+    )
+    console.table(
+        "abstention calibration",
+        ["threshold", "no-fit abstained", "answerable abstained", "precision", "recall@3"],
+        [
+            (
+                f"{r['threshold']:.3f}",
+                f"{r['nofit_abstained']:.2f}",
+                f"{r['answerable_abstained']:.2f}",
+                f"{r['precision']:.2f}",
+                f"{r['recall@3']:.2f}",
+            )
+            for r in result["calibration"]
+        ],
+    )
+    console.info(
+        f"learnt threshold: {result['learnt_threshold']:.3f}"
+        + (" (saved: route uses it from now on)" if save else " (--save to use it)")
+    )
     return int(ExitCode.OK)

@@ -16,7 +16,12 @@ def config_cmd(library: LibraryOpt = None, json: JsonOpt = False) -> None:
     settings = Settings({"library": library}, Path(library) if library else None)
     rows = settings.explain()
     if json:
-        console.print_result("ok", {"settings": {r.key: {"value": r.value, "source": r.source} for r in rows}})
+        console.print_result(
+            "ok", {"settings": {r.key: {"value": r.value, "source": r.source} for r in rows}}
+        )
         return
-    console.table("skillforge settings", ["setting", "value", "source", "meaning"],
-                  [(r.key, r.value, r.source, r.description) for r in rows])
+    console.table(
+        "skillforge settings",
+        ["setting", "value", "source", "meaning"],
+        [(r.key, r.value, r.source, r.description) for r in rows],
+    )

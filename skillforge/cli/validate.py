@@ -18,14 +18,32 @@ FORMATS = ("text", "json", "github")
 
 @app.command()
 def validate(
-    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH",
-        help="Library roots, skills/ folders, skill folders or SKILL.md files (default: current folder).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|json|github", help="text, json or github (workflow annotations).")] = "text",
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH",
+            help="Library roots, skills/ folders, skill folders or SKILL.md files (default: current folder).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", metavar="text|json|github", help="text, json or github (workflow annotations)."
+        ),
+    ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    allow_host: Annotated[list[str] | None, typer.Option(
-        "--allow-host", metavar="HOST", help="Also allow links to this host and its subdomains (repeatable; "
-        "setting allowed_hosts adds more).")] = None,
-    json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout (same as --format json).")] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            metavar="HOST",
+            help="Also allow links to this host and its subdomains (repeatable; "
+            "setting allowed_hosts adds more).",
+        ),
+    ] = None,
+    json: Annotated[
+        bool, typer.Option("--json", help="Machine-readable JSON on stdout (same as --format json).")
+    ] = False,
 ) -> int:
     """Validate skills against the Agent Skills spec and skillforge's policy. Exits 4 on errors
     (on warnings too with --strict)."""
@@ -74,5 +92,7 @@ def _summary(report: ValidationReport, strict: bool) -> None:
     if report.skills == 0:
         console.warn("no skills found (pass a library, a skills/ folder, a skill folder or SKILL.md files)")
     verdict = "failed" if report.failed(strict) else "ok"
-    console.info(f"validate: {report.skills} skills, {len(report.errors)} errors, "
-                 f"{len(report.warnings)} warnings: {verdict}")
+    console.info(
+        f"validate: {report.skills} skills, {len(report.errors)} errors, "
+        f"{len(report.warnings)} warnings: {verdict}"
+    )

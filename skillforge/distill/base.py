@@ -87,7 +87,9 @@ class DistillReport:
     plan: dict[str, Any] = field(default_factory=dict)
     # what the run came to: committed, already_done, nothing_new, nothing_changed, dry_run, submitted
     status: str = "nothing_changed"
-    next_steps: list[dict[str, str]] = field(default_factory=list)  # {"what", "command"}: review, merge, publish
+    next_steps: list[dict[str, str]] = field(
+        default_factory=list
+    )  # {"what", "command"}: review, merge, publish
     skipped_inputs: list[tuple[str, int, str]] = field(default_factory=list)  # (reason, files, first problem)
     skipped_input_lines: list[str] = field(default_factory=list)  # each skipped input (shown under -v)
 

@@ -37,15 +37,24 @@ def request_for(mapper: Any, traj: Trajectory) -> ChatRequest:
 
     caller = mapper.caller()
     transcript = prepare(traj, mapper.options.transcript_tokens)
-    user = caller.render("analyst_batch.j2", outcome=traj.outcome.value, transcript=transcript.render(),
-                         trajectory_id=traj.id)
-    return ChatRequest(system=caller.render("analyst_system.j2"), messages=[Message("user", user)],
-                       output_schema=schema.LESSONS, max_tokens=mapper.options.max_tokens, tool_choice="none")
+    user = caller.render(
+        "analyst_batch.j2", outcome=traj.outcome.value, transcript=transcript.render(), trajectory_id=traj.id
+    )
+    return ChatRequest(
+        system=caller.render("analyst_system.j2"),
+        messages=[Message("user", user)],
+        output_schema=schema.LESSONS,
+        max_tokens=mapper.options.max_tokens,
+        tool_choice="none",
+    )
 
 
 def batch_key(mapper: Any, traj: Trajectory) -> str:
-    return content_id(mapper.cache_key(traj), "batch", templates.digest("prompts/analyst_batch.j2",
-                                                                       mapper.options.template_dir))
+    return content_id(
+        mapper.cache_key(traj),
+        "batch",
+        templates.digest("prompts/analyst_batch.j2", mapper.options.template_dir),
+    )
 
 
 def _model(mapper: Any) -> str:
@@ -64,8 +73,9 @@ class Submitted:
     already: int = 0  # trajectories already answered, cached or in a pending batch
 
 
-def submit(items: Iterable[Trajectory], mapper: Any, api: BatchAPI, state: BatchState,
-           budget: Budget) -> Submitted:
+def submit(
+    items: Iterable[Trajectory], mapper: Any, api: BatchAPI, state: BatchState, budget: Budget
+) -> Submitted:
     """Send every trajectory that still needs an analysis, in batches of CHUNK; record each batch."""
     out, cache, pending = Submitted(), MapCache(), state.pending_ids()
     chunk: list[tuple[str, ChatRequest, float]] = []
@@ -75,7 +85,9 @@ def submit(items: Iterable[Trajectory], mapper: Any, api: BatchAPI, state: Batch
             out.already += 1
             continue
         req = request_for(mapper, traj)
-        cost = discounted(budget.prices.cost(model, TokenUsage(input=req.estimate_tokens(), output=req.max_tokens)))
+        cost = discounted(
+            budget.prices.cost(model, TokenUsage(input=req.estimate_tokens(), output=req.max_tokens))
+        )
         if budget.max_cost and budget.total.cost + out.dollars + cost > budget.max_cost:
             out.over_budget += 1
             continue
@@ -94,11 +106,19 @@ def _answered(state: BatchState, trajectory_id: str) -> bool:
     return answer is not None and answer.error is None
 
 
-def _send(chunk: list[tuple[str, ChatRequest, float]], mapper: Any, api: BatchAPI, state: BatchState,
-          out: Submitted) -> None:
+def _send(
+    chunk: list[tuple[str, ChatRequest, float]], mapper: Any, api: BatchAPI, state: BatchState, out: Submitted
+) -> None:
     batch_id = api.submit((tid, req) for tid, req, _ in chunk)
-    state.record(BatchRecord(batch_id, mapper.provider.name, mapper.provider.model, [tid for tid, _, _ in chunk],
-                             round(sum(c for _, _, c in chunk), 6)))
+    state.record(
+        BatchRecord(
+            batch_id,
+            mapper.provider.name,
+            mapper.provider.model,
+            [tid for tid, _, _ in chunk],
+            round(sum(c for _, _, c in chunk), 6),
+        )
+    )
     out.batches.append(batch_id)
     out.calls += len(chunk)
     chunk.clear()
@@ -132,8 +152,15 @@ def collect(api: BatchAPI, state: BatchState) -> Collected:
             continue
         for ans in api.results(record.id):
             resp = ans.response
-            state.save(Answer(ans.custom_id, record.id, resp.text if resp else "",
-                              resp.usage if resp else TokenUsage(), ans.error))
+            state.save(
+                Answer(
+                    ans.custom_id,
+                    record.id,
+                    resp.text if resp else "",
+                    resp.usage if resp else TokenUsage(),
+                    ans.error,
+                )
+            )
             out.answers += 1
             out.errors += ans.error is not None
         state.close(record.id)
@@ -145,32 +172,52 @@ def describe(report: Any, collected: Collected | None = None, sent: Submitted | 
     """Notes and a ``plan["batch"]`` entry on the run's report (the CLI prints both)."""
     info = report.plan.setdefault("batch", {})
     if collected is not None:
-        info.update(collected=collected.batches, answers=collected.answers,
-                    waiting=[s.id for s in collected.waiting], lost=[s.id for s in collected.lost])
+        info.update(
+            collected=collected.batches,
+            answers=collected.answers,
+            waiting=[s.id for s in collected.waiting],
+            lost=[s.id for s in collected.lost],
+        )
         if collected.batches:
-            report.notes.append(f"collected {collected.answers} answers from {len(collected.batches)} batches"
-                                + (f" ({collected.errors} failed)" if collected.errors else ""))
+            report.notes.append(
+                f"collected {collected.answers} answers from {len(collected.batches)} batches"
+                + (f" ({collected.errors} failed)" if collected.errors else "")
+            )
         for s in collected.waiting:
             done = sum(v for k, v in s.counts.items() if k not in ("processing", "total"))
-            report.notes.append(f"batch {s.id} is still {s.state} ({done} answered so far): "
-                                "run skillforge distill --resume with the same logs later")
+            report.notes.append(
+                f"batch {s.id} is still {s.state} ({done} answered so far): "
+                "run skillforge distill --resume with the same logs later"
+            )
         for s in collected.lost:
-            report.notes.append(f"batch {s.id} {s.state} without answers: its trajectories will be sent "
-                                "again by the next --batch")
+            report.notes.append(
+                f"batch {s.id} {s.state} without answers: its trajectories will be sent "
+                "again by the next --batch"
+            )
         for name in collected.other_provider:
             report.notes.append(f"batch {name} belongs to another provider: resume it with that provider")
     if sent is not None:
-        info.update(submitted=sent.batches, calls=sent.calls, dollars=round(sent.dollars, 4),
-                    over_budget=sent.over_budget)
+        info.update(
+            submitted=sent.batches,
+            calls=sent.calls,
+            dollars=round(sent.dollars, 4),
+            over_budget=sent.over_budget,
+        )
         if sent.batches:
-            report.notes.append(f"submitted {sent.calls} analysis calls in {len(sent.batches)} batches "
-                                f"(~${sent.dollars:.4f} at the batch discount): {', '.join(sent.batches)}; "
-                                "run skillforge distill --resume with the same logs to finish")
+            report.notes.append(
+                f"submitted {sent.calls} analysis calls in {len(sent.batches)} batches "
+                f"(~${sent.dollars:.4f} at the batch discount): {', '.join(sent.batches)}; "
+                "run skillforge distill --resume with the same logs to finish"
+            )
         elif not sent.over_budget:
-            report.notes.append("nothing to submit: every trajectory is answered or waiting in a batch; "
-                                "run skillforge distill --resume with the same logs")
+            report.notes.append(
+                "nothing to submit: every trajectory is answered or waiting in a batch; "
+                "run skillforge distill --resume with the same logs"
+            )
         if sent.over_budget:
-            report.notes.append(f"{sent.over_budget} trajectories were not submitted: they would pass --max-cost")
+            report.notes.append(
+                f"{sent.over_budget} trajectories were not submitted: they would pass --max-cost"
+            )
 
 
 # -------------------------------------------------------------------------------------------- map
@@ -210,10 +257,14 @@ class BatchMapper:
 
         value, errors = schema.check(text, schema.LESSONS)
         if errors:
-            return MapResult(traj.id, error=f"{STAGE}: malformed answer: {'; '.join(errors[:3])}", usage=usage)
+            return MapResult(
+                traj.id, error=f"{STAGE}: malformed answer: {'; '.join(errors[:3])}", usage=usage
+            )
         lessons, _ = to_lessons(value, _trajectory_lookup(traj), {traj.id: Origin(traj.task, traj.outcome)})
         source = traj.outcome_source if traj.outcome is not Outcome.UNKNOWN else None
-        return MapResult(traj.id, lessons=lessons, facts=_facts(traj, traj.outcome, source, lessons), usage=usage)
+        return MapResult(
+            traj.id, lessons=lessons, facts=_facts(traj, traj.outcome, source, lessons), usage=usage
+        )
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
         return self.inner.reduce(results)
@@ -236,5 +287,10 @@ def estimate(summaries: Iterable[dict[str, Any]], settings: Any) -> dict[str, An
     provider = str(getattr(settings, "provider", "") or "")
     model = str(getattr(settings, "model", "") or "") or DEFAULT_MODELS.get(provider, "")
     full = Prices.load().cost(price_key(provider, model), TokenUsage(input=tin, output=calls * ANSWER_TOKENS))
-    return {"calls": calls, "input_tokens": tin, "output_tokens": calls * ANSWER_TOKENS,
-            "discount": BATCH_DISCOUNT, "dollars": round(discounted(full), 4)}
+    return {
+        "calls": calls,
+        "input_tokens": tin,
+        "output_tokens": calls * ANSWER_TOKENS,
+        "discount": BATCH_DISCOUNT,
+        "dollars": round(discounted(full), 4),
+    }

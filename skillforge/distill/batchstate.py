@@ -87,8 +87,11 @@ class BatchState:
     # -- answers -----------------------------------------------------------------------------------
 
     def _answer_path(self, trajectory_id: str) -> Path:
-        name = hashlib.blake2b(trajectory_id.encode(), digest_size=16).hexdigest() \
-            if not trajectory_id.isalnum() else trajectory_id
+        name = (
+            hashlib.blake2b(trajectory_id.encode(), digest_size=16).hexdigest()
+            if not trajectory_id.isalnum()
+            else trajectory_id
+        )
         return self.root / "answers" / name[:2] / f"{name}.json"
 
     def save(self, answer: Answer) -> None:
@@ -97,8 +100,13 @@ class BatchState:
     def answer(self, trajectory_id: str) -> Answer | None:
         try:
             data = orjson.loads(self._answer_path(trajectory_id).read_bytes())
-            return Answer(data["trajectory_id"], data["batch"], data.get("text", ""),
-                          TokenUsage(**data.get("usage", {})), data.get("error"))
+            return Answer(
+                data["trajectory_id"],
+                data["batch"],
+                data.get("text", ""),
+                TokenUsage(**data.get("usage", {})),
+                data.get("error"),
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -106,8 +114,13 @@ class BatchState:
 def _load_record(path: Path) -> BatchRecord | None:
     try:
         data: dict[str, Any] = orjson.loads(path.read_bytes())
-        return BatchRecord(str(data["id"]), str(data["provider"]), str(data.get("model", "")),
-                           [str(t) for t in data.get("trajectories", [])], float(data.get("estimate", 0.0)),
-                           float(data.get("created", 0.0)))
+        return BatchRecord(
+            str(data["id"]),
+            str(data["provider"]),
+            str(data.get("model", "")),
+            [str(t) for t in data.get("trajectories", [])],
+            float(data.get("estimate", 0.0)),
+            float(data.get("created", 0.0)),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -51,7 +51,6 @@ class MapCache:
             return
         atomic_write(self.path(key), orjson.dumps(result_to_dict(result), option=orjson.OPT_NON_STR_KEYS))
 
-
     def redactions(self, trajectory_id: str) -> dict[str, int] | None:
         """The redaction counts recorded for a trajectory (None when never recorded)."""
         try:
@@ -74,8 +73,13 @@ def result_to_dict(result: MapResult) -> dict[str, Any]:
         "trajectory_id": result.trajectory_id,
         "lessons": [lesson.to_dict() for lesson in result.lessons],
         "facts": result.facts,
-        "usage": {"calls": u.calls, "input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
-                  "cache_read_tokens": u.cache_read_tokens, "cost": u.cost},
+        "usage": {
+            "calls": u.calls,
+            "input_tokens": u.input_tokens,
+            "output_tokens": u.output_tokens,
+            "cache_read_tokens": u.cache_read_tokens,
+            "cost": u.cost,
+        },
     }
 
 

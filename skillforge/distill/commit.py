@@ -28,7 +28,7 @@ def read_file(lib: Any, rel: str) -> str | None:
 
 def note_written(report: DistillReport, written: WriteResult) -> None:
     for name in written.locked:
-        report.notes.append(f"{name}: locked (skillforge-locked: \"true\"), left untouched")
+        report.notes.append(f'{name}: locked (skillforge-locked: "true"), left untouched')
     for line in written.skipped:
         report.notes.append(f"edit not applied: {line}")
 
@@ -41,7 +41,7 @@ def committed_files(lib: Any, base: str, name: str) -> dict[str, str]:
         return {}
     files: dict[str, str] = {}
     for blob in tree.traverse():
-        rel = blob.path[len(tree.path) + 1:]
+        rel = blob.path[len(tree.path) + 1 :]
         if blob.type == "blob" and rel != "SKILL.md":
             try:
                 files[rel] = blob.data_stream.read().decode("utf-8")
@@ -50,7 +50,9 @@ def committed_files(lib: Any, base: str, name: str) -> dict[str, str]:
     return files
 
 
-def validated(report: DistillReport, written: WriteResult, committed: Callable[[str], dict[str, str]]) -> list[Any]:
+def validated(
+    report: DistillReport, written: WriteResult, committed: Callable[[str], dict[str, str]]
+) -> list[Any]:
     """The changes whose skill (SKILL.md and every file written with it) passes validation; the others
     are dropped and reported, never committed. ``committed(name)`` gives the skill's other files as
     they are in the library, so links to files this run does not touch are checked too."""
@@ -68,19 +70,34 @@ def validated(report: DistillReport, written: WriteResult, committed: Callable[[
         errors = [f for f in findings if gates.is_error(f)]
         if errors:
             first = errors[0]
-            report.failures.append(f"skill {change.name} dropped: invalid ({getattr(first, 'rule', '?')}: "
-                                   f"{getattr(first, 'message', first)})")
+            report.failures.append(
+                f"skill {change.name} dropped: invalid ({getattr(first, 'rule', '?')}: "
+                f"{getattr(first, 'message', first)})"
+            )
             lost = written.lessons.pop(change.name, None) or []
-            written.unapplied.append((lost, f"skill {change.name} failed validation ({getattr(first, 'rule', '?')}: "
-                                            f"{getattr(first, 'message', first)})"))
+            written.unapplied.append(
+                (
+                    lost,
+                    f"skill {change.name} failed validation ({getattr(first, 'rule', '?')}: "
+                    f"{getattr(first, 'message', first)})",
+                )
+            )
             continue
         kept.append(change)
     return kept
 
 
-def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[Any],
-           gated: gates.GateResult, trusted: Callable[[Any], bool] | None = None,
-           older: Collection[str] = (), unapplied: Sequence[tuple[list[Lesson], str]] = ()) -> DistillReport:
+def commit(
+    run: Any,
+    lib: Any,
+    base: str,
+    written: WriteResult,
+    changes: list[Any],
+    gated: gates.GateResult,
+    trusted: Callable[[Any], bool] | None = None,
+    older: Collection[str] = (),
+    unapplied: Sequence[tuple[list[Lesson], str]] = (),
+) -> DistillReport:
     """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state, ``trusted``
     its trust gate's verdict on one evidence item and ``older`` the keys of lessons that were waiting
     already and were not seen again (both for ``.skillforge/pending.json``). ``unapplied`` are the
@@ -92,23 +109,31 @@ def commit(run: Any, lib: Any, base: str, written: WriteResult, changes: list[An
     lost = [lesson for lessons, _ in unapplied for lesson in lessons]
     record = read_file(lib, runs.DISTILLED_FILE)
     extra: dict[str, str | None] = {
-        runs.DISTILLED_FILE: runs.render(run.distilled, report.run_id, mapped,
-                                         _held_record(runs.held(record), held, written)),
-        runs.PROVENANCE_FILE: runs.provenance(read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons,
-                                              run.repositories),
+        runs.DISTILLED_FILE: runs.render(
+            run.distilled, report.run_id, mapped, _held_record(runs.held(record), held, written)
+        ),
+        runs.PROVENANCE_FILE: runs.provenance(
+            read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons, run.repositories
+        ),
         runs.PENDING_FILE: runs.render_pending([*gated.below_support, *lost], trusted, older),
         **gates.quarantine_files(gated.quarantined, report.run_id),
     }
     sources = ", ".join(f"{n} {fmt}" for fmt, n in sorted(run.formats.items()))
     trailers = {
-        "Skillforge-Run": report.run_id, "Skillforge-Provider": report.provider,
-        "Skillforge-Model": report.model or "none", "Skillforge-Sources": f"{len(run.input_ids)} ({sources})",
+        "Skillforge-Run": report.run_id,
+        "Skillforge-Provider": report.provider,
+        "Skillforge-Model": report.model or "none",
+        "Skillforge-Sources": f"{len(run.input_ids)} ({sources})",
     }
     result = lib.commit_run(
-        report.run_id, changes, message=_message(changes, len(mapped)), trailers=trailers,
+        report.run_id,
+        changes,
+        message=_message(changes, len(mapped)),
+        trailers=trailers,
         pr_context={**_pr_context(report, changes, mapped, written), "not_applied": not_applied(unapplied)},
         extra_files=extra,
-        allow_dirty=run.allow_dirty, base=base,
+        allow_dirty=run.allow_dirty,
+        base=base,
     )
     record_result(report, lib, result)
     return report
@@ -133,28 +158,49 @@ def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
     root = shlex.quote(str(lib.root))
     branch = result.branch
     steps = [
-        {"what": "review the skills it adds or changes", "command": f"skillforge diff {branch} --library {root}"},
-        {"what": "or merge it into your checked-out branch to use the skills now",
-         "command": f"git -C {root} merge {branch}"},
+        {
+            "what": "review the skills it adds or changes",
+            "command": f"skillforge diff {branch} --library {root}",
+        },
+        {
+            "what": "or merge it into your checked-out branch to use the skills now",
+            "command": f"git -C {root} merge {branch}",
+        },
     ]
     remotes = lib.remotes()
     if not remotes:
-        return [*steps, {"what": "to publish for review, first add a remote (the library has none)",
-                         "command": f"git -C {root} remote add origin <URL of an empty repository>"}]
+        return [
+            *steps,
+            {
+                "what": "to publish for review, first add a remote (the library has none)",
+                "command": f"git -C {root} remote add origin <URL of an empty repository>",
+            },
+        ]
     remote = "origin" if "origin" in remotes else remotes[0]
     from skillforge.skills.store import pr_title
 
     base = shlex.quote(result.base) if result.base else ""
     if base and not lib.has_upstream(result.base):  # a new remote: the PR needs its base there first
-        steps.append({"what": f"publish the base branch first ({result.base} is not on {remote} yet)",
-                      "command": f"git -C {root} push -u {remote} {base}"})
-    steps.append({"what": "or publish it as a pull request", "command": f"git -C {root} push -u {remote} {branch}"})
+        steps.append(
+            {
+                "what": f"publish the base branch first ({result.base} is not on {remote} yet)",
+                "command": f"git -C {root} push -u {remote} {base}",
+            }
+        )
+    steps.append(
+        {"what": "or publish it as a pull request", "command": f"git -C {root} push -u {remote} {branch}"}
+    )
     if result.pr_body_path:
         body = shlex.quote(str(result.pr_body_path))
         title = shlex.quote(pr_title(result.changes)) if result.changes else "'skills: skillforge run'"
         base_opt = f" --base {base}" if base else ""
-        steps.append({"what": "", "command": f"cd {root} && gh pr create{base_opt} --head {branch} --title {title} "
-                                             f"--body-file {body}"})
+        steps.append(
+            {
+                "what": "",
+                "command": f"cd {root} && gh pr create{base_opt} --head {branch} --title {title} "
+                f"--body-file {body}",
+            }
+        )
     return steps
 
 
@@ -169,9 +215,11 @@ def collect_unapplied(report: DistillReport, consolidator: Any, written: Any) ->
             titles = "; ".join(dict.fromkeys(lesson.title for lesson in lessons))[:300]
             report.failures.append(f"not applied: {len(lessons)} lessons ({titles}): {why}")
     if lost:
-        report.notes.append(f"{sum(len(ls) for ls, _ in lost)} lessons were not applied: their trajectories are "
-                            f"not marked distilled (on a review branch the lessons wait in {runs.PENDING_FILE}), "
-                            "so the next run tries them again")
+        report.notes.append(
+            f"{sum(len(ls) for ls, _ in lost)} lessons were not applied: their trajectories are "
+            f"not marked distilled (on a review branch the lessons wait in {runs.PENDING_FILE}), "
+            "so the next run tries them again"
+        )
     return lost
 
 
@@ -180,7 +228,9 @@ def held_trajectories(unapplied: Sequence[tuple[list[Lesson], str]]) -> set[str]
     return {e.trajectory_id for lessons, _ in unapplied for lesson in lessons for e in lesson.evidence}
 
 
-def _held_record(previous: dict[str, list[str]], held: set[str], written: WriteResult) -> dict[str, list[str]]:
+def _held_record(
+    previous: dict[str, list[str]], held: set[str], written: WriteResult
+) -> dict[str, list[str]]:
     """Held trajectories with the keys of their lessons written so far (this run's and earlier)."""
     out = {tid: list(keys) for tid, keys in previous.items()}
     for lesson in (x for lessons in written.lessons.values() for x in lessons):
@@ -195,8 +245,11 @@ def not_applied(unapplied: Sequence[tuple[list[Lesson], str]]) -> list[dict[str,
     """One redacted line per lesson that was not applied, with the reason, for the PR body."""
     from skillforge.safety.redact import scrub_tree
 
-    rows = [{"title": lesson.title, "reason": reason, "support": lesson.support}
-            for lessons, reason in unapplied for lesson in lessons]
+    rows = [
+        {"title": lesson.title, "reason": reason, "support": lesson.support}
+        for lessons, reason in unapplied
+        for lesson in lessons
+    ]
     return list(scrub_tree(rows))
 
 
@@ -208,26 +261,39 @@ def _message(changes: list[Any], trajectories: int) -> str:
     return f"skillforge: distill {trajectories} trajectories ({summary})"
 
 
-def _pr_context(report: DistillReport, changes: list[Any], mapped: list[str],
-                written: WriteResult) -> dict[str, Any]:
+def _pr_context(
+    report: DistillReport, changes: list[Any], mapped: list[str], written: WriteResult
+) -> dict[str, Any]:
     from skillforge.safety.redact import scrub_tree
 
-    return scrub_tree({  # error messages and lesson titles reach a PR body: never a secret
-        "provider": report.provider, "model": report.model, "trajectories": len(mapped),
-        "skipped_trajectories": report.skipped_trajectories, "lessons": report.lessons,
-        "kept": report.lessons_kept, "redactions": dict(report.redactions),
-        "quarantined": report.quarantined, "failures": list(report.failures),
-        "usage": vars(report.usage), "validation": _validation(report, changes),
-        "evidence": {c.name: _evidence_lines(written.lessons.get(c.name, [])) for c in changes},
-        "locked": list(written.locked),
-    })
+    return scrub_tree(
+        {  # error messages and lesson titles reach a PR body: never a secret
+            "provider": report.provider,
+            "model": report.model,
+            "trajectories": len(mapped),
+            "skipped_trajectories": report.skipped_trajectories,
+            "lessons": report.lessons,
+            "kept": report.lessons_kept,
+            "redactions": dict(report.redactions),
+            "quarantined": report.quarantined,
+            "failures": list(report.failures),
+            "usage": vars(report.usage),
+            "validation": _validation(report, changes),
+            "evidence": {c.name: _evidence_lines(written.lessons.get(c.name, [])) for c in changes},
+            "locked": list(written.locked),
+        }
+    )
 
 
 def _validation(report: DistillReport, changes: list[Any]) -> dict[str, Any]:
     dropped = sum(1 for f in report.failures if f.startswith("skill ") and " dropped: " in f)
-    return {"passed": True, "errors": 0, "warnings": 0,
-            "summary": f"{len(changes)} changed skills passed validate_skill and check_text"
-                       + (f"; {dropped} invalid changes were dropped" if dropped else "")}
+    return {
+        "passed": True,
+        "errors": 0,
+        "warnings": 0,
+        "summary": f"{len(changes)} changed skills passed validate_skill and check_text"
+        + (f"; {dropped} invalid changes were dropped" if dropped else ""),
+    }
 
 
 def _evidence_lines(lessons: list[Lesson]) -> list[str]:

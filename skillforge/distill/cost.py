@@ -31,8 +31,12 @@ class Price:
     cache_write: float = 0.0
 
     def cost(self, usage: TokenUsage) -> float:
-        return (usage.input * self.input + usage.output * self.output + usage.cache_read * self.cache_read
-                + usage.cache_write * (self.cache_write or self.input)) / 1_000_000
+        return (
+            usage.input * self.input
+            + usage.output * self.output
+            + usage.cache_read * self.cache_read
+            + usage.cache_write * (self.cache_write or self.input)
+        ) / 1_000_000
 
 
 def price_key(provider: str, model: str) -> str:
@@ -65,11 +69,15 @@ class Prices:
 def _read(path: Path) -> dict[str, Price]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {name: Price(**{k: float(v) for k, v in entry.items()})
-                for name, entry in data.get("models", {}).items()}
+        return {
+            name: Price(**{k: float(v) for k, v in entry.items()})
+            for name, entry in data.get("models", {}).items()
+        }
     except (OSError, ValueError, TypeError, AttributeError) as exc:
-        raise ConfigError(f"{path}: not a valid price table ({exc})",
-                          'use {"models": {"<model prefix>": {"input": 3.0, "output": 15.0}}}') from None
+        raise ConfigError(
+            f"{path}: not a valid price table ({exc})",
+            'use {"models": {"<model prefix>": {"input": 3.0, "output": 15.0}}}',
+        ) from None
 
 
 class Budget:
@@ -100,12 +108,16 @@ class Budget:
             if self.max_cost and spent.cost + self._held_cost + cost > self.max_cost:
                 raise BudgetExceeded(
                     f"the next LLM call (~${cost:.4f}) would pass --max-cost ${self.max_cost:.2f} "
-                    f"(spent ${spent.cost:.4f})", "raise --max-cost; work done so far is kept")
+                    f"(spent ${spent.cost:.4f})",
+                    "raise --max-cost; work done so far is kept",
+                )
             used = spent.input_tokens + spent.output_tokens + spent.cache_read_tokens
             if self.max_tokens and used + self._held_tokens + tokens > self.max_tokens:
                 raise BudgetExceeded(
                     f"the next LLM call (~{tokens} tokens) would pass --max-tokens {self.max_tokens} "
-                    f"(used {used})", "raise --max-tokens; work done so far is kept")
+                    f"(used {used})",
+                    "raise --max-tokens; work done so far is kept",
+                )
             self._held_cost += cost
             self._held_tokens += tokens
         return cost, tokens
@@ -115,8 +127,14 @@ class Budget:
             self._held_cost -= held[0]
             self._held_tokens -= held[1]
 
-    def charge(self, stage: str, model: str, usage: TokenUsage, held: tuple[float, int] = (0.0, 0),
-               factor: float = 1.0) -> float:
+    def charge(
+        self,
+        stage: str,
+        model: str,
+        usage: TokenUsage,
+        held: tuple[float, int] = (0.0, 0),
+        factor: float = 1.0,
+    ) -> float:
         """Book a finished call's real usage under ``stage`` and release its estimate; ``factor``
         scales the listed price (batch calls cost ``providers.batch.BATCH_DISCOUNT`` of it)."""
         cost = self.prices.cost(model, usage) * factor

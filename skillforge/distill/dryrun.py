@@ -10,19 +10,37 @@ from skillforge.distill.base import DistillReport
 from skillforge.model import Trajectory
 
 
-def dry_run(report: DistillReport, items: Iterator[Trajectory], settings: Any, provider: Any, mapper: Any,
-            batch: bool = False) -> DistillReport:
+def dry_run(
+    report: DistillReport,
+    items: Iterator[Trajectory],
+    settings: Any,
+    provider: Any,
+    mapper: Any,
+    batch: bool = False,
+) -> DistillReport:
     summaries = [
-        {"id": t.id, "format": t.format, "steps": len(t.steps), "tool_calls": len(t.tool_calls),
-         "chars": sum(len(s.text) for s in t.steps) + len(t.task), "outcome": t.outcome.value,
-         "task": t.task[:500], "task_id": t.task_id, "repository": t.repository,
-         **({} if provider is None else {"index_tokens": _index_tokens(t, settings)})}
+        {
+            "id": t.id,
+            "format": t.format,
+            "steps": len(t.steps),
+            "tool_calls": len(t.tool_calls),
+            "chars": sum(len(s.text) for s in t.steps) + len(t.task),
+            "outcome": t.outcome.value,
+            "task": t.task[:500],
+            "task_id": t.task_id,
+            "repository": t.repository,
+            **({} if provider is None else {"index_tokens": _index_tokens(t, settings)}),
+        }
         for t in items
     ]
     if provider is None:
         miners = getattr(mapper, "miners", None)
-        report.plan = {"trajectories": len(summaries), "provider": "offline", "llm_calls": 0,
-                       "miners": [getattr(m, "name", str(m)) for m in miners] if miners else [mapper.name]}
+        report.plan = {
+            "trajectories": len(summaries),
+            "provider": "offline",
+            "llm_calls": 0,
+            "miners": [getattr(m, "name", str(m)) for m in miners] if miners else [mapper.name],
+        }
     else:
         from skillforge.distill.llm import plan
 

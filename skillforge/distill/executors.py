@@ -135,15 +135,23 @@ class RayExecutor:
         if ray.is_initialized():
             return False
         if self.address is None:
-            ray.init(address=None, include_dashboard=False, num_cpus=min(self.workers, os.cpu_count() or 1),
-                     _node_ip_address=LOCALHOST, log_to_driver=False, logging_level="ERROR")
+            ray.init(
+                address=None,
+                include_dashboard=False,
+                num_cpus=min(self.workers, os.cpu_count() or 1),
+                _node_ip_address=LOCALHOST,
+                log_to_driver=False,
+                logging_level="ERROR",
+            )
         else:
             try:
                 ray.init(address=self.address, log_to_driver=False, logging_level="ERROR")
             except (ConnectionError, RuntimeError, ValueError) as exc:
-                raise ConfigError(f"cannot connect to the Ray cluster at {self.address}: {exc}",
-                                  "check --ray-address (e.g. ray://head:10001 or auto), or omit it "
-                                  "to start a local instance") from None
+                raise ConfigError(
+                    f"cannot connect to the Ray cluster at {self.address}: {exc}",
+                    "check --ray-address (e.g. ray://head:10001 or auto), or omit it "
+                    "to start a local instance",
+                ) from None
         return True
 
     def _run(self, ray: Any, task: MapTask, items: Iterable[Trajectory]) -> Iterator[MapResult]:
@@ -198,8 +206,10 @@ def _import_ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise ConfigError("--executor ray needs Ray, which is not installed",
-                          "pip install 'skillforge-distill[ray]' (or use --executor local)") from None
+        raise ConfigError(
+            "--executor ray needs Ray, which is not installed",
+            "pip install 'skillforge-distill[ray]' (or use --executor local)",
+        ) from None
     return ray
 
 
@@ -209,9 +219,11 @@ def _check_picklable(mapper: Any) -> None:
     try:
         cloudpickle.dumps(mapper)
     except Exception as exc:
-        raise ConfigError(f"the {getattr(mapper, 'name', 'map')} stage cannot be sent to Ray workers ({exc})",
-                          "LLM analysis is network-bound: use --executor local, or --batch for batch "
-                          "prices; --executor ray runs the offline miners") from None
+        raise ConfigError(
+            f"the {getattr(mapper, 'name', 'map')} stage cannot be sent to Ray workers ({exc})",
+            "LLM analysis is network-bound: use --executor local, or --batch for batch "
+            "prices; --executor ray runs the offline miners",
+        ) from None
 
 
 def create(name: str = "local", workers: int = 8, address: str | None = None) -> Executor:

@@ -21,8 +21,17 @@ from skillforge.model import Lesson, Trust
 from skillforge.safety import quarantine
 from skillforge.safety.trust import DROP, KEEP, assess, is_error
 
-__all__ = ["GateResult", "Grouping", "StepTrust", "TextCheck", "apply", "by_key", "is_error",
-           "quarantine_files", "summary"]
+__all__ = [
+    "GateResult",
+    "Grouping",
+    "StepTrust",
+    "TextCheck",
+    "apply",
+    "by_key",
+    "is_error",
+    "quarantine_files",
+    "summary",
+]
 
 TextCheck = Callable[[str], Sequence[Any]]
 Grouping = Callable[[Sequence[Lesson]], list[list[Lesson]]]
@@ -45,8 +54,11 @@ def by_key(lessons: Sequence[Lesson]) -> list[list[Lesson]]:
 
 
 def apply(
-    lessons: Sequence[Lesson], min_support: int, check_text: TextCheck | None = None,
-    step_trust: StepTrust | None = None, grouping: Grouping | None = None,
+    lessons: Sequence[Lesson],
+    min_support: int,
+    check_text: TextCheck | None = None,
+    step_trust: StepTrust | None = None,
+    grouping: Grouping | None = None,
 ) -> GateResult:
     """Split lessons into kept, below support and quarantined.
 
@@ -58,8 +70,9 @@ def apply(
         support = len({e.trajectory_id for lesson in group for e in lesson.evidence})
         support = max(support, *(lesson.runs for lesson in group))  # evidence may be a sample (Lesson.runs)
         for lesson in group:
-            verdict = assess(lesson, min_support, check_text=check_text, step_trust=step_trust,
-                             support=support)
+            verdict = assess(
+                lesson, min_support, check_text=check_text, step_trust=step_trust, support=support
+            )
             if verdict.action == KEEP:
                 result.kept.append(lesson)
             elif verdict.action == DROP:

@@ -30,8 +30,10 @@ def nothing_to_do(report: DistillReport, inputs: Sequence[str]) -> None:
     report.status = "no_input"
     if report.skipped_inputs:  # every input was skipped: partial (exit 3), the report says why
         return
-    raise InputError(f"no agent logs found in {', '.join(inputs)}",
-                     "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex")
+    raise InputError(
+        f"no agent logs found in {', '.join(inputs)}",
+        "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex",
+    )
 
 
 def created_by_init(settings: Any, options: Any) -> Path | None:

@@ -106,7 +106,9 @@ def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> Disti
     from skillforge.ingest.labels import load_labels
     from skillforge.providers import resolve
 
-    report = DistillReport(dry_run=options.dry_run, status="dry_run" if options.dry_run else "nothing_changed")
+    report = DistillReport(
+        dry_run=options.dry_run, status="dry_run" if options.dry_run else "nothing_changed"
+    )
     provider = resolve(settings)
     budget, mapper, consolidator = _engine(settings, provider, report)
     if isinstance(getattr(mapper, "roots", None), list):
@@ -115,13 +117,16 @@ def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> Disti
     record = commit.read_file(lib, runs.DISTILLED_FILE) if lib is not None else None
     run = _Run(report, runs.parse(record), options.allow_dirty)
     if runs.other_ids(record):
-        report.notes.append(f"{runs.DISTILLED_FILE} was written by an older skillforge, whose trajectory ids "
-                            "differ: the runs it lists are not recognised and are distilled again this once "
-                            "(with an LLM, see the cost first with --dry-run)")
+        report.notes.append(
+            f"{runs.DISTILLED_FILE} was written by an older skillforge, whose trajectory ids "
+            "differ: the runs it lists are not recognised and are distilled again this once "
+            "(with an LLM, see the cost first with --dry-run)"
+        )
     labels, label_source = load_labels(options.labels)
     ingest = IngestReport()
-    stream = read(inputs, ingest, fmt=options.fmt, labels=labels, labels_source=label_source,
-                  exclude=options.labels)
+    stream = read(
+        inputs, ingest, fmt=options.fmt, labels=labels, labels_source=label_source, exclude=options.labels
+    )
     if options.dry_run:
         return dryrun.dry_run(report, _prepare(run, stream), settings, provider, mapper, options.batch)
     if options.batch or options.resume:
@@ -130,8 +135,11 @@ def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> Disti
             report.status = "submitted"
             inputs_mod.ingest_notes(report, ingest)
             return report
-    if provider is not None and lib is not None and runid.done_before_map(run, lib, settings, inputs, options,
-                                                                      (mapper, consolidator)):
+    if (
+        provider is not None
+        and lib is not None
+        and runid.done_before_map(run, lib, settings, inputs, options, (mapper, consolidator))
+    ):
         return report  # a re-run of LLM calls already paid for (another path or cache): nothing is called
     run.reducer = mapper.reducer() if callable(getattr(mapper, "reducer", None)) else None
     _map_all(run, _prepare(run, stream, _Cached(run, mapper, MapCache())), mapper, settings, options)
@@ -275,8 +283,9 @@ def _step_trust(run: _Run) -> gates.StepTrust | None:
     return lookup
 
 
-def _map_all(run: _Run, items: Iterator[Trajectory], mapper: Any, settings: Any,
-             options: DistillOptions) -> None:
+def _map_all(
+    run: _Run, items: Iterator[Trajectory], mapper: Any, settings: Any, options: DistillOptions
+) -> None:
     from skillforge.distill.executors import MapTask, create
 
     executor = create(options.executor, max(1, int(settings.workers)), options.ray_address)
@@ -291,8 +300,9 @@ def _map_all(run: _Run, items: Iterator[Trajectory], mapper: Any, settings: Any,
         run.report.notes.append("stopped early: the budget was reached; finished items are kept and cached")
 
 
-def _batch_mode(run: _Run, stream: Iterator[Trajectory], mapper: Any, budget: Any, lib: Any,
-                options: DistillOptions) -> Any:
+def _batch_mode(
+    run: _Run, stream: Iterator[Trajectory], mapper: Any, budget: Any, lib: Any, options: DistillOptions
+) -> Any:
     """--batch: collect finished batches, submit the rest (None: come back with --resume).
     --resume: collect; the mapper that reads the answers once no batch is left waiting, else None."""
     from skillforge.distill import batchmap
@@ -301,8 +311,10 @@ def _batch_mode(run: _Run, stream: Iterator[Trajectory], mapper: Any, budget: An
     from skillforge.providers.batch import batch_api
 
     if run.report.provider == "offline":
-        raise ConfigError("--batch and --resume need an LLM provider",
-                          "set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider anthropic|openai")
+        raise ConfigError(
+            "--batch and --resume need an LLM provider",
+            "set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider anthropic|openai",
+        )
     api, state = batch_api(mapper.provider), BatchState.for_library(Path(lib.root))
     batchmap.describe(run.report, collected=batchmap.collect(api, state))
     if options.batch:
@@ -325,8 +337,9 @@ class _NoBar:
 # ---------------------------------------------------------------------------------- reduce to commit
 
 
-def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
-            progress: Progress | None) -> DistillReport:
+def _finish(
+    run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any], progress: Progress | None
+) -> DistillReport:
     from skillforge.skills.validate import check_text
 
     mapper, consolidator, budget = engine
@@ -334,22 +347,33 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
     with _bar(progress, "reducing lessons", 1) as bar:
         lessons = _reduce(run, mapper)
         bar.advance()
-    fresh_count = len(lessons)  # lessons an earlier run wrote (their runs were held back) are not merged twice
+    fresh_count = len(
+        lessons
+    )  # lessons an earlier run wrote (their runs were held back) are not merged twice
     lessons = runs.unwritten(lessons, runs.held(commit.read_file(lib, runs.DISTILLED_FILE)))
     if len(lessons) < fresh_count:
-        report.notes.append(f"{fresh_count - len(lessons)} lessons are in the library already (an earlier run "
-                            "wrote them; their runs were held back for a lesson that was not applied)")
+        report.notes.append(
+            f"{fresh_count - len(lessons)} lessons are in the library already (an earlier run "
+            "wrote them; their runs were held back for a lesson that was not applied)"
+        )
     report.lessons = len(lessons)
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     step_trust = _step_trust(run)
-    gated = gates.apply(runs.with_waiting(waiting, lessons), int(settings.min_support),
-                        lambda text: check_text(text, "lesson"), step_trust, _grouping(run))
+    gated = gates.apply(
+        runs.with_waiting(waiting, lessons),
+        int(settings.min_support),
+        lambda text: check_text(text, "lesson"),
+        step_trust,
+        _grouping(run),
+    )
     _note_waiting(report, waiting, gated)
     report.lessons_kept = len(gated.kept)
     report.quarantined = gates.summary(gated.quarantined)
     if gated.below_support:
-        report.notes.append(f"{len(gated.below_support)} lessons seen in fewer than {settings.min_support} "
-                            "trajectories were left out (--min-support)")
+        report.notes.append(
+            f"{len(gated.below_support)} lessons seen in fewer than {settings.min_support} "
+            "trajectories were left out (--min-support)"
+        )
     base = lib.base_branch(settings.base_branch)
     report.run_id = runid.run_id_of(run.input_ids, mapper, consolidator, runid.base_commit(lib, base))
     done = lib.find_run(report.run_id)
@@ -362,10 +386,15 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
         bar.advance()
     _usage(report, budget)
     with _bar(progress, "writing and validating", 1) as bar:
-        written = apply_edits(edits, current, run_id=report.run_id, date=_today(),
-                              read_file=lambda rel: commit.read_file(lib, rel),
-                              template_dir=str(settings.templates or ""),
-                              quote_ok=lambda text: not any(gates.is_error(f) for f in check_text(text, "quote")))
+        written = apply_edits(
+            edits,
+            current,
+            run_id=report.run_id,
+            date=_today(),
+            read_file=lambda rel: commit.read_file(lib, rel),
+            template_dir=str(settings.templates or ""),
+            quote_ok=lambda text: not any(gates.is_error(f) for f in check_text(text, "quote")),
+        )
         commit.note_written(report, written)
         changes = commit.validated(report, written, lambda name: commit.committed_files(lib, base, name))
         bar.advance()
@@ -376,9 +405,17 @@ def _finish(run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any],
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         return report
     fresh = {lesson.key for lesson in lessons}
-    return commit.commit(run, lib, base, written, changes, gated,
-                         trusted=None if step_trust is None else lambda e: trusted(e, step_trust),
-                         older={lesson.key for lesson in waiting} - fresh, unapplied=unapplied)
+    return commit.commit(
+        run,
+        lib,
+        base,
+        written,
+        changes,
+        gated,
+        trusted=None if step_trust is None else lambda e: trusted(e, step_trust),
+        older={lesson.key for lesson in waiting} - fresh,
+        unapplied=unapplied,
+    )
 
 
 def _note_waiting(report: DistillReport, waiting: list[Any], gated: gates.GateResult) -> None:
@@ -386,8 +423,10 @@ def _note_waiting(report: DistillReport, waiting: list[Any], gated: gates.GateRe
         return
     keys = {lesson.key for lesson in waiting}
     admitted = len({lesson.key for lesson in gated.kept if lesson.key in keys})
-    report.notes.append(f"{len(waiting)} lessons waiting from earlier runs ({runs.PENDING_FILE}): "
-                        f"{admitted} now have the support to be written")
+    report.notes.append(
+        f"{len(waiting)} lessons waiting from earlier runs ({runs.PENDING_FILE}): "
+        f"{admitted} now have the support to be written"
+    )
 
 
 def _reduce(run: _Run, mapper: Any) -> list[Any]:

@@ -31,13 +31,18 @@ def base_commit(lib: Any, base: str) -> str:
         return base or ""
 
 
-def done_before_map(run: Any, lib: Any, settings: Any, inputs: list[str], options: Any,
-                    engine: tuple[Any, Any]) -> bool:
+def done_before_map(
+    run: Any, lib: Any, settings: Any, inputs: list[str], options: Any, engine: tuple[Any, Any]
+) -> bool:
     """With an LLM, find out before any call whether this run is on its review branch already: one
     extra pass over the logs for their ids (ingest costs far less than one analyst call)."""
     from skillforge.ingest import IngestReport, read
 
-    ids = [t.id for t in read(inputs, IngestReport(), fmt=options.fmt, exclude=options.labels) if t.id not in run.distilled]
+    ids = [
+        t.id
+        for t in read(inputs, IngestReport(), fmt=options.fmt, exclude=options.labels)
+        if t.id not in run.distilled
+    ]
     if not ids:
         return False
     run_id = run_id_of(ids, engine[0], engine[1], base_commit(lib, lib.base_branch(settings.base_branch)))

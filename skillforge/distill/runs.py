@@ -56,8 +56,9 @@ def other_ids(text: str | None) -> bool:
     return isinstance(data, dict) and bool(data.get("trajectories")) and data.get("ids") != IDS
 
 
-def render(distilled: dict[str, str], run_id: str, new_ids: Iterable[str],
-           held: dict[str, list[str]] | None = None) -> str:
+def render(
+    distilled: dict[str, str], run_id: str, new_ids: Iterable[str], held: dict[str, list[str]] | None = None
+) -> str:
     """The file's text after a run that distilled ``new_ids``. ``held`` lists trajectories that are
     not distilled yet because a lesson of theirs was not applied, each with the keys of its lessons
     that were written (so a later run does not write them twice)."""
@@ -84,6 +85,7 @@ def held(text: str | None) -> dict[str, list[str]]:
 def unwritten(lessons: Sequence[Lesson], held_runs: dict[str, list[str]]) -> list[Lesson]:
     """``lessons`` without those an earlier run wrote already: every trajectory behind the lesson is
     held and lists the lesson's key as written."""
+
     def written(lesson: Lesson) -> bool:
         ids = {e.trajectory_id for e in lesson.evidence}
         return bool(ids) and all(lesson.key in held_runs.get(tid, ()) for tid in ids)
@@ -92,7 +94,9 @@ def unwritten(lessons: Sequence[Lesson], held_runs: dict[str, list[str]]) -> lis
 
 
 def provenance(
-    text: str | None, changes: Iterable[SkillChange], lessons: dict[str, list[Lesson]],
+    text: str | None,
+    changes: Iterable[SkillChange],
+    lessons: dict[str, list[Lesson]],
     repositories: dict[str, str],
 ) -> str:
     """``.skillforge/provenance.json`` after a run: each changed skill's tasks, trajectories and
@@ -159,8 +163,9 @@ def with_waiting(waiting: Sequence[Lesson], fresh: Sequence[Lesson]) -> list[Les
     return merged + list(by_key.values())
 
 
-def render_pending(lessons: Sequence[Lesson], trusted: Callable[[Evidence], bool] | None = None,
-                   older: Collection[str] = ()) -> str | None:
+def render_pending(
+    lessons: Sequence[Lesson], trusted: Callable[[Evidence], bool] | None = None, older: Collection[str] = ()
+) -> str | None:
     """``.skillforge/pending.json`` holding ``lessons`` (the run's below-support ones, earlier waiting
     ones included); None, which removes the file, when none wait. ``trusted`` is the run's verdict on
     each evidence item, kept as ``vouched`` since the step texts behind it are not kept. When more than
@@ -170,8 +175,10 @@ def render_pending(lessons: Sequence[Lesson], trusted: Callable[[Evidence], bool
 
     merged: dict[str, Lesson] = {}
     for lesson in lessons:
-        evidence = [replace(e, vouched=True) if trusted is not None and not e.vouched and trusted(e) else e
-                    for e in lesson.evidence]
+        evidence = [
+            replace(e, vouched=True) if trusted is not None and not e.vouched and trusted(e) else e
+            for e in lesson.evidence
+        ]
         lesson = replace(lesson, evidence=evidence)
         merged[lesson.key] = _joined(merged[lesson.key], lesson) if lesson.key in merged else lesson
     if not merged:
@@ -185,7 +192,10 @@ def _joined(lesson: Lesson, other: Lesson) -> Lesson:
     """``lesson`` with ``other``'s evidence added (the same steps of a run once). ``runs`` is kept only
     when either side's evidence was a sample: then it adds up."""
     seen = {(e.trajectory_id, tuple(e.steps)) for e in lesson.evidence}
-    evidence = [*lesson.evidence, *(e for e in other.evidence if (e.trajectory_id, tuple(e.steps)) not in seen)]
+    evidence = [
+        *lesson.evidence,
+        *(e for e in other.evidence if (e.trajectory_id, tuple(e.steps)) not in seen),
+    ]
     runs = 0
     if lesson.runs or other.runs:
         overlap = {e.trajectory_id for e in lesson.evidence} & {e.trajectory_id for e in other.evidence}
@@ -197,4 +207,6 @@ def _capped(lesson: Lesson) -> Lesson:
     """At most MAX_PENDING_EVIDENCE evidence items; ``runs`` keeps the full count when some are cut."""
     if len(lesson.evidence) <= MAX_PENDING_EVIDENCE:
         return lesson
-    return replace(lesson, evidence=lesson.evidence[:MAX_PENDING_EVIDENCE], runs=max(lesson.runs, lesson.support))
+    return replace(
+        lesson, evidence=lesson.evidence[:MAX_PENDING_EVIDENCE], runs=max(lesson.runs, lesson.support)
+    )

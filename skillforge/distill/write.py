@@ -43,7 +43,9 @@ class WriteResult:
     locked: list[str] = field(default_factory=list)  # skills with edits that were not applied (locked)
     skipped: list[str] = field(default_factory=list)  # edits that could not apply, one line each
     lessons: dict[str, list[Lesson]] = field(default_factory=dict)  # skill -> lessons behind its change
-    unapplied: list[tuple[list[Lesson], str]] = field(default_factory=list)  # lessons of edits not applied, why
+    unapplied: list[tuple[list[Lesson], str]] = field(
+        default_factory=list
+    )  # lessons of edits not applied, why
 
 
 @dataclass
@@ -62,8 +64,14 @@ def copy_skill(skill: Skill) -> Skill:
 
 
 def apply_edits(
-    edits: Sequence[SkillEdit], current: Sequence[Skill], *, run_id: str, date: str,
-    read_file: ReadFile | None = None, template_dir: str = "", quote_ok: QuoteCheck | None = None,
+    edits: Sequence[SkillEdit],
+    current: Sequence[Skill],
+    *,
+    run_id: str,
+    date: str,
+    read_file: ReadFile | None = None,
+    template_dir: str = "",
+    quote_ok: QuoteCheck | None = None,
 ) -> WriteResult:
     """Apply ``edits`` to ``current`` (the committed skills); return the changed skills.
 
@@ -190,14 +198,25 @@ def _int(text: str) -> int:
 
 
 def evidence_document(
-    skill: str, existing: str | None, run_id: str, date: str, lessons: Sequence[Lesson], template_dir: str = "",
+    skill: str,
+    existing: str | None,
+    run_id: str,
+    date: str,
+    lessons: Sequence[Lesson],
+    template_dir: str = "",
     quote_ok: QuoteCheck | None = None,
 ) -> str:
     """``references/evidence.md`` with this run's section added (or replaced, on a re-run)."""
     entries = evidence_entries(lessons, quote_ok)
-    block = templates.render("evidence.md.j2", template_dir, skill=skill, run_id=run_id, date=date, entries=entries)
-    doc = existing if existing and existing.strip() else (
-        f"# Evidence for {skill}\n\nWhich agent runs this skill was distilled from, by skillforge run.\n"
+    block = templates.render(
+        "evidence.md.j2", template_dir, skill=skill, run_id=run_id, date=date, entries=entries
+    )
+    doc = (
+        existing
+        if existing and existing.strip()
+        else (
+            f"# Evidence for {skill}\n\nWhich agent runs this skill was distilled from, by skillforge run.\n"
+        )
     )
     return sections.replace_section(doc, f"## Run {run_id}", block).rstrip("\n") + "\n"
 
@@ -211,7 +230,9 @@ def evidence_entries(lessons: Sequence[Lesson], quote_ok: QuoteCheck | None = No
             entry = entries.setdefault(ev.trajectory_id, _entry(ev))
             flat = _one_line(ev.quote, QUOTE_CHARS)
             text = quote(ev.quote) if flat and (quote_ok is None or quote_ok(flat)) else ""
-            at = (ev.source or "").partition("#")[2]  # the cited records (messages[14]…), when the log has them
+            at = (ev.source or "").partition("#")[
+                2
+            ]  # the cited records (messages[14]…), when the log has them
             item = {"title": _one_line(lesson.title, 120), "steps": ev.steps[:8], "quote": text, "at": at}
             if item not in entry["lessons"]:
                 entry["lessons"].append(item)
@@ -219,8 +240,13 @@ def evidence_entries(lessons: Sequence[Lesson], quote_ok: QuoteCheck | None = No
 
 
 def _entry(ev: Evidence) -> dict[str, Any]:
-    return {"id": ev.trajectory_id, "source": ev.source.partition("#")[0] if ev.source else None, "task": _one_line(ev.task, 200),
-            "outcome": ev.outcome.value, "lessons": []}
+    return {
+        "id": ev.trajectory_id,
+        "source": ev.source.partition("#")[0] if ev.source else None,
+        "task": _one_line(ev.task, 200),
+        "outcome": ev.outcome.value,
+        "lessons": [],
+    }
 
 
 def quote(text: str) -> str:

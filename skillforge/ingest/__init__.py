@@ -118,10 +118,16 @@ class IngestReport:
         return {
             "formats": {
                 name: {
-                    "files": s.files, "trajectories": s.trajectories, "steps": s.steps,
-                    "tool_calls": s.tool_calls, "errors": s.errors, "bytes": s.bytes,
-                    "outcomes": dict(s.outcomes), "guessed_outcomes": dict(s.guessed),
-                    "skipped": dict(s.skipped), "ignored": dict(s.ignored),
+                    "files": s.files,
+                    "trajectories": s.trajectories,
+                    "steps": s.steps,
+                    "tool_calls": s.tool_calls,
+                    "errors": s.errors,
+                    "bytes": s.bytes,
+                    "outcomes": dict(s.outcomes),
+                    "guessed_outcomes": dict(s.guessed),
+                    "skipped": dict(s.skipped),
+                    "ignored": dict(s.ignored),
                 }
                 for name, s in self.formats.items()
             },
@@ -139,13 +145,17 @@ class IngestReport:
         for problem in self.problems:
             groups.setdefault(problem.reason, []).append(problem)
         ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-        return [(reason, len({p.file for p in items}), _summary_line(reason, items)) for reason, items in ranked]
+        return [
+            (reason, len({p.file for p in items}), _summary_line(reason, items)) for reason, items in ranked
+        ]
 
     def problem_lines(self) -> list[str]:
         """Every problem, and every file passed over as not a log, one line each (for ``-v``)."""
         lines = [str(p) for p in self.problems]
         named = {p.file for p in self.problems}
-        return lines + [f"{path}: not a known agent log format" for path in self.unrecognised if path not in named]
+        return lines + [
+            f"{path}: not a known agent log format" for path in self.unrecognised if path not in named
+        ]
 
 
 def _summary_line(reason: str, items: list[Problem]) -> str:
@@ -169,7 +179,9 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
         text = str(raw)
         matches = sorted(glob.glob(os.path.expanduser(text), recursive=True)) if _is_glob(text) else [text]
         if not matches:
-            raise InputError(f"{text}: no such file or folder", "check the path, or quote a glob for skillforge")
+            raise InputError(
+                f"{text}: no such file or folder", "check the path, or quote a glob for skillforge"
+            )
         for match in matches:
             path = Path(match)
             if path.is_dir():
@@ -260,7 +272,7 @@ def detect(path: Path) -> ModuleType | None:
         return next((m for m in readers() if hasattr(m, "detect_dir") and m.detect_dir(path, None)), None)
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
-    head = head[len(BOM):] if head.startswith(BOM) else head
+    head = head[len(BOM) :] if head.startswith(BOM) else head
     if not head or head.isspace() or is_binary(head):
         return None
     for mod in readers():
@@ -290,12 +302,17 @@ def read(
     for path in discover(paths):
         if excluded and str(path) not in named and _under(os.path.realpath(path), excluded):
             continue
-        yield from _read_one(path, report, forced, labels, labels_source,
-                             None if str(path) in named else others)
+        yield from _read_one(
+            path, report, forced, labels, labels_source, None if str(path) in named else others
+        )
     if others:
         names = ", ".join(Path(o).name for o in others[:3]) + (", …" if len(others) > 3 else "")
-        report.problems.append(Problem(os.path.commonpath(others), f"{len(others)} file(s) not agent logs "
-                                       f"were skipped ({names}); name a file to see why"))
+        report.problems.append(
+            Problem(
+                os.path.commonpath(others),
+                f"{len(others)} file(s) not agent logs were skipped ({names}); name a file to see why",
+            )
+        )
 
 
 def _under(path: str, roots: set[str]) -> bool:
@@ -303,8 +320,12 @@ def _under(path: str, roots: set[str]) -> bool:
 
 
 def _read_one(
-    path: Path, report: IngestReport, forced: ModuleType | None,
-    labels: dict[str, Outcome] | None, labels_source: str, others: list[str] | None = None,
+    path: Path,
+    report: IngestReport,
+    forced: ModuleType | None,
+    labels: dict[str, Outcome] | None,
+    labels_source: str,
+    others: list[str] | None = None,
 ) -> Iterator[Trajectory]:
     companion = companion_reason(path) if others is not None and not forced else None
     if companion is not None:  # met in a walk and kept beside logs (some look like logs: Gemini checkpoints)
@@ -369,8 +390,10 @@ def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | N
     elif not head.strip():
         why = "empty file"
     elif _looks_utf16(head):
-        why = (f"UTF-16 text, not UTF-8 (convert it: iconv -f UTF-16 -t UTF-8 '{path.name}' > "
-               f"'{path.stem}.utf8{path.suffix}')")
+        why = (
+            f"UTF-16 text, not UTF-8 (convert it: iconv -f UTF-16 -t UTF-8 '{path.name}' > "
+            f"'{path.stem}.utf8{path.suffix}')"
+        )
     elif is_binary(head):
         why = "binary file, not an agent log"
     else:
@@ -388,7 +411,9 @@ def _looks_utf16(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     sample = head[:256]
-    return len(sample) >= 16 and (sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2]))
+    return len(sample) >= 16 and (
+        sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2])
+    )
 
 
 def _size(path: Path) -> int:
@@ -424,7 +449,9 @@ def default_folder(agent: str) -> Path:
     root = Path(os.environ.get(env) or fallback).expanduser()
     folder = root / sub
     if not folder.is_dir():
-        raise InputError(f"{folder}: {agent} keeps no logs here", f"pass the log folder explicitly or set {env}")
+        raise InputError(
+            f"{folder}: {agent} keeps no logs here", f"pass the log folder explicitly or set {env}"
+        )
     return folder
 
 

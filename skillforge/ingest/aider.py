@@ -47,8 +47,11 @@ _REPLACE = ">>>>>>> REPLACE"
 
 
 def detect(path: Path, head: bytes) -> bool:
-    return head.startswith(b"\n# aider chat started at ") or head.startswith(b"# aider chat started at ") \
+    return (
+        head.startswith(b"\n# aider chat started at ")
+        or head.startswith(b"# aider chat started at ")
         or b"\n# aider chat started at " in head[:4096]
+    )
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
@@ -112,16 +115,31 @@ class _Session:
             ctx.skip("empty aider session")
             return
         yield Trajectory(
-            id=digest_id(self.digest), source=str(self.path), format=FORMAT, agent=AGENT, steps=self.steps,
-            native_id=self.started, agent_version=self.version, model=self.model, task=self.task,
-            repository=self.path.resolve().parent.name or None, started_at=self.started,
+            id=digest_id(self.digest),
+            source=str(self.path),
+            format=FORMAT,
+            agent=AGENT,
+            steps=self.steps,
+            native_id=self.started,
+            agent_version=self.version,
+            model=self.model,
+            task=self.task,
+            repository=self.path.resolve().parent.name or None,
+            started_at=self.started,
         )
 
     # ---- steps
 
     def _add(self, role: Role, kind: StepKind, text: str, trust: Trust, **kw: Any) -> Step:
-        step = Step(index=len(self.steps), role=role, kind=kind, text=clip(text), trust=trust,
-                    source=SourceLocation(str(self.path), line=self.block_line), **kw)
+        step = Step(
+            index=len(self.steps),
+            role=role,
+            kind=kind,
+            text=clip(text),
+            trust=trust,
+            source=SourceLocation(str(self.path), line=self.block_line),
+            **kw,
+        )
         self.steps.append(step)
         return step
 
@@ -142,8 +160,15 @@ class _Session:
         command = _SHELL_CMD_RE.match(text.strip())
         if command:
             cmd = (command.group(2) or command.group(3) or text).strip()
-            step = self._add(R_USER, K_TOOL_CALL, cmd, T_PERSON, tool_name="shell",
-                             input={"command": cmd}, call_id=f"shell-{len(self.steps)}")
+            step = self._add(
+                R_USER,
+                K_TOOL_CALL,
+                cmd,
+                T_PERSON,
+                tool_name="shell",
+                input={"command": cmd},
+                call_id=f"shell-{len(self.steps)}",
+            )
             self.pending_shell = step.index
             return
         self._add(R_USER, K_USER_MESSAGE, text, T_PERSON)
@@ -153,8 +178,15 @@ class _Session:
     def _assistant(self, text: str) -> None:
         self._add(R_ASSISTANT, K_ASSISTANT_MESSAGE, text, T_AGENT)
         for path, block in _edit_blocks(text):
-            step = self._add(R_ASSISTANT, K_TOOL_CALL, block, T_AGENT, tool_name="edit",
-                             input={"path": path}, call_id=f"edit-{len(self.steps)}")
+            step = self._add(
+                R_ASSISTANT,
+                K_TOOL_CALL,
+                block,
+                T_AGENT,
+                tool_name="edit",
+                input={"path": path},
+                call_id=f"edit-{len(self.steps)}",
+            )
             self.pending_edits[path] = step.index
 
     def _tool(self, lines: list[str], linenos: list[int]) -> None:
@@ -192,8 +224,16 @@ class _Session:
     def _result(self, call_index: int, text: str) -> None:
         call = self.steps[call_index]
         failed = text.startswith(("Failed to apply", "The LLM did not conform")) or "Traceback" in text
-        step = self._add(R_TOOL, K_TOOL_RESULT, text, T_TOOL_OUTPUT, tool_name=call.tool_name,
-                         call_id=call.call_id, pair=call.index, is_error=failed)
+        step = self._add(
+            R_TOOL,
+            K_TOOL_RESULT,
+            text,
+            T_TOOL_OUTPUT,
+            tool_name=call.tool_name,
+            call_id=call.call_id,
+            pair=call.index,
+            is_error=failed,
+        )
         call.pair = step.index
 
 
@@ -208,7 +248,7 @@ def _edit_blocks(text: str) -> Iterator[tuple[str, str]]:
         path = _path_before(lines, i)
         end = next((j for j in range(i, len(lines)) if lines[j].strip() == _REPLACE), len(lines) - 1)
         if path:
-            yield path, "\n".join([path, *lines[i:end + 1]])
+            yield path, "\n".join([path, *lines[i : end + 1]])
         i = end + 1
 
 

@@ -78,9 +78,14 @@ def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int |
             ctx.skip("step that is not an object", line, type(step).__name__)
     kept = as_dict(as_dict(doc.get("extra")).get("skillforge"))
     traj = Trajectory(
-        id=traj_id, source=str(path), format=FORMAT, agent=_str(agent.get("name")) or AGENT, steps=out.steps,
+        id=traj_id,
+        source=str(path),
+        format=FORMAT,
+        agent=_str(agent.get("name")) or AGENT,
+        steps=out.steps,
         native_id=_str(doc.get("session_id")) or _str(doc.get("trajectory_id")),
-        agent_version=_str(agent.get("version")), model=_str(agent.get("model_name")),
+        agent_version=_str(agent.get("version")),
+        model=_str(agent.get("model_name")),
         task=next((s.text for s in out.steps if s.trust is Trust.PERSON), ""),
     )
     if kept:
@@ -98,18 +103,26 @@ def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
         reasoning = step.get("reasoning_content")
         if isinstance(reasoning, str) and reasoning:
             out.thought(reasoning, line=line, timestamp=ts)
-        out.message(R_ASSISTANT, text, T_INJECTED if step.get("is_copied_context") else Trust.AGENT,
-                    line=line, timestamp=ts)
+        out.message(
+            R_ASSISTANT,
+            text,
+            T_INJECTED if step.get("is_copied_context") else Trust.AGENT,
+            line=line,
+            timestamp=ts,
+        )
         for call in step.get("tool_calls") or []:
             if isinstance(call, dict):
                 args = json_safe(call.get("arguments"))
                 extra = as_dict(call.get("extra"))
                 shown = extra.get("skillforge_text")
-                out.call(_str(call.get("function_name")) or "tool",
-                         shown if isinstance(shown, str) else clip(orjson.dumps(args).decode()),
-                         str(call.get("tool_call_id") or f"call-{len(out.steps)}"),
-                         args["input"] if extra.get("input_wrapped") and isinstance(args, dict) else args,
-                         line=line, timestamp=ts)
+                out.call(
+                    _str(call.get("function_name")) or "tool",
+                    shown if isinstance(shown, str) else clip(orjson.dumps(args).decode()),
+                    str(call.get("tool_call_id") or f"call-{len(out.steps)}"),
+                    args["input"] if extra.get("input_wrapped") and isinstance(args, dict) else args,
+                    line=line,
+                    timestamp=ts,
+                )
     elif text:
         role, trust = (R_USER, T_PERSON) if source == "user" else (R_SYSTEM, T_INJECTED)
         if step.get("is_copied_context"):
@@ -118,8 +131,12 @@ def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
     for result in as_dict(step.get("observation")).get("results") or []:
         if isinstance(result, dict):
             call_id = result.get("source_call_id")
-            out.result(call_id if isinstance(call_id, str) else None, text_of(result.get("content")),
-                       line=line, timestamp=ts)
+            out.result(
+                call_id if isinstance(call_id, str) else None,
+                text_of(result.get("content")),
+                line=line,
+                timestamp=ts,
+            )
     _annotate(out, first, as_dict(step.get("extra")).get("skillforge"))
 
 
@@ -132,7 +149,11 @@ def _annotate(out: StepList, first: int, notes: Any) -> None:
         if not isinstance(note, dict):
             continue
         try:
-            step.role, step.kind, step.trust = Role(note["role"]), StepKind(note["kind"]), Trust(note["trust"])
+            step.role, step.kind, step.trust = (
+                Role(note["role"]),
+                StepKind(note["kind"]),
+                Trust(note["trust"]),
+            )
         except (KeyError, ValueError):
             continue
         step.is_error = bool(note.get("is_error"))
@@ -144,8 +165,17 @@ def _annotate(out: StepList, first: int, notes: Any) -> None:
 
 def _restore(traj: Trajectory, kept: dict[str, Any]) -> None:
     """The trajectory fields skillforge wrote under ``extra.skillforge``."""
-    for key in ("task", "task_id", "cwd", "repository", "started_at", "ended_at", "outcome_source",
-                "parent_id", "agent_version"):
+    for key in (
+        "task",
+        "task_id",
+        "cwd",
+        "repository",
+        "started_at",
+        "ended_at",
+        "outcome_source",
+        "parent_id",
+        "agent_version",
+    ):
         value = kept.get(key)
         setattr(traj, key, value if isinstance(value, str) else ("" if key == "task" else None))
     try:
@@ -175,6 +205,3 @@ def _harbor_reward(path: Path, traj: Trajectory) -> None:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-

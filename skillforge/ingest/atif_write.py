@@ -18,8 +18,20 @@ from skillforge.model import Role, Step, StepKind, Trajectory
 
 SCHEMA = "ATIF-v1.7"
 _PHASE = {StepKind.THOUGHT: 0, StepKind.ASSISTANT_MESSAGE: 1, StepKind.TOOL_CALL: 2, StepKind.TOOL_RESULT: 3}
-TRAJECTORY_FIELDS = ("id", "source", "format", "task", "task_id", "cwd", "repository", "started_at",
-                     "ended_at", "outcome_source", "parent_id", "agent_version")
+TRAJECTORY_FIELDS = (
+    "id",
+    "source",
+    "format",
+    "task",
+    "task_id",
+    "cwd",
+    "repository",
+    "started_at",
+    "ended_at",
+    "outcome_source",
+    "parent_id",
+    "agent_version",
+)
 
 
 def to_atif(traj: Trajectory) -> dict[str, Any]:
@@ -31,8 +43,11 @@ def to_atif(traj: Trajectory) -> dict[str, Any]:
     kept.update(outcome=traj.outcome.value, skills_used=list(traj.skills_used), metadata=traj.metadata)
     steps = _Grouper(traj).steps
     return {
-        "schema_version": SCHEMA, "session_id": traj.native_id or traj.id, "trajectory_id": traj.id,
-        "agent": agent, "steps": steps,
+        "schema_version": SCHEMA,
+        "session_id": traj.native_id or traj.id,
+        "trajectory_id": traj.id,
+        "agent": agent,
+        "steps": steps,
         "final_metrics": {"total_steps": len(steps)},
         "extra": {"skillforge": kept},
     }
@@ -50,8 +65,11 @@ class _Grouper:
             self.add(step)
 
     def add(self, step: Step) -> None:
-        phase = _PHASE.get(step.kind) if step.role is not Role.SYSTEM or step.kind is not StepKind.ASSISTANT_MESSAGE \
+        phase = (
+            _PHASE.get(step.kind)
+            if step.role is not Role.SYSTEM or step.kind is not StepKind.ASSISTANT_MESSAGE
             else None
+        )
         if phase is None:  # a user or system message: a step of its own
             source = "system" if step.role is Role.SYSTEM else "user"
             self._new({"source": source, "message": step.text}, step)
@@ -59,8 +77,12 @@ class _Grouper:
             return
         calls = {c["tool_call_id"] for c in self.current.get("tool_calls", [])} if self.current else set()
         call_id = self.ids.get(step.pair, step.call_id) if step.pair is not None else step.call_id
-        if self.current is None or phase < self.phase or (phase <= 1 and phase == self.phase) or (
-                phase == 3 and call_id not in calls):
+        if (
+            self.current is None
+            or phase < self.phase
+            or (phase <= 1 and phase == self.phase)
+            or (phase == 3 and call_id not in calls)
+        ):
             self.current = self._new({"source": "agent", "message": ""}, None)
             self.phase = -1
         self._fill(self.current, step, call_id)
@@ -84,13 +106,25 @@ class _Grouper:
         elif step.kind is StepKind.ASSISTANT_MESSAGE:
             out["message"] = step.text
         elif step.kind is StepKind.TOOL_CALL:
-            arguments = step.input if isinstance(step.input, dict) else {"input": step.input} \
-                if step.input is not None else {}
+            arguments = (
+                step.input
+                if isinstance(step.input, dict)
+                else {"input": step.input}
+                if step.input is not None
+                else {}
+            )
             self.ids[step.index] = step.call_id or f"call-{step.index}"
-            out.setdefault("tool_calls", []).append({
-                "tool_call_id": self.ids[step.index], "function_name": step.tool_name or "tool",
-                "arguments": arguments, "extra": {"skillforge_text": step.text, "input_wrapped":
-                                                  not isinstance(step.input, dict) and step.input is not None}})
+            out.setdefault("tool_calls", []).append(
+                {
+                    "tool_call_id": self.ids[step.index],
+                    "function_name": step.tool_name or "tool",
+                    "arguments": arguments,
+                    "extra": {
+                        "skillforge_text": step.text,
+                        "input_wrapped": not isinstance(step.input, dict) and step.input is not None,
+                    },
+                }
+            )
         else:
             result: dict[str, Any] = {"content": step.text}
             if call_id is not None:

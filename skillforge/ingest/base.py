@@ -96,7 +96,9 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Keep the head and tail of a long text with a marker in the middle."""
     if len(text) <= limit:
         return text
-    half = (limit - 48) // 2  # room for the marker: the result fits the limit, so clipping twice changes nothing
+    half = (
+        limit - 48
+    ) // 2  # room for the marker: the result fits the limit, so clipping twice changes nothing
     return f"{text[:half]}\n[… {len(text) - 2 * half} characters cut …]\n{text[-half:]}"
 
 
@@ -188,20 +190,54 @@ class StepList:
             loc = self._loc = SourceLocation(self.file, line, record)
         return loc
 
-    def add(self, role: Role, kind: StepKind, text: str, trust: Trust, *, line: int | None = None,
-            record: str | None = None, timestamp: str | None = None, tool_name: str | None = None,
-            input: Any = None, call_id: str | None = None, pair: int | None = None, is_error: bool = False,
-            exit_code: int | None = None) -> Step:
+    def add(
+        self,
+        role: Role,
+        kind: StepKind,
+        text: str,
+        trust: Trust,
+        *,
+        line: int | None = None,
+        record: str | None = None,
+        timestamp: str | None = None,
+        tool_name: str | None = None,
+        input: Any = None,
+        call_id: str | None = None,
+        pair: int | None = None,
+        is_error: bool = False,
+        exit_code: int | None = None,
+    ) -> Step:
         if len(text) > MAX_TEXT:
             text = clip(text)
         steps = self.steps
-        step = Step(len(steps), role, kind, text, tool_name, input, call_id, pair, is_error, exit_code,
-                    timestamp, self._source(line, record), trust)
+        step = Step(
+            len(steps),
+            role,
+            kind,
+            text,
+            tool_name,
+            input,
+            call_id,
+            pair,
+            is_error,
+            exit_code,
+            timestamp,
+            self._source(line, record),
+            trust,
+        )
         steps.append(step)
         return step
 
-    def message(self, role: Role, text: str, trust: Trust, *, record: str | None = None,
-                line: int | None = None, timestamp: str | None = None) -> Step | None:
+    def message(
+        self,
+        role: Role,
+        text: str,
+        trust: Trust,
+        *,
+        record: str | None = None,
+        line: int | None = None,
+        timestamp: str | None = None,
+    ) -> Step | None:
         """A user/assistant/system message; empty text adds nothing."""
         if not text or text.isspace():
             return None
@@ -210,13 +246,27 @@ class StepList:
         steps, loc = self.steps, self._loc
         if loc.record != record or loc.line != line:
             loc = self._loc = SourceLocation(self.file, line, record)
-        step = Step(len(steps), role, K_ASSISTANT_MESSAGE if role is R_ASSISTANT else K_USER_MESSAGE, text, None,
-                    None, None, None, False, None, timestamp, loc, trust)
+        step = Step(
+            len(steps),
+            role,
+            K_ASSISTANT_MESSAGE if role is R_ASSISTANT else K_USER_MESSAGE,
+            text,
+            None,
+            None,
+            None,
+            None,
+            False,
+            None,
+            timestamp,
+            loc,
+            trust,
+        )
         steps.append(step)
         return step
 
-    def thought(self, text: str, *, record: str | None = None, line: int | None = None,
-                timestamp: str | None = None) -> Step | None:
+    def thought(
+        self, text: str, *, record: str | None = None, line: int | None = None, timestamp: str | None = None
+    ) -> Step | None:
         if not text or text.isspace():
             return None
         if len(text) > MAX_TEXT:
@@ -224,27 +274,71 @@ class StepList:
         steps, loc = self.steps, self._loc
         if loc.record != record or loc.line != line:
             loc = self._loc = SourceLocation(self.file, line, record)
-        step = Step(len(steps), R_ASSISTANT, K_THOUGHT, text, None, None, None, None, False, None, timestamp,
-                    loc, T_AGENT)
+        step = Step(
+            len(steps),
+            R_ASSISTANT,
+            K_THOUGHT,
+            text,
+            None,
+            None,
+            None,
+            None,
+            False,
+            None,
+            timestamp,
+            loc,
+            T_AGENT,
+        )
         steps.append(step)
         return step
 
-    def call(self, tool_name: str, text: str, call_id: str, input: Any = None, *, record: str | None = None,
-             line: int | None = None, timestamp: str | None = None) -> Step:
+    def call(
+        self,
+        tool_name: str,
+        text: str,
+        call_id: str,
+        input: Any = None,
+        *,
+        record: str | None = None,
+        line: int | None = None,
+        timestamp: str | None = None,
+    ) -> Step:
         if len(text) > MAX_TEXT:
             text = clip(text)
         steps, loc = self.steps, self._loc
         if loc.record != record or loc.line != line:
             loc = self._loc = SourceLocation(self.file, line, record)
-        step = Step(len(steps), R_ASSISTANT, K_TOOL_CALL, text, tool_name, input, call_id, None, False, None,
-                    timestamp, loc, T_AGENT)
+        step = Step(
+            len(steps),
+            R_ASSISTANT,
+            K_TOOL_CALL,
+            text,
+            tool_name,
+            input,
+            call_id,
+            None,
+            False,
+            None,
+            timestamp,
+            loc,
+            T_AGENT,
+        )
         self._calls[call_id] = step.index
         steps.append(step)
         return step
 
-    def result(self, call_id: str | None, text: str, *, is_error: bool = False,
-               exit_code: int | None = None, tool_name: str | None = None, record: str | None = None,
-               line: int | None = None, timestamp: str | None = None) -> Step:
+    def result(
+        self,
+        call_id: str | None,
+        text: str,
+        *,
+        is_error: bool = False,
+        exit_code: int | None = None,
+        tool_name: str | None = None,
+        record: str | None = None,
+        line: int | None = None,
+        timestamp: str | None = None,
+    ) -> Step:
         """A tool result; linked to its call when ``call_id`` names an open call."""
         call_index = self._calls.pop(call_id, None) if call_id is not None else None
         steps = self.steps
@@ -254,9 +348,21 @@ class StepList:
         loc = self._loc
         if loc.record != record or loc.line != line:
             loc = self._loc = SourceLocation(self.file, line, record)
-        step = Step(len(steps), R_TOOL, K_TOOL_RESULT, text, tool_name or (call.tool_name if call else None),
-                    None, call_id, call_index, is_error, exit_code, timestamp, loc,
-                    T_TOOL_OUTPUT)
+        step = Step(
+            len(steps),
+            R_TOOL,
+            K_TOOL_RESULT,
+            text,
+            tool_name or (call.tool_name if call else None),
+            None,
+            call_id,
+            call_index,
+            is_error,
+            exit_code,
+            timestamp,
+            loc,
+            T_TOOL_OUTPUT,
+        )
         steps.append(step)
         if call is not None:
             call.pair = step.index
@@ -269,8 +375,10 @@ class StepList:
 # The text up to the first closing tag, as ``(.*?)\s*</tag>`` would find it but written as an unrolled
 # loop (``[^<]*`` runs in one go); the caller strips the group, so its trailing blanks do not matter.
 _TASK_PATTERNS = (
-    re.compile(r"<pr_description>\s*(?:Consider the following PR description:\s*)?"
-               r"([^<]*(?:<(?!/pr_description>)[^<]*)*)</pr_description>"),
+    re.compile(
+        r"<pr_description>\s*(?:Consider the following PR description:\s*)?"
+        r"([^<]*(?:<(?!/pr_description>)[^<]*)*)</pr_description>"
+    ),
     re.compile(r"ISSUE:\s*\n([^\n]*(?:\n(?!\s*INSTRUCTIONS:)[^\n]*)*)\n\s*INSTRUCTIONS:"),
     re.compile(r"<issue_description>\s*([^<]*(?:<(?!/issue_description>)[^<]*)*)</issue_description>"),
 )

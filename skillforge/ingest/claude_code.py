@@ -61,8 +61,14 @@ _SKILL_DIR_RE = re.compile(r"^Base directory for this skill:\s*(\S+)", re.M)
 _COMMAND_RE = re.compile(r"<command-name>/?([^<]*)</command-name>")
 _ARGS_RE = re.compile(r"<command-args>(.*?)</command-args>", re.S)
 _INJECTED_PREFIXES = (
-    "<system-reminder>", "<local-command-stdout>", "<local-command-stderr>", "Caveat: ",
-    "[Request interrupted", "<bash-stdout>", "<bash-stderr>", "<task-notification>",
+    "<system-reminder>",
+    "<local-command-stdout>",
+    "<local-command-stderr>",
+    "Caveat: ",
+    "[Request interrupted",
+    "<bash-stdout>",
+    "<bash-stderr>",
+    "<task-notification>",
 )
 
 
@@ -146,20 +152,47 @@ class _Builder:
         elif text:
             self._step(rec, R_SYSTEM, K_USER_MESSAGE, text, T_INJECTED)
 
-    def _step(self, rec: Rec, role: Role, kind: StepKind, text: str, trust: Trust, *, tool_name: str | None = None,
-              input: Any = None, call_id: str | None = None, is_error: bool = False,
-              exit_code: int | None = None) -> Step:
+    def _step(
+        self,
+        rec: Rec,
+        role: Role,
+        kind: StepKind,
+        text: str,
+        trust: Trust,
+        *,
+        tool_name: str | None = None,
+        input: Any = None,
+        call_id: str | None = None,
+        is_error: bool = False,
+        exit_code: int | None = None,
+    ) -> Step:
         loc = self._loc
         if loc.line != rec.line:  # the steps of one record share their location
             loc = self._loc = SourceLocation(self.source, rec.line)
-        step = Step(len(self.steps), role, kind, text, tool_name, input, call_id, None, is_error, exit_code,
-                    rec.timestamp, loc, trust)
+        step = Step(
+            len(self.steps),
+            role,
+            kind,
+            text,
+            tool_name,
+            input,
+            call_id,
+            None,
+            is_error,
+            exit_code,
+            rec.timestamp,
+            loc,
+            trust,
+        )
         self.steps.append(step)
         return step
 
     def _assistant(self, rec: Rec, block: Block) -> None:
-        key = (block.call_id, "tool_use", "") if block.type == "tool_use" else \
-            (rec.msg_id or rec.uuid, block.type, block.text)
+        key = (
+            (block.call_id, "tool_use", "")
+            if block.type == "tool_use"
+            else (rec.msg_id or rec.uuid, block.type, block.text)
+        )
         if key in self.seen or (block.type != "tool_use" and not block.text.strip()):
             return
         self.seen.add(key)
@@ -183,8 +216,9 @@ class _Builder:
             skill = args.get("skill") or args.get("command")
             if isinstance(skill, str):
                 self._skill(skill)
-        step = self._step(rec, R_ASSISTANT, K_TOOL_CALL, text, T_AGENT,
-                          tool_name=name, input=args, call_id=block.call_id)
+        step = self._step(
+            rec, R_ASSISTANT, K_TOOL_CALL, text, T_AGENT, tool_name=name, input=args, call_id=block.call_id
+        )
         if block.call_id:
             self.calls[block.call_id] = step.index
 
@@ -226,8 +260,17 @@ class _Builder:
             exit_code = int(match.group(1)) if match else (0 if rec.bash_ok and not is_error else None)
         if rec.spawned and call is not None:
             self.subagents[rec.spawned] = {"spawn_call_id": block.call_id}
-        step = self._step(rec, R_TOOL, K_TOOL_RESULT, block.text, T_TOOL_OUTPUT,
-                          tool_name=name, call_id=block.call_id, is_error=is_error, exit_code=exit_code)
+        step = self._step(
+            rec,
+            R_TOOL,
+            K_TOOL_RESULT,
+            block.text,
+            T_TOOL_OUTPUT,
+            tool_name=name,
+            call_id=block.call_id,
+            is_error=is_error,
+            exit_code=exit_code,
+        )
         if call is not None and call.pair is None:
             call.pair = step.index
             step.pair = call.index
@@ -286,12 +329,21 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
     if is_sub:
         native = agent_id or _agent_from_name(path) or chain[0].uuid
     traj = Trajectory(
-        id=digest_id(digest), source=str(path), format=FORMAT, agent=AGENT, steps=builder.steps,
-        native_id=native, agent_version=version, cwd=cwd,
+        id=digest_id(digest),
+        source=str(path),
+        format=FORMAT,
+        agent=AGENT,
+        steps=builder.steps,
+        native_id=native,
+        agent_version=version,
+        cwd=cwd,
         model=next((r.model for r in chain if r.model and not r.model.startswith("<")), None),
-        task=builder.task, repository=cwd.rstrip("/").rsplit("/", 1)[-1] if cwd else None,
-        started_at=chain[0].timestamp, ended_at=chain[-1].timestamp,
-        parent_id=session if is_sub else None, skills_used=builder.skills,
+        task=builder.task,
+        repository=cwd.rstrip("/").rsplit("/", 1)[-1] if cwd else None,
+        started_at=chain[0].timestamp,
+        ended_at=chain[-1].timestamp,
+        parent_id=session if is_sub else None,
+        skills_used=builder.skills,
     )
     if branch:
         traj.metadata["git_branch"] = branch
@@ -306,7 +358,12 @@ def _ended_on_api_error(traj: Trajectory) -> None:
     """A session whose last step is an API error Claude Code gave up retrying did not finish: a
     failure the log states (source ``log:api_error``), not a guess."""
     last = traj.steps[-1] if traj.steps else None
-    if last is not None and last.is_error and last.role is R_SYSTEM and last.text.startswith(("API error", "API Error")):
+    if (
+        last is not None
+        and last.is_error
+        and last.role is R_SYSTEM
+        and last.text.startswith(("API error", "API Error"))
+    ):
         traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:api_error"
 
 
@@ -318,4 +375,4 @@ def _first_info(chain: list[Rec]) -> tuple[str | None, ...]:
 
 def _agent_from_name(path: Path) -> str | None:
     stem = path.stem
-    return stem[len("agent-"):] if stem.startswith("agent-") else None
+    return stem[len("agent-") :] if stem.startswith("agent-") else None

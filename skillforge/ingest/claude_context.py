@@ -38,8 +38,17 @@ IGNORED_SYSTEM = {
     "microcompact_boundary": "compaction marker (microcompact_boundary)",
 }
 IGNORED_ATTACHMENTS = {  # listings and reminders Claude Code re-sends to the model, not events
-    "task_reminder", "todo_reminder", "deferred_tools_delta", "mcp_instructions_delta", "skill_listing",
-    "agent_listing_delta", "command_permissions", "auto_mode", "date_change", "plan_mode", "critical_system_reminder",
+    "task_reminder",
+    "todo_reminder",
+    "deferred_tools_delta",
+    "mcp_instructions_delta",
+    "skill_listing",
+    "agent_listing_delta",
+    "command_permissions",
+    "auto_mode",
+    "date_change",
+    "plan_mode",
+    "critical_system_reminder",
 }
 METADATA_TYPES = {"ai-title", "pr-link", "summary"}
 KIND_ERROR, KIND_CONTEXT, KIND_PROMPT = "error", "context", "prompt"
@@ -69,8 +78,9 @@ class Context(msgspec.Struct, gc=False):
     text: str
 
 
-def context_of(rtype: Any, subtype: Any, attachment: Any, content: Any, error: Any,
-               ctx: ParseContext) -> Context | None:
+def context_of(
+    rtype: Any, subtype: Any, attachment: Any, content: Any, error: Any, ctx: ParseContext
+) -> Context | None:
     """The step a non-message record makes, or None after counting it as ignored (or skipped, for a
     record type no Claude Code version is known to write)."""
     if rtype == "attachment":
@@ -110,8 +120,14 @@ def _attachment(att: Attachment, ctx: ParseContext) -> Context | None:
         text = f"[the user attached {as_str(att.displayPath or att.filename)}]"
     elif atype == "diagnostics":
         text = _diagnostics(att.files)
-    elif atype in ("hook_success", "hook_non_blocking_error", "hook_blocking_error", "async_hook_response",
-                   "hook_system_message", "hook_additional_context"):
+    elif atype in (
+        "hook_success",
+        "hook_non_blocking_error",
+        "hook_blocking_error",
+        "async_hook_response",
+        "hook_system_message",
+        "hook_additional_context",
+    ):
         body = as_str(att.content) or as_str(att.stdout) or as_str(att.stderr)
         text = f"[hook {as_str(att.hookName)}] {body.strip()}" if body.strip() else ""
         kind = KIND_ERROR if (type(att.exitCode) is int and att.exitCode != 0) or "error" in atype else kind
@@ -142,7 +158,9 @@ def _diagnostics(files: Any) -> str:
                 start = (diag.get("range") or {}).get("start") or {}
                 line = start.get("line") if type(start) is dict else None
                 where = f"{uri}:{line + 1}" if type(line) is int else uri
-                lines.append(f"{where}: {as_str(diag.get('severity'))} {as_str(diag.get('message'))}".rstrip())
+                lines.append(
+                    f"{where}: {as_str(diag.get('severity'))} {as_str(diag.get('message'))}".rstrip()
+                )
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
@@ -164,8 +182,11 @@ def metadata_of(rtype: Any, line: Any, meta: dict[str, Any]) -> None:
         meta["title"] = line.aiTitle
     elif rtype == "pr-link" and type(line.prUrl) is str:
         links = meta.setdefault("pull_requests", [])
-        link = {"url": line.prUrl, "number": line.prNumber if type(line.prNumber) is int else None,
-                "repository": line.prRepository if type(line.prRepository) is str else None}
+        link = {
+            "url": line.prUrl,
+            "number": line.prNumber if type(line.prNumber) is int else None,
+            "repository": line.prRepository if type(line.prRepository) is str else None,
+        }
         if link not in links:
             links.append(link)
     elif rtype == "summary" and type(line.summary) is str:

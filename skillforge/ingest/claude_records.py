@@ -199,8 +199,14 @@ def _inline(rec: _Line, line: int, raw: bytes, inline: Inline) -> bool:
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
         return False
     inner = data.message
-    if data.type != "agent_progress" or type(data.agentId) is not str or type(inner) is not _Line \
-            or inner.type not in CHAT_TYPES or type(inner.message) is not _Message or type(inner.uuid) is not str:
+    if (
+        data.type != "agent_progress"
+        or type(data.agentId) is not str
+        or type(inner) is not _Line
+        or inner.type not in CHAT_TYPES
+        or type(inner.message) is not _Message
+        or type(inner.uuid) is not str
+    ):
         return False
     _, found = inline.setdefault(data.agentId, (_str(rec.parentToolUseID), {}))
     if inner.uuid not in found:
@@ -213,8 +219,15 @@ def _inline(rec: _Line, line: int, raw: bytes, inline: Inline) -> bool:
 
 def _node(rec: _Line, line: int, uuid: str, rtype: str) -> Rec:
     parent = rec.parentUuid or rec.logicalParentUuid
-    return Rec(line, uuid, parent if type(parent) is str else None, rtype, bool(rec.isSidechain), b"",
-               rec.timestamp if type(rec.timestamp) is str else None)
+    return Rec(
+        line,
+        uuid,
+        parent if type(parent) is str else None,
+        rtype,
+        bool(rec.isSidechain),
+        b"",
+        rec.timestamp if type(rec.timestamp) is str else None,
+    )
 
 
 def _chat_rec(rec: _Line, msg: _Message, line: int, uuid: str, raw: bytes) -> Rec:
@@ -229,8 +242,13 @@ def _chat_rec(rec: _Line, msg: _Message, line: int, uuid: str, raw: bytes) -> Re
         out.model = _str(msg.model)
         if out.model == "<synthetic>":  # written by Claude Code itself, not the model
             out.meta = True
-            out.api_error = bool(rec.isApiErrorMessage) or (type(content) is list and any(
-                type(b) is _LineBlock and type(b.text) is str and b.text.startswith("API Error") for b in content))
+            out.api_error = bool(rec.isApiErrorMessage) or (
+                type(content) is list
+                and any(
+                    type(b) is _LineBlock and type(b.text) is str and b.text.startswith("API Error")
+                    for b in content
+                )
+            )
     if type(content) is str:
         out.text_content = True
         out.blocks = [Block("text", clip(content))]
@@ -257,8 +275,9 @@ def _block(raw: Any) -> Block | None:
     if btype in ("tool_use", "server_tool_use"):
         return Block("tool_use", call_id=_str(raw.id), name=_str(raw.name), input=_clip_input(raw.input))
     if btype == "tool_result" or (type(btype) is str and btype.endswith("_tool_result")):
-        return Block("tool_result", text_of(raw.content), call_id=_str(raw.tool_use_id),
-                     is_error=bool(raw.is_error))
+        return Block(
+            "tool_result", text_of(raw.content), call_id=_str(raw.tool_use_id), is_error=bool(raw.is_error)
+        )
     if btype == "image":
         return Block("text", IMAGE_MARKER)
     if btype == "document":
@@ -342,8 +361,9 @@ def _parallel_branches(chain: list[Rec], records: list[Rec], sidechain: bool) ->
             if not (rec.msg_id and rec.msg_id in msg_ids):
                 continue
             calls.update(b.call_id for b in rec.blocks if b.type == "tool_use")
-        elif rec.blocks and all(b.type == "tool_result" and b.call_id in calls and b.call_id not in answered
-                                for b in rec.blocks):
+        elif rec.blocks and all(
+            b.type == "tool_result" and b.call_id in calls and b.call_id not in answered for b in rec.blocks
+        ):
             answered.update(b.call_id for b in rec.blocks)
         else:
             continue

@@ -47,14 +47,26 @@ AGENT = "codex"
 
 WRAPPED_TYPES = {"session_meta", "response_item", "event_msg", "turn_context", "compacted"}
 ITEM_TYPES = {
-    "message", "reasoning", "function_call", "function_call_output", "custom_tool_call",
-    "custom_tool_call_output", "local_shell_call", "web_search_call",
+    "message",
+    "reasoning",
+    "function_call",
+    "function_call_output",
+    "custom_tool_call",
+    "custom_tool_call_output",
+    "local_shell_call",
+    "web_search_call",
 }
 IGNORED_ITEMS = {"ghost_snapshot", "compaction", "context_compaction", "compaction_summary"}
 SHELL_TOOLS = {"shell", "shell_command", "exec_command", "local_shell", "container.exec"}
 _INJECTED_PREFIXES = (
-    "# AGENTS.md instructions", "<environment_context>", "<user_instructions>", "<INSTRUCTIONS>",
-    "<permissions instructions>", "<skill>", "<user_shell_command>", "<turn_aborted>",
+    "# AGENTS.md instructions",
+    "<environment_context>",
+    "<user_instructions>",
+    "<INSTRUCTIONS>",
+    "<permissions instructions>",
+    "<skill>",
+    "<user_shell_command>",
+    "<turn_aborted>",
 )
 _EXIT_RE = re.compile(r"^(?:Exit code:|Process exited with code)\s*(-?\d+)", re.M)
 _SKILL_CALL_RE = re.compile(r"(?<![\w$])\$([a-z][a-z0-9_-]{1,63})\b")
@@ -80,8 +92,9 @@ def detect(path: Path, head: bytes) -> bool:
     if rec.get("type") in WRAPPED_TYPES and isinstance(rec.get("payload"), dict) and "timestamp" in rec:
         return True
     # legacy: a bare meta object first (no "type"), then bare response items
-    return "type" not in rec and "id" in rec and "timestamp" in rec and (
-        "instructions" in rec or "git" in rec)
+    return (
+        "type" not in rec and "id" in rec and "timestamp" in rec and ("instructions" in rec or "git" in rec)
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -193,14 +206,28 @@ def _call(state: _Thread, item: dict[str, Any]) -> None:
         name, args = str(item.get("name") or "custom"), item.get("input")
     else:
         name, args = str(item.get("name") or "function"), _arguments(item.get("arguments"))
-    step = state.add(R_ASSISTANT, K_TOOL_CALL, _call_text(name, args), T_AGENT,
-                     tool_name=name, input=args, call_id=call_id if isinstance(call_id, str) else None)
+    step = state.add(
+        R_ASSISTANT,
+        K_TOOL_CALL,
+        _call_text(name, args),
+        T_AGENT,
+        tool_name=name,
+        input=args,
+        call_id=call_id if isinstance(call_id, str) else None,
+    )
     if step.call_id:
         state.calls[step.call_id] = step.index
     if itype == "web_search_call":  # run by the API: its results are never written, only that it ran
         status = item.get("status") if isinstance(item.get("status"), str) else "unknown"
-        result = state.add(R_TOOL, K_TOOL_RESULT, f"[web search {status}; results are not kept in the rollout]",
-                           T_TOOL_OUTPUT, tool_name=name, call_id=step.call_id, is_error=status == "failed")
+        result = state.add(
+            R_TOOL,
+            K_TOOL_RESULT,
+            f"[web search {status}; results are not kept in the rollout]",
+            T_TOOL_OUTPUT,
+            tool_name=name,
+            call_id=step.call_id,
+            is_error=status == "failed",
+        )
         step.pair, result.pair = result.index, step.index
         state.calls.pop(step.call_id or "", None)
 
@@ -241,10 +268,16 @@ def _output(state: _Thread, item: dict[str, Any]) -> None:
     text, exit_code, failed = _read_output(item.get("output"))
     call_index = state.calls.get(call_id or "")
     call = state.steps[call_index] if call_index is not None else None
-    step = state.add(R_TOOL, K_TOOL_RESULT, text, T_TOOL_OUTPUT,
-                     tool_name=call.tool_name if call else None, call_id=call_id,
-                     is_error=failed or bool(exit_code) or text.startswith(_FAILED_PREFIXES),
-                     exit_code=exit_code)
+    step = state.add(
+        R_TOOL,
+        K_TOOL_RESULT,
+        text,
+        T_TOOL_OUTPUT,
+        tool_name=call.tool_name if call else None,
+        call_id=call_id,
+        is_error=failed or bool(exit_code) or text.startswith(_FAILED_PREFIXES),
+        exit_code=exit_code,
+    )
     if call is not None and call.pair is None:
         call.pair, step.pair = step.index, call.index
     if call_id:
@@ -299,14 +332,37 @@ class _Thread:
         self.metadata: dict[str, Any] = {}
         self._loc = SourceLocation(source)
 
-    def add(self, role: Role, kind: StepKind, text: str, trust: Trust, *, tool_name: str | None = None,
-            input: Any = None, call_id: str | None = None, is_error: bool = False,
-            exit_code: int | None = None) -> Step:
+    def add(
+        self,
+        role: Role,
+        kind: StepKind,
+        text: str,
+        trust: Trust,
+        *,
+        tool_name: str | None = None,
+        input: Any = None,
+        call_id: str | None = None,
+        is_error: bool = False,
+        exit_code: int | None = None,
+    ) -> Step:
         loc = self._loc
         if loc.line != self.line:  # the steps of one line share their location
             loc = self._loc = SourceLocation(self.source, self.line)
-        step = Step(len(self.steps), role, kind, text, tool_name, input, call_id, None, is_error, exit_code,
-                    self.timestamp, loc, trust)
+        step = Step(
+            len(self.steps),
+            role,
+            kind,
+            text,
+            tool_name,
+            input,
+            call_id,
+            None,
+            is_error,
+            exit_code,
+            self.timestamp,
+            loc,
+            trust,
+        )
         self.steps.append(step)
         self.first_ts = self.first_ts or self.timestamp
         return step
@@ -341,7 +397,9 @@ class _Thread:
             self.metadata["subagent"] = sub
         elif isinstance(source, str):
             self.metadata["source"] = source
-        self.parent_id = self.parent_id or _s(payload.get("parent_thread_id")) or _s(payload.get("forked_from_id"))
+        self.parent_id = (
+            self.parent_id or _s(payload.get("parent_thread_id")) or _s(payload.get("forked_from_id"))
+        )
 
     def context(self, payload: dict[str, Any]) -> None:
         self.model = self.model or _s(payload.get("model"))
@@ -350,12 +408,26 @@ class _Thread:
     def trajectory(self) -> Trajectory:
         repo = self.repository or (self.cwd.rstrip("/").rsplit("/", 1)[-1] if self.cwd else None)
         traj = Trajectory(
-            id=digest_id(self.digest), source=self.source, format=FORMAT, agent=AGENT, steps=self.steps,
-            native_id=self.native_id, agent_version=self.version, model=self.model, task=self.task,
-            cwd=self.cwd, repository=repo, started_at=self.first_ts, ended_at=self.timestamp,
-            parent_id=self.parent_id, skills_used=self.skills, metadata=self.metadata,
+            id=digest_id(self.digest),
+            source=self.source,
+            format=FORMAT,
+            agent=AGENT,
+            steps=self.steps,
+            native_id=self.native_id,
+            agent_version=self.version,
+            model=self.model,
+            task=self.task,
+            cwd=self.cwd,
+            repository=repo,
+            started_at=self.first_ts,
+            ended_at=self.timestamp,
+            parent_id=self.parent_id,
+            skills_used=self.skills,
+            metadata=self.metadata,
         )
-        if self.metadata.get("source") == "exec" and str(self.metadata.get("last_turn")).startswith("aborted"):
+        if self.metadata.get("source") == "exec" and str(self.metadata.get("last_turn")).startswith(
+            "aborted"
+        ):
             # ``codex exec`` runs one task unattended: a run whose turn was aborted did not finish
             traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:turn_aborted"
         return traj

@@ -37,8 +37,12 @@ IGNORED_EVENTS = {
     "entered_review_mode": "review bookkeeping",
     "exited_review_mode": "review bookkeeping",
 }
-COLLAB_EVENTS = {"collab_agent_spawn_end", "collab_waiting_end", "collab_close_end",
-                 "collab_agent_interaction_end"}
+COLLAB_EVENTS = {
+    "collab_agent_spawn_end",
+    "collab_waiting_end",
+    "collab_close_end",
+    "collab_agent_interaction_end",
+}
 
 
 class Thread(Protocol):
@@ -59,8 +63,11 @@ def event(state: Thread, payload: dict[str, Any], ctx: ParseContext) -> None:
     elif etype in ("task_complete", "turn_aborted"):
         turns = state.metadata.setdefault("turns", {"completed": 0, "aborted": 0})
         turns["completed" if etype == "task_complete" else "aborted"] += 1
-        state.metadata["last_turn"] = "completed" if etype == "task_complete" else \
-            f"aborted ({as_str(payload.get('reason')) or 'unknown reason'})"
+        state.metadata["last_turn"] = (
+            "completed"
+            if etype == "task_complete"
+            else f"aborted ({as_str(payload.get('reason')) or 'unknown reason'})"
+        )
         ctx.ignore(f"event {etype} (counted in the trajectory's metadata)")
     elif etype == "thread_name_updated":
         if isinstance(payload.get("thread_name"), str):
@@ -90,11 +97,17 @@ def _collab(state: Thread, etype: str, payload: dict[str, Any]) -> None:
         child = payload.get("new_thread_id")
         if isinstance(child, str):
             agents.setdefault(child, {}).update(
-                nickname=payload.get("new_agent_nickname"), role=payload.get("new_agent_role"),
-                spawn_call_id=payload.get("call_id"), model=payload.get("model"))
+                nickname=payload.get("new_agent_nickname"),
+                role=payload.get("new_agent_role"),
+                spawn_call_id=payload.get("call_id"),
+                model=payload.get("model"),
+            )
         return
-    statuses = payload.get("statuses") if etype == "collab_waiting_end" else {
-        payload.get("receiver_thread_id"): payload.get("status")}
+    statuses = (
+        payload.get("statuses")
+        if etype == "collab_waiting_end"
+        else {payload.get("receiver_thread_id"): payload.get("status")}
+    )
     for child, status in (statuses or {}).items() if isinstance(statuses, dict) else ():
         if isinstance(child, str) and isinstance(status, dict) and status:
             agents.setdefault(child, {})["status"] = next(iter(status))

@@ -44,8 +44,11 @@ def _gemini_file(path: Path) -> str | None:
         return None
     if path.name == "logs.json" and head[:1] == b"[" and b'"messageId"' in head and b'"sessionId"' in head:
         return "Gemini CLI prompt log (the prompts are in the sessions)"
-    if path.name != "logs.json" and head[:1] in (b"{", b"[") and (
-            b'"history"' in head or b'"clientHistory"' in head or b'"parts"' in head):
+    if (
+        path.name != "logs.json"
+        and head[:1] in (b"{", b"[")
+        and (b'"history"' in head or b'"clientHistory"' in head or b'"parts"' in head)
+    ):
         return "Gemini CLI checkpoint (a copy of a session's history)"
     return None
 

@@ -63,8 +63,12 @@ def detect(path: Path, head: bytes) -> bool:
             return False
         return isinstance(rec, dict) and "sessionId" in rec and "projectHash" in rec and "startTime" in rec
     start = head[:4096]
-    return start.lstrip()[:1] == b"{" and b'"projectHash"' in start and b'"sessionId"' in start \
+    return (
+        start.lstrip()[:1] == b"{"
+        and b'"projectHash"' in start
+        and b'"sessionId"' in start
         and b'"messages"' in head
+    )
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
@@ -157,9 +161,18 @@ class _Steps:
 
     def _user(self, msg: dict[str, Any], ts: str | None, ctx: ParseContext) -> None:
         parts = msg.get("content")
-        responses = [p["functionResponse"] for p in parts if isinstance(p, dict) and
-                     isinstance(p.get("functionResponse"), dict)] if isinstance(parts, list) else []
-        if responses and isinstance(parts, list) and len(responses) == len(parts):  # tool results written as a user record (v0.44+)
+        responses = (
+            [
+                p["functionResponse"]
+                for p in parts
+                if isinstance(p, dict) and isinstance(p.get("functionResponse"), dict)
+            ]
+            if isinstance(parts, list)
+            else []
+        )
+        if (
+            responses and isinstance(parts, list) and len(responses) == len(parts)
+        ):  # tool results written as a user record (v0.44+)
             for response in responses:
                 if self.out.is_open(response.get("id")):
                     self._result(response.get("id"), response, None, ts)
@@ -176,15 +189,23 @@ class _Steps:
         self.model = self.model or (msg["model"] if isinstance(msg.get("model"), str) else None)
         for thought in msg.get("thoughts") or []:
             if isinstance(thought, dict):
-                self.out.thought(": ".join(as_str(thought.get(k)) for k in ("subject", "description")
-                                           if thought.get(k)), timestamp=ts)
+                self.out.thought(
+                    ": ".join(as_str(thought.get(k)) for k in ("subject", "description") if thought.get(k)),
+                    timestamp=ts,
+                )
         parts = msg.get("content")
         for part in parts if isinstance(parts, list) else [parts]:
             if isinstance(part, dict) and part.get("thought") is True:
                 self.out.thought(as_str(part.get("text")), timestamp=ts)
-            elif isinstance(part, dict) and isinstance(part.get("functionCall"), dict) and not msg.get("toolCalls"):
+            elif (
+                isinstance(part, dict)
+                and isinstance(part.get("functionCall"), dict)
+                and not msg.get("toolCalls")
+            ):
                 call = part["functionCall"]  # raw API parts after a history rewrite
-                self._call(str(call.get("id") or ""), as_str(call.get("name")) or "tool", call.get("args"), ts)
+                self._call(
+                    str(call.get("id") or ""), as_str(call.get("name")) or "tool", call.get("args"), ts
+                )
             else:
                 self.out.message(R_ASSISTANT, _text(part), T_AGENT, timestamp=ts)
         for call in msg.get("toolCalls") or []:
@@ -217,8 +238,13 @@ class _Steps:
         text = as_str(error) if error else as_str(body.get("output", body))
         match = _EXIT_RE.search(text[-2000:])
         code = int(match.group(1)) if match else None
-        self.out.result(str(call_id), text, timestamp=ts, exit_code=code,
-                        is_error=bool(error) or status in ("error", "cancelled") or bool(code))
+        self.out.result(
+            str(call_id),
+            text,
+            timestamp=ts,
+            exit_code=code,
+            is_error=bool(error) or status in ("error", "cancelled") or bool(code),
+        )
 
 
 def _text(content: Any) -> str:
@@ -226,21 +252,35 @@ def _text(content: Any) -> str:
     if isinstance(content, str):
         return clip(content)
     parts = content if isinstance(content, list) else [content]
-    return clip("\n".join(p["text"] for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str)
-                          and not p.get("thought")))
+    return clip(
+        "\n".join(
+            p["text"]
+            for p in parts
+            if isinstance(p, dict) and isinstance(p.get("text"), str) and not p.get("thought")
+        )
+    )
 
 
-def _trajectory(path: Path, traj_id: str, header: dict[str, Any], messages: list[dict[str, Any]],
-                ctx: ParseContext) -> Trajectory:
+def _trajectory(
+    path: Path, traj_id: str, header: dict[str, Any], messages: list[dict[str, Any]], ctx: ParseContext
+) -> Trajectory:
     steps = _Steps(str(path))
     for msg in messages:
         steps.message(msg, ctx)
     session = header.get("sessionId") if isinstance(header.get("sessionId"), str) else None
     subagent = header.get("kind") == "subagent"
     traj = Trajectory(
-        id=traj_id, source=str(path), format=FORMAT, agent=AGENT, steps=steps.out.steps, native_id=session,
-        model=steps.model, task=steps.task, started_at=_str(header.get("startTime")),
-        ended_at=_str(header.get("lastUpdated")), parent_id=path.parent.name if subagent else None,
+        id=traj_id,
+        source=str(path),
+        format=FORMAT,
+        agent=AGENT,
+        steps=steps.out.steps,
+        native_id=session,
+        model=steps.model,
+        task=steps.task,
+        started_at=_str(header.get("startTime")),
+        ended_at=_str(header.get("lastUpdated")),
+        parent_id=path.parent.name if subagent else None,
     )
     if isinstance(header.get("summary"), str):
         traj.metadata["title"] = header["summary"]

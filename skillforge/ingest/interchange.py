@@ -45,13 +45,15 @@ def detect(path: Path, head: bytes) -> bool:
         return False
     offset = min(len(head), 1024) - len(start)
     end = head.find(b"\n", offset)
-    return b'"task_history"' in head[offset:end if end >= 0 else None]
+    return b'"task_history"' in head[offset : end if end >= 0 else None]
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     for lineno, raw, record in iter_jsonl_raw(path, ctx):
         if not isinstance(record, dict) or not isinstance(record.get("task_history"), list):
-            ctx.skip("line without task_history", lineno, "expected {trajectory_id, user_task, task_history, …}")
+            ctx.skip(
+                "line without task_history", lineno, "expected {trajectory_id, user_task, task_history, …}"
+            )
             continue
         yield _trajectory(path, lineno, raw, record, ctx)
 
@@ -62,11 +64,19 @@ def _trajectory(path: Path, lineno: int, raw: bytes, rec: dict[str, Any], ctx: P
     first_user = _history(rec["task_history"], steps, lineno, ctx)
     task_id = _opt(rec.get("task_id"))
     traj = Trajectory(
-        id=log_id(raw), source=str(path), format=FORMAT, agent=str(meta.get("agent") or AGENT),
-        steps=steps.steps, native_id=_opt(rec.get("trajectory_id")) or task_id, task_id=task_id,
-        task=clip(as_str(rec.get("user_task"))) or first_user, model=_opt(meta.get("model")),
-        agent_version=_opt(meta.get("agent_version")), cwd=_opt(meta.get("cwd")),
-        repository=_opt(meta.get("repository")) or repository_of(task_id), metadata=meta,
+        id=log_id(raw),
+        source=str(path),
+        format=FORMAT,
+        agent=str(meta.get("agent") or AGENT),
+        steps=steps.steps,
+        native_id=_opt(rec.get("trajectory_id")) or task_id,
+        task_id=task_id,
+        task=clip(as_str(rec.get("user_task"))) or first_user,
+        model=_opt(meta.get("model")),
+        agent_version=_opt(meta.get("agent_version")),
+        cwd=_opt(meta.get("cwd")),
+        repository=_opt(meta.get("repository")) or repository_of(task_id),
+        metadata=meta,
     )
     reward = rec.get("reward")
     if isinstance(reward, bool | int | float):
@@ -96,8 +106,14 @@ def _history(items: list[Any], steps: StepList, lineno: int, ctx: ParseContext) 
             _assistant(item, text, i, steps, where)
         elif role == "tool":
             code = item.get("exit_code") if isinstance(item.get("exit_code"), int) else None
-            steps.result(_opt(item.get("tool_call_id")), text, tool_name=_opt(item.get("name")), exit_code=code,
-                         is_error=bool(item.get("is_error")) or (code is not None and code != 0), **where)
+            steps.result(
+                _opt(item.get("tool_call_id")),
+                text,
+                tool_name=_opt(item.get("name")),
+                exit_code=code,
+                is_error=bool(item.get("is_error")) or (code is not None and code != 0),
+                **where,
+            )
         else:
             ctx.skip("unknown role", lineno, f"task_history[{i}] has role {role!r}")
     return first_user
@@ -112,7 +128,9 @@ def _assistant(item: dict[str, Any], text: str, i: int, steps: StepList, where: 
     for n, call in enumerate(c for c in calls if isinstance(c, dict)):
         fn = as_dict(call.get("function")) or call
         args = _arguments(fn.get("arguments"))
-        readable = args.get("command") if isinstance(args, dict) and isinstance(args.get("command"), str) else None
+        readable = (
+            args.get("command") if isinstance(args, dict) and isinstance(args.get("command"), str) else None
+        )
         call_id = str(call.get("id") or f"task_history[{i}].tool_calls[{n}]")
         shown = readable or (args if isinstance(args, str) else orjson.dumps(args, default=str).decode())
         steps.call(str(fn.get("name") or "tool"), shown, call_id, args, **where)

@@ -52,7 +52,9 @@ def _from_file(path: Path) -> dict[str, Outcome]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: labels file is not valid JSON ({exc})", "fix the file or pass a CSV") from None
+        raise InputError(
+            f"{path}: labels file is not valid JSON ({exc})", "fix the file or pass a CSV"
+        ) from None
     labels = _from_json(doc, path)
     if labels is None:
         raise InputError(
@@ -72,8 +74,11 @@ def _from_json(doc: Any, path: Path) -> dict[str, Outcome] | None:
     if "resolved" in doc and isinstance(doc["resolved"], bool):  # a bare report.json inside <iid>/
         return {path.parent.name: Outcome.SUCCESS if doc["resolved"] else Outcome.FAILURE}
     if isinstance(doc.get("resolved"), list):  # results.json: lists of ids
-        lists = {str(i): Outcome.FAILURE for key in ("unresolved", "failed", "error", "no_generation")
-                 for i in doc.get(key, []) or []}
+        lists = {
+            str(i): Outcome.FAILURE
+            for key in ("unresolved", "failed", "error", "no_generation")
+            for i in doc.get(key, []) or []
+        }
         lists.update({str(i): Outcome.SUCCESS for i in doc["resolved"]})
         return lists
     out: dict[str, Outcome] = {}

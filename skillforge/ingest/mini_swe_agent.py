@@ -47,8 +47,11 @@ _V1_FENCES = ("```bash",)
 # ``<output>…</output>`` and the newlines just inside it when that wrapper closes the text. The greedy
 # ``.*`` runs to the end and backs off only over the closing tag, so this is one pass, and the output is
 # copied once (outputs are most of a log's bytes).
-_OBSERVATION = re.compile(r"(?:<exception>.*?</exception>\s*)?<returncode>(-?\d+)</returncode>\s*"
-                          r"(?:<output>\n*(.*[^\n])?\n*</output>\s*\Z)?", re.S)
+_OBSERVATION = re.compile(
+    r"(?:<exception>.*?</exception>\s*)?<returncode>(-?\d+)</returncode>\s*"
+    r"(?:<output>\n*(.*[^\n])?\n*</output>\s*\Z)?",
+    re.S,
+)
 _TIMEOUT = "The last command <command>"
 _UNKNOWN_EXITS = {"submitted", ""}
 
@@ -99,7 +102,9 @@ _RECORDS = [f"messages[{i}]" for i in range(_CACHED)]  # built once, not once pe
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    loaded = read_json_as(path, ctx, _DECODER, "not a mini-swe-agent trajectory (expected an object with 'messages')")
+    loaded = read_json_as(
+        path, ctx, _DECODER, "not a mini-swe-agent trajectory (expected an object with 'messages')"
+    )
     if loaded is not None:
         data, doc = loaded
         yield _build(doc, data, path, ctx)
@@ -114,9 +119,17 @@ def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajec
     config = as_dict(info.get("config"))
     model_cfg = as_dict(config.get("model"))
     traj = Trajectory(
-        id=log_id(data), source=str(path), format=FORMAT, agent=AGENT, steps=steps.steps,
-        native_id=native_id, task_id=native_id, agent_version=_opt(info.get("mini_version")),
-        model=_opt(model_cfg.get("model_name")), task=extract_task(task), repository=repository_of(native_id),
+        id=log_id(data),
+        source=str(path),
+        format=FORMAT,
+        agent=AGENT,
+        steps=steps.steps,
+        native_id=native_id,
+        task_id=native_id,
+        agent_version=_opt(info.get("mini_version")),
+        model=_opt(model_cfg.get("model_name")),
+        task=extract_task(task),
+        repository=repository_of(native_id),
     )
     status = str(info.get("exit_status") or "")
     traj.metadata = {"exit_status": status, "trajectory_format": doc.trajectory_format}
@@ -127,7 +140,9 @@ def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajec
     return traj
 
 
-def _messages(messages: list[Any], steps: StepList, ctx: ParseContext, fences: tuple[str, ...] = _FENCES) -> str:
+def _messages(
+    messages: list[Any], steps: StepList, ctx: ParseContext, fences: tuple[str, ...] = _FENCES
+) -> str:
     """Turn the message list into steps; returns the task message's text. ``fences`` open an action."""
     task = ""
     pending: str | None = None  # call id of a v1 action waiting for its observation
@@ -165,8 +180,13 @@ def _assistant(msg: _Message, text: str, record: str, steps: StepList, fences: t
             args = _arguments(fn.get("arguments"))
             command = str(args.get("command", "")) if isinstance(args, dict) else ""
             call_id = str(call.get("id") or f"{record}.tool_calls[{n}]")
-            steps.call(str(fn.get("name") or "bash"), command or as_str(fn.get("arguments")), call_id, args,
-                       record=record)
+            steps.call(
+                str(fn.get("name") or "bash"),
+                command or as_str(fn.get("arguments")),
+                call_id,
+                args,
+                record=record,
+            )
         return None
     actions = _actions(text, fences)
     if len(actions) != 1:  # a format error: the harness answers with feedback, nothing runs
@@ -186,8 +206,8 @@ def _actions(text: str, fences: tuple[str, ...] = _FENCES) -> list[tuple[int, st
         while pos >= 0:
             newline = text.find("\n", pos + len(fence))
             end = text.find("\n```", newline) if newline >= 0 else -1
-            if end > newline and blank(text[pos + len(fence):newline]):
-                found.append((pos, text[newline + 1:end]))
+            if end > newline and blank(text[pos + len(fence) : newline]):
+                found.append((pos, text[newline + 1 : end]))
                 pos = text.find(fence, end + 4)
             else:
                 pos = text.find(fence, pos + len(fence))
@@ -199,8 +219,9 @@ def _actions(text: str, fences: tuple[str, ...] = _FENCES) -> list[tuple[int, st
 def _observation(steps: StepList, call_id: str, text: str, record: str) -> None:
     code, text = split_observation(text)
     timed_out = text.startswith(_TIMEOUT) and "timed out" in text[:2000]
-    steps.result(call_id, text, exit_code=code, is_error=timed_out or (code is not None and code != 0),
-                 record=record)
+    steps.result(
+        call_id, text, exit_code=code, is_error=timed_out or (code is not None and code != 0), record=record
+    )
 
 
 def split_observation(text: str) -> tuple[int | None, str]:
@@ -210,7 +231,7 @@ def split_observation(text: str) -> tuple[int | None, str]:
         return None, text
     number, output = match.groups()
     code = exit_code(int(number)) if len(number) < 12 else None
-    return code, text[match.end():] if output is None else output
+    return code, text[match.end() :] if output is None else output
 
 
 def _arguments(raw: Any) -> Any:

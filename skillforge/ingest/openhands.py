@@ -47,16 +47,30 @@ _EVENT_V1 = re.compile(r"^event-(\d+)-[^/]*\.json$")
 _EVAL_FIRST_KEY = re.compile(rb'^\s*\{\s*"(?:instance_id|instruction|test_result)"\s*:')
 _QUIET_ACTIONS = {"change_agent_state", "null", "recall", "condensation", "condensation_request"}
 _QUIET_OBSERVATIONS = {"agent_state_changed", "null", "condensation"}
-_DROP_ARGS = {"thought", "translated_ipython_code", "confirmation_state", "security_risk", "hidden",
-              "blocking", "is_input", "impl_source", "image_urls", "wait_for_response", "summary"}
+_DROP_ARGS = {
+    "thought",
+    "translated_ipython_code",
+    "confirmation_state",
+    "security_risk",
+    "hidden",
+    "blocking",
+    "is_input",
+    "impl_source",
+    "image_urls",
+    "wait_for_response",
+    "summary",
+}
 
 
 def detect(path: Path, head: bytes) -> bool:
     body = head[:1024].lstrip()  # enough to see how the document starts
     if body.startswith(b"["):
         return b'"source"' in head and re.search(rb'"(?:action|observation)"\s*:', head) is not None
-    return bool(_EVAL_FIRST_KEY.match(body)) and b'"instance_id"' in head and (
-        b'"history"' in head or b'"metadata"' in head)
+    return (
+        bool(_EVAL_FIRST_KEY.match(body))
+        and b'"instance_id"' in head
+        and (b'"history"' in head or b'"metadata"' in head)
+    )
 
 
 def detect_dir(path: Path, names: Collection[str] | None = None) -> bool:
@@ -149,12 +163,15 @@ def _eval_record(path: Path, ctx: ParseContext, lineno: int, raw: bytes, rec: di
     history: list[Any] = []
     for item in rec["history"]:  # older outputs: [action, observation] pairs
         history.extend(item if isinstance(item, list) else [item])
-    traj = _trajectory(path, ctx, ((f"history[{i}]", e) for i, e in enumerate(history)), log_id(raw),
-                       line=lineno)
+    traj = _trajectory(
+        path, ctx, ((f"history[{i}]", e) for i, e in enumerate(history)), log_id(raw), line=lineno
+    )
     instance = as_dict(rec.get("instance"))
     traj.native_id = traj.task_id = str(rec.get("instance_id") or "") or None
     traj.repository = str(instance.get("repo") or "") or repository_of(traj.native_id)
-    traj.task = clip(as_str(instance.get("problem_statement"))) or extract_task(as_str(rec.get("instruction")))
+    traj.task = clip(as_str(instance.get("problem_statement"))) or extract_task(
+        as_str(rec.get("instruction"))
+    )
     meta = as_dict(rec.get("metadata"))
     llm = as_dict(meta.get("llm_config"))
     traj.model = str(llm.get("model") or "") or traj.model
@@ -169,8 +186,9 @@ def _eval_record(path: Path, ctx: ParseContext, lineno: int, raw: bytes, rec: di
     return traj
 
 
-def _trajectory(path: Path, ctx: ParseContext, events: Iterable[tuple[str, Any]], tid: str,
-                line: int | None = None) -> Trajectory:
+def _trajectory(
+    path: Path, ctx: ParseContext, events: Iterable[tuple[str, Any]], tid: str, line: int | None = None
+) -> Trajectory:
     steps = StepList(str(path))
     state = _State(steps, ctx, line)
     for record, event in events:
@@ -180,9 +198,17 @@ def _trajectory(path: Path, ctx: ParseContext, events: Iterable[tuple[str, Any]]
         state.event(record, event)
     stamps = [s.timestamp for s in steps.steps if s.timestamp]
     return Trajectory(
-        id=tid, source=str(path), format=FORMAT, agent=AGENT, steps=steps.steps, task=extract_task(state.task),
-        model=state.model, started_at=stamps[0] if stamps else None, ended_at=stamps[-1] if stamps else None,
-        skills_used=state.skills, metadata={"finished": state.finished} if state.finished else {},
+        id=tid,
+        source=str(path),
+        format=FORMAT,
+        agent=AGENT,
+        steps=steps.steps,
+        task=extract_task(state.task),
+        model=state.model,
+        started_at=stamps[0] if stamps else None,
+        ended_at=stamps[-1] if stamps else None,
+        skills_used=state.skills,
+        metadata={"finished": state.finished} if state.finished else {},
     )
 
 
@@ -237,8 +263,9 @@ class _State:
             call_id = str(meta.get("tool_call_id") or f"event {e.get('id')}")
             self.calls[str(e.get("id"))] = call_id
             inputs = {k: v for k, v in args.items() if k not in _DROP_ARGS}
-            self.steps.call(str(meta.get("function_name") or act), _action_text(act, args), call_id,
-                            inputs, **where)
+            self.steps.call(
+                str(meta.get("function_name") or act), _action_text(act, args), call_id, inputs, **where
+            )
 
     def _v0_observation(self, e: dict[str, Any], where: dict[str, Any]) -> None:
         obs, text = str(e["observation"]), as_str(e.get("content"))

@@ -16,9 +16,23 @@ SOURCE = "tests"
 
 # the words that start a test run (each must follow the start of the command or a separator)
 _TEST_WORDS = (
-    r"pytest", r"py\.test", r"go\s+test", r"cargo\s+(?:test|nextest)", r"jest", r"vitest", r"mocha",
-    r"npm\s+(?:run\s+)?test", r"pnpm\s+(?:run\s+)?test", r"yarn\s+(?:run\s+)?test", r"bun\s+(?:run\s+)?test",
-    r"tox", r"nox", r"runtests\.py", r"manage\.py\s+test", r"-m\s+(?:pytest|unittest)", r"unittest",
+    r"pytest",
+    r"py\.test",
+    r"go\s+test",
+    r"cargo\s+(?:test|nextest)",
+    r"jest",
+    r"vitest",
+    r"mocha",
+    r"npm\s+(?:run\s+)?test",
+    r"pnpm\s+(?:run\s+)?test",
+    r"yarn\s+(?:run\s+)?test",
+    r"bun\s+(?:run\s+)?test",
+    r"tox",
+    r"nox",
+    r"runtests\.py",
+    r"manage\.py\s+test",
+    r"-m\s+(?:pytest|unittest)",
+    r"unittest",
 )
 # A shell command that runs a test suite: a test word at the start of the command or after a separator
 # (``(?:^|[\s;&|(/])(?:pytest|…)`` and then neither a word character nor a dot). Written as two patterns, one anchored at the start and one that
@@ -33,8 +47,10 @@ _TEST_AFTER_SEPARATOR = re.compile(r"[\s;&|(/]" + _TEST_WORD)
 # every position of the text. pytest's summary starts with a count, so it is found by its distinctive
 # tail (`` in 0.12s``) and then read from its line's start.
 _PYTEST_DURATION = re.compile(r" in [\d.]+ ?(?:s|seconds)\b")
-_PYTEST_SUMMARY = re.compile(r"=*\s*(?P<body>(?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|"
-                             r"warnings?|deselected)(?:, )?)+) in [\d.]+ ?(?:s|seconds)\b")
+_PYTEST_SUMMARY = re.compile(
+    r"=*\s*(?P<body>(?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|"
+    r"warnings?|deselected)(?:, )?)+) in [\d.]+ ?(?:s|seconds)\b"
+)
 _UNITTEST_OK = re.compile(r"^Ran \d+ tests? in [\d.]+s\s*\n+OK\b", re.M)
 _UNITTEST_FAILED = re.compile(r"^FAILED \((?:failures|errors)=\d+", re.M)
 _GO_OK = re.compile(r"^ok\s+\S+\s+(?:[\d.]+s|\(cached\))", re.M)

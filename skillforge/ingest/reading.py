@@ -34,7 +34,9 @@ def iter_jsonl_raw(path: Path, ctx: ParseContext) -> Iterator[tuple[int, bytes, 
                 yield lineno, raw, record
 
 
-def iter_jsonl_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc]) -> Iterator[tuple[int, bytes, Doc]]:
+def iter_jsonl_as(
+    path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc]
+) -> Iterator[tuple[int, bytes, Doc]]:
     """Like :func:`iter_jsonl_raw`, each line decoded straight into a reader's schema (as in
     :func:`read_json_as`). A line that is not a JSON object is skipped and counted."""
     lines = _JsonLines(path, ctx)
@@ -65,7 +67,7 @@ class _JsonLines:
         with self.path.open("rb") as fh:
             for lineno, raw in enumerate(fh, 1):
                 if lineno == 1 and raw.startswith(BOM):
-                    raw = raw[len(BOM):]
+                    raw = raw[len(BOM) :]
                 if raw and not raw.isspace():
                     yield lineno, raw
 
@@ -114,17 +116,20 @@ def read_json_doc(path: Path, ctx: ParseContext) -> tuple[bytes, Any] | None:
 def _read_doc(path: Path, ctx: ParseContext) -> bytes | None:
     size = path.stat().st_size
     if size > MAX_JSON_FILE:
-        ctx.fail(f"file is {size // 2**20} MiB, over the {MAX_JSON_FILE // 2**20} MiB limit for JSON documents")
+        ctx.fail(
+            f"file is {size // 2**20} MiB, over the {MAX_JSON_FILE // 2**20} MiB limit for JSON documents"
+        )
         return None
     return path.read_bytes()
 
 
 def _without_bom(data: bytes) -> bytes:
-    return data[len(BOM):] if data.startswith(BOM) else data
+    return data[len(BOM) :] if data.startswith(BOM) else data
 
 
-def read_json_as(path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc],
-                 expected: str) -> tuple[bytes, Doc] | None:
+def read_json_as(
+    path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc], expected: str
+) -> tuple[bytes, Doc] | None:
     """Like :func:`read_json_doc`, decoding straight into a reader's schema: msgspec Structs that name only
     the fields the reader uses, so the rest of the document (whole provider responses, prompts repeated
     per step) is skipped, never built as Python objects. A file that is not plain UTF-8 JSON takes the

@@ -38,14 +38,42 @@ FORMAT = "swe-agent"
 AGENT = "swe-agent"
 
 _FIRST_KEY = re.compile(rb'^\s*\{\s*"(?:environment|trajectory|history|attempts|replay_config)"\s*:')
-_FAILED_EXITS = ("exit_cost", "exit_context", "exit_format", "exit_error", "exit_command_timeout",
-                 "exit_total_execution_time", "exit_forfeit", "early_exit")
-_ACI_COMMANDS = {"open", "goto", "scroll_up", "scroll_down", "create", "edit", "find_file", "search_dir",
-                 "search_file", "submit", "str_replace_editor", "insert", "filemap", "exit_forfeit",
-                 "view_image", "python_interpreter", "decompile", "disassemble", "debug_start",
-                 "connect_start"}
-_ERROR_OUTPUT = re.compile(r"^(?:Traceback \(most recent call last\)|Your proposed edit has introduced new "
-                           r"syntax error|bash: .*: command not found|/bin/bash: line \d+: .*: command not found)")
+_FAILED_EXITS = (
+    "exit_cost",
+    "exit_context",
+    "exit_format",
+    "exit_error",
+    "exit_command_timeout",
+    "exit_total_execution_time",
+    "exit_forfeit",
+    "early_exit",
+)
+_ACI_COMMANDS = {
+    "open",
+    "goto",
+    "scroll_up",
+    "scroll_down",
+    "create",
+    "edit",
+    "find_file",
+    "search_dir",
+    "search_file",
+    "submit",
+    "str_replace_editor",
+    "insert",
+    "filemap",
+    "exit_forfeit",
+    "view_image",
+    "python_interpreter",
+    "decompile",
+    "disassemble",
+    "debug_start",
+    "connect_start",
+}
+_ERROR_OUTPUT = re.compile(
+    r"^(?:Traceback \(most recent call last\)|Your proposed edit has introduced new "
+    r"syntax error|bash: .*: command not found|/bin/bash: line \d+: .*: command not found)"
+)
 _RUN_DIR = re.compile(r"^(?P<model>[^_]+(?:_[^_]+)*?)__.+__t-[\d.]+__p-")
 
 
@@ -122,10 +150,18 @@ def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajec
     problem = _dict(config.get("problem_statement"))
     native_id = str(problem.get("id") or path.name.split(".")[0])
     traj = Trajectory(
-        id=log_id(data), source=str(path), format=FORMAT, agent=AGENT, steps=steps.steps,
-        native_id=native_id, task_id=native_id, agent_version=_str_or_none(info.get("swe_agent_version")),
-        model=_model(config, path), task=clip(as_str(problem.get("text"))) or extract_task(task_text),
-        repository=repository_of(native_id) or _github_repo(config), cwd=_cwd(trajectory),
+        id=log_id(data),
+        source=str(path),
+        format=FORMAT,
+        agent=AGENT,
+        steps=steps.steps,
+        native_id=native_id,
+        task_id=native_id,
+        agent_version=_str_or_none(info.get("swe_agent_version")),
+        model=_model(config, path),
+        task=clip(as_str(problem.get("text"))) or extract_task(task_text),
+        repository=repository_of(native_id) or _github_repo(config),
+        cwd=_cwd(trajectory),
     )
     _outcome(traj, info, doc)
     return traj
@@ -161,13 +197,19 @@ def _call_ids(history: list[_HistoryItem]) -> dict[str, list[tuple[str, str, Any
         if item.role == "assistant" and isinstance(calls, list) and calls and isinstance(calls[0], dict):
             fn = _dict(calls[0].get("function"))
             key = as_str(item.action).strip()
-            out.setdefault(key, []).append((str(calls[0].get("id") or ""), str(fn.get("name") or ""),
-                                            json_safe(_json_field(fn.get("arguments")))))
+            out.setdefault(key, []).append(
+                (
+                    str(calls[0].get("id") or ""),
+                    str(fn.get("name") or ""),
+                    json_safe(_json_field(fn.get("arguments"))),
+                )
+            )
     return out
 
 
-def _from_trajectory(trajectory: list[Any], ids: dict[str, list[tuple[str, str, Any]]], steps: StepList,
-                     ctx: ParseContext) -> None:
+def _from_trajectory(
+    trajectory: list[Any], ids: dict[str, list[tuple[str, str, Any]]], steps: StepList, ctx: ParseContext
+) -> None:
     for i, entry in enumerate(trajectory):
         if type(entry) is not _Entry:
             ctx.skip("non-object trajectory entry", detail=f"trajectory[{i}] is {type(entry).__name__}")
@@ -175,8 +217,14 @@ def _from_trajectory(trajectory: list[Any], ids: dict[str, list[tuple[str, str, 
         action = as_str(entry.action)
         queue = ids.get(action.strip())
         call_id, name, args = queue.pop(0) if queue else ("", "", None)
-        _step(steps, f"trajectory[{i}]", as_str(entry.thought), action,
-              as_str(entry.observation), (call_id or f"trajectory[{i}]", name, args))
+        _step(
+            steps,
+            f"trajectory[{i}]",
+            as_str(entry.thought),
+            action,
+            as_str(entry.observation),
+            (call_id or f"trajectory[{i}]", name, args),
+        )
 
 
 def _from_history(history: list[_HistoryItem], start: int, steps: StepList) -> None:
@@ -197,8 +245,9 @@ def _from_history(history: list[_HistoryItem], start: int, steps: StepList) -> N
         i += 2
 
 
-def _step(steps: StepList, record: str, thought: str, action: str, observation: str,
-          call: tuple[str, str, Any]) -> None:
+def _step(
+    steps: StepList, record: str, thought: str, action: str, observation: str, call: tuple[str, str, Any]
+) -> None:
     """One agent step; ``call`` is (call id, function name, arguments) — name and arguments are known
     for function-calling configurations only."""
     steps.thought(thought, record=record)
@@ -209,8 +258,9 @@ def _step(steps: StepList, record: str, thought: str, action: str, observation: 
     call_id, name, args = call
     inputs = args if isinstance(args, dict) else {"command": command}
     steps.call(name or _tool_name(command), command, call_id, inputs, record=record)
-    steps.result(call_id, observation, is_error=bool(_ERROR_OUTPUT.match(observation.lstrip())),
-                 record=record)
+    steps.result(
+        call_id, observation, is_error=bool(_ERROR_OUTPUT.match(observation.lstrip())), record=record
+    )
 
 
 def _tool_name(command: str) -> str:

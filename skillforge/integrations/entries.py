@@ -65,8 +65,8 @@ def parse_hook(command: Any, agent: str) -> tuple[bool, Path | None]:
     except ValueError:
         return False, None
     for start in range(len(tokens) - 2):
-        if tokens[start:start + 3] == ["route", "--hook", agent] and _runs_skillforge(tokens[:start]):
-            return True, _library_of(tokens[start + 3:])
+        if tokens[start : start + 3] == ["route", "--hook", agent] and _runs_skillforge(tokens[:start]):
+            return True, _library_of(tokens[start + 3 :])
     return False, None
 
 

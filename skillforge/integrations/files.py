@@ -22,8 +22,10 @@ TOML_END = "# skillforge:end"
 def toml_block(plan: Plan) -> str:
     entry = mcp_entry(plan.library)
     args = ", ".join(_toml_string(a) for a in entry["args"])
-    return (f"{TOML_BEGIN}\n[mcp_servers.skillforge]\ncommand = {_toml_string(entry['command'])}\n"
-            f"args = [{args}]\n{TOML_END}\n")
+    return (
+        f"{TOML_BEGIN}\n[mcp_servers.skillforge]\ncommand = {_toml_string(entry['command'])}\n"
+        f"args = [{args}]\n{TOML_END}\n"
+    )
 
 
 def _toml_string(value: str) -> str:
@@ -63,7 +65,9 @@ def toml_step(path: Path) -> Step:
         try:
             existing = tomllib.loads(current)
         except tomllib.TOMLDecodeError as exc:
-            raise SkillforgeError(f"{path}: not valid TOML ({exc})", "fix the file; nothing was changed") from None
+            raise SkillforgeError(
+                f"{path}: not valid TOML ({exc})", "fix the file; nothing was changed"
+            ) from None
         servers = existing.get("mcp_servers", {})
         if isinstance(servers, dict) and "skillforge" in servers:
             plan.act("skip", path, "mcp_servers.skillforge exists already")
@@ -79,8 +83,10 @@ def _toml_write(plan: Plan, path: Path, new: str, action: str) -> None:
     try:  # e.g. ``mcp_servers = { … }`` inline: an appended table would break the file
         tomllib.loads(new)
     except tomllib.TOMLDecodeError as exc:
-        raise SkillforgeError(f"{path}: cannot append [mcp_servers.skillforge] ({exc})",
-                              "add the server to the file by hand; nothing was changed") from None
+        raise SkillforgeError(
+            f"{path}: cannot append [mcp_servers.skillforge] ({exc})",
+            "add the server to the file by hand; nothing was changed",
+        ) from None
     plan.act(action, path, ("updated" if action == "update" else "added") + " [mcp_servers.skillforge]")
     if not plan.dry_run:
         make_dirs(plan, path.parent)
@@ -120,8 +126,9 @@ def _toml_remove(plan: Plan, path: Path, text: str) -> None:
         atomic_write(path, new)
 
 
-def file_step(path: Path, content: str, *, marker: str | None = None, hook: str | None = None,
-              executable: bool = False) -> Step:
+def file_step(
+    path: Path, content: str, *, marker: str | None = None, hook: str | None = None, executable: bool = False
+) -> Step:
     """A whole file that install writes; ``marker``: a line that marks older versions' copies as ours;
     ``hook``: the agent whose hook command the file runs (uninstall notes the library it names)."""
 
@@ -133,7 +140,9 @@ def file_step(path: Path, content: str, *, marker: str | None = None, hook: str 
         if uninstall:
             if ours(text):
                 if hook is not None:
-                    found = (parse_hook(line.removeprefix("exec "), hook)[1] for line in (text or "").splitlines())
+                    found = (
+                        parse_hook(line.removeprefix("exec "), hook)[1] for line in (text or "").splitlines()
+                    )
                     plan.libraries.update(lib for lib in found if lib)
                 plan.act("remove", path, "created by install")
                 if not plan.dry_run:

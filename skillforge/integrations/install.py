@@ -46,14 +46,23 @@ from skillforge.integrations.merge import (
 from skillforge.integrations.plan import Action, Plan, make_dirs, read_text, remove_created_dirs
 
 AGENTS = ("claude", "codex", "gemini", "cline", "cursor")
-RULE = ("---\ndescription: Team skill library routing\nalwaysApply: true\n---\n"
-        "Before starting a non-trivial task, call the `search_skills` tool of the `skillforge` MCP server "
-        "with the task (or run `skillforge route \"<task>\"`), then read the SKILL.md of the best match.\n")
+RULE = (
+    "---\ndescription: Team skill library routing\nalwaysApply: true\n---\n"
+    "Before starting a non-trivial task, call the `search_skills` tool of the `skillforge` MCP server "
+    'with the task (or run `skillforge route "<task>"`), then read the SKILL.md of the best match.\n'
+)
 CLINE_MARKER = "# installed by skillforge install cline"
 
 
-def install(agent: str, library: Path, project: Path, *, user: bool = False, dry_run: bool = False,
-            uninstall: bool = False) -> list[Action]:
+def install(
+    agent: str,
+    library: Path,
+    project: Path,
+    *,
+    user: bool = False,
+    dry_run: bool = False,
+    uninstall: bool = False,
+) -> list[Action]:
     """Install (or uninstall) skillforge for ``agent``; the actions taken, empty when nothing changed."""
     if agent not in AGENTS:
         raise UsageError(f"unknown agent {agent!r}", f"use one of: {', '.join(AGENTS)}")
@@ -85,27 +94,44 @@ def _apply(agent: str, plan: Plan, uninstall: bool) -> None:
 
 def _steps(agent: str, plan: Plan) -> list[Step]:
     b, lib = plan.base, plan.library
-    hooks_json = {"claude": b / ".claude" / "settings.json", "codex": b / ".codex" / "hooks.json",
-                  "gemini": b / ".gemini" / "settings.json"}
+    hooks_json = {
+        "claude": b / ".claude" / "settings.json",
+        "codex": b / ".codex" / "hooks.json",
+        "gemini": b / ".gemini" / "settings.json",
+    }
     steps: list[Step] = []
     if agent in hooks_json:
         hook: dict[str, Any] = {"type": "command", "command": entries.hook_command(agent, lib)}
         hook |= {"name": "skillforge", "timeout": 10000} if agent == "gemini" else {"timeout": 10}
         event = "BeforeAgent" if agent == "gemini" else "UserPromptSubmit"
-        steps.append(_json_step(hooks_json[agent], JsonEdit(
-            ["hooks", event], {"hooks": [hook]}, True, lambda e: entries.is_our_hook_group(e, agent))))
-    mcp_json = {"claude": b / (".claude.json" if plan.user else ".mcp.json"),
-                "gemini": b / ".gemini" / "settings.json", "cursor": b / ".cursor" / "mcp.json"}
+        steps.append(
+            _json_step(
+                hooks_json[agent],
+                JsonEdit(
+                    ["hooks", event], {"hooks": [hook]}, True, lambda e: entries.is_our_hook_group(e, agent)
+                ),
+            )
+        )
+    mcp_json = {
+        "claude": b / (".claude.json" if plan.user else ".mcp.json"),
+        "gemini": b / ".gemini" / "settings.json",
+        "cursor": b / ".cursor" / "mcp.json",
+    }
     if agent in mcp_json:
-        steps.append(_json_step(mcp_json[agent], JsonEdit(
-            ["mcpServers", "skillforge"], entries.mcp_entry(lib), False, entries.is_our_mcp)))
+        steps.append(
+            _json_step(
+                mcp_json[agent],
+                JsonEdit(["mcpServers", "skillforge"], entries.mcp_entry(lib), False, entries.is_our_mcp),
+            )
+        )
     if agent == "codex":
         steps.append(toml_step(b / ".codex" / "config.toml"))
     if agent == "cline":
         folder = b / "Documents" / "Cline" / "Hooks" if plan.user else b / ".clinerules" / "hooks"
         script = f"#!/bin/sh\n{CLINE_MARKER}\nexec {entries.hook_command('cline', lib)}\n"
-        steps.append(file_step(folder / "UserPromptSubmit", script, marker=CLINE_MARKER, hook="cline",
-                               executable=True))
+        steps.append(
+            file_step(folder / "UserPromptSubmit", script, marker=CLINE_MARKER, hook="cline", executable=True)
+        )
     if agent == "cursor" and not plan.user:
         steps.append(file_step(b / ".cursor" / "rules" / "skillforge.mdc", RULE))
     for folder in (b / ".claude" / "skills", b / ".agents" / "skills"):
@@ -138,8 +164,9 @@ def _json_add(plan: Plan, path: Path, edit: JsonEdit, text: str | None, data: di
         plan.act("skip", path, f"{what} exists with other values")
     if outcome in ("clash", "present"):
         return
-    record = plan.state.setdefault("json", {}).setdefault(str(path), {"created_file": text is None,
-                                                                       "created": []})
+    record = plan.state.setdefault("json", {}).setdefault(
+        str(path), {"created_file": text is None, "created": []}
+    )
     if outcome == "updated" and unrecorded:
         # a skillforge-shaped entry no install of ours recorded: it may be the user's own; uninstall puts it back
         record.setdefault("replaced", {})[what] = previous
@@ -192,10 +219,14 @@ def _parse_json(path: Path, text: str | None) -> dict[str, Any] | None:
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys) if text.strip() else {}
     except ValueError as exc:
-        raise SkillforgeError(f"{path}: not valid JSON ({exc})", "fix the file (comments are not supported), "
-                              "then run install again; nothing was changed") from None
+        raise SkillforgeError(
+            f"{path}: not valid JSON ({exc})",
+            "fix the file (comments are not supported), then run install again; nothing was changed",
+        ) from None
     if not isinstance(data, dict):
-        raise SkillforgeError(f"{path}: the settings are not a JSON object", "fix the file; nothing was changed")
+        raise SkillforgeError(
+            f"{path}: the settings are not a JSON object", "fix the file; nothing was changed"
+        )
     return data
 
 

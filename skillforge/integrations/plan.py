@@ -56,9 +56,10 @@ def read_text(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8") if path.exists() else None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SkillforgeError(f"{path}: cannot read it ({exc})",
-                              "fix its permissions or encoding (UTF-8), then run install again; "
-                              "nothing was changed") from None
+        raise SkillforgeError(
+            f"{path}: cannot read it ({exc})",
+            "fix its permissions or encoding (UTF-8), then run install again; nothing was changed",
+        ) from None
 
 
 def make_dirs(plan: Plan, folder: Path) -> None:

@@ -50,26 +50,40 @@ def resolve(settings: Any) -> Provider | None:
     if name == "anthropic":
         from skillforge.providers.anthropic import AnthropicProvider
 
-        return AnthropicProvider(_key("ANTHROPIC_API_KEY", name),
-                                 base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL", ""), **common)
+        return AnthropicProvider(
+            _key("ANTHROPIC_API_KEY", name),
+            base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL", ""),
+            **common,
+        )
     from skillforge.providers.openai import OpenAIProvider
 
     if name == "openai":
-        return OpenAIProvider(_key("OPENAI_API_KEY", name),
-                              base_url=base_url or os.environ.get("OPENAI_BASE_URL", ""), **common)
+        return OpenAIProvider(
+            _key("OPENAI_API_KEY", name), base_url=base_url or os.environ.get("OPENAI_BASE_URL", ""), **common
+        )
     base_url = base_url or os.environ.get("OPENAI_BASE_URL", "")
     if not base_url:
-        raise ConfigError("provider openai-compatible needs a server URL",
-                          "pass --base-url http://localhost:8000/v1 (or set OPENAI_BASE_URL)")
+        raise ConfigError(
+            "provider openai-compatible needs a server URL",
+            "pass --base-url http://localhost:8000/v1 (or set OPENAI_BASE_URL)",
+        )
     if not common["model"]:
-        raise ConfigError("provider openai-compatible needs a model name", "pass --model NAME as the server knows it")
-    return OpenAIProvider(os.environ.get("OPENAI_API_KEY") or "not-needed", base_url=base_url,
-                          name="openai-compatible", **common)
+        raise ConfigError(
+            "provider openai-compatible needs a model name", "pass --model NAME as the server knows it"
+        )
+    return OpenAIProvider(
+        os.environ.get("OPENAI_API_KEY") or "not-needed",
+        base_url=base_url,
+        name="openai-compatible",
+        **common,
+    )
 
 
 def _key(variable: str, provider: str) -> str:
     value = os.environ.get(variable, "")
     if not value:
-        raise SkillforgeError(f"provider {provider} needs an API key but {variable} is not set",
-                              f"export {variable}=… or use --provider offline")
+        raise SkillforgeError(
+            f"provider {provider} needs an API key but {variable} is not set",
+            f"export {variable}=… or use --provider offline",
+        )
     return value

@@ -30,13 +30,16 @@ class AnthropicProvider(SDKProvider):
 
     def payload(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "model": self.model, "max_tokens": request.max_tokens,
+            "model": self.model,
+            "max_tokens": request.max_tokens,
             "system": [{"type": "text", "text": request.system, "cache_control": {"type": "ephemeral"}}],
             "messages": to_messages(request.messages),
         }
         if request.tools:
-            body["tools"] = [{"name": t.name, "description": t.description, "input_schema": t.schema}
-                             for t in request.tools]
+            body["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.schema}
+                for t in request.tools
+            ]
             body["tool_choice"] = {"type": request.tool_choice}
         if request.output_schema is not None:
             body["output_config"] = {"format": {"type": "json_schema", "schema": request.output_schema}}
@@ -51,12 +54,15 @@ class AnthropicProvider(SDKProvider):
                 calls.append(ToolCall(block.id, block.name, dict(block.input or {})))
         u = resp.usage
         usage = TokenUsage(
-            input=u.input_tokens or 0, output=u.output_tokens or 0,
-            cache_read=u.cache_read_input_tokens or 0, cache_write=u.cache_creation_input_tokens or 0,
+            input=u.input_tokens or 0,
+            output=u.output_tokens or 0,
+            cache_read=u.cache_read_input_tokens or 0,
+            cache_write=u.cache_creation_input_tokens or 0,
         )
         stop = resp.stop_reason or ""
-        return ChatResponse("".join(texts), calls, stop, usage, refusal=stop == "refusal",
-                            model=resp.model or self.model)
+        return ChatResponse(
+            "".join(texts), calls, stop, usage, refusal=stop == "refusal", model=resp.model or self.model
+        )
 
 
 def to_messages(messages: list[Message]) -> list[dict[str, Any]]:
@@ -64,15 +70,21 @@ def to_messages(messages: list[Message]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for m in messages:
         if m.role == "tool":
-            block = {"type": "tool_result", "tool_use_id": m.tool_call_id, "content": m.text,
-                     "is_error": m.is_error}
+            block = {
+                "type": "tool_result",
+                "tool_use_id": m.tool_call_id,
+                "content": m.text,
+                "is_error": m.is_error,
+            }
             if out and out[-1]["role"] == "user" and isinstance(out[-1]["content"], list):
                 out[-1]["content"].append(block)
             else:
                 out.append({"role": "user", "content": [block]})
         elif m.role == "assistant":
             content: list[dict[str, Any]] = [{"type": "text", "text": m.text}] if m.text else []
-            content += [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.args} for c in m.tool_calls]
+            content += [
+                {"type": "tool_use", "id": c.id, "name": c.name, "input": c.args} for c in m.tool_calls
+            ]
             out.append({"role": "assistant", "content": content})
         else:
             out.append({"role": "user", "content": [{"type": "text", "text": m.text}]})

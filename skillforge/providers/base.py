@@ -55,8 +55,9 @@ class ChatRequest:
 
     def estimate_tokens(self) -> int:
         """A rough input-token estimate (chars/4) used by budgets and rate limits before a call."""
-        chars = len(self.system) + sum(len(m.text) + sum(len(str(c.args)) for c in m.tool_calls)
-                                       for m in self.messages)
+        chars = len(self.system) + sum(
+            len(m.text) + sum(len(str(c.args)) for c in m.tool_calls) for m in self.messages
+        )
         chars += sum(len(t.description) + len(str(t.schema)) for t in self.tools)
         return chars // 4 + 1
 
@@ -122,12 +123,22 @@ class SDKProvider(Provider):
     client_class = ""
     error_class = ""
 
-    def __init__(self, api_key: str, *, model: str = "", base_url: str = "", timeout: float = 120.0,
-                 max_retries: int = 4, limiter: RateLimiter | None = None, name: str = ""):
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        model: str = "",
+        base_url: str = "",
+        timeout: float = 120.0,
+        max_retries: int = 4,
+        limiter: RateLimiter | None = None,
+        name: str = "",
+    ):
         super().__init__(model, limiter)
         self.name = name or self.name
-        self._client = self._connect(api_key=api_key, base_url=base_url or None, timeout=timeout,
-                                     max_retries=max_retries)
+        self._client = self._connect(
+            api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries
+        )
 
     def _connect(self, **options: Any) -> Any:
         return getattr(importlib.import_module(self.sdk), self.client_class)(**options)
@@ -143,13 +154,22 @@ ERROR_TABLE: dict[str, tuple[bool, str]] = {
     "PermissionDeniedError": (False, "the key may not have access to this model"),
     "PaymentRequiredError": (False, "the account is out of credit"),
     "NotFoundError": (False, "check --model and --base-url"),
-    "BadRequestError": (False, "the request was rejected; check --model (it may not support tools or JSON output)"),
+    "BadRequestError": (
+        False,
+        "the request was rejected; check --model (it may not support tools or JSON output)",
+    ),
     "UnprocessableEntityError": (False, "the request was rejected; check --model"),
     "ContentTooLargeError": (False, "the prompt is too large for this model"),
-    "RateLimitError": (True, "rate limited after retries; lower --workers, or set SKILLFORGE_RPM / SKILLFORGE_TPM "
-                             "or raise SKILLFORGE_MAX_RETRIES (or rpm, tpm, max_retries in skillforge.toml)"),
-    "APITimeoutError": (True, "timed out after retries; lower --workers or raise SKILLFORGE_TIMEOUT "
-                              "(seconds; or timeout in skillforge.toml)"),
+    "RateLimitError": (
+        True,
+        "rate limited after retries; lower --workers, or set SKILLFORGE_RPM / SKILLFORGE_TPM "
+        "or raise SKILLFORGE_MAX_RETRIES (or rpm, tpm, max_retries in skillforge.toml)",
+    ),
+    "APITimeoutError": (
+        True,
+        "timed out after retries; lower --workers or raise SKILLFORGE_TIMEOUT "
+        "(seconds; or timeout in skillforge.toml)",
+    ),
     "APIConnectionError": (True, "cannot reach the server; check --base-url and the network"),
     "InternalServerError": (True, "the provider failed after retries; try again later"),
     "APIStatusError": (True, "the provider failed after retries; try again later"),
@@ -167,13 +187,18 @@ def classify(exc: BaseException, provider: str) -> ProviderError:
             where = f" (HTTP {status})" if status else ""
             first = _first_line(exc, 200) or cls.__name__
             return ProviderError(f"{provider}: {cls.__name__}{where}: {first}", hint, retryable=retryable)
-    return ProviderError(f"{provider}: {type(exc).__name__}: {_first_line(exc, 200)}", "run with --debug for details")
+    return ProviderError(
+        f"{provider}: {type(exc).__name__}: {_first_line(exc, 200)}", "run with --debug for details"
+    )
 
 
 def unreadable(exc: ValueError, provider: str) -> ProviderError:
     first = _first_line(exc, 160) or type(exc).__name__
-    return ProviderError(f"{provider}: the server's answer is not a valid API response ({first})",
-                         "check --base-url points at an Anthropic/OpenAI-compatible API", retryable=False)
+    return ProviderError(
+        f"{provider}: the server's answer is not a valid API response ({first})",
+        "check --base-url points at an Anthropic/OpenAI-compatible API",
+        retryable=False,
+    )
 
 
 def _first_line(exc: BaseException, width: int) -> str:

@@ -67,8 +67,10 @@ def batch_api(provider: Provider) -> BatchAPI:
         return AnthropicBatch(provider)
     if provider.name == "openai":
         return OpenAIBatch(provider)
-    raise ConfigError(f"provider {provider.name} has no batch API",
-                      "--batch works with --provider anthropic or openai; drop --batch for real-time calls")
+    raise ConfigError(
+        f"provider {provider.name} has no batch API",
+        "--batch works with --provider anthropic or openai; drop --batch for real-time calls",
+    )
 
 
 def discounted(cost: float) -> float:
@@ -94,7 +96,9 @@ class AnthropicBatch:
     def status(self, batch_id: str) -> BatchStatus:
         batch = self._call(self._batches.retrieve, batch_id)
         counts = {k: int(v or 0) for k, v in batch.request_counts.model_dump().items()}
-        return BatchStatus(batch_id, batch.processing_status, batch.processing_status == "ended", counts=counts)
+        return BatchStatus(
+            batch_id, batch.processing_status, batch.processing_status == "ended", counts=counts
+        )
 
     def results(self, batch_id: str) -> Iterator[BatchAnswer]:
         with _sdk_errors(self.provider.name, "anthropic"):  # lines are read (and decoded) lazily
@@ -104,7 +108,9 @@ class AnthropicBatch:
                     yield BatchAnswer(line.custom_id, self.provider._response(result.message))
                 else:
                     detail = getattr(getattr(getattr(result, "error", None), "error", None), "message", "")
-                    yield BatchAnswer(line.custom_id, error=f"anthropic batch: {result.type} {detail}".strip())
+                    yield BatchAnswer(
+                        line.custom_id, error=f"anthropic batch: {result.type} {detail}".strip()
+                    )
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return _sdk_call(self.provider.name, "anthropic", fn, *args, **kwargs)
@@ -118,13 +124,23 @@ class OpenAIBatch:
     def submit(self, requests: Iterable[tuple[str, ChatRequest]]) -> str:
         with tempfile.SpooledTemporaryFile(max_size=8 << 20) as fh:  # spills to disk past 8 MB
             for cid, req in requests:
-                line = {"custom_id": _check_id(cid), "method": "POST", "url": OPENAI_ENDPOINT,
-                        "body": self.provider.payload(req)}
+                line = {
+                    "custom_id": _check_id(cid),
+                    "method": "POST",
+                    "url": OPENAI_ENDPOINT,
+                    "body": self.provider.payload(req),
+                }
                 fh.write(orjson.dumps(line) + b"\n")
             fh.seek(0)
-            upload = self._call(self._client.files.create, file=("skillforge-batch.jsonl", fh), purpose="batch")
-        batch = self._call(self._client.batches.create, input_file_id=upload.id, endpoint=OPENAI_ENDPOINT,
-                           completion_window="24h")
+            upload = self._call(
+                self._client.files.create, file=("skillforge-batch.jsonl", fh), purpose="batch"
+            )
+        batch = self._call(
+            self._client.batches.create,
+            input_file_id=upload.id,
+            endpoint=OPENAI_ENDPOINT,
+            completion_window="24h",
+        )
         return str(batch.id)
 
     def status(self, batch_id: str) -> BatchStatus:
@@ -142,8 +158,10 @@ class OpenAIBatch:
 
     def _lines(self, file_id: str) -> Iterator[BatchAnswer]:
         # the download starts when the streaming response is entered, so SDK errors are mapped here
-        with _sdk_errors(self.provider.name, "openai"), \
-                self._client.files.with_streaming_response.content(file_id) as resp:
+        with (
+            _sdk_errors(self.provider.name, "openai"),
+            self._client.files.with_streaming_response.content(file_id) as resp,
+        ):
             for raw in resp.iter_lines():
                 answer = self._answer(raw) if raw.strip() else None
                 if answer is not None:
@@ -165,7 +183,9 @@ class OpenAIBatch:
             try:
                 return BatchAnswer(cid, self.provider._response(ChatCompletion.model_validate(body)))
             except (ValueError, ProviderError) as exc:
-                return BatchAnswer(cid, error=f"openai batch: unreadable answer ({str(exc).splitlines()[0][:160]})")
+                return BatchAnswer(
+                    cid, error=f"openai batch: unreadable answer ({str(exc).splitlines()[0][:160]})"
+                )
         error = line.get("error") or (body.get("error") if isinstance(body, dict) else None) or {}
         message = error.get("message", "") if isinstance(error, dict) else str(error)
         status = response.get("status_code") if isinstance(response, dict) else None
@@ -189,5 +209,8 @@ def _sdk_errors(name: str, sdk: str) -> Iterator[None]:
     except module.APIError as exc:
         raise classify(exc, name) from exc
     except (ValueError, KeyError) as exc:
-        raise ProviderError(f"{name}: the batch API's answer is not readable ({exc})",
-                            "check --base-url points at the provider's API", retryable=False) from exc
+        raise ProviderError(
+            f"{name}: the batch API's answer is not readable ({exc})",
+            "check --base-url points at the provider's API",
+            retryable=False,
+        ) from exc

@@ -38,33 +38,51 @@ class OpenAIProvider(SDKProvider):
             "messages": [{"role": "system", "content": request.system}, *to_messages(request.messages)],
         }
         # self-hosted servers (Ollama, llama.cpp, older vLLM) know only the older max_tokens
-        body["max_tokens" if self.name == "openai-compatible" else "max_completion_tokens"] = request.max_tokens
+        body["max_tokens" if self.name == "openai-compatible" else "max_completion_tokens"] = (
+            request.max_tokens
+        )
         if request.tools:
-            body["tools"] = [{"type": "function", "function": {
-                "name": t.name, "description": t.description, "parameters": t.schema}} for t in request.tools]
+            body["tools"] = [
+                {
+                    "type": "function",
+                    "function": {"name": t.name, "description": t.description, "parameters": t.schema},
+                }
+                for t in request.tools
+            ]
             body["tool_choice"] = request.tool_choice
         if request.output_schema is not None:
-            body["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": "answer", "schema": request.output_schema, "strict": False}}
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": request.output_schema, "strict": False},
+            }
         return body
 
     def _response(self, resp: Any) -> ChatResponse:
         if not resp.choices:
-            raise ProviderError(f"{self.name}: the server answered without a choice",
-                                "check --base-url and --model")
+            raise ProviderError(
+                f"{self.name}: the server answered without a choice", "check --base-url and --model"
+            )
         choice = resp.choices[0]
         msg = choice.message
-        calls = [ToolCall(c.id, c.function.name, _args(c.function.arguments)) for c in (msg.tool_calls or [])
-                 if getattr(c, "function", None) is not None]
+        calls = [
+            ToolCall(c.id, c.function.name, _args(c.function.arguments))
+            for c in (msg.tool_calls or [])
+            if getattr(c, "function", None) is not None
+        ]
         usage = TokenUsage()
         if resp.usage is not None:
             details = getattr(resp.usage, "prompt_tokens_details", None)
             cached = (getattr(details, "cached_tokens", 0) or 0) if details is not None else 0
-            usage = TokenUsage(input=(resp.usage.prompt_tokens or 0) - cached,
-                               output=resp.usage.completion_tokens or 0, cache_read=cached)
+            usage = TokenUsage(
+                input=(resp.usage.prompt_tokens or 0) - cached,
+                output=resp.usage.completion_tokens or 0,
+                cache_read=cached,
+            )
         refusal = bool(getattr(msg, "refusal", None))
         stop = "refusal" if refusal else (choice.finish_reason or "")
-        return ChatResponse(msg.content or "", calls, stop, usage, refusal=refusal, model=resp.model or self.model)
+        return ChatResponse(
+            msg.content or "", calls, stop, usage, refusal=refusal, model=resp.model or self.model
+        )
 
 
 def _args(raw: str | None) -> dict[str, Any]:
@@ -83,8 +101,14 @@ def to_messages(messages: list[Message]) -> list[dict[str, Any]]:
         elif m.role == "assistant":
             turn: dict[str, Any] = {"role": "assistant", "content": m.text or None}
             if m.tool_calls:
-                turn["tool_calls"] = [{"id": c.id, "type": "function", "function": {
-                    "name": c.name, "arguments": orjson.dumps(c.args).decode()}} for c in m.tool_calls]
+                turn["tool_calls"] = [
+                    {
+                        "id": c.id,
+                        "type": "function",
+                        "function": {"name": c.name, "arguments": orjson.dumps(c.args).decode()},
+                    }
+                    for c in m.tool_calls
+                ]
             out.append(turn)
         else:
             out.append({"role": "user", "content": m.text})

@@ -15,8 +15,13 @@ class RateLimiter:
     than the whole per-minute token allowance waits for a full bucket and then goes through.
     """
 
-    def __init__(self, rpm: float = 0, tpm: float = 0, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        rpm: float = 0,
+        tpm: float = 0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._limits = (float(rpm), float(tpm))
         self._levels = [float(rpm), float(tpm)]
         self._clock, self._sleep = clock, sleep

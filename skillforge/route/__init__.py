@@ -28,12 +28,19 @@ __all__ = ["Context", "Match", "Router"]
 class Router:
     """A skill library's router. Reloads the index only when the library changed (``refresh()``)."""
 
-    def __init__(self, library: str | Path = ".", *, threshold: float | None = None, use_utility: bool = True,
-                 one_shot: bool = False):
+    def __init__(
+        self,
+        library: str | Path = ".",
+        *,
+        threshold: float | None = None,
+        use_utility: bool = True,
+        one_shot: bool = False,
+    ):
         self.library = Path(library).expanduser()
         if not self.library.is_dir():
-            raise SkillforgeError(f"{self.library}: no such skill library",
-                                  "pass --library PATH or set SKILLFORGE_LIBRARY")
+            raise SkillforgeError(
+                f"{self.library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"
+            )
         self.threshold, self.threshold_source = _threshold(self.library, threshold)
         self.use_utility = use_utility
         self.one_shot = one_shot  # a process that routes once: skip numpy for small libraries
@@ -54,23 +61,40 @@ class Router:
 
         return utility_prior(self.library)
 
-    def route(self, task: str, *, k: int = 3, cwd: str | Path | None = None,
-              context: Context | None = None, threshold: float | None = None) -> list[Match]:
+    def route(
+        self,
+        task: str,
+        *,
+        k: int = 3,
+        cwd: str | Path | None = None,
+        context: Context | None = None,
+        threshold: float | None = None,
+    ) -> list[Match]:
         """The best ``k`` skills for ``task`` (empty when none is good enough)."""
         ctx = context if context is not None else Context.detect(cwd)
         # withheld skills (findings) are left out before the best k are chosen
-        return rank_skills(self.index, task, k=k, context=ctx, utility=self.utility,
-                           threshold=self.threshold if threshold is None else threshold)
+        return rank_skills(
+            self.index,
+            task,
+            k=k,
+            context=ctx,
+            utility=self.utility,
+            threshold=self.threshold if threshold is None else threshold,
+        )
 
     def body(self, name: str) -> str:
         """The SKILL.md body of ``name`` (front matter stripped)."""
         i = self.index.position(name)
         if i is None:
-            raise SkillforgeError(f"no skill named {name!r} in {skills_root(self.library)}",
-                                  "run `skillforge route` to see the available skills")
+            raise SkillforgeError(
+                f"no skill named {name!r} in {skills_root(self.library)}",
+                "run `skillforge route` to see the available skills",
+            )
         if self.index.blocked[i]:
-            raise SkillforgeError(f"skill {name!r} is withheld: {self.index.blocked[i]}",
-                                  "run `skillforge validate` on the library and fix the skill")
+            raise SkillforgeError(
+                f"skill {name!r} is withheld: {self.index.blocked[i]}",
+                "run `skillforge validate` on the library and fix the skill",
+            )
         return read_body(Path(self.index.paths[i]))
 
     @property
@@ -95,5 +119,5 @@ def read_body(path: Path) -> str:
         end = text.find("\n---", 3)
         if end != -1:
             nl = text.find("\n", end + 4)
-            return text[nl + 1:] if nl != -1 else ""
+            return text[nl + 1 :] if nl != -1 else ""
     return text

@@ -47,49 +47,85 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     stamp = _stamp(library / PROVENANCE)
     names = sorted(records)
     tasks, task_skill, (meta, meta_ids, meta_lens), (task, task_ids, task_lens) = _matrices(
-        names, records, fresh, prev, read_provenance(library), same_tasks=bool(stamp) and stamp == prev.provenance)
+        names,
+        records,
+        fresh,
+        prev,
+        read_provenance(library),
+        same_tasks=bool(stamp) and stamp == prev.provenance,
+    )
     doc = _document(key, names, records, tasks, problems, meta, task)
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
-    files: dict[str, Any] = {"index.json": doc,
-                             "records.json": {"key": key, "version": INDEX_VERSION, "records": records,
-                                              "names": names, "meta_vocab": meta.vocab,
-                                              "task_vocab": task.vocab, "provenance": stamp},
-                             "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
-                             "task_ptr.bin": array_bytes(task_ptr, "task_ptr"),
-                             "meta_ids.bin": array_bytes(meta_ids, "indices"),
-                             "meta_lens.bin": array_bytes(meta_lens, "indptr"),
-                             "task_ids.bin": array_bytes(task_ids, "indices"),
-                             "task_lens.bin": array_bytes(task_lens, "indptr")}
+    files: dict[str, Any] = {
+        "index.json": doc,
+        "records.json": {
+            "key": key,
+            "version": INDEX_VERSION,
+            "records": records,
+            "names": names,
+            "meta_vocab": meta.vocab,
+            "task_vocab": task.vocab,
+            "provenance": stamp,
+        },
+        "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
+        "task_ptr.bin": array_bytes(task_ptr, "task_ptr"),
+        "meta_ids.bin": array_bytes(meta_ids, "indices"),
+        "meta_lens.bin": array_bytes(meta_lens, "indptr"),
+        "task_ids.bin": array_bytes(task_ids, "indices"),
+        "task_lens.bin": array_bytes(task_lens, "indptr"),
+    }
     for prefix, post in (("meta", meta), ("task", task)):
         for name in ARRAYS:
             files[f"{prefix}_{name}.bin"] = array_bytes(getattr(post, name), name)
     publish(folder, files)
     return Index(
-        key=key, names=names, descriptions=doc["descriptions"], paths=doc["paths"], scopes=doc["scopes"],
-        blocked=doc["blocked"], tasks=tasks, task_skill=skill_of_task, meta=meta, task=task,
-        problems=problems, task_ptr=task_ptr, aliases=doc["aliases"],
+        key=key,
+        names=names,
+        descriptions=doc["descriptions"],
+        paths=doc["paths"],
+        scopes=doc["scopes"],
+        blocked=doc["blocked"],
+        tasks=tasks,
+        task_skill=skill_of_task,
+        meta=meta,
+        task=task,
+        problems=problems,
+        task_ptr=task_ptr,
+        aliases=doc["aliases"],
     )
 
 
-def _document(key: str, names: list[str], records: dict[str, Any], tasks: list[str], problems: list[str],
-              meta: Postings, task: Postings) -> dict[str, Any]:
+def _document(
+    key: str,
+    names: list[str],
+    records: dict[str, Any],
+    tasks: list[str],
+    problems: list[str],
+    meta: Postings,
+    task: Postings,
+) -> dict[str, Any]:
     """index.json: what query time reads besides the arrays."""
     return {
-        "key": key, "names": names,
+        "key": key,
+        "names": names,
         "descriptions": [records[n]["description"] for n in names],
         "paths": [records[n]["path"] for n in names],
         "scopes": [records[n]["scopes"] for n in names],
         "blocked": [records[n]["blocked"] for n in names],
         "aliases": [records[n].get("aliases", []) for n in names],
-        "tasks": tasks, "problems": problems,
-        "meta_vocab": meta.vocab, "meta_docs": meta.num_docs,
-        "task_vocab": task.vocab, "task_docs": task.num_docs,
+        "tasks": tasks,
+        "problems": problems,
+        "meta_vocab": meta.vocab,
+        "meta_docs": meta.num_docs,
+        "task_vocab": task.vocab,
+        "task_docs": task.num_docs,
     }
 
 
-def _records(root: Path, entries: list[tuple[str, int, int]], prev: Any,
-             problems: list[str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _records(
+    root: Path, entries: list[tuple[str, int, int]], prev: Any, problems: list[str]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Each skill's record (reused when its SKILL.md is unchanged), and the tokens of those parsed now."""
     records: dict[str, Any] = {}
     fresh: dict[str, list[str]] = {}
@@ -107,8 +143,15 @@ def _records(root: Path, entries: list[tuple[str, int, int]], prev: Any,
     return records, fresh
 
 
-def _matrices(names: list[str], records: dict[str, Any], fresh: dict[str, list[str]], prev: Any,
-              provenance: dict[str, list[str]], *, same_tasks: bool) -> tuple[list[str], list[int], Any, Any]:
+def _matrices(
+    names: list[str],
+    records: dict[str, Any],
+    fresh: dict[str, list[str]],
+    prev: Any,
+    provenance: dict[str, list[str]],
+    *,
+    same_tasks: bool,
+) -> tuple[list[str], list[int], Any, Any]:
     """Past task texts, their skills, and the (postings, ids, lengths) of skills and of past tasks."""
     from skillforge.route.matrix import bm25_from_ids, compact
     from skillforge.route.terms import Documents
@@ -126,8 +169,12 @@ def _matrices(names: list[str], records: dict[str, Any], fresh: dict[str, list[s
         _add_tasks(task_docs, records[name], texts, *old_tasks, same=same_tasks)
         tasks += texts
         task_skill += [i] * len(texts)
-    return (tasks, task_skill, _postings(meta_docs, bm25_from_ids, compact),
-            _postings(task_docs, bm25_from_ids, compact))
+    return (
+        tasks,
+        task_skill,
+        _postings(meta_docs, bm25_from_ids, compact),
+        _postings(task_docs, bm25_from_ids, compact),
+    )
 
 
 def _stamp(path: Path) -> str:
@@ -145,8 +192,9 @@ def _postings(docs: Any, bm25_from_ids: Any, compact: Any) -> tuple[Postings, An
     return bm25_from_ids(vocab, ids, lengths), ids, lengths
 
 
-def _add_tasks(docs: Any, record: dict[str, Any], texts: list[str], old: Any, old_lens: Any, *,
-               same: bool) -> None:
+def _add_tasks(
+    docs: Any, record: dict[str, Any], texts: list[str], old: Any, old_lens: Any, *, same: bool
+) -> None:
     """A skill's past tasks: the previous build's ids while the texts are the same (``same``: the
     provenance file is untouched, so they are), else tokenised."""
     if not texts:
@@ -181,12 +229,21 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
     headings = [line.lstrip("#").strip() for line in skill.body.splitlines() if line.startswith("#")]
     scopes = [s.strip() for s in skill.scope.replace(";", ",").split(",") if s.strip()]
     return {
-        "name": name, "description": skill.description, "headings": headings, "scopes": scopes,
-        "path": os.path.join(_real(folder.parent), folder.name, "SKILL.md"),  # regular folders: the path joins
+        "name": name,
+        "description": skill.description,
+        "headings": headings,
+        "scopes": scopes,
+        "path": os.path.join(
+            _real(folder.parent), folder.name, "SKILL.md"
+        ),  # regular folders: the path joins
         "blocked": _checked(skill.description + "\n" + skill.body, folder, problems),
         "tokens": meta_tokens(name, skill.description, headings),
-        "aliases": [a for s in scopes if s.startswith("repository:")
-                    for a in aliases(s.partition(":")[2].strip(), skill.body)],
+        "aliases": [
+            a
+            for s in scopes
+            if s.startswith("repository:")
+            for a in aliases(s.partition(":")[2].strip(), skill.body)
+        ],
     }
 
 
@@ -200,7 +257,9 @@ def _checked(text: str, folder: Path, problems: list[str]) -> str:
     try:
         found = safety_findings(text, os.path.join(folder, "SKILL.md"))
     except Exception as exc:  # a checker bug must not stop the whole index build
-        problems.append(f"{os.path.join(folder, 'SKILL.md')}: safety check failed ({type(exc).__name__}); skill withheld")
+        problems.append(
+            f"{os.path.join(folder, 'SKILL.md')}: safety check failed ({type(exc).__name__}); skill withheld"
+        )
         return "findings: check failed"
     FINDINGS.put(key, found)
     return found
@@ -256,7 +315,7 @@ FINDINGS = FindingsCache()
 
 
 def safety_findings(text: str, where: str = "SKILL.md") -> str:
-    """"" when ``text`` may be injected into an agent, else a short reason (secrets, injection)."""
+    """ "" when ``text`` may be injected into an agent, else a short reason (secrets, injection)."""
     from skillforge.safety.redact import redact
 
     _, counts = redact(text)
@@ -307,8 +366,11 @@ def read_provenance(library: Path) -> dict[str, list[str]]:
     for name, entry in skills.items():
         tasks = entry.get("tasks") if isinstance(entry, dict) else None
         if isinstance(tasks, list):
-            out[str(name)] = [t[:1000] if isinstance(t, str) else str(t)[:1000] for t in tasks
-                              if not isinstance(t, str) or t.strip()]
+            out[str(name)] = [
+                t[:1000] if isinstance(t, str) else str(t)[:1000]
+                for t in tasks
+                if not isinstance(t, str) or t.strip()
+            ]
     return out
 
 

@@ -30,13 +30,20 @@ def outcome(scored: list[list[Any]], queries: list[dict[str, Any]], t: float) ->
     """Abstention at threshold ``t``: rates over no-fit and answerable queries, precision and recall."""
     nofit = [top_score(ms) < t for ms, q in zip(scored, queries, strict=True) if not q["expected"]]
     answer = [top_score(ms) < t for ms, q in zip(scored, queries, strict=True) if q["expected"]]
-    hits = sum(1 for ms, q in zip(scored, queries, strict=True) if q["expected"] and top_score(ms) >= t
-               and any(m.name in q["expected"] for m in ms[:3]))
+    hits = sum(
+        1
+        for ms, q in zip(scored, queries, strict=True)
+        if q["expected"] and top_score(ms) >= t and any(m.name in q["expected"] for m in ms[:3])
+    )
     abstained = sum(nofit) + sum(answer)
-    return {"threshold": t, "nofit_abstained": sum(nofit) / max(len(nofit), 1),
-            "answerable_abstained": sum(answer) / max(len(answer), 1),
-            "precision": sum(nofit) / abstained if abstained else 1.0,
-            "recall": sum(nofit) / max(len(nofit), 1), "recall@3": hits / max(len(answer), 1)}
+    return {
+        "threshold": t,
+        "nofit_abstained": sum(nofit) / max(len(nofit), 1),
+        "answerable_abstained": sum(answer) / max(len(answer), 1),
+        "precision": sum(nofit) / abstained if abstained else 1.0,
+        "recall": sum(nofit) / max(len(nofit), 1),
+        "recall@3": hits / max(len(answer), 1),
+    }
 
 
 def learn_threshold(scored: list[list[Any]], queries: list[dict[str, Any]]) -> float:
@@ -62,8 +69,9 @@ def learn_threshold(scored: list[list[Any]], queries: list[dict[str, Any]]) -> f
     return round(best[len(best) // 2], 4)
 
 
-def calibration_table(scored: list[list[Any]], queries: list[dict[str, Any]], *, around: float,
-                      rows: int = 9) -> list[dict[str, float]]:
+def calibration_table(
+    scored: list[list[Any]], queries: list[dict[str, Any]], *, around: float, rows: int = 9
+) -> list[dict[str, float]]:
     """Abstention precision/recall at thresholds from ``around``/4 to 4×``around`` (log-spaced)."""
     base = around if around > 0 else 0.1
     steps = [base * 4 ** ((i - rows // 2) / (rows // 2)) for i in range(rows)]

@@ -40,7 +40,9 @@ def settings_for(library: str | None) -> tuple[Path, int, int]:
 def read_task(task: str | None) -> str:
     if task is None or task == "-":
         if sys.stdin is None or sys.stdin.isatty():
-            raise SkillforgeError("no task given", 'pass it as an argument: skillforge route "TASK", or on stdin')
+            raise SkillforgeError(
+                "no task given", 'pass it as an argument: skillforge route "TASK", or on stdin'
+            )
         task = sys.stdin.read()
     if not task.strip():
         raise SkillforgeError("the task is empty", 'pass a task: skillforge route "fix the flaky test"')
@@ -72,12 +74,16 @@ def check_library(library: Path) -> None:
     """Raise when ``library`` is no skill library at all: no ``skills/`` folder and no skill folders."""
     library = library.absolute()
     if not library.is_dir():
-        raise SkillforgeError(f"{library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY")
+        raise SkillforgeError(
+            f"{library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"
+        )
     if (library / "skills").is_dir() or (library / "SKILL.md").is_file() or any(library.glob("*/SKILL.md")):
         return
-    raise SkillforgeError(f"{library} is not a skill library (no skills/ folder and no skill folders in it)",
-                          "pass --library PATH, set SKILLFORGE_LIBRARY, or make one: skillforge distill LOGS "
-                          "--library PATH --init")
+    raise SkillforgeError(
+        f"{library} is not a skill library (no skills/ folder and no skill folders in it)",
+        "pass --library PATH, set SKILLFORGE_LIBRARY, or make one: skillforge distill LOGS "
+        "--library PATH --init",
+    )
 
 
 def _git_dir(library: Path) -> Path | None:
@@ -116,11 +122,20 @@ def _note_review_branches(library: Path) -> None:
         sys.stderr.write(
             f"skillforge: the checked-out branch of {library} has no skills yet; {len(branches)} review "
             f"branch(es) wait ({branches[0]}{', …' if len(branches) > 1 else ''}): review with "
-            f"skillforge diff {branches[0]} --library {lib}, then merge: git -C {lib} merge {branches[0]}\n")
+            f"skillforge diff {branches[0]} --library {lib}, then merge: git -C {lib} merge {branches[0]}\n"
+        )
 
 
-_VALUE_OPTS = {"--library": "library", "-L": "library", "-k": "k", "--k": "k", "--format": "fmt",
-               "--max-tokens": "max_tokens", "--hook": "hook", "--cwd": "cwd"}
+_VALUE_OPTS = {
+    "--library": "library",
+    "-L": "library",
+    "-k": "k",
+    "--k": "k",
+    "--format": "fmt",
+    "--max-tokens": "max_tokens",
+    "--hook": "hook",
+    "--cwd": "cwd",
+}
 
 
 def parse_fast(argv: list[str]) -> RouteArgs | None:
@@ -180,7 +195,9 @@ def fast_main(argv: list[str]) -> int | None:
     try:
         text = route_text(args)
     except SkillforgeError as exc:
-        sys.stderr.write(f"skillforge: error: {exc.message}\n" + (f"  hint: {exc.hint}\n" if exc.hint else ""))
+        sys.stderr.write(
+            f"skillforge: error: {exc.message}\n" + (f"  hint: {exc.hint}\n" if exc.hint else "")
+        )
         return int(exc.exit_code)
     except KeyboardInterrupt:
         return int(ExitCode.INTERRUPTED)

@@ -34,10 +34,15 @@ def load_queries(path: Path) -> list[dict[str, Any]]:
         try:
             rec = json.loads(line)
             cwd = str(rec.get("cwd") or "")
-            out.append({"query": str(rec["query"]), "expected": [str(x) for x in rec.get("expected") or []],
-                        "repository": str(rec.get("repository") or ""),
-                        "cwd": str(path.parent / cwd) if cwd else "",
-                        "languages": [str(x) for x in rec.get("languages") or []]})
+            out.append(
+                {
+                    "query": str(rec["query"]),
+                    "expected": [str(x) for x in rec.get("expected") or []],
+                    "repository": str(rec.get("repository") or ""),
+                    "cwd": str(path.parent / cwd) if cwd else "",
+                    "languages": [str(x) for x in rec.get("languages") or []],
+                }
+            )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise InputError(f"{path}:{n}: not a query record", FORMAT) from None
     if not out:
@@ -66,10 +71,14 @@ def metrics(results: list[list[str]], queries: list[dict[str, Any]]) -> dict[str
     none_q = [not q["expected"] for q in queries]
     true_abst = sum(a and b for a, b in zip(abstained, none_q, strict=True))
     false_abst = sum(a and not b for a, b in zip(abstained, none_q, strict=True))
-    return {"recall@1": r1 / n, "recall@3": r3 / n, "mrr": mrr / n,
-            "abstention_precision": true_abst / max(sum(abstained), 1),
-            "abstention_recall": true_abst / max(sum(none_q), 1),
-            "answerable_abstained": false_abst / n}
+    return {
+        "recall@1": r1 / n,
+        "recall@3": r3 / n,
+        "mrr": mrr / n,
+        "abstention_precision": true_abst / max(sum(abstained), 1),
+        "abstention_recall": true_abst / max(sum(none_q), 1),
+        "answerable_abstained": false_abst / n,
+    }
 
 
 def route_all(router: Any, queries: list[dict[str, Any]], k: int) -> list[list[Match]]:
@@ -90,21 +99,29 @@ def evaluate(library: Path, queries_file: Path, *, k: int = 3, save: bool = Fals
     baseline = description_baseline(router, queries, k)
     if save:
         save_threshold(library, learnt, len(queries))
-    return {"queries": len(queries), "skills": len(router.names), "threshold": router.threshold,
-            "threshold_source": router.threshold_source,
-            "router": metrics(routed, queries), "baseline": metrics(baseline, queries),
-            "learnt_threshold": learnt, "saved": save,
-            "calibration": calibration_table(scored, queries, around=router.threshold)}
+    return {
+        "queries": len(queries),
+        "skills": len(router.names),
+        "threshold": router.threshold,
+        "threshold_source": router.threshold_source,
+        "router": metrics(routed, queries),
+        "baseline": metrics(baseline, queries),
+        "learnt_threshold": learnt,
+        "saved": save,
+        "calibration": calibration_table(scored, queries, around=router.threshold),
+    }
 
 
 def description_baseline(router: Any, queries: list[dict[str, Any]], k: int) -> list[list[str]]:
     """bm25s over each skill's name and description, the query as one bag of words."""
-    return baseline_rank(router.names, router.index.descriptions, [q["query"] for q in queries], k,
-                         skip=router.index.withheld)
+    return baseline_rank(
+        router.names, router.index.descriptions, [q["query"] for q in queries], k, skip=router.index.withheld
+    )
 
 
-def baseline_rank(names: list[str], descriptions: list[str], queries: list[str], k: int,
-                  skip: list[int] | None = None) -> list[list[str]]:
+def baseline_rank(
+    names: list[str], descriptions: list[str], queries: list[str], k: int, skip: list[int] | None = None
+) -> list[list[str]]:
     """The top ``k`` names per query by bm25s over name + description; ``skip``: withheld skills (the
     router never returns them either, so both choose from the same pool)."""
     import bm25s
@@ -113,7 +130,9 @@ def baseline_rank(names: list[str], descriptions: list[str], queries: list[str],
     from skillforge.route.text import tokenize
 
     retriever = bm25s.BM25()
-    docs = [tokenize(n.replace("-", " ") + " " + d) or ["\x00"] for n, d in zip(names, descriptions, strict=True)]
+    docs = [
+        tokenize(n.replace("-", " ") + " " + d) or ["\x00"] for n, d in zip(names, descriptions, strict=True)
+    ]
     retriever.index(docs, show_progress=False)
     out: list[list[str]] = []
     for query in queries:

@@ -57,12 +57,21 @@ class FeedbackReport:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"updated": {k: round(v, 4) for k, v in self.updated.items()}, "sessions": self.sessions,
-                "skipped": self.skipped}
+        return {
+            "updated": {k: round(v, 4) for k, v in self.updated.items()},
+            "sessions": self.sessions,
+            "skipped": self.skipped,
+        }
 
 
-def record(library: Path, events: Iterable[tuple[str, bool]], *, alpha: float = ALPHA,
-           known: set[str] | None = None, report: FeedbackReport | None = None) -> FeedbackReport:
+def record(
+    library: Path,
+    events: Iterable[tuple[str, bool]],
+    *,
+    alpha: float = ALPHA,
+    known: set[str] | None = None,
+    report: FeedbackReport | None = None,
+) -> FeedbackReport:
     """Apply (skill, success) events to the utility file (one atomic write)."""
     from skillforge.fsutil import atomic_write
 
@@ -112,8 +121,9 @@ def log_matches(library: Path, query_id: str, names: list[str]) -> None:
     try:
         path = config.home() / MATCH_LOG
         path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"t": int(time.time()), "library": str(library.resolve()), "q": query_id,
-                           "skills": names})
+        line = json.dumps(
+            {"t": int(time.time()), "library": str(library.resolve()), "q": query_id, "skills": names}
+        )
         with path.open("a", encoding="utf-8") as fh:
             fh.write(line + "\n")
         if path.stat().st_size > MAX_MATCH_LOG:
@@ -126,7 +136,7 @@ def _trim(path: Path) -> None:
     from skillforge.fsutil import atomic_write
 
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
-    atomic_write(path, "".join(lines[len(lines) // 2:]))
+    atomic_write(path, "".join(lines[len(lines) // 2 :]))
 
 
 def match_counts(library: Path) -> tuple[dict[str, int], int]:

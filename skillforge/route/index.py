@@ -32,8 +32,13 @@ MAX_TASKS = 50  # past tasks indexed per skill
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
 ARRAYS = ("data", "indices", "indptr")
 # array kind -> (array.array typecode, numpy dtype); files are raw native-endian ``<name>.bin``
-KINDS = {"data": ("f", "float32"), "indices": ("i", "int32"), "indptr": ("q", "int64"),
-         "task_skill": ("i", "int32"), "task_ptr": ("q", "int64")}
+KINDS = {
+    "data": ("f", "float32"),
+    "indices": ("i", "int32"),
+    "indptr": ("q", "int64"),
+    "task_skill": ("i", "int32"),
+    "task_ptr": ("q", "int64"),
+}
 PROVENANCE = Path(".skillforge") / "provenance.json"
 
 
@@ -123,7 +128,9 @@ class Index:
 
     def __post_init__(self) -> None:
         self.withheld = [i for i, reason in enumerate(self.blocked) if reason]
-        for i, (scopes, names) in enumerate(zip(self.scopes, self.aliases or [[]] * len(self.scopes), strict=True)):
+        for i, (scopes, names) in enumerate(
+            zip(self.scopes, self.aliases or [[]] * len(self.scopes), strict=True)
+        ):
             for scope in scopes:
                 kind, _, value = scope.partition(":")
                 if kind == "repository" and value.strip():
@@ -195,11 +202,19 @@ def _load(folder: Path, key: str, plain: bool) -> Index:
         return Postings(doc[f"{prefix}_vocab"], data, indices, indptr, int(doc[f"{prefix}_docs"]))
 
     index = Index(
-        key=key, names=doc["names"], descriptions=doc["descriptions"], paths=doc["paths"],
-        scopes=doc["scopes"], blocked=doc["blocked"], tasks=doc["tasks"],
+        key=key,
+        names=doc["names"],
+        descriptions=doc["descriptions"],
+        paths=doc["paths"],
+        scopes=doc["scopes"],
+        blocked=doc["blocked"],
+        tasks=doc["tasks"],
         task_skill=read_array(folder, "task_skill", "task_skill", plain),
-        meta=postings("meta"), task=postings("task"), problems=doc.get("problems", []),
-        task_ptr=read_array(folder, "task_ptr", "task_ptr", plain), aliases=doc.get("aliases", []),
+        meta=postings("meta"),
+        task=postings("task"),
+        problems=doc.get("problems", []),
+        task_ptr=read_array(folder, "task_ptr", "task_ptr", plain),
+        aliases=doc.get("aliases", []),
     )
     if len(index.task_ptr) != len(index.names) + 1 or len(index.task_skill) != len(index.tasks):
         raise ValueError("task arrays do not match the index")

@@ -26,12 +26,18 @@ class Candidate:
     matched: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "reason": self.reason, "uses": self.uses, "utility": self.utility,
-                "matched": self.matched}
+        return {
+            "name": self.name,
+            "reason": self.reason,
+            "uses": self.uses,
+            "utility": self.utility,
+            "matched": self.matched,
+        }
 
 
-def candidates(library: Path, *, min_uses: int = 5, max_utility: float = 0.3,
-               min_calls: int = 50) -> list[Candidate]:
+def candidates(
+    library: Path, *, min_uses: int = 5, max_utility: float = 0.3, min_calls: int = 50
+) -> list[Candidate]:
     from skillforge.route import Router
 
     router = Router(library, use_utility=False)
@@ -45,7 +51,9 @@ def candidates(library: Path, *, min_uses: int = 5, max_utility: float = 0.3,
         entry = utility.get(name, {})
         uses, q = int(entry.get("uses", 0)), float(entry.get("q", 0.5))
         if uses >= min_uses and q <= max_utility:
-            out.append(Candidate(name, f"used {uses} times with utility {q:.2f}", uses, q, counts.get(name, 0)))
+            out.append(
+                Candidate(name, f"used {uses} times with utility {q:.2f}", uses, q, counts.get(name, 0))
+            )
         elif calls >= min_calls and counts.get(name, 0) == 0:
             out.append(Candidate(name, f"never matched in {calls} route calls", uses, None, 0))
     return out
@@ -73,8 +81,11 @@ def propose(library: Path, found: list[Candidate]) -> str:
     run_id = "prune-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     changes = [SkillChange(name=c.name, action="removed", reason=c.reason) for c in found]
     result = lib.commit_run(
-        run_id, changes, message=f"skillforge prune: remove {len(changes)} skill(s)",
+        run_id,
+        changes,
+        message=f"skillforge prune: remove {len(changes)} skill(s)",
         trailers={"Skillforge-Prune": ", ".join(c.name for c in found)},
-        pr_context={"prune": [c.to_dict() for c in found]}, allow_dirty=True,
+        pr_context={"prune": [c.to_dict() for c in found]},
+        allow_dirty=True,
     )
     return str(result.branch)

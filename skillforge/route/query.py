@@ -75,8 +75,10 @@ def keep_informative(query: Query, idf: dict[str, float], default_idf: float) ->
         return query
     ranked = sorted(query.weights, key=lambda t: -query.weights[t] * idf.get(t, default_idf))[:MAX_TERMS]
     keep = set(ranked)
-    return Query({t: w for t, w in query.weights.items() if t in keep},
-                 {t: w for t, w in query.base.items() if t in keep})
+    return Query(
+        {t: w for t, w in query.weights.items() if t in keep},
+        {t: w for t, w in query.base.items() if t in keep},
+    )
 
 
 def reference_mass(query: Query, idf_of: dict[str, float], unknown_idf: float) -> float:

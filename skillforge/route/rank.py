@@ -27,10 +27,22 @@ ABSTAIN = 0.25  # default; a library learns its own with `skillforge eval route 
 MAX_QUERY = 20_000  # characters of a task that are read: a pasted log beyond this only slows routing
 SCOPE_MATCH, REPO_MATCH, REPO_MISMATCH, LANGUAGE_MISMATCH = 1.25, 1.5, 0.5, 0.85
 LANGUAGE_MARKERS = {
-    "pyproject.toml": "python", "setup.py": "python", "requirements.txt": "python", "setup.cfg": "python",
-    "package.json": "javascript", "tsconfig.json": "typescript", "Cargo.toml": "rust", "go.mod": "go",
-    "pom.xml": "java", "build.gradle": "java", "build.gradle.kts": "kotlin", "Gemfile": "ruby",
-    "composer.json": "php", "mix.exs": "elixir", "CMakeLists.txt": "c++", "Package.swift": "swift",
+    "pyproject.toml": "python",
+    "setup.py": "python",
+    "requirements.txt": "python",
+    "setup.cfg": "python",
+    "package.json": "javascript",
+    "tsconfig.json": "typescript",
+    "Cargo.toml": "rust",
+    "go.mod": "go",
+    "pom.xml": "java",
+    "build.gradle": "java",
+    "build.gradle.kts": "kotlin",
+    "Gemfile": "ruby",
+    "composer.json": "php",
+    "mix.exs": "elixir",
+    "CMakeLists.txt": "c++",
+    "Package.swift": "swift",
 }
 _REMOTE = re.compile(r"url\s*=\s*(\S+)")
 
@@ -87,12 +99,24 @@ class Match:
     anchored: bool = False  # scoped to the task's repository: returned whatever the threshold
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description, "path": self.path,
-                "score": round(self.score, 4), "why": list(self.why)}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "path": self.path,
+            "score": round(self.score, 4),
+            "why": list(self.why),
+        }
 
 
-def rank_skills(index: Index, query: str, *, k: int, context: Context | None = None,
-                utility: dict[str, float] | None = None, threshold: float = ABSTAIN) -> list[Match]:
+def rank_skills(
+    index: Index,
+    query: str,
+    *,
+    k: int,
+    context: Context | None = None,
+    utility: dict[str, float] | None = None,
+    threshold: float = ABSTAIN,
+) -> list[Match]:
     """The top ``k`` skills for ``query`` scoring at least ``threshold``, plus anchored ones (empty:
     abstain). Withheld skills never count, so k skills come back whenever k qualify."""
     text = query[:MAX_QUERY]
@@ -100,8 +124,13 @@ def rank_skills(index: Index, query: str, *, k: int, context: Context | None = N
     if not parsed.weights or not index.names:
         return []
     repos = _task_repositories(index, text, context)
-    must = [i for repo in repos for scoped, skills in index.repo_skills.items()
-            if same_repository(scoped, repo) for i in skills]
+    must = [
+        i
+        for repo in repos
+        for scoped, skills in index.repo_skills.items()
+        if same_repository(scoped, repo)
+        for i in skills
+    ]
     scores = score_all(index, parsed, max(k * 4, 20), must)
     tokens = parsed.terms
     scored = []
@@ -116,8 +145,10 @@ def rank_skills(index: Index, query: str, *, k: int, context: Context | None = N
             scored.append((raw * factor, i, scope_why, q, anchored))
     scored.sort(key=lambda item: (-item[0], item[1]))
     chosen = _keep_anchored(scored, k)
-    return [_match(index, i, score, scores.best_task[i], scores.meta[i], tokens, scope_why, q, anchored)
-            for score, i, scope_why, q, anchored in chosen]
+    return [
+        _match(index, i, score, scores.best_task[i], scores.meta[i], tokens, scope_why, q, anchored)
+        for score, i, scope_why, q, anchored in chosen
+    ]
 
 
 def _keep_anchored(scored: list[Any], k: int) -> list[Any]:
@@ -141,8 +172,17 @@ def _task_repositories(index: Index, text: str, context: Context | None) -> set[
     return named_repositories(text, index.repositories)
 
 
-def _match(index: Index, i: int, score: float, task: int, meta: float, tokens: list[str],
-           scope_why: str, utility: float | None, anchored: bool) -> Match:
+def _match(
+    index: Index,
+    i: int,
+    score: float,
+    task: int,
+    meta: float,
+    tokens: list[str],
+    scope_why: str,
+    utility: float | None,
+    anchored: bool,
+) -> Match:
     """The pointer for skill ``i``, with the reasons it matched."""
     why: list[str] = []
     matched = [t for t in tokens if _contains(index.meta, t, i)]
@@ -154,7 +194,9 @@ def _match(index: Index, i: int, score: float, task: int, meta: float, tokens: l
         why.append(scope_why)
     if utility is not None:
         why.append(f"utility {utility:.2f}")
-    return Match(index.names[i], index.descriptions[i], index.paths[i], score, why, index.blocked[i], anchored)
+    return Match(
+        index.names[i], index.descriptions[i], index.paths[i], score, why, index.blocked[i], anchored
+    )
 
 
 def _contains(post: Postings, token: str, doc: int) -> bool:
@@ -163,19 +205,23 @@ def _contains(post: Postings, token: str, doc: int) -> bool:
     t = post.vocab.get(token)
     if t is None:
         return False
-    col = post.indices[post.indptr[t]: post.indptr[t + 1]]  # sorted documents of the term
+    col = post.indices[post.indptr[t] : post.indptr[t + 1]]  # sorted documents of the term
     pos = bisect_left(col, doc)
     return pos < len(col) and int(col[pos]) == doc
 
 
-def scope_factor(scopes: list[str], context: Context | None, tokens: list[str],
-                 repos: set[str] | None = None) -> tuple[float, str, bool]:
+def scope_factor(
+    scopes: list[str], context: Context | None, tokens: list[str], repos: set[str] | None = None
+) -> tuple[float, str, bool]:
     """The factor from the skill's scopes, the reasons, and whether the skill is anchored (scoped to
     one of the task's repositories ``repos``: its working folder's or those named in the task)."""
     if not scopes:
         return 1.0, "", False
-    repos = repos if repos is not None else ({context.repository.lower()} if context and context.repository
-                                             else set())
+    repos = (
+        repos
+        if repos is not None
+        else ({context.repository.lower()} if context and context.repository else set())
+    )
     langs = {lang.lower() for lang in context.languages} if context else set()
     factor, reasons, anchored = 1.0, [], False
     for scope in scopes:

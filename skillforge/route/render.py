@@ -55,8 +55,14 @@ def top_body(router: Router, matches: list[Match], max_tokens: int, used: int) -
 
 def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None) -> str:
     if fmt == "json":
-        text = json.dumps({"status": "ok" if matches else "abstained", "matches": [m.to_dict() for m in matches],
-                           "body": {"name": body.name, "text": body.text} if body else None}, indent=2)
+        text = json.dumps(
+            {
+                "status": "ok" if matches else "abstained",
+                "matches": [m.to_dict() for m in matches],
+                "body": {"name": body.name, "text": body.text} if body else None,
+            },
+            indent=2,
+        )
     elif fmt == "xml":
         text = _xml(matches, body)
     else:
@@ -86,22 +92,37 @@ def _markdown(matches: list[Match], body: Body | None) -> str:
 
 def skill_content(body: Body) -> str:
     """One skill's body, wrapped as the Agent Skills client guidance suggests (redacted)."""
-    text = "\n".join([f"<skill_content name=\"{body.name}\">", body.text, f"Skill directory: {body.folder}",
-                      "Relative paths in this skill are relative to the skill directory.", "</skill_content>"])
+    text = "\n".join(
+        [
+            f'<skill_content name="{body.name}">',
+            body.text,
+            f"Skill directory: {body.folder}",
+            "Relative paths in this skill are relative to the skill directory.",
+            "</skill_content>",
+        ]
+    )
     return redact(text)[0]
 
 
 def _xml(matches: list[Match], body: Body | None) -> str:
     lines = ["<available_skills>"]
     for m in matches:
-        lines += ["  <skill>", f"    <name>{escape(m.name)}</name>",
-                  f"    <description>{escape(m.description)}</description>",
-                  f"    <location>{escape(m.path)}</location>",
-                  f"    <why>{escape('; '.join(m.why))}</why>", "  </skill>"]
+        lines += [
+            "  <skill>",
+            f"    <name>{escape(m.name)}</name>",
+            f"    <description>{escape(m.description)}</description>",
+            f"    <location>{escape(m.path)}</location>",
+            f"    <why>{escape('; '.join(m.why))}</why>",
+            "  </skill>",
+        ]
     lines.append("</available_skills>")
     if body:
-        lines += [f"<skill_content name=\"{escape(body.name)}\">", body.text,
-                  f"Skill directory: {escape(body.folder)}", "</skill_content>"]
+        lines += [
+            f'<skill_content name="{escape(body.name)}">',
+            body.text,
+            f"Skill directory: {escape(body.folder)}",
+            "</skill_content>",
+        ]
     return "\n".join(lines)
 
 

@@ -20,8 +20,27 @@ PROSE_MENTIONS = 3
 TITLE = 200  # characters of the first line that count as the title
 _PATH = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)/[A-Za-z0-9_/.-]*\.[a-z]{1,4}\b")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_-]*[a-z0-9]|[a-z0-9]")
-GENERIC_FOLDERS = frozenset({"src", "lib", "tests", "test", "docs", "doc", "scripts", "examples", "bin",
-                             "build", "tools", "app", "packages", "pkg", "cmd", "internal", "include"})
+GENERIC_FOLDERS = frozenset(
+    {
+        "src",
+        "lib",
+        "tests",
+        "test",
+        "docs",
+        "doc",
+        "scripts",
+        "examples",
+        "bin",
+        "build",
+        "tools",
+        "app",
+        "packages",
+        "pkg",
+        "cmd",
+        "internal",
+        "include",
+    }
+)
 
 
 def same_repository(scope: str, repo: str) -> bool:

@@ -14,8 +14,11 @@ from skillforge.errors import SkillforgeError
 from skillforge.route.rank import Match
 from skillforge.safety.redact import redact
 
-SCHEMA = {"type": "object", "properties": {"ranking": {"type": "array", "items": {"type": "string"}}},
-          "required": ["ranking"]}
+SCHEMA = {
+    "type": "object",
+    "properties": {"ranking": {"type": "array", "items": {"type": "string"}}},
+    "required": ["ranking"],
+}
 
 
 def rerank(settings: Any, task: str, candidates: list[Match], k: int) -> list[Match]:
@@ -24,12 +27,18 @@ def rerank(settings: Any, task: str, candidates: list[Match], k: int) -> list[Ma
 
     provider = resolve(settings)
     if provider is None:
-        raise SkillforgeError("--rerank needs an LLM provider", "set ANTHROPIC_API_KEY or OPENAI_API_KEY, "
-                              "or --provider openai-compatible with --base-url")
+        raise SkillforgeError(
+            "--rerank needs an LLM provider",
+            "set ANTHROPIC_API_KEY or OPENAI_API_KEY, or --provider openai-compatible with --base-url",
+        )
     lines = [f"Task:\n{redact(task)[0]}", "", "Candidates:"]
     lines += [f"{i + 1}. {m.name}: {redact(m.description)[0]}" for i, m in enumerate(candidates)]
-    request = ChatRequest(system=templates.render("route_rerank.j2"),
-                          messages=[Message("user", "\n".join(lines))], output_schema=SCHEMA, max_tokens=400)
+    request = ChatRequest(
+        system=templates.render("route_rerank.j2"),
+        messages=[Message("user", "\n".join(lines))],
+        output_schema=SCHEMA,
+        max_tokens=400,
+    )
     response = provider.chat(request)
     return apply_ranking(response.text, candidates, k)
 
@@ -38,7 +47,7 @@ def apply_ranking(answer: str, candidates: list[Match], k: int) -> list[Match]:
     """Candidates in the model's order (unknown names ignored); unparseable answers keep BM25's order."""
     try:
         start, end = answer.find("{"), answer.rfind("}")
-        names = json.loads(answer[start:end + 1])["ranking"]
+        names = json.loads(answer[start : end + 1])["ranking"]
     except (ValueError, KeyError, TypeError):
         return candidates[:k]
     by_name = {m.name: m for m in candidates}

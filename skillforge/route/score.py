@@ -92,8 +92,11 @@ def score_all(index: Index, query: Query, pool: int, must: list[int] | None = No
     if len(candidates) > pool:
         candidates = candidates[np.argpartition(-combined[candidates], pool)[:pool]]
     top = list(dict.fromkeys([int(i) for i in candidates] + [i for i in must if combined[i] > 0]))
-    return Scores({i: float(combined[i]) for i in top}, {i: float(meta[i]) for i in top},
-                  {i: _best_task(index, per_task, i) for i in top})
+    return Scores(
+        {i: float(combined[i]) for i in top},
+        {i: float(meta[i]) for i in top},
+        {i: _best_task(index, per_task, i) for i in top},
+    )
 
 
 def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scores:
@@ -109,12 +112,18 @@ def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scor
             if value > best.get(skill, (0.0, -1))[0]:
                 best[skill] = (value, task)
     withheld = set(index.withheld)
-    combined = {i: meta.get(i, 0.0) + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
-                for i in meta.keys() | best.keys() if i not in withheld}
+    combined = {
+        i: meta.get(i, 0.0) + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
+        for i in meta.keys() | best.keys()
+        if i not in withheld
+    }
     top = heapq.nlargest(pool, combined, key=combined.__getitem__)
     top = list(dict.fromkeys(top + [i for i in must if combined.get(i, 0.0) > 0]))
-    return Scores({i: combined[i] for i in top}, {i: meta.get(i, 0.0) for i in top},
-                  {i: best.get(i, (0.0, -1))[1] for i in top})
+    return Scores(
+        {i: combined[i] for i in top},
+        {i: meta.get(i, 0.0) for i in top},
+        {i: best.get(i, (0.0, -1))[1] for i in top},
+    )
 
 
 def _best_task(index: Index, per_task: Any, i: int) -> int:

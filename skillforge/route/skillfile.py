@@ -64,8 +64,12 @@ def _fast(folder: Path) -> SkillFields | None:
     metadata = data.get("metadata") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(metadata or {}, dict):
         return None
-    return SkillFields(_str(data.get("name")), _str(data.get("description")), body,
-                       _str((metadata or {}).get("skillforge-scope")))
+    return SkillFields(
+        _str(data.get("name")),
+        _str(data.get("description")),
+        body,
+        _str((metadata or {}).get("skillforge-scope")),
+    )
 
 
 _KEY = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):(?: (.*))?$")

@@ -79,8 +79,11 @@ def previous(folder: Path, version: str) -> Previous:
     parent = folder.parent
     if not parent.is_dir():
         return Previous.empty()
-    candidates = sorted((p for p in parent.iterdir() if p.is_dir() and (p / "records.json").is_file()),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
+    candidates = sorted(
+        (p for p in parent.iterdir() if p.is_dir() and (p / "records.json").is_file()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for candidate in candidates:
         try:
             return _load(candidate, version)
@@ -109,8 +112,11 @@ def _load(folder: Path, version: str) -> Previous:
     task_start = [0, *task_end]
     ptr = task_ptr.tolist()
     return Previous(
-        dict(doc["records"]), doc["meta_vocab"], doc["task_vocab"],
-        {name: meta_ids[meta_start[i]:meta_end[i]] for i, name in enumerate(names)},
-        {name: task_ids[task_start[ptr[i]]:task_start[ptr[i + 1]]] for i, name in enumerate(names)},
-        {name: task_lens[ptr[i]:ptr[i + 1]] for i, name in enumerate(names)}, str(doc.get("provenance", "")),
+        dict(doc["records"]),
+        doc["meta_vocab"],
+        doc["task_vocab"],
+        {name: meta_ids[meta_start[i] : meta_end[i]] for i, name in enumerate(names)},
+        {name: task_ids[task_start[ptr[i]] : task_start[ptr[i + 1]]] for i, name in enumerate(names)},
+        {name: task_lens[ptr[i] : ptr[i + 1]] for i, name in enumerate(names)},
+        str(doc.get("provenance", "")),
     )

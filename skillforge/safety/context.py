@@ -18,8 +18,24 @@ _EXAMPLE_WORDS = re.compile(
     r"jailbreaks?|detect\w*|malicious|adversarial|red[ -]team\w*|guardrails?|mitre|att&ck|yara|sigma|"
     r"look for|watch for|phrases?|reject\w*)\b"
 )
-_ILLUSTRATIVE = ("attacker", "evil", "victim", "target", "malicious", "your", "my-", "yourdomain", "c2", "exfil",
-                 "oast", "burpcollaborator", "interact.sh", "ngrok", "requestbin", "webhook.site")
+_ILLUSTRATIVE = (
+    "attacker",
+    "evil",
+    "victim",
+    "target",
+    "malicious",
+    "your",
+    "my-",
+    "yourdomain",
+    "c2",
+    "exfil",
+    "oast",
+    "burpcollaborator",
+    "interact.sh",
+    "ngrok",
+    "requestbin",
+    "webhook.site",
+)
 _RESERVED_TLDS = ("example", "test", "invalid", "local", "localhost", "internal", "lan", "corp")
 
 
@@ -77,8 +93,12 @@ class Context:
 
     def illustrative(self, offset: int) -> bool:
         """Quoted, in code, in a table or among examples: shown, not said to the agent."""
-        return (self.in_code_block(offset) or self.quoted(offset) or self.in_table(offset)
-                or self.among_examples(offset))
+        return (
+            self.in_code_block(offset)
+            or self.quoted(offset)
+            or self.in_table(offset)
+            or self.among_examples(offset)
+        )
 
 
 def made_up_host(host: str) -> bool:

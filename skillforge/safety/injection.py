@@ -20,25 +20,93 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.shell import ShellFinding, find_unsafe
 
-DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset({
-    "github.com", "raw.githubusercontent.com", "gist.github.com", "docs.github.com", "gitlab.com",
-    "docs.python.org", "python.org", "pypi.org", "peps.python.org", "readthedocs.io", "readthedocs.org",
-    "npmjs.com", "nodejs.org", "developer.mozilla.org", "rust-lang.org", "docs.rs", "crates.io", "go.dev",
-    "pkg.go.dev", "stackoverflow.com", "wikipedia.org", "agentskills.io", "anthropic.com", "claude.com",
-    "openai.com", "djangoproject.com", "pytest.org", "docker.com", "kubernetes.io", "example.com",
-    "example.org", "example.net", "localhost", "127.0.0.1", "::1", "0.0.0.0", "astral.sh", "pre-commit.com",
-    "git-scm.com", "typescriptlang.org", "react.dev", "nextjs.org", "vitejs.dev", "numpy.org", "pydata.org",
-    "scipy.org", "postgresql.org", "sqlite.org", "mypy-lang.org", "semver.org", "json-schema.org",
-    "yaml.org", "toml.io", "learn.microsoft.com", "docs.aws.amazon.com", "cloud.google.com",
-    "registry.npmjs.org", "nginx.org", "redis.io", "mongodb.com", "terraform.io", "hashicorp.com",
-    # ecosystems' own installers (https, run by a shell): anaconda, conda, rustup, Homebrew, deno, bun
-    "anaconda.com", "conda.io", "conda-forge.org", "rustup.rs", "brew.sh", "deno.land", "bun.sh",
-})
+DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset(
+    {
+        "github.com",
+        "raw.githubusercontent.com",
+        "gist.github.com",
+        "docs.github.com",
+        "gitlab.com",
+        "docs.python.org",
+        "python.org",
+        "pypi.org",
+        "peps.python.org",
+        "readthedocs.io",
+        "readthedocs.org",
+        "npmjs.com",
+        "nodejs.org",
+        "developer.mozilla.org",
+        "rust-lang.org",
+        "docs.rs",
+        "crates.io",
+        "go.dev",
+        "pkg.go.dev",
+        "stackoverflow.com",
+        "wikipedia.org",
+        "agentskills.io",
+        "anthropic.com",
+        "claude.com",
+        "openai.com",
+        "djangoproject.com",
+        "pytest.org",
+        "docker.com",
+        "kubernetes.io",
+        "example.com",
+        "example.org",
+        "example.net",
+        "localhost",
+        "127.0.0.1",
+        "::1",
+        "0.0.0.0",
+        "astral.sh",
+        "pre-commit.com",
+        "git-scm.com",
+        "typescriptlang.org",
+        "react.dev",
+        "nextjs.org",
+        "vitejs.dev",
+        "numpy.org",
+        "pydata.org",
+        "scipy.org",
+        "postgresql.org",
+        "sqlite.org",
+        "mypy-lang.org",
+        "semver.org",
+        "json-schema.org",
+        "yaml.org",
+        "toml.io",
+        "learn.microsoft.com",
+        "docs.aws.amazon.com",
+        "cloud.google.com",
+        "registry.npmjs.org",
+        "nginx.org",
+        "redis.io",
+        "mongodb.com",
+        "terraform.io",
+        "hashicorp.com",
+        # ecosystems' own installers (https, run by a shell): anaconda, conda, rustup, Homebrew, deno, bun
+        "anaconda.com",
+        "conda.io",
+        "conda-forge.org",
+        "rustup.rs",
+        "brew.sh",
+        "deno.land",
+        "bun.sh",
+    }
+)
 
 SEVERITY = {
-    "instruction-override": "error", "credential-request": "error", "unknown-host": "warning",
-    "url-data": "error", "pipe-to-shell": "error", "base64-blob": "error", "hidden-unicode": "error",
-    "image-exfiltration": "error", "tls-disabled": "error", "untrusted-index": "error", "credential-upload": "error",
+    "instruction-override": "error",
+    "credential-request": "error",
+    "unknown-host": "warning",
+    "url-data": "error",
+    "pipe-to-shell": "error",
+    "base64-blob": "error",
+    "hidden-unicode": "error",
+    "image-exfiltration": "error",
+    "tls-disabled": "error",
+    "untrusted-index": "error",
+    "credential-upload": "error",
 }
 
 
@@ -69,26 +137,51 @@ _OVERRIDE = re.compile(
     r"|\bnew\s+(?:system\s+)?instructions?\s*:"
     r"|\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention\s+(?:this\s+)?to)\s+the\s+user\b"
 )
-_OVERRIDE_KEYS = ("ignore", "disregard", "forget", "override", "bypass", "you are now", "instruction", "tell",
-                  "inform", "mention")
+_OVERRIDE_KEYS = (
+    "ignore",
+    "disregard",
+    "forget",
+    "override",
+    "bypass",
+    "you are now",
+    "instruction",
+    "tell",
+    "inform",
+    "mention",
+)
 _SENSITIVE = re.compile(
     r"~/\.ssh\b|\.ssh/|id_rsa|id_ed25519|\.env\b|\.aws/credentials|\bcredentials(?:\.json)?\b|"
     r"\.netrc|\.npmrc|\.pypirc|\.git-credentials|/etc/shadow|\.kube/config|\.docker/config\.json|keychain"
 )
-_SENSITIVE_KEYS = (".ssh", "id_rsa", "id_ed25519", ".env", "credentials", ".netrc", ".npmrc", ".pypirc", "shadow",
-                   ".kube", ".docker", "keychain")
+_SENSITIVE_KEYS = (
+    ".ssh",
+    "id_rsa",
+    "id_ed25519",
+    ".env",
+    "credentials",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    "shadow",
+    ".kube",
+    ".docker",
+    "keychain",
+)
 _READ_VERB = re.compile(
     r"\b(?:cat|less|more|head|tail|read|print|type|open|show|upload|send|post|exfiltrate|copy|scp|"
     r"display|dump|base64|curl|include|paste|share|attach)\b"
 )
-_KEY_FILE = re.compile(r"~/\.ssh|\.ssh/|id_rsa|id_ed25519|\.aws/credentials|\.netrc|\.git-credentials|/etc/shadow|"
-                       r"\.pypirc|\.npmrc|\.kube/config|\.docker/config")
+_KEY_FILE = re.compile(
+    r"~/\.ssh|\.ssh/|id_rsa|id_ed25519|\.aws/credentials|\.netrc|\.git-credentials|/etc/shadow|"
+    r"\.pypirc|\.npmrc|\.kube/config|\.docker/config"
+)
 _DISCLOSE = re.compile(r"cat|print|paste|upload|send|post|exfiltrate|share|dump|display|base64|scp|curl|copy")
 _NEGATED = re.compile(r"\b(?:never|not|don't|do not|without|avoid|no)\b")
 _SINK = re.compile(  # where a disclosed secret goes: a URL, a public place or the answer
     r"\b(?:to|into|in|on|via|with)\s+(?:(?:the|a|your|this|an)\s+)?(?:https?://|pr\b|pull request|issue|comment|"
     r"answer|response|reply|chat|reviewer|email|slack|channel|webhook|gist|pastebin|output|log)"
-    r"|\b(?:send|post|upload|exfiltrate|paste|share|forward|transmit)\b|\|\s*(?:curl|wget|nc|netcat)\b")
+    r"|\b(?:send|post|upload|exfiltrate|paste|share|forward|transmit)\b|\|\s*(?:curl|wget|nc|netcat)\b"
+)
 
 
 def _exfiltrates(low: str, start: int, end: int, ordered_ok: bool = True) -> bool:
@@ -99,15 +192,20 @@ def _exfiltrates(low: str, start: int, end: int, ordered_ok: bool = True) -> boo
     if _NEGATED.search(low, lo, start):
         return False
     lead = low[lo:start].strip(" \t-*>#`0123456789.)")
-    ordered = ordered_ok and all(w in _LEADS for w in lead.replace(",", " ").split())  # "First print all env …"
+    ordered = ordered_ok and all(
+        w in _LEADS for w in lead.replace(",", " ").split()
+    )  # "First print all env …"
     return ordered or bool(_SINK.search(low, start, min(hi, end + 200)))
 
 
-_LEADS = frozenset({"first", "then", "and", "please", "now", "also", "next", "always", "finally", "step", "to", "start"})
+_LEADS = frozenset(
+    {"first", "then", "and", "please", "now", "also", "next", "always", "finally", "step", "to", "start"}
+)
 
 
 _AGENT_SECRETS = re.compile(  # what the agent holds: its environment, keys and tokens (not "credentials" talk)
-    r"\benv\b|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)")
+    r"\benv\b|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)"
+)
 _ASK_SECRETS = re.compile(
     r"\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
     r"(?:out\s+)?(?:(?:the|all|your|any|every|my)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
@@ -126,16 +224,22 @@ _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads
 )
 _PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]+", re.I)
-_IMAGE = re.compile(r"!\[[^\[\]\n]{0,300}\]\(\s*<?([^)\s>]+)|<img\b[^<>]{0,300}\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+_IMAGE = re.compile(
+    r"!\[[^\[\]\n]{0,300}\]\(\s*<?([^)\s>]+)|<img\b[^<>]{0,300}\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I
+)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
-                     "\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+_HIDDEN = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+)
 _INTERPOLATION = re.compile(r"\$\{|\$\(|\{\{|%7[bB]|\$[A-Z_]{2,}|<[A-Za-z_]+>")
 _FETCHES = re.compile(  # a line that makes the agent contact the URL (not a link to read)
     r"\b(?:curl|wget|fetch|requests\.\w+|httpx\.\w+|urlopen|urlretrieve|aiohttp|axios|iwr|irm|"
     r"invoke-webrequest|invoke-restmethod|git\s+clone|pip3?\s+install|npm\s+install|npx|uvx|docker\s+pull|"
-    r"http\.get|got\(|ky\(|web_?fetch|download)\b", re.I)
+    r"http\.get|got\(|ky\(|web_?fetch|download)\b",
+    re.I,
+)
 _TOKENISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-+/=.]+$")
 _SECRET_REF = re.compile(r"(?i)[${<%][{(]?\w*(?:token|secret|passw|api_?key|access_?key|credential)")
 _DYNAMIC = re.compile(r"\$\{|\$\(|\{\{|%7[bB]\{?|\$[A-Za-z_]{2,}|\+\s*\w|document\.cookie|localStorage")
@@ -149,11 +253,22 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     low = _lowered(text)
     ctx = Context(text)
     raw = [
-        *_simple(text, low, ctx, _OVERRIDE, _OVERRIDE_KEYS, "instruction-override",
-                 "tries to override the agent's instructions"),
+        *_simple(
+            text,
+            low,
+            ctx,
+            _OVERRIDE,
+            _OVERRIDE_KEYS,
+            "instruction-override",
+            "tries to override the agent's instructions",
+        ),
         *_credential_files(text, low, ctx),
-        *_simple(text, low, ctx, _ASK_SECRETS, _ASK_KEYS, "credential-request", "asks for credentials or secrets"),
-        *_simple(text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"),
+        *_simple(
+            text, low, ctx, _ASK_SECRETS, _ASK_KEYS, "credential-request", "asks for credentials or secrets"
+        ),
+        *_simple(
+            text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
+        ),
         *((f.rule, f.offset, f.message, _shell_confidence(f, hosts)) for f in find_unsafe(text)),
         *_urls(text, hosts),
         *_images(text, hosts),
@@ -203,17 +318,20 @@ def _line(starts: list[int], offset: int) -> int:
     return bisect_right(starts, offset)
 
 
-def _simple(text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: tuple[str, ...],
-            rule: str, what: str) -> Iterator[Raw]:
+def _simple(
+    text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: tuple[str, ...], rule: str, what: str
+) -> Iterator[Raw]:
     if not any(k in low for k in keys):
         return
     for m in pattern.finditer(low):
         conf = "low" if ctx.illustrative(m.start()) else "high"
         if rule == "credential-request" and not (
-                _exfiltrates(low, m.start(), m.end()) and _AGENT_SECRETS.search(low, m.start(), m.end())
-                and low[m.start():m.end() + 1].split(" ", 1)[0].isalpha()):
+            _exfiltrates(low, m.start(), m.end())
+            and _AGENT_SECRETS.search(low, m.start(), m.end())
+            and low[m.start() : m.end() + 1].split(" ", 1)[0].isalpha()
+        ):
             conf = "low"  # prose about credentials, or print(...) in code
-        yield rule, m.start(), f"{what}: {_quote(text[m.start():m.end()])}", conf
+        yield rule, m.start(), f"{what}: {_quote(text[m.start() : m.end()])}", conf
 
 
 def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
@@ -227,11 +345,18 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
         lo = window if nl == -1 else nl + 1
         verb = _READ_VERB.search(low, lo, m.start())
         if verb:
-            snippet = text[verb.start():m.end()]
-            strong = (_KEY_FILE.search(low, m.start(), m.end() + 1) and _DISCLOSE.match(low, verb.start())
-                      and _exfiltrates(low, verb.start(), m.end()))  # "Then cat ~/.ssh/id_rsa", not "options dump"
-            conf = "low" if ctx.illustrative(verb.start()) or _NEGATED.search(low, lo, verb.start()) else "high"
-            if not (strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))):
+            snippet = text[verb.start() : m.end()]
+            strong = (
+                _KEY_FILE.search(low, m.start(), m.end() + 1)
+                and _DISCLOSE.match(low, verb.start())
+                and _exfiltrates(low, verb.start(), m.end())
+            )  # "Then cat ~/.ssh/id_rsa", not "options dump"
+            conf = (
+                "low" if ctx.illustrative(verb.start()) or _NEGATED.search(low, lo, verb.start()) else "high"
+            )
+            if not (
+                strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))
+            ):
                 conf = "low"  # the word "credentials" in prose, or a read without a place to send it
             yield "credential-request", m.start(), f"asks for credentials or secrets: {_quote(snippet)}", conf
 
@@ -288,14 +413,18 @@ def _urls(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
         if _carries_data(url):
             conf = _data_confidence(url, host)
             if conf:
-                yield ("url-data", m.start(),
-                       f"URL to unknown host {host!r} carries data in its query: {_quote(url)}", conf)
+                yield (
+                    "url-data",
+                    m.start(),
+                    f"URL to unknown host {host!r} carries data in its query: {_quote(url)}",
+                    conf,
+                )
         elif not made_up_host(host) and _FETCHES.search(text, *_line_span(text, m.start())):
             yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
 
 
 def _data_confidence(url: str, host: str) -> str | None:
-    """"high" when a secret or a command's output is put into the query or host name; "low" for other
+    """ "high" when a secret or a command's output is put into the query or host name; "low" for other
     interpolation or a token-like static value; None for a static query (fonts, search terms)."""
     parts = split_url(url)
     query = parts.query if parts is not None else url.partition("?")[2]
@@ -327,10 +456,17 @@ def _images(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
         parts = split_url(url)
         query = parts.query if parts is not None else url.partition("?")[2]
         if _INTERPOLATION.search(url) or (query and not host_allowed(host, hosts)):
-            dynamic = bool(_DYNAMIC.search(url)) and "://" in url and (
-                not made_up_host(host) or bool(_SECRET_REF.search(url)))
-            yield ("image-exfiltration", m.start(), f"image URL carries data (exfiltration): {_quote(url)}",
-                   "high" if dynamic else "low")
+            dynamic = (
+                bool(_DYNAMIC.search(url))
+                and "://" in url
+                and (not made_up_host(host) or bool(_SECRET_REF.search(url)))
+            )
+            yield (
+                "image-exfiltration",
+                m.start(),
+                f"image URL carries data (exfiltration): {_quote(url)}",
+                "high" if dynamic else "low",
+            )
 
 
 def _blobs(text: str, hosts: frozenset[str], ctx: Context) -> Iterator[Raw]:
@@ -338,13 +474,22 @@ def _blobs(text: str, hosts: frozenset[str], ctx: Context) -> Iterator[Raw]:
     instructions or unsafe commands, a warning when the run is long."""
     for m in _BASE64.finditer(text):
         blob = m.group(0)
-        if not (any(c.isupper() for c in blob) and any(c.islower() for c in blob) and any(c.isdigit() for c in blob)):
+        if not (
+            any(c.isupper() for c in blob)
+            and any(c.islower() for c in blob)
+            and any(c.isdigit() for c in blob)
+        ):
             continue
         if _hides_instructions(blob, hosts):
             conf = "low" if ctx.in_code_block(m.start()) or ctx.among_examples(m.start()) else "high"
             yield "base64-blob", m.start(), "base64 blob hides injected instructions or commands", conf
         elif len(blob) >= LONG_BLOB:
-            yield "base64-blob", m.start(), f"long base64 blob ({len(blob)} chars): keep data out of skills", "low"
+            yield (
+                "base64-blob",
+                m.start(),
+                f"long base64 blob ({len(blob)} chars): keep data out of skills",
+                "low",
+            )
 
 
 def _hides_instructions(blob: str, hosts: frozenset[str]) -> bool:
@@ -354,8 +499,9 @@ def _hides_instructions(blob: str, hosts: frozenset[str]) -> bool:
         cut = piece + "=" * (-len(piece) % 4) if len(piece) % 4 != 1 else piece[: len(piece) - 1]
         for candidate in (cut, piece[: len(piece) - len(piece) % 4]):  # padded in full, then whole groups
             decoded = _decode(candidate)
-            if decoded is not None and any(f.unsafe for f in find_injections(decoded, hosts)
-                                           if f.rule != "base64-blob"):
+            if decoded is not None and any(
+                f.unsafe for f in find_injections(decoded, hosts) if f.rule != "base64-blob"
+            ):
                 return True
     return False
 
@@ -388,7 +534,12 @@ def _hidden(text: str, ctx: Context) -> Iterator[Raw]:
         i, char = m.start(), m.group(0)
         conf = _hidden_confidence(body, i, char, ctx, offset)
         if conf:
-            yield "hidden-unicode", i + offset, f"hidden or bidirectional unicode character U+{ord(char):04X}", conf
+            yield (
+                "hidden-unicode",
+                i + offset,
+                f"hidden or bidirectional unicode character U+{ord(char):04X}",
+                conf,
+            )
 
 
 def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) -> str | None:
@@ -399,7 +550,9 @@ def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) 
     if "\ufe00" <= char <= "\ufe0f":
         if "\ufe00" <= after <= "\ufe0f" or "\ufe00" <= before <= "\ufe0f":
             return "high"  # a run of selectors encodes bytes
-        return "high" if before.isascii() and before.isalpha() else None  # after an emoji or symbol: its style
+        return (
+            "high" if before.isascii() and before.isalpha() else None
+        )  # after an emoji or symbol: its style
     if char in _JOINERS and (_between_emoji(body, i) or not (before.isascii() or after.isascii())):
         return None  # ZWJ in an emoji sequence, ZWNJ/ZWJ inside Persian, Arabic or Indic words
     if char in "\u200e\u200f" and not (before.isascii() and after.isascii()):
@@ -409,9 +562,11 @@ def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) 
         j -= 1
     while k < len(body) - 1 and _HIDDEN.match(body[k]):
         k += 1
-    if body[j:j + 1] in _PUNCT or body[k:k + 1] in _PUNCT:
+    if body[j : j + 1] in _PUNCT or body[k : k + 1] in _PUNCT:
         return "low"  # a character class, string or alternation that names the character (a stripper)
-    if ctx.quoted(i + offset) or (ctx.in_code_block(i + offset) and not (before.isalpha() and after.isalpha())):
+    if ctx.quoted(i + offset) or (
+        ctx.in_code_block(i + offset) and not (before.isalpha() and after.isalpha())
+    ):
         return "low"  # a string or character class that names the character (a stripper's regex)
     return "high"  # in prose: nothing shows it
 

@@ -19,7 +19,11 @@ _POSIX = re.compile(
 )
 _WINDOWS = re.compile(
     r"(?<![\w])[A-Za-z]:(?:\\\\|\\|/)(?:Users|Documents and Settings)(?:\\\\|\\|/)"
-    + _NOT_USERS + r"(?:[A-Za-z0-9._-]+(?: [A-Za-z0-9._-]+)+(?=\\\\|\\|/)|[A-Za-z0-9._-]+" + _END + ")", re.M,
+    + _NOT_USERS
+    + r"(?:[A-Za-z0-9._-]+(?: [A-Za-z0-9._-]+)+(?=\\\\|\\|/)|[A-Za-z0-9._-]+"
+    + _END
+    + ")",
+    re.M,
 )
 _KEYWORDS = ("/users/", "/home/", "/root", ":\\", ":/users")
 
@@ -66,5 +70,7 @@ def refuse_symlinks(library: Path) -> None:
 
     found = symlinked_dirs(library)
     if found:
-        raise InputError(f"{library / found[0]}: is a symbolic link; skillforge does not follow links in a library",
-                         f"replace {found[0]} with a real folder")
+        raise InputError(
+            f"{library / found[0]}: is a symbolic link; skillforge does not follow links in a library",
+            f"replace {found[0]} with a real folder",
+        )

@@ -33,10 +33,19 @@ def path_for(lesson: Lesson) -> str:
 def record(lesson: Lesson, reason: str, run_id: str) -> dict[str, Any]:
     """The quarantine document of one lesson: run, reason, the lesson and its evidence pointers."""
     doc = {
-        "run": run_id, "reason": reason, "support": lesson.support,
+        "run": run_id,
+        "reason": reason,
+        "support": lesson.support,
         "lesson": lesson.to_dict(),
-        "evidence": [{"trajectory_id": e.trajectory_id, "steps": list(e.steps), "source": e.source,
-                      "trust": e.trust.value} for e in lesson.evidence],
+        "evidence": [
+            {
+                "trajectory_id": e.trajectory_id,
+                "steps": list(e.steps),
+                "source": e.source,
+                "trust": e.trust.value,
+            }
+            for e in lesson.evidence
+        ],
     }
     return _redacted(doc)
 
@@ -65,8 +74,16 @@ def files(quarantined: Sequence[tuple[Lesson, str]], run_id: str) -> dict[str, s
 
 def summary(quarantined: Sequence[tuple[Lesson, str]]) -> list[dict[str, Any]]:
     """One small record per quarantined lesson (key, title, reason, support, file), redacted."""
-    rows = [{"key": lesson.key, "title": lesson.title, "reason": reason, "support": lesson.support,
-             "file": path_for(lesson)} for lesson, reason in merged(quarantined)]
+    rows = [
+        {
+            "key": lesson.key,
+            "title": lesson.title,
+            "reason": reason,
+            "support": lesson.support,
+            "file": path_for(lesson),
+        }
+        for lesson, reason in merged(quarantined)
+    ]
     return [_redacted(row) for row in rows]
 
 

@@ -29,8 +29,16 @@ from skillforge.safety.secret_rules import (
     shannon_entropy,
 )
 
-__all__ = ["KINDS", "SecretFinding", "find_secrets", "mask", "redact", "redact_trajectory", "scrub",
-           "shannon_entropy"]
+__all__ = [
+    "KINDS",
+    "SecretFinding",
+    "find_secrets",
+    "mask",
+    "redact",
+    "redact_trajectory",
+    "scrub",
+    "shannon_entropy",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +55,13 @@ class SecretFinding:
     confidence: str = "high"
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "line": self.line, "column": self.column, "preview": self.preview,
-                "confidence": self.confidence}
+        return {
+            "kind": self.kind,
+            "line": self.line,
+            "column": self.column,
+            "preview": self.preview,
+            "confidence": self.confidence,
+        }
 
 
 def _candidates(text: str) -> list[tuple[int, int, int, str]]:
@@ -79,7 +92,7 @@ def _decoded_candidates(text: str) -> list[tuple[int, int, int, str]]:
     escapes: list[int] = []  # decoded offset of each decoded escape (each was 6 characters, now 1)
     pos = size = 0
     for m in _U_ESCAPE.finditer(text):
-        parts.append(text[pos:m.start()])
+        parts.append(text[pos : m.start()])
         size += m.start() - pos
         escapes.append(size)
         parts.append(chr(int(m.group(1), 16)))
@@ -128,8 +141,9 @@ def find_secrets(text: str) -> list[SecretFinding]:
         pos = start
         value = text[start:end]
         preview = mask(value.split("\n", 1)[0] if kind == "private-key" else value)
-        findings.append(SecretFinding(kind, line, start - line_start + 1, start, end, preview,
-                                      confidence(kind, value)))
+        findings.append(
+            SecretFinding(kind, line, start - line_start + 1, start, end, preview, confidence(kind, value))
+        )
     return findings
 
 

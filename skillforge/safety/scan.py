@@ -48,8 +48,13 @@ class ScanReport:
         return self.bytes / 1e6
 
     def to_dict(self) -> dict[str, Any]:
-        return {"files": self.files, "bytes": self.bytes, "counts": dict(self.counts),
-                "findings": [f.to_dict() for f in self.findings], "skipped": self.skipped}
+        return {
+            "files": self.files,
+            "bytes": self.bytes,
+            "counts": dict(self.counts),
+            "findings": [f.to_dict() for f in self.findings],
+            "skipped": self.skipped,
+        }
 
 
 def scan_paths(paths: Sequence[str | Path]) -> ScanReport:
@@ -82,7 +87,9 @@ def scan_file(path: Path) -> Iterator[ScanFinding]:
     try:
         fh = _open(path)
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})", "check the path and permissions") from None
+        raise InputError(
+            f"{path}: cannot be read ({exc.strerror})", "check the path and permissions"
+        ) from None
     with fh:
         base, lines, size = 1, [], 0
         for line in fh:

@@ -137,8 +137,11 @@ def _high_entropy(text: str, m: re.Match[str]) -> str | None:
         return None
     if "__" in value or sum(len(w) for w in _WORDISH.findall(value)) > 0.4 * len(value):
         return None  # a path, an identifier or words, not a random string
-    if not (any(c.isdigit() for c in value) and any(c.isupper() for c in value)
-            and any(c.islower() for c in value)):
+    if not (
+        any(c.isdigit() for c in value)
+        and any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+    ):
         return None
     key = _key_before(text, m.start())
     if not key or _ID_KEY.search(key):
@@ -148,13 +151,17 @@ def _high_entropy(text: str, m: re.Match[str]) -> str | None:
 
 def _url_credentials(text: str, m: re.Match[str]) -> str | None:
     value = m.group("s")
-    if (_PLACEHOLDER.match(value) or value.isdigit() or value.startswith(("$", "{", "<", "%"))
-            or "redacted" in value.lower()):
+    if (
+        _PLACEHOLDER.match(value)
+        or value.isdigit()
+        or value.startswith(("$", "{", "<", "%"))
+        or "redacted" in value.lower()
+    ):
         return None
     i = m.start()
     while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "+.-"):
         i -= 1
-    scheme = text[i:m.start()].lower().split("+")[0]
+    scheme = text[i : m.start()].lower().split("+")[0]
     if not scheme or not scheme[0].isalpha():
         return None
     return "connection-string" if scheme in _DB_SCHEMES else "url-password"
@@ -163,20 +170,43 @@ def _url_credentials(text: str, m: re.Match[str]) -> str | None:
 def _cli_password(text: str, m: re.Match[str]) -> str | None:
     """A password given on a command line (``curl -u u:p``, ``sshpass -p``, ``mysql -pX``) or in .netrc."""
     value = m.group("s")
-    if _PLACEHOLDER.match(value) or value.startswith(("$", "{", "<", "%", "`")) or "redacted" in value.lower():
+    if (
+        _PLACEHOLDER.match(value)
+        or value.startswith(("$", "{", "<", "%", "`"))
+        or "redacted" in value.lower()
+    ):
         return None
     return "cli-password"
 
 
 _DB_SCHEMES = frozenset(
-    ["postgres", "postgresql", "mysql", "mariadb", "mongodb", "rediss", "redis", "amqp", "amqps", "mssql", "sqlserver", "oracle", "cockroachdb", "clickhouse", "jdbc"]
+    [
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "mongodb",
+        "rediss",
+        "redis",
+        "amqp",
+        "amqps",
+        "mssql",
+        "sqlserver",
+        "oracle",
+        "cockroachdb",
+        "clickhouse",
+        "jdbc",
+    ]
 )
 
 # --- secret assignments: KEY=value, KEY: value, "KEY": "value" ---------------------------------------
 
 _ASSIGN_KEYWORDS = ("pass", "pwd", "secret", "token", "credential", "key")
-_KEY_PREFIXES = tuple(f"{p}{sep}" for p in ("api", "access", "private", "auth", "session", "signing",
-                                            "encryption") for sep in ("_", "-", ""))
+_KEY_PREFIXES = tuple(
+    f"{p}{sep}"
+    for p in ("api", "access", "private", "auth", "session", "signing", "encryption")
+    for sep in ("_", "-", "")
+)
 _LITERALS = {k: re.compile(re.escape(k)) for k in _ASSIGN_KEYWORDS}
 
 
@@ -187,7 +217,7 @@ def _keyword_ends(lowered: str) -> list[int]:
         if keyword not in lowered:
             continue
         for m in literal.finditer(lowered):
-            if keyword != "key" or lowered[max(0, m.start() - 11):m.start()].endswith(_KEY_PREFIXES):
+            if keyword != "key" or lowered[max(0, m.start() - 11) : m.start()].endswith(_KEY_PREFIXES):
                 ends.append(m.end())
     return sorted(set(ends))
 
@@ -212,7 +242,7 @@ def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
         start = hit_end
         while start > 0 and hit_end - start < 60 and text[start - 1] in _KEY_CHARS:
             start -= 1
-        key = text[start:m.start("cq") if m.group("cq") else m.start("op")].rstrip()
+        key = text[start : m.start("cq") if m.group("cq") else m.start("op")].rstrip()
         if _is_secret_assignment(key, m):
             yield m.start("s"), m.end("s"), "password" if _PASSWORD_KEY.search(key) else "secret"
 
@@ -221,88 +251,197 @@ def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
     value = m.group("s")
     if not _SECRET_KEY.search(key) or _NOT_SECRET_KEY.search(key):
         return False
-    if (len(value) < 4 or _PLACEHOLDER.match(value) or _MADE_UP.search(value) or value.isdigit()
-            or "redacted" in value.lower()):
+    if (
+        len(value) < 4
+        or _PLACEHOLDER.match(value)
+        or _MADE_UP.search(value)
+        or value.isdigit()
+        or "redacted" in value.lower()
+    ):
         return False
     if m.group("op") == ":" and value.rstrip(":").isdigit():
         return False  # a file and line in a stack trace (lib/phoenix/token.ex:266:)
     if m.group("q") or (key.isupper() and m.group("op") == "="):
         return True  # quoted, or an env-style KEY=value line
     # unquoted in code, YAML or prose: must not look like a word, a name or an expression
-    after = m.string[m.end("s"):m.end("s") + 1]
+    after = m.string[m.end("s") : m.end("s") + 1]
     return not (_IDENT.match(value) or _DOTTED_IDENT.match(value) or after in ("(", "[", "."))
 
 
 # --- the rules, most specific first ------------------------------------------------------------------
 
 RULES: list[Rule] = [
-    Rule("private-key", re.compile(
-        r"-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:(?:(?!-----BEGIN).){0,200000}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"|(?:(?:\s|\\[nr])*(?:[A-Za-z0-9+/=]{16,}|=[A-Za-z0-9+/]{4}|[A-Za-z][A-Za-z0-9-]{0,40}:[^\n\\]{0,300}))*)",
-        re.S), ("-----begin",)),
-    Rule("aws-access-key", re.compile(r"A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])[A-Z2-7]{16}" + _E),
-         ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"), _when("aws-access-key", _always, bounded=True), exact=True),
-    Rule("aws-secret-key", re.compile(
-        r"(?i)aws[\w.-]{0,30}?(?:secret|sk)[\w.-]{0,20}(?:\\?[\"'])?\s*(?:=|:|=>)\s*(?:\\?[\"'])?"
-        r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"), ("aws",)),
-    Rule("gcp-api-key", re.compile(r"AIza[0-9A-Za-z_\-]{35}(?![A-Za-z0-9_-])"), ("aiza",),
-         _when("gcp-api-key", _always, bounded=True)),
-    Rule("azure-storage-key", re.compile(r"(?i)AccountKey=(?P<s>[A-Za-z0-9+/]{80,90}={0,2})"),
-         ("accountkey",)),
-    Rule("azure-client-secret", re.compile(_B + r"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}" + _E),
-         ("q~",)),
-    Rule("github-token", re.compile(r"g(?:h[pousr]_[A-Za-z0-9]{36,255}|ithub_pat_[A-Za-z0-9_]{22,255})"),
-         ("ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_"), _when("github-token", _always, bounded=True)),
-    Rule("gitlab-token", re.compile(r"gl(?:pat|dt|rt|ptt|cbt|soat)-[A-Za-z0-9_\-]{20,}"),
-         ("glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glsoat-"),
-         _when("gitlab-token", _always, bounded=True)),
-    Rule("slack-webhook", re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,}"),
-         ("hooks.slack.com",)),
-    Rule("slack-token", re.compile(r"(?:xox[baprse]|xapp)-[A-Za-z0-9-]{10,}"), ("xox", "xapp-"),
-         _when("slack-token", _always, bounded=True)),
-    Rule("discord-webhook", re.compile(
-        r"https://(?:canary\.|ptb\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{20,}"), ("discord",)),
-    Rule("discord-bot-token", re.compile(r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}" + _E),
-         ("discord", "bot"), _when("discord-bot-token", _mixed, bounded=True)),
-    Rule("sendgrid-key", re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}" + _E), ("SG.",),
-         _when("sendgrid-key", _always, bounded=True), exact=True),
-    Rule("docker-token", re.compile(r"dckr_pat_[A-Za-z0-9_-]{20,}"), ("dckr_pat_",),
-         _when("docker-token", _always, bounded=True)),
-    Rule("google-oauth-secret", re.compile(r"GOCSPX-[A-Za-z0-9_-]{20,}"), ("GOCSPX-",),
-         _when("google-oauth-secret", _always, bounded=True), exact=True),
+    Rule(
+        "private-key",
+        re.compile(
+            r"-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:(?:(?!-----BEGIN).){0,200000}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+            r"|(?:(?:\s|\\[nr])*(?:[A-Za-z0-9+/=]{16,}|=[A-Za-z0-9+/]{4}|[A-Za-z][A-Za-z0-9-]{0,40}:[^\n\\]{0,300}))*)",
+            re.S,
+        ),
+        ("-----begin",),
+    ),
+    Rule(
+        "aws-access-key",
+        re.compile(r"A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])[A-Z2-7]{16}" + _E),
+        ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"),
+        _when("aws-access-key", _always, bounded=True),
+        exact=True,
+    ),
+    Rule(
+        "aws-secret-key",
+        re.compile(
+            r"(?i)aws[\w.-]{0,30}?(?:secret|sk)[\w.-]{0,20}(?:\\?[\"'])?\s*(?:=|:|=>)\s*(?:\\?[\"'])?"
+            r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
+        ),
+        ("aws",),
+    ),
+    Rule(
+        "gcp-api-key",
+        re.compile(r"AIza[0-9A-Za-z_\-]{35}(?![A-Za-z0-9_-])"),
+        ("aiza",),
+        _when("gcp-api-key", _always, bounded=True),
+    ),
+    Rule(
+        "azure-storage-key", re.compile(r"(?i)AccountKey=(?P<s>[A-Za-z0-9+/]{80,90}={0,2})"), ("accountkey",)
+    ),
+    Rule(
+        "azure-client-secret", re.compile(_B + r"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}" + _E), ("q~",)
+    ),
+    Rule(
+        "github-token",
+        re.compile(r"g(?:h[pousr]_[A-Za-z0-9]{36,255}|ithub_pat_[A-Za-z0-9_]{22,255})"),
+        ("ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_"),
+        _when("github-token", _always, bounded=True),
+    ),
+    Rule(
+        "gitlab-token",
+        re.compile(r"gl(?:pat|dt|rt|ptt|cbt|soat)-[A-Za-z0-9_\-]{20,}"),
+        ("glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glsoat-"),
+        _when("gitlab-token", _always, bounded=True),
+    ),
+    Rule(
+        "slack-webhook",
+        re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,}"),
+        ("hooks.slack.com",),
+    ),
+    Rule(
+        "slack-token",
+        re.compile(r"(?:xox[baprse]|xapp)-[A-Za-z0-9-]{10,}"),
+        ("xox", "xapp-"),
+        _when("slack-token", _always, bounded=True),
+    ),
+    Rule(
+        "discord-webhook",
+        re.compile(r"https://(?:canary\.|ptb\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{20,}"),
+        ("discord",),
+    ),
+    Rule(
+        "discord-bot-token",
+        re.compile(r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}" + _E),
+        ("discord", "bot"),
+        _when("discord-bot-token", _mixed, bounded=True),
+    ),
+    Rule(
+        "sendgrid-key",
+        re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}" + _E),
+        ("SG.",),
+        _when("sendgrid-key", _always, bounded=True),
+        exact=True,
+    ),
+    Rule(
+        "docker-token",
+        re.compile(r"dckr_pat_[A-Za-z0-9_-]{20,}"),
+        ("dckr_pat_",),
+        _when("docker-token", _always, bounded=True),
+    ),
+    Rule(
+        "google-oauth-secret",
+        re.compile(r"GOCSPX-[A-Za-z0-9_-]{20,}"),
+        ("GOCSPX-",),
+        _when("google-oauth-secret", _always, bounded=True),
+        exact=True,
+    ),
     Rule("azure-sas-signature", re.compile(r"[?&;]sig=(?P<s>[A-Za-z0-9%+/=]{20,})"), ("sig=",)),
-    Rule("kube-credential", re.compile(
-        r"(?i)(?:client-key-data|client-certificate-data|id-token|refresh-token|auth-provider-token)"
-        r"\s*:\s*[\"']?(?P<s>[A-Za-z0-9+/=._-]{16,})"), ("client-key-data", "client-certificate-data", "-token")),
-    Rule("cli-password", re.compile(
-        r"(?:\b(?:curl|wget|http)\b[^\n|;]{0,200}?\s(?:-u|--user)\s*[\"']?[^\s:\"'/]{1,100}:"
-        r"|\bsshpass\s+(?:-[a-oq-zA-Z]\s*\S*\s+)*-p\s*[\"']?"
-        r"|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;]{0,200}?\s-p(?=[^\s-])[\"']?"
-        r"|\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+"
-        r"|^\s*password\s+(?=\S+\s*$))(?P<s>[^\s\"']+)", re.M),
-         ("-u", "--user", "sshpass", "mysql", "mariadb", "machine", "password"), _cli_password),
-    Rule("stripe-key", re.compile(r"[sr]k_(?:live|test|prod)_[A-Za-z0-9]{16,}"),
-         ("k_live_", "k_test_", "k_prod_"), _when("stripe-key", _always, bounded=True)),
-    Rule("anthropic-key", re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,}"), ("sk-ant-",),
-         _when("anthropic-key", _always, bounded=True)),
-    Rule("openai-key", re.compile(r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"), ("sk-",),
-         _when("openai-key", _mixed, bounded=True)),
-    Rule("huggingface-token", re.compile(r"hf_[A-Za-z0-9]{30,}" + _E), ("hf_",),
-         _when("huggingface-token", _mixed, bounded=True)),
-    Rule("npm-token", re.compile(r"npm_[A-Za-z0-9]{36}" + _E), ("npm_",),
-         _when("npm-token", _letters_and_digits, bounded=True)),
+    Rule(
+        "kube-credential",
+        re.compile(
+            r"(?i)(?:client-key-data|client-certificate-data|id-token|refresh-token|auth-provider-token)"
+            r"\s*:\s*[\"']?(?P<s>[A-Za-z0-9+/=._-]{16,})"
+        ),
+        ("client-key-data", "client-certificate-data", "-token"),
+    ),
+    Rule(
+        "cli-password",
+        re.compile(
+            r"(?:\b(?:curl|wget|http)\b[^\n|;]{0,200}?\s(?:-u|--user)\s*[\"']?[^\s:\"'/]{1,100}:"
+            r"|\bsshpass\s+(?:-[a-oq-zA-Z]\s*\S*\s+)*-p\s*[\"']?"
+            r"|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;]{0,200}?\s-p(?=[^\s-])[\"']?"
+            r"|\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+"
+            r"|^\s*password\s+(?=\S+\s*$))(?P<s>[^\s\"']+)",
+            re.M,
+        ),
+        ("-u", "--user", "sshpass", "mysql", "mariadb", "machine", "password"),
+        _cli_password,
+    ),
+    Rule(
+        "stripe-key",
+        re.compile(r"[sr]k_(?:live|test|prod)_[A-Za-z0-9]{16,}"),
+        ("k_live_", "k_test_", "k_prod_"),
+        _when("stripe-key", _always, bounded=True),
+    ),
+    Rule(
+        "anthropic-key",
+        re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,}"),
+        ("sk-ant-",),
+        _when("anthropic-key", _always, bounded=True),
+    ),
+    Rule(
+        "openai-key",
+        re.compile(r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
+        ("sk-",),
+        _when("openai-key", _mixed, bounded=True),
+    ),
+    Rule(
+        "huggingface-token",
+        re.compile(r"hf_[A-Za-z0-9]{30,}" + _E),
+        ("hf_",),
+        _when("huggingface-token", _mixed, bounded=True),
+    ),
+    Rule(
+        "npm-token",
+        re.compile(r"npm_[A-Za-z0-9]{36}" + _E),
+        ("npm_",),
+        _when("npm-token", _letters_and_digits, bounded=True),
+    ),
     Rule("pypi-token", re.compile(r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{30,}"), ("pypi-ageichlwas5vcmc",)),
-    Rule("jwt", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), ("eyj",),
-         _when("jwt", _always, bounded=True)),
-    Rule("bearer-token", re.compile(
-        r"(?i)\b(?:bearer|token|basic|bot)\s+(?P<s>[A-Za-z0-9._~+/-]{16,}={0,2})(?![A-Za-z0-9._~+/=-])"),
-         ("bearer", "authorization", "basic ", "bot "), _when("bearer-token", _letters_and_digits)),
-    Rule("url-password", re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\]++)@"), ("://",),
-         _url_credentials),
+    Rule(
+        "jwt",
+        re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+        ("eyj",),
+        _when("jwt", _always, bounded=True),
+    ),
+    Rule(
+        "bearer-token",
+        re.compile(
+            r"(?i)\b(?:bearer|token|basic|bot)\s+(?P<s>[A-Za-z0-9._~+/-]{16,}={0,2})(?![A-Za-z0-9._~+/=-])"
+        ),
+        ("bearer", "authorization", "basic ", "bot "),
+        _when("bearer-token", _letters_and_digits),
+    ),
+    Rule(
+        "url-password",
+        re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\]++)@"),
+        ("://",),
+        _url_credentials,
+    ),
 ]
-ENTROPY_RULE = Rule("high-entropy", re.compile(
-    r"[=:]\s*(?:\\?[\"'])?(?P<s>[A-Za-z0-9+/_~.-]{20,}+={0,2})(?![A-Za-z0-9+/_=~.-])"), ("=", ":"), _high_entropy)
+ENTROPY_RULE = Rule(
+    "high-entropy",
+    re.compile(r"[=:]\s*(?:\\?[\"'])?(?P<s>[A-Za-z0-9+/_~.-]{20,}+={0,2})(?![A-Za-z0-9+/_=~.-])"),
+    ("=", ":"),
+    _high_entropy,
+)
 
 # --- confidence: a known token shape versus a keyword or entropy guess -----------------------------
 
@@ -315,7 +454,7 @@ _EXAMPLE = re.compile(
 
 
 def confidence(kind: str, value: str) -> str:
-    """"high" for a known token shape that does not look like a documented example or placeholder
+    """ "high" for a known token shape that does not look like a documented example or placeholder
     (vendors' example keys, ``xxxx`` runs, counting digits, words); "low" for keyword and entropy
     guesses and for anything that looks made up. Redaction removes both; validate errs only on high."""
     if kind in LOW_KINDS or _EXAMPLE.search(value):
@@ -325,10 +464,18 @@ def confidence(kind: str, value: str) -> str:
     if kind == "bearer-token":
         return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"
     if kind in ("url-password", "connection-string", "cli-password"):
-        return "high" if len(value) >= 8 and _letters_and_digits(value) and shannon_entropy(value) >= 2.8 else "low"
+        return (
+            "high"
+            if len(value) >= 8 and _letters_and_digits(value) and shannon_entropy(value) >= 2.8
+            else "low"
+        )
     return "high"
 
 
 KINDS: tuple[str, ...] = (
-    *dict.fromkeys(rule.kind for rule in RULES), "connection-string", "password", "secret", "high-entropy",
+    *dict.fromkeys(rule.kind for rule in RULES),
+    "connection-string",
+    "password",
+    "secret",
+    "high-entropy",
 )

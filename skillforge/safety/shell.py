@@ -25,30 +25,120 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-DOWNLOADERS = frozenset({"curl", "wget", "fetch", "http", "https", "aria2c", "iwr", "irm", "invoke-webrequest",
-                         "invoke-restmethod", "lwp-download", "xh"})
-INTERPRETERS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "ash", "csh", "tcsh", "python", "python2",
-                          "python3", "perl", "ruby", "node", "php", "pwsh", "powershell", "iex", "invoke-expression",
-                          "eval", "source", ".", "deno", "bun"})
+DOWNLOADERS = frozenset(
+    {
+        "curl",
+        "wget",
+        "fetch",
+        "http",
+        "https",
+        "aria2c",
+        "iwr",
+        "irm",
+        "invoke-webrequest",
+        "invoke-restmethod",
+        "lwp-download",
+        "xh",
+    }
+)
+INTERPRETERS = frozenset(
+    {
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "fish",
+        "ash",
+        "csh",
+        "tcsh",
+        "python",
+        "python2",
+        "python3",
+        "perl",
+        "ruby",
+        "node",
+        "php",
+        "pwsh",
+        "powershell",
+        "iex",
+        "invoke-expression",
+        "eval",
+        "source",
+        ".",
+        "deno",
+        "bun",
+    }
+)
 _WRAPPERS = frozenset({"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"})
 _DECODE_FLAGS = frozenset({"-d", "--decode", "-D", "-r", "-revert"})
-_SENSITIVE = re.compile(r"\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
-                        r"\.pypirc|\.docker/config|\.kube/config|/etc/shadow|\.env\b|credentials\.json")
-_SECRET_VAR = re.compile(r"\$\{?[A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*")
-_SNIPPET_KEYS = ("curl", "wget", "fetch", "iwr", "irm", "invoke-", "base64", "xxd", "sslverify", "ssl_no_verify",
-                 "strict-ssl", "tls_reject", "trusted-host", "index-url", "registry", "no-check-certificate",
-                 "printenv", "openssl", "uudecode")
+_SENSITIVE = re.compile(
+    r"\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
+    r"\.pypirc|\.docker/config|\.kube/config|/etc/shadow|\.env\b|credentials\.json"
+)
+_SECRET_VAR = re.compile(
+    r"\$\{?[A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*"
+)
+_SNIPPET_KEYS = (
+    "curl",
+    "wget",
+    "fetch",
+    "iwr",
+    "irm",
+    "invoke-",
+    "base64",
+    "xxd",
+    "sslverify",
+    "ssl_no_verify",
+    "strict-ssl",
+    "tls_reject",
+    "trusted-host",
+    "index-url",
+    "registry",
+    "no-check-certificate",
+    "printenv",
+    "openssl",
+    "uudecode",
+)
 _KEYS = re.compile("|".join(re.escape(k) for k in _SNIPPET_KEYS))  # searched in lower-cased text
-_SHELL_LANGS = frozenset({"", "bash", "sh", "shell", "zsh", "console", "shell-session", "terminal", "text",
-                          "cmd", "powershell", "ps1", "pwsh", "dockerfile", "docker", "yaml", "yml", "makefile"})
+_SHELL_LANGS = frozenset(
+    {
+        "",
+        "bash",
+        "sh",
+        "shell",
+        "zsh",
+        "console",
+        "shell-session",
+        "terminal",
+        "text",
+        "cmd",
+        "powershell",
+        "ps1",
+        "pwsh",
+        "dockerfile",
+        "docker",
+        "yaml",
+        "yml",
+        "makefile",
+    }
+)
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n]*$", re.M)
 _INLINE = re.compile(r"(?<!`)`([^`\n]{4,})`(?!`)")
 _RUNS_FILE = re.compile(r"(?:^|[;&|]\s*)\s*(?:sudo\s+)?(?:ba|z|da)?sh\s+[\w./~-]|(?:^|\s)\./[\w.-]", re.M)
 _CMD_START = re.compile(  # where a command starts in a line of prose ("then curl … | sh")
     r"(?:^|(?<=\s))\.\s+<\(|(?<![\w./-])(?:[A-Z_]+=\S*\s+)*(?:sudo\s+)?(?:curl|wget|git|pip3?|uv|npm|yarn|pnpm|echo|env|printenv|"
-    r"export|eval|source|bash|sh|python3?|base64|cat|iwr|irm|fetch|http)\b")
-_KNOWN_INDEXES = ("download.pytorch.org", "pypi.nvidia.com", "pypi.org", "files.pythonhosted.org",
-                  "data.pyg.org", "storage.googleapis.com/jax-releases", "registry.npmjs.org")
+    r"export|eval|source|bash|sh|python3?|base64|cat|iwr|irm|fetch|http)\b"
+)
+_KNOWN_INDEXES = (
+    "download.pytorch.org",
+    "pypi.nvidia.com",
+    "pypi.org",
+    "files.pythonhosted.org",
+    "data.pyg.org",
+    "storage.googleapis.com/jax-releases",
+    "registry.npmjs.org",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +161,7 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     for offset, snippet in snippets(text):
         data = snippet.encode("utf-8", "replace")
         for rule, message, conf, node, used in analyse(snippet, files, offset):  # offset: the snippet's id
-            at = offset + len(data[:node.start_byte].decode("utf-8", "ignore"))
+            at = offset + len(data[: node.start_byte].decode("utf-8", "ignore"))
             hosts = used or tuple(_host(u).lower() for u in re.findall(r"https?://[^\s\"'|;)]+", _text(node)))
             found.append(ShellFinding(rule, at, message, conf, hosts))
     return found
@@ -103,7 +193,7 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
         if not line.lstrip().startswith("|"):
             cut = _CMD_START.search(line)
             if cut:
-                yield start + cut.start(), line[cut.start():]
+                yield start + cut.start(), line[cut.start() :]
 
 
 def _lower_same(text: str) -> str:
@@ -137,7 +227,9 @@ def _parser() -> Any:
 Files = dict[str, tuple[int, bool, tuple[str, ...]]]  # name -> (snippet, over plain http, download hosts)
 
 
-def analyse(snippet: str, files: Files, snippet_id: int = 0) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
+def analyse(
+    snippet: str, files: Files, snippet_id: int = 0
+) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
     """(rule, message, confidence, node, download hosts) for every unsafe construct of one snippet."""
     root = _parser().parse(snippet.encode("utf-8", "replace")).root_node
     for node in _walk(root):
@@ -221,7 +313,8 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
         before = commands[:i]
         if any(_is_downloader(w) for w in before):
             evasive = any(w and _base(w[0]) == "tee" for w in before) or bool(
-                re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node)))
+                re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node))
+            )
             conf = "low" if _official_install(before) and not evasive else "high"
             yield "pipe-to-shell", f"pipes a download into {_base(ws[0])}", conf
         elif any(_is_decoder(w) for w in before):
@@ -238,8 +331,11 @@ def _reads_file_arg(ws: list[str]) -> bool:
 def _official_install(commands: list[list[str]]) -> bool:
     """Every download is over https (an installer served by its vendor): shown, but low confidence."""
     urls = [w for ws in commands if _is_downloader(ws) for w in ws[1:] if "://" in w]
-    return bool(urls) and all(u.startswith("https://") for u in urls) and not any(
-        w == "-E" or w == "--preserve-env" for ws in commands for w in ws)
+    return (
+        bool(urls)
+        and all(u.startswith("https://") for u in urls)
+        and not any(w == "-E" or w == "--preserve-env" for ws in commands for w in ws)
+    )
 
 
 def _ran_name(ws: list[str], files: Files) -> str:
@@ -281,14 +377,21 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
                     yield "pipe-to-shell", f"{name} runs decoded data through a substitution", "high"
     if _is_downloader(ws):
         urls = [w for w in ws[1:] if "://" in w]
-        entry = (snippet_id, any(u.startswith("http://") for u in urls), tuple(_host(u).lower() for u in urls))
+        entry = (
+            snippet_id,
+            any(u.startswith("http://") for u in urls),
+            tuple(_host(u).lower() for u in urls),
+        )
         files.update(dict.fromkeys(_download_targets(ws), entry))
         why = upload_args(ws)
         if why:
             urls = [w for w in ws[1:] if "://" in w]
             known = bool(urls) and all(u.startswith("https://") for u in urls)
-            yield "credential-upload", f"{why} to {', '.join(_host(u) for u in urls) or 'a URL'}", \
-                "low" if (known or not urls) and "variable" in why else "high"
+            yield (
+                "credential-upload",
+                f"{why} to {', '.join(_host(u) for u in urls) or 'a URL'}",
+                "low" if (known or not urls) and "variable" in why else "high",
+            )
     yield from _tls(ws)
     yield from _index(ws)
 
@@ -312,7 +415,11 @@ def _redirect_writes(node: Any, files: Files, snippet_id: int) -> None:
     cmds = [words(c) for c in _walk(body) if c.type == "command"]
     if any(_is_downloader(w) or _is_decoder(w) for w in cmds):
         urls = [w for ws in cmds for w in ws if "://" in w]
-        entry = (snippet_id, not urls or any(u.startswith("http://") for u in urls), tuple(_host(u) for u in urls))
+        entry = (
+            snippet_id,
+            not urls or any(u.startswith("http://") for u in urls),
+            tuple(_host(u) for u in urls),
+        )
         for child in node.children:
             if child.type == "file_redirect" and child.children:
                 files[_base(_text(child.children[-1]).strip("\"'"))] = entry
@@ -322,8 +429,14 @@ def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
     for child in node.children:
         if child.type == "variable_assignment":
             text = _text(child).upper().replace('"', "").replace("'", "")
-            if text in ("GIT_SSL_NO_VERIFY=1", "GIT_SSL_NO_VERIFY=TRUE", "NODE_TLS_REJECT_UNAUTHORIZED=0",
-                        "PYTHONHTTPSVERIFY=0", "CURL_CA_BUNDLE=", "REQUESTS_CA_BUNDLE="):
+            if text in (
+                "GIT_SSL_NO_VERIFY=1",
+                "GIT_SSL_NO_VERIFY=TRUE",
+                "NODE_TLS_REJECT_UNAUTHORIZED=0",
+                "PYTHONHTTPSVERIFY=0",
+                "CURL_CA_BUNDLE=",
+                "REQUESTS_CA_BUNDLE=",
+            ):
                 yield "tls-disabled", f"turns TLS verification off ({text})", "high"
 
 
@@ -335,8 +448,11 @@ def _tls(ws: list[str]) -> Iterator[tuple[str, str, str]]:
         yield "tls-disabled", "turns git's TLS verification off (http.sslVerify false)", "high"
     elif name in ("npm", "yarn", "pnpm") and "strict-ssl" in joined and "false" in joined:
         yield "tls-disabled", f"turns {name}'s TLS verification off (strict-ssl false)", "high"
-    elif name == "export" and any(w.replace('"', "") in ("git_ssl_no_verify=1", "git_ssl_no_verify=true",
-                                                         "node_tls_reject_unauthorized=0") for w in low):
+    elif name == "export" and any(
+        w.replace('"', "")
+        in ("git_ssl_no_verify=1", "git_ssl_no_verify=true", "node_tls_reject_unauthorized=0")
+        for w in low
+    ):
         yield "tls-disabled", "turns TLS verification off for every later command", "high"
     elif name == "curl" and ("-k" in ws or "--insecure" in ws):
         yield "tls-disabled", "curl without TLS verification (-k)", "low"
@@ -346,7 +462,19 @@ def _tls(ws: list[str]) -> Iterator[tuple[str, str, str]]:
 
 def _index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     name = _base(ws[0])
-    if name not in ("pip", "pip3", "uv", "python", "python3", "pipx", "npm", "yarn", "pnpm", "poetry", "conda"):
+    if name not in (
+        "pip",
+        "pip3",
+        "uv",
+        "python",
+        "python3",
+        "pipx",
+        "npm",
+        "yarn",
+        "pnpm",
+        "poetry",
+        "conda",
+    ):
         return
     for i, w in enumerate(ws):
         flag, _, value = w.partition("=")
@@ -354,8 +482,16 @@ def _index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
             value = ws[i + 1]
         if flag == "--trusted-host":
             yield "untrusted-index", f"installs while trusting host {value!r} without TLS", "high"
-        elif flag in ("--index-url", "-i", "--extra-index-url", "--registry", "--index", "--default-index",
-                      "--find-links", "-f"):
+        elif flag in (
+            "--index-url",
+            "-i",
+            "--extra-index-url",
+            "--registry",
+            "--index",
+            "--default-index",
+            "--find-links",
+            "-f",
+        ):
             if value.startswith("http://") and not value.startswith(("http://localhost", "http://127.0.0.1")):
                 yield "untrusted-index", f"installs from a plain-http index ({_host(value)})", "high"
             elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
@@ -374,15 +510,28 @@ def _uploads(commands: list[list[str]]) -> Iterator[tuple[str, str, str]]:
         for src in commands[:i]:
             name = _base(src[0]) if src else ""
             if name in ("env", "printenv", "set", "export") or (
-                    name in ("cat", "base64", "tar", "gzip") and any(_SENSITIVE.search(w) for w in src[1:])):
+                name in ("cat", "base64", "tar", "gzip") and any(_SENSITIVE.search(w) for w in src[1:])
+            ):
                 yield "credential-upload", f"sends {name} output to the network ({_base(ws[0])})", "high"
                 return
 
 
 def upload_args(ws: list[str]) -> str | None:
     """Why a curl/wget command sends credentials (a credential file or a secret variable), or None."""
-    data_flags = ("-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T",
-                  "--upload-file", "--post-data", "--post-file", "--body-file")
+    data_flags = (
+        "-d",
+        "--data",
+        "--data-binary",
+        "--data-raw",
+        "--data-urlencode",
+        "-F",
+        "--form",
+        "-T",
+        "--upload-file",
+        "--post-data",
+        "--post-file",
+        "--body-file",
+    )
     for i, w in enumerate(ws[:-1]):
         flag = w.split("=", 1)[0]
         if flag in data_flags:

@@ -58,8 +58,13 @@ class Verdict:
 
 
 def assess(
-    lesson: Lesson, min_support: int = 2, *, check_text: TextCheck | None = None,
-    step_trust: StepTrust | None = None, labelled: Labelled | None = None, support: int | None = None,
+    lesson: Lesson,
+    min_support: int = 2,
+    *,
+    check_text: TextCheck | None = None,
+    step_trust: StepTrust | None = None,
+    labelled: Labelled | None = None,
+    support: int | None = None,
 ) -> Verdict:
     """The verdict for one lesson (see the module docstring for the policy, in order). ``support``
     overrides the lesson's own count when the caller counts it over a group of similar lessons."""
@@ -69,8 +74,10 @@ def assess(
         return Verdict(QUARANTINE, reason)
     seen = lesson.support if support is None else support
     if seen < max(1, min_support) and not verified(lesson, labelled):
-        return Verdict(DROP, f"seen in {seen} trajectories, fewer than {min_support}, "
-                             "and no labelled success verifies it")
+        return Verdict(
+            DROP,
+            f"seen in {seen} trajectories, fewer than {min_support}, and no labelled success verifies it",
+        )
     if lesson.evidence and not any(trusted(e, step_trust) for e in lesson.evidence):
         kinds = sorted({e.trust.value for e in lesson.evidence})
         return Verdict(QUARANTINE, f"supported only by untrusted text ({', '.join(kinds)})")
@@ -90,8 +97,9 @@ def poisoned(lesson: Lesson, check: TextCheck, step_trust: StepTrust | None = No
     return copied_instructions(lesson, step_trust, check)
 
 
-def copied_instructions(lesson: Lesson, step_trust: StepTrust | None = None,
-                        check: TextCheck | None = None) -> str | None:
+def copied_instructions(
+    lesson: Lesson, step_trust: StepTrust | None = None, check: TextCheck | None = None
+) -> str | None:
     """Why the lesson copies instructions from untrusted text it cites, or None."""
     body = "\n".join((lesson.trigger, lesson.body))
     for ev in lesson.evidence:
@@ -103,8 +111,10 @@ def copied_instructions(lesson: Lesson, step_trust: StepTrust | None = None,
         overlap = " ".join(shared)
         injected = check is not None and _first_error(check(ev.quote)) is not None
         if injected or _IMPERATIVE.search(overlap):
-            return (f"copies instructions from {ev.trust.value} of trajectory {ev.trajectory_id} "
-                    f"({len(shared)} words verbatim)")
+            return (
+                f"copies instructions from {ev.trust.value} of trajectory {ev.trajectory_id} "
+                f"({len(shared)} words verbatim)"
+            )
     return None
 
 
@@ -195,7 +205,8 @@ def fallback_check(text: str) -> list[Any]:
     from skillforge.safety.injection import find_injections
     from skillforge.safety.redact import find_secrets
 
-    found: list[Any] = [_Finding(f.rule, "error" if f.unsafe else f.severity, f.message)
-                        for f in find_injections(text)]
+    found: list[Any] = [
+        _Finding(f.rule, "error" if f.unsafe else f.severity, f.message) for f in find_injections(text)
+    ]
     found += [_Finding("secret", "error", f"{s.kind} {s.preview}") for s in find_secrets(text)]
     return found

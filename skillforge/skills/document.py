@@ -147,10 +147,13 @@ def _refuse_links_out(folder: Path, path: Path) -> None:
     expose any file on the machine to an agent)."""
     real_folder = folder.resolve()
     if real_folder.parent != folder.parent.resolve():
-        raise DocumentError("the skill folder is a symlink out of its library; replace it by a real folder",
-                            str(folder))
+        raise DocumentError(
+            "the skill folder is a symlink out of its library; replace it by a real folder", str(folder)
+        )
     if path.resolve().parent != real_folder:
-        raise DocumentError("SKILL.md is a symlink out of its skill folder; replace it by a real file", str(path))
+        raise DocumentError(
+            "SKILL.md is a symlink out of its skill folder; replace it by a real file", str(path)
+        )
 
 
 def save(skills_root: Path, skill: Skill) -> Path:

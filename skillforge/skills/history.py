@@ -78,10 +78,16 @@ def _log(lib: Library, base: str, paths: list[str], grep: str | None) -> list[tu
             continue
         sha, author, date, message = parts
         entry = LogEntry(
-            commit=sha, date=date, author=author, subject=message.strip().splitlines()[0] if message.strip() else "",
-            run_id=gitrepo.trailer(message, RUN_TRAILER), merged=sha in merged,
+            commit=sha,
+            date=date,
+            author=author,
+            subject=message.strip().splitlines()[0] if message.strip() else "",
+            run_id=gitrepo.trailer(message, RUN_TRAILER),
+            merged=sha in merged,
             where=base_name if sha in merged else pending.get(sha, ""),
-            source=gitrepo.trailer(message, "Skillforge-Source") or gitrepo.trailer(message, "Skillforge-Sources") or "",
+            source=gitrepo.trailer(message, "Skillforge-Source")
+            or gitrepo.trailer(message, "Skillforge-Sources")
+            or "",
             provider=gitrepo.trailer(message, "Skillforge-Provider") or "",
             changes=gitrepo.trailer_values(message, CHANGE_TRAILER),
         )
@@ -125,9 +131,15 @@ class BranchDiff:
     other_files: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"branch": self.branch, "base": self.base, "merge_base": self.merge_base, "tip": self.tip,
-                "run_id": self.run_id, "skills": [s.to_dict() for s in self.skills],
-                "other_files": self.other_files}
+        return {
+            "branch": self.branch,
+            "base": self.base,
+            "merge_base": self.merge_base,
+            "tip": self.tip,
+            "run_id": self.run_id,
+            "skills": [s.to_dict() for s in self.skills],
+            "other_files": self.other_files,
+        }
 
 
 def default_branch(lib: Library) -> str:
@@ -137,7 +149,9 @@ def default_branch(lib: Library) -> str:
         return str(head.reference.name)
     branches = lib.review_branches()
     if not branches:
-        raise LibraryError(f"{lib.root} has no review branches (skillforge/*)", "name a branch, or run skillforge distill")
+        raise LibraryError(
+            f"{lib.root} has no review branches (skillforge/*)", "name a branch, or run skillforge distill"
+        )
     return branches[0]
 
 
@@ -146,7 +160,9 @@ def branch_diff(lib: Library, branch: str | None = None, base: str = "") -> Bran
     name = branch or default_branch(lib)
     tip = gitrepo.resolve_commit(lib.repo, f"refs/heads/{name}") or gitrepo.resolve_commit(lib.repo, name)
     if tip is None:
-        raise LibraryError(f"branch {name!r} does not exist in {lib.root}", "see `git branch --list 'skillforge/*'`")
+        raise LibraryError(
+            f"branch {name!r} does not exist in {lib.root}", "see `git branch --list 'skillforge/*'`"
+        )
     recorded = gitrepo.trailer(str(tip.message), BASE_TRAILER)
     if not base and recorded and gitrepo.resolve_commit(lib.repo, f"refs/heads/{recorded}"):
         base = recorded
@@ -155,17 +171,22 @@ def branch_diff(lib: Library, branch: str | None = None, base: str = "") -> Bran
     if not bases or not isinstance(bases[0], git.Commit):
         raise LibraryError(f"{name} shares no history with {base_name}", "pass the right base with --base")
     fork = bases[0]
-    result = BranchDiff(branch=name, base=base_name, merge_base=fork.hexsha, tip=tip.hexsha,
-                        run_id=gitrepo.trailer(str(tip.message), RUN_TRAILER))
+    result = BranchDiff(
+        branch=name,
+        base=base_name,
+        merge_base=fork.hexsha,
+        tip=tip.hexsha,
+        run_id=gitrepo.trailer(str(tip.message), RUN_TRAILER),
+    )
     touched: dict[str, list[str]] = {}
     skills_prefix = f"{lib.prefix}skills/"
     paths = {p for d in fork.diff(tip) for p in (d.a_path, d.b_path) if p}  # a rename changes both sides
     for path in sorted(paths):
-        if path.startswith(skills_prefix) and "/" in path[len(skills_prefix):]:
-            skill, _, rest = path[len(skills_prefix):].partition("/")
+        if path.startswith(skills_prefix) and "/" in path[len(skills_prefix) :]:
+            skill, _, rest = path[len(skills_prefix) :].partition("/")
             touched.setdefault(skill, []).append(rest)
         else:
-            result.other_files.append(path[len(lib.prefix):] if path.startswith(lib.prefix) else path)
+            result.other_files.append(path[len(lib.prefix) :] if path.startswith(lib.prefix) else path)
     before = gitrepo.subtree(fork.tree, skills_prefix.rstrip("/"))  # each parsed once, not per skill
     after = gitrepo.subtree(tip.tree, skills_prefix.rstrip("/"))
     for skill, files in sorted(touched.items()):
@@ -191,10 +212,12 @@ def _skill_diff(name: str, before: Skill | None, after: Skill | None) -> SkillDi
         return None
     action = "added" if before is None else "removed" if after is None else "updated"
     diff = SkillDiff(
-        name=name, action=action,
+        name=name,
+        action=action,
         description_before=before.description if before else None,
         description_after=after.description if after else None,
-        evidence_before=_evidence(before), evidence_after=_evidence(after),
+        evidence_before=_evidence(before),
+        evidence_after=_evidence(after),
     )
     old = section_map(before.body) if before else {}
     new = section_map(after.body) if after else {}

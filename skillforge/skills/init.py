@@ -55,9 +55,15 @@ class InitReport:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {"root": str(self.root), "branch": self.branch, "created_repo": self.created_repo,
-                "created": self.created, "committed": self.committed, "commit": self.commit,
-                "notes": self.notes}
+        return {
+            "root": str(self.root),
+            "branch": self.branch,
+            "created_repo": self.created_repo,
+            "created": self.created,
+            "committed": self.committed,
+            "commit": self.commit,
+            "notes": self.notes,
+        }
 
 
 def init_library(path: Path) -> InitReport:
@@ -67,10 +73,14 @@ def init_library(path: Path) -> InitReport:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise LibraryError(f"cannot create {root}: {exc.strerror or exc}", "pass a folder you can write to") from None
+        raise LibraryError(
+            f"cannot create {root}: {exc.strerror or exc}", "pass a folder you can write to"
+        ) from None
     repo, created_repo = _repo(root)
     if repo.head.is_detached:
-        raise LibraryError(f"HEAD is detached in {root}", "check out a branch, then run skillforge init again")
+        raise LibraryError(
+            f"HEAD is detached in {root}", "check out a branch, then run skillforge init again"
+        )
     work = Path(repo.working_tree_dir or root).resolve()
     rel = root.relative_to(work).as_posix()
     prefix = "" if rel == "." else rel + "/"
@@ -98,9 +108,14 @@ def _repo(root: Path) -> tuple[git.Repo, bool]:
 
 def _files(root: Path, prefix: str) -> dict[str, str]:
     """Repository-relative path -> the text skillforge init writes there."""
-    ctx = {"prefix": prefix, "version": __version__, "ref": source_ref(), "repo_url": REPO_URL,
-           "action_repo": REPO_URL.removeprefix("https://github.com/"),
-           "base_branch": Settings(library=root).base_branch}
+    ctx = {
+        "prefix": prefix,
+        "version": __version__,
+        "ref": source_ref(),
+        "repo_url": REPO_URL,
+        "action_repo": REPO_URL.removeprefix("https://github.com/"),
+        "base_branch": Settings(library=root).base_branch,
+    }
     files = {
         f"{prefix}{LIBRARY_CONFIG}": templates.render("init/skillforge.toml.j2", **ctx),
         f"{prefix}README.md": templates.render("init/README.md.j2", **ctx),
@@ -126,8 +141,10 @@ def _write_missing(work: Path, target: str, text: str, report: InitReport) -> No
         try:
             atomic_write(path, text)
         except OSError as exc:
-            raise LibraryError(f"cannot write {path}: {exc.strerror or exc}",
-                               "check that the folder is writable and that no file stands in its way") from None
+            raise LibraryError(
+                f"cannot write {path}: {exc.strerror or exc}",
+                "check that the folder is writable and that no file stands in its way",
+            ) from None
         report.created.append(target)
         return
     existing = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
@@ -143,19 +160,28 @@ def _write_missing(work: Path, target: str, text: str, report: InitReport) -> No
 def _commit_new(repo: git.Repo, work: Path, targets: list[str], report: InitReport) -> None:
     """Commit the targets that HEAD lacks (and that the user has not staged differently)."""
     head = gitrepo.resolve_commit(repo, "HEAD")
-    staged = {str(p) for p, _stage in repo.index.entries} if (Path(repo.git_dir) / "index").exists() else set()
-    todo = [t for t in targets
-            if (head is None or gitrepo.read_blob(head.tree, t) is None) and t not in staged]
+    staged = (
+        {str(p) for p, _stage in repo.index.entries} if (Path(repo.git_dir) / "index").exists() else set()
+    )
+    todo = [
+        t for t in targets if (head is None or gitrepo.read_blob(head.tree, t) is None) and t not in staged
+    ]
     if not todo:
         return
     changes = {t: gitrepo.FileChange((work / t).read_bytes()) for t in todo}
     tree = gitrepo.build_tree(repo, head.tree if head else None, changes)
     settings = Settings(library=report.root)
     actor = git.Actor(settings.author_name, settings.author_email)
-    commit = gitrepo.commit_tree(repo, tree, "Initialise the skill library (skillforge init)\n",
-                                 [head] if head else [], actor)
-    gitrepo.create_ref(repo, f"refs/heads/{report.branch}", commit.hexsha,
-                       old=head.hexsha if head else gitrepo.ZERO, reason="skillforge init")
+    commit = gitrepo.commit_tree(
+        repo, tree, "Initialise the skill library (skillforge init)\n", [head] if head else [], actor
+    )
+    gitrepo.create_ref(
+        repo,
+        f"refs/heads/{report.branch}",
+        commit.hexsha,
+        old=head.hexsha if head else gitrepo.ZERO,
+        reason="skillforge init",
+    )
     report.committed = todo
     report.commit = commit.hexsha
     try:  # the index now matches the new commit for these paths only

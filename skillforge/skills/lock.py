@@ -40,8 +40,10 @@ def library_lock(git_dir: Path, timeout: float = 30.0) -> Iterator[None]:
             f"wait for it to finish, or stop it; gave up after {timeout:g} s",
         ) from None
     except OSError as exc:
-        raise LibraryError(f"cannot create the lock {path}: {exc.strerror or exc}",
-                           "check that you may write to the library's .git folder") from None
+        raise LibraryError(
+            f"cannot create the lock {path}: {exc.strerror or exc}",
+            "check that you may write to the library's .git folder",
+        ) from None
     try:
         with contextlib.suppress(OSError):  # who holds it is only a courtesy to a waiting writer
             owner.write_text(json.dumps(_me()), encoding="utf-8")
@@ -53,8 +55,12 @@ def library_lock(git_dir: Path, timeout: float = 30.0) -> Iterator[None]:
 
 
 def _me() -> dict[str, object]:
-    return {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time(),
-            "command": " ".join(sys.argv[:4])}
+    return {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "since": time.time(),
+        "command": " ".join(sys.argv[:4]),
+    }
 
 
 def _describe(owner: Path) -> str:

@@ -79,7 +79,7 @@ def section_map(body: str) -> dict[str, str]:
     bounds = [(-1, ""), *((i, title) for i, _, title in heads), (len(lines), "")]
     out: dict[str, list[str]] = {}
     for (start, title), (end, _) in pairwise(bounds):
-        out.setdefault(title, []).extend(lines[start + 1:end])
+        out.setdefault(title, []).extend(lines[start + 1 : end])
     texts = {title: "\n".join(part).strip() for title, part in out.items()}
     return {title: text for title, text in texts.items() if title or text}
 

@@ -81,7 +81,11 @@ class Library:
             repo = git.Repo(root, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             repo = None
-        if repo is None or repo.bare or not ((root / "skillforge.toml").is_file() or (root / "skills").is_dir()):
+        if (
+            repo is None
+            or repo.bare
+            or not ((root / "skillforge.toml").is_file() or (root / "skills").is_dir())
+        ):
             raise LibraryError(f"{root} is not a skill library", f"run skillforge init {path}")
         return cls(repo, root)
 
@@ -106,12 +110,16 @@ class Library:
             if recorded and gitrepo.resolve_commit(self.repo, f"refs/heads/{recorded}"):
                 return recorded
         if gitrepo.resolve_commit(self.repo, f"refs/heads/{name}") is None:
-            raise LibraryError(f"branch {name!r} in {self.root} has no commits yet", f"run skillforge init {self.root}")
+            raise LibraryError(
+                f"branch {name!r} in {self.root} has no commits yet", f"run skillforge init {self.root}"
+            )
         return str(name)
 
     def _commit(self, ref: str | None) -> git.Commit:
         name = ref or self.base_branch()
-        commit = gitrepo.resolve_commit(self.repo, f"refs/heads/{name}") or gitrepo.resolve_commit(self.repo, name)
+        commit = gitrepo.resolve_commit(self.repo, f"refs/heads/{name}") or gitrepo.resolve_commit(
+            self.repo, name
+        )
         if commit is None:
             raise LibraryError(f"branch or commit {name!r} does not exist in {self.root}", "check the name")
         return commit
@@ -154,13 +162,23 @@ class Library:
     # -- writing a run -------------------------------------------------------------------------------
 
     def commit_run(
-        self, run_id: str, changes: list[SkillChange], *, message: str, trailers: dict[str, str],
-        pr_context: dict[str, Any], extra_files: dict[str, str | None] | None = None,
-        allow_dirty: bool = False, base: str | None = None, lock_timeout: float | None = None,
+        self,
+        run_id: str,
+        changes: list[SkillChange],
+        *,
+        message: str,
+        trailers: dict[str, str],
+        pr_context: dict[str, Any],
+        extra_files: dict[str, str | None] | None = None,
+        allow_dirty: bool = False,
+        base: str | None = None,
+        lock_timeout: float | None = None,
     ) -> RunResult:
         """Commit a run's changes on a new branch ``skillforge/<run_id>`` (see the module docstring)."""
         if not _RUN_ID.match(run_id) or ".." in run_id or run_id.endswith((".lock", ".")):
-            raise LibraryError(f"run id {run_id!r} cannot name a branch", "use letters, digits, '.', '_' and '-'")
+            raise LibraryError(
+                f"run id {run_id!r} cannot name a branch", "use letters, digits, '.', '_' and '-'"
+            )
         files = self._file_changes(changes, extra_files or {})
         if not files:
             raise LibraryError(f"run {run_id} has no changes to commit", "nothing was written")
@@ -179,14 +197,22 @@ class Library:
             body = self._write_pr_body(run_id, base_name, changes, pr_context, commit)
         title = pr_title(changes)
         return RunResult(
-            branch=branch, commit=commit.hexsha, base=base_name, pr_body_path=body,
+            branch=branch,
+            commit=commit.hexsha,
+            base=base_name,
+            pr_body_path=body,
             push_command=f"git push -u origin {branch}",
-            pr_command=(f"gh pr create --base {shlex.quote(base_name)} --head {branch} "
-                        f"--title {shlex.quote(title)} --body-file {shlex.quote(str(body))}"),
-            changes=list(changes), already_done=done,
+            pr_command=(
+                f"gh pr create --base {shlex.quote(base_name)} --head {branch} "
+                f"--title {shlex.quote(title)} --body-file {shlex.quote(str(body))}"
+            ),
+            changes=list(changes),
+            already_done=done,
         )
 
-    def _file_changes(self, changes: list[SkillChange], extra: dict[str, str | None]) -> dict[str, FileChange]:
+    def _file_changes(
+        self, changes: list[SkillChange], extra: dict[str, str | None]
+    ) -> dict[str, FileChange]:
         files: dict[str, FileChange] = {}
         for change in changes:
             if not _NAME.match(change.name) or change.name in (".", ".."):
@@ -197,7 +223,9 @@ class Library:
                 continue
             skill = change.skill
             if skill is None or skill.name != change.name:
-                raise LibraryError(f"change to {change.name!r} carries no matching skill document", "a bug in the caller")
+                raise LibraryError(
+                    f"change to {change.name!r} carries no matching skill document", "a bug in the caller"
+                )
             files[f"{folder}/{SKILL_FILE}"] = FileChange(render(skill).encode("utf-8"))
             for rel, text in skill.files.items():
                 exe = rel.startswith("scripts/") and text.startswith("#!")
@@ -207,7 +235,9 @@ class Library:
             files[self.prefix + rel.lstrip("/")] = FileChange(data)
         return files
 
-    def _existing(self, branch: str, run_id: str, files: dict[str, FileChange]) -> tuple[git.Commit | None, bool]:
+    def _existing(
+        self, branch: str, run_id: str, files: dict[str, FileChange]
+    ) -> tuple[git.Commit | None, bool]:
         """The branch's run commit when this run is already on it (whatever was committed on top in
         review, and whatever paths its evidence names); errors when the branch holds another run."""
         tip = gitrepo.resolve_commit(self.repo, f"refs/heads/{branch}")
@@ -237,8 +267,15 @@ class Library:
             return None
         body = self.git_dir / "skillforge" / "pr" / f"{run_id}.md"
         base = gitrepo.trailer(str(commit.message), BASE_TRAILER) or ""
-        return RunResult(branch=branch, commit=commit.hexsha, base=base, pr_body_path=body,
-                         push_command="", pr_command="", already_done=True)
+        return RunResult(
+            branch=branch,
+            commit=commit.hexsha,
+            base=base,
+            pr_body_path=body,
+            push_command="",
+            pr_command="",
+            already_done=True,
+        )
 
     def remotes(self) -> list[str]:
         return [r.name for r in self.repo.remotes]
@@ -254,7 +291,9 @@ class Library:
         """The run's commit when it was merged into ``base`` (and its branch deleted) and the base
         still holds exactly what the run would write."""
         pattern = f"^{RUN_TRAILER}: {run_id.replace('.', '[.]')}$"
-        found = self.repo.git.log("-1", "--format=%H", f"--grep={pattern}", f"refs/heads/{base}", "--").strip()
+        found = self.repo.git.log(
+            "-1", "--format=%H", f"--grep={pattern}", f"refs/heads/{base}", "--"
+        ).strip()
         if not found:
             return None, False
         tip = self._commit(base)
@@ -276,8 +315,17 @@ class Library:
         """Uncommitted changes under the library: tracked files changed (staged or not) and untracked
         files under skills/."""
         out = self.repo.git.execute(
-            ["git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all",
-             "--", self.prefix or "."], strip_newline_in_stdout=False,
+            [
+                "git",
+                "--no-optional-locks",
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--",
+                self.prefix or ".",
+            ],
+            strip_newline_in_stdout=False,
         )
         paths = []
         records = iter(str(out).split("\0"))
@@ -293,8 +341,14 @@ class Library:
         return paths
 
     def _new_commit(
-        self, branch: str, base_name: str, files: dict[str, FileChange], message: str,
-        trailers: dict[str, str], run_id: str, changes: list[SkillChange],
+        self,
+        branch: str,
+        base_name: str,
+        files: dict[str, FileChange],
+        message: str,
+        trailers: dict[str, str],
+        run_id: str,
+        changes: list[SkillChange],
     ) -> git.Commit:
         from skillforge.config import Settings
 
@@ -306,8 +360,12 @@ class Library:
         pairs += [(CHANGE_TRAILER, f"{c.action} {c.name}: {c.reason}") for c in changes]
         settings = Settings(library=self.root)
         actor = git.Actor(settings.author_name, settings.author_email)
-        commit = gitrepo.commit_tree(self.repo, tree, gitrepo.format_message(message, pairs), [base_commit], actor)
-        gitrepo.create_ref(self.repo, f"refs/heads/{branch}", commit.hexsha, reason=f"skillforge run {run_id}")
+        commit = gitrepo.commit_tree(
+            self.repo, tree, gitrepo.format_message(message, pairs), [base_commit], actor
+        )
+        gitrepo.create_ref(
+            self.repo, f"refs/heads/{branch}", commit.hexsha, reason=f"skillforge run {run_id}"
+        )
         return commit
 
     def _write_pr_body(
@@ -319,12 +377,29 @@ class Library:
         skills_tree = gitrepo.subtree(commit.tree, f"{self.prefix}skills")  # parsed once, not per change
         for c in changes:
             evidence = f"{self.prefix}skills/{c.name}/{EVIDENCE_FILE}"
-            has_evidence = skills_tree is not None and gitrepo.read_blob(skills_tree, f"{c.name}/{EVIDENCE_FILE}") is not None
-            rows.append({"name": c.name, "action": c.action, "reason": c.reason,
-                         "evidence_count": c.evidence_count, "evidence": evidence if has_evidence else None,
-                         "description": c.skill.description if c.skill else ""})
-        text = templates.render("pr_body.md.j2", run_id=run_id, base=base, branch=BRANCH_PREFIX + run_id,
-                                commit=commit.hexsha, changes=rows, ctx=ctx or {})
+            has_evidence = (
+                skills_tree is not None
+                and gitrepo.read_blob(skills_tree, f"{c.name}/{EVIDENCE_FILE}") is not None
+            )
+            rows.append(
+                {
+                    "name": c.name,
+                    "action": c.action,
+                    "reason": c.reason,
+                    "evidence_count": c.evidence_count,
+                    "evidence": evidence if has_evidence else None,
+                    "description": c.skill.description if c.skill else "",
+                }
+            )
+        text = templates.render(
+            "pr_body.md.j2",
+            run_id=run_id,
+            base=base,
+            branch=BRANCH_PREFIX + run_id,
+            commit=commit.hexsha,
+            changes=rows,
+            ctx=ctx or {},
+        )
         path = self.git_dir / "skillforge" / "pr" / f"{run_id}.md"
         atomic_write(path, text)
         return path

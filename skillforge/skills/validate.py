@@ -46,12 +46,21 @@ class ValidationReport:
         return ExitCode.FINDINGS if self.failed(strict) else ExitCode.OK
 
     def to_dict(self, strict: bool = False) -> dict[str, Any]:
-        return {"skills": self.skills, "errors": len(self.errors), "warnings": len(self.warnings),
-                "ok": not self.failed(strict), "findings": [f.to_dict() for f in self.findings]}
+        return {
+            "skills": self.skills,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "ok": not self.failed(strict),
+            "findings": [f.to_dict() for f in self.findings],
+        }
 
 
-UNCHECKED = rule("SF099", "rule-failed", "error",
-                 "report this skill to the skillforge developers; until then, simplify the line named")
+UNCHECKED = rule(
+    "SF099",
+    "rule-failed",
+    "error",
+    "report this skill to the skillforge developers; until then, simplify the line named",
+)
 
 
 def check_file(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
@@ -71,8 +80,14 @@ def _guarded(check: Callable[[SkillFile], Iterable[Finding]], sf: SkillFile) -> 
     try:
         return list(check(sf))
     except Exception as exc:  # a finding on this skill, never a crash of the whole library's check
-        return [finding(UNCHECKED, sf.path, 1, f"a rule could not check this skill ({type(exc).__name__}: "
-                                                f"{str(exc)[:120]})")]
+        return [
+            finding(
+                UNCHECKED,
+                sf.path,
+                1,
+                f"a rule could not check this skill ({type(exc).__name__}: {str(exc)[:120]})",
+            )
+        ]
 
 
 def validate_skill(skill: Skill, folder: Path | None = None) -> list[Finding]:
@@ -83,17 +98,28 @@ def validate_skill(skill: Skill, folder: Path | None = None) -> list[Finding]:
     skill carries files; a skill without files and folder (parsed from text) gets no link checks."""
     where = str((folder / SKILL_FILE) if folder else Path(skill.name or "skill") / SKILL_FILE)
     on_disk = folder is not None and folder.is_dir()
-    sf = SkillFile(where, render(skill), folder if on_disk else None,
-                   virtual=dict(skill.files) if skill.files and not on_disk else None)
+    sf = SkillFile(
+        where,
+        render(skill),
+        folder if on_disk else None,
+        virtual=dict(skill.files) if skill.files and not on_disk else None,
+    )
     found = check_file(sf)
     if folder is not None and not on_disk and skill.name and skill.name != folder.name:
-        found.append(finding(spec.NAME_FOLDER, where, sf.line_of("name"),
-                             f"name {skill.name!r} differs from its folder {folder.name!r}"))
+        found.append(
+            finding(
+                spec.NAME_FOLDER,
+                where,
+                sf.line_of("name"),
+                f"name {skill.name!r} differs from its folder {folder.name!r}",
+            )
+        )
     return _sorted(found)
 
 
-def validate_paths(paths: Sequence[str | Path], strict: bool = False,
-                   allowed_hosts: Iterable[str] | None = None) -> ValidationReport:
+def validate_paths(
+    paths: Sequence[str | Path], strict: bool = False, allowed_hosts: Iterable[str] | None = None
+) -> ValidationReport:
     """Validate every skill under ``paths``. ``strict`` only changes :meth:`ValidationReport.failed`."""
     report = ValidationReport()
     hosts = list(allowed_hosts or ())
@@ -124,7 +150,9 @@ def _skill_folders(paths: list[Path]) -> tuple[list[Path], list[Finding]]:
     found: list[Finding] = []
     for path in paths:
         if not path.exists():
-            raise InputError(f"{path}: no such file or folder", "pass a library, a skills/ folder, a skill or a SKILL.md")
+            raise InputError(
+                f"{path}: no such file or folder", "pass a library, a skills/ folder, a skill or a SKILL.md"
+            )
         if path.is_file():
             if path.name.lower() != SKILL_FILE.lower():
                 raise InputError(f"{path}: not a SKILL.md file", "pass SKILL.md files or skill folders")
@@ -155,18 +183,39 @@ def _read(folder: Path) -> tuple[SkillFile | None, list[Finding]]:
         path = folder / "skill.md"
         found.append(finding(structure.SKILL_MD_CASE, str(path), 1, "the file is named skill.md"))
     if path.stat().st_size > MAX_SKILL_FILE:
-        found.append(finding(spec.FRONT_MATTER, str(path), 1, f"file is over {MAX_SKILL_FILE // 2**20} MiB",
-                             fix="move long material into references/ files linked from SKILL.md"))
+        found.append(
+            finding(
+                spec.FRONT_MATTER,
+                str(path),
+                1,
+                f"file is over {MAX_SKILL_FILE // 2**20} MiB",
+                fix="move long material into references/ files linked from SKILL.md",
+            )
+        )
         return None, found
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        found.append(finding(spec.FRONT_MATTER, str(path), 1, "file is not UTF-8 text",
-                             fix="re-save SKILL.md as UTF-8 (e.g. iconv -t UTF-8)"))
+        found.append(
+            finding(
+                spec.FRONT_MATTER,
+                str(path),
+                1,
+                "file is not UTF-8 text",
+                fix="re-save SKILL.md as UTF-8 (e.g. iconv -t UTF-8)",
+            )
+        )
         return None, found
     except OSError as exc:
-        found.append(finding(spec.FRONT_MATTER, str(path), 1, f"file cannot be read ({exc.strerror})",
-                             fix="check the file's permissions"))
+        found.append(
+            finding(
+                spec.FRONT_MATTER,
+                str(path),
+                1,
+                f"file cannot be read ({exc.strerror})",
+                fix="check the file's permissions",
+            )
+        )
         return None, found
     return SkillFile(str(path), text, folder), found
 

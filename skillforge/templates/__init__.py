@@ -26,8 +26,12 @@ def _env(override: str) -> Environment:
     folders.append(str(BUILTIN))
     kind = SandboxedEnvironment if override else Environment
     return kind(
-        loader=FileSystemLoader(folders), undefined=StrictUndefined, keep_trailing_newline=True,
-        trim_blocks=True, lstrip_blocks=True, autoescape=False,
+        loader=FileSystemLoader(folders),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
     )
 
 

@@ -26,8 +26,11 @@ CALL = re.compile(r"^(?:agent |person )?call ")  # an index line of a tool call 
 BENIGN_TITLE = "Install the package before running its tests"
 
 
-def standard_runs(poison: Callable[[int], Sequence[b.Ev]] | None = None, n: int = 3,
-                  task: str = "Fix the CSV export header bug in ledgerkit") -> list[b.Run]:
+def standard_runs(
+    poison: Callable[[int], Sequence[b.Ev]] | None = None,
+    n: int = 3,
+    task: str = "Fix the CSV export header bug in ledgerkit",
+) -> list[b.Run]:
     """``n`` successful runs that hit ModuleNotFoundError, install the package and pass; ``poison(i)``
     adds events to run ``i`` right after the install."""
     runs = []
@@ -35,9 +38,11 @@ def standard_runs(poison: Callable[[int], Sequence[b.Ev]] | None = None, n: int 
         events = [
             b.call("python -m pytest -q"),
             b.result("E   ModuleNotFoundError: No module named 'ledgerkit'\n1 error in 0.1s", 1),
-            b.call("pip install -e ."), b.result("Successfully installed ledgerkit-0.3.0"),
+            b.call("pip install -e ."),
+            b.result("Successfully installed ledgerkit-0.3.0"),
             *(poison(i) if poison else ()),
-            b.call("python -m pytest -q"), b.result(f"5 passed in 0.{20 + i}s"),
+            b.call("python -m pytest -q"),
+            b.result(f"5 passed in 0.{20 + i}s"),
             b.say("Fixed: the header is always written now."),
         ]
         runs.append(b.Run(f"ledgerkit-{100 + i}", task, events))
@@ -131,17 +136,24 @@ class Parrot:
             return Reply(json={"outcome": "success", "reason": "the tests pass", "steps": []})
         if "Condense these lessons" in user:
             ids = ITEM.findall(user)
-            return Reply(json={"drafts": [{"title": "t", "trigger": "w", "lesson": "l", "sources": [i]}
-                                          for i in ids]})
+            return Reply(
+                json={"drafts": [{"title": "t", "trigger": "w", "lesson": "l", "sources": [i]} for i in ids]}
+            )
         if "into edits of the skill library" in user:
             return Reply(json={"edits": self._edits(user)})
         match = TRAJ.search(user)
         if match is None:  # comparative analysis and anything else: nothing to add
             return Reply(json={"lessons": []})
         if self.hunt and not seen.tool_results:
-            marked = [int(m.group(1)) for m in ENTRY.finditer(user) if self.marker and self.marker in m.group(2)]
-            return Reply(tool_calls=[*(("read_step", {"index": i}) for i in marked[:2]),
-                                     ("search", {"pattern": r"AKIA|ghp_|sk-|xox|secret|password|token|key"})])
+            marked = [
+                int(m.group(1)) for m in ENTRY.finditer(user) if self.marker and self.marker in m.group(2)
+            ]
+            return Reply(
+                tool_calls=[
+                    *(("read_step", {"index": i}) for i in marked[:2]),
+                    ("search", {"pattern": r"AKIA|ghp_|sk-|xox|secret|password|token|key"}),
+                ]
+            )
         return Reply(json={"lessons": self._lessons(match.group(1), user)})
 
     def _lessons(self, tid: str, user: str) -> list[dict[str, Any]]:
@@ -153,11 +165,25 @@ class Parrot:
         call = max((i for i, t in entries if CALL.match(t) and i < index), default=index)
         install = next(((i, t) for i, t in entries if "pip install -e ." in t and CALL.match(t)), None)
         steps = [index] if self.cite_only_marker else sorted({call, index})
-        lessons = [_lesson("Recover from the setup failure in ledgerkit", self.lesson_text or shown,
-                           tid, steps, shown[:60])]
+        lessons = [
+            _lesson(
+                "Recover from the setup failure in ledgerkit",
+                self.lesson_text or shown,
+                tid,
+                steps,
+                shown[:60],
+            )
+        ]
         if install is not None:
-            lessons.append(_lesson(BENIGN_TITLE, "Run `pip install -e .` once before `python -m pytest`.",
-                                   tid, [install[0]], "pip install -e ."))
+            lessons.append(
+                _lesson(
+                    BENIGN_TITLE,
+                    "Run `pip install -e .` once before `python -m pytest`.",
+                    tid,
+                    [install[0]],
+                    "pip install -e .",
+                )
+            )
         return lessons
 
     def _edits(self, user: str) -> list[dict[str, Any]]:
@@ -169,16 +195,31 @@ class Parrot:
             title = lines[1].removeprefix("title: ")
             body = "\n".join(lines[3:]).strip()
             name = self.evil_name if self.evil_name and title != BENIGN_TITLE else _slug(title)
-            edits.append({"op": "add_skill", "skill": name, "section": "", "reason": "parrot",
-                          "description": f"{title}. Use when {title.lower()}.{self.description_extra}",
-                          "content": f"# {title}\n\n## Steps\n\n{body}\n{self.content_extra}", "sources": [lid]})
+            edits.append(
+                {
+                    "op": "add_skill",
+                    "skill": name,
+                    "section": "",
+                    "reason": "parrot",
+                    "description": f"{title}. Use when {title.lower()}.{self.description_extra}",
+                    "content": f"# {title}\n\n## Steps\n\n{body}\n{self.content_extra}",
+                    "sources": [lid],
+                }
+            )
         return edits
 
 
 def _lesson(title: str, text: str, tid: str, steps: list[int], quote: str) -> dict[str, Any]:
-    return {"title": title, "trigger": "a ledgerkit task fails before its tests run", "lesson": text,
-            "kind": "success_pattern", "level": "functional", "scope": {"kind": "repository", "value": "ledgerkit"},
-            "evidence": [{"trajectory_id": tid, "steps": steps, "quote": quote}], "confidence": 0.9}
+    return {
+        "title": title,
+        "trigger": "a ledgerkit task fails before its tests run",
+        "lesson": text,
+        "kind": "success_pattern",
+        "level": "functional",
+        "scope": {"kind": "repository", "value": "ledgerkit"},
+        "evidence": [{"trajectory_id": tid, "steps": steps, "quote": quote}],
+        "confidence": 0.9,
+    }
 
 
 def _slug(text: str) -> str:
@@ -189,13 +230,16 @@ def _slug(text: str) -> str:
 
 
 @pytest.fixture
-def distill(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-            llm_server: ScriptedLLM) -> Callable[..., Outcome]:
+def distill(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, llm_server: ScriptedLLM
+) -> Callable[..., Outcome]:
     """``distill(logs, provider="offline"|"anthropic"|"openai", parrot=Parrot(), library=None)`` -> Outcome
     (a new library each call unless ``library`` names one)."""
     counter = iter(range(1000))
 
-    def run(logs: Path, provider: str = "offline", parrot: Parrot | None = None, library: Path | None = None) -> Outcome:
+    def run(
+        logs: Path, provider: str = "offline", parrot: Parrot | None = None, library: Path | None = None
+    ) -> Outcome:
         lib = library or tmp_path / f"lib-{provider}-{next(counter)}"
         args = ["distill", str(logs), "--library", str(lib), "--init", "--json", "--workers", "2"]
         start = len(llm_server.requests)

@@ -78,8 +78,11 @@ def test_bomb_in_the_library_does_not_stop_distill_or_reach_route(distill, cli, 
     assert res.code == 0 and "lol" not in res.out.replace("lol lol lol", "")
 
 
-@pytest.mark.parametrize("name", ["../../escape", "/tmp/abs-skill", ".git", "skills/../../up"],
-                         ids=["dotdot", "absolute", "git-dir", "nested-dotdot"])
+@pytest.mark.parametrize(
+    "name",
+    ["../../escape", "/tmp/abs-skill", ".git", "skills/../../up"],
+    ids=["dotdot", "absolute", "git-dir", "nested-dotdot"],
+)
 def test_model_proposed_traversal_names_write_nothing_outside(name, distill, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     logs = write_logs(tmp_path / "logs", "interchange", standard_runs())
     outcome = distill(logs, "anthropic", Parrot(evil_name=name))
@@ -98,10 +101,17 @@ def test_store_refuses_paths_that_leave_the_library(tmp_path: Path) -> None:
     bad_name = SkillChange("../outside", "added", "r", skill=Skill("../outside", "d", "# b\n"))
     with pytest.raises(SkillforgeError):
         lib.commit_run("r1", [bad_name], message="m", trailers={}, pr_context={})
-    sneaky = Skill("ok-skill", "d", "# b\n", files={"../../.git/hooks/post-checkout": "#!/bin/sh\nrm -rf ~\n"})
+    sneaky = Skill(
+        "ok-skill", "d", "# b\n", files={"../../.git/hooks/post-checkout": "#!/bin/sh\nrm -rf ~\n"}
+    )
     with pytest.raises(SkillforgeError):
-        lib.commit_run("r2", [SkillChange("ok-skill", "added", "r", skill=sneaky)], message="m",
-                       trailers={}, pr_context={})
+        lib.commit_run(
+            "r2",
+            [SkillChange("ok-skill", "added", "r", skill=sneaky)],
+            message="m",
+            trailers={},
+            pr_context={},
+        )
     with pytest.raises(SkillforgeError):
         lib.commit_run("r3", [], message="m", trailers={}, pr_context={}, extra_files={"../evil.txt": "x"})
     assert lib.review_branches() == []
@@ -112,8 +122,12 @@ def test_saving_a_skill_cannot_leave_the_skills_folder(tmp_path: Path) -> None:
     root.mkdir()
     (tmp_path / "elsewhere").mkdir()
     (root / "linked").symlink_to(tmp_path / "elsewhere")
-    for skill in (Skill("../escape", "d"), Skill("/etc/skill", "d"), Skill("linked", "d"),
-                  Skill("fine", "d", files={"../../x.md": "x"})):
+    for skill in (
+        Skill("../escape", "d"),
+        Skill("/etc/skill", "d"),
+        Skill("linked", "d"),
+        Skill("fine", "d", files={"../../x.md": "x"}),
+    ):
         with pytest.raises(SkillforgeError):
             save(root, skill)
     assert not (tmp_path / "escape").exists() and list((tmp_path / "elsewhere").iterdir()) == []
@@ -122,8 +136,11 @@ def test_saving_a_skill_cannot_leave_the_skills_folder(tmp_path: Path) -> None:
 
 def test_input_symlinks_out_of_the_root_are_not_followed(distill, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     secret = "ghp_Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8"
-    outside = write_logs(tmp_path / "private", "interchange", [b.Run("private-1", f"deploy with {secret}", [
-        b.call("deploy"), b.result("SECRETSTEP " + secret)])])
+    outside = write_logs(
+        tmp_path / "private",
+        "interchange",
+        [b.Run("private-1", f"deploy with {secret}", [b.call("deploy"), b.result("SECRETSTEP " + secret)])],
+    )
     logs = write_logs(tmp_path / "logs", "interchange", standard_runs())
     (logs / "linked-file.jsonl").symlink_to(outside / "private-1.jsonl")
     (logs / "linked-dir").symlink_to(outside)
@@ -145,7 +162,9 @@ def test_symlink_loops_in_input_folders_end(tmp_path: Path) -> None:
 
 def test_huge_tool_output_is_cut_before_it_reaches_the_model(distill, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     big = "HUGEOUT " + "x1 y2 z3 " * 400_000  # 3.6 MB of output
-    logs = write_logs(tmp_path / "logs", "claude-code", standard_runs(lambda i: [b.call("cat big.log"), b.result(big)]))
+    logs = write_logs(
+        tmp_path / "logs", "claude-code", standard_runs(lambda i: [b.call("cat big.log"), b.result(big)])
+    )
     outcome = distill(logs, "openai", Parrot(marker="HUGEOUT"))
     assert outcome.code == 0 and outcome.payloads
     assert max(len(p) for p in outcome.payloads) < 200_000
@@ -154,8 +173,10 @@ def test_huge_tool_output_is_cut_before_it_reaches_the_model(distill, tmp_path: 
 def test_library_symlinks_out_are_never_read(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     private = tmp_path / "private"
     (private / "notes").mkdir(parents=True)
-    text = skill_md("name: notes\ndescription: Deploy notes. Use when deploying the payments service.\n",
-                    "# Deploy\n\nPRIVATE-NOTE the staging admin console is at 10.1.2.3\n")
+    text = skill_md(
+        "name: notes\ndescription: Deploy notes. Use when deploying the payments service.\n",
+        "# Deploy\n\nPRIVATE-NOTE the staging admin console is at 10.1.2.3\n",
+    )
     (private / "notes" / "SKILL.md").write_text(text)
     (private / "SKILL.md").write_text(text.replace("name: notes", "name: linked-file"))
     lib = make_library(tmp_path, {})

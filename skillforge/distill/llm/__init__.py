@@ -20,7 +20,9 @@ from skillforge.providers.openai import OpenAIProvider
 
 __all__ = ["LLMConsolidator", "LLMMapper", "build", "plan"]
 
-DEFAULT_MODELS = {p.name: p.default_model for p in (AnthropicProvider, OpenAIProvider)}  # SDKs stay unimported
+DEFAULT_MODELS = {
+    p.name: p.default_model for p in (AnthropicProvider, OpenAIProvider)
+}  # SDKs stay unimported
 
 
 def _get(settings: Any, key: str, default: Any) -> Any:
@@ -31,10 +33,24 @@ def _get(settings: Any, key: str, default: Any) -> Any:
 def build(settings: Any, provider: Provider, budget: Budget) -> tuple[LLMMapper, LLMConsolidator]:
     tdir = str(_get(settings, "templates", ""))
     workers = int(_get(settings, "workers", 8))
-    mapper = LLMMapper(provider, budget, Options(
-        template_dir=tdir, analyst_steps=int(_get(settings, "analyst_steps", 12)),
-        transcript_tokens=int(_get(settings, "transcript_tokens", 6000)), workers=workers))
-    consolidator = LLMConsolidator(provider, budget, MergeOptions(
-        fanout=int(_get(settings, "merge_fanout", 8)), levels=int(_get(settings, "merge_levels", 3)),
-        template_dir=tdir, workers=workers))
+    mapper = LLMMapper(
+        provider,
+        budget,
+        Options(
+            template_dir=tdir,
+            analyst_steps=int(_get(settings, "analyst_steps", 12)),
+            transcript_tokens=int(_get(settings, "transcript_tokens", 6000)),
+            workers=workers,
+        ),
+    )
+    consolidator = LLMConsolidator(
+        provider,
+        budget,
+        MergeOptions(
+            fanout=int(_get(settings, "merge_fanout", 8)),
+            levels=int(_get(settings, "merge_levels", 3)),
+            template_dir=tdir,
+            workers=workers,
+        ),
+    )
     return mapper, consolidator

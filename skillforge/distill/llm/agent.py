@@ -71,8 +71,9 @@ class Caller:
         return templates.render(f"prompts/{name}", self.template_dir, **context)
 
 
-def converse(caller: Caller, stage: str, request: ChatRequest, toolset: Toolset | None = None,
-             max_steps: int = 0) -> ChatResponse:
+def converse(
+    caller: Caller, stage: str, request: ChatRequest, toolset: Toolset | None = None, max_steps: int = 0
+) -> ChatResponse:
     """Run tool calls until the model answers; after ``max_steps`` tool calls, tools are switched off
     (a model that still calls tools gets one more turn to answer, then the item fails)."""
     used, late = 0, 0
@@ -98,9 +99,15 @@ def converse(caller: Caller, stage: str, request: ChatRequest, toolset: Toolset 
             request.messages.append(Message("tool", text, tool_call_id=call.id, is_error=is_error))
 
 
-def answer_json(caller: Caller, stage: str, request: ChatRequest, schema: dict[str, Any],
-                toolset: Toolset | None = None, max_steps: int = 0,
-                extra_check: Callable[[Any], list[str]] | None = None) -> Any:
+def answer_json(
+    caller: Caller,
+    stage: str,
+    request: ChatRequest,
+    schema: dict[str, Any],
+    toolset: Toolset | None = None,
+    max_steps: int = 0,
+    extra_check: Callable[[Any], list[str]] | None = None,
+) -> Any:
     """The validated JSON answer; one repair round with the errors, else ItemFailed."""
     request.output_schema = schema
     resp = converse(caller, stage, request, toolset, max_steps)
@@ -117,7 +124,9 @@ def answer_json(caller: Caller, stage: str, request: ChatRequest, schema: dict[s
     return value
 
 
-def _check(text: str, schema: dict[str, Any], extra: Callable[[Any], list[str]] | None) -> tuple[Any, list[str]]:
+def _check(
+    text: str, schema: dict[str, Any], extra: Callable[[Any], list[str]] | None
+) -> tuple[Any, list[str]]:
     value, errors = check(text, schema)
     if not errors and extra is not None:
         errors = extra(value)

@@ -28,8 +28,14 @@ from skillforge.distill.parallel import imap_unordered
 from skillforge.model import Lesson, Outcome, Trajectory, Trust, content_id
 from skillforge.providers.base import ChatRequest, Message, Provider
 
-TEMPLATES = ("analyst_system.j2", "analyst.j2", "judge.j2", "comparative.j2", "repair.j2",
-             "budget_exhausted.j2")
+TEMPLATES = (
+    "analyst_system.j2",
+    "analyst.j2",
+    "judge.j2",
+    "comparative.j2",
+    "repair.j2",
+    "budget_exhausted.j2",
+)
 KEY_STEPS = 8
 GROUP_MAX = 4  # trajectories per outcome in one comparative call
 
@@ -56,8 +62,13 @@ class LLMMapper:
     def fingerprint(self) -> str:
         """Templates, provider, model and analyst settings: what makes an analysis reproducible."""
         digests = [templates.digest(f"prompts/{t}", self.options.template_dir) for t in TEMPLATES]
-        return content_id(*digests, self.provider.name, self.provider.model,
-                          str(self.options.analyst_steps), str(self.options.transcript_tokens))
+        return content_id(
+            *digests,
+            self.provider.name,
+            self.provider.model,
+            str(self.options.analyst_steps),
+            str(self.options.transcript_tokens),
+        )
 
     def cache_key(self, traj: Trajectory) -> str:
         return content_id(traj.id, self.fingerprint)
@@ -81,23 +92,44 @@ class LLMMapper:
         if outcome is Outcome.UNKNOWN:
             outcome, source = self._judge(traj, transcript, caller, toolbox), "llm-judge"
         kind = "success" if outcome is Outcome.SUCCESS else "failure"
-        user = caller.render("analyst.j2", analyst=kind, transcript=transcript.render(), trajectory_id=traj.id,
-                             steps=self.options.analyst_steps, task_cut=len(traj.task) > TASK_CHARS)
-        data = answer_json(caller, f"{kind}-analyst", self._request(caller, user), schema.LESSONS, toolbox,
-                           self.options.analyst_steps)
+        user = caller.render(
+            "analyst.j2",
+            analyst=kind,
+            transcript=transcript.render(),
+            trajectory_id=traj.id,
+            steps=self.options.analyst_steps,
+            task_cut=len(traj.task) > TASK_CHARS,
+        )
+        data = answer_json(
+            caller,
+            f"{kind}-analyst",
+            self._request(caller, user),
+            schema.LESSONS,
+            toolbox,
+            self.options.analyst_steps,
+        )
         origins = {traj.id: Origin(traj.task, outcome)}
         lessons, _ = to_lessons(data, _trajectory_lookup(traj), origins)
         return lessons, _facts(traj, outcome, source, lessons)
 
     def _judge(self, traj: Trajectory, transcript: Transcript, caller: Caller, toolbox: Toolbox) -> Outcome:
         user = caller.render("judge.j2", transcript=transcript.render())
-        data = answer_json(caller, "judge", self._request(caller, user), schema.JUDGE, toolbox,
-                           min(3, self.options.analyst_steps))
+        data = answer_json(
+            caller,
+            "judge",
+            self._request(caller, user),
+            schema.JUDGE,
+            toolbox,
+            min(3, self.options.analyst_steps),
+        )
         return Outcome(data["outcome"])
 
     def _request(self, caller: Caller, user: str) -> ChatRequest:
-        return ChatRequest(system=caller.render("analyst_system.j2"), messages=[Message("user", user)],
-                           max_tokens=self.options.max_tokens)
+        return ChatRequest(
+            system=caller.render("analyst_system.j2"),
+            messages=[Message("user", user)],
+            max_tokens=self.options.max_tokens,
+        )
 
     # -- reduce ------------------------------------------------------------------------------------
 
@@ -167,13 +199,26 @@ def _facts(traj: Trajectory, outcome: Outcome, source: str | None, lessons: list
     for i in sorted(picked):
         step = traj.step(i)
         if step is not None:
-            key_steps.append({"step": i, "kind": step.kind.value, "text": cut(step.text, 300),
-                              "writer": WRITER.get(step.trust, step.trust.value),
-                              "trust": step.trust.value, "source": str(step.source) if step.source else None})
-    return {"id": traj.id, "task": cut(traj.task, 1500), "task_id": traj.task_id, "repository": traj.repository,
-            "outcome": outcome.value, "outcome_source": source,
-            "lessons": [{"title": x.title, "trigger": x.trigger, "lesson": cut(x.body, 600)} for x in lessons],
-            "key_steps": key_steps}
+            key_steps.append(
+                {
+                    "step": i,
+                    "kind": step.kind.value,
+                    "text": cut(step.text, 300),
+                    "writer": WRITER.get(step.trust, step.trust.value),
+                    "trust": step.trust.value,
+                    "source": str(step.source) if step.source else None,
+                }
+            )
+    return {
+        "id": traj.id,
+        "task": cut(traj.task, 1500),
+        "task_id": traj.task_id,
+        "repository": traj.repository,
+        "outcome": outcome.value,
+        "outcome_source": source,
+        "lessons": [{"title": x.title, "trigger": x.trigger, "lesson": cut(x.body, 600)} for x in lessons],
+        "key_steps": key_steps,
+    }
 
 
 def comparable_groups(facts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -62,13 +62,20 @@ class LLMConsolidator:
     @property
     def fingerprint(self) -> str:
         digests = [templates.digest(f"prompts/{n}", self.options.template_dir) for n in TEMPLATES]
-        return content_id(*digests, self.provider.name, self.provider.model,
-                          str(self.options.fanout), str(self.options.levels))
+        return content_id(
+            *digests,
+            self.provider.name,
+            self.provider.model,
+            str(self.options.fanout),
+            str(self.options.levels),
+        )
 
     def consolidate(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[SkillEdit]:
         self.unmerged = []
         caller = self._caller()
-        topics, self.topics_by_meaning = by_meaning(caller, lessons, self._system(caller), self.options.threshold)
+        topics, self.topics_by_meaning = by_meaning(
+            caller, lessons, self._system(caller), self.options.threshold
+        )
         prepared: list[tuple[list[dict[str, Any]], Items]] = [([], {})] * len(topics)
         keyed = _keys(topics)
         for i, found in imap_unordered(self._condense_topic, list(enumerate(keyed)), self.options.workers):
@@ -100,17 +107,24 @@ class LLMConsolidator:
             level += 1
         return list(shown.values()), items
 
-    def _condense(self, caller: Caller, shown: dict[str, dict[str, Any]], items: Items,
-                  tag: str) -> tuple[dict[str, dict[str, Any]], Items]:
+    def _condense(
+        self, caller: Caller, shown: dict[str, dict[str, Any]], items: Items, tag: str
+    ) -> tuple[dict[str, dict[str, Any]], Items]:
         new_shown: dict[str, dict[str, Any]] = {}
         new_items: Items = {}
         values = list(shown.values())
-        for n, chunk in enumerate(values[i : i + self.options.fanout]
-                                  for i in range(0, len(values), max(1, self.options.fanout))):
+        for n, chunk in enumerate(
+            values[i : i + self.options.fanout] for i in range(0, len(values), max(1, self.options.fanout))
+        ):
             ids = {c["id"] for c in chunk}
             user = caller.render("merge_condense.j2", items=chunk)
-            data = answer_json(caller, "merge-condense", self._request(caller, user), schema.DRAFTS,
-                               extra_check=partial(_draft_errors, ids=ids))
+            data = answer_json(
+                caller,
+                "merge-condense",
+                self._request(caller, user),
+                schema.DRAFTS,
+                extra_check=partial(_draft_errors, ids=ids),
+            )
             covered: set[str] = set()
             for k, draft in enumerate(data["drafts"]):
                 sources = [s for s in dict.fromkeys(draft["sources"]) if s not in covered]
@@ -120,16 +134,23 @@ class LLMConsolidator:
                 covered.update(sources)
                 new_items[key] = [x for s in sources for x in items[s]]
                 first = shown[sources[0]]
-                new_shown[key] = {"id": key, "title": draft["title"], "trigger": draft["trigger"],
-                                  "lesson": draft["lesson"], "support": _support(new_items[key]),
-                                  "topic": first.get("topic", 0)}
+                new_shown[key] = {
+                    "id": key,
+                    "title": draft["title"],
+                    "trigger": draft["trigger"],
+                    "lesson": draft["lesson"],
+                    "support": _support(new_items[key]),
+                    "topic": first.get("topic", 0),
+                }
             for missing in sorted(ids - covered):  # never lose an insight the model skipped
                 new_items[missing], new_shown[missing] = items[missing], shown[missing]
         return new_shown, new_items
 
     # -- decide --------------------------------------------------------------------------------------
 
-    def _decide_batch(self, batch: list[dict[str, Any]], items: Items, library: GrowingLibrary) -> list[SkillEdit]:
+    def _decide_batch(
+        self, batch: list[dict[str, Any]], items: Items, library: GrowingLibrary
+    ) -> list[SkillEdit]:
         try:
             return self._decide(self._caller(), batch, items, library)
         except SKIPPABLE as exc:
@@ -139,8 +160,9 @@ class LLMConsolidator:
             self.unmerged.append((lessons, str(exc)))
             return []
 
-    def _decide(self, caller: Caller, chunk: list[dict[str, Any]], items: Items,
-                library: GrowingLibrary) -> list[SkillEdit]:
+    def _decide(
+        self, caller: Caller, chunk: list[dict[str, Any]], items: Items, library: GrowingLibrary
+    ) -> list[SkillEdit]:
         ids = {c["id"] for c in chunk}
         text = " ".join(f"{c['title']} {c['trigger']}" for c in chunk)
         user = caller.render("merge_decide.j2", items=chunk, skills=library.candidates(text))
@@ -150,8 +172,10 @@ class LLMConsolidator:
             used = {s for e in value["edits"] for s in e["sources"]}
             missing = sorted(ids - used)
             if missing:
-                errors.append(f"these ids are in no edit: {', '.join(missing)}; every lesson must go into "
-                              "an edit (append it to the skill it deepens if it adds little)")
+                errors.append(
+                    f"these ids are in no edit: {', '.join(missing)}; every lesson must go into "
+                    "an edit (append it to the skill it deepens if it adds little)"
+                )
             return errors
 
         try:
@@ -162,8 +186,9 @@ class LLMConsolidator:
             return self._salvage(exc.value["edits"], ids, items, library, str(exc))
         return [_to_edit(e, items) for e in data["edits"]]
 
-    def _salvage(self, entries: list[dict[str, Any]], ids: set[str], items: Items, library: GrowingLibrary,
-                 reason: str) -> list[SkillEdit]:
+    def _salvage(
+        self, entries: list[dict[str, Any]], ids: set[str], items: Items, library: GrowingLibrary, reason: str
+    ) -> list[SkillEdit]:
         """After the repair round, keep the edits that pass the check on their own; the lessons of
         the others (and any the answer left out) are reported as unmerged, with the errors."""
         good = [e for e in entries if not library.errors([e], ids, lambda x: _to_edit(x, items))]
@@ -182,8 +207,9 @@ class LLMConsolidator:
         return caller.render("merge_system.j2")
 
     def _request(self, caller: Caller, user: str) -> ChatRequest:
-        return ChatRequest(system=self._system(caller), messages=[Message("user", user)],
-                           max_tokens=self.options.max_tokens)
+        return ChatRequest(
+            system=self._system(caller), messages=[Message("user", user)], max_tokens=self.options.max_tokens
+        )
 
 
 def _keys(topics: list[list[Lesson]]) -> list[dict[str, Lesson]]:
@@ -199,9 +225,17 @@ def _keys(topics: list[list[Lesson]]) -> list[dict[str, Lesson]]:
 
 
 def _item(lesson: Lesson, key: str, topic: int) -> dict[str, Any]:
-    return {"id": key, "title": lesson.title, "trigger": lesson.trigger, "lesson": lesson.body,
-            "kind": lesson.kind.value, "level": lesson.level.value, "scope": str(lesson.scope),
-            "support": lesson.support, "topic": topic}
+    return {
+        "id": key,
+        "title": lesson.title,
+        "trigger": lesson.trigger,
+        "lesson": lesson.body,
+        "kind": lesson.kind.value,
+        "level": lesson.level.value,
+        "scope": str(lesson.scope),
+        "support": lesson.support,
+        "topic": topic,
+    }
 
 
 def _support(lessons: list[Lesson]) -> int:
@@ -209,8 +243,12 @@ def _support(lessons: list[Lesson]) -> int:
 
 
 def _draft_errors(value: dict[str, Any], ids: set[str]) -> list[str]:
-    return [f"$.drafts[{i}].sources: unknown id {s!r} (use only {sorted(ids)})"
-            for i, e in enumerate(value["drafts"]) for s in e["sources"] if s not in ids]
+    return [
+        f"$.drafts[{i}].sources: unknown id {s!r} (use only {sorted(ids)})"
+        for i, e in enumerate(value["drafts"])
+        for s in e["sources"]
+        if s not in ids
+    ]
 
 
 def _to_edit(e: dict[str, Any], items: Items) -> SkillEdit:
@@ -235,8 +273,13 @@ def resolve_overlaps(edits: list[SkillEdit], skills: Sequence[Skill]) -> list[Sk
         if edit.skill in locked:
             continue
         last = out[-1] if out else None
-        if (last is not None and last.op is EditOp.APPEND_SECTION and edit.op is EditOp.APPEND_SECTION
-                and last.skill == edit.skill and (last.section or "").lower() == (edit.section or "").lower()):
+        if (
+            last is not None
+            and last.op is EditOp.APPEND_SECTION
+            and edit.op is EditOp.APPEND_SECTION
+            and last.skill == edit.skill
+            and (last.section or "").lower() == (edit.section or "").lower()
+        ):
             last.content = f"{last.content}\n\n{edit.content}"
             last.lessons += edit.lessons
             continue

@@ -44,7 +44,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 
 
-def check_evidence(raw: dict[str, Any], lookup: Lookup, origins: dict[str, Origin]) -> tuple[Evidence | None, bool]:
+def check_evidence(
+    raw: dict[str, Any], lookup: Lookup, origins: dict[str, Origin]
+) -> tuple[Evidence | None, bool]:
     """(evidence or None when dropped, whether its quote was verified)."""
     tid = str(raw.get("trajectory_id", ""))
     if tid not in origins:
@@ -57,8 +59,12 @@ def check_evidence(raw: dict[str, Any], lookup: Lookup, origins: dict[str, Origi
     verified = bool(quote) and norm(quote) in norm("\n".join(r.text for _, r in found))
     origin = origins[tid]
     ev = Evidence(
-        trajectory_id=tid, steps=[i for i, _ in found], quote=quote if verified else "",
-        source=found[0][1].source, outcome=origin.outcome, task=origin.task[:200],
+        trajectory_id=tid,
+        steps=[i for i, _ in found],
+        quote=quote if verified else "",
+        source=found[0][1].source,
+        outcome=origin.outcome,
+        task=origin.task[:200],
         trust=least_trusted([r.trust for _, r in found]),
     )
     return ev, verified
@@ -83,10 +89,17 @@ def to_lessons(data: dict[str, Any], lookup: Lookup, origins: dict[str, Origin])
         if not evidence:
             continue
         scope = item.get("scope") or {}
-        out.append(Lesson(
-            title=str(item["title"]).strip(), trigger=str(item["trigger"]).strip(),
-            body=str(item["lesson"]).strip(), kind=LessonKind(item["kind"]), level=Level(item["level"]),
-            scope=Scope(ScopeKind(scope.get("kind", "general")), str(scope.get("value", ""))),
-            evidence=evidence, confidence=round(confidence, 3), signature=slug(str(item["title"])),
-        ))
+        out.append(
+            Lesson(
+                title=str(item["title"]).strip(),
+                trigger=str(item["trigger"]).strip(),
+                body=str(item["lesson"]).strip(),
+                kind=LessonKind(item["kind"]),
+                level=Level(item["level"]),
+                scope=Scope(ScopeKind(scope.get("kind", "general")), str(scope.get("value", ""))),
+                evidence=evidence,
+                confidence=round(confidence, 3),
+                signature=slug(str(item["title"])),
+            )
+        )
     return out, bad

@@ -28,8 +28,18 @@ CANDIDATES = 6
 
 
 def copy(skill: Skill) -> Skill:
-    return Skill(skill.name, skill.description, skill.body, skill.license, skill.compatibility,
-                 skill.allowed_tools, dict(skill.metadata), dict(skill.extra), skill.path, dict(skill.files))
+    return Skill(
+        skill.name,
+        skill.description,
+        skill.body,
+        skill.license,
+        skill.compatibility,
+        skill.allowed_tools,
+        dict(skill.metadata),
+        dict(skill.extra),
+        skill.path,
+        dict(skill.files),
+    )
 
 
 def scope_and_level(lessons: Sequence[Lesson]) -> tuple[Scope, Level]:
@@ -62,9 +72,16 @@ class GrowingLibrary:
 
     def card(self, skill: Skill) -> dict[str, Any]:
         """What the merge model sees of a skill, redacted: a library can hold a hand-written secret."""
-        headings = [redact(line.lstrip("#").strip())[0] for line in skill.body.splitlines() if line.startswith("#")]
-        return {"name": skill.name, "description": redact(skill.description)[0], "headings": headings,
-                "locked": skill.locked, "this_run": skill.name in self.changed}
+        headings = [
+            redact(line.lstrip("#").strip())[0] for line in skill.body.splitlines() if line.startswith("#")
+        ]
+        return {
+            "name": skill.name,
+            "description": redact(skill.description)[0],
+            "headings": headings,
+            "locked": skill.locked,
+            "this_run": skill.name in self.changed,
+        }
 
     def candidates(self, text: str) -> list[dict[str, Any]]:
         """The skills most related to ``text`` (word overlap), every skill of this run included first."""
@@ -95,7 +112,9 @@ class GrowingLibrary:
             for sec in sections.sections(edit.new_skill.body):
                 text = sections.section_text(edit.new_skill.body, sec.title) or ""
                 if sec.level >= 2 and text.strip():
-                    merged.body = sections.append_section(merged.body, "#" * sec.level + " " + sec.title, text)
+                    merged.body = sections.append_section(
+                        merged.body, "#" * sec.level + " " + sec.title, text
+                    )
             return merged
         if current is None or not edit.section:
             return None
@@ -151,5 +170,9 @@ class GrowingLibrary:
             return [f"{where}: this edit cannot be applied"]
         before = self.skills.get(edit.skill)
         known = {(f.rule, f.message) for f in validate_skill(before)} if before is not None else set()
-        found = [f for f in validate_skill(after) if f.severity == "error" and (f.rule, f.message) not in known]
-        return [f"{where}: the skill would fail validation ({f.rule}: {f.message}; fix: {f.fix})" for f in found]
+        found = [
+            f for f in validate_skill(after) if f.severity == "error" and (f.rule, f.message) not in known
+        ]
+        return [
+            f"{where}: the skill would fail validation ({f.rule}: {f.message}; fix: {f.fix})" for f in found
+        ]

@@ -62,9 +62,16 @@ def index_tokens(traj: Trajectory, budget: int) -> int:
 def summary(item: Trajectory | dict[str, Any], budget: int = 6000) -> dict[str, Any]:
     if isinstance(item, Trajectory):
         chars = len(item.task) + sum(len(s.text) + len(str(s.input or "")) for s in item.steps)
-        return {"id": item.id, "task": item.task, "task_id": item.task_id, "repository": item.repository,
-                "outcome": item.outcome.value, "chars": chars, "steps": len(item.steps),
-                "index_tokens": index_tokens(item, budget)}
+        return {
+            "id": item.id,
+            "task": item.task,
+            "task_id": item.task_id,
+            "repository": item.repository,
+            "outcome": item.outcome.value,
+            "chars": chars,
+            "steps": len(item.steps),
+            "index_tokens": index_tokens(item, budget),
+        }
     return {"chars": 0, "task": "", "outcome": "unknown", **item}
 
 
@@ -94,21 +101,35 @@ def plan(trajectory_summaries: Iterable[Trajectory | dict[str, Any]], settings: 
         read = min(3000, int(it.get("chars", 0)) // max(1, int(it.get("steps", 0)) or 1) // 4 + 40)
         base = fixed + tools + PROMPT_OVERHEAD + transcript
         if it.get("outcome", "unknown") == "unknown":
-            tally.add("judge", JUDGE_CALLS, JUDGE_CALLS * base + read * READS_PER_ROUND, 150 + TOOL_CALL_TOKENS)
+            tally.add(
+                "judge", JUDGE_CALLS, JUDGE_CALLS * base + read * READS_PER_ROUND, 150 + TOOL_CALL_TOKENS
+            )
         turn = read * READS_PER_ROUND + TOOL_CALL_TOKENS  # what each tool round adds to the conversation
-        tally.add("analyst", 1 + rounds, (1 + rounds) * base + turn * rounds * (rounds + 1) / 2,
-                  ANSWER_TOKENS + TOOL_CALL_TOKENS * rounds)
+        tally.add(
+            "analyst",
+            1 + rounds,
+            (1 + rounds) * base + turn * rounds * (rounds + 1) / 2,
+            ANSWER_TOKENS + TOOL_CALL_TOKENS * rounds,
+        )
     groups = comparable_groups([{**it, "id": it.get("id", str(i))} for i, it in enumerate(items)])
     for group in groups:
-        shown = sum(min(1500, len(str(f.get("task", "")))) // 4 + LESSONS_PER_TRAJECTORY * LESSON_TOKENS + 8 * 80
-                    for f in group)
+        shown = sum(
+            min(1500, len(str(f.get("task", "")))) // 4 + LESSONS_PER_TRAJECTORY * LESSON_TOKENS + 8 * 80
+            for f in group
+        )
         tally.add("comparative", 1, fixed + PROMPT_OVERHEAD + shown, ANSWER_TOKENS)
     _merge(tally, LESSONS_PER_TRAJECTORY * len(items) + COMPARATIVE_LESSONS * len(groups), settings, tdir)
     model = str(_get(settings, "model", "")) or _default_model(str(_get(settings, "provider", "")))
     key = price_key(str(_get(settings, "provider", "")), model) if model else "*"
     dollars = Prices.load().cost(key, TokenUsage(input=tally.tin, output=tally.tout))
-    return {"trajectories": len(items), "model": model, "calls": tally.calls, "input_tokens": tally.tin,
-            "output_tokens": tally.tout, "dollars": round(dollars, 4)}
+    return {
+        "trajectories": len(items),
+        "model": model,
+        "calls": tally.calls,
+        "input_tokens": tally.tin,
+        "output_tokens": tally.tout,
+        "dollars": round(dollars, 4),
+    }
 
 
 def _merge(tally: _Tally, lessons: int, settings: Any, tdir: str) -> None:
@@ -117,13 +138,21 @@ def _merge(tally: _Tally, lessons: int, settings: Any, tdir: str) -> None:
     system = _tokens(templates.source("prompts/merge_system.j2", tdir))
     if lessons >= 2:
         chunks = math.ceil(lessons / TOPIC_CHUNK)
-        tally.add("topics", chunks, chunks * (system + _tokens(schema.TOPICS) + PROMPT_OVERHEAD) + lessons * 40,
-                  lessons * 12 + chunks * 50)
+        tally.add(
+            "topics",
+            chunks,
+            chunks * (system + _tokens(schema.TOPICS) + PROMPT_OVERHEAD) + lessons * 40,
+            lessons * 12 + chunks * 50,
+        )
     fanout = max(1, int(_get(settings, "merge_fanout", 8)))
     decide = math.ceil(lessons / fanout)
     overhead = system + _tokens(schema.EDITS) + _tokens(templates.source("prompts/merge_decide.j2", tdir))
-    tally.add("merge", decide, decide * (overhead + CANDIDATES * SKILL_CARD_TOKENS) + lessons * LESSON_TOKENS,
-              lessons * EDIT_TOKENS)
+    tally.add(
+        "merge",
+        decide,
+        decide * (overhead + CANDIDATES * SKILL_CARD_TOKENS) + lessons * LESSON_TOKENS,
+        lessons * EDIT_TOKENS,
+    )
 
 
 def _transcript(item: dict[str, Any], budget: int) -> int:

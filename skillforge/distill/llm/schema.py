@@ -14,43 +14,69 @@ import orjson
 
 from skillforge.model import LessonKind, Level, ScopeKind
 
-LLM_KINDS = [LessonKind.SUCCESS_PATTERN.value, LessonKind.FAILURE_TRIGGER.value,
-             LessonKind.COMPARATIVE_INSIGHT.value]
+LLM_KINDS = [
+    LessonKind.SUCCESS_PATTERN.value,
+    LessonKind.FAILURE_TRIGGER.value,
+    LessonKind.COMPARATIVE_INSIGHT.value,
+]
 
 
 def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": props, "required": required or list(props),
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": required or list(props),
+        "additionalProperties": False,
+    }
 
 
 _STR = {"type": "string"}
-EVIDENCE = _obj({"trajectory_id": _STR, "steps": {"type": "array", "items": {"type": "integer"}},
-                 "quote": _STR})
-LESSON = _obj({
-    "title": _STR, "trigger": _STR, "lesson": _STR,
-    "kind": {"type": "string", "enum": LLM_KINDS},
-    "level": {"type": "string", "enum": [lv.value for lv in Level]},
-    "scope": _obj({"kind": {"type": "string", "enum": [k.value for k in ScopeKind]}, "value": _STR}),
-    "evidence": {"type": "array", "items": EVIDENCE},
-    "confidence": {"type": "number"},
-})
+EVIDENCE = _obj(
+    {"trajectory_id": _STR, "steps": {"type": "array", "items": {"type": "integer"}}, "quote": _STR}
+)
+LESSON = _obj(
+    {
+        "title": _STR,
+        "trigger": _STR,
+        "lesson": _STR,
+        "kind": {"type": "string", "enum": LLM_KINDS},
+        "level": {"type": "string", "enum": [lv.value for lv in Level]},
+        "scope": _obj({"kind": {"type": "string", "enum": [k.value for k in ScopeKind]}, "value": _STR}),
+        "evidence": {"type": "array", "items": EVIDENCE},
+        "confidence": {"type": "number"},
+    }
+)
 LESSONS = _obj({"lessons": {"type": "array", "items": LESSON}})
-JUDGE = _obj({"outcome": {"type": "string", "enum": ["success", "failure"]}, "reason": _STR,
-              "steps": {"type": "array", "items": {"type": "integer"}}})
-DRAFT = _obj({"title": _STR, "trigger": _STR, "lesson": _STR,
-              "sources": {"type": "array", "items": _STR}})
+JUDGE = _obj(
+    {
+        "outcome": {"type": "string", "enum": ["success", "failure"]},
+        "reason": _STR,
+        "steps": {"type": "array", "items": {"type": "integer"}},
+    }
+)
+DRAFT = _obj({"title": _STR, "trigger": _STR, "lesson": _STR, "sources": {"type": "array", "items": _STR}})
 DRAFTS = _obj({"drafts": {"type": "array", "items": DRAFT}})
 TOPIC = _obj({"name": _STR, "sources": {"type": "array", "items": _STR}})
 TOPICS = _obj({"topics": {"type": "array", "items": TOPIC}})
-EDIT = _obj({
-    "op": {"type": "string", "enum": ["add_skill", "append_section", "replace_section"]},
-    "skill": _STR, "description": _STR, "section": _STR, "content": _STR, "reason": _STR,
-    "sources": {"type": "array", "items": _STR},
-})
+EDIT = _obj(
+    {
+        "op": {"type": "string", "enum": ["add_skill", "append_section", "replace_section"]},
+        "skill": _STR,
+        "description": _STR,
+        "section": _STR,
+        "content": _STR,
+        "reason": _STR,
+        "sources": {"type": "array", "items": _STR},
+    }
+)
 EDITS = _obj({"edits": {"type": "array", "items": EDIT}})
 
 _TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,), "array": (list,), "string": (str,), "integer": (int,), "number": (int, float),
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
     "boolean": (bool,),
 }
 
@@ -58,7 +84,9 @@ _TYPES: dict[str, tuple[type, ...]] = {
 def validate(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
     """Errors of ``value`` against ``schema`` (empty when valid), each naming the JSON path."""
     typ = schema.get("type")
-    if typ and (not isinstance(value, _TYPES[typ]) or (typ in ("integer", "number") and isinstance(value, bool))):
+    if typ and (
+        not isinstance(value, _TYPES[typ]) or (typ in ("integer", "number") and isinstance(value, bool))
+    ):
         return [f"{path}: expected {typ}, got {type(value).__name__}"]
     if "enum" in schema and value not in schema["enum"]:
         return [f"{path}: {value!r} is not one of {schema['enum']}"]

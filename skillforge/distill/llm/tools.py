@@ -20,18 +20,35 @@ SEARCH_SECONDS = 2.0  # a search's time limit over all steps
 MAX_HITS = 20
 
 TOOLS = [
-    Tool("read_step", "Read one step of the trajectory in full (tool name, input, text, status). "
-         "Long outputs are paged: pass offset to read on.",
-         {"type": "object", "properties": {"index": {"type": "integer", "description": "step number"},
-                                           "offset": {"type": "integer", "description": "character offset"}},
-          "required": ["index"]}),
-    Tool("search", "Find steps whose text matches a regular expression (case-insensitive); returns step "
-         "numbers with a snippet around the first match.",
-         {"type": "object", "properties": {"pattern": {"type": "string"}}, "required": ["pattern"]}),
+    Tool(
+        "read_step",
+        "Read one step of the trajectory in full (tool name, input, text, status). "
+        "Long outputs are paged: pass offset to read on.",
+        {
+            "type": "object",
+            "properties": {
+                "index": {"type": "integer", "description": "step number"},
+                "offset": {"type": "integer", "description": "character offset"},
+            },
+            "required": ["index"],
+        },
+    ),
+    Tool(
+        "search",
+        "Find steps whose text matches a regular expression (case-insensitive); returns step "
+        "numbers with a snippet around the first match.",
+        {"type": "object", "properties": {"pattern": {"type": "string"}}, "required": ["pattern"]},
+    ),
 ]
-READ_TASK = Tool("read_task", "Read the task text from a character offset (the transcript shows where it was cut).",
-                 {"type": "object", "properties": {"offset": {"type": "integer", "description": "character offset"}},
-                  "required": []})
+READ_TASK = Tool(
+    "read_task",
+    "Read the task text from a character offset (the transcript shows where it was cut).",
+    {
+        "type": "object",
+        "properties": {"offset": {"type": "integer", "description": "character offset"}},
+        "required": [],
+    },
+)
 
 
 class Toolbox:

@@ -57,8 +57,9 @@ def lexical(lessons: Sequence[Lesson], threshold: float = 0.3) -> list[list[Less
     return list(groups.values())
 
 
-def by_meaning(caller: Caller, lessons: Sequence[Lesson], system: str, threshold: float = 0.3,
-               max_tokens: int = 4096) -> tuple[list[list[Lesson]], bool]:
+def by_meaning(
+    caller: Caller, lessons: Sequence[Lesson], system: str, threshold: float = 0.3, max_tokens: int = 4096
+) -> tuple[list[list[Lesson]], bool]:
     """(clusters, whether the model assigned them). One call per TOPIC_CHUNK lessons; a chunk whose
     answer is unusable is clustered lexically instead. Fewer than two lessons need no call."""
     if len(lessons) < 2:
@@ -75,12 +76,15 @@ def by_meaning(caller: Caller, lessons: Sequence[Lesson], system: str, threshold
 
 def _assign(caller: Caller, chunk: list[Lesson], system: str, max_tokens: int) -> list[list[Lesson]] | None:
     items = {f"L{i}": lesson for i, lesson in enumerate(chunk)}
-    shown = [{"id": k, "title": x.title, "trigger": x.trigger, "scope": str(x.scope)} for k, x in items.items()]
+    shown = [
+        {"id": k, "title": x.title, "trigger": x.trigger, "scope": str(x.scope)} for k, x in items.items()
+    ]
     user = caller.render("merge_topics.j2", items=shown)
     request = ChatRequest(system=system, messages=[Message("user", user)], max_tokens=max_tokens)
     try:
-        data = answer_json(caller, "topics", request, schema.TOPICS,
-                           extra_check=lambda v: _topic_errors(v, set(items)))
+        data = answer_json(
+            caller, "topics", request, schema.TOPICS, extra_check=lambda v: _topic_errors(v, set(items))
+        )
     except SKIPPABLE as exc:
         if not skippable(exc):
             raise
@@ -96,7 +100,9 @@ def _topic_errors(value: dict[str, Any], ids: set[str]) -> list[str]:
             if s not in ids:
                 errors.append(f"$.topics[{i}].sources: unknown id {s!r}")
             elif s in seen and seen[s] != i:
-                errors.append(f"$.topics[{i}].sources: {s} is in topic {seen[s]} already; put each id in one topic")
+                errors.append(
+                    f"$.topics[{i}].sources: {s} is in topic {seen[s]} already; put each id in one topic"
+                )
             seen.setdefault(s, i)
     missing = sorted(ids - set(seen), key=lambda k: int(k[1:]))
     if missing:

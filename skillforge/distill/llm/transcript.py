@@ -20,7 +20,12 @@ WIDTHS = (160, 100, 60)
 CUT = "…"
 TASK_CHARS = 6000  # a task up to this long is shown whole
 FINAL_CHARS = 4000  # the final diff / submission, shown whole up to this long
-WRITER = {Trust.PERSON: "person", Trust.AGENT: "agent", Trust.TOOL_OUTPUT: "tool output", Trust.INJECTED: "harness"}
+WRITER = {
+    Trust.PERSON: "person",
+    Trust.AGENT: "agent",
+    Trust.TOOL_OUTPUT: "tool output",
+    Trust.INJECTED: "harness",
+}
 
 
 def tokens(text: str) -> int:
@@ -78,8 +83,15 @@ class Transcript:
         return tokens(self.render())
 
 
-def summary(step_kind: StepKind, tool: str | None, text: str, width: int, error: bool,
-            exit_code: int | None, trust: Trust = Trust.AGENT) -> str:
+def summary(
+    step_kind: StepKind,
+    tool: str | None,
+    text: str,
+    width: int,
+    error: bool,
+    exit_code: int | None,
+    trust: Trust = Trust.AGENT,
+) -> str:
     """One index line, starting with who wrote the step: person, agent, tool output or harness."""
     who = WRITER.get(trust, trust.value)
     if step_kind is StepKind.TOOL_CALL:
@@ -159,8 +171,10 @@ def task_text(task: str) -> str:
     """The task whole up to TASK_CHARS, else its head and a marker naming the tool that returns it."""
     if len(task) <= TASK_CHARS:
         return task
-    return (f"{task[:TASK_CHARS]}\n[task cut here: {len(task) - TASK_CHARS} more chars; "
-            f"read_task(offset={TASK_CHARS}) returns the rest]")
+    return (
+        f"{task[:TASK_CHARS]}\n[task cut here: {len(task) - TASK_CHARS} more chars; "
+        f"read_task(offset={TASK_CHARS}) returns the rest]"
+    )
 
 
 def _head(text: str, limit: int, more: str) -> str:
@@ -171,19 +185,24 @@ def _head(text: str, limit: int, more: str) -> str:
 
 
 def _final(traj: Trajectory) -> str:
-    last_msg = next((s for s in reversed(traj.steps)
-                     if s.kind is StepKind.ASSISTANT_MESSAGE and s.text.strip()), None)
+    last_msg = next(
+        (s for s in reversed(traj.steps) if s.kind is StepKind.ASSISTANT_MESSAGE and s.text.strip()), None
+    )
     last_result = next((s for s in reversed(traj.steps) if s.kind is StepKind.TOOL_RESULT), None)
     parts = []
     if last_msg is not None:
         parts.append(f"last assistant message [{last_msg.index}]: {cut(last_msg.text, 600)}")
     submission = traj.metadata.get("submission") if isinstance(traj.metadata, dict) else None
     if isinstance(submission, str) and submission.strip():
-        parts.append(f"final submission (diff):\n{_head(submission, FINAL_CHARS, 'search the steps for the rest')}")
+        parts.append(
+            f"final submission (diff):\n{_head(submission, FINAL_CHARS, 'search the steps for the rest')}"
+        )
     elif last_result is not None:
         status = "error" if last_result.is_error else "ok"
         more = f"read_step(index={last_result.index}, offset={FINAL_CHARS}) returns the rest"
-        parts.append(f"last tool result [{last_result.index}] ({WRITER.get(last_result.trust, 'tool output')}, "
-                     f"{status}):\n{_head(last_result.text, FINAL_CHARS, more)}")
+        parts.append(
+            f"last tool result [{last_result.index}] ({WRITER.get(last_result.trust, 'tool output')}, "
+            f"{status}):\n{_head(last_result.text, FINAL_CHARS, more)}"
+        )
     parts.append(f"recorded outcome: {traj.outcome.value}")
     return "\n".join(parts)

@@ -55,15 +55,26 @@ def actions(traj: Trajectory) -> list[Act]:
         res = traj.step(res_idx) if res_idx is not None else None
         action = classify_call(s.text, s.tool_name, s.input)
         act = Act(
-            call=s.index, result=res_idx, cls=action.cls, program=action.program, recipe=action.recipe,
-            cmd=shorten(s.text or str(s.input or ""), 160), classes=action.classes, writes=action.writes,
-            heredoc=action.heredoc, tool=s.tool_name or "", tool_input=s.input, cwd=action.cwd,
+            call=s.index,
+            result=res_idx,
+            cls=action.cls,
+            program=action.program,
+            recipe=action.recipe,
+            cmd=shorten(s.text or str(s.input or ""), 160),
+            classes=action.classes,
+            writes=action.writes,
+            heredoc=action.heredoc,
+            tool=s.tool_name or "",
+            tool_input=s.input,
+            cwd=action.cwd,
             scratch=action.scratch,
         )
         if res is not None:
             act.output = res.text
-            act.failed = res.is_error or (res.exit_code not in (None, 0)) or (
-                res.exit_code is None and looks_failed(res.text)
+            act.failed = (
+                res.is_error
+                or (res.exit_code not in (None, 0))
+                or (res.exit_code is None and looks_failed(res.text))
             )
             if act.failed:
                 sig = signature(res.text)
@@ -119,4 +130,6 @@ def repository(traj: Trajectory) -> str:
     return name if name and name not in _GENERIC_DIRS else ""
 
 
-_GENERIC_DIRS = frozenset({"testbed", "workspace", "repo", "app", "src", "tmp", "home", "root", "project", "code"})
+_GENERIC_DIRS = frozenset(
+    {"testbed", "workspace", "repo", "app", "src", "tmp", "home", "root", "project", "code"}
+)

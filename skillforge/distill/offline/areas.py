@@ -59,14 +59,27 @@ class Acc:
         for (scope_name, path), (scope, g) in sorted(groups.items()):
             if g.runs.n < MIN_RUNS or (g.runs.known and not g.runs.wins):
                 continue  # a file only failed runs changed is no pointer to where fixes go
-            body = render("lesson_code_area", file=path, n=g.runs.n, runs=g.runs.phrase(),
-                          symbols=sorted(g.symbols.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
-            by_scope.setdefault(scope_name, []).append(Lesson(
-                title=f"Code area: {path}", trigger=f"when a task touches {path}", body=body,
-                kind=LessonKind.SUCCESS_PATTERN, level=Level.FUNCTIONAL, scope=scope,
-                evidence=evidence_of(g.sample, evidence), confidence=0.5, signature=f"area:{path}",
-                runs=runs_if_sampled(g.runs.n, g.sample),
-            ))
+            body = render(
+                "lesson_code_area",
+                file=path,
+                n=g.runs.n,
+                runs=g.runs.phrase(),
+                symbols=sorted(g.symbols.items(), key=lambda kv: (-kv[1], kv[0]))[:5],
+            )
+            by_scope.setdefault(scope_name, []).append(
+                Lesson(
+                    title=f"Code area: {path}",
+                    trigger=f"when a task touches {path}",
+                    body=body,
+                    kind=LessonKind.SUCCESS_PATTERN,
+                    level=Level.FUNCTIONAL,
+                    scope=scope,
+                    evidence=evidence_of(g.sample, evidence),
+                    confidence=0.5,
+                    signature=f"area:{path}",
+                    runs=runs_if_sampled(g.runs.n, g.sample),
+                )
+            )
         out: list[Lesson] = []
         for _scope, found in sorted(by_scope.items()):
             found.sort(key=lambda le: (-le.support, le.signature))
@@ -75,5 +88,9 @@ class Acc:
 
 
 def _cite(edits: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"steps": sorted({e["step"] for e in edits}), "quote": ", ".join(
-        sorted({e["symbol"] or e["file"] for e in edits}))[:200], "src": edits[0].get("src"), "trust": "agent"}
+    return {
+        "steps": sorted({e["step"] for e in edits}),
+        "quote": ", ".join(sorted({e["symbol"] or e["file"] for e in edits}))[:200],
+        "src": edits[0].get("src"),
+        "trust": "agent",
+    }

@@ -18,13 +18,30 @@ from functools import cache
 from typing import Any
 
 LANGUAGES = {
-    ".py": "python", ".pyi": "python", ".js": "javascript", ".jsx": "javascript", ".mjs": "javascript",
-    ".cjs": "javascript", ".ts": "typescript", ".mts": "typescript", ".tsx": "tsx", ".sh": "bash", ".bash": "bash",
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".tsx": "tsx",
+    ".sh": "bash",
+    ".bash": "bash",
 }
 _DEFS = {
-    "function_definition", "class_definition", "function_declaration", "generator_function_declaration",
-    "method_definition", "class_declaration", "abstract_class_declaration", "interface_declaration",
-    "class", "function_expression", "arrow_function",
+    "function_definition",
+    "class_definition",
+    "function_declaration",
+    "generator_function_declaration",
+    "method_definition",
+    "class_declaration",
+    "abstract_class_declaration",
+    "interface_declaration",
+    "class",
+    "function_expression",
+    "arrow_function",
 }
 _FILE = re.compile(r"^\+\+\+ (?:b/)?(\S+)", re.M)
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@ ?(.*)$")
@@ -89,7 +106,11 @@ def _name(node: Any) -> str:
     if named is None and node.type in ("arrow_function", "function_expression", "class"):
         parent = node.parent
         if parent is not None and parent.type in ("variable_declarator", "pair", "assignment_expression"):
-            named = parent.child_by_field_name("name") or parent.child_by_field_name("key") or parent.child_by_field_name("left")
+            named = (
+                parent.child_by_field_name("name")
+                or parent.child_by_field_name("key")
+                or parent.child_by_field_name("left")
+            )
     if named is None:
         return ""
     text: str = named.text.decode("utf-8", "replace")

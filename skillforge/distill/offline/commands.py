@@ -17,19 +17,65 @@ from functools import lru_cache
 from typing import Any
 
 TEST, BUILD, INSTALL, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER = (
-    "test", "build", "install", "edit", "explore", "reproduce", "submit", "other",
+    "test",
+    "build",
+    "install",
+    "edit",
+    "explore",
+    "reproduce",
+    "submit",
+    "other",
 )
 ACTION_CLASSES = (TEST, BUILD, INSTALL, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER)
 
-SHELL_TOOLS = frozenset({
-    "bash", "shell", "execute_bash", "exec_command", "local_shell", "run_shell_command", "terminal",
-    "cmd", "run", "run_command", "container.exec", "bash_tool", "execute_command", "cmdrunaction",
-})
+SHELL_TOOLS = frozenset(
+    {
+        "bash",
+        "shell",
+        "execute_bash",
+        "exec_command",
+        "local_shell",
+        "run_shell_command",
+        "terminal",
+        "cmd",
+        "run",
+        "run_command",
+        "container.exec",
+        "bash_tool",
+        "execute_command",
+        "cmdrunaction",
+    }
+)
 _TOOL_CLASS = {
-    EXPLORE: ("read", "view", "grep", "glob", "ls", "search", "find", "open", "goto", "scroll", "webfetch",
-              "websearch", "list", "filesearch"),
-    EDIT: ("edit", "write", "multiedit", "apply_patch", "create", "insert", "notebookedit", "patch",
-           "replace", "fileeditaction", "filewriteaction"),
+    EXPLORE: (
+        "read",
+        "view",
+        "grep",
+        "glob",
+        "ls",
+        "search",
+        "find",
+        "open",
+        "goto",
+        "scroll",
+        "webfetch",
+        "websearch",
+        "list",
+        "filesearch",
+    ),
+    EDIT: (
+        "edit",
+        "write",
+        "multiedit",
+        "apply_patch",
+        "create",
+        "insert",
+        "notebookedit",
+        "patch",
+        "replace",
+        "fileeditaction",
+        "filewriteaction",
+    ),
     SUBMIT: ("submit", "finish", "task_complete", "agentfinishaction"),
 }
 _SUBMIT_MARKERS = ("COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT", "MINI_SWE_AGENT_FINAL_OUTPUT")
@@ -41,7 +87,9 @@ _REDIRECT = re.compile(r"(?<![0-9&<>])>>?\s*([^\s;&|<>]+)")
 _ENV = re.compile(r"^(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S*)\s+)+")
 _TIMEOUT = re.compile(r"^(?:timeout|gtimeout)\s+(?:-\S+\s+)*\d+[smh]?\s+")
 _WRAPPERS = re.compile(r"^(?:sudo|time|nohup|exec|command|env)\s+")
-_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing|spec)(?:/|$)|(?:^|/)test_[\w.-]*\.py\b|_test\.(?:py|go|js|ts)\b|\.(?:test|spec)\.[jt]sx?\b")
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|testing|spec)(?:/|$)|(?:^|/)test_[\w.-]*\.py\b|_test\.(?:py|go|js|ts)\b|\.(?:test|spec)\.[jt]sx?\b"
+)
 
 _TEST_PROGRAMS = re.compile(
     r"^(?:\S*/)?(?:py\.test|pytest|tox|nox|nosetests|jest|vitest|mocha|ava|rspec|phpunit|ctest|runtests(?:\.py)?"
@@ -71,8 +119,12 @@ _EXPLORE = re.compile(
     r"|^git\s+(?:log|show|diff|status|blame|grep|ls-files|branch|rev-parse|remote)\b|^(?:pip[\d.]*|conda)\s+(?:show|list|freeze)\b"
 )
 _REPRODUCE = re.compile(r"^(?:\S*/)?(?:python[\d.]*|node|ruby|bash|sh|zsh|deno|go\s+run|php)\b|^\./\S+")
-_VALUE_OPTIONS = frozenset({"-W", "-p", "-n", "-c", "-o", "--rootdir", "--settings", "--parallel", "--ds", "--maxfail"})
-_VERBOSITY = re.compile(r"^-(?:[vqsxlr]+|-tb=\S+|rA|-no-header|-color=\S+|p\s+no:cacheprovider|-verbose|-quiet|-noinput)$")
+_VALUE_OPTIONS = frozenset(
+    {"-W", "-p", "-n", "-c", "-o", "--rootdir", "--settings", "--parallel", "--ds", "--maxfail"}
+)
+_VERBOSITY = re.compile(
+    r"^-(?:[vqsxlr]+|-tb=\S+|rA|-no-header|-color=\S+|p\s+no:cacheprovider|-verbose|-quiet|-noinput)$"
+)
 
 
 @dataclass(slots=True)
@@ -150,15 +202,22 @@ def _parse(command: str) -> Action:
     if main_cls in (TEST, BUILD, INSTALL):
         recipe = with_context(normalise_recipe(main, main_cls, main_ctx[0]), *main_ctx)
     scratch = is_scratch_dir(main_ctx[0]) or any(is_scratch_file(w) for w in _safe_split(main)[1:])
-    return Action(main_cls, program, recipe, classes or [OTHER], _dedupe(writes), heredoc, main_ctx[0], scratch)
+    return Action(
+        main_cls, program, recipe, classes or [OTHER], _dedupe(writes), heredoc, main_ctx[0], scratch
+    )
 
 
 # Command context: one small decoder of a shell line's working folder, environment and scratch use, kept
 # apart so it can move to the log readers (a typed shell action with its working directory).
 REPO_ROOTS = ("/testbed", "/workspace", "/repo", "/app", "/src", "/code")
-_SCRATCH_PART = re.compile(r"^(?:reproduc\w*|repro\w*|debug\w*|scratch\w*|tmp\w*|temp\w*|sandbox\w*|demo\w*"
-                           r"|test_?(?:project|proj|app|site|env|dir|docs|pkg)\w*|my_?\w*project\w*|example_project\w*)$", re.I)
-_SCRATCH_FILE = re.compile(r"^/tmp/|(?:^|/)(?:reproduc\w*|repro_\w*|debug_\w*|verify_\w*|check_\w*|scratch\w*)\.(?:py|sh)$")
+_SCRATCH_PART = re.compile(
+    r"^(?:reproduc\w*|repro\w*|debug\w*|scratch\w*|tmp\w*|temp\w*|sandbox\w*|demo\w*"
+    r"|test_?(?:project|proj|app|site|env|dir|docs|pkg)\w*|my_?\w*project\w*|example_project\w*)$",
+    re.I,
+)
+_SCRATCH_FILE = re.compile(
+    r"^/tmp/|(?:^|/)(?:reproduc\w*|repro_\w*|debug_\w*|verify_\w*|check_\w*|scratch\w*)\.(?:py|sh)$"
+)
 
 
 def change_dir(cwd: str, target: str) -> str:
@@ -219,8 +278,16 @@ def parse_command(command: str) -> Action:
     # repeated short commands come from the cache; long ones (heredoc file writes) are rarely
     # repeated and would keep megabytes alive in it
     act = _parse(command) if len(command) <= CACHE_MAX_CHARS else _parse.__wrapped__(command)
-    return Action(act.cls, act.program, act.recipe, list(act.classes), list(act.writes), act.heredoc, act.cwd,
-                  act.scratch)
+    return Action(
+        act.cls,
+        act.program,
+        act.recipe,
+        list(act.classes),
+        list(act.writes),
+        act.heredoc,
+        act.cwd,
+        act.scratch,
+    )
 
 
 def _split_heredoc(command: str) -> tuple[str, str, str]:
@@ -317,7 +384,11 @@ def _safe_split(seg: str) -> list[str]:
 def _unquote(word: str) -> str:
     if "'" not in word and '"' not in word:
         return word
-    return re.sub(r"'([^']*)'|\"((?:\\.|[^\"\\])*)\"", lambda m: m.group(1) if m.group(1) is not None else m.group(2), word)
+    return re.sub(
+        r"'([^']*)'|\"((?:\\.|[^\"\\])*)\"",
+        lambda m: m.group(1) if m.group(1) is not None else m.group(2),
+        word,
+    )
 
 
 def _program(seg: str) -> str:
@@ -327,7 +398,10 @@ def _program(seg: str) -> str:
     if re.match(r"(?:\S*/)?python[\d.]*$", words[0]):  # interpreters as typed: /usr/bin/python3 is not python
         return f"{words[0]} -m {words[2]}" if len(words) > 2 and words[1] == "-m" else words[0]
     first = words[0].rsplit("/", 1)[-1]
-    if first in ("npm", "yarn", "pnpm", "git", "pip", "pip3", "go", "cargo", "uv", "apt-get", "conda") and len(words) > 1:
+    if (
+        first in ("npm", "yarn", "pnpm", "git", "pip", "pip3", "go", "cargo", "uv", "apt-get", "conda")
+        and len(words) > 1
+    ):
         return f"{first} {words[1]}"
     return first
 
@@ -380,12 +454,38 @@ def _runner_length(words: list[str]) -> int:
             n = 2
     elif words[0] in ("npm", "yarn", "pnpm", "bun") and len(words) > 1:
         n = 3 if words[1] == "run" and len(words) > 2 else 2
-    elif words[0] in ("go", "cargo", "make", "mvn", "gradle", "dotnet", "swift", "mix", "uv", "pip", "pip3",
-                      "poetry", "conda", "apt-get", "apt", "gem", "bundle", "tox") and len(words) > 1:
+    elif (
+        words[0]
+        in (
+            "go",
+            "cargo",
+            "make",
+            "mvn",
+            "gradle",
+            "dotnet",
+            "swift",
+            "mix",
+            "uv",
+            "pip",
+            "pip3",
+            "poetry",
+            "conda",
+            "apt-get",
+            "apt",
+            "gem",
+            "bundle",
+            "tox",
+        )
+        and len(words) > 1
+    ):
         n = 2
     if n < len(words) and words[n - 1] == "pip" and words[n] == "install":
         n += 1
-    if n < len(words) and words[n - 1] in ("runtests.py", "manage.py", "django", "django-admin") and words[n] == "test":
+    if (
+        n < len(words)
+        and words[n - 1] in ("runtests.py", "manage.py", "django", "django-admin")
+        and words[n] == "test"
+    ):
         n += 1
     return min(n, len(words))
 

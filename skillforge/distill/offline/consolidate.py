@@ -34,12 +34,21 @@ NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 64
 MAX_DESCRIPTION = 1024
 REPO_SECTIONS = (
-    ("Running tests", "recipe:test"), ("Building and installing", "recipe:build"),
-    ("Building and installing", "recipe:install"), ("Workflow", LessonKind.WORKFLOW.value),
-    ("Known failures and fixes", LessonKind.ERROR_RECOVERY.value), ("Warnings", LessonKind.WARNING.value),
-    ("Anti-patterns", LessonKind.ANTI_PATTERN.value), ("Code areas", LessonKind.SUCCESS_PATTERN.value),
+    ("Running tests", "recipe:test"),
+    ("Building and installing", "recipe:build"),
+    ("Building and installing", "recipe:install"),
+    ("Workflow", LessonKind.WORKFLOW.value),
+    ("Known failures and fixes", LessonKind.ERROR_RECOVERY.value),
+    ("Warnings", LessonKind.WARNING.value),
+    ("Anti-patterns", LessonKind.ANTI_PATTERN.value),
+    ("Code areas", LessonKind.SUCCESS_PATTERN.value),
 )
-SPECIFIC = {LessonKind.ENVIRONMENT_RECIPE, LessonKind.ERROR_RECOVERY, LessonKind.WARNING, LessonKind.ANTI_PATTERN}
+SPECIFIC = {
+    LessonKind.ENVIRONMENT_RECIPE,
+    LessonKind.ERROR_RECOVERY,
+    LessonKind.WARNING,
+    LessonKind.ANTI_PATTERN,
+}
 _BULLET_KEY = re.compile(r"\d+(?:\.\d+)?")
 # "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun)
 _COUNTS = re.compile(r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)")
@@ -91,8 +100,11 @@ class OfflineConsolidator:
     def plans(self, lessons: Sequence[Lesson], existing: set[str] | None = None) -> list[Plan]:
         ordered = sorted(lessons, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
         shared = _shared(ordered, existing or set())
-        plans = (self._repo_plans([le for le in ordered if id(le) not in shared])
-                 + self._family_plans([le for le in ordered if id(le) in shared]) + self._agent_plans(ordered))
+        plans = (
+            self._repo_plans([le for le in ordered if id(le) not in shared])
+            + self._family_plans([le for le in ordered if id(le) in shared])
+            + self._agent_plans(ordered)
+        )
         names: set[str] = set()
         unique: list[Plan] = []
         for plan in sorted(plans, key=lambda p: (p.name, p.skill_id)):
@@ -126,18 +138,33 @@ class OfflineConsolidator:
                     sections.append((heading, chosen, [le.body for le in chosen]))
             metas = {e.trajectory_id: e.outcome.value for le in group for e in le.evidence}
             known = [o for o in metas.values() if o != "unknown"]
-            recipes = {le.signature: _first_code(le.body) for le in group if le.kind is LessonKind.ENVIRONMENT_RECIPE}
+            recipes = {
+                le.signature: _first_code(le.body) for le in group if le.kind is LessonKind.ENVIRONMENT_RECIPE
+            }
             parts = _count_parts(group)
             plan = Plan(
-                name=_name(f"{_repo_slug(repo)}-workflow"), scope=Scope(ScopeKind.REPOSITORY, repo), theme="workflow",
-                level=Level.PLAN, title=f"Working on {repo}",
-                description=self._render("description_repository", repo=repo, test=_plain(recipes.get("recipe:test", "")),
-                                         build=_plain(recipes.get("recipe:build", "")), parts=parts,
-                                         runs=supporting_runs(group)),
-                intro=self._render("intro_repository", repo=repo, supporting=supporting_runs(group),
-                                   read=self.read.get(str(Scope(ScopeKind.REPOSITORY, repo))),
-                                   resolved=sum(1 for o in known if o == "success")
-                                   if known and not is_sampled(group) else None),
+                name=_name(f"{_repo_slug(repo)}-workflow"),
+                scope=Scope(ScopeKind.REPOSITORY, repo),
+                theme="workflow",
+                level=Level.PLAN,
+                title=f"Working on {repo}",
+                description=self._render(
+                    "description_repository",
+                    repo=repo,
+                    test=_plain(recipes.get("recipe:test", "")),
+                    build=_plain(recipes.get("recipe:build", "")),
+                    parts=parts,
+                    runs=supporting_runs(group),
+                ),
+                intro=self._render(
+                    "intro_repository",
+                    repo=repo,
+                    supporting=supporting_runs(group),
+                    read=self.read.get(str(Scope(ScopeKind.REPOSITORY, repo))),
+                    resolved=sum(1 for o in known if o == "success")
+                    if known and not is_sampled(group)
+                    else None,
+                ),
                 sections=sections,
             )
             plans.append(plan)
@@ -151,53 +178,82 @@ class OfflineConsolidator:
                 by_family.setdefault(fam, []).append(le)
         plans: list[Plan] = []
         for fam, group in sorted(by_family.items()):
-            bullets = [self._render("family_bullet", repo=le.scope.value, text=le.body.removeprefix("- "))
-                       for le in group]
+            bullets = [
+                self._render("family_bullet", repo=le.scope.value, text=le.body.removeprefix("- "))
+                for le in group
+            ]
             runs = supporting_runs(group)
             theme = fam.replace("-", " ")
             examples = sorted({_plain(le.title.rsplit(" (", 1)[0]) for le in group})[:2]
-            plans.append(Plan(
-                name=_name(fam), scope=Scope(ScopeKind.TOOL, fam), theme=fam, level=Level.ATOMIC,
-                title=theme.capitalize(), description=self._render("description_family", theme=theme, examples=examples),
-                intro=self._render("intro_family", runs=runs, read=self.read.get("all")),
-                sections=[("Known failures and fixes", group, bullets)],
-            ))
+            plans.append(
+                Plan(
+                    name=_name(fam),
+                    scope=Scope(ScopeKind.TOOL, fam),
+                    theme=fam,
+                    level=Level.ATOMIC,
+                    title=theme.capitalize(),
+                    description=self._render("description_family", theme=theme, examples=examples),
+                    intro=self._render("intro_family", runs=runs, read=self.read.get("all")),
+                    sections=[("Known failures and fixes", group, bullets)],
+                )
+            )
         return plans
 
     def _agent_plans(self, lessons: list[Lesson]) -> list[Plan]:
         by_agent: dict[str, list[Lesson]] = {}
         for le in lessons:
-            if le.scope.kind is ScopeKind.TOOL and (le.kind in (LessonKind.WARNING, LessonKind.ANTI_PATTERN)
-                                                    or le.signature.startswith("harness:")):
+            if le.scope.kind is ScopeKind.TOOL and (
+                le.kind in (LessonKind.WARNING, LessonKind.ANTI_PATTERN)
+                or le.signature.startswith("harness:")
+            ):
                 by_agent.setdefault(le.scope.value, []).append(le)
         plans: list[Plan] = []
         for agent, group in sorted(by_agent.items()):
             runs = supporting_runs(group)
             sections = []
-            for heading, kind in (("Harness complaints", LessonKind.ERROR_RECOVERY), ("Warnings", LessonKind.WARNING),
-                                  ("Anti-patterns", LessonKind.ANTI_PATTERN)):
+            for heading, kind in (
+                ("Harness complaints", LessonKind.ERROR_RECOVERY),
+                ("Warnings", LessonKind.WARNING),
+                ("Anti-patterns", LessonKind.ANTI_PATTERN),
+            ):
                 chosen = [le for le in group if le.kind is kind]
                 if chosen:
                     sections.append((heading, chosen, [le.body for le in chosen]))
-            plans.append(Plan(
-                name=_name(f"{agent}-warnings"), scope=Scope(ScopeKind.TOOL, agent), theme="warnings",
-                level=Level.FUNCTIONAL, title=f"{agent} warnings",
-                description=self._render("description_agent", agent=agent, count=len(group), runs=runs),
-                intro=self._render("intro_agent", agent=agent, runs=runs, read=self.read.get(f"agent:{agent}")),
-                sections=sections,
-            ))
+            plans.append(
+                Plan(
+                    name=_name(f"{agent}-warnings"),
+                    scope=Scope(ScopeKind.TOOL, agent),
+                    theme="warnings",
+                    level=Level.FUNCTIONAL,
+                    title=f"{agent} warnings",
+                    description=self._render("description_agent", agent=agent, count=len(group), runs=runs),
+                    intro=self._render(
+                        "intro_agent", agent=agent, runs=runs, read=self.read.get(f"agent:{agent}")
+                    ),
+                    sections=sections,
+                )
+            )
         return plans
 
     def _add(self, plan: Plan) -> SkillEdit:
-        body = self._render("skill", title=plan.title, intro=plan.intro,
-                            sections=[(h, "\n".join(lines)) for h, _, lines in plan.sections]) + "\n"
+        body = (
+            self._render(
+                "skill",
+                title=plan.title,
+                intro=plan.intro,
+                sections=[(h, "\n".join(lines)) for h, _, lines in plan.sections],
+            )
+            + "\n"
+        )
         skill = Skill(name=plan.name, description=_description(plan.description), body=body)
         skill.set_meta("id", plan.skill_id)
         skill.set_meta("level", plan.level.value)
         skill.set_meta("scope", str(plan.scope))
         skill.set_meta("evidence", plan.evidence)
         reason = f"new {plan.level.value} skill for {plan.scope}: {_summary(plan.lessons)} from {plan.evidence} runs"
-        return SkillEdit(op=EditOp.ADD_SKILL, skill=plan.name, reason=reason, new_skill=skill, lessons=plan.lessons)
+        return SkillEdit(
+            op=EditOp.ADD_SKILL, skill=plan.name, reason=reason, new_skill=skill, lessons=plan.lessons
+        )
 
 
 def _shared(lessons: list[Lesson], existing: set[str]) -> set[int]:
@@ -209,8 +265,17 @@ def _shared(lessons: list[Lesson], existing: set[str]) -> set[int]:
     for le in lessons:
         if le.kind is LessonKind.ERROR_RECOVERY and _family(le) and le.scope.kind is ScopeKind.REPOSITORY:
             repos.setdefault(le.signature, set()).add(le.scope.value)
-    return {id(le) for le in lessons if le.kind is LessonKind.ERROR_RECOVERY and _family(le) and (
-        le.scope.kind is not ScopeKind.REPOSITORY or len(repos.get(le.signature, ())) >= 2 or _family(le) in existing)}
+    return {
+        id(le)
+        for le in lessons
+        if le.kind is LessonKind.ERROR_RECOVERY
+        and _family(le)
+        and (
+            le.scope.kind is not ScopeKind.REPOSITORY
+            or len(repos.get(le.signature, ())) >= 2
+            or _family(le) in existing
+        )
+    }
 
 
 def _section_key(le: Lesson) -> str:
@@ -235,9 +300,16 @@ def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
     for heading, lessons, lines in plan.sections:
         old = existing.get(heading)
         if old is None:
-            edits.append(SkillEdit(op=EditOp.APPEND_SECTION, skill=current.name, section=heading,
-                                   content="\n".join(lines), lessons=lessons,
-                                   reason=f"add '{heading}' to {current.name}: {_summary(lessons)}"))
+            edits.append(
+                SkillEdit(
+                    op=EditOp.APPEND_SECTION,
+                    skill=current.name,
+                    section=heading,
+                    content="\n".join(lines),
+                    lessons=lessons,
+                    reason=f"add '{heading}' to {current.name}: {_summary(lessons)}",
+                )
+            )
             continue
         old_lines = old.split("\n")  # blank lines and prose under the heading are kept as they are
         keys = {_bullet_key(ln): i for i, ln in enumerate(old_lines) if ln.startswith("- ")}
@@ -250,13 +322,27 @@ def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
             elif line not in added:
                 added.append(line)
         if merged != old_lines:
-            edits.append(SkillEdit(op=EditOp.REPLACE_SECTION, skill=current.name, section=heading,
-                                   content="\n".join(merged + added), lessons=lessons,
-                                   reason=f"update counts in '{heading}' of {current.name}: {_summary(lessons)}"))
+            edits.append(
+                SkillEdit(
+                    op=EditOp.REPLACE_SECTION,
+                    skill=current.name,
+                    section=heading,
+                    content="\n".join(merged + added),
+                    lessons=lessons,
+                    reason=f"update counts in '{heading}' of {current.name}: {_summary(lessons)}",
+                )
+            )
         elif added:
-            edits.append(SkillEdit(op=EditOp.APPEND_SECTION, skill=current.name, section=heading,
-                                   content="\n".join(added), lessons=lessons,
-                                   reason=f"append {len(added)} point(s) to '{heading}' of {current.name}"))
+            edits.append(
+                SkillEdit(
+                    op=EditOp.APPEND_SECTION,
+                    skill=current.name,
+                    section=heading,
+                    content="\n".join(added),
+                    lessons=lessons,
+                    reason=f"append {len(added)} point(s) to '{heading}' of {current.name}",
+                )
+            )
     return edits
 
 
@@ -309,8 +395,11 @@ def _summary(lessons: list[Lesson]) -> str:
 
 
 def _count_parts(group: list[Lesson]) -> list[str]:
-    labels = ((LessonKind.ERROR_RECOVERY, "known failure and fix", "known failures and fixes"),
-              (LessonKind.WARNING, "warning", "warnings"), (LessonKind.ANTI_PATTERN, "anti-pattern", "anti-patterns"))
+    labels = (
+        (LessonKind.ERROR_RECOVERY, "known failure and fix", "known failures and fixes"),
+        (LessonKind.WARNING, "warning", "warnings"),
+        (LessonKind.ANTI_PATTERN, "anti-pattern", "anti-patterns"),
+    )
     parts = []
     for kind, one, many in labels:
         n = sum(1 for le in group if le.kind is kind)

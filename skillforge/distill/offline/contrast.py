@@ -32,14 +32,20 @@ MIN_DIFF = 0.15  # failed-run rate minus resolved-run rate (effect size) a warni
 MIN_RUNS_EACH = 2  # at least this many failed and resolved runs in a group
 MIN_WITH = 4  # runs (either outcome) a feature needs to be tested at all: independent filtering, which
 # keeps rare features (that could never reach significance) out of the correction's hypothesis count
-_CONFIG = re.compile(r"(?:^|/)(?:setup\.py|setup\.cfg|pyproject\.toml|tox\.ini|requirements[\w.-]*\.txt|package\.json|conftest\.py)$")
+_CONFIG = re.compile(
+    r"(?:^|/)(?:setup\.py|setup\.cfg|pyproject\.toml|tox\.ini|requirements[\w.-]*\.txt|package\.json|conftest\.py)$"
+)
 _TESTFILE = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[\w]+\.py$|_test\.\w+$|\.(?:test|spec)\.\w+$")
 _REVERT = re.compile(r"\bgit\s+(?:checkout|restore|stash)\b")
-_SCRATCH = re.compile(r"^[^/]+\.(?:py|sh)$|\.(?:orig|bak|rej|swp|pickle|png)$|~$|(?:^|/)(?:reproduc\w*|debug_\w*|verify_\w*|check_\w*)\.py$")
+_SCRATCH = re.compile(
+    r"^[^/]+\.(?:py|sh)$|\.(?:orig|bak|rej|swp|pickle|png)$|~$|(?:^|/)(?:reproduc\w*|debug_\w*|verify_\w*|check_\w*)\.py$"
+)
 
 
 _FRAME = re.compile(r'File "([^"]+)", line')
-_OWN_SCRIPT = re.compile(r"(?:^|/)(?:reproduc|repro|test_|check|verify|debug|apply|patch|fix|update|modify)\w*\.py$")
+_OWN_SCRIPT = re.compile(
+    r"(?:^|/)(?:reproduc|repro|test_|check|verify|debug|apply|patch|fix|update|modify)\w*\.py$"
+)
 
 
 def _in_repository(output: str) -> bool:
@@ -49,7 +55,9 @@ def _in_repository(output: str) -> bool:
     if not frames:
         return False
     path = frames[-1]
-    return not path.startswith(("<", "/tmp/")) and not _OWN_SCRIPT.search(path) and "site-packages" not in path
+    return (
+        not path.startswith(("<", "/tmp/")) and not _OWN_SCRIPT.search(path) and "site-packages" not in path
+    )
 
 
 def submission(diff: str) -> tuple[list[str], list[str]]:
@@ -64,7 +72,9 @@ def submission(diff: str) -> tuple[list[str], list[str]]:
     return files, added
 
 
-def mine(acts: list[Act], edited: list[str], diff: str = "", complaints: list[dict] | None = None) -> dict[str, int]:
+def mine(
+    acts: list[Act], edited: list[str], diff: str = "", complaints: list[dict] | None = None
+) -> dict[str, int]:
     """Feature -> first step index where this run shows it."""
     feats: dict[str, int] = {}
 
@@ -119,18 +129,39 @@ def phrase(feature: str) -> tuple[str, str]:
     """(what the runs did, an example command) for a feature key."""
     kind, _, value = feature.partition(":")
     return {
-        "ran": (f"ran `{value}`", ""), "edit-with": (f"edited files with `{value}`", ""),
-        "hit": (f"hit `{value}`", ""), "edited": ({"config": "edited packaging/config files (setup.py, pyproject.toml, conftest.py…)",
-                                                    "test-files": "edited existing test files"}.get(value, value), ""),
-        "submitted": ({"added-file": "submitted a patch that adds a new file",
-                       "scratch-file": "left a scratch or backup file (reproduce.py, .orig, .png…) in the submitted patch",
-                       "test-files": "changed existing test files in the submitted patch"}.get(value, value), ""),
-        "harness": ({"malformed-action": "sent a reply the harness rejected as a malformed action",
-                     "output-truncated": "had command output cut by the harness",
-                     "timeout": "ran a command that timed out"}.get(value, value), ""),
+        "ran": (f"ran `{value}`", ""),
+        "edit-with": (f"edited files with `{value}`", ""),
+        "hit": (f"hit `{value}`", ""),
+        "edited": (
+            {
+                "config": "edited packaging/config files (setup.py, pyproject.toml, conftest.py…)",
+                "test-files": "edited existing test files",
+            }.get(value, value),
+            "",
+        ),
+        "submitted": (
+            {
+                "added-file": "submitted a patch that adds a new file",
+                "scratch-file": "left a scratch or backup file (reproduce.py, .orig, .png…) in the submitted patch",
+                "test-files": "changed existing test files in the submitted patch",
+            }.get(value, value),
+            "",
+        ),
+        "harness": (
+            {
+                "malformed-action": "sent a reply the harness rejected as a malformed action",
+                "output-truncated": "had command output cut by the harness",
+                "timeout": "ran a command that timed out",
+            }.get(value, value),
+            "",
+        ),
         "reverted-files": ("reverted files with git checkout/restore", ""),
-        "broke-syntax": ("left a repository file unparsable after an edit (SyntaxError/IndentationError in it)", ""),
-        "never-ran-tests": ("never ran the test suite", ""), "never-reproduced": ("never ran a reproduction script", ""),
+        "broke-syntax": (
+            "left a repository file unparsable after an edit (SyntaxError/IndentationError in it)",
+            "",
+        ),
+        "never-ran-tests": ("never ran the test suite", ""),
+        "never-reproduced": ("never ran a reproduction script", ""),
     }.get(kind, (feature, ""))
 
 
@@ -197,8 +228,9 @@ class Acc:
         return out
 
 
-def _same_as_repository(agent: Scope, g: _Group, groups: dict[str, tuple[Scope, _Group]],
-                        resolve: Callable[[Scope], Scope]) -> bool:
+def _same_as_repository(
+    agent: Scope, g: _Group, groups: dict[str, tuple[Scope, _Group]], resolve: Callable[[Scope], Scope]
+) -> bool:
     """Whether an agent's runs are exactly one repository's runs."""
     repos = {str(resolve(Scope(ScopeKind.REPOSITORY, r))) for r in g.repos}
     if g.no_repo or len(repos) != 1 or next(iter(repos)) not in groups:
@@ -221,18 +253,34 @@ def _group_lessons(scope: Scope, g: _Group) -> list[Lesson]:
         what, _ = phrase(feat)
         where = f"on {scope.value}" if scope.kind is ScopeKind.REPOSITORY else f"with {scope.value}"
         cited = g.features[feat].sample
-        body = render("lesson_warning", phrase=what, where=where, a=a, n_fail=g.failed, c=c,
-                      n_success=g.won, p=f"{p_adj:.3g}", diff=round(100 * (a / g.failed - c / g.won)),
-                      odds=_odds(a, g.failed - a, c, g.won - c), example="")
-        out.append(Lesson(
-            title=f"Warning: runs that {what} failed more often", trigger=f"before you {what.split(' ', 1)[-1]}",
-            body=body, kind=LessonKind.WARNING, level=Level.FUNCTIONAL, scope=scope,
-            evidence=evidence_of(cited, evidence), confidence=round(1 - p_adj, 3),
-            signature=f"contrast:{feat}", runs=runs_if_sampled(a, cited),
-        ))
+        body = render(
+            "lesson_warning",
+            phrase=what,
+            where=where,
+            a=a,
+            n_fail=g.failed,
+            c=c,
+            n_success=g.won,
+            p=f"{p_adj:.3g}",
+            diff=round(100 * (a / g.failed - c / g.won)),
+            odds=_odds(a, g.failed - a, c, g.won - c),
+            example="",
+        )
+        out.append(
+            Lesson(
+                title=f"Warning: runs that {what} failed more often",
+                trigger=f"before you {what.split(' ', 1)[-1]}",
+                body=body,
+                kind=LessonKind.WARNING,
+                level=Level.FUNCTIONAL,
+                scope=scope,
+                evidence=evidence_of(cited, evidence),
+                confidence=round(1 - p_adj, 3),
+                signature=f"contrast:{feat}",
+                runs=runs_if_sampled(a, cited),
+            )
+        )
     return out
-
-
 
 
 def _odds(a: int, b: int, c: int, d: int) -> str:

@@ -65,7 +65,9 @@ def _fix_text(act: Act) -> str:
 
 _ENVIRONMENT = re.compile(
     r"No module named|ModuleNotFoundError|ImportError|command not found|could not be found|not installed"
-    r"|cannot open shared object|DLL load failed|library not loaded|Permission denied", re.I)
+    r"|cannot open shared object|DLL load failed|library not loaded|Permission denied",
+    re.I,
+)
 
 
 def _worth_mining(fail: Act) -> bool:
@@ -99,10 +101,19 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
                 break  # fixed in the code, or retried unchanged: not an environment lesson
             seen.add((fail.cls, fail.sig))
             steps = [fail.call, later.call] + ([fail.result] if fail.result is not None else [])
-            found.append(cite(
-                traj, steps, f"{fail.sig_raw} → {later.cmd}", sig=fail.sig, exc=fail.exc, cls=fail.cls,
-                failed_cmd=_fix_text(fail), fix=_fix_text(later), between=sorted(set(between))[:3],
-            ))
+            found.append(
+                cite(
+                    traj,
+                    steps,
+                    f"{fail.sig_raw} → {later.cmd}",
+                    sig=fail.sig,
+                    exc=fail.exc,
+                    cls=fail.cls,
+                    failed_cmd=_fix_text(fail),
+                    fix=_fix_text(later),
+                    between=sorted(set(between))[:3],
+                )
+            )
             break
         if len(found) >= MAX_PER_RUN:
             break
@@ -149,8 +160,11 @@ class Acc:
     def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
         failing = {str(k[0]): n for k, n in regroup(self.failing, resolve).items()}
         groups = {f"{s}\x00{c}\x00{sig}": (s, g) for (s, c, sig), g in regroup(self.groups, resolve).items()}
-        return [_lesson(scope, g, failing.get(str(scope), 0)) for _key, (scope, g) in sorted(groups.items())
-                if recommendable(g.runs)]
+        return [
+            _lesson(scope, g, failing.get(str(scope), 0))
+            for _key, (scope, g) in sorted(groups.items())
+            if recommendable(g.runs)
+        ]
 
 
 def recommendable(runs: Runs) -> bool:
@@ -164,16 +178,26 @@ def _lesson(scope: Scope, g: _Group, failing: int) -> Lesson:
     first = g.sample.first()[1]
     fix, fix_n = ranked_by_count(g.fixes)[0]
     body = render(
-        "lesson_error_recovery", sig=first["sig"], cls=first["cls"], fix=fix, fix_n=fix_n,
-        failed_cmd=ranked_by_count(g.failed_cmds)[0][0], also=ranked_by_count(g.failed_cmds)[1:3],
+        "lesson_error_recovery",
+        sig=first["sig"],
+        cls=first["cls"],
+        fix=fix,
+        fix_n=fix_n,
+        failed_cmd=ranked_by_count(g.failed_cmds)[0][0],
+        also=ranked_by_count(g.failed_cmds)[1:3],
         helpers=ranked_by_count(g.helpers)[:2],
-        runs=g.runs.phrase(), total=g.runs.n,
+        runs=g.runs.phrase(),
+        total=g.runs.n,
     )
     return Lesson(
         title=f"{first['sig']} ({first['cls']})",
         trigger=f"when a {first['cls']} command fails with: {first['sig']}",
-        body=body, kind=LessonKind.ERROR_RECOVERY, level=Level.ATOMIC, scope=scope,
-        evidence=evidence_of(g.sample, evidence), confidence=confidence(fix_n, failing),
+        body=body,
+        kind=LessonKind.ERROR_RECOVERY,
+        level=Level.ATOMIC,
+        scope=scope,
+        evidence=evidence_of(g.sample, evidence),
+        confidence=confidence(fix_n, failing),
         signature=f"error:{first['cls']}:{first['sig']}|family:{family(first['sig'], first['exc'])}",
         runs=runs_if_sampled(g.runs.n, g.sample),
     )

@@ -19,7 +19,9 @@ def cite(traj: Trajectory, steps: list[int], quote: str, **extra: Any) -> dict[s
     """A map-side citation: small and JSON-serialisable."""
     steps = sorted({s for s in steps if traj.step(s) is not None})
     item: dict[str, Any] = {
-        "steps": steps, "quote": shorten(quote, 200), "src": sources(traj, steps),
+        "steps": steps,
+        "quote": shorten(quote, 200),
+        "src": sources(traj, steps),
         "trust": least_trusted(traj, steps),
     }
     item.update(extra)
@@ -32,7 +34,13 @@ def sources(traj: Trajectory, steps: list[int]) -> str | None:
     found = [step.source for i in steps if (step := traj.step(i)) is not None and step.source is not None]
     if not found:
         return None
-    places = list(dict.fromkeys(s.record or (f"line {s.line}" if s.line is not None else "") for s in found if s.file == found[0].file))
+    places = list(
+        dict.fromkeys(
+            s.record or (f"line {s.line}" if s.line is not None else "")
+            for s in found
+            if s.file == found[0].file
+        )
+    )
     if found[0].record is None:
         return str(found[0])
     return f"{found[0].file}#{', '.join(p for p in places if p)}"
@@ -59,11 +67,15 @@ def relative_source(src: str | None, roots: list[str]) -> str | None:
 _WHERE = re.compile(r"^(.*?)((?::\d+)?(?:#.*)?)$", re.S)  # path, then ':line' and/or '#record'
 
 
-
 def evidence(meta: Facts, item: dict[str, Any]) -> Evidence:
     return Evidence(
-        trajectory_id=meta["id"], steps=list(item["steps"]), quote=item["quote"], source=item.get("src"),
-        outcome=Outcome(meta["outcome"]), task=meta["task"], trust=Trust(item["trust"]),
+        trajectory_id=meta["id"],
+        steps=list(item["steps"]),
+        quote=item["quote"],
+        source=item.get("src"),
+        outcome=Outcome(meta["outcome"]),
+        task=meta["task"],
+        trust=Trust(item["trust"]),
     )
 
 

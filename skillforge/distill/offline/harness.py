@@ -27,18 +27,45 @@ from skillforge.model import Lesson, LessonKind, Level, Role, Scope, ScopeKind, 
 
 MALFORMED, TRUNCATED, TIMEOUT = "malformed-action", "output-truncated", "timeout"
 _KINDS = (
-    (MALFORMED, re.compile(r"(?:provide|format).{0,40}\bEXACTLY ONE\b|found \d+ actions|no (?:valid )?(?:action|command|tool call) (?:was )?found", re.I)),
-    (TRUNCATED, re.compile(r"output of your last command was too long|output (?:was |has been )?truncated|<output_head>", re.I)),
+    (
+        MALFORMED,
+        re.compile(
+            r"(?:provide|format).{0,40}\bEXACTLY ONE\b|found \d+ actions|no (?:valid )?(?:action|command|tool call) (?:was )?found",
+            re.I,
+        ),
+    ),
+    (
+        TRUNCATED,
+        re.compile(
+            r"output of your last command was too long|output (?:was |has been )?truncated|<output_head>",
+            re.I,
+        ),
+    ),
     (TIMEOUT, re.compile(r"timed out and has been killed|command timed out|TimeoutExpired", re.I)),
 )
-_WORDS = ("exactly one", "actions", "no action", "no valid", "no command", "no tool call", "too long",
-          "truncated", "<output_head>", "timed out", "timeoutexpired")
-WHAT = {MALFORMED: "the harness rejected a reply as a malformed action (none or several commands)",
-        TRUNCATED: "the harness cut a command's output as too long",
-        TIMEOUT: "a command timed out and was killed"}
-ADVICE = {MALFORMED: "send exactly one command per reply; chain steps with `&&` inside one block",
-          TRUNCATED: "narrow the output first (`grep -n`, `sed -n 'a,bp'`, `head`) instead of printing whole files or test logs",
-          TIMEOUT: "run a narrower selection (one test file or id) or a short script instead of the whole suite"}
+_WORDS = (
+    "exactly one",
+    "actions",
+    "no action",
+    "no valid",
+    "no command",
+    "no tool call",
+    "too long",
+    "truncated",
+    "<output_head>",
+    "timed out",
+    "timeoutexpired",
+)
+WHAT = {
+    MALFORMED: "the harness rejected a reply as a malformed action (none or several commands)",
+    TRUNCATED: "the harness cut a command's output as too long",
+    TIMEOUT: "a command timed out and was killed",
+}
+ADVICE = {
+    MALFORMED: "send exactly one command per reply; chain steps with `&&` inside one block",
+    TRUNCATED: "narrow the output first (`grep -n`, `sed -n 'a,bp'`, `head`) instead of printing whole files or test logs",
+    TIMEOUT: "run a narrower selection (one test file or id) or a short script instead of the whole suite",
+}
 HEAD = 600  # characters of a step searched for a complaint
 MIN_DIFF = 0.15  # with outcomes known: failed-run share minus resolved-run share a lesson needs
 
@@ -65,9 +92,19 @@ def mine(traj: Trajectory) -> list[dict[str, Any]]:
         nxt = next((t for t in steps[pos + 1 :] if t.kind is StepKind.TOOL_CALL), None)
         # the agent's own reply the complaint answers: the lesson is about it, and it is trusted text
         reply = next((t.index for t in reversed(steps[:pos]) if t.role is Role.ASSISTANT), None)
-        cost = sum(1 for t in steps[pos:nxt.index if nxt else len(steps)] if t.kind is StepKind.USER_MESSAGE)
-        out.append(cite(traj, ([reply] if reply is not None else []) + [s.index] + ([nxt.index] if nxt else []), s.text.strip().splitlines()[0] if s.text.strip() else kind,
-                        kind=kind, cost=max(cost, 1), next=(nxt.text.split()[0] if nxt and nxt.text.split() else "")))
+        cost = sum(
+            1 for t in steps[pos : nxt.index if nxt else len(steps)] if t.kind is StepKind.USER_MESSAGE
+        )
+        out.append(
+            cite(
+                traj,
+                ([reply] if reply is not None else []) + [s.index] + ([nxt.index] if nxt else []),
+                s.text.strip().splitlines()[0] if s.text.strip() else kind,
+                kind=kind,
+                cost=max(cost, 1),
+                next=(nxt.text.split()[0] if nxt and nxt.text.split() else ""),
+            )
+        )
         if len(out) >= 50:
             break
     return out
@@ -109,20 +146,42 @@ class Acc:
     def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
         read = {str(k[0]): r for k, r in self.read.items()}
         out: list[Lesson] = []
-        for (scope, kind), g in sorted(regroup(self.groups, resolve).items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        for (scope, kind), g in sorted(
+            regroup(self.groups, resolve).items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
+        ):
             total = read.get(str(scope), Runs())
             failed_total, won_total = total.known - total.wins, total.wins
             failed = g.runs.known - g.runs.wins
-            if g.runs.n < 2 or (failed_total and won_total and failed / failed_total - g.runs.wins / won_total < MIN_DIFF):
+            if g.runs.n < 2 or (
+                failed_total and won_total and failed / failed_total - g.runs.wins / won_total < MIN_DIFF
+            ):
                 continue  # the usefulness gate: met as often by resolved runs, it explains no failure
-            body = render("lesson_harness", what=WHAT[kind], advice=ADVICE[kind], n=g.runs.n, total=total.n,
-                          complaints=g.complaints, turns=g.turns, known=bool(total.known),
-                          failed=failed, failed_total=failed_total,
-                          won=g.runs.wins, won_total=won_total)
-            out.append(Lesson(
-                title=f"Harness: {kind.replace('-', ' ')}", trigger=f"when {WHAT[kind]}", body=body,
-                kind=LessonKind.ERROR_RECOVERY, level=Level.ATOMIC, scope=scope,
-                evidence=evidence_of(g.sample, evidence), confidence=round(g.runs.n / max(total.n, 1), 3),
-                signature=f"harness:{kind}|family:", runs=runs_if_sampled(g.runs.n, g.sample),
-            ))
+            body = render(
+                "lesson_harness",
+                what=WHAT[kind],
+                advice=ADVICE[kind],
+                n=g.runs.n,
+                total=total.n,
+                complaints=g.complaints,
+                turns=g.turns,
+                known=bool(total.known),
+                failed=failed,
+                failed_total=failed_total,
+                won=g.runs.wins,
+                won_total=won_total,
+            )
+            out.append(
+                Lesson(
+                    title=f"Harness: {kind.replace('-', ' ')}",
+                    trigger=f"when {WHAT[kind]}",
+                    body=body,
+                    kind=LessonKind.ERROR_RECOVERY,
+                    level=Level.ATOMIC,
+                    scope=scope,
+                    evidence=evidence_of(g.sample, evidence),
+                    confidence=round(g.runs.n / max(total.n, 1), 3),
+                    signature=f"harness:{kind}|family:",
+                    runs=runs_if_sampled(g.runs.n, g.sample),
+                )
+            )
         return out

@@ -142,10 +142,18 @@ def mine(traj: Trajectory) -> Facts:
     feats = contrast.mine(acts, sorted({e["file"] for e in edits}), _submission(traj, acts), complaints)
     by_call = {a.call: a for a in acts}
     return {
-        "v": MINER_VERSION, "id": traj.id, "repo": repository(traj), "agent": traj.agent,
-        "outcome": traj.outcome.value, "task": short_task(traj.task),
-        "errors": errors.mine(traj, acts), "recipes": recipes.mine(traj, acts), "waste": waste.mine(traj, acts),
-        "workflow": flow, "edits": edits, "harness": complaints,
+        "v": MINER_VERSION,
+        "id": traj.id,
+        "repo": repository(traj),
+        "agent": traj.agent,
+        "outcome": traj.outcome.value,
+        "task": short_task(traj.task),
+        "errors": errors.mine(traj, acts),
+        "recipes": recipes.mine(traj, acts),
+        "waste": waste.mine(traj, acts),
+        "workflow": flow,
+        "edits": edits,
+        "harness": complaints,
         "features": {k: cite(traj, [s], by_call[s].cmd if s in by_call else k) for k, s in feats.items()},
     }
 
@@ -199,7 +207,7 @@ def relative(path: str, root: str) -> str:
     """A path relative to the run's working directory (or a SWE-bench style /testbed)."""
     for prefix in (root, "/testbed/", "/workspace/", "/repo/"):
         if len(prefix) > 1 and path.startswith(prefix):
-            return path[len(prefix):]
+            return path[len(prefix) :]
     return path.removeprefix("./")
 
 

@@ -70,16 +70,25 @@ def _on_made(a: Act, made: set[str]) -> bool:
     """Whether the command runs in, or on, something this run made."""
     if a.cwd and a.cwd.split("/")[0] in made:
         return True
-    words = [w.strip("'\"").removeprefix("./").removeprefix("/testbed/").split("::")[0] for w in a.cmd.split()[1:]]
-    return any(w in made or (w.split("/")[0] in made and "/" in w) for w in words if w and not w.startswith("-"))
+    words = [
+        w.strip("'\"").removeprefix("./").removeprefix("/testbed/").split("::")[0] for w in a.cmd.split()[1:]
+    ]
+    return any(
+        w in made or (w.split("/")[0] in made and "/" in w) for w in words if w and not w.startswith("-")
+    )
 
 
 def dominant(all_facts: list[Facts], scope: str, kind: str) -> str:
     """The recipe of this kind used by the most runs in this scope ('' when none)."""
-    return top(Counter(
-        it["recipe"] for f in all_facts if str(repo_scope(f)) == scope for it in f.get("recipes", [])
-        if it["kind"] == kind
-    ))
+    return top(
+        Counter(
+            it["recipe"]
+            for f in all_facts
+            if str(repo_scope(f)) == scope
+            for it in f.get("recipes", [])
+            if it["kind"] == kind
+        )
+    )
 
 
 def tests_of(f: Facts) -> list[str]:
@@ -128,15 +137,27 @@ def _lesson(scope: Scope, kind: str, g: _Group) -> Lesson:
     chosen, verb, did = g.samples[recipe], *KINDS[kind]
     repo = scope.value if scope.kind is ScopeKind.REPOSITORY else ""
     body = render(
-        "lesson_recipe", verb=verb, recipe=recipe, n=n, total=g.runs.n, did=did,
-        alternatives=[(r, c) for r, c in ranked[1:4] if c >= 2], runs=g.by_recipe[recipe].phrase(),
+        "lesson_recipe",
+        verb=verb,
+        recipe=recipe,
+        n=n,
+        total=g.runs.n,
+        did=did,
+        alternatives=[(r, c) for r, c in ranked[1:4] if c >= 2],
+        runs=g.by_recipe[recipe].phrase(),
         example=chosen.first()[1]["quote"] if "<" in recipe else "",
     )
     return Lesson(
-        title=f"{verb}: {recipe}", trigger=f"when you need to {verb.lower()} in {repo or 'this project'}",
-        body=body, kind=LessonKind.ENVIRONMENT_RECIPE, level=Level.ATOMIC, scope=scope,
-        evidence=evidence_of(chosen, evidence), confidence=confidence(n, g.runs.n),
-        signature=f"recipe:{kind}", runs=runs_if_sampled(g.by_recipe[recipe].n, chosen),
+        title=f"{verb}: {recipe}",
+        trigger=f"when you need to {verb.lower()} in {repo or 'this project'}",
+        body=body,
+        kind=LessonKind.ENVIRONMENT_RECIPE,
+        level=Level.ATOMIC,
+        scope=scope,
+        evidence=evidence_of(chosen, evidence),
+        confidence=confidence(n, g.runs.n),
+        signature=f"recipe:{kind}",
+        runs=runs_if_sampled(g.by_recipe[recipe].n, chosen),
     )
 
 

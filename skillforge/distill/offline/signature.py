@@ -35,8 +35,16 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"0x[0-9a-fA-F]+"), "<hex>"),
     (re.compile(r"\b[0-9a-f]{7,40}\b"), "<hex>"),
     (re.compile(r"(?<![A-Za-z])'[^'\n]{0,200}'|\"[^\"\n]{0,200}\"|`[^`\n]{0,200}['`]"), "<q>"),
-    (re.compile(r"(?:(?<=\s)|^)(?:[A-Za-z]:)?(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?|\b[\w.-]+(?:/[\w.@+-]+)+"), "<path>"),
-    (re.compile(r"\b[\w-]+\.(?:py|js|ts|tsx|jsx|rs|go|c|h|cpp|java|rb|toml|cfg|ini|json|yaml|yml|txt|sh)\b"), "<path>"),
+    (
+        re.compile(r"(?:(?<=\s)|^)(?:[A-Za-z]:)?(?:~|\.{1,2})?(?:/[\w.@+-]+)+/?|\b[\w.-]+(?:/[\w.@+-]+)+"),
+        "<path>",
+    ),
+    (
+        re.compile(
+            r"\b[\w-]+\.(?:py|js|ts|tsx|jsx|rs|go|c|h|cpp|java|rb|toml|cfg|ini|json|yaml|yml|txt|sh)\b"
+        ),
+        "<path>",
+    ),
     (re.compile(r"\bline \d+"), "line <n>"),
     (re.compile(r"(?<![\w<.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:s|ms|%)?(?![\w>])"), "<n>"),
     (re.compile(r"\s+"), " "),
@@ -88,7 +96,11 @@ def signature(output: str) -> ErrorSignature | None:
     Preference: the last exception line of a traceback, then special shell messages, then the last
     ``tool: message`` line that mentions an error word, then a pytest summary line.
     """
-    lines = [ln[:MAX_LINE] for ln in output.splitlines()[-MAX_SCAN_LINES:] if ln.strip() and not _SKIP_LINE.match(ln)]
+    lines = [
+        ln[:MAX_LINE]
+        for ln in output.splitlines()[-MAX_SCAN_LINES:]
+        if ln.strip() and not _SKIP_LINE.match(ln)
+    ]
     for line in reversed(lines):
         special = _special(line)
         if special is not None:

@@ -42,13 +42,30 @@ def _repeats(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
     for a in [*acts, None]:
         if a is not None and a.cls == EXPLORE and streak:
             continue
-        if a is not None and a.failed and a.sig and streak and _key(a) == _key(streak[0]) and a.sig == streak[0].sig:
+        if (
+            a is not None
+            and a.failed
+            and a.sig
+            and streak
+            and _key(a) == _key(streak[0])
+            and a.sig == streak[0].sig
+        ):
             streak.append(a)
             continue
         if len(streak) >= MIN_REPEATS:
             first = streak[0]
-            out.append(cite(traj, [s.call for s in streak], f"{first.cmd} → {first.sig_raw}", kind="repeat",
-                            cmd=first.recipe or first.cmd[:100], cls=first.cls, sig=first.sig, count=len(streak)))
+            out.append(
+                cite(
+                    traj,
+                    [s.call for s in streak],
+                    f"{first.cmd} → {first.sig_raw}",
+                    kind="repeat",
+                    cmd=first.recipe or first.cmd[:100],
+                    cls=first.cls,
+                    sig=first.sig,
+                    count=len(streak),
+                )
+            )
         streak = [a] if a is not None and a.failed and a.sig else []
     return out
 
@@ -83,8 +100,18 @@ def _loops(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
 def _flush(traj: Trajectory, out: list[dict[str, Any]], sig: str, rounds: list[Act]) -> None:
     if len(rounds) >= MIN_REPEATS:
         first = rounds[0]
-        out.append(cite(traj, [r.call for r in rounds], f"{first.cmd} → {first.sig_raw}", kind="loop",
-                        cmd=first.recipe or first.cmd[:100], cls=first.cls, sig=sig, count=len(rounds)))
+        out.append(
+            cite(
+                traj,
+                [r.call for r in rounds],
+                f"{first.cmd} → {first.sig_raw}",
+                kind="loop",
+                cmd=first.recipe or first.cmd[:100],
+                cls=first.cls,
+                sig=sig,
+                count=len(rounds),
+            )
+        )
 
 
 @dataclass
@@ -129,13 +156,30 @@ class Acc:
             alternative = top(tests.get(scope_name, Counter())) if cls == TEST else ""
             if alternative and alternative == first["cmd"]:
                 alternative = ""
-            body = render("lesson_anti_pattern", kind=kind, cmd=first["cmd"], sig=sig, max_count=max(g.counts),
-                          runs=g.runs.phrase(), alternative=alternative)
-            title = f"Repeated failing {cls}: {sig}" if kind == "repeat" else f"Edit-test loop stuck on: {sig}"
-            out.append(Lesson(
-                title=title, trigger=f"when a {cls} command fails again with: {sig}", body=body,
-                kind=LessonKind.ANTI_PATTERN, level=Level.FUNCTIONAL, scope=scope,
-                evidence=evidence_of(g.sample, evidence), confidence=0.6, signature=f"waste:{kind}:{cls}:{sig}",
-                runs=runs_if_sampled(g.runs.n, g.sample),
-            ))
+            body = render(
+                "lesson_anti_pattern",
+                kind=kind,
+                cmd=first["cmd"],
+                sig=sig,
+                max_count=max(g.counts),
+                runs=g.runs.phrase(),
+                alternative=alternative,
+            )
+            title = (
+                f"Repeated failing {cls}: {sig}" if kind == "repeat" else f"Edit-test loop stuck on: {sig}"
+            )
+            out.append(
+                Lesson(
+                    title=title,
+                    trigger=f"when a {cls} command fails again with: {sig}",
+                    body=body,
+                    kind=LessonKind.ANTI_PATTERN,
+                    level=Level.FUNCTIONAL,
+                    scope=scope,
+                    evidence=evidence_of(g.sample, evidence),
+                    confidence=0.6,
+                    signature=f"waste:{kind}:{cls}:{sig}",
+                    runs=runs_if_sampled(g.runs.n, g.sample),
+                )
+            )
         return out

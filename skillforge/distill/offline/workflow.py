@@ -25,9 +25,18 @@ from skillforge.distill.offline.evidence import Facts, confidence, evidence, ren
 from skillforge.distill.offline.recipes import tests_of
 from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Trajectory
 
-PHASE = {EXPLORE: "explore", REPRODUCE: "reproduce", EDIT: "edit", TEST: "test", SUBMIT: "submit",
-         BUILD: "setup", INSTALL: "setup"}
-_SCRATCH = re.compile(r"^(?:\./)?(?:/tmp/)?(?:repro|reproduc|check|debug|verify|demo|scratch|tmp|temp|example|issue|test_)[\w.-]*$")
+PHASE = {
+    EXPLORE: "explore",
+    REPRODUCE: "reproduce",
+    EDIT: "edit",
+    TEST: "test",
+    SUBMIT: "submit",
+    BUILD: "setup",
+    INSTALL: "setup",
+}
+_SCRATCH = re.compile(
+    r"^(?:\./)?(?:/tmp/)?(?:repro|reproduc|check|debug|verify|demo|scratch|tmp|temp|example|issue|test_)[\w.-]*$"
+)
 PHASE_ORDER = ("explore", "setup", "reproduce", "edit", "test", "submit")
 
 
@@ -46,8 +55,14 @@ def mine(traj: Trajectory, acts: list[Act]) -> dict[str, Any]:
                 order.append(phase)
                 first_steps.append(a.call)
     quote = " → ".join(order)
-    return {"order": order, "counts": dict(sorted(counts.items())), "steps": first_steps, "quote": quote,
-            "src": None, "trust": "agent"}
+    return {
+        "order": order,
+        "counts": dict(sorted(counts.items())),
+        "steps": first_steps,
+        "quote": quote,
+        "src": None,
+        "trust": "agent",
+    }
 
 
 def _median(values: Counter[int]) -> int:
@@ -70,7 +85,9 @@ class _Group:
     orders: Counter[tuple[str, ...]] = field(default_factory=Counter)  # of resolved runs
     failed_orders: Counter[tuple[str, ...]] = field(default_factory=Counter)
     samples: dict[tuple[str, ...], Sample] = field(default_factory=dict)  # resolved runs by order
-    phases: dict[str, Counter[int]] = field(default_factory=dict)  # phase -> histogram of resolved runs' counts
+    phases: dict[str, Counter[int]] = field(
+        default_factory=dict
+    )  # phase -> histogram of resolved runs' counts
     tests: Counter[str] = field(default_factory=Counter)  # resolved runs' test recipes
 
 
@@ -118,13 +135,25 @@ def _lesson(scope: Scope, g: _Group) -> Lesson | None:
     cited = g.samples[best]
     medians = [(p, _median(g.phases.get(p, Counter()))) for p in PHASE_ORDER if p in best]
     body = render(
-        "lesson_workflow", skeleton=" → ".join(best), n=n, total=g.won, failed_n=g.failed_orders[best],
-        failed_total=g.failed, medians=medians, test_recipe=top(g.tests) if "test" in best else "",
+        "lesson_workflow",
+        skeleton=" → ".join(best),
+        n=n,
+        total=g.won,
+        failed_n=g.failed_orders[best],
+        failed_total=g.failed,
+        medians=medians,
+        test_recipe=top(g.tests) if "test" in best else "",
     )
     where = scope.value if scope.kind is ScopeKind.REPOSITORY else str(scope)
     return Lesson(
-        title=f"Workflow: {' → '.join(best)}", trigger=f"when planning a change in {where}",
-        body=body, kind=LessonKind.WORKFLOW, level=Level.PLAN, scope=scope,
-        evidence=evidence_of(cited, evidence), confidence=confidence(n, g.won),
-        signature="workflow", runs=runs_if_sampled(n, cited),
+        title=f"Workflow: {' → '.join(best)}",
+        trigger=f"when planning a change in {where}",
+        body=body,
+        kind=LessonKind.WORKFLOW,
+        level=Level.PLAN,
+        scope=scope,
+        evidence=evidence_of(cited, evidence),
+        confidence=confidence(n, g.won),
+        signature="workflow",
+        runs=runs_if_sampled(n, cited),
     )

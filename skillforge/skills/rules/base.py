@@ -51,12 +51,26 @@ class Finding:
         return f"{self.rule} {self.name}".strip()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "rule": self.rule, "name": self.name,
-                "severity": self.severity, "message": self.message, "fix": self.fix}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": self.fix,
+        }
 
 
-def finding(r: Rule, file: str, line: int, message: str, severity: str | None = None,
-            fix: str | None = None, unsafe: bool = False) -> Finding:
+def finding(
+    r: Rule,
+    file: str,
+    line: int,
+    message: str,
+    severity: str | None = None,
+    fix: str | None = None,
+    unsafe: bool = False,
+) -> Finding:
     return Finding(file, max(line, 1), r.id, severity or r.severity, message, fix or r.fix, r.name, unsafe)
 
 

@@ -15,25 +15,35 @@ from typing import Any
 
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
 
-CODE_SYNTAX = rule("SF401", "code-syntax", "warning",
-                   "fix the code block, or tag it as text/console if it is not meant to run")
+CODE_SYNTAX = rule(
+    "SF401",
+    "code-syntax",
+    "warning",
+    "fix the code block, or tag it as text/console if it is not meant to run",
+)
 CODE_FENCE = rule("SF402", "code-fence", "error", "close the code block with a matching ``` line")
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([^\s`{]*)")
 
 # language tag -> (module, function returning the language pointer)
 LANGUAGES: dict[str, tuple[str, str]] = {
-    "python": ("tree_sitter_python", "language"), "py": ("tree_sitter_python", "language"),
+    "python": ("tree_sitter_python", "language"),
+    "py": ("tree_sitter_python", "language"),
     "python3": ("tree_sitter_python", "language"),
-    "bash": ("tree_sitter_bash", "language"), "sh": ("tree_sitter_bash", "language"),
-    "shell": ("tree_sitter_bash", "language"), "zsh": ("tree_sitter_bash", "language"),
-    "javascript": ("tree_sitter_javascript", "language"), "js": ("tree_sitter_javascript", "language"),
-    "mjs": ("tree_sitter_javascript", "language"), "jsx": ("tree_sitter_javascript", "language"),
+    "bash": ("tree_sitter_bash", "language"),
+    "sh": ("tree_sitter_bash", "language"),
+    "shell": ("tree_sitter_bash", "language"),
+    "zsh": ("tree_sitter_bash", "language"),
+    "javascript": ("tree_sitter_javascript", "language"),
+    "js": ("tree_sitter_javascript", "language"),
+    "mjs": ("tree_sitter_javascript", "language"),
+    "jsx": ("tree_sitter_javascript", "language"),
     "typescript": ("tree_sitter_typescript", "language_typescript"),
     "ts": ("tree_sitter_typescript", "language_typescript"),
     "tsx": ("tree_sitter_typescript", "language_tsx"),
     "json": ("tree_sitter_json", "language"),
-    "yaml": ("tree_sitter_yaml", "language"), "yml": ("tree_sitter_yaml", "language"),
+    "yaml": ("tree_sitter_yaml", "language"),
+    "yml": ("tree_sitter_yaml", "language"),
     "toml": ("tree_sitter_toml", "language"),
 }
 
@@ -59,7 +69,9 @@ def code_blocks(text: str) -> list[CodeBlock]:
         fence, lang, start = m.group(2), m.group(3).lower(), i
         i += 1
         body: list[str] = []
-        while i < len(lines) and not re.match(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", lines[i]):
+        while i < len(lines) and not re.match(
+            r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", lines[i]
+        ):
             body.append(lines[i])
             i += 1
         blocks.append(CodeBlock(lang, start + 1, "\n".join(body), i < len(lines)))

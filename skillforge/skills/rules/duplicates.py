@@ -23,8 +23,9 @@ from skillforge.skills.rules.spec import TRIGGER_RE
 DUP_NAME = rule("SF301", "duplicate-name", "error", "give each skill a unique name")
 DUP_BODY = rule("SF302", "duplicate-skill", "error", "delete one of the two skills")
 NEAR_DUP = rule("SF303", "near-duplicate", "warning", "merge the two skills into one")
-TRIGGER_OVERLAP = rule("SF304", "trigger-overlap", "warning",
-                       "make each description's 'Use when…' specific, or merge the skills")
+TRIGGER_OVERLAP = rule(
+    "SF304", "trigger-overlap", "warning", "make each description's 'Use when…' specific, or merge the skills"
+)
 
 NEAR_THRESHOLD = 0.8
 TRIGGER_THRESHOLD = 0.7
@@ -32,7 +33,49 @@ _PERMS, _BANDS = 64, 16
 _ROWS = _PERMS // _BANDS
 _MASK = (1 << 64) - 1
 _STOP = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "the", "this", "to", "use", "used", "using", "when", "whenever", "while", "with", "you", "your", "skill", "skills", "user", "asks", "asked", "wants", "need", "needs"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "the",
+        "this",
+        "to",
+        "use",
+        "used",
+        "using",
+        "when",
+        "whenever",
+        "while",
+        "with",
+        "you",
+        "your",
+        "skill",
+        "skills",
+        "user",
+        "asks",
+        "asked",
+        "wants",
+        "need",
+        "needs",
+    ]
 )
 
 
@@ -49,7 +92,7 @@ def shingles(text: str, k: int = 5) -> set[int]:
     words = _words(text)
     if len(words) < k:
         return {_stable_hash(words)} if words else set()
-    return {_stable_hash(words[i:i + k]) for i in range(len(words) - k + 1)}
+    return {_stable_hash(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
 def trigger_words(description: str) -> set[str]:
@@ -57,7 +100,7 @@ def trigger_words(description: str) -> set[str]:
     m = TRIGGER_RE.search(description)
     if not m:
         return set()
-    return {w for w in _words(description[m.start():]) if w not in _STOP and len(w) > 2}
+    return {w for w in _words(description[m.start() :]) if w not in _STOP and len(w) > 2}
 
 
 def distinctive_triggers(triggers: Sequence[set[str]]) -> list[set[int]]:
@@ -81,8 +124,10 @@ def _permutations() -> tuple[Any, Any]:
     import numpy as np
 
     rng = np.random.default_rng(20261122)
-    return (rng.integers(1, 2**63 - 1, size=_PERMS, dtype=np.uint64) | np.uint64(1),
-            rng.integers(0, 2**63 - 1, size=_PERMS, dtype=np.uint64))
+    return (
+        rng.integers(1, 2**63 - 1, size=_PERMS, dtype=np.uint64) | np.uint64(1),
+        rng.integers(0, 2**63 - 1, size=_PERMS, dtype=np.uint64),
+    )
 
 
 def _signature(items: set[int]) -> Any:
@@ -102,9 +147,14 @@ def similar_pairs(sets: Sequence[set[int]], threshold: float) -> list[tuple[int,
             continue
         sig = _signature(items)
         for band in range(_BANDS):
-            buckets[(band, sig[band * _ROWS:(band + 1) * _ROWS].tobytes())].append(i)
-    candidates = {(a, b) for members in buckets.values() if len(members) > 1
-                  for n, a in enumerate(members) for b in members[n + 1:]}
+            buckets[(band, sig[band * _ROWS : (band + 1) * _ROWS].tobytes())].append(i)
+    candidates = {
+        (a, b)
+        for members in buckets.values()
+        if len(members) > 1
+        for n, a in enumerate(members)
+        for b in members[n + 1 :]
+    }
     pairs = []
     for a, b in sorted(candidates):
         score = len(sets[a] & sets[b]) / len(sets[a] | sets[b])
@@ -133,10 +183,18 @@ def check_library(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Fi
         if (a, b) not in exact and bodies[a] != bodies[b]:
             yield from _report(NEAR_DUP, loaded, a, b, reported, f"is {score:.0%} similar to")
     triggers = distinctive_triggers(
-        [trigger_words(str((sf.data or {}).get("description", ""))) for sf in loaded])
+        [trigger_words(str((sf.data or {}).get("description", ""))) for sf in loaded]
+    )
     for a, b, score in similar_pairs(triggers, TRIGGER_THRESHOLD):
-        yield from _report(TRIGGER_OVERLAP, loaded, a, b, reported,
-                           f"claims the same trigger ({score:.0%} overlap) as", key="description")
+        yield from _report(
+            TRIGGER_OVERLAP,
+            loaded,
+            a,
+            b,
+            reported,
+            f"claims the same trigger ({score:.0%} overlap) as",
+            key="description",
+        )
 
 
 def _names(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Finding]:
@@ -151,8 +209,9 @@ def _names(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Finding]:
             first[name] = i
 
 
-def _report(r: Rule, files: Sequence[SkillFile], a: int, b: int, reported: set[str], what: str,
-            key: str | None = None) -> Iterator[Finding]:
+def _report(
+    r: Rule, files: Sequence[SkillFile], a: int, b: int, reported: set[str], what: str, key: str | None = None
+) -> Iterator[Finding]:
     """One finding, on the second skill of the pair when it is reported, else on the first."""
     for this, other in ((b, a), (a, b)):
         sf = files[this]

@@ -18,37 +18,108 @@ from skillforge.safety.redact import find_secrets
 from skillforge.skills.rules.base import Finding, Rule, SkillFile, finding, rule
 from skillforge.skills.rules.structure import files_of
 
-SECRET = rule("SF501", "secret", "error",
-              "remove the secret (rotate it if it was ever pushed); use an environment variable name instead")
+SECRET = rule(
+    "SF501",
+    "secret",
+    "error",
+    "remove the secret (rotate it if it was ever pushed); use an environment variable name instead",
+)
 HOME_PATH = rule("SF502", "home-path", "warning", "write ~ instead of a home folder that names a person")
 
 INJECTION_RULES: dict[str, Rule] = {
-    "instruction-override": rule("SF601", "instruction-override", SEVERITY["instruction-override"],
-                                 "remove text that tells the agent to ignore or replace its instructions"),
-    "credential-request": rule("SF602", "credential-request", SEVERITY["credential-request"],
-                               "remove requests to read, print or send credentials, keys or the environment"),
-    "unknown-host": rule("SF603", "unknown-host", SEVERITY["unknown-host"],
-                         "link to a well-known host, or allow this one with --allow-host"),
-    "url-data": rule("SF604", "url-data", SEVERITY["url-data"],
-                     "remove the query string or interpolation: URLs must not carry data out"),
-    "pipe-to-shell": rule("SF605", "pipe-to-shell", SEVERITY["pipe-to-shell"],
-                          "download to a file, check it, then run it; never pipe a download into a shell"),
-    "base64-blob": rule("SF606", "base64-blob", SEVERITY["base64-blob"],
-                        "remove encoded data; ship files in assets/ and describe them"),
-    "hidden-unicode": rule("SF607", "hidden-unicode", SEVERITY["hidden-unicode"],
-                           "delete invisible and bidirectional control characters"),
-    "image-exfiltration": rule("SF608", "image-exfiltration", SEVERITY["image-exfiltration"],
-                               "remove the image or its query string/interpolation"),
-    "tls-disabled": rule("SF609", "tls-disabled", SEVERITY["tls-disabled"],
-                         "keep TLS verification on; install the CA certificate instead"),
-    "untrusted-index": rule("SF610", "untrusted-index", SEVERITY["untrusted-index"],
-                            "install from the default index over https; never --trusted-host"),
-    "credential-upload": rule("SF611", "credential-upload", SEVERITY["credential-upload"],
-                              "never send the environment, credential files or secret variables to a URL"),
+    "instruction-override": rule(
+        "SF601",
+        "instruction-override",
+        SEVERITY["instruction-override"],
+        "remove text that tells the agent to ignore or replace its instructions",
+    ),
+    "credential-request": rule(
+        "SF602",
+        "credential-request",
+        SEVERITY["credential-request"],
+        "remove requests to read, print or send credentials, keys or the environment",
+    ),
+    "unknown-host": rule(
+        "SF603",
+        "unknown-host",
+        SEVERITY["unknown-host"],
+        "link to a well-known host, or allow this one with --allow-host",
+    ),
+    "url-data": rule(
+        "SF604",
+        "url-data",
+        SEVERITY["url-data"],
+        "remove the query string or interpolation: URLs must not carry data out",
+    ),
+    "pipe-to-shell": rule(
+        "SF605",
+        "pipe-to-shell",
+        SEVERITY["pipe-to-shell"],
+        "download to a file, check it, then run it; never pipe a download into a shell",
+    ),
+    "base64-blob": rule(
+        "SF606",
+        "base64-blob",
+        SEVERITY["base64-blob"],
+        "remove encoded data; ship files in assets/ and describe them",
+    ),
+    "hidden-unicode": rule(
+        "SF607",
+        "hidden-unicode",
+        SEVERITY["hidden-unicode"],
+        "delete invisible and bidirectional control characters",
+    ),
+    "image-exfiltration": rule(
+        "SF608",
+        "image-exfiltration",
+        SEVERITY["image-exfiltration"],
+        "remove the image or its query string/interpolation",
+    ),
+    "tls-disabled": rule(
+        "SF609",
+        "tls-disabled",
+        SEVERITY["tls-disabled"],
+        "keep TLS verification on; install the CA certificate instead",
+    ),
+    "untrusted-index": rule(
+        "SF610",
+        "untrusted-index",
+        SEVERITY["untrusted-index"],
+        "install from the default index over https; never --trusted-host",
+    ),
+    "credential-upload": rule(
+        "SF611",
+        "credential-upload",
+        SEVERITY["credential-upload"],
+        "never send the environment, credential files or secret variables to a URL",
+    ),
 }
 MAX_SCANNED = 1024 * 1024
-_TEXT_SUFFIXES = {".md", ".txt", ".py", ".sh", ".bash", ".js", ".mjs", ".ts", ".tsx", ".json", ".yaml", ".yml",
-                  ".toml", ".cfg", ".ini", ".env", ".rb", ".go", ".rs", ".sql", ".html", ".csv", ""}
+_TEXT_SUFFIXES = {
+    ".md",
+    ".txt",
+    ".py",
+    ".sh",
+    ".bash",
+    ".js",
+    ".mjs",
+    ".ts",
+    ".tsx",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".cfg",
+    ".ini",
+    ".env",
+    ".rb",
+    ".go",
+    ".rs",
+    ".sql",
+    ".html",
+    ".csv",
+    "",
+}
 
 
 def check_text(text: str, where: str, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
@@ -61,24 +132,40 @@ def check_text(text: str, where: str, allowed_hosts: Iterable[str] | None = None
 
 @lru_cache(maxsize=4096)
 def _cached(text: str, hosts: tuple[str, ...]) -> tuple[Finding, ...]:
-    found = [finding(SECRET, "", s.line, f"{s.kind} secret ({s.preview})",
-                     "error" if s.confidence == "high" else "warning", unsafe=True)
-             for s in find_secrets(text) if s.confidence == "high" or _worth_a_warning(text[s.start:s.end])]
+    found = [
+        finding(
+            SECRET,
+            "",
+            s.line,
+            f"{s.kind} secret ({s.preview})",
+            "error" if s.confidence == "high" else "warning",
+            unsafe=True,
+        )
+        for s in find_secrets(text)
+        if s.confidence == "high" or _worth_a_warning(text[s.start : s.end])
+    ]
     for inj in find_injections(text, hosts):
-        found.append(finding(INJECTION_RULES[inj.rule], "", inj.line, inj.message, inj.severity,
-                             unsafe=inj.unsafe))
+        found.append(
+            finding(INJECTION_RULES[inj.rule], "", inj.line, inj.message, inj.severity, unsafe=inj.unsafe)
+        )
     return tuple(sorted(found, key=lambda f: (f.line, f.rule)))
 
 
-_NOT_A_VALUE = re.compile(r"(?i)^[~/.]|[/\\].*[/\\]|environ|process\.env|getenv|\$\{?[A-Z_]|^[\d.,~<>=+-]+[A-Za-z]{0,2}$")
+_NOT_A_VALUE = re.compile(
+    r"(?i)^[~/.]|[/\\].*[/\\]|environ|process\.env|getenv|\$\{?[A-Z_]|^[\d.,~<>=+-]+[A-Za-z]{0,2}$"
+)
 
 
 def _worth_a_warning(value: str) -> bool:
     """A keyword or entropy guess is shown (as a warning) only when the value could be a secret: at
     least 8 characters with letters and digits, not a path, an environment lookup or a quantity.
     Redaction removes every guess regardless."""
-    return (len(value) >= 8 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
-            and not _NOT_A_VALUE.search(value))
+    return (
+        len(value) >= 8
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+        and not _NOT_A_VALUE.search(value)
+    )
 
 
 def clear_cache() -> None:

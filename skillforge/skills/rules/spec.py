@@ -18,36 +18,63 @@ from skillforge.model import SPEC_KEYS, Level
 from skillforge.skills.document import MAX_FRONT_MATTER, DocumentError, split_front_matter
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
 
-FRONT_MATTER = rule("SF100", "front-matter", "error",
-                    "start SKILL.md with '---', a YAML mapping of the spec keys, then a closing '---'")
+FRONT_MATTER = rule(
+    "SF100",
+    "front-matter",
+    "error",
+    "start SKILL.md with '---', a YAML mapping of the spec keys, then a closing '---'",
+)
 NAME_MISSING = rule("SF101", "name-missing", "error", "add 'name: <folder-name>' to the front matter")
-NAME_FORMAT = rule("SF102", "name-format", "error",
-                   "use lowercase ASCII letters, digits and single hyphens, e.g. 'deploy-staging'")
+NAME_FORMAT = rule(
+    "SF102",
+    "name-format",
+    "error",
+    "use lowercase ASCII letters, digits and single hyphens, e.g. 'deploy-staging'",
+)
 NAME_LENGTH = rule("SF103", "name-length", "error", "shorten the name to at most 64 characters")
 NAME_FOLDER = rule("SF104", "name-folder", "error", "rename the folder or the name so that they are equal")
 NAME_RESERVED = rule("SF105", "name-reserved", "error", "remove 'claude' / 'anthropic' from the name")
-DESC_MISSING = rule("SF110", "description-missing", "error",
-                    "add a description saying what the skill does and when to use it")
+DESC_MISSING = rule(
+    "SF110", "description-missing", "error", "add a description saying what the skill does and when to use it"
+)
 DESC_LENGTH = rule("SF111", "description-length", "error", "shorten the description to 1024 characters")
 DESC_XML = rule("SF112", "description-xml", "error", "remove '<' and '>' (XML tags) from the description")
-DESC_TRIGGER = rule("SF113", "description-trigger", "warning",
-                    "say when to use the skill, key use first: 'Use when …'")
-UNKNOWN_KEY = rule("SF120", "unknown-key", "error",
-                   "keep only name, description, license, compatibility, metadata, allowed-tools; "
-                   "move other values under metadata")
+DESC_TRIGGER = rule(
+    "SF113", "description-trigger", "warning", "say when to use the skill, key use first: 'Use when …'"
+)
+UNKNOWN_KEY = rule(
+    "SF120",
+    "unknown-key",
+    "error",
+    "keep only name, description, license, compatibility, metadata, allowed-tools; "
+    "move other values under metadata",
+)
 COMPATIBILITY = rule("SF121", "compatibility", "error", "make compatibility a string of 1-500 characters")
 METADATA = rule("SF122", "metadata-map", "error", "make metadata a flat map of string keys to quoted strings")
-ALLOWED_TOOLS = rule("SF123", "allowed-tools", "error",
-                     "write allowed-tools as one space-separated string, e.g. 'Bash(git:*) Read'")
+ALLOWED_TOOLS = rule(
+    "SF123",
+    "allowed-tools",
+    "error",
+    "write allowed-tools as one space-separated string, e.g. 'Bash(git:*) Read'",
+)
 LICENSE = rule("SF124", "license", "error", "make license a string (a licence name or a bundled file)")
-STRICT_YAML = rule("SF130", "yaml-strict", "error",
-                   "use plain block YAML: no flow {…}/[…] collections, anchors, aliases or tags")
+STRICT_YAML = rule(
+    "SF130",
+    "yaml-strict",
+    "error",
+    "use plain block YAML: no flow {…}/[…] collections, anchors, aliases or tags",
+)
 DUPLICATE_KEY = rule("SF131", "duplicate-key", "error", "remove the repeated key")
-SF_META = rule("SF140", "skillforge-metadata", "error",
-               "fix the skillforge-* value (level: plan|functional|atomic, evidence: integer, "
-               "updated: YYYY-MM-DD, locked: true|false)")
-SF_META_UNKNOWN = rule("SF141", "skillforge-metadata-key", "warning",
-                       "remove it or use a key without the skillforge- prefix")
+SF_META = rule(
+    "SF140",
+    "skillforge-metadata",
+    "error",
+    "fix the skillforge-* value (level: plan|functional|atomic, evidence: integer, "
+    "updated: YYYY-MM-DD, locked: true|false)",
+)
+SF_META_UNKNOWN = rule(
+    "SF141", "skillforge-metadata-key", "warning", "remove it or use a key without the skillforge- prefix"
+)
 
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED = ("claude", "anthropic")
@@ -56,11 +83,25 @@ TRIGGER_RE = re.compile(
     r"working|asked|user|users|debugging|writing|adding|fixing|running)|whenever|trigger(?:s|ed)?\b|"
     r"if\s+the\s+user|applies\s+(?:when|to)|for\s+tasks)"
 )
-SKILLFORGE_KEYS = ("id", "version", "level", "evidence", "updated", "scope", "locked", "utility", "uses",
-                   "sources", "kind")
+SKILLFORGE_KEYS = (
+    "id",
+    "version",
+    "level",
+    "evidence",
+    "updated",
+    "scope",
+    "locked",
+    "utility",
+    "uses",
+    "sources",
+    "kind",
+)
 _STRICT_TOKENS = {
-    yaml.FlowMappingStartToken: "a flow mapping {…}", yaml.FlowSequenceStartToken: "a flow sequence […]",
-    yaml.AnchorToken: "an anchor", yaml.AliasToken: "an alias", yaml.TagToken: "a tag",
+    yaml.FlowMappingStartToken: "a flow mapping {…}",
+    yaml.FlowSequenceStartToken: "a flow sequence […]",
+    yaml.AnchorToken: "an anchor",
+    yaml.AliasToken: "an alias",
+    yaml.TagToken: "a tag",
 }
 
 
@@ -104,12 +145,21 @@ def read(sf: SkillFile) -> list[Finding]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return [*found, finding(FRONT_MATTER, sf.path, (mark.line + 2) if mark else 2,
-                                f"front matter is not valid YAML: {problem}")]
+        return [
+            *found,
+            finding(
+                FRONT_MATTER,
+                sf.path,
+                (mark.line + 2) if mark else 2,
+                f"front matter is not valid YAML: {problem}",
+            ),
+        ]
     finally:
         loader.dispose()
-    found += [finding(DUPLICATE_KEY, sf.path, line + 2, f"key {key!r} appears more than once")
-              for key, line in loader.duplicates]
+    found += [
+        finding(DUPLICATE_KEY, sf.path, line + 2, f"key {key!r} appears more than once")
+        for key, line in loader.duplicates
+    ]
     if not isinstance(data, dict):
         return [*found, finding(FRONT_MATTER, sf.path, 2, "front matter must be a mapping of keys to values")]
     sf.data = data
@@ -128,8 +178,14 @@ def _scan(sf: SkillFile) -> tuple[list[Finding], bool]:
         what = _STRICT_TOKENS.get(type(token))
         if what:
             aliases = aliases or isinstance(token, yaml.AliasToken)
-            found.append(finding(STRICT_YAML, sf.path, token.start_mark.line + 2,
-                                 f"front matter uses {what}, which strict YAML parsers reject"))
+            found.append(
+                finding(
+                    STRICT_YAML,
+                    sf.path,
+                    token.start_mark.line + 2,
+                    f"front matter uses {what}, which strict YAML parsers reject",
+                )
+            )
         if isinstance(token, yaml.KeyToken) and i + 1 < len(tokens):
             nxt = tokens[i + 1]
             if isinstance(nxt, yaml.ScalarToken):
@@ -194,11 +250,20 @@ def _other_keys(sf: SkillFile) -> Iterator[Finding]:
     tools = data.get("allowed-tools")
     if "allowed-tools" in data:
         if not isinstance(tools, str):
-            yield finding(ALLOWED_TOOLS, sf.path, sf.line_of("allowed-tools"),
-                          f"allowed-tools must be a space-separated string, got {type(tools).__name__}")
+            yield finding(
+                ALLOWED_TOOLS,
+                sf.path,
+                sf.line_of("allowed-tools"),
+                f"allowed-tools must be a space-separated string, got {type(tools).__name__}",
+            )
         elif re.search(r",\s*[A-Z]", tools):
-            yield finding(ALLOWED_TOOLS, sf.path, sf.line_of("allowed-tools"),
-                          "allowed-tools looks comma-separated; the spec separates tools by spaces", "warning")
+            yield finding(
+                ALLOWED_TOOLS,
+                sf.path,
+                sf.line_of("allowed-tools"),
+                "allowed-tools looks comma-separated; the spec separates tools by spaces",
+                "warning",
+            )
     yield from _metadata_map(sf, data.get("metadata"), "metadata" in data)
 
 
@@ -216,8 +281,13 @@ def _metadata_map(sf: SkillFile, meta: Any, present: bool) -> Iterator[Finding]:
         elif isinstance(value, dict | list) or value is None:
             yield finding(METADATA, sf.path, where, f"metadata value of {key!r} is not a string")
         elif not isinstance(value, str):
-            yield finding(METADATA, sf.path, where,
-                          f"metadata value of {key!r} is a YAML {type(value).__name__}; quote it", "warning")
+            yield finding(
+                METADATA,
+                sf.path,
+                where,
+                f"metadata value of {key!r} is a YAML {type(value).__name__}; quote it",
+                "warning",
+            )
 
 
 def _skillforge_metadata(sf: SkillFile) -> Iterator[Finding]:
@@ -227,7 +297,7 @@ def _skillforge_metadata(sf: SkillFile) -> Iterator[Finding]:
     for key, value in meta.items():
         if not isinstance(key, str) or not key.startswith("skillforge-"):
             continue
-        short, text, line = key[len("skillforge-"):], str(value).strip(), sf.line_of(f"metadata.{key}")
+        short, text, line = key[len("skillforge-") :], str(value).strip(), sf.line_of(f"metadata.{key}")
         if short not in SKILLFORGE_KEYS:
             yield finding(SF_META_UNKNOWN, sf.path, line, f"unknown skillforge metadata key {key!r}")
             continue

@@ -21,16 +21,23 @@ from skillforge.skills.rules.content import mask_code
 
 NO_SKILL_MD = rule("SF001", "skill-md-missing", "warning", "add a SKILL.md or move the folder out of skills/")
 SKILL_MD_CASE = rule("SF002", "skill-md-case", "error", "rename skill.md to SKILL.md")
-BODY_LINES = rule("SF201", "body-lines", "warning",
-                  "keep SKILL.md under 500 lines: move details into references/ files")
-BODY_TOKENS = rule("SF202", "body-tokens", "warning",
-                   "keep the body under ~5000 tokens: move details into references/ files")
+BODY_LINES = rule(
+    "SF201", "body-lines", "warning", "keep SKILL.md under 500 lines: move details into references/ files"
+)
+BODY_TOKENS = rule(
+    "SF202", "body-tokens", "warning", "keep the body under ~5000 tokens: move details into references/ files"
+)
 BODY_EMPTY = rule("SF203", "body-empty", "warning", "write the instructions below the front matter")
 LINK_BROKEN = rule("SF210", "link-broken", "error", "fix the path or add the missing file")
-LINK_OUTSIDE = rule("SF211", "link-outside", "error",
-                    "link only to files inside the skill folder, by relative path")
-REFERENCE_DEPTH = rule("SF212", "reference-depth", "warning",
-                       "keep referenced files one level deep (e.g. references/x.md) and link them from SKILL.md")
+LINK_OUTSIDE = rule(
+    "SF211", "link-outside", "error", "link only to files inside the skill folder, by relative path"
+)
+REFERENCE_DEPTH = rule(
+    "SF212",
+    "reference-depth",
+    "warning",
+    "keep referenced files one level deep (e.g. references/x.md) and link them from SKILL.md",
+)
 ORPHAN = rule("SF220", "orphan-file", "warning", "link the file from SKILL.md or delete it")
 
 MAX_LINES = 500
@@ -89,7 +96,9 @@ def _size(sf: SkillFile) -> Iterator[Finding]:
         return
     n_lines = body.count("\n") + 1
     if n_lines > MAX_LINES:
-        yield finding(BODY_LINES, sf.path, sf.body_line + MAX_LINES, f"body is {n_lines} lines (max {MAX_LINES})")
+        yield finding(
+            BODY_LINES, sf.path, sf.body_line + MAX_LINES, f"body is {n_lines} lines (max {MAX_LINES})"
+        )
     tokens = len(body) // 4
     if tokens > MAX_TOKENS:
         yield finding(BODY_TOKENS, sf.path, sf.body_line, f"body is about {tokens} tokens (max {MAX_TOKENS})")
@@ -138,8 +147,14 @@ def _links(sf: SkillFile, folder: Path) -> Iterator[Finding]:
         where = sf.body_line + line
         path, why = resolve_link(folder, target)
         if why and _sibling_skill(folder, target):
-            yield finding(LINK_OUTSIDE, sf.path, where, f"link {target!r} points into a sibling skill",
-                          severity="warning", fix="name the other skill instead of linking into its folder")
+            yield finding(
+                LINK_OUTSIDE,
+                sf.path,
+                where,
+                f"link {target!r} points into a sibling skill",
+                severity="warning",
+                fix="name the other skill instead of linking into its folder",
+            )
         elif why:
             yield finding(LINK_OUTSIDE, sf.path, where, f"link {target!r} {why}")
         elif path is not None and not path.exists():
@@ -149,8 +164,12 @@ def _links(sf: SkillFile, folder: Path) -> Iterator[Finding]:
             if rel.count("/") > 1:
                 yield finding(REFERENCE_DEPTH, sf.path, where, f"{rel!r} is more than one folder deep")
             elif path.suffix.lower() == ".md" and _local_links(path):
-                yield finding(REFERENCE_DEPTH, sf.path, where,
-                              f"{rel!r} links further files; link them from SKILL.md instead")
+                yield finding(
+                    REFERENCE_DEPTH,
+                    sf.path,
+                    where,
+                    f"{rel!r} links further files; link them from SKILL.md instead",
+                )
 
 
 def _read(path: Path) -> list[str]:
@@ -183,7 +202,11 @@ def _orphans(sf: SkillFile, folder: Path) -> Iterator[Finding]:
             texts.extend(_read(path))
     mentioned = "\n".join(texts)
     for rel in files_of(sf):
-        if rel in ("SKILL.md", "skill.md") or rel in _IGNORED_FILES or rel.upper().startswith(("LICENSE", "LICENCE")):
+        if (
+            rel in ("SKILL.md", "skill.md")
+            or rel in _IGNORED_FILES
+            or rel.upper().startswith(("LICENSE", "LICENCE"))
+        ):
             continue
         if not _mentioned(rel, mentioned):
             yield finding(ORPHAN, str(folder / rel), 1, f"{rel} is not referenced from SKILL.md")
