@@ -166,10 +166,13 @@ def _keep_anchored(scored: list[Any], k: int) -> list[Any]:
 
 
 def _task_repositories(index: Index, text: str, context: Context | None) -> set[str]:
-    """The repositories the task happens in: its working folder's, else those its text names."""
+    """The repositories the task happens in: its working folder's, and those its text names (in code, in
+    its first line, or again and again): a task in any folder that says which repository it is about
+    gets that repository's skills."""
+    named = named_repositories(text, index.repositories)
     if context is not None and context.repository:
-        return {context.repository.lower()}
-    return named_repositories(text, index.repositories)
+        return {context.repository.lower(), *named}
+    return named
 
 
 def _match(
