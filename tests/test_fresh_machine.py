@@ -235,8 +235,15 @@ def test_the_merge_command_it_prints_makes_route_find_the_skills(cli, tmp_path: 
     assert "review branch" in before.err and data["branch"] in before.err  # says why nothing matched
     merge = next(s["command"] for s in data["next_steps"] if " merge " in s["command"])
     subprocess.run(merge, shell=True, check=True, capture_output=True)
-    after = cli("route", "run the ledgerkit tests: pytest command not found", "--library", str(lib), "--json",
-                "--cwd", str(tmp_path))  # not the checkout the tests run from: its remote names another repository
+    after = cli(
+        "route",
+        "run the ledgerkit tests: pytest command not found",
+        "--library",
+        str(lib),
+        "--json",
+        "--cwd",
+        str(tmp_path),
+    )  # not the checkout the tests run from: its remote names another repository
     assert json.loads(after.out)["matches"]
 
 
