@@ -130,7 +130,7 @@ def show_progress() -> bool:
 def progress(description: str, total: int | None = None) -> Iterator[Any]:
     """A progress bar on stderr, or a silent stand-in with the same ``advance()`` method."""
     if not show_progress():
-        yield _NullProgress()
+        yield NullProgress()
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -146,7 +146,7 @@ def progress(description: str, total: int | None = None) -> Iterator[Any]:
         yield _Bar(bar, task)
 
 
-class _NullProgress:
+class NullProgress:
     def advance(self, n: int = 1) -> None:
         pass
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from skillforge.console import NullProgress
 from skillforge.distill import commit, dryrun, gates, runid, runs
 from skillforge.distill import inputs as inputs_mod
 from skillforge.distill.base import DistillReport, MapResult
@@ -325,13 +326,8 @@ def _batch_mode(
 
 def _bar(progress: Progress | None, label: str, total: int | None) -> contextlib.AbstractContextManager[Any]:
     if progress is None:
-        return contextlib.nullcontext(_NoBar())
+        return contextlib.nullcontext(NullProgress())
     return progress(label, total)
-
-
-class _NoBar:
-    def advance(self, n: int = 1) -> None:
-        pass
 
 
 # ---------------------------------------------------------------------------------- reduce to commit

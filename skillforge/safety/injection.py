@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from skillforge.safety.context import Context, made_up_host
+from skillforge.safety.hidden import hidden_characters
 from skillforge.safety.shell import ShellFinding, find_unsafe
 
 DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset(
@@ -229,10 +230,6 @@ _IMAGE = re.compile(
 )
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
-_HIDDEN = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
-    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
-)
 _INTERPOLATION = re.compile(r"\$\{|\$\(|\{\{|%7[bB]|\$[A-Z_]{2,}|<[A-Za-z_]+>")
 _FETCHES = re.compile(  # a line that makes the agent contact the URL (not a link to read)
     r"\b(?:curl|wget|fetch|requests\.\w+|httpx\.\w+|urlopen|urlretrieve|aiohttp|axios|iwr|irm|"
@@ -273,7 +270,7 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         *_urls(text, hosts),
         *_images(text, hosts),
         *_blobs(text, hosts, ctx),
-        *_hidden(text, ctx),
+        *hidden_characters(text, ctx),
     ]
     unique: dict[tuple[int, str], InjectionFinding] = {}
     for rule, offset, message, conf in raw:
@@ -516,60 +513,3 @@ def _decode(blob: str) -> str | None:
         return None
     printable = sum(c.isprintable() or c in "\n\t" for c in text)
     return text if text and printable / len(text) > 0.95 else None
-
-
-_ALWAYS_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
-_JOINERS = "\u200c\u200d"
-_PUNCT = frozenset("[-]'\"/\\|()`")
-
-
-def _hidden(text: str, ctx: Context) -> Iterator[Raw]:
-    """Invisible characters: bidirectional overrides and tag or supplementary variation characters
-    always (high); zero-width characters between Latin letters (high) or elsewhere in prose (low);
-    joiners inside words of scripts that need them (Persian, Indic) and in emoji are fine; a run of
-    variation selectors U+FE00-U+FE0F, or one after a letter, hides data (high)."""
-    body = text[1:] if text.startswith("\ufeff") else text
-    offset = len(text) - len(body)
-    for m in _HIDDEN.finditer(body):
-        i, char = m.start(), m.group(0)
-        conf = _hidden_confidence(body, i, char, ctx, offset)
-        if conf:
-            yield (
-                "hidden-unicode",
-                i + offset,
-                f"hidden or bidirectional unicode character U+{ord(char):04X}",
-                conf,
-            )
-
-
-def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) -> str | None:
-    before = body[i - 1] if i > 0 else " "
-    after = body[i + 1] if i + 1 < len(body) else " "
-    if _ALWAYS_HIDDEN.match(char):
-        return "high"
-    if "\ufe00" <= char <= "\ufe0f":
-        if "\ufe00" <= after <= "\ufe0f" or "\ufe00" <= before <= "\ufe0f":
-            return "high"  # a run of selectors encodes bytes
-        return (
-            "high" if before.isascii() and before.isalpha() else None
-        )  # after an emoji or symbol: its style
-    if char in _JOINERS and (_between_emoji(body, i) or not (before.isascii() or after.isascii())):
-        return None  # ZWJ in an emoji sequence, ZWNJ/ZWJ inside Persian, Arabic or Indic words
-    if char in "\u200e\u200f" and not (before.isascii() and after.isascii()):
-        return None  # direction marks beside right-to-left text
-    j, k = i - 1, i + 1  # the nearest visible neighbours (a run of invisible characters counts as one)
-    while j > 0 and _HIDDEN.match(body[j]):
-        j -= 1
-    while k < len(body) - 1 and _HIDDEN.match(body[k]):
-        k += 1
-    if body[j : j + 1] in _PUNCT or body[k : k + 1] in _PUNCT:
-        return "low"  # a character class, string or alternation that names the character (a stripper)
-    if ctx.quoted(i + offset) or (
-        ctx.in_code_block(i + offset) and not (before.isalpha() and after.isalpha())
-    ):
-        return "low"  # a string or character class that names the character (a stripper's regex)
-    return "high"  # in prose: nothing shows it
-
-
-def _between_emoji(text: str, i: int) -> bool:
-    return 0 < i < len(text) - 1 and ord(text[i - 1]) >= 0x2600 and ord(text[i + 1]) >= 0x2600
