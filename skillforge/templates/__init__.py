@@ -1,10 +1,14 @@
 """Jinja2 templates shipped with skillforge (prompts, skill bodies, pull-request bodies).
 
 ``render(name, **context)`` looks first in the folder given by ``--templates`` / ``SKILLFORGE_TEMPLATES``
-(so users can override any template by file name), then in this package. With an override folder the
+(so users can override any template by file name), then in the built-in templates. With an override folder the
 templates render in jinja2's sandbox (:class:`~jinja2.sandbox.SandboxedEnvironment`): a template
 from outside skillforge cannot reach Python internals or run code. ``digest(name)`` is the
 template's content hash, part of every cache key so that editing a prompt invalidates its cache.
+
+The built-in templates live in the project's top-level ``templates/`` folder, where users find them to
+copy for ``--templates``; the wheel ships that folder inside the package as ``skillforge/templates/builtin``
+(hatch ``force-include``), and a source checkout or editable install reads it in place.
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-BUILTIN = Path(__file__).parent
+
+
+def _builtin() -> Path:
+    shipped = Path(__file__).parent / "builtin"  # an installed wheel
+    return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
+BUILTIN = _builtin()
 
 
 @cache
