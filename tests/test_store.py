@@ -10,7 +10,7 @@ import pytest
 
 from skillforge.errors import LibraryError
 from skillforge.model import Skill, SkillChange
-from skillforge.skills.store import Library
+from skillforge.skills.store import Library, pr_title
 
 FIXTURE = Path(__file__).parent / "fixtures" / "library" / "old-skill.SKILL.md"
 
@@ -214,6 +214,15 @@ def test_rerun_reports_already_done_without_new_commit(tmp_path: Path) -> None:
     assert sh(lib.root, "rev-list", "--count", "skillforge/r1") == sh(
         lib.root, "rev-list", "--count", first.commit
     )
+
+
+def test_a_found_run_names_the_skills_it_changed_for_the_pull_request_title(tmp_path: Path) -> None:
+    lib = make_library(tmp_path)
+    run(lib, changes=[added("new-skill"), added("second-skill")])
+    found = lib.find_run("r1")
+    assert found is not None and found.already_done
+    assert [(c.name, c.action) for c in found.changes] == [("new-skill", "added"), ("second-skill", "added")]
+    assert pr_title(found.changes) == "skills: add new-skill, second-skill"
 
 
 def test_same_run_id_with_other_content_is_already_done(tmp_path: Path) -> None:

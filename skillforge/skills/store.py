@@ -274,8 +274,21 @@ class Library:
             pr_body_path=body,
             push_command="",
             pr_command="",
+            changes=self._changes_in(commit),
             already_done=True,
         )
+
+    def _changes_in(self, commit: git.Commit) -> list[SkillChange]:
+        """The skills a run's commit added, updated or removed (for the title of a re-run's pull request)."""
+        if not commit.parents:
+            return []
+        verbs = {"A": "added", "D": "removed"}
+        names: dict[str, str] = {}
+        for diff in commit.parents[0].diff(commit, paths=f"{self.prefix}skills"):
+            parts = (diff.b_path or diff.a_path or "").removeprefix(self.prefix).split("/")
+            if len(parts) == 3 and parts[2] == "SKILL.md":
+                names[parts[1]] = verbs.get(diff.change_type, "updated")
+        return [SkillChange(name, action, "") for name, action in sorted(names.items())]
 
     def remotes(self) -> list[str]:
         return [r.name for r in self.repo.remotes]
