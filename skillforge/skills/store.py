@@ -287,7 +287,7 @@ class Library:
         for diff in commit.parents[0].diff(commit, paths=f"{self.prefix}skills"):
             parts = (diff.b_path or diff.a_path or "").removeprefix(self.prefix).split("/")
             if len(parts) == 3 and parts[2] == "SKILL.md":
-                names[parts[1]] = verbs.get(diff.change_type, "updated")
+                names[parts[1]] = verbs.get(diff.change_type or "M", "updated")
         return [SkillChange(name, action, "") for name, action in sorted(names.items())]
 
     def remotes(self) -> list[str]:
