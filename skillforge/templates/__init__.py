@@ -22,7 +22,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 
-
 def _builtin() -> Path:
     shipped = Path(__file__).parent / "builtin"  # an installed wheel
     return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "templates"
