@@ -8,10 +8,12 @@ Sets (see benchmarks/route_sets/README.md):
             without one. Recall@3 of the repository's skill; instances of repositories without a skill
             are no-fit queries.
   public    ../shared/skills-corpus (609 real skills) with the hand-written tasks in public_tasks.jsonl.
+  blind     ../shared/skills-corpus with blind_tasks.jsonl: 82 tasks written by an evaluator who never
+            saw the router (blind_README.md). Never tune on it; report it.
   claude    first user prompts of ../shared/corpus/claude-code sessions over skills-corpus (smoke: no
             labels; how often route abstains and what it returns).
 
-    python benchmarks/route_quality.py [--sets swebench,public,claude] [--part tune|heldout|all] [--show]
+    python benchmarks/route_quality.py [--sets swebench,public,blind,claude] [--part tune|heldout|all] [--show]
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import corpus_prompts
 
 HERE = Path(__file__).parent
 SETS = HERE / "route_sets"
@@ -138,22 +142,32 @@ def swebench_queries(
     return {"with working folder": with_folder, "without working folder": without}
 
 
-def public_queries(part: str) -> list[dict[str, Any]]:
+def public_queries(part: str, name: str = "public_tasks.jsonl") -> list[dict[str, Any]]:
+    """Tasks of one hand-written set; the blind set has one part ("blind") and is always read whole.
+    Rows with "corpus" take their query from the session corpus at run time (corpus_prompts.resolve);
+    those whose session file is missing are skipped and counted."""
     out = []
-    for line in (SETS / "public_tasks.jsonl").read_text(encoding="utf-8").splitlines():
+    missing = 0
+    for line in (SETS / name).read_text(encoding="utf-8").splitlines():
         if line.strip():
             rec = json.loads(line)
-            if part in ("all", rec["split"]):
+            if part in ("all", rec["split"]) or rec["split"] == "blind":
+                query = corpus_prompts.resolve(rec["corpus"]) if "corpus" in rec else rec["query"]
+                if query is None:
+                    missing += 1
+                    continue
                 out.append(
                     {
                         "id": rec["id"],
-                        "query": rec["query"],
+                        "query": query,
                         "expected": rec["expected"],
                         "cwd": "",
                         "repository": "",
                         "languages": [],
                     }
                 )
+    if missing:
+        print(f"{name}: {missing} corpus rows skipped (session file not found under {corpus_prompts.CORPUS})")
     return out
 
 
@@ -248,7 +262,7 @@ def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="swebench,public,claude")
+    parser.add_argument("--sets", default="swebench,public,blind,claude")
     parser.add_argument("--part", default="heldout", choices=["tune", "heldout", "all"])
     parser.add_argument("--threshold", type=float, default=None, help="override the abstention threshold")
     parser.add_argument("--show", action="store_true", help="print every query's result")
@@ -269,12 +283,19 @@ def main() -> None:
             )
             for title, queries in swebench_queries(work, lib, split, args.part).items():
                 report(f"SWE-bench {args.part}, {title}", router, queries, args.show)
-        if "public" in sets or "claude" in sets:
+        if {"public", "blind", "claude"} & set(sets):
             router = Router(SKILLS, use_utility=False, threshold=args.threshold)
             withheld = sum(bool(b) for b in router.index.blocked)
             print(f"\nskills-corpus: {len(router.names)} skills, {withheld} withheld")
         if "public" in sets:
             report(f"public skills {args.part}", router, public_queries(args.part), args.show)
+        if "blind" in sets:
+            report(
+                "blind tasks (never tuned on)",
+                router,
+                public_queries("blind", "blind_tasks.jsonl"),
+                args.show,
+            )
         if "claude" in sets:
             report(
                 "Claude Code first prompts (smoke, no labels: 'no-fit abstained' = abstained)",
