@@ -115,10 +115,11 @@ def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     found = tables(path)
     try:
         with snapshot(path) as db:
-            db.row_factory = sqlite3.Row
             v2 = "session_message" in found and db.execute("SELECT 1 FROM session_message LIMIT 1").fetchone()
             table = "session_v2" if v2 and "session_v2" in found else "session"
-            for row in db.execute(f"SELECT * FROM {table}").fetchall():
+            sessions = db.cursor()
+            sessions.row_factory = sqlite3.Row
+            for row in sessions.execute(f"SELECT * FROM {table}").fetchall():
                 info = _session_info(row)
                 digest = new_digest()
                 digest.update(orjson.dumps(info))
@@ -161,32 +162,27 @@ def _v1_rows(
     db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
 ) -> None:
     parts: dict[str, list[Any]] = {}
-    for row in db.execute("SELECT message_id, data FROM part WHERE session_id = ? ORDER BY id", (session,)):
-        digest.update(_bytes(row["data"]))
-        parts.setdefault(row["message_id"], []).append(
-            _loads(row["data"], ctx, f"part of {row['message_id']}")
-        )
-    query = "SELECT id, data FROM message WHERE session_id = ? ORDER BY time_created, id"
-    for row in db.execute(query, (session,)):
-        digest.update(_bytes(row["data"]))
-        info = _loads(row["data"], ctx, row["id"])
+    query = "SELECT message_id, CAST(data AS BLOB) FROM part WHERE session_id = ? ORDER BY id"
+    for message, data in db.execute(query, (session,)):
+        digest.update(data or b"")
+        parts.setdefault(message, []).append(_loads(data, ctx, f"part of {message}"))
+    query = "SELECT id, CAST(data AS BLOB) FROM message WHERE session_id = ? ORDER BY time_created, id"
+    for message, data in db.execute(query, (session,)):
+        digest.update(data or b"")
+        info = _loads(data, ctx, message)
         if isinstance(info, dict):
-            steps.v1_message(info, parts.get(row["id"], []), row["id"])
+            steps.v1_message(info, parts.get(message, []), message)
 
 
 def _v2_rows(
     db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
 ) -> None:
-    query = "SELECT id, type, data FROM session_message WHERE session_id = ? ORDER BY seq, id"
-    for row in db.execute(query, (session,)):
-        digest.update(_bytes(row["data"]))
-        data = _loads(row["data"], ctx, row["id"])
+    query = "SELECT id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ? ORDER BY seq, id"
+    for row_id, kind, raw in db.execute(query, (session,)):
+        digest.update(raw or b"")
+        data = _loads(raw, ctx, row_id)
         if isinstance(data, dict):
-            steps.v2_row(row["type"] or data.get("type"), data, row["id"])
-
-
-def _bytes(value: Any) -> bytes:
-    return value.encode() if isinstance(value, str) else bytes(value or b"")
+            steps.v2_row(kind or data.get("type"), data, row_id)
 
 
 def _loads(value: Any, ctx: ParseContext | None = None, record: str = "") -> Any:

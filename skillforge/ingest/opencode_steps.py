@@ -16,6 +16,7 @@ reasoning, ``tool{id, name, state{status, input, result, error}}``), ``system``/
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -215,6 +216,4 @@ def ms_time(value: Any) -> str | None:
     """An epoch-milliseconds time as ISO 8601 UTC (None when it is not a number)."""
     if type(value) not in (int, float) or not 0 < value < 10**14:
         return None
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(value / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

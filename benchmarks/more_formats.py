@@ -1,0 +1,211 @@
+"""Ingest time against plain parsing of the same data, for the formats with no real logs in the corpus:
+Cursor's ``state.vscdb``, OpenCode's ``opencode.db`` (1.2 tables) and Copilot CLI ``events.jsonl``.
+
+Builds synthetic data shaped as in ``../shared/reference/trajectory-formats-more.md`` (``--size`` MB per
+format, default 40), then times, in this process, the fastest of ``--repeat`` runs of:
+
+* raw: reading every row (``SELECT``) or line and ``orjson.loads`` of each JSON value;
+* ingest: ``skillforge.ingest.read`` on the file, consuming every trajectory.
+
+Times are CPU seconds of this process (the machine may be busy with other work).
+
+Prints MB/s for both and their ratio (target: ingest within 3x of raw).
+Usage: ``python benchmarks/more_formats.py [--size MB] [--repeat N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from skillforge.ingest import IngestReport, read
+
+OUTPUT = (
+    "collected 12 items\n" + "tests/test_cart.py::test_total PASSED\n" * 40 + "1 failed, 11 passed in 0.4s\n"
+)
+
+
+def cursor_db(path: Path, size: int) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE cursorDiskKV (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB)")
+    written, n = 0, 0
+    while written < size:
+        cid, headers, rows = f"c{n:06d}", [], []
+        for b in range(40):
+            bid = f"b{b:03d}"
+            bubble: dict[str, object] = {
+                "_v": 3,
+                "type": 1 if b % 10 == 0 else 2,
+                "bubbleId": bid,
+                "text": "Fix the failing cart test please. " * 3,
+                "richText": "{}" * 50,
+            }
+            if b % 2:
+                bubble["toolFormerData"] = {
+                    "toolCallId": f"toolu_{b}",
+                    "name": "run_terminal_command_v2",
+                    "rawArgs": json.dumps({"command": "pytest -q"}),
+                    "result": json.dumps({"output": OUTPUT}),
+                    "status": "completed",
+                }
+            headers.append({"bubbleId": bid, "type": bubble["type"]})
+            rows.append((f"bubbleId:{cid}:{bid}", json.dumps(bubble)))
+        composer = {
+            "composerId": cid,
+            "name": "Fix cart",
+            "createdAt": 1785578400000,
+            "status": "completed",
+            "modelConfig": {"modelName": "claude-4.5-sonnet"},
+            "fullConversationHeadersOnly": headers,
+        }
+        rows.append((f"composerData:{cid}", json.dumps(composer)))
+        db.executemany("INSERT INTO cursorDiskKV VALUES (?, ?)", rows)
+        written += sum(len(v) for _, v in rows)
+        n += 1
+    db.commit()
+    db.close()
+
+
+def opencode_db(path: Path, size: int) -> None:
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE session (id TEXT PRIMARY KEY, directory TEXT, title TEXT, time_created INTEGER);"
+        "CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT, time_created INTEGER, data TEXT);"
+        "CREATE INDEX m ON message(session_id);"
+        "CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT, session_id TEXT, data TEXT);"
+        "CREATE INDEX p ON part(session_id);"
+    )
+    written, n = 0, 0
+    while written < size:
+        sid = f"ses_{n:012d}"
+        db.execute("INSERT INTO session VALUES (?, '/repo', 'Fix cart', 0)", (sid,))
+        for m in range(20):
+            mid = f"msg_{n:08d}{m:04d}"
+            info = {
+                "role": "user" if m % 5 == 0 else "assistant",
+                "modelID": "claude-sonnet-4-5",
+                "time": {"created": m},
+            }
+            db.execute("INSERT INTO message VALUES (?, ?, ?, ?)", (mid, sid, m, json.dumps(info)))
+            parts = [
+                {"type": "text", "text": "Running the tests. " * 5},
+                {
+                    "type": "tool",
+                    "callID": f"c{m}",
+                    "tool": "bash",
+                    "state": {
+                        "status": "completed",
+                        "input": {"command": "pytest -q"},
+                        "output": OUTPUT,
+                        "metadata": {"exit": 1},
+                    },
+                },
+            ]
+            for p, part in enumerate(parts):
+                data = json.dumps(part)
+                db.execute("INSERT INTO part VALUES (?, ?, ?, ?)", (f"prt_{mid}{p}", mid, sid, data))
+                written += len(data)
+        n += 1
+    db.commit()
+    db.close()
+
+
+def copilot_jsonl(path: Path, size: int) -> None:
+    with path.open("w") as fh:
+        written, n = 0, 0
+        while written < size:
+            kind, data = (
+                ("user.message", {"content": "Fix cart.py tests"})
+                if n % 20 == 0
+                else (
+                    "assistant.message",
+                    {
+                        "content": "Running.",
+                        "toolRequests": [
+                            {"toolCallId": f"t{n}", "name": "bash", "arguments": {"command": "pytest -q"}}
+                        ],
+                    },
+                )
+                if n % 2
+                else (
+                    "tool.execution_complete",
+                    {"toolCallId": f"t{n - 1}", "success": True, "result": {"content": OUTPUT}},
+                )
+            )
+            line = (
+                json.dumps(
+                    {
+                        "type": kind,
+                        "data": data,
+                        "id": f"e{n}",
+                        "timestamp": "2026-08-05T10:00:00Z",
+                        "parentId": f"e{n - 1}",
+                    }
+                )
+                + "\n"
+            )
+            fh.write(line)
+            written, n = written + len(line), n + 1
+
+
+def raw_db(path: Path, query: str) -> None:
+    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    for (value,) in db.execute(query):
+        orjson.loads(value)
+    db.close()
+
+
+def raw_jsonl(path: Path) -> None:
+    with path.open("rb") as fh:
+        for line in fh:
+            orjson.loads(line)
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()  # CPU seconds: steadier than the wall clock on a shared machine
+        fn()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=40, help="MB of JSON per format")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    size = args.size * 2**20
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = [
+            ("cursor", Path(tmp) / "state.vscdb", cursor_db, "SELECT value FROM cursorDiskKV"),
+            (
+                "opencode",
+                Path(tmp) / "opencode.db",
+                opencode_db,
+                "SELECT data FROM part UNION ALL SELECT data FROM message",
+            ),
+            ("copilot-cli", Path(tmp) / "events.jsonl", copilot_jsonl, None),
+        ]
+        for name, path, build, query in cases:
+            build(path, size)
+            raw = best((lambda p=path, q=query: raw_db(p, q) if q else raw_jsonl(p)), args.repeat)
+            report = IngestReport()
+            ingest = best(lambda p=path, r=report: sum(len(t.steps) for t in read([p], r)), args.repeat)
+            mb = size / 2**20
+            print(
+                f"{name:12} raw {mb / raw:7.1f} MB/s  ingest {mb / ingest:7.1f} MB/s  ratio {ingest / raw:5.2f}x"
+                f"  (target <= 3x; {report.formats[name].trajectories // args.repeat} runs, "
+                f"{report.formats[name].steps // args.repeat} steps)"
+            )
+
+
+if __name__ == "__main__":
+    main()
