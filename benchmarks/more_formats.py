@@ -32,6 +32,22 @@ OUTPUT = (
 )
 
 
+# what a real bubble carries beside the fields read (rich text, context, capability bookkeeping)
+EXTRA = {
+    "richText": json.dumps(
+        {"root": {"children": [{"children": [{"text": "Fix the failing cart test please. "}]}]}}
+    ),
+    "codeBlocks": [],
+    "context": {
+        "fileSelections": [{"uri": {"fsPath": f"/repo/src/f{i}.js"}} for i in range(8)],
+        "terminalFiles": [],
+    },
+    "capabilitiesRan": {str(i): [] for i in range(20)},
+    "tokenCount": {"inputTokens": 0, "outputTokens": 0},
+    "isAgentic": True,
+}
+
+
 def cursor_db(path: Path, size: int) -> None:
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE cursorDiskKV (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB)")
@@ -44,8 +60,8 @@ def cursor_db(path: Path, size: int) -> None:
                 "_v": 3,
                 "type": 1 if b % 10 == 0 else 2,
                 "bubbleId": bid,
-                "text": "Fix the failing cart test please. " * 3,
-                "richText": "{}" * 50,
+                "text": "Fix the failing cart test please. " * 3 if b % 4 else "",  # a quarter: empty shells
+                **EXTRA,
             }
             if b % 2:
                 bubble["toolFormerData"] = {

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 
 from skillforge.ingest.base import (
@@ -84,6 +85,54 @@ def _json(value: Any, ctx: ParseContext, key: str) -> Any:
         return None
 
 
+class _Tool(msgspec.Struct):
+    toolCallId: Any = None
+    name: Any = None
+    rawArgs: Any = None
+    params: Any = None
+    result: Any = None
+    status: Any = None
+
+
+class _Bubble(msgspec.Struct):
+    """The fields of a bubble that are read: the rest (rich text, code blocks, context; often most of a
+    bubble's bytes) is skipped by the decoder, never built."""
+
+    type: Any = None
+    bubbleId: Any = None
+    text: Any = None
+    thinking: Any = None
+    toolFormerData: _Tool | None = None
+    modelInfo: Any = None
+    createdAt: Any = None
+
+
+_DECODE = msgspec.json.Decoder(_Bubble).decode
+
+
+def _bubble(value: Any, ctx: ParseContext, key: str) -> dict[str, Any] | None:
+    """A bubble's fields that are read, as a dict (None: purged, or not a bubble; counted)."""
+    if value is None:
+        ctx.ignore("purged bubble (NULL value)")
+        return None
+    try:
+        bubble = _DECODE(value)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        loaded = _json(value, ctx, key)  # not JSON: skipped and counted there
+        if not isinstance(loaded, dict):
+            return None
+        loaded["toolFormerData"] = as_dict(loaded.get("toolFormerData")) or None
+        try:
+            bubble = msgspec.convert(loaded, _Bubble)
+        except msgspec.ValidationError:
+            ctx.skip("bubble of unexpected shape", None, key)
+            return None
+    out = msgspec.structs.asdict(bubble)
+    if bubble.toolFormerData is not None:
+        out["toolFormerData"] = msgspec.structs.asdict(bubble.toolFormerData)
+    return out
+
+
 def _bubbles(
     db: sqlite3.Connection, cid: str, data: dict[str, Any], ctx: ParseContext, digest: Any
 ) -> list[Any]:
@@ -102,7 +151,7 @@ def _bubbles(
     for header in data.get("fullConversationHeadersOnly") or []:
         bid = as_dict(header).get("bubbleId")
         if isinstance(bid, str) and bid in rows:
-            ordered.append(_json(rows[bid], ctx, prefix + bid))
+            ordered.append(_bubble(rows[bid], ctx, prefix + bid))
         else:
             ctx.ignore("bubble named in the headers but not stored")
     return ordered
