@@ -110,17 +110,32 @@ def opencode_db(path: Path, size: int) -> None:
                 "time": {"created": m},
             }
             db.execute("INSERT INTO message VALUES (?, ?, ?, ?)", (mid, sid, m, json.dumps(info)))
-            parts = [
-                {"type": "text", "text": "Running the tests. " * 5},
+            parts = [  # one LLM step, as OpenCode 1.2 writes it (bash output repeated in metadata)
+                {"type": "step-start", "snapshot": "4b1f9c0e" * 5},
+                {"type": "text", "text": "Running the tests. " * 5, "time": {"start": 1, "end": 2}},
                 {
                     "type": "tool",
-                    "callID": f"c{m}",
+                    "callID": f"toolu_{m:022d}",
                     "tool": "bash",
                     "state": {
                         "status": "completed",
-                        "input": {"command": "pytest -q"},
+                        "input": {"command": "pytest -q", "description": "Run tests"},
                         "output": OUTPUT,
-                        "metadata": {"exit": 1},
+                        "title": "Run tests",
+                        "metadata": {"exit": 1, "output": OUTPUT, "description": "Run tests"},
+                        "time": {"start": 1785578409100, "end": 1785578410900},
+                    },
+                },
+                {
+                    "type": "step-finish",
+                    "reason": "tool-calls",
+                    "snapshot": "4b1f9c0e" * 5,
+                    "cost": 0.0041,
+                    "tokens": {
+                        "input": 1240,
+                        "output": 48,
+                        "reasoning": 0,
+                        "cache": {"read": 9600, "write": 0},
                     },
                 },
             ]
@@ -133,40 +148,47 @@ def opencode_db(path: Path, size: int) -> None:
     db.close()
 
 
+def copilot_event(n: int) -> tuple[str, dict[str, object]]:
+    """The n-th event: a prompt every 20, else a request (with the opaque reasoning real messages carry)
+    and its completion (with the detailed copy and telemetry real results carry)."""
+    if n == 0:
+        return "system.message", {"content": "You are GitHub Copilot CLI. Skills: …" * 800}
+    if n % 20 == 0:
+        return "user.message", {"content": "Fix cart.py tests", "transformedContent": "Fix cart.py tests"}
+    if n % 2:
+        request = {"toolCallId": f"t{n}", "name": "bash", "arguments": {"command": "pytest -q"}}
+        return "assistant.message", {
+            "messageId": f"m{n}",
+            "model": "claude-sonnet-4.5",
+            "content": "Running.",
+            "toolRequests": [request],
+            "reasoningText": "Run the tests.",
+            "encryptedContent": "QUJD" * 300,
+            "outputTokens": 52,
+        }
+    result = {"content": OUTPUT, "detailedContent": OUTPUT}
+    telemetry = {"properties": {"command": "pytest"}, "metrics": {"durationMs": 1800}}
+    return "tool.execution_complete", {
+        "toolCallId": f"t{n - 1}",
+        "success": True,
+        "result": result,
+        "toolTelemetry": telemetry,
+    }
+
+
 def copilot_jsonl(path: Path, size: int) -> None:
     with path.open("w") as fh:
         written, n = 0, 0
         while written < size:
-            kind, data = (
-                ("user.message", {"content": "Fix cart.py tests"})
-                if n % 20 == 0
-                else (
-                    "assistant.message",
-                    {
-                        "content": "Running.",
-                        "toolRequests": [
-                            {"toolCallId": f"t{n}", "name": "bash", "arguments": {"command": "pytest -q"}}
-                        ],
-                    },
-                )
-                if n % 2
-                else (
-                    "tool.execution_complete",
-                    {"toolCallId": f"t{n - 1}", "success": True, "result": {"content": OUTPUT}},
-                )
-            )
-            line = (
-                json.dumps(
-                    {
-                        "type": kind,
-                        "data": data,
-                        "id": f"e{n}",
-                        "timestamp": "2026-08-05T10:00:00Z",
-                        "parentId": f"e{n - 1}",
-                    }
-                )
-                + "\n"
-            )
+            kind, data = copilot_event(n)
+            event = {
+                "type": kind,
+                "data": data,
+                "id": f"e{n}",
+                "timestamp": "2026-08-05T10:00:00Z",
+                "parentId": f"e{n - 1}",
+            }
+            line = json.dumps(event) + "\n"
             fh.write(line)
             written, n = written + len(line), n + 1
 

@@ -150,12 +150,17 @@ def test_session_steps_pairs_outcome_and_subagent(tmp_path: Path) -> None:
 
 
 def test_malformed_lines_are_skipped_and_counted(tmp_path: Path) -> None:
-    lines = [*events(), {"type": "tool.execution_complete"}, [1, 2]]
+    lines = [*events(), {"type": "tool.execution_complete"}, [1, 2], {"type": "user.message", "data": "hi"}]
     path = write(tmp_path / "events.jsonl", lines, bad='{"type": "user.message", "data": {')
     report = IngestReport()
     (main, _sub) = list(read([path], report))
     stats = report.formats["copilot-cli"]
-    assert stats.skipped == {"invalid JSON": 1, "event without data": 1, "not an event": 1}
+    assert stats.skipped == {
+        "invalid JSON": 1,
+        "event without data": 1,
+        "not a JSON object": 1,
+        "unexpected record shape": 1,
+    }
     assert main.outcome is Outcome.SUCCESS
     assert any(":2:" in str(p) for p in report.problems)
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 
 from skillforge.ingest.base import (
@@ -34,7 +35,7 @@ from skillforge.ingest.base import (
     clip,
     object_line,
 )
-from skillforge.ingest.reading import digest_id, iter_jsonl_raw, json_safe, new_digest
+from skillforge.ingest.reading import digest_id, iter_jsonl_as, json_safe, new_digest
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "copilot-cli"
@@ -187,17 +188,56 @@ class _Session:
             self.meta["summary"] = clip(data["summary"], 4000)
 
 
+class _Data(msgspec.Struct):
+    """The ``data`` fields that are read, for every event type: the rest (encrypted reasoning, tool
+    telemetry, a skill's whole text) is skipped by the decoder, never built."""
+
+    content: Any = None
+    source: Any = None
+    model: Any = None
+    reasoningText: Any = None
+    toolRequests: Any = None
+    toolCallId: Any = None
+    toolName: Any = None
+    arguments: Any = None
+    success: Any = None
+    result: Any = None
+    error: Any = None
+    name: Any = None
+    sessionId: Any = None
+    copilotVersion: Any = None
+    context: Any = None
+    selectedModel: Any = None
+    outcome: Any = None
+    summary: Any = None
+    shutdownType: Any = None
+    codeChanges: Any = None
+
+
+class _Event(msgspec.Struct):
+    type: Any = None
+    data: _Data | None = None
+    timestamp: Any = None
+    agentId: Any = None
+
+
+_EVENT = msgspec.json.Decoder(_Event)
+
+
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     session = _Session(path)
     digest = new_digest()
-    for line, raw, rec in iter_jsonl_raw(path, ctx):
+    for line, raw, ev in iter_jsonl_as(path, ctx, _EVENT):
         digest.update(raw.rstrip(b"\r\n"))
-        if not isinstance(rec, dict) or not isinstance(rec.get("type"), str):
+        if not isinstance(ev.type, str):
             ctx.skip("not an event", line, "expected {type, data, id, timestamp, parentId}")
-        elif not isinstance(rec.get("data"), dict):
-            ctx.skip("event without data", line, f"{rec['type']} has no data object")
+        elif ev.data is None:
+            ctx.skip("event without data", line, f"{ev.type} has no data object")
         else:
-            session.event(rec, line, ctx)
+            data = {k: v for k, v in msgspec.structs.asdict(ev.data).items() if v is not None}
+            session.event(
+                {"type": ev.type, "data": data, "timestamp": ev.timestamp, "agentId": ev.agentId}, line, ctx
+            )
     traj_id = digest_id(digest)
     yield from _trajectories(path, traj_id, session)
 

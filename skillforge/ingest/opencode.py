@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import ParseContext, as_dict
-from skillforge.ingest.opencode_steps import OpenCodeSteps, ms_time
+from skillforge.ingest.opencode_steps import OpenCodeSteps, decode_part, ms_time
 from skillforge.ingest.reading import digest_id, new_digest, read_json_doc
 from skillforge.ingest.sqlite_store import is_sqlite, snapshot, tables
 from skillforge.model import Trajectory
@@ -165,7 +165,10 @@ def _v1_rows(
     query = "SELECT message_id, CAST(data AS BLOB) FROM part WHERE session_id = ? ORDER BY id"
     for message, data in db.execute(query, (session,)):
         digest.update(data or b"")
-        parts.setdefault(message, []).append(_loads(data, ctx, f"part of {message}"))
+        part = decode_part(data) if data else None
+        parts.setdefault(message, []).append(
+            part if part is not None else _loads(data, ctx, f"part of {message}")
+        )
     query = "SELECT id, CAST(data AS BLOB) FROM message WHERE session_id = ? ORDER BY time_created, id"
     for message, data in db.execute(query, (session,)):
         digest.update(data or b"")

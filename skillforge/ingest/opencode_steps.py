@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import orjson
 
 from skillforge.ingest.base import (
@@ -217,3 +218,47 @@ def ms_time(value: Any) -> str | None:
     if type(value) not in (int, float) or not 0 < value < 10**14:
         return None
     return datetime.fromtimestamp(value / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# The fields of a v1 part that are read. The rest (snapshot hashes, token counts, a bash call's output
+# repeated in ``metadata.output``, attachments) is skipped by the decoder, never built.
+class _Meta(msgspec.Struct):
+    exit: Any = None
+    sessionId: Any = None
+
+
+class _State(msgspec.Struct):
+    status: Any = None
+    input: Any = None
+    output: Any = None
+    error: Any = None
+    metadata: _Meta | None = None
+
+
+class _Part(msgspec.Struct):
+    type: Any = None
+    text: Any = None
+    synthetic: Any = None
+    ignored: Any = None
+    callID: Any = None
+    id: Any = None
+    tool: Any = None
+    filename: Any = None
+    state: _State | None = None
+
+
+_PART = msgspec.json.Decoder(_Part).decode
+
+
+def decode_part(data: bytes) -> dict[str, Any] | None:
+    """A part row's JSON as a dict of the fields read (None when it does not fit: read the general way)."""
+    try:
+        part = _PART(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        return None
+    out = msgspec.structs.asdict(part)
+    if part.state is not None:
+        state = out["state"] = msgspec.structs.asdict(part.state)
+        if part.state.metadata is not None:
+            state["metadata"] = msgspec.structs.asdict(part.state.metadata)
+    return out
