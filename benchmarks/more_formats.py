@@ -2,14 +2,14 @@
 Cursor's ``state.vscdb``, OpenCode's ``opencode.db`` (1.2 tables) and Copilot CLI ``events.jsonl``.
 
 Builds synthetic data shaped as in ``../shared/reference/trajectory-formats-more.md`` (``--size`` MB per
-format, default 40), then times, in this process, the fastest of ``--repeat`` runs of:
+format, default 40), then times, in this process, ``--repeat`` back-to-back pairs of runs of:
 
 * raw: reading every row (``SELECT``) or line and ``orjson.loads`` of each JSON value;
 * ingest: ``skillforge.ingest.read`` on the file, consuming every trajectory.
 
 Times are CPU seconds of this process (the machine may be busy with other work).
 
-Prints MB/s for both and their ratio (target: ingest within 3x of raw).
+Prints MB/s for both (fastest run) and the median ratio of the pairs (target: ingest within 3x of raw).
 Usage: ``python benchmarks/more_formats.py [--size MB] [--repeat N]``.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -206,13 +207,17 @@ def raw_jsonl(path: Path) -> None:
             orjson.loads(line)
 
 
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()  # CPU seconds: steadier than the wall clock on a shared machine
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
+def cpu(fn: Callable[[], object]) -> float:
+    start = time.process_time()  # CPU seconds: steadier than the wall clock on a shared machine
+    fn()
+    return time.process_time() - start
+
+
+def pairs(raw: Callable[[], object], ingest: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """The fastest raw and ingest times, and the median of the ratios of back-to-back pairs (steadier
+    than the ratio of the fastest runs when the machine's speed drifts)."""
+    runs = [(cpu(raw), cpu(ingest)) for _ in range(repeat)]
+    return min(r for r, _ in runs), min(i for _, i in runs), statistics.median(i / r for r, i in runs)
 
 
 def main() -> None:
@@ -234,12 +239,15 @@ def main() -> None:
         ]
         for name, path, build, query in cases:
             build(path, size)
-            raw = best((lambda p=path, q=query: raw_db(p, q) if q else raw_jsonl(p)), args.repeat)
             report = IngestReport()
-            ingest = best(lambda p=path, r=report: sum(len(t.steps) for t in read([p], r)), args.repeat)
+            raw, ingest, ratio = pairs(
+                lambda p=path, q=query: raw_db(p, q) if q else raw_jsonl(p),
+                lambda p=path, r=report: sum(len(t.steps) for t in read([p], r)),
+                args.repeat,
+            )
             mb = size / 2**20
             print(
-                f"{name:12} raw {mb / raw:7.1f} MB/s  ingest {mb / ingest:7.1f} MB/s  ratio {ingest / raw:5.2f}x"
+                f"{name:12} raw {mb / raw:7.1f} MB/s  ingest {mb / ingest:7.1f} MB/s  ratio {ratio:5.2f}x"
                 f"  (target <= 3x; {report.formats[name].trajectories // args.repeat} runs, "
                 f"{report.formats[name].steps // args.repeat} steps)"
             )
