@@ -203,3 +203,24 @@ def test_claude_and_codex_lines_are_not_copilot(tmp_path: Path) -> None:
     claude = {"type": "user", "parentUuid": None, "message": {"role": "user", "content": "hi"}}
     path = write(tmp_path / "x.jsonl", [claude])
     assert detect(path) is not copilot
+
+
+def test_atif_round_trip(tmp_path: Path) -> None:
+    from skillforge.ingest.atif_write import to_atif
+
+    path = write(tmp_path / "s" / "events.jsonl", events())
+    first = list(read([path]))
+    out = tmp_path / "runs.atif.jsonl"
+    out.write_text("".join(json.dumps(to_atif(t)) + "\n" for t in first))
+    again = list(read([out]))
+
+    def key(t: Any) -> dict[str, Any]:
+        d = t.to_dict()
+        for name in ("id", "source", "format"):
+            d.pop(name)
+        for step in d["steps"]:
+            step.pop("source", None)
+        d["metadata"] = {k: v for k, v in d["metadata"].items() if not k.startswith("original_")}
+        return d
+
+    assert [key(t) for t in again] == [key(t) for t in first]
