@@ -22,7 +22,8 @@ def distill(
         typer.Option(
             "--from",
             metavar="AGENT",
-            help="Also read an agent's default log folder: claude or codex (repeatable).",
+            help="Also read an agent's default log folder: claude, codex, gemini, copilot or opencode "
+            "(repeatable).",
         ),
     ] = None,
     labels: Annotated[

@@ -21,7 +21,8 @@ FromOpt = Annotated[
     typer.Option(
         "--from",
         metavar="AGENT",
-        help="Also read an agent's default log folder: claude, codex or gemini (repeatable).",
+        help="Also read an agent's default log folder: claude, codex, gemini, copilot or opencode "
+        "(repeatable).",
     ),
 ]
 FormatOpt = Annotated[
@@ -59,7 +60,8 @@ def ingest(
     json: JsonOpt = False,
     to: ToOpt = None,
 ) -> int:
-    """Read agent logs (Claude Code, Codex, SWE-agent, mini-swe-agent, OpenHands, Aider, JSONL) and
+    """Read agent logs (Claude Code, Codex, Gemini CLI, Copilot CLI, OpenCode, Cursor, SWE-agent,
+    mini-swe-agent, OpenHands, Aider, ATIF, JSONL) and
     report per format: files, trajectories, steps, tool calls, errors, outcomes and skipped records."""
     from skillforge.ingest import IngestReport, input_paths, read
     from skillforge.ingest.labels import load_labels
@@ -82,6 +84,11 @@ def ingest(
                 console.print_jsonl(write(traj))
             bar.advance()
     render_report(report, to_stderr=write is not None)
+    if fmt == "atif" and not any(s.trajectories for s in report.formats.values()):
+        raise UsageError(
+            "--format atif: no ATIF documents were read (--format names the format of the logs read)",
+            "to write the logs as ATIF, use --to atif",
+        )
     if not report.formats and not report.problems:
         raise InputError(
             f"no agent logs found in {', '.join(paths or from_agent or [])}",

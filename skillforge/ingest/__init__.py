@@ -32,6 +32,9 @@ READER_MODULES = (
     "claude_code",
     "codex",
     "gemini",
+    "copilot",
+    "opencode",
+    "cursor",
     "mini_swe_agent",
     "swe_agent",
     "openhands",
@@ -176,7 +179,11 @@ def detect(path: Path) -> ModuleType | None:
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     head = head[len(BOM) :] if head.startswith(BOM) else head
-    if not head or head.isspace() or is_binary(head):
+    if is_binary(head):  # a database some readers know (OpenCode's, Cursor's), else not a log
+        return next(
+            (m for m in readers() if hasattr(m, "detect_binary") and m.detect_binary(path, head)), None
+        )
+    if not head or head.isspace():
         return None
     for mod in readers():
         if mod.detect(path, head):
@@ -341,13 +348,17 @@ DEFAULT_FOLDERS = {
     "claude": ("CLAUDE_CONFIG_DIR", "~/.claude", "projects"),
     "codex": ("CODEX_HOME", "~/.codex", "sessions"),
     "gemini": ("GEMINI_CLI_HOME", "~", ".gemini/tmp"),  # the variable names the folder holding .gemini
+    "copilot": ("COPILOT_HOME", "~/.copilot", "session-state"),
+    "opencode": ("XDG_DATA_HOME", "~/.local/share", "opencode"),
 }
 
 
 def default_folder(agent: str) -> Path:
     """Where an agent keeps its logs (``--from claude`` / ``--from codex``), honouring its env var."""
     if agent not in DEFAULT_FOLDERS:
-        raise UsageError(f"--from {agent}: no default log folder known", "use --from claude, codex or gemini")
+        raise UsageError(
+            f"--from {agent}: no default log folder known", f"use --from {', '.join(DEFAULT_FOLDERS)}"
+        )
     env, fallback, sub = DEFAULT_FOLDERS[agent]
     root = Path(os.environ.get(env) or fallback).expanduser()
     folder = root / sub

@@ -9,7 +9,8 @@ adds ``reasoning_content``, ``tool_calls[{tool_call_id, function_name, arguments
 with their calls by id, in the same step or a later one (NeMo writes observations as steps of their
 own). Read leniently: producers add fields. What skillforge wrote under ``extra.skillforge`` (see
 ``atif_write``) restores what ATIF has no field for. The outcome is not in the document: Harbor's
-``verifier/reward.txt`` beside the trial's ``agent/`` folder gives it (``harbor:reward``).
+``result.json`` or ``verifier/reward.txt`` beside the trial's ``agent/`` folder gives it (``harbor``).
+Embedded ``subagent_trajectories`` (v1.7) become trajectories of their own, linked by ``parent_id``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from skillforge.ingest.base import (
     object_line,
     text_of,
 )
+from skillforge.ingest.harbor import apply_outcome
 from skillforge.ingest.reading import iter_jsonl_raw, json_safe, log_id, read_json_doc
 from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust
 
@@ -53,16 +55,34 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         first = fh.readline()
     if object_line(first) and _MARK in first:  # one document per line
         for line, raw, doc in iter_jsonl_raw(path, ctx):
-            traj = _document(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)
-            if traj is not None:
-                yield traj
+            yield from _with_subagents(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)
         return
     loaded = read_json_doc(path, ctx)
     if loaded is not None:
-        traj = _document(path, log_id(loaded[0]), loaded[1], ctx, None)
-        if traj is not None:
-            _harbor_reward(path, traj)
-            yield traj
+        found = list(_with_subagents(path, log_id(loaded[0]), loaded[1], ctx, None))
+        if found:
+            apply_outcome(path, found[0])
+        yield from found
+
+
+def _with_subagents(
+    path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None, parent: str | None = None
+) -> Iterator[Trajectory]:
+    """A document, then the subagent trajectories embedded in it (ATIF v1.7 ``subagent_trajectories``),
+    each with ``parent_id`` naming the document that embeds it."""
+    traj = _document(path, traj_id, doc, ctx, line)
+    if traj is None:
+        return
+    if parent is not None:
+        traj.parent_id = parent
+        traj.metadata.setdefault("subagent", "subagent")
+    yield traj
+    subs = doc.get("subagent_trajectories") if isinstance(doc, dict) else None
+    for n, sub in enumerate(subs if isinstance(subs, list) else []):
+        sub_id = _str(sub.get("trajectory_id")) if isinstance(sub, dict) else None
+        yield from _with_subagents(
+            path, f"{traj_id}-{sub_id or n}", sub, ctx, line, traj.native_id or traj_id
+        )
 
 
 def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None) -> Trajectory | None:
@@ -188,19 +208,6 @@ def _restore(traj: Trajectory, kept: dict[str, Any]) -> None:
     for key in ("id", "format", "source"):
         if isinstance(kept.get(key), str):
             traj.metadata.setdefault(f"original_{key}", kept[key])
-
-
-def _harbor_reward(path: Path, traj: Trajectory) -> None:
-    """Harbor keeps a trial's reward beside ``agent/trajectory.json``, in ``verifier/reward.txt``."""
-    reward = path.parent.parent / "verifier" / "reward.txt"
-    if path.parent.name != "agent" or traj.outcome is not Outcome.UNKNOWN or not reward.is_file():
-        return
-    try:
-        value = float(reward.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError, UnicodeDecodeError):
-        return
-    traj.outcome = Outcome.SUCCESS if value > 0 else Outcome.FAILURE
-    traj.outcome_source = "harbor:reward"
 
 
 def _str(value: Any) -> str | None:

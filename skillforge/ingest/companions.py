@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from skillforge.ingest.base import is_binary
+from skillforge.ingest.harbor import TRIAL_FILES
+from skillforge.ingest.harbor import companion_reason as harbor_companion
 
 ENTIRE = "Entire checkpoint metadata"
 ENTIRE_FILES = {"prompt.txt", "context.md", "content_hash.txt"}  # beside an Entire checkpoint's metadata
@@ -31,6 +33,8 @@ def companion_reason(path: Path) -> str | None:
         return ENTIRE
     elif name == "logs.json" or (name.startswith("checkpoint") and name.endswith(".json")):
         return _gemini_file(path)
+    elif name in TRIAL_FILES:
+        return harbor_companion(path)
     return None
 
 

@@ -1,0 +1,167 @@
+"""Cursor sessions: the agent transcripts and the IDE's database (Cursor is closed source; the formats
+are as reverse-engineered in the reference).
+
+- Agent transcripts (Cursor Agent CLI and the newer IDE agent):
+  ``~/.cursor/projects/<slug>/agent-transcripts/<id>/<id>.jsonl``, subagents in ``<id>/subagents/*.jsonl``.
+  Lines are ``{role, message: {content: [text | thinking | tool_use{name, input}]}}`` and
+  ``{"type": "turn_ended", "status": …}``. They hold **no tool results, ids, timestamps or model**: calls
+  stay unpaired and ``metadata.tool_results`` says the log does not record them. A prompt is wrapped in
+  ``<user_query>``; the working folder is recovered from ``working_directory`` arguments.
+- The IDE's ``globalStorage/state.vscdb`` (SQLite, table ``cursorDiskKV``): read by ``cursor_db``.
+
+``turn_ended`` statuses are how the turns ended (``success``, ``error``, ``aborted``): a process outcome,
+kept in ``metadata.turn_status``, not the task's outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from skillforge.ingest.base import (
+    R_ASSISTANT,
+    R_USER,
+    T_AGENT,
+    T_INJECTED,
+    T_PERSON,
+    ParseContext,
+    StepList,
+    as_dict,
+    as_str,
+    clip,
+    object_line,
+)
+from skillforge.ingest.reading import digest_id, iter_jsonl_raw, json_safe, new_digest
+from skillforge.ingest.sqlite_store import is_sqlite, tables
+from skillforge.model import Trajectory
+
+FORMAT = "cursor"
+AGENT = "cursor"
+
+SHELL_TOOLS = {"Shell", "run_terminal_cmd", "run_terminal_command", "run_terminal_command_v2"}
+_QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """A first line with ``role`` and ``message`` and no ``type`` (every Claude Code line has one), or a
+    ``turn_ended`` marker."""
+    first = head.split(b"\n", 1)[0]
+    if not object_line(first) or (b'"role"' not in first and b'"turn_ended"' not in first):
+        return False
+    try:
+        rec = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    if not isinstance(rec, dict):
+        return False
+    if rec.get("type") == "turn_ended":
+        return True
+    return (
+        "type" not in rec
+        and rec.get("role") in ("user", "assistant")
+        and isinstance(rec.get("message"), dict)
+    )
+
+
+def detect_binary(path: Path, head: bytes) -> bool:
+    return is_sqlite(head) and "cursorDiskKV" in tables(path)
+
+
+def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    with path.open("rb") as fh:
+        binary = is_sqlite(fh.read(16))
+    if binary:
+        from skillforge.ingest.cursor_db import parse_db
+
+        yield from parse_db(path, ctx)
+    else:
+        yield _transcript(path, ctx)
+
+
+class _Transcript:
+    def __init__(self, path: Path, ctx: ParseContext) -> None:
+        self.out = StepList(str(path))
+        self.ctx = ctx
+        self.task = ""
+        self.cwd: str | None = None
+        self.turns: Counter[str] = Counter()
+
+    def record(self, rec: dict[str, Any], line: int) -> None:
+        if rec.get("type") == "turn_ended":
+            self.turns[as_str(rec.get("status")) or "unknown"] += 1
+            return
+        content = as_dict(rec.get("message")).get("content")
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        if rec.get("role") not in ("user", "assistant") or not isinstance(blocks, list):
+            self.ctx.skip("line without role and message content", line, "expected {role, message{content}}")
+            return
+        for block in blocks:
+            if isinstance(block, dict):
+                self.block(rec["role"] == "user", block, line)
+
+    def block(self, from_user: bool, block: dict[str, Any], line: int) -> None:
+        kind = block.get("type")
+        if kind == "text" and from_user:
+            self.prompt(as_str(block.get("text")), line)
+        elif kind == "text":
+            self.out.message(R_ASSISTANT, as_str(block.get("text")), T_AGENT, line=line)
+        elif kind == "thinking":
+            self.out.thought(as_str(block.get("thinking") or block.get("text")), line=line)
+        elif kind == "tool_use":
+            self.call(block, line)
+        else:
+            self.ctx.skip(f"unknown content block {kind}", line, "block ignored")
+
+    def prompt(self, text: str, line: int) -> None:
+        match = _QUERY.search(text)
+        if match is None:
+            self.out.message(R_USER, text, T_INJECTED, line=line)
+        elif self.out.message(R_USER, match.group(1), T_PERSON, line=line) is not None:
+            self.task = self.task or clip(match.group(1))
+
+    def call(self, block: dict[str, Any], line: int) -> None:
+        name = as_str(block.get("name")) or "tool"
+        args = json_safe(block.get("input"))
+        if isinstance(args, dict) and isinstance(args.get("working_directory"), str):
+            self.cwd = self.cwd or args["working_directory"]
+        shell = name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str)
+        text = args["command"] if shell else clip(orjson.dumps(args).decode()) if args is not None else ""
+        self.out.call(
+            name, text, as_str(block.get("id")) or f"cursor-{line}-{len(self.out.steps)}", args, line=line
+        )
+
+
+def _transcript(path: Path, ctx: ParseContext) -> Trajectory:
+    state = _Transcript(path, ctx)
+    digest = new_digest()
+    for line, raw, rec in iter_jsonl_raw(path, ctx):
+        digest.update(raw.rstrip(b"\r\n"))
+        if isinstance(rec, dict):
+            state.record(rec, line)
+        else:
+            ctx.skip("not a JSON object", line, type(rec).__name__)
+    sub = path.parent.name == "subagents"
+    native = path.parent.parent.name if sub else path.stem
+    traj = Trajectory(
+        id=digest_id(digest),
+        source=str(path),
+        format=FORMAT,
+        agent=AGENT,
+        steps=state.out.steps,
+        native_id=f"{native}/{path.stem}" if sub else native,
+        task=state.task,
+        cwd=state.cwd,
+        parent_id=native if sub else None,
+    )
+    if any(s.call_id for s in traj.steps):
+        traj.metadata["tool_results"] = "not recorded in Cursor agent transcripts"
+    if state.turns:
+        traj.metadata["turn_status"] = dict(state.turns)
+    if sub:
+        traj.metadata["subagent"] = "subagent"
+    return traj

@@ -1,0 +1,228 @@
+"""OpenCode sessions, from any of its storage generations under ``$XDG_DATA_HOME/opencode``
+(``~/.local/share/opencode``):
+
+- up to 1.1, a JSON tree ``storage/session/<project>/<ses>.json``, ``storage/message/<ses>/<msg>.json``
+  and ``storage/part/<msg>/<prt>.json``: the ``storage`` folder is read as one log (or one session file
+  when named); it is passed over when an ``opencode.db`` beside it already holds its sessions;
+- 1.2 to 1.x, ``opencode.db`` (SQLite) tables ``session``, ``message`` and ``part`` (``data`` = the JSON
+  of the tree without its id fields);
+- 2.x, the same database with a ``session_message`` table (rows ordered by ``seq``; sessions in
+  ``session_v2`` when it exists). Exactly one generation is read per database, so rows migrated from the
+  v1 tables are not counted twice.
+
+Databases are opened without locking them (``sqlite_store``). Messages are ordered by creation time and id,
+parts by id (ids ascend with time); ``opencode_steps`` turns them into steps. Child sessions (the ``task``
+tool's subagents) name their parent in ``parentID``, which becomes ``parent_id``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from skillforge.ingest.base import ParseContext, as_dict
+from skillforge.ingest.opencode_steps import OpenCodeSteps, decode_part, ms_time
+from skillforge.ingest.reading import digest_id, new_digest, read_json_doc
+from skillforge.ingest.sqlite_store import is_sqlite, snapshot, tables
+from skillforge.model import Trajectory
+
+FORMAT = "opencode"
+AGENT = "opencode"
+_TREE = {"session", "message", "part"}
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """A session file of the JSON tree: an ``ses_`` id and a ``projectID`` near the start."""
+    start = head[:2048]
+    return (
+        start.lstrip()[:1] == b"{"
+        and b'"ses_' in start
+        and b'"projectID"' in start
+        and b'"role"' not in start
+    )
+
+
+def detect_dir(path: Path, names: Collection[str] | None) -> bool:
+    if path.name != "storage":
+        return False
+    if names is None:
+        try:
+            names = {p.name for p in path.iterdir()}
+        except OSError:
+            return False
+    return set(names) >= _TREE
+
+
+def detect_binary(path: Path, head: bytes) -> bool:
+    if not is_sqlite(head):
+        return False
+    found = tables(path)
+    return "session_message" in found or found >= _TREE
+
+
+def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    if path.is_dir():
+        yield from _tree(path, None, ctx)
+        return
+    with path.open("rb") as fh:
+        binary = is_sqlite(fh.read(16))
+    if binary:
+        yield from _database(path, ctx)
+    elif len(path.parents) >= 3 and path.parents[1].name == "session":
+        yield from _tree(path.parents[2], path, ctx)
+    else:
+        ctx.fail(
+            "an OpenCode session file outside its storage/session/<project>/ folder (name the storage folder)"
+        )
+
+
+def _tree(storage: Path, only: Path | None, ctx: ParseContext) -> Iterator[Trajectory]:
+    db = storage.parent / "opencode.db"
+    if only is None and db.is_file() and tables(db) >= _TREE:
+        ctx.ignore("JSON storage already imported into opencode.db (read there)")
+        return
+    files = [only] if only is not None else sorted((storage / "session").glob("*/*.json"))
+    for file in files:
+        loaded = read_json_doc(file, ctx)
+        if loaded is None or not isinstance(loaded[1], dict) or not isinstance(loaded[1].get("id"), str):
+            ctx.skip("session file without an id", None, str(file))
+            continue
+        info = loaded[1]
+        digest = new_digest()
+        digest.update(loaded[0])
+        steps = OpenCodeSteps(str(file), ctx)
+        for msg_file in sorted((storage / "message" / info["id"]).glob("*.json")):
+            msg = read_json_doc(msg_file, ctx)
+            if msg is None or not isinstance(msg[1], dict):
+                ctx.skip("message file that is not an object", None, str(msg_file))
+                continue
+            digest.update(msg[0])
+            parts = []
+            for part_file in sorted((storage / "part" / msg_file.stem).glob("*.json")):
+                part = read_json_doc(part_file, ctx)
+                if part is not None:
+                    digest.update(part[0])
+                    parts.append(part[1])
+            steps.v1_message(msg[1], parts, msg_file.stem)
+        yield _trajectory(str(file), digest_id(digest), info, steps)
+
+
+def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    found = tables(path)
+    try:
+        with snapshot(path) as db:
+            v2 = "session_message" in found and db.execute("SELECT 1 FROM session_message LIMIT 1").fetchone()
+            table = "session_v2" if v2 and "session_v2" in found else "session"
+            sessions = db.cursor()
+            sessions.row_factory = sqlite3.Row
+            for row in sessions.execute(f"SELECT * FROM {table}").fetchall():
+                info = _session_info(row)
+                digest = new_digest()
+                digest.update(orjson.dumps(info))
+                steps = OpenCodeSteps(str(path), ctx)
+                if v2:
+                    _v2_rows(db, info["id"], steps, digest, ctx)
+                else:
+                    _v1_rows(db, info["id"], steps, digest, ctx)
+                yield _trajectory(str(path), digest_id(digest), info, steps)
+    except sqlite3.Error as exc:
+        ctx.fail(f"cannot read the OpenCode database ({exc}); is it an opencode.db?")
+
+
+def _session_info(row: sqlite3.Row) -> dict[str, Any]:
+    """A session row as the JSON tree's session object (the fields the trajectory uses)."""
+    cols = row.keys()
+    data = _loads(row["data"]) if "data" in cols else {}
+    info = as_dict(data)
+    info.setdefault("id", row["id"])
+    for col, key in (
+        ("parent_id", "parentID"),
+        ("directory", "directory"),
+        ("title", "title"),
+        ("version", "version"),
+    ):
+        if col in cols and row[col] is not None:
+            info.setdefault(key, row[col])
+    if "time_created" in cols:
+        info.setdefault(
+            "time",
+            {
+                "created": row["time_created"],
+                "updated": row["time_updated"] if "time_updated" in cols else None,
+            },
+        )
+    return info
+
+
+def _v1_rows(
+    db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
+) -> None:
+    parts: dict[str, list[Any]] = {}
+    query = "SELECT message_id, CAST(data AS BLOB) FROM part WHERE session_id = ? ORDER BY id"
+    for message, data in db.execute(query, (session,)):
+        digest.update(data or b"")
+        part = decode_part(data) if data else None
+        parts.setdefault(message, []).append(
+            part if part is not None else _loads(data, ctx, f"part of {message}")
+        )
+    query = "SELECT id, CAST(data AS BLOB) FROM message WHERE session_id = ? ORDER BY time_created, id"
+    for message, data in db.execute(query, (session,)):
+        digest.update(data or b"")
+        info = _loads(data, ctx, message)
+        if isinstance(info, dict):
+            steps.v1_message(info, parts.get(message, []), message)
+
+
+def _v2_rows(
+    db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
+) -> None:
+    query = "SELECT id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ? ORDER BY seq, id"
+    for row_id, kind, raw in db.execute(query, (session,)):
+        digest.update(raw or b"")
+        data = _loads(raw, ctx, row_id)
+        if isinstance(data, dict):
+            steps.v2_row(kind or data.get("type"), data, row_id)
+
+
+def _loads(value: Any, ctx: ParseContext | None = None, record: str = "") -> Any:
+    """A row's JSON ``data``; a value that is not JSON is skipped and counted (None)."""
+    try:
+        return orjson.loads(value) if value is not None else None
+    except (orjson.JSONDecodeError, TypeError):
+        if ctx is not None:
+            ctx.skip("row whose data is not JSON", None, record)
+        return None
+
+
+def _trajectory(source: str, traj_id: str, info: dict[str, Any], steps: OpenCodeSteps) -> Trajectory:
+    created = as_dict(info.get("time"))
+    traj = Trajectory(
+        id=traj_id,
+        source=source,
+        format=FORMAT,
+        agent=AGENT,
+        steps=steps.out.steps,
+        native_id=info["id"],
+        agent_version=_s(info.get("version")),
+        model=steps.model,
+        task=steps.task,
+        cwd=_s(info.get("directory")),
+        started_at=ms_time(created.get("created")),
+        ended_at=ms_time(created.get("updated")),
+        parent_id=_s(info.get("parentID")),
+    )
+    if _s(info.get("title")):
+        traj.metadata["title"] = info["title"]
+    if traj.parent_id:
+        traj.metadata["subagent"] = "task"
+    if steps.children:
+        traj.metadata["subagents"] = steps.children
+    return traj
+
+
+def _s(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

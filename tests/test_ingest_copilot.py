@@ -1,0 +1,226 @@
+"""Copilot CLI reader, on self-written ``events.jsonl`` files shaped as the reference describes them (CLI
+1.0.x events): prompts, reasoning, tool requests paired with ``tool.execution_complete``, subagent events,
+the stated outcome, bookkeeping ignored by type, and a malformed line skipped and counted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from skillforge.ingest import IngestReport, copilot, detect, read
+from skillforge.model import Outcome, StepKind, Trust
+
+SID = "049410b4-c1df-44ee-87a5-caa1c349091e"
+
+
+def ev(kind: str, data: dict[str, Any], n: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "data": data,
+        "id": f"e{n}",
+        "timestamp": f"2026-08-05T10:00:{n:02d}.000Z",
+        "parentId": f"e{n - 1}" if n else None,
+        **extra,
+    }
+
+
+def events() -> list[dict[str, Any]]:
+    return [
+        ev(
+            "session.start",
+            {
+                "sessionId": SID,
+                "version": 1,
+                "producer": "copilot-agent",
+                "copilotVersion": "1.0.78",
+                "context": {"cwd": "/repo", "branch": "main", "repository": "acme/cart"},
+                "selectedModel": "claude-sonnet-4.5",
+            },
+            0,
+        ),
+        ev("system.message", {"content": "You are Copilot. Skills: …"}, 1),
+        ev(
+            "user.message",
+            {
+                "content": "Fix cart.py tests",
+                "transformedContent": "<x/>Fix cart.py tests",
+                "attachments": [],
+            },
+            2,
+        ),
+        ev(
+            "assistant.message",
+            {
+                "messageId": "m1",
+                "model": "claude-sonnet-4.5",
+                "content": "",
+                "reasoningText": "Run the tests first.",
+                "toolRequests": [
+                    {"toolCallId": "toolu_01", "name": "bash", "arguments": {"command": "pytest -q"}},
+                    {"toolCallId": "toolu_02", "name": "view", "arguments": {"path": "cart.py"}},
+                ],
+            },
+            3,
+        ),
+        ev(
+            "tool.execution_start",
+            {"toolCallId": "toolu_01", "toolName": "bash", "arguments": {"command": "pytest -q"}},
+            4,
+        ),
+        ev(
+            "tool.execution_complete",
+            {"toolCallId": "toolu_02", "success": True, "result": {"content": "def total(): ..."}},
+            5,
+        ),
+        ev(
+            "tool.execution_complete",
+            {
+                "toolCallId": "toolu_01",
+                "success": True,
+                "result": {"content": "1 failed, 3 passed\n<exited with exit code 1>"},
+            },
+            6,
+        ),
+        ev("skill.invoked", {"name": "pytest-debugging", "path": "/s/SKILL.md", "content": "…"}, 7),
+        ev(
+            "assistant.message",
+            {
+                "messageId": "m2",
+                "content": "Delegating the review.",
+                "toolRequests": [
+                    {"toolCallId": "toolu_03", "name": "task", "arguments": {"prompt": "review"}}
+                ],
+            },
+            8,
+        ),
+        ev("subagent.started", {"toolCallId": "toolu_03", "agentName": "reviewer"}, 9),
+        ev("user.message", {"content": "review cart.py", "source": "agent-reviewer"}, 10, agentId="a1"),
+        ev("assistant.message", {"messageId": "s1", "content": "Looks fine."}, 11, agentId="a1"),
+        ev(
+            "tool.execution_complete",
+            {"toolCallId": "toolu_03", "success": True, "result": {"content": "Looks fine."}},
+            12,
+        ),
+        ev(
+            "session.task_complete",
+            {"success": True, "outcome": "completed", "summary": "Fixed off-by-one"},
+            13,
+        ),
+        ev("session.shutdown", {"shutdownType": "routine", "codeChanges": {"linesAdded": 1}}, 14),
+    ]
+
+
+def write(path: Path, lines: list[Any], bad: str | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(x) + "\n" for x in lines)
+    if bad is not None:
+        head, _, tail = text.partition("\n")
+        text = head + "\n" + bad + "\n" + tail
+    path.write_text(text)
+    return path
+
+
+def test_session_steps_pairs_outcome_and_subagent(tmp_path: Path) -> None:
+    path = write(tmp_path / "session-state" / SID / "events.jsonl", events())
+    assert detect(path) is copilot
+    report = IngestReport()
+    main, sub = list(read([tmp_path], report))
+    assert (main.native_id, main.agent_version, main.cwd, main.repository) == (
+        SID,
+        "1.0.78",
+        "/repo",
+        "acme/cart",
+    )
+    assert main.task == "Fix cart.py tests" and main.model == "claude-sonnet-4.5"
+    kinds = [s.kind for s in main.steps]
+    assert kinds[:4] == [StepKind.USER_MESSAGE, StepKind.THOUGHT, StepKind.TOOL_CALL, StepKind.TOOL_CALL]
+    bash = main.steps[2]
+    assert bash.text == "pytest -q" and bash.tool_name == "bash"
+    result = main.steps[bash.pair]
+    assert result.exit_code == 1 and result.is_error and "1 failed" in result.text
+    assert main.steps[main.steps[3].pair].text == "def total(): ..."  # completed out of order
+    assert main.outcome is Outcome.SUCCESS and main.outcome_source == "log:session.task_complete"
+    assert main.skills_used == ["pytest-debugging"]
+    assert main.metadata["shutdownType"] == "routine"
+    assert sub.parent_id == SID and [s.text for s in sub.steps] == ["review cart.py", "Looks fine."]
+    assert sub.steps[0].trust is Trust.INJECTED
+    stats = report.formats["copilot-cli"]
+    assert stats.ignored["system.message (not a step)"] == 1 and not stats.skipped
+
+
+def test_malformed_lines_are_skipped_and_counted(tmp_path: Path) -> None:
+    lines = [*events(), {"type": "tool.execution_complete"}, [1, 2], {"type": "user.message", "data": "hi"}]
+    path = write(tmp_path / "events.jsonl", lines, bad='{"type": "user.message", "data": {')
+    report = IngestReport()
+    (main, _sub) = list(read([path], report))
+    stats = report.formats["copilot-cli"]
+    assert stats.skipped == {
+        "invalid JSON": 1,
+        "event without data": 1,
+        "not a JSON object": 1,
+        "unexpected record shape": 1,
+    }
+    assert main.outcome is Outcome.SUCCESS
+    assert any(":2:" in str(p) for p in report.problems)
+
+
+def test_unpaired_call_stays_open_and_start_without_request_is_a_call(tmp_path: Path) -> None:
+    lines = [
+        ev("session.start", {"sessionId": SID}, 0),
+        ev("user.message", {"content": "go"}, 1),
+        ev(
+            "tool.execution_start",
+            {"toolCallId": "c9", "toolName": "bash", "arguments": {"command": "ls"}},
+            2,
+        ),
+        ev(
+            "tool.execution_complete",
+            {
+                "toolCallId": "c9",
+                "success": False,
+                "error": {"code": "denied", "message": "permission denied"},
+            },
+            3,
+        ),
+        ev(
+            "assistant.message",
+            {
+                "content": "",
+                "toolRequests": [{"toolCallId": "c10", "name": "edit", "arguments": '{"path": "a.py"}'}],
+            },
+            4,
+        ),
+    ]
+    (traj,) = read([write(tmp_path / "events.jsonl", lines)])
+    call, result, edit = traj.steps[1:]
+    assert call.text == "ls" and result.is_error and result.text == "permission denied" and result.pair == 1
+    assert edit.input == {"path": "a.py"} and edit.pair is None
+    assert traj.outcome is Outcome.UNKNOWN
+
+
+def test_claude_and_codex_lines_are_not_copilot(tmp_path: Path) -> None:
+    claude = {"type": "user", "parentUuid": None, "message": {"role": "user", "content": "hi"}}
+    path = write(tmp_path / "x.jsonl", [claude])
+    assert detect(path) is not copilot
+
+
+def test_atif_round_trip(tmp_path: Path) -> None:
+    from skillforge.ingest.atif_write import to_atif
+
+    path = write(tmp_path / "s" / "events.jsonl", events())
+    first = list(read([path]))
+    out = tmp_path / "runs.atif.jsonl"
+    out.write_text("".join(json.dumps(to_atif(t)) + "\n" for t in first))
+    again = list(read([out]))
+
+    def key(t: Any) -> dict[str, Any]:
+        d = t.to_dict()
+        for name in ("id", "source", "format"):
+            d.pop(name)
+        for step in d["steps"]:
+            step.pop("source", None)
+        d["metadata"] = {k: v for k, v in d["metadata"].items() if not k.startswith("original_")}
+        return d
+
+    assert [key(t) for t in again] == [key(t) for t in first]

@@ -1,0 +1,190 @@
+"""Cursor reader, on self-written data shaped as the reference describes it: agent transcripts (no tool
+results, ``<user_query>`` prompts, ``turn_ended`` markers, subagents) and the IDE's ``state.vscdb``
+(bubble order from the headers, ``toolFormerData`` holding call and result, empty and purged bubbles,
+secrets beside the data never read), with bad records skipped and counted."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from skillforge.ingest import IngestReport, cursor, detect, read
+from skillforge.model import StepKind, Trust
+
+TID = "3f0c9a1e-0000-4000-8000-000000000001"
+
+
+def transcript_lines() -> list[Any]:
+    return [
+        {
+            "role": "user",
+            "message": {
+                "content": [
+                    {
+                        "type": "text",
+                        "text": "<timestamp>Mon</timestamp>\n<user_query>\nrun the tests\n</user_query>",
+                    }
+                ]
+            },
+        },
+        {
+            "role": "assistant",
+            "message": {
+                "content": [
+                    {"type": "thinking", "thinking": "npm test is the runner"},
+                    {"type": "text", "text": "Running them."},
+                    {
+                        "type": "tool_use",
+                        "name": "Shell",
+                        "input": {"command": "npm test", "working_directory": "/repo"},
+                    },
+                    {"type": "tool_use", "name": "Read", "input": {"path": "/repo/cart.js"}},
+                    {"type": "image", "source": {}},
+                ]
+            },
+        },
+        {"type": "turn_ended", "status": "success"},
+        {"role": "user", "message": "no content list"},
+    ]
+
+
+def test_agent_transcript(tmp_path: Path) -> None:
+    folder = tmp_path / "projects" / "home-me-repo" / "agent-transcripts" / TID
+    folder.mkdir(parents=True)
+    main = folder / f"{TID}.jsonl"
+    main.write_text("".join(json.dumps(x) + "\n" for x in transcript_lines()) + "{broken\n")
+    (folder / "subagents").mkdir()
+    (folder / "subagents" / "sub1.jsonl").write_text(json.dumps(transcript_lines()[1]) + "\n")
+    assert detect(main) is cursor
+    report = IngestReport()
+    found = {t.native_id: t for t in read([tmp_path], report)}
+    traj, sub = found[TID], found[f"{TID}/sub1"]
+    assert traj.task == "run the tests" and traj.cwd == "/repo"
+    assert [s.kind for s in traj.steps] == [
+        StepKind.USER_MESSAGE,
+        StepKind.THOUGHT,
+        StepKind.ASSISTANT_MESSAGE,
+        StepKind.TOOL_CALL,
+        StepKind.TOOL_CALL,
+    ]
+    assert traj.steps[3].text == "npm test" and traj.steps[3].pair is None
+    assert traj.metadata["tool_results"].startswith("not recorded")
+    assert traj.metadata["turn_status"] == {"success": 1}
+    assert sub.parent_id == TID and len(sub.tool_calls) == 2
+    stats = report.formats["cursor"]
+    assert stats.skipped == {
+        "unknown content block image": 2,
+        "line without role and message content": 1,
+        "invalid JSON": 1,
+    }
+
+
+def bubble(bid: str, kind: int, text: str = "", **extra: Any) -> tuple[str, dict[str, Any]]:
+    return bid, {"_v": 3, "type": kind, "bubbleId": bid, "text": text, **extra}
+
+
+def state_db(path: Path) -> Path:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE cursorDiskKV (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB)")
+    db.execute("CREATE TABLE ItemTable (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB)")
+    db.execute("INSERT INTO ItemTable VALUES ('cursorAuth/accessToken', 'sk-secret-never-read')")
+    bubbles = [
+        bubble(
+            "b3",
+            2,
+            "",
+            toolFormerData={
+                "toolCallId": "toolu_01",
+                "name": "run_terminal_command_v2",
+                "rawArgs": json.dumps({"command": "npm test"}),
+                "result": json.dumps({"output": "2 passing", "exitCode": 0}),
+                "status": "completed",
+            },
+        ),
+        bubble("b1", 1, "make the tests pass"),
+        bubble("b2", 2, "Looking.", thinking={"text": "check package.json"}),
+        bubble(
+            "b4",
+            2,
+            "",
+            toolFormerData={
+                "toolCallId": "toolu_02",
+                "name": "edit_file",
+                "rawArgs": '{"target_file": "a.js"}',
+                "status": "error",
+            },
+        ),
+        bubble("b5", 2, ""),  # an empty streaming shell
+    ]
+    composer = {
+        "_v": 10,
+        "composerId": "c1",
+        "name": "Fix tests",
+        "createdAt": 1785578400000,
+        "status": "completed",
+        "modelConfig": {"modelName": "claude-4.5-sonnet"},
+        "workspaceIdentifier": {"uri": {"fsPath": "/repo"}},
+        "subComposerIds": ["c2"],
+        "blobEncryptionKey": "never-copied",
+        "fullConversationHeadersOnly": [
+            {"bubbleId": b, "type": 1} for b in ("b1", "b2", "b3", "b4", "b5", "b6", "gone")
+        ],
+    }
+    rows = [("composerData:c1", json.dumps(composer))]
+    rows += [(f"bubbleId:c1:{bid}", json.dumps(body)) for bid, body in bubbles]
+    rows += [("bubbleId:c1:b6", None)]
+    child = {"composerId": "c2", "fullConversationHeadersOnly": [{"bubbleId": "x1", "type": 1}]}
+    rows += [
+        ("composerData:c2", json.dumps(child)),
+        ("bubbleId:c2:x1", json.dumps(bubble("x1", 1, "sub task")[1])),
+    ]
+    rows += [("composerData:c3", json.dumps({"composerId": "c3", "fullConversationHeadersOnly": []}))]
+    rows += [("composerData:c4", "{not json"), ("checkpointId:c1:1", "{}")]
+    db.executemany("INSERT INTO cursorDiskKV VALUES (?, ?)", rows)
+    db.commit()
+    db.close()
+    return path
+
+
+def test_ide_database(tmp_path: Path) -> None:
+    path = state_db(tmp_path / "state.vscdb")
+    assert detect(path) is cursor
+    report = IngestReport()
+    found = {t.native_id: t for t in read([tmp_path], report)}
+    assert set(found) == {"c1", "c2"}
+    traj = found["c1"]
+    assert [s.text for s in traj.steps] == [
+        "make the tests pass",
+        "check package.json",
+        "Looking.",
+        "npm test",
+        "2 passing",
+        '{"target_file":"a.js"}',
+    ]
+    assert traj.steps[4].pair == 3 and traj.steps[4].exit_code == 0 and not traj.steps[4].is_error
+    assert traj.steps[0].trust is Trust.PERSON and traj.task == "make the tests pass"
+    assert (traj.model, traj.cwd, traj.metadata["title"]) == ("claude-4.5-sonnet", "/repo", "Fix tests")
+    assert traj.metadata["tool_results"] == "missing for 1 call(s)"
+    assert found["c2"].parent_id == "c1"
+    dumped = json.dumps([t.to_dict() for t in found.values()])
+    assert "never-copied" not in dumped and "sk-secret" not in dumped
+    stats = report.formats["cursor"]
+    assert stats.skipped == {"value that is not JSON": 1}
+    assert stats.ignored["empty bubble (a streaming shell)"] == 1
+    assert stats.ignored["purged bubble (NULL value)"] == 1
+    assert stats.ignored["composer with no messages"] == 1
+    assert stats.ignored["bubble named in the headers but not stored"] == 1
+
+
+def test_workspace_database_is_not_a_log(tmp_path: Path) -> None:
+    path = tmp_path / "workspace.vscdb"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE ItemTable (key TEXT, value BLOB)")
+    db.commit()
+    db.close()
+    assert detect(path) is None
+    report = IngestReport()
+    assert list(read([tmp_path], report)) == []
+    assert report.passed_over["binary file"] == 1

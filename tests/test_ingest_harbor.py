@@ -1,0 +1,117 @@
+"""Harbor trial folders (the reward in ``result.json`` as the outcome, the trial's other files passed over),
+ATIF v1.7 embedded subagent trajectories, ``--from`` for the new agents, and ``--format atif`` given by
+mistake for ``--to atif``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skillforge.errors import InputError
+from skillforge.ingest import IngestReport, default_folder, read
+from skillforge.model import Outcome
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+
+
+def document(**extra: Any) -> dict[str, Any]:
+    return {
+        "schema_version": "ATIF-v1.7",
+        "session_id": "run-42",
+        "agent": {"name": "opencode", "version": "1.2.3"},
+        "steps": [
+            {"step_id": 1, "source": "user", "message": "Make the failing test pass."},
+            {
+                "step_id": 2,
+                "source": "agent",
+                "message": "Done.",
+                "tool_calls": [
+                    {"tool_call_id": "c1", "function_name": "task", "arguments": {"prompt": "review"}}
+                ],
+                "observation": {
+                    "results": [
+                        {
+                            "source_call_id": "c1",
+                            "content": "ok",
+                            "subagent_trajectory_ref": [{"trajectory_id": "sub-1"}],
+                        }
+                    ]
+                },
+            },
+        ],
+        **extra,
+    }
+
+
+def trial(root: Path, result: Any, reward_txt: str | None = None) -> Path:
+    folder = root / "jobs" / "job-1" / "trial-1"
+    (folder / "agent").mkdir(parents=True)
+    (folder / "agent" / "trajectory.json").write_text(json.dumps(document(), indent=2))
+    if result is not None:
+        (folder / "result.json").write_text(json.dumps(result))
+    (folder / "config.json").write_text(json.dumps({"agent": {"name": "opencode"}}))
+    (folder / "trial.log").write_text("started\n")
+    (root / "jobs" / "job-1" / "result.json").write_text(json.dumps({"stats": {"n_trials": 1}}))
+    if reward_txt is not None:
+        (folder / "verifier").mkdir()
+        (folder / "verifier" / "reward.txt").write_text(reward_txt)
+    return folder
+
+
+@pytest.mark.parametrize(("reward", "outcome"), [(1.0, Outcome.SUCCESS), (0, Outcome.FAILURE)])
+def test_result_json_reward_is_the_outcome(tmp_path: Path, reward: float, outcome: Outcome) -> None:
+    result = {
+        "task_name": "fix-cart",
+        "verifier_result": {"rewards": {"reward": reward}},
+        "exception_info": {"exception_type": "AgentTimeoutError"},
+    }
+    trial(tmp_path, result, reward_txt="0.0" if reward else "1.0")  # result.json wins over reward.txt
+    report = IngestReport()
+    (traj,) = read([tmp_path], report)
+    assert traj.outcome is outcome and traj.outcome_source == "harbor:result.json"
+    assert traj.metadata["reward"] == reward and traj.metadata["harbor_exception"] == "AgentTimeoutError"
+    assert not report.problems and not report.unrecognised
+    assert report.passed_over["Harbor trial or job file (the trajectory is in agent/)"] == 4
+
+
+def test_reward_txt_when_result_json_has_no_reward(tmp_path: Path) -> None:
+    trial(tmp_path, {"verifier_result": None}, reward_txt="1.0\n")
+    (traj,) = read([tmp_path])
+    assert traj.outcome is Outcome.SUCCESS and traj.outcome_source == "harbor:reward"
+
+
+def test_embedded_subagent_trajectories_are_linked(tmp_path: Path) -> None:
+    sub = {**document(), "trajectory_id": "sub-1", "session_id": "run-42-sub"}
+    sub["steps"] = [
+        {"step_id": 1, "source": "user", "message": "review"},
+        {"step_id": 2, "source": "agent", "message": "fine"},
+    ]
+    path = tmp_path / "trajectory.json"
+    path.write_text(json.dumps(document(subagent_trajectories=[sub, "not a document"])))
+    report = IngestReport()
+    main, child = read([path], report)
+    assert main.native_id == "run-42" and main.parent_id is None
+    assert child.parent_id == "run-42" and child.native_id == "run-42-sub" and child.task == "review"
+    assert child.id != main.id and child.metadata["subagent"] == "subagent"
+    assert report.formats["atif"].skipped["not an ATIF document"] == 1
+
+
+def test_from_copilot_and_opencode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPILOT_HOME", str(tmp_path / "cp"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    (tmp_path / "cp" / "session-state").mkdir(parents=True)
+    (tmp_path / "share" / "opencode").mkdir(parents=True)
+    assert default_folder("copilot") == tmp_path / "cp" / "session-state"
+    assert default_folder("opencode") == tmp_path / "share" / "opencode"
+    monkeypatch.setenv("COPILOT_HOME", str(tmp_path / "nowhere"))
+    with pytest.raises(InputError, match="COPILOT_HOME"):
+        default_folder("copilot")
+
+
+def test_format_atif_on_other_logs_points_to_to_atif(cli: Any) -> None:
+    res = cli("ingest", FIXTURES / "codex", "--format", "atif")
+    assert res.code == 2 and "use --to atif" in res.err
+    assert cli("ingest", FIXTURES / "codex", "--to", "atif").code == 0

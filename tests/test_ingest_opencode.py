@@ -1,0 +1,261 @@
+"""OpenCode reader, on self-written storage shaped as the reference describes it: the JSON tree (≤ 1.1),
+the SQLite ``message``/``part`` tables (1.2) and the 2.x ``session_message`` table, subagent sessions,
+a database still in WAL mode read without touching it, and bad rows skipped and counted."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from skillforge.ingest import IngestReport, detect, opencode, read
+from skillforge.model import StepKind, Trust
+
+SES, CHILD = "ses_65e3d184bffeQ7wErT2yUi9o", "ses_65e3d0aa1ffeZ9xCvB3nMk1q"
+USER, ASSIST = "msg_9a1c2e7a0001Aa1bCc2dDd3eEe", "msg_9a1c2e7b4001Xq8LmN2pR5tV"
+
+
+def session(sid: str = SES, parent: str | None = None) -> dict[str, Any]:
+    info = {
+        "id": sid,
+        "projectID": "4b1f9c0e",
+        "directory": "/repo",
+        "title": "Fix cart",
+        "version": "1.1.4",
+        "time": {"created": 1785578400000, "updated": 1785578420000},
+    }
+    return info | ({"parentID": parent} if parent else {})
+
+
+def messages(sid: str = SES) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    user = {"id": USER, "sessionID": sid, "role": "user", "time": {"created": 1785578401000}}
+    assistant = {
+        "id": ASSIST,
+        "sessionID": sid,
+        "role": "assistant",
+        "parentID": USER,
+        "modelID": "claude-sonnet-4-5",
+        "providerID": "anthropic",
+        "time": {"created": 1785578402000},
+        "error": {"name": "MessageAbortedError", "data": {"message": "aborted"}},
+    }
+    tool = {
+        "status": "completed",
+        "input": {"command": "pytest -q", "description": "Run tests"},
+        "output": "1 failed, 3 passed",
+        "metadata": {"exit": 1, "output": "1 failed"},
+        "time": {"start": 1785578409100, "end": 1785578410900},
+    }
+    parts = [
+        {"id": "prt_9a1c2e7c0001Ab3dEf6GhJ9kLm", "type": "step-start", "snapshot": "4b1f"},
+        {"id": "prt_9a1c2e7c0002Ab3dEf6GhJ9kLm", "type": "reasoning", "text": "Baseline first."},
+        {
+            "id": "prt_9a1c2e8d2001Cd4eFg7HiK0lMn",
+            "type": "tool",
+            "callID": "toolu_01Ab",
+            "tool": "bash",
+            "state": tool,
+        },
+        {
+            "id": "prt_9a1c2e8d2002Cd4eFg7HiK0lMn",
+            "type": "tool",
+            "callID": "toolu_02",
+            "tool": "task",
+            "state": {
+                "status": "completed",
+                "input": {"prompt": "review"},
+                "output": "task_id: ok",
+                "metadata": {"sessionId": CHILD},
+            },
+        },
+        {
+            "id": "prt_9a1c2e8d2003Cd4eFg7HiK0lMn",
+            "type": "tool",
+            "callID": "toolu_03",
+            "tool": "edit",
+            "state": {"status": "error", "input": {"filePath": "a.py"}, "error": "oldString not found"},
+        },
+        {
+            "id": "prt_9a1c2e9f1001De5fGh8IjL1mNo",
+            "type": "step-finish",
+            "reason": "tool-calls",
+            "cost": 0.0041,
+        },
+        {"id": "prt_9a1c2e9f1002De5fGh8IjL1mNo", "type": "text", "text": "Tests fail in cart.py."},
+    ]
+    prompt = [
+        {"id": "prt_9a1c2e7a0001Zz", "type": "text", "text": "make the failing test pass"},
+        {"id": "prt_9a1c2e7a0002Zz", "type": "text", "text": "<system-reminder>", "synthetic": True},
+    ]
+    return [(user, prompt), (assistant, parts)]
+
+
+def dump(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value))
+
+
+def tree(root: Path) -> Path:
+    storage = root / "opencode" / "storage"
+    for info in (session(), session(CHILD, SES)):
+        dump(storage / "session" / "4b1f9c0e" / f"{info['id']}.json", info)
+        for msg, parts in messages(info["id"]) if info["id"] == SES else messages(CHILD)[:1]:
+            dump(storage / "message" / info["id"] / f"{msg['id']}.json", msg)
+            for part in parts:
+                dump(storage / "part" / msg["id"] / f"{part['id']}.json", part)
+    for name in ("project", "todo"):
+        (storage / name).mkdir()
+    return storage
+
+
+def check_main(traj: Any) -> None:
+    assert (traj.native_id, traj.cwd, traj.model, traj.task) == (
+        SES,
+        "/repo",
+        "claude-sonnet-4-5",
+        "make the failing test pass",
+    )
+    kinds = [s.kind for s in traj.steps]
+    assert kinds == [
+        StepKind.USER_MESSAGE,
+        StepKind.USER_MESSAGE,
+        StepKind.THOUGHT,
+        StepKind.TOOL_CALL,
+        StepKind.TOOL_RESULT,
+        StepKind.TOOL_CALL,
+        StepKind.TOOL_RESULT,
+        StepKind.TOOL_CALL,
+        StepKind.TOOL_RESULT,
+        StepKind.ASSISTANT_MESSAGE,
+        StepKind.USER_MESSAGE,
+    ]
+    assert traj.steps[1].trust is Trust.INJECTED
+    bash, result = traj.steps[3], traj.steps[4]
+    assert bash.text == "pytest -q" and result.pair == 3 and result.exit_code == 1 and result.is_error
+    assert traj.steps[8].is_error and traj.steps[8].text == "oldString not found"
+    assert traj.steps[-1].is_error and traj.steps[-1].text == "MessageAbortedError: aborted"
+    assert traj.metadata["subagents"] == [CHILD] and traj.metadata["title"] == "Fix cart"
+    assert traj.started_at == "2026-08-01T10:00:00.000Z"
+
+
+def test_json_tree(tmp_path: Path) -> None:
+    storage = tree(tmp_path)
+    assert opencode.detect_dir(storage, None)
+    report = IngestReport()
+    found = {t.native_id: t for t in read([tmp_path], report)}
+    check_main(found[SES])
+    assert found[CHILD].parent_id == SES and found[CHILD].task == "make the failing test pass"
+    assert report.formats["opencode"].files == 1 and not report.problems
+    (one,) = read([storage / "session" / "4b1f9c0e" / f"{SES}.json"])  # a session file named alone
+    check_main(one)
+
+
+def database(path: Path, v2: bool = False) -> Path:
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT, parent_id TEXT, directory TEXT, title TEXT,"
+        " version TEXT, time_created INTEGER, time_updated INTEGER);"
+        "CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT, time_created INTEGER, time_updated INTEGER,"
+        " data TEXT);"
+        "CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT, session_id TEXT, time_created INTEGER,"
+        " time_updated INTEGER, data TEXT);"
+        "CREATE TABLE session_message (id TEXT PRIMARY KEY, session_id TEXT, type TEXT, seq INTEGER,"
+        " time_created INTEGER, time_updated INTEGER, data TEXT);"
+    )
+    db.execute(
+        "INSERT INTO session VALUES (?, 'p', NULL, '/repo', 'Fix cart', '1.2.3', 1785578400000, 1785578420000)",
+        (SES,),
+    )
+    for n, (msg, parts) in enumerate(messages()):
+        body = {k: v for k, v in msg.items() if k not in ("id", "sessionID")}
+        db.execute("INSERT INTO message VALUES (?, ?, ?, ?, ?)", (msg["id"], SES, n, n, json.dumps(body)))
+        for part in parts:
+            db.execute(
+                "INSERT INTO part VALUES (?, ?, ?, 0, 0, ?)", (part["id"], msg["id"], SES, json.dumps(part))
+            )
+    db.execute("INSERT INTO part VALUES ('prt_zzz', ?, ?, 0, 0, '{not json')", (ASSIST, SES))
+    if v2:
+        rows = [
+            ("user", {"text": "make the failing test pass"}),
+            (
+                "assistant",
+                {
+                    "model": {"id": "gpt-5", "providerID": "openai"},
+                    "content": [
+                        {"type": "reasoning", "text": "Baseline."},
+                        {
+                            "type": "tool",
+                            "id": "call_1",
+                            "name": "bash",
+                            "state": {
+                                "status": "completed",
+                                "input": {"command": "pytest -q"},
+                                "result": "3 passed",
+                            },
+                        },
+                        {"type": "text", "text": "All green."},
+                    ],
+                },
+            ),
+            ("model-switched", {}),
+            ("shell", {"callID": "s1", "command": "git status", "output": "clean"}),
+            ("mystery", {}),
+        ]
+        for seq, (kind, data) in enumerate(rows):
+            db.execute(
+                "INSERT INTO session_message VALUES (?, ?, ?, ?, 0, 0, ?)",
+                (f"m{seq}", SES, kind, seq, json.dumps(data)),
+            )
+    db.commit()
+    db.close()
+    return path
+
+
+def test_sqlite_v1_tables(tmp_path: Path) -> None:
+    path = database(tmp_path / "opencode.db")
+    assert detect(path) is opencode
+    report = IngestReport()
+    (traj,) = read([path], report)
+    check_main(traj)
+    assert traj.agent_version == "1.2.3"
+    assert report.formats["opencode"].skipped["row whose data is not JSON"] == 1
+
+
+def test_sqlite_v2_session_message_only(tmp_path: Path) -> None:
+    report = IngestReport()
+    (traj,) = read([database(tmp_path / "opencode.db", v2=True)], report)  # v1 rows are not read again
+    assert [s.text for s in traj.steps] == [
+        "make the failing test pass",
+        "Baseline.",
+        "pytest -q",
+        "3 passed",
+        "All green.",
+        "$ git status\nclean",
+    ]
+    assert traj.model == "gpt-5" and traj.steps[3].pair == 2 and traj.steps[5].trust is Trust.INJECTED
+    stats = report.formats["opencode"]
+    assert stats.skipped == {"unknown message type mystery": 1}
+    assert stats.ignored["model-switched (bookkeeping)"] == 1
+
+
+def test_wal_database_read_from_a_copy_and_json_tree_beside_it_not_counted_twice(tmp_path: Path) -> None:
+    root = tmp_path / "opencode"
+    tree(tmp_path)
+    path = database(root / "opencode.db")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.execute("UPDATE session SET title = 'only in the log'")
+    db.commit()  # the writer stays open, as a running OpenCode would
+    assert (root / "opencode.db-wal").stat().st_size > 0
+    wal = root / "opencode.db-wal"
+    before = path.read_bytes(), wal.read_bytes()
+    report = IngestReport()
+    found = list(read([root], report))
+    assert (path.read_bytes(), wal.read_bytes()) == before  # neither the database nor its log was touched
+    db.close()
+    assert [t.metadata["title"] for t in found] == ["only in the log"]
+    assert (
+        report.formats["opencode"].ignored["JSON storage already imported into opencode.db (read there)"] == 1
+    )
