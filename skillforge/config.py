@@ -72,7 +72,9 @@ class Settings:
     merge_fanout: int = _setting(8, "lessons or drafts per LLM merge call in consolidation")
     merge_levels: int = _setting(3, "levels of the LLM merge tree in consolidation")
     analyst_steps: int = _setting(12, "tool calls (read_step/search) an LLM analyst may make per trajectory")
-    transcript_tokens: int = _setting(6000, "token budget of the compact transcript index an analyst receives")
+    transcript_tokens: int = _setting(
+        6000, "token budget of the compact transcript index an analyst receives"
+    )
     route_k: int = _setting(3, "skills returned by route")
     route_max_tokens: int = _setting(1500, "token budget of route's output")
     allowed_hosts: str = _setting(
@@ -124,7 +126,15 @@ DEFAULTS: dict[str, tuple[Any, type, str]] = {
 SECRET_KEYS = frozenset(f.name for f in fields(Settings) if f.metadata.get("secret"))
 _EXTRA_ENV: dict[str, tuple[str, ...]] = {f.name: f.metadata["env"] for f in fields(Settings) if f.metadata}
 UNTRUSTED_LIBRARY_KEYS = frozenset(
-    {"provider", "base_url", "model", "templates", "trust_library_config", "anthropic_base_url", "openai_base_url"}
+    {
+        "provider",
+        "base_url",
+        "model",
+        "templates",
+        "trust_library_config",
+        "anthropic_base_url",
+        "openai_base_url",
+    }
 )
 
 

@@ -31,7 +31,9 @@ class FeedbackResult:
         return dict(self.report.to_dict())
 
 
-def events(args: FeedbackArgs, known: set[str], library: Path, report: FeedbackReport) -> list[tuple[str, bool]]:
+def events(
+    args: FeedbackArgs, known: set[str], library: Path, report: FeedbackReport
+) -> list[tuple[str, bool]]:
     """(skill, helped) pairs from the named skills and the logs; bad input raises before anything is
     recorded."""
     from skillforge.route.feedback import events_from_logs

@@ -14,20 +14,20 @@ import sys
 
 def _fast_route() -> None:
     """``skillforge route …`` runs on every prompt from agent hooks: answer it before typer and rich
-    are imported (they cost more than the routing itself). Anything unusual falls through to typer."""
+    are imported (they cost more than the routing itself). ``cli/fast.py`` is route's one parser and
+    entry; the typer ``route`` command forwards to it as well."""
     prog = os.path.basename(sys.argv[0]).lower()
     if sys.argv[1:2] != ["route"] or prog not in ("skillforge", "skillforge.exe", "__main__.py"):
         return
-    from skillforge.route.command import fast_main
+    from skillforge.cli.fast import main as route_main
 
-    code = fast_main(sys.argv[2:])
-    if code is not None:
-        import contextlib
+    code = route_main(sys.argv[2:])
+    import contextlib
 
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError, AttributeError):  # closed: nothing to say
-                stream.flush()
-        os._exit(code)  # skip interpreter teardown: nothing is pending
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed: nothing to say
+            stream.flush()
+    os._exit(code)  # skip interpreter teardown: nothing is pending
 
 
 _fast_route()

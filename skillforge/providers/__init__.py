@@ -58,7 +58,9 @@ def resolve(settings: Settings) -> Provider | None:
 
     base_url = settings.base_url or settings.openai_base_url
     if name == "openai":
-        return OpenAIProvider(_key(settings.openai_api_key, "OPENAI_API_KEY", name), base_url=base_url, **common)
+        return OpenAIProvider(
+            _key(settings.openai_api_key, "OPENAI_API_KEY", name), base_url=base_url, **common
+        )
     if not base_url:
         raise ConfigError(
             "provider openai-compatible needs a server URL",

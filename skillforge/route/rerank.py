@@ -8,7 +8,6 @@ candidates, never add one. Texts are redacted before they are sent.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from skillforge.config import Settings
 from skillforge.errors import SkillforgeError

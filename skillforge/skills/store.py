@@ -73,7 +73,11 @@ class Library:
 
     @classmethod
     def init(
-        cls, path: Path, author: tuple[str, str] = DEFAULT_AUTHOR, base_branch: str = "", template_dir: str = ""
+        cls,
+        path: Path,
+        author: tuple[str, str] = DEFAULT_AUTHOR,
+        base_branch: str = "",
+        template_dir: str = "",
     ) -> Library:
         """Create (or complete) a library at ``path``; see :mod:`skillforge.skills.init`."""
         from skillforge.skills.init import init_library

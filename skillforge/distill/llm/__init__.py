@@ -8,7 +8,7 @@ tokens and dollars before a run (``--dry-run``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from skillforge.distill.cost import Budget
 from skillforge.distill.llm.analyse import LLMMapper, Options
