@@ -6,12 +6,21 @@ path. Errors go through the shared boundary (:func:`skillforge.cli.boundary.guar
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 from skillforge.cli.boundary import guard
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """A usage error is raised (the boundary says it once), never printed here."""
+        from skillforge.errors import UsageError
+
+        raise UsageError(f"route: {message}", "see skillforge route --help")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="skillforge route",
         description="Choose the right skills for a task: pointers (name, description, path, why) and the "
         "top skill's body.",
@@ -39,21 +48,28 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     """Run ``skillforge route ARGV``; returns the exit code."""
     from skillforge.cli.render import render
+    from skillforge.errors import UsageError
 
-    hooked = any(a == "--hook" or a.startswith("--hook=") for a in argv)
     try:
         ns = parser().parse_args(argv)
-    except SystemExit as exc:  # --help, or a usage error argparse has already explained
-        if hooked and exc.code:
+    except UsageError as exc:
+        if any(a == "--hook" or a.startswith("--hook=") for a in argv):  # a hook never fails closed
             from skillforge.app.hook import unusable_command_line
 
-            return render(unusable_command_line(argv, "bad options"))
-        return 0 if not exc.code else 2
+            return render(unusable_command_line(argv, exc.message))
+        error = exc
+        return guard(lambda: _raise(error))
+    except SystemExit as exc:  # --help was printed
+        return int(exc.code or 0)
     if ns.hook:
-        from skillforge.app import hook as command
+        from skillforge.app import hook
 
-        return render(command.run(command.HookArgs(ns.hook, ns.library, ns.k, ns.max_tokens)))
+        return render(hook.run(hook.HookArgs(ns.hook, ns.library, ns.k, ns.max_tokens)))
     return guard(lambda: _route(ns, render))
+
+
+def _raise(exc: Exception) -> int:
+    raise exc
 
 
 def _route(ns: argparse.Namespace, render: object) -> int:
