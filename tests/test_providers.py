@@ -205,7 +205,9 @@ def test_toolcall_ids_survive(make, llm_server):
 
 def test_openai_compatible_sends_max_tokens(llm_server):
     llm_server.push(Reply(text="ok"))
-    p = resolve(Settings.load({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "m"}))
+    p = resolve(
+        Settings.load({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "m"})
+    )
     p.chat(ask(max_tokens=77))
     assert llm_server.requests[0].body["max_tokens"] == 77
     assert "max_completion_tokens" not in llm_server.requests[0].body
