@@ -14,14 +14,15 @@ def debugging(argv: list[str]) -> bool:
     return os.environ.get("SKILLFORGE_DEBUG", "") not in ("", "0") or "--debug" in argv
 
 
-def guard(call: Callable[[], int], debug: bool = False) -> int:
-    """Run ``call``; turn the errors a user can act on into their message and exit code."""
+def guard(call: Callable[[], int], debug: Callable[[], bool] = lambda: False) -> int:
+    """Run ``call``; turn the errors a user can act on into their message and exit code (``debug()``,
+    asked after the call, re-raises them for a traceback)."""
     from skillforge import console
 
     try:
         return call()
     except SkillforgeError as exc:
-        if debug or debugging([]):
+        if debug() or debugging([]):
             raise
         console.error(exc.message, exc.hint)
         return int(exc.exit_code)
