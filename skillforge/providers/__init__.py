@@ -61,6 +61,13 @@ def resolve(settings: Settings) -> Provider | None:
         return OpenAIProvider(
             _key(settings.openai_api_key, "OPENAI_API_KEY", name), base_url=base_url, **common
         )
+    return _compatible(settings, base_url, common)
+
+
+def _compatible(settings: Settings, base_url: str, common: dict[str, Any]) -> Provider:
+    """An OpenAI-compatible server (vLLM, Ollama, …): it needs a URL and a model name, a key is optional."""
+    from skillforge.providers.openai import OpenAIProvider
+
     if not base_url:
         raise ConfigError(
             "provider openai-compatible needs a server URL",
