@@ -9,7 +9,7 @@ import typer
 
 from skillforge import console
 from skillforge.cli.app import JsonOpt, app
-from skillforge.cli.render import render
+from skillforge.cli.render import record, render
 
 FromOpt = Annotated[
     list[str] | None,
@@ -65,7 +65,7 @@ def ingest(
         fmt=fmt,
         labels=tuple(labels or ()),
         to=to or ("json" if json else None),
-        sink=console.print_jsonl if (to or json) else None,
+        sink=record if (to or json) else None,
         progress=console.progress,
     )
     return render(command.run(load_settings(), args))

@@ -24,6 +24,11 @@ def render(result: Any, json: bool = False) -> int:
     return int(result.exit_code)
 
 
+def record(data: dict[str, Any]) -> None:
+    """One streamed record (``ingest --json`` / ``--to``): a JSON line on stdout, as it is read."""
+    console.print_jsonl(data)
+
+
 def _config(result: Any) -> None:
     console.table(
         "skillforge settings",
