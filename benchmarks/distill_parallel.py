@@ -78,7 +78,7 @@ def parallel(trajs: list[Trajectory], latency: float, workers_list: list[int]) -
     try:
         print(f"{'workers':>7} {'calls':>6} {'wall s':>8} {'ideal s':>8} {'of ideal':>9}")
         for workers in workers_list:
-            settings = Settings(
+            settings = Settings.load(
                 {
                     "provider": "anthropic",
                     "base_url": server.anthropic_url,

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "timeout": args.timeout,
         "merge_fanout": args.merge_fanout,
     }
-    settings = Settings(overrides, library)
+    settings = Settings.load(overrides, library)
     planned = distill(args.runs, settings, DistillOptions(labels=args.labels, dry_run=True)).plan
     report = distill(args.runs, settings, DistillOptions(labels=args.labels, init=True))
     return measure(report, planned, library)

@@ -2,8 +2,9 @@
 
 Precedence, highest first (the same for every key):
 
-1. a command-line option (passed in as ``overrides``);
-2. an environment variable ``SKILLFORGE_<KEY>`` (upper case);
+1. a command-line option (passed in as ``overrides`` to :meth:`Settings.load`);
+2. an environment variable ``SKILLFORGE_<KEY>`` (upper case), then, for API keys and servers, the
+   SDKs' own variables (``ANTHROPIC_API_KEY``, ``OPENAI_BASE_URL``, …);
 3. the library's config file ``<library>/skillforge.toml`` (written by ``skillforge init``);
 4. the user's config file ``$SKILLFORGE_HOME/config.toml``;
 5. the built-in default below.
@@ -23,7 +24,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,39 +33,109 @@ from skillforge.errors import ConfigError
 
 LIBRARY_CONFIG = "skillforge.toml"
 
-# key -> (default, type, description)
-DEFAULTS: dict[str, tuple[Any, type, str]] = {
-    "library": (".", str, "the skill library (a git repository holding skills/)"),
-    "provider": ("", str, "LLM provider: anthropic, openai, openai-compatible or offline (empty: auto)"),
-    "model": ("", str, "model name (empty: the provider's default)"),
-    "base_url": ("", str, "base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio)"),
-    "workers": (8, int, "parallel LLM calls"),
-    "timeout": (120.0, float, "seconds per LLM call"),
-    "max_retries": (4, int, "SDK retries per LLM call (429/5xx/timeouts, honouring Retry-After)"),
-    "max_cost": (0.0, float, "stop before spending more than this many dollars (0: no limit)"),
-    "max_tokens": (0, int, "stop before using more than this many tokens (0: no limit)"),
-    "min_support": (2, int, "trajectories a lesson needs before it becomes part of a skill"),
-    "base_branch": ("", str, "branch that review branches start from (empty: the current branch)"),
-    "author_name": ("skillforge", str, "author of skillforge's commits"),
-    "author_email": ("skillforge@localhost", str, "author e-mail of skillforge's commits"),
-    "templates": ("", str, "folder of jinja2 templates that override the built-in ones"),
-    "rpm": (0, int, "LLM requests per minute across all workers (0: no limit)"),
-    "tpm": (0, int, "LLM tokens per minute across all workers (0: no limit)"),
-    "merge_fanout": (8, int, "lessons or drafts per LLM merge call in consolidation"),
-    "merge_levels": (3, int, "levels of the LLM merge tree in consolidation"),
-    "analyst_steps": (12, int, "tool calls (read_step/search) an LLM analyst may make per trajectory"),
-    "transcript_tokens": (6000, int, "token budget of the compact transcript index an analyst receives"),
-    "route_k": (3, int, "skills returned by route"),
-    "route_max_tokens": (1500, int, "token budget of route's output"),
-    "allowed_hosts": ("", str, "extra hosts skills may link to, comma-separated (validate's URL allowlist)"),
-    "trust_library_config": (
+
+def _setting(default: Any, doc: str, *env: str, secret: bool = False) -> Any:
+    """One row of the settings table: its default, meaning, extra environment variables read after
+    ``SKILLFORGE_<KEY>`` (the SDKs' own names for keys and servers), and whether it is a secret."""
+    return field(default=default, repr=not secret, metadata={"doc": doc, "env": env, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, resolved once by :meth:`load` (the application layer calls it; the core receives
+    the result and never reads the environment itself). ``explain()`` lists each value's source."""
+
+    library: str = _setting(".", "the skill library (a git repository holding skills/)")
+    provider: str = _setting(
+        "", "LLM provider: anthropic, openai, openai-compatible or offline (empty: auto)"
+    )
+    model: str = _setting("", "model name (empty: the provider's default)")
+    base_url: str = _setting(
+        "", "base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio)"
+    )
+    anthropic_api_key: str = _setting("", "Anthropic API key", "ANTHROPIC_API_KEY", secret=True)
+    openai_api_key: str = _setting("", "OpenAI (or compatible server) API key", "OPENAI_API_KEY", secret=True)
+    anthropic_base_url: str = _setting("", "Anthropic API server (empty: the SDK's)", "ANTHROPIC_BASE_URL")
+    openai_base_url: str = _setting("", "OpenAI API server (empty: the SDK's)", "OPENAI_BASE_URL")
+    workers: int = _setting(8, "parallel LLM calls")
+    timeout: float = _setting(120.0, "seconds per LLM call")
+    max_retries: int = _setting(4, "SDK retries per LLM call (429/5xx/timeouts, honouring Retry-After)")
+    max_cost: float = _setting(0.0, "stop before spending more than this many dollars (0: no limit)")
+    max_tokens: int = _setting(0, "stop before using more than this many tokens (0: no limit)")
+    min_support: int = _setting(2, "trajectories a lesson needs before it becomes part of a skill")
+    base_branch: str = _setting("", "branch that review branches start from (empty: the current branch)")
+    author_name: str = _setting("skillforge", "author of skillforge's commits")
+    author_email: str = _setting("skillforge@localhost", "author e-mail of skillforge's commits")
+    templates: str = _setting("", "folder of jinja2 templates that override the built-in ones")
+    rpm: int = _setting(0, "LLM requests per minute across all workers (0: no limit)")
+    tpm: int = _setting(0, "LLM tokens per minute across all workers (0: no limit)")
+    merge_fanout: int = _setting(8, "lessons or drafts per LLM merge call in consolidation")
+    merge_levels: int = _setting(3, "levels of the LLM merge tree in consolidation")
+    analyst_steps: int = _setting(12, "tool calls (read_step/search) an LLM analyst may make per trajectory")
+    transcript_tokens: int = _setting(
+        6000, "token budget of the compact transcript index an analyst receives"
+    )
+    route_k: int = _setting(3, "skills returned by route")
+    route_max_tokens: int = _setting(1500, "token budget of route's output")
+    allowed_hosts: str = _setting(
+        "", "extra hosts skills may link to, comma-separated (validate's URL allowlist)"
+    )
+    trust_library_config: bool = _setting(
         False,
-        bool,
         "use provider, base_url, model and templates from a library's "
         "skillforge.toml (never read from the library itself)",
-    ),
+    )
+    # provenance: key -> "option", "env SKILLFORGE_X", "<path>" or "default"
+    sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    ignored: list[str] = field(default_factory=list, compare=False)  # library keys not used
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None, library: Path | None = None) -> Settings:
+        """Resolve every setting: option > env > library file > user file > default."""
+        given = {k: v for k, v in (overrides or {}).items() if v is not None}
+        unknown = sorted(set(given) - DEFAULTS.keys())
+        if unknown:
+            raise ConfigError(f"unknown setting {unknown[0]!r}", f"use one of: {', '.join(DEFAULTS)}")
+        lib = library or Path(str(given.get("library") or os.environ.get("SKILLFORGE_LIBRARY", ".")))
+        files, ignored = _files(lib, given)
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for key in DEFAULTS:
+            values[key], sources[key] = _resolve(key, given, files)
+        return cls(**values, sources=sources, ignored=ignored)
+
+    def explain(self) -> list[Resolved]:
+        """Each setting, its value (secrets masked) and where it came from."""
+        rows = []
+        for key, (_, _, desc) in DEFAULTS.items():
+            value = getattr(self, key)
+            if key in SECRET_KEYS:
+                value = "(set)" if value else ""
+            rows.append(Resolved(key, value, self.sources.get(key, "default"), desc))
+        return rows
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """A copy with some values replaced (their source: option)."""
+        return replace(self, **values, sources={**self.sources, **dict.fromkeys(values, "option")})
+
+
+# key -> (default, type, description), generated from the dataclass above
+DEFAULTS: dict[str, tuple[Any, type, str]] = {
+    f.name: (f.default, type(f.default), f.metadata["doc"]) for f in fields(Settings) if f.metadata
 }
-UNTRUSTED_LIBRARY_KEYS = frozenset({"provider", "base_url", "model", "templates", "trust_library_config"})
+SECRET_KEYS = frozenset(f.name for f in fields(Settings) if f.metadata.get("secret"))
+_EXTRA_ENV: dict[str, tuple[str, ...]] = {f.name: f.metadata["env"] for f in fields(Settings) if f.metadata}
+UNTRUSTED_LIBRARY_KEYS = frozenset(
+    {
+        "provider",
+        "base_url",
+        "model",
+        "templates",
+        "trust_library_config",
+        "anthropic_base_url",
+        "openai_base_url",
+    }
+)
 
 
 def home() -> Path:
@@ -88,61 +160,55 @@ class Resolved:
     description: str
 
 
-class Settings:
-    """Resolved settings. ``settings.workers`` returns the value; ``settings.explain()`` all sources."""
+_Files = list[tuple[Path, dict[str, Any]]]
 
-    def __init__(self, overrides: dict[str, Any] | None = None, library: Path | None = None):
-        self._overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-        lib = library or Path(
-            str(self._overrides.get("library") or os.environ.get("SKILLFORGE_LIBRARY", "."))
-        )
-        self._files: list[tuple[Path, dict[str, Any]]] = []
-        self.ignored: list[str] = []  # library keys not used (the user has not opted in)
-        user = _read_toml(home() / "config.toml")
-        library_data = _read_toml(lib / LIBRARY_CONFIG)
-        if library_data is not None:
-            self._files.append((lib / LIBRARY_CONFIG, library_data))
-        if user is not None:
-            self._files.append((home() / "config.toml", user))
-        if library_data and not self._trusts_library(user):
-            for key in sorted(UNTRUSTED_LIBRARY_KEYS & library_data.keys()):
-                library_data.pop(key)
-                self.ignored.append(key)
-            _warn_ignored(lib / LIBRARY_CONFIG, self.ignored)
-        self._resolved = {key: self._resolve(key) for key in DEFAULTS}
 
-    def _trusts_library(self, user: dict[str, Any] | None) -> bool:
-        """The opt-in, from an option, the environment or the user's own config only."""
-        if "trust_library_config" in self._overrides:
-            value = self._overrides["trust_library_config"]
-        elif "SKILLFORGE_TRUST_LIBRARY_CONFIG" in os.environ:
-            value = os.environ["SKILLFORGE_TRUST_LIBRARY_CONFIG"]
-        else:
-            value = (user or {}).get("trust_library_config", False)
-        return bool(_coerce("trust_library_config", value, bool, "trust_library_config"))
+def _files(lib: Path, given: Mapping[str, Any]) -> tuple[_Files, list[str]]:
+    """The config files that apply, highest first, and the library keys left out (not opted in).
+    Secrets are never read from a library's file: a library is committed and shared."""
+    files: _Files = []
+    ignored: list[str] = []
+    user = _read_toml(home() / "config.toml")
+    library_data = _read_toml(lib / LIBRARY_CONFIG)
+    if library_data is not None:
+        for key in SECRET_KEYS & library_data.keys():
+            library_data.pop(key)
+        files.append((lib / LIBRARY_CONFIG, library_data))
+    if user is not None:
+        files.append((home() / "config.toml", user))
+    if library_data and not _trusts_library(given, user):
+        for key in sorted(UNTRUSTED_LIBRARY_KEYS & library_data.keys()):
+            library_data.pop(key)
+            ignored.append(key)
+        _warn_ignored(lib / LIBRARY_CONFIG, ignored)
+    return files, ignored
 
-    def _resolve(self, key: str) -> Resolved:
-        default, typ, desc = DEFAULTS[key]
-        if key in self._overrides:
-            return Resolved(key, _coerce(key, self._overrides[key], typ, "option"), "option", desc)
-        env_name = f"SKILLFORGE_{key.upper()}"
-        if env_name in os.environ:
-            return Resolved(key, _coerce(key, os.environ[env_name], typ, env_name), f"env {env_name}", desc)
-        for path, data in self._files:
-            if key in data:
-                return Resolved(key, _coerce(key, data[key], typ, str(path)), str(path), desc)
-        return Resolved(key, default, "default", desc)
 
-    def __getattr__(self, key: str) -> Any:
-        if key.startswith("_"):
-            raise AttributeError(key)
-        try:
-            return self._resolved[key].value
-        except KeyError:
-            raise AttributeError(key) from None
+def _trusts_library(given: Mapping[str, Any], user: dict[str, Any] | None) -> bool:
+    """The opt-in, from an option, the environment or the user's own config only."""
+    if "trust_library_config" in given:
+        value = given["trust_library_config"]
+    elif "SKILLFORGE_TRUST_LIBRARY_CONFIG" in os.environ:
+        value = os.environ["SKILLFORGE_TRUST_LIBRARY_CONFIG"]
+    else:
+        value = (user or {}).get("trust_library_config", False)
+    return bool(_coerce("trust_library_config", value, bool, "trust_library_config"))
 
-    def explain(self) -> list[Resolved]:
-        return list(self._resolved.values())
+
+def _resolve(key: str, given: Mapping[str, Any], files: _Files) -> tuple[Any, str]:
+    default, typ, _ = DEFAULTS[key]
+    if key in given:
+        return _coerce(key, given[key], typ, "option"), "option"
+    own = f"SKILLFORGE_{key.upper()}"
+    if own in os.environ:
+        return _coerce(key, os.environ[own], typ, own), f"env {own}"
+    for env_name in _EXTRA_ENV[key]:  # the SDKs' own variables count when set and not empty
+        if os.environ.get(env_name):
+            return _coerce(key, os.environ[env_name], typ, env_name), f"env {env_name}"
+    for path, data in files:
+        if key in data:
+            return _coerce(key, data[key], typ, str(path)), str(path)
+    return default, "default"
 
 
 _WARNED: set[tuple[str, tuple[str, ...]]] = set()

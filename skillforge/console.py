@@ -96,7 +96,10 @@ def print_jsonl(record: Any) -> None:
     sys.stdout.buffer.write(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS) + b"\n")
 
 
-def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], target: _LazyConsole | None = None
+) -> None:
+    """A table on stdout (or ``target``: ``err`` when stdout carries a stream of records)."""
     from rich.measure import Measurement
     from rich.table import Table
 
@@ -106,7 +109,7 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
         t.add_column(col, justify="right" if numeric else "left", no_wrap=numeric)
     for row in rows:
         t.add_row(*[str(cell) for cell in row])
-    console = out.get()
+    console = (target or out).get()
     if (
         Measurement.get(console, console.options.update(max_width=UNWRAPPED_WIDTH), t).maximum
         <= console.width
@@ -163,6 +166,11 @@ class _Bar:
 
     def update(self, **kwargs: Any) -> None:
         self._bar.update(self._task, **kwargs)
+
+
+def escape(text: str) -> str:
+    """``text`` with rich markup made literal."""
+    return _escape(text)
 
 
 def _escape(text: str) -> str:

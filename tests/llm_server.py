@@ -426,6 +426,6 @@ def llm_provider(llm_server: ScriptedLLM, monkeypatch: pytest.MonkeyPatch) -> Ca
         monkeypatch.setenv("ANTHROPIC_API_KEY" if api == "anthropic" else "OPENAI_API_KEY", "test-key")
         url = llm_server.anthropic_url if api == "anthropic" else llm_server.openai_url
         opts = {"provider": api, "base_url": url, "model": "test-model", "max_retries": 1, "timeout": 5.0}
-        return resolve(Settings({**opts, **overrides}))
+        return resolve(Settings.load({**opts, **overrides}))
 
     return make

@@ -28,7 +28,7 @@ def test_user_error_is_one_line_without_traceback(cli, tmp_path):
 def test_config_precedence_and_sources(tmp_path, monkeypatch):
     (tmp_path / "skillforge.toml").write_text("workers = 3\nmin_support = 5\n")
     monkeypatch.setenv("SKILLFORGE_MIN_SUPPORT", "4")
-    s = Settings({"library": str(tmp_path), "route_k": 7}, tmp_path)
+    s = Settings.load({"library": str(tmp_path), "route_k": 7}, tmp_path)
     sources = {r.key: r.source for r in s.explain()}
     assert (s.route_k, sources["route_k"]) == (7, "option")
     assert (s.min_support, sources["min_support"]) == (4, "env SKILLFORGE_MIN_SUPPORT")
@@ -39,7 +39,7 @@ def test_config_precedence_and_sources(tmp_path, monkeypatch):
 def test_bad_config_value_names_its_source(tmp_path, monkeypatch):
     monkeypatch.setenv("SKILLFORGE_WORKERS", "many")
     with pytest.raises(SkillforgeError, match="SKILLFORGE_WORKERS"):
-        Settings({}, tmp_path)
+        Settings.load({}, tmp_path)
 
 
 def test_trajectory_round_trip():

@@ -35,7 +35,7 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_library_config_cannot_choose_server_provider_or_templates(library: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    settings = Settings(library=library)
+    settings = Settings.load(library=library)
     assert settings.base_url == "" and settings.provider == "" and settings.templates == ""
     assert settings.min_support == 3  # harmless keys still apply
     assert settings.ignored == ["base_url", "provider", "templates"]
@@ -45,7 +45,7 @@ def test_library_config_cannot_choose_server_provider_or_templates(library: Path
 
 def test_the_library_cannot_opt_itself_in(library: Path) -> None:
     (library / "skillforge.toml").write_text(EVIL + "trust_library_config = true\n")
-    assert Settings(library=library).base_url == ""
+    assert Settings.load(library=library).base_url == ""
 
 
 @pytest.mark.parametrize("how", ["option", "env", "user-config"])
@@ -60,7 +60,7 @@ def test_the_user_can_opt_in(
     else:
         (tmp_path / "home").mkdir()
         (tmp_path / "home" / "config.toml").write_text("trust_library_config = true\n")
-    settings = Settings(overrides, library=library)
+    settings = Settings.load(overrides, library=library)
     assert settings.base_url == "http://collect.tool.dev/v1" and settings.ignored == []
 
 

@@ -56,7 +56,7 @@ def analyst(seen: Seen) -> Reply:
 def mapper(llm_provider):
     def make(api="anthropic", budget=None, **settings):
         provider = llm_provider(api)
-        m, _ = build(Settings(settings), provider, budget or Budget(prices=FREE))
+        m, _ = build(Settings.load(settings), provider, budget or Budget(prices=FREE))
         return m
 
     return make
@@ -171,9 +171,9 @@ def test_cache_key_tracks_templates_and_model(mapper, llm_provider, tmp_path):
     assert key == m.cache_key(trajectory())
     (tmp_path / "prompts").mkdir()
     (tmp_path / "prompts" / "analyst.j2").write_text("changed {{ transcript }}")
-    other, _ = build(Settings({"templates": str(tmp_path)}), llm_provider(), Budget(prices=FREE))
+    other, _ = build(Settings.load({"templates": str(tmp_path)}), llm_provider(), Budget(prices=FREE))
     assert other.cache_key(trajectory()) != key
-    remodel, _ = build(Settings({}), llm_provider(model="other-model"), Budget(prices=FREE))
+    remodel, _ = build(Settings.load({}), llm_provider(model="other-model"), Budget(prices=FREE))
     assert remodel.cache_key(trajectory()) != key
 
 

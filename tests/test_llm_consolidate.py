@@ -48,7 +48,7 @@ SKILLS = [
 @pytest.fixture
 def consolidator(llm_provider):
     def make(**settings):
-        _, c = build(Settings(settings), llm_provider(), Budget(prices=FREE))
+        _, c = build(Settings.load(settings), llm_provider(), Budget(prices=FREE))
         return c
 
     return make

@@ -213,22 +213,22 @@ def test_plan_counts_stages_and_prices():
         {"id": "b", "task_id": "x", "outcome": "failure", "chars": 40_000},
         {"id": "c", "outcome": "unknown", "chars": 4_000},
     ]
-    est = plan(items, Settings({"provider": "anthropic", "model": "claude-sonnet-4-6"}))
+    est = plan(items, Settings.load({"provider": "anthropic", "model": "claude-sonnet-4-6"}))
     assert est["trajectories"] == 3 and est["calls"]["judge"] == 2 and est["calls"]["comparative"] == 1
     assert est["calls"]["analyst"] == 3 * (1 + TOOL_ROUNDS) and est["calls"]["merge"] >= 2
     assert est["dollars"] > 0 and est["input_tokens"] > est["output_tokens"]
-    local = plan(items, Settings({"provider": "openai-compatible", "model": "qwen"}))
+    local = plan(items, Settings.load({"provider": "openai-compatible", "model": "qwen"}))
     assert local["dollars"] == 0 and local["input_tokens"] == est["input_tokens"]
 
 
 def test_plan_accepts_trajectories():
-    est = plan([traj([call(0, "ls"), result(1, "x" * 1000)], outcome=Outcome.SUCCESS)], Settings({}))
+    est = plan([traj([call(0, "ls"), result(1, "x" * 1000)], outcome=Outcome.SUCCESS)], Settings.load({}))
     assert est["calls"]["judge"] == 0 and est["calls"]["analyst"] == 1 + TOOL_ROUNDS
 
 
 def test_plan_without_task_information_assumes_no_comparisons():
     items = [{"id": "a", "outcome": "success", "chars": 10}, {"id": "b", "outcome": "failure", "chars": 10}]
-    assert plan(items, Settings({}))["calls"]["comparative"] == 0
+    assert plan(items, Settings.load({}))["calls"]["comparative"] == 0
 
 
 def test_comparable_groups_by_task_then_repository():

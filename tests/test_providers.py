@@ -128,33 +128,33 @@ def test_refusal_flag(api, make, llm_server):
 
 
 def test_resolve_offline_without_keys():
-    assert resolve(Settings({"provider": ""})) is None
-    assert resolve(Settings({"provider": "offline"})) is None
+    assert resolve(Settings.load({"provider": ""})) is None
+    assert resolve(Settings.load({"provider": "offline"})) is None
 
 
 def test_resolve_auto_picks_provider_by_key(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "k")
-    assert resolve(Settings({})).name == "openai"
+    assert resolve(Settings.load({})).name == "openai"
     monkeypatch.setenv("ANTHROPIC_API_KEY", "k")
-    assert resolve(Settings({"provider": "auto"})).name == "anthropic"
+    assert resolve(Settings.load({"provider": "auto"})).name == "anthropic"
 
 
 def test_missing_key_names_the_variable():
     with pytest.raises(SkillforgeError, match="ANTHROPIC_API_KEY"):
-        resolve(Settings({"provider": "anthropic"}))
+        resolve(Settings.load({"provider": "anthropic"}))
 
 
 def test_openai_compatible_needs_base_url_and_model(llm_server):
     with pytest.raises(ConfigError, match="server URL"):
-        resolve(Settings({"provider": "openai-compatible", "model": "llama"}))
+        resolve(Settings.load({"provider": "openai-compatible", "model": "llama"}))
     with pytest.raises(ConfigError, match="model"):
-        resolve(Settings({"provider": "openai-compatible", "base_url": llm_server.openai_url}))
+        resolve(Settings.load({"provider": "openai-compatible", "base_url": llm_server.openai_url}))
 
 
 def test_openai_compatible_works_without_key(llm_server):
     llm_server.push(Reply(text="local"))
     p = resolve(
-        Settings({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "qwen"})
+        Settings.load({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "qwen"})
     )
     assert p.name == "openai-compatible" and p.chat(ask()).text == "local"
     assert llm_server.requests[0].body["model"] == "qwen"
@@ -162,7 +162,7 @@ def test_openai_compatible_works_without_key(llm_server):
 
 def test_unknown_provider_is_config_error():
     with pytest.raises(ConfigError, match="unknown provider"):
-        resolve(Settings({"provider": "gemini"}))
+        resolve(Settings.load({"provider": "gemini"}))
 
 
 def test_budget_blocks_a_call_before_it_is_sent(make, llm_server):
@@ -181,7 +181,7 @@ def test_sdk_not_imported_by_resolve_offline():
 
     code = (
         "import sys; from skillforge.providers import resolve; from skillforge.config import Settings;"
-        "resolve(Settings({'provider': 'offline'})); print('anthropic' in sys.modules, 'openai' in sys.modules)"
+        "resolve(Settings.load({'provider': 'offline'})); print('anthropic' in sys.modules, 'openai' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False False"
@@ -205,7 +205,9 @@ def test_toolcall_ids_survive(make, llm_server):
 
 def test_openai_compatible_sends_max_tokens(llm_server):
     llm_server.push(Reply(text="ok"))
-    p = resolve(Settings({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "m"}))
+    p = resolve(
+        Settings.load({"provider": "openai-compatible", "base_url": llm_server.openai_url, "model": "m"})
+    )
     p.chat(ask(max_tokens=77))
     assert llm_server.requests[0].body["max_tokens"] == 77
     assert "max_completion_tokens" not in llm_server.requests[0].body

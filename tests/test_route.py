@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from skillforge import Router
-from skillforge.route.command import parse_fast
+from skillforge.cli.fast import parser as route_parser
+from skillforge.errors import SkillforgeError
 from skillforge.route.index import cache_root, fingerprint
 from skillforge.route.rank import Context
 from skillforge.route.text import tokenize
@@ -169,12 +170,12 @@ def test_route_logs_matches_for_prune(cli, library: Path) -> None:  # type: igno
     assert calls == 1 and counts == {"git-rebase-recovery": 1}
 
 
-def test_fast_path_parser_leaves_unusual_command_lines_to_typer() -> None:
-    args = parse_fast(["fix it", "-L", "lib", "-k", "2", "--format=xml"])
-    assert args is not None and (args.task, args.library, args.k, args.fmt) == ("fix it", "lib", 2, "xml")
-    assert parse_fast(["--rerank", "x"]) is None
-    assert parse_fast(["--help"]) is None
-    assert parse_fast(["-k", "two"]) is None
+def test_route_has_one_parser_for_every_option() -> None:
+    args = route_parser().parse_args(["fix it", "-L", "lib", "-k", "2", "--format=xml"])
+    assert (args.task, args.library, args.k, args.fmt) == ("fix it", "lib", 2, "xml")
+    assert route_parser().parse_args(["--rerank", "x"]).rerank
+    with pytest.raises(SkillforgeError, match="invalid int value"):
+        route_parser().parse_args(["-k", "two"])
 
 
 def test_route_process_imports_no_llm_sdk_nor_typer(library: Path, tmp_path: Path) -> None:

@@ -110,8 +110,12 @@ def test_author_and_committer_are_skillforge_not_the_environment(tmp_path: Path)
 
 
 def test_author_comes_from_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    lib = make_library(tmp_path)
+    from skillforge.app import load_settings
+
+    made = make_library(tmp_path)
     monkeypatch.setenv("SKILLFORGE_AUTHOR_NAME", "Skill Bot")
+    settings = load_settings(str(made.root))  # the app layer resolves the author; the store takes it
+    lib = Library.open(made.root, (settings.author_name, settings.author_email))
     commit = lib.repo.commit(run(lib).commit)
     assert commit.author.name == "Skill Bot" and commit.committer.name == "Skill Bot"
 

@@ -1,7 +1,7 @@
-"""The command line: a thin typer layer over the library core, and the one error boundary.
+"""The command line: a thin typer layer over ``skillforge.app``.
 
-``main()`` runs the app, catches :class:`~skillforge.errors.SkillforgeError` once, prints
-``skillforge: error: …`` with its hint, and exits with the error's code. Tracebacks only with
+``main()`` runs the app inside the one error boundary (:mod:`skillforge.cli.boundary`), which prints
+``skillforge: error: …`` with its hint and exits with the error's code. Tracebacks only with
 ``--debug`` (or ``SKILLFORGE_DEBUG=1``).
 """
 
@@ -14,20 +14,20 @@ import sys
 
 def _fast_route() -> None:
     """``skillforge route …`` runs on every prompt from agent hooks: answer it before typer and rich
-    are imported (they cost more than the routing itself). Anything unusual falls through to typer."""
+    are imported (they cost more than the routing itself). ``cli/fast.py`` is route's one parser and
+    entry; the typer ``route`` command forwards to it as well."""
     prog = os.path.basename(sys.argv[0]).lower()
     if sys.argv[1:2] != ["route"] or prog not in ("skillforge", "skillforge.exe", "__main__.py"):
         return
-    from skillforge.route.command import fast_main
+    from skillforge.cli.fast import main as route_main
 
-    code = fast_main(sys.argv[2:])
-    if code is not None:
-        import contextlib
+    code = route_main(sys.argv[2:])
+    import contextlib
 
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError, AttributeError):  # closed: nothing to say
-                stream.flush()
-        os._exit(code)  # skip interpreter teardown: nothing is pending
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed: nothing to say
+            stream.flush()
+    os._exit(code)  # skip interpreter teardown: nothing is pending
 
 
 _fast_route()
@@ -37,7 +37,8 @@ import typer  # noqa: E402
 
 from skillforge import console  # noqa: E402
 from skillforge.cli.app import app, state  # noqa: E402
-from skillforge.errors import ExitCode, SkillforgeError  # noqa: E402
+from skillforge.cli.boundary import debugging, guard  # noqa: E402
+from skillforge.errors import ExitCode  # noqa: E402
 
 # one module per area; each registers its commands on ``app``
 COMMAND_MODULES = ("ingest", "library", "validate", "distill", "route", "safety", "settings")
@@ -66,15 +67,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    debug = os.environ.get("SKILLFORGE_DEBUG", "") not in ("", "0") or "--debug" in (argv or sys.argv[1:])
+    args = sys.argv[1:] if argv is None else argv
+    return guard(lambda: _typer(argv), lambda: debugging(args) or bool(state["debug"]))
+
+
+def _typer(argv: list[str] | None) -> int:
+    """The typer app; its own exits and usage errors become exit codes (ours go to the boundary)."""
     try:
         result = app(args=argv, prog_name="skillforge", standalone_mode=False)
         return int(result) if isinstance(result, int) else 0
-    except SkillforgeError as exc:
-        if debug or state["debug"]:
-            raise
-        console.error(exc.message, exc.hint)
-        return int(exc.exit_code)
     except _EXIT as exc:
         return int(exc.exit_code)
     except _ABORT:
@@ -83,8 +84,3 @@ def run(argv: list[str] | None = None) -> int:
     except _USAGE as exc:
         exc.show()
         return int(ExitCode.USAGE)
-    except KeyboardInterrupt:
-        console.error("interrupted; nothing was half-written")
-        return int(ExitCode.INTERRUPTED)
-    except BrokenPipeError:
-        return int(ExitCode.OK)

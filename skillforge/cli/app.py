@@ -1,9 +1,9 @@
 """The typer application object and the options every command shares.
 
 Command modules (``skillforge/cli/<area>.py``) import ``app`` from here and register their commands;
-each command parses its arguments, calls one core function and renders the result through
-``skillforge.console``. Core modules are imported inside the command functions so that
-``skillforge --help`` and ``skillforge route`` start fast.
+each command parses its arguments, calls one ``skillforge.app`` function and renders its Result once
+(``skillforge/cli/render.py``). The application modules are imported inside the command functions so
+that ``skillforge --help`` starts fast.
 """
 
 from __future__ import annotations

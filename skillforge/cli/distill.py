@@ -1,15 +1,15 @@
-"""``skillforge distill``: turn agent logs into skill changes on a review branch (thin: options ->
-Settings overrides -> ``skillforge.distill.pipeline.distill`` -> tables or JSON)."""
+"""``skillforge distill``: turn agent logs into skill changes on a review branch (options ->
+``skillforge.app.distill.run`` -> the one renderer)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from skillforge import console
 from skillforge.cli.app import JsonOpt, LibraryOpt, app
-from skillforge.errors import ExitCode
+from skillforge.cli.render import render
 
 
 @app.command()
@@ -114,14 +114,10 @@ def distill(
 ) -> int:
     """Distill agent logs into skills: mine lessons (offline or with an LLM), keep those seen in enough
     runs, patch the skills and commit them on a skillforge/<run> branch with a pull-request body."""
-    from pathlib import Path
-
-    from skillforge.config import Settings
-    from skillforge.distill.pipeline import DistillOptions
-    from skillforge.distill.pipeline import distill as run_distill
+    from skillforge.app import distill as command
+    from skillforge.app import load_settings
 
     overrides = {
-        "library": library,
         "provider": provider,
         "model": model,
         "base_url": base_url,
@@ -132,150 +128,20 @@ def distill(
         "templates": templates,
         **({"trust_library_config": True} if trust_library_config else {}),
     }
-    settings = Settings(overrides, Path(library) if library else None)
+    settings = load_settings(library, overrides)
     if json:
         console.configure(verbose=console.verbose_level(), quiet=True)
-    options = DistillOptions(
-        labels=labels or [],
-        from_agents=from_agent or [],
+    args = command.DistillArgs(
+        paths=tuple(paths or ()),
+        from_agents=tuple(from_agent or ()),
+        labels=tuple(labels or ()),
         init=init,
         dry_run=dry_run,
         allow_dirty=allow_dirty,
-        progress=console.progress,
         executor=executor,
         ray_address=ray_address,
         batch=batch,
         resume=resume,
+        progress=console.progress,
     )
-    report = run_distill(paths or [], settings, options)
-    if json:
-        console.print_result(report.status, to_dict(report))
-    else:
-        render(report)
-    return int(ExitCode.PARTIAL if report.partial else ExitCode.OK)
-
-
-def to_dict(report: Any) -> dict[str, Any]:
-    return {
-        "run_id": report.run_id,
-        "provider": report.provider,
-        "model": report.model,
-        "dry_run": report.dry_run,
-        "plan": report.plan,
-        "trajectories": report.trajectories,
-        "skipped_trajectories": report.skipped_trajectories,
-        "lessons": report.lessons,
-        "lessons_kept": report.lessons_kept,
-        "quarantined": report.quarantined,
-        "failures": report.failures,
-        "redactions": dict(report.redactions),
-        "usage": vars(report.usage),
-        "changes": [
-            {"skill": c.name, "action": c.action, "reason": c.reason, "evidence": c.evidence_count}
-            for c in report.changes
-        ],
-        "branch": report.branch,
-        "commit": report.commit,
-        "pr_body": report.pr_body_path,
-        "commands": report.commands,
-        "next_steps": report.next_steps,
-        "notes": report.notes,
-        "skipped_inputs": [
-            {"reason": reason, "files": n, "detail": line} for reason, n, line in report.skipped_inputs
-        ],
-        "partial": report.partial,
-    }
-
-
-def render(report: Any) -> None:
-    for note in report.notes:
-        console.info(note)
-    _render_skipped(report)
-    if report.dry_run:
-        console.table(
-            "distill plan (dry run: nothing written)",
-            ["item", "value"],
-            [(k, _fmt(v)) for k, v in report.plan.items()],
-        )
-        return
-    if report.changes:
-        console.table(
-            "skills",
-            ["skill", "change", "evidence", "reason"],
-            [(c.name, c.action, c.evidence_count, c.reason) for c in report.changes],
-        )
-    if report.status != "already_done":
-        console.table("distill", ["item", "count"], _summary_rows(report))
-    if report.usage.calls:
-        console.table(
-            "LLM usage",
-            ["stage", "calls", "input tokens", "output tokens", "cache read", "cost $"],
-            _usage_rows(report),
-        )
-    for q in report.quarantined:
-        console.warn(f"quarantined: {q['title']} ({q['reason']}) -> {q['file']}")
-    for failure in report.failures[:20]:
-        console.warn(failure)
-    _render_branch(report)
-
-
-def _render_skipped(report: Any) -> None:
-    if console.verbose_level():
-        for line in report.skipped_input_lines:
-            console.warn(f"skipped: {line}")
-        return
-    for _, _, line in report.skipped_inputs:
-        console.warn(f"skipped: {line}")
-
-
-def _render_branch(report: Any) -> None:
-    """Where the skills are (a review branch, not the checked-out one) and how to review, merge, publish."""
-    if not report.branch:
-        return
-    console.out.print(
-        f"\nThe skills are on review branch {report.branch} (commit {str(report.commit)[:12]}); "
-        "your checked-out branch is unchanged.",
-        markup=False,
-    )
-    if report.pr_body_path:
-        console.out.print(f"Pull-request body: {report.pr_body_path}", markup=False)
-    if report.next_steps:
-        console.out.print("Next:", markup=False)
-        for step in report.next_steps:
-            if step["what"]:
-                console.out.print(f"  # {step['what']}", markup=False)
-            console.out.print(f"  {step['command']}", markup=False)
-
-
-def _usage_rows(report: Any) -> list[tuple[Any, ...]]:
-    stages = report.plan.get("usage_by_stage") or {}
-    rows = [
-        (name, u["calls"], u["input_tokens"], u["output_tokens"], u["cache_read_tokens"], f"{u['cost']:.4f}")
-        for name, u in sorted(stages.items())
-    ]
-    t = report.usage
-    return [*rows, ("total", t.calls, t.input_tokens, t.output_tokens, t.cache_read_tokens, f"{t.cost:.4f}")]
-
-
-def _summary_rows(report: Any) -> list[tuple[str, Any]]:
-    redactions = ", ".join(f"{k} {v}" for k, v in sorted(report.redactions.items())) or "0"
-    return [
-        ("provider", report.provider + (f" ({report.model})" if report.model else "")),
-        ("trajectories read", report.trajectories),
-        ("already distilled (skipped)", report.skipped_trajectories),
-        ("lessons found", report.lessons),
-        ("lessons kept", report.lessons_kept),
-        ("lessons quarantined", len(report.quarantined)),
-        ("redactions", redactions),
-        ("failures", len(report.failures)),
-    ]
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
-    return str(value)
+    return render(command.run(settings, args), json)

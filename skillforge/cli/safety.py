@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from skillforge import console
 from skillforge.cli.app import JsonOpt, app
+from skillforge.cli.render import render
 
 
 @app.command()
@@ -16,15 +16,7 @@ def scan(
     json: JsonOpt = False,
 ) -> int:
     """Find secrets in agent logs: prints file:line, kind and a masked preview; exits 4 when any."""
-    from skillforge.errors import ExitCode
-    from skillforge.safety.scan import scan_paths
+    from skillforge.app import load_settings
+    from skillforge.app import scan as command
 
-    report = scan_paths(logs)
-    if json:
-        console.print_result("findings" if report.findings else "ok", report.to_dict())
-    else:
-        for f in report.findings:
-            console.out.print(f"{f.file}:{f.line}: {f.kind} {f.preview}", markup=False, highlight=False)
-        counts = ", ".join(f"{k} {v}" for k, v in report.counts.most_common()) or "none"
-        console.info(f"scan: {report.files} files, {report.mb:.1f} MB, secrets: {counts}")
-    return int(ExitCode.FINDINGS if report.findings else ExitCode.OK)
+    return render(command.run(load_settings(), command.ScanArgs(tuple(logs))), json)

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from skillforge import console
 from skillforge.cli.app import JsonOpt, LibraryOpt, app
+from skillforge.cli.render import render
 
 
 @app.command("config")
-def config_cmd(library: LibraryOpt = None, json: JsonOpt = False) -> None:
+def config_cmd(library: LibraryOpt = None, json: JsonOpt = False) -> int:
     """Show each setting, its value and its source (option > env > library file > user file > default)."""
-    from pathlib import Path
+    from skillforge.app import config as command
+    from skillforge.app import load_settings
 
-    from skillforge.config import Settings
-
-    settings = Settings({"library": library}, Path(library) if library else None)
-    rows = settings.explain()
-    if json:
-        console.print_result(
-            "ok", {"settings": {r.key: {"value": r.value, "source": r.source} for r in rows}}
-        )
-        return
-    console.table(
-        "skillforge settings",
-        ["setting", "value", "source", "meaning"],
-        [(r.key, r.value, r.source, r.description) for r in rows],
-    )
+    return render(command.run(load_settings(library)), json)

@@ -6,14 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from skillforge import console
 from skillforge.cli.app import app
+from skillforge.cli.render import render, validate_summary
 from skillforge.errors import UsageError
 
 if TYPE_CHECKING:
-    from skillforge.skills.validate import Finding, ValidationReport
-
-FORMATS = ("text", "json", "github")
+    from skillforge.skills.validate import Finding
 
 
 @app.command()
@@ -47,27 +45,19 @@ def validate(
 ) -> int:
     """Validate skills against the Agent Skills spec and skillforge's policy. Exits 4 on errors
     (on warnings too with --strict)."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown --format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+    from skillforge.app import load_settings
+    from skillforge.app import validate as command
+
     if json and fmt not in ("text", "json"):
         raise UsageError(f"--json and --format {fmt} ask for two outputs", "pass one of them")
-    fmt = "json" if json else fmt
-    from skillforge.config import Settings
-    from skillforge.skills.validate import validate_paths
-
-    configured = [h.strip() for h in str(Settings().allowed_hosts).split(",") if h.strip()]
-    report = validate_paths(paths or ["."], strict=strict, allowed_hosts=[*configured, *(allow_host or [])])
-    if fmt == "json":
-        console.print_result("findings" if report.failed(strict) else "ok", report.to_dict(strict))
-    elif fmt == "github":
-        for f in report.findings:
-            console.out.print(github_line(f), markup=False, highlight=False)
-    else:
-        for f in report.findings:
-            console.out.print(text_line(f), markup=False, highlight=False)
-            console.out.print(f"    fix: {f.fix}", markup=False, highlight=False)
-    _summary(report, strict)
-    return int(report.exit_code(strict))
+    args = command.ValidateArgs(
+        tuple(paths or (".",)), strict, tuple(allow_host or ()), "json" if json else fmt
+    )
+    result = command.run(load_settings(), args)
+    code = render(result, args.fmt == "json")
+    if args.fmt == "json":
+        validate_summary(result)
+    return code
 
 
 def text_line(f: Finding) -> str:
@@ -86,13 +76,3 @@ def _data(text: str) -> str:
 
 def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _summary(report: ValidationReport, strict: bool) -> None:
-    if report.skills == 0:
-        console.warn("no skills found (pass a library, a skills/ folder, a skill folder or SKILL.md files)")
-    verdict = "failed" if report.failed(strict) else "ok"
-    console.info(
-        f"validate: {report.skills} skills, {len(report.errors)} errors, "
-        f"{len(report.warnings)} warnings: {verdict}"
-    )

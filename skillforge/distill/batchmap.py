@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skillforge import templates
+from skillforge.config import Settings
 from skillforge.distill.base import MapResult, Usage
 from skillforge.distill.batchstate import Answer, BatchRecord, BatchState
 from skillforge.distill.cache import MapCache
@@ -273,19 +274,19 @@ class BatchMapper:
 # ----------------------------------------------------------------------------------------- estimate
 
 
-def estimate(summaries: Iterable[dict[str, Any]], settings: Any) -> dict[str, Any]:
+def estimate(summaries: Iterable[dict[str, Any]], settings: Settings) -> dict[str, Any]:
     """Calls, tokens and dollars of the batch analysis (at the discount) for ``--dry-run --batch``."""
     from skillforge.distill.llm import DEFAULT_MODELS
 
-    tdir = str(getattr(settings, "templates", "") or "")
+    tdir = settings.templates
     system = len(templates.source("prompts/analyst_system.j2", tdir)) // 4
-    cap = int(getattr(settings, "transcript_tokens", 6000) or 6000)
+    cap = settings.transcript_tokens or 6000
     calls = tin = 0
     for s in summaries:
         calls += 1
         tin += system + min(cap, max(300, int(s.get("chars", 0)) // 16))
-    provider = str(getattr(settings, "provider", "") or "")
-    model = str(getattr(settings, "model", "") or "") or DEFAULT_MODELS.get(provider, "")
+    provider = settings.provider
+    model = settings.model or DEFAULT_MODELS.get(provider, "")
     full = Prices.load().cost(price_key(provider, model), TokenUsage(input=tin, output=calls * ANSWER_TOKENS))
     return {
         "calls": calls,

@@ -75,8 +75,9 @@ def validated(
                 f"{getattr(first, 'message', first)})"
             )
             lost = written.lessons.pop(change.name, None) or []
-            written.unapplied.append(
+            written.invalid.append(
                 (
+                    change.name,
                     lost,
                     f"skill {change.name} failed validation ({getattr(first, 'rule', '?')}: "
                     f"{getattr(first, 'message', first)})",
@@ -211,9 +212,9 @@ def collect_unapplied(report: DistillReport, consolidator: Any, written: Any) ->
     lost = [(list(ls), why) for ls, why in getattr(consolidator, "unmerged", []) if ls]
     lost += [(ls, why) for ls, why in written.unapplied if ls]
     for lessons, why in lost:
-        if not why.startswith("skill "):  # a skill dropped by validation is reported already
-            titles = "; ".join(dict.fromkeys(lesson.title for lesson in lessons))[:300]
-            report.failures.append(f"not applied: {len(lessons)} lessons ({titles}): {why}")
+        titles = "; ".join(dict.fromkeys(lesson.title for lesson in lessons))[:300]
+        report.failures.append(f"not applied: {len(lessons)} lessons ({titles}): {why}")
+    lost += [(ls, why) for _, ls, why in written.invalid if ls]  # reported when they were dropped
     if lost:
         report.notes.append(
             f"{sum(len(ls) for ls, _ in lost)} lessons were not applied: their trajectories are "
@@ -278,15 +279,15 @@ def _pr_context(
             "quarantined": report.quarantined,
             "failures": list(report.failures),
             "usage": vars(report.usage),
-            "validation": _validation(report, changes),
+            "validation": _validation(written, changes),
             "evidence": {c.name: _evidence_lines(written.lessons.get(c.name, [])) for c in changes},
             "locked": list(written.locked),
         }
     )
 
 
-def _validation(report: DistillReport, changes: list[Any]) -> dict[str, Any]:
-    dropped = sum(1 for f in report.failures if f.startswith("skill ") and " dropped: " in f)
+def _validation(written: WriteResult, changes: list[Any]) -> dict[str, Any]:
+    dropped = len(written.invalid)
     return {
         "passed": True,
         "errors": 0,

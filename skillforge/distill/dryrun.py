@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from skillforge.config import Settings
 from skillforge.distill.base import DistillReport
 from skillforge.model import Trajectory
 
@@ -13,7 +14,7 @@ from skillforge.model import Trajectory
 def dry_run(
     report: DistillReport,
     items: Iterator[Trajectory],
-    settings: Any,
+    settings: Settings,
     provider: Any,
     mapper: Any,
     batch: bool = False,
@@ -53,7 +54,7 @@ def dry_run(
     return report
 
 
-def _index_tokens(traj: Trajectory, settings: Any) -> int:
+def _index_tokens(traj: Trajectory, settings: Settings) -> int:
     """The size of the transcript an LLM analyst would get (the plan counts it, not a guess)."""
     from skillforge.distill.llm.plan import index_tokens
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from skillforge.config import Settings
 from skillforge.distill.base import DistillReport
 from skillforge.errors import InputError
 
@@ -36,7 +37,7 @@ def nothing_to_do(report: DistillReport, inputs: Sequence[str]) -> None:
     )
 
 
-def created_by_init(settings: Any, options: Any) -> Path | None:
+def created_by_init(settings: Settings, options: Any) -> Path | None:
     """The outermost folder that ``--init`` would create for the library (its missing parents
     included); None when the library folder exists already: a folder that was there before the run is
     never removed, whatever it holds."""

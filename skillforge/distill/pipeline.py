@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from skillforge.config import Settings
 from skillforge.console import NullProgress
 from skillforge.distill import commit, dryrun, gates, runid, runs
 from skillforge.distill import inputs as inputs_mod
@@ -84,7 +85,7 @@ class _Folded:
     error: None = None
 
 
-def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None = None) -> DistillReport:
+def distill(paths: Sequence[str], settings: Settings, options: DistillOptions | None = None) -> DistillReport:
     """The whole run. A library that ``--init`` creates is removed again when the run fails."""
     from skillforge.ingest import input_paths
 
@@ -102,7 +103,7 @@ def distill(paths: Sequence[str], settings: Any, options: DistillOptions | None 
     return report
 
 
-def _distill(inputs: list[str], settings: Any, options: DistillOptions) -> DistillReport:
+def _distill(inputs: list[str], settings: Settings, options: DistillOptions) -> DistillReport:
     from skillforge.ingest import IngestReport, read
     from skillforge.ingest.labels import load_labels
     from skillforge.providers import resolve
@@ -164,7 +165,7 @@ def _usage(report: DistillReport, budget: Any) -> None:
 # --------------------------------------------------------------------------------------------- setup
 
 
-def _engine(settings: Any, provider: Any, report: DistillReport) -> tuple[Any, Any, Any]:
+def _engine(settings: Settings, provider: Any, report: DistillReport) -> tuple[Any, Any, Any]:
     """(budget, mapper, consolidator): the offline miner when no provider is configured."""
     if provider is None:
         from skillforge.distill.offline import OfflineConsolidator, OfflineMapper
@@ -183,17 +184,21 @@ def _engine(settings: Any, provider: Any, report: DistillReport) -> tuple[Any, A
     return budget, mapper, consolidator
 
 
-def _existing_library(settings: Any) -> Any:
+def _author(settings: Settings) -> tuple[str, str]:
+    return settings.author_name, settings.author_email
+
+
+def _existing_library(settings: Settings) -> Any:
     """The library when it exists (a dry run creates nothing), else None."""
     from skillforge.skills.store import Library
 
     try:
-        return Library.open(Path(settings.library).expanduser())
+        return Library.open(Path(settings.library).expanduser(), _author(settings), settings.templates)
     except LibraryError:
         return None
 
 
-def _library(settings: Any, options: DistillOptions, now: bool = False) -> Any:
+def _library(settings: Settings, options: DistillOptions, now: bool = False) -> Any:
     """The library to write to. With ``--init`` a library that does not exist yet is created only when
     the run has trajectories to distill (``now``; batch runs need it at once): a run that fails on its
     inputs leaves no library behind and never touches a folder that was there before."""
@@ -201,9 +206,9 @@ def _library(settings: Any, options: DistillOptions, now: bool = False) -> Any:
 
     path = Path(settings.library).expanduser()
     if not options.init:
-        return Library.open(path)
+        return Library.open(path, _author(settings), settings.templates)
     if now or options.batch or options.resume:
-        return Library.init(path)
+        return Library.init(path, _author(settings), settings.base_branch, settings.templates)
     return _existing_library(settings)
 
 
@@ -285,7 +290,7 @@ def _step_trust(run: _Run) -> gates.StepTrust | None:
 
 
 def _map_all(
-    run: _Run, items: Iterator[Trajectory], mapper: Any, settings: Any, options: DistillOptions
+    run: _Run, items: Iterator[Trajectory], mapper: Any, settings: Settings, options: DistillOptions
 ) -> None:
     from skillforge.distill.executors import MapTask, create
 
@@ -334,7 +339,7 @@ def _bar(progress: Progress | None, label: str, total: int | None) -> contextlib
 
 
 def _finish(
-    run: _Run, lib: Any, settings: Any, engine: tuple[Any, Any, Any], progress: Progress | None
+    run: _Run, lib: Any, settings: Settings, engine: tuple[Any, Any, Any], progress: Progress | None
 ) -> DistillReport:
     from skillforge.skills.validate import check_text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from skillforge.config import Settings
 from skillforge.distill import commit
 from skillforge.model import content_id
 
@@ -32,7 +33,7 @@ def base_commit(lib: Any, base: str) -> str:
 
 
 def done_before_map(
-    run: Any, lib: Any, settings: Any, inputs: list[str], options: Any, engine: tuple[Any, Any]
+    run: Any, lib: Any, settings: Settings, inputs: list[str], options: Any, engine: tuple[Any, Any]
 ) -> bool:
     """With an LLM, find out before any call whether this run is on its review branch already: one
     extra pass over the logs for their ids (ingest costs far less than one analyst call)."""

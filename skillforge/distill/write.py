@@ -46,6 +46,8 @@ class WriteResult:
     unapplied: list[tuple[list[Lesson], str]] = field(
         default_factory=list
     )  # lessons of edits not applied, why
+    # changes dropped by validation: (skill, its lessons, why); reported as failures when dropped
+    invalid: list[tuple[str, list[Lesson], str]] = field(default_factory=list)
 
 
 @dataclass

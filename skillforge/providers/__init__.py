@@ -1,4 +1,4 @@
-"""LLM providers: ``resolve(settings)`` picks the backend from settings and the environment.
+"""LLM providers: ``resolve(settings)`` picks the backend from the resolved settings.
 
 =====================  ================================================  ==========================
 provider setting       backend                                            key variable
@@ -14,54 +14,60 @@ SDKs are imported only when a provider is built, so commands that never call an 
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skillforge.errors import ConfigError, SkillforgeError
 from skillforge.providers.base import ChatRequest, ChatResponse, Message, Provider, TokenUsage, Tool, ToolCall
 from skillforge.providers.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from skillforge.config import Settings
 
 __all__ = ["ChatRequest", "ChatResponse", "Message", "Provider", "TokenUsage", "Tool", "ToolCall", "resolve"]
 
 PROVIDERS = ("anthropic", "openai", "openai-compatible", "offline")
 
 
-def resolve(settings: Any) -> Provider | None:
-    """The configured provider, or None for offline (provider empty/"auto" with no API key set)."""
-    name = str(getattr(settings, "provider", "") or "").strip().lower()
+def resolve(settings: Settings) -> Provider | None:
+    """The configured provider, or None for offline (provider empty/"auto" with no API key set).
+    Keys and servers come from ``settings`` (resolved from the environment there), never read here."""
+    name = settings.provider.strip().lower()
     if name == "offline":
         return None
     if name in ("", "auto"):
-        if os.environ.get("ANTHROPIC_API_KEY"):
+        if settings.anthropic_api_key:
             name = "anthropic"
-        elif os.environ.get("OPENAI_API_KEY"):
+        elif settings.openai_api_key:
             name = "openai"
         else:
             return None
     if name not in PROVIDERS:
         raise ConfigError(f"unknown provider {name!r}", f"use one of: {', '.join(PROVIDERS)}")
     common: dict[str, Any] = {
-        "model": str(getattr(settings, "model", "") or ""),
-        "timeout": float(getattr(settings, "timeout", 120.0)),
-        "max_retries": int(getattr(settings, "max_retries", 4)),
-        "limiter": RateLimiter(int(getattr(settings, "rpm", 0) or 0), int(getattr(settings, "tpm", 0) or 0)),
+        "model": settings.model,
+        "timeout": settings.timeout,
+        "max_retries": settings.max_retries,
+        "limiter": RateLimiter(settings.rpm, settings.tpm),
     }
-    base_url = str(getattr(settings, "base_url", "") or "")
     if name == "anthropic":
         from skillforge.providers.anthropic import AnthropicProvider
 
-        return AnthropicProvider(
-            _key("ANTHROPIC_API_KEY", name),
-            base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL", ""),
-            **common,
-        )
+        key = _key(settings.anthropic_api_key, "ANTHROPIC_API_KEY", name)
+        return AnthropicProvider(key, base_url=settings.base_url or settings.anthropic_base_url, **common)
     from skillforge.providers.openai import OpenAIProvider
 
+    base_url = settings.base_url or settings.openai_base_url
     if name == "openai":
         return OpenAIProvider(
-            _key("OPENAI_API_KEY", name), base_url=base_url or os.environ.get("OPENAI_BASE_URL", ""), **common
+            _key(settings.openai_api_key, "OPENAI_API_KEY", name), base_url=base_url, **common
         )
-    base_url = base_url or os.environ.get("OPENAI_BASE_URL", "")
+    return _compatible(settings, base_url, common)
+
+
+def _compatible(settings: Settings, base_url: str, common: dict[str, Any]) -> Provider:
+    """An OpenAI-compatible server (vLLM, Ollama, …): it needs a URL and a model name, a key is optional."""
+    from skillforge.providers.openai import OpenAIProvider
+
     if not base_url:
         raise ConfigError(
             "provider openai-compatible needs a server URL",
@@ -72,15 +78,11 @@ def resolve(settings: Any) -> Provider | None:
             "provider openai-compatible needs a model name", "pass --model NAME as the server knows it"
         )
     return OpenAIProvider(
-        os.environ.get("OPENAI_API_KEY") or "not-needed",
-        base_url=base_url,
-        name="openai-compatible",
-        **common,
+        settings.openai_api_key or "not-needed", base_url=base_url, name="openai-compatible", **common
     )
 
 
-def _key(variable: str, provider: str) -> str:
-    value = os.environ.get(variable, "")
+def _key(value: str, variable: str, provider: str) -> str:
     if not value:
         raise SkillforgeError(
             f"provider {provider} needs an API key but {variable} is not set",

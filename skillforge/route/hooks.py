@@ -1,4 +1,5 @@
-"""``skillforge route --hook AGENT``: read an agent's prompt-hook JSON on stdin, print its output JSON.
+"""The agent hooks' contracts: an agent's prompt-hook JSON in, the agent's output JSON back (the
+application layer, ``skillforge/app/hook.py``, reads stdin and writes stdout).
 
 Contracts (docs/routing.md):
 
@@ -20,9 +21,7 @@ The hook fails open: on any error it prints nothing, exits 0 and appends the rea
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,8 @@ def output(agent: str, context: str) -> dict[str, Any] | None:
 
 
 def respond(agent: str, raw: str, library: str | None, k: int, max_tokens: int) -> str:
-    """The stdout of the hook for stdin ``raw`` (raises on any problem; :func:`run` fails open)."""
+    """The stdout of the hook for stdin ``raw`` (raises on any problem; the caller fails open).
+    ``library`` None: the event's working folder."""
     from skillforge.route import Router
     from skillforge.route.feedback import log_matches
     from skillforge.route.render import pointer_tokens, render, top_body
@@ -74,7 +74,7 @@ def respond(agent: str, raw: str, library: str | None, k: int, max_tokens: int) 
     if agent not in AGENTS:
         raise ValueError(f"unknown agent {agent!r}")
     prompt, cwd = prompt_and_cwd(agent, json.loads(raw))
-    lib = library or os.environ.get("SKILLFORGE_LIBRARY") or cwd or "."
+    lib = library or cwd or "."
     context = ""
     if prompt.strip():
         router = Router(Path(lib), one_shot=True)
@@ -87,48 +87,6 @@ def respond(agent: str, raw: str, library: str | None, k: int, max_tokens: int) 
                 context = render(matches, "markdown", None)
     out = output(agent, context)
     return json.dumps(out) + "\n" if out is not None else ""
-
-
-def run(agent: str, library: str | None, k: int, max_tokens: int) -> int:
-    """Hook entry point: always exits 0; prints the agent's JSON or nothing."""
-    try:
-        text = respond(agent, read_event(), library, k, max_tokens)
-    except BaseException as exc:  # fail open, whatever happened
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            return 0
-        log_failure(agent, exc)
-        return 0
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except Exception as exc:  # stdout closed or a broken pipe: the agent went away
-        log_failure(agent, exc)
-        _drop_stdout()
-    return 0
-
-
-def read_event() -> str:
-    """The hook's stdin: at most :data:`MAX_STDIN` bytes, and end of input within
-    :data:`STDIN_SECONDS` (an agent that keeps stdin open never hangs the hook; it fails open)."""
-    try:
-        fd = sys.stdin.fileno()
-    except (AttributeError, OSError, ValueError):  # not a real stream (in-process callers)
-        data = sys.stdin.read(MAX_STDIN + 1)
-        if len(data) > MAX_STDIN:
-            raise ValueError(f"hook input is larger than {MAX_STDIN} characters") from None
-        return data
-    from skillforge.safety.stdin import read_bounded
-
-    return read_bounded(fd, MAX_STDIN, STDIN_SECONDS).decode("utf-8", errors="replace")
-
-
-def _drop_stdout() -> None:
-    """Point stdout at the null device so that the interpreter's final flush cannot fail (exit 120)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except Exception:
-        pass
 
 
 def log_failure(agent: str, exc: BaseException) -> None:

@@ -72,12 +72,18 @@ def _locked(router: Any) -> set[str]:
     return locked
 
 
-def propose(library: Path, found: list[Candidate]) -> str:
-    """Commit the removals on a review branch; returns the branch name."""
+def propose(
+    library: Path,
+    found: list[Candidate],
+    author: tuple[str, str] = ("skillforge", "skillforge@localhost"),
+    template_dir: str = "",
+) -> str:
+    """Commit the removals on a review branch by ``author`` (name, e-mail), its pull-request body from
+    ``template_dir`` when it overrides it; returns the branch name."""
     from skillforge.model import SkillChange
     from skillforge.skills.store import Library
 
-    lib = Library.open(library)
+    lib = Library.open(library, author, template_dir)
     run_id = "prune-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     changes = [SkillChange(name=c.name, action="removed", reason=c.reason) for c in found]
     result = lib.commit_run(

@@ -11,7 +11,6 @@ The abstention threshold comes from :mod:`skillforge.route.calibrate`.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,7 +246,3 @@ def scope_factor(
 def _short(text: str, width: int = 90) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def cwd_default() -> str:
-    return os.environ.get("CLAUDE_PROJECT_DIR") or os.getcwd()

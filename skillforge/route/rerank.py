@@ -8,8 +8,8 @@ candidates, never add one. Texts are redacted before they are sent.
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from skillforge.config import Settings
 from skillforge.errors import SkillforgeError
 from skillforge.route.rank import Match
 from skillforge.safety.redact import redact
@@ -21,7 +21,7 @@ SCHEMA = {
 }
 
 
-def rerank(settings: Any, task: str, candidates: list[Match], k: int) -> list[Match]:
+def rerank(settings: Settings, task: str, candidates: list[Match], k: int) -> list[Match]:
     from skillforge import templates
     from skillforge.providers import ChatRequest, Message, resolve
 
@@ -34,7 +34,7 @@ def rerank(settings: Any, task: str, candidates: list[Match], k: int) -> list[Ma
     lines = [f"Task:\n{redact(task)[0]}", "", "Candidates:"]
     lines += [f"{i + 1}. {m.name}: {redact(m.description)[0]}" for i, m in enumerate(candidates)]
     request = ChatRequest(
-        system=templates.render("route_rerank.j2"),
+        system=templates.render("route_rerank.j2", settings.templates),
         messages=[Message("user", "\n".join(lines))],
         output_schema=SCHEMA,
         max_tokens=400,

@@ -16,7 +16,7 @@ from pathlib import Path
 import git
 
 from skillforge import templates
-from skillforge.config import LIBRARY_CONFIG, Settings
+from skillforge.config import LIBRARY_CONFIG
 from skillforge.errors import LibraryError
 from skillforge.fsutil import atomic_write
 from skillforge.skills import gitrepo
@@ -66,7 +66,14 @@ class InitReport:
         }
 
 
-def init_library(path: Path) -> InitReport:
+def init_library(
+    path: Path,
+    author: tuple[str, str] = ("skillforge", "skillforge@localhost"),
+    base_branch: str = "",
+    template_dir: str = "",
+) -> InitReport:
+    """Make ``path`` a library; commits as ``author`` (name, e-mail); ``base_branch`` goes into its
+    skillforge.toml; ``template_dir`` (the templates setting) may override the files written."""
     root = Path(path).expanduser().resolve()
     if root.exists() and not root.is_dir():
         raise LibraryError(f"{root} is a file, not a folder", "pass a folder for the library")
@@ -85,14 +92,14 @@ def init_library(path: Path) -> InitReport:
     rel = root.relative_to(work).as_posix()
     prefix = "" if rel == "." else rel + "/"
     report = InitReport(root=root, branch=str(repo.head.reference.name), created_repo=created_repo)
-    files = _files(root, prefix)
+    files = _files(root, prefix, base_branch, template_dir)
     for target, text in files.items():
         _write_missing(work, target, text, report)
     # ours: written now, or left by an init that stopped before committing; never the user's own files
     ours = [t for t, text in files.items() if t in report.created or _same(work / t, text)]
     with library_lock(Path(repo.common_dir).resolve()):
         clear_stale_git_locks(Path(repo.common_dir).resolve(), work)
-        _commit_new(repo, work, ours, report)
+        _commit_new(repo, work, ours, report, author)
     return report
 
 
@@ -106,7 +113,7 @@ def _repo(root: Path) -> tuple[git.Repo, bool]:
     return repo, False
 
 
-def _files(root: Path, prefix: str) -> dict[str, str]:
+def _files(root: Path, prefix: str, base_branch: str, template_dir: str) -> dict[str, str]:
     """Repository-relative path -> the text skillforge init writes there."""
     ctx = {
         "prefix": prefix,
@@ -114,13 +121,13 @@ def _files(root: Path, prefix: str) -> dict[str, str]:
         "ref": source_ref(),
         "repo_url": REPO_URL,
         "action_repo": REPO_URL.removeprefix("https://github.com/"),
-        "base_branch": Settings(library=root).base_branch,
+        "base_branch": base_branch,
     }
     files = {
-        f"{prefix}{LIBRARY_CONFIG}": templates.render("init/skillforge.toml.j2", **ctx),
-        f"{prefix}README.md": templates.render("init/README.md.j2", **ctx),
-        WORKFLOW: templates.render("init/skills.yml.j2", **ctx),
-        PRE_COMMIT: templates.render("init/pre-commit-config.yaml.j2", **ctx),
+        f"{prefix}{LIBRARY_CONFIG}": templates.render("init/skillforge.toml.j2", template_dir, **ctx),
+        f"{prefix}README.md": templates.render("init/README.md.j2", template_dir, **ctx),
+        WORKFLOW: templates.render("init/skills.yml.j2", template_dir, **ctx),
+        PRE_COMMIT: templates.render("init/pre-commit-config.yaml.j2", template_dir, **ctx),
     }
     skills = root / "skills"
     if not skills.is_dir() or not any(skills.iterdir()) or (skills / ".gitkeep").is_file():
@@ -157,7 +164,9 @@ def _write_missing(work: Path, target: str, text: str, report: InitReport) -> No
         report.notes.append(f"{WORKFLOW} exists and was left as it is")
 
 
-def _commit_new(repo: git.Repo, work: Path, targets: list[str], report: InitReport) -> None:
+def _commit_new(
+    repo: git.Repo, work: Path, targets: list[str], report: InitReport, author: tuple[str, str]
+) -> None:
     """Commit the targets that HEAD lacks (and that the user has not staged differently)."""
     head = gitrepo.resolve_commit(repo, "HEAD")
     staged = (
@@ -170,8 +179,7 @@ def _commit_new(repo: git.Repo, work: Path, targets: list[str], report: InitRepo
         return
     changes = {t: gitrepo.FileChange((work / t).read_bytes()) for t in todo}
     tree = gitrepo.build_tree(repo, head.tree if head else None, changes)
-    settings = Settings(library=report.root)
-    actor = git.Actor(settings.author_name, settings.author_email)
+    actor = git.Actor(*author)
     commit = gitrepo.commit_tree(
         repo, tree, "Initialise the skill library (skillforge init)\n", [head] if head else [], actor
     )

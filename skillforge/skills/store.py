@@ -54,9 +54,14 @@ class Library:
     """A skill library inside a git repository (``root`` may be a sub-folder of the work tree)."""
 
     lock_timeout = 30.0
+    DEFAULT_AUTHOR = ("skillforge", "skillforge@localhost")
 
-    def __init__(self, repo: git.Repo, root: Path):
+    def __init__(
+        self, repo: git.Repo, root: Path, author: tuple[str, str] = DEFAULT_AUTHOR, template_dir: str = ""
+    ):
         self.repo = repo
+        self.author = author  # (name, e-mail) of skillforge's commits: settings author_name/author_email
+        self.template_dir = template_dir  # the templates setting: overrides of the pull-request body
         self.root = root
         self.skills_dir = root / "skills"
         work = Path(repo.working_tree_dir or root).resolve()
@@ -67,15 +72,21 @@ class Library:
     # -- opening ------------------------------------------------------------------------------------
 
     @classmethod
-    def init(cls, path: Path) -> Library:
+    def init(
+        cls,
+        path: Path,
+        author: tuple[str, str] = DEFAULT_AUTHOR,
+        base_branch: str = "",
+        template_dir: str = "",
+    ) -> Library:
         """Create (or complete) a library at ``path``; see :mod:`skillforge.skills.init`."""
         from skillforge.skills.init import init_library
 
-        init_library(path)
-        return cls.open(path)
+        init_library(path, author, base_branch, template_dir)
+        return cls.open(path, author, template_dir)
 
     @classmethod
-    def open(cls, path: Path) -> Library:
+    def open(cls, path: Path, author: tuple[str, str] = DEFAULT_AUTHOR, template_dir: str = "") -> Library:
         root = Path(path).expanduser().resolve()
         try:
             repo = git.Repo(root, search_parent_directories=True)
@@ -87,7 +98,7 @@ class Library:
             or not ((root / "skillforge.toml").is_file() or (root / "skills").is_dir())
         ):
             raise LibraryError(f"{root} is not a skill library", f"run skillforge init {path}")
-        return cls(repo, root)
+        return cls(repo, root, author, template_dir)
 
     # -- reading committed state ---------------------------------------------------------------------
 
@@ -363,16 +374,13 @@ class Library:
         run_id: str,
         changes: list[SkillChange],
     ) -> git.Commit:
-        from skillforge.config import Settings
-
         base_commit = self._commit(base_name)
         tree = gitrepo.build_tree(self.repo, base_commit.tree, files)
         pairs = [(RUN_TRAILER, run_id)]
         pairs += [(k, v) for k, v in trailers.items() if k.lower() != RUN_TRAILER.lower()]
         pairs.append((BASE_TRAILER, base_name))
         pairs += [(CHANGE_TRAILER, f"{c.action} {c.name}: {c.reason}") for c in changes]
-        settings = Settings(library=self.root)
-        actor = git.Actor(settings.author_name, settings.author_email)
+        actor = git.Actor(*self.author)
         commit = gitrepo.commit_tree(
             self.repo, tree, gitrepo.format_message(message, pairs), [base_commit], actor
         )
@@ -406,6 +414,7 @@ class Library:
             )
         text = templates.render(
             "pr_body.md.j2",
+            self.template_dir,
             run_id=run_id,
             base=base,
             branch=BRANCH_PREFIX + run_id,

@@ -8,7 +8,7 @@ tokens and dollars before a run (``--dry-run``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from skillforge.distill.cost import Budget
 from skillforge.distill.llm.analyse import LLMMapper, Options
@@ -18,6 +18,9 @@ from skillforge.providers.anthropic import AnthropicProvider
 from skillforge.providers.base import Provider
 from skillforge.providers.openai import OpenAIProvider
 
+if TYPE_CHECKING:
+    from skillforge.config import Settings
+
 __all__ = ["LLMConsolidator", "LLMMapper", "build", "plan"]
 
 DEFAULT_MODELS = {
@@ -25,21 +28,16 @@ DEFAULT_MODELS = {
 }  # SDKs stay unimported
 
 
-def _get(settings: Any, key: str, default: Any) -> Any:
-    value = getattr(settings, key, default)
-    return default if value is None else value
-
-
-def build(settings: Any, provider: Provider, budget: Budget) -> tuple[LLMMapper, LLMConsolidator]:
-    tdir = str(_get(settings, "templates", ""))
-    workers = int(_get(settings, "workers", 8))
+def build(settings: Settings, provider: Provider, budget: Budget) -> tuple[LLMMapper, LLMConsolidator]:
+    tdir = settings.templates
+    workers = settings.workers
     mapper = LLMMapper(
         provider,
         budget,
         Options(
             template_dir=tdir,
-            analyst_steps=int(_get(settings, "analyst_steps", 12)),
-            transcript_tokens=int(_get(settings, "transcript_tokens", 6000)),
+            analyst_steps=settings.analyst_steps,
+            transcript_tokens=settings.transcript_tokens,
             workers=workers,
         ),
     )
@@ -47,8 +45,8 @@ def build(settings: Any, provider: Provider, budget: Budget) -> tuple[LLMMapper,
         provider,
         budget,
         MergeOptions(
-            fanout=int(_get(settings, "merge_fanout", 8)),
-            levels=int(_get(settings, "merge_levels", 3)),
+            fanout=settings.merge_fanout,
+            levels=settings.merge_levels,
             template_dir=tdir,
             workers=workers,
         ),

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from skillforge import templates
+from skillforge.config import Settings
 from skillforge.distill.cost import Prices, price_key
 from skillforge.distill.llm import schema
 from skillforge.distill.llm.analyse import comparable_groups
@@ -45,11 +46,6 @@ TOOL_CALL_TOKENS = 60  # an assistant turn that only calls tools
 EDIT_TOKENS = 250  # the merge answer, per lesson merged
 SKILL_CARD_TOKENS = 60
 CANDIDATES = 6
-
-
-def _get(settings: Any, key: str, default: Any) -> Any:
-    value = getattr(settings, key, default)
-    return default if value is None else value
 
 
 def index_tokens(traj: Trajectory, budget: int) -> int:
@@ -86,14 +82,14 @@ class _Tally:
         self.tout += int(tout)
 
 
-def plan(trajectory_summaries: Iterable[Trajectory | dict[str, Any]], settings: Any) -> dict[str, Any]:
+def plan(trajectory_summaries: Iterable[Trajectory | dict[str, Any]], settings: Settings) -> dict[str, Any]:
     """Expected LLM calls per stage, input/output tokens and dollars."""
-    budget = int(_get(settings, "transcript_tokens", 6000))
+    budget = settings.transcript_tokens
     items = [summary(x, budget) for x in trajectory_summaries]
-    tdir = str(_get(settings, "templates", ""))
+    tdir = settings.templates
     fixed = _tokens(templates.source("prompts/analyst_system.j2", tdir)) + _tokens(schema.LESSONS)
     tools = _tokens([(t.name, t.description, t.schema) for t in TOOLS])
-    steps = int(_get(settings, "analyst_steps", 12))
+    steps = settings.analyst_steps
     rounds = min(TOOL_ROUNDS, max(0, steps))
     tally = _Tally()
     for it in items:
@@ -119,8 +115,8 @@ def plan(trajectory_summaries: Iterable[Trajectory | dict[str, Any]], settings: 
         )
         tally.add("comparative", 1, fixed + PROMPT_OVERHEAD + shown, ANSWER_TOKENS)
     _merge(tally, LESSONS_PER_TRAJECTORY * len(items) + COMPARATIVE_LESSONS * len(groups), settings, tdir)
-    model = str(_get(settings, "model", "")) or _default_model(str(_get(settings, "provider", "")))
-    key = price_key(str(_get(settings, "provider", "")), model) if model else "*"
+    model = settings.model or _default_model(settings.provider)
+    key = price_key(settings.provider, model) if model else "*"
     dollars = Prices.load().cost(key, TokenUsage(input=tally.tin, output=tally.tout))
     return {
         "trajectories": len(items),
@@ -132,7 +128,7 @@ def plan(trajectory_summaries: Iterable[Trajectory | dict[str, Any]], settings: 
     }
 
 
-def _merge(tally: _Tally, lessons: int, settings: Any, tdir: str) -> None:
+def _merge(tally: _Tally, lessons: int, settings: Settings, tdir: str) -> None:
     if lessons == 0:
         return
     system = _tokens(templates.source("prompts/merge_system.j2", tdir))
@@ -144,7 +140,7 @@ def _merge(tally: _Tally, lessons: int, settings: Any, tdir: str) -> None:
             chunks * (system + _tokens(schema.TOPICS) + PROMPT_OVERHEAD) + lessons * 40,
             lessons * 12 + chunks * 50,
         )
-    fanout = max(1, int(_get(settings, "merge_fanout", 8)))
+    fanout = max(1, settings.merge_fanout)
     decide = math.ceil(lessons / fanout)
     overhead = system + _tokens(schema.EDITS) + _tokens(templates.source("prompts/merge_decide.j2", tdir))
     tally.add(

@@ -1,0 +1,33 @@
+"""The one error boundary: a :class:`~skillforge.errors.SkillforgeError` becomes ``skillforge: error: …``
+with its hint and exit code; Ctrl-C and a closed stdout are quiet. Tracebacks only with ``--debug``
+(or ``SKILLFORGE_DEBUG=1``). Imports nothing heavy (the route fast path uses it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from skillforge.errors import ExitCode, SkillforgeError
+
+
+def debugging(argv: list[str]) -> bool:
+    return os.environ.get("SKILLFORGE_DEBUG", "") not in ("", "0") or "--debug" in argv
+
+
+def guard(call: Callable[[], int], debug: Callable[[], bool] = lambda: False) -> int:
+    """Run ``call``; turn the errors a user can act on into their message and exit code (``debug()``,
+    asked after the call, re-raises them for a traceback)."""
+    from skillforge import console
+
+    try:
+        return call()
+    except SkillforgeError as exc:
+        if debug() or debugging([]):
+            raise
+        console.error(exc.message, exc.hint)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        console.error("interrupted; nothing was half-written")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitCode.OK)

@@ -1,0 +1,116 @@
+"""The application layer: every command's ``--json`` comes from the one renderer, settings are typed and
+resolved once (with provenance, secrets masked), and the app functions take values, not argv."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from skillforge import app
+from skillforge.app import route as route_app
+from skillforge.config import Settings
+
+FIX = Path(__file__).parent / "fixtures"
+LABELS = str(FIX / "distill" / "labels.json")
+
+
+def _documents(out: str) -> list[dict]:
+    """One JSON document, or JSON lines (ingest streams trajectories)."""
+    try:
+        return [json.loads(out)]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_every_command_answers_json(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    routed = tmp_path / "routed"
+    shutil.copytree(FIX / "route" / "library", routed)
+    commands = {
+        "config": ["config", "--json"],
+        "init": ["init", str(lib), "--json"],
+        "ingest": ["ingest", str(FIX / "ingest" / "claude"), "--json"],
+        "distill": ["distill", str(FIX / "distill" / "batch1"), "--labels", LABELS, "-L", str(lib), "--json"],
+        "log": ["log", "-L", str(lib), "--json"],
+        "diff": ["diff", "-L", str(lib), "--json"],
+        "validate": ["validate", str(routed), "--json"],
+        "scan": ["scan", str(FIX / "ingest" / "claude"), "--json"],
+        "route": ["route", "lost commits after rebase", "-L", str(routed), "--json"],
+        "feedback": ["feedback", "git-rebase-recovery", "--outcome", "success", "-L", str(routed), "--json"],
+        "prune": ["prune", "-L", str(routed), "--dry-run", "--json"],
+        "eval route": [
+            "eval",
+            "route",
+            "--queries",
+            str(FIX / "route" / "queries.jsonl"),
+            "-L",
+            str(routed),
+            "--json",
+        ],
+        "install": ["install", "claude", "--dry-run", "-L", str(routed), "--json"],
+    }
+    for name, argv in commands.items():
+        result = cli(*argv)
+        assert result.code in (0, 3, 4), (name, result.err)
+        docs = _documents(result.out)
+        assert docs, name
+        if name != "ingest":  # ingest --json streams the trajectories themselves
+            assert len(docs) == 1 and isinstance(docs[0].get("status"), str), name
+
+
+def test_config_shows_provenance_and_masks_secrets(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret-value-123")
+    monkeypatch.setenv("SKILLFORGE_ROUTE_K", "5")
+    result = cli("config", "--json")
+    assert "sk-ant-secret-value-123" not in result.out
+    settings = json.loads(result.out)["settings"]
+    assert settings["anthropic_api_key"] == {"value": "(set)", "source": "env ANTHROPIC_API_KEY"}
+    assert settings["route_k"] == {"value": 5, "source": "env SKILLFORGE_ROUTE_K"}
+    assert "sk-ant-secret" not in repr(Settings.load())
+
+
+def test_settings_are_typed_frozen_and_reject_unknown_keys() -> None:
+    settings = Settings.load({"route_k": "4"})
+    assert settings.route_k == 4 and settings.sources["route_k"] == "option"
+    with pytest.raises(AttributeError):
+        settings.route_k = 2  # type: ignore[misc]
+    with pytest.raises(Exception, match="unknown setting"):
+        Settings.load({"rout_k": 4})
+
+
+def test_library_file_cannot_hold_api_keys(tmp_path: Path) -> None:
+    (tmp_path / "skillforge.toml").write_text('openai_api_key = "sk-from-the-library"\nroute_k = 6\n')
+    settings = Settings.load(library=tmp_path, overrides={"trust_library_config": True})
+    assert settings.openai_api_key == "" and settings.route_k == 6
+
+
+def test_route_app_takes_values_and_uses_route_k(tmp_path: Path) -> None:
+    routed = tmp_path / "routed"
+    shutil.copytree(FIX / "route" / "library", routed)
+    settings = app.load_settings(str(routed), {"route_k": 1})
+    result = route_app.run(settings, route_app.RouteArgs("lost commits after rebase", fmt="json"))
+    assert [m.name for m in result.matches] == ["git-rebase-recovery"]
+    assert result.to_dict()["matches"][0]["name"] == "git-rebase-recovery"
+    assert result.status == "ok" and result.exit_code == 0
+
+
+def test_hook_takes_k_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from skillforge.app import hook
+
+    routed = tmp_path / "routed"
+    shutil.copytree(FIX / "route" / "library", routed)
+    event = json.dumps({"prompt": "git rebase lost commits, also npm lockfile", "cwd": str(tmp_path)})
+    pointers = {}
+    for k in ("1", "3"):
+        monkeypatch.setenv("SKILLFORGE_ROUTE_K", k)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(event))
+        result = hook.run(hook.HookArgs("claude", str(routed)))
+        context = json.loads(result.text)["hookSpecificOutput"]["additionalContext"]
+        pointers[k] = context.count("\n- ")
+    assert pointers["1"] == 1 and pointers["3"] >= 2
