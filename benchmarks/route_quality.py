@@ -8,12 +8,14 @@ Sets (see benchmarks/route_sets/README.md):
             without one. Recall@3 of the repository's skill; instances of repositories without a skill
             are no-fit queries.
   public    ../shared/skills-corpus (609 real skills) with the hand-written tasks in public_tasks.jsonl.
+  tune2     ../shared/skills-corpus with tune2_tasks.jsonl: a second independent set (realistic prompts,
+            tune and held-out parts, read like public; tune2_README.md).
   blind     ../shared/skills-corpus with blind_tasks.jsonl: 82 tasks written by an evaluator who never
             saw the router (blind_README.md). Never tune on it; report it.
   claude    first user prompts of ../shared/corpus/claude-code sessions over skills-corpus (smoke: no
             labels; how often route abstains and what it returns).
 
-    python benchmarks/route_quality.py [--sets swebench,public,blind,claude] [--part tune|heldout|all] [--show]
+    python benchmarks/route_quality.py [--sets swebench,public,tune2,blind,claude] [--part tune|heldout|all] [--show]
 """
 
 from __future__ import annotations
@@ -262,7 +264,7 @@ def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="swebench,public,blind,claude")
+    parser.add_argument("--sets", default="swebench,public,tune2,blind,claude")
     parser.add_argument("--part", default="heldout", choices=["tune", "heldout", "all"])
     parser.add_argument("--threshold", type=float, default=None, help="override the abstention threshold")
     parser.add_argument("--show", action="store_true", help="print every query's result")
@@ -283,12 +285,14 @@ def main() -> None:
             )
             for title, queries in swebench_queries(work, lib, split, args.part).items():
                 report(f"SWE-bench {args.part}, {title}", router, queries, args.show)
-        if {"public", "blind", "claude"} & set(sets):
+        if {"public", "tune2", "blind", "claude"} & set(sets):
             router = Router(SKILLS, use_utility=False, threshold=args.threshold)
             withheld = sum(bool(b) for b in router.index.blocked)
             print(f"\nskills-corpus: {len(router.names)} skills, {withheld} withheld")
         if "public" in sets:
             report(f"public skills {args.part}", router, public_queries(args.part), args.show)
+        if "tune2" in sets:
+            report(f"tune2 {args.part}", router, public_queries(args.part, "tune2_tasks.jsonl"), args.show)
         if "blind" in sets:
             report(
                 "blind tasks (never tuned on)",

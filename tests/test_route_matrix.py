@@ -66,6 +66,8 @@ def test_incremental_rebuild_equals_a_fresh_build(tmp_path: Path, monkeypatch: p
     skill = lib / "skills" / "docker-build-cache" / "SKILL.md"
     skill.write_text(skill.read_text().replace("Speed up slow", "Accelerate sluggish rebuilt"))
     (lib / "skills" / "git-rebase-recovery").rename(lib / "skills" / "git-rebase-rescue")
+    other = lib / "skills" / "npm-lockfile-repair" / "SKILL.md"
+    other.write_text(other.read_text() + "\n## Mirrors\n\nA zebrafish registry mirror needs its own token.\n")
     prov = lib / ".skillforge" / "provenance.json"
     data = json.loads(prov.read_text())
     first = next(iter(data["skills"]))
@@ -75,7 +77,8 @@ def test_incremental_rebuild_equals_a_fresh_build(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "home-b"))
     fresh = Router(lib)
     assert incremental.names == fresh.names
-    for q in [*queries, "accelerate sluggish rebuilt docker", "vanished lockfiles"]:
+    assert "npm-lockfile-repair" in [m.name for m in incremental.route("zebrafish mirror", threshold=0.0)]
+    for q in [*queries, "accelerate sluggish rebuilt docker", "vanished lockfiles", "zebrafish mirror token"]:
         a = incremental.route(q, k=5, threshold=0.0)
         b = fresh.route(q, k=5, threshold=0.0)
         assert [m.name for m in a] == [m.name for m in b]

@@ -4,6 +4,7 @@ are withheld, and abstention learnt per library. Self-written fixtures only."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ from skillforge import Router
 from skillforge.route.calibrate import learn_threshold, load_threshold, outcome
 from skillforge.route.query import parse
 from skillforge.route.rank import Context, Match
+from skillforge.route.text import tokenize
 
 FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
 FILLER = (
@@ -49,15 +51,61 @@ def test_a_long_pasted_issue_is_not_abstained_for_its_length(library: Path) -> N
     assert router.route(long)[0].score >= 0.5 * router.route(short)[0].score
 
 
-def test_traceback_identifiers_are_strong_terms() -> None:
+def test_query_terms_weigh_by_repeats_not_by_shape() -> None:
     text = (
         'Traceback (most recent call last):\n  File "app/billing/export.py", line 40, in run\n'
         "django.db.migrations.exceptions.InconsistentMigrationHistory: Migration admin.0001 is applied "
-        "before its dependency\nit happens every time"
+        "before its dependency\nit happens every time the migration runs"
     )
     q = parse(text)
-    assert q.weights["inconsistent"] == pytest.approx(2 * q.base["inconsistent"])
-    assert q.weights["happen"] == q.base["happen"]  # prose stays at its plain weight
+    assert q.weights["inconsistent"] == pytest.approx(1.0)  # an identifier weighs like prose
+    (migration,) = set(tokenize("migration migrations"))
+    # module path, class name and two prose words: repeats count, saturating
+    assert q.weights[migration] == pytest.approx(1.0 + math.log(4))
+
+
+def body_library(root: Path) -> None:
+    """Skills whose descriptions are alike; only the body of one names the failure."""
+    skill(
+        root,
+        "celery-workers",
+        "Run and debug background workers for a Python web app.",
+        "## Stuck tasks\n\nA `WorkerLostError` or `SoftTimeLimitExceeded` in the worker log means the task"
+        " ran out of memory or time: lower `worker_max_tasks_per_child`, raise `task_soft_time_limit`.",
+    )
+    skill(
+        root,
+        "rq-workers",
+        "Run and debug background workers for a Python web app with a Redis queue.",
+        "## Jobs\n\nInspect the failed job registry and requeue jobs after fixing the code.",
+    )
+    skill(root, "css-layout", "Fix web page layout: flexbox, grid, overflow.", "## Grid\n\nUse minmax.")
+
+
+def test_a_term_only_in_the_body_routes_to_its_skill(tmp_path: Path) -> None:
+    body_library(tmp_path)
+    router = Router(tmp_path, use_utility=False)
+    got = router.route("workers keep dying with SoftTimeLimitExceeded", threshold=0.0)
+    assert [m.name for m in got] == ["celery-workers", "rq-workers"]
+    assert got[0].score > 2 * got[1].score
+    assert "in its body: soft, time, limit, exceed" in got[0].why
+
+
+def test_a_pasted_traceback_in_a_long_prompt_routes_by_the_body(tmp_path: Path) -> None:
+    body_library(tmp_path)
+    names = [a + b + c for a in "bdfg" for b in "aeiou" for c in "klmnprst"]  # 160 made-up words
+    frames = "".join(
+        f'  File "/srv/app/venv/lib/python3.11/site-packages/{w}lib/{w}mod.py", line 7, in {w}call\n'
+        for w in names
+    )
+    prompt = (
+        "The nightly export job in our web app fails, background workers die. Log:\n```\n"
+        f"Traceback (most recent call last):\n{frames}billiard.exceptions.WorkerLostError: Worker exited"
+        f" prematurely: signal 9 (SIGKILL)\n```\n{FILLER * 10}"
+    )
+    assert len(parse(prompt).weights) > 128  # the query is cut to its most informative terms
+    got = Router(tmp_path, use_utility=False).route(prompt, threshold=0.0)
+    assert [m.name for m in got][:1] == ["celery-workers"]
 
 
 def test_traceback_routes_by_its_exception(library: Path) -> None:
@@ -104,6 +152,29 @@ def test_repository_from_the_git_remote_anchors_its_skill(tmp_path: Path) -> Non
     ]  # another repository's skill needs strong evidence
     outside = router.route(task)
     assert "widgets-workflow" not in [m.name for m in outside]
+
+
+def test_a_folder_name_without_git_counts_only_for_a_repository_of_that_name(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    skill(
+        lib,
+        "gizmo-workflow",
+        "How to work on the acme/gizmo repository: run its tests with tox.",
+        scope="repository:acme/gizmo",
+    )
+    skill(lib, "python-tests", "Run a Python project's tests and read their failures.")
+    elsewhere, gizmo = tmp_path / "work" / "notes", tmp_path / "work" / "gizmo"
+    elsewhere.mkdir(parents=True)
+    gizmo.mkdir()
+    task = "run the tests with tox and read the failures"
+    router = Router(lib, use_utility=False)
+    plain = {m.name: m.score for m in router.route(task, threshold=0.0)}
+    ctx = Context.detect(elsewhere)
+    assert ctx.repository == "notes" and ctx.from_folder
+    # a folder that is no scoped repository is no evidence against gizmo's skill: nothing is damped
+    assert {m.name: m.score for m in router.route(task, cwd=elsewhere, threshold=0.0)} == plain
+    inside = {m.name: m for m in router.route(task, cwd=gizmo, threshold=0.0)}
+    assert inside["gizmo-workflow"].anchored and inside["gizmo-workflow"].score > plain["gizmo-workflow"]
 
 
 def test_repository_named_in_the_prompt_counts_without_a_working_folder(tmp_path: Path) -> None:
@@ -222,3 +293,15 @@ def test_a_saved_threshold_outside_the_sane_range_is_ignored(library: Path) -> N
     assert Router(library).threshold_source == "default"
     save_threshold(library, 0.4, 3)
     assert Router(library).threshold == 0.4
+
+
+def test_copies_of_one_skill_take_one_place_in_the_k(tmp_path: Path) -> None:
+    text = "Deploy a static site to Netlify and set its redirects."
+    for name in ("netlify-deploy", "netlify-deploy--vendor--tools", "netlify-deploy--other--copy"):
+        skill(tmp_path, name, text)
+    skill(tmp_path, "static-site-redirects", "Write redirect rules for a static site.")
+    skill(tmp_path, "dns-records", "Point a domain at a static site host with DNS records.")
+    router = Router(tmp_path, use_utility=False)
+    got = [m.name for m in router.route("deploy my static site to netlify", k=3, threshold=0.0)]
+    assert len(got) == 3 and sum(name.startswith("netlify-deploy") for name in got) == 1
+    assert set(got[1:]) == {"static-site-redirects", "dns-records"}

@@ -26,6 +26,7 @@ from skillforge.route.index import (
     Index,
     Postings,
     array_bytes,
+    body_tokens,
     meta_tokens,
     publish,
     skills_root,
@@ -46,7 +47,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     records, fresh = _records(skills_root(library), entries, prev, problems)
     stamp = _stamp(library / PROVENANCE)
     names = sorted(records)
-    tasks, task_skill, (meta, meta_ids, meta_lens), (task, task_ids, task_lens) = _matrices(
+    tasks, task_skill, meta_set, body_set, task_set = _matrices(
         names,
         records,
         fresh,
@@ -54,7 +55,9 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         read_provenance(library),
         same_tasks=bool(stamp) and stamp == prev.provenance,
     )
-    doc = _document(key, names, records, tasks, problems, meta, task)
+    (meta, meta_ids, meta_lens), (body, body_ids, body_lens) = meta_set, body_set
+    task, task_ids, task_lens = task_set
+    doc = _document(key, names, records, tasks, problems, meta, task, body)
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
     files: dict[str, Any] = {
@@ -66,16 +69,19 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
             "names": names,
             "meta_vocab": meta.vocab,
             "task_vocab": task.vocab,
+            "body_vocab": body.vocab,
             "provenance": stamp,
         },
         "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
         "task_ptr.bin": array_bytes(task_ptr, "task_ptr"),
         "meta_ids.bin": array_bytes(meta_ids, "indices"),
         "meta_lens.bin": array_bytes(meta_lens, "indptr"),
+        "body_ids.bin": array_bytes(body_ids, "indices"),
+        "body_lens.bin": array_bytes(body_lens, "indptr"),
         "task_ids.bin": array_bytes(task_ids, "indices"),
         "task_lens.bin": array_bytes(task_lens, "indptr"),
     }
-    for prefix, post in (("meta", meta), ("task", task)):
+    for prefix, post in (("meta", meta), ("task", task), ("body", body)):
         for name in ARRAYS:
             files[f"{prefix}_{name}.bin"] = array_bytes(getattr(post, name), name)
     publish(folder, files)
@@ -93,6 +99,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         problems=problems,
         task_ptr=task_ptr,
         aliases=doc["aliases"],
+        body=body,
     )
 
 
@@ -104,6 +111,7 @@ def _document(
     problems: list[str],
     meta: Postings,
     task: Postings,
+    body: Postings,
 ) -> dict[str, Any]:
     """index.json: what query time reads besides the arrays."""
     return {
@@ -120,15 +128,18 @@ def _document(
         "meta_docs": meta.num_docs,
         "task_vocab": task.vocab,
         "task_docs": task.num_docs,
+        "body_vocab": body.vocab,
+        "body_docs": body.num_docs,
     }
 
 
 def _records(
     root: Path, entries: list[tuple[str, int, int]], prev: Any, problems: list[str]
-) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Each skill's record (reused when its SKILL.md is unchanged), and the tokens of those parsed now."""
+) -> tuple[dict[str, Any], dict[str, tuple[list[str], list[str]]]]:
+    """Each skill's record (reused when its SKILL.md is unchanged), and the (meta, body) tokens of those
+    parsed now."""
     records: dict[str, Any] = {}
-    fresh: dict[str, list[str]] = {}
+    fresh: dict[str, tuple[list[str], list[str]]] = {}
     for name, mtime, size in entries:
         old = prev.records.get(name)
         if old and old.get("mtime") == mtime and old.get("size") == size and name in prev.meta:
@@ -137,7 +148,7 @@ def _records(
         record = _parse(root / name, problems)
         if record is not None:
             record.update(mtime=mtime, size=size)
-            fresh[name] = record.pop("tokens")
+            fresh[name] = (record.pop("tokens"), record.pop("body_tokens"))
             records[name] = record
     FINDINGS.save()
     return records, fresh
@@ -146,24 +157,28 @@ def _records(
 def _matrices(
     names: list[str],
     records: dict[str, Any],
-    fresh: dict[str, list[str]],
+    fresh: dict[str, tuple[list[str], list[str]]],
     prev: Any,
     provenance: dict[str, list[str]],
     *,
     same_tasks: bool,
-) -> tuple[list[str], list[int], Any, Any]:
-    """Past task texts, their skills, and the (postings, ids, lengths) of skills and of past tasks."""
+) -> tuple[list[str], list[int], Any, Any, Any]:
+    """Past task texts, their skills, and the (postings, ids, lengths) of skill metas, skill bodies
+    and past tasks."""
     from skillforge.route.matrix import bm25_from_ids, compact
     from skillforge.route.terms import Documents
 
     meta_docs, task_docs = Documents(dict(prev.meta_vocab)), Documents(dict(prev.task_vocab))
+    body_docs = Documents(dict(prev.body_vocab))
     tasks: list[str] = []
     task_skill: list[int] = []
     for i, name in enumerate(names):
         if name in fresh:
-            meta_docs.add_tokens(fresh[name])
+            meta_docs.add_tokens(fresh[name][0])
+            body_docs.add_tokens(fresh[name][1])
         else:
             meta_docs.add_ids(prev.meta[name])
+            body_docs.add_ids(prev.body[name])
         texts = provenance.get(name, [])[:MAX_TASKS]
         old_tasks = (prev.tasks.get(name), prev.task_lens.get(name)) if name not in fresh else (None, None)
         _add_tasks(task_docs, records[name], texts, *old_tasks, same=same_tasks)
@@ -173,6 +188,7 @@ def _matrices(
         tasks,
         task_skill,
         _postings(meta_docs, bm25_from_ids, compact),
+        _postings(body_docs, bm25_from_ids, compact),
         _postings(task_docs, bm25_from_ids, compact),
     )
 
@@ -226,18 +242,17 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
         problems.append(str(exc))
         return None
     name = skill.name or folder.name
-    headings = [line.lstrip("#").strip() for line in skill.body.splitlines() if line.startswith("#")]
     scopes = [s.strip() for s in skill.scope.replace(";", ",").split(",") if s.strip()]
     return {
         "name": name,
         "description": skill.description,
-        "headings": headings,
         "scopes": scopes,
         "path": os.path.join(
             _real(folder.parent), folder.name, "SKILL.md"
         ),  # regular folders: the path joins
         "blocked": _checked(skill.description + "\n" + skill.body, folder, problems),
-        "tokens": meta_tokens(name, skill.description, headings),
+        "tokens": meta_tokens(name, skill.description),
+        "body_tokens": body_tokens(skill.body),
         "aliases": [
             a
             for s in scopes

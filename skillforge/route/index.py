@@ -1,7 +1,8 @@
 """The route index: built from a skill library, cached on disk, keyed by the library's content.
 
-Two BM25 indexes: one document per skill (name twice, description, body headings) and one document
-per past task (the task texts of the trajectories each skill was learnt from, from
+Three BM25 indexes: one document per skill's name and description (``meta``: what an agent sees in
+a skill list, and what generalises best), one per skill's body (``body``, its first ``MAX_BODY``
+tokens: the evidence a long or technical task meets) and one document per past task (the task texts of the trajectories each skill was learnt from, from
 ``<library>/.skillforge/provenance.json``). The cache lives in ``config.cache_dir()/route/<library>/<key>/``
 where ``key`` hashes every SKILL.md's (name, mtime, size), provenance.json's and the index version.
 Query time reads raw native arrays (``*.bin``, as numpy arrays or, for one-shot processes, as
@@ -27,8 +28,9 @@ import orjson
 from skillforge import config
 from skillforge.route.text import tokenize
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 MAX_TASKS = 50  # past tasks indexed per skill
+MAX_BODY = 1000  # body tokens indexed per skill: 800 to 4,000 route the tuning sets alike
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
 ARRAYS = ("data", "indices", "indptr")
 # array kind -> (array.array typecode, numpy dtype); files are raw native-endian ``<name>.bin``
@@ -125,6 +127,7 @@ class Index:
     withheld: list[int] = field(default_factory=list)  # skills with findings: never handed out
     repositories: dict[str, list[str]] = field(default_factory=dict)  # scoped repository -> aliases
     repo_skills: dict[str, list[int]] = field(default_factory=dict)  # scoped repository -> its skills
+    body: Postings | None = None  # one document per skill body (None: an index without bodies)
 
     def __post_init__(self) -> None:
         self.withheld = [i for i, reason in enumerate(self.blocked) if reason]
@@ -215,6 +218,7 @@ def _load(folder: Path, key: str, plain: bool) -> Index:
         problems=doc.get("problems", []),
         task_ptr=read_array(folder, "task_ptr", "task_ptr", plain),
         aliases=doc.get("aliases", []),
+        body=postings("body"),
     )
     if len(index.task_ptr) != len(index.names) + 1 or len(index.task_skill) != len(index.tasks):
         raise ValueError("task arrays do not match the index")
@@ -243,6 +247,11 @@ def publish(folder: Path, files: dict[str, Any]) -> None:
             shutil.rmtree(other, ignore_errors=True)
 
 
-def meta_tokens(name: str, description: str, headings: list[str]) -> list[str]:
-    name_tokens = tokenize(name.replace("-", " "))
-    return name_tokens + name_tokens + tokenize(description + "\n" + "\n".join(headings))
+def meta_tokens(name: str, description: str) -> list[str]:
+    """The ``meta`` document of a skill: its name and description (as an agent's skill list shows it)."""
+    return tokenize(name.replace("-", " ") + "\n" + description)
+
+
+def body_tokens(body: str) -> list[str]:
+    """The ``body`` document of a skill: the first ``MAX_BODY`` tokens of its SKILL.md body."""
+    return tokenize(body[: MAX_BODY * 10])[:MAX_BODY]

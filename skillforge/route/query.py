@@ -1,10 +1,11 @@
 """The query model: what a task's text asks for, whatever its length or shape.
 
 A one-line request, a pasted GitHub issue, a stack trace and a prompt with attached files all become
-one bag of weighted terms: each term's weight is ``1 + ln(tf)`` (repeats count, but saturate), doubled
-for identifiers seen in code spans, fenced blocks and tracebacks (module paths, ``CamelCase`` class
-names, ``snake_case`` names, exception types), which name what the task is about more reliably than
-prose. Scores are normalised by the mass of the query's ``REF_TERMS`` most informative terms only
+one bag of weighted terms: each term's weight is ``1 + ln(tf)`` (repeats count, but saturate).
+Identifiers in code spans, fenced blocks and tracebacks are split into their words by the tokeniser
+and weigh like prose: boosting them (x1.5, x2) lost Recall@1 on the realistic tuning prompts (pasted
+logs and tracebacks carry many paths and names that no skill is about), see docs/routing.md;
+:func:`strong_text` still finds them for the repository signal. Scores are normalised by the mass of the query's ``REF_TERMS`` most informative terms only
 (see :func:`reference_mass`), so a long prompt is not penalised for being long.
 """
 
@@ -17,9 +18,8 @@ from dataclasses import dataclass
 
 from skillforge.route.text import tokenize
 
-STRONG = 2.0  # weight factor of terms seen in code spans, code blocks and tracebacks
 REF_TERMS = 6  # scores are relative to what matching this many of the query's best terms would give
-MAX_TERMS = 64  # query terms kept (the most informative by weight × IDF), so huge pastes stay cheap
+MAX_TERMS = 128  # query terms kept (the most informative by weight × IDF), so huge pastes stay cheap
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _SPAN = re.compile(r"`([^`\n]{1,200})`")
@@ -35,7 +35,6 @@ class Query:
     """The weighted terms of a task, in first-seen order."""
 
     weights: dict[str, float]  # term -> weight used for scoring
-    base: dict[str, float]  # term -> weight without the identifier boost (for the reference mass)
 
     @property
     def terms(self) -> list[str]:
@@ -57,16 +56,7 @@ def strong_text(text: str) -> str:
 def parse(text: str) -> Query:
     """The weighted query terms of ``text``."""
     counts = Counter(tokenize(text))
-    if not counts:
-        return Query({}, {})
-    strong = set(tokenize(strong_text(text))) if _maybe_code(text) else set()
-    base = {t: 1.0 + math.log(n) for t, n in counts.items()}
-    weights = {t: w * (STRONG if t in strong else 1.0) for t, w in base.items()}
-    return Query(weights, base)
-
-
-def _maybe_code(text: str) -> bool:
-    return any(c in text for c in "`_.(") or bool(_CAMEL.search(text))
+    return Query({t: 1.0 + math.log(n) for t, n in counts.items()})
 
 
 def keep_informative(query: Query, idf: dict[str, float], default_idf: float) -> Query:
@@ -75,10 +65,7 @@ def keep_informative(query: Query, idf: dict[str, float], default_idf: float) ->
         return query
     ranked = sorted(query.weights, key=lambda t: -query.weights[t] * idf.get(t, default_idf))[:MAX_TERMS]
     keep = set(ranked)
-    return Query(
-        {t: w for t, w in query.weights.items() if t in keep},
-        {t: w for t, w in query.base.items() if t in keep},
-    )
+    return Query({t: w for t, w in query.weights.items() if t in keep})
 
 
 def reference_mass(query: Query, idf_of: dict[str, float], unknown_idf: float) -> float:
@@ -88,5 +75,5 @@ def reference_mass(query: Query, idf_of: dict[str, float], unknown_idf: float) -
     Terms missing from the index count at ``unknown_idf`` (the most an IDF can be), so a short query
     of unknown words stays low, while a long prompt's reference stops growing after ``REF_TERMS``
     terms: its score rises with the evidence found, not falls with its length."""
-    masses = sorted((idf_of.get(t, unknown_idf) for t in query.base), reverse=True)
+    masses = sorted((idf_of.get(t, unknown_idf) for t in query.weights), reverse=True)
     return sum(masses[:REF_TERMS]) or 1.0

@@ -1,6 +1,6 @@
 """Ranking: weighted BM25 over skills and past tasks, the repository signal, a utility prior, abstention.
 
-``score = (meta + TASK_WEIGHT · best_past_task) × scope × utility`` (see :mod:`skillforge.route.score`
+``score = (meta + BODY_WEIGHT · body + TASK_WEIGHT · best_past_task) × scope × utility`` (see :mod:`skillforge.route.score`
 for the query model and the length-independent normalisation). The repository is a first-class
 signal: the task's repository comes from its working folder (git ``origin`` remote or folder name) or
 is named in the prompt (``owner/name``, or the repository's name or package in code); a skill scoped
@@ -48,10 +48,13 @@ _REMOTE = re.compile(r"url\s*=\s*(\S+)")
 
 @dataclass(slots=True)
 class Context:
-    """Where the task happens: the repository (``owner/name`` or a folder name) and its languages."""
+    """Where the task happens: the repository (``owner/name`` or a folder name) and its languages.
+    ``from_folder``: the repository is only the working folder's name (no git remote), which counts
+    only for a skill scoped to a repository of that name (it is no evidence against the others)."""
 
     repository: str = ""
     languages: list[str] = field(default_factory=list)
+    from_folder: bool = False
 
     @classmethod
     def detect(cls, cwd: str | Path | None) -> Context:
@@ -62,7 +65,7 @@ class Context:
         repo = _remote_repo(root) if root else ""
         base = root or folder
         langs = sorted({lang for marker, lang in LANGUAGE_MARKERS.items() if (base / marker).exists()})
-        return cls(repository=repo or base.name, languages=langs)
+        return cls(repository=repo or base.name, languages=langs, from_folder=not repo)
 
 
 def _git_root(folder: Path) -> Path | None:
@@ -143,7 +146,7 @@ def rank_skills(
         if raw * factor >= threshold or anchored:
             scored.append((raw * factor, i, scope_why, q, anchored))
     scored.sort(key=lambda item: (-item[0], item[1]))
-    chosen = _keep_anchored(scored, k)
+    chosen = _keep_anchored(_distinct(index, scored), k)
     return [
         _match(index, i, score, scores.best_task[i], scores.meta[i], tokens, scope_why, q, anchored)
         for score, i, scope_why, q, anchored in chosen
@@ -164,14 +167,31 @@ def _keep_anchored(scored: list[Any], k: int) -> list[Any]:
     return top
 
 
+def _distinct(index: Index, scored: list[Any]) -> list[Any]:
+    """One copy of a skill that a library holds several times (the same description, as when several
+    repositories vendor it): the best-scoring copy stands for the others, so k pointers name k skills."""
+    seen: set[str] = set()
+    out = []
+    for item in scored:
+        text = index.descriptions[item[1]].strip()
+        if text and text in seen and not item[4]:
+            continue
+        seen.add(text)
+        out.append(item)
+    return out
+
+
 def _task_repositories(index: Index, text: str, context: Context | None) -> set[str]:
     """The repositories the task happens in: its working folder's, and those its text names (in code, in
     its first line, or again and again): a task in any folder that says which repository it is about
     gets that repository's skills."""
     named = named_repositories(text, index.repositories)
-    if context is not None and context.repository:
-        return {context.repository.lower(), *named}
-    return named
+    if context is None or not context.repository:
+        return named
+    repo = context.repository.lower()
+    if context.from_folder and not any(same_repository(scoped, repo) for scoped in index.repositories):
+        return named  # a folder name that is no scoped repository's: no evidence either way
+    return {repo, *named}
 
 
 def _match(
@@ -190,6 +210,9 @@ def _match(
     matched = [t for t in tokens if _contains(index.meta, t, i)]
     if matched and meta > 0:
         why.append("terms: " + ", ".join(matched[:6]))
+    body = [t for t in tokens if t not in matched and index.body is not None and _contains(index.body, t, i)]
+    if body:
+        why.append("in its body: " + ", ".join(body[:6]))
     if task >= 0:
         why.append(f"like past task: {_short(index.tasks[task])}")
     if scope_why:

@@ -1,7 +1,9 @@
 """Scoring: weighted BM25 of a :class:`~skillforge.route.query.Query` over skills and over past tasks.
 
-``combined = meta / ref_meta + TASK_WEIGHT · best_past_task / ref_task`` where each ``ref`` is the
-query's reference mass on that index (:func:`skillforge.route.query.reference_mass`). Skills that are
+``combined = meta / ref_meta + BODY_WEIGHT · body / ref_body + TASK_WEIGHT · best_past_task / ref_task``
+where each ``ref`` is the query's reference mass on that index
+(:func:`skillforge.route.query.reference_mass`): name and description weigh most (what generalises
+across libraries and prompt styles), the body adds the evidence a technical task meets there. Skills that are
 withheld (safety findings) are dropped *before* the best ``pool`` are chosen, so asking for k skills
 gives k whenever k qualify. numpy scores the Python API and the MCP server; a one-shot process scores
 in pure Python over ``array.array`` postings (see :mod:`skillforge.route.index`).
@@ -13,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from skillforge.route.index import Index, Postings
-from skillforge.route.query import Query, keep_informative, reference_mass
+from skillforge.route.query import MAX_TERMS, Query, keep_informative, reference_mass
 
 TASK_WEIGHT = 1.2
+BODY_WEIGHT = 0.5
 
 
 @dataclass(slots=True)
@@ -30,7 +33,7 @@ class Scores:
 def _weighted_ids(post: Postings, query: Query) -> tuple[list[tuple[int, float]], float]:
     """(term id, weight) of the query terms this index knows, and the query's reference mass on it."""
     ids = [(post.vocab[t], w) for t, w in query.weights.items() if t in post.vocab]
-    idf = {t: post.idf(post.vocab[t]) for t in query.base if t in post.vocab}
+    idf = {t: post.idf(post.vocab[t]) for t in query.weights if t in post.vocab}
     return ids, reference_mass(query, idf, post.unknown_idf())
 
 
@@ -57,8 +60,12 @@ def bm25_plain(post: Postings, ids: list[tuple[int, float]], norm: float) -> dic
 
 def informative(index: Index, query: Query) -> Query:
     """The query cut to its most informative terms on this index."""
-    post = index.meta
-    idf = {t: post.idf(post.vocab[t]) for t in query.weights if t in post.vocab}
+    if len(query.weights) <= MAX_TERMS:
+        return query
+    idf: dict[str, float] = {}
+    for post in (index.body, index.meta):  # a name or description term weighs as it does there
+        if post is not None:
+            idf.update((t, post.idf(post.vocab[t])) for t in query.weights if t in post.vocab)
     return keep_informative(query, idf, 0.0)
 
 
@@ -76,6 +83,10 @@ def score_all(index: Index, query: Query, pool: int, must: list[int] | None = No
     meta = bm25(index.meta, meta_ids) / np.float32(meta_ref) if meta_ids else np.zeros(n, np.float32)
     per_task = None
     combined = meta
+    if index.body is not None:
+        body_ids, body_ref = _weighted_ids(index.body, query)
+        if body_ids:
+            combined = meta + np.float32(BODY_WEIGHT / body_ref) * bm25(index.body, body_ids)
     task_ids, task_ref = _weighted_ids(index.task, query) if len(index.tasks) else ([], 1.0)
     if task_ids:
         per_task = bm25(index.task, task_ids) / np.float32(task_ref)
@@ -83,7 +94,7 @@ def score_all(index: Index, query: Query, pool: int, must: list[int] | None = No
         has = ptr[1:] > ptr[:-1]
         best = np.zeros(n, dtype=np.float32)
         best[has] = np.maximum.reduceat(per_task, ptr[:-1][has])
-        combined = meta + np.float32(TASK_WEIGHT) * best
+        combined = combined + np.float32(TASK_WEIGHT) * best
     withheld = index.withheld
     if withheld:
         combined = combined.copy()
@@ -104,6 +115,10 @@ def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scor
 
     meta_ids, meta_ref = _weighted_ids(index.meta, query)
     meta = bm25_plain(index.meta, meta_ids, meta_ref) if meta_ids else {}
+    body: dict[int, float] = {}
+    if index.body is not None:
+        body_ids, body_ref = _weighted_ids(index.body, query)
+        body = bm25_plain(index.body, body_ids, body_ref / BODY_WEIGHT) if body_ids else {}
     best: dict[int, tuple[float, int]] = {}
     task_ids, task_ref = _weighted_ids(index.task, query) if len(index.tasks) else ([], 1.0)
     if task_ids:
@@ -113,8 +128,8 @@ def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scor
                 best[skill] = (value, task)
     withheld = set(index.withheld)
     combined = {
-        i: meta.get(i, 0.0) + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
-        for i in meta.keys() | best.keys()
+        i: meta.get(i, 0.0) + body.get(i, 0.0) + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
+        for i in meta.keys() | body.keys() | best.keys()
         if i not in withheld
     }
     top = heapq.nlargest(pool, combined, key=combined.__getitem__)

@@ -18,7 +18,14 @@ import orjson
 
 from skillforge.route.index import read_array
 
-FILES = {"meta_ids": "indices", "meta_lens": "indptr", "task_ids": "indices", "task_lens": "indptr"}
+FILES = {
+    "meta_ids": "indices",
+    "meta_lens": "indptr",
+    "body_ids": "indices",
+    "body_lens": "indptr",
+    "task_ids": "indices",
+    "task_lens": "indptr",
+}
 
 
 @dataclass(slots=True)
@@ -68,6 +75,8 @@ class Previous:
     tasks: dict[str, Any]  # skill -> ids of its past tasks, one after the other
     task_lens: dict[str, Any]  # skill -> the length of each of its past tasks
     provenance: str = ""  # (mtime, size) of provenance.json when that build read it
+    body_vocab: dict[str, int] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)  # skill -> ids of its body document
 
     @classmethod
     def empty(cls) -> Previous:
@@ -101,22 +110,33 @@ def _load(folder: Path, version: str) -> Previous:
     names: list[str] = doc["names"]
     arrays = {name: read_array(folder, name, kind, False) for name, kind in FILES.items()}
     task_ptr = read_array(folder, "task_ptr", "task_ptr", False)
-    meta_ids, meta_lens = arrays["meta_ids"], arrays["meta_lens"]
     task_ids, task_lens = arrays["task_ids"], arrays["task_lens"]
-    meta_end, task_end = np.cumsum(meta_lens).tolist(), np.cumsum(task_lens).tolist()
-    if len(meta_end) != len(names) or len(task_ptr) != len(names) + 1 or len(task_end) != int(task_ptr[-1]):
+    task_end = np.cumsum(task_lens).tolist()
+    if len(task_ptr) != len(names) + 1 or len(task_end) != int(task_ptr[-1]):
         raise ValueError("term ids do not match the index")
-    if (meta_end and meta_end[-1] != len(meta_ids)) or (task_end and task_end[-1] != len(task_ids)):
+    if task_end and task_end[-1] != len(task_ids):
         raise ValueError("lengths do not add up")
-    meta_start = [0, *meta_end[:-1]]
     task_start = [0, *task_end]
     ptr = task_ptr.tolist()
     return Previous(
         dict(doc["records"]),
         doc["meta_vocab"],
         doc["task_vocab"],
-        {name: meta_ids[meta_start[i] : meta_end[i]] for i, name in enumerate(names)},
+        _per_skill(names, arrays["meta_ids"], arrays["meta_lens"]),
         {name: task_ids[task_start[ptr[i]] : task_start[ptr[i + 1]]] for i, name in enumerate(names)},
         {name: task_lens[ptr[i] : ptr[i + 1]] for i, name in enumerate(names)},
         str(doc.get("provenance", "")),
+        doc["body_vocab"],
+        _per_skill(names, arrays["body_ids"], arrays["body_lens"]),
     )
+
+
+def _per_skill(names: list[str], ids: Any, lens: Any) -> dict[str, Any]:
+    """One document per skill, laid one after the other: skill -> its slice of ``ids``."""
+    import numpy as np
+
+    end = np.cumsum(lens).tolist()
+    if len(end) != len(names) or (end and end[-1] != len(ids)):
+        raise ValueError("term ids do not match the index")
+    start = [0, *end[:-1]]
+    return {name: ids[start[i] : end[i]] for i, name in enumerate(names)}
