@@ -55,6 +55,7 @@ def run(settings: Settings, args: IngestArgs) -> IngestResult:
 
     from skillforge.ingest import IngestReport, input_paths, read
     from skillforge.ingest.labels import load_labels
+    from skillforge.safety.redact import redact_tree
 
     if args.to not in (None, "json", "atif"):
         raise UsageError(f"--to {args.to}: unknown output format", "use --to json or --to atif")
@@ -71,7 +72,7 @@ def run(settings: Settings, args: IngestArgs) -> IngestResult:
             exclude=list(args.labels),
         ):
             if write is not None and args.sink is not None:
-                args.sink(write(traj))
+                args.sink(redact_tree(write(traj)))  # no secret on the console
             if bar is not None:
                 bar.advance()
     if args.fmt == "atif" and not any(s.trajectories for s in report.formats.values()):

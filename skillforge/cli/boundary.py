@@ -24,7 +24,9 @@ def guard(call: Callable[[], int], debug: Callable[[], bool] = lambda: False) ->
     except SkillforgeError as exc:
         if debug() or debugging([]):
             raise
-        console.error(exc.message, exc.hint)
+        from skillforge.safety.redact import redact  # an error may quote a log line: never a secret
+
+        console.error(redact(exc.message)[0], exc.hint)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         console.error("interrupted; nothing was half-written")

@@ -13,13 +13,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from skillforge.model import Lesson, Trust
 from skillforge.safety import quarantine
+from skillforge.safety.provenance import copied_targets
 from skillforge.safety.trust import DROP, KEEP, assess, is_error
+
+__all__ = ["GateResult", "apply", "copied_targets", "quarantine_files", "summary"]
 
 __all__ = [
     "GateResult",
@@ -59,6 +62,7 @@ def apply(
     check_text: TextCheck | None = None,
     step_trust: StepTrust | None = None,
     grouping: Grouping | None = None,
+    copied: Mapping[str, Collection[str]] | None = None,
 ) -> GateResult:
     """Split lessons into kept, below support and quarantined.
 
@@ -71,7 +75,12 @@ def apply(
         support = max(support, *(lesson.runs for lesson in group))  # evidence may be a sample (Lesson.runs)
         for lesson in group:
             verdict = assess(
-                lesson, min_support, check_text=check_text, step_trust=step_trust, support=support
+                lesson,
+                min_support,
+                check_text=check_text,
+                step_trust=step_trust,
+                support=support,
+                copied=copied,
             )
             if verdict.action == KEEP:
                 result.kept.append(lesson)

@@ -23,6 +23,16 @@ def check_inputs(inputs: Sequence[str]) -> None:
         next(iter(discover([path])), None)  # raises InputError naming the path when it is missing
 
 
+def check_library_links(settings: Any) -> None:
+    """Refuse a library whose ``skills/``, ``.skillforge/`` or ``.github/`` is a symbolic link before
+    anything is read or written: a committed link would send the run's writes outside the library."""
+    from skillforge.safety.paths import refuse_symlinks
+
+    library = Path(settings.library).expanduser()
+    if library.is_dir():
+        refuse_symlinks(library)
+
+
 def nothing_to_do(report: DistillReport, inputs: Sequence[str]) -> None:
     if report.skipped_trajectories:
         report.status = "nothing_new"

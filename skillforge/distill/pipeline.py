@@ -63,6 +63,7 @@ class _Run:
     formats: dict[str, int] = field(default_factory=dict)
     results: list[MapResult | _Folded] = field(default_factory=list)
     step_trust: dict[str, str] = field(default_factory=dict)  # trajectory id -> one trust code per step
+    copied: dict[str, frozenset[str]] = field(default_factory=dict)  # id -> URLs/hosts copied (provenance)
     stop: threading.Event = field(default_factory=threading.Event)
     reducer: Any = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -93,6 +94,7 @@ def distill(paths: Sequence[str], settings: Settings, options: DistillOptions | 
     inputs = input_paths(paths, options.from_agents)
     inputs_mod.check_inputs(inputs)  # before anything is created
     created = inputs_mod.created_by_init(settings, options)
+    inputs_mod.check_library_links(settings)
     try:
         report = _distill(inputs, settings, options)
     except BaseException:
@@ -232,6 +234,7 @@ def _prepare(run: _Run, stream: Iterator[Trajectory], cached: _Cached | None = N
         if traj.repository:  # goes into provenance.json: never a credential from a remote URL
             run.repositories[traj.id] = scrub(traj.repository)[0]
         run.step_trust[traj.id] = _trust_codes(traj)
+        run.copied[traj.id] = gates.copied_targets(traj)
         if cached is not None and cached.take(traj):
             continue
         counts = dict(redact_trajectory(traj))
@@ -272,10 +275,9 @@ def _trust_codes(traj: Trajectory) -> str:
 
 
 def _step_trust(run: _Run) -> gates.StepTrust | None:
-    """How the trust gate reads evidence. The offline miner writes lesson text only from the agent's
-    own commands and normalised error lines, so its evidence counts as trusted when a cited step was
-    written by the agent or a person. An LLM may copy any text it was shown into a lesson, so for LLM
-    lessons the evidence's least trusted text decides (None: the gate uses ``Evidence.trust``)."""
+    """How the trust gate reads evidence: offline lessons (written only from the agent's commands and
+    error lines) are trusted when a cited step is the agent's or a person's; for LLM lessons the least
+    trusted text decides (None: the gate uses ``Evidence.trust``)."""
     if run.report.provider != "offline":
         return None
 
@@ -366,6 +368,7 @@ def _finish(
         lambda text: check_text(text, "lesson"),
         step_trust,
         _grouping(run),
+        run.copied,
     )
     _note_waiting(report, waiting, gated)
     report.lessons_kept = len(gated.kept)

@@ -21,6 +21,7 @@ from types import ModuleType
 from skillforge.errors import InputError, UsageError
 from skillforge.ingest.base import BOM, HEAD_BYTES, ParseContext, Problem, is_binary
 from skillforge.ingest.companions import companion_reason, pass_over_reason
+from skillforge.ingest.opening import gunzipped, is_gzip, looks_utf16, not_regular, rename_source, shown_name
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.ingest.report import FormatStats, IngestReport
 
@@ -101,6 +102,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 _TOOL_FOLDERS = {".git", "node_modules", "__pycache__", ".venv"}
 _NAME = operator.attrgetter("name")
+_EVENT_FOLDER_FILES = {"events", "base_state.json"}  # what an OpenHands conversation folder's reader reads
 
 
 @dataclass
@@ -129,8 +131,10 @@ def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
         names = {e.name for e in entries}
         here = Path(folder)
         if any(m.detect_dir(here, names) for m in walk.dir_readers):
-            yield here
-            return
+            yield here  # an event folder; logs beside it are still read (never hidden by it)
+            if here.name == "events":
+                return
+            entries = [e for e in entries if e.name not in _EVENT_FOLDER_FILES]
     for entry in entries:
         target = os.path.join(real, entry.name)
         if entry.is_symlink():
@@ -237,6 +241,9 @@ def _read_one(
     labels_source: str,
     others: list[str] | None = None,
 ) -> Iterator[Trajectory]:
+    if not_regular(path) or is_gzip(path):  # a FIFO would block; a .jsonl.gz is read decompressed
+        yield from _read_special(path, report, forced, labels, labels_source, others)
+        return
     companion = companion_reason(path) if others is not None and not forced else None
     if companion is not None:  # met in a walk and kept beside logs (some look like logs: Gemini checkpoints)
         report.passed_over[companion] += 1
@@ -256,6 +263,7 @@ def _read_one(
     try:
         stats.bytes += _size(path)
         for traj in mod.parse(path, ctx):
+            rename_source(traj, str(path), shown_name(str(path)))
             settle_outcome(traj, labels, labels_source)
             report.count(traj)
             yield traj
@@ -268,6 +276,36 @@ def _read_one(
     stats.skipped.update(ctx.skipped)
     stats.ignored.update(ctx.ignored)
     report.problems.extend(ctx.problems)
+
+
+def _read_special(
+    path: Path,
+    report: IngestReport,
+    forced: ModuleType | None,
+    labels: dict[str, Outcome] | None,
+    labels_source: str,
+    others: list[str] | None,
+) -> Iterator[Trajectory]:
+    """A FIFO or device gets its one-line problem; a gzip file is read from a decompressed copy, and what
+    comes out of it (trajectories, problems, unrecognised files) names the ``.gz`` file."""
+    shown = shown_name(str(path))
+    reason = not_regular(path)
+    if reason is not None:
+        report.problems.append(Problem(shown, reason, fatal=True))
+        return
+    start, seen = len(report.problems), None if others is None else list[str]()
+    try:
+        with gunzipped(path) as tmp:
+            for traj in _read_one(tmp, report, forced, labels, labels_source, seen):
+                rename_source(traj, str(tmp), shown)
+                yield traj
+            for problem in report.problems[start:]:
+                problem.file = problem.file.replace(str(tmp), shown)
+            report.unrecognised = [shown if u == str(tmp) else u for u in report.unrecognised]
+    except ValueError as exc:
+        report.problems.append(Problem(shown, str(exc), fatal=True))
+    if seen and others is not None:
+        others.append(shown)
 
 
 def settle_outcome(traj: Trajectory, labels: dict[str, Outcome] | None, labels_source: str) -> None:
@@ -299,7 +337,7 @@ def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | N
         why = f"{companion_reason(path)}, not an agent log (read the transcript beside it)"
     elif not head.strip():
         why = "empty file"
-    elif _looks_utf16(head):
+    elif looks_utf16(head):
         why = (
             f"UTF-16 text, not UTF-8 (convert it: iconv -f UTF-16 -t UTF-8 '{path.name}' > "
             f"'{path.stem}.utf8{path.suffix}')"
@@ -314,16 +352,6 @@ def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | N
             return
     report.unrecognised.append(str(path))
     report.problems.append(Problem(str(path), why, fatal=True))
-
-
-def _looks_utf16(head: bytes) -> bool:
-    """A UTF-16 byte-order mark, or ASCII text with a NUL byte after (or before) every character."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    sample = head[:256]
-    return len(sample) >= 16 and (
-        sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2])
-    )
 
 
 def _size(path: Path) -> int:

@@ -24,7 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from skillforge.ingest.opening import is_binary as is_binary
+from skillforge.ingest.opening import shown_name
 from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.safety.redact import redact_message
 
 HEAD_BYTES = 64 * 1024
 MAX_TEXT = 100_000  # characters kept of any one field; the middle of longer text is cut with a marker
@@ -50,6 +53,10 @@ class Problem:
     message: str
     line: int | None = None
     fatal: bool = False  # the whole file was unusable
+
+    def __post_init__(self) -> None:  # a message may quote the bad record: never echo a secret in it
+        self.message = redact_message(self.message)
+        self.file = shown_name(self.file)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -134,10 +141,6 @@ def object_line(line: bytes) -> bool:
     line during detection, where most candidates are not JSON lines at all."""
     line = line.strip()
     return line[:1] == b"{" and line[-1:] == b"}"
-
-
-def is_binary(head: bytes) -> bool:
-    return b"\x00" in head[:8192]
 
 
 _SWEBENCH_ID = re.compile(r"^([A-Za-z0-9_.-]+?)__([A-Za-z0-9_.-]+)-\d+$")

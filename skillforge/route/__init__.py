@@ -21,6 +21,7 @@ from pathlib import Path
 from skillforge.errors import SkillforgeError
 from skillforge.route.index import Index, fingerprint, load_or_build, skills_root
 from skillforge.route.rank import ABSTAIN, Context, Match, rank_skills
+from skillforge.safety.paths import refuse_symlinks
 
 __all__ = ["Context", "Match", "Router"]
 
@@ -41,6 +42,9 @@ class Router:
             raise SkillforgeError(
                 f"{self.library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"
             )
+        refuse_symlinks(
+            self.library
+        )  # a committed skills/ or .skillforge/ link would serve or write elsewhere
         self.threshold, self.threshold_source = _threshold(self.library, threshold)
         self.use_utility = use_utility
         self.one_shot = one_shot  # a process that routes once: skip numpy for small libraries

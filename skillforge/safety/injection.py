@@ -15,87 +15,20 @@ import binascii
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
 from skillforge.safety.shell import ShellFinding, find_unsafe
-
-DEFAULT_ALLOWED_HOSTS: frozenset[str] = frozenset(
-    {
-        "github.com",
-        "raw.githubusercontent.com",
-        "gist.github.com",
-        "docs.github.com",
-        "gitlab.com",
-        "docs.python.org",
-        "python.org",
-        "pypi.org",
-        "peps.python.org",
-        "readthedocs.io",
-        "readthedocs.org",
-        "npmjs.com",
-        "nodejs.org",
-        "developer.mozilla.org",
-        "rust-lang.org",
-        "docs.rs",
-        "crates.io",
-        "go.dev",
-        "pkg.go.dev",
-        "stackoverflow.com",
-        "wikipedia.org",
-        "agentskills.io",
-        "anthropic.com",
-        "claude.com",
-        "openai.com",
-        "djangoproject.com",
-        "pytest.org",
-        "docker.com",
-        "kubernetes.io",
-        "example.com",
-        "example.org",
-        "example.net",
-        "localhost",
-        "127.0.0.1",
-        "::1",
-        "0.0.0.0",
-        "astral.sh",
-        "pre-commit.com",
-        "git-scm.com",
-        "typescriptlang.org",
-        "react.dev",
-        "nextjs.org",
-        "vitejs.dev",
-        "numpy.org",
-        "pydata.org",
-        "scipy.org",
-        "postgresql.org",
-        "sqlite.org",
-        "mypy-lang.org",
-        "semver.org",
-        "json-schema.org",
-        "yaml.org",
-        "toml.io",
-        "learn.microsoft.com",
-        "docs.aws.amazon.com",
-        "cloud.google.com",
-        "registry.npmjs.org",
-        "nginx.org",
-        "redis.io",
-        "mongodb.com",
-        "terraform.io",
-        "hashicorp.com",
-        # ecosystems' own installers (https, run by a shell): anaconda, conda, rustup, Homebrew, deno, bun
-        "anaconda.com",
-        "conda.io",
-        "conda-forge.org",
-        "rustup.rs",
-        "brew.sh",
-        "deno.land",
-        "bun.sh",
-    }
+from skillforge.safety.urls import (
+    DEFAULT_ALLOWED_HOSTS,
+    Raw,
+    host_allowed,
+    image_findings,
+    quote,
+    url_findings,
 )
 
+__all__ = ["DEFAULT_ALLOWED_HOSTS", "SEVERITY", "InjectionFinding", "find_injections", "host_allowed"]
 SEVERITY = {
     "instruction-override": "error",
     "credential-request": "error",
@@ -207,8 +140,8 @@ _LEADS = frozenset(
 _AGENT_SECRETS = re.compile(  # what the agent holds: its environment, keys and tokens (not "credentials" talk)
     r"\benv\b|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)"
 )
-_ASK_SECRETS = re.compile(
-    r"\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
+_ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every branch starts a word
+    r"(?=[a-z])(?:\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
     r"(?:out\s+)?(?:(?:the|all|your|any|every|my)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
     r"(?:api|access|auth|bearer|github|session|oauth)[ _-]?tokens?\b|api[ _-]?keys?\b|secrets?\b|"
     r"credentials\b|passwords?\b|private\s+keys?\b)"
@@ -216,7 +149,7 @@ _ASK_SECRETS = re.compile(
     r"(?:\w+\s+)?tokens?\b"
     r"|\b(?:export|send|post|upload|forward|transmit|exfiltrate)\s+(?:(?:the|all|your|any|every|my)\s+)*"
     r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?\s+variables)\s+to\s+(?:https?://|\S+@)"
-    r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b"
+    r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b)"
 )
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
 _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads POSIX shells only)
@@ -224,22 +157,8 @@ _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads
     r"|\b(?:iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?!iwr|irm|invoke-)[^\n|]){0,300}\|\s*iex\b"
 )
 _PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")
-_URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]+", re.I)
-_IMAGE = re.compile(
-    r"!\[[^\[\]\n]{0,300}\]\(\s*<?([^)\s>]+)|<img\b[^<>]{0,300}\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I
-)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
-_INTERPOLATION = re.compile(r"\$\{|\$\(|\{\{|%7[bB]|\$[A-Z_]{2,}|<[A-Za-z_]+>")
-_FETCHES = re.compile(  # a line that makes the agent contact the URL (not a link to read)
-    r"\b(?:curl|wget|fetch|requests\.\w+|httpx\.\w+|urlopen|urlretrieve|aiohttp|axios|iwr|irm|"
-    r"invoke-webrequest|invoke-restmethod|git\s+clone|pip3?\s+install|npm\s+install|npx|uvx|docker\s+pull|"
-    r"http\.get|got\(|ky\(|web_?fetch|download)\b",
-    re.I,
-)
-_TOKENISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-+/=.]+$")
-_SECRET_REF = re.compile(r"(?i)[${<%][{(]?\w*(?:token|secret|passw|api_?key|access_?key|credential)")
-_DYNAMIC = re.compile(r"\$\{|\$\(|\{\{|%7[bB]\{?|\$[A-Za-z_]{2,}|\+\s*\w|document\.cookie|localStorage")
 
 
 def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> list[InjectionFinding]:
@@ -267,8 +186,8 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
             text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
         ),
         *((f.rule, f.offset, f.message, _shell_confidence(f, hosts)) for f in find_unsafe(text)),
-        *_urls(text, hosts),
-        *_images(text, hosts),
+        *url_findings(text, hosts),
+        *image_findings(text, hosts),
         *_blobs(text, hosts, ctx),
         *hidden_characters(text, ctx),
     ]
@@ -280,9 +199,6 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         if kept is None or (severity == "error" and kept.severity != "error"):
             unique[(line, rule)] = InjectionFinding(rule, severity, message, line, conf)
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
-
-
-Raw = tuple[str, int, str, str]  # (rule, offset, message, confidence)
 
 
 def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
@@ -328,7 +244,7 @@ def _simple(
             and low[m.start() : m.end() + 1].split(" ", 1)[0].isalpha()
         ):
             conf = "low"  # prose about credentials, or print(...) in code
-        yield rule, m.start(), f"{what}: {_quote(text[m.start() : m.end()])}", conf
+        yield rule, m.start(), f"{what}: {quote(text[m.start() : m.end()])}", conf
 
 
 def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
@@ -355,115 +271,7 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
                 strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))
             ):
                 conf = "low"  # the word "credentials" in prose, or a read without a place to send it
-            yield "credential-request", m.start(), f"asks for credentials or secrets: {_quote(snippet)}", conf
-
-
-def _quote(snippet: str, limit: int = 60) -> str:
-    snippet = " ".join(snippet.split())
-    return repr(snippet if len(snippet) <= limit else snippet[: limit - 1] + "…")
-
-
-def host_allowed(host: str, hosts: frozenset[str]) -> bool:
-    """True when ``host`` or one of its parent domains is in ``hosts``."""
-    host = host.lower().rstrip(".")
-    parts = host.split(".")
-    return any(".".join(parts[i:]) in hosts for i in range(len(parts)))
-
-
-def split_url(url: str) -> SplitResult | None:
-    """``urlsplit(url)``, or None for a malformed URL (``https://docs.[x].com`` raises ValueError)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - a bad port raises only when read
-    except ValueError:
-        return None
-    return parts
-
-
-def url_host(url: str) -> str:
-    """The URL's lower-cased host name, "" when it has none. A URL that ``urlsplit`` refuses is split by
-    hand, so that its host is still named (and judged) rather than taken as no host at all."""
-    parts = split_url(url)
-    if parts is not None:
-        return parts.hostname or ""
-    netloc = re.split(r"[/?#]", url.partition("://")[2], maxsplit=1)[0]
-    return netloc.rpartition("@")[2].lower()
-
-
-def _carries_data(url: str) -> bool:
-    """A query string or interpolation that can carry data out (``?q=${TOKEN}``, long values)."""
-    if _INTERPOLATION.search(url):
-        return True
-    parts = split_url(url)
-    query = parts.query if parts is not None else url.partition("?")[2]
-    return any(len(v) >= 16 or _INTERPOLATION.search(v) for _, v in parse_qsl(query, keep_blank_values=True))
-
-
-def _urls(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
-    if "://" not in text:
-        return
-    for m in _URL.finditer(text):
-        url = m.group(0).rstrip(".,;:")
-        host = url_host(url)
-        if host and host_allowed(host, hosts):
-            continue
-        if _carries_data(url):
-            conf = _data_confidence(url, host)
-            if conf:
-                yield (
-                    "url-data",
-                    m.start(),
-                    f"URL to unknown host {host!r} carries data in its query: {_quote(url)}",
-                    conf,
-                )
-        elif not made_up_host(host) and _FETCHES.search(text, *_line_span(text, m.start())):
-            yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
-
-
-def _data_confidence(url: str, host: str) -> str | None:
-    """ "high" when a secret or a command's output is put into the query or host name; "low" for other
-    interpolation or a token-like static value; None for a static query (fonts, search terms)."""
-    parts = split_url(url)
-    query = parts.query if parts is not None else url.partition("?")[2]
-    netloc = url.split("://", 1)[-1].split("/", 1)[0]
-    outward = query + " " + netloc
-    if _SECRET_REF.search(outward) or (("$(" in outward or "`" in outward) and not made_up_host(netloc)):
-        return "high"
-    if _DYNAMIC.search(outward) and not made_up_host(host):
-        return "low"
-    values = [v for _, v in parse_qsl(query, keep_blank_values=True)]
-    if any(len(v) >= 20 and _TOKENISH.match(v) for v in values):
-        return "low"
-    return None
-
-
-def _line_span(text: str, offset: int) -> tuple[int, int]:
-    end = text.find("\n", offset)
-    return text.rfind("\n", 0, offset) + 1, len(text) if end == -1 else end
-
-
-def _images(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
-    if "![" not in text and "<img" not in text.lower():
-        return
-    for m in _IMAGE.finditer(text):
-        url = m.group(1) or m.group(2) or ""
-        if "://" not in url and not _INTERPOLATION.search(url):
-            continue
-        host = url_host(url)
-        parts = split_url(url)
-        query = parts.query if parts is not None else url.partition("?")[2]
-        if _INTERPOLATION.search(url) or (query and not host_allowed(host, hosts)):
-            dynamic = (
-                bool(_DYNAMIC.search(url))
-                and "://" in url
-                and (not made_up_host(host) or bool(_SECRET_REF.search(url)))
-            )
-            yield (
-                "image-exfiltration",
-                m.start(),
-                f"image URL carries data (exfiltration): {_quote(url)}",
-                "high" if dynamic else "low",
-            )
+            yield "credential-request", m.start(), f"asks for credentials or secrets: {quote(snippet)}", conf
 
 
 def _blobs(text: str, hosts: frozenset[str], ctx: Context) -> Iterator[Raw]:

@@ -20,14 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from skillforge.safety.paths import normalize_home_paths
-from skillforge.safety.secret_rules import (
-    ENTROPY_RULE,
-    KINDS,
-    RULES,
-    assignment_spans,
-    confidence,
-    shannon_entropy,
-)
+from skillforge.safety.secret_checks import assignment_spans, shannon_entropy
+from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, confidence
 
 __all__ = [
     "KINDS",
@@ -171,6 +165,26 @@ def scrub(text: str) -> tuple[str, Counter[str]]:
     if homes:
         counts["home-path"] += homes
     return text, counts
+
+
+def redact_message(text: str) -> str:
+    """A message shown to people (a problem quoting a bad log line, an error): secrets replaced, and cut
+    to one line of at most 300 characters."""
+    text = redact(text)[0] if text else text
+    text = " ".join(text.split()) if "\n" in text or "\r" in text else text
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def redact_tree(value: Any) -> Any:
+    """:func:`redact` applied to every string in nested dicts, lists and tuples (keys are kept; paths are
+    left as they are): what ``ingest --json`` and ``--to atif`` print."""
+    if isinstance(value, str):
+        return redact(value)[0]
+    if isinstance(value, dict):
+        return {k: redact_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_tree(v) for v in value]
+    return value
 
 
 def scrub_tree(value: Any) -> Any:

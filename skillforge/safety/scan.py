@@ -8,6 +8,8 @@ one-line reason and the scan goes on."""
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from skillforge.safety.redact import find_secrets
 
 CHUNK = 1 << 20  # characters of whole lines scanned at once
 KEY_SLACK = 1 << 16  # extra characters read to finish a private key block cut by a chunk
+OVERLAP = 1 << 12  # characters of a long line's previous piece scanned again with the next one
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,27 +77,36 @@ def scan_paths(paths: Sequence[str | Path]) -> ScanReport:
 
 def _files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
-        if path.is_file():
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if not p.is_symlink() and not p.is_dir())
+        elif path.exists() or path.is_symlink():  # a FIFO or a device too: scan_file names it, skipped
             yield path
-        elif path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
         else:
             raise InputError(f"{path}: no such file or folder", "pass log files or folders")
 
 
 def scan_file(path: Path) -> Iterator[ScanFinding]:
-    """Secrets in one file, streamed in chunks of whole lines."""
+    """Secrets in one file, streamed in chunks of whole lines; a line longer than a chunk is read in
+    pieces that overlap by :data:`OVERLAP` characters, so memory stays flat on one huge line."""
     try:
         fh = _open(path)
     except OSError as exc:
         raise InputError(
-            f"{path}: cannot be read ({exc.strerror})", "check the path and permissions"
+            f"{path}: cannot be read ({exc.strerror or exc})", "check the path and permissions"
         ) from None
     with fh:
-        base, lines, size = 1, [], 0
-        for line in fh:
-            lines.append(line)
-            size += len(line)
+        base, lines, size, carry = 1, list[str](), 0, ""
+        while piece := fh.readline(CHUNK):
+            if carry or (len(piece) >= CHUNK and not piece.endswith("\n")):  # a piece of a long line
+                if lines:
+                    yield from _chunk(path, base, lines)
+                    base, lines, size = base + len(lines), [], 0
+                yield from _long_piece(path, base, carry, piece)
+                carry = "" if piece.endswith("\n") else (carry + piece)[-OVERLAP:]
+                base += 1 if piece.endswith("\n") else 0
+                continue
+            lines.append(piece)
+            size += len(piece)
             if size >= CHUNK and not (_open_key(lines) and size < CHUNK + KEY_SLACK):
                 yield from _chunk(path, base, lines)
                 base, lines, size = base + len(lines), [], 0
@@ -102,16 +114,24 @@ def scan_file(path: Path) -> Iterator[ScanFinding]:
             yield from _chunk(path, base, lines)
 
 
+def _long_piece(path: Path, line: int, carry: str, piece: str) -> Iterator[ScanFinding]:
+    """Findings of one piece of a long line, read with the tail of the piece before it (a secret cut
+    between two pieces is whole there); those entirely inside that tail were reported already."""
+    for f in find_secrets(carry + piece):
+        if f.end > len(carry):
+            yield ScanFinding(str(path), line, f.kind, f.preview)
+
+
 def _open(path: Path) -> IO[str]:
     """A text stream of the file: gunzipped when it is gzip, UTF-16 when it says or looks so."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device: never block on it
+        raise OSError(0, "not a regular file (a FIFO, socket or device)")
     with path.open("rb") as raw:
         head = raw.read(4096)
     if head[:2] == b"\x1f\x8b":
         with gzip.open(path, "rb") as z:
             inner = z.read(4096)
         return gzip.open(path, "rt", encoding=_encoding(inner), errors="replace", newline="")
-    if not path.is_file():  # a FIFO or device: never block on it
-        raise OSError(0, "not a regular file")
     return path.open(encoding=_encoding(head), errors="replace", newline="")
 
 

@@ -6,269 +6,33 @@ let the regex engine skip clean text at C speed; the Python checks below keep fa
 SHAs, UUIDs, ids in logs, variable names, placeholders) out.
 """
 
-from __future__ import annotations
-
-import math
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-Check = Callable[[str, re.Match[str]], "str | None"]  # (text, match) -> kind, or None to drop
-Span = tuple[int, int, str]
-
-_B = r"(?<![A-Za-z0-9_])"  # left boundary for tokens
-_E = r"(?![A-Za-z0-9_])"  # right boundary
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    kind: str
-    pattern: re.Pattern[str]
-    keywords: tuple[str, ...]  # lower case; the rule runs only if one occurs in the lowered text
-    check: Check | None = None
-    exact: bool = False  # keywords are case-sensitive and tested against the text itself
-
-    def applies(self, text: str, lowered: str) -> bool:
-        target = text if self.exact else lowered
-        return any(k in target for k in self.keywords)
-
-    def spans(self, text: str) -> Iterator[Span]:
-        for m in self.pattern.finditer(text):
-            kind = self.check(text, m) if self.check is not None else self.kind
-            if kind is not None:
-                start, end = m.span("s") if "s" in self.pattern.groupindex else m.span()
-                yield start, end, kind
-
-
-# --- checks that keep false positives out ------------------------------------------------------------
-
-_PLACEHOLDER = re.compile(
-    r"^(?:\$\{?\w*\}?|\{\{.*\}\}|<[^>]*>|%\(?\w*\)?s?|\*+|x+|\.+|-+|_+|null|none|nil|true|false|"
-    r"changeme|example|placeholder|redacted|your[_-]?\w*|my[_-]?\w*|xxx+.*|\?+|undefined|string|str|int|"
-    r"bool|required|optional|env|secret|password|token|value|test|dummy|fake|sample|\w*_here|postgres|admin|"
-    r"root|guest|pass|none_set|unset|empty)$",
-    re.I,
+from skillforge.safety.secret_checks import (
+    _B,
+    _E,
+    Rule,
+    _always,
+    _cli_password,
+    _high_entropy,
+    _letters_and_digits,
+    _mixed,
+    _url_credentials,
+    _when,
+    shannon_entropy,
 )
-_MADE_UP = re.compile(  # placeholders inside a value: github_pat_xxxx, phc_development_key, sk-...
-    r"(?i)x{4,}|\*{3,}|\.\.\.|…|^(?:[a-z]+[_-])+(?:key|token|secret|password|pass|here|value)$|development"
-)
-_DOTTED_IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_ID_KEY = re.compile(
-    r"(?:^|[_.-])(?:ids?|uuid|guid|hash|sha\d*|digest|checksum|etag|signature|sig|version|path|file|"
-    r"dir|url|uri|href|name|type|model|commit|ref|branch|tag|rev|node|class|module|title|key_id|"
-    r"fingerprint|integrity|image|cursor|slug|mime|encoding|format|session|request|trace|span|data)$",
-    re.I,
-)
-_ID_PREFIX = re.compile(r"^(?:toolu|msg|req|call|chatcmpl|resp|file|run|srvtoolu|cs|fc|rs|asst|thread)[_-]")
-_WORDISH = re.compile(r"[a-z]{4,}|[A-Z][a-z]{3,}")
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z_]*$")
-_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-_NOT_SECRET_KEY = re.compile(
-    r"(?i)(?:tokens|tokenizer|tokenize|_count|_len|_length|_type|_hash|_file|_path|_url|_env|_name|_id|"
-    r"_ids|_policy|_prompt|_field|_header|_endpoint|_limit|_timeout|_expires?|_ttl|_usage)$"
-)
-_PASSWORD_KEY = re.compile(r"(?i)pass|pwd")
-_SECRET_KEY = re.compile(
-    r"(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
-    r"auth[_-]?key|credentials?|session[_-]?key|signing[_-]?key|encryption[_-]?key"
-)
-
-
-def _secret(m: re.Match[str]) -> str:
-    return m.group("s") if "s" in m.re.groupindex and m.group("s") is not None else m.group(0)
-
-
-def _boundary(text: str, m: re.Match[str]) -> bool:
-    return m.start() == 0 or text[m.start() - 1] not in _KEY_CHARS or text[m.start() - 1] in ".-"
-
-
-def _when(kind: str, test: Callable[[str], bool], bounded: bool = False) -> Check:
-    def check(text: str, m: re.Match[str]) -> str | None:
-        if bounded and not _boundary(text, m):
-            return None
-        return kind if test(_secret(m)) else None
-
-    return check
-
-
-def _always(v: str) -> bool:
-    return True
-
-
-def _mixed(v: str) -> bool:
-    return any(c.isdigit() for c in v) and any(c.isupper() for c in v) and any(c.islower() for c in v)
-
-
-def _letters_and_digits(v: str) -> bool:
-    return any(c.isdigit() for c in v) and any(c.isalpha() for c in v)
-
-
-def shannon_entropy(value: str) -> float:
-    """Bits per character of ``value``."""
-    if not value:
-        return 0.0
-    n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
-
-
-def _key_before(text: str, sep: int) -> str:
-    """The identifier that ends just before ``sep`` (skipping spaces and a closing quote)."""
-    i = sep
-    while i > 0 and text[i - 1] in " \t":
-        i -= 1
-    if i > 0 and text[i - 1] in "\"'":
-        i -= 1
-        if i > 0 and text[i - 1] == "\\":
-            i -= 1
-    end = i
-    while i > 0 and end - i < 60 and text[i - 1] in _KEY_CHARS:
-        i -= 1
-    return text[i:end]
-
-
-def _high_entropy(text: str, m: re.Match[str]) -> str | None:
-    value = m.group("s")
-    if _HEX.match(value) or _UUID.match(value) or _ID_PREFIX.match(value) or "redacted" in value:
-        return None
-    if value.count("/") > 1 or value.count(".") > 1 or value.count("-") > 3 or value.startswith("/"):
-        return None
-    if "__" in value or sum(len(w) for w in _WORDISH.findall(value)) > 0.4 * len(value):
-        return None  # a path, an identifier or words, not a random string
-    if not (
-        any(c.isdigit() for c in value)
-        and any(c.isupper() for c in value)
-        and any(c.islower() for c in value)
-    ):
-        return None
-    key = _key_before(text, m.start())
-    if not key or _ID_KEY.search(key):
-        return None
-    return "high-entropy" if shannon_entropy(value) >= min(4.3, 0.87 * math.log2(len(value))) else None
-
-
-def _url_credentials(text: str, m: re.Match[str]) -> str | None:
-    value = m.group("s")
-    if (
-        _PLACEHOLDER.match(value)
-        or value.isdigit()
-        or value.startswith(("$", "{", "<", "%"))
-        or "redacted" in value.lower()
-    ):
-        return None
-    i = m.start()
-    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "+.-"):
-        i -= 1
-    scheme = text[i : m.start()].lower().split("+")[0]
-    if not scheme or not scheme[0].isalpha():
-        return None
-    return "connection-string" if scheme in _DB_SCHEMES else "url-password"
-
-
-def _cli_password(text: str, m: re.Match[str]) -> str | None:
-    """A password given on a command line (``curl -u u:p``, ``sshpass -p``, ``mysql -pX``) or in .netrc."""
-    value = m.group("s")
-    if (
-        _PLACEHOLDER.match(value)
-        or value.startswith(("$", "{", "<", "%", "`"))
-        or "redacted" in value.lower()
-    ):
-        return None
-    return "cli-password"
-
-
-_DB_SCHEMES = frozenset(
-    [
-        "postgres",
-        "postgresql",
-        "mysql",
-        "mariadb",
-        "mongodb",
-        "rediss",
-        "redis",
-        "amqp",
-        "amqps",
-        "mssql",
-        "sqlserver",
-        "oracle",
-        "cockroachdb",
-        "clickhouse",
-        "jdbc",
-    ]
-)
-
-# --- secret assignments: KEY=value, KEY: value, "KEY": "value" ---------------------------------------
-
-_ASSIGN_KEYWORDS = ("pass", "pwd", "secret", "token", "credential", "key")
-_KEY_PREFIXES = tuple(
-    f"{p}{sep}"
-    for p in ("api", "access", "private", "auth", "session", "signing", "encryption")
-    for sep in ("_", "-", "")
-)
-_LITERALS = {k: re.compile(re.escape(k)) for k in _ASSIGN_KEYWORDS}
-
-
-def _keyword_ends(lowered: str) -> list[int]:
-    """End offsets of the secret-key keywords, found by fast literal search (no alternation)."""
-    ends: list[int] = []
-    for keyword, literal in _LITERALS.items():
-        if keyword not in lowered:
-            continue
-        for m in literal.finditer(lowered):
-            if keyword != "key" or lowered[max(0, m.start() - 11) : m.start()].endswith(_KEY_PREFIXES):
-                ends.append(m.end())
-    return sorted(set(ends))
-
-
-_ASSIGN_TAIL = re.compile(
-    r"[A-Za-z0-9_.-]{0,40}+(?P<cq>\\?[\"'])?\s*(?P<op>=|:=|:|=>)\s*(?P<q>\\?[\"'])?"
-    r"(?P<s>[^\s\"'\\,;&<>(){}\[\]`]++)"
-)
-
-
-def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
-    """Values of secret-looking keys (found by keyword in the lowered text, then parsed in place)."""
-    seen: set[int] = set()
-    for hit_end in _keyword_ends(lowered):
-        m = _ASSIGN_TAIL.match(text, hit_end)
-        if m is None or m.start("s") in seen:
-            continue
-        value = m.group("s")
-        if len(value) < 4 or value.isdigit():
-            continue
-        seen.add(m.start("s"))
-        start = hit_end
-        while start > 0 and hit_end - start < 60 and text[start - 1] in _KEY_CHARS:
-            start -= 1
-        key = text[start : m.start("cq") if m.group("cq") else m.start("op")].rstrip()
-        if _is_secret_assignment(key, m):
-            yield m.start("s"), m.end("s"), "password" if _PASSWORD_KEY.search(key) else "secret"
-
-
-def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
-    value = m.group("s")
-    if not _SECRET_KEY.search(key) or _NOT_SECRET_KEY.search(key):
-        return False
-    if (
-        len(value) < 4
-        or _PLACEHOLDER.match(value)
-        or _MADE_UP.search(value)
-        or value.isdigit()
-        or "redacted" in value.lower()
-    ):
-        return False
-    if m.group("op") == ":" and value.rstrip(":").isdigit():
-        return False  # a file and line in a stack trace (lib/phoenix/token.ex:266:)
-    if m.group("q") or (key.isupper() and m.group("op") == "="):
-        return True  # quoted, or an env-style KEY=value line
-    # unquoted in code, YAML or prose: must not look like a word, a name or an expression
-    after = m.string[m.end("s") : m.end("s") + 1]
-    return not (_IDENT.match(value) or _DOTTED_IDENT.match(value) or after in ("(", "[", "."))
-
 
 # --- the rules, most specific first ------------------------------------------------------------------
+_CLI_VALUE = r"(?P<s>[^\s\"']+)"
+
+
+def _cli_password_word(text: str, m: re.Match[str]) -> str | None:
+    """:func:`_cli_password` for a match that must start a word (``curl``, not ``libcurl``)."""
+    at = m.start()
+    if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+        return None
+    return _cli_password(text, m)
+
 
 RULES: list[Rule] = [
     Rule(
@@ -371,17 +135,41 @@ RULES: list[Rule] = [
         ),
         ("client-key-data", "client-certificate-data", "-token"),
     ),
+    # a password on a command line or in .netrc: one rule per command, each starting with a literal so
+    # that the regex engine skips clean text fast (one alternation of all five was 8 times slower)
     Rule(
         "cli-password",
         re.compile(
-            r"(?:\b(?:curl|wget|http)\b[^\n|;]{0,200}?\s(?:-u|--user)\s*[\"']?[^\s:\"'/]{1,100}:"
-            r"|\bsshpass\s+(?:-[a-oq-zA-Z]\s*\S*\s+)*-p\s*[\"']?"
-            r"|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;]{0,200}?\s-p(?=[^\s-])[\"']?"
-            r"|\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+"
-            r"|^\s*password\s+(?=\S+\s*$))(?P<s>[^\s\"']+)",
-            re.M,
+            r"(?:curl|wget|http)\b[^\n|;]{0,200}?\s(?:-u|--user)\s*[\"']?[^\s:\"'/]{1,100}:" + _CLI_VALUE
         ),
-        ("-u", "--user", "sshpass", "mysql", "mariadb", "machine", "password"),
+        ("-u", "--user"),
+        _cli_password_word,
+    ),
+    Rule(
+        "cli-password",
+        re.compile(r"sshpass\s+(?:-[a-oq-zA-Z]\s*\S*\s+)*-p\s*[\"']?" + _CLI_VALUE),
+        ("sshpass",),
+        _cli_password_word,
+    ),
+    Rule(
+        "cli-password",
+        re.compile(
+            r"(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;]{0,200}?\s-p(?=[^\s-])[\"']?"
+            + _CLI_VALUE
+        ),
+        ("mysql", "mariadb"),
+        _cli_password_word,
+    ),
+    Rule(
+        "cli-password",
+        re.compile(r"machine\s+\S+\s+(?:login\s+\S+\s+)?password\s+" + _CLI_VALUE),
+        ("machine",),
+        _cli_password_word,
+    ),
+    Rule(
+        "cli-password",
+        re.compile(r"^\s*password\s+(?=\S+\s*$)" + _CLI_VALUE, re.M),
+        ("password",),
         _cli_password,
     ),
     Rule(

@@ -9,6 +9,8 @@
     :mod:`skillforge.safety.injection` and :mod:`skillforge.safety.redact`);
   - it copies instructions from tool output: a long verbatim run of words shared by the lesson and
     a cited tool-output/injected quote that reads as an instruction or carries injection findings;
+  - it recommends a URL or host that its agent copied from tool output or task text (provenance,
+    :mod:`skillforge.safety.provenance`), whatever its support;
   - every piece of evidence rests only on tool output or injected meta text (files, web pages,
     command output, system prompts) and the lesson has the support to be kept otherwise;
 * **drop** when fewer than ``min_support`` distinct trajectories support it and no outcome verifies
@@ -23,11 +25,12 @@ but harmless lesson below the support bar is simply dropped. Nothing here does I
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from skillforge.model import Evidence, Lesson, Outcome, Trust
+from skillforge.safety.provenance import copied_in
 
 UNTRUSTED = frozenset({Trust.TOOL_OUTPUT, Trust.INJECTED})
 COPY_WORDS = 8  # a shared run of this many words counts as copying
@@ -65,11 +68,14 @@ def assess(
     step_trust: StepTrust | None = None,
     labelled: Labelled | None = None,
     support: int | None = None,
+    copied: Mapping[str, Collection[str]] | None = None,
 ) -> Verdict:
     """The verdict for one lesson (see the module docstring for the policy, in order). ``support``
-    overrides the lesson's own count when the caller counts it over a group of similar lessons."""
+    overrides the lesson's own count when the caller counts it over a group of similar lessons;
+    ``copied`` maps trajectory ids to the URLs and hosts their agent copied from untrusted text
+    (:func:`skillforge.safety.provenance.copied_targets`)."""
     check = check_text or default_check
-    reason = poisoned(lesson, check, step_trust)
+    reason = poisoned(lesson, check, step_trust) or (copied_in(lesson, copied) if copied else None)
     if reason:
         return Verdict(QUARANTINE, reason)
     seen = lesson.support if support is None else support

@@ -33,7 +33,12 @@ NAME_FORMAT = rule(
 )
 NAME_LENGTH = rule("SF103", "name-length", "error", "shorten the name to at most 64 characters")
 NAME_FOLDER = rule("SF104", "name-folder", "error", "rename the folder or the name so that they are equal")
-NAME_RESERVED = rule("SF105", "name-reserved", "error", "remove 'claude' / 'anthropic' from the name")
+NAME_RESERVED = rule(  # stricter than the specification (the Claude API upload rule): a warning
+    "SF105",
+    "name-reserved",
+    "warning",
+    "remove 'claude' / 'anthropic' from the name (the Claude API refuses it)",
+)
 DESC_MISSING = rule(
     "SF110", "description-missing", "error", "add a description saying what the skill does and when to use it"
 )

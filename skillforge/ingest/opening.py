@@ -1,0 +1,119 @@
+"""Opening log files that may be hostile or odd, before any reader sees them.
+
+* A FIFO, socket or device is refused with a one-line reason (opening a FIFO would block forever).
+* A gzip file (``.jsonl.gz``) is decompressed, streaming and size-limited, into a private temporary
+  file that the readers parse like any other; the trajectories then name the ``.gz`` file.
+* A head with a few NUL bytes is still text (:func:`is_binary`): one corrupt line of a JSONL log is
+  skipped and counted by its reader, not the whole file.
+* A file name that is not valid UTF-8 (bytes the file system keeps, Python's surrogate escapes) is shown
+  and stored with those bytes escaped (``bad\\xffname.jsonl``), so JSON output and the console never
+  fail on it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import stat
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from skillforge.model import Trajectory
+
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_GUNZIPPED = 4 << 30  # a decompressed log larger than this is refused (a gzip bomb)
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_regular(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a log file without blocking (a FIFO, a socket, a device), or None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # the reader's own open reports it
+    for test, what in _KINDS:
+        if test(mode):
+            return f"{what}, not a regular file; copy its content to a file and read that"
+    return None
+
+
+def is_gzip(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(2) == GZIP_MAGIC
+    except OSError:
+        return False
+
+
+@contextmanager
+def gunzipped(path: Path, limit: int = MAX_GUNZIPPED) -> Iterator[Path]:
+    """A temporary decompressed copy of ``path`` (named like it, without ``.gz``), removed afterwards.
+    Raises ``ValueError`` with a one-line reason for a broken or oversized archive."""
+    name = shown_name(path.name)
+    inner = name[:-3] if name.lower().endswith(".gz") else name + ".out"
+    with tempfile.TemporaryDirectory(prefix="skillforge-gz-") as tmp:
+        target = Path(tmp) / (inner or "log")
+        try:
+            with gzip.open(path, "rb") as src, target.open("wb") as dst:
+                copied = 0
+                while chunk := src.read(1 << 20):
+                    copied += len(chunk)
+                    if copied > limit:
+                        raise ValueError(f"decompresses to more than {limit >> 20} MiB; unpack it yourself")
+                    dst.write(chunk)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(f"broken gzip file ({exc}); check the download or unpack it yourself") from None
+        yield target
+
+
+def shown_name(text: str) -> str:
+    """``text`` with bytes that are not UTF-8 (surrogate escapes from the file system) written as
+    ``\\xNN``: printable, and valid in JSON."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def rename_source(traj: Trajectory, parsed: str, shown: str) -> None:
+    """Name the file the user has (``shown``) wherever the trajectory names the one that was parsed."""
+    if parsed == shown:
+        return
+    if traj.source == parsed or traj.source.startswith(parsed):
+        traj.source = shown + traj.source[len(parsed) :]
+    for step in traj.steps:
+        if step.source is not None and step.source.file and step.source.file.startswith(parsed):
+            step.source.file = shown + step.source.file[len(parsed) :]
+
+
+def looks_utf16(head: bytes) -> bool:
+    """A UTF-16 byte-order mark, or ASCII text with a NUL byte after (or before) every character."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:256]
+    return len(sample) >= 16 and (
+        sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2])
+    )
+
+
+def is_binary(head: bytes) -> bool:
+    """NUL bytes make a head binary only with many control bytes (more than 1 in 16), many NULs (1 in
+    64) or no line break: a JSONL log with one corrupt line stays text, and the reader skips that line."""
+    head = head[:8192]
+    nuls = head.count(0)
+    if not nuls:
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROLS))
+    return controls * 16 > len(head) or nuls * 64 > len(head) or b"\n" not in head
+
+
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))

@@ -1,0 +1,203 @@
+"""The per-command rules of the shell check: what downloads, decodes or interprets, TLS switched off,
+untrusted package indexes, credentials uploaded. Each takes a command's words (see
+:func:`skillforge.safety.shell.words`) and yields (rule, message, confidence).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+DOWNLOADERS = frozenset(
+    {
+        "curl",
+        "wget",
+        "fetch",
+        "http",
+        "https",
+        "aria2c",
+        "iwr",
+        "irm",
+        "invoke-webrequest",
+        "invoke-restmethod",
+        "lwp-download",
+        "xh",
+    }
+)
+INTERPRETERS = frozenset(
+    {
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "fish",
+        "ash",
+        "csh",
+        "tcsh",
+        "python",
+        "python2",
+        "python3",
+        "perl",
+        "ruby",
+        "node",
+        "php",
+        "pwsh",
+        "powershell",
+        "iex",
+        "invoke-expression",
+        "eval",
+        "source",
+        ".",
+        "deno",
+        "bun",
+    }
+)
+WRAPPERS = frozenset({"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"})
+_DECODE_FLAGS = frozenset({"-d", "--decode", "-D", "-r", "-revert"})
+_SENSITIVE = re.compile(
+    r"\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
+    r"\.pypirc|\.docker/config|\.kube/config|/etc/shadow|\.env\b|credentials\.json"
+)
+_SECRET_VAR = re.compile(
+    r"\$\{?[A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*"
+)
+_KNOWN_INDEXES = (
+    "download.pytorch.org",
+    "pypi.nvidia.com",
+    "pypi.org",
+    "files.pythonhosted.org",
+    "data.pyg.org",
+    "storage.googleapis.com/jax-releases",
+    "registry.npmjs.org",
+)
+
+
+def base(word: str) -> str:
+    return word.rsplit("/", 1)[-1].lower()
+
+
+def is_downloader(ws: list[str]) -> bool:
+    return bool(ws) and base(ws[0]) in DOWNLOADERS
+
+
+def is_decoder(ws: list[str]) -> bool:
+    if not ws:
+        return False
+    name = base(ws[0])
+    if name in ("base64", "base32", "xxd", "uudecode", "gunzip", "zcat"):
+        return name in ("uudecode", "gunzip", "zcat") or any(w in _DECODE_FLAGS for w in ws[1:])
+    return name == "openssl" and "-d" in ws and any("base64" in w or w == "-a" for w in ws)
+
+
+def is_interpreter(ws: list[str]) -> bool:
+    if not ws:
+        return False
+    name = base(ws[0])
+    if name in INTERPRETERS:
+        return not any(w in ("--version", "-V", "--help") for w in ws[1:])
+    return False
+
+
+def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    name = base(ws[0])
+    low = [w.lower() for w in ws]
+    joined = " ".join(low)
+    if name == "git" and ("http.sslverify=false" in joined or "http.sslverify false" in joined):
+        yield "tls-disabled", "turns git's TLS verification off (http.sslVerify false)", "high"
+    elif name in ("npm", "yarn", "pnpm") and "strict-ssl" in joined and "false" in joined:
+        yield "tls-disabled", f"turns {name}'s TLS verification off (strict-ssl false)", "high"
+    elif name == "export" and any(
+        w.replace('"', "")
+        in ("git_ssl_no_verify=1", "git_ssl_no_verify=true", "node_tls_reject_unauthorized=0")
+        for w in low
+    ):
+        yield "tls-disabled", "turns TLS verification off for every later command", "high"
+    elif name == "curl" and ("-k" in ws or "--insecure" in ws):
+        yield "tls-disabled", "curl without TLS verification (-k)", "low"
+    elif name == "wget" and "--no-check-certificate" in ws:
+        yield "tls-disabled", "wget without TLS verification", "low"
+
+
+def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    name = base(ws[0])
+    if name not in (
+        "pip",
+        "pip3",
+        "uv",
+        "python",
+        "python3",
+        "pipx",
+        "npm",
+        "yarn",
+        "pnpm",
+        "poetry",
+        "conda",
+    ):
+        return
+    for i, w in enumerate(ws):
+        flag, _, value = w.partition("=")
+        if not value and i + 1 < len(ws):
+            value = ws[i + 1]
+        if flag == "--trusted-host":
+            yield "untrusted-index", f"installs while trusting host {value!r} without TLS", "high"
+        elif flag in (
+            "--index-url",
+            "-i",
+            "--extra-index-url",
+            "--registry",
+            "--index",
+            "--default-index",
+            "--find-links",
+            "-f",
+        ):
+            if value.startswith("http://") and not value.startswith(("http://localhost", "http://127.0.0.1")):
+                yield "untrusted-index", f"installs from a plain-http index ({host_of(value)})", "high"
+            elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
+                yield "untrusted-index", f"installs from a non-default index ({host_of(value)})", "low"
+
+
+def host_of(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def uploads(commands: list[list[str]]) -> Iterator[tuple[str, str, str]]:
+    """The environment or a credential file piped into a network command."""
+    for i, ws in enumerate(commands):
+        if not ws or not (is_downloader(ws) or base(ws[0]) in ("nc", "ncat", "netcat", "socat")):
+            continue
+        for src in commands[:i]:
+            name = base(src[0]) if src else ""
+            if name in ("env", "printenv", "set", "export") or (
+                name in ("cat", "base64", "tar", "gzip") and any(_SENSITIVE.search(w) for w in src[1:])
+            ):
+                yield "credential-upload", f"sends {name} output to the network ({base(ws[0])})", "high"
+                return
+
+
+def upload_args(ws: list[str]) -> str | None:
+    """Why a curl/wget command sends credentials (a credential file or a secret variable), or None."""
+    data_flags = (
+        "-d",
+        "--data",
+        "--data-binary",
+        "--data-raw",
+        "--data-urlencode",
+        "-F",
+        "--form",
+        "-T",
+        "--upload-file",
+        "--post-data",
+        "--post-file",
+        "--body-file",
+    )
+    for i, w in enumerate(ws[:-1]):
+        flag = w.split("=", 1)[0]
+        if flag in data_flags:
+            value = ws[i + 1] if "=" not in w or flag == w else w.split("=", 1)[1]
+            sends_file = flag in ("-T", "--upload-file", "--post-file", "--body-file") or "@" in value
+            if sends_file and _SENSITIVE.search(value):
+                return "uploads a credential file"
+            if _SECRET_VAR.search(value):
+                return "sends a secret variable"
+    return None

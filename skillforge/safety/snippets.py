@@ -1,0 +1,111 @@
+"""Where shell commands sit in markdown or prose: fenced shell blocks, inline code and command-like lines.
+
+``snippets(text)`` yields (offset, command text) for the parts of ``text`` worth parsing as a shell;
+:mod:`skillforge.safety.shell` parses them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+SNIPPET_KEYS = (
+    "curl",
+    "wget",
+    "fetch",
+    "iwr",
+    "irm",
+    "invoke-",
+    "base64",
+    "xxd",
+    "sslverify",
+    "ssl_no_verify",
+    "strict-ssl",
+    "tls_reject",
+    "trusted-host",
+    "index-url",
+    "registry",
+    "no-check-certificate",
+    "printenv",
+    "openssl",
+    "uudecode",
+)
+_KEYS = re.compile("|".join(re.escape(k) for k in SNIPPET_KEYS))  # searched in lower-cased text
+_SHELL_LANGS = frozenset(
+    {
+        "",
+        "bash",
+        "sh",
+        "shell",
+        "zsh",
+        "console",
+        "shell-session",
+        "terminal",
+        "text",
+        "cmd",
+        "powershell",
+        "ps1",
+        "pwsh",
+        "dockerfile",
+        "docker",
+        "yaml",
+        "yml",
+        "makefile",
+    }
+)
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n]*$", re.M)
+_INLINE = re.compile(r"(?<!`)`([^`\n]{4,})`(?!`)")
+_RUNS_FILE = re.compile(r"(?:^|[;&|]\s*)\s*(?:sudo\s+)?(?:ba|z|da)?sh\s+[\w./~-]|(?:^|\s)\./[\w.-]", re.M)
+_CMD_START = re.compile(  # where a command starts in a line of prose ("then curl … | sh")
+    r"(?:^|(?<=\s))\.\s+<\(|(?<![\w./-])(?:[A-Z_]+=\S*\s+)*(?:sudo\s+)?(?:curl|wget|git|pip3?|uv|npm|yarn|pnpm|echo|env|printenv|"
+    r"export|eval|source|bash|sh|python3?|base64|cat|iwr|irm|fetch|http)\b"
+)
+
+
+def snippets(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, command text) of shell blocks, inline code and command-like lines outside code."""
+    parts: list[str] = []
+    pos = 0
+    for start, body_start, end, lang in _fences(text):
+        body = text[body_start:end]
+        if lang in _SHELL_LANGS and (_KEYS.search(body.lower()) or _RUNS_FILE.search(body)):
+            yield body_start, body
+        parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]  # offsets and lines kept
+        pos = end
+    rest = "".join(parts) + text[pos:] if parts else text
+    for m in _INLINE.finditer(rest):
+        if _KEYS.search(m.group(1).lower()) or _RUNS_FILE.search(m.group(1)):
+            yield m.start(1), m.group(1)
+    rest = _INLINE.sub(lambda m: " " * len(m.group(0)), rest)
+    done = -1
+    for m in _KEYS.finditer(_lower_same(rest)):
+        if m.start() < done:
+            continue
+        start = rest.rfind("\n", 0, m.start()) + 1
+        end = rest.find("\n", m.start())
+        done = end = len(rest) if end == -1 else end
+        line = rest[start:end]
+        if not line.lstrip().startswith("|"):
+            cut = _CMD_START.search(line)
+            if cut:
+                yield start + cut.start(), line[cut.start() :]
+
+
+def _lower_same(text: str) -> str:
+    """``text.lower()`` with the same offsets (the rare characters whose lower case is longer are kept)."""
+    low = text.lower()
+    return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _fences(text: str) -> Iterator[tuple[int, int, int, str]]:
+    """(start, body start, end, language) of each fenced block (an unclosed one runs to the end)."""
+    opened: tuple[int, int, str, str] | None = None  # (start, body start, fence, language)
+    for m in _FENCE_LINE.finditer(text):
+        fence = m.group(1)
+        if opened is None:
+            opened = (m.start(), min(len(text), m.end() + 1), fence, m.group(2).lower())
+        elif fence[0] == opened[2][0] and len(fence) >= len(opened[2]) and not m.group(2):
+            yield opened[0], opened[1], m.start(), opened[3]
+            opened = None
+    if opened is not None:
+        yield opened[0], opened[1], len(text), opened[3]
