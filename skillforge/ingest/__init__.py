@@ -102,7 +102,6 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 _TOOL_FOLDERS = {".git", "node_modules", "__pycache__", ".venv"}
 _NAME = operator.attrgetter("name")
-_EVENT_FOLDER_FILES = {"events", "base_state.json"}  # what an OpenHands conversation folder's reader reads
 
 
 @dataclass
@@ -130,11 +129,13 @@ def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
     if walk.dir_readers:
         names = {e.name for e in entries}
         here = Path(folder)
-        if any(m.detect_dir(here, names) for m in walk.dir_readers):
-            yield here  # an event folder; logs beside it are still read (never hidden by it)
-            if here.name == "events":
+        reader = next((m for m in walk.dir_readers if m.detect_dir(here, names)), None)
+        if reader is not None:
+            yield here
+            owned = reader.FOLDER_FILES  # None: the whole folder is one log (OpenCode's storage)
+            if owned is None or here.name == "events":
                 return
-            entries = [e for e in entries if e.name not in _EVENT_FOLDER_FILES]
+            entries = [e for e in entries if e.name not in owned]  # logs beside an event folder are read
     for entry in entries:
         target = os.path.join(real, entry.name)
         if entry.is_symlink():

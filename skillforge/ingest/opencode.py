@@ -46,6 +46,9 @@ def detect(path: Path, head: bytes) -> bool:
     )
 
 
+FOLDER_FILES: frozenset[str] | None = None  # the storage folder is one log, whole
+
+
 def detect_dir(path: Path, names: Collection[str] | None) -> bool:
     if path.name != "storage":
         return False

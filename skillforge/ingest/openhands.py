@@ -73,6 +73,11 @@ def detect(path: Path, head: bytes) -> bool:
     )
 
 
+FOLDER_FILES: frozenset[str] | None = frozenset(
+    {"events", "base_state.json"}
+)  # what a conversation folder's log is; files beside them are read as logs of their own
+
+
 def detect_dir(path: Path, names: Collection[str] | None = None) -> bool:
     """A conversation folder holding ``events/`` (or the ``events`` folder itself). ``names``, the
     folder's entries when the caller has listed it, spares a look at the disk for most folders."""
