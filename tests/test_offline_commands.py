@@ -2,7 +2,8 @@
 
 import pytest
 
-from skillforge.distill.offline.commands import classify_call, parse_command
+from skillforge.distill.offline.commands import classify, parse_command
+from skillforge.ingest.tools import decode
 
 
 @pytest.mark.parametrize(
@@ -58,8 +59,13 @@ def test_recipes_are_normalised(cmd: str, recipe: str) -> None:
     assert parse_command(cmd).recipe == recipe
 
 
-def test_non_shell_tools_classified_by_name_and_input() -> None:
-    assert classify_call("", "Read", {"file_path": "a.py"}).cls == "explore"
-    edit = classify_call("", "str_replace_editor", {"command": "str_replace", "path": "a.py"})
+def test_non_shell_tools_classified_by_their_typed_action() -> None:
+    assert classify(decode("claude-code", "Read", "", {"file_path": "a.py"})).cls == "explore"
+    edit = classify(decode("swe-agent", "str_replace_editor", "", {"command": "str_replace", "path": "a.py"}))
     assert (edit.cls, edit.writes) == ("edit", ["a.py"])
-    assert classify_call("", "Bash", {"command": "pytest -q"}).cls == "test"
+    assert classify(decode("claude-code", "Bash", "", {"command": "pytest -q"})).cls == "test"
+
+
+def test_a_shell_command_recorded_in_a_subfolder_runs_there() -> None:
+    act = classify(decode("codex", "exec_command", "", {"cmd": "pytest -q", "workdir": "/r/pkg"}), "/r")
+    assert (act.cls, act.cwd, act.recipe) == ("test", "pkg", "cd pkg && pytest")

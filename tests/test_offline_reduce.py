@@ -186,7 +186,8 @@ def test_support_gate_counts_true_runs_not_the_sample() -> None:
 
 def test_pipeline_folds_results_instead_of_keeping_them() -> None:
     from skillforge.distill.base import DistillReport
-    from skillforge.distill.pipeline import _reduce, _Run
+    from skillforge.distill.finish import _reduce
+    from skillforge.distill.run import Run as _Run
 
     m = OfflineMapper()
     trajs = [sympy_like("a"), sympy_like("b"), run("c", [("ls", OK, "")])]

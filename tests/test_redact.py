@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from skillforge.model import Role, Step, StepKind, Trajectory
+from skillforge.ingest.tools import decode_actions
+from skillforge.model import Patch, Role, Shell, Step, StepKind, Trajectory
 from skillforge.safety.redact import find_secrets, mask, redact, redact_trajectory, scrub, scrub_tree
 
 GH = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
@@ -218,3 +219,23 @@ def test_a_stack_trace_line_number_after_a_token_file_is_no_secret() -> None:
     trace = "    (phoenix 1.8.3) lib/phoenix/token.ex:266: Phoenix.Token.get_endpoint_key_base/1\n"
     assert not [s for s in find_secrets(trace) if s.kind in ("secret", "password")]
     assert find_secrets('API_TOKEN: "s3cr3t-Value-9x"\n')  # a real assignment still is one
+
+
+def test_redact_trajectory_cleans_the_typed_action_too() -> None:
+    command = f"curl -H 'Authorization: token {GH}' x"
+    call = Step(0, Role.ASSISTANT, StepKind.TOOL_CALL, command, tool_name="Bash", input={"command": command})
+    body = f"*** Begin Patch\n*** Update File: a.py\n+KEY = '{GH}'\n*** End Patch"
+    patch = Step(
+        1, Role.ASSISTANT, StepKind.TOOL_CALL, "patch", tool_name="apply_patch", input={"input": body}
+    )
+    traj = Trajectory(
+        id="t", source="s", format="test", agent="codex", cwd="/home/alice/p", steps=[call, patch]
+    )
+    decode_actions(traj)
+    assert isinstance(call.action, Shell) and GH in call.action.command
+    assert isinstance(patch.action, Patch) and GH in patch.action.text
+    counts = redact_trajectory(traj)
+    assert counts["github-token"] == 3  # the call's text and input, the patch's input: copies not counted
+    assert call.action == Shell("curl -H 'Authorization: token <redacted:github-token>' x", "~/p")
+    assert isinstance(patch.action, Patch) and GH not in patch.action.text
+    assert "+KEY = '<redacted:github-token>'" in patch.action.text

@@ -16,7 +16,7 @@ from skillforge.cli.fast import parser as route_parser
 from skillforge.errors import SkillforgeError
 from skillforge.route.index import cache_root, fingerprint
 from skillforge.route.rank import Context
-from skillforge.route.text import tokenize
+from skillforge.text import tokenize
 
 FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
 

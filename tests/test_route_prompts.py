@@ -15,7 +15,7 @@ from skillforge import Router
 from skillforge.route.calibrate import learn_threshold, load_threshold, outcome
 from skillforge.route.query import parse
 from skillforge.route.rank import Context, Match
-from skillforge.route.text import tokenize
+from skillforge.text import tokenize
 
 FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
 FILLER = (

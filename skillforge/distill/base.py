@@ -50,12 +50,27 @@ class MapResult:
     cached: bool = False
 
 
+class Reducer(Protocol):
+    """A streaming reduce: facts of one run at a time, the lessons at the end (any order, same result)."""
+
+    def add(self, facts: Any) -> bool: ...
+
+    def lessons(self) -> list[Lesson]: ...
+
+
 class Mapper(Protocol):
+    """The map stage: one trajectory -> facts (``map``, cached under ``cache_key``), then all facts ->
+    lessons, streamed through ``reducer()`` when it gives one, else by ``reduce`` over every result."""
+
     name: str
+
+    def cache_key(self, trajectory: Trajectory) -> str: ...
 
     def map(self, trajectory: Trajectory) -> MapResult: ...
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]: ...
+
+    def reducer(self) -> Reducer | None: ...
 
 
 class Consolidator(Protocol):

@@ -12,7 +12,7 @@ A trajectory without a batch answer is analysed in real time by the wrapped mapp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from skillforge.distill.cost import Budget, Prices, price_key
 from skillforge.model import Lesson, Outcome, Trajectory, content_id
 from skillforge.providers.base import ChatRequest, Message, TokenUsage
 from skillforge.providers.batch import BATCH_DISCOUNT, BatchAPI, BatchStatus, discounted
+from skillforge.text import estimate_tokens
 
 STAGE = "batch-analyst"
 CHUNK = 500  # calls per submitted batch: bounds the driver's memory while building one
@@ -179,24 +180,7 @@ def describe(report: Any, collected: Collected | None = None, sent: Submitted | 
             waiting=[s.id for s in collected.waiting],
             lost=[s.id for s in collected.lost],
         )
-        if collected.batches:
-            report.notes.append(
-                f"collected {collected.answers} answers from {len(collected.batches)} batches"
-                + (f" ({collected.errors} failed)" if collected.errors else "")
-            )
-        for s in collected.waiting:
-            done = sum(v for k, v in s.counts.items() if k not in ("processing", "total"))
-            report.notes.append(
-                f"batch {s.id} is still {s.state} ({done} answered so far): "
-                "run skillforge distill --resume with the same logs later"
-            )
-        for s in collected.lost:
-            report.notes.append(
-                f"batch {s.id} {s.state} without answers: its trajectories will be sent "
-                "again by the next --batch"
-            )
-        for name in collected.other_provider:
-            report.notes.append(f"batch {name} belongs to another provider: resume it with that provider")
+        report.notes.extend(_collected_notes(collected))
     if sent is not None:
         info.update(
             submitted=sent.batches,
@@ -204,21 +188,39 @@ def describe(report: Any, collected: Collected | None = None, sent: Submitted | 
             dollars=round(sent.dollars, 4),
             over_budget=sent.over_budget,
         )
-        if sent.batches:
-            report.notes.append(
-                f"submitted {sent.calls} analysis calls in {len(sent.batches)} batches "
-                f"(~${sent.dollars:.4f} at the batch discount): {', '.join(sent.batches)}; "
-                "run skillforge distill --resume with the same logs to finish"
-            )
-        elif not sent.over_budget:
-            report.notes.append(
-                "nothing to submit: every trajectory is answered or waiting in a batch; "
-                "run skillforge distill --resume with the same logs"
-            )
-        if sent.over_budget:
-            report.notes.append(
-                f"{sent.over_budget} trajectories were not submitted: they would pass --max-cost"
-            )
+        report.notes.extend(_sent_notes(sent))
+
+
+def _collected_notes(collected: Collected) -> Iterator[str]:
+    if collected.batches:
+        failed = f" ({collected.errors} failed)" if collected.errors else ""
+        yield f"collected {collected.answers} answers from {len(collected.batches)} batches{failed}"
+    for s in collected.waiting:
+        done = sum(v for k, v in s.counts.items() if k not in ("processing", "total"))
+        yield (
+            f"batch {s.id} is still {s.state} ({done} answered so far): "
+            "run skillforge distill --resume with the same logs later"
+        )
+    for s in collected.lost:
+        yield f"batch {s.id} {s.state} without answers: its trajectories will be sent again by the next --batch"
+    for name in collected.other_provider:
+        yield f"batch {name} belongs to another provider: resume it with that provider"
+
+
+def _sent_notes(sent: Submitted) -> Iterator[str]:
+    if sent.batches:
+        yield (
+            f"submitted {sent.calls} analysis calls in {len(sent.batches)} batches "
+            f"(~${sent.dollars:.4f} at the batch discount): {', '.join(sent.batches)}; "
+            "run skillforge distill --resume with the same logs to finish"
+        )
+    elif not sent.over_budget:
+        yield (
+            "nothing to submit: every trajectory is answered or waiting in a batch; "
+            "run skillforge distill --resume with the same logs"
+        )
+    if sent.over_budget:
+        yield f"{sent.over_budget} trajectories were not submitted: they would pass --max-cost"
 
 
 # -------------------------------------------------------------------------------------------- map
@@ -238,6 +240,9 @@ class BatchMapper:
 
     def cache_key(self, traj: Trajectory) -> str:
         return batch_key(self.inner, traj)
+
+    def reducer(self) -> None:
+        return None
 
     def map(self, traj: Trajectory) -> MapResult:
         answer = self.state.answer(traj.id)
@@ -279,7 +284,7 @@ def estimate(summaries: Iterable[dict[str, Any]], settings: Settings) -> dict[st
     from skillforge.distill.llm import DEFAULT_MODELS
 
     tdir = settings.templates
-    system = len(templates.source("prompts/analyst_system.j2", tdir)) // 4
+    system = estimate_tokens(templates.source("prompts/analyst_system.j2", tdir))
     cap = settings.transcript_tokens or 6000
     calls = tin = 0
     for s in summaries:

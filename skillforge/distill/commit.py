@@ -99,38 +99,23 @@ def commit(
     older: Collection[str] = (),
     unapplied: Sequence[tuple[list[Lesson], str]] = (),
 ) -> DistillReport:
-    """Commit the run on ``skillforge/<run id>``; ``run`` is the pipeline's per-run state, ``trusted``
-    its trust gate's verdict on one evidence item and ``older`` the keys of lessons that were waiting
-    already and were not seen again (both for ``.skillforge/pending.json``). ``unapplied`` are the
-    lessons no committed change carries (with why): they wait in ``.skillforge/pending.json`` and
-    their trajectories are not marked distilled, so the next run tries them again."""
+    """Commit the run on ``skillforge/<run id>`` (``run``: the per-run state). ``.skillforge/pending.json``
+    gets the trust gate's verdict (``trusted``), the waiting lessons not seen again (``older``) and the
+    ``unapplied`` ones no change carries, whose trajectories are not marked distilled (tried again)."""
     report = run.report
     held = held_trajectories(unapplied)
     mapped = [r.trajectory_id for r in run.results if r.error is None and r.trajectory_id not in held]
     lost = [lesson for lessons, _ in unapplied for lesson in lessons]
-    record = read_file(lib, runs.DISTILLED_FILE)
     extra: dict[str, str | None] = {
-        runs.DISTILLED_FILE: runs.render(
-            run.distilled, report.run_id, mapped, _held_record(runs.held(record), held, written)
-        ),
-        runs.PROVENANCE_FILE: runs.provenance(
-            read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons, run.repositories
-        ),
+        **_records(run, lib, written, changes, (mapped, held)),
         runs.PENDING_FILE: runs.render_pending([*gated.below_support, *lost], trusted, older),
         **gates.quarantine_files(gated.quarantined, report.run_id),
-    }
-    sources = ", ".join(f"{n} {fmt}" for fmt, n in sorted(run.formats.items()))
-    trailers = {
-        "Skillforge-Run": report.run_id,
-        "Skillforge-Provider": report.provider,
-        "Skillforge-Model": report.model or "none",
-        "Skillforge-Sources": f"{len(run.input_ids)} ({sources})",
     }
     result = lib.commit_run(
         report.run_id,
         changes,
         message=_message(changes, len(mapped)),
-        trailers=trailers,
+        trailers=_trailers(run),
         pr_context={**_pr_context(report, changes, mapped, written), "not_applied": not_applied(unapplied)},
         extra_files=extra,
         allow_dirty=run.allow_dirty,
@@ -138,6 +123,36 @@ def commit(
     )
     record_result(report, lib, result)
     return report
+
+
+def _records(
+    run: Any, lib: Any, written: WriteResult, changes: list[Any], ids: tuple[list[str], set[str]]
+) -> dict[str, str | None]:
+    """The distilled-runs record (``ids``: the runs mapped, those held back) and the provenance record."""
+    mapped, held = ids
+    return {
+        runs.DISTILLED_FILE: runs.render(
+            run.distilled,
+            run.report.run_id,
+            mapped,
+            _held_record(runs.held(read_file(lib, runs.DISTILLED_FILE)), held, written),
+        ),
+        runs.PROVENANCE_FILE: runs.provenance(
+            read_file(lib, runs.PROVENANCE_FILE), changes, written.lessons, run.repositories
+        ),
+    }
+
+
+def _trailers(run: Any) -> dict[str, str]:
+    """The commit's trailers: which run, provider, model and sources."""
+    report = run.report
+    sources = ", ".join(f"{n} {fmt}" for fmt, n in sorted(run.formats.items()))
+    return {
+        "Skillforge-Run": report.run_id,
+        "Skillforge-Provider": report.provider,
+        "Skillforge-Model": report.model or "none",
+        "Skillforge-Sources": f"{len(run.input_ids)} ({sources})",
+    }
 
 
 def record_result(report: DistillReport, lib: Any, result: Any) -> None:
@@ -159,50 +174,34 @@ def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
     root = shlex.quote(str(lib.root))
     branch = result.branch
     steps = [
-        {
-            "what": "review the skills it adds or changes",
-            "command": f"skillforge diff {branch} --library {root}",
-        },
-        {
-            "what": "or merge it into your checked-out branch to use the skills now",
-            "command": f"git -C {root} merge {branch}",
-        },
+        _step("review the skills it adds or changes", f"skillforge diff {branch} --library {root}"),
+        _step(
+            "or merge it into your checked-out branch to use the skills now", f"git -C {root} merge {branch}"
+        ),
     ]
     remotes = lib.remotes()
     if not remotes:
-        return [
-            *steps,
-            {
-                "what": "to publish for review, first add a remote (the library has none)",
-                "command": f"git -C {root} remote add origin <URL of an empty repository>",
-            },
-        ]
+        what = "to publish for review, first add a remote (the library has none)"
+        return [*steps, _step(what, f"git -C {root} remote add origin <URL of an empty repository>")]
     remote = "origin" if "origin" in remotes else remotes[0]
     from skillforge.skills.store import pr_title
 
     base = shlex.quote(result.base) if result.base else ""
     if base and not lib.has_upstream(result.base):  # a new remote: the PR needs its base there first
-        steps.append(
-            {
-                "what": f"publish the base branch first ({result.base} is not on {remote} yet)",
-                "command": f"git -C {root} push -u {remote} {base}",
-            }
-        )
-    steps.append(
-        {"what": "or publish it as a pull request", "command": f"git -C {root} push -u {remote} {branch}"}
-    )
+        what = f"publish the base branch first ({result.base} is not on {remote} yet)"
+        steps.append(_step(what, f"git -C {root} push -u {remote} {base}"))
+    steps.append(_step("or publish it as a pull request", f"git -C {root} push -u {remote} {branch}"))
     if result.pr_body_path:
         body = shlex.quote(str(result.pr_body_path))
         title = shlex.quote(pr_title(result.changes)) if result.changes else "'skills: skillforge run'"
         base_opt = f" --base {base}" if base else ""
-        steps.append(
-            {
-                "what": "",
-                "command": f"cd {root} && gh pr create{base_opt} --head {branch} --title {title} "
-                f"--body-file {body}",
-            }
-        )
+        command = f"cd {root} && gh pr create{base_opt} --head {branch} --title {title} --body-file {body}"
+        steps.append(_step("", command))
     return steps
+
+
+def _step(what: str, command: str) -> dict[str, str]:
+    return {"what": what, "command": command}
 
 
 def collect_unapplied(report: DistillReport, consolidator: Any, written: Any) -> list[tuple[list[Any], str]]:

@@ -4,19 +4,19 @@ batch estimate), written nothing and called nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from skillforge.config import Settings
-from skillforge.distill.base import DistillReport
+from skillforge.distill.base import DistillReport, Mapper
 from skillforge.model import Trajectory
+from skillforge.providers.base import Provider
 
 
 def dry_run(
     report: DistillReport,
     items: Iterator[Trajectory],
     settings: Settings,
-    provider: Any,
-    mapper: Any,
+    provider: Provider | None,
+    mapper: Mapper,
     batch: bool = False,
 ) -> DistillReport:
     summaries = [
@@ -35,12 +35,11 @@ def dry_run(
         for t in items
     ]
     if provider is None:
-        miners = getattr(mapper, "miners", None)
         report.plan = {
             "trajectories": len(summaries),
             "provider": "offline",
             "llm_calls": 0,
-            "miners": [getattr(m, "name", str(m)) for m in miners] if miners else [mapper.name],
+            "miners": [mapper.name],
         }
     else:
         from skillforge.distill.llm import plan

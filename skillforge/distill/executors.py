@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from skillforge.distill.base import MapResult
+from skillforge.distill.base import Mapper, MapResult
 from skillforge.distill.cache import MapCache
 from skillforge.errors import BudgetExceeded, ConfigError, SkillforgeError
 from skillforge.model import Trajectory
@@ -56,13 +56,13 @@ def compute(mapper: Any, traj: Trajectory) -> MapResult:
 class MapTask:
     """The per-trajectory work and its driver-side bookkeeping (cache, stop flag)."""
 
-    mapper: Any
+    mapper: Mapper
     cache: MapCache | None = None
     stop: threading.Event = field(default_factory=threading.Event)
 
     def lookup(self, traj: Trajectory) -> tuple[str, MapResult | None]:
         """(cache key, cached result or None); a stopped run answers "not started" for new items."""
-        key = str(self.mapper.cache_key(traj)) if hasattr(self.mapper, "cache_key") else ""
+        key = self.mapper.cache_key(traj)
         hit = self.cache.get(key) if self.cache is not None and key else None
         if hit is None and self.stop.is_set():
             return key, MapResult(traj.id, error=NOT_STARTED)
@@ -220,7 +220,7 @@ def _check_picklable(mapper: Any) -> None:
         cloudpickle.dumps(mapper)
     except Exception as exc:
         raise ConfigError(
-            f"the {getattr(mapper, 'name', 'map')} stage cannot be sent to Ray workers ({exc})",
+            f"the {mapper.name} stage cannot be sent to Ray workers ({exc})",
             "LLM analysis is network-bound: use --executor local, or --batch for batch "
             "prices; --executor ray runs the offline miners",
         ) from None

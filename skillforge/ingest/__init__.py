@@ -16,14 +16,15 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from typing import cast
 
 from skillforge.errors import InputError, UsageError
-from skillforge.ingest.base import BOM, HEAD_BYTES, ParseContext, Problem, is_binary
+from skillforge.ingest.base import BOM, HEAD_BYTES, FolderReader, ParseContext, Problem, Reader, is_binary
 from skillforge.ingest.companions import companion_reason, pass_over_reason
 from skillforge.ingest.opening import gunzipped, is_gzip, looks_utf16, not_regular, rename_source, shown_name
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.ingest.report import FormatStats, IngestReport
+from skillforge.ingest.tools import decode_actions
 
 __all__ = ["FormatStats", "IngestReport", "detect", "discover", "input_paths", "read", "readers"]
 from skillforge.model import Outcome, Trajectory
@@ -48,27 +49,27 @@ LOG_SUFFIXES = {".jsonl", ".json", ".traj", ".md", ".ndjson"}
 
 
 @functools.cache
-def _reader_modules() -> tuple[ModuleType, ...]:
+def _reader_modules() -> tuple[Reader, ...]:
     return tuple(readers_uncached())
 
 
-def readers() -> list[ModuleType]:
+def readers() -> list[Reader]:
     """The reader modules that exist (a missing module is simply not offered); imported once."""
     return list(_reader_modules())
 
 
-def readers_uncached() -> list[ModuleType]:
+def readers_uncached() -> list[Reader]:
     found = []
     for name in READER_MODULES:
         try:
-            found.append(importlib.import_module(f"skillforge.ingest.{name}"))
+            found.append(cast(Reader, importlib.import_module(f"skillforge.ingest.{name}")))
         except ModuleNotFoundError as exc:
             if exc.name != f"skillforge.ingest.{name}":
                 raise
     return found
 
 
-def reader_for(name: str) -> ModuleType:
+def reader_for(name: str) -> Reader:
     for mod in readers():
         if name == mod.FORMAT:
             return mod
@@ -81,7 +82,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
     An OpenHands event folder is yielded as the folder itself. Symlinks are not followed out of the
     folder that was named.
     """
-    dir_readers = [m for m in readers() if hasattr(m, "detect_dir")]
+    dir_readers = [m for m in readers() if isinstance(m, FolderReader)]
     for raw in paths:
         text = str(raw)
         matches = sorted(glob.glob(os.path.expanduser(text), recursive=True)) if _is_glob(text) else [text]
@@ -111,7 +112,7 @@ class _Walk:
     symlink loop ends)."""
 
     root: str
-    dir_readers: list[ModuleType]
+    dir_readers: list[FolderReader]
     seen: set[str] = field(default_factory=set)
 
 
@@ -177,10 +178,10 @@ def _is_glob(text: str) -> bool:
     return any(ch in text for ch in "*?[")
 
 
-def detect(path: Path) -> ModuleType | None:
+def detect(path: Path) -> Reader | None:
     """The reader whose ``detect`` accepts this file's content, or None."""
     if path.is_dir():
-        return next((m for m in readers() if hasattr(m, "detect_dir") and m.detect_dir(path, None)), None)
+        return next((m for m in readers() if isinstance(m, FolderReader) and m.detect_dir(path, None)), None)
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     head = head[len(BOM) :] if head.startswith(BOM) else head
@@ -237,7 +238,7 @@ def _under(path: str, roots: set[str]) -> bool:
 def _read_one(
     path: Path,
     report: IngestReport,
-    forced: ModuleType | None,
+    forced: Reader | None,
     labels: dict[str, Outcome] | None,
     labels_source: str,
     others: list[str] | None = None,
@@ -265,6 +266,7 @@ def _read_one(
         stats.bytes += _size(path)
         for traj in mod.parse(path, ctx):
             rename_source(traj, str(path), shown_name(str(path)))
+            decode_actions(traj)
             settle_outcome(traj, labels, labels_source)
             report.count(traj)
             yield traj
@@ -282,7 +284,7 @@ def _read_one(
 def _read_special(
     path: Path,
     report: IngestReport,
-    forced: ModuleType | None,
+    forced: Reader | None,
     labels: dict[str, Outcome] | None,
     labels_source: str,
     others: list[str] | None,

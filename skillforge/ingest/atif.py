@@ -132,17 +132,7 @@ def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
         )
         for call in step.get("tool_calls") or []:
             if isinstance(call, dict):
-                args = json_safe(call.get("arguments"))
-                extra = as_dict(call.get("extra"))
-                shown = extra.get("skillforge_text")
-                out.call(
-                    _str(call.get("function_name")) or "tool",
-                    shown if isinstance(shown, str) else clip(orjson.dumps(args).decode()),
-                    str(call.get("tool_call_id") or f"call-{len(out.steps)}"),
-                    args["input"] if extra.get("input_wrapped") and isinstance(args, dict) else args,
-                    line=line,
-                    timestamp=ts,
-                )
+                _call(out, call, line, ts)
     elif text:
         role, trust = (R_USER, T_PERSON) if source == "user" else (R_SYSTEM, T_INJECTED)
         if step.get("is_copied_context"):
@@ -158,6 +148,22 @@ def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
                 timestamp=ts,
             )
     _annotate(out, first, as_dict(step.get("extra")).get("skillforge"))
+
+
+def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None) -> None:
+    """One tool call; ``extra`` holds what skillforge wrote to read it back the same (its text, an
+    input that was not an object)."""
+    args = json_safe(call.get("arguments"))
+    extra = as_dict(call.get("extra"))
+    shown = extra.get("skillforge_text")
+    out.call(
+        _str(call.get("function_name")) or "tool",
+        shown if isinstance(shown, str) else clip(orjson.dumps(args).decode()),
+        str(call.get("tool_call_id") or f"call-{len(out.steps)}"),
+        args["input"] if extra.get("input_wrapped") and isinstance(args, dict) else args,
+        line=line,
+        timestamp=ts,
+    )
 
 
 def _annotate(out: StepList, first: int, notes: Any) -> None:

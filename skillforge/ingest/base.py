@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from skillforge.ingest.opening import is_binary as is_binary
 from skillforge.ingest.opening import shown_name
@@ -37,12 +37,25 @@ BOM = b"\xef\xbb\xbf"
 
 
 class Reader(Protocol):
+    """A log reader: a module of this package with these names (see the module docstring)."""
+
     FORMAT: str
     AGENT: str
 
     def detect(self, path: Path, head: bytes) -> bool: ...
 
     def parse(self, path: Path, ctx: ParseContext) -> Iterator[Trajectory]: ...
+
+
+@runtime_checkable
+class FolderReader(Reader, Protocol):
+    """A reader whose logs can be a folder (OpenHands event folders)."""
+
+    # the files of a detected folder that are its log (None: the whole folder); others beside them are
+    # read as logs of their own
+    FOLDER_FILES: frozenset[str] | None
+
+    def detect_dir(self, path: Path, names: Collection[str] | None) -> bool: ...
 
 
 @dataclass(slots=True)

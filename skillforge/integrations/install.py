@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,36 +95,7 @@ def _apply(agent: str, plan: Plan, uninstall: bool) -> None:
 
 def _steps(agent: str, plan: Plan) -> list[Step]:
     b, lib = plan.base, plan.library
-    hooks_json = {
-        "claude": b / ".claude" / "settings.json",
-        "codex": b / ".codex" / "hooks.json",
-        "gemini": b / ".gemini" / "settings.json",
-    }
-    steps: list[Step] = []
-    if agent in hooks_json:
-        hook: dict[str, Any] = {"type": "command", "command": entries.hook_command(agent, lib)}
-        hook |= {"name": "skillforge", "timeout": 10000} if agent == "gemini" else {"timeout": 10}
-        event = "BeforeAgent" if agent == "gemini" else "UserPromptSubmit"
-        steps.append(
-            _json_step(
-                hooks_json[agent],
-                JsonEdit(
-                    ["hooks", event], {"hooks": [hook]}, True, lambda e: entries.is_our_hook_group(e, agent)
-                ),
-            )
-        )
-    mcp_json = {
-        "claude": b / (".claude.json" if plan.user else ".mcp.json"),
-        "gemini": b / ".gemini" / "settings.json",
-        "cursor": b / ".cursor" / "mcp.json",
-    }
-    if agent in mcp_json:
-        steps.append(
-            _json_step(
-                mcp_json[agent],
-                JsonEdit(["mcpServers", "skillforge"], entries.mcp_entry(lib), False, entries.is_our_mcp),
-            )
-        )
+    steps = _settings_steps(agent, plan)
     if agent == "codex":
         steps.append(toml_step(b / ".codex" / "config.toml"))
     if agent == "cline":
@@ -136,6 +108,34 @@ def _steps(agent: str, plan: Plan) -> list[Step]:
         steps.append(file_step(b / ".cursor" / "rules" / "skillforge.mdc", RULE))
     for folder in (b / ".claude" / "skills", b / ".agents" / "skills"):
         steps.append(links_step(folder))
+    return steps
+
+
+def _settings_steps(agent: str, plan: Plan) -> list[Step]:
+    """The agent's JSON settings: its prompt hook and its MCP server entry, where it has them."""
+    b, lib = plan.base, plan.library
+    hooks_json = {
+        "claude": b / ".claude" / "settings.json",
+        "codex": b / ".codex" / "hooks.json",
+        "gemini": b / ".gemini" / "settings.json",
+    }
+    steps: list[Step] = []
+    if agent in hooks_json:
+        hook: dict[str, Any] = {"type": "command", "command": entries.hook_command(agent, lib)}
+        hook |= {"name": "skillforge", "timeout": 10000} if agent == "gemini" else {"timeout": 10}
+        event = "BeforeAgent" if agent == "gemini" else "UserPromptSubmit"
+        edit = JsonEdit(
+            ["hooks", event], {"hooks": [hook]}, True, partial(entries.is_our_hook_group, agent=agent)
+        )
+        steps.append(_json_step(hooks_json[agent], edit))
+    mcp_json = {
+        "claude": b / (".claude.json" if plan.user else ".mcp.json"),
+        "gemini": b / ".gemini" / "settings.json",
+        "cursor": b / ".cursor" / "mcp.json",
+    }
+    if agent in mcp_json:
+        edit = JsonEdit(["mcpServers", "skillforge"], entries.mcp_entry(lib), False, entries.is_our_mcp)
+        steps.append(_json_step(mcp_json[agent], edit))
     return steps
 
 

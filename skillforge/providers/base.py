@@ -11,11 +11,13 @@ them are classified by :func:`classify` into a :class:`~skillforge.errors.Provid
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from skillforge.errors import ProviderError
 from skillforge.providers.ratelimit import RateLimiter
+from skillforge.text import estimate_tokens
 
 
 @dataclass(slots=True)
@@ -59,7 +61,7 @@ class ChatRequest:
             len(m.text) + sum(len(str(c.args)) for c in m.tool_calls) for m in self.messages
         )
         chars += sum(len(t.description) + len(str(t.schema)) for t in self.tools)
-        return chars // 4 + 1
+        return estimate_tokens(chars)
 
 
 @dataclass(slots=True)
@@ -80,44 +82,26 @@ class ChatResponse:
     model: str = ""
 
 
-class Provider:
-    """Base class: ``chat`` waits for the rate limiter, then sends the backend's ``payload`` through
-    its SDK client (``_send``) and reads the answer (``_response``); SDK errors become ProviderError."""
+class Provider(ABC):
+    """What distill needs of an LLM: ``chat``. ``name`` and ``model`` say which, for reports and cache
+    keys. Backends over an official SDK derive from :class:`SDKProvider`."""
 
     name = "provider"
     default_model = ""
 
-    def __init__(self, model: str = "", limiter: RateLimiter | None = None):
+    def __init__(self, model: str = ""):
         self.model = model or self.default_model
-        self.limiter = limiter or RateLimiter()
 
+    @abstractmethod
     def chat(self, request: ChatRequest) -> ChatResponse:
-        self.limiter.acquire(request.estimate_tokens() + request.max_tokens)
-        try:
-            resp = self._send(self.payload(request))
-        except self._sdk_error() as exc:
-            raise classify(exc, self.name) from exc
-        except ValueError as exc:  # a body that is not JSON, or not the API's shape
-            raise unreadable(exc, self.name) from exc
-        return self._response(resp)
-
-    # what a backend implements
-    def payload(self, request: ChatRequest) -> dict[str, Any]:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _send(self, payload: dict[str, Any]) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _response(self, resp: Any) -> ChatResponse:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _sdk_error(self) -> type[Exception]:  # pragma: no cover - abstract
-        raise NotImplementedError
+        """Send one request and return the answer; failures raise ProviderError."""
 
 
 class SDKProvider(Provider):
     """A backend over an official SDK client, built once with the SDK's own timeout and retries. The
-    SDK module is imported only here, when a provider is built."""
+    SDK module is imported only here, when a provider is built. ``chat`` waits for the rate limiter,
+    sends the backend's ``payload`` through the client (``_send``) and reads the answer
+    (``_response``); SDK errors become ProviderError."""
 
     sdk = ""  # the SDK's module, its client class and the base class of its exceptions
     client_class = ""
@@ -134,11 +118,33 @@ class SDKProvider(Provider):
         limiter: RateLimiter | None = None,
         name: str = "",
     ):
-        super().__init__(model, limiter)
+        super().__init__(model)
+        self.limiter = limiter or RateLimiter()
         self.name = name or self.name
         self._client = self._connect(
             api_key=api_key, base_url=base_url or None, timeout=timeout, max_retries=max_retries
         )
+
+    def chat(self, request: ChatRequest) -> ChatResponse:
+        self.limiter.acquire(request.estimate_tokens() + request.max_tokens)
+        try:
+            resp = self._send(self.payload(request))
+        except self._sdk_error() as exc:
+            raise classify(exc, self.name) from exc
+        except ValueError as exc:  # a body that is not JSON, or not the API's shape
+            raise unreadable(exc, self.name) from exc
+        return self._response(resp)
+
+    # what a backend implements
+    @abstractmethod
+    def payload(self, request: ChatRequest) -> dict[str, Any]:
+        """The SDK call's keyword arguments for ``request`` (batch files reuse them)."""
+
+    @abstractmethod
+    def _send(self, payload: dict[str, Any]) -> Any: ...
+
+    @abstractmethod
+    def _response(self, resp: Any) -> ChatResponse: ...
 
     def _connect(self, **options: Any) -> Any:
         return getattr(importlib.import_module(self.sdk), self.client_class)(**options)

@@ -32,7 +32,7 @@ from skillforge.route.index import (
     skills_root,
 )
 from skillforge.route.repo import aliases
-from skillforge.route.text import tokenize
+from skillforge.text import tokenize
 
 FINDINGS_VERSION = "1"  # bump when the rules that withhold skills change meaning
 

@@ -127,7 +127,7 @@ def baseline_rank(
     import bm25s
     import numpy as np
 
-    from skillforge.route.text import tokenize
+    from skillforge.text import tokenize
 
     retriever = bm25s.BM25()
     docs = [

@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from skillforge import config
-from skillforge.route.text import tokenize
+from skillforge.text import tokenize
 
 INDEX_VERSION = "7"
 MAX_TASKS = 50  # past tasks indexed per skill

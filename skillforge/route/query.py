@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from skillforge.route.text import tokenize
+from skillforge.text import tokenize
 
 REF_TERMS = 6  # scores are relative to what matching this many of the query's best terms would give
 MAX_TERMS = 128  # query terms kept (the most informative by weight × IDF), so huge pastes stay cheap

@@ -20,7 +20,7 @@ from skillforge.route.index import Index, Postings
 from skillforge.route.query import parse
 from skillforge.route.repo import named_repositories, same_repository
 from skillforge.route.score import score_all
-from skillforge.route.text import tokenize
+from skillforge.text import tokenize
 
 ABSTAIN = 0.25  # default; a library learns its own with `skillforge eval route --save`
 MAX_QUERY = 20_000  # characters of a task that are read: a pasted log beyond this only slows routing

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from skillforge.safety.redact import redact
+from skillforge.text import estimate_tokens
 
 if TYPE_CHECKING:
     from skillforge.route import Router
@@ -34,8 +35,8 @@ def escape(text: str) -> str:
 
 
 def tokens(text: str) -> int:
-    """A cheap token estimate (4 characters per token)."""
-    return (len(text) + 3) // 4
+    """A cheap token estimate (see ``skillforge.text.estimate_tokens``)."""
+    return estimate_tokens(text)
 
 
 def top_body(router: Router, matches: list[Match], max_tokens: int, used: int) -> Body | None:

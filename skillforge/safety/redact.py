@@ -19,6 +19,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
+from skillforge.model import Action
 from skillforge.safety.paths import normalize_home_paths
 from skillforge.safety.secret_checks import assignment_spans, shannon_entropy
 from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, confidence
@@ -208,6 +211,7 @@ def redact_trajectory(traj: object) -> Counter[str]:
     total: Counter[str] = Counter()
     traj.task, counts = scrub(traj.task)
     total.update(counts)
+    known = {traj.cwd: scrub(traj.cwd)[0]} if traj.cwd else {}  # shell actions carry the session's cwd
     for attr in ("cwd", "repository", "source"):  # a token in a remote URL, a user name in a path
         value = getattr(traj, attr)
         if value:
@@ -221,10 +225,13 @@ def redact_trajectory(traj: object) -> Counter[str]:
                 files[step.source.file] = scrub(step.source.file)[0]
             step.source.file = files[step.source.file]
     for step in traj.steps:
+        original = step.text
         step.text, counts = scrub(step.text)
-        total.update(counts)
         if step.input is not None:
-            total.update(_redact_input(step))
+            counts.update(_redact_input(step))
+        total.update(counts)
+        if step.action is not None:  # the typed action repeats the command, path or patch text
+            step.action = _redact_action(step.action, {**known, original: step.text}, bool(counts))
     if traj.metadata:  # e.g. the submitted diff, run configs: miners and prompts read them too
         traj.metadata = _scrub_value(traj.metadata, total)
     return total
@@ -241,6 +248,25 @@ def _scrub_value(value: Any, total: Counter[str]) -> Any:
     if isinstance(value, list | tuple):
         return [_scrub_value(v, total) for v in value]
     return value
+
+
+def _redact_action(action: Action, known: dict[str, str], found: bool) -> Action:
+    """The action with its text fields scrubbed (the same action when nothing changed). Its fields copy
+    the step's text or input (and the session's cwd), whose secrets are counted already: a field in
+    ``known`` (original -> cleaned) takes the cleaned form; the others are scrubbed again only when the
+    step's text or input had something to redact (``found``). Nothing is counted twice."""
+    changes: dict[str, Any] = {}
+    for name in action.__struct_fields__:
+        value = getattr(action, name)
+        if isinstance(value, str) and value:
+            new: Any = known[value] if value in known else (scrub(value)[0] if found else value)
+        elif isinstance(value, tuple) and found:
+            new = tuple(scrub(v)[0] if isinstance(v, str) else v for v in value)
+        else:
+            continue
+        if new != value:
+            changes[name] = new
+    return msgspec.structs.replace(action, **changes) if changes else action
 
 
 def _redact_input(step: object) -> Counter[str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from skillforge.safety.shell_rules import (
@@ -39,6 +38,7 @@ from skillforge.safety.shell_rules import (
     uploads,
 )
 from skillforge.safety.snippets import SNIPPET_KEYS, snippets
+from skillforge.text import parser
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +69,6 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     return found
 
 
-@cache
-def _parser() -> Any:
-    import tree_sitter_bash
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_bash.language()))
-
-
 Files = dict[str, tuple[int, bool, tuple[str, ...]]]  # name -> (snippet, over plain http, download hosts)
 
 
@@ -84,7 +76,7 @@ def analyse(
     snippet: str, files: Files, snippet_id: int = 0
 ) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
     """(rule, message, confidence, node, download hosts) for every unsafe construct of one snippet."""
-    root = _parser().parse(snippet.encode("utf-8", "replace")).root_node
+    root = parser("bash").parse(snippet.encode("utf-8", "replace")).root_node
     for node in _walk(root):
         kind = node.type
         found: Iterator[tuple[str, str, str]] = iter(())

@@ -31,6 +31,7 @@ from typing import Any, Final, Literal
 
 from skillforge.model import Evidence, Lesson, Outcome, Trust
 from skillforge.safety.provenance import copied_in
+from skillforge.text import words as _words
 
 UNTRUSTED = frozenset({Trust.TOOL_OUTPUT, Trust.INJECTED})
 COPY_WORDS = 8  # a shared run of this many words counts as copying
@@ -146,13 +147,6 @@ def verified(lesson: Lesson, labelled: Labelled | None) -> bool:
     if labelled is None:
         return False
     return any(e.outcome is Outcome.SUCCESS and labelled(e.trajectory_id) for e in lesson.evidence)
-
-
-_WORD = re.compile(r"[\w'-]+")
-
-
-def _words(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text)]
 
 
 def longest_shared_run(a: str, b: str, n: int = COPY_WORDS) -> list[str]:

@@ -186,10 +186,7 @@ class Library:
         lock_timeout: float | None = None,
     ) -> RunResult:
         """Commit a run's changes on a new branch ``skillforge/<run_id>`` (see the module docstring)."""
-        if not _RUN_ID.match(run_id) or ".." in run_id or run_id.endswith((".lock", ".")):
-            raise LibraryError(
-                f"run id {run_id!r} cannot name a branch", "use letters, digits, '.', '_' and '-'"
-            )
+        _check_run_id(run_id)
         files = self._file_changes(changes, extra_files or {})
         if not files:
             raise LibraryError(f"run {run_id} has no changes to commit", "nothing was written")
@@ -206,20 +203,7 @@ class Library:
                     self._refuse_dirty()
                 commit = self._new_commit(branch, base_name, files, message, trailers, run_id, changes)
             body = self._write_pr_body(run_id, base_name, changes, pr_context, commit)
-        title = pr_title(changes)
-        return RunResult(
-            branch=branch,
-            commit=commit.hexsha,
-            base=base_name,
-            pr_body_path=body,
-            push_command=f"git push -u origin {branch}",
-            pr_command=(
-                f"gh pr create --base {shlex.quote(base_name)} --head {branch} "
-                f"--title {shlex.quote(title)} --body-file {shlex.quote(str(body))}"
-            ),
-            changes=list(changes),
-            already_done=done,
-        )
+        return _run_result(branch, commit.hexsha, base_name, body, changes, done)
 
     def _file_changes(
         self, changes: list[SkillChange], extra: dict[str, str | None]
@@ -436,3 +420,28 @@ def pr_title(changes: list[SkillChange]) -> str:
             parts.append(f"{verbs[action]} {', '.join(names)}")
     title = "skills: " + "; ".join(parts) if parts else "skills: update library files"
     return title if len(title) <= 72 else title[:69] + "..."
+
+
+def _check_run_id(run_id: str) -> None:
+    if not _RUN_ID.match(run_id) or ".." in run_id or run_id.endswith((".lock", ".")):
+        raise LibraryError(f"run id {run_id!r} cannot name a branch", "use letters, digits, '.', '_' and '-'")
+
+
+def _run_result(
+    branch: str, commit: str, base: str, body: Path, changes: list[SkillChange], done: bool
+) -> RunResult:
+    """What a committed run reports: its branch and commit, and how to push it and open its PR."""
+    title = pr_title(changes)
+    return RunResult(
+        branch=branch,
+        commit=commit,
+        base=base,
+        pr_body_path=body,
+        push_command=f"git push -u origin {branch}",
+        pr_command=(
+            f"gh pr create --base {shlex.quote(base)} --head {branch} "
+            f"--title {shlex.quote(title)} --body-file {shlex.quote(str(body))}"
+        ),
+        changes=list(changes),
+        already_done=done,
+    )

@@ -183,41 +183,21 @@ def _read(folder: Path) -> tuple[SkillFile | None, list[Finding]]:
         path = folder / "skill.md"
         found.append(finding(structure.SKILL_MD_CASE, str(path), 1, "the file is named skill.md"))
     if path.stat().st_size > MAX_SKILL_FILE:
-        found.append(
-            finding(
-                spec.FRONT_MATTER,
-                str(path),
-                1,
-                f"file is over {MAX_SKILL_FILE // 2**20} MiB",
-                fix="move long material into references/ files linked from SKILL.md",
-            )
-        )
-        return None, found
+        fix = "move long material into references/ files linked from SKILL.md"
+        return None, [*found, _unreadable(path, f"file is over {MAX_SKILL_FILE // 2**20} MiB", fix)]
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        found.append(
-            finding(
-                spec.FRONT_MATTER,
-                str(path),
-                1,
-                "file is not UTF-8 text",
-                fix="re-save SKILL.md as UTF-8 (e.g. iconv -t UTF-8)",
-            )
-        )
-        return None, found
+        fix = "re-save SKILL.md as UTF-8 (e.g. iconv -t UTF-8)"
+        return None, [*found, _unreadable(path, "file is not UTF-8 text", fix)]
     except OSError as exc:
-        found.append(
-            finding(
-                spec.FRONT_MATTER,
-                str(path),
-                1,
-                f"file cannot be read ({exc.strerror})",
-                fix="check the file's permissions",
-            )
-        )
-        return None, found
+        fix = "check the file's permissions"
+        return None, [*found, _unreadable(path, f"file cannot be read ({exc.strerror})", fix)]
     return SkillFile(str(path), text, folder), found
+
+
+def _unreadable(path: Path, message: str, fix: str) -> Finding:
+    return finding(spec.FRONT_MATTER, str(path), 1, message, fix=fix)
 
 
 def _siblings(folders: list[Path]) -> list[SkillFile]:

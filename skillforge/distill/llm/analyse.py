@@ -73,6 +73,10 @@ class LLMMapper:
     def cache_key(self, traj: Trajectory) -> str:
         return content_id(traj.id, self.fingerprint)
 
+    def reducer(self) -> None:
+        """None: analyses are reduced together, once every trajectory is mapped."""
+        return None
+
     # -- map ---------------------------------------------------------------------------------------
 
     def map(self, traj: Trajectory) -> MapResult:

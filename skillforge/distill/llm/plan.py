@@ -33,6 +33,7 @@ from skillforge.distill.llm.tools import TOOLS
 from skillforge.distill.llm.topics import TOPIC_CHUNK
 from skillforge.model import Trajectory
 from skillforge.providers.base import TokenUsage
+from skillforge.text import estimate_tokens
 
 LESSONS_PER_TRAJECTORY = 3
 COMPARATIVE_LESSONS = 2
@@ -93,24 +94,13 @@ def plan(trajectory_summaries: Iterable[Trajectory | dict[str, Any]], settings: 
     rounds = min(TOOL_ROUNDS, max(0, steps))
     tally = _Tally()
     for it in items:
-        transcript = _transcript(it, budget)
-        read = min(3000, int(it.get("chars", 0)) // max(1, int(it.get("steps", 0)) or 1) // 4 + 40)
-        base = fixed + tools + PROMPT_OVERHEAD + transcript
-        if it.get("outcome", "unknown") == "unknown":
-            tally.add(
-                "judge", JUDGE_CALLS, JUDGE_CALLS * base + read * READS_PER_ROUND, 150 + TOOL_CALL_TOKENS
-            )
-        turn = read * READS_PER_ROUND + TOOL_CALL_TOKENS  # what each tool round adds to the conversation
-        tally.add(
-            "analyst",
-            1 + rounds,
-            (1 + rounds) * base + turn * rounds * (rounds + 1) / 2,
-            ANSWER_TOKENS + TOOL_CALL_TOKENS * rounds,
-        )
+        _analyse(tally, it, fixed + tools + PROMPT_OVERHEAD + _transcript(it, budget), rounds)
     groups = comparable_groups([{**it, "id": it.get("id", str(i))} for i, it in enumerate(items)])
     for group in groups:
         shown = sum(
-            min(1500, len(str(f.get("task", "")))) // 4 + LESSONS_PER_TRAJECTORY * LESSON_TOKENS + 8 * 80
+            estimate_tokens(min(1500, len(str(f.get("task", "")))))
+            + LESSONS_PER_TRAJECTORY * LESSON_TOKENS
+            + 8 * 80
             for f in group
         )
         tally.add("comparative", 1, fixed + PROMPT_OVERHEAD + shown, ANSWER_TOKENS)
@@ -126,6 +116,20 @@ def plan(trajectory_summaries: Iterable[Trajectory | dict[str, Any]], settings: 
         "output_tokens": tally.tout,
         "dollars": round(dollars, 4),
     }
+
+
+def _analyse(tally: _Tally, it: dict[str, Any], base: int, rounds: int) -> None:
+    """The judge (outcome unknown) and analyst calls of one trajectory; ``base`` is one call's input."""
+    read = min(3000, estimate_tokens(int(it.get("chars", 0)) // max(1, int(it.get("steps", 0)) or 1)) + 40)
+    if it.get("outcome", "unknown") == "unknown":
+        tally.add("judge", JUDGE_CALLS, JUDGE_CALLS * base + read * READS_PER_ROUND, 150 + TOOL_CALL_TOKENS)
+    turn = read * READS_PER_ROUND + TOOL_CALL_TOKENS  # what each tool round adds to the conversation
+    tally.add(
+        "analyst",
+        1 + rounds,
+        (1 + rounds) * base + turn * rounds * (rounds + 1) / 2,
+        ANSWER_TOKENS + TOOL_CALL_TOKENS * rounds,
+    )
 
 
 def _merge(tally: _Tally, lessons: int, settings: Settings, tdir: str) -> None:
@@ -159,7 +163,7 @@ def _transcript(item: dict[str, Any], budget: int) -> int:
 
 def _tokens(value: Any) -> int:
     text = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
-    return len(text) // 4 + 1
+    return estimate_tokens(text)
 
 
 def _default_model(provider: str) -> str:

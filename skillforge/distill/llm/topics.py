@@ -12,7 +12,6 @@ per lesson.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -20,15 +19,16 @@ from skillforge.distill.llm import schema
 from skillforge.distill.llm.agent import SKIPPABLE, Caller, answer_json, skippable
 from skillforge.model import Lesson
 from skillforge.providers.base import ChatRequest, Message
+from skillforge.text import words as split_words
 
-WORD = re.compile(r"[a-z0-9]{3,}")
 STOP = {"the", "and", "for", "with", "when", "use", "that", "this", "from", "into", "before", "after", "you"}
 TOPIC_CHUNK = 80  # lessons per topic-assignment call (titles and triggers only: small)
 T = TypeVar("T")
 
 
 def words(text: str) -> set[str]:
-    return {w for w in WORD.findall(text.lower()) if w not in STOP}
+    """The content words of a title or trigger (three letters or more, common words dropped)."""
+    return {w for w in split_words(text) if len(w) >= 3 and w not in STOP}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from skillforge.model import StepKind, Trajectory, Trust
+from skillforge.text import estimate_tokens
 
 WIDTHS = (160, 100, 60)
 CUT = "…"
@@ -29,7 +30,7 @@ WRITER = {
 
 
 def tokens(text: str) -> int:
-    return len(text) // 4 + 1
+    return estimate_tokens(text)
 
 
 def squash(text: str) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from skillforge.distill.offline.commands import classify_call
+from skillforge.distill.offline.commands import classify
 from skillforge.distill.offline.signature import looks_failed, shorten, signature
-from skillforge.model import StepKind, Trajectory, Trust
+from skillforge.model import Action, Step, StepKind, Trajectory, Trust
 
 TRUST_ORDER = list(Trust)  # most to least trusted, as the enum declares them
 _SWEBENCH_ID = re.compile(r"^([A-Za-z0-9_.-]+?)__([A-Za-z0-9_.-]+?)-\d+(?![\w.])")
@@ -34,8 +34,7 @@ class Act:
     sig_raw: str = ""
     exc: str = ""
     output: str = ""  # the result text (kept in memory only, never in facts)
-    tool: str = ""
-    tool_input: object = None
+    action: Action | None = None  # the call's typed action, as the reader decoded it
     cwd: str = ""  # the main command's working folder relative to the repository ('' = its root)
     scratch: bool = False  # ran in a scratch folder or on scratch files (see commands.is_scratch_dir)
 
@@ -53,7 +52,7 @@ def actions(traj: Trajectory) -> list[Act]:
             continue
         res_idx = _result_of(traj, pos, results_by_call)
         res = traj.step(res_idx) if res_idx is not None else None
-        action = classify_call(s.text, s.tool_name, s.input)
+        action = classify(s.action, traj.cwd)
         act = Act(
             call=s.index,
             result=res_idx,
@@ -64,24 +63,26 @@ def actions(traj: Trajectory) -> list[Act]:
             classes=action.classes,
             writes=action.writes,
             heredoc=action.heredoc,
-            tool=s.tool_name or "",
-            tool_input=s.input,
+            action=s.action,
             cwd=action.cwd,
             scratch=action.scratch,
         )
         if res is not None:
-            act.output = res.text
-            act.failed = (
-                res.is_error
-                or (res.exit_code not in (None, 0))
-                or (res.exit_code is None and looks_failed(res.text))
-            )
-            if act.failed:
-                sig = signature(res.text)
-                if sig is not None:
-                    act.sig, act.sig_raw, act.exc = sig.text, sig.raw, sig.exc
+            _read_result(act, res)
         out.append(act)
     return out
+
+
+def _read_result(act: Act, res: Step) -> None:
+    """The call's output, whether it failed, and the failure's error signature."""
+    act.output = res.text
+    act.failed = (
+        res.is_error or (res.exit_code not in (None, 0)) or (res.exit_code is None and looks_failed(res.text))
+    )
+    if act.failed:
+        sig = signature(res.text)
+        if sig is not None:
+            act.sig, act.sig_raw, act.exc = sig.text, sig.raw, sig.exc
 
 
 def _result_of(traj: Trajectory, pos: int, by_call: dict[str, int]) -> int | None:

@@ -10,12 +10,12 @@ context (``@@ … @@ class Foo:``) names it.
 
 from __future__ import annotations
 
-import importlib
 import re
 import textwrap
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
+
+from skillforge.text import parser
 
 LANGUAGES = {
     ".py": "python",
@@ -69,24 +69,12 @@ def language_of(path: str) -> str:
     return ""
 
 
-@cache
-def _parser(lang: str) -> Any:
-    from tree_sitter import Language, Parser
-
-    if lang in ("typescript", "tsx"):
-        mod = importlib.import_module("tree_sitter_typescript")
-        ptr = mod.language_tsx() if lang == "tsx" else mod.language_typescript()
-    else:
-        ptr = importlib.import_module(f"tree_sitter_{lang}").language()
-    return Parser(Language(ptr))
-
-
 def enclosing(source: str, line: int, lang: str) -> str:
     """The qualified name of the definitions enclosing 0-based ``line`` ('' at module level)."""
     if lang not in ("python", "javascript", "typescript", "tsx", "bash"):
         return ""
     data = source.encode("utf-8", "replace")
-    tree = _parser(lang).parse(data)
+    tree = parser(lang).parse(data)
     lines = source.split("\n")
     line = max(0, min(line, len(lines) - 1))
     col = len(lines[line]) - len(lines[line].lstrip()) if lines else 0

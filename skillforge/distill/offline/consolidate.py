@@ -122,53 +122,43 @@ class OfflineConsolidator:
         for le in lessons:
             if le.scope.kind is ScopeKind.REPOSITORY:
                 by_repo.setdefault(le.scope.value, []).append(le)
-        plans: list[Plan] = []
-        for repo, group in sorted(by_repo.items()):
-            if not any(le.kind in SPECIFIC for le in group):
-                continue  # only a skeleton or code areas: too generic to stand alone
-            sections: list[tuple[str, list[Lesson], list[str]]] = []
-            for heading, key in REPO_SECTIONS:
-                chosen = [le for le in group if _section_key(le) == key]
-                if not chosen:
-                    continue
-                if sections and sections[-1][0] == heading:
-                    sections[-1][1].extend(chosen)
-                    sections[-1][2].extend(le.body for le in chosen)
-                else:
-                    sections.append((heading, chosen, [le.body for le in chosen]))
-            metas = {e.trajectory_id: e.outcome.value for le in group for e in le.evidence}
-            known = [o for o in metas.values() if o != "unknown"]
-            recipes = {
-                le.signature: _first_code(le.body) for le in group if le.kind is LessonKind.ENVIRONMENT_RECIPE
-            }
-            parts = _count_parts(group)
-            plan = Plan(
-                name=_name(f"{_repo_slug(repo)}-workflow"),
-                scope=Scope(ScopeKind.REPOSITORY, repo),
-                theme="workflow",
-                level=Level.PLAN,
-                title=f"Working on {repo}",
-                description=self._render(
-                    "description_repository",
-                    repo=repo,
-                    test=_plain(recipes.get("recipe:test", "")),
-                    build=_plain(recipes.get("recipe:build", "")),
-                    parts=parts,
-                    runs=supporting_runs(group),
-                ),
-                intro=self._render(
-                    "intro_repository",
-                    repo=repo,
-                    supporting=supporting_runs(group),
-                    read=self.read.get(str(Scope(ScopeKind.REPOSITORY, repo))),
-                    resolved=sum(1 for o in known if o == "success")
-                    if known and not is_sampled(group)
-                    else None,
-                ),
-                sections=sections,
-            )
-            plans.append(plan)
-        return plans
+        # only a skeleton or code areas is too generic to stand alone
+        return [
+            self._repo_plan(repo, group)
+            for repo, group in sorted(by_repo.items())
+            if any(le.kind in SPECIFIC for le in group)
+        ]
+
+    def _repo_plan(self, repo: str, group: list[Lesson]) -> Plan:
+        """The workflow skill of one repository: its recipes, sections and how many runs it read."""
+        metas = {e.trajectory_id: e.outcome.value for le in group for e in le.evidence}
+        known = [o for o in metas.values() if o != "unknown"]
+        recipes = {
+            le.signature: _first_code(le.body) for le in group if le.kind is LessonKind.ENVIRONMENT_RECIPE
+        }
+        return Plan(
+            name=_name(f"{_repo_slug(repo)}-workflow"),
+            scope=Scope(ScopeKind.REPOSITORY, repo),
+            theme="workflow",
+            level=Level.PLAN,
+            title=f"Working on {repo}",
+            description=self._render(
+                "description_repository",
+                repo=repo,
+                test=_plain(recipes.get("recipe:test", "")),
+                build=_plain(recipes.get("recipe:build", "")),
+                parts=_count_parts(group),
+                runs=supporting_runs(group),
+            ),
+            intro=self._render(
+                "intro_repository",
+                repo=repo,
+                supporting=supporting_runs(group),
+                read=self.read.get(str(Scope(ScopeKind.REPOSITORY, repo))),
+                resolved=sum(1 for o in known if o == "success") if known and not is_sampled(group) else None,
+            ),
+            sections=_repo_sections(group),
+        )
 
     def _family_plans(self, lessons: list[Lesson]) -> list[Plan]:
         by_family: dict[str, list[Lesson]] = {}
@@ -294,56 +284,62 @@ def _match(plan: Plan, skills: Sequence[Skill]) -> Skill | None:
     return next((s for s in sorted(skills, key=lambda s: s.name) if s.name == plan.name), None)
 
 
+def _repo_sections(group: list[Lesson]) -> list[tuple[str, list[Lesson], list[str]]]:
+    """(heading, lessons, bodies) per repository section, in REPO_SECTIONS order; keys that share a
+    heading share its section."""
+    sections: list[tuple[str, list[Lesson], list[str]]] = []
+    for heading, key in REPO_SECTIONS:
+        chosen = [le for le in group if _section_key(le) == key]
+        if not chosen:
+            continue
+        if sections and sections[-1][0] == heading:
+            sections[-1][1].extend(chosen)
+            sections[-1][2].extend(le.body for le in chosen)
+        else:
+            sections.append((heading, chosen, [le.body for le in chosen]))
+    return sections
+
+
 def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
     existing = sections_of(current.body)
     edits: list[SkillEdit] = []
     for heading, lessons, lines in plan.sections:
         old = existing.get(heading)
         if old is None:
-            edits.append(
-                SkillEdit(
-                    op=EditOp.APPEND_SECTION,
-                    skill=current.name,
-                    section=heading,
-                    content="\n".join(lines),
-                    lessons=lessons,
-                    reason=f"add '{heading}' to {current.name}: {_summary(lessons)}",
-                )
-            )
+            reason = f"add '{heading}' to {current.name}: {_summary(lessons)}"
+            edits.append(_edit(EditOp.APPEND_SECTION, current, heading, lines, lessons, reason))
             continue
-        old_lines = old.split("\n")  # blank lines and prose under the heading are kept as they are
-        keys = {_bullet_key(ln): i for i, ln in enumerate(old_lines) if ln.startswith("- ")}
-        merged = list(old_lines)
-        added: list[str] = []
-        for line in lines:
-            k = _bullet_key(line)
-            if k in keys:
-                merged[keys[k]] = merge_counts(old_lines[keys[k]], line)
-            elif line not in added:
-                added.append(line)
-        if merged != old_lines:
-            edits.append(
-                SkillEdit(
-                    op=EditOp.REPLACE_SECTION,
-                    skill=current.name,
-                    section=heading,
-                    content="\n".join(merged + added),
-                    lessons=lessons,
-                    reason=f"update counts in '{heading}' of {current.name}: {_summary(lessons)}",
-                )
-            )
+        merged, added = _merge_bullets(old.split("\n"), lines)
+        if merged is not None:
+            reason = f"update counts in '{heading}' of {current.name}: {_summary(lessons)}"
+            edits.append(_edit(EditOp.REPLACE_SECTION, current, heading, merged + added, lessons, reason))
         elif added:
-            edits.append(
-                SkillEdit(
-                    op=EditOp.APPEND_SECTION,
-                    skill=current.name,
-                    section=heading,
-                    content="\n".join(added),
-                    lessons=lessons,
-                    reason=f"append {len(added)} point(s) to '{heading}' of {current.name}",
-                )
-            )
+            reason = f"append {len(added)} point(s) to '{heading}' of {current.name}"
+            edits.append(_edit(EditOp.APPEND_SECTION, current, heading, added, lessons, reason))
     return edits
+
+
+def _merge_bullets(old_lines: list[str], lines: list[str]) -> tuple[list[str] | None, list[str]]:
+    """(the section's lines with matching bullets' counts merged, or None when none changed; the new
+    bullets). Blank lines and prose under the heading are kept as they are."""
+    keys = {_bullet_key(ln): i for i, ln in enumerate(old_lines) if ln.startswith("- ")}
+    merged = list(old_lines)
+    added: list[str] = []
+    for line in lines:
+        k = _bullet_key(line)
+        if k in keys:
+            merged[keys[k]] = merge_counts(old_lines[keys[k]], line)
+        elif line not in added:
+            added.append(line)
+    return (merged if merged != old_lines else None), added
+
+
+def _edit(
+    op: EditOp, current: Skill, heading: str, lines: list[str], lessons: list[Lesson], reason: str
+) -> SkillEdit:
+    return SkillEdit(
+        op=op, skill=current.name, section=heading, content="\n".join(lines), lessons=lessons, reason=reason
+    )
 
 
 def sections_of(body: str) -> dict[str, str]:

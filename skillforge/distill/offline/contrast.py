@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from math import comb
 
@@ -94,18 +94,8 @@ def mine(
             add("submitted:test-files", last)
 
     for a in acts:
-        if a.recipe:
-            add(f"ran:{a.recipe}", a.call)
-        if a.cls == EDIT and a.program:
-            add(f"edit-with:{a.program}", a.call)
-        if a.failed and a.sig:
-            add(f"hit:{a.sig}", a.call)
-        if _REVERT.search(a.cmd):
-            add("reverted-files", a.call)
-        if a.failed and a.exc in ("SyntaxError", "IndentationError", "TabError") and _in_repository(a.output):
-            add("broke-syntax", a.call)
-        if any(_CONFIG.search(w) for w in a.writes):
-            add("edited:config", a.call)  # the agent's own edit, not one the environment had already made
+        for key in _act_features(a):
+            add(key, a.call)
     if not files:
         for path in edited:
             if _TESTFILE.search(path):
@@ -115,6 +105,22 @@ def mine(
     if acts and not any(a.cls == REPRODUCE for a in acts):
         add("never-reproduced", acts[-1].call)
     return dict(sorted(feats.items()))
+
+
+def _act_features(a: Act) -> Iterator[str]:
+    """The features one action shows."""
+    if a.recipe:
+        yield f"ran:{a.recipe}"
+    if a.cls == EDIT and a.program:
+        yield f"edit-with:{a.program}"
+    if a.failed and a.sig:
+        yield f"hit:{a.sig}"
+    if _REVERT.search(a.cmd):
+        yield "reverted-files"
+    if a.failed and a.exc in ("SyntaxError", "IndentationError", "TabError") and _in_repository(a.output):
+        yield "broke-syntax"
+    if any(_CONFIG.search(w) for w in a.writes):
+        yield "edited:config"  # the agent's own edit, not one the environment had already made
 
 
 def fisher_greater(a: int, b: int, c: int, d: int) -> float:
@@ -248,39 +254,40 @@ def _group_lessons(scope: Scope, g: _Group) -> list[Lesson]:
         if a < MIN_FAILED_WITH or a / g.failed - c / g.won < MIN_DIFF:
             continue
         tests.append((fisher_greater(a, g.failed - a, c, g.won - c), feat, a, c))
-    out: list[Lesson] = []
-    for p_adj, feat, a, c in _bh(tests, len(features)):
-        what, _ = phrase(feat)
-        where = f"on {scope.value}" if scope.kind is ScopeKind.REPOSITORY else f"with {scope.value}"
-        cited = g.features[feat].sample
-        body = render(
-            "lesson_warning",
-            phrase=what,
-            where=where,
-            a=a,
-            n_fail=g.failed,
-            c=c,
-            n_success=g.won,
-            p=f"{p_adj:.3g}",
-            diff=round(100 * (a / g.failed - c / g.won)),
-            odds=_odds(a, g.failed - a, c, g.won - c),
-            example="",
-        )
-        out.append(
-            Lesson(
-                title=f"Warning: runs that {what} failed more often",
-                trigger=f"before you {what.split(' ', 1)[-1]}",
-                body=body,
-                kind=LessonKind.WARNING,
-                level=Level.FUNCTIONAL,
-                scope=scope,
-                evidence=evidence_of(cited, evidence),
-                confidence=round(1 - p_adj, 3),
-                signature=f"contrast:{feat}",
-                runs=runs_if_sampled(a, cited),
-            )
-        )
-    return out
+    return [_warning(scope, g, test) for test in _bh(tests, len(features))]
+
+
+def _warning(scope: Scope, g: _Group, test: tuple[float, str, int, int]) -> Lesson:
+    """The warning lesson for one feature that failed runs show significantly more often."""
+    p_adj, feat, a, c = test
+    what, _ = phrase(feat)
+    where = f"on {scope.value}" if scope.kind is ScopeKind.REPOSITORY else f"with {scope.value}"
+    cited = g.features[feat].sample
+    body = render(
+        "lesson_warning",
+        phrase=what,
+        where=where,
+        a=a,
+        n_fail=g.failed,
+        c=c,
+        n_success=g.won,
+        p=f"{p_adj:.3g}",
+        diff=round(100 * (a / g.failed - c / g.won)),
+        odds=_odds(a, g.failed - a, c, g.won - c),
+        example="",
+    )
+    return Lesson(
+        title=f"Warning: runs that {what} failed more often",
+        trigger=f"before you {what.split(' ', 1)[-1]}",
+        body=body,
+        kind=LessonKind.WARNING,
+        level=Level.FUNCTIONAL,
+        scope=scope,
+        evidence=evidence_of(cited, evidence),
+        confidence=round(1 - p_adj, 3),
+        signature=f"contrast:{feat}",
+        runs=runs_if_sampled(a, cited),
+    )
 
 
 def _odds(a: int, b: int, c: int, d: int) -> str:

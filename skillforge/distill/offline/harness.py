@@ -156,32 +156,36 @@ class Acc:
                 failed_total and won_total and failed / failed_total - g.runs.wins / won_total < MIN_DIFF
             ):
                 continue  # the usefulness gate: met as often by resolved runs, it explains no failure
-            body = render(
-                "lesson_harness",
-                what=WHAT[kind],
-                advice=ADVICE[kind],
-                n=g.runs.n,
-                total=total.n,
-                complaints=g.complaints,
-                turns=g.turns,
-                known=bool(total.known),
-                failed=failed,
-                failed_total=failed_total,
-                won=g.runs.wins,
-                won_total=won_total,
-            )
-            out.append(
-                Lesson(
-                    title=f"Harness: {kind.replace('-', ' ')}",
-                    trigger=f"when {WHAT[kind]}",
-                    body=body,
-                    kind=LessonKind.ERROR_RECOVERY,
-                    level=Level.ATOMIC,
-                    scope=scope,
-                    evidence=evidence_of(g.sample, evidence),
-                    confidence=round(g.runs.n / max(total.n, 1), 3),
-                    signature=f"harness:{kind}|family:",
-                    runs=runs_if_sampled(g.runs.n, g.sample),
-                )
-            )
+            out.append(_lesson(scope, kind, g, total))
         return out
+
+
+def _lesson(scope: Scope, kind: str, g: _Group, total: Runs) -> Lesson:
+    """The lesson on one harness complaint seen in ``g.runs`` of the scope's ``total`` runs."""
+    failed_total, won_total = total.known - total.wins, total.wins
+    body = render(
+        "lesson_harness",
+        what=WHAT[kind],
+        advice=ADVICE[kind],
+        n=g.runs.n,
+        total=total.n,
+        complaints=g.complaints,
+        turns=g.turns,
+        known=bool(total.known),
+        failed=g.runs.known - g.runs.wins,
+        failed_total=failed_total,
+        won=g.runs.wins,
+        won_total=won_total,
+    )
+    return Lesson(
+        title=f"Harness: {kind.replace('-', ' ')}",
+        trigger=f"when {WHAT[kind]}",
+        body=body,
+        kind=LessonKind.ERROR_RECOVERY,
+        level=Level.ATOMIC,
+        scope=scope,
+        evidence=evidence_of(g.sample, evidence),
+        confidence=round(g.runs.n / max(total.n, 1), 3),
+        signature=f"harness:{kind}|family:",
+        runs=runs_if_sampled(g.runs.n, g.sample),
+    )

@@ -26,9 +26,9 @@ from skillforge.distill.offline.codeloc import (
 )
 from skillforge.distill.offline.commands import EDIT, SUBMIT
 from skillforge.distill.offline.evidence import Facts, cite, relative_source, repo_scope
-from skillforge.model import Lesson, Scope, ScopeKind, Trajectory
+from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory
 
-MINER_VERSION = "offline-6"
+MINER_VERSION = "offline-7"
 _SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 
@@ -158,49 +158,48 @@ def mine(traj: Trajectory) -> Facts:
     }
 
 
-def _submission(traj: Trajectory, acts: list[Act]) -> str:
+def _final_diff(traj: Trajectory, acts: list[Act]) -> tuple[Act | None, str]:
     """The run's final diff: the submit action's output, else the log's recorded submission."""
     diff_act = next((a for a in reversed(acts) if a.cls == SUBMIT and "diff --git" in a.output), None)
-    return diff_act.output if diff_act else str(traj.metadata.get("submission") or "")
+    return diff_act, diff_act.output if diff_act else str(traj.metadata.get("submission") or "")
+
+
+def _submission(traj: Trajectory, acts: list[Act]) -> str:
+    return _final_diff(traj, acts)[1]
 
 
 def _edits(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
     """Where the run changed code: the final diff when there is one, else each edit action."""
-    out: list[dict[str, Any]] = []
-    diff_act = next((a for a in reversed(acts) if a.cls == SUBMIT and "diff --git" in a.output), None)
-    diff_text = diff_act.output if diff_act else str(traj.metadata.get("submission") or "")
+    diff_act, diff_text = _final_diff(traj, acts)
     if "diff --git" in diff_text:
         step = diff_act.call if diff_act else (acts[-1].call if acts else 0)
-        out = [_loc(traj, loc, step) for loc in diff_locations(diff_text, MAX_EDITS)]
-        return out
+        return [_loc(traj, loc, step) for loc in diff_locations(diff_text, MAX_EDITS)]
+    out: list[dict[str, Any]] = []
     for a in acts:
-        if a.cls != EDIT:
-            continue
-        inp = a.tool_input if isinstance(a.tool_input, dict) else {}
-        path = str(inp.get("path") or inp.get("file_path") or "")
-        snippet = _snippet(inp)
-        if "*** Begin Patch" in a.cmd or "*** Update File:" in str(inp.get("input") or a.cmd):
-            call = traj.step(a.call)
-            patch = str(inp.get("input") or inp.get("patch") or (call.text if call else ""))
-            out.extend(_loc(traj, loc, a.call) for loc in patch_locations(patch))
-        elif path and snippet:
-            out.append(_loc(traj, snippet_location(path, snippet), a.call))
-        for written in a.writes:
-            if written != path and (not out or written != out[-1]["file"]):
-                out.append(_loc(traj, Location(written, language_of(written)), a.call))
-        if len(out) >= MAX_EDITS:
-            break
+        if a.cls == EDIT:
+            out.extend(_loc(traj, loc, a.call) for loc in _edit_locations(a, out[-1]["file"] if out else ""))
+            if len(out) >= MAX_EDITS:
+                break
     root = (traj.cwd or "").rstrip("/") + "/"
     for e in out:
         e["file"] = relative(e["file"], root)
     return out[:MAX_EDITS]
 
 
-def _snippet(inp: dict[str, Any]) -> str:
-    edits = inp.get("edits")
-    if isinstance(edits, list) and edits and isinstance(edits[0], dict):
-        return str(edits[0].get("new_string") or "")
-    return str(inp.get("new_str") or inp.get("new_string") or inp.get("content") or "")
+def _edit_locations(a: Act, last: str) -> list[Location]:
+    """The code locations one edit action changed: a patch's hunks, an edit's snippet, then each
+    other file it writes (``last``: the file of the location before, not repeated)."""
+    action = a.action
+    path = action.path if isinstance(action, EditFile) else ""
+    out: list[Location] = []
+    if isinstance(action, Patch):  # its hunks name every file it changes
+        return patch_locations(action.text)
+    if path and isinstance(action, EditFile) and action.text:
+        out = [snippet_location(path, action.text)]
+    for written in a.writes:
+        if written != path and written != (out[-1].file if out else last):
+            out.append(Location(written, language_of(written)))
+    return out
 
 
 def relative(path: str, root: str) -> str:

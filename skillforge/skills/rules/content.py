@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
+from skillforge.text import grammar, parser
 
 CODE_SYNTAX = rule(
     "SF401",
@@ -24,28 +23,6 @@ CODE_SYNTAX = rule(
 CODE_FENCE = rule("SF402", "code-fence", "error", "close the code block with a matching ``` line")
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([^\s`{]*)")
-
-# language tag -> (module, function returning the language pointer)
-LANGUAGES: dict[str, tuple[str, str]] = {
-    "python": ("tree_sitter_python", "language"),
-    "py": ("tree_sitter_python", "language"),
-    "python3": ("tree_sitter_python", "language"),
-    "bash": ("tree_sitter_bash", "language"),
-    "sh": ("tree_sitter_bash", "language"),
-    "shell": ("tree_sitter_bash", "language"),
-    "zsh": ("tree_sitter_bash", "language"),
-    "javascript": ("tree_sitter_javascript", "language"),
-    "js": ("tree_sitter_javascript", "language"),
-    "mjs": ("tree_sitter_javascript", "language"),
-    "jsx": ("tree_sitter_javascript", "language"),
-    "typescript": ("tree_sitter_typescript", "language_typescript"),
-    "ts": ("tree_sitter_typescript", "language_typescript"),
-    "tsx": ("tree_sitter_typescript", "language_tsx"),
-    "json": ("tree_sitter_json", "language"),
-    "yaml": ("tree_sitter_yaml", "language"),
-    "yml": ("tree_sitter_yaml", "language"),
-    "toml": ("tree_sitter_toml", "language"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,22 +66,12 @@ def mask_code(text: str) -> str:
     return re.sub(r"`[^`\n]*`", "``", "\n".join(lines))
 
 
-@cache
-def _parser(lang: str) -> Any:
-    import importlib
-
-    from tree_sitter import Language, Parser
-
-    module, func = LANGUAGES[lang]
-    return Parser(Language(getattr(importlib.import_module(module), func)()))
-
-
 def syntax_error_line(lang: str, code: str) -> int | None:
     """0-based line of the first ERROR/MISSING node when ``code`` does not parse as ``lang``, else None.
     Languages we cannot parse always pass."""
-    if lang not in LANGUAGES or not code.strip():
+    if grammar(lang) is None or not code.strip():
         return None
-    tree = _parser(lang).parse(code.encode("utf-8"))
+    tree = parser(lang).parse(code.encode("utf-8"))
     if not tree.root_node.has_error:
         return None
     cursor = [tree.root_node]

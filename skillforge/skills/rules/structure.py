@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
 from skillforge.skills.rules.content import mask_code
+from skillforge.text import estimate_tokens
 
 NO_SKILL_MD = rule("SF001", "skill-md-missing", "warning", "add a SKILL.md or move the folder out of skills/")
 SKILL_MD_CASE = rule("SF002", "skill-md-case", "error", "rename skill.md to SKILL.md")
@@ -99,7 +100,7 @@ def _size(sf: SkillFile) -> Iterator[Finding]:
         yield finding(
             BODY_LINES, sf.path, sf.body_line + MAX_LINES, f"body is {n_lines} lines (max {MAX_LINES})"
         )
-    tokens = len(body) // 4
+    tokens = estimate_tokens(body)
     if tokens > MAX_TOKENS:
         yield finding(BODY_TOKENS, sf.path, sf.body_line, f"body is about {tokens} tokens (max {MAX_TOKENS})")
 

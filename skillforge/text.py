@@ -1,13 +1,21 @@
-"""Tokenising for route: the same function builds the index and reads the query.
+"""Text utilities, in one place: the route tokenizer, plain word splitting, the token estimate and
+the tree-sitter parsers.
 
-Lower-case word pieces (identifiers split on ``_``, ``-``, ``.``, ``/`` and camelCase), English
-stop words dropped, and a light suffix stripper so "migrations" meets "migration" and "failing" meets
-"fail". Pure Python and cheap to import: it runs in the cold ``skillforge route`` path.
+``tokenize`` builds the route index and reads the query with the same function: lower-case word pieces
+(identifiers split on ``_``, ``-``, ``.``, ``/`` and camelCase), English stop words dropped, and a
+light suffix stripper so "migrations" meets "migration" and "failing" meets "fail". ``words`` splits
+prose into case-folded words (copy and overlap checks). ``estimate_tokens`` is the one chars/4
+estimate. ``parser`` gives a tree-sitter parser for a language or a code fence's tag, its grammar
+wheel imported on first use. Pure Python and cheap to import: it runs in the cold ``skillforge route``
+path.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+from functools import cache
+from typing import Any
 
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")
 
@@ -220,3 +228,65 @@ def _learn(raw: str) -> str:
     if len(_SEEN) < _SEEN_MAX:
         _SEEN[raw] = token
     return token
+
+
+_PLAIN_WORD = re.compile(r"[\w'-]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` (letters, digits, ``_``, ``'`` and ``-``), case-folded, in order."""
+    return [w.casefold() for w in _PLAIN_WORD.findall(text)]
+
+
+CHARS_PER_TOKEN = 4
+
+
+def estimate_tokens(text: str | int) -> int:
+    """A cheap token estimate: ceil(characters / 4). Takes the text or its length."""
+    chars = text if isinstance(text, int) else len(text)
+    return -(-chars // CHARS_PER_TOKEN)
+
+
+# grammar name -> (wheel module, function returning the language pointer)
+GRAMMARS: dict[str, tuple[str, str]] = {
+    "python": ("tree_sitter_python", "language"),
+    "bash": ("tree_sitter_bash", "language"),
+    "javascript": ("tree_sitter_javascript", "language"),
+    "typescript": ("tree_sitter_typescript", "language_typescript"),
+    "tsx": ("tree_sitter_typescript", "language_tsx"),
+    "json": ("tree_sitter_json", "language"),
+    "yaml": ("tree_sitter_yaml", "language"),
+    "toml": ("tree_sitter_toml", "language"),
+}
+# code-fence tags and other names -> grammar name
+ALIASES: dict[str, str] = {
+    "py": "python",
+    "python3": "python",
+    "sh": "bash",
+    "shell": "bash",
+    "zsh": "bash",
+    "js": "javascript",
+    "mjs": "javascript",
+    "jsx": "javascript",
+    "ts": "typescript",
+    "yml": "yaml",
+}
+
+
+def grammar(lang: str) -> str | None:
+    """The grammar for a language name or code-fence tag (None when there is none)."""
+    lang = ALIASES.get(lang, lang)
+    return lang if lang in GRAMMARS else None
+
+
+def parser(lang: str) -> Any:
+    """A tree-sitter parser for ``lang`` (a grammar name or an alias); KeyError for no grammar."""
+    return _parser(grammar(lang) or lang)
+
+
+@cache
+def _parser(name: str) -> Any:
+    from tree_sitter import Language, Parser
+
+    module, func = GRAMMARS[name]
+    return Parser(Language(getattr(importlib.import_module(module), func)()))

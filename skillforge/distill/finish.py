@@ -1,0 +1,153 @@
+"""Reduce to commit: the run's lessons through the support and trust gates, consolidated into skill
+edits, written and validated, then committed to the run's review branch (``commit.commit``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from skillforge.config import Settings
+from skillforge.distill import commit, gates, runid, runs
+from skillforge.distill.base import DistillReport, Mapper, MapResult
+from skillforge.distill.run import Progress, Run, note_usage, progress_bar, step_trust_of
+from skillforge.distill.write import WriteResult, apply_edits
+from skillforge.model import Lesson
+from skillforge.safety.trust import trusted
+
+
+def finish(
+    run: Run, lib: Any, settings: Settings, engine: tuple[Any, Any, Any], progress: Progress | None
+) -> DistillReport:
+    """Reduce, gate, consolidate, write, validate and commit: the run's last stages."""
+    mapper, consolidator, budget = engine
+    report = run.report
+    with progress_bar(progress, "reducing lessons", 1) as bar:
+        lessons = _unwritten(report, lib, _reduce(run, mapper))
+        bar.advance()
+    waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
+    gated = _gate(run, settings, lessons, waiting)
+    base = lib.base_branch(settings.base_branch)
+    report.run_id = runid.run_id_of(run.input_ids, mapper, consolidator, runid.base_commit(lib, base))
+    done = lib.find_run(report.run_id)
+    if done is not None:  # the same logs, engine and base: this run is on its review branch already
+        commit.record_result(report, lib, done)
+        return report
+    current = lib.skills()
+    with progress_bar(progress, "consolidating skills", 1) as bar:
+        edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
+        bar.advance()
+    note_usage(report, budget)
+    with progress_bar(progress, "writing and validating", 1) as bar:
+        written, changes = _write(report, lib, base, settings, (edits, current))
+        bar.advance()
+    unapplied = commit.collect_unapplied(report, consolidator, written)
+    if not changes and not gated.quarantined:
+        report.status = "nothing_changed"
+        report.notes.append("nothing changed: no skill to add or update, so no branch was created")
+        return report
+    older = {lesson.key for lesson in waiting} - {lesson.key for lesson in lessons}
+    return commit.commit(
+        run, lib, base, written, changes, gated, _verdict(run), older=older, unapplied=unapplied
+    )
+
+
+def _verdict(run: Run) -> Callable[[Any], bool] | None:
+    """The trust gate's verdict on one evidence item, for lessons that wait (None: ``Evidence.trust``)."""
+    step_trust = step_trust_of(run)
+    return None if step_trust is None else lambda e: trusted(e, step_trust)
+
+
+def _unwritten(report: DistillReport, lib: Any, lessons: list[Lesson]) -> list[Lesson]:
+    """The lessons less those an earlier run wrote already (their runs were held back): not merged twice."""
+    fresh_count = len(lessons)
+    lessons = runs.unwritten(lessons, runs.held(commit.read_file(lib, runs.DISTILLED_FILE)))
+    if len(lessons) < fresh_count:
+        report.notes.append(
+            f"{fresh_count - len(lessons)} lessons are in the library already (an earlier run "
+            "wrote them; their runs were held back for a lesson that was not applied)"
+        )
+    report.lessons = len(lessons)
+    return lessons
+
+
+def _gate(run: Run, settings: Settings, lessons: list[Lesson], waiting: list[Lesson]) -> gates.GateResult:
+    """The support and trust gates over this run's lessons and those waiting from earlier runs."""
+    from skillforge.skills.validate import check_text
+
+    report = run.report
+    gated = gates.apply(
+        runs.with_waiting(waiting, lessons),
+        int(settings.min_support),
+        lambda text: check_text(text, "lesson"),
+        step_trust_of(run),
+        _grouping(run),
+        run.copied,
+    )
+    _note_waiting(report, waiting, gated)
+    report.lessons_kept = len(gated.kept)
+    report.quarantined = gates.summary(gated.quarantined)
+    if gated.below_support:
+        report.notes.append(
+            f"{len(gated.below_support)} lessons seen in fewer than {settings.min_support} "
+            "trajectories were left out (--min-support)"
+        )
+    return gated
+
+
+def _write(
+    report: DistillReport, lib: Any, base: str, settings: Settings, plan: tuple[list[Any], list[Any]]
+) -> tuple[WriteResult, list[Any]]:
+    """(written skills, validated changes): the edits applied to the current skills, then checked."""
+    from skillforge.skills.validate import check_text
+
+    edits, current = plan
+    written = apply_edits(
+        edits,
+        current,
+        run_id=report.run_id,
+        date=_today(),
+        read_file=lambda rel: commit.read_file(lib, rel),
+        template_dir=str(settings.templates or ""),
+        quote_ok=lambda text: not any(gates.is_error(f) for f in check_text(text, "quote")),
+    )
+    commit.note_written(report, written)
+    changes = commit.validated(report, written, lambda name: commit.committed_files(lib, base, name))
+    report.changes = changes
+    return written, changes
+
+
+def _note_waiting(report: DistillReport, waiting: list[Any], gated: gates.GateResult) -> None:
+    if not waiting:
+        return
+    keys = {lesson.key for lesson in waiting}
+    admitted = len({lesson.key for lesson in gated.kept if lesson.key in keys})
+    report.notes.append(
+        f"{len(waiting)} lessons waiting from earlier runs ({runs.PENDING_FILE}): "
+        f"{admitted} now have the support to be written"
+    )
+
+
+def _reduce(run: Run, mapper: Mapper) -> list[Lesson]:
+    """The lessons: from the streaming reducer (order-independent), else from the kept results."""
+    if run.reducer is not None:
+        return list(run.reducer.lessons())
+    # completion order differs between runs and executors: reduce sees results sorted by trajectory id
+    ok = sorted(
+        (r for r in run.results if isinstance(r, MapResult) and r.error is None),
+        key=lambda r: r.trajectory_id,
+    )
+    return list(mapper.reduce(ok))
+
+
+def _grouping(run: Run) -> gates.Grouping | None:
+    """LLM analysts word the same lesson differently: count support over clusters of similar lessons."""
+    if run.report.provider == "offline":
+        return None
+    from skillforge.distill.llm.consolidate import cluster
+
+    return cluster
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()

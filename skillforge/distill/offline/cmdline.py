@@ -1,0 +1,261 @@
+"""Shell command lines as text: split a line into its simple commands, strip wrappers (``timeout N``,
+``sudo``, pipes into output filters), take heredoc bodies out, follow ``cd`` chains to the working
+folder, tell scratch folders and files, and normalise a command into a reusable recipe (test ids become
+``<tests>``, packages ``<package>``, verbosity flags go). Regex-based and linear in the line's length.
+"""
+
+from __future__ import annotations
+
+import re
+
+from skillforge.distill.offline.classes import INSTALL, TEST
+
+SPLIT = re.compile(r"\s*(?:&&|\|\||;|\n)\s*")
+
+_PIPE = re.compile(r"\s+\|\s+")
+
+_HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
+
+_REDIRECT = re.compile(r"(?<![0-9&<>])>>?\s*([^\s;&|<>]+)")
+
+_ENV = re.compile(r"^(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S*)\s+)+")
+
+_TIMEOUT = re.compile(r"^(?:timeout|gtimeout)\s+(?:-\S+\s+)*\d+[smh]?\s+")
+
+_WRAPPERS = re.compile(r"^(?:sudo|time|nohup|exec|command|env)\s+")
+
+_VALUE_OPTIONS = frozenset(
+    {"-W", "-p", "-n", "-c", "-o", "--rootdir", "--settings", "--parallel", "--ds", "--maxfail"}
+)
+
+_VERBOSITY = re.compile(
+    r"^-(?:[vqsxlr]+|-tb=\S+|rA|-no-header|-color=\S+|p\s+no:cacheprovider|-verbose|-quiet|-noinput)$"
+)
+
+_WORD = re.compile(r"(?:'[^']*'|\"(?:\\.|[^\"\\])*\"|[^\s'\"]+)+|\S+")
+
+REPO_ROOTS = ("/testbed", "/workspace", "/repo", "/app", "/src", "/code")
+
+_SCRATCH_PART = re.compile(
+    r"^(?:reproduc\w*|repro\w*|debug\w*|scratch\w*|tmp\w*|temp\w*|sandbox\w*|demo\w*"
+    r"|test_?(?:project|proj|app|site|env|dir|docs|pkg)\w*|my_?\w*project\w*|example_project\w*)$",
+    re.I,
+)
+
+_SCRATCH_FILE = re.compile(
+    r"^/tmp/|(?:^|/)(?:reproduc\w*|repro_\w*|debug_\w*|verify_\w*|check_\w*|scratch\w*)\.(?:py|sh)$"
+)
+
+
+def change_dir(cwd: str, target: str) -> str:
+    """The working folder after ``cd target`` ('' is the repository root; absolute paths outside it kept)."""
+    target = target.strip().strip("'\"").rstrip("/")
+    if target in ("", "~", "-", "."):
+        return cwd
+    for root in REPO_ROOTS:
+        if target == root or target.startswith(root + "/"):
+            return target[len(root) + 1 :]
+    if target.startswith(("/", "~")):
+        return target
+    parts = [p for p in (cwd.split("/") if cwd else []) + target.split("/") if p and p != "."]
+    out: list[str] = []
+    for p in parts:
+        if p == ".." and out and out[-1] != "..":
+            out.pop()
+        else:
+            out.append(p)
+    return "/".join(out)
+
+
+def env_prefix(segment: str) -> str:
+    """The ``VAR=value`` assignments in front of a simple command, as typed."""
+    m = _ENV.match(_TIMEOUT.sub("", segment.strip().strip("()").strip()))
+    return m.group(0).strip() if m else ""
+
+
+def with_context(recipe: str, cwd: str, env: str) -> str:
+    """A recipe with the working folder and environment it needs to mean the same command."""
+    if recipe and env:
+        recipe = f"{env} {recipe}"
+    return f"cd {cwd} && {recipe}" if recipe and cwd else recipe
+
+
+def is_scratch_dir(cwd: str) -> bool:
+    """Whether a working folder is outside the repository or one an agent makes for itself."""
+    if not cwd:
+        return False
+    return cwd.startswith(("/", "~")) or any(_SCRATCH_PART.match(p) for p in cwd.split("/"))
+
+
+def is_scratch_file(word: str) -> bool:
+    return bool(_SCRATCH_FILE.search(word.strip("'\"")))
+
+
+def split_heredoc(command: str) -> tuple[str, str, str]:
+    """Remove heredoc bodies from a command; return (command, first body, file the body is written to)."""
+    m = _HEREDOC.search(command)
+    if not m:
+        return command, "", ""
+    first_nl = command.find("\n", m.end())
+    if first_nl < 0:
+        return command, "", ""
+    end = re.search(rf"^\s*{re.escape(m.group(1))}\s*$", command[first_nl + 1 :], re.M)
+    if end is None:
+        return command[:first_nl], command[first_nl + 1 :], redirect_target(command[:first_nl])
+    body = command[first_nl + 1 : first_nl + 1 + end.start()]
+    rest = command[first_nl + 1 + end.end() :]
+    head = command[:first_nl]
+    return head + rest, body, redirect_target(head)
+
+
+def redirect_target(head: str) -> str:
+    m = _REDIRECT.search(head)
+    if m and not m.group(1).startswith("/dev/"):
+        return m.group(1).strip("'\"")
+    m = re.search(r"\btee\s+(?:-a\s+)?(\S+)", head)
+    return m.group(1).strip("'\"") if m else ""
+
+
+def strip_wrappers(segment: str) -> str:
+    """Drop env assignments, ``timeout N``, ``sudo``/``time`` and pipes into output filters."""
+    seg = segment.strip().strip("()").strip()
+    for _ in range(4):
+        new = _WRAPPERS.sub("", _TIMEOUT.sub("", _ENV.sub("", seg)))
+        if new == seg:
+            break
+        seg = new
+    parts = _PIPE.split(seg)
+    keep = [parts[0]]
+    for part in parts[1:]:
+        if re.match(r"^(?:head|tail|grep|less|more|cat|tee|sort|uniq|wc|cut|awk|sed|nl|column)\b", part):
+            continue
+        keep.append(part)
+    seg = " | ".join(keep)
+    return re.sub(r"\s*(?:2>&1|2>\s*/dev/null|>\s*/dev/null|1>&2)", "", seg).strip()
+
+
+def safe_split(seg: str) -> list[str]:
+    """Split like a shell (quotes kept together, then removed) with one regex: shlex is too slow."""
+    return [_unquote(w) for w in _WORD.findall(seg)]
+
+
+def _unquote(word: str) -> str:
+    if "'" not in word and '"' not in word:
+        return word
+    return re.sub(
+        r"'([^']*)'|\"((?:\\.|[^\"\\])*)\"",
+        lambda m: m.group(1) if m.group(1) is not None else m.group(2),
+        word,
+    )
+
+
+def program(seg: str) -> str:
+    words = seg.split()
+    if not words:
+        return ""
+    if re.match(r"(?:\S*/)?python[\d.]*$", words[0]):  # interpreters as typed: /usr/bin/python3 is not python
+        return f"{words[0]} -m {words[2]}" if len(words) > 2 and words[1] == "-m" else words[0]
+    first = words[0].rsplit("/", 1)[-1]
+    if (
+        first in ("npm", "yarn", "pnpm", "git", "pip", "pip3", "go", "cargo", "uv", "apt-get", "conda")
+        and len(words) > 1
+    ):
+        return f"{first} {words[1]}"
+    return first
+
+
+def normalise_recipe(seg: str, cls: str, cwd: str = "") -> str:
+    """A command as a reusable recipe: test selections -> ``<tests>``, verbosity flags dropped,
+    installed package names -> ``<package>``. The runner's words are kept as typed, except that a
+    path into the repository (``/testbed/tests/runtests.py``) becomes relative when the command runs
+    from the repository root (``cwd`` empty)."""
+    words = safe_split(seg)
+    if not words:
+        return ""
+    start = _runner_length(words)
+    out = [w if cwd else re.sub(r"^/testbed/", "", w) for w in words[:start]]
+    i = start
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if cls == TEST:
+            if w in ("-k", "-m") and i < len(words):
+                out += [w, "<expr>"]
+                i += 1
+                continue
+            if w in _VALUE_OPTIONS and i < len(words):
+                out += [w, words[i]]
+                i += 1
+                continue
+            if _VERBOSITY.match(w):
+                continue
+            if w.startswith("--") and "=" not in w and i < len(words) and _is_value(words[i]):
+                out += [w, words[i]]
+                i += 1
+                continue
+            if not w.startswith("-"):
+                w = "<tests>"
+        elif cls == INSTALL and not w.startswith("-") and not w.startswith(".") and "/" not in w:
+            w = "<package>"
+        if not (out and out[-1] == w and w in ("<tests>", "<package>")):
+            out.append(w)
+    return " ".join(out)[:200]
+
+
+_TWO_WORD_RUNNERS = frozenset(
+    {
+        "go",
+        "cargo",
+        "make",
+        "mvn",
+        "gradle",
+        "dotnet",
+        "swift",
+        "mix",
+        "uv",
+        "pip",
+        "pip3",
+        "poetry",
+        "conda",
+        "apt-get",
+        "apt",
+        "gem",
+        "bundle",
+        "tox",
+    }
+)  # runners whose second word is part of the command: ``go test``, ``pip install``
+
+
+def _runner_length(words: list[str]) -> int:
+    """How many leading words name the runner (``python -m pytest``, ``npm run test``, ``pip install``)."""
+    n = 1
+    if re.match(r"(?:\S*/)?python[\d.]*$", words[0]) and len(words) > 1:
+        if words[1] == "-m" and len(words) > 2:
+            n = 3
+        elif not words[1].startswith("-"):
+            n = 2
+    elif words[0] in ("npm", "yarn", "pnpm", "bun") and len(words) > 1:
+        n = 3 if words[1] == "run" and len(words) > 2 else 2
+    elif words[0] in _TWO_WORD_RUNNERS and len(words) > 1:
+        n = 2
+    if n < len(words) and words[n - 1] == "pip" and words[n] == "install":
+        n += 1
+    if (
+        n < len(words)
+        and words[n - 1] in ("runtests.py", "manage.py", "django", "django-admin")
+        and words[n] == "test"
+    ):
+        n += 1
+    return min(n, len(words))
+
+
+def _is_value(word: str) -> bool:
+    return not word.startswith("-") and not any(ch in word for ch in "/.:")
+
+
+def dedupe(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item:
+            seen.setdefault(item.strip("'\""), None)
+    return list(seen)

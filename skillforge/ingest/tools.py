@@ -1,0 +1,312 @@
+"""Tool calls decoded into typed actions (:mod:`skillforge.model.actions`): the one place that knows
+each agent's tool names and argument keys.
+
+``TOOLS`` maps an agent to its tool names, each to a decoder ``(text, args) -> Action``; adding a tool
+is adding one line. A name no table lists (interchange and ATIF logs carry any function names) is
+decoded by :func:`guess` from the words tool names are made of (``read_file``, ``write``, ``submit``).
+``decode_actions`` fills ``Step.action`` on every tool call of a trajectory; ``ingest.read`` runs it on
+every trajectory a reader yields. Shell commands keep their working directory: the call's own
+(``workdir``, ``dir_path``…) when it has one, else the session's.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from typing import Any
+
+from skillforge.model import (
+    Action,
+    EditFile,
+    Message,
+    Other,
+    Patch,
+    ReadFile,
+    Search,
+    Shell,
+    StepKind,
+    Submit,
+    Trajectory,
+)
+
+Decoder = Callable[[str, dict[str, Any]], Action]
+
+_PATCH_FILE = re.compile(r"\*\*\* (?:Update|Add) File: (\S+)")
+_PATH_KEYS = ("path", "file_path", "absolute_path", "notebook_path", "filename", "file")
+_CWD_KEYS = ("workdir", "cwd", "dir_path", "directory", "working_dir")
+_SHELL_WORDS = ("bash", "shell")
+
+
+def _str(args: dict[str, Any], *keys: str) -> str:
+    """The first of ``keys`` that holds text ('' when none does)."""
+    for key in keys:
+        value = args.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _path(args: dict[str, Any]) -> str:
+    return _str(args, *_PATH_KEYS)
+
+
+def shell(text: str, args: dict[str, Any]) -> Action:
+    """A shell call: the ``command`` argument (a string, or an argv list run through ``sh -c``)."""
+    command = args.get("command", args.get("cmd"))
+    if isinstance(command, list) and all(isinstance(c, str) for c in command):
+        if command[:1] == ["apply_patch"] and len(command) == 2:  # codex's patch through the shell tool
+            return patch(command[1], {})
+        if len(command) == 3 and command[1] in ("-lc", "-c") and command[0].endswith("sh"):
+            command = command[2]
+        else:
+            command = shlex.join(command)
+    if not isinstance(command, str):
+        command = text
+    if command.startswith("apply_patch") and "*** Begin Patch" in command:  # apply_patch <<'EOF'
+        return patch(command, {})
+    return Shell(command, _str(args, *_CWD_KEYS) or None)
+
+
+def read_file(text: str, args: dict[str, Any]) -> Action:
+    return ReadFile(_path(args) or _str(args, "url"))
+
+
+def write_file(text: str, args: dict[str, Any]) -> Action:
+    return EditFile(_path(args), created=True, text=_str(args, "content", "file_text"))
+
+
+def edit_file(text: str, args: dict[str, Any]) -> Action:
+    """A targeted edit; ``text`` is its new text (the first edit's, for a multi-edit)."""
+    edits = args.get("edits")
+    first = edits[0] if isinstance(edits, list) and edits and isinstance(edits[0], dict) else {}
+    new = _str(first, "new_string") or _str(args, "new_str", "new_string", "new_source", "content")
+    return EditFile(_path(args), text=new)
+
+
+def editor(text: str, args: dict[str, Any]) -> Action:
+    """``str_replace_editor``-style tools: one tool, a ``command`` argument naming what it does."""
+    sub = str(args.get("command") or "").lower()
+    if sub in ("view", ""):
+        return ReadFile(_path(args))
+    if sub == "create":
+        return EditFile(_path(args), created=True, text=_str(args, "file_text", "content"))
+    return EditFile(_path(args), text=_str(args, "new_str", "new_string"))
+
+
+def file_action(text: str, args: dict[str, Any]) -> Action:
+    """OpenHands' ``edit`` action: an editor sub-command when it names one, else a whole new text."""
+    return editor(text, args) if args.get("command") else edit_file(text, args)
+
+
+def patch(text: str, args: dict[str, Any]) -> Action:
+    body = _str(args, "input", "patch") or text
+    return Patch(tuple(dict.fromkeys(_PATCH_FILE.findall(body))), body)
+
+
+def search(text: str, args: dict[str, Any]) -> Action:
+    pattern = _str(args, "pattern", "query", "regex", "search_term", "file_name") or text
+    return Search(pattern, _str(args, "path", "dir_path", "dir") or None)
+
+
+def listing(text: str, args: dict[str, Any]) -> Action:
+    return Search("", _path(args) or _str(args, "dir_path") or None)
+
+
+def submit(text: str, args: dict[str, Any]) -> Action:
+    return Submit(_str(args, "message", "result", "summary") or text)
+
+
+def message(text: str, args: dict[str, Any]) -> Action:
+    return Message(_str(args, "message", "prompt", "chars", "content") or text)
+
+
+def other(name: str) -> Decoder:
+    return lambda text, args: Other(name)
+
+
+_CLAUDE: dict[str, Decoder] = {
+    "bash": shell,
+    "read": read_file,
+    "write": write_file,
+    "edit": edit_file,
+    "multiedit": edit_file,
+    "notebookedit": edit_file,
+    "grep": search,
+    "glob": search,
+    "ls": listing,
+    "webfetch": read_file,
+    "websearch": search,
+    "task": message,
+    "agent": message,
+    "todowrite": other("todowrite"),
+    "bashoutput": other("bashoutput"),
+    "killshell": other("killshell"),
+    "exitplanmode": other("exitplanmode"),
+}
+_CODEX: dict[str, Decoder] = {
+    "shell": shell,
+    "local_shell": shell,
+    "exec_command": shell,
+    "container.exec": shell,
+    "shell_command": shell,
+    "apply_patch": patch,
+    "write_stdin": message,  # keystrokes to a running command: not a file write
+    "send_input": message,
+    "spawn_agent": message,
+    "web_search": search,
+    "view_image": read_file,
+    "update_plan": other("update_plan"),
+}
+_GEMINI: dict[str, Decoder] = {
+    "run_shell_command": shell,
+    "read_file": read_file,
+    "read_many_files": read_file,
+    "write_file": write_file,
+    "replace": edit_file,
+    "glob": search,
+    "search_file_content": search,
+    "list_directory": listing,
+    "web_fetch": read_file,
+    "google_web_search": search,
+}
+
+
+def _aci_words(text: str) -> list[str]:
+    """The arguments of a SWE-agent ACI command line (``open dates/parse.py 20``)."""
+    first = text.strip().split("\n", 1)[0]
+    try:
+        return shlex.split(first)[1:]
+    except ValueError:
+        return first.split()[1:]
+
+
+def aci_open(text: str, args: dict[str, Any]) -> Action:
+    words = _aci_words(text)
+    return ReadFile(words[0] if words else "")
+
+
+def aci_create(text: str, args: dict[str, Any]) -> Action:
+    words = _aci_words(text)
+    return EditFile(words[0] if words else "", created=True)
+
+
+def aci_edit(text: str, args: dict[str, Any]) -> Action:
+    """``edit 4:6`` then the new lines then ``end_of_edit``, on the file open at the time (not named)."""
+    body = text.split("\n", 1)[1] if "\n" in text else ""
+    return EditFile("", text=body.removesuffix("\n").removesuffix("end_of_edit").rstrip("\n"))
+
+
+def aci_search(text: str, args: dict[str, Any]) -> Action:
+    words = _aci_words(text)
+    return Search(words[0] if words else "", words[1] if len(words) > 1 else None)
+
+
+_SWE_AGENT: dict[str, Decoder] = {
+    "bash": shell,
+    "str_replace_editor": editor,
+    "submit": submit,
+    "open": aci_open,
+    "goto": read_file,
+    "scroll_up": read_file,
+    "scroll_down": read_file,
+    "create": aci_create,
+    "edit": aci_edit,
+    "find_file": aci_search,
+    "search_dir": aci_search,
+    "search_file": aci_search,
+}
+_OPENHANDS: dict[str, Decoder] = {
+    "execute_bash": shell,
+    "run": shell,
+    "terminal": shell,
+    "cmdrunaction": shell,
+    "read": read_file,
+    "write": write_file,
+    "edit": file_action,
+    "str_replace_editor": editor,
+    "file_editor": editor,
+    "fileeditaction": edit_file,
+    "filewriteaction": write_file,
+    "filereadaction": read_file,
+    "finish": submit,
+    "agentfinishaction": submit,
+}
+_MINI_SWE_AGENT: dict[str, Decoder] = {"bash": shell}
+_AIDER: dict[str, Decoder] = {"shell": shell, "edit": edit_file}
+
+TOOLS: dict[str, dict[str, Decoder]] = {
+    "claude-code": _CLAUDE,
+    "codex": _CODEX,
+    "gemini-cli": _GEMINI,
+    "swe-agent": _SWE_AGENT,
+    "openhands": _OPENHANDS,
+    "mini-swe-agent": _MINI_SWE_AGENT,
+    "aider": _AIDER,
+}
+
+# the words a tool name starts with, for names no table lists (the first match wins)
+_GUESSES: tuple[tuple[tuple[str, ...], Decoder], ...] = (
+    (("read", "view", "open", "goto", "scroll", "webfetch"), read_file),
+    (("grep", "glob", "search", "find", "websearch", "filesearch"), search),
+    (("ls", "list"), listing),
+    (("apply_patch", "patch"), patch),
+    (("write", "create"), write_file),
+    (("edit", "multiedit", "insert", "notebookedit", "replace", "fileeditaction"), edit_file),
+    (("filewriteaction",), write_file),
+    (("submit", "finish", "task_complete", "agentfinishaction"), submit),
+)
+_GENERIC_SHELL = frozenset(
+    {
+        "execute_bash",
+        "exec_command",
+        "local_shell",
+        "run_shell_command",
+        "terminal",
+        "cmd",
+        "run",
+        "run_command",
+        "container.exec",
+        "execute_command",
+        "cmdrunaction",
+    }
+)
+
+
+def guess(name: str, text: str, args: dict[str, Any]) -> Action:
+    """A call to a tool no table lists, decoded from its name's words."""
+    if name in _GENERIC_SHELL or name.endswith(_SHELL_WORDS):
+        return shell(text, args)
+    if "str_replace" in name or name.endswith("editor"):
+        return editor(text, args)
+    for words, decoder in _GUESSES:
+        if name.startswith(words):
+            if decoder is edit_file and not _path(args) and "*** Update File:" in text:
+                return patch(text, args)
+            return decoder(text, args)
+    return Other(name)
+
+
+def decode(agent: str, tool: str | None, text: str, args: Any) -> Action:
+    """The action of one tool call of ``agent`` (no tool name: a shell command, as in bare logs)."""
+    name = (tool or "bash").lower().replace("-", "_")
+    fields = args if isinstance(args, dict) else {}
+    decoder = TOOLS.get(agent, {}).get(name)
+    if decoder is not None:
+        return decoder(text, fields)
+    if isinstance(args, str) and name.startswith(("apply_patch", "patch")):
+        return patch(args, {})
+    return guess(name, text, fields)
+
+
+def decode_actions(traj: Trajectory) -> None:
+    """Fill ``action`` on every tool call of ``traj`` (in place); shell calls get the session's working
+    directory when their own is not recorded."""
+    agent = traj.agent
+    for step in traj.steps:
+        if step.kind is not StepKind.TOOL_CALL or step.action is not None:
+            continue
+        action = decode(agent, step.tool_name, step.text, step.input)
+        if isinstance(action, Shell) and action.cwd is None and traj.cwd:
+            action = Shell(action.command, traj.cwd)
+        step.action = action
