@@ -114,3 +114,24 @@ def test_hook_takes_k_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         context = json.loads(result.text)["hookSpecificOutput"]["additionalContext"]
         pointers[k] = context.count("\n- ")
     assert pointers["1"] == 1 and pointers["3"] >= 2
+
+
+def test_config_redacts_a_password_in_a_server_url(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://admin:S3cretPassw0rd9@llm.internal/v1")
+    for args in (("config", "--json"), ("config",)):
+        result = cli(*args)
+        assert result.code == 0 and "S3cretPassw0rd9" not in result.out + result.err
+    value = json.loads(cli("config", "--json").out)["settings"]["openai_base_url"]["value"]
+    assert value.startswith("https://admin:") and value.endswith("@llm.internal/v1")
+
+
+def test_route_through_typer_keeps_debug_and_a_task_after_double_dash(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from skillforge.errors import SkillforgeError
+
+    routed = tmp_path / "routed"
+    shutil.copytree(FIX / "route" / "library", routed)
+    with pytest.raises(SkillforgeError, match="no such skill library"):  # --debug: the error raises
+        cli("--debug", "route", "--library", str(tmp_path / "missing"), "x")
+    result = cli("-v", "route", "--library", str(routed), "--", "-k lost commits after a git rebase")
+    assert result.code == 0, result.err
+    assert "git-rebase-recovery" in result.out

@@ -185,7 +185,7 @@ def test_route_process_imports_no_llm_sdk_nor_typer(library: Path, tmp_path: Pat
         "import atexit, os\n"
         "real_exit = os._exit\n"
         "def report(code):\n"
-        "    heavy = sorted(m for m in ('anthropic', 'openai', 'mcp', 'typer', 'bm25s', 'rich', 'numpy', 'yaml') if m in sys.modules)\n"
+        "    heavy = sorted(m for m in ('anthropic', 'openai', 'mcp', 'typer', 'bm25s', 'rich', 'numpy', 'yaml', 'msgspec', 'skillforge.model') if m in sys.modules)\n"
         "    sys.stderr.write('MODULES=' + ','.join(heavy) + '\\n'); sys.stderr.flush(); real_exit(code)\n"
         "os._exit = report\n"
         "runpy.run_module('skillforge', run_name='__main__')\n"
@@ -199,6 +199,20 @@ def test_route_process_imports_no_llm_sdk_nor_typer(library: Path, tmp_path: Pat
     assert proc.returncode == 0, proc.stderr
     assert "git-rebase-recovery" in proc.stdout
     assert "MODULES=\n" in proc.stderr
+
+
+def test_route_with_stdout_closed_exits_quietly(library: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, SKILLFORGE_HOME=os.environ["SKILLFORGE_HOME"])
+    code = "import sys; sys.stdout.close(); sys.stdout = None; from skillforge.cli import main; main()"
+    argv = ["skillforge", "route", "lost commits after rebase", "--library", str(library)]
+    proc = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.argv = {argv!r}; {code}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
 
 
 def test_empty_library_abstains(tmp_path: Path) -> None:

@@ -19,4 +19,13 @@ class ConfigResult:
 
 
 def run(settings: Settings, args: None = None) -> ConfigResult:
-    return ConfigResult(tuple(settings.explain()))
+    return ConfigResult(tuple(_masked(r) for r in settings.explain()))
+
+
+def _masked(row: Resolved) -> Resolved:
+    """A value with any secret in it redacted (a server URL may carry a password: https://u:p@host)."""
+    from dataclasses import replace
+
+    from skillforge.safety.redact import redact
+
+    return replace(row, value=redact(row.value)[0]) if isinstance(row.value, str) and row.value else row

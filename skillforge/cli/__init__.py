@@ -36,7 +36,7 @@ import click  # noqa: E402
 import typer  # noqa: E402
 
 from skillforge import console  # noqa: E402
-from skillforge.cli.app import app, state  # noqa: E402
+from skillforge.cli.app import app, raw_argv, state  # noqa: E402
 from skillforge.cli.boundary import debugging, guard  # noqa: E402
 from skillforge.errors import ExitCode  # noqa: E402
 
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    raw_argv[:] = args
     return guard(lambda: _typer(argv), lambda: debugging(args) or bool(state["debug"]))
 
 

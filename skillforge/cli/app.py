@@ -28,6 +28,7 @@ app = typer.Typer(
 )
 
 state = {"debug": False}
+raw_argv: list[str] = []  # the command line as given (click consumes "--"; route needs it)
 
 
 def _untyped_argument_help() -> None:

@@ -45,8 +45,8 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str]) -> int:
-    """Run ``skillforge route ARGV``; returns the exit code."""
+def main(argv: list[str], debug: bool = False) -> int:
+    """Run ``skillforge route ARGV``; returns the exit code (``debug``: errors raise, for a traceback)."""
     from skillforge.cli.render import render
     from skillforge.errors import UsageError
 
@@ -58,14 +58,14 @@ def main(argv: list[str]) -> int:
 
             return render(unusable_command_line(argv, exc.message))
         error = exc
-        return guard(lambda: _raise(error))
+        return guard(lambda: _raise(error), lambda: debug)
     except SystemExit as exc:  # --help was printed
         return int(exc.code or 0)
     if ns.hook:
         from skillforge.app import hook
 
         return render(hook.run(hook.HookArgs(ns.hook, ns.library, ns.k, ns.max_tokens)))
-    return guard(lambda: _route(ns, render))
+    return guard(lambda: _route(ns, render), lambda: debug)
 
 
 def _raise(exc: Exception) -> int:

@@ -51,7 +51,12 @@ def _route(result: Any) -> None:
     if result.fmt == "json":
         console.print_result(result.status, result.to_dict())
         return
-    sys.stdout.write(result.text + "\n")
+    if sys.stdout is None:  # stdout closed (a hook runner that reads nothing): nothing to say
+        return
+    try:
+        sys.stdout.write(result.text + "\n")
+    except (OSError, ValueError):
+        return
 
 
 def _hook(result: Any) -> None:

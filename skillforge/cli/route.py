@@ -24,9 +24,12 @@ app.add_typer(eval_app, name="eval")
 def route(ctx: typer.Context) -> int:
     """Choose the right skills for a task: pointers (name, description, path, why) and the top body
     (skillforge route --help for its options)."""
+    from skillforge.cli.app import raw_argv, state
     from skillforge.cli.fast import main
 
-    return main(list(ctx.args))
+    # the raw words after "route": click has consumed "--" from ctx.args
+    raw = raw_argv[raw_argv.index("route") + 1 :] if "route" in raw_argv else list(ctx.args)
+    return main(raw, debug=bool(state["debug"]))
 
 
 @app.command()

@@ -17,14 +17,14 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import msgspec
-
-from skillforge.model import Action
 from skillforge.safety.paths import normalize_home_paths
 from skillforge.safety.secret_checks import assignment_spans, shannon_entropy
 from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, confidence
+
+if TYPE_CHECKING:  # the route path imports this module: no msgspec or model package at import time
+    from skillforge.model import Action
 
 __all__ = [
     "KINDS",
@@ -253,14 +253,18 @@ def _scrub_value(value: Any, total: Counter[str]) -> Any:
 def _redact_action(action: Action, known: dict[str, str], found: bool) -> Action:
     """The action with its text fields scrubbed (the same action when nothing changed). Its fields copy
     the step's text or input (and the session's cwd), whose secrets are counted already: a field in
-    ``known`` (original -> cleaned) takes the cleaned form; the others are scrubbed again only when the
-    step's text or input had something to redact (``found``). Nothing is counted twice."""
+    ``known`` (original -> cleaned) takes the cleaned form; every other string is scrubbed too (a field
+    built by transformation, such as a joined argv, may hold a secret in a form the step's text did
+    not), uncounted. Nothing is counted twice."""
+    import msgspec
+
+    del found  # every field is scrubbed, whether or not the step's text had a finding
     changes: dict[str, Any] = {}
     for name in action.__struct_fields__:
         value = getattr(action, name)
         if isinstance(value, str) and value:
-            new: Any = known[value] if value in known else (scrub(value)[0] if found else value)
-        elif isinstance(value, tuple) and found:
+            new: Any = known[value] if value in known else scrub(value)[0]
+        elif isinstance(value, tuple):
             new = tuple(scrub(v)[0] if isinstance(v, str) else v for v in value)
         else:
             continue
