@@ -22,9 +22,6 @@ def build_server(library: Path) -> Any:
     """An MCPServer answering from ``library`` (the index is loaded once and refreshed on change)."""
     try:
         from mcp.server import MCPServer
-        from mcp.server.mcpserver.exceptions import ToolError
-        from mcp.types import ToolAnnotations
-        from pydantic import Field
     except ImportError:
         raise SkillforgeError(
             "skillforge serve needs the MCP SDK", "pip install 'skillforge-distill[mcp]'"
@@ -33,6 +30,16 @@ def build_server(library: Path) -> Any:
 
     router = Router(library)
     server = MCPServer("skillforge", instructions=INSTRUCTIONS)
+    _add_tools(server, router)
+    return server
+
+
+def _add_tools(server: Any, router: Any) -> None:
+    """The read-only tools and the ``skill://`` resource, answering from ``router``."""
+    from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.types import ToolAnnotations
+    from pydantic import Field
+
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
     @server.tool(title="Search skills", annotations=read_only)
@@ -64,7 +71,6 @@ def build_server(library: Path) -> Any:
         return _body(router, name)
 
     _ = (search_skills, get_skill, skill_resource)
-    return server
 
 
 def _body(router: Any, name: str) -> str:

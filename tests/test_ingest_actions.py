@@ -26,6 +26,10 @@ from skillforge.model import (
     Submit,
     Trajectory,
 )
+from tests.test_ingest_copilot import SID, ev, events, write
+from tests.test_ingest_cursor import TID, state_db
+from tests.test_ingest_cursor import transcript_lines as cursor_transcript
+from tests.test_ingest_opencode import ASSIST, SES, dump, tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
@@ -211,3 +215,109 @@ def test_actions_round_trip_through_the_step_dictionary() -> None:
     assert again.action == Patch(("a.py", "b.py"), "diff")
     traj = Trajectory(id="t", source="s", format="f", agent="a", steps=[step])
     assert Trajectory.from_dict(traj.to_dict()).steps[0].action == step.action
+
+
+def test_copilot_cli_tools(tmp_path: Path) -> None:
+    patch_text = "*** Begin Patch\n*** Update File: cart.py\n-a\n+b\n*** End Patch"
+    calls = [
+        ("powershell", {"command": "Get-ChildItem"}),
+        ("write_bash", {"sessionId": "s1", "input": "y\n"}),
+        ("read_bash", {"sessionId": "s1"}),
+        ("create", {"path": "/repo/new.py", "file_text": "x = 1\n"}),
+        ("edit", {"path": "/repo/cart.py", "old_str": "a", "new_str": "b"}),
+        ("str_replace_editor", {"command": "view", "path": "/repo/cart.py"}),
+        ("apply_patch", {"input": patch_text}),
+        ("glob", {"pattern": "**/*.py", "path": "/repo"}),
+    ]
+    requests = [{"toolCallId": f"c{i}", "name": n, "arguments": a} for i, (n, a) in enumerate(calls)]
+    more = ev("assistant.message", {"messageId": "m3", "content": "", "toolRequests": requests}, 15)
+    path = write(tmp_path / "session-state" / SID / "events.jsonl", [*events(), more])
+    main = actions(path)[0]
+    assert main == [
+        Shell("pytest -q", "/repo"),
+        ReadFile("cart.py"),
+        Message("review"),
+        Shell("Get-ChildItem", "/repo"),
+        Message("y\n"),
+        Other("read_bash"),
+        EditFile("/repo/new.py", created=True, text="x = 1\n"),
+        EditFile("/repo/cart.py", text="b"),
+        ReadFile("/repo/cart.py"),
+        Patch(("cart.py",), patch_text),
+        Search("**/*.py", "/repo"),
+    ]
+
+
+def test_opencode_tools_by_their_argument_names(tmp_path: Path) -> None:
+    storage = tree(tmp_path)
+    patch_text = "*** Begin Patch\n*** Add File: b.py\n+x\n*** End Patch"
+    calls = [
+        ("bash", {"command": "make", "description": "build", "workdir": "/repo/sub"}),
+        ("read", {"filePath": "/repo/a.py"}),
+        ("write", {"filePath": "/repo/c.py", "content": "y = 2\n"}),
+        ("multiedit", {"filePath": "/repo/a.py", "edits": [{"oldString": "a", "newString": "b"}]}),
+        ("patch", {"patchText": patch_text}),
+        ("grep", {"pattern": "def total", "path": "/repo", "include": "*.py"}),
+        ("list", {"path": "/repo"}),
+    ]
+    for i, (name, args) in enumerate(calls):
+        part = {
+            "id": f"prt_9a1c2f0000{i:02d}Zz",
+            "type": "tool",
+            "callID": f"call_{i}",
+            "tool": name,
+            "state": {"status": "completed", "input": args, "output": "ok"},
+        }
+        dump(storage / "part" / ASSIST / f"{part['id']}.json", part)
+    found = {t.native_id: [s.action for s in t.tool_calls] for t in read([tmp_path])}
+    assert found[SES] == [
+        Shell("pytest -q", "/repo"),
+        Message("review"),
+        EditFile("a.py"),
+        Shell("make", "/repo/sub"),
+        ReadFile("/repo/a.py"),
+        EditFile("/repo/c.py", created=True, text="y = 2\n"),
+        EditFile("/repo/a.py", text="b"),
+        Patch(("b.py",), patch_text),
+        Search("def total", "/repo"),
+        Search("", "/repo"),
+    ]
+
+
+def test_cursor_transcript_tools_with_their_directory(tmp_path: Path) -> None:
+    blocks = [
+        ("Shell", {"command": "npm run lint", "working_directory": "/repo/web"}),
+        ("Write", {"path": "/repo/new.js", "contents": "export {}\n"}),
+        ("StrReplace", {"path": "/repo/cart.js", "old_string": "a", "new_string": "b"}),
+        ("Glob", {"glob_pattern": "**/*.test.js", "target_directory": "/repo/src"}),
+    ]
+    content = [{"type": "tool_use", "name": n, "input": a} for n, a in blocks]
+    lines = [*cursor_transcript()[:2], {"role": "assistant", "message": {"content": content}}]
+    path = tmp_path / f"{TID}.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    assert actions(path) == [
+        [
+            Shell("npm test", "/repo"),
+            ReadFile("/repo/cart.js"),
+            Shell("npm run lint", "/repo/web"),
+            EditFile("/repo/new.js", created=True, text="export {}\n"),
+            EditFile("/repo/cart.js", text="b"),
+            Search("**/*.test.js", "/repo/src"),
+        ]
+    ]
+
+
+def test_cursor_ide_tools(tmp_path: Path) -> None:
+    found = {
+        t.native_id: [s.action for s in t.tool_calls] for t in read([state_db(tmp_path / "state.vscdb")])
+    }
+    assert found["c1"] == [Shell("npm test", "/repo"), EditFile("a.js")]
+    assert decode("cursor", "edit_file", "", {"target_file": "b.js", "code_edit": "x"}) == EditFile(
+        "b.js", text="x"
+    )
+    assert decode("cursor", "search_replace", "", {"file_path": "c.js", "new_string": "y"}) == EditFile(
+        "c.js", text="y"
+    )
+    assert decode("cursor", "read_file", "", {"target_file": "d.js"}) == ReadFile("d.js")
+    assert decode("cursor", "file_search", "", {"query": "cart"}) == Search("cart")
+    assert decode("cursor", "list_dir", "", {"relative_workspace_path": "src"}) == Search("", "src")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,105 +11,125 @@ from skillforge import console
 from skillforge.cli.app import JsonOpt, LibraryOpt, app
 from skillforge.cli.render import render
 
+if TYPE_CHECKING:
+    from skillforge.app.distill import DistillArgs
+
+PathsArg = Annotated[
+    list[str] | None, typer.Argument(metavar="PATH", help="Log files, folders (recursive) or globs.")
+]
+FromOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--from",
+        metavar="AGENT",
+        help="Also read an agent's default log folder: claude, codex, gemini, copilot or opencode "
+        "(repeatable).",
+    ),
+]
+LabelsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--labels",
+        metavar="FILE",
+        help="Outcome labels (SWE-bench reports, results summaries, id → outcome JSON/CSV).",
+    ),
+]
+InitOpt = Annotated[bool, typer.Option("--init", help="Create the library if it does not exist.")]
+ProviderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--provider",
+        metavar="NAME",
+        help="anthropic, openai, openai-compatible or offline (default: by API key).",
+    ),
+]
+ModelOpt = Annotated[str | None, typer.Option("--model", metavar="NAME", help="Model name.")]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option("--base-url", metavar="URL", help="OpenAI-compatible server URL.")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", metavar="N", min=1, help="Parallel map workers.")
+]
+MinSupportOpt = Annotated[
+    int | None,
+    typer.Option("--min-support", metavar="N", min=1, help="Trajectories a lesson needs (default 2)."),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan and cost estimate; write nothing.")
+]
+MaxCostOpt = Annotated[
+    float | None, typer.Option("--max-cost", metavar="USD", help="Stop before spending more dollars.")
+]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option("--max-tokens", metavar="N", help="Stop before using more tokens.")
+]
+AllowDirtyOpt = Annotated[
+    bool, typer.Option("--allow-dirty", help="Commit even if the library has uncommitted changes.")
+]
+TemplatesOpt = Annotated[
+    str | None,
+    typer.Option("--templates", metavar="FOLDER", help="Folder of templates overriding the built-in ones."),
+]
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        metavar="local|ray",
+        help="Where the map stage runs: local (threads) or ray (needs the ray extra: "
+        "pip install skillforge-distill[ray]).",
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="Ray cluster to use (e.g. ray://head:10001); default: start a local one.",
+    ),
+]
+BatchOpt = Annotated[
+    bool,
+    typer.Option(
+        "--batch",
+        help="Send the analysis calls through the provider's batch API (half price, "
+        "answers within 24 h); finish later with --resume.",
+    ),
+]
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", help="Collect finished batches and finish the run (give the same logs).")
+]
+TrustLibraryConfigOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trust-library-config",
+        help="Use provider, base_url, model and templates from the library's own "
+        "skillforge.toml (ignored otherwise: a library is data).",
+    ),
+]
+
 
 @app.command()
 def distill(
-    paths: Annotated[
-        list[str] | None, typer.Argument(metavar="PATH", help="Log files, folders (recursive) or globs.")
-    ] = None,
-    from_agent: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--from",
-            metavar="AGENT",
-            help="Also read an agent's default log folder: claude, codex, gemini, copilot or opencode "
-            "(repeatable).",
-        ),
-    ] = None,
-    labels: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--labels",
-            metavar="FILE",
-            help="Outcome labels (SWE-bench reports, results summaries, id → outcome JSON/CSV).",
-        ),
-    ] = None,
+    paths: PathsArg = None,
+    from_agent: FromOpt = None,
+    labels: LabelsOpt = None,
     library: LibraryOpt = None,
-    init: Annotated[bool, typer.Option("--init", help="Create the library if it does not exist.")] = False,
-    provider: Annotated[
-        str | None,
-        typer.Option(
-            "--provider",
-            metavar="NAME",
-            help="anthropic, openai, openai-compatible or offline (default: by API key).",
-        ),
-    ] = None,
-    model: Annotated[str | None, typer.Option("--model", metavar="NAME", help="Model name.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", metavar="URL", help="OpenAI-compatible server URL.")
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", metavar="N", min=1, help="Parallel map workers.")
-    ] = None,
-    min_support: Annotated[
-        int | None,
-        typer.Option("--min-support", metavar="N", min=1, help="Trajectories a lesson needs (default 2)."),
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan and cost estimate; write nothing.")
-    ] = False,
-    max_cost: Annotated[
-        float | None, typer.Option("--max-cost", metavar="USD", help="Stop before spending more dollars.")
-    ] = None,
-    max_tokens: Annotated[
-        int | None, typer.Option("--max-tokens", metavar="N", help="Stop before using more tokens.")
-    ] = None,
-    allow_dirty: Annotated[
-        bool, typer.Option("--allow-dirty", help="Commit even if the library has uncommitted changes.")
-    ] = False,
-    templates: Annotated[
-        str | None,
-        typer.Option(
-            "--templates", metavar="FOLDER", help="Folder of templates overriding the built-in ones."
-        ),
-    ] = None,
-    executor: Annotated[
-        str,
-        typer.Option(
-            "--executor",
-            metavar="local|ray",
-            help="Where the map stage runs: local (threads) or ray (needs the ray extra: "
-            "pip install skillforge-distill[ray]).",
-        ),
-    ] = "local",
-    ray_address: Annotated[
-        str | None,
-        typer.Option(
-            "--ray-address",
-            metavar="ADDRESS",
-            help="Ray cluster to use (e.g. ray://head:10001); default: start a local one.",
-        ),
-    ] = None,
-    batch: Annotated[
-        bool,
-        typer.Option(
-            "--batch",
-            help="Send the analysis calls through the provider's batch API (half price, "
-            "answers within 24 h); finish later with --resume.",
-        ),
-    ] = False,
-    resume: Annotated[
-        bool,
-        typer.Option("--resume", help="Collect finished batches and finish the run (give the same logs)."),
-    ] = False,
-    trust_library_config: Annotated[
-        bool,
-        typer.Option(
-            "--trust-library-config",
-            help="Use provider, base_url, model and templates from the library's own "
-            "skillforge.toml (ignored otherwise: a library is data).",
-        ),
-    ] = False,
+    init: InitOpt = False,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    workers: WorkersOpt = None,
+    min_support: MinSupportOpt = None,
+    dry_run: DryRunOpt = False,
+    max_cost: MaxCostOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    allow_dirty: AllowDirtyOpt = False,
+    templates: TemplatesOpt = None,
+    executor: ExecutorOpt = "local",
+    ray_address: RayAddressOpt = None,
+    batch: BatchOpt = False,
+    resume: ResumeOpt = False,
+    trust_library_config: TrustLibraryConfigOpt = False,
     json: JsonOpt = False,
 ) -> int:
     """Distill agent logs into skills: mine lessons (offline or with an LLM), keep those seen in enough
@@ -117,7 +137,29 @@ def distill(
     from skillforge.app import distill as command
     from skillforge.app import load_settings
 
-    overrides = {
+    overrides = _overrides(
+        provider, model, base_url, workers, min_support, max_cost, max_tokens, templates, trust_library_config
+    )
+    settings = load_settings(library, overrides)
+    if json:
+        console.configure(verbose=console.verbose_level(), quiet=True)
+    args = _args(paths, from_agent, labels, init, dry_run, allow_dirty, executor, ray_address, batch, resume)
+    return render(command.run(settings, args), json)
+
+
+def _overrides(
+    provider: str | None,
+    model: str | None,
+    base_url: str | None,
+    workers: int | None,
+    min_support: int | None,
+    max_cost: float | None,
+    max_tokens: int | None,
+    templates: str | None,
+    trust_library_config: bool,
+) -> dict[str, Any]:
+    """The options that are settings (None: not given; the library's own config only when trusted)."""
+    return {
         "provider": provider,
         "model": model,
         "base_url": base_url,
@@ -128,10 +170,24 @@ def distill(
         "templates": templates,
         **({"trust_library_config": True} if trust_library_config else {}),
     }
-    settings = load_settings(library, overrides)
-    if json:
-        console.configure(verbose=console.verbose_level(), quiet=True)
-    args = command.DistillArgs(
+
+
+def _args(
+    paths: list[str] | None,
+    from_agent: list[str] | None,
+    labels: list[str] | None,
+    init: bool,
+    dry_run: bool,
+    allow_dirty: bool,
+    executor: str,
+    ray_address: str | None,
+    batch: bool,
+    resume: bool,
+) -> DistillArgs:
+    """The run's arguments, with the console's progress display."""
+    from skillforge.app.distill import DistillArgs
+
+    return DistillArgs(
         paths=tuple(paths or ()),
         from_agents=tuple(from_agent or ()),
         labels=tuple(labels or ()),
@@ -144,4 +200,3 @@ def distill(
         resume=resume,
         progress=console.progress,
     )
-    return render(command.run(settings, args), json)

@@ -14,34 +14,41 @@ if TYPE_CHECKING:
     from skillforge.skills.validate import Finding
 
 
+PathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="PATH",
+        help="Library roots, skills/ folders, skill folders or SKILL.md files (default: current folder).",
+    ),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", metavar="text|json|github", help="text, json or github (workflow annotations)."
+    ),
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")]
+AllowHostOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-host",
+        metavar="HOST",
+        help="Also allow links to this host and its subdomains (repeatable; "
+        "setting allowed_hosts adds more).",
+    ),
+]
+ValidateJsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine-readable JSON on stdout (same as --format json).")
+]
+
+
 @app.command()
 def validate(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="PATH",
-            help="Library roots, skills/ folders, skill folders or SKILL.md files (default: current folder).",
-        ),
-    ] = None,
-    fmt: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="text|json|github", help="text, json or github (workflow annotations)."
-        ),
-    ] = "text",
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    allow_host: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-host",
-            metavar="HOST",
-            help="Also allow links to this host and its subdomains (repeatable; "
-            "setting allowed_hosts adds more).",
-        ),
-    ] = None,
-    json: Annotated[
-        bool, typer.Option("--json", help="Machine-readable JSON on stdout (same as --format json).")
-    ] = False,
+    paths: PathsArg = None,
+    fmt: FormatOpt = "text",
+    strict: StrictOpt = False,
+    allow_host: AllowHostOpt = None,
+    json: ValidateJsonOpt = False,
 ) -> int:
     """Validate skills against the Agent Skills spec and skillforge's policy. Exits 4 on errors
     (on warnings too with --strict)."""

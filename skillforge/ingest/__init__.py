@@ -259,6 +259,14 @@ def _read_one(
         if others is None or not _pass_over(path, report):
             _report_unrecognised(path, report, others)
         return
+    yield from _parse(path, mod, report, labels, labels_source)
+
+
+def _parse(
+    path: Path, mod: Reader, report: IngestReport, labels: dict[str, Outcome] | None, labels_source: str
+) -> Iterator[Trajectory]:
+    """The trajectories ``mod`` reads from ``path``, with their actions decoded and outcomes settled;
+    a reader's failure ends the file, counted, never a traceback."""
     ctx = ParseContext(path=path, format=mod.FORMAT)
     stats = report.stats(mod.FORMAT)
     stats.files += 1

@@ -2,7 +2,8 @@
 each agent's tool names and argument keys.
 
 ``TOOLS`` maps an agent to its tool names, each to a decoder ``(text, args) -> Action``; adding a tool
-is adding one line. A name no table lists (interchange and ATIF logs carry any function names) is
+is adding one line (``keys`` adapts a shared decoder to an agent's own argument names, as OpenCode's
+``filePath``). A name no table lists (interchange and ATIF logs carry any function names) is
 decoded by :func:`guess` from the words tool names are made of (``read_file``, ``write``, ``submit``).
 ``decode_actions`` fills ``Step.action`` on every tool call of a trajectory; ``ingest.read`` runs it on
 every trajectory a reader yields. Shell commands keep their working directory: the call's own
@@ -125,6 +126,23 @@ def other(name: str) -> Decoder:
     return lambda text, args: Other(name)
 
 
+def keys(decoder: Decoder, **names: str) -> Decoder:
+    """``decoder`` for an agent whose arguments go by other names: ``keys(read_file, filePath="path")``
+    renames ``filePath`` to ``path`` (in the arguments and in the dictionaries of a list, as ``edits``)."""
+
+    def rename(args: dict[str, Any]) -> dict[str, Any]:
+        return {names.get(k, k): v for k, v in args.items()}
+
+    def decode(text: str, args: dict[str, Any]) -> Action:
+        fields = rename(args)
+        for key, value in fields.items():
+            if isinstance(value, list):
+                fields[key] = [rename(v) if isinstance(v, dict) else v for v in value]
+        return decoder(text, fields)
+
+    return decode
+
+
 _CLAUDE: dict[str, Decoder] = {
     "bash": shell,
     "read": read_file,
@@ -232,6 +250,52 @@ _OPENHANDS: dict[str, Decoder] = {
     "finish": submit,
     "agentfinishaction": submit,
 }
+_COPILOT: dict[str, Decoder] = {
+    "bash": shell,
+    "powershell": shell,
+    "write_bash": keys(message, input="chars"),  # keystrokes to a running shell: not a new command
+    "read_bash": other("read_bash"),
+    "stop_bash": other("stop_bash"),
+    "view": read_file,
+    "create": write_file,
+    "edit": edit_file,
+    "str_replace_editor": editor,
+    "apply_patch": patch,
+    "grep": search,
+    "glob": search,
+    "task": message,
+}
+_OPENCODE: dict[str, Decoder] = {
+    "bash": shell,
+    "read": keys(read_file, filePath="path"),
+    "write": keys(write_file, filePath="path"),
+    "edit": keys(edit_file, filePath="path", newString="new_string"),
+    "multiedit": keys(edit_file, filePath="path", newString="new_string"),
+    "patch": keys(patch, patchText="input"),
+    "apply_patch": keys(patch, patchText="input"),
+    "grep": search,
+    "glob": search,
+    "list": listing,
+    "task": message,
+}
+_CURSOR: dict[str, Decoder] = {  # agent transcripts (Shell, Read…) and the IDE's tools (run_terminal_cmd…)
+    "shell": keys(shell, working_directory="cwd"),
+    "read": read_file,
+    "write": keys(write_file, contents="content"),
+    "strreplace": edit_file,
+    "grep": search,
+    "glob": keys(search, glob_pattern="pattern", target_directory="path"),
+    "run_terminal_cmd": shell,
+    "run_terminal_command": shell,
+    "run_terminal_command_v2": shell,
+    "read_file": keys(read_file, target_file="path"),
+    "edit_file": keys(edit_file, target_file="path", code_edit="new_string"),
+    "search_replace": edit_file,
+    "grep_search": search,
+    "codebase_search": search,
+    "file_search": search,
+    "list_dir": keys(listing, relative_workspace_path="path"),
+}
 _MINI_SWE_AGENT: dict[str, Decoder] = {"bash": shell}
 _AIDER: dict[str, Decoder] = {"shell": shell, "edit": edit_file}
 
@@ -243,6 +307,9 @@ TOOLS: dict[str, dict[str, Decoder]] = {
     "openhands": _OPENHANDS,
     "mini-swe-agent": _MINI_SWE_AGENT,
     "aider": _AIDER,
+    "copilot-cli": _COPILOT,
+    "opencode": _OPENCODE,
+    "cursor": _CURSOR,
 }
 
 # the words a tool name starts with, for names no table lists (the first match wins)

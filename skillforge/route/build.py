@@ -38,6 +38,7 @@ FINDINGS_VERSION = "1"  # bump when the rules that withhold skills change meanin
 
 
 def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: Path) -> Index:
+    """Parse what changed, rebuild the matrices, publish the cache folder and return the index."""
     import numpy as np
 
     from skillforge.route.terms import previous
@@ -47,7 +48,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     records, fresh = _records(skills_root(library), entries, prev, problems)
     stamp = _stamp(library / PROVENANCE)
     names = sorted(records)
-    tasks, task_skill, meta_set, body_set, task_set = _matrices(
+    tasks, task_skill, sets = _matrices(
         names,
         records,
         fresh,
@@ -55,36 +56,11 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         read_provenance(library),
         same_tasks=bool(stamp) and stamp == prev.provenance,
     )
-    (meta, meta_ids, meta_lens), (body, body_ids, body_lens) = meta_set, body_set
-    task, task_ids, task_lens = task_set
+    meta, body, task = (sets[part][0] for part in ("meta", "body", "task"))
     doc = _document(key, names, records, tasks, problems, meta, task, body)
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
-    files: dict[str, Any] = {
-        "index.json": doc,
-        "records.json": {
-            "key": key,
-            "version": INDEX_VERSION,
-            "records": records,
-            "names": names,
-            "meta_vocab": meta.vocab,
-            "task_vocab": task.vocab,
-            "body_vocab": body.vocab,
-            "provenance": stamp,
-        },
-        "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
-        "task_ptr.bin": array_bytes(task_ptr, "task_ptr"),
-        "meta_ids.bin": array_bytes(meta_ids, "indices"),
-        "meta_lens.bin": array_bytes(meta_lens, "indptr"),
-        "body_ids.bin": array_bytes(body_ids, "indices"),
-        "body_lens.bin": array_bytes(body_lens, "indptr"),
-        "task_ids.bin": array_bytes(task_ids, "indices"),
-        "task_lens.bin": array_bytes(task_lens, "indptr"),
-    }
-    for prefix, post in (("meta", meta), ("task", task), ("body", body)):
-        for name in ARRAYS:
-            files[f"{prefix}_{name}.bin"] = array_bytes(getattr(post, name), name)
-    publish(folder, files)
+    publish(folder, _files(doc, records, stamp, sets, skill_of_task, task_ptr))
     return Index(
         key=key,
         names=names,
@@ -101,6 +77,38 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         aliases=doc["aliases"],
         body=body,
     )
+
+
+def _files(
+    doc: dict[str, Any],
+    records: dict[str, Any],
+    stamp: str,
+    sets: dict[str, tuple[Postings, Any, Any]],
+    skill_of_task: Any,
+    task_ptr: Any,
+) -> dict[str, Any]:
+    """The cache folder's files: index.json, records.json (for the next build) and the arrays."""
+    files: dict[str, Any] = {
+        "index.json": doc,
+        "records.json": {
+            "key": doc["key"],
+            "version": INDEX_VERSION,
+            "records": records,
+            "names": doc["names"],
+            "meta_vocab": doc["meta_vocab"],
+            "task_vocab": doc["task_vocab"],
+            "body_vocab": doc["body_vocab"],
+            "provenance": stamp,
+        },
+        "task_skill.bin": array_bytes(skill_of_task, "task_skill"),
+        "task_ptr.bin": array_bytes(task_ptr, "task_ptr"),
+    }
+    for prefix, (post, ids, lens) in sets.items():
+        files[f"{prefix}_ids.bin"] = array_bytes(ids, "indices")
+        files[f"{prefix}_lens.bin"] = array_bytes(lens, "indptr")
+        for name in ARRAYS:
+            files[f"{prefix}_{name}.bin"] = array_bytes(getattr(post, name), name)
+    return files
 
 
 def _document(
@@ -162,9 +170,9 @@ def _matrices(
     provenance: dict[str, list[str]],
     *,
     same_tasks: bool,
-) -> tuple[list[str], list[int], Any, Any, Any]:
+) -> tuple[list[str], list[int], dict[str, tuple[Postings, Any, Any]]]:
     """Past task texts, their skills, and the (postings, ids, lengths) of skill metas, skill bodies
-    and past tasks."""
+    and past tasks, by part."""
     from skillforge.route.matrix import bm25_from_ids, compact
     from skillforge.route.terms import Documents
 
@@ -184,13 +192,8 @@ def _matrices(
         _add_tasks(task_docs, records[name], texts, *old_tasks, same=same_tasks)
         tasks += texts
         task_skill += [i] * len(texts)
-    return (
-        tasks,
-        task_skill,
-        _postings(meta_docs, bm25_from_ids, compact),
-        _postings(body_docs, bm25_from_ids, compact),
-        _postings(task_docs, bm25_from_ids, compact),
-    )
+    parts = {"meta": meta_docs, "body": body_docs, "task": task_docs}
+    return tasks, task_skill, {part: _postings(docs, bm25_from_ids, compact) for part, docs in parts.items()}
 
 
 def _stamp(path: Path) -> str:

@@ -126,14 +126,7 @@ def rank_skills(
     if not parsed.weights or not index.names:
         return []
     repos = _task_repositories(index, text, context)
-    must = [
-        i
-        for repo in repos
-        for scoped, skills in index.repo_skills.items()
-        if same_repository(scoped, repo)
-        for i in skills
-    ]
-    scores = score_all(index, parsed, max(k * 4, 20), must)
+    scores = score_all(index, parsed, max(k * 4, 20), _repo_skills(index, repos))
     tokens = parsed.terms
     scored = []
     for i, raw in scores.combined.items():
@@ -150,6 +143,17 @@ def rank_skills(
     return [
         _match(index, i, score, scores.best_task[i], scores.meta[i], tokens, scope_why, q, anchored)
         for score, i, scope_why, q, anchored in chosen
+    ]
+
+
+def _repo_skills(index: Index, repos: set[str]) -> list[int]:
+    """The skills scoped to one of ``repos``: scored whatever their text says."""
+    return [
+        i
+        for repo in repos
+        for scoped, skills in index.repo_skills.items()
+        if same_repository(scoped, repo)
+        for i in skills
     ]
 
 
