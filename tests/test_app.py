@@ -135,3 +135,22 @@ def test_route_through_typer_keeps_debug_and_a_task_after_double_dash(cli, tmp_p
     result = cli("-v", "route", "--library", str(routed), "--", "-k lost commits after a git rebase")
     assert result.code == 0, result.err
     assert "git-rebase-recovery" in result.out
+
+
+def test_every_app_result_has_a_renderer_for_people() -> None:
+    """A new Result without a renderer would fail only at run time, for people (no --json)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import skillforge.app
+    from skillforge.cli import render
+
+    results = {
+        name
+        for info in pkgutil.iter_modules(skillforge.app.__path__)
+        for name, obj in inspect.getmembers(importlib.import_module(f"skillforge.app.{info.name}"))
+        if inspect.isclass(obj) and name.endswith("Result") and obj.__module__.startswith("skillforge.app")
+    }
+    assert len(results) >= 10
+    assert results <= set(render._PEOPLE), sorted(results - set(render._PEOPLE))
