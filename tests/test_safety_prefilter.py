@@ -157,3 +157,15 @@ def test_snippets_equal_the_plain_regex_finder() -> None:
         assert list(snippets(text)) == expected, text
         found += len(expected)
     assert found > 500
+
+
+def test_folder_named_alone_equals_the_boundary_regex() -> None:
+    from skillforge.skills.rules.structure import _named_alone
+
+    rng = random.Random(5)
+    pieces = ["assets/", "x", "_", ".", "-", " ", "\n", "é", "٣", "/", "(", "`", "scripts/"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        for word in ("assets/", "scripts/"):
+            regex = re.search(r"(?<![\w.-])" + re.escape(word) + r"(?![\w.-])", text)
+            assert _named_alone(word, text) == bool(regex), (word, text)
