@@ -169,3 +169,35 @@ def test_folder_named_alone_equals_the_boundary_regex() -> None:
         for word in ("assets/", "scripts/"):
             regex = re.search(r"(?<![\w.-])" + re.escape(word) + r"(?![\w.-])", text)
             assert _named_alone(word, text) == bool(regex), (word, text)
+
+
+def test_secret_rules_with_start_literals_find_what_the_plain_scan_finds() -> None:
+    from skillforge.safety.redact import _lower_same_offsets
+    from skillforge.safety.secret_rules import RULES
+
+    value = "dG9rZW4x" + "QWxhZGRpbjpvcGVu"  # split so no scanner flags this file
+    pieces = [
+        f"Authorization: Bearer {value}9x",
+        f"BASIC {value}Zz",
+        f"token {value}7",
+        f"bot {value}3",
+        f"to\u212aen {value}4",  # KELVIN SIGN: (?i) matches it as k
+        f"ba\u017fic {value}5",  # LONG S: (?i) matches it as s
+        "İ",
+        "xbot ",
+        " ",
+        "\n",
+        "=",
+    ]
+    rng = random.Random(11)
+    ruled = [r for r in RULES if r.starts]
+    assert ruled
+    hits = 0
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        lowered = _lower_same_offsets(text)
+        for rule in ruled:
+            expected = list(rule.spans(text))
+            assert list(rule.spans(text, lowered)) == expected, text
+            hits += len(expected)
+    assert hits > 300

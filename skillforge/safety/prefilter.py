@@ -24,11 +24,14 @@ def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
     return sorted(starts)
 
 
-def finditer_from(pattern: re.Pattern[str], text: str, literals: Iterable[str]) -> Iterator[re.Match[str]]:
+def finditer_from(
+    pattern: re.Pattern[str], text: str, literals: Iterable[str], where: str | None = None
+) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose every match starts with one of ``literals``
-    (the caller guarantees it; tests compare both on fixtures). Matches must not be empty."""
+    (the caller guarantees it; tests compare both on fixtures). Matches must not be empty. The
+    literals are looked for in ``where`` when given (the lowered text, same offsets)."""
     end = 0
-    for pos in literal_starts(text, literals):
+    for pos in literal_starts(text if where is None else where, literals):
         if pos < end:
             continue
         m = pattern.match(text, pos)

@@ -64,18 +64,24 @@ class SecretFinding:
 
 def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     """(start, rule order, end, kind) of every match of every rule whose keywords occur."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few non-ASCII characters change length when lowered
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    lowered = _lower_same_offsets(text)
     raw: list[tuple[int, int, int, str]] = []
     for order, rule in enumerate(RULES):
         if rule.applies(text, lowered):
-            raw.extend((start, order, end, kind) for start, end, kind in rule.spans(text))
+            raw.extend((start, order, end, kind) for start, end, kind in rule.spans(text, lowered))
     order = len(RULES)
     raw.extend((start, order, end, kind) for start, end, kind in assignment_spans(text, lowered))
     if "=" in text or ":" in text:
         raw.extend((start, order + 1, end, kind) for start, end, kind in ENTROPY_RULE.spans(text))
     return raw
+
+
+def _lower_same_offsets(text: str) -> str:
+    """``text.lower()``, keeping the few non-ASCII characters whose lower case is longer."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered
 
 
 _U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
