@@ -24,7 +24,9 @@ DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "skills-corpus
 def dump(corpus: Path) -> str:
     """Every finding of ``corpus``, one canonical JSON object a line, in report order."""
     report = validate_paths([corpus])
-    return "".join(json.dumps(f.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for f in report.findings)
+    return "".join(
+        json.dumps(f.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for f in report.findings
+    )
 
 
 def main() -> None:

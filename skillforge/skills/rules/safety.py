@@ -12,9 +12,9 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from skillforge.safety import redact
 from skillforge.safety.injection import SEVERITY, find_injections
 from skillforge.safety.paths import find_home_paths
-from skillforge.safety import redact
 from skillforge.safety.redact import find_secrets
 from skillforge.skills.rules.base import Finding, Rule, SkillFile, finding, rule
 from skillforge.skills.rules.structure import files_of

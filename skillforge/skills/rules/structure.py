@@ -218,10 +218,7 @@ def _mentioned(rel: str, text: str) -> bool:
     if rel in text:
         return True
     parts = PurePosixPath(rel).parts
-    for i in range(1, len(parts)):
-        if _named_alone("/".join(parts[:i]) + "/", text):
-            return True
-    return False
+    return any(_named_alone("/".join(parts[:i]) + "/", text) for i in range(1, len(parts)))
 
 
 def _named_alone(word: str, text: str) -> bool:
