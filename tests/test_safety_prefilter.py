@@ -201,3 +201,45 @@ def test_secret_rules_with_start_literals_find_what_the_plain_scan_finds() -> No
             assert list(rule.spans(text, lowered)) == expected, text
             hits += len(expected)
     assert hits > 300
+
+
+def test_code_blocks_equal_the_line_regex_reading() -> None:
+    from skillforge.skills.rules.content import _FENCE, CodeBlock, code_blocks
+
+    def plain(text: str) -> list[CodeBlock]:  # the reading before the cheap fence test
+        blocks, lines, i = [], text.split("\n"), 0
+        while i < len(lines):
+            m = _FENCE.match(lines[i])
+            if not m:
+                i += 1
+                continue
+            fence, lang, start = m.group(2), m.group(3).lower(), i
+            i += 1
+            body = []
+            pattern = r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$"
+            while i < len(lines) and not re.match(pattern, lines[i]):
+                body.append(lines[i])
+                i += 1
+            blocks.append(CodeBlock(lang, start + 1, "\n".join(body), i < len(lines)))
+            i += 1
+        return blocks
+
+    pieces = [
+        "```",
+        "````",
+        "~~~",
+        "   ```",
+        "    ```",
+        "\t```",
+        "``",
+        "py",
+        " ",
+        "\n",
+        "x",
+        "\u00a0```",
+        "\n",
+    ]
+    rng = random.Random(9)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        assert code_blocks(text) == plain(text), text
