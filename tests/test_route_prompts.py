@@ -201,7 +201,7 @@ def test_k_results_when_better_skills_are_withheld(tmp_path: Path) -> None:
             lib,
             f"deploy-release-{i}",
             "Deploy the release to production with the deploy script.",
-            "The key is AKIAABCDEFGHIJKLMNOP.",
+            "The key is AKIAQ3EGTV7HXN5JR2WM.",
         )
     skill(lib, "release-notes", "Write release notes for a production deploy.")
     skill(lib, "rollback", "Roll back a bad production release.")
@@ -305,3 +305,18 @@ def test_copies_of_one_skill_take_one_place_in_the_k(tmp_path: Path) -> None:
     got = [m.name for m in router.route("deploy my static site to netlify", k=3, threshold=0.0)]
     assert len(got) == 3 and sum(name.startswith("netlify-deploy") for name in got) == 1
     assert set(got[1:]) == {"static-site-redirects", "dns-records"}
+
+
+def test_a_keyword_guess_does_not_withhold_a_skill_and_is_redacted_when_served(tmp_path: Path) -> None:
+    """Only the validator's errors withhold a skill (issue 17: route withheld 18.7% of real skills on
+    guesses); a ``password = …`` guess is a warning, and the served text is redacted."""
+    from skillforge.route.render import render, top_body
+
+    lib = tmp_path / "lib"
+    skill(lib, "postgres-local", "Run Postgres locally for the test suite.", 'db_password = "Xk9vQ2mLp7Rt"')
+    router = Router(lib)
+    assert not any(router.index.blocked)
+    got = router.route("run postgres locally for the tests", k=1, threshold=0.0)
+    assert [m.name for m in got] == ["postgres-local"]
+    out = render(got, "markdown", top_body(router, got, 1500, 0))
+    assert "postgres-local" in out and "Xk9vQ2mLp7Rt" not in out

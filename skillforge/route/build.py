@@ -34,7 +34,7 @@ from skillforge.route.index import (
 from skillforge.route.repo import aliases
 from skillforge.text import tokenize
 
-FINDINGS_VERSION = "1"  # bump when the rules that withhold skills change meaning
+FINDINGS_VERSION = "2"  # bump when the rules that withhold skills change meaning
 
 
 def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: Path) -> Index:
@@ -333,36 +333,22 @@ FINDINGS = FindingsCache()
 
 
 def safety_findings(text: str, where: str = "SKILL.md") -> str:
-    """ "" when ``text`` may be injected into an agent, else a short reason (secrets, injection)."""
-    from skillforge.safety.redact import redact
+    """ "" when ``text`` may be injected into an agent, else a short reason: the validator's errors
+    (a secret of a known token shape, an injected instruction, an unsafe command). Warnings (a keyword
+    guess such as ``password = …``) do not withhold a skill; what is served is redacted anyway."""
+    from skillforge.safety.redact import find_secrets
+    from skillforge.skills.validate import check_text
 
-    _, counts = redact(text)
-    if counts:
-        return "secrets: " + ", ".join(sorted(counts))
-    check_text = _checker()
-    if check_text is None:
-        return ""
+    secrets = sorted({s.kind for s in find_secrets(text) if s.confidence == "high"})
+    if secrets:  # the kinds, never the values
+        return "secrets: " + ", ".join(secrets)
     try:
-        findings = [f for f in (check_text(text, where) or []) if _is_blocking(f)]
+        findings = [f for f in check_text(text, where) if _is_blocking(f)]
     except Exception as exc:  # content no rule foresaw: withhold this skill, route the rest
         return f"findings: a rule could not check it ({type(exc).__name__})"
     # rule names only: the reason is shown to agents, so it must not quote the offending text
     kinds = sorted({str(getattr(f, "name", "") or getattr(f, "rule", "") or "finding") for f in findings})
     return ("findings: " + ", ".join(kinds)) if kinds else ""
-
-
-def _checker() -> Any:
-    """``check_text(text, where)`` of the validator, when it is installed."""
-    import importlib
-
-    for module in ("skillforge.skills.validate", "skillforge.skills.rules.safety"):
-        try:
-            found = getattr(importlib.import_module(module), "check_text", None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    return None
 
 
 def _is_blocking(finding: Any) -> bool:
