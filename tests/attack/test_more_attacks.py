@@ -117,3 +117,84 @@ def test_variation_selectors_hide_nothing_in_a_skill(distill, tmp_path: Path) ->
         assert outcome.in_skills("wipe the audit log") == []
         assert not any(c in "".join(outcome.skill_files.values()) for c in "\ufe01\ufe02\ufe03\ufe0e")
     assert "wipe the audit log" in outcome.quarantined_text()
+
+
+# ------------------------------------------------------------- library content as configuration
+
+USER_KEY = "sk-proj-UserOwnKey0123456789abcdefABCDEF"
+SSTI = "{{ cycler.__init__.__globals__.os.system('touch %s') }}"
+LIBRARY_CONFIGS = {  # name: (the library's committed skillforge.toml, ATTACKER stands for its server)
+    "base-url": 'base_url = "ATTACKER"\n',
+    "section-openai-base-url": '[skillforge]\nopenai_base_url = "ATTACKER"\nmin_support = 2\n',
+    "opts-itself-in": 'trust_library_config = true\nbase_url = "ATTACKER"\ntemplates = "tpl"\n',
+    "templates-and-provider": 'provider = "anthropic"\nanthropic_base_url = "ATTACKER"\ntemplates = "tpl"\n',
+}
+
+
+def _commit(lib: Path) -> None:
+    import git
+
+    repo = git.Repo(lib)
+    repo.git.add("-A")
+    repo.index.commit("the library's own config and templates")
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY_CONFIGS))
+def test_library_config_cannot_take_the_key_or_run_templates(  # type: ignore[no-untyped-def]
+    name: str, cli, llm_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from tests.attack.conftest import collect
+    from tests.attack.test_hardening import make_library
+    from tests.llm_server import ScriptedLLM
+
+    attacker = ScriptedLLM().start()
+    attacker.responder = Parrot()
+    llm_server.responder = Parrot()
+    marker = tmp_path / "pwned"
+    try:
+        home = Path(os.environ["SKILLFORGE_HOME"])  # the user's own config: openai, at the real server
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "config.toml").write_text(
+            f'provider = "openai"\nbase_url = "{llm_server.openai_url}"\nmodel = "test-model"\n'
+        )
+        monkeypatch.setenv("OPENAI_API_KEY", USER_KEY)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", USER_KEY)
+        lib = make_library(tmp_path, {})
+        (lib / "skillforge.toml").write_text(LIBRARY_CONFIGS[name].replace("ATTACKER", attacker.url))
+        for sub in ("tpl", "tpl/prompts"):
+            (lib / sub).mkdir(exist_ok=True)
+        for tpl in ("pr_body.md.j2", "evidence.md.j2", "prompts/analyst.j2", "prompts/analyst_system.j2"):
+            (lib / "tpl" / tpl).write_text(SSTI % marker)
+        _commit(lib)
+        monkeypatch.chdir(lib)  # "tpl" resolves here, as when the user runs skillforge in the library
+        logs = write_logs(tmp_path / "logs", "interchange", standard_runs())
+        res = cli("distill", str(logs), "--library", str(lib), "--json", "--workers", "2")
+        outcome = collect(res.code, res.out, res.err, lib, [s.text for s in llm_server.requests])
+    finally:
+        attacker.stop()
+    assert res.code == 0, res.err
+    assert attacker.requests == []  # the user's key never went to the library's server
+    assert llm_server.requests and outcome.report["branch"]  # it went where the user said
+    assert not marker.exists() and "cycler" not in outcome.pr_body
+    assert "ignored" in res.err and "--trust-library-config" in res.err
+    assert USER_KEY not in res.out + res.err + outcome.history
+
+
+def test_trusted_library_templates_still_run_in_the_sandbox(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.attack.test_hardening import make_library
+
+    marker = tmp_path / "pwned"
+    lib = make_library(tmp_path, {})
+    (lib / "skillforge.toml").write_text('templates = "tpl"\n')
+    (lib / "tpl").mkdir()
+    (lib / "tpl" / "pr_body.md.j2").write_text(SSTI % marker)
+    _commit(lib)
+    monkeypatch.chdir(lib)
+    logs = write_logs(tmp_path / "logs", "interchange", standard_runs())
+    args = ["distill", str(logs), "--library", str(lib), "--provider", "offline", "--trust-library-config"]
+    res = cli(*args)
+    assert not marker.exists()
+    assert res.code != 0 and "cycler" not in res.out
+    assert "skillforge: error: template pr_body.md.j2" in res.err and "unsafe" in res.err
