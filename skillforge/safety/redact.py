@@ -77,8 +77,7 @@ def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     return raw
 
 
-# one backslash, or more when JSON text sits inside a JSON log (``\\u0067\\u0068p_…``)
-_U_ESCAPE = re.compile(r"\\+u([0-9a-fA-F]{4})")
+_U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
 def _decoded_candidates(text: str) -> list[tuple[int, int, int, str]]:
@@ -91,10 +90,13 @@ def _decoded_candidates(text: str) -> list[tuple[int, int, int, str]]:
     removed = [0]  # characters the escapes so far took away (each of 6 or more became 1)
     pos = size = 0
     for m in _U_ESCAPE.finditer(text):
-        parts.append(text[pos : m.start()])
-        size += m.start() - pos
+        start = m.start()  # more backslashes when JSON text sits inside a JSON log (\\u0067\\u0068p_…)
+        while start > pos and text[start - 1] == "\\":
+            start -= 1
+        parts.append(text[pos:start])
+        size += start - pos
         escapes.append(size)
-        removed.append(removed[-1] + len(m.group()) - 1)
+        removed.append(removed[-1] + m.end() - start - 1)
         parts.append(chr(int(m.group(1), 16)))
         size += 1
         pos = m.end()
