@@ -24,6 +24,8 @@ def hidden_characters(text: str, ctx: Context) -> Iterator[tuple[str, int, str, 
     always (high); zero-width characters between Latin letters (high) or elsewhere in prose (low);
     joiners inside words of scripts that need them (Persian, Indic) and in emoji are fine; a run of
     variation selectors U+FE00-U+FE0F, or one after a letter, hides data (high)."""
+    if text.isascii():  # every hidden character is outside ASCII (and isascii() is O(1))
+        return
     body = text[1:] if text.startswith("\ufeff") else text
     offset = len(text) - len(body)
     for m in _HIDDEN.finditer(body):

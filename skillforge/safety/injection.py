@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
+from skillforge.safety.prefilter import finditer_from
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
     DEFAULT_ALLOWED_HOSTS,
@@ -83,6 +84,7 @@ _OVERRIDE_KEYS = (
     "inform",
     "mention",
 )
+_OVERRIDE_STARTS = ("ignore", "disregard", "forget", "override", "bypass", "you", "new", "do", "never")
 _SENSITIVE = re.compile(
     r"~/\.ssh\b|\.ssh/|id_rsa|id_ed25519|\.env\b|\.aws/credentials|\bcredentials(?:\.json)?\b|"
     r"\.netrc|\.npmrc|\.pypirc|\.git-credentials|/etc/shadow|\.kube/config|\.docker/config\.json|keychain"
@@ -99,6 +101,23 @@ _SENSITIVE_KEYS = (
     "shadow",
     ".kube",
     ".docker",
+    "keychain",
+)
+_SENSITIVE_STARTS = (  # every match of _SENSITIVE starts with one of these
+    "~/.ssh",
+    ".ssh/",
+    "id_rsa",
+    "id_ed25519",
+    ".env",
+    ".aws/credentials",
+    "credentials",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    ".git-credentials",
+    "/etc/shadow",
+    ".kube/config",
+    ".docker/config.json",
     "keychain",
 )
 _READ_VERB = re.compile(
@@ -152,11 +171,16 @@ _ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every br
     r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b)"
 )
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
+_ASK_STARTS = (  # every match of _ASK_SECRETS starts with one of these ("printenv" with "print")
+    *("print", "dump", "echo", "send", "post", "upload", "share", "reveal", "leak", "output", "list"),
+    *("show", "export", "forward", "transmit", "exfiltrate", "env", "set"),
+)
 _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads POSIX shells only)
     r"\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
     r"|\b(?:iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?!iwr|irm|invoke-)[^\n|]){0,300}\|\s*iex\b"
 )
-_PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")
+_PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")  # also where every match of _PIPE_SHELL starts
+_STARTS = {_OVERRIDE: _OVERRIDE_STARTS, _ASK_SECRETS: _ASK_STARTS, _PIPE_SHELL: _PIPE_KEYS}
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
 
@@ -236,7 +260,7 @@ def _simple(
 ) -> Iterator[Raw]:
     if not any(k in low for k in keys):
         return
-    for m in pattern.finditer(low):
+    for m in finditer_from(pattern, low, _STARTS[pattern]):
         conf = "low" if ctx.illustrative(m.start()) else "high"
         if rule == "credential-request" and not (
             _exfiltrates(low, m.start(), m.end())
@@ -252,7 +276,7 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
     on the same line."""
     if not any(k in low for k in _SENSITIVE_KEYS):
         return
-    for m in _SENSITIVE.finditer(low):
+    for m in finditer_from(_SENSITIVE, low, _SENSITIVE_STARTS):
         window = max(0, m.start() - 80)
         nl = low.rfind("\n", window, m.start())  # a bounded look-back: linear on a long line
         lo = window if nl == -1 else nl + 1

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from skillforge.safety.paths import normalize_home_paths
@@ -63,18 +64,24 @@ class SecretFinding:
 
 def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     """(start, rule order, end, kind) of every match of every rule whose keywords occur."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few non-ASCII characters change length when lowered
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    lowered = _lower_same_offsets(text)
     raw: list[tuple[int, int, int, str]] = []
     for order, rule in enumerate(RULES):
         if rule.applies(text, lowered):
-            raw.extend((start, order, end, kind) for start, end, kind in rule.spans(text))
+            raw.extend((start, order, end, kind) for start, end, kind in rule.spans(text, lowered))
     order = len(RULES)
     raw.extend((start, order, end, kind) for start, end, kind in assignment_spans(text, lowered))
     if "=" in text or ":" in text:
         raw.extend((start, order + 1, end, kind) for start, end, kind in ENTROPY_RULE.spans(text))
     return raw
+
+
+def _lower_same_offsets(text: str) -> str:
+    """``text.lower()``, keeping the few non-ASCII characters whose lower case is longer."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered
 
 
 _U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -108,9 +115,11 @@ def _decoded_candidates(text: str) -> list[tuple[int, int, int, str]]:
     return [(back(s), o, back(e), k) for s, o, e, k in _candidates("".join(parts))]
 
 
-def _spans(text: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=64)
+def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """Non-overlapping (start, end, kind) spans of secrets in ``text``, in order; on overlap the
-    earlier start wins, then the more specific rule; a private key block absorbs what it overlaps."""
+    earlier start wins, then the more specific rule; a private key block absorbs what it overlaps.
+    Cached for the last texts: route's withholding check redacts, then validates, the same text."""
     raw = _decoded_candidates(text)
     raw.sort()
     spans: list[tuple[int, int, str]] = []
@@ -122,7 +131,12 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
         elif end > last_end and kind == "private-key":
             spans[-1] = (spans[-1][0], end, "private-key")
             last_end = end
-    return spans
+    return tuple(spans)
+
+
+def clear_cache() -> None:
+    """Forget the cached spans (benchmarks time a cold run)."""
+    _spans.cache_clear()
 
 
 def mask(secret: str) -> str:

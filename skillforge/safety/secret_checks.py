@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from skillforge.safety.prefilter import finditer_from
+
 Check = Callable[[str, re.Match[str]], "str | None"]  # (text, match) -> kind, or None to drop
 Span = tuple[int, int, str]
 
@@ -25,13 +27,21 @@ class Rule:
     keywords: tuple[str, ...]  # lower case; the rule runs only if one occurs in the lowered text
     check: Check | None = None
     exact: bool = False  # keywords are case-sensitive and tested against the text itself
+    starts: tuple[str, ...] = ()  # lower case; when set, every match starts with one of these in the
+    # lowered text (none may hold a letter whose other case lowers differently: k, s, i), so the
+    # pattern is tried only there (see :func:`skillforge.safety.prefilter.finditer_from`)
 
     def applies(self, text: str, lowered: str) -> bool:
         target = text if self.exact else lowered
         return any(k in target for k in self.keywords)
 
-    def spans(self, text: str) -> Iterator[Span]:
-        for m in self.pattern.finditer(text):
+    def spans(self, text: str, lowered: str | None = None) -> Iterator[Span]:
+        found = (
+            finditer_from(self.pattern, text, self.starts, lowered)
+            if self.starts and lowered is not None
+            else self.pattern.finditer(text)
+        )
+        for m in found:
             kind = self.check(text, m) if self.check is not None else self.kind
             if kind is not None:
                 start, end = m.span("s") if "s" in self.pattern.groupindex else m.span()

@@ -216,6 +216,7 @@ RULES: list[Rule] = [
         ),
         ("bearer", "authorization", "basic ", "bot "),
         _when("bearer-token", _letters_and_digits),
+        starts=("bearer", "to", "ba", "bot"),  # "token", "basic" cut before k and s
     ),
     Rule(
         "url-password",

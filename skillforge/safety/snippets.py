@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from skillforge.safety.prefilter import literal_starts
+
 SNIPPET_KEYS = (
     "curl",
     "wget",
@@ -30,7 +32,6 @@ SNIPPET_KEYS = (
     "openssl",
     "uudecode",
 )
-_KEYS = re.compile("|".join(re.escape(k) for k in SNIPPET_KEYS))  # searched in lower-cased text
 _SHELL_LANGS = frozenset(
     {
         "",
@@ -68,27 +69,50 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
     pos = 0
     for start, body_start, end, lang in _fences(text):
         body = text[body_start:end]
-        if lang in _SHELL_LANGS and (_KEYS.search(body.lower()) or _RUNS_FILE.search(body)):
+        if lang in _SHELL_LANGS and (_has_key(body.lower()) or _RUNS_FILE.search(body)):
             yield body_start, body
-        parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]  # offsets and lines kept
+        parts += [text[pos:start], _blank(text[start:end])]  # offsets and lines kept
         pos = end
     rest = "".join(parts) + text[pos:] if parts else text
-    for m in _INLINE.finditer(rest):
-        if _KEYS.search(m.group(1).lower()) or _RUNS_FILE.search(m.group(1)):
+    inline = list(_INLINE.finditer(rest))
+    for m in inline:
+        if _has_key(m.group(1).lower()) or _RUNS_FILE.search(m.group(1)):
             yield m.start(1), m.group(1)
-    rest = _INLINE.sub(lambda m: " " * len(m.group(0)), rest)
+    rest = _blank_spans(rest, inline)
     done = -1
-    for m in _KEYS.finditer(_lower_same(rest)):
-        if m.start() < done:
+    for at in literal_starts(_lower_same(rest), SNIPPET_KEYS):  # the keys hold no newline
+        if at < done:
             continue
-        start = rest.rfind("\n", 0, m.start()) + 1
-        end = rest.find("\n", m.start())
+        start = rest.rfind("\n", 0, at) + 1
+        end = rest.find("\n", at)
         done = end = len(rest) if end == -1 else end
         line = rest[start:end]
         if not line.lstrip().startswith("|"):
             cut = _CMD_START.search(line)
             if cut:
                 yield start + cut.start(), line[cut.start() :]
+
+
+def _has_key(low: str) -> bool:
+    return any(k in low for k in SNIPPET_KEYS)
+
+
+def _blank(text: str) -> str:
+    """Every character but newlines replaced by a space (same length, same lines)."""
+    return "\n".join(" " * len(line) for line in text.split("\n"))
+
+
+def _blank_spans(text: str, found: list[re.Match[str]]) -> str:
+    """``text`` with each match in ``found`` (in order, not overlapping) replaced by spaces."""
+    if not found:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for m in found:
+        parts += [text[pos : m.start()], " " * (m.end() - m.start())]
+        pos = m.end()
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _lower_same(text: str) -> str:

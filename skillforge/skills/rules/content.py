@@ -39,21 +39,26 @@ def code_blocks(text: str) -> list[CodeBlock]:
     lines = text.split("\n")
     i = 0
     while i < len(lines):
-        m = _FENCE.match(lines[i])
+        m = _FENCE.match(lines[i]) if _may_fence(lines[i], "`~") else None
         if not m:
             i += 1
             continue
         fence, lang, start = m.group(2), m.group(3).lower(), i
+        closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
         i += 1
         body: list[str] = []
-        while i < len(lines) and not re.match(
-            r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", lines[i]
-        ):
+        while i < len(lines) and not (_may_fence(lines[i], fence[0]) and closing.match(lines[i])):
             body.append(lines[i])
             i += 1
         blocks.append(CodeBlock(lang, start + 1, "\n".join(body), i < len(lines)))
         i += 1
     return blocks
+
+
+def _may_fence(line: str, chars: str) -> bool:
+    """A fence line starts with at most 3 spaces, then one of ``chars``: a cheap test before the regex."""
+    head = line[:4].lstrip(" ")
+    return bool(head) and head[0] in chars
 
 
 def mask_code(text: str) -> str:

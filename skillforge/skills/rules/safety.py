@@ -12,6 +12,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from skillforge.safety import redact
 from skillforge.safety.injection import SEVERITY, find_injections
 from skillforge.safety.paths import find_home_paths
 from skillforge.safety.redact import find_secrets
@@ -171,6 +172,7 @@ def _worth_a_warning(value: str) -> bool:
 def clear_cache() -> None:
     """Forget cached findings (benchmarks time a cold run)."""
     _cached.cache_clear()
+    redact.clear_cache()
 
 
 def check(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> Iterator[Finding]:

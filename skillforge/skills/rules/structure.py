@@ -218,11 +218,23 @@ def _mentioned(rel: str, text: str) -> bool:
     if rel in text:
         return True
     parts = PurePosixPath(rel).parts
-    for i in range(1, len(parts)):
-        folder = "/".join(parts[:i]) + "/"
-        if re.search(r"(?<![\w.-])" + re.escape(folder) + r"(?![\w.-])", text):
+    return any(_named_alone("/".join(parts[:i]) + "/", text) for i in range(1, len(parts)))
+
+
+def _named_alone(word: str, text: str) -> bool:
+    """``word`` occurs in ``text`` with no word character, dot or dash either side: what the regex
+    ``(?<![\\w.-])word(?![\\w.-])`` finds, by ``str.find`` (``\\w`` is ``isalnum()`` or ``_``)."""
+    i = text.find(word)
+    while i != -1:
+        end = i + len(word)
+        if (i == 0 or not _wordish(text[i - 1])) and (end == len(text) or not _wordish(text[end])):
             return True
+        i = text.find(word, i + 1)
     return False
+
+
+def _wordish(c: str) -> bool:
+    return c.isalnum() or c in "_.-"
 
 
 def _virtual(sf: SkillFile, files: dict[str, str]) -> Iterator[Finding]:

@@ -1,0 +1,60 @@
+"""Same findings before and after a speed change: dump every finding of ``validate`` as JSON, or compare.
+
+Writes the full findings of ``validate_paths`` on a corpus (default ``../shared/skills-corpus/skills``)
+as canonical JSON, one finding per line (file, line, rule, severity, message, ...), and with
+``--compare OLD`` checks the new dump equals OLD byte for byte, printing the first differences. Run the
+old code with ``PYTHONPATH=<checkout of the old commit>`` to make OLD.
+
+Usage: python benchmarks/findings_same.py OUT.json [CORPUS] [--compare OLD.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from skillforge.skills.validate import validate_paths
+
+DEFAULT = Path(__file__).resolve().parents[1] / ".." / "shared" / "skills-corpus" / "skills"
+
+
+def dump(corpus: Path) -> str:
+    """Every finding of ``corpus``, one canonical JSON object a line, in report order."""
+    report = validate_paths([corpus])
+    return "".join(
+        json.dumps(f.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for f in report.findings
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", type=Path)
+    ap.add_argument("corpus", nargs="?", type=Path, default=DEFAULT)
+    ap.add_argument("--compare", type=Path)
+    args = ap.parse_args()
+    start = time.process_time()
+    text = dump(args.corpus)
+    print(f"{text.count(chr(10))} findings in {time.process_time() - start:.1f} s CPU")
+    args.out.write_text(text, encoding="utf-8")
+    if args.compare is None:
+        return
+    old = args.compare.read_text(encoding="utf-8")
+    if old == text:
+        print(f"identical to {args.compare} ({len(text.encode())} bytes)")
+        return
+    old_lines, new_lines = old.splitlines(), text.splitlines()
+    gone = [line for line in old_lines if line not in set(new_lines)]
+    added = [line for line in new_lines if line not in set(old_lines)]
+    print(f"DIFFERENT: {len(gone)} findings gone, {len(added)} new")
+    for line in gone[:10]:
+        print("-", line)
+    for line in added[:10]:
+        print("+", line)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
