@@ -17,7 +17,11 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skillforge import console
+
     monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path_factory.mktemp("sfhome")))
+    # an earlier in-process `--json` run leaves the console quiet: each test starts from the default
+    monkeypatch.setattr(console, "_state", {"verbose": 0, "quiet": False})
     for var in (
         "ANTHROPIC_API_KEY",
         "OPENAI_API_KEY",

@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from jinja2.exceptions import SecurityError
 
 from skillforge import templates
 from skillforge.config import Settings
-from skillforge.errors import InputError
+from skillforge.errors import ConfigError, InputError
 from skillforge.safety.paths import symlinked_dirs
 from skillforge.skills.validate import validate_paths
 
@@ -68,7 +67,7 @@ def test_override_templates_render_in_the_sandbox(tmp_path: Path) -> None:
     folder = tmp_path / "tpl"
     folder.mkdir()
     (folder / "pr_body.md.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
-    with pytest.raises(SecurityError):
+    with pytest.raises(ConfigError, match="unsafe"):  # the sandbox's SecurityError, as one line
         templates.render("pr_body.md.j2", str(folder))
     (folder / "evidence.md.j2").write_text("{{ x | upper }}")
     assert templates.render("evidence.md.j2", str(folder), x="ok") == "OK"  # ordinary templates still work

@@ -93,19 +93,24 @@ def _decoded_candidates(text: str) -> list[tuple[int, int, int, str]]:
     if "\\u" not in text:
         return _candidates(text)
     parts: list[str] = []
-    escapes: list[int] = []  # decoded offset of each decoded escape (each was 6 characters, now 1)
+    escapes: list[int] = []  # decoded offset of each decoded escape
+    removed = [0]  # characters the escapes so far took away (each of 6 or more became 1)
     pos = size = 0
     for m in _U_ESCAPE.finditer(text):
-        parts.append(text[pos : m.start()])
-        size += m.start() - pos
+        start = m.start()  # more backslashes when JSON text sits inside a JSON log (\\u0067\\u0068p_…)
+        while start > pos and text[start - 1] == "\\":
+            start -= 1
+        parts.append(text[pos:start])
+        size += start - pos
         escapes.append(size)
+        removed.append(removed[-1] + m.end() - start - 1)
         parts.append(chr(int(m.group(1), 16)))
         size += 1
         pos = m.end()
     parts.append(text[pos:])
 
     def back(offset: int) -> int:
-        return offset + 5 * bisect_left(escapes, offset)
+        return offset + removed[bisect_left(escapes, offset)]
 
     return [(back(s), o, back(e), k) for s, o, e, k in _candidates("".join(parts))]
 

@@ -162,7 +162,7 @@ RULES: list[Rule] = [
     ),
     Rule(
         "cli-password",
-        re.compile(r"machine\s+\S+\s+(?:login\s+\S+\s+)?password\s+" + _CLI_VALUE),
+        re.compile(r"machine\s+\S+\s+(?:>\s*)*(?:login\s+\S+\s+(?:>\s*)*)?password\s+" + _CLI_VALUE),
         ("machine",),
         _cli_password_word,
     ),

@@ -3,7 +3,8 @@
 ``render(name, **context)`` looks first in the folder given by ``--templates`` / ``SKILLFORGE_TEMPLATES``
 (so users can override any template by file name), then in the built-in templates. With an override folder the
 templates render in jinja2's sandbox (:class:`~jinja2.sandbox.SandboxedEnvironment`): a template
-from outside skillforge cannot reach Python internals or run code. ``digest(name)`` is the
+from outside skillforge cannot reach Python internals or run code, and one that tries (or fails to
+render) is a one-line :class:`~skillforge.errors.ConfigError`, not a traceback. ``digest(name)`` is the
 template's content hash, part of every cache key so that editing a prompt invalidates its cache.
 
 The built-in templates live in the project's top-level ``templates/`` folder, where users find them to
@@ -18,8 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+
+from skillforge.errors import ConfigError
 
 
 def _builtin() -> Path:
@@ -46,7 +49,15 @@ def _env(override: str) -> Environment:
 
 
 def render(name: str, override: str = "", **context: Any) -> str:
-    return _env(override).get_template(name).render(**context)
+    if not override:
+        return _env(override).get_template(name).render(**context)
+    try:  # a template from outside skillforge: the sandbox's refusal or any mistake is one line
+        return _env(override).get_template(name).render(**context)
+    except TemplateError as exc:
+        raise ConfigError(
+            f"template {name} (templates folder {override}): {exc}",
+            "fix the template, or unset templates (--templates, SKILLFORGE_TEMPLATES, skillforge.toml) to use the built-ins",
+        ) from None
 
 
 def source(name: str, override: str = "") -> str:
