@@ -362,3 +362,19 @@ def test_staged_rename_is_one_dirty_path(tmp_path: Path) -> None:
     lib = make_library(tmp_path)
     sh(lib.root, "mv", "skills/old-skill/references/evidence.md", "skills/old-skill/evidence.md")
     assert lib.dirty_paths() == ["skills/old-skill/evidence.md"]
+
+
+def test_a_failing_pull_request_template_leaves_no_run_branch(tmp_path: Path) -> None:
+    from skillforge.errors import SkillforgeError
+
+    make_library(tmp_path)
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    (tpl / "pr_body.md.j2").write_text(
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}\n"
+    )  # breaks the sandbox
+    lib = Library.open(tmp_path / "lib", template_dir=str(tpl))
+    with pytest.raises(SkillforgeError, match="pr_body"):
+        run(lib)
+    assert "skillforge/r1" not in sh(lib.root, "branch", "--list")
+    assert run(Library.open(tmp_path / "lib")).branch == "skillforge/r1"  # the run can be done again

@@ -198,11 +198,18 @@ class Library:
             commit, done = self._existing(branch, run_id, files)
             if commit is None:
                 commit, done = self._merged(base_name, run_id, files)
+            fresh = commit is None
             if commit is None:
                 if not allow_dirty:
                     self._refuse_dirty()
-                commit = self._new_commit(branch, base_name, files, message, trailers, run_id, changes)
+                commit = self._new_commit(base_name, files, message, trailers, run_id, changes)
             body = self._write_pr_body(run_id, base_name, changes, pr_context, commit)
+            if (
+                fresh
+            ):  # the branch appears only once its pull-request body is written (a failing template: none)
+                gitrepo.create_ref(
+                    self.repo, f"refs/heads/{branch}", commit.hexsha, reason=f"skillforge {run_id}"
+                )
         return _run_result(branch, commit.hexsha, base_name, body, changes, done)
 
     def _file_changes(
@@ -350,7 +357,6 @@ class Library:
 
     def _new_commit(
         self,
-        branch: str,
         base_name: str,
         files: dict[str, FileChange],
         message: str,
@@ -365,13 +371,9 @@ class Library:
         pairs.append((BASE_TRAILER, base_name))
         pairs += [(CHANGE_TRAILER, f"{c.action} {c.name}: {c.reason}") for c in changes]
         actor = git.Actor(*self.author)
-        commit = gitrepo.commit_tree(
+        return gitrepo.commit_tree(
             self.repo, tree, gitrepo.format_message(message, pairs), [base_commit], actor
         )
-        gitrepo.create_ref(
-            self.repo, f"refs/heads/{branch}", commit.hexsha, reason=f"skillforge run {run_id}"
-        )
-        return commit
 
     def _write_pr_body(
         self, run_id: str, base: str, changes: list[SkillChange], ctx: dict[str, Any], commit: git.Commit
