@@ -92,3 +92,23 @@ def test_validate_refuses_a_symlinked_skills_folder(tmp_path: Path) -> None:
     (lib / "skills").symlink_to(tmp_path / "outside", target_is_directory=True)
     with pytest.raises(InputError, match="symbolic link"):
         validate_paths([lib])
+
+
+@pytest.mark.parametrize(
+    ("body", "word"),
+    [
+        (b"a {{ 1/0 }}\n", "ZeroDivisionError"),
+        (b"{{ changes + 1 }}\n", "TypeError"),
+        (b"\xff\xfe x\n", "Unicode"),
+    ],
+)
+def test_an_override_template_that_fails_is_a_one_line_config_error(
+    tmp_path: Path, body: bytes, word: str
+) -> None:
+    from skillforge import templates
+    from skillforge.errors import ConfigError
+
+    (tmp_path / "pr_body.md.j2").write_bytes(body)
+    with pytest.raises(ConfigError, match=word) as caught:
+        templates.render("pr_body.md.j2", str(tmp_path), changes=[])
+    assert "pr_body.md.j2" in caught.value.message and "\n" not in caught.value.message

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from skillforge.errors import ConfigError
@@ -53,18 +53,25 @@ def render(name: str, override: str = "", **context: Any) -> str:
         return _env(override).get_template(name).render(**context)
     try:  # a template from outside skillforge: the sandbox's refusal or any mistake is one line
         return _env(override).get_template(name).render(**context)
-    except TemplateError as exc:
-        raise ConfigError(
-            f"template {name} (templates folder {override}): {exc}",
-            "fix the template, or unset templates (--templates, SKILLFORGE_TEMPLATES, skillforge.toml) to use the built-ins",
-        ) from None
+    except Exception as exc:  # TemplateError, or what its code raised (1/0), or bytes that are not UTF-8
+        raise _template_error(name, override, exc) from None
 
 
 def source(name: str, override: str = "") -> str:
     env = _env(override)
     assert env.loader is not None
-    text, _, _ = env.loader.get_source(env, name)
+    try:
+        text, _, _ = env.loader.get_source(env, name)
+    except (OSError, UnicodeError) as exc:
+        raise _template_error(name, override, exc) from None
     return text
+
+
+def _template_error(name: str, override: str, exc: Exception) -> ConfigError:
+    return ConfigError(
+        f"template {name} (templates folder {override or 'built-in'}): {type(exc).__name__}: {exc}",
+        "fix the template, or unset templates (--templates, SKILLFORGE_TEMPLATES, skillforge.toml) to use the built-ins",
+    )
 
 
 def digest(name: str, override: str = "") -> str:
