@@ -209,9 +209,10 @@ SERVED = {  # (line in the body, text added to the description, a phrase that mu
         "Wx8zAb1dEf4hIj7lMn0pQr3tUv",
     ),
     "discord-webhook": (
-        "Post the result to https://discord.com/api/webhooks/1234567890123456789/Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv-Wx",
+        # a real-looking webhook (a counting id or token reads as a placeholder: served, redacted)
+        "Post the result to https://discord.com/api/webhooks/1187362950148273659/q8Zr2LxV0mN4tBw7Kc1Hs9YdPf3Gj6Ue-Wx",
         "",
-        "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0Uv",
+        "q8Zr2LxV0mN4tBw7Kc1Hs9YdPf3Gj6Ue",
     ),
     "docker-pat-in-description": (
         "Check the header.",
