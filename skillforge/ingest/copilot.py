@@ -13,7 +13,6 @@ names a skill used. The system prompt and the CLI's bookkeeping events are ignor
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,13 +34,13 @@ from skillforge.ingest.base import (
     clip,
     object_line,
 )
-from skillforge.ingest.reading import digest_id, iter_jsonl_as, json_safe, new_digest
+from skillforge.ingest.reading import digest_id, iter_jsonl_as, json_or_text, json_safe, new_digest
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "copilot-cli"
 AGENT = "copilot-cli"
 
-SHELL_TOOLS = {"bash", "powershell", "write_bash"}
+SHELL_TOOLS = {"bash", "powershell"}  # write_bash sends input to a running shell: no command
 _EXIT_RE = re.compile(r"<exited with exit code (-?\d+)>")
 
 
@@ -96,10 +95,7 @@ class _Run:
     def call(self, call_id: str, name: Any, args: Any, line: int, ts: str | None) -> None:
         name = name if isinstance(name, str) and name else "tool"
         self.seen.add(call_id)
-        args = json_safe(args)
-        if isinstance(args, str):  # some builds write the arguments as a JSON string
-            with contextlib.suppress(orjson.JSONDecodeError):
-                args = orjson.loads(args)
+        args = json_or_text(json_safe(args))  # some builds write the arguments as a JSON string
         if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
             text = args["command"]
         else:

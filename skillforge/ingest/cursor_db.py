@@ -34,7 +34,7 @@ from skillforge.ingest.base import (
     clip,
 )
 from skillforge.ingest.opencode_steps import ms_time
-from skillforge.ingest.reading import digest_id, json_safe, new_digest
+from skillforge.ingest.reading import digest_id, json_or_text, json_safe, new_digest
 from skillforge.ingest.sqlite_store import snapshot
 from skillforge.model import Trajectory
 
@@ -224,13 +224,13 @@ class _Bubbles:
 
     def tool(self, tool: dict[str, Any], record: str, ts: str | None) -> None:
         name = as_str(tool.get("name")) or "tool"
-        args = _maybe_json(tool.get("rawArgs"))
+        args = json_or_text(tool.get("rawArgs"))
         args = json_safe(args if args is not None else tool.get("params"))
         call_id = as_str(tool.get("toolCallId")) or f"{record}#tool"
         shell = name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str)
         text = args["command"] if shell else clip(orjson.dumps(args).decode()) if args is not None else ""
         self.steps.call(name, text, call_id, args, record=record, timestamp=ts)
-        result = _maybe_json(tool.get("result"))
+        result = json_or_text(tool.get("result"))
         if result is None:
             self.missing += 1
             return
@@ -239,16 +239,6 @@ class _Bubbles:
         code = code if type(code) is int else None
         failed = tool.get("status") == "error" or bool(code)
         self.steps.result(call_id, output, is_error=failed, exit_code=code, record=record, timestamp=ts)
-
-
-def _maybe_json(value: Any) -> Any:
-    """A field that is a JSON string in some builds and an object in others."""
-    if isinstance(value, str):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
-    return value
 
 
 def _s(value: Any) -> str | None:

@@ -32,7 +32,7 @@ from skillforge.ingest.base import (
     clip,
     repository_of,
 )
-from skillforge.ingest.reading import iter_jsonl_raw, log_id
+from skillforge.ingest.reading import iter_jsonl_raw, json_or_text, log_id
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "interchange"
@@ -127,22 +127,13 @@ def _assistant(item: dict[str, Any], text: str, i: int, steps: StepList, where: 
     steps.thought(text, **where)
     for n, call in enumerate(c for c in calls if isinstance(c, dict)):
         fn = as_dict(call.get("function")) or call
-        args = _arguments(fn.get("arguments"))
+        args = json_or_text(fn.get("arguments"))
         readable = (
             args.get("command") if isinstance(args, dict) and isinstance(args.get("command"), str) else None
         )
         call_id = str(call.get("id") or f"task_history[{i}].tool_calls[{n}]")
         shown = readable or (args if isinstance(args, str) else orjson.dumps(args, default=str).decode())
         steps.call(str(fn.get("name") or "tool"), shown, call_id, args, **where)
-
-
-def _arguments(raw: Any) -> Any:
-    if isinstance(raw, str):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return raw
-    return raw
 
 
 def _opt(value: Any) -> str | None:

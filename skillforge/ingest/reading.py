@@ -182,6 +182,17 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def json_or_text(value: Any) -> Any:
+    """A field some builds write as a JSON string and others as a value: the string decoded when it is
+    JSON, else ``value`` as it was (tool arguments and results)."""
+    if isinstance(value, str):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
 def exit_code(value: Any) -> int | None:
     """An exit status that is an integer a process could return (anything else: unknown)."""
     return value if type(value) is int and -(2**31) <= value < 2**32 else None

@@ -250,7 +250,7 @@ def redact_trajectory(traj: object) -> Counter[str]:
             counts.update(_redact_input(step))
         total.update(counts)
         if step.action is not None:  # the typed action repeats the command, path or patch text
-            step.action = _redact_action(step.action, {**known, original: step.text}, bool(counts))
+            step.action = _redact_action(step.action, {**known, original: step.text})
     if traj.metadata:  # e.g. the submitted diff, run configs: miners and prompts read them too
         traj.metadata = _scrub_value(traj.metadata, total)
     return total
@@ -269,7 +269,7 @@ def _scrub_value(value: Any, total: Counter[str]) -> Any:
     return value
 
 
-def _redact_action(action: Action, known: dict[str, str], found: bool) -> Action:
+def _redact_action(action: Action, known: dict[str, str]) -> Action:
     """The action with its text fields scrubbed (the same action when nothing changed). Its fields copy
     the step's text or input (and the session's cwd), whose secrets are counted already: a field in
     ``known`` (original -> cleaned) takes the cleaned form; every other string is scrubbed too (a field
@@ -277,7 +277,6 @@ def _redact_action(action: Action, known: dict[str, str], found: bool) -> Action
     not), uncounted. Nothing is counted twice."""
     import msgspec
 
-    del found  # every field is scrubbed, whether or not the step's text had a finding
     changes: dict[str, Any] = {}
     for name in action.__struct_fields__:
         value = getattr(action, name)
