@@ -12,7 +12,7 @@ into that space; its cosine with each skill is
   (a) a re-ranking feature: ``lexical + w × cosine`` over the router's 20 best candidates plus the 5 best
       skills by cosine (which may share no word with the query);
   (b) an abstention signal: the best cosine (over all skills, or of the top candidate), and
-      ``top × exp(alpha × cosine of the top)``; thresholds are learnt on the TUNING parts (the cut that
+      ``top × exp(alpha × cosine of the top)``; thresholds are learnt on the TUNING parts (per library: the cut that
       abstains on the most no-fit prompts while silencing at most 5% of each set's answerable ones,
       as route_abstention.py does) and applied unchanged to the held-out parts.
 
@@ -40,6 +40,7 @@ import numpy as np
 import route_quality as rq
 
 SETS = ("swe-folder", "swe-nofolder", "public", "tune2")
+LIBRARIES = {"swe": ("swe-folder", "swe-nofolder"), "pool": ("public", "tune2")}  # cuts are per library
 MIN_DF = 2
 POOL, EXTRA = 20, 5
 INF = float("inf")
@@ -85,32 +86,25 @@ def term_matrix(index: Any) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.
     return kept, rows, cols, vals, n, df
 
 
-def _mul(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, m: np.ndarray, n: int) -> np.ndarray:
-    """Sparse (COO) × dense: (n × v) @ (v × r), in chunks."""
-    out = np.zeros((n, m.shape[1]))
-    step = 200_000
-    for s in range(0, len(vals), step):
-        np.add.at(out, rows[s : s + step], vals[s : s + step, None] * m[cols[s : s + step]])
-    return out
-
-
 def lsa(index: Any, dims: int, seed: int = 0) -> dict[str, Any]:
-    """Randomised truncated SVD (Halko et al., 2 power iterations) of the library's term matrix."""
+    """Randomised truncated SVD (Halko et al., 2 power iterations) of the library's term matrix (dense
+    float32: skills × terms used by at least ``MIN_DF`` skills)."""
     vocab, rows, cols, vals, n, _ = term_matrix(index)
     v = len(vocab)
+    x = np.zeros((n, v), np.float32)
+    x[rows, cols] = vals
     r = min(dims + 10, n, v)
     rng = np.random.default_rng(seed)
-    y = _mul(rows, cols, vals, rng.standard_normal((v, r)), n)
+    y = x @ rng.standard_normal((v, r)).astype(np.float32)
     for _ in range(2):
         q, _ = np.linalg.qr(y)
-        z, _ = np.linalg.qr(_mul(cols, rows, vals, q, v))  # Xᵀ q
-        y = _mul(rows, cols, vals, z, n)
+        z, _ = np.linalg.qr(x.T @ q)
+        y = x @ z
     q, _ = np.linalg.qr(y)
-    b = _mul(cols, rows, vals, q, v).T  # qᵀ X  (r × v)
-    _, s, vt = np.linalg.svd(b, full_matrices=False)
+    _, s, vt = np.linalg.svd(q.T @ x, full_matrices=False)
     k = min(dims, len(s))
-    terms = vt[:k].T.astype(np.float32)  # v × k
-    docs = _mul(rows, cols, vals, terms.astype(np.float64), n).astype(np.float32)  # X V = U S
+    terms = np.ascontiguousarray(vt[:k].T, dtype=np.float32)  # v × k
+    docs = x @ terms  # X V = U S
     docs /= np.maximum(np.linalg.norm(docs, axis=1, keepdims=True), 1e-12)
     idf = {t: _idf(index, t) for t in vocab}
     return {"vocab": vocab, "terms": terms, "docs": docs, "idf": idf, "dims": k}
@@ -274,13 +268,18 @@ def show(recs: dict[str, Any], part: str, dims: list[int], weights: list[float],
                 line += f" {kind}/{s} {auc(pos, neg):.2f}"
         print(line)
     print(f"\n{part} parts: R@1 / R@3 / no-fit abstained / answerable abstained (cut learnt on tune)")
-    print(f"  {'config':<36}{'cut':>7}" + "".join(f"{s:>26}" for s in SETS))
+    print(f"  {'config':<36}{'cut swe':>7}{'pool':>7}" + "".join(f"{s:>26}" for s in SETS))
     fixed = ("top", None, 0.0, 0.0)
     row = "".join(_cell(rates(here[s], 0.25, fixed)) for s in SETS)
-    print(f"  {'lexical, shipped threshold 0.25':<36}{0.25:>7.3f}{row}")
+    print(f"  {'lexical, shipped threshold 0.25':<36}{0.25:>7.3f}{0.25:>7.3f}{row}")
     for label, cfg in configs(dims, weights, alphas):
-        t = learn(tune, cfg)
-        print(f"  {label:<36}{t:>7.3f}" + "".join(_cell(rates(here[s], t, cfg)) for s in SETS))
+        cuts = {lib: learn({s: tune[s] for s in sets}, cfg) for lib, sets in LIBRARIES.items()}
+        cells = "".join(_cell(rates(here[s], cuts[_library(s)], cfg)) for s in SETS)
+        print(f"  {label:<36}{cuts['swe']:>7.3f}{cuts['pool']:>7.3f}{cells}")
+
+
+def _library(s: str) -> str:
+    return next(lib for lib, sets in LIBRARIES.items() if s in sets)
 
 
 def _cell(r: dict[str, float]) -> str:
