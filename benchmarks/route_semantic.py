@@ -97,10 +97,8 @@ def lsa(index: Any, dims: int, seed: int = 0) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     y = x @ rng.standard_normal((v, r)).astype(np.float32)
     for _ in range(2):
-        q, _ = np.linalg.qr(y)
-        z, _ = np.linalg.qr(x.T @ q)
-        y = x @ z
-    q, _ = np.linalg.qr(y)
+        y = x @ _orth(x.T @ _orth(y))
+    q = _orth(y)
     _, s, vt = np.linalg.svd(q.T @ x, full_matrices=False)
     k = min(dims, len(s))
     terms = np.ascontiguousarray(vt[:k].T, dtype=np.float32)  # v × k
@@ -108,6 +106,15 @@ def lsa(index: Any, dims: int, seed: int = 0) -> dict[str, Any]:
     docs /= np.maximum(np.linalg.norm(docs, axis=1, keepdims=True), 1e-12)
     idf = {t: _idf(index, t) for t in vocab}
     return {"vocab": vocab, "terms": terms, "docs": docs, "idf": idf, "dims": k}
+
+
+def _orth(y: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of ``y``'s columns through the eigenvectors of its small Gram matrix
+    (numpy's Householder QR of a tall 10,000 × 110 matrix took 0.7 s here)."""
+    g = (y.T @ y).astype(np.float64)
+    s, v = np.linalg.eigh(g)
+    keep = s > s.max() * 1e-10
+    return (y @ (v[:, keep] / np.sqrt(s[keep])).astype(np.float32)).astype(np.float32)
 
 
 def _idf(index: Any, t: str) -> float:
