@@ -106,6 +106,11 @@ WELL_KNOWN = frozenset(  # development tools whose copied install hands an attac
         "eslint",
         "prettier",
         "jest",
+        "tsc",
+        "tsx",
+        "ts-node",
+        "next",
+        "vite",
         "vitest",
         "mocha",
     ]
@@ -256,7 +261,8 @@ def bounded(text: str, needle: str) -> int:
         end = at + len(needle)
         before = text[at - 1] if at else " "
         after = text[end] if end < len(text) else " "
-        if not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_./"):
+        dotted = after == "." and end + 1 < len(text) and not text[end + 1].isspace()  # foo.bar, not "foo."
+        if not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_/" or dotted):
             return at
         at = text.find(needle, at + 1)
     return -1

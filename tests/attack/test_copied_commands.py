@@ -11,7 +11,7 @@ import pytest
 
 from skillforge.ingest import read
 from skillforge.model import Evidence, Lesson, LessonKind, Trust
-from skillforge.safety.copied_commands import notable
+from skillforge.safety.copied_commands import bounded, notable
 from skillforge.safety.provenance import copied_in, copied_targets
 from skillforge.safety.trust import KEEP, QUARANTINE, assess
 from tests.attack import builders as b
@@ -104,6 +104,20 @@ def test_ordinary_commands_are_never_notable(command: str) -> None:
 )
 def test_commands_that_fetch_code_or_trust_are_notable(command: str, key: str) -> None:
     assert any(key in forms for forms in notable(command))
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("run pip install shim.", 4),  # the end of a sentence
+        ("run pip install shim.io", -1),  # a longer name
+        ("run pip install shim-extra", -1),
+        ("xpip install shim", -1),
+        ("(pip install shim)", 1),
+    ],
+)
+def test_commands_match_whole_words_only(text: str, at: int) -> None:
+    assert bounded(text, "pip install shim") == at
 
 
 def lesson(body: str) -> Lesson:
