@@ -94,7 +94,7 @@ def _writer(to: str | None) -> Callable[[Trajectory], dict[str, Any]] | None:
     if to == "atif":
         from skillforge.ingest.atif_write import to_atif
 
-        return lambda traj: redact_tree(to_atif(traj))  # type: ignore[no-any-return]
+        return lambda traj: redact_tree(to_atif(traj))
     return _json_record if to == "json" else None
 
 
