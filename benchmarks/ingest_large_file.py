@@ -8,7 +8,7 @@ file-history lines. Then runs, each in a fresh process, ``skillforge ingest FILE
 and (``--distill``) ``skillforge distill FILE --provider offline`` into a new library, ``--runs`` times
 each, and prints the median peak RSS (``ru_maxrss`` of the child) and wall time as JSON.
 
-Usage: ``python benchmarks/ingest_large_file.py [--size MB] [--runs 3] [--distill] [--keep DIR]``.
+Usage: ``python benchmarks/ingest_large_file.py [--size MB] [--scale 1.0] [--runs 3] [--distill] [--keep FILE]``.
 """
 
 from __future__ import annotations
@@ -150,11 +150,17 @@ def generate(path: Path, size_mb: float, seed: int = 0, scale: float = 1.0) -> i
     return path.stat().st_size
 
 
-def measure(command: list[str], runs: int) -> dict[str, float]:
+def measure(command: list[str], runs: int, fresh: Path | None = None) -> dict[str, float]:
+    """Median peak RSS and wall time of ``command`` over ``runs`` fresh processes; with ``fresh``, each run
+    gets a new library there (``--library fresh/run<i>``), so a distill never finds its runs done."""
     rss, wall = [], []
-    for _ in range(runs):
+    for i in range(runs):
+        extra = ["--library", str(fresh / f"run{i}")] if fresh else []
         out = subprocess.run(
-            [sys.executable, "-c", MEASURE, "/dev/null", *command], capture_output=True, text=True, check=True
+            [sys.executable, "-c", MEASURE, "/dev/null", *command, *extra],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
         if out[0] not in ("0", "3"):
             sys.exit(f"{' '.join(command)} exited {out[0]}")
@@ -166,20 +172,22 @@ def measure(command: list[str], runs: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--size", type=float, default=108.0, help="MB of JSONL to generate (default 108)")
+    ap.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies tool-result sizes (0.1: many short steps)"
+    )
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--distill", action="store_true", help="also measure distill --provider offline")
     ap.add_argument("--keep", type=Path, help="write the file here and keep it")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "session.jsonl"
-        size = path.stat().st_size if path.exists() else generate(path, args.size)
+        size = path.stat().st_size if path.exists() else generate(path, args.size, scale=args.scale)
         exe = [sys.executable, "-m", "skillforge"]
         result: dict[str, object] = {"file_mb": round(size / 1e6, 1)}
         result["ingest"] = measure([*exe, "ingest", str(path), "--json"], args.runs)
         if args.distill:
-            lib = Path(tmp) / "lib"
-            cmd = [*exe, "distill", str(path), "--provider", "offline", "--library", str(lib), "--init"]
-            result["distill_offline"] = measure([*cmd, "--json"], args.runs)
+            cmd = [*exe, "distill", str(path), "--provider", "offline", "--init", "--json"]
+            result["distill_offline"] = measure(cmd, args.runs, fresh=Path(tmp))
         for key in ("ingest", "distill_offline"):
             if key in result:
                 result[key]["x_file"] = round(result[key]["peak_rss_mb"] / (size / 1e6), 2)  # type: ignore[index]
