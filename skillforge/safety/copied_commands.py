@@ -229,29 +229,41 @@ def _name(spec: str) -> str:
 def copied_commands(traj: Trajectory) -> frozenset[str]:
     """The normalised forms and package prefixes of the notable commands the agent ran after they
     appeared in the task text, a tool output or injected text, and before any person wrote them."""
-    shown: list[str] = []
-    person: list[str] = []
-    pending: list[str | None] = [traj.task]  # raw untrusted texts not yet normalised
+    shown, person = _Texts([traj.task]), _Texts([])
     copied: set[str] = set()
     for step in traj.steps:
         if step.kind is StepKind.TOOL_CALL and step.trust is Trust.AGENT and isinstance(step.action, Shell):
-            parts = notable(step.action.command)
-            if not parts:
-                continue
-            shown += [normalise(t) for t in pending if t]
-            pending.clear()
-            for forms in parts:
-                if any(_occurs(f, shown) for f in forms) and not any(_occurs(f, person) for f in forms):
+            for forms in notable(step.action.command):
+                if shown.has_any(forms) and not person.has_any(forms):
                     copied.update(forms)
         elif step.trust in _UNTRUSTED and step.text:
-            pending.append(step.text)
+            shown.raw.append(step.text)
         elif step.trust is Trust.PERSON and step.text:
-            person.append(normalise(step.text))
+            person.raw.append(step.text)
     return frozenset(copied)
 
 
-def _occurs(form: str, texts: list[str]) -> bool:
-    return any(bounded(text, form) >= 0 for text in texts)
+class _Texts:
+    """Texts seen so far; a text is normalised only when it holds a command's longest word (so a large
+    session is not copied whole to look for one install line)."""
+
+    def __init__(self, raw: list[str]) -> None:
+        self.raw = raw
+        self._normal: dict[int, str] = {}
+
+    def has_any(self, forms: tuple[str, ...]) -> bool:
+        return any(self._has(form) for form in forms)
+
+    def _has(self, form: str) -> bool:
+        word = re.compile(re.escape(max(form.split(), key=len)), re.I)
+        for i, text in enumerate(self.raw):
+            if word.search(text) is None:
+                continue
+            if i not in self._normal:
+                self._normal[i] = normalise(text)
+            if bounded(self._normal[i], form) >= 0:
+                return True
+        return False
 
 
 def bounded(text: str, needle: str) -> int:
