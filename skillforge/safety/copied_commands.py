@@ -123,6 +123,7 @@ _KEYWORDS = re.compile(
 _PIP = re.compile(r"\b(?:python[0-9.]*\s+-m\s+pip|uv\s+pip|pip[0-9.]*)\s")
 _SPACE = re.compile(r"\s+")
 _PIPE = re.compile(r"\s*\|\s*")
+_DROP = str.maketrans("", "", "\"'`")
 _NAME_END = re.compile(r"[<>=!~\[@;:,]")
 
 
@@ -131,9 +132,6 @@ def normalise(text: str) -> str:
     low = text.lower().translate(_DROP)
     low = _SPACE.sub(" ", _PIPE.sub(" | ", low))
     return _PIP.sub("pip ", low)
-
-
-_DROP = str.maketrans("", "", "\"'`")
 
 
 def notable(command: str) -> list[tuple[str, ...]]:
