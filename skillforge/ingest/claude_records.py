@@ -311,8 +311,7 @@ def _str(value: Any) -> str | None:
 
 @lru_cache(maxsize=1024)
 def _info(*values: Any) -> tuple[Any, ...]:
-    """One shared tuple (and strings) for the session id, cwd, version, branch and model that every
-    line of a session repeats: a 100 MB session has ~100,000 lines, each decoded with its own copies."""
+    """One shared copy of the session id, cwd, version, branch or model that every line repeats."""
     return values
 
 
