@@ -92,8 +92,31 @@ def print_json(data: Any) -> None:
 
 
 def print_jsonl(record: Any) -> None:
-    """One JSON line on stdout (streamed machine output)."""
-    sys.stdout.buffer.write(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS) + b"\n")
+    """One JSON line on stdout (streamed machine output). A top-level value of a dict that is an
+    iterator (a trajectory's steps) is written item by item, so a large record is never held whole
+    as one object tree and one bytes buffer."""
+    out = sys.stdout.buffer
+    if isinstance(record, dict) and any(isinstance(v, Iterator) for v in record.values()):
+        _write_object(out, record)
+    else:
+        out.write(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS))
+    out.write(b"\n")
+
+
+def _write_object(out: Any, record: dict[str, Any]) -> None:
+    sep = b"{"
+    for key, value in record.items():
+        out.write(sep + orjson.dumps(str(key)) + b":")
+        sep = b","
+        if not isinstance(value, Iterator):
+            out.write(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+            continue
+        inner = b"["
+        for item in value:
+            out.write(inner + orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS))
+            inner = b","
+        out.write(b"[]" if inner == b"[" else b"]")
+    out.write(b"{}" if sep == b"{" else b"}")
 
 
 def table(

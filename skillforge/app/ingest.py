@@ -55,7 +55,6 @@ def run(settings: Settings, args: IngestArgs) -> IngestResult:
 
     from skillforge.ingest import IngestReport, input_paths, read
     from skillforge.ingest.labels import load_labels
-    from skillforge.safety.redact import redact_tree
 
     if args.to not in (None, "json", "atif"):
         raise UsageError(f"--to {args.to}: unknown output format", "use --to json or --to atif")
@@ -72,7 +71,7 @@ def run(settings: Settings, args: IngestArgs) -> IngestResult:
             exclude=list(args.labels),
         ):
             if write is not None and args.sink is not None:
-                args.sink(redact_tree(write(traj)))  # no secret on the console
+                args.sink(write(traj))  # redacted: no secret on the console
             if bar is not None:
                 bar.advance()
     if args.fmt == "atif" and not any(s.trajectories for s in report.formats.values()):
@@ -89,11 +88,21 @@ def run(settings: Settings, args: IngestArgs) -> IngestResult:
 
 
 def _writer(to: str | None) -> Callable[[Trajectory], dict[str, Any]] | None:
-    """How ``--json`` / ``--to`` write each trajectory (None: only the report)."""
-    from skillforge.model import Trajectory
+    """How ``--json`` / ``--to`` write each trajectory, redacted (None: only the report)."""
+    from skillforge.safety.redact import redact_tree
 
     if to == "atif":
         from skillforge.ingest.atif_write import to_atif
 
-        return to_atif
-    return Trajectory.to_dict if to == "json" else None
+        return lambda traj: redact_tree(to_atif(traj))
+    return _json_record if to == "json" else None
+
+
+def _json_record(traj: Trajectory) -> dict[str, Any]:
+    """The trajectory's JSON form, redacted, its steps a generator: the sink writes them one by one,
+    so a large session is never held twice over as dicts and bytes (``docs/scale.md``)."""
+    from skillforge.safety.redact import redact_tree
+
+    record: dict[str, Any] = redact_tree(traj.to_dict(steps=False))
+    record["steps"] = (redact_tree(step.to_dict()) for step in traj.steps)
+    return record

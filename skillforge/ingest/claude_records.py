@@ -5,6 +5,7 @@ chain and the sidechains. ``claude_code`` detects the format and turns those cha
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +213,9 @@ def _inline(rec: _Line, line: int, raw: bytes, inline: Inline) -> bool:
     if inner.uuid not in found:
         out = _chat_rec(inner, inner.message, line, inner.uuid, raw)
         out.sidechain = True
-        out.info = (_str(rec.sessionId), data.agentId, _str(rec.cwd), _str(rec.version), _str(rec.gitBranch))
+        out.info = _info(
+            _str(rec.sessionId), data.agentId, _str(rec.cwd), _str(rec.version), _str(rec.gitBranch)
+        )
         found[inner.uuid] = out
     return True
 
@@ -234,12 +237,14 @@ def _chat_rec(rec: _Line, msg: _Message, line: int, uuid: str, raw: bytes) -> Re
     out = _node(rec, line, uuid, rec.type)
     out.digest = record_digest(raw.rstrip(b"\r\n"))
     out.meta = bool(rec.isMeta or rec.isCompactSummary or rec.isApiErrorMessage)
-    out.info = (_str(rec.sessionId), _str(rec.agentId), _str(rec.cwd), _str(rec.version), _str(rec.gitBranch))
+    out.info = _info(
+        _str(rec.sessionId), _str(rec.agentId), _str(rec.cwd), _str(rec.version), _str(rec.gitBranch)
+    )
     out.skill = _str(rec.attributionSkill)
     content = msg.content
     if rec.type == "assistant":
         out.msg_id = _str(msg.id)
-        out.model = _str(msg.model)
+        out.model = _info(_str(msg.model))[0]
         if out.model == "<synthetic>":  # written by Claude Code itself, not the model
             out.meta = True
             out.api_error = bool(rec.isApiErrorMessage) or (
@@ -302,6 +307,12 @@ def _clip_input(value: Any) -> Any:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+@lru_cache(maxsize=1024)
+def _info(*values: Any) -> tuple[Any, ...]:
+    """One shared copy of the session id, cwd, version, branch or model that every line repeats."""
+    return values
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -185,7 +185,8 @@ class Trajectory:
             return self.steps[index]
         return next((s for s in self.steps if s.index == index), None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, steps: bool = True) -> dict[str, Any]:
+        """The JSON form; without ``steps`` (``steps=False``) for callers that write them one by one."""
         d: dict[str, Any] = {}
         for key in (
             "id",
@@ -213,7 +214,8 @@ class Trajectory:
             d["skills_used"] = list(self.skills_used)
         if self.metadata:
             d["metadata"] = self.metadata
-        d["steps"] = [s.to_dict() for s in self.steps]
+        if steps:
+            d["steps"] = [s.to_dict() for s in self.steps]
         return d
 
     @classmethod
