@@ -21,7 +21,15 @@ from typing import cast
 from skillforge.errors import InputError, UsageError
 from skillforge.ingest.base import BOM, HEAD_BYTES, FolderReader, ParseContext, Problem, Reader, is_binary
 from skillforge.ingest.companions import companion_reason, pass_over_reason
-from skillforge.ingest.opening import gunzipped, is_gzip, looks_utf16, not_regular, rename_source, shown_name
+from skillforge.ingest.opening import (
+    folder_size,
+    gunzipped,
+    is_gzip,
+    looks_utf16,
+    not_regular,
+    rename_source,
+    shown_name,
+)
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.ingest.report import FormatStats, IngestReport
 from skillforge.ingest.tools import decode_actions
@@ -368,7 +376,7 @@ def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | N
 def _size(path: Path) -> int:
     st = os.stat(path)
     if stat.S_ISDIR(st.st_mode):
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return folder_size(str(path))
     return st.st_size
 
 

@@ -17,6 +17,7 @@ tool's subagents) name their parent in ``parentID``, which becomes ``parent_id``
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -98,20 +99,34 @@ def _tree(storage: Path, only: Path | None, ctx: ParseContext) -> Iterator[Traje
         digest = new_digest()
         digest.update(loaded[0])
         steps = OpenCodeSteps(str(file), ctx)
-        for msg_file in sorted((storage / "message" / info["id"]).glob("*.json")):
+        for msg_file, msg_id in _json_names(storage / "message" / info["id"]):
             msg = read_json_doc(msg_file, ctx)
             if msg is None or not isinstance(msg[1], dict):
-                ctx.skip("message file that is not an object", None, str(msg_file))
+                ctx.skip("message file that is not an object", None, msg_file)
                 continue
             digest.update(msg[0])
             parts = []
-            for part_file in sorted((storage / "part" / msg_file.stem).glob("*.json")):
+            for part_file, _ in _json_names(storage / "part" / msg_id):
                 part = read_json_doc(part_file, ctx)
                 if part is not None:
                     digest.update(part[0])
                     parts.append(part[1])
-            steps.v1_message(msg[1], parts, msg_file.stem)
+            steps.v1_message(msg[1], parts, msg_id)
         yield _trajectory(str(file), digest_id(digest), info, steps)
+
+
+def _json_names(folder: Path) -> list[tuple[str, str]]:
+    """``(path, stem)`` of the ``*.json`` entries of a folder in name order (none when it is missing):
+    what ``sorted(folder.glob("*.json"))`` gives, without building a Path per file (a tree holds
+    thousands)."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if os.path.normcase(e.name).endswith(".json")]
+        names.sort(key=os.path.normcase)  # as Path sorts: case-blind on Windows
+    except OSError:
+        return []
+    base = str(folder)
+    return [(os.path.join(base, name), name[:-5]) for name in names]
 
 
 def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
