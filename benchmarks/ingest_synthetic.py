@@ -230,16 +230,26 @@ def _v2_rows(n: int) -> list[tuple[str, dict[str, Any]]]:
         if m % 5 == 0:
             rows.append(("user", {"text": "Fix the cart test.", "time": {"created": 1785578400000 + m}}))
             continue
-        tool = {"type": "tool", "id": f"call_{n}_{m}", "name": "bash",
-                "state": {"status": "completed", "input": {"command": "pytest -q", "description": "Run tests"},
-                          "result": OUTPUT, "metadata": {"exit": 1, "output": OUTPUT}}}  # fmt: skip
+        tool = {
+            "type": "tool",
+            "id": f"call_{n}_{m}",
+            "name": "bash",
+            "state": {
+                "status": "completed",
+                "input": {"command": "pytest -q", "description": "Run tests"},
+                "content": [{"type": "text", "text": OUTPUT}],
+                "structured": {"exit": 1},
+                "result": OUTPUT,
+            },
+            "time": {"created": 1, "ran": 2, "completed": 3},
+        }  # fmt: skip (the reference's 2.x tool shape)
         content = [
             {"type": "reasoning", "text": THOUGHT},
             {"type": "text", "text": "Running the tests. " * 5},
             tool,
         ]
         rows.append(("assistant", {"model": {"id": "gpt-5", "providerID": "openai"}, "content": content,
-                                   "tokens": {"input": 1240, "output": 48}, "time": {"created": 1785578400000 + m}}))  # fmt: skip
+                                   "agent": "build", "tokens": {"input": 1240, "output": 48}, "cost": 0.0041, "finish": "tool-calls", "time": {"created": 1785578400000 + m}}))  # fmt: skip
     return rows
 
 

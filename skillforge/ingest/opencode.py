@@ -17,6 +17,7 @@ tool's subagents) name their parent in ``parentID``, which becomes ``parent_id``
 
 from __future__ import annotations
 
+import operator
 import os
 import sqlite3
 from collections.abc import Collection, Iterator
@@ -180,15 +181,15 @@ def _v1_rows(
     db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
 ) -> None:
     parts: dict[str, list[Any]] = {}
-    query = "SELECT message_id, CAST(data AS BLOB) FROM part WHERE session_id = ? ORDER BY id"
-    for message, data in db.execute(query, (session,)):
+    query = "SELECT id, message_id, CAST(data AS BLOB) FROM part WHERE session_id = ?"
+    for _, message, data in _ordered(db.execute(query, (session,)).fetchall(), 0):
         digest.update(data or b"")
         part = decode_part(data) if data else None
         parts.setdefault(message, []).append(
             part if part is not None else _loads(data, ctx, f"part of {message}")
         )
-    query = "SELECT id, CAST(data AS BLOB) FROM message WHERE session_id = ? ORDER BY time_created, id"
-    for message, data in db.execute(query, (session,)):
+    query = "SELECT time_created, id, CAST(data AS BLOB) FROM message WHERE session_id = ?"
+    for _, message, data in _ordered(db.execute(query, (session,)).fetchall(), 0, 1):
         digest.update(data or b"")
         info = _loads(data, ctx, message)
         if isinstance(info, dict):
@@ -198,12 +199,32 @@ def _v1_rows(
 def _v2_rows(
     db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
 ) -> None:
-    query = "SELECT id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ? ORDER BY seq, id"
-    for row_id, kind, raw in db.execute(query, (session,)):
+    query = "SELECT seq, id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ?"
+    for _, row_id, kind, raw in _ordered(db.execute(query, (session,)).fetchall(), 0, 1):
         digest.update(raw or b"")
         data = _loads(raw, ctx, row_id)
         if isinstance(data, dict):
             steps.v2_row(kind or data.get("type"), data, row_id)
+
+
+def _ordered(rows: list[Any], *cols: int) -> list[Any]:
+    """``rows`` in the order ``ORDER BY`` those columns gives, sorted here: SQLite's sorter copies every
+    row's ``data`` into a temporary tree, which cost a third of the fetch."""
+    try:  # values of one kind (ids, numbers) compare as SQLite compares them
+        rows.sort(key=operator.itemgetter(*cols))
+    except TypeError:  # NULLs, or text beside numbers: rank them as SQLite does
+        rows.sort(key=lambda row: tuple(_sql_rank(row[c]) for c in cols))
+    return rows
+
+
+def _sql_rank(value: Any) -> tuple[int, Any]:
+    """Where SQLite sorts a value: NULL, then numbers, then text (UTF-8 byte order is code point order),
+    then blobs."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    return (2, value) if isinstance(value, str) else (3, value)
 
 
 def _loads(value: Any, ctx: ParseContext | None = None, record: str = "") -> Any:
