@@ -216,7 +216,9 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
-def synthetic(size: int, repeat: int, tmp: Path, quiet: bool = False) -> dict[str, dict[str, float]]:
+def synthetic(
+    size: int, repeat: int, tmp: Path, quiet: bool = False, names: list[str] | None = None
+) -> dict[str, dict[str, float]]:
     """Each synthetic format: raw and ingest timed ``repeat`` rounds each, interleaved in this process."""
     from ingest_synthetic import FORMATS
 
@@ -225,6 +227,8 @@ def synthetic(size: int, repeat: int, tmp: Path, quiet: bool = False) -> dict[st
     readers()
     figures: dict[str, dict[str, float]] = {}
     for name, (build_fmt, baseline) in FORMATS.items():
+        if names is not None and name not in names:
+            continue
         path = build_fmt(tmp / name, size)
         nbytes = (
             path.stat().st_size
@@ -328,6 +332,7 @@ def main() -> None:
     parser.add_argument("--synthetic-size", type=int, default=20, help="MB per synthetic format (default 20)")
     parser.add_argument("--only-synthetic", action="store_true", help="measure only the synthetic formats")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic formats")
+    parser.add_argument("--synthetic", metavar="NAMES", help="only these synthetic formats (comma-separated)")
     args = parser.parse_args()
     tmp = args.logs or Path(tempfile.mkdtemp(prefix="skillforge-bench-"))
     try:
@@ -337,8 +342,9 @@ def main() -> None:
                 print(
                     f"synthetic formats ({args.synthetic_size} MB each, {args.repeat} rounds, CPU seconds):"
                 )
+            names = args.synthetic.split(",") if args.synthetic else None
             out["synthetic"] = synthetic(
-                args.synthetic_size * 2**20, args.repeat, tmp / "synthetic", args.json
+                args.synthetic_size * 2**20, args.repeat, tmp / "synthetic", args.json, names
             )
         if args.json:
             print(json.dumps(out))

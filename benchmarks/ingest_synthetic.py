@@ -49,8 +49,15 @@ def _gemini_messages(n: int) -> list[dict[str, Any]]:
             )
             continue
         call = f"run_shell_command_{n}_{m}"
+        shell_output = (
+            f"Command: pytest -q\nDirectory: (root)\nOutput: {OUTPUT}Exit Code: 1"  # the shell tool's
+        )
         response = {
-            "functionResponse": {"id": call, "name": "run_shell_command", "response": {"output": OUTPUT}}
+            "functionResponse": {
+                "id": call,
+                "name": "run_shell_command",
+                "response": {"output": shell_output},
+            }
         }
         out.append(
             {

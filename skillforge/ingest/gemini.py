@@ -45,7 +45,22 @@ AGENT = "gemini-cli"
 SHELL_TOOLS = {"run_shell_command"}
 MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
 _NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>")
-_EXIT_RE = re.compile(r"^Exit Code: (-?\d+)", re.M)
+_EXIT_RE = re.compile(r"Exit Code: (-?\d+)")
+
+
+def exit_code_line(text: str) -> int | None:
+    """The code of the first line of ``text`` that starts ``Exit Code: N`` (as ``^Exit Code: (-?\\d+)``
+    searched line by line, but found with ``str.find``: the regex tried every position of every output)."""
+    at = text.find("Exit Code: ")
+    while at != -1:
+        if at == 0 or text[at - 1] == "\n":
+            match = _EXIT_RE.match(text, at)
+            if match:
+                return int(match.group(1))
+        at = text.find("Exit Code: ", at + 1)
+    return None
+
+
 _DONE = {"success", "error", "cancelled"}
 
 
@@ -236,8 +251,7 @@ class _Steps:
         body = body if isinstance(body, dict) else {"output": body}
         error = body.get("error")
         text = as_str(error) if error else as_str(body.get("output", body))
-        match = _EXIT_RE.search(text[-2000:])
-        code = int(match.group(1)) if match else None
+        code = exit_code_line(text[-2000:])
         self.out.result(
             str(call_id),
             text,
