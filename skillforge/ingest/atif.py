@@ -35,7 +35,7 @@ from skillforge.ingest.base import (
     text_of,
 )
 from skillforge.ingest.harbor import apply_outcome
-from skillforge.ingest.reading import iter_jsonl_raw, json_safe, log_id, read_json_doc
+from skillforge.ingest.reading import iter_jsonl_raw, log_id, read_json_doc
 from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust
 
 FORMAT = "atif"
@@ -153,7 +153,7 @@ def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
 def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None) -> None:
     """One tool call; ``extra`` holds what skillforge wrote to read it back the same (its text, an
     input that was not an object)."""
-    args = json_safe(call.get("arguments"))
+    args = call.get("arguments")  # decoded by orjson: json_safe would only copy
     extra = as_dict(call.get("extra"))
     shown = extra.get("skillforge_text")
     out.call(

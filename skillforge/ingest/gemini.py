@@ -36,7 +36,7 @@ from skillforge.ingest.base import (
     clip,
     object_line,
 )
-from skillforge.ingest.reading import digest_id, iter_jsonl_raw, json_safe, log_id, new_digest, read_json_doc
+from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
 from skillforge.model import Trajectory
 
 FORMAT = "gemini-cli"
@@ -243,8 +243,9 @@ class _Steps:
         if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
             text = args["command"]
         else:
-            text = orjson.dumps(json_safe(args)).decode() if args is not None else ""
-        self.out.call(name, text, call_id, json_safe(args), timestamp=ts)
+            text = orjson.dumps(args).decode() if args is not None else ""
+        # args were decoded by orjson: no integer beyond 64 bits, so json_safe would only copy them
+        self.out.call(name, text, call_id, args, timestamp=ts)
 
     def _result(self, call_id: Any, response: dict[str, Any], status: Any, ts: str | None) -> None:
         body = response.get("response")
