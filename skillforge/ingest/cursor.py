@@ -127,7 +127,7 @@ class _Transcript:
     def call(self, block: dict[str, Any], line: int) -> None:
         name = as_str(block.get("name")) or "tool"
         # decoded by orjson: no integer beyond 64 bits, so json_safe would only copy
-        args = block.get("input")
+        args: Any = block.get("input")
         if isinstance(args, dict) and isinstance(args.get("working_directory"), str):
             self.cwd = self.cwd or args["working_directory"]
         shell = name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str)
