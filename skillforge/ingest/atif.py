@@ -179,6 +179,7 @@ def _annotate(out: StepList, first: int, notes: Any) -> None:
     for step, note in zip(made, notes, strict=True):
         if not isinstance(note, dict):
             continue
+        get = note.get
         try:  # as Role(…), StepKind(…), Trust(…) but a dict lookup (an enum call costs ~2 µs)
             step.role, step.kind, step.trust = (
                 _ROLES[note["role"]],
@@ -187,11 +188,12 @@ def _annotate(out: StepList, first: int, notes: Any) -> None:
             )
         except (KeyError, TypeError):  # missing, unknown or unhashable
             continue
-        step.is_error = bool(note.get("is_error"))
-        step.exit_code = note.get("exit_code") if type(note.get("exit_code")) is int else None
-        step.call_id = _str(note.get("call_id"))
-        step.tool_name = _str(note.get("tool_name"))
-        step.timestamp = _str(note.get("timestamp"))
+        step.is_error = bool(get("is_error"))
+        code, call_id, tool, ts = get("exit_code"), get("call_id"), get("tool_name"), get("timestamp")
+        step.exit_code = code if type(code) is int else None
+        step.call_id = call_id if isinstance(call_id, str) and call_id else None  # _str, inlined: per step
+        step.tool_name = tool if isinstance(tool, str) and tool else None
+        step.timestamp = ts if isinstance(ts, str) and ts else None
 
 
 def _restore(traj: Trajectory, kept: dict[str, Any]) -> None:
