@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import (
+    MAX_JSON_FILE,
     R_ASSISTANT,
     R_SYSTEM,
     R_USER,
@@ -51,6 +52,9 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    if _referred_by(path):  # an external subagent file: read through its parent, linked
+        ctx.ignore("subagent trajectory file (read through the trajectory.json that refers to it)")
+        return
     with path.open("rb") as fh:
         first = fh.readline()
     if object_line(first) and _MARK in first:  # one document per line
@@ -66,10 +70,17 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
 
 
 def _with_subagents(
-    path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None, parent: str | None = None
+    path: Path,
+    traj_id: str,
+    doc: Any,
+    ctx: ParseContext,
+    line: int | None,
+    parent: str | None = None,
+    seen: set[Path] | None = None,
 ) -> Iterator[Trajectory]:
-    """A document, then the subagent trajectories embedded in it (ATIF v1.7 ``subagent_trajectories``),
-    each with ``parent_id`` naming the document that embeds it."""
+    """A document, then its subagent trajectories, each with ``parent_id`` naming the document: those
+    embedded in it (ATIF v1.7 ``subagent_trajectories``) and the external files its results refer to
+    (``subagent_trajectory_ref[].trajectory_path``, each file read once)."""
     traj = _document(path, traj_id, doc, ctx, line)
     if traj is None:
         return
@@ -77,12 +88,85 @@ def _with_subagents(
         traj.parent_id = parent
         traj.metadata.setdefault("subagent", "subagent")
     yield traj
+    seen = seen if seen is not None else {path.resolve()}
     subs = doc.get("subagent_trajectories") if isinstance(doc, dict) else None
     for n, sub in enumerate(subs if isinstance(subs, list) else []):
         sub_id = _str(sub.get("trajectory_id")) if isinstance(sub, dict) else None
         yield from _with_subagents(
-            path, f"{traj_id}-{sub_id or n}", sub, ctx, line, traj.native_id or traj_id
+            path, f"{traj_id}-{sub_id or n}", sub, ctx, line, traj.native_id or traj_id, seen
         )
+    for sub_path in _external(path, doc, ctx, line):
+        if sub_path not in seen:
+            seen.add(sub_path)
+            loaded = _load_sub(sub_path, ctx, line)
+            if loaded is not None:
+                sub_id = log_id(loaded[0])
+                yield from _with_subagents(
+                    sub_path, sub_id, loaded[1], ctx, None, traj.native_id or traj_id, seen
+                )
+
+
+def _ref_paths(doc: Any) -> list[str]:
+    """The ``trajectory_path`` of every ``subagent_trajectory_ref`` in a document's tool results
+    (refs by ``trajectory_id`` alone name embedded ``subagent_trajectories``, read with the document)."""
+    found = []
+    for step in doc.get("steps") or [] if isinstance(doc, dict) else []:
+        results = as_dict(as_dict(step).get("observation")).get("results")
+        for result in results if isinstance(results, list) else []:
+            refs = as_dict(result).get("subagent_trajectory_ref")
+            for ref in refs if isinstance(refs, list) else []:
+                if isinstance(ref, dict) and _str(ref.get("trajectory_path")):
+                    found.append(ref["trajectory_path"])
+    return found
+
+
+def _external(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
+    """The external subagent files a document names, inside its folder; a path that leaves the folder
+    (absolute, ``..``, a symlink out) is refused, and a missing file counted, each with one line."""
+    base = path.parent.resolve()
+    for ref in _ref_paths(doc):
+        target = (path.parent / ref).resolve()
+        if not target.is_relative_to(base):
+            ctx.skip("subagent trajectory path outside the log's folder", line, f"{ref} refused")
+        elif not target.is_file():
+            ctx.skip("subagent trajectory file not found", line, ref)
+        else:
+            yield target
+
+
+def _load_sub(path: Path, ctx: ParseContext, line: int | None) -> tuple[bytes, Any] | None:
+    """An external subagent file's bytes and document; a bad one is skipped with one line (the
+    document naming it is still read)."""
+    try:
+        if path.stat().st_size > MAX_JSON_FILE:
+            raise ValueError(f"over {MAX_JSON_FILE // 2**20} MiB")
+        data = path.read_bytes()
+        return data, orjson.loads(data)
+    except (OSError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
+        ctx.skip("unreadable subagent trajectory", line, f"{path.name}: {exc}")
+        return None
+
+
+def _referred_by(path: Path) -> bool:
+    """The ``trajectory.json`` beside or above ``path`` whose refs name it (Harbor keeps a trial's
+    trajectory there): such a file is read through that document, never twice."""
+    if path.name == "trajectory.json":
+        return False
+    me = path.resolve()
+    for parent in (path.parent / "trajectory.json", path.parent.parent / "trajectory.json"):
+        if parent.is_file() and parent.stat().st_size <= MAX_JSON_FILE:
+            try:
+                data = parent.read_bytes()
+                if _MARK not in data[:2048] or path.name.encode() not in data:
+                    continue
+                refs = _ref_paths(orjson.loads(data))
+            except (OSError, ValueError):
+                continue
+            base = parent.parent.resolve()
+            targets = ((parent.parent / ref).resolve() for ref in refs)
+            if any(t == me and t.is_relative_to(base) for t in targets):  # refs refused are not followed
+                return True
+    return False
 
 
 def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None) -> Trajectory | None:
