@@ -10,16 +10,26 @@ process so that peak memory (``ru_maxrss``) is its own:
 ATIF is measured apart, on Harbor-shaped documents skillforge writes from the corpus's Claude Code and
 Codex sessions (an eighth of ``--size``).
 
+The formats with no real logs in the corpus (Gemini CLI JSON and JSONL, OpenCode's JSON tree, SQLite 1.2
+and 2.x tables, Cursor's agent transcripts and ``state.vscdb``, Copilot CLI ``events.jsonl``, ATIF and
+Harbor trials) are measured on synthetic logs (``ingest_synthetic.py``, ``--synthetic-size`` MB each), in
+this process, in CPU seconds (``time.process_time``: the development machine is shared), raw and ingest
+interleaved (the order alternates each round). Their raw baseline is: for JSONL, ``orjson.loads`` of
+every line; for JSON documents, of every file; for SQLite, fetching every row the reader reads and
+``orjson.loads`` of its JSON columns (``data`` / ``value``). Printed per format: medians of both CPU
+times, the median of the rounds' ratios and their spread (min-max), and the wall-clock ratio.
+
 Both clocks start after the imports. Prints MB/s for both (the fastest run of each), their ratio
 (target: ingest within 3x of raw; the median over back-to-back pairs of runs) and ingest's peak memory
 (target: under 300 MB), overall and then per format (each format's copies read on their own). The
 ratio of CPU seconds is printed beside the wall-clock one: on a machine busy with other work it is the
-steadier figure. Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep] [--no-formats]``.
+steadier figure. Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep] [--no-formats] [--only-synthetic]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -27,6 +37,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,12 +173,151 @@ def compare(paths: list[Path], repeat: int) -> dict[str, float]:
     }
 
 
+def raw_files(root: Path) -> None:
+    """The raw baseline for files: ``orjson.loads`` of every JSONL line and every JSON document."""
+    import orjson
+
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.endswith((".jsonl", ".ndjson")):
+                with open(os.path.join(folder, name), "rb") as fh:
+                    for line in fh:
+                        if line.strip():
+                            orjson.loads(line)
+            elif name.endswith(".json"):
+                with open(os.path.join(folder, name), "rb") as fh:
+                    orjson.loads(fh.read())
+
+
+def raw_db(path: Path, queries: tuple[str, ...]) -> None:
+    """The raw baseline for SQLite: fetch every row the reader reads, ``orjson.loads`` its JSON columns."""
+    import sqlite3
+
+    import orjson
+
+    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        for query in queries:
+            cur = db.execute(query)
+            json_cols = [n for n, d in enumerate(cur.description) if d[0] in ("data", "value")]
+            for row in cur:
+                for n in json_cols:
+                    if row[n] is not None:
+                        orjson.loads(row[n])
+    finally:
+        db.close()
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """CPU and wall seconds of one call, after a collection (so that neither pays for the other's garbage)."""
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def synthetic(
+    size: int, repeat: int, tmp: Path, quiet: bool = False, names: list[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """Each synthetic format: raw and ingest timed ``repeat`` rounds each, interleaved in this process."""
+    from ingest_synthetic import FORMATS
+
+    from skillforge.ingest import IngestReport, read, readers
+
+    readers()
+    figures: dict[str, dict[str, float]] = {}
+    for name, (build_fmt, baseline) in FORMATS.items():
+        if names is not None and name not in names:
+            continue
+        path = build_fmt(tmp / name, size)
+        nbytes = (
+            path.stat().st_size
+            if path.is_file()
+            else sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        )
+        report = IngestReport()
+
+        def raw(p: Path = path, b: object = baseline) -> None:
+            raw_files(p) if b == "files" else raw_db(p, b)  # type: ignore[arg-type]
+
+        def ingest(p: Path = path, r: IngestReport = report) -> None:
+            for traj in read([p], r):
+                len(traj.steps)
+
+        rounds = []
+        for n in range(repeat):
+            pair = (timed(raw), timed(ingest)) if n % 2 == 0 else tuple(reversed((timed(ingest), timed(raw))))
+            rounds.append(pair)
+        ratios = [i[0] / r[0] for r, i in rounds]
+        stats = report.formats[next(iter(report.formats))]
+        figures[name] = {
+            "mb": round(nbytes / 2**20, 1),
+            "trajectories": stats.trajectories // repeat,
+            "steps": stats.steps // repeat,
+            "problems": len(report.problems),
+            "raw_cpu_s": round(statistics.median(r[0] for r, _ in rounds), 3),
+            "ingest_cpu_s": round(statistics.median(i[0] for _, i in rounds), 3),
+            "cpu_ratio": round(statistics.median(ratios), 2),
+            "cpu_ratio_min": round(min(ratios), 2),
+            "cpu_ratio_max": round(max(ratios), 2),
+            "wall_ratio": round(statistics.median(i[1] / r[1] for r, i in rounds), 2),
+        }
+        if not quiet:
+            show_synthetic(name, figures[name])
+    return figures
+
+
+def show_synthetic(name: str, f: dict[str, float]) -> None:
+    print(
+        f"{name:14s} {f['mb']:6.1f} MB  raw {f['raw_cpu_s']:6.3f} s  ingest {f['ingest_cpu_s']:6.3f} s CPU (medians)  "
+        f"ratio {f['cpu_ratio']:4.2f}x [{f['cpu_ratio_min']:4.2f}-{f['cpu_ratio_max']:4.2f}] (wall "
+        f"{f['wall_ratio']:4.2f}x)  {f['trajectories']} trajectories, {f['steps']} steps",
+        flush=True,
+    )
+
+
 def show(name: str, f: dict[str, float]) -> None:
     print(
         f"{name:19s} {f['bytes'] / 2**20:7.0f} MB  raw {f['raw_mb_s']:7.1f} MB/s  ingest "
         f"{f['ingest_mb_s']:7.1f} MB/s  ratio {f['ratio']:5.2f}x (cpu {f['cpu_ratio']:5.2f}x)  "
         f"peak {f['ingest_peak_mb']} MB"
     )
+
+
+def corpus_figures(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
+    """The corpus measurement: all formats together, then each (subprocess pairs, see ``compare``)."""
+    written = (
+        sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())
+        if args.logs
+        else build(args.corpus, args.size * 2**20, tmp)
+    )
+    os.sync()  # the copies written out now, not by writeback while the clocks run
+    figures = compare([tmp], args.repeat)
+    per_format = (
+        {}
+        if args.no_formats
+        else {
+            fmt: compare(paths, args.repeat)
+            for fmt in FORMATS + PUBLIC
+            if (paths := sorted(tmp.glob(f"copy*/{fmt}")))
+        }
+    )
+    if not args.no_formats and not args.logs:
+        build_atif(args.corpus, args.size * 2**20 // 8, tmp / "atif")
+        per_format["atif"] = compare([tmp / "atif"], args.repeat)
+    if not args.json:
+        print(
+            f"built {written / 2**20:.0f} MB: {figures['trajectories']} trajectories, {figures['steps']} "
+            f"steps, {figures['problems']} problems"
+        )
+        show("all", figures)
+        for fmt, f in per_format.items():
+            show(fmt, f)
+        print(
+            f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x); peak "
+            f"{figures['ingest_peak_mb']} MB (target < 300 MB)"
+        )
+    return {**figures, "written": written, "formats": per_format}
 
 
 def main() -> None:
@@ -178,42 +329,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="pairs of runs (raw, ingest) per measurement")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--no-formats", action="store_true", help="skip the per-format measurements")
+    parser.add_argument("--synthetic-size", type=int, default=20, help="MB per synthetic format (default 20)")
+    parser.add_argument("--only-synthetic", action="store_true", help="measure only the synthetic formats")
+    parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic formats")
+    parser.add_argument("--synthetic", metavar="NAMES", help="only these synthetic formats (comma-separated)")
     args = parser.parse_args()
     tmp = args.logs or Path(tempfile.mkdtemp(prefix="skillforge-bench-"))
     try:
-        written = (
-            sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())
-            if args.logs
-            else build(args.corpus, args.size * 2**20, tmp)
-        )
-        os.sync()  # the copies written out now, not by writeback while the clocks run
-        figures = compare([tmp], args.repeat)
-        per_format = (
-            {}
-            if args.no_formats
-            else {
-                fmt: compare(paths, args.repeat)
-                for fmt in FORMATS + PUBLIC
-                if (paths := sorted(tmp.glob(f"copy*/{fmt}")))
-            }
-        )
-        if not args.no_formats and not args.logs:
-            build_atif(args.corpus, args.size * 2**20 // 8, tmp / "atif")
-            per_format["atif"] = compare([tmp / "atif"], args.repeat)
+        out: dict[str, object] = {} if args.only_synthetic else corpus_figures(args, tmp)
+        if not args.no_synthetic and not args.logs:
+            if not args.json:
+                print(
+                    f"synthetic formats ({args.synthetic_size} MB each, {args.repeat} rounds, CPU seconds):"
+                )
+            names = args.synthetic.split(",") if args.synthetic else None
+            out["synthetic"] = synthetic(
+                args.synthetic_size * 2**20, args.repeat, tmp / "synthetic", args.json, names
+            )
         if args.json:
-            print(json.dumps({**figures, "written": written, "formats": per_format}))
-        else:
-            print(
-                f"built {written / 2**20:.0f} MB: {figures['trajectories']} trajectories, {figures['steps']} "
-                f"steps, {figures['problems']} problems"
-            )
-            show("all", figures)
-            for fmt, f in per_format.items():
-                show(fmt, f)
-            print(
-                f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x); peak "
-                f"{figures['ingest_peak_mb']} MB (target < 300 MB)"
-            )
+            print(json.dumps(out))
     finally:
         if args.keep or args.logs:
             print(f"kept {tmp}")

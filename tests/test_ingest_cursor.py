@@ -10,6 +10,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from skillforge.ingest import IngestReport, cursor, detect, read
 from skillforge.model import StepKind, Trust
 
@@ -188,3 +190,58 @@ def test_workspace_database_is_not_a_log(tmp_path: Path) -> None:
     report = IngestReport()
     assert list(read([tmp_path], report)) == []
     assert report.passed_over["binary file"] == 1
+
+
+def cursor_home(home: Path, db_at: Path | None) -> None:
+    """A home folder with one agent transcript (and a file beside the transcripts folder that is not
+    one), and the IDE database at ``db_at`` when given."""
+    folder = home / ".cursor" / "projects" / "home-me-repo" / "agent-transcripts" / TID
+    folder.mkdir(parents=True)
+    (folder / f"{TID}.jsonl").write_text("".join(json.dumps(x) + "\n" for x in transcript_lines()[:3]))
+    (home / ".cursor" / "projects" / "home-me-repo" / "repo.json").write_text('{"not": "a transcript"}')
+    if db_at is not None:
+        db_at.parent.mkdir(parents=True)
+        state_db(db_at)
+
+
+def test_from_cursor_reads_transcripts_and_the_ide_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    cursor_home(tmp_path, tmp_path / ".config" / "Cursor" / "User" / "globalStorage" / "state.vscdb")
+    res = cli("ingest", "--from", "cursor", "--to", "json")
+    assert res.code == 3 and "value that is not JSON: composerData:c4" in res.err  # the fixture's bad row
+    ids = {json.loads(line)["native_id"] for line in res.out.splitlines()}
+    assert ids == {TID, "c1", "c2"}  # the transcript and both composers; repo.json is not read
+
+
+def test_cursor_database_location_per_os(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skillforge.ingest.locations import cursor_db, cursor_paths
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "AppData" / "Roaming"))
+    tail = Path("Cursor", "User", "globalStorage", "state.vscdb")
+    assert cursor_db("linux") == tmp_path / "xdg" / tail
+    assert cursor_db("darwin") == tmp_path / "Library" / "Application Support" / tail
+    assert cursor_db("win32") == tmp_path / "AppData" / "Roaming" / tail
+    state_db_path = tmp_path / "AppData" / "Roaming" / tail
+    state_db_path.parent.mkdir(parents=True)
+    state_db(state_db_path)
+    assert cursor_paths("win32") == [state_db_path]  # no transcripts: the database alone is enough
+    monkeypatch.delenv("APPDATA")
+    assert cursor_db("win32") == tmp_path / "AppData" / "Roaming" / tail  # %APPDATA%'s usual place
+
+
+def test_from_cursor_with_nothing_there_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    (tmp_path / ".cursor" / "projects" / "p").mkdir(parents=True)  # a project with no transcripts
+    res = cli("ingest", "--from", "cursor")
+    assert res.code == 1 and "Traceback" not in res.err
+    line, hint = [line for line in res.err.splitlines() if line.strip()]  # as every --from agent's
+    assert line.startswith("skillforge: error: ") and "cursor keeps no logs here" in line
+    assert "state.vscdb" in line and "agent-transcripts" in line and "hint:" in hint

@@ -287,3 +287,20 @@ def test_bad_json_document_is_one_problem(tmp_path: Path) -> None:
     report = IngestReport()
     assert list(read([path], report, fmt="gemini-cli")) == []
     assert "no messages list" in str(report.problems[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Command: ls\nOutput: a\nExit Code: 2", 2),
+        ("Exit Code: -1\nExit Code: 3", -1),  # the first such line
+        ("echo 'Exit Code: 9'\nExit Code: 0", 0),  # only at the start of a line
+        ("Output: Exit Code: 4", None),
+        ("Exit Code: none\nExit Code: 5", 5),
+        ("", None),
+    ],
+)
+def test_exit_code_line(text: str, code: int | None) -> None:
+    from skillforge.ingest.gemini import exit_code_line
+
+    assert exit_code_line(text) == code

@@ -115,3 +115,42 @@ def test_format_atif_on_other_logs_points_to_to_atif(cli: Any) -> None:
     res = cli("ingest", FIXTURES / "codex", "--format", "atif")
     assert res.code == 2 and "use --to atif" in res.err
     assert cli("ingest", FIXTURES / "codex", "--to", "atif").code == 0
+
+
+def test_external_subagent_files_are_linked_and_paths_leaving_the_folder_refused(tmp_path: Path) -> None:
+    job = tmp_path / "jobs" / "job-1"
+    agent = job / "trial-1" / "agent"
+    (agent / "subagents").mkdir(parents=True)
+    sub = {**document(), "session_id": "run-42-sub"}
+    sub["steps"] = [
+        {"step_id": 1, "source": "user", "message": "review"},
+        {"step_id": 2, "source": "agent", "message": "fine"},
+    ]
+    (agent / "subagents" / "sub-1.json").write_text(json.dumps(sub))  # one line: read as JSONL too
+    (job / "outside.json").write_text(json.dumps({**sub, "session_id": "outside"}))
+    (agent / "subagents" / "link.json").symlink_to(job / "outside.json")
+    main = document()
+    main["steps"][1]["observation"]["results"][0]["subagent_trajectory_ref"] = [
+        {"trajectory_id": "sub-1", "trajectory_path": "subagents/sub-1.json"},
+        {"trajectory_path": "../../outside.json"},
+        {"trajectory_path": "/etc/passwd"},
+        {"trajectory_path": "subagents/link.json"},  # a symlink out of the folder
+        {"trajectory_path": "subagents/missing.json"},
+        {"trajectory_path": "subagents/sub-1.json"},  # named twice: read once
+    ]
+    (agent / "trajectory.json").write_text(json.dumps(main, indent=2))
+    report = IngestReport()
+    found = list(read([tmp_path / "jobs"], report))
+    by_id = {t.native_id: t for t in found if "link.json" not in t.source}
+    assert sorted(t.native_id or "" for t in found) == ["outside", "outside", "run-42", "run-42-sub"]
+    assert by_id["run-42-sub"].parent_id == "run-42" and by_id["run-42-sub"].task == "review"
+    assert by_id["outside"].parent_id is None  # read on its own by the walk, not through the refused refs
+    stats = report.formats["atif"]
+    assert stats.skipped["subagent trajectory path outside the log's folder"] == 3
+    assert stats.skipped["subagent trajectory file not found"] == 1
+    assert stats.ignored["subagent trajectory file (read through the trajectory.json that refers to it)"] == 1
+    problems = [p for p in report.problem_lines() if "refused" in p]
+    assert len(problems) == 3 and all("\n" not in p for p in problems)
+    assert any("../../outside.json refused" in p for p in problems)
+    alone = list(read([agent / "trajectory.json"]))  # the parent named alone brings its subagent
+    assert [(t.native_id, t.parent_id) for t in alone] == [("run-42", None), ("run-42-sub", "run-42")]

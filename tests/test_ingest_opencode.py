@@ -259,3 +259,18 @@ def test_wal_database_read_from_a_copy_and_json_tree_beside_it_not_counted_twice
     assert (
         report.formats["opencode"].ignored["JSON storage already imported into opencode.db (read there)"] == 1
     )
+
+
+def test_rows_are_ordered_as_sqlite_orders_them(tmp_path: Path) -> None:
+    """Rows are sorted in Python (SQLite's sorter copied every row's data): the order must be ORDER BY's,
+    NULLs first, numbers (int and real together) before text, text before blobs, ties broken by id."""
+    from skillforge.ingest.opencode import _ordered
+
+    db = sqlite3.connect(tmp_path / "order.db")
+    db.execute("CREATE TABLE t (seq, id)")
+    values = [(3, "b"), (None, "z"), ("7", "a"), (1.5, "c"), (2, "a"), (b"\x01", "d"), (2, "0"), (None, "y")]
+    db.executemany("INSERT INTO t VALUES (?, ?)", values)
+    expected = db.execute("SELECT seq, id FROM t ORDER BY seq, id").fetchall()
+    assert _ordered(db.execute("SELECT seq, id FROM t").fetchall(), 0, 1) == expected
+    assert _ordered([(2, "b"), (2.0, "a"), (1, "z")], 0, 1) == [(1, "z"), (2.0, "a"), (2, "b")]
+    db.close()

@@ -22,7 +22,7 @@ FromOpt = Annotated[
     typer.Option(
         "--from",
         metavar="AGENT",
-        help="Also read an agent's default log folder: claude, codex, gemini, copilot or opencode "
+        help="Also read an agent's default log folder: claude, codex, gemini, copilot, opencode or cursor "
         "(repeatable).",
     ),
 ]

@@ -16,7 +16,8 @@ FromOpt = Annotated[
     typer.Option(
         "--from",
         metavar="AGENT",
-        help="Also read an agent's default log folder: claude, codex, gemini, copilot or opencode (repeatable).",
+        help="Also read an agent's default log folder: claude, codex, gemini, copilot, opencode or cursor "
+        "(repeatable).",
     ),
 ]
 FormatOpt = Annotated[

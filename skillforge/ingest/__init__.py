@@ -21,12 +21,32 @@ from typing import cast
 from skillforge.errors import InputError, UsageError
 from skillforge.ingest.base import BOM, HEAD_BYTES, FolderReader, ParseContext, Problem, Reader, is_binary
 from skillforge.ingest.companions import companion_reason, pass_over_reason
-from skillforge.ingest.opening import gunzipped, is_gzip, looks_utf16, not_regular, rename_source, shown_name
+from skillforge.ingest.locations import DEFAULT_FOLDERS, default_folder, default_paths, input_paths
+from skillforge.ingest.opening import (
+    folder_size,
+    gunzipped,
+    is_gzip,
+    looks_utf16,
+    not_regular,
+    rename_source,
+    shown_name,
+)
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.ingest.report import FormatStats, IngestReport
 from skillforge.ingest.tools import decode_actions
 
-__all__ = ["FormatStats", "IngestReport", "detect", "discover", "input_paths", "read", "readers"]
+__all__ = [
+    "DEFAULT_FOLDERS",
+    "FormatStats",
+    "IngestReport",
+    "default_folder",
+    "default_paths",
+    "detect",
+    "discover",
+    "input_paths",
+    "read",
+    "readers",
+]
 from skillforge.model import Outcome, Trajectory
 
 # module names under skillforge.ingest, in detection order (most specific first)
@@ -368,7 +388,7 @@ def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | N
 def _size(path: Path) -> int:
     st = os.stat(path)
     if stat.S_ISDIR(st.st_mode):
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return folder_size(str(path))
     return st.st_size
 
 
@@ -381,36 +401,3 @@ def apply_label(traj: Trajectory, labels: dict[str, Outcome], source: str) -> bo
             traj.outcome_source = source
             return True
     return False
-
-
-DEFAULT_FOLDERS = {
-    "claude": ("CLAUDE_CONFIG_DIR", "~/.claude", "projects"),
-    "codex": ("CODEX_HOME", "~/.codex", "sessions"),
-    "gemini": ("GEMINI_CLI_HOME", "~", ".gemini/tmp"),  # the variable names the folder holding .gemini
-    "copilot": ("COPILOT_HOME", "~/.copilot", "session-state"),
-    "opencode": ("XDG_DATA_HOME", "~/.local/share", "opencode"),
-}
-
-
-def default_folder(agent: str) -> Path:
-    """Where an agent keeps its logs (``--from claude`` / ``--from codex``), honouring its env var."""
-    if agent not in DEFAULT_FOLDERS:
-        raise UsageError(
-            f"--from {agent}: no default log folder known", f"use --from {', '.join(DEFAULT_FOLDERS)}"
-        )
-    env, fallback, sub = DEFAULT_FOLDERS[agent]
-    root = Path(os.environ.get(env) or fallback).expanduser()
-    folder = root / sub
-    if not folder.is_dir():
-        raise InputError(
-            f"{folder}: {agent} keeps no logs here", f"pass the log folder explicitly or set {env}"
-        )
-    return folder
-
-
-def input_paths(paths: Iterable[str], agents: Iterable[str] = ()) -> list[str]:
-    """The user's paths plus the default folders of ``--from`` agents; at least one is required."""
-    result = [str(default_folder(a)) for a in agents] + list(paths)
-    if not result:
-        raise UsageError("no logs given", "pass files or folders, or --from claude / --from codex")
-    return result

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import (
+    MAX_JSON_FILE,
     R_ASSISTANT,
     R_SYSTEM,
     R_USER,
@@ -35,7 +36,7 @@ from skillforge.ingest.base import (
     text_of,
 )
 from skillforge.ingest.harbor import apply_outcome
-from skillforge.ingest.reading import iter_jsonl_raw, json_safe, log_id, read_json_doc
+from skillforge.ingest.reading import iter_jsonl_raw, log_id, read_json_doc
 from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust
 
 FORMAT = "atif"
@@ -51,6 +52,9 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    if _referred_by(path):  # an external subagent file: read through its parent, linked
+        ctx.ignore("subagent trajectory file (read through the trajectory.json that refers to it)")
+        return
     with path.open("rb") as fh:
         first = fh.readline()
     if object_line(first) and _MARK in first:  # one document per line
@@ -66,10 +70,17 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
 
 
 def _with_subagents(
-    path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None, parent: str | None = None
+    path: Path,
+    traj_id: str,
+    doc: Any,
+    ctx: ParseContext,
+    line: int | None,
+    parent: str | None = None,
+    seen: set[Path] | None = None,
 ) -> Iterator[Trajectory]:
-    """A document, then the subagent trajectories embedded in it (ATIF v1.7 ``subagent_trajectories``),
-    each with ``parent_id`` naming the document that embeds it."""
+    """A document, then its subagent trajectories, each with ``parent_id`` naming the document: those
+    embedded in it (ATIF v1.7 ``subagent_trajectories``) and the external files its results refer to
+    (``subagent_trajectory_ref[].trajectory_path``, each file read once)."""
     traj = _document(path, traj_id, doc, ctx, line)
     if traj is None:
         return
@@ -77,12 +88,85 @@ def _with_subagents(
         traj.parent_id = parent
         traj.metadata.setdefault("subagent", "subagent")
     yield traj
+    seen = seen if seen is not None else {path.resolve()}
     subs = doc.get("subagent_trajectories") if isinstance(doc, dict) else None
     for n, sub in enumerate(subs if isinstance(subs, list) else []):
         sub_id = _str(sub.get("trajectory_id")) if isinstance(sub, dict) else None
         yield from _with_subagents(
-            path, f"{traj_id}-{sub_id or n}", sub, ctx, line, traj.native_id or traj_id
+            path, f"{traj_id}-{sub_id or n}", sub, ctx, line, traj.native_id or traj_id, seen
         )
+    for sub_path in _external(path, doc, ctx, line):
+        if sub_path not in seen:
+            seen.add(sub_path)
+            loaded = _load_sub(sub_path, ctx, line)
+            if loaded is not None:
+                sub_id = log_id(loaded[0])
+                yield from _with_subagents(
+                    sub_path, sub_id, loaded[1], ctx, None, traj.native_id or traj_id, seen
+                )
+
+
+def _ref_paths(doc: Any) -> list[str]:
+    """The ``trajectory_path`` of every ``subagent_trajectory_ref`` in a document's tool results
+    (refs by ``trajectory_id`` alone name embedded ``subagent_trajectories``, read with the document)."""
+    found = []
+    for step in doc.get("steps") or [] if isinstance(doc, dict) else []:
+        results = as_dict(as_dict(step).get("observation")).get("results")
+        for result in results if isinstance(results, list) else []:
+            refs = as_dict(result).get("subagent_trajectory_ref")
+            for ref in refs if isinstance(refs, list) else []:
+                if isinstance(ref, dict) and _str(ref.get("trajectory_path")):
+                    found.append(ref["trajectory_path"])
+    return found
+
+
+def _external(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
+    """The external subagent files a document names, inside its folder; a path that leaves the folder
+    (absolute, ``..``, a symlink out) is refused, and a missing file counted, each with one line."""
+    base = path.parent.resolve()
+    for ref in _ref_paths(doc):
+        target = (path.parent / ref).resolve()
+        if not target.is_relative_to(base):
+            ctx.skip("subagent trajectory path outside the log's folder", line, f"{ref} refused")
+        elif not target.is_file():
+            ctx.skip("subagent trajectory file not found", line, ref)
+        else:
+            yield target
+
+
+def _load_sub(path: Path, ctx: ParseContext, line: int | None) -> tuple[bytes, Any] | None:
+    """An external subagent file's bytes and document; a bad one is skipped with one line (the
+    document naming it is still read)."""
+    try:
+        if path.stat().st_size > MAX_JSON_FILE:
+            raise ValueError(f"over {MAX_JSON_FILE // 2**20} MiB")
+        data = path.read_bytes()
+        return data, orjson.loads(data)
+    except (OSError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
+        ctx.skip("unreadable subagent trajectory", line, f"{path.name}: {exc}")
+        return None
+
+
+def _referred_by(path: Path) -> bool:
+    """The ``trajectory.json`` beside or above ``path`` whose refs name it (Harbor keeps a trial's
+    trajectory there): such a file is read through that document, never twice."""
+    if path.name == "trajectory.json":
+        return False
+    me = path.resolve()
+    for parent in (path.parent / "trajectory.json", path.parent.parent / "trajectory.json"):
+        if parent.is_file() and parent.stat().st_size <= MAX_JSON_FILE:
+            try:
+                data = parent.read_bytes()
+                if _MARK not in data[:2048] or path.name.encode() not in data:
+                    continue
+                refs = _ref_paths(orjson.loads(data))
+            except (OSError, ValueError):
+                continue
+            base = parent.parent.resolve()
+            targets = ((parent.parent / ref).resolve() for ref in refs)
+            if any(t == me and t.is_relative_to(base) for t in targets):  # refs refused are not followed
+                return True
+    return False
 
 
 def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None) -> Trajectory | None:
@@ -153,7 +237,7 @@ def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
 def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None) -> None:
     """One tool call; ``extra`` holds what skillforge wrote to read it back the same (its text, an
     input that was not an object)."""
-    args = json_safe(call.get("arguments"))
+    args = call.get("arguments")  # decoded by orjson: json_safe would only copy
     extra = as_dict(call.get("extra"))
     shown = extra.get("skillforge_text")
     out.call(
@@ -166,6 +250,11 @@ def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None)
     )
 
 
+_ROLES = {m.value: m for m in Role}
+_KINDS = {m.value: m for m in StepKind}
+_TRUSTS = {m.value: m for m in Trust}
+
+
 def _annotate(out: StepList, first: int, notes: Any) -> None:
     """Role, kind, trust, error, exit code and ids that skillforge wrote for each flat step."""
     made = out.steps[first:]
@@ -174,19 +263,21 @@ def _annotate(out: StepList, first: int, notes: Any) -> None:
     for step, note in zip(made, notes, strict=True):
         if not isinstance(note, dict):
             continue
-        try:
+        get = note.get
+        try:  # as Role(…), StepKind(…), Trust(…) but a dict lookup (an enum call costs ~2 µs)
             step.role, step.kind, step.trust = (
-                Role(note["role"]),
-                StepKind(note["kind"]),
-                Trust(note["trust"]),
+                _ROLES[note["role"]],
+                _KINDS[note["kind"]],
+                _TRUSTS[note["trust"]],
             )
-        except (KeyError, ValueError):
+        except (KeyError, TypeError):  # missing, unknown or unhashable
             continue
-        step.is_error = bool(note.get("is_error"))
-        step.exit_code = note.get("exit_code") if type(note.get("exit_code")) is int else None
-        step.call_id = _str(note.get("call_id"))
-        step.tool_name = _str(note.get("tool_name"))
-        step.timestamp = _str(note.get("timestamp"))
+        step.is_error = bool(get("is_error"))
+        code, call_id, tool, ts = get("exit_code"), get("call_id"), get("tool_name"), get("timestamp")
+        step.exit_code = code if type(code) is int else None
+        step.call_id = call_id if isinstance(call_id, str) and call_id else None  # _str, inlined: per step
+        step.tool_name = tool if isinstance(tool, str) and tool else None
+        step.timestamp = ts if isinstance(ts, str) and ts else None
 
 
 def _restore(traj: Trajectory, kept: dict[str, Any]) -> None:

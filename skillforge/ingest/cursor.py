@@ -36,7 +36,7 @@ from skillforge.ingest.base import (
     clip,
     object_line,
 )
-from skillforge.ingest.reading import digest_id, iter_jsonl_raw, json_safe, new_digest
+from skillforge.ingest.reading import digest_id, iter_jsonl_raw, new_digest
 from skillforge.ingest.sqlite_store import is_sqlite, tables
 from skillforge.model import Trajectory
 
@@ -126,7 +126,8 @@ class _Transcript:
 
     def call(self, block: dict[str, Any], line: int) -> None:
         name = as_str(block.get("name")) or "tool"
-        args = json_safe(block.get("input"))
+        # decoded by orjson: no integer beyond 64 bits, so json_safe would only copy
+        args: Any = block.get("input")
         if isinstance(args, dict) and isinstance(args.get("working_directory"), str):
             self.cwd = self.cwd or args["working_directory"]
         shell = name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str)

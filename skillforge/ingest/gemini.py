@@ -36,7 +36,7 @@ from skillforge.ingest.base import (
     clip,
     object_line,
 )
-from skillforge.ingest.reading import digest_id, iter_jsonl_raw, json_safe, log_id, new_digest, read_json_doc
+from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
 from skillforge.model import Trajectory
 
 FORMAT = "gemini-cli"
@@ -45,7 +45,22 @@ AGENT = "gemini-cli"
 SHELL_TOOLS = {"run_shell_command"}
 MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
 _NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>")
-_EXIT_RE = re.compile(r"^Exit Code: (-?\d+)", re.M)
+_EXIT_RE = re.compile(r"Exit Code: (-?\d+)")
+
+
+def exit_code_line(text: str) -> int | None:
+    """The code of the first line of ``text`` that starts ``Exit Code: N`` (as ``^Exit Code: (-?\\d+)``
+    searched line by line, but found with ``str.find``: the regex tried every position of every output)."""
+    at = text.find("Exit Code: ")
+    while at != -1:
+        if at == 0 or text[at - 1] == "\n":
+            match = _EXIT_RE.match(text, at)
+            if match:
+                return int(match.group(1))
+        at = text.find("Exit Code: ", at + 1)
+    return None
+
+
 _DONE = {"success", "error", "cancelled"}
 
 
@@ -228,16 +243,16 @@ class _Steps:
         if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
             text = args["command"]
         else:
-            text = orjson.dumps(json_safe(args)).decode() if args is not None else ""
-        self.out.call(name, text, call_id, json_safe(args), timestamp=ts)
+            text = orjson.dumps(args).decode() if args is not None else ""
+        # args were decoded by orjson: no integer beyond 64 bits, so json_safe would only copy them
+        self.out.call(name, text, call_id, args, timestamp=ts)
 
     def _result(self, call_id: Any, response: dict[str, Any], status: Any, ts: str | None) -> None:
         body = response.get("response")
         body = body if isinstance(body, dict) else {"output": body}
         error = body.get("error")
         text = as_str(error) if error else as_str(body.get("output", body))
-        match = _EXIT_RE.search(text[-2000:])
-        code = int(match.group(1)) if match else None
+        code = exit_code_line(text[-2000:])
         self.out.result(
             str(call_id),
             text,

@@ -17,6 +17,8 @@ tool's subagents) name their parent in ``parentID``, which becomes ``parent_id``
 
 from __future__ import annotations
 
+import operator
+import os
 import sqlite3
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -98,20 +100,34 @@ def _tree(storage: Path, only: Path | None, ctx: ParseContext) -> Iterator[Traje
         digest = new_digest()
         digest.update(loaded[0])
         steps = OpenCodeSteps(str(file), ctx)
-        for msg_file in sorted((storage / "message" / info["id"]).glob("*.json")):
+        for msg_file, msg_id in _json_names(storage / "message" / info["id"]):
             msg = read_json_doc(msg_file, ctx)
             if msg is None or not isinstance(msg[1], dict):
-                ctx.skip("message file that is not an object", None, str(msg_file))
+                ctx.skip("message file that is not an object", None, msg_file)
                 continue
             digest.update(msg[0])
             parts = []
-            for part_file in sorted((storage / "part" / msg_file.stem).glob("*.json")):
+            for part_file, _ in _json_names(storage / "part" / msg_id):
                 part = read_json_doc(part_file, ctx)
                 if part is not None:
                     digest.update(part[0])
                     parts.append(part[1])
-            steps.v1_message(msg[1], parts, msg_file.stem)
+            steps.v1_message(msg[1], parts, msg_id)
         yield _trajectory(str(file), digest_id(digest), info, steps)
+
+
+def _json_names(folder: Path) -> list[tuple[str, str]]:
+    """``(path, stem)`` of the ``*.json`` entries of a folder in name order (none when it is missing):
+    what ``sorted(folder.glob("*.json"))`` gives, without building a Path per file (a tree holds
+    thousands)."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if os.path.normcase(e.name).endswith(".json")]
+        names.sort(key=os.path.normcase)  # as Path sorts: case-blind on Windows
+    except OSError:
+        return []
+    base = str(folder)
+    return [(os.path.join(base, name), name[:-5]) for name in names]
 
 
 def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
@@ -165,15 +181,15 @@ def _v1_rows(
     db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
 ) -> None:
     parts: dict[str, list[Any]] = {}
-    query = "SELECT message_id, CAST(data AS BLOB) FROM part WHERE session_id = ? ORDER BY id"
-    for message, data in db.execute(query, (session,)):
+    query = "SELECT id, message_id, CAST(data AS BLOB) FROM part WHERE session_id = ?"
+    for _, message, data in _ordered(db.execute(query, (session,)).fetchall(), 0):
         digest.update(data or b"")
         part = decode_part(data) if data else None
         parts.setdefault(message, []).append(
             part if part is not None else _loads(data, ctx, f"part of {message}")
         )
-    query = "SELECT id, CAST(data AS BLOB) FROM message WHERE session_id = ? ORDER BY time_created, id"
-    for message, data in db.execute(query, (session,)):
+    query = "SELECT time_created, id, CAST(data AS BLOB) FROM message WHERE session_id = ?"
+    for _, message, data in _ordered(db.execute(query, (session,)).fetchall(), 0, 1):
         digest.update(data or b"")
         info = _loads(data, ctx, message)
         if isinstance(info, dict):
@@ -183,12 +199,32 @@ def _v1_rows(
 def _v2_rows(
     db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
 ) -> None:
-    query = "SELECT id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ? ORDER BY seq, id"
-    for row_id, kind, raw in db.execute(query, (session,)):
+    query = "SELECT seq, id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ?"
+    for _, row_id, kind, raw in _ordered(db.execute(query, (session,)).fetchall(), 0, 1):
         digest.update(raw or b"")
         data = _loads(raw, ctx, row_id)
         if isinstance(data, dict):
             steps.v2_row(kind or data.get("type"), data, row_id)
+
+
+def _ordered(rows: list[Any], *cols: int) -> list[Any]:
+    """``rows`` in the order ``ORDER BY`` those columns gives, sorted here: SQLite's sorter copies every
+    row's ``data`` into a temporary tree, which cost a third of the fetch."""
+    try:  # values of one kind (ids, numbers) compare as SQLite compares them
+        rows.sort(key=operator.itemgetter(*cols))
+    except TypeError:  # NULLs, or text beside numbers: rank them as SQLite does
+        rows.sort(key=lambda row: tuple(_sql_rank(row[c]) for c in cols))
+    return rows
+
+
+def _sql_rank(value: Any) -> tuple[int, Any]:
+    """Where SQLite sorts a value: NULL, then numbers, then text (UTF-8 byte order is code point order),
+    then blobs."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    return (2, value) if isinstance(value, str) else (3, value)
 
 
 def _loads(value: Any, ctx: ParseContext | None = None, record: str = "") -> Any:

@@ -16,6 +16,7 @@ reasoning, ``tool{id, name, state{status, input, result, error}}``), ``system``/
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -217,6 +218,12 @@ def ms_time(value: Any) -> str | None:
     """An epoch-milliseconds time as ISO 8601 UTC (None when it is not a number)."""
     if type(value) not in (int, float) or not 0 < value < 10**14:
         return None
+    return _iso(value)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _iso(value: float) -> str:
+    """Cached: the parts of a message, and the messages of one turn, share their times."""
     return datetime.fromtimestamp(value / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

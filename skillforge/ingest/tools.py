@@ -369,9 +369,9 @@ def decode(agent: str, tool: str | None, text: str, args: Any) -> Action:
 def decode_actions(traj: Trajectory) -> None:
     """Fill ``action`` on every tool call of ``traj`` (in place); shell calls get the session's working
     directory when their own is not recorded."""
-    agent = traj.agent
+    agent, tool_call = traj.agent, StepKind.TOOL_CALL  # bound once: an enum member read costs per step
     for step in traj.steps:
-        if step.kind is not StepKind.TOOL_CALL or step.action is not None:
+        if step.kind is not tool_call or step.action is not None:
             continue
         action = decode(agent, step.tool_name, step.text, step.input)
         if isinstance(action, Shell) and action.cwd is None and traj.cwd:
