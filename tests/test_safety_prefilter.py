@@ -172,7 +172,7 @@ def test_folder_named_alone_equals_the_boundary_regex() -> None:
 
 
 def test_secret_rules_with_start_literals_find_what_the_plain_scan_finds() -> None:
-    from skillforge.safety.redact import _lower_same_offsets
+    from skillforge.safety.prefilter import lowered as _lower_same_offsets
     from skillforge.safety.secret_rules import RULES
 
     value = "dG9rZW4x" + "QWxhZGRpbjpvcGVu"  # split so no scanner flags this file

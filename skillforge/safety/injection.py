@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
-from skillforge.safety.prefilter import finditer_from
+from skillforge.safety.prefilter import finditer_from, line_starts, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
     DEFAULT_ALLOWED_HOSTS,
@@ -189,8 +189,8 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     """Every injected-instruction pattern and unsafe command in ``text``, in line order. A finding is
     an error only at high confidence (see :class:`InjectionFinding`); otherwise a warning."""
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
-    starts = _line_starts(text)
-    low = _lowered(text)
+    starts = line_starts(text)
+    low = lowered(text)
     ctx = Context(text)
     raw = [
         *_simple(
@@ -237,16 +237,6 @@ def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
 
 
 _IP = re.compile(r"^\[?[0-9a-f:.]+\]?(?::\d+)?$")
-
-
-def _lowered(text: str) -> str:
-    """``text.lower()`` with the same offsets (characters whose lower case is longer are kept)."""
-    low = text.lower()
-    return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
-def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in re.finditer("\n", text))]
 
 
 def _line(starts: list[int], offset: int) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from skillforge.safety.prefilter import lowered
+
 # Folders under /Users or /home that are not a person's home.
 _NOT_USERS = r"(?!(?:Shared|Guest|Public|Default|All Users|linuxbrew)\b)"
 _END = r"(?=[/\\\"'\s:;,)\]}>|`]|\\\\|$)"
@@ -30,8 +32,8 @@ _KEYWORDS = ("/users/", "/home/", "/root", ":\\", ":/users")
 
 def normalize_home_paths(text: str) -> tuple[str, int]:
     """Replace home folders in paths by ``~``. Returns the new text and how many were replaced."""
-    lowered = text.lower()
-    if not any(k in lowered for k in _KEYWORDS):
+    low = lowered(text)
+    if not any(k in low for k in _KEYWORDS):
         return text, 0
     text, n_posix = _POSIX.subn("~", text)
     text, n_win = _WINDOWS.subn("~", text)

@@ -11,6 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import accumulate
+
+
+@lru_cache(maxsize=8)
+def lowered(text: str) -> str:
+    """``text.lower()`` with the same offsets (the rare characters whose lower case is longer are kept).
+    Cached for the last few texts: the secret, injection, shell and path rules all lower the same text."""
+    low = text.lower()
+    return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset of each line's first character (``0`` and one after every ``\\n``)."""
+    return [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
 
 
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from skillforge.safety.prefilter import lowered
 from skillforge.safety.shell_rules import (
     INTERPRETERS,
     WRAPPERS,
@@ -53,7 +54,7 @@ class ShellFinding:
 
 def find_unsafe(text: str) -> list[ShellFinding]:
     """Unsafe commands anywhere in ``text``, at the offset of the command that does it."""
-    low = text.lower()
+    low = lowered(text)
     if not any(k in low for k in SNIPPET_KEYS):
         return []
     found: list[ShellFinding] = []
