@@ -137,7 +137,9 @@ def test_malformed_entries_are_scanned_again(lib: Path, entry: object) -> None:
     assert dump(lib, use_cache=True) == expected
 
 
-def test_unwritable_cache_only_costs_speed(lib: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_unwritable_cache_only_costs_speed(
+    lib: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     blocker = tmp_path / "home-is-a-file"
     blocker.write_text("")
     monkeypatch.setenv("SKILLFORGE_HOME", str(blocker))
