@@ -34,31 +34,48 @@ class CodeBlock:
 
 
 def code_blocks(text: str) -> list[CodeBlock]:
-    """Fenced code blocks of a markdown text (CommonMark fences: ``` or ~~~, closed by the same)."""
+    """Fenced code blocks of a markdown text (CommonMark fences: ``` or ~~~, closed by the same).
+
+    Only lines that start (after at most 3 spaces) with three backticks or tildes can open or close a
+    block, so only those are looked at."""
     blocks: list[CodeBlock] = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        m = _FENCE.match(lines[i]) if _may_fence(lines[i], "`~") else None
-        if not m:
-            i += 1
-            continue
-        fence, lang, start = m.group(2), m.group(3).lower(), i
-        closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
-        i += 1
-        body: list[str] = []
-        while i < len(lines) and not (_may_fence(lines[i], fence[0]) and closing.match(lines[i])):
-            body.append(lines[i])
-            i += 1
-        blocks.append(CodeBlock(lang, start + 1, "\n".join(body), i < len(lines)))
-        i += 1
+    line_no = pos = 0  # the 0-based line of offset ``pos``
+    opened: tuple[str, str, int, int] | None = None  # (fence, language, line, body offset)
+    for start in _fence_lines(text):
+        line_no += text.count("\n", pos, start)
+        pos = start
+        end = text.find("\n", pos)
+        line = text[pos : len(text) if end == -1 else end]
+        if opened is None:
+            fence = _FENCE.match(line)
+            if fence is not None:  # always: a candidate line is a fence line
+                body_at = len(text) + 1 if end == -1 else end + 1
+                opened = (fence.group(2), fence.group(3).lower(), line_no, body_at)
+        elif _closes(line, opened[0]):
+            blocks.append(CodeBlock(opened[1], opened[2] + 1, text[opened[3] : pos - 1], True))
+            opened = None
+    if opened is not None:
+        blocks.append(CodeBlock(opened[1], opened[2] + 1, text[opened[3] :], False))
     return blocks
 
 
-def _may_fence(line: str, chars: str) -> bool:
-    """A fence line starts with at most 3 spaces, then one of ``chars``: a cheap test before the regex."""
-    head = line[:4].lstrip(" ")
-    return bool(head) and head[0] in chars
+def _fence_lines(text: str) -> list[int]:
+    """Sorted offsets of the lines that start, after at most 3 spaces, with ``` or ~~~ (found with
+    ``str.find``, a C scan, rather than trying a regex at every line)."""
+    starts: set[int] = set()
+    for mark in ("```", "~~~"):
+        i = text.find(mark)
+        while i != -1:
+            line = text.rfind("\n", 0, i) + 1
+            if i - line <= 3 and text[line:i] == " " * (i - line):
+                starts.add(line)
+            end = text.find("\n", i)
+            i = -1 if end == -1 else text.find(mark, end)
+    return sorted(starts)
+
+
+def _closes(line: str, fence: str) -> bool:
+    return re.match(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", line) is not None
 
 
 def mask_code(text: str) -> str:
