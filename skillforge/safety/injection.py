@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
-from skillforge.safety.prefilter import finditer_from, line_starts, lowered
+from skillforge.safety.prefilter import contains_any, finditer_from, line_starts, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
     DEFAULT_ALLOWED_HOSTS,
@@ -248,7 +248,7 @@ def _line(starts: list[int], offset: int) -> int:
 def _simple(
     text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: tuple[str, ...], rule: str, what: str
 ) -> Iterator[Raw]:
-    if not any(k in low for k in keys):
+    if not contains_any(low, keys):
         return
     for m in finditer_from(pattern, low, _STARTS[pattern]):
         conf = "low" if ctx.illustrative(m.start()) else "high"
@@ -264,7 +264,7 @@ def _simple(
 def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
     """A sensitive file (``~/.ssh``, ``.env``, credentials) with a verb that reads or sends it before it
     on the same line."""
-    if not any(k in low for k in _SENSITIVE_KEYS):
+    if not contains_any(low, _SENSITIVE_KEYS):
         return
     for m in finditer_from(_SENSITIVE, low, _SENSITIVE_STARTS):
         window = max(0, m.start() - 80)

@@ -2,9 +2,14 @@
 
 Python's ``re`` tries an alternation such as ``\\b(?:print|dump|send)…`` at every offset of the text,
 which on long skills costs more than the rest of the scan. When every match of a pattern must begin
-with one of a few literals, :func:`finditer_from` finds those literals with ``str.find`` (a C scan per
-literal) and tries the pattern only there: the same matches as ``pattern.finditer`` (``re`` looks at
-the character before ``pos`` for ``\\b`` and look-behinds), in the same order, non-overlapping.
+with one of a few literals, :func:`finditer_from` finds those literals and tries the pattern only
+there: the same matches as ``pattern.finditer`` (``re`` looks at the character before ``pos`` for
+``\\b`` and look-behinds), in the same order, non-overlapping.
+
+Every literal any rule asks about goes into one Aho-Corasick automaton (pyahocorasick), and each text
+is scanned once for all of them (:func:`hits`, cached for the last texts): the keyword gates of the
+secret, injection, shell and path rules (:func:`contains_any`) and the start offsets
+(:func:`literal_starts`) are then dictionary look-ups instead of one ``str.find`` pass per literal.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
+from typing import Any
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # small: each entry keeps a whole text alive (scan reads logs in 1 MiB chunks)
 def lowered(text: str) -> str:
     """``text.lower()`` with the same offsets (the rare characters whose lower case is longer are kept).
     Cached for the last few texts: the secret, injection, shell and path rules all lower the same text."""
@@ -28,15 +34,60 @@ def line_starts(text: str) -> list[int]:
     return [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
 
 
+_LITERALS: dict[str, None] = {}  # every literal asked about so far, in order
+_WINDOW = 1 << 16  # characters scanned at a time (memory stays flat on a 1 MiB line)
+_AUTOMATON: list[Any] = []  # the automaton of _LITERALS (built on first use, rebuilt when one is added)
+
+
+def _register(literals: Iterable[str]) -> int:
+    """Add unseen literals to the automaton; the number of literals is the automaton's version."""
+    new = [lit for lit in literals if lit not in _LITERALS]
+    if new:
+        _LITERALS.update(dict.fromkeys(new))
+        _AUTOMATON.clear()
+    return len(_LITERALS)
+
+
+@lru_cache(maxsize=4)
+def _hits(text: str, version: int) -> dict[str, list[int]]:
+    if not _AUTOMATON:
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for lit in _LITERALS:
+            automaton.add_word(lit, lit)
+        automaton.make_automaton()
+        _AUTOMATON.append(automaton)
+    found: dict[str, list[int]] = {}
+    overlap = max(map(len, _LITERALS), default=1) - 1
+    for at in range(0, len(text), _WINDOW):  # in windows: the automaton copies what it scans (UCS-4)
+        for end, lit in _AUTOMATON[0].iter(text[at : at + _WINDOW + overlap]):
+            start = at + end - len(lit) + 1
+            if start < at + _WINDOW:  # one starting later is found (whole) in the next window
+                found.setdefault(lit, []).append(start)
+    return found
+
+
+def hits(text: str, literals: Iterable[str]) -> dict[str, list[int]]:
+    """literal -> sorted start offsets in ``text`` (overlaps included), for ``literals`` and every
+    literal asked about before; one pass over the text, cached for the last texts."""
+    return _hits(text, _register(literals))
+
+
+def contains_any(text: str, literals: tuple[str, ...]) -> bool:
+    """``any(lit in text for lit in literals)`` (literals must not be empty)."""
+    found = hits(text, literals)
+    return any(lit in found for lit in literals)
+
+
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
     """Sorted offsets where any of ``literals`` occurs in ``text`` (overlaps included)."""
-    starts: set[int] = set()
-    for lit in literals:
-        i = text.find(lit)
-        while i != -1:
-            starts.add(i)
-            i = text.find(lit, i + 1)
-    return sorted(starts)
+    literals = tuple(literals)
+    found = hits(text, literals)
+    lists = [found[lit] for lit in literals if lit in found]
+    if len(lists) == 1:
+        return list(lists[0])
+    return sorted(set(chain.from_iterable(lists)))
 
 
 def finditer_from(

@@ -131,6 +131,7 @@ def clear_cache() -> None:
     """Forget the cached spans and lowered texts (benchmarks time a cold run)."""
     _spans.cache_clear()
     prefilter.lowered.cache_clear()
+    prefilter._hits.cache_clear()
 
 
 def mask(secret: str) -> str:
