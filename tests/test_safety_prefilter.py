@@ -266,3 +266,17 @@ def test_one_pass_hits_equal_a_find_per_literal(window: int, monkeypatch: pytest
         for group in rng.sample(groups, len(groups)):
             assert literal_starts(text, group) == by_find(text, group), (text, group)
             assert contains_any(text, group) == any(lit in text for lit in group)
+
+
+def test_fence_matches_equal_finditer() -> None:
+    from skillforge.safety.context import _FENCE
+    from skillforge.safety.prefilter import fence_matches
+    from skillforge.safety.snippets import _FENCE_LINE
+
+    pieces = ["```", "~~~", "````", "   ", "    ", " ", "\t", "``", "~", "py", "x", "\n", "\r\n", "\u00a0"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        for pattern in (_FENCE, _FENCE_LINE):
+            expected = [m.span(0) + m.span(1) for m in pattern.finditer(text)]
+            assert [m.span(0) + m.span(1) for m in fence_matches(pattern, text)] == expected, repr(text)

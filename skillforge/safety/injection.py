@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
-from skillforge.safety.prefilter import contains_any, finditer_from, line_starts, lowered
+from skillforge.safety.prefilter import contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
     DEFAULT_ALLOWED_HOSTS,
@@ -189,7 +189,6 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     """Every injected-instruction pattern and unsafe command in ``text``, in line order. A finding is
     an error only at high confidence (see :class:`InjectionFinding`); otherwise a warning."""
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
-    starts = line_starts(text)
     low = lowered(text)
     ctx = Context(text)
     raw = [
@@ -216,8 +215,9 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         *hidden_characters(text, ctx),
     ]
     unique: dict[tuple[int, str], InjectionFinding] = {}
+    lines = line_numbers(text, [offset for _, offset, _, _ in raw])
     for rule, offset, message, conf in raw:
-        line = _line(starts, offset)
+        line = lines[offset]
         severity = SEVERITY[rule] if conf == "high" else "warning"
         kept = unique.get((line, rule))
         if kept is None or (severity == "error" and kept.severity != "error"):
@@ -237,12 +237,6 @@ def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
 
 
 _IP = re.compile(r"^\[?[0-9a-f:.]+\]?(?::\d+)?$")
-
-
-def _line(starts: list[int], offset: int) -> int:
-    from bisect import bisect_right
-
-    return bisect_right(starts, offset)
 
 
 def _simple(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import chain
 from typing import Any
 
 
@@ -29,9 +29,16 @@ def lowered(text: str) -> str:
     return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def line_starts(text: str) -> list[int]:
-    """Offset of each line's first character (``0`` and one after every ``\\n``)."""
-    return [0, *accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
+def line_numbers(text: str, offsets: Iterable[int]) -> dict[int, int]:
+    """offset -> 1-based line in ``text``, counting newlines only up to the last offset asked about
+    (a text with few findings costs a few C scans, not a list of every line start)."""
+    lines: dict[int, int] = {}
+    line, pos = 1, 0
+    for offset in sorted(set(offsets)):
+        line += text.count("\n", pos, offset)
+        pos = offset
+        lines[offset] = line
+    return lines
 
 
 _LITERALS: dict[str, None] = {}  # every literal asked about so far, in order
@@ -88,6 +95,30 @@ def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
     if len(lists) == 1:
         return list(lists[0])
     return sorted(set(chain.from_iterable(lists)))
+
+
+def fence_lines(text: str) -> list[int]:
+    """Sorted offsets of the lines that start, after at most 3 spaces, with ``` or ~~~ (found with
+    ``str.find``, a C scan, rather than trying a regex at every line)."""
+    starts: set[int] = set()
+    for mark in ("```", "~~~"):
+        i = text.find(mark)
+        while i != -1:
+            line = text.rfind("\n", 0, i) + 1
+            if i - line <= 3 and text[line:i] == " " * (i - line):
+                starts.add(line)
+            end = text.find("\n", i)
+            i = -1 if end == -1 else text.find(mark, end)
+    return sorted(starts)
+
+
+def fence_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that can match only at the start of a fence line
+    (``^ {0,3}(?:`{3,}|~{3,})…`` with ``re.M``): tried only where :func:`fence_lines` found one."""
+    for at in fence_lines(text):
+        m = pattern.match(text, at)
+        if m is not None:
+            yield m
 
 
 def finditer_from(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skillforge.safety.prefilter import hits, lowered
+from skillforge.safety.prefilter import fence_matches, hits, lowered
 
 SNIPPET_KEYS = (
     "curl",
@@ -133,7 +133,7 @@ def _blank_spans(text: str, found: list[re.Match[str]]) -> str:
 def _fences(text: str) -> Iterator[tuple[int, int, int, str]]:
     """(start, body start, end, language) of each fenced block (an unclosed one runs to the end)."""
     opened: tuple[int, int, str, str] | None = None  # (start, body start, fence, language)
-    for m in _FENCE_LINE.finditer(text):
+    for m in fence_matches(_FENCE_LINE, text):
         fence = m.group(1)
         if opened is None:
             opened = (m.start(), min(len(text), m.end() + 1), fence, m.group(2).lower())

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from skillforge.safety.prefilter import fence_lines
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
 from skillforge.text import grammar, parser
 
@@ -41,7 +42,7 @@ def code_blocks(text: str) -> list[CodeBlock]:
     blocks: list[CodeBlock] = []
     line_no = pos = 0  # the 0-based line of offset ``pos``
     opened: tuple[str, str, int, int] | None = None  # (fence, language, line, body offset)
-    for start in _fence_lines(text):
+    for start in fence_lines(text):
         line_no += text.count("\n", pos, start)
         pos = start
         end = text.find("\n", pos)
@@ -57,21 +58,6 @@ def code_blocks(text: str) -> list[CodeBlock]:
     if opened is not None:
         blocks.append(CodeBlock(opened[1], opened[2] + 1, text[opened[3] :], False))
     return blocks
-
-
-def _fence_lines(text: str) -> list[int]:
-    """Sorted offsets of the lines that start, after at most 3 spaces, with ``` or ~~~ (found with
-    ``str.find``, a C scan, rather than trying a regex at every line)."""
-    starts: set[int] = set()
-    for mark in ("```", "~~~"):
-        i = text.find(mark)
-        while i != -1:
-            line = text.rfind("\n", 0, i) + 1
-            if i - line <= 3 and text[line:i] == " " * (i - line):
-                starts.add(line)
-            end = text.find("\n", i)
-            i = -1 if end == -1 else text.find(mark, end)
-    return sorted(starts)
 
 
 def _closes(line: str, fence: str) -> bool:
