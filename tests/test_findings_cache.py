@@ -10,7 +10,7 @@ import pytest
 
 from skillforge import config
 from skillforge.skills import findings_cache
-from skillforge.skills.rules import safety
+from skillforge.skills.rules import content, safety
 from skillforge.skills.validate import validate_paths
 
 AWS = "AKIA" + "Q3EGRZ7VN2XK4PLM"  # split so no scanner flags this test file itself
@@ -27,7 +27,15 @@ SKILLS = {
         {"scripts/setup.sh": "#!/bin/sh\ngit config --global http.sslVerify false\n"},
     ),
     "clean-skill": ("Format code. Use when code is messy.", "# Format\n\nRun `make fmt`.\n", {}),
+    "broken-code": (
+        "Parse data. Use when reading files.",
+        "# Parse\n\n```python\ndef parse(:\n    pass\n```\n\n```bash\necho never closed\n",
+        {},
+    ),
 }
+
+
+ENTRIES = 6 + 4  # one per text file (safety), one per SKILL.md body (code blocks)
 
 
 @pytest.fixture
@@ -58,10 +66,10 @@ def rules(findings: list[dict[str, object]]) -> set[str]:
 def test_same_findings_with_and_without_cache(lib: Path) -> None:
     plain = dump(lib, use_cache=False)
     assert not cache_file().exists()  # off by default in the library API
-    assert {"SF501", "SF502", "SF601", "SF605", "SF609"} <= rules(plain)
+    assert {"SF401", "SF402", "SF501", "SF502", "SF601", "SF605", "SF609"} <= rules(plain)
     cold = dump(lib, use_cache=True)
     stored = json.loads(cache_file().read_text())
-    assert len(stored) == 5  # one entry per scanned text file
+    assert len(stored) == ENTRIES
     warm = dump(lib, use_cache=True)
     assert plain == cold == warm
 
@@ -73,7 +81,8 @@ def test_warm_run_does_not_scan(lib: Path, monkeypatch: pytest.MonkeyPatch) -> N
         raise AssertionError("scanned a cached text")
 
     monkeypatch.setattr(safety, "check_text", boom)
-    assert rules(dump(lib, use_cache=True)) >= {"SF501", "SF601"}
+    monkeypatch.setattr(content, "syntax_error_line", boom)
+    assert rules(dump(lib, use_cache=True)) >= {"SF401", "SF402", "SF501", "SF601"}
 
 
 def test_editing_a_file_scans_it_again(lib: Path) -> None:
@@ -98,7 +107,7 @@ def test_new_rules_do_not_reuse_old_entries(lib: Path, monkeypatch: pytest.Monke
         after = set(json.loads(cache_file().read_text()))
     finally:
         findings_cache.rules_stamp.cache_clear()
-    assert len(after - before) == 5  # every text scanned again under the new stamp
+    assert len(after - before) == ENTRIES  # every text checked again under the new stamp
 
 
 @pytest.mark.parametrize(
@@ -114,7 +123,7 @@ def test_corrupt_cache_file_is_ignored(lib: Path, content: bytes) -> None:
     cache_file().parent.mkdir(parents=True, exist_ok=True)
     cache_file().write_bytes(content)
     assert dump(lib, use_cache=True) == expected
-    assert len(json.loads(cache_file().read_text())) == 5  # rewritten whole
+    assert len(json.loads(cache_file().read_text())) == ENTRIES  # rewritten whole
 
 
 @pytest.mark.parametrize(
@@ -122,7 +131,7 @@ def test_corrupt_cache_file_is_ignored(lib: Path, content: bytes) -> None:
     [
         "nothing",
         {"0": []},
-        [[1, "SF101", "error", "a spec rule, not a safety one", False]],
+        [[1, "SF101", "error", "a spec rule, not a safety or code-block one", False]],
         [[0, "SF501", "error", "line 0", True]],
         [[1, "SF501", "fatal", "unknown severity", True]],
         [[1, "SF501", "error", "no unsafe flag"]],

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from skillforge.safety.prefilter import fence_lines
+from skillforge.skills.findings_cache import FindingsCache, content_key, rows
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
 from skillforge.text import grammar, parser
 
@@ -92,12 +94,36 @@ def syntax_error_line(lang: str, code: str) -> int | None:
     return 0
 
 
-def check(sf: SkillFile) -> Iterator[Finding]:
-    for block in code_blocks(sf.body):
-        line = sf.body_line + block.line - 1
+def check(sf: SkillFile, cache: FindingsCache | None = None) -> Iterator[Finding]:
+    """Unclosed fences and code blocks that do not parse; with ``cache``, looked up by the body's
+    content first (lines are kept relative to the body, so moving the body keeps the entry)."""
+    if cache is None:
+        found = _body_findings(sf.body)
+    else:
+        key = content_key("code-blocks", sf.body)
+        cached = rows(cache.get(key), _IDS)
+        found = cached if cached is not None else _body_findings(sf.body)
+        if cached is None:
+            cache.put(key, found)
+    for line, rule_id, _, message, _ in found:
+        r = CODE_FENCE if rule_id == CODE_FENCE.id else CODE_SYNTAX
+        yield finding(r, sf.path, sf.body_line + line - 1, message)
+
+
+_IDS = frozenset({CODE_FENCE.id, CODE_SYNTAX.id})
+
+
+def _body_findings(body: str) -> list[list[Any]]:
+    """[1-based line in the body, rule id, severity, message, False] for each bad code block."""
+    found: list[list[Any]] = []
+    for block in code_blocks(body):
         if not block.closed:
-            yield finding(CODE_FENCE, sf.path, line, "code block is never closed")
+            found.append(
+                [block.line, CODE_FENCE.id, CODE_FENCE.severity, "code block is never closed", False]
+            )
             continue
         bad = syntax_error_line(block.lang, block.code)
         if bad is not None:
-            yield finding(CODE_SYNTAX, sf.path, line + 1 + bad, f"{block.lang} code block does not parse")
+            message = f"{block.lang} code block does not parse"
+            found.append([block.line + 1 + bad, CODE_SYNTAX.id, CODE_SYNTAX.severity, message, False])
+    return found

@@ -11,13 +11,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from skillforge.safety import redact
 from skillforge.safety.injection import SEVERITY, find_injections
 from skillforge.safety.paths import find_home_paths
 from skillforge.safety.redact import find_secrets
-from skillforge.skills.findings_cache import FindingsCache, content_key
+from skillforge.skills.findings_cache import FindingsCache, content_key, rows
 from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding, rule
 from skillforge.skills.rules.structure import files_of
 
@@ -208,32 +207,14 @@ def _file_findings(
     if cache is None:
         return [*check_text(text, where, hosts), *_home_paths(text, where)]
     key = content_key("validate", "\n".join(hosts), text)
-    rows = _rows(cache.get(key))
-    if rows is None:
+    found_rows = rows(cache.get(key), _SAFETY_IDS)
+    if found_rows is None:
         found = [*check_text(text, "", hosts), *_home_paths(text, "")]
-        rows = [[f.line, f.rule, f.severity, f.message, f.unsafe] for f in found]
-        cache.put(key, rows)
-    return [finding(RULES[r], where, line, msg, sev, unsafe=unsafe) for line, r, sev, msg, unsafe in rows]
-
-
-def _rows(value: object) -> list[list[Any]] | None:
-    """A cached entry when it has the shape :func:`_file_findings` writes (safety rules only), else
-    None: the cache file is data, and a malformed entry means "scan again"."""
-    if not isinstance(value, list):
-        return None
-    for row in value:
-        if not (
-            isinstance(row, list)
-            and len(row) == 5
-            and type(row[0]) is int
-            and row[0] >= 1
-            and row[1] in _SAFETY_IDS
-            and row[2] in ("error", "warning")
-            and isinstance(row[3], str)
-            and type(row[4]) is bool
-        ):
-            return None
-    return value
+        found_rows = [[f.line, f.rule, f.severity, f.message, f.unsafe] for f in found]
+        cache.put(key, found_rows)
+    return [
+        finding(RULES[r], where, line, msg, sev, unsafe=unsafe) for line, r, sev, msg, unsafe in found_rows
+    ]
 
 
 def _home_paths(text: str, where: str) -> Iterator[Finding]:
