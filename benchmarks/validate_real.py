@@ -24,6 +24,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from skillforge.skills.rules import spec
+from skillforge.skills.rules.base import SkillFile
 from skillforge.skills.rules.safety import clear_cache
 from skillforge.skills.validate import validate_paths
 
@@ -53,15 +55,24 @@ def per_rule(corpus: Path) -> tuple[dict[str, Counter[str]], dict[str, set[str]]
     return counts, errors, rows
 
 
+def spec_only(folder: Path) -> list[object]:
+    """skillforge's specification rules alone on one SKILL.md: the work skills-ref does."""
+    path = folder / "SKILL.md"
+    sf = SkillFile(str(path), path.read_text(encoding="utf-8"), folder)
+    return [*spec.read(sf), *spec.check(sf)]
+
+
 def timed(corpus: Path, folders: list[Path], repeat: int) -> dict[str, list[tuple[float, float]]]:
     """(wall, CPU) seconds per run over all folders, in this one process, runs interleaved: skillforge's
     validate of the corpus cold (every file scanned: no findings cache, in-process caches cleared) and
     warm (the findings cache on disk filled by an earlier run, as in CI or pre-commit on unchanged
-    skills; spec, structure, code-block and duplicate rules still run), and skills-ref's validate of
-    each folder (it reads only each SKILL.md's front matter)."""
+    skills; the specification, structure, link and duplicate rules still run), skillforge's
+    specification rules alone (skills-ref's share of the work), and skills-ref's validate of each
+    folder (it reads only each SKILL.md's front matter)."""
     runs: dict[str, list[tuple[float, float]]] = {
         "skillforge cold": [],
         "skillforge warm": [],
+        "skillforge spec": [],
         "skills-ref": [],
     }
     try:
@@ -80,6 +91,7 @@ def timed(corpus: Path, folders: list[Path], repeat: int) -> dict[str, list[tupl
     for _ in range(repeat):
         clock("skillforge cold", lambda: validate_paths([corpus]))
         clock("skillforge warm", lambda: validate_paths([corpus], use_cache=True))
+        clock("skillforge spec", lambda: [spec_only(folder) for folder in folders])
         if ref_validate is not None:
             clock("skills-ref", lambda: [ref_validate(folder) for folder in folders])
     return runs
