@@ -280,3 +280,22 @@ def test_fence_matches_equal_finditer() -> None:
         for pattern in (_FENCE, _FENCE_LINE):
             expected = [m.span(0) + m.span(1) for m in pattern.finditer(text)]
             assert [m.span(0) + m.span(1) for m in fence_matches(pattern, text)] == expected, repr(text)
+
+
+def test_hits_from_several_threads_while_literals_are_added() -> None:
+    """distill checks texts from several threads; new literals arriving meanwhile never break a scan."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "alpha beta gamma delta " * 2000
+
+    def scan(n: int) -> list[int]:
+        group = (f"thread{n}-literal", "beta", "delta"[: 3 + n % 3])
+        return literal_starts(text, group)
+
+    expected = {
+        n: sorted({m.start() for lit in ("beta", "delta"[: 3 + n % 3]) for m in re.finditer(lit, text)})
+        for n in range(40)
+    }
+    with ThreadPoolExecutor(8) as pool:
+        results = dict(zip(range(40), pool.map(scan, range(40)), strict=True))
+    assert results == expected

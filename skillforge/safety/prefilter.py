@@ -15,6 +15,7 @@ secret, injection, shell and path rules (:func:`contains_any`) and the start off
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import chain
@@ -41,34 +42,43 @@ def line_numbers(text: str, offsets: Iterable[int]) -> dict[int, int]:
     return lines
 
 
-_LITERALS: dict[str, None] = {}  # every literal asked about so far, in order
+_LITERALS: dict[str, None] = {}  # every literal asked about so far, in order (never removed)
 _WINDOW = 1 << 16  # characters scanned at a time (memory stays flat on a 1 MiB line)
-_AUTOMATON: list[Any] = []  # the automaton of _LITERALS (built on first use, rebuilt when one is added)
+_AUTOMATON: dict[int, tuple[Any, int]] = {}  # version -> (automaton of its literals, longest literal)
+_LOCK = threading.Lock()  # distill checks texts from several threads
 
 
 def _register(literals: Iterable[str]) -> int:
-    """Add unseen literals to the automaton; the number of literals is the automaton's version."""
+    """Add unseen literals; the number of literals so far is the version of the automaton to use."""
     new = [lit for lit in literals if lit not in _LITERALS]
     if new:
-        _LITERALS.update(dict.fromkeys(new))
-        _AUTOMATON.clear()
+        with _LOCK:
+            _LITERALS.update(dict.fromkeys(new))
     return len(_LITERALS)
+
+
+def _automaton(version: int) -> tuple[Any, int]:
+    """The automaton of the first ``version`` literals (built once, only the newest one kept)."""
+    with _LOCK:
+        if version not in _AUTOMATON:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            literals = list(_LITERALS)[:version]
+            for lit in literals:
+                automaton.add_word(lit, lit)
+            automaton.make_automaton()
+            _AUTOMATON.clear()
+            _AUTOMATON[version] = (automaton, max(map(len, literals), default=1))
+        return _AUTOMATON[version]
 
 
 @lru_cache(maxsize=4)
 def _hits(text: str, version: int) -> dict[str, list[int]]:
-    if not _AUTOMATON:
-        import ahocorasick
-
-        automaton = ahocorasick.Automaton()
-        for lit in _LITERALS:
-            automaton.add_word(lit, lit)
-        automaton.make_automaton()
-        _AUTOMATON.append(automaton)
+    automaton, longest = _automaton(version)
     found: dict[str, list[int]] = {}
-    overlap = max(map(len, _LITERALS), default=1) - 1
     for at in range(0, len(text), _WINDOW):  # in windows: the automaton copies what it scans (UCS-4)
-        for end, lit in _AUTOMATON[0].iter(text[at : at + _WINDOW + overlap]):
+        for end, lit in automaton.iter(text[at : at + _WINDOW + longest - 1]):
             start = at + end - len(lit) + 1
             if start < at + _WINDOW:  # one starting later is found (whole) in the next window
                 found.setdefault(lit, []).append(start)
