@@ -99,3 +99,18 @@ def test_an_unreadable_skill_file_gets_a_fix_that_fits_the_problem(tmp_path) -> 
     (folder / "SKILL.md").write_bytes("---\nname: latin\ndescription: caf\xe9\n---\n".encode("latin-1"))
     (finding,) = [f for f in validate_paths([tmp_path / "skills"]).findings if f.rule == "SF100"]
     assert "UTF-8" in finding.message and "UTF-8" in finding.fix and "---" not in finding.fix
+
+
+def test_shingles_are_the_hashes_of_each_k_word_window() -> None:
+    import random
+    import zlib
+
+    from skillforge.skills.rules.duplicates import _words, shingles
+
+    rng = random.Random(4)
+    for _ in range(500):
+        text = " ".join(rng.choice(["a", "B", "c1", "--", "x y", "d"]) for _ in range(rng.randint(5, 15)))
+        seq = [zlib.crc32(w.encode()) for w in _words(text)]
+        for k in (k for k in (2, 5) if len(seq) >= k):  # fewer words: one hash of them all
+            expected = {hash(tuple(seq[i : i + k])) & 0xFFFFFFFF for i in range(len(seq) - k + 1)}
+            assert shingles(text, k) == expected, text

@@ -20,6 +20,7 @@ class ValidateArgs:
     strict: bool = False
     allow_hosts: tuple[str, ...] = ()
     fmt: str = "text"
+    cache: bool = True  # reuse the safety findings of unchanged files (--no-cache: scan everything)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ def run(settings: Settings, args: ValidateArgs) -> ValidateResult:
         raise UsageError(f"unknown --format {args.fmt!r}", f"use one of: {', '.join(FORMATS)}")
     configured = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
     report = validate_paths(
-        list(args.paths) or ["."], strict=args.strict, allowed_hosts=[*configured, *args.allow_hosts]
+        list(args.paths) or ["."],
+        strict=args.strict,
+        allowed_hosts=[*configured, *args.allow_hosts],
+        use_cache=args.cache,
     )
     return ValidateResult(report, args.strict, args.fmt)

@@ -37,6 +37,10 @@ AllowHostOpt = Annotated[
         "setting allowed_hosts adds more).",
     ),
 ]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option("--no-cache", help="Scan every file again instead of reusing findings of unchanged files."),
+]
 ValidateJsonOpt = Annotated[
     bool, typer.Option("--json", help="Machine-readable JSON on stdout (same as --format json).")
 ]
@@ -49,6 +53,7 @@ def validate(
     strict: StrictOpt = False,
     allow_host: AllowHostOpt = None,
     json: ValidateJsonOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> int:
     """Validate skills against the Agent Skills spec and skillforge's policy. Exits 4 on errors
     (on warnings too with --strict)."""
@@ -58,7 +63,7 @@ def validate(
     if json and fmt not in ("text", "json"):
         raise UsageError(f"--json and --format {fmt} ask for two outputs", "pass one of them")
     args = command.ValidateArgs(
-        tuple(paths or (".",)), strict, tuple(allow_host or ()), "json" if json else fmt
+        tuple(paths or (".",)), strict, tuple(allow_host or ()), "json" if json else fmt, not no_cache
     )
     result = command.run(load_settings(), args)
     code = render(result, args.fmt == "json")

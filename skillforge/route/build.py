@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,10 @@ from skillforge.route.index import (
     skills_root,
 )
 from skillforge.route.repo import aliases
+from skillforge.skills.findings_cache import FindingsCache, content_key
 from skillforge.text import tokenize
 
-FINDINGS_VERSION = "2"  # bump when the rules that withhold skills change meaning
+FINDINGS_VERSION = "2"  # bump when the rules that withhold skills change meaning (part of the key)
 
 
 def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: Path) -> Index:
@@ -268,9 +268,9 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
 def _checked(text: str, folder: Path, problems: list[str]) -> str:
     """``safety_findings`` of ``text``, cached by content hash (the same text is checked once, whichever
     library or rebuild meets it); a skill is withheld (and reported) if the checker itself fails."""
-    key = hashlib.blake2b(f"{_rules_stamp()}\0{text}".encode("utf-8", "replace"), digest_size=16).hexdigest()
+    key = content_key("route", FINDINGS_VERSION, text)
     cached = FINDINGS.get(key)
-    if cached is not None:
+    if isinstance(cached, str):
         return cached
     try:
         found = safety_findings(text, os.path.join(folder, "SKILL.md"))
@@ -283,53 +283,7 @@ def _checked(text: str, folder: Path, problems: list[str]) -> str:
     return found
 
 
-@functools.cache
-def _rules_stamp() -> str:
-    """Which rules produced a cached finding: the version and the rule files' sizes and mtimes."""
-    package = Path(__file__).resolve().parent.parent
-    files = sorted([*(package / "safety").glob("*.py"), *(package / "skills" / "rules").glob("*.py")])
-    stamp = [FINDINGS_VERSION] + [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
-    return hashlib.blake2b("|".join(stamp).encode(), digest_size=8).hexdigest()
-
-
-class FindingsCache:
-    """content hash -> withholding reason, one JSON file under ``config.cache_dir()/route``."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] | None = None
-        self.dirty = False
-
-    def path(self) -> Path:
-        from skillforge import config
-
-        return config.cache_dir() / "route" / "findings.json"
-
-    def get(self, key: str) -> str | None:
-        if self.data is None:
-            try:
-                self.data = dict(json.loads(self.path().read_text(encoding="utf-8")))
-            except (OSError, ValueError, TypeError):
-                self.data = {}
-        return self.data.get(key)
-
-    def put(self, key: str, value: str) -> None:
-        if self.data is None:
-            self.data = {}
-        self.data[key] = value
-        self.dirty = True
-
-    def save(self) -> None:
-        if not self.dirty or self.data is None:
-            return
-        path = self.path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.data), encoding="utf-8")
-        os.replace(tmp, path)
-        self.dirty = False
-
-
-FINDINGS = FindingsCache()
+FINDINGS = FindingsCache("route")
 
 
 def safety_findings(text: str, where: str = "SKILL.md") -> str:

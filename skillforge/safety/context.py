@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from skillforge.safety.prefilter import fence_matches
+
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 _EXAMPLE_WORDS = re.compile(
     r"(?i)\b(?:e\.g\.|for example|for instance|examples?(?!\.)|such as|payloads?|attacks?|attackers?|injections?|"
@@ -51,7 +53,7 @@ class Context:
         """Sorted offsets alternating opening and closing fence (an unclosed fence runs to the end)."""
         out: list[int] = []
         marker = ""
-        for m in _FENCE.finditer(text):
+        for m in fence_matches(_FENCE, text):
             fence = m.group(1)
             if not marker:
                 marker = fence

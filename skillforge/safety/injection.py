@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
-from skillforge.safety.prefilter import finditer_from
+from skillforge.safety.prefilter import contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
     DEFAULT_ALLOWED_HOSTS,
@@ -189,8 +189,7 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     """Every injected-instruction pattern and unsafe command in ``text``, in line order. A finding is
     an error only at high confidence (see :class:`InjectionFinding`); otherwise a warning."""
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
-    starts = _line_starts(text)
-    low = _lowered(text)
+    low = lowered(text)
     ctx = Context(text)
     raw = [
         *_simple(
@@ -216,8 +215,9 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         *hidden_characters(text, ctx),
     ]
     unique: dict[tuple[int, str], InjectionFinding] = {}
+    lines = line_numbers(text, [offset for _, offset, _, _ in raw])
     for rule, offset, message, conf in raw:
-        line = _line(starts, offset)
+        line = lines[offset]
         severity = SEVERITY[rule] if conf == "high" else "warning"
         kept = unique.get((line, rule))
         if kept is None or (severity == "error" and kept.severity != "error"):
@@ -239,26 +239,10 @@ def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
 _IP = re.compile(r"^\[?[0-9a-f:.]+\]?(?::\d+)?$")
 
 
-def _lowered(text: str) -> str:
-    """``text.lower()`` with the same offsets (characters whose lower case is longer are kept)."""
-    low = text.lower()
-    return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
-def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in re.finditer("\n", text))]
-
-
-def _line(starts: list[int], offset: int) -> int:
-    from bisect import bisect_right
-
-    return bisect_right(starts, offset)
-
-
 def _simple(
     text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: tuple[str, ...], rule: str, what: str
 ) -> Iterator[Raw]:
-    if not any(k in low for k in keys):
+    if not contains_any(low, keys):
         return
     for m in finditer_from(pattern, low, _STARTS[pattern]):
         conf = "low" if ctx.illustrative(m.start()) else "high"
@@ -274,7 +258,7 @@ def _simple(
 def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
     """A sensitive file (``~/.ssh``, ``.env``, credentials) with a verb that reads or sends it before it
     on the same line."""
-    if not any(k in low for k in _SENSITIVE_KEYS):
+    if not contains_any(low, _SENSITIVE_KEYS):
         return
     for m in finditer_from(_SENSITIVE, low, _SENSITIVE_STARTS):
         window = max(0, m.start() - 80)

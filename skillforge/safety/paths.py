@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from skillforge.safety.prefilter import contains_any, lowered
+
 # Folders under /Users or /home that are not a person's home.
 _NOT_USERS = r"(?!(?:Shared|Guest|Public|Default|All Users|linuxbrew)\b)"
 _END = r"(?=[/\\\"'\s:;,)\]}>|`]|\\\\|$)"
@@ -30,8 +32,7 @@ _KEYWORDS = ("/users/", "/home/", "/root", ":\\", ":/users")
 
 def normalize_home_paths(text: str) -> tuple[str, int]:
     """Replace home folders in paths by ``~``. Returns the new text and how many were replaced."""
-    lowered = text.lower()
-    if not any(k in lowered for k in _KEYWORDS):
+    if not contains_any(lowered(text), _KEYWORDS):
         return text, 0
     text, n_posix = _POSIX.subn("~", text)
     text, n_win = _WINDOWS.subn("~", text)
@@ -41,8 +42,7 @@ def normalize_home_paths(text: str) -> tuple[str, int]:
 def find_home_paths(text: str) -> list[tuple[int, str]]:
     """(1-based line, matched home folder) for each home folder in ``text``; for validation."""
     found: list[tuple[int, str]] = []
-    lowered = text.lower()
-    if not any(k in lowered for k in _KEYWORDS):
+    if not contains_any(lowered(text), _KEYWORDS):
         return found
     for pattern in (_POSIX, _WINDOWS):
         for m in pattern.finditer(text):

@@ -2,26 +2,133 @@
 
 Python's ``re`` tries an alternation such as ``\\b(?:print|dump|send)…`` at every offset of the text,
 which on long skills costs more than the rest of the scan. When every match of a pattern must begin
-with one of a few literals, :func:`finditer_from` finds those literals with ``str.find`` (a C scan per
-literal) and tries the pattern only there: the same matches as ``pattern.finditer`` (``re`` looks at
-the character before ``pos`` for ``\\b`` and look-behinds), in the same order, non-overlapping.
+with one of a few literals, :func:`finditer_from` finds those literals and tries the pattern only
+there: the same matches as ``pattern.finditer`` (``re`` looks at the character before ``pos`` for
+``\\b`` and look-behinds), in the same order, non-overlapping.
+
+Every literal any rule asks about goes into one Aho-Corasick automaton (pyahocorasick), and each text
+is scanned once for all of them (:func:`hits`, cached for the last texts): the keyword gates of the
+secret, injection, shell and path rules (:func:`contains_any`) and the start offsets
+(:func:`literal_starts`) are then dictionary look-ups instead of one ``str.find`` pass per literal.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import chain
+from typing import Any
+
+
+@lru_cache(maxsize=4)  # small: each entry keeps a whole text alive (scan reads logs in 1 MiB chunks)
+def lowered(text: str) -> str:
+    """``text.lower()`` with the same offsets (the rare characters whose lower case is longer are kept).
+    Cached for the last few texts: the secret, injection, shell and path rules all lower the same text."""
+    low = text.lower()
+    return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def line_numbers(text: str, offsets: Iterable[int]) -> dict[int, int]:
+    """offset -> 1-based line in ``text``, counting newlines only up to the last offset asked about
+    (a text with few findings costs a few C scans, not a list of every line start)."""
+    lines: dict[int, int] = {}
+    line, pos = 1, 0
+    for offset in sorted(set(offsets)):
+        line += text.count("\n", pos, offset)
+        pos = offset
+        lines[offset] = line
+    return lines
+
+
+_LITERALS: dict[str, None] = {}  # every literal asked about so far, in order (never removed)
+_WINDOW = 1 << 16  # characters scanned at a time (memory stays flat on a 1 MiB line)
+_AUTOMATON: dict[int, tuple[Any, int]] = {}  # version -> (automaton of its literals, longest literal)
+_LOCK = threading.Lock()  # distill checks texts from several threads
+
+
+def _register(literals: Iterable[str]) -> int:
+    """Add unseen literals; the number of literals so far is the version of the automaton to use."""
+    new = [lit for lit in literals if lit not in _LITERALS]
+    if new:
+        with _LOCK:
+            _LITERALS.update(dict.fromkeys(new))
+    return len(_LITERALS)
+
+
+def _automaton(version: int) -> tuple[Any, int]:
+    """The automaton of the first ``version`` literals (built once, only the newest one kept)."""
+    with _LOCK:
+        if version not in _AUTOMATON:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            literals = list(_LITERALS)[:version]
+            for lit in literals:
+                automaton.add_word(lit, lit)
+            automaton.make_automaton()
+            _AUTOMATON.clear()
+            _AUTOMATON[version] = (automaton, max(map(len, literals), default=1))
+        return _AUTOMATON[version]
+
+
+@lru_cache(maxsize=4)
+def _hits(text: str, version: int) -> dict[str, list[int]]:
+    automaton, longest = _automaton(version)
+    found: dict[str, list[int]] = {}
+    for at in range(0, len(text), _WINDOW):  # in windows: the automaton copies what it scans (UCS-4)
+        for end, lit in automaton.iter(text[at : at + _WINDOW + longest - 1]):
+            start = at + end - len(lit) + 1
+            if start < at + _WINDOW:  # one starting later is found (whole) in the next window
+                found.setdefault(lit, []).append(start)
+    return found
+
+
+def hits(text: str, literals: Iterable[str]) -> dict[str, list[int]]:
+    """literal -> sorted start offsets in ``text`` (overlaps included), for ``literals`` and every
+    literal asked about before; one pass over the text, cached for the last texts."""
+    return _hits(text, _register(literals))
+
+
+def contains_any(text: str, literals: tuple[str, ...]) -> bool:
+    """``any(lit in text for lit in literals)`` (literals must not be empty)."""
+    found = hits(text, literals)
+    return any(lit in found for lit in literals)
 
 
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
     """Sorted offsets where any of ``literals`` occurs in ``text`` (overlaps included)."""
+    literals = tuple(literals)
+    found = hits(text, literals)
+    lists = [found[lit] for lit in literals if lit in found]
+    if len(lists) == 1:
+        return list(lists[0])
+    return sorted(set(chain.from_iterable(lists)))
+
+
+def fence_lines(text: str) -> list[int]:
+    """Sorted offsets of the lines that start, after at most 3 spaces, with ``` or ~~~ (found with
+    ``str.find``, a C scan, rather than trying a regex at every line)."""
     starts: set[int] = set()
-    for lit in literals:
-        i = text.find(lit)
+    for mark in ("```", "~~~"):
+        i = text.find(mark)
         while i != -1:
-            starts.add(i)
-            i = text.find(lit, i + 1)
+            line = text.rfind("\n", 0, i) + 1
+            if i - line <= 3 and text[line:i] == " " * (i - line):
+                starts.add(line)
+            end = text.find("\n", i)
+            i = -1 if end == -1 else text.find(mark, end)
     return sorted(starts)
+
+
+def fence_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that can match only at the start of a fence line
+    (``^ {0,3}(?:`{3,}|~{3,})…`` with ``re.M``): tried only where :func:`fence_lines` found one."""
+    for at in fence_lines(text):
+        m = pattern.match(text, at)
+        if m is not None:
+            yield m
 
 
 def finditer_from(

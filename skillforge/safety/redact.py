@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from skillforge.safety import prefilter
 from skillforge.safety.paths import normalize_home_paths
 from skillforge.safety.secret_checks import assignment_spans, shannon_entropy
 from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, confidence
@@ -64,7 +65,7 @@ class SecretFinding:
 
 def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     """(start, rule order, end, kind) of every match of every rule whose keywords occur."""
-    lowered = _lower_same_offsets(text)
+    lowered = prefilter.lowered(text)
     raw: list[tuple[int, int, int, str]] = []
     for order, rule in enumerate(RULES):
         if rule.applies(text, lowered):
@@ -74,14 +75,6 @@ def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     if "=" in text or ":" in text:
         raw.extend((start, order + 1, end, kind) for start, end, kind in ENTROPY_RULE.spans(text))
     return raw
-
-
-def _lower_same_offsets(text: str) -> str:
-    """``text.lower()``, keeping the few non-ASCII characters whose lower case is longer."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return lowered
 
 
 _U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -135,8 +128,10 @@ def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
 
 
 def clear_cache() -> None:
-    """Forget the cached spans (benchmarks time a cold run)."""
+    """Forget the cached spans and lowered texts (benchmarks time a cold run)."""
     _spans.cache_clear()
+    prefilter.lowered.cache_clear()
+    prefilter._hits.cache_clear()
 
 
 def mask(secret: str) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from skillforge.safety.prefilter import finditer_from
+from skillforge.safety.prefilter import contains_any, finditer_from, hits
 
 Check = Callable[[str, re.Match[str]], "str | None"]  # (text, match) -> kind, or None to drop
 Span = tuple[int, int, str]
@@ -32,8 +32,9 @@ class Rule:
     # pattern is tried only there (see :func:`skillforge.safety.prefilter.finditer_from`)
 
     def applies(self, text: str, lowered: str) -> bool:
-        target = text if self.exact else lowered
-        return any(k in target for k in self.keywords)
+        if self.exact:
+            return any(k in text for k in self.keywords)
+        return contains_any(lowered, self.keywords)
 
     def spans(self, text: str, lowered: str | None = None) -> Iterator[Span]:
         found = (
@@ -214,19 +215,26 @@ _KEY_PREFIXES = tuple(
     for p in ("api", "access", "private", "auth", "session", "signing", "encryption")
     for sep in ("_", "-", "")
 )
-_LITERALS = {k: re.compile(re.escape(k)) for k in _ASSIGN_KEYWORDS}
 
 
 def _keyword_ends(lowered: str) -> list[int]:
     """End offsets of the secret-key keywords, found by fast literal search (no alternation)."""
     ends: list[int] = []
-    for keyword, literal in _LITERALS.items():
-        if keyword not in lowered:
-            continue
-        for m in literal.finditer(lowered):
-            if keyword != "key" or lowered[max(0, m.start() - 11) : m.start()].endswith(_KEY_PREFIXES):
-                ends.append(m.end())
+    found = hits(lowered, _ASSIGN_KEYWORDS)
+    for keyword in _ASSIGN_KEYWORDS:
+        for start in _non_overlapping(found.get(keyword, ()), len(keyword)):
+            if keyword != "key" or lowered[max(0, start - 11) : start].endswith(_KEY_PREFIXES):
+                ends.append(start + len(keyword))
     return sorted(set(ends))
+
+
+def _non_overlapping(starts: Iterable[int], size: int) -> Iterator[int]:
+    """The starts ``re.finditer`` of a literal reports: each at least ``size`` after the last kept."""
+    after = -1
+    for start in starts:
+        if start >= after:
+            after = start + size
+            yield start
 
 
 _ASSIGN_TAIL = re.compile(

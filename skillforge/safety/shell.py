@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from skillforge.safety.prefilter import contains_any, lowered
 from skillforge.safety.shell_rules import (
     INTERPRETERS,
     WRAPPERS,
@@ -53,8 +54,8 @@ class ShellFinding:
 
 def find_unsafe(text: str) -> list[ShellFinding]:
     """Unsafe commands anywhere in ``text``, at the offset of the command that does it."""
-    low = text.lower()
-    if not any(k in low for k in SNIPPET_KEYS):
+    low = lowered(text)
+    if not contains_any(low, SNIPPET_KEYS):
         return []
     found: list[ShellFinding] = []
     files: Files = {}  # files a download or a decoder wrote, across the text's snippets

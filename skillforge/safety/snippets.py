@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skillforge.safety.prefilter import literal_starts
+from skillforge.safety.prefilter import fence_matches, hits, lowered
 
 SNIPPET_KEYS = (
     "curl",
@@ -80,7 +80,7 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
             yield m.start(1), m.group(1)
     rest = _blank_spans(rest, inline)
     done = -1
-    for at in literal_starts(_lower_same(rest), SNIPPET_KEYS):  # the keys hold no newline
+    for at in _key_starts(text, rest):
         if at < done:
             continue
         start = rest.rfind("\n", 0, at) + 1
@@ -91,6 +91,21 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
             cut = _CMD_START.search(line)
             if cut:
                 yield start + cut.start(), line[cut.start() :]
+
+
+def _key_starts(text: str, rest: str) -> list[int]:
+    """Where a key occurs in the lowered ``rest`` (``text`` with code blanked, same offsets): the keys
+    found in the whole text (one cached pass) whose characters were not blanked (no key holds a
+    space or a newline)."""
+    found = hits(lowered(text), SNIPPET_KEYS)
+    return sorted(
+        {
+            at
+            for key in SNIPPET_KEYS
+            for at in found.get(key, ())
+            if rest.startswith(text[at : at + len(key)], at)
+        }
+    )
 
 
 def _has_key(low: str) -> bool:
@@ -115,16 +130,10 @@ def _blank_spans(text: str, found: list[re.Match[str]]) -> str:
     return "".join(parts)
 
 
-def _lower_same(text: str) -> str:
-    """``text.lower()`` with the same offsets (the rare characters whose lower case is longer are kept)."""
-    low = text.lower()
-    return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
 def _fences(text: str) -> Iterator[tuple[int, int, int, str]]:
     """(start, body start, end, language) of each fenced block (an unclosed one runs to the end)."""
     opened: tuple[int, int, str, str] | None = None  # (start, body start, fence, language)
-    for m in _FENCE_LINE.finditer(text):
+    for m in fence_matches(_FENCE_LINE, text):
         fence = m.group(1)
         if opened is None:
             opened = (m.start(), min(len(text), m.end() + 1), fence, m.group(2).lower())

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from skillforge.safety.context import made_up_host
+from skillforge.safety.prefilter import lowered
 
 Raw = tuple[str, int, str, str]  # (rule, offset, message, confidence)
 
@@ -188,7 +189,7 @@ def _line_span(text: str, offset: int) -> tuple[int, int]:
 
 
 def image_findings(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
-    if "![" not in text and "<img" not in text.lower():
+    if "![" not in text and "<img" not in lowered(text):
         return
     for m in _IMAGE.finditer(text):
         url = m.group(1) or m.group(2) or ""

@@ -19,6 +19,7 @@ from skillforge.errors import ExitCode, InputError
 from skillforge.model import Skill
 from skillforge.safety.paths import refuse_symlinks
 from skillforge.skills.document import MAX_SKILL_FILE, SKILL_FILE, render
+from skillforge.skills.findings_cache import FindingsCache
 from skillforge.skills.rules import content, duplicates, safety, spec, structure
 from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding, rule
 from skillforge.skills.rules.safety import check_text
@@ -63,16 +64,19 @@ UNCHECKED = rule(
 )
 
 
-def check_file(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
+def check_file(
+    sf: SkillFile, allowed_hosts: Iterable[str] | None = None, cache: FindingsCache | None = None
+) -> list[Finding]:
     """Every per-skill rule on one SKILL.md (already read into ``sf``). A rule that fails on content
     nobody foresaw (a URL, link or front matter no parser takes) becomes a finding on this skill, so
-    one odd skill never stops the validation or routing of the rest of the library."""
+    one odd skill never stops the validation or routing of the rest of the library. ``cache`` holds the
+    safety findings of texts already scanned (see :mod:`skillforge.skills.findings_cache`)."""
     found = _guarded(spec.read, sf)
     found += _guarded(spec.check, sf)
     if sf.front or sf.body:
         found += _guarded(structure.check, sf)
-        found += _guarded(content.check, sf)
-    found += _guarded(lambda f: safety.check(f, allowed_hosts), sf)
+        found += _guarded(lambda f: content.check(f, cache), sf)
+    found += _guarded(lambda f: safety.check(f, allowed_hosts, cache), sf)
     return found
 
 
@@ -118,10 +122,16 @@ def validate_skill(skill: Skill, folder: Path | None = None) -> list[Finding]:
 
 
 def validate_paths(
-    paths: Sequence[str | Path], strict: bool = False, allowed_hosts: Iterable[str] | None = None
+    paths: Sequence[str | Path],
+    strict: bool = False,
+    allowed_hosts: Iterable[str] | None = None,
+    use_cache: bool = False,
 ) -> ValidationReport:
-    """Validate every skill under ``paths``. ``strict`` only changes :meth:`ValidationReport.failed`."""
+    """Validate every skill under ``paths``. ``strict`` only changes :meth:`ValidationReport.failed`.
+    ``use_cache``: reuse (and store) the safety findings of unchanged files across runs, in
+    ``config.cache_dir()/findings/validate.json``."""
     report = ValidationReport()
+    cache = FindingsCache("validate") if use_cache else None
     hosts = list(allowed_hosts or ())
     folders, found = _skill_folders([Path(p) for p in paths] or [Path(".")])
     report.findings.extend(found)
@@ -130,12 +140,14 @@ def validate_paths(
         sf, problems = _read(folder)
         report.findings.extend(problems)
         if sf is not None:
-            report.findings.extend(check_file(sf, hosts))
+            report.findings.extend(check_file(sf, hosts, cache))
             files.append(sf)
     report.skills = len(files)
     reported = {sf.path for sf in files}
     report.findings.extend(duplicates.check_library(files + _siblings(folders), reported))
     report.findings = _sorted(report.findings)
+    if cache is not None:
+        cache.save()
     return report
 
 

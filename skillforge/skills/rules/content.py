@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from skillforge.safety.prefilter import fence_lines
+from skillforge.skills.findings_cache import FindingsCache, content_key, rows
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
 from skillforge.text import grammar, parser
 
@@ -34,31 +37,33 @@ class CodeBlock:
 
 
 def code_blocks(text: str) -> list[CodeBlock]:
-    """Fenced code blocks of a markdown text (CommonMark fences: ``` or ~~~, closed by the same)."""
+    """Fenced code blocks of a markdown text (CommonMark fences: ``` or ~~~, closed by the same).
+
+    Only lines that start (after at most 3 spaces) with three backticks or tildes can open or close a
+    block, so only those are looked at."""
     blocks: list[CodeBlock] = []
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        m = _FENCE.match(lines[i]) if _may_fence(lines[i], "`~") else None
-        if not m:
-            i += 1
-            continue
-        fence, lang, start = m.group(2), m.group(3).lower(), i
-        closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
-        i += 1
-        body: list[str] = []
-        while i < len(lines) and not (_may_fence(lines[i], fence[0]) and closing.match(lines[i])):
-            body.append(lines[i])
-            i += 1
-        blocks.append(CodeBlock(lang, start + 1, "\n".join(body), i < len(lines)))
-        i += 1
+    line_no = pos = 0  # the 0-based line of offset ``pos``
+    opened: tuple[str, str, int, int] | None = None  # (fence, language, line, body offset)
+    for start in fence_lines(text):
+        line_no += text.count("\n", pos, start)
+        pos = start
+        end = text.find("\n", pos)
+        line = text[pos : len(text) if end == -1 else end]
+        if opened is None:
+            fence = _FENCE.match(line)
+            if fence is not None:  # always: a candidate line is a fence line
+                body_at = len(text) + 1 if end == -1 else end + 1
+                opened = (fence.group(2), fence.group(3).lower(), line_no, body_at)
+        elif _closes(line, opened[0]):
+            blocks.append(CodeBlock(opened[1], opened[2] + 1, text[opened[3] : pos - 1], True))
+            opened = None
+    if opened is not None:
+        blocks.append(CodeBlock(opened[1], opened[2] + 1, text[opened[3] :], False))
     return blocks
 
 
-def _may_fence(line: str, chars: str) -> bool:
-    """A fence line starts with at most 3 spaces, then one of ``chars``: a cheap test before the regex."""
-    head = line[:4].lstrip(" ")
-    return bool(head) and head[0] in chars
+def _closes(line: str, fence: str) -> bool:
+    return re.match(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", line) is not None
 
 
 def mask_code(text: str) -> str:
@@ -89,12 +94,36 @@ def syntax_error_line(lang: str, code: str) -> int | None:
     return 0
 
 
-def check(sf: SkillFile) -> Iterator[Finding]:
-    for block in code_blocks(sf.body):
-        line = sf.body_line + block.line - 1
+def check(sf: SkillFile, cache: FindingsCache | None = None) -> Iterator[Finding]:
+    """Unclosed fences and code blocks that do not parse; with ``cache``, looked up by the body's
+    content first (lines are kept relative to the body, so moving the body keeps the entry)."""
+    if cache is None:
+        found = _body_findings(sf.body)
+    else:
+        key = content_key("code-blocks", sf.body)
+        cached = rows(cache.get(key), _IDS)
+        found = cached if cached is not None else _body_findings(sf.body)
+        if cached is None:
+            cache.put(key, found)
+    for line, rule_id, _, message, _ in found:
+        r = CODE_FENCE if rule_id == CODE_FENCE.id else CODE_SYNTAX
+        yield finding(r, sf.path, sf.body_line + line - 1, message)
+
+
+_IDS = frozenset({CODE_FENCE.id, CODE_SYNTAX.id})
+
+
+def _body_findings(body: str) -> list[list[Any]]:
+    """[1-based line in the body, rule id, severity, message, False] for each bad code block."""
+    found: list[list[Any]] = []
+    for block in code_blocks(body):
         if not block.closed:
-            yield finding(CODE_FENCE, sf.path, line, "code block is never closed")
+            found.append(
+                [block.line, CODE_FENCE.id, CODE_FENCE.severity, "code block is never closed", False]
+            )
             continue
         bad = syntax_error_line(block.lang, block.code)
         if bad is not None:
-            yield finding(CODE_SYNTAX, sf.path, line + 1 + bad, f"{block.lang} code block does not parse")
+            message = f"{block.lang} code block does not parse"
+            found.append([block.line + 1 + bad, CODE_SYNTAX.id, CODE_SYNTAX.severity, message, False])
+    return found

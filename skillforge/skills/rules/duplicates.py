@@ -31,7 +31,6 @@ NEAR_THRESHOLD = 0.8
 TRIGGER_THRESHOLD = 0.7
 _PERMS, _BANDS = 64, 16
 _ROWS = _PERMS // _BANDS
-_MASK = (1 << 64) - 1
 _STOP = frozenset(
     [
         "a",
@@ -92,12 +91,17 @@ def shingles(text: str, k: int = 5) -> set[int]:
     """32-bit hashes of the text's ``k``-word shingles. Each distinct word is hashed once (crc32), and a
     shingle is the hash of its words' ints: the same in every process (an int tuple's hash is not
     salted), and about twice as fast as hashing the joined words."""
-    words = _words(text)
+    return word_shingles(_words(text), k)
+
+
+def word_shingles(words: list[str], k: int = 5) -> set[int]:
+    """:func:`shingles` of a text already split into words (by ``_words``)."""
     if len(words) < k:
         return {_stable_hash(words)} if words else set()
     ids: dict[str, int] = {}
     seq = [ids[w] if w in ids else ids.setdefault(w, zlib.crc32(w.encode())) for w in words]
-    return {hash(tuple(seq[i : i + k])) & 0xFFFFFFFF for i in range(len(seq) - k + 1)}
+    tuples = zip(*(seq[j:] for j in range(k)), strict=False)  # each k-word window, shorter tails cut off
+    return {hash(t) & 0xFFFFFFFF for t in tuples}
 
 
 def trigger_words(description: str) -> set[str]:
@@ -139,7 +143,7 @@ def _signature(items: set[int]) -> Any:
     import numpy as np
 
     a, b = _permutations()
-    x = np.fromiter((h & _MASK for h in items), dtype=np.uint64, count=len(items))
+    x = np.fromiter(items, dtype=np.uint64, count=len(items))  # 32-bit hashes: never negative
     with np.errstate(over="ignore"):
         return (np.outer(a, x) + b[:, None]).min(axis=1)
 
@@ -172,7 +176,8 @@ def check_library(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Fi
     """Findings for the files whose path is in ``reported`` (the others only serve for comparison)."""
     loaded = [sf for sf in files if sf.data is not None]
     yield from _names(loaded, reported)
-    bodies = [" ".join(_words(sf.body)) for sf in loaded]
+    words = [_words(sf.body) for sf in loaded]
+    bodies = [" ".join(w) for w in words]
     exact: set[tuple[int, int]] = set()
     by_hash: dict[str, int] = {}
     for i, body in enumerate(bodies):
@@ -184,7 +189,7 @@ def check_library(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Fi
             yield from _report(DUP_BODY, loaded, by_hash[digest], i, reported, "has the same body as")
         else:
             by_hash[digest] = i
-    for a, b, score in similar_pairs([shingles(body) for body in bodies], NEAR_THRESHOLD):
+    for a, b, score in similar_pairs([word_shingles(w) for w in words], NEAR_THRESHOLD):
         if (a, b) not in exact and bodies[a] != bodies[b]:
             yield from _report(NEAR_DUP, loaded, a, b, reported, f"is {score:.0%} similar to")
     triggers = distinctive_triggers(

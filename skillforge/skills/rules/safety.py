@@ -16,7 +16,8 @@ from skillforge.safety import redact
 from skillforge.safety.injection import SEVERITY, find_injections
 from skillforge.safety.paths import find_home_paths
 from skillforge.safety.redact import find_secrets
-from skillforge.skills.rules.base import Finding, Rule, SkillFile, finding, rule
+from skillforge.skills.findings_cache import FindingsCache, content_key, rows
+from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding, rule
 from skillforge.skills.rules.structure import files_of
 
 SECRET = rule(
@@ -95,6 +96,7 @@ INJECTION_RULES: dict[str, Rule] = {
         "never send the environment, credential files or secret variables to a URL",
     ),
 }
+_SAFETY_IDS = frozenset({SECRET.id, HOME_PATH.id, *(r.id for r in INJECTION_RULES.values())})
 MAX_SCANNED = 1024 * 1024
 _TEXT_SUFFIXES = {
     ".md",
@@ -175,13 +177,17 @@ def clear_cache() -> None:
     redact.clear_cache()
 
 
-def check(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> Iterator[Finding]:
-    yield from check_text(sf.text, sf.path, allowed_hosts)
-    yield from _home_paths(sf.text, sf.path)
+def check(
+    sf: SkillFile, allowed_hosts: Iterable[str] | None = None, cache: FindingsCache | None = None
+) -> Iterator[Finding]:
+    """Secrets, injected instructions and home folders in SKILL.md and every other text file of the
+    skill. With ``cache``, each file's findings are looked up by content hash first (see
+    :mod:`skillforge.skills.findings_cache`) and stored after a scan."""
+    hosts = tuple(sorted(set(allowed_hosts or ())))
+    yield from _file_findings(sf.text, sf.path, hosts, cache)
     if sf.virtual is not None:
         for rel, text in sf.virtual.items():
-            yield from check_text(text, rel, allowed_hosts)
-            yield from _home_paths(text, rel)
+            yield from _file_findings(text, rel, hosts, cache)
         return
     if sf.folder is None:
         return
@@ -191,8 +197,24 @@ def check(sf: SkillFile, allowed_hosts: Iterable[str] | None = None) -> Iterator
             continue
         content = _read_text(path)
         if content is not None:
-            yield from check_text(content, str(path), allowed_hosts)
-            yield from _home_paths(content, str(path))
+            yield from _file_findings(content, str(path), hosts, cache)
+
+
+def _file_findings(
+    text: str, where: str, hosts: tuple[str, ...], cache: FindingsCache | None
+) -> list[Finding]:
+    """check_text's findings and the home folders of one file, from ``cache`` when it holds them."""
+    if cache is None:
+        return [*check_text(text, where, hosts), *_home_paths(text, where)]
+    key = content_key("validate", "\n".join(hosts), text)
+    found_rows = rows(cache.get(key), _SAFETY_IDS)
+    if found_rows is None:
+        found = [*check_text(text, "", hosts), *_home_paths(text, "")]
+        found_rows = [[f.line, f.rule, f.severity, f.message, f.unsafe] for f in found]
+        cache.put(key, found_rows)
+    return [
+        finding(RULES[r], where, line, msg, sev, unsafe=unsafe) for line, r, sev, msg, unsafe in found_rows
+    ]
 
 
 def _home_paths(text: str, where: str) -> Iterator[Finding]:

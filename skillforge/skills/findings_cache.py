@@ -1,0 +1,129 @@
+"""The findings cache on disk: what the safety rules found in a text, keyed by (rules stamp, content
+hash), so that validate re-run on unchanged skills (CI, pre-commit) and the route index never scan the
+same text twice, across processes.
+
+One JSON file per user of the cache under ``config.cache_dir()/findings/`` (``validate.json``,
+``route.json``). An entry is data only: a file that does not parse, or an entry of the wrong shape,
+counts as a miss and the text is scanned again. The key hashes the rule modules' sources (size and
+mtime), the package's and the parsers' versions, the options that change findings and the text
+itself, so an edited file, rule or option always misses; a stale entry is never used to hide findings.
+validate stores the safety findings of every text file and the code-block findings of SKILL.md's body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+MAX_ENTRIES = 50_000  # the oldest entries beyond this are dropped on save
+FINDINGS_VERSION = "3"  # bump when a cached value's meaning changes
+
+
+class FindingsCache:
+    """key -> JSON value, loaded on first use, written back (atomically) by :meth:`save`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.data: dict[str, Any] | None = None
+        self.dirty = False
+
+    def path(self) -> Path:
+        from skillforge import config
+
+        return config.cache_dir() / "findings" / f"{self.name}.json"
+
+    def _load(self) -> dict[str, Any]:
+        if self.data is None:
+            try:
+                loaded = json.loads(self.path().read_text(encoding="utf-8"))
+            except (OSError, ValueError, UnicodeDecodeError):
+                loaded = None
+            self.data = loaded if isinstance(loaded, dict) else {}
+        return self.data
+
+    def get(self, key: str) -> Any:
+        """The stored value, or None (callers check its shape: the file is not trusted)."""
+        return self._load().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        data = self._load()
+        data.pop(key, None)  # re-inserted last: the newest entries survive trimming
+        data[key] = value
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache back; a cache folder that cannot be written only costs speed."""
+        if not self.dirty or self.data is None:
+            return
+        keep = list(self.data.items())[-MAX_ENTRIES:]
+        path = self.path()
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(dict(keep)), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            return
+        self.dirty = False
+
+
+def rows(value: object, rule_ids: frozenset[str]) -> list[list[Any]] | None:
+    """A cached list of findings, each ``[line, rule id, severity, message, unsafe]`` with a rule of
+    ``rule_ids``, or None when ``value`` has any other shape (the file is data: a malformed entry
+    means "check again")."""
+    if not isinstance(value, list):
+        return None
+    for row in value:
+        if not (
+            isinstance(row, list)
+            and len(row) == 5
+            and type(row[0]) is int
+            and row[0] >= 1
+            and row[1] in rule_ids
+            and row[2] in ("error", "warning")
+            and isinstance(row[3], str)
+            and type(row[4]) is bool
+        ):
+            return None
+    return value
+
+
+def content_key(*parts: str) -> str:
+    """The cache key of a text and the options it was checked with, under the current rules."""
+    joined = "\0".join((rules_stamp(), *parts))
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@functools.cache
+def rules_stamp() -> str:
+    """Which rules produce a finding: the cache version, skillforge's and the tree-sitter parsers'
+    versions and each rule module's name, size and modification time (an edited rule or an upgraded
+    grammar invalidates every entry)."""
+    from skillforge.version import __version__
+
+    package = Path(__file__).resolve().parent.parent
+    files = sorted([*(package / "safety").glob("*.py"), *(package / "skills" / "rules").glob("*.py")])
+    stamp = [FINDINGS_VERSION, __version__, *_parser_versions()]
+    stamp += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
+    return hashlib.blake2b("|".join(stamp).encode(), digest_size=8).hexdigest()
+
+
+def _parser_versions() -> list[str]:
+    from importlib import metadata
+
+    names = ["tree-sitter", "tree-sitter-bash", "tree-sitter-python", "tree-sitter-javascript"]
+    names += ["tree-sitter-typescript", "tree-sitter-json", "tree-sitter-yaml", "tree-sitter-toml"]
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return found
