@@ -163,3 +163,28 @@ def test_cli_caches_unless_no_cache(cli, lib: Path) -> None:
     assert cache_file().exists()
     third = cli("validate", lib, "--format", "json")
     assert json.loads(first.out) == json.loads(second.out) == json.loads(third.out)
+
+
+def test_a_deeply_nested_cache_file_is_a_miss_not_a_failure(tmp_path: Path) -> None:
+    # json.loads raises RecursionError on it: before, every skill got SF099 and route a traceback
+    folder = tmp_path / "lib" / "skills" / "a"
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(
+        "---\nname: a\ndescription: Format code. Use when code is messy.\n---\n\n# A\n\nRun it.\n"
+    )
+    cache = config.cache_dir() / "findings" / "validate.json"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("[" * 200_000)
+    found = [f.rule for f in validate_paths([tmp_path / "lib"], use_cache=True).findings]
+    assert "SF099" not in found, found
+
+
+def test_two_saves_never_share_a_temporary_file(tmp_path: Path) -> None:
+    first, second = findings_cache.FindingsCache("same"), findings_cache.FindingsCache("same")
+    first.put("k1", [])
+    second.put("k2", [])
+    first.save()
+    second.save()
+    folder = config.cache_dir() / "findings"
+    assert sorted(p.name for p in folder.iterdir()) == ["same.json"]  # no temporary left behind
+    assert json.loads((folder / "same.json").read_text()) == {"k2": []}

@@ -154,3 +154,34 @@ def test_external_subagent_files_are_linked_and_paths_leaving_the_folder_refused
     assert any("../../outside.json refused" in p for p in problems)
     alone = list(read([agent / "trajectory.json"]))  # the parent named alone brings its subagent
     assert [(t.native_id, t.parent_id) for t in alone] == [("run-42", None), ("run-42-sub", "run-42")]
+
+
+def _trial_with_refs(tmp_path: Path, refs: list[str], sub_prefix: bytes = b"") -> None:
+    agent = tmp_path / "agent"
+    (agent / "subagents").mkdir(parents=True)
+    main = document()
+    main["steps"][1]["observation"]["results"][0]["subagent_trajectory_ref"] = [
+        {"trajectory_path": r} for r in refs
+    ]
+    (agent / "trajectory.json").write_text(json.dumps(main, indent=2))
+    sub = {**document(), "session_id": "run-42-sub"}
+    sub["steps"] = [
+        {"step_id": 1, "source": "user", "message": "review"},
+        {"step_id": 2, "source": "agent", "message": "fine"},
+    ]
+    (agent / "subagents" / "sub-1.json").write_bytes(sub_prefix + json.dumps(sub, indent=2).encode())
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "x" * 5000])
+def test_an_unusable_subagent_path_costs_one_line_not_the_document(tmp_path: Path, bad: str) -> None:
+    _trial_with_refs(tmp_path, [bad, "subagents/sub-1.json"])
+    report = IngestReport()
+    ids = sorted(t.native_id or "" for t in read([tmp_path], report))
+    assert ids == ["run-42", "run-42-sub"], report.problem_lines()
+
+
+def test_a_subagent_file_with_a_bom_is_read_through_its_parent(tmp_path: Path) -> None:
+    _trial_with_refs(tmp_path, ["subagents/sub-1.json"], b"\xef\xbb\xbf")
+    report = IngestReport()
+    ids = sorted(t.native_id or "" for t in read([tmp_path], report))
+    assert ids == ["run-42", "run-42-sub"], report.problem_lines()

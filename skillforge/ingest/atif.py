@@ -36,7 +36,7 @@ from skillforge.ingest.base import (
     text_of,
 )
 from skillforge.ingest.harbor import apply_outcome
-from skillforge.ingest.reading import iter_jsonl_raw, log_id, read_json_doc
+from skillforge.ingest.reading import iter_jsonl_raw, loads_doc, log_id, read_json_doc
 from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust
 
 FORMAT = "atif"
@@ -125,13 +125,25 @@ def _external(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iter
     (absolute, ``..``, a symlink out) is refused, and a missing file counted, each with one line."""
     base = path.parent.resolve()
     for ref in _ref_paths(doc):
-        target = (path.parent / ref).resolve()
-        if not target.is_relative_to(base):
+        target = _resolved(path.parent, ref)
+        if target is None:
+            ctx.skip("subagent trajectory path unusable", line, ref[:200])
+        elif not target.is_relative_to(base):
             ctx.skip("subagent trajectory path outside the log's folder", line, f"{ref} refused")
         elif not target.is_file():
             ctx.skip("subagent trajectory file not found", line, ref)
         else:
             yield target
+
+
+def _resolved(folder: Path, ref: str) -> Path | None:
+    """``folder / ref`` resolved, or None for a path the system refuses (a NUL byte, too long, a loop)."""
+    try:
+        target = (folder / ref).resolve()
+        target.is_file()  # raises on a name too long for the system
+    except (OSError, ValueError, RuntimeError):
+        return None
+    return target
 
 
 def _load_sub(path: Path, ctx: ParseContext, line: int | None) -> tuple[bytes, Any] | None:
@@ -141,7 +153,7 @@ def _load_sub(path: Path, ctx: ParseContext, line: int | None) -> tuple[bytes, A
         if path.stat().st_size > MAX_JSON_FILE:
             raise ValueError(f"over {MAX_JSON_FILE // 2**20} MiB")
         data = path.read_bytes()
-        return data, orjson.loads(data)
+        return data, loads_doc(data)
     except (OSError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
         ctx.skip("unreadable subagent trajectory", line, f"{path.name}: {exc}")
         return None
@@ -163,8 +175,10 @@ def _referred_by(path: Path) -> bool:
             except (OSError, ValueError):
                 continue
             base = parent.parent.resolve()
-            targets = ((parent.parent / ref).resolve() for ref in refs)
-            if any(t == me and t.is_relative_to(base) for t in targets):  # refs refused are not followed
+            targets = (_resolved(parent.parent, ref) for ref in refs)
+            if any(
+                t == me and t.is_relative_to(base) for t in targets if t is not None
+            ):  # refs refused are not followed
                 return True
     return False
 

@@ -125,6 +125,19 @@ def _read_doc(path: Path | str, ctx: ParseContext) -> bytes | None:
         return fh.read()
 
 
+def loads_doc(data: bytes) -> Any:
+    """One JSON document as read whole from a file: a BOM dropped, Latin-1 when it is not UTF-8;
+    ValueError when it is not JSON."""
+    body = _without_bom(data)
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        loaded = _loads_lenient(body)
+        if loaded is None:
+            raise
+        return loaded
+
+
 def _without_bom(data: bytes) -> bytes:
     return data[len(BOM) :] if data.startswith(BOM) else data
 

@@ -20,10 +20,11 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 
 from skillforge.model import Lesson, StepKind, Trajectory, Trust
-from skillforge.safety.copied_commands import bounded, copied_commands, normalise
+from skillforge.safety.copied_commands import bounded, copied_commands, normalise, notable
 from skillforge.safety.urls import DEFAULT_ALLOWED_HOSTS, host_allowed, url_host
 
 _URL = re.compile(r"\b(?:git\+)?(?:https?|ftp|git|ssh)://[^\s<>\"'`)\]}|;,]+", re.I)
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _UNTRUSTED = frozenset({Trust.TOOL_OUTPUT, Trust.INJECTED})
 _MIN_URL = 12  # shorter "URLs" (``http://x``) are too vague to follow
 
@@ -73,15 +74,24 @@ def _step_text(text: str, value: object) -> str:
 def copied_in(lesson: Lesson, copied: Mapping[str, Collection[str]]) -> str | None:
     """Why ``lesson`` recommends a URL, host or notable command (:mod:`skillforge.safety.copied_commands`)
     its evidence trajectories copied from untrusted text (the first one found), or None."""
-    own = normalise("\n".join((lesson.title, lesson.trigger, lesson.body)))
+    text = "\n".join((lesson.title, lesson.trigger, lesson.body))
+    own, forms = normalise(text), _command_forms(text)
     for trajectory_id in dict.fromkeys(e.trajectory_id for e in lesson.evidence):
-        hit = _first_in(own, copied.get(trajectory_id, ()))
+        found = copied.get(trajectory_id, ())
+        hit = _first_in(own, found) or next((f for f in sorted(forms) if f in found), None)
         if hit is not None:
             return (
                 f"recommends {hit!r}, which the agent copied from tool output or task text in trajectory "
                 f"{trajectory_id} (provenance: never a recommendation on support alone)"
             )
     return None
+
+
+def _command_forms(text: str) -> set[str]:
+    """The normalised forms of every notable command the lesson writes (inline code or a line of its
+    own), so a copied install still matches when the lesson adds a flag of its own (``-U``, ``-q``)."""
+    parts = [*_INLINE_CODE.findall(text), *text.splitlines()]
+    return {form for part in parts for forms in notable(part) for form in forms}
 
 
 def _first_in(text: str, found: Iterable[str]) -> str | None:

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ class FindingsCache:
         if self.data is None:
             try:
                 loaded = json.loads(self.path().read_text(encoding="utf-8"))
-            except (OSError, ValueError, UnicodeDecodeError):
+            except (OSError, ValueError, RecursionError, MemoryError):  # any unreadable file: a miss
                 loaded = None
             self.data = loaded if isinstance(loaded, dict) else {}
         return self.data
@@ -62,14 +63,19 @@ class FindingsCache:
             return
         keep = list(self.data.items())[-MAX_ENTRIES:]
         path = self.path()
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(dict(keep)), encoding="utf-8")
+            # a unique temporary name: two processes (or containers sharing a cache volume with the
+            # same pid) never write into one file
+            handle, tmp = tempfile.mkstemp(prefix=f".{self.name}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(json.dumps(dict(keep)))
             os.replace(tmp, path)
         except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
             return
         self.dirty = False
 
@@ -109,7 +115,8 @@ def rules_stamp() -> str:
     from skillforge.version import __version__
 
     package = Path(__file__).resolve().parent.parent
-    files = sorted([*(package / "safety").glob("*.py"), *(package / "skills" / "rules").glob("*.py")])
+    rules = [*(package / "safety").glob("*.py"), *(package / "skills" / "rules").glob("*.py")]
+    files = sorted([*rules, package / "text.py"])  # text.py: the tokenizer and the grammars' loader
     stamp = [FINDINGS_VERSION, __version__, *_parser_versions()]
     stamp += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
     return hashlib.blake2b("|".join(stamp).encode(), digest_size=8).hexdigest()

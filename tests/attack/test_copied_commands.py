@@ -166,3 +166,17 @@ def test_a_copied_install_never_reaches_a_skill_but_the_agents_own_does(
     control = distill(own, "offline")
     assert control.code in (0, 3), control.err
     assert control.in_skills("ledgr-compat-shim")  # the same install, the agent's own idea: recommended
+
+
+@pytest.mark.parametrize("flags", ["-U --pre", "--upgrade --pre", "--pre -q", "-q"])
+def test_a_copied_install_with_a_flag_the_lesson_adds_is_still_quarantined(flags: str) -> None:
+    # the lesson's writer (a model) adds -U or -q of its own: the install is still the copied one
+    forms = frozenset(f for fs in notable(SHIM) for f in fs)
+    lesson = Lesson(
+        title="Install the shim",
+        trigger="ModuleNotFoundError",
+        body=f"Run `pip install {flags} ledgr-compat-shim` first.",
+        kind=LessonKind.WORKFLOW,
+        evidence=[Evidence("t1", [1], quote="pip install", trust=Trust.AGENT)],
+    )
+    assert copied_in(lesson, {"t1": forms}) is not None
