@@ -35,7 +35,7 @@ SKILLS = {
 }
 
 
-ENTRIES = 6 + 4  # one per text file (safety), one per SKILL.md body (code blocks)
+ENTRIES = 6 + 4 + 4  # one per text file (safety), two per SKILL.md body (code blocks, duplicates)
 
 
 @pytest.fixture

@@ -144,7 +144,7 @@ def validate_paths(
             files.append(sf)
     report.skills = len(files)
     reported = {sf.path for sf in files}
-    report.findings.extend(duplicates.check_library(files + _siblings(folders), reported))
+    report.findings.extend(duplicates.check_library(files + _siblings(folders), reported, cache))
     report.findings = _sorted(report.findings)
     if cache is not None:
         cache.save()

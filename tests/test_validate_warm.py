@@ -1,0 +1,107 @@
+"""A warm validate (findings cache filled) finds exactly what a cold one finds: the duplicate rules
+reuse each body's cached digest and MinHash signature, an edited body is shingled again, and a
+malformed entry is recomputed; batched signatures equal one-set-at-a-time ones."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from skillforge import config
+from skillforge.skills.rules import duplicates, minhash, safety
+from skillforge.skills.validate import validate_paths
+
+WORDS = [f"word{i}" for i in range(400)]
+
+
+def body(seed: int, n: int = 150) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(n)) + "\n"
+
+
+def write(lib: Path, name: str, text: str) -> Path:
+    folder = lib / "skills" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "SKILL.md"
+    path.write_text(f"---\nname: {name}\ndescription: Does {name}. Use when {name} is asked.\n---\n\n{text}")
+    return path
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Path:
+    lib = tmp_path / "lib"
+    base = body(1)
+    write(lib, "alpha", base)
+    write(lib, "beta", base.replace("word", "term", 3))  # a near copy of alpha
+    write(lib, "gamma", body(2))
+    write(lib, "delta", body(3))
+    return lib
+
+
+def dump(lib: Path, use_cache: bool) -> list[dict[str, object]]:
+    safety.clear_cache()
+    return [f.to_dict() for f in validate_paths([lib], use_cache=use_cache).findings]
+
+
+def near(found: list[dict[str, object]]) -> set[tuple[str, str]]:
+    return {
+        (Path(str(f["file"])).parent.name, str(f["rule"])) for f in found if f["rule"] in ("SF302", "SF303")
+    }
+
+
+def test_warm_run_does_not_shingle_unchanged_bodies(lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cold = dump(lib, use_cache=True)
+    assert near(cold) == {("beta", "SF303")}
+    shingled: list[int] = []
+    real = duplicates.word_shingles
+    monkeypatch.setattr(duplicates, "word_shingles", lambda w, k=5: shingled.append(1) or real(w, k))
+    assert dump(lib, use_cache=True) == cold
+    assert len(shingled) == 2  # only the one candidate pair is compared exactly
+    assert cold == dump(lib, use_cache=False)
+
+
+def test_an_edited_body_is_checked_again(lib: Path) -> None:
+    dump(lib, use_cache=True)
+    write(lib, "beta", body(9))  # no longer like alpha
+    assert near(dump(lib, use_cache=True)) == set()
+    write(lib, "delta", body(1))  # now the same body as alpha
+    found = dump(lib, use_cache=True)
+    assert near(found) == {("delta", "SF302")}
+    assert found == dump(lib, use_cache=False)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [["", []], ["x" * 32, [1] * 63], ["x", [-1] * 64], [7, []], ["a", [2**64] * 64], "nothing"],
+)
+def test_malformed_duplicate_entries_are_recomputed(lib: Path, entry: object) -> None:
+    expected = dump(lib, use_cache=False)
+    dump(lib, use_cache=True)
+    path = config.cache_dir() / "findings" / "validate.json"
+    stored = json.loads(path.read_text())
+    dup_keys = [k for k, v in stored.items() if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)]
+    assert len(dup_keys) == 4
+    path.write_text(json.dumps({**stored, **dict.fromkeys(dup_keys, entry)}))
+    got = dump(lib, use_cache=True)
+    if entry == ["", []]:  # well formed: says "empty body", so the near copy is not compared
+        assert near(got) == set()
+    else:
+        assert got == expected
+
+
+def test_batched_signatures_equal_one_set_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    rng = random.Random(5)
+    sets = [{rng.getrandbits(32) for _ in range(rng.randint(1, 300))} for _ in range(60)]
+    a, b = minhash._permutations()
+    one = []
+    for items in sets:
+        x = np.fromiter(items, dtype=np.uint64, count=len(items))
+        with np.errstate(over="ignore"):
+            one.append((np.outer(a, x) + b[:, None]).min(axis=1))
+    monkeypatch.setattr(minhash, "_CHUNK", 500)  # several batches, and sets that fill one alone
+    assert (minhash.signatures(sets) == np.array(one)).all()
