@@ -14,7 +14,7 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from skillforge.skills.findings_cache import FindingsCache, content_key
 from skillforge.skills.rules import minhash
@@ -136,7 +136,7 @@ def _body_entry(words: list[str]) -> tuple[str, set[int]]:
     return digest, word_shingles(words)
 
 
-def _valid_entry(value: object) -> bool:
+def _valid_entry(value: object) -> TypeGuard[list[Any]]:
     """A cached ``[digest, signature]``: the file is data, any other shape means "compute again"."""
     return (
         isinstance(value, list)
