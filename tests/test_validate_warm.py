@@ -105,3 +105,21 @@ def test_batched_signatures_equal_one_set_at_a_time(monkeypatch: pytest.MonkeyPa
             one.append((np.outer(a, x) + b[:, None]).min(axis=1))
     monkeypatch.setattr(minhash, "_CHUNK", 500)  # several batches, and sets that fill one alone
     assert (minhash.signatures(sets) == np.array(one)).all()
+
+
+def test_an_edited_linked_file_has_its_links_read_again(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    skill = write(lib, "linker", "# Linker\n\nRead [the notes](references/notes.md).\n")
+    notes = skill.parent / "references" / "notes.md"
+    notes.parent.mkdir()
+    notes.write_text("# Notes\n\nNothing further.\n")
+    depth = lambda found: [f for f in found if f["rule"] == "SF212"]  # noqa: E731
+    assert depth(dump(lib, use_cache=True)) == []
+    notes.write_text("# Notes\n\nSee [more](more.md).\n")
+    (notes.parent / "more.md").write_text("# More\n")
+    assert len(depth(dump(lib, use_cache=True))) == 1
+    assert dump(lib, use_cache=True) == dump(lib, use_cache=False)
+    path = config.cache_dir() / "findings" / "validate.json"
+    stored = json.loads(path.read_text())
+    path.write_text(json.dumps({key: [[-1, "x"]] for key in stored}))  # malformed everywhere
+    assert dump(lib, use_cache=True) == dump(lib, use_cache=False)

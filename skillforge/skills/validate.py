@@ -74,7 +74,7 @@ def check_file(
     found = _guarded(spec.read, sf)
     found += _guarded(spec.check, sf)
     if sf.front or sf.body:
-        found += _guarded(structure.check, sf)
+        found += _guarded(lambda f: structure.check(f, cache), sf)
         found += _guarded(lambda f: content.check(f, cache), sf)
     found += _guarded(lambda f: safety.check(f, allowed_hosts, cache), sf)
     return found
