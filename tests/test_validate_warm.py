@@ -123,3 +123,18 @@ def test_an_edited_linked_file_has_its_links_read_again(tmp_path: Path) -> None:
     stored = json.loads(path.read_text())
     path.write_text(json.dumps({key: [[-1, "x"]] for key in stored}))  # malformed everywhere
     assert dump(lib, use_cache=True) == dump(lib, use_cache=False)
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_findings_print_as_one_line_each_in_order(cli, lib: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from skillforge.cli.validate import github_line, text_line
+
+    (lib / "skills" / "alpha" / "unused.txt").write_text("never named\n")
+    report = validate_paths([lib])
+    if fmt == "github":
+        expected = [github_line(f) for f in report.findings]
+    else:
+        expected = [line for f in report.findings for line in (text_line(f), f"    fix: {f.fix}")]
+    result = cli("validate", str(lib), "--format", fmt)
+    assert len(report.findings) == 2 and result.code == 0  # warnings only
+    assert result.out == "".join(line + "\n" for line in expected)
