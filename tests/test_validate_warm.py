@@ -59,12 +59,16 @@ def test_warm_run_does_not_shingle_unchanged_bodies(lib: Path, monkeypatch: pyte
     real = duplicates.word_shingles
     monkeypatch.setattr(duplicates, "word_shingles", lambda w, k=5: shingled.append(1) or real(w, k))
     assert dump(lib, use_cache=True) == cold
-    assert len(shingled) == 2  # only the one candidate pair is compared exactly
+    assert shingled == []  # the candidate pair's Jaccard is cached too
     assert cold == dump(lib, use_cache=False)
 
 
 def test_an_edited_body_is_checked_again(lib: Path) -> None:
-    dump(lib, use_cache=True)
+    first = dump(lib, use_cache=True)
+    write(lib, "beta", body(1).replace("word", "term", 8))  # still alike, less so: scored again
+    again = dump(lib, use_cache=True)
+    assert near(again) == {("beta", "SF303")} and again != first
+    assert again == dump(lib, use_cache=False)
     write(lib, "beta", body(9))  # no longer like alpha
     assert near(dump(lib, use_cache=True)) == set()
     write(lib, "delta", body(1))  # now the same body as alpha
@@ -138,3 +142,14 @@ def test_findings_print_as_one_line_each_in_order(cli, lib: Path, fmt: str) -> N
     result = cli("validate", str(lib), "--format", fmt)
     assert len(report.findings) == 2 and result.code == 0  # warnings only
     assert result.out == "".join(line + "\n" for line in expected)
+
+
+def test_content_key_is_the_hash_of_the_joined_parts() -> None:
+    import hashlib
+
+    from skillforge.skills import findings_cache
+
+    parts = ("validate", "host.example", "text with \udc80 a lone surrogate")
+    joined = "\0".join((findings_cache.rules_stamp(), *parts)).encode("utf-8", "surrogatepass")
+    assert findings_cache.content_key(*parts) == hashlib.blake2b(joined, digest_size=16).hexdigest()
+    assert findings_cache.content_key("a\0b") == findings_cache.content_key("a", "b")  # as before

@@ -97,8 +97,11 @@ def rows(value: object, rule_ids: frozenset[str]) -> list[list[Any]] | None:
 
 def content_key(*parts: str) -> str:
     """The cache key of a text and the options it was checked with, under the current rules."""
-    joined = "\0".join((rules_stamp(), *parts))
-    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(rules_stamp().encode(), digest_size=16)  # = hash of "\0".join(stamp, *parts)
+    for part in parts:
+        digest.update(b"\0")
+        digest.update(part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 @functools.cache

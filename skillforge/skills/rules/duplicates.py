@@ -194,7 +194,7 @@ def check_library(
             yield from _report(DUP_BODY, loaded, by_hash[digest], i, reported, "has the same body as")
         else:
             by_hash[digest] = i
-    for a, b, score in _near_pairs(loaded, digests, sigs):
+    for a, b, score in _near_pairs(loaded, digests, sigs, cache):
         if (a, b) not in exact:
             yield from _report(NEAR_DUP, loaded, a, b, reported, f"is {score:.0%} similar to")
     triggers = distinctive_triggers(
@@ -212,25 +212,31 @@ def check_library(
         )
 
 
-def _near_pairs(loaded: Sequence[SkillFile], digests: list[str], sigs: Any) -> list[tuple[int, int, float]]:
+def _near_pairs(
+    loaded: Sequence[SkillFile], digests: list[str], sigs: Any, cache: FindingsCache | None
+) -> list[tuple[int, int, float]]:
     """(a, b, Jaccard) of bodies at least NEAR_THRESHOLD alike but not the same words: only LSH
-    candidates are split into words and shingled again."""
-    words: dict[int, list[str]] = {}
+    candidates are split into words and shingled again, and each pair's Jaccard is kept in ``cache``
+    under the two bodies' digests."""
     shingled: dict[int, set[int]] = {}
 
     def items(i: int) -> set[int]:
         if i not in shingled:
-            words[i] = _words(loaded[i].body)
-            shingled[i] = word_shingles(words[i])
+            shingled[i] = word_shingles(_words(loaded[i].body))
         return shingled[i]
 
     members = [i for i, digest in enumerate(digests) if digest]
     pairs = []
     for a, b in minhash.candidates(sigs[members], members):
-        if not items(a) or not items(b):
+        if digests[a] == digests[b]:  # the same words: an exact duplicate, not a near one
             continue
-        score = len(shingled[a] & shingled[b]) / len(shingled[a] | shingled[b])
-        if score >= NEAR_THRESHOLD and words[a] != words[b]:
+        key = content_key("dup-pair", digests[a], digests[b]) if cache is not None else ""
+        score = cache.get(key) if cache is not None else None
+        if type(score) is not float or not 0.0 <= score <= 1.0:
+            score = len(items(a) & items(b)) / len(items(a) | items(b))
+            if cache is not None:
+                cache.put(key, score)
+        if score >= NEAR_THRESHOLD:
             pairs.append((a, b, score))
     return pairs
 

@@ -160,16 +160,25 @@ def _inside(folder: str, real_folder: str, target: str) -> tuple[list[str], str 
     return parts, path, None
 
 
+def _resolved(sf: SkillFile, folder: Path, target: str) -> tuple[list[str], str | None, str | None]:
+    """:func:`_inside` of a body link, worked out once per skill (links and orphans both ask)."""
+    if sf.resolved is None:
+        sf.resolved = {"": (str(folder), os.path.realpath(folder))}
+    if target not in sf.resolved:
+        base, real = sf.resolved[""]
+        sf.resolved[target] = _inside(base, real, target)
+    return sf.resolved[target]
+
+
 def _is_md(name: str) -> bool:
     """``PurePath(name).suffix.lower() == ".md"`` (a name that is only ``.md`` has no suffix)."""
     return len(name) > 3 and name[-3:].lower() == ".md"
 
 
 def _links(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) -> Iterator[Finding]:
-    base, real = str(folder), os.path.realpath(folder)
     for line, target in links_of(sf, cache):
         where = sf.body_line + line
-        parts, path, why = _inside(base, real, target)
+        parts, path, why = _resolved(sf, folder, target)
         if why and _sibling_skill(folder, target):
             yield finding(
                 LINK_OUTSIDE,
@@ -239,9 +248,8 @@ def skill_files(folder: Path) -> list[str]:
 
 def _orphans(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) -> Iterator[Finding]:
     texts = [sf.text]
-    base, real = str(folder), os.path.realpath(folder)
     for _, target in links_of(sf, cache):
-        parts, path, why = _inside(base, real, target)
+        parts, path, why = _resolved(sf, folder, target)
         if path is not None and not why and _is_md(parts[-1] if parts else "") and os.path.isfile(path):
             texts.extend(_read(path))
     mentioned = "\n".join(texts)
