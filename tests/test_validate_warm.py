@@ -153,3 +153,13 @@ def test_content_key_is_the_hash_of_the_joined_parts() -> None:
     joined = "\0".join((findings_cache.rules_stamp(), *parts)).encode("utf-8", "surrogatepass")
     assert findings_cache.content_key(*parts) == hashlib.blake2b(joined, digest_size=16).hexdigest()
     assert findings_cache.content_key("a\0b") == findings_cache.content_key("a", "b")  # as before
+
+
+def test_numpy_window_hashes_equal_python_tuple_hashes() -> None:
+    rng = random.Random(8)
+    for _ in range(200):
+        seq = [rng.getrandbits(32) for _ in range(rng.randint(5, 60))]
+        for k in (1, 2, 5):
+            expected = {hash(tuple(seq[i : i + k])) & 0xFFFFFFFF for i in range(len(seq) - k + 1)}
+            assert minhash.window_hashes(seq, k) == expected
+    assert minhash.window_hashes([1, 2], 5) is None  # shorter than a window: the caller's case

@@ -97,8 +97,11 @@ def word_shingles(words: list[str], k: int = 5) -> set[int]:
     """:func:`shingles` of a text already split into words (by ``_words``)."""
     if len(words) < k:
         return {_stable_hash(words)} if words else set()
-    ids: dict[str, int] = {}
-    seq = [ids[w] if w in ids else ids.setdefault(w, zlib.crc32(w.encode())) for w in words]
+    ids = {w: zlib.crc32(w.encode()) for w in set(words)}
+    seq = list(map(ids.__getitem__, words))
+    fast = minhash.window_hashes(seq, k)  # the same values, in numpy
+    if fast is not None:
+        return fast
     tuples = zip(*(seq[j:] for j in range(k)), strict=False)  # each k-word window, shorter tails cut off
     return {hash(t) & 0xFFFFFFFF for t in tuples}
 

@@ -9,6 +9,7 @@ one set at a time, and banded with one ``unique`` per band.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -56,6 +57,32 @@ def _batch(sets: Sequence[set[int]]) -> Any:
     with np.errstate(over="ignore"):
         values = np.outer(a, x) + b[:, None]
     return np.minimum.reduceat(values, starts, axis=1).T
+
+
+# CPython's tuple hash (xxHash-based, Objects/tupleobject.c) on 64-bit builds
+_XX1, _XX2, _XX5 = 11400714785074694791, 14029467366897019727, 2870177450012600261
+_SAME_TUPLE_HASH = sys.hash_info.width == 64 and hash((1, 2)) == -3550055125485641917
+
+
+def window_hashes(seq: list[int], k: int) -> set[int] | None:
+    """``{hash(tuple(seq[i:i+k])) & 0xFFFFFFFF}`` for every window, computed in numpy with CPython's
+    own tuple-hash arithmetic (items are non-negative ints below 2**61, whose hash is themselves);
+    None where that arithmetic is not the interpreter's (the caller hashes the tuples itself)."""
+    if not _SAME_TUPLE_HASH or len(seq) < k:
+        return None
+    import numpy as np
+
+    s = np.asarray(seq, dtype=np.uint64)
+    n = len(seq) - k + 1
+    acc = np.full(n, _XX5, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            acc += s[j : j + n] * np.uint64(_XX2)
+            acc = (acc << np.uint64(31)) | (acc >> np.uint64(33))
+            acc *= np.uint64(_XX1)
+        acc += np.uint64(k ^ (_XX5 ^ 3527539))
+    acc[acc == np.uint64(2**64 - 1)] = 1546275796
+    return set((acc & np.uint64(0xFFFFFFFF)).tolist())
 
 
 def candidates(sigs: Any, members: Sequence[int]) -> list[tuple[int, int]]:
