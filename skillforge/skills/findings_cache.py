@@ -7,7 +7,9 @@ One JSON file per user of the cache under ``config.cache_dir()/findings/`` (``va
 counts as a miss and the text is scanned again. The key hashes the rule modules' sources (size and
 mtime), the package's and the parsers' versions, the options that change findings and the text
 itself, so an edited file, rule or option always misses; a stale entry is never used to hide findings.
-validate stores the safety findings of every text file and the code-block findings of SKILL.md's body.
+validate stores the safety findings of every text file, the code-block findings of SKILL.md's body, the
+local links of each markdown text, and for the duplicate rules each body's digest and MinHash signature
+and each candidate pair's Jaccard score (under the two bodies' digests).
 """
 
 from __future__ import annotations
