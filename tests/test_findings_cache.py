@@ -35,7 +35,9 @@ SKILLS = {
 }
 
 
-ENTRIES = 6 + 4  # one per text file (safety), one per SKILL.md body (code blocks)
+ENTRIES = (
+    6 + 4 + 4 + 4 + 1
+)  # per text file: safety; per body: code blocks, duplicates, links; links of notes.md
 
 
 @pytest.fixture

@@ -93,12 +93,12 @@ def _serve(result: Any) -> None:
 def _validate(result: Any) -> None:
     from skillforge.cli.validate import github_line, text_line
 
-    for f in result.report.findings:
-        if result.fmt == "github":
-            console.out.print(github_line(f), markup=False, highlight=False)
-        else:
-            console.out.print(text_line(f), markup=False, highlight=False)
-            console.out.print(f"    fix: {f.fix}", markup=False, highlight=False)
+    if result.fmt == "github":
+        lines = [github_line(f) for f in result.report.findings]
+    else:
+        lines = [f"{text_line(f)}\n    fix: {f.fix}" for f in result.report.findings]
+    if lines:  # one print of every line: thousands of prints cost seconds, the text is the same
+        console.out.print("\n".join(lines), markup=False, highlight=False)
     validate_summary(result)
 
 

@@ -7,7 +7,9 @@ One JSON file per user of the cache under ``config.cache_dir()/findings/`` (``va
 counts as a miss and the text is scanned again. The key hashes the rule modules' sources (size and
 mtime), the package's and the parsers' versions, the options that change findings and the text
 itself, so an edited file, rule or option always misses; a stale entry is never used to hide findings.
-validate stores the safety findings of every text file and the code-block findings of SKILL.md's body.
+validate stores the safety findings of every text file, the code-block findings of SKILL.md's body, the
+local links of each markdown text, and for the duplicate rules each body's digest and MinHash signature
+and each candidate pair's Jaccard score (under the two bodies' digests).
 """
 
 from __future__ import annotations
@@ -103,8 +105,11 @@ def rows(value: object, rule_ids: frozenset[str]) -> list[list[Any]] | None:
 
 def content_key(*parts: str) -> str:
     """The cache key of a text and the options it was checked with, under the current rules."""
-    joined = "\0".join((rules_stamp(), *parts))
-    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(rules_stamp().encode(), digest_size=16)  # = hash of "\0".join(stamp, *parts)
+    for part in parts:
+        digest.update(b"\0")
+        digest.update(part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 @functools.cache

@@ -74,7 +74,7 @@ def check_file(
     found = _guarded(spec.read, sf)
     found += _guarded(spec.check, sf)
     if sf.front or sf.body:
-        found += _guarded(structure.check, sf)
+        found += _guarded(lambda f: structure.check(f, cache), sf)
         found += _guarded(lambda f: content.check(f, cache), sf)
     found += _guarded(lambda f: safety.check(f, allowed_hosts, cache), sf)
     return found
@@ -144,7 +144,7 @@ def validate_paths(
             files.append(sf)
     report.skills = len(files)
     reported = {sf.path for sf in files}
-    report.findings.extend(duplicates.check_library(files + _siblings(folders), reported))
+    report.findings.extend(duplicates.check_library(files + _siblings(folders), reported, cache))
     report.findings = _sorted(report.findings)
     if cache is not None:
         cache.save()

@@ -89,6 +89,7 @@ class SkillFile:
     key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line
     files: list[str] | None = None  # the skill folder's files, listed once (see structure.files_of)
     body_links: list[tuple[int, str]] | None = None  # local links of the body, found once
+    resolved: dict[str, Any] | None = None  # link target -> where it leads on disk (structure._resolved)
     virtual: dict[str, str] | None = None  # files of an in-memory skill not on disk: relative path -> text
 
     def line_of(self, key: str) -> int:

@@ -14,9 +14,10 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from functools import cache
-from typing import Any
+from typing import Any, TypeGuard
 
+from skillforge.skills.findings_cache import FindingsCache, content_key
+from skillforge.skills.rules import minhash
 from skillforge.skills.rules.base import Finding, Rule, SkillFile, finding, rule
 from skillforge.skills.rules.spec import TRIGGER_RE
 
@@ -29,8 +30,6 @@ TRIGGER_OVERLAP = rule(
 
 NEAR_THRESHOLD = 0.8
 TRIGGER_THRESHOLD = 0.7
-_PERMS, _BANDS = 64, 16
-_ROWS = _PERMS // _BANDS
 _STOP = frozenset(
     [
         "a",
@@ -98,8 +97,11 @@ def word_shingles(words: list[str], k: int = 5) -> set[int]:
     """:func:`shingles` of a text already split into words (by ``_words``)."""
     if len(words) < k:
         return {_stable_hash(words)} if words else set()
-    ids: dict[str, int] = {}
-    seq = [ids[w] if w in ids else ids.setdefault(w, zlib.crc32(w.encode())) for w in words]
+    ids = {w: zlib.crc32(w.encode()) for w in set(words)}
+    seq = list(map(ids.__getitem__, words))
+    fast = minhash.window_hashes(seq, k)  # the same values, in numpy
+    if fast is not None:
+        return fast
     tuples = zip(*(seq[j:] for j in range(k)), strict=False)  # each k-word window, shorter tails cut off
     return {hash(t) & 0xFFFFFFFF for t in tuples}
 
@@ -127,70 +129,76 @@ def distinctive_triggers(triggers: Sequence[set[str]]) -> list[set[int]]:
     return out
 
 
-@cache
-def _permutations() -> tuple[Any, Any]:
-    """MinHash's random multipliers and offsets (numpy is imported only when duplicates are checked)."""
-    import numpy as np
+similar_pairs = minhash.similar_pairs
 
-    rng = np.random.default_rng(20261122)
+
+def _body_entry(words: list[str]) -> tuple[str, set[int]]:
+    """The exact-duplicate digest of a body's words ("" when it has none) and its shingles."""
+    joined = " ".join(words)
+    digest = hashlib.blake2b(joined.encode(), digest_size=16).hexdigest() if joined else ""
+    return digest, word_shingles(words)
+
+
+def _valid_entry(value: object) -> TypeGuard[list[Any]]:
+    """A cached ``[digest, signature]``: the file is data, any other shape means "compute again"."""
     return (
-        rng.integers(1, 2**63 - 1, size=_PERMS, dtype=np.uint64) | np.uint64(1),
-        rng.integers(0, 2**63 - 1, size=_PERMS, dtype=np.uint64),
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], list)
+        and len(value[1]) in (0, minhash.PERMS)
+        and all(type(v) is int and 0 <= v < 2**64 for v in value[1])
     )
 
 
-def _signature(items: set[int]) -> Any:
+def body_signatures(bodies: Sequence[str], cache: FindingsCache | None) -> tuple[list[str], Any]:
+    """Each body's exact-duplicate digest and MinHash signature (a ``len x 64`` array; rows of bodies
+    without shingles are unused), looked up in ``cache`` by the body's content first."""
     import numpy as np
 
-    a, b = _permutations()
-    x = np.fromiter(items, dtype=np.uint64, count=len(items))  # 32-bit hashes: never negative
-    with np.errstate(over="ignore"):
-        return (np.outer(a, x) + b[:, None]).min(axis=1)
+    digests = [""] * len(bodies)
+    sigs = np.zeros((len(bodies), minhash.PERMS), dtype=np.uint64)
+    keys = [content_key("dup-body", body) for body in bodies] if cache is not None else []
+    todo: list[int] = []
+    for i in range(len(bodies)):
+        value = cache.get(keys[i]) if cache is not None else None
+        if _valid_entry(value):
+            digests[i] = value[0]
+            if value[1]:
+                sigs[i] = value[1]
+        else:
+            todo.append(i)
+    entries = [_body_entry(_words(bodies[i])) for i in todo]
+    shingled = [i for i, (_, items) in zip(todo, entries, strict=True) if items]
+    if shingled:
+        sigs[shingled] = minhash.signatures([items for _, items in entries if items])
+    for i, (digest, items) in zip(todo, entries, strict=True):
+        digests[i] = digest
+        if cache is not None:
+            cache.put(keys[i], [digest, sigs[i].tolist() if items else []])
+    return digests, sigs
 
 
-def similar_pairs(sets: Sequence[set[int]], threshold: float) -> list[tuple[int, int, float]]:
-    """(i, j, Jaccard) for pairs of non-empty sets with Jaccard ≥ threshold, via MinHash LSH buckets."""
-    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
-    for i, items in enumerate(sets):
-        if not items:
-            continue
-        sig = _signature(items)
-        for band in range(_BANDS):
-            buckets[(band, sig[band * _ROWS : (band + 1) * _ROWS].tobytes())].append(i)
-    candidates = {
-        (a, b)
-        for members in buckets.values()
-        if len(members) > 1
-        for n, a in enumerate(members)
-        for b in members[n + 1 :]
-    }
-    pairs = []
-    for a, b in sorted(candidates):
-        score = len(sets[a] & sets[b]) / len(sets[a] | sets[b])
-        if score >= threshold:
-            pairs.append((a, b, score))
-    return pairs
-
-
-def check_library(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Finding]:
-    """Findings for the files whose path is in ``reported`` (the others only serve for comparison)."""
+def check_library(
+    files: Sequence[SkillFile], reported: set[str], cache: FindingsCache | None = None
+) -> Iterator[Finding]:
+    """Findings for the files whose path is in ``reported`` (the others only serve for comparison).
+    ``cache`` keeps each body's digest and signature, so unchanged bodies are not shingled again."""
     loaded = [sf for sf in files if sf.data is not None]
     yield from _names(loaded, reported)
-    words = [_words(sf.body) for sf in loaded]
-    bodies = [" ".join(w) for w in words]
+    digests, sigs = body_signatures([sf.body for sf in loaded], cache)
     exact: set[tuple[int, int]] = set()
     by_hash: dict[str, int] = {}
-    for i, body in enumerate(bodies):
-        if not body:
+    for i, digest in enumerate(digests):
+        if not digest:
             continue
-        digest = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
         if digest in by_hash:
             exact.add((by_hash[digest], i))
             yield from _report(DUP_BODY, loaded, by_hash[digest], i, reported, "has the same body as")
         else:
             by_hash[digest] = i
-    for a, b, score in similar_pairs([word_shingles(w) for w in words], NEAR_THRESHOLD):
-        if (a, b) not in exact and bodies[a] != bodies[b]:
+    for a, b, score in _near_pairs(loaded, digests, sigs, cache):
+        if (a, b) not in exact:
             yield from _report(NEAR_DUP, loaded, a, b, reported, f"is {score:.0%} similar to")
     triggers = distinctive_triggers(
         [trigger_words(str((sf.data or {}).get("description", ""))) for sf in loaded]
@@ -205,6 +213,35 @@ def check_library(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Fi
             f"claims the same trigger ({score:.0%} overlap) as",
             key="description",
         )
+
+
+def _near_pairs(
+    loaded: Sequence[SkillFile], digests: list[str], sigs: Any, cache: FindingsCache | None
+) -> list[tuple[int, int, float]]:
+    """(a, b, Jaccard) of bodies at least NEAR_THRESHOLD alike but not the same words: only LSH
+    candidates are split into words and shingled again, and each pair's Jaccard is kept in ``cache``
+    under the two bodies' digests."""
+    shingled: dict[int, set[int]] = {}
+
+    def items(i: int) -> set[int]:
+        if i not in shingled:
+            shingled[i] = word_shingles(_words(loaded[i].body))
+        return shingled[i]
+
+    members = [i for i, digest in enumerate(digests) if digest]
+    pairs = []
+    for a, b in minhash.candidates(sigs[members], members):
+        if digests[a] == digests[b]:  # the same words: an exact duplicate, not a near one
+            continue
+        key = content_key("dup-pair", digests[a], digests[b]) if cache is not None else ""
+        score = cache.get(key) if cache is not None else None
+        if type(score) is not float or not 0.0 <= score <= 1.0:
+            score = len(items(a) & items(b)) / len(items(a) | items(b))
+            if cache is not None:
+                cache.put(key, score)
+        if score >= NEAR_THRESHOLD:
+            pairs.append((a, b, score))
+    return pairs
 
 
 def _names(files: Sequence[SkillFile], reported: set[str]) -> Iterator[Finding]:

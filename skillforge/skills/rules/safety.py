@@ -6,7 +6,9 @@ home folders that name a person, in SKILL.md and every other text file of the sk
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
@@ -223,10 +225,12 @@ def _home_paths(text: str, where: str) -> Iterator[Finding]:
 
 
 def _read_text(path: Path) -> str | None:
-    try:
-        if path.is_symlink() or path.stat().st_size > MAX_SCANNED:
+    try:  # one lstat (os, not pathlib: this runs for every file of every skill)
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode) or st.st_size > MAX_SCANNED:
             return None
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read()
     except OSError:
         return None
     if b"\x00" in raw[:4096]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from skillforge.skills.findings_cache import FindingsCache, content_key
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
 from skillforge.skills.rules.content import mask_code
 from skillforge.text import estimate_tokens
@@ -75,19 +76,20 @@ def files_of(sf: SkillFile) -> list[str]:
     return sf.files
 
 
-def links_of(sf: SkillFile) -> list[tuple[int, str]]:
+def links_of(sf: SkillFile, cache: FindingsCache | None = None) -> list[tuple[int, str]]:
     if sf.body_links is None:
-        sf.body_links = links(sf.body)
+        sf.body_links = cached_links(sf.body, cache)
     return sf.body_links
 
 
-def check(sf: SkillFile) -> Iterator[Finding]:
+def check(sf: SkillFile, cache: FindingsCache | None = None) -> Iterator[Finding]:
+    """``cache``: the local links of each markdown text, by content (see :func:`cached_links`)."""
     yield from _size(sf)
     if sf.virtual is not None:
         yield from _virtual(sf, sf.virtual)
     elif sf.folder is not None:
-        yield from _links(sf, sf.folder)
-        yield from _orphans(sf, sf.folder)
+        yield from _links(sf, sf.folder, cache)
+        yield from _orphans(sf, sf.folder, cache)
 
 
 def _size(sf: SkillFile) -> Iterator[Finding]:
@@ -110,12 +112,14 @@ def relative_parts(target: str) -> tuple[list[str], str | None]:
     if target.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", target):
         return [], "is an absolute path"
     parts: list[str] = []
-    for part in PurePosixPath(target.replace("\\", "/")).parts:
+    for part in target.replace("\\", "/").split("/"):  # PurePosixPath's parts, without pathlib
+        if part in ("", "."):
+            continue
         if part == "..":
             if not parts:
                 return [], "leaves the skill folder"
             parts.pop()
-        elif part != ".":
+        else:
             parts.append(part)
     return parts, None
 
@@ -143,10 +147,38 @@ def _sibling_skill(folder: Path, target: str) -> bool:
     return sibling != folder and sibling.is_dir() and ((sibling / "SKILL.md").is_file() or len(parts) == 2)
 
 
-def _links(sf: SkillFile, folder: Path) -> Iterator[Finding]:
-    for line, target in links_of(sf):
+def _inside(folder: str, real_folder: str, target: str) -> tuple[list[str], str | None, str | None]:
+    """:func:`resolve_link` on strings (os.path, no pathlib in the per-link loop): the target's parts,
+    its path on disk (None when it leaves the folder) and why it leaves."""
+    parts, why = relative_parts(target)
+    if why:
+        return parts, None, why
+    path = os.path.join(folder, *parts)
+    real = os.path.realpath(path)
+    if real != real_folder and not real.startswith(real_folder.rstrip("/") + "/"):
+        return parts, None, "resolves outside the skill folder (through a symlink)"
+    return parts, path, None
+
+
+def _resolved(sf: SkillFile, folder: Path, target: str) -> tuple[list[str], str | None, str | None]:
+    """:func:`_inside` of a body link, worked out once per skill (links and orphans both ask)."""
+    if sf.resolved is None:
+        sf.resolved = {"": (str(folder), os.path.realpath(folder))}
+    if target not in sf.resolved:
+        base, real = sf.resolved[""]
+        sf.resolved[target] = _inside(base, real, target)
+    return sf.resolved[target]
+
+
+def _is_md(name: str) -> bool:
+    """``PurePath(name).suffix.lower() == ".md"`` (a name that is only ``.md`` has no suffix)."""
+    return len(name) > 3 and name[-3:].lower() == ".md"
+
+
+def _links(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) -> Iterator[Finding]:
+    for line, target in links_of(sf, cache):
         where = sf.body_line + line
-        path, why = resolve_link(folder, target)
+        parts, path, why = _resolved(sf, folder, target)
         if why and _sibling_skill(folder, target):
             yield finding(
                 LINK_OUTSIDE,
@@ -158,13 +190,13 @@ def _links(sf: SkillFile, folder: Path) -> Iterator[Finding]:
             )
         elif why:
             yield finding(LINK_OUTSIDE, sf.path, where, f"link {target!r} {why}")
-        elif path is not None and not path.exists():
+        elif path is not None and not os.path.exists(path):
             yield finding(LINK_BROKEN, sf.path, where, f"link {target!r} points to a missing file")
-        elif path is not None and path.is_file():
-            rel = path.relative_to(folder).as_posix()
+        elif path is not None and os.path.isfile(path):
+            rel = "/".join(parts)
             if rel.count("/") > 1:
                 yield finding(REFERENCE_DEPTH, sf.path, where, f"{rel!r} is more than one folder deep")
-            elif path.suffix.lower() == ".md" and _local_links(path):
+            elif _is_md(parts[-1]) and _local_links(path, cache):
                 yield finding(
                     REFERENCE_DEPTH,
                     sf.path,
@@ -173,33 +205,52 @@ def _links(sf: SkillFile, folder: Path) -> Iterator[Finding]:
                 )
 
 
-def _read(path: Path) -> list[str]:
+def _read(path: str) -> list[str]:
     try:
-        return [path.read_text(encoding="utf-8", errors="replace")]
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return [f.read()]
     except OSError:
         return []
 
 
-def _local_links(path: Path) -> list[str]:
-    return [t for text in _read(path) for _, t in links(text) if not t.startswith("#")]
+def _local_links(path: str, cache: FindingsCache | None) -> list[str]:
+    return [t for text in _read(path) for _, t in cached_links(text, cache) if not t.startswith("#")]
+
+
+def cached_links(text: str, cache: FindingsCache | None) -> list[tuple[int, str]]:
+    """:func:`links` of ``text``, from ``cache`` (by content) when it holds them."""
+    if cache is None:
+        return links(text)
+    key = content_key("links", text)
+    value = cache.get(key)
+    if isinstance(value, list) and all(
+        isinstance(v, list) and len(v) == 2 and type(v[0]) is int and v[0] >= 0 and isinstance(v[1], str)
+        for v in value
+    ):
+        return [(line, target) for line, target in value]
+    found = links(text)
+    cache.put(key, [[line, target] for line, target in found])
+    return found
 
 
 def skill_files(folder: Path) -> list[str]:
     """Every file in the skill folder (posix relative paths), without dot files and ignored folders."""
     found: list[str] = []
-    for root, dirs, files in os.walk(folder):
+    top = str(folder)
+    for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _IGNORED_DIRS)
-        for name in sorted(files):
-            if not name.startswith(".") and not name.endswith(".pyc"):
-                found.append((Path(root) / name).relative_to(folder).as_posix())
+        prefix = "" if root == top else os.path.relpath(root, top).replace(os.sep, "/") + "/"
+        found.extend(
+            prefix + name for name in sorted(files) if not name.startswith(".") and not name.endswith(".pyc")
+        )
     return found
 
 
-def _orphans(sf: SkillFile, folder: Path) -> Iterator[Finding]:
+def _orphans(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) -> Iterator[Finding]:
     texts = [sf.text]
-    for _, target in links_of(sf):
-        path, why = resolve_link(folder, target)
-        if path is not None and path.is_file() and path.suffix.lower() == ".md" and not why:
+    for _, target in links_of(sf, cache):
+        parts, path, why = _resolved(sf, folder, target)
+        if path is not None and not why and _is_md(parts[-1] if parts else "") and os.path.isfile(path):
             texts.extend(_read(path))
     mentioned = "\n".join(texts)
     for rel in files_of(sf):
@@ -217,7 +268,7 @@ def _mentioned(rel: str, text: str) -> bool:
     """``rel`` itself, or one of its folders named on its own (``assets/``), occurs in ``text``."""
     if rel in text:
         return True
-    parts = PurePosixPath(rel).parts
+    parts = rel.split("/")
     return any(_named_alone("/".join(parts[:i]) + "/", text) for i in range(1, len(parts)))
 
 
