@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,8 @@ def rules_stamp() -> str:
     package = Path(__file__).resolve().parent.parent
     rules = [*(package / "safety").glob("*.py"), *(package / "skills" / "rules").glob("*.py")]
     files = sorted([*rules, package / "text.py"])  # text.py: the tokenizer and the grammars' loader
-    stamp = [FINDINGS_VERSION, __version__, *_parser_versions()]
+    # the interpreter too: cached MinHash signatures use its tuple hash (skills/rules/minhash.py)
+    stamp = [FINDINGS_VERSION, __version__, sys.implementation.cache_tag or "", *_parser_versions()]
     stamp += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
     return hashlib.blake2b("|".join(stamp).encode(), digest_size=8).hexdigest()
 
