@@ -134,6 +134,8 @@ def keys(decoder: Decoder, **names: str) -> Decoder:
         return {names.get(k, k): v for k, v in args.items()}
 
     def decode(text: str, args: dict[str, Any]) -> Action:
+        if names.keys().isdisjoint(args) and not any(type(v) is list for v in args.values()):
+            return decoder(text, args)  # nothing to rename: no copy (decoders never change their args)
         fields = rename(args)
         for key, value in fields.items():
             if isinstance(value, list):
@@ -354,11 +356,19 @@ def guess(name: str, text: str, args: dict[str, Any]) -> Action:
     return Other(name)
 
 
+def _lookup(agent: str, tool: str | None) -> tuple[str, Decoder | None]:
+    """A tool's normalised name and its agent's table decoder (None: not in the table)."""
+    name = (tool or "bash").lower().replace("-", "_")
+    return name, TOOLS.get(agent, {}).get(name)
+
+
 def decode(agent: str, tool: str | None, text: str, args: Any) -> Action:
     """The action of one tool call of ``agent`` (no tool name: a shell command, as in bare logs)."""
-    name = (tool or "bash").lower().replace("-", "_")
+    return _decode(*_lookup(agent, tool), text, args)
+
+
+def _decode(name: str, decoder: Decoder | None, text: str, args: Any) -> Action:
     fields = args if isinstance(args, dict) else {}
-    decoder = TOOLS.get(agent, {}).get(name)
     if decoder is not None:
         return decoder(text, fields)
     if isinstance(args, str) and name.startswith(("apply_patch", "patch")):
@@ -368,12 +378,17 @@ def decode(agent: str, tool: str | None, text: str, args: Any) -> Action:
 
 def decode_actions(traj: Trajectory) -> None:
     """Fill ``action`` on every tool call of ``traj`` (in place); shell calls get the session's working
-    directory when their own is not recorded."""
-    agent, tool_call = traj.agent, StepKind.TOOL_CALL  # bound once: an enum member read costs per step
+    directory when their own is not recorded. Each tool name is looked up once per trajectory."""
+    agent, tool_call, cwd = traj.agent, StepKind.TOOL_CALL, traj.cwd  # bound once: read per step
+    found: dict[str | None, tuple[str, Decoder | None]] = {}
     for step in traj.steps:
         if step.kind is not tool_call or step.action is not None:
             continue
-        action = decode(agent, step.tool_name, step.text, step.input)
-        if isinstance(action, Shell) and action.cwd is None and traj.cwd:
-            action = Shell(action.command, traj.cwd)
+        tool = step.tool_name
+        looked = found.get(tool)
+        if looked is None:
+            looked = found[tool] = _lookup(agent, tool)
+        action = _decode(looked[0], looked[1], step.text, step.input)
+        if cwd and type(action) is Shell and action.cwd is None:
+            action = Shell(action.command, cwd)
         step.action = action
