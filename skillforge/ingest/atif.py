@@ -111,9 +111,10 @@ def _ref_paths(doc: Any) -> list[str]:
     (refs by ``trajectory_id`` alone name embedded ``subagent_trajectories``, read with the document)."""
     found = []
     for step in doc.get("steps") or [] if isinstance(doc, dict) else []:
-        results = as_dict(as_dict(step).get("observation")).get("results")
+        observation = step.get("observation") if isinstance(step, dict) else None
+        results = observation.get("results") if isinstance(observation, dict) else None
         for result in results if isinstance(results, list) else []:
-            refs = as_dict(result).get("subagent_trajectory_ref")
+            refs = result.get("subagent_trajectory_ref") if isinstance(result, dict) else None
             for ref in refs if isinstance(refs, list) else []:
                 if isinstance(ref, dict) and _str(ref.get("trajectory_path")):
                     found.append(ref["trajectory_path"])
@@ -123,8 +124,9 @@ def _ref_paths(doc: Any) -> list[str]:
 def _external(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
     """The external subagent files a document names, inside its folder; a path that leaves the folder
     (absolute, ``..``, a symlink out) is refused, and a missing file counted, each with one line."""
-    base = path.parent.resolve()
-    for ref in _ref_paths(doc):
+    refs = _ref_paths(doc)
+    base = path.parent.resolve() if refs else path.parent  # resolved only when needed: a syscall each
+    for ref in refs:
         target = _resolved(path.parent, ref)
         if target is None:
             ctx.skip("subagent trajectory path unusable", line, ref[:200])
