@@ -25,7 +25,7 @@ from skillforge.ingest.locations import DEFAULT_FOLDERS, default_folder, default
 from skillforge.ingest.opening import (
     folder_size,
     gunzipped,
-    is_gzip,
+    is_gzip_head,
     looks_utf16,
     not_regular,
     rename_source,
@@ -198,12 +198,16 @@ def _is_glob(text: str) -> bool:
     return any(ch in text for ch in "*?[")
 
 
-def detect(path: Path) -> Reader | None:
-    """The reader whose ``detect`` accepts this file's content, or None."""
-    if path.is_dir():
-        return next((m for m in readers() if isinstance(m, FolderReader) and m.detect_dir(path, None)), None)
-    with path.open("rb") as fh:
-        head = fh.read(HEAD_BYTES)
+def detect(path: Path, head: bytes | None = None) -> Reader | None:
+    """The reader whose ``detect`` accepts this file's content, or None. ``head``: the file's first
+    ``HEAD_BYTES`` when the caller has read them already."""
+    if head is None:
+        if path.is_dir():
+            return next(
+                (m for m in readers() if isinstance(m, FolderReader) and m.detect_dir(path, None)), None
+            )
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
     head = head[len(BOM) :] if head.startswith(BOM) else head
     if is_binary(head):  # a database some readers know (OpenCode's, Cursor's), else not a log
         return next(
@@ -263,7 +267,9 @@ def _read_one(
     labels_source: str,
     others: list[str] | None = None,
 ) -> Iterator[Trajectory]:
-    if not_regular(path) or is_gzip(path):  # a FIFO would block; a .jsonl.gz is read decompressed
+    special = not_regular(path)  # a FIFO would block: never opened here
+    head = None if special else _head(path)  # read once: the gzip test and detection share it
+    if special or (head is not None and is_gzip_head(head)):  # a .jsonl.gz is read decompressed
         yield from _read_special(path, report, forced, labels, labels_source, others)
         return
     companion = companion_reason(path) if others is not None and not forced else None
@@ -271,7 +277,7 @@ def _read_one(
         report.passed_over[companion] += 1
         return
     try:
-        mod = forced or detect(path)
+        mod = forced or detect(path, head)
     except OSError as exc:
         report.problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}", fatal=True))
         return
@@ -280,6 +286,16 @@ def _read_one(
             _report_unrecognised(path, report, others)
         return
     yield from _parse(path, mod, report, labels, labels_source)
+
+
+def _head(path: Path) -> bytes | None:
+    """A file's first ``HEAD_BYTES``; None for a folder or a file that cannot be opened (detection or
+    the reader reports it)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except OSError:
+        return None
 
 
 def _parse(

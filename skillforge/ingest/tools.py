@@ -41,6 +41,14 @@ _SHELL_WORDS = ("bash", "shell")
 
 def _str(args: dict[str, Any], *keys: str) -> str:
     """The first of ``keys`` that holds text ('' when none does)."""
+    return _first(args, keys)
+
+
+def _first(args: dict[str, Any], keys: tuple[str, ...]) -> str:
+    """:func:`_str` for a tuple of keys; a dict with none of them answers at C speed (the usual case for
+    the optional keys, as a shell call's working directory)."""
+    if args.keys().isdisjoint(keys):
+        return ""
     for key in keys:
         value = args.get(key)
         if isinstance(value, str) and value:
@@ -49,7 +57,7 @@ def _str(args: dict[str, Any], *keys: str) -> str:
 
 
 def _path(args: dict[str, Any]) -> str:
-    return _str(args, *_PATH_KEYS)
+    return _first(args, _PATH_KEYS)
 
 
 def shell(text: str, args: dict[str, Any]) -> Action:
@@ -66,7 +74,7 @@ def shell(text: str, args: dict[str, Any]) -> Action:
         command = text
     if command.startswith("apply_patch") and "*** Begin Patch" in command:  # apply_patch <<'EOF'
         return patch(command, {})
-    return Shell(command, _str(args, *_CWD_KEYS) or None)
+    return Shell(command, _first(args, _CWD_KEYS) or None)
 
 
 def read_file(text: str, args: dict[str, Any]) -> Action:
@@ -134,7 +142,7 @@ def keys(decoder: Decoder, **names: str) -> Decoder:
         return {names.get(k, k): v for k, v in args.items()}
 
     def decode(text: str, args: dict[str, Any]) -> Action:
-        if names.keys().isdisjoint(args) and not any(type(v) is list for v in args.values()):
+        if names.keys().isdisjoint(args) and list not in map(type, args.values()):
             return decoder(text, args)  # nothing to rename: no copy (decoders never change their args)
         fields = rename(args)
         for key, value in fields.items():
@@ -388,7 +396,12 @@ def decode_actions(traj: Trajectory) -> None:
         looked = found.get(tool)
         if looked is None:
             looked = found[tool] = _lookup(agent, tool)
-        action = _decode(looked[0], looked[1], step.text, step.input)
+        name, decoder = looked
+        args = step.input
+        if decoder is not None:  # _decode, inlined: this runs for every tool call
+            action = decoder(step.text, args if isinstance(args, dict) else {})
+        else:
+            action = _decode(name, None, step.text, args)
         if cwd and type(action) is Shell and action.cwd is None:
             action = Shell(action.command, cwd)
         step.action = action
