@@ -55,8 +55,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     if _referred_by(path):  # an external subagent file: read through its parent, linked
         ctx.ignore("subagent trajectory file (read through the trajectory.json that refers to it)")
         return
-    with path.open("rb") as fh:
-        first = fh.readline()
+    first = ctx.first_line()
     if object_line(first) and _MARK in first:  # one document per line
         for line, raw, doc in iter_jsonl_raw(path, ctx):
             yield from _with_subagents(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)

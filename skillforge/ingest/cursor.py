@@ -74,8 +74,7 @@ def detect_binary(path: Path, head: bytes) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    with path.open("rb") as fh:
-        binary = is_sqlite(fh.read(16))
+    binary = is_sqlite(ctx.start(16))
     if binary:
         from skillforge.ingest.cursor_db import parse_db
 

@@ -87,8 +87,7 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    with path.open("rb") as fh:
-        first = fh.readline()
+    first = ctx.first_line()
     session: Session | None
     if object_line(first) and b'"messages"' not in first:
         session = _replay(path, ctx)
