@@ -165,7 +165,7 @@ def _referred_by(path: Path) -> bool:
     trajectory there): such a file is read through that document, never twice."""
     if path.name == "trajectory.json":
         return False
-    me = path.resolve()
+    me: Path | None = None  # resolved only when a document beside or above may name it
     for parent in (path.parent / "trajectory.json", path.parent.parent / "trajectory.json"):
         if parent.is_file() and parent.stat().st_size <= MAX_JSON_FILE:
             try:
@@ -175,6 +175,7 @@ def _referred_by(path: Path) -> bool:
                 refs = _ref_paths(orjson.loads(data))
             except (OSError, ValueError):
                 continue
+            me = me or path.resolve()
             base = parent.parent.resolve()
             targets = (_resolved(parent.parent, ref) for ref in refs)
             if any(
