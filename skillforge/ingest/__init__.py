@@ -120,7 +120,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
             path = Path(match)
             if path.is_dir():
                 real = os.path.realpath(path)
-                yield from _walk(str(path), real, _Walk(real, dir_readers))
+                yield from _walk(path, real, _Walk(real, dir_readers))
             elif path.exists():
                 yield path
             else:
@@ -142,20 +142,20 @@ class _Walk:
     seen: set[str] = field(default_factory=set)
 
 
-def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
-    """``real`` is ``folder`` with symlinks resolved: computed, not asked of the file system, for every
-    folder that is not itself a symlink."""
+def _walk(here: Path, real: str, walk: _Walk) -> Iterator[Path]:
+    """``real`` is ``here`` with symlinks resolved: computed, not asked of the file system, for every
+    folder that is not itself a symlink. Paths below ``here`` are made as its children (``here / name``
+    parses the one name, where ``Path(entry.path)`` parses the whole path again)."""
     if real in walk.seen:
         return
     walk.seen.add(real)
     try:
-        with os.scandir(folder) as found:
+        with os.scandir(here) as found:
             entries = sorted(found, key=_NAME)
     except OSError:
         return
     if walk.dir_readers:
         names = {e.name for e in entries}
-        here = Path(folder)
         reader = next((m for m in walk.dir_readers if m.detect_dir(here, names)), None)
         if reader is not None:
             yield here
@@ -171,9 +171,9 @@ def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
                 continue
         if _is_dir(entry):
             if entry.name not in _TOOL_FOLDERS:
-                yield from _walk(entry.path, target, walk)
+                yield from _walk(here / entry.name, target, walk)
         elif _is_file(entry):  # every file: logs are recognised by content, whatever their names
-            yield Path(entry.path)
+            yield here / entry.name
 
 
 def _suffix(name: str) -> str:
