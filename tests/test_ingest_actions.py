@@ -321,3 +321,21 @@ def test_cursor_ide_tools(tmp_path: Path) -> None:
     assert decode("cursor", "read_file", "", {"target_file": "d.js"}) == ReadFile("d.js")
     assert decode("cursor", "file_search", "", {"query": "cart"}) == Search("cart")
     assert decode("cursor", "list_dir", "", {"relative_workspace_path": "src"}) == Search("", "src")
+
+
+def test_aci_words_without_quoting_split_as_shlex_does() -> None:
+    """The fast split of ACI command lines with no quote or backslash gives shlex.split's words, also
+    with blanks shlex does not split on (vertical tab, form feed, no-break space) and other oddities."""
+    import random
+    import shlex
+
+    from skillforge.ingest.tools import _aci_words
+
+    alphabet = "ab/._-:=#$*?;&|<>()[]{}~!%^+,@ \t\r\x0b\x0c\xa0\u2003\x00é"
+    rng = random.Random(7)
+    lines = ["open dates/parse.py 20", "search_dir  foo   src/ ", "find_file", "", " \t ", "goto\x0c 12"]
+    lines += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for line in lines:
+        first = line.strip().split("\n", 1)[0]
+        assert _aci_words(line) == shlex.split(first)[1:], repr(line)
+    assert _aci_words('search_dir "two words" src') == ["two words", "src"]  # quoting: shlex itself

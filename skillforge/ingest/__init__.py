@@ -25,7 +25,7 @@ from skillforge.ingest.locations import DEFAULT_FOLDERS, default_folder, default
 from skillforge.ingest.opening import (
     folder_size,
     gunzipped,
-    is_gzip,
+    is_gzip_head,
     looks_utf16,
     not_regular,
     rename_source,
@@ -73,6 +73,12 @@ def _reader_modules() -> tuple[Reader, ...]:
     return tuple(readers_uncached())
 
 
+@functools.cache
+def _folder_readers() -> tuple[FolderReader, ...]:
+    """The readers of folders (an isinstance check against a Protocol costs ~50 us: done once)."""
+    return tuple(m for m in _reader_modules() if isinstance(m, FolderReader))
+
+
 def readers() -> list[Reader]:
     """The reader modules that exist (a missing module is simply not offered); imported once."""
     return list(_reader_modules())
@@ -102,7 +108,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
     An OpenHands event folder is yielded as the folder itself. Symlinks are not followed out of the
     folder that was named.
     """
-    dir_readers = [m for m in readers() if isinstance(m, FolderReader)]
+    dir_readers = list(_folder_readers())
     for raw in paths:
         text = str(raw)
         matches = sorted(glob.glob(os.path.expanduser(text), recursive=True)) if _is_glob(text) else [text]
@@ -114,7 +120,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
             path = Path(match)
             if path.is_dir():
                 real = os.path.realpath(path)
-                yield from _walk(str(path), real, _Walk(real, dir_readers))
+                yield from _walk(path, real, _Walk(real, dir_readers))
             elif path.exists():
                 yield path
             else:
@@ -136,20 +142,20 @@ class _Walk:
     seen: set[str] = field(default_factory=set)
 
 
-def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
-    """``real`` is ``folder`` with symlinks resolved: computed, not asked of the file system, for every
-    folder that is not itself a symlink."""
+def _walk(here: Path, real: str, walk: _Walk) -> Iterator[Path]:
+    """``real`` is ``here`` with symlinks resolved: computed, not asked of the file system, for every
+    folder that is not itself a symlink. Paths below ``here`` are made as its children (``here / name``
+    parses the one name, where ``Path(entry.path)`` parses the whole path again)."""
     if real in walk.seen:
         return
     walk.seen.add(real)
     try:
-        with os.scandir(folder) as found:
+        with os.scandir(here) as found:
             entries = sorted(found, key=_NAME)
     except OSError:
         return
     if walk.dir_readers:
         names = {e.name for e in entries}
-        here = Path(folder)
         reader = next((m for m in walk.dir_readers if m.detect_dir(here, names)), None)
         if reader is not None:
             yield here
@@ -165,9 +171,9 @@ def _walk(folder: str, real: str, walk: _Walk) -> Iterator[Path]:
                 continue
         if _is_dir(entry):
             if entry.name not in _TOOL_FOLDERS:
-                yield from _walk(entry.path, target, walk)
+                yield from _walk(here / entry.name, target, walk)
         elif _is_file(entry):  # every file: logs are recognised by content, whatever their names
-            yield Path(entry.path)
+            yield here / entry.name
 
 
 def _suffix(name: str) -> str:
@@ -198,12 +204,14 @@ def _is_glob(text: str) -> bool:
     return any(ch in text for ch in "*?[")
 
 
-def detect(path: Path) -> Reader | None:
-    """The reader whose ``detect`` accepts this file's content, or None."""
-    if path.is_dir():
-        return next((m for m in readers() if isinstance(m, FolderReader) and m.detect_dir(path, None)), None)
-    with path.open("rb") as fh:
-        head = fh.read(HEAD_BYTES)
+def detect(path: Path, head: bytes | None = None) -> Reader | None:
+    """The reader whose ``detect`` accepts this file's content, or None. ``head``: the file's first
+    ``HEAD_BYTES`` when the caller has read them already."""
+    if head is None:
+        if path.is_dir():
+            return next((m for m in _folder_readers() if m.detect_dir(path, None)), None)
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
     head = head[len(BOM) :] if head.startswith(BOM) else head
     if is_binary(head):  # a database some readers know (OpenCode's, Cursor's), else not a log
         return next(
@@ -263,7 +271,9 @@ def _read_one(
     labels_source: str,
     others: list[str] | None = None,
 ) -> Iterator[Trajectory]:
-    if not_regular(path) or is_gzip(path):  # a FIFO would block; a .jsonl.gz is read decompressed
+    special = not_regular(path)  # a FIFO would block: never opened here
+    head = None if special else _head(path)  # read once: the gzip test and detection share it
+    if special or (head is not None and is_gzip_head(head)):  # a .jsonl.gz is read decompressed
         yield from _read_special(path, report, forced, labels, labels_source, others)
         return
     companion = companion_reason(path) if others is not None and not forced else None
@@ -271,7 +281,7 @@ def _read_one(
         report.passed_over[companion] += 1
         return
     try:
-        mod = forced or detect(path)
+        mod = forced or detect(path, head)
     except OSError as exc:
         report.problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}", fatal=True))
         return
@@ -279,15 +289,31 @@ def _read_one(
         if others is None or not _pass_over(path, report):
             _report_unrecognised(path, report, others)
         return
-    yield from _parse(path, mod, report, labels, labels_source)
+    yield from _parse(path, mod, report, labels, labels_source, head)
+
+
+def _head(path: Path) -> bytes | None:
+    """A file's first ``HEAD_BYTES``; None for a folder or a file that cannot be opened (detection or
+    the reader reports it)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except OSError:
+        return None
 
 
 def _parse(
-    path: Path, mod: Reader, report: IngestReport, labels: dict[str, Outcome] | None, labels_source: str
+    path: Path,
+    mod: Reader,
+    report: IngestReport,
+    labels: dict[str, Outcome] | None,
+    labels_source: str,
+    head: bytes | None = None,
 ) -> Iterator[Trajectory]:
     """The trajectories ``mod`` reads from ``path``, with their actions decoded and outcomes settled;
-    a reader's failure ends the file, counted, never a traceback."""
-    ctx = ParseContext(path=path, format=mod.FORMAT)
+    a reader's failure ends the file, counted, never a traceback. ``head``: the file's first bytes, as
+    detection read them (readers sniff them instead of opening the file again)."""
+    ctx = ParseContext(path=path, format=mod.FORMAT, head=head)
     stats = report.stats(mod.FORMAT)
     stats.files += 1
     try:

@@ -55,8 +55,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     if _referred_by(path):  # an external subagent file: read through its parent, linked
         ctx.ignore("subagent trajectory file (read through the trajectory.json that refers to it)")
         return
-    with path.open("rb") as fh:
-        first = fh.readline()
+    first = ctx.first_line()
     if object_line(first) and _MARK in first:  # one document per line
         for line, raw, doc in iter_jsonl_raw(path, ctx):
             yield from _with_subagents(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)
@@ -111,9 +110,10 @@ def _ref_paths(doc: Any) -> list[str]:
     (refs by ``trajectory_id`` alone name embedded ``subagent_trajectories``, read with the document)."""
     found = []
     for step in doc.get("steps") or [] if isinstance(doc, dict) else []:
-        results = as_dict(as_dict(step).get("observation")).get("results")
+        observation = step.get("observation") if isinstance(step, dict) else None
+        results = observation.get("results") if isinstance(observation, dict) else None
         for result in results if isinstance(results, list) else []:
-            refs = as_dict(result).get("subagent_trajectory_ref")
+            refs = result.get("subagent_trajectory_ref") if isinstance(result, dict) else None
             for ref in refs if isinstance(refs, list) else []:
                 if isinstance(ref, dict) and _str(ref.get("trajectory_path")):
                     found.append(ref["trajectory_path"])
@@ -123,8 +123,9 @@ def _ref_paths(doc: Any) -> list[str]:
 def _external(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
     """The external subagent files a document names, inside its folder; a path that leaves the folder
     (absolute, ``..``, a symlink out) is refused, and a missing file counted, each with one line."""
-    base = path.parent.resolve()
-    for ref in _ref_paths(doc):
+    refs = _ref_paths(doc)
+    base = path.parent.resolve() if refs else path.parent  # resolved only when needed: a syscall each
+    for ref in refs:
         target = _resolved(path.parent, ref)
         if target is None:
             ctx.skip("subagent trajectory path unusable", line, ref[:200])
@@ -164,7 +165,7 @@ def _referred_by(path: Path) -> bool:
     trajectory there): such a file is read through that document, never twice."""
     if path.name == "trajectory.json":
         return False
-    me = path.resolve()
+    me: Path | None = None  # resolved only when a document beside or above may name it
     for parent in (path.parent / "trajectory.json", path.parent.parent / "trajectory.json"):
         if parent.is_file() and parent.stat().st_size <= MAX_JSON_FILE:
             try:
@@ -174,6 +175,7 @@ def _referred_by(path: Path) -> bool:
                 refs = _ref_paths(orjson.loads(data))
             except (OSError, ValueError):
                 continue
+            me = me or path.resolve()
             base = parent.parent.resolve()
             targets = (_resolved(parent.parent, ref) for ref in refs)
             if any(

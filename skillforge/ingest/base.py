@@ -91,6 +91,26 @@ class ParseContext:
     ignored: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
     max_problems: int = 20  # problems kept per file (all are counted in ``skipped``)
+    head: bytes | None = None  # the file's first HEAD_BYTES as read for detection (None: not read)
+
+    def first_line(self) -> bytes:
+        """The file's first line (as ``readline``), from ``head`` when it holds it: no second open."""
+        head = self.head
+        if head is not None:
+            end = head.find(b"\n")
+            if end != -1:
+                return head[: end + 1]
+            if len(head) < HEAD_BYTES:  # the whole file
+                return head
+        with self.path.open("rb") as fh:
+            return fh.readline()
+
+    def start(self, size: int = 16) -> bytes:
+        """The file's first ``size`` bytes (at most ``HEAD_BYTES``), from ``head`` when it was read."""
+        if self.head is not None:
+            return self.head[:size]
+        with self.path.open("rb") as fh:
+            return fh.read(size)
 
     def skip(self, reason: str, line: int | None = None, detail: str | None = None) -> None:
         """Count a skipped record. ``detail`` turns it into a reported problem (bad data, not a known

@@ -35,6 +35,7 @@ from skillforge.ingest.base import (
     as_str,
     clip,
     object_line,
+    text_of,
 )
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, new_digest
 from skillforge.ingest.sqlite_store import is_sqlite, tables
@@ -73,8 +74,7 @@ def detect_binary(path: Path, head: bytes) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    with path.open("rb") as fh:
-        binary = is_sqlite(fh.read(16))
+    binary = is_sqlite(ctx.start(16))
     if binary:
         from skillforge.ingest.cursor_db import parse_db
 
@@ -97,25 +97,29 @@ class _Transcript:
             return
         content = as_dict(rec.get("message")).get("content")
         blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
-        if rec.get("role") not in ("user", "assistant") or not isinstance(blocks, list):
+        role = rec.get("role")
+        if role not in ("user", "assistant") or not isinstance(blocks, list):
             self.ctx.skip("line without role and message content", line, "expected {role, message{content}}")
             return
-        for block in blocks:
-            if isinstance(block, dict):
-                self.block(rec["role"] == "user", block, line)
-
-    def block(self, from_user: bool, block: dict[str, Any], line: int) -> None:
-        kind = block.get("type")
-        if kind == "text" and from_user:
-            self.prompt(as_str(block.get("text")), line)
-        elif kind == "text":
-            self.out.message(R_ASSISTANT, as_str(block.get("text")), T_AGENT, line=line)
-        elif kind == "thinking":
-            self.out.thought(as_str(block.get("thinking") or block.get("text")), line=line)
-        elif kind == "tool_use":
-            self.call(block, line)
-        else:
-            self.ctx.skip(f"unknown content block {kind}", line, "block ignored")
+        from_user, out = role == "user", self.out
+        for block in blocks:  # the blocks dispatched inline: this loop runs for every step
+            if not isinstance(block, dict):
+                continue
+            kind = block.get("type")
+            if kind == "thinking":
+                text = block.get("thinking") or block.get("text")
+                out.thought(text if isinstance(text, str) else text_of(text), line=line)
+            elif kind == "tool_use":
+                self.call(block, line)
+            elif kind == "text":
+                text = block.get("text")
+                text = text if isinstance(text, str) else text_of(text)
+                if from_user:
+                    self.prompt(text, line)
+                else:
+                    out.message(R_ASSISTANT, text, T_AGENT, line=line)
+            else:
+                self.ctx.skip(f"unknown content block {kind}", line, "block ignored")
 
     def prompt(self, text: str, line: int) -> None:
         match = _QUERY.search(text)

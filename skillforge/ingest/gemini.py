@@ -87,8 +87,7 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    with path.open("rb") as fh:
-        first = fh.readline()
+    first = ctx.first_line()
     session: Session | None
     if object_line(first) and b'"messages"' not in first:
         session = _replay(path, ctx)
@@ -201,13 +200,12 @@ class _Steps:
             self.task = clip(text.strip())
 
     def _gemini(self, msg: dict[str, Any], ts: str | None) -> None:
-        self.model = self.model or (msg["model"] if isinstance(msg.get("model"), str) else None)
+        if not self.model:
+            model = msg.get("model")
+            self.model = model if isinstance(model, str) else None
         for thought in msg.get("thoughts") or []:
             if isinstance(thought, dict):
-                self.out.thought(
-                    ": ".join(as_str(thought.get(k)) for k in ("subject", "description") if thought.get(k)),
-                    timestamp=ts,
-                )
+                self.out.thought(_thought_text(thought), timestamp=ts)
         parts = msg.get("content")
         for part in parts if isinstance(parts, list) else [parts]:
             if isinstance(part, dict) and part.get("thought") is True:
@@ -260,6 +258,14 @@ class _Steps:
             exit_code=code,
             is_error=bool(error) or status in ("error", "cancelled") or bool(code),
         )
+
+
+def _thought_text(thought: dict[str, Any]) -> str:
+    """``subject: description`` (either alone when the other is empty), as a join over the two would."""
+    subject, description = thought.get("subject"), thought.get("description")
+    if subject and description:
+        return f"{as_str(subject)}: {as_str(description)}"
+    return as_str(subject) if subject else as_str(description) if description else ""
 
 
 def _text(content: Any) -> str:

@@ -73,8 +73,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     if path.is_dir():
         yield from _tree(path, None, ctx)
         return
-    with path.open("rb") as fh:
-        binary = is_sqlite(fh.read(16))
+    binary = is_sqlite(ctx.start(16))
     if binary:
         yield from _database(path, ctx)
     elif len(path.parents) >= 3 and path.parents[1].name == "session":

@@ -107,8 +107,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     if path.is_dir():
         yield from _parse_folder(path, ctx)
         return
-    with path.open("rb") as fh:
-        first = fh.read(4096).lstrip()
+    first = ctx.start(4096).lstrip()
     if first.startswith(b"["):
         loaded = read_json_doc(path, ctx)
         if loaded is not None:

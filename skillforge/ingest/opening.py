@@ -45,12 +45,9 @@ def not_regular(path: Path) -> str | None:
     return None
 
 
-def is_gzip(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(2) == GZIP_MAGIC
-    except OSError:
-        return False
+def is_gzip_head(head: bytes) -> bool:
+    """Whether a file's first bytes are gzip's magic number."""
+    return head[:2] == GZIP_MAGIC
 
 
 @contextmanager

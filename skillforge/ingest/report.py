@@ -45,7 +45,10 @@ class IngestReport:
         return bool(self.problems or self.unrecognised)
 
     def stats(self, fmt: str) -> FormatStats:
-        return self.formats.setdefault(fmt, FormatStats())
+        st = self.formats.get(fmt)  # not setdefault: a FormatStats (four Counters) built per call
+        if st is None:
+            st = self.formats[fmt] = FormatStats()
+        return st
 
     def count(self, traj: Trajectory) -> None:
         st = self.stats(traj.format)

@@ -41,6 +41,14 @@ _SHELL_WORDS = ("bash", "shell")
 
 def _str(args: dict[str, Any], *keys: str) -> str:
     """The first of ``keys`` that holds text ('' when none does)."""
+    return _first(args, keys)
+
+
+def _first(args: dict[str, Any], keys: tuple[str, ...]) -> str:
+    """:func:`_str` for a tuple of keys; a dict with none of them answers at C speed (the usual case for
+    the optional keys, as a shell call's working directory)."""
+    if args.keys().isdisjoint(keys):
+        return ""
     for key in keys:
         value = args.get(key)
         if isinstance(value, str) and value:
@@ -49,7 +57,7 @@ def _str(args: dict[str, Any], *keys: str) -> str:
 
 
 def _path(args: dict[str, Any]) -> str:
-    return _str(args, *_PATH_KEYS)
+    return _first(args, _PATH_KEYS)
 
 
 def shell(text: str, args: dict[str, Any]) -> Action:
@@ -66,7 +74,7 @@ def shell(text: str, args: dict[str, Any]) -> Action:
         command = text
     if command.startswith("apply_patch") and "*** Begin Patch" in command:  # apply_patch <<'EOF'
         return patch(command, {})
-    return Shell(command, _str(args, *_CWD_KEYS) or None)
+    return Shell(command, _first(args, _CWD_KEYS) or None)
 
 
 def read_file(text: str, args: dict[str, Any]) -> Action:
@@ -134,6 +142,8 @@ def keys(decoder: Decoder, **names: str) -> Decoder:
         return {names.get(k, k): v for k, v in args.items()}
 
     def decode(text: str, args: dict[str, Any]) -> Action:
+        if names.keys().isdisjoint(args) and list not in map(type, args.values()):
+            return decoder(text, args)  # nothing to rename: no copy (decoders never change their args)
         fields = rename(args)
         for key, value in fields.items():
             if isinstance(value, list):
@@ -190,9 +200,17 @@ _GEMINI: dict[str, Decoder] = {
 }
 
 
+_QUOTING = re.compile(r"[\"'\\]")
+_SHELL_BLANKS = re.compile(r"[ \t\r\n]+")  # shlex's whitespace (str.split would also split on others)
+
+
 def _aci_words(text: str) -> list[str]:
-    """The arguments of a SWE-agent ACI command line (``open dates/parse.py 20``)."""
+    """The arguments of a SWE-agent ACI command line (``open dates/parse.py 20``). A line with no quote
+    or backslash is split as ``shlex.split`` would, on its whitespace (shlex's own tokenizer, pure
+    Python, cost a tenth of a SWE-agent log's reading)."""
     first = text.strip().split("\n", 1)[0]
+    if _QUOTING.search(first) is None:
+        return [word for word in _SHELL_BLANKS.split(first) if word][1:]
     try:
         return shlex.split(first)[1:]
     except ValueError:
@@ -354,11 +372,19 @@ def guess(name: str, text: str, args: dict[str, Any]) -> Action:
     return Other(name)
 
 
+def _lookup(agent: str, tool: str | None) -> tuple[str, Decoder | None]:
+    """A tool's normalised name and its agent's table decoder (None: not in the table)."""
+    name = (tool or "bash").lower().replace("-", "_")
+    return name, TOOLS.get(agent, {}).get(name)
+
+
 def decode(agent: str, tool: str | None, text: str, args: Any) -> Action:
     """The action of one tool call of ``agent`` (no tool name: a shell command, as in bare logs)."""
-    name = (tool or "bash").lower().replace("-", "_")
+    return _decode(*_lookup(agent, tool), text, args)
+
+
+def _decode(name: str, decoder: Decoder | None, text: str, args: Any) -> Action:
     fields = args if isinstance(args, dict) else {}
-    decoder = TOOLS.get(agent, {}).get(name)
     if decoder is not None:
         return decoder(text, fields)
     if isinstance(args, str) and name.startswith(("apply_patch", "patch")):
@@ -368,12 +394,22 @@ def decode(agent: str, tool: str | None, text: str, args: Any) -> Action:
 
 def decode_actions(traj: Trajectory) -> None:
     """Fill ``action`` on every tool call of ``traj`` (in place); shell calls get the session's working
-    directory when their own is not recorded."""
-    agent, tool_call = traj.agent, StepKind.TOOL_CALL  # bound once: an enum member read costs per step
+    directory when their own is not recorded. Each tool name is looked up once per trajectory."""
+    agent, tool_call, cwd = traj.agent, StepKind.TOOL_CALL, traj.cwd  # bound once: read per step
+    found: dict[str | None, tuple[str, Decoder | None]] = {}
     for step in traj.steps:
         if step.kind is not tool_call or step.action is not None:
             continue
-        action = decode(agent, step.tool_name, step.text, step.input)
-        if isinstance(action, Shell) and action.cwd is None and traj.cwd:
-            action = Shell(action.command, traj.cwd)
+        tool = step.tool_name
+        looked = found.get(tool)
+        if looked is None:
+            looked = found[tool] = _lookup(agent, tool)
+        name, decoder = looked
+        args = step.input
+        if decoder is not None:  # _decode, inlined: this runs for every tool call
+            action = decoder(step.text, args if isinstance(args, dict) else {})
+        else:
+            action = _decode(name, None, step.text, args)
+        if cwd and type(action) is Shell and action.cwd is None:
+            action = Shell(action.command, cwd)
         step.action = action

@@ -1,0 +1,61 @@
+"""The head of a file read once for detection and handed to the reader (``ParseContext.head``): the
+reader's sniffing gives what reading the file again would, also when the head does not hold it all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skillforge.ingest import IngestReport, read
+from skillforge.ingest.base import HEAD_BYTES, ParseContext
+
+
+def _ctx(path: Path) -> ParseContext:
+    with path.open("rb") as fh:
+        return ParseContext(path=path, head=fh.read(HEAD_BYTES))
+
+
+def test_first_line_from_the_head_is_readline(tmp_path: Path) -> None:
+    for name, data in (("a", b'{"x": 1}\n{"y": 2}\n'), ("b", b'{"x": 1}'), ("c", b""), ("d", b"\n\n")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        with path.open("rb") as fh:
+            expected = fh.readline()
+        assert _ctx(path).first_line() == expected
+        assert ParseContext(path=path).first_line() == expected  # no head: the file is read
+
+
+def test_first_line_longer_than_the_head_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    line = b'{"text": "' + b"x" * (HEAD_BYTES * 2) + b'"}\n'
+    path.write_bytes(line + b'{"y": 2}\n')
+    ctx = _ctx(path)
+    assert ctx.head is not None and len(ctx.head) == HEAD_BYTES
+    assert ctx.first_line() == line
+
+
+def test_start_from_the_head_or_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "db"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x01" * 100)
+    assert _ctx(path).start(16) == ParseContext(path=path).start(16) == b"SQLite format 3\x00"
+    short = tmp_path / "short"
+    short.write_bytes(b"ab")
+    assert _ctx(short).start(16) == b"ab"
+
+
+def test_gemini_jsonl_with_a_first_line_past_the_head_is_still_read_as_jsonl(tmp_path: Path) -> None:
+    """Gemini tells its JSONL logs from its JSON documents by the first line: a header line longer than
+    the head must still be found whole (named with ``fmt``: detection itself looks at the head only)."""
+    header = (
+        b'{"sessionId": "s1", "projectHash": "' + b"a" * (HEAD_BYTES + 10) + b'", "startTime": "2026-08-01"}'
+    )
+    user = (
+        b'{"id": "u1", "timestamp": "2026-08-01T10:00:00Z", "type": "user", "content": [{"text": "fix it"}]}'
+    )
+    path = tmp_path / "chats" / "session-2026-08-01T09-00-abc.jsonl"
+    path.parent.mkdir()
+    path.write_bytes(header + b"\n" + user + b"\n")
+    report = IngestReport()
+    trajs = list(read([path], report, fmt="gemini-cli"))
+    assert not report.problems
+    assert [t.native_id for t in trajs] == ["s1"]
+    assert trajs[0].task == "fix it"
