@@ -43,8 +43,8 @@ class _LazyConsole:
 # Lines are never wrapped by rich (soft_wrap): a terminal folds a long line by itself, and a path stays one
 # piece when copied; output that goes to a file or a pipe is not folded at all.
 UNWRAPPED_WIDTH = 4096
-out = _LazyConsole(highlight=False, soft_wrap=True)
-err = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+out = _LazyConsole(highlight=False, soft_wrap=True, emoji=False)  # ":x:" in a path stays ":x:"
+err = _LazyConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 _state = {"verbose": 0, "quiet": False}
 

@@ -190,3 +190,18 @@ def test_two_saves_never_share_a_temporary_file(tmp_path: Path) -> None:
     folder = config.cache_dir() / "findings"
     assert sorted(p.name for p in folder.iterdir()) == ["same.json"]  # no temporary left behind
     assert json.loads((folder / "same.json").read_text()) == {"k2": []}
+
+
+def test_entries_used_this_run_survive_trimming(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a library larger than the limit must not miss the same entries on every warm run
+    monkeypatch.setattr(findings_cache, "MAX_ENTRIES", 3)
+    first = findings_cache.FindingsCache("trim")
+    for key in ("a", "b", "c"):
+        first.put(key, [])
+    first.save()
+    second = findings_cache.FindingsCache("trim")
+    assert second.get("a") == []  # the oldest entry, used again
+    second.put("d", [])
+    second.save()
+    kept = json.loads((config.cache_dir() / "findings" / "trim.json").read_text())
+    assert set(kept) == {"a", "c", "d"}  # b, unused and oldest, is the one dropped

@@ -35,6 +35,7 @@ class FindingsCache:
         self.name = name
         self.data: dict[str, Any] | None = None
         self.dirty = False
+        self.used: set[str] = set()  # keys read or written this run: kept first when trimming
 
     def path(self) -> Path:
         from skillforge import config
@@ -52,19 +53,27 @@ class FindingsCache:
 
     def get(self, key: str) -> Any:
         """The stored value, or None (callers check its shape: the file is not trusted)."""
-        return self._load().get(key)
+        value = self._load().get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
 
     def put(self, key: str, value: Any) -> None:
         data = self._load()
         data.pop(key, None)  # re-inserted last: the newest entries survive trimming
         data[key] = value
+        self.used.add(key)
         self.dirty = True
 
     def save(self) -> None:
         """Write the cache back; a cache folder that cannot be written only costs speed."""
         if not self.dirty or self.data is None:
             return
-        keep = list(self.data.items())[-MAX_ENTRIES:]
+        # what this run used survives whatever the library's size (else a library over the limit would
+        # miss the same share on every warm run); older entries fill what is left, newest first
+        others = [item for item in self.data.items() if item[0] not in self.used]
+        room = max(MAX_ENTRIES - len(self.used), 0)
+        keep = (others[-room:] if room else []) + [(k, self.data[k]) for k in self.data if k in self.used]
         path = self.path()
         tmp: str | None = None
         try:
@@ -134,8 +143,8 @@ def _parser_versions() -> list[str]:
 
     names = ["tree-sitter", "tree-sitter-bash", "tree-sitter-python", "tree-sitter-javascript"]
     names += ["tree-sitter-typescript", "tree-sitter-json", "tree-sitter-yaml", "tree-sitter-toml"]
-    found = []
-    for name in names:
+    found = [f"hash-width={sys.hash_info.width}"]  # MinHash signatures rest on the tuple hash
+    for name in [*names, "numpy"]:  # and on numpy's random generator
         try:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:

@@ -147,6 +147,7 @@ def _valid_entry(value: object) -> TypeGuard[list[Any]]:
         and isinstance(value[0], str)
         and isinstance(value[1], list)
         and len(value[1]) in (0, minhash.PERMS)
+        and bool(value[0]) == bool(value[1])  # a body has a signature exactly when it has words
         and all(type(v) is int and 0 <= v < 2**64 for v in value[1])
     )
 

@@ -153,9 +153,11 @@ def _inside(folder: str, real_folder: str, target: str) -> tuple[list[str], str 
     parts, why = relative_parts(target)
     if why:
         return parts, None, why
+    if any("\0" in part for part in parts):  # %00 decoded: no system takes it, and realpath raises
+        return parts, None, "is not a usable path (a NUL byte)"
     path = os.path.join(folder, *parts)
     real = os.path.realpath(path)
-    if real != real_folder and not real.startswith(real_folder.rstrip("/") + "/"):
+    if real != real_folder and not real.startswith(real_folder.rstrip(os.sep) + os.sep):
         return parts, None, "resolves outside the skill folder (through a symlink)"
     return parts, path, None
 
