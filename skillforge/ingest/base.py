@@ -269,12 +269,12 @@ class StepList:
         role: Role,
         text: str,
         trust: Trust,
-        *,
         record: str | None = None,
         line: int | None = None,
         timestamp: str | None = None,
     ) -> Step | None:
-        """A user/assistant/system message; empty text adds nothing."""
+        """A user/assistant/system message; empty text adds nothing. ``record`` and ``line`` may be given
+        by position: keyword arguments cost a readers' per-step loop measurably."""
         if not text or text.isspace():
             return None
         if len(text) > MAX_TEXT:
@@ -301,7 +301,7 @@ class StepList:
         return step
 
     def thought(
-        self, text: str, *, record: str | None = None, line: int | None = None, timestamp: str | None = None
+        self, text: str, record: str | None = None, line: int | None = None, timestamp: str | None = None
     ) -> Step | None:
         if not text or text.isspace():
             return None
@@ -334,7 +334,6 @@ class StepList:
         text: str,
         call_id: str,
         input: Any = None,
-        *,
         record: str | None = None,
         line: int | None = None,
         timestamp: str | None = None,
