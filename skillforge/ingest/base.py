@@ -169,6 +169,12 @@ def text_of(content: Any) -> str:
     return clip("\n".join(p for p in parts if p))
 
 
+def head_line(head: bytes) -> bytes:
+    """``head.split(b"\\n", 1)[0]`` without copying the rest of the head (64 KiB, once per reader asked)."""
+    end = head.find(b"\n")
+    return head if end < 0 else head[:end]
+
+
 def object_line(line: bytes) -> bool:
     """Whether ``line`` could hold one JSON object (braces at both ends): a cheap test before parsing a
     line during detection, where most candidates are not JSON lines at all."""

@@ -31,9 +31,9 @@ from skillforge.ingest.base import (
     T_PERSON,
     ParseContext,
     StepList,
-    as_dict,
     as_str,
     clip,
+    head_line,
     object_line,
     text_of,
 )
@@ -51,7 +51,7 @@ _QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
 def detect(path: Path, head: bytes) -> bool:
     """A first line with ``role`` and ``message`` and no ``type`` (every Claude Code line has one), or a
     ``turn_ended`` marker."""
-    first = head.split(b"\n", 1)[0]
+    first = head_line(head)
     if not object_line(first) or (b'"role"' not in first and b'"turn_ended"' not in first):
         return False
     try:
