@@ -105,6 +105,14 @@ class ParseContext:
         with self.path.open("rb") as fh:
             return fh.readline()
 
+    def whole(self, path: Path | str) -> bytes | None:
+        """All of ``path``'s bytes when it is this file and ``head`` holds it whole (a file under
+        ``HEAD_BYTES``): small logs are then opened once, for detection and reading both. Else None."""
+        head = self.head
+        if head is not None and len(head) < HEAD_BYTES and (path is self.path or path == self.path):
+            return head
+        return None
+
     def start(self, size: int = 16) -> bytes:
         """The file's first ``size`` bytes (at most ``HEAD_BYTES``), from ``head`` when it was read."""
         if self.head is not None:
