@@ -245,3 +245,26 @@ def test_from_cursor_with_nothing_there_is_one_line(
     line, hint = [line for line in res.err.splitlines() if line.strip()]  # as every --from agent's
     assert line.startswith("skillforge: error: ") and "cursor keeps no logs here" in line
     assert "state.vscdb" in line and "agent-transcripts" in line and "hint:" in hint
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"command": "npm test", "working_directory": "/repo"},
+        {"command": "ls", "working_directory": "/repo", "workdir": "/w"},
+        {"command": "ls", "working_directory": "/repo", "dir_path": "/d"},
+        {"command": "ls", "working_directory": "", "dir_path": "/d"},
+        {"command": "ls", "working_directory": 3},
+        {"command": "ls", "working_directory": "/repo", "cwd": "/c"},
+        {"command": "ls", "cwd": "/c", "working_directory": "/repo"},
+        {"command": ["bash", "-lc", "make"], "working_directory": "/repo"},
+        {"command": ["apply_patch", "*** Begin Patch\n*** Update File: a.py\n"], "working_directory": "/r"},
+        {"command": "ls"},
+    ],
+)
+def test_cursor_shell_decodes_as_renaming_the_arguments(args: dict[str, Any]) -> None:
+    """The Shell decoder reads ``working_directory`` in place: the action is the one that renaming the
+    key to ``cwd`` (and reading the copy) gives."""
+    from skillforge.ingest.tools import cursor_shell, keys, shell
+
+    assert cursor_shell("text", args) == keys(shell, working_directory="cwd")("text", args)

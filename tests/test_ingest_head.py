@@ -59,3 +59,31 @@ def test_gemini_jsonl_with_a_first_line_past_the_head_is_still_read_as_jsonl(tmp
     assert not report.problems
     assert [t.native_id for t in trajs] == ["s1"]
     assert trajs[0].task == "fix it"
+
+
+def test_a_small_file_is_read_from_its_head(tmp_path: Path) -> None:
+    """Under ``HEAD_BYTES`` the head is the whole file: lines and documents come from it (one open per
+    small log), and give what reading the file gives, a BOM and a bad line included."""
+    from skillforge.ingest.reading import iter_jsonl_raw, read_json_doc
+
+    lines = tmp_path / "small.jsonl"
+    lines.write_bytes(b'\xef\xbb\xbf{"a": 1}\n\n{bad\n[2]\n{"b": "\xe9"}')
+    ctx = _ctx(lines)
+    assert ctx.whole(lines) == lines.read_bytes()
+    assert ctx.whole(tmp_path / "other.jsonl") is None  # only the file the head is of
+    plain = ParseContext(path=lines)
+    assert list(iter_jsonl_raw(lines, ctx)) == list(iter_jsonl_raw(lines, plain))
+    assert ctx.skipped == plain.skipped and [str(p) for p in ctx.problems] == [str(p) for p in plain.problems]
+    doc = tmp_path / "doc.json"
+    doc.write_bytes(b'{"steps": [1, 2]}')
+    assert read_json_doc(doc, _ctx(doc)) == read_json_doc(doc, ParseContext(path=doc))
+
+
+def test_a_file_larger_than_the_head_is_read_from_disk(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b'{"x": "' + b"y" * HEAD_BYTES + b'"}\n{"z": 1}\n')
+    ctx = _ctx(path)
+    assert ctx.whole(path) is None
+    from skillforge.ingest.reading import iter_jsonl_raw
+
+    assert [rec for _, _, rec in iter_jsonl_raw(path, ctx)][1] == {"z": 1}

@@ -317,7 +317,8 @@ def _parse(
     stats = report.stats(mod.FORMAT)
     stats.files += 1
     try:
-        stats.bytes += _size(path)
+        whole = ctx.whole(path)  # a small file read whole for detection: its size without a stat
+        stats.bytes += _size(path) if whole is None else len(whole)
         for traj in mod.parse(path, ctx):
             rename_source(traj, str(path), shown_name(str(path)))
             decode_actions(traj)

@@ -105,6 +105,14 @@ class ParseContext:
         with self.path.open("rb") as fh:
             return fh.readline()
 
+    def whole(self, path: Path | str) -> bytes | None:
+        """All of ``path``'s bytes when it is this file and ``head`` holds it whole (a file under
+        ``HEAD_BYTES``): small logs are then opened once, for detection and reading both. Else None."""
+        head = self.head
+        if head is not None and len(head) < HEAD_BYTES and (path is self.path or path == self.path):
+            return head
+        return None
+
     def start(self, size: int = 16) -> bytes:
         """The file's first ``size`` bytes (at most ``HEAD_BYTES``), from ``head`` when it was read."""
         if self.head is not None:
@@ -167,6 +175,12 @@ def text_of(content: Any) -> str:
             elif "content" in block:
                 parts.append(text_of(block["content"]))
     return clip("\n".join(p for p in parts if p))
+
+
+def head_line(head: bytes) -> bytes:
+    """``head.split(b"\\n", 1)[0]`` without copying the rest of the head (64 KiB, once per reader asked)."""
+    end = head.find(b"\n")
+    return head if end < 0 else head[:end]
 
 
 def object_line(line: bytes) -> bool:
@@ -269,12 +283,12 @@ class StepList:
         role: Role,
         text: str,
         trust: Trust,
-        *,
         record: str | None = None,
         line: int | None = None,
         timestamp: str | None = None,
     ) -> Step | None:
-        """A user/assistant/system message; empty text adds nothing."""
+        """A user/assistant/system message; empty text adds nothing. ``record`` and ``line`` may be given
+        by position: keyword arguments cost a readers' per-step loop measurably."""
         if not text or text.isspace():
             return None
         if len(text) > MAX_TEXT:
@@ -301,7 +315,7 @@ class StepList:
         return step
 
     def thought(
-        self, text: str, *, record: str | None = None, line: int | None = None, timestamp: str | None = None
+        self, text: str, record: str | None = None, line: int | None = None, timestamp: str | None = None
     ) -> Step | None:
         if not text or text.isspace():
             return None
@@ -334,7 +348,6 @@ class StepList:
         text: str,
         call_id: str,
         input: Any = None,
-        *,
         record: str | None = None,
         line: int | None = None,
         timestamp: str | None = None,

@@ -35,6 +35,7 @@ from skillforge.ingest.base import (
     T_TOOL_OUTPUT,
     ParseContext,
     clip,
+    head_line,
     object_line,
     text_of,
 )
@@ -80,7 +81,7 @@ _CWD_RE = re.compile(r"<cwd>([^<]+)</cwd>|Current working directory: (\S+)")
 
 
 def detect(path: Path, head: bytes) -> bool:
-    first = head.split(b"\n", 1)[0]
+    first = head_line(head)
     if not object_line(first):
         return False
     try:

@@ -32,6 +32,7 @@ from skillforge.ingest.base import (
     as_dict,
     as_str,
     clip,
+    head_line,
     object_line,
 )
 from skillforge.ingest.reading import digest_id, iter_jsonl_as, json_or_text, json_safe, new_digest
@@ -46,7 +47,7 @@ _EXIT_RE = re.compile(r"<exited with exit code (-?\d+)>")
 
 def detect(path: Path, head: bytes) -> bool:
     """A first line that is an event: a dotted ``type``, a ``data`` object and a ``parentId`` chain."""
-    first = head.split(b"\n", 1)[0]
+    first = head_line(head)
     if not object_line(first) or b'"parentId"' not in first:
         return False
     try:

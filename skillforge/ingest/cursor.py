@@ -31,9 +31,9 @@ from skillforge.ingest.base import (
     T_PERSON,
     ParseContext,
     StepList,
-    as_dict,
     as_str,
     clip,
+    head_line,
     object_line,
     text_of,
 )
@@ -51,7 +51,7 @@ _QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
 def detect(path: Path, head: bytes) -> bool:
     """A first line with ``role`` and ``message`` and no ``type`` (every Claude Code line has one), or a
     ``turn_ended`` marker."""
-    first = head.split(b"\n", 1)[0]
+    first = head_line(head)
     if not object_line(first) or (b'"role"' not in first and b'"turn_ended"' not in first):
         return False
     try:
@@ -95,7 +95,8 @@ class _Transcript:
         if rec.get("type") == "turn_ended":
             self.turns[as_str(rec.get("status")) or "unknown"] += 1
             return
-        content = as_dict(rec.get("message")).get("content")
+        message = rec.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
         blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
         role = rec.get("role")
         if role not in ("user", "assistant") or not isinstance(blocks, list):
@@ -108,16 +109,16 @@ class _Transcript:
             kind = block.get("type")
             if kind == "thinking":
                 text = block.get("thinking") or block.get("text")
-                out.thought(text if isinstance(text, str) else text_of(text), line=line)
+                out.thought(text if type(text) is str else text_of(text), None, line)
             elif kind == "tool_use":
                 self.call(block, line)
             elif kind == "text":
                 text = block.get("text")
-                text = text if isinstance(text, str) else text_of(text)
+                text = text if type(text) is str else text_of(text)
                 if from_user:
                     self.prompt(text, line)
                 else:
-                    out.message(R_ASSISTANT, text, T_AGENT, line=line)
+                    out.message(R_ASSISTANT, text, T_AGENT, None, line)
             else:
                 self.ctx.skip(f"unknown content block {kind}", line, "block ignored")
 
@@ -129,16 +130,23 @@ class _Transcript:
             self.task = self.task or clip(match.group(1))
 
     def call(self, block: dict[str, Any], line: int) -> None:
-        name = as_str(block.get("name")) or "tool"
+        name = block.get("name")
+        name = (name if type(name) is str else as_str(name)) or "tool"
         # decoded by orjson: no integer beyond 64 bits, so json_safe would only copy
         args: Any = block.get("input")
-        if isinstance(args, dict) and isinstance(args.get("working_directory"), str):
-            self.cwd = self.cwd or args["working_directory"]
-        shell = name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str)
-        text = args["command"] if shell else clip(orjson.dumps(args).decode()) if args is not None else ""
-        self.out.call(
-            name, text, as_str(block.get("id")) or f"cursor-{line}-{len(self.out.steps)}", args, line=line
-        )
+        if type(args) is dict:
+            if not self.cwd:
+                cwd = args.get("working_directory")
+                if isinstance(cwd, str):
+                    self.cwd = cwd
+            command = args.get("command") if name in SHELL_TOOLS else None
+            text = command if type(command) is str else clip(orjson.dumps(args).decode())
+        else:
+            text = clip(orjson.dumps(args).decode()) if args is not None else ""
+        call_id = block.get("id")
+        call_id = call_id if type(call_id) is str else as_str(call_id) if call_id is not None else ""
+        out = self.out
+        out.call(name, text, call_id or f"cursor-{line}-{len(out.steps)}", args, None, line)
 
 
 def _transcript(path: Path, ctx: ParseContext) -> Trajectory:

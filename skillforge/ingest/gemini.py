@@ -34,6 +34,7 @@ from skillforge.ingest.base import (
     StepList,
     as_str,
     clip,
+    head_line,
     object_line,
 )
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
@@ -70,7 +71,7 @@ Session = tuple[str, dict[str, Any], list[dict[str, Any]]]  # id, header, final 
 def detect(path: Path, head: bytes) -> bool:
     """A JSONL header or a one-line conversation (``sessionId`` and ``projectHash`` on the first line), or
     a pretty-printed conversation object naming both near its start."""
-    first = head.split(b"\n", 1)[0]
+    first = head_line(head)
     if object_line(first):
         try:
             rec = orjson.loads(first)

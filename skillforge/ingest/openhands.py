@@ -104,7 +104,7 @@ def _event_files(path: Path) -> list[tuple[int, str]] | None:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    if path.is_dir():
+    if ctx.head is None and path.is_dir():  # a head was read: a file (a folder has none)
         yield from _parse_folder(path, ctx)
         return
     first = ctx.start(4096).lstrip()

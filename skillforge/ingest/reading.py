@@ -6,6 +6,7 @@ and line); and the hashes of those bytes that become trajectory ids.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -65,7 +66,8 @@ class _JsonLines:
         self.path, self.ctx, self.latin1 = path, ctx, False
 
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
-        with self.path.open("rb") as fh:
+        whole = self.ctx.whole(self.path)
+        with self.path.open("rb") if whole is None else io.BytesIO(whole) as fh:
             for lineno, raw in enumerate(fh, 1):
                 if lineno == 1 and raw.startswith(BOM):
                     raw = raw[len(BOM) :]
@@ -115,6 +117,9 @@ def read_json_doc(path: Path | str, ctx: ParseContext) -> tuple[bytes, Any] | No
 
 
 def _read_doc(path: Path | str, ctx: ParseContext) -> bytes | None:
+    whole = ctx.whole(path)
+    if whole is not None:  # read whole for detection already
+        return whole
     with open(path, "rb") as fh:  # one open and fstat: readers of many small files (OpenCode's tree) feel it
         size = os.fstat(fh.fileno()).st_size
         if size > MAX_JSON_FILE:

@@ -296,8 +296,24 @@ _OPENCODE: dict[str, Decoder] = {
     "list": listing,
     "task": message,
 }
+_CURSOR_SHELL = keys(shell, working_directory="cwd")
+
+
+def cursor_shell(text: str, args: dict[str, Any]) -> Action:
+    """:data:`_CURSOR_SHELL` without copying the arguments to rename one key (every Cursor shell call
+    has ``working_directory``): the renamed ``cwd`` comes second of the working-directory keys."""
+    if "cwd" in args or "working_directory" not in args:
+        return _CURSOR_SHELL(text, args)
+    action = shell(text, args)
+    if type(action) is Shell:
+        folder, workdir = args["working_directory"], args.get("workdir")
+        if isinstance(folder, str) and folder and not (isinstance(workdir, str) and workdir):
+            return Shell(action.command, folder)
+    return action
+
+
 _CURSOR: dict[str, Decoder] = {  # agent transcripts (Shell, Read…) and the IDE's tools (run_terminal_cmd…)
-    "shell": keys(shell, working_directory="cwd"),
+    "shell": cursor_shell,
     "read": read_file,
     "write": keys(write_file, contents="content"),
     "strreplace": edit_file,
