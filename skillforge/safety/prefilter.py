@@ -98,13 +98,27 @@ def contains_any(text: str, literals: tuple[str, ...]) -> bool:
 
 
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
-    """Sorted offsets where any of ``literals`` occurs in ``text`` (overlaps included)."""
+    """Sorted offsets where any of ``literals`` occurs in ``text`` (overlaps included). Literals a gate
+    already put in the automaton come from its cached pass; the others (start words such as "to" or
+    "do", asked about only once a gate has passed) are found with ``str.find``, so they never slow
+    down the automaton's pass over every text."""
     literals = tuple(literals)
-    found = hits(text, literals)
-    lists = [found[lit] for lit in literals if lit in found]
+    found = hits(text, ()) if any(lit in _LITERALS for lit in literals) else {}
+    lists = [found.get(lit, []) if lit in _LITERALS else _find_all(text, lit) for lit in literals]
+    lists = [starts for starts in lists if starts]
     if len(lists) == 1:
         return list(lists[0])
     return sorted(set(chain.from_iterable(lists)))
+
+
+def _find_all(text: str, literal: str) -> list[int]:
+    """Every start offset of ``literal`` in ``text``, overlaps included."""
+    starts: list[int] = []
+    i = text.find(literal)
+    while i != -1:
+        starts.append(i)
+        i = text.find(literal, i + 1)
+    return starts
 
 
 def fence_lines(text: str) -> list[int]:
