@@ -299,3 +299,42 @@ def test_hits_from_several_threads_while_literals_are_added() -> None:
     with ThreadPoolExecutor(8) as pool:
         results = dict(zip(range(40), pool.map(scan, range(40)), strict=True))
     assert results == expected
+
+
+def test_url_scan_from_http_equals_the_plain_regex() -> None:
+    from skillforge.safety import urls
+
+    texts = [
+        "see https://a.io/x and HTTP://B.io/y?q=1, xhttps://no.io; (http://c.io/z) `https://d.io`",
+        "_https://e.io/ 1http://f.io http:/g hTTps://h.io/?t=${TOKEN} https://",
+        *_texts(),
+    ]
+    found = 0
+    for text in texts:
+        expected = [m.span() for m in urls._URL.finditer(text)]
+        assert [m.span() for m in finditer_from(urls._URL, text, ("http",), lowered(text))] == expected
+        found += len(expected)
+    assert found >= 6
+
+
+def test_base64_look_behind_changes_no_match() -> None:
+    plain = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
+    rng = random.Random(5)
+    alphabet = "Ab9+/xYz0kLm" * 6 + "= \n-_.="
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(20, 400))) for _ in range(300)]
+    texts += ["A" * 40 + "===" + "B" * 40, "a" * 31 + " " + "c" * 33 + "==" + "d" * 35, "-" + "Q" * 64]
+    found = 0
+    for text in texts:
+        expected = [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in injection._BASE64.finditer(text)] == expected, text
+        found += len(expected)
+    assert found > 20
+
+
+def test_any_in_and_unregistered_start_literals() -> None:
+    from skillforge.safety.prefilter import any_in
+
+    assert any_in("run curl x", ("wget", "curl"))
+    assert not any_in("run cur l", ("wget", "curl"))
+    # start words never passed to a gate are found by str.find, overlaps included
+    assert literal_starts("zqzqzq qzq", ["zqz", "qzq"]) == [0, 1, 2, 3, 7]

@@ -181,7 +181,9 @@ _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads
 )
 _PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")  # also where every match of _PIPE_SHELL starts
 _STARTS = {_OVERRIDE: _OVERRIDE_STARTS, _ASK_SECRETS: _ASK_STARTS, _PIPE_SHELL: _PIPE_KEYS}
-_BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
+# the look-behind changes no match (each starts a run of base64 characters: a match takes its whole run,
+# and "=" is not one) but stops re from retrying every offset of every shorter word
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
 
 

@@ -77,6 +77,14 @@ def _automaton(version: int) -> tuple[Any, int]:
 def _hits(text: str, version: int) -> dict[str, list[int]]:
     automaton, longest = _automaton(version)
     found: dict[str, list[int]] = {}
+    if len(text) <= _WINDOW:  # most texts: one pass, no window bookkeeping
+        for end, lit in automaton.iter(text):
+            starts = found.get(lit)
+            if starts is None:
+                found[lit] = [end - len(lit) + 1]
+            else:
+                starts.append(end - len(lit) + 1)
+        return found
     for at in range(0, len(text), _WINDOW):  # in windows: the automaton copies what it scans (UCS-4)
         for end, lit in automaton.iter(text[at : at + _WINDOW + longest - 1]):
             start = at + end - len(lit) + 1
@@ -95,6 +103,23 @@ def contains_any(text: str, literals: tuple[str, ...]) -> bool:
     """``any(lit in text for lit in literals)`` (literals must not be empty)."""
     found = hits(text, literals)
     return any(lit in found for lit in literals)
+
+
+@lru_cache(maxsize=16)
+def _small_automaton(literals: tuple[str, ...]) -> Any:
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for lit in literals:
+        automaton.add_word(lit, lit)
+    automaton.make_automaton()
+    return automaton
+
+
+def any_in(text: str, literals: tuple[str, ...]) -> bool:
+    """``any(lit in text for lit in literals)`` in one C pass that stops at the first hit, not cached:
+    for many short pieces (code blocks, inline code) of a text (literals must not be empty)."""
+    return next(_small_automaton(literals).iter(text), None) is not None
 
 
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
