@@ -146,6 +146,30 @@ def _find_all(text: str, literal: str) -> list[int]:
     return starts
 
 
+_B64_MASK = bytes(97 if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/") else 32 for b in range(256))
+
+
+def base64_runs(pattern: re.Pattern[str], text: str, least: int = 32) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match is a whole run of at least ``least``
+    base64 characters ([A-Za-z0-9+/], not preceded by one) and a tail of other characters. The runs
+    are found in the UTF-8 bytes mapped to a mask (``bytes.translate`` and ``find``, both C passes at
+    memory speed) instead of by ``re`` trying every offset; non-ASCII bytes are never base64."""
+    raw = text.encode("utf-8", "surrogatepass")
+    mask = raw.translate(_B64_MASK)
+    ascii_only = len(raw) == len(text)
+    run = b"a" * least
+    at = char_at = char = 0  # byte offset searched from; byte and character offsets known to agree
+    while (i := mask.find(run, at)) != -1:
+        if not ascii_only:
+            char += len(raw[char_at:i].decode("utf-8", "surrogatepass"))
+            char_at = i
+        m = pattern.match(text, i if ascii_only else char)
+        end = mask.find(b" ", i)
+        at = len(mask) if end == -1 else end
+        if m is not None:
+            yield m
+
+
 def fence_lines(text: str) -> list[int]:
     """Sorted offsets of the lines that start, after at most 3 spaces, with ``` or ~~~ (found with
     ``str.find``, a C scan, rather than trying a regex at every line)."""
