@@ -128,22 +128,16 @@ def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
     "do", asked about only once a gate has passed) are found with ``str.find``, so they never slow
     down the automaton's pass over every text."""
     literals = tuple(literals)
-    found = hits(text, ()) if any(lit in _LITERALS for lit in literals) else {}
-    lists = [found.get(lit, []) if lit in _LITERALS else _find_all(text, lit) for lit in literals]
+    known = tuple(lit for lit in literals if lit in _LITERALS)
+    found = hits(text, ()) if known else {}
+    lists = [found[lit] for lit in known if lit in found]
+    others = tuple(lit for lit in literals if lit not in _LITERALS)
+    if others:
+        lists.append([end - len(lit) + 1 for end, lit in _small_automaton(others).iter(text)])
     lists = [starts for starts in lists if starts]
-    if len(lists) == 1:
+    if len(lists) == 1 and not others:  # one literal's starts: already sorted and unique
         return list(lists[0])
-    return sorted(set(chain.from_iterable(lists)))
-
-
-def _find_all(text: str, literal: str) -> list[int]:
-    """Every start offset of ``literal`` in ``text``, overlaps included."""
-    starts: list[int] = []
-    i = text.find(literal)
-    while i != -1:
-        starts.append(i)
-        i = text.find(literal, i + 1)
-    return starts
+    return sorted(set(chain.from_iterable(lists)))  # the automaton reports by end offset
 
 
 _B64_MASK = bytes(97 if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/") else 32 for b in range(256))
