@@ -343,3 +343,19 @@ def test_any_in_and_unregistered_start_literals() -> None:
     assert not any_in("run cur l", ("wget", "curl"))
     # start words never passed to a gate are found by str.find, overlaps included
     assert literal_starts("zqzqzq qzq", ["zqz", "qzq"]) == [0, 1, 2, 3, 7]
+
+
+def test_value_matches_equal_the_entropy_regex() -> None:
+    from skillforge.safety.prefilter import value_matches
+    from skillforge.safety.secret_rules import ENTROPY_RULE
+
+    rng = random.Random(9)
+    pieces = ["=", ":", " ", "\n", '"', "'", "\\", "é", "😀", "==", "-", "Ab9_~./+", "x" * 12, "Q" * 21]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(600)]
+    texts += ['k = \\"' + "A" * 30 + '"', "a=" + "E" * 20 + "= :" + "F" * 21, "x=é" + "C" * 30]
+    found = 0
+    for text in texts:
+        expected = [m.span() for m in ENTROPY_RULE.pattern.finditer(text)]
+        assert [m.span() for m in value_matches(ENTROPY_RULE.pattern, text)] == expected, text
+        found += len(expected)
+    assert found > 100

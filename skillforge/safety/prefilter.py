@@ -140,27 +140,65 @@ def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
     return sorted(set(chain.from_iterable(lists)))  # the automaton reports by end offset
 
 
-_B64_MASK = bytes(97 if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/") else 32 for b in range(256))
+def _mask(chars: str) -> bytes:
+    """A ``bytes.translate`` table: the bytes of ``chars`` (ASCII) to ``a``, every other byte to a space."""
+    return bytes(97 if chr(b) in chars else 32 for b in range(256))
 
 
-def base64_runs(pattern: re.Pattern[str], text: str, least: int = 32) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose every match is a whole run of at least ``least``
-    base64 characters ([A-Za-z0-9+/], not preceded by one) and a tail of other characters. The runs
-    are found in the UTF-8 bytes mapped to a mask (``bytes.translate`` and ``find``, both C passes at
-    memory speed) instead of by ``re`` trying every offset; non-ASCII bytes are never base64."""
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_B64_MASK = _mask(_ALNUM + "+/")
+_VALUE_MASK = _mask(_ALNUM + "+/_~.-")
+
+
+def runs(text: str, table: bytes, least: int) -> Iterator[tuple[int, int]]:
+    """(start, end) character offsets of every maximal run of at least ``least`` characters of an ASCII
+    class (``table``, from :func:`_mask`), left to right. Found in the UTF-8 bytes mapped by the table
+    (``bytes.translate`` and ``find``: C passes at memory speed) instead of by ``re`` trying every
+    offset; a non-ASCII character's bytes are never in the class."""
     raw = text.encode("utf-8", "surrogatepass")
-    mask = raw.translate(_B64_MASK)
+    mask = raw.translate(table)
     ascii_only = len(raw) == len(text)
     run = b"a" * least
     at = char_at = char = 0  # byte offset searched from; byte and character offsets known to agree
     while (i := mask.find(run, at)) != -1:
-        if not ascii_only:
-            char += len(raw[char_at:i].decode("utf-8", "surrogatepass"))
-            char_at = i
-        m = pattern.match(text, i if ascii_only else char)
         end = mask.find(b" ", i)
         at = len(mask) if end == -1 else end
+        if ascii_only:
+            yield i, at
+            continue
+        char += len(raw[char_at:i].decode("utf-8", "surrogatepass"))
+        char_at = i
+        yield char, char + at - i  # the run itself is ASCII: as many characters as bytes
+
+
+def base64_runs(pattern: re.Pattern[str], text: str, least: int = 32) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match is a whole run of at least ``least``
+    base64 characters ([A-Za-z0-9+/], not preceded by one) and a tail of other characters."""
+    for start, _ in runs(text, _B64_MASK, least):
+        m = pattern.match(text, start)
         if m is not None:
+            yield m
+
+
+def value_matches(pattern: re.Pattern[str], text: str, least: int = 20) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for the high-entropy value pattern ``[=:]\\s*(?:\\\\?["'])?`` then a
+    whole run of at least ``least`` characters of [A-Za-z0-9+/_~.-]: the only offset where a match can
+    take a run is the ``=`` or ``:`` found by walking back over a quote (and its backslash) and white
+    space, so the pattern is tried there only, left to right, skipping starts inside the last match."""
+    last_end = 0
+    for start, _ in runs(text, _VALUE_MASK, least):
+        j = start
+        if j > 0 and text[j - 1] in "\"'":
+            j -= 1
+            if j > 0 and text[j - 1] == "\\":
+                j -= 1
+        while j > 0 and text[j - 1].isspace():
+            j -= 1
+        if j == 0 or text[j - 1] not in "=:" or j - 1 < last_end:
+            continue
+        m = pattern.match(text, j - 1)
+        if m is not None:
+            last_end = m.end()
             yield m
 
 
