@@ -359,3 +359,22 @@ def test_value_matches_equal_the_entropy_regex() -> None:
         assert [m.span() for m in value_matches(ENTROPY_RULE.pattern, text)] == expected, text
         found += len(expected)
     assert found > 100
+
+
+def test_hidden_byte_gate_sees_every_hidden_character() -> None:
+    from skillforge.safety.hidden import _HIDDEN, _HIDDEN_UTF8
+
+    points = [*range(0x80, 0x3000), *range(0xFB00, 0x10000), *range(0xE0000, 0xE0200), 0x1F600]
+    for cp in points:
+        if 0xD800 <= cp < 0xE000:
+            continue
+        text = f"é{chr(cp)}b"
+        assert bool(_HIDDEN.search(text)) == bool(_HIDDEN_UTF8.search(text.encode())), hex(cp)
+
+
+def test_fence_lines_cached_per_text() -> None:
+    from skillforge.safety.prefilter import fence_lines
+
+    text = "a\n```sh\nx\n```\n  ~~~\n"
+    assert fence_lines(text) == (2, 10, 14)
+    assert fence_lines(text) is fence_lines(text)

@@ -202,7 +202,8 @@ def value_matches(pattern: re.Pattern[str], text: str, least: int = 20) -> Itera
             yield m
 
 
-def fence_lines(text: str) -> list[int]:
+@lru_cache(maxsize=4)  # the context, snippet and code-block readers all ask about the same text
+def fence_lines(text: str) -> tuple[int, ...]:
     """Sorted offsets of the lines that start, after at most 3 spaces, with ``` or ~~~ (found with
     ``str.find``, a C scan, rather than trying a regex at every line)."""
     starts: set[int] = set()
@@ -214,7 +215,7 @@ def fence_lines(text: str) -> list[int]:
                 starts.add(line)
             end = text.find("\n", i)
             i = -1 if end == -1 else text.find(mark, end)
-    return sorted(starts)
+    return tuple(sorted(starts))
 
 
 def fence_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:

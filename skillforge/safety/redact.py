@@ -135,6 +135,7 @@ def clear_cache() -> None:
     _spans.cache_clear()
     prefilter.lowered.cache_clear()
     prefilter._hits.cache_clear()
+    prefilter.fence_lines.cache_clear()
 
 
 def mask(secret: str) -> str:
