@@ -123,15 +123,15 @@ def any_in(text: str, literals: tuple[str, ...]) -> bool:
 
 
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
-    """Sorted offsets where any of ``literals`` occurs in ``text`` (overlaps included). Literals a gate
-    already put in the automaton come from its cached pass; the others (start words such as "to" or
-    "do", asked about only once a gate has passed) are found with ``str.find``, so they never slow
-    down the automaton's pass over every text."""
+    """Sorted offsets where any of ``literals`` occurs in ``text`` (overlaps included). They join the
+    one cached automaton pass, except two-letter start words ("to", "ba", "do": one every few words)
+    that no gate asked about: those are found, only once a gate has passed, in a pass of a small
+    automaton of their own, so they never slow down the pass over every text."""
     literals = tuple(literals)
-    known = tuple(lit for lit in literals if lit in _LITERALS)
-    found = hits(text, ()) if known else {}
+    known = tuple(lit for lit in literals if len(lit) > 2 or lit in _LITERALS)
+    found = hits(text, known) if known else {}
     lists = [found[lit] for lit in known if lit in found]
-    others = tuple(lit for lit in literals if lit not in _LITERALS)
+    others = tuple(lit for lit in literals if lit not in known)
     if others:
         lists.append([end - len(lit) + 1 for end, lit in _small_automaton(others).iter(text)])
     lists = [starts for starts in lists if starts]
