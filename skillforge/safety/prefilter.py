@@ -48,12 +48,19 @@ _AUTOMATON: dict[int, tuple[Any, int]] = {}  # version -> (automaton of its lite
 _LOCK = threading.Lock()  # distill checks texts from several threads
 
 
+_KNOWN: set[tuple[str, ...]] = set()  # literal tuples already registered (the gates ask 160,000 times)
+
+
 def _register(literals: Iterable[str]) -> int:
     """Add unseen literals; the number of literals so far is the version of the automaton to use."""
+    if type(literals) is tuple and literals in _KNOWN:
+        return len(_LITERALS)
+    literals = tuple(literals)
     new = [lit for lit in literals if lit not in _LITERALS]
     if new:
         with _LOCK:
             _LITERALS.update(dict.fromkeys(new))
+    _KNOWN.add(literals)
     return len(_LITERALS)
 
 
