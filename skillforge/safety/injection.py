@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
-from skillforge.safety.prefilter import contains_any, finditer_from, line_numbers, lowered
+from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
     DEFAULT_ALLOWED_HOSTS,
@@ -181,7 +181,9 @@ _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads
 )
 _PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")  # also where every match of _PIPE_SHELL starts
 _STARTS = {_OVERRIDE: _OVERRIDE_STARTS, _ASK_SECRETS: _ASK_STARTS, _PIPE_SHELL: _PIPE_KEYS}
-_BASE64 = re.compile(r"[A-Za-z0-9+/]{32,}={0,2}")
+# the look-behind changes no match (each starts a run of base64 characters: a match takes its whole run,
+# and "=" is not one) but stops re from retrying every offset of every shorter word
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
 
 
@@ -285,7 +287,7 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
 def _blobs(text: str, hosts: frozenset[str], ctx: Context) -> Iterator[Raw]:
     """Base64 runs: an error when the decoded text (even of a cut-off piece) holds injected
     instructions or unsafe commands, a warning when the run is long."""
-    for m in _BASE64.finditer(text):
+    for m in base64_runs(_BASE64, text):
         blob = m.group(0)
         if not (
             any(c.isupper() for c in blob)

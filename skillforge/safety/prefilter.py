@@ -48,12 +48,19 @@ _AUTOMATON: dict[int, tuple[Any, int]] = {}  # version -> (automaton of its lite
 _LOCK = threading.Lock()  # distill checks texts from several threads
 
 
+_KNOWN: set[tuple[str, ...]] = set()  # literal tuples already registered (the gates ask 160,000 times)
+
+
 def _register(literals: Iterable[str]) -> int:
     """Add unseen literals; the number of literals so far is the version of the automaton to use."""
+    if type(literals) is tuple and literals in _KNOWN:
+        return len(_LITERALS)
+    literals = tuple(literals)
     new = [lit for lit in literals if lit not in _LITERALS]
     if new:
         with _LOCK:
             _LITERALS.update(dict.fromkeys(new))
+    _KNOWN.add(literals)
     return len(_LITERALS)
 
 
@@ -77,6 +84,14 @@ def _automaton(version: int) -> tuple[Any, int]:
 def _hits(text: str, version: int) -> dict[str, list[int]]:
     automaton, longest = _automaton(version)
     found: dict[str, list[int]] = {}
+    if len(text) <= _WINDOW:  # most texts: one pass, no window bookkeeping
+        for end, lit in automaton.iter(text):
+            starts = found.get(lit)
+            if starts is None:
+                found[lit] = [end - len(lit) + 1]
+            else:
+                starts.append(end - len(lit) + 1)
+        return found
     for at in range(0, len(text), _WINDOW):  # in windows: the automaton copies what it scans (UCS-4)
         for end, lit in automaton.iter(text[at : at + _WINDOW + longest - 1]):
             start = at + end - len(lit) + 1
@@ -97,17 +112,105 @@ def contains_any(text: str, literals: tuple[str, ...]) -> bool:
     return any(lit in found for lit in literals)
 
 
+@lru_cache(maxsize=16)
+def _small_automaton(literals: tuple[str, ...]) -> Any:
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for lit in literals:
+        automaton.add_word(lit, lit)
+    automaton.make_automaton()
+    return automaton
+
+
+def any_in(text: str, literals: tuple[str, ...]) -> bool:
+    """``any(lit in text for lit in literals)`` in one C pass that stops at the first hit, not cached:
+    for many short pieces (code blocks, inline code) of a text (literals must not be empty)."""
+    return next(_small_automaton(literals).iter(text), None) is not None
+
+
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
-    """Sorted offsets where any of ``literals`` occurs in ``text`` (overlaps included)."""
+    """Sorted offsets where any of ``literals`` occurs in ``text`` (overlaps included). They join the
+    one cached automaton pass, except two-letter start words ("to", "ba", "do": one every few words)
+    that no gate asked about: those are found, only once a gate has passed, in a pass of a small
+    automaton of their own, so they never slow down the pass over every text."""
     literals = tuple(literals)
-    found = hits(text, literals)
-    lists = [found[lit] for lit in literals if lit in found]
-    if len(lists) == 1:
+    known = tuple(lit for lit in literals if len(lit) > 2 or lit in _LITERALS)
+    found = hits(text, known) if known else {}
+    lists = [found[lit] for lit in known if lit in found]
+    others = tuple(lit for lit in literals if lit not in known)
+    if others:
+        lists.append([end - len(lit) + 1 for end, lit in _small_automaton(others).iter(text)])
+    lists = [starts for starts in lists if starts]
+    if len(lists) == 1 and not others:  # one literal's starts: already sorted and unique
         return list(lists[0])
-    return sorted(set(chain.from_iterable(lists)))
+    return sorted(set(chain.from_iterable(lists)))  # the automaton reports by end offset
 
 
-def fence_lines(text: str) -> list[int]:
+def _mask(chars: str) -> bytes:
+    """A ``bytes.translate`` table: the bytes of ``chars`` (ASCII) to ``a``, every other byte to a space."""
+    return bytes(97 if chr(b) in chars else 32 for b in range(256))
+
+
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_B64_MASK = _mask(_ALNUM + "+/")
+_VALUE_MASK = _mask(_ALNUM + "+/_~.-")
+
+
+def runs(text: str, table: bytes, least: int) -> Iterator[tuple[int, int]]:
+    """(start, end) character offsets of every maximal run of at least ``least`` characters of an ASCII
+    class (``table``, from :func:`_mask`), left to right. Found in the UTF-8 bytes mapped by the table
+    (``bytes.translate`` and ``find``: C passes at memory speed) instead of by ``re`` trying every
+    offset; a non-ASCII character's bytes are never in the class."""
+    raw = text.encode("utf-8", "surrogatepass")
+    mask = raw.translate(table)
+    ascii_only = len(raw) == len(text)
+    run = b"a" * least
+    at = char_at = char = 0  # byte offset searched from; byte and character offsets known to agree
+    while (i := mask.find(run, at)) != -1:
+        end = mask.find(b" ", i)
+        at = len(mask) if end == -1 else end
+        if ascii_only:
+            yield i, at
+            continue
+        char += len(raw[char_at:i].decode("utf-8", "surrogatepass"))
+        char_at = i
+        yield char, char + at - i  # the run itself is ASCII: as many characters as bytes
+
+
+def base64_runs(pattern: re.Pattern[str], text: str, least: int = 32) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match is a whole run of at least ``least``
+    base64 characters ([A-Za-z0-9+/], not preceded by one) and a tail of other characters."""
+    for start, _ in runs(text, _B64_MASK, least):
+        m = pattern.match(text, start)
+        if m is not None:
+            yield m
+
+
+def value_matches(pattern: re.Pattern[str], text: str, least: int = 20) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for the high-entropy value pattern ``[=:]\\s*(?:\\\\?["'])?`` then a
+    whole run of at least ``least`` characters of [A-Za-z0-9+/_~.-]: the only offset where a match can
+    take a run is the ``=`` or ``:`` found by walking back over a quote (and its backslash) and white
+    space, so the pattern is tried there only, left to right, skipping starts inside the last match."""
+    last_end = 0
+    for start, _ in runs(text, _VALUE_MASK, least):
+        j = start
+        if j > 0 and text[j - 1] in "\"'":
+            j -= 1
+            if j > 0 and text[j - 1] == "\\":
+                j -= 1
+        while j > 0 and text[j - 1].isspace():
+            j -= 1
+        if j == 0 or text[j - 1] not in "=:" or j - 1 < last_end:
+            continue
+        m = pattern.match(text, j - 1)
+        if m is not None:
+            last_end = m.end()
+            yield m
+
+
+@lru_cache(maxsize=4)  # the context, snippet and code-block readers all ask about the same text
+def fence_lines(text: str) -> tuple[int, ...]:
     """Sorted offsets of the lines that start, after at most 3 spaces, with ``` or ~~~ (found with
     ``str.find``, a C scan, rather than trying a regex at every line)."""
     starts: set[int] = set()
@@ -119,7 +222,7 @@ def fence_lines(text: str) -> list[int]:
                 starts.add(line)
             end = text.find("\n", i)
             i = -1 if end == -1 else text.find(mark, end)
-    return sorted(starts)
+    return tuple(sorted(starts))
 
 
 def fence_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:

@@ -73,7 +73,10 @@ def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     order = len(RULES)
     raw.extend((start, order, end, kind) for start, end, kind in assignment_spans(text, lowered))
     if "=" in text or ":" in text:
-        raw.extend((start, order + 1, end, kind) for start, end, kind in ENTROPY_RULE.spans(text))
+        values = prefilter.value_matches(ENTROPY_RULE.pattern, text)
+        raw.extend(
+            (start, order + 1, end, kind) for start, end, kind in ENTROPY_RULE.spans(text, found=values)
+        )
     return raw
 
 
@@ -132,6 +135,7 @@ def clear_cache() -> None:
     _spans.cache_clear()
     prefilter.lowered.cache_clear()
     prefilter._hits.cache_clear()
+    prefilter.fence_lines.cache_clear()
 
 
 def mask(secret: str) -> str:

@@ -36,12 +36,16 @@ class Rule:
             return any(k in text for k in self.keywords)
         return contains_any(lowered, self.keywords)
 
-    def spans(self, text: str, lowered: str | None = None) -> Iterator[Span]:
-        found = (
-            finditer_from(self.pattern, text, self.starts, lowered)
-            if self.starts and lowered is not None
-            else self.pattern.finditer(text)
-        )
+    def spans(
+        self, text: str, lowered: str | None = None, found: Iterable[re.Match[str]] | None = None
+    ) -> Iterator[Span]:
+        """``found``: the pattern's matches in ``text`` when a prefilter has them (same as finditer)."""
+        if found is None:
+            found = (
+                finditer_from(self.pattern, text, self.starts, lowered)
+                if self.starts and lowered is not None
+                else self.pattern.finditer(text)
+            )
         for m in found:
             kind = self.check(text, m) if self.check is not None else self.kind
             if kind is not None:

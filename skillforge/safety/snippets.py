@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skillforge.safety.prefilter import fence_matches, hits, lowered
+from skillforge.safety.prefilter import any_in, fence_matches, hits, lowered
 
 SNIPPET_KEYS = (
     "curl",
@@ -109,7 +109,7 @@ def _key_starts(text: str, rest: str) -> list[int]:
 
 
 def _has_key(low: str) -> bool:
-    return any(k in low for k in SNIPPET_KEYS)
+    return any_in(low, SNIPPET_KEYS)
 
 
 def _blank(text: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from skillforge.safety.context import made_up_host
-from skillforge.safety.prefilter import lowered
+from skillforge.safety.prefilter import finditer_from, lowered
 
 Raw = tuple[str, int, str, str]  # (rule, offset, message, confidence)
 
@@ -148,7 +148,7 @@ def _carries_data(url: str) -> bool:
 def url_findings(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
     if "://" not in text:
         return
-    for m in _URL.finditer(text):
+    for m in finditer_from(_URL, text, ("http",), lowered(text)):  # every match starts with http
         url = m.group(0).rstrip(".,;:")
         host = url_host(url)
         if host and host_allowed(host, hosts):
