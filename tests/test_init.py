@@ -166,3 +166,14 @@ def test_a_file_in_the_way_of_a_generated_file_is_a_clear_error(tmp_path: Path) 
     with pytest.raises(LibraryError, match=r"cannot write .*\.github/workflows/skills\.yml"):
         init_library(tmp_path)
     assert (tmp_path / ".github").read_text() == "not a folder\n"
+
+
+def test_the_action_keeps_the_findings_cache_where_validate_writes_it() -> None:
+    # a CI re-run on unchanged skills is a warm validate: the cached folder is SKILLFORGE_HOME's cache
+    action = yaml.safe_load((PROJECT / "action.yml").read_text())
+    steps = action["runs"]["steps"]
+    (restore,) = [step for step in steps if str(step.get("uses", "")).startswith("actions/cache@")]
+    home = steps[-1]["env"]["SKILLFORGE_HOME"]
+    assert restore["with"]["path"] == f"{home}/cache/findings"
+    assert restore["if"] == "inputs.cache == 'true'" and action["inputs"]["cache"]["default"] == "true"
+    assert steps.index(restore) < len(steps) - 1  # restored before validate runs
