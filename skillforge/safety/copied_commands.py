@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from skillforge.model import Shell, StepKind, Trajectory, Trust
 from skillforge.safety.shell import words
 from skillforge.safety.shell_rules import base, is_downloader, is_interpreter, tls_off, untrusted_index
-from skillforge.text import parser
+from skillforge.text import parse
 
 _UNTRUSTED = frozenset({Trust.TOOL_OUTPUT, Trust.INJECTED})
 INSTALLERS: dict[str, frozenset[str]] = {  # program -> subcommands that fetch a named package ("" = any)
@@ -139,7 +139,7 @@ def notable(command: str) -> list[tuple[str, ...]]:
     the ``program subcommand package`` prefixes of the packages it fetches."""
     if not _KEYWORDS.search(command):
         return []
-    root = parser("bash").parse(command.encode("utf-8", "replace")).root_node
+    root = parse("bash", command)
     found: list[tuple[str, ...]] = []
     stack = [root]
     while stack:

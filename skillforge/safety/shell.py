@@ -39,7 +39,7 @@ from skillforge.safety.shell_rules import (
     uploads,
 )
 from skillforge.safety.snippets import SNIPPET_KEYS, snippets
-from skillforge.text import parser
+from skillforge.text import parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def analyse(
     snippet: str, files: Files, snippet_id: int = 0
 ) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
     """(rule, message, confidence, node, download hosts) for every unsafe construct of one snippet."""
-    root = parser("bash").parse(snippet.encode("utf-8", "replace")).root_node
+    root = parse("bash", snippet)
     for node in _walk(root):
         kind = node.type
         found: Iterator[tuple[str, str, str]] = iter(())
