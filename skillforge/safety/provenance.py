@@ -75,10 +75,10 @@ def copied_in(lesson: Lesson, copied: Mapping[str, Collection[str]]) -> str | No
     """Why ``lesson`` recommends a URL, host or notable command (:mod:`skillforge.safety.copied_commands`)
     its evidence trajectories copied from untrusted text (the first one found), or None."""
     text = "\n".join((lesson.title, lesson.trigger, lesson.body))
-    own, forms = normalise(text), _command_forms(text)
+    own, forms = normalise(text), sorted(_command_forms(text))
     for trajectory_id in dict.fromkeys(e.trajectory_id for e in lesson.evidence):
         found = copied.get(trajectory_id, ())
-        hit = _first_in(own, found) or next((f for f in sorted(forms) if f in found), None)
+        hit = _first_in(own, found) or next((f for f in forms if f in found), None)
         if hit is not None:
             return (
                 f"recommends {hit!r}, which the agent copied from tool output or task text in trajectory "

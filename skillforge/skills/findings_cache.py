@@ -133,12 +133,12 @@ def rules_stamp() -> str:
     rules = [*(package / "safety").glob("*.py"), *(package / "skills" / "rules").glob("*.py")]
     files = sorted([*rules, package / "text.py"])  # text.py: the tokenizer and the grammars' loader
     # the interpreter too: cached MinHash signatures use its tuple hash (skills/rules/minhash.py)
-    stamp = [FINDINGS_VERSION, __version__, sys.implementation.cache_tag or "", *_parser_versions()]
+    stamp = [FINDINGS_VERSION, __version__, sys.implementation.cache_tag or "", *_dependency_versions()]
     stamp += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
     return hashlib.blake2b("|".join(stamp).encode(), digest_size=8).hexdigest()
 
 
-def _parser_versions() -> list[str]:
+def _dependency_versions() -> list[str]:
     from importlib import metadata
 
     names = ["tree-sitter", "tree-sitter-bash", "tree-sitter-python", "tree-sitter-javascript"]
