@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from skillforge.model import Shell, StepKind, Trajectory, Trust
 from skillforge.safety.shell import words
@@ -134,10 +135,16 @@ def normalise(text: str) -> str:
     return _PIP.sub("pip ", low)
 
 
-def notable(command: str) -> list[tuple[str, ...]]:
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
+_NOT_WORDS = frozenset({"variable_assignment", "file_redirect", "herestring_redirect", "heredoc_redirect"})
+_DEPTH = 3  # nested ``bash -c "eval '…'"`` looked into at most this deep
+
+
+def notable(command: str, depth: int = 0) -> list[tuple[str, ...]]:
     """For each notable part of one command line: its normalised forms (full, without noise flags) and
-    the ``program subcommand package`` prefixes of the packages it fetches."""
-    if not _KEYWORDS.search(command):
+    the ``program subcommand package`` prefixes of the packages it fetches. The script of ``bash -c`` /
+    ``sh -lc`` and the words of ``eval`` are command lines of their own and are looked into."""
+    if depth > _DEPTH or not _KEYWORDS.search(command):
         return []
     root = parse("bash", command)
     found: list[tuple[str, ...]] = []
@@ -149,11 +156,38 @@ def notable(command: str) -> list[tuple[str, ...]]:
             if len(cmds) > 1 and cmds[-1] and is_interpreter(cmds[-1]):
                 found.append((" | ".join(normalise(" ".join(ws)) for ws in cmds),))
         elif node.type == "command":
-            forms = _forms(words(node))
+            ws = words(node)
+            forms = _forms(ws)
             if forms:
                 found.append(forms)
+            inner = _inner_script(node, ws)
+            if inner:
+                found.extend(notable(inner, depth + 1))
         stack.extend(node.children)
-    return found
+    return list(dict.fromkeys(found))  # eval "$(curl …)": the substitution is also a command of its own
+
+
+def _inner_script(node: Any, ws: list[str]) -> str:
+    """The command line a shell runs from a string: ``bash -c SCRIPT`` (``-lc``, ``--norc -c`` …) or
+    ``eval WORDS``; one layer of quotes removed (``words`` strips every quote at the ends)."""
+    if not ws or base(ws[0]) not in _SHELLS | {"eval"}:
+        return ""
+    raw = [_unquote(c.text.decode("utf-8", "replace")) for c in node.children if c.type not in _NOT_WORDS]
+    raw = raw[len(raw) - len(ws) :]  # the wrappers words() dropped (sudo, env …) come first
+    if base(ws[0]) == "eval":
+        return " ".join(raw[1:])
+    for i, w in enumerate(ws[1:], 1):
+        if not w.startswith("-"):
+            return ""  # a script file: not a -c string
+        if not w.startswith("--") and "c" in w[1:]:
+            return raw[i + 1] if i + 1 < len(raw) else ""
+    return ""
+
+
+def _unquote(word: str) -> str:
+    if len(word) > 1 and word[0] == word[-1] and word[0] in "\"'":
+        return word[1:-1]
+    return word
 
 
 def _forms(raw: list[str]) -> tuple[str, ...]:
