@@ -4,8 +4,8 @@ Writes a synthetic Claude Code JSONL of ``--size`` MB (default 108, the file the
 at 710 MB peak) shaped like the real sessions in ../shared/corpus/claude-code/public: user prompts,
 thinking, text, Bash/Read/Edit/Grep tool calls, and long tool results (file reads and command output up
 to ~200 KB, with the ``toolUseResult`` copy Claude Code keeps beside each), plus summary and
-file-history lines. Then runs, each in a fresh process, ``skillforge ingest FILE --json > /dev/null``
-and (``--distill``) ``skillforge distill FILE --provider offline`` into a new library, ``--runs`` times
+file-history lines. Then runs, each in a fresh process, ``skillforge ingest FILE --json > /dev/null``,
+``skillforge ingest FILE --to atif > /dev/null`` and (``--distill``) ``skillforge distill FILE --provider offline`` into a new library, ``--runs`` times
 each, and prints the median peak RSS (``ru_maxrss`` of the child) and wall time as JSON.
 
 Usage: ``python benchmarks/ingest_large_file.py [--size MB] [--scale 1.0] [--runs 3] [--distill] [--keep FILE]``.
@@ -185,10 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         exe = [sys.executable, "-m", "skillforge"]
         result: dict[str, object] = {"file_mb": round(size / 1e6, 1)}
         result["ingest"] = measure([*exe, "ingest", str(path), "--json"], args.runs)
+        result["ingest_to_atif"] = measure([*exe, "ingest", str(path), "--to", "atif"], args.runs)
         if args.distill:
             cmd = [*exe, "distill", str(path), "--provider", "offline", "--init", "--json"]
             result["distill_offline"] = measure(cmd, args.runs, fresh=Path(tmp))
-        for key in ("ingest", "distill_offline"):
+        for key in ("ingest", "ingest_to_atif", "distill_offline"):
             if key in result:
                 result[key]["x_file"] = round(result[key]["peak_rss_mb"] / (size / 1e6), 2)  # type: ignore[index]
         print(json.dumps(result, indent=1))

@@ -11,6 +11,7 @@ import pytest
 
 from skillforge.ingest import IngestReport, atif, detect, read
 from skillforge.ingest.atif_write import to_atif
+from skillforge.safety.redact import redact_tree
 from skillforge.ingest.base import HEAD_BYTES, ParseContext
 from skillforge.model import Role, StepKind, Trajectory, Trust
 
@@ -159,6 +160,18 @@ def test_cli_writes_atif_that_reads_back(cli: Any, tmp_path: Path) -> None:
     out.write_text(res.out)
     assert [key(t) for t in read([out])] == [key(t) for t in read([FIXTURES / "codex"])]
     assert cli("ingest", FIXTURES / "codex", "--to", "xml").code == 2
+
+
+def test_cli_streams_the_same_documents_as_to_atif(cli: Any) -> None:
+    # --to atif writes steps one by one; the lines are the whole documents, keys in order, counts filled
+    res = cli("ingest", FIXTURES, "--to", "atif")
+    assert res.code in (0, 3)  # 3: the fixtures' malformed files are reported, the rest written
+    lines = [json.loads(line) for line in res.out.splitlines()]
+    whole = [json.loads(json.dumps(redact_tree(to_atif(t)))) for t in read([FIXTURES])]
+    assert len(lines) == len(whole) > 3 and lines == whole
+    for doc in lines:
+        assert list(doc)[4:6] == ["steps", "final_metrics"]
+        assert doc["final_metrics"]["total_steps"] == len(doc["steps"]) > 0
 
 
 @pytest.mark.parametrize(

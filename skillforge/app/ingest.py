@@ -89,13 +89,21 @@ def run(settings: Settings, args: IngestArgs) -> IngestResult:
 
 def _writer(to: str | None) -> Callable[[Trajectory], dict[str, Any]] | None:
     """How ``--json`` / ``--to`` write each trajectory, redacted (None: only the report)."""
+    if to == "atif":
+        return _atif_record
+    return _json_record if to == "json" else None
+
+
+def _atif_record(traj: Trajectory) -> dict[str, Any]:
+    """The trajectory as an ATIF document, redacted, its steps a generator (as :func:`_json_record`)."""
+    from skillforge.ingest.atif_write import atif_stream
     from skillforge.safety.redact import redact_tree
 
-    if to == "atif":
-        from skillforge.ingest.atif_write import to_atif
-
-        return lambda traj: redact_tree(to_atif(traj))
-    return _json_record if to == "json" else None
+    doc = atif_stream(traj)
+    steps, metrics = doc.pop("steps"), doc.pop("final_metrics")  # metrics: filled as the steps run out
+    head: dict[str, Any] = redact_tree(doc)
+    extra = head.pop("extra")
+    return {**head, "steps": (redact_tree(step) for step in steps), "final_metrics": metrics, "extra": extra}
 
 
 def _json_record(traj: Trajectory) -> dict[str, Any]:

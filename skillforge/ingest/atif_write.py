@@ -12,6 +12,7 @@ write → read gives the same trajectories.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from skillforge.model import Role, Step, StepKind, Trajectory
@@ -36,33 +37,57 @@ TRAJECTORY_FIELDS = (
 
 def to_atif(traj: Trajectory) -> dict[str, Any]:
     """One trajectory as an ATIF document (a JSON-ready dict)."""
+    doc = atif_stream(traj)
+    doc["steps"] = list(doc["steps"])
+    return doc
+
+
+def atif_stream(traj: Trajectory) -> dict[str, Any]:
+    """One trajectory as an ATIF document whose ``steps`` is an iterator of step dicts, each built when
+    asked for (``ingest --to atif`` writes them one by one, so a large session's ATIF steps are never
+    all held at once). ``final_metrics`` comes after ``steps`` and its ``total_steps`` is filled in when
+    the iterator is exhausted."""
     agent: dict[str, Any] = {"name": traj.agent, "version": traj.agent_version or "unknown"}
     if traj.model:
         agent["model_name"] = traj.model
     kept = {key: getattr(traj, key) for key in TRAJECTORY_FIELDS if getattr(traj, key) not in (None, "")}
     kept.update(outcome=traj.outcome.value, skills_used=list(traj.skills_used), metadata=traj.metadata)
-    steps = _Grouper(traj).steps
+    metrics: dict[str, Any] = {"total_steps": 0}
     return {
         "schema_version": SCHEMA,
         "session_id": traj.native_id or traj.id,
         "trajectory_id": traj.id,
         "agent": agent,
-        "steps": steps,
-        "final_metrics": {"total_steps": len(steps)},
+        "steps": _steps(traj, metrics),
+        "final_metrics": metrics,
         "extra": {"skillforge": kept},
     }
 
 
-class _Grouper:
-    """Groups flat steps into ATIF steps (see the module's docstring)."""
+def _steps(traj: Trajectory, metrics: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    grouper = _Grouper()
+    for step in traj.steps:
+        grouper.add(step)
+        yield from grouper.finished()
+    yield from grouper.finished(last=True)
+    metrics["total_steps"] = grouper.count
 
-    def __init__(self, traj: Trajectory) -> None:
-        self.steps: list[dict[str, Any]] = []
+
+class _Grouper:
+    """Groups flat steps into ATIF steps (see the module's docstring). A step is finished once the
+    next one starts; :meth:`finished` hands over the finished ones and forgets them."""
+
+    def __init__(self) -> None:
+        self.steps: list[dict[str, Any]] = []  # the steps not yet handed over, the open one last
+        self.count = 0
         self.current: dict[str, Any] | None = None
         self.phase = -1
         self.ids: dict[int, str] = {}  # a call's index -> the tool_call_id written for it
-        for step in traj.steps:
-            self.add(step)
+
+    def finished(self, last: bool = False) -> list[dict[str, Any]]:
+        keep = 0 if last else 1
+        done, self.steps = self.steps[: len(self.steps) - keep], self.steps[len(self.steps) - keep :]
+        return done
 
     def add(self, step: Step) -> None:
         phase = (
@@ -92,7 +117,8 @@ class _Grouper:
             self.current["timestamp"] = step.timestamp
 
     def _new(self, body: dict[str, Any], step: Step | None) -> dict[str, Any]:
-        out = {"step_id": len(self.steps) + 1, **body, "extra": {"skillforge": []}}
+        self.count += 1
+        out = {"step_id": self.count, **body, "extra": {"skillforge": []}}
         if step is not None:
             out["extra"]["skillforge"].append(_step_extra(step))
             if step.timestamp:
