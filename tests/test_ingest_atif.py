@@ -11,9 +11,9 @@ import pytest
 
 from skillforge.ingest import IngestReport, atif, detect, read
 from skillforge.ingest.atif_write import to_atif
-from skillforge.safety.redact import redact_tree
 from skillforge.ingest.base import HEAD_BYTES, ParseContext
 from skillforge.model import Role, StepKind, Trajectory, Trust
+from skillforge.safety.redact import redact_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 HARBOR = {
