@@ -15,6 +15,7 @@ Embedded ``subagent_trajectories`` (v1.7) become trajectories of their own, link
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust
 FORMAT = "atif"
 AGENT = "atif"
 _MARK = b'"ATIF-v'
+_CONT = re.compile(r"trajectory\.cont-\d+\.json")  # Harbor Terminus's continuation files
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -52,6 +54,9 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    if _continues(path):  # trajectory.cont-N.json: read as the end of its trajectory.json
+        ctx.ignore("continued trajectory file (read as part of the trajectory.json it continues)")
+        return
     if _referred_by(path):  # an external subagent file: read through its parent, linked
         ctx.ignore("subagent trajectory file (read through the trajectory.json that refers to it)")
         return
@@ -121,20 +126,53 @@ def _ref_paths(doc: Any) -> list[str]:
 
 
 def _external(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
-    """The external subagent files a document names, inside its folder; a path that leaves the folder
-    (absolute, ``..``, a symlink out) is refused, and a missing file counted, each with one line."""
-    refs = _ref_paths(doc)
-    base = path.parent.resolve() if refs else path.parent  # resolved only when needed: a syscall each
-    for ref in refs:
-        target = _resolved(path.parent, ref)
-        if target is None:
-            ctx.skip("subagent trajectory path unusable", line, ref[:200])
-        elif not target.is_relative_to(base):
-            ctx.skip("subagent trajectory path outside the log's folder", line, f"{ref} refused")
-        elif not target.is_file():
-            ctx.skip("subagent trajectory file not found", line, ref)
-        else:
+    """The external subagent files a document names, inside its folder (see :func:`_inside`)."""
+    for ref in _ref_paths(doc):
+        target = _inside(path, ref, ctx, line, "subagent trajectory")
+        if target is not None:
             yield target
+
+
+def _inside(path: Path, ref: str, ctx: ParseContext, line: int | None, what: str) -> Path | None:
+    """``ref`` beside ``path`` when it is a file inside ``path``'s folder; a path that leaves it
+    (absolute, ``..``, a symlink out) is refused, and a missing file counted, each with one line."""
+    target = _resolved(path.parent, ref)
+    if target is None:
+        ctx.skip(f"{what} path unusable", line, ref[:200])
+    elif not target.is_relative_to(path.parent.resolve()):
+        ctx.skip(f"{what} path outside the log's folder", line, f"{ref} refused")
+    elif not target.is_file():
+        ctx.skip(f"{what} file not found", line, ref)
+    else:
+        return target
+    return None
+
+
+def _continuations(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[tuple[Path, Any]]:
+    """The documents a trajectory goes on in (``continued_trajectory_ref``: Harbor's Terminus writes
+    ``trajectory.cont-1.json``, ``-2`` … when it summarises its context), in order, each file once,
+    inside the document's folder (as subagent files); a bad one ends the chain with one line."""
+    seen = {path.resolve()}
+    while isinstance(doc, dict) and _str(doc.get("continued_trajectory_ref")):
+        target = _inside(path, doc["continued_trajectory_ref"], ctx, line, "continued trajectory")
+        if target is None or target in seen:
+            return
+        seen.add(target)
+        loaded = _load_sub(target, ctx, line, "continued trajectory")
+        if loaded is None:
+            return
+        doc = loaded[1]
+        yield target, doc
+
+
+def _chain(first: Path) -> set[Path]:
+    """Every file the continuation chain of the document ``first`` names (no counting: see
+    :func:`_referred_by`)."""
+    try:
+        doc = orjson.loads(first.read_bytes()) if first.stat().st_size <= MAX_JSON_FILE else None
+    except (OSError, ValueError):
+        return set()
+    return {target for target, _ in _continuations(first, doc, ParseContext(first), None)}
 
 
 def _resolved(folder: Path, ref: str) -> Path | None:
@@ -147,17 +185,28 @@ def _resolved(folder: Path, ref: str) -> Path | None:
     return target
 
 
-def _load_sub(path: Path, ctx: ParseContext, line: int | None) -> tuple[bytes, Any] | None:
-    """An external subagent file's bytes and document; a bad one is skipped with one line (the
-    document naming it is still read)."""
+def _load_sub(
+    path: Path, ctx: ParseContext, line: int | None, what: str = "subagent trajectory"
+) -> tuple[bytes, Any] | None:
+    """An external subagent (or continuation) file's bytes and document; a bad one is skipped with one
+    line (the document naming it is still read)."""
     try:
         if path.stat().st_size > MAX_JSON_FILE:
             raise ValueError(f"over {MAX_JSON_FILE // 2**20} MiB")
         data = path.read_bytes()
         return data, loads_doc(data)
     except (OSError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
-        ctx.skip("unreadable subagent trajectory", line, f"{path.name}: {exc}")
+        ctx.skip(f"unreadable {what}", line, f"{path.name}: {exc}")
         return None
+
+
+def _continues(path: Path) -> bool:
+    """A ``trajectory.cont-N.json`` that the ``trajectory.json`` beside it continues in (directly or
+    through another continuation): its steps are read as the end of that trajectory, never twice."""
+    if not _CONT.fullmatch(path.name):
+        return False
+    first = path.parent / "trajectory.json"
+    return first.is_file() and path.resolve() in _chain(first)
 
 
 def _referred_by(path: Path) -> bool:
@@ -196,6 +245,7 @@ def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int |
             _step(out, step, line)
         else:
             ctx.skip("step that is not an object", line, type(step).__name__)
+    continued = [target.name for target in _continue(out, path, doc, ctx, line)]
     kept = as_dict(as_dict(doc.get("extra")).get("skillforge"))
     traj = Trajectory(
         id=traj_id,
@@ -210,7 +260,24 @@ def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int |
     )
     if kept:
         _restore(traj, kept)
+    if continued:
+        traj.metadata["continued_in"] = continued
     return traj
+
+
+def _continue(out: StepList, path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
+    """The steps of the documents ``doc`` continues in, after its own; each segment's copy of the
+    context it starts from (``is_copied_context``: the earlier steps or their summary) is left out."""
+    for target, cont in _continuations(path, doc, ctx, line):
+        steps = cont.get("steps") if isinstance(cont, dict) else None
+        for step in steps if isinstance(steps, list) else []:
+            if not isinstance(step, dict):
+                ctx.skip("step that is not an object", line, type(step).__name__)
+            elif step.get("is_copied_context"):
+                ctx.ignore("context copied into a continued trajectory")
+            else:
+                _step(out, step, line)
+        yield target
 
 
 def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
