@@ -29,7 +29,11 @@ def segment(n: int, next_ref: str | None, copied: bool) -> dict[str, Any]:
             "source": "agent",
             "message": f"segment {n}",
             "tool_calls": [
-                {"tool_call_id": f"c{n}", "function_name": "bash", "arguments": {"command": f"pytest -k s{n}"}}
+                {
+                    "tool_call_id": f"c{n}",
+                    "function_name": "bash",
+                    "arguments": {"command": f"pytest -k s{n}"},
+                }
             ],
             "observation": {"results": [{"source_call_id": f"c{n}", "content": f"{n} passed"}]},
         }
