@@ -9,7 +9,9 @@ nothing downloaded. Embeddings are the mean of the token vectors (WordLlama's ow
 
 Per library, each skill is embedded as ``name + description`` (``nd``), its body's first ``BODY_CHARS``
 characters (``body``), and the normalised sum of the two (``ndb``). A query's cosine with each skill is used like benchmarks/route_semantic.py
-uses the LSA cosine (its ``stat``/``rates``/``learn`` are reused unchanged, keyed by variant):
+uses the LSA cosine (its ``stat``/``rates``/``learn`` are reused unchanged, keyed by variant). The query is
+embedded two ways: its text (its first ``MAX_QUERY`` characters), and ``/qw``, the router's kept query
+terms each embedded alone and weighted ``(1 + ln tf) × IDF`` like the LSA fold-in:
 
   (a) re-ranking: ``lexical + w × cosine`` over the router's 20 best candidates plus the 5 best by cosine;
   (b) abstention: the best cosine over all skills, the top candidate's cosine, and
@@ -29,6 +31,7 @@ import os
 import resource
 import tempfile
 import time
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +100,10 @@ def record(router: Any, model: Any, vecs: dict[str, np.ndarray], q: dict[str, An
     idx = router.index
     ms = router.route(q["query"], k=POOL, context=context_of(q), threshold=0.0)
     rec: dict[str, Any] = {"expected": q["expected"], "lex": [(m.name, m.score, m.anchored) for m in ms]}
-    qv = embed(model, [q["query"][:MAX_QUERY]])[0]
+    queries = {"": embed(model, [q["query"][:MAX_QUERY]])[0], "/qw": term_query(model, idx, q["query"])}
     withheld = set(idx.withheld)
-    for key, mat in vecs.items():
+    for (key, mat), (mode, qv) in product(vecs.items(), queries.items()):
+        key += mode
         cos = mat @ qv
         order = [int(i) for i in np.argsort(-cos)[: EXTRA + len(withheld)] if int(i) not in withheld][:EXTRA]
         rec[key] = {
@@ -108,6 +112,21 @@ def record(router: Any, model: Any, vecs: dict[str, np.ndarray], q: dict[str, An
             "max": float(max((c for i, c in enumerate(cos) if i not in withheld), default=0.0)),
         }
     return rec
+
+
+def term_query(model: Any, idx: Any, text: str) -> np.ndarray:
+    """The query as the router reads it: its kept terms' embeddings weighted ``(1 + ln tf) × IDF``."""
+    from skillforge.route.query import parse
+    from skillforge.route.rank import MAX_QUERY
+    from skillforge.route.score import informative
+
+    weights = informative(idx, parse(text[:MAX_QUERY])).weights
+    if not weights:
+        return np.zeros(256, np.float32)
+    terms = list(weights)
+    w = np.asarray([weights[t] * rs._idf(idx, t) for t in terms], np.float32)
+    v = w @ embed(model, terms)
+    return v / max(float(np.linalg.norm(v)), 1e-12)
 
 
 def collect(work: Path, parts: list[str], model: Any) -> dict[str, Any]:
@@ -130,7 +149,7 @@ def collect(work: Path, parts: list[str], model: Any) -> dict[str, Any]:
     return out
 
 
-VARIANTS = ("nd", "body", "ndb")
+VARIANTS = tuple(f"{v}{m}" for v in ("nd", "body", "ndb") for m in ("", "/qw"))
 
 
 def configs(weights: list[float], alphas: list[float]) -> list[tuple[str, tuple[Any, ...]]]:
@@ -199,8 +218,8 @@ def cost(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", default="tune", choices=["tune", "heldout"])
-    parser.add_argument("--weights", default="0.1,0.25,0.5,1")
-    parser.add_argument("--alphas", default="1,2,4,8")
+    parser.add_argument("--weights", default="0.1,0.5")
+    parser.add_argument("--alphas", default="2,4,8")
     parser.add_argument("--only", default="", help="held out: print this config (and the lexical rows) only")
     parser.add_argument("--cost", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
