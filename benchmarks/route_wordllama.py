@@ -27,6 +27,7 @@ terms each embedded alone and weighted ``(1 + ln tf) × IDF`` like the LSA fold-
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import tempfile
@@ -76,13 +77,14 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 def skill_texts(index: Any) -> tuple[list[str], list[str]]:
     from skillforge.route.skillfile import read
+    from skillforge.skills.document import DocumentError
 
     nd, body = [], []
     for name, desc, path in zip(index.names, index.descriptions, index.paths, strict=True):
         nd.append(f"{name.replace('-', ' ')}: {desc}")
         try:
             body.append(read(Path(path).parent).body[:BODY_CHARS])
-        except Exception:  # noqa: BLE001 - a skill the index read but this reader cannot: no body
+        except (DocumentError, OSError):  # a skill the index read but this reader cannot: no body
             body.append("")
     return nd, body
 
@@ -133,9 +135,12 @@ def collect(work: Path, parts: list[str], model: Any) -> dict[str, Any]:
     from skillforge.route import Router
 
     out: dict[str, Any] = {}
-    split = rq.json.loads((rq.SETS / "swebench_split.json").read_text(encoding="utf-8"))["split"]
+    split = json.loads((rq.SETS / "swebench_split.json").read_text(encoding="utf-8"))["split"]
     lib = rq.swebench_library(work, split)
-    for label, router in (("swe", Router(lib, use_utility=False)), ("pool", Router(rq.SKILLS, use_utility=False))):
+    for label, router in (
+        ("swe", Router(lib, use_utility=False)),
+        ("pool", Router(rq.SKILLS, use_utility=False)),
+    ):
         vecs = skill_vectors(model, router.index)
         for part in parts:
             if label == "swe":
@@ -229,7 +234,12 @@ def main() -> None:
         return
     weights = [float(w) for w in args.weights.split(",")]
     alphas = [float(a) for a in args.alphas.split(",")]
-    model = load()
+    try:
+        model = load()
+    except ImportError:
+        raise SystemExit(
+            "route_wordllama.py: wordllama is not installed; run `pip install wordllama`"
+        ) from None
     with tempfile.TemporaryDirectory(prefix="sf-route-wordllama-") as tmp:
         os.environ["SKILLFORGE_HOME"] = str(Path(tmp) / "home")
         parts = ["tune"] if args.part == "tune" else ["tune", "heldout"]
