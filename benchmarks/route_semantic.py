@@ -1,8 +1,8 @@
 """A semantic signal learnt per library with nothing downloaded: latent semantic analysis (LSA), measured
 against the lexical router (measured, not shipped; see docs/routing.md, "what was tried").
 
-No embedding model ships inside a package (fastembed, model2vec and sentence-transformers download their
-models at run time), so the only offline semantic signal is one learnt from the library itself. Per
+fastembed, model2vec and sentence-transformers download their models at run time (WordLlama ships one in
+its wheel: benchmarks/route_wordllama.py), so this measures the offline signal learnt from the library itself. Per
 library, the skill × term matrix of the route index (BM25 weights, which carry IDF: name+description
 + 0.5 × body + 0.5 × the mean of the skill's past tasks, terms used by at least ``MIN_DF`` skills, rows
 L2-normalised) is cut to its ``dims`` leading singular vectors by a randomised SVD (numpy only: bm25s
