@@ -304,11 +304,13 @@ def _head(path: Path, size: int | None) -> tuple[bytes | None, bytes | None]:
         with path.open("rb") as fh:
             if size is None or size > WHOLE_BYTES:
                 return fh.read(HEAD_BYTES), None
-            data = fh.read(WHOLE_BYTES + 1)  # the file may have grown since the stat
+            data = fh.read(size + 1)  # sized by the stat: a larger buffer costs small files dearly
+            if len(data) > size:  # grown since the stat: its head only, as for a large file
+                data += fh.read(max(0, HEAD_BYTES - len(data)))
+                return data[:HEAD_BYTES], None
     except OSError:
         return None, None
-    head = data if len(data) <= HEAD_BYTES else data[:HEAD_BYTES]
-    return head, (data if len(data) <= WHOLE_BYTES else None)
+    return (data if len(data) <= HEAD_BYTES else data[:HEAD_BYTES]), data
 
 
 def _parse(
