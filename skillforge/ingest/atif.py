@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from skillforge.ingest.base import (
     R_ASSISTANT,
     R_SYSTEM,
     R_USER,
+    T_AGENT,
     T_INJECTED,
     T_PERSON,
     ParseContext,
@@ -305,14 +307,9 @@ def _step(out: StepList, step: dict[str, Any], line: int | None, refs: list[str]
     if source == "agent":
         reasoning = step.get("reasoning_content")
         if isinstance(reasoning, str) and reasoning:
-            out.thought(reasoning, line=line, timestamp=ts)
-        out.message(
-            R_ASSISTANT,
-            text,
-            T_INJECTED if step.get("is_copied_context") else Trust.AGENT,
-            line=line,
-            timestamp=ts,
-        )
+            out.thought(reasoning, None, line, ts)  # by position: keywords cost per step
+        trust = T_INJECTED if step.get("is_copied_context") else T_AGENT
+        out.message(R_ASSISTANT, text, trust, None, line, ts)
         for call in step.get("tool_calls") or []:
             if isinstance(call, dict):
                 _call(out, call, line, ts)
@@ -320,7 +317,7 @@ def _step(out: StepList, step: dict[str, Any], line: int | None, refs: list[str]
         role, trust = (R_USER, T_PERSON) if source == "user" else (R_SYSTEM, T_INJECTED)
         if step.get("is_copied_context"):
             trust = T_INJECTED
-        out.message(role, text, trust, line=line, timestamp=ts)
+        out.message(role, text, trust, None, line, ts)
     results = as_dict(step.get("observation")).get("results") or []
     for result in results:
         if isinstance(result, dict):
@@ -352,26 +349,22 @@ def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None)
     )
 
 
-_ROLES = {m.value: m for m in Role}
-_KINDS = {m.value: m for m in StepKind}
-_TRUSTS = {m.value: m for m in Trust}
+# (role, kind, trust) as written -> the members: one lookup, where Role(…), StepKind(…), Trust(…) are
+# three enum calls (~2 µs each)
+_ENUMS = {(r.value, k.value, t.value): (r, k, t) for r in Role for k in StepKind for t in Trust}
 
 
 def _annotate(out: StepList, first: int, notes: Any) -> None:
     """Role, kind, trust, error, exit code and ids that skillforge wrote for each flat step."""
-    made = out.steps[first:]
-    if not isinstance(notes, list) or len(notes) != len(made):
+    steps = out.steps
+    if not isinstance(notes, list) or len(notes) != len(steps) - first:
         return
-    for step, note in zip(made, notes, strict=True):
+    for step, note in zip(islice(steps, first, None), notes, strict=True):
         if not isinstance(note, dict):
             continue
         get = note.get
-        try:  # as Role(…), StepKind(…), Trust(…) but a dict lookup (an enum call costs ~2 µs)
-            step.role, step.kind, step.trust = (
-                _ROLES[note["role"]],
-                _KINDS[note["kind"]],
-                _TRUSTS[note["trust"]],
-            )
+        try:
+            step.role, step.kind, step.trust = _ENUMS[note["role"], note["kind"], note["trust"]]
         except (KeyError, TypeError):  # missing, unknown or unhashable
             continue
         step.is_error = bool(get("is_error"))
