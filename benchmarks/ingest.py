@@ -351,14 +351,16 @@ def main() -> None:
     parser.add_argument(
         "--formats",
         metavar="NAMES",
-        help="only these formats, corpus and synthetic (comma-separated: openhands, claude-code/public, "
+        help="only these formats, corpus or synthetic (comma-separated: openhands, claude-code/public, "
         "atif, cursor-jsonl, …; the all-formats figure is skipped)",
     )
     args = parser.parse_args()
-    if args.formats:
+    if args.formats:  # "atif" names both the corpus's ATIF and the synthetic one
+        from ingest_synthetic import FORMATS as SYNTHETIC
+
         corpus_names = set(FORMATS + PUBLIC) | {"atif"}
         named = _named(args.formats) or set()
-        args.synthetic = ",".join(sorted(named - corpus_names)) or None
+        args.synthetic = ",".join(sorted(named & set(SYNTHETIC))) or None
         args.only_synthetic = args.only_synthetic or not (named & corpus_names)
         args.no_synthetic = args.no_synthetic or args.synthetic is None
     tmp = args.logs or Path(tempfile.mkdtemp(prefix="skillforge-bench-"))
