@@ -360,6 +360,10 @@ def main() -> None:
 
         corpus_names = set(FORMATS + PUBLIC) | {"atif"}
         named = _named(args.formats) or set()
+        if unknown := named - corpus_names - set(SYNTHETIC):
+            parser.error(
+                f"unknown formats {', '.join(sorted(unknown))}: use {', '.join([*FORMATS, *PUBLIC, *SYNTHETIC])}"
+            )
         args.synthetic = ",".join(sorted(named & set(SYNTHETIC))) or None
         args.only_synthetic = args.only_synthetic or not (named & corpus_names)
         args.no_synthetic = args.no_synthetic or args.synthetic is None
