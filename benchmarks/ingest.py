@@ -23,7 +23,8 @@ Both clocks start after the imports. Prints MB/s for both (the fastest run of ea
 (target: ingest within 3x of raw; the median over back-to-back pairs of runs) and ingest's peak memory
 (target: under 300 MB), overall and then per format (each format's copies read on their own). The
 ratio of CPU seconds is printed beside the wall-clock one: on a machine busy with other work it is the
-steadier figure. Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep] [--no-formats] [--only-synthetic]``.
+steadier figure. Usage: ``python benchmarks/ingest.py [--size MB] [--corpus DIR] [--keep] [--no-formats] [--only-synthetic]
+[--formats openhands,atif,cursor-jsonl,…]`` (``--formats``: only those, corpus or synthetic, each on its own).
 """
 
 from __future__ import annotations
@@ -89,11 +90,13 @@ print(size, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 
 """
 
 
-def sources(corpus: Path) -> list[Path]:
+def sources(corpus: Path, formats: set[str] | None = None) -> list[Path]:
     """Corpus log files (JSON/JSONL), not the predictions, patches, label files and Entire metadata
-    beside them."""
+    beside them; only those of ``formats`` (top folders, as in ``FORMATS``) when given."""
     found: list[Path] = []
     for folder in LOGS:
+        if formats is not None and folder.split("/")[0] not in formats:
+            continue
         found += [
             p
             for p in sorted((corpus / folder).rglob("*"))
@@ -104,9 +107,10 @@ def sources(corpus: Path) -> list[Path]:
     return found
 
 
-def build(corpus: Path, target: int, out: Path) -> int:
-    """Copy corpus logs round-robin into ``out`` until ``target`` bytes; returns the bytes written."""
-    files = sources(corpus)
+def build(corpus: Path, target: int, out: Path, formats: set[str] | None = None) -> int:
+    """Copy corpus logs (of ``formats`` only, when given) round-robin into ``out`` until ``target``
+    bytes; returns the bytes written."""
+    files = sources(corpus, formats)
     if not files:
         sys.exit(f"no logs under {corpus}")
     written, copy = 0, 0
@@ -285,39 +289,50 @@ def show(name: str, f: dict[str, float]) -> None:
 
 
 def corpus_figures(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
-    """The corpus measurement: all formats together, then each (subprocess pairs, see ``compare``)."""
+    """The corpus measurement: all formats together, then each (subprocess pairs, see ``compare``);
+    with ``--formats``, only the formats named, each on its own."""
+    only = _named(args.formats)
+    tops = None if only is None else {f.split("/")[0] for f in only}
     written = (
         sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())
         if args.logs
-        else build(args.corpus, args.size * 2**20, tmp)
+        else build(args.corpus, args.size * 2**20, tmp, tops)
+        if tops is None or tops & set(FORMATS)
+        else 0
     )
     os.sync()  # the copies written out now, not by writeback while the clocks run
-    figures = compare([tmp], args.repeat)
+    figures = compare([tmp], args.repeat) if only is None else {}
     per_format = (
         {}
         if args.no_formats
         else {
             fmt: compare(paths, args.repeat)
             for fmt in FORMATS + PUBLIC
-            if (paths := sorted(tmp.glob(f"copy*/{fmt}")))
+            if (only is None or fmt in only) and (paths := sorted(tmp.glob(f"copy*/{fmt}")))
         }
     )
-    if not args.no_formats and not args.logs:
+    if not args.no_formats and not args.logs and (only is None or "atif" in only):
         build_atif(args.corpus, args.size * 2**20 // 8, tmp / "atif")
         per_format["atif"] = compare([tmp / "atif"], args.repeat)
     if not args.json:
-        print(
-            f"built {written / 2**20:.0f} MB: {figures['trajectories']} trajectories, {figures['steps']} "
-            f"steps, {figures['problems']} problems"
-        )
-        show("all", figures)
+        if figures:
+            print(
+                f"built {written / 2**20:.0f} MB: {figures['trajectories']} trajectories, "
+                f"{figures['steps']} steps, {figures['problems']} problems"
+            )
+            show("all", figures)
         for fmt, f in per_format.items():
             show(fmt, f)
-        print(
-            f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x); peak "
-            f"{figures['ingest_peak_mb']} MB (target < 300 MB)"
-        )
+        if figures:
+            print(
+                f"ingest takes {figures['ratio']}x the raw parse time (target <= 3x); peak "
+                f"{figures['ingest_peak_mb']} MB (target < 300 MB)"
+            )
     return {**figures, "written": written, "formats": per_format}
+
+
+def _named(names: str | None) -> set[str] | None:
+    return None if names is None else {n.strip() for n in names.split(",") if n.strip()}
 
 
 def main() -> None:
@@ -333,7 +348,25 @@ def main() -> None:
     parser.add_argument("--only-synthetic", action="store_true", help="measure only the synthetic formats")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic formats")
     parser.add_argument("--synthetic", metavar="NAMES", help="only these synthetic formats (comma-separated)")
+    parser.add_argument(
+        "--formats",
+        metavar="NAMES",
+        help="only these formats, corpus or synthetic (comma-separated: openhands, claude-code/public, "
+        "atif, cursor-jsonl, …; the all-formats figure is skipped)",
+    )
     args = parser.parse_args()
+    if args.formats:  # "atif" names both the corpus's ATIF and the synthetic one
+        from ingest_synthetic import FORMATS as SYNTHETIC
+
+        corpus_names = set(FORMATS + PUBLIC) | {"atif"}
+        named = _named(args.formats) or set()
+        if unknown := named - corpus_names - set(SYNTHETIC):
+            parser.error(
+                f"unknown formats {', '.join(sorted(unknown))}: use {', '.join([*FORMATS, *PUBLIC, *SYNTHETIC])}"
+            )
+        args.synthetic = ",".join(sorted(named & set(SYNTHETIC))) or None
+        args.only_synthetic = args.only_synthetic or not (named & corpus_names)
+        args.no_synthetic = args.no_synthetic or args.synthetic is None
     tmp = args.logs or Path(tempfile.mkdtemp(prefix="skillforge-bench-"))
     try:
         out: dict[str, object] = {} if args.only_synthetic else corpus_figures(args, tmp)

@@ -87,3 +87,35 @@ def test_a_file_larger_than_the_head_is_read_from_disk(tmp_path: Path) -> None:
     from skillforge.ingest.reading import iter_jsonl_raw
 
     assert [rec for _, _, rec in iter_jsonl_raw(path, ctx)][1] == {"z": 1}
+
+
+def test_a_file_up_to_a_mebibyte_is_read_once_whole(tmp_path: Path) -> None:
+    """Past the head but under ``WHOLE_BYTES``, a file is read whole with its head: the head handed to
+    detection is still its first ``HEAD_BYTES``, and the reader gets every byte from ``whole``."""
+    from skillforge.ingest import WHOLE_BYTES, _head
+    from skillforge.ingest.reading import iter_jsonl_raw
+
+    path = tmp_path / "mid.jsonl"
+    body = b'{"x": "' + b"y" * (HEAD_BYTES * 3) + b'"}\n{"z": 1}\n'
+    path.write_bytes(body)
+    head, data = _head(path, len(body))
+    assert head == body[:HEAD_BYTES] and data == body
+    ctx = ParseContext(path=path, head=head, data=data)
+    assert ctx.whole(path) == body and ctx.first_line() == body.split(b"\n")[0] + b"\n"
+    assert [rec for _, _, rec in iter_jsonl_raw(path, ctx)][1] == {"z": 1}
+    assert _head(path, WHOLE_BYTES + 1) == (body[:HEAD_BYTES], None)  # larger: the head only
+
+
+def test_a_file_grown_since_its_stat_is_not_taken_as_whole(tmp_path: Path) -> None:
+    """The stat said 10 bytes, the file now holds more: its head is kept, never a truncated 'whole'."""
+    from skillforge.ingest import _head
+
+    path = tmp_path / "growing.jsonl"
+    body = b'{"a": 1}\n' * 20_000  # 180 kB: more than the head
+    path.write_bytes(body)
+    assert _head(path, 10) == (body[:HEAD_BYTES], None)
+    short = tmp_path / "short.jsonl"
+    short.write_bytes(b'{"a": 1}\n{"b": 2}\n')
+    head, data = _head(short, 5)
+    assert head == short.read_bytes() and data is None  # under the head: whole() still knows it
+    assert ParseContext(path=short, head=head).whole(short) == short.read_bytes()

@@ -28,6 +28,7 @@ from skillforge.ingest.opening import (
     is_gzip_head,
     looks_utf16,
     not_regular,
+    regular_size,
     rename_source,
     shown_name,
 )
@@ -271,8 +272,8 @@ def _read_one(
     labels_source: str,
     others: list[str] | None = None,
 ) -> Iterator[Trajectory]:
-    special = not_regular(path)  # a FIFO would block: never opened here
-    head = None if special else _head(path)  # read once: the gzip test and detection share it
+    special, size = regular_size(path)  # a FIFO would block: never opened here
+    head, data = (None, None) if special else _head(path, size)  # the gzip test and detection share it
     if special or (head is not None and is_gzip_head(head)):  # a .jsonl.gz is read decompressed
         yield from _read_special(path, report, forced, labels, labels_source, others)
         return
@@ -289,17 +290,27 @@ def _read_one(
         if others is None or not _pass_over(path, report):
             _report_unrecognised(path, report, others)
         return
-    yield from _parse(path, mod, report, labels, labels_source, head)
+    yield from _parse(path, mod, report, labels, labels_source, head, data)
 
 
-def _head(path: Path) -> bytes | None:
-    """A file's first ``HEAD_BYTES``; None for a folder or a file that cannot be opened (detection or
-    the reader reports it)."""
+WHOLE_BYTES = 1 << 20  # a file this small is read whole with its head: one open and read per file
+
+
+def _head(path: Path, size: int | None) -> tuple[bytes | None, bytes | None]:
+    """A file's first ``HEAD_BYTES`` and, for a file of at most ``WHOLE_BYTES`` (``size``, as a stat
+    gave it), all its bytes (else None); (None, None) for a folder or a file that cannot be opened
+    (detection or the reader reports it)."""
     try:
         with path.open("rb") as fh:
-            return fh.read(HEAD_BYTES)
+            if size is None or size > WHOLE_BYTES:
+                return fh.read(HEAD_BYTES), None
+            data = fh.read(size + 1)  # sized by the stat: a larger buffer costs small files dearly
+            if len(data) > size:  # grown since the stat: its head only, as for a large file
+                data += fh.read(max(0, HEAD_BYTES - len(data)))
+                return data[:HEAD_BYTES], None
     except OSError:
-        return None
+        return None, None
+    return (data if len(data) <= HEAD_BYTES else data[:HEAD_BYTES]), data
 
 
 def _parse(
@@ -309,11 +320,13 @@ def _parse(
     labels: dict[str, Outcome] | None,
     labels_source: str,
     head: bytes | None = None,
+    data: bytes | None = None,
 ) -> Iterator[Trajectory]:
     """The trajectories ``mod`` reads from ``path``, with their actions decoded and outcomes settled;
     a reader's failure ends the file, counted, never a traceback. ``head``: the file's first bytes, as
-    detection read them (readers sniff them instead of opening the file again)."""
-    ctx = ParseContext(path=path, format=mod.FORMAT, head=head)
+    detection read them (readers sniff them instead of opening the file again); ``data``: all of them,
+    when the file was small enough to be read whole."""
+    ctx = ParseContext(path=path, format=mod.FORMAT, head=head, data=data)
     stats = report.stats(mod.FORMAT)
     stats.files += 1
     try:

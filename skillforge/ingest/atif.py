@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from skillforge.ingest.base import (
     R_ASSISTANT,
     R_SYSTEM,
     R_USER,
+    T_AGENT,
     T_INJECTED,
     T_PERSON,
     ParseContext,
@@ -85,21 +87,25 @@ def _with_subagents(
     """A document, then its subagent trajectories, each with ``parent_id`` naming the document: those
     embedded in it (ATIF v1.7 ``subagent_trajectories``) and the external files its results refer to
     (``subagent_trajectory_ref[].trajectory_path``, each file read once)."""
-    traj = _document(path, traj_id, doc, ctx, line)
+    refs: list[str] = []  # the external subagent files its results name, found in the one pass
+    traj = _document(path, traj_id, doc, ctx, line, refs)
     if traj is None:
         return
     if parent is not None:
         traj.parent_id = parent
         traj.metadata.setdefault("subagent", "subagent")
     yield traj
+    subs = doc.get("subagent_trajectories")  # a document read is a dict
+    subs = subs if isinstance(subs, list) else []
+    if not subs and not refs:  # the usual case: no path resolved (a syscall per folder level)
+        return
     seen = seen if seen is not None else {path.resolve()}
-    subs = doc.get("subagent_trajectories") if isinstance(doc, dict) else None
-    for n, sub in enumerate(subs if isinstance(subs, list) else []):
+    for n, sub in enumerate(subs):
         sub_id = _str(sub.get("trajectory_id")) if isinstance(sub, dict) else None
         yield from _with_subagents(
             path, f"{traj_id}-{sub_id or n}", sub, ctx, line, traj.native_id or traj_id, seen
         )
-    for sub_path in _external(path, doc, ctx, line):
+    for sub_path in _external(path, refs, ctx, line):
         if sub_path not in seen:
             seen.add(sub_path)
             loaded = _load_sub(sub_path, ctx, line)
@@ -113,21 +119,27 @@ def _with_subagents(
 def _ref_paths(doc: Any) -> list[str]:
     """The ``trajectory_path`` of every ``subagent_trajectory_ref`` in a document's tool results
     (refs by ``trajectory_id`` alone name embedded ``subagent_trajectories``, read with the document)."""
-    found = []
+    found: list[str] = []
     for step in doc.get("steps") or [] if isinstance(doc, dict) else []:
         observation = step.get("observation") if isinstance(step, dict) else None
         results = observation.get("results") if isinstance(observation, dict) else None
         for result in results if isinstance(results, list) else []:
-            refs = result.get("subagent_trajectory_ref") if isinstance(result, dict) else None
-            for ref in refs if isinstance(refs, list) else []:
-                if isinstance(ref, dict) and _str(ref.get("trajectory_path")):
-                    found.append(ref["trajectory_path"])
+            if isinstance(result, dict):
+                _add_refs(result.get("subagent_trajectory_ref"), found)
     return found
 
 
-def _external(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
-    """The external subagent files a document names, inside its folder (see :func:`_inside`)."""
-    for ref in _ref_paths(doc):
+def _add_refs(refs: Any, found: list[str]) -> None:
+    """The ``trajectory_path`` of each of one result's ``subagent_trajectory_ref``, added to ``found``."""
+    for ref in refs if isinstance(refs, list) else []:
+        if isinstance(ref, dict) and _str(ref.get("trajectory_path")):
+            found.append(ref["trajectory_path"])
+
+
+def _external(path: Path, refs: list[str], ctx: ParseContext, line: int | None) -> Iterator[Path]:
+    """The external subagent files a document names (``refs``, as :func:`_ref_paths` finds them), inside
+    its folder (see :func:`_inside`)."""
+    for ref in refs:
         target = _inside(path, ref, ctx, line, "subagent trajectory")
         if target is not None:
             yield target
@@ -152,8 +164,9 @@ def _continuations(path: Path, doc: Any, ctx: ParseContext, line: int | None) ->
     """The documents a trajectory goes on in (``continued_trajectory_ref``: Harbor's Terminus writes
     ``trajectory.cont-1.json``, ``-2`` … when it summarises its context), in order, each file once,
     inside the document's folder (as subagent files); a bad one ends the chain with one line."""
-    seen = {path.resolve()}
+    seen: set[Path] | None = None  # resolved only for a document that goes on (a syscall per level)
     while isinstance(doc, dict) and _str(doc.get("continued_trajectory_ref")):
+        seen = seen if seen is not None else {path.resolve()}
         target = _inside(path, doc["continued_trajectory_ref"], ctx, line, "continued trajectory")
         if target is None or target in seen:
             return
@@ -234,7 +247,11 @@ def _referred_by(path: Path) -> bool:
     return False
 
 
-def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None) -> Trajectory | None:
+def _document(
+    path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None, refs: list[str]
+) -> Trajectory | None:
+    """One document's trajectory (None when it is not one); the external subagent files its own results
+    name are added to ``refs`` in the same pass (as :func:`_ref_paths` finds them)."""
     if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
         ctx.skip("not an ATIF document", line, "no steps list")
         return None
@@ -242,7 +259,7 @@ def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int |
     out = StepList(str(path))
     for step in doc["steps"]:
         if isinstance(step, dict):
-            _step(out, step, line)
+            _step(out, step, line, refs)
         else:
             ctx.skip("step that is not an object", line, type(step).__name__)
     continued = [target.name for target in _continue(out, path, doc, ctx, line)]
@@ -268,6 +285,7 @@ def _document(path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int |
 def _continue(out: StepList, path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
     """The steps of the documents ``doc`` continues in, after its own; each segment's copy of the
     context it starts from (``is_copied_context``: the earlier steps or their summary) is left out."""
+    not_followed: list[str] = []  # a segment's subagent refs are not followed (only the document's)
     for target, cont in _continuations(path, doc, ctx, line):
         steps = cont.get("steps") if isinstance(cont, dict) else None
         for step in steps if isinstance(steps, list) else []:
@@ -276,11 +294,11 @@ def _continue(out: StepList, path: Path, doc: Any, ctx: ParseContext, line: int 
             elif step.get("is_copied_context"):
                 ctx.ignore("context copied into a continued trajectory")
             else:
-                _step(out, step, line)
+                _step(out, step, line, not_followed)
         yield target
 
 
-def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
+def _step(out: StepList, step: dict[str, Any], line: int | None, refs: list[str]) -> None:
     """One ATIF step as flat steps, then what ``extra.skillforge`` says about each of them."""
     first = len(out.steps)
     ts = _str(step.get("timestamp"))
@@ -289,14 +307,9 @@ def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
     if source == "agent":
         reasoning = step.get("reasoning_content")
         if isinstance(reasoning, str) and reasoning:
-            out.thought(reasoning, line=line, timestamp=ts)
-        out.message(
-            R_ASSISTANT,
-            text,
-            T_INJECTED if step.get("is_copied_context") else Trust.AGENT,
-            line=line,
-            timestamp=ts,
-        )
+            out.thought(reasoning, None, line, ts)  # by position: keywords cost per step
+        trust = T_INJECTED if step.get("is_copied_context") else T_AGENT
+        out.message(R_ASSISTANT, text, trust, None, line, ts)
         for call in step.get("tool_calls") or []:
             if isinstance(call, dict):
                 _call(out, call, line, ts)
@@ -304,9 +317,12 @@ def _step(out: StepList, step: dict[str, Any], line: int | None) -> None:
         role, trust = (R_USER, T_PERSON) if source == "user" else (R_SYSTEM, T_INJECTED)
         if step.get("is_copied_context"):
             trust = T_INJECTED
-        out.message(role, text, trust, line=line, timestamp=ts)
-    for result in as_dict(step.get("observation")).get("results") or []:
+        out.message(role, text, trust, None, line, ts)
+    results = as_dict(step.get("observation")).get("results") or []
+    for result in results:
         if isinstance(result, dict):
+            if "subagent_trajectory_ref" in result and isinstance(results, list):
+                _add_refs(result["subagent_trajectory_ref"], refs)
             call_id = result.get("source_call_id")
             out.result(
                 call_id if isinstance(call_id, str) else None,
@@ -333,26 +349,22 @@ def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None)
     )
 
 
-_ROLES = {m.value: m for m in Role}
-_KINDS = {m.value: m for m in StepKind}
-_TRUSTS = {m.value: m for m in Trust}
+# (role, kind, trust) as written -> the members: one lookup, where Role(…), StepKind(…), Trust(…) are
+# three enum calls (~2 µs each)
+_ENUMS = {(r.value, k.value, t.value): (r, k, t) for r in Role for k in StepKind for t in Trust}
 
 
 def _annotate(out: StepList, first: int, notes: Any) -> None:
     """Role, kind, trust, error, exit code and ids that skillforge wrote for each flat step."""
-    made = out.steps[first:]
-    if not isinstance(notes, list) or len(notes) != len(made):
+    steps = out.steps
+    if not isinstance(notes, list) or len(notes) != len(steps) - first:
         return
-    for step, note in zip(made, notes, strict=True):
+    for step, note in zip(islice(steps, first, None), notes, strict=True):
         if not isinstance(note, dict):
             continue
         get = note.get
-        try:  # as Role(…), StepKind(…), Trust(…) but a dict lookup (an enum call costs ~2 µs)
-            step.role, step.kind, step.trust = (
-                _ROLES[note["role"]],
-                _KINDS[note["kind"]],
-                _TRUSTS[note["trust"]],
-            )
+        try:
+            step.role, step.kind, step.trust = _ENUMS[note["role"], note["kind"], note["trust"]]
         except (KeyError, TypeError):  # missing, unknown or unhashable
             continue
         step.is_error = bool(get("is_error"))

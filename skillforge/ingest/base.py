@@ -92,10 +92,11 @@ class ParseContext:
     problems: list[Problem] = field(default_factory=list)
     max_problems: int = 20  # problems kept per file (all are counted in ``skipped``)
     head: bytes | None = None  # the file's first HEAD_BYTES as read for detection (None: not read)
+    data: bytes | None = None  # the whole file, when it was read whole with its head (a small file)
 
     def first_line(self) -> bytes:
         """The file's first line (as ``readline``), from ``head`` when it holds it: no second open."""
-        head = self.head
+        head = self.head if self.data is None else self.data
         if head is not None:
             end = head.find(b"\n")
             if end != -1:
@@ -106,12 +107,13 @@ class ParseContext:
             return fh.readline()
 
     def whole(self, path: Path | str) -> bytes | None:
-        """All of ``path``'s bytes when it is this file and ``head`` holds it whole (a file under
-        ``HEAD_BYTES``): small logs are then opened once, for detection and reading both. Else None."""
-        head = self.head
-        if head is not None and len(head) < HEAD_BYTES and (path is self.path or path == self.path):
-            return head
-        return None
+        """All of ``path``'s bytes when it is this file and they were read with its head (``data``, or a
+        ``head`` under ``HEAD_BYTES``): small logs are then opened once, for detection and reading both.
+        Else None."""
+        head = self.data if self.data is not None else self.head
+        if head is None or not (path is self.path or path == self.path):
+            return None
+        return head if self.data is not None or len(head) < HEAD_BYTES else None
 
     def start(self, size: int = 16) -> bytes:
         """The file's first ``size`` bytes (at most ``HEAD_BYTES``), from ``head`` when it was read."""

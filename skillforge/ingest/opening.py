@@ -35,14 +35,23 @@ _KINDS = (
 
 def not_regular(path: Path) -> str | None:
     """Why ``path`` cannot be read as a log file without blocking (a FIFO, a socket, a device), or None."""
+    return regular_size(path)[0]
+
+
+def regular_size(path: Path) -> tuple[str | None, int | None]:
+    """:func:`not_regular`'s reason, and the size of a regular file (None for anything else), from one
+    stat."""
     try:
-        mode = os.stat(path).st_mode
+        st = os.stat(path)
     except OSError:
-        return None  # the reader's own open reports it
+        return None, None  # the reader's own open reports it
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return None, st.st_size
     for test, what in _KINDS:
         if test(mode):
-            return f"{what}, not a regular file; copy its content to a file and read that"
-    return None
+            return f"{what}, not a regular file; copy its content to a file and read that", None
+    return None, None
 
 
 def is_gzip_head(head: bytes) -> bool:

@@ -62,7 +62,13 @@ def _path(args: dict[str, Any]) -> str:
 
 def shell(text: str, args: dict[str, Any]) -> Action:
     """A shell call: the ``command`` argument (a string, or an argv list run through ``sh -c``)."""
-    command = args.get("command", args.get("cmd"))
+    command = args.get("command")
+    if type(command) is str:  # the usual case first: a command line
+        if command.startswith("apply_patch") and "*** Begin Patch" in command:  # apply_patch <<'EOF'
+            return patch(command, {})
+        return Shell(command, _first(args, _CWD_KEYS) or None)
+    if command is None and "command" not in args:
+        command = args.get("cmd")
     if isinstance(command, list) and all(isinstance(c, str) for c in command):
         if command[:1] == ["apply_patch"] and len(command) == 2:  # codex's patch through the shell tool
             return patch(command[1], {})
