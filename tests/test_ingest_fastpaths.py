@@ -10,9 +10,10 @@ import pytest
 import xxhash
 
 from skillforge.ingest import _suffix, discover, outcome
-from skillforge.ingest.base import StepList, extract_task, object_line
+from skillforge.ingest.base import extract_task, object_line
 from skillforge.ingest.mini_swe_agent import _V1_FENCES, _actions, split_observation
 from skillforge.ingest.reading import digest_id, log_id, new_digest
+from skillforge.ingest.steps import StepList
 from skillforge.model import Role, Trust, content_id
 
 

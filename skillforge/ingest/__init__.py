@@ -8,17 +8,15 @@ each lives in its own module of this package (see ``base.py`` for the contract).
 from __future__ import annotations
 
 import functools
-import glob
 import importlib
-import operator
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from skillforge.errors import InputError, UsageError
+from skillforge.errors import UsageError
+from skillforge.ingest import walk
 from skillforge.ingest.base import BOM, HEAD_BYTES, FolderReader, ParseContext, Problem, Reader, is_binary
 from skillforge.ingest.companions import companion_reason, pass_over_reason
 from skillforge.ingest.locations import DEFAULT_FOLDERS, default_folder, default_paths, input_paths
@@ -104,105 +102,15 @@ def reader_for(name: str) -> Reader:
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Expand files, folders (recursively, in sorted order) and globs into candidate log paths.
-
-    An OpenHands event folder is yielded as the folder itself. Symlinks are not followed out of the
-    folder that was named.
-    """
-    dir_readers = list(_folder_readers())
-    for raw in paths:
-        text = str(raw)
-        matches = sorted(glob.glob(os.path.expanduser(text), recursive=True)) if _is_glob(text) else [text]
-        if not matches:
-            raise InputError(
-                f"{text}: no such file or folder", "check the path, or quote a glob for skillforge"
-            )
-        for match in matches:
-            path = Path(match)
-            if path.is_dir():
-                real = os.path.realpath(path)
-                yield from _walk(path, real, _Walk(real, dir_readers))
-            elif path.exists():
-                yield path
-            else:
-                raise InputError(f"{path}: no such file or folder", "check the path")
-
-
-_TOOL_FOLDERS = {".git", "node_modules", "__pycache__", ".venv"}
-_NAME = operator.attrgetter("name")
-
-
-@dataclass
-class _Walk:
-    """One named folder's walk: its real path (symlinks are not followed out of it), the folder readers,
-    and the real paths walked so far (a folder reached again through a symlink is walked once, and a
-    symlink loop ends)."""
-
-    root: str
-    dir_readers: list[FolderReader]
-    seen: set[str] = field(default_factory=set)
-
-
-def _walk(here: Path, real: str, walk: _Walk) -> Iterator[Path]:
-    """``real`` is ``here`` with symlinks resolved: computed, not asked of the file system, for every
-    folder that is not itself a symlink. Paths below ``here`` are made as its children (``here / name``
-    parses the one name, where ``Path(entry.path)`` parses the whole path again)."""
-    if real in walk.seen:
-        return
-    walk.seen.add(real)
-    try:
-        with os.scandir(here) as found:
-            entries = sorted(found, key=_NAME)
-    except OSError:
-        return
-    if walk.dir_readers:
-        names = {e.name for e in entries}
-        reader = next((m for m in walk.dir_readers if m.detect_dir(here, names)), None)
-        if reader is not None:
-            yield here
-            owned = reader.FOLDER_FILES  # None: the whole folder is one log (OpenCode's storage)
-            if owned is None or here.name == "events":
-                return
-            entries = [e for e in entries if e.name not in owned]  # logs beside an event folder are read
-    for entry in entries:
-        target = os.path.join(real, entry.name)
-        if entry.is_symlink():
-            target = os.path.realpath(entry.path)
-            if not _inside(target, walk.root):
-                continue
-        if _is_dir(entry):
-            if entry.name not in _TOOL_FOLDERS:
-                yield from _walk(here / entry.name, target, walk)
-        elif _is_file(entry):  # every file: logs are recognised by content, whatever their names
-            yield here / entry.name
+    """Expand files, folders (recursively, in sorted order) and globs into candidate log paths
+    (``walk.discover``, with the registered folder readers)."""
+    return walk.discover(paths, list(_folder_readers()))
 
 
 def _suffix(name: str) -> str:
     """``Path(name).suffix.lower()`` without building a Path."""
     i = name.rfind(".")
     return name[i:].lower() if 0 < i < len(name) - 1 else ""
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
-
-
-def _inside(real: str, root: str) -> bool:
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _is_glob(text: str) -> bool:
-    return any(ch in text for ch in "*?[")
 
 
 def detect(path: Path, head: bytes | None = None) -> Reader | None:

@@ -10,12 +10,12 @@ with their calls by id, in the same step or a later one (NeMo writes observation
 own). Read leniently: producers add fields. What skillforge wrote under ``extra.skillforge`` (see
 ``atif_write``) restores what ATIF has no field for. The outcome is not in the document: Harbor's
 ``result.json`` or ``verifier/reward.txt`` beside the trial's ``agent/`` folder gives it (``harbor``).
-Embedded ``subagent_trajectories`` (v1.7) become trajectories of their own, linked by ``parent_id``.
+Embedded ``subagent_trajectories`` (v1.7) become trajectories of their own, linked by ``parent_id``;
+external subagent files and continuations are found by ``atif_refs``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -23,8 +23,16 @@ from typing import Any
 
 import orjson
 
+from skillforge.ingest.atif_refs import (
+    MARK,
+    add_refs,
+    continuations,
+    continues,
+    external,
+    load_sub,
+    referred_by,
+)
 from skillforge.ingest.base import (
-    MAX_JSON_FILE,
     R_ASSISTANT,
     R_SYSTEM,
     R_USER,
@@ -32,38 +40,36 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    StepList,
     as_dict,
     clip,
     object_line,
     text_of,
 )
 from skillforge.ingest.harbor import apply_outcome
-from skillforge.ingest.reading import iter_jsonl_raw, loads_doc, log_id, read_json_doc
+from skillforge.ingest.reading import iter_jsonl_raw, log_id, read_json_doc
+from skillforge.ingest.steps import StepList
 from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust
 
 FORMAT = "atif"
 AGENT = "atif"
-_MARK = b'"ATIF-v'
-_CONT = re.compile(r"trajectory\.cont-\d+\.json")  # Harbor Terminus's continuation files
 
 
 def detect(path: Path, head: bytes) -> bool:
     """``"schema_version": "ATIF-v…"`` on the first line (JSONL, or a one-line document) or near the
     start of a pretty-printed document."""
     start = head[:2048]
-    return start.lstrip()[:1] == b"{" and b'"schema_version"' in start and _MARK in start
+    return start.lstrip()[:1] == b"{" and b'"schema_version"' in start and MARK in start
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    if _continues(path):  # trajectory.cont-N.json: read as the end of its trajectory.json
+    if continues(path):  # trajectory.cont-N.json: read as the end of its trajectory.json
         ctx.ignore("continued trajectory file (read as part of the trajectory.json it continues)")
         return
-    if _referred_by(path):  # an external subagent file: read through its parent, linked
+    if referred_by(path):  # an external subagent file: read through its parent, linked
         ctx.ignore("subagent trajectory file (read through the trajectory.json that refers to it)")
         return
     first = ctx.first_line()
-    if object_line(first) and _MARK in first:  # one document per line
+    if object_line(first) and MARK in first:  # one document per line
         for line, raw, doc in iter_jsonl_raw(path, ctx):
             yield from _with_subagents(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)
         return
@@ -105,10 +111,10 @@ def _with_subagents(
         yield from _with_subagents(
             path, f"{traj_id}-{sub_id or n}", sub, ctx, line, traj.native_id or traj_id, seen
         )
-    for sub_path in _external(path, refs, ctx, line):
+    for sub_path in external(path, refs, ctx, line):
         if sub_path not in seen:
             seen.add(sub_path)
-            loaded = _load_sub(sub_path, ctx, line)
+            loaded = load_sub(sub_path, ctx, line)
             if loaded is not None:
                 sub_id = log_id(loaded[0])
                 yield from _with_subagents(
@@ -116,142 +122,11 @@ def _with_subagents(
                 )
 
 
-def _ref_paths(doc: Any) -> list[str]:
-    """The ``trajectory_path`` of every ``subagent_trajectory_ref`` in a document's tool results
-    (refs by ``trajectory_id`` alone name embedded ``subagent_trajectories``, read with the document)."""
-    found: list[str] = []
-    for step in doc.get("steps") or [] if isinstance(doc, dict) else []:
-        observation = step.get("observation") if isinstance(step, dict) else None
-        results = observation.get("results") if isinstance(observation, dict) else None
-        for result in results if isinstance(results, list) else []:
-            if isinstance(result, dict):
-                _add_refs(result.get("subagent_trajectory_ref"), found)
-    return found
-
-
-def _add_refs(refs: Any, found: list[str]) -> None:
-    """The ``trajectory_path`` of each of one result's ``subagent_trajectory_ref``, added to ``found``."""
-    for ref in refs if isinstance(refs, list) else []:
-        if isinstance(ref, dict) and _str(ref.get("trajectory_path")):
-            found.append(ref["trajectory_path"])
-
-
-def _external(path: Path, refs: list[str], ctx: ParseContext, line: int | None) -> Iterator[Path]:
-    """The external subagent files a document names (``refs``, as :func:`_ref_paths` finds them), inside
-    its folder (see :func:`_inside`)."""
-    for ref in refs:
-        target = _inside(path, ref, ctx, line, "subagent trajectory")
-        if target is not None:
-            yield target
-
-
-def _inside(path: Path, ref: str, ctx: ParseContext, line: int | None, what: str) -> Path | None:
-    """``ref`` beside ``path`` when it is a file inside ``path``'s folder; a path that leaves it
-    (absolute, ``..``, a symlink out) is refused, and a missing file counted, each with one line."""
-    target = _resolved(path.parent, ref)
-    if target is None:
-        ctx.skip(f"{what} path unusable", line, ref[:200])
-    elif not target.is_relative_to(path.parent.resolve()):
-        ctx.skip(f"{what} path outside the log's folder", line, f"{ref} refused")
-    elif not target.is_file():
-        ctx.skip(f"{what} file not found", line, ref)
-    else:
-        return target
-    return None
-
-
-def _continuations(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[tuple[Path, Any]]:
-    """The documents a trajectory goes on in (``continued_trajectory_ref``: Harbor's Terminus writes
-    ``trajectory.cont-1.json``, ``-2`` … when it summarises its context), in order, each file once,
-    inside the document's folder (as subagent files); a bad one ends the chain with one line."""
-    seen: set[Path] | None = None  # resolved only for a document that goes on (a syscall per level)
-    while isinstance(doc, dict) and _str(doc.get("continued_trajectory_ref")):
-        seen = seen if seen is not None else {path.resolve()}
-        target = _inside(path, doc["continued_trajectory_ref"], ctx, line, "continued trajectory")
-        if target is None or target in seen:
-            return
-        seen.add(target)
-        loaded = _load_sub(target, ctx, line, "continued trajectory")
-        if loaded is None:
-            return
-        doc = loaded[1]
-        yield target, doc
-
-
-def _chain(first: Path) -> set[Path]:
-    """Every file the continuation chain of the document ``first`` names (no counting: see
-    :func:`_referred_by`)."""
-    try:
-        doc = orjson.loads(first.read_bytes()) if first.stat().st_size <= MAX_JSON_FILE else None
-    except (OSError, ValueError):
-        return set()
-    return {target for target, _ in _continuations(first, doc, ParseContext(first), None)}
-
-
-def _resolved(folder: Path, ref: str) -> Path | None:
-    """``folder / ref`` resolved, or None for a path the system refuses (a NUL byte, too long, a loop)."""
-    try:
-        target = (folder / ref).resolve()
-        target.is_file()  # raises on a name too long for the system
-    except (OSError, ValueError, RuntimeError):
-        return None
-    return target
-
-
-def _load_sub(
-    path: Path, ctx: ParseContext, line: int | None, what: str = "subagent trajectory"
-) -> tuple[bytes, Any] | None:
-    """An external subagent (or continuation) file's bytes and document; a bad one is skipped with one
-    line (the document naming it is still read)."""
-    try:
-        if path.stat().st_size > MAX_JSON_FILE:
-            raise ValueError(f"over {MAX_JSON_FILE // 2**20} MiB")
-        data = path.read_bytes()
-        return data, loads_doc(data)
-    except (OSError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
-        ctx.skip(f"unreadable {what}", line, f"{path.name}: {exc}")
-        return None
-
-
-def _continues(path: Path) -> bool:
-    """A ``trajectory.cont-N.json`` that the ``trajectory.json`` beside it continues in (directly or
-    through another continuation): its steps are read as the end of that trajectory, never twice."""
-    if not _CONT.fullmatch(path.name):
-        return False
-    first = path.parent / "trajectory.json"
-    return first.is_file() and path.resolve() in _chain(first)
-
-
-def _referred_by(path: Path) -> bool:
-    """The ``trajectory.json`` beside or above ``path`` whose refs name it (Harbor keeps a trial's
-    trajectory there): such a file is read through that document, never twice."""
-    if path.name == "trajectory.json":
-        return False
-    me: Path | None = None  # resolved only when a document beside or above may name it
-    for parent in (path.parent / "trajectory.json", path.parent.parent / "trajectory.json"):
-        if parent.is_file() and parent.stat().st_size <= MAX_JSON_FILE:
-            try:
-                data = parent.read_bytes()
-                if _MARK not in data[:2048] or path.name.encode() not in data:
-                    continue
-                refs = _ref_paths(orjson.loads(data))
-            except (OSError, ValueError):
-                continue
-            me = me or path.resolve()
-            base = parent.parent.resolve()
-            targets = (_resolved(parent.parent, ref) for ref in refs)
-            if any(
-                t == me and t.is_relative_to(base) for t in targets if t is not None
-            ):  # refs refused are not followed
-                return True
-    return False
-
-
 def _document(
     path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None, refs: list[str]
 ) -> Trajectory | None:
     """One document's trajectory (None when it is not one); the external subagent files its own results
-    name are added to ``refs`` in the same pass (as :func:`_ref_paths` finds them)."""
+    name are added to ``refs`` in the same pass (as :func:`ref_paths` finds them)."""
     if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
         ctx.skip("not an ATIF document", line, "no steps list")
         return None
@@ -286,7 +161,7 @@ def _continue(out: StepList, path: Path, doc: Any, ctx: ParseContext, line: int 
     """The steps of the documents ``doc`` continues in, after its own; each segment's copy of the
     context it starts from (``is_copied_context``: the earlier steps or their summary) is left out."""
     not_followed: list[str] = []  # a segment's subagent refs are not followed (only the document's)
-    for target, cont in _continuations(path, doc, ctx, line):
+    for target, cont in continuations(path, doc, ctx, line):
         steps = cont.get("steps") if isinstance(cont, dict) else None
         for step in steps if isinstance(steps, list) else []:
             if not isinstance(step, dict):
@@ -322,7 +197,7 @@ def _step(out: StepList, step: dict[str, Any], line: int | None, refs: list[str]
     for result in results:
         if isinstance(result, dict):
             if "subagent_trajectory_ref" in result and isinstance(results, list):
-                _add_refs(result["subagent_trajectory_ref"], refs)
+                add_refs(result["subagent_trajectory_ref"], refs)
             call_id = result.get("source_call_id")
             out.result(
                 call_id if isinstance(call_id, str) else None,

@@ -1,6 +1,7 @@
 """What every log reader shares: the reader contract, the per-file parse context that counts skipped
-records and problems, building a trajectory's numbered steps, and small helpers for clipping huge fields
-and flattening message content. Reading the bytes (JSONL, JSON documents, schemas, ids) is ``reading``.
+records and problems, and small helpers for clipping huge fields and flattening message content.
+Building a trajectory's numbered steps is ``steps``; reading the bytes (JSONL, JSON documents,
+schemas, ids) is ``reading``.
 
 A reader is a module with::
 
@@ -26,7 +27,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from skillforge.ingest.opening import is_binary as is_binary
 from skillforge.ingest.opening import shown_name
-from skillforge.model import Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.model import Role, StepKind, Trajectory, Trust
 from skillforge.safety.redact import redact_message
 
 HEAD_BYTES = 64 * 1024
@@ -222,205 +223,6 @@ T_PERSON, T_AGENT, T_TOOL_OUTPUT, T_INJECTED = Trust.PERSON, Trust.AGENT, Trust.
 def blank(text: str) -> bool:
     """``not text.strip()`` without copying the text."""
     return not text or text.isspace()
-
-
-class StepList:
-    """Builds a trajectory's steps: numbers them 0..n-1 and links tool calls and results by call id.
-
-    Consecutive steps from the same record share one :class:`SourceLocation` (it is never mutated).
-    """
-
-    def __init__(self, file: str):
-        self.file = file
-        self.steps: list[Step] = []
-        self._calls: dict[str, int] = {}
-        self._loc = SourceLocation(file)
-
-    def _source(self, line: int | None, record: str | None) -> SourceLocation:
-        loc = self._loc
-        if loc.record != record or loc.line != line:
-            loc = self._loc = SourceLocation(self.file, line, record)
-        return loc
-
-    def add(
-        self,
-        role: Role,
-        kind: StepKind,
-        text: str,
-        trust: Trust,
-        *,
-        line: int | None = None,
-        record: str | None = None,
-        timestamp: str | None = None,
-        tool_name: str | None = None,
-        input: Any = None,
-        call_id: str | None = None,
-        pair: int | None = None,
-        is_error: bool = False,
-        exit_code: int | None = None,
-    ) -> Step:
-        if len(text) > MAX_TEXT:
-            text = clip(text)
-        steps = self.steps
-        step = Step(
-            len(steps),
-            role,
-            kind,
-            text,
-            tool_name,
-            input,
-            call_id,
-            pair,
-            is_error,
-            exit_code,
-            timestamp,
-            self._source(line, record),
-            trust,
-        )
-        steps.append(step)
-        return step
-
-    def message(
-        self,
-        role: Role,
-        text: str,
-        trust: Trust,
-        record: str | None = None,
-        line: int | None = None,
-        timestamp: str | None = None,
-    ) -> Step | None:
-        """A user/assistant/system message; empty text adds nothing. ``record`` and ``line`` may be given
-        by position: keyword arguments cost a readers' per-step loop measurably."""
-        if not text or text.isspace():
-            return None
-        if len(text) > MAX_TEXT:
-            text = clip(text)
-        steps, loc = self.steps, self._loc
-        if loc.record != record or loc.line != line:
-            loc = self._loc = SourceLocation(self.file, line, record)
-        step = Step(
-            len(steps),
-            role,
-            K_ASSISTANT_MESSAGE if role is R_ASSISTANT else K_USER_MESSAGE,
-            text,
-            None,
-            None,
-            None,
-            None,
-            False,
-            None,
-            timestamp,
-            loc,
-            trust,
-        )
-        steps.append(step)
-        return step
-
-    def thought(
-        self, text: str, record: str | None = None, line: int | None = None, timestamp: str | None = None
-    ) -> Step | None:
-        if not text or text.isspace():
-            return None
-        if len(text) > MAX_TEXT:
-            text = clip(text)
-        steps, loc = self.steps, self._loc
-        if loc.record != record or loc.line != line:
-            loc = self._loc = SourceLocation(self.file, line, record)
-        step = Step(
-            len(steps),
-            R_ASSISTANT,
-            K_THOUGHT,
-            text,
-            None,
-            None,
-            None,
-            None,
-            False,
-            None,
-            timestamp,
-            loc,
-            T_AGENT,
-        )
-        steps.append(step)
-        return step
-
-    def call(
-        self,
-        tool_name: str,
-        text: str,
-        call_id: str,
-        input: Any = None,
-        record: str | None = None,
-        line: int | None = None,
-        timestamp: str | None = None,
-    ) -> Step:
-        if len(text) > MAX_TEXT:
-            text = clip(text)
-        steps, loc = self.steps, self._loc
-        if loc.record != record or loc.line != line:
-            loc = self._loc = SourceLocation(self.file, line, record)
-        step = Step(
-            len(steps),
-            R_ASSISTANT,
-            K_TOOL_CALL,
-            text,
-            tool_name,
-            input,
-            call_id,
-            None,
-            False,
-            None,
-            timestamp,
-            loc,
-            T_AGENT,
-        )
-        self._calls[call_id] = step.index
-        steps.append(step)
-        return step
-
-    def result(
-        self,
-        call_id: str | None,
-        text: str,
-        *,
-        is_error: bool = False,
-        exit_code: int | None = None,
-        tool_name: str | None = None,
-        record: str | None = None,
-        line: int | None = None,
-        timestamp: str | None = None,
-    ) -> Step:
-        """A tool result; linked to its call when ``call_id`` names an open call."""
-        call_index = self._calls.pop(call_id, None) if call_id is not None else None
-        steps = self.steps
-        call = steps[call_index] if call_index is not None else None
-        if len(text) > MAX_TEXT:
-            text = clip(text)
-        loc = self._loc
-        if loc.record != record or loc.line != line:
-            loc = self._loc = SourceLocation(self.file, line, record)
-        step = Step(
-            len(steps),
-            R_TOOL,
-            K_TOOL_RESULT,
-            text,
-            tool_name or (call.tool_name if call else None),
-            None,
-            call_id,
-            call_index,
-            is_error,
-            exit_code,
-            timestamp,
-            loc,
-            T_TOOL_OUTPUT,
-        )
-        steps.append(step)
-        if call is not None:
-            call.pair = step.index
-        return step
-
-    def is_open(self, call_id: str | None) -> bool:
-        return call_id is not None and call_id in self._calls
 
 
 # The text up to the first closing tag, as ``(.*?)\s*</tag>`` would find it but written as an unrolled

@@ -28,7 +28,6 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    StepList,
     as_dict,
     as_str,
     clip,
@@ -36,6 +35,7 @@ from skillforge.ingest.base import (
     object_line,
 )
 from skillforge.ingest.reading import digest_id, iter_jsonl_as, json_or_text, json_safe, new_digest
+from skillforge.ingest.steps import StepList
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "copilot-cli"

@@ -30,7 +30,6 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    StepList,
     as_str,
     clip,
     head_line,
@@ -39,6 +38,7 @@ from skillforge.ingest.base import (
 )
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, new_digest
 from skillforge.ingest.sqlite_store import is_sqlite, tables
+from skillforge.ingest.steps import StepList
 from skillforge.model import Trajectory
 
 FORMAT = "cursor"

@@ -28,7 +28,6 @@ from skillforge.ingest.base import (
     T_AGENT,
     T_PERSON,
     ParseContext,
-    StepList,
     as_dict,
     as_str,
     clip,
@@ -36,6 +35,7 @@ from skillforge.ingest.base import (
 from skillforge.ingest.opencode_steps import ms_time
 from skillforge.ingest.reading import digest_id, json_or_text, json_safe, new_digest
 from skillforge.ingest.sqlite_store import snapshot
+from skillforge.ingest.steps import StepList
 from skillforge.model import Trajectory
 
 FORMAT = "cursor"

@@ -31,13 +31,13 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    StepList,
     as_str,
     clip,
     head_line,
     object_line,
 )
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
+from skillforge.ingest.steps import StepList
 from skillforge.model import Trajectory
 
 FORMAT = "gemini-cli"

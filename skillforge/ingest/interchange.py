@@ -26,13 +26,13 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    StepList,
     as_dict,
     as_str,
     clip,
     repository_of,
 )
 from skillforge.ingest.reading import iter_jsonl_raw, json_or_text, log_id
+from skillforge.ingest.steps import StepList
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "interchange"

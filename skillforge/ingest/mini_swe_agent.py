@@ -26,7 +26,6 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    StepList,
     as_dict,
     as_str,
     blank,
@@ -34,6 +33,7 @@ from skillforge.ingest.base import (
     repository_of,
 )
 from skillforge.ingest.reading import exit_code, json_safe, log_id, read_json_as
+from skillforge.ingest.steps import StepList
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "mini-swe-agent"

@@ -31,12 +31,12 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    StepList,
     as_dict,
     as_str,
     clip,
 )
 from skillforge.ingest.reading import exit_code, json_safe
+from skillforge.ingest.steps import StepList
 
 SHELL_TOOLS = {"bash", "shell"}
 _BOOKKEEPING = {"step-start", "step-finish", "snapshot", "patch", "retry", "agent", "subtask", "compaction"}

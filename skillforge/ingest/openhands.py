@@ -28,7 +28,6 @@ from skillforge.ingest.base import (
     T_PERSON,
     T_TOOL_OUTPUT,
     ParseContext,
-    StepList,
     as_dict,
     as_str,
     clip,
@@ -37,6 +36,7 @@ from skillforge.ingest.base import (
     text_of,
 )
 from skillforge.ingest.reading import iter_jsonl_raw, log_id, read_json_doc
+from skillforge.ingest.steps import StepList
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "openhands"

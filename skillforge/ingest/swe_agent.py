@@ -25,13 +25,13 @@ from skillforge.ingest.base import (
     T_PERSON,
     T_TOOL_OUTPUT,
     ParseContext,
-    StepList,
     as_str,
     clip,
     extract_task,
     repository_of,
 )
 from skillforge.ingest.reading import json_safe, log_id, raw_text, read_json_as
+from skillforge.ingest.steps import StepList
 from skillforge.model import Outcome, Trajectory
 
 FORMAT = "swe-agent"
