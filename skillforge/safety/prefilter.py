@@ -6,8 +6,8 @@ with one of a few literals, :func:`finditer_from` finds those literals and tries
 there: the same matches as ``pattern.finditer`` (``re`` looks at the character before ``pos`` for
 ``\\b`` and look-behinds), in the same order, non-overlapping.
 
-Every literal any rule asks about goes into one Aho-Corasick automaton (pyahocorasick), and each text
-is scanned once for all of them (:func:`hits`, cached for the last texts): the keyword gates of the
+Every literal any rule asks about goes into one Aho-Corasick automaton (ahocorasick-rs, see
+:mod:`skillforge.safety.automaton`), and each text is scanned once for all of them (:func:`hits`, cached for the last texts): the keyword gates of the
 secret, injection, shell and path rules (:func:`contains_any`) and the start offsets
 (:func:`literal_starts`) are then dictionary look-ups instead of one ``str.find`` pass per literal.
 """
@@ -19,7 +19,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import chain
-from typing import Any
+
+from skillforge.safety.automaton import Automata as _Automata
 
 
 @lru_cache(maxsize=4)  # small: each entry keeps a whole text alive (scan reads logs in 1 MiB chunks)
@@ -43,8 +44,7 @@ def line_numbers(text: str, offsets: Iterable[int]) -> dict[int, int]:
 
 
 _LITERALS: dict[str, None] = {}  # every literal asked about so far, in order (never removed)
-_WINDOW = 1 << 16  # characters scanned at a time (memory stays flat on a 1 MiB line)
-_AUTOMATON: dict[int, tuple[Any, int]] = {}  # version -> (automaton of its literals, longest literal)
+_AUTOMATON: dict[int, _Automata] = {}  # version -> automata of its literals (only the newest kept)
 _LOCK = threading.Lock()  # distill checks texts from several threads
 
 
@@ -64,39 +64,28 @@ def _register(literals: Iterable[str]) -> int:
     return len(_LITERALS)
 
 
-def _automaton(version: int) -> tuple[Any, int]:
-    """The automaton of the first ``version`` literals (built once, only the newest one kept)."""
+def _automaton(version: int) -> _Automata:
+    """The automata of the first ``version`` literals (built once, only the newest one kept)."""
     with _LOCK:
         if version not in _AUTOMATON:
-            import ahocorasick
-
-            automaton = ahocorasick.Automaton()
-            literals = list(_LITERALS)[:version]
-            for lit in literals:
-                automaton.add_word(lit, lit)
-            automaton.make_automaton()
+            automata = _Automata(tuple(_LITERALS)[:version])
             _AUTOMATON.clear()
-            _AUTOMATON[version] = (automaton, max(map(len, literals), default=1))
+            _AUTOMATON[version] = automata
         return _AUTOMATON[version]
 
 
 @lru_cache(maxsize=4)
 def _hits(text: str, version: int) -> dict[str, list[int]]:
-    automaton, longest = _automaton(version)
+    automata = _automaton(version)
+    literals = automata.literals
     found: dict[str, list[int]] = {}
-    if len(text) <= _WINDOW:  # most texts: one pass, no window bookkeeping
-        for end, lit in automaton.iter(text):
-            starts = found.get(lit)
-            if starts is None:
-                found[lit] = [end - len(lit) + 1]
-            else:
-                starts.append(end - len(lit) + 1)
-        return found
-    for at in range(0, len(text), _WINDOW):  # in windows: the automaton copies what it scans (UCS-4)
-        for end, lit in automaton.iter(text[at : at + _WINDOW + longest - 1]):
-            start = at + end - len(lit) + 1
-            if start < at + _WINDOW:  # one starting later is found (whole) in the next window
-                found.setdefault(lit, []).append(start)
+    for index, start, _ in automata.find(text, overlapping=True):
+        lit = literals[index]
+        starts = found.get(lit)
+        if starts is None:
+            found[lit] = [start]
+        else:
+            starts.append(start)  # by end offset: one literal's starts come in order
     return found
 
 
@@ -113,20 +102,14 @@ def contains_any(text: str, literals: tuple[str, ...]) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _small_automaton(literals: tuple[str, ...]) -> Any:
-    import ahocorasick
-
-    automaton = ahocorasick.Automaton()
-    for lit in literals:
-        automaton.add_word(lit, lit)
-    automaton.make_automaton()
-    return automaton
+def _small_automaton(literals: tuple[str, ...]) -> _Automata:
+    return _Automata(literals)
 
 
 def any_in(text: str, literals: tuple[str, ...]) -> bool:
-    """``any(lit in text for lit in literals)`` in one C pass that stops at the first hit, not cached:
-    for many short pieces (code blocks, inline code) of a text (literals must not be empty)."""
-    return next(_small_automaton(literals).iter(text), None) is not None
+    """``any(lit in text for lit in literals)`` in one C pass, not cached: for many short pieces (code
+    blocks, inline code) of a text (literals must not be empty)."""
+    return bool(_small_automaton(literals).find(text, overlapping=False))
 
 
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
@@ -140,7 +123,7 @@ def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
     lists = [found[lit] for lit in known if lit in found]
     others = tuple(lit for lit in literals if lit not in known)
     if others:
-        lists.append([end - len(lit) + 1 for end, lit in _small_automaton(others).iter(text)])
+        lists.append([start for _, start, _ in _small_automaton(others).find(text, overlapping=True)])
     lists = [starts for starts in lists if starts]
     if len(lists) == 1 and not others:  # one literal's starts: already sorted and unique
         return list(lists[0])
