@@ -388,3 +388,37 @@ def test_fence_lines_cached_per_text() -> None:
     text = "a\n```sh\nx\n```\n  ~~~\n"
     assert fence_lines(text) == (2, 10, 14)
     assert fence_lines(text) is fence_lines(text)
+
+
+def test_secret_gates_from_one_pass_equal_each_rules_own_gate() -> None:
+    """redact's one keyword pass for all secret rules gates each rule as its own ``applies`` does,
+    the case-sensitive rules (AKIA, SG., GOCSPX-) included, on texts mixing cases and wide characters."""
+    from skillforge.safety import prefilter
+    from skillforge.safety.redact import _GATES
+    from skillforge.safety.secret_rules import RULES
+
+    assert all(k.isascii() for rule in RULES for k in rule.keywords)  # what the lowered gate relies on
+    words = sorted({k for rule in RULES for k in rule.keywords})
+    pieces = [*words, *(w.upper() for w in words), *(w.swapcase() for w in words), "K", "İ", "ſ", " ", "x"]
+    rng = random.Random(11)
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        low = lowered(text)
+        found = prefilter.hits(low, _GATES)
+        for rule in RULES:
+            assert rule.applies_given(text, found) == rule.applies(text, low), (text, rule.kind)
+
+
+def test_automaton_with_a_lone_surrogate_literal_still_finds_every_literal() -> None:
+    """ahocorasick-rs's text automaton silently finds nothing when a pattern is a lone surrogate; the
+    other literals are still found, at character offsets, in ASCII and non-ASCII texts."""
+    from skillforge.safety.automaton import Automata
+
+    automata = Automata(("a\ud800b", "akia", "ab"))
+    for text in ("xakia ab", "é akia ab\ud800b", "\U0001f600akia"):
+        expected = sorted(
+            (i, m.start(), m.start() + len(lit))
+            for i, lit in enumerate(automata.literals)
+            for m in re.finditer(f"(?={re.escape(lit)})", text)
+        )
+        assert sorted(automata.find(text, overlapping=True)) == expected, text

@@ -36,6 +36,14 @@ class Rule:
             return any(k in text for k in self.keywords)
         return contains_any(lowered, self.keywords)
 
+    def applies_given(self, text: str, found: dict[str, list[int]]) -> bool:
+        """:meth:`applies` when ``found`` is the lowered text's hits of every rule's keywords lowered
+        (one pass for all rules; a case-sensitive ASCII keyword can occur in the text only where its
+        lower case occurs in the lowered text, so that gates the ``str.find`` per keyword)."""
+        if self.exact:
+            return any(k.lower() in found for k in self.keywords) and any(k in text for k in self.keywords)
+        return not found.keys().isdisjoint(self.keywords)
+
     def spans(
         self, text: str, lowered: str | None = None, found: Iterable[re.Match[str]] | None = None
     ) -> Iterator[Span]:
@@ -46,10 +54,11 @@ class Rule:
                 if self.starts and lowered is not None
                 else self.pattern.finditer(text)
             )
+        group = "s" if "s" in self.pattern.groupindex else 0
         for m in found:
             kind = self.check(text, m) if self.check is not None else self.kind
             if kind is not None:
-                start, end = m.span("s") if "s" in self.pattern.groupindex else m.span()
+                start, end = m.span(group)
                 yield start, end, kind
 
 
