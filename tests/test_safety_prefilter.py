@@ -101,6 +101,7 @@ def _plain_snippets(text: str) -> list[tuple[int, str]]:
     from skillforge.safety import snippets as s
 
     keys = re.compile("|".join(re.escape(k) for k in s.SNIPPET_KEYS))
+    inline = re.compile(r"(?<!`)`([^`\n]{4,})`(?!`)")
     out: list[tuple[int, str]] = []
     parts: list[str] = []
     pos = 0
@@ -111,10 +112,10 @@ def _plain_snippets(text: str) -> list[tuple[int, str]]:
         parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]
         pos = end
     rest = "".join(parts) + text[pos:] if parts else text
-    for m in s._INLINE.finditer(rest):
+    for m in inline.finditer(rest):
         if keys.search(m.group(1).lower()) or s._RUNS_FILE.search(m.group(1)):
             out.append((m.start(1), m.group(1)))
-    rest = s._INLINE.sub(lambda m: " " * len(m.group(0)), rest)
+    rest = inline.sub(lambda m: " " * len(m.group(0)), rest)
     done = -1
     for m in keys.finditer(lowered(rest)):
         if m.start() < done:
@@ -150,6 +151,14 @@ SHELL_PIECES = [
     " ",
     "``",
     "`",
+    "`WGET x`",
+    "`İwget é`",
+    "`xcurl y` ",
+    "`sh run.sh`",
+    "`./go now`",
+    "``curl x``",
+    "`Base64 ",
+    "é",
 ]
 
 
