@@ -161,6 +161,29 @@ def runs(text: str, table: bytes, least: int) -> Iterator[tuple[int, int]]:
         yield char, char + at - i  # the run itself is ASCII: as many characters as bytes
 
 
+_TOKEN_MASK = _mask(_ALNUM + "_-")
+
+
+def token_head_matches(
+    pattern: re.Pattern[str], text: str, least: int, most: int, then: str
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts with ``least`` to ``most``
+    characters of [A-Za-z0-9_-] followed by ``then`` (not one of them), such as a Discord bot token
+    ``[MNO][A-Za-z0-9_-]{23,27}\\.``: that head ends where its maximal run ends, so a match can start
+    only ``least`` to ``most`` characters before the end of a run followed by ``then``; the pattern is
+    tried there only, left to right, skipping starts inside the last match."""
+    last_end = 0
+    for start, end in runs(text, _TOKEN_MASK, least):
+        if not text.startswith(then, end):
+            continue
+        for at in range(max(start, end - most, last_end), end - least + 1):
+            m = pattern.match(text, at)
+            if m is not None:
+                last_end = m.end()
+                yield m
+                break
+
+
 def base64_runs(pattern: re.Pattern[str], text: str, least: int = 32) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose every match is a whole run of at least ``least``
     base64 characters ([A-Za-z0-9+/], not preceded by one) and a tail of other characters."""

@@ -30,6 +30,8 @@ class Rule:
     starts: tuple[str, ...] = ()  # lower case; when set, every match starts with one of these in the
     # lowered text (none may hold a letter whose other case lowers differently: k, s, i), so the
     # pattern is tried only there (see :func:`skillforge.safety.prefilter.finditer_from`)
+    finder: Callable[[re.Pattern[str], str], Iterable[re.Match[str]]] | None = None  # when set: the
+    # pattern's matches in a text, as finditer gives them, found faster by a prefilter
 
     def applies(self, text: str, lowered: str) -> bool:
         if self.exact:
@@ -48,7 +50,9 @@ class Rule:
         self, text: str, lowered: str | None = None, found: Iterable[re.Match[str]] | None = None
     ) -> Iterator[Span]:
         """``found``: the pattern's matches in ``text`` when a prefilter has them (same as finditer)."""
-        if found is None:
+        if found is None and self.finder is not None:
+            found = self.finder(self.pattern, text)
+        elif found is None:
             found = (
                 finditer_from(self.pattern, text, self.starts, lowered)
                 if self.starts and lowered is not None

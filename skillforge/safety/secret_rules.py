@@ -8,6 +8,7 @@ SHAs, UUIDs, ids in logs, variable names, placeholders) out.
 
 import re
 
+from skillforge.safety.prefilter import token_head_matches
 from skillforge.safety.secret_checks import (
     _B,
     _E,
@@ -105,6 +106,7 @@ RULES: list[Rule] = [
         re.compile(r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}" + _E),
         ("discord", "bot"),
         _when("discord-bot-token", _mixed, bounded=True),
+        finder=lambda pattern, text: token_head_matches(pattern, text, 24, 28, "."),
     ),
     Rule(
         "sendgrid-key",
