@@ -161,27 +161,47 @@ def runs(text: str, table: bytes, least: int) -> Iterator[tuple[int, int]]:
         yield char, char + at - i  # the run itself is ASCII: as many characters as bytes
 
 
-_TOKEN_MASK = _mask(_ALNUM + "_-")
+_TOKEN = _ALNUM + "_-"
+
+
+@lru_cache(maxsize=4)
+def _head_mask(then: str) -> bytes:
+    """A ``bytes.translate`` table: token bytes ([A-Za-z0-9_-]) to ``a``, ``then`` to ``d``, the rest
+    (every non-ASCII byte too) to a space."""
+    return bytes(97 if chr(b) in _TOKEN else 100 if chr(b) == then else 32 for b in range(256))
 
 
 def token_head_matches(
     pattern: re.Pattern[str], text: str, least: int, most: int, then: str
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose every match starts with ``least`` to ``most``
-    characters of [A-Za-z0-9_-] followed by ``then`` (not one of them), such as a Discord bot token
-    ``[MNO][A-Za-z0-9_-]{23,27}\\.``: that head ends where its maximal run ends, so a match can start
-    only ``least`` to ``most`` characters before the end of a run followed by ``then``; the pattern is
+    characters of [A-Za-z0-9_-] followed by ``then`` (one ASCII character, not one of them), such as a
+    Discord bot token ``[MNO][A-Za-z0-9_-]{23,27}\\.``: that head ends where its run of token characters
+    ends, so a match can start only ``least`` to ``most`` characters before a run's end followed by
+    ``then``. Those ends are found in the UTF-8 bytes mapped by a table (C passes), the pattern is
     tried there only, left to right, skipping starts inside the last match."""
-    last_end = 0
-    for start, end in runs(text, _TOKEN_MASK, least):
-        if not text.startswith(then, end):
-            continue
-        for at in range(max(start, end - most, last_end), end - least + 1):
+    raw = text.encode("utf-8", "surrogatepass")
+    mask = raw.translate(_head_mask(then))
+    ascii_only = len(raw) == len(text)
+    needle = b"a" * least + b"d"
+    last_end = char = char_at = 0  # byte and character offsets known to agree: char_at, char
+    i = mask.find(needle)
+    while i != -1:
+        end = i + least  # the byte of ``then``
+        lo = i
+        while lo > 0 and end - lo < most and mask[lo - 1] == 97:
+            lo -= 1
+        if not ascii_only:
+            char += len(raw[char_at:lo].decode("utf-8", "surrogatepass"))
+            char_at = lo
+        first = lo if ascii_only else char  # the head is ASCII: as many characters as bytes
+        for at in range(max(first, last_end), first + end - lo - least + 1):
             m = pattern.match(text, at)
             if m is not None:
                 last_end = m.end()
                 yield m
                 break
+        i = mask.find(needle, end + 1)
 
 
 def base64_runs(pattern: re.Pattern[str], text: str, least: int = 32) -> Iterator[re.Match[str]]:
