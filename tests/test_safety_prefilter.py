@@ -463,3 +463,51 @@ def test_token_head_matches_equal_finditer() -> None:
         assert [m.span() for m in token_head_matches(rule.pattern, text, 24, 28, ".")] == expected, text
         found += len(expected)
     assert found > 300
+
+
+def test_anchored_secret_rules_equal_finditer() -> None:
+    """The kube-credential and curl/wget -u rules try their patterns only at their anchors: the same
+    matches as finditer, whatever the case, with characters that case-fold oddly (K, ı, ſ, İ) nearby."""
+    from skillforge.safety.secret_rules import RULES
+
+    kube = next(r for r in RULES if r.kind == "kube-credential")
+    cli = next(r for r in RULES if r.kind == "cli-password" and "--user" in r.keywords)
+    pieces = [
+        "client-key-data",
+        "CLIENT-CERTIFICATE-DATA",
+        "Id-Token",
+        "refresh-token",
+        "auth-provider-TOKEN",
+        "-to\u212aen",
+        "clıent-key-data",
+        "İd-token",
+        "refreſh-token",
+        ": ",
+        ":",
+        " '",
+        "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY",
+        "abc+/=._-0123456789xyzw",
+        "curl ",
+        "CURL ",
+        "wget",
+        "http",
+        "xcurl",
+        " -u ",
+        " --user ",
+        "alice:",
+        "s3cr3tPa55",
+        "\n",
+        " ",
+        "|",
+        "é",
+    ]
+    rng = random.Random(17)
+    found = {"kube": 0, "cli": 0}
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        for name, rule in (("kube", kube), ("cli", cli)):
+            assert rule.finder is not None
+            expected = [m.span() for m in rule.pattern.finditer(text)]
+            assert [m.span() for m in rule.finder(rule.pattern, text)] == expected, (name, text)
+            found[name] += len(expected)
+    assert found["kube"] > 100 and found["cli"] > 20, found

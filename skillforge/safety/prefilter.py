@@ -260,6 +260,37 @@ def fence_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]
             yield m
 
 
+def anchored_matches(
+    pattern: re.Pattern[str], text: str, anchors: dict[str, tuple[int, ...]], cased: bool = False
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts ``back`` characters before an
+    occurrence of an anchor (``anchors``: lower-case literal -> its possible ``back`` offsets) in the
+    lowered text: ``refresh-token`` 7 before ``-token``. The caller guarantees it (tests compare both);
+    an anchor's letters must not match, case-insensitively, a character that lowers to another one (i,
+    s). ``cased``: the anchor must also occur as is in ``text`` (a case-sensitive pattern). The anchors
+    come from the one cached keyword pass; the pattern is tried there only, left to right, skipping
+    starts inside the last match."""
+    found = hits(lowered(text), tuple(anchors))
+    starts = sorted(
+        {
+            at - back
+            for lit, backs in anchors.items()
+            for at in found.get(lit, ())
+            if not cased or text.startswith(lit, at)
+            for back in backs
+            if at >= back
+        }
+    )
+    last_end = 0
+    for at in starts:
+        if at < last_end:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            last_end = m.end()
+            yield m
+
+
 def finditer_from(
     pattern: re.Pattern[str], text: str, literals: Iterable[str], where: str | None = None
 ) -> Iterator[re.Match[str]]:
