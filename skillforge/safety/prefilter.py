@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import chain
 
@@ -261,7 +261,7 @@ def fence_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]
 
 
 def anchored_matches(
-    pattern: re.Pattern[str], text: str, anchors: dict[str, tuple[int, ...]], cased: bool = False
+    pattern: re.Pattern[str], text: str, anchors: Mapping[str, tuple[int, ...]], cased: bool = False
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose every match starts ``back`` characters before an
     occurrence of an anchor (``anchors``: lower-case literal -> its possible ``back`` offsets) in the
