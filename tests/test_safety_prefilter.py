@@ -511,3 +511,42 @@ def test_anchored_secret_rules_equal_finditer() -> None:
             assert [m.span() for m in rule.finder(rule.pattern, text)] == expected, (name, text)
             found[name] += len(expected)
     assert found["kube"] > 100 and found["cli"] > 20, found
+
+
+def test_home_paths_at_anchors_equal_finditer() -> None:
+    """The home-folder patterns are tried only at their anchors: the same matches as finditer."""
+    from skillforge.safety.paths import _POSIX, _POSIX_ANCHORS, _WINDOWS, _WINDOWS_ANCHORS
+    from skillforge.safety.prefilter import anchored_matches
+
+    pieces = [
+        "/Users/",
+        "/users/",
+        "/home/",
+        "/HOME/",
+        "/root",
+        "/rooted",
+        "C:",
+        "c:",
+        "\\",
+        "\\\\",
+        "/",
+        "Users",
+        "Documents and Settings",
+        "Shared",
+        "alice",
+        "bob smith",
+        " ",
+        "\n",
+        ":",
+        "x.",
+        "é",
+    ]
+    rng = random.Random(19)
+    found = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        for pattern, anchors in ((_POSIX, _POSIX_ANCHORS), (_WINDOWS, _WINDOWS_ANCHORS)):
+            expected = [m.span() for m in pattern.finditer(text)]
+            assert [m.span() for m in anchored_matches(pattern, text, anchors)] == expected, text
+            found += len(expected)
+    assert found > 300, found
