@@ -7,9 +7,10 @@ there: the same matches as ``pattern.finditer`` (``re`` looks at the character b
 ``\\b`` and look-behinds), in the same order, non-overlapping.
 
 Every literal any rule asks about goes into one Aho-Corasick automaton (ahocorasick-rs, see
-:mod:`skillforge.safety.automaton`), and each text is scanned once for all of them (:func:`hits`, cached for the last texts): the keyword gates of the
-secret, injection, shell and path rules (:func:`contains_any`) and the start offsets
-(:func:`literal_starts`) are then dictionary look-ups instead of one ``str.find`` pass per literal.
+:mod:`skillforge.safety.automaton`), and each text is scanned once for all of them (:func:`hits`,
+cached for the last texts): the keyword gates of the secret, injection, shell and path rules
+(:func:`contains_any`) and the start offsets (:func:`literal_starts`, :func:`anchored_matches`) are
+then dictionary look-ups instead of one ``str.find`` pass per literal.
 """
 
 from __future__ import annotations
