@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from skillforge.safety.prefilter import contains_any, lowered
+from skillforge.safety.prefilter import anchored_matches, contains_any, lowered
 
 # Folders under /Users or /home that are not a person's home.
 _NOT_USERS = r"(?!(?:Shared|Guest|Public|Default|All Users|linuxbrew)\b)"
@@ -28,6 +28,10 @@ _WINDOWS = re.compile(
     re.M,
 )
 _KEYWORDS = ("/users/", "/home/", "/root", ":\\", ":/users")
+# where every match starts, from the lowered text (both patterns are case-sensitive): at the slash, or
+# at the drive letter one before the colon
+_POSIX_ANCHORS = {"/users/": (0,), "/home/": (0,), "/root": (0,)}
+_WINDOWS_ANCHORS = {":\\": (1,), ":/users": (1,), ":/documents and settings": (1,)}
 
 
 def normalize_home_paths(text: str) -> tuple[str, int]:
@@ -44,8 +48,8 @@ def find_home_paths(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     if not contains_any(lowered(text), _KEYWORDS):
         return found
-    for pattern in (_POSIX, _WINDOWS):
-        for m in pattern.finditer(text):
+    for pattern, anchors in ((_POSIX, _POSIX_ANCHORS), (_WINDOWS, _WINDOWS_ANCHORS)):
+        for m in anchored_matches(pattern, text, anchors):  # as finditer, tried at the anchors only
             found.append((text.count("\n", 0, m.start()) + 1, m.group(0)))
     return sorted(found)
 

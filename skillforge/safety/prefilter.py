@@ -6,20 +6,22 @@ with one of a few literals, :func:`finditer_from` finds those literals and tries
 there: the same matches as ``pattern.finditer`` (``re`` looks at the character before ``pos`` for
 ``\\b`` and look-behinds), in the same order, non-overlapping.
 
-Every literal any rule asks about goes into one Aho-Corasick automaton (pyahocorasick), and each text
-is scanned once for all of them (:func:`hits`, cached for the last texts): the keyword gates of the
-secret, injection, shell and path rules (:func:`contains_any`) and the start offsets
-(:func:`literal_starts`) are then dictionary look-ups instead of one ``str.find`` pass per literal.
+Every literal any rule asks about goes into one Aho-Corasick automaton (ahocorasick-rs, see
+:mod:`skillforge.safety.automaton`), and each text is scanned once for all of them (:func:`hits`,
+cached for the last texts): the keyword gates of the secret, injection, shell and path rules
+(:func:`contains_any`) and the start offsets (:func:`literal_starts`, :func:`anchored_matches`) are
+then dictionary look-ups instead of one ``str.find`` pass per literal.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import chain
-from typing import Any
+
+from skillforge.safety.automaton import Automata as _Automata
 
 
 @lru_cache(maxsize=4)  # small: each entry keeps a whole text alive (scan reads logs in 1 MiB chunks)
@@ -43,8 +45,7 @@ def line_numbers(text: str, offsets: Iterable[int]) -> dict[int, int]:
 
 
 _LITERALS: dict[str, None] = {}  # every literal asked about so far, in order (never removed)
-_WINDOW = 1 << 16  # characters scanned at a time (memory stays flat on a 1 MiB line)
-_AUTOMATON: dict[int, tuple[Any, int]] = {}  # version -> (automaton of its literals, longest literal)
+_AUTOMATON: dict[int, _Automata] = {}  # version -> automata of its literals (only the newest kept)
 _LOCK = threading.Lock()  # distill checks texts from several threads
 
 
@@ -64,39 +65,28 @@ def _register(literals: Iterable[str]) -> int:
     return len(_LITERALS)
 
 
-def _automaton(version: int) -> tuple[Any, int]:
-    """The automaton of the first ``version`` literals (built once, only the newest one kept)."""
+def _automaton(version: int) -> _Automata:
+    """The automata of the first ``version`` literals (built once, only the newest one kept)."""
     with _LOCK:
         if version not in _AUTOMATON:
-            import ahocorasick
-
-            automaton = ahocorasick.Automaton()
-            literals = list(_LITERALS)[:version]
-            for lit in literals:
-                automaton.add_word(lit, lit)
-            automaton.make_automaton()
+            automata = _Automata(tuple(_LITERALS)[:version])
             _AUTOMATON.clear()
-            _AUTOMATON[version] = (automaton, max(map(len, literals), default=1))
+            _AUTOMATON[version] = automata
         return _AUTOMATON[version]
 
 
 @lru_cache(maxsize=4)
 def _hits(text: str, version: int) -> dict[str, list[int]]:
-    automaton, longest = _automaton(version)
+    automata = _automaton(version)
+    literals = automata.literals
     found: dict[str, list[int]] = {}
-    if len(text) <= _WINDOW:  # most texts: one pass, no window bookkeeping
-        for end, lit in automaton.iter(text):
-            starts = found.get(lit)
-            if starts is None:
-                found[lit] = [end - len(lit) + 1]
-            else:
-                starts.append(end - len(lit) + 1)
-        return found
-    for at in range(0, len(text), _WINDOW):  # in windows: the automaton copies what it scans (UCS-4)
-        for end, lit in automaton.iter(text[at : at + _WINDOW + longest - 1]):
-            start = at + end - len(lit) + 1
-            if start < at + _WINDOW:  # one starting later is found (whole) in the next window
-                found.setdefault(lit, []).append(start)
+    for index, start, _ in automata.find(text, overlapping=True):
+        lit = literals[index]
+        starts = found.get(lit)
+        if starts is None:
+            found[lit] = [start]
+        else:
+            starts.append(start)  # by end offset: one literal's starts come in order
     return found
 
 
@@ -113,20 +103,14 @@ def contains_any(text: str, literals: tuple[str, ...]) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _small_automaton(literals: tuple[str, ...]) -> Any:
-    import ahocorasick
-
-    automaton = ahocorasick.Automaton()
-    for lit in literals:
-        automaton.add_word(lit, lit)
-    automaton.make_automaton()
-    return automaton
+def _small_automaton(literals: tuple[str, ...]) -> _Automata:
+    return _Automata(literals)
 
 
 def any_in(text: str, literals: tuple[str, ...]) -> bool:
-    """``any(lit in text for lit in literals)`` in one C pass that stops at the first hit, not cached:
-    for many short pieces (code blocks, inline code) of a text (literals must not be empty)."""
-    return next(_small_automaton(literals).iter(text), None) is not None
+    """``any(lit in text for lit in literals)`` in one C pass, not cached: for many short pieces (code
+    blocks, inline code) of a text (literals must not be empty)."""
+    return bool(_small_automaton(literals).find(text, overlapping=False))
 
 
 def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
@@ -140,7 +124,7 @@ def literal_starts(text: str, literals: Iterable[str]) -> list[int]:
     lists = [found[lit] for lit in known if lit in found]
     others = tuple(lit for lit in literals if lit not in known)
     if others:
-        lists.append([end - len(lit) + 1 for end, lit in _small_automaton(others).iter(text)])
+        lists.append([start for _, start, _ in _small_automaton(others).find(text, overlapping=True)])
     lists = [starts for starts in lists if starts]
     if len(lists) == 1 and not others:  # one literal's starts: already sorted and unique
         return list(lists[0])
@@ -176,6 +160,49 @@ def runs(text: str, table: bytes, least: int) -> Iterator[tuple[int, int]]:
         char += len(raw[char_at:i].decode("utf-8", "surrogatepass"))
         char_at = i
         yield char, char + at - i  # the run itself is ASCII: as many characters as bytes
+
+
+_TOKEN = _ALNUM + "_-"
+
+
+@lru_cache(maxsize=4)
+def _head_mask(then: str) -> bytes:
+    """A ``bytes.translate`` table: token bytes ([A-Za-z0-9_-]) to ``a``, ``then`` to ``d``, the rest
+    (every non-ASCII byte too) to a space."""
+    return bytes(97 if chr(b) in _TOKEN else 100 if chr(b) == then else 32 for b in range(256))
+
+
+def token_head_matches(
+    pattern: re.Pattern[str], text: str, least: int, most: int, then: str
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts with ``least`` to ``most``
+    characters of [A-Za-z0-9_-] followed by ``then`` (one ASCII character, not one of them), such as a
+    Discord bot token ``[MNO][A-Za-z0-9_-]{23,27}\\.``: that head ends where its run of token characters
+    ends, so a match can start only ``least`` to ``most`` characters before a run's end followed by
+    ``then``. Those ends are found in the UTF-8 bytes mapped by a table (C passes), the pattern is
+    tried there only, left to right, skipping starts inside the last match."""
+    raw = text.encode("utf-8", "surrogatepass")
+    mask = raw.translate(_head_mask(then))
+    ascii_only = len(raw) == len(text)
+    needle = b"a" * least + b"d"
+    last_end = char = char_at = 0  # byte and character offsets known to agree: char_at, char
+    i = mask.find(needle)
+    while i != -1:
+        end = i + least  # the byte of ``then``
+        lo = i
+        while lo > 0 and end - lo < most and mask[lo - 1] == 97:
+            lo -= 1
+        if not ascii_only:
+            char += len(raw[char_at:lo].decode("utf-8", "surrogatepass"))
+            char_at = lo
+        first = lo if ascii_only else char  # the head is ASCII: as many characters as bytes
+        for at in range(max(first, last_end), first + end - lo - least + 1):
+            m = pattern.match(text, at)
+            if m is not None:
+                last_end = m.end()
+                yield m
+                break
+        i = mask.find(needle, end + 1)
 
 
 def base64_runs(pattern: re.Pattern[str], text: str, least: int = 32) -> Iterator[re.Match[str]]:
@@ -231,6 +258,37 @@ def fence_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]
     for at in fence_lines(text):
         m = pattern.match(text, at)
         if m is not None:
+            yield m
+
+
+def anchored_matches(
+    pattern: re.Pattern[str], text: str, anchors: Mapping[str, tuple[int, ...]], cased: bool = False
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts ``back`` characters before an
+    occurrence of an anchor (``anchors``: lower-case literal -> its possible ``back`` offsets) in the
+    lowered text: ``refresh-token`` 7 before ``-token``. The caller guarantees it (tests compare both);
+    an anchor's letters must not match, case-insensitively, a character that lowers to another one (i,
+    s). ``cased``: the anchor must also occur as is in ``text`` (a case-sensitive pattern). The anchors
+    come from the one cached keyword pass; the pattern is tried there only, left to right, skipping
+    starts inside the last match."""
+    found = hits(lowered(text), tuple(anchors))
+    starts = sorted(
+        {
+            at - back
+            for lit, backs in anchors.items()
+            for at in found.get(lit, ())
+            if not cased or text.startswith(lit, at)
+            for back in backs
+            if at >= back
+        }
+    )
+    last_end = 0
+    for at in starts:
+        if at < last_end:
+            continue
+        m = pattern.match(text, at)
+        if m is not None:
+            last_end = m.end()
             yield m
 
 

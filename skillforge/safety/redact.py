@@ -63,12 +63,16 @@ class SecretFinding:
         }
 
 
+_GATES = tuple(dict.fromkeys(k.lower() for rule in RULES for k in rule.keywords))  # lowered, in order
+
+
 def _candidates(text: str) -> list[tuple[int, int, int, str]]:
     """(start, rule order, end, kind) of every match of every rule whose keywords occur."""
     lowered = prefilter.lowered(text)
+    found = prefilter.hits(lowered, _GATES)
     raw: list[tuple[int, int, int, str]] = []
     for order, rule in enumerate(RULES):
-        if rule.applies(text, lowered):
+        if rule.applies_given(text, found):
             raw.extend((start, order, end, kind) for start, end, kind in rule.spans(text, lowered))
     order = len(RULES)
     raw.extend((start, order, end, kind) for start, end, kind in assignment_spans(text, lowered))

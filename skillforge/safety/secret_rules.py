@@ -8,6 +8,7 @@ SHAs, UUIDs, ids in logs, variable names, placeholders) out.
 
 import re
 
+from skillforge.safety.prefilter import anchored_matches, token_head_matches
 from skillforge.safety.secret_checks import (
     _B,
     _E,
@@ -33,6 +34,11 @@ def _cli_password_word(text: str, m: re.Match[str]) -> str | None:
         return None
     return _cli_password(text, m)
 
+
+# where the kube-credential keys start, from "-data" and "-token" (the keys' own "i", "k" and "s" could
+# match characters that lower to something else: ı, ſ)
+_KUBE_ANCHORS = {"-data": (10, 18), "-token": (2, 7, 13)}
+_CLIENTS = {"curl": (0,), "wget": (0,), "http": (0,)}  # every match of the curl/wget -u rule starts so
 
 RULES: list[Rule] = [
     Rule(
@@ -105,6 +111,7 @@ RULES: list[Rule] = [
         re.compile(r"[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}" + _E),
         ("discord", "bot"),
         _when("discord-bot-token", _mixed, bounded=True),
+        finder=lambda pattern, text: token_head_matches(pattern, text, 24, 28, "."),
     ),
     Rule(
         "sendgrid-key",
@@ -134,6 +141,7 @@ RULES: list[Rule] = [
             r"\s*:\s*[\"']?(?P<s>[A-Za-z0-9+/=._-]{16,})"
         ),
         ("client-key-data", "client-certificate-data", "-token"),
+        finder=lambda pattern, text: anchored_matches(pattern, text, _KUBE_ANCHORS),
     ),
     # a password on a command line or in .netrc: one rule per command, each starting with a literal so
     # that the regex engine skips clean text fast (one alternation of all five was 8 times slower)
@@ -144,6 +152,7 @@ RULES: list[Rule] = [
         ),
         ("-u", "--user"),
         _cli_password_word,
+        finder=lambda pattern, text: anchored_matches(pattern, text, _CLIENTS, cased=True),
     ),
     Rule(
         "cli-password",

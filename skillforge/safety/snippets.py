@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from skillforge.safety.prefilter import any_in, fence_matches, hits, lowered
@@ -55,7 +56,8 @@ _SHELL_LANGS = frozenset(
     }
 )
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n]*$", re.M)
-_INLINE = re.compile(r"(?<!`)`([^`\n]{4,})`(?!`)")
+# the look-behind after the first backtick (same matches as ``(?<!`)`…``) lets re jump between backticks
+_INLINE = re.compile(r"`(?<!``)([^`\n]{4,})`(?!`)")
 _RUNS_FILE = re.compile(r"(?:^|[;&|]\s*)\s*(?:sudo\s+)?(?:ba|z|da)?sh\s+[\w./~-]|(?:^|\s)\./[\w.-]", re.M)
 _CMD_START = re.compile(  # where a command starts in a line of prose ("then curl … | sh")
     r"(?:^|(?<=\s))\.\s+<\(|(?<![\w./-])(?:[A-Z_]+=\S*\s+)*(?:sudo\s+)?(?:curl|wget|git|pip3?|uv|npm|yarn|pnpm|echo|env|printenv|"
@@ -67,16 +69,17 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
     """(offset, command text) of shell blocks, inline code and command-like lines outside code."""
     parts: list[str] = []
     pos = 0
+    has_key = _KeyIndex(text).within
     for start, body_start, end, lang in _fences(text):
         body = text[body_start:end]
-        if lang in _SHELL_LANGS and (_has_key(body.lower()) or _RUNS_FILE.search(body)):
+        if lang in _SHELL_LANGS and (has_key(body_start, end) or _runs_file(body)):
             yield body_start, body
         parts += [text[pos:start], _blank(text[start:end])]  # offsets and lines kept
         pos = end
     rest = "".join(parts) + text[pos:] if parts else text
     inline = list(_INLINE.finditer(rest))
-    for m in inline:
-        if _has_key(m.group(1).lower()) or _RUNS_FILE.search(m.group(1)):
+    for m in inline:  # an inline span never takes a blanked character: each is a slice of ``text``
+        if has_key(m.start(1), m.end(1)) or _runs_file(m.group(1)):
             yield m.start(1), m.group(1)
     rest = _blank_spans(rest, inline)
     done = -1
@@ -110,6 +113,37 @@ def _key_starts(text: str, rest: str) -> list[int]:
 
 def _has_key(low: str) -> bool:
     return any_in(low, SNIPPET_KEYS)
+
+
+def _runs_file(code: str) -> bool:
+    """``_RUNS_FILE.search(code)``: every match holds "sh" or "./", so most pieces skip the regex."""
+    return ("sh" in code or "./" in code) and _RUNS_FILE.search(code) is not None
+
+
+class _KeyIndex:
+    """Where the snippet keys occur in ``text`` (from the one cached keyword pass over the lowered text),
+    to test pieces of it without lowering and scanning each piece again."""
+
+    def __init__(self, text: str) -> None:
+        found = hits(lowered(text), SNIPPET_KEYS)
+        spans = sorted((at, at + len(key)) for key in SNIPPET_KEYS for at in found.get(key, ()))
+        self.text = text
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+
+    def within(self, start: int, end: int) -> bool:
+        """``_has_key(text[start:end].lower())``. An ASCII piece lowers as the whole text does there
+        (ASCII case is context-free), so a key is in it when one found in the text lies inside it;
+        any other piece is lowered and scanned on its own (İ lowers to two characters)."""
+        piece = self.text[start:end]
+        if not piece.isascii():
+            return _has_key(piece.lower())
+        i = bisect_left(self.starts, start)
+        while i < len(self.starts) and self.starts[i] < end:
+            if self.ends[i] <= end:
+                return True
+            i += 1
+        return False
 
 
 def _blank(text: str) -> str:

@@ -1,0 +1,73 @@
+"""Aho-Corasick keyword search over text, with character offsets (ahocorasick-rs, a DFA in Rust).
+
+One :class:`Automata` holds a literal list compiled twice: over bytes for ASCII-only texts (most code
+and many skills: the text's ASCII bytes are its characters, so offsets agree and the search runs at
+memory speed) and over ``str`` for the rest (the library maps its UTF-8 offsets back to characters).
+A text with a lone surrogate, which UTF-8 cannot encode, is searched in its ``surrogatepass`` bytes and
+the byte offsets are mapped back to characters here; so is every non-ASCII text when a literal holds one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _dfa() -> Any:
+    import ahocorasick_rs
+
+    return ahocorasick_rs
+
+
+class Automata:
+    """``literals`` (non-empty strings) compiled for :meth:`find`; immutable, safe across threads."""
+
+    def __init__(self, literals: tuple[str, ...]) -> None:
+        lib = _dfa()
+        self.literals = literals
+        dfa = lib.Implementation.DFA  # a few times faster than the NFAs on the 130 keywords
+        # ahocorasick-rs silently matches nothing at all when a pattern is a lone surrogate: then every
+        # non-ASCII text takes the surrogatepass bytes path
+        encodable = all(_encodable(lit) for lit in literals)
+        self._text = lib.AhoCorasick(list(literals), implementation=dfa) if encodable else None
+        self._bytes = lib.BytesAhoCorasick(
+            [lit.encode("utf-8", "surrogatepass") for lit in literals], implementation=dfa
+        )
+
+    def find(self, text: str, overlapping: bool) -> list[tuple[int, int, int]]:
+        """(literal index, start, end) character offsets of the matches in ``text``, ordered by end
+        (``overlapping``: every occurrence of every literal; else leftmost non-overlapping ones)."""
+        if text.isascii():
+            found: list[tuple[int, int, int]] = self._bytes.find_matches_as_indexes(
+                text.encode("ascii"), overlapping=overlapping
+            )
+            return found
+        if self._text is not None:
+            try:
+                found = self._text.find_matches_as_indexes(text, overlapping=overlapping)
+                return found
+            except UnicodeEncodeError:  # a lone surrogate (from a file decoded with surrogateescape)
+                pass
+        raw = text.encode("utf-8", "surrogatepass")
+        found = self._bytes.find_matches_as_indexes(raw, overlapping=overlapping)
+        chars = _char_offsets(raw, sorted({at for _, start, end in found for at in (start, end)}))
+        return [(index, chars[start], chars[end]) for index, start, end in found]
+
+
+def _char_offsets(raw: bytes, offsets: list[int]) -> dict[int, int]:
+    """byte offset -> character offset in ``raw`` (UTF-8 with surrogatepass), for sorted ``offsets``
+    that each start a character."""
+    chars: dict[int, int] = {}
+    char = at = 0
+    for offset in offsets:
+        char += len(raw[at:offset].decode("utf-8", "surrogatepass"))
+        at = offset
+        chars[offset] = char
+    return chars
+
+
+def _encodable(literal: str) -> bool:
+    try:
+        literal.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
