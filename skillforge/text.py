@@ -283,10 +283,11 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def parse(lang: str, text: str) -> Any:
-    """The syntax tree of ``text`` (its root node). Characters beyond U+FFFF are given to the parser as
-    four ASCII bytes (``____``, as long as their UTF-8, so byte offsets hold): tree-sitter-bash 0.25
-    crashes the whole process (SIGSEGV) on some of them after a backtick, e.g. ```sh`}{` + U+F0000``."""
-    if not text.isascii():
+    """The syntax tree of ``text`` (its root node); every parse of text from a log or a skill goes
+    through here. For the shell grammar, characters beyond U+FFFF are given to the parser as four
+    ASCII bytes (``____``, as long as their UTF-8, so byte offsets hold): tree-sitter-bash 0.25 crashes
+    the whole process (SIGSEGV) on some of them after a backtick, e.g. ```sh`}{` + U+F0000``."""
+    if not text.isascii() and grammar(lang) == "bash":
         text = _ASTRAL.sub("____", text)
     return parser(lang).parse(text.encode("utf-8", "replace")).root_node
 

@@ -15,7 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from skillforge.text import parser
+from skillforge.text import parse
 
 LANGUAGES = {
     ".py": "python",
@@ -73,12 +73,11 @@ def enclosing(source: str, line: int, lang: str) -> str:
     """The qualified name of the definitions enclosing 0-based ``line`` ('' at module level)."""
     if lang not in ("python", "javascript", "typescript", "tsx", "bash"):
         return ""
-    data = source.encode("utf-8", "replace")
-    tree = parser(lang).parse(data)
+    root = parse(lang, source)
     lines = source.split("\n")
     line = max(0, min(line, len(lines) - 1))
     col = len(lines[line]) - len(lines[line].lstrip()) if lines else 0
-    node = tree.root_node.descendant_for_point_range((line, col), (line, col))
+    node = root.descendant_for_point_range((line, col), (line, col))
     names: list[str] = []
     while node is not None:
         if node.type in _DEFS:

@@ -15,7 +15,7 @@ from typing import Any
 from skillforge.safety.prefilter import fence_lines
 from skillforge.skills.findings_cache import FindingsCache, content_key, rows
 from skillforge.skills.rules.base import Finding, SkillFile, finding, rule
-from skillforge.text import grammar, parser
+from skillforge.text import grammar, parse
 
 CODE_SYNTAX = rule(
     "SF401",
@@ -81,10 +81,10 @@ def syntax_error_line(lang: str, code: str) -> int | None:
     Languages we cannot parse always pass."""
     if grammar(lang) is None or not code.strip():
         return None
-    tree = parser(lang).parse(code.encode("utf-8"))
-    if not tree.root_node.has_error:
+    root = parse(lang, code)
+    if not root.has_error:
         return None
-    cursor = [tree.root_node]
+    cursor = [root]
     while cursor:
         node = cursor.pop()
         if node.type == "ERROR" or node.is_missing:
