@@ -136,3 +136,47 @@ def test_an_unreadable_continuation_keeps_the_steps_before_it(tmp_path: Path) ->
     [traj] = list(read([tmp_path / "jobs"], report))
     assert calls(traj) == ["s0"]
     assert report.formats["atif"].skipped["unreadable continued trajectory"] == 1
+
+
+@pytest.mark.parametrize("spoil", ["bom", "latin-1"])
+def test_a_first_document_with_a_bom_or_latin_1_still_owns_its_continuation(
+    tmp_path: Path, spoil: str
+) -> None:
+    first = trial(tmp_path, ["trajectory.cont-1.json", None]) / "trajectory.json"
+    data = first.read_bytes()
+    first.write_bytes(b"\xef\xbb\xbf" + data if spoil == "bom" else data.replace(b"header.", b"header \xe9."))
+    assert [calls(t) for t in read([tmp_path / "jobs"])] == [["s0", "s1"]]  # not also cont-1 alone
+
+
+def test_a_jsonl_line_naming_a_continuation_does_not_follow_it(tmp_path: Path) -> None:
+    (tmp_path / "trajectory.cont-1.json").write_text(json.dumps(segment(1, None, copied=True)))
+    lines = [json.dumps(segment(0, "trajectory.cont-1.json", copied=False)) for _ in range(3)]
+    (tmp_path / "runs.jsonl").write_text("\n".join(lines) + "\n")
+    report = IngestReport()
+    found = list(read([tmp_path], report))
+    assert sorted(map(calls, found)) == [["s0"], ["s0"], ["s0"], ["s1"]]  # the segment once, on its own
+    assert report.formats["atif"].ignored["continued_trajectory_ref in a JSONL document (not followed)"] == 3
+
+
+def test_subagents_of_a_continuation_are_read_and_linked(tmp_path: Path) -> None:
+    agent = trial(tmp_path, ["trajectory.cont-1.json", None])
+    cont = json.loads((agent / "trajectory.cont-1.json").read_text())
+    embedded = {**segment(8, None, copied=False), "trajectory_id": "summariser"}
+    cont["subagent_trajectories"] = [embedded]
+    cont["steps"][-1]["observation"]["results"][0]["subagent_trajectory_ref"] = [
+        {"trajectory_path": "summary.json"}
+    ]
+    (agent / "trajectory.cont-1.json").write_text(json.dumps(cont))
+    (agent / "summary.json").write_text(json.dumps(segment(9, None, copied=False)))
+    for given in (agent / "trajectory.json", tmp_path / "jobs"):
+        found = {tuple(calls(t)): t for t in read([given])}
+        assert set(found) == {("s0", "s1"), ("s8",), ("s9",)}, given
+        assert found[("s8",)].parent_id == found[("s9",)].parent_id == "run-7-0"
+
+
+def test_a_continuation_named_alone_says_which_file_to_read(tmp_path: Path) -> None:
+    agent = trial(tmp_path, ["trajectory.cont-1.json", None])
+    report = IngestReport()
+    assert list(read([agent / "trajectory.cont-1.json"], report)) == []
+    [line] = [p for p in report.problem_lines() if "trajectory.cont-1.json" in p]
+    assert "read through" in line and "trajectory.json" in line and "\n" not in line

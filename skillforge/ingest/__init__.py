@@ -198,7 +198,8 @@ def _read_one(
         if others is None or not _pass_over(path, report):
             _report_unrecognised(path, report, others)
         return
-    yield from _parse(path, mod, report, labels, labels_source, head, data)
+    ctx = ParseContext(path=path, format=mod.FORMAT, head=head, data=data, named=others is None)
+    yield from _parse(ctx, mod, report, labels, labels_source)
 
 
 WHOLE_BYTES = 1 << 20  # a file this small is read whole with its head: one open and read per file
@@ -222,19 +223,17 @@ def _head(path: Path, size: int | None) -> tuple[bytes | None, bytes | None]:
 
 
 def _parse(
-    path: Path,
+    ctx: ParseContext,
     mod: Reader,
     report: IngestReport,
     labels: dict[str, Outcome] | None,
     labels_source: str,
-    head: bytes | None = None,
-    data: bytes | None = None,
 ) -> Iterator[Trajectory]:
-    """The trajectories ``mod`` reads from ``path``, with their actions decoded and outcomes settled;
-    a reader's failure ends the file, counted, never a traceback. ``head``: the file's first bytes, as
-    detection read them (readers sniff them instead of opening the file again); ``data``: all of them,
-    when the file was small enough to be read whole."""
-    ctx = ParseContext(path=path, format=mod.FORMAT, head=head, data=data)
+    """The trajectories ``mod`` reads from ``ctx.path``, with their actions decoded and outcomes settled;
+    a reader's failure ends the file, counted, never a traceback. ``ctx.head``: the file's first bytes,
+    as detection read them (readers sniff them instead of opening the file again); ``ctx.data``: all of
+    them, when the file was small enough to be read whole."""
+    path = ctx.path
     stats = report.stats(mod.FORMAT)
     stats.files += 1
     try:

@@ -62,11 +62,8 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
-    if continues(path):  # trajectory.cont-N.json: read as the end of its trajectory.json
-        ctx.ignore("continued trajectory file (read as part of the trajectory.json it continues)")
-        return
-    if referred_by(path):  # an external subagent file: read through its parent, linked
-        ctx.ignore("subagent trajectory file (read through the trajectory.json that refers to it)")
+    """The trajectories of one ATIF file: a document (with its continuations and subagents) or JSONL."""
+    if _read_through_another(path, ctx):
         return
     first = ctx.first_line()
     if object_line(first) and MARK in first:  # one document per line
@@ -79,6 +76,19 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         if found:
             apply_outcome(path, found[0])
         yield from found
+
+
+def _read_through_another(path: Path, ctx: ParseContext) -> bool:
+    """A continuation (``trajectory.cont-N.json``) or external subagent file that a ``trajectory.json``
+    beside it names is read through that document, never twice; named alone, a line says so."""
+    first = continues(path)
+    if first is not None:
+        ctx.ignore("continued trajectory file (read as part of the trajectory.json it continues)")
+    elif (first := referred_by(path)) is not None:
+        ctx.ignore("subagent trajectory file (read through the trajectory.json that refers to it)")
+    if first is not None and ctx.named:
+        ctx.warn(f"read through {first}, which refers to it: name that file or its folder instead")
+    return first is not None
 
 
 def _with_subagents(
@@ -94,15 +104,14 @@ def _with_subagents(
     embedded in it (ATIF v1.7 ``subagent_trajectories``) and the external files its results refer to
     (``subagent_trajectory_ref[].trajectory_path``, each file read once)."""
     refs: list[str] = []  # the external subagent files its results name, found in the one pass
-    traj = _document(path, traj_id, doc, ctx, line, refs)
+    subs: list[Any] = []  # its embedded subagent trajectories (and its continuations')
+    traj = _document(path, traj_id, doc, ctx, line, (refs, subs))
     if traj is None:
         return
     if parent is not None:
         traj.parent_id = parent
         traj.metadata.setdefault("subagent", "subagent")
     yield traj
-    subs = doc.get("subagent_trajectories")  # a document read is a dict
-    subs = subs if isinstance(subs, list) else []
     if not subs and not refs:  # the usual case: no path resolved (a syscall per folder level)
         return
     seen = seen if seen is not None else {path.resolve()}
@@ -123,10 +132,17 @@ def _with_subagents(
 
 
 def _document(
-    path: Path, traj_id: str, doc: Any, ctx: ParseContext, line: int | None, refs: list[str]
+    path: Path,
+    traj_id: str,
+    doc: Any,
+    ctx: ParseContext,
+    line: int | None,
+    found: tuple[list[str], list[Any]],
 ) -> Trajectory | None:
-    """One document's trajectory (None when it is not one); the external subagent files its own results
-    name are added to ``refs`` in the same pass (as :func:`ref_paths` finds them)."""
+    """One document's trajectory (None when it is not one), its continuations' steps after its own;
+    the external subagent files their results name and their embedded subagent trajectories are added
+    to ``found`` (refs, subs) in the same pass."""
+    refs, subs = found
     if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
         ctx.skip("not an ATIF document", line, "no steps list")
         return None
@@ -137,7 +153,8 @@ def _document(
             _step(out, step, line, refs)
         else:
             ctx.skip("step that is not an object", line, type(step).__name__)
-    continued = [target.name for target in _continue(out, path, doc, ctx, line)]
+    _add_subs(doc, subs)
+    continued = [target.name for target in _continue(out, path, doc, ctx, line, found)]
     kept = as_dict(as_dict(doc.get("extra")).get("skillforge"))
     traj = Trajectory(
         id=traj_id,
@@ -157,10 +174,21 @@ def _document(
     return traj
 
 
-def _continue(out: StepList, path: Path, doc: Any, ctx: ParseContext, line: int | None) -> Iterator[Path]:
+def _continue(
+    out: StepList,
+    path: Path,
+    doc: Any,
+    ctx: ParseContext,
+    line: int | None,
+    found: tuple[list[str], list[Any]],
+) -> Iterator[Path]:
     """The steps of the documents ``doc`` continues in, after its own; each segment's copy of the
-    context it starts from (``is_copied_context``: the earlier steps or their summary) is left out."""
-    not_followed: list[str] = []  # a segment's subagent refs are not followed (only the document's)
+    context it starts from (``is_copied_context``: the earlier steps or their summary) is left out.
+    Only a whole-document file's continuations are followed (a JSONL line naming one is counted)."""
+    if line is not None:
+        if _str(doc.get("continued_trajectory_ref")):
+            ctx.ignore("continued_trajectory_ref in a JSONL document (not followed)")
+        return
     for target, cont in continuations(path, doc, ctx, line):
         steps = cont.get("steps") if isinstance(cont, dict) else None
         for step in steps if isinstance(steps, list) else []:
@@ -169,8 +197,15 @@ def _continue(out: StepList, path: Path, doc: Any, ctx: ParseContext, line: int 
             elif step.get("is_copied_context"):
                 ctx.ignore("context copied into a continued trajectory")
             else:
-                _step(out, step, line, not_followed)
+                _step(out, step, line, found[0])
+        _add_subs(cont, found[1])
         yield target
+
+
+def _add_subs(doc: Any, subs: list[Any]) -> None:
+    """A document's embedded ``subagent_trajectories`` (v1.7), added to ``subs``."""
+    embedded = doc.get("subagent_trajectories") if isinstance(doc, dict) else None
+    subs.extend(embedded if isinstance(embedded, list) else [])
 
 
 def _step(out: StepList, step: dict[str, Any], line: int | None, refs: list[str]) -> None:

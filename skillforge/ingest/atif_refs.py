@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from skillforge.ingest.base import MAX_JSON_FILE, ParseContext
 from skillforge.ingest.reading import loads_doc
@@ -83,14 +82,28 @@ def continuations(path: Path, doc: Any, ctx: ParseContext, line: int | None) -> 
         yield target, doc
 
 
-def _chain(first: Path) -> set[Path]:
-    """Every file the continuation chain of the document ``first`` names (no counting: see
-    :func:`referred_by`)."""
+def _family(first: Path) -> tuple[frozenset[Path], frozenset[Path]]:
+    """The continuation files of the document ``first`` and the external subagent files it and they
+    name, resolved, inside its folder (no counting: see :func:`continues` and :func:`referred_by`);
+    cached by the file's size and time, so a walk past many segments reads the chain once."""
     try:
-        doc = orjson.loads(first.read_bytes()) if first.stat().st_size <= MAX_JSON_FILE else None
+        info = first.stat()
+    except OSError:
+        return frozenset(), frozenset()
+    return _family_of(first, info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _family_of(first: Path, size: int, mtime: int) -> tuple[frozenset[Path], frozenset[Path]]:
+    try:
+        doc = loads_doc(first.read_bytes()) if size <= MAX_JSON_FILE else None  # a BOM, Latin-1 read too
     except (OSError, ValueError):
-        return set()
-    return {target for target, _ in continuations(first, doc, ParseContext(first), None)}
+        return frozenset(), frozenset()
+    quiet, base = ParseContext(first), first.parent.resolve()
+    segments = [(first, doc), *continuations(first, doc, quiet, None)]
+    subs = (_resolved(path.parent, ref) for path, part in segments for ref in ref_paths(part))
+    inside = frozenset(t for t in subs if t is not None and t.is_relative_to(base))  # refused: not read
+    return frozenset(path for path, _ in segments[1:]), inside
 
 
 def _resolved(folder: Path, ref: str) -> Path | None:
@@ -118,38 +131,27 @@ def load_sub(
         return None
 
 
-def continues(path: Path) -> bool:
-    """A ``trajectory.cont-N.json`` that the ``trajectory.json`` beside it continues in (directly or
+def continues(path: Path) -> Path | None:
+    """The ``trajectory.json`` beside a ``trajectory.cont-N.json`` that continues in it (directly or
     through another continuation): its steps are read as the end of that trajectory, never twice."""
     if not _CONT.fullmatch(path.name):
-        return False
+        return None
     first = path.parent / "trajectory.json"
-    return first.is_file() and path.resolve() in _chain(first)
+    return first if first.is_file() and path.resolve() in _family(first)[0] else None
 
 
-def referred_by(path: Path) -> bool:
-    """The ``trajectory.json`` beside or above ``path`` whose refs name it (Harbor keeps a trial's
-    trajectory there): such a file is read through that document, never twice."""
+def referred_by(path: Path) -> Path | None:
+    """The ``trajectory.json`` beside or above ``path`` whose refs (or its continuations' refs) name it
+    (Harbor keeps a trial's trajectory there): such a file is read through that document, never twice."""
     if path.name == "trajectory.json":
-        return False
+        return None
     me: Path | None = None  # resolved only when a document beside or above may name it
     for parent in (path.parent / "trajectory.json", path.parent.parent / "trajectory.json"):
-        if parent.is_file() and parent.stat().st_size <= MAX_JSON_FILE:
-            try:
-                data = parent.read_bytes()
-                if MARK not in data[:2048] or path.name.encode() not in data:
-                    continue
-                refs = ref_paths(orjson.loads(data))
-            except (OSError, ValueError):
-                continue
+        if parent.is_file():
             me = me or path.resolve()
-            base = parent.parent.resolve()
-            targets = (_resolved(parent.parent, ref) for ref in refs)
-            if any(
-                t == me and t.is_relative_to(base) for t in targets if t is not None
-            ):  # refs refused are not followed
-                return True
-    return False
+            if me in _family(parent)[1]:
+                return parent
+    return None
 
 
 def _str(value: Any) -> str | None:

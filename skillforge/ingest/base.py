@@ -93,6 +93,7 @@ class ParseContext:
     problems: list[Problem] = field(default_factory=list)
     max_problems: int = 20  # problems kept per file (all are counted in ``skipped``)
     head: bytes | None = None  # the file's first HEAD_BYTES as read for detection (None: not read)
+    named: bool = False  # the user named this file (not met in a folder walk)
     data: bytes | None = None  # the whole file, when it was read whole with its head (a small file)
 
     def first_line(self) -> bytes:
