@@ -140,10 +140,17 @@ _NOT_WORDS = frozenset({"variable_assignment", "file_redirect", "herestring_redi
 _DEPTH = 3  # nested ``bash -c "eval '…'"`` looked into at most this deep
 
 
-def notable(command: str, depth: int = 0) -> list[tuple[str, ...]]:
+def notable(command: str) -> list[tuple[str, ...]]:
     """For each notable part of one command line: its normalised forms (full, without noise flags) and
     the ``program subcommand package`` prefixes of the packages it fetches. The script of ``bash -c`` /
     ``sh -lc`` and the words of ``eval`` are command lines of their own and are looked into."""
+    return _notable(command, 0, set())
+
+
+def _notable(command: str, depth: int, seen: set[str]) -> list[tuple[str, ...]]:
+    """:func:`notable` at ``depth`` strings deep; ``seen``: the inner scripts parsed so far (the walk of
+    a parse already meets every nested ``eval "$(…)"``, so each inner script is parsed once, not once
+    per level that contains it)."""
     if depth > _DEPTH or not _KEYWORDS.search(command):
         return []
     root = parse("bash", command)
@@ -161,32 +168,53 @@ def notable(command: str, depth: int = 0) -> list[tuple[str, ...]]:
             if forms:
                 found.append(forms)
             inner = _inner_script(node, ws)
-            if inner:
-                found.extend(notable(inner, depth + 1))
+            if inner and inner not in seen:
+                seen.add(inner)
+                found.extend(_notable(inner, depth + 1, seen))
         stack.extend(node.children)
     return list(dict.fromkeys(found))  # eval "$(curl …)": the substitution is also a command of its own
 
 
 def _inner_script(node: Any, ws: list[str]) -> str:
-    """The command line a shell runs from a string: ``bash -c SCRIPT`` (``-lc``, ``--norc -c`` …) or
-    ``eval WORDS``; one layer of quotes removed (``words`` strips every quote at the ends)."""
+    """The command line a shell runs from a string: ``bash -c SCRIPT`` (``-lc``, ``-o pipefail -c``,
+    ``--norc -c``, ``-c -- SCRIPT`` …) or ``eval WORDS``; one layer of quotes removed (``words``
+    strips every quote at the ends)."""
     if not ws or base(ws[0]) not in _SHELLS | {"eval"}:
         return ""
     raw = [_unquote(c.text.decode("utf-8", "replace")) for c in node.children if c.type not in _NOT_WORDS]
     raw = raw[len(raw) - len(ws) :]  # the wrappers words() dropped (sudo, env …) come first
     if base(ws[0]) == "eval":
         return " ".join(raw[1:])
-    for i, w in enumerate(ws[1:], 1):
-        if not w.startswith("-"):
-            return ""  # a script file: not a -c string
-        if not w.startswith("--") and "c" in w[1:]:
-            return raw[i + 1] if i + 1 < len(raw) else ""
-    return ""
+    at = _script_at(ws)
+    return raw[at] if 0 < at < len(raw) else ""
+
+
+_VALUED = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})  # shell options taking a value
+
+
+def _script_at(ws: list[str]) -> int:
+    """Where the ``-c`` string is among a shell's words (0: none, the shell runs a file or stdin)."""
+    i = 1
+    while i < len(ws):
+        w = ws[i]
+        if w == "--" or not w.startswith(("-", "+")):
+            return 0
+        if w[0] == "-" and not w.startswith("--") and "c" in w[1:]:
+            return i + 2 if i + 1 < len(ws) and ws[i + 1] == "--" else i + 1
+        i += 2 if w in _VALUED or (not w.startswith("--") and w[-1] in "oO") else 1
+    return 0
+
+
+_ESCAPED = re.compile(r'\\([\\"$`])')
 
 
 def _unquote(word: str) -> str:
-    if len(word) > 1 and word[0] == word[-1] and word[0] in "\"'":
+    """One layer of shell quotes removed; inside double quotes, a backslash before a backslash, a double
+    quote, a dollar or a backtick is dropped (the character it escapes is kept)."""
+    if len(word) > 1 and word[0] == word[-1] == "'":
         return word[1:-1]
+    if len(word) > 1 and word[0] == word[-1] == '"':
+        return _ESCAPED.sub(r"\1", word[1:-1])
     return word
 
 
