@@ -65,6 +65,8 @@ def atif_stream(traj: Trajectory) -> dict[str, Any]:
 
 
 def _steps(traj: Trajectory, metrics: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The trajectory's ATIF steps, each handed over once the next has started; ``metrics`` gets their
+    count when they run out."""
     grouper = _Grouper()
     for step in traj.steps:
         grouper.add(step)
@@ -85,11 +87,14 @@ class _Grouper:
         self.ids: dict[int, str] = {}  # a call's index -> the tool_call_id written for it
 
     def finished(self, last: bool = False) -> list[dict[str, Any]]:
+        """The steps no later flat step can change (all of them when ``last``), forgotten here."""
         keep = 0 if last else 1
         done, self.steps = self.steps[: len(self.steps) - keep], self.steps[len(self.steps) - keep :]
         return done
 
     def add(self, step: Step) -> None:
+        """One flat step: into the open ATIF step while the order thought, message, calls, results holds
+        (and a result's call is in it), else into a new one."""
         phase = (
             _PHASE.get(step.kind)
             if step.role is not Role.SYSTEM or step.kind is not StepKind.ASSISTANT_MESSAGE
