@@ -261,14 +261,19 @@ def test_code_blocks_equal_the_line_regex_reading() -> None:
         assert code_blocks(text) == plain(text), text
 
 
+@pytest.mark.parametrize("window", [1 << 16, 7])
 @pytest.mark.parametrize("other", ["", "é", "\U0001f600", "\ud800"])
-def test_one_pass_hits_equal_a_find_per_literal(other: str) -> None:
+def test_one_pass_hits_equal_a_find_per_literal(
+    other: str, window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The automaton's offsets and gates are what ``str.find`` per literal gives, overlaps included,
     for literals first asked about after the text was scanned, in ASCII texts (searched as bytes),
     texts with wider characters (2 and 4 UTF-8 bytes) and texts with a lone surrogate (which UTF-8
-    cannot encode: searched in its surrogatepass bytes, offsets mapped back)."""
+    cannot encode: searched in its surrogatepass bytes, offsets mapped back). A window of 7 characters
+    makes every text longer than one window: matches across a window's end are found once."""
     from skillforge.safety import prefilter
 
+    monkeypatch.setattr(prefilter, "_WINDOW", window)
     prefilter._hits.cache_clear()
 
     def by_find(text: str, literals: tuple[str, ...]) -> list[int]:

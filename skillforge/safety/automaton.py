@@ -24,6 +24,7 @@ class Automata:
     def __init__(self, literals: tuple[str, ...]) -> None:
         lib = _dfa()
         self.literals = literals
+        self.longest = max(map(len, literals), default=1)  # in characters
         dfa = lib.Implementation.DFA  # a few times faster than the NFAs on the 130 keywords
         # ahocorasick-rs silently matches nothing at all when a pattern is a lone surrogate: then every
         # non-ASCII text takes the surrogatepass bytes path
@@ -53,15 +54,20 @@ class Automata:
         return [(index, chars[start], chars[end]) for index, start, end in found]
 
 
+_CONTINUATION = bytes(1 if 0x80 <= b < 0xC0 else 0 for b in range(256))  # UTF-8 continuation bytes -> 1
+
+
 def _char_offsets(raw: bytes, offsets: list[int]) -> dict[int, int]:
     """byte offset -> character offset in ``raw`` (UTF-8 with surrogatepass), for sorted ``offsets``
-    that each start a character."""
+    that each start a character: the offset less the continuation bytes before it (a surrogate, like
+    any character, is one lead byte and its continuation bytes)."""
+    marks = raw.translate(_CONTINUATION)
     chars: dict[int, int] = {}
-    char = at = 0
+    behind = at = 0
     for offset in offsets:
-        char += len(raw[at:offset].decode("utf-8", "surrogatepass"))
+        behind += marks.count(1, at, offset)
         at = offset
-        chars[offset] = char
+        chars[offset] = offset - behind
     return chars
 
 

@@ -75,18 +75,27 @@ def _automaton(version: int) -> _Automata:
         return _AUTOMATON[version]
 
 
+_WINDOW = 1 << 16  # characters searched at a time: a keyword-dense text never has all its matches listed
+
+
 @lru_cache(maxsize=4)
 def _hits(text: str, version: int) -> dict[str, list[int]]:
+    """literal -> start offsets, the text searched in windows overlapping by the longest literal
+    (a match belongs to the window it starts in), each window's matches folded in at once."""
     automata = _automaton(version)
-    literals = automata.literals
+    literals, reach = automata.literals, _WINDOW + automata.longest - 1
     found: dict[str, list[int]] = {}
-    for index, start, _ in automata.find(text, overlapping=True):
-        lit = literals[index]
-        starts = found.get(lit)
-        if starts is None:
-            found[lit] = [start]
-        else:
-            starts.append(start)  # by end offset: one literal's starts come in order
+    for offset in range(0, len(text), _WINDOW) if len(text) > reach else (0,):
+        piece = text if len(text) <= reach else text[offset : offset + reach]
+        for index, start, _ in automata.find(piece, overlapping=True):
+            if start >= _WINDOW and piece is not text:
+                continue  # the next window's
+            lit = literals[index]
+            starts = found.get(lit)
+            if starts is None:
+                found[lit] = [offset + start]
+            else:
+                starts.append(offset + start)  # by end offset: one literal's starts come in order
     return found
 
 
