@@ -205,3 +205,18 @@ def test_entries_used_this_run_survive_trimming(monkeypatch: pytest.MonkeyPatch)
     second.save()
     kept = json.loads((config.cache_dir() / "findings" / "trim.json").read_text())
     assert set(kept) == {"a", "c", "d"}  # b, unused and oldest, is the one dropped
+
+
+def test_the_stamp_names_the_libraries_findings_rest_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an upgraded keyword search (ahocorasick-rs), grammar or numpy invalidates every entry
+    from importlib import metadata
+
+    real = metadata.version
+    findings_cache.rules_stamp.cache_clear()
+    before = findings_cache.rules_stamp()
+    monkeypatch.setattr(metadata, "version", lambda name: "0.0.1" if name == "ahocorasick-rs" else real(name))
+    findings_cache.rules_stamp.cache_clear()
+    try:
+        assert findings_cache.rules_stamp() != before
+    finally:
+        findings_cache.rules_stamp.cache_clear()

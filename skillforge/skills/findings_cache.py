@@ -144,7 +144,7 @@ def _dependency_versions() -> list[str]:
     names = ["tree-sitter", "tree-sitter-bash", "tree-sitter-python", "tree-sitter-javascript"]
     names += ["tree-sitter-typescript", "tree-sitter-json", "tree-sitter-yaml", "tree-sitter-toml"]
     found = [f"hash-width={sys.hash_info.width}"]  # MinHash signatures rest on the tuple hash
-    for name in [*names, "numpy"]:  # and on numpy's random generator
+    for name in [*names, "ahocorasick-rs", "numpy"]:  # the keyword pass; numpy's random generator
         try:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
