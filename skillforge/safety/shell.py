@@ -26,7 +26,10 @@ from typing import Any
 
 from skillforge.safety.prefilter import contains_any, lowered
 from skillforge.safety.shell_rules import (
+    DEFAULT_VALUES,
+    DURATION,
     INTERPRETERS,
+    WRAPPER_VALUES,
     WRAPPERS,
     base,
     host_of,
@@ -117,11 +120,14 @@ def words(command: Any) -> list[str]:
             continue
         out.append(_text(child).strip("\"'"))
     while len(out) > 1 and base(out[0]) in WRAPPERS:
-        out.pop(0)
+        name = base(out.pop(0))
+        valued = WRAPPER_VALUES.get(name, DEFAULT_VALUES)
         while out and (out[0].startswith("-") or "=" in out[0]):
             flag = out.pop(0)
-            if flag in ("-u", "-g", "-n", "-I") and out:  # sudo -u user, xargs -n 1, xargs -I {}
+            if flag in valued and out:
                 out.pop(0)
+        if name == "timeout" and len(out) > 1 and DURATION.fullmatch(out[0]):
+            out.pop(0)
     return out
 
 

@@ -53,7 +53,18 @@ INTERPRETERS = frozenset(
         "bun",
     }
 )
-WRAPPERS = frozenset({"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"})
+WRAPPERS = frozenset(
+    {"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"}
+    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice"}
+)
+_VALUED = ("-u", "-g", "-n", "-I")  # sudo -u user, env -u NAME, nice -n 5, xargs -n 1, xargs -I {}
+WRAPPER_VALUES = {  # a wrapper's options whose value is the next word
+    "timeout": frozenset({*_VALUED, "-s", "-k"}),  # timeout -s KILL -k 5 30 cmd
+    "stdbuf": frozenset({*_VALUED, "-i", "-o", "-e"}),  # stdbuf -o L cmd
+    "ionice": frozenset({*_VALUED, "-c", "-p"}),
+}
+DEFAULT_VALUES = frozenset(_VALUED)
+DURATION = re.compile(r"\d+(?:\.\d+)?[smhd]?")  # timeout's first argument: 30, 1.5m
 _DECODE_FLAGS = frozenset({"-d", "--decode", "-D", "-r", "-revert"})
 _SENSITIVE = re.compile(
     r"\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"

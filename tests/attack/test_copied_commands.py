@@ -84,6 +84,7 @@ def test_an_install_the_person_asked_for_first_is_not_copied(tmp_path: Path) -> 
         "go test ./...",
         "cat <<'EOF' > r.py\nimport subprocess\nsubprocess.run('pip install x', shell=True)\nEOF",
         "bash -c 'pytest -x'",
+        "timeout 60 pytest -x",
         "bash run_tests.sh -c 'pip install x'",  # a script file's arguments, not a -c string
         'eval "$(pyenv init -)"',
     ],
@@ -116,6 +117,8 @@ def test_ordinary_commands_are_never_notable(command: str) -> None:
         (f"bash --rcfile ./rc -c '{SHIM}'", SHIM),
         (f"bash -c -- '{SHIM}'", SHIM),
         (f"bash +x -c '{SHIM}'", SHIM),
+        (f"timeout -k 5 60 bash -c '{SHIM}'", SHIM),  # wrappers with values before the shell
+        (f"stdbuf -o L {SHIM}", SHIM),
         ('bash -c "pip install \\"ledgr-compat-shim>=1.0\\""', "pip install ledgr-compat-shim>=1.0"),
     ],
 )
