@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from same_dump import compare
 
 from skillforge.skills.rules.safety import clear_cache
 from skillforge.skills.validate import validate_paths
@@ -50,19 +51,7 @@ def main() -> None:
     args.out.write_text(text, encoding="utf-8")
     if args.compare is None:
         return
-    old = args.compare.read_text(encoding="utf-8")
-    if old == text:
-        print(f"identical to {args.compare} ({len(text.encode())} bytes)")
-        return
-    old_lines, new_lines = old.splitlines(), text.splitlines()
-    gone = [line for line in old_lines if line not in set(new_lines)]
-    added = [line for line in new_lines if line not in set(old_lines)]
-    print(f"DIFFERENT: {len(gone)} findings gone, {len(added)} new")
-    for line in gone[:10]:
-        print("-", line)
-    for line in added[:10]:
-        print("+", line)
-    sys.exit(1)
+    compare(text, args.compare, "findings")
 
 
 if __name__ == "__main__":

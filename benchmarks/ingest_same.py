@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 from ingest_synthetic import FORMATS
+from same_dump import compare
 
 from skillforge.ingest import IngestReport, read
 
@@ -71,19 +71,7 @@ def main() -> None:
     args.out.write_text(text, encoding="utf-8")
     if args.compare is None:
         return
-    old = args.compare.read_text(encoding="utf-8")
-    if old == text:
-        print(f"identical to {args.compare} ({len(text.encode())} bytes)")
-        return
-    old_lines, new_lines = old.splitlines(), text.splitlines()
-    gone = [line for line in old_lines if line not in set(new_lines)]
-    added = [line for line in new_lines if line not in set(old_lines)]
-    print(f"DIFFERENT: {len(gone)} lines gone, {len(added)} new")
-    for line in gone[:5]:
-        print("-", line[:400])
-    for line in added[:5]:
-        print("+", line[:400])
-    sys.exit(1)
+    compare(text, args.compare, "lines", shown=5)
 
 
 if __name__ == "__main__":
