@@ -147,14 +147,19 @@ def record(router: Any, models: dict[int, Any], q: dict[str, Any]) -> dict[str, 
     rec: dict[str, Any] = {"expected": q["expected"], "lex": [(m.name, m.score, m.anchored) for m in ms]}
     withheld = set(idx.withheld)
     for dims, model in models.items():
-        cos = cosines(model, weights)
-        order = [int(i) for i in np.argsort(-cos)[: EXTRA + len(withheld)] if int(i) not in withheld][:EXTRA]
-        rec[dims] = {
-            "cand": {m.name: float(cos[idx.position(m.name)]) for m in ms},
-            "extra": [(idx.names[i], float(cos[i])) for i in order],
-            "max": float(max((c for i, c in enumerate(cos) if i not in withheld), default=0.0)),
-        }
+        rec[dims] = cosine_record(idx, ms, cosines(model, weights), withheld)
     return rec
+
+
+def cosine_record(idx: Any, ms: list[Any], cos: np.ndarray, withheld: set[int]) -> dict[str, Any]:
+    """What a run keeps of one query's cosines with every skill: the lexical candidates', the best
+    ``EXTRA`` others (withheld skills left out) and the highest."""
+    order = [int(i) for i in np.argsort(-cos)[: EXTRA + len(withheld)] if int(i) not in withheld][:EXTRA]
+    return {
+        "cand": {m.name: float(cos[idx.position(m.name)]) for m in ms},
+        "extra": [(idx.names[i], float(cos[i])) for i in order],
+        "max": float(max((c for i, c in enumerate(cos) if i not in withheld), default=0.0)),
+    }
 
 
 def ranked(rec: dict[str, Any], dims: int | None, w: float) -> list[tuple[str, float, bool]]:

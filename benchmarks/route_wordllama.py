@@ -105,14 +105,7 @@ def record(router: Any, model: Any, vecs: dict[str, np.ndarray], q: dict[str, An
     queries = {"": embed(model, [q["query"][:MAX_QUERY]])[0], "/qw": term_query(model, idx, q["query"])}
     withheld = set(idx.withheld)
     for (key, mat), (mode, qv) in product(vecs.items(), queries.items()):
-        key += mode
-        cos = mat @ qv
-        order = [int(i) for i in np.argsort(-cos)[: EXTRA + len(withheld)] if int(i) not in withheld][:EXTRA]
-        rec[key] = {
-            "cand": {m.name: float(cos[idx.position(m.name)]) for m in ms},
-            "extra": [(idx.names[i], float(cos[i])) for i in order],
-            "max": float(max((c for i, c in enumerate(cos) if i not in withheld), default=0.0)),
-        }
+        rec[key + mode] = rs.cosine_record(idx, ms, mat @ qv, withheld)
     return rec
 
 
