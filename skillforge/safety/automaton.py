@@ -57,18 +57,25 @@ class Automata:
 _CONTINUATION = bytes(1 if 0x80 <= b < 0xC0 else 0 for b in range(256))  # UTF-8 continuation bytes -> 1
 
 
+class CharOffsets:
+    """Character offsets for byte offsets into ``raw`` (UTF-8 with surrogatepass), asked in ascending
+    order, each starting a character: the offset less the continuation bytes before it (a surrogate,
+    like any character, is one lead byte and its continuation bytes). Counted in C between offsets."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._marks = raw.translate(_CONTINUATION)
+        self._byte = self._behind = 0
+
+    def at(self, offset: int) -> int:
+        self._behind += self._marks.count(1, self._byte, offset)
+        self._byte = offset
+        return offset - self._behind
+
+
 def _char_offsets(raw: bytes, offsets: list[int]) -> dict[int, int]:
-    """byte offset -> character offset in ``raw`` (UTF-8 with surrogatepass), for sorted ``offsets``
-    that each start a character: the offset less the continuation bytes before it (a surrogate, like
-    any character, is one lead byte and its continuation bytes)."""
-    marks = raw.translate(_CONTINUATION)
-    chars: dict[int, int] = {}
-    behind = at = 0
-    for offset in offsets:
-        behind += marks.count(1, at, offset)
-        at = offset
-        chars[offset] = offset - behind
-    return chars
+    """byte offset -> character offset in ``raw``, for sorted ``offsets`` (see :class:`CharOffsets`)."""
+    chars = CharOffsets(raw)
+    return {offset: chars.at(offset) for offset in offsets}
 
 
 def _encodable(literal: str) -> bool:

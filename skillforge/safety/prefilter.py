@@ -22,6 +22,7 @@ from functools import lru_cache
 from itertools import chain
 
 from skillforge.safety.automaton import Automata as _Automata
+from skillforge.safety.automaton import CharOffsets
 
 
 @lru_cache(maxsize=4)  # small: each entry keeps a whole text alive (scan reads logs in 1 MiB chunks)
@@ -157,18 +158,14 @@ def runs(text: str, table: bytes, least: int) -> Iterator[tuple[int, int]]:
     offset; a non-ASCII character's bytes are never in the class."""
     raw = text.encode("utf-8", "surrogatepass")
     mask = raw.translate(table)
-    ascii_only = len(raw) == len(text)
+    chars = None if len(raw) == len(text) else CharOffsets(raw)  # None: ASCII, bytes are characters
     run = b"a" * least
-    at = char_at = char = 0  # byte offset searched from; byte and character offsets known to agree
+    at = 0  # byte offset searched from
     while (i := mask.find(run, at)) != -1:
         end = mask.find(b" ", i)
         at = len(mask) if end == -1 else end
-        if ascii_only:
-            yield i, at
-            continue
-        char += len(raw[char_at:i].decode("utf-8", "surrogatepass"))
-        char_at = i
-        yield char, char + at - i  # the run itself is ASCII: as many characters as bytes
+        start = i if chars is None else chars.at(i)
+        yield start, start + at - i  # the run itself is ASCII: as many characters as bytes
 
 
 _TOKEN = _ALNUM + "_-"
@@ -192,19 +189,16 @@ def token_head_matches(
     tried there only, left to right, skipping starts inside the last match."""
     raw = text.encode("utf-8", "surrogatepass")
     mask = raw.translate(_head_mask(then))
-    ascii_only = len(raw) == len(text)
+    chars = None if len(raw) == len(text) else CharOffsets(raw)  # None: ASCII, bytes are characters
     needle = b"a" * least + b"d"
-    last_end = char = char_at = 0  # byte and character offsets known to agree: char_at, char
+    last_end = 0
     i = mask.find(needle)
     while i != -1:
         end = i + least  # the byte of ``then``
-        lo = i
+        lo = i  # heads start after the last one's ``then``: ascending, as CharOffsets asks
         while lo > 0 and end - lo < most and mask[lo - 1] == 97:
             lo -= 1
-        if not ascii_only:
-            char += len(raw[char_at:lo].decode("utf-8", "surrogatepass"))
-            char_at = lo
-        first = lo if ascii_only else char  # the head is ASCII: as many characters as bytes
+        first = lo if chars is None else chars.at(lo)  # the head is ASCII: as many characters as bytes
         for at in range(max(first, last_end), first + end - lo - least + 1):
             m = pattern.match(text, at)
             if m is not None:
