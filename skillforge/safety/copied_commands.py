@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from skillforge.model import Shell, StepKind, Trajectory, Trust
-from skillforge.safety.shell import words
+from skillforge.safety.shell import raw_words, words
 from skillforge.safety.shell_rules import base, is_downloader, is_interpreter, tls_off, untrusted_index
 from skillforge.text import parse
 
@@ -136,7 +136,6 @@ def normalise(text: str) -> str:
 
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
-_NOT_WORDS = frozenset({"variable_assignment", "file_redirect", "herestring_redirect", "heredoc_redirect"})
 _DEPTH = 3  # nested ``bash -c "eval '…'"`` looked into at most this deep
 
 
@@ -181,8 +180,7 @@ def _inner_script(node: Any, ws: list[str]) -> str:
     strips every quote at the ends)."""
     if not ws or base(ws[0]) not in _SHELLS | {"eval"}:
         return ""
-    raw = [_unquote(c.text.decode("utf-8", "replace")) for c in node.children if c.type not in _NOT_WORDS]
-    raw = raw[len(raw) - len(ws) :]  # the wrappers words() dropped (sudo, env …) come first
+    raw = [_unquote(word) for word in raw_words(node)[-len(ws) :]]  # past the wrappers words() dropped
     if base(ws[0]) == "eval":
         return " ".join(raw[1:])
     at = _script_at(ws)

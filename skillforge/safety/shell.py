@@ -112,13 +112,18 @@ def _text(node: Any) -> str:
     return str(node.text.decode("utf-8", "replace"))
 
 
+_NOT_WORDS = frozenset({"variable_assignment", "file_redirect", "herestring_redirect", "heredoc_redirect"})
+
+
+def raw_words(command: Any) -> list[str]:
+    """The command's words as written (quotes kept), wrappers included; assignments and redirects left out."""
+    return [_text(child) for child in command.children if child.type not in _NOT_WORDS]
+
+
 def words(command: Any) -> list[str]:
-    """The command's name and arguments as text, quotes removed, wrappers (sudo, env …) dropped."""
-    out: list[str] = []
-    for child in command.children:
-        if child.type in ("variable_assignment", "file_redirect", "herestring_redirect", "heredoc_redirect"):
-            continue
-        out.append(_text(child).strip("\"'"))
+    """The command's name and arguments as text, quotes removed, wrappers (sudo, env …) dropped: the
+    last ``len(words(c))`` of ``raw_words(c)``."""
+    out = [word.strip("\"'") for word in raw_words(command)]
     while len(out) > 1 and base(out[0]) in WRAPPERS:
         name = base(out.pop(0))
         valued = WRAPPER_VALUES.get(name, DEFAULT_VALUES)
