@@ -263,8 +263,8 @@ def test_from_cursor_with_nothing_there_is_one_line(
     ],
 )
 def test_cursor_shell_decodes_as_renaming_the_arguments(args: dict[str, Any]) -> None:
-    """The Shell decoder reads ``working_directory`` in place: the action is the one that renaming the
-    key to ``cwd`` (and reading the copy) gives."""
-    from skillforge.ingest.tools import cursor_shell, keys, shell
+    """Cursor's Shell decoder gives the action that renaming ``working_directory`` to ``cwd`` (and
+    reading the copy) gives."""
+    from skillforge.ingest.tools import TOOLS, keys, shell
 
-    assert cursor_shell("text", args) == keys(shell, working_directory="cwd")("text", args)
+    assert TOOLS["cursor"]["shell"]("text", args) == keys(shell, working_directory="cwd")("text", args)

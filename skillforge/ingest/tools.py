@@ -63,11 +63,7 @@ def _path(args: dict[str, Any]) -> str:
 def shell(text: str, args: dict[str, Any]) -> Action:
     """A shell call: the ``command`` argument (a string, or an argv list run through ``sh -c``)."""
     command = args.get("command")
-    if type(command) is str:  # the usual case first: a command line
-        if command.startswith("apply_patch") and "*** Begin Patch" in command:  # apply_patch <<'EOF'
-            return patch(command, {})
-        return Shell(command, _first(args, _CWD_KEYS) or None)
-    if command is None and "command" not in args:
+    if command is None and "command" not in args:  # "cmd" looked up only when there is no "command"
         command = args.get("cmd")
     if isinstance(command, list) and all(isinstance(c, str) for c in command):
         if command[:1] == ["apply_patch"] and len(command) == 2:  # codex's patch through the shell tool
@@ -302,24 +298,8 @@ _OPENCODE: dict[str, Decoder] = {
     "list": listing,
     "task": message,
 }
-_CURSOR_SHELL = keys(shell, working_directory="cwd")
-
-
-def cursor_shell(text: str, args: dict[str, Any]) -> Action:
-    """:data:`_CURSOR_SHELL` without copying the arguments to rename one key (every Cursor shell call
-    has ``working_directory``): the renamed ``cwd`` comes second of the working-directory keys."""
-    if "cwd" in args or "working_directory" not in args:
-        return _CURSOR_SHELL(text, args)
-    action = shell(text, args)
-    if type(action) is Shell:
-        folder, workdir = args["working_directory"], args.get("workdir")
-        if isinstance(folder, str) and folder and not (isinstance(workdir, str) and workdir):
-            return Shell(action.command, folder)
-    return action
-
-
 _CURSOR: dict[str, Decoder] = {  # agent transcripts (Shell, Read…) and the IDE's tools (run_terminal_cmd…)
-    "shell": cursor_shell,
+    "shell": keys(shell, working_directory="cwd"),
     "read": read_file,
     "write": keys(write_file, contents="content"),
     "strreplace": edit_file,
@@ -426,12 +406,7 @@ def decode_actions(traj: Trajectory) -> None:
         looked = found.get(tool)
         if looked is None:
             looked = found[tool] = _lookup(agent, tool)
-        name, decoder = looked
-        args = step.input
-        if decoder is not None:  # _decode, inlined: this runs for every tool call
-            action = decoder(step.text, args if isinstance(args, dict) else {})
-        else:
-            action = _decode(name, None, step.text, args)
+        action = _decode(*looked, step.text, step.input)
         if cwd and type(action) is Shell and action.cwd is None:
             action = Shell(action.command, cwd)
         step.action = action
