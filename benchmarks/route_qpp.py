@@ -15,6 +15,8 @@ skill, as the route index tokenises them) and from the raw BM25 scores of every 
   anchor          whether the top skill's name + description holds one of the query's m highest-IDF
                   terms (m = 1, 2, 3, 5; over all terms or the library's known terms), the highest IDF
                   the top skill matches (name + description, or anywhere) minus the highest it misses
+  proper names    the same questions asked of the query's proper terms only (CamelCase, ALLCAPS,
+                  capitalised words inside a sentence: "Sentry", "BigQuery"), unstemmed (route_proper.py)
 
 Every cut is learnt ONLY on the tuning parts, with the shipped rule (the most no-fit prompts abstained,
 averaged over the four sets, with at most 5% of each set's answerable prompts silenced); one and two
@@ -40,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import route_quality as rq
+from route_proper import RawWords, proper_signals
 
 SETS = ("swe-folder", "swe-nofolder", "public", "tune2")
 INF = float("inf")
@@ -70,6 +73,7 @@ class Stats:
             self.df.update(doc.keys())
             self.cf.update(doc)
         self.n = len(self.docs)
+        self.raw = RawWords(index)
         self.total = sum(self.cf.values())
 
     def idf(self, t: str) -> float:
@@ -156,6 +160,7 @@ def signals(router: Any, stats: Stats, q: dict[str, Any]) -> dict[str, Any]:
         sig[f"maxIDF hit {label}"] = hit
         sig[f"hit-miss {label}"] = hit - miss
         sig[f"hit-miss known {label}"] = hit - miss_known
+    sig.update(proper_signals(stats.raw, q["query"], top_i))
     rec["sig"] = sig
     return rec
 
@@ -320,15 +325,19 @@ def main() -> None:
         rules[f"0.25&{key}"] = shipped_and[0]
         print(show(tune, shipped_and[0], f"0.25 & {key} ({shipped_and[1]:.2f})"))
     print("\ngated: abstain when top < 0.25, or top < t2 and the signal is under its cut (tuning parts)")
-    gates = [k for k in sign if k.startswith("anchor")] + [
-        "hit-miss any",
-        "hit-miss meta",
-        "maxIDF hit meta",
-        "clarity10",
-        "qclarity10",
-        "std5",
-        "WIG1",
-    ]
+    gates = (
+        [k for k in sign if k.startswith("anchor")]
+        + [
+            "hit-miss any",
+            "hit-miss meta",
+            "maxIDF hit meta",
+            "clarity10",
+            "qclarity10",
+            "std5",
+            "WIG1",
+        ]
+        + [k for k in sign if k.startswith("P ")]
+    )
     for key in gates:
         part = [r for r in tune if not r["anchored"]]
         for c in [0.5] if key.startswith("anchor") else cuts(part, key, sign[key], 8)[1:]:
