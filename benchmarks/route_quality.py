@@ -218,15 +218,15 @@ def _first_prompt(path: Path) -> str:
 
 
 def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -> dict[str, Any]:
-    from skillforge.route.calibrate import calibration_table, learn_threshold, outcome
+    from skillforge.route.calibrate import calibration_table, learn_threshold, outcome, routed
     from skillforge.route.evaluate import baseline_rank, metrics, route_all
 
     scored = route_all(router, queries, 3)
-    routed = [[m.name for m in ms if m.score >= router.threshold or m.anchored] for ms in scored]
+    names = [routed(ms, router.threshold) for ms in scored]
     base = baseline_rank(
         router.names, router.index.descriptions, [q["query"] for q in queries], 3, skip=router.index.withheld
     )
-    mine, theirs = metrics(routed, queries), metrics(base, queries)
+    mine, theirs = metrics(names, queries), metrics(base, queries)
     answerable = sum(bool(q["expected"]) for q in queries)
     print(
         f"\n{title}: {len(queries)} queries ({answerable} answerable), threshold {router.threshold:.3f} "
@@ -247,12 +247,10 @@ def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -
                 f"{row['precision']:>11.2f}{row['recall@3']:>10.2f}"
             )
     if show:
-        for q, ms, names in zip(queries, scored, routed, strict=True):
-            mark = (
-                "ok " if (set(names[:3]) & set(q["expected"])) or (not q["expected"] and not names) else "XX "
-            )
+        for q, ms, got in zip(queries, scored, names, strict=True):
+            mark = "ok " if (set(got[:3]) & set(q["expected"])) or (not q["expected"] and not got) else "XX "
             top = ", ".join(f"{m.name}{'*' if m.anchored else ''} {m.score:.2f}" for m in ms[:3])
-            print(f"    {mark}{q['id'][:40]:<40} exp={q['expected'][:2]} -> {names[:3]} [{top}]")
+            print(f"    {mark}{q['id'][:40]:<40} exp={q['expected'][:2]} -> {got[:3]} [{top}]")
     return {
         "router": mine,
         "baseline": theirs,

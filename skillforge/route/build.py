@@ -22,6 +22,7 @@ from skillforge.route.index import (
     INDEX_VERSION,
     MAX_TASKS,
     PROVENANCE,
+    WORDS,
     Index,
     Postings,
     array_bytes,
@@ -31,6 +32,7 @@ from skillforge.route.index import (
     skills_root,
 )
 from skillforge.route.repo import aliases
+from skillforge.route.topic import skill_words
 from skillforge.skills.findings_cache import FindingsCache, content_key
 from skillforge.text import tokenize
 
@@ -60,7 +62,8 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     doc = _document(key, names, records, tasks, problems, meta, task, body)
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
-    publish(folder, _files(doc, records, stamp, sets, skill_of_task, task_ptr))
+    words = _word_df(names, records)
+    publish(folder, {**_files(doc, records, stamp, sets, skill_of_task, task_ptr), WORDS: words})
     return Index(
         key=key,
         names=names,
@@ -76,7 +79,19 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         task_ptr=task_ptr,
         aliases=doc["aliases"],
         body=body,
+        folder=str(folder),
+        words=words,
     )
+
+
+def _word_df(names: list[str], records: dict[str, Any]) -> dict[str, int]:
+    """How many skills use each raw word (for :mod:`skillforge.route.topic`)."""
+    from collections import Counter
+
+    df: Counter[str] = Counter()
+    for name in names:
+        df.update(records[name].get("words", ()))
+    return dict(df)
 
 
 def _files(
@@ -256,6 +271,7 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
         "blocked": _checked(skill.description + "\n" + skill.body, folder, problems),
         "tokens": meta_tokens(name, skill.description),
         "body_tokens": body_tokens(skill.body),
+        "words": skill_words(name, skill.description, skill.body),
         "aliases": [
             a
             for s in scopes

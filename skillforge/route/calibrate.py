@@ -4,7 +4,8 @@
 no-fit: the most no-fit abstentions that silence at most 5% of the answerable queries) and stores it in ``<library>/.skillforge/route.json`` (``{"threshold": x, "queries": n}``); the
 router reads it from there, else uses ``rank.ABSTAIN`` (the default, set on the tuning parts of the
 SWE-bench and public-skills evaluation sets, see docs/routing.md). A query abstains at threshold ``t``
-when none of its candidates scores ``t`` or more and none is anchored to the task's repository.
+when none of its candidates scores ``t`` or more and none is anchored to the task's repository, or
+when its best skill misses the task's topic and scores under ``OFF_TOPIC_RATIO`` × ``t``.
 """
 
 from __future__ import annotations
@@ -14,16 +15,28 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from skillforge.route.topic import OFF_TOPIC_RATIO
+
 CALIBRATION = Path(".skillforge") / "route.json"
 LEARNT_RANGE = (0.05, 10.0)  # a saved threshold outside this is ignored (0 would never abstain)
 MAX_ANSWERABLE_ABSTAINED = 0.05  # a learnt threshold never silences more answerable tasks than this
 
 
 def top_score(matches: list[Any]) -> float:
-    """The score that decides abstention: infinite when a candidate is anchored, else the best score."""
+    """The score that decides abstention at any threshold: infinite when a candidate is anchored, else
+    the best score, divided by ``OFF_TOPIC_RATIO`` when the best skill misses the task's topic (it
+    must clear that many times the threshold: :mod:`skillforge.route.topic`)."""
     if any(m.anchored for m in matches):
         return float("inf")
-    return max((m.score for m in matches), default=0.0)
+    best = max((m.score for m in matches), default=0.0)
+    return best / OFF_TOPIC_RATIO if matches and matches[0].off_topic else best
+
+
+def routed(matches: list[Any], t: float) -> list[str]:
+    """The names route returns at threshold ``t`` from ``matches`` scored with abstention off."""
+    if top_score(matches) < t:
+        return []
+    return [m.name for m in matches if m.score >= t or m.anchored]
 
 
 def outcome(scored: list[list[Any]], queries: list[dict[str, Any]], t: float) -> dict[str, float]:

@@ -89,13 +89,13 @@ def route_all(router: Any, queries: list[dict[str, Any]], k: int) -> list[list[M
 def evaluate(library: Path, queries_file: Path, *, k: int = 3, save: bool = False) -> dict[str, Any]:
     """The router beside the baseline on ``queries_file``; ``save`` stores the learnt threshold."""
     from skillforge.route import Router
-    from skillforge.route.calibrate import calibration_table, learn_threshold, save_threshold
+    from skillforge.route.calibrate import calibration_table, learn_threshold, routed, save_threshold
 
     queries = load_queries(queries_file)
     router = Router(library, use_utility=False)
     scored = route_all(router, queries, k)
     learnt = learn_threshold(scored, queries)
-    routed = [[m.name for m in ms if m.score >= router.threshold or m.anchored] for ms in scored]
+    names = [routed(ms, router.threshold) for ms in scored]
     baseline = description_baseline(router, queries, k)
     if save:
         save_threshold(library, learnt, len(queries))
@@ -104,7 +104,7 @@ def evaluate(library: Path, queries_file: Path, *, k: int = 3, save: bool = Fals
         "skills": len(router.names),
         "threshold": router.threshold,
         "threshold_source": router.threshold_source,
-        "router": metrics(routed, queries),
+        "router": metrics(names, queries),
         "baseline": metrics(baseline, queries),
         "learnt_threshold": learnt,
         "saved": save,

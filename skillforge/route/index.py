@@ -28,7 +28,7 @@ import orjson
 from skillforge import config
 from skillforge.text import tokenize
 
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 MAX_TASKS = 50  # past tasks indexed per skill
 MAX_BODY = 1000  # body tokens indexed per skill: 800 to 4,000 route the tuning sets alike
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
@@ -42,6 +42,7 @@ KINDS = {
     "task_ptr": ("q", "int64"),
 }
 PROVENANCE = Path(".skillforge") / "provenance.json"
+WORDS = "words.json"  # raw word -> number of skills using it
 
 
 def skills_root(library: Path) -> Path:
@@ -128,6 +129,8 @@ class Index:
     repositories: dict[str, list[str]] = field(default_factory=dict)  # scoped repository -> aliases
     repo_skills: dict[str, list[int]] = field(default_factory=dict)  # scoped repository -> its skills
     body: Postings | None = None  # one document per skill body (None: an index without bodies)
+    folder: str = ""  # the cache folder (where the word frequencies are read from, when needed)
+    words: dict[str, int] | None = None  # raw word -> skills using it (route.topic); read lazily
 
     def __post_init__(self) -> None:
         self.withheld = [i for i, reason in enumerate(self.blocked) if reason]
@@ -147,6 +150,17 @@ class Index:
         from array import array
 
         return isinstance(self.meta.data, array)
+
+    def word_df(self) -> dict[str, int]:
+        """How many skills use each raw word (:mod:`skillforge.route.topic`), read from the cache folder
+        the first time a task needs it (most routes never do)."""
+        if self.words is None:
+            try:
+                loaded = orjson.loads((Path(self.folder) / WORDS).read_bytes()) if self.folder else {}
+            except (OSError, ValueError):
+                loaded = {}
+            self.words = loaded if isinstance(loaded, dict) else {}
+        return self.words
 
     def position(self, name: str) -> int | None:
         try:
@@ -219,6 +233,7 @@ def _load(folder: Path, key: str, plain: bool) -> Index:
         task_ptr=read_array(folder, "task_ptr", "task_ptr", plain),
         aliases=doc.get("aliases", []),
         body=postings("body"),
+        folder=str(folder),
     )
     if len(index.task_ptr) != len(index.names) + 1 or len(index.task_skill) != len(index.tasks):
         raise ValueError("task arrays do not match the index")

@@ -20,6 +20,7 @@ from skillforge.route.index import Index, Postings
 from skillforge.route.query import parse
 from skillforge.route.repo import named_repositories, same_repository
 from skillforge.route.score import score_all
+from skillforge.route.topic import OFF_TOPIC_RATIO, off_topic
 from skillforge.text import tokenize
 
 ABSTAIN = 0.25  # default; a library learns its own with `skillforge eval route --save`
@@ -99,6 +100,7 @@ class Match:
     why: list[str] = field(default_factory=list)
     blocked: str = ""
     anchored: bool = False  # scoped to the task's repository: returned whatever the threshold
+    off_topic: bool = False  # the best skill misses what the task names (route.topic): a higher bar
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,10 +142,26 @@ def rank_skills(
             scored.append((raw * factor, i, scope_why, q, anchored))
     scored.sort(key=lambda item: (-item[0], item[1]))
     chosen = _keep_anchored(_distinct(index, scored), k)
-    return [
+    off = _off_topic(index, text, chosen, threshold)
+    if off and threshold > 0:
+        return []  # the best skill misses what the task is about and scores under the higher bar
+    matches = [
         _match(index, i, score, scores.best_task[i], scores.meta[i], tokens, scope_why, q, anchored)
         for score, i, scope_why, q, anchored in chosen
     ]
+    for m in matches:
+        m.off_topic = off
+    return matches
+
+
+def _off_topic(index: Index, text: str, chosen: list[Any], threshold: float) -> bool:
+    """Whether the best of ``chosen`` (none anchored) misses the task's topic while scoring under
+    ``OFF_TOPIC_RATIO`` × ``threshold`` (always asked at threshold 0: calibration needs it)."""
+    if not chosen or any(item[4] for item in chosen):
+        return False
+    if threshold > 0 and chosen[0][0] >= OFF_TOPIC_RATIO * threshold:
+        return False
+    return off_topic(index, text, chosen[0][1])
 
 
 def _repo_skills(index: Index, repos: set[str]) -> list[int]:

@@ -1,0 +1,91 @@
+"""Off-topic tasks: a task naming a topic the best skill's name and description miss (route.topic)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skillforge import Router
+from skillforge.route.calibrate import learn_threshold, routed, top_score
+from skillforge.route.topic import MIN_SKILLS, OFF_TOPIC_RATIO, proper_terms
+
+TRACKING = "capture unhandled exceptions in a web app, attach the user and send error reports"
+TASK = "add Sentry to our Flask app: capture unhandled exceptions, attach the user id, send error reports"
+FRUITS = ["apple", "pear", "plum", "fig", "kiwi", "lime", "mango", "peach", "grape", "melon", "date"]
+TOOLS = ["ledger", "invoice", "roster", "atlas", "survey", "garden", "recipe", "budget", "poster"]
+
+
+def make_library(root: Path, skills: int, tracking: str = TRACKING) -> Path:
+    """``skills`` skills: one about error reports (``tracking``), the rest about other things."""
+    (root / "skills").mkdir(parents=True)
+    write(root, "error-reports", tracking)
+    for n in range(skills - 1):
+        fruit, tool = FRUITS[n % len(FRUITS)], TOOLS[n // len(FRUITS) % len(TOOLS)]
+        write(root, f"{fruit}-{tool}-{n}", f"Keep the {fruit} {tool} number {n} tidy and sorted by season.")
+    return root
+
+
+def write(root: Path, name: str, description: str) -> None:
+    folder = root / "skills" / name
+    folder.mkdir()
+    body = f"# {name}\n\n1. Read the task.\n2. {description}\n"
+    (folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: {description}\n---\n{body}")
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_library(tmp_path_factory.mktemp("topic") / "lib", MIN_SKILLS + 20)
+
+
+def test_proper_terms_are_named_things_not_sentence_starts() -> None:
+    assert proper_terms(TASK) == ["sentry", "flask"]
+    assert proper_terms("SwiftUI NavigationStack pops back to the root") == ["swiftui", "navigationstack"]
+    assert proper_terms("Write a BigQuery SQL query. Then plot it") == ["bigquery", "sql"]
+    assert proper_terms("fix the bug in `src/App.tsx` and docs/Guide.md") == []
+    assert proper_terms("Steps:\n- Update the page\n- Deploy it. Done") == []
+
+
+def test_off_topic_best_skill_needs_a_higher_score(big: Path) -> None:
+    best = Router(big, threshold=0.0).route(TASK, k=3)
+    assert best[0].name == "error-reports" and best[0].off_topic
+    score = best[0].score
+    # over the threshold but under OFF_TOPIC_RATIO times it: abstains; over the higher bar: answered
+    assert Router(big, threshold=score / (OFF_TOPIC_RATIO * 0.9)).route(TASK, k=3) == []
+    assert Router(big, threshold=score / (OFF_TOPIC_RATIO * 1.1)).route(TASK, k=3)[0].name == "error-reports"
+
+
+def test_a_skill_that_names_the_topic_is_not_off_topic(tmp_path: Path) -> None:
+    lib = make_library(tmp_path / "lib", MIN_SKILLS + 20, TRACKING + " with Sentry")
+    best = Router(lib, threshold=0.0).route(TASK, k=3)
+    score = best[0].score
+    assert best[0].name == "error-reports" and not best[0].off_topic
+    assert Router(lib, threshold=score / (OFF_TOPIC_RATIO * 0.9)).route(TASK, k=3)[0].name == "error-reports"
+
+
+def test_the_word_frequencies_come_back_from_the_cache(big: Path) -> None:
+    Router(big).route(TASK)  # builds (or reuses) the index
+    again = Router(big, threshold=0.0)  # a new process would load the cached index
+    assert again.index.words is None  # not read until a task needs it
+    assert again.route(TASK, k=1)[0].off_topic
+    assert again.index.words and again.index.words["exceptions"] == 1
+
+
+def test_small_libraries_never_call_a_task_off_topic(tmp_path: Path) -> None:
+    lib = make_library(tmp_path / "lib", 40)
+    best = Router(lib, threshold=0.0).route(TASK, k=3)
+    assert best[0].name == "error-reports" and not best[0].off_topic
+
+
+def test_calibration_counts_the_higher_bar(big: Path) -> None:
+    router = Router(big, threshold=0.0)
+    off = router.route(TASK, k=3)
+    score = off[0].score
+    assert top_score(off) == pytest.approx(score / OFF_TOPIC_RATIO)
+    assert routed(off, score / (OFF_TOPIC_RATIO * 0.9)) == []
+    assert routed(off, score / (OFF_TOPIC_RATIO * 1.1))[0] == "error-reports"
+    on = router.route("keep the apple ledger number 0 tidy and sorted by season", k=3)
+    queries = [{"query": TASK, "expected": []}, {"query": "apple ledger", "expected": [on[0].name]}]
+    # the learnt cut silences the off-topic no-fit task without silencing the answerable one
+    cut = learn_threshold([off, on], queries)
+    assert routed(off, cut) == [] and routed(on, cut)
