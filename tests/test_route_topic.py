@@ -89,3 +89,22 @@ def test_calibration_counts_the_higher_bar(big: Path) -> None:
     # the learnt cut silences the off-topic no-fit task without silencing the answerable one
     cut = learn_threshold([off, on], queries)
     assert routed(off, cut) == [] and routed(on, cut)
+
+
+def test_a_rebuild_keeps_the_word_frequencies_right(tmp_path: Path) -> None:
+    import shutil
+
+    from skillforge.route.index import cache_root
+
+    lib = make_library(tmp_path / "lib", 30)
+    Router(lib).route(TASK)
+    (lib / "skills" / "error-reports" / "SKILL.md").write_text(
+        "---\nname: error-reports\ndescription: Sentry error reports for Flask\n---\nUse Sentry.\n"
+    )
+    shutil.rmtree(lib / "skills" / "apple-ledger-0")
+    write(lib, "new-skill", "Plan the quince harvest")
+    incremental = Router(lib).index.word_df()
+    assert incremental["sentry"] == 1 and incremental["quince"] == 1 and "exceptions" not in incremental
+    assert incremental["apple"] == len([n for n in range(29) if n % len(FRUITS) == 0]) - 1
+    shutil.rmtree(cache_root(lib))
+    assert Router(lib).index.word_df() == incremental  # the same as counted afresh

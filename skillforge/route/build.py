@@ -62,7 +62,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     doc = _document(key, names, records, tasks, problems, meta, task, body)
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
-    words = _word_df(names, records)
+    words = _word_df(names, records, fresh, prev)
     publish(folder, {**_files(doc, records, stamp, sets, skill_of_task, task_ptr), WORDS: words})
     return Index(
         key=key,
@@ -84,14 +84,31 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     )
 
 
-def _word_df(names: list[str], records: dict[str, Any]) -> dict[str, int]:
-    """How many skills use each raw word (for :mod:`skillforge.route.topic`)."""
-    from collections import Counter
+def _word_df(names: list[str], records: dict[str, Any], fresh: Any, prev: Any) -> dict[str, int]:
+    """How many skills use each raw word (for :mod:`skillforge.route.topic`): the previous build's
+    counts with the changed and removed skills' words taken out and the changed and new ones' put in,
+    else counted afresh."""
+    if prev.words is None or not prev.records:
+        df: dict[str, int] = {}
+        for name in names:
+            _count(df, records[name].get("words", ""), 1)
+        return df
+    df = dict(prev.words)
+    for name, old in prev.records.items():
+        if name in fresh or name not in records:
+            _count(df, old.get("words", ""), -1)
+    for name in fresh:
+        _count(df, records[name].get("words", ""), 1)
+    return df
 
-    df: Counter[str] = Counter()
-    for name in names:
-        df.update(records[name].get("words", ()))
-    return dict(df)
+
+def _count(df: dict[str, int], words: str, step: int) -> None:
+    for word in words.split():
+        count = df.get(word, 0) + step
+        if count > 0:
+            df[word] = count
+        else:
+            df.pop(word, None)
 
 
 def _files(
@@ -271,7 +288,7 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
         "blocked": _checked(skill.description + "\n" + skill.body, folder, problems),
         "tokens": meta_tokens(name, skill.description),
         "body_tokens": body_tokens(skill.body),
-        "words": skill_words(name, skill.description, skill.body),
+        "words": " ".join(skill_words(name, skill.description, skill.body)),
         "aliases": [
             a
             for s in scopes

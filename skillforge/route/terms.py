@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from skillforge.route.index import read_array
+from skillforge.route.index import WORDS, read_array
 
 FILES = {
     "meta_ids": "indices",
@@ -77,6 +77,7 @@ class Previous:
     provenance: str = ""  # (mtime, size) of provenance.json when that build read it
     body_vocab: dict[str, int] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=dict)  # skill -> ids of its body document
+    words: dict[str, int] | None = None  # the library's raw word frequencies (None: not kept)
 
     @classmethod
     def empty(cls) -> Previous:
@@ -128,7 +129,17 @@ def _load(folder: Path, version: str) -> Previous:
         str(doc.get("provenance", "")),
         doc["body_vocab"],
         _per_skill(names, arrays["body_ids"], arrays["body_lens"]),
+        _words(folder),
     )
+
+
+def _words(folder: Path) -> dict[str, int] | None:
+    """The previous build's word frequencies (None when unreadable: they are then counted afresh)."""
+    try:
+        words = orjson.loads((folder / WORDS).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return words if isinstance(words, dict) else None
 
 
 def _per_skill(names: list[str], ids: Any, lens: Any) -> dict[str, Any]:
