@@ -108,3 +108,45 @@ def test_a_rebuild_keeps_the_word_frequencies_right(tmp_path: Path) -> None:
     assert incremental["apple"] == len([n for n in range(29) if n % len(FRUITS) == 0]) - 1
     shutil.rmtree(cache_root(lib))
     assert Router(lib).index.word_df() == incremental  # the same as counted afresh
+
+
+def test_terms_and_skill_words_are_cut_alike() -> None:
+    from skillforge.route.topic import holds, meta_words
+
+    task = "set CUDA_VISIBLE_DEVICES for our ASP.NET app on GPT-4; a ReDoS report came in"
+    assert proper_terms(task) == ["cuda_visible_devices", "asp.net", "gpt-4", "redos"]
+    words = meta_words("gpu-setup", "CUDA_VISIBLE_DEVICES, ASP.NET hosting, GPT-4 calls, redos-prone regexes")
+    assert all(holds(words, t) for t in proper_terms(task))
+
+
+def test_a_long_capital_run_is_read_in_linear_time() -> None:
+    import time
+
+    start = time.process_time()
+    for _ in range(20):
+        proper_terms("see " + "A" * 3980 + "/x")
+    assert time.process_time() - start < 1.0  # quadratic backtracking took 0.4 s a call
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "not counts"])
+def test_unreadable_word_frequencies_never_make_a_task_off_topic(tmp_path: Path, damage: str) -> None:
+    import shutil
+
+    from skillforge.route.index import WORDS, cache_root
+
+    lib = make_library(tmp_path / "lib", MIN_SKILLS + 20)
+    router = Router(lib, threshold=0.0)
+    assert router.route(TASK, k=1)[0].off_topic
+    (folder,) = [p for p in cache_root(lib).iterdir() if not p.name.startswith(".")]
+    path = folder / WORDS
+    if damage == "missing":
+        path.unlink()  # a half-deleted cache is rebuilt, with its word frequencies
+        assert Router(lib, threshold=0.0).route(TASK, k=1)[0].off_topic
+        assert path.is_file()
+        return
+    path.write_bytes(b'{"sentry": 1, "flask"' if damage == "truncated" else b'{"sentry": null}')
+    again = Router(lib, threshold=0.0)
+    assert not again.route(TASK, k=1)[0].off_topic  # unreadable: no term may look unknown
+    shutil.rmtree(folder)
+    write(lib, "another-skill", "Plan the quince harvest")  # a rebuild still works
+    assert Router(lib, threshold=0.0).index.word_df()["quince"] == 1

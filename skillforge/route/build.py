@@ -288,7 +288,8 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
         "blocked": _checked(skill.description + "\n" + skill.body, folder, problems),
         "tokens": meta_tokens(name, skill.description),
         "body_tokens": body_tokens(skill.body),
-        "words": " ".join(skill_words(name, skill.description, skill.body)),
+        # the folder's name, as the index names the skill (route.topic reads index.names)
+        "words": " ".join(skill_words(folder.name, skill.description, skill.body)),
         "aliases": [
             a
             for s in scopes

@@ -28,7 +28,7 @@ import orjson
 from skillforge import config
 from skillforge.text import tokenize
 
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"  # bump when what a build stores changes, route.topic's words included
 MAX_TASKS = 50  # past tasks indexed per skill
 MAX_BODY = 1000  # body tokens indexed per skill: 800 to 4,000 route the tuning sets alike
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
@@ -151,15 +151,13 @@ class Index:
 
         return isinstance(self.meta.data, array)
 
-    def word_df(self) -> dict[str, int]:
+    def word_df(self) -> dict[str, int] | None:
         """How many skills use each raw word (:mod:`skillforge.route.topic`), read from the cache folder
-        the first time a task needs it (most routes never do)."""
+        the first time a task needs it (most routes never do); None when it cannot be read."""
         if self.words is None:
-            try:
-                loaded = orjson.loads((Path(self.folder) / WORDS).read_bytes()) if self.folder else {}
-            except (OSError, ValueError):
-                loaded = {}
-            self.words = loaded if isinstance(loaded, dict) else {}
+            if not self.folder:
+                return None
+            self.words = read_words(Path(self.folder))
         return self.words
 
     def position(self, name: str) -> int | None:
@@ -186,6 +184,17 @@ def load_or_build(library: Path, *, plain: bool = False) -> Index:
     return build(library, key, entries, folder)
 
 
+def read_words(folder: Path) -> dict[str, int] | None:
+    """A cache folder's word frequencies (None when missing, unreadable or not counts)."""
+    try:
+        words = orjson.loads((folder / WORDS).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(words, dict) or not all(type(v) is int for v in words.values()):
+        return None
+    return words
+
+
 def read_array(folder: Path, name: str, kind: str, plain: bool) -> Any:
     raw = (folder / f"{name}.bin").read_bytes()
     code, dtype = KINDS[kind]
@@ -210,6 +219,8 @@ def _load(folder: Path, key: str, plain: bool) -> Index:
     doc = orjson.loads((folder / "index.json").read_bytes())
     if doc.get("key") != key:
         raise ValueError("index key mismatch")
+    if not (folder / WORDS).is_file():  # read lazily, so a half-deleted cache is caught here
+        raise ValueError("word frequencies missing")
     plain = plain and len(doc["names"]) <= PLAIN_MAX
 
     def postings(prefix: str) -> Postings:

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from skillforge.route.index import WORDS, read_array
+from skillforge.route.index import read_array, read_words
 
 FILES = {
     "meta_ids": "indices",
@@ -129,17 +129,8 @@ def _load(folder: Path, version: str) -> Previous:
         str(doc.get("provenance", "")),
         doc["body_vocab"],
         _per_skill(names, arrays["body_ids"], arrays["body_lens"]),
-        _words(folder),
+        read_words(folder),
     )
-
-
-def _words(folder: Path) -> dict[str, int] | None:
-    """The previous build's word frequencies (None when unreadable: they are then counted afresh)."""
-    try:
-        words = orjson.loads((folder / WORDS).read_bytes())
-    except (OSError, ValueError):
-        return None
-    return words if isinstance(words, dict) else None
 
 
 def _per_skill(names: list[str], ids: Any, lens: Any) -> dict[str, Any]:

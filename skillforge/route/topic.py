@@ -21,63 +21,83 @@ import math
 import re
 from typing import Any
 
-OFF_TOPIC_GAP = 4.0666  # IDF: the rarest missed proper term this much rarer than the rarest held one
+OFF_TOPIC_GAP = 2.7309  # IDF: the rarest missed proper term this much rarer than the rarest held one
 OFF_TOPIC_RATIO = 1.8698  # an off-topic best skill is answered only at this many times the threshold
 MIN_SKILLS = 200  # smaller libraries never use most specific terms: missing one is no evidence
 MAX_TEXT = 4000  # characters of a task searched for proper terms
 MAX_BODY = 20_000  # characters of a skill body counted in the library's word frequencies
 
-WORD = re.compile(r"[a-z0-9][a-z0-9+#]*(?:[.\-][a-z0-9+#]+)*")
-_PROPER = re.compile(
-    r"(?<![\w./\-`$])([A-Z][a-z0-9]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]\w*(?:[.\-][A-Za-z]+)*)(?![\w/])"
-)
+# a word: letters, digits, + and #, joined by "_", "." or "-" ("cuda_visible_devices", "asp.net",
+# "gpt-4"); a skill also counts the parts of its joined words, so "redos-prone" holds "redos"
+WORD = re.compile(r"[a-z0-9][a-z0-9+#_]*(?:[.\-][a-z0-9+#_]+)*")
+_TERM = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#_]*(?:[.\-][A-Za-z0-9+#_]+)*")
+_PARTS = re.compile(r"[._\-]")
 _SENTENCE_START = re.compile(r"(^|[.!?:]\s+|\n\s*[-*#>\d.)]*\s*|\*\*|\"|'|\(|^\s*)$")
+_BEFORE = frozenset("./-`$")  # a word right after these is part of a path, a flag or code
 
 
 def proper_terms(text: str) -> list[str]:
-    """The task's proper terms, lowercased, first occurrence first. A capitalised word counts only
-    inside a sentence (not at the start of the text, a line or a sentence) unless it is CamelCase or
-    ALLCAPS."""
+    """The task's proper terms, lowercased, first occurrence first: words that start with a capital
+    and go on with a letter, CamelCase or ALLCAPS anywhere ("SwiftUI", "GPT-4", "CUDA_VISIBLE_DEVICES"),
+    merely capitalised ("Sentry") only inside a sentence. A word inside a path or code
+    (``src/App.tsx``, ``$HOME``) does not count."""
     text = text[:MAX_TEXT]
     out = []
-    for m in _PROPER.finditer(text):
-        word = m.group(1)
-        shaped = word.isupper() or any(c.isupper() for c in word[1:])
-        if not shaped and _SENTENCE_START.search(text[max(0, m.start() - 6) : m.start()]):
+    for m in _TERM.finditer(text):
+        word, at, end = m.group(), m.start(), m.end()
+        if not ("A" <= word[0] <= "Z") or len(word) < 2 or not word[1].isalpha():
+            continue
+        if (at and (text[at - 1] in _BEFORE or text[at - 1].isalnum())) or (
+            end < len(text) and (text[end] == "/" or text[end].isalnum())
+        ):
+            continue
+        shaped = any(c.isupper() for c in word[1:])
+        if not shaped and _SENTENCE_START.search(text[max(0, at - 6) : at]):
             continue
         out.append(word.lower().rstrip("."))
     return list(dict.fromkeys(out))
 
 
+def words_of(text: str) -> set[str]:
+    """The raw words of ``text`` (lowercased), each joined word with its parts."""
+    found = set(WORD.findall(text.lower()))
+    for word in [w for w in found if _PARTS.search(w)]:
+        found.update(p for p in _PARTS.split(word) if p)
+    return found
+
+
 def meta_words(name: str, description: str) -> set[str]:
     """A skill's raw words as an agent's skill list shows it: name and description."""
-    return set(WORD.findall(f"{name.replace('-', ' ')} {description}".lower()))
+    return words_of(f"{name.replace('-', ' ')} {description}")
 
 
 def skill_words(name: str, description: str, body: str) -> list[str]:
     """A skill's distinct raw words (name, description and the start of its body), for the library's
     word frequencies."""
-    return sorted(meta_words(name, description) | set(WORD.findall(body[:MAX_BODY].lower())))
+    return sorted(meta_words(name, description) | words_of(body[:MAX_BODY]))
 
 
-def _holds(words: set[str], t: str) -> bool:
+def holds(words: set[str], t: str) -> bool:
     return t in words or (t.endswith("s") and t[:-1] in words) or t + "s" in words
 
 
-def _idf(df: dict[str, int], n: int, t: str) -> float:
+def idf(df: dict[str, int], n: int, t: str) -> float:
     count = df.get(t, 0) + (df.get(t[:-1], 0) if t.endswith("s") else 0)
     return math.log(1 + (n - count + 0.5) / (count + 0.5))
 
 
 def off_topic(index: Any, text: str, i: int) -> bool:
-    """Whether ``text`` names a topic that skill ``i`` of ``index`` does not (see the module)."""
+    """Whether ``text`` names a topic that skill ``i`` of ``index`` does not (see the module). Never
+    when the library's word frequencies cannot be read: every term would look unknown."""
     if len(index.names) < MIN_SKILLS:
         return False
     terms = proper_terms(text)
     if not terms:
         return False
     df, n = index.word_df(), len(index.names)
+    if df is None:
+        return False
     meta = meta_words(index.names[i], index.descriptions[i])
-    held = max((_idf(df, n, t) for t in terms if _holds(meta, t)), default=0.0)
-    missed = max((_idf(df, n, t) for t in terms if not _holds(meta, t)), default=0.0)
+    held = max((idf(df, n, t) for t in terms if holds(meta, t)), default=0.0)
+    missed = max((idf(df, n, t) for t in terms if not holds(meta, t)), default=0.0)
     return held - missed < -OFF_TOPIC_GAP
