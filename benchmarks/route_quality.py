@@ -217,6 +217,29 @@ def _first_prompt(path: Path) -> str:
     return ""
 
 
+def off_topic_effect(
+    queries: list[dict[str, Any]], scored: list[Any], names: list[list[str]], threshold: float
+) -> None:
+    """What the off-topic rule (route.topic) changed: queries it silenced that the threshold alone
+    would have answered, by kind (no-fit; answerable whose right skill was in the top 3; answerable
+    misses)."""
+    nofit = hits = misses = 0
+    for q, ms, got in zip(queries, scored, names, strict=True):
+        plain = [m.name for m in ms if m.score >= threshold or m.anchored]
+        if got or not plain or not ms[0].off_topic:
+            continue
+        if not q["expected"]:
+            nofit += 1
+        elif set(plain[:3]) & set(q["expected"]):
+            hits += 1
+        else:
+            misses += 1
+    print(
+        f"  off-topic rule silenced: {nofit} no-fit, {misses} answerable misses, {hits} answerable hits "
+        f"(net {nofit + misses - 2 * hits})"
+    )
+
+
 def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -> dict[str, Any]:
     from skillforge.route.calibrate import calibration_table, learn_threshold, outcome, routed
     from skillforge.route.evaluate import baseline_rank, metrics, route_all
@@ -236,6 +259,7 @@ def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -
     for key in ("recall@1", "recall@3", "mrr", "abstention_recall", "answerable_abstained"):
         label = {"abstention_recall": "no-fit abstained"}.get(key, key.replace("_", " "))
         print(f"  {label:<24}{mine[key]:>11.3f}{theirs[key]:>17.3f}")
+    off_topic_effect(queries, scored, names, router.threshold)
     if any(not q["expected"] for q in queries) and answerable:
         print(f"  calibration (learnt on this part: {learn_threshold(scored, queries):.3f}):")
         print(
@@ -262,7 +286,7 @@ def report(title: str, router: Any, queries: list[dict[str, Any]], show: bool) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="swebench,public,tune2,blind,claude")
+    parser.add_argument("--sets", default="swebench,public,tune2,blind,blind2,claude")
     parser.add_argument("--part", default="heldout", choices=["tune", "heldout", "all"])
     parser.add_argument("--threshold", type=float, default=None, help="override the abstention threshold")
     parser.add_argument("--show", action="store_true", help="print every query's result")
@@ -283,7 +307,7 @@ def main() -> None:
             )
             for title, queries in swebench_queries(work, lib, split, args.part).items():
                 report(f"SWE-bench {args.part}, {title}", router, queries, args.show)
-        if {"public", "tune2", "blind", "claude"} & set(sets):
+        if {"public", "tune2", "blind", "blind2", "claude"} & set(sets):
             router = Router(SKILLS, use_utility=False, threshold=args.threshold)
             withheld = sum(bool(b) for b in router.index.blocked)
             print(f"\nskills-corpus: {len(router.names)} skills, {withheld} withheld")
@@ -296,6 +320,13 @@ def main() -> None:
                 "blind tasks (never tuned on)",
                 router,
                 public_queries("blind", "blind_tasks.jsonl"),
+                args.show,
+            )
+        if "blind2" in sets:
+            report(
+                "blind2 tasks (a second blind set, never tuned on)",
+                router,
+                public_queries("blind2", "blind2_tasks.jsonl"),
                 args.show,
             )
         if "claude" in sets:

@@ -21,7 +21,7 @@ import math
 import re
 from typing import Any
 
-OFF_TOPIC_GAP = 2.7309  # IDF: the rarest missed proper term this much rarer than the rarest held one
+OFF_TOPIC_GAP = 4.0666  # IDF: the rarest missed proper term this much rarer than the rarest held one
 OFF_TOPIC_RATIO = 1.8698  # an off-topic best skill is answered only at this many times the threshold
 MIN_SKILLS = 200  # smaller libraries never use most specific terms: missing one is no evidence
 MAX_TEXT = 4000  # characters of a task searched for proper terms
