@@ -86,10 +86,11 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
 
 
 # The batch path (a small transcript decoded in one msgspec call, :func:`jsonl_whole_as`): the fields
-# read, typed as the per-line path reads them best. Anything else (a field of another type, a block
-# that is not an object, a tool input orjson refuses) sends the file to the per-line path, which reads
-# it as before.
-class _Block(msgspec.Struct, gc=False):
+# read, typed as the per-line path reads them best, and no others: msgspec does not check the fields it
+# skips as orjson does (a number out of range, bytes that are not UTF-8). Anything else (another field
+# or type, a block that is not an object, a tool input orjson refuses) sends the file to the per-line
+# path, which reads it as before.
+class _Block(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     type: str | None = None
     text: str | None = None
     thinking: str | None = None
@@ -98,14 +99,15 @@ class _Block(msgspec.Struct, gc=False):
     input: msgspec.Raw = msgspec.Raw()  # decoded by orjson, as the per-line path does
 
 
-class _Message(msgspec.Struct, gc=False):
+class _Message(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     content: str | list[_Block] | None = None
 
 
-class _Record(msgspec.Struct, gc=False):
+class _Record(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     type: str | None = None
     role: str | None = None
     status: str | None = None
+    error: str | None = None  # of a turn_ended marker: not read
     message: _Message | None = None
 
 
