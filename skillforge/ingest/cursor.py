@@ -167,7 +167,7 @@ class _Transcript:
                 content = None if message is None else message.content
                 if rec.role not in ("user", "assistant") or content is None:
                     skips.append(("line without role and message content", line, _SHAPE))
-                elif type(content) is str:
+                elif isinstance(content, str):
                     self.fitted_blocks([_Block("text", content)], rec.role == "user", line, skips)
                 else:
                     self.fitted_blocks(content, rec.role == "user", line, skips)
