@@ -17,7 +17,6 @@ external subagent files and continuations are found by ``atif_refs``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -303,7 +302,7 @@ def _annotate(out: StepList, first: int, notes: Any) -> None:
     steps = out.steps
     if not isinstance(notes, list) or len(notes) != len(steps) - first:
         return
-    for step, note in zip(islice(steps, first, None), notes, strict=True):
+    for step, note in zip(steps[first:], notes, strict=True):  # islice would step over the first ones
         if not isinstance(note, dict):
             continue
         get = note.get

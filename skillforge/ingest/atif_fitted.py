@@ -11,7 +11,6 @@ orjson decodes, as the general path does, integers beyond 64 bits included.
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Annotated, Any
 
 import msgspec
@@ -31,7 +30,9 @@ from skillforge.ingest.base import (
 from skillforge.ingest.steps import StepList
 from skillforge.model import Role, Step, StepKind, Trust
 
-_Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]  # orjson reads these as ints (and up to 2**64)
+_Int64 = Annotated[
+    int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)
+]  # orjson reads these as ints (and up to 2**64)
 
 
 class _Note(msgspec.Struct, gc=False, forbid_unknown_fields=True):
@@ -147,7 +148,7 @@ def _step(out: StepList, step: _Step) -> None:
     notes = step.extra.skillforge if step.extra is not None else None
     steps = out.steps
     if notes is not None and len(notes) == len(steps) - first:
-        for flat, note in zip(islice(steps, first, None), notes, strict=True):
+        for flat, note in zip(steps[first:], notes, strict=True):  # islice would step over the first
             flat.role, flat.kind, flat.trust = note.role, note.kind, note.trust
             flat.is_error, flat.exit_code = note.is_error, note.exit_code
             flat.call_id, flat.tool_name = note.call_id or None, note.tool_name or None
