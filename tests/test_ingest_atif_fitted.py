@@ -87,6 +87,10 @@ READ_FITTED = {
     "as skillforge writes it": json.dumps(DOC, indent=2).encode(),
     "with a BOM": BOM + json.dumps(DOC, indent=2).encode(),
     "without extra notes": changed(lambda d: [s.pop("extra", None) for s in d["steps"]]),
+    "notes that do not fit the flat steps": changed(lambda d: d["steps"][1]["extra"]["skillforge"].pop()),
+    "blank reasoning and message": changed(
+        lambda d: d["steps"][1].update(reasoning_content=" ", message="\n", tool_calls=[])
+    ),
     "a wrapped input": changed(
         setitem(
             ("steps", 1, "tool_calls", 0), {"arguments": {"input": "x"}, "extra": {"input_wrapped": True}}

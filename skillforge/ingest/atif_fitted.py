@@ -1,7 +1,8 @@
 """ATIF documents decoded straight into a schema of their fields (msgspec), for the usual document: one
 with no continuation and no subagents, every field one the ATIF spec or skillforge's writer names, of the
-type they write. Its flat steps are built from attributes, and what ``extra.skillforge`` says about each
-step (role, kind, trust…) comes decoded, its enums included, instead of a dict read per step.
+type they write. Its flat steps are built from attributes, and with what ``extra.skillforge`` says about
+each (role, kind, trust…: decoded, enums included) when it says it for each, instead of being built and
+then changed field by field from a dict per step.
 
 :func:`fitted_steps` answers None for any other document, and ``atif`` then reads it the general way, as
 before. The schema forbids the fields it does not name: msgspec skips those without orjson's checks (a
@@ -127,44 +128,81 @@ def fitted_steps(path: str, doc: Document) -> tuple[list[Step], dict[str, Any]] 
     return out.steps, as_dict(kept)
 
 
+# a flat step before it is built: (what it is, its text, role or tool name, trust or input, call id)
+_Flat = tuple[int, str, Any, Any, Any]
+_THOUGHT, _MESSAGE, _CALL, _RESULT = range(4)
+
+
 def _step(out: StepList, step: _Step) -> None:
-    first = len(out.steps)
+    """One ATIF step's flat steps; built with what ``extra.skillforge`` says about each of them when it
+    says it for each (the general path builds them, then sets those fields)."""
     ts = step.timestamp or None
+    flat = _flat(step, len(out.steps))
+    notes = step.extra.skillforge if step.extra is not None else None
+    if notes is not None and len(notes) == len(flat):
+        for (what, text, _, data, call_id), note in zip(flat, notes, strict=True):
+            out.put(
+                note.role,
+                note.kind,
+                text,
+                note.trust,
+                note.tool_name or None,
+                data if what == _CALL else None,
+                note.call_id or None,
+                note.is_error,
+                note.exit_code,
+                note.timestamp or None,
+                call_id if what == _CALL else None,
+                call_id if what == _RESULT else None,
+            )
+        return
+    for what, text, name_or_role, data, call_id in flat:
+        if what == _THOUGHT:
+            out.thought(text, None, None, ts)
+        elif what == _MESSAGE:
+            out.message(name_or_role, text, data, None, None, ts)
+        elif what == _CALL:
+            out.call(name_or_role, text, call_id, data, None, None, ts)
+        else:
+            out.result(call_id, text, timestamp=ts)
+
+
+def _flat(step: _Step, first: int) -> list[_Flat]:
+    """The flat steps of ``step``, in order, leaving out the empty thoughts and messages the general path
+    leaves out; ``first``: the index the first of them gets."""
+    flat: list[_Flat] = []
     text = text_of(step.message)
     source = step.source
     if source == "agent":
-        if step.reasoning_content:
-            out.thought(step.reasoning_content, None, None, ts)
-        out.message(R_ASSISTANT, text, T_INJECTED if step.is_copied_context else T_AGENT, None, None, ts)
+        reasoning = step.reasoning_content
+        if reasoning and not reasoning.isspace():
+            flat.append((_THOUGHT, reasoning, None, None, None))
+        if text and not text.isspace():
+            flat.append(
+                (_MESSAGE, text, R_ASSISTANT, T_INJECTED if step.is_copied_context else T_AGENT, None)
+            )
         for call in step.tool_calls or ():
-            _call(out, call, ts)
-    elif text:
+            flat.append(_call(call, first + len(flat)))
+    elif text and not text.isspace():
         role, trust = (R_USER, T_PERSON) if source == "user" else (R_SYSTEM, T_INJECTED)
-        out.message(role, text, T_INJECTED if step.is_copied_context else trust, None, None, ts)
+        flat.append((_MESSAGE, text, role, T_INJECTED if step.is_copied_context else trust, None))
     observation = step.observation
     if observation is not None:
         for result in observation.results or ():
-            out.result(result.source_call_id, text_of(result.content), timestamp=ts)
-    notes = step.extra.skillforge if step.extra is not None else None
-    steps = out.steps
-    if notes is not None and len(notes) == len(steps) - first:
-        for flat, note in zip(steps[first:], notes, strict=True):  # islice would step over the first
-            flat.role, flat.kind, flat.trust = note.role, note.kind, note.trust
-            flat.is_error, flat.exit_code = note.is_error, note.exit_code
-            flat.call_id, flat.tool_name = note.call_id or None, note.tool_name or None
-            flat.timestamp = note.timestamp or None
+            flat.append((_RESULT, text_of(result.content), None, None, result.source_call_id))
+    return flat
 
 
-def _call(out: StepList, call: _Call, ts: str | None) -> None:
+def _call(call: _Call, index: int) -> _Flat:
     raw = call.arguments
     args: Any = orjson.loads(memoryview(raw)) if raw else None
     extra = call.extra
     shown = extra.skillforge_text if extra is not None else None
     wrapped = extra is not None and extra.input_wrapped and isinstance(args, dict)
-    out.call(
-        call.function_name or "tool",
+    return (
+        _CALL,
         shown if shown is not None else clip(orjson.dumps(args).decode()),
-        call.tool_call_id or f"call-{len(out.steps)}",
+        call.function_name or "tool",
         args["input"] if wrapped else args,
-        timestamp=ts,
+        call.tool_call_id or f"call-{index}",
     )
