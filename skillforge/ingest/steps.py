@@ -222,46 +222,31 @@ class StepList:
         kind: StepKind,
         text: str,
         trust: Trust,
-        tool_name: str | None,
+        tool: str | None,
         input: Any,
         call_id: str | None,
-        is_error: bool,
-        exit_code: int | None,
-        timestamp: str | None,
+        error: bool,
+        code: int | None,
+        ts: str | None,
         opens: str | None = None,
         closes: str | None = None,
     ) -> Step:
-        """A step whose every field the reader knows (ATIF documents skillforge wrote), by position. A
+        """A step whose every field the reader knows (ATIF documents skillforge wrote), by position:
+        ``tool`` its tool name, ``error`` and ``code`` its error flag and exit code, ``ts`` its timestamp. A
         call ``opens`` the id results name it by; a result ``closes`` one and is linked to it as
         :meth:`result` links them (``call_id`` is what the step keeps, which may differ)."""
         if len(text) > MAX_TEXT:
             text = clip(text)
-        steps, loc = self.steps, self._loc
+        steps, loc, n = self.steps, self._loc, len(self.steps)
         if loc.record is not None or loc.line is not None:
             loc = self._loc = SourceLocation(self.file)
-        index = len(steps)
         pair = self._calls.pop(closes, None) if closes is not None else None
-        step = Step(
-            index,
-            role,
-            kind,
-            text,
-            tool_name,
-            input,
-            call_id,
-            pair,
-            is_error,
-            exit_code,
-            timestamp,
-            loc,
-            trust,
-        )
-        steps.append(step)
+        steps.append(Step(n, role, kind, text, tool, input, call_id, pair, error, code, ts, loc, trust))
         if opens is not None:
-            self._calls[opens] = index
+            self._calls[opens] = n
         if pair is not None:
-            steps[pair].pair = index
-        return step
+            steps[pair].pair = n
+        return steps[n]
 
     def is_open(self, call_id: str | None) -> bool:
         return call_id is not None and call_id in self._calls
