@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import orjson
 
 from skillforge.ingest.base import (
@@ -37,7 +36,7 @@ from skillforge.ingest.base import (
     object_line,
     text_of,
 )
-from skillforge.ingest.reading import digest_id, iter_jsonl_raw, jsonl_whole_as, log_id, new_digest
+from skillforge.ingest.reading import digest_id, iter_jsonl_raw, new_digest
 from skillforge.ingest.sqlite_store import is_sqlite, tables
 from skillforge.ingest.steps import StepList
 from skillforge.model import Trajectory
@@ -46,7 +45,6 @@ FORMAT = "cursor"
 AGENT = "cursor"
 
 SHELL_TOOLS = {"Shell", "run_terminal_cmd", "run_terminal_command", "run_terminal_command_v2"}
-_SHAPE = "expected {role, message{content}}"
 _QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
 
 
@@ -85,35 +83,6 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         yield _transcript(path, ctx)
 
 
-# The batch path (a small transcript decoded in one msgspec call, :func:`jsonl_whole_as`): the fields
-# read, typed as the per-line path reads them best, and no others: msgspec does not check the fields it
-# skips as orjson does (a number out of range, bytes that are not UTF-8). Anything else (another field
-# or type, a block that is not an object, a tool input orjson refuses) sends the file to the per-line
-# path, which reads it as before.
-class _Block(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    type: str | None = None
-    text: str | None = None
-    thinking: str | None = None
-    name: str | None = None
-    id: str | None = None
-    input: msgspec.Raw = msgspec.Raw()  # decoded by orjson, as the per-line path does
-
-
-class _Message(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    content: str | list[_Block] | None = None
-
-
-class _Record(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    type: str | None = None
-    role: str | None = None
-    status: str | None = None
-    error: str | None = None  # of a turn_ended marker: not read
-    message: _Message | None = None
-
-
-_DECODER = msgspec.json.Decoder(_Record)
-
-
 class _Transcript:
     def __init__(self, path: Path, ctx: ParseContext) -> None:
         self.out = StepList(str(path))
@@ -131,7 +100,7 @@ class _Transcript:
         blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
         role = rec.get("role")
         if role not in ("user", "assistant") or not isinstance(blocks, list):
-            self.ctx.skip("line without role and message content", line, _SHAPE)
+            self.ctx.skip("line without role and message content", line, "expected {role, message{content}}")
             return
         from_user, out = role == "user", self.out
         for block in blocks:  # the blocks dispatched inline: this loop runs for every step
@@ -153,50 +122,6 @@ class _Transcript:
             else:
                 self.ctx.skip(f"unknown content block {kind}", line, "block ignored")
 
-    def fitted_records(self, records: list[_Record]) -> bool:
-        """The records of the batch path (record ``n`` from line ``n + 1``), as :meth:`record` reads
-        them; False, with nothing counted, when a tool input is not JSON orjson reads (the caller then
-        starts again line by line)."""
-        skips: list[tuple[str, int, str]] = []
-        try:
-            for line, rec in enumerate(records, 1):
-                if rec.type == "turn_ended":
-                    self.turns[rec.status or "unknown"] += 1
-                    continue
-                message = rec.message
-                content = None if message is None else message.content
-                if rec.role not in ("user", "assistant") or content is None:
-                    skips.append(("line without role and message content", line, _SHAPE))
-                elif isinstance(content, str):
-                    self.fitted_blocks([_Block("text", content)], rec.role == "user", line, skips)
-                else:
-                    self.fitted_blocks(content, rec.role == "user", line, skips)
-        except orjson.JSONDecodeError:
-            return False
-        for reason, line, detail in skips:
-            self.ctx.skip(reason, line, detail)
-        return True
-
-    def fitted_blocks(
-        self, blocks: list[_Block], from_user: bool, line: int, skips: list[tuple[str, int, str]]
-    ) -> None:
-        out = self.out
-        for block in blocks:
-            kind = block.type
-            if kind == "thinking":
-                out.thought(block.thinking or block.text or "", None, line)
-            elif kind == "tool_use":
-                raw = block.input
-                args = orjson.loads(memoryview(raw)) if raw else None
-                self.tool_call(block.name or "tool", args, block.id, line)
-            elif kind == "text":
-                if from_user:
-                    self.prompt(block.text or "", line)
-                else:
-                    out.message(R_ASSISTANT, block.text or "", T_AGENT, None, line)
-            else:
-                skips.append((f"unknown content block {kind}", line, "block ignored"))
-
     def prompt(self, text: str, line: int) -> None:
         match = _QUERY.search(text)
         if match is None:
@@ -206,12 +131,9 @@ class _Transcript:
 
     def call(self, block: dict[str, Any], line: int) -> None:
         name = block.get("name")
+        name = (name if type(name) is str else as_str(name)) or "tool"
         # decoded by orjson: no integer beyond 64 bits, so json_safe would only copy
-        self.tool_call(
-            (name if type(name) is str else as_str(name)) or "tool", block.get("input"), block.get("id"), line
-        )
-
-    def tool_call(self, name: str, args: Any, call_id: Any, line: int) -> None:
+        args: Any = block.get("input")
         if type(args) is dict:
             if not self.cwd:
                 cwd = args.get("working_directory")
@@ -221,6 +143,7 @@ class _Transcript:
             text = command if type(command) is str else clip(orjson.dumps(args).decode())
         else:
             text = clip(orjson.dumps(args).decode()) if args is not None else ""
+        call_id = block.get("id")
         call_id = call_id if type(call_id) is str else as_str(call_id) if call_id is not None else ""
         out = self.out
         out.call(name, text, call_id or f"cursor-{line}-{len(out.steps)}", args, None, line)
@@ -228,23 +151,17 @@ class _Transcript:
 
 def _transcript(path: Path, ctx: ParseContext) -> Trajectory:
     state = _Transcript(path, ctx)
-    whole = jsonl_whole_as(path, ctx, _DECODER)
-    if whole is not None and state.fitted_records(whole[0]):
-        traj_id = log_id(whole[1])
-    else:
-        state = _Transcript(path, ctx)  # from scratch: what the batch path did is dropped
-        digest = new_digest()
-        for line, raw, rec in iter_jsonl_raw(path, ctx):
-            digest.update(raw.rstrip(b"\r\n"))
-            if isinstance(rec, dict):
-                state.record(rec, line)
-            else:
-                ctx.skip("not a JSON object", line, type(rec).__name__)
-        traj_id = digest_id(digest)
+    digest = new_digest()
+    for line, raw, rec in iter_jsonl_raw(path, ctx):
+        digest.update(raw.rstrip(b"\r\n"))
+        if isinstance(rec, dict):
+            state.record(rec, line)
+        else:
+            ctx.skip("not a JSON object", line, type(rec).__name__)
     sub = path.parent.name == "subagents"
     native = path.parent.parent.name if sub else path.stem
     traj = Trajectory(
-        id=traj_id,
+        id=digest_id(digest),
         source=str(path),
         format=FORMAT,
         agent=AGENT,

@@ -53,44 +53,6 @@ def iter_jsonl_as(
         yield lineno, raw, record
 
 
-def jsonl_whole_as(
-    path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc]
-) -> tuple[list[Doc], bytes] | None:
-    """A small JSONL file (read whole with its head) decoded in one call into ``decoder``'s Struct, one
-    record per line, with the bytes its content hash covers (the lines without their ends, as the
-    per-line readers hash them); record ``n`` comes from line ``n + 1``. None, to read the file line by
-    line instead, whenever the two ways could differ: a file not read whole, a carriage return, bytes
-    that are not UTF-8 (msgspec does not check the fields it skips), a line that does not decode into
-    the schema, a blank line, or two records on one line (``decode_lines`` splits on any whitespace).
-    """
-    data = ctx.whole(path)
-    if data is None:
-        return None
-    body = data[len(BOM) :] if data.startswith(BOM) else data
-    if b"\r" in body or not (body.isascii() or _is_utf8(body)) or _TWO_RECORDS.search(body):
-        return None
-    try:
-        records = decoder.decode_lines(body)
-    except _FAST_PATH_ERRORS:
-        return None
-    # each line holds at most one record start (no "} {" on a line), so as many records as lines means
-    # every line holds exactly one whole record: none is blank or spans two lines
-    if len(records) != body.count(b"\n") + (not body.endswith(b"\n")):
-        return None
-    return records, body.replace(b"\n", b"")
-
-
-_TWO_RECORDS = re.compile(rb"\}[ \t]*\{")
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 _BAD: Any = object()  # a line that was skipped (and counted)
 # what sends a document or line from the schema decoder to the general path: invalid JSON, a shape the
 # schema does not fit, invalid UTF-8 in a field it keeps, nesting deeper than msgspec goes (~1,000)
@@ -172,6 +134,14 @@ def decode_exact(data: bytes, decoder: msgspec.json.Decoder[Doc]) -> Doc | None:
         return decoder.decode(body)
     except _FAST_PATH_ERRORS:
         return None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_doc_bytes(path: Path | str, ctx: ParseContext) -> bytes | None:
