@@ -115,6 +115,7 @@ READ_GENERALLY = {
     "is_error that is not a boolean": changed(setitem(("steps", 1, "extra", "skillforge", 4, "is_error"), 1)),
     "a step that is not an object": changed(lambda d: d["steps"].append("step")),
     "Latin-1": TEXT.replace(b"fix the test", b"r\xe9sum\xe9"),
+    "Latin-1 in arguments": TEXT.replace(b'"pytest -q"', b'"pyt\xe9st -q"', 1),
     "a number out of range in arguments": TEXT.replace(b"1000000000000000000000000000000", b"1e400"),
     "a number out of range in metrics": TEXT.replace(b'"prompt_tokens": 10', b'"prompt_tokens": 1e400'),
 }

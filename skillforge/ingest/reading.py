@@ -123,25 +123,14 @@ def json_doc(data: bytes, ctx: ParseContext) -> Any | None:
 
 
 def decode_exact(data: bytes, decoder: msgspec.json.Decoder[Doc]) -> Doc | None:
-    """A JSON document read whole, decoded straight into ``decoder``'s schema when that reads it as
-    :func:`json_doc` would (UTF-8 throughout, since msgspec does not check the fields it skips), else
-    None: the caller then takes the general path. For schemas that forbid the fields they do not name
-    (msgspec skips them without orjson's checks, as a number out of range)."""
-    body = _without_bom(data)
-    if not (body.isascii() or _is_utf8(body)):
-        return None
+    """A JSON document read whole, decoded straight into ``decoder``'s schema, else None (the caller then
+    takes the general path). For schemas that read a document as :func:`json_doc` would: they forbid the
+    fields they do not name and their ``msgspec.Raw`` fields are decoded by orjson, since msgspec skips
+    those without orjson's checks (bytes that are not UTF-8, a number out of range)."""
     try:
-        return decoder.decode(body)
+        return decoder.decode(_without_bom(data))
     except _FAST_PATH_ERRORS:
         return None
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def read_doc_bytes(path: Path | str, ctx: ParseContext) -> bytes | None:
