@@ -30,7 +30,12 @@ DOC: dict[str, Any] = {
     "schema_version": "ATIF-v1.6",
     "session_id": "s-1",
     "trajectory_id": "t-1",
-    "agent": {"name": "opencode", "version": "1.2", "model_name": "m"},
+    "agent": {
+        "name": "opencode",
+        "version": "1.2",
+        "model_name": "m",
+        "tool_definitions": [{"name": "bash"}],
+    },
     "steps": [
         {
             "step_id": 1,
@@ -45,8 +50,11 @@ DOC: dict[str, Any] = {
             "reasoning_content": "tests first",
             "timestamp": "2026-08-05T10:00:00Z",
             "tool_calls": [CALL, {"function_name": "", "arguments": None}],
-            "observation": {"results": [{"source_call_id": "t1", "content": "1 failed"}]},
+            "observation": {"results": [{"source_call_id": "t1", "content": "1 failed", "extra": {"x": 1}}]},
             "metrics": {"prompt_tokens": 10},
+            "model_name": "m",
+            "reasoning_effort": "high",
+            "llm_call_count": 1,
             "extra": {
                 "skillforge": [
                     note("assistant", "thought", "agent"),

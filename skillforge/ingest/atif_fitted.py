@@ -68,6 +68,7 @@ class _Call(msgspec.Struct, gc=False, forbid_unknown_fields=True):
 class _Result(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     source_call_id: str | None = None
     content: str | None = None
+    extra: Any = None
 
 
 class _Observation(msgspec.Struct, gc=False, forbid_unknown_fields=True):
@@ -79,12 +80,14 @@ class _Step(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     timestamp: str | None = None
     source: str | None = None
     model_name: Any = None
+    reasoning_effort: Any = None
     message: str | None = None
     reasoning_content: str | None = None
     tool_calls: list[_Call] | None = None
     observation: _Observation | None = None
     metrics: Any = None
     is_copied_context: bool | None = None
+    llm_call_count: Any = None
     extra: _StepExtra | None = None
 
 
@@ -92,6 +95,7 @@ class _Agent(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     name: str | None = None
     version: str | None = None
     model_name: str | None = None
+    tool_definitions: Any = None
     extra: Any = None
 
 
