@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +97,16 @@ READ_FITTED = {
     "with a BOM": BOM + json.dumps(DOC, indent=2).encode(),
     "without extra notes": changed(lambda d: [s.pop("extra", None) for s in d["steps"]]),
     "notes that do not fit the flat steps": changed(lambda d: d["steps"][1]["extra"]["skillforge"].pop()),
+    # no thought, no message: the unnamed call's id counts the steps before it, the notes fit or not
     "blank reasoning and message": changed(
-        lambda d: d["steps"][1].update(reasoning_content=" ", message="\n", tool_calls=[])
+        lambda d: d["steps"][1].update(reasoning_content=" ", message="\n")
+    ),
+    "blank reasoning and message, notes fitting": changed(
+        lambda d: d["steps"][1].update(
+            reasoning_content=" ",
+            message="\n",
+            extra={"skillforge": d["steps"][1]["extra"]["skillforge"][2:]},
+        )
     ),
     "a wrapped input": changed(
         setitem(
@@ -210,3 +219,42 @@ def test_a_number_out_of_range_in_arguments_fails_the_file_in_one_line(tmp_path:
     assert decode_exact(path.read_bytes(), atif_fitted.DECODER) is not None
     trajs, (_, problems) = read_all(path)
     assert trajs == [] and len(problems) == 1 and "not valid JSON" in problems[0][0]
+
+
+_VALUES = [None, "", " ", "x", 0, -1, 2**70, 1.5, True, [], {}, [1], {"a": 1}, "agent", "user", "tool_call"]
+
+
+def _mutated(rng: random.Random) -> dict[str, Any]:
+    """DOC with one to three values replaced by values of other types, or keys dropped."""
+    doc = copy.deepcopy(DOC)
+    for _ in range(rng.randint(1, 3)):
+        where: list[tuple[Any, Any]] = []
+        stack: list[Any] = [doc]
+        while stack:
+            node = stack.pop()
+            items = (
+                node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+            )
+            for key, value in items:
+                where.append((node, key))
+                stack.append(value)
+        node, key = rng.choice(where)
+        if isinstance(node, dict) and rng.random() < 0.3:
+            del node[key]
+        else:
+            node[key] = rng.choice(_VALUES)
+    return doc
+
+
+def test_mutated_documents_read_the_same_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Differential: 300 seeded mutations of DOC, each read with the schema path on and off."""
+    rng, fitted_ones = random.Random(7), 0
+    for n in range(300):
+        path = tmp_path / f"run{n}.json"
+        path.write_text(json.dumps(_mutated(rng), indent=2), encoding="utf-8")
+        fitted_ones += decode_exact(path.read_bytes(), atif_fitted.DECODER) is not None
+        with monkeypatch.context() as patch:
+            result = read_all(path)
+            patch.setattr(atif, "decode_exact", lambda *a: None)
+            assert read_all(path) == result, path.read_text()
+    assert fitted_ones > 50  # the schema path was taken often enough to mean something
