@@ -17,12 +17,12 @@ external subagent files and continuations are found by ``atif_refs``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from skillforge.ingest import atif_fitted
 from skillforge.ingest.atif_refs import (
     MARK,
     add_refs,
@@ -46,9 +46,9 @@ from skillforge.ingest.base import (
     text_of,
 )
 from skillforge.ingest.harbor import apply_outcome
-from skillforge.ingest.reading import iter_jsonl_raw, log_id, read_json_doc
+from skillforge.ingest.reading import decode_exact, iter_jsonl_raw, json_doc, log_id, read_doc_bytes
 from skillforge.ingest.steps import StepList
-from skillforge.model import Outcome, Role, StepKind, Trajectory, Trust
+from skillforge.model import Outcome, Role, Step, StepKind, Trajectory, Trust
 
 FORMAT = "atif"
 AGENT = "atif"
@@ -70,12 +70,20 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         for line, raw, doc in iter_jsonl_raw(path, ctx):
             yield from _with_subagents(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)
         return
-    loaded = read_json_doc(path, ctx)
-    if loaded is not None:
-        found = list(_with_subagents(path, log_id(loaded[0]), loaded[1], ctx, None))
-        if found:
-            apply_outcome(path, found[0])
-        yield from found
+    data = read_doc_bytes(path, ctx)
+    if data is None:
+        return
+    traj_id = log_id(data)
+    fitted = decode_exact(data, atif_fitted.DECODER)  # the usual document, decoded into its schema
+    traj = _fitted(path, traj_id, fitted) if fitted is not None else None
+    if traj is not None:
+        found = [traj]
+    else:
+        doc = json_doc(data, ctx)
+        found = [] if doc is None else list(_with_subagents(path, traj_id, doc, ctx, None))
+    if found:
+        apply_outcome(path, found[0])
+    yield from found
 
 
 def _read_through_another(path: Path, ctx: ParseContext) -> bool:
@@ -155,22 +163,47 @@ def _document(
             ctx.skip("step that is not an object", line, type(step).__name__)
     _add_subs(doc, subs)
     continued = [target.name for target in _continue(out, path, doc, ctx, line, found)]
+    header = (agent.get("name"), agent.get("version"), agent.get("model_name"))
+    ids = (doc.get("session_id"), doc.get("trajectory_id"))
     kept = as_dict(as_dict(doc.get("extra")).get("skillforge"))
+    traj = _trajectory(path, traj_id, header, ids, out.steps, kept)
+    if continued:
+        traj.metadata["continued_in"] = continued
+    return traj
+
+
+def _fitted(path: Path, traj_id: str, doc: atif_fitted.Document) -> Trajectory | None:
+    """A document decoded into the schema (see ``atif_fitted``); None: read it the general way."""
+    read = atif_fitted.fitted_steps(str(path), doc)
+    if read is None:
+        return None
+    agent = doc.agent
+    header = (None, None, None) if agent is None else (agent.name, agent.version, agent.model_name)
+    return _trajectory(path, traj_id, header, (doc.session_id, doc.trajectory_id), *read)
+
+
+def _trajectory(
+    path: Path,
+    traj_id: str,
+    header: tuple[Any, Any, Any],
+    ids: tuple[Any, Any],
+    steps: list[Step],
+    kept: dict[str, Any],
+) -> Trajectory:
+    """The trajectory of a document's steps; ``header``: its agent's name, version and model."""
     traj = Trajectory(
         id=traj_id,
         source=str(path),
         format=FORMAT,
-        agent=_str(agent.get("name")) or AGENT,
-        steps=out.steps,
-        native_id=_str(doc.get("session_id")) or _str(doc.get("trajectory_id")),
-        agent_version=_str(agent.get("version")),
-        model=_str(agent.get("model_name")),
-        task=next((s.text for s in out.steps if s.trust is Trust.PERSON), ""),
+        agent=_str(header[0]) or AGENT,
+        steps=steps,
+        native_id=_str(ids[0]) or _str(ids[1]),
+        agent_version=_str(header[1]),
+        model=_str(header[2]),
+        task=next((s.text for s in steps if s.trust is Trust.PERSON), ""),
     )
     if kept:
         _restore(traj, kept)
-    if continued:
-        traj.metadata["continued_in"] = continued
     return traj
 
 
@@ -269,7 +302,7 @@ def _annotate(out: StepList, first: int, notes: Any) -> None:
     steps = out.steps
     if not isinstance(notes, list) or len(notes) != len(steps) - first:
         return
-    for step, note in zip(islice(steps, first, None), notes, strict=True):
+    for step, note in zip(steps[first:], notes, strict=True):  # islice would step over the first ones
         if not isinstance(note, dict):
             continue
         get = note.get

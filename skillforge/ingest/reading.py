@@ -109,14 +109,33 @@ class _JsonLines:
 def read_json_doc(path: Path | str, ctx: ParseContext) -> tuple[bytes, Any] | None:
     """A whole-document JSON file's bytes (for the content hash) and its value, after a size check;
     None, with the problem reported, when it is unusable."""
-    data = _read_doc(path, ctx)
+    data = read_doc_bytes(path, ctx)
     if data is None:
         return None
-    loaded = _decode_general(_without_bom(data), ctx)
+    loaded = json_doc(data, ctx)
     return None if loaded is None else (data, loaded)
 
 
-def _read_doc(path: Path | str, ctx: ParseContext) -> bytes | None:
+def json_doc(data: bytes, ctx: ParseContext) -> Any | None:
+    """The value of a JSON document read whole (:func:`read_doc_bytes`), the general way (orjson, a BOM
+    dropped, Latin-1 when it is not UTF-8); None, with the problem reported, when it is not JSON."""
+    return _decode_general(_without_bom(data), ctx)
+
+
+def decode_exact(data: bytes, decoder: msgspec.json.Decoder[Doc]) -> Doc | None:
+    """A JSON document read whole, decoded straight into ``decoder``'s schema, else None (the caller then
+    takes the general path). For schemas that read a document as :func:`json_doc` would: they forbid the
+    fields they do not name and their ``msgspec.Raw`` fields are decoded by orjson, since msgspec skips
+    those without orjson's checks (bytes that are not UTF-8, a number out of range)."""
+    try:
+        return decoder.decode(_without_bom(data))
+    except _FAST_PATH_ERRORS:
+        return None
+
+
+def read_doc_bytes(path: Path | str, ctx: ParseContext) -> bytes | None:
+    """A whole-document JSON file's bytes, after a size check (None, with the problem reported, when it
+    is too large)."""
     whole = ctx.whole(path)
     if whole is not None:  # read whole for detection already
         return whole
@@ -156,7 +175,7 @@ def read_json_as(
     general path (Latin-1 retry, error with its line) and is then fitted to the same schema, so a reader
     has one code path. A field typed ``msgspec.Raw`` stays undecoded JSON until :func:`raw_text`.
     ``expected`` says what the file should hold, for the error when it does not."""
-    data = _read_doc(path, ctx)
+    data = read_doc_bytes(path, ctx)
     if data is None:
         return None
     body = _without_bom(data)

@@ -216,5 +216,37 @@ class StepList:
             call.pair = step.index
         return step
 
+    def put(
+        self,
+        role: Role,
+        kind: StepKind,
+        text: str,
+        trust: Trust,
+        tool: str | None,
+        input: Any,
+        call_id: str | None,
+        error: bool,
+        code: int | None,
+        ts: str | None,
+        opens: str | None = None,
+        closes: str | None = None,
+    ) -> Step:
+        """A step whose every field the reader knows (ATIF documents skillforge wrote), by position:
+        ``tool`` its tool name, ``error`` and ``code`` its error flag and exit code, ``ts`` its timestamp. A
+        call ``opens`` the id results name it by; a result ``closes`` one and is linked to it as
+        :meth:`result` links them (``call_id`` is what the step keeps, which may differ)."""
+        if len(text) > MAX_TEXT:
+            text = clip(text)
+        steps, loc, n = self.steps, self._loc, len(self.steps)
+        if loc.record is not None or loc.line is not None:
+            loc = self._loc = SourceLocation(self.file)
+        pair = self._calls.pop(closes, None) if closes is not None else None
+        steps.append(Step(n, role, kind, text, tool, input, call_id, pair, error, code, ts, loc, trust))
+        if opens is not None:
+            self._calls[opens] = n
+        if pair is not None:
+            steps[pair].pair = n
+        return steps[n]
+
     def is_open(self, call_id: str | None) -> bool:
         return call_id is not None and call_id in self._calls

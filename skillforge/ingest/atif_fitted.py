@@ -1,0 +1,212 @@
+"""ATIF documents decoded straight into a schema of their fields (msgspec), for the usual document: one
+with no continuation and no subagents, every field one the ATIF spec or skillforge's writer names, of the
+type they write. Its flat steps are built from attributes, and with what ``extra.skillforge`` says about
+each (role, kind, trust…: decoded, enums included) when it says it for each, instead of being built and
+then changed field by field from a dict per step.
+
+:func:`fitted_steps` answers None for any other document, and ``atif`` then reads it the general way, as
+before. The schema forbids the fields it does not name: msgspec skips those without orjson's checks (a
+number out of range). Free-form values (tool arguments, the trajectory's own notes) stay raw JSON that
+orjson decodes, as the general path does, integers beyond 64 bits included.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+import orjson
+
+from skillforge.ingest.base import (
+    R_ASSISTANT,
+    R_SYSTEM,
+    R_USER,
+    T_AGENT,
+    T_INJECTED,
+    T_PERSON,
+    as_dict,
+    clip,
+    text_of,
+)
+from skillforge.ingest.steps import StepList
+from skillforge.model import Role, Step, StepKind, Trust
+
+_Int64 = Annotated[
+    int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)
+]  # orjson reads these as ints (and up to 2**64)
+
+
+class _Note(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """``extra.skillforge[n]`` of a step: what ATIF has no field for, per flat step."""
+
+    role: Role
+    kind: StepKind
+    trust: Trust
+    tool_name: str | None = None
+    call_id: str | None = None
+    exit_code: _Int64 | None = None
+    timestamp: str | None = None
+    is_error: bool = False
+
+
+class _StepExtra(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    skillforge: list[_Note] | None = None
+
+
+class _CallExtra(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    skillforge_text: str | None = None
+    input_wrapped: bool | None = None
+
+
+class _Call(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    tool_call_id: str | None = None
+    function_name: str | None = None
+    arguments: msgspec.Raw = msgspec.Raw()
+    extra: _CallExtra | None = None
+
+
+class _Result(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    source_call_id: str | None = None
+    content: str | None = None
+    extra: Any = None
+
+
+class _Observation(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    results: list[_Result] | None = None
+
+
+class _Step(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    step_id: Any = None
+    timestamp: str | None = None
+    source: str | None = None
+    model_name: Any = None
+    reasoning_effort: Any = None
+    message: str | None = None
+    reasoning_content: str | None = None
+    tool_calls: list[_Call] | None = None
+    observation: _Observation | None = None
+    metrics: Any = None
+    is_copied_context: bool | None = None
+    llm_call_count: Any = None
+    extra: _StepExtra | None = None
+
+
+class _Agent(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    name: str | None = None
+    version: str | None = None
+    model_name: str | None = None
+    tool_definitions: Any = None
+    extra: Any = None
+
+
+class _DocExtra(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    skillforge: msgspec.Raw = msgspec.Raw()
+
+
+class Document(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    steps: list[_Step]
+    schema_version: Any = None
+    session_id: str | None = None
+    trajectory_id: str | None = None
+    agent: _Agent | None = None
+    notes: Any = None
+    final_metrics: Any = None
+    extra: _DocExtra | None = None
+
+
+DECODER = msgspec.json.Decoder(Document)
+
+
+def fitted_steps(path: str, doc: Document) -> tuple[list[Step], dict[str, Any]] | None:
+    """The flat steps of a document decoded into the schema and what it kept under ``extra.skillforge``,
+    as the general path reads them; None when a raw value is not JSON orjson reads (the general path
+    then reports it as it does)."""
+    try:
+        extra = doc.extra
+        kept = orjson.loads(memoryview(extra.skillforge)) if extra is not None and extra.skillforge else None
+        out = StepList(path)
+        for step in doc.steps:
+            _step(out, step)
+    except orjson.JSONDecodeError:
+        return None
+    return out.steps, as_dict(kept)
+
+
+# a flat step before it is built: (what it is, its text, role or tool name, trust or input, call id)
+_Flat = tuple[int, str, Any, Any, Any]
+_THOUGHT, _MESSAGE, _CALL, _RESULT = range(4)
+
+
+def _step(out: StepList, step: _Step) -> None:
+    """One ATIF step's flat steps; built with what ``extra.skillforge`` says about each of them when it
+    says it for each (the general path builds them, then sets those fields)."""
+    ts = step.timestamp or None
+    flat = _flat(step, len(out.steps))
+    notes = step.extra.skillforge if step.extra is not None else None
+    if notes is not None and len(notes) == len(flat):
+        for (what, text, _, data, call_id), note in zip(flat, notes, strict=True):
+            out.put(
+                note.role,
+                note.kind,
+                text,
+                note.trust,
+                note.tool_name or None,
+                data if what == _CALL else None,
+                note.call_id or None,
+                note.is_error,
+                note.exit_code,
+                note.timestamp or None,
+                call_id if what == _CALL else None,
+                call_id if what == _RESULT else None,
+            )
+        return
+    for what, text, name_or_role, data, call_id in flat:
+        if what == _THOUGHT:
+            out.thought(text, None, None, ts)
+        elif what == _MESSAGE:
+            out.message(name_or_role, text, data, None, None, ts)
+        elif what == _CALL:
+            out.call(name_or_role, text, call_id, data, None, None, ts)
+        else:
+            out.result(call_id, text, timestamp=ts)
+
+
+def _flat(step: _Step, first: int) -> list[_Flat]:
+    """The flat steps of ``step``, in order, leaving out the empty thoughts and messages the general path
+    leaves out; ``first``: the index the first of them gets."""
+    flat: list[_Flat] = []
+    text = text_of(step.message)
+    source = step.source
+    if source == "agent":
+        reasoning = step.reasoning_content
+        if reasoning and not reasoning.isspace():
+            flat.append((_THOUGHT, reasoning, None, None, None))
+        if text and not text.isspace():
+            flat.append(
+                (_MESSAGE, text, R_ASSISTANT, T_INJECTED if step.is_copied_context else T_AGENT, None)
+            )
+        for call in step.tool_calls or ():
+            flat.append(_call(call, first + len(flat)))
+    elif text and not text.isspace():
+        role, trust = (R_USER, T_PERSON) if source == "user" else (R_SYSTEM, T_INJECTED)
+        flat.append((_MESSAGE, text, role, T_INJECTED if step.is_copied_context else trust, None))
+    observation = step.observation
+    if observation is not None:
+        for result in observation.results or ():
+            flat.append((_RESULT, text_of(result.content), None, None, result.source_call_id))
+    return flat
+
+
+def _call(call: _Call, index: int) -> _Flat:
+    raw = call.arguments
+    args: Any = orjson.loads(memoryview(raw)) if raw else None
+    extra = call.extra
+    shown = extra.skillforge_text if extra is not None else None
+    wrapped = extra is not None and extra.input_wrapped and isinstance(args, dict)
+    return (
+        _CALL,
+        shown if shown is not None else clip(orjson.dumps(args).decode()),
+        call.function_name or "tool",
+        args["input"] if wrapped else args,
+        call.tool_call_id or f"call-{index}",
+    )
