@@ -61,7 +61,7 @@ def proper_terms(text: str) -> list[str]:
 def words_of(text: str) -> set[str]:
     """The raw words of ``text`` (lowercased), each joined word with its parts."""
     found = set(WORD.findall(text.lower()))
-    for word in [w for w in found if _PARTS.search(w)]:
+    for word in [w for w in found if not w.isalnum()]:  # joined by "_", "." or "-" (or with + or #)
         found.update(p for p in _PARTS.split(word) if p)
     return found
 
@@ -74,7 +74,7 @@ def meta_words(name: str, description: str) -> set[str]:
 def skill_words(name: str, description: str, body: str) -> list[str]:
     """A skill's distinct raw words (name, description and the start of its body), for the library's
     word frequencies."""
-    return sorted(meta_words(name, description) | words_of(body[:MAX_BODY]))
+    return sorted(words_of(f"{name.replace('-', ' ')} {description} {body[:MAX_BODY]}"))
 
 
 def holds(words: set[str], t: str) -> bool:
