@@ -150,3 +150,37 @@ def test_unreadable_word_frequencies_never_make_a_task_off_topic(tmp_path: Path,
     shutil.rmtree(folder)
     write(lib, "another-skill", "Plan the quince harvest")  # a rebuild still works
     assert Router(lib, threshold=0.0).index.word_df()["quince"] == 1
+
+
+@pytest.mark.parametrize(
+    ("task", "terms"),
+    [
+        ("fix the import error (see Config.py) in our package", []),
+        ("mail Jane.Doe@Acme.com about it", []),
+        ("the repo is under C:\\Users\\Dev\\Repo now", []),
+        ("it reads ${APP_HOME} and %APPDATA% at start", []),
+        ("ship it by Friday in January", []),
+        ("move our Python-based service to Next.js-based pages", ["python", "next.js"]),
+        ("x " * 1998 + "Kubernetes pods", []),  # the 4,000-character cut runs through the word
+    ],
+)
+def test_paths_addresses_files_dates_and_cut_words_are_no_topics(task: str, terms: list[str]) -> None:
+    assert proper_terms(task) == terms
+
+
+def test_damaged_counts_and_records_never_crash_a_route_or_a_build(tmp_path: Path) -> None:
+    import orjson
+
+    from skillforge.route.index import WORDS, cache_root
+
+    lib = make_library(tmp_path / "lib", MIN_SKILLS + 20)
+    Router(lib).route(TASK)
+    (folder,) = [p for p in cache_root(lib).iterdir() if not p.name.startswith(".")]
+    (folder / WORDS).write_bytes(b'{"exceptions": -1}')
+    assert not Router(lib, threshold=0.0).route(TASK, k=1)[0].off_topic  # refused, not a math error
+    records = orjson.loads((folder / "records.json").read_bytes())
+    records["records"]["error-reports"]["words"] = 5
+    (folder / "records.json").write_bytes(orjson.dumps(records))
+    (folder / WORDS).write_bytes(b'{"exceptions": 1}')
+    write(lib, "another-skill", "Plan the quince harvest")
+    assert Router(lib).index.word_df()["quince"] == 1  # the damaged record did not stop the build

@@ -102,7 +102,9 @@ def _word_df(names: list[str], records: dict[str, Any], fresh: Any, prev: Any) -
     return df
 
 
-def _count(df: dict[str, int], words: str, step: int) -> None:
+def _count(df: dict[str, int], words: Any, step: int) -> None:
+    if not isinstance(words, str):  # a damaged record of an earlier build: its words are not known
+        return
     for word in words.split():
         count = df.get(word, 0) + step
         if count > 0:

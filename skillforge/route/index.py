@@ -28,7 +28,7 @@ import orjson
 from skillforge import config
 from skillforge.text import tokenize
 
-INDEX_VERSION = "9"  # bump when what a build stores changes, route.topic's words included
+INDEX_VERSION = "10"  # bump when what a build stores changes, route.topic's words included
 MAX_TASKS = 50  # past tasks indexed per skill
 MAX_BODY = 1000  # body tokens indexed per skill: 800 to 4,000 route the tuning sets alike
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
@@ -190,7 +190,7 @@ def read_words(folder: Path) -> dict[str, int] | None:
         words = orjson.loads((folder / WORDS).read_bytes())
     except (OSError, ValueError):
         return None
-    if not isinstance(words, dict) or not all(type(v) is int for v in words.values()):
+    if not isinstance(words, dict) or not all(type(v) is int and v >= 0 for v in words.values()):
         return None
     return words
 

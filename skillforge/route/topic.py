@@ -33,29 +33,75 @@ WORD = re.compile(r"[a-z0-9][a-z0-9+#_]*(?:[.\-][a-z0-9+#_]+)*")
 _TERM = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#_]*(?:[.\-][A-Za-z0-9+#_]+)*")
 _PARTS = re.compile(r"[._\-]")
 _SENTENCE_START = re.compile(r"(^|[.!?:]\s+|\n\s*[-*#>\d.)]*\s*|\*\*|\"|'|\(|^\s*)$")
-_BEFORE = frozenset("./-`$")  # a word right after these is part of a path, a flag or code
+_BEFORE = frozenset("./-`$@\\{%")  # a word right after these is part of a path, flag, address or code
+_AFTER = frozenset("/@\\%")  # a word right before these is part of a path, an address or a variable
+_FILE = re.compile(  # a file name is part of a path, not a topic (".js" and ".net" names are products)
+    r"\.(py|pyi|md|rst|txt|tsx|ts|jsx|json|ya?ml|toml|ini|cfg|lock|java|kt|go|rs|rb|cs|cpp|cc|hpp|h|c|sh"
+    r"|sql|html|css|xml|csv|log)$"
+)
+_COMMON = frozenset(  # capitalised, but never what a task is about
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 
 
 def proper_terms(text: str) -> list[str]:
     """The task's proper terms, lowercased, first occurrence first: words that start with a capital
     and go on with a letter, CamelCase or ALLCAPS anywhere ("SwiftUI", "GPT-4", "CUDA_VISIBLE_DEVICES"),
     merely capitalised ("Sentry") only inside a sentence. A word inside a path or code
-    (``src/App.tsx``, ``$HOME``) does not count."""
+    (``src/App.tsx``, ``$HOME``, ``C:\\Users``, an e-mail address), a file name (``Config.py``), a day or month,
+    and a word the text's 4,000-character cut runs through do not count; a lowercase suffix is dropped
+    (``Python-based`` is ``python``)."""
+    cut = len(text) > MAX_TEXT
     text = text[:MAX_TEXT]
     out = []
     for m in _TERM.finditer(text):
         word, at, end = m.group(), m.start(), m.end()
         if not ("A" <= word[0] <= "Z") or len(word) < 2 or not word[1].isalpha():
             continue
-        if (at and (text[at - 1] in _BEFORE or text[at - 1].isalnum())) or (
-            end < len(text) and (text[end] == "/" or text[end].isalnum())
+        if (
+            (at and (text[at - 1] in _BEFORE or text[at - 1].isalnum()))
+            or (end < len(text) and (text[end] in _AFTER or text[end].isalnum()))
+            or (cut and end == len(text))
         ):
             continue
+        if _FILE.search(word):  # a file name: part of a path
+            continue
+        word = head(word)
         shaped = any(c.isupper() for c in word[1:])
         if not shaped and _SENTENCE_START.search(text[max(0, at - 6) : at]):
             continue
-        out.append(word.lower().rstrip("."))
+        if word.lower() not in _COMMON:
+            out.append(word.lower())
     return list(dict.fromkeys(out))
+
+
+def head(word: str) -> str:
+    """``word`` without a trailing run of lowercase "-suffix" pieces ("Next.js-based" -> "Next.js")."""
+    pieces = word.split("-")
+    keep = len(pieces)
+    while keep > 1 and pieces[keep - 1].isalpha() and pieces[keep - 1].islower():
+        keep -= 1
+    return word if keep == len(pieces) else "-".join(pieces[:keep])
 
 
 def words_of(text: str) -> set[str]:
@@ -63,6 +109,7 @@ def words_of(text: str) -> set[str]:
     found = set(WORD.findall(text.lower()))
     for word in [w for w in found if not w.isalnum()]:  # joined by "_", "." or "-" (or with + or #)
         found.update(p for p in _PARTS.split(word) if p)
+        found.add(head(word))  # "next.js-based" holds "next.js", as the task's "Next.js-based" is read
     return found
 
 
