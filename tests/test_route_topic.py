@@ -147,6 +147,7 @@ def test_unreadable_word_frequencies_never_make_a_task_off_topic(tmp_path: Path,
     path.write_bytes(b'{"sentry": 1, "flask"' if damage == "truncated" else b'{"sentry": null}')
     again = Router(lib, threshold=0.0)
     assert not again.route(TASK, k=1)[0].off_topic  # unreadable: no term may look unknown
+    assert Router(lib, threshold=0.0).route(TASK, k=1)[0].off_topic  # and the next load rebuilt it
     shutil.rmtree(folder)
     write(lib, "another-skill", "Plan the quince harvest")  # a rebuild still works
     assert Router(lib, threshold=0.0).index.word_df()["quince"] == 1

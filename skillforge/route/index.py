@@ -158,6 +158,9 @@ class Index:
             if not self.folder:
                 return None
             self.words = read_words(Path(self.folder))
+            if self.words is None:  # damaged: removed, so the next load rebuilds the cache folder
+                with contextlib.suppress(OSError):
+                    (Path(self.folder) / WORDS).unlink()
         return self.words
 
     def position(self, name: str) -> int | None:
