@@ -7,7 +7,8 @@ then changed field by field from a dict per step.
 :func:`fitted_steps` answers None for any other document, and ``atif`` then reads it the general way, as
 before. The schema forbids the fields it does not name: msgspec skips those without orjson's checks (a
 number out of range). Free-form values (tool arguments, the trajectory's own notes) stay raw JSON that
-orjson decodes, as the general path does, integers beyond 64 bits included.
+orjson decodes, as the general path does, integers beyond 64 bits included; the other free-form values
+msgspec decodes are checked for integers orjson would read otherwise.
 """
 
 from __future__ import annotations
@@ -119,17 +120,47 @@ DECODER = msgspec.json.Decoder(Document)
 
 def fitted_steps(path: str, doc: Document) -> tuple[list[Step], dict[str, Any]] | None:
     """The flat steps of a document decoded into the schema and what it kept under ``extra.skillforge``,
-    as the general path reads them; None when a raw value is not JSON orjson reads (the general path
-    then reports it as it does)."""
+    as the general path reads them; None when the general path could read it otherwise (a value orjson
+    reads another way or refuses, a tool call outside an agent step, anything that fails while building:
+    the general path then reads and reports it as it does)."""
     try:
+        if not _as_orjson_reads(doc):
+            return None
         extra = doc.extra
         kept = orjson.loads(memoryview(extra.skillforge)) if extra is not None and extra.skillforge else None
         out = StepList(path)
         for step in doc.steps:
             _step(out, step)
-    except orjson.JSONDecodeError:
+    except Exception:  # the general path reads the document and reports what fails, as before
         return None
     return out.steps, as_dict(kept)
+
+
+def _as_orjson_reads(doc: Document) -> bool:
+    """Whether the values msgspec decoded freely are what orjson reads (orjson turns integers beyond 64
+    bits into floats and refuses those beyond a double) and the tool calls all sit in agent steps (the
+    only ones whose calls are read: others would go unchecked)."""
+    values = [doc.schema_version, doc.notes, doc.final_metrics]
+    if doc.agent is not None:
+        values += [doc.agent.tool_definitions, doc.agent.extra]
+    for step in doc.steps:
+        if step.tool_calls and step.source != "agent":
+            return False
+        values += [step.step_id, step.model_name, step.reasoning_effort, step.metrics, step.llm_call_count]
+        if step.observation is not None:
+            values += [result.extra for result in step.observation.results or ()]
+    return all(_orjson_same(v) for v in values)
+
+
+def _orjson_same(value: Any) -> bool:
+    kind = type(value)
+    if kind is int:
+        return -(2**63) <= value < 2**64
+    if kind is list:
+        return all(_orjson_same(v) for v in value)
+    if kind is dict:
+        return all(_orjson_same(v) for v in value.values())
+    return True
 
 
 # a flat step before it is built: (what it is, its text, role or tool name, trust or input, call id)
