@@ -114,7 +114,28 @@ READ_FITTED = {
         )
     ),
 }
+
+DOC_HEAD = b'{"schema_version": "ATIF-v1.6",\n "steps": ['
+# found by a reviewer's differential fuzzing: documents orjson refuses or reads otherwise
+REVIEWED = {
+    "an integer beyond a double in step_id": DOC_HEAD
+    + b'{"step_id": 1'
+    + b"0" * 309
+    + b', "source": "user", "message": "hi"}]}\n',
+    "an integer beyond 64 bits in metrics": DOC_HEAD
+    + b'{"source": "user", "message": "hi", "metrics": {"n": 123456789012345678901234}}]}\n',
+    "a number out of range in a user step's call": DOC_HEAD
+    + b'{"source": "user", "message": "hi", "tool_calls": [{"arguments": {"x": 1e400}}]}]}\n',
+    "Latin-1 in a user step's call": DOC_HEAD
+    + '{"source": "user", "message": "café —", "tool_calls": [{"arguments": {"x": "'.encode()
+    + b'\xe9"}}]}]}\n',
+    "a wrapped input without one before a number out of range": DOC_HEAD
+    + b'{"source": "agent", "tool_calls": [{"arguments": {"x": 1}, "extra": {"input_wrapped": true}}]},\n'
+    + b'{"source": "agent", "tool_calls": [{"arguments": {"y": 1e400}}]}]}\n',
+}
+
 READ_GENERALLY = {
+    **REVIEWED,
     "an unknown field": changed(setitem(("steps", 0, "llm_note"), "x")),
     "a continuation": changed(setitem(("continued_trajectory_ref",), "trajectory.cont-1.json")),
     "embedded subagents": changed(setitem(("subagent_trajectories",), [{"steps": []}])),
@@ -258,33 +279,3 @@ def test_mutated_documents_read_the_same_either_way(tmp_path: Path, monkeypatch:
             patch.setattr(atif, "decode_exact", lambda *a: None)
             assert read_all(path) == result, path.read_text()
     assert fitted_ones > 50  # the schema path was taken often enough to mean something
-
-
-DOC_HEAD = b'{"schema_version": "ATIF-v1.6",\n "steps": ['
-REVIEWED = {
-    "an integer beyond a double in step_id": DOC_HEAD
-    + b'{"step_id": 1'
-    + b"0" * 309
-    + b', "source": "user", "message": "hi"}]}\n',
-    "an integer beyond 64 bits in metrics": DOC_HEAD
-    + b'{"source": "user", "message": "hi", "metrics": {"n": 123456789012345678901234}}]}\n',
-    "a number out of range in a user step's call": DOC_HEAD
-    + b'{"source": "user", "message": "hi", "tool_calls": [{"arguments": {"x": 1e400}}]}]}\n',
-    "Latin-1 in a user step's call": DOC_HEAD
-    + '{"source": "user", "message": "café —", "tool_calls": [{"arguments": {"x": "'.encode()
-    + b'\xe9"}}]}]}\n',
-    "a wrapped input without one before a number out of range": DOC_HEAD
-    + b'{"source": "agent", "tool_calls": [{"arguments": {"x": 1}, "extra": {"input_wrapped": true}}]},\n'
-    + b'{"source": "agent", "tool_calls": [{"arguments": {"y": 1e400}}]}]}\n',
-}
-
-
-@pytest.mark.parametrize("case", sorted(REVIEWED))
-def test_what_orjson_reads_otherwise_goes_the_general_way(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
-) -> None:
-    path = write(tmp_path, REVIEWED[case])
-    assert not fitted(path)
-    result = read_all(path)
-    monkeypatch.setattr(atif, "decode_exact", lambda *a: None)
-    assert read_all(path) == result
