@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
 import shutil
 import tempfile
@@ -86,6 +87,11 @@ def cache_root(library: Path) -> Path:
     return config.cache_dir() / "route" / digest
 
 
+def bm25_idf(df: int, n: int) -> float:
+    """BM25's IDF of a term in ``df`` of ``n`` documents, as bm25s computes it (see ``matrix``)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 @dataclass(slots=True)
 class Postings:
     """A BM25 score matrix in CSC form (term -> documents), as bm25s builds it."""
@@ -97,15 +103,10 @@ class Postings:
     num_docs: int
 
     def idf(self, term_id: int) -> float:
-        import math
-
-        df = int(self.indptr[term_id + 1] - self.indptr[term_id])
-        return math.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
+        return bm25_idf(int(self.indptr[term_id + 1] - self.indptr[term_id]), self.num_docs)
 
     def unknown_idf(self) -> float:
-        import math
-
-        return math.log(1 + (self.num_docs + 0.5) / 0.5)
+        return bm25_idf(0, self.num_docs)
 
 
 @dataclass(slots=True)

@@ -149,8 +149,9 @@ def rank_skills(
         _match(index, i, score, scores.best_task[i], scores.meta[i], tokens, scope_why, q, anchored)
         for score, i, scope_why, q, anchored in chosen
     ]
-    for m in matches:
-        m.off_topic = off
+    if off:  # reached only at threshold 0 (calibration): marked, not dropped
+        for m in matches:
+            m.off_topic = True
     return matches
 
 

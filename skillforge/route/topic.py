@@ -17,9 +17,10 @@ to libraries of ``MIN_SKILLS`` or more: in a library of tens of skills nearly ev
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
+
+from skillforge.route.index import bm25_idf
 
 OFF_TOPIC_GAP = 4.0666  # IDF: the rarest missed proper term this much rarer than the rarest held one
 OFF_TOPIC_RATIO = 1.8698  # an off-topic best skill is answered only at this many times the threshold
@@ -113,15 +114,20 @@ def words_of(text: str) -> set[str]:
     return found
 
 
+def _listed(name: str, description: str) -> str:
+    """A skill as an agent's skill list shows it: name and description."""
+    return f"{name.replace('-', ' ')} {description}"
+
+
 def meta_words(name: str, description: str) -> set[str]:
     """A skill's raw words as an agent's skill list shows it: name and description."""
-    return words_of(f"{name.replace('-', ' ')} {description}")
+    return words_of(_listed(name, description))
 
 
 def skill_words(name: str, description: str, body: str) -> list[str]:
     """A skill's distinct raw words (name, description and the start of its body), for the library's
     word frequencies."""
-    return sorted(words_of(f"{name.replace('-', ' ')} {description} {body[:MAX_BODY]}"))
+    return sorted(words_of(f"{_listed(name, description)} {body[:MAX_BODY]}"))
 
 
 def holds(words: set[str], t: str) -> bool:
@@ -129,8 +135,7 @@ def holds(words: set[str], t: str) -> bool:
 
 
 def idf(df: dict[str, int], n: int, t: str) -> float:
-    count = df.get(t, 0) + (df.get(t[:-1], 0) if t.endswith("s") else 0)
-    return math.log(1 + (n - count + 0.5) / (count + 0.5))
+    return bm25_idf(df.get(t, 0) + (df.get(t[:-1], 0) if t.endswith("s") else 0), n)
 
 
 def off_topic(index: Any, text: str, i: int) -> bool:
