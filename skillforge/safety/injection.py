@@ -130,6 +130,9 @@ _KEY_FILE = re.compile(
 )
 _DISCLOSE = re.compile(r"cat|print|paste|upload|send|post|exfiltrate|share|dump|display|base64|scp|curl|copy")
 _NEGATED = re.compile(r"\b(?:never|not|don't|do not|without|avoid|no)\b")
+# a credential file named as where something is written ("add it to `.env`", "save them into ~/.netrc"):
+# the user's own value stored locally, not the file read out
+_DESTINATION = re.compile(r"\b(?:to|into|in|inside)\s+(?:(?:the|your|a|an|this)\s+)?[`'\"]?(?:~/)?$")
 _SINK = re.compile(  # where a disclosed secret goes: a URL, a public place or the answer
     r"\b(?:to|into|in|on|via|with)\s+(?:(?:the|a|your|this|an)\s+)?(?:https?://|pr\b|pull request|issue|comment|"
     r"answer|response|reply|chat|reviewer|email|slack|channel|webhook|gist|pastebin|output|log)"
@@ -279,8 +282,8 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
             )
             if not (
                 strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))
-            ):
-                conf = "low"  # the word "credentials" in prose, or a read without a place to send it
+            ) or _DESTINATION.search(low, max(verb.end(), m.start() - 24), m.start()):
+                conf = "low"  # "credentials" in prose, a read with no place to send it, or a file written to
             yield "credential-request", m.start(), f"asks for credentials or secrets: {quote(snippet)}", conf
 
 
