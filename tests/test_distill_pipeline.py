@@ -216,15 +216,23 @@ def test_missing_library_without_init_is_one_line_error(cli, tmp_path) -> None:
     assert res.code == 1 and "is not a skill library" in err and "Traceback" not in err
 
 
-def test_a_change_that_fails_validation_is_dropped_not_committed(first_run, cli) -> None:
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Use when testing. " * 80,  # breaks the spec: over 1024 characters
+        # a warning for libraries (SF112), but the Claude API refuses it: never written by skillforge
+        "Push to <remote> safely. Use when testing.",
+    ],
+)
+def test_a_change_that_fails_validation_is_dropped_not_committed(first_run, cli, description) -> None:
     from skillforge.skills.document import parse, render
 
     lib, report = first_run
     _merge(lib, report["branch"])
     paths = sorted((lib / "skills").glob("*/SKILL.md"))
-    for path in paths:  # a hand edit that breaks the spec: a description over 1024 characters
+    for path in paths:  # a hand edit that the written skill must not carry
         skill = parse(path.read_text(), str(path))
-        skill.description = "Use when testing. " * 80
+        skill.description = description
         path.write_text(render(skill))
     _commit_all(lib, "overlong descriptions")
     res = _distill(cli, FIX / "batch2", lib, "--min-support", "1")

@@ -83,6 +83,15 @@ def test_front_matter_rules(lib: Path, old: str, new: str, rule: str) -> None:
     assert rule in rules(lib)
 
 
+def test_stricter_than_spec_rules_warn(lib: Path) -> None:
+    """'<' or '>' in a description (the Claude API refuses XML tags; the specification and skills-ref
+    allow them) and reserved words in a name are warnings: a library that fails them is not invalid."""
+    edit(lib, "git-bisect", BISECT_DESC, "description: Use when a test fails. Reproduce -> fix -> verify.")
+    edit(lib, "git-bisect", BISECT_NAME, "name: claude-bisect\n")
+    found = {f.rule: f.severity for f in validate_paths([lib]).findings}
+    assert found.get("SF112") == "warning" and found.get("SF105") == "warning"
+
+
 def test_findings_name_file_line_severity_and_fix(lib: Path) -> None:
     edit(lib, "git-bisect", BISECT_NAME, "name: Git_Bisect\n")
     f = next(f for f in validate_paths([lib]).findings if f.rule == "SF102")

@@ -56,6 +56,7 @@ def validated(
     """The changes whose skill (SKILL.md and every file written with it) passes validation; the others
     are dropped and reported, never committed. ``committed(name)`` gives the skill's other files as
     they are in the library, so links to files this run does not touch are checked too."""
+    from skillforge.skills.rules.spec import WRITE_BLOCKING
     from skillforge.skills.validate import check_text, validate_skill
 
     kept = []
@@ -67,7 +68,7 @@ def validated(
         findings = list(validate_skill(whole))
         for rel, text in sorted(change.skill.files.items()):
             findings += check_text(text, f"skills/{change.name}/{rel}")
-        errors = [f for f in findings if gates.is_error(f)]
+        errors = [f for f in findings if gates.is_error(f) or getattr(f, "rule", "") in WRITE_BLOCKING]
         if errors:
             first = errors[0]
             report.failures.append(

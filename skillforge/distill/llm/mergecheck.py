@@ -163,6 +163,7 @@ class GrowingLibrary:
         return []
 
     def _rule_errors(self, where: str, edit: SkillEdit) -> list[str]:
+        from skillforge.skills.rules.spec import WRITE_BLOCKING
         from skillforge.skills.validate import validate_skill
 
         after = self.preview(edit)
@@ -171,7 +172,9 @@ class GrowingLibrary:
         before = self.skills.get(edit.skill)
         known = {(f.rule, f.message) for f in validate_skill(before)} if before is not None else set()
         found = [
-            f for f in validate_skill(after) if f.severity == "error" and (f.rule, f.message) not in known
+            f
+            for f in validate_skill(after)
+            if (f.severity == "error" or f.rule in WRITE_BLOCKING) and (f.rule, f.message) not in known
         ]
         return [
             f"{where}: the skill would fail validation ({f.rule}: {f.message}; fix: {f.fix})" for f in found
