@@ -68,7 +68,7 @@ GCP_JSON = json.dumps(
 AZ_KEY = rand("azkey", B64, 86) + "=="
 AWS_SK = rand("awssk", ALNUM + "/+", 40)
 JWT = _jwt()
-TELEGRAM = "7123456789:AA" + rand("tg", URLSAFE, 33)
+TELEGRAM = "7481920365:AA" + rand("tg", URLSAFE, 33)
 
 CASES = [
     Case("github-fine-grained-pat", GH_PAT, f"git remote set-url origin https://x:{GH_PAT}@github.com/acme/l.git", ran=True),
