@@ -248,6 +248,8 @@ def _simple(
         return
     for m in finditer_from(pattern, low, _STARTS[pattern]):
         conf = "low" if ctx.illustrative(m.start()) else "high"
+        if rule == "pipe-to-shell":  # a cradle is code: judged like a parsed `curl … | sh` (its URL)
+            conf = _cradle_confidence(text, m.start(), ctx)
         if rule == "credential-request" and not (
             _exfiltrates(low, m.start(), m.end())
             and _AGENT_SECRETS.search(low, m.start(), m.end())
@@ -255,6 +257,18 @@ def _simple(
         ):
             conf = "low"  # prose about credentials, or print(...) in code
         yield rule, m.start(), f"{what}: {quote(text[m.start() : m.end()])}", conf
+
+
+def _cradle_confidence(text: str, at: int, ctx: Context) -> str:
+    """A PowerShell download cradle over plain http, from an IP address or a made-up host is high
+    confidence even in a code block (as a parsed ``curl … | sh`` is); quoted, in a table, among
+    examples or from an https vendor it is low."""
+    if (ctx.quoted(at) and not ctx.in_code_block(at)) or ctx.in_table(at) or ctx.among_examples(at):
+        return "low"  # in a code block, quotes are the shell's: powershell -c "irm … | iex"
+    end = text.find("\n", at)
+    urls = re.findall(r"(https?)://([^\s\"'/)|;]+)", text[at : end if end != -1 else len(text)])
+    risky = any(scheme == "http" or made_up_host(host) or _IP.match(host) for scheme, host in urls)
+    return "high" if risky else "low"
 
 
 def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:

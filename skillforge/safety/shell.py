@@ -150,6 +150,12 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
             yield "pipe-to-shell", f"pipes a download into {base(ws[0])}", conf
         elif any(is_decoder(w) for w in before):
             yield "pipe-to-shell", f"feeds decoded data into {base(ws[0])}", "high"
+        elif any(w and w[0].startswith(("$", "`")) for w in before):  # $(echo Y3VybA== | base64 -d) URL
+            yield (
+                "pipe-to-shell",
+                f"pipes a command whose name is computed at run time into {base(ws[0])}",
+                "high",
+            )
     yield from uploads(commands)
 
 
@@ -206,6 +212,7 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
                     yield "pipe-to-shell", f"{name} runs a download through a substitution", "high"
                 elif any(is_decoder(w) for w in inner):
                     yield "pipe-to-shell", f"{name} runs decoded data through a substitution", "high"
+    yield from _inner_script(ws, files, snippet_id)
     if is_downloader(ws):
         urls = [w for w in ws[1:] if "://" in w]
         entry = (
@@ -225,6 +232,21 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
             )
     yield from tls_off(ws)
     yield from untrusted_index(ws)
+
+
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
+
+
+def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+    """``sh -c "curl … | sh"``: the script a shell runs from a string is checked as a script (each
+    level strips one layer of quotes, so nesting ends)."""
+    if base(ws[0]) not in _SHELLS:
+        return
+    for i, w in enumerate(ws[1:-1], 1):
+        if w.startswith("-") and not w.startswith("--") and "c" in w:
+            for rule, message, conf, _, _ in analyse(ws[i + 1], files, snippet_id):
+                yield rule, message, conf
+            return
 
 
 def _download_targets(ws: list[str]) -> set[str]:

@@ -67,7 +67,7 @@ DEFAULT_VALUES = frozenset(_VALUED)
 DURATION = re.compile(r"\d+(?:\.\d+)?[smhd]?")  # timeout's first argument: 30, 1.5m
 _DECODE_FLAGS = frozenset({"-d", "--decode", "-D", "-r", "-revert"})
 _SENSITIVE = re.compile(
-    r"\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
+    r"\.ssh(?:/|\b)|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
     r"\.pypirc|\.docker/config|\.kube/config|/etc/shadow|\.env\b|credentials\.json"
 )
 _SECRET_VAR = re.compile(
@@ -119,11 +119,13 @@ def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     elif name in ("npm", "yarn", "pnpm") and "strict-ssl" in joined and "false" in joined:
         yield "tls-disabled", f"turns {name}'s TLS verification off (strict-ssl false)", "high"
     elif name == "export" and any(
-        w.replace('"', "")
+        w.replace('"', "").replace("'", "")
         in ("git_ssl_no_verify=1", "git_ssl_no_verify=true", "node_tls_reject_unauthorized=0")
         for w in low
     ):
         yield "tls-disabled", "turns TLS verification off for every later command", "high"
+    elif name == "conda" and "ssl_verify" in joined and re.search(r"ssl_verify[ =](?:false|no|0)\b", joined):
+        yield "tls-disabled", "turns conda's TLS verification off (ssl_verify false)", "high"
     elif name == "curl" and ("-k" in ws or "--insecure" in ws):
         yield "tls-disabled", "curl without TLS verification (-k)", "low"
     elif name == "wget" and "--no-check-certificate" in ws:
@@ -146,6 +148,7 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
         "conda",
     ):
         return
+    yield from _config_index(name, ws)
     for i, w in enumerate(ws):
         flag, _, value = w.partition("=")
         if not value and i + 1 < len(ws):
@@ -166,6 +169,21 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
                 yield "untrusted-index", f"installs from a plain-http index ({host_of(value)})", "high"
             elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
                 yield "untrusted-index", f"installs from a non-default index ({host_of(value)})", "low"
+
+
+def _config_index(name: str, ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """``pip config set global.index-url http://…``, ``npm config set registry http://…``: every later
+    install trusts the source."""
+    if "config" not in ws[1:3] or "set" not in ws:
+        return
+    at = ws.index("set")
+    key, _, value = (ws[at + 1] if at + 1 < len(ws) else "").partition("=")
+    value = value or (ws[at + 2] if at + 2 < len(ws) else "")
+    if key.endswith("trusted-host"):
+        yield "untrusted-index", f"sets {name} to trust host {value!r} without TLS", "high"
+    elif key.endswith(("index-url", "registry")) and value.startswith("http://"):
+        if not value.startswith(("http://localhost", "http://127.0.0.1")):
+            yield "untrusted-index", f"sets {name}'s index to plain http ({host_of(value)})", "high"
 
 
 def host_of(url: str) -> str:

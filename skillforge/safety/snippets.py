@@ -32,6 +32,13 @@ SNIPPET_KEYS = (
     "printenv",
     "openssl",
     "uudecode",
+    "httpsverify",
+    "ssl_verify",
+    "netcat",
+    "ncat",
+    "socat",
+    "/.aws/",
+    "/.ssh",
 )
 _SHELL_LANGS = frozenset(
     {
