@@ -261,14 +261,14 @@ def _simple(
 
 def _cradle_confidence(text: str, at: int, ctx: Context) -> str:
     """A PowerShell download cradle over plain http, from an IP address or a made-up host is high
-    confidence even in a code block (as a parsed ``curl … | sh`` is); quoted, in a table, among
-    examples or from an https vendor it is low."""
+    confidence even in a code block (as a parsed ``curl … | sh`` is); quoted, in a table or among
+    examples it is low, and so is one from an https host in a code block (a vendor's installer)."""
     if (ctx.quoted(at) and not ctx.in_code_block(at)) or ctx.in_table(at) or ctx.among_examples(at):
         return "low"  # in a code block, quotes are the shell's: powershell -c "irm … | iex"
     end = text.find("\n", at)
     urls = re.findall(r"(https?)://([^\s\"'/)|;]+)", text[at : end if end != -1 else len(text)])
     risky = any(scheme == "http" or made_up_host(host) or _IP.match(host) for scheme, host in urls)
-    return "high" if risky else "low"
+    return "high" if risky or not ctx.illustrative(at) else "low"
 
 
 def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
