@@ -137,7 +137,9 @@ def words(command: Any) -> list[str]:
 
 
 def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
-    commands = [words(c) for c in node.children if c.type == "command"]
+    commands = [  # a group or subshell feeding the pipe counts by its commands: { env; cat f; } | curl
+        words(c) for child in node.children for c in ([child] if child.type == "command" else _grouped(child))
+    ]
     for i, ws in enumerate(commands):
         if not is_interpreter(ws) or (len(ws) > 1 and _reads_file_arg(ws)):
             continue
@@ -157,6 +159,12 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
                 "high",
             )
     yield from uploads(commands)
+
+
+def _grouped(node: Any) -> list[Any]:
+    if node.type not in ("subshell", "compound_statement"):
+        return []
+    return [c for c in _walk(node) if c.type == "command"]
 
 
 def _reads_file_arg(ws: list[str]) -> bool:

@@ -114,7 +114,7 @@ def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     name = base(ws[0])
     low = [w.lower() for w in ws]
     joined = " ".join(low)
-    if name == "git" and ("http.sslverify=false" in joined or "http.sslverify false" in joined):
+    if name == "git" and re.search(r"\bhttp\.(?:[^\s=]*\.)?sslverify[= ](?:false|0|no|off)\b", joined):
         yield "tls-disabled", "turns git's TLS verification off (http.sslVerify false)", "high"
     elif name in ("npm", "yarn", "pnpm") and "strict-ssl" in joined and "false" in joined:
         yield "tls-disabled", f"turns {name}'s TLS verification off (strict-ssl false)", "high"

