@@ -71,6 +71,13 @@ _OVERRIDE = re.compile(
     r"|\byou\s+are\s+now\b"
     r"|\bnew\s+(?:system\s+)?instructions?\s*:"
     r"|\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention\s+(?:this\s+)?to)\s+the\s+user\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:prior|previous|earlier|your)\s+(?:guidance|orders|programming)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:everything|anything)\s+(?:above|before|(?:you\s+were\s+|i\s+)?(?:told|said))\b"
+    r"|\bfrom\s+now\s+on,?\s+you\s+(?:are|act|will\s+act|must\s+act)\s+as\b"
+    r"|\b(?:keep|hide)\s+(?:this|it|that|these)(?:\s+\w+){0,2}?\s+(?:hidden\s+|secret\s+)?from\s+the\s+user\b"
+    r"|\bwithout\s+(?:telling|informing|notifying)\s+the\s+user\b"
+    r"|\bnew\s+(?:system\s+)?instructions?\s+from\s+(?:the\s+)?(?:admin|administrator|developer|system|operator)"
+    r"|\bno\s+longer\s+bound\s+by\b"
 )
 _OVERRIDE_KEYS = (
     "ignore",
@@ -83,8 +90,14 @@ _OVERRIDE_KEYS = (
     "tell",
     "inform",
     "mention",
+    "now on",
+    "the user",
+    "longer bound",
 )
-_OVERRIDE_STARTS = ("ignore", "disregard", "forget", "override", "bypass", "you", "new", "do", "never")
+_OVERRIDE_STARTS = (
+    *("ignore", "disregard", "forget", "override", "bypass", "you", "new", "do", "never"),
+    *("from", "keep", "hide", "without", "no"),
+)
 _SENSITIVE = re.compile(
     r"~/\.ssh\b|\.ssh/|id_rsa|id_ed25519|\.env\b|\.aws/credentials|\bcredentials(?:\.json)?\b|"
     r"\.netrc|\.npmrc|\.pypirc|\.git-credentials|/etc/shadow|\.kube/config|\.docker/config\.json|keychain"
@@ -168,6 +181,8 @@ _ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every br
     r"(?:\w+\s+)?tokens?\b"
     r"|\b(?:export|send|post|upload|forward|transmit|exfiltrate)\s+(?:(?:the|all|your|any|every|my)\s+)*"
     r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?\s+variables)\s+to\s+(?:https?://|\S+@)"
+    r"|\b(?:send|post|upload|forward|transmit|exfiltrate)\s+(?:the\s+(?:value|contents?)\s+of\s+)?"
+    r"\$\{?[a-z0-9_]*(?:token|secret|password|api_?key|access_key|private_key)[a-z0-9_]*\}?\s+to\s+(?:https?://|\S+@)"
     r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b)"
 )
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
