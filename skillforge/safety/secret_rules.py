@@ -7,6 +7,7 @@ SHAs, UUIDs, ids in logs, variable names, placeholders) out.
 """
 
 import re
+from collections.abc import Callable
 
 from skillforge.safety.prefilter import anchored_matches, token_head_matches
 from skillforge.safety.secret_checks import (
@@ -45,11 +46,11 @@ def _cased(v: str) -> bool:
     return any(c.isupper() for c in v) and any(c.islower() for c in v)
 
 
-def _token(  # type: ignore[no-untyped-def]
+def _token(
     kind: str,
     pattern: str,
     keywords: tuple[str, ...],
-    test=_always,
+    test: Callable[[str], bool] = _always,
     exact: bool = False,
     bounded: bool = True,
 ) -> Rule:

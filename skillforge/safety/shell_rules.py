@@ -181,9 +181,12 @@ def _config_index(name: str, ws: list[str]) -> Iterator[tuple[str, str, str]]:
     value = value or (ws[at + 2] if at + 2 < len(ws) else "")
     if key.endswith("trusted-host"):
         yield "untrusted-index", f"sets {name} to trust host {value!r} without TLS", "high"
-    elif key.endswith(("index-url", "registry")) and value.startswith("http://"):
-        if not value.startswith(("http://localhost", "http://127.0.0.1")):
-            yield "untrusted-index", f"sets {name}'s index to plain http ({host_of(value)})", "high"
+    elif (
+        key.endswith(("index-url", "registry"))
+        and value.startswith("http://")
+        and not value.startswith(("http://localhost", "http://127.0.0.1"))
+    ):
+        yield "untrusted-index", f"sets {name}'s index to plain http ({host_of(value)})", "high"
 
 
 def host_of(url: str) -> str:

@@ -33,7 +33,8 @@ def skill_folder(root: Path, body: str, description: str = "", files: dict[str, 
     folder.mkdir(parents=True, exist_ok=True)
     desc = description or "Set up ledgerkit before its tests run. Use when installing ledgerkit."
     (folder / "SKILL.md").write_text(
-        f"---\nname: ledgerkit-setup\ndescription: {desc}\n---\n# Ledgerkit setup\n\n{body}\n", encoding="utf-8"
+        f"---\nname: ledgerkit-setup\ndescription: {desc}\n---\n# Ledgerkit setup\n\n{body}\n",
+        encoding="utf-8",
     )
     for name, text in (files or {}).items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,9 @@ GH_PAT = "github_pat_" + rand("ghpat", ALNUM, 22) + "_" + rand("ghpat2", ALNUM, 
 GLPAT = "glpat-" + rand("glpat", ALNUM, 20)
 SSH_BLOCK, SSH_LINE = _pem("OPENSSH PRIVATE KEY", "ssh")
 EC_BLOCK, EC_LINE = _pem(
-    "EC PRIVATE KEY", "ec", f"Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,{rand('dek', HEX, 32).upper()}\n\n"
+    "EC PRIVATE KEY",
+    "ec",
+    f"Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,{rand('dek', HEX, 32).upper()}\n\n",
 )
 P8_BLOCK, P8_LINE = _pem("ENCRYPTED PRIVATE KEY", "p8")
 GCP_BLOCK, GCP_LINE = _pem("PRIVATE KEY", "gcp", lines=8)
@@ -71,55 +73,188 @@ JWT = _jwt()
 TELEGRAM = "7481920365:AA" + rand("tg", URLSAFE, 33)
 
 CASES = [
-    Case("github-fine-grained-pat", GH_PAT, f"git remote set-url origin https://x:{GH_PAT}@github.com/acme/l.git", ran=True),
-    Case("gitlab-pat-in-clone", GLPAT, f"git clone https://oauth2:{GLPAT}@gitlab.com/acme/ledgerkit.git", ran=True),
-    Case("gitlab-pat-header", GLPAT, f'curl -H "PRIVATE-TOKEN: {GLPAT}" https://gitlab.com/api/v4/projects', ran=True),
+    Case(
+        "github-fine-grained-pat",
+        GH_PAT,
+        f"git remote set-url origin https://x:{GH_PAT}@github.com/acme/l.git",
+        ran=True,
+    ),
+    Case(
+        "gitlab-pat-in-clone",
+        GLPAT,
+        f"git clone https://oauth2:{GLPAT}@gitlab.com/acme/ledgerkit.git",
+        ran=True,
+    ),
+    Case(
+        "gitlab-pat-header",
+        GLPAT,
+        f'curl -H "PRIVATE-TOKEN: {GLPAT}" https://gitlab.com/api/v4/projects',
+        ran=True,
+    ),
     Case("stripe-live", (s := "sk_live_51" + rand("stripe", ALNUM, 97)), f'stripe.api_key = "{s}"'),
     Case("stripe-restricted", (s := "rk_live_51" + rand("rk", ALNUM, 97)), f"STRIPE_RK={s}"),
     Case("npm-token-npmrc", (s := "npm_" + rand("npm", ALNUM, 36)), f"//registry.npmjs.org/:_authToken={s}"),
-    Case("pypi-token-pypirc", (s := "pypi-AgEIcHlwaS5vcmc" + rand("pypi", URLSAFE, 150)), f"[pypi]\n  password = {s}"),
-    Case("pypi-twine", (s := "pypi-AgEIcHlwaS5vcmc" + rand("pypi2", URLSAFE, 150)), f"twine upload -u __token__ -p {s} dist/*", ran=True),
-    Case("huggingface-cli", (s := "hf_" + rand("hf", LETTERS, 34)), f"huggingface-cli login --token {s}", ran=True),
+    Case(
+        "pypi-token-pypirc",
+        (s := "pypi-AgEIcHlwaS5vcmc" + rand("pypi", URLSAFE, 150)),
+        f"[pypi]\n  password = {s}",
+    ),
+    Case(
+        "pypi-twine",
+        (s := "pypi-AgEIcHlwaS5vcmc" + rand("pypi2", URLSAFE, 150)),
+        f"twine upload -u __token__ -p {s} dist/*",
+        ran=True,
+    ),
+    Case(
+        "huggingface-cli",
+        (s := "hf_" + rand("hf", LETTERS, 34)),
+        f"huggingface-cli login --token {s}",
+        ran=True,
+    ),
     Case("openai-project", (s := "sk-proj-" + rand("oai", URLSAFE, 156)), f"OPENAI_API_KEY={s}"),
-    Case("anthropic-header", (s := "sk-ant-api03-" + rand("ant", URLSAFE, 93) + "AA"), f'curl https://api.anthropic.com/v1/messages -H "x-api-key: {s}"', ran=True),
+    Case(
+        "anthropic-header",
+        (s := "sk-ant-api03-" + rand("ant", URLSAFE, 93) + "AA"),
+        f'curl https://api.anthropic.com/v1/messages -H "x-api-key: {s}"',
+        ran=True,
+    ),
     Case("shopify-header", (s := "shpat_" + rand("shop", HEX, 32)), f"X-Shopify-Access-Token: {s}"),
-    Case("shopify-bare", (s := "shpss_" + rand("shop2", HEX, 32)), f"Shopify app secret is {s} (from the partner dashboard)"),
-    Case("linear-authorization", (s := "lin_api_" + rand("lin", ALNUM, 40)), f'curl -H "Authorization: {s}" https://api.linear.app/graphql', ran=True),
+    Case(
+        "shopify-bare",
+        (s := "shpss_" + rand("shop2", HEX, 32)),
+        f"Shopify app secret is {s} (from the partner dashboard)",
+    ),
+    Case(
+        "linear-authorization",
+        (s := "lin_api_" + rand("lin", ALNUM, 40)),
+        f'curl -H "Authorization: {s}" https://api.linear.app/graphql',
+        ran=True,
+    ),
     Case("vault-login", (s := "hvs." + rand("hvs", URLSAFE, 91)), f"vault login {s}", ran=True),
-    Case("vault-output", (s := "hvs." + rand("hvs2", URLSAFE, 91)), f"Key                  Value\n---                  -----\ntoken                {s}\ntoken_accessor       x"),
+    Case(
+        "vault-output",
+        (s := "hvs." + rand("hvs2", URLSAFE, 91)),
+        f"Key                  Value\n---                  -----\ntoken                {s}\ntoken_accessor       x",
+    ),
     Case("doppler", (s := "dp.pt." + rand("dp", ALNUM, 43)), f"doppler configure set token {s}", ran=True),
-    Case("age-secret-key", (s := "AGE-SECRET-KEY-1" + rand("age", UPPER_B32, 58)), f"# created: 2025-01-01\n# public key: age1{rand('agepub', UPPER_B32, 58).lower()}\n{s}"),
-    Case("twilio-api-key", (s := "SK" + rand("tw", HEX, 32)), f'client = twilio.rest.Client("{s}", api_secret)'),
-    Case("mailgun-key", (s := "key-" + rand("mg", HEX, 32)), f'requests.post(MAILGUN_URL, auth=("api", "{s}"))'),
+    Case(
+        "age-secret-key",
+        (s := "AGE-SECRET-KEY-1" + rand("age", UPPER_B32, 58)),
+        f"# created: 2025-01-01\n# public key: age1{rand('agepub', UPPER_B32, 58).lower()}\n{s}",
+    ),
+    Case(
+        "twilio-api-key", (s := "SK" + rand("tw", HEX, 32)), f'client = twilio.rest.Client("{s}", api_secret)'
+    ),
+    Case(
+        "mailgun-key", (s := "key-" + rand("mg", HEX, 32)), f'requests.post(MAILGUN_URL, auth=("api", "{s}"))'
+    ),
     Case("jwt-in-query", JWT, f"GET https://api.ledgr.io/v1/export?access_token={JWT} 200"),
     Case("jwt-cookie", JWT, f"Set-Cookie: session={JWT}; Path=/; HttpOnly"),
     Case("openssh-encrypted", SSH_LINE, SSH_BLOCK),
     Case("ec-encrypted-pem", EC_LINE, EC_BLOCK),
     Case("pkcs8-encrypted", P8_LINE, P8_BLOCK),
     Case("gcp-service-account-json", GCP_LINE, GCP_JSON),
-    Case("azure-storage-connection", AZ_KEY, f"DefaultEndpointsProtocol=https;AccountName=ledgr;AccountKey={AZ_KEY};EndpointSuffix=core.windows.net"),
-    Case("azure-sp-login", (s := rand("azsp", ALNUM, 3) + "8Q~" + rand("azsp2", ALNUM + "_~.-", 34)), f"az login --service-principal -u 1f2e3d4c -p {s} --tenant t", ran=True),
+    Case(
+        "azure-storage-connection",
+        AZ_KEY,
+        f"DefaultEndpointsProtocol=https;AccountName=ledgr;AccountKey={AZ_KEY};EndpointSuffix=core.windows.net",
+    ),
+    Case(
+        "azure-sp-login",
+        (s := rand("azsp", ALNUM, 3) + "8Q~" + rand("azsp2", ALNUM + "_~.-", 34)),
+        f"az login --service-principal -u 1f2e3d4c -p {s} --tenant t",
+        ran=True,
+    ),
     Case("postgres-url", PW, f"DATABASE_URL=postgres://ledger:{PW}@db.internal:5432/ledger"),
-    Case("mongodb-srv", (s := rand("mongo", ALNUM, 18)), f'client = MongoClient("mongodb+srv://svc:{s}@cluster0.ab1cd.mongodb.net/ledger")'),
-    Case("redis-empty-user", (s := rand("redis", ALNUM, 24)), f"redis-cli -u redis://:{s}@cache.internal:6379/0 ping", ran=True),
+    Case(
+        "mongodb-srv",
+        (s := rand("mongo", ALNUM, 18)),
+        f'client = MongoClient("mongodb+srv://svc:{s}@cluster0.ab1cd.mongodb.net/ledger")',
+    ),
+    Case(
+        "redis-empty-user",
+        (s := rand("redis", ALNUM, 24)),
+        f"redis-cli -u redis://:{s}@cache.internal:6379/0 ping",
+        ran=True,
+    ),
     Case("pgpass-line", (s := rand("pgpass", ALNUM, 20)), f"db.internal:5432:ledger:ledger:{s}", high=False),
-    Case("docker-login-p", (s := rand("dock", ALNUM, 20)), f"docker login -u ci-bot -p {s} registry.ledgr.io", ran=True, high=False),
-    Case("docker-login-password", (s := rand("dock2", ALNUM, 20)), f"docker login --username ci-bot --password {s} ghcr.io", ran=True, high=False),
-    Case("helm-repo-password", (s := rand("helm", ALNUM, 20)), f"helm repo add ledgr https://charts.ledgr.io --username bot --password {s}", ran=True, high=False),
+    Case(
+        "docker-login-p",
+        (s := rand("dock", ALNUM, 20)),
+        f"docker login -u ci-bot -p {s} registry.ledgr.io",
+        ran=True,
+        high=False,
+    ),
+    Case(
+        "docker-login-password",
+        (s := rand("dock2", ALNUM, 20)),
+        f"docker login --username ci-bot --password {s} ghcr.io",
+        ran=True,
+        high=False,
+    ),
+    Case(
+        "helm-repo-password",
+        (s := rand("helm", ALNUM, 20)),
+        f"helm repo add ledgr https://charts.ledgr.io --username bot --password {s}",
+        ran=True,
+        high=False,
+    ),
     Case("aws-configure-set", AWS_SK, f"aws configure set aws_secret_access_key {AWS_SK}", ran=True),
-    Case("dotenv-export-token", (s := rand("envtok", ALNUM, 32)), f"export LEDGER_API_TOKEN={s}\nexport DEBUG=1", high=False),
+    Case(
+        "dotenv-export-token",
+        (s := rand("envtok", ALNUM, 32)),
+        f"export LEDGER_API_TOKEN={s}\nexport DEBUG=1",
+        high=False,
+    ),
     Case("dotenv-quoted-secret", (s := rand("envsec", ALNUM, 32)), f"LEDGER_CLIENT_SECRET='{s}'", high=False),
     Case("digitalocean", (s := "dop_v1_" + rand("do", HEX, 64)), f"doctl auth init -t {s}", ran=True),
-    Case("databricks", (s := "dapi" + rand("dbx", HEX, 32)), f"databricks configure --host https://x.cloud.databricks.com --token <<< {s}", ran=True),
-    Case("postman", (s := "PMAK-" + rand("pm", HEX, 24) + "-" + rand("pm2", HEX, 34)), f"newman run c.json --postman-api-key {s}", ran=True),
-    Case("grafana-service-account", (s := "glsa_" + rand("gr", ALNUM, 32) + "_" + rand("gr2", HEX, 8)), f"GF_SA={s}"),
-    Case("sentry-user-token", (s := "sntryu_" + rand("sen", HEX, 64)), f"sentry-cli --auth-token {s} releases new 1.2", ran=True),
-    Case("newrelic-user-key", (s := "NRAK-" + rand("nr", "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 27)), f"newrelic profile add --apiKey {s}", ran=True),
+    Case(
+        "databricks",
+        (s := "dapi" + rand("dbx", HEX, 32)),
+        f"databricks configure --host https://x.cloud.databricks.com --token <<< {s}",
+        ran=True,
+    ),
+    Case(
+        "postman",
+        (s := "PMAK-" + rand("pm", HEX, 24) + "-" + rand("pm2", HEX, 34)),
+        f"newman run c.json --postman-api-key {s}",
+        ran=True,
+    ),
+    Case(
+        "grafana-service-account",
+        (s := "glsa_" + rand("gr", ALNUM, 32) + "_" + rand("gr2", HEX, 8)),
+        f"GF_SA={s}",
+    ),
+    Case(
+        "sentry-user-token",
+        (s := "sntryu_" + rand("sen", HEX, 64)),
+        f"sentry-cli --auth-token {s} releases new 1.2",
+        ran=True,
+    ),
+    Case(
+        "newrelic-user-key",
+        (s := "NRAK-" + rand("nr", "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 27)),
+        f"newrelic profile add --apiKey {s}",
+        ran=True,
+    ),
     Case("pulumi", (s := "pul-" + rand("pul", HEX, 40)), f"pulumi login --token {s}", ran=True),
     Case("atlassian", (s := "ATATT3xFfGF0" + rand("atl", URLSAFE, 180)), f"jira init --token {s}", ran=True),
-    Case("planetscale", (s := "pscale_pw_" + rand("ps", URLSAFE, 43)), f"mysql://u:{s}@aws.connect.psdb.cloud/ledger"),
-    Case("telegram-bot-url", TELEGRAM, f"curl https://api.telegram.org/bot{TELEGRAM}/sendMessage -d text=done", ran=True),
-    Case("terraform-cloud", (s := rand("tfc", ALNUM, 14) + ".atlasv1." + rand("tfc2", URLSAFE, 67)), f'credentials "app.terraform.io" {{\n  token = "{s}"\n}}'),
+    Case(
+        "planetscale",
+        (s := "pscale_pw_" + rand("ps", URLSAFE, 43)),
+        f"mysql://u:{s}@aws.connect.psdb.cloud/ledger",
+    ),
+    Case(
+        "telegram-bot-url",
+        TELEGRAM,
+        f"curl https://api.telegram.org/bot{TELEGRAM}/sendMessage -d text=done",
+        ran=True,
+    ),
+    Case(
+        "terraform-cloud",
+        (s := rand("tfc", ALNUM, 14) + ".atlasv1." + rand("tfc2", URLSAFE, 67)),
+        f'credentials "app.terraform.io" {{\n  token = "{s}"\n}}',
+    ),
 ]
 IDS = [c.id for c in CASES]
 
