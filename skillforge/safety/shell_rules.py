@@ -51,11 +51,13 @@ INTERPRETERS = frozenset(
         ".",
         "deno",
         "bun",
+        "$shell",  # curl … | "$SHELL"
+        "${shell}",
     }
 )
 WRAPPERS = frozenset(
     {"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"}
-    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice"}
+    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice", "busybox"}
 )
 _VALUED = ("-u", "-g", "-n", "-I")  # sudo -u user, env -u NAME, nice -n 5, xargs -n 1, xargs -I {}
 WRAPPER_VALUES = {  # a wrapper's options whose value is the next word
@@ -110,6 +112,54 @@ def is_interpreter(ws: list[str]) -> bool:
     return False
 
 
+_TLS_OFF_ENV = frozenset(
+    {
+        "GIT_SSL_NO_VERIFY=1",
+        "GIT_SSL_NO_VERIFY=TRUE",
+        "NODE_TLS_REJECT_UNAUTHORIZED=0",
+        "PYTHONHTTPSVERIFY=0",
+        "CURL_CA_BUNDLE=",
+        "REQUESTS_CA_BUNDLE=",
+    }
+)
+_INDEX_ENV = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+)
+_INDEX_ENV += ("NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "POETRY_REPOSITORIES_")
+
+
+def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
+    """``NAME=value`` (a prefix or an ``export``) that turns TLS verification off or points installs
+    at a plain-http index or a trusted host, for the command or for every later one."""
+    name, _, value = assignment.replace('"', "").replace("'", "").partition("=")
+    upper = f"{name.upper()}={value.upper()}"
+    if upper in _TLS_OFF_ENV:
+        yield "tls-disabled", f"turns TLS verification off ({upper})", "high"
+    elif name.upper() in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST") and value:
+        yield "untrusted-index", f"installs while trusting host {value!r} without TLS ({name})", "high"
+    elif name.upper().startswith(_INDEX_ENV) and value.lower().startswith("http://"):
+        if not value.lower().startswith(("http://localhost", "http://127.0.0.1")):
+            yield "untrusted-index", f"installs from a plain-http index ({host_of(value)}, {name})", "high"
+
+
+def sensitive(word: str) -> bool:
+    """A credential file or folder (``~/.ssh``, ``~/.aws/credentials``, ``.netrc`` …)."""
+    return bool(_SENSITIVE.search(word))
+
+
+def copies_out(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """``scp ~/.ssh/id_rsa user@host:``: a credential file copied to another machine."""
+    if base(ws[0]) not in ("scp", "rsync", "sftp") or len(ws) < 3:
+        return
+    target = ws[-1]
+    if ":" in target and not target.startswith(("/", "~", ".")) and any(sensitive(w) for w in ws[1:-1]):
+        yield "credential-upload", f"copies a credential file to {target.split(':', 1)[0]}", "high"
+
+
 def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     name = base(ws[0])
     low = [w.lower() for w in ws]
@@ -118,12 +168,9 @@ def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
         yield "tls-disabled", "turns git's TLS verification off (http.sslVerify false)", "high"
     elif name in ("npm", "yarn", "pnpm") and "strict-ssl" in joined and "false" in joined:
         yield "tls-disabled", f"turns {name}'s TLS verification off (strict-ssl false)", "high"
-    elif name == "export" and any(
-        w.replace('"', "").replace("'", "")
-        in ("git_ssl_no_verify=1", "git_ssl_no_verify=true", "node_tls_reject_unauthorized=0")
-        for w in low
-    ):
-        yield "tls-disabled", "turns TLS verification off for every later command", "high"
+    elif name == "export":
+        for w in ws[1:]:
+            yield from env_setting(w)
     elif name == "conda" and "ssl_verify" in joined and re.search(r"ssl_verify[ =](?:false|no|0)\b", joined):
         yield "tls-disabled", "turns conda's TLS verification off (ssl_verify false)", "high"
     elif name == "curl" and ("-k" in ws or "--insecure" in ws):

@@ -39,6 +39,10 @@ SNIPPET_KEYS = (
     "socat",
     "/.aws/",
     "/.ssh",
+    "index_url",
+    "trusted_host",
+    "config_registry",
+    "insecure_host",
 )
 _SHELL_LANGS = frozenset(
     {

