@@ -141,9 +141,12 @@ def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
         yield "tls-disabled", f"turns TLS verification off ({upper})", "high"
     elif name.upper() in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST") and value:
         yield "untrusted-index", f"installs while trusting host {value!r} without TLS ({name})", "high"
-    elif name.upper().startswith(_INDEX_ENV) and value.lower().startswith("http://"):
-        if not value.lower().startswith(("http://localhost", "http://127.0.0.1")):
-            yield "untrusted-index", f"installs from a plain-http index ({host_of(value)}, {name})", "high"
+    elif (
+        name.upper().startswith(_INDEX_ENV)
+        and value.lower().startswith("http://")
+        and not value.lower().startswith(_LOCAL)
+    ):
+        yield "untrusted-index", f"installs from a plain-http index ({host_of(value)}, {name})", "high"
 
 
 def sensitive(word: str) -> bool:
