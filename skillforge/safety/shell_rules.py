@@ -123,13 +123,10 @@ _TLS_OFF_ENV = frozenset(
     }
 )
 _INDEX_ENV = (
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "UV_INDEX_URL",
-    "UV_EXTRA_INDEX_URL",
-    "UV_DEFAULT_INDEX",
+    *("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX"),
+    *("NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "POETRY_REPOSITORIES_"),
 )
-_INDEX_ENV += ("NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "POETRY_REPOSITORIES_")
+_LOCAL = ("http://localhost", "http://127.0.0.1")
 
 
 def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
