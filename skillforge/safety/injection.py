@@ -77,7 +77,9 @@ _OVERRIDE = re.compile(
     r"|\b(?:keep|hide)\s+(?:this|it|that|these)(?:\s+\w+){0,2}?\s+(?:hidden\s+|secret\s+)?from\s+the\s+user\b"
     r"|\bwithout\s+(?:telling|informing|notifying)\s+the\s+user\b"
     r"|\bnew\s+(?:system\s+)?instructions?\s+from\s+(?:the\s+)?(?:admin|administrator|developer|system|operator)"
-    r"|\bno\s+longer\s+bound\s+by\b"
+    r"|\bno longer\s+bound\s+by\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?the\s+above\s*(?:and\b|[,.;:!])"
+    r"|\bi (?:hereby\s+)?authori[sz]e\s+you\s+to\b"
 )
 _OVERRIDE_KEYS = (
     "ignore",
@@ -92,11 +94,13 @@ _OVERRIDE_KEYS = (
     "mention",
     "now on",
     "the user",
-    "longer bound",
+    "no longer",
+    "the above",
+    "authori",
 )
 _OVERRIDE_STARTS = (
     *("ignore", "disregard", "forget", "override", "bypass", "you", "new", "do", "never"),
-    *("from", "keep", "hide", "without", "no"),
+    *("from", "keep", "hide", "without", "no ", "i "),  # "no longer", "i authorize"
 )
 _SENSITIVE = re.compile(
     r"~/\.ssh\b|\.ssh/|id_rsa|id_ed25519|\.env\b|\.aws/credentials|\bcredentials(?:\.json)?\b|"
@@ -170,7 +174,7 @@ _LEADS = frozenset(
 
 
 _AGENT_SECRETS = re.compile(  # what the agent holds: its environment, keys and tokens (not "credentials" talk)
-    r"\benv\b|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)"
+    r"\benv\b|printenv|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)"
 )
 _ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every branch starts a word
     r"(?=[a-z])(?:\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
@@ -180,7 +184,8 @@ _ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every br
     r"|\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|show)\s+(?:out\s+)?(?:the|all|your|any|every|my)\s+"
     r"(?:\w+\s+)?tokens?\b"
     r"|\b(?:export|send|post|upload|forward|transmit|exfiltrate)\s+(?:(?:the|all|your|any|every|my)\s+)*"
-    r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?\s+variables)\s+to\s+(?:https?://|\S+@)"
+    r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?(?:\s+variables)?)\s+to\s+(?:https?://|\S+@)"
+    r"|\b(?:run|execute)\s+`?(?:printenv|env|set)`?\s+and\s+(?:include|paste|post|send|attach|add|share)\b"
     r"|\b(?:send|post|upload|forward|transmit|exfiltrate)\s+(?:the\s+(?:value|contents?)\s+of\s+)?"
     r"\$\{?[a-z0-9_]*(?:token|secret|password|api_?key|access_key|private_key)[a-z0-9_]*\}?\s+to\s+(?:https?://|\S+@)"
     r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b)"
@@ -188,7 +193,7 @@ _ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every br
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
 _ASK_STARTS = (  # every match of _ASK_SECRETS starts with one of these ("printenv" with "print")
     *("print", "dump", "echo", "send", "post", "upload", "share", "reveal", "leak", "output", "list"),
-    *("show", "export", "forward", "transmit", "exfiltrate", "env", "set"),
+    *("show", "export", "forward", "transmit", "exfiltrate", "env", "set", "run", "execute"),
 )
 _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads POSIX shells only)
     r"\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
@@ -208,10 +213,11 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
     low = lowered(text)
     ctx = Context(text)
+    phrases = low if text.isascii() else _folded(low)  # Ｉｇｎｏｒｅ, Іgnore: the phrase rules read Latin
     raw = [
         *_simple(
             text,
-            low,
+            phrases,
             ctx,
             _OVERRIDE,
             _OVERRIDE_KEYS,
@@ -220,7 +226,13 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         ),
         *_credential_files(text, low, ctx),
         *_simple(
-            text, low, ctx, _ASK_SECRETS, _ASK_KEYS, "credential-request", "asks for credentials or secrets"
+            text,
+            phrases,
+            ctx,
+            _ASK_SECRETS,
+            _ASK_KEYS,
+            "credential-request",
+            "asks for credentials or secrets",
         ),
         *_simple(
             text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
@@ -240,6 +252,21 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         if kept is None or (severity == "error" and kept.severity != "error"):
             unique[(line, rule)] = InjectionFinding(rule, severity, message, line, conf)
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
+
+
+# fullwidth ASCII and the Cyrillic and Greek letters that look Latin, one character for one (offsets kept);
+# only the phrase rules read the folded text (a host name is never folded: аpple.com is not apple.com)
+_FOLD = str.maketrans(
+    {
+        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+        **dict(zip("аеорсухіјѕԁһӏԛԝοντιαεκ", "aeopcyxijsdhlqwovtiaek", strict=True)),
+    }
+)
+
+
+def _folded(low: str) -> str:
+    folded = low.translate(_FOLD)
+    return folded if len(folded) == len(low) else low
 
 
 def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:

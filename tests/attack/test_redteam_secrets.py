@@ -302,3 +302,28 @@ def test_offline_distill_writes_it_nowhere(case: Case, distill, tmp_path: Path) 
     assert sum(outcome.report["redactions"].values()) >= 3
     assert outcome.leaks(case.secret) == [] and case.secret not in outcome.err
     assert case.secret not in outcome.quarantined_text()
+
+
+ROUTED = [
+    c for c in CASES if c.id in ("vault-login", "shopify-header", "age-secret-key", "openssh-encrypted")
+]
+ROUTED += [c for c in CASES if c.id in ("digitalocean", "huggingface-cli", "gcp-service-account-json")]
+
+
+@pytest.mark.parametrize("case", ROUTED, ids=[c.id for c in ROUTED])
+def test_route_and_the_hook_withhold_a_skill_carrying_it(case: Case, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A known token shape is an error, so route (text, JSON) and the hook never hand the skill out."""
+    import json as _json
+
+    from tests.attack.test_route import CLEAN, TASK, make_library, poisoned
+
+    lib = make_library(tmp_path, {"csv-export-header": CLEAN, "csv-export-fix": poisoned(case.text, "")})
+    hook = _json.dumps({"prompt": TASK, "cwd": str(tmp_path)})
+    outputs = [
+        cli("route", TASK, "--library", str(lib), "--max-tokens", "4000").out,
+        cli("route", TASK, "--library", str(lib), "--json").out,
+        cli("route", "--hook", "claude", "--library", str(lib), stdin=hook).out,
+    ]
+    for out in outputs:
+        assert "csv-export-header" in out
+        assert "csv-export-fix" not in out and case.secret not in out
