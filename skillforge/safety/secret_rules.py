@@ -74,8 +74,9 @@ _VENDOR_RULES = [
         exact=True,
         bounded=False,
     ),
-    _token("twilio-key", r"SK[0-9a-fA-F]{32}", ("SK",), _letters_and_digits, exact=True),
-    _token("mailgun-key", r"key-[0-9a-f]{32}", ("key-",), _letters_and_digits),
+    # next to their vendor's name only (as gitleaks): "sk" and "key-" occur everywhere in prose
+    _token("twilio-key", r"SK[0-9a-fA-F]{32}", ("twilio",), _letters_and_digits),
+    _token("mailgun-key", r"key-[0-9a-f]{32}", ("mailgun",), _letters_and_digits),
     _token("digitalocean-token", r"do[opr]_v1_[a-f0-9]{64}", ("dop_v1_", "doo_v1_", "dor_v1_")),
     _token("databricks-token", r"dapi[a-f0-9]{32}(?:-\d)?", ("dapi",), _letters_and_digits),
     _token("postman-key", r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}", ("PMAK-",), exact=True),
