@@ -37,7 +37,7 @@ WITHHELD = {
     "ask-secrets": "findings: credential-request",
     "pipe-shell": "findings: pipe-to-shell",
     "ssh-key": "findings: credential-request",
-    "powershell": "",  # in a fenced block: low confidence, a warning
+    "powershell": "findings: pipe-to-shell",  # over http from an IP: an error as `curl … | sh` is
     "quoted-attack": "",
 }
 # What validate reports on them (pinned likewise).
@@ -50,7 +50,7 @@ FINDINGS = {
     ("pipe-shell", "SF603", "warning"),
     ("pipe-shell", "SF605", "error"),
     ("powershell", "SF603", "warning"),
-    ("powershell", "SF605", "warning"),
+    ("powershell", "SF605", "error"),
     ("quoted-attack", "SF601", "warning"),
     ("ssh-key", "SF602", "error"),
 }

@@ -77,3 +77,18 @@ def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) 
 
 def _between_emoji(text: str, i: int) -> bool:
     return 0 < i < len(text) - 1 and ord(text[i - 1]) >= 0x2600 and ord(text[i + 1]) >= 0x2600
+
+
+_NAME_HIDDEN = re.compile(
+    "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]|(?<=[\x00-\x7f])[\u200c\u200d]|[\u200c\u200d](?=[\x00-\x7f])"
+)
+
+
+def hidden_in_name(name: str) -> str | None:
+    """The first invisible or direction-changing character of a file name (``notes\u202etxt.md`` shows
+    as ``notesdm.txt``), as ``U+XXXX``; joiners between letters of scripts that need them pass."""
+    if name.isascii():
+        return None
+    m = _NAME_HIDDEN.search(name)
+    return f"U+{ord(m.group(0)):04X}" if m else None

@@ -71,6 +71,15 @@ _OVERRIDE = re.compile(
     r"|\byou\s+are\s+now\b"
     r"|\bnew\s+(?:system\s+)?instructions?\s*:"
     r"|\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention\s+(?:this\s+)?to)\s+the\s+user\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:prior|previous|earlier|your)\s+(?:guidance|orders|programming)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:everything|anything)\s+(?:above|before|(?:you\s+were\s+|i\s+)?(?:told|said))\b"
+    r"|\bfrom\s+now\s+on,?\s+you\s+(?:are|act|will\s+act|must\s+act)\s+as\b"
+    r"|\b(?:keep|hide)\s+(?:this|it|that|these)(?:\s+\w+){0,2}?\s+(?:hidden\s+|secret\s+)?from\s+the\s+user\b"
+    r"|\bwithout\s+(?:telling|informing|notifying)\s+the\s+user\b"
+    r"|\bnew\s+(?:system\s+)?instructions?\s+from\s+(?:the\s+)?(?:admin|administrator|developer|system|operator)"
+    r"|\bno longer\s+bound\s+by\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?the\s+above\s*(?:and\b|[,.;:!])"
+    r"|\bi (?:hereby\s+)?authori[sz]e\s+you\s+to\b"
 )
 _OVERRIDE_KEYS = (
     "ignore",
@@ -83,8 +92,16 @@ _OVERRIDE_KEYS = (
     "tell",
     "inform",
     "mention",
+    "now on",
+    "the user",
+    "no longer",
+    "the above",
+    "authori",
 )
-_OVERRIDE_STARTS = ("ignore", "disregard", "forget", "override", "bypass", "you", "new", "do", "never")
+_OVERRIDE_STARTS = (
+    *("ignore", "disregard", "forget", "override", "bypass", "you", "new", "do", "never"),
+    *("from", "keep", "hide", "without", "no ", "i "),  # "no longer", "i authorize"
+)
 _SENSITIVE = re.compile(
     r"~/\.ssh\b|\.ssh/|id_rsa|id_ed25519|\.env\b|\.aws/credentials|\bcredentials(?:\.json)?\b|"
     r"\.netrc|\.npmrc|\.pypirc|\.git-credentials|/etc/shadow|\.kube/config|\.docker/config\.json|keychain"
@@ -160,7 +177,7 @@ _LEADS = frozenset(
 
 
 _AGENT_SECRETS = re.compile(  # what the agent holds: its environment, keys and tokens (not "credentials" talk)
-    r"\benv\b|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)"
+    r"\benv\b|printenv|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)"
 )
 _ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every branch starts a word
     r"(?=[a-z])(?:\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
@@ -170,13 +187,16 @@ _ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every br
     r"|\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|show)\s+(?:out\s+)?(?:the|all|your|any|every|my)\s+"
     r"(?:\w+\s+)?tokens?\b"
     r"|\b(?:export|send|post|upload|forward|transmit|exfiltrate)\s+(?:(?:the|all|your|any|every|my)\s+)*"
-    r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?\s+variables)\s+to\s+(?:https?://|\S+@)"
+    r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?(?:\s+variables)?)\s+to\s+(?:https?://|\S+@)"
+    r"|\b(?:run|execute)\s+`?(?:printenv|env|set)`?\s+and\s+(?:include|paste|post|send|attach|add|share)\b"
+    r"|\b(?:send|post|upload|forward|transmit|exfiltrate)\s+(?:the\s+(?:value|contents?)\s+of\s+)?"
+    r"\$\{?[a-z0-9_]*(?:token|secret|password|api_?key|access_key|private_key)[a-z0-9_]*\}?\s+to\s+(?:https?://|\S+@)"
     r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b)"
 )
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
 _ASK_STARTS = (  # every match of _ASK_SECRETS starts with one of these ("printenv" with "print")
     *("print", "dump", "echo", "send", "post", "upload", "share", "reveal", "leak", "output", "list"),
-    *("show", "export", "forward", "transmit", "exfiltrate", "env", "set"),
+    *("show", "export", "forward", "transmit", "exfiltrate", "env", "set", "run", "execute"),
 )
 _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads POSIX shells only)
     r"\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
@@ -196,10 +216,11 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
     low = lowered(text)
     ctx = Context(text)
+    phrases = low if text.isascii() else _folded(low)  # Ｉｇｎｏｒｅ, Іgnore: the phrase rules read Latin
     raw = [
         *_simple(
             text,
-            low,
+            phrases,
             ctx,
             _OVERRIDE,
             _OVERRIDE_KEYS,
@@ -208,7 +229,13 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         ),
         *_credential_files(text, low, ctx),
         *_simple(
-            text, low, ctx, _ASK_SECRETS, _ASK_KEYS, "credential-request", "asks for credentials or secrets"
+            text,
+            phrases,
+            ctx,
+            _ASK_SECRETS,
+            _ASK_KEYS,
+            "credential-request",
+            "asks for credentials or secrets",
         ),
         *_simple(
             text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
@@ -228,6 +255,26 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
         if kept is None or (severity == "error" and kept.severity != "error"):
             unique[(line, rule)] = InjectionFinding(rule, severity, message, line, conf)
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
+
+
+# fullwidth ASCII and the Cyrillic and Greek letters that look Latin, one character for one (offsets kept);
+# only the phrase rules read the folded text (a host name is never folded: аpple.com is not apple.com)
+_FOLD = str.maketrans(
+    {
+        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+        **dict(zip("аеорсухіјѕԁһӏԛԝοντιαεκ", "aeopcyxijsdhlqwovtiaek", strict=True)),
+    }
+)
+
+
+_FOLDABLE = re.compile("[\uff01-\uff5e\u0391-\u03c9\u0400-\u04ff\u0500-\u052f]")
+
+
+def _folded(low: str) -> str:
+    if not _FOLDABLE.search(low):  # a C scan: translate() costs ~100 ns a character
+        return low
+    folded = low.translate(_FOLD)
+    return folded if len(folded) == len(low) else low
 
 
 def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
@@ -251,6 +298,8 @@ def _simple(
         return
     for m in finditer_from(pattern, low, _STARTS[pattern]):
         conf = "low" if ctx.illustrative(m.start()) else "high"
+        if rule == "pipe-to-shell":  # a cradle is code: judged like a parsed `curl … | sh` (its URL)
+            conf = _cradle_confidence(text, m.start(), ctx)
         if rule == "credential-request" and not (
             _exfiltrates(low, m.start(), m.end())
             and _AGENT_SECRETS.search(low, m.start(), m.end())
@@ -258,6 +307,18 @@ def _simple(
         ):
             conf = "low"  # prose about credentials, or print(...) in code
         yield rule, m.start(), f"{what}: {quote(text[m.start() : m.end()])}", conf
+
+
+def _cradle_confidence(text: str, at: int, ctx: Context) -> str:
+    """A PowerShell download cradle over plain http, from an IP address or a made-up host is high
+    confidence even in a code block (as a parsed ``curl … | sh`` is); quoted, in a table or among
+    examples it is low, and so is one from an https host in a code block (a vendor's installer)."""
+    if (ctx.quoted(at) and not ctx.in_code_block(at)) or ctx.in_table(at) or ctx.among_examples(at):
+        return "low"  # in a code block, quotes are the shell's: powershell -c "irm … | iex"
+    end = text.find("\n", at)
+    urls = re.findall(r"(https?)://([^\s\"'/)|;]+)", text[at : end if end != -1 else len(text)])
+    risky = any(scheme == "http" or made_up_host(host) or _IP.match(host) for scheme, host in urls)
+    return "high" if risky or not ctx.illustrative(at) else "low"
 
 
 def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:

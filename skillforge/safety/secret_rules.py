@@ -7,6 +7,7 @@ SHAs, UUIDs, ids in logs, variable names, placeholders) out.
 """
 
 import re
+from collections.abc import Callable
 
 from skillforge.safety.prefilter import anchored_matches, token_head_matches
 from skillforge.safety.secret_checks import (
@@ -40,6 +41,72 @@ def _cli_password_word(text: str, m: re.Match[str]) -> str | None:
 _KUBE_ANCHORS = {"-data": (10, 18), "-token": (2, 7, 13)}
 _CLIENTS = {"curl": (0,), "wget": (0,), "http": (0,)}  # every match of the curl/wget -u rule starts so
 
+
+def _cased(v: str) -> bool:
+    return any(c.isupper() for c in v) and any(c.islower() for c in v)
+
+
+def _token(
+    kind: str,
+    pattern: str,
+    keywords: tuple[str, ...],
+    test: Callable[[str], bool] = _always,
+    exact: bool = False,
+    bounded: bool = True,
+) -> Rule:
+    """A vendor token of a known shape (gitleaks' rule of the same name): a prefix, then its alphabet
+    and length, bounded on the right (and the left unless the prefix is unmistakable alone)."""
+    return Rule(kind, re.compile(pattern + _E), keywords, _when(kind, test, bounded), exact=exact)
+
+
+# tokens whose prefix alone names the vendor (gitleaks: shopify, linear, vault, doppler, age, twilio,
+# mailgun, digitalocean, databricks, postman, grafana, sentry, new relic, pulumi, atlassian, telegram,
+# terraform cloud)
+_VENDOR_RULES = [
+    _token("shopify-token", r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}", ("shpat_", "shpss_", "shpca_", "shppa_")),
+    _token("linear-key", r"lin_api_[A-Za-z0-9]{40}", ("lin_api_",)),
+    _token("vault-token", r"hv[sb]\.[A-Za-z0-9_-]{90,300}", ("hvs.", "hvb."), _mixed),
+    _token("doppler-token", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}", ("dp.",), _mixed),
+    _token(
+        "age-secret-key",
+        r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}",
+        ("AGE-SECRET-KEY-1",),
+        exact=True,
+        bounded=False,
+    ),
+    # next to their vendor's name only (as gitleaks): "sk" and "key-" occur everywhere in prose
+    _token("twilio-key", r"SK[0-9a-fA-F]{32}", ("twilio",), _letters_and_digits),
+    _token("mailgun-key", r"key-[0-9a-f]{32}", ("mailgun",), _letters_and_digits),
+    _token("digitalocean-token", r"do[opr]_v1_[a-f0-9]{64}", ("dop_v1_", "doo_v1_", "dor_v1_")),
+    _token("databricks-token", r"dapi[a-f0-9]{32}(?:-\d)?", ("dapi",), _letters_and_digits),
+    _token("postman-key", r"PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}", ("PMAK-",), exact=True),
+    _token(
+        "grafana-token",
+        r"gl(?:sa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|c_[A-Za-z0-9+/]{32,400}={0,2})",
+        ("glsa_", "glc_"),
+        _mixed,
+    ),
+    _token("sentry-token", r"sntry(?:u_[a-f0-9]{64}|s_eyJ[A-Za-z0-9+/=_.-]{60,})", ("sntryu_", "sntrys_")),
+    _token(
+        "newrelic-key",
+        r"NR(?:AK|II|JS)-[A-Za-z0-9]{27}",
+        ("NRAK-", "NRII-", "NRJS-"),
+        _letters_and_digits,
+        exact=True,
+    ),
+    _token("pulumi-token", r"pul-[a-f0-9]{40}", ("pul-",), _letters_and_digits),
+    _token("atlassian-token", r"ATATT3[A-Za-z0-9_=-]{150,200}", ("ATATT3",), _mixed, exact=True),
+    _token(
+        "telegram-bot-token",
+        r"(?<![0-9])[0-9]{5,16}:AA[A-Za-z0-9_-]{33}",
+        (":AA",),
+        _mixed,
+        exact=True,
+        bounded=False,
+    ),
+    _token("terraform-token", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}", ("atlasv1",)),
+]
+
 RULES: list[Rule] = [
     Rule(
         "private-key",
@@ -61,7 +128,7 @@ RULES: list[Rule] = [
     Rule(
         "aws-secret-key",
         re.compile(
-            r"(?i)aws[\w.-]{0,30}?(?:secret|sk)[\w.-]{0,20}(?:\\?[\"'])?\s*(?:=|:|=>)\s*(?:\\?[\"'])?"
+            r"(?i)aws[\w.-]{0,30}?(?:secret|sk)[\w.-]{0,20}(?:\\?[\"'])?(?:\s*(?:=|:|=>)\s*|[ \t]+)(?:\\?[\"'])?"
             r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
         ),
         ("aws",),
@@ -133,6 +200,7 @@ RULES: list[Rule] = [
         _when("google-oauth-secret", _always, bounded=True),
         exact=True,
     ),
+    *_VENDOR_RULES,
     Rule("azure-sas-signature", re.compile(r"[?&;]sig=(?P<s>[A-Za-z0-9%+/=]{20,})"), ("sig=",)),
     Rule(
         "kube-credential",
@@ -171,6 +239,15 @@ RULES: list[Rule] = [
     ),
     Rule(
         "cli-password",
+        re.compile(
+            r"(?:(?:docker|podman|buildah|skopeo|nerdctl|oras)\s+login|helm\s+(?:repo\s+add|registry\s+login))"
+            r"\b[^\n|;]{0,200}?\s(?:-p|--password)(?:[ \t]+|=)[\"']?" + _CLI_VALUE
+        ),
+        ("docker", "podman", "buildah", "skopeo", "nerdctl", "oras", "helm"),
+        _cli_password_word,
+    ),
+    Rule(
+        "cli-password",
         re.compile(r"machine\s+\S+\s+(?:>\s*)*(?:login\s+\S+\s+(?:>\s*)*)?password\s+" + _CLI_VALUE),
         ("machine",),
         _cli_password_word,
@@ -203,7 +280,7 @@ RULES: list[Rule] = [
         "huggingface-token",
         re.compile(r"hf_[A-Za-z0-9]{30,}" + _E),
         ("hf_",),
-        _when("huggingface-token", _mixed, bounded=True),
+        _when("huggingface-token", _cased, bounded=True),
     ),
     Rule(
         "npm-token",
@@ -250,15 +327,22 @@ _EXAMPLE = re.compile(
     r"(.)\1{4}|test|^[A-Z_]+$|^[a-z_-]+$"
 )
 
+_SELF_NAMED = {"huggingface-token": 3, "age-secret-key": 16}  # kind -> length of its prefix
+_PEM_EXAMPLE = re.compile(r"(?i)example|sample|dummy|fake|placeholder|your|redacted|xxxx|\.\.\.|…")
+
 
 def confidence(kind: str, value: str) -> str:
     """ "high" for a known token shape that does not look like a documented example or placeholder
     (vendors' example keys, ``xxxx`` runs, counting digits, words); "low" for keyword and entropy
     guesses and for anything that looks made up. Redaction removes both; validate errs only on high."""
+    if kind == "private-key":  # judged on its body: the armor's dashes are not a placeholder's
+        real = len(re.findall(r"[A-Za-z0-9+/]{40,}", value)) >= 2 and not _PEM_EXAMPLE.search(value)
+        return "high" if real else "low"
+    if kind in _SELF_NAMED:  # letters only, or a word in the prefix, is the real shape here
+        body = value[_SELF_NAMED[kind] :]
+        return "low" if _PEM_EXAMPLE.search(body) or re.search(r"(.)\1{4}", body) else "high"
     if kind in LOW_KINDS or _EXAMPLE.search(value):
         return "low"
-    if kind == "private-key":
-        return "high" if len(re.findall(r"[A-Za-z0-9+/]{40,}", value)) >= 2 else "low"
     if kind == "bearer-token":
         return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"
     if kind in ("url-password", "connection-string", "cli-password"):

