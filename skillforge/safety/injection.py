@@ -259,19 +259,23 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
 
 # fullwidth ASCII and the Cyrillic and Greek letters that look Latin, one character for one (offsets kept);
 # only the phrase rules read the folded text (a host name is never folded: аpple.com is not apple.com)
+_LOOKALIKES = "аеорсухіјѕԁһӏԛԝοντιαεκ"
 _FOLD = str.maketrans(
     {
         **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
-        **dict(zip("аеорсухіјѕԁһӏԛԝοντιαεκ", "aeopcyxijsdhlqwovtiaek", strict=True)),
+        **dict(zip(_LOOKALIKES, "aeopcyxijsdhlqwovtiaek", strict=True)),
     }
 )
 
 
-_FOLDABLE = re.compile("[\uff01-\uff5e\u0391-\u03c9\u0400-\u04ff\u0500-\u052f]")
+# a fullwidth letter, or a look-alike letter inside a Latin word ("Іgnore"): CJK text full of fullwidth
+# punctuation, or Russian and Greek prose, is not folded (translate() costs ~100 ns a character)
+# (one character set first, then look-arounds: an alternation of sets is tried at every offset, 8x slower)
+_FOLDABLE = re.compile(f"[\uff41-\uff5a{_LOOKALIKES}](?:(?<=[\uff41-\uff5a])|(?<=[a-z].)|(?=[a-z]))")
 
 
 def _folded(low: str) -> str:
-    if not _FOLDABLE.search(low):  # a C scan: translate() costs ~100 ns a character
+    if not _FOLDABLE.search(low):
         return low
     folded = low.translate(_FOLD)
     return folded if len(folded) == len(low) else low
