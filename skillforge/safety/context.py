@@ -10,7 +10,7 @@ reserved or illustrative hosts (``attacker.example``, ``target``, ``$DOMAIN``) f
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from skillforge.safety.prefilter import fence_matches
 
@@ -41,12 +41,16 @@ _ILLUSTRATIVE = (
 _RESERVED_TLDS = ("example", "test", "invalid", "local", "localhost", "internal", "lan", "corp")
 
 
+REACH = 2000  # how far along its line the context of an offset is read
+
+
 class Context:
     """Answers "is this offset quoted, in code, in a table or among examples?" for one text."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._fences = self._fence_ranges(text)
+        self._examples: tuple[list[int], list[int]] | None = None
 
     @staticmethod
     def _fence_ranges(text: str) -> list[int]:
@@ -69,9 +73,12 @@ class Context:
         return bisect_right(self._fences, offset) % 2 == 1
 
     def line_bounds(self, offset: int) -> tuple[int, int]:
-        start = self.text.rfind("\n", 0, offset) + 1
-        end = self.text.find("\n", offset)
-        return start, len(self.text) if end == -1 else end
+        """The offset's line, at most ``REACH`` characters either side: every question below reads
+        it, once per finding, so a long line with many findings costs linear time, not quadratic."""
+        low = max(0, offset - REACH)
+        start = self.text.rfind("\n", low, offset)
+        end = self.text.find("\n", offset, offset + REACH)
+        return start + 1 if start != -1 else low, min(len(self.text), offset + REACH) if end == -1 else end
 
     def quoted(self, offset: int) -> bool:
         """Inside inline code or a quotation on its line."""
@@ -81,7 +88,8 @@ class Context:
             return True
         if before.count("“") > before.count("”") or before.count("«") > before.count("»"):
             return True
-        return bool(re.search(r"(?:^|[\s(\[:=,])'[^']*$", before))
+        last = before.rfind("'")  # an opening single quote: the last one, at a word's start
+        return last != -1 and (last == 0 or before[last - 1].isspace() or before[last - 1] in "([:=,")
 
     def in_table(self, offset: int) -> bool:
         start, _ = self.line_bounds(offset)
@@ -90,8 +98,15 @@ class Context:
     def among_examples(self, offset: int) -> bool:
         """The line (or the line before it, a heading or list lead-in) presents examples."""
         start, end = self.line_bounds(offset)
-        prev = self.text.rfind("\n", 0, max(0, start - 1)) + 1
-        return bool(_EXAMPLE_WORDS.search(self.text, prev, end))
+        low = max(0, start - 1 - REACH)
+        prev = self.text.rfind("\n", low, max(0, start - 1))
+        prev = prev + 1 if prev != -1 else low
+        if self._examples is None:  # every example word of the text, found once
+            found = [(m.start(), m.end()) for m in _EXAMPLE_WORDS.finditer(self.text)]
+            self._examples = ([a for a, _ in found], [b for _, b in found])
+        starts, ends = self._examples
+        i = bisect_left(starts, prev)  # matches do not overlap: the first from prev ends first
+        return i < len(starts) and ends[i] <= end
 
     def illustrative(self, offset: int) -> bool:
         """Quoted, in code, in a table or among examples: shown, not said to the agent."""

@@ -80,8 +80,10 @@ def _between_emoji(text: str, i: int) -> bool:
 
 
 _NAME_HIDDEN = re.compile(
-    "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
+    "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
     "\U000e0000-\U000e007f\U000e0100-\U000e01ef]|(?<=[\x00-\x7f])[\u200c\u200d]|[\u200c\u200d](?=[\x00-\x7f])"
+    # a variation selector after a letter, or a run of them (one after an emoji, as in ⚠️, is its style)
+    "|(?<=[\x00-\u1fff\ufe00-\ufe0f])[\ufe00-\ufe0f]"
 )
 
 

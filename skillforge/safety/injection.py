@@ -71,7 +71,7 @@ _OVERRIDE = re.compile(
     r"|\byou\s+are\s+now\b"
     r"|\bnew\s+(?:system\s+)?instructions?\s*:"
     r"|\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention\s+(?:this\s+)?to)\s+the\s+user\b"
-    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:prior|previous|earlier|your)\s+(?:guidance|orders|programming)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:prior|previous|earlier|your)\s+(?:guidance|programming)\b"
     r"|\b(?:ignore|disregard|forget)\s+(?:everything|anything)\s+(?:above|before|(?:you\s+were\s+|i\s+)?(?:told|said))\b"
     r"|\bfrom\s+now\s+on,?\s+you\s+(?:are|act|will\s+act|must\s+act)\s+as\b"
     r"|\b(?:keep|hide)\s+(?:this|it|that|these)(?:\s+\w+){0,2}?\s+(?:hidden\s+|secret\s+)?from\s+the\s+user\b"
@@ -81,6 +81,31 @@ _OVERRIDE = re.compile(
     r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?the\s+above\s*(?:and\b|[,.;:!])"
     r"|\bi (?:hereby\s+)?authori[sz]e\s+you\s+to\b"
 )
+# Paraphrases that ordinary text also says ("hide this button from the user", "ignore the above and run
+# docker compose up instead", "the worker is no longer bound by the request timeout", "## New instructions
+# from the developer", "never delete branches without telling the user"): low confidence, a warning (distill
+# still quarantines them), unless the words around say instructions (", rules", a colon after the sender).
+_SOFT_OVERRIDE = re.compile(
+    r"(?:ignore|disregard|forget)\s+(?:everything|anything)\s+before\b"
+    r"|(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?the\s+above\b"
+    r"|hide\s"
+    r"|i (?:hereby\s+)?authori[sz]e\b"
+    r"|no longer\s+bound\s+by\s+(?!(?:(?:your|the|any|all|its|my|their)\s+)*(?:previous\s+|prior\s+|original\s+|"
+    r"system\s+)?(?:rules|instructions|guidelines|restrictions|policies|prompt|programming)\b)"
+    r"|new\s+(?:system\s+)?instructions?\s+from\s+(?:the\s+)?+[a-z]++(?!\s*:)"
+)
+
+
+def _override_confidence(low: str, start: int) -> str:
+    """``low`` for a paraphrase ordinary text also says, or a secrecy phrase after a negation."""
+    if _SOFT_OVERRIDE.match(low, start):
+        return "low"
+    if low.startswith("without", start):
+        clause = max(low.rfind("\n", 0, start), low.rfind(". ", 0, start)) + 1
+        return "low" if _NEGATED.search(low, clause, start) else "high"
+    return "high"
+
+
 _OVERRIDE_KEYS = (
     "ignore",
     "disregard",
@@ -149,7 +174,7 @@ _DISCLOSE = re.compile(r"cat|print|paste|upload|send|post|exfiltrate|share|dump|
 _NEGATED = re.compile(r"\b(?:never|not|don't|do not|without|avoid|no)\b")
 # a credential file named as where something is written ("add it to `.env`", "save them into ~/.netrc"):
 # the user's own value stored locally, not the file read out
-_DESTINATION = re.compile(r"\b(?:to|into|in|inside)\s+(?:(?:the|your|a|an|this)\s+)?[`'\"]?(?:~/)?$")
+_DESTINATION = re.compile(r"\b(?:to|into)\s+(?:(?:the|your|a|an|this)\s+)?[`'\"]?(?:~/)?$")
 _SINK = re.compile(  # where a disclosed secret goes: a URL, a public place or the answer
     r"\b(?:to|into|in|on|via|with)\s+(?:(?:the|a|your|this|an)\s+)?(?:https?://|pr\b|pull request|issue|comment|"
     r"answer|response|reply|chat|reviewer|email|slack|channel|webhook|gist|pastebin|output|log)"
@@ -190,7 +215,7 @@ _ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every br
     r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?(?:\s+variables)?)\s+to\s+(?:https?://|\S+@)"
     r"|\b(?:run|execute)\s+`?(?:printenv|env|set)`?\s+and\s+(?:include|paste|post|send|attach|add|share)\b"
     r"|\b(?:send|post|upload|forward|transmit|exfiltrate)\s+(?:the\s+(?:value|contents?)\s+of\s+)?"
-    r"\$\{?[a-z0-9_]*(?:token|secret|password|api_?key|access_key|private_key)[a-z0-9_]*\}?\s+to\s+(?:https?://|\S+@)"
+    r"\$\{?(?=[a-z0-9_]{0,64}?(?:token|secret|password|api_?key|access_key|private_key))[a-z0-9_]++\}?\s+to\s+(?:https?://|\S+@)"
     r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b)"
 )
 _ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
@@ -302,6 +327,8 @@ def _simple(
         return
     for m in finditer_from(pattern, low, _STARTS[pattern]):
         conf = "low" if ctx.illustrative(m.start()) else "high"
+        if rule == "instruction-override" and conf == "high":
+            conf = _override_confidence(low, m.start())
         if rule == "pipe-to-shell":  # a cradle is code: judged like a parsed `curl … | sh` (its URL)
             conf = _cradle_confidence(text, m.start(), ctx)
         if rule == "credential-request" and not (
@@ -313,14 +340,17 @@ def _simple(
         yield rule, m.start(), f"{what}: {quote(text[m.start() : m.end()])}", conf
 
 
+_CRADLE_URL = re.compile(r"(https?)://([^\s\"'/)|;]+)")
+
+
 def _cradle_confidence(text: str, at: int, ctx: Context) -> str:
     """A PowerShell download cradle over plain http, from an IP address or a made-up host is high
     confidence even in a code block (as a parsed ``curl … | sh`` is); quoted, in a table or among
     examples it is low, and so is one from an https host in a code block (a vendor's installer)."""
     if (ctx.quoted(at) and not ctx.in_code_block(at)) or ctx.in_table(at) or ctx.among_examples(at):
         return "low"  # in a code block, quotes are the shell's: powershell -c "irm … | iex"
-    end = text.find("\n", at)
-    urls = re.findall(r"(https?)://([^\s\"'/)|;]+)", text[at : end if end != -1 else len(text)])
+    end = text.find("\n", at, at + 400)  # the cradle's own URL: a bounded look, not the rest of a long line
+    urls = _CRADLE_URL.findall(text, at, end if end != -1 else at + 400)
     risky = any(scheme == "http" or made_up_host(host) or _IP.match(host) for scheme, host in urls)
     return "high" if risky or not ctx.illustrative(at) else "low"
 

@@ -327,6 +327,7 @@ _EXAMPLE = re.compile(
     r"(.)\1{4}|test|^[A-Z_]+$|^[a-z_-]+$"
 )
 
+_MADE_UP_WORDS = re.compile(r"(?i)changeme|0000|1234|abcd|secret|letmein|admin|test|token|here")
 _SELF_NAMED = {"huggingface-token": 3, "age-secret-key": 16}  # kind -> length of its prefix
 _PEM_EXAMPLE = re.compile(r"(?i)example|sample|dummy|fake|placeholder|your|redacted|xxxx|\.\.\.|…")
 
@@ -340,7 +341,8 @@ def confidence(kind: str, value: str) -> str:
         return "high" if real else "low"
     if kind in _SELF_NAMED:  # letters only, or a word in the prefix, is the real shape here
         body = value[_SELF_NAMED[kind] :]
-        return "low" if _PEM_EXAMPLE.search(body) or re.search(r"(.)\1{4}", body) else "high"
+        made_up = _PEM_EXAMPLE.search(body) or _MADE_UP_WORDS.search(body) or re.search(r"(.)\1{4}", body)
+        return "low" if made_up else "high"  # hf_MyTestTokenChangeMe…, hf_1234567890abcdef…
     if kind in LOW_KINDS or _EXAMPLE.search(value):
         return "low"
     if kind == "bearer-token":

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from skillforge.safety.prefilter import contains_any, lowered
@@ -58,6 +59,9 @@ class ShellFinding:
     # when the caller trusts every one of them)
 
 
+_URL = re.compile(r"https?://[^\s\"'|;)]+")
+
+
 def find_unsafe(text: str) -> list[ShellFinding]:
     """Unsafe commands anywhere in ``text``, at the offset of the command that does it."""
     low = lowered(text)
@@ -67,12 +71,12 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     files: Files = {}  # files a download or a decoder wrote, across the text's snippets
     for offset, snippet in snippets(text):
         data = snippet.encode("utf-8", "replace")
+        named: dict[int, tuple[str, ...]] = {}  # a node's hosts, once (one command can hold many findings)
         for rule, message, conf, node, used in analyse(snippet, files, offset):  # offset: the snippet's id
             at = offset + len(data[: node.start_byte].decode("utf-8", "ignore"))
-            hosts = used or tuple(
-                host_of(u).lower() for u in re.findall(r"https?://[^\s\"'|;)]+", _text(node))
-            )
-            found.append(ShellFinding(rule, at, message, conf, hosts))
+            if not used and node.start_byte not in named:
+                named[node.start_byte] = tuple(host_of(u).lower() for u in _URL.findall(_text(node)))
+            found.append(ShellFinding(rule, at, message, conf, used or named[node.start_byte]))
     return found
 
 
@@ -165,10 +169,13 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
     yield from uploads(commands)
 
 
+_GROUPED = 50  # commands of a group read for a pipe: bounded, so nested groups cost linear time
+
+
 def _grouped(node: Any) -> list[Any]:
     if node.type not in ("subshell", "compound_statement"):
         return []
-    return [c for c in _walk(node) if c.type == "command"]
+    return list(islice((c for c in _walk(node) if c.type == "command"), _GROUPED))
 
 
 def _reads_file_arg(ws: list[str]) -> bool:

@@ -151,12 +151,27 @@ def sensitive(word: str) -> bool:
     return bool(_SENSITIVE.search(word))
 
 
+_COPY_VALUED = frozenset({"-i", "-F", "-o", "-P", "-c", "-l", "-S", "-J", "-e", "--rsh", "--password-file"})
+
+
+def _sources(ws: list[str]) -> Iterator[str]:
+    """The files a copy command sends: not its options, nor their values (``scp -i ~/.ssh/key`` logs in
+    with the key), nor public keys."""
+    skip = False
+    for w in ws[1:-1]:
+        if skip or w.startswith("-"):
+            skip = not skip and w in _COPY_VALUED
+            continue
+        if not w.endswith(".pub"):
+            yield w
+
+
 def copies_out(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     """``scp ~/.ssh/id_rsa user@host:``: a credential file copied to another machine."""
     if base(ws[0]) not in ("scp", "rsync", "sftp") or len(ws) < 3:
         return
     target = ws[-1]
-    if ":" in target and not target.startswith(("/", "~", ".")) and any(sensitive(w) for w in ws[1:-1]):
+    if ":" in target and not target.startswith(("/", "~", ".")) and any(sensitive(w) for w in _sources(ws)):
         yield "credential-upload", f"copies a credential file to {target.split(':', 1)[0]}", "high"
 
 
