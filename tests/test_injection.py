@@ -144,7 +144,7 @@ def test_only_text_that_spoofs_latin_letters_is_folded() -> None:
     """Fullwidth letters and look-alike letters inside a Latin word are read as Latin by the phrase
     rules; CJK text with fullwidth punctuation and Russian prose are left alone (folding every non-ASCII
     text cost a fifth of the safety scan on real public skills)."""
-    from skillforge.safety.injection import _folded
+    from skillforge.safety.phrasing import folded as _folded
 
     for prose in ("触发条件包括：任何提及（如目录、标题）", "сохраните файл и откройте его"):
         assert _folded(prose) is prose

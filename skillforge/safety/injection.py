@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
+from skillforge.safety.phrasing import NEGATED, folded, override_confidence
 from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
@@ -81,31 +82,6 @@ _OVERRIDE = re.compile(
     r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?the\s+above\s*(?:and\b|[,.;:!])"
     r"|\bi (?:hereby\s+)?authori[sz]e\s+you\s+to\b"
 )
-# Paraphrases that ordinary text also says ("hide this button from the user", "ignore the above and run
-# docker compose up instead", "the worker is no longer bound by the request timeout", "## New instructions
-# from the developer", "never delete branches without telling the user"): low confidence, a warning (distill
-# still quarantines them), unless the words around say instructions (", rules", a colon after the sender).
-_SOFT_OVERRIDE = re.compile(
-    r"(?:ignore|disregard|forget)\s+(?:everything|anything)\s+before\b"
-    r"|(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?the\s+above\b"
-    r"|hide\s"
-    r"|i (?:hereby\s+)?authori[sz]e\b"
-    r"|no longer\s+bound\s+by\s+(?!(?:(?:your|the|any|all|its|my|their)\s+)*(?:previous\s+|prior\s+|original\s+|"
-    r"system\s+)?(?:rules|instructions|guidelines|restrictions|policies|prompt|programming)\b)"
-    r"|new\s+(?:system\s+)?instructions?\s+from\s+(?:the\s+)?+[a-z]++(?!\s*:)"
-)
-
-
-def _override_confidence(low: str, start: int) -> str:
-    """``low`` for a paraphrase ordinary text also says, or a secrecy phrase after a negation."""
-    if _SOFT_OVERRIDE.match(low, start):
-        return "low"
-    if low.startswith("without", start):
-        clause = max(low.rfind("\n", 0, start), low.rfind(". ", 0, start)) + 1
-        return "low" if _NEGATED.search(low, clause, start) else "high"
-    return "high"
-
-
 _OVERRIDE_KEYS = (
     "ignore",
     "disregard",
@@ -171,7 +147,6 @@ _KEY_FILE = re.compile(
     r"\.pypirc|\.npmrc|\.kube/config|\.docker/config"
 )
 _DISCLOSE = re.compile(r"cat|print|paste|upload|send|post|exfiltrate|share|dump|display|base64|scp|curl|copy")
-_NEGATED = re.compile(r"\b(?:never|not|don't|do not|without|avoid|no)\b")
 # a credential file named as where something is written ("add it to `.env`", "save them into ~/.netrc"):
 # the user's own value stored locally, not the file read out
 _DESTINATION = re.compile(r"\b(?:to|into)\s+(?:(?:the|your|a|an|this)\s+)?[`'\"]?(?:~/)?$")
@@ -187,7 +162,7 @@ def _exfiltrates(low: str, start: int, end: int, ordered_ok: bool = True) -> boo
     lo = max(low.rfind("\n", 0, start), low.rfind(". ", 0, start)) + 1
     stop = [i for i in (low.find("\n", end), low.find(". ", end)) if i != -1]
     hi = min(stop) if stop else len(low)
-    if _NEGATED.search(low, lo, start):
+    if NEGATED.search(low, lo, start):
         return False
     lead = low[lo:start].strip(" \t-*>#`0123456789.)")
     ordered = ordered_ok and all(
@@ -241,7 +216,7 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
     low = lowered(text)
     ctx = Context(text)
-    phrases = low if text.isascii() else _folded(low)  # Ｉｇｎｏｒｅ, Іgnore: the phrase rules read Latin
+    phrases = low if text.isascii() else folded(low)  # Ｉｇｎｏｒｅ, Іgnore: the phrase rules read Latin
     raw = [
         *_simple(
             text,
@@ -282,30 +257,6 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     return sorted(unique.values(), key=lambda f: (f.line, f.rule))
 
 
-# fullwidth ASCII and the Cyrillic and Greek letters that look Latin, one character for one (offsets kept);
-# only the phrase rules read the folded text (a host name is never folded: аpple.com is not apple.com)
-_LOOKALIKES = "аеорсухіјѕԁһӏԛԝοντιαεκ"
-_FOLD = str.maketrans(
-    {
-        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
-        **dict(zip(_LOOKALIKES, "aeopcyxijsdhlqwovtiaek", strict=True)),
-    }
-)
-
-
-# a fullwidth letter, or a look-alike letter inside a Latin word ("Іgnore"): CJK text full of fullwidth
-# punctuation, or Russian and Greek prose, is not folded (translate() costs ~100 ns a character)
-# (one character set first, then look-arounds: an alternation of sets is tried at every offset, 8x slower)
-_FOLDABLE = re.compile(f"[\uff41-\uff5a{_LOOKALIKES}](?:(?<=[\uff41-\uff5a])|(?<=[a-z].)|(?=[a-z]))")
-
-
-def _folded(low: str) -> str:
-    if not _FOLDABLE.search(low):
-        return low
-    folded = low.translate(_FOLD)
-    return folded if len(folded) == len(low) else low
-
-
 def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
     """An https download run by a shell (a vendor's installer) is low confidence, unless it comes
     from an IP address or a made-up host, or from nowhere named; allowed hosts are always low."""
@@ -328,7 +279,7 @@ def _simple(
     for m in finditer_from(pattern, low, _STARTS[pattern]):
         conf = "low" if ctx.illustrative(m.start()) else "high"
         if rule == "instruction-override" and conf == "high":
-            conf = _override_confidence(low, m.start())
+            conf = override_confidence(low, m.start())
         if rule == "pipe-to-shell":  # a cradle is code: judged like a parsed `curl … | sh` (its URL)
             conf = _cradle_confidence(text, m.start(), ctx)
         if rule == "credential-request" and not (
@@ -373,7 +324,7 @@ def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
                 and _exfiltrates(low, verb.start(), m.end())
             )  # "Then cat ~/.ssh/id_rsa", not "options dump"
             conf = (
-                "low" if ctx.illustrative(verb.start()) or _NEGATED.search(low, lo, verb.start()) else "high"
+                "low" if ctx.illustrative(verb.start()) or NEGATED.search(low, lo, verb.start()) else "high"
             )
             if not (
                 strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))
