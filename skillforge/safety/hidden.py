@@ -20,6 +20,7 @@ _HIDDEN_UTF8 = re.compile(  # the same characters' UTF-8 encodings
 )
 _ALWAYS_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 _JOINERS = "\u200c\u200d"
+_NEAR = 64  # how far a run of invisible characters is followed to its visible neighbours
 _PUNCT = frozenset("[-]'\"/\\|()`")
 
 
@@ -36,6 +37,8 @@ def hidden_characters(text: str, ctx: Context) -> Iterator[tuple[str, int, str, 
     offset = len(text) - len(body)
     for m in _HIDDEN.finditer(body):
         i, char = m.start(), m.group(0)
+        if body[i - 1 : i] == char == body[i + 1 : i + 2]:
+            continue  # inside a run of one character: its ends say as much (findings are per line)
         conf = _hidden_confidence(body, i, char, ctx, offset)
         if conf:
             yield (
@@ -62,9 +65,9 @@ def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) 
     if char in "\u200e\u200f" and not (before.isascii() and after.isascii()):
         return None  # direction marks beside right-to-left text
     j, k = i - 1, i + 1  # the nearest visible neighbours (a run of invisible characters counts as one)
-    while j > 0 and _HIDDEN.match(body[j]):
-        j -= 1
-    while k < len(body) - 1 and _HIDDEN.match(body[k]):
+    while j > max(0, i - _NEAR) and _HIDDEN.match(body[j]):  # within a bounded reach: a long run
+        j -= 1  # costs linear time, not quadratic
+    while k < min(len(body) - 1, i + _NEAR) and _HIDDEN.match(body[k]):
         k += 1
     if body[j : j + 1] in _PUNCT or body[k : k + 1] in _PUNCT:
         return "low"  # a character class, string or alternation that names the character (a stripper)

@@ -263,10 +263,14 @@ _ASSIGN_TAIL = re.compile(
 def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
     """Values of secret-looking keys (found by keyword in the lowered text, then parsed in place)."""
     seen: set[int] = set()
+    inside = -1  # the end of the last value: a keyword inside it ("secret=asecret=a…") is part of it
     for hit_end in _keyword_ends(lowered):
+        if hit_end < inside:
+            continue  # (each would match to the same end again: quadratic on one long token)
         m = _ASSIGN_TAIL.match(text, hit_end)
         if m is None or m.start("s") in seen:
             continue
+        inside = m.end("s")
         value = m.group("s")
         if len(value) < 4 or value.isdigit():
             continue
