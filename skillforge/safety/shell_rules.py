@@ -123,10 +123,16 @@ _TLS_OFF_ENV = frozenset(
     }
 )
 _INDEX_ENV = (
-    *("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX"),
+    *("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX"),
     *("NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "POETRY_REPOSITORIES_"),
 )
-_LOCAL = ("http://localhost", "http://127.0.0.1")
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def plain_http_remote(url: str) -> bool:
+    """A plain-http URL to another machine (``http://localhost.evil.com`` is one; ``HTTP://`` too)."""
+    low = url.lower()
+    return low.startswith("http://") and host_of(low).rsplit("@", 1)[-1].split(":")[0] not in _LOCAL_HOSTS
 
 
 def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
@@ -138,11 +144,7 @@ def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
         yield "tls-disabled", f"turns TLS verification off ({upper})", "high"
     elif name.upper() in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST") and value:
         yield "untrusted-index", f"installs while trusting host {value!r} without TLS ({name})", "high"
-    elif (
-        name.upper().startswith(_INDEX_ENV)
-        and value.lower().startswith("http://")
-        and not value.lower().startswith(_LOCAL)
-    ):
+    elif name.upper().startswith(_INDEX_ENV) and plain_http_remote(value):
         yield "untrusted-index", f"installs from a plain-http index ({host_of(value)}, {name})", "high"
 
 
@@ -227,7 +229,7 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
             "--find-links",
             "-f",
         ):
-            if value.startswith("http://") and not value.startswith(("http://localhost", "http://127.0.0.1")):
+            if plain_http_remote(value):
                 yield "untrusted-index", f"installs from a plain-http index ({host_of(value)})", "high"
             elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
                 yield "untrusted-index", f"installs from a non-default index ({host_of(value)})", "low"
@@ -241,13 +243,9 @@ def _config_index(name: str, ws: list[str]) -> Iterator[tuple[str, str, str]]:
     at = ws.index("set")
     key, _, value = (ws[at + 1] if at + 1 < len(ws) else "").partition("=")
     value = value or (ws[at + 2] if at + 2 < len(ws) else "")
-    if key.endswith("trusted-host"):
+    if key.lower().endswith("trusted-host"):
         yield "untrusted-index", f"sets {name} to trust host {value!r} without TLS", "high"
-    elif (
-        key.endswith(("index-url", "registry"))
-        and value.startswith("http://")
-        and not value.startswith(("http://localhost", "http://127.0.0.1"))
-    ):
+    elif key.lower().endswith(("index-url", "registry")) and plain_http_remote(value):
         yield "untrusted-index", f"sets {name}'s index to plain http ({host_of(value)})", "high"
 
 

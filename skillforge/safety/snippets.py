@@ -43,6 +43,7 @@ SNIPPET_KEYS = (
     "trusted_host",
     "config_registry",
     "insecure_host",
+    *("uv_index", "scp ", "rsync ", ".netrc", ".kube/config", ".git-credentials", ".npmrc", ".pypirc"),
 )
 _SHELL_LANGS = frozenset(
     {
