@@ -140,7 +140,7 @@ def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
     at a plain-http index or a trusted host, for the command or for every later one."""
     name, _, value = assignment.replace('"', "").replace("'", "").partition("=")
     upper = f"{name.upper()}={value.upper()}"
-    if upper in _TLS_OFF_ENV:
+    if upper in _TLS_OFF_ENV or (name.upper() == "GIT_SSL_NO_VERIFY" and value):  # git: any value
         yield "tls-disabled", f"turns TLS verification off ({upper})", "high"
     elif name.upper() in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST") and value:
         yield "untrusted-index", f"installs while trusting host {value!r} without TLS ({name})", "high"
