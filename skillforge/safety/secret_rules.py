@@ -321,15 +321,17 @@ ENTROPY_RULE = Rule(
 # --- confidence: a known token shape versus a keyword or entropy guess -----------------------------
 
 LOW_KINDS = frozenset({"password", "secret", "high-entropy"})
+# what marks a value as made up, in two parts: placeholder words (a private key's body is judged on these
+# alone) and counting or filler words (a token whose own prefix is its vendor's name, on both)
+_PLACEHOLDER_WORDS = r"example|sample|dummy|fake|placeholder|your|redacted|xxxx|\.\.\.|…"
+_FILLER_WORDS = r"changeme|0000|1234|abcd|secret|letmein|admin|test"
 _EXAMPLE = re.compile(
-    r"(?i)example|sample|dummy|fake|placeholder|your|redacted|changeme|xxxx|\.\.\.|…|0000|1234|abcd|"
-    r"signature|payload|pass(?:word|wd)?\d*$|secret|letmein|admin|"
-    r"(.)\1{4}|test|^[A-Z_]+$|^[a-z_-]+$"
+    rf"(?i){_PLACEHOLDER_WORDS}|{_FILLER_WORDS}|signature|payload|pass(?:word|wd)?\d*$|"
+    r"(.)\1{4}|^[A-Z_]+$|^[a-z_-]+$"
 )
-
-_MADE_UP_WORDS = re.compile(r"(?i)changeme|0000|1234|abcd|secret|letmein|admin|test|token|here")
+_PEM_EXAMPLE = re.compile(f"(?i){_PLACEHOLDER_WORDS}")
+_SELF_NAMED_EXAMPLE = re.compile(rf"(?i){_PLACEHOLDER_WORDS}|{_FILLER_WORDS}|token|here|(?-i:(.)\1{{4}})")
 _SELF_NAMED = {"huggingface-token": 3, "age-secret-key": 16}  # kind -> length of its prefix
-_PEM_EXAMPLE = re.compile(r"(?i)example|sample|dummy|fake|placeholder|your|redacted|xxxx|\.\.\.|…")
 
 
 def confidence(kind: str, value: str) -> str:
@@ -341,8 +343,7 @@ def confidence(kind: str, value: str) -> str:
         return "high" if real else "low"
     if kind in _SELF_NAMED:  # letters only, or a word in the prefix, is the real shape here
         body = value[_SELF_NAMED[kind] :]
-        made_up = _PEM_EXAMPLE.search(body) or _MADE_UP_WORDS.search(body) or re.search(r"(.)\1{4}", body)
-        return "low" if made_up else "high"  # hf_MyTestTokenChangeMe…, hf_1234567890abcdef…
+        return "low" if _SELF_NAMED_EXAMPLE.search(body) else "high"  # hf_MyTestTokenChangeMe…, hf_1234…
     if kind in LOW_KINDS or _EXAMPLE.search(value):
         return "low"
     if kind == "bearer-token":

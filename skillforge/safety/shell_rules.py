@@ -114,14 +114,13 @@ def is_interpreter(ws: list[str]) -> bool:
 
 _TLS_OFF_ENV = frozenset(
     {
-        "GIT_SSL_NO_VERIFY=1",
-        "GIT_SSL_NO_VERIFY=TRUE",
         "NODE_TLS_REJECT_UNAUTHORIZED=0",
         "PYTHONHTTPSVERIFY=0",
         "CURL_CA_BUNDLE=",
         "REQUESTS_CA_BUNDLE=",
     }
 )
+_TLS_OFF_ANY_VALUE = frozenset({"GIT_SSL_NO_VERIFY"})  # git reads its presence, whatever the value
 _INDEX_ENV = (
     *("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX"),
     *("NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "POETRY_REPOSITORIES_"),
@@ -140,7 +139,7 @@ def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
     at a plain-http index or a trusted host, for the command or for every later one."""
     name, _, value = assignment.replace('"', "").replace("'", "").partition("=")
     upper = f"{name.upper()}={value.upper()}"
-    if upper in _TLS_OFF_ENV or (name.upper() == "GIT_SSL_NO_VERIFY" and value):  # git: any value
+    if upper in _TLS_OFF_ENV or (name.upper() in _TLS_OFF_ANY_VALUE and value):
         yield "tls-disabled", f"turns TLS verification off ({upper})", "high"
     elif name.upper() in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST") and value:
         yield "untrusted-index", f"installs while trusting host {value!r} without TLS ({name})", "high"
