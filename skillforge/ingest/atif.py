@@ -261,19 +261,34 @@ def _step(out: StepList, step: dict[str, Any], line: int | None, refs: list[str]
         if step.get("is_copied_context"):
             trust = T_INJECTED
         out.message(role, text, trust, None, line, ts)
+    notes = as_dict(step.get("extra")).get("skillforge")
     results = as_dict(step.get("observation")).get("results") or []
-    for result in results:
-        if isinstance(result, dict):
-            if "subagent_trajectory_ref" in result and isinstance(results, list):
-                add_refs(result["subagent_trajectory_ref"], refs)
-            call_id = result.get("source_call_id")
-            out.result(
-                call_id if isinstance(call_id, str) else None,
-                text_of(result.get("content")),
-                line=line,
-                timestamp=ts,
-            )
-    _annotate(out, first, as_dict(step.get("extra")).get("skillforge"))
+    if isinstance(results, list) and results:
+        _results(out, [r for r in results if isinstance(r, dict)], first, notes, (line, ts), refs)
+    _annotate(out, first, notes)
+
+
+def _results(
+    out: StepList,
+    results: list[dict[str, Any]],
+    first: int,
+    notes: Any,
+    where: tuple[int | None, str | None],
+    refs: list[str],
+) -> None:
+    """A step's observation results, each linked to the call it answers: the one its ``source_call_id``
+    names, else the one skillforge noted (``paired_call_id``: a call in an earlier step, which ATIF lets
+    no ``source_call_id`` name), else by position among the step's calls (``paired_ids``)."""
+    named = [_str(result.get("source_call_id")) for result in results]
+    if isinstance(notes, list) and len(notes) >= len(results):
+        for n, note in enumerate(notes[len(notes) - len(results) :]):
+            if named[n] is None and isinstance(note, dict):
+                named[n] = _str(note.get("paired_call_id"))
+    calls = [s.call_id for s in out.steps[first:] if s.kind is StepKind.TOOL_CALL and s.call_id]
+    for result, call_id in zip(results, atif_fitted.paired_ids(calls, named), strict=True):
+        if "subagent_trajectory_ref" in result:
+            add_refs(result["subagent_trajectory_ref"], refs)
+        out.result(call_id, text_of(result.get("content")), line=where[0], timestamp=where[1])
 
 
 def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None) -> None:

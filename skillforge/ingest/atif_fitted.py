@@ -48,6 +48,7 @@ class _Note(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     exit_code: _Int64 | None = None
     timestamp: str | None = None
     is_error: bool = False
+    paired_call_id: str | None = None
 
 
 class _StepExtra(msgspec.Struct, gc=False, forbid_unknown_fields=True):
@@ -188,7 +189,7 @@ def _step(out: StepList, step: _Step) -> None:
                 note.exit_code,
                 note.timestamp or None,
                 call_id if what == _CALL else None,
-                call_id if what == _RESULT else None,
+                (call_id or note.paired_call_id) if what == _RESULT else None,
             )
         return
     for what, text, name_or_role, data, call_id in flat:
@@ -222,10 +223,27 @@ def _flat(step: _Step, first: int) -> list[_Flat]:
         role, trust = (R_USER, T_PERSON) if source == "user" else (R_SYSTEM, T_INJECTED)
         flat.append((_MESSAGE, text, role, T_INJECTED if step.is_copied_context else trust, None))
     observation = step.observation
-    if observation is not None:
-        for result in observation.results or ():
-            flat.append((_RESULT, text_of(result.content), None, None, result.source_call_id))
+    if observation is not None and observation.results:
+        calls = [item[4] for item in flat if item[0] == _CALL]
+        ids = paired_ids(calls, [result.source_call_id for result in observation.results])
+        for result, call_id in zip(observation.results, ids, strict=True):
+            flat.append((_RESULT, text_of(result.content), None, None, call_id))
     return flat
+
+
+def paired_ids(calls: list[str], named: list[str | None]) -> list[str | None]:
+    """The call ids a step's results answer: ``named`` (their ``source_call_id``s), each result that names
+    none taking, in order, one of the step's ``calls`` that no result names, when there are exactly as
+    many of each. Harbor's own agents omit ``source_call_id`` (its ``navigator`` writes one call and one
+    id-less result per step); a result that stays without an id is left unpaired."""
+    if not calls or None not in named:
+        return named
+    taken = set(named)
+    free = [call for call in calls if call not in taken]
+    if len(free) != named.count(None):
+        return named
+    left = iter(free)
+    return [call_id if call_id is not None else next(left) for call_id in named]
 
 
 def _call(call: _Call, index: int) -> _Flat:

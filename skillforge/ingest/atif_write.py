@@ -72,6 +72,9 @@ def _steps(traj: Trajectory, metrics: dict[str, Any]) -> Iterator[dict[str, Any]
         grouper.add(step)
         yield from grouper.finished()
     yield from grouper.finished(last=True)
+    if not grouper.count:  # Harbor refuses a trajectory without steps: one empty step, read back as none
+        grouper.count = 1
+        yield {"step_id": 1, "source": "system", "message": "", "extra": {"skillforge": []}}
     metrics["total_steps"] = grouper.count
 
 
@@ -115,9 +118,12 @@ class _Grouper:
         ):
             self.current = self._new({"source": "agent", "message": ""}, None)
             self.phase = -1
-        self._fill(self.current, step, call_id)
+        self._fill(self.current, step, call_id if call_id in calls or phase != 3 else None)
         self.phase = phase
-        self.current["extra"]["skillforge"].append(_step_extra(step))
+        note = _step_extra(step)
+        if phase == 3 and call_id is not None and call_id not in calls:
+            note["paired_call_id"] = call_id  # its call is in an earlier step: no source_call_id may name it
+        self.current["extra"]["skillforge"].append(note)
         if self.current.get("timestamp") is None and step.timestamp:
             self.current["timestamp"] = step.timestamp
 
