@@ -74,13 +74,27 @@ def test_result_json_reward_is_the_outcome(tmp_path: Path, reward: float, outcom
     assert traj.outcome is outcome and traj.outcome_source == "harbor:result.json"
     assert traj.metadata["reward"] == reward and traj.metadata["harbor_exception"] == "AgentTimeoutError"
     assert not report.problems and not report.unrecognised
-    assert report.passed_over["Harbor trial or job file (the trajectory is in agent/)"] == 4
+    # result.json and config.json, trial.log, the job's result.json, the verifier's reward.txt
+    assert report.passed_over["Harbor trial or job file (the trajectory is in agent/)"] == 5
 
 
 def test_reward_txt_when_result_json_has_no_reward(tmp_path: Path) -> None:
     trial(tmp_path, {"verifier_result": None}, reward_txt="1.0\n")
     (traj,) = read([tmp_path])
     assert traj.outcome is Outcome.SUCCESS and traj.outcome_source == "harbor:reward"
+
+
+def test_verifier_reward_json_and_the_verifier_folder_passed_over(tmp_path: Path) -> None:
+    folder = trial(tmp_path, None)  # no result.json: the trial stopped before Harbor wrote it
+    (folder / "verifier").mkdir()
+    (folder / "verifier" / "reward.json").write_text('{"reward": 0.75}\n')  # what Harbor's verifier reads
+    (folder / "verifier" / "ctrf.json").write_text('{"results": {"tests": []}}')
+    report = IngestReport()
+    (traj,) = read([tmp_path], report)
+    assert traj.outcome is Outcome.SUCCESS and traj.outcome_source == "harbor:reward"
+    assert traj.metadata["reward"] == 0.75
+    assert not report.unrecognised and not report.problems
+    assert report.passed_over["Harbor trial or job file (the trajectory is in agent/)"] == 5
 
 
 def test_embedded_subagent_trajectories_are_linked(tmp_path: Path) -> None:

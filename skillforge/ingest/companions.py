@@ -33,7 +33,7 @@ def companion_reason(path: Path) -> str | None:
         return ENTIRE
     elif name == "logs.json" or (name.startswith("checkpoint") and name.endswith(".json")):
         return _gemini_file(path)
-    elif name in TRIAL_FILES:
+    elif name in TRIAL_FILES or path.parent.name == "verifier":
         return harbor_companion(path)
     return None
 

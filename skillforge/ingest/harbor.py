@@ -3,7 +3,8 @@ files beside the trajectory that are not logs.
 
 A trial is ``jobs/<job>/<trial>/`` with ``agent/trajectory.json`` (read by ``atif``), ``result.json``
 (``verifier_result.rewards{reward: …}``, ``exception_info``, ``agent_info``), ``verifier/reward.txt``
-(the same reward as text), ``config.json`` and ``trial.log``; the job folder above holds its own
+or ``verifier/reward.json`` (what the verifier wrote: the reward as text, or ``{"reward": …}``, which
+Harbor's verifier reads either of), ``config.json`` and ``trial.log``; the job folder above holds its own
 ``result.json`` and ``config.json``. A reward above 0 is a success and 0 a failure (Terminal-Bench
 rewards are 0 or 1; a fractional reward is kept in ``metadata.reward``).
 """
@@ -23,7 +24,7 @@ MAX_RESULT = 16 * 1024 * 1024
 
 def apply_outcome(trajectory_path: Path, traj: Trajectory) -> None:
     """Set a trial's outcome from ``result.json`` (``harbor:result.json``), else ``verifier/reward.txt``
-    (``harbor:reward``), when the trajectory sits in a trial's ``agent/`` folder and has none yet."""
+    or ``verifier/reward.json`` (``harbor:reward``), when the trajectory sits in a trial's ``agent/`` folder and has none yet."""
     if trajectory_path.parent.name != "agent" or traj.outcome is not Outcome.UNKNOWN:
         return
     trial = trajectory_path.parent.parent
@@ -35,6 +36,8 @@ def apply_outcome(trajectory_path: Path, traj: Trajectory) -> None:
         traj.metadata["harbor_exception"] = kind if isinstance(kind, str) else "exception"
     if reward is None:
         reward, source = _reward_txt(trial / "verifier" / "reward.txt"), "harbor:reward"
+    if reward is None:
+        reward = _reward({"verifier_result": {"rewards": _load(trial / "verifier" / "reward.json")}})
     if reward is None:
         return
     traj.outcome = Outcome.SUCCESS if reward > 0 else Outcome.FAILURE
@@ -69,10 +72,13 @@ def _reward_txt(path: Path) -> float | None:
 
 
 def companion_reason(path: Path) -> str | None:
-    """A trial's or job's own files (``result.json``, ``config.json``, logs) met in a folder walk."""
+    """A trial's or job's own files (``result.json``, ``config.json``, logs, what its verifier wrote) met
+    in a folder walk."""
+    folder = path.parent
+    if folder.name == "verifier" and (folder.parent / "agent").is_dir():
+        return "Harbor trial or job file (the trajectory is in agent/)"
     if path.name not in TRIAL_FILES:
         return None
-    folder = path.parent
     if (
         (folder / "agent").is_dir()
         or (folder / "verifier").is_dir()
