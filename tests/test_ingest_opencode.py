@@ -239,6 +239,38 @@ def test_sqlite_v2_session_message_only(tmp_path: Path) -> None:
     assert stats.ignored["model-switched (bookkeeping)"] == 1
 
 
+def test_session_message_without_seq_and_sessions_only_in_the_v1_tables(tmp_path: Path) -> None:
+    """OpenCode 1.x's ``session_message`` (packages/opencode/src/session/session.sql.ts) has no ``seq``
+    column: rows are ordered by creation time and id; a session with no rows there is read from the v1
+    ``message``/``part`` tables, which that version still writes."""
+    path = database(tmp_path / "opencode.db")
+    db = sqlite3.connect(path)
+    db.executescript(
+        "DROP TABLE session_message;"
+        "CREATE TABLE session_message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, type TEXT NOT NULL,"
+        " time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);"
+    )
+    db.execute(
+        "INSERT INTO session VALUES ('ses_v2', 'p', NULL, '/repo', 'Other', '1.4.0', 1785578500000, 0)"
+    )
+    for row_id, kind, created, data in [
+        ("msg_b", "assistant", 1785578501000, {"content": [{"type": "text", "text": "Second."}]}),
+        ("msg_a", "user", 1785578500000, {"text": "First."}),
+        ("msg_c", "synthetic", 1785578501000, {"text": "Third, same time, later id."}),
+    ]:
+        db.execute(
+            "INSERT INTO session_message VALUES (?, 'ses_v2', ?, ?, ?, ?)",
+            (row_id, kind, created, created, json.dumps(data)),
+        )
+    db.commit()
+    db.close()
+    report = IngestReport()
+    by_id = {t.native_id: t for t in read([path], report)}
+    check_main(by_id[SES])  # no session_message rows of its own: read from message/part
+    assert [s.text for s in by_id["ses_v2"].steps] == ["First.", "Second.", "Third, same time, later id."]
+    assert not any(p.fatal for p in report.problems)  # the fixture's one part that is not JSON is counted
+
+
 def test_wal_database_read_from_a_copy_and_json_tree_beside_it_not_counted_twice(tmp_path: Path) -> None:
     root = tmp_path / "opencode"
     tree(tmp_path)

@@ -133,8 +133,9 @@ def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     found = tables(path)
     try:
         with snapshot(path) as db:
-            v2 = "session_message" in found and db.execute("SELECT 1 FROM session_message LIMIT 1").fetchone()
+            v2 = _v2_sessions(db, found)
             table = "session_v2" if v2 and "session_v2" in found else "session"
+            order = "seq" if v2 and "seq" in _columns(db, "session_message") else "time_created, id"
             sessions = db.cursor()
             sessions.row_factory = sqlite3.Row
             for row in sessions.execute(f"SELECT * FROM {table}").fetchall():
@@ -142,8 +143,8 @@ def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
                 digest = new_digest()
                 digest.update(orjson.dumps(info))
                 steps = OpenCodeSteps(str(path), ctx)
-                if v2:
-                    _v2_rows(db, info["id"], steps, digest, ctx)
+                if info["id"] in v2 or not found >= _TREE:
+                    _v2_rows(db, info["id"], order, (steps, digest, ctx))
                 else:
                     _v1_rows(db, info["id"], steps, digest, ctx)
                 yield _trajectory(str(path), digest_id(digest), info, steps)
@@ -195,11 +196,25 @@ def _v1_rows(
             steps.v1_message(info, parts.get(message, []), message)
 
 
-def _v2_rows(
-    db: sqlite3.Connection, session: str, steps: OpenCodeSteps, digest: Any, ctx: ParseContext
-) -> None:
-    query = "SELECT seq, id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ?"
-    for _, row_id, kind, raw in _ordered(db.execute(query, (session,)).fetchall(), 0, 1):
+def _v2_sessions(db: sqlite3.Connection, found: Collection[str]) -> set[Any]:
+    """The sessions that have ``session_message`` rows: each is read from them, any other from the v1
+    ``message``/``part`` tables (a database of a version that writes both holds sessions of each)."""
+    if "session_message" not in found:
+        return set()
+    return {row[0] for row in db.execute("SELECT DISTINCT session_id FROM session_message")}
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _v2_rows(db: sqlite3.Connection, session: str, order: str, into: tuple[Any, Any, Any]) -> None:
+    """A session's ``session_message`` rows in order: by ``seq`` where the table has it (2.x), else by
+    creation time and id (the 1.x table, ``id, session_id, type, time_created, time_updated, data``)."""
+    steps, digest, ctx = into
+    query = f"SELECT {order}, id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ?"
+    keys = order.count(",") + 1
+    for *_, row_id, kind, raw in _ordered(db.execute(query, (session,)).fetchall(), *range(keys + 1)):
         digest.update(raw or b"")
         data = _loads(raw, ctx, row_id)
         if isinstance(data, dict):
