@@ -268,3 +268,45 @@ def test_cursor_shell_decodes_as_renaming_the_arguments(args: dict[str, Any]) ->
     from skillforge.ingest.tools import TOOLS, keys, shell
 
     assert TOOLS["cursor"]["shell"]("text", args) == keys(shell, working_directory="cwd")("text", args)
+
+
+def test_a_failed_turn_keeps_its_error(tmp_path: Path) -> None:
+    """A turn that fails (the model refused, a quota, an expired login) writes only its ``turn_ended``
+    line, with the reason in ``error``, as other readers of real transcripts found."""
+    lines = [
+        {"role": "user", "message": {"content": [{"type": "text", "text": "<user_query>go</user_query>"}]}},
+        {"type": "turn_ended", "status": "error", "error": "Model unavailable on your plan"},
+        {"type": "turn_ended", "status": "success"},
+    ]
+    path = tmp_path / f"{TID}.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    (traj,) = read([path])
+    assert [(s.text, s.is_error, s.trust) for s in traj.steps[1:]] == [
+        ("Model unavailable on your plan", True, Trust.INJECTED)
+    ]
+    assert traj.metadata["turn_status"] == {"error": 1, "success": 1}
+
+
+def test_tool_params_as_a_json_string_and_bubble_times_in_milliseconds(tmp_path: Path) -> None:
+    """Builds that write a call's arguments as ``params`` (a JSON string) rather than ``rawArgs``, and a
+    bubble's ``createdAt`` as epoch milliseconds as composers write theirs."""
+    db = sqlite3.connect(tmp_path / "state.vscdb")
+    db.execute("CREATE TABLE cursorDiskKV (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB)")
+    tool = {"toolCallId": "t1", "name": "run_terminal_cmd", "params": '{"command": "make check"}'}
+    rows = [
+        (
+            "composerData:c9",
+            json.dumps({"composerId": "c9", "fullConversationHeadersOnly": [{"bubbleId": "b"}]}),
+        ),
+        ("bubbleId:c9:b", json.dumps(bubble("b", 2, "", createdAt=1785578400000, toolFormerData=tool)[1])),
+    ]
+    db.executemany("INSERT INTO cursorDiskKV VALUES (?, ?)", rows)
+    db.commit()
+    db.close()
+    (traj,) = read([tmp_path / "state.vscdb"])
+    call = traj.tool_calls[0]
+    assert (call.text, call.input, call.timestamp) == (
+        "make check",
+        {"command": "make check"},
+        "2026-08-01T10:00:00.000Z",
+    )

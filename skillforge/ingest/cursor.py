@@ -10,7 +10,8 @@ are as reverse-engineered in the reference).
 - The IDE's ``globalStorage/state.vscdb`` (SQLite, table ``cursorDiskKV``): read by ``cursor_db``.
 
 ``turn_ended`` statuses are how the turns ended (``success``, ``error``, ``aborted``): a process outcome,
-kept in ``metadata.turn_status``, not the task's outcome.
+kept in ``metadata.turn_status``, not the task's outcome. A failed turn's ``error`` text (the only line
+such a turn writes) becomes a system step marked as an error.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import orjson
 
 from skillforge.ingest.base import (
     R_ASSISTANT,
+    R_SYSTEM,
     R_USER,
     T_AGENT,
     T_INJECTED,
@@ -94,6 +96,9 @@ class _Transcript:
     def record(self, rec: dict[str, Any], line: int) -> None:
         if rec.get("type") == "turn_ended":
             self.turns[as_str(rec.get("status")) or "unknown"] += 1
+            error = rec.get("error")  # a failed turn (model refused, quota, auth) writes only this line
+            if isinstance(error, str) and (step := self.out.message(R_SYSTEM, error, T_INJECTED, None, line)):
+                step.is_error = True
             return
         message = rec.get("message")
         content = message.get("content") if isinstance(message, dict) else None

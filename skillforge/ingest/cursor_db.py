@@ -200,7 +200,8 @@ class _Bubbles:
         self.missing = 0
 
     def bubble(self, bubble: dict[str, Any], record: str) -> None:
-        ts = _s(bubble.get("createdAt"))
+        created = bubble.get("createdAt")
+        ts = _s(created) or ms_time(created)  # ISO text, or epoch milliseconds as composers write it
         text = as_str(bubble.get("text"))
         tool = as_dict(bubble.get("toolFormerData"))
         thinking = as_str(as_dict(bubble.get("thinking")).get("text"))
@@ -225,7 +226,7 @@ class _Bubbles:
     def tool(self, tool: dict[str, Any], record: str, ts: str | None) -> None:
         name = as_str(tool.get("name")) or "tool"
         args = json_or_text(tool.get("rawArgs"))
-        args = json_safe(args if args is not None else tool.get("params"))
+        args = json_safe(args if args is not None else json_or_text(tool.get("params")))
         call_id = as_str(tool.get("toolCallId")) or f"{record}#tool"
         shell = name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str)
         text = args["command"] if shell else clip(orjson.dumps(args).decode()) if args is not None else ""
