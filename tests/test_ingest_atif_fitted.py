@@ -108,6 +108,22 @@ READ_FITTED = {
             extra={"skillforge": d["steps"][1]["extra"]["skillforge"][2:]},
         )
     ),
+    # ATIF 1.6+ multimodal content (Harbor's computer-use agents write screenshots into results)
+    "message parts": changed(setitem(("steps", 0, "message"), [{"type": "text", "text": "hi"}])),
+    "result parts with an image": changed(
+        setitem(
+            ("steps", 1, "observation", "results", 0, "content"),
+            [
+                {"type": "text", "text": "screen after the click"},
+                {"type": "image", "source": {"media_type": "image/png", "path": "images/s1.png"}},
+                {
+                    "type": "audio",
+                    "source": {"media_type": "audio/wav", "path": "a.wav", "duration_sec": 1.5},
+                },
+                {"type": "text", "text": None},
+            ],
+        )
+    ),
     "a wrapped input": changed(
         setitem(
             ("steps", 1, "tool_calls", 0), {"arguments": {"input": "x"}, "extra": {"input_wrapped": True}}
@@ -142,7 +158,13 @@ READ_GENERALLY = {
     "a subagent ref": changed(
         setitem(("steps", 1, "observation", "results", 0, "subagent_trajectory_ref"), [{"session_id": "x"}])
     ),
-    "message parts": changed(setitem(("steps", 0, "message"), [{"type": "text", "text": "hi"}])),
+    "a part with a field the spec does not name": changed(
+        setitem(("steps", 0, "message"), [{"type": "text", "text": "hi", "content": "x"}])
+    ),
+    "parts that are strings": changed(setitem(("steps", 0, "message"), ["hi"])),
+    "an image whose source holds an integer beyond 64 bits": changed(
+        setitem(("steps", 0, "message"), [{"type": "image", "source": {"n": 2**70}}])
+    ),
     "an exit code beyond 64 bits": changed(
         setitem(("steps", 1, "extra", "skillforge", 4, "exit_code"), 2**70)
     ),

@@ -67,9 +67,20 @@ class _Call(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     extra: _CallExtra | None = None
 
 
+class _Part(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """A content part (ATIF 1.6+): text, or an image (1.8: audio) named by its ``source``."""
+
+    type: str = ""
+    text: str | None = None
+    source: Any = None
+
+
+_Content = str | list[_Part] | None
+
+
 class _Result(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     source_call_id: str | None = None
-    content: str | None = None
+    content: _Content = None
     extra: Any = None
 
 
@@ -83,7 +94,7 @@ class _Step(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     source: str | None = None
     model_name: Any = None
     reasoning_effort: Any = None
-    message: str | None = None
+    message: _Content = None
     reasoning_content: str | None = None
     tool_calls: list[_Call] | None = None
     observation: _Observation | None = None
@@ -148,8 +159,13 @@ def _as_orjson_reads(doc: Document) -> bool:
         if step.tool_calls and step.source != "agent":
             return False
         values += [step.step_id, step.model_name, step.reasoning_effort, step.metrics, step.llm_call_count]
+        if type(step.message) is list:
+            values += [part.source for part in step.message]
         if step.observation is not None:
-            values += [result.extra for result in step.observation.results or ()]
+            for result in step.observation.results or ():
+                values.append(result.extra)
+                if type(result.content) is list:
+                    values += [part.source for part in result.content]
     return all(_orjson_same(v) for v in values)
 
 
@@ -207,7 +223,7 @@ def _flat(step: _Step, first: int) -> list[_Flat]:
     """The flat steps of ``step``, in order, leaving out the empty thoughts and messages the general path
     leaves out; ``first``: the index the first of them gets."""
     flat: list[_Flat] = []
-    text = text_of(step.message)
+    text = _text(step.message)
     source = step.source
     if source == "agent":
         reasoning = step.reasoning_content
@@ -227,8 +243,18 @@ def _flat(step: _Step, first: int) -> list[_Flat]:
         calls = [item[4] for item in flat if item[0] == _CALL]
         ids = paired_ids(calls, [result.source_call_id for result in observation.results])
         for result, call_id in zip(observation.results, ids, strict=True):
-            flat.append((_RESULT, text_of(result.content), None, None, call_id))
+            flat.append((_RESULT, _text(result.content), None, None, call_id))
     return flat
+
+
+def _text(content: _Content) -> str:
+    """Content as the general path flattens it: a part is what its type and text say (its source is
+    only where an image or a sound lies)."""
+    if type(content) is not list:
+        return text_of(content)
+    return text_of(
+        [{"type": p.type} if p.text is None else {"type": p.type, "text": p.text} for p in content]
+    )
 
 
 def paired_ids(calls: list[str], named: list[str | None]) -> list[str | None]:
