@@ -209,3 +209,38 @@ def test_bad_input(tmp_path: Path) -> None:
     broken.write_text(json.dumps(HARBOR, indent=2)[:-20])
     report = IngestReport()
     assert list(read([broken], report)) == [] and "not valid JSON" in str(report.problems[0])
+
+
+def test_a_result_that_is_not_an_object_is_counted_and_the_others_kept(tmp_path: Path) -> None:
+    doc = json.loads(json.dumps(HARBOR))
+    agent_step = next(s for s in doc["steps"] if s.get("observation"))
+    results = agent_step["observation"]["results"]
+    agent_step["observation"]["results"] = ["screen dump", *results]
+    path = tmp_path / "trajectory.json"
+    path.write_text(json.dumps(doc))
+    ctx = ParseContext(path=path)
+    (traj,) = atif.parse(path, ctx)
+    assert ctx.skipped == {"observation result that is not an object": 1}
+    kept = [s for s in traj.steps if s.kind is StepKind.TOOL_RESULT]
+    assert len(kept) == sum(len(s.get("observation", {}).get("results", [])) for s in HARBOR["steps"])
+
+
+def test_audio_and_image_parts_leave_a_marker(tmp_path: Path) -> None:
+    doc = {
+        "schema_version": "ATIF-v1.8",
+        "steps": [
+            {
+                "step_id": 1,
+                "source": "user",
+                "message": [
+                    {"type": "text", "text": "What does the recording say?"},
+                    {"type": "audio", "source": {"media_type": "audio/wav", "path": "q.wav"}},
+                    {"type": "image", "source": {"media_type": "image/png", "path": "s.png"}},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "trajectory.json"
+    path.write_text(json.dumps(doc))
+    (traj,) = read([path])
+    assert traj.steps[0].text == "What does the recording say?\n[audio omitted]\n[image omitted]"

@@ -158,7 +158,7 @@ def _document(
     out = StepList(str(path))
     for step in doc["steps"]:
         if isinstance(step, dict):
-            _step(out, step, line, refs)
+            _step(out, step, (line, ctx), refs)
         else:
             ctx.skip("step that is not an object", line, type(step).__name__)
     _add_subs(doc, subs)
@@ -230,7 +230,7 @@ def _continue(
             elif step.get("is_copied_context"):
                 ctx.ignore("context copied into a continued trajectory")
             else:
-                _step(out, step, line, found[0])
+                _step(out, step, (line, ctx), found[0])
         _add_subs(cont, found[1])
         yield target
 
@@ -241,8 +241,12 @@ def _add_subs(doc: Any, subs: list[Any]) -> None:
     subs.extend(embedded if isinstance(embedded, list) else [])
 
 
-def _step(out: StepList, step: dict[str, Any], line: int | None, refs: list[str]) -> None:
-    """One ATIF step as flat steps, then what ``extra.skillforge`` says about each of them."""
+def _step(
+    out: StepList, step: dict[str, Any], where: tuple[int | None, ParseContext], refs: list[str]
+) -> None:
+    """One ATIF step as flat steps, then what ``extra.skillforge`` says about each of them; ``where``:
+    the JSONL line (None: a whole document) and the context that counts what is skipped."""
+    line, ctx = where
     first = len(out.steps)
     ts = _str(step.get("timestamp"))
     text = text_of(step.get("message"))
@@ -264,7 +268,11 @@ def _step(out: StepList, step: dict[str, Any], line: int | None, refs: list[str]
     notes = as_dict(step.get("extra")).get("skillforge")
     results = as_dict(step.get("observation")).get("results") or []
     if isinstance(results, list) and results:
-        _results(out, [r for r in results if isinstance(r, dict)], first, notes, (line, ts), refs)
+        kept = [r for r in results if isinstance(r, dict)]
+        for result in results if len(kept) < len(results) else ():
+            if not isinstance(result, dict):
+                ctx.skip("observation result that is not an object", line, type(result).__name__)
+        _results(out, kept, first, notes, (line, ts), refs)
     _annotate(out, first, notes)
 
 

@@ -174,6 +174,8 @@ def text_of(content: Any) -> str:
                 parts.append(IMAGE_MARKER)
             elif btype == "document":
                 parts.append("[document omitted]")
+            elif btype in ("audio", "input_audio"):  # ATIF 1.8 audio parts, OpenAI's input audio
+                parts.append("[audio omitted]")
             elif "text" in block and isinstance(block["text"], str):
                 parts.append(block["text"])
             elif "content" in block:
