@@ -7,10 +7,12 @@ that are **re-appended whole on every update** (the first position and the last 
 ``{"$set": {…}}`` metadata patches (a ``messages`` key replaces the whole list: history rewritten after
 compression, an aborted turn or a resume) and ``{"$rewindTo": id}`` (drop that message and all after it;
 an unknown id drops all). Both are reduced to the final message list, then to steps: a ``gemini``
-message's ``thoughts`` (summaries) are thoughts, its text an assistant message, and each ``toolCalls``
-entry a call paired with its own ``result``. ``user`` records that hold only ``functionResponse`` parts
-(v0.44+ writes each result there too) are tool results, not prompts; user text that starts with ``/``,
-``?``, ``<session_context>`` or ``<hook_context>`` is not a prompt either. ``info``/``warning``/``error``
+message's ``thoughts`` (summaries; its ``thought`` parts repeat them) are thoughts, its text an
+assistant message, and each ``toolCalls`` entry a call paired with the ``functionResponse`` of its own id
+in its ``result`` (v0.4x puts the whole turn's responses in each). ``user`` records that hold only
+``functionResponse`` parts (v0.44+ writes each result there too) are tool results, not prompts; user
+text that starts with ``/``, ``?``, ``<session_context>``, ``<hook_context>`` or ``I ran the following
+shell command:`` (a shell-mode command) is not a prompt either. ``info``/``warning``/``error``
 messages are injected context (errors marked ``is_error``).
 """
 
