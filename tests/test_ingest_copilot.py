@@ -224,3 +224,73 @@ def test_atif_round_trip(tmp_path: Path) -> None:
         return d
 
     assert [key(t) for t in again] == [key(t) for t in first]
+
+
+# Field shapes below follow Copilot CLI 1.0.63 events quoted in a public session export and the
+# SDK's generated schema (github/copilot-sdk nodejs/src/generated/session-events.ts); content invented.
+
+
+def test_exit_code_from_a_shell_exit_block(tmp_path: Path) -> None:
+    """A shell result's exit code is in ``result.contents[]`` (``shell_exit``; ``terminal`` before it),
+    and the model-facing ``content`` need not carry the ``<exited with exit code N>`` line."""
+    lines = [
+        ev("session.start", {"sessionId": SID}, 0),
+        ev("user.message", {"content": "run the kiln tests"}, 1),
+        ev(
+            "assistant.message",
+            {
+                "content": "",
+                "toolRequests": [
+                    {
+                        "toolCallId": "call_a",
+                        "name": "bash",
+                        "arguments": {"command": "pytest -q"},
+                        "type": "function",
+                    },
+                    {
+                        "toolCallId": "call_b",
+                        "name": "bash",
+                        "arguments": {"command": "make lint"},
+                        "type": "function",
+                    },
+                ],
+            },
+            2,
+        ),
+        ev(
+            "tool.execution_complete",
+            {
+                "toolCallId": "call_a",
+                "success": True,
+                "result": {
+                    "content": "2 failed, 5 passed",
+                    "contents": [{"type": "shell_exit", "shellId": "0", "exitCode": 2, "cwd": "/repo"}],
+                },
+            },
+            3,
+        ),
+        ev(
+            "tool.execution_complete",
+            {
+                "toolCallId": "call_b",
+                "success": True,
+                "result": {"content": "ok", "contents": [{"type": "terminal", "text": "ok", "exitCode": 0}]},
+            },
+            4,
+        ),
+    ]
+    (traj,) = read([write(tmp_path / "events.jsonl", lines)])
+    tests, lint = (traj.steps[c.pair] for c in traj.tool_calls if c.pair is not None)
+    assert (tests.exit_code, tests.is_error) == (2, True)
+    assert (lint.exit_code, lint.is_error) == (0, False)
+
+
+def test_autopilot_continuation_is_not_a_prompt(tmp_path: Path) -> None:
+    lines = [
+        ev("session.start", {"sessionId": SID}, 0),
+        ev("user.message", {"content": "Continue working on the task.", "isAutopilotContinuation": True}, 1),
+        ev("user.message", {"content": "add a kiln timer", "agentMode": "autopilot"}, 2),
+    ]
+    (traj,) = read([write(tmp_path / "events.jsonl", lines)])
+    assert traj.task == "add a kiln timer"
+    assert [s.trust for s in traj.steps] == [Trust.INJECTED, Trust.PERSON]

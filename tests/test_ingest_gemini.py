@@ -304,3 +304,124 @@ def test_exit_code_line(text: str, code: int | None) -> None:
     from skillforge.ingest.gemini import exit_code_line
 
     assert exit_code_line(text) == code
+
+
+# Shapes below follow a real Gemini CLI v0.46 session (the record its own loader rebuilds from a
+# JSONL log, key for key); the content is invented.
+
+
+def fan_out_message() -> dict[str, Any]:
+    """A turn of three parallel calls as v0.46 records it: the model's parts (thought parts, then
+    ``functionCall`` parts) beside the ``thoughts`` summaries and ``toolCalls``, and every call's
+    ``result`` holding the functionResponse parts of *all* the turn's calls (the history sync copies
+    the whole user turn into each)."""
+    ids = ["update_topic__update_topic_1790000000001_0", "read_file__read_file_1790000000002_1"]
+    ids.append("run_shell_command__run_shell_command_1790000000003_2")
+    names = ["update_topic", "read_file", "run_shell_command"]
+    args: list[dict[str, Any]] = [
+        {"title": "Kiln check", "summary": "Looking at the kiln config."},
+        {"file_path": "kiln.toml"},
+        {"command": "make kiln", "description": "Build the kiln."},
+    ]
+    bodies: list[dict[str, Any]] = [
+        {"output": 'Current topic: "Kiln check"'},
+        {"output": "[kiln]\ntemp = 1200\n"},
+        {"error": "[Operation Cancelled] Reason: User denied execution."},
+    ]
+    shared = [
+        {"functionResponse": {"id": i, "name": n, "response": b}}
+        for i, n, b in zip(ids, names, bodies, strict=True)
+    ]
+    thought = "I should read the kiln config before building."
+    return {
+        "id": "g-fan",
+        "timestamp": "2026-06-01T09:00:09.000Z",
+        "type": "gemini",
+        "content": [
+            {"text": f"**Checking the kiln** {thought}", "thought": True},
+            *(
+                {"functionCall": {"id": i, "name": n, "args": a}}
+                for i, n, a in zip(ids, names, args, strict=True)
+            ),
+        ],
+        "thoughts": [
+            {"subject": "Checking the kiln", "description": thought, "timestamp": "2026-06-01T09:00:08.000Z"}
+        ],
+        "tokens": {"input": 1200, "output": 40, "cached": 0, "thoughts": 30, "tool": 0, "total": 1270},
+        "model": "gemini-3-flash-preview",
+        "toolCalls": [
+            {
+                "id": i,
+                "name": n,
+                "args": a,
+                "result": shared,
+                "status": "cancelled" if n == "run_shell_command" else "success",
+                "timestamp": "2026-06-01T09:00:20.000Z",
+                "displayName": n,
+                "renderOutputAsMarkdown": False,
+            }
+            for i, n, a in zip(ids, names, args, strict=True)
+        ],
+    }
+
+
+def test_each_call_takes_its_own_response_from_a_shared_result_list(tmp_path: Path) -> None:
+    doc = {**HEADER, "messages": [user("u1", "check the kiln"), fan_out_message()]}
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps(doc, indent=2))
+    [traj], ctx = parse(path)
+    pairs = [(c.tool_name, traj.steps[c.pair].text) for c in traj.tool_calls if c.pair is not None]
+    assert pairs == [
+        ("update_topic", 'Current topic: "Kiln check"'),
+        ("read_file", "[kiln]\ntemp = 1200\n"),
+        ("run_shell_command", "[Operation Cancelled] Reason: User denied execution."),
+    ]
+    assert [traj.steps[c.pair].is_error for c in traj.tool_calls if c.pair is not None] == [
+        False,
+        False,
+        True,
+    ]
+    assert not ctx.problems
+
+
+def test_thought_parts_do_not_repeat_the_thought_summaries(tmp_path: Path) -> None:
+    doc = {**HEADER, "messages": [user("u1", "check the kiln"), fan_out_message()]}
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps(doc))
+    [traj], _ = parse(path)
+    thoughts = [s.text for s in traj.steps if s.kind is StepKind.THOUGHT]
+    assert thoughts == ["Checking the kiln: I should read the kiln config before building."]
+
+
+def test_shell_mode_records_are_not_the_task(tmp_path: Path) -> None:
+    ran = (
+        "I ran the following shell command:\n```sh\nmake kiln\n```\n\n"
+        "This produced the following result:\n```\nCommand exited with code 2.\nmake: *** No rule\n```"
+    )
+    [traj], _ = parse(
+        jsonl(tmp_path / "s.jsonl", [HEADER, user("u1", ran), user("u2", "why did make fail?")])
+    )
+    assert traj.task == "why did make fail?"
+    assert [s.trust for s in traj.steps] == [Trust.INJECTED, Trust.PERSON]
+
+
+def test_a_leaked_thought_marker_splits_thought_from_answer(tmp_path: Path) -> None:
+    reply = {
+        "id": "g1",
+        "timestamp": "2026-06-01T09:01:00.000Z",
+        "type": "gemini",
+        "content": "**Explaining kilns** The user asks what a kiln does.\n[Thought: true]A kiln fires clay.",
+        "thoughts": [{"subject": "Explaining kilns", "description": "The user asks what a kiln does."}],
+        "model": "gemini-3-flash-preview",
+    }
+    [traj], _ = parse(jsonl(tmp_path / "s.jsonl", [HEADER, user("u1", "what is a kiln?"), reply]))
+    assert [(s.kind, s.text) for s in traj.steps[1:]] == [
+        (StepKind.THOUGHT, "Explaining kilns: The user asks what a kiln does."),
+        (StepKind.ASSISTANT_MESSAGE, "A kiln fires clay."),
+    ]
+    reply = {**reply, "thoughts": []}  # no summaries: the leaked text is the thought
+    [traj], _ = parse(jsonl(tmp_path / "s.jsonl", [HEADER, user("u1", "what is a kiln?"), reply]))
+    assert [(s.kind, s.text) for s in traj.steps[1:]] == [
+        (StepKind.THOUGHT, "**Explaining kilns** The user asks what a kiln does."),
+        (StepKind.ASSISTANT_MESSAGE, "A kiln fires clay."),
+    ]

@@ -43,6 +43,7 @@ AGENT = "copilot-cli"
 
 SHELL_TOOLS = {"bash", "powershell"}  # write_bash sends input to a running shell: no command
 _EXIT_RE = re.compile(r"<exited with exit code (-?\d+)>")
+_EXIT_BLOCKS = {"shell_exit", "terminal"}
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -78,7 +79,9 @@ class _Run:
     def user(self, data: dict[str, Any], line: int, ts: str | None) -> None:
         text = as_str(data.get("content"))
         source = data.get("source")
-        trust = T_INJECTED if isinstance(source, str) and source and source != "user" else T_PERSON
+        autopilot = data.get("isAutopilotContinuation") is True
+        sent = autopilot or (isinstance(source, str) and source and source != "user")
+        trust = T_INJECTED if sent else T_PERSON  # sent by the CLI: a skill, another agent, autopilot
         if self.out.message(R_USER, text, trust, line=line, timestamp=ts) and trust is T_PERSON:
             self.task = self.task or clip(text.strip())
 
@@ -108,12 +111,24 @@ class _Run:
         text = as_str(result.get("content")) or as_str(result.get("detailedContent"))
         if error:
             text = "\n".join(t for t in (text, as_str(error.get("message"))) if t)
-        match = _EXIT_RE.search(text[-500:])
-        code = int(match.group(1)) if match else None
+        code = _exit_code(result.get("contents"))
+        if code is None:
+            match = _EXIT_RE.search(text[-500:])
+            code = int(match.group(1)) if match else None
         failed = data.get("success") is False or bool(error) or bool(code)
         self.out.result(
             str(data.get("toolCallId")), text, is_error=failed, exit_code=code, line=line, timestamp=ts
         )
+
+
+def _exit_code(contents: Any) -> int | None:
+    """The exit code of a ``shell_exit`` (or older ``terminal``) block among the result's contents."""
+    for block in contents if isinstance(contents, list) else ():
+        if isinstance(block, dict) and block.get("type") in _EXIT_BLOCKS:
+            code = block.get("exitCode")
+            if isinstance(code, int) and not isinstance(code, bool):
+                return code
+    return None
 
 
 class _Session:
@@ -191,6 +206,7 @@ class _Data(msgspec.Struct):
 
     content: Any = None
     source: Any = None
+    isAutopilotContinuation: Any = None
     model: Any = None
     reasoningText: Any = None
     toolRequests: Any = None

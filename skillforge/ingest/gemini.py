@@ -7,10 +7,12 @@ that are **re-appended whole on every update** (the first position and the last 
 ``{"$set": {…}}`` metadata patches (a ``messages`` key replaces the whole list: history rewritten after
 compression, an aborted turn or a resume) and ``{"$rewindTo": id}`` (drop that message and all after it;
 an unknown id drops all). Both are reduced to the final message list, then to steps: a ``gemini``
-message's ``thoughts`` (summaries) are thoughts, its text an assistant message, and each ``toolCalls``
-entry a call paired with its own ``result``. ``user`` records that hold only ``functionResponse`` parts
-(v0.44+ writes each result there too) are tool results, not prompts; user text that starts with ``/``,
-``?``, ``<session_context>`` or ``<hook_context>`` is not a prompt either. ``info``/``warning``/``error``
+message's ``thoughts`` (summaries; its ``thought`` parts repeat them) are thoughts, its text an
+assistant message, and each ``toolCalls`` entry a call paired with the ``functionResponse`` of its own id
+in its ``result`` (v0.4x puts the whole turn's responses in each). ``user`` records that hold only
+``functionResponse`` parts (v0.44+ writes each result there too) are tool results, not prompts; user
+text that starts with ``/``, ``?``, ``<session_context>``, ``<hook_context>`` or ``I ran the following
+shell command:`` (a shell-mode command) is not a prompt either. ``info``/``warning``/``error``
 messages are injected context (errors marked ``is_error``).
 """
 
@@ -45,8 +47,13 @@ AGENT = "gemini-cli"
 
 SHELL_TOOLS = {"run_shell_command"}
 MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
-_NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>")
+# slash commands, help, context the CLI prepends, and the record of a command the user ran in shell
+# mode (``!cmd``), which the CLI writes as user text for the model
+_NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>", "I ran the following shell command:")
 _EXIT_RE = re.compile(r"Exit Code: (-?\d+)")
+# a thought part flattened to text by versions before the fix of google-gemini/gemini-cli#23525: the
+# thought's text, then this marker, then the answer
+_THOUGHT_MARK = re.compile(r"\n?\[Thought: (?:true|false)\]")
 
 
 def exit_code_line(text: str) -> int | None:
@@ -204,13 +211,16 @@ class _Steps:
         if not self.model:
             model = msg.get("model")
             self.model = model if isinstance(model, str) else None
-        for thought in msg.get("thoughts") or []:
-            if isinstance(thought, dict):
-                self.out.thought(_thought_text(thought), timestamp=ts)
+        summaries = [t for t in msg.get("thoughts") or [] if isinstance(t, dict)]
+        for thought in summaries:
+            self.out.thought(_thought_text(thought), timestamp=ts)
         parts = msg.get("content")
         for part in parts if isinstance(parts, list) else [parts]:
             if isinstance(part, dict) and part.get("thought") is True:
-                self.out.thought(as_str(part.get("text")), timestamp=ts)
+                if not summaries:  # v0.4x writes each summary twice: as `thoughts` and as a thought part
+                    self.out.thought(as_str(part.get("text")), timestamp=ts)
+            elif (marked := _marked_text(part)) is not None:
+                self._leaked(marked, bool(summaries), ts)
             elif (
                 isinstance(part, dict)
                 and isinstance(part.get("functionCall"), dict)
@@ -226,14 +236,23 @@ class _Steps:
             if isinstance(call, dict):
                 self._tool_call(call, ts)
 
+    def _leaked(self, text: str, summarised: bool, ts: str | None) -> None:
+        """Text holding ``[Thought: true]`` markers: each piece before a marker is a thought (already
+        in the summaries when there are some), the piece after the last one the answer."""
+        *thoughts, answer = _THOUGHT_MARK.split(text)
+        if not summarised:
+            for thought in thoughts:
+                self.out.thought(thought.strip(), timestamp=ts)
+        self.out.message(R_ASSISTANT, clip(answer.strip()), T_AGENT, timestamp=ts)
+
     def _tool_call(self, call: dict[str, Any], ts: str | None) -> None:
         call_id = str(call.get("id") or f"call-{len(self.out.steps)}")
         self._call(call_id, as_str(call.get("name")) or "tool", call.get("args"), ts)
         status = call.get("status")
-        for part in call.get("result") or []:
-            if isinstance(part, dict) and isinstance(part.get("functionResponse"), dict):
-                self._result(call_id, part["functionResponse"], status, ts)
-                return
+        response = _own_response(call.get("result"), call.get("id"))
+        if response is not None:
+            self._result(call_id, response, status, ts)
+            return
         if status in _DONE:  # finished without a functionResponse part: the display text, or the status
             text = as_str(call.get("resultDisplay")) or f"[{status}]"
             self.out.result(call_id, text, is_error=status != "success", timestamp=ts)
@@ -259,6 +278,29 @@ class _Steps:
             exit_code=code,
             is_error=bool(error) or status in ("error", "cancelled") or bool(code),
         )
+
+
+def _marked_text(part: Any) -> str | None:
+    """A part's text when it holds a leaked ``[Thought: …]`` marker, else None."""
+    text = part if isinstance(part, str) else part.get("text") if isinstance(part, dict) else None
+    if isinstance(text, str) and "[Thought: " in text and _THOUGHT_MARK.search(text):
+        return text
+    return None
+
+
+def _own_response(result: Any, call_id: Any) -> dict[str, Any] | None:
+    """The call's own ``functionResponse`` in its ``result``: the one with its id. v0.4x copies the
+    responses of all the turn's calls into each call's result, so the first is often another call's;
+    a lone response is taken as the call's whatever its id (older versions wrote none)."""
+    responses = [
+        p["functionResponse"]
+        for p in (result if isinstance(result, list) else [result])
+        if isinstance(p, dict) and isinstance(p.get("functionResponse"), dict)
+    ]
+    for response in responses:
+        if response.get("id") == call_id:
+            return response
+    return responses[0] if len(responses) == 1 else None
 
 
 def _thought_text(thought: dict[str, Any]) -> str:
