@@ -46,6 +46,8 @@ UNITS = [
     "/home/u/",
     "C:\\Users\\a ",
     "\u200b",
+    *("no ", "i\n", "ignore the users ", "a\n> ", "a\n# b", "\u0130"),  # the phrase rules' variants
+    *("npm set ", "python -m ", "curl -o/", "< ~/.ssh/id_rsa ", "wget -qO- "),  # the shell rules'
 ]
 SCANNERS = {"secrets": find_secrets, "injection": find_injections, "home-paths": normalize_home_paths}
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
-from skillforge.safety.phrasing import NEGATED, folded, override_confidence
+from skillforge.safety.phrasing import NEGATED, folded, override_confidence, unmarked
 from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
@@ -66,7 +66,9 @@ class InjectionFinding:
 # megabyte-long line costs linear time (no quadratic rescans).
 _OVERRIDE = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|the|your|of)\s+)*"
-    r"(?:previous|prior|above|earlier|preceding|system|original|former|all|safety)\s+"
+    r"(?:(?:previous|prior|above|earlier|preceding|system|original|former|all|safety)\s+"
+    r"|(?:your|(?:users?|developers?|operators?|admin(?:istrator)?s?|system)(?:['’]s?)?)\s+"  # whose: the user's
+    r"(?:(?:previous|prior|earlier|original|system)\s+)?)"
     r"(?:instructions?|prompts?|rules|directions|directives|guidelines|messages?|context)\b"
     r"|\bdisregard\s+(?:the\s+|your\s+)?system\s+prompt\b"
     r"|\byou\s+are\s+now\b"
@@ -78,9 +80,9 @@ _OVERRIDE = re.compile(
     r"|\b(?:keep|hide)\s+(?:this|it|that|these)(?:\s+\w+){0,2}?\s+(?:hidden\s+|secret\s+)?from\s+the\s+user\b"
     r"|\bwithout\s+(?:telling|informing|notifying)\s+the\s+user\b"
     r"|\bnew\s+(?:system\s+)?instructions?\s+from\s+(?:the\s+)?(?:admin|administrator|developer|system|operator)"
-    r"|\bno longer\s+bound\s+by\b"
+    r"|\bno\s+longer\s+bound\s+by\b"
     r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?the\s+above\s*(?:and\b|[,.;:!])"
-    r"|\bi (?:hereby\s+)?authori[sz]e\s+you\s+to\b"
+    r"|\bi\s+(?:hereby\s+)?authori[sz]e\s+you\s+to\b"
 )
 _OVERRIDE_KEYS = (
     "ignore",
@@ -88,20 +90,19 @@ _OVERRIDE_KEYS = (
     "forget",
     "override",
     "bypass",
-    "you are now",
+    "now",  # you are now, from now on (keys hold no white space: "you are\nnow" is one)
     "instruction",
     "tell",
     "inform",
     "mention",
-    "now on",
-    "the user",
-    "no longer",
-    "the above",
+    "user",
+    "longer",
+    "above",
     "authori",
 )
 _OVERRIDE_STARTS = (
     *("ignore", "disregard", "forget", "override", "bypass", "you", "new", "do", "never"),
-    *("from", "keep", "hide", "without", "no ", "i "),  # "no longer", "i authorize"
+    *("from", "keep", "hide", "without", "no", "i ", "i\n", "i\t", "i\r"),  # "no longer", "i authorize"
 )
 _SENSITIVE = re.compile(
     r"~/\.ssh\b|\.ssh/|id_rsa|id_ed25519|\.env\b|\.aws/credentials|\bcredentials(?:\.json)?\b|"
@@ -216,7 +217,8 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
     low = lowered(text)
     ctx = Context(text)
-    phrases = low if text.isascii() else folded(low)  # Ｉｇｎｏｒｅ, Іgnore: the phrase rules read Latin
+    latin = folded(low)  # Ｉｇｎｏｒｅ, Іgnore, İGNORE: the phrase rules read Latin
+    phrases = unmarked(latin)  # "> ignore all previous\n> instructions": quote markers are not words
     raw = [
         *_simple(
             text,
@@ -226,6 +228,7 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
             _OVERRIDE_KEYS,
             "instruction-override",
             "tries to override the agent's instructions",
+            latin,
         ),
         *_credential_files(text, low, ctx),
         *_simple(
@@ -236,6 +239,7 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
             _ASK_KEYS,
             "credential-request",
             "asks for credentials or secrets",
+            latin,
         ),
         *_simple(
             text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
@@ -272,11 +276,21 @@ _IP = re.compile(r"^\[?[0-9a-f:.]+\]?(?::\d+)?$")
 
 
 def _simple(
-    text: str, low: str, ctx: Context, pattern: re.Pattern[str], keys: tuple[str, ...], rule: str, what: str
+    text: str,
+    low: str,
+    ctx: Context,
+    pattern: re.Pattern[str],
+    keys: tuple[str, ...],
+    rule: str,
+    what: str,
+    keyed: str | None = None,
 ) -> Iterator[Raw]:
-    if not contains_any(low, keys):
+    """Matches of ``pattern`` in ``low``; keywords looked up in ``keyed`` (the same keyword offsets:
+    ``low`` before its line markers were blanked, whose keyword pass is cached)."""
+    where = low if keyed is None else keyed
+    if not contains_any(where, keys):
         return
-    for m in finditer_from(pattern, low, _STARTS[pattern]):
+    for m in finditer_from(pattern, low, _STARTS[pattern], where):
         conf = "low" if ctx.illustrative(m.start()) else "high"
         if rule == "instruction-override" and conf == "high":
             conf = override_confidence(low, m.start())

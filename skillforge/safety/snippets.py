@@ -44,6 +44,7 @@ SNIPPET_KEYS = (
     "config_registry",
     "insecure_host",
     *("uv_index", "scp ", "rsync ", ".netrc", ".kube/config", ".git-credentials", ".npmrc", ".pypirc"),
+    "http://",  # an index over plain http in any flag's spelling: pip -i, uv --index, -f (find-links)
 )
 _SHELL_LANGS = frozenset(
     {
