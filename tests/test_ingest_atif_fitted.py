@@ -131,6 +131,48 @@ READ_FITTED = {
     ),
 }
 
+
+def _pairing_doc(*steps: dict[str, Any]) -> bytes:
+    return json.dumps({"schema_version": "ATIF-v1.6", "steps": list(steps)}, indent=1).encode()
+
+
+def _agent_step(calls: list[str], results: list[dict[str, Any]], notes: list[Any] | None = None) -> Any:
+    step: dict[str, Any] = {"source": "agent", "message": ""}
+    if calls:
+        step["tool_calls"] = [{"tool_call_id": c, "function_name": "bash", "arguments": {}} for c in calls]
+    if results:
+        step["observation"] = {"results": results}
+    if notes is not None:
+        step["extra"] = {"skillforge": notes}
+    return step
+
+
+_RESULT_NOTE = note("tool", "tool_result", "tool_output")
+# found by review: results the two paths paired differently
+READ_FITTED.update(
+    {
+        "a result whose source_call_id is empty": _pairing_doc(
+            _agent_step(["c1"], [{"source_call_id": "", "content": "out"}])
+        ),
+        "a result skillforge paired with an earlier call, in a step with a call of its own": _pairing_doc(
+            _agent_step(["c1"], []),
+            _agent_step(
+                ["c2"],
+                [{"content": "out of c1"}],
+                [
+                    note("assistant", "tool_call", "agent", call_id="c2"),
+                    {**_RESULT_NOTE, "paired_call_id": "c1"},
+                ],
+            ),
+        ),
+        "notes that outnumber the flat steps, the last pairing a result": _pairing_doc(
+            _agent_step(["c1"], []),
+            _agent_step(
+                [], [{"content": "out of c1"}], [_RESULT_NOTE, {**_RESULT_NOTE, "paired_call_id": "c1"}]
+            ),
+        ),
+    }
+)
 DOC_HEAD = b'{"schema_version": "ATIF-v1.6",\n "steps": ['
 # found by a reviewer's differential fuzzing: documents orjson refuses or reads otherwise
 REVIEWED = {

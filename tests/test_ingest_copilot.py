@@ -294,3 +294,28 @@ def test_autopilot_continuation_is_not_a_prompt(tmp_path: Path) -> None:
     (traj,) = read([write(tmp_path / "events.jsonl", lines)])
     assert traj.task == "add a kiln timer"
     assert [s.trust for s in traj.steps] == [Trust.INJECTED, Trust.PERSON]
+
+
+def test_exit_codes_no_process_returns_are_unknown(tmp_path: Path) -> None:
+    """Found by review: an exit code beyond 64 bits (in a ``shell_exit`` block or the exit line) was kept,
+    and ``ingest --json`` then failed with a traceback (orjson: Integer exceeds 64-bit range)."""
+    calls = [{"toolCallId": f"c{n}", "name": "bash", "arguments": {"command": "make"}} for n in range(3)]
+    results = [
+        {"content": "ok", "contents": [{"type": "shell_exit", "exitCode": 2**70}]},
+        {"content": "ok\n<exited with exit code 99999999999999999999999>"},
+        {
+            "content": "ok",
+            "contents": [{"type": "shell_exit", "exitCode": True}, {"type": "terminal", "exitCode": 3}],
+        },
+    ]
+    lines = [
+        ev("session.start", {"sessionId": SID}, 0),
+        ev("user.message", {"content": "build"}, 1),
+        ev("assistant.message", {"content": "", "toolRequests": calls}, 2),
+        *(
+            ev("tool.execution_complete", {"toolCallId": f"c{n}", "success": True, "result": r}, 3 + n)
+            for n, r in enumerate(results)
+        ),
+    ]
+    (traj,) = read([write(tmp_path / "events.jsonl", lines)])
+    assert [traj.steps[c.pair].exit_code for c in traj.tool_calls if c.pair is not None] == [None, None, 3]

@@ -425,3 +425,23 @@ def test_a_leaked_thought_marker_splits_thought_from_answer(tmp_path: Path) -> N
         (StepKind.THOUGHT, "**Explaining kilns** The user asks what a kiln does."),
         (StepKind.ASSISTANT_MESSAGE, "A kiln fires clay."),
     ]
+
+
+def test_text_about_shell_mode_or_the_thought_marker_is_read_as_written(tmp_path: Path) -> None:
+    """Found by review: a prompt the user typed that starts 'I ran the following shell command:' (the
+    CLI's own record of a shell-mode command goes on with a fenced block) was taken as injected and
+    never the task; an answer that quotes `[Thought: true]` within a line was cut into thoughts."""
+    typed = "I ran the following shell command: `make kiln` and it fails with ENOENT, fix the Makefile"
+    quoted = "The fixture still holds `[Thought: true]`; strip it in render()."
+    reply = {
+        "id": "g1",
+        "type": "gemini",
+        "content": [{"text": quoted}],
+        "thoughts": [{"subject": "Reading"}],
+    }
+    [traj], _ = parse(jsonl(tmp_path / "s.jsonl", [HEADER, user("u1", typed), reply]))
+    assert traj.task == typed and traj.steps[0].trust is Trust.PERSON
+    assert [(s.kind, s.text) for s in traj.steps[1:]] == [
+        (StepKind.THOUGHT, "Reading"),
+        (StepKind.ASSISTANT_MESSAGE, quoted),
+    ]

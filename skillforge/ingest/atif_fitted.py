@@ -205,7 +205,7 @@ def _step(out: StepList, step: _Step) -> None:
                 note.exit_code,
                 note.timestamp or None,
                 call_id if what == _CALL else None,
-                (call_id or note.paired_call_id) if what == _RESULT else None,
+                call_id if what == _RESULT else None,
             )
         return
     for what, text, name_or_role, data, call_id in flat:
@@ -241,7 +241,12 @@ def _flat(step: _Step, first: int) -> list[_Flat]:
     observation = step.observation
     if observation is not None and observation.results:
         calls = [item[4] for item in flat if item[0] == _CALL]
-        ids = paired_ids(calls, [result.source_call_id for result in observation.results])
+        named = [result.source_call_id or None for result in observation.results]
+        notes = step.extra.skillforge if step.extra is not None else None
+        if notes is not None and len(notes) >= len(named):  # as the general path reads them
+            for n, note in enumerate(notes[len(notes) - len(named) :]):
+                named[n] = named[n] or note.paired_call_id or None
+        ids = paired_ids(calls, named)
         for result, call_id in zip(observation.results, ids, strict=True):
             flat.append((_RESULT, _text(result.content), None, None, call_id))
     return flat

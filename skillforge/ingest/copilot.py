@@ -34,7 +34,14 @@ from skillforge.ingest.base import (
     head_line,
     object_line,
 )
-from skillforge.ingest.reading import digest_id, iter_jsonl_as, json_or_text, json_safe, new_digest
+from skillforge.ingest.reading import (
+    digest_id,
+    exit_code,
+    iter_jsonl_as,
+    json_or_text,
+    json_safe,
+    new_digest,
+)
 from skillforge.ingest.steps import StepList
 from skillforge.model import Outcome, Trajectory
 
@@ -114,7 +121,7 @@ class _Run:
         code = _exit_code(result.get("contents"))
         if code is None:
             match = _EXIT_RE.search(text[-500:])
-            code = int(match.group(1)) if match else None
+            code = exit_code(int(match.group(1))) if match else None
         failed = data.get("success") is False or bool(error) or bool(code)
         self.out.result(
             str(data.get("toolCallId")), text, is_error=failed, exit_code=code, line=line, timestamp=ts
@@ -125,8 +132,8 @@ def _exit_code(contents: Any) -> int | None:
     """The exit code of a ``shell_exit`` (or older ``terminal``) block among the result's contents."""
     for block in contents if isinstance(contents, list) else ():
         if isinstance(block, dict) and block.get("type") in _EXIT_BLOCKS:
-            code = block.get("exitCode")
-            if isinstance(code, int) and not isinstance(code, bool):
+            code = exit_code(block.get("exitCode"))  # an int a process could return: not a bool, not 2**70
+            if code is not None:
                 return code
     return None
 

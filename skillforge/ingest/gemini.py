@@ -49,11 +49,12 @@ SHELL_TOOLS = {"run_shell_command"}
 MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
 # slash commands, help, context the CLI prepends, and the record of a command the user ran in shell
 # mode (``!cmd``), which the CLI writes as user text for the model
-_NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>", "I ran the following shell command:")
+_NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>", "I ran the following shell command:\n```")
 _EXIT_RE = re.compile(r"Exit Code: (-?\d+)")
 # a thought part flattened to text by versions before the fix of google-gemini/gemini-cli#23525: the
-# thought's text, then this marker, then the answer
-_THOUGHT_MARK = re.compile(r"\n?\[Thought: (?:true|false)\]")
+# thought's text, then this marker at the start of a line, then the answer (a marker within a line is
+# text the model wrote about it)
+_THOUGHT_MARK = re.compile(r"(?:^|\n)\[Thought: (?:true|false)\]")
 
 
 def exit_code_line(text: str) -> int | None:
