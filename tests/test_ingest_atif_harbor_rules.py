@@ -209,3 +209,20 @@ def test_a_trajectory_without_steps_is_written_with_one_empty_step(tmp_path: Pat
     written = to_atif(empty)
     assert harbor_errors(written) == [] and written["final_metrics"]["total_steps"] == 1
     assert _read(tmp_path, written, "again.json").steps == []
+
+
+def test_timestamps_that_are_not_iso_stay_in_the_notes_only(tmp_path: Path) -> None:
+    doc = _doc(
+        [
+            {"step_id": 1, "source": "user", "message": "go", "timestamp": "Mon, 01 Jan 2026 10:00:00 GMT"},
+            {"step_id": 2, "source": "agent", "message": "on it", "timestamp": "1767261600000"},
+            {"step_id": 3, "source": "agent", "message": "done", "timestamp": "2026-01-01T10:00:02Z"},
+        ]
+    )
+    first = _read(tmp_path, doc)
+    written = to_atif(first)
+    assert harbor_errors(written) == []
+    assert [s.get("timestamp") for s in written["steps"]] == [None, None, "2026-01-01T10:00:02Z"]
+    again = _read(tmp_path, written, "again.json")
+    assert [s.timestamp for s in again.steps] == [s.timestamp for s in first.steps]
+    assert again.steps[0].timestamp == "Mon, 01 Jan 2026 10:00:00 GMT"

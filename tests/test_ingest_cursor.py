@@ -287,6 +287,18 @@ def test_a_failed_turn_keeps_its_error(tmp_path: Path) -> None:
     assert traj.metadata["turn_status"] == {"error": 1, "success": 1}
 
 
+def test_a_failed_turn_whose_error_is_an_object_keeps_its_message(tmp_path: Path) -> None:
+    lines = [
+        {"role": "user", "message": {"content": [{"type": "text", "text": "<user_query>go</user_query>"}]}},
+        {"type": "turn_ended", "status": "error", "error": {"message": "Rate limited", "code": 429}},
+        {"type": "turn_ended", "status": "error", "error": {"code": 500}},
+    ]
+    path = tmp_path / f"{TID}.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    (traj,) = read([path])
+    assert [(s.text, s.is_error) for s in traj.steps[1:]] == [("Rate limited", True), ('{"code":500}', True)]
+
+
 def test_tool_params_as_a_json_string_and_bubble_times_in_milliseconds(tmp_path: Path) -> None:
     """Builds that write a call's arguments as ``params`` (a JSON string) rather than ``rawArgs``, and a
     bubble's ``createdAt`` as epoch milliseconds as composers write theirs."""

@@ -445,3 +445,21 @@ def test_text_about_shell_mode_or_the_thought_marker_is_read_as_written(tmp_path
         (StepKind.THOUGHT, "Reading"),
         (StepKind.ASSISTANT_MESSAGE, quoted),
     ]
+
+
+def test_a_lone_response_naming_another_call_is_not_taken(tmp_path: Path) -> None:
+    """A cancelled call whose result holds only a sibling's response keeps no output of its own; a lone
+    response without an id (older versions) is still the call's."""
+    message = fan_out_message()
+    sibling = message["toolCalls"][0]["result"][0]
+    message["toolCalls"][2]["result"] = [sibling]
+    message["toolCalls"][1]["result"] = [
+        {"functionResponse": {"name": "read_file", "response": {"output": "x"}}}
+    ]
+    doc = {**HEADER, "messages": [user("u1", "check the kiln"), message]}
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps(doc))
+    [traj], _ = parse(path)
+    outputs = {c.tool_name: traj.steps[c.pair].text for c in traj.tool_calls if c.pair is not None}
+    assert outputs["update_topic"] == 'Current topic: "Kiln check"' and outputs["read_file"] == "x"
+    assert outputs["run_shell_command"] != outputs["update_topic"]

@@ -271,6 +271,35 @@ def test_session_message_without_seq_and_sessions_only_in_the_v1_tables(tmp_path
     assert not any(p.fatal for p in report.problems)  # the fixture's one part that is not JSON is counted
 
 
+def test_sessions_of_both_session_tables_are_read_once_and_a_bad_row_is_counted(tmp_path: Path) -> None:
+    """A database with ``session_v2`` beside the v1 ``session`` table: the sessions of each are read (one
+    in both is read once); a session row whose id is not text is skipped and counted, not fatal."""
+    path = database(tmp_path / "opencode.db")
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE session_v2 (id TEXT PRIMARY KEY, directory TEXT, title TEXT, time_created INTEGER,"
+        " data TEXT);"
+    )
+    db.execute("INSERT INTO session_v2 VALUES ('ses_new', '/repo', 'New', 1785578600000, '{}')")
+    db.execute("INSERT INTO session_v2 VALUES (?, '/repo', 'Fix cart', 1785578400000, '{}')", (SES,))
+    db.execute(
+        "INSERT INTO session_v2 VALUES ('ses_bad', '/repo', 'Bad', 0, ?)", (json.dumps({"id": ["x"]}),)
+    )
+    db.execute(
+        "INSERT INTO session_message VALUES ('n1', 'ses_new', 'user', 0, 0, 0, ?)",
+        (json.dumps({"text": "add the export button"}),),
+    )
+    db.commit()
+    db.close()
+    report = IngestReport()
+    by_id = {t.native_id: t for t in read([path], report)}
+    assert sorted(by_id) == sorted([SES, "ses_new"])
+    check_main(by_id[SES])
+    assert [s.text for s in by_id["ses_new"].steps] == ["add the export button"]
+    assert report.formats["opencode"].skipped["session without a text id"] == 1
+    assert not any(p.fatal for p in report.problems)
+
+
 def test_wal_database_read_from_a_copy_and_json_tree_beside_it_not_counted_twice(tmp_path: Path) -> None:
     root = tmp_path / "opencode"
     tree(tmp_path)

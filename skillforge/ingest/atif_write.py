@@ -13,6 +13,7 @@ write → read gives the same trajectories.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from skillforge.model import Role, Step, StepKind, Trajectory
@@ -124,7 +125,7 @@ class _Grouper:
         if phase == 3 and call_id is not None and call_id not in calls:
             note["paired_call_id"] = call_id  # its call is in an earlier step: no source_call_id may name it
         self.current["extra"]["skillforge"].append(note)
-        if self.current.get("timestamp") is None and step.timestamp:
+        if self.current.get("timestamp") is None and step.timestamp and iso_or_none(step.timestamp):
             self.current["timestamp"] = step.timestamp
 
     def _new(self, body: dict[str, Any], step: Step | None) -> dict[str, Any]:
@@ -132,7 +133,7 @@ class _Grouper:
         out = {"step_id": self.count, **body, "extra": {"skillforge": []}}
         if step is not None:
             out["extra"]["skillforge"].append(_step_extra(step))
-            if step.timestamp:
+            if step.timestamp and iso_or_none(step.timestamp):
                 out["timestamp"] = step.timestamp
         self.steps.append(out)
         return out
@@ -167,6 +168,16 @@ class _Grouper:
             if call_id is not None:
                 result["source_call_id"] = call_id
             out.setdefault("observation", {"results": []})["results"].append(result)
+
+
+def iso_or_none(timestamp: str) -> str | None:
+    """``timestamp`` when it is ISO 8601 as Harbor's model checks it (``fromisoformat``, ``Z`` allowed),
+    else None: a log's other spellings (an HTTP date, epoch milliseconds) stay in the step's note only."""
+    try:
+        datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return timestamp
 
 
 def _step_extra(step: Step) -> dict[str, Any]:

@@ -97,7 +97,8 @@ class _Transcript:
         if rec.get("type") == "turn_ended":
             self.turns[as_str(rec.get("status")) or "unknown"] += 1
             error = rec.get("error")  # a failed turn (model refused, quota, auth) writes only this line
-            if isinstance(error, str) and (step := self.out.message(R_SYSTEM, error, T_INJECTED, None, line)):
+            failure = error if isinstance(error, str) else _error_text(error)
+            if failure and (step := self.out.message(R_SYSTEM, failure, T_INJECTED, None, line)):
                 step.is_error = True
             return
         message = rec.get("message")
@@ -152,6 +153,14 @@ class _Transcript:
         call_id = call_id if type(call_id) is str else as_str(call_id) if call_id is not None else ""
         out = self.out
         out.call(name, text, call_id or f"cursor-{line}-{len(out.steps)}", args, None, line)
+
+
+def _error_text(error: Any) -> str:
+    """An error written as an object (``{"message": …}``) or another value: its message, else its JSON."""
+    if error is None:
+        return ""
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) and message else clip(orjson.dumps(error).decode())
 
 
 def _transcript(path: Path, ctx: ParseContext) -> Trajectory:

@@ -292,7 +292,8 @@ def _marked_text(part: Any) -> str | None:
 def _own_response(result: Any, call_id: Any) -> dict[str, Any] | None:
     """The call's own ``functionResponse`` in its ``result``: the one with its id. v0.4x copies the
     responses of all the turn's calls into each call's result, so the first is often another call's;
-    a lone response is taken as the call's whatever its id (older versions wrote none)."""
+    a lone response without an id is taken as the call's (older versions wrote none); one naming
+    another call is not (a cancelled call would take a sibling's output)."""
     responses = [
         p["functionResponse"]
         for p in (result if isinstance(result, list) else [result])
@@ -301,7 +302,7 @@ def _own_response(result: Any, call_id: Any) -> dict[str, Any] | None:
     for response in responses:
         if response.get("id") == call_id:
             return response
-    return responses[0] if len(responses) == 1 else None
+    return responses[0] if len(responses) == 1 and not responses[0].get("id") else None
 
 
 def _thought_text(thought: dict[str, Any]) -> str:

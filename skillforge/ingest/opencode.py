@@ -134,12 +134,12 @@ def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     try:
         with snapshot(path) as db:
             v2 = _v2_sessions(db, found)
-            table = "session_v2" if v2 and "session_v2" in found else "session"
-            order = "seq" if v2 and "seq" in _columns(db, "session_message") else "time_created, id"
-            sessions = db.cursor()
-            sessions.row_factory = sqlite3.Row
-            for row in sessions.execute(f"SELECT * FROM {table}").fetchall():
-                info = _session_info(row)
+            order = _message_order(db, found)
+            seen: set[str] = set()
+            for info in _sessions(db, found, ctx):
+                if info["id"] in seen:
+                    continue
+                seen.add(info["id"])
                 digest = new_digest()
                 digest.update(orjson.dumps(info))
                 steps = OpenCodeSteps(str(path), ctx)
@@ -150,6 +150,29 @@ def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
                 yield _trajectory(str(path), digest_id(digest), info, steps)
     except sqlite3.Error as exc:
         ctx.fail(f"cannot read the OpenCode database ({exc}); is it an opencode.db?")
+
+
+def _sessions(db: sqlite3.Connection, found: Collection[str], ctx: ParseContext) -> Iterator[dict[str, Any]]:
+    """Every session row, from ``session_v2`` and then ``session`` when a database has both (a session
+    in both is read once, as ``session_v2`` has it); a row without a text id is skipped and counted."""
+    cursor = db.cursor()
+    cursor.row_factory = sqlite3.Row
+    for table in [t for t in ("session_v2", "session") if t in found]:
+        for row in cursor.execute(f"SELECT * FROM {table}").fetchall():
+            info = _session_info(row)
+            if isinstance(info.get("id"), str) and info["id"]:
+                yield info
+            else:
+                ctx.skip("session without a text id", None, f"{table} row ignored")
+
+
+def _message_order(db: sqlite3.Connection, found: Collection[str]) -> str:
+    """How ``session_message`` rows are ordered: ``seq`` (2.x), else creation time and id (1.x), else
+    the order they were written in."""
+    columns = _columns(db, "session_message") if "session_message" in found else set()
+    if "seq" in columns:
+        return "seq"
+    return "time_created, id" if {"time_created", "id"} <= columns else "rowid"
 
 
 def _session_info(row: sqlite3.Row) -> dict[str, Any]:
