@@ -66,10 +66,13 @@ class InjectionFinding:
 # megabyte-long line costs linear time (no quadratic rescans).
 _OVERRIDE = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|the|your|of)\s+)*"
-    r"(?:(?:previous|prior|above|earlier|preceding|system|original|former|all|safety)\s+"
-    r"|(?:your|(?:users?|developers?|operators?|admin(?:istrator)?s?|system)(?:['’]s?)?)\s+"  # whose: the user's
-    r"(?:(?:previous|prior|earlier|original|system)\s+)?)"
+    r"(?:previous|prior|above|earlier|preceding|system|original|former|all|safety)\s+"
     r"(?:instructions?|prompts?|rules|directions|directives|guidelines|messages?|context)\b"
+    # whose: "disregard the user's instructions", "ignore the developer's previous rules" (without a word
+    # saying which ones, high confidence only as a command: phrasing.override_confidence)
+    r"|\b(?:ignore|disregard|forget)\s+(?:(?:all|any|the|of)\s+)*"
+    r"(?:your|(?:users?|developers?|operators?|admin(?:istrator)?s?|system)(?:['’]s?)?)\s+"
+    r"(?:(?:previous|prior|earlier|original|system)\s+)?(?:instructions?|prompts?|rules|directives|guidelines)\b"
     r"|\bdisregard\s+(?:the\s+|your\s+)?system\s+prompt\b"
     r"|\byou\s+are\s+now\b"
     r"|\bnew\s+(?:system\s+)?instructions?\s*:"

@@ -25,16 +25,33 @@ _SOFT_OVERRIDE = re.compile(
 )
 
 
+# a negation just before, on the same line or the one before (a paragraph break starts a new sentence)
 _JUST_NEGATED = re.compile(
-    r"\b(?:never|don['’]t|do\s+not|must\s+not|mustn['’]t|should\s+not|shouldn['’]t)\s+$"
+    r"\b(?:never|don['’]t|do\s+not|must\s+not|mustn['’]t|should\s+not|shouldn['’]t)"
+    r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)\Z"
 )
+# an override of *someone's* instructions with no word saying which ones ("ignore your instructions",
+# "disregard the user's rules"): ordinary text says it too ("Git will ignore your rules", "never … or
+# ignore the user's instructions"), so it is high confidence only as a command, where a sentence starts
+_WHOSE = re.compile(
+    r"(?:ignore|disregard|forget)\s+(?:(?:all|any|the|of)\s+)*"
+    r"(?:your|(?:users?|developers?|operators?|admin(?:istrator)?s?|system)(?:['’]s?)?)\s+"
+    r"(?:instructions?|prompts?|rules|directives|guidelines)\b"
+)
+# what may stand before a command on its line: nothing, the end of a sentence or clause, a list or quote
+# marker, an opening bracket or quote, "please"
+_COMMAND_START = re.compile(r"(?:[.!?:;\"'(\[*\->`)•]|\bplease,?)[^\S\n]*\Z")
 
 
 def override_confidence(low: str, start: int) -> str:
     """``low`` for a paraphrase ordinary text also says, an override right after a negation ("never
-    ignore the user's instructions"), or a secrecy phrase after a negation."""
-    if _SOFT_OVERRIDE.match(low, start) or _JUST_NEGATED.search(low, max(0, start - 16), start):
+    ignore the user's instructions"), one of someone's instructions not given as a command, or a
+    secrecy phrase after a negation."""
+    if _SOFT_OVERRIDE.match(low, start) or _JUST_NEGATED.search(low, max(0, start - 24), start):
         return "low"
+    if _WHOSE.match(low, start):
+        before = low[max(low.rfind("\n", max(0, start - 200), start) + 1, start - 200) : start]
+        return "high" if not before.strip() or _COMMAND_START.search(before) else "low"
     if low.startswith("without", start):
         reach = max(0, start - 400)  # the clause, looked for within a bounded reach (long lines)
         clause = max(low.rfind("\n", reach, start), low.rfind(". ", reach, start), reach - 1) + 1
@@ -70,7 +87,9 @@ def folded(low: str) -> str:
 # a quote or comment marker that starts a line continuing a sentence ("> ignore all previous\n> instructions",
 # "# … \n# …", "// …"): not a word, so blanked (offsets kept) for the phrase rules. Only after a line ending in
 # a word and before one (headings after a blank line are left: most texts are then read as they are)
-_LINE_MARKS = re.compile(r"\n(?<=[\w,]\n)[ \t]*+(?:(?:>|#++|//)[ \t]*+)++(?=\w)")
+# and, for ``#`` and ``//``, only where the line before starts with the same marker (a commented block: a
+# heading after a line of prose is left as it is). A CRLF line end is one too.
+_LINE_MARKS = re.compile(r"\n(?:(?<=[\w,]\n)|(?<=[\w,]\r\n))[ \t]*+((?:(?:>|#++|//)[ \t]*+)++)(?=\w)")
 
 
 def unmarked(low: str) -> str:
@@ -79,5 +98,16 @@ def unmarked(low: str) -> str:
     blanked marker becomes spaces after its newline), so the keyword pass of ``low`` serves both."""
     if ">" not in low and "#" not in low and "//" not in low:
         return low
-    blanked = _LINE_MARKS.sub(lambda m: "\n" + " " * (len(m.group()) - 1), low)
+    blanked = _LINE_MARKS.sub(lambda m: _blank(low, m), low)
     return low if blanked == low else blanked
+
+
+def _blank(low: str, m: re.Match[str]) -> str:
+    """The marker of a continued line as spaces: a quote marker always, a ``#`` or ``//`` one when the line
+    before starts with it too (a comment block; "## Messages" after a line of prose is a heading)."""
+    mark = m.group(1)[:1]
+    if mark != ">":
+        before = low[low.rfind("\n", 0, m.start()) + 1 : m.start()].lstrip(" \t")
+        if not before.startswith(mark):
+            return m.group()
+    return "\n" + " " * (len(m.group()) - 1)

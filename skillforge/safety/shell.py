@@ -195,10 +195,33 @@ def _official_install(commands: list[list[str]]) -> bool:
     )
 
 
+# interpreters' options that take the next word (python -W ignore x.py, bash -o pipefail x.sh)
+_VALUED = frozenset({"-W", "-X", "-o", "-O", "--rcfile", "--init-file", "-r", "--require", "-I"})
+
+
 def _ran_name(ws: list[str], files: Files) -> str:
     if "/" in ws[0] and base(ws[0]) in files:  # ./i.sh, /tmp/i.sh (but /usr/bin/bash i.sh runs i.sh)
         return base(ws[0])
-    return next(base(w) for w in ws[1:] if not w.startswith("-") and base(w) in files)
+    return _script(ws)
+
+
+def _script(ws: list[str]) -> str:
+    """The file an interpreter runs: its first word that is no option nor an option's value (``python
+    summarize.py items.json`` runs summarize.py, items.json is its data); '' when it runs code given
+    inline or a module (``-c``, ``-e``, ``-m``)."""
+    skip = False
+    for i, w in enumerate(ws[1:], 1):
+        if skip:
+            skip = False
+        elif w == "--":
+            return base(ws[i + 1]) if i + 1 < len(ws) else ""
+        elif w in ("-c", "-e", "-m"):
+            return ""
+        elif w.startswith("-"):
+            skip = w in _VALUED
+        else:
+            return base(w)
+    return ""
 
 
 def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, str] | None:
@@ -209,8 +232,8 @@ def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, 
     name = base(ws[0])
     if "/" in ws[0] and name in files and not name.endswith((".md", ".txt", ".json", ".html")):
         target = name
-    elif name in INTERPRETERS and any(base(w) in files for w in ws[1:] if not w.startswith("-")):
-        target = _ran_name(ws, files)
+    elif name in INTERPRETERS and _script(ws) in files:
+        target = _script(ws)
     else:
         return None
     _, plain, _ = files[target]

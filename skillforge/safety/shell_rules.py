@@ -199,14 +199,22 @@ _PYTHON = re.compile(r"python[\d.]*|py")
 _INSTALLERS = re.compile(r"pip[\d.]*|uv|pipx|npm|yarn|pnpm|poetry|conda")
 
 
+_PYTHON_VALUED = frozenset({"-X", "-W"})  # python's options that take the next word (-X utf8, -W ignore)
+
+
 def tool_words(ws: list[str]) -> list[str]:
-    """The words of the tool a command runs: ``python3.11 -m pip install …`` runs ``pip install …``."""
+    """The words of the tool a command runs: ``python3.11 -X utf8 -m pip install …`` runs ``pip install …``."""
     if ws and _PYTHON.fullmatch(base(ws[0])):
+        skip = False
         for i, w in enumerate(ws[1:-1], 1):
-            if w == "-m":
+            if skip:
+                skip = False
+            elif w == "-m":
                 return ws[i + 1 :]
-            if not w.startswith("-"):
+            elif not w.startswith("-"):
                 break
+            else:
+                skip = w in _PYTHON_VALUED
     return ws
 
 
