@@ -37,6 +37,7 @@ from skillforge.ingest.base import (
     clip,
     head_line,
     object_line,
+    str_or_none,
     text_of,
 )
 from skillforge.ingest.codex_events import event
@@ -151,7 +152,7 @@ def _legacy(state: _Thread, rec: dict[str, Any], ctx: ParseContext) -> None:
 
 
 def _item(state: _Thread, item: dict[str, Any], ctx: ParseContext) -> None:
-    itype = item.get("type")
+    itype = str_or_none(item.get("type"))
     if itype == "message":
         _message(state, item)
     elif itype == "reasoning":

@@ -34,6 +34,7 @@ from skillforge.ingest.base import (
     as_dict,
     as_str,
     clip,
+    str_or_none,
 )
 from skillforge.ingest.reading import exit_code, json_safe
 from skillforge.ingest.steps import StepList
@@ -79,7 +80,7 @@ class OpenCodeSteps:
                 step.is_error = True
 
     def _v1_part(self, part: dict[str, Any], from_user: bool, record: str, ts: str | None) -> None:
-        kind = part.get("type")
+        kind = str_or_none(part.get("type"))
         if kind == "text":
             if part.get("ignored"):
                 self.ctx.ignore("text part marked ignored (never sent to the model)")
@@ -148,6 +149,7 @@ class OpenCodeSteps:
 
     # v2 ------------------------------------------------------------------------------------------
     def v2_row(self, kind: Any, data: dict[str, Any], record: str) -> None:
+        kind = str_or_none(kind)
         ts = ms_time(as_dict(data.get("time")).get("created"))
         if kind == "user":
             self._text(as_str(data.get("text")), True, False, record, ts)
@@ -174,7 +176,7 @@ class OpenCodeSteps:
             self.ctx.skip(f"unknown message type {kind}", None, f"{record}: row ignored")
 
     def _v2_content(self, item: dict[str, Any], record: str, ts: str | None) -> None:
-        kind = item.get("type")
+        kind = str_or_none(item.get("type"))
         if kind == "text":
             self.out.message(R_ASSISTANT, as_str(item.get("text")), T_AGENT, record=record, timestamp=ts)
         elif kind == "reasoning":
