@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 import orjson
 import pytest
 
-from skillforge.ingest import IngestReport, read
+from skillforge.ingest import IngestReport, codex, read
+from skillforge.ingest.atif_refs import ref_paths
 from skillforge.ingest.atif_write import to_atif
 from skillforge.ingest.base import text_of
 from skillforge.ingest.reading import json_safe
@@ -358,3 +360,66 @@ def test_a_mini_swe_agent_trajectory_format_beyond_64_bits_is_written_by_ingest_
 
 def test_json_safe_turns_an_integer_beyond_a_double_into_an_infinity() -> None:
     assert json_safe({"n": [10**400, -(10**400), 2**64, 5]}) == {"n": [math.inf, -math.inf, float(2**64), 5]}
+
+
+# --- arrays holding a number, found in a second run --------------------------------------------------------
+
+
+def test_openhands_activated_skills_that_are_a_number_do_not_end_the_conversation(tmp_path: Path) -> None:
+    conv = tmp_path / "0a1b2c3d"
+    shutil.copytree(Path("tests/fixtures/ingest/openhands/v1conv/0a1b2c3d"), conv)
+    event = conv / "events" / "event-00001-e1.json"
+    doc = json.loads(event.read_text(encoding="utf-8"))
+    doc["activated_skills"] = 1.5
+    event.write_text(json.dumps(doc), encoding="utf-8")
+    (traj,), report = read_all(conv)
+    assert not whole_file_failures(report) and "Add a --verbose flag to the CLI" in texts(traj)
+
+
+def test_claude_ide_diagnostics_of_another_shape_keep_the_attachment(tmp_path: Path) -> None:
+    files = [
+        {"uri": "/r/a.py", "diagnostics": 7},
+        {"uri": "/r/b.py", "diagnostics": [{"range": [1], "message": "m"}]},
+    ]
+    attachment = {"type": "diagnostics", "files": files}
+    lines = [
+        claude("u1", "user", "user", "fix the lint"),
+        {**claude("t1", "attachment", "user", "", "u1"), "attachment": attachment},
+        claude("a1", "assistant", "assistant", [{"type": "text", "text": "fixed"}], "t1"),
+    ]
+    (traj,), report = read_all(jsonl(tmp_path / "s.jsonl", lines))
+    assert not whole_file_failures(report) and "fixed" in texts(traj)
+    assert any("[IDE diagnostics]" in t for t in texts(traj))
+
+
+def test_cursor_sub_composer_ids_that_are_a_number_do_not_end_the_database(tmp_path: Path) -> None:
+    path = state_db(tmp_path / "state.vscdb")
+    db = sqlite3.connect(path)
+    db.execute(
+        "UPDATE cursorDiskKV SET value = json_set(value, '$.subComposerIds', 3) WHERE key = 'composerData:c1'"
+    )
+    db.commit()
+    db.close()
+    trajs, report = read_all(path)
+    assert not whole_file_failures(report) and any("make the tests pass" in texts(t) for t in trajs)
+
+
+def test_an_opencode_assistant_row_whose_content_is_a_number_is_not_the_end_of_the_session(
+    tmp_path: Path,
+) -> None:
+    path = database(tmp_path / "opencode.db", v2=True)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE session_message SET data = json_set(data, '$.content', 4) WHERE type = 'assistant'")
+    db.commit()
+    db.close()
+    (traj,), report = read_all(path)
+    assert not whole_file_failures(report) and "make the failing test pass" in texts(traj)
+
+
+def test_subagent_refs_of_a_document_whose_steps_are_a_number_are_none() -> None:
+    assert ref_paths({"steps": 5}) == [] and ref_paths({"steps": [5, {"observation": 1}]}) == []
+
+
+def test_a_codex_first_line_whose_type_is_a_list_is_not_codex(tmp_path: Path) -> None:
+    line = {**CODEX_META, "type": ["session_meta"]}
+    assert codex.detect(tmp_path / "r.jsonl", json.dumps(line).encode() + b"\n") is False

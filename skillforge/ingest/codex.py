@@ -91,7 +91,11 @@ def detect(path: Path, head: bytes) -> bool:
         return False
     if not isinstance(rec, dict):
         return False
-    if rec.get("type") in WRAPPED_TYPES and isinstance(rec.get("payload"), dict) and "timestamp" in rec:
+    if (
+        str_or_none(rec.get("type")) in WRAPPED_TYPES
+        and isinstance(rec.get("payload"), dict)
+        and "timestamp" in rec
+    ):
         return True
     # legacy: a bare meta object first (no "type"), then bare response items
     return (

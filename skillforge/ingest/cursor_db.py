@@ -51,7 +51,7 @@ def parse_db(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
             parents = {
                 c: cid
                 for cid, data in composers.items()
-                for c in data.get("subComposerIds") or []
+                for c in as_list(data.get("subComposerIds"))
                 if isinstance(c, str)
             }
             for cid, data in composers.items():

@@ -32,6 +32,7 @@ from skillforge.ingest.base import (
     T_PERSON,
     ParseContext,
     as_dict,
+    as_list,
     as_str,
     clip,
     str_or_none,
@@ -155,7 +156,7 @@ class OpenCodeSteps:
             self._text(as_str(data.get("text")), True, False, record, ts)
         elif kind == "assistant":
             self.model = self.model or _model(data)
-            for item in data.get("content") or []:
+            for item in as_list(data.get("content")):
                 self._v2_content(as_dict(item), record, ts)
             if data.get("error"):
                 step = self.out.message(R_SYSTEM, _error_text(data["error"]), T_INJECTED, record=record)
