@@ -118,7 +118,7 @@ def _bubble(value: Any, ctx: ParseContext, key: str) -> dict[str, Any] | None:
         return None
     try:
         bubble = _DECODE(value)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, TypeError):  # TypeError: 5
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, TypeError, RecursionError):
         loaded = _json(value, ctx, key)  # not JSON: skipped and counted there
         if not isinstance(loaded, dict):
             return None
