@@ -428,3 +428,17 @@ def test_subagent_refs_of_a_document_whose_steps_are_a_number_are_none() -> None
 def test_a_codex_first_line_whose_type_is_a_list_is_not_codex(tmp_path: Path) -> None:
     line = {**CODEX_META, "type": ["session_meta"]}
     assert codex.detect(tmp_path / "r.jsonl", json.dumps(line).encode() + b"\n") is False
+
+
+def test_a_claude_attachment_whose_type_is_a_list_is_skipped_and_counted(tmp_path: Path) -> None:
+    """Found by the fourth run: the attachment's type was looked up in a set of ignored ones."""
+    lines = [
+        claude("u1", "user", "user", "fix the lint"),
+        {
+            **claude("t1", "attachment", "user", "", "u1"),
+            "attachment": {"type": ["hook_success"], "content": "x"},
+        },
+        claude("a1", "assistant", "assistant", [{"type": "text", "text": "fixed"}], "t1"),
+    ]
+    (traj,), report = read_all(jsonl(tmp_path / "s.jsonl", lines))
+    assert not whole_file_failures(report) and "fixed" in texts(traj) and skipped(report) == 1

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from skillforge.ingest.base import ParseContext, as_dict, as_list, as_str, clip
+from skillforge.ingest.base import ParseContext, as_dict, as_list, as_str, clip, str_or_none
 
 # record types and system subtypes that carry nothing for a trajectory: (type, reason counted)
 IGNORED_TYPES = {
@@ -111,7 +111,7 @@ def context_of(
 
 
 def _attachment(att: Attachment, ctx: ParseContext) -> Context | None:
-    atype = att.type
+    atype = str_or_none(att.type)
     text = ""
     kind = KIND_CONTEXT
     if atype == "edited_text_file":
