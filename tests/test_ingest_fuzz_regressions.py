@@ -442,3 +442,19 @@ def test_a_claude_attachment_whose_type_is_a_list_is_skipped_and_counted(tmp_pat
     ]
     (traj,), report = read_all(jsonl(tmp_path / "s.jsonl", lines))
     assert not whole_file_failures(report) and "fixed" in texts(traj) and skipped(report) == 1
+
+
+def test_a_claude_inline_subagent_message_whose_type_is_a_list_is_not_the_end_of_the_transcript(
+    tmp_path: Path,
+) -> None:
+    """An ``agent_progress`` record carries a subagent's message; its type was looked up in a set."""
+    inner = {"type": ["user"], "message": {"role": "user", "content": "x"}, "uuid": "i1"}
+    data = {"type": "agent_progress", "agentId": "a1", "message": inner}
+    progress = {**CLAUDE, "parentUuid": "u1", "uuid": "p1", "type": "progress", "data": data}
+    lines = [
+        claude("u1", "user", "user", "fix the test"),
+        progress,
+        claude("a2", "assistant", "assistant", [{"type": "text", "text": "fixed"}], "u1"),
+    ]
+    (traj,), report = read_all(jsonl(tmp_path / "s.jsonl", lines))
+    assert not whole_file_failures(report) and texts(traj) == ["fix the test", "fixed"]

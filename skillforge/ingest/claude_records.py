@@ -204,7 +204,7 @@ def _inline(rec: _Line, line: int, raw: bytes, inline: Inline) -> bool:
         data.type != "agent_progress"
         or type(data.agentId) is not str
         or type(inner) is not _Line
-        or inner.type not in CHAT_TYPES
+        or str_or_none(inner.type) not in CHAT_TYPES
         or type(inner.message) is not _Message
         or type(inner.uuid) is not str
     ):
