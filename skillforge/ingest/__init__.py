@@ -129,8 +129,11 @@ def detect(path: Path, head: bytes | None = None) -> Reader | None:
     if not head or head.isspace():
         return None
     for mod in readers():
-        if mod.detect(path, head):
-            return mod
+        try:
+            if mod.detect(path, head):
+                return mod
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            continue  # content this reader's test did not expect (a list where a name goes): not its format
     return None
 
 

@@ -41,6 +41,7 @@ from skillforge.ingest.base import (
     T_PERSON,
     ParseContext,
     as_dict,
+    as_list,
     clip,
     object_line,
     text_of,
@@ -257,7 +258,7 @@ def _step(
             out.thought(reasoning, None, line, ts)  # by position: keywords cost per step
         trust = T_INJECTED if step.get("is_copied_context") else T_AGENT
         out.message(R_ASSISTANT, text, trust, None, line, ts)
-        for call in step.get("tool_calls") or []:
+        for call in as_list(step.get("tool_calls")):
             if isinstance(call, dict):
                 _call(out, call, line, ts)
     elif text:
@@ -309,7 +310,7 @@ def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None)
         _str(call.get("function_name")) or "tool",
         shown if isinstance(shown, str) else clip(orjson.dumps(args).decode()),
         str(call.get("tool_call_id") or f"call-{len(out.steps)}"),
-        args["input"] if extra.get("input_wrapped") and isinstance(args, dict) else args,
+        args["input"] if extra.get("input_wrapped") and isinstance(args, dict) and "input" in args else args,
         line=line,
         timestamp=ts,
     )

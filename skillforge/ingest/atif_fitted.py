@@ -282,7 +282,7 @@ def _call(call: _Call, index: int) -> _Flat:
     args: Any = orjson.loads(memoryview(raw)) if raw else None
     extra = call.extra
     shown = extra.skillforge_text if extra is not None else None
-    wrapped = extra is not None and extra.input_wrapped and isinstance(args, dict)
+    wrapped = extra is not None and extra.input_wrapped and isinstance(args, dict) and "input" in args
     return (
         _CALL,
         shown if shown is not None else clip(orjson.dumps(args).decode()),

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from skillforge.ingest.base import MAX_JSON_FILE, ParseContext
+from skillforge.ingest.base import MAX_JSON_FILE, ParseContext, as_list
 from skillforge.ingest.reading import loads_doc
 
 MARK = b'"ATIF-v'
@@ -24,7 +24,7 @@ def ref_paths(doc: Any) -> list[str]:
     """The ``trajectory_path`` of every ``subagent_trajectory_ref`` in a document's tool results
     (refs by ``trajectory_id`` alone name embedded ``subagent_trajectories``, read with the document)."""
     found: list[str] = []
-    for step in doc.get("steps") or [] if isinstance(doc, dict) else []:
+    for step in as_list(doc.get("steps")) if isinstance(doc, dict) else []:
         observation = step.get("observation") if isinstance(step, dict) else None
         results = observation.get("results") if isinstance(observation, dict) else None
         for result in results if isinstance(results, list) else []:

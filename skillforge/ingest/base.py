@@ -169,7 +169,8 @@ def text_of(content: Any) -> str:
         if isinstance(block, str):
             parts.append(block)
         elif isinstance(block, dict):
-            btype = block.get("type", "")
+            btype = block.get("type")
+            btype = btype if isinstance(btype, str) else ""
             if btype in ("image", "input_image", "image_url") or "image" in btype:
                 parts.append(IMAGE_MARKER)
             elif btype == "document":
@@ -208,6 +209,17 @@ def repository_of(instance_id: str | None) -> str | None:
 def as_dict(value: Any) -> dict[str, Any]:
     """A field that should be an object: itself when it is one, else an empty dict."""
     return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """A field that should be an array: itself when it is one, else an empty list."""
+    return value if isinstance(value, list) else []
+
+
+def str_or_none(value: Any) -> str | None:
+    """A field that should be text (a record's type, an id): itself when it is a string, else None, so
+    a list or an object there can be looked up in a set without raising."""
+    return value if isinstance(value, str) else None
 
 
 def as_str(value: Any) -> str:

@@ -36,6 +36,7 @@ from skillforge.ingest.base import (
     ParseContext,
     clip,
     object_line,
+    str_or_none,
 )
 from skillforge.ingest.claude_context import KIND_ERROR, KIND_PROMPT
 from skillforge.ingest.claude_records import (
@@ -87,7 +88,7 @@ def detect(path: Path, head: bytes) -> bool:
             return False
         if not isinstance(rec, dict):
             return False
-        rtype = rec.get("type")
+        rtype = str_or_none(rec.get("type"))
         if "parentUuid" in rec and "sessionId" in rec and rtype in KNOWN_TYPES | CHAT_TYPES:
             return True
         if rtype not in KNOWN_TYPES:

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from skillforge.ingest.base import ParseContext, as_str, clip
+from skillforge.ingest.base import ParseContext, as_dict, as_list, as_str, clip, str_or_none
 
 # record types and system subtypes that carry nothing for a trajectory: (type, reason counted)
 IGNORED_TYPES = {
@@ -111,7 +111,7 @@ def context_of(
 
 
 def _attachment(att: Attachment, ctx: ParseContext) -> Context | None:
-    atype = att.type
+    atype = str_or_none(att.type)
     text = ""
     kind = KIND_CONTEXT
     if atype == "edited_text_file":
@@ -153,9 +153,9 @@ def _diagnostics(files: Any) -> str:
         if type(entry) is not dict:
             continue
         uri = as_str(entry.get("uri"))
-        for diag in entry.get("diagnostics") or []:
+        for diag in as_list(entry.get("diagnostics")):
             if type(diag) is dict:
-                start = (diag.get("range") or {}).get("start") or {}
+                start = as_dict(diag.get("range")).get("start")
                 line = start.get("line") if type(start) is dict else None
                 where = f"{uri}:{line + 1}" if type(line) is int else uri
                 lines.append(

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from skillforge.ingest.base import IMAGE_MARKER, ParseContext, clip, text_of
+from skillforge.ingest.base import IMAGE_MARKER, ParseContext, clip, str_or_none, text_of
 from skillforge.ingest.claude_context import (
     IGNORED_TYPES,
     METADATA_TYPES,
@@ -151,7 +151,7 @@ def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, An
     inline: Inline = {}
     seen: set[str] = set()
     for line, raw, rec in iter_jsonl_as(path, ctx, _DECODER):
-        rtype, uuid = rec.type, rec.uuid
+        rtype, uuid = str_or_none(rec.type), rec.uuid
         if rtype not in CHAT_TYPES:
             if rtype in METADATA_TYPES:
                 metadata_of(rtype, rec, meta)
@@ -204,7 +204,7 @@ def _inline(rec: _Line, line: int, raw: bytes, inline: Inline) -> bool:
         data.type != "agent_progress"
         or type(data.agentId) is not str
         or type(inner) is not _Line
-        or inner.type not in CHAT_TYPES
+        or str_or_none(inner.type) not in CHAT_TYPES
         or type(inner.message) is not _Message
         or type(inner.uuid) is not str
     ):

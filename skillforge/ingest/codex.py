@@ -37,6 +37,7 @@ from skillforge.ingest.base import (
     clip,
     head_line,
     object_line,
+    str_or_none,
     text_of,
 )
 from skillforge.ingest.codex_events import event
@@ -90,7 +91,11 @@ def detect(path: Path, head: bytes) -> bool:
         return False
     if not isinstance(rec, dict):
         return False
-    if rec.get("type") in WRAPPED_TYPES and isinstance(rec.get("payload"), dict) and "timestamp" in rec:
+    if (
+        str_or_none(rec.get("type")) in WRAPPED_TYPES
+        and isinstance(rec.get("payload"), dict)
+        and "timestamp" in rec
+    ):
         return True
     # legacy: a bare meta object first (no "type"), then bare response items
     return (
@@ -151,7 +156,7 @@ def _legacy(state: _Thread, rec: dict[str, Any], ctx: ParseContext) -> None:
 
 
 def _item(state: _Thread, item: dict[str, Any], ctx: ParseContext) -> None:
-    itype = item.get("type")
+    itype = str_or_none(item.get("type"))
     if itype == "message":
         _message(state, item)
     elif itype == "reasoning":

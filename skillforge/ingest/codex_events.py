@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from skillforge.ingest.base import ParseContext, as_str
+from skillforge.ingest.base import ParseContext, as_str, str_or_none
 from skillforge.model import Step
 
 # events that repeat a response item or are bookkeeping: type -> reason counted as ignored
@@ -53,7 +53,7 @@ class Thread(Protocol):
 
 def event(state: Thread, payload: dict[str, Any], ctx: ParseContext) -> None:
     """Use what an event adds to the items, and count it as ignored (or skipped when unknown)."""
-    etype = payload.get("type")
+    etype = str_or_none(payload.get("type"))
     if etype in ("exec_command_end", "patch_apply_end"):
         _exit_code(state, payload)
         ctx.ignore(f"event {etype} (its exit code goes to the result)")

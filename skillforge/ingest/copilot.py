@@ -29,10 +29,12 @@ from skillforge.ingest.base import (
     T_PERSON,
     ParseContext,
     as_dict,
+    as_list,
     as_str,
     clip,
     head_line,
     object_line,
+    str_or_none,
 )
 from skillforge.ingest.reading import (
     digest_id,
@@ -97,7 +99,7 @@ class _Run:
             self.model = self.model or data["model"]
         self.out.thought(as_str(data.get("reasoningText")), line=line, timestamp=ts)
         self.out.message(R_ASSISTANT, as_str(data.get("content")), T_AGENT, line=line, timestamp=ts)
-        for req in data.get("toolRequests") or []:
+        for req in as_list(data.get("toolRequests")):
             if not isinstance(req, dict) or not isinstance(req.get("toolCallId"), str):
                 ctx.skip("tool request without a toolCallId", line, "call left out")
                 continue
@@ -131,7 +133,7 @@ class _Run:
 def _exit_code(contents: Any) -> int | None:
     """The exit code of a ``shell_exit`` (or older ``terminal``) block among the result's contents."""
     for block in contents if isinstance(contents, list) else ():
-        if isinstance(block, dict) and block.get("type") in _EXIT_BLOCKS:
+        if isinstance(block, dict) and str_or_none(block.get("type")) in _EXIT_BLOCKS:
             code = exit_code(block.get("exitCode"))  # an int a process could return: not a bool, not 2**70
             if code is not None:
                 return code

@@ -29,6 +29,7 @@ from skillforge.ingest.base import (
     T_PERSON,
     ParseContext,
     as_dict,
+    as_list,
     as_str,
     clip,
 )
@@ -50,7 +51,7 @@ def parse_db(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
             parents = {
                 c: cid
                 for cid, data in composers.items()
-                for c in data.get("subComposerIds") or []
+                for c in as_list(data.get("subComposerIds"))
                 if isinstance(c, str)
             }
             for cid, data in composers.items():
@@ -117,7 +118,7 @@ def _bubble(value: Any, ctx: ParseContext, key: str) -> dict[str, Any] | None:
         return None
     try:
         bubble = _DECODE(value)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, TypeError, RecursionError):
         loaded = _json(value, ctx, key)  # not JSON: skipped and counted there
         if not isinstance(loaded, dict):
             return None
@@ -145,10 +146,10 @@ def _bubbles(
         "SELECT key, value FROM cursorDiskKV WHERE key >= ? AND key < ?", (prefix, prefix[:-1] + ";")
     ):
         if value is not None:
-            digest.update(value if isinstance(value, bytes) else value.encode())
+            digest.update(value if isinstance(value, bytes) else str(value).encode())
         rows[key[len(prefix) :]] = value
     ordered = []
-    for header in data.get("fullConversationHeadersOnly") or []:
+    for header in as_list(data.get("fullConversationHeadersOnly")):
         bid = as_dict(header).get("bubbleId")
         if isinstance(bid, str) and bid in rows:
             ordered.append(_bubble(rows[bid], ctx, prefix + bid))

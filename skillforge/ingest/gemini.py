@@ -33,10 +33,12 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
+    as_list,
     as_str,
     clip,
     head_line,
     object_line,
+    str_or_none,
 )
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
 from skillforge.ingest.steps import StepList
@@ -156,7 +158,11 @@ def _replay(path: Path, ctx: ParseContext) -> Session:
 
 
 def _is_message(rec: Any, ctx: ParseContext, line: int | None = None) -> bool:
-    if isinstance(rec, dict) and isinstance(rec.get("id"), str) and rec.get("type") in MESSAGE_TYPES:
+    if (
+        isinstance(rec, dict)
+        and isinstance(rec.get("id"), str)
+        and str_or_none(rec.get("type")) in MESSAGE_TYPES
+    ):
         return True
     kind = rec.get("type") if isinstance(rec, dict) else type(rec).__name__
     ctx.skip(f"unknown message type {kind}", line, "message ignored")
@@ -212,7 +218,7 @@ class _Steps:
         if not self.model:
             model = msg.get("model")
             self.model = model if isinstance(model, str) else None
-        summaries = [t for t in msg.get("thoughts") or [] if isinstance(t, dict)]
+        summaries = [t for t in as_list(msg.get("thoughts")) if isinstance(t, dict)]
         for thought in summaries:
             self.out.thought(_thought_text(thought), timestamp=ts)
         parts = msg.get("content")
@@ -233,7 +239,7 @@ class _Steps:
                 )
             else:
                 self.out.message(R_ASSISTANT, _text(part), T_AGENT, timestamp=ts)
-        for call in msg.get("toolCalls") or []:
+        for call in as_list(msg.get("toolCalls")):
             if isinstance(call, dict):
                 self._tool_call(call, ts)
 
@@ -249,7 +255,7 @@ class _Steps:
     def _tool_call(self, call: dict[str, Any], ts: str | None) -> None:
         call_id = str(call.get("id") or f"call-{len(self.out.steps)}")
         self._call(call_id, as_str(call.get("name")) or "tool", call.get("args"), ts)
-        status = call.get("status")
+        status = str_or_none(call.get("status"))
         response = _own_response(call.get("result"), call.get("id"))
         if response is not None:
             self._result(call_id, response, status, ts)

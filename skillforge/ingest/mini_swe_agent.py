@@ -132,7 +132,7 @@ def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajec
         repository=repository_of(native_id),
     )
     status = str(info.get("exit_status") or "")
-    traj.metadata = {"exit_status": status, "trajectory_format": doc.trajectory_format}
+    traj.metadata = {"exit_status": status, "trajectory_format": json_safe(doc.trajectory_format)}
     if isinstance(info.get("model_stats"), dict):
         traj.metadata["model_stats"] = json_safe(info["model_stats"])
     if status.lower() not in _UNKNOWN_EXITS:

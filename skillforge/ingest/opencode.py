@@ -141,7 +141,7 @@ def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
                     continue
                 seen.add(info["id"])
                 digest = new_digest()
-                digest.update(orjson.dumps(info))
+                digest.update(orjson.dumps(info, default=repr))
                 steps = OpenCodeSteps(str(path), ctx)
                 if info["id"] in v2 or not found >= _TREE:
                     _v2_rows(db, info["id"], order, (steps, digest, ctx))
@@ -216,7 +216,7 @@ def _v1_rows(
         digest.update(data or b"")
         info = _loads(data, ctx, message)
         if isinstance(info, dict):
-            steps.v1_message(info, parts.get(message, []), message)
+            steps.v1_message(info, parts.get(message, []), _row_name(message))
 
 
 def _v2_sessions(db: sqlite3.Connection, found: Collection[str]) -> set[Any]:
@@ -241,7 +241,12 @@ def _v2_rows(db: sqlite3.Connection, session: str, order: str, into: tuple[Any, 
         digest.update(raw or b"")
         data = _loads(raw, ctx, row_id)
         if isinstance(data, dict):
-            steps.v2_row(kind or data.get("type"), data, row_id)
+            steps.v2_row(kind or data.get("type"), data, _row_name(row_id))
+
+
+def _row_name(value: Any) -> str:
+    """A row's id as the text a step's source names (an id column may hold a number or a BLOB)."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _ordered(rows: list[Any], *cols: int) -> list[Any]:

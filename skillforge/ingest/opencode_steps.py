@@ -32,8 +32,10 @@ from skillforge.ingest.base import (
     T_PERSON,
     ParseContext,
     as_dict,
+    as_list,
     as_str,
     clip,
+    str_or_none,
 )
 from skillforge.ingest.reading import exit_code, json_safe
 from skillforge.ingest.steps import StepList
@@ -79,7 +81,7 @@ class OpenCodeSteps:
                 step.is_error = True
 
     def _v1_part(self, part: dict[str, Any], from_user: bool, record: str, ts: str | None) -> None:
-        kind = part.get("type")
+        kind = str_or_none(part.get("type"))
         if kind == "text":
             if part.get("ignored"):
                 self.ctx.ignore("text part marked ignored (never sent to the model)")
@@ -148,12 +150,13 @@ class OpenCodeSteps:
 
     # v2 ------------------------------------------------------------------------------------------
     def v2_row(self, kind: Any, data: dict[str, Any], record: str) -> None:
+        kind = str_or_none(kind)
         ts = ms_time(as_dict(data.get("time")).get("created"))
         if kind == "user":
             self._text(as_str(data.get("text")), True, False, record, ts)
         elif kind == "assistant":
             self.model = self.model or _model(data)
-            for item in data.get("content") or []:
+            for item in as_list(data.get("content")):
                 self._v2_content(as_dict(item), record, ts)
             if data.get("error"):
                 step = self.out.message(R_SYSTEM, _error_text(data["error"]), T_INJECTED, record=record)
@@ -174,7 +177,7 @@ class OpenCodeSteps:
             self.ctx.skip(f"unknown message type {kind}", None, f"{record}: row ignored")
 
     def _v2_content(self, item: dict[str, Any], record: str, ts: str | None) -> None:
-        kind = item.get("type")
+        kind = str_or_none(item.get("type"))
         if kind == "text":
             self.out.message(R_ASSISTANT, as_str(item.get("text")), T_AGENT, record=record, timestamp=ts)
         elif kind == "reasoning":

@@ -29,6 +29,7 @@ from skillforge.ingest.base import (
     T_TOOL_OUTPUT,
     ParseContext,
     as_dict,
+    as_list,
     as_str,
     clip,
     extract_task,
@@ -308,7 +309,7 @@ class _State:
     def _v1_message(self, e: dict[str, Any], where: dict[str, Any]) -> None:
         msg = as_dict(e.get("llm_message"))
         text = text_of(msg.get("content"))
-        self.skills.extend(str(s) for s in e.get("activated_skills") or [] if str(s) not in self.skills)
+        self.skills.extend(str(s) for s in as_list(e.get("activated_skills")) if str(s) not in self.skills)
         if e.get("source") == "user" or msg.get("role") == "user":
             self._user(text, where)
         else:

@@ -7,6 +7,7 @@ and line); and the hashes of those bytes that become trajectory ids.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import msgspec
 import orjson
 import xxhash
 
-from skillforge.ingest.base import BOM, MAX_JSON_FILE, ParseContext, as_str
+from skillforge.ingest.base import BOM, MAX_JSON_FILE, ParseContext, as_str, clip
 
 Doc = TypeVar("Doc")
 
@@ -203,7 +204,11 @@ def raw_text(raw: msgspec.Raw) -> str:
     try:
         return as_str(msgspec.json.decode(raw))
     except (UnicodeDecodeError, msgspec.DecodeError):
-        return as_str(orjson.loads(bytes(raw).decode("latin-1")))
+        text = bytes(raw).decode("latin-1")
+    try:
+        return as_str(orjson.loads(text))
+    except orjson.JSONDecodeError:  # a number no double holds (1e400, 5000 digits): its JSON text
+        return clip(text)
 
 
 _INT_RANGE = (-(2**63), 2**64)  # what orjson writes; msgspec reads larger integers too
@@ -213,12 +218,21 @@ def json_safe(value: Any) -> Any:
     """A decoded JSON value that orjson can write back: integers beyond 64 bits become floats (as orjson
     itself reads them). For the values readers keep whole: tool inputs and metadata."""
     if type(value) is int:
-        return value if _INT_RANGE[0] <= value < _INT_RANGE[1] else float(value)
+        return value if _INT_RANGE[0] <= value < _INT_RANGE[1] else _as_float(value)
     if type(value) is dict:
         return {k: json_safe(v) for k, v in value.items()}
     if type(value) is list:
         return [json_safe(v) for v in value]
     return value
+
+
+def _as_float(value: int) -> float:
+    """An integer beyond 64 bits as a float; beyond a double's range (1e400) as an infinity, which
+    orjson writes as null."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def json_or_text(value: Any) -> Any:

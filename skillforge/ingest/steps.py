@@ -249,4 +249,4 @@ class StepList:
         return steps[n]
 
     def is_open(self, call_id: str | None) -> bool:
-        return call_id is not None and call_id in self._calls
+        return isinstance(call_id, str) and call_id in self._calls

@@ -270,7 +270,7 @@ def _tool_name(command: str) -> str:
 
 def _outcome(traj: Trajectory, info: dict[str, Any], doc: _Document) -> None:
     status = info.get("exit_status")
-    meta: dict[str, Any] = {"exit_status": status}
+    meta: dict[str, Any] = {"exit_status": json_safe(status)}
     for key in ("model_stats", "best_attempt_idx"):
         if key in info:
             meta[key] = json_safe(info[key])
@@ -279,8 +279,7 @@ def _outcome(traj: Trajectory, info: dict[str, Any], doc: _Document) -> None:
     if type(doc.attempts) is list:
         meta["attempts"] = len(doc.attempts)
     traj.metadata.update({k: v for k, v in meta.items() if v is not None})
-    text = str(status or "")
-    if text.startswith(_FAILED_EXITS):
+    if isinstance(status, str) and status.startswith(_FAILED_EXITS):
         traj.outcome, traj.outcome_source = Outcome.FAILURE, "log:exit_status"
 
 
