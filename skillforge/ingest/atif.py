@@ -289,12 +289,14 @@ def _results(
     names, else the one skillforge noted (``paired_call_id``: a call in an earlier step, which ATIF lets
     no ``source_call_id`` name), else by position among the step's calls (``paired_ids``)."""
     named = [_str(result.get("source_call_id")) for result in results]
-    if isinstance(notes, list) and len(notes) >= len(results):
-        for n, note in enumerate(notes[len(notes) - len(results) :]):
-            if named[n] is None and isinstance(note, dict):
-                named[n] = _str(note.get("paired_call_id"))
-    calls = [s.call_id for s in out.steps[first:] if s.kind is StepKind.TOOL_CALL and s.call_id]
-    for result, call_id in zip(results, atif_fitted.paired_ids(calls, named), strict=True):
+    if None in named:  # skillforge's own documents name every call: the usual case skips this
+        if isinstance(notes, list) and len(notes) >= len(results):
+            for n, note in enumerate(notes[len(notes) - len(results) :]):
+                if named[n] is None and isinstance(note, dict):
+                    named[n] = _str(note.get("paired_call_id"))
+        calls = [s.call_id for s in out.steps[first:] if s.kind is StepKind.TOOL_CALL and s.call_id]
+        named = atif_fitted.paired_ids(calls, named)
+    for result, call_id in zip(results, named, strict=True):
         if "subagent_trajectory_ref" in result:
             add_refs(result["subagent_trajectory_ref"], refs)
         out.result(call_id, text_of(result.get("content")), line=where[0], timestamp=where[1])

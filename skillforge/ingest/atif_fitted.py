@@ -240,16 +240,22 @@ def _flat(step: _Step, first: int) -> list[_Flat]:
         flat.append((_MESSAGE, text, role, T_INJECTED if step.is_copied_context else trust, None))
     observation = step.observation
     if observation is not None and observation.results:
-        calls = [item[4] for item in flat if item[0] == _CALL]
         named = [result.source_call_id or None for result in observation.results]
-        notes = step.extra.skillforge if step.extra is not None else None
-        if notes is not None and len(notes) >= len(named):  # as the general path reads them
-            for n, note in enumerate(notes[len(notes) - len(named) :]):
-                named[n] = named[n] or note.paired_call_id or None
-        ids = paired_ids(calls, named)
-        for result, call_id in zip(observation.results, ids, strict=True):
+        if None in named:  # skillforge's own documents name every call: the usual case stops here
+            named = _unnamed(step, flat, named)
+        for result, call_id in zip(observation.results, named, strict=True):
             flat.append((_RESULT, _text(result.content), None, None, call_id))
     return flat
+
+
+def _unnamed(step: _Step, flat: list[_Flat], named: list[str | None]) -> list[str | None]:
+    """Ids for the results that name no call, as the general path finds them: the call skillforge noted
+    (``paired_call_id``), else the step's calls by position (:func:`paired_ids`)."""
+    notes = step.extra.skillforge if step.extra is not None else None
+    if notes is not None and len(notes) >= len(named):
+        for n, note in enumerate(notes[len(notes) - len(named) :]):
+            named[n] = named[n] or note.paired_call_id or None
+    return paired_ids([item[4] for item in flat if item[0] == _CALL], named)
 
 
 def _text(content: _Content) -> str:
