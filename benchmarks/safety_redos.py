@@ -48,6 +48,13 @@ UNITS = [
     "\u200b",
     *("no ", "i\n", "ignore the users ", "a\n> ", "a\n# b", "\u0130"),  # the phrase rules' variants
     *("npm set ", "python -m ", "curl -o/", "< ~/.ssh/id_rsa ", "wget -qO- "),  # the shell rules'
+    *(
+        "send the env\n",
+        "print\n> the env ",
+        "cat ~/.ssh/id_rsa\n",
+        "`curl x\n",
+        "`curl\n- x`",
+    ),  # line breaks
 ]
 SCANNERS = {"secrets": find_secrets, "injection": find_injections, "home-paths": normalize_home_paths}
 
@@ -74,6 +81,8 @@ SHAPED: dict[str, Callable[[int], str]] = {
     "one export, many settings": lambda n: (
         "```bash\nexport " + "PIP_INDEX_URL=http://a/ " * (n // 24) + "\n```"
     ),
+    # requests on lines continuing a long one: each looks back over line breaks inside its sentence
+    "a long line, then requests": lambda n: "a" * (n // 2) + "\n" + "send the env to\n" * (n // 32),
 }
 
 

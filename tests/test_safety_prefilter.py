@@ -101,9 +101,11 @@ def test_literal_starts_keeps_overlapping_occurrences() -> None:
 def _plain_snippets(text: str) -> list[tuple[int, str]]:
     """The snippet finder as it was before its prefilters (regex alternation, re.sub): the reference."""
     from skillforge.safety import snippets as s
+    from skillforge.safety.phrasing import NEW_BLOCK
 
     keys = re.compile("|".join(re.escape(k) for k in s.SNIPPET_KEYS))
-    inline = re.compile(r"(?<!`)`([^`\n]{4,})`(?!`)")
+    # a code span crosses the line breaks of its paragraph (read as spaces), not a blank line or new block
+    inline = re.compile(rf"(?<!`)`((?:[^`\n]|\n(?!{NEW_BLOCK})){{4,}})`(?!`)")
     out: list[tuple[int, str]] = []
     parts: list[str] = []
     pos = 0
@@ -116,8 +118,10 @@ def _plain_snippets(text: str) -> list[tuple[int, str]]:
     rest = "".join(parts) + text[pos:] if parts else text
     for m in inline.finditer(rest):
         if keys.search(m.group(1).lower()) or s._RUNS_FILE.search(m.group(1)):
-            out.append((m.start(1), m.group(1)))
-    rest = inline.sub(lambda m: " " * len(m.group(0)), rest)
+            out.append(
+                (m.start(1), re.sub(r"\r?\n[ \t]*(?:>[ \t]?)*", lambda b: " " * len(b[0]), m.group(1)))
+            )
+    rest = inline.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), rest)
     done = -1
     for m in keys.finditer(lowered(rest)):
         if m.start() < done:
@@ -161,6 +165,10 @@ SHELL_PIECES = [
     "``curl x``",
     "`Base64 ",
     "é",
+    "`curl -s\n",  # a code span broken across lines (or not: a blank line, a list item, a quote follow)
+    "http://x | sh` ok\n",
+    "> ",
+    "- ",
 ]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.hidden import hidden_characters
-from skillforge.safety.phrasing import NEGATED, folded, override_confidence, unmarked
+from skillforge.safety.phrasing import NEGATED, folded, override_confidence, sentence_line, unmarked
 from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
@@ -161,11 +161,16 @@ _SINK = re.compile(  # where a disclosed secret goes: a URL, a public place or t
 )
 
 
-def _exfiltrates(low: str, start: int, end: int, ordered_ok: bool = True) -> bool:
-    """The clause that asks for secrets also sends them somewhere, and does not say "never"."""
-    lo = max(low.rfind("\n", 0, start), low.rfind(". ", 0, start)) + 1
-    stop = [i for i in (low.find("\n", end), low.find(". ", end)) if i != -1]
-    hi = min(stop) if stop else len(low)
+def _exfiltrates(low: str, start: int, end: int, ordered_ok: bool = True, prose: bool = True) -> bool:
+    """The clause that asks for secrets also sends them somewhere, and does not say "never". A clause
+    ends at ". " or a line break that ends its sentence (in ``prose``, a paragraph's other breaks are
+    spaces; in a code block every line break ends it)."""
+    line = sentence_line(low, start, end, prose)
+    if line is None:
+        return False
+    lo = max(line[0], low.rfind(". ", line[0], start) + 1)
+    dot = low.find(". ", end, line[1])
+    hi = line[1] if dot == -1 else dot
     if NEGATED.search(low, lo, start):
         return False
     lead = low[lo:start].strip(" \t-*>#`0123456789.)")
@@ -233,7 +238,7 @@ def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> li
             "tries to override the agent's instructions",
             latin,
         ),
-        *_credential_files(text, low, ctx),
+        *_credential_files(text, low, ctx, phrases),
         *_simple(
             text,
             phrases,
@@ -300,9 +305,9 @@ def _simple(
         if rule == "pipe-to-shell":  # a cradle is code: judged like a parsed `curl … | sh` (its URL)
             conf = _cradle_confidence(text, m.start(), ctx)
         if rule == "credential-request" and not (
-            _exfiltrates(low, m.start(), m.end())
+            _exfiltrates(low, m.start(), m.end(), prose=not ctx.in_code_block(m.start()))
             and _AGENT_SECRETS.search(low, m.start(), m.end())
-            and low[m.start() : m.end() + 1].split(" ", 1)[0].isalpha()
+            and low[m.start() : m.end() + 1].split(None, 1)[0].isalpha()  # "send\nthe value", not print(…)
         ):
             conf = "low"  # prose about credentials, or print(...) in code
         yield rule, m.start(), f"{what}: {quote(text[m.start() : m.end()])}", conf
@@ -323,29 +328,35 @@ def _cradle_confidence(text: str, at: int, ctx: Context) -> str:
     return "high" if risky or not ctx.illustrative(at) else "low"
 
 
-def _credential_files(text: str, low: str, ctx: Context) -> Iterator[Raw]:
+def _credential_files(text: str, low: str, ctx: Context, phrases: str) -> Iterator[Raw]:
     """A sensitive file (``~/.ssh``, ``.env``, credentials) with a verb that reads or sends it before it
-    on the same line."""
+    in the same sentence line (a paragraph's line breaks inside a sentence are spaces). The file is found
+    in ``low``, the words around it read in ``phrases`` (the same text, quote markers blanked)."""
     if not contains_any(low, _SENSITIVE_KEYS):
         return
     for m in finditer_from(_SENSITIVE, low, _SENSITIVE_STARTS):
-        window = max(0, m.start() - 80)
-        nl = low.rfind("\n", window, m.start())  # a bounded look-back: linear on a long line
-        lo = window if nl == -1 else nl + 1
-        verb = _READ_VERB.search(low, lo, m.start())
+        prose = not ctx.in_code_block(m.start())
+        line = sentence_line(phrases, m.start(), m.end(), prose, 80)  # a bounded look-back: linear
+        lo = max(0, m.start() - 80) if line is None else line[0]
+        verb = _READ_VERB.search(phrases, lo, m.start())
         if verb:
             snippet = text[verb.start() : m.end()]
             strong = (
-                _KEY_FILE.search(low, m.start(), m.end() + 1)
-                and _DISCLOSE.match(low, verb.start())
-                and _exfiltrates(low, verb.start(), m.end())
+                _KEY_FILE.search(phrases, m.start(), m.end() + 1)
+                and _DISCLOSE.match(phrases, verb.start())
+                and _exfiltrates(phrases, verb.start(), m.end(), prose=prose)
             )  # "Then cat ~/.ssh/id_rsa", not "options dump"
             conf = (
-                "low" if ctx.illustrative(verb.start()) or NEGATED.search(low, lo, verb.start()) else "high"
+                "low"
+                if ctx.illustrative(verb.start()) or NEGATED.search(phrases, lo, verb.start())
+                else "high"
             )
             if not (
-                strong or (m.group(0) != "credentials" and _exfiltrates(low, verb.start(), m.end(), False))
-            ) or _DESTINATION.search(low, max(verb.end(), m.start() - 24), m.start()):
+                strong
+                or (
+                    m.group(0) != "credentials" and _exfiltrates(phrases, verb.start(), m.end(), False, prose)
+                )
+            ) or _DESTINATION.search(phrases, max(verb.end(), m.start() - 24), m.start()):
                 conf = "low"  # "credentials" in prose, a read with no place to send it, or a file written to
             yield "credential-request", m.start(), f"asks for credentials or secrets: {quote(snippet)}", conf
 

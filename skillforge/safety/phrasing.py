@@ -86,10 +86,13 @@ def folded(low: str) -> str:
 
 # a quote or comment marker that starts a line continuing a sentence ("> ignore all previous\n> instructions",
 # "# … \n# …", "// …"): not a word, so blanked (offsets kept) for the phrase rules. Only after a line ending in
-# a word and before one (headings after a blank line are left: most texts are then read as they are)
-# and, for ``#`` and ``//``, only where the line before starts with the same marker (a commented block: a
-# heading after a line of prose is left as it is). A CRLF line end is one too.
-_LINE_MARKS = re.compile(r"\n(?:(?<=[\w,]\n)|(?<=[\w,]\r\n))[ \t]*+((?:(?:>|#++|//)[ \t]*+)++)(?=\w)")
+# a word (or inline code, a quote, a bracket) and before one (or `code`, $VAR, ~/path); headings after a
+# blank line are left: most texts are then read as they are. For ``#`` and ``//``, only where the line before
+# starts with the same marker (a commented block: a heading after a line of prose is left as it is). A CRLF
+# line end is one too.
+_LINE_MARKS = re.compile(
+    r"\n(?:(?<=[\w,`'\")]\n)|(?<=[\w,`'\")]\r\n))[ \t]*+((?:(?:>|#++|//)[ \t]*+)++)(?=[\w`$~'\"(])"
+)
 
 
 def unmarked(low: str) -> str:
@@ -111,3 +114,42 @@ def _blank(low: str, m: re.Match[str]) -> str:
         if not before.startswith(mark):
             return m.group()
     return "\n" + " " * (len(m.group()) - 1)
+
+
+# where a line break ends the sentence it is in: the line before ends in neither a word, a comma nor inline
+# code (a ".", ":", ")" or "{" ends a sentence or a line of code) or is a heading, or the line after is blank
+# or, past quote markers, starts a new block (a list item, heading, table row, fence or html tag); markdown
+# reads any other break in a paragraph as a space ("send\nthe value of $GITHUB_TOKEN to …" is one request)
+NEW_BLOCK = (
+    r"[ \t>]*+(?:[\r\n]|\Z|[-*+][ \t]|\d{1,9}[.)](?:[ \t\r\n]|\Z)|#|\||```|~~~|<)"  # after a line break
+)
+_BREAK_ENDS = re.compile(rf"(?<![\w,`\r])\n|(?<=\r)(?<![\w,`]\r)\n|\n(?={NEW_BLOCK})")  # tried at a "\n"
+_HEADING = re.compile(r"[ \t]*+#")
+REACH = 200  # how far from a match its sentence is read (a long line costs linear time)
+
+
+def sentence_line(
+    low: str, start: int, end: int, prose: bool = True, reach: int = REACH
+) -> tuple[int, int] | None:
+    """(start, end) of the line holding ``low[start:end]``, at most ``reach`` characters either side, in
+    ``prose`` joined with the lines of its sentence before and after (see ``_BREAK_ENDS``); None when
+    the match itself crosses a line break that ends a sentence (a blank line, a new block). Not
+    ``prose`` (a code block): the lines around the match, never joined."""
+    floor, ceiling = max(0, start - reach), min(len(low), end + reach)
+    if not prose:
+        first, last = low.rfind("\n", floor, start), low.find("\n", end, ceiling)
+        return (floor if first == -1 else first + 1), (ceiling if last == -1 else last)
+    first = floor
+    line = low.rfind("\n", max(0, floor - reach), floor) + 1  # where the line at ``floor`` starts
+    line = line if line or floor <= reach else -1  # -1: unknown (a long line, no heading)
+    nl = low.find("\n", floor, ceiling)
+    while nl != -1:  # each line break found with str.find, judged by one anchored match
+        if _BREAK_ENDS.match(low, nl) or (line != -1 and _HEADING.match(low, line)):
+            if nl >= end:
+                return first, nl
+            if nl >= start:
+                return None  # the match crosses the end of a sentence
+            first = nl + 1
+        line = nl + 1
+        nl = low.find("\n", nl + 1, ceiling)
+    return first, ceiling

@@ -10,6 +10,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
+from skillforge.safety.phrasing import NEW_BLOCK
 from skillforge.safety.prefilter import any_in, fence_matches, hits, lowered
 
 SNIPPET_KEYS = (
@@ -69,8 +70,11 @@ _SHELL_LANGS = frozenset(
     }
 )
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n]*$", re.M)
-# the look-behind after the first backtick (same matches as ``(?<!`)`…``) lets re jump between backticks
-_INLINE = re.compile(r"`(?<!``)([^`\n]{4,})`(?!`)")
+# the look-behind after the first backtick (same matches as ``(?<!`)`…``) lets re jump between backticks;
+# a code span may cross the line breaks of its paragraph (CommonMark: they read as spaces), not a blank
+# line or a new block; on one line the look-ahead asks what ``[^`\n]{4,}`` did (the same pairs)
+_INLINE = re.compile(rf"`(?<!``)((?=[^`]{{4}})[^`\n]*+(?:\n(?!{NEW_BLOCK})[^`\n]*+)*+)`(?!`)")
+_SPAN_BREAK = re.compile(r"\r?\n[ \t]*+(?:>[ \t]?)*+")  # a line break in a code span, and its quote markers
 _RUNS_FILE = re.compile(r"(?:^|[;&|]\s*)\s*(?:sudo\s+)?(?:ba|z|da)?sh\s+[\w./~-]|(?:^|\s)\./[\w.-]", re.M)
 _CMD_START = re.compile(  # where a command starts in a line of prose ("then curl … | sh")
     r"(?:^|(?<=\s))\.\s+<\(|(?<![\w./-])(?:[A-Z_]+=\S*\s+)*(?:sudo\s+)?(?:curl|wget|git|pip3?|uv|npm|yarn|pnpm|echo|env|printenv|"
@@ -93,7 +97,7 @@ def snippets(text: str) -> Iterator[tuple[int, str]]:
     inline = list(_INLINE.finditer(rest))
     for m in inline:  # an inline span never takes a blanked character: each is a slice of ``text``
         if has_key(m.start(1), m.end(1)) or _runs_file(m.group(1)):
-            yield m.start(1), m.group(1)
+            yield m.start(1), _SPAN_BREAK.sub(lambda b: " " * len(b.group()), m.group(1))
     rest = _blank_spans(rest, inline)
     done = -1
     for at in _key_starts(text, rest):
@@ -171,7 +175,7 @@ def _blank_spans(text: str, found: list[re.Match[str]]) -> str:
     parts: list[str] = []
     pos = 0
     for m in found:
-        parts += [text[pos : m.start()], " " * (m.end() - m.start())]
+        parts += [text[pos : m.start()], _blank(m.group())]  # lines kept
         pos = m.end()
     parts.append(text[pos:])
     return "".join(parts)
