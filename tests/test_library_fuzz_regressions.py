@@ -1,0 +1,103 @@
+"""Skill libraries found by fuzzing validate, route, the hook and the MCP tools (one test per crash or
+hang site): one odd skill never stops the check or the routing of the rest, and nothing takes
+quadratic time in the size of one SKILL.md."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from skillforge.route import Router
+from skillforge.route.hooks import respond
+from skillforge.safety.shell_rules import uploads
+from skillforge.skills.rules.structure import links
+from skillforge.skills.validate import validate_paths
+
+GOOD = (
+    "---\nname: git-rebase-recovery\ndescription: Recover commits lost after a git rebase using the "
+    "reflog.\n---\n# Recovery\n\nRun `git reflog` and reset to the lost commit.\n"
+)
+TASK = "lost commits after a git rebase, recover them with the reflog"
+
+
+def library(tmp_path: Path) -> Path:
+    lib = tmp_path / "library"
+    (lib / "skills" / "git-rebase-recovery").mkdir(parents=True)
+    (lib / "skills" / "git-rebase-recovery" / "SKILL.md").write_text(GOOD)
+    return lib
+
+
+def elapsed(call: object) -> float:
+    start = time.monotonic()
+    call()  # type: ignore[operator]
+    return time.monotonic() - start
+
+
+def test_many_open_brackets_in_a_body_are_scanned_for_links_in_linear_time() -> None:
+    # 20,000 "![" took 18 s (the link pattern backtracked over the rest of the line from every "[")
+    assert elapsed(lambda: links("![" * 20_000)) < 3
+    assert elapsed(lambda: links("[ " * 20_000)) < 3
+    assert links("see [the [nested] notes](references/notes.md) and ![x](a.png)") == [
+        (0, "a.png"),
+        (0, "references/notes.md"),
+    ]
+
+
+def test_many_links_are_numbered_by_line_in_linear_time() -> None:
+    # each link's line was counted from the start of the text: 20,000 links took 6.6 s
+    text = "[x](references/a.md)\n" * 20_000
+    assert elapsed(lambda: links(text)) < 3
+    found = links(text)
+    assert found[0] == (0, "references/a.md") and found[-1] == (19_999, "references/a.md")
+
+
+def test_a_long_pipeline_is_checked_for_credential_uploads_in_linear_time() -> None:
+    # each network command was compared with every command before it: 3,000 "curl x |" took 7 s in
+    # validate, and route's index build (the hook, on every prompt) as long
+    commands = [["curl", "x"]] * 5_000
+    assert elapsed(lambda: list(uploads(commands))) < 2
+    assert list(uploads([["cat", "x"], ["env"], ["ls"], ["curl", "-d", "@-", "https://h"]])) == [
+        ("credential-upload", "sends env output to the network (curl)", "high")
+    ]
+    assert list(uploads([["curl", "https://h"], ["env"]])) == []
+
+
+def non_utf8_skill(lib: Path) -> None:
+    folder = os.path.join(os.fsencode(lib / "skills"), b"bad-\xff-name")
+    os.mkdir(folder)
+    with open(os.path.join(folder, b"SKILL.md"), "w") as fh:
+        fh.write("---\nname: bad-name\ndescription: Rebase things.\n---\nThe reflog.\n")
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses non-UTF-8 file names")
+def test_a_skill_folder_whose_name_is_not_utf8_is_skipped_by_route_and_the_hook(tmp_path: Path) -> None:
+    # the route index's cache key encoded the folder name: UnicodeEncodeError, no skill routed at all
+    lib = library(tmp_path)
+    non_utf8_skill(lib)
+    router = Router(lib, one_shot=True)
+    assert [m.name for m in router.route(TASK)] == ["git-rebase-recovery"]
+    assert any("not UTF-8" in p for p in router.index.problems)
+    out = respond("claude", json.dumps({"prompt": TASK, "cwd": str(lib)}), None, 3, 2000)
+    assert "git-rebase-recovery" in out
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses non-UTF-8 file names")
+def test_validate_json_names_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    # `validate --format json` raised TypeError (orjson refuses the surrogates of such a path)
+    from skillforge.console import print_json
+
+    lib = library(tmp_path)
+    non_utf8_skill(lib)
+    report = validate_paths([lib])
+    out = io.StringIO()
+    with redirect_stdout(out):
+        print_json(report.to_dict())
+    files = {f["file"] for f in json.loads(out.getvalue())["findings"]}
+    assert any("bad-" in f and "name" in f for f in files)
