@@ -101,3 +101,62 @@ def test_validate_json_names_a_file_whose_name_is_not_utf8(tmp_path: Path) -> No
         print_json(report.to_dict())
     files = {f["file"] for f in json.loads(out.getvalue())["findings"]}
     assert any("bad-" in f and "name" in f for f in files)
+
+
+def run_with_deadline(target: object, seconds: float = 20) -> None:
+    """Run ``target`` in a thread; fail (instead of hanging the suite) when it has not returned.
+    A FIFO nobody writes blocks open() forever, so the thread is left behind, unblocked at the end."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def go() -> None:
+        try:
+            target()  # type: ignore[operator]
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=go, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "hung (a FIFO was opened)"
+    if errors:
+        raise errors[0]
+
+
+def unblock(fifo: Path) -> None:
+    """Open the FIFO for writing without blocking, so a reader stuck on it (before the fix) returns."""
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:  # nobody is reading: nothing is stuck
+        return
+    os.close(fd)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_in_a_skill_folder_does_not_hang_validate(tmp_path: Path) -> None:
+    # the safety rules opened every bundled file: a FIFO blocked validate forever
+    lib = library(tmp_path)
+    fifo = lib / "skills" / "git-rebase-recovery" / "fifo"
+    os.mkfifo(fifo)
+    report: list[object] = []
+    try:
+        run_with_deadline(lambda: report.append(validate_paths([lib])))
+    finally:
+        unblock(fifo)
+    assert report and report[0].skills == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_named_skill_md_does_not_hang_route(tmp_path: Path) -> None:
+    # the route index's fast reader opened SKILL.md whatever it was: route, the hook and the MCP tools hung
+    lib = library(tmp_path)
+    (lib / "skills" / "odd").mkdir()
+    fifo = lib / "skills" / "odd" / "SKILL.md"
+    os.mkfifo(fifo)
+    names: list[str] = []
+    try:
+        run_with_deadline(lambda: names.extend(m.name for m in Router(lib, one_shot=True).route(TASK)))
+    finally:
+        unblock(fifo)
+    assert names == ["git-rebase-recovery"]
