@@ -171,3 +171,14 @@ def test_many_home_paths_are_numbered_by_line_in_linear_time() -> None:
     found = find_home_paths(text)
     assert found[0] == (1, "/home/alice") and found[-2] == (20_000, "/home/alice")
     assert found[-1][0] == 20_001 and "bob" in found[-1][1]
+
+
+def test_many_urls_on_one_line_are_checked_in_linear_time() -> None:
+    # the line of each URL was searched again for a fetching command: 5,000 URLs on one line took
+    # 263 s in validate, and as long in route's index build (the hook, on every prompt)
+    from skillforge.skills.validate import check_text
+
+    text = "see http://a.example.org/x " * 5_000
+    assert elapsed(lambda: check_text(text, "SKILL.md")) < 5
+    found = check_text("curl https://get.acme-tools.io/y\nsee https://docs.acme-tools.io/z", "SKILL.md")
+    assert [(f.name, f.line) for f in found] == [("unknown-host", 1)]  # the link on line 2 fetches nothing
