@@ -182,3 +182,17 @@ def test_many_urls_on_one_line_are_checked_in_linear_time() -> None:
     assert elapsed(lambda: check_text(text, "SKILL.md")) < 5
     found = check_text("curl https://get.acme-tools.io/y\nsee https://docs.acme-tools.io/z", "SKILL.md")
     assert [(f.name, f.line) for f in found] == [("unknown-host", 1)]  # the link on line 2 fetches nothing
+
+
+@pytest.mark.parametrize("line", ["route_k = -5", "route_max_tokens = -1", "timeout = nan"])
+def test_a_negative_setting_in_the_library_is_a_configuration_error(
+    tmp_path: Path, line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # route_k = -5 in skillforge.toml made every route answer "abstained" with exit 0
+    from skillforge.cli.fast import main
+
+    lib = library(tmp_path)
+    (lib / "skillforge.toml").write_text(line + "\n")
+    assert main([TASK, "-L", str(lib), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "skillforge.toml" in err and "must be 0 or more" in err and "Traceback" not in err
