@@ -243,9 +243,12 @@ def _coerce(key: str, value: Any, typ: type, source: str) -> Any:
     try:
         if typ is bool and isinstance(value, str):
             return value.strip().lower() in {"1", "true", "yes", "on"}
-        return typ(value)
+        coerced = typ(value)
     except (TypeError, ValueError):
         raise ConfigError(
             f"setting {key!r} from {source} must be a {typ.__name__}, got {value!r}",
             f"fix {source}",
         ) from None
+    if typ in (int, float) and not coerced >= 0:  # a count, budget or time: -5 or nan means nothing
+        raise ConfigError(f"setting {key!r} from {source} must be 0 or more, got {value!r}", f"fix {source}")
+    return coerced

@@ -85,10 +85,27 @@ def print_result(status: str, data: dict[str, Any]) -> None:
 
 
 def print_json(data: Any) -> None:
-    """One JSON document on stdout (machine output)."""
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+    """One JSON document on stdout (machine output). A file name that is not UTF-8 (its undecodable
+    bytes are surrogates, which JSON cannot carry) is written with those bytes as ``\\udcff``."""
+    option = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+    try:
+        text = orjson.dumps(data, option=option).decode()
+    except TypeError:
+        text = orjson.dumps(_utf8(data), option=option).decode()
+    sys.stdout.write(text)
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def _utf8(value: Any) -> Any:
+    """``value`` with every string's lone surrogates written as backslash escapes."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_utf8(k): _utf8(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_utf8(v) for v in value]
+    return value
 
 
 def print_jsonl(record: Any) -> None:

@@ -273,6 +273,10 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
     from skillforge.route.skillfile import read
     from skillforge.skills.document import DocumentError
 
+    if _surrogates(folder.name):  # a folder name that is not UTF-8: no skill name can equal it
+        shown = os.fsencode(folder).decode("utf-8", "backslashreplace")
+        problems.append(f"{shown}: the folder name is not UTF-8 text; rename it to the skill's name")
+        return None
     try:
         skill = read(folder)
     except (DocumentError, OSError) as exc:
@@ -299,6 +303,14 @@ def _parse(folder: Path, problems: list[str]) -> dict[str, Any] | None:
             for a in aliases(s.partition(":")[2].strip(), skill.body)
         ],
     }
+
+
+def _surrogates(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _checked(text: str, folder: Path, problems: list[str]) -> str:

@@ -69,7 +69,7 @@ def fingerprint(library: Path) -> tuple[str, list[tuple[str, int, int]]]:
     h = hashlib.blake2b(digest_size=10)
     h.update(f"{INDEX_VERSION}|{_checker_present()}|{root.resolve()}".encode())
     for name, mtime, size in entries:
-        h.update(f"{name}|{mtime}|{size}\n".encode())
+        h.update(f"{name}|{mtime}|{size}\n".encode("utf-8", "surrogateescape"))  # a non-UTF-8 name
     with contextlib.suppress(OSError):
         st = os.stat(library / PROVENANCE)
         h.update(f"provenance|{st.st_mtime_ns}|{st.st_size}".encode())

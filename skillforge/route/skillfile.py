@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,8 @@ def _fast(folder: Path) -> SkillFields | None:
     base = os.fspath(folder)
     path = os.path.join(base, "SKILL.md")
     try:
-        if os.path.islink(base) or os.path.islink(path) or os.path.getsize(path) > MAX_SKILL_FILE:
+        st = os.lstat(path)  # a FIFO or device (open would block or never end) goes to the slow path
+        if os.path.islink(base) or not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SKILL_FILE:
             return None
         with open(path, encoding="utf-8") as f:
             text = f.read()

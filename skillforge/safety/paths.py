@@ -8,6 +8,7 @@ backslashes or written with forward slashes).
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
@@ -48,9 +49,12 @@ def find_home_paths(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     if not contains_any(lowered(text), _KEYWORDS):
         return found
+    newlines: list[int] | None = None  # offsets of the text's newlines: a line is a bisect, not a count
     for pattern, anchors in ((_POSIX, _POSIX_ANCHORS), (_WINDOWS, _WINDOWS_ANCHORS)):
         for m in anchored_matches(pattern, text, anchors):  # as finditer, tried at the anchors only
-            found.append((text.count("\n", 0, m.start()) + 1, m.group(0)))
+            if newlines is None:
+                newlines = [nl.start() for nl in re.finditer("\n", text)]
+            found.append((bisect.bisect_left(newlines, m.start()) + 1, m.group(0)))
     return sorted(found)
 
 

@@ -284,17 +284,19 @@ def host_of(url: str) -> str:
 
 
 def uploads(commands: list[list[str]]) -> Iterator[tuple[str, str, str]]:
-    """The environment or a credential file piped into a network command."""
-    for i, ws in enumerate(commands):
-        if not ws or not (is_downloader(ws) or base(ws[0]) in ("nc", "ncat", "netcat", "socat")):
-            continue
-        for src in commands[:i]:
-            name = base(src[0]) if src else ""
-            if name in ("env", "printenv", "set", "export") or (
-                name in ("cat", "base64", "tar", "gzip") and any(_SENSITIVE.search(w) for w in src[1:])
-            ):
-                yield "credential-upload", f"sends {name} output to the network ({base(ws[0])})", "high"
-                return
+    """The environment or a credential file piped into a network command (one pass: the first such
+    source before the first network command after it, so a long pipeline costs linear time)."""
+    source = ""
+    for ws in commands:
+        name = base(ws[0]) if ws else ""
+        if source and ws and (is_downloader(ws) or name in ("nc", "ncat", "netcat", "socat")):
+            yield "credential-upload", f"sends {source} output to the network ({name})", "high"
+            return
+        if not source and (
+            name in ("env", "printenv", "set", "export")
+            or (name in ("cat", "base64", "tar", "gzip") and any(_SENSITIVE.search(w) for w in ws[1:]))
+        ):
+            source = name
 
 
 def upload_args(ws: list[str]) -> str | None:

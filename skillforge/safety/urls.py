@@ -148,6 +148,7 @@ def _carries_data(url: str) -> bool:
 def url_findings(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
     if "://" not in text:
         return
+    line = (-1, -1, False)  # the last line looked at: start, end, whether it fetches (once per line)
     for m in finditer_from(_URL, text, ("http",), lowered(text)):  # every match starts with http
         url = m.group(0).rstrip(".,;:")
         host = url_host(url)
@@ -162,8 +163,12 @@ def url_findings(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
                     f"URL to unknown host {host!r} carries data in its query: {quote(url)}",
                     conf,
                 )
-        elif not made_up_host(host) and _FETCHES.search(text, *_line_span(text, m.start())):
-            yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
+        elif not made_up_host(host):
+            if not line[0] <= m.start() < line[1]:  # many URLs on one line: the line is searched once
+                start, end = _line_span(text, m.start())
+                line = (start, end, bool(_FETCHES.search(text, start, end)))
+            if line[2]:
+                yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
 
 
 def _data_confidence(url: str, host: str) -> str | None:

@@ -238,7 +238,7 @@ def _home_paths(text: str, where: str) -> Iterator[Finding]:
 def _read_text(path: Path) -> str | None:
     try:  # one lstat (os, not pathlib: this runs for every file of every skill)
         st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode) or st.st_size > MAX_SCANNED:
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SCANNED:  # a link, FIFO or device: not read
             return None
         with open(path, "rb") as f:
             raw = f.read()

@@ -44,7 +44,9 @@ ORPHAN = rule("SF220", "orphan-file", "warning", "link the file from SKILL.md or
 
 MAX_LINES = 500
 MAX_TOKENS = 5000
-_INLINE = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\]\n]*\])*\]\(\s*<?([^)\s>]+)")
+# link text may hold one level of [brackets]; an inner "[" never opens a nested pair here, so a line of
+# many "[" costs linear time (an inner [^\]\n]* backtracked over the rest of the line from each "[")
+_INLINE = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*<?([^)\s>]+)")
 _REFDEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _IGNORED_DIRS = {"evals", "__pycache__", "node_modules"}
@@ -56,13 +58,16 @@ def links(text: str) -> list[tuple[int, str]]:
     masked = mask_code(text)
     found: list[tuple[int, str]] = []
     for pattern in (_INLINE, _REFDEF):
+        line, counted = 0, 0  # lines are counted from the previous match: linear in the number of links
         for m in pattern.finditer(masked):
+            line += masked.count("\n", counted, m.start())
+            counted = m.start()
             target = m.group(1)
             if _SCHEME.match(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
                 continue
             target = unquote(target.split("#", 1)[0].split("?", 1)[0])
             if target:
-                found.append((masked.count("\n", 0, m.start()), target))
+                found.append((line, target))
     return sorted(found)
 
 
