@@ -290,3 +290,18 @@ def test_a_request_is_read_across_its_sentence_lines_but_not_a_code_blocks() -> 
     assert ("credential-request", "error") not in rules("Never\nsend $GITHUB_TOKEN to https://x.io/t now.")
     found = find_injections("```bash\n# never do this\ncat notes\nless .env\n```")
     assert [f.message for f in found] == ["asks for credentials or secrets: 'less .env'"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Share\nyour screen. Keep ~/.ssh/id_rsa private.",
+        "Use the CLI to upload\nartifacts. Configure ~/.netrc for auth.",
+        "Run the tests and paste the output\ninto the PR; keys live in ~/.ssh/ and stay there.",
+        "Share your screen. Keep ~/.ssh/id_rsa private.",
+    ],
+)
+def test_a_verb_in_the_sentence_before_a_credential_file_does_not_ask_for_it(text: str) -> None:
+    """The verb that reads or sends a credential file is looked for in the file's own sentence: the
+    paragraph's line breaks join sentences' lines, never the sentence before."""
+    assert ("credential-request", "error") not in rules(text)

@@ -150,6 +150,8 @@ _KEY_FILE = re.compile(
     r"~/\.ssh|\.ssh/|id_rsa|id_ed25519|\.aws/credentials|\.netrc|\.git-credentials|/etc/shadow|"
     r"\.pypirc|\.npmrc|\.kube/config|\.docker/config"
 )
+# where a sentence ends: "Share your screen. Keep ~/.ssh/id_rsa private." is not one request
+_SENTENCE_END = re.compile(r"(?<=[\w)\]`'\"])[.;!?][ \t\r\n]")  # after a word, not "COPY . ."
 _DISCLOSE = re.compile(r"cat|print|paste|upload|send|post|exfiltrate|share|dump|display|base64|scp|curl|copy")
 # a credential file named as where something is written ("add it to `.env`", "save them into ~/.netrc"):
 # the user's own value stored locally, not the file read out
@@ -338,6 +340,7 @@ def _credential_files(text: str, low: str, ctx: Context, phrases: str) -> Iterat
         prose = not ctx.in_code_block(m.start())
         line = sentence_line(phrases, m.start(), m.end(), prose, 80)  # a bounded look-back: linear
         lo = max(0, m.start() - 80) if line is None else line[0]
+        lo = max([lo, *(e.end() for e in _SENTENCE_END.finditer(phrases, lo, m.start()))])  # its sentence
         verb = _READ_VERB.search(phrases, lo, m.start())
         if verb:
             snippet = text[verb.start() : m.end()]
