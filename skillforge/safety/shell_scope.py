@@ -48,25 +48,34 @@ def scope_of(commands: Iterable[list[str]]) -> Scope:
 
 class CommandIndex:
     """Every command of a snippet (in the order a pre-order walk meets them, so by start byte) and its
-    words, computed once."""
+    words, listed on the first :meth:`scope` question (most snippets have no redirect: none is asked)."""
 
     def __init__(self, root: Any, walk: Callable[[Any], Iterable[Any]], words: Callable[[Any], list[str]]):
-        nodes = [n for n in walk(root) if n.type == "command"]
+        self._root, self._walkf, self._wordsf = root, walk, words
+        self.starts: list[int] = []
+        self.words: list[list[str]] = []
+        self._built = False
+
+    def words_of(self, node: Any) -> list[str]:
+        """A command node's words."""
+        return self._wordsf(node)
+
+    def _build(self) -> None:
+        nodes = [n for n in self._walkf(self._root) if n.type == "command"]
         self.starts = [n.start_byte for n in nodes]
-        self.words = [words(n) for n in nodes]
+        self.words = [self._wordsf(n) for n in nodes]
         fetch = [bool(ws) and (is_downloader(ws) or is_decoder(ws)) for ws in self.words]
         plain = [any(w.startswith("http://") for w in ws) for ws in self.words]
         self._fetch = list(accumulate(fetch, initial=0))
         self._plain = list(accumulate(plain, initial=0))
         self._with_urls = [i for i, ws in enumerate(self.words) if any("://" in w for w in ws)]
         self._network = [i for i, ws in enumerate(self.words) if ws and is_network(ws)]
-
-    def words_of(self, node: Any) -> list[str]:
-        """A command node's words (commands start at distinct bytes)."""
-        return self.words[bisect_left(self.starts, node.start_byte)]
+        self._built = True
 
     def scope(self, node: Any) -> Scope:
         """The scope of every command within ``node``'s bytes, its substitutions' included."""
+        if not self._built:
+            self._build()
         lo, hi = bisect_left(self.starts, node.start_byte), bisect_left(self.starts, node.end_byte)
         u_lo, u_hi = bisect_left(self._with_urls, lo), bisect_left(self._with_urls, hi)
         first = self._with_urls[u_lo : min(u_hi, u_lo + MAX_HOSTS)]
