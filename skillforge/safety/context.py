@@ -47,10 +47,16 @@ REACH = 2000  # how far along its line the context of an offset is read
 class Context:
     """Answers "is this offset quoted, in code, in a table or among examples?" for one text."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, script: bool = False) -> None:
         self.text = text
+        self.script = script  # a script file (.py, .sh…): its lines are code, never one sentence
         self._fences = self._fence_ranges(text)
         self._examples: tuple[list[int], list[int]] | None = None
+
+    def prose(self, offset: int) -> bool:
+        """Whether the offset is in prose, whose paragraph lines read as one sentence (not a script, not
+        a code block)."""
+        return not self.script and not self.in_code_block(offset)
 
     @staticmethod
     def _fence_ranges(text: str) -> list[int]:

@@ -221,12 +221,15 @@ _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{32,}={0,2}")
 LONG_BLOB = 120  # a blob this long is a warning even when it decodes to nothing suspicious
 
 
-def find_injections(text: str, allowed_hosts: Iterable[str] | None = None) -> list[InjectionFinding]:
+def find_injections(
+    text: str, allowed_hosts: Iterable[str] | None = None, script: bool = False
+) -> list[InjectionFinding]:
     """Every injected-instruction pattern and unsafe command in ``text``, in line order. A finding is
-    an error only at high confidence (see :class:`InjectionFinding`); otherwise a warning."""
+    an error only at high confidence (see :class:`InjectionFinding`); otherwise a warning. ``script``:
+    the text is a script file's, whose lines are never read as one sentence."""
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
     low = lowered(text)
-    ctx = Context(text)
+    ctx = Context(text, script)
     latin = folded(low)  # Ｉｇｎｏｒｅ, Іgnore, İGNORE: the phrase rules read Latin
     phrases = unmarked(latin)  # "> ignore all previous\n> instructions": quote markers are not words
     raw = [
@@ -307,7 +310,7 @@ def _simple(
         if rule == "pipe-to-shell":  # a cradle is code: judged like a parsed `curl … | sh` (its URL)
             conf = _cradle_confidence(text, m.start(), ctx)
         if rule == "credential-request" and not (
-            _exfiltrates(low, m.start(), m.end(), prose=not ctx.in_code_block(m.start()))
+            _exfiltrates(low, m.start(), m.end(), prose=ctx.prose(m.start()))
             and _AGENT_SECRETS.search(low, m.start(), m.end())
             and low[m.start() : m.end() + 1].split(None, 1)[0].isalpha()  # "send\nthe value", not print(…)
         ):
@@ -337,7 +340,7 @@ def _credential_files(text: str, low: str, ctx: Context, phrases: str) -> Iterat
     if not contains_any(low, _SENSITIVE_KEYS):
         return
     for m in finditer_from(_SENSITIVE, low, _SENSITIVE_STARTS):
-        prose = not ctx.in_code_block(m.start())
+        prose = ctx.prose(m.start())
         line = sentence_line(phrases, m.start(), m.end(), prose, 80)  # a bounded look-back: linear
         lo = max(0, m.start() - 80) if line is None else line[0]
         lo = max([lo, *(e.end() for e in _SENTENCE_END.finditer(phrases, lo, m.start()))])  # its sentence

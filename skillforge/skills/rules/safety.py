@@ -12,7 +12,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from skillforge.safety import redact
 from skillforge.safety.hidden import hidden_in_name
@@ -133,11 +133,20 @@ def check_text(text: str, where: str, allowed_hosts: Iterable[str] | None = None
     an error only at high confidence; every one is ``unsafe`` (quarantines a lesson) but the notices.
     Computed once per text content and host list (cached), so validate and the route index are fast."""
     hosts = tuple(sorted(set(allowed_hosts or ())))
-    return [replace(f, file=where) for f in _cached(text, hosts)]
+    return [replace(f, file=where) for f in _cached(text, hosts, is_script(where))]
+
+
+# the files whose text is prose (a paragraph's lines read as one sentence); any other is a script or data
+PROSE_SUFFIXES = frozenset({"", ".md", ".markdown", ".mdx", ".txt", ".rst", ".mdc"})
+
+
+def is_script(where: str) -> bool:
+    """Whether the file named ``where`` is a script or data file (``scripts/run.py``), not prose."""
+    return PurePosixPath(where.replace("\\", "/")).suffix.lower() not in PROSE_SUFFIXES
 
 
 @lru_cache(maxsize=4096)
-def _cached(text: str, hosts: tuple[str, ...]) -> tuple[Finding, ...]:
+def _cached(text: str, hosts: tuple[str, ...], script: bool = False) -> tuple[Finding, ...]:
     found = [
         finding(
             SECRET,
@@ -150,7 +159,7 @@ def _cached(text: str, hosts: tuple[str, ...]) -> tuple[Finding, ...]:
         for s in find_secrets(text)
         if s.confidence == "high" or _worth_a_warning(text[s.start : s.end])
     ]
-    for inj in find_injections(text, hosts):
+    for inj in find_injections(text, hosts, script):
         found.append(
             finding(INJECTION_RULES[inj.rule], "", inj.line, inj.message, inj.severity, unsafe=inj.unsafe)
         )
@@ -219,10 +228,11 @@ def _file_findings(
     """check_text's findings and the home folders of one file, from ``cache`` when it holds them."""
     if cache is None:
         return [*check_text(text, where, hosts), *_home_paths(text, where)]
-    key = content_key("validate", "\n".join(hosts), text)
+    script = is_script(where)
+    key = content_key("validate", "\n".join(hosts), *(("script",) if script else ()), text)
     found_rows = rows(cache.get(key), _SAFETY_IDS)
     if found_rows is None:
-        found = [*check_text(text, "", hosts), *_home_paths(text, "")]
+        found = [*_cached(text, hosts, script), *_home_paths(text, "")]
         found_rows = [[f.line, f.rule, f.severity, f.message, f.unsafe] for f in found]
         cache.put(key, found_rows)
     return [
