@@ -232,7 +232,7 @@ def _file_findings(
     key = content_key("validate", "\n".join(hosts), *(("script",) if script else ()), text)
     found_rows = rows(cache.get(key), _SAFETY_IDS)
     if found_rows is None:
-        found = [*_cached(text, hosts, script), *_home_paths(text, "")]
+        found = [*check_text(text, where, hosts), *_home_paths(text, "")]  # rows keep no file
         found_rows = [[f.line, f.rule, f.severity, f.message, f.unsafe] for f in found]
         cache.put(key, found_rows)
     return [
