@@ -14,7 +14,6 @@ skill that carries it."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -308,21 +307,7 @@ ROUTED = {  # a line of a library skill's body, and a piece of it that must neve
 
 @pytest.mark.parametrize("case", list(ROUTED), ids=list(ROUTED))
 def test_route_the_hook_and_mcp_withhold_a_skill_carrying_it(case: str, cli, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from tests.attack.test_route import CLEAN, TASK, make_library, mcp_get, poisoned, text_of
+    from tests.attack.test_route import assert_withheld
 
     line, phrase = ROUTED[case]
-    lib = make_library(tmp_path, {"csv-export-header": CLEAN, "csv-export-fix": poisoned(line, "")})
-    hook = json.dumps({"prompt": TASK, "cwd": str(tmp_path)})
-    outputs = [
-        cli("route", TASK, "--library", str(lib), "--max-tokens", "4000").out,
-        cli("route", TASK, "--library", str(lib), "--json").out,
-        cli("route", "--hook", "claude", "--library", str(lib), stdin=hook).out,
-    ]
-    for out in outputs:
-        assert "csv-export-header" in out  # the clean skill is routed
-        assert "csv-export-fix" not in out and phrase not in out
-    with capsys.disabled():  # the MCP client hands the server process a real stderr
-        withheld, clean = mcp_get(lib, ["csv-export-fix", "csv-export-header"])
-    assert withheld.is_error and "withheld" in text_of(withheld)
-    assert phrase not in text_of(withheld)
-    assert not clean.is_error
+    assert_withheld(cli, capsys, tmp_path, line, phrase)

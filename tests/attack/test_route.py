@@ -106,3 +106,23 @@ def test_poisoned_skill_is_never_emitted(case: str, cli, capsys, tmp_path: Path)
     assert withheld.is_error and "withheld" in text_of(withheld)
     assert phrase not in text_of(withheld)
     assert not clean.is_error and "Write the header" in text_of(clean)
+
+
+def assert_withheld(cli, capsys, tmp_path: Path, line: str, phrase: str) -> None:  # type: ignore[no-untyped-def]
+    """A library skill carrying ``line`` is withheld by route, the hook and MCP, and ``phrase`` of it
+    is never printed, while the clean skill beside it is routed (the red-team suites' route check)."""
+    lib = make_library(tmp_path, {"csv-export-header": CLEAN, "csv-export-fix": poisoned(line, "")})
+    hook = json.dumps({"prompt": TASK, "cwd": str(tmp_path)})
+    outputs = [
+        cli("route", TASK, "--library", str(lib), "--max-tokens", "4000").out,
+        cli("route", TASK, "--library", str(lib), "--json").out,
+        cli("route", "--hook", "claude", "--library", str(lib), stdin=hook).out,
+    ]
+    for out in outputs:
+        assert "csv-export-header" in out  # the clean skill is routed
+        assert "csv-export-fix" not in out and phrase not in out
+    with capsys.disabled():  # the MCP client hands the server process a real stderr
+        withheld, clean = mcp_get(lib, ["csv-export-fix", "csv-export-header"])
+    assert withheld.is_error and "withheld" in text_of(withheld)
+    assert phrase not in text_of(withheld)
+    assert not clean.is_error
