@@ -129,6 +129,25 @@ READ_FITTED = {
             ("steps", 1, "tool_calls", 0), {"arguments": {"input": "x"}, "extra": {"input_wrapped": True}}
         )
     ),
+    # the typed step fields, each of a type ATIF allows (msgspec checks them as it decodes them)
+    "every metric ATIF names": changed(
+        setitem(
+            ("steps", 1, "metrics"),
+            {
+                "prompt_tokens": 10,
+                "completion_tokens": 2,
+                "cached_tokens": 0,
+                "cost_usd": 0.5,
+                "prompt_token_ids": [1, 2],
+                "completion_token_ids": [3],
+                "logprobs": [-0.5, 0],
+                "extra": {"reasoning_tokens": 7, "n": [1.5, {"k": 2**63}]},
+            },
+        )
+    ),
+    "a step_id that is text, a numeric reasoning effort": changed(
+        lambda d: d["steps"][1].update(step_id="2", reasoning_effort=0.5)
+    ),
 }
 
 
@@ -220,6 +239,20 @@ READ_GENERALLY = {
     "Latin-1 in arguments": TEXT.replace(b'"pytest -q"', b'"pyt\xe9st -q"', 1),
     "a number out of range in arguments": TEXT.replace(b"1000000000000000000000000000000", b"1e400"),
     "a number out of range in metrics": TEXT.replace(b'"prompt_tokens": 10', b'"prompt_tokens": 1e400'),
+    # the step fields msgspec types: a value of another type, or an integer orjson reads as an int that
+    # the schema's 64-bit signed integers do not hold, goes the general way
+    "a metric ATIF does not name": changed(setitem(("steps", 1, "metrics", "reasoning_tokens"), 7)),
+    "a token count between 2**63 and 2**64": changed(
+        setitem(("steps", 1, "metrics", "prompt_tokens"), 2**63)
+    ),
+    "an integer beyond 64 bits in the metrics' extra": changed(
+        setitem(("steps", 1, "metrics", "extra"), {"n": [2**64]})
+    ),
+    "a token id beyond 64 bits": changed(setitem(("steps", 1, "metrics", "completion_token_ids"), [2**64])),
+    "a step_id that is a float": changed(setitem(("steps", 1, "step_id"), 2.0)),
+    "a step_id between 2**63 and 2**64": changed(setitem(("steps", 1, "step_id"), 2**63)),
+    "a model name that is a number": changed(setitem(("steps", 1, "model_name"), 3)),
+    "an llm_call_count that is text": changed(setitem(("steps", 1, "llm_call_count"), "1")),
 }
 
 

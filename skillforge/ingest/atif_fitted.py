@@ -88,19 +88,33 @@ class _Observation(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     results: list[_Result] | None = None
 
 
+class _Metrics(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """A step's ``metrics`` as ATIF names them (Harbor's model forbids other fields too); the numbers
+    typed, so that msgspec checks their range as it decodes them (only ``extra`` is left to check)."""
+
+    prompt_tokens: _Int64 | None = None
+    completion_tokens: _Int64 | None = None
+    cached_tokens: _Int64 | None = None
+    cost_usd: float | None = None
+    prompt_token_ids: list[_Int64] | None = None
+    completion_token_ids: list[_Int64] | None = None
+    logprobs: list[float] | None = None
+    extra: Any = None
+
+
 class _Step(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    step_id: Any = None
+    step_id: _Int64 | str | None = None
     timestamp: str | None = None
     source: str | None = None
-    model_name: Any = None
-    reasoning_effort: Any = None
+    model_name: str | None = None
+    reasoning_effort: str | float | None = None
     message: _Content = None
     reasoning_content: str | None = None
     tool_calls: list[_Call] | None = None
     observation: _Observation | None = None
-    metrics: Any = None
+    metrics: _Metrics | None = None
     is_copied_context: bool | None = None
-    llm_call_count: Any = None
+    llm_call_count: _Int64 | None = None
     extra: _StepExtra | None = None
 
 
@@ -155,18 +169,20 @@ def _as_orjson_reads(doc: Document) -> bool:
     values = [doc.schema_version, doc.notes, doc.final_metrics]
     if doc.agent is not None:
         values += [doc.agent.tool_definitions, doc.agent.extra]
-    for step in doc.steps:
+    for step in doc.steps:  # the typed fields (step_id, metrics' numbers…) msgspec checked as it decoded
         if step.tool_calls and step.source != "agent":
             return False
-        values += [step.step_id, step.model_name, step.reasoning_effort, step.metrics, step.llm_call_count]
+        if step.metrics is not None and step.metrics.extra is not None:
+            values.append(step.metrics.extra)
         if type(step.message) is list:
             values += [part.source for part in step.message]
         if step.observation is not None:
             for result in step.observation.results or ():
-                values.append(result.extra)
+                if result.extra is not None:
+                    values.append(result.extra)
                 if type(result.content) is list:
                     values += [part.source for part in result.content]
-    return all(_orjson_same(v) for v in values)
+    return all(map(_orjson_same, values))
 
 
 def _orjson_same(value: Any) -> bool:
@@ -174,9 +190,9 @@ def _orjson_same(value: Any) -> bool:
     if kind is int:
         return -(2**63) <= value < 2**64
     if kind is list:
-        return all(_orjson_same(v) for v in value)
+        return all(map(_orjson_same, value))
     if kind is dict:
-        return all(_orjson_same(v) for v in value.values())
+        return all(map(_orjson_same, value.values()))
     return True
 
 

@@ -28,13 +28,18 @@ def iter_jsonl_raw(path: Path, ctx: ParseContext) -> Iterator[tuple[int, bytes, 
     hashes); bad lines are skipped and counted, a final line without a newline that does not parse is
     reported as truncated."""
     lines = _JsonLines(path, ctx)
-    for lineno, raw in lines:
-        try:
-            yield lineno, raw, orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            record = lines.lenient(lineno, raw)
-            if record is not _BAD:
-                yield lineno, raw, record
+    loads = orjson.loads
+    with lines.open() as fh:  # one generator, the lines read in its loop: this runs for every line
+        for lineno, raw in enumerate(fh, 1):
+            if raw.isspace():
+                continue
+            try:
+                record = loads(raw)
+            except orjson.JSONDecodeError:
+                record = lines.lenient(lineno, raw)
+                if record is _BAD:
+                    continue
+            yield lineno, raw, record
 
 
 def iter_jsonl_as(
@@ -44,14 +49,17 @@ def iter_jsonl_as(
     :func:`read_json_as`). A line that is not a JSON object is skipped and counted."""
     lines = _JsonLines(path, ctx)
     decode = decoder.decode
-    for lineno, raw in lines:
-        try:
-            record = decode(raw)
-        except _FAST_PATH_ERRORS:
-            record = lines.refit(lineno, raw, decoder)
-            if record is _BAD:
+    with lines.open() as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if raw.isspace():
                 continue
-        yield lineno, raw, record
+            try:
+                record = decode(raw)
+            except _FAST_PATH_ERRORS:
+                record = lines.refit(lineno, raw, decoder)
+                if record is _BAD:
+                    continue
+            yield lineno, raw, record
 
 
 _BAD: Any = object()  # a line that was skipped (and counted)
@@ -61,19 +69,21 @@ _FAST_PATH_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecode
 
 
 class _JsonLines:
-    """The non-blank lines of a JSONL file, and the slow path for the lines that do not parse as they are."""
+    """A JSONL file's lines, and the slow path for the lines that do not parse as they are."""
 
     def __init__(self, path: Path, ctx: ParseContext):
         self.path, self.ctx, self.latin1 = path, ctx, False
 
-    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+    def open(self) -> io.BufferedIOBase:
+        """The file to iterate, its lines as ``readline`` splits them, past a UTF-8 byte-order mark (its
+        bytes as read with the head when the file was small enough to be read whole)."""
         whole = self.ctx.whole(self.path)
-        with self.path.open("rb") if whole is None else io.BytesIO(whole) as fh:
-            for lineno, raw in enumerate(fh, 1):
-                if lineno == 1 and raw.startswith(BOM):
-                    raw = raw[len(BOM) :]
-                if raw and not raw.isspace():
-                    yield lineno, raw
+        if whole is not None:
+            return io.BytesIO(whole[len(BOM) :] if whole.startswith(BOM) else whole)
+        fh = self.path.open("rb")
+        if fh.read(len(BOM)) != BOM:
+            fh.seek(0)
+        return fh
 
     def lenient(self, lineno: int, raw: bytes) -> Any:
         """A line orjson refused: read as Latin-1 when it is not UTF-8, else skipped and counted."""

@@ -12,6 +12,7 @@ every trajectory a reader yields. Shell commands keep their working directory: t
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Callable
@@ -362,16 +363,23 @@ _GENERIC_SHELL = frozenset(
 
 def guess(name: str, text: str, args: dict[str, Any]) -> Action:
     """A call to a tool no table lists, decoded from its name's words."""
+    decoder = _guessed(name)
+    if decoder is None:
+        return Other(name)
+    if decoder is edit_file and not _path(args) and "*** Update File:" in text:
+        return patch(text, args)
+    return decoder(text, args)
+
+
+@functools.lru_cache(maxsize=1024)
+def _guessed(name: str) -> Decoder | None:
+    """The decoder a tool name's words choose (None: none), worked out once per name: ATIF and
+    interchange logs call the same few unlisted tools at every step."""
     if name in _GENERIC_SHELL or name.endswith(_SHELL_WORDS):
-        return shell(text, args)
+        return shell
     if "str_replace" in name or name.endswith("editor"):
-        return editor(text, args)
-    for words, decoder in _GUESSES:
-        if name.startswith(words):
-            if decoder is edit_file and not _path(args) and "*** Update File:" in text:
-                return patch(text, args)
-            return decoder(text, args)
-    return Other(name)
+        return editor
+    return next((decoder for words, decoder in _GUESSES if name.startswith(words)), None)
 
 
 def _lookup(agent: str, tool: str | None) -> tuple[str, Decoder | None]:
