@@ -38,15 +38,16 @@ from skillforge.ingest.base import (
     object_line,
     text_of,
 )
-from skillforge.ingest.reading import digest_id, iter_jsonl_raw, new_digest
+from skillforge.ingest.cursor_fitted import DECODER, SHELL_TOOLS, Line, add_line
+from skillforge.ingest.reading import digest_id, iter_jsonl_fitted, iter_jsonl_raw, new_digest
 from skillforge.ingest.sqlite_store import is_sqlite, tables
 from skillforge.ingest.steps import StepList
-from skillforge.model import Trajectory
+from skillforge.ingest.tools import Decoder, dict_decoder
+from skillforge.model import Shell, Step, Trajectory
 
 FORMAT = "cursor"
 AGENT = "cursor"
 
-SHELL_TOOLS = {"Shell", "run_terminal_cmd", "run_terminal_command", "run_terminal_command_v2"}
 _QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
 
 
@@ -92,6 +93,8 @@ class _Transcript:
         self.task = ""
         self.cwd: str | None = None
         self.turns: Counter[str] = Counter()
+        self.decoders: dict[str, Decoder] = {}  # the tools' action decoders, by name (cursor_fitted)
+        self.folderless: list[Step] = []  # shell calls decoded as read whose own folder is not recorded
 
     def record(self, rec: dict[str, Any], line: int) -> None:
         if rec.get("type") == "turn_ended":
@@ -154,6 +157,19 @@ class _Transcript:
         out = self.out
         out.call(name, text, call_id or f"cursor-{line}-{len(out.steps)}", args, None, line)
 
+    def decoder(self, name: str) -> Decoder:
+        """The action decoder of the tool ``name`` (for arguments that are an object), looked up once."""
+        decoder = self.decoders[name] = dict_decoder(AGENT, name)
+        return decoder
+
+    def finish(self) -> None:
+        """The session's working folder given to the shell commands whose action was decoded as they were
+        read (:mod:`cursor_fitted`) and that record none, as ``decode_actions`` gives it to the others."""
+        cwd = self.cwd
+        if cwd:
+            for step in self.folderless:
+                step.action = Shell(step.action.command, cwd)  # type: ignore[union-attr]
+
 
 def _error_text(error: Any) -> str:
     """An error written as an object (``{"message": …}``) or another value: its message, else its JSON."""
@@ -163,15 +179,21 @@ def _error_text(error: Any) -> str:
     return message if isinstance(message, str) and message else clip(orjson.dumps(error).decode())
 
 
-def _transcript(path: Path, ctx: ParseContext) -> Trajectory:
+def _transcript(path: Path, ctx: ParseContext, fitted: bool = True) -> Trajectory:
+    """A transcript's trajectory; the lines of the usual shape decoded into a schema (``cursor_fitted``),
+    the others read the general way (all of them, without ``fitted``: the tests compare the two)."""
     state = _Transcript(path, ctx)
     digest = new_digest()
-    for line, raw, rec in iter_jsonl_raw(path, ctx):
+    lines = iter_jsonl_fitted(path, ctx, DECODER) if fitted else iter_jsonl_raw(path, ctx)
+    for line, raw, rec in lines:
         digest.update(raw.rstrip(b"\r\n"))
-        if isinstance(rec, dict):
+        if type(rec) is Line:
+            add_line(state, rec, line)
+        elif isinstance(rec, dict):
             state.record(rec, line)
         else:
             ctx.skip("not a JSON object", line, type(rec).__name__)
+    state.finish()
     sub = path.parent.name == "subagents"
     native = path.parent.parent.name if sub else path.stem
     traj = Trajectory(

@@ -62,6 +62,31 @@ def iter_jsonl_as(
             yield lineno, raw, record
 
 
+def iter_jsonl_fitted(
+    path: Path, ctx: ParseContext, decoder: msgspec.json.Decoder[Doc]
+) -> Iterator[tuple[int, bytes, Doc | Any]]:
+    """Like :func:`iter_jsonl_raw`, each line decoded straight into a reader's schema when it fits it (a
+    ``Doc``), else read as :func:`iter_jsonl_raw` reads it (orjson, Latin-1 when it is not UTF-8, a bad
+    line skipped and counted): the reader tells them apart by type. For schemas that forbid the fields
+    they do not name, so that a line that fits was checked as orjson checks it."""
+    lines = _JsonLines(path, ctx)
+    decode, loads = decoder.decode, orjson.loads
+    with lines.open() as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if raw.isspace():
+                continue
+            try:
+                record = decode(raw)
+            except _FAST_PATH_ERRORS:
+                try:
+                    record = loads(raw)
+                except orjson.JSONDecodeError:
+                    record = lines.lenient(lineno, raw)
+                    if record is _BAD:
+                        continue
+            yield lineno, raw, record
+
+
 _BAD: Any = object()  # a line that was skipped (and counted)
 # what sends a document or line from the schema decoder to the general path: invalid JSON, a shape the
 # schema does not fit, invalid UTF-8 in a field it keeps, nesting deeper than msgspec goes (~1,000)

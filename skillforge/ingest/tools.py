@@ -81,6 +81,9 @@ def shell(text: str, args: dict[str, Any]) -> Action:
 
 
 def read_file(text: str, args: dict[str, Any]) -> Action:
+    path = args.get("path")  # the first of the path keys, the one most tools name
+    if type(path) is str and path:
+        return ReadFile(path)
     return ReadFile(_path(args) or _str(args, "url"))
 
 
@@ -299,8 +302,25 @@ _OPENCODE: dict[str, Decoder] = {
     "list": listing,
     "task": message,
 }
+_cursor_shell_renamed = keys(shell, working_directory="cwd")
+
+
+def cursor_shell(text: str, args: dict[str, Any]) -> Action:
+    """Cursor's ``Shell``: its ``working_directory`` is the command's folder. The usual call (a command
+    line, and its folder or nothing else) is decoded as :func:`shell` decodes the renamed arguments, without
+    copying them to rename the key."""
+    command = args.get("command")
+    if type(command) is str and not command.startswith("apply_patch"):
+        if len(args) == 1:
+            return Shell(command, None)
+        folder = args.get("working_directory")
+        if len(args) == 2 and type(folder) is str:
+            return Shell(command, folder or None)
+    return _cursor_shell_renamed(text, args)
+
+
 _CURSOR: dict[str, Decoder] = {  # agent transcripts (Shell, Read…) and the IDE's tools (run_terminal_cmd…)
-    "shell": keys(shell, working_directory="cwd"),
+    "shell": cursor_shell,
     "read": read_file,
     "write": keys(write_file, contents="content"),
     "strreplace": edit_file,
@@ -386,6 +406,14 @@ def _lookup(agent: str, tool: str | None) -> tuple[str, Decoder | None]:
     """A tool's normalised name and its agent's table decoder (None: not in the table)."""
     name = (tool or "bash").lower().replace("-", "_")
     return name, TOOLS.get(agent, {}).get(name)
+
+
+def dict_decoder(agent: str, tool: str | None) -> Decoder:
+    """The decoder of ``agent``'s tool ``tool`` for arguments that are an object, for a reader that
+    decodes each call as it reads it (looking it up once per tool name): what :func:`decode` answers for
+    those arguments."""
+    name, decoder = _lookup(agent, tool)
+    return decoder if decoder is not None else functools.partial(guess, name)
 
 
 def decode(agent: str, tool: str | None, text: str, args: Any) -> Action:
