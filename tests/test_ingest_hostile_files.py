@@ -100,3 +100,14 @@ def test_a_name_that_is_not_utf8_is_escaped(cli, tmp_path: Path) -> None:  # typ
     record = json.loads(res.out.splitlines()[0])
     assert record["source"].endswith("bad\\xffname.jsonl")
     assert "Traceback" not in res.err
+
+
+def test_the_binary_test_samples_the_first_8_kib() -> None:
+    """A NUL inside the first 8 KiB is weighed (many make the head binary), one beyond it is not seen."""
+    from skillforge.ingest.opening import is_binary
+
+    text = b'{"a": 1}\n' * 2000
+    assert not is_binary(text)
+    assert is_binary(b"\x00" * 200 + text)  # NULs: more than 1 in 64 of the sample
+    assert not is_binary(text[:8191] + b"\x00" + text)  # one NUL in a line-broken text stays text
+    assert is_binary(b"\x00" * 8192) and not is_binary(b"x" * 8192 + b"\x00" * 9000)

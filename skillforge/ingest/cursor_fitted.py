@@ -65,7 +65,7 @@ SHELL_TOOLS = {"Shell", "run_terminal_cmd", "run_terminal_command", "run_termina
 
 def add_line(state: _Transcript, line: Line, lineno: int) -> None:
     """The steps of one line of the usual shape, as :meth:`_Transcript.record` builds them from its
-    dict, each tool call with its action (:func:`_action`). The blocks are dispatched inline, the steps
+    dict, each tool call with its action (:func:`_call`). The blocks are dispatched inline and the steps
     built in place: this loop runs for every step."""
     content = line.message.content
     if type(content) is str:
@@ -76,39 +76,7 @@ def add_line(state: _Transcript, line: Line, lineno: int) -> None:
     for block in content:
         kind = type(block)
         if kind is _ToolUse:
-            name = block.name or "tool"  # type: ignore[union-attr]
-            args: Any = block.input  # type: ignore[union-attr]
-            if args is None:
-                text = ""
-            else:
-                if not state.cwd:
-                    cwd = args.get("working_directory")
-                    if type(cwd) is str:
-                        state.cwd = cwd
-                command = args.get("command") if name in SHELL_TOOLS else None
-                text = command if type(command) is str else clip(orjson.dumps(args).decode())
-                if len(text) > MAX_TEXT:
-                    text = clip(text)
-            index = len(steps)
-            call_id = block.id or f"cursor-{lineno}-{index}"  # type: ignore[union-attr]
-            # no results to pair in a Cursor transcript: the call is not registered with ``out`` for one
-            step = Step(
-                index,
-                R_ASSISTANT,
-                K_TOOL_CALL,
-                text,
-                name,
-                args,
-                call_id,
-                None,
-                False,
-                None,
-                None,
-                loc,
-                T_AGENT,
-            )
-            steps.append(step)
-            _action(state, step, name, text, args)
+            _call(state, block, lineno, loc)  # type: ignore[arg-type]
             continue
         if kind is _Thinking:
             text = block.thinking or block.text or ""  # type: ignore[union-attr]
@@ -141,10 +109,42 @@ def add_line(state: _Transcript, line: Line, lineno: int) -> None:
             )
 
 
-def _action(state: _Transcript, step: Step, name: str, text: str, args: dict[str, Any] | None) -> None:
-    """A call's action, as ``decode_actions`` decodes it: a shell command without a folder of its own
-    gets the session's at the end (:meth:`_Transcript.finish`); a decoder that fails leaves the step to
-    ``decode_actions``, which fails on it as before."""
+def _call(state: _Transcript, block: _ToolUse, lineno: int, loc: SourceLocation) -> None:
+    """A tool call, as :meth:`_Transcript.call` builds it (not registered for pairing: a Cursor transcript
+    records no results), and its action, as ``decode_actions`` decodes it: a shell command without a
+    folder of its own gets the session's at the end (:meth:`_Transcript.finish`); a decoder that fails
+    leaves the step to ``decode_actions``, which fails on it as before."""
+    name = block.name or "tool"
+    args: Any = block.input
+    if args is None:
+        text = ""
+    else:
+        if not state.cwd:
+            cwd = args.get("working_directory")
+            if type(cwd) is str:
+                state.cwd = cwd
+        command = args.get("command") if name in SHELL_TOOLS else None
+        text = command if type(command) is str else orjson.dumps(args).decode()
+        if len(text) > MAX_TEXT:
+            text = clip(text)
+    steps = state.out.steps
+    index = len(steps)
+    step = Step(
+        index,
+        R_ASSISTANT,
+        K_TOOL_CALL,
+        text,
+        name,
+        args,
+        block.id or f"cursor-{lineno}-{index}",
+        None,
+        False,
+        None,
+        None,
+        loc,
+        T_AGENT,
+    )
+    steps.append(step)
     try:
         action = (state.decoders.get(name) or state.decoder(name))(text, args if args is not None else {})
     except Exception:

@@ -3,16 +3,12 @@ records skipped or ignored by reason, and the problems, summarised one line per 
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from skillforge.ingest.base import Problem
 from skillforge.model import StepKind, Trajectory
-
-_KIND = operator.attrgetter("kind")
-_IS_ERROR = operator.attrgetter("is_error")
 
 
 @dataclass
@@ -54,8 +50,9 @@ class IngestReport:
         st = self.stats(traj.format)
         st.trajectories += 1
         st.steps += len(traj.steps)
-        st.tool_calls += list(map(_KIND, traj.steps)).count(StepKind.TOOL_CALL)
-        st.errors += sum(map(_IS_ERROR, traj.steps))
+        steps = traj.steps  # list comprehensions: a Struct field read through attrgetter costs twice as much
+        st.tool_calls += [step.kind for step in steps].count(StepKind.TOOL_CALL)
+        st.errors += sum([step.is_error for step in steps])
         st.outcomes[traj.outcome.value] += 1
         if traj.outcome_guessed:
             st.guessed[traj.outcome.value] += 1

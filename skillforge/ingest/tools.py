@@ -435,9 +435,8 @@ def decode_actions(traj: Trajectory) -> None:
     directory when their own is not recorded. Each tool name is looked up once per trajectory."""
     agent, tool_call, cwd = traj.agent, StepKind.TOOL_CALL, traj.cwd  # bound once: read per step
     found: dict[str | None, tuple[str, Decoder | None]] = {}
-    for step in traj.steps:
-        if step.kind is not tool_call or step.action is not None:
-            continue
+    # the calls left to decode, picked by a comprehension (a reader may have decoded them as it read)
+    for step in [s for s in traj.steps if s.kind is tool_call and s.action is None]:
         tool = step.tool_name
         looked = found.get(tool)
         if looked is None:
