@@ -77,14 +77,14 @@ def _walk(here: Path, real: str, walk: _Walk) -> Iterator[Path]:
                 return
             entries = [e for e in entries if e.name not in owned]  # logs beside an event folder are read
     for entry in entries:
-        target = os.path.join(real, entry.name)
+        target = None  # the entry's real path: worked out for folders and symlinks only
         if entry.is_symlink():
             target = os.path.realpath(entry.path)
             if not _inside(target, walk.root):
                 continue
         if _is_dir(entry):
             if entry.name not in _TOOL_FOLDERS:
-                yield from _walk(here / entry.name, target, walk)
+                yield from _walk(here / entry.name, target or os.path.join(real, entry.name), walk)
         elif _is_file(entry):  # every file: logs are recognised by content, whatever their names
             yield here / entry.name
 
