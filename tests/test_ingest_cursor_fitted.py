@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from skillforge.ingest import IngestReport, cursor, read
 from skillforge.ingest.base import MAX_TEXT, ParseContext
 from skillforge.ingest.cursor_fitted import DECODER
+from skillforge.ingest.reading import GIVE_UP
 from skillforge.ingest.tools import decode_actions
 from skillforge.model import ReadFile, Shell
 
@@ -43,7 +45,7 @@ def read_both(tmp_path: Path, data: bytes) -> list[Any]:
     return out
 
 
-def same(tmp_path: Path, lines: list[str | bytes]) -> dict[str, Any]:
+def same(tmp_path: Path, lines: Sequence[str | bytes]) -> dict[str, Any]:
     data = b"".join((x if isinstance(x, bytes) else x.encode()) + b"\n" for x in lines)
     fast, general = read_both(tmp_path, data)
     assert fast == general
@@ -59,7 +61,7 @@ def tool(name: Any, args: Any, **more: Any) -> dict[str, Any]:
 
 
 SHELL = tool("Shell", {"command": "npm test", "working_directory": "/repo"})
-FITTING = [
+FITTING: list[str] = [
     line([{"type": "text", "text": "<timestamp>x</timestamp>\n<user_query>\nfix it\n</user_query>"}], "user"),
     line([{"type": "text", "text": "<user_query>second</user_query>"}], "user"),
     line([{"type": "text", "text": "catalogue of subagents"}], "user"),
@@ -97,7 +99,7 @@ FITTING = [
     '{"\\u0072ole": "assistant", "message": {"content": [{"type": "text", "text": "escaped key"}]}}',
     '  {"role": "assistant", "message": {"content": []}}  ',
 ]
-MISFITS = [
+MISFITS: list[str | bytes] = [
     '{"type": "turn_ended", "status": "success"}',
     '{"type": "turn_ended", "status": "error", "error": "quota"}',
     '{"type": "turn_ended", "status": "error", "error": {"message": "auth"}}',
@@ -270,3 +272,16 @@ def test_fuzzed_lines_read_the_same_both_ways(tmp_path: Path) -> None:
         fast, general = read_both(folder, data)
         assert fast == general, lines
     assert fitted > 150 and misfit > 150  # both paths were exercised
+
+
+@pytest.mark.parametrize(("misfits", "fitted"), [(3, True), (GIVE_UP, False)])
+def test_a_file_of_another_shape_stops_trying_the_schema(tmp_path: Path, misfits: int, fitted: bool) -> None:
+    """After ``GIVE_UP`` lines that do not fit (more than half of those read), the rest of the file is
+    read the general way only (its calls then get their actions from decode_actions): the same result."""
+    other = '{"role": "assistant", "id": "m1", "message": {"content": [{"type": "text", "text": "x"}]}}'
+    call = line([tool("Read", {"path": "/r"})])
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(x + "\n" for x in [other] * misfits + [call]))
+    traj = cursor._transcript(path, ParseContext(path=path, format="cursor"))
+    assert (traj.steps[-1].action is not None) is fitted
+    same(tmp_path, [other] * misfits + [call])

@@ -68,23 +68,35 @@ def iter_jsonl_fitted(
     """Like :func:`iter_jsonl_raw`, each line decoded straight into a reader's schema when it fits it (a
     ``Doc``), else read as :func:`iter_jsonl_raw` reads it (orjson, Latin-1 when it is not UTF-8, a bad
     line skipped and counted): the reader tells them apart by type. For schemas that forbid the fields
-    they do not name, so that a line that fits was checked as orjson checks it."""
+    they do not name, so that a line that fits was checked as orjson checks it. A file most of whose
+    lines do not fit (another version's shape) stops trying the schema after ``GIVE_UP`` such lines: each
+    try costs a failed decode before the general one."""
     lines = _JsonLines(path, ctx)
     decode, loads = decoder.decode, orjson.loads
+    misfits, trying = 0, True
     with lines.open() as fh:
         for lineno, raw in enumerate(fh, 1):
             if raw.isspace():
                 continue
-            try:
-                record = decode(raw)
-            except _FAST_PATH_ERRORS:
+            if trying:
                 try:
-                    record = loads(raw)
-                except orjson.JSONDecodeError:
-                    record = lines.lenient(lineno, raw)
-                    if record is _BAD:
-                        continue
+                    record = decode(raw)
+                except _FAST_PATH_ERRORS:
+                    misfits += 1
+                    trying = misfits < GIVE_UP or misfits * 2 <= lineno
+                else:
+                    yield lineno, raw, record
+                    continue
+            try:
+                record = loads(raw)
+            except orjson.JSONDecodeError:
+                record = lines.lenient(lineno, raw)
+                if record is _BAD:
+                    continue
             yield lineno, raw, record
+
+
+GIVE_UP = 8  # lines that do not fit a reader's schema, more than half of those read, before it stops trying
 
 
 _BAD: Any = object()  # a line that was skipped (and counted)
