@@ -463,3 +463,87 @@ def test_a_lone_response_naming_another_call_is_not_taken(tmp_path: Path) -> Non
     outputs = {c.tool_name: traj.steps[c.pair].text for c in traj.tool_calls if c.pair is not None}
     assert outputs["update_topic"] == 'Current topic: "Kiln check"' and outputs["read_file"] == "x"
     assert outputs["run_shell_command"] != outputs["update_topic"]
+
+
+def _steps_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    traj = gemini._trajectory(Path("s.json"), "t", HEADER, messages, ParseContext(path=Path("s.json")))
+    return [step.to_dict() for step in traj.steps]
+
+
+@pytest.mark.parametrize(
+    ("usual", "other"),
+    [
+        ({"content": "Running the tests."}, {"content": [{"text": "Running the tests."}]}),
+        ({"content": "  "}, {"content": [{"text": "  "}, {"text": "x", "thought": 1}]}),
+        (
+            {"thoughts": [{"subject": "Plan", "description": "run the tests"}]},
+            {"thoughts": [{"subject": ["Plan"], "description": "run the tests"}, "not a summary"]},
+        ),
+        (
+            {"thoughts": [{"subject": "Plan", "description": ""}]},
+            {"thoughts": [{"subject": "Plan", "description": None}]},
+        ),
+        (
+            {"toolCalls": [shell("c1", "pytest -q", "1 failed\nExit Code: 1")]},
+            {
+                "toolCalls": [
+                    {**shell("c1", "pytest -q", "1 failed\nExit Code: 1"), "name": ["run_shell_command"]}
+                ]
+            },
+        ),
+        (
+            {"toolCalls": [{**shell("c1", "ls", ""), "result": [response("c1", "a.py\nExit Code: 0")]}]},
+            {
+                "toolCalls": [
+                    {
+                        **shell("c1", "ls", ""),
+                        "result": [
+                            {
+                                "functionResponse": {
+                                    "id": "c1",
+                                    "response": {"output": "a.py\nExit Code: 0", "error": ""},
+                                }
+                            }
+                        ],
+                    }
+                ]
+            },
+        ),
+        (
+            {
+                "toolCalls": [
+                    {**shell("c2", "ls", ""), "result": [response("c9", "x"), response("c2", "b.py")]}
+                ]
+            },
+            {
+                "toolCalls": [
+                    {
+                        **shell("c2", "ls", ""),
+                        "result": {"functionResponse": {"id": "c2", "response": "b.py"}},
+                    }
+                ]
+            },
+        ),
+    ],
+)
+def test_usual_shapes_read_as_the_general_path_reads_their_other_forms(
+    usual: dict[str, Any], other: dict[str, Any]
+) -> None:
+    """A ``gemini`` message of the usual shape (text content, string summaries, a call whose own response
+    holds a string output) is read by shortcuts; the same content in another form (parts, odd types the
+    general path flattens, an empty error, a bare response) takes the general path: the steps are equal."""
+    base = gemini_msg("g1", "", calls=[])
+    assert _steps_of([user("u1", "go"), {**base, **usual}]) == _steps_of(
+        [user("u1", "go"), {**base, **other}]
+    )
+
+
+def test_a_call_id_met_again_pairs_with_its_own_result() -> None:
+    """Both steps of a call and its response are added at once (``StepList.pair``), as a call then its
+    result: an earlier call of the same id left open is closed for good, not paired later."""
+    early = {**shell("c1", "ls", ""), "result": [], "status": "executing"}
+    steps = _steps_of([gemini_msg("g1", calls=[early]), gemini_msg("g2", calls=[shell("c1", "pwd", "/w")])])
+    calls = [s for s in steps if s["kind"] == "tool_call"]
+    assert [c["text"] for c in calls] == ["ls", "pwd"]
+    assert "pair" not in calls[0] and steps[calls[1]["pair"]]["text"] == "/w"
+    assert steps[calls[1]["pair"]]["pair"] == calls[1]["index"]

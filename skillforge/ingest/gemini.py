@@ -33,7 +33,6 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    as_list,
     as_str,
     clip,
     head_line,
@@ -59,12 +58,14 @@ _EXIT_RE = re.compile(r"Exit Code: (-?\d+)")
 _THOUGHT_MARK = re.compile(r"(?:^|\n)\[Thought: (?:true|false)\]")
 
 
-def exit_code_line(text: str) -> int | None:
-    """The code of the first line of ``text`` that starts ``Exit Code: N`` (as ``^Exit Code: (-?\\d+)``
-    searched line by line, but found with ``str.find``: the regex tried every position of every output)."""
-    at = text.find("Exit Code: ")
+def exit_code_line(text: str, start: int = 0) -> int | None:
+    """The code of the first line of ``text[start:]`` that starts ``Exit Code: N`` (as
+    ``^Exit Code: (-?\\d+)`` searched line by line in that tail, but found with ``str.find`` from ``start``,
+    the tail not copied: the regex tried every position of every output)."""
+    start = max(start, 0)
+    at = text.find("Exit Code: ", start)
     while at != -1:
-        if at == 0 or text[at - 1] == "\n":
+        if at == start or text[at - 1] == "\n":
             match = _EXIT_RE.match(text, at)
             if match:
                 return int(match.group(1))
@@ -116,7 +117,17 @@ def _document(path: Path, ctx: ParseContext) -> Session | None:
     if not isinstance(doc, dict) or not isinstance(doc.get("messages", []), list):
         ctx.fail("not a Gemini CLI conversation (no messages list)")
         return None
-    messages = [m for m in doc.get("messages", []) if _is_message(m, ctx)]
+    messages = [
+        m
+        for m in doc.get("messages", [])
+        if (
+            type(m) is dict
+            and type(m.get("id")) is str
+            and type(kind := m.get("type")) is str
+            and kind in MESSAGE_TYPES
+        )
+        or _is_message(m, ctx)  # the check again, to count what it leaves out
+    ]
     return log_id(data), doc, messages
 
 
@@ -178,11 +189,13 @@ class _Steps:
         self.model: str | None = None
 
     def message(self, msg: dict[str, Any], ctx: ParseContext) -> None:
-        kind, ts = msg["type"], msg.get("timestamp") if isinstance(msg.get("timestamp"), str) else None
-        if kind == "user":
-            self._user(msg, ts, ctx)
-        elif kind == "gemini":
+        kind, ts = msg["type"], msg.get("timestamp")
+        if type(ts) is not str:
+            ts = None
+        if kind == "gemini":
             self._gemini(msg, ts)
+        elif kind == "user":
+            self._user(msg, ts, ctx)
         else:  # info, warning, error: the CLI's own notices
             step = self.out.message(R_SYSTEM, _text(msg.get("content")), T_INJECTED, timestamp=ts)
             if step is not None and kind == "error":
@@ -218,30 +231,42 @@ class _Steps:
         if not self.model:
             model = msg.get("model")
             self.model = model if isinstance(model, str) else None
-        summaries = [t for t in as_list(msg.get("thoughts")) if isinstance(t, dict)]
-        for thought in summaries:
-            self.out.thought(_thought_text(thought), timestamp=ts)
-        parts = msg.get("content")
+        out, summarised = self.out, False
+        thoughts = msg.get("thoughts")
+        if type(thoughts) is list:
+            for thought in thoughts:
+                if type(thought) is dict:
+                    summarised = True
+                    subject, description = thought.get("subject"), thought.get("description")
+                    if type(subject) is str and type(description) is str and subject and description:
+                        out.thought(f"{subject}: {description}", None, None, ts)  # the usual summary
+                    else:
+                        out.thought(_thought_text(subject, description), None, None, ts)
+        parts, calls = msg.get("content"), msg.get("toolCalls")
+        if type(parts) is str and "[Thought: " not in parts:  # the usual answer: plain text, no marker
+            out.message(R_ASSISTANT, parts, T_AGENT, None, None, ts)
+        else:
+            self._parts(parts, summarised, bool(calls), ts)
+        if type(calls) is list:
+            for call in calls:
+                if type(call) is dict:
+                    self._tool_call(call, ts)
+
+    def _parts(self, parts: Any, summarised: bool, has_calls: bool, ts: str | None) -> None:
+        """A ``gemini`` message's content parts: thoughts, leaked thoughts, raw calls and text."""
         for part in parts if isinstance(parts, list) else [parts]:
             if isinstance(part, dict) and part.get("thought") is True:
-                if not summaries:  # v0.4x writes each summary twice: as `thoughts` and as a thought part
+                if not summarised:  # v0.4x writes each summary twice: as `thoughts` and as a thought part
                     self.out.thought(as_str(part.get("text")), timestamp=ts)
             elif (marked := _marked_text(part)) is not None:
-                self._leaked(marked, bool(summaries), ts)
-            elif (
-                isinstance(part, dict)
-                and isinstance(part.get("functionCall"), dict)
-                and not msg.get("toolCalls")
-            ):
+                self._leaked(marked, summarised, ts)
+            elif isinstance(part, dict) and isinstance(part.get("functionCall"), dict) and not has_calls:
                 call = part["functionCall"]  # raw API parts after a history rewrite
                 self._call(
                     str(call.get("id") or ""), as_str(call.get("name")) or "tool", call.get("args"), ts
                 )
             else:
                 self.out.message(R_ASSISTANT, _text(part), T_AGENT, timestamp=ts)
-        for call in as_list(msg.get("toolCalls")):
-            if isinstance(call, dict):
-                self._tool_call(call, ts)
 
     def _leaked(self, text: str, summarised: bool, ts: str | None) -> None:
         """Text holding ``[Thought: true]`` markers: each piece before a marker is a thought (already
@@ -253,38 +278,57 @@ class _Steps:
         self.out.message(R_ASSISTANT, clip(answer.strip()), T_AGENT, timestamp=ts)
 
     def _tool_call(self, call: dict[str, Any], ts: str | None) -> None:
-        call_id = str(call.get("id") or f"call-{len(self.out.steps)}")
-        self._call(call_id, as_str(call.get("name")) or "tool", call.get("args"), ts)
-        status = str_or_none(call.get("status"))
-        response = _own_response(call.get("result"), call.get("id"))
-        if response is not None:
-            self._result(call_id, response, status, ts)
+        own_id, name, args, status = call.get("id"), call.get("name"), call.get("args"), call.get("status")
+        call_id = str(own_id or f"call-{len(self.out.steps)}")
+        name = (name if type(name) is str else as_str(name)) or "tool"
+        status = status if type(status) is str else None
+        response = _own_response(call.get("result"), own_id)
+        if response is None:
+            self._call(call_id, name, args, ts)
+            if status in _DONE:  # finished without a functionResponse part: the display text, or the status
+                text = as_str(call.get("resultDisplay")) or f"[{status}]"
+                self.out.result(call_id, text, is_error=status != "success", timestamp=ts)
             return
-        if status in _DONE:  # finished without a functionResponse part: the display text, or the status
-            text = as_str(call.get("resultDisplay")) or f"[{status}]"
-            self.out.result(call_id, text, is_error=status != "success", timestamp=ts)
+        body: Any = response.get("response")
+        usual = type(body) is dict and type(body.get("output")) is str and not body.get("error")
+        output, error = (body["output"], False) if usual else _output(body)  # usual: output, no error
+        if name in SHELL_TOOLS and type(args) is dict and type(command := args.get("command")) is str:
+            shown = command
+        else:
+            shown = _call_text(args)
+        code = exit_code_line(output, len(output) - 2000)
+        failed = error or status in ("error", "cancelled") or bool(code)
+        self.out.pair(name, shown, call_id, args, output, failed, code, ts)  # both steps at once
 
     def _call(self, call_id: str, name: str, args: Any, ts: str | None) -> None:
-        if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
+        if name in SHELL_TOOLS and type(args) is dict and type(args.get("command")) is str:
             text = args["command"]
         else:
-            text = orjson.dumps(args).decode() if args is not None else ""
-        # args were decoded by orjson: no integer beyond 64 bits, so json_safe would only copy them
-        self.out.call(name, text, call_id, args, timestamp=ts)
+            text = _call_text(args)
+        self.out.call(name, text, call_id, args, None, None, ts)
 
     def _result(self, call_id: Any, response: dict[str, Any], status: Any, ts: str | None) -> None:
-        body = response.get("response")
-        body = body if isinstance(body, dict) else {"output": body}
-        error = body.get("error")
-        text = as_str(error) if error else as_str(body.get("output", body))
-        code = exit_code_line(text[-2000:])
-        self.out.result(
-            str(call_id),
-            text,
-            timestamp=ts,
-            exit_code=code,
-            is_error=bool(error) or status in ("error", "cancelled") or bool(code),
-        )
+        text, error = _output(response.get("response"))
+        code = exit_code_line(text, len(text) - 2000)
+        failed = error or status in ("error", "cancelled") or bool(code)
+        self.out.result(str(call_id), text, timestamp=ts, exit_code=code, is_error=failed)
+
+
+def _call_text(args: Any) -> str:
+    """A call's arguments as JSON (a shell tool's text is its command). They were decoded by orjson: no
+    integer beyond 64 bits, so json_safe would only copy them."""
+    return orjson.dumps(args).decode() if args is not None else ""
+
+
+def _output(body: Any) -> tuple[str, bool]:
+    """A ``functionResponse``'s ``response``: its text (the error, else the output) and whether it holds
+    an error."""
+    body = body if type(body) is dict else {"output": body}
+    error = body.get("error")
+    if error:
+        return (error if type(error) is str else as_str(error)), True
+    output = body.get("output", body)
+    return (output if type(output) is str else as_str(output)), False
 
 
 def _marked_text(part: Any) -> str | None:
@@ -300,20 +344,19 @@ def _own_response(result: Any, call_id: Any) -> dict[str, Any] | None:
     responses of all the turn's calls into each call's result, so the first is often another call's;
     a lone response without an id is taken as the call's (older versions wrote none); one naming
     another call is not (a cancelled call would take a sibling's output)."""
-    responses = [
-        p["functionResponse"]
-        for p in (result if isinstance(result, list) else [result])
-        if isinstance(p, dict) and isinstance(p.get("functionResponse"), dict)
-    ]
-    for response in responses:
-        if response.get("id") == call_id:
-            return response
-    return responses[0] if len(responses) == 1 and not responses[0].get("id") else None
+    first, count = None, 0
+    for part in result if type(result) is list else (result,):
+        if type(part) is dict:
+            response = part.get("functionResponse")
+            if type(response) is dict:
+                if response.get("id") == call_id:
+                    return response
+                first, count = first if count else response, count + 1
+    return first if count == 1 and first is not None and not first.get("id") else None
 
 
-def _thought_text(thought: dict[str, Any]) -> str:
+def _thought_text(subject: Any, description: Any) -> str:
     """``subject: description`` (either alone when the other is empty), as a join over the two would."""
-    subject, description = thought.get("subject"), thought.get("description")
     if subject and description:
         return f"{as_str(subject)}: {as_str(description)}"
     return as_str(subject) if subject else as_str(description) if description else ""
