@@ -306,6 +306,26 @@ def test_exit_code_line(text: str, code: int | None) -> None:
     assert exit_code_line(text) == code
 
 
+def test_exit_code_line_is_the_line_regex_over_the_tail() -> None:
+    """Found through the phrase's ``x`` (and the phrase itself past eight other x's), the code is the one
+    ``^Exit Code: (-?\\d+)`` finds line by line in ``text[start:]``: texts of lines made of x's, the
+    phrase, broken phrases and digits, cut at every start, the tail's first character counting as a
+    line start."""
+    import random
+    import re
+
+    from skillforge.ingest.gemini import exit_code_line
+
+    line_regex = re.compile(r"^Exit Code: (-?\d+)", re.MULTILINE)
+    pieces = ["Exit Code: 7", "Exit Code: -2", "Exit Code: x", "xx", "0x1f ", "\n", "Exit", " Code: 3", "x\n"]
+    rng = random.Random(18)
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        for start in range(-3, len(text) + 2):
+            match = line_regex.search(text[max(start, 0) :])
+            assert exit_code_line(text, start) == (int(match.group(1)) if match else None), (text, start)
+
+
 # Shapes below follow a real Gemini CLI v0.46 session (the record its own loader rebuilds from a
 # JSONL log, key for key); the content is invented.
 
