@@ -567,3 +567,20 @@ def test_a_call_id_met_again_pairs_with_its_own_result() -> None:
     assert [c["text"] for c in calls] == ["ls", "pwd"]
     assert "pair" not in calls[0] and steps[calls[1]["pair"]]["text"] == "/w"
     assert steps[calls[1]["pair"]]["pair"] == calls[1]["index"]
+
+
+@pytest.mark.parametrize(
+    ("usual", "other"),
+    [
+        ([{"text": "fix the test"}], "fix the test"),
+        ([{"text": "fix the test"}], [{"text": "fix the test", "functionResponse": "not an object"}]),
+        ([{"text": " \n/help"}], [{"text": " "}, {"text": "/help"}]),
+        ([{"text": "<session_context>\nOS: linux"}], "<session_context>\nOS: linux"),
+        ([{"text": "x", "thought": True}], [{"text": "x", "thought": True}, {"inlineData": {}}]),
+    ],
+)
+def test_one_text_part_prompts_read_as_their_other_forms(usual: Any, other: Any) -> None:
+    """A user record of one text part (the usual prompt or notice) is read by a shortcut; the same text
+    in another form takes the general path: the same steps, trust and task."""
+    first = _steps_of([{**user("u1", ""), "content": usual}, gemini_msg("g1", "ok")])
+    assert first == _steps_of([{**user("u1", ""), "content": other}, gemini_msg("g1", "ok")])

@@ -219,29 +219,29 @@ class _Steps:
                 step.is_error = True
 
     def _user(self, msg: dict[str, Any], ts: str | None, ctx: ParseContext) -> None:
-        parts = msg.get("content")
-        responses = (
-            [
-                p["functionResponse"]
-                for p in parts
-                if isinstance(p, dict) and isinstance(p.get("functionResponse"), dict)
-            ]
-            if isinstance(parts, list)
-            else []
-        )
+        parts: Any = msg.get("content")
         if (
-            responses and isinstance(parts, list) and len(responses) == len(parts)
-        ):  # tool results written as a user record (v0.44+)
-            for response in responses:
+            type(parts) is list
+            and len(parts) == 1
+            and type(part := parts[0]) is dict
+            and type(text := part.get("text")) is str
+            and "functionResponse" not in part
+            and not part.get("thought")
+        ):  # the usual prompt or notice: one text part
+            text = clip(text)
+        elif _tool_results(parts):  # tool results written as a user record (v0.44+)
+            for response in parts:
+                response = response["functionResponse"]
                 if self.out.is_open(response.get("id")):
                     self._result(response.get("id"), response, None, ts)
                 else:
                     ctx.ignore("copy of a tool result (user record holding only functionResponse parts)")
             return
-        text = _text(parts)
-        if text.lstrip().startswith(_NOT_PROMPTS):
-            self.out.message(R_USER, text, T_INJECTED, timestamp=ts)
-        elif self.out.message(R_USER, text, T_PERSON, timestamp=ts) is not None and not self.task:
+        else:
+            text = _text(parts)
+        if (text[:1].isspace() and text.lstrip().startswith(_NOT_PROMPTS)) or text.startswith(_NOT_PROMPTS):
+            self.out.message(R_USER, text, T_INJECTED, None, None, ts)
+        elif self.out.message(R_USER, text, T_PERSON, None, None, ts) is not None and not self.task:
             self.task = clip(text.strip())
 
     def _gemini(self, msg: dict[str, Any], ts: str | None) -> None:
@@ -346,6 +346,15 @@ def _output(body: Any) -> tuple[str, bool]:
         return (error if type(error) is str else as_str(error)), True
     output = body.get("output", body)
     return (output if type(output) is str else as_str(output)), False
+
+
+def _tool_results(parts: Any) -> bool:
+    """Whether a user record's content is only ``functionResponse`` parts (at least one)."""
+    return (
+        type(parts) is list
+        and bool(parts)
+        and all(type(p) is dict and type(p.get("functionResponse")) is dict for p in parts)
+    )
 
 
 def _marked_text(part: Any) -> str | None:
