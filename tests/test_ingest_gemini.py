@@ -326,6 +326,22 @@ def test_exit_code_line_is_the_line_regex_over_the_tail() -> None:
             assert exit_code_line(text, start) == (int(match.group(1)) if match else None), (text, start)
 
 
+def test_thought_markers_split_as_the_line_regex_splits() -> None:
+    """Leaked ``[Thought: …]`` markers are found with ``str.find``; the pieces are the ones ``re.split``
+    gives at ``(?:^|\\n)\\[Thought: (?:true|false)\\]`` (a marker at the text's start or after a line
+    break, the break going with it), for 600 random texts of markers, broken markers and line breaks."""
+    import random
+    import re
+
+    line_regex = re.compile(r"(?:^|\n)\[Thought: (?:true|false)\]")
+    pieces = ["[Thought: true]", "[Thought: false]", "[Thought: maybe]", "[Thought: ", "\n", "a", "[", "]"]
+    rng = random.Random(23525)
+    for _ in range(600):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert gemini._split_marks(text) == line_regex.split(text), text
+        assert bool(gemini._marks(text)) == bool(line_regex.search(text)), text
+
+
 # Shapes below follow a real Gemini CLI v0.46 session (the record its own loader rebuilds from a
 # JSONL log, key for key); the content is invented.
 
