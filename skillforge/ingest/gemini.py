@@ -205,18 +205,21 @@ class _Steps:
         self.task = ""
         self.model: str | None = None
 
-    def message(self, msg: dict[str, Any], ctx: ParseContext) -> None:
-        kind, ts = msg["type"], msg.get("timestamp")
-        if type(ts) is not str:
-            ts = None
-        if kind == "gemini":
-            self._gemini(msg, ts)
-        elif kind == "user":
-            self._user(msg, ts, ctx)
-        else:  # info, warning, error: the CLI's own notices
-            step = self.out.message(R_SYSTEM, _text(msg.get("content")), T_INJECTED, timestamp=ts)
-            if step is not None and kind == "error":
-                step.is_error = True
+    def read(self, messages: list[dict[str, Any]], ctx: ParseContext) -> None:
+        """Every message's steps, in order (one loop: a call per message costs the reader measurably)."""
+        gemini, user = self._gemini, self._user
+        for msg in messages:
+            kind, ts = msg["type"], msg.get("timestamp")
+            if type(ts) is not str:
+                ts = None
+            if kind == "gemini":
+                gemini(msg, ts)
+            elif kind == "user":
+                user(msg, ts, ctx)
+            else:  # info, warning, error: the CLI's own notices
+                step = self.out.message(R_SYSTEM, _text(msg.get("content")), T_INJECTED, timestamp=ts)
+                if step is not None and kind == "error":
+                    step.is_error = True
 
     def _user(self, msg: dict[str, Any], ts: str | None, ctx: ParseContext) -> None:
         parts: Any = msg.get("content")
@@ -431,8 +434,7 @@ def _trajectory(
     path: Path, traj_id: str, header: dict[str, Any], messages: list[dict[str, Any]], ctx: ParseContext
 ) -> Trajectory:
     steps = _Steps(str(path))
-    for msg in messages:
-        steps.message(msg, ctx)
+    steps.read(messages, ctx)
     session = header.get("sessionId") if isinstance(header.get("sessionId"), str) else None
     subagent = header.get("kind") == "subagent"
     traj = Trajectory(
