@@ -63,14 +63,13 @@ def exit_code_line(text: str, start: int = 0) -> int | None:
     ``^Exit Code: (-?\\d+)`` searched line by line in that tail). Found by the phrase's ``x``: a one-letter
     ``str.find`` runs at ``memchr`` speed, where the phrase's (or the regex's) took a microsecond or more
     over a shell tool's output; a tail with many x's (a hex dump) is searched for the phrase instead."""
-    start = max(start, 0)
+    if start < 0:
+        start = 0
     x, tries = text.find("x", start + 1), 0
     while x != -1:
-        at = x - 1
-        if text.startswith("Exit Code: ", at) and (at == start or text[at - 1] == "\n"):
-            match = _EXIT_RE.match(text, at)
-            if match:
-                return int(match.group(1))
+        at = x - 1  # a line start is checked first: it rules out most x's without a call
+        if (at == start or text[at - 1] == "\n") and (match := _EXIT_RE.match(text, at)):
+            return int(match[1])
         tries += 1
         if tries == 8:
             return _exit_code_phrase(text, start, x)
