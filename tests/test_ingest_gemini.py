@@ -512,6 +512,10 @@ def _steps_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ({"content": "Running the tests."}, {"content": [{"text": "Running the tests."}]}),
         ({"content": "  "}, {"content": [{"text": "  "}, {"text": "x", "thought": 1}]}),
         (
+            {"content": [{"text": "Plan", "thought": True}, {"text": "Running."}]},
+            {"content": [{"text": "Running.", "functionCall": "not an object"}]},
+        ),
+        (
             {"thoughts": [{"subject": "Plan", "description": "run the tests"}]},
             {"thoughts": [{"subject": ["Plan"], "description": "run the tests"}, "not a summary"]},
         ),

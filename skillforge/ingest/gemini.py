@@ -274,7 +274,15 @@ class _Steps:
     def _parts(self, parts: Any, summarised: bool, has_calls: bool, ts: str | None) -> None:
         """A ``gemini`` message's content parts: thoughts, leaked thoughts, raw calls and text."""
         for part in parts if isinstance(parts, list) else [parts]:
-            if isinstance(part, dict) and part.get("thought") is True:
+            if (
+                type(part) is dict
+                and type(text := part.get("text")) is str
+                and not part.get("thought")
+                and "functionCall" not in part
+                and "[Thought: " not in text
+            ):  # the usual text part: its text, as _text would give it
+                self.out.message(R_ASSISTANT, text, T_AGENT, None, None, ts)
+            elif isinstance(part, dict) and part.get("thought") is True:
                 if not summarised:  # v0.4x writes each summary twice: as `thoughts` and as a thought part
                     self.out.thought(as_str(part.get("text")), timestamp=ts)
             elif (marked := _marked_text(part)) is not None:
