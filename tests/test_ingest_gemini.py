@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from skillforge.ingest import IngestReport, detect, gemini, read
+from skillforge.ingest import IngestReport, detect, gemini, gemini_text, read
 from skillforge.ingest.base import HEAD_BYTES, ParseContext
 from skillforge.model import Role, StepKind, Trajectory, Trust
 
@@ -301,7 +301,7 @@ def test_bad_json_document_is_one_problem(tmp_path: Path) -> None:
     ],
 )
 def test_exit_code_line(text: str, code: int | None) -> None:
-    from skillforge.ingest.gemini import exit_code_line
+    from skillforge.ingest.gemini_text import exit_code_line
 
     assert exit_code_line(text) == code
 
@@ -314,7 +314,7 @@ def test_exit_code_line_is_the_line_regex_over_the_tail() -> None:
     import random
     import re
 
-    from skillforge.ingest.gemini import exit_code_line
+    from skillforge.ingest.gemini_text import exit_code_line
 
     line_regex = re.compile(r"^Exit Code: (-?\d+)", re.MULTILINE)
     pieces = ["Exit Code: 7", "Exit Code: -2", "Exit Code: x", "xx", "0x1f ", "\n", "Exit", " Code: 3", "x\n"]
@@ -338,8 +338,8 @@ def test_thought_markers_split_as_the_line_regex_splits() -> None:
     rng = random.Random(23525)
     for _ in range(600):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
-        assert gemini._split_marks(text) == line_regex.split(text), text
-        assert bool(gemini._marks(text)) == bool(line_regex.search(text)), text
+        assert gemini_text.split_marks(text) == line_regex.split(text), text
+        assert bool(gemini_text.marks(text)) == bool(line_regex.search(text)), text
 
 
 # Shapes below follow a real Gemini CLI v0.46 session (the record its own loader rebuilds from a

@@ -18,7 +18,6 @@ messages are injected context (errors marked ``is_error``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from skillforge.ingest.base import (
     object_line,
     str_or_none,
 )
+from skillforge.ingest.gemini_text import exit_code_line, marks, split_marks
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
 from skillforge.ingest.steps import StepList
 from skillforge.model import Trajectory
@@ -51,42 +51,6 @@ MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
 # slash commands, help, context the CLI prepends, and the record of a command the user ran in shell
 # mode (``!cmd``), which the CLI writes as user text for the model
 _NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>", "I ran the following shell command:\n```")
-_EXIT_RE = re.compile(r"Exit Code: (-?\d+)")
-# a thought part flattened to text by versions before the fix of google-gemini/gemini-cli#23525: the
-# thought's text, then this marker at the start of a line, then the answer (a marker within a line is
-# text the model wrote about it)
-_THOUGHT_MARK = re.compile(r"\[Thought: (?:true|false)\]")  # at the text's start or a line's: see _marks
-
-
-def exit_code_line(text: str, start: int = 0) -> int | None:
-    """The code of the first line of ``text[start:]`` that starts ``Exit Code: N`` (as
-    ``^Exit Code: (-?\\d+)`` searched line by line in that tail). Found by the phrase's ``x``: a one-letter
-    ``str.find`` runs at ``memchr`` speed, where the phrase's (or the regex's) took a microsecond or more
-    over a shell tool's output; a tail with many x's (a hex dump) is searched for the phrase instead."""
-    if start < 0:
-        start = 0
-    x, tries = text.find("x", start + 1), 0
-    while x != -1:
-        at = x - 1  # a line start is checked first: it rules out most x's without a call
-        if (at == start or text[at - 1] == "\n") and (match := _EXIT_RE.match(text, at)):
-            return int(match[1])
-        tries += 1
-        if tries == 8:
-            return _exit_code_phrase(text, start, x)
-        x = text.find("x", x + 1)
-    return None
-
-
-def _exit_code_phrase(text: str, start: int, after: int) -> int | None:
-    """:func:`exit_code_line` for the lines past ``after``, by the whole phrase."""
-    at = text.find("Exit Code: ", after)
-    while at != -1:
-        if at == start or text[at - 1] == "\n":
-            match = _EXIT_RE.match(text, at)
-            if match:
-                return int(match.group(1))
-        at = text.find("Exit Code: ", at + 1)
-    return None
 
 
 _DONE = {"success", "error", "cancelled"}
@@ -298,7 +262,7 @@ class _Steps:
     def _leaked(self, text: str, summarised: bool, ts: str | None) -> None:
         """Text holding ``[Thought: true]`` markers: each piece before a marker is a thought (already
         in the summaries when there are some), the piece after the last one the answer."""
-        *thoughts, answer = _split_marks(text)
+        *thoughts, answer = split_marks(text)
         if not summarised:
             for thought in thoughts:
                 self.out.thought(thought.strip(), timestamp=ts)
@@ -370,34 +334,9 @@ def _tool_results(parts: Any) -> bool:
 def _marked_text(part: Any) -> str | None:
     """A part's text when it holds a leaked ``[Thought: …]`` marker, else None."""
     text = part if isinstance(part, str) else part.get("text") if isinstance(part, dict) else None
-    if isinstance(text, str) and "[Thought: " in text and _marks(text):
+    if isinstance(text, str) and "[Thought: " in text and marks(text):
         return text
     return None
-
-
-def _marks(text: str) -> list[tuple[int, int]]:
-    """Where ``text`` holds ``[Thought: true]`` (or ``false``) at its start or a line's: each marker's
-    span with the line break before it, as ``(?:^|\\n)\\[Thought: (?:true|false)\\]`` matches. Found with
-    ``str.find``: that regex, which starts with no literal, was tried at every position (75 us for one
-    2,400-character answer). Markers cannot overlap: each starts with a ``[`` none holds inside."""
-    spans = []
-    at = text.find("[Thought: ")
-    while at != -1:
-        match = _THOUGHT_MARK.match(text, at)
-        if match is not None and (at == 0 or text[at - 1] == "\n"):
-            spans.append((at - 1 if at else 0, match.end()))
-        at = text.find("[Thought: ", at + 1)
-    return spans
-
-
-def _split_marks(text: str) -> list[str]:
-    """``text`` split at its markers (:func:`_marks`), as ``re.split`` splits at that regex."""
-    pieces, last = [], 0
-    for start, end in _marks(text):
-        pieces.append(text[last:start])
-        last = end
-    pieces.append(text[last:])
-    return pieces
 
 
 def _own_response(result: Any, call_id: Any) -> dict[str, Any] | None:
