@@ -319,3 +319,19 @@ def test_exit_codes_no_process_returns_are_unknown(tmp_path: Path) -> None:
     ]
     (traj,) = read([write(tmp_path / "events.jsonl", lines)])
     assert [traj.steps[c.pair].exit_code for c in traj.tool_calls if c.pair is not None] == [None, None, 3]
+
+
+def test_null_fields_read_as_absent(tmp_path: Path) -> None:
+    """The reader reads the decoded event fields as they are: a field written ``null`` is read as one
+    left out (no ``shutdownType`` noted, the session's id kept, the model from the start event)."""
+    lines = [
+        ev("session.start", {"sessionId": SID, "selectedModel": "gpt-5"}, 0),
+        ev("session.start", {"sessionId": None, "selectedModel": None, "context": None}, 1),
+        ev("user.message", {"content": "go", "source": None}, 2),
+        ev("assistant.message", {"content": None, "model": None, "toolRequests": None}, 3),
+        ev("session.shutdown", {"shutdownType": None, "codeChanges": {"linesAdded": 2}}, 4),
+    ]
+    (traj,) = read([write(tmp_path / "events.jsonl", lines)])
+    assert traj.native_id == SID and traj.model == "gpt-5"
+    assert [(s.kind, s.text, s.trust) for s in traj.steps] == [(StepKind.USER_MESSAGE, "go", Trust.PERSON)]
+    assert traj.metadata == {"codeChanges": {"linesAdded": 2}}

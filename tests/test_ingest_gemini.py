@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from skillforge.ingest import IngestReport, detect, gemini, read
+from skillforge.ingest import IngestReport, detect, gemini, gemini_text, read
 from skillforge.ingest.base import HEAD_BYTES, ParseContext
 from skillforge.model import Role, StepKind, Trajectory, Trust
 
@@ -301,9 +301,45 @@ def test_bad_json_document_is_one_problem(tmp_path: Path) -> None:
     ],
 )
 def test_exit_code_line(text: str, code: int | None) -> None:
-    from skillforge.ingest.gemini import exit_code_line
+    from skillforge.ingest.gemini_text import exit_code_line
 
     assert exit_code_line(text) == code
+
+
+def test_exit_code_line_is_the_line_regex_over_the_tail() -> None:
+    """Found through the phrase's ``x`` (and the phrase itself past eight other x's), the code is the one
+    ``^Exit Code: (-?\\d+)`` finds line by line in ``text[start:]``: texts of lines made of x's, the
+    phrase, broken phrases and digits, cut at every start, the tail's first character counting as a
+    line start."""
+    import random
+    import re
+
+    from skillforge.ingest.gemini_text import exit_code_line
+
+    line_regex = re.compile(r"^Exit Code: (-?\d+)", re.MULTILINE)
+    pieces = ["Exit Code: 7", "Exit Code: -2", "Exit Code: x", "xx", "0x1f ", "\n", "Exit", " Code: 3", "x\n"]
+    rng = random.Random(18)
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        for start in range(-3, len(text) + 2):
+            match = line_regex.search(text[max(start, 0) :])
+            assert exit_code_line(text, start) == (int(match.group(1)) if match else None), (text, start)
+
+
+def test_thought_markers_split_as_the_line_regex_splits() -> None:
+    """Leaked ``[Thought: …]`` markers are found with ``str.find``; the pieces are the ones ``re.split``
+    gives at ``(?:^|\\n)\\[Thought: (?:true|false)\\]`` (a marker at the text's start or after a line
+    break, the break going with it), for 600 random texts of markers, broken markers and line breaks."""
+    import random
+    import re
+
+    line_regex = re.compile(r"(?:^|\n)\[Thought: (?:true|false)\]")
+    pieces = ["[Thought: true]", "[Thought: false]", "[Thought: maybe]", "[Thought: ", "\n", "a", "[", "]"]
+    rng = random.Random(23525)
+    for _ in range(600):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert gemini_text.split_marks(text) == line_regex.split(text), text
+        assert bool(gemini_text.marks(text)) == bool(line_regex.search(text)), text
 
 
 # Shapes below follow a real Gemini CLI v0.46 session (the record its own loader rebuilds from a
@@ -463,3 +499,108 @@ def test_a_lone_response_naming_another_call_is_not_taken(tmp_path: Path) -> Non
     outputs = {c.tool_name: traj.steps[c.pair].text for c in traj.tool_calls if c.pair is not None}
     assert outputs["update_topic"] == 'Current topic: "Kiln check"' and outputs["read_file"] == "x"
     assert outputs["run_shell_command"] != outputs["update_topic"]
+
+
+def _steps_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    traj = gemini._trajectory(Path("s.json"), "t", HEADER, messages, ParseContext(path=Path("s.json")))
+    return [step.to_dict() for step in traj.steps]
+
+
+@pytest.mark.parametrize(
+    ("usual", "other"),
+    [
+        ({"content": "Running the tests."}, {"content": [{"text": "Running the tests."}]}),
+        ({"content": "  "}, {"content": [{"text": "  "}, {"text": "x", "thought": 1}]}),
+        (
+            {"content": [{"text": "Plan", "thought": True}, {"text": "Running."}]},
+            {"content": [{"text": "Running.", "functionCall": "not an object"}]},
+        ),
+        (
+            {"thoughts": [{"subject": "Plan", "description": "run the tests"}]},
+            {"thoughts": [{"subject": ["Plan"], "description": "run the tests"}, "not a summary"]},
+        ),
+        (
+            {"thoughts": [{"subject": "Plan", "description": ""}]},
+            {"thoughts": [{"subject": "Plan", "description": None}]},
+        ),
+        (
+            {"toolCalls": [shell("c1", "pytest -q", "1 failed\nExit Code: 1")]},
+            {
+                "toolCalls": [
+                    {**shell("c1", "pytest -q", "1 failed\nExit Code: 1"), "name": ["run_shell_command"]}
+                ]
+            },
+        ),
+        (
+            {"toolCalls": [{**shell("c1", "ls", ""), "result": [response("c1", "a.py\nExit Code: 0")]}]},
+            {
+                "toolCalls": [
+                    {
+                        **shell("c1", "ls", ""),
+                        "result": [
+                            {
+                                "functionResponse": {
+                                    "id": "c1",
+                                    "response": {"output": "a.py\nExit Code: 0", "error": ""},
+                                }
+                            }
+                        ],
+                    }
+                ]
+            },
+        ),
+        (
+            {
+                "toolCalls": [
+                    {**shell("c2", "ls", ""), "result": [response("c9", "x"), response("c2", "b.py")]}
+                ]
+            },
+            {
+                "toolCalls": [
+                    {
+                        **shell("c2", "ls", ""),
+                        "result": {"functionResponse": {"id": "c2", "response": "b.py"}},
+                    }
+                ]
+            },
+        ),
+    ],
+)
+def test_usual_shapes_read_as_the_general_path_reads_their_other_forms(
+    usual: dict[str, Any], other: dict[str, Any]
+) -> None:
+    """A ``gemini`` message of the usual shape (text content, string summaries, a call whose own response
+    holds a string output) is read by shortcuts; the same content in another form (parts, odd types the
+    general path flattens, an empty error, a bare response) takes the general path: the steps are equal."""
+    base = gemini_msg("g1", "", calls=[])
+    assert _steps_of([user("u1", "go"), {**base, **usual}]) == _steps_of(
+        [user("u1", "go"), {**base, **other}]
+    )
+
+
+def test_a_call_id_met_again_pairs_with_its_own_result() -> None:
+    """Both steps of a call and its response are added at once (``StepList.pair``), as a call then its
+    result: an earlier call of the same id left open is closed for good, not paired later."""
+    early = {**shell("c1", "ls", ""), "result": [], "status": "executing"}
+    steps = _steps_of([gemini_msg("g1", calls=[early]), gemini_msg("g2", calls=[shell("c1", "pwd", "/w")])])
+    calls = [s for s in steps if s["kind"] == "tool_call"]
+    assert [c["text"] for c in calls] == ["ls", "pwd"]
+    assert "pair" not in calls[0] and steps[calls[1]["pair"]]["text"] == "/w"
+    assert steps[calls[1]["pair"]]["pair"] == calls[1]["index"]
+
+
+@pytest.mark.parametrize(
+    ("usual", "other"),
+    [
+        ([{"text": "fix the test"}], "fix the test"),
+        ([{"text": "fix the test"}], [{"text": "fix the test", "functionResponse": "not an object"}]),
+        ([{"text": " \n/help"}], [{"text": " "}, {"text": "/help"}]),
+        ([{"text": "<session_context>\nOS: linux"}], "<session_context>\nOS: linux"),
+        ([{"text": "x", "thought": True}], [{"text": "x", "thought": True}, {"inlineData": {}}]),
+    ],
+)
+def test_one_text_part_prompts_read_as_their_other_forms(usual: Any, other: Any) -> None:
+    """A user record of one text part (the usual prompt or notice) is read by a shortcut; the same text
+    in another form takes the general path: the same steps, trust and task."""
+    first = _steps_of([{**user("u1", ""), "content": usual}, gemini_msg("g1", "ok")])
+    assert first == _steps_of([{**user("u1", ""), "content": other}, gemini_msg("g1", "ok")])

@@ -73,143 +73,7 @@ def detect(path: Path, head: bytes) -> bool:
     )
 
 
-class _Run:
-    """One agent's steps (the session's, or a subagent's) as the events arrive."""
-
-    def __init__(self, source: str) -> None:
-        self.out = StepList(source)
-        self.task = ""
-        self.model: str | None = None
-        self.started: str | None = None
-        self.ended: str | None = None
-        self.skills: list[str] = []
-        self.seen: set[str] = set()  # call ids met so far
-
-    def user(self, data: dict[str, Any], line: int, ts: str | None) -> None:
-        text = as_str(data.get("content"))
-        source = data.get("source")
-        autopilot = data.get("isAutopilotContinuation") is True
-        sent = autopilot or (isinstance(source, str) and source and source != "user")
-        trust = T_INJECTED if sent else T_PERSON  # sent by the CLI: a skill, another agent, autopilot
-        if self.out.message(R_USER, text, trust, line=line, timestamp=ts) and trust is T_PERSON:
-            self.task = self.task or clip(text.strip())
-
-    def assistant(self, data: dict[str, Any], line: int, ts: str | None, ctx: ParseContext) -> None:
-        if isinstance(data.get("model"), str):
-            self.model = self.model or data["model"]
-        self.out.thought(as_str(data.get("reasoningText")), line=line, timestamp=ts)
-        self.out.message(R_ASSISTANT, as_str(data.get("content")), T_AGENT, line=line, timestamp=ts)
-        for req in as_list(data.get("toolRequests")):
-            if not isinstance(req, dict) or not isinstance(req.get("toolCallId"), str):
-                ctx.skip("tool request without a toolCallId", line, "call left out")
-                continue
-            self.call(req["toolCallId"], req.get("name"), req.get("arguments"), line, ts)
-
-    def call(self, call_id: str, name: Any, args: Any, line: int, ts: str | None) -> None:
-        name = name if isinstance(name, str) and name else "tool"
-        self.seen.add(call_id)
-        args = json_or_text(json_safe(args))  # some builds write the arguments as a JSON string
-        if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
-            text = args["command"]
-        else:
-            text = clip(orjson.dumps(args).decode()) if args is not None else ""
-        self.out.call(name, text, call_id, args, line=line, timestamp=ts)
-
-    def result(self, data: dict[str, Any], line: int, ts: str | None) -> None:
-        result, error = as_dict(data.get("result")), as_dict(data.get("error"))
-        text = as_str(result.get("content")) or as_str(result.get("detailedContent"))
-        if error:
-            text = "\n".join(t for t in (text, as_str(error.get("message"))) if t)
-        code = _exit_code(result.get("contents"))
-        if code is None:
-            match = _EXIT_RE.search(text[-500:])
-            code = exit_code(int(match.group(1))) if match else None
-        failed = data.get("success") is False or bool(error) or bool(code)
-        self.out.result(
-            str(data.get("toolCallId")), text, is_error=failed, exit_code=code, line=line, timestamp=ts
-        )
-
-
-def _exit_code(contents: Any) -> int | None:
-    """The exit code of a ``shell_exit`` (or older ``terminal``) block among the result's contents."""
-    for block in contents if isinstance(contents, list) else ():
-        if isinstance(block, dict) and str_or_none(block.get("type")) in _EXIT_BLOCKS:
-            code = exit_code(block.get("exitCode"))  # an int a process could return: not a bool, not 2**70
-            if code is not None:
-                return code
-    return None
-
-
-class _Session:
-    """The session's state across events: its runs (the main one first), metadata and outcome."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.runs: dict[str | None, _Run] = {None: _Run(str(path))}
-        self.native_id: str | None = None
-        self.meta: dict[str, Any] = {}
-        self.outcome: Outcome = Outcome.UNKNOWN
-        self.version: str | None = None
-        self.cwd: str | None = None
-        self.repository: str | None = None
-
-    def run(self, rec: dict[str, Any]) -> _Run:
-        agent = rec.get("agentId") if isinstance(rec.get("agentId"), str) else None
-        if agent not in self.runs:
-            self.runs[agent] = _Run(str(self.path))
-        return self.runs[agent]
-
-    def event(self, rec: dict[str, Any], line: int, ctx: ParseContext) -> None:
-        kind, data = rec["type"], rec["data"]
-        ts = rec.get("timestamp") if isinstance(rec.get("timestamp"), str) else None
-        run = self.run(rec)
-        run.started = run.started or ts
-        run.ended = ts or run.ended
-        if kind == "user.message":
-            run.user(data, line, ts)
-        elif kind == "assistant.message":
-            run.assistant(data, line, ts, ctx)
-        elif kind == "tool.execution_start" and not run.out.is_open(data.get("toolCallId")):
-            if isinstance(data.get("toolCallId"), str) and data["toolCallId"] not in run.seen:
-                run.call(data["toolCallId"], data.get("toolName"), data.get("arguments"), line, ts)
-            else:
-                ctx.ignore("tool.execution_start (the call is in assistant.message)")
-        elif kind == "tool.execution_complete":
-            run.result(data, line, ts)
-        elif kind == "skill.invoked" and isinstance(data.get("name"), str):
-            run.skills.append(data["name"])
-        elif kind == "session.start":
-            self.start(data)
-        elif kind == "session.task_complete":
-            self.finish(data)
-        elif kind == "session.shutdown":
-            self.meta.update({k: json_safe(data[k]) for k in ("shutdownType", "codeChanges") if k in data})
-        elif "." in kind:  # the system prompt, streaming, usage and other bookkeeping
-            ctx.ignore(f"{kind} (not a step)")
-        else:
-            ctx.skip(f"unknown event type {kind}", line, "event ignored")
-
-    def start(self, data: dict[str, Any]) -> None:
-        context = as_dict(data.get("context"))
-        self.native_id = _s(data.get("sessionId")) or self.native_id
-        self.version = _s(data.get("copilotVersion")) or self.version
-        self.cwd = _s(context.get("cwd")) or self.cwd
-        self.repository = _s(context.get("repository")) or self.repository
-        if _s(context.get("branch")):
-            self.meta["git_branch"] = context["branch"]
-        if _s(data.get("selectedModel")):
-            self.runs[None].model = self.runs[None].model or data["selectedModel"]
-
-    def finish(self, data: dict[str, Any]) -> None:
-        if isinstance(data.get("success"), bool):
-            self.outcome = Outcome.SUCCESS if data["success"] else Outcome.FAILURE
-        if _s(data.get("outcome")):
-            self.meta["task_outcome"] = data["outcome"]
-        if _s(data.get("summary")):
-            self.meta["summary"] = clip(data["summary"], 4000)
-
-
-class _Data(msgspec.Struct):
+class _Data(msgspec.Struct, gc=False):
     """The ``data`` fields that are read, for every event type: the rest (encrypted reasoning, tool
     telemetry, a skill's whole text) is skipped by the decoder, never built."""
 
@@ -236,7 +100,7 @@ class _Data(msgspec.Struct):
     codeChanges: Any = None
 
 
-class _Event(msgspec.Struct):
+class _Event(msgspec.Struct, gc=False):
     type: Any = None
     data: _Data | None = None
     timestamp: Any = None
@@ -244,6 +108,143 @@ class _Event(msgspec.Struct):
 
 
 _EVENT = msgspec.json.Decoder(_Event)
+
+
+class _Run:
+    """One agent's steps (the session's, or a subagent's) as the events arrive."""
+
+    def __init__(self, source: str) -> None:
+        self.out = StepList(source)
+        self.task = ""
+        self.model: str | None = None
+        self.started: str | None = None
+        self.ended: str | None = None
+        self.skills: list[str] = []
+        self.seen: set[str] = set()  # call ids met so far
+
+    def user(self, data: _Data, line: int, ts: str | None) -> None:
+        text = as_str(data.content)
+        source = data.source
+        autopilot = data.isAutopilotContinuation is True
+        sent = autopilot or (isinstance(source, str) and source and source != "user")
+        trust = T_INJECTED if sent else T_PERSON  # sent by the CLI: a skill, another agent, autopilot
+        if self.out.message(R_USER, text, trust, line=line, timestamp=ts) and trust is T_PERSON:
+            self.task = self.task or clip(text.strip())
+
+    def assistant(self, data: _Data, line: int, ts: str | None, ctx: ParseContext) -> None:
+        if isinstance(data.model, str):
+            self.model = self.model or data.model
+        self.out.thought(as_str(data.reasoningText), None, line, ts)
+        self.out.message(R_ASSISTANT, as_str(data.content), T_AGENT, None, line, ts)
+        for req in as_list(data.toolRequests):
+            if not isinstance(req, dict) or not isinstance(req.get("toolCallId"), str):
+                ctx.skip("tool request without a toolCallId", line, "call left out")
+                continue
+            self.call(req["toolCallId"], req.get("name"), req.get("arguments"), line, ts)
+
+    def call(self, call_id: str, name: Any, args: Any, line: int, ts: str | None) -> None:
+        name = name if isinstance(name, str) and name else "tool"
+        self.seen.add(call_id)
+        args = json_or_text(json_safe(args))  # some builds write the arguments as a JSON string
+        if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
+            text = args["command"]
+        else:
+            text = clip(orjson.dumps(args).decode()) if args is not None else ""
+        self.out.call(name, text, call_id, args, line=line, timestamp=ts)
+
+    def result(self, data: _Data, line: int, ts: str | None) -> None:
+        result, error = as_dict(data.result), as_dict(data.error)
+        text = as_str(result.get("content")) or as_str(result.get("detailedContent"))
+        if error:
+            text = "\n".join(t for t in (text, as_str(error.get("message"))) if t)
+        code = _exit_code(result.get("contents"))
+        if code is None:
+            match = _EXIT_RE.search(text[-500:])
+            code = exit_code(int(match.group(1))) if match else None
+        failed = data.success is False or bool(error) or bool(code)
+        self.out.result(str(data.toolCallId), text, is_error=failed, exit_code=code, line=line, timestamp=ts)
+
+
+def _exit_code(contents: Any) -> int | None:
+    """The exit code of a ``shell_exit`` (or older ``terminal``) block among the result's contents."""
+    for block in contents if isinstance(contents, list) else ():
+        if isinstance(block, dict) and str_or_none(block.get("type")) in _EXIT_BLOCKS:
+            code = exit_code(block.get("exitCode"))  # an int a process could return: not a bool, not 2**70
+            if code is not None:
+                return code
+    return None
+
+
+class _Session:
+    """The session's state across events: its runs (the main one first), metadata and outcome."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.runs: dict[str | None, _Run] = {None: _Run(str(path))}
+        self.native_id: str | None = None
+        self.meta: dict[str, Any] = {}
+        self.outcome: Outcome = Outcome.UNKNOWN
+        self.version: str | None = None
+        self.cwd: str | None = None
+        self.repository: str | None = None
+
+    def run(self, agent: Any) -> _Run:
+        agent = agent if isinstance(agent, str) else None
+        run = self.runs.get(agent)
+        if run is None:
+            run = self.runs[agent] = _Run(str(self.path))
+        return run
+
+    def event(self, kind: str, data: _Data, ev: _Event, line: int, ctx: ParseContext) -> None:
+        ts = ev.timestamp if isinstance(ev.timestamp, str) else None
+        run = self.run(ev.agentId)
+        run.started = run.started or ts
+        run.ended = ts or run.ended
+        if kind == "user.message":
+            run.user(data, line, ts)
+        elif kind == "assistant.message":
+            run.assistant(data, line, ts, ctx)
+        elif kind == "tool.execution_start" and not run.out.is_open(data.toolCallId):
+            if isinstance(data.toolCallId, str) and data.toolCallId not in run.seen:
+                run.call(data.toolCallId, data.toolName, data.arguments, line, ts)
+            else:
+                ctx.ignore("tool.execution_start (the call is in assistant.message)")
+        elif kind == "tool.execution_complete":
+            run.result(data, line, ts)
+        elif kind == "skill.invoked" and isinstance(data.name, str):
+            run.skills.append(data.name)
+        elif kind == "session.start":
+            self.start(data)
+        elif kind == "session.task_complete":
+            self.finish(data)
+        elif kind == "session.shutdown":
+            if data.shutdownType is not None:
+                self.meta["shutdownType"] = json_safe(data.shutdownType)
+            if data.codeChanges is not None:
+                self.meta["codeChanges"] = json_safe(data.codeChanges)
+        elif "." in kind:  # the system prompt, streaming, usage and other bookkeeping
+            ctx.ignore(f"{kind} (not a step)")
+        else:
+            ctx.skip(f"unknown event type {kind}", line, "event ignored")
+
+    def start(self, data: _Data) -> None:
+        context = as_dict(data.context)
+        self.native_id = _s(data.sessionId) or self.native_id
+        self.version = _s(data.copilotVersion) or self.version
+        self.cwd = _s(context.get("cwd")) or self.cwd
+        self.repository = _s(context.get("repository")) or self.repository
+        if _s(context.get("branch")):
+            self.meta["git_branch"] = context["branch"]
+        if _s(data.selectedModel):
+            self.runs[None].model = self.runs[None].model or data.selectedModel
+
+    def finish(self, data: _Data) -> None:
+        if isinstance(data.success, bool):
+            self.outcome = Outcome.SUCCESS if data.success else Outcome.FAILURE
+        if _s(data.outcome):
+            self.meta["task_outcome"] = data.outcome
+        if _s(data.summary):
+            self.meta["summary"] = clip(data.summary, 4000)
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
@@ -255,11 +256,8 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
             ctx.skip("not an event", line, "expected {type, data, id, timestamp, parentId}")
         elif ev.data is None:
             ctx.skip("event without data", line, f"{ev.type} has no data object")
-        else:
-            data = {k: v for k, v in msgspec.structs.asdict(ev.data).items() if v is not None}
-            session.event(
-                {"type": ev.type, "data": data, "timestamp": ev.timestamp, "agentId": ev.agentId}, line, ctx
-            )
+        else:  # the decoded fields read as they are: a field absent or null is None either way
+            session.event(ev.type, ev.data, ev, line, ctx)
     traj_id = digest_id(digest)
     yield from _trajectories(path, traj_id, session)
 

@@ -18,7 +18,6 @@ messages are injected context (errors marked ``is_error``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,13 +32,13 @@ from skillforge.ingest.base import (
     T_INJECTED,
     T_PERSON,
     ParseContext,
-    as_list,
     as_str,
     clip,
     head_line,
     object_line,
     str_or_none,
 )
+from skillforge.ingest.gemini_text import exit_code_line, marks, split_marks
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
 from skillforge.ingest.steps import StepList
 from skillforge.model import Trajectory
@@ -52,24 +51,6 @@ MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
 # slash commands, help, context the CLI prepends, and the record of a command the user ran in shell
 # mode (``!cmd``), which the CLI writes as user text for the model
 _NOT_PROMPTS = ("/", "?", "<session_context>", "<hook_context>", "I ran the following shell command:\n```")
-_EXIT_RE = re.compile(r"Exit Code: (-?\d+)")
-# a thought part flattened to text by versions before the fix of google-gemini/gemini-cli#23525: the
-# thought's text, then this marker at the start of a line, then the answer (a marker within a line is
-# text the model wrote about it)
-_THOUGHT_MARK = re.compile(r"(?:^|\n)\[Thought: (?:true|false)\]")
-
-
-def exit_code_line(text: str) -> int | None:
-    """The code of the first line of ``text`` that starts ``Exit Code: N`` (as ``^Exit Code: (-?\\d+)``
-    searched line by line, but found with ``str.find``: the regex tried every position of every output)."""
-    at = text.find("Exit Code: ")
-    while at != -1:
-        if at == 0 or text[at - 1] == "\n":
-            match = _EXIT_RE.match(text, at)
-            if match:
-                return int(match.group(1))
-        at = text.find("Exit Code: ", at + 1)
-    return None
 
 
 _DONE = {"success", "error", "cancelled"}
@@ -116,7 +97,17 @@ def _document(path: Path, ctx: ParseContext) -> Session | None:
     if not isinstance(doc, dict) or not isinstance(doc.get("messages", []), list):
         ctx.fail("not a Gemini CLI conversation (no messages list)")
         return None
-    messages = [m for m in doc.get("messages", []) if _is_message(m, ctx)]
+    messages = [
+        m
+        for m in doc.get("messages", [])
+        if (
+            type(m) is dict
+            and type(m.get("id")) is str
+            and type(kind := m.get("type")) is str
+            and kind in MESSAGE_TYPES
+        )
+        or _is_message(m, ctx)  # the check again, to count what it leaves out
+    ]
     return log_id(data), doc, messages
 
 
@@ -177,120 +168,173 @@ class _Steps:
         self.task = ""
         self.model: str | None = None
 
-    def message(self, msg: dict[str, Any], ctx: ParseContext) -> None:
-        kind, ts = msg["type"], msg.get("timestamp") if isinstance(msg.get("timestamp"), str) else None
-        if kind == "user":
-            self._user(msg, ts, ctx)
-        elif kind == "gemini":
-            self._gemini(msg, ts)
-        else:  # info, warning, error: the CLI's own notices
-            step = self.out.message(R_SYSTEM, _text(msg.get("content")), T_INJECTED, timestamp=ts)
-            if step is not None and kind == "error":
-                step.is_error = True
+    def read(self, messages: list[dict[str, Any]], ctx: ParseContext) -> None:
+        """Every message's steps, in order (one loop: a call per message costs the reader measurably)."""
+        gemini, user = self._gemini, self._user
+        for msg in messages:
+            kind, ts = msg["type"], msg.get("timestamp")
+            if type(ts) is not str:
+                ts = None
+            if kind == "gemini":
+                gemini(msg, ts)
+            elif kind == "user":
+                user(msg, ts, ctx)
+            else:  # info, warning, error: the CLI's own notices
+                step = self.out.message(R_SYSTEM, _text(msg.get("content")), T_INJECTED, timestamp=ts)
+                if step is not None and kind == "error":
+                    step.is_error = True
 
     def _user(self, msg: dict[str, Any], ts: str | None, ctx: ParseContext) -> None:
-        parts = msg.get("content")
-        responses = (
-            [
-                p["functionResponse"]
-                for p in parts
-                if isinstance(p, dict) and isinstance(p.get("functionResponse"), dict)
-            ]
-            if isinstance(parts, list)
-            else []
-        )
+        parts: Any = msg.get("content")
         if (
-            responses and isinstance(parts, list) and len(responses) == len(parts)
-        ):  # tool results written as a user record (v0.44+)
-            for response in responses:
+            type(parts) is list
+            and len(parts) == 1
+            and type(part := parts[0]) is dict
+            and type(text := part.get("text")) is str
+            and "functionResponse" not in part
+            and not part.get("thought")
+        ):  # the usual prompt or notice: one text part
+            text = clip(text)
+        elif _tool_results(parts):  # tool results written as a user record (v0.44+)
+            for response in parts:
+                response = response["functionResponse"]
                 if self.out.is_open(response.get("id")):
                     self._result(response.get("id"), response, None, ts)
                 else:
                     ctx.ignore("copy of a tool result (user record holding only functionResponse parts)")
             return
-        text = _text(parts)
-        if text.lstrip().startswith(_NOT_PROMPTS):
-            self.out.message(R_USER, text, T_INJECTED, timestamp=ts)
-        elif self.out.message(R_USER, text, T_PERSON, timestamp=ts) is not None and not self.task:
+        else:
+            text = _text(parts)
+        if (text[:1].isspace() and text.lstrip().startswith(_NOT_PROMPTS)) or text.startswith(_NOT_PROMPTS):
+            self.out.message(R_USER, text, T_INJECTED, None, None, ts)
+        elif self.out.message(R_USER, text, T_PERSON, None, None, ts) is not None and not self.task:
             self.task = clip(text.strip())
 
     def _gemini(self, msg: dict[str, Any], ts: str | None) -> None:
         if not self.model:
             model = msg.get("model")
             self.model = model if isinstance(model, str) else None
-        summaries = [t for t in as_list(msg.get("thoughts")) if isinstance(t, dict)]
-        for thought in summaries:
-            self.out.thought(_thought_text(thought), timestamp=ts)
-        parts = msg.get("content")
+        out, summarised = self.out, False
+        thoughts = msg.get("thoughts")
+        if type(thoughts) is list:
+            for thought in thoughts:
+                if type(thought) is dict:
+                    summarised = True
+                    subject, description = thought.get("subject"), thought.get("description")
+                    if type(subject) is str and type(description) is str and subject and description:
+                        out.thought(f"{subject}: {description}", None, None, ts)  # the usual summary
+                    else:
+                        out.thought(_thought_text(subject, description), None, None, ts)
+        parts, calls = msg.get("content"), msg.get("toolCalls")
+        if type(parts) is str and "[Thought: " not in parts:  # the usual answer: plain text, no marker
+            out.message(R_ASSISTANT, parts, T_AGENT, None, None, ts)
+        else:
+            self._parts(parts, summarised, bool(calls), ts)
+        if type(calls) is list:
+            for call in calls:
+                if type(call) is dict:
+                    self._tool_call(call, ts)
+
+    def _parts(self, parts: Any, summarised: bool, has_calls: bool, ts: str | None) -> None:
+        """A ``gemini`` message's content parts: thoughts, leaked thoughts, raw calls and text."""
         for part in parts if isinstance(parts, list) else [parts]:
-            if isinstance(part, dict) and part.get("thought") is True:
-                if not summaries:  # v0.4x writes each summary twice: as `thoughts` and as a thought part
+            if (
+                type(part) is dict
+                and type(text := part.get("text")) is str
+                and not part.get("thought")
+                and "functionCall" not in part
+                and "[Thought: " not in text
+            ):  # the usual text part: its text, as _text would give it
+                self.out.message(R_ASSISTANT, text, T_AGENT, None, None, ts)
+            elif isinstance(part, dict) and part.get("thought") is True:
+                if not summarised:  # v0.4x writes each summary twice: as `thoughts` and as a thought part
                     self.out.thought(as_str(part.get("text")), timestamp=ts)
             elif (marked := _marked_text(part)) is not None:
-                self._leaked(marked, bool(summaries), ts)
-            elif (
-                isinstance(part, dict)
-                and isinstance(part.get("functionCall"), dict)
-                and not msg.get("toolCalls")
-            ):
+                self._leaked(marked, summarised, ts)
+            elif isinstance(part, dict) and isinstance(part.get("functionCall"), dict) and not has_calls:
                 call = part["functionCall"]  # raw API parts after a history rewrite
                 self._call(
                     str(call.get("id") or ""), as_str(call.get("name")) or "tool", call.get("args"), ts
                 )
             else:
                 self.out.message(R_ASSISTANT, _text(part), T_AGENT, timestamp=ts)
-        for call in as_list(msg.get("toolCalls")):
-            if isinstance(call, dict):
-                self._tool_call(call, ts)
 
     def _leaked(self, text: str, summarised: bool, ts: str | None) -> None:
         """Text holding ``[Thought: true]`` markers: each piece before a marker is a thought (already
         in the summaries when there are some), the piece after the last one the answer."""
-        *thoughts, answer = _THOUGHT_MARK.split(text)
+        *thoughts, answer = split_marks(text)
         if not summarised:
             for thought in thoughts:
                 self.out.thought(thought.strip(), timestamp=ts)
         self.out.message(R_ASSISTANT, clip(answer.strip()), T_AGENT, timestamp=ts)
 
     def _tool_call(self, call: dict[str, Any], ts: str | None) -> None:
-        call_id = str(call.get("id") or f"call-{len(self.out.steps)}")
-        self._call(call_id, as_str(call.get("name")) or "tool", call.get("args"), ts)
-        status = str_or_none(call.get("status"))
-        response = _own_response(call.get("result"), call.get("id"))
-        if response is not None:
-            self._result(call_id, response, status, ts)
+        own_id, name, args, status = call.get("id"), call.get("name"), call.get("args"), call.get("status")
+        call_id = str(own_id or f"call-{len(self.out.steps)}")
+        name = (name if type(name) is str else as_str(name)) or "tool"
+        status = status if type(status) is str else None
+        response = _own_response(call.get("result"), own_id)
+        if response is None:
+            self._call(call_id, name, args, ts)
+            if status in _DONE:  # finished without a functionResponse part: the display text, or the status
+                text = as_str(call.get("resultDisplay")) or f"[{status}]"
+                self.out.result(call_id, text, is_error=status != "success", timestamp=ts)
             return
-        if status in _DONE:  # finished without a functionResponse part: the display text, or the status
-            text = as_str(call.get("resultDisplay")) or f"[{status}]"
-            self.out.result(call_id, text, is_error=status != "success", timestamp=ts)
+        body: Any = response.get("response")
+        usual = type(body) is dict and type(body.get("output")) is str and not body.get("error")
+        output, error = (body["output"], False) if usual else _output(body)  # usual: output, no error
+        if name in SHELL_TOOLS and type(args) is dict and type(command := args.get("command")) is str:
+            shown = command
+        else:
+            shown = _call_text(args)
+        code = exit_code_line(output, len(output) - 2000)
+        failed = error or status in ("error", "cancelled") or bool(code)
+        self.out.pair(name, shown, call_id, args, output, failed, code, ts)  # both steps at once
 
     def _call(self, call_id: str, name: str, args: Any, ts: str | None) -> None:
-        if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
+        if name in SHELL_TOOLS and type(args) is dict and type(args.get("command")) is str:
             text = args["command"]
         else:
-            text = orjson.dumps(args).decode() if args is not None else ""
-        # args were decoded by orjson: no integer beyond 64 bits, so json_safe would only copy them
-        self.out.call(name, text, call_id, args, timestamp=ts)
+            text = _call_text(args)
+        self.out.call(name, text, call_id, args, None, None, ts)
 
     def _result(self, call_id: Any, response: dict[str, Any], status: Any, ts: str | None) -> None:
-        body = response.get("response")
-        body = body if isinstance(body, dict) else {"output": body}
-        error = body.get("error")
-        text = as_str(error) if error else as_str(body.get("output", body))
-        code = exit_code_line(text[-2000:])
-        self.out.result(
-            str(call_id),
-            text,
-            timestamp=ts,
-            exit_code=code,
-            is_error=bool(error) or status in ("error", "cancelled") or bool(code),
-        )
+        text, error = _output(response.get("response"))
+        code = exit_code_line(text, len(text) - 2000)
+        failed = error or status in ("error", "cancelled") or bool(code)
+        self.out.result(str(call_id), text, timestamp=ts, exit_code=code, is_error=failed)
+
+
+def _call_text(args: Any) -> str:
+    """A call's arguments as JSON (a shell tool's text is its command). They were decoded by orjson: no
+    integer beyond 64 bits, so json_safe would only copy them."""
+    return orjson.dumps(args).decode() if args is not None else ""
+
+
+def _output(body: Any) -> tuple[str, bool]:
+    """A ``functionResponse``'s ``response``: its text (the error, else the output) and whether it holds
+    an error."""
+    body = body if type(body) is dict else {"output": body}
+    error = body.get("error")
+    if error:
+        return (error if type(error) is str else as_str(error)), True
+    output = body.get("output", body)
+    return (output if type(output) is str else as_str(output)), False
+
+
+def _tool_results(parts: Any) -> bool:
+    """Whether a user record's content is only ``functionResponse`` parts (at least one)."""
+    return (
+        type(parts) is list
+        and bool(parts)
+        and all(type(p) is dict and type(p.get("functionResponse")) is dict for p in parts)
+    )
 
 
 def _marked_text(part: Any) -> str | None:
     """A part's text when it holds a leaked ``[Thought: …]`` marker, else None."""
     text = part if isinstance(part, str) else part.get("text") if isinstance(part, dict) else None
-    if isinstance(text, str) and "[Thought: " in text and _THOUGHT_MARK.search(text):
+    if isinstance(text, str) and "[Thought: " in text and marks(text):
         return text
     return None
 
@@ -300,20 +344,19 @@ def _own_response(result: Any, call_id: Any) -> dict[str, Any] | None:
     responses of all the turn's calls into each call's result, so the first is often another call's;
     a lone response without an id is taken as the call's (older versions wrote none); one naming
     another call is not (a cancelled call would take a sibling's output)."""
-    responses = [
-        p["functionResponse"]
-        for p in (result if isinstance(result, list) else [result])
-        if isinstance(p, dict) and isinstance(p.get("functionResponse"), dict)
-    ]
-    for response in responses:
-        if response.get("id") == call_id:
-            return response
-    return responses[0] if len(responses) == 1 and not responses[0].get("id") else None
+    first, count = None, 0
+    for part in result if type(result) is list else (result,):
+        if type(part) is dict:
+            response = part.get("functionResponse")
+            if type(response) is dict:
+                if response.get("id") == call_id:
+                    return response
+                first, count = first if count else response, count + 1
+    return first if count == 1 and first is not None and not first.get("id") else None
 
 
-def _thought_text(thought: dict[str, Any]) -> str:
+def _thought_text(subject: Any, description: Any) -> str:
     """``subject: description`` (either alone when the other is empty), as a join over the two would."""
-    subject, description = thought.get("subject"), thought.get("description")
     if subject and description:
         return f"{as_str(subject)}: {as_str(description)}"
     return as_str(subject) if subject else as_str(description) if description else ""
@@ -337,8 +380,7 @@ def _trajectory(
     path: Path, traj_id: str, header: dict[str, Any], messages: list[dict[str, Any]], ctx: ParseContext
 ) -> Trajectory:
     steps = _Steps(str(path))
-    for msg in messages:
-        steps.message(msg, ctx)
+    steps.read(messages, ctx)
     session = header.get("sessionId") if isinstance(header.get("sessionId"), str) else None
     subagent = header.get("kind") == "subagent"
     traj = Trajectory(

@@ -216,6 +216,62 @@ class StepList:
             call.pair = step.index
         return step
 
+    def pair(
+        self,
+        tool_name: str,
+        text: str,
+        call_id: str,
+        input: Any,
+        output: str,
+        is_error: bool,
+        exit_code: int | None,
+        timestamp: str | None,
+    ) -> None:
+        """A tool call and its result at once, by position: the steps :meth:`call` then :meth:`result`
+        with the same ``call_id`` add (no record or line), for readers that find both in one record."""
+        if len(text) > MAX_TEXT:
+            text = clip(text)
+        if len(output) > MAX_TEXT:
+            output = clip(output)
+        steps, loc, n = self.steps, self._loc, len(self.steps)
+        if loc.record is not None or loc.line is not None:
+            loc = self._loc = SourceLocation(self.file)
+        self._calls.pop(call_id, None)  # an earlier open call of the same id: its result never comes
+        steps.append(
+            Step(
+                n,
+                R_ASSISTANT,
+                K_TOOL_CALL,
+                text,
+                tool_name,
+                input,
+                call_id,
+                n + 1,
+                False,
+                None,
+                timestamp,
+                loc,
+                T_AGENT,
+            )
+        )
+        steps.append(
+            Step(
+                n + 1,
+                R_TOOL,
+                K_TOOL_RESULT,
+                output,
+                tool_name,
+                None,
+                call_id,
+                n,
+                is_error,
+                exit_code,
+                timestamp,
+                loc,
+                T_TOOL_OUTPUT,
+            )
+        )
+
     def put(
         self,
         role: Role,

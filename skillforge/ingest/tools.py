@@ -441,7 +441,12 @@ def decode_actions(traj: Trajectory) -> None:
         looked = found.get(tool)
         if looked is None:
             looked = found[tool] = _lookup(agent, tool)
-        action = _decode(*looked, step.text, step.input)
+        name, decoder = looked
+        args = step.input
+        if decoder is not None and type(args) is dict:  # a listed tool and its arguments: as _decode does
+            action = decoder(step.text, args)
+        else:
+            action = _decode(name, decoder, step.text, args)
         if cwd and type(action) is Shell and action.cwd is None:
             action = Shell(action.command, cwd)
         step.action = action
