@@ -339,3 +339,18 @@ def test_aci_words_without_quoting_split_as_shlex_does() -> None:
         first = line.strip().split("\n", 1)[0]
         assert _aci_words(line) == shlex.split(first)[1:], repr(line)
     assert _aci_words('search_dir "two words" src') == ["two words", "src"]  # quoting: shlex itself
+
+
+def test_a_long_unlisted_tool_name_is_guessed_but_not_kept_in_the_cache() -> None:
+    """The guess per tool name is cached for the process; a name of thousands of characters (a corrupt or
+    hostile log) is decoded the same way without the cache keeping it (1,024 such names held ~77 MB)."""
+    from skillforge.ingest import tools
+    from skillforge.model import Other
+
+    long_shell = "x" * 5000 + "_bash"
+    before = tools._guessed.cache_info().currsize
+    assert tools.guess(long_shell, "ls", {"command": "ls"}) == Shell("ls", None)
+    assert tools.guess("y" * 5000, "", {}) == Other("y" * 5000)
+    assert tools._guessed.cache_info().currsize == before
+    assert tools.guess("terminal_bash", "ls", {"command": "ls"}) == Shell("ls", None)
+    assert tools._guessed.cache_info().currsize <= before + 1

@@ -382,13 +382,17 @@ _GENERIC_SHELL = frozenset(
 
 
 def guess(name: str, text: str, args: dict[str, Any]) -> Action:
-    """A call to a tool no table lists, decoded from its name's words."""
-    decoder = _guessed(name)
+    """A call to a tool no table lists, decoded from its name's words (a name longer than tool names are,
+    as a corrupt or hostile log may hold, is not cached: the cache would keep it for the process)."""
+    decoder = _guessed(name) if len(name) <= _CACHED_NAME else _guessed.__wrapped__(name)
     if decoder is None:
         return Other(name)
     if decoder is edit_file and not _path(args) and "*** Update File:" in text:
         return patch(text, args)
     return decoder(text, args)
+
+
+_CACHED_NAME = 128  # characters: the longest tool name whose guess is cached
 
 
 @functools.lru_cache(maxsize=1024)
