@@ -306,6 +306,38 @@ def test_exit_code_line(text: str, code: int | None) -> None:
     assert exit_code_line(text) == code
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Exit Code: 99999999999999999999999", None),  # no process returns it; JSON output cannot hold it
+        ("Exit Code: 4294967296", None),
+        ("Exit Code: 4294967295", 4294967295),
+        ("Exit Code: -2147483648", -2147483648),
+        ("Exit Code: \u0661\u0662", None),  # Arabic-Indic digits: ``\\d`` matched them, ``int`` read 12
+        ("Exit Code: 1\u0663", 1),
+    ],
+)
+def test_exit_code_line_keeps_only_codes_a_process_returns(text: str, code: int | None) -> None:
+    from skillforge.ingest.gemini_text import exit_code_line
+
+    assert exit_code_line(text) == code
+    assert exit_code_line("x" * 9 + "\n" + text) == code  # the phrase search past eight x's
+
+
+def test_a_huge_exit_code_does_not_end_the_json_output(tmp_path: Path, cli: Any) -> None:
+    """A shell output ending ``Exit Code: 10**23`` was kept as the step's exit code, and ``ingest --to
+    json`` (orjson) stopped with a traceback: ``Integer exceeds 64-bit range``."""
+    ran = shell("c1", "ls", "a\nExit Code: 99999999999999999999999")
+    path = jsonl(
+        tmp_path / "chats" / "session.jsonl", [HEADER, user("u1", "list"), gemini_msg("g1", calls=[ran])]
+    )
+    res = cli("ingest", path, "--to", "json")
+    assert res.code == 0
+    steps = json.loads(res.out.splitlines()[0])["steps"]
+    result = next(s for s in steps if s["kind"] == "tool_result")
+    assert "exit_code" not in result and result["text"].endswith("Exit Code: 99999999999999999999999")
+
+
 def test_exit_code_line_is_the_line_regex_over_the_tail() -> None:
     """Found through the phrase's ``x`` (and the phrase itself past eight other x's), the code is the one
     ``^Exit Code: (-?\\d+)`` finds line by line in ``text[start:]``: texts of lines made of x's, the

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import re
 
-_EXIT_RE = re.compile(r"Exit Code: (-?\d+)")
+from skillforge.ingest.reading import exit_code
+
+# ASCII digits only: ``\d`` also takes other scripts' digits (``int`` reads "١٢" as 12), which the CLI
+# never prints
+_EXIT_RE = re.compile(r"Exit Code: (-?[0-9]+)")
 # a thought part flattened to text by versions before the fix of google-gemini/gemini-cli#23525: the
 # thought's text, then this marker at the start of a line, then the answer (a marker within a line is
 # text the model wrote about it)
@@ -17,7 +21,8 @@ _THOUGHT_MARK = re.compile(r"\[Thought: (?:true|false)\]")  # at the text's star
 
 def exit_code_line(text: str, start: int = 0) -> int | None:
     """The code of the first line of ``text[start:]`` that starts ``Exit Code: N`` (as
-    ``^Exit Code: (-?\\d+)`` searched line by line in that tail). Found by the phrase's ``x``: a one-letter
+    ``^Exit Code: (-?[0-9]+)`` searched line by line in that tail; None when N is no code a process could
+    return, which JSON output could not hold either). Found by the phrase's ``x``: a one-letter
     ``str.find`` runs at ``memchr`` speed, where the phrase's (or the regex's) took a microsecond or more
     over a shell tool's output; a tail with many x's (a hex dump) is searched for the phrase instead."""
     if start < 0:
@@ -26,7 +31,7 @@ def exit_code_line(text: str, start: int = 0) -> int | None:
     while x != -1:
         at = x - 1  # a line start is checked first: it rules out most x's without a call
         if (at == start or text[at - 1] == "\n") and (match := _EXIT_RE.match(text, at)):
-            return int(match[1])
+            return exit_code(int(match[1]))  # a code a process could return: not 10**30
         tries += 1
         if tries == 8:
             return _exit_code_phrase(text, start, x)
@@ -41,7 +46,7 @@ def _exit_code_phrase(text: str, start: int, after: int) -> int | None:
         if at == start or text[at - 1] == "\n":
             match = _EXIT_RE.match(text, at)
             if match:
-                return int(match.group(1))
+                return exit_code(int(match.group(1)))
         at = text.find("Exit Code: ", at + 1)
     return None
 
