@@ -118,7 +118,7 @@ class OpenCodeSteps:
         state = as_dict(part.get("state"))
         call_id = as_str(part.get("callID")) or as_str(part.get("id")) or f"call-{len(self.out.steps)}"
         name = as_str(part.get("tool")) or "tool"
-        self.call(call_id, name, state.get("input"), record, ts)
+        self.call(call_id, name, json_safe(state.get("input")), record, ts)  # msgspec reads any integer
         meta = as_dict(state.get("metadata"))
         if name == "task" and isinstance(meta.get("sessionId"), str):
             self.children.append(meta["sessionId"])
@@ -141,12 +141,12 @@ class OpenCodeSteps:
             self.ctx.ignore(f"tool call still {status} (no result recorded)")
 
     def call(self, call_id: str, name: str, args: Any, record: str, ts: str | None) -> None:
-        args = json_safe(args)
+        """A tool call; ``args`` as orjson reads them (``json_safe`` when msgspec decoded them)."""
         if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
             text = args["command"]
         else:
             text = clip(orjson.dumps(args).decode()) if args is not None else ""
-        self.out.call(name, text, call_id, args, record=record, timestamp=ts)
+        self.out.call(name, text, call_id, args, record, None, ts)
 
     # v2 ------------------------------------------------------------------------------------------
     def v2_row(self, kind: Any, data: dict[str, Any], record: str) -> None:
@@ -179,12 +179,13 @@ class OpenCodeSteps:
     def _v2_content(self, item: dict[str, Any], record: str, ts: str | None) -> None:
         kind = str_or_none(item.get("type"))
         if kind == "text":
-            self.out.message(R_ASSISTANT, as_str(item.get("text")), T_AGENT, record=record, timestamp=ts)
+            self.out.message(R_ASSISTANT, as_str(item.get("text")), T_AGENT, record, None, ts)
         elif kind == "reasoning":
-            self.out.thought(as_str(item.get("text")), record=record, timestamp=ts)
+            self.out.thought(as_str(item.get("text")), record, None, ts)
         elif kind == "tool":
             state = as_dict(item.get("state"))
             call_id = as_str(item.get("id")) or f"call-{len(self.out.steps)}"
+            # the row was read by orjson (``_loads``): its integers fit 64 bits, json_safe would only copy
             self.call(call_id, as_str(item.get("name")) or "tool", state.get("input"), record, ts)
             status = state.get("status")
             if status in ("completed", "error"):
