@@ -157,7 +157,7 @@ class OpenCodeSteps:
         elif kind == "assistant":
             self.model = self.model or _model(data)
             for item in as_list(data.get("content")):
-                self._v2_content(as_dict(item), record, ts)
+                self._v2_content(item if isinstance(item, dict) else {}, record, ts)  # as_dict, inline
             if data.get("error"):
                 step = self.out.message(R_SYSTEM, _error_text(data["error"]), T_INJECTED, record=record)
                 if step is not None:
