@@ -387,3 +387,26 @@ def test_integers_beyond_64_bits_in_tool_inputs_read_as_orjson_reads_them(tmp_pa
     (call,) = [s for s in traj.steps if s.call_id == "c8" and s.kind is StepKind.TOOL_CALL]
     assert call.input == {"command": "ls", "n": float(big)}
     orjson.dumps(traj.to_dict())
+
+
+def test_v2_row_times_and_content_of_an_odd_type(tmp_path: Path) -> None:
+    """A 2.x row's ``time.created`` (epoch ms) is its steps' timestamp; a time that is not an object gives
+    none; a content item whose type is not text (a list) is skipped and counted by the type it shows."""
+    path = database(tmp_path / "opencode.db", v2=True)
+    db = sqlite3.connect(path)
+    rows = [
+        ("t1", {"time": {"created": 1785578400123}, "content": [{"type": "text", "text": "timed"}]}),
+        ("t2", {"time": [1], "content": [{"type": "text", "text": "untimed"}, {"type": ["text"]}]}),
+    ]
+    for seq, (rid, data) in enumerate(rows, start=10):
+        db.execute(
+            "INSERT INTO session_message VALUES (?, ?, 'assistant', ?, 0, 0, ?)",
+            (rid, SES, seq, json.dumps(data)),
+        )
+    db.commit()
+    db.close()
+    report = IngestReport()
+    (traj,) = read([path], report)
+    stamps = {s.text: s.timestamp for s in traj.steps}
+    assert stamps["timed"] == "2026-08-01T10:00:00.123Z" and stamps["untimed"] is None
+    assert report.formats["opencode"].skipped["unknown content type None"] == 1

@@ -151,7 +151,8 @@ class OpenCodeSteps:
     # v2 ------------------------------------------------------------------------------------------
     def v2_row(self, kind: Any, data: dict[str, Any], record: str) -> None:
         kind = str_or_none(kind)
-        ts = ms_time(as_dict(data.get("time")).get("created"))
+        when = data.get("time")
+        ts = ms_time(when.get("created")) if isinstance(when, dict) else None
         if kind == "user":
             self._text(as_str(data.get("text")), True, False, record, ts)
         elif kind == "assistant":
@@ -177,7 +178,7 @@ class OpenCodeSteps:
             self.ctx.skip(f"unknown message type {kind}", None, f"{record}: row ignored")
 
     def _v2_content(self, item: dict[str, Any], record: str, ts: str | None) -> None:
-        kind = str_or_none(item.get("type"))
+        kind = item.get("type")  # compared, never looked up in a set: any JSON value will do
         if kind == "text":
             self.out.message(R_ASSISTANT, as_str(item.get("text")), T_AGENT, record, None, ts)
         elif kind == "reasoning":
@@ -198,7 +199,7 @@ class OpenCodeSteps:
             else:
                 self.ctx.ignore(f"tool call still {status} (no result recorded)")
         else:
-            self.ctx.skip(f"unknown content type {kind}", None, f"{record}: content ignored")
+            self.ctx.skip(f"unknown content type {str_or_none(kind)}", None, f"{record}: content ignored")
 
 
 def _model(info: dict[str, Any]) -> str | None:
