@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from skillforge.ingest import IngestReport, atif, atif_fitted, read
-from skillforge.ingest.base import BOM
+from skillforge.ingest.base import BOM, MAX_TEXT
 from skillforge.ingest.reading import decode_exact
 
 
@@ -122,6 +122,15 @@ READ_FITTED = {
                 },
                 {"type": "text", "text": None},
             ],
+        )
+    ),
+    # texts clipped to MAX_TEXT (their middle cut), in noted steps and in steps without notes
+    "texts over the limit": changed(
+        lambda d: (
+            d["steps"][0].update(message="u" * (MAX_TEXT + 7)),
+            d["steps"][1].update(reasoning_content="r" * (MAX_TEXT + 1), message="m" * (MAX_TEXT * 2)),
+            d["steps"][1]["observation"]["results"][0].update(content="o" * (MAX_TEXT + 3)),
+            d["steps"][2].update(message="c" * (MAX_TEXT + 1)),
         )
     ),
     "a wrapped input": changed(

@@ -119,3 +119,46 @@ def test_a_file_grown_since_its_stat_is_not_taken_as_whole(tmp_path: Path) -> No
     head, data = _head(short, 5)
     assert head == short.read_bytes() and data is None  # under the head: whole() still knows it
     assert ParseContext(path=short, head=head).whole(short) == short.read_bytes()
+
+
+def test_read_upto_reads_as_a_buffered_file_does(tmp_path: Path) -> None:
+    """``read_upto`` returns the first ``size`` bytes, fewer only at the end: also from a descriptor
+    whose reads come back short (a pipe written in pieces), where one ``os.read`` would stop early."""
+    import os
+    import threading
+
+    from skillforge.ingest.opening import READ_FLAGS, read_upto
+
+    path = tmp_path / "log.jsonl"
+    body = b'{"a": 1}\n' * 100
+    path.write_bytes(body)
+    for size in (0, 1, 9, len(body) - 1, len(body), len(body) + 1, HEAD_BYTES):
+        fd = os.open(path, READ_FLAGS)
+        try:
+            with path.open("rb") as fh:
+                assert read_upto(fd, size) == fh.read(size)
+        finally:
+            os.close(fd)
+    reader, writer = os.pipe()
+
+    def write() -> None:
+        for piece in (b"abc", b"defgh", b"ijklmn"):
+            os.write(writer, piece)
+        os.close(writer)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        assert read_upto(reader, 10) == b"abcdefghij"
+        assert read_upto(reader, 10) == b"klmn"  # the end: fewer than asked
+        assert read_upto(reader, 10) == b""
+    finally:
+        thread.join()
+        os.close(reader)
+
+
+def test_a_folder_or_a_missing_file_has_no_head(tmp_path: Path) -> None:
+    from skillforge.ingest import _head
+
+    assert _head(tmp_path, None) == (None, None)  # a folder opens, and fails to read
+    assert _head(tmp_path / "gone.jsonl", 10) == (None, None)

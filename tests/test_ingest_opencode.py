@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from skillforge.ingest import IngestReport, detect, opencode, read
 from skillforge.model import StepKind, Trust
 
@@ -335,3 +337,76 @@ def test_rows_are_ordered_as_sqlite_orders_them(tmp_path: Path) -> None:
     assert _ordered(db.execute("SELECT seq, id FROM t").fetchall(), 0, 1) == expected
     assert _ordered([(2, "b"), (2.0, "a"), (1, "z")], 0, 1) == [(1, "z"), (2.0, "a"), (2, "b")]
     db.close()
+
+
+def test_integers_beyond_64_bits_in_tool_inputs_read_as_orjson_reads_them(tmp_path: Path) -> None:
+    """A 2.x row is read by orjson, which turns an integer beyond 64 bits into a float; a 1.2 part is
+    decoded by msgspec, which keeps it whole, so its input goes through json_safe: both come out as
+    orjson reads the JSON, and the trajectory serialises."""
+    big = 2**70
+    path = database(tmp_path / "opencode.db", v2=True)
+    db = sqlite3.connect(path)
+    data = json.dumps(
+        {
+            "content": [
+                {
+                    "type": "tool",
+                    "id": "c9",
+                    "name": "bash",
+                    "state": {
+                        "status": "completed",
+                        "input": {"command": "ls", "n": big, "deep": [{"m": -big}]},
+                        "result": "ok",
+                    },
+                }
+            ]
+        }
+    )
+    db.execute("INSERT INTO session_message VALUES ('m9', ?, 'assistant', 9, 0, 0, ?)", (SES, data))
+    db.commit()
+    db.close()
+    (traj,) = read([path])
+    (call,) = [s for s in traj.steps if s.call_id == "c9" and s.kind is StepKind.TOOL_CALL]
+    assert call.input == orjson.loads(data)["content"][0]["state"]["input"]
+    assert call.input["n"] == float(big) and call.input["deep"] == [{"m": -float(big)}]
+    orjson.dumps(traj.to_dict())
+
+    v1 = database(tmp_path / "v1.db")
+    db = sqlite3.connect(v1)
+    part = {
+        "id": "prt_big",
+        "type": "tool",
+        "callID": "c8",
+        "tool": "bash",
+        "state": {"status": "completed", "input": {"command": "ls", "n": big}, "output": "ok"},
+    }
+    db.execute("INSERT INTO part VALUES ('prt_big', ?, ?, 0, 0, ?)", (ASSIST, SES, json.dumps(part)))
+    db.commit()
+    db.close()
+    (traj,) = read([v1])
+    (call,) = [s for s in traj.steps if s.call_id == "c8" and s.kind is StepKind.TOOL_CALL]
+    assert call.input == {"command": "ls", "n": float(big)}
+    orjson.dumps(traj.to_dict())
+
+
+def test_v2_row_times_and_content_of_an_odd_type(tmp_path: Path) -> None:
+    """A 2.x row's ``time.created`` (epoch ms) is its steps' timestamp; a time that is not an object gives
+    none; a content item whose type is not text (a list) is skipped and counted by the type it shows."""
+    path = database(tmp_path / "opencode.db", v2=True)
+    db = sqlite3.connect(path)
+    rows = [
+        ("t1", {"time": {"created": 1785578400123}, "content": [{"type": "text", "text": "timed"}]}),
+        ("t2", {"time": [1], "content": [{"type": "text", "text": "untimed"}, {"type": ["text"]}]}),
+    ]
+    for seq, (rid, data) in enumerate(rows, start=10):
+        db.execute(
+            "INSERT INTO session_message VALUES (?, ?, 'assistant', ?, 0, 0, ?)",
+            (rid, SES, seq, json.dumps(data)),
+        )
+    db.commit()
+    db.close()
+    report = IngestReport()
+    (traj,) = read([path], report)
+    stamps = {s.text: s.timestamp for s in traj.steps}
+    assert stamps["timed"] == "2026-08-01T10:00:00.123Z" and stamps["untimed"] is None
+    assert report.formats["opencode"].skipped["unknown content type None"] == 1

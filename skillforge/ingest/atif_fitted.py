@@ -19,6 +19,7 @@ import msgspec
 import orjson
 
 from skillforge.ingest.base import (
+    MAX_TEXT,
     R_ASSISTANT,
     R_SYSTEM,
     R_USER,
@@ -277,6 +278,8 @@ def _unnamed(step: _Step, flat: list[_Flat], named: list[str | None]) -> list[st
 def _text(content: _Content) -> str:
     """Content as the general path flattens it: a part is what its type and text say (its source is
     only where an image or a sound lies)."""
+    if type(content) is str:  # text_of's first case, without its calls: most messages and outputs
+        return content if len(content) <= MAX_TEXT else clip(content)
     if type(content) is not list:
         return text_of(content)
     return text_of(

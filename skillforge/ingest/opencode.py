@@ -237,7 +237,8 @@ def _v2_rows(db: sqlite3.Connection, session: str, order: str, into: tuple[Any, 
     steps, digest, ctx = into
     query = f"SELECT {order}, id, type, CAST(data AS BLOB) FROM session_message WHERE session_id = ?"
     keys = order.count(",") + 1
-    for *_, row_id, kind, raw in _ordered(db.execute(query, (session,)).fetchall(), *range(keys + 1)):
+    for row in _ordered(db.execute(query, (session,)).fetchall(), *range(keys + 1)):
+        row_id, kind, raw = row[keys], row[keys + 1], row[keys + 2]  # not *_: a list per row
         digest.update(raw or b"")
         data = _loads(raw, ctx, row_id)
         if isinstance(data, dict):

@@ -118,7 +118,7 @@ class OpenCodeSteps:
         state = as_dict(part.get("state"))
         call_id = as_str(part.get("callID")) or as_str(part.get("id")) or f"call-{len(self.out.steps)}"
         name = as_str(part.get("tool")) or "tool"
-        self.call(call_id, name, state.get("input"), record, ts)
+        self.call(call_id, name, json_safe(state.get("input")), record, ts)  # msgspec reads any integer
         meta = as_dict(state.get("metadata"))
         if name == "task" and isinstance(meta.get("sessionId"), str):
             self.children.append(meta["sessionId"])
@@ -141,23 +141,24 @@ class OpenCodeSteps:
             self.ctx.ignore(f"tool call still {status} (no result recorded)")
 
     def call(self, call_id: str, name: str, args: Any, record: str, ts: str | None) -> None:
-        args = json_safe(args)
+        """A tool call; ``args`` as orjson reads them (``json_safe`` when msgspec decoded them)."""
         if name in SHELL_TOOLS and isinstance(args, dict) and isinstance(args.get("command"), str):
             text = args["command"]
         else:
             text = clip(orjson.dumps(args).decode()) if args is not None else ""
-        self.out.call(name, text, call_id, args, record=record, timestamp=ts)
+        self.out.call(name, text, call_id, args, record, None, ts)
 
     # v2 ------------------------------------------------------------------------------------------
     def v2_row(self, kind: Any, data: dict[str, Any], record: str) -> None:
         kind = str_or_none(kind)
-        ts = ms_time(as_dict(data.get("time")).get("created"))
+        when = data.get("time")
+        ts = ms_time(when.get("created")) if isinstance(when, dict) else None
         if kind == "user":
             self._text(as_str(data.get("text")), True, False, record, ts)
         elif kind == "assistant":
             self.model = self.model or _model(data)
             for item in as_list(data.get("content")):
-                self._v2_content(as_dict(item), record, ts)
+                self._v2_content(item if isinstance(item, dict) else {}, record, ts)  # as_dict, inline
             if data.get("error"):
                 step = self.out.message(R_SYSTEM, _error_text(data["error"]), T_INJECTED, record=record)
                 if step is not None:
@@ -177,14 +178,15 @@ class OpenCodeSteps:
             self.ctx.skip(f"unknown message type {kind}", None, f"{record}: row ignored")
 
     def _v2_content(self, item: dict[str, Any], record: str, ts: str | None) -> None:
-        kind = str_or_none(item.get("type"))
+        kind = item.get("type")  # compared, never looked up in a set: any JSON value will do
         if kind == "text":
-            self.out.message(R_ASSISTANT, as_str(item.get("text")), T_AGENT, record=record, timestamp=ts)
+            self.out.message(R_ASSISTANT, as_str(item.get("text")), T_AGENT, record, None, ts)
         elif kind == "reasoning":
-            self.out.thought(as_str(item.get("text")), record=record, timestamp=ts)
+            self.out.thought(as_str(item.get("text")), record, None, ts)
         elif kind == "tool":
             state = as_dict(item.get("state"))
             call_id = as_str(item.get("id")) or f"call-{len(self.out.steps)}"
+            # the row was read by orjson (``_loads``): its integers fit 64 bits, json_safe would only copy
             self.call(call_id, as_str(item.get("name")) or "tool", state.get("input"), record, ts)
             status = state.get("status")
             if status in ("completed", "error"):
@@ -197,7 +199,7 @@ class OpenCodeSteps:
             else:
                 self.ctx.ignore(f"tool call still {status} (no result recorded)")
         else:
-            self.ctx.skip(f"unknown content type {kind}", None, f"{record}: content ignored")
+            self.ctx.skip(f"unknown content type {str_or_none(kind)}", None, f"{record}: content ignored")
 
 
 def _model(info: dict[str, Any]) -> str | None:

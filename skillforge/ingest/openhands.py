@@ -217,6 +217,11 @@ def _trajectory(
     )
 
 
+# where an event's steps come from: its record, its line (evaluation outputs), its timestamp; passed
+# on by position (a dict spread as keywords cost each step measurably)
+_Where = tuple[str, int | None, str | None]
+
+
 class _State:
     """Turns events, in order, into steps (one instance per trajectory)."""
 
@@ -229,7 +234,8 @@ class _State:
         self.calls: dict[str, str] = {}  # event id -> call id
 
     def event(self, record: str, e: dict[str, Any]) -> None:
-        where = {"record": record, "line": self.line, "timestamp": _opt(e.get("timestamp"))}
+        stamp = e.get("timestamp")
+        where = (record, self.line, str(stamp) if stamp else None)
         if isinstance(e.get("kind"), str):  # V1 events are discriminated by kind; V0 ones never have it
             self._v1(e, where)
         elif e.get("action"):
@@ -239,64 +245,78 @@ class _State:
         else:
             self.ctx.skip("event without action or observation")
 
-    def _user(self, text: str, where: dict[str, Any]) -> None:
+    def _user(self, text: str, where: _Where) -> None:
         if not self.task:
             self.task = text
-        self.steps.message(R_USER, text, T_PERSON, **where)
+        self.steps.message(R_USER, text, T_PERSON, *where)
 
-    def _v0_action(self, e: dict[str, Any], where: dict[str, Any]) -> None:
+    def _v0_action(self, e: dict[str, Any], where: _Where) -> None:
         act, args = str(e["action"]), as_dict(e.get("args"))
         meta = as_dict(e.get("tool_call_metadata"))
-        self._note_model(meta.get("model_response"))
+        if self.model is None:
+            self._note_model(meta.get("model_response"))
         if act == "message":
             text = as_str(args.get("content")) or as_str(e.get("message"))
             if e.get("source") == "user":
                 self._user(text, where)
             else:
-                self.steps.message(R_ASSISTANT, text, T_AGENT, **where)
+                self.steps.message(R_ASSISTANT, text, T_AGENT, *where)
         elif act == "system":
-            self.steps.message(R_SYSTEM, as_str(args.get("content")), T_INJECTED, **where)
+            self.steps.message(R_SYSTEM, as_str(args.get("content")), T_INJECTED, *where)
         elif act in _QUIET_ACTIONS:
             self.ctx.skip(f"{act} event")
         elif act in ("think", "finish", "reject"):
-            self.steps.thought(as_str(args.get("thought")), **where)
+            self.steps.thought(as_str(args.get("thought")), *where)
             final = as_str(args.get("final_thought")) or as_str(e.get("message"))
-            self.steps.message(R_ASSISTANT, final if act != "think" else "", T_AGENT, **where)
+            self.steps.message(R_ASSISTANT, final if act != "think" else "", T_AGENT, *where)
             self.finished = self.finished or act == "finish"
         else:
-            self.steps.thought(as_str(args.get("thought")), **where)
+            self.steps.thought(as_str(args.get("thought")), *where)
             call_id = str(meta.get("tool_call_id") or f"event {e.get('id')}")
             self.calls[str(e.get("id"))] = call_id
             inputs = {k: v for k, v in args.items() if k not in _DROP_ARGS}
             self.steps.call(
-                str(meta.get("function_name") or act), _action_text(act, args), call_id, inputs, **where
+                str(meta.get("function_name") or act), _action_text(act, args), call_id, inputs, *where
             )
 
-    def _v0_observation(self, e: dict[str, Any], where: dict[str, Any]) -> None:
+    def _v0_observation(self, e: dict[str, Any], where: _Where) -> None:
         obs, text = str(e["observation"]), as_str(e.get("content"))
         call_id = self.calls.get(str(e.get("cause")))
         extras = as_dict(e.get("extras"))
         if obs in _QUIET_OBSERVATIONS:
             self.ctx.skip(f"{obs} observation")
         elif obs == "recall":
-            self.steps.message(R_USER, text, T_INJECTED, **where)
+            self.steps.message(R_USER, text, T_INJECTED, *where)
         elif call_id is not None and self.steps.is_open(call_id):
             meta = as_dict(extras.get("metadata"))
             code = meta.get("exit_code") if isinstance(meta.get("exit_code"), int) else None
             failed = obs == "error" or e.get("success") is False or (code is not None and code != 0)
-            self.steps.result(call_id, text, exit_code=code, is_error=failed, **where)
+            record, line, stamp = where
+            self.steps.result(
+                call_id, text, exit_code=code, is_error=failed, record=record, line=line, timestamp=stamp
+            )
         else:
             self._loose(text, obs == "error" or obs == "user_rejected", where)
 
-    def _loose(self, text: str, is_error: bool, where: dict[str, Any]) -> None:
+    def _loose(self, text: str, is_error: bool, where: _Where) -> None:
         """Output that answers no known call (an agent error, a rejection)."""
         if text.strip():
-            self.steps.add(R_TOOL, K_USER_MESSAGE, text, T_TOOL_OUTPUT, is_error=is_error, **where)
+            record, line, stamp = where
+            self.steps.add(
+                R_TOOL,
+                K_USER_MESSAGE,
+                text,
+                T_TOOL_OUTPUT,
+                is_error=is_error,
+                record=record,
+                line=line,
+                timestamp=stamp,
+            )
 
-    def _v1(self, e: dict[str, Any], where: dict[str, Any]) -> None:
+    def _v1(self, e: dict[str, Any], where: _Where) -> None:
         kind = str(e["kind"])
         if kind == "SystemPromptEvent":
-            self.steps.message(R_SYSTEM, text_of(e.get("system_prompt")), T_INJECTED, **where)
+            self.steps.message(R_SYSTEM, text_of(e.get("system_prompt")), T_INJECTED, *where)
         elif kind == "MessageEvent":
             self._v1_message(e, where)
         elif kind == "ActionEvent":
@@ -306,32 +326,32 @@ class _State:
         else:
             self.ctx.skip(f"{kind} event")
 
-    def _v1_message(self, e: dict[str, Any], where: dict[str, Any]) -> None:
+    def _v1_message(self, e: dict[str, Any], where: _Where) -> None:
         msg = as_dict(e.get("llm_message"))
         text = text_of(msg.get("content"))
         self.skills.extend(str(s) for s in as_list(e.get("activated_skills")) if str(s) not in self.skills)
         if e.get("source") == "user" or msg.get("role") == "user":
             self._user(text, where)
         else:
-            self.steps.message(R_ASSISTANT, text, T_AGENT, **where)
+            self.steps.message(R_ASSISTANT, text, T_AGENT, *where)
 
-    def _v1_action(self, e: dict[str, Any], where: dict[str, Any]) -> None:
+    def _v1_action(self, e: dict[str, Any], where: _Where) -> None:
         action = as_dict(e.get("action"))
         name = str(e.get("tool_name") or action.get("kind") or "tool")
-        self.steps.thought(text_of(e.get("thought")) or as_str(e.get("reasoning_content")), **where)
+        self.steps.thought(text_of(e.get("thought")) or as_str(e.get("reasoning_content")), *where)
         if name == "finish" or action.get("kind") == "FinishAction":
-            self.steps.message(R_ASSISTANT, as_str(action.get("message")), T_AGENT, **where)
+            self.steps.message(R_ASSISTANT, as_str(action.get("message")), T_AGENT, *where)
             self.finished = True
             return
         if name == "think" or action.get("kind") == "ThinkAction":
-            self.steps.thought(as_str(action.get("thought")), **where)
+            self.steps.thought(as_str(action.get("thought")), *where)
             return
         call_id = str(e.get("tool_call_id") or e.get("id"))
         self.calls[str(e.get("id"))] = call_id
         inputs = {k: v for k, v in action.items() if k != "kind"}
-        self.steps.call(name, _action_text(name, action), call_id, inputs, **where)
+        self.steps.call(name, _action_text(name, action), call_id, inputs, *where)
 
-    def _v1_observation(self, kind: str, e: dict[str, Any], where: dict[str, Any]) -> None:
+    def _v1_observation(self, kind: str, e: dict[str, Any], where: _Where) -> None:
         call_id = str(e.get("tool_call_id") or self.calls.get(str(e.get("action_id")), ""))
         obs = as_dict(e.get("observation"))
         if kind == "AgentErrorEvent":
@@ -345,7 +365,10 @@ class _State:
             text = text_of(obs.get("content")) or as_str(obs.get("output"))
             failed = bool(obs.get("is_error") or obs.get("error")) or (code is not None and code != 0)
         if self.steps.is_open(call_id):
-            self.steps.result(call_id, text, exit_code=code, is_error=failed, **where)
+            record, line, stamp = where
+            self.steps.result(
+                call_id, text, exit_code=code, is_error=failed, record=record, line=line, timestamp=stamp
+            )
         else:
             self._loose(text, failed, where)
 
@@ -366,7 +389,3 @@ def _action_text(act: str, args: dict[str, Any]) -> str:
         return f"{act} {args['path']}"
     shown = {k: v for k, v in args.items() if k not in _DROP_ARGS and k != "kind"}
     return f"{act} {orjson.dumps(shown, default=str).decode()}" if shown else act
-
-
-def _opt(value: Any) -> str | None:
-    return str(value) if value else None

@@ -54,6 +54,25 @@ def regular_size(path: Path) -> tuple[str | None, int | None]:
     return None, None
 
 
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows, which would translate line ends
+
+
+def read_upto(fd: int, size: int) -> bytes:
+    """Up to ``size`` bytes from ``fd``, fewer only at the end of the file: what a buffered file's
+    ``read(size)`` returns, without building the file objects (``os.read`` may return less than asked)."""
+    data = os.read(fd, size)
+    if not data or len(data) == size:
+        return data
+    parts, got = [data], len(data)
+    while got < size:
+        more = os.read(fd, size - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts) if len(parts) > 1 else data
+
+
 def is_gzip_head(head: bytes) -> bool:
     """Whether a file's first bytes are gzip's magic number."""
     return head[:2] == GZIP_MAGIC
