@@ -1,13 +1,14 @@
 """Tool calls decoded into typed actions (:mod:`skillforge.model.actions`): the one place that knows
 each agent's tool names and argument keys.
 
-``TOOLS`` maps an agent to its tool names, each to a decoder ``(text, args) -> Action``; adding a tool
-is adding one line (``keys`` adapts a shared decoder to an agent's own argument names, as OpenCode's
-``filePath``). A name no table lists (interchange and ATIF logs carry any function names) is
-decoded by :func:`guess` from the words tool names are made of (``read_file``, ``write``, ``submit``).
-``decode_actions`` fills ``Step.action`` on every tool call of a trajectory; ``ingest.read`` runs it on
-every trajectory a reader yields. Shell commands keep their working directory: the call's own
-(``workdir``, ``dir_path``…) when it has one, else the session's.
+``TOOLS`` maps an agent to its tool names, each to a decoder ``(text, args) -> Action`` (the shared
+ones are in :mod:`skillforge.ingest.tool_decoders`); adding a tool is adding one line (``keys`` adapts
+a shared decoder to an agent's own argument names, as OpenCode's ``filePath``). A name no table lists
+(interchange and ATIF logs carry any function names) is decoded by :func:`guess` from the words tool
+names are made of (``read_file``, ``write``, ``submit``). ``decode_actions`` fills ``Step.action`` on
+every tool call of a trajectory; ``ingest.read`` runs it on every trajectory a reader yields. Shell
+commands keep their working directory: the call's own (``workdir``, ``dir_path``…) when it has one,
+else the session's.
 """
 
 from __future__ import annotations
@@ -15,149 +16,29 @@ from __future__ import annotations
 import functools
 import re
 import shlex
-from collections.abc import Callable
 from typing import Any
 
-from skillforge.model import (
-    Action,
-    EditFile,
-    Message,
-    Other,
-    Patch,
-    ReadFile,
-    Search,
-    Shell,
-    StepKind,
-    Submit,
-    Trajectory,
+from skillforge.ingest.tool_decoders import (
+    SHELL_WORDS,
+    Decoder,
+    edit_file,
+    editor,
+    file_action,
+    keys,
+    listing,
+    message,
+    other,
+    patch,
+    path_arg,
+    read_file,
+    search,
+    shell,
+    submit,
+    write_file,
 )
+from skillforge.model import Action, EditFile, Other, ReadFile, Search, Shell, StepKind, Trajectory
 
-Decoder = Callable[[str, dict[str, Any]], Action]
-
-_PATCH_FILE = re.compile(r"\*\*\* (?:Update|Add) File: (\S+)")
-_PATH_KEYS = ("path", "file_path", "absolute_path", "notebook_path", "filename", "file")
-_CWD_KEYS = ("workdir", "cwd", "dir_path", "directory", "working_dir")
-_SHELL_WORDS = ("bash", "shell")
-
-
-def _str(args: dict[str, Any], *keys: str) -> str:
-    """The first of ``keys`` that holds text ('' when none does)."""
-    return _first(args, keys)
-
-
-def _first(args: dict[str, Any], keys: tuple[str, ...]) -> str:
-    """:func:`_str` for a tuple of keys; a dict with none of them answers at C speed (the usual case for
-    the optional keys, as a shell call's working directory)."""
-    if args.keys().isdisjoint(keys):
-        return ""
-    for key in keys:
-        value = args.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return ""
-
-
-def _path(args: dict[str, Any]) -> str:
-    return _first(args, _PATH_KEYS)
-
-
-def shell(text: str, args: dict[str, Any]) -> Action:
-    """A shell call: the ``command`` argument (a string, or an argv list run through ``sh -c``)."""
-    command = args.get("command")
-    if command is None and "command" not in args:  # "cmd" looked up only when there is no "command"
-        command = args.get("cmd")
-    if isinstance(command, list) and all(isinstance(c, str) for c in command):
-        if command[:1] == ["apply_patch"] and len(command) == 2:  # codex's patch through the shell tool
-            return patch(command[1], {})
-        if len(command) == 3 and command[1] in ("-lc", "-c") and command[0].endswith("sh"):
-            command = command[2]
-        else:
-            command = shlex.join(command)
-    if not isinstance(command, str):
-        command = text
-    if command.startswith("apply_patch") and "*** Begin Patch" in command:  # apply_patch <<'EOF'
-        return patch(command, {})
-    return Shell(command, _first(args, _CWD_KEYS) or None)
-
-
-def read_file(text: str, args: dict[str, Any]) -> Action:
-    path = args.get("path")  # the first of the path keys, the one most tools name
-    if type(path) is str and path:
-        return ReadFile(path)
-    return ReadFile(_path(args) or _str(args, "url"))
-
-
-def write_file(text: str, args: dict[str, Any]) -> Action:
-    return EditFile(_path(args), created=True, text=_str(args, "content", "file_text"))
-
-
-def edit_file(text: str, args: dict[str, Any]) -> Action:
-    """A targeted edit; ``text`` is its new text (the first edit's, for a multi-edit)."""
-    edits = args.get("edits")
-    first = edits[0] if isinstance(edits, list) and edits and isinstance(edits[0], dict) else {}
-    new = _str(first, "new_string") or _str(args, "new_str", "new_string", "new_source", "content")
-    return EditFile(_path(args), text=new)
-
-
-def editor(text: str, args: dict[str, Any]) -> Action:
-    """``str_replace_editor``-style tools: one tool, a ``command`` argument naming what it does."""
-    sub = str(args.get("command") or "").lower()
-    if sub in ("view", ""):
-        return ReadFile(_path(args))
-    if sub == "create":
-        return EditFile(_path(args), created=True, text=_str(args, "file_text", "content"))
-    return EditFile(_path(args), text=_str(args, "new_str", "new_string"))
-
-
-def file_action(text: str, args: dict[str, Any]) -> Action:
-    """OpenHands' ``edit`` action: an editor sub-command when it names one, else a whole new text."""
-    return editor(text, args) if args.get("command") else edit_file(text, args)
-
-
-def patch(text: str, args: dict[str, Any]) -> Action:
-    body = _str(args, "input", "patch") or text
-    return Patch(tuple(dict.fromkeys(_PATCH_FILE.findall(body))), body)
-
-
-def search(text: str, args: dict[str, Any]) -> Action:
-    pattern = _str(args, "pattern", "query", "regex", "search_term", "file_name") or text
-    return Search(pattern, _str(args, "path", "dir_path", "dir") or None)
-
-
-def listing(text: str, args: dict[str, Any]) -> Action:
-    return Search("", _path(args) or _str(args, "dir_path") or None)
-
-
-def submit(text: str, args: dict[str, Any]) -> Action:
-    return Submit(_str(args, "message", "result", "summary") or text)
-
-
-def message(text: str, args: dict[str, Any]) -> Action:
-    return Message(_str(args, "message", "prompt", "chars", "content") or text)
-
-
-def other(name: str) -> Decoder:
-    return lambda text, args: Other(name)
-
-
-def keys(decoder: Decoder, **names: str) -> Decoder:
-    """``decoder`` for an agent whose arguments go by other names: ``keys(read_file, filePath="path")``
-    renames ``filePath`` to ``path`` (in the arguments and in the dictionaries of a list, as ``edits``)."""
-
-    def rename(args: dict[str, Any]) -> dict[str, Any]:
-        return {names.get(k, k): v for k, v in args.items()}
-
-    def decode(text: str, args: dict[str, Any]) -> Action:
-        if names.keys().isdisjoint(args) and list not in map(type, args.values()):
-            return decoder(text, args)  # nothing to rename: no copy (decoders never change their args)
-        fields = rename(args)
-        for key, value in fields.items():
-            if isinstance(value, list):
-                fields[key] = [rename(v) if isinstance(v, dict) else v for v in value]
-        return decoder(text, fields)
-
-    return decode
-
+__all__ = ["TOOLS", "Decoder", "decode", "decode_actions", "dict_decoder", "guess", "keys", "shell"]
 
 _CLAUDE: dict[str, Decoder] = {
     "bash": shell,
@@ -387,7 +268,7 @@ def guess(name: str, text: str, args: dict[str, Any]) -> Action:
     decoder = _guessed(name) if len(name) <= _CACHED_NAME else _guessed.__wrapped__(name)
     if decoder is None:
         return Other(name)
-    if decoder is edit_file and not _path(args) and "*** Update File:" in text:
+    if decoder is edit_file and not path_arg(args) and "*** Update File:" in text:
         return patch(text, args)
     return decoder(text, args)
 
@@ -399,7 +280,7 @@ _CACHED_NAME = 128  # characters: the longest tool name whose guess is cached
 def _guessed(name: str) -> Decoder | None:
     """The decoder a tool name's words choose (None: none), worked out once per name: ATIF and
     interchange logs call the same few unlisted tools at every step."""
-    if name in _GENERIC_SHELL or name.endswith(_SHELL_WORDS):
+    if name in _GENERIC_SHELL or name.endswith(SHELL_WORDS):
         return shell
     if "str_replace" in name or name.endswith("editor"):
         return editor
