@@ -340,8 +340,8 @@ def _topped_up(
 ) -> dict[str, dict[str, float]]:
     """A corpus format whose share of the mixed build is under ``--min-format-size`` MB (OpenHands: two
     14 KB files, a few hundred KB in all) is measured again on a folder of its own logs alone, copied
-    to that size: on a few hundred KB, the one-time work of a process's first read (regular
-    expressions compiled, decoders built: about 2 ms) is most of what is timed, where a user's folder
+    to that size: on a few hundred KB, the one-time work of a process's first read (the
+    interpreter's warm-up and first-use caches: about 2 ms) is much of what is timed, where a user's folder
     of such logs pays it once. Both figures are printed."""
     extra: dict[str, dict[str, float]] = {}
     floor = args.min_format_size * 2**20
