@@ -65,8 +65,8 @@ SHELL_TOOLS = {"Shell", "run_terminal_cmd", "run_terminal_command", "run_termina
 
 def add_line(state: _Transcript, line: Line, lineno: int) -> None:
     """The steps of one line of the usual shape, as :meth:`_Transcript.record` builds them from its
-    dict, each tool call with its action (:func:`_call`). The blocks are dispatched inline and the steps
-    built in place: this loop runs for every step."""
+    dict, each tool call with its action (:func:`_action`). The blocks are dispatched and the steps built
+    in place, tool calls too: this loop runs for every step."""
     content = line.message.content
     if type(content) is str:
         content = [_Text(content)]
@@ -75,8 +75,44 @@ def add_line(state: _Transcript, line: Line, lineno: int) -> None:
     loc = out._loc = SourceLocation(out.file, lineno)
     for block in content:
         kind = type(block)
-        if kind is _ToolUse:
-            _call(state, block, lineno, loc)  # type: ignore[arg-type]
+        if kind is _ToolUse:  # a tool call, as _Transcript.call builds it, with its action
+            name = block.name or "tool"  # type: ignore[union-attr]
+            args: Any = block.input  # type: ignore[union-attr]
+            if args is None:
+                text = ""
+            else:
+                if not state.cwd:
+                    cwd = args.get("working_directory")
+                    if type(cwd) is str:
+                        state.cwd = cwd
+                command = args.get("command") if name in SHELL_TOOLS else None
+                text = command if type(command) is str else orjson.dumps(args).decode()
+                if len(text) > MAX_TEXT:
+                    text = clip(text)
+            try:  # the action, as decode_actions decodes it; when the decoder fails, it fails there again
+                action = (state.decoders.get(name) or state.decoder(name))(text, args or {})
+            except Exception:
+                action = None
+            index = len(steps)
+            step = Step(
+                index,
+                R_ASSISTANT,
+                K_TOOL_CALL,
+                text,
+                name,
+                args,
+                block.id or f"cursor-{lineno}-{index}",  # type: ignore[union-attr]
+                None,
+                False,
+                None,
+                None,
+                loc,
+                T_AGENT,
+                action,
+            )
+            steps.append(step)
+            if type(action) is Shell and action.cwd is None:
+                state.folderless.append(step)
             continue
         if kind is _Thinking:
             text = block.thinking or block.text or ""  # type: ignore[union-attr]
@@ -107,48 +143,3 @@ def add_line(state: _Transcript, line: Line, lineno: int) -> None:
                     T_AGENT,
                 )
             )
-
-
-def _call(state: _Transcript, block: _ToolUse, lineno: int, loc: SourceLocation) -> None:
-    """A tool call, as :meth:`_Transcript.call` builds it (not registered for pairing: a Cursor transcript
-    records no results), and its action, as ``decode_actions`` decodes it: a shell command without a
-    folder of its own gets the session's at the end (:meth:`_Transcript.finish`); a decoder that fails
-    leaves the step to ``decode_actions``, which fails on it as before."""
-    name = block.name or "tool"
-    args: Any = block.input
-    if args is None:
-        text = ""
-    else:
-        if not state.cwd:
-            cwd = args.get("working_directory")
-            if type(cwd) is str:
-                state.cwd = cwd
-        command = args.get("command") if name in SHELL_TOOLS else None
-        text = command if type(command) is str else orjson.dumps(args).decode()
-        if len(text) > MAX_TEXT:
-            text = clip(text)
-    steps = state.out.steps
-    index = len(steps)
-    step = Step(
-        index,
-        R_ASSISTANT,
-        K_TOOL_CALL,
-        text,
-        name,
-        args,
-        block.id or "cursor-%d-%d" % (lineno, index),  # noqa: UP031 (a third cheaper than an f-string)
-        None,
-        False,
-        None,
-        None,
-        loc,
-        T_AGENT,
-    )
-    steps.append(step)
-    try:
-        action = (state.decoders.get(name) or state.decoder(name))(text, args if args is not None else {})
-    except Exception:
-        return
-    if type(action) is Shell and action.cwd is None:
-        state.folderless.append(step)
-    step.action = action
