@@ -55,6 +55,9 @@ class FolderReader(Reader, Protocol):
     # the files of a detected folder that are its log (None: the whole folder); others beside them are
     # read as logs of their own
     FOLDER_FILES: frozenset[str] | None
+    # names of which a folder this reader claims has one, as its own name or an entry's: a folder walk
+    # asks ``detect_dir`` about no other folder
+    DIR_NAMES: frozenset[str]
 
     def detect_dir(self, path: Path, names: Collection[str] | None) -> bool: ...
 

@@ -77,6 +77,7 @@ def detect(path: Path, head: bytes) -> bool:
 FOLDER_FILES: frozenset[str] | None = frozenset(
     {"events", "base_state.json"}
 )  # what a conversation folder's log is; files beside them are read as logs of their own
+DIR_NAMES = frozenset({"events"})  # a folder holding events/, or events/ itself (see detect_dir)
 
 
 def detect_dir(path: Path, names: Collection[str] | None = None) -> bool:
