@@ -10,12 +10,14 @@ from typing import cast
 import pytest
 import xxhash
 
-from skillforge.ingest import _folder_readers, _suffix, discover, outcome, walk
-from skillforge.ingest.base import FolderReader, extract_task, object_line
+from skillforge.ingest import _folder_readers, _suffix, detect, discover, outcome, readers, walk
+from skillforge.ingest.base import HEAD_BYTES, FolderReader, extract_task, is_binary, object_line
 from skillforge.ingest.mini_swe_agent import _V1_FENCES, _actions, split_observation
 from skillforge.ingest.reading import digest_id, log_id, new_digest
 from skillforge.ingest.steps import StepList
 from skillforge.model import Role, Trust, content_id
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_content_id_is_sha1_of_the_parts_cut_to_16_hex_digits() -> None:
@@ -207,3 +209,31 @@ def test_folder_readers_claim_no_folder_without_one_of_their_dir_names(tmp_path:
         f.name for f in tmp_path.rglob("*") if f.is_dir() and any(m.detect_dir(f, None) for m in readers)
     }
     assert {"conv", "sess", "storage"} <= claimed_names
+
+
+def _detect_asking_all(path: Path, head: bytes) -> str | None:
+    """Detection as it was before ``OPENS``: every reader asked, in order."""
+    for mod in readers():
+        try:
+            if mod.detect(path, head):
+                return mod.FORMAT
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            continue
+    return None
+
+
+def test_readers_opens_rule_out_only_content_their_detect_refuses() -> None:
+    """Each fixture log, as it is, after blank lines and spaces, wrapped in a list and with its first
+    byte changed: detection through ``OPENS`` picks the reader that asking every reader picks."""
+    heads = []
+    for path in sorted((FIXTURES / "ingest").rglob("*")):
+        if path.is_file():
+            head = path.read_bytes()[:HEAD_BYTES]
+            if head.strip() and not is_binary(head):
+                heads += [(path, h) for h in (head, b"\n \t\r\n" + head, b"[" + head, b"x" + head[1:])]
+    assert len(heads) > 100
+    picked = {_detect_asking_all(path, head) for path, head in heads}
+    assert {"openhands", "claude-code", "codex"} <= picked
+    for path, head in heads:
+        mod = detect(path, head)
+        assert (mod.FORMAT if mod else None) == _detect_asking_all(path, head), path

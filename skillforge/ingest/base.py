@@ -11,7 +11,10 @@ A reader is a module with::
     def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]
 
 and optionally ``detect_dir(path: Path, names: Collection[str] | None) -> bool`` for formats stored as
-a folder (OpenHands event folders; ``names`` are the folder's entries when the caller listed it).
+a folder (OpenHands event folders; ``names`` are the folder's entries when the caller listed it), and
+``OPENS: bytes``, the bytes of which a log's first non-whitespace byte is one (``b"{"``: a JSON object
+or JSONL): ``detect`` is not asked about other content. A reader without ``OPENS`` is asked about every
+text file.
 ``parse`` streams: it never reads a JSONL file whole, and it yields each trajectory as soon as it is
 complete. A bad record is reported through ``ctx.skip(...)`` and parsing goes on.
 """

@@ -34,6 +34,7 @@ from skillforge.model import Trajectory
 
 FORMAT = "opencode"
 AGENT = "opencode"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 _TREE = {"session", "message", "part"}
 
 

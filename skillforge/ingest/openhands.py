@@ -42,6 +42,7 @@ from skillforge.model import Outcome, Trajectory
 
 FORMAT = "openhands"
 AGENT = "openhands"
+OPENS = b"[{"  # an event list, or an evaluation record (detect() is False for the rest)
 
 _EVENT_V0 = re.compile(r"^\d+\.json$")
 _EVENT_V1 = re.compile(r"^event-(\d+)-[^/]*\.json$")
