@@ -22,6 +22,7 @@ def discover(paths: Iterable[str | Path], dir_readers: list[FolderReader]) -> It
     A folder that one of ``dir_readers`` recognises (an OpenHands event folder) is yielded as the
     folder itself. Symlinks are not followed out of the folder that was named.
     """
+    hints = _hints(dir_readers)  # once: a benchmark names thousands of folders
     for raw in paths:
         text = str(raw)
         matches = sorted(glob.glob(os.path.expanduser(text), recursive=True)) if _is_glob(text) else [text]
@@ -33,7 +34,7 @@ def discover(paths: Iterable[str | Path], dir_readers: list[FolderReader]) -> It
             path = Path(match)
             if path.is_dir():
                 real = os.path.realpath(path)
-                yield from _walk(str(path), path.name, real, _Walk(real, dir_readers, _hints(dir_readers)))
+                yield from _walk(str(path), path.name, real, _Walk(real, dir_readers, hints))
             elif path.exists():
                 yield path
             else:
