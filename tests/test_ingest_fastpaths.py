@@ -237,3 +237,20 @@ def test_readers_opens_rule_out_only_content_their_detect_refuses() -> None:
     for path, head in heads:
         mod = detect(path, head)
         assert (mod.FORMAT if mod else None) == _detect_asking_all(path, head), path
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the remembered parents are used on POSIX only")
+def test_real_folder_is_realpath_with_parents_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for rel in ("a/b/c", "a/d", "x/y"):
+        (tmp_path / rel).mkdir(parents=True)
+    os.symlink(tmp_path / "a" / "b", tmp_path / "x" / "lb")  # a named folder that is a symlink
+    os.symlink(tmp_path / "a", tmp_path / "la")  # a parent that is a symlink
+    os.symlink(tmp_path / "loop", tmp_path / "loop")
+    monkeypatch.chdir(tmp_path / "x")
+    known: dict[str, str] = {}
+    names = ["a/b/c", "a/d", "la/b/c", "la/d", "x/lb", "x/lb/../y", "a/b/../d", "loop", "x/y", "x", ""]
+    paths = [str(tmp_path / n) for n in names] + ["y", "lb", "../a/b", "lb/..", "."]
+    for path in paths * 2:  # the second time through, from the parents remembered
+        assert walk._real_folder(path, known) == os.path.realpath(path), path
