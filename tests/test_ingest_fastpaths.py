@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import cast
 
 import pytest
 import xxhash
 
-from skillforge.ingest import _suffix, discover, outcome
-from skillforge.ingest.base import extract_task, object_line
+from skillforge.ingest import _folder_readers, _suffix, detect, discover, outcome, readers, walk
+from skillforge.ingest.base import HEAD_BYTES, FolderReader, extract_task, is_binary, object_line
 from skillforge.ingest.mini_swe_agent import _V1_FENCES, _actions, split_observation
 from skillforge.ingest.reading import digest_id, log_id, new_digest
 from skillforge.ingest.steps import StepList
 from skillforge.model import Role, Trust, content_id
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_content_id_is_sha1_of_the_parts_cut_to_16_hex_digits() -> None:
@@ -146,3 +149,108 @@ def test_discover_walks_sorted_and_skips_tool_folders(tmp_path: Path) -> None:
     found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
     # every file is a candidate (logs are told by content, whatever their names); tool folders are not walked
     assert found == ["a/notes.txt", "a/run.traj.json", "b/run.jsonl"]
+
+
+class _AskedReader:
+    """A folder reader that claims folders named ``claim`` and notes every folder it is asked about."""
+
+    FORMAT = "asked"
+    FOLDER_FILES = None
+    DIR_NAMES = frozenset({"claim"})
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def detect(self, path: Path, head: bytes) -> bool:
+        return False
+
+    def parse(self, path: Path, ctx: object) -> list[object]:
+        return []
+
+    def detect_dir(self, path: Path, names: object) -> bool:
+        self.asked.append(path.name)
+        return path.name == "claim"
+
+
+def test_walk_asks_folder_readers_only_about_folders_their_dir_names_name(tmp_path: Path) -> None:
+    for rel in ("plain/a/x.json", "has/claim/y.json", "has/z.json", "other/w.json"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}")
+    reader = _AskedReader()
+    found = [
+        p.relative_to(tmp_path).as_posix() for p in walk.discover([tmp_path], [cast(FolderReader, reader)])
+    ]
+    # "has" holds an entry named claim, "claim" is named so: asked; "plain", "a" and "other" are not
+    assert sorted(reader.asked) == ["claim", "has"]
+    assert found == ["has/claim", "has/z.json", "other/w.json", "plain/a/x.json"]
+
+
+def test_folder_readers_claim_no_folder_without_one_of_their_dir_names(tmp_path: Path) -> None:
+    """``DIR_NAMES`` may only rule out folders ``detect_dir`` would refuse: folders shaped like each
+    reader's (event files, storage's subfolders) under other names are refused, the real shapes claimed."""
+    shapes = {
+        "conv/events/event-00001-a.json": "conv",  # OpenHands V1
+        "sess/events/1.json": "sess",  # OpenHands V0
+        "storage/session/x.json": "storage",  # OpenCode's tree
+    }
+    for rel in [*shapes, "evts/1.json", "st/session/x.json", "st/message/x.json", "st/part/x.json"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}")
+    for sub in ("message", "part", "project"):
+        (tmp_path / "storage" / sub).mkdir()
+    readers = _folder_readers()
+    hints = frozenset().union(*(m.DIR_NAMES for m in readers))
+    for folder in [p for p in tmp_path.rglob("*") if p.is_dir()]:
+        names = {p.name for p in folder.iterdir()}
+        claimed = any(m.detect_dir(folder, names) for m in readers)
+        if claimed:
+            assert folder.name in hints or names & hints, folder
+    claimed_names = {
+        f.name for f in tmp_path.rglob("*") if f.is_dir() and any(m.detect_dir(f, None) for m in readers)
+    }
+    assert {"conv", "sess", "storage"} <= claimed_names
+
+
+def _detect_asking_all(path: Path, head: bytes) -> str | None:
+    """Detection as it was before ``OPENS``: every reader asked, in order."""
+    for mod in readers():
+        try:
+            if mod.detect(path, head):
+                return mod.FORMAT
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            continue
+    return None
+
+
+def test_readers_opens_rule_out_only_content_their_detect_refuses() -> None:
+    """Each fixture log, as it is, after blank lines and spaces, wrapped in a list and with its first
+    byte changed: detection through ``OPENS`` picks the reader that asking every reader picks."""
+    heads = []
+    for path in sorted((FIXTURES / "ingest").rglob("*")):
+        if path.is_file():
+            head = path.read_bytes()[:HEAD_BYTES]
+            if head.strip() and not is_binary(head):
+                heads += [(path, h) for h in (head, b"\n \t\r\n" + head, b"[" + head, b"x" + head[1:])]
+    assert len(heads) > 100
+    picked = {_detect_asking_all(path, head) for path, head in heads}
+    assert {"openhands", "claude-code", "codex"} <= picked
+    for path, head in heads:
+        mod = detect(path, head)
+        assert (mod.FORMAT if mod else None) == _detect_asking_all(path, head), path
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the remembered parents are used on POSIX only")
+def test_real_folder_is_realpath_with_parents_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for rel in ("a/b/c", "a/d", "x/y"):
+        (tmp_path / rel).mkdir(parents=True)
+    os.symlink(tmp_path / "a" / "b", tmp_path / "x" / "lb")  # a named folder that is a symlink
+    os.symlink(tmp_path / "a", tmp_path / "la")  # a parent that is a symlink
+    os.symlink(tmp_path / "loop", tmp_path / "loop")
+    monkeypatch.chdir(tmp_path / "x")
+    known: dict[str, str] = {}
+    names = ["a/b/c", "a/d", "la/b/c", "la/d", "x/lb", "x/lb/../y", "a/b/../d", "loop", "x/y", "x", ""]
+    paths = [str(tmp_path / n) for n in names] + ["y", "lb", "../a/b", "lb/..", "."]
+    for path in paths * 2:  # the second time through, from the parents remembered
+        assert walk._real_folder(path, known) == os.path.realpath(path), path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -96,6 +97,17 @@ def readers_uncached() -> list[Reader]:
     return found
 
 
+_FIRST_BYTE = re.compile(rb"[ \t\n\r\x0b\x0c]*(.?)", re.DOTALL)  # what bytes.lstrip() passes over
+
+
+@functools.cache
+def _asked(first: bytes) -> tuple[Reader, ...]:
+    """The readers, in detection order, whose ``detect`` may accept content whose first non-whitespace
+    byte is ``first`` (their ``OPENS``; all, without it): an OpenHands event list (``[``) is then not
+    put to the eight readers of JSON objects before it."""
+    return tuple(m for m in _reader_modules() if first in getattr(m, "OPENS", first))
+
+
 def reader_for(name: str) -> Reader:
     for mod in readers():
         if name == mod.FORMAT:
@@ -130,7 +142,7 @@ def detect(path: Path, head: bytes | None = None) -> Reader | None:
         )
     if not head or head.isspace():
         return None
-    for mod in readers():
+    for mod in _asked(_FIRST_BYTE.match(head).group(1)):  # type: ignore[union-attr]
         try:
             if mod.detect(path, head):
                 return mod

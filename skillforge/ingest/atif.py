@@ -53,6 +53,7 @@ from skillforge.model import Outcome, Role, Step, StepKind, Trajectory, Trust
 
 FORMAT = "atif"
 AGENT = "atif"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 
 def detect(path: Path, head: bytes) -> bool:

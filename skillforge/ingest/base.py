@@ -11,7 +11,10 @@ A reader is a module with::
     def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]
 
 and optionally ``detect_dir(path: Path, names: Collection[str] | None) -> bool`` for formats stored as
-a folder (OpenHands event folders; ``names`` are the folder's entries when the caller listed it).
+a folder (OpenHands event folders; ``names`` are the folder's entries when the caller listed it), and
+``OPENS: bytes``, the bytes of which a log's first non-whitespace byte is one (``b"{"``: a JSON object
+or JSONL): ``detect`` is not asked about other content. A reader without ``OPENS`` is asked about every
+text file.
 ``parse`` streams: it never reads a JSONL file whole, and it yields each trajectory as soon as it is
 complete. A bad record is reported through ``ctx.skip(...)`` and parsing goes on.
 """
@@ -55,6 +58,9 @@ class FolderReader(Reader, Protocol):
     # the files of a detected folder that are its log (None: the whole folder); others beside them are
     # read as logs of their own
     FOLDER_FILES: frozenset[str] | None
+    # names of which a folder this reader claims has one, as its own name or an entry's: a folder walk
+    # asks ``detect_dir`` about no other folder
+    DIR_NAMES: frozenset[str]
 
     def detect_dir(self, path: Path, names: Collection[str] | None) -> bool: ...
 

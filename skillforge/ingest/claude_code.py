@@ -54,6 +54,7 @@ from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Traj
 
 FORMAT = "claude-code"
 AGENT = "claude-code"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 # known record types that carry no step (counted as skipped, never reported as problems)
 SHELL_TOOLS = {"Bash"}

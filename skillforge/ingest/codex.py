@@ -45,7 +45,8 @@ from skillforge.ingest.codex_thread import AGENT, FORMAT, CodexThread
 from skillforge.ingest.reading import iter_jsonl_raw
 from skillforge.model import Trajectory
 
-__all__ = ["AGENT", "FORMAT", "detect", "parse"]
+__all__ = ["AGENT", "FORMAT", "OPENS", "detect", "parse"]
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 WRAPPED_TYPES = {"session_meta", "response_item", "event_msg", "turn_context", "compacted"}
 ITEM_TYPES = {

@@ -49,6 +49,7 @@ from skillforge.model import Outcome, Trajectory
 
 FORMAT = "copilot-cli"
 AGENT = "copilot-cli"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 SHELL_TOOLS = {"bash", "powershell"}  # write_bash sends input to a running shell: no command
 _EXIT_RE = re.compile(r"<exited with exit code (-?\d+)>")

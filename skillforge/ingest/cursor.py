@@ -47,6 +47,7 @@ from skillforge.model import Shell, Step, Trajectory
 
 FORMAT = "cursor"
 AGENT = "cursor"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 _QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
 

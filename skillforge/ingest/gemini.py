@@ -45,6 +45,7 @@ from skillforge.model import Trajectory
 
 FORMAT = "gemini-cli"
 AGENT = "gemini-cli"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 SHELL_TOOLS = {"run_shell_command"}
 MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}

@@ -37,6 +37,7 @@ from skillforge.model import Outcome, Trajectory
 
 FORMAT = "interchange"
 AGENT = "interchange"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 
 def detect(path: Path, head: bytes) -> bool:

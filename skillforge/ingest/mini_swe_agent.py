@@ -38,6 +38,7 @@ from skillforge.model import Outcome, Trajectory
 
 FORMAT = "mini-swe-agent"
 AGENT = "mini-swe-agent"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 # An action: the fence, blanks, newline, command, newline ```. Version 1 logs ("mini-swe-agent-1") only
 # know ```bash: not looking for the other fence saves a pass over every assistant message.

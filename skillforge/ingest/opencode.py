@@ -34,6 +34,7 @@ from skillforge.model import Trajectory
 
 FORMAT = "opencode"
 AGENT = "opencode"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 _TREE = {"session", "message", "part"}
 
 
@@ -49,6 +50,7 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 FOLDER_FILES: frozenset[str] | None = None  # the storage folder is one log, whole
+DIR_NAMES = frozenset({"storage"})  # only a folder named storage is one (see detect_dir)
 
 
 def detect_dir(path: Path, names: Collection[str] | None) -> bool:

@@ -42,9 +42,11 @@ from skillforge.model import Outcome, Trajectory
 
 FORMAT = "openhands"
 AGENT = "openhands"
+OPENS = b"[{"  # an event list, or an evaluation record (detect() is False for the rest)
 
 _EVENT_V0 = re.compile(r"^\d+\.json$")
 _EVENT_V1 = re.compile(r"^event-(\d+)-[^/]*\.json$")
+_EVENT_KEY = re.compile(rb'"(?:action|observation)"\s*:')
 _EVAL_FIRST_KEY = re.compile(rb'^\s*\{\s*"(?:instance_id|instruction|test_result)"\s*:')
 _QUIET_ACTIONS = {"change_agent_state", "null", "recall", "condensation", "condensation_request"}
 _QUIET_OBSERVATIONS = {"agent_state_changed", "null", "condensation"}
@@ -66,7 +68,7 @@ _DROP_ARGS = {
 def detect(path: Path, head: bytes) -> bool:
     body = head[:1024].lstrip()  # enough to see how the document starts
     if body.startswith(b"["):
-        return b'"source"' in head and re.search(rb'"(?:action|observation)"\s*:', head) is not None
+        return b'"source"' in head and _EVENT_KEY.search(head) is not None
     return (
         bool(_EVAL_FIRST_KEY.match(body))
         and b'"instance_id"' in head
@@ -77,6 +79,7 @@ def detect(path: Path, head: bytes) -> bool:
 FOLDER_FILES: frozenset[str] | None = frozenset(
     {"events", "base_state.json"}
 )  # what a conversation folder's log is; files beside them are read as logs of their own
+DIR_NAMES = frozenset({"events"})  # a folder holding events/, or events/ itself (see detect_dir)
 
 
 def detect_dir(path: Path, names: Collection[str] | None = None) -> bool:

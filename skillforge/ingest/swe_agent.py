@@ -36,6 +36,7 @@ from skillforge.model import Outcome, Trajectory
 
 FORMAT = "swe-agent"
 AGENT = "swe-agent"
+OPENS = b"{"  # detect() is False for content that starts otherwise
 
 _FIRST_KEY = re.compile(rb'^\s*\{\s*"(?:environment|trajectory|history|attempts|replay_config)"\s*:')
 _FAILED_EXITS = (
