@@ -49,16 +49,6 @@ __all__ = ["AGENT", "FORMAT", "OPENS", "detect", "parse"]
 OPENS = b"{"  # detect() is False for content that starts otherwise
 
 WRAPPED_TYPES = {"session_meta", "response_item", "event_msg", "turn_context", "compacted"}
-ITEM_TYPES = {
-    "message",
-    "reasoning",
-    "function_call",
-    "function_call_output",
-    "custom_tool_call",
-    "custom_tool_call_output",
-    "local_shell_call",
-    "web_search_call",
-}
 IGNORED_ITEMS = {"ghost_snapshot", "compaction", "context_compaction", "compaction_summary"}
 _INJECTED_PREFIXES = (
     "# AGENTS.md instructions",
