@@ -254,3 +254,15 @@ def test_real_folder_is_realpath_with_parents_remembered(
     paths = [str(tmp_path / n) for n in names] + ["y", "lb", "../a/b", "lb/..", "."]
     for path in paths * 2:  # the second time through, from the parents remembered
         assert walk._real_folder(path, known) == os.path.realpath(path), path
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the remembered parents are used on POSIX only")
+def test_a_folder_named_a_thousand_levels_deep_is_walked(tmp_path: Path) -> None:
+    """The parents' real paths are found in a loop: a recursion per level ended in RecursionError."""
+    deep = tmp_path
+    for _ in range(1100):
+        deep = deep / "a"
+        deep.mkdir()
+    (deep / "f.jsonl").write_bytes(b'{"role": "user", "message": {"content": "hi"}}\n')
+    assert walk._real_folder(str(deep), {}) == os.path.realpath(deep)
+    assert [p.name for p in walk.discover([deep], [])] == ["f.jsonl"]

@@ -64,14 +64,28 @@ def _real_folder(path: str, known: dict[str, str]) -> str:
     """``os.path.realpath(path)``, the real paths of its parents remembered in ``known`` across the
     folders named in one call (a benchmark names thousands side by side): a part that is not a symlink
     costs one ``lstat``, where ``realpath`` asks about every part of every path. POSIX only (Windows'
-    ``realpath`` asks the file system for the whole path, the case of its names included)."""
-    parent, name = os.path.split(path)
-    if os.path is not posixpath or name in ("", ".", "..") or os.path.islink(path):
-        return os.path.realpath(path)
-    real_parent = known.get(parent)
-    if real_parent is None:
-        real_parent = known[parent] = _real_folder(parent, known) if parent else os.path.realpath(parent)
-    return os.path.join(real_parent, name)
+    ``realpath`` asks the file system for the whole path, the case of its names included). The parents
+    are climbed in a loop, not by recursion: a folder named a thousand levels deep is read as before."""
+    climbed: list[tuple[str, str]] = []  # (parent, name) from ``path`` up, none of them a symlink
+    here = path
+    while True:
+        parent, name = os.path.split(here)
+        if os.path is not posixpath or name in ("", ".", "..") or os.path.islink(here):
+            real = os.path.realpath(here)
+            break
+        climbed.append((parent, name))
+        known_parent = known.get(parent)
+        if known_parent is not None:
+            real = known_parent
+            break
+        if not parent:
+            real = os.path.realpath(parent)
+            break
+        here = parent
+    for parent, name in reversed(climbed):  # down again, each parent's real path remembered
+        real = known.setdefault(parent, real)
+        real = os.path.join(real, name)
+    return real
 
 
 def _hints(dir_readers: list[FolderReader]) -> frozenset[str]:
