@@ -142,12 +142,33 @@ def detect(path: Path, head: bytes | None = None) -> Reader | None:
         )
     if not head or head.isspace():
         return None
+    found = _detect_text(path, head)
+    if found is None and (latin1 := _latin1_as_utf8(head)) is not None:
+        found = _detect_text(path, latin1)  # the readers read such lines as Latin-1: detection does too
+    return found
+
+
+def _detect_text(path: Path, head: bytes) -> Reader | None:
     for mod in _asked(_FIRST_BYTE.match(head).group(1)):  # type: ignore[union-attr]
         try:
             if mod.detect(path, head):
                 return mod
         except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             continue  # content this reader's test did not expect (a list where a name goes): not its format
+    return None
+
+
+def _latin1_as_utf8(head: bytes) -> bytes | None:
+    """``head`` decoded as Latin-1 and encoded as UTF-8 when it is not UTF-8 (a character cut at its
+    end aside), else None. Asked only when no reader recognised the head as it is."""
+    if head.isascii():
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.end == len(head) and exc.reason == "unexpected end of data":
+            return None  # a multi-byte character cut by the head's end: UTF-8 after all
+        return head.decode("latin-1").encode("utf-8")
     return None
 
 
@@ -179,10 +200,22 @@ def read(
         names = ", ".join(Path(o).name for o in others[:3]) + (", …" if len(others) > 3 else "")
         report.problems.append(
             Problem(
-                os.path.commonpath(others),
+                _common_folder(others),
                 f"{len(others)} file(s) not agent logs were skipped ({names}); name a file to see why",
             )
         )
+
+
+def _common_folder(paths: list[str]) -> str:
+    """The folder the files share: ``.`` for files named relative to the current folder alone, their
+    absolute paths' when relative and absolute paths are mixed (or ``.`` on Windows across drives)."""
+    try:
+        return os.path.commonpath(paths) or "."
+    except ValueError:  # relative and absolute paths mixed
+        try:
+            return os.path.commonpath([os.path.realpath(p) for p in paths])
+        except ValueError:  # different drives
+            return "."
 
 
 def _under(path: str, roots: set[str]) -> bool:

@@ -33,6 +33,8 @@ _TEST_WORDS = (
     r"manage\.py\s+test",
     r"-m\s+(?:pytest|unittest)",
     r"unittest",
+    # a project's test task through its task runner (make, mise, just, go-task): ``mise run test:ci``
+    r"(?:make|mise\s+run|just|task)\s+test",
 )
 # A shell command that runs a test suite: a test word at the start of the command or after a separator
 # (``(?:^|[\s;&|(/])(?:pytest|…)`` and then neither a word character nor a dot). Written as two patterns, one anchored at the start and one that

@@ -1,0 +1,143 @@
+"""Regressions found by an independent check of the readers on real and hand-written logs (issue 18):
+a task runner's test task is a test run, a Latin-1 first line is still recognised, the one-line summary
+of unrecognised files names a folder (and never raises) whatever the paths given."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skillforge.errors import ExitCode
+from skillforge.ingest import IngestReport, read
+from skillforge.ingest.outcome import infer_from_tests, is_test_command
+from skillforge.model import Outcome, Role, Step, StepKind
+
+
+def run(command: str, output: str, exit_code: int | None, at: int = 0) -> list[Step]:
+    call = Step(
+        at, Role.ASSISTANT, StepKind.TOOL_CALL, command, tool_name="Bash", call_id=f"c{at}", pair=at + 1
+    )
+    result = Step(
+        at + 1, Role.TOOL, StepKind.TOOL_RESULT, output, call_id=f"c{at}", pair=at, exit_code=exit_code
+    )
+    return [call, result]
+
+
+@pytest.mark.parametrize(
+    ("command", "is_test"),
+    [
+        ("mise run test", True),
+        ("mise run test:ci 2>&1 | tail -30", True),
+        ("mise run lint && mise run test", True),
+        ("make test", True),
+        ("make -C api test-unit", False),  # a make flag before the target: not recognised (kept simple)
+        ("just test", True),
+        ("task test", True),
+        ("make testdata", False),
+        ("mise run lint", False),
+        ("mise run tests-setup", False),
+        ("echo make test", True),  # as before for every runner: a separator before the words is enough
+    ],
+)
+def test_a_task_runners_test_task_is_a_test_run(command: str, is_test: bool) -> None:
+    assert is_test_command(command) is is_test
+
+
+def test_a_passing_test_task_after_a_failing_go_test_is_the_last_run() -> None:
+    # the shape of a real Claude Code session (the integration test failed, was fixed, then the whole
+    # suite passed through the project's task runner): the last run is the task, and it passed
+    go_out = "--- FAIL: TestShadowBranch (0.15s)\nFAIL\nFAIL\texample.com/shop/strategy\t0.46s\nFAIL"
+    mise_out = "[test:ci] $ go test ./...\nok  \texample.com/shop/strategy\t2.1s\nok  \texample.com/shop/cart\t(cached)"
+    steps = run("go test -race ./strategy/...", go_out, 1) + run(
+        "mise run test:ci 2>&1 | tail -30", mise_out, 0, 2
+    )
+    assert infer_from_tests(steps) == (Outcome.SUCCESS, "tests")
+
+
+def claude_lines(first_text: str) -> list[dict[str, Any]]:
+    base = {
+        "isSidechain": False,
+        "userType": "external",
+        "cwd": "/w/shop",
+        "sessionId": "s-latin",
+        "version": "2.1.5",
+    }
+    return [
+        {
+            **base,
+            "type": "user",
+            "uuid": "u1",
+            "parentUuid": None,
+            "timestamp": "2026-09-01T10:00:00Z",
+            "message": {"role": "user", "content": first_text},
+        },
+        {
+            **base,
+            "type": "assistant",
+            "uuid": "a1",
+            "parentUuid": "u1",
+            "timestamp": "2026-09-01T10:00:02Z",
+            "message": {
+                "id": "m1",
+                "role": "assistant",
+                "model": "claude-x",
+                "content": [{"type": "text", "text": "ok"}],
+            },
+        },
+    ]
+
+
+def test_a_claude_code_session_with_a_latin1_first_line_is_recognised(tmp_path: Path) -> None:
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in claude_lines("renomme le module café")) + "\n"
+    log = tmp_path / "session.jsonl"
+    log.write_bytes(text.encode("latin-1"))
+    report = IngestReport()
+    (traj,) = list(read([log], report))
+    assert traj.format == "claude-code" and traj.task == "renomme le module café"
+    assert report.unrecognised == []
+    (walked,) = list(read([tmp_path], IngestReport()))  # found in a folder walk too
+    assert walked.task == traj.task
+
+
+def test_latin1_text_that_is_no_log_is_still_reported(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.json"
+    notes.write_bytes('{"menu": "crème brûlée"}\n'.encode("latin-1"))
+    report = IngestReport()
+    assert list(read([notes], report)) == []
+    assert report.unrecognised == [str(notes)]
+
+
+def write_unrecognised(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "notes.json").write_text('{"menu": "soup"}\n')
+    (folder / "more.json").write_text('{"menu": "bread"}\n')
+
+
+def test_unrecognised_files_under_the_current_folder_name_it(
+    cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    write_unrecognised(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    res = cli("ingest", ".")
+    (line,) = [x for x in res.err.splitlines() if "file(s) not agent logs" in x]
+    assert line.startswith("warning: .: 2 file(s)")
+
+
+def test_unrecognised_files_under_a_relative_and_an_absolute_folder(
+    cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    write_unrecognised(tmp_path / "here")
+    write_unrecognised(tmp_path / "there")
+    monkeypatch.chdir(tmp_path / "here")
+    res = cli("ingest", ".", str(tmp_path / "there"))  # os.path.commonpath raised on this mix
+    assert "Traceback" not in res.err and res.code == ExitCode.PARTIAL
+    (line,) = [x for x in res.err.splitlines() if "file(s) not agent logs" in x]
+    assert f"{os.path.realpath(tmp_path)}: 4 file(s)" in line
