@@ -141,3 +141,40 @@ def test_unrecognised_files_under_a_relative_and_an_absolute_folder(
     assert "Traceback" not in res.err and res.code == ExitCode.PARTIAL
     (line,) = [x for x in res.err.splitlines() if "file(s) not agent logs" in x]
     assert f"{os.path.realpath(tmp_path)}: 4 file(s)" in line
+
+
+def gemini_header(sid: str) -> dict[str, Any]:
+    return {"sessionId": sid, "projectHash": "ab" * 32, "startTime": "2026-08-01T09:00:00.000Z"}
+
+
+def gemini_text(mid: str, kind: str, text: str) -> dict[str, Any]:
+    return {"id": mid, "timestamp": "2026-08-01T09:00:05.000Z", "type": kind, "content": text}
+
+
+def test_a_gemini_json_session_resumed_as_jsonl_is_read_once(tmp_path: Path) -> None:
+    # Gemini CLI 0.39+ resuming a <= 0.38 session writes a .jsonl log beside the .json, with the same
+    # session id and the history: a folder walk reads the log, not both (the session counted twice before)
+    sid = "5d0c9e7a-1b2c-4d3e-8f90-a1b2c3d4e5f6"
+    chats = tmp_path / ".gemini" / "tmp" / "shop" / "chats"
+    chats.mkdir(parents=True)
+    old = [gemini_text("u1", "user", "add a logout button"), gemini_text("g1", "gemini", "Added.")]
+    (chats / "session-2026-08-01T09-00-5d0c9e7a.json").write_text(
+        json.dumps({**gemini_header(sid), "messages": old}, indent=2)
+    )
+    log = [gemini_header(sid), *old, gemini_text("u2", "user", "and style it")]
+    (chats / "session-2026-09-02T10-00-5d0c9e7a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in log))
+    other = "5d0c9e7a-ffff-4d3e-8f90-000000000000"  # same 8 first characters, another session: read
+    (chats / "session-2026-08-03T09-00-5d0c9e7a.json").write_text(
+        json.dumps({**gemini_header(other), "messages": [gemini_text("u1", "user", "rename the app")]})
+    )
+    report = IngestReport()
+    trajs = list(read([tmp_path], report))
+    assert sorted((t.native_id, len(t.steps)) for t in trajs) == [(sid, 3), (other, 1)]
+    assert (
+        report.formats["gemini-cli"].ignored[
+            "conversation resumed as a .jsonl log beside it (the log is read)"
+        ]
+        == 1
+    )
+    named = list(read([chats / "session-2026-08-01T09-00-5d0c9e7a.json"], IngestReport()))
+    assert [len(t.steps) for t in named] == [2]  # named by the user: read as asked

@@ -18,6 +18,7 @@ messages are injected context (errors marked ``is_error``).
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import (
+    HEAD_BYTES,
     R_ASSISTANT,
     R_SYSTEM,
     R_USER,
@@ -86,8 +88,28 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         session = _replay(path, ctx)
     else:
         session = _document(path, ctx)
+        if session is not None and not ctx.named and _resumed_as_jsonl(path, session[1]):
+            ctx.ignore("conversation resumed as a .jsonl log beside it (the log is read)")
+            return
     if session is not None:
         yield _trajectory(path, *session, ctx)
+
+
+def _resumed_as_jsonl(path: Path, doc: dict[str, Any]) -> bool:
+    """Whether a ``session-*-<id8>.jsonl`` log beside this ``.json`` conversation has its session id:
+    resuming a ≤ v0.38 session writes such a log, history included, and the log is the one to read."""
+    sid = doc.get("sessionId")
+    if type(sid) is not str or len(sid) < 8 or path.suffix.lower() != ".json":
+        return False
+    for log in path.parent.glob(f"session-*-{glob.escape(sid[:8])}.jsonl"):
+        try:
+            with log.open("rb") as fh:
+                header = orjson.loads(fh.readline(HEAD_BYTES))
+        except (OSError, orjson.JSONDecodeError):
+            continue
+        if type(header) is dict and header.get("sessionId") == sid:
+            return True
+    return False
 
 
 def _document(path: Path, ctx: ParseContext) -> Session | None:
