@@ -178,3 +178,43 @@ def test_a_gemini_json_session_resumed_as_jsonl_is_read_once(tmp_path: Path) -> 
     )
     named = list(read([chats / "session-2026-08-01T09-00-5d0c9e7a.json"], IngestReport()))
     assert [len(t.steps) for t in named] == [2]  # named by the user: read as asked
+
+
+def harbor_trial(root: Path, indent: int | None) -> Path:
+    doc = {
+        "schema_version": "ATIF-v1.7",
+        "session_id": "trial-7",
+        "agent": {"name": "terminus", "version": "2"},
+        "steps": [
+            {"step_id": 1, "source": "user", "message": "Create hello.txt."},
+            {"step_id": 2, "source": "agent", "message": "Created it."},
+        ],
+    }
+    agent = root / "job" / "trial-7" / "agent"
+    agent.mkdir(parents=True)
+    (agent / "trajectory.json").write_text(json.dumps(doc, indent=indent))
+    (agent.parent / "verifier").mkdir()
+    (agent.parent / "verifier" / "reward.txt").write_text("1.0\n")
+    return agent / "trajectory.json"
+
+
+@pytest.mark.parametrize("indent", [2, None])
+def test_a_trials_reward_is_its_outcome_however_the_trajectory_is_laid_out(
+    tmp_path: Path, indent: int | None
+) -> None:
+    # written compactly, the document is one line: it was read as ATIF JSONL, and the reward was not looked up
+    path = harbor_trial(tmp_path, indent)
+    (traj,) = list(read([path], IngestReport()))
+    assert (traj.outcome, traj.outcome_source, traj.metadata.get("reward")) == (
+        Outcome.SUCCESS,
+        "harbor:reward",
+        1.0,
+    )
+
+
+def test_atif_jsonl_of_several_documents_takes_no_trial_reward(tmp_path: Path) -> None:
+    path = harbor_trial(tmp_path, None)
+    line = path.read_text()
+    path.write_text(line + "\n" + line.replace("trial-7", "trial-8") + "\n")  # an export of two runs
+    trajs = list(read([path], IngestReport()))
+    assert [t.outcome for t in trajs] == [Outcome.UNKNOWN, Outcome.UNKNOWN]

@@ -69,8 +69,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         return
     first = ctx.first_line()
     if object_line(first) and MARK in first:  # one document per line
-        for line, raw, doc in iter_jsonl_raw(path, ctx):
-            yield from _with_subagents(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)
+        yield from _lines(path, ctx)
         return
     data = read_doc_bytes(path, ctx)
     if data is None:
@@ -86,6 +85,23 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     if found:
         apply_outcome(path, found[0])
     yield from found
+
+
+def _lines(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
+    """One document per line. A file of one line is a document written compactly (a Harbor trial's
+    ``agent/trajectory.json`` too): its trial's reward is looked up as for a pretty-printed one."""
+    held: list[Trajectory] = []
+    for n, (line, raw, doc) in enumerate(iter_jsonl_raw(path, ctx)):
+        found = _with_subagents(path, log_id(raw.rstrip(b"\r\n")), doc, ctx, line)
+        if n == 0:
+            held = list(found)  # held until it is known whether another document follows
+            continue
+        yield from held
+        held = []
+        yield from found
+    if held:  # still held: the file's only document
+        apply_outcome(path, held[0])
+    yield from held
 
 
 def _read_through_another(path: Path, ctx: ParseContext) -> bool:
