@@ -218,3 +218,39 @@ def test_atif_jsonl_of_several_documents_takes_no_trial_reward(tmp_path: Path) -
     path.write_text(line + "\n" + line.replace("trial-7", "trial-8") + "\n")  # an export of two runs
     trajs = list(read([path], IngestReport()))
     assert [t.outcome for t in trajs] == [Outcome.UNKNOWN, Outcome.UNKNOWN]
+
+
+def test_gemini_raw_calls_without_ids_pair_with_responses_by_order_and_name(tmp_path: Path) -> None:
+    # after a history rewrite ($set messages) a gemini message holds raw API parts; the API's functionCall
+    # parts may carry no id: each then takes the next id-less functionResponse of its name (the results
+    # were dropped as 'copies' and both calls shared the id '')
+    def shell_call(command: str, cid: str | None = None) -> dict[str, Any]:
+        call: dict[str, Any] = {"name": "run_shell_command", "args": {"command": command}}
+        return {"functionCall": {**call, "id": cid} if cid else call}
+
+    def reply(output: str, name: str = "run_shell_command", cid: str | None = None) -> dict[str, Any]:
+        response: dict[str, Any] = {"name": name, "response": {"output": output}}
+        return {"functionResponse": {**response, "id": cid} if cid else response}
+
+    history = [
+        gemini_text("m1", "user", "count the lines of a.py and b.py"),
+        {
+            **gemini_text("m2", "gemini", ""),
+            "content": [shell_call("wc -l a.py"), shell_call("ls", "c9"), shell_call("wc -l b.py")],
+        },
+        {
+            **gemini_text("m3", "user", ""),
+            "content": [reply("a.py", cid="c9"), reply("12 a.py"), reply("30 b.py"), reply("x", "read_file")],
+        },
+        gemini_text("m4", "gemini", "12 and 30 lines."),
+    ]
+    log = tmp_path / "session-2026-09-01T10-00-0b1c2d3e.jsonl"
+    log.write_text(
+        "".join(
+            json.dumps(r) + "\n" for r in [gemini_header("0b1c2d3e-aaaa"), {"$set": {"messages": history}}]
+        )
+    )
+    (traj,) = list(read([log], IngestReport()))
+    calls = {s.text: traj.steps[s.pair].text if s.pair is not None else None for s in traj.tool_calls}
+    assert calls == {"wc -l a.py": "12 a.py", "ls": "a.py", "wc -l b.py": "30 b.py"}
+    assert len({s.call_id for s in traj.tool_calls}) == 3

@@ -190,6 +190,7 @@ class _Steps:
         self.out = StepList(source)
         self.task = ""
         self.model: str | None = None
+        self.unnamed: dict[str, list[str]] = {}  # open raw calls without an id, by tool name, in order
 
     def read(self, messages: list[dict[str, Any]], ctx: ParseContext) -> None:
         """Every message's steps, in order (one loop: a call per message costs the reader measurably)."""
@@ -223,6 +224,8 @@ class _Steps:
                 response = response["functionResponse"]
                 if self.out.is_open(response.get("id")):
                     self._result(response.get("id"), response, None, ts)
+                elif not response.get("id") and (waiting := self.unnamed.get(as_str(response.get("name")))):
+                    self._result(waiting.pop(0), response, None, ts)  # no ids: by order and name
                 else:
                     ctx.ignore("copy of a tool result (user record holding only functionResponse parts)")
             return
@@ -276,9 +279,12 @@ class _Steps:
                 self._leaked(marked, summarised, ts)
             elif isinstance(part, dict) and isinstance(part.get("functionCall"), dict) and not has_calls:
                 call = part["functionCall"]  # raw API parts after a history rewrite
-                self._call(
-                    str(call.get("id") or ""), as_str(call.get("name")) or "tool", call.get("args"), ts
-                )
+                name = as_str(call.get("name")) or "tool"
+                call_id = str(call.get("id") or "")
+                if not call_id:  # the API's parts may carry no id: the response is matched by name
+                    call_id = f"call-{len(self.out.steps)}"
+                    self.unnamed.setdefault(name, []).append(call_id)
+                self._call(call_id, name, call.get("args"), ts)
             else:
                 self.out.message(R_ASSISTANT, _text(part), T_AGENT, timestamp=ts)
 
