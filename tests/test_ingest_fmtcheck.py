@@ -254,3 +254,20 @@ def test_gemini_raw_calls_without_ids_pair_with_responses_by_order_and_name(tmp_
     calls = {s.text: traj.steps[s.pair].text if s.pair is not None else None for s in traj.tool_calls}
     assert calls == {"wc -l a.py": "12 a.py", "ls": "a.py", "wc -l b.py": "30 b.py"}
     assert len({s.call_id for s in traj.tool_calls}) == 3
+
+
+def test_a_named_sqlite_file_no_reader_knows_says_what_it_is(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    other = tmp_path / "notes.db"
+    with sqlite3.connect(other) as db:
+        db.execute("create table notes(body text)")
+    whole = other.read_bytes()
+    damaged = tmp_path / "opencode.db"  # a database cut short (a partial copy): its header is intact
+    damaged.write_bytes(whole[:100])
+    res = cli("ingest", other, damaged)
+    assert res.code == ExitCode.PARTIAL and "Traceback" not in res.err
+    (line,) = [x for x in res.err.splitlines() if f"{other}:" in x]
+    assert "SQLite database without the tables of an agent log" in line and "cursorDiskKV" in line
+    (line,) = [x for x in res.err.splitlines() if f"{damaged}:" in x]
+    assert "SQLite database that cannot be read" in line  # was: "binary file, not an agent log"

@@ -35,6 +35,7 @@ from skillforge.ingest.opening import (
 )
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.ingest.report import FormatStats, IngestReport
+from skillforge.ingest.sqlite_store import is_sqlite, tables
 from skillforge.ingest.tools import decode_actions
 
 __all__ = [
@@ -363,6 +364,15 @@ def _pass_over(path: Path, report: IngestReport) -> bool:
     return reason is not None
 
 
+def _sqlite_reason(path: Path) -> str:
+    if not tables(path):
+        return "an SQLite database that cannot be read (damaged, cut short, or still being written: copy it again)"
+    return (
+        "an SQLite database without the tables of an agent log (OpenCode's opencode.db: session, message, "
+        "part or session_message; Cursor's state.vscdb: cursorDiskKV)"
+    )
+
+
 def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | None = None) -> None:
     try:
         with path.open("rb") as fh:
@@ -378,6 +388,8 @@ def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | N
             f"UTF-16 text, not UTF-8 (convert it: iconv -f UTF-16 -t UTF-8 '{path.name}' > "
             f"'{path.stem}.utf8{path.suffix}')"
         )
+    elif is_sqlite(head):
+        why = _sqlite_reason(path)
     elif is_binary(head):
         why = "binary file, not an agent log"
     else:
