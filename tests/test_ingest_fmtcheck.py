@@ -271,3 +271,38 @@ def test_a_named_sqlite_file_no_reader_knows_says_what_it_is(cli, tmp_path: Path
     assert "SQLite database without the tables of an agent log" in line and "cursorDiskKV" in line
     (line,) = [x for x in res.err.splitlines() if f"{damaged}:" in x]
     assert "SQLite database that cannot be read" in line  # was: "binary file, not an agent log"
+
+
+def poll(at: int, session: int, output: str, exit_code: int | None) -> list[Step]:
+    call = Step(
+        at,
+        Role.ASSISTANT,
+        StepKind.TOOL_CALL,
+        f"[to session {session}] ",
+        tool_name="write_stdin",
+        input={"session_id": session, "chars": ""},
+        call_id=f"c{at}",
+        pair=at + 1,
+    )
+    result = Step(
+        at + 1, Role.TOOL, StepKind.TOOL_RESULT, output, call_id=f"c{at}", pair=at, exit_code=exit_code
+    )
+    return [call, result]
+
+
+def test_a_codex_test_run_continued_in_write_stdin_is_read_from_its_polls() -> None:
+    # Codex unified exec: a command still running after its yield time answers "Process running with
+    # session ID N"; its output comes back to write_stdin calls naming that session. The test run is the
+    # command, its result the polls' output (was: no summary in the first chunk, so no answer)
+    started = "Chunk ID: a1\nWall time: 1.0 seconds\nProcess running with session ID 42\nOutput:\n"
+    steps = run("go test ./...", "ok  \texample.com/shop/cart\t0.1s", 0)
+    steps += run("go test ./internal/syncer", started, 0, 2)
+    steps += poll(4, 7, "Process exited with code 1\nOutput:\nFAIL\texample.com/shop/other\t0.1s\nFAIL", 1)
+    steps += poll(6, 42, "Chunk ID: b2\nOutput:\n=== RUN TestSync\n", None)
+    done = "Process exited with code 1\nOutput:\n--- FAIL: TestSync (0.01s)\nFAIL\nFAIL\texample.com/shop/syncer\t4.5s\n"
+    steps += poll(8, 42, done, 1)
+    assert infer_from_tests(steps) == (Outcome.FAILURE, "tests")
+    steps[-1].text = "Process exited with code 0\nOutput:\nok  \texample.com/shop/syncer\t4.5s\n"
+    steps[-1].exit_code = 0
+    assert infer_from_tests(steps) == (Outcome.SUCCESS, "tests")
+    assert infer_from_tests(steps[:6]) is None  # never polled: still no answer

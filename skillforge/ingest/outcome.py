@@ -3,7 +3,8 @@
 Used by ``skillforge.ingest.read`` for trajectories whose outcome is still unknown after the reader
 (log-stated outcomes) and ``--labels`` (which win over everything). Conservative on purpose: only the
 *last* test command counts, and only when its output says pass or fail unambiguously (a summary that
-says "passed" while the command exited non-zero is ambiguous and gives no answer).
+says "passed" while the command exited non-zero is ambiguous and gives no answer). A Codex command still
+running after its yield time is read on through the ``write_stdin`` polls of its session.
 """
 
 from __future__ import annotations
@@ -94,13 +95,44 @@ def infer_from_tests(steps: list[Step]) -> tuple[Outcome, str] | None:
         if step.pair is None or not 0 <= step.pair < len(steps):
             return None
         result = steps[step.pair]
-        outcome = outcome_of_output(result.text)
+        text, exit_code = result.text, result.exit_code
+        if _RUNNING in text:  # Codex: still running after its yield time, its output read by write_stdin
+            text, exit_code = _polled(steps, step.pair, text)
+        outcome = outcome_of_output(text)
         if outcome is None:
             return None
-        if result.exit_code is not None and (result.exit_code == 0) != (outcome is Outcome.SUCCESS):
+        if exit_code is not None and (exit_code == 0) != (outcome is Outcome.SUCCESS):
             return None  # the summary and the exit code disagree
         return outcome, SOURCE
     return None
+
+
+_RUNNING = "Process running with session ID "
+_SESSION = re.compile(r"Process running with session ID (\d+)")
+
+
+def _polled(steps: list[Step], at: int, text: str) -> tuple[str, int | None]:
+    """A Codex command's output continued in the later ``write_stdin`` calls naming its session, up to
+    the poll that says it exited: all of it, and that poll's exit code (None while none has)."""
+    match = _SESSION.search(text)
+    if match is None:
+        return text, None
+    session, exit_code = int(match.group(1)), None
+    for step in steps[at + 1 :]:
+        args = step.input
+        if (
+            step.kind is _TOOL_CALL
+            and type(args) is dict
+            and str(args.get("session_id")) == str(session)
+            and step.pair is not None
+            and 0 <= step.pair < len(steps)
+        ):
+            polled = steps[step.pair].text
+            text += "\n" + polled
+            exit_code = steps[step.pair].exit_code
+            if "Process exited with code " in polled:
+                break  # ended: a later process may be given the same session id
+    return text, exit_code
 
 
 def outcome_of_output(text: str) -> Outcome | None:
