@@ -306,3 +306,41 @@ def test_a_codex_test_run_continued_in_write_stdin_is_read_from_its_polls() -> N
     steps[-1].exit_code = 0
     assert infer_from_tests(steps) == (Outcome.SUCCESS, "tests")
     assert infer_from_tests(steps[:6]) is None  # never polled: still no answer
+
+
+def write_run_with_reports(folder: Path) -> None:
+    """A Claude Code session beside SWE-bench harness reports and a results summary, as an evaluation
+    run's folder holds them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    log = "\n".join(json.dumps(r) for r in claude_lines("fix the parser")) + "\n"
+    (folder / "session.jsonl").write_text(log)
+    for iid, resolved in (("acme__parser-12", True), ("acme__parser-13", False)):
+        (folder / "reports" / iid).mkdir(parents=True)
+        report = {iid: {"patch_is_None": False, "resolved": resolved, "tests_status": {}}}
+        (folder / "reports" / iid / "report.json").write_text(json.dumps(report))
+    (folder / "results.json").write_text(json.dumps([{"instance_id": "acme__parser-12", "resolved": True}]))
+
+
+def test_outcome_labels_beside_logs_are_passed_over_with_how_to_use_them(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_run_with_reports(tmp_path / "run")
+    report = IngestReport()
+    (traj,) = list(read([tmp_path / "run"], report))
+    assert traj.format == "claude-code"
+    assert report.unrecognised == [] and not report.partial  # they were called bad logs (exit 3)
+    assert report.passed_over == {"outcome labels (SWE-bench reports, results): pass them with --labels": 3}
+    res = cli("ingest", str(tmp_path / "run"))
+    assert res.code == ExitCode.OK
+    assert "3 outcome labels (SWE-bench reports, results): pass them with --labels" in " ".join(
+        res.err.split()
+    )
+
+
+def test_a_settings_like_json_map_beside_logs_is_still_reported(tmp_path: Path) -> None:
+    """Only the shapes of evaluation reports are taken for labels unasked: ``{"debug": true}`` could be a
+    labels map only when the user names it with --labels."""
+    write_run_with_reports(tmp_path / "run")
+    (tmp_path / "run" / "settings.json").write_text('{"debug": true, "verbose": "no"}')
+    report = IngestReport()
+    assert len(list(read([tmp_path / "run"], report))) == 1
+    assert report.unrecognised == [str(tmp_path / "run" / "settings.json")]
+    assert sum(report.passed_over.values()) == 3

@@ -1,7 +1,8 @@
 """What a folder walk meets beside agent logs that is not one: the files agents and other tools keep next
 to the logs (the Entire CLI's checkpoint ``metadata.json`` and the rest of a checkpoint folder, Gemini
-CLI's ``logs.json`` and checkpoints), Markdown that is not an Aider history, binary files and any other
-file without a log suffix. Such files are passed over and counted by reason; they are neither listed
+CLI's ``logs.json`` and checkpoints), outcome labels (SWE-bench ``report.json`` files, results summaries:
+read with ``--labels``), Markdown that is not an Aider history, binary files and any other file without
+a log suffix. Such files are passed over and counted by reason; they are neither listed
 one by one nor make a run partial.
 """
 
@@ -12,9 +13,11 @@ from pathlib import Path
 from skillforge.ingest.base import is_binary
 from skillforge.ingest.harbor import TRIAL_FILES
 from skillforge.ingest.harbor import companion_reason as harbor_companion
+from skillforge.ingest.labels import labels_in
 
 ENTIRE = "Entire checkpoint metadata"
 ENTIRE_FILES = {"prompt.txt", "context.md", "content_hash.txt"}  # beside an Entire checkpoint's metadata
+LABELS = "outcome labels (SWE-bench reports, results): pass them with --labels"
 
 
 def companion_reason(path: Path) -> str | None:
@@ -63,8 +66,11 @@ def pass_over_reason(path: Path, log_suffix: bool) -> str | None:
     reason = companion_reason(path)
     if reason is not None:
         return reason
-    if path.suffix.lower() == ".md":  # the one text log in Markdown is Aider's, recognised before this
+    suffix = path.suffix.lower()
+    if suffix == ".md":  # the one text log in Markdown is Aider's, recognised before this
         return "Markdown, not an Aider chat history"
+    if suffix == ".json" and labels_in(path):
+        return LABELS
     if log_suffix:
         return None
     try:

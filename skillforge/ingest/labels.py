@@ -45,6 +45,22 @@ def load_labels(paths: Iterable[str | Path]) -> tuple[dict[str, Outcome], str]:
     return labels, "labels:" + ",".join(names) if names else "labels"
 
 
+def labels_in(path: Path, limit: int = 16 << 20) -> int:
+    """How many outcome labels a JSON file met beside logs holds (a SWE-bench ``report.json``, a results
+    summary…), read as ``--labels`` reads it; 0 when it is not such a file, unreadable, or over ``limit``
+    bytes. A folder walk passes such files over, saying how to use them, instead of calling them bad logs."""
+    try:
+        if path.stat().st_size > limit:
+            return 0
+        doc = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return 0
+    plain = isinstance(doc, dict) and "resolved" not in doc and "instances" not in doc
+    if plain and not any(isinstance(value, dict) for value in doc.values()):
+        return 0  # a plain {key: value} map (settings?) is a labels file only when named with --labels
+    return len(_from_json(doc, path) or ())
+
+
 def _from_file(path: Path) -> dict[str, Outcome]:
     data = path.read_bytes()
     if path.suffix.lower() == ".csv":
