@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -344,3 +345,47 @@ def test_a_settings_like_json_map_beside_logs_is_still_reported(tmp_path: Path) 
     assert len(list(read([tmp_path / "run"], report))) == 1
     assert report.unrecognised == [str(tmp_path / "run" / "settings.json")]
     assert sum(report.passed_over.values()) == 3
+
+
+def codex_rollout(folder: Path) -> Path:
+    """A Codex rollout with two shell calls, the second cut off before its output was written."""
+    meta = {"id": "r-1", "timestamp": "2026-09-01T10:00:00Z", "cwd": "/w/shop", "cli_version": "0.140.0"}
+    rows: list[dict[str, Any]] = [{"type": "session_meta", "payload": meta}]
+    items = [
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "run the tests"}]},
+        {
+            "type": "function_call",
+            "name": "exec_command",
+            "arguments": '{"cmd":"pytest -q"}',
+            "call_id": "c1",
+        },
+        {"type": "function_call_output", "call_id": "c1", "output": "1 passed"},
+        {
+            "type": "function_call",
+            "name": "exec_command",
+            "arguments": '{"cmd":"ruff check"}',
+            "call_id": "c2",
+        },
+    ]
+    rows += [{"type": "response_item", "payload": item} for item in items]
+    path = folder / "rollout-2026-09-01T10-00-00-r-1.jsonl"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps({"timestamp": "2026-09-01T10:00:01Z", **r}) + "\n" for r in rows))
+    return path
+
+
+def test_calls_without_a_result_are_counted_and_shown(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: every tool call paired with its result, or reported as unpaired."""
+    path = codex_rollout(tmp_path)
+    report = IngestReport()
+    (traj,) = list(read([path], report))
+    assert [s.pair is None for s in traj.tool_calls] == [False, True]
+    stats = report.formats["codex"]
+    assert (stats.tool_calls, stats.unpaired) == (2, 1)
+    assert report.to_dict()["formats"]["codex"]["unpaired_calls"] == 1
+    res = cli("ingest", str(path))
+    header = next(x for x in res.out.splitlines() if "format" in x)
+    row = next(x for x in res.out.splitlines() if "codex" in x)
+    cells = [c.strip() for c in re.split(r"[│┃]", row)[1:-1]]
+    names = [c.strip() for c in re.split(r"[│┃]", header)[1:-1]]
+    assert dict(zip(names, cells, strict=True))["no result"] == "1"

@@ -122,14 +122,26 @@ def ingest_table(report: Any, to_stderr: bool = False) -> None:
     rows = [
         (
             name,
-            *(s.files, s.trajectories, s.steps, s.tool_calls, s.errors),
+            *(s.files, s.trajectories, s.steps, s.tool_calls, s.unpaired, s.errors),
             *(_outcome_cell(s.outcomes.get(o, 0), s.guessed.get(o, 0)) for o in ("success", "failure")),
             s.outcomes.get("unknown", 0),
             sum(s.skipped.values()),
         )
         for name, s in sorted(report.formats.items())
     ]
-    headers = ("format", "files", "runs", "steps", "calls", "errors", "ok", "failed", "unknown", "skip")
+    headers = (
+        "format",
+        "files",
+        "runs",
+        "steps",
+        "calls",
+        "no result",
+        "errors",
+        "ok",
+        "failed",
+        "unknown",
+        "skip",
+    )
     target = console.err if to_stderr else console.out
     console.table("ingest", headers, rows, target=target)
     if any(s.guessed for s in report.formats.values()) and not console.is_quiet():

@@ -1,5 +1,6 @@
-"""What ``read`` saw, per format: files, trajectories, steps, tool calls, outcomes (guessed ones apart),
-records skipped or ignored by reason, and the problems, summarised one line per reason for people."""
+"""What ``read`` saw, per format: files, trajectories, steps, tool calls (and those without a result),
+outcomes (guessed ones apart), records skipped or ignored by reason, and the problems, summarised one line
+per reason for people."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class FormatStats:
     trajectories: int = 0
     steps: int = 0
     tool_calls: int = 0
+    unpaired: int = 0  # tool calls with no result in the log (not recorded, or the run stopped first)
     errors: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     guessed: Counter[str] = field(default_factory=Counter)  # outcomes inferred, not labelled or stated
@@ -51,7 +53,10 @@ class IngestReport:
         st.trajectories += 1
         st.steps += len(traj.steps)
         steps = traj.steps  # list comprehensions: a Struct field read through attrgetter costs twice as much
-        st.tool_calls += [step.kind for step in steps].count(StepKind.TOOL_CALL)
+        tool_call = StepKind.TOOL_CALL
+        pairs = [step.pair for step in steps if step.kind is tool_call]
+        st.tool_calls += len(pairs)
+        st.unpaired += pairs.count(None)
         st.errors += sum([step.is_error for step in steps])
         st.outcomes[traj.outcome.value] += 1
         if traj.outcome_guessed:
@@ -65,6 +70,7 @@ class IngestReport:
                     "trajectories": s.trajectories,
                     "steps": s.steps,
                     "tool_calls": s.tool_calls,
+                    "unpaired_calls": s.unpaired,
                     "errors": s.errors,
                     "bytes": s.bytes,
                     "outcomes": dict(s.outcomes),
