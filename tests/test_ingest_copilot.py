@@ -144,7 +144,10 @@ def test_session_steps_pairs_outcome_and_subagent(tmp_path: Path) -> None:
     assert main.skills_used == ["pytest-debugging"]
     assert main.metadata["shutdownType"] == "routine"
     assert sub.parent_id == SID and [s.text for s in sub.steps] == ["review cart.py", "Looks fine."]
-    assert sub.steps[0].trust is Trust.INJECTED
+    # the parent agent's prompt: agent text and the subagent's task, as Claude Code's subagents read
+    # (it was injected context, and the subagent had no task)
+    assert sub.steps[0].trust is Trust.AGENT and sub.task == "review cart.py"
+    assert main.steps[0].trust is Trust.PERSON
     stats = report.formats["copilot-cli"]
     assert stats.ignored["system.message (not a step)"] == 1 and not stats.skipped
 

@@ -75,12 +75,30 @@ def test_agent_transcript(tmp_path: Path) -> None:
     assert traj.metadata["tool_results"].startswith("not recorded")
     assert traj.metadata["turn_status"] == {"success": 1}
     assert sub.parent_id == TID and len(sub.tool_calls) == 2
+    assert traj.steps[0].trust is Trust.PERSON
     stats = report.formats["cursor"]
     assert stats.skipped == {
         "unknown content block image": 2,
         "line without role and message content": 1,
         "invalid JSON": 1,
     }
+
+
+def test_a_subagents_prompt_is_its_task_and_agent_text(tmp_path: Path) -> None:
+    """A subagent transcript opens with the parent agent's prompt, not wrapped in ``<user_query>``: it was
+    read as injected context, and the subagent had no task."""
+    folder = tmp_path / "agent-transcripts" / TID / "subagents"
+    folder.mkdir(parents=True)
+    prompt = {
+        "role": "user",
+        "message": {"content": [{"type": "text", "text": " Find where totals round\n"}]},
+    }
+    for name, lines in (("sub1", [prompt, transcript_lines()[1]]), ("sub2", [transcript_lines()[0]])):
+        (folder / f"{name}.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    found = {t.native_id: t for t in read([tmp_path])}
+    sub1, sub2 = found[f"{TID}/sub1"], found[f"{TID}/sub2"]
+    assert sub1.task == "Find where totals round" and sub1.steps[0].trust is Trust.AGENT
+    assert sub2.task == "run the tests" and sub2.steps[0].trust is Trust.AGENT  # wrapped, still the parent's
 
 
 def bubble(bid: str, kind: int, text: str = "", **extra: Any) -> tuple[str, dict[str, Any]]:

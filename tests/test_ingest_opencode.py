@@ -148,6 +148,8 @@ def test_json_tree(tmp_path: Path) -> None:
     found = {t.native_id: t for t in read([tmp_path], report)}
     check_main(found[SES])
     assert found[CHILD].parent_id == SES and found[CHILD].task == "make the failing test pass"
+    # a child session's prompt is its parent agent's text, not typed by the person (it was PERSON)
+    assert found[CHILD].steps[0].trust is Trust.AGENT and found[SES].steps[0].trust is Trust.PERSON
     assert report.formats["opencode"].files == 1 and not report.problems
     (one,) = read([storage / "session" / "4b1f9c0e" / f"{SES}.json"])  # a session file named alone
     check_main(one)

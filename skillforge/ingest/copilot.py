@@ -114,8 +114,9 @@ _EVENT = msgspec.json.Decoder(_Event)
 class _Run:
     """One agent's steps (the session's, or a subagent's) as the events arrive."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, subagent: bool = False) -> None:
         self.out = StepList(source)
+        self.subagent = subagent  # its prompts come from the agent that started it
         self.task = ""
         self.model: str | None = None
         self.started: str | None = None
@@ -127,9 +128,14 @@ class _Run:
         text = as_str(data.content)
         source = data.source
         autopilot = data.isAutopilotContinuation is True
-        sent = autopilot or (isinstance(source, str) and source and source != "user")
-        trust = T_INJECTED if sent else T_PERSON  # sent by the CLI: a skill, another agent, autopilot
-        if self.out.message(R_USER, text, trust, line=line, timestamp=ts) and trust is T_PERSON:
+        sent = isinstance(source, str) and source and source != "user"
+        if autopilot or (sent and not source.startswith("agent")):  # type: ignore[union-attr]
+            trust = T_INJECTED  # sent by the CLI: a skill's text, an autopilot continuation
+        else:  # typed by the user, or another agent's prompt (``agent-<id>``; any prompt of a subagent)
+            trust = T_AGENT if sent or self.subagent else T_PERSON
+        if self.out.message(R_USER, text, trust, line=line, timestamp=ts) and (
+            trust is T_PERSON or (trust is T_AGENT and self.subagent)
+        ):
             self.task = self.task or clip(text.strip())
 
     def assistant(self, data: _Data, line: int, ts: str | None, ctx: ParseContext) -> None:
@@ -193,7 +199,7 @@ class _Session:
         agent = agent if isinstance(agent, str) else None
         run = self.runs.get(agent)
         if run is None:
-            run = self.runs[agent] = _Run(str(self.path))
+            run = self.runs[agent] = _Run(str(self.path), subagent=agent is not None)
         return run
 
     def event(self, kind: str, data: _Data, ev: _Event, line: int, ctx: ParseContext) -> None:

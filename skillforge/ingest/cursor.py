@@ -95,6 +95,7 @@ class _Transcript:
         self.cwd: str | None = None
         self.turns: Counter[str] = Counter()
         self.decoders: dict[str, Decoder] = {}  # the tools' action decoders, by name (cursor_fitted)
+        self.subagent = path.parent.name == "subagents"  # its prompts come from the agent that started it
         self.folderless: list[Step] = []  # shell calls decoded as read whose own folder is not recorded
 
     def record(self, rec: dict[str, Any], line: int) -> None:
@@ -134,10 +135,13 @@ class _Transcript:
 
     def prompt(self, text: str, line: int) -> None:
         match = _QUERY.search(text)
-        if match is None:
+        if match is None and not self.subagent:
             self.out.message(R_USER, text, T_INJECTED, line=line)
-        elif self.out.message(R_USER, match.group(1), T_PERSON, line=line) is not None:
-            self.task = self.task or clip(match.group(1))
+            return
+        query = text.strip() if match is None else match.group(1)
+        trust = T_AGENT if self.subagent else T_PERSON  # a subagent's prompts: the parent agent's
+        if self.out.message(R_USER, query, trust, line=line) is not None:
+            self.task = self.task or clip(query)
 
     def call(self, block: dict[str, Any], line: int) -> None:
         name = block.get("name")

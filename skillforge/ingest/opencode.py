@@ -100,7 +100,7 @@ def _tree(storage: Path, only: Path | None, ctx: ParseContext) -> Iterator[Traje
         info = loaded[1]
         digest = new_digest()
         digest.update(loaded[0])
-        steps = OpenCodeSteps(str(file), ctx)
+        steps = OpenCodeSteps(str(file), ctx, subagent=bool(info.get("parentID")))
         for msg_file, msg_id in _json_names(storage / "message" / info["id"]):
             msg = read_json_doc(msg_file, ctx)
             if msg is None or not isinstance(msg[1], dict):
@@ -144,7 +144,7 @@ def _database(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
                 seen.add(info["id"])
                 digest = new_digest()
                 digest.update(orjson.dumps(info, default=repr))
-                steps = OpenCodeSteps(str(path), ctx)
+                steps = OpenCodeSteps(str(path), ctx, subagent=bool(info.get("parentID")))
                 if info["id"] in v2 or not found >= _TREE:
                     _v2_rows(db, info["id"], order, (steps, digest, ctx))
                 else:

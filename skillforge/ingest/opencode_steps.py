@@ -49,9 +49,10 @@ class OpenCodeSteps:
     """One session's steps, built message by message; ``task`` is the first prompt, ``model`` the first
     model named."""
 
-    def __init__(self, source: str, ctx: ParseContext) -> None:
+    def __init__(self, source: str, ctx: ParseContext, subagent: bool = False) -> None:
         self.out = StepList(source)
         self.ctx = ctx
+        self.prompter = T_AGENT if subagent else T_PERSON  # a child session's prompts come from its parent
         self.task = ""
         self.model: str | None = None
         self.children: list[str] = []  # subagent session ids named by task calls
@@ -110,8 +111,8 @@ class OpenCodeSteps:
                 R_ASSISTANT, text, T_INJECTED if synthetic else T_AGENT, record=record, timestamp=ts
             )
             return
-        trust = T_INJECTED if synthetic else T_PERSON
-        if self.out.message(R_USER, text, trust, record=record, timestamp=ts) and trust is T_PERSON:
+        trust = T_INJECTED if synthetic else self.prompter
+        if self.out.message(R_USER, text, trust, record=record, timestamp=ts) and trust is not T_INJECTED:
             self.task = self.task or clip(text.strip())
 
     def _v1_tool(self, part: dict[str, Any], record: str, ts: str | None) -> None:
