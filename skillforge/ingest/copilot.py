@@ -129,7 +129,7 @@ class _Run:
         source = data.source
         autopilot = data.isAutopilotContinuation is True
         sent = isinstance(source, str) and source and source != "user"
-        if autopilot or (sent and not source.startswith("agent")):  # type: ignore[union-attr]
+        if autopilot or (sent and not source.startswith("agent")):
             trust = T_INJECTED  # sent by the CLI: a skill's text, an autopilot continuation
         else:  # typed by the user, or another agent's prompt (``agent-<id>``; any prompt of a subagent)
             trust = T_AGENT if sent or self.subagent else T_PERSON
