@@ -245,6 +245,10 @@ def test_compaction_subagent_is_marked(tmp_path: Path) -> None:
     [traj], _ = parse(write(sub, records))  # one subagent, not one per dangling parent
     assert traj.parent_id == SID and traj.native_id == "acompact-1a2b3c" and len(traj.steps) == 3
     assert traj.metadata["subagent"] == "compaction"
+    # the summarising instruction is Claude Code's own text, not a task an agent was given (it was
+    # marked agent text and became the trajectory's task)
+    assert traj.steps[1].trust is Trust.INJECTED and traj.task == ""
+    assert traj.steps[2].trust is Trust.AGENT
 
 
 def test_folder_walk_reads_logs_by_content_and_passes_over_the_rest(tmp_path: Path) -> None:

@@ -121,9 +121,10 @@ def _complete_lines(head: bytes) -> Iterator[bytes]:
 class _Builder:
     """Turns one chain of records into steps, pairing tool calls with their results."""
 
-    def __init__(self, source: str, subagent: bool = False) -> None:
+    def __init__(self, source: str, subagent: bool = False, compaction: bool = False) -> None:
         self.source = source
-        self.prompter = T_AGENT if subagent else T_PERSON  # a subagent's prompts come from its parent
+        # a subagent's prompts come from its parent; a compaction's, from Claude Code itself (no task)
+        self.prompter = T_INJECTED if compaction else T_AGENT if subagent else T_PERSON
         self.steps: list[Step] = []
         self.calls: dict[str, int] = {}
         self.seen: set[tuple[str | None, str, str]] = set()
@@ -244,7 +245,7 @@ class _Builder:
             return
         text = _slash_command(text)
         self._step(rec, R_USER, K_USER_MESSAGE, text, self.prompter)
-        if not self.task and text.strip() not in ("", IMAGE_MARKER):
+        if not self.task and self.prompter is not T_INJECTED and text.strip() not in ("", IMAGE_MARKER):
             self.task = text
 
     def _result(self, rec: Rec, block: Block) -> None:
@@ -321,15 +322,16 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
 
 
 def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
-    builder = _Builder(str(path), is_sub)
-    digest = new_digest()
-    for rec in chain:
-        digest.update(rec.digest)
-        builder.add(rec)
     session, agent_id, cwd, version, branch = _first_info(chain)
     native = session
     if is_sub:
         native = agent_id or _agent_from_name(path) or chain[0].uuid
+    compaction = is_sub and (native or "").startswith("acompact")
+    builder = _Builder(str(path), is_sub, compaction)
+    digest = new_digest()
+    for rec in chain:
+        digest.update(rec.digest)
+        builder.add(rec)
     traj = Trajectory(
         id=digest_id(digest),
         source=str(path),
@@ -351,7 +353,7 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
         traj.metadata["git_branch"] = branch
     if builder.subagents:  # the subagents this chain's Task/Agent calls ran: their trajectories' native ids
         traj.metadata["subagents"] = builder.subagents
-    if is_sub and (native or "").startswith("acompact"):
+    if compaction:
         traj.metadata["subagent"] = "compaction"  # Claude Code summarising the session to free context
     return traj
 
