@@ -199,7 +199,7 @@ def _transcript(path: Path, ctx: ParseContext, fitted: bool = True) -> Trajector
         else:
             ctx.skip("not a JSON object", line, type(rec).__name__)
     state.finish()
-    sub = path.parent.name == "subagents"
+    sub = state.subagent
     native = path.parent.parent.name if sub else path.stem
     traj = Trajectory(
         id=digest_id(digest),
