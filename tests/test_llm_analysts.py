@@ -122,6 +122,28 @@ def test_judge_decides_unknown_outcome(mapper, llm_server):
     assert result.lessons[0].evidence[0].outcome is Outcome.FAILURE
 
 
+def test_a_guessed_outcome_is_judged_not_taken_as_the_verdict(mapper, llm_server):
+    """A success guessed from the last test run (it agrees with a benchmark's verdict about half the
+    time) is not told to the analyst as "SUCCEEDED": the judge decides, and sees the guess as a hint."""
+
+    def script(seen: Seen) -> Reply:
+        if "Decide whether" in seen.user_text:
+            return Reply(json={"outcome": "failure", "reason": "the fix is incomplete", "steps": [3]})
+        return Reply(
+            json={"lessons": [lesson("Check the format", [3], "ValueError", kind="failure_trigger")]}
+        )
+
+    llm_server.responder = script
+    result = mapper().map(trajectory(outcome=Outcome.SUCCESS, outcome_source="tests"))
+    judge = llm_server.requests[0].user_text
+    assert "Decide whether" in judge and "recorded outcome: unknown (guessed success from tests)" in judge
+    assert result.facts["outcome"] == "failure" and result.facts["outcome_source"] == "llm-judge"
+    assert "FAILED" in llm_server.requests[1].user_text
+    labelled = mapper().map(trajectory(outcome=Outcome.SUCCESS, outcome_source="labels:results.json"))
+    assert labelled.facts["outcome"] == "success"  # a label is taken as it is: no judge
+    assert not any("Decide whether" in r.user_text for r in llm_server.requests[2:])
+
+
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_malformed_answer_gets_one_repair_then_fails_item(api, mapper, llm_server):
     llm_server.push(Reply(text="Sure! Here are lessons: none"), Reply(text="{still broken"))

@@ -332,3 +332,33 @@ def test_read_step_prints_a_command_once():
     )
     out = Toolbox(traj([step])).read_step(0)
     assert out.count("pytest -q tests/test_dates.py") == 1 and '"timeout":60' in out
+
+
+def test_a_guessed_outcome_is_planned_and_asked_as_unknown(llm_provider) -> None:
+    """A success guessed from the last test run costs a judge in the plan, and a batch analyst is asked
+    to decide the outcome itself instead of being told the run succeeded."""
+    from skillforge.distill.batchmap import request_for
+    from skillforge.distill.llm import build
+    from skillforge.distill.llm.plan import summary
+    from skillforge.model import Outcome, Role, Step, StepKind, Trajectory
+
+    steps = [
+        Step(0, Role.USER, StepKind.USER_MESSAGE, "fix the parser"),
+        Step(1, Role.ASSISTANT, StepKind.ASSISTANT_MESSAGE, "done"),
+    ]
+    traj = Trajectory(
+        id="t1",
+        source="s.jsonl",
+        format="f",
+        agent="a",
+        steps=steps,
+        outcome=Outcome.SUCCESS,
+        outcome_source="tests",
+    )
+    assert summary(traj)["outcome"] == "unknown"
+    mapper, _ = build(Settings.load({}), llm_provider("anthropic"), Budget(prices=Prices({"*": Price()})))
+    asked = request_for(mapper, traj).messages[0].text
+    assert "not recorded" in asked and "SUCCEEDED" not in asked
+    traj.outcome_source = "labels:results.json"
+    assert summary(traj)["outcome"] == "success"
+    assert "SUCCEEDED" in request_for(mapper, traj).messages[0].text

@@ -195,3 +195,32 @@ def test_a_bare_folder_name_joins_the_one_owner_repository_that_ends_with_it() -
     scopes = {str(le.scope) for le in lessons if le.scope.kind.value == "repository"}
     assert scopes == {"repository:acme/ledgerkit"}
     assert max(le.support for le in lessons) == 4
+
+
+def guessed(traj: Trajectory) -> Trajectory:
+    traj.outcome_source = "tests"  # read from the last test run: a guess
+    return traj
+
+
+def test_guessed_outcomes_are_not_taken_for_resolved_runs() -> None:
+    """Outcomes guessed from the last test run (they agree with a benchmark's verdict about half the
+    time) do not make runs "resolved": no resolved count in the skill, none behind its points. The same
+    runs with labelled outcomes give them."""
+    m = OfflineMapper()
+
+    def body(runs: list[Trajectory]) -> str:
+        kept = [le for le in m.reduce([m.map(t) for t in runs]) if le.support >= 2]
+        edits = OfflineConsolidator().consolidate(kept, [])
+        (skill,) = [e.new_skill for e in edits if e.new_skill and e.new_skill.name == "widgets-workflow"]
+        return skill.body
+
+    def runs() -> list[Trajectory]:
+        return [sympy_like("a"), sympy_like("b"), sympy_like("c"), sympy_like("d", Outcome.FAILURE)]
+
+    labelled = body(runs())
+    assert "(3 resolved)" in labelled and "seen in 4 runs, 3 resolved" in labelled
+    facts = m.map(guessed(sympy_like("a"))).facts
+    assert facts is not None and facts["outcome"] == "unknown"
+    unlabelled = body([guessed(t) for t in runs()])
+    assert "resolved" not in unlabelled.lower()
+    assert "`bin/test <tests>`" in unlabelled  # what the commands themselves showed is still learnt

@@ -40,7 +40,10 @@ def request_for(mapper: Any, traj: Trajectory) -> ChatRequest:
     caller = mapper.caller()
     transcript = prepare(traj, mapper.options.transcript_tokens)
     user = caller.render(
-        "analyst_batch.j2", outcome=traj.outcome.value, transcript=transcript.render(), trajectory_id=traj.id
+        "analyst_batch.j2",
+        outcome=traj.known_outcome.value,
+        transcript=transcript.render(),
+        trajectory_id=traj.id,
     )
     return ChatRequest(
         system=caller.render("analyst_system.j2"),
@@ -266,11 +269,10 @@ class BatchMapper:
             return MapResult(
                 traj.id, error=f"{STAGE}: malformed answer: {'; '.join(errors[:3])}", usage=usage
             )
-        lessons, _ = to_lessons(value, _trajectory_lookup(traj), {traj.id: Origin(traj.task, traj.outcome)})
-        source = traj.outcome_source if traj.outcome is not Outcome.UNKNOWN else None
-        return MapResult(
-            traj.id, lessons=lessons, facts=_facts(traj, traj.outcome, source, lessons), usage=usage
-        )
+        outcome = traj.known_outcome  # a guessed one: the model decided it in the same answer
+        lessons, _ = to_lessons(value, _trajectory_lookup(traj), {traj.id: Origin(traj.task, outcome)})
+        source = traj.outcome_source if outcome is not Outcome.UNKNOWN else None
+        return MapResult(traj.id, lessons=lessons, facts=_facts(traj, outcome, source, lessons), usage=usage)
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
         return self.inner.reduce(results)

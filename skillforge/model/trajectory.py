@@ -173,6 +173,13 @@ class Trajectory:
         return self.outcome is not Outcome.UNKNOWN and (self.outcome_source or "") in GUESSED_SOURCES
 
     @property
+    def known_outcome(self) -> Outcome:
+        """The outcome when a label or the log itself states it; UNKNOWN when it is only a guess. What
+        distill learns from: the last test run agrees with a benchmark's verdict about half the time
+        (docs/formats), too weak to call a run resolved or to set failed runs against resolved ones."""
+        return Outcome.UNKNOWN if self.outcome_guessed else self.outcome
+
+    @property
     def tool_calls(self) -> list[Step]:
         return [s for s in self.steps if s.kind is StepKind.TOOL_CALL]
 

@@ -92,7 +92,7 @@ class LLMMapper:
     def _analyse(self, traj: Trajectory, caller: Caller) -> tuple[list[Lesson], dict[str, Any]]:
         transcript = prepare(traj, self.options.transcript_tokens)
         toolbox = Toolbox(traj)
-        outcome, source = traj.outcome, traj.outcome_source
+        outcome, source = traj.known_outcome, traj.outcome_source  # a guess is judged again
         if outcome is Outcome.UNKNOWN:
             outcome, source = self._judge(traj, transcript, caller, toolbox), "llm-judge"
         kind = "success" if outcome is Outcome.SUCCESS else "failure"

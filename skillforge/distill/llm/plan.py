@@ -64,7 +64,7 @@ def summary(item: Trajectory | dict[str, Any], budget: int = 6000) -> dict[str, 
             "task": item.task,
             "task_id": item.task_id,
             "repository": item.repository,
-            "outcome": item.outcome.value,
+            "outcome": item.known_outcome.value,  # a guessed one is judged: counted as unknown
             "chars": chars,
             "steps": len(item.steps),
             "index_tokens": index_tokens(item, budget),

@@ -205,5 +205,8 @@ def _final(traj: Trajectory) -> str:
             f"last tool result [{last_result.index}] ({WRITER.get(last_result.trust, 'tool output')}, "
             f"{status}):\n{_head(last_result.text, FINAL_CHARS, more)}"
         )
-    parts.append(f"recorded outcome: {traj.outcome.value}")
+    if traj.outcome_guessed:  # a hint for the judge, not a verdict
+        parts.append(f"recorded outcome: unknown (guessed {traj.outcome.value} from {traj.outcome_source})")
+    else:
+        parts.append(f"recorded outcome: {traj.outcome.value}")
     return "\n".join(parts)

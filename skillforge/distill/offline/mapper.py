@@ -28,7 +28,7 @@ from skillforge.distill.offline.commands import EDIT, SUBMIT
 from skillforge.distill.offline.evidence import Facts, cite, relative_source, repo_scope
 from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory
 
-MINER_VERSION = "offline-7"
+MINER_VERSION = "offline-8"
 _SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 
@@ -146,7 +146,7 @@ def mine(traj: Trajectory) -> Facts:
         "id": traj.id,
         "repo": repository(traj),
         "agent": traj.agent,
-        "outcome": traj.outcome.value,
+        "outcome": traj.known_outcome.value,  # a guess is no ground to set failed runs against resolved
         "task": short_task(traj.task),
         "errors": errors.mine(traj, acts),
         "recipes": recipes.mine(traj, acts),
