@@ -51,6 +51,7 @@ __all__ = [
     "readers",
 ]
 from skillforge.model import Outcome, Trajectory
+from skillforge.safety.redact import redact_message
 
 # module names under skillforge.ingest, in detection order (most specific first)
 READER_MODULES = (
@@ -309,10 +310,20 @@ def _parse(
     except Exception as exc:  # a reader bug or content no reader expected: never a traceback
         ctx.fail(f"unexpected content, the rest of the file was skipped ({type(exc).__name__}: {exc})")
     if ctx.skipped:  # Counter.update is Python code, ~1 us even when there is nothing to add
-        stats.skipped.update(ctx.skipped)
+        stats.skipped.update(_shown_reasons(ctx.skipped))
     if ctx.ignored:
-        stats.ignored.update(ctx.ignored)
+        stats.ignored.update(_shown_reasons(ctx.ignored))
     report.problems.extend(ctx.problems)
+
+
+def _shown_reasons(counts: dict[str, int]) -> dict[str, int]:
+    """Skip reasons as the report shows them: a reason may name a record's type or a tool as the log
+    spelled it (``unknown record type ghp_…``), so each is redacted and cut to one line, once per file."""
+    shown: dict[str, int] = {}
+    for reason, n in counts.items():
+        key = redact_message(reason)
+        shown[key] = shown.get(key, 0) + n
+    return shown
 
 
 def _read_special(

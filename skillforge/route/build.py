@@ -19,7 +19,6 @@ import orjson
 
 from skillforge.route.index import (
     ARRAYS,
-    INDEX_VERSION,
     MAX_TASKS,
     PROVENANCE,
     WORDS,
@@ -27,6 +26,7 @@ from skillforge.route.index import (
     Postings,
     array_bytes,
     body_tokens,
+    built_by,
     meta_tokens,
     publish,
     skills_root,
@@ -45,7 +45,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
 
     from skillforge.route.terms import previous
 
-    prev = previous(folder, INDEX_VERSION)
+    prev = previous(folder, built_by())
     problems: list[str] = []
     records, fresh = _records(skills_root(library), entries, prev, problems)
     stamp = _stamp(library / PROVENANCE)
@@ -126,7 +126,7 @@ def _files(
         "index.json": doc,
         "records.json": {
             "key": doc["key"],
-            "version": INDEX_VERSION,
+            "version": built_by(),
             "records": records,
             "names": doc["names"],
             "meta_vocab": doc["meta_vocab"],

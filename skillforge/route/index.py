@@ -67,13 +67,38 @@ def fingerprint(library: Path) -> tuple[str, list[tuple[str, int, int]]]:
             entries.append((entry.name, st.st_mtime_ns, st.st_size))
     entries.sort()
     h = hashlib.blake2b(digest_size=10)
-    h.update(f"{INDEX_VERSION}|{_checker_present()}|{root.resolve()}".encode())
+    h.update(f"{built_by()}|{_checker_present()}|{root.resolve()}".encode())
     for name, mtime, size in entries:
         h.update(f"{name}|{mtime}|{size}\n".encode("utf-8", "surrogateescape"))  # a non-UTF-8 name
     with contextlib.suppress(OSError):
         st = os.stat(library / PROVENANCE)
         h.update(f"provenance|{st.st_mtime_ns}|{st.st_size}".encode())
     return h.hexdigest(), entries
+
+
+_STAMP: list[str] = []
+
+
+def built_by() -> str:
+    """The index version and a stamp of the safety rules that decide which skills are withheld
+    (skillforge's version, each rule module's name, size and change time): a build by other rules is
+    neither loaded nor reused skill by skill, so an upgrade that adds a rule re-checks every skill."""
+    if not _STAMP:
+        from skillforge.version import __version__
+
+        package = Path(__file__).resolve().parent.parent
+        parts = [INDEX_VERSION, __version__]
+        for folder in (package / "safety", package / "skills" / "rules"):
+            with contextlib.suppress(OSError), os.scandir(folder) as it:
+                parts += sorted(
+                    f"{e.name}:{e.stat().st_size}:{e.stat().st_mtime_ns}"
+                    for e in it
+                    if e.name.endswith(".py")
+                )
+        _STAMP.append(
+            f"{INDEX_VERSION}:{hashlib.blake2b('|'.join(parts).encode(), digest_size=6).hexdigest()}"
+        )
+    return _STAMP[0]
 
 
 def _checker_present() -> bool:

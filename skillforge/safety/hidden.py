@@ -78,6 +78,36 @@ def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) 
     return "high"  # in prose: nothing shows it
 
 
+# terminal control sequences that hide or rewrite what a person reading the file in a terminal sees:
+# an OSC (hyperlink, clipboard, title), concealed text (SGR 8), cursor moves and erasing, a reset, and
+# backspaces over a word; other escapes (a key code in a terminal's docs, a "\b" that a string escape
+# turned into a backspace: C:\Program Files\Git\bin) only in prose
+_TERMINAL = re.compile(r"\x1b(?:\]|\[[0-9;?]*(?:[ABCDEFGHJKf]|(?:[0-9;]*;)?0*8(?:;[0-9;]*)?m)|\[[su]|[c78])")
+_ESC = re.compile(r"[\x1b\x08\x9b]")
+
+
+def terminal_controls(text: str, ctx: Context) -> Iterator[tuple[str, int, str, str]]:
+    """Terminal control characters: a sequence that conceals, moves the cursor, erases or links (high),
+    any other escape or C1 control in prose (low); in code, only the first kind."""
+    if "\x1b" not in text and "\x08" not in text and "\x9b" not in text:
+        return
+    for m in _ESC.finditer(text):
+        i = m.start()
+        if _TERMINAL.match(text, i) or text.startswith("\x08\x08\x08", i):  # or backspaces over a word
+            conf = "high"
+        elif ctx.in_code_block(i) or ctx.quoted(i):
+            continue
+        else:
+            conf = "low"
+        name = {"\x1b": "ESC", "\x08": "backspace", "\x9b": "CSI"}[text[i]]
+        yield (
+            "hidden-unicode",
+            i,
+            f"terminal control character ({name}) hides or rewrites what a terminal shows",
+            conf,
+        )
+
+
 def _between_emoji(text: str, i: int) -> bool:
     return 0 < i < len(text) - 1 and ord(text[i - 1]) >= 0x2600 and ord(text[i + 1]) >= 0x2600
 

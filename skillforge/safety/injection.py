@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from skillforge.safety.context import Context, made_up_host
-from skillforge.safety.hidden import hidden_characters
+from skillforge.safety.hidden import hidden_characters, terminal_controls
 from skillforge.safety.phrasing import NEGATED, folded, override_confidence, sentence_line, unmarked
 from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
@@ -210,8 +210,10 @@ _ASK_STARTS = (  # every match of _ASK_SECRETS starts with one of these ("printe
     *("show", "export", "forward", "transmit", "exfiltrate", "env", "set", "run", "execute"),
 )
 _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads POSIX shells only)
-    r"\biex\s*\(?\s*\(?\s*(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+net\.webclient)\b"
-    r"|\b(?:iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?!iwr|irm|invoke-)[^\n|]){0,300}\|\s*iex\b"
+    r"\b(?:iex|invoke-expression)\s*\(?\s*\(?\s*"
+    r"(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+(?:system\.)?net\.webclient)\b"
+    r"|\b(?:iwr|irm|invoke-webrequest|invoke-restmethod)\b(?:(?!iwr|irm|invoke-)[^\n|]){0,300}\|\s*"
+    r"(?:iex|invoke-expression)\b"
 )
 _PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")  # also where every match of _PIPE_SHELL starts
 _STARTS = {_OVERRIDE: _OVERRIDE_STARTS, _ASK_SECRETS: _ASK_STARTS, _PIPE_SHELL: _PIPE_KEYS}
@@ -262,6 +264,7 @@ def find_injections(
         *image_findings(text, hosts),
         *_blobs(text, hosts, ctx),
         *hidden_characters(text, ctx),
+        *terminal_controls(text, ctx),
     ]
     unique: dict[tuple[int, str], InjectionFinding] = {}
     lines = line_numbers(text, [offset for _, offset, _, _ in raw])
@@ -409,8 +412,12 @@ def _decode(blob: str) -> str | None:
     if len(blob) < 16:
         return None
     try:
-        text = base64.b64decode(blob, validate=True).decode("utf-8", errors="replace")
+        raw = base64.b64decode(blob, validate=True)
     except (binascii.Error, ValueError):
         return None
+    wide = len(raw) >= 8 and raw[1::2].count(0) * 10 >= len(raw) // 2 * 9  # UTF-16LE: powershell -enc
+    text = raw.decode("utf-16-le" if wide else "utf-8", errors="replace")
     printable = sum(c.isprintable() or c in "\n\t" for c in text)
-    return text if text and printable / len(text) > 0.95 else None
+    if not text or printable / len(text) <= 0.95 or "\x1b" in text or "\x08" in text:
+        return None  # mostly binary, or control bytes that text never holds (decoded noise)
+    return text

@@ -201,12 +201,13 @@ def redact_message(text: str) -> str:
 
 
 def redact_tree(value: Any) -> Any:
-    """:func:`redact` applied to every string in nested dicts, lists and tuples (keys are kept; paths are
-    left as they are): what ``ingest --json`` and ``--to atif`` print."""
+    """:func:`redact` applied to every string in nested dicts, lists and tuples, keys too (a tool's
+    argument may be named by a token); paths are left as they are: what ``ingest --json`` and ``--to
+    atif`` print."""
     if isinstance(value, str):
         return redact(value)[0]
     if isinstance(value, dict):
-        return {k: redact_tree(v) for k, v in value.items()}
+        return {redact(k)[0] if isinstance(k, str) else k: redact_tree(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_tree(v) for v in value]
     return value
@@ -251,6 +252,9 @@ def redact_trajectory(traj: object) -> Counter[str]:
         step.text, counts = scrub(step.text)
         if step.input is not None:
             counts.update(_redact_input(step))
+        if step.tool_name:  # shown to the model and cited in evidence: a name the log chose
+            step.tool_name, named = scrub(step.tool_name)
+            counts.update(named)
         total.update(counts)
         if step.action is not None:  # the typed action repeats the command, path or patch text
             step.action = _redact_action(step.action, {**known, original: step.text})
@@ -260,13 +264,13 @@ def redact_trajectory(traj: object) -> Counter[str]:
 
 
 def _scrub_value(value: Any, total: Counter[str]) -> Any:
-    """Scrub every string inside a JSON-like value (dict keys stay as they are)."""
+    """Scrub every string inside a JSON-like value, dict keys too."""
     if isinstance(value, str):
         cleaned, counts = scrub(value)
         total.update(counts)
         return cleaned
     if isinstance(value, dict):
-        return {k: _scrub_value(v, total) for k, v in value.items()}
+        return {_scrub_value(k, total): _scrub_value(v, total) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_scrub_value(v, total) for v in value]
     return value

@@ -107,7 +107,9 @@ def _secret(m: re.Match[str]) -> str:
 
 
 def _boundary(text: str, m: re.Match[str]) -> bool:
-    return m.start() == 0 or text[m.start() - 1] not in _KEY_CHARS or text[m.start() - 1] in ".-"
+    """The token starts a word; ``__`` separates words too (an MCP tool ``mcp__vault__ghp_…``)."""
+    at = m.start()
+    return at == 0 or text[at - 1] not in _KEY_CHARS or text[at - 1] in ".-" or text[at - 2 : at] == "__"
 
 
 def _when(kind: str, test: Callable[[str], bool], bounded: bool = False) -> Check:

@@ -42,6 +42,18 @@ _KUBE_ANCHORS = {"-data": (10, 18), "-token": (2, 7, 13)}
 _CLIENTS = {"curl": (0,), "wget": (0,), "http": (0,)}  # every match of the curl/wget -u rule starts so
 
 
+def _cli_flag_value(text: str, m: re.Match[str]) -> str | None:
+    """A flag's value that reads as a random token: letters and digits, no path, no word (``--token
+    my-project-name`` and ``--password-file ./pw`` are not)."""
+    value = m.group("s")
+    if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
+        return None  # inside a longer word
+    if value.count("/") > 1 or value.startswith((".", "/", "~", "-")) or "redacted" in value.lower():
+        return None
+    token = _mixed(value) or (len(value) >= 32 and value.isalnum() and _letters_and_digits(value))
+    return "cli-token" if token and shannon_entropy(value) >= 3.0 else None
+
+
 def _cased(v: str) -> bool:
     return any(c.isupper() for c in v) and any(c.islower() for c in v)
 
@@ -58,6 +70,43 @@ def _token(
     and length, bounded on the right (and the left unless the prefix is unmistakable alone)."""
     return Rule(kind, re.compile(pattern + _E), keywords, _when(kind, test, bounded), exact=exact)
 
+
+# more tokens whose prefix names the vendor (gitleaks' rules of the same names, and the AI providers'
+# keys agents use most): model APIs, hosting and deploy CLIs, package registries, secret managers
+_AI_AND_CLOUD_RULES = [
+    _token("groq-key", r"gsk_[A-Za-z0-9]{52}", ("gsk_",), _mixed),
+    _token("xai-key", r"xai-[A-Za-z0-9_]{80}", ("xai-",), _mixed),
+    _token("perplexity-key", r"pplx-[A-Za-z0-9]{48}", ("pplx-",), _mixed),
+    _token("replicate-token", r"r8_[A-Za-z0-9]{37}", ("r8_",), _mixed),
+    _token("tavily-key", r"tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}", ("tvly-",), _mixed),
+    _token("pinecone-key", r"pcsk_[A-Za-z0-9]{5,8}_[A-Za-z0-9]{50,70}", ("pcsk_",), _mixed),
+    _token("langsmith-key", r"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", ("lsv2_",), _letters_and_digits),
+    _token("openrouter-key", r"sk-or-v1-[a-f0-9]{64}", ("sk-or-v1-",), _letters_and_digits),
+    _token("google-oauth-token", r"ya29\.[A-Za-z0-9_-]{30,}", ("ya29.",), _mixed),
+    _token("heroku-key", r"HRKU-AA[A-Za-z0-9_-]{58}", ("HRKU-AA",), _mixed, exact=True),
+    _token("planetscale-token", r"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9=_.-]{32,64}", ("pscale_",), _mixed),
+    _token("supabase-token", r"sb(?:p_[a-f0-9]{40}|_secret_[A-Za-z0-9_-]{31,})", ("sbp_", "sb_secret_")),
+    _token("notion-token", r"ntn_[0-9]{11}[A-Za-z0-9]{35}", ("ntn_",), _mixed),
+    _token("airtable-token", r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}", ("pat",), _mixed),
+    _token("mapbox-token", r"sk\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}", ("sk.eyj",)),
+    _token("alibaba-key", r"LTAI[A-Za-z0-9]{20}", ("LTAI",), _mixed, exact=True),
+    _token("tailscale-key", r"tskey-[a-z]+-[A-Za-z0-9]{6,}-[A-Za-z0-9]{20,}", ("tskey-",), _mixed),
+    _token("dynatrace-token", r"dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}", ("dt0c01.",), _letters_and_digits),
+    _token("onepassword-token", r"ops_eyJ[A-Za-z0-9+/=_-]{100,}", ("ops_eyj",), _mixed),
+    _token("sourcegraph-token", r"sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}", ("sgp_",)),
+    _token("prefect-key", r"pnu_[A-Za-z0-9]{36}", ("pnu_",), _mixed),
+    _token("rubygems-key", r"rubygems_[a-f0-9]{48}", ("rubygems_",), _letters_and_digits),
+    _token("clojars-token", r"(?i:CLOJARS_)[a-z0-9]{60}", ("clojars_",), _letters_and_digits),
+    _token("artifactory-token", r"AKCp[A-Za-z0-9]{69}", ("AKCp",), _mixed, exact=True),
+    _token("netlify-token", r"nfp_[A-Za-z0-9]{36}", ("nfp_",), _mixed),
+    _token("neon-key", r"napi_[a-z0-9]{64}", ("napi_",), _letters_and_digits),
+    _token("flyio-token", r"fo1_[A-Za-z0-9_-]{43}", ("fo1_",), _mixed),
+    _token("square-token", r"(?:EAAA|sq0atp-|sq0csp-)[A-Za-z0-9_-]{22,60}", ("eaaa", "sq0"), _mixed),
+    _token("openshift-token", r"sha256~[A-Za-z0-9_-]{43}", ("sha256~",), _mixed),
+    _token("easypost-key", r"EZ[AT]K[A-Za-z0-9]{54}", ("EZAK", "EZTK"), _mixed, exact=True),
+    _token("flutterwave-key", r"FLWSECK(?:_TEST)?-[a-h0-9]{32}-X", ("FLWSECK",), exact=True, bounded=False),
+    _token("shippo-token", r"shippo_(?:live|test)_[a-fA-F0-9]{40}", ("shippo_",)),
+]
 
 # tokens whose prefix alone names the vendor (gitleaks: shopify, linear, vault, doppler, age, twilio,
 # mailgun, digitalocean, databricks, postman, grafana, sentry, new relic, pulumi, atlassian, telegram,
@@ -105,6 +154,7 @@ _VENDOR_RULES = [
         bounded=False,
     ),
     _token("terraform-token", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}", ("atlasv1",)),
+    *_AI_AND_CLOUD_RULES,
 ]
 
 RULES: list[Rule] = [
@@ -113,7 +163,7 @@ RULES: list[Rule] = [
         re.compile(
             r"-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
             r"(?:(?:(?!-----BEGIN).){0,200000}?-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-            r"|(?:(?:\s|\\[nr])*(?:[A-Za-z0-9+/=]{16,}|=[A-Za-z0-9+/]{4}|[A-Za-z][A-Za-z0-9-]{0,40}:[^\n\\]{0,300}))*)",
+            r"|(?:(?:\s|\\+[nr])*(?:[A-Za-z0-9+/=]{16,}|=[A-Za-z0-9+/]{4}|[A-Za-z][A-Za-z0-9-]{0,40}:[^\n\\]{0,300}))*)",
             re.S,
         ),
         ("-----begin",),
@@ -258,6 +308,15 @@ RULES: list[Rule] = [
         ("password",),
         _cli_password,
     ),
+    Rule(  # a token given to a CLI by flag, with a space (vercel --token X, tailscale --authkey X)
+        "cli-token",
+        re.compile(
+            r"--(?:[a-z0-9]+-)*(?:token|api-?key|auth-?key|auth-token|access-token|secret|password)"
+            r"[ \t]+[\"']?(?P<s>[A-Za-z0-9_~.+/=-]{12,256})(?![A-Za-z0-9_~.+/=-])"
+        ),
+        ("token", "key", "secret", "password"),
+        _cli_flag_value,
+    ),
     Rule(
         "stripe-key",
         re.compile(r"[sr]k_(?:live|test|prod)_[A-Za-z0-9]{16,}"),
@@ -348,7 +407,7 @@ def confidence(kind: str, value: str) -> str:
         return "low"
     if kind == "bearer-token":
         return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"
-    if kind in ("url-password", "connection-string", "cli-password"):
+    if kind in ("url-password", "connection-string", "cli-password", "cli-token"):
         return (
             "high"
             if len(value) >= 8 and _letters_and_digits(value) and shannon_entropy(value) >= 2.8

@@ -20,6 +20,7 @@ The parser is tolerant: a snippet that does not parse still yields its commands.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -35,10 +36,12 @@ from skillforge.safety.shell_rules import (
     base,
     copies_out,
     env_setting,
+    fetches_and_evaluates,
     host_of,
     is_decoder,
     is_downloader,
     is_interpreter,
+    plain_http_install,
     sensitive,
     tls_off,
     untrusted_index,
@@ -104,7 +107,7 @@ def analyse(
                 yield (*ran, node, files[_ran_name(ws, files)][2])
             found = chain(_command(node, ws, files, snippet_id), _redirects(node, files, snippet_id, index))
         elif kind == "redirected_statement":
-            found = _redirects(node, files, snippet_id, index)
+            found = chain(_redirects(node, files, snippet_id, index), _heredoc(node, files, snippet_id))
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -129,10 +132,23 @@ def raw_words(command: Any) -> list[str]:
     return [_text(child) for child in command.children if child.type not in _NOT_WORDS]
 
 
+def _unquoted(word: str) -> str:
+    """A word with its quotes removed: the outer ones, and those inside a word with no expansion
+    (``c''url``, ``\\curl`` and ``"s"h`` run curl and sh)."""
+    out = word.strip("\"'")
+    if ("'" in out or '"' in out or "\\" in out) and "$" not in out and "`" not in out:
+        try:
+            parts = shlex.split(word)
+        except ValueError:
+            return out
+        return parts[0] if len(parts) == 1 else out
+    return out
+
+
 def words(command: Any) -> list[str]:
     """The command's name and arguments as text, quotes removed, wrappers (sudo, env …) dropped: the
     last ``len(words(c))`` of ``raw_words(c)``."""
-    out = [word.strip("\"'") for word in raw_words(command)]
+    out = [_unquoted(word) for word in raw_words(command)]
     while len(out) > 1 and base(out[0]) in WRAPPERS:
         name = base(out.pop(0))
         valued = WRAPPER_VALUES.get(name, DEFAULT_VALUES)
@@ -273,9 +289,36 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
                 f"{why} to {', '.join(host_of(u) for u in urls) or 'a URL'}",
                 "low" if (known or not urls) and "variable" in why else "high",
             )
+    yield from fetches_and_evaluates(ws)
     yield from tls_off(ws)
     yield from untrusted_index(ws)
+    yield from plain_http_install(ws)
     yield from copies_out(ws)
+
+
+_STDIN_CODE = frozenset({"python", "node", "perl", "ruby", "php", "deno", "bun"})
+
+
+def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+    """A here-document fed to a shell is a script (``bash <<EOF … EOF``), and one fed to another
+    interpreter is its code (``python3 - <<EOF``): both are checked as such."""
+    body = next((c for c in node.children if c.type == "command"), None)
+    ws = words(body) if body is not None else []
+    if not ws:
+        return
+    name = base(ws[0])
+    reads_stdin = not _script(ws) and "-c" not in ws and "-e" not in ws
+    for doc in (d for c in node.children if c.type == "heredoc_redirect" for d in c.children):
+        if doc.type != "heredoc_body" or not reads_stdin:
+            continue
+        if name in _SHELLS:
+            for rule, message, conf, _, _ in analyse(_text(doc), files, snippet_id):
+                yield rule, message, conf
+            subs = [s for s in _walk(doc) if s.type == "command_substitution"]  # expanded: <<EOF, not <<'EOF'
+            if any(is_downloader(words(c)) for s in subs for c in _walk(s) if c.type == "command"):
+                yield "pipe-to-shell", f"{name} runs a download expanded into its here-document", "high"
+        elif name.rstrip("0123456789.") in _STDIN_CODE:
+            yield from fetches_and_evaluates([name, "-c", _text(doc)])
 
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "su"})

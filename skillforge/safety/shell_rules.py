@@ -228,7 +228,7 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
         flag, _, value = w.partition("=")
         if not value and i + 1 < len(ws):
             value = ws[i + 1]
-        if flag == "--trusted-host":
+        if flag in ("--trusted-host", "--allow-insecure-host"):
             yield "untrusted-index", f"installs while trusting host {value!r} without TLS", "high"
         elif flag in (
             "--index-url",
@@ -325,3 +325,56 @@ def upload_args(ws: list[str]) -> str | None:
             if _SECRET_VAR.search(value):
                 return "sends a secret variable"
     return None
+
+
+_CODE_RUNNERS = re.compile(r"python[\d.]*|node|perl|ruby|php|deno|bun|pwsh|powershell")
+_EVALUATES = re.compile(
+    r"\b(?:exec|eval|execfile|compile|Function)\s*\(|\beval\s+[\w$]|\.then\(\s*eval\b|instance_eval"
+)
+_CODE_URL = re.compile(r"https?://[^\s\"'`)]+")
+
+
+def fetches_and_evaluates(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """Inline code (``python -c``, ``node -e``, ``perl -e`` …) that fetches a URL and evaluates what it
+    got: a download run by an interpreter, as ``curl … | python`` (high over plain http, else low)."""
+    if not ws or not _CODE_RUNNERS.fullmatch(base(ws[0])):
+        return
+    for code in ws[1:]:
+        urls = _CODE_URL.findall(code)
+        if urls and _EVALUATES.search(code):
+            conf = "high" if any(plain_http_remote(u) for u in urls) else "low"
+            yield "pipe-to-shell", f"{base(ws[0])} evaluates code it downloads ({host_of(urls[0])})", conf
+            return
+
+
+_URL_INSTALLERS = re.compile(
+    r"pip[\d.]*|uv|uvx|pipx|npm|npx|pnpm|pnpx|yarn|bun|bunx|deno|gem|cargo|go|poetry|conda|composer"
+)
+_SOURCE_FLAGS = frozenset(
+    {
+        "--index-url",
+        "-i",
+        "--extra-index-url",
+        "--registry",
+        "--index",
+        "--default-index",
+        "--find-links",
+        "-f",
+    }
+)
+_URL_PREFIX = re.compile(r"^(?:--(?:from|spec|git|url)=)?(?:[\w.-]+\s*@\s*)?(?:git\+)?")
+
+
+def plain_http_install(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """A package installed or run straight from a plain-http URL (``pip install git+http://…``,
+    ``npx http://…/pkg.tgz``, ``deno run http://…``): code anyone on the path can replace."""
+    ws = tool_words(ws)
+    if not ws or not _URL_INSTALLERS.fullmatch(base(ws[0])):
+        return
+    for i, w in enumerate(ws[1:], 1):
+        if ws[i - 1] in _SOURCE_FLAGS or w.partition("=")[0] in _SOURCE_FLAGS:
+            continue  # an index: untrusted_index's
+        url = _URL_PREFIX.sub("", w, count=1)
+        if plain_http_remote(url):
+            yield "untrusted-index", f"installs code from a plain-http URL ({host_of(url)})", "high"
+            return

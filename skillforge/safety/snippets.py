@@ -44,7 +44,10 @@ SNIPPET_KEYS = (
     "trusted_host",
     "config_registry",
     "insecure_host",
+    "insecure-host",
     *("uv_index", "scp ", "rsync ", ".netrc", ".kube/config", ".git-credentials", ".npmrc", ".pypirc"),
+    "exec(",  # python -c "…exec(urlopen(…))", node -e "…then(eval)", perl -e 'eval get(…)'
+    "eval",
     "http://",  # an index over plain http in any flag's spelling: pip -i, uv --index, -f (find-links)
 )
 _SHELL_LANGS = frozenset(
