@@ -19,14 +19,13 @@ from typing import cast
 from skillforge.errors import UsageError
 from skillforge.ingest import walk
 from skillforge.ingest.base import BOM, HEAD_BYTES, FolderReader, ParseContext, Problem, Reader, is_binary
-from skillforge.ingest.companions import companion_reason, pass_over_reason
+from skillforge.ingest.companions import companion_reason
 from skillforge.ingest.locations import DEFAULT_FOLDERS, default_folder, default_paths, input_paths
 from skillforge.ingest.opening import (
     READ_FLAGS,
     folder_size,
     gunzipped,
     is_gzip_head,
-    looks_utf16,
     not_regular,
     read_upto,
     regular_size,
@@ -35,8 +34,8 @@ from skillforge.ingest.opening import (
 )
 from skillforge.ingest.outcome import infer_from_tests
 from skillforge.ingest.report import FormatStats, IngestReport
-from skillforge.ingest.sqlite_store import is_sqlite, tables
 from skillforge.ingest.tools import decode_actions
+from skillforge.ingest.unrecognised import pass_over, report_unrecognised, summarise_unrecognised
 
 __all__ = [
     "DEFAULT_FOLDERS",
@@ -199,25 +198,7 @@ def read(
             path, report, forced, labels, labels_source, None if str(path) in named else others
         )
     if others:
-        names = ", ".join(Path(o).name for o in others[:3]) + (", …" if len(others) > 3 else "")
-        report.problems.append(
-            Problem(
-                _common_folder(others),
-                f"{len(others)} file(s) not agent logs were skipped ({names}); name a file to see why",
-            )
-        )
-
-
-def _common_folder(paths: list[str]) -> str:
-    """The folder the files share: ``.`` for files named relative to the current folder alone, their
-    absolute paths' when relative and absolute paths are mixed (or ``.`` on Windows across drives)."""
-    try:
-        return os.path.commonpath(paths) or "."
-    except ValueError:  # relative and absolute paths mixed
-        try:
-            return os.path.commonpath([os.path.realpath(p) for p in paths])
-        except ValueError:  # different drives
-            return "."
+        summarise_unrecognised(others, report)
 
 
 def _under(path: str, roots: set[str]) -> bool:
@@ -247,8 +228,8 @@ def _read_one(
         report.problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}", fatal=True))
         return
     if mod is None:
-        if others is None or not _pass_over(path, report):
-            _report_unrecognised(path, report, others)
+        if others is None or not pass_over(path, report, _suffix(path.name) in LOG_SUFFIXES):
+            report_unrecognised(path, report, others)
         return
     ctx = ParseContext(path=path, format=mod.FORMAT, head=head, data=data, named=others is None)
     yield from _parse(ctx, mod, report, labels, labels_source)
@@ -364,53 +345,6 @@ def settle_outcome(traj: Trajectory, labels: dict[str, Outcome] | None, labels_s
         inferred = infer_from_tests(traj.steps)
         if inferred is not None:
             traj.outcome, traj.outcome_source = inferred
-
-
-def _pass_over(path: Path, report: IngestReport) -> bool:
-    """Count a file met in a folder walk that is simply not a log (see ``companions``); False when it
-    is named like a log and must be reported."""
-    reason = pass_over_reason(path, _suffix(path.name) in LOG_SUFFIXES)
-    if reason is not None:
-        report.passed_over[reason] += 1
-    return reason is not None
-
-
-def _sqlite_reason(path: Path) -> str:
-    if not tables(path):
-        return "an SQLite database that cannot be read (damaged, cut short, or still being written: copy it again)"
-    return (
-        "an SQLite database without the tables of an agent log (OpenCode's opencode.db: session, message, "
-        "part or session_message; Cursor's state.vscdb: cursorDiskKV)"
-    )
-
-
-def _report_unrecognised(path: Path, report: IngestReport, others: list[str] | None = None) -> None:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(HEAD_BYTES)
-    except OSError:
-        head = b""
-    if companion_reason(path):
-        why = f"{companion_reason(path)}, not an agent log (read the transcript beside it)"
-    elif not head.strip():
-        why = "empty file"
-    elif looks_utf16(head):
-        why = (
-            f"UTF-16 text, not UTF-8 (convert it: iconv -f UTF-16 -t UTF-8 '{path.name}' > "
-            f"'{path.stem}.utf8{path.suffix}')"
-        )
-    elif is_sqlite(head):
-        why = _sqlite_reason(path)
-    elif is_binary(head):
-        why = "binary file, not an agent log"
-    else:
-        why = "not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
-        if others is not None:  # found while walking a folder: summarised in one line
-            report.unrecognised.append(str(path))
-            others.append(str(path))
-            return
-    report.unrecognised.append(str(path))
-    report.problems.append(Problem(str(path), why, fatal=True))
 
 
 def _size(path: Path) -> int:
