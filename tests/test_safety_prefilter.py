@@ -565,3 +565,27 @@ def test_home_paths_at_anchors_equal_finditer() -> None:
             assert [m.span() for m in anchored_matches(pattern, text, anchors)] == expected, text
             found += len(expected)
     assert found > 300, found
+
+
+def test_rules_looked_up_by_their_keywords_are_those_that_apply() -> None:
+    """The secret rules run on a text are found from its keyword hits (an index), not by asking every
+    rule: the same rules, in the same order, as :meth:`Rule.applies_given` gives them, case-sensitive
+    keywords included (``AKIA`` in upper case only), whatever other scanners' literals were asked for."""
+    from skillforge.safety.prefilter import hits
+    from skillforge.safety.prefilter import lowered as lower_same_offsets
+    from skillforge.safety.redact import _GATES, applicable
+    from skillforge.safety.secret_rules import RULES
+
+    keywords = sorted({k for rule in RULES for k in rule.keywords})
+    assert any(r.exact for r in RULES) and len(keywords) > 60
+    words = [*keywords, *(k.upper() for k in keywords), *(k.swapcase() for k in keywords)]
+    words += ["curl -u", "path", "password", "ignore previous", " ", "\n", "=", "x" * 20, "ſ", "İ"]
+    rng = random.Random(7)
+    applied = 0
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+        found = hits(lower_same_offsets(text), _GATES)
+        expected = [i for i, rule in enumerate(RULES) if rule.applies_given(text, found)]
+        assert applicable(text, found) == expected, text
+        applied += len(expected)
+    assert applied > 3000
