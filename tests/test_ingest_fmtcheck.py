@@ -181,6 +181,30 @@ def test_a_gemini_json_session_resumed_as_jsonl_is_read_once(tmp_path: Path) -> 
     assert [len(t.steps) for t in named] == [2]  # named by the user: read as asked
 
 
+def test_a_log_resumed_after_an_earlier_walk_is_seen(tmp_path: Path) -> None:
+    """The chats folder is listed once, not globbed per .json (quadratic in a folder of sessions); a log
+    written after an earlier walk of the same folder, in the same process, is still seen."""
+    sid = "7e1d0f8b-1b2c-4d3e-8f90-a1b2c3d4e5f6"
+    chats = tmp_path / "chats"
+    chats.mkdir()
+    old = [gemini_text("u1", "user", "add a logout button"), gemini_text("g1", "gemini", "Added.")]
+    for n in range(30):  # other sessions in the folder
+        (chats / f"session-2026-08-01T09-{n:02d}-{n:08x}.json").write_text(
+            json.dumps({**gemini_header(f"{n:08x}-0000"), "messages": old})
+        )
+    (chats / "session-2026-08-01T10-00-7e1d0f8b.json").write_text(
+        json.dumps({**gemini_header(sid), "messages": old})
+    )
+    assert len(list(read([chats], IngestReport()))) == 31
+    log = [gemini_header(sid), *old, gemini_text("u2", "user", "and style it")]
+    (chats / "session-2026-09-02T10-00-7e1d0f8b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in log))
+    # the listing is kept by the folder's change time: moved on here as a coarse-grained filesystem may not
+    os.utime(chats, ns=(os.stat(chats).st_atime_ns, os.stat(chats).st_mtime_ns + 1_000_000_000))
+    trajs = list(read([chats], IngestReport()))
+    assert len(trajs) == 31  # the session once
+    assert [len(t.steps) for t in trajs if t.native_id == sid] == [3]  # from the log, not the .json
+
+
 def harbor_trial(root: Path, indent: int | None) -> Path:
     doc = {
         "schema_version": "ATIF-v1.7",

@@ -18,7 +18,8 @@ messages are injected context (errors marked ``is_error``).
 
 from __future__ import annotations
 
-import glob
+import functools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,15 +102,42 @@ def _resumed_as_jsonl(path: Path, doc: dict[str, Any]) -> bool:
     sid = doc.get("sessionId")
     if type(sid) is not str or len(sid) < 8 or path.suffix.lower() != ".json":
         return False
-    for log in path.parent.glob(f"session-*-{glob.escape(sid[:8])}.jsonl"):
+    folder = str(path.parent)
+    try:
+        changed = os.stat(folder).st_mtime_ns
+    except OSError:
+        return False
+    for name in _session_logs(folder, changed).get(sid[:8], ()):
         try:
-            with log.open("rb") as fh:
+            with open(os.path.join(folder, name), "rb") as fh:
                 header = orjson.loads(fh.readline(HEAD_BYTES))
         except (OSError, orjson.JSONDecodeError):
             continue
         if type(header) is dict and header.get("sessionId") == sid:
             return True
     return False
+
+
+@functools.lru_cache(maxsize=16)
+def _session_logs(folder: str, changed: int) -> dict[str, tuple[str, ...]]:
+    """The ``session-*-<id8>.jsonl`` logs of a chats folder by ``<id8>``, listed once per folder and
+    change time (``changed``): a glob per ``.json`` made a folder of them quadratic (Gemini JSON ingest
+    went from 2.8 to 4.2 times the raw parse)."""
+    found: dict[str, list[str]] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name  # session-<anything>-<id8>.jsonl, as the glob session-*-<id8>.jsonl
+                if (
+                    len(name) >= 23
+                    and name.startswith("session-")
+                    and name.endswith(".jsonl")
+                    and name[-15] == "-"
+                ):
+                    found.setdefault(name[-14:-6], []).append(name)
+    except OSError:
+        return {}
+    return {id8: tuple(sorted(names)) for id8, names in found.items()}
 
 
 def _document(path: Path, ctx: ParseContext) -> Session | None:
