@@ -18,8 +18,6 @@ messages are injected context (errors marked ``is_error``).
 
 from __future__ import annotations
 
-import functools
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,6 @@ from typing import Any
 import orjson
 
 from skillforge.ingest.base import (
-    HEAD_BYTES,
     R_ASSISTANT,
     R_SYSTEM,
     R_USER,
@@ -41,6 +38,7 @@ from skillforge.ingest.base import (
     object_line,
     str_or_none,
 )
+from skillforge.ingest.gemini_resumed import resumed_as_jsonl
 from skillforge.ingest.gemini_text import exit_code_line, marks, split_marks
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
 from skillforge.ingest.steps import StepList
@@ -89,55 +87,11 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
         session = _replay(path, ctx)
     else:
         session = _document(path, ctx)
-        if session is not None and not ctx.named and _resumed_as_jsonl(path, session[1]):
+        if session is not None and not ctx.named and resumed_as_jsonl(path, session[1]):
             ctx.ignore("conversation resumed as a .jsonl log beside it (the log is read)")
             return
     if session is not None:
         yield _trajectory(path, *session, ctx)
-
-
-def _resumed_as_jsonl(path: Path, doc: dict[str, Any]) -> bool:
-    """Whether a ``session-*-<id8>.jsonl`` log beside this ``.json`` conversation has its session id:
-    resuming a ≤ v0.38 session writes such a log, history included, and the log is the one to read."""
-    sid = doc.get("sessionId")
-    if type(sid) is not str or len(sid) < 8 or path.suffix.lower() != ".json":
-        return False
-    folder = str(path.parent)
-    try:
-        changed = os.stat(folder).st_mtime_ns
-    except OSError:
-        return False
-    for name in _session_logs(folder, changed).get(sid[:8], ()):
-        try:
-            with open(os.path.join(folder, name), "rb") as fh:
-                header = orjson.loads(fh.readline(HEAD_BYTES))
-        except (OSError, orjson.JSONDecodeError):
-            continue
-        if type(header) is dict and header.get("sessionId") == sid:
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=16)
-def _session_logs(folder: str, changed: int) -> dict[str, tuple[str, ...]]:
-    """The ``session-*-<id8>.jsonl`` logs of a chats folder by ``<id8>``, listed once per folder and
-    change time (``changed``): a glob per ``.json`` made a folder of them quadratic (Gemini JSON ingest
-    went from 2.8 to 4.2 times the raw parse)."""
-    found: dict[str, list[str]] = {}
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name  # session-<anything>-<id8>.jsonl, as the glob session-*-<id8>.jsonl
-                if (
-                    len(name) >= 23
-                    and name.startswith("session-")
-                    and name.endswith(".jsonl")
-                    and name[-15] == "-"
-                ):
-                    found.setdefault(name[-14:-6], []).append(name)
-    except OSError:
-        return {}
-    return {id8: tuple(sorted(names)) for id8, names in found.items()}
 
 
 def _document(path: Path, ctx: ParseContext) -> Session | None:
