@@ -296,6 +296,12 @@ def test_a_named_sqlite_file_no_reader_knows_says_what_it_is(cli, tmp_path: Path
     assert "SQLite database without the tables of an agent log" in line and "cursorDiskKV" in line
     (line,) = [x for x in res.err.splitlines() if f"{damaged}:" in x]
     assert "SQLite database that cannot be read" in line  # was: "binary file, not an agent log"
+    empty = tmp_path / "empty.db"  # a sound database with no table at all: not damaged (a reviewer)
+    with sqlite3.connect(empty) as db:
+        db.execute("PRAGMA user_version = 1")
+    res = cli("ingest", empty)
+    (line,) = [x for x in res.err.splitlines() if f"{empty}:" in x]
+    assert "SQLite database without the tables of an agent log" in line
 
 
 def poll(at: int, session: int, output: str, exit_code: int | None) -> list[Step]:
@@ -331,6 +337,14 @@ def test_a_codex_test_run_continued_in_write_stdin_is_read_from_its_polls() -> N
     steps[-1].exit_code = 0
     assert infer_from_tests(steps) == (Outcome.SUCCESS, "tests")
     assert infer_from_tests(steps[:6]) is None  # never polled: still no answer
+
+
+def test_the_codex_phrase_in_other_output_keeps_its_exit_code() -> None:
+    """A reviewer: output that merely holds "Process running with session ID N", with no poll of that
+    session after it, lost its exit code, so "5 passed" with exit code 1 read as a success."""
+    output = "starting: Process running with session ID 9 (a fixture)\n===== 5 passed in 0.10s =====\n"
+    assert infer_from_tests(run("pytest -q", output, 1)) is None  # summary and exit code disagree
+    assert infer_from_tests(run("pytest -q", output, 0)) == (Outcome.SUCCESS, "tests")
 
 
 def write_run_with_reports(folder: Path) -> None:

@@ -97,7 +97,7 @@ def infer_from_tests(steps: list[Step]) -> tuple[Outcome, str] | None:
         result = steps[step.pair]
         text, exit_code = result.text, result.exit_code
         if _RUNNING in text:  # Codex: still running after its yield time, its output read by write_stdin
-            text, exit_code = _polled(steps, step.pair, text)
+            text, exit_code = _polled(steps, step.pair, text, exit_code)
         outcome = outcome_of_output(text)
         if outcome is None:
             return None
@@ -111,13 +111,14 @@ _RUNNING = "Process running with session ID "
 _SESSION = re.compile(r"Process running with session ID (\d+)")
 
 
-def _polled(steps: list[Step], at: int, text: str) -> tuple[str, int | None]:
+def _polled(steps: list[Step], at: int, text: str, exit_code: int | None) -> tuple[str, int | None]:
     """A Codex command's output continued in the later ``write_stdin`` calls naming its session, up to
-    the poll that says it exited: all of it, and that poll's exit code (None while none has)."""
+    the poll that says it exited: all of it, and the last poll's exit code. Without such a poll (the
+    phrase in another tool's output) the output and ``exit_code`` as they were."""
     match = _SESSION.search(text)
     if match is None:
-        return text, None
-    session, exit_code = int(match.group(1)), None
+        return text, exit_code
+    session = int(match.group(1))
     for step in steps[at + 1 :]:
         args = step.input
         if (

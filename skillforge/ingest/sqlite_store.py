@@ -45,6 +45,16 @@ def _tables(path: str, _mtime: int, _size: int) -> frozenset[str]:
     return frozenset(str(r[0]) for r in rows)
 
 
+def readable(path: Path) -> bool:
+    """Whether ``path`` opens as an SQLite database and its schema reads (with tables or none)."""
+    try:
+        with snapshot(path) as db:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except (sqlite3.Error, OSError):
+        return False
+    return True
+
+
 @contextmanager
 def snapshot(path: Path) -> Iterator[sqlite3.Connection]:
     """A read-only connection to ``path`` that takes no lock on it (see the module's docstring)."""

@@ -13,7 +13,7 @@ from skillforge.ingest.base import HEAD_BYTES, Problem, is_binary
 from skillforge.ingest.companions import companion_reason, pass_over_reason
 from skillforge.ingest.opening import looks_utf16
 from skillforge.ingest.report import IngestReport
-from skillforge.ingest.sqlite_store import is_sqlite, tables
+from skillforge.ingest.sqlite_store import is_sqlite, readable, tables
 
 
 def summarise_unrecognised(others: list[str], report: IngestReport) -> None:
@@ -49,7 +49,7 @@ def pass_over(path: Path, report: IngestReport, log_suffix: bool) -> bool:
 
 
 def _sqlite_reason(path: Path) -> str:
-    if not tables(path):
+    if not tables(path) and not readable(path):  # no tables at all is no damage
         return "an SQLite database that cannot be read (damaged, cut short, or still being written: copy it again)"
     return (
         "an SQLite database without the tables of an agent log (OpenCode's opencode.db: session, message, "
