@@ -119,6 +119,27 @@ def test_ingest_and_offline_distill_carry_it_nowhere(case: Secret, cli, distill,
     assert outcome.leaks(case.secret) == [] and case.secret not in outcome.err
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aws s3api list-objects-v2 --bucket logs --starting-token eyJNYXJrZXIiOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ==",
+        "aws ec2 describe-instances --next-token AAAAAQbdqZ2r4nX8hK1Lz0pQ",
+        "gcloud logging read --page-token CiAKGjBpNDd2Nmp2Zml2cXRwYjBpOXA2",
+    ],
+)
+def test_a_page_cursor_after_a_token_flag_is_no_secret(text: str) -> None:
+    from skillforge.safety.redact import find_secrets
+
+    assert find_secrets(text) == []
+
+
+def test_a_session_token_flag_is_still_a_secret() -> None:
+    from skillforge.safety.redact import find_secrets
+
+    value = rand("session", ALNUM, 40)
+    assert [f.kind for f in find_secrets(f"aws configure set --session-token {value}")] == ["cli-token"]
+
+
 # ------------------------------------------------------------------ secrets in a log's structure
 
 KEY_NAME = "ghp_" + rand("as-key", ALNUM, 36)
