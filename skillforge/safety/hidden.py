@@ -82,7 +82,24 @@ def _hidden_confidence(body: str, i: int, char: str, ctx: Context, offset: int) 
 # an OSC (hyperlink, clipboard, title), concealed text (SGR 8), cursor moves and erasing, a reset, and
 # backspaces over a word; other escapes (a key code in a terminal's docs, a "\b" that a string escape
 # turned into a backspace: C:\Program Files\Git\bin) only in prose
-_TERMINAL = re.compile(r"\x1b(?:\]|\[[0-9;?]*(?:[ABCDEFGHJKf]|(?:[0-9;]*;)?0*8(?:;[0-9;]*)?m)|\[[su]|[c78])")
+_TERMINAL = re.compile(r"\x1b(?:\]|\[[0-9;?]*[ABCDEFGHJKf]|\[[su]|[c78])")
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+_COLOUR_ARGS = {"5": 2, "2": 4}  # 38;5;n and 38;2;r;g;b (also 48, 58): n, r, g, b are colours, not modes
+
+
+def _conceals(params: str) -> bool:
+    """Whether an SGR sequence's parameters turn on concealed text (mode 8), read parameter by
+    parameter: ``38;5;208`` (orange), ``28`` (reveal) and ``98`` (bright grey) are colours, not 8."""
+    ps = params.split(";")
+    i = 0
+    while i < len(ps):
+        mode = ps[i].lstrip("0") or "0"
+        if mode == "8":
+            return True
+        i += 1 + (_COLOUR_ARGS.get(ps[i + 1], 0) if mode in ("38", "48", "58") and i + 1 < len(ps) else 0)
+    return False
+
+
 _ESC = re.compile(r"[\x1b\x08\x9b]")
 
 
@@ -93,7 +110,12 @@ def terminal_controls(text: str, ctx: Context) -> Iterator[tuple[str, int, str, 
         return
     for m in _ESC.finditer(text):
         i = m.start()
-        if _TERMINAL.match(text, i) or text.startswith("\x08\x08\x08", i):  # or backspaces over a word
+        sgr = _SGR.match(text, i)
+        if (
+            _TERMINAL.match(text, i)
+            or (sgr and _conceals(sgr.group(1)))
+            or text.startswith("\x08\x08\x08", i)  # or backspaces over a word
+        ):
             conf = "high"
         elif ctx.in_code_block(i) or ctx.quoted(i):
             continue

@@ -42,12 +42,17 @@ _KUBE_ANCHORS = {"-data": (10, 18), "-token": (2, 7, 13)}
 _CLIENTS = {"curl": (0,), "wget": (0,), "http": (0,)}  # every match of the curl/wget -u rule starts so
 
 
+_PAGING = re.compile(r"-(?:page|next|starting|continuation|pagination|cursor|resume|sync)-")
+
+
 def _cli_flag_value(text: str, m: re.Match[str]) -> str | None:
     """A flag's value that reads as a random token: letters and digits, no path, no word (``--token
     my-project-name`` and ``--password-file ./pw`` are not)."""
     value = m.group("s")
     if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
         return None  # inside a longer word
+    if _PAGING.search(m.group(0).split(None, 1)[0]):
+        return None  # a page's cursor: aws --starting-token / --next-token, gcloud --page-token
     if value.count("/") > 1 or value.startswith((".", "/", "~", "-")) or "redacted" in value.lower():
         return None
     token = _mixed(value) or (len(value) >= 32 and value.isalnum() and _letters_and_digits(value))

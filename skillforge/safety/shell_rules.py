@@ -365,14 +365,48 @@ _SOURCE_FLAGS = frozenset(
 _URL_PREFIX = re.compile(r"^(?:--(?:from|spec|git|url)=)?(?:[\w.-]+\s*@\s*)?(?:git\+)?")
 
 
+_RUNNERS = frozenset({"npx", "pnpx", "bunx", "uvx"})  # the first word that is not a flag is the package
+_RUN_VERBS = frozenset({"run", "x", "exec", "dlx"})  # deno run URL, pipx run URL, npm exec URL
+_INSTALL_VERBS = frozenset({"install", "i", "add", "get", "require", "inject", "upgrade", "update"})
+_NOT_SOURCE_FLAGS = frozenset({"--proxy", "--http-proxy", "--https-proxy", "--cert", "--client-cert"})
+
+
+def _package_words(ws: list[str]) -> list[str]:
+    """The words of an install or run command that can name what it installs or runs: after the verb
+    (``pip install``, ``uv pip install``, ``deno run``), up to the first word that is not a flag of a
+    runner (``npx wait-on http://…`` passes the URL to wait-on); [] for other verbs (``npm config``)."""
+    args = ws[1:]
+    runner = base(ws[0]) in _RUNNERS
+    if not runner:
+        verbs = [i for i, w in enumerate(args[:3]) if not w.startswith("-")]
+        if verbs and args[verbs[0]] in ("pip", "tool") and len(verbs) > 1:  # uv pip install, uv tool run
+            verbs = verbs[1:]
+        if not verbs or args[verbs[0]] not in _RUN_VERBS | _INSTALL_VERBS:
+            return []
+        runner = args[verbs[0]] in _RUN_VERBS
+        args = args[verbs[0] + 1 :]
+    out: list[str] = []
+    for i, w in enumerate(args):
+        if w == "--":
+            break
+        if (args[i - 1] if i else "") in _NOT_SOURCE_FLAGS or w.partition("=")[0] in _NOT_SOURCE_FLAGS:
+            continue  # a proxy or certificate, not a package
+        out.append(w)
+        if runner and not w.startswith("-"):
+            break  # the package run (or a flag's value, checked all the same): then its own arguments
+    return out
+
+
 def plain_http_install(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     """A package installed or run straight from a plain-http URL (``pip install git+http://…``,
-    ``npx http://…/pkg.tgz``, ``deno run http://…``): code anyone on the path can replace."""
+    ``npx http://…/pkg.tgz``, ``deno run http://…``): code anyone on the path can replace. Only the
+    words that name a package count: not a proxy, nor an argument given to the package run."""
     ws = tool_words(ws)
     if not ws or not _URL_INSTALLERS.fullmatch(base(ws[0])):
         return
-    for i, w in enumerate(ws[1:], 1):
-        if ws[i - 1] in _SOURCE_FLAGS or w.partition("=")[0] in _SOURCE_FLAGS:
+    words = [ws[0], *_package_words(ws)]
+    for i, w in enumerate(words[1:], 1):
+        if words[i - 1] in _SOURCE_FLAGS or w.partition("=")[0] in _SOURCE_FLAGS:
             continue  # an index: untrusted_index's
         url = _URL_PREFIX.sub("", w, count=1)
         if plain_http_remote(url):
