@@ -16,16 +16,7 @@ from skillforge.errors import ExitCode
 from skillforge.ingest import IngestReport, read
 from skillforge.ingest.outcome import infer_from_tests, is_test_command
 from skillforge.model import Outcome, Role, Step, StepKind
-
-
-def run(command: str, output: str, exit_code: int | None, at: int = 0) -> list[Step]:
-    call = Step(
-        at, Role.ASSISTANT, StepKind.TOOL_CALL, command, tool_name="Bash", call_id=f"c{at}", pair=at + 1
-    )
-    result = Step(
-        at + 1, Role.TOOL, StepKind.TOOL_RESULT, output, call_id=f"c{at}", pair=at, exit_code=exit_code
-    )
-    return [call, result]
+from tests.test_labels import run  # a shell call and its result
 
 
 @pytest.mark.parametrize(

@@ -107,15 +107,15 @@ def test_tool_budget_switches_tools_off(mapper, llm_server):
     assert llm_server.requests[-1].body["tool_choice"] == {"type": "none"}
 
 
-def test_judge_decides_unknown_outcome(mapper, llm_server):
-    def script(seen: Seen) -> Reply:
-        if "Decide whether" in seen.user_text:
-            return Reply(json={"outcome": "failure", "reason": "tests still fail", "steps": [3]})
-        return Reply(
-            json={"lessons": [lesson("Check the format", [3], "ValueError", kind="failure_trigger")]}
-        )
+def judged_failure(seen: Seen) -> Reply:
+    """The judge calls the run a failure; the analyst then answers with one failure lesson."""
+    if "Decide whether" in seen.user_text:
+        return Reply(json={"outcome": "failure", "reason": "tests still fail", "steps": [3]})
+    return Reply(json={"lessons": [lesson("Check the format", [3], "ValueError", kind="failure_trigger")]})
 
-    llm_server.responder = script
+
+def test_judge_decides_unknown_outcome(mapper, llm_server):
+    llm_server.responder = judged_failure
     result = mapper().map(trajectory(outcome=Outcome.UNKNOWN, outcome_source=None))
     assert result.facts["outcome"] == "failure" and result.facts["outcome_source"] == "llm-judge"
     assert "FAILED" in llm_server.requests[1].user_text
@@ -125,15 +125,7 @@ def test_judge_decides_unknown_outcome(mapper, llm_server):
 def test_a_guessed_outcome_is_judged_not_taken_as_the_verdict(mapper, llm_server):
     """A success guessed from the last test run (it agrees with a benchmark's verdict about half the
     time) is not told to the analyst as "SUCCEEDED": the judge decides, and sees the guess as a hint."""
-
-    def script(seen: Seen) -> Reply:
-        if "Decide whether" in seen.user_text:
-            return Reply(json={"outcome": "failure", "reason": "the fix is incomplete", "steps": [3]})
-        return Reply(
-            json={"lessons": [lesson("Check the format", [3], "ValueError", kind="failure_trigger")]}
-        )
-
-    llm_server.responder = script
+    llm_server.responder = judged_failure
     result = mapper().map(trajectory(outcome=Outcome.SUCCESS, outcome_source="tests"))
     judge = llm_server.requests[0].user_text
     assert "Decide whether" in judge and "recorded outcome: unknown (guessed success from tests)" in judge

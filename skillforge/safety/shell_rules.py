@@ -218,6 +218,21 @@ def tool_words(ws: list[str]) -> list[str]:
     return ws
 
 
+# the flags that name where an installer fetches packages from (an index, a registry, a links page)
+_SOURCE_FLAGS = frozenset(
+    {
+        "--index-url",
+        "-i",
+        "--extra-index-url",
+        "--registry",
+        "--index",
+        "--default-index",
+        "--find-links",
+        "-f",
+    }
+)
+
+
 def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     ws = tool_words(ws)
     name = base(ws[0])
@@ -230,16 +245,7 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
             value = ws[i + 1]
         if flag in ("--trusted-host", "--allow-insecure-host"):
             yield "untrusted-index", f"installs while trusting host {value!r} without TLS", "high"
-        elif flag in (
-            "--index-url",
-            "-i",
-            "--extra-index-url",
-            "--registry",
-            "--index",
-            "--default-index",
-            "--find-links",
-            "-f",
-        ):
+        elif flag in _SOURCE_FLAGS:
             if plain_http_remote(value):
                 yield "untrusted-index", f"installs from a plain-http index ({host_of(value)})", "high"
             elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
@@ -349,18 +355,6 @@ def fetches_and_evaluates(ws: list[str]) -> Iterator[tuple[str, str, str]]:
 
 _URL_INSTALLERS = re.compile(
     r"pip[\d.]*|uv|uvx|pipx|npm|npx|pnpm|pnpx|yarn|bun|bunx|deno|gem|cargo|go|poetry|conda|composer"
-)
-_SOURCE_FLAGS = frozenset(
-    {
-        "--index-url",
-        "-i",
-        "--extra-index-url",
-        "--registry",
-        "--index",
-        "--default-index",
-        "--find-links",
-        "-f",
-    }
 )
 _URL_PREFIX = re.compile(r"^(?:--(?:from|spec|git|url)=)?(?:[\w.-]+\s*@\s*)?(?:git\+)?")
 
