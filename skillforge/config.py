@@ -62,7 +62,9 @@ class Settings:
     max_retries: int = _setting(4, "SDK retries per LLM call (429/5xx/timeouts, honouring Retry-After)")
     max_cost: float = _setting(0.0, "stop before spending more than this many dollars (0: no limit)")
     max_tokens: int = _setting(0, "stop before using more than this many tokens (0: no limit)")
-    min_support: int = _setting(2, "trajectories a lesson needs before it becomes part of a skill")
+    min_support: int = _setting(
+        2, "runs a lesson needs before it becomes part of a skill (a subagent counts with its session)"
+    )
     base_branch: str = _setting("", "branch that review branches start from (empty: the current branch)")
     author_name: str = _setting("skillforge", "author of skillforge's commits")
     author_email: str = _setting("skillforge@localhost", "author e-mail of skillforge's commits")

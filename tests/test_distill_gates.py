@@ -198,3 +198,40 @@ def test_a_full_waiting_list_still_takes_new_lessons() -> None:
     text = runs.render_pending([*old, new], older={lesson.key for lesson in old})
     keys = {lesson.key for lesson in runs.pending(text)}
     assert new.key in keys and len(keys) == runs.MAX_PENDING
+
+
+def test_a_subagent_and_the_session_that_started_it_are_one_run_of_support() -> None:
+    parent = Evidence("t-parent", [3], quote="q", outcome=Outcome.SUCCESS)
+    child = Evidence("t-child", [1], quote="q", outcome=Outcome.SUCCESS)
+    other = Evidence("t-other", [2], quote="q", outcome=Outcome.SUCCESS)
+    sessions = {"t-parent": "claude-code:s1", "t-child": "claude-code:s1", "t-other": "claude-code:s2"}
+
+    def lesson(*evidence: Evidence) -> Lesson:
+        return Lesson(
+            "Run the tests", "", "Run `npm test`.", LessonKind.ENVIRONMENT_RECIPE, evidence=list(evidence)
+        )
+
+    alone = lesson(parent, child)
+    gates.stamp_sessions([alone], sessions)
+    assert alone.support == 1 and gates.apply([alone], min_support=2).below_support == [alone]
+    joined = lesson(Evidence("t-parent", [3]), Evidence("t-child", [1]), other)
+    gates.stamp_sessions([joined], sessions)
+    assert joined.support == 2 and gates.apply([joined], min_support=2).kept == [joined]
+    # a lesson waiting from an earlier run keeps its mark (its trajectories are not read again)
+    (waiting,) = runs.pending(runs.render_pending([alone]))
+    assert {e.session for e in waiting.evidence} == {"claude-code:s1"}
+    gates.stamp_sessions([waiting], {})
+    assert waiting.support == 1
+
+
+def test_trajectory_session_folds_subagents_and_forks_only_where_ids_are_sessions() -> None:
+    from skillforge.model import Trajectory
+
+    top = Trajectory("id1", "s.jsonl", "claude-code", "claude-code", native_id="s1")
+    sub = Trajectory("id2", "a.jsonl", "claude-code", "claude-code", native_id="a7", parent_id="s1")
+    assert top.session == sub.session == "claude-code:s1"
+    # SWE-agent's native id is the task's instance id, shared by independent runs of that task
+    swe = [
+        Trajectory(f"id{n}", "x.traj", "swe-agent", "swe-agent", native_id="django__django-1") for n in (3, 4)
+    ]
+    assert [t.session for t in swe] == ["id3", "id4"]

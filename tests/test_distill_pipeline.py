@@ -265,3 +265,57 @@ def test_corpus_mini_swe_agent_gives_repository_skills(cli, corpus, tmp_path) ->
     assert res.code == 0 and report["trajectories"] == 100 and report["failures"] == []
     assert len(names) >= 5 and sum(name.endswith("-workflow") for name in names) >= 3
     assert all(c["evidence"] >= 2 for c in report["changes"])
+
+
+def _claude_session(folder: Path, session: str, agent: str | None = None) -> None:
+    """A Claude Code session (or, with ``agent``, one of its subagents) that ran ``npm test`` in
+    /home/dev/shop and saw it pass, as Claude Code 2.1 writes it."""
+    base = {"isSidechain": bool(agent), "cwd": "/home/dev/shop", "sessionId": session, "version": "2.1.56"}
+    base |= {"agentId": agent} if agent else {}
+    call = f"toolu_{agent or session[:8]}"
+    messages = [
+        ("user", {"role": "user", "content": "Fix the failing cart total test."}),
+        (
+            "assistant",
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "tool_use", "id": call, "name": "Bash", "input": {"command": "npm test"}}
+                ],
+            },
+        ),
+        (
+            "user",
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": call, "content": "  12 passing (40ms)\n"}],
+            },
+        ),
+        ("assistant", {"role": "assistant", "content": [{"type": "text", "text": "All tests pass."}]}),
+    ]
+    lines, parent = [], None
+    for n, (kind, message) in enumerate(messages, 1):
+        uuid = f"{(agent or session)[:8]:0>8}-0000-4000-8000-{n:012d}"
+        lines.append(
+            orjson.dumps({**base, "parentUuid": parent, "uuid": uuid, "type": kind, "message": message})
+        )
+        parent = uuid
+    path = folder / (f"{session}/subagents/agent-{agent}.jsonl" if agent else f"{session}.jsonl")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+
+def test_a_session_and_its_own_subagent_are_not_two_runs_of_support(cli, tmp_path) -> None:
+    logs = tmp_path / "projects" / "-home-dev-shop"
+    first, second = "3f0c2a91-7d4e-4b7a-9c11-5e2f8a6b1d01", "9b1d7c44-2e6f-4a53-8d0e-7c3a9f4e2b10"
+    _claude_session(logs, first)
+    _claude_session(logs, first, agent="a7f3e21")  # the same command, run by a subagent of that session
+    res = cli("distill", str(logs), "--library", str(tmp_path / "lib"), "--init", "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 0 and report["trajectories"] == 2 and report["lessons_kept"] == 0, report
+    assert any("fewer than 2 runs" in note and "subagent" in note for note in report["notes"])
+    _claude_session(logs, second)  # a second, independent session: now two runs
+    report = orjson.loads(
+        cli("distill", str(logs), "--library", str(tmp_path / "lib2"), "--init", "--json").out
+    )
+    assert report["lessons_kept"] >= 1 and report["changes"], report

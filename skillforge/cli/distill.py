@@ -52,7 +52,12 @@ WorkersOpt = Annotated[
 ]
 MinSupportOpt = Annotated[
     int | None,
-    typer.Option("--min-support", metavar="N", min=1, help="Trajectories a lesson needs (default 2)."),
+    typer.Option(
+        "--min-support",
+        metavar="N",
+        min=1,
+        help="Runs a lesson needs (default 2; a subagent counts with its session).",
+    ),
 ]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Print the plan and cost estimate; write nothing.")

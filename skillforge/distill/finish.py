@@ -76,6 +76,7 @@ def _gate(run: Run, settings: Settings, lessons: list[Lesson], waiting: list[Les
     from skillforge.skills.validate import check_text
 
     report = run.report
+    gates.stamp_sessions(lessons, run.sessions)
     gated = gates.apply(
         runs.with_waiting(waiting, lessons),
         int(settings.min_support),
@@ -90,7 +91,7 @@ def _gate(run: Run, settings: Settings, lessons: list[Lesson], waiting: list[Les
     if gated.below_support:
         report.notes.append(
             f"{len(gated.below_support)} lessons seen in fewer than {settings.min_support} "
-            "trajectories were left out (--min-support)"
+            "runs were left out (--min-support; a subagent counts with its session)"
         )
     return gated
 

@@ -1,8 +1,10 @@
 """The gates between mined lessons and skills, applied to every lesson of a run.
 
-* **Support**: a lesson seen in fewer than ``min_support`` distinct trajectories stays out. Support
-  is counted over the lesson's group: lessons with the same key by default, or the clusters of
-  similar lessons an LLM run finds (each analyst words the same lesson differently).
+* **Support**: a lesson seen in fewer than ``min_support`` distinct runs stays out. Support is counted
+  over the lesson's group: lessons with the same key by default, or the clusters of similar lessons an
+  LLM run finds (each analyst words the same lesson differently). A subagent's trajectory and the
+  session that started it are one run (``Evidence.run``, stamped by :func:`stamp_sessions`): a session
+  that spawned eight subagents to run the same tests is one run's evidence, not eight.
 * **Trust**: the policy of :func:`skillforge.safety.trust.assess`. A lesson whose text (or the
   evidence it would quote) fails the safety checks, or that copies instructions from tool output, is
   quarantined whatever its support; a lesson with enough support that rests only on untrusted text
@@ -22,8 +24,6 @@ from skillforge.safety import quarantine
 from skillforge.safety.provenance import copied_targets
 from skillforge.safety.trust import DROP, KEEP, assess, is_error
 
-__all__ = ["GateResult", "apply", "copied_targets", "quarantine_files", "summary"]
-
 __all__ = [
     "GateResult",
     "Grouping",
@@ -31,8 +31,10 @@ __all__ = [
     "TextCheck",
     "apply",
     "by_key",
+    "copied_targets",
     "is_error",
     "quarantine_files",
+    "stamp_sessions",
     "summary",
 ]
 
@@ -71,7 +73,7 @@ def apply(
     trusted text decides."""
     result = GateResult()
     for group in (grouping or by_key)(lessons):
-        support = len({e.trajectory_id for lesson in group for e in lesson.evidence})
+        support = len({e.run for lesson in group for e in lesson.evidence})  # sessions, not subagents
         support = max(support, *(lesson.runs for lesson in group))  # evidence may be a sample (Lesson.runs)
         for lesson in group:
             verdict = assess(
@@ -89,6 +91,16 @@ def apply(
             else:
                 result.quarantined.append((lesson, verdict.reason))
     return result
+
+
+def stamp_sessions(lessons: Sequence[Lesson], sessions: Mapping[str, str]) -> None:
+    """Mark each evidence with the session of its trajectory (``sessions``: trajectory id -> session,
+    for those that are not their own), in place; evidence already marked (a lesson waiting from an
+    earlier run) keeps its mark."""
+    for lesson in lessons:
+        for ev in lesson.evidence:
+            if not ev.session:
+                ev.session = sessions.get(ev.trajectory_id, "")
 
 
 def quarantine_files(quarantined: Sequence[tuple[Lesson, str]], run_id: str) -> dict[str, str]:

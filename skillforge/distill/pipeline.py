@@ -199,6 +199,8 @@ def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = No
             run.repositories[traj.id] = scrub(traj.repository)[0]
         run.step_trust[traj.id] = trust_codes(traj)
         run.copied[traj.id] = gates.copied_targets(traj)
+        if (session := traj.session) != traj.id:
+            run.sessions[traj.id] = session
         if cached is not None and cached.take(traj):
             continue
         counts = dict(redact_trajectory(traj))

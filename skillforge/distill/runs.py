@@ -198,7 +198,7 @@ def _joined(lesson: Lesson, other: Lesson) -> Lesson:
     ]
     runs = 0
     if lesson.runs or other.runs:
-        overlap = {e.trajectory_id for e in lesson.evidence} & {e.trajectory_id for e in other.evidence}
+        overlap = {e.run for e in lesson.evidence} & {e.run for e in other.evidence}  # support's unit
         runs = lesson.support + other.support - len(overlap)
     return replace(lesson, evidence=evidence, runs=runs)
 

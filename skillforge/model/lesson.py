@@ -58,6 +58,13 @@ class Evidence:
     task: str = ""  # the trajectory's task text (shortened): route's past-task signal
     trust: Trust = Trust.AGENT  # the least trusted text this evidence relies on
     vouched: bool = False  # a run that read the cited steps found one written by the agent or a person
+    session: str = ""  # the session the trajectory belongs to when it is not its own (a subagent's)
+
+    @property
+    def run(self) -> str:
+        """What support counts: the trajectory's session (a subagent and the session that started it
+        are one run, :attr:`Trajectory.session`), else the trajectory."""
+        return self.session or self.trajectory_id
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +76,7 @@ class Evidence:
             "task": self.task,
             "trust": self.trust.value,
             **({"vouched": True} if self.vouched else {}),
+            **({"session": self.session} if self.session else {}),
         }
 
     @classmethod
@@ -82,6 +90,7 @@ class Evidence:
             task=str(d.get("task", "")),
             trust=Trust(d.get("trust", "agent")),
             vouched=d.get("vouched") is True,
+            session=str(d.get("session") or ""),
         )
 
 
@@ -102,8 +111,9 @@ class Lesson:
 
     @property
     def support(self) -> int:
-        """How many distinct trajectories support this lesson."""
-        return self.runs or len({e.trajectory_id for e in self.evidence})
+        """How many distinct runs support this lesson (a subagent's trajectory counts with its session,
+        :attr:`Evidence.run`)."""
+        return self.runs or len({e.run for e in self.evidence})
 
     @property
     def key(self) -> str:
@@ -147,10 +157,10 @@ def supporting_runs(lessons: Iterable[Lesson]) -> int:
     """Distinct trajectories behind these lessons. Exact when every lesson lists all its evidence; when
     some evidence is a sample (``Lesson.runs``), the largest single lesson's true support bounds it."""
     group = list(lessons)
-    ids = {e.trajectory_id for lesson in group for e in lesson.evidence}
+    ids = {e.run for lesson in group for e in lesson.evidence}
     return max([len(ids), *(lesson.support for lesson in group)])
 
 
 def is_sampled(lessons: Iterable[Lesson]) -> bool:
     """True when some lesson's evidence is only a sample of its supporting trajectories."""
-    return any(lesson.runs > len({e.trajectory_id for e in lesson.evidence}) for lesson in lessons)
+    return any(lesson.runs > len({e.run for e in lesson.evidence}) for lesson in lessons)

@@ -136,6 +136,10 @@ class Step(msgspec.Struct, gc=False):
 
 
 GUESSED_SOURCES = frozenset({"tests", "llm-judge"})  # outcome sources that infer rather than record
+# formats whose native id is an agent session's own id (a uuid): one session read from two copies is one
+# session. Not SWE-agent or mini-swe-agent (an instance id, shared by every run of that task), nor ATIF
+# (``session_id`` is whatever the writer chose, "run-42" in the reference)
+SESSION_FORMATS = frozenset({"claude-code", "codex", "gemini-cli", "copilot-cli", "opencode", "cursor"})
 
 
 @dataclass(slots=True)
@@ -171,6 +175,17 @@ class Trajectory:
         """True when the outcome was inferred (the last test run, a judge), not labelled or stated by
         the log itself: tables and JSON mark such outcomes as guesses."""
         return self.outcome is not Outcome.UNKNOWN and (self.outcome_source or "") in GUESSED_SOURCES
+
+    @property
+    def session(self) -> str:
+        """The agent session this run belongs to, for counting independent runs: a subagent's (or a
+        forked thread's) is the session that started it, ``<format>:<parent id>``; a top-level session's
+        is ``<format>:<its id>`` in :data:`SESSION_FORMATS`; any other run is its own (its ``id``)."""
+        if self.parent_id:
+            return f"{self.format}:{self.parent_id}"
+        if self.native_id and self.format in SESSION_FORMATS:
+            return f"{self.format}:{self.native_id}"
+        return self.id
 
     @property
     def known_outcome(self) -> Outcome:

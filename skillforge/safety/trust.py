@@ -83,7 +83,7 @@ def assess(
     if seen < max(1, min_support) and not verified(lesson, labelled):
         return Verdict(
             DROP,
-            f"seen in {seen} trajectories, fewer than {min_support}, and no labelled success verifies it",
+            f"seen in {seen} runs, fewer than {min_support}, and no labelled success verifies it",
         )
     if lesson.evidence and not any(trusted(e, step_trust) for e in lesson.evidence):
         kinds = sorted({e.trust.value for e in lesson.evidence})
