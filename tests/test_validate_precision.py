@@ -53,3 +53,18 @@ def test_link_to_a_sibling_skill_is_a_warning(tmp_path: Path) -> None:
         )
     found = [f for f in validate_paths([tmp_path]).findings if f.rule == "SF211"]
     assert [(f.severity, "sibling" in f.message) for f in found] == [("warning", True)]
+
+
+@pytest.mark.parametrize(
+    "value", ["base64EncodedValue", "MyBase64EncodedToken", "accessToken2024Value", "yourApiToken1"]
+)
+def test_a_flag_value_written_as_words_is_a_placeholder_not_a_secret_error(value: str) -> None:
+    findings = check_text(f"Log in: `acme login --token {value}`", "SKILL.md")
+    assert findings and {f.severity for f in findings} == {"warning"}, findings  # still redacted
+
+
+@pytest.mark.parametrize(
+    "value", ["Jk8sLmPqRtXvBnWz2Q4a", "hf9XkQ2mLp7RtV3nB8wZ", "q7Rk2mWp9xLs4vNt8bYc3dFg"]
+)
+def test_a_random_flag_value_stays_a_secret_error(value: str) -> None:
+    assert [f.severity for f in check_text(f"`acme login --token {value}`", "SKILL.md")] == ["error"]

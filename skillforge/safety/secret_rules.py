@@ -316,10 +316,31 @@ def confidence(kind: str, value: str) -> str:
     if kind in ("url-password", "connection-string", "cli-password", "cli-token"):
         return (
             "high"
-            if len(value) >= 8 and _letters_and_digits(value) and shannon_entropy(value) >= 2.8
+            if len(value) >= 8
+            and _letters_and_digits(value)
+            and shannon_entropy(value) >= 2.8
+            and not _made_of_words(value)
             else "low"
         )
     return "high"
+
+
+_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _made_of_words(value: str) -> bool:
+    """A name written in camelCase or with separators from a few words, each with a vowel, and short
+    numbers (``base64EncodedValue``, ``MyApiKey2``): what documentation writes where a token goes. A
+    random token of that length changes case or digit every few characters."""
+    parts = _PARTS.findall(value)
+    words = [p for p in parts if p.isalpha()]
+    return (
+        len(words) >= 2
+        and len(parts) <= 5
+        and any(w[0].isupper() and w[1:].islower() for w in words[1:])  # camelCase: a capital starts a word
+        and all(len(w) >= 2 and any(c in "aeiouyAEIOUY" for c in w) for w in words)
+        and all(len(p) <= 4 for p in parts if p.isdigit())  # a version, a year
+    )
 
 
 KINDS: tuple[str, ...] = (
