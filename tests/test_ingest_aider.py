@@ -124,3 +124,32 @@ def test_cli_ingest_reports_aider(cli: Callable[..., Any]) -> None:
     assert (
         result.code == 0 and result.out.count('"format": "aider"') + result.out.count('"format":"aider"') == 2
     )
+
+
+# Aider writes a multi-line message of its own (git output, a command it offers to run) with "> " on the
+# first line only and "  " after the last: the lines between are aider's output, not the model's reply.
+MULTILINE = (
+    "\n# aider chat started at 2026-03-01 09:00:00\n\n"
+    "> Aider v0.86.1  \n> Model: openai/some-model with whole edit format  \n\n"
+    "#### /git stauts  \n"
+    "> git: 'stauts' is not a git command. See 'git --help'.\n\nThe most similar command is\n\tstatus  \n\n"
+    "#### make the build print its version  \n\n"
+    "I added a `--version` flag.\n\n"
+    "> Tokens: 1.2k sent, 40 received.  \n"
+    "> make build\nmake check             \n./bin/tool --version  \n"
+    "> Run shell commands? (Y)es/(N)o/(D)on't ask again [Yes]: n  \n\n"
+    "#### thanks  \n\n"
+    "You're welcome.\n\n"
+)
+
+
+def test_multiline_aider_output_is_tool_output_not_the_models_reply(tmp_path: Path) -> None:
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(MULTILINE)
+    [traj], _ = parse(path)
+    replies = [s.text for s in traj.steps if s.role is Role.ASSISTANT]
+    assert replies == ["I added a `--version` flag.", "You're welcome."]
+    outputs = [s.text for s in traj.steps if s.kind is StepKind.TOOL_RESULT]
+    assert outputs[0].startswith("git: 'stauts' is not a git command.") and outputs[0].endswith("\tstatus")
+    assert outputs[1].startswith("make build\nmake check") and "./bin/tool --version" in outputs[1]
+    assert all(s.trust is Trust.TOOL_OUTPUT for s in traj.steps if s.kind is StepKind.TOOL_RESULT)

@@ -90,6 +90,8 @@ class _Session:
         self.pending_edits: dict[str, int] = {}  # path -> index of an edit call awaiting "Applied edit"
         self.pending_shell: int | None = None
         self.task = ""
+        self.tool_open = False  # the last "> " message has not reached its closing "  " yet
+        self.after_blank = False
 
     def feed(self, line: str, lineno: int, raw: bytes) -> None:
         self.digest.update(raw)
@@ -99,15 +101,29 @@ class _Session:
             kind, text = "user", line[5:].rstrip()
         elif line.startswith("> ") or line == ">":
             kind, text = "tool", line[2:].rstrip()
+            self.tool_open = not line.endswith("  ")
+        elif self._continues_tool_output(line):
+            kind, text = "tool", line.rstrip()
+            self.tool_open = self.tool_open and not line.endswith("  ")
         elif not line.strip() and self.block in ("user", "tool"):
+            self.after_blank = True
             return  # blank lines end nothing: aider writes one between blocks
         else:
             kind, text = "assistant", line
+        self.after_blank = not line.strip()
         if kind != self.block:
             self._flush()
             self.block, self.block_line = kind, lineno
         self.lines.append(text)
         self.linenos.append(lineno)
+
+    def _continues_tool_output(self, line: str) -> bool:
+        """Aider quotes only the first line of a multi-line message of its own ("> " … "  " after the
+        last line); the model's reply always starts after a blank line. So an unquoted line belongs to
+        the message before it while that message is unfinished, or when no blank line separates them."""
+        if self.block != "tool":
+            return False
+        return self.tool_open or (bool(line.strip()) and not self.after_blank)
 
     def finish(self, ctx: ParseContext) -> Iterator[Trajectory]:
         self._flush()
