@@ -153,3 +153,34 @@ def test_multiline_aider_output_is_tool_output_not_the_models_reply(tmp_path: Pa
     assert outputs[0].startswith("git: 'stauts' is not a git command.") and outputs[0].endswith("\tstatus")
     assert outputs[1].startswith("make build\nmake check") and "./bin/tool --version" in outputs[1]
     assert all(s.trust is Trust.TOOL_OUTPUT for s in traj.steps if s.kind is StepKind.TOOL_RESULT)
+
+
+THINK = "thinking-content-7bbeb8e1441453ad999a0bbba8a46d4b"  # aider's own reasoning tag
+WHOLE = (
+    "\n# aider chat started at 2026-03-02 10:00:00\n\n"
+    "> Aider v0.86.2  \n> Model: openrouter/some/model with whole edit format  \n> Git repo: none  \n\n"
+    "#### make greet() say hello in French  \n\n"
+    f"<{THINK}>\n\nThe user wants French. Example:\n\n```py\nprint('bonjour')\n```\n\n</{THINK}>\n\n"
+    "greet.py\n```python\ndef greet():\n    return 'bonjour'\n```\n\n"
+    "> Tokens: 300 sent, 90 received.  \n> Applied edit to greet.py  \n\n"
+    "#### <blank>  \n\n"
+    "#### thanks  \n\n"
+    "You're welcome.\n\n"
+)
+
+
+def test_whole_edit_format_files_are_edit_calls_and_reasoning_is_a_thought(tmp_path: Path) -> None:
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(WHOLE)
+    [traj], _ = parse(path)
+    [thought] = [s for s in traj.steps if s.kind is StepKind.THOUGHT]
+    assert thought.text.startswith("The user wants French.") and THINK not in thought.text
+    reply = next(s for s in traj.steps if s.kind is StepKind.ASSISTANT_MESSAGE)
+    assert THINK not in reply.text and reply.text.startswith("greet.py")
+    [edit] = traj.tool_calls  # the example inside the reasoning is no edit
+    assert edit.tool_name == "edit" and edit.input == {"path": "greet.py"}
+    assert traj.steps[edit.pair].text == "Applied edit to greet.py"  # type: ignore[index]
+    assert [s.text for s in traj.steps if s.role is Role.USER] == [
+        "make greet() say hello in French",
+        "thanks",
+    ]
