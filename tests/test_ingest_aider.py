@@ -124,3 +124,63 @@ def test_cli_ingest_reports_aider(cli: Callable[..., Any]) -> None:
     assert (
         result.code == 0 and result.out.count('"format": "aider"') + result.out.count('"format":"aider"') == 2
     )
+
+
+# Aider writes a multi-line message of its own (git output, a command it offers to run) with "> " on the
+# first line only and "  " after the last: the lines between are aider's output, not the model's reply.
+MULTILINE = (
+    "\n# aider chat started at 2026-03-01 09:00:00\n\n"
+    "> Aider v0.86.1  \n> Model: openai/some-model with whole edit format  \n\n"
+    "#### /git stauts  \n"
+    "> git: 'stauts' is not a git command. See 'git --help'.\n\nThe most similar command is\n\tstatus  \n\n"
+    "#### make the build print its version  \n\n"
+    "I added a `--version` flag.\n\n"
+    "> Tokens: 1.2k sent, 40 received.  \n"
+    "> make build\nmake check             \n./bin/tool --version  \n"
+    "> Run shell commands? (Y)es/(N)o/(D)on't ask again [Yes]: n  \n\n"
+    "#### thanks  \n\n"
+    "You're welcome.\n\n"
+)
+
+
+def test_multiline_aider_output_is_tool_output_not_the_models_reply(tmp_path: Path) -> None:
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(MULTILINE)
+    [traj], _ = parse(path)
+    replies = [s.text for s in traj.steps if s.role is Role.ASSISTANT]
+    assert replies == ["I added a `--version` flag.", "You're welcome."]
+    outputs = [s.text for s in traj.steps if s.kind is StepKind.TOOL_RESULT]
+    assert outputs[0].startswith("git: 'stauts' is not a git command.") and outputs[0].endswith("\tstatus")
+    assert outputs[1].startswith("make build\nmake check") and "./bin/tool --version" in outputs[1]
+    assert all(s.trust is Trust.TOOL_OUTPUT for s in traj.steps if s.kind is StepKind.TOOL_RESULT)
+
+
+THINK = "thinking-content-7bbeb8e1441453ad999a0bbba8a46d4b"  # aider's own reasoning tag
+WHOLE = (
+    "\n# aider chat started at 2026-03-02 10:00:00\n\n"
+    "> Aider v0.86.2  \n> Model: openrouter/some/model with whole edit format  \n> Git repo: none  \n\n"
+    "#### make greet() say hello in French  \n\n"
+    f"<{THINK}>\n\nThe user wants French. Example:\n\n```py\nprint('bonjour')\n```\n\n</{THINK}>\n\n"
+    "greet.py\n```python\ndef greet():\n    return 'bonjour'\n```\n\n"
+    "> Tokens: 300 sent, 90 received.  \n> Applied edit to greet.py  \n\n"
+    "#### <blank>  \n\n"
+    "#### thanks  \n\n"
+    "You're welcome.\n\n"
+)
+
+
+def test_whole_edit_format_files_are_edit_calls_and_reasoning_is_a_thought(tmp_path: Path) -> None:
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(WHOLE)
+    [traj], _ = parse(path)
+    [thought] = [s for s in traj.steps if s.kind is StepKind.THOUGHT]
+    assert thought.text.startswith("The user wants French.") and THINK not in thought.text
+    reply = next(s for s in traj.steps if s.kind is StepKind.ASSISTANT_MESSAGE)
+    assert THINK not in reply.text and reply.text.startswith("greet.py")
+    [edit] = traj.tool_calls  # the example inside the reasoning is no edit
+    assert edit.tool_name == "edit" and edit.input == {"path": "greet.py"}
+    assert traj.steps[edit.pair].text == "Applied edit to greet.py"  # type: ignore[index]
+    assert [s.text for s in traj.steps if s.role is Role.USER] == [
+        "make greet() say hello in French",
+        "thanks",
+    ]

@@ -335,3 +335,42 @@ def test_sidechains_hanging_off_the_main_chain_stay_separate(tmp_path: Path) -> 
     path.write_text("".join(json.dumps(r) + "\n" for r in recs))
     trajs, _ = parse(path)
     assert [texts(t) for t in trajs] == [["main task", "main follow-up"], ["sub one"], ["sub two"]]
+
+
+def test_records_without_parent_uuid_are_read_in_file_order(tmp_path: Path) -> None:
+    # transcripts written by other tools in Claude Code's shape (read with --format claude-code) may
+    # leave parentUuid out: each record then follows the one before it, none is dropped unseen
+    lines = [
+        {
+            "type": "user",
+            "uuid": "u1",
+            "sessionId": "s",
+            "message": {"role": "user", "content": "tidy the logs"},
+        },
+        {
+            "type": "assistant",
+            "uuid": "a1",
+            "sessionId": "s",
+            "message": {
+                "role": "assistant",
+                "content": [
+                    {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "ls logs"}}
+                ],
+            },
+        },
+        {
+            "type": "user",
+            "uuid": "r1",
+            "sessionId": "s",
+            "message": {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "a.log"}],
+            },
+        },
+    ]
+    path = tmp_path / "other-tool.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    [traj], _ = parse(path)
+    assert traj.task == "tidy the logs"
+    assert [s.kind for s in traj.steps] == [StepKind.USER_MESSAGE, StepKind.TOOL_CALL, StepKind.TOOL_RESULT]
+    assert traj.steps[1].pair == 2

@@ -251,6 +251,26 @@ def test_compaction_subagent_is_marked(tmp_path: Path) -> None:
     assert traj.steps[2].trust is Trust.AGENT
 
 
+def test_warmup_subagent_is_claude_codes_own_not_a_task(tmp_path: Path) -> None:
+    # Claude Code 2.0 sends each subagent a bare "Warmup" prompt at start-up (filling its cache): the
+    # prompt is its own text, the run no work anyone asked for
+    sub = tmp_path / "agent-5f0c9a1e.jsonl"
+    records = [
+        rec("user", "w0", None, "Warmup"),
+        assistant("w1", "w0", "msg_W", {"type": "text", "text": "Ready to search the kiln codebase."}),
+    ]
+    for record in records:
+        record.update(isSidechain=True, agentId="5f0c9a1e", version="2.0.30")
+    [traj], _ = parse(write(sub, records))
+    assert traj.parent_id == SID and traj.metadata["subagent"] == "warmup"
+    assert traj.steps[0].trust is Trust.INJECTED and traj.task == ""
+    # a subagent asked to do work keeps its prompt as the parent agent's words and as its task
+    records[0]["message"]["content"] = "Warm up the glaze tests and report which fail"
+    [work], _ = parse(write(tmp_path / "agent-5f0c9a1f.jsonl", records))
+    assert work.steps[0].trust is Trust.AGENT and work.task.startswith("Warm up the glaze")
+    assert "subagent" not in work.metadata
+
+
 def test_folder_walk_reads_logs_by_content_and_passes_over_the_rest(tmp_path: Path) -> None:
     checkpoint = tmp_path / "entire" / "3f" / "a1b2c3d4e5" / "0"
     write(checkpoint / "raw_transcript", parallel_session())

@@ -234,3 +234,21 @@ def test_real_corpus_is_recognised(corpus: Path) -> None:
         data = path.read_bytes()
         for call in traj.tool_calls:
             assert call.pair is not None or data.count(f'"call_id":"{call.call_id}"'.encode()) == 1, path
+
+
+def test_a_file_with_no_session_and_no_message_is_counted_not_silently_dropped(tmp_path: Path) -> None:
+    # e.g. a fragment holding only token counts: nothing to read, but the report says why
+    usage = {"type": "token_count", "info": {"total_token_usage": {"input_tokens": 90, "total_tokens": 90}}}
+    lines = [
+        {"timestamp": "2026-05-01T08:00:00.000Z", "type": "event_msg", "payload": usage},
+        {
+            "timestamp": "2026-05-01T08:01:00.000Z",
+            "type": "response_item",
+            "payload": {"type": "message", "role": "assistant"},
+        },
+    ]
+    path = tmp_path / "fragment.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    ctx = ParseContext(path=path)
+    assert list(codex.parse(path, ctx)) == []
+    assert ctx.skipped["rollout with no session and no message"] == 1

@@ -636,3 +636,20 @@ def test_one_text_part_prompts_read_as_their_other_forms(usual: Any, other: Any)
     in another form takes the general path: the same steps, trust and task."""
     first = _steps_of([{**user("u1", ""), "content": usual}, gemini_msg("g1", "ok")])
     assert first == _steps_of([{**user("u1", ""), "content": other}, gemini_msg("g1", "ok")])
+
+
+def test_what_the_person_typed_is_display_content_and_the_expansion_is_injected(tmp_path: Path) -> None:
+    # a slash command (or an @file prompt) is recorded as what was sent to the model in ``content`` and
+    # what the person typed in ``displayContent``: the CLI's template is not the person's words
+    expanded = "\nYou are an agent that writes KILN.md for this folder.\n\n**Steps:**\n1. List the files.\n"
+    init = user("u1", expanded) | {"displayContent": [{"text": "/init"}]}
+    asked = user("u2", "explain @src/kiln.py\n--- Content from referenced files ---\ndef fire(): ...")
+    asked["displayContent"] = "explain @src/kiln.py"
+    [traj], _ = parse(jsonl(tmp_path / "s.jsonl", [HEADER, init, asked]))
+    assert [(s.text.strip(), s.trust) for s in traj.steps] == [
+        ("/init", Trust.INJECTED),
+        (expanded.strip(), Trust.INJECTED),
+        ("explain @src/kiln.py", Trust.PERSON),
+        (asked["content"][0]["text"], Trust.INJECTED),
+    ]
+    assert traj.task == "explain @src/kiln.py"

@@ -4,9 +4,11 @@ The file is markdown appended across sessions: ``# aider chat started at <time>`
 ``#### `` lines are what the user typed, ``> `` lines are aider's own output (start-up banner, token
 counts, ``Applied edit to <file>``, commits, command and test output) and everything else is the
 model's reply. SEARCH/REPLACE blocks in a reply become ``edit`` tool calls (input ``{"path": …}``),
-paired with the ``Applied edit to <path>`` line that follows; ``/run``/``/test`` commands become
-``shell`` calls paired with the output block after them. One trajectory per session, streamed line by
-line.
+paired with the ``Applied edit to <path>`` line that follows, as are the files a reply lists in full
+when the banner names the ``whole`` edit format; ``/run``/``/test`` commands become ``shell`` calls
+paired with the output block after them. Aider quotes only the first line of a multi-line message of
+its own; its ``<thinking-content-…>`` tag wraps the model's reasoning (a thought); ``#### <blank>`` is
+an empty input (dropped). One trajectory per session, streamed line by line.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from skillforge.ingest.base import (
     K_ASSISTANT_MESSAGE,
+    K_THOUGHT,
     K_TOOL_CALL,
     K_TOOL_RESULT,
     K_USER_MESSAGE,
@@ -39,6 +42,12 @@ AGENT = "aider"
 _START_RE = re.compile(r"^# aider chat started at (.+?)\s*$")
 _VERSION_RE = re.compile(r"^Aider v(\S+)")
 _MODEL_RE = re.compile(r"^(?:Main )?[Mm]odel: (\S+)")
+_EDIT_FORMAT_RE = re.compile(r"^(?:Main )?[Mm]odel: \S+ with (\S+) edit format")
+# aider wraps the model's reasoning in this tag (aider/reasoning_tags.py), in the history as in the chat
+_THINK_RE = re.compile(
+    r"<thinking-content-7bbeb8e1441453ad999a0bbba8a46d4b>(.*?)(?:</thinking-content-7bbeb8e1441453ad999a0bbba8a46d4b>|\Z)",
+    re.S,
+)
 _APPLIED_RE = re.compile(r"^Applied edit to (.+?)\s*$")
 _SHELL_CMD_RE = re.compile(r"^/(run|test|!)\s*(.*)$|^!(.*)$")
 _NOISE = ("Tokens:", "Cost:")
@@ -90,6 +99,9 @@ class _Session:
         self.pending_edits: dict[str, int] = {}  # path -> index of an edit call awaiting "Applied edit"
         self.pending_shell: int | None = None
         self.task = ""
+        self.edit_format: str | None = None  # "whole": a reply lists each file it writes in full
+        self.tool_open = False  # the last "> " message has not reached its closing "  " yet
+        self.after_blank = False
 
     def feed(self, line: str, lineno: int, raw: bytes) -> None:
         self.digest.update(raw)
@@ -97,17 +109,33 @@ class _Session:
             return
         if line.startswith("#### ") or line == "####":
             kind, text = "user", line[5:].rstrip()
+            if text == "<blank>":  # aider's note that the person sent an empty line
+                return
         elif line.startswith("> ") or line == ">":
             kind, text = "tool", line[2:].rstrip()
+            self.tool_open = not line.endswith("  ")
+        elif self._continues_tool_output(line):
+            kind, text = "tool", line.rstrip()
+            self.tool_open = self.tool_open and not line.endswith("  ")
         elif not line.strip() and self.block in ("user", "tool"):
+            self.after_blank = True
             return  # blank lines end nothing: aider writes one between blocks
         else:
             kind, text = "assistant", line
+        self.after_blank = not line.strip()
         if kind != self.block:
             self._flush()
             self.block, self.block_line = kind, lineno
         self.lines.append(text)
         self.linenos.append(lineno)
+
+    def _continues_tool_output(self, line: str) -> bool:
+        """Aider quotes only the first line of a multi-line message of its own ("> " … "  " after the
+        last line); the model's reply always starts after a blank line. So an unquoted line belongs to
+        the message before it while that message is unfinished, or when no blank line separates them."""
+        if self.block != "tool":
+            return False
+        return self.tool_open or (bool(line.strip()) and not self.after_blank)
 
     def finish(self, ctx: ParseContext) -> Iterator[Trajectory]:
         self._flush()
@@ -176,8 +204,17 @@ class _Session:
             self.task = text
 
     def _assistant(self, text: str) -> None:
+        for thought in _THINK_RE.findall(text):
+            if thought.strip():
+                self._add(R_ASSISTANT, K_THOUGHT, thought.strip(), T_AGENT)
+        text = _THINK_RE.sub("", text).strip()
+        if not text:
+            return
         self._add(R_ASSISTANT, K_ASSISTANT_MESSAGE, text, T_AGENT)
-        for path, block in _edit_blocks(text):
+        blocks = list(_edit_blocks(text))
+        if not blocks and self.edit_format == "whole":
+            blocks = list(_whole_files(text))
+        for path, block in blocks:
             step = self._add(
                 R_ASSISTANT,
                 K_TOOL_CALL,
@@ -219,6 +256,9 @@ class _Session:
         model = _MODEL_RE.match(line)
         if model:
             self.model = self.model or model.group(1)
+        edit_format = _EDIT_FORMAT_RE.match(line)
+        if edit_format:
+            self.edit_format = edit_format.group(1)
         return not self.steps or line.startswith(_NOISE) or not line.strip()  # the start-up banner
 
     def _result(self, call_index: int, text: str) -> None:
@@ -250,6 +290,25 @@ def _edit_blocks(text: str) -> Iterator[tuple[str, str]]:
         if path:
             yield path, "\n".join([path, *lines[i : end + 1]])
         i = end + 1
+
+
+def _whole_files(text: str) -> Iterator[tuple[str, str]]:
+    """(path, block text) for each file a reply in aider's "whole" edit format writes: a line naming
+    the file, then the file in a fence."""
+    lines = text.split("\n")
+    i = 1
+    while i < len(lines):
+        path = lines[i - 1].strip().strip("`*").rstrip(":")
+        if not lines[i].startswith("```") or not _looks_like_path(path):
+            i += 1
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("```")), len(lines) - 1)
+        yield path, "\n".join(lines[i - 1 : end + 1])
+        i = end + 2
+
+
+def _looks_like_path(text: str) -> bool:
+    return bool(text) and " " not in text and any(c in text for c in "./\\") and not text.startswith("```")
 
 
 def _path_before(lines: list[str], index: int) -> str | None:

@@ -123,7 +123,7 @@ class _Builder:
 
     def __init__(self, source: str, subagent: bool = False, compaction: bool = False) -> None:
         self.source = source
-        # a subagent's prompts come from its parent; a compaction's, from Claude Code itself (no task)
+        # a subagent's prompts come from its parent; a compaction's or warm-up's, from Claude Code itself
         self.prompter = T_INJECTED if compaction else T_AGENT if subagent else T_PERSON
         self.steps: list[Step] = []
         self.calls: dict[str, int] = {}
@@ -327,7 +327,8 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
     if is_sub:
         native = agent_id or _agent_from_name(path) or chain[0].uuid
     compaction = is_sub and (native or "").startswith("acompact")
-    builder = _Builder(str(path), is_sub, compaction)
+    warmup = is_sub and not compaction and _is_warmup(chain)
+    builder = _Builder(str(path), is_sub, compaction or warmup)
     digest = new_digest()
     for rec in chain:
         digest.update(rec.digest)
@@ -355,7 +356,15 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
         traj.metadata["subagents"] = builder.subagents
     if compaction:
         traj.metadata["subagent"] = "compaction"  # Claude Code summarising the session to free context
+    elif warmup:
+        traj.metadata["subagent"] = "warmup"  # Claude Code filling a subagent's cache at start-up
     return traj
+
+
+def _is_warmup(chain: list[Rec]) -> bool:
+    """Claude Code 2.0 sends each subagent a bare ``Warmup`` prompt at start-up: its own text, no work."""
+    first = next((r for r in chain if r.type == "user"), None)
+    return first is not None and [b.text for b in first.blocks if b.type == "text"] == ["Warmup"]
 
 
 def _ended_on_api_error(traj: Trajectory) -> None:

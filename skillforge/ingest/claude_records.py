@@ -98,7 +98,7 @@ class _ToolUseResult(msgspec.Struct):
 class _Line(msgspec.Struct):
     type: Any = None
     uuid: Any = None
-    parentUuid: Any = None
+    parentUuid: Any = msgspec.UNSET  # left out (not null): see _chat_rec
     logicalParentUuid: Any = None
     isSidechain: Any = None
     timestamp: Any = None
@@ -179,10 +179,14 @@ def load_records(path: Path, ctx: ParseContext) -> tuple[list[Rec], dict[str, An
     return records, meta, inline
 
 
+_UNLINKED = ""  # the parent of a chat record that has no parentUuid field: no record's uuid
+
+
 def _rejoin_dangling(records: list[Rec]) -> None:
     """A record whose parent is not in the file joins the record before it (of the main chain, or of
     the same subagent): a compaction naming a record that was never written (2.1.4x), a subagent file
-    whose first records hang off the session's records, a copy that starts mid-session. Parents that
+    whose first records hang off the session's records, a copy that starts mid-session, a message
+    written without a ``parentUuid`` field by another tool (the first one is a root). Parents that
     come later in the file (2.1 sometimes writes a result before its call) are not dangling."""
     ids = {r.uuid for r in records}
     before: dict[tuple[bool, str | None], str] = {}
@@ -235,6 +239,8 @@ def _node(rec: _Line, line: int, uuid: str, rtype: str) -> Rec:
 
 def _chat_rec(rec: _Line, msg: _Message, line: int, uuid: str, raw: bytes) -> Rec:
     out = _node(rec, line, uuid, rec.type)
+    if rec.parentUuid is msgspec.UNSET and out.parent is None:
+        out.parent = _UNLINKED  # written without the field (other tools' copies): follows the one before
     out.digest = record_digest(raw.rstrip(b"\r\n"))
     out.meta = bool(rec.isMeta or rec.isCompactSummary or rec.isApiErrorMessage)
     out.info = _info(

@@ -111,6 +111,8 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
             _legacy(state, rec, ctx)
     if state.steps or state.native_id:
         yield state.trajectory()
+    else:
+        ctx.skip("rollout with no session and no message")
 
 
 def _wrapped(state: CodexThread, rtype: str, payload: dict[str, Any], ctx: ParseContext) -> None:

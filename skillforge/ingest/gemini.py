@@ -12,8 +12,10 @@ assistant message, and each ``toolCalls`` entry a call paired with the ``functio
 in its ``result`` (v0.4x puts the whole turn's responses in each). ``user`` records that hold only
 ``functionResponse`` parts (v0.44+ writes each result there too) are tool results, not prompts; user
 text that starts with ``/``, ``?``, ``<session_context>``, ``<hook_context>`` or ``I ran the following
-shell command:`` (a shell-mode command) is not a prompt either. ``info``/``warning``/``error``
-messages are injected context (errors marked ``is_error``).
+shell command:`` (a shell-mode command) is not a prompt either. A record with a ``displayContent`` (what
+the person typed: a slash command, an ``@file`` prompt) is read as that, and its ``content`` (what the CLI
+sent: the command's template, the files' text) as injected. ``info``/``warning``/``error`` messages are
+injected context (errors marked ``is_error``).
 """
 
 from __future__ import annotations
@@ -213,6 +215,14 @@ class _Steps:
             return
         else:
             text = _text(parts)
+        display = msg.get("displayContent")
+        if display is not None and (typed := _text(display)).strip() and typed.strip() != text.strip():
+            self._typed(typed, ts)  # what the person typed; ``content`` is what the CLI made of it
+            self.out.message(R_USER, text, T_INJECTED, None, None, ts)
+        else:
+            self._typed(text, ts)
+
+    def _typed(self, text: str, ts: str | None) -> None:
         if (text[:1].isspace() and text.lstrip().startswith(_NOT_PROMPTS)) or text.startswith(_NOT_PROMPTS):
             self.out.message(R_USER, text, T_INJECTED, None, None, ts)
         elif self.out.message(R_USER, text, T_PERSON, None, None, ts) is not None and not self.task:
