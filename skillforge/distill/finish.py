@@ -45,6 +45,11 @@ def finish(
     if not changes and not gated.quarantined:
         report.status = "nothing_changed"
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
+        if gated.kept and not edits and report.provider == "offline":
+            report.notes.append(
+                f"the {len(gated.kept)} lessons kept make no skill on their own (code areas or the order "
+                "of a run's phases only: they join a repository's skill beside a recipe, a warning or a fix)"
+            )
         return report
     older = {lesson.key for lesson in waiting} - {lesson.key for lesson in lessons}
     return commit.commit(
