@@ -224,3 +224,29 @@ def test_guessed_outcomes_are_not_taken_for_resolved_runs() -> None:
     unlabelled = body([guessed(t) for t in runs()])
     assert "resolved" not in unlabelled.lower()
     assert "`bin/test <tests>`" in unlabelled  # what the commands themselves showed is still learnt
+
+
+def test_a_hand_edited_bullet_keeps_its_words_when_its_counts_are_updated() -> None:
+    from skillforge.distill.offline.consolidate import merge_counts
+
+    written = "- Run the tests: `tox -e py` (succeeded in 3 of 3 runs that ran tests here; seen in 3 runs)."
+    edited = written.replace("seen in 3 runs)", "seen in 3 runs; needs Docker running, ask Ana)")
+    new = "- Run the tests: `tox -e py` (succeeded in 2 of 2 runs that ran tests here; seen in 2 runs)."
+    assert merge_counts(written, new) == new.replace("2 of 2", "5 of 5").replace("2 runs)", "5 runs)")
+    assert merge_counts(edited, new) == (
+        "- Run the tests: `tox -e py` (succeeded in 5 of 5 runs that ran tests here; seen in 5 runs;"
+        " needs Docker running, ask Ana)."
+    )
+
+
+def test_a_rerun_updating_a_section_keeps_a_hand_edit_inside_a_bullet() -> None:
+    first = next(e.new_skill for e in add_edits() if e.skill == "widgets-workflow")
+    assert first is not None
+    section = sections_of(first.body)["Running tests"]
+    bullet = next(line for line in section.split("\n") if line.startswith("- "))
+    note = bullet.rstrip(".") + " — run it inside the dev container."
+    current = _existing(f"## Running tests\n\n{note}\n")
+    edits = [
+        e for e in OfflineConsolidator().consolidate(lessons(), [current]) if e.section == "Running tests"
+    ]
+    assert edits and all("run it inside the dev container" in e.content for e in edits), edits

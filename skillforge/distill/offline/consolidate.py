@@ -51,6 +51,7 @@ SPECIFIC = {
 }
 _BULLET_KEY = re.compile(r"\d+(?:\.\d+)?")
 # "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun)
+_PLURAL_RUN = re.compile(r"\bruns\b")
 _COUNTS = re.compile(r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)")
 
 
@@ -353,11 +354,24 @@ def merge_counts(old: str, new: str) -> str:
     """The new line with the old line's run counts added ("seen in 3 runs" + "seen in 2 runs" ->
     "seen in 5 runs", "3 of 4" + "1 of 2" -> "4 of 6"), count by count of the same kind in order.
     Distill only hands consolidation the runs the library has not learnt from yet, so the two never
-    overlap. Medians and p-values are taken from the new line."""
+    overlap. Medians and p-values are taken from the new line. When the old line's words differ from
+    the new one's (numbers aside), a person edited it: its words are kept and only its counts added to."""
     if old == new:
         return new
+    if _words(old) != _words(new):
+        return _add_counts(old, new)
+    return _add_counts(new, old)
+
+
+def _words(line: str) -> str:
+    """A line with its numbers masked and plurals of "run" made singular: what a person's edit changes."""
+    return _PLURAL_RUN.sub("run", _BULLET_KEY.sub("#", line))
+
+
+def _add_counts(into: str, other: str) -> str:
+    """``into`` with each of its counts raised by ``other``'s count of the same kind, in order."""
     olds: dict[int, list[re.Match[str]]] = {}
-    for m in _COUNTS.finditer(old):
+    for m in _COUNTS.finditer(other):
         olds.setdefault(_count_kind(m), []).append(m)
 
     def add(m: re.Match[str]) -> str:
@@ -371,7 +385,7 @@ def merge_counts(old: str, new: str) -> str:
         n = int(m.group(kind + 2)) + int(o.group(kind + 2))
         return f"seen in {n} run{'s' if n != 1 else ''}" if kind == 1 else f"{n} resolved"
 
-    return _COUNTS.sub(add, new)
+    return _COUNTS.sub(add, into)
 
 
 def _count_kind(m: re.Match[str]) -> int:
