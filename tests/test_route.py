@@ -257,3 +257,17 @@ def test_structured_pointer_redacts_description_and_reasons() -> None:
     data = pointer(Match("s", f"use {token}", "/x/SKILL.md", 0.5, [f"like past task: push with {token}"]))
     assert data["description"] == "use <redacted:github-token>"
     assert data["why"] == ["like past task: push with <redacted:github-token>"] and data["score"] == 0.5
+
+
+@pytest.mark.parametrize(("option", "value"), [("-k", "0"), ("-k", "-1"), ("--max-tokens", "-5")])
+def test_out_of_range_counts_are_usage_errors(cli, library: Path, option: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    """``-k 0`` used to mean the default k and ``-k -1`` printed "No skill … matches" (an
+    abstention that was really a bad option); a negative budget silently dropped the body."""
+    result = cli("route", "lost commits after rebase", "-L", str(library), option, value)
+    assert result.code == 2, result.out
+    assert option.lstrip("-") in result.err and "Traceback" not in result.err and not result.out
+
+
+def test_unknown_format_is_named_even_with_json(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("route", "lost commits after rebase", "-L", str(library), "--json", "--format", "yaml")
+    assert result.code == 2 and "unknown --format 'yaml'" in result.err
