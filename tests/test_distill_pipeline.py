@@ -191,6 +191,25 @@ def test_dry_run_writes_nothing(cli, tmp_path) -> None:
     assert "trajectories" in res.out and "3" in res.out
 
 
+def test_dry_run_previews_skipped_inputs_and_already_distilled_runs(first_run, cli, tmp_path) -> None:
+    """The plan said "trajectories 0" for logs the library already holds, and left out a file that is
+    not a log, so the dry run exited 0 where the real run exits 3 (partial) on the same inputs."""
+    lib, first = first_run
+    _merge(lib, first["branch"])
+    logs = tmp_path / "logs"
+    shutil.copytree(FIX / "batch2", logs)
+    shutil.copytree(FIX / "batch1", logs / "batch1")
+    (logs / "notes.jsonl").write_text('{"hello": "not an agent log"}\n')
+    dry = cli("distill", str(logs), "--library", str(lib), "--json", "--dry-run")
+    real = cli("distill", str(logs), "--library", str(lib), "--json")
+    plan, report = orjson.loads(dry.out), orjson.loads(real.out)
+    assert real.code == 3 and dry.code == 3, (dry.err, real.err)
+    assert plan["skipped_inputs"] == report["skipped_inputs"] and plan["partial"]
+    assert plan["plan"]["already_distilled"] == report["skipped_trajectories"] > 0
+    text = cli("distill", str(logs), "--library", str(lib), "--dry-run")
+    assert "already distilled" in text.out and "notes.jsonl" in text.err
+
+
 def test_secrets_are_redacted_before_anything_is_written(cli, tmp_path) -> None:
     logs = tmp_path / "logs"
     shutil.copytree(FIX / "batch1", logs)

@@ -82,8 +82,10 @@ def _distill(inputs: list[str], settings: Settings, options: DistillOptions) -> 
     stream = read(
         inputs, ingest, fmt=options.fmt, labels=labels, labels_source=label_source, exclude=options.labels
     )
-    if options.dry_run:
-        return dryrun.dry_run(report, _prepare(run, stream), settings, provider, mapper, options.batch)
+    if options.dry_run:  # skipped inputs too: a dry run exits as the real run would (3: partial)
+        dryrun.dry_run(report, _prepare(run, stream), settings, provider, mapper, options.batch)
+        inputs_mod.ingest_notes(report, ingest)
+        return report
     if options.batch or options.resume:
         batch_mapper = _batch_mode(run, stream, mapper, budget, lib, options)
         if batch_mapper is None:  # batches submitted or still running: the report says which
