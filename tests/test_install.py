@@ -196,3 +196,15 @@ def test_settings_with_a_repeated_key_are_refused_not_collapsed(library: Path, p
     with pytest.raises(SkillforgeError, match="'model' appears twice"):
         install("claude", library, project)
     assert settings.read_text() == '{"model": "a", "model": "b"}\n'
+
+
+def test_a_folder_that_cannot_be_written_is_a_one_line_error(
+    cli, library: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # a read-only project (here: .claude is a file, so the folder cannot be made) gave an OSError traceback
+    (project / ".claude").write_text("not a folder\n")
+    monkeypatch.chdir(project)
+    result = cli("install", "claude", "--library", str(library))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert ".claude" in result.err and "hint:" in result.err
+    assert (project / ".claude").read_text() == "not a folder\n" and not (project / ".mcp.json").exists()

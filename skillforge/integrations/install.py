@@ -78,7 +78,15 @@ def install(
         _apply(agent, Plan(library, base, user, True, copy.deepcopy(state), [], known), uninstall)
     before = copy.deepcopy(state)
     plan = Plan(library, base, user, dry_run, state, [], known)
-    _apply(agent, plan, uninstall)
+    try:
+        _apply(agent, plan, uninstall)
+    except OSError as exc:  # a read-only project, or a file where a folder goes: say where, no traceback
+        where = exc.filename or base
+        raise SkillforgeError(
+            f"cannot write {where}: {exc.strerror or exc}",
+            "run it where you may write (or pass --user); skillforge install "
+            f"{agent} --uninstall removes anything written before this",
+        ) from None
     if not dry_run:
         if uninstall:
             state_file.unlink(missing_ok=True)
