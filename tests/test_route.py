@@ -271,3 +271,16 @@ def test_out_of_range_counts_are_usage_errors(cli, library: Path, option: str, v
 def test_unknown_format_is_named_even_with_json(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("route", "lost commits after rebase", "-L", str(library), "--json", "--format", "yaml")
     assert result.code == 2 and "unknown --format 'yaml'" in result.err
+
+
+def test_route_answers_when_its_cache_folder_cannot_be_written(
+    cli, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A read-only SKILLFORGE_HOME (here: a path under a file, as tests run as root) made every route
+    an OSError traceback from the index cache; like validate, an unwritable cache only costs speed."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where SKILLFORGE_HOME's parent should be\n")
+    monkeypatch.setenv("SKILLFORGE_HOME", str(blocker / "home"))
+    result = cli("route", "lost commits after rebase", "-L", str(library), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["matches"][0]["name"] == "git-rebase-recovery"
