@@ -95,6 +95,18 @@ def test_rerun_makes_no_new_commit(first_run, cli) -> None:
     assert any("nothing new" in n for n in merged["notes"])
 
 
+def test_labels_added_on_a_rerun_are_not_already_done(cli, tmp_path) -> None:
+    """README: run once, then 'add --labels … to tell it which runs succeeded'. The second run said
+    "already done" (the run id left outcomes out) and, forced, reused the cached facts with no outcome."""
+    lib = tmp_path / "lib"
+    plain = orjson.loads(cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--json").out)
+    labelled = orjson.loads(_distill(cli, FIX / "batch1", lib).out)
+    assert labelled["status"] == "committed" and labelled["run_id"] != plain["run_id"]
+    evidence = _tree_files(lib, labelled["branch"])["skills/python-import-errors/references/evidence.md"]
+    assert "(success)" in evidence and "(unknown)" not in evidence
+    assert orjson.loads(_distill(cli, FIX / "batch1", lib).out)["status"] == "already_done"
+
+
 def test_new_logs_update_skills_and_keep_hand_edits_and_locks(first_run, cli, tmp_path) -> None:
     from skillforge.skills.document import parse, render
 

@@ -28,7 +28,9 @@ def finish(
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     gated = _gate(run, settings, lessons, waiting)
     base = lib.base_branch(settings.base_branch)
-    report.run_id = runid.run_id_of(run.input_ids, mapper, consolidator, runid.base_commit(lib, base))
+    report.run_id = runid.run_id_of(
+        run.input_ids, mapper, consolidator, runid.base_commit(lib, base), run.labelled
+    )
     done = lib.find_run(report.run_id)
     if done is not None:  # the same logs, engine and base: this run is on its review branch already
         commit.record_result(report, lib, done)
