@@ -33,7 +33,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-k", "--k", type=_count(1), metavar="N", help="How many skills (default: setting route_k)."
     )
-    p.add_argument("--format", dest="fmt", default="markdown", metavar="markdown|json|xml")
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        default="markdown",
+        metavar="markdown|json|xml",
+        help="Output: markdown (default), json or xml.",
+    )
     p.add_argument(
         "--max-tokens",
         type=_count(0),
