@@ -33,6 +33,13 @@ def test_relative_source_is_relative_to_the_input_given() -> None:
     assert relative_source("/elsewhere/a.json", ["/data"]) == "/elsewhere/a.json"
 
 
+def test_a_glob_input_is_a_root_at_its_folder() -> None:
+    # 'distill "/data/logs/trajs/[a-l]*"' committed evidence with the absolute /data/logs/… paths
+    src = "/data/logs/trajs/x/x.traj.json#messages[14]"
+    assert relative_source(src, ["/data/logs/trajs/[a-l]*"]) == "trajs/x/x.traj.json#messages[14]"
+    assert relative_source(src, ["/data/logs/**/*.traj.json"]) == "logs/trajs/x/x.traj.json#messages[14]"
+
+
 def test_mapper_writes_evidence_relative_to_its_inputs_with_records() -> None:
     t = sympy_like("a")
     t.source = "/home/me/logs/run-a/a.traj.json"
