@@ -16,6 +16,17 @@ from skillforge.model import Lesson
 from skillforge.safety.trust import trusted
 
 
+def _relative_sources(lessons: list[Lesson], roots: list[str]) -> None:
+    """Evidence names each log relative to the input it was found under (``batch1/x.traj.json``), never
+    by its absolute local path: evidence.md and the pull-request body are published. (The offline miner
+    does this as it maps; an LLM analyst's evidence points at steps as ingest read them.)"""
+    from skillforge.distill.offline.evidence import relative_source
+
+    for lesson in lessons:
+        for ev in lesson.evidence:
+            ev.source = relative_source(ev.source, roots)
+
+
 def finish(
     run: Run, lib: Any, settings: Settings, engine: tuple[Any, Any, Any], progress: Progress | None
 ) -> DistillReport:
@@ -24,6 +35,7 @@ def finish(
     report = run.report
     with progress_bar(progress, "reducing lessons", 1) as bar:
         lessons = _unwritten(report, lib, _reduce(run, mapper))
+        _relative_sources(lessons, run.roots)
         bar.advance()
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     gated = _gate(run, settings, lessons, waiting)

@@ -77,6 +77,7 @@ def _distill(inputs: list[str], settings: Settings, options: DistillOptions) -> 
     budget, mapper, consolidator = _engine(settings, provider, report, inputs)
     lib = _existing_library(settings) if options.dry_run else _library(settings, options)
     run = _start(report, lib, options)
+    run.roots = list(inputs)
     labels, label_source = load_labels(options.labels)
     ingest = IngestReport()
     stream = read(
