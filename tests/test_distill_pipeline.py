@@ -107,6 +107,23 @@ def test_labels_added_on_a_rerun_are_not_already_done(cli, tmp_path) -> None:
     assert orjson.loads(_distill(cli, FIX / "batch1", lib).out)["status"] == "already_done"
 
 
+def test_a_run_over_logs_an_unmerged_review_branch_holds_says_so(first_run, cli, tmp_path) -> None:
+    """Found on ../shared/corpus: distilling the same logs plus one more before merging the first branch
+    made a second branch adding the same skills; merging both then conflicted in every skill file."""
+    lib, first = first_run
+    logs = tmp_path / "logs"
+    shutil.copytree(FIX / "batch1", logs / "batch1")
+    shutil.copytree(FIX / "batch2", logs / "batch2")
+    again = orjson.loads(_distill(cli, logs, lib).out)
+    assert again["status"] == "committed" and again["branch"] != first["branch"]
+    assert any(
+        f"3 of these trajectories are on {first['branch']}, not merged" in note for note in again["notes"]
+    ), again["notes"]
+    _merge(lib, first["branch"])
+    third = " ".join(orjson.loads(_distill(cli, FIX / "batch2", lib).out)["notes"])
+    assert first["branch"] not in third and f"are on {again['branch']}, not merged" in third  # merged: quiet
+
+
 def test_new_logs_update_skills_and_keep_hand_edits_and_locks(first_run, cli, tmp_path) -> None:
     from skillforge.skills.document import parse, render
 

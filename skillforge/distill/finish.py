@@ -47,6 +47,7 @@ def finish(
     if done is not None:  # the same logs, engine and base: this run is on its review branch already
         commit.record_result(report, lib, done)
         return report
+    _note_unmerged_reviews(report, lib, base, run.input_ids)
     current = lib.skills()
     with progress_bar(progress, "consolidating skills", 1) as bar:
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
@@ -64,6 +65,21 @@ def finish(
     return commit.commit(
         run, lib, base, written, changes, gated, _verdict(run), older=older, unapplied=unapplied
     )
+
+
+def _note_unmerged_reviews(report: DistillReport, lib: Any, base: str, input_ids: list[str]) -> None:
+    """Say when review branches not merged into ``base`` already distilled some of these trajectories:
+    this run's branch then adds the same skills again, and merging both conflicts."""
+    ids = set(input_ids)
+    for branch in lib.review_branches():
+        if lib.repo.is_ancestor(lib.repo.commit(branch), lib.repo.commit(base)):
+            continue  # merged: its trajectories are skipped as distilled already
+        shared = ids & set(runs.parse(lib.read_file(runs.DISTILLED_FILE, ref=branch)))
+        if shared:
+            report.notes.append(
+                f"{len(shared)} of these trajectories are on {branch}, not merged into {base}: this run's "
+                "branch adds their skills again (merge or delete that branch first; merging both conflicts)"
+            )
 
 
 def _verdict(run: Run) -> Callable[[Any], bool] | None:
