@@ -200,7 +200,7 @@ def _trusts_library(given: Mapping[str, Any], user: dict[str, Any] | None) -> bo
 def _resolve(key: str, given: Mapping[str, Any], files: _Files) -> tuple[Any, str]:
     default, typ, _ = DEFAULTS[key]
     if key in given:
-        return _coerce(key, given[key], typ, "option"), "option"
+        return _coerce(key, given[key], typ, "--" + key.replace("_", "-")), "option"
     own = f"SKILLFORGE_{key.upper()}"
     if own in os.environ:
         return _coerce(key, os.environ[own], typ, own), f"env {own}"
@@ -248,9 +248,16 @@ def _coerce(key: str, value: Any, typ: type, source: str) -> Any:
         coerced = typ(value)
     except (TypeError, ValueError):
         raise ConfigError(
-            f"setting {key!r} from {source} must be a {typ.__name__}, got {value!r}",
-            f"fix {source}",
+            f"{_what(key, source)} must be {_KINDS.get(typ, typ.__name__)}, got {value!r}", f"fix {source}"
         ) from None
     if typ in (int, float) and not coerced >= 0:  # a count, budget or time: -5 or nan means nothing
-        raise ConfigError(f"setting {key!r} from {source} must be 0 or more, got {value!r}", f"fix {source}")
+        raise ConfigError(f"{_what(key, source)} must be 0 or more, got {value!r}", f"fix {source}")
     return coerced
+
+
+_KINDS = {int: "a whole number", float: "a number", str: "text"}
+
+
+def _what(key: str, source: str) -> str:
+    """What a bad value is named by: the option itself (``--max-cost``), else the setting and its source."""
+    return source if source.startswith("--") else f"setting {key!r} from {source}"

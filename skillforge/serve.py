@@ -29,7 +29,9 @@ def build_server(library: Path) -> Any:
     from skillforge.route import Router
 
     router = Router(library)
-    server = MCPServer("skillforge", instructions=INSTRUCTIONS)
+    from skillforge import __version__
+
+    server = MCPServer("skillforge", version=__version__, instructions=INSTRUCTIONS)
     _add_tools(server, router)
     return server
 

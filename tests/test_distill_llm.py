@@ -103,6 +103,27 @@ def test_llm_distill_commits_a_skill_and_reports_usage(cli, tmp_path, llm_server
     assert analyst_calls == [] and again["changes"] == report["changes"]
 
 
+def test_llm_evidence_names_logs_relative_to_the_inputs(cli, tmp_path, llm_server, monkeypatch) -> None:
+    # the offline miner wrote 'batch1/…'; with an LLM, evidence.md and the pull-request body (meant to be
+    # published) held the absolute local path of every log
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = cli(
+        "distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library", str(lib), "--init",
+        "--provider", "anthropic", "--base-url", llm_server.anthropic_url, "--model", "test-model", "--json",
+    )  # fmt: skip
+    report = orjson.loads(res.out)
+    evidence = committed_text(lib, report["branch"], "skills/ledgerkit-testing/references/evidence.md")
+    body = Path(report["pr_body"]).read_text()
+    assert "`batch1/mini-swe-agent/ledgerkit-101/ledgerkit-101.traj.json`" in evidence
+    assert str(FIX) not in evidence and str(FIX) not in body
+
+
+def committed_text(lib: Path, branch: str, path: str) -> str:
+    return (git.Repo(lib).commit(branch).tree / path).data_stream.read().decode()
+
+
 def test_budget_stops_the_run_and_reports_partial(cli, tmp_path, llm_server, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     llm_server.responder = script

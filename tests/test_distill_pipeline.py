@@ -95,6 +95,35 @@ def test_rerun_makes_no_new_commit(first_run, cli) -> None:
     assert any("nothing new" in n for n in merged["notes"])
 
 
+def test_labels_added_on_a_rerun_are_not_already_done(cli, tmp_path) -> None:
+    """README: run once, then 'add --labels … to tell it which runs succeeded'. The second run said
+    "already done" (the run id left outcomes out) and, forced, reused the cached facts with no outcome."""
+    lib = tmp_path / "lib"
+    plain = orjson.loads(cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--json").out)
+    labelled = orjson.loads(_distill(cli, FIX / "batch1", lib).out)
+    assert labelled["status"] == "committed" and labelled["run_id"] != plain["run_id"]
+    evidence = _tree_files(lib, labelled["branch"])["skills/python-import-errors/references/evidence.md"]
+    assert "(success)" in evidence and "(unknown)" not in evidence
+    assert orjson.loads(_distill(cli, FIX / "batch1", lib).out)["status"] == "already_done"
+
+
+def test_a_run_over_logs_an_unmerged_review_branch_holds_says_so(first_run, cli, tmp_path) -> None:
+    """Found on ../shared/corpus: distilling the same logs plus one more before merging the first branch
+    made a second branch adding the same skills; merging both then conflicted in every skill file."""
+    lib, first = first_run
+    logs = tmp_path / "logs"
+    shutil.copytree(FIX / "batch1", logs / "batch1")
+    shutil.copytree(FIX / "batch2", logs / "batch2")
+    again = orjson.loads(_distill(cli, logs, lib).out)
+    assert again["status"] == "committed" and again["branch"] != first["branch"]
+    assert any(
+        f"3 of these trajectories are on {first['branch']}, not merged" in note for note in again["notes"]
+    ), again["notes"]
+    _merge(lib, first["branch"])
+    third = " ".join(orjson.loads(_distill(cli, FIX / "batch2", lib).out)["notes"])
+    assert first["branch"] not in third and f"are on {again['branch']}, not merged" in third  # merged: quiet
+
+
 def test_new_logs_update_skills_and_keep_hand_edits_and_locks(first_run, cli, tmp_path) -> None:
     from skillforge.skills.document import parse, render
 
@@ -189,6 +218,25 @@ def test_dry_run_writes_nothing(cli, tmp_path) -> None:
     res = cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--dry-run")
     assert res.code == 0 and not lib.exists()
     assert "trajectories" in res.out and "3" in res.out
+
+
+def test_dry_run_previews_skipped_inputs_and_already_distilled_runs(first_run, cli, tmp_path) -> None:
+    """The plan said "trajectories 0" for logs the library already holds, and left out a file that is
+    not a log, so the dry run exited 0 where the real run exits 3 (partial) on the same inputs."""
+    lib, first = first_run
+    _merge(lib, first["branch"])
+    logs = tmp_path / "logs"
+    shutil.copytree(FIX / "batch2", logs)
+    shutil.copytree(FIX / "batch1", logs / "batch1")
+    (logs / "notes.jsonl").write_text('{"hello": "not an agent log"}\n')
+    dry = cli("distill", str(logs), "--library", str(lib), "--json", "--dry-run")
+    real = cli("distill", str(logs), "--library", str(lib), "--json")
+    plan, report = orjson.loads(dry.out), orjson.loads(real.out)
+    assert real.code == 3 and dry.code == 3, (dry.err, real.err)
+    assert plan["skipped_inputs"] == report["skipped_inputs"] and plan["partial"]
+    assert plan["plan"]["already_distilled"] == report["skipped_trajectories"] > 0
+    text = cli("distill", str(logs), "--library", str(lib), "--dry-run")
+    assert "already distilled" in text.out and "notes.jsonl" in text.err
 
 
 def test_secrets_are_redacted_before_anything_is_written(cli, tmp_path) -> None:

@@ -68,6 +68,7 @@ def test_interrupted_run_resumes_without_repeating_completed_calls(cli, tmp_path
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130 and "Traceback" not in err
+    assert "interrupted; nothing was half-written" in err  # typer turned Ctrl-C into a silent exit 130
     assert not lib.exists()  # nothing committed, and the library this --init run created is gone again
 
     before = len(llm_server.requests)

@@ -42,6 +42,13 @@ def test_bad_config_value_names_its_source(tmp_path, monkeypatch):
         Settings.load({}, tmp_path)
 
 
+def test_bad_option_value_names_the_option(cli, tmp_path):
+    # was "setting 'max_cost' from option must be 0 or more, got -1.0" with the hint "fix option"
+    result = cli("distill", str(tmp_path), "--library", str(tmp_path), "--max-cost", "-1", "--dry-run")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "--max-cost must be 0 or more, got -1" in result.err and "hint: fix --max-cost" in result.err
+
+
 def test_trajectory_round_trip():
     step = Step(
         0,

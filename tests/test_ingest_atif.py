@@ -160,6 +160,9 @@ def test_cli_writes_atif_that_reads_back(cli: Any, tmp_path: Path) -> None:
     out.write_text(res.out)
     assert [key(t) for t in read([out])] == [key(t) for t in read([FIXTURES / "codex"])]
     assert cli("ingest", FIXTURES / "codex", "--to", "xml").code == 2
+    both = cli("ingest", FIXTURES / "codex", "--to", "atif", "--json")  # was ATIF, --json ignored
+    assert both.code == 2 and "two outputs" in both.err and not both.out
+    assert cli("ingest", FIXTURES / "codex", "--to", "json", "--json").code == 0
 
 
 def test_cli_streams_the_same_documents_as_to_atif(cli: Any) -> None:

@@ -177,3 +177,11 @@ def test_the_action_keeps_the_findings_cache_where_validate_writes_it() -> None:
     assert restore["with"]["path"] == f"{home}/cache/findings"
     assert restore["if"] == "inputs.cache == 'true'" and action["inputs"]["cache"]["default"] == "true"
     assert steps.index(restore) < len(steps) - 1  # restored before validate runs
+
+
+def test_a_folder_where_git_cannot_make_a_repository_is_a_one_line_error(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # git init failing (a read-only folder; here a broken .git file) gave a GitCommandError traceback
+    (tmp_path / ".git").write_text("garbage\n")
+    result = cli("init", str(tmp_path))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert str(tmp_path) in result.err and "invalid gitfile format" in result.err and "hint:" in result.err

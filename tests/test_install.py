@@ -196,3 +196,28 @@ def test_settings_with_a_repeated_key_are_refused_not_collapsed(library: Path, p
     with pytest.raises(SkillforgeError, match="'model' appears twice"):
         install("claude", library, project)
     assert settings.read_text() == '{"model": "a", "model": "b"}\n'
+
+
+def test_a_folder_that_cannot_be_written_is_a_one_line_error(
+    cli, library: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # a read-only project (here: .claude is a file, so the folder cannot be made) gave an OSError traceback
+    (project / ".claude").write_text("not a folder\n")
+    monkeypatch.chdir(project)
+    result = cli("install", "claude", "--library", str(library))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert ".claude" in result.err and "hint:" in result.err
+    assert (project / ".claude").read_text() == "not a folder\n" and not (project / ".mcp.json").exists()
+
+
+def test_an_unwritable_skillforge_home_stops_install_before_anything_is_written(
+    cli, library: Path, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # the settings were written, then recording them under SKILLFORGE_HOME/installs/ failed with a traceback
+    (tmp_path / "blocker").write_text("a file where SKILLFORGE_HOME's parent should be\n")
+    monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "blocker" / "home"))
+    monkeypatch.chdir(project)
+    result = cli("install", "claude", "--library", str(library))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "installs" in result.err and "SKILLFORGE_HOME" in result.err
+    assert list(project.iterdir()) == []

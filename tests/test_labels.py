@@ -142,3 +142,20 @@ def test_labels_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no
         "success",
         "labels:labels.json",
     )
+
+
+def test_labels_that_match_no_trajectory_are_reported(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # a labels file keyed by other ids was accepted in silence: every outcome stayed a guess, and the
+    # table still said "pass --labels to be sure"
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps({"other__repo-1": "success", "other__repo-2": "failure"}))
+    log = DIR / "mini" / "acme__slugs-3.traj.json"
+    res = cli("ingest", log, "--labels", labels)
+    assert res.code == 0 and "none of the 2 ids in --labels matched a trajectory" in " ".join(res.err.split())
+    assert "acme__slugs-3" in res.err
+    plan = cli(
+        "distill", log, "--labels", labels, "--library", tmp_path / "lib", "--init", "--dry-run", "--json"
+    )
+    assert any("none of the 2 ids in --labels" in note for note in json.loads(plan.out)["notes"])
+    labels.write_text(json.dumps({"acme__slugs-3": "success", "other__repo-2": "failure"}))
+    assert "none of" not in cli("ingest", log, "--labels", labels).err  # one match is enough: no warning

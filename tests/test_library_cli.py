@@ -149,3 +149,18 @@ def test_diff_reports_both_sides_of_a_renamed_skill_folder(tmp_path: Path) -> No
 def test_init_output_keeps_brackets_in_paths(tmp_path: Path, cli) -> None:
     result = cli("init", tmp_path / "lib[dev]")
     assert result.code == 0 and "lib[dev]" in "".join(result.out.split())
+
+
+def test_a_file_or_a_folder_outside_git_as_library_names_the_real_problem(tmp_path: Path, cli) -> None:
+    # a file was 'not a skill library: run skillforge init FILE' (which then failed: 'is a file'), and
+    # route called it 'no such skill library'; skills/ outside git did not say that git was missing
+    note = tmp_path / "notes.txt"
+    note.write_text("not a library\n")
+    for command in (["distill", str(tmp_path), "--library", note], ["route", "fix it", "--library", note]):
+        result = cli(*command)
+        err = " ".join(result.err.split())
+        assert result.code == 1 and "is a file, not a folder" in err and "skillforge init" not in err
+    plain = tmp_path / "plain"
+    (plain / "skills").mkdir(parents=True)
+    err = " ".join(cli("diff", "--library", plain).err.split())
+    assert "is not a skill library (not in a git repository)" in err and f"skillforge init {plain}" in err

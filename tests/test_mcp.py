@@ -55,6 +55,17 @@ def test_tools_are_listed_read_only(library: Path) -> None:
     assert "query" in tools["search_skills"].input_schema["properties"]
 
 
+def test_the_server_says_its_name_and_version(library: Path) -> None:
+    # serverInfo.version was "" (the SDK's default): a client could not tell which skillforge answered
+    from skillforge import __version__
+
+    async def body(client: Any) -> Any:
+        return client.server_info
+
+    info = session(library, body)
+    assert (info.name, info.version) == ("skillforge", __version__)
+
+
 def test_search_then_get_skill_and_resource(library: Path) -> None:
     async def body(client: Any) -> Any:
         found = await client.call_tool("search_skills", {"query": "lost commits after a rebase", "k": 2})

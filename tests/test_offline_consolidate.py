@@ -250,3 +250,16 @@ def test_a_rerun_updating_a_section_keeps_a_hand_edit_inside_a_bullet() -> None:
         e for e in OfflineConsolidator().consolidate(lessons(), [current]) if e.section == "Running tests"
     ]
     assert edits and all("run it inside the dev container" in e.content for e in edits), edits
+
+
+def test_merge_counts_adds_harness_complaints_and_turns() -> None:
+    # a second run over more logs printed "Met in 62 of 100 runs read …; 78 complaints cost 84 turns":
+    # the runs summed over both runs, the complaints and turns of the new runs only
+    from skillforge.distill.offline.consolidate import merge_counts
+
+    old = "- When x: y. Met in 25 of 35 runs read (17 of 20 failed runs, 8 of 15 resolved); 70 complaints cost 71 turns."
+    new = "- When x: y. Met in 37 of 65 runs read (23 of 30 failed runs, 14 of 35 resolved); 78 complaints cost 84 turns."
+    assert merge_counts(old, new) == (
+        "- When x: y. Met in 62 of 100 runs read (40 of 50 failed runs, 22 of 50 resolved); "
+        "148 complaints cost 155 turns."
+    )

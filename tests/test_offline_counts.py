@@ -33,6 +33,13 @@ def test_relative_source_is_relative_to_the_input_given() -> None:
     assert relative_source("/elsewhere/a.json", ["/data"]) == "/elsewhere/a.json"
 
 
+def test_a_glob_input_is_a_root_at_its_folder() -> None:
+    # 'distill "/data/logs/trajs/[a-l]*"' committed evidence with the absolute /data/logs/… paths
+    src = "/data/logs/trajs/x/x.traj.json#messages[14]"
+    assert relative_source(src, ["/data/logs/trajs/[a-l]*"]) == "trajs/x/x.traj.json#messages[14]"
+    assert relative_source(src, ["/data/logs/**/*.traj.json"]) == "logs/trajs/x/x.traj.json#messages[14]"
+
+
 def test_mapper_writes_evidence_relative_to_its_inputs_with_records() -> None:
     t = sympy_like("a")
     t.source = "/home/me/logs/run-a/a.traj.json"
@@ -56,3 +63,13 @@ def test_loops_seen_only_in_resolved_runs_are_no_anti_pattern() -> None:
     assert [le for le in lessons if le.kind is LessonKind.ANTI_PATTERN] == []
     failed = m.reduce([m.map(run(i, loop, outcome=Outcome.FAILURE)) for i in "cd"])
     assert [le for le in failed if le.kind is LessonKind.ANTI_PATTERN]
+
+
+def test_agent_header_says_resolved_only_when_outcomes_are_known() -> None:
+    # unlabelled runs read "Read 35 past runs of mini-swe-agent (0 resolved)", as if every one had failed
+    from skillforge.distill.offline.evidence import render
+
+    unknown = render("intro_agent", agent="mini-swe-agent", runs=28, read=(35, 0))
+    assert unknown.startswith("Read 35 past runs of mini-swe-agent, across repositories;")
+    known = render("intro_agent", agent="mini-swe-agent", runs=25, read=(35, 15))
+    assert known.startswith("Read 35 past runs of mini-swe-agent (15 resolved), across repositories;")

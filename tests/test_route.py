@@ -257,3 +257,30 @@ def test_structured_pointer_redacts_description_and_reasons() -> None:
     data = pointer(Match("s", f"use {token}", "/x/SKILL.md", 0.5, [f"like past task: push with {token}"]))
     assert data["description"] == "use <redacted:github-token>"
     assert data["why"] == ["like past task: push with <redacted:github-token>"] and data["score"] == 0.5
+
+
+@pytest.mark.parametrize(("option", "value"), [("-k", "0"), ("-k", "-1"), ("--max-tokens", "-5")])
+def test_out_of_range_counts_are_usage_errors(cli, library: Path, option: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    """``-k 0`` used to mean the default k and ``-k -1`` printed "No skill … matches" (an
+    abstention that was really a bad option); a negative budget silently dropped the body."""
+    result = cli("route", "lost commits after rebase", "-L", str(library), option, value)
+    assert result.code == 2, result.out
+    assert option.lstrip("-") in result.err and "Traceback" not in result.err and not result.out
+
+
+def test_unknown_format_is_named_even_with_json(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("route", "lost commits after rebase", "-L", str(library), "--json", "--format", "yaml")
+    assert result.code == 2 and "unknown --format 'yaml'" in result.err
+
+
+def test_route_answers_when_its_cache_folder_cannot_be_written(
+    cli, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A read-only SKILLFORGE_HOME (here: a path under a file, as tests run as root) made every route
+    an OSError traceback from the index cache; like validate, an unwritable cache only costs speed."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where SKILLFORGE_HOME's parent should be\n")
+    monkeypatch.setenv("SKILLFORGE_HOME", str(blocker / "home"))
+    result = cli("route", "lost commits after rebase", "-L", str(library), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["matches"][0]["name"] == "git-rebase-recovery"

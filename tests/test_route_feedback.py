@@ -45,6 +45,14 @@ def test_cli_feedback_rejects_unknown_skills_and_outcomes(cli, library: Path) ->
     assert not (library / ".skillforge" / "utility.json").exists()
 
 
+def test_feedback_into_a_library_it_cannot_write_is_a_one_line_error(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
+    # a read-only library (here: a folder where utility.json goes, as tests run as root) gave an OSError traceback
+    (library / ".skillforge" / "utility.json").mkdir()
+    result = cli("feedback", "npm-lockfile-repair", "--outcome", "success", "-L", str(library))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "utility.json" in result.err and "hint:" in result.err
+
+
 def test_feedback_from_logs_joins_skills_used_with_outcomes(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
     unlabelled = json.loads(cli("feedback", "--from-logs", str(LOG), "-L", str(library), "--json").out)
     assert unlabelled["updated"] == {} and unlabelled["skipped"] == {"outcome unknown": 1}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from skillforge.distill.write import EVIDENCE_FILE, apply_edits, evidence_document
@@ -119,6 +121,28 @@ def test_edits_patch_the_current_skill_and_refresh_evidence() -> None:
     )
     evidence = skill.files[EVIDENCE_FILE]
     assert "## Run r1" in evidence and "logs/t1.jsonl:12" in evidence and "No module named" in evidence
+
+
+def test_evidence_count_is_the_true_support_when_evidence_is_a_sample() -> None:
+    # the offline miner cites 20 of a lesson's runs (Lesson.runs has the true count): mini-swe-agent-warnings
+    # said "62 of them support a point" in its body and skillforge-evidence: '26' in its metadata
+    sampled = _lesson("t00")
+    sampled.evidence = [
+        dataclasses.replace(sampled.evidence[0], trajectory_id=f"t{i:02d}") for i in range(20)
+    ]
+    sampled.runs = 62
+    edit = SkillEdit(
+        EditOp.APPEND_SECTION,
+        "python-tests",
+        "r",
+        section="Steps",
+        content="- x",
+        lessons=[sampled, _lesson("u1")],
+    )
+    res = apply_edits([edit], [_skill(version="1", evidence="25")], run_id="r1", date="2026-01-02")
+    (change,) = res.changes
+    assert change.evidence_count == 62 and change.skill is not None
+    assert change.skill.meta("evidence") == str(25 + 62)
 
 
 def test_applying_the_result_again_changes_nothing() -> None:

@@ -76,7 +76,10 @@ def _typer(argv: list[str] | None) -> int:
     """The typer app; its own exits and usage errors become exit codes (ours go to the boundary)."""
     try:
         result = app(args=argv, prog_name="skillforge", standalone_mode=False)
-        return int(result) if isinstance(result, int) else 0
+        code = int(result) if isinstance(result, int) else 0
+        if code == ExitCode.INTERRUPTED:  # typer returns Ctrl-C as a bare 130: the boundary says so
+            raise KeyboardInterrupt
+        return code
     except _EXIT as exc:
         return int(exc.exit_code)
     except _ABORT:

@@ -31,7 +31,7 @@ LabelsOpt = Annotated[
     typer.Option(
         "--labels",
         metavar="FILE",
-        help="Outcome labels (SWE-bench reports, results summaries, id → outcome JSON/CSV).",
+        help="Outcome labels (SWE-bench reports, results summaries, id → outcome JSON/CSV; repeatable).",
     ),
 ]
 InitOpt = Annotated[bool, typer.Option("--init", help="Create the library if it does not exist.")]

@@ -6,6 +6,7 @@ path. Errors go through the shared boundary (:func:`skillforge.cli.boundary.guar
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import NoReturn
 
 from skillforge.cli.boundary import guard
@@ -29,10 +30,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--library", "-L", metavar="PATH", help="The skill library (default: . or SKILLFORGE_LIBRARY)."
     )
-    p.add_argument("-k", "--k", type=int, metavar="N", help="How many skills (default: setting route_k).")
-    p.add_argument("--format", dest="fmt", default="markdown", metavar="markdown|json|xml")
     p.add_argument(
-        "--max-tokens", type=int, metavar="N", help="Budget for the output (default: route_max_tokens)."
+        "-k", "--k", type=_count(1), metavar="N", help="How many skills (default: setting route_k)."
+    )
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        default="markdown",
+        metavar="markdown|json|xml",
+        help="Output: markdown (default), json or xml.",
+    )
+    p.add_argument(
+        "--max-tokens",
+        type=_count(0),
+        metavar="N",
+        help="Budget for the output (default: route_max_tokens; 0: pointers only).",
     )
     p.add_argument(
         "--hook",
@@ -43,6 +55,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rerank", action="store_true", help="Re-rank candidates with the LLM provider.")
     p.add_argument("--json", action="store_true", help="Machine-readable JSON on stdout.")
     return p
+
+
+def _count(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``least`` (``-k 0`` once meant the default k, and
+    ``-k -1`` an empty answer that read as "no skill fits")."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be {least} or more, got {value}")
+        return value
+
+    return parse
 
 
 def main(argv: list[str], debug: bool = False) -> int:
@@ -77,6 +105,8 @@ def _route(ns: argparse.Namespace, render: object) -> int:
     from skillforge.app import route as command
     from skillforge.errors import UsageError
 
+    if ns.fmt not in ("markdown", "json", "xml"):
+        raise UsageError(f"unknown --format {ns.fmt!r}", "use markdown, json or xml")
     if ns.json and ns.fmt not in ("markdown", "json"):
         raise UsageError(f"--json and --format {ns.fmt} ask for two outputs", "pass one of them")
     fmt = "json" if ns.json else ns.fmt

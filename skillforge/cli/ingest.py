@@ -60,7 +60,10 @@ def ingest(
     report per format: files, trajectories, steps, tool calls, errors, outcomes and skipped records."""
     from skillforge.app import ingest as command
     from skillforge.app import load_settings
+    from skillforge.errors import UsageError
 
+    if json and to not in (None, "json"):  # as route's --json with --format xml
+        raise UsageError(f"--json and --to {to} ask for two outputs", "pass one of them")
     args = command.IngestArgs(
         paths=tuple(paths or ()),
         from_agents=tuple(from_agent or ()),

@@ -151,6 +151,8 @@ def ingest_table(report: Any, to_stderr: bool = False) -> None:
             markup=False,
         )
     _ingest_counts(report)
+    if report.label_warning:
+        console.warn(report.label_warning)
     problems = report.problem_lines() if console.verbose_level() else [x[2] for x in report.problem_summary()]
     for line in problems:  # shown even with --quiet: they say what was not read
         console.err.print(f"[yellow]warning:[/] {console.escape(line)}", soft_wrap=True)

@@ -146,7 +146,7 @@ def distill(result: Any) -> None:
         console.table(
             "distill plan (dry run: nothing written)",
             ["item", "value"],
-            [(k, _fmt(v)) for k, v in report.plan.items()],
+            [(k.replace("_", " "), _fmt(v)) for k, v in report.plan.items()],
         )
         return
     if report.changes:

@@ -1,5 +1,5 @@
-"""``distill --dry-run``: the plan of a run (trajectories, LLM calls and tokens the run would make, the
-batch estimate), written nothing and called nothing."""
+"""``distill --dry-run``: the plan of a run (trajectories to read and those already distilled, LLM calls
+and tokens the run would make, the batch estimate), written nothing and called nothing."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def dry_run(
     if provider is None:
         report.plan = {
             "trajectories": len(summaries),
+            "already_distilled": report.skipped_trajectories,
             "provider": "offline",
             "llm_calls": 0,
             "miners": [mapper.name],
@@ -46,6 +47,7 @@ def dry_run(
 
         report.plan = dict(plan(summaries, settings))
         report.plan.setdefault("trajectories", len(summaries))
+        report.plan["already_distilled"] = report.skipped_trajectories
         if batch:
             from skillforge.distill.batchmap import estimate
 

@@ -16,6 +16,17 @@ from skillforge.model import Lesson
 from skillforge.safety.trust import trusted
 
 
+def _relative_sources(lessons: list[Lesson], roots: list[str]) -> None:
+    """Evidence names each log relative to the input it was found under (``batch1/x.traj.json``), never
+    by its absolute local path: evidence.md and the pull-request body are published. (The offline miner
+    does this as it maps; an LLM analyst's evidence points at steps as ingest read them.)"""
+    from skillforge.distill.offline.evidence import relative_source
+
+    for lesson in lessons:
+        for ev in lesson.evidence:
+            ev.source = relative_source(ev.source, roots)
+
+
 def finish(
     run: Run, lib: Any, settings: Settings, engine: tuple[Any, Any, Any], progress: Progress | None
 ) -> DistillReport:
@@ -24,15 +35,19 @@ def finish(
     report = run.report
     with progress_bar(progress, "reducing lessons", 1) as bar:
         lessons = _unwritten(report, lib, _reduce(run, mapper))
+        _relative_sources(lessons, run.roots)
         bar.advance()
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     gated = _gate(run, settings, lessons, waiting)
     base = lib.base_branch(settings.base_branch)
-    report.run_id = runid.run_id_of(run.input_ids, mapper, consolidator, runid.base_commit(lib, base))
+    report.run_id = runid.run_id_of(
+        run.input_ids, mapper, consolidator, runid.base_commit(lib, base), run.labelled
+    )
     done = lib.find_run(report.run_id)
     if done is not None:  # the same logs, engine and base: this run is on its review branch already
         commit.record_result(report, lib, done)
         return report
+    _note_unmerged_reviews(report, lib, base, run.input_ids)
     current = lib.skills()
     with progress_bar(progress, "consolidating skills", 1) as bar:
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
@@ -55,6 +70,21 @@ def finish(
     return commit.commit(
         run, lib, base, written, changes, gated, _verdict(run), older=older, unapplied=unapplied
     )
+
+
+def _note_unmerged_reviews(report: DistillReport, lib: Any, base: str, input_ids: list[str]) -> None:
+    """Say when review branches not merged into ``base`` already distilled some of these trajectories:
+    this run's branch then adds the same skills again, and merging both conflicts."""
+    ids = set(input_ids)
+    for branch in lib.review_branches():
+        if lib.repo.is_ancestor(lib.repo.commit(branch), lib.repo.commit(base)):
+            continue  # merged: its trajectories are skipped as distilled already
+        shared = ids & set(runs.parse(lib.read_file(runs.DISTILLED_FILE, ref=branch)))
+        if shared:
+            report.notes.append(
+                f"{len(shared)} of these trajectories are on {branch}, not merged into {base}: this run's "
+                "branch adds their skills again (merge or delete that branch first; merging both conflicts)"
+            )
 
 
 def _verdict(run: Run) -> Callable[[Any], bool] | None:

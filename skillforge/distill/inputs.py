@@ -72,3 +72,5 @@ def ingest_notes(report: DistillReport, ingest: Any) -> None:
     """Skipped inputs, one entry per reason with its count (each one kept for ``-v``)."""
     report.skipped_inputs = ingest.problem_summary()
     report.skipped_input_lines = ingest.problem_lines()
+    if ingest.label_warning:
+        report.notes.append(ingest.label_warning)

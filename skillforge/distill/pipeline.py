@@ -77,13 +77,16 @@ def _distill(inputs: list[str], settings: Settings, options: DistillOptions) -> 
     budget, mapper, consolidator = _engine(settings, provider, report, inputs)
     lib = _existing_library(settings) if options.dry_run else _library(settings, options)
     run = _start(report, lib, options)
+    run.roots = list(inputs)
     labels, label_source = load_labels(options.labels)
     ingest = IngestReport()
     stream = read(
         inputs, ingest, fmt=options.fmt, labels=labels, labels_source=label_source, exclude=options.labels
     )
-    if options.dry_run:
-        return dryrun.dry_run(report, _prepare(run, stream), settings, provider, mapper, options.batch)
+    if options.dry_run:  # skipped inputs too: a dry run exits as the real run would (3: partial)
+        dryrun.dry_run(report, _prepare(run, stream), settings, provider, mapper, options.batch)
+        inputs_mod.ingest_notes(report, ingest)
+        return report
     if options.batch or options.resume:
         batch_mapper = _batch_mode(run, stream, mapper, budget, lib, options)
         if batch_mapper is None:  # batches submitted or still running: the report says which
@@ -194,6 +197,8 @@ def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = No
             run.report.skipped_trajectories += 1
             continue
         run.input_ids.append(traj.id)
+        if (traj.outcome_source or "").startswith("labels"):
+            run.labelled[traj.id] = traj.outcome.value
         run.formats[traj.format] = run.formats.get(traj.format, 0) + 1
         if traj.repository:  # goes into provenance.json: never a credential from a remote URL
             run.repositories[traj.id] = scrub(traj.repository)[0]

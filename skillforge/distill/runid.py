@@ -3,6 +3,7 @@ before any LLM call, that a run with that id is on its review branch already."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from skillforge.config import Settings
@@ -10,10 +11,16 @@ from skillforge.distill import commit
 from skillforge.model import content_id
 
 
-def run_id_of(input_ids: list[str], mapper: Any, consolidator: Any, base: str) -> str:
+def run_id_of(
+    input_ids: list[str], mapper: Any, consolidator: Any, base: str, labelled: Mapping[str, str] | None = None
+) -> str:
     """The run id: the trajectories read (by content), the engine and the base commit, so the same logs
-    from any path or cache make the same run."""
-    return content_id("distill", *sorted(input_ids), _fingerprint(mapper), _fingerprint(consolidator), base)
+    from any path or cache make the same run; and the outcomes ``--labels`` gave (``labelled``: id ->
+    outcome), so that adding labels to a run already made is a new run, not "already done"."""
+    outcomes = sorted(f"{i}={o}" for i, o in (labelled or {}).items())  # none: the ids of older versions
+    return content_id(
+        "distill", *sorted(input_ids), _fingerprint(mapper), _fingerprint(consolidator), base, *outcomes
+    )
 
 
 def _fingerprint(obj: Any) -> str:
@@ -38,15 +45,21 @@ def done_before_map(
     """With an LLM, find out before any call whether this run is on its review branch already: one
     extra pass over the logs for their ids (ingest costs far less than one analyst call)."""
     from skillforge.ingest import IngestReport, read
+    from skillforge.ingest.labels import load_labels
 
-    ids = [
-        t.id
-        for t in read(inputs, IngestReport(), fmt=options.fmt, exclude=options.labels)
-        if t.id not in run.distilled
-    ]
+    labels, source = load_labels(options.labels)
+    ids, labelled = [], {}
+    for t in read(
+        inputs, IngestReport(), fmt=options.fmt, labels=labels, labels_source=source, exclude=options.labels
+    ):
+        if t.id not in run.distilled:
+            ids.append(t.id)
+            if (t.outcome_source or "").startswith("labels"):
+                labelled[t.id] = t.outcome.value
     if not ids:
         return False
-    run_id = run_id_of(ids, engine[0], engine[1], base_commit(lib, lib.base_branch(settings.base_branch)))
+    base = base_commit(lib, lib.base_branch(settings.base_branch))
+    run_id = run_id_of(ids, engine[0], engine[1], base, labelled)
     done = lib.find_run(run_id)
     if done is None:
         return False

@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skillforge import templates
-from skillforge.model import EditOp, Evidence, Lesson, Skill, SkillChange, SkillEdit, content_id
+from skillforge.model import (
+    EditOp,
+    Evidence,
+    Lesson,
+    Skill,
+    SkillChange,
+    SkillEdit,
+    content_id,
+    supporting_runs,
+)
 from skillforge.skills import sections
 
 EVIDENCE_FILE = "references/evidence.md"
@@ -164,7 +173,7 @@ def _add_reference(skill: Skill, edit: SkillEdit) -> str | None:
 
 
 def _finish(name: str, w: _Work, ctx: _Ctx) -> SkillChange | None:
-    evidence_count = len({e.trajectory_id for lesson in w.lessons for e in lesson.evidence})
+    evidence_count = supporting_runs(w.lessons)  # a lesson's evidence may be a sample of its runs
     reason = "; ".join(dict.fromkeys(r for r in w.reasons if r)) or "distilled"
     if w.removed:
         return SkillChange(name, "removed", reason, evidence_count, None)

@@ -186,6 +186,7 @@ def read(
     for a bad file (only for a path that does not exist). Files at or under ``exclude`` (the label
     files given with ``--labels``) are passed over when met in a folder walk."""
     report = report if report is not None else IngestReport()
+    report.labels = len(labels or {})
     forced = reader_for(fmt) if fmt else None
     paths = list(paths)
     named = {str(Path(p)) for p in paths}

@@ -37,6 +37,19 @@ class IngestReport:
     # files met in a folder walk that are not logs, by reason (binary, Entire's checkpoint metadata, …):
     # counted, not listed, and not making the run partial
     passed_over: Counter[str] = field(default_factory=Counter)
+    labels: int = 0  # ids in the --labels files
+    labelled: int = 0  # trajectories whose outcome one of them set
+    example_id: str = ""  # a trajectory's id, to show next to a label that matched none
+
+    @property
+    def label_warning(self) -> str:
+        """Labels were given and none matched a trajectory read: say so (outcomes are guessed instead)."""
+        if not self.labels or self.labelled or not self.example_id:
+            return ""
+        return (
+            f"none of the {self.labels} ids in --labels matched a trajectory (matched on a trajectory's "
+            f"id, task id, native id or file name, e.g. {self.example_id!r}): outcomes were not set from them"
+        )
 
     @property
     def partial(self) -> bool:
@@ -59,6 +72,10 @@ class IngestReport:
         st.unpaired += pairs.count(None)
         st.errors += sum([step.is_error for step in steps])
         st.outcomes[traj.outcome.value] += 1
+        if (traj.outcome_source or "").startswith("labels"):
+            self.labelled += 1
+        elif not self.example_id:
+            self.example_id = traj.native_id or traj.task_id or traj.id
         if traj.outcome_guessed:
             st.guessed[traj.outcome.value] += 1
 
@@ -83,6 +100,8 @@ class IngestReport:
             "problems": [str(p) for p in self.problems],
             "unrecognised": self.unrecognised,
             "passed_over": dict(self.passed_over),
+            "labelled": self.labelled,
+            **({"label_warning": self.label_warning} if self.label_warning else {}),
             "partial": self.partial,
         }
 

@@ -74,11 +74,27 @@ def install(
     state_file = _state_file(agent, base)
     state = _read_state(state_file)
     known = state_file.exists()
+    if not dry_run:  # where install records what it adds, made first: a failure there writes nothing
+        try:
+            state_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SkillforgeError(
+                f"cannot write {state_file.parent}: {exc.strerror or exc}",
+                "set SKILLFORGE_HOME to a folder you may write (install records there what it adds)",
+            ) from None
     if not dry_run:  # a dry pass first: a file that cannot be merged stops us before anything is written
         _apply(agent, Plan(library, base, user, True, copy.deepcopy(state), [], known), uninstall)
     before = copy.deepcopy(state)
     plan = Plan(library, base, user, dry_run, state, [], known)
-    _apply(agent, plan, uninstall)
+    try:
+        _apply(agent, plan, uninstall)
+    except OSError as exc:  # a read-only project, or a file where a folder goes: say where, no traceback
+        where = exc.filename or base
+        raise SkillforgeError(
+            f"cannot write {where}: {exc.strerror or exc}",
+            "run it where you may write (or pass --user); skillforge install "
+            f"{agent} --uninstall removes anything written before this",
+        ) from None
     if not dry_run:
         if uninstall:
             state_file.unlink(missing_ok=True)

@@ -38,6 +38,10 @@ class Router:
         one_shot: bool = False,
     ):
         self.library = Path(library).expanduser()
+        if self.library.is_file():
+            raise SkillforgeError(
+                f"{self.library} is a file, not a folder", "pass the library's folder with --library"
+            )
         if not self.library.is_dir():
             raise SkillforgeError(
                 f"{self.library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"

@@ -63,7 +63,10 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
     skill_of_task = np.asarray(task_skill, dtype=np.int32)
     task_ptr = np.searchsorted(skill_of_task, np.arange(len(names) + 1)).astype(np.int64)
     words = _word_df(names, records, fresh, prev)
-    publish(folder, {**_files(doc, records, stamp, sets, skill_of_task, task_ptr), WORDS: words})
+    try:
+        publish(folder, {**_files(doc, records, stamp, sets, skill_of_task, task_ptr), WORDS: words})
+    except OSError:  # a cache folder that cannot be written only costs speed (as validate's)
+        folder = Path()
     return Index(
         key=key,
         names=names,
@@ -79,7 +82,7 @@ def build(library: Path, key: str, entries: list[tuple[str, int, int]], folder: 
         task_ptr=task_ptr,
         aliases=doc["aliases"],
         body=body,
-        folder=str(folder),
+        folder=str(folder) if folder.parts else "",
         words=words,
     )
 

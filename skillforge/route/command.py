@@ -13,6 +13,10 @@ from skillforge.errors import SkillforgeError
 def check_library(library: Path) -> None:
     """Raise when ``library`` is no skill library at all: no ``skills/`` folder and no skill folders."""
     library = library.absolute()
+    if library.is_file():
+        raise SkillforgeError(
+            f"{library} is a file, not a folder", "pass the library's folder with --library"
+        )
     if not library.is_dir():
         raise SkillforgeError(
             f"{library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"

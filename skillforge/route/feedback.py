@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from skillforge import config
+from skillforge.errors import SkillforgeError
 
 ALPHA = 0.3
 PRIOR = 0.5
@@ -91,7 +92,13 @@ def record(
         entry["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         report.updated[name] = entry["q"]
     if report.updated:
-        atomic_write(library / UTILITY, json.dumps({"skills": skills}, indent=2, sort_keys=True) + "\n")
+        path = library / UTILITY
+        try:
+            atomic_write(path, json.dumps({"skills": skills}, indent=2, sort_keys=True) + "\n")
+        except OSError as exc:  # a read-only library: say where, never a traceback
+            raise SkillforgeError(
+                f"cannot write {path}: {exc.strerror or exc}", "give feedback on a library you may write to"
+            ) from None
     return report
 
 

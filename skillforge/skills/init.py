@@ -107,7 +107,13 @@ def _repo(root: Path) -> tuple[git.Repo, bool]:
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return git.Repo.init(root, initial_branch="main"), True
+        try:
+            return git.Repo.init(root, initial_branch="main"), True
+        except git.GitCommandError as exc:  # a read-only folder, a broken .git file
+            why = (exc.stderr or "").strip().strip("'").removeprefix("stderr:").strip().strip("'")
+            raise LibraryError(
+                f"cannot create a git repository in {root}: {why or exc}", "pass a folder you can write to"
+            ) from None
     if repo.bare:
         raise LibraryError(f"{root} is a bare git repository", "initialise a library in a checkout instead")
     return repo, False

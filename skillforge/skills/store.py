@@ -88,15 +88,18 @@ class Library:
     @classmethod
     def open(cls, path: Path, author: tuple[str, str] = DEFAULT_AUTHOR, template_dir: str = "") -> Library:
         root = Path(path).expanduser().resolve()
+        if root.is_file():
+            raise LibraryError(f"{root} is a file, not a folder", "pass the library's folder with --library")
         try:
             repo = git.Repo(root, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             repo = None
-        if (
-            repo is None
-            or repo.bare
-            or not ((root / "skillforge.toml").is_file() or (root / "skills").is_dir())
-        ):
+        looks_like_one = (root / "skillforge.toml").is_file() or (root / "skills").is_dir()
+        if repo is None and looks_like_one:  # init keeps the files and adds the repository
+            raise LibraryError(
+                f"{root} is not a skill library (not in a git repository)", f"run skillforge init {path}"
+            )
+        if repo is None or repo.bare or not looks_like_one:
             raise LibraryError(f"{root} is not a skill library", f"run skillforge init {path}")
         return cls(repo, root, author, template_dir)
 

@@ -50,9 +50,13 @@ SPECIFIC = {
     LessonKind.ANTI_PATTERN,
 }
 _BULLET_KEY = re.compile(r"\d+(?:\.\d+)?")
-# "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun)
 _PLURAL_RUN = re.compile(r"\bruns\b")
-_COUNTS = re.compile(r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)")
+# "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun),
+# "70 complaints cost 71 turns" (harness complaints)
+_COUNTS = re.compile(
+    r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)"
+    r"|\b(\d+) complaints cost (\d+) turns\b"
+)
 
 
 @dataclass
@@ -352,7 +356,8 @@ def sections_of(body: str) -> dict[str, str]:
 
 def merge_counts(old: str, new: str) -> str:
     """The new line with the old line's run counts added ("seen in 3 runs" + "seen in 2 runs" ->
-    "seen in 5 runs", "3 of 4" + "1 of 2" -> "4 of 6"), count by count of the same kind in order.
+    "seen in 5 runs", "3 of 4" + "1 of 2" -> "4 of 6", harness complaints and the turns they cost),
+    count by count of the same kind in order.
     Distill only hands consolidation the runs the library has not learnt from yet, so the two never
     overlap. Medians and p-values are taken from the new line. When the old line's words differ from
     the new one's (numbers aside), a person edited it: its words are kept and only its counts added to."""
@@ -382,6 +387,8 @@ def _add_counts(into: str, other: str) -> str:
         o = prev.pop(0)
         if kind == 0:
             return f"{int(m.group(1)) + int(o.group(1))} of {int(m.group(2)) + int(o.group(2))}"
+        if kind == 3:
+            return f"{int(m.group(5)) + int(o.group(5))} complaints cost {int(m.group(6)) + int(o.group(6))} turns"
         n = int(m.group(kind + 2)) + int(o.group(kind + 2))
         return f"seen in {n} run{'s' if n != 1 else ''}" if kind == 1 else f"{n} resolved"
 
@@ -389,7 +396,9 @@ def _add_counts(into: str, other: str) -> str:
 
 
 def _count_kind(m: re.Match[str]) -> int:
-    """0: "N of M", 1: "seen in N runs", 2: "N resolved"."""
+    """0: "N of M", 1: "seen in N runs", 2: "N resolved", 3: "N complaints cost M turns"."""
+    if m.group(5) is not None:
+        return 3
     return 0 if m.group(1) is not None else (1 if m.group(3) is not None else 2)
 
 

@@ -53,7 +53,7 @@ def relative_source(src: str | None, roots: list[str]) -> str | None:
         return src
     m = _WHERE.match(src)
     path, rest = (m.group(1), m.group(2)) if m else (src, "")
-    for root in sorted(roots, key=len, reverse=True):
+    for root in sorted((_glob_base(r) for r in roots), key=len, reverse=True):
         base = root.rstrip("/")
         if path == base:
             return base.rsplit("/", 1)[-1] + rest
@@ -62,6 +62,13 @@ def relative_source(src: str | None, roots: list[str]) -> str | None:
             inner = path[len(base) + 1 :]
             return (f"{name}/{inner}" if name not in ("", ".", "..") else inner) + rest
     return src
+
+
+def _glob_base(root: str) -> str:
+    """The folder a glob input searches (``/data/trajs`` for ``/data/trajs/[a-l]*``); a path as it is."""
+    parts = root.split("/")
+    magic = next((i for i, part in enumerate(parts) if any(ch in part for ch in "*?[")), None)
+    return root if magic is None else "/".join(parts[:magic]) or "."
 
 
 _WHERE = re.compile(r"^(.*?)((?::\d+)?(?:#.*)?)$", re.S)  # path, then ':line' and/or '#record'

@@ -45,7 +45,8 @@ class OfflineMapper:
 
     def cache_key(self, traj: Trajectory) -> str:
         shown = relative_source(traj.source, self.roots) if self.roots else traj.source
-        return f"{traj.id}:{MINER_VERSION}:{shown}"
+        # the outcome too: facts carry it, so labels given later must not reuse facts mined without them
+        return f"{traj.id}:{MINER_VERSION}:{shown}:{traj.known_outcome.value}"
 
     def map(self, traj: Trajectory) -> MapResult:
         facts = mine(traj)
