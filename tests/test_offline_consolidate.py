@@ -152,7 +152,7 @@ def test_agent_wide_warnings_become_an_agent_skill() -> None:
 
 
 def test_merge_counts_adds_counts_of_the_same_kind() -> None:
-    from skillforge.distill.offline.consolidate import merge_counts
+    from skillforge.distill.offline.counts import merge_counts
 
     old = "- x (2 of 3 resolved runs; seen in 1 run, 1 resolved). Median per run: 5 explore"
     new = "- x (4 of 5 resolved runs; seen in 3 runs, 2 resolved). Median per run: 7 explore"
@@ -227,7 +227,7 @@ def test_guessed_outcomes_are_not_taken_for_resolved_runs() -> None:
 
 
 def test_a_hand_edited_bullet_keeps_its_words_when_its_counts_are_updated() -> None:
-    from skillforge.distill.offline.consolidate import merge_counts
+    from skillforge.distill.offline.counts import merge_counts
 
     written = "- Run the tests: `tox -e py` (succeeded in 3 of 3 runs that ran tests here; seen in 3 runs)."
     edited = written.replace("seen in 3 runs)", "seen in 3 runs; needs Docker running, ask Ana)")
@@ -255,7 +255,7 @@ def test_a_rerun_updating_a_section_keeps_a_hand_edit_inside_a_bullet() -> None:
 def test_merge_counts_adds_harness_complaints_and_turns() -> None:
     # a second run over more logs printed "Met in 62 of 100 runs read …; 78 complaints cost 84 turns":
     # the runs summed over both runs, the complaints and turns of the new runs only
-    from skillforge.distill.offline.consolidate import merge_counts
+    from skillforge.distill.offline.counts import merge_counts
 
     old = "- When x: y. Met in 25 of 35 runs read (17 of 20 failed runs, 8 of 15 resolved); 70 complaints cost 71 turns."
     new = "- When x: y. Met in 37 of 65 runs read (23 of 30 failed runs, 14 of 35 resolved); 78 complaints cost 84 turns."
@@ -263,3 +263,44 @@ def test_merge_counts_adds_harness_complaints_and_turns() -> None:
         "- When x: y. Met in 62 of 100 runs read (40 of 50 failed runs, 22 of 50 resolved); "
         "148 complaints cost 155 turns."
     )
+
+
+def test_merge_intro_raises_the_run_counts_and_leaves_an_edited_intro() -> None:
+    from skillforge.distill.offline.counts import merge_intro
+
+    old = "Read 35 past runs of mini-swe-agent (15 resolved), across repositories; 25 of them support a point below."
+    new = "Read 65 past runs of mini-swe-agent (7 resolved), across repositories; 37 of them support a point below."
+    assert merge_intro(old, new) == (
+        "Read 100 past runs of mini-swe-agent (22 resolved), across repositories; 62 of them support a point below."
+    )
+    repo = "Learnt offline from the 13 past agent runs read on `web2py`; 12 of them support a point below."
+    assert merge_intro(repo, repo.replace("13", "4").replace("12", "3")) == repo.replace("13", "17").replace(
+        "12 of", "15 of"
+    )  # the 2 in the repository's name is no count
+    assert merge_intro(old.replace("across", "in all"), new) is None  # a person's words: left alone
+
+
+def test_a_rerun_updates_the_intro_counts_with_the_sections() -> None:
+    import re
+
+    from skillforge.distill.write import apply_edits
+    from skillforge.skills.sections import intro
+
+    first = next(e.new_skill for e in add_edits() if e.skill == "widgets-workflow")
+    assert first is not None
+    before = intro(first.body)
+    counts = [int(n) for n in re.findall(r"\d+(?= past agent runs| resolved| of them)", before)]
+    assert len(counts) >= 2, before
+    # the skill as an earlier run over other runs wrote it: one test bullet seen in 1 run
+    body = re.sub(r"succeeded in \d+ of \d+ runs", "succeeded in 1 of 1 runs", first.body, count=1)
+    current = _existing(re.sub(r"seen in \d+ runs?", "seen in 1 run", body, count=1))
+    edits = OfflineConsolidator().consolidate(lessons(), [current])  # this run's counts: the intro's double
+    assert any(e.op is EditOp.UPDATE_INTRO and e.skill == "my-widgets" for e in edits), edits
+    written = apply_edits(edits, [current], run_id="r2", date="2026-12-04")
+    (change,) = [c for c in written.changes if c.name == "my-widgets"]
+    assert change.skill is not None
+    after = intro(change.skill.body)
+    assert [int(n) for n in re.findall(r"\d+(?= past agent runs| resolved| of them)", after)] == [
+        2 * n for n in counts
+    ]
+    assert change.skill.body.replace(after, before).split("## ")[0] == first.body.split("## ")[0]

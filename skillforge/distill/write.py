@@ -136,6 +136,8 @@ def _apply(w: _Work, edit: SkillEdit) -> str | None:
         skill.body = sections.delete_section(skill.body, edit.section or "")
     elif edit.op is EditOp.ADD_REFERENCE:
         return _add_reference(skill, edit)
+    elif edit.op is EditOp.UPDATE_INTRO:
+        skill.body = sections.replace_intro(skill.body, edit.content)
     elif edit.op is EditOp.UPDATE_DESCRIPTION:
         if not edit.content.strip():
             return "empty description"

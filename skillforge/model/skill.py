@@ -49,6 +49,7 @@ class EditOp(StrEnum):
     DELETE_SECTION = "delete_section"
     ADD_REFERENCE = "add_reference"  # write ``path`` (under references/) and link it from the body
     UPDATE_DESCRIPTION = "update_description"
+    UPDATE_INTRO = "update_intro"  # replace the text between the title and the first section with ``content``
     REMOVE_SKILL = "remove_skill"
 
 

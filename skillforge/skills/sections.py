@@ -1,5 +1,6 @@
 """Markdown section patching: find a section of a SKILL.md body by its heading and append to it,
-replace it or delete it, leaving every other byte of the body as it was.
+replace it or delete it, or replace the intro under its title, leaving every other byte of the body as
+it was.
 
 A section is an ATX heading line (``## Title``) and everything up to the next heading of the same or a
 higher level; headings inside fenced code blocks do not count. Headings match case-insensitively,
@@ -161,6 +162,37 @@ def delete_section(body: str, heading: str) -> str:
         head.pop()
     text = "\n".join(head + tail)
     return text if text.strip() else ""
+
+
+def _intro_span(lines: list[str]) -> tuple[int, int]:
+    """The lines of the intro: the title's own text (under the first ``#`` heading, up to the next
+    heading), or the text before the first heading when there is no title; blank lines at its edges out."""
+    heads = _headings(lines)
+    title = next((i for i, level, _ in heads if level == 1), None)
+    start = 0 if title is None else title + 1
+    end = next((i for i, _, _ in heads if i >= start), len(lines))
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return start, end
+
+
+def intro(body: str) -> str:
+    """The text between a skill's title and its first section."""
+    lines = body.split("\n")
+    start, end = _intro_span(lines)
+    return "\n".join(lines[start:end])
+
+
+def replace_intro(body: str, content: str) -> str:
+    """``body`` with its intro (:func:`intro`) replaced by ``content``; every other line as it was."""
+    lines = body.split("\n")
+    start, end = _intro_span(lines)
+    new = content.strip("\n").split("\n")
+    if start == end:  # no intro yet: set it off from the title and the first section
+        new = ["", *new, ""] if 0 < start < len(lines) else new
+    return "\n".join(lines[:start] + new + lines[end:])
 
 
 def ensure_link(body: str, target: str, label: str, heading: str = "References") -> str:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from skillforge import templates
+from skillforge.distill.offline.counts import merge_counts, merge_intro
 from skillforge.model import (
     EditOp,
     Lesson,
@@ -28,7 +29,7 @@ from skillforge.model import (
     is_sampled,
     supporting_runs,
 )
-from skillforge.skills.sections import sections
+from skillforge.skills.sections import intro, sections
 
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 64
@@ -50,13 +51,6 @@ SPECIFIC = {
     LessonKind.ANTI_PATTERN,
 }
 _BULLET_KEY = re.compile(r"\d+(?:\.\d+)?")
-_PLURAL_RUN = re.compile(r"\bruns\b")
-# "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun),
-# "70 complaints cost 71 turns" (harness complaints)
-_COUNTS = re.compile(
-    r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)"
-    r"|\b(\d+) complaints cost (\d+) turns\b"
-)
 
 
 @dataclass
@@ -99,7 +93,8 @@ class OfflineConsolidator:
             if current is None:
                 edits.append(self._add(plan))
             elif not current.locked:
-                edits.extend(_section_edits(plan, current))
+                changed = _section_edits(plan, current)
+                edits.extend([*changed, *_intro_edit(plan, current)] if changed else [])
         return edits
 
     def plans(self, lessons: Sequence[Lesson], existing: set[str] | None = None) -> list[Plan]:
@@ -324,6 +319,16 @@ def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
     return edits
 
 
+def _intro_edit(plan: Plan, current: Skill) -> list[SkillEdit]:
+    """The intro's run counts raised by this run's, when the skill gets new points: an intro left at
+    "Read 35 past runs" above bullets that say "62 of 100" misleads. None when a person edited it."""
+    merged = merge_intro(intro(current.body), plan.intro)
+    if merged is None:
+        return []
+    reason = f"update the run counts in the intro of {current.name}"
+    return [SkillEdit(op=EditOp.UPDATE_INTRO, skill=current.name, content=merged, lessons=[], reason=reason)]
+
+
 def _merge_bullets(old_lines: list[str], lines: list[str]) -> tuple[list[str] | None, list[str]]:
     """(the section's lines with matching bullets' counts merged, or None when none changed; the new
     bullets). Blank lines and prose under the heading are kept as they are."""
@@ -352,54 +357,6 @@ def sections_of(body: str) -> dict[str, str]:
     code do not count (one parser for the whole package: ``skillforge.skills.sections``)."""
     lines = body.split("\n")
     return {s.title: "\n".join(lines[s.start + 1 : s.end]).strip() for s in sections(body) if s.level == 2}
-
-
-def merge_counts(old: str, new: str) -> str:
-    """The new line with the old line's run counts added ("seen in 3 runs" + "seen in 2 runs" ->
-    "seen in 5 runs", "3 of 4" + "1 of 2" -> "4 of 6", harness complaints and the turns they cost),
-    count by count of the same kind in order.
-    Distill only hands consolidation the runs the library has not learnt from yet, so the two never
-    overlap. Medians and p-values are taken from the new line. When the old line's words differ from
-    the new one's (numbers aside), a person edited it: its words are kept and only its counts added to."""
-    if old == new:
-        return new
-    if _words(old) != _words(new):
-        return _add_counts(old, new)
-    return _add_counts(new, old)
-
-
-def _words(line: str) -> str:
-    """A line with its numbers masked and plurals of "run" made singular: what a person's edit changes."""
-    return _PLURAL_RUN.sub("run", _BULLET_KEY.sub("#", line))
-
-
-def _add_counts(into: str, other: str) -> str:
-    """``into`` with each of its counts raised by ``other``'s count of the same kind, in order."""
-    olds: dict[int, list[re.Match[str]]] = {}
-    for m in _COUNTS.finditer(other):
-        olds.setdefault(_count_kind(m), []).append(m)
-
-    def add(m: re.Match[str]) -> str:
-        kind = _count_kind(m)
-        prev = olds.get(kind)
-        if not prev:
-            return m.group(0)
-        o = prev.pop(0)
-        if kind == 0:
-            return f"{int(m.group(1)) + int(o.group(1))} of {int(m.group(2)) + int(o.group(2))}"
-        if kind == 3:
-            return f"{int(m.group(5)) + int(o.group(5))} complaints cost {int(m.group(6)) + int(o.group(6))} turns"
-        n = int(m.group(kind + 2)) + int(o.group(kind + 2))
-        return f"seen in {n} run{'s' if n != 1 else ''}" if kind == 1 else f"{n} resolved"
-
-    return _COUNTS.sub(add, into)
-
-
-def _count_kind(m: re.Match[str]) -> int:
-    """0: "N of M", 1: "seen in N runs", 2: "N resolved", 3: "N complaints cost M turns"."""
-    if m.group(5) is not None:
-        return 3
-    return 0 if m.group(1) is not None else (1 if m.group(3) is not None else 2)
 
 
 def _bullet_key(line: str) -> str:

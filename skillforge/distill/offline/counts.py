@@ -1,0 +1,84 @@
+"""Run counts in the offline skills' text, merged when a later run updates a skill: a bullet seen again
+gets its counts raised ("seen in 3 runs" + "seen in 2 runs" -> "seen in 5 runs"), and so does the intro
+("Read 35 past runs …; 25 of them support a point below"). Text a person edited keeps its words.
+
+Distill only hands consolidation the runs the library has not learnt from yet, so old and new counts
+never overlap: they add up.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_PLURAL_RUN = re.compile(r"\bruns\b")
+# "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun),
+# "70 complaints cost 71 turns" (harness complaints)
+_COUNTS = re.compile(
+    r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)"
+    r"|\b(\d+) complaints cost (\d+) turns\b"
+)
+# the counts of the intro templates (templates/offline/intro_*.j2): runs read, resolved, supporting
+_INTRO_COUNT = re.compile(r"\b\d+(?= past (?:agent )?runs\b| resolved\b| of them\b| of the \d+ past\b)")
+
+
+def merge_counts(old: str, new: str) -> str:
+    """The new line with the old line's run counts added ("seen in 3 runs" + "seen in 2 runs" ->
+    "seen in 5 runs", "3 of 4" + "1 of 2" -> "4 of 6", harness complaints and the turns they cost),
+    count by count of the same kind in order.
+    Distill only hands consolidation the runs the library has not learnt from yet, so the two never
+    overlap. Medians and p-values are taken from the new line. When the old line's words differ from
+    the new one's (numbers aside), a person edited it: its words are kept and only its counts added to."""
+    if old == new:
+        return new
+    if _words(old) != _words(new):
+        return _add_counts(old, new)
+    return _add_counts(new, old)
+
+
+def _words(line: str) -> str:
+    """A line with its numbers masked and plurals of "run" made singular: what a person's edit changes."""
+    return _PLURAL_RUN.sub("run", _NUMBER.sub("#", line))
+
+
+def _add_counts(into: str, other: str) -> str:
+    """``into`` with each of its counts raised by ``other``'s count of the same kind, in order."""
+    olds: dict[int, list[re.Match[str]]] = {}
+    for m in _COUNTS.finditer(other):
+        olds.setdefault(_count_kind(m), []).append(m)
+
+    def add(m: re.Match[str]) -> str:
+        kind = _count_kind(m)
+        prev = olds.get(kind)
+        if not prev:
+            return m.group(0)
+        o = prev.pop(0)
+        if kind == 0:
+            return f"{int(m.group(1)) + int(o.group(1))} of {int(m.group(2)) + int(o.group(2))}"
+        if kind == 3:
+            return f"{int(m.group(5)) + int(o.group(5))} complaints cost {int(m.group(6)) + int(o.group(6))} turns"
+        n = int(m.group(kind + 2)) + int(o.group(kind + 2))
+        return f"seen in {n} run{'s' if n != 1 else ''}" if kind == 1 else f"{n} resolved"
+
+    return _COUNTS.sub(add, into)
+
+
+def _count_kind(m: re.Match[str]) -> int:
+    """0: "N of M", 1: "seen in N runs", 2: "N resolved", 3: "N complaints cost M turns"."""
+    if m.group(5) is not None:
+        return 3
+    return 0 if m.group(1) is not None else (1 if m.group(3) is not None else 2)
+
+
+def merge_intro(old: str, new: str) -> str | None:
+    """The intro of a skill a later run updates: the old intro with each of its run counts raised by
+    the new intro's (runs read, resolved, supporting); None when the old one's words differ from what
+    the new run wrote (a person edited it, or the template changed): it is left as it is."""
+    if _words(old) != _words(new):
+        return None
+    adds = [int(m.group(0)) for m in _INTRO_COUNT.finditer(new)]
+    if len(adds) != len(_INTRO_COUNT.findall(old)):
+        return None
+    it = iter(adds)
+    merged = _INTRO_COUNT.sub(lambda m: str(int(m.group(0)) + next(it)), old)
+    return None if merged == old else merged
