@@ -278,6 +278,8 @@ def test_merge_intro_raises_the_run_counts_and_leaves_an_edited_intro() -> None:
         "12 of", "15 of"
     )  # the 2 in the repository's name is no count
     assert merge_intro(old.replace("across", "in all"), new) is None  # a person's words: left alone
+    agent = "Warnings for x runs: actions … (2 points from 30 runs). Use when planning or reviewing a x run."
+    assert merge_intro(agent, agent.replace("30", "32")) == agent.replace("30", "62")  # not the points
 
 
 def test_a_rerun_updates_the_intro_counts_with_the_sections() -> None:
@@ -296,6 +298,11 @@ def test_a_rerun_updates_the_intro_counts_with_the_sections() -> None:
     current = _existing(re.sub(r"seen in \d+ runs?", "seen in 1 run", body, count=1))
     edits = OfflineConsolidator().consolidate(lessons(), [current])  # this run's counts: the intro's double
     assert any(e.op is EditOp.UPDATE_INTRO and e.skill == "my-widgets" for e in edits), edits
+    current.description = first.description  # as the run wrote it: "… from N past runs"
+    edits = OfflineConsolidator().consolidate(lessons(), [current])
+    (described,) = [e.content for e in edits if e.op is EditOp.UPDATE_DESCRIPTION and e.skill == "my-widgets"]
+    runs = int(re.search(r"from (\d+) past runs", first.description).group(1))  # type: ignore[union-attr]
+    assert f"from {2 * runs} past runs" in described
     written = apply_edits(edits, [current], run_id="r2", date="2026-12-04")
     (change,) = [c for c in written.changes if c.name == "my-widgets"]
     assert change.skill is not None

@@ -320,13 +320,19 @@ def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
 
 
 def _intro_edit(plan: Plan, current: Skill) -> list[SkillEdit]:
-    """The intro's run counts raised by this run's, when the skill gets new points: an intro left at
-    "Read 35 past runs" above bullets that say "62 of 100" misleads. None when a person edited it."""
+    """The intro's and the description's run counts raised by this run's, when the skill gets new
+    points: an intro left at "Read 35 past runs" above bullets that say "62 of 100" misleads. Text a
+    person edited (or that this run words otherwise) is left as it is."""
+    edits = []
     merged = merge_intro(intro(current.body), plan.intro)
-    if merged is None:
-        return []
-    reason = f"update the run counts in the intro of {current.name}"
-    return [SkillEdit(op=EditOp.UPDATE_INTRO, skill=current.name, content=merged, lessons=[], reason=reason)]
+    if merged is not None:
+        reason = f"update the run counts in the intro of {current.name}"
+        edits.append(SkillEdit(EditOp.UPDATE_INTRO, current.name, reason, content=merged))
+    described = merge_intro(current.description, _description(plan.description))  # "… from 12 past runs"
+    if described is not None and len(described) <= MAX_DESCRIPTION:
+        reason = f"update the run count in the description of {current.name}"
+        edits.append(SkillEdit(EditOp.UPDATE_DESCRIPTION, current.name, reason, content=described))
+    return edits
 
 
 def _merge_bullets(old_lines: list[str], lines: list[str]) -> tuple[list[str] | None, list[str]]:

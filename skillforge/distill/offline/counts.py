@@ -18,8 +18,11 @@ _COUNTS = re.compile(
     r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)"
     r"|\b(\d+) complaints cost (\d+) turns\b"
 )
-# the counts of the intro templates (templates/offline/intro_*.j2): runs read, resolved, supporting
-_INTRO_COUNT = re.compile(r"\b\d+(?= past (?:agent )?runs\b| resolved\b| of them\b| of the \d+ past\b)")
+# the counts of the intro and description templates (templates/offline/intro_*.j2, description_*.j2):
+# runs read, resolved, supporting (not a count of points, which merging bullets does not add up)
+_INTRO_COUNT = re.compile(
+    r"\b\d+(?= past (?:agent )?runs\b| resolved\b| of them\b| of the \d+ past\b| runs\)\.)"
+)
 
 
 def merge_counts(old: str, new: str) -> str:
