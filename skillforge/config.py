@@ -40,6 +40,9 @@ def _setting(default: Any, doc: str, *env: str, secret: bool = False) -> Any:
     return field(default=default, repr=not secret, metadata={"doc": doc, "env": env, "secret": secret})
 
 
+DEFAULT_MIN_SUPPORT = 2  # runs a lesson needs (distill's run ids leave this default out)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting, resolved once by :meth:`load` (the application layer calls it; the core receives
@@ -63,7 +66,8 @@ class Settings:
     max_cost: float = _setting(0.0, "stop before spending more than this many dollars (0: no limit)")
     max_tokens: int = _setting(0, "stop before using more than this many tokens (0: no limit)")
     min_support: int = _setting(
-        2, "runs a lesson needs before it becomes part of a skill (a subagent counts with its session)"
+        DEFAULT_MIN_SUPPORT,
+        "runs a lesson needs before it becomes part of a skill (a subagent counts with its session)",
     )
     base_branch: str = _setting("", "branch that review branches start from (empty: the current branch)")
     author_name: str = _setting("skillforge", "author of skillforge's commits")

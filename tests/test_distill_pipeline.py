@@ -107,6 +107,17 @@ def test_labels_added_on_a_rerun_are_not_already_done(cli, tmp_path) -> None:
     assert orjson.loads(_distill(cli, FIX / "batch1", lib).out)["status"] == "already_done"
 
 
+def test_another_min_support_over_the_same_logs_is_a_new_run(first_run, cli) -> None:
+    """Left alone by the user walkthrough: '--min-support 1' after a default run said 'already done'
+    and showed the first run's skills, not those the lower gate keeps."""
+    lib, report = first_run
+    lower = orjson.loads(_distill(cli, FIX / "batch1", lib, "--min-support", "1").out)
+    assert lower["status"] == "committed" and lower["run_id"] != report["run_id"], lower
+    assert lower["lessons_kept"] > report["lessons_kept"]
+    again = orjson.loads(_distill(cli, FIX / "batch1", lib, "--min-support", "2").out)  # the default, said
+    assert again["status"] == "already_done" and again["run_id"] == report["run_id"]
+
+
 def test_a_run_over_logs_an_unmerged_review_branch_holds_says_so(first_run, cli, tmp_path) -> None:
     """Found on ../shared/corpus: distilling the same logs plus one more before merging the first branch
     made a second branch adding the same skills; merging both then conflicted in every skill file."""

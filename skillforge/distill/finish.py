@@ -41,7 +41,11 @@ def finish(
     gated = _gate(run, settings, lessons, waiting)
     base = lib.base_branch(settings.base_branch)
     report.run_id = runid.run_id_of(
-        run.input_ids, mapper, consolidator, runid.base_commit(lib, base), run.labelled
+        run.input_ids,
+        (mapper, consolidator),
+        runid.base_commit(lib, base),
+        run.labelled,
+        int(settings.min_support),
     )
     done = lib.find_run(report.run_id)
     if done is not None:  # the same logs, engine and base: this run is on its review branch already

@@ -6,20 +6,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from skillforge.config import Settings
+from skillforge.config import DEFAULT_MIN_SUPPORT, Settings
 from skillforge.distill import commit
 from skillforge.model import content_id
 
 
 def run_id_of(
-    input_ids: list[str], mapper: Any, consolidator: Any, base: str, labelled: Mapping[str, str] | None = None
+    input_ids: list[str],
+    engine: tuple[Any, Any],
+    base: str,
+    labelled: Mapping[str, str] | None = None,
+    min_support: int = DEFAULT_MIN_SUPPORT,
 ) -> str:
-    """The run id: the trajectories read (by content), the engine and the base commit, so the same logs
-    from any path or cache make the same run; and the outcomes ``--labels`` gave (``labelled``: id ->
-    outcome), so that adding labels to a run already made is a new run, not "already done"."""
+    """The run id: the trajectories read (by content), the engine (mapper, consolidator) and the base
+    commit, so the same logs from any path or cache make the same run; the outcomes ``--labels`` gave
+    (``labelled``: id -> outcome) and a ``--min-support`` other than the default, so that a run asked
+    for with other labels or another gate is a new run, not "already done"."""
     outcomes = sorted(f"{i}={o}" for i, o in (labelled or {}).items())  # none: the ids of older versions
+    gate = [f"min-support={min_support}"] if min_support != DEFAULT_MIN_SUPPORT else []
+    mapper, consolidator = engine
     return content_id(
-        "distill", *sorted(input_ids), _fingerprint(mapper), _fingerprint(consolidator), base, *outcomes
+        "distill",
+        *sorted(input_ids),
+        _fingerprint(mapper),
+        _fingerprint(consolidator),
+        base,
+        *outcomes,
+        *gate,
     )
 
 
@@ -59,7 +72,7 @@ def done_before_map(
     if not ids:
         return False
     base = base_commit(lib, lib.base_branch(settings.base_branch))
-    run_id = run_id_of(ids, engine[0], engine[1], base, labelled)
+    run_id = run_id_of(ids, engine, base, labelled, int(settings.min_support))
     done = lib.find_run(run_id)
     if done is None:
         return False
