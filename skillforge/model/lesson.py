@@ -58,7 +58,7 @@ class Evidence:
     task: str = ""  # the trajectory's task text (shortened): route's past-task signal
     trust: Trust = Trust.AGENT  # the least trusted text this evidence relies on
     vouched: bool = False  # a run that read the cited steps found one written by the agent or a person
-    session: str = ""  # the session the trajectory belongs to when it is not its own (a subagent's)
+    session: str = ""  # the trajectory's session when it is not its own (gates.session_mark: a digest)
 
     @property
     def run(self) -> str:
