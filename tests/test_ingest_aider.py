@@ -231,3 +231,14 @@ def test_a_file_that_keeps_trailing_spaces_still_joins_a_multiline_message_acros
     assert [s.text for s in traj.steps if s.kind is StepKind.ASSISTANT_MESSAGE] == ["You're welcome."]
     [output] = [s.text for s in traj.steps if s.kind is StepKind.TOOL_RESULT]
     assert output.startswith("commit 0a1b2c3") and output.endswith("fix: the parser")
+
+
+@pytest.mark.parametrize("named", ["`greet.py`:", "### greet.py", "**greet.py**", "greet.py:"])
+def test_whole_format_file_names_are_read_as_aider_reads_them(tmp_path: Path, named: str) -> None:
+    # aider's whole-format parser: strip, then "*", a trailing ":", "`", leading "#", and spaces
+    text = WHOLE.replace("greet.py\n```python", f"{named}\n```python")
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(text)
+    [traj], _ = parse(path)
+    [edit] = traj.tool_calls
+    assert edit.input == {"path": "greet.py"} and traj.steps[edit.pair].text == "Applied edit to greet.py"  # type: ignore[index]

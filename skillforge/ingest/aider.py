@@ -304,7 +304,7 @@ def _whole_files(text: str) -> Iterator[tuple[str, str]]:
     lines = text.split("\n")
     i = 1
     while i < len(lines):
-        path = lines[i - 1].strip().strip("`*").rstrip(":")
+        path = lines[i - 1].strip().strip("*").rstrip(":").strip("`").lstrip("#").strip()  # as aider reads it
         if not lines[i].startswith("```") or not _looks_like_path(path):
             i += 1
             continue
