@@ -235,3 +235,34 @@ def test_trajectory_session_folds_subagents_and_forks_only_where_ids_are_session
         Trajectory(f"id{n}", "x.traj", "swe-agent", "swe-agent", native_id="django__django-1") for n in (3, 4)
     ]
     assert [t.session for t in swe] == ["id3", "id4"]
+
+
+def test_sessions_survive_the_waiting_list_as_distinct_runs() -> None:
+    """pending.json is redacted: an OpenCode session id reads as a high-entropy token, so written as
+    it is every OpenCode session became the same '<redacted>' and a lesson waiting on two sessions
+    counted one."""
+    from skillforge.distill.base import DistillReport
+    from skillforge.distill.pipeline import _prepare
+    from skillforge.distill.run import Run
+    from skillforge.model import Trajectory
+
+    run = Run(DistillReport(), {})
+    trajectories = [
+        Trajectory(f"t{n}", f"{n}.json", "opencode", "opencode", native_id=native)
+        for n, native in enumerate(("ses_65e3d0aa1ffeZ9xCvB3nMk1q", "ses_65e3d184bffeQ7wErT2yUi9o"))
+    ]
+    assert len(list(_prepare(run, iter(trajectories)))) == 2
+    waiting = [
+        Lesson(
+            "Run the tests",
+            "",
+            "Run `npm test`.",
+            LessonKind.ENVIRONMENT_RECIPE,
+            evidence=[Evidence(t.id, [1])],
+        )
+        for t in trajectories
+    ]
+    gates.stamp_sessions(waiting, run.sessions)
+    text = runs.render_pending(waiting)
+    (lesson,) = runs.pending(text)
+    assert lesson.support == 2 and text is not None and "ses_" not in text

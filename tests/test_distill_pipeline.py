@@ -390,3 +390,24 @@ def test_kept_lessons_that_make_no_skill_say_why(cli, tmp_path) -> None:
     )
     assert report["lessons_kept"] >= 1 and report["changes"] == [] and report["branch"] is None, report
     assert any("make no skill on their own" in note for note in report["notes"]), report["notes"]
+
+
+def test_kept_lessons_for_a_locked_skill_say_it_is_locked_not_that_they_make_no_skill(cli, tmp_path) -> None:
+    from skillforge.skills.document import parse, render
+
+    first, later = tmp_path / "first" / "-home-dev-shop", tmp_path / "later" / "-home-dev-shop"
+    for folder, sessions in ((first, ("3f0c2a91", "9b1d7c44")), (later, ("5a5a5a5a", "6b6b6b6b"))):
+        for session in sessions:
+            _claude_session(folder, f"{session}-7d4e-4b7a-9c11-5e2f8a6b1d01")  # each ran `npm test`
+    lib = tmp_path / "lib"
+    report = orjson.loads(cli("distill", str(first), "--library", str(lib), "--init", "--json").out)
+    _merge(lib, report["branch"])
+    path = lib / "skills" / "shop-workflow" / "SKILL.md"
+    skill = parse(path.read_text(), str(path))
+    skill.set_meta("locked", "true")
+    path.write_text(render(skill))
+    _commit_all(lib, "lock the shop skill")
+    report = orjson.loads(cli("distill", str(later), "--library", str(lib), "--json").out)
+    assert report["lessons_kept"] >= 1 and report["changes"] == [], report
+    assert 'shop-workflow: locked (skillforge-locked: "true"), left untouched' in report["notes"]
+    assert not any("make no skill on their own" in note for note in report["notes"]), report["notes"]

@@ -184,3 +184,61 @@ def test_whole_edit_format_files_are_edit_calls_and_reasoning_is_a_thought(tmp_p
         "make greet() say hello in French",
         "thanks",
     ]
+
+
+# The same kind of session after an editor or a pre-commit hook stripped trailing whitespace: aider's
+# closing "  " is gone from every line, so a blank line is all that ends a message of its own.
+STRIPPED = (
+    "\n# aider chat started at 2026-03-03 11:00:00\n\n"
+    "> Aider v0.84.0\n> Model: ollama_chat/some-model with whole edit format\n> Git repo: .git with 3 files\n\n"
+    "#### fix the readme\n\n"
+    "Please add README.md to the chat so I can change it.\n\n"
+    "> Tokens: 700 sent, 30 received.\n> README.md\n> Add file to the chat? (Y)es/(N)o/(D)on't ask again [Yes]: y\n\n"
+    "I will fix the heading.\n\n"
+    "README.md\n```\n# Invoicer\n```\n\n"
+    "> Tokens: 900 sent, 60 received.\n> Applied edit to README.md\n\n"
+    "#### thanks\n\n"
+    "You're welcome.\n"
+)
+
+
+def test_a_reply_after_aiders_own_lines_is_the_models_when_trailing_spaces_were_stripped(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(STRIPPED)
+    [traj], _ = parse(path)
+    replies = [s.text for s in traj.steps if s.kind is StepKind.ASSISTANT_MESSAGE]
+    assert replies[1].startswith("I will fix the heading.") and replies[2] == "You're welcome."
+    [edit] = traj.tool_calls
+    assert edit.input == {"path": "README.md"} and traj.steps[edit.pair].text == "Applied edit to README.md"  # type: ignore[index]
+    outputs = [s.text for s in traj.steps if s.kind is StepKind.TOOL_RESULT and s.tool_name == "aider"]
+    assert outputs == ["README.md\nAdd file to the chat? (Y)es/(N)o/(D)on't ask again [Yes]: y"]
+
+
+def test_a_file_that_keeps_trailing_spaces_still_joins_a_multiline_message_across_blank_lines(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "\n# aider chat started at 2026-03-04 09:00:00\n\n> Aider v0.86.1  \n\n"
+        "#### /git log -1  \n"
+        "> commit 0a1b2c3\nAuthor: Someone <someone@example.invalid>\n\n    fix: the parser  \n\n"
+        "#### thanks  \n\nYou're welcome.\n"
+    )
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(text)
+    [traj], _ = parse(path)
+    assert [s.text for s in traj.steps if s.kind is StepKind.ASSISTANT_MESSAGE] == ["You're welcome."]
+    [output] = [s.text for s in traj.steps if s.kind is StepKind.TOOL_RESULT]
+    assert output.startswith("commit 0a1b2c3") and output.endswith("fix: the parser")
+
+
+@pytest.mark.parametrize("named", ["`greet.py`:", "### greet.py", "**greet.py**", "greet.py:"])
+def test_whole_format_file_names_are_read_as_aider_reads_them(tmp_path: Path, named: str) -> None:
+    # aider's whole-format parser: strip, then "*", a trailing ":", "`", leading "#", and spaces
+    text = WHOLE.replace("greet.py\n```python", f"{named}\n```python")
+    path = tmp_path / ".aider.chat.history.md"
+    path.write_text(text)
+    [traj], _ = parse(path)
+    [edit] = traj.tool_calls
+    assert edit.input == {"path": "greet.py"} and traj.steps[edit.pair].text == "Applied edit to greet.py"  # type: ignore[index]

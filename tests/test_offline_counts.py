@@ -73,3 +73,29 @@ def test_agent_header_says_resolved_only_when_outcomes_are_known() -> None:
     assert unknown.startswith("Read 35 past runs of mini-swe-agent, across repositories;")
     known = render("intro_agent", agent="mini-swe-agent", runs=25, read=(35, 15))
     assert known.startswith("Read 35 past runs of mini-swe-agent (15 resolved), across repositories;")
+
+
+def test_skill_texts_count_agent_runs_with_subagents_as_their_bullets_do() -> None:
+    """Support is counted per session (a subagent with the session that started it), but a skill's own
+    texts ("from 3 past runs", "3 of them support a point", its evidence count) count agent runs, as
+    its bullets' "seen in 3 runs" does: the two must not disagree within one skill."""
+    from skillforge.distill import gates
+    from skillforge.model import Evidence, Lesson, Scope, ScopeKind, is_sampled, supporting_runs
+
+    evidence = [Evidence(tid, [1], outcome=Outcome.SUCCESS) for tid in ("t-top", "t-sub", "t-other")]
+    lesson = Lesson(
+        "Run the tests",
+        "",
+        "- Run the tests: `npm test` (seen in 3 runs).",
+        LessonKind.ENVIRONMENT_RECIPE,
+        scope=Scope(ScopeKind.REPOSITORY, "shop"),
+        evidence=evidence,
+        signature="recipe:test",
+    )
+    gates.stamp_sessions([lesson], {"t-top": "claude-code:s1", "t-sub": "claude-code:s1"})
+    assert lesson.support == 2  # the gate's unit: sessions
+    assert supporting_runs([lesson]) == 3 and not is_sampled([lesson])  # the texts' unit: agent runs
+    (edit,) = OfflineConsolidator("", {}).consolidate([lesson], [])
+    assert edit.new_skill is not None and edit.evidence_count == 3
+    assert "from 3 past runs" in edit.new_skill.description
+    assert "Learnt offline from 3 past agent runs on `shop` (3 resolved)" in edit.new_skill.body

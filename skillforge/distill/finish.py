@@ -65,10 +65,7 @@ def finish(
         report.status = "nothing_changed"
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         if gated.kept and not edits and report.provider == "offline":
-            report.notes.append(
-                f"the {len(gated.kept)} lessons kept make no skill on their own (code areas or the order "
-                "of a run's phases only: they join a repository's skill beside a recipe, a warning or a fix)"
-            )
+            report.notes.extend(_why_no_edit(consolidator, gated.kept, current))
         return report
     older = {lesson.key for lesson in waiting} - {lesson.key for lesson in lessons}
     return commit.commit(
@@ -89,6 +86,20 @@ def _note_unmerged_reviews(report: DistillReport, lib: Any, base: str, input_ids
                 f"{len(shared)} of these trajectories are on {branch}, not merged into {base}: this run's "
                 "branch adds their skills again (merge or delete that branch first; merging both conflicts)"
             )
+
+
+def _why_no_edit(consolidator: Any, kept: list[Lesson], current: list[Any]) -> list[str]:
+    """Why the offline consolidator made no edit of the lessons kept: the skills they belong to are
+    locked, they say it already, or the lessons make no skill on their own."""
+    locked = consolidator.locked(kept, current)
+    if locked:
+        return [f'{name}: locked (skillforge-locked: "true"), left untouched' for name in locked]
+    if consolidator.plans(kept, {s.name for s in current}):
+        return [f"the {len(kept)} lessons kept are in their skills already"]
+    return [
+        f"the {len(kept)} lessons kept make no skill on their own (code areas or the order "
+        "of a run's phases only: they join a repository's skill beside a recipe, a warning or a fix)"
+    ]
 
 
 def _verdict(run: Run) -> Callable[[Any], bool] | None:

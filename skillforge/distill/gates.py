@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from skillforge.model import Lesson, Trust
+from skillforge.model import Lesson, Trust, content_id
 from skillforge.safety import quarantine
 from skillforge.safety.provenance import copied_targets
 from skillforge.safety.trust import DROP, KEEP, assess, is_error
@@ -34,6 +34,7 @@ __all__ = [
     "copied_targets",
     "is_error",
     "quarantine_files",
+    "session_mark",
     "stamp_sessions",
     "summary",
 ]
@@ -91,6 +92,14 @@ def apply(
             else:
                 result.quarantined.append((lesson, verdict.reason))
     return result
+
+
+def session_mark(session: str) -> str:
+    """What evidence keeps of a trajectory's session (:attr:`Trajectory.session`): a digest, the same in
+    every run. Not the agent's own id: ``pending.json`` is redacted, and an OpenCode id
+    (``ses_65e3d0aa1ffeZ9xCvB3nMk1q``) reads as a high-entropy token there, so every OpenCode session
+    would be written as the same ``<redacted:…>`` and count once; nor does a committed file need it."""
+    return content_id("session", session)
 
 
 def stamp_sessions(lessons: Sequence[Lesson], sessions: Mapping[str, str]) -> None:

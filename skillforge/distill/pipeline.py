@@ -205,7 +205,7 @@ def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = No
         run.step_trust[traj.id] = trust_codes(traj)
         run.copied[traj.id] = gates.copied_targets(traj)
         if (session := traj.session) != traj.id:
-            run.sessions[traj.id] = session
+            run.sessions[traj.id] = gates.session_mark(session)
         if cached is not None and cached.take(traj):
             continue
         counts = dict(redact_trajectory(traj))

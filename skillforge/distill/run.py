@@ -34,7 +34,7 @@ class Run:
     results: list[MapResult | Folded] = field(default_factory=list)
     step_trust: dict[str, str] = field(default_factory=dict)  # trajectory id -> one trust code per step
     copied: dict[str, frozenset[str]] = field(default_factory=dict)  # id -> URLs/hosts copied (provenance)
-    sessions: dict[str, str] = field(default_factory=dict)  # id -> Trajectory.session, when not its id
+    sessions: dict[str, str] = field(default_factory=dict)  # id -> gates.session_mark, when not its own
     stop: threading.Event = field(default_factory=threading.Event)
     reducer: Reducer | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)

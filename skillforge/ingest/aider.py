@@ -70,9 +70,10 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             start = _START_RE.match(line)
             if start:
+                breaks = session is not None and session.breaks
                 if session is not None:
                     yield from session.finish(ctx)
-                session = _Session(path, start.group(1), lineno)
+                session = _Session(path, start.group(1), lineno, breaks)
             elif session is None:
                 if line.strip():
                     ctx.skip("text before the first session", lineno)
@@ -85,7 +86,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
 class _Session:
     """Accumulates one session: the current block (user / tool / assistant lines) and the steps."""
 
-    def __init__(self, path: Path, started: str, line: int) -> None:
+    def __init__(self, path: Path, started: str, line: int, breaks: bool = False) -> None:
         self.path = path
         self.started = started.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", started) else started
         self.digest = new_digest()
@@ -102,18 +103,23 @@ class _Session:
         self.edit_format: str | None = None  # "whole": a reply lists each file it writes in full
         self.tool_open = False  # the last "> " message has not reached its closing "  " yet
         self.after_blank = False
+        # the file keeps the "  " aider ends its lines with (an editor or a hook may have stripped them):
+        # only then does a missing "  " mean a message of aider's own goes on past a blank line
+        self.breaks = breaks
 
     def feed(self, line: str, lineno: int, raw: bytes) -> None:
         self.digest.update(raw)
         if _START_RE.match(line):
             return
+        if line.startswith(("#### ", "> ")):
+            self.breaks = self.breaks or line.endswith("  ")
         if line.startswith("#### ") or line == "####":
             kind, text = "user", line[5:].rstrip()
             if text == "<blank>":  # aider's note that the person sent an empty line
                 return
         elif line.startswith("> ") or line == ">":
             kind, text = "tool", line[2:].rstrip()
-            self.tool_open = not line.endswith("  ")
+            self.tool_open = self.breaks and not line.endswith("  ")
         elif self._continues_tool_output(line):
             kind, text = "tool", line.rstrip()
             self.tool_open = self.tool_open and not line.endswith("  ")
@@ -298,7 +304,7 @@ def _whole_files(text: str) -> Iterator[tuple[str, str]]:
     lines = text.split("\n")
     i = 1
     while i < len(lines):
-        path = lines[i - 1].strip().strip("`*").rstrip(":")
+        path = lines[i - 1].strip().strip("*").rstrip(":").strip("`").lstrip("#").strip()  # as aider reads it
         if not lines[i].startswith("```") or not _looks_like_path(path):
             i += 1
             continue

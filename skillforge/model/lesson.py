@@ -58,7 +58,7 @@ class Evidence:
     task: str = ""  # the trajectory's task text (shortened): route's past-task signal
     trust: Trust = Trust.AGENT  # the least trusted text this evidence relies on
     vouched: bool = False  # a run that read the cited steps found one written by the agent or a person
-    session: str = ""  # the session the trajectory belongs to when it is not its own (a subagent's)
+    session: str = ""  # the trajectory's session when it is not its own (gates.session_mark: a digest)
 
     @property
     def run(self) -> str:
@@ -154,13 +154,15 @@ class Lesson:
 
 
 def supporting_runs(lessons: Iterable[Lesson]) -> int:
-    """Distinct trajectories behind these lessons. Exact when every lesson lists all its evidence; when
-    some evidence is a sample (``Lesson.runs``), the largest single lesson's true support bounds it."""
+    """Distinct trajectories behind these lessons: the agent runs a skill's texts count, subagents
+    included, as its bullets' "seen in N runs" do (the support gate counts sessions, :attr:`Lesson.support`).
+    Exact when every lesson lists all its evidence; when some evidence is a sample (``Lesson.runs``), the
+    largest single lesson's true support bounds it."""
     group = list(lessons)
-    ids = {e.run for lesson in group for e in lesson.evidence}
-    return max([len(ids), *(lesson.support for lesson in group)])
+    ids = {e.trajectory_id for lesson in group for e in lesson.evidence}
+    return max([len(ids), *(lesson.runs for lesson in group)])
 
 
 def is_sampled(lessons: Iterable[Lesson]) -> bool:
     """True when some lesson's evidence is only a sample of its supporting trajectories."""
-    return any(lesson.runs > len({e.run for e in lesson.evidence}) for lesson in lessons)
+    return any(lesson.runs > len({e.trajectory_id for e in lesson.evidence}) for lesson in lessons)

@@ -97,6 +97,11 @@ class OfflineConsolidator:
                 edits.extend([*changed, *_intro_edit(plan, current)] if changed else [])
         return edits
 
+    def locked(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[str]:
+        """The locked skills these lessons would change (:meth:`consolidate` leaves them untouched)."""
+        plans = self.plans(lessons, {s.name for s in skills})
+        return sorted({s.name for p in plans if (s := _match(p, skills)) is not None and s.locked})
+
     def plans(self, lessons: Sequence[Lesson], existing: set[str] | None = None) -> list[Plan]:
         ordered = sorted(lessons, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
         shared = _shared(ordered, existing or set())
