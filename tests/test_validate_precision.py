@@ -68,3 +68,17 @@ def test_a_flag_value_written_as_words_is_a_placeholder_not_a_secret_error(value
 )
 def test_a_random_flag_value_stays_a_secret_error(value: str) -> None:
     assert [f.severity for f in check_text(f"`acme login --token {value}`", "SKILL.md")] == ["error"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "psql postgres://app:WelcomeHome2023@db.internal/app",
+        "mysql -u root -pWelcomeHome2023 app",
+        "acme login --password WelcomeHome2023",
+        "acme login --db-password WelcomeHome2023",
+    ],
+)
+def test_a_password_made_of_words_stays_a_secret_error(command: str) -> None:
+    """People make passwords of words: the placeholder rule for words is for tokens only."""
+    assert [f.severity for f in check_text(f"`{command}`", "SKILL.md")] == ["error"]

@@ -56,7 +56,9 @@ def _cli_flag_value(text: str, m: re.Match[str]) -> str | None:
     if value.count("/") > 1 or value.startswith((".", "/", "~", "-")) or "redacted" in value.lower():
         return None
     token = _mixed(value) or (len(value) >= 32 and value.isalnum() and _letters_and_digits(value))
-    return "cli-token" if token and shannon_entropy(value) >= 3.0 else None
+    if not token or shannon_entropy(value) < 3.0:
+        return None
+    return "cli-password" if "password" in m.group(0).split(None, 1)[0] else "cli-token"
 
 
 def _cased(v: str) -> bool:
@@ -319,7 +321,7 @@ def confidence(kind: str, value: str) -> str:
             if len(value) >= 8
             and _letters_and_digits(value)
             and shannon_entropy(value) >= 2.8
-            and not _made_of_words(value)
+            and not (kind == "cli-token" and _made_of_words(value))  # people's passwords are words
             else "low"
         )
     return "high"
@@ -331,7 +333,8 @@ _PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 def _made_of_words(value: str) -> bool:
     """A name written in camelCase or with separators from a few words, each with a vowel, and short
     numbers (``base64EncodedValue``, ``MyApiKey2``): what documentation writes where a token goes. A
-    random token of that length changes case or digit every few characters."""
+    random token of that length changes case or digit every few characters. Not for passwords: people
+    make theirs of words (``WelcomeHome2023``)."""
     parts = _PARTS.findall(value)
     words = [p for p in parts if p.isalpha()]
     return (
