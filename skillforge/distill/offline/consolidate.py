@@ -51,6 +51,9 @@ SPECIFIC = {
     LessonKind.ANTI_PATTERN,
 }
 _BULLET_KEY = re.compile(r"\d+(?:\.\d+)?")
+# what templates/offline/lesson_error_recovery.j2 brackets before the fix, varying from run to run:
+# "(or `c` in 1, `d` in 2)", "(`h` ran in between in 2)"
+_ASIDE = re.compile(r" \((?:or )?`.*? in \d+\)")
 
 
 @dataclass
@@ -394,7 +397,11 @@ def sections_of(body: str) -> dict[str, str]:
 
 
 def _bullet_key(line: str) -> str:
-    return _BULLET_KEY.sub("#", line.split("(", 1)[0] if line.startswith("- ") else line).strip()
+    """What makes a bullet the same point as another: its words up to its counts' bracket, numbers
+    masked, without the other commands and helper steps a run met (another run meets others)."""
+    if line.startswith("- "):
+        line = _ASIDE.sub("", line).split("(", 1)[0]
+    return _BULLET_KEY.sub("#", line).strip()
 
 
 def _summary(lessons: list[Lesson]) -> str:
