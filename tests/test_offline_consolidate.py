@@ -6,7 +6,7 @@ from fixtures.offline.runs import gave_up, sympy_like
 
 from skillforge.distill.offline import OfflineConsolidator, OfflineMapper
 from skillforge.distill.offline.consolidate import NAME_RE, sections_of
-from skillforge.model import EditOp, Lesson, Outcome, Skill, SkillEdit, Trajectory
+from skillforge.model import EditOp, Lesson, LessonKind, Outcome, Skill, SkillEdit, Trajectory
 from skillforge.skills.document import parse, render
 
 
@@ -318,3 +318,35 @@ def test_a_rerun_updates_the_intro_counts_with_the_sections() -> None:
         2 * n for n in counts
     ]
     assert change.skill.body.replace(after, before).split("## ")[0] == first.body.split("## ")[0]
+
+
+def test_a_fix_seen_again_with_other_failing_commands_updates_its_bullet_not_a_second_one() -> None:
+    """The error template words other failing commands and helper steps in brackets before the fix
+    ("When `X` (or `Y` in 1) fails with …"): a re-run that met them appended the same failure and fix as a
+    second bullet beside the first, each with half the counts (sympy/sympy, mini-swe-agent, read 5 + 5)."""
+    from skillforge.model import Evidence, Scope, ScopeKind
+
+    was = (
+        "- When `python -m pytest <tests>` fails with `No module named 'pytest'`, what worked: "
+        "`bin/test <tests>` (4 of 4 runs; seen in 4 runs, 3 resolved)."
+    )
+    again = (
+        "- When `python -m pytest <tests>` (or `python3 -m pytest <tests>` in 1) fails with `No module "
+        "named 'pytest'` (`pip list` ran in between in 2), what worked: `bin/test <tests>` (3 of 4 runs; "
+        "seen in 4 runs, 2 resolved)."
+    )
+    lesson = Lesson(
+        title="No module named 'pytest'",
+        trigger="",
+        body=again,
+        kind=LessonKind.ERROR_RECOVERY,
+        scope=Scope(ScopeKind.REPOSITORY, "acme/widgets"),
+        evidence=[Evidence(trajectory_id=t) for t in "wxyz"],
+        signature="error:test:No module named 'pytest'",
+    )
+    current = _existing(f"# Widgets\n\n## Known failures and fixes\n\n{was}\n")
+    (edit,) = [e for e in OfflineConsolidator().consolidate([lesson], [current]) if e.section]
+    assert edit.op is EditOp.REPLACE_SECTION, edit
+    assert edit.content == was.replace(
+        "(4 of 4 runs; seen in 4 runs, 3 resolved)", "(7 of 8 runs; seen in 8 runs, 5 resolved)"
+    )

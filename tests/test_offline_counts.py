@@ -8,7 +8,7 @@ from fixtures.offline.runs import OK, gave_up, run, sympy_like
 
 from skillforge.distill.offline import OfflineConsolidator, OfflineMapper
 from skillforge.distill.offline.evidence import relative_source
-from skillforge.model import LessonKind, Outcome, SourceLocation
+from skillforge.model import EditOp, LessonKind, Outcome, SourceLocation
 
 
 def test_repository_header_counts_runs_read_and_resolved_not_supporting_runs() -> None:
@@ -23,6 +23,34 @@ def test_repository_header_counts_runs_read_and_resolved_not_supporting_runs() -
     assert (
         "the 5 past agent runs read on `acme/widgets` (2 resolved); 2 of them support a point below" in body
     )
+
+
+def test_a_header_counts_only_the_runs_this_run_read_as_supporting() -> None:
+    """A lesson waiting in pending.json joins this run's with the evidence of a run an earlier run read
+    (and counted in its own header): counted again, the header said "the 2 past agent runs read …; 2 of
+    them support", and a re-run updating a skill added it twice ("10 past agent runs read …; 11 of them",
+    sympy/sympy in mini-swe-agent read 5 + 5 with one lesson waiting from the first 5)."""
+    from skillforge.distill.runs import with_waiting
+
+    earlier = OfflineMapper()
+    waiting = earlier.reduce([earlier.map(sympy_like("a"))])  # below support: each lesson waits
+    m = OfflineMapper()
+    fresh = m.reduce([m.map(t) for t in (sympy_like("b"), gave_up("c"))])
+    lessons = [le for le in with_waiting(waiting, fresh) if le.support >= 2]
+    (edit,) = [
+        e
+        for e in OfflineConsolidator("", m.read, m.mapped).consolidate(lessons, [])
+        if e.skill == "widgets-workflow"
+    ]
+    assert edit.new_skill is not None
+    assert "2 past agent runs read on `acme/widgets` (1 resolved); 1 of them support" in edit.new_skill.body
+    assert "from 1 past runs" in edit.new_skill.description
+    # updating the skill the earlier run wrote (a counted there): only b is added
+    current = edit.new_skill
+    current.body = current.body.replace("2 past agent runs", "1 past agent runs")
+    edits = OfflineConsolidator("", m.read, m.mapped).consolidate(lessons, [current])
+    (intro,) = [e.content for e in edits if e.op is EditOp.UPDATE_INTRO]
+    assert "3 past agent runs read on `acme/widgets` (2 resolved); 2 of them support" in intro
 
 
 def test_relative_source_is_relative_to_the_input_given() -> None:

@@ -142,7 +142,7 @@ def _engine(
         report.provider = "offline"
         report.notes.append(OFFLINE_NOTE)
         miner = OfflineMapper(inputs)
-        return None, miner, OfflineConsolidator(str(settings.templates or ""), miner.read)
+        return None, miner, OfflineConsolidator(str(settings.templates or ""), miner.read, miner.mapped)
     from skillforge.distill.cost import Budget
     from skillforge.distill.llm import build
 

@@ -11,8 +11,8 @@ across repositories (``python-import-errors``…), one per agent for agent-wide 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 
 from skillforge import templates
 from skillforge.distill.offline.counts import merge_counts, merge_intro
@@ -51,6 +51,9 @@ SPECIFIC = {
     LessonKind.ANTI_PATTERN,
 }
 _BULLET_KEY = re.compile(r"\d+(?:\.\d+)?")
+# what templates/offline/lesson_error_recovery.j2 brackets before the fix, varying from run to run:
+# "(or `c` in 1, `d` in 2)", "(`h` ran in between in 2)"
+_ASIDE = re.compile(r" \((?:or )?`.*? in \d+\)")
 
 
 @dataclass
@@ -82,9 +85,15 @@ class Plan:
 class OfflineConsolidator:
     """Turns gated lessons into skill edits (see ``skillforge.distill.base.Consolidator``)."""
 
-    def __init__(self, templates_override: str = "", read: dict[str, tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self,
+        templates_override: str = "",
+        read: dict[str, tuple[int, int]] | None = None,
+        mapped: Collection[str] = (),
+    ) -> None:
         self.override = templates_override
         self.read = read if read is not None else {}  # scope -> (runs read, resolved), from the reduce
+        self.mapped = mapped  # the runs counted in ``read`` (the reduce's; empty: every lesson's runs)
 
     def consolidate(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[SkillEdit]:
         edits: list[SkillEdit] = []
@@ -118,6 +127,15 @@ class OfflineConsolidator:
             names.add(plan.name)
             unique.append(plan)
         return unique
+
+    def _counted(self, group: list[Lesson]) -> int:
+        """The runs behind ``group`` that an intro and a description count: those this run read. A lesson
+        waiting in pending.json since an earlier run brings that run's evidence along, but that run is in
+        the earlier run's "runs read" (and maybe in the skill's counts already): counted again, an intro
+        said "the 10 past agent runs read …; 11 of them support a point below"."""
+        if not self.mapped:
+            return supporting_runs(group)
+        return supporting_runs([_among(le, self.mapped) for le in group])
 
     def _render(self, name: str, **ctx: object) -> str:
         return templates.render(f"offline/{name}.j2", self.override, **ctx).strip()
@@ -153,12 +171,12 @@ class OfflineConsolidator:
                 test=_plain(recipes.get("recipe:test", "")),
                 build=_plain(recipes.get("recipe:build", "")),
                 parts=_count_parts(group),
-                runs=supporting_runs(group),
+                runs=self._counted(group),
             ),
             intro=self._render(
                 "intro_repository",
                 repo=repo,
-                supporting=supporting_runs(group),
+                supporting=self._counted(group),
                 read=self.read.get(str(Scope(ScopeKind.REPOSITORY, repo))),
                 resolved=sum(1 for o in known if o == "success") if known and not is_sampled(group) else None,
             ),
@@ -177,7 +195,7 @@ class OfflineConsolidator:
                 self._render("family_bullet", repo=le.scope.value, text=le.body.removeprefix("- "))
                 for le in group
             ]
-            runs = supporting_runs(group)
+            runs = self._counted(group)
             theme = fam.replace("-", " ")
             examples = sorted({_plain(le.title.rsplit(" (", 1)[0]) for le in group})[:2]
             plans.append(
@@ -204,7 +222,7 @@ class OfflineConsolidator:
                 by_agent.setdefault(le.scope.value, []).append(le)
         plans: list[Plan] = []
         for agent, group in sorted(by_agent.items()):
-            runs = supporting_runs(group)
+            runs = self._counted(group)
             sections = []
             for heading, kind in (
                 ("Harness complaints", LessonKind.ERROR_RECOVERY),
@@ -249,6 +267,14 @@ class OfflineConsolidator:
         return SkillEdit(
             op=EditOp.ADD_SKILL, skill=plan.name, reason=reason, new_skill=skill, lessons=plan.lessons
         )
+
+
+def _among(lesson: Lesson, ids: Collection[str]) -> Lesson:
+    """``lesson`` with only the evidence of the runs ``ids``; a sampled lesson's true count (``runs``)
+    less the other runs its evidence names."""
+    evidence = [e for e in lesson.evidence if e.trajectory_id in ids]
+    others = len({e.trajectory_id for e in lesson.evidence} - {e.trajectory_id for e in evidence})
+    return replace(lesson, evidence=evidence, runs=max(lesson.runs - others, 0) if lesson.runs else 0)
 
 
 def _shared(lessons: list[Lesson], existing: set[str]) -> set[int]:
@@ -371,7 +397,11 @@ def sections_of(body: str) -> dict[str, str]:
 
 
 def _bullet_key(line: str) -> str:
-    return _BULLET_KEY.sub("#", line.split("(", 1)[0] if line.startswith("- ") else line).strip()
+    """What makes a bullet the same point as another: its words up to its counts' bracket, numbers
+    masked, without the other commands and helper steps a run met (another run meets others)."""
+    if line.startswith("- "):
+        line = _ASIDE.sub("", line).split("(", 1)[0]
+    return _BULLET_KEY.sub("#", line).strip()
 
 
 def _summary(lessons: list[Lesson]) -> str:

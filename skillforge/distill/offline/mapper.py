@@ -42,6 +42,7 @@ class OfflineMapper:
         # the inputs given on the command line: evidence paths are written relative to them
         self.roots = [str(r) for r in roots]
         self.read: dict[str, tuple[int, int]] = {}  # scope -> (runs read, resolved), filled by the reduce
+        self.mapped: set[str] = set()  # the trajectories the reduce counted in ``read``
 
     def cache_key(self, traj: Trajectory) -> str:
         shown = relative_source(traj.source, self.roots) if self.roots else traj.source
@@ -56,7 +57,7 @@ class OfflineMapper:
 
     def reducer(self, k: int = K) -> Reducer:
         """A streaming reduce: ``add(facts)`` per run as results arrive, ``lessons()`` at the end."""
-        return Reducer(k, self.read)
+        return Reducer(k, self.read, self.mapped)
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
         fold = self.reducer()
@@ -72,8 +73,11 @@ class Reducer:
     ``k`` smallest trajectory ids only (``Lesson.runs`` then gives the true count). The result does not
     depend on the order facts arrive in. Only the ids seen are kept per run (a repeated id counts once)."""
 
-    def __init__(self, k: int = K, read: dict[str, tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self, k: int = K, read: dict[str, tuple[int, int]] | None = None, mapped: set[str] | None = None
+    ) -> None:
         self.read = read if read is not None else {}  # scope -> (runs read, resolved): skill headers
+        self.mapped = mapped if mapped is not None else set()  # the runs counted in ``read``
         self.counts: dict[str, list[int]] = {}
         self.seen: set[str] = set()
         self.full: dict[str, set[str]] = {}  # repository name -> the owner/name spellings seen
@@ -115,6 +119,7 @@ class Reducer:
             old = self.read.get(scope, (0, 0))
             self.read[scope] = (old[0] + n, old[1] + won)
         self.counts = {}
+        self.mapped.update(self.seen)
         found = [le for miner in self.miners for le in miner.lessons(self.resolve)]
         return sorted(found, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
 
