@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from skillforge import templates
-from skillforge.distill.offline.counts import merge_counts, merge_intro
+from skillforge.distill.offline.counts import merge_bullets, merge_intro
 from skillforge.model import (
     EditOp,
     Lesson,
@@ -50,10 +50,6 @@ SPECIFIC = {
     LessonKind.WARNING,
     LessonKind.ANTI_PATTERN,
 }
-_BULLET_KEY = re.compile(r"\d+(?:\.\d+)?")
-# what templates/offline/lesson_error_recovery.j2 brackets before the fix, varying from run to run:
-# "(or `c` in 1, `d` in 2)", "(`h` ran in between in 2)"
-_ASIDE = re.compile(r" \((?:or )?`.*? in \d+\)")
 
 
 @dataclass
@@ -340,7 +336,7 @@ def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
             reason = f"add '{heading}' to {current.name}: {_summary(lessons)}"
             edits.append(_edit(EditOp.APPEND_SECTION, current, heading, lines, lessons, reason))
             continue
-        merged, added = _merge_bullets(old.split("\n"), lines)
+        merged, added = merge_bullets(old.split("\n"), lines)
         if merged is not None:
             reason = f"update counts in '{heading}' of {current.name}: {_summary(lessons)}"
             edits.append(_edit(EditOp.REPLACE_SECTION, current, heading, merged + added, lessons, reason))
@@ -366,21 +362,6 @@ def _intro_edit(plan: Plan, current: Skill) -> list[SkillEdit]:
     return edits
 
 
-def _merge_bullets(old_lines: list[str], lines: list[str]) -> tuple[list[str] | None, list[str]]:
-    """(the section's lines with matching bullets' counts merged, or None when none changed; the new
-    bullets). Blank lines and prose under the heading are kept as they are."""
-    keys = {_bullet_key(ln): i for i, ln in enumerate(old_lines) if ln.startswith("- ")}
-    merged = list(old_lines)
-    added: list[str] = []
-    for line in lines:
-        k = _bullet_key(line)
-        if k in keys:
-            merged[keys[k]] = merge_counts(old_lines[keys[k]], line)
-        elif line not in added:
-            added.append(line)
-    return (merged if merged != old_lines else None), added
-
-
 def _edit(
     op: EditOp, current: Skill, heading: str, lines: list[str], lessons: list[Lesson], reason: str
 ) -> SkillEdit:
@@ -394,14 +375,6 @@ def sections_of(body: str) -> dict[str, str]:
     code do not count (one parser for the whole package: ``skillforge.skills.sections``)."""
     lines = body.split("\n")
     return {s.title: "\n".join(lines[s.start + 1 : s.end]).strip() for s in sections(body) if s.level == 2}
-
-
-def _bullet_key(line: str) -> str:
-    """What makes a bullet the same point as another: its words up to its counts' bracket, numbers
-    masked, without the other commands and helper steps a run met (another run meets others)."""
-    if line.startswith("- "):
-        line = _ASIDE.sub("", line).split("(", 1)[0]
-    return _BULLET_KEY.sub("#", line).strip()
 
 
 def _summary(lessons: list[Lesson]) -> str:

@@ -1,6 +1,7 @@
 """Run counts in the offline skills' text, merged when a later run updates a skill: a bullet seen again
-gets its counts raised ("seen in 3 runs" + "seen in 2 runs" -> "seen in 5 runs"), and so does the intro
-("Read 35 past runs …; 25 of them support a point below"). Text a person edited keeps its words.
+(the same point, :func:`bullet_key`) gets its counts raised ("seen in 3 runs" + "seen in 2 runs" ->
+"seen in 5 runs"), and so do the intro ("Read 35 past runs …; 25 of them support a point below") and the
+description. Text a person edited keeps its words.
 
 Distill only hands consolidation the runs the library has not learnt from yet, so old and new counts
 never overlap: they add up.
@@ -11,6 +12,9 @@ from __future__ import annotations
 import re
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# what templates/offline/lesson_error_recovery.j2 brackets before the fix, varying from run to run:
+# "(or `c` in 1, `d` in 2)", "(`h` ran in between in 2)"
+_ASIDE = re.compile(r" \((?:or )?`.*? in \d+\)")
 _PLURAL_RUN = re.compile(r"\bruns\b")
 # "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun),
 # "70 complaints cost 71 turns" (harness complaints)
@@ -23,6 +27,29 @@ _COUNTS = re.compile(
 _INTRO_COUNT = re.compile(
     r"\b\d+(?= past (?:agent )?runs\b| resolved\b| of them\b| of the \d+ past\b| runs\)\.)"
 )
+
+
+def merge_bullets(old_lines: list[str], lines: list[str]) -> tuple[list[str] | None, list[str]]:
+    """(the section's lines with matching bullets' counts merged, or None when none changed; the new
+    bullets). Blank lines and prose under the heading are kept as they are."""
+    keys = {bullet_key(ln): i for i, ln in enumerate(old_lines) if ln.startswith("- ")}
+    merged = list(old_lines)
+    added: list[str] = []
+    for line in lines:
+        k = bullet_key(line)
+        if k in keys:
+            merged[keys[k]] = merge_counts(old_lines[keys[k]], line)
+        elif line not in added:
+            added.append(line)
+    return (merged if merged != old_lines else None), added
+
+
+def bullet_key(line: str) -> str:
+    """What makes a bullet the same point as another: its words up to its counts' bracket, numbers
+    masked, without the other commands and helper steps a run met (another run meets others)."""
+    if line.startswith("- "):
+        line = _ASIDE.sub("", line).split("(", 1)[0]
+    return _NUMBER.sub("#", line).strip()
 
 
 def merge_counts(old: str, new: str) -> str:
