@@ -239,3 +239,26 @@ def test_redact_trajectory_cleans_the_typed_action_too() -> None:
     assert call.action == Shell("curl -H 'Authorization: token <redacted:github-token>' x", "~/p")
     assert isinstance(patch.action, Patch) and GH not in patch.action.text
     assert "+KEY = '<redacted:github-token>'" in patch.action.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'CredentialOpFill    CredentialOp = "fill"',  # a Go constant of a credential helper's operations
+        "usage: tokenUsage = prompt_tokens + completion_tokens",
+        'TokenType = "bearer"',
+        'SecretName = "db-creds"',
+    ],
+)
+def test_a_camel_case_name_for_what_a_secret_is_is_no_secret(text: str) -> None:
+    """Seen in ../shared/corpus (claude-code and codex): 28 'secret' findings, 12 of them values of
+    camelCase names such as these; the snake_case forms (token_type, secret_name) were already passed."""
+    assert find_secrets(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [('dbPassword = "hunter2x"', "password"), ('apiToken = "q7Rk2mWp9xLs4vNt"', "secret")],
+)
+def test_camel_case_secret_names_still_hold_secrets(text: str, kind: str) -> None:
+    assert [f.kind for f in find_secrets(text)] == [kind]

@@ -95,6 +95,11 @@ _NOT_SECRET_KEY = re.compile(
     r"(?i)(?:tokens|tokenizer|tokenize|_count|_len|_length|_type|_hash|_file|_path|_url|_env|_name|_id|"
     r"_ids|_policy|_prompt|_field|_header|_endpoint|_limit|_timeout|_expires?|_ttl|_usage)$"
 )
+# the same names written in camelCase (tokenUsage, CredentialOp, SecretName): a capital starts the last word
+_NOT_SECRET_CAMEL = re.compile(
+    r"[a-z0-9](?:Tokens|Count|Len|Length|Type|Hash|File|Path|Url|URL|Env|Name|Id|ID|Ids|IDs|Policy|Prompt|"
+    r"Field|Header|Endpoint|Limit|Timeout|Expires?|Ttl|TTL|Usage|Op|Kind|Mode|Command|Cmd)$"
+)
 _PASSWORD_KEY = re.compile(r"(?i)pass|pwd")
 _SECRET_KEY = re.compile(
     r"(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
@@ -287,7 +292,7 @@ def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
 
 def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
     value = m.group("s")
-    if not _SECRET_KEY.search(key) or _NOT_SECRET_KEY.search(key):
+    if not _SECRET_KEY.search(key) or _NOT_SECRET_KEY.search(key) or _NOT_SECRET_CAMEL.search(key):
         return False
     if (
         len(value) < 4
