@@ -262,3 +262,21 @@ def test_a_camel_case_name_for_what_a_secret_is_is_no_secret(text: str) -> None:
 )
 def test_camel_case_secret_names_still_hold_secrets(text: str, kind: str) -> None:
     assert [f.kind for f in find_secrets(text)] == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"toolUseID":"agent_msg_01KPLrXq9mTz4VbN2wYc8HdJsF"',  # Claude Code's ids of subagent messages
+        "github.com/spf13/pflag v1.0.9 h1:9exaQaMOCwffKiiiYk6/BndUBv+iRViNW+4lEMi0PvY=",  # a go.sum hash
+        "credentials: { accessKeyId: env.R2_ACCESS_KEY_ID, secretAccessKey: env.R2_SECRET_ACCESS_KEY }",
+    ],
+)
+def test_ids_and_hashes_under_camel_case_or_go_sum_keys_are_not_high_entropy_secrets(text: str) -> None:
+    """Seen in ../shared/corpus (claude-code and codex): 83 high-entropy findings, 58 of them
+    toolUseID/parentToolUseID values and most of the rest go.sum hashes."""
+    assert [f.kind for f in find_secrets(text)] == []
+
+
+def test_a_random_value_under_a_camel_case_secret_key_is_still_found() -> None:
+    assert [f.kind for f in find_secrets('secretKey: "q7Rk2mWp9xLs4vNt8bYc3dFgZ1"')] != []

@@ -82,10 +82,17 @@ _DOTTED_IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _ID_KEY = re.compile(
-    r"(?:^|[_.-])(?:ids?|uuid|guid|hash|sha\d*|digest|checksum|etag|signature|sig|version|path|file|"
+    r"(?:^|[_.-])(?:ids?|uuid|guid|hash|sha\d*|h1|digest|checksum|etag|signature|sig|version|path|file|"
     r"dir|url|uri|href|name|type|model|commit|ref|branch|tag|rev|node|class|module|title|key_id|"
     r"fingerprint|integrity|image|cursor|slug|mime|encoding|format|session|request|trace|span|data)$",
     re.I,
+)
+# (h1: the hash of a module in go.sum, "v1.1.0 h1:<base64>")
+# the same names as the last word of a camelCase key (toolUseID, parentToolUseId, requestId, sessionUuid)
+_ID_KEY_CAMEL = re.compile(
+    r"[a-z0-9](?:Id|ID|Ids|IDs|Uuid|UUID|Guid|GUID|Hash|Sha|Digest|Checksum|Etag|ETag|Version|Path|File|Dir|"
+    r"Url|URL|Uri|URI|Href|Name|Type|Model|Commit|Ref|Branch|Tag|Rev|Node|Title|Fingerprint|Cursor|Slug|"
+    r"Session|Request|Trace|Span)$"
 )
 _ID_PREFIX = re.compile(r"^(?:toolu|msg|req|call|chatcmpl|resp|file|run|srvtoolu|cs|fc|rs|asst|thread)[_-]")
 _WORDISH = re.compile(r"[a-z]{4,}|[A-Z][a-z]{3,}")
@@ -176,7 +183,7 @@ def _high_entropy(text: str, m: re.Match[str]) -> str | None:
     ):
         return None
     key = _key_before(text, m.start())
-    if not key or _ID_KEY.search(key):
+    if not key or _ID_KEY.search(key) or _ID_KEY_CAMEL.search(key):
         return None
     return "high-entropy" if shannon_entropy(value) >= min(4.3, 0.87 * math.log2(len(value))) else None
 
