@@ -280,3 +280,23 @@ def test_ids_and_hashes_under_camel_case_or_go_sum_keys_are_not_high_entropy_sec
 
 def test_a_random_value_under_a_camel_case_secret_key_is_still_found() -> None:
     assert [f.kind for f in find_secrets('secretKey: "q7Rk2mWp9xLs4vNt8bYc3dFgZ1"')] != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vault write auth/approle/login role_id=db02de05 secret_id=6a174c20-f6de-a53c-74d2-6018fcceff64",
+        'await vault.approleLogin({ roleId, secretId: "3f9a1c2e-7b4d-4e8f-9a0b-1c2d3e4f5a6b" })',
+        "SecretID: 3f9a1c2e-7b4d-4e8f-9a0b-1c2d3e4f5a6b",
+    ],
+)
+def test_a_vault_secret_id_is_a_secret_though_its_key_ends_in_id(text: str) -> None:
+    """A Vault AppRole secret_id (a UUID) is the credential its login sends; the _id/Id suffix that
+    marks other keys as ids must not hide it."""
+    assert [f.kind for f in find_secrets(text)] == ["secret"]
+
+
+def test_an_aws_secrets_manager_secret_id_stays_a_name() -> None:
+    assert (
+        find_secrets('{"SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod-db-AbC"}') == []
+    )

@@ -107,6 +107,9 @@ _NOT_SECRET_CAMEL = re.compile(
     r"[a-z0-9](?:Tokens|Count|Len|Length|Type|Hash|File|Path|Url|URL|Env|Name|Id|ID|Ids|IDs|Policy|Prompt|"
     r"Field|Header|Endpoint|Limit|Timeout|Expires?|Ttl|TTL|Usage|Op|Kind|Mode|Command|Cmd)$"
 )
+# except a UUID under a secret id: Vault AppRole's secret_id (secretId, SecretID) is the credential its
+# login sends (AWS Secrets Manager's SecretId, a name or an ARN, stays a name)
+_SECRET_ID_KEY = re.compile(r"(?i)secret[_-]?id$")
 _PASSWORD_KEY = re.compile(r"(?i)pass|pwd")
 _SECRET_KEY = re.compile(
     r"(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
@@ -299,7 +302,10 @@ def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
 
 def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
     value = m.group("s")
-    if not _SECRET_KEY.search(key) or _NOT_SECRET_KEY.search(key) or _NOT_SECRET_CAMEL.search(key):
+    if not _SECRET_KEY.search(key):
+        return False
+    vault_secret_id = _SECRET_ID_KEY.search(key) and _UUID.match(value)
+    if (_NOT_SECRET_KEY.search(key) or _NOT_SECRET_CAMEL.search(key)) and not vault_secret_id:
         return False
     if (
         len(value) < 4
