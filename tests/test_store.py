@@ -10,7 +10,8 @@ import pytest
 
 from skillforge.errors import LibraryError
 from skillforge.model import Skill, SkillChange
-from skillforge.skills.store import Library, pr_title
+from skillforge.skills.review import pr_title
+from skillforge.skills.store import Library
 
 FIXTURE = Path(__file__).parent / "fixtures" / "library" / "old-skill.SKILL.md"
 

@@ -185,7 +185,7 @@ def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
         what = "to publish for review, first add a remote (the library has none)"
         return [*steps, _step(what, f"git -C {root} remote add origin <URL of an empty repository>")]
     remote = "origin" if "origin" in remotes else remotes[0]
-    from skillforge.skills.store import pr_title
+    from skillforge.skills.review import pr_title
 
     base = shlex.quote(result.base) if result.base else ""
     if base and not lib.has_upstream(result.base):  # a new remote: the PR needs its base there first

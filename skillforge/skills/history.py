@@ -15,8 +15,9 @@ from skillforge.errors import LibraryError
 from skillforge.model import Skill
 from skillforge.skills import gitrepo
 from skillforge.skills.document import SKILL_FILE, DocumentError, parse
+from skillforge.skills.review import BASE_TRAILER, BRANCH_PREFIX, CHANGE_TRAILER, RUN_TRAILER
 from skillforge.skills.sections import section_map
-from skillforge.skills.store import BASE_TRAILER, BRANCH_PREFIX, CHANGE_TRAILER, RUN_TRAILER, Library
+from skillforge.skills.store import Library
 
 _SEP, _END = "\x1f", "\x1e"
 

@@ -14,8 +14,6 @@ git lock files left by killed processes are removed.
 from __future__ import annotations
 
 import re
-import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,26 +26,20 @@ from skillforge.skills import gitrepo
 from skillforge.skills.document import SKILL_FILE, DocumentError, parse, render
 from skillforge.skills.gitrepo import FileChange
 from skillforge.skills.lock import clear_stale_git_locks, library_lock
+from skillforge.skills.review import (
+    BASE_TRAILER,
+    BRANCH_PREFIX,
+    CHANGE_TRAILER,
+    EVIDENCE_FILE,
+    RUN_TRAILER,
+    RunResult,
+    changes_in,
+    check_run_id,
+    run_commit,
+    run_result,
+)
 
-BRANCH_PREFIX = "skillforge/"
-RUN_TRAILER = "Skillforge-Run"
-BASE_TRAILER = "Skillforge-Base"
-CHANGE_TRAILER = "Skillforge-Change"
-EVIDENCE_FILE = "references/evidence.md"
-_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _NAME = re.compile(r"^[^/\\\x00-\x1f]{1,128}$")
-
-
-@dataclass
-class RunResult:
-    branch: str
-    commit: str
-    base: str
-    pr_body_path: Path
-    push_command: str
-    pr_command: str
-    changes: list[SkillChange] = field(default_factory=list)
-    already_done: bool = False
 
 
 class Library:
@@ -189,7 +181,7 @@ class Library:
         lock_timeout: float | None = None,
     ) -> RunResult:
         """Commit a run's changes on a new branch ``skillforge/<run_id>`` (see the module docstring)."""
-        _check_run_id(run_id)
+        check_run_id(run_id)
         files = self._file_changes(changes, extra_files or {})
         if not files:
             raise LibraryError(f"run {run_id} has no changes to commit", "nothing was written")
@@ -213,7 +205,7 @@ class Library:
                 gitrepo.create_ref(
                     self.repo, f"refs/heads/{branch}", commit.hexsha, reason=f"skillforge {run_id}"
                 )
-        return _run_result(branch, commit.hexsha, base_name, body, changes, done)
+        return run_result(branch, commit.hexsha, base_name, body, changes, done)
 
     def _file_changes(
         self, changes: list[SkillChange], extra: dict[str, str | None]
@@ -248,7 +240,7 @@ class Library:
         tip = gitrepo.resolve_commit(self.repo, f"refs/heads/{branch}")
         if tip is None:
             return None, False
-        found = self._run_commit(tip, run_id)
+        found = run_commit(self.repo, tip, run_id)
         if found is not None:
             return found, True
         raise LibraryError(
@@ -256,18 +248,12 @@ class Library:
             f"review or delete it (git branch -D {branch})",
         )
 
-    def _run_commit(self, tip: git.Commit, run_id: str, depth: int = 50) -> git.Commit | None:
-        for commit in self.repo.iter_commits(tip, max_count=depth):
-            if gitrepo.trailer(str(commit.message), RUN_TRAILER) == run_id:
-                return commit
-        return None
-
     def find_run(self, run_id: str) -> RunResult | None:
         """The review branch of run ``run_id`` when it exists already (a re-run of the same logs from
         any path or cache: same trajectories, engine and base make the same run id)."""
         branch = BRANCH_PREFIX + run_id
         tip = gitrepo.resolve_commit(self.repo, f"refs/heads/{branch}")
-        commit = None if tip is None else self._run_commit(tip, run_id)
+        commit = None if tip is None else run_commit(self.repo, tip, run_id)
         if commit is None:
             return None
         body = self.git_dir / "skillforge" / "pr" / f"{run_id}.md"
@@ -279,21 +265,9 @@ class Library:
             pr_body_path=body,
             push_command="",
             pr_command="",
-            changes=self._changes_in(commit),
+            changes=changes_in(commit, self.prefix),
             already_done=True,
         )
-
-    def _changes_in(self, commit: git.Commit) -> list[SkillChange]:
-        """The skills a run's commit added, updated or removed (for the title of a re-run's pull request)."""
-        if not commit.parents:
-            return []
-        verbs = {"A": "added", "D": "removed"}
-        names: dict[str, str] = {}
-        for diff in commit.parents[0].diff(commit, paths=f"{self.prefix}skills"):
-            parts = (diff.b_path or diff.a_path or "").removeprefix(self.prefix).split("/")
-            if len(parts) == 3 and parts[2] == "SKILL.md":
-                names[parts[1]] = verbs.get(diff.change_type or "M", "updated")
-        return [SkillChange(name, action, "") for name, action in sorted(names.items())]
 
     def remotes(self) -> list[str]:
         return [r.name for r in self.repo.remotes]
@@ -414,39 +388,3 @@ class Library:
         path = self.git_dir / "skillforge" / "pr" / f"{run_id}.md"
         atomic_write(path, text)
         return path
-
-
-def pr_title(changes: list[SkillChange]) -> str:
-    verbs = {"added": "add", "updated": "update", "removed": "remove"}
-    parts = []
-    for action in ("added", "updated", "removed"):
-        names = [c.name for c in changes if c.action == action]
-        if names:
-            parts.append(f"{verbs[action]} {', '.join(names)}")
-    title = "skills: " + "; ".join(parts) if parts else "skills: update library files"
-    return title if len(title) <= 72 else title[:69] + "..."
-
-
-def _check_run_id(run_id: str) -> None:
-    if not _RUN_ID.match(run_id) or ".." in run_id or run_id.endswith((".lock", ".")):
-        raise LibraryError(f"run id {run_id!r} cannot name a branch", "use letters, digits, '.', '_' and '-'")
-
-
-def _run_result(
-    branch: str, commit: str, base: str, body: Path, changes: list[SkillChange], done: bool
-) -> RunResult:
-    """What a committed run reports: its branch and commit, and how to push it and open its PR."""
-    title = pr_title(changes)
-    return RunResult(
-        branch=branch,
-        commit=commit,
-        base=base,
-        pr_body_path=body,
-        push_command=f"git push -u origin {branch}",
-        pr_command=(
-            f"gh pr create --base {shlex.quote(base)} --head {branch} "
-            f"--title {shlex.quote(title)} --body-file {shlex.quote(str(body))}"
-        ),
-        changes=list(changes),
-        already_done=done,
-    )
