@@ -26,6 +26,14 @@ def parse(path: Path) -> tuple[list[Trajectory], ParseContext]:
     return list(aider.parse(path, ctx)), ctx
 
 
+def one_session(folder: Path, history: str) -> Trajectory:
+    """The one trajectory of ``history`` written as a chat history file in ``folder``."""
+    path = folder / ".aider.chat.history.md"
+    path.write_text(history)
+    [traj], _ = parse(path)
+    return traj
+
+
 def head(path: Path) -> bytes:
     return path.read_bytes()[:HEAD_BYTES]
 
@@ -144,9 +152,7 @@ MULTILINE = (
 
 
 def test_multiline_aider_output_is_tool_output_not_the_models_reply(tmp_path: Path) -> None:
-    path = tmp_path / ".aider.chat.history.md"
-    path.write_text(MULTILINE)
-    [traj], _ = parse(path)
+    traj = one_session(tmp_path, MULTILINE)
     replies = [s.text for s in traj.steps if s.role is Role.ASSISTANT]
     assert replies == ["I added a `--version` flag.", "You're welcome."]
     outputs = [s.text for s in traj.steps if s.kind is StepKind.TOOL_RESULT]
@@ -170,9 +176,7 @@ WHOLE = (
 
 
 def test_whole_edit_format_files_are_edit_calls_and_reasoning_is_a_thought(tmp_path: Path) -> None:
-    path = tmp_path / ".aider.chat.history.md"
-    path.write_text(WHOLE)
-    [traj], _ = parse(path)
+    traj = one_session(tmp_path, WHOLE)
     [thought] = [s for s in traj.steps if s.kind is StepKind.THOUGHT]
     assert thought.text.startswith("The user wants French.") and THINK not in thought.text
     reply = next(s for s in traj.steps if s.kind is StepKind.ASSISTANT_MESSAGE)
@@ -205,9 +209,7 @@ STRIPPED = (
 def test_a_reply_after_aiders_own_lines_is_the_models_when_trailing_spaces_were_stripped(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / ".aider.chat.history.md"
-    path.write_text(STRIPPED)
-    [traj], _ = parse(path)
+    traj = one_session(tmp_path, STRIPPED)
     replies = [s.text for s in traj.steps if s.kind is StepKind.ASSISTANT_MESSAGE]
     assert replies[1].startswith("I will fix the heading.") and replies[2] == "You're welcome."
     [edit] = traj.tool_calls
@@ -225,9 +227,7 @@ def test_a_file_that_keeps_trailing_spaces_still_joins_a_multiline_message_acros
         "> commit 0a1b2c3\nAuthor: Someone <someone@example.invalid>\n\n    fix: the parser  \n\n"
         "#### thanks  \n\nYou're welcome.\n"
     )
-    path = tmp_path / ".aider.chat.history.md"
-    path.write_text(text)
-    [traj], _ = parse(path)
+    traj = one_session(tmp_path, text)
     assert [s.text for s in traj.steps if s.kind is StepKind.ASSISTANT_MESSAGE] == ["You're welcome."]
     [output] = [s.text for s in traj.steps if s.kind is StepKind.TOOL_RESULT]
     assert output.startswith("commit 0a1b2c3") and output.endswith("fix: the parser")
@@ -237,8 +237,6 @@ def test_a_file_that_keeps_trailing_spaces_still_joins_a_multiline_message_acros
 def test_whole_format_file_names_are_read_as_aider_reads_them(tmp_path: Path, named: str) -> None:
     # aider's whole-format parser: strip, then "*", a trailing ":", "`", leading "#", and spaces
     text = WHOLE.replace("greet.py\n```python", f"{named}\n```python")
-    path = tmp_path / ".aider.chat.history.md"
-    path.write_text(text)
-    [traj], _ = parse(path)
+    traj = one_session(tmp_path, text)
     [edit] = traj.tool_calls
     assert edit.input == {"path": "greet.py"} and traj.steps[edit.pair].text == "Applied edit to greet.py"  # type: ignore[index]
