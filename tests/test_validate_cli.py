@@ -110,3 +110,20 @@ def test_allowed_hosts_setting(cli, lib: Path, monkeypatch) -> None:
 def test_folder_without_skills_warns(cli, tmp_path: Path) -> None:
     result = cli("validate", tmp_path)
     assert result.code == 0 and "no skills found" in " ".join(result.err.split())
+
+
+def test_folder_without_skills_is_said_to_machines_too(cli, tmp_path: Path) -> None:
+    """A CI job pointed at the wrong folder passes (a fresh library has no skill): the JSON says so in
+    its notes, and the GitHub format writes an annotation the run's summary shows."""
+    data = json.loads(cli("validate", tmp_path, "--format", "json").out)
+    assert data["skills"] == 0 and data["ok"] and "no skills found" in data["notes"][0]
+    github = cli("validate", tmp_path, "--format", "github")
+    assert github.code == 0
+    assert any(
+        line.startswith("::warning ") and "no skills found" in line for line in github.out.splitlines()
+    )
+
+
+def test_notes_only_when_no_skill(cli, lib: Path) -> None:
+    data = json.loads(cli("validate", lib, "--format", "json").out)
+    assert data["skills"] > 0 and "notes" not in data

@@ -38,7 +38,14 @@ class ValidateResult:
         return int(self.report.exit_code(self.strict))
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.report.to_dict(self.strict))
+        out = dict(self.report.to_dict(self.strict))
+        if self.report.skills == 0:
+            out["notes"] = [NO_SKILLS]
+        return out
+
+
+# said in every format when the paths hold no skill: a CI job pointed at the wrong folder passes
+NO_SKILLS = "no skills found (pass a library, a skills/ folder, a skill folder or SKILL.md files)"
 
 
 def run(settings: Settings, args: ValidateArgs) -> ValidateResult:

@@ -91,10 +91,13 @@ def _serve(result: Any) -> None:
 
 
 def _validate(result: Any) -> None:
+    from skillforge.app.validate import NO_SKILLS
     from skillforge.cli.validate import github_line, text_line
 
     if result.fmt == "github":
         lines = [github_line(f) for f in result.report.findings]
+        if result.report.skills == 0:  # an annotation on the run: a workflow given the wrong path shows it
+            lines.append(f"::warning title=skillforge validate::{NO_SKILLS}")
     else:
         lines = [f"{text_line(f)}\n    fix: {f.fix}" for f in result.report.findings]
     if lines:  # one print of every line: thousands of prints cost seconds, the text is the same
@@ -103,9 +106,11 @@ def _validate(result: Any) -> None:
 
 
 def validate_summary(result: Any) -> None:
+    from skillforge.app.validate import NO_SKILLS
+
     report = result.report
     if report.skills == 0:
-        console.warn("no skills found (pass a library, a skills/ folder, a skill folder or SKILL.md files)")
+        console.warn(NO_SKILLS)
     verdict = "failed" if report.failed(result.strict) else "ok"
     console.info(
         f"validate: {report.skills} skills, {len(report.errors)} errors, "
