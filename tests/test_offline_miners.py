@@ -138,6 +138,31 @@ def test_workflow_that_failed_runs_followed_as_often_is_dropped() -> None:
     )
 
 
+def _docs_repro(ident: str) -> Trajectory:
+    """A resolved run that writes a small project into a scratch folder, builds it to see the bug, then
+    fixes the repository: writing the scratch project is reproducing, not editing."""
+    return run(
+        ident,
+        [
+            ("grep -rn 'toctree' src", OK, "src/toc.py:3:def toctree():"),
+            ("mkdir reproduce_issue", OK, ""),
+            ("cat <<'EOF' > reproduce_issue/conf.py\nproject = 'x'\nEOF", OK, ""),
+            ("cat <<'EOF' > /testbed/reproduce_issue/index.rst\nTitle\nEOF", OK, ""),
+            ("python3 -m docbuild reproduce_issue out", OK, "warning: missing document"),
+            ("sed -i 's/warn/skip/' src/toc.py", OK, ""),
+            ("pytest tests/test_toc.py", OK, "1 passed"),
+            ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", OK, ""),
+        ],
+        outcome=Outcome.SUCCESS,
+    )
+
+
+def test_workflow_writes_into_a_scratch_folder_are_reproduction() -> None:
+    (le,) = of_kind(mine(_docs_repro("a"), _docs_repro("b"), gave_up("c")), LessonKind.WORKFLOW)
+    assert "explore → reproduce → edit → test → submit" in le.body
+    assert "Median per run: 2 explore, 3 reproduce, 1 edit" in le.body
+
+
 def test_single_run_has_no_workflow_lesson() -> None:
     assert of_kind(mine(sympy_like("a")), LessonKind.WORKFLOW) == []
 
