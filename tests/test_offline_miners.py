@@ -74,6 +74,24 @@ def test_failed_commands_are_not_recipes() -> None:
     assert of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE) == []
 
 
+def test_a_failing_test_run_piped_into_tail_is_not_a_success() -> None:
+    """``| tail`` makes the step's exit code tail's: the test run's own report decides."""
+    failing = "--- FAIL: TestParse (0.00s)\nFAIL\nFAIL\tacme/widgets/parse\t0.004s"
+    runs = [run(f"r{i}", [(f"go test ./parse/{i} 2>&1 | tail -20", OK, failing)]) for i in range(3)]
+    assert of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE) == []
+    passing = "ok  \tacme/widgets/parse\t0.004s"
+    runs = [run(f"r{i}", [(f"go test ./parse/{i} 2>&1 | tail -20", OK, passing)]) for i in range(3)]
+    (le,) = of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE)
+    assert "`go test <tests>` (succeeded in 3 of 3 runs" in le.body
+
+
+def test_a_test_run_whose_pipe_keeps_its_status_is_judged_by_its_exit_code() -> None:
+    """With ``pipefail`` the exit code is the test run's own: 0 means it passed, whatever it printed."""
+    text = "FAIL\tacme/widgets/parse\t0.004s (an earlier run, printed by the test itself)"
+    runs = [run(f"r{i}", [(f"set -o pipefail; go test ./parse/{i} | tail", OK, text)]) for i in range(2)]
+    assert len(of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE)) == 1
+
+
 def test_fisher_exact_tail() -> None:
     assert abs(fisher_greater(5, 0, 0, 5) - 1 / 252) < 1e-12
     assert fisher_greater(1, 1, 1, 1) > 0.5
