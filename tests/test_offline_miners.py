@@ -74,6 +74,24 @@ def test_failed_commands_are_not_recipes() -> None:
     assert of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE) == []
 
 
+def test_a_failing_test_run_piped_into_tail_is_not_a_success() -> None:
+    """``| tail`` makes the step's exit code tail's: the test run's own report decides."""
+    failing = "--- FAIL: TestParse (0.00s)\nFAIL\nFAIL\tacme/widgets/parse\t0.004s"
+    runs = [run(f"r{i}", [(f"go test ./parse/{i} 2>&1 | tail -20", OK, failing)]) for i in range(3)]
+    assert of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE) == []
+    passing = "ok  \tacme/widgets/parse\t0.004s"
+    runs = [run(f"r{i}", [(f"go test ./parse/{i} 2>&1 | tail -20", OK, passing)]) for i in range(3)]
+    (le,) = of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE)
+    assert "`go test <tests>` (succeeded in 3 of 3 runs" in le.body
+
+
+def test_a_test_run_whose_pipe_keeps_its_status_is_judged_by_its_exit_code() -> None:
+    """With ``pipefail`` the exit code is the test run's own: 0 means it passed, whatever it printed."""
+    text = "FAIL\tacme/widgets/parse\t0.004s (an earlier run, printed by the test itself)"
+    runs = [run(f"r{i}", [(f"set -o pipefail; go test ./parse/{i} | tail", OK, text)]) for i in range(2)]
+    assert len(of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE)) == 1
+
+
 def test_fisher_exact_tail() -> None:
     assert abs(fisher_greater(5, 0, 0, 5) - 1 / 252) < 1e-12
     assert fisher_greater(1, 1, 1, 1) > 0.5
@@ -136,6 +154,31 @@ def test_workflow_that_failed_runs_followed_as_often_is_dropped() -> None:
         of_kind(mine(sympy_like("a"), sympy_like("b"), sympy_like("c", Outcome.FAILURE)), LessonKind.WORKFLOW)
         == []
     )
+
+
+def _docs_repro(ident: str) -> Trajectory:
+    """A resolved run that writes a small project into a scratch folder, builds it to see the bug, then
+    fixes the repository: writing the scratch project is reproducing, not editing."""
+    return run(
+        ident,
+        [
+            ("grep -rn 'toctree' src", OK, "src/toc.py:3:def toctree():"),
+            ("mkdir reproduce_issue", OK, ""),
+            ("cat <<'EOF' > reproduce_issue/conf.py\nproject = 'x'\nEOF", OK, ""),
+            ("cat <<'EOF' > /testbed/reproduce_issue/index.rst\nTitle\nEOF", OK, ""),
+            ("python3 -m docbuild reproduce_issue out", OK, "warning: missing document"),
+            ("sed -i 's/warn/skip/' src/toc.py", OK, ""),
+            ("pytest tests/test_toc.py", OK, "1 passed"),
+            ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", OK, ""),
+        ],
+        outcome=Outcome.SUCCESS,
+    )
+
+
+def test_workflow_writes_into_a_scratch_folder_are_reproduction() -> None:
+    (le,) = of_kind(mine(_docs_repro("a"), _docs_repro("b"), gave_up("c")), LessonKind.WORKFLOW)
+    assert "explore → reproduce → edit → test → submit" in le.body
+    assert "Median per run: 2 explore, 3 reproduce, 1 edit" in le.body
 
 
 def test_single_run_has_no_workflow_lesson() -> None:

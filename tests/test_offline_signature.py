@@ -58,3 +58,19 @@ def test_output_without_error_has_no_signature() -> None:
     assert signature("all good\n3 files changed") is None
     assert not looks_failed("ok")
     assert looks_failed("Traceback (most recent call last):\n  x\nValueError: y")
+
+
+def test_test_and_build_failures_of_other_runners_look_failed() -> None:
+    """Without a usable exit code (none recorded, or a pipe's), Go's and pytest's own reports of a
+    failure count as one, not only a Python traceback."""
+    assert looks_failed(
+        "--- FAIL: TestParse (0.00s)\n    parse_test.go:12: got 1\nFAIL\nFAIL\tacme/parse\t0.004s"
+    )
+    assert looks_failed("# acme/widgets/auth\ninternal/auth/auth.go:30:8: ep.Port undefined (type *Endpoint)")
+    assert looks_failed(
+        '# acme/w/auth [acme/w/auth.test]\nauth/auth_test.go:7:2: "fmt" imported and not used'
+    )
+    assert looks_failed("collected 3 items\n\n===== 1 failed, 2 passed in 0.15s =====")
+    assert not looks_failed("ok  \tacme/parse\t0.004s\n?   \tacme/cmd\t[no test files]")
+    assert not looks_failed("===== 3 passed in 0.15s =====")
+    assert not looks_failed("# A heading\nsome text: with a colon")

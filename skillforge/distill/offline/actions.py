@@ -37,6 +37,7 @@ class Act:
     action: Action | None = None  # the call's typed action, as the reader decoded it
     cwd: str = ""  # the main command's working folder relative to the repository ('' = its root)
     scratch: bool = False  # ran in a scratch folder or on scratch files (see commands.is_scratch_dir)
+    masked: bool = False  # piped into an output filter: a 0 exit code is the filter's, not the command's
 
 
 def actions(traj: Trajectory) -> list[Act]:
@@ -66,6 +67,7 @@ def actions(traj: Trajectory) -> list[Act]:
             action=s.action,
             cwd=action.cwd,
             scratch=action.scratch,
+            masked=action.masked,
         )
         if res is not None:
             _read_result(act, res)
@@ -74,10 +76,13 @@ def actions(traj: Trajectory) -> list[Act]:
 
 
 def _read_result(act: Act, res: Step) -> None:
-    """The call's output, whether it failed, and the failure's error signature."""
+    """The call's output, whether it failed, and the failure's error signature. Without a usable exit
+    code (none recorded, or a pipe's into ``tail``) the output's own report decides."""
     act.output = res.text
     act.failed = (
-        res.is_error or (res.exit_code not in (None, 0)) or (res.exit_code is None and looks_failed(res.text))
+        res.is_error
+        or (res.exit_code not in (None, 0))
+        or ((res.exit_code is None or act.masked) and looks_failed(res.text))
     )
     if act.failed:
         sig = signature(res.text)

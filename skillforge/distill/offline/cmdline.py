@@ -116,6 +116,15 @@ def redirect_target(head: str) -> str:
     return m.group(1).strip("'\"") if m else ""
 
 
+_FILTER = re.compile(r"^(?:head|tail|grep|less|more|cat|tee|sort|uniq|wc|cut|awk|sed|nl|column)\b")
+
+
+def pipes_into_filter(segment: str) -> bool:
+    """Whether a simple command's output goes through an output filter (``| tail -20``): its exit
+    status is then the filter's, not the command's."""
+    return any(_FILTER.match(part) for part in _PIPE.split(segment.strip())[1:])
+
+
 def strip_wrappers(segment: str) -> str:
     """Drop env assignments, ``timeout N``, ``sudo``/``time`` and pipes into output filters."""
     seg = segment.strip().strip("()").strip()
@@ -127,7 +136,7 @@ def strip_wrappers(segment: str) -> str:
     parts = _PIPE.split(seg)
     keep = [parts[0]]
     for part in parts[1:]:
-        if re.match(r"^(?:head|tail|grep|less|more|cat|tee|sort|uniq|wc|cut|awk|sed|nl|column)\b", part):
+        if _FILTER.match(part):
             continue
         keep.append(part)
     seg = " | ".join(keep)

@@ -32,6 +32,7 @@ from skillforge.distill.offline.cmdline import (
     is_scratch_dir,
     is_scratch_file,
     normalise_recipe,
+    pipes_into_filter,
     program,
     redirect_target,
     safe_split,
@@ -57,6 +58,7 @@ class Action:
     heredoc: str = ""  # body of a `cat <<EOF > file` write, for code locations
     cwd: str = ""  # working folder of the main command, relative to the repository ('' = its root)
     scratch: bool = False  # ran in a scratch folder (/tmp, reproduce_issue/…) or on scratch files
+    masked: bool = False  # the main command is piped into a filter: the exit status is the filter's
 
 
 def classify(action: ToolAction | None, root: str | None = None) -> Action:
@@ -105,7 +107,7 @@ def _parse(command: str) -> Action:
     segments = [s for s in SPLIT.split(body) if s.strip()]
     classes: list[str] = []
     writes: list[str] = [heredoc_target] if heredoc_target else []
-    main, main_cls, main_ctx = "", OTHER, ("", "")
+    main, main_cls, main_ctx, main_raw = "", OTHER, ("", ""), ""
     cwd, exported = "", ""
     for raw in segments:
         seg = strip_wrappers(raw)
@@ -122,6 +124,7 @@ def _parse(command: str) -> Action:
         writes.extend(writes_of(seg, cls))
         if _takes_over(cls, main_cls):
             main, main_cls, main_ctx = seg, cls, (cwd, f"{exported} {env_prefix(raw)}".strip())
+            main_raw = raw
     if heredoc_target and main_cls in (EXPLORE, OTHER):
         main_cls = EDIT
     prog = program(main)
@@ -129,7 +132,10 @@ def _parse(command: str) -> Action:
     if main_cls in (TEST, BUILD, INSTALL):
         recipe = with_context(normalise_recipe(main, main_cls, main_ctx[0]), *main_ctx)
     scratch = is_scratch_dir(main_ctx[0]) or any(is_scratch_file(w) for w in safe_split(main)[1:])
-    return Action(main_cls, prog, recipe, classes or [OTHER], dedupe(writes), heredoc, main_ctx[0], scratch)
+    masked = pipes_into_filter(main_raw) and "pipefail" not in body
+    return Action(
+        main_cls, prog, recipe, classes or [OTHER], dedupe(writes), heredoc, main_ctx[0], scratch, masked
+    )
 
 
 def _takes_over(cls: str, main_cls: str) -> bool:
@@ -155,6 +161,7 @@ def parse_command(command: str) -> Action:
         act.heredoc,
         act.cwd,
         act.scratch,
+        act.masked,
     )
 
 

@@ -125,8 +125,20 @@ def signature(output: str) -> ErrorSignature | None:
 
 
 _TRACEBACK = re.compile(r"^Traceback \(most recent call last\):", re.M)
+# a runner's own report of a failure: go test (`--- FAIL: TestX`, `FAIL<TAB>pkg`), the Go compiler
+# (`# pkg` then `file.go:3:8: msg`), pytest's summary line
+_RUNNER_FAILED = re.compile(
+    r"^--- FAIL: \w|^FAIL\t\S|^# \S+(?: \[\S+\])?\n\S+\.go:\d+:\d+: |^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s",
+    re.M,
+)
 
 
 def looks_failed(output: str) -> bool:
-    """For results without an exit code: does the output itself report a failure?"""
-    return bool(_TRACEBACK.search(output)) or bool(re.search(r"^\w*Error: ", output[-4000:], re.M))
+    """For results without a usable exit code (none recorded, or a filter's after a pipe): does the
+    output itself report a failure?"""
+    tail = output[-4000:]
+    return (
+        bool(_TRACEBACK.search(output))
+        or bool(re.search(r"^\w*Error: ", tail, re.M))
+        or bool(_RUNNER_FAILED.search(tail))
+    )

@@ -20,6 +20,7 @@ from skillforge.distill.offline.accumulate import (
     top,
 )
 from skillforge.distill.offline.actions import Act
+from skillforge.distill.offline.cmdline import change_dir, is_scratch_dir
 from skillforge.distill.offline.commands import BUILD, EDIT, EXPLORE, INSTALL, REPRODUCE, SUBMIT, TEST
 from skillforge.distill.offline.evidence import Facts, confidence, evidence, render, repo_scope
 from skillforge.distill.offline.recipes import tests_of
@@ -45,7 +46,7 @@ def mine(traj: Trajectory, acts: list[Act]) -> dict[str, Any]:
     counts: Counter[str] = Counter()
     first_steps: list[int] = []
     for a in acts:
-        scratch = bool(a.writes) and all(_SCRATCH.search(w) for w in a.writes)
+        scratch = bool(a.writes) and all(_scratch_write(w) for w in a.writes)
         for cls in a.classes:
             phase = "reproduce" if scratch and cls == EDIT else PHASE.get(cls)
             if phase is None:
@@ -63,6 +64,19 @@ def mine(traj: Trajectory, acts: list[Act]) -> dict[str, Any]:
         "src": None,
         "trust": "agent",
     }
+
+
+def _scratch_write(path: str) -> bool:
+    """A file the run writes for itself: a scratch-named file at the top (``reproduce.py``,
+    ``/tmp/x.py``) or any file in a scratch folder (``reproduce_issue/conf.py``, ``/tmp/case/x.py``).
+    An absolute folder outside the known repository roots is not judged (an editor tool's own paths)."""
+    if _SCRATCH.search(path):
+        return True
+    folder = path.rpartition("/")[0]
+    if folder == "/tmp" or folder.startswith("/tmp/"):
+        return True
+    folder = change_dir("", folder)  # /testbed/reproduce_issue -> reproduce_issue
+    return bool(folder) and not folder.startswith(("/", "~")) and is_scratch_dir(folder)
 
 
 def _median(values: Counter[int]) -> int:
