@@ -68,9 +68,13 @@ def change_dir(cwd: str, target: str) -> str:
 
 
 def env_prefix(segment: str) -> str:
-    """The ``VAR=value`` assignments in front of a simple command, as typed."""
-    m = _ENV.match(_TIMEOUT.sub("", segment.strip().strip("()").strip()))
+    """The ``VAR=value`` assignments in front of a simple command, as typed (``env VAR=value cmd``
+    gives them too: the same command)."""
+    m = _ENV.match(_ENV_COMMAND.sub("", _TIMEOUT.sub("", segment.strip().strip("()").strip())))
     return m.group(0).strip() if m else ""
+
+
+_ENV_COMMAND = re.compile(r"^env\s+(?=[A-Za-z_]\w*=)")
 
 
 def with_context(recipe: str, cwd: str, env: str) -> str:
@@ -173,6 +177,10 @@ def program(seg: str) -> str:
     return first
 
 
+# ``./bin/test`` runs what ``bin/test`` runs (a word with a slash is a path either way): one recipe
+_SAME_PATH = re.compile(r"^\./(?=[^/\s]+/)")
+
+
 def normalise_recipe(seg: str, cls: str, cwd: str = "") -> str:
     """A command as a reusable recipe: test selections -> ``<tests>``, verbosity flags dropped,
     installed package names -> ``<package>``. The runner's words are kept as typed, except that a
@@ -182,7 +190,7 @@ def normalise_recipe(seg: str, cls: str, cwd: str = "") -> str:
     if not words:
         return ""
     start = _runner_length(words)
-    out = [w if cwd else re.sub(r"^/testbed/", "", w) for w in words[:start]]
+    out = [_SAME_PATH.sub("", w if cwd else re.sub(r"^/testbed/", "", w)) for w in words[:start]]
     i = start
     while i < len(words):
         w = words[i]
