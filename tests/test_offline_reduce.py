@@ -220,3 +220,13 @@ def test_skill_counts_use_true_support_when_evidence_is_sampled() -> None:
     assert supporting_runs([big, small]) == 500 and supporting_runs([small]) == 2
     assert is_sampled([big]) and not is_sampled([small])
     assert SkillEdit(EditOp.ADD_SKILL, "s", "r", lessons=[big, small]).evidence_count == 500
+
+
+def test_code_area_counts_a_symbol_once_per_run() -> None:
+    """'`parse` ×3' reads as three runs: two hunks of one run in the same function count once (an
+    independent reader found 'DocstringSignatureMixin ×2' from one sphinx run)."""
+    runs = [facts(i) for i in range(3)]
+    hunk = {"file": "pkg/parse.py", "lang": "python", "symbol": "parse", "step": 5, "src": None}
+    runs[0]["edits"] = [*runs[0]["edits"], hunk]  # the first run edits parse() twice
+    (area,) = [le for le in lessons_of(runs) if le["title"] == "Code area: pkg/parse.py"]
+    assert "(`parse` ×3): changed in 3 runs" in area["body"]

@@ -33,7 +33,8 @@ class _Group:
 
 @dataclass
 class Acc:
-    """Streaming reduce: per (scope, file), the runs that changed it and the symbols they changed."""
+    """Streaming reduce: per (scope, file), the runs that changed it and the symbols they changed (each
+    symbol counted once per run, however many hunks of the run touched it)."""
 
     k: int = K
     groups: dict[tuple[Scope, str], _Group] = field(default_factory=dict)
@@ -50,7 +51,7 @@ class Acc:
         for path, edits in per_file.items():
             g = entry(self.groups, (scope, path), self._group)
             g.runs.add(f["outcome"])
-            g.symbols.update(e["symbol"] for e in edits if e.get("symbol"))
+            g.symbols.update({e["symbol"] for e in edits if e.get("symbol")})  # once a run: "×3" is 3 runs
             g.sample.add(meta, _cite(edits))
 
     def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
