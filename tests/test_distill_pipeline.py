@@ -326,7 +326,13 @@ def test_corpus_mini_swe_agent_gives_repository_skills(cli, corpus, tmp_path) ->
     assert all(c["evidence"] >= 2 for c in report["changes"])
 
 
-def _claude_session(folder: Path, session: str, agent: str | None = None, edit: bool = False) -> None:
+def _claude_session(
+    folder: Path,
+    session: str,
+    agent: str | None = None,
+    edit: bool = False,
+    task: str = "Fix the failing cart total test.",
+) -> None:
     """A Claude Code session (or, with ``agent``, one of its subagents) that ran ``npm test`` in
     /home/dev/shop and saw it pass (with ``edit``: that edited src/cart.js instead), as Claude Code 2.1
     writes it."""
@@ -336,7 +342,7 @@ def _claude_session(folder: Path, session: str, agent: str | None = None, edit: 
     change = {"file_path": "/home/dev/shop/src/cart.js", "old_string": "a", "new_string": "b"}
     tool = {"name": "Edit", "input": change} if edit else {"name": "Bash", "input": {"command": "npm test"}}
     messages = [
-        ("user", {"role": "user", "content": "Fix the failing cart total test."}),
+        ("user", {"role": "user", "content": task}),
         (
             "assistant",
             {
@@ -383,8 +389,12 @@ def test_a_session_and_its_own_subagent_are_not_two_runs_of_support(cli, tmp_pat
 
 def test_kept_lessons_that_make_no_skill_say_why(cli, tmp_path) -> None:
     logs = tmp_path / "projects" / "-home-dev-shop"
-    for session in ("3f0c2a91-7d4e-4b7a-9c11-5e2f8a6b1d01", "9b1d7c44-2e6f-4a53-8d0e-7c3a9f4e2b10"):
-        _claude_session(logs, session, edit=True)  # both change src/cart.js: a code area, nothing else
+    tasks = {
+        "3f0c2a91-7d4e-4b7a-9c11-5e2f8a6b1d01": "Fix the cart total.",
+        "9b1d7c44-2e6f-4a53-8d0e-7c3a9f4e2b10": "Round cart prices.",
+    }
+    for session, task in tasks.items():  # two tasks change src/cart.js: a code area, nothing else
+        _claude_session(logs, session, edit=True, task=task)
     report = orjson.loads(
         cli("distill", str(logs), "--library", str(tmp_path / "lib"), "--init", "--json").out
     )

@@ -230,3 +230,14 @@ def test_code_area_counts_a_symbol_once_per_run() -> None:
     runs[0]["edits"] = [*runs[0]["edits"], hunk]  # the first run edits parse() twice
     (area,) = [le for le in lessons_of(runs) if le["title"] == "Code area: pkg/parse.py"]
     assert "(`parse` ×3): changed in 3 runs" in area["body"]
+
+
+def test_code_area_needs_runs_on_two_tasks() -> None:
+    """Eight replays of one task changing one file are no pointer to where other tasks land (an
+    independent reader found 'fields.py (TimeDelta ×8): changed in 8 runs' from SWE-agent's replays
+    of marshmallow-1867); two tasks are."""
+    replays = [{**facts(i), "task": "TimeDelta serialization precision"} for i in range(8)]
+    assert not [le for le in lessons_of(replays) if le["title"].startswith("Code area")]
+    two = [*replays, {**facts(8), "task": "another bug"}]
+    (area,) = [le for le in lessons_of(two) if le["title"].startswith("Code area")]
+    assert "changed in 9 runs" in area["body"]

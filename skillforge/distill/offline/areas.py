@@ -1,5 +1,6 @@
-"""Code areas: files (and the functions/classes in them, from ``codeloc``) that several runs on the
-same repository changed. They tell the next run where such tasks usually land."""
+"""Code areas: files (and the functions/classes in them, from ``codeloc``) that runs on several tasks of
+the same repository changed. They tell the next run where such tasks usually land; the same task run
+again (replays, retries) points nowhere new."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ MAX_PER_REPO = 8
 class _Group:
     runs: Runs = field(default_factory=Runs)
     symbols: Counter[str] = field(default_factory=Counter)
+    tasks: Counter[str] = field(default_factory=Counter)  # the runs' tasks (a run without one: its id)
     sample: Sample = field(default_factory=Sample)  # one citation of the run's edits to the file
 
 
@@ -51,6 +53,7 @@ class Acc:
         for path, edits in per_file.items():
             g = entry(self.groups, (scope, path), self._group)
             g.runs.add(f["outcome"])
+            g.tasks[f.get("task") or f["id"]] += 1
             g.symbols.update({e["symbol"] for e in edits if e.get("symbol")})  # once a run: "×3" is 3 runs
             g.sample.add(meta, _cite(edits))
 
@@ -58,8 +61,8 @@ class Acc:
         groups = {(str(s), path): (s, g) for (s, path), g in regroup(self.groups, resolve).items()}
         by_scope: dict[str, list[Lesson]] = {}
         for (scope_name, path), (scope, g) in sorted(groups.items()):
-            if g.runs.n < MIN_RUNS or (g.runs.known and not g.runs.wins):
-                continue  # a file only failed runs changed is no pointer to where fixes go
+            if len(g.tasks) < MIN_RUNS or (g.runs.known and not g.runs.wins):
+                continue  # one task replayed (SWE-agent's demonstrations), or only failed runs: no pointer
             body = render(
                 "lesson_code_area",
                 file=path,
