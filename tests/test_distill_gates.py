@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import orjson
 
@@ -266,3 +267,41 @@ def test_sessions_survive_the_waiting_list_as_distinct_runs() -> None:
     text = runs.render_pending(waiting)
     (lesson,) = runs.pending(text)
     assert lesson.support == 2 and text is not None and "ses_" not in text
+
+
+def test_an_atif_subagent_counts_with_the_document_that_started_it(tmp_path: Path) -> None:
+    """An ATIF document is its own session (its session_id is the writer's choice), and its embedded
+    subagent names it by that id: the two counted as two runs, so one session passed --min-support 2."""
+    from skillforge.distill.base import DistillReport
+    from skillforge.distill.pipeline import _prepare
+    from skillforge.distill.run import Run
+    from skillforge.ingest import read
+
+    def steps(n: int) -> list[dict[str, object]]:
+        return [
+            {"step_id": 1, "source": "user", "message": "Fix the failing test"},
+            {"step_id": 2, "source": "agent", "message": f"running the tests ({n})"},
+        ]
+
+    agent = {"name": "my-agent", "version": "1"}
+    sub = {"schema_version": "ATIF-v1.7", "trajectory_id": "sub1", "agent": agent, "steps": steps(1)}
+    doc = {
+        "schema_version": "ATIF-v1.7",
+        "session_id": "run-42",
+        "agent": agent,
+        "steps": steps(0),
+        "subagent_trajectories": [sub],
+    }
+    (tmp_path / "trajectory.json").write_bytes(orjson.dumps(doc))
+    run = Run(DistillReport(), {})
+    parent, child = list(_prepare(run, read([tmp_path / "trajectory.json"])))
+    assert child.parent_id == "run-42"
+    lesson = Lesson(
+        "Run the tests",
+        "",
+        "Run `pytest`.",
+        LessonKind.ENVIRONMENT_RECIPE,
+        evidence=[Evidence(parent.id, [1]), Evidence(child.id, [1])],
+    )
+    gates.stamp_sessions([lesson], run.sessions)
+    assert lesson.support == 1 and gates.apply([lesson], min_support=2).below_support == [lesson]

@@ -135,6 +135,15 @@ def test_a_run_over_logs_an_unmerged_review_branch_holds_says_so(first_run, cli,
     assert first["branch"] not in third and f"are on {again['branch']}, not merged" in third  # merged: quiet
 
 
+def test_a_run_that_makes_no_branch_does_not_say_its_branch_adds_skills_again(first_run, cli) -> None:
+    # a run over an unmerged branch's logs that keeps nothing said "this run's branch adds their skills
+    # again (… merging both conflicts)" beside "nothing changed: … no branch was created"
+    lib, _ = first_run
+    again = orjson.loads(_distill(cli, FIX / "batch1", lib, "--min-support", "100").out)
+    assert again["status"] == "nothing_changed" and again["branch"] is None, again
+    assert not any("not merged" in note for note in again["notes"]), again["notes"]
+
+
 def test_new_logs_update_skills_and_keep_hand_edits_and_locks(first_run, cli, tmp_path) -> None:
     from skillforge.skills.document import parse, render
 

@@ -350,3 +350,15 @@ def test_a_fix_seen_again_with_other_failing_commands_updates_its_bullet_not_a_s
     assert edit.content == was.replace(
         "(4 of 4 runs; seen in 4 runs, 3 resolved)", "(7 of 8 runs; seen in 8 runs, 5 resolved)"
     )
+
+
+def test_the_agent_description_counts_runs_again_when_its_points_go_from_one_to_more() -> None:
+    # a first run found 1 warning ("1 point from 35 runs"), a re-run 2 ("2 points from 27 runs"): the
+    # description's words differed by "point"/"points", it was taken for a person's edit and stayed at 35
+    from skillforge.distill.offline.counts import merge_intro
+    from skillforge.distill.offline.evidence import render
+
+    old = render("description_agent", agent="mini-swe-agent", count=1, runs=35)
+    new = render("description_agent", agent="mini-swe-agent", count=2, runs=27)
+    merged = merge_intro(old, new)
+    assert merged is not None and "from 62 runs" in merged, merged

@@ -51,7 +51,6 @@ def finish(
     if done is not None:  # the same logs, engine and base: this run is on its review branch already
         commit.record_result(report, lib, done)
         return report
-    _note_unmerged_reviews(report, lib, base, run.input_ids)
     current = lib.skills()
     with progress_bar(progress, "consolidating skills", 1) as bar:
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
@@ -67,6 +66,7 @@ def finish(
         if gated.kept and not edits and report.provider == "offline":
             report.notes.extend(_why_no_edit(consolidator, gated.kept, current))
         return report
+    _note_unmerged_reviews(report, lib, base, run.input_ids)  # only a run that makes a branch
     older = {lesson.key for lesson in waiting} - {lesson.key for lesson in lessons}
     return commit.commit(
         run, lib, base, written, changes, gated, _verdict(run), older=older, unapplied=unapplied

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from skillforge.model import Lesson, Trust, content_id
+from skillforge.model import Lesson, Trajectory, Trust, content_id
 from skillforge.safety import quarantine
 from skillforge.safety.provenance import copied_targets
 from skillforge.safety.trust import DROP, KEEP, assess, is_error
@@ -33,6 +33,7 @@ __all__ = [
     "by_key",
     "copied_targets",
     "is_error",
+    "note_session",
     "quarantine_files",
     "session_mark",
     "stamp_sessions",
@@ -100,6 +101,25 @@ def session_mark(session: str) -> str:
     (``ses_65e3d0aa1ffeZ9xCvB3nMk1q``) reads as a high-entropy token there, so every OpenCode session
     would be written as the same ``<redacted:…>`` and count once; nor does a committed file need it."""
     return content_id("session", session)
+
+
+def note_session(
+    sessions: dict[str, str], seen: dict[tuple[str, str], tuple[str, str]], traj: Trajectory
+) -> None:
+    """Record ``traj``'s session mark in ``sessions`` (trajectory id -> mark) when it is not its own.
+    A subagent takes the session of the trajectory it names when that was read before it (``seen``:
+    (format, native id or id) -> (id, session), filled here): an ATIF document is its own session
+    (:attr:`Trajectory.session`) but its subagents name it by its ``session_id``, so the two counted
+    as two runs; the document is then marked too."""
+    session = traj.session
+    parent = seen.get((traj.format, traj.parent_id)) if traj.parent_id else None
+    if parent is not None:
+        parent_id, session = parent
+        if session == parent_id:
+            sessions[parent_id] = session_mark(session)
+    seen[(traj.format, traj.native_id or traj.id)] = (traj.id, session)
+    if session != traj.id:
+        sessions[traj.id] = session_mark(session)
 
 
 def stamp_sessions(lessons: Sequence[Lesson], sessions: Mapping[str, str]) -> None:

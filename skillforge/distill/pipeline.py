@@ -189,10 +189,12 @@ def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = No
     (their text is never used again), redact the rest before anything reads them; stop on budget."""
     from skillforge.safety.redact import redact_trajectory, scrub
 
+    seen: dict[tuple[str, str], tuple[str, str]] = {}  # for gates.note_session
     for traj in stream:
         if run.stop.is_set():
             return
         run.report.trajectories += 1
+        gates.note_session(run.sessions, seen, traj)
         if traj.id in run.distilled:
             run.report.skipped_trajectories += 1
             continue
@@ -204,8 +206,6 @@ def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = No
             run.repositories[traj.id] = scrub(traj.repository)[0]
         run.step_trust[traj.id] = trust_codes(traj)
         run.copied[traj.id] = gates.copied_targets(traj)
-        if (session := traj.session) != traj.id:
-            run.sessions[traj.id] = gates.session_mark(session)
         if cached is not None and cached.take(traj):
             continue
         counts = dict(redact_trajectory(traj))

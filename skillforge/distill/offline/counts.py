@@ -15,7 +15,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # what templates/offline/lesson_error_recovery.j2 brackets before the fix, varying from run to run:
 # "(or `c` in 1, `d` in 2)", "(`h` ran in between in 2)"
 _ASIDE = re.compile(r" \((?:or )?`.*? in \d+\)")
-_PLURAL_RUN = re.compile(r"\bruns\b")
+_PLURAL = re.compile(r"\b(run|point)s\b")  # "1 run", "1 point" (the agent warnings' description)
 # "3 of 4", "seen in 3 runs", "2 resolved" (not "2 resolved runs", which is the "of" total's noun),
 # "70 complaints cost 71 turns" (harness complaints)
 _COUNTS = re.compile(
@@ -66,8 +66,9 @@ def merge_counts(old: str, new: str) -> str:
 
 
 def _words(line: str) -> str:
-    """A line with its numbers masked and plurals of "run" made singular: what a person's edit changes."""
-    return _PLURAL_RUN.sub("run", _NUMBER.sub("#", line))
+    """A line with its numbers masked and plurals of "run" and "point" made singular: what a person's
+    edit changes."""
+    return _PLURAL.sub(r"\1", _NUMBER.sub("#", line))
 
 
 def _add_counts(into: str, other: str) -> str:
