@@ -50,6 +50,20 @@ def test_append_creates_a_missing_section_at_the_end() -> None:
     )
 
 
+def test_a_new_section_goes_before_a_last_references_section() -> None:
+    """A later run's "## Code areas" was appended below the evidence link (found by a reviewer on a
+    django library updated by a second distill)."""
+    body = "# Shop\n\nIntro.\n\n## Running tests\n\n- `npm test`\n\n## References\n\n- [evidence](references/evidence.md)\n"
+    out = sections.append_section(body, "Code areas", "- `src/cart.js`")
+    assert out == (
+        "# Shop\n\nIntro.\n\n## Running tests\n\n- `npm test`\n\n## Code areas\n\n- `src/cart.js`\n\n"
+        "## References\n\n- [evidence](references/evidence.md)\n"
+    )
+    assert sections.append_section(out, "Code areas", "- `src/cart.js`") == out
+    more = sections.append_section(out, "References", "- [notes](references/notes.md)")
+    assert more.endswith("- [evidence](references/evidence.md)\n- [notes](references/notes.md)\n")
+
+
 def test_replace_keeps_other_sections() -> None:
     out = sections.replace_section(BODY, "Steps", "1. New step")
     assert "## Steps\n\n1. New step\n\n## Notes\n\nKeep this note." in out

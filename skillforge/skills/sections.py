@@ -107,10 +107,21 @@ def _own_end(lines: list[str], sec: Section) -> int:
 
 
 def _new_section(body: str, heading: str, content: str) -> str:
+    """A section added at the end of the body, or before a last ``References`` section (a skill's links
+    to its bundled files close it, as skillforge writes it)."""
     level, title = split_heading(heading)
     block = f"{'#' * level} {title}\n\n{content.strip()}\n"
+    last = find(body, TRAILING)
+    if last is not None and normalise(title) != TRAILING.lower() and last.level <= level:
+        lines = body.split("\n")
+        if last.end == len(lines) and last.start > 0:
+            head = "\n".join(lines[: last.start]).rstrip("\n")
+            return f"{head}\n\n{block}\n" + "\n".join(lines[last.start :])
     stripped = body.rstrip("\n")
     return f"{stripped}\n\n{block}" if stripped else block
+
+
+TRAILING = "References"  # the section that stays last when another is added
 
 
 def append_section(body: str, heading: str, content: str) -> str:
