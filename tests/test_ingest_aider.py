@@ -240,3 +240,32 @@ def test_whole_format_file_names_are_read_as_aider_reads_them(tmp_path: Path, na
     traj = one_session(tmp_path, text)
     [edit] = traj.tool_calls
     assert edit.input == {"path": "greet.py"} and traj.steps[edit.pair].text == "Applied edit to greet.py"  # type: ignore[index]
+
+
+# Architect mode (aider --architect, 0.86): the main model plans; aider hands its reply to the editor
+# model as a "####" message, and the editor writes the files in the format its banner line names.
+ARCHITECT = (
+    "\n# aider chat started at 2026-08-01 00:38:07\n\n"
+    "> Aider v0.86.2  \n> Model: some/planner with architect edit format  \n"
+    "> Editor model: some/writer with editor-whole edit format  \n> Git repo: .git with 12 files  \n\n"
+    "#### add a retry to fetch()  \n\n"
+    "Wrap the request in a loop of three tries.  \n"
+    "Keep the timeout as it is.\n\n"
+    "> Tokens: 3.5k sent, 70 received.  \n\n"
+    "#### Wrap the request in a loop of three tries.  \n"
+    "#### Keep the timeout as it is.  \n\n"
+    "net/fetch.py\n```python\ndef fetch(url):\n    for _ in range(3):\n        return get(url)\n```\n\n"
+    "> Tokens: 1.3k sent, 90 received.  \n> Applied edit to net/fetch.py  \n\n"
+)
+
+
+def test_architect_mode_edits_are_read_in_the_editors_format_and_the_plan_is_the_agents(
+    tmp_path: Path,
+) -> None:
+    traj = one_session(tmp_path, ARCHITECT)
+    [edit] = traj.tool_calls
+    assert edit.input == {"path": "net/fetch.py"}
+    assert traj.steps[edit.pair].text == "Applied edit to net/fetch.py"  # type: ignore[index]
+    users = [s for s in traj.steps if s.role is Role.USER]
+    assert [s.trust for s in users] == [Trust.PERSON, Trust.AGENT]  # the plan handed on is the model's
+    assert traj.task == "add a retry to fetch()"

@@ -43,6 +43,8 @@ _START_RE = re.compile(r"^# aider chat started at (.+?)\s*$")
 _VERSION_RE = re.compile(r"^Aider v(\S+)")
 _MODEL_RE = re.compile(r"^(?:Main )?[Mm]odel: (\S+)")
 _EDIT_FORMAT_RE = re.compile(r"^(?:Main )?[Mm]odel: \S+ with (\S+) edit format")
+# architect mode (``--architect``): the main model plans, its editor model writes the edits in this format
+_EDITOR_FORMAT_RE = re.compile(r"^Editor model: \S+ with (?:editor-)?(\S+) edit format")
 # aider wraps the model's reasoning in this tag (aider/reasoning_tags.py), in the history as in the chat
 _THINK_RE = re.compile(
     r"<thinking-content-7bbeb8e1441453ad999a0bbba8a46d4b>(.*?)(?:</thinking-content-7bbeb8e1441453ad999a0bbba8a46d4b>|\Z)",
@@ -101,6 +103,8 @@ class _Session:
         self.pending_shell: int | None = None
         self.task = ""
         self.edit_format: str | None = None  # "whole": a reply lists each file it writes in full
+        self.architect = False  # architect mode: the main model's reply is handed to the editor as a "####"
+        self.reply = ""  # the model's last reply, as an editor's "####" input would quote it
         self.tool_open = False  # the last "> " message has not reached its closing "  " yet
         self.after_blank = False
         # the file keeps the "  " aider ends its lines with (an editor or a hook may have stripped them):
@@ -205,6 +209,9 @@ class _Session:
             )
             self.pending_shell = step.index
             return
+        if self.architect and self.reply and _lines(text) == self.reply:  # the plan handed to the editor
+            self._add(R_USER, K_USER_MESSAGE, text, T_AGENT)
+            return
         self._add(R_USER, K_USER_MESSAGE, text, T_PERSON)
         if not self.task and not text.startswith("/"):
             self.task = text
@@ -217,6 +224,7 @@ class _Session:
         if not text:
             return
         self._add(R_ASSISTANT, K_ASSISTANT_MESSAGE, text, T_AGENT)
+        self.reply = _lines(text) if self.architect else ""
         blocks = list(_edit_blocks(text))
         if not blocks and self.edit_format == "whole":
             blocks = list(_whole_files(text))
@@ -262,8 +270,9 @@ class _Session:
         model = _MODEL_RE.match(line)
         if model:
             self.model = self.model or model.group(1)
-        edit_format = _EDIT_FORMAT_RE.match(line)
+        edit_format = _EDIT_FORMAT_RE.match(line) or _EDITOR_FORMAT_RE.match(line)
         if edit_format:
+            self.architect = self.architect or edit_format.group(1) == "architect"
             self.edit_format = edit_format.group(1)
         return not self.steps or line.startswith(_NOISE) or not line.strip()  # the start-up banner
 
@@ -281,6 +290,11 @@ class _Session:
             is_error=failed,
         )
         call.pair = step.index
+
+
+def _lines(text: str) -> str:
+    """``text`` without the spaces at its lines' ends (aider ends its "####" lines with two)."""
+    return "\n".join(line.rstrip() for line in text.strip().split("\n"))
 
 
 def _edit_blocks(text: str) -> Iterator[tuple[str, str]]:
