@@ -53,6 +53,29 @@ def test_a_header_counts_only_the_runs_this_run_read_as_supporting() -> None:
     assert "3 past agent runs read on `acme/widgets` (2 resolved); 2 of them support" in intro
 
 
+def test_a_waiting_lesson_adds_its_runs_to_the_bullet_that_admits_it() -> None:
+    """A lesson waiting in pending.json and this run's copy of it make the support together, and the
+    bullet says so: held-out mini-swe-agent runs read in two halves wrote matplotlib's "Run the tests:
+    `pytest <tests>` (succeeded in 2 of 2 …; seen in 2 runs)" over an evidence file citing 3 runs (one
+    from the first half's pending.json; the runs read in one go said 3 of 3, seen in 3 runs)."""
+    from skillforge.distill.offline.counts import add_counts
+    from skillforge.distill.runs import with_waiting
+
+    earlier = OfflineMapper()
+    waiting = earlier.reduce([earlier.map(sympy_like("a"))])  # below support: each lesson waits
+    m = OfflineMapper()
+    fresh = m.reduce([m.map(t) for t in (sympy_like("b"), gave_up("c"))])
+    joined = with_waiting(waiting, fresh, add_counts)
+    (recipe,) = [le for le in joined if le.signature == "recipe:test"]
+    assert recipe.support == 2
+    assert "(succeeded in 2 of 2 runs that ran tests here; seen in 2 runs, 2 resolved)" in recipe.body
+    (fix,) = [le for le in joined if le.kind is LessonKind.ERROR_RECOVERY]
+    assert "(2 of 2 runs; seen in 2 runs, 2 resolved)" in fix.body
+    # without a count merger (an LLM's lessons: free text) the text is this run's
+    (plain,) = [le for le in with_waiting(waiting, fresh) if le.signature == "recipe:test"]
+    assert "seen in 1 run, 1 resolved" in plain.body
+
+
 def test_relative_source_is_relative_to_the_input_given() -> None:
     src = "/data/logs/trajs/x/x.traj.json#messages[14], messages[15]"
     assert relative_source(src, ["/data/logs/trajs"]) == "trajs/x/x.traj.json#messages[14], messages[15]"

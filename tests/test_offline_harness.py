@@ -85,8 +85,18 @@ def test_each_complaint_cites_the_agents_reply_and_counts_turns() -> None:
     assert [it["kind"] for it in found] == [MALFORMED, MALFORMED]
     first = found[0]
     assert t.step(first["steps"][0]).role is Role.ASSISTANT  # the malformed reply itself, trusted text
-    assert first["cost"] == 2 and found[1]["cost"] == 1  # messages until a command ran again
+    assert first["cost"] == 1 and found[1]["cost"] == 1  # messages until a command ran or the next complaint
     assert first["next"] == "cat"
+
+
+def test_a_chain_of_complaints_costs_one_turn_each() -> None:
+    """Three rejected replies in a row, then a command: three turns were lost, not 3 + 2 + 1 (a real
+    seaborn run's two chains of three made "53 complaints cost 59 turns" where 53 turns were lost)."""
+    found = harness_mine(traj("chain", rejected=3))
+    assert [it["cost"] for it in found] == [1, 1, 1]
+    found_lessons = lessons(traj("c1", rejected=3), traj("c2", rejected=3))
+    (harness,) = [le for le in found_lessons if le.signature.startswith("harness:")]
+    assert "6 complaints cost 6 turns" in harness.body
 
 
 def test_malformed_actions_that_separate_outcomes_become_lesson_and_warning() -> None:
@@ -95,7 +105,7 @@ def test_malformed_actions_that_separate_outcomes_become_lesson_and_warning() ->
     found = lessons(*failed, *won)
     (harness,) = [le for le in found if le.signature.startswith("harness:")]
     assert "Met in 9 of 16 runs read (8 of 8 failed runs, 1 of 8 resolved)" in harness.body
-    assert "17 complaints cost 25 turns" in harness.body
+    assert "17 complaints cost 17 turns" in harness.body
     # one agent on one repository: the repository's warning says it all (pooled per agent otherwise)
     warnings = [le for le in found if le.kind is LessonKind.WARNING]
     assert [w.signature for w in warnings] == ["contrast:harness:malformed-action"]

@@ -181,6 +181,34 @@ def test_workflow_writes_into_a_scratch_folder_are_reproduction() -> None:
     assert "Median per run: 2 explore, 3 reproduce, 1 edit" in le.body
 
 
+def _pytest_repro(ident: str, repro: str) -> Trajectory:
+    """A resolved run on a test runner's own repository: the bug is shown by a test file the run writes
+    and runs with pytest before editing; the project's tests run after the fix."""
+    return run(
+        ident,
+        [
+            ("grep -rn 'def readouterr' src", OK, "src/cap.py:9:def readouterr():"),
+            (f"cat <<'EOF' > {repro}\ndef test_cr(capfd):\n    assert 0\nEOF", OK, ""),
+            (f"pytest {repro}", 1, "E   assert 0\n== 1 failed in 0.01s =="),
+            ("sed -i 's/a/b/' src/cap.py", OK, ""),
+            (f"pytest {repro}", OK, "== 1 passed in 0.01s =="),
+            ("pytest testing/test_cap.py", OK, "== 12 passed in 0.3s =="),
+            ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", OK, ""),
+        ],
+        outcome=Outcome.SUCCESS,
+    )
+
+
+def test_workflow_pytest_on_a_file_the_run_wrote_is_reproduction() -> None:
+    """Held-out pytest-dev runs showed 'explore → reproduce → test → edit → submit … Test step: pytest
+    <tests>' where every 'test' before the edit was `pytest reproduce_issue.py` or `pytest test_dummy.py`,
+    files the run had just written: reproduction, as the recipes miner already counts it."""
+    runs = [_pytest_repro("a", "reproduce_issue.py"), _pytest_repro("b", "test_dummy.py"), gave_up("c")]
+    (le,) = of_kind(mine(*runs), LessonKind.WORKFLOW)
+    assert "explore → reproduce → edit → test → submit" in le.body
+    assert "1 test," in le.body  # the project's tests once, not the scratch file's runs too
+
+
 def test_single_run_has_no_workflow_lesson() -> None:
     assert of_kind(mine(sympy_like("a")), LessonKind.WORKFLOW) == []
 

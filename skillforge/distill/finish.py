@@ -128,7 +128,7 @@ def _gate(run: Run, settings: Settings, lessons: list[Lesson], waiting: list[Les
     report = run.report
     gates.stamp_sessions(lessons, run.sessions)
     gated = gates.apply(
-        runs.with_waiting(waiting, lessons),
+        runs.with_waiting(waiting, lessons, _count_adder(report.provider)),
         int(settings.min_support),
         lambda text: check_text(text, "lesson"),
         step_trust_of(run),
@@ -144,6 +144,16 @@ def _gate(run: Run, settings: Settings, lessons: list[Lesson], waiting: list[Les
             "runs were left out (--min-support; a subagent counts with its session)"
         )
     return gated
+
+
+def _count_adder(provider: str) -> Callable[[str, str], str] | None:
+    """How a waiting lesson's run counts join this run's text: the offline miner's texts state counts
+    ("seen in 2 runs"); an LLM's are free text, left as this run wrote them."""
+    if provider != "offline":
+        return None
+    from skillforge.distill.offline.counts import add_counts
+
+    return add_counts
 
 
 def _write(

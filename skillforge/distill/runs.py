@@ -155,11 +155,21 @@ def pending(text: str | None) -> list[Lesson]:
     return lessons
 
 
-def with_waiting(waiting: Sequence[Lesson], fresh: Sequence[Lesson]) -> list[Lesson]:
+def with_waiting(
+    waiting: Sequence[Lesson], fresh: Sequence[Lesson], add_counts: Callable[[str, str], str] | None = None
+) -> list[Lesson]:
     """This run's lessons, each with the evidence of the waiting lesson of the same key (its text is
-    this run's, its support both), then the waiting lessons this run did not see again."""
+    this run's, its support both), then the waiting lessons this run did not see again. ``add_counts``
+    (the offline miner's: its texts state run counts) adds the waiting lesson's counts to the text."""
     by_key = {lesson.key: lesson for lesson in waiting}
-    merged = [_joined(lesson, by_key.pop(lesson.key)) if lesson.key in by_key else lesson for lesson in fresh]
+    merged = []
+    for lesson in fresh:
+        old = by_key.pop(lesson.key, None)
+        if old is not None:
+            lesson = _joined(lesson, old)
+            if add_counts is not None:
+                lesson = replace(lesson, body=add_counts(lesson.body, old.body))
+        merged.append(lesson)
     return merged + list(by_key.values())
 
 

@@ -65,6 +65,13 @@ def merge_counts(old: str, new: str) -> str:
     return _add_counts(new, old)
 
 
+def add_counts(new: str, waiting: str) -> str:
+    """The text of this run's lesson with the run counts of the same lesson waiting from an earlier run
+    (``.skillforge/pending.json``) added: they make its support together, so its text counts both. The
+    words, medians and p-values are this run's."""
+    return _add_counts(new, waiting)
+
+
 def _words(line: str) -> str:
     """A line with its numbers masked and plurals of "run" and "point" made singular: what a person's
     edit changes."""

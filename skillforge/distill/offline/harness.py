@@ -1,7 +1,7 @@
 """Harness and environment complaints as errors: a turn where the agent's harness rejected the reply
 (malformed action: no command or several), cut the output, or killed a command that timed out. Each
 complaint is paired with what the agent did next and the turns it cost (messages until the next
-accepted command ran); the reduce groups them per agent and says how often failed and resolved runs met
+accepted command ran or the next complaint); the reduce groups them per agent and says how often failed and resolved runs met
 them, so the lesson names both rates.
 """
 
@@ -23,7 +23,7 @@ from skillforge.distill.offline.accumulate import (
     runs_if_sampled,
 )
 from skillforge.distill.offline.evidence import Facts, cite, evidence, render
-from skillforge.model import Lesson, LessonKind, Level, Role, Scope, ScopeKind, StepKind, Trajectory
+from skillforge.model import Lesson, LessonKind, Level, Role, Scope, ScopeKind, Step, StepKind, Trajectory
 
 MALFORMED, TRUNCATED, TIMEOUT = "malformed-action", "output-truncated", "timeout"
 _KINDS = (
@@ -92,9 +92,7 @@ def mine(traj: Trajectory) -> list[dict[str, Any]]:
         nxt = next((t for t in steps[pos + 1 :] if t.kind is StepKind.TOOL_CALL), None)
         # the agent's own reply the complaint answers: the lesson is about it, and it is trusted text
         reply = next((t.index for t in reversed(steps[:pos]) if t.role is Role.ASSISTANT), None)
-        cost = sum(
-            1 for t in steps[pos : nxt.index if nxt else len(steps)] if t.kind is StepKind.USER_MESSAGE
-        )
+        cost = _cost(steps[pos : nxt.index if nxt else len(steps)])
         out.append(
             cite(
                 traj,
@@ -108,6 +106,18 @@ def mine(traj: Trajectory) -> list[dict[str, Any]]:
         if len(out) >= 50:
             break
     return out
+
+
+def _cost(until_next_command: list[Step]) -> int:
+    """The turns one complaint cost: user messages from it to the next command, stopping at the next
+    complaint, which bills its own (three rejected replies in a row cost three turns, not 3 + 2 + 1)."""
+    cost = 0
+    for t in until_next_command:
+        if t.kind is StepKind.USER_MESSAGE:
+            if cost and complaint(t.text):
+                break
+            cost += 1
+    return cost
 
 
 @dataclass

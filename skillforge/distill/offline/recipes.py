@@ -48,17 +48,17 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     made: set[str] = set()
     for a in acts:
-        made.update(_made_by(a))
+        made.update(made_by(a))
         if a.cls not in KINDS or a.failed or a.result is None or not a.recipe or (a.cls, a.recipe) in seen:
             continue
-        if a.scratch or _on_made(a, made):
+        if a.scratch or on_made(a, made):
             continue
         seen.add((a.cls, a.recipe))
         out.append(cite(traj, [a.call], a.cmd, kind=a.cls, recipe=a.recipe))
     return out[:30]
 
 
-def _made_by(a: Act) -> list[str]:
+def made_by(a: Act) -> list[str]:
     """Files and folders an action creates (heredoc or redirect writes, ``mkdir``)."""
     found = [m.group(1).strip("'\"").rstrip("/") for m in _MKDIR.finditer(a.cmd)]
     if a.heredoc or _CREATES.search(a.cmd):
@@ -66,7 +66,7 @@ def _made_by(a: Act) -> list[str]:
     return [f.removeprefix("./").removeprefix("/testbed/") for f in found]
 
 
-def _on_made(a: Act, made: set[str]) -> bool:
+def on_made(a: Act, made: set[str]) -> bool:
     """Whether the command runs in, or on, something this run made."""
     if a.cwd and a.cwd.split("/")[0] in made:
         return True

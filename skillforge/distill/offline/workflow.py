@@ -1,6 +1,7 @@
 """Workflow skeletons: the order in which resolved runs on a repository first explored, reproduced,
 edited, tested, set up and submitted, with median step counts per phase. The most common order
-among resolved runs becomes a plan-level lesson."""
+among resolved runs becomes a plan-level lesson. Files a run writes for itself, and tests it runs on
+them, are reproduction (as for the recipes: :func:`skillforge.distill.offline.recipes.on_made`)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.cmdline import change_dir, is_scratch_dir
 from skillforge.distill.offline.commands import BUILD, EDIT, EXPLORE, INSTALL, REPRODUCE, SUBMIT, TEST
 from skillforge.distill.offline.evidence import Facts, confidence, evidence, render, repo_scope
-from skillforge.distill.offline.recipes import tests_of
+from skillforge.distill.offline.recipes import made_by, on_made, tests_of
 from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Trajectory
 
 PHASE = {
@@ -45,10 +46,14 @@ def mine(traj: Trajectory, acts: list[Act]) -> dict[str, Any]:
     order: list[str] = []
     counts: Counter[str] = Counter()
     first_steps: list[int] = []
+    made: set[str] = set()
     for a in acts:
+        made.update(made_by(a))
         scratch = bool(a.writes) and all(_scratch_write(w) for w in a.writes)
+        # tests run on files the run wrote for itself (`pytest reproduce_issue.py`) reproduce the bug
+        own_test = a.cls == TEST and (a.scratch or on_made(a, made))
         for cls in a.classes:
-            phase = "reproduce" if scratch and cls == EDIT else PHASE.get(cls)
+            phase = "reproduce" if (scratch and cls == EDIT) or (own_test and cls == TEST) else PHASE.get(cls)
             if phase is None:
                 continue
             counts[phase] += 1
