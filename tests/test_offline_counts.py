@@ -76,6 +76,22 @@ def test_a_waiting_lesson_adds_its_runs_to_the_bullet_that_admits_it() -> None:
     assert "seen in 1 run, 1 resolved" in plain.body
 
 
+def test_a_waiting_lesson_whose_runs_are_read_again_adds_nothing_to_the_text() -> None:
+    """A lesson that was not applied waits in pending.json and its runs are not marked distilled, so the
+    next run reads them again: its text counts them already (adding the waiting counts said "seen in 3
+    runs" for two)."""
+    from skillforge.distill.offline.counts import add_counts
+    from skillforge.distill.runs import with_waiting
+
+    earlier = OfflineMapper()
+    waiting = earlier.reduce([earlier.map(sympy_like("a"))])
+    m = OfflineMapper()
+    fresh = m.reduce([m.map(t) for t in (sympy_like("a"), sympy_like("b"))])  # a is read again
+    (recipe,) = [le for le in with_waiting(waiting, fresh, add_counts) if le.signature == "recipe:test"]
+    assert recipe.support == 2
+    assert "(succeeded in 2 of 2 runs that ran tests here; seen in 2 runs, 2 resolved)" in recipe.body
+
+
 def test_relative_source_is_relative_to_the_input_given() -> None:
     src = "/data/logs/trajs/x/x.traj.json#messages[14], messages[15]"
     assert relative_source(src, ["/data/logs/trajs"]) == "trajs/x/x.traj.json#messages[14], messages[15]"

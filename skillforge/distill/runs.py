@@ -160,15 +160,18 @@ def with_waiting(
 ) -> list[Lesson]:
     """This run's lessons, each with the evidence of the waiting lesson of the same key (its text is
     this run's, its support both), then the waiting lessons this run did not see again. ``add_counts``
-    (the offline miner's: its texts state run counts) adds the waiting lesson's counts to the text."""
+    (the offline miner's: its texts state run counts) adds the waiting lesson's counts to the text when
+    the two share no run (a lesson that was not applied waits while its runs are read again)."""
     by_key = {lesson.key: lesson for lesson in waiting}
     merged = []
     for lesson in fresh:
         old = by_key.pop(lesson.key, None)
         if old is not None:
-            lesson = _joined(lesson, old)
-            if add_counts is not None:
+            # a run read again (held back for a lesson that was not applied) is counted in this text already
+            disjoint = not {e.run for e in lesson.evidence} & {e.run for e in old.evidence}
+            if add_counts is not None and disjoint:
                 lesson = replace(lesson, body=add_counts(lesson.body, old.body))
+            lesson = _joined(lesson, old)
         merged.append(lesson)
     return merged + list(by_key.values())
 
