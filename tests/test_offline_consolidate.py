@@ -12,11 +12,15 @@ from skillforge.skills.document import parse, render
 
 def lessons() -> list[Lesson]:
     m = OfflineMapper()
-    runs = [
+    runs = [  # widgets: 4 of 4 resolved runs and 1 of 5 failed ones followed one workflow (Fisher p = 0.04)
         sympy_like("a"),
         sympy_like("b"),
+        sympy_like("a2"),
+        sympy_like("a3"),
         sympy_like("c", Outcome.FAILURE),
         gave_up("d"),
+        gave_up("d2"),
+        gave_up("d3"),
         gave_up("e"),
         sympy_like("g1", repo="acme/gadgets"),
         sympy_like("g2", repo="acme/gadgets"),
@@ -86,7 +90,7 @@ def test_changed_counts_replace_the_section() -> None:
     edits = OfflineConsolidator().consolidate(lessons(), [current])
     replace = next(e for e in edits if e.section == "Running tests")
     assert replace.op is EditOp.REPLACE_SECTION
-    assert "4 of 4 runs" in replace.content and "seen in 4 runs" in replace.content  # 1 old + 3 new runs
+    assert "6 of 6 runs" in replace.content and "seen in 6 runs" in replace.content  # 1 old + 5 new runs
     assert "keep me" in replace.content and old not in replace.content
 
 
