@@ -181,6 +181,33 @@ def test_workflow_writes_into_a_scratch_folder_are_reproduction() -> None:
     assert "Median per run: 2 explore, 3 reproduce, 1 edit" in le.body
 
 
+def _template_fix(ident: str) -> Trajectory:
+    """A resolved run that fixes the repository's own template code: django/template/,
+    .../templatetags/ and a templates/ folder are the repository's folders, not scratch ones."""
+    return run(
+        ident,
+        [
+            ("grep -rn 'def floatformat' django", OK, "django/template/defaultfilters.py:9:def floatformat"),
+            ("sed -i 's/round/quantize/' django/template/defaultfilters.py", OK, ""),
+            ("sed -i 's/a/b/' /testbed/django/contrib/admin/templatetags/admin_list.py", OK, ""),
+            ("cat <<'EOF' > templates/index.html\n<p>{{ total }}</p>\nEOF", OK, ""),
+            ("pytest tests/test_filters.py", OK, "1 passed"),
+            ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", OK, ""),
+        ],
+        outcome=Outcome.SUCCESS,
+    )
+
+
+def test_workflow_edits_in_repository_template_folders_are_edits() -> None:
+    """A write into a folder named like a scratch one deep in the repository (django/template/,
+    admin/templatetags/) or into templates/ is an edit: only a scratch folder the run makes is
+    reproduction (``temp*`` matched ``template*``, so fixing Django's template code read as
+    reproducing)."""
+    (le,) = of_kind(mine(_template_fix("a"), _template_fix("b"), gave_up("c")), LessonKind.WORKFLOW)
+    assert "explore → edit → test → submit" in le.body, le.body
+    assert "Median per run: 2 explore, 3 edit" in le.body, le.body
+
+
 def test_single_run_has_no_workflow_lesson() -> None:
     assert of_kind(mine(sympy_like("a")), LessonKind.WORKFLOW) == []
 
