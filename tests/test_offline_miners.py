@@ -247,6 +247,30 @@ def test_code_area_from_str_replace_edits_names_enclosing_function() -> None:
     assert "`pkg/parse.py` (`parse` ×2): changed in 2 runs" in le.body
 
 
+def test_code_area_tells_tasks_apart_by_more_than_their_first_line() -> None:
+    """Two sessions implementing two plans both open with "Implement the following plan:" (Claude
+    Code's plan mode; five such sessions on one repository in ../shared/corpus/claude-code/public):
+    they are two tasks, so the file both changed is a code area. Replays of one benchmark instance
+    (one task id, a task text that differs by a character) stay one task."""
+    edit = (
+        "Edit",
+        {"file_path": "src/cart.py", "old_string": "a", "new_string": "def total():\n    return 1\n"},
+    )
+    runs = []
+    for i, plan in enumerate(("Round cart prices", "Add a discount line")):
+        traj = run(f"p{i}", [("ls", OK, "")], tool_calls=[edit])
+        traj.task = f"Implement the following plan:\n\n# Plan: {plan}\n\n## Context\n..."
+        runs.append(traj)
+    (le,) = of_kind(mine(*runs), LessonKind.SUCCESS_PATTERN)
+    assert "`src/cart.py` (`total` ×2): changed in 2 runs" in le.body
+    replays = []
+    for i in range(3):
+        traj = run(f"r{i}", [("ls", OK, "")], tool_calls=[edit])
+        traj.task, traj.task_id = "Cart totals are wrong" + " " * i, "acme__shop-12"
+        replays.append(traj)
+    assert of_kind(mine(*replays), LessonKind.SUCCESS_PATTERN) == []
+
+
 def test_claude_style_edit_tool_locations_are_relative_to_cwd() -> None:
     edit = (
         "Edit",
