@@ -272,9 +272,11 @@ class _Session:
         model = _MODEL_RE.match(line)
         if model:
             self.model = self.model or model.group(1)
-        edit_format = _EDIT_FORMAT_RE.match(line) or _EDITOR_FORMAT_RE.match(line)
+        main_format = _EDIT_FORMAT_RE.match(line)
+        if main_format:  # the banner again (``/chat-mode``): the mode it names holds from here on
+            self.architect = main_format.group(1) == "architect"
+        edit_format = main_format or _EDITOR_FORMAT_RE.match(line)
         if edit_format:
-            self.architect = self.architect or edit_format.group(1) == "architect"
             self.edit_format = edit_format.group(1)
         return not self.steps or line.startswith(_NOISE) or not line.strip()  # the start-up banner
 
