@@ -269,3 +269,37 @@ def test_architect_mode_edits_are_read_in_the_editors_format_and_the_plan_is_the
     users = [s for s in traj.steps if s.role is Role.USER]
     assert [s.trust for s in users] == [Trust.PERSON, Trust.AGENT]  # the plan handed on is the model's
     assert traj.task == "add a retry to fetch()"
+
+
+def test_architect_plans_code_is_not_an_edit_the_editors_reply_is(tmp_path: Path) -> None:
+    """The main model's plan may show a file's code under its name, as a "whole" reply would: it is
+    the plan (handed to the editor as "####" lines), not an edit; only the editor's reply writes files.
+    The plan's snippet read as a second edit of net/fetch.py, one that was never applied."""
+    plan = "Loop three times:\n\nnet/fetch.py\n```python\ndef fetch(url):\n    for _ in range(3):\n        ...\n```"
+    handed = "".join(f"#### {line}  \n" for line in plan.split("\n"))
+    text = ARCHITECT.replace(
+        "Wrap the request in a loop of three tries.  \nKeep the timeout as it is.\n", plan + "\n"
+    ).replace(
+        "#### Wrap the request in a loop of three tries.  \n#### Keep the timeout as it is.  \n", handed
+    )
+    traj = one_session(tmp_path, text)
+    [edit] = traj.tool_calls
+    assert edit.input == {"path": "net/fetch.py"} and edit.pair is not None
+    assert traj.steps[edit.pair].text == "Applied edit to net/fetch.py"
+    assert [s.trust for s in traj.steps if s.role is Role.USER] == [Trust.PERSON, Trust.AGENT]
+
+
+def test_leaving_architect_mode_reads_whole_replies_again(tmp_path: Path) -> None:
+    """``/chat-mode code`` prints the banner again with the main model's own format: its whole-file
+    replies are edits again (architect mode does not stick to the session)."""
+    back = (
+        "#### /chat-mode code  \n\n"
+        "> Aider v0.86.2  \n> Model: some/writer with whole edit format  \n> Git repo: .git with 12 files  \n\n"
+        "#### log each try  \n\n"
+        "net/fetch.py\n```python\ndef fetch(url):\n    log(url)\n```\n\n"
+        "> Applied edit to net/fetch.py  \n"
+    )
+    traj = one_session(tmp_path, ARCHITECT + back)
+    edits = traj.tool_calls
+    assert [e.input for e in edits] == [{"path": "net/fetch.py"}] * 2
+    assert all(e.pair is not None for e in edits)

@@ -210,6 +210,23 @@ def _pytest_repro(ident: str, repro: str) -> Trajectory:
     )
 
 
+def _template_fix(ident: str) -> Trajectory:
+    """A resolved run that fixes the repository's own template code: django/template/,
+    .../templatetags/ and a templates/ folder are the repository's folders, not scratch ones."""
+    return run(
+        ident,
+        [
+            ("grep -rn 'def floatformat' django", OK, "django/template/defaultfilters.py:9:def floatformat"),
+            ("sed -i 's/round/quantize/' django/template/defaultfilters.py", OK, ""),
+            ("sed -i 's/a/b/' /testbed/django/contrib/admin/templatetags/admin_list.py", OK, ""),
+            ("cat <<'EOF' > templates/index.html\n<p>{{ total }}</p>\nEOF", OK, ""),
+            ("pytest tests/test_filters.py", OK, "1 passed"),
+            ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", OK, ""),
+        ],
+        outcome=Outcome.SUCCESS,
+    )
+
+
 def test_workflow_pytest_on_a_file_the_run_wrote_is_reproduction() -> None:
     """Held-out pytest-dev runs showed 'explore → reproduce → test → edit → submit … Test step: pytest
     <tests>' where every 'test' before the edit was `pytest reproduce_issue.py` or `pytest test_dummy.py`,
@@ -223,6 +240,18 @@ def test_workflow_pytest_on_a_file_the_run_wrote_is_reproduction() -> None:
     (le,) = of_kind(mine(*runs), LessonKind.WORKFLOW)
     assert "explore → reproduce → edit → test → submit" in le.body
     assert "1 test," in le.body  # the project's tests once, not the scratch file's runs too
+
+
+def test_workflow_edits_in_repository_template_folders_are_edits() -> None:
+    """A write into a folder named like a scratch one deep in the repository (django/template/,
+    admin/templatetags/) or into templates/ is an edit: only a scratch folder the run makes is
+    reproduction (``temp*`` matched ``template*``, so fixing Django's template code read as
+    reproducing)."""
+    (le,) = of_kind(
+        mine(_template_fix("a"), _template_fix("b"), _template_fix("c"), *FAILED3), LessonKind.WORKFLOW
+    )
+    assert "explore → edit → test → submit" in le.body, le.body
+    assert "Median per run: 2 explore, 3 edit" in le.body, le.body
 
 
 def test_single_run_has_no_workflow_lesson() -> None:
@@ -262,6 +291,30 @@ def test_code_area_from_str_replace_edits_names_enclosing_function() -> None:
     runs = [run(f"e{i}", [("ls", OK, "")], tool_calls=[edit]) for i in range(2)]
     (le,) = of_kind(mine(*runs), LessonKind.SUCCESS_PATTERN)
     assert "`pkg/parse.py` (`parse` ×2): changed in 2 runs" in le.body
+
+
+def test_code_area_tells_tasks_apart_by_more_than_their_first_line() -> None:
+    """Two sessions implementing two plans both open with "Implement the following plan:" (Claude
+    Code's plan mode; five such sessions on one repository in ../shared/corpus/claude-code/public):
+    they are two tasks, so the file both changed is a code area. Replays of one benchmark instance
+    (one task id, a task text that differs by a character) stay one task."""
+    edit = (
+        "Edit",
+        {"file_path": "src/cart.py", "old_string": "a", "new_string": "def total():\n    return 1\n"},
+    )
+    runs = []
+    for i, plan in enumerate(("Round cart prices", "Add a discount line")):
+        traj = run(f"p{i}", [("ls", OK, "")], tool_calls=[edit])
+        traj.task = f"Implement the following plan:\n\n# Plan: {plan}\n\n## Context\n..."
+        runs.append(traj)
+    (le,) = of_kind(mine(*runs), LessonKind.SUCCESS_PATTERN)
+    assert "`src/cart.py` (`total` ×2): changed in 2 runs" in le.body
+    replays = []
+    for i in range(3):
+        traj = run(f"r{i}", [("ls", OK, "")], tool_calls=[edit])
+        traj.task, traj.task_id = "Cart totals are wrong" + " " * i, "acme__shop-12"
+        replays.append(traj)
+    assert of_kind(mine(*replays), LessonKind.SUCCESS_PATTERN) == []
 
 
 def test_claude_style_edit_tool_locations_are_relative_to_cwd() -> None:

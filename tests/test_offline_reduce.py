@@ -236,8 +236,9 @@ def test_code_area_needs_runs_on_two_tasks() -> None:
     """Eight replays of one task changing one file are no pointer to where other tasks land (an
     independent reader found 'fields.py (TimeDelta ×8): changed in 8 runs' from SWE-agent's replays
     of marshmallow-1867); two tasks are."""
-    replays = [{**facts(i), "task": "TimeDelta serialization precision"} for i in range(8)]
+    task = {"task": "TimeDelta serialization precision", "task_key": "marshmallow-code__marshmallow-1867"}
+    replays = [{**facts(i), **task} for i in range(8)]
     assert not [le for le in lessons_of(replays) if le["title"].startswith("Code area")]
-    two = [*replays, {**facts(8), "task": "another bug"}]
+    two = [*replays, {**facts(8), "task": "another bug", "task_key": "acme__widgets-2"}]
     (area,) = [le for le in lessons_of(two) if le["title"].startswith("Code area")]
     assert "changed in 9 runs" in area["body"]

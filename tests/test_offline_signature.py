@@ -74,3 +74,14 @@ def test_test_and_build_failures_of_other_runners_look_failed() -> None:
     assert not looks_failed("ok  \tacme/parse\t0.004s\n?   \tacme/cmd\t[no test files]")
     assert not looks_failed("===== 3 passed in 0.15s =====")
     assert not looks_failed("# A heading\nsome text: with a colon")
+
+
+def test_pytest_quiet_failure_summary_looks_failed() -> None:
+    """``pytest -q`` prints its summary without the ``=`` rule ("1 failed, 1 passed in 0.04s"): piped
+    into ``tail`` (exit code tail's), a failing ``pytest -q`` run read as a success."""
+    quiet = "FAILED tests/test_x.py::test_a - assert 1 == 2\n1 failed, 1 passed in 0.04s"
+    assert looks_failed(quiet)
+    assert looks_failed("3 passed, 1 error in 0.20s")
+    assert looks_failed("2 failed in 75.12s (0:01:15)")
+    assert not looks_failed("4 passed, 2 xfailed in 0.31s")
+    assert not looks_failed("Retried 2 failed uploads in 3.0s")

@@ -105,6 +105,7 @@ class _Session:
         self.edit_format: str | None = None  # "whole": a reply lists each file it writes in full
         self.architect = False  # architect mode: the main model's reply is handed to the editor as a "####"
         self.reply = ""  # the model's last reply, as an editor's "####" input would quote it
+        self.editing = False  # architect mode: the last "####" message was the plan handed to the editor
         self.tool_open = False  # the last "> " message has not reached its closing "  " yet
         self.after_blank = False
         # the file keeps the "  " aider ends its lines with (an editor or a hook may have stripped them):
@@ -209,7 +210,8 @@ class _Session:
             )
             self.pending_shell = step.index
             return
-        if self.architect and self.reply and _lines(text) == self.reply:  # the plan handed to the editor
+        self.editing = self.architect and bool(self.reply) and _lines(text) == self.reply
+        if self.editing:  # the plan handed to the editor
             self._add(R_USER, K_USER_MESSAGE, text, T_AGENT)
             return
         self._add(R_USER, K_USER_MESSAGE, text, T_PERSON)
@@ -226,8 +228,8 @@ class _Session:
         self._add(R_ASSISTANT, K_ASSISTANT_MESSAGE, text, T_AGENT)
         self.reply = _lines(text) if self.architect else ""
         blocks = list(_edit_blocks(text))
-        if not blocks and self.edit_format == "whole":
-            blocks = list(_whole_files(text))
+        if not blocks and self.edit_format == "whole" and (self.editing or not self.architect):
+            blocks = list(_whole_files(text))  # in architect mode only the editor's reply writes files
         for path, block in blocks:
             step = self._add(
                 R_ASSISTANT,
@@ -270,9 +272,11 @@ class _Session:
         model = _MODEL_RE.match(line)
         if model:
             self.model = self.model or model.group(1)
-        edit_format = _EDIT_FORMAT_RE.match(line) or _EDITOR_FORMAT_RE.match(line)
+        main_format = _EDIT_FORMAT_RE.match(line)
+        if main_format:  # the banner again (``/chat-mode``): the mode it names holds from here on
+            self.architect = main_format.group(1) == "architect"
+        edit_format = main_format or _EDITOR_FORMAT_RE.match(line)
         if edit_format:
-            self.architect = self.architect or edit_format.group(1) == "architect"
             self.edit_format = edit_format.group(1)
         return not self.steps or line.startswith(_NOISE) or not line.strip()  # the start-up banner
 

@@ -29,7 +29,7 @@ MAX_PER_REPO = 8
 class _Group:
     runs: Runs = field(default_factory=Runs)
     symbols: Counter[str] = field(default_factory=Counter)
-    tasks: Counter[str] = field(default_factory=Counter)  # the runs' tasks (a run without one: its id)
+    tasks: Counter[str] = field(default_factory=Counter)  # the runs' task keys (a run without one: its id)
     sample: Sample = field(default_factory=Sample)  # one citation of the run's edits to the file
 
 
@@ -53,7 +53,7 @@ class Acc:
         for path, edits in per_file.items():
             g = entry(self.groups, (scope, path), self._group)
             g.runs.add(f["outcome"])
-            g.tasks[f.get("task") or f["id"]] += 1
+            g.tasks[f.get("task_key") or f["id"]] += 1
             g.symbols.update({e["symbol"] for e in edits if e.get("symbol")})  # once a run: "×3" is 3 runs
             g.sample.add(meta, _cite(edits))
 

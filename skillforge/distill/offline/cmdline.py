@@ -37,7 +37,7 @@ _WORD = re.compile(r"(?:'[^']*'|\"(?:\\.|[^\"\\])*\"|[^\s'\"]+)+|\S+")
 REPO_ROOTS = ("/testbed", "/workspace", "/repo", "/app", "/src", "/code")
 
 _SCRATCH_PART = re.compile(
-    r"^(?:reproduc\w*|repro\w*|debug\w*|scratch\w*|tmp\w*|temp\w*|sandbox\w*|demo\w*"
+    r"^(?:reproduc\w*|repro\w*|debug\w*|scratch\w*|tmp\w*|temp(?!lat)\w*|sandbox\w*|demo\w*"
     r"|test_?(?:project|proj|app|site|env|dir|docs|pkg)\w*|my_?\w*project\w*|example_project\w*)$",
     re.I,
 )

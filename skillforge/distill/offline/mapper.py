@@ -26,9 +26,9 @@ from skillforge.distill.offline.codeloc import (
 )
 from skillforge.distill.offline.commands import EDIT, SUBMIT
 from skillforge.distill.offline.evidence import Facts, cite, relative_source, repo_scope
-from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory
+from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory, content_id
 
-MINER_VERSION = "offline-12"
+MINER_VERSION = "offline-13"
 _SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 
@@ -154,6 +154,7 @@ def mine(traj: Trajectory) -> Facts:
         "agent": traj.agent,
         "outcome": traj.known_outcome.value,  # a guess is no ground to set failed runs against resolved
         "task": short_task(traj.task),
+        "task_key": task_key(traj),
         "errors": errors.mine(traj, acts),
         "recipes": recipes.mine(traj, acts),
         "waste": waste.mine(traj, acts),
@@ -162,6 +163,15 @@ def mine(traj: Trajectory) -> Facts:
         "harness": complaints,
         "features": {k: cite(traj, [s], by_call[s].cmd if s in by_call else k) for k, s in feats.items()},
     }
+
+
+def task_key(traj: Trajectory) -> str:
+    """What tells one task from another: the benchmark instance (replays of it are one task), else the
+    whole task text (two plans opening with "Implement the following plan:" are two); '' without one."""
+    if traj.task_id:
+        return traj.task_id
+    text = " ".join(traj.task.split())
+    return content_id("task", text) if text else ""
 
 
 def _final_diff(traj: Trajectory, acts: list[Act]) -> tuple[Act | None, str]:

@@ -126,9 +126,10 @@ def signature(output: str) -> ErrorSignature | None:
 
 _TRACEBACK = re.compile(r"^Traceback \(most recent call last\):", re.M)
 # a runner's own report of a failure: go test (`--- FAIL: TestX`, `FAIL<TAB>pkg`), the Go compiler
-# (`# pkg` then `file.go:3:8: msg`), pytest's summary line
+# (`# pkg` then `file.go:3:8: msg`), pytest's summary line (with -q it has no `=` rule around it)
 _RUNNER_FAILED = re.compile(
-    r"^--- FAIL: \w|^FAIL\t\S|^# \S+(?: \[\S+\])?\n\S+\.go:\d+:\d+: |^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s",
+    r"^--- FAIL: \w|^FAIL\t\S|^# \S+(?: \[\S+\])?\n\S+\.go:\d+:\d+: |^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s"
+    r"|^(?:\d+ \w+, )*\d+ (?:failed|errors?)(?:, \d+ \w+)* in [\d.]+s",
     re.M,
 )
 

@@ -74,15 +74,16 @@ def mine(traj: Trajectory, acts: list[Act]) -> dict[str, Any]:
 
 def _scratch_write(path: str) -> bool:
     """A file the run writes for itself: a scratch-named file at the top (``reproduce.py``,
-    ``/tmp/x.py``) or any file in a scratch folder (``reproduce_issue/conf.py``, ``/tmp/case/x.py``).
-    An absolute folder outside the known repository roots is not judged (an editor tool's own paths)."""
+    ``/tmp/x.py``) or any file in a scratch folder at the repository's top (``reproduce_issue/conf.py``,
+    ``/tmp/case/x.py``); a folder deeper in is the repository's own (``django/template/``). An absolute
+    folder outside the known repository roots is not judged (an editor tool's own paths)."""
     if _SCRATCH.search(path):
         return True
     folder = path.rpartition("/")[0]
     if folder == "/tmp" or folder.startswith("/tmp/"):
         return True
     folder = change_dir("", folder)  # /testbed/reproduce_issue -> reproduce_issue
-    return bool(folder) and not folder.startswith(("/", "~")) and is_scratch_dir(folder)
+    return bool(folder) and not folder.startswith(("/", "~")) and is_scratch_dir(folder.split("/")[0])
 
 
 def _median(values: Counter[int]) -> int:
