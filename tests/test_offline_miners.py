@@ -460,3 +460,15 @@ def test_a_script_missing_a_module_learns_the_install() -> None:
     ]
     (le,) = of_kind(mine(*(run(i, calls, outcome=Outcome.SUCCESS) for i in "ab")), LessonKind.ERROR_RECOVERY)
     assert "`pip install numpy`" in le.body
+
+
+def test_a_task_is_named_by_its_text_not_its_issue_templates_heading() -> None:
+    """SWE-bench problem statements written with an issue template open with a heading line: evidence
+    named astropy-14182's task "Description"."""
+    from skillforge.distill.offline.actions import short_task
+
+    assert short_task("### Description\n\nSupport header rows in RST output\n") == (
+        "Support header rows in RST output"
+    )
+    assert short_task("**Describe the bug**\nTimeDelta rounds down\n") == "TimeDelta rounds down"
+    assert short_task("Summary: the cache is never evicted\n") == "Summary: the cache is never evicted"

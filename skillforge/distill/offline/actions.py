@@ -16,6 +16,14 @@ TRUST_ORDER = list(Trust)  # most to least trusted, as the enum declares them
 _SWEBENCH_ID = re.compile(r"^([A-Za-z0-9_.-]+?)__([A-Za-z0-9_.-]+?)-\d+(?![\w.])")
 _TAGS = re.compile(r"</?[\w_-]+>")
 _BOILERPLATE = re.compile(r"^(?:consider the following|<|please|you are|your task|here is)", re.I)
+# an issue template's section heading on its own line ("### Description", "**Describe the bug**"): the
+# task is the text under it (astropy-14182's task read "Description")
+_HEADING_ONLY = re.compile(
+    r"^(?:description|summary|bug report|bug description|describe the bug|problem|issue|background|"
+    r"overview|motivation|context|feature request|what happened\??|issue description|problem description)"
+    r"\s*:?$",
+    re.I,
+)
 
 
 @dataclass(slots=True)
@@ -108,7 +116,7 @@ def short_task(text: str, limit: int = 160) -> str:
     """The task's first meaningful line, without tags and prompt boilerplate."""
     for line in text.splitlines():
         line = _TAGS.sub("", line).strip(" #*")
-        if line and not _BOILERPLATE.match(line):
+        if line and not _BOILERPLATE.match(line) and not _HEADING_ONLY.match(line):
             return shorten(line, limit)
     return ""
 
