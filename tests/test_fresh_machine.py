@@ -21,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "logs"
 ROUTE_LIBRARY = Path(__file__).parent / "fixtures" / "route" / "library"
+FIXTURES = Path(__file__).parent / "fixtures"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -517,3 +518,24 @@ def test_every_command_json_is_one_document_with_a_status(cli, tmp_path: Path, m
         result = cli(*command, "--json")
         data = json.loads(result.out)
         assert isinstance(data, dict) and next(iter(data)) == "status", (command, result.out[:200])
+
+
+def test_a_folder_of_symlinks_to_logs_elsewhere_says_they_were_not_followed(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Symlinks out of the folder named are not followed (a log folder must not lead the walk anywhere
+    on the disk); a folder holding only such links said "no agent logs found", nothing about the links
+    (an independent user linked real logs into a scratch folder and met it)."""
+    log = next(p for p in (FIXTURES / "ingest" / "mini").rglob("*") if p.is_file())
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / log.name).symlink_to(log)
+    for command in (
+        ("ingest", str(links)),
+        ("distill", str(links), "--library", str(tmp_path / "lib"), "--init"),
+    ):
+        result = cli(*command)
+        said = " ".join(result.err.split())
+        assert result.code == 1 and "1 symlinks out of the folder named, not followed" in said, said
+    (links / "own.json").write_bytes(log.read_bytes())  # a log of its own beside the link: read, link counted
+    result = cli("ingest", str(links))
+    said = " ".join(result.err.split()) + " ".join(result.out.split())
+    assert result.code == 0 and "1 symlinks out of the folder named, not followed" in said, said

@@ -81,8 +81,7 @@ def run(settings: Settings, args: IngestArgs) -> IngestResult:
         )
     if not report.formats and not report.problems:
         raise InputError(
-            f"no agent logs found in {', '.join(args.paths or args.from_agents)}",
-            "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex",
+            f"no agent logs found in {', '.join(args.paths or args.from_agents)}", report.no_logs_hint()
         )
     return IngestResult(report, write is not None)
 

@@ -13,6 +13,8 @@ from typing import Any
 from skillforge.config import Settings
 from skillforge.distill.base import DistillReport
 from skillforge.errors import InputError
+from skillforge.ingest.report import NO_LOGS_HINT
+from skillforge.ingest.walk import OUTSIDE
 
 
 def check_inputs(inputs: Sequence[str]) -> None:
@@ -33,7 +35,7 @@ def check_library_links(settings: Any) -> None:
         refuse_symlinks(library)
 
 
-def nothing_to_do(report: DistillReport, inputs: Sequence[str]) -> None:
+def nothing_to_do(report: DistillReport, inputs: Sequence[str], ingest: Any = None) -> None:
     if report.skipped_trajectories:
         report.status = "nothing_new"
         report.notes.append("nothing new: every trajectory was already distilled into this library")
@@ -41,10 +43,8 @@ def nothing_to_do(report: DistillReport, inputs: Sequence[str]) -> None:
     report.status = "no_input"
     if report.skipped_inputs:  # every input was skipped: partial (exit 3), the report says why
         return
-    raise InputError(
-        f"no agent logs found in {', '.join(inputs)}",
-        "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex",
-    )
+    hint = ingest.no_logs_hint() if ingest is not None else NO_LOGS_HINT
+    raise InputError(f"no agent logs found in {', '.join(inputs)}", hint)
 
 
 def created_by_init(settings: Settings, options: Any) -> Path | None:
@@ -74,3 +74,5 @@ def ingest_notes(report: DistillReport, ingest: Any) -> None:
     report.skipped_input_lines = ingest.problem_lines()
     if ingest.label_warning:
         report.notes.append(ingest.label_warning)
+    if ingest.passed_over.get(OUTSIDE):
+        report.notes.append(f"{ingest.passed_over[OUTSIDE]} {OUTSIDE}")

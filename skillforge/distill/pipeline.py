@@ -103,7 +103,7 @@ def _distill(inputs: list[str], settings: Settings, options: DistillOptions) -> 
     inputs_mod.ingest_notes(report, ingest)
     note_usage(report, budget)
     if not run.input_ids:
-        inputs_mod.nothing_to_do(report, inputs)
+        inputs_mod.nothing_to_do(report, inputs, ingest)
         return report
     if lib is None:  # --init: the library is made only now that the run has something to write
         lib = _library(settings, options, now=True)

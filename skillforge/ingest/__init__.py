@@ -116,10 +116,11 @@ def reader_for(name: str) -> Reader:
     raise UsageError(f"unknown log format {name!r}", f"use one of: {', '.join(m.FORMAT for m in readers())}")
 
 
-def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
+def discover(paths: Iterable[str | Path], outside: list[str] | None = None) -> Iterator[Path]:
     """Expand files, folders (recursively, in sorted order) and globs into candidate log paths
-    (``walk.discover``, with the registered folder readers)."""
-    return walk.discover(paths, list(_folder_readers()))
+    (``walk.discover``, with the registered folder readers; symlinks out of a named folder go to
+    ``outside``)."""
+    return walk.discover(paths, list(_folder_readers()), outside)
 
 
 def _suffix(name: str) -> str:
@@ -192,7 +193,8 @@ def read(
     named = {str(Path(p)) for p in paths}
     excluded = {os.path.realpath(p) for p in exclude}
     others: list[str] = []  # text files met while walking folders that are not agent logs
-    for path in discover(paths):
+    outside: list[str] = []  # symlinks out of a named folder: not followed, each said
+    for path in discover(paths, outside):
         if excluded and str(path) not in named and _under(os.path.realpath(path), excluded):
             continue
         yield from _read_one(
@@ -200,6 +202,8 @@ def read(
         )
     if others:
         summarise_unrecognised(others, report)
+    if outside:  # counted, not a problem: a link such as `latest -> ../run-42` is no bad input
+        report.passed_over[walk.OUTSIDE] += len(outside)
 
 
 def _under(path: str, roots: set[str]) -> bool:

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skillforge.ingest.base import Problem
+from skillforge.ingest.walk import OUTSIDE
 from skillforge.model import StepKind, Trajectory
+
+NO_LOGS_HINT = "pass log files or folders (see docs/formats/README.md), or --from claude / --from codex"
 
 
 @dataclass
@@ -104,6 +107,11 @@ class IngestReport:
             **({"label_warning": self.label_warning} if self.label_warning else {}),
             "partial": self.partial,
         }
+
+    def no_logs_hint(self) -> str:
+        """How to go on when nothing was read: the symlinks a walk did not follow, when there were."""
+        links = self.passed_over.get(OUTSIDE, 0)
+        return f"{links} {OUTSIDE}" if links else NO_LOGS_HINT
 
     def problem_summary(self) -> list[tuple[str, int, str]]:
         """(reason, files it happened in, one line saying it) for each kind of problem, most frequent

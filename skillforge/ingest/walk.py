@@ -17,11 +17,14 @@ from skillforge.errors import InputError
 from skillforge.ingest.base import FolderReader
 
 
-def discover(paths: Iterable[str | Path], dir_readers: list[FolderReader]) -> Iterator[Path]:
+def discover(
+    paths: Iterable[str | Path], dir_readers: list[FolderReader], outside: list[str] | None = None
+) -> Iterator[Path]:
     """Expand files, folders (recursively, in sorted order) and globs into candidate log paths.
 
     A folder that one of ``dir_readers`` recognises (an OpenHands event folder) is yielded as the
-    folder itself. Symlinks are not followed out of the folder that was named.
+    folder itself. Symlinks are not followed out of the folder that was named: each one met is added to
+    ``outside`` (when given), so that the caller can say so.
     """
     hints = _hints(dir_readers)  # once: a benchmark names thousands of folders
     known: dict[str, str] = {}  # real paths of the named folders' parents (see _real_folder)
@@ -36,13 +39,15 @@ def discover(paths: Iterable[str | Path], dir_readers: list[FolderReader]) -> It
             path = Path(match)
             if path.is_dir():
                 real = _real_folder(str(path), known)
-                yield from _walk(str(path), path.name, real, _Walk(real, dir_readers, hints))
+                yield from _walk(str(path), path.name, real, _Walk(real, dir_readers, hints, outside=outside))
             elif path.exists():
                 yield path
             else:
                 raise InputError(f"{path}: no such file or folder", "check the path")
 
 
+# how the symlinks a walk did not follow out of the folder named are counted (IngestReport.passed_over)
+OUTSIDE = "symlinks out of the folder named, not followed (name their targets to read them)"
 _TOOL_FOLDERS = {".git", "node_modules", "__pycache__", ".venv"}
 _NAME = operator.attrgetter("name")
 
@@ -58,6 +63,7 @@ class _Walk:
     dir_readers: list[FolderReader]
     hints: frozenset[str] = frozenset()
     seen: set[str] = field(default_factory=set)
+    outside: list[str] | None = None  # symlinks met that point out of the folder named (not followed)
 
 
 def _real_folder(path: str, known: dict[str, str]) -> str:
@@ -120,6 +126,8 @@ def _walk(here: str, name: str, real: str, walk: _Walk) -> Iterator[Path]:
         if entry.is_symlink():
             target = os.path.realpath(entry.path)
             if not _inside(target, walk.root):
+                if walk.outside is not None:
+                    walk.outside.append(entry.path)
                 continue
         if _is_dir(entry):
             if entry.name not in _TOOL_FOLDERS:
