@@ -472,3 +472,13 @@ def test_a_task_is_named_by_its_text_not_its_issue_templates_heading() -> None:
     )
     assert short_task("**Describe the bug**\nTimeDelta rounds down\n") == "TimeDelta rounds down"
     assert short_task("Summary: the cache is never evicted\n") == "Summary: the cache is never evicted"
+
+
+def test_a_task_that_starts_with_please_is_the_task_but_a_prompt_wrapper_is_not() -> None:
+    """An OpenHands task 'Please rename game_2048.py to 2048.py' was named '' in evidence, and
+    astropy's 'Please support header rows …' by its second line: only a wrapper line is passed over."""
+    from skillforge.distill.offline.actions import short_task
+
+    assert short_task("Please rename game_2048.py to 2048.py") == "Please rename game_2048.py to 2048.py"
+    wrapped = "Please solve the following issue:\nTimeDelta serialization loses precision\n"
+    assert short_task(wrapped) == "TimeDelta serialization loses precision"

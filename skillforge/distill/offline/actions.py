@@ -15,7 +15,13 @@ from skillforge.model import Action, Step, StepKind, Trajectory, Trust
 TRUST_ORDER = list(Trust)  # most to least trusted, as the enum declares them
 _SWEBENCH_ID = re.compile(r"^([A-Za-z0-9_.-]+?)__([A-Za-z0-9_.-]+?)-\d+(?![\w.])")
 _TAGS = re.compile(r"</?[\w_-]+>")
-_BOILERPLATE = re.compile(r"^(?:consider the following|<|please|you are|your task|here is)", re.I)
+# a prompt's wrapper around the task ("Please solve the following issue:"), not a task that starts with
+# "Please" ("Please rename game_2048.py to 2048.py" was named '' in evidence)
+_BOILERPLATE = re.compile(
+    r"^(?:consider the following|<|you are|your task|here is|"
+    r"please (?:solve|address|resolve|fix|implement|look at) (?:the|this) (?:following )?(?:issue|problem|task|pr)\b)",
+    re.I,
+)
 # an issue template's section heading on its own line ("### Description", "**Describe the bug**"): the
 # task is the text under it (astropy-14182's task read "Description")
 _HEADING_ONLY = re.compile(
