@@ -305,7 +305,7 @@ def test_a_rerun_updates_the_intro_counts_with_the_sections() -> None:
     counts = [int(n) for n in re.findall(r"\d+(?= past agent runs| resolved| of them)", before)]
     assert len(counts) >= 2, before
     # the skill as an earlier run over other runs wrote it: one test bullet seen in 1 run
-    body = re.sub(r"succeeded in \d+ of \d+ runs", "succeeded in 1 of 1 runs", first.body, count=1)
+    body = re.sub(r"worked in \d+ of \d+ runs", "worked in 1 of 1 runs", first.body, count=1)
     current = _existing(re.sub(r"seen in \d+ runs?", "seen in 1 run", body, count=1))
     edits = OfflineConsolidator().consolidate(lessons(), [current])  # this run's counts: the intro's double
     assert any(e.op is EditOp.UPDATE_INTRO and e.skill == "my-widgets" for e in edits), edits

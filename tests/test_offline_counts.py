@@ -68,7 +68,7 @@ def test_a_waiting_lesson_adds_its_runs_to_the_bullet_that_admits_it() -> None:
     joined = with_waiting(waiting, fresh, add_counts)
     (recipe,) = [le for le in joined if le.signature == "recipe:test"]
     assert recipe.support == 2
-    assert "(succeeded in 2 of 2 runs that ran tests here; seen in 2 runs, 2 resolved)" in recipe.body
+    assert "(worked in 2 of 2 runs where tests passed here; seen in 2 runs, 2 resolved)" in recipe.body
     (fix,) = [le for le in joined if le.kind is LessonKind.ERROR_RECOVERY]
     assert "(2 of 2 runs; seen in 2 runs, 2 resolved)" in fix.body
     # without a count merger (an LLM's lessons: free text) the text is this run's
@@ -89,7 +89,7 @@ def test_a_waiting_lesson_whose_runs_are_read_again_adds_nothing_to_the_text() -
     fresh = m.reduce([m.map(t) for t in (sympy_like("a"), sympy_like("b"))])  # a is read again
     (recipe,) = [le for le in with_waiting(waiting, fresh, add_counts) if le.signature == "recipe:test"]
     assert recipe.support == 2
-    assert "(succeeded in 2 of 2 runs that ran tests here; seen in 2 runs, 2 resolved)" in recipe.body
+    assert "(worked in 2 of 2 runs where tests passed here; seen in 2 runs, 2 resolved)" in recipe.body
 
 
 def test_relative_source_is_relative_to_the_input_given() -> None:

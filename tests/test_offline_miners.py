@@ -65,7 +65,7 @@ def test_recipe_names_dominant_test_command_with_alternatives() -> None:
     runs.append(run("r9", [("python -m pytest tests/test_9.py", OK, "ok")]))
     (le,) = of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE)
     assert le.signature == "recipe:test"
-    assert "`pytest <tests>` (succeeded in 3 of 4 runs" in le.body
+    assert "`pytest <tests>` (worked in 3 of 4 runs" in le.body
     assert le.support == 3
 
 
@@ -82,7 +82,7 @@ def test_a_failing_test_run_piped_into_tail_is_not_a_success() -> None:
     passing = "ok  \tacme/widgets/parse\t0.004s"
     runs = [run(f"r{i}", [(f"go test ./parse/{i} 2>&1 | tail -20", OK, passing)]) for i in range(3)]
     (le,) = of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE)
-    assert "`go test <tests>` (succeeded in 3 of 3 runs" in le.body
+    assert "`go test <tests>` (worked in 3 of 3 runs" in le.body
 
 
 def test_a_test_run_whose_pipe_keeps_its_status_is_judged_by_its_exit_code() -> None:
