@@ -482,3 +482,15 @@ def test_a_task_that_starts_with_please_is_the_task_but_a_prompt_wrapper_is_not(
     assert short_task("Please rename game_2048.py to 2048.py") == "Please rename game_2048.py to 2048.py"
     wrapped = "Please solve the following issue:\nTimeDelta serialization loses precision\n"
     assert short_task(wrapped) == "TimeDelta serialization loses precision"
+
+
+def test_a_wrapper_naming_a_github_issue_is_passed_over() -> None:
+    """'Please resolve the following GitHub issue:' is a common harness prompt (public SWE-bench
+    harnesses write it with 'GitHub' before 'issue'): it named the task after 'Please' stopped being
+    boilerplate on its own."""
+    from skillforge.distill.offline.actions import short_task
+
+    assert short_task("Please resolve the following GitHub issue:\n\nTimeDelta loses precision\n") == (
+        "TimeDelta loses precision"
+    )
+    assert short_task("Please fix this GitHub issue.\nHeader rows are dropped\n") == "Header rows are dropped"
