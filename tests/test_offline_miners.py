@@ -494,3 +494,12 @@ def test_a_wrapper_naming_a_github_issue_is_passed_over() -> None:
         "TimeDelta loses precision"
     )
     assert short_task("Please fix this GitHub issue.\nHeader rows are dropped\n") == "Header rows are dropped"
+
+
+def test_claude_codes_plan_wrapper_is_passed_over() -> None:
+    """A Claude Code session started from an accepted plan opens 'Implement the following plan:' and
+    then the plan's title: five public sessions were each named 'Implement the following plan:'."""
+    from skillforge.distill.offline.actions import short_task
+
+    task = "Implement the following plan:\n\n# Plan: Detect file references in the parser\n\n## Context\n"
+    assert short_task(task) == "Plan: Detect file references in the parser"
