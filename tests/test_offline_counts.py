@@ -166,3 +166,30 @@ def test_skill_texts_count_agent_runs_with_subagents_as_their_bullets_do() -> No
     assert edit.new_skill is not None and edit.evidence_count == 3
     assert "from 3 past runs" in edit.new_skill.description
     assert "Learnt offline from 3 past agent runs on `shop` (3 resolved)" in edit.new_skill.body
+
+
+def test_merged_recipe_counts_raise_the_alternatives_runs_too() -> None:
+    """'Also worked: `cmd` (n)' counts runs too: a later run's bullet kept the earlier run's n (or its own),
+    so a django library read over 27 runs said `python3 tests/runtests.py <tests>` worked in 6 where 10
+    runs used it (6 + 4). Each alternative is raised by the same command's count, wherever it stands."""
+    from skillforge.distill.offline.counts import merge_counts
+
+    old = (
+        "- Run the tests: `tests/runtests.py <tests>` (worked in 6 of 12 runs where tests passed here; seen"
+        " in 6 runs, 1 resolved). Also worked: `python3 tests/runtests.py <tests>` (6), `tox` (2)."
+    )
+    new = old.replace("6 of 12", "4 of 9").replace("6 runs, 1", "4 runs, 3").replace("(6)", "(4)")
+    assert merge_counts(old, new) == old.replace("6 of 12", "10 of 21").replace(
+        "6 runs, 1", "10 runs, 4"
+    ).replace("(6), `tox` (2)", "(10), `tox` (4)")
+    # another run's list (other commands, in another order), or the earlier wording kept as a person's:
+    # each command's runs are raised by the same command's, not by the count in the same place
+    other = new.replace(
+        "`python3 tests/runtests.py <tests>` (4), `tox` (2)",
+        "`pytest` (3), `python3 tests/runtests.py <tests>` (4)",
+    )
+    worded = old.replace("worked in", "succeeded in").replace("where tests passed", "that ran tests")
+    for earlier in (old, worded):
+        merged = merge_counts(earlier, other)
+        assert "10 of 21 runs" in merged and "`python3 tests/runtests.py <tests>` (10)" in merged, merged
+        assert "`tox` (2)" in merged or "`tox`" not in merged, merged

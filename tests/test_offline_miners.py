@@ -482,3 +482,24 @@ def test_a_task_that_starts_with_please_is_the_task_but_a_prompt_wrapper_is_not(
     assert short_task("Please rename game_2048.py to 2048.py") == "Please rename game_2048.py to 2048.py"
     wrapped = "Please solve the following issue:\nTimeDelta serialization loses precision\n"
     assert short_task(wrapped) == "TimeDelta serialization loses precision"
+
+
+def test_a_wrapper_naming_a_github_issue_is_passed_over() -> None:
+    """'Please resolve the following GitHub issue:' is a common harness prompt (public SWE-bench
+    harnesses write it with 'GitHub' before 'issue'): it named the task after 'Please' stopped being
+    boilerplate on its own."""
+    from skillforge.distill.offline.actions import short_task
+
+    assert short_task("Please resolve the following GitHub issue:\n\nTimeDelta loses precision\n") == (
+        "TimeDelta loses precision"
+    )
+    assert short_task("Please fix this GitHub issue.\nHeader rows are dropped\n") == "Header rows are dropped"
+
+
+def test_claude_codes_plan_wrapper_is_passed_over() -> None:
+    """A Claude Code session started from an accepted plan opens 'Implement the following plan:' and
+    then the plan's title: five public sessions were each named 'Implement the following plan:'."""
+    from skillforge.distill.offline.actions import short_task
+
+    task = "Implement the following plan:\n\n# Plan: Detect file references in the parser\n\n## Context\n"
+    assert short_task(task) == "Plan: Detect file references in the parser"

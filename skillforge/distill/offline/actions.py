@@ -18,8 +18,8 @@ _TAGS = re.compile(r"</?[\w_-]+>")
 # a prompt's wrapper around the task ("Please solve the following issue:"), not a task that starts with
 # "Please" ("Please rename game_2048.py to 2048.py" was named '' in evidence)
 _BOILERPLATE = re.compile(
-    r"^(?:consider the following|<|you are|your task|here is|"
-    r"please (?:solve|address|resolve|fix|implement|look at) (?:the|this) (?:following )?(?:issue|problem|task|pr)\b)",
+    r"^(?:consider the following|<|you are|your task|here is|implement the following plan\b|"
+    r"please (?:solve|address|resolve|fix|implement|look at) (?:the|this) (?:following )?(?:github )?(?:issue|problem|task|pr)\b)",
     re.I,
 )
 # an issue template's section heading on its own line ("### Description", "**Describe the bug**"): the

@@ -22,6 +22,9 @@ _COUNTS = re.compile(
     r"\b(\d+) of (\d+)\b|\bseen in (\d+) runs?\b|\b(\d+) resolved\b(?! runs)"
     r"|\b(\d+) complaints cost (\d+) turns\b"
 )
+# a recipe's other commands and the runs each worked in (templates/offline/lesson_recipe.j2):
+# "Also worked: `python3 tests/runtests.py <tests>` (6), `tox` (2)", raised command by command
+_ALSO = re.compile(r"(`[^`\n]+`) \((\d+)\)")
 # the counts of the intro and description templates (templates/offline/intro_*.j2, description_*.j2):
 # runs read, resolved, supporting (not a count of points, which merging bullets does not add up)
 _INTRO_COUNT = re.compile(
@@ -79,7 +82,8 @@ def _words(line: str) -> str:
 
 
 def _add_counts(into: str, other: str) -> str:
-    """``into`` with each of its counts raised by ``other``'s count of the same kind, in order."""
+    """``into`` with each of its counts raised by ``other``'s count of the same kind, in order, and each
+    other command of a recipe by the same command's runs in ``other``."""
     olds: dict[int, list[re.Match[str]]] = {}
     for m in _COUNTS.finditer(other):
         olds.setdefault(_count_kind(m), []).append(m)
@@ -97,7 +101,9 @@ def _add_counts(into: str, other: str) -> str:
         n = int(m.group(kind + 2)) + int(o.group(kind + 2))
         return f"seen in {n} run{'s' if n != 1 else ''}" if kind == 1 else f"{n} resolved"
 
-    return _COUNTS.sub(add, into)
+    also = {m.group(1): int(m.group(2)) for m in _ALSO.finditer(other)}
+    raised = _COUNTS.sub(add, into)
+    return _ALSO.sub(lambda m: f"{m.group(1)} ({int(m.group(2)) + also.get(m.group(1), 0)})", raised)
 
 
 def _count_kind(m: re.Match[str]) -> int:
