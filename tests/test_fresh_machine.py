@@ -534,8 +534,9 @@ def test_a_folder_of_symlinks_to_logs_elsewhere_says_they_were_not_followed(cli,
     ):
         result = cli(*command)
         said = " ".join(result.err.split())
-        assert result.code == 1 and "1 symlinks out of the folder named, not followed" in said, said
+        assert result.code == 1 and "1 symlink(s) out of the folder named, not followed" in said, said
+        assert "--from claude" in said  # the general advice too: the links may not be the logs wanted
     (links / "own.json").write_bytes(log.read_bytes())  # a log of its own beside the link: read, link counted
     result = cli("ingest", str(links))
     said = " ".join(result.err.split()) + " ".join(result.out.split())
-    assert result.code == 0 and "1 symlinks out of the folder named, not followed" in said, said
+    assert result.code == 0 and "1 symlink(s) out of the folder named, not followed" in said, said

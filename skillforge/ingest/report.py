@@ -111,7 +111,7 @@ class IngestReport:
     def no_logs_hint(self) -> str:
         """How to go on when nothing was read: the symlinks a walk did not follow, when there were."""
         links = self.passed_over.get(OUTSIDE, 0)
-        return f"{links} {OUTSIDE}" if links else NO_LOGS_HINT
+        return f"{links} {OUTSIDE}; else {NO_LOGS_HINT}" if links else NO_LOGS_HINT
 
     def problem_summary(self) -> list[tuple[str, int, str]]:
         """(reason, files it happened in, one line saying it) for each kind of problem, most frequent

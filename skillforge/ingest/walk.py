@@ -47,7 +47,7 @@ def discover(
 
 
 # how the symlinks a walk did not follow out of the folder named are counted (IngestReport.passed_over)
-OUTSIDE = "symlinks out of the folder named, not followed (name their targets to read them)"
+OUTSIDE = "symlink(s) out of the folder named, not followed (name their targets to read them)"
 _TOOL_FOLDERS = {".git", "node_modules", "__pycache__", ".venv"}
 _NAME = operator.attrgetter("name")
 
