@@ -193,3 +193,22 @@ def test_merged_recipe_counts_raise_the_alternatives_runs_too() -> None:
         merged = merge_counts(earlier, other)
         assert "10 of 21 runs" in merged and "`python3 tests/runtests.py <tests>` (10)" in merged, merged
         assert "`tox` (2)" in merged or "`tox`" not in merged, merged
+
+
+def test_merged_error_recovery_raises_its_asides_counts_too() -> None:
+    """An error recovery's other failing commands ("or `c` in 1") and helper steps ("`h` ran in between
+    in 2") count runs too: a merged bullet kept one run's numbers (a reviewer, after the same fix for
+    "Also worked")."""
+    from skillforge.distill.offline.counts import merge_counts
+
+    old = (
+        "- When `pytest <tests>` (or `python -m pytest <tests>` in 1) fails with `pytest: command not found`"
+        " (`pip install pytest` ran in between in 2), what worked: `bin/test <tests>` (3 of 4 runs; seen in"
+        " 4 runs, 2 resolved)."
+    )
+    new = old.replace("in 1)", "in 2)").replace("between in 2", "between in 1").replace("3 of 4", "1 of 1")
+    new = new.replace("seen in 4 runs, 2 resolved", "seen in 1 run, 1 resolved")
+    merged = merge_counts(old, new)
+    assert "(or `python -m pytest <tests>` in 3)" in merged, merged
+    assert "(`pip install pytest` ran in between in 3)" in merged, merged
+    assert "(4 of 5 runs; seen in 5 runs, 3 resolved)" in merged, merged

@@ -25,6 +25,9 @@ _COUNTS = re.compile(
 # a recipe's other commands and the runs each worked in (templates/offline/lesson_recipe.j2):
 # "Also worked: `python3 tests/runtests.py <tests>` (6), `tox` (2)", raised command by command
 _ALSO = re.compile(r"(`[^`\n]+`) \((\d+)\)")
+# an error recovery's other failing commands and helper steps (templates/offline/lesson_error_recovery.j2):
+# "(or `c` in 1, `d` in 2)", "(`h` ran in between in 2)", raised command by command the same way
+_ASIDE_COUNT = re.compile(r"(`[^`\n]+`(?: ran in between)? in )(\d+)\b")
 # the counts of the intro and description templates (templates/offline/intro_*.j2, description_*.j2):
 # runs read, resolved, supporting (not a count of points, which merging bullets does not add up)
 _INTRO_COUNT = re.compile(
@@ -102,8 +105,10 @@ def _add_counts(into: str, other: str) -> str:
         return f"seen in {n} run{'s' if n != 1 else ''}" if kind == 1 else f"{n} resolved"
 
     also = {m.group(1): int(m.group(2)) for m in _ALSO.finditer(other)}
+    asides = {m.group(1): int(m.group(2)) for m in _ASIDE_COUNT.finditer(other)}
     raised = _COUNTS.sub(add, into)
-    return _ALSO.sub(lambda m: f"{m.group(1)} ({int(m.group(2)) + also.get(m.group(1), 0)})", raised)
+    raised = _ALSO.sub(lambda m: f"{m.group(1)} ({int(m.group(2)) + also.get(m.group(1), 0)})", raised)
+    return _ASIDE_COUNT.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + asides.get(m.group(1), 0)}", raised)
 
 
 def _count_kind(m: re.Match[str]) -> int:
