@@ -15,7 +15,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from skillforge import templates
-from skillforge.distill.offline.counts import merge_bullets, merge_intro
+from skillforge.distill.offline.counts import merge_bullets
+from skillforge.distill.offline.describe import description, header_edits, parts_of, plain, sections_of
 from skillforge.model import (
     EditOp,
     Lesson,
@@ -29,11 +30,9 @@ from skillforge.model import (
     is_sampled,
     supporting_runs,
 )
-from skillforge.skills.sections import intro, sections
 
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 64
-MAX_DESCRIPTION = 1024
 REPO_SECTIONS = (
     ("Running tests", "recipe:test"),
     ("Building and installing", "recipe:build"),
@@ -99,7 +98,7 @@ class OfflineConsolidator:
                 edits.append(self._add(plan))
             elif not current.locked:
                 changed = _section_edits(plan, current)
-                edits.extend([*changed, *_intro_edit(plan, current)] if changed else [])
+                edits.extend([*changed, *header_edits(plan, current, self._render)] if changed else [])
         return edits
 
     def locked(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[str]:
@@ -164,9 +163,9 @@ class OfflineConsolidator:
             description=self._render(
                 "description_repository",
                 repo=repo,
-                test=_plain(recipes.get("recipe:test", "")),
-                build=_plain(recipes.get("recipe:build", "")),
-                parts=_count_parts(group),
+                test=plain(recipes.get("recipe:test", "")),
+                build=plain(recipes.get("recipe:build", "")),
+                parts=parts_of(group),
                 runs=self._counted(group),
             ),
             intro=self._render(
@@ -193,7 +192,7 @@ class OfflineConsolidator:
             ]
             runs = self._counted(group)
             theme = fam.replace("-", " ")
-            examples = sorted({_plain(le.title.rsplit(" (", 1)[0]) for le in group})[:2]
+            examples = sorted({plain(le.title.rsplit(" (", 1)[0]) for le in group})[:2]
             plans.append(
                 Plan(
                     name=_name(fam),
@@ -254,7 +253,7 @@ class OfflineConsolidator:
             )
             + "\n"
         )
-        skill = Skill(name=plan.name, description=_description(plan.description), body=body)
+        skill = Skill(name=plan.name, description=description(plan.description), body=body)
         skill.set_meta("id", plan.skill_id)
         skill.set_meta("level", plan.level.value)
         skill.set_meta("scope", str(plan.scope))
@@ -346,35 +345,12 @@ def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
     return edits
 
 
-def _intro_edit(plan: Plan, current: Skill) -> list[SkillEdit]:
-    """The intro's and the description's run counts raised by this run's, when the skill gets new
-    points: an intro left at "Read 35 past runs" above bullets that say "62 of 100" misleads. Text a
-    person edited (or that this run words otherwise) is left as it is."""
-    edits = []
-    merged = merge_intro(intro(current.body), plan.intro)
-    if merged is not None:
-        reason = f"update the run counts in the intro of {current.name}"
-        edits.append(SkillEdit(EditOp.UPDATE_INTRO, current.name, reason, content=merged))
-    described = merge_intro(current.description, _description(plan.description))  # "… from 12 past runs"
-    if described is not None and len(described) <= MAX_DESCRIPTION:
-        reason = f"update the run count in the description of {current.name}"
-        edits.append(SkillEdit(EditOp.UPDATE_DESCRIPTION, current.name, reason, content=described))
-    return edits
-
-
 def _edit(
     op: EditOp, current: Skill, heading: str, lines: list[str], lessons: list[Lesson], reason: str
 ) -> SkillEdit:
     return SkillEdit(
         op=op, skill=current.name, section=heading, content="\n".join(lines), lessons=lessons, reason=reason
     )
-
-
-def sections_of(body: str) -> dict[str, str]:
-    """``## heading`` → the text under it (its subsections included), stripped; headings inside fenced
-    code do not count (one parser for the whole package: ``skillforge.skills.sections``)."""
-    lines = body.split("\n")
-    return {s.title: "\n".join(lines[s.start + 1 : s.end]).strip() for s in sections(body) if s.level == 2}
 
 
 def _summary(lessons: list[Lesson]) -> str:
@@ -384,34 +360,9 @@ def _summary(lessons: list[Lesson]) -> str:
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
 
-def _count_parts(group: list[Lesson]) -> list[str]:
-    labels = (
-        (LessonKind.ERROR_RECOVERY, "known failure and fix", "known failures and fixes"),
-        (LessonKind.WARNING, "warning", "warnings"),
-        (LessonKind.ANTI_PATTERN, "anti-pattern", "anti-patterns"),
-    )
-    parts = []
-    for kind, one, many in labels:
-        n = sum(1 for le in group if le.kind is kind)
-        if n:
-            parts.append(f"{n} {one if n == 1 else many}")
-    return parts
-
-
 def _first_code(text: str) -> str:
     m = re.search(r"`([^`]+)`", text)
     return m.group(1) if m else ""
-
-
-def _plain(text: str) -> str:
-    """Description text may not contain '<' or '>': placeholders become upper-case words."""
-    text = re.sub(r"<([\w-]+)>", lambda m: m.group(1).upper(), text)
-    return text.replace("<", "").replace(">", "")
-
-
-def _description(text: str) -> str:
-    text = _plain(" ".join(text.split()))
-    return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1].rstrip() + "…"
 
 
 def _repo_slug(repo: str) -> str:

@@ -1,0 +1,62 @@
+"""A repository skill's description kept current by a later run: written again from the updated skill
+when skillforge wrote it, left to its words when a person did."""
+
+from __future__ import annotations
+
+from skillforge.distill.offline.consolidate import OfflineConsolidator, Plan
+from skillforge.distill.offline.describe import header_edits, refreshed
+from skillforge.model import EditOp, Level, Scope, ScopeKind, Skill
+
+REPO = "sympy/sympy"
+TAIL = f"Use when working in {REPO}: running its tests, setting up its environment, or fixing a failure seen before."
+FIX_A = "- When `pytest <tests>` fails with `pytest: command not found`, what worked: `bin/test <tests>` (4 of 4 runs; seen in 4 runs)."
+FIX_B = "- When `bin/test <tests>` fails with `ImportError: mpmath`, what worked: `pip install mpmath` (2 of 2 runs; seen in 2 runs)."
+
+
+def _render(name: str, **ctx: object) -> str:
+    return OfflineConsolidator()._render(name, **ctx)
+
+
+def _described(parts: str, runs: int, test: str = "bin/test TESTS") -> str:
+    return f"How to work on the {REPO} repository: run its tests with `{test}`; {parts}, from {runs} past runs. {TAIL}"
+
+
+def _skill(description: str) -> Skill:
+    body = f"# Working on {REPO}\n\nIntro.\n\n## Known failures and fixes\n\n{FIX_A}\n"
+    return Skill(name="sympy-workflow", description=description, body=body)
+
+
+def _plan(description: str) -> Plan:
+    return Plan(
+        name="sympy-workflow",
+        scope=Scope(ScopeKind.REPOSITORY, REPO),
+        theme="workflow",
+        level=Level.PLAN,
+        title=f"Working on {REPO}",
+        description=description,
+        intro="Intro.",
+        sections=[("Known failures and fixes", [], [FIX_B])],
+    )
+
+
+def test_a_description_skillforge_wrote_counts_the_updated_skills_points_and_runs() -> None:
+    """A second run adding another failure wrote '1 known failure and fix, from 7 past runs' as before,
+    above two failures and an intro of 14 runs (sympy in mini-swe-agent, read in two halves)."""
+    current = _skill(_described("1 known failure and fix", 7))
+    new = _described("1 known failure and fix", 6, test="python -m pytest TESTS")
+    (edit,) = [e for e in header_edits(_plan(new), current, _render) if e.op is EditOp.UPDATE_DESCRIPTION]
+    assert edit.content == _described("2 known failures and fixes", 13)  # the test command as before
+    # the same failure again: its bullet's counts rise, the points stay one
+    again = _plan(new)
+    again.sections = [
+        ("Known failures and fixes", [], [FIX_A.replace("4 of 4", "2 of 2").replace("in 4", "in 2")])
+    ]
+    (edit,) = [e for e in header_edits(again, current, _render) if e.op is EditOp.UPDATE_DESCRIPTION]
+    assert edit.content == _described("1 known failure and fix", 13)
+
+
+def test_a_description_a_person_wrote_keeps_its_words() -> None:
+    mine = "Sympy work: use bin/test, never pytest. Use when in sympy."
+    assert refreshed(mine, _described("1 known failure and fix", 6), {}, _render) is None
+    edits = header_edits(_plan(_described("1 known failure and fix", 6)), _skill(mine), _render)
+    assert not [e for e in edits if e.op is EditOp.UPDATE_DESCRIPTION]
