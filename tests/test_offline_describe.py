@@ -60,3 +60,21 @@ def test_a_description_a_person_wrote_keeps_its_words() -> None:
     assert refreshed(mine, _described("1 known failure and fix", 6), {}, _render) is None
     edits = header_edits(_plan(_described("1 known failure and fix", 6)), _skill(mine), _render)
     assert not [e for e in edits if e.op is EditOp.UPDATE_DESCRIPTION]
+
+
+def test_a_person_s_own_part_keeps_the_description_from_being_rewritten() -> None:
+    """A phrase a person added among the counted parts ("3 tests flaky on macOS") is not one
+    skillforge wrote: rewriting the description from the sections dropped it (a reviewer)."""
+    mine = _described("1 known failure and fix, 3 tests flaky on macos", 6)
+    assert (
+        refreshed(mine, _described("1 known failure and fix", 6), {"Known failures and fixes": 2}, _render)
+        is None
+    )
+    edits = header_edits(_plan(_described("1 known failure and fix", 6)), _skill(mine), _render)
+    assert not [e for e in edits if e.op is EditOp.UPDATE_DESCRIPTION and "flaky" not in e.content]
+    # the parts skillforge writes, every kind of them, are still its own
+    ours = _described("1 known failure and fix, 2 warnings, 1 anti-pattern", 6)
+    written = refreshed(
+        ours, _described("1 known failure and fix", 6), {"Known failures and fixes": 2}, _render
+    )
+    assert written == _described("2 known failures and fixes", 12)

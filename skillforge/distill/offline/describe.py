@@ -36,11 +36,13 @@ PARTS = (
     ("Warnings", LessonKind.WARNING, "warning", "warnings"),
     ("Anti-patterns", LessonKind.ANTI_PATTERN, "anti-pattern", "anti-patterns"),
 )
-# the shape of description_repository.j2 as _description leaves it (placeholders upper case, one line)
+# the shape of description_repository.j2 as _description leaves it (placeholders upper case, one line);
+# its parts only the phrases of PARTS: "3 tests flaky on macOS" a person added is not one to rewrite
+_PART = r"\d+ (?:" + "|".join(re.escape(w) for _, _, one, many in PARTS for w in (many, one)) + ")"
 _SHAPE = re.compile(
     r"How to work on the (?P<repo>.+?) repository"
     r"(?:: run its tests with `(?P<test>[^`]*)`)?(?:, build with `(?P<build>[^`]*)`)?"
-    r"(?:; (?P<parts>(?:\d+ [a-z -]+)(?:, \d+ [a-z -]+)*))?, from (?P<runs>\d+) past runs\. "
+    rf"(?:; (?P<parts>{_PART}(?:, {_PART})*))?, from (?P<runs>\d+) past runs\. "
     r"Use when working in (?P=repo): running its tests, setting up its environment, or fixing a failure "
     r"seen before\."
 )
