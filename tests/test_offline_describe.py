@@ -60,3 +60,52 @@ def test_a_description_a_person_wrote_keeps_its_words() -> None:
     assert refreshed(mine, _described("1 known failure and fix", 6), {}, _render) is None
     edits = header_edits(_plan(_described("1 known failure and fix", 6)), _skill(mine), _render)
     assert not [e for e in edits if e.op is EditOp.UPDATE_DESCRIPTION]
+
+
+def test_a_person_s_own_part_keeps_the_description_from_being_rewritten() -> None:
+    """A phrase a person added among the counted parts ("3 tests flaky on macOS") is not one
+    skillforge wrote: rewriting the description from the sections dropped it (a reviewer)."""
+    mine = _described("1 known failure and fix, 3 tests flaky on macos", 6)
+    assert (
+        refreshed(mine, _described("1 known failure and fix", 6), {"Known failures and fixes": 2}, _render)
+        is None
+    )
+    edits = header_edits(_plan(_described("1 known failure and fix", 6)), _skill(mine), _render)
+    assert not [e for e in edits if e.op is EditOp.UPDATE_DESCRIPTION and "flaky" not in e.content]
+    # the parts skillforge writes, every kind of them, are still its own
+    ours = _described("1 known failure and fix, 2 warnings, 1 anti-pattern", 6)
+    written = refreshed(
+        ours, _described("1 known failure and fix", 6), {"Known failures and fixes": 2}, _render
+    )
+    assert written == _described("2 known failures and fixes", 12)
+
+
+def test_an_agent_skills_description_counts_its_points_after_the_update() -> None:
+    """mini-swe-agent read in two halves: the second added a warning beside the harness complaint, and
+    the description still said '1 point from 62 runs' where one run over all 100 says '2 points'."""
+    agent = "mini-swe-agent"
+
+    def said(points: int, runs: int) -> str:
+        return _render("description_agent", agent=agent, count=points, runs=runs)
+
+    complaint = "- When the harness rejected a reply: send one command. Met in 28 of 50 runs read; 59 complaints cost 59 turns."
+    warning = "- Runs that sent a malformed action failed more often with mini-swe-agent: 26 of 29 failed runs vs 8 of 21 resolved runs (52 points more)."
+    body = f"# {agent} warnings\n\nIntro.\n\n## Harness complaints\n\n{complaint}\n"
+    current = Skill(name=f"{agent}-warnings", description=said(1, 28), body=body)
+    plan = Plan(
+        name=f"{agent}-warnings",
+        scope=Scope(ScopeKind.TOOL, agent),
+        theme="warnings",
+        level=Level.FUNCTIONAL,
+        title=f"{agent} warnings",
+        description=said(2, 34),
+        intro="Intro.",
+        sections=[
+            ("Harness complaints", [], [complaint.replace("28 of 50", "34 of 50")]),
+            ("Warnings", [], [warning]),
+        ],
+    )
+    (edit,) = [e for e in header_edits(plan, current, _render) if e.op is EditOp.UPDATE_DESCRIPTION]
+    assert edit.content == said(2, 62)
+    mine = Skill(name=current.name, description="Read before a mini-swe-agent run: 1 point.", body=body)
+    assert not [e for e in header_edits(plan, mine, _render) if e.op is EditOp.UPDATE_DESCRIPTION]

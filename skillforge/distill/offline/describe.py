@@ -1,6 +1,6 @@
 """A repository skill's description (``templates/offline/description_repository.j2``): how many known
 failures, warnings and anti-patterns it holds and from how many runs, written when the skill is made and
-kept current when a later run updates it.
+kept current when a later run updates it (and an agent's warnings skill's count of points).
 
 A description skillforge wrote (it has the template's shape: :data:`_SHAPE`) is written again from the
 skill as the update leaves it: the points counted in its sections, its test and build commands as before
@@ -36,13 +36,23 @@ PARTS = (
     ("Warnings", LessonKind.WARNING, "warning", "warnings"),
     ("Anti-patterns", LessonKind.ANTI_PATTERN, "anti-pattern", "anti-patterns"),
 )
-# the shape of description_repository.j2 as _description leaves it (placeholders upper case, one line)
+# the shape of description_repository.j2 as _description leaves it (placeholders upper case, one line);
+# its parts only the phrases of PARTS: "3 tests flaky on macOS" a person added is not one to rewrite
+_PART = r"\d+ (?:" + "|".join(re.escape(w) for _, _, one, many in PARTS for w in (many, one)) + ")"
 _SHAPE = re.compile(
     r"How to work on the (?P<repo>.+?) repository"
     r"(?:: run its tests with `(?P<test>[^`]*)`)?(?:, build with `(?P<build>[^`]*)`)?"
-    r"(?:; (?P<parts>(?:\d+ [a-z -]+)(?:, \d+ [a-z -]+)*))?, from (?P<runs>\d+) past runs\. "
+    rf"(?:; (?P<parts>{_PART}(?:, {_PART})*))?, from (?P<runs>\d+) past runs\. "
     r"Use when working in (?P=repo): running its tests, setting up its environment, or fixing a failure "
     r"seen before\."
+)
+
+# the sections of an agent's warnings skill (consolidate._agent_plans), whose bullets its description counts,
+# and the shape of description_agent.j2: "… (1 point from 28 runs)" stayed 1 above a second point
+AGENT_SECTIONS = ("Harness complaints", "Warnings", "Anti-patterns")
+_AGENT_SHAPE = re.compile(
+    r"Warnings for (?P<agent>.+?) runs: actions and loops that were markedly more common in failed runs than "
+    r"in resolved ones \(\d+ points? from (?P<runs>\d+) runs\)\. Use when planning or reviewing a (?P=agent) run\."
 )
 
 Render = Callable[..., str]
@@ -71,6 +81,17 @@ def refreshed(old: str, new: str, bullets: Mapping[str, int], render: Render) ->
         runs=int(was["runs"]) + int(now["runs"]),
     )
     text = " ".join(text.split())
+    return None if text == old else text
+
+
+def refreshed_agent(old: str, new: str, points: int, render: Render) -> str | None:
+    """An agent's warnings skill's description as :func:`refreshed` writes a repository's: ``points``
+    (bullets after the update) and its runs raised by ``new``'s; None when a person wrote ``old``."""
+    was, now = _AGENT_SHAPE.fullmatch(old), _AGENT_SHAPE.fullmatch(new)
+    if was is None or now is None or was["agent"] != now["agent"]:
+        return None
+    runs = int(was["runs"]) + int(now["runs"])
+    text = " ".join(render("description_agent", agent=was["agent"], count=points, runs=runs).split())
     return None if text == old else text
 
 
@@ -103,6 +124,9 @@ def header_edits(plan: Plan, current: Skill, render: Render) -> list[SkillEdit]:
     new = description(plan.description)
     described = refreshed(current.description, new, _points_after(plan, current), render)
     if described is None:
+        points = sum(_points_after(plan, current, AGENT_SECTIONS).values())
+        described = refreshed_agent(current.description, new, points, render)
+    if described is None:
         described = merge_intro(current.description, new)  # "… from 12 past runs"
     if described is not None and len(described) <= MAX_DESCRIPTION:
         reason = f"update the run count in the description of {current.name}"
@@ -110,11 +134,12 @@ def header_edits(plan: Plan, current: Skill, render: Render) -> list[SkillEdit]:
     return edits
 
 
-def _points_after(plan: Plan, current: Skill) -> dict[str, int]:
-    """Section heading -> bullets it will hold once this run's edits apply (for the description)."""
+def _points_after(plan: Plan, current: Skill, headings: tuple[str, ...] = ()) -> dict[str, int]:
+    """Section heading (``headings``, or those of PARTS) -> bullets it will hold once this run's edits
+    apply (for the description)."""
     existing = sections_of(current.body)
     points = {}
-    for heading, _, _, _ in PARTS:
+    for heading in headings or tuple(h for h, _, _, _ in PARTS):
         lines = next((ls for h, _, ls in plan.sections if h == heading), [])
         old = existing.get(heading)
         if old is not None:
