@@ -212,3 +212,18 @@ def test_merged_error_recovery_raises_its_asides_counts_too() -> None:
     assert "(or `python -m pytest <tests>` in 3)" in merged, merged
     assert "(`pip install pytest` ran in between in 3)" in merged, merged
     assert "(4 of 5 runs; seen in 5 runs, 3 resolved)" in merged, merged
+
+
+def test_a_waiting_lesson_that_says_another_thing_adds_no_counts_to_the_text() -> None:
+    """Lessons join by signature ("recipe:test"): a test recipe waiting from an earlier run with another
+    command (`python3 -m pytest`, 1 run) raised this run's "`pytest <tests>` worked in 3 of 3" to 4 of 4
+    (a reviewer, on mini-swe-agent's pylint runs read in two halves; one pass over all says 3 of 4)."""
+    from skillforge.distill.offline.counts import add_counts
+
+    fresh = (
+        "- Run the tests: `pytest <tests>` (worked in 3 of 3 runs where tests passed here; seen in 3 runs)."
+    )
+    same = fresh.replace("3 of 3", "1 of 1").replace("in 3 runs", "in 1 run")
+    other = same.replace("`pytest <tests>`", "`python3 -m pytest <tests>`")
+    assert add_counts(fresh, other) == fresh
+    assert "worked in 4 of 4 runs" in add_counts(fresh, same) and "seen in 4 runs" in add_counts(fresh, same)

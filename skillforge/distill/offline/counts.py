@@ -74,7 +74,11 @@ def merge_counts(old: str, new: str) -> str:
 def add_counts(new: str, waiting: str) -> str:
     """The text of this run's lesson with the run counts of the same lesson waiting from an earlier run
     (``.skillforge/pending.json``) added: they make its support together, so its text counts both. The
-    words, medians and p-values are this run's."""
+    words, medians and p-values are this run's. A waiting text that says another thing (a lesson is
+    joined by its signature: the earlier runs' test command was another) adds nothing: its runs did not
+    do what this text says ('`pytest <tests>` worked in 4 of 4' where `python3 -m pytest` was the 4th)."""
+    if bullet_key(new) != bullet_key(waiting):
+        return new
     return _add_counts(new, waiting)
 
 
