@@ -164,6 +164,18 @@ STOP = frozenset(
         "thing",
         "things",
         "something",
+        # greetings and acknowledgements: no request in them ("hey" routed the `video` skill at 0.69 and
+        # "hello" three skills whose bodies print hello world, on real first prompts of aider sessions)
+        "hi",
+        "hey",
+        "hello",
+        "thanks",
+        "thank",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "yep",
     ]
 )
 

@@ -58,6 +58,16 @@ def test_abstains_on_unrelated_tasks(library: Path) -> None:
     assert Router(library).route("bake a chocolate cake for the party") == []
 
 
+def test_a_greeting_asks_for_no_skill(library: Path) -> None:
+    """Real first prompts of aider sessions are often 'hey' or 'hello': one word that a skill's body
+    happens to hold routed it at any threshold ('hey' -> a video skill at 0.69, held-out prompts)."""
+    skill = library / "skills" / "npm-lockfile-repair" / "SKILL.md"
+    skill.write_text(skill.read_text() + "\nSay hey, hello and thanks to the npm team; ok, yes.\n")
+    for greeting in ("hey", "Hello", "hi!", "ok thanks", "yes"):
+        assert Router(library).route(greeting, threshold=0.0) == [], greeting
+    assert names(Router(library), "hey, npm ci fails because of the lockfile")[0] == "npm-lockfile-repair"
+
+
 def test_never_returns_skills_with_secrets_or_injected_instructions(library: Path) -> None:
     router = Router(library)
     assert "leaky-secret-skill" not in names(router, "rotate leaked credentials committed", threshold=0.0)

@@ -29,7 +29,7 @@ import orjson
 from skillforge import config
 from skillforge.text import tokenize
 
-INDEX_VERSION = "10"  # bump when what a build stores changes, route.topic's words included
+INDEX_VERSION = "11"  # bump when what a build stores changes, route.topic's words included
 MAX_TASKS = 50  # past tasks indexed per skill
 MAX_BODY = 1000  # body tokens indexed per skill: 800 to 4,000 route the tuning sets alike
 PLAIN_MAX = 3000  # above this many skills, numpy pays for its import even in a one-shot process
