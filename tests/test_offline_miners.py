@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fixtures.offline.runs import OK, TRACE_NO_PYTEST, gave_up, run, sympy_like
+from fixtures.offline.runs import OK, SUBMIT, TRACE_NO_PYTEST, gave_up, run, sympy_like
 
 from skillforge.distill.offline import OfflineMapper
 from skillforge.distill.offline.contrast import fisher_greater
@@ -180,7 +180,7 @@ def _docs_repro(ident: str) -> Trajectory:
             ("python3 -m docbuild reproduce_issue out", OK, "warning: missing document"),
             ("sed -i 's/warn/skip/' src/toc.py", OK, ""),
             ("pytest tests/test_toc.py", OK, "1 passed"),
-            ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", OK, ""),
+            SUBMIT,
         ],
         outcome=Outcome.SUCCESS,
     )
@@ -204,7 +204,7 @@ def _pytest_repro(ident: str, repro: str) -> Trajectory:
             ("sed -i 's/a/b/' src/cap.py", OK, ""),
             (f"pytest {repro}", OK, "== 1 passed in 0.01s =="),
             ("pytest testing/test_cap.py", OK, "== 12 passed in 0.3s =="),
-            ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", OK, ""),
+            SUBMIT,
         ],
         outcome=Outcome.SUCCESS,
     )
@@ -221,7 +221,7 @@ def _template_fix(ident: str) -> Trajectory:
             ("sed -i 's/a/b/' /testbed/django/contrib/admin/templatetags/admin_list.py", OK, ""),
             ("cat <<'EOF' > templates/index.html\n<p>{{ total }}</p>\nEOF", OK, ""),
             ("pytest tests/test_filters.py", OK, "1 passed"),
-            ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached", OK, ""),
+            SUBMIT,
         ],
         outcome=Outcome.SUCCESS,
     )

@@ -199,7 +199,7 @@ def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = No
             run.report.skipped_trajectories += 1
             continue
         run.input_ids.append(traj.id)
-        if (traj.outcome_source or "").startswith("labels"):
+        if traj.labelled:
             run.labelled[traj.id] = traj.outcome.value
         run.formats[traj.format] = run.formats.get(traj.format, 0) + 1
         if traj.repository:  # goes into provenance.json: never a credential from a remote URL

@@ -67,7 +67,7 @@ def done_before_map(
     ):
         if t.id not in run.distilled:
             ids.append(t.id)
-            if (t.outcome_source or "").startswith("labels"):
+            if t.labelled:
                 labelled[t.id] = t.outcome.value
     if not ids:
         return False

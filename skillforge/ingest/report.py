@@ -75,7 +75,7 @@ class IngestReport:
         st.unpaired += pairs.count(None)
         st.errors += sum([step.is_error for step in steps])
         st.outcomes[traj.outcome.value] += 1
-        if (traj.outcome_source or "").startswith("labels"):
+        if traj.labelled:
             self.labelled += 1
         elif not self.example_id:
             self.example_id = traj.native_id or traj.task_id or traj.id

@@ -177,6 +177,11 @@ class Trajectory:
         return self.outcome is not Outcome.UNKNOWN and (self.outcome_source or "") in GUESSED_SOURCES
 
     @property
+    def labelled(self) -> bool:
+        """True when ``--labels`` set the outcome (``outcome_source`` ``labels:<file>``)."""
+        return (self.outcome_source or "").startswith("labels")
+
+    @property
     def session(self) -> str:
         """The agent session this run belongs to, for counting independent runs: a subagent's (or a
         forked thread's) is the session that started it, ``<format>:<parent id>``; a top-level session's

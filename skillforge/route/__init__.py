@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from skillforge.errors import SkillforgeError
+from skillforge.route.command import require_folder
 from skillforge.route.index import Index, fingerprint, load_or_build, skills_root
 from skillforge.route.rank import ABSTAIN, Context, Match, rank_skills
 from skillforge.safety.paths import refuse_symlinks
@@ -38,14 +39,7 @@ class Router:
         one_shot: bool = False,
     ):
         self.library = Path(library).expanduser()
-        if self.library.is_file():
-            raise SkillforgeError(
-                f"{self.library} is a file, not a folder", "pass the library's folder with --library"
-            )
-        if not self.library.is_dir():
-            raise SkillforgeError(
-                f"{self.library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"
-            )
+        require_folder(self.library)
         refuse_symlinks(
             self.library
         )  # a committed skills/ or .skillforge/ link would serve or write elsewhere

@@ -10,17 +10,23 @@ from pathlib import Path
 from skillforge.errors import SkillforgeError
 
 
-def check_library(library: Path) -> None:
-    """Raise when ``library`` is no skill library at all: no ``skills/`` folder and no skill folders."""
-    library = library.absolute()
+def require_folder(library: Path) -> None:
+    """Raise when ``library`` is a file or missing (one stat when it is a folder: route runs per prompt)."""
+    if library.is_dir():
+        return
     if library.is_file():
         raise SkillforgeError(
             f"{library} is a file, not a folder", "pass the library's folder with --library"
         )
-    if not library.is_dir():
-        raise SkillforgeError(
-            f"{library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"
-        )
+    raise SkillforgeError(
+        f"{library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"
+    )
+
+
+def check_library(library: Path) -> None:
+    """Raise when ``library`` is no skill library at all: no ``skills/`` folder and no skill folders."""
+    library = library.absolute()
+    require_folder(library)
     if (library / "skills").is_dir() or (library / "SKILL.md").is_file() or any(library.glob("*/SKILL.md")):
         return
     raise SkillforgeError(

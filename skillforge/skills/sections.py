@@ -72,6 +72,13 @@ def sections(body: str) -> list[Section]:
     return result
 
 
+def sections_of(body: str) -> dict[str, str]:
+    """``## heading`` → the text under it (its subsections included), stripped; headings inside fenced
+    code do not count (:func:`section_map` stops at any heading)."""
+    lines = body.split("\n")
+    return {s.title: "\n".join(lines[s.start + 1 : s.end]).strip() for s in sections(body) if s.level == 2}
+
+
 def section_map(body: str) -> dict[str, str]:
     """{heading title: its own text up to the next heading of any level} ("" for text before the first
     heading); empty untitled text is left out."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from skillforge import templates
 from skillforge.distill.offline.counts import merge_bullets
-from skillforge.distill.offline.describe import description, header_edits, parts_of, plain, sections_of
+from skillforge.distill.offline.describe import description, header_edits, parts_of, plain
 from skillforge.model import (
     EditOp,
     Lesson,
@@ -30,6 +30,7 @@ from skillforge.model import (
     is_sampled,
     supporting_runs,
 )
+from skillforge.skills.sections import sections_of
 
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 64

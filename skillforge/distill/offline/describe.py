@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from skillforge.distill.offline.counts import merge_bullets, merge_intro
 from skillforge.model import EditOp, Lesson, LessonKind, Skill, SkillEdit
-from skillforge.skills.sections import intro, sections
+from skillforge.skills.sections import intro, sections_of
 
 if TYPE_CHECKING:
     from skillforge.distill.offline.consolidate import Plan
@@ -60,8 +60,7 @@ Render = Callable[..., str]
 
 def parts_of(lessons: list[Lesson]) -> list[str]:
     """ "2 known failures and fixes", "1 warning" …: the points of ``lessons`` a description counts."""
-    counts = {kind: sum(1 for le in lessons if le.kind is kind) for _, kind, _, _ in PARTS}
-    return _phrased({kind: counts[kind] for _, kind, _, _ in PARTS})
+    return _phrased({kind: sum(1 for le in lessons if le.kind is kind) for _, kind, _, _ in PARTS})
 
 
 def refreshed(old: str, new: str, bullets: Mapping[str, int], render: Render) -> str | None:
@@ -147,10 +146,3 @@ def _points_after(plan: Plan, current: Skill, headings: tuple[str, ...] = ()) ->
             lines = (merged if merged is not None else old.split("\n")) + added
         points[heading] = sum(1 for line in lines if line.startswith("- "))
     return points
-
-
-def sections_of(body: str) -> dict[str, str]:
-    """``## heading`` → the text under it (its subsections included), stripped; headings inside fenced
-    code do not count (one parser for the whole package: ``skillforge.skills.sections``)."""
-    lines = body.split("\n")
-    return {s.title: "\n".join(lines[s.start + 1 : s.end]).strip() for s in sections(body) if s.level == 2}

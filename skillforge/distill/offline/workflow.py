@@ -79,10 +79,9 @@ def _scratch_write(path: str) -> bool:
     folder outside the known repository roots is not judged (an editor tool's own paths)."""
     if _SCRATCH.search(path):
         return True
-    folder = path.rpartition("/")[0]
-    if folder == "/tmp" or folder.startswith("/tmp/"):
+    if path.startswith("/tmp/"):
         return True
-    folder = change_dir("", folder)  # /testbed/reproduce_issue -> reproduce_issue
+    folder = change_dir("", path.rpartition("/")[0])  # /testbed/reproduce_issue -> reproduce_issue
     return bool(folder) and not folder.startswith(("/", "~")) and is_scratch_dir(folder.split("/")[0])
 
 
