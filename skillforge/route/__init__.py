@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from skillforge.errors import SkillforgeError
-from skillforge.route.command import require_folder
+from skillforge.route.folder import require_folder
 from skillforge.route.index import Index, fingerprint, load_or_build, skills_root
 from skillforge.route.rank import ABSTAIN, Context, Match, rank_skills
 from skillforge.safety.paths import refuse_symlinks

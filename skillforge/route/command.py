@@ -8,19 +8,7 @@ import shlex
 from pathlib import Path
 
 from skillforge.errors import SkillforgeError
-
-
-def require_folder(library: Path) -> None:
-    """Raise when ``library`` is a file or missing (one stat when it is a folder: route runs per prompt)."""
-    if library.is_dir():
-        return
-    if library.is_file():
-        raise SkillforgeError(
-            f"{library} is a file, not a folder", "pass the library's folder with --library"
-        )
-    raise SkillforgeError(
-        f"{library}: no such skill library", "pass --library PATH or set SKILLFORGE_LIBRARY"
-    )
+from skillforge.route.folder import require_folder
 
 
 def check_library(library: Path) -> None:
