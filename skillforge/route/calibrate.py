@@ -4,7 +4,7 @@
 no-fit: the most no-fit abstentions that silence at most 5% of the answerable queries) and stores it in ``<library>/.skillforge/route.json`` (``{"threshold": x, "queries": n}``); the
 router reads it from there, else uses ``rank.ABSTAIN`` (the default, set on the tuning parts of the
 SWE-bench and public-skills evaluation sets, see docs/routing.md). A query abstains at threshold ``t``
-when none of its candidates scores ``t`` or more and none is anchored to the task's repository, or
+when none of its candidates scores ``t`` or more on the task's own words and none is anchored to the task's repository, or
 when its best skill misses the task's topic and scores under ``OFF_TOPIC_RATIO`` × ``t``.
 """
 
@@ -24,11 +24,11 @@ MAX_ANSWERABLE_ABSTAINED = 0.05  # a learnt threshold never silences more answer
 
 def top_score(matches: list[Any]) -> float:
     """The score that decides abstention at any threshold: infinite when a candidate is anchored, else
-    the best score, divided by ``OFF_TOPIC_RATIO`` when the best skill misses the task's topic (it
+    the best score on the task's own words (``fit``: a kind of work's bonus left out), divided by ``OFF_TOPIC_RATIO`` when the best skill misses the task's topic (it
     must clear that many times the threshold: :mod:`skillforge.route.topic`)."""
     if any(m.anchored for m in matches):
         return float("inf")
-    best = max((m.score for m in matches), default=0.0)
+    best = max((m.fit for m in matches), default=0.0)
     return best / OFF_TOPIC_RATIO if matches and matches[0].off_topic else best
 
 

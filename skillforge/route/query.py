@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from skillforge.route.intent import kinds_of_work
 from skillforge.text import tokenize
 
 REF_TERMS = 6  # scores are relative to what matching this many of the query's best terms would give
@@ -35,6 +36,8 @@ class Query:
     """The weighted terms of a task, in first-seen order."""
 
     weights: dict[str, float]  # term -> weight used for scoring
+    # the kinds of work the task asks for (route.intent): each kind's name and words, with their weights
+    kinds: list[tuple[str, dict[str, float]]] = field(default_factory=list)
 
     @property
     def terms(self) -> list[str]:
@@ -56,7 +59,8 @@ def strong_text(text: str) -> str:
 def parse(text: str) -> Query:
     """The weighted query terms of ``text``."""
     counts = Counter(tokenize(text))
-    return Query({t: 1.0 + math.log(n) for t, n in counts.items()})
+    weights = {t: 1.0 + math.log(n) for t, n in counts.items()}
+    return Query(weights, kinds_of_work(text))
 
 
 def keep_informative(query: Query, idf: dict[str, float], default_idf: float) -> Query:
@@ -65,7 +69,7 @@ def keep_informative(query: Query, idf: dict[str, float], default_idf: float) ->
         return query
     ranked = sorted(query.weights, key=lambda t: -query.weights[t] * idf.get(t, default_idf))[:MAX_TERMS]
     keep = set(ranked)
-    return Query({t: w for t, w in query.weights.items() if t in keep})
+    return Query({t: w for t, w in query.weights.items() if t in keep}, query.kinds)
 
 
 def reference_mass(query: Query, idf_of: dict[str, float], unknown_idf: float) -> float:

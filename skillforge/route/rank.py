@@ -19,7 +19,7 @@ from typing import Any
 from skillforge.route.index import Index, Postings
 from skillforge.route.query import parse
 from skillforge.route.repo import named_repositories, same_repository
-from skillforge.route.score import score_all
+from skillforge.route.score import Scores, score_all
 from skillforge.route.topic import OFF_TOPIC_RATIO, off_topic
 from skillforge.text import tokenize
 
@@ -101,6 +101,13 @@ class Match:
     blocked: str = ""
     anchored: bool = False  # scoped to the task's repository: returned whatever the threshold
     off_topic: bool = False  # the best skill misses what the task names (route.topic): a higher bar
+    # the score on the task's own words, without a kind of work's bonus (what abstention reads); its
+    # score when not given
+    fit: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.fit is None:
+            self.fit = self.score
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,7 +137,7 @@ def rank_skills(
     repos = _task_repositories(index, text, context)
     scores = score_all(index, parsed, max(k * 4, 20), _repo_skills(index, repos))
     tokens = parsed.terms
-    scored = []
+    scored, content = [], []  # content: scored on the task's own words, without a kind of work's bonus
     for i, raw in scores.combined.items():
         if raw <= 0:
             continue
@@ -140,13 +147,19 @@ def rank_skills(
             factor *= 0.85 + 0.3 * q
         if raw * factor >= threshold or anchored:
             scored.append((raw * factor, i, scope_why, q, anchored))
+            own = (raw - scores.kinds.get(i, (0.0, ""))[0]) * factor
+            if own >= threshold or anchored:
+                content.append((own, i, scope_why, q, anchored))
+    if not content:
+        return []  # a kind of work alone ("fix this error") does not make a skill fit: abstain as before
     scored.sort(key=lambda item: (-item[0], item[1]))
     chosen = _keep_anchored(_distinct(index, scored), k)
-    off = _off_topic(index, text, chosen, threshold)
+    content.sort(key=lambda item: (-item[0], item[1]))
+    off = not any(item[4] for item in chosen) and _off_topic(index, text, content[:1], threshold)
     if off and threshold > 0:
         return []  # the best skill misses what the task is about and scores under the higher bar
     matches = [
-        _match(index, i, score, scores.best_task[i], scores.meta[i], tokens, scope_why, q, anchored)
+        _match(index, i, score, scores, tokens, scope_why, q, anchored)
         for score, i, scope_why, q, anchored in chosen
     ]
     if off:  # reached only at threshold 0 (calibration): marked, not dropped
@@ -221,8 +234,7 @@ def _match(
     index: Index,
     i: int,
     score: float,
-    task: int,
-    meta: float,
+    scores: Scores,
     tokens: list[str],
     scope_why: str,
     utility: float | None,
@@ -230,6 +242,9 @@ def _match(
 ) -> Match:
     """The pointer for skill ``i``, with the reasons it matched."""
     why: list[str] = []
+    task, meta = scores.best_task[i], scores.meta[i]
+    if i in scores.kinds:
+        why.append(f"the task asks for {scores.kinds[i][1]}")
     matched = [t for t in tokens if _contains(index.meta, t, i)]
     if matched and meta > 0:
         why.append("terms: " + ", ".join(matched[:6]))
@@ -242,8 +257,11 @@ def _match(
         why.append(scope_why)
     if utility is not None:
         why.append(f"utility {utility:.2f}")
+    kind = scores.kinds.get(i, (0.0, ""))[0]
+    # the same scope and utility factor; never below 0 (the combined score is float32 in numpy)
+    fit = max(0.0, score * (1 - kind / scores.combined[i])) if kind else score
     return Match(
-        index.names[i], index.descriptions[i], index.paths[i], score, why, index.blocked[i], anchored
+        index.names[i], index.descriptions[i], index.paths[i], score, why, index.blocked[i], anchored, fit=fit
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skillforge.route.index import Index, Postings
+from skillforge.route.intent import KIND_WEIGHT
 from skillforge.route.query import MAX_TERMS, Query, keep_informative, reference_mass
 
 TASK_WEIGHT = 1.2
@@ -28,6 +29,9 @@ class Scores:
     combined: dict[int, float]
     meta: dict[int, float]
     best_task: dict[int, int]
+    kinds: dict[
+        int, tuple[float, str]
+    ]  # skill -> the bonus in its combined score, the kind of work (route.intent)
 
 
 def _weighted_ids(post: Postings, query: Query) -> tuple[list[tuple[int, float]], float]:
@@ -35,6 +39,40 @@ def _weighted_ids(post: Postings, query: Query) -> tuple[list[tuple[int, float]]
     ids = [(post.vocab[t], w) for t, w in query.weights.items() if t in post.vocab]
     idf = {t: post.idf(post.vocab[t]) for t in query.weights if t in post.vocab}
     return ids, reference_mass(query, idf, post.unknown_idf())
+
+
+def kind_bonus(index: Index, query: Query) -> dict[int, tuple[float, str]]:
+    """For each kind of work the task asks for, the one skill whose name and description best describe
+    that work: skill -> (bonus, the kind's name). One skill per kind, so a kind adds at most one pointer
+    and never crowds out the skills that match what the task is about."""
+    out: dict[int, tuple[float, str]] = {}
+    post, withheld = index.meta, set(index.withheld)
+    for name, words in query.kinds:
+        ids = [(post.vocab[t], w) for t, w in words.items() if t in post.vocab]
+        if not ids:
+            continue
+        idf = {t: post.idf(post.vocab[t]) for t in words if t in post.vocab}
+        ref = reference_mass(Query(words), idf, post.unknown_idf())
+        best, score = (_best_plain if index.plain else _best_numpy)(post, ids, withheld)
+        score *= KIND_WEIGHT / ref
+        if best >= 0 and score > out.get(best, (0.0, ""))[0]:
+            out[best] = (score, name)
+    return out
+
+
+def _best_plain(post: Postings, ids: list[tuple[int, float]], withheld: set[int]) -> tuple[int, float]:
+    """The best-scoring document that is not withheld (the lowest index on a tie), and its score."""
+    scores = bm25_plain(post, ids, 1.0)
+    best = max((i for i in scores if i not in withheld), key=lambda i: (scores[i], -i), default=-1)
+    return best, scores.get(best, 0.0)
+
+
+def _best_numpy(post: Postings, ids: list[tuple[int, float]], withheld: set[int]) -> tuple[int, float]:
+    scores = bm25(post, ids)
+    if withheld:
+        scores[list(withheld)] = 0
+    best = int(scores.argmax())  # the first of the best: the lowest index on a tie
+    return (best, float(scores[best])) if scores[best] > 0 else (-1, 0.0)
 
 
 def bm25(post: Postings, ids: list[tuple[int, float]]) -> Any:
@@ -87,6 +125,11 @@ def score_all(index: Index, query: Query, pool: int, must: list[int] | None = No
         body_ids, body_ref = _weighted_ids(index.body, query)
         if body_ids:
             combined = meta + np.float32(BODY_WEIGHT / body_ref) * bm25(index.body, body_ids)
+    kinds = kind_bonus(index, query)
+    if kinds:
+        combined = combined.copy()
+        for i, (bonus, _) in kinds.items():
+            combined[i] += np.float32(bonus)
     task_ids, task_ref = _weighted_ids(index.task, query) if len(index.tasks) else ([], 1.0)
     if task_ids:
         per_task = bm25(index.task, task_ids) / np.float32(task_ref)
@@ -107,6 +150,7 @@ def score_all(index: Index, query: Query, pool: int, must: list[int] | None = No
         {i: float(combined[i]) for i in top},
         {i: float(meta[i]) for i in top},
         {i: _best_task(index, per_task, i) for i in top},
+        {i: kinds[i] for i in top if i in kinds},
     )
 
 
@@ -119,6 +163,7 @@ def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scor
     if index.body is not None:
         body_ids, body_ref = _weighted_ids(index.body, query)
         body = bm25_plain(index.body, body_ids, body_ref / BODY_WEIGHT) if body_ids else {}
+    kinds = kind_bonus(index, query)
     best: dict[int, tuple[float, int]] = {}
     task_ids, task_ref = _weighted_ids(index.task, query) if len(index.tasks) else ([], 1.0)
     if task_ids:
@@ -128,8 +173,11 @@ def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scor
                 best[skill] = (value, task)
     withheld = set(index.withheld)
     combined = {
-        i: meta.get(i, 0.0) + body.get(i, 0.0) + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
-        for i in meta.keys() | body.keys() | best.keys()
+        i: meta.get(i, 0.0)
+        + body.get(i, 0.0)
+        + kinds.get(i, (0.0, ""))[0]
+        + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
+        for i in meta.keys() | body.keys() | best.keys() | kinds.keys()
         if i not in withheld
     }
     top = heapq.nlargest(pool, combined, key=combined.__getitem__)
@@ -138,6 +186,7 @@ def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scor
         {i: combined[i] for i in top},
         {i: meta.get(i, 0.0) for i in top},
         {i: best.get(i, (0.0, -1))[1] for i in top},
+        {i: kinds[i] for i in top if i in kinds},
     )
 
 

@@ -1,0 +1,136 @@
+"""Kinds of work a task asks for in ordinary words (route.intent): found in real prompt shapes, not in
+feature lists; one skill per kind raised; abstention still decided on the task's own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skillforge import Router
+from skillforge.route.calibrate import routed, top_score
+from skillforge.route.intent import intents_of
+from skillforge.route.rank import Match
+
+DEBUGGING = "Use when encountering any bug, test failure, or unexpected behavior, before proposing fixes"
+TRACING = "Trace a bug back through the call stack to find its root cause"
+PLANS = "Use when you have a written implementation plan to execute in a separate session"
+OTHERS = {
+    "http-client-retries": "Configure HTTP client retries and timeouts when a web client calls a service endpoint",
+    "catalog-search": "Build product catalog search pages with filters, facets and sorting",
+    "css-layout": "Lay out responsive pages with CSS grid and flexbox",
+    "release-notes": "Write release notes from merged pull requests",
+    "postgres-indexes": "Choose PostgreSQL indexes for slow queries",
+}
+# a real prompt's shape: the request kind in ordinary words, the rest incidental technology words
+CORS = (
+    "When my catalog client calls the endpoint from the web page I get this error: Access to fetch has "
+    "been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present"
+)
+
+
+def kinds(text: str) -> list[str]:
+    return [intent.name for intent in intents_of(text)]
+
+
+def write(root: Path, name: str, description: str) -> None:
+    folder = root / "skills" / name
+    folder.mkdir(parents=True)
+    body = f"# {name}\n\n1. Read the task.\n2. {description}\n"
+    (folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: {description}\n---\n{body}")
+
+
+@pytest.fixture()
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "lib"
+    for name, description in {
+        **OTHERS,
+        "systematic-debugging": DEBUGGING,
+        "root-cause-tracing": TRACING,
+        "executing-plans": PLANS,
+    }.items():
+        write(root, name, description)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (CORS, ["debugging"]),
+        ("TypeError: cannot read properties of undefined", ["debugging"]),
+        ("--- FAIL: TestShadow (3.40s)", ["debugging", "fixing failing tests"]),
+        ("the login button is not working on Safari", ["debugging"]),
+        ("Implement the following plan:\n\n# Plan: sign the macOS binaries", ["carrying out a plan"]),
+        ("Review the staged git changes in this repository", ["requesting a code review"]),
+        ("let's respond to the PR comments", ["addressing review feedback"]),
+        ("give me a quick summarized overview of this repo", ["understanding a codebase"]),
+        ("What can you say about this package?", ["understanding a codebase"]),
+        ("Integrate the tax function into the year cycle. Add a test to verify it", ["writing tests"]),
+        ("propose a plan of action before touching the code", ["planning"]),
+    ],
+)
+def test_kinds_of_work_in_real_prompt_shapes(text: str, expected: list[str]) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Set up FastAPI with CORS middleware, error handling middleware and logging",  # a feature list
+        "API docs: Error Responses 400: invalid input",
+        "write a cold email introducing our code review tool to CTOs",  # 'code review' as a product
+        "I refactored our terraform into modules; move the bucket to the new module",  # context, not a request
+        "If build.log contains 'error', fix the code until it compiles",
+        "hello",
+    ],
+)
+def test_no_kind_of_work_in_feature_lists_and_context(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_a_request_for_debugging_gets_the_debugging_skill(library: Path) -> None:
+    matches = Router(library).route(CORS, k=3)
+    names = [m.name for m in matches]
+    assert "systematic-debugging" in names, names
+    best = next(m for m in matches if m.name == "systematic-debugging")
+    assert best.why[0] == "the task asks for debugging"
+    assert best.fit < best.score  # its score holds the kind's bonus; fit is what the task's words give
+
+
+def test_one_skill_per_kind(library: Path) -> None:
+    matches = Router(library, threshold=0.0).route(CORS, k=8)
+    raised = [m.name for m in matches if m.why and m.why[0].startswith("the task asks for")]
+    assert raised == ["systematic-debugging"]  # root-cause-tracing also describes bugs: not raised too
+
+
+def test_a_kind_of_work_alone_does_not_make_a_skill_fit(library: Path) -> None:
+    # nothing in the library is about these words: abstain, as without the kind of work
+    assert Router(library).route("I keep getting this error from the zorblax frobnicator", k=3) == []
+
+
+def test_the_plan_wrapper_raises_the_plan_skill(library: Path) -> None:
+    task = (
+        "Implement the following plan:\n\n# Plan: retries for the catalog client\n\n"
+        "Configure HTTP client retries and timeouts for the catalog search service client."
+    )
+    names = [m.name for m in Router(library).route(task, k=3)]
+    # the plan skill above the second technology match (without the kind it ranks under it)
+    assert names.index("executing-plans") < names.index("catalog-search"), names
+
+
+def test_calibration_reads_the_fit_not_the_bonus() -> None:
+    raised = Match("systematic-debugging", "", "", score=0.6, fit=0.1)
+    plain = Match("css-layout", "", "", score=0.2, fit=0.2)
+    assert top_score([raised, plain]) == pytest.approx(0.2)
+    assert routed([raised, plain], 0.3) == []  # the bonus alone does not answer the task
+    assert routed([raised, plain], 0.15) == ["systematic-debugging", "css-layout"]
+
+
+def test_pure_python_and_numpy_scoring_agree_on_kinds(library: Path) -> None:
+    fast, plain = Router(library), Router(library, one_shot=True)
+    assert plain.index.plain and not fast.index.plain
+    for task in (CORS, "Implement the following plan:\n\nretry the catalog client", "review my changes"):
+        a, b = fast.route(task, k=5, threshold=0.0), plain.route(task, k=5, threshold=0.0)
+        assert [(m.name, m.why) for m in a] == [(m.name, m.why) for m in b]
+        assert [m.score for m in a] == pytest.approx([m.score for m in b], rel=1e-5)
+        assert [m.fit for m in a] == pytest.approx([m.fit for m in b], rel=1e-5, abs=1e-6)
