@@ -67,6 +67,16 @@ def library(tmp_path: Path) -> Path:
         ("What can you say about this package?", ["understanding a codebase"]),
         ("Integrate the tax function into the year cycle. Add a test to verify it", ["writing tests"]),
         ("propose a plan of action before touching the code", ["planning"]),
+        # phrasings a reviewer found missed
+        ("help me debug the login flow", ["debugging"]),
+        ("It doesn’t work on Safari", ["debugging"]),  # a curly apostrophe
+        ('Exception in thread "main" java.lang.NullPointerException', ["debugging"]),
+        ("please review src/app.py", ["requesting a code review"]),
+        ("add regression tests for the parser", ["writing tests"]),
+        ("FAILED tests/test_a.py::test_x - assert 1 == 2", ["debugging", "fixing failing tests"]),
+        ("what does this function do?", ["understanding a codebase"]),
+        ("Refactor UserService to take its clients as arguments", ["refactoring"]),
+        ("<command-name>/workflows:review</command-name>", ["requesting a code review"]),
     ],
 )
 def test_kinds_of_work_in_real_prompt_shapes(text: str, expected: list[str]) -> None:
@@ -82,6 +92,18 @@ def test_kinds_of_work_in_real_prompt_shapes(text: str, expected: list[str]) -> 
         "I refactored our terraform into modules; move the bucket to the new module",  # context, not a request
         "If build.log contains 'error', fix the code until it compiles",
         "hello",
+        # features and pasted code a reviewer found taken for requests
+        "Show an error toast when login fails",
+        "Implement retry on failure with exponential backoff",
+        "try:\n    parse()\nexcept ValueError:\n    pass",
+        "Add a broken link checker and a bug report template",
+        "Create a new subscription plan for teams in Stripe",
+        "Add a /review endpoint to the Flask app",
+        "Add a reviewers field to the pull request model",
+        "Create test users in the seed script",
+        "walk me through setting up Docker on Ubuntu",
+        "Fix this issue:\n## Plan\n- choose PostgreSQL indexes",  # only the agent's wrapper, at the start
+        "\n" * 20_000,  # a blank paste (a pattern anchored at every line start once took 21 s on it)
     ],
 )
 def test_no_kind_of_work_in_feature_lists_and_context(text: str) -> None:
@@ -106,6 +128,38 @@ def test_one_skill_per_kind(library: Path) -> None:
 def test_a_kind_of_work_alone_does_not_make_a_skill_fit(library: Path) -> None:
     # nothing in the library is about these words: abstain, as without the kind of work
     assert Router(library).route("I keep getting this error from the zorblax frobnicator", k=3) == []
+
+
+def test_the_skill_that_fits_the_words_is_not_pushed_out(library: Path) -> None:
+    # with k=1 the kind's skill may not take the only place of the skill the task's words fit
+    assert [m.name for m in Router(library).route(CORS, k=1)] == ["http-client-retries"]
+    scored = Router(library, threshold=0.0).route(CORS, k=1)
+    assert routed(scored, 0.25) == ["http-client-retries"]  # calibration agrees with route
+
+
+def test_a_repository_skill_needs_the_task_words_to_be_anchored(tmp_path: Path) -> None:
+    from skillforge.route.rank import Context
+
+    root = tmp_path / "lib"
+    for name, description in OTHERS.items():
+        write(root, name, description)
+    folder = root / "skills" / "acme-debugging"
+    folder.mkdir()
+    (folder / "SKILL.md").write_text(
+        f"---\nname: acme-debugging\ndescription: {DEBUGGING}\nmetadata:\n  skillforge-scope: repository:acme/widgets\n"
+        "---\n# acme-debugging\n\n1. Read the logs.\n"
+    )
+    task = "I keep getting this error from the zorblax frobnicator"
+    router = Router(root)
+    assert router.route(task, k=3, context=Context("acme/widgets")) == []
+    # scoped to a repository: never the skill a kind of work raises, in its repository or another
+    assert all(not m.why or "asks for" not in m.why[0] for m in router.route(CORS, k=5, threshold=0.0))
+
+
+def test_one_shared_word_is_no_kind_of_work(library: Path) -> None:
+    write(library, "prettier-format", "Format code with prettier before each commit")  # 'code': one word
+    matches = Router(library, threshold=0.0).route("refactor the catalog search code", k=8)
+    assert not any(m.why and m.why[0].startswith("the task asks for") for m in matches)
 
 
 def test_the_plan_wrapper_raises_the_plan_skill(library: Path) -> None:

@@ -1,5 +1,5 @@
 """What kind of work a task asks for, said in ordinary words: debugging, a code review, a plan to write
-or to carry out, tests, an explanation of a codebase, a refactoring, documentation, git work.
+or to carry out, tests, an explanation of a codebase, a refactoring.
 
 Real prompts name the work in words that skills which do it do not use ("blocked by CORS policy", "give
 me a quick overview of this repo", "Implement the following plan:"), and the technology words around
@@ -23,7 +23,7 @@ KIND_WEIGHT = 1.0  # the most a kind of work adds to a skill's score (route.scor
 
 @dataclass(frozen=True, slots=True)
 class Intent:
-    name: str  # as shown in a match's reasons: "asks for: debugging"
+    name: str  # as shown in a match's reasons: "the task asks for debugging"
     pattern: re.Pattern[str]
     words: str  # added to the query, tokenised as the index is
     weight: float = 1.0  # times KIND_WEIGHT
@@ -33,35 +33,45 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I | re.M)
 
 
+_NOT = r"(?:does ?n[o'’]?t|don[’']?t|isn[’']?t|is not|not|stopped|won[’']?t|will not|can[’']?t|cannot)"
+_DET = r"(?:the |this |that |my |our |these |all )"
+
 INTENTS: tuple[Intent, ...] = (
     Intent(
         "debugging",
         _p(
-            r"\b(?:traceback|stack ?trace|panic:|segfault|segmentation fault|crash(?:es|ed|ing)?|"
-            r"\w*(?:error|exception):|(?:this|that|these|the following|following) (?:\w+ )?(?:error|exception)s?|"
-            r"(?:get|gets|getting|got|see|seeing|throws?|throwing|threw|raises?|raised|raising|shows?|showing|"
-            r"gives?|giving|returns?|returning|hit|hitting|keep getting) (?:an? |this |the |that |some |a \w+ )?"
-            r"(?:\w+ )?(?:error|exception)s?\b|"
-            r"(?:does ?n[o']?t|don'?t|isn'?t|is not|not|stopped|won'?t|will not) work(?:ing|s)?\b|broken|bugs?\b|"
-            r"fail(?:s|ed|ing|ure)?\b|exit (?:status|code) [1-9]|blocked by|unexpected(?:ly)?|"
-            r"wrong (?:result|output|value|answer)s?|hangs?\b|freez(?:es|ing))"
+            r"\b(?:debug\w*|traceback|stack ?trace|panic:|segfault|segmentation fault|crash(?:es|ed)\b|crashing|"
+            r"(?-i:[A-Z]\w*(?:Error|Exception)): \S|(?-i:error|Error|ERROR): \S|\bERR!|exception in thread|"
+            r"(?:this|that|these|the following|following|an?) (?:\w+ )?(?:error|exception)s? (?:when|while|on|in|from)\b|"
+            r"(?:this|that|these|the following|following) (?:\w+ )?(?:error|exception)s?\b|"
+            r"(?:get|gets|getting|got|see|seeing|throws?|throwing|threw|raises?|raised|raising|"
+            r"keeps? (?:getting|throwing)|there'?s|there is) (?:an? |this |the |that |some )?(?:\w+ )?(?:error|exception)s?\b|"
+            + _NOT
+            + r" (?:seem to |seems to )?(?:work|load|start|run|compile|build|connect)(?:ing|s)?\b|"
+            r"(?:is|are|seems|looks|got|was) broken|buggy|"
+            r"(?:a|the|this|that) bug (?:in|with|where|when)|fix (?:a|the|this|that) bug|"
+            r"(?:it|this|that|build|\w*tests?\w*|ci|still|keeps?|now|always|sometimes|randomly) (?:is |are )?"
+            r"fail(?:s|ing|ed)?\b|\bfailed\b|ci is red|exit (?:status|code) [1-9]|blocked by cors|unexpectedly|"
+            r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value|answer)s?|"
+            r"(?:it|this|that|app|server|page) (?:hangs|freezes))|^--- FAIL\b"
         ),
         "debugging bug failure unexpected behavior troubleshooting root cause",
     ),
     Intent(
         "carrying out a plan",
-        _p(
-            r"^\s*(?:implement|execute|carry out|follow) (?:the|this) (?:following |attached )?plan\b|^#+ plan\b"
-        ),
+        # only at the start: the wrapper Claude Code writes around an approved plan, never a pasted heading
+        _p(r"\A\s*(?:implement|execute|carry out|follow) (?:the|this) (?:following |attached )?plan\b"),
         "executing implementation plan plans tasks",
-        3.0,  # the wrapper Claude Code writes around an approved plan: a kind no reader can mistake
+        3.0,  # written by the agent itself: a kind no reader can mistake
     ),
     Intent(
         "planning",
         _p(
-            r"\b(?:(?:make|write|draft|propose|create|come up with|outline) (?:a |an |the )?(?:\w+ ){0,2}"
-            r"(?:plan|spec|design doc)|plan (?:out|for|how)|how (?:should|would|could) (?:we|i) "
-            r"(?:approach|structure|design)|implementation plan|break (?:it|this|that) down)\b"
+            r"\b(?:(?:make|write|draft|propose|create|come up with|outline) (?:a |an |the )?"
+            r"(?:(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) )?"
+            r"(?:plan|design doc)\b(?! (?:for (?:teams|users|customers)|tier))|"
+            r"plan (?:out|how)\b|(?:let'?s|please|help me) plan\b|how (?:should|would|could) (?:we|i) "
+            r"(?:approach|structure|design)\b|implementation plan|break (?:it|this|that) down\b)"
         ),
         "writing plans planning spec requirements multi step task",
     ),
@@ -76,22 +86,27 @@ INTENTS: tuple[Intent, ...] = (
         "requesting a code review",
         _p(
             r"\b(?:review (?:my |the |this |these |our )?(?:\w+ ){0,2}(?:code|changes|diff|pr|pull request|branch|"
-            r"commits?|implementation)|(?:look over|check) (?:my|the|these) changes)\b|/[\w-]*:?review\b"
+            r"commits?|implementation)\b|(?:please |can you |could you )review\b|review this\s*(?:[.?!]|$)|"
+            r"do a (?:\w+ )?code review|(?:look over|check) (?:my|the|these) changes\b)|"
+            r"(?:^[ \t]*|<command-name>)/[\w:-]*review\b"
         ),
         "code review requesting reviewer",
     ),
     Intent(
         "addressing review feedback",
         _p(
-            r"\b(?:review comments?|reviewers?\b|(?:address|resolve|fix|handle) (?:the |all |these |pr |review )*"
-            r"(?:comments?|feedback|suggestions?)|pr (?:comments?|feedback|issues)|bugbot)\b"
+            r"\b(?:(?:the|these|his|her|their|my|all|reviewer'?s?) review comments|"
+            r"(?:address|resolve|fix|handle|respond to|work through|go through) (?:the |all |these |his |her |pr |review )*"
+            r"(?:comments?|feedback|suggestions?)\b|pr (?:comments|feedback|issues)\b|bugbot)"
         ),
         "receiving code review feedback comments",
     ),
     Intent(
         "writing tests",
         _p(
-            r"\b(?:(?:add|write|create|need) (?:a |an |some |more |unit |integration |e2e )*tests?\b|"
+            r"\b(?:(?:add|write|create|need|cover \w+(?: \w+)? with) "
+            r"(?:a |an |some |more |the |unit |integration |e2e |regression |pytest |jest |go )*tests?\b"
+            r"(?! (?:users?|data|accounts?|env\w*|servers?|db|databases?|files?|fixtures?)\b)|"
             r"test coverage|tdd|test[- ]driven|unit tests? for)"
         ),
         "test driven development tdd writing tests",
@@ -99,7 +114,8 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "fixing failing tests",
         _p(
-            r"\b(?:failing tests?|tests? (?:are |is )?(?:failing|fail|broken|red)|make (?:the )?tests? pass)|^--- fail"
+            r"\b(?:failing tests?|tests? (?:are |is )?(?:failing|fail|broken|red)|make (?:the )?tests? pass)|"
+            r"^(?:--- FAIL|FAILED)\b"
         ),
         "fix failing tests test failures",
     ),
@@ -107,10 +123,11 @@ INTENTS: tuple[Intent, ...] = (
         "understanding a codebase",
         _p(
             r"\b(?:(?:overview|summary|tour) of (?:the |this |my )?(?:repo|repository|codebase|project|code)|"
-            r"explain (?:how )?(?:the |this |my )?(?:repo|repository|codebase|project|architecture)|"
-            r"how does (?:the |this )?\w+(?: \w+)? work\b|walk me through|"
+            r"explain (?:how )?(?:the |this |my )?(?:repo|repository|codebase|project|architecture|code|"
+            r"function|module|file|class)\b|how does (?:the |this |our |my )\w+(?: \w+)? work\b|"
+            r"walk me through (?:the |this |my |our )(?:code|codebase|repo|repository|project|architecture)|"
             r"(?:what can you (?:say|tell me)|tell me) about (?:the |this |my )?(?:repo|repository|codebase|project|package|code)|"
-            r"what does (?:this|the) (?:repo|repository|codebase|project|code) do|"
+            r"what does (?:this|the) (?:repo|repository|codebase|project|code|function|method|class|file|module) do|"
             r"(?:understand|get familiar with) (?:the |this |my )?(?:repo|repository|codebase|project|code))"
         ),
         "understand codebase architecture explain how the system works documentation onboarding",
@@ -118,8 +135,9 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "refactoring",
         _p(
-            r"\b(?:refactor (?:the|this|that|my|our|it|these|all)\b|clean ?up (?:the |this )?code|"
-            r"rename \w+ (?:across|everywhere|throughout))\b"
+            r"(?:^[ \t]*|\b(?:please|can you|could you|let'?s|help me|i want to|we need to|need to) )"
+            r"refactor(?:ing)?\b|\brefactor(?:ing)? " + _DET + r"|\bclean ?up (?:the |this )?code\b|"
+            r"\brename \w+ (?:across|everywhere|throughout)\b"
         ),
         "refactor refactoring rename code",
     ),

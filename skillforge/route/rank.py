@@ -23,6 +23,7 @@ from skillforge.route.score import Scores, score_all
 from skillforge.route.topic import OFF_TOPIC_RATIO, off_topic
 from skillforge.text import tokenize
 
+NOTHING = 1e-6  # a score this small is float32 rounding of 0 (numpy sums the fields in float32)
 ABSTAIN = 0.25  # default; a library learns its own with `skillforge eval route --save`
 MAX_QUERY = 20_000  # characters of a task that are read: a pasted log beyond this only slows routing
 SCOPE_MATCH, REPO_MATCH, REPO_MISMATCH, LANGUAGE_MISMATCH = 1.25, 1.5, 0.5, 0.85
@@ -145,16 +146,19 @@ def rank_skills(
         q = utility.get(index.names[i]) if utility else None
         if q is not None:
             factor *= 0.85 + 0.3 * q
+        own = (raw - scores.kinds.get(i, (0.0, ""))[0]) * factor
+        anchored = anchored and own > NOTHING  # anchored when the task overlaps its own text, as before
         if raw * factor >= threshold or anchored:
             scored.append((raw * factor, i, scope_why, q, anchored))
-            own = (raw - scores.kinds.get(i, (0.0, ""))[0]) * factor
             if own >= threshold or anchored:
                 content.append((own, i, scope_why, q, anchored))
     if not content:
         return []  # a kind of work alone ("fix this error") does not make a skill fit: abstain as before
     scored.sort(key=lambda item: (-item[0], item[1]))
-    chosen = _keep_anchored(_distinct(index, scored), k)
     content.sort(key=lambda item: (-item[0], item[1]))
+    chosen = _keep_best_fit(
+        _keep_anchored(_distinct(index, scored), k), _distinct(index, scored), content[0][1]
+    )
     off = not any(item[4] for item in chosen) and _off_topic(index, text, content[:1], threshold)
     if off and threshold > 0:
         return []  # the best skill misses what the task is about and scores under the higher bar
@@ -200,6 +204,22 @@ def _keep_anchored(scored: list[Any], k: int) -> list[Any]:
             break
         top[free[-1]] = item
     top.sort(key=lambda item: (-item[0], item[1]))
+    return top
+
+
+def _keep_best_fit(top: list[Any], distinct: list[Any], best: int) -> list[Any]:
+    """``top`` holding the skill that best fits the task's own words (``best``): when skills raised by a
+    kind of work pushed it out, it takes the place of the last of those (anchored skills stay)."""
+    if any(item[1] == best for item in top):
+        return top
+    item = next((item for item in distinct if item[1] == best), None)
+    if item is None:  # a copy of a skill in ``top`` (the same description)
+        return top
+    raised = [j for j, kept in enumerate(top) if not kept[4]]
+    if not raised:
+        return top
+    top = [*top[: raised[-1]], item, *top[raised[-1] + 1 :]]
+    top.sort(key=lambda kept: (-kept[0], kept[1]))
     return top
 
 

@@ -43,34 +43,51 @@ def _weighted_ids(post: Postings, query: Query) -> tuple[list[tuple[int, float]]
 
 def kind_bonus(index: Index, query: Query) -> dict[int, tuple[float, str]]:
     """For each kind of work the task asks for, the one skill whose name and description best describe
-    that work: skill -> (bonus, the kind's name). One skill per kind, so a kind adds at most one pointer
-    and never crowds out the skills that match what the task is about."""
+    that work (holding at least ``MIN_KIND_WORDS`` of its words): skill -> (bonus, the kind's name). One
+    skill per kind, so a kind adds at most one pointer. Skills scoped to a repository are left out: they
+    are raised in their repository by the scope, not by what any task asks for."""
     out: dict[int, tuple[float, str]] = {}
-    post, withheld = index.meta, set(index.withheld)
+    post = index.meta
+    skip = set(index.withheld).union(*index.repo_skills.values())
     for name, words in query.kinds:
         ids = [(post.vocab[t], w) for t, w in words.items() if t in post.vocab]
-        if not ids:
+        if len(ids) < MIN_KIND_WORDS:
             continue
         idf = {t: post.idf(post.vocab[t]) for t in words if t in post.vocab}
         ref = reference_mass(Query(words), idf, post.unknown_idf())
-        best, score = (_best_plain if index.plain else _best_numpy)(post, ids, withheld)
+        best, score = (_best_plain if index.plain else _best_numpy)(post, ids, skip)
         score *= KIND_WEIGHT / ref
         if best >= 0 and score > out.get(best, (0.0, ""))[0]:
             out[best] = (score, name)
     return out
 
 
-def _best_plain(post: Postings, ids: list[tuple[int, float]], withheld: set[int]) -> tuple[int, float]:
-    """The best-scoring document that is not withheld (the lowest index on a tie), and its score."""
+MIN_KIND_WORDS = 2  # one shared word ("code", "work") does not say a skill does that kind of work
+
+
+def _best_plain(post: Postings, ids: list[tuple[int, float]], skip: set[int]) -> tuple[int, float]:
+    """The best-scoring document holding ``MIN_KIND_WORDS`` of the terms and not in ``skip`` (the
+    lowest index on a tie), and its score; (-1, 0) when none."""
     scores = bm25_plain(post, ids, 1.0)
-    best = max((i for i in scores if i not in withheld), key=lambda i: (scores[i], -i), default=-1)
+    held: dict[int, int] = {}
+    for t, _ in ids:
+        for doc in post.indices[post.indptr[t] : post.indptr[t + 1]]:
+            held[doc] = held.get(doc, 0) + 1
+    docs = (i for i in scores if i not in skip and held.get(i, 0) >= MIN_KIND_WORDS)
+    best = max(docs, key=lambda i: (scores[i], -i), default=-1)
     return best, scores.get(best, 0.0)
 
 
-def _best_numpy(post: Postings, ids: list[tuple[int, float]], withheld: set[int]) -> tuple[int, float]:
+def _best_numpy(post: Postings, ids: list[tuple[int, float]], skip: set[int]) -> tuple[int, float]:
+    import numpy as np
+
     scores = bm25(post, ids)
-    if withheld:
-        scores[list(withheld)] = 0
+    held = np.zeros(post.num_docs, dtype=np.int32)
+    for t, _ in ids:
+        held[post.indices[post.indptr[t] : post.indptr[t + 1]]] += 1
+    scores[held < MIN_KIND_WORDS] = 0
+    if skip:
+        scores[list(skip)] = 0
     best = int(scores.argmax())  # the first of the best: the lowest index on a tie
     return (best, float(scores[best])) if scores[best] > 0 else (-1, 0.0)
 
