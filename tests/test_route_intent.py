@@ -77,6 +77,13 @@ def library(tmp_path: Path) -> Path:
         ("what does this function do?", ["understanding a codebase"]),
         ("Refactor UserService to take its clients as arguments", ["refactoring"]),
         ("<command-name>/workflows:review</command-name>", ["requesting a code review"]),
+        ("what is this project about?", ["understanding a codebase"]),
+        ("make the landing page look more modern", ["improving a user interface's design"]),
+        # other languages: the words added are English, as skills are
+        ("me sale este error al compilar", ["debugging"]),
+        ("Lista las carpetas del proyecto y explica la arquitectura general", ["understanding a codebase"]),
+        ("我这个project是在干什么", ["understanding a codebase"]),
+        ("кнопка не работает", ["debugging"]),
     ],
 )
 def test_kinds_of_work_in_real_prompt_shapes(text: str, expected: list[str]) -> None:
@@ -103,6 +110,7 @@ def test_kinds_of_work_in_real_prompt_shapes(text: str, expected: list[str]) -> 
         "Create test users in the seed script",
         "walk me through setting up Docker on Ubuntu",
         "Fix this issue:\n## Plan\n- choose PostgreSQL indexes",  # only the agent's wrapper, at the start
+        "Add the docs folder to .gitignore",
         "\n" * 20_000,  # a blank paste (a pattern anchored at every line start once took 21 s on it)
     ],
 )

@@ -1,5 +1,5 @@
 """What kind of work a task asks for, said in ordinary words: debugging, a code review, a plan to write
-or to carry out, tests, an explanation of a codebase, a refactoring.
+or to carry out, tests, an explanation of a codebase, a user interface's design, a refactoring.
 
 Real prompts name the work in words that skills which do it do not use ("blocked by CORS policy", "give
 me a quick overview of this repo", "Implement the following plan:"), and the technology words around
@@ -35,6 +35,23 @@ def _p(pattern: str) -> re.Pattern[str]:
 
 _NOT = r"(?:does ?n[o'’]?t|don[’']?t|isn[’']?t|is not|not|stopped|won[’']?t|will not|can[’']?t|cannot)"
 _DET = r"(?:the |this |that |my |our |these |all )"
+# the same kinds in the languages most often met in public agent logs after English (Spanish, Portuguese,
+# French, German, Russian, Chinese, Japanese): the words added are English, as skills are
+_DEBUGGING_ELSEWHERE = (
+    r"\b(?:(?:me )?(?:da|sale|aparece|tengo|salta) (?:un |este |el )?error|no funciona|"
+    r"(?:d[áa]|deu|est[áa] dando) erro|n[ãa]o funciona|(?:j'ai|il y a) (?:une |cette )?erreur|ne (?:fonctionne|marche) pas|"
+    r"(?:bekomme|habe|gibt) (?:einen |diesen |den )?fehler|funktioniert nicht|ошибк\w*|не работает)|"
+    r"报错|出错|错误|不工作|无法运行|エラー|動かない"
+)
+_UNDERSTANDING_ELSEWHERE = (
+    r"\b(?:(?:expl[ií]ca(?:me)?|explique(?:-moi)?|erkl[äa]re?(?: mir)?) (?:\w+ ){0,3}?(?:el |la |este |esta |o |a |le |ce |"
+    r"cette |das |den |dieses |diesen )?(?:proyecto|projeto|projet|projekt|c[oó]digo|code|repositorio|reposit[oó]rio"
+    r"|arquitectura|arquitetura|architecture|architektur)|de qu[eé] (?:trata|va) (?:el |este )?proyecto|"
+    r"do que se trata|объясни\w* (?:\w+ )?(?:проект|код|архитектур)|что делает (?:этот )?(?:проект|код)|"
+    r"о ч[её]м (?:этот )?проект)|"
+    r"(?:这个|该)(?:项目|project|仓库|代码|repo)[^\n。？?]{0,6}(?:干什么|做什么|干嘛|是什么)|"
+    r"解释(?:一下)?(?:这个)?(?:项目|代码|架构)|(?:项目|代码)(?:结构|架构)|このプロジェクトは|コードを説明"
+)
 
 INTENTS: tuple[Intent, ...] = (
     Intent(
@@ -53,7 +70,7 @@ INTENTS: tuple[Intent, ...] = (
             r"(?:it|this|that|build|\w*tests?\w*|ci|still|keeps?|now|always|sometimes|randomly) (?:is |are )?"
             r"fail(?:s|ing|ed)?\b|\bfailed\b|ci is red|exit (?:status|code) [1-9]|blocked by cors|unexpectedly|"
             r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value|answer)s?|"
-            r"(?:it|this|that|app|server|page) (?:hangs|freezes))|^--- FAIL\b"
+            r"(?:it|this|that|app|server|page) (?:hangs|freezes))|^--- FAIL\b|" + _DEBUGGING_ELSEWHERE
         ),
         "debugging bug failure unexpected behavior troubleshooting root cause",
     ),
@@ -122,15 +139,30 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "understanding a codebase",
         _p(
-            r"\b(?:(?:overview|summary|tour) of (?:the |this |my )?(?:repo|repository|codebase|project|code)|"
-            r"explain (?:how )?(?:the |this |my )?(?:repo|repository|codebase|project|architecture|code|"
-            r"function|module|file|class)\b|how does (?:the |this |our |my )\w+(?: \w+)? work\b|"
+            r"\b(?:(?:overview|summary|tour|explanation) of (?:the |this |my |our )?(?:repo|repository|codebase|project|code"
+            r"|app|application)|(?:summari[sz]e|describe) (?:the |this |my |our )(?:repo|repository|codebase|project|code"
+            r"|app|architecture)|explain (?:how )?(?:the |this |my |our )?(?:repo|repository|codebase|project|architecture"
+            r"|code|function|module|file|class|app)\b|how does (?:the |this |our |my )\w+(?: \w+)? work\b|"
             r"walk me through (?:the |this |my |our )(?:code|codebase|repo|repository|project|architecture)|"
-            r"(?:what can you (?:say|tell me)|tell me) about (?:the |this |my )?(?:repo|repository|codebase|project|package|code)|"
-            r"what does (?:this|the) (?:repo|repository|codebase|project|code|function|method|class|file|module) do|"
-            r"(?:understand|get familiar with) (?:the |this |my )?(?:repo|repository|codebase|project|code))"
+            r"(?:what can you (?:say|tell me)|tell me) about (?:the |this |my )?(?:repo|repository|codebase|project|package"
+            r"|code)|what (?:does|is) (?:this|the) (?:repo|repository|codebase|project|code|function|method|class|file"
+            r"|module|app) (?:do|doing|for|about)\b|how is (?:this|the) (?:repo|repository|codebase|project|code) "
+            r"(?:structured|organi[sz]ed|laid out)|(?:i'?m|i am) new to (?:this|the) (?:repo|repository|codebase|project"
+            r"|code)|(?:understand|get familiar with|get to know) (?:the |this |my )?(?:repo|repository|codebase|project"
+            r"|code))|" + _UNDERSTANDING_ELSEWHERE
         ),
         "understand codebase architecture explain how the system works documentation onboarding",
+    ),
+    Intent(
+        "improving a user interface's design",
+        _p(
+            r"\b(?:make (?:it|(?:the|this|my|our) (?:\w+ )?(?:ui|page|site|app|website|design|layout|dashboard|form"
+            r"|screen)) look (?:better|nicer"
+            r"|modern|more \w+|good|great|professional|clean|prettier|beautiful)|(?:improve|polish|modernize|redesign"
+            r"|revamp|refresh) (?:the |this |my |our )?(?:ui|ux|design|styling|look|layout|landing page|website|frontend"
+            r"|interface)\b|(?:ui|ux) (?:improvements|redesign|polish)|looks? (?:ugly|outdated|dated|boring|bad))"
+        ),
+        "frontend visual design ui interface styling typography aesthetic",
     ),
     Intent(
         "refactoring",
