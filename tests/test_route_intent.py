@@ -73,7 +73,7 @@ def library(tmp_path: Path) -> Path:
         ('Exception in thread "main" java.lang.NullPointerException', ["debugging"]),
         ("please review src/app.py", ["requesting a code review"]),
         ("add regression tests for the parser", ["writing tests"]),
-        ("FAILED tests/test_a.py::test_x - assert 1 == 2", ["debugging", "fixing failing tests"]),
+        ("FAILED tests/test_a.py::test_x - assert 1 == 2", ["fixing failing tests"]),
         ("what does this function do?", ["understanding a codebase"]),
         ("Refactor UserService to take its clients as arguments", ["refactoring"]),
         ("<command-name>/workflows:review</command-name>", ["requesting a code review"]),
@@ -111,6 +111,18 @@ def test_kinds_of_work_in_real_prompt_shapes(text: str, expected: list[str]) -> 
         "walk me through setting up Docker on Ubuntu",
         "Fix this issue:\n## Plan\n- choose PostgreSQL indexes",  # only the agent's wrapper, at the start
         "Add the docs folder to .gitignore",
+        # a second review's: specs, flags, pasted code, other languages' features
+        "Return an error when the user is not found",
+        "Retry the request if it fails, up to 3 times",
+        "Add a --debug flag to the CLI",
+        "Improve the design of the database schema for orders",
+        "Let users create a plan and invite members to it",
+        "Add a test mode to the payment form",
+        "class Result(BaseModel):\n    error: str | None = None\n\nAdd a field for the retry count",
+        "\u6dfb\u52a0\u9519\u8bef\u5904\u7406",  # "add error handling"
+        "\u3053\u306e\u30d7\u30ed\u30b8\u30a7\u30af\u30c8\u306fReact\u3092\u4f7f\u3063\u3066\u3044\u307e\u3059",
+        "A\u00f1ade un tooltip que explica el c\u00f3digo de descuento",
+        "tests" * 4000,  # one long word: a pattern with \\w* on both sides of 'test' once took 1.2 s
         "\n" * 20_000,  # a blank paste (a pattern anchored at every line start once took 21 s on it)
     ],
 )
@@ -196,3 +208,182 @@ def test_pure_python_and_numpy_scoring_agree_on_kinds(library: Path) -> None:
         assert [(m.name, m.why) for m in a] == [(m.name, m.why) for m in b]
         assert [m.score for m in a] == pytest.approx([m.score for m in b], rel=1e-5)
         assert [m.fit for m in a] == pytest.approx([m.fit for m in b], rel=1e-5, abs=1e-6)
+
+
+REVIEWING = {
+    "requesting-code-review": "Use when completing a change, to request a code review of the diff before merging",
+    "receiving-code-review": "Use when receiving code review feedback and comments, before implementing suggestions",
+    "writing-plans": "Use when you have requirements for a multi-step task: writing plans before touching code",
+}
+MIXED = (
+    "Review my code and address the review comments and write a plan: the css grid layout with "
+    "flexbox for responsive pages is broken"
+)
+
+
+@pytest.fixture()
+def wider(library: Path) -> Path:
+    for name, description in REVIEWING.items():
+        write(library, name, description)
+    write(library, "systematic-debugging-copy", DEBUGGING)  # a vendored copy: the same description
+    folder = library / "skills" / "acme-debugging"
+    folder.mkdir()
+    (folder / "SKILL.md").write_text(
+        f"---\nname: acme-debugging\ndescription: {TRACING}\nmetadata:\n  skillforge-scope: repository:acme/w\n"
+        "---\n# acme-debugging\n\n1. Read the catalog search logs.\n"
+    )
+    return library
+
+
+def test_kinds_take_at_most_k_minus_one_places(wider: Path) -> None:
+    names = [m.name for m in Router(wider).route(MIXED, k=3)]
+    assert "css-layout" in names, names  # three kinds asked for, the task's own skill keeps a place
+    assert sum(n in REVIEWING or n.startswith("systematic") for n in names) <= 2
+
+
+@pytest.mark.parametrize("one_shot", [False, True])
+def test_calibration_agrees_with_route_at_every_threshold(wider: Path, one_shot: bool) -> None:
+    from skillforge.route.rank import Context
+
+    tasks = [
+        MIXED,
+        CORS,
+        "help me debug unexpected behavior in the catalog search with postgres indexes",
+        "Implement the following plan:\n\nhow does the catalog search work, make the landing page look modern",
+        "review my changes to the http client retries",
+    ]
+    for task in tasks:
+        for context in (None, Context("acme/w")):
+            for k in (1, 3):
+                router = Router(wider, one_shot=one_shot)
+                at_zero = router.route(task, k=k, threshold=0.0, context=context)
+                cuts = sorted({m.score for m in at_zero} | {m.fit or 0.0 for m in at_zero})
+                for t in [c + 1e-4 for c in cuts] + [c - 1e-4 for c in cuts if c > 1e-3]:
+                    got = [m.name for m in router.route(task, k=k, threshold=t, context=context)]
+                    assert got == routed(at_zero, t), (task, k, t)
+
+
+# a library a reviewer wrote to find where calibration and route disagreed: process skills, vendored copies
+# (the same description), and two skills scoped to a repository
+PROBE = {
+    "systematic-debugging": (
+        "Use when encountering any bug, test failure, or unexpected behavior, before proposing fixes",
+        "Find the root cause before any fix.",
+    ),
+    "systematic-debugging-copy": (
+        "Use when encountering any bug, test failure, or unexpected behavior, before proposing fixes",
+        "Reproduce the bug with the http client and the catalog search and the postgres indexes, then the root cause.",
+    ),
+    "root-cause-tracing": (
+        "Trace a bug back through the call stack to find its root cause",
+        "Walk the stack.",
+    ),
+    "requesting-code-review": (
+        "Use when completing tasks to request a code review from a reviewer subagent",
+        "Dispatch a reviewer.",
+    ),
+    "receiving-code-review": (
+        "Use when receiving code review feedback comments before implementing suggestions",
+        "Verify each comment.",
+    ),
+    "test-driven-development": (
+        "Use when writing tests first: test driven development, TDD red green refactor",
+        "Write the failing test first.",
+    ),
+    "executing-plans": (
+        "Use when you have a written implementation plan to execute in a separate session with tasks",
+        "Execute the plan task by task.",
+    ),
+    "writing-plans": (
+        "Use when you have a spec or requirements for a multi step task, before touching code: writing plans",
+        "Write the plan.",
+    ),
+    "brainstorming": ("Use before creative work: brainstorming ideas and design together", "Ask questions."),
+    "codebase-onboarding": (
+        "Understand a codebase: explain its architecture and how the system works, onboarding documentation",
+        "Read the README.",
+    ),
+    "frontend-design": (
+        "Create distinctive frontend interfaces with strong visual design, typography and styling aesthetic",
+        "Pick a direction.",
+    ),
+    "refactor-safely": (
+        "Refactor code in small steps: rename, extract, move, with tests green",
+        "One step at a time.",
+    ),
+    "fix-failing-tests": ("Fix failing tests and test failures in CI", "Read the failure."),
+    "http-client-retries": (
+        "Configure HTTP client retries and timeouts when a web client calls a service endpoint",
+        "Use backoff.",
+    ),
+    "http-client-retries-copy": (
+        "Configure HTTP client retries and timeouts when a web client calls a service endpoint",
+        "Use backoff with jitter for the catalog search service endpoint and the login page.",
+    ),
+    "catalog-search": ("Build product catalog search pages with filters, facets and sorting", "Facets."),
+    "css-layout": ("Lay out responsive pages with CSS grid and flexbox", "Grid."),
+    "release-notes": ("Write release notes from merged pull requests", "Changelog."),
+    "postgres-indexes": ("Choose PostgreSQL indexes for slow queries", "EXPLAIN ANALYZE."),
+    "docker-compose": ("Run services locally with docker compose, volumes and networks", "compose up."),
+    "react-forms": (
+        "Build React forms with validation, controlled inputs and error messages",
+        "Use a form library.",
+    ),
+    "stripe-billing": ("Set up Stripe billing: subscriptions, plans, invoices and webhooks", "Webhooks."),
+    "python-packaging": (
+        "Package a Python project with pyproject.toml, build wheels and publish to PyPI",
+        "Use hatch.",
+    ),
+    "k8s-deploy": ("Deploy services to Kubernetes with Helm charts, probes and rollouts", "helm upgrade."),
+    "login-auth": ("Add login and authentication with sessions, OAuth and password reset", "Sessions."),
+}
+PROBE_SCOPED = {
+    "acme-debugging": (
+        "Use when encountering any bug in the widgets service: debugging the catalog search endpoint",
+        "repository:acme/widgets",
+    ),
+    "acme-release": ("Cut a widgets release: tag, changelog, publish", "repository:acme/widgets"),
+}
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("probe") / "lib"
+    skills = {n: (d, b, None) for n, (d, b) in PROBE.items()}
+    skills |= {n: (d, "Widgets only.", scope) for n, (d, scope) in PROBE_SCOPED.items()}
+    for name, (description, body, scope) in skills.items():
+        folder = root / "skills" / name
+        folder.mkdir(parents=True)
+        meta = f"metadata:\n  skillforge-scope: {scope}\n" if scope else ""
+        (folder / "SKILL.md").write_text(
+            f'---\nname: {name}\ndescription: "{description}"\n{meta}---\n{body}\n'
+        )
+    return root
+
+
+@pytest.mark.parametrize("one_shot", [False, True])
+@pytest.mark.parametrize(
+    ("task", "repository"),
+    [  # a best fit in a copy that _distinct drops; a kind's skill beside an anchored skill
+        (
+            "help me debug unexpected behavior: reproduce the bug with the http client catalog search postgres indexes",
+            None,
+        ),
+        (
+            "Implement the following plan:\n\nhow does the catalog search work make the landing page look more modern Package",
+            "acme/widgets",
+        ),
+    ],
+)
+def test_calibration_agrees_with_route_on_copies_and_anchors(
+    probe: Path, one_shot: bool, task: str, repository: str | None
+) -> None:
+    from skillforge.route.rank import Context
+
+    router = Router(probe, one_shot=one_shot)
+    context = Context(repository) if repository else None
+    for k in (1, 3):
+        at_zero = router.route(task, k=k, threshold=0.0, context=context)
+        for t in (0.2, 0.24, 0.25, 0.3, 0.33, 0.5):
+            got = [m.name for m in router.route(task, k=k, threshold=t, context=context)]
+            assert got == routed(at_zero, t), (k, t)

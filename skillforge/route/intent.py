@@ -33,44 +33,64 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I | re.M)
 
 
-_NOT = r"(?:does ?n[o'’]?t|don[’']?t|isn[’']?t|is not|not|stopped|won[’']?t|will not|can[’']?t|cannot)"
+_NOT = r"(?:does ?n[o'’]?t|don[’']?t|isn[’']?t|is not|stopped|won[’']?t|will not|can[’']?t|cannot)"
 _DET = r"(?:the |this |that |my |our |these |all )"
+_ASK = r"(?:please|can you|could you|let'?s|help me|i want to|we need to|need to|trying to|try to|how (?:do|to|can) i)"
+# an error as something that happened, not a feature ("error handling", "error message", "error page")
+_ERR = (
+    r"(?:error|exception)s?\b(?! (?:handl\w*|messages?|boundar\w*|pages?|logs?|logging|codes?|states?|reports?"
+    r"|reporting|tracking|toasts?|responses?|types?|classes?|handlers?)\b)"
+)
+_REPORTED = (  # verbs that report an error rather than specify one
+    r"(?:get|gets|getting|got|seeing|i see|i'?m seeing|keeps? (?:getting|throwing)|throws|throwing|threw|"
+    r"there'?s|there is|ran into|running into|hit|hitting)"
+)
 # the same kinds in the languages most often met in public agent logs after English (Spanish, Portuguese,
-# French, German, Russian, Chinese, Japanese): the words added are English, as skills are
+# French, German, Russian, Chinese, Japanese), as reports or requests: the words added are English
 _DEBUGGING_ELSEWHERE = (
-    r"\b(?:(?:me )?(?:da|sale|aparece|tengo|salta) (?:un |este |el )?error|no funciona|"
+    r"\b(?:(?<!si )(?:me )?(?:da|sale|tengo|salta) (?:un |este |el )?error|no funciona|"
     r"(?:d[áa]|deu|est[áa] dando) erro|n[ãa]o funciona|(?:j'ai|il y a) (?:une |cette )?erreur|ne (?:fonctionne|marche) pas|"
-    r"(?:bekomme|habe|gibt) (?:einen |diesen |den )?fehler|funktioniert nicht|ошибк\w*|не работает)|"
-    r"报错|出错|错误|不工作|无法运行|エラー|動かない"
+    r"(?:ich )?(?:bekomme|habe) (?:einen |diesen |den )?fehler|funktioniert nicht|"
+    r"(?:выда[её]т|получаю|вылетает|появляется|возникает) (?:\w+ )?ошибк\w*|не работает)|"
+    r"报错|出错了|(?:有|出现|遇到|这个)错误|不工作|无法运行|エラーが(?:出|発生)|動かない"
 )
 _UNDERSTANDING_ELSEWHERE = (
-    r"\b(?:(?:expl[ií]ca(?:me)?|explique(?:-moi)?|erkl[äa]re?(?: mir)?) (?:\w+ ){0,3}?(?:el |la |este |esta |o |a |le |ce |"
-    r"cette |das |den |dieses |diesen )?(?:proyecto|projeto|projet|projekt|c[oó]digo|code|repositorio|reposit[oó]rio"
-    r"|arquitectura|arquitetura|architecture|architektur)|de qu[eé] (?:trata|va) (?:el |este )?proyecto|"
-    r"do que se trata|объясни\w* (?:\w+ )?(?:проект|код|архитектур)|что делает (?:этот )?(?:проект|код)|"
+    r"(?:^|[,;.]\s*|\b(?:y|e|et|und|и|por favor|s'il te plaît|bitte) )(?:expl[ií]ca(?:me)?|explique(?:-moi)?|"
+    r"erkl[äa]re?(?: mir)?|объясни(?:те)?) (?:\w+ ){0,3}?(?:el |la |este |esta |o |a |le |ce |cette |das |den |dieses "
+    r"|diesen |этот |эту )?(?:proyecto|projeto|projet|projekt|c[oó]digo|code|repositorio|reposit[oó]rio|arquitectura"
+    r"|arquitetura|architecture|architektur|проект\w{0,2}|кода?|архитектур\w{0,3})\b|"
+    r"\b(?:de qu[eé] (?:trata|va) (?:el |este )?proyecto|do que se trata|что делает (?:этот )?(?:проект|код)\b|"
     r"о ч[её]м (?:этот )?проект)|"
     r"(?:这个|该)(?:项目|project|仓库|代码|repo)[^\n。？?]{0,6}(?:干什么|做什么|干嘛|是什么)|"
-    r"解释(?:一下)?(?:这个)?(?:项目|代码|架构)|(?:项目|代码)(?:结构|架构)|このプロジェクトは|コードを説明"
+    r"解释(?:一下)?(?:这个)?(?:项目|代码|架构)|介绍一下(?:这个)?项目|このプロジェクトは(?:何|なに)|"
+    r"このプロジェクトについて(?:説明|教えて)|コードを説明"
 )
 
 INTENTS: tuple[Intent, ...] = (
     Intent(
         "debugging",
         _p(
-            r"\b(?:debug\w*|traceback|stack ?trace|panic:|segfault|segmentation fault|crash(?:es|ed)\b|crashing|"
-            r"(?-i:[A-Z]\w*(?:Error|Exception)): \S|(?-i:error|Error|ERROR): \S|\bERR!|exception in thread|"
-            r"(?:this|that|these|the following|following|an?) (?:\w+ )?(?:error|exception)s? (?:when|while|on|in|from)\b|"
-            r"(?:this|that|these|the following|following) (?:\w+ )?(?:error|exception)s?\b|"
-            r"(?:get|gets|getting|got|see|seeing|throws?|throwing|threw|raises?|raised|raising|"
-            r"keeps? (?:getting|throwing)|there'?s|there is) (?:an? |this |the |that |some )?(?:\w+ )?(?:error|exception)s?\b|"
+            r"^(?:uncaught )?(?-i:[A-Z][\w.]*(?:Error|Exception)): \S|^(?-i:error|Error|ERROR)(?:\[\w+\])?: \S|"
+            r"^--- FAIL\b|traceback \(most recent call last\)|"
+            r"\b(?:(?:^[ \t]*|\b" + _ASK + r" )debug\b|debugging (?:this|the|it|my|why|what)\b|"
+            r"(?:the|this|full|a|here'?s the) (?:traceback|stack ?trace)\b|panic:|segfault|segmentation fault|"
+            r"(?:it|app|server|this|that|keeps?|still) crash(?:es|ing)\b|crashed\b|\bERR!|exception in thread|"
+            r"(?:this|that|the following|following) (?:\w+ )?"
+            + _ERR
+            + r"|"
+            + _REPORTED
+            + r" (?:an? |this |the |that |some )?(?:\w+ )?(?:"
+            + _ERR
+            + r"|(?-i:[A-Z]\w*(?:Error|Exception))\b)|"
             + _NOT
-            + r" (?:seem to |seems to )?(?:work|load|start|run|compile|build|connect)(?:ing|s)?\b|"
+            + r" (?:seem to |seems to )?(?:work|load|start|compile|build|connect)(?:ing|s)?\b|"
             r"(?:is|are|seems|looks|got|was) broken|buggy|"
-            r"(?:a|the|this|that) bug (?:in|with|where|when)|fix (?:a|the|this|that) bug|"
-            r"(?:it|this|that|build|\w*tests?\w*|ci|still|keeps?|now|always|sometimes|randomly) (?:is |are )?"
-            r"fail(?:s|ing|ed)?\b|\bfailed\b|ci is red|exit (?:status|code) [1-9]|blocked by cors|unexpectedly|"
-            r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value|answer)s?|"
-            r"(?:it|this|that|app|server|page) (?:hangs|freezes))|^--- FAIL\b|" + _DEBUGGING_ELSEWHERE
+            r"(?<!report )(?:a|the|this|that) bug (?:in|with|where|when)|fix (?:a|the|this|that) bug|"
+            r"(?<!if )(?<!when )(?<!unless )(?:it|this|that|build|\w{0,40}tests?\w{0,40}|ci|still|keeps?|now|always"
+            r"|sometimes|randomly) (?:is |are )?fail(?:s|ing|ed)\b|ci is red|exit status [1-9]|"
+            r"exited with (?:exit )?(?:code|status) [1-9]|blocked by cors|unexpectedly|"
+            r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
+            r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + _DEBUGGING_ELSEWHERE
         ),
         "debugging bug failure unexpected behavior troubleshooting root cause",
     ),
@@ -84,10 +104,11 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "planning",
         _p(
-            r"\b(?:(?:make|write|draft|propose|create|come up with|outline) (?:a |an |the )?"
+            r"\b(?:(?:make|write|draft|propose|come up with|outline) (?:a |an |the )?"
             r"(?:(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) )?"
-            r"(?:plan|design doc)\b(?! (?:for (?:teams|users|customers)|tier))|"
-            r"plan (?:out|how)\b|(?:let'?s|please|help me) plan\b|how (?:should|would|could) (?:we|i) "
+            r"(?:plan|design doc)\b(?! (?:and|in|with|for (?:teams|users|customers)|tier)\b)|"
+            r"create (?:a |an |the )?(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) "
+            r"plan\b|plan (?:out|how)\b|(?:let'?s|please|help me) plan\b|how (?:should|would|could) (?:we|i) "
             r"(?:approach|structure|design)\b|implementation plan|break (?:it|this|that) down\b)"
         ),
         "writing plans planning spec requirements multi step task",
@@ -123,16 +144,16 @@ INTENTS: tuple[Intent, ...] = (
         _p(
             r"\b(?:(?:add|write|create|need|cover \w+(?: \w+)? with) "
             r"(?:a |an |some |more |the |unit |integration |e2e |regression |pytest |jest |go )*tests?\b"
-            r"(?! (?:users?|data|accounts?|env\w*|servers?|db|databases?|files?|fixtures?)\b)|"
-            r"test coverage|tdd|test[- ]driven|unit tests? for)"
+            r"(?! (?:users?|data|accounts?|env\w*|servers?|db|databases?|files?|fixtures?|mode|flags?|pages?|buttons?"
+            r"|ids?|keys?|cards?|skills?)\b)|test coverage|tdd|test[- ]driven|unit tests? for)"
         ),
         "test driven development tdd writing tests",
     ),
     Intent(
         "fixing failing tests",
         _p(
-            r"\b(?:failing tests?|tests? (?:are |is )?(?:failing|fail|broken|red)|make (?:the )?tests? pass)|"
-            r"^(?:--- FAIL|FAILED)\b"
+            r"\b(?:failing tests?|tests? (?:are |is |keep |keeps )?(?:failing|broken|red)\b|tests? failed\b|"
+            r"make (?:the )?tests? pass)|^(?:--- FAIL|FAILED)\b"
         ),
         "fix failing tests test failures",
     ),
@@ -157,23 +178,25 @@ INTENTS: tuple[Intent, ...] = (
         "improving a user interface's design",
         _p(
             r"\b(?:make (?:it|(?:the|this|my|our) (?:\w+ )?(?:ui|page|site|app|website|design|layout|dashboard|form"
-            r"|screen)) look (?:better|nicer"
-            r"|modern|more \w+|good|great|professional|clean|prettier|beautiful)|(?:improve|polish|modernize|redesign"
-            r"|revamp|refresh) (?:the |this |my |our )?(?:ui|ux|design|styling|look|layout|landing page|website|frontend"
-            r"|interface)\b|(?:ui|ux) (?:improvements|redesign|polish)|looks? (?:ugly|outdated|dated|boring|bad))"
+            r"|screen)) look (?:better|nicer|more modern|modern|professional|clean|cleaner|prettier|beautiful|polished"
+            r"|sleek)|(?:improve|polish|modernize|redesign|revamp|refresh) (?:the |this |my |our )?(?:ui|ux|"
+            r"(?:visual |page |site |app )?design|styling|look|layout|landing page|website|frontend|user interface)\b"
+            r"(?! of (?:the |our |this |a )?(?:database|schema|api|parser|data|system|classes|class|module|code)\b)|"
+            r"(?:ui|ux) (?:improvements|redesign|polish)|looks? (?:ugly|outdated|dated|boring|bad))"
         ),
         "frontend visual design ui interface styling typography aesthetic",
     ),
     Intent(
         "refactoring",
         _p(
-            r"(?:^[ \t]*|\b(?:please|can you|could you|let'?s|help me|i want to|we need to|need to) )"
-            r"refactor(?:ing)?\b|\brefactor(?:ing)? " + _DET + r"|\bclean ?up (?:the |this )?code\b|"
-            r"\brename \w+ (?:across|everywhere|throughout)\b"
+            r"(?:^[ \t]*|\b" + _ASK + r" )refactor(?:ing)?\b(?!\()|\brefactor(?:ing)? " + _DET + r"|"
+            r"\bclean ?up (?:the |this )?code\b|\brename \w+ (?:across|everywhere|throughout)\b"
         ),
         "refactor refactoring rename code",
     ),
 )
+
+SCANNED = 4000  # the kinds are read in a task's first characters: the request, and the start of a paste
 
 
 @cache
@@ -183,7 +206,8 @@ def _tokens(words: str) -> tuple[str, ...]:
 
 def intents_of(text: str) -> list[Intent]:
     """The kinds of work ``text`` asks for, in :data:`INTENTS` order."""
-    return [intent for intent in INTENTS if intent.pattern.search(text)]
+    head = text[:SCANNED]
+    return [intent for intent in INTENTS if intent.pattern.search(head)]
 
 
 def kinds_of_work(text: str) -> list[tuple[str, dict[str, float]]]:

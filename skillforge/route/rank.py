@@ -138,7 +138,7 @@ def rank_skills(
     repos = _task_repositories(index, text, context)
     scores = score_all(index, parsed, max(k * 4, 20), _repo_skills(index, repos))
     tokens = parsed.terms
-    scored, content = [], []  # content: scored on the task's own words, without a kind of work's bonus
+    scored = []  # (score, skill, scope reasons, utility, anchored, its score on the task's own words)
     for i, raw in scores.combined.items():
         if raw <= 0:
             continue
@@ -146,26 +146,27 @@ def rank_skills(
         q = utility.get(index.names[i]) if utility else None
         if q is not None:
             factor *= 0.85 + 0.3 * q
-        own = (raw - scores.kinds.get(i, (0.0, ""))[0]) * factor
+        own = max(0.0, (raw - scores.kinds.get(i, (0.0, ""))[0]) * factor)  # float32 rounding aside
         anchored = anchored and own > NOTHING  # anchored when the task overlaps its own text, as before
         if raw * factor >= threshold or anchored:
-            scored.append((raw * factor, i, scope_why, q, anchored))
-            if own >= threshold or anchored:
-                content.append((own, i, scope_why, q, anchored))
+            scored.append((raw * factor, i, scope_why, q, anchored, own))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    distinct = _distinct(index, scored)
+    content = sorted(
+        ((item[5], *item[1:5]) for item in distinct if item[5] >= threshold or item[4]),
+        key=lambda item: (-item[0], item[1]),
+    )
     if not content:
         return []  # a kind of work alone ("fix this error") does not make a skill fit: abstain as before
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    content.sort(key=lambda item: (-item[0], item[1]))
-    chosen = _keep_best_fit(
-        _keep_anchored(_distinct(index, scored), k), _distinct(index, scored), content[0][1]
-    )
+    chosen = _keep_anchored(_few_raised(distinct, k, scores), k)
     off = not any(item[4] for item in chosen) and _off_topic(index, text, content[:1], threshold)
     if off and threshold > 0:
         return []  # the best skill misses what the task is about and scores under the higher bar
-    matches = [
-        _match(index, i, score, scores, tokens, scope_why, q, anchored)
-        for score, i, scope_why, q, anchored in chosen
-    ]
+    matches = []
+    for score, i, scope_why, q, anchored, own in chosen:
+        match = _match(index, i, score, scores, tokens, scope_why, q, anchored)
+        match.fit = own  # the score without a kind's bonus, as abstention read it above
+        matches.append(match)
     if off:  # reached only at threshold 0 (calibration): marked, not dropped
         for m in matches:
             m.off_topic = True
@@ -207,20 +208,19 @@ def _keep_anchored(scored: list[Any], k: int) -> list[Any]:
     return top
 
 
-def _keep_best_fit(top: list[Any], distinct: list[Any], best: int) -> list[Any]:
-    """``top`` holding the skill that best fits the task's own words (``best``): when skills raised by a
-    kind of work pushed it out, it takes the place of the last of those (anchored skills stay)."""
-    if any(item[1] == best for item in top):
-        return top
-    item = next((item for item in distinct if item[1] == best), None)
-    if item is None:  # a copy of a skill in ``top`` (the same description)
-        return top
-    raised = [j for j, kept in enumerate(top) if not kept[4]]
-    if not raised:
-        return top
-    top = [*top[: raised[-1]], item, *top[raised[-1] + 1 :]]
-    top.sort(key=lambda kept: (-kept[0], kept[1]))
-    return top
+def _few_raised(scored: list[Any], k: int, scores: Scores) -> list[Any]:
+    """``scored`` without the skills raised by a kind of work beyond the first ``k - 1``: kinds take at
+    most k - 1 of the k places, so the skill the task's own words fit best keeps one (with k = 1, no
+    kind raises a skill). Dropping by rank keeps route at any threshold equal to its threshold-0 list
+    cut at that threshold, which calibration relies on."""
+    out, raised = [], 0
+    for item in scored:
+        if item[1] in scores.kinds and not item[4]:
+            raised += 1
+            if raised >= k:
+                continue
+        out.append(item)
+    return out
 
 
 def _distinct(index: Index, scored: list[Any]) -> list[Any]:
@@ -277,11 +277,8 @@ def _match(
         why.append(scope_why)
     if utility is not None:
         why.append(f"utility {utility:.2f}")
-    kind = scores.kinds.get(i, (0.0, ""))[0]
-    # the same scope and utility factor; never below 0 (the combined score is float32 in numpy)
-    fit = max(0.0, score * (1 - kind / scores.combined[i])) if kind else score
     return Match(
-        index.names[i], index.descriptions[i], index.paths[i], score, why, index.blocked[i], anchored, fit=fit
+        index.names[i], index.descriptions[i], index.paths[i], score, why, index.blocked[i], anchored
     )
 
 
