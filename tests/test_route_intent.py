@@ -387,3 +387,26 @@ def test_calibration_agrees_with_route_on_copies_and_anchors(
         for t in (0.2, 0.24, 0.25, 0.3, 0.33, 0.5):
             got = [m.name for m in router.route(task, k=k, threshold=t, context=context)]
             assert got == routed(at_zero, t), (k, t)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        CORS,
+        "What can you say about this package?",
+        "Ошибка при запуске, не работает",
+        "the build is broken and CI is red",
+        "my app hangs on startup",
+        "explique-moi ce projet",
+        "\u8fd9\u4e2a\u9879\u76ee\u662f\u5e72\u4ec0\u4e48\u7684",
+        "can you polish the UI and make it look more modern",
+        "Implement the following plan:\n\n# Plan",
+        "please review src/app.py and respond to the PR comments",
+    ],
+)
+def test_cues_never_hide_a_match(text: str) -> None:
+    """A clause is searched only when the task holds one of its cues: the same kinds as searching always."""
+    from skillforge.route.intent import INTENTS, SCANNED
+
+    always = [i.name for i in INTENTS if any(c.pattern.search(text[:SCANNED]) for c in i.clauses)]
+    assert kinds(text) == always and always

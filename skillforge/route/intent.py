@@ -3,11 +3,12 @@ or to carry out, tests, an explanation of a codebase, a user interface's design,
 
 Real prompts name the work in words that skills which do it do not use ("blocked by CORS policy", "give
 me a quick overview of this repo", "Implement the following plan:"), and the technology words around
-them match technology skills instead. Each kind found in a task adds a few words in the vocabulary that
-skills doing that work use in their names and descriptions ("debugging", "bug", "root cause"…) to the
-query, at a reduced weight and outside its reference mass (:func:`skillforge.route.query.reference_mass`),
-so they raise the skills that do that work without lowering any other skill's score; a skill that
-names the task's technology still wins when it matches the task's own words. English only.
+them match technology skills instead. Each kind found in a task's first ``SCANNED`` characters, written
+as a request or a report (not as a feature: "error handling middleware", "Retry if it fails"), brings a
+few words that skills doing that work use in their names and descriptions ("debugging bug failure …");
+:func:`skillforge.route.score.kind_bonus` raises the one skill per kind that best matches them.
+Debugging and understanding a codebase are also found in Spanish, Portuguese, French, German,
+Russian, Chinese and Japanese; the words they bring are English, as skills are.
 """
 
 from __future__ import annotations
@@ -24,13 +25,29 @@ KIND_WEIGHT = 1.0  # the most a kind of work adds to a skill's score (route.scor
 @dataclass(frozen=True, slots=True)
 class Intent:
     name: str  # as shown in a match's reasons: "the task asks for debugging"
-    pattern: re.Pattern[str]
+    clauses: tuple[Clause, ...]  # any of them
     words: str  # added to the query, tokenised as the index is
     weight: float = 1.0  # times KIND_WEIGHT
 
+    def found_in(self, head: str, lowered: str) -> bool:
+        return any(clause.found_in(head, lowered) for clause in self.clauses)
 
-def _p(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I | re.M)
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A pattern, searched only when the task holds one of its ``cues`` (lowercase substrings that every
+    match of the pattern contains): a substring test costs far less than a search of a long alternation
+    at every word, and most tasks ask for no kind of work."""
+
+    cues: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    def found_in(self, head: str, lowered: str) -> bool:
+        return any(cue in lowered for cue in self.cues) and self.pattern.search(head) is not None
+
+
+def _p(cues: str, pattern: str) -> Clause:
+    return Clause(tuple(cues.split("|")), re.compile(pattern, re.I | re.M))
 
 
 _NOT = r"(?:does ?n[o'’]?t|don[’']?t|isn[’']?t|is not|stopped|won[’']?t|will not|can[’']?t|cannot)"
@@ -66,131 +83,182 @@ _UNDERSTANDING_ELSEWHERE = (
     r"このプロジェクトについて(?:説明|教えて)|コードを説明"
 )
 
+# every match of the debugging clause holds one of these, lowercase (cf. Clause)
+_DEBUGGING_CUES = (
+    "erro|exception|fail|traceback|debug|stack|panic|segfault|segmentation|crash|err!|broken|bug|ci is red|exit|"
+    "cors|unexpected|wrong|hangs|freezes|funciona|erreur|fonctionne|marche|fehler|funktioniert|ошибк|работает|"
+    "报错|出错了|错误|不工作|无法运行|エラー|動かない"
+)
+_UNDERSTANDING_CUES = (
+    "overview|summary|tour|explanation|summari|describe|explain|how does|walk me through|tell me|what does|"
+    "what is|what can you|how is|new to|understand|familiar|get to know|expl|erkl|объясни|de qu|do que se trata|что делает|"
+    "о чём|о чем|这个|该|解释|介绍|このプロジェクト|コードを説明"
+)
+
 INTENTS: tuple[Intent, ...] = (
     Intent(
         "debugging",
-        _p(
-            r"^(?:uncaught )?(?-i:[A-Z][\w.]*(?:Error|Exception)): \S|^(?-i:error|Error|ERROR)(?:\[\w+\])?: \S|"
-            r"^--- FAIL\b|traceback \(most recent call last\)|"
-            r"\b(?:(?:^[ \t]*|\b" + _ASK + r" )debug\b|debugging (?:this|the|it|my|why|what)\b|"
-            r"(?:the|this|full|a|here'?s the) (?:traceback|stack ?trace)\b|panic:|segfault|segmentation fault|"
-            r"(?:it|app|server|this|that|keeps?|still) crash(?:es|ing)\b|crashed\b|\bERR!|exception in thread|"
-            r"(?:this|that|the following|following) (?:\w+ )?"
-            + _ERR
-            + r"|"
-            + _REPORTED
-            + r" (?:an? |this |the |that |some )?(?:\w+ )?(?:"
-            + _ERR
-            + r"|(?-i:[A-Z]\w*(?:Error|Exception))\b)|"
-            + _NOT
-            + r" (?:seem to |seems to )?(?:work|load|start|compile|build|connect)(?:ing|s)?\b|"
-            r"(?:is|are|seems|looks|got|was) broken|buggy|"
-            r"(?<!report )(?:a|the|this|that) bug (?:in|with|where|when)|fix (?:a|the|this|that) bug|"
-            r"(?<!if )(?<!when )(?<!unless )(?:it|this|that|build|\w{0,40}tests?\w{0,40}|ci|still|keeps?|now|always"
-            r"|sometimes|randomly) (?:is |are )?fail(?:s|ing|ed)\b|ci is red|exit status [1-9]|"
-            r"exited with (?:exit )?(?:code|status) [1-9]|blocked by cors|unexpectedly|"
-            r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
-            r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + _DEBUGGING_ELSEWHERE
+        (
+            _p(
+                _DEBUGGING_CUES,
+                r"^(?:uncaught )?(?-i:[A-Z][\w.]*(?:Error|Exception)): \S|^(?-i:error|Error|ERROR)(?:\[\w+\])?: \S|"
+                r"^--- FAIL\b|traceback \(most recent call last\)|"
+                r"\b(?:(?:^[ \t]*|\b" + _ASK + r" )debug\b|debugging (?:this|the|it|my|why|what)\b|"
+                r"(?:the|this|full|a|here'?s the) (?:traceback|stack ?trace)\b|panic:|segfault|segmentation fault|"
+                r"(?:it|app|server|this|that|keeps?|still) crash(?:es|ing)\b|crashed\b|\bERR!|exception in thread|"
+                r"(?:this|that|the following|following) (?:\w+ )?"
+                + _ERR
+                + r"|"
+                + _REPORTED
+                + r" (?:an? |this |the |that |some )?(?:\w+ )?(?:"
+                + _ERR
+                + r"|(?-i:[A-Z]\w*(?:Error|Exception))\b)|"
+                r"(?:is|are|seems|looks|got|was) broken|buggy|"
+                r"(?<!report )(?:a|the|this|that) bug (?:in|with|where|when)|fix (?:a|the|this|that) bug|"
+                r"(?<!if )(?<!when )(?<!unless )(?:it|this|that|build|\b(?:[^\W_]+_){0,3}tests?\w*|ci|still|keeps?|now|always"
+                r"|sometimes|randomly) (?:is |are )?fail(?:s|ing|ed)\b|ci is red|exit status [1-9]|"
+                r"exited with (?:exit )?(?:code|status) [1-9]|blocked by cors|unexpectedly|"
+                r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
+                r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + _DEBUGGING_ELSEWHERE,
+            ),
+            _p(
+                "work|load|start|compil|build|connect",
+                r"\b"
+                + _NOT
+                + r" (?:seem to |seems to )?(?:work|load|start|compile|build|connect)(?:ing|s)?\b",
+            ),
         ),
         "debugging bug failure unexpected behavior troubleshooting root cause",
     ),
     Intent(
         "carrying out a plan",
         # only at the start: the wrapper Claude Code writes around an approved plan, never a pasted heading
-        _p(r"\A\s*(?:implement|execute|carry out|follow) (?:the|this) (?:following |attached )?plan\b"),
+        (
+            _p(
+                "plan",
+                r"\A\s*(?:implement|execute|carry out|follow) (?:the|this) (?:following |attached )?plan\b",
+            ),
+        ),
         "executing implementation plan plans tasks",
         3.0,  # written by the agent itself: a kind no reader can mistake
     ),
     Intent(
         "planning",
-        _p(
-            r"\b(?:(?:make|write|draft|propose|come up with|outline) (?:a |an |the )?"
-            r"(?:(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) )?"
-            r"(?:plan|design doc)\b(?! (?:and|in|with|for (?:teams|users|customers)|tier)\b)|"
-            r"create (?:a |an |the )?(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) "
-            r"plan\b|plan (?:out|how)\b|(?:let'?s|please|help me) plan\b|how (?:should|would|could) (?:we|i) "
-            r"(?:approach|structure|design)\b|implementation plan|break (?:it|this|that) down\b)"
+        (
+            _p(
+                "plan|design doc|how should|how would|how could|break it|break this|break that",
+                r"\b(?:(?:make|write|draft|propose|come up with|outline) (?:a |an |the )?"
+                r"(?:(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) )?"
+                r"(?:plan|design doc)\b(?! (?:and|in|with|for (?:teams|users|customers)|tier)\b)|"
+                r"create (?:a |an |the )?(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) "
+                r"plan\b|plan (?:out|how)\b|(?:let'?s|please|help me) plan\b|how (?:should|would|could) (?:we|i) "
+                r"(?:approach|structure|design)\b|implementation plan|break (?:it|this|that) down\b)",
+            ),
         ),
         "writing plans planning spec requirements multi step task",
     ),
     Intent(
         "brainstorming",
-        _p(
-            r"\b(?:brainstorm\w*|ideas? (?:for|on|about)|explore (?:the )?options|what are (?:some|the) options)\b"
+        (
+            _p(
+                "brainstorm|idea|option",
+                r"\b(?:brainstorm\w*|ideas? (?:for|on|about)|explore (?:the )?options|what are (?:some|the) options)\b",
+            ),
         ),
         "brainstorming ideas design",
     ),
     Intent(
         "requesting a code review",
-        _p(
-            r"\b(?:review (?:my |the |this |these |our )?(?:\w+ ){0,2}(?:code|changes|diff|pr|pull request|branch|"
-            r"commits?|implementation)\b|(?:please |can you |could you )review\b|review this\s*(?:[.?!]|$)|"
-            r"do a (?:\w+ )?code review|(?:look over|check) (?:my|the|these) changes\b)|"
-            r"(?:^[ \t]*|<command-name>)/[\w:-]*review\b"
+        (
+            _p(
+                "review",
+                r"\b(?:review (?:my |the |this |these |our )?(?:\w+ ){0,2}(?:code|changes|diff|pr|pull request|branch|"
+                r"commits?|implementation)\b|(?:please |can you |could you )review\b|review this\s*(?:[.?!]|$)|"
+                r"do a (?:\w+ )?code review|(?:look over|check) (?:my|the|these) changes\b)|"
+                r"(?:^[ \t]*|<command-name>)/[\w:-]*review\b",
+            ),
         ),
         "code review requesting reviewer",
     ),
     Intent(
         "addressing review feedback",
-        _p(
-            r"\b(?:(?:the|these|his|her|their|my|all|reviewer'?s?) review comments|"
-            r"(?:address|resolve|fix|handle|respond to|work through|go through) (?:the |all |these |his |her |pr |review )*"
-            r"(?:comments?|feedback|suggestions?)\b|pr (?:comments|feedback|issues)\b|bugbot)"
+        (
+            _p(
+                "review|comment|feedback|suggestion|pr issues|bugbot",
+                r"\b(?:(?:the|these|his|her|their|my|all|reviewer'?s?) review comments|"
+                r"(?:address|resolve|fix|handle|respond to|work through|go through) (?:the |all |these |his |her |pr |review )*"
+                r"(?:comments?|feedback|suggestions?)\b|pr (?:comments|feedback|issues)\b|bugbot)",
+            ),
         ),
         "receiving code review feedback comments",
     ),
     Intent(
         "writing tests",
-        _p(
-            r"\b(?:(?:add|write|create|need|cover \w+(?: \w+)? with) "
-            r"(?:a |an |some |more |the |unit |integration |e2e |regression |pytest |jest |go )*tests?\b"
-            r"(?! (?:users?|data|accounts?|env\w*|servers?|db|databases?|files?|fixtures?|mode|flags?|pages?|buttons?"
-            r"|ids?|keys?|cards?|skills?)\b)|test coverage|tdd|test[- ]driven|unit tests? for)"
+        (
+            _p(
+                "test|tdd",
+                r"\b(?:(?:add|write|create|need|cover \w+(?: \w+)? with) "
+                r"(?:a |an |some |more |the |unit |integration |e2e |regression |pytest |jest |go )*tests?\b"
+                r"(?! (?:users?|data|accounts?|env\w*|servers?|db|databases?|files?|fixtures?|mode|flags?|pages?|buttons?"
+                r"|ids?|keys?|cards?|skills?)\b)|test coverage|tdd|test[- ]driven|unit tests? for)",
+            ),
         ),
         "test driven development tdd writing tests",
     ),
     Intent(
         "fixing failing tests",
-        _p(
-            r"\b(?:failing tests?|tests? (?:are |is |keep |keeps )?(?:failing|broken|red)\b|tests? failed\b|"
-            r"make (?:the )?tests? pass)|^(?:--- FAIL|FAILED)\b"
+        (
+            _p(
+                "test|fail",
+                r"\b(?:failing tests?|tests? (?:are |is |keep |keeps )?(?:failing|broken|red)\b|tests? failed\b|"
+                r"make (?:the )?tests? pass)|^(?:--- FAIL|FAILED)\b",
+            ),
         ),
         "fix failing tests test failures",
     ),
     Intent(
         "understanding a codebase",
-        _p(
-            r"\b(?:(?:overview|summary|tour|explanation) of (?:the |this |my |our )?(?:repo|repository|codebase|project|code"
-            r"|app|application)|(?:summari[sz]e|describe) (?:the |this |my |our )(?:repo|repository|codebase|project|code"
-            r"|app|architecture)|explain (?:how )?(?:the |this |my |our )?(?:repo|repository|codebase|project|architecture"
-            r"|code|function|module|file|class|app)\b|how does (?:the |this |our |my )\w+(?: \w+)? work\b|"
-            r"walk me through (?:the |this |my |our )(?:code|codebase|repo|repository|project|architecture)|"
-            r"(?:what can you (?:say|tell me)|tell me) about (?:the |this |my )?(?:repo|repository|codebase|project|package"
-            r"|code)|what (?:does|is) (?:this|the) (?:repo|repository|codebase|project|code|function|method|class|file"
-            r"|module|app) (?:do|doing|for|about)\b|how is (?:this|the) (?:repo|repository|codebase|project|code) "
-            r"(?:structured|organi[sz]ed|laid out)|(?:i'?m|i am) new to (?:this|the) (?:repo|repository|codebase|project"
-            r"|code)|(?:understand|get familiar with|get to know) (?:the |this |my )?(?:repo|repository|codebase|project"
-            r"|code))|" + _UNDERSTANDING_ELSEWHERE
+        (
+            _p(
+                _UNDERSTANDING_CUES,
+                r"\b(?:(?:overview|summary|tour|explanation) of (?:the |this |my |our )?(?:repo|repository|codebase|project|code"
+                r"|app|application)|(?:summari[sz]e|describe) (?:the |this |my |our )(?:repo|repository|codebase|project|code"
+                r"|app|architecture)|explain (?:how )?(?:the |this |my |our )?(?:repo|repository|codebase|project|architecture"
+                r"|code|function|module|file|class|app)\b|how does (?:the |this |our |my )\w+(?: \w+)? work\b|"
+                r"walk me through (?:the |this |my |our )(?:code|codebase|repo|repository|project|architecture)|"
+                r"(?:what can you (?:say|tell me)|tell me) about (?:the |this |my )?(?:repo|repository|codebase|project|package"
+                r"|code)|what (?:does|is) (?:this|the) (?:repo|repository|codebase|project|code|function|method|class|file"
+                r"|module|app) (?:do|doing|for|about)\b|how is (?:this|the) (?:repo|repository|codebase|project|code) "
+                r"(?:structured|organi[sz]ed|laid out)|(?:i'?m|i am) new to (?:this|the) (?:repo|repository|codebase|project"
+                r"|code)|(?:understand|get familiar with|get to know) (?:the |this |my )?(?:repo|repository|codebase|project"
+                r"|code))|" + _UNDERSTANDING_ELSEWHERE,
+            ),
         ),
         "understand codebase architecture explain how the system works documentation onboarding",
     ),
     Intent(
         "improving a user interface's design",
-        _p(
-            r"\b(?:make (?:it|(?:the|this|my|our) (?:\w+ )?(?:ui|page|site|app|website|design|layout|dashboard|form"
-            r"|screen)) look (?:better|nicer|more modern|modern|professional|clean|cleaner|prettier|beautiful|polished"
-            r"|sleek)|(?:improve|polish|modernize|redesign|revamp|refresh) (?:the |this |my |our )?(?:ui|ux|"
-            r"(?:visual |page |site |app )?design|styling|look|layout|landing page|website|frontend|user interface)\b"
-            r"(?! of (?:the |our |this |a )?(?:database|schema|api|parser|data|system|classes|class|module|code)\b)|"
-            r"(?:ui|ux) (?:improvements|redesign|polish)|looks? (?:ugly|outdated|dated|boring|bad))"
+        (
+            _p(
+                "look|improve|polish|moderni|redesign|revamp|refresh|ui|ux",
+                r"\b(?:make (?:it|(?:the|this|my|our) (?:\w+ )?(?:ui|page|site|app|website|design|layout|dashboard|form"
+                r"|screen)) look (?:better|nicer|more modern|modern|professional|clean|cleaner|prettier|beautiful|polished"
+                r"|sleek)|(?:improve|polish|modernize|redesign|revamp|refresh) (?:the |this |my |our )?(?:ui|ux|"
+                r"(?:visual |page |site |app )?design|styling|look|layout|landing page|website|frontend|user interface)\b"
+                r"(?! of (?:the |our |this |a )?(?:database|schema|api|parser|data|system|classes|class|module|code)\b)|"
+                r"(?:ui|ux) (?:improvements|redesign|polish)|looks? (?:ugly|outdated|dated|boring|bad))",
+            ),
         ),
         "frontend visual design ui interface styling typography aesthetic",
     ),
     Intent(
         "refactoring",
-        _p(
-            r"(?:^[ \t]*|\b" + _ASK + r" )refactor(?:ing)?\b(?!\()|\brefactor(?:ing)? " + _DET + r"|"
-            r"\bclean ?up (?:the |this )?code\b|\brename \w+ (?:across|everywhere|throughout)\b"
+        (
+            _p(
+                "refactor|clean up|cleanup|rename",
+                r"(?:^[ \t]*|\b" + _ASK + r" )refactor(?:ing)?\b(?!\()|\brefactor(?:ing)? " + _DET + r"|"
+                r"\bclean ?up (?:the |this )?code\b|\brename \w+ (?:across|everywhere|throughout)\b",
+            ),
         ),
         "refactor refactoring rename code",
     ),
@@ -207,7 +275,8 @@ def _tokens(words: str) -> tuple[str, ...]:
 def intents_of(text: str) -> list[Intent]:
     """The kinds of work ``text`` asks for, in :data:`INTENTS` order."""
     head = text[:SCANNED]
-    return [intent for intent in INTENTS if intent.pattern.search(head)]
+    lowered = head.lower()
+    return [intent for intent in INTENTS if intent.found_in(head, lowered)]
 
 
 def kinds_of_work(text: str) -> list[tuple[str, dict[str, float]]]:
