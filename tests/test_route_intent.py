@@ -33,11 +33,13 @@ def kinds(text: str) -> list[str]:
     return [intent.name for intent in intents_of(text)]
 
 
-def write(root: Path, name: str, description: str) -> None:
+def write(root: Path, name: str, description: str, body: str = "", scope: str = "") -> None:
+    """A skill folder; ``scope`` is its skillforge-scope (``repository:owner/name``)."""
     folder = root / "skills" / name
     folder.mkdir(parents=True)
-    body = f"# {name}\n\n1. Read the task.\n2. {description}\n"
-    (folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: {description}\n---\n{body}")
+    body = body or f"# {name}\n\n1. Read the task.\n2. {description}\n"
+    meta = f"metadata:\n  skillforge-scope: {scope}\n" if scope else ""
+    (folder / "SKILL.md").write_text(f'---\nname: {name}\ndescription: "{description}"\n{meta}---\n{body}')
 
 
 @pytest.fixture()
@@ -163,11 +165,12 @@ def test_a_repository_skill_needs_the_task_words_to_be_anchored(tmp_path: Path) 
     root = tmp_path / "lib"
     for name, description in OTHERS.items():
         write(root, name, description)
-    folder = root / "skills" / "acme-debugging"
-    folder.mkdir()
-    (folder / "SKILL.md").write_text(
-        f"---\nname: acme-debugging\ndescription: {DEBUGGING}\nmetadata:\n  skillforge-scope: repository:acme/widgets\n"
-        "---\n# acme-debugging\n\n1. Read the logs.\n"
+    write(
+        root,
+        "acme-debugging",
+        DEBUGGING,
+        "# acme-debugging\n\n1. Read the logs.\n",
+        "repository:acme/widgets",
     )
     task = "I keep getting this error from the zorblax frobnicator"
     router = Router(root)
@@ -226,12 +229,8 @@ def wider(library: Path) -> Path:
     for name, description in REVIEWING.items():
         write(library, name, description)
     write(library, "systematic-debugging-copy", DEBUGGING)  # a vendored copy: the same description
-    folder = library / "skills" / "acme-debugging"
-    folder.mkdir()
-    (folder / "SKILL.md").write_text(
-        f"---\nname: acme-debugging\ndescription: {TRACING}\nmetadata:\n  skillforge-scope: repository:acme/w\n"
-        "---\n# acme-debugging\n\n1. Read the catalog search logs.\n"
-    )
+    body = "# acme-debugging\n\n1. Read the catalog search logs.\n"
+    write(library, "acme-debugging", TRACING, body, "repository:acme/w")
     return library
 
 
@@ -349,15 +348,10 @@ PROBE_SCOPED = {
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("probe") / "lib"
-    skills = {n: (d, b, None) for n, (d, b) in PROBE.items()}
-    skills |= {n: (d, "Widgets only.", scope) for n, (d, scope) in PROBE_SCOPED.items()}
-    for name, (description, body, scope) in skills.items():
-        folder = root / "skills" / name
-        folder.mkdir(parents=True)
-        meta = f"metadata:\n  skillforge-scope: {scope}\n" if scope else ""
-        (folder / "SKILL.md").write_text(
-            f'---\nname: {name}\ndescription: "{description}"\n{meta}---\n{body}\n'
-        )
+    for name, (description, body) in PROBE.items():
+        write(root, name, description, body + "\n")
+    for name, (description, scope) in PROBE_SCOPED.items():
+        write(root, name, description, "Widgets only.\n", scope)
     return root
 
 

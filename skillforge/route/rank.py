@@ -152,14 +152,12 @@ def rank_skills(
             scored.append((raw * factor, i, scope_why, q, anchored, own))
     scored.sort(key=lambda item: (-item[0], item[1]))
     distinct = _distinct(index, scored)
-    content = sorted(
-        ((item[5], *item[1:5]) for item in distinct if item[5] >= threshold or item[4]),
-        key=lambda item: (-item[0], item[1]),
-    )
-    if not content:
+    fits = [item for item in distinct if item[5] >= threshold or item[4]]
+    if not fits:
         return []  # a kind of work alone ("fix this error") does not make a skill fit: abstain as before
+    best = max(fits, key=lambda item: (item[5], -item[1]))  # the best fit on the task's own words
     chosen = _keep_anchored(_few_raised(distinct, k, scores), k)
-    off = not any(item[4] for item in chosen) and _off_topic(index, text, content[:1], threshold)
+    off = not any(item[4] for item in chosen) and _off_topic(index, text, best, threshold)
     if off and threshold > 0:
         return []  # the best skill misses what the task is about and scores under the higher bar
     matches = []
@@ -173,14 +171,13 @@ def rank_skills(
     return matches
 
 
-def _off_topic(index: Index, text: str, chosen: list[Any], threshold: float) -> bool:
-    """Whether the best of ``chosen`` (none anchored) misses the task's topic while scoring under
-    ``OFF_TOPIC_RATIO`` × ``threshold`` (always asked at threshold 0: calibration needs it)."""
-    if not chosen or any(item[4] for item in chosen):
+def _off_topic(index: Index, text: str, best: Any, threshold: float) -> bool:
+    """Whether ``best``, the skill the task's own words fit best (an item of ``scored``), misses the
+    task's topic while that fit is under ``OFF_TOPIC_RATIO`` × ``threshold`` (always asked at threshold
+    0: calibration needs it)."""
+    if threshold > 0 and best[5] >= OFF_TOPIC_RATIO * threshold:
         return False
-    if threshold > 0 and chosen[0][0] >= OFF_TOPIC_RATIO * threshold:
-        return False
-    return off_topic(index, text, chosen[0][1])
+    return off_topic(index, text, best[1])
 
 
 def _repo_skills(index: Index, repos: set[str]) -> list[int]:

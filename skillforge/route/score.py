@@ -29,9 +29,8 @@ class Scores:
     combined: dict[int, float]
     meta: dict[int, float]
     best_task: dict[int, int]
-    kinds: dict[
-        int, tuple[float, str]
-    ]  # skill -> the bonus in its combined score, the kind of work (route.intent)
+    # skill -> the bonus in its combined score and the kind of work that gave it (route.intent)
+    kinds: dict[int, tuple[float, str]]
 
 
 def _weighted_ids(post: Postings, query: Query) -> tuple[list[tuple[int, float]], float]:
@@ -47,14 +46,14 @@ def kind_bonus(index: Index, query: Query) -> dict[int, tuple[float, str]]:
     skill per kind, so a kind adds at most one pointer. Skills scoped to a repository are left out: they
     are raised in their repository by the scope, not by what any task asks for."""
     out: dict[int, tuple[float, str]] = {}
+    if not query.kinds:  # most tasks: nothing to build on the hot path
+        return out
     post = index.meta
     skip = set(index.withheld).union(*index.repo_skills.values())
     for name, words in query.kinds:
-        ids = [(post.vocab[t], w) for t, w in words.items() if t in post.vocab]
+        ids, ref = _weighted_ids(post, Query(words))
         if len(ids) < MIN_KIND_WORDS:
             continue
-        idf = {t: post.idf(post.vocab[t]) for t in words if t in post.vocab}
-        ref = reference_mass(Query(words), idf, post.unknown_idf())
         best, score = (_best_plain if index.plain else _best_numpy)(post, ids, skip)
         score *= KIND_WEIGHT / ref
         if best >= 0 and score > out.get(best, (0.0, ""))[0]:
