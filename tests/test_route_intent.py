@@ -86,6 +86,27 @@ def library(tmp_path: Path) -> Path:
         ("Lista las carpetas del proyecto y explica la arquitectura general", ["understanding a codebase"]),
         ("我这个project是在干什么", ["understanding a codebase"]),
         ("кнопка не работает", ["debugging"]),
+        # shapes met in a second set of real prompts (paraphrased)
+        ("Please fix this:\nsrc/io.c:12:10: fatal error: stdio2.h: No such file or directory", ["debugging"]),
+        (
+            "Start task 2. Commit after each sub-task and keep going until all are done",
+            ["working through a task list"],
+        ),
+        (
+            "1. Open ROADMAP.md and find the first task marked [ ]\n2. Implement it",
+            ["working through a task list"],
+        ),
+        ("Read docs/tasks.md and execute only the tasks under [BACKEND]", ["working through a task list"]),
+        ("I want a blog built from markdown files. Prepare a plan and give me next steps", ["planning"]),
+        ("Create a plan for how to turn this script into a web service", ["planning"]),
+        ("Before writing code, help me design the architecture: queue, workers, storage", ["brainstorming"]),
+        ("read the project folder and tell me what you understand", ["understanding a codebase"]),
+        ("Give me a brief description of what this module is doing", ["understanding a codebase"]),
+        ("Build a modern, minimalist landing page for my bakery", ["improving a user interface's design"]),
+        # other languages, as above
+        ("me explica como funciona este sistema", ["understanding a codebase"]),
+        ("帮我规划一下这个应用的前后端功能", ["planning"]),
+        ("Сделай современный лендинг для моей студии", ["improving a user interface's design"]),
     ],
 )
 def test_kinds_of_work_in_real_prompt_shapes(text: str, expected: list[str]) -> None:
@@ -126,6 +147,12 @@ def test_kinds_of_work_in_real_prompt_shapes(text: str, expected: list[str]) -> 
         "A\u00f1ade un tooltip que explica el c\u00f3digo de descuento",
         "tests" * 4000,  # one long word: a pattern with \\w* on both sides of 'test' once took 1.2 s
         "\n" * 20_000,  # a blank paste (a pattern anchored at every line start once took 21 s on it)
+        # features and chores that share the new kinds' words
+        "Please take this markdown and break it down into separate files per section",
+        "Add a pricing page with a plan for teams and a plan for individuals",
+        "Show the next task in the sidebar when the current one is done",
+        "Add a 'modern' theme option to the settings page",
+        "Add a fatal error handler that writes a crash report",
     ],
 )
 def test_no_kind_of_work_in_feature_lists_and_context(text: str) -> None:
@@ -396,6 +423,12 @@ def test_calibration_agrees_with_route_on_copies_and_anchors(
         "can you polish the UI and make it look more modern",
         "Implement the following plan:\n\n# Plan",
         "please review src/app.py and respond to the PR comments",
+        "Start task 2 and then the next task",
+        "Prepare a plan and give me next steps",
+        "help me design the architecture",
+        "Build a modern, minimalist landing page",
+        "src/io.c:12:10: fatal error: stdio2.h: No such file or directory",
+        "me explica como funciona este sistema",
     ],
 )
 def test_cues_never_hide_a_match(text: str) -> None:
@@ -404,3 +437,16 @@ def test_cues_never_hide_a_match(text: str) -> None:
 
     always = [i.name for i in INTENTS if any(c.pattern.search(text[:SCANNED]) for c in i.clauses)]
     assert kinds(text) == always and always
+
+
+def test_a_skill_that_does_the_work_well_fits_a_task_that_asks_only_for_it(library: Path) -> None:
+    # half of a kind's bonus counts for abstention: the plan skill, matching the kind's words well,
+    # answers a task whose own words name nothing in the library ("zorblax" above: a weak match, abstain)
+    write(
+        library, "executing-task-plans", "Use when executing an implementation plan: work through its tasks"
+    )
+    task = "Start task 2. Commit after each sub-task and keep going until all are done"
+    matches = Router(library).route(task, k=3)
+    assert [m.name for m in matches] == ["executing-task-plans"]
+    assert matches[0].why[0] == "the task asks for working through a task list"
+    assert 0.25 <= matches[0].fit < matches[0].score

@@ -4,7 +4,8 @@
 no-fit: the most no-fit abstentions that silence at most 5% of the answerable queries) and stores it in ``<library>/.skillforge/route.json`` (``{"threshold": x, "queries": n}``); the
 router reads it from there, else uses ``rank.ABSTAIN`` (the default, set on the tuning parts of the
 SWE-bench and public-skills evaluation sets, see docs/routing.md). A query abstains at threshold ``t``
-when none of its candidates scores ``t`` or more on the task's own words and none is anchored to the task's repository, or
+when none of its candidates has a ``fit`` of ``t`` or more (its score on the task's own words plus a share of
+a kind of work's bonus: ``rank.Match.fit``) and none is anchored to the task's repository, or
 when its best skill misses the task's topic and scores under ``OFF_TOPIC_RATIO`` × ``t``.
 """
 
@@ -24,8 +25,9 @@ MAX_ANSWERABLE_ABSTAINED = 0.05  # a learnt threshold never silences more answer
 
 def top_score(matches: list[Any]) -> float:
     """The score that decides abstention at any threshold: infinite when a candidate is anchored, else
-    the best score on the task's own words (``fit``: a kind of work's bonus left out), divided by ``OFF_TOPIC_RATIO`` when the best skill misses the task's topic (it
-    must clear that many times the threshold: :mod:`skillforge.route.topic`)."""
+    the best ``fit`` (the score on the task's own words plus ``KIND_FIT`` of a kind of work's bonus),
+    divided by ``OFF_TOPIC_RATIO`` when the best skill misses the task's topic (it must clear that many
+    times the threshold: :mod:`skillforge.route.topic`)."""
     if any(m.anchored for m in matches):
         return float("inf")
     best = max((m.fit for m in matches), default=0.0)

@@ -20,6 +20,7 @@ from functools import cache
 from skillforge.text import tokenize
 
 KIND_WEIGHT = 1.0  # the most a kind of work adds to a skill's score (route.score.kind_bonus)
+KIND_FIT = 0.5  # the share of that bonus abstention counts: a skill that does the work well fits alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,8 @@ _UNDERSTANDING_ELSEWHERE = (
     r"erkl[äa]re?(?: mir)?|объясни(?:те)?) (?:\w+ ){0,3}?(?:el |la |este |esta |o |a |le |ce |cette |das |den |dieses "
     r"|diesen |этот |эту )?(?:proyecto|projeto|projet|projekt|c[oó]digo|code|repositorio|reposit[oó]rio|arquitectura"
     r"|arquitetura|architecture|architektur|проект\w{0,2}|кода?|архитектур\w{0,3})\b|"
+    r"\bc[oó]mo (?:est[aá] (?:o |el )?)?funciona(?:miento)? (?:(?:de )?(?:este|esse|deste|desse|el|o|do) )?"
+    r"(?:sistema|projeto|proyecto|c[oó]digo|app)\b|"
     r"\b(?:de qu[eé] (?:trata|va) (?:el |este )?proyecto|do que se trata|что делает (?:этот )?(?:проект|код)\b|"
     r"о ч[её]м (?:этот )?проект)|"
     r"(?:这个|该)(?:项目|project|仓库|代码|repo)[^\n。？?]{0,6}(?:干什么|做什么|干嘛|是什么)|"
@@ -92,6 +95,7 @@ _DEBUGGING_CUES = (
 _UNDERSTANDING_CUES = (
     "overview|summary|tour|explanation|summari|describe|explain|how does|walk me through|tell me|what does|"
     "what is|what can you|how is|new to|understand|familiar|get to know|expl|erkl|объясни|de qu|do que se trata|что делает|"
+    "funciona|description of what|summary of what|overview of what|"
     "о чём|о чем|这个|该|解释|介绍|このプロジェクト|コードを説明"
 )
 
@@ -121,6 +125,11 @@ INTENTS: tuple[Intent, ...] = (
                 r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
                 r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + _DEBUGGING_ELSEWHERE,
             ),
+            _p(  # a compiler's or linker's report, pasted
+                "fatal error|cannot open include|undefined reference|error:",
+                r"\bfatal error(?: [A-Z]+\d+)?: |\bcannot open include file\b|\bundefined reference to\b|"
+                r"^\S+:\d+:\d+: (?:fatal )?error: ",
+            ),
             _p(
                 "work|load|start|compil|build|connect",
                 r"\b"
@@ -143,6 +152,23 @@ INTENTS: tuple[Intent, ...] = (
         3.0,  # written by the agent itself: a kind no reader can mistake
     ),
     Intent(
+        "working through a task list",
+        (
+            _p(
+                "task|step|phase|milestone|item|tarea|tarefa|задач|任务",
+                r"\b(?:commence|start|begin|proceed (?:to|with)|continue (?:with|to)|move on to|go on to|work on|"
+                r"implement|execute|do|tackle|pick up) (?:with )?(?:the )?(?:next|first) (?:unchecked |open |pending "
+                r"|remaining )?(?:task|step|phase|milestone|item)s?\b|"
+                r"\b(?:commence|start|begin|proceed with|continue with|work on|implement|execute|tackle) "
+                r"(?:task|step|phase|milestone) #?\d+(?:\.\d+)*\b|"
+                r"\bexecute (?:only |all |the )*(?:remaining |listed |open )?(?:tasks|steps)\b|"
+                r"\b(?:find|pick|take) the (?:first|next) (?:unchecked |open |pending )?(?:task|item)\b|"
+                r"\b(?:siguiente|pr[oó]xima) (?:tarea|tarefa)\b|следующ\w* задач|下一个任务|执行(?:下一个)?任务",
+            ),
+        ),
+        "executing implementation plan plans tasks",
+    ),
+    Intent(
         "planning",
         (
             _p(
@@ -152,7 +178,18 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?:plan|design doc)\b(?! (?:and|in|with|for (?:teams|users|customers)|tier)\b)|"
                 r"create (?:a |an |the )?(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) "
                 r"plan\b|plan (?:out|how)\b|(?:let'?s|please|help me) plan\b|how (?:should|would|could) (?:we|i) "
-                r"(?:approach|structure|design)\b|implementation plan|break (?:it|this|that) down\b)",
+                r"(?:approach|structure|design)\b|implementation plan|break (?:it|this|that) down\b"
+                r"(?! into (?:separate |smaller )?(?:files|folders|modules|components|functions|classes|sections)\b))",
+            ),
+            _p(
+                "plan|next steps|best way|best approach|规划|计划|計画|план",
+                r"\b(?:create|prepare|give me|put together|devise|make|write|draft) (?:a |an |the |me a )?(?:\w+ )?plan "
+                r"(?:for (?:how|implementing|migrating|building|adding|making|converting|turning)\b|"
+                r"to (?:implement|migrate|build|add|make|refactor|convert|turn|move)\b|and (?:give me )?(?:the )?next steps)|"
+                r"\b(?:give me|what are) (?:the )?next steps\b|"
+                r"\bwhat(?:'s| is) the best (?:way|approach) to (?:implement|build|structure|design|architect)\b|"
+                r"\b(?:haz|crea|hacer|fa[çc]a|crie|fais|propose|erstelle|составь|сделай) (?:un |um |une |einen |мне )?"
+                r"(?:plan|plano|план)\b|спланируй|(?:帮我|请你?|先)?(?:规划|制定(?:一个)?计划|做(?:一个)?计划)|計画を立て",
             ),
         ),
         "writing plans planning spec requirements multi step task",
@@ -163,6 +200,12 @@ INTENTS: tuple[Intent, ...] = (
             _p(
                 "brainstorm|idea|option",
                 r"\b(?:brainstorm\w*|ideas? (?:for|on|about)|explore (?:the )?options|what are (?:some|the) options)\b",
+            ),
+            _p(
+                "design|architect|think through|设计",
+                r"\bhelp me (?:design|architect|think through)\b|\b(?:let'?s|we should) (?:design|think through)\b|"
+                r"\bdesign the (?:overall |system |app |application |backend |software )?architecture\b|"
+                r"(?:帮我|请你?)设计|设计一下",
             ),
         ),
         "brainstorming ideas design",
@@ -231,7 +274,10 @@ INTENTS: tuple[Intent, ...] = (
                 r"|module|app) (?:do|doing|for|about)\b|how is (?:this|the) (?:repo|repository|codebase|project|code) "
                 r"(?:structured|organi[sz]ed|laid out)|(?:i'?m|i am) new to (?:this|the) (?:repo|repository|codebase|project"
                 r"|code)|(?:understand|get familiar with|get to know) (?:the |this |my )?(?:repo|repository|codebase|project"
-                r"|code))|" + _UNDERSTANDING_ELSEWHERE,
+                r"|code))|tell me what you understand\b|what do you understand (?:about|of|from)\b|"
+                r"(?:description|summary|overview|explanation) of what (?:it|(?:this|the) \w+|this) (?:is doing|does)\b|"
+                r"explain how (?:it|this|everything|the system|this system) works\b|"
+                + _UNDERSTANDING_ELSEWHERE,
             ),
         ),
         "understand codebase architecture explain how the system works documentation onboarding",
@@ -247,6 +293,16 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?:visual |page |site |app )?design|styling|look|layout|landing page|website|frontend|user interface)\b"
                 r"(?! of (?:the |our |this |a )?(?:database|schema|api|parser|data|system|classes|class|module|code)\b)|"
                 r"(?:ui|ux) (?:improvements|redesign|polish)|looks? (?:ugly|outdated|dated|boring|bad))",
+            ),
+            _p(
+                "modern|beautiful|sleek|minimalis|stylish|elegant|good-looking|good looking|nice-looking|nice looking|"
+                "современн|tampilan",
+                r"\b(?:modern|beautiful|sleek|minimalist|stylish|elegant|good[- ]looking|nice[- ]looking)\b(?:,? [\w-]+){0,3}"
+                r" (?:landing page|landing|homepage|home page|navbar|nav bar|navigation bar|hero section|website|web ?page"
+                r"|ui|user interface|dashboard|layout|design|theme)\b|"
+                r"современн\w*(?: \w+){0,2} (?:лендинг\w*|сайт\w*|страниц\w*|дизайн\w*|интерфейс\w*)|"
+                r"\btampilan (?:yang )?(?:modern|bagus|menarik)\b|"
+                r"\b(?:dise[ñn]o|interfaz|p[aá]gina|landing) (?:\w+ )?modern[oa]\b",
             ),
         ),
         "frontend visual design ui interface styling typography aesthetic",

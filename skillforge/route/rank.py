@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from skillforge.route.index import Index, Postings
+from skillforge.route.intent import KIND_FIT
+from skillforge.route.language import language_factor, skill_language, task_languages
 from skillforge.route.query import parse
 from skillforge.route.repo import named_repositories, same_repository
 from skillforge.route.score import Scores, score_all
@@ -102,8 +104,8 @@ class Match:
     blocked: str = ""
     anchored: bool = False  # scoped to the task's repository: returned whatever the threshold
     off_topic: bool = False  # the best skill misses what the task names (route.topic): a higher bar
-    # the score on the task's own words, without a kind of work's bonus (what abstention reads); its
-    # score when not given
+    # what abstention reads: the score on the task's own words plus KIND_FIT of a kind of work's bonus
+    # (route.intent); its score when not given
     fit: float | None = None
 
     def __post_init__(self) -> None:
@@ -138,15 +140,18 @@ def rank_skills(
     repos = _task_repositories(index, text, context)
     scores = score_all(index, parsed, max(k * 4, 20), _repo_skills(index, repos))
     tokens = parsed.terms
-    scored = []  # (score, skill, scope reasons, utility, anchored, its score on the task's own words)
+    languages = _Languages(text, context)
+    scored = []  # (score, skill, scope reasons, utility, anchored, its fit: what abstention reads)
     for i, raw in scores.combined.items():
         if raw <= 0:
             continue
         factor, scope_why, anchored = scope_factor(index.scopes[i], context, tokens, repos)
+        factor *= languages.factor(index.names[i], index.scopes[i])
         q = utility.get(index.names[i]) if utility else None
         if q is not None:
             factor *= 0.85 + 0.3 * q
-        own = max(0.0, (raw - scores.kinds.get(i, (0.0, ""))[0]) * factor)  # float32 rounding aside
+        bonus = scores.kinds.get(i, (0.0, ""))[0]
+        own = max(0.0, (raw - bonus * (1 - KIND_FIT)) * factor)  # float32 rounding aside
         anchored = anchored and own > NOTHING  # anchored when the task overlaps its own text, as before
         if raw * factor >= threshold or anchored:
             scored.append((raw * factor, i, scope_why, q, anchored, own))
@@ -154,8 +159,8 @@ def rank_skills(
     distinct = _distinct(index, scored)
     fits = [item for item in distinct if item[5] >= threshold or item[4]]
     if not fits:
-        return []  # a kind of work alone ("fix this error") does not make a skill fit: abstain as before
-    best = max(fits, key=lambda item: (item[5], -item[1]))  # the best fit on the task's own words
+        return []  # a kind of work alone makes a skill fit only when the skill does that work well
+    best = max(fits, key=lambda item: (item[5], -item[1]))  # the best fit
     chosen = _keep_anchored(_few_raised(distinct, k, scores), k)
     off = not any(item[4] for item in chosen) and _off_topic(index, text, best, threshold)
     if off and threshold > 0:
@@ -163,12 +168,29 @@ def rank_skills(
     matches = []
     for score, i, scope_why, q, anchored, own in chosen:
         match = _match(index, i, score, scores, tokens, scope_why, q, anchored)
-        match.fit = own  # the score without a kind's bonus, as abstention read it above
+        match.fit = own  # as abstention read it above
         matches.append(match)
     if off:  # reached only at threshold 0 (calibration): marked, not dropped
         for m in matches:
             m.off_topic = True
     return matches
+
+
+class _Languages:
+    """A task's languages, found once and only when a skill about one language is scored
+    (:mod:`route.language`)."""
+
+    def __init__(self, text: str, context: Context | None) -> None:
+        self.text, self.context = text, context
+        self.found: frozenset[str] | None = None
+
+    def factor(self, name: str, scopes: list[str]) -> float:
+        language = skill_language(name)
+        if not language or any(scope.startswith("language:") for scope in scopes):
+            return 1.0  # an explicit language scope is judged by scope_factor
+        if self.found is None:
+            self.found = task_languages(self.text, self.context.languages if self.context else ())
+        return language_factor(language, self.found)
 
 
 def _off_topic(index: Index, text: str, best: Any, threshold: float) -> bool:
