@@ -435,7 +435,8 @@ def test_cues_never_hide_a_match(text: str) -> None:
     """A clause is searched only when the task holds one of its cues: the same kinds as searching always."""
     from skillforge.route.intent import INTENTS, SCANNED
 
-    always = [i.name for i in INTENTS if any(c.pattern.search(text[:SCANNED]) for c in i.clauses)]
+    head = text[:SCANNED]
+    always = [i.name for i in INTENTS if any(c.search(head, head.lower()) for c in i.clauses)]
     assert kinds(text) == always and always
 
 
@@ -450,3 +451,23 @@ def test_a_skill_that_does_the_work_well_fits_a_task_that_asks_only_for_it(libra
     assert [m.name for m in matches] == ["executing-task-plans"]
     assert matches[0].why[0] == "the task asks for working through a task list"
     assert 0.25 <= matches[0].fit < matches[0].score
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PLEASE REVIEW MY CHANGES", ["requesting a code review"]),
+        ("Start Task 2 And Commit After Each Sub-Task", ["working through a task list"]),
+        ("Prepare A Plan And Give Me Next Steps", ["planning"]),
+        ("--- FAIL: TestShadow (3.40s)", ["debugging", "fixing failing tests"]),  # capitals: as written
+        ("ÜBERSICHT: Explain The Architecture", ["understanding a codebase"]),
+    ],
+)
+def test_patterns_without_capitals_are_case_blind(text: str, expected: list[str]) -> None:
+    """A clause whose pattern names no capital letter is searched in the lowercased task: the same kinds
+    as a case-blind search; one that names capitals (``--- FAIL``) is searched as before."""
+    from skillforge.route.intent import INTENTS
+
+    assert kinds(text) == expected
+    assert any(c.lowered for i in INTENTS for c in i.clauses)
+    assert not all(c.lowered for i in INTENTS for c in i.clauses)

@@ -38,17 +38,30 @@ class Intent:
 class Clause:
     """A pattern, searched only when the task holds one of its ``cues`` (lowercase substrings that every
     match of the pattern contains): a substring test costs far less than a search of a long alternation
-    at every word, and most tasks ask for no kind of work."""
+    at every word, and most tasks ask for no kind of work. A pattern that names no capital letter is
+    searched in the lowercased task without ``re.I`` (half the time of a case-blind search); one that
+    does (``TypeError``, ``--- FAIL``) in the task as written, case-blind but where it says otherwise."""
 
     cues: tuple[str, ...]
     pattern: re.Pattern[str]
+    lowered: bool
+
+    def search(self, head: str, lowered: str) -> bool:
+        return self.pattern.search(lowered if self.lowered else head) is not None
 
     def found_in(self, head: str, lowered: str) -> bool:
-        return any(cue in lowered for cue in self.cues) and self.pattern.search(head) is not None
+        return any(cue in lowered for cue in self.cues) and self.search(head, lowered)
 
 
 def _p(cues: str, pattern: str) -> Clause:
-    return Clause(tuple(cues.split("|")), re.compile(pattern, re.I | re.M))
+    lowered = not any(char.isupper() for char in re.sub(r"\\.", "", pattern))  # escapes aside (\S, \W)
+    return Clause(tuple(cues.split("|")), re.compile(pattern, re.M if lowered else re.I | re.M), lowered)
+
+
+def _after(words: str, nouns: str) -> str:
+    """Cues for a clause whose every match holds one of ``words`` followed by a space and one of
+    ``nouns``: each pair ("next task", "first step" …)."""
+    return "|".join(f"{w} {n}" for w in words.split("|") for n in nouns.split("|"))
 
 
 _NOT = r"(?:does ?n[o'’]?t|don[’']?t|isn[’']?t|is not|stopped|won[’']?t|will not|can[’']?t|cannot)"
@@ -155,14 +168,19 @@ INTENTS: tuple[Intent, ...] = (
         "working through a task list",
         (
             _p(
-                "task|step|phase|milestone|item|tarea|tarefa|задач|任务",
+                _after("next|first", "task|step|phase|milestone|item|unchecked|open|pending|remaining"),
                 r"\b(?:commence|start|begin|proceed (?:to|with)|continue (?:with|to)|move on to|go on to|work on|"
-                r"implement|execute|do|tackle|pick up) (?:with )?(?:the )?(?:next|first) (?:unchecked |open |pending "
-                r"|remaining )?(?:task|step|phase|milestone|item)s?\b|"
+                r"implement|execute|do|tackle|pick up|find|pick|take) (?:with )?(?:the )?(?:next|first) (?:unchecked "
+                r"|open |pending |remaining )?(?:task|step|phase|milestone|item)s?\b",
+            ),
+            _p(
+                _after("task|step|phase|milestone", "0|1|2|3|4|5|6|7|8|9|#"),
                 r"\b(?:commence|start|begin|proceed with|continue with|work on|implement|execute|tackle) "
-                r"(?:task|step|phase|milestone) #?\d+(?:\.\d+)*\b|"
+                r"(?:task|step|phase|milestone) #?\d+(?:\.\d+)*\b",
+            ),
+            _p(
+                "execute|tarea|tarefa|задач|任务",
                 r"\bexecute (?:only |all |the )*(?:remaining |listed |open )?(?:tasks|steps)\b|"
-                r"\b(?:find|pick|take) the (?:first|next) (?:unchecked |open |pending )?(?:task|item)\b|"
                 r"\b(?:siguiente|pr[oó]xima) (?:tarea|tarefa)\b|следующ\w* задач|下一个任务|执行(?:下一个)?任务",
             ),
         ),
@@ -182,12 +200,18 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?! into (?:separate |smaller )?(?:files|folders|modules|components|functions|classes|sections)\b))",
             ),
             _p(
-                "plan|next steps|best way|best approach|规划|计划|計画|план",
+                "plan for |plan to |plan and ",
                 r"\b(?:create|prepare|give me|put together|devise|make|write|draft) (?:a |an |the |me a )?(?:\w+ )?plan "
                 r"(?:for (?:how|implementing|migrating|building|adding|making|converting|turning)\b|"
-                r"to (?:implement|migrate|build|add|make|refactor|convert|turn|move)\b|and (?:give me )?(?:the )?next steps)|"
+                r"to (?:implement|migrate|build|add|make|refactor|convert|turn|move)\b|and (?:give me )?(?:the )?next steps)",
+            ),
+            _p(
+                "next steps|best way|best approach",
                 r"\b(?:give me|what are) (?:the )?next steps\b|"
-                r"\bwhat(?:'s| is) the best (?:way|approach) to (?:implement|build|structure|design|architect)\b|"
+                r"\bwhat(?:'s| is) the best (?:way|approach) to (?:implement|build|structure|design|architect)\b",
+            ),
+            _p(  # other languages; 'propose' for French
+                "haz |crea |hacer |faça |faca |crie |fais |propose |erstelle |составь |сделай |спланируй|规划|计划|計画を立て",
                 r"\b(?:haz|crea|hacer|fa[çc]a|crie|fais|propose|erstelle|составь|сделай) (?:un |um |une |einen |мне )?"
                 r"(?:plan|plano|план)\b|спланируй|(?:帮我|请你?|先)?(?:规划|制定(?:一个)?计划|做(?:一个)?计划)|計画を立て",
             ),

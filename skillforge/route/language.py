@@ -8,13 +8,15 @@ tests, documentation, CI) with tasks in every language: on real prompts, "benchm
 function", "add Sentry to our Flask app" and "add JSDoc comments to App.tsx" picked Go skills. Only a name's first word is read (``llama-cpp`` is
 a tool, not a C++ skill), and only words that name a language or a framework of exactly one; a skill
 with an explicit ``language:`` scope is judged by that scope instead (:func:`route.rank.scope_factor`).
-A task's languages come from unambiguous cues (``pytest``, ``.go`` files, ``package.json``, ``cargo``…)
-in its text and from the marker files of its working folder.
+A task's languages come from unambiguous cues in its first characters (``pytest``, a ``.go`` file,
+``package.json``, ``cargo build``; "Flask" or "Swift" only capitalised) and from the marker files of its
+working folder.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 MISMATCH = 0.5  # a skill for one language on a task that shows only other languages
@@ -51,26 +53,76 @@ _NAME_FIRST_WORD = {  # a skill name's first word -> the language the skill is a
     "cpp": "c++",
 }
 
-_CUES = {  # unambiguous signs of a language in a task's text (lowercased)
-    "go": r"\bgolang\b|\bgo (?:test|build|run|mod|get|vet|generate|install|work)\b|\bgo\.(?:mod|sum)\b|\w\.go\b"
-    r"|\bgoroutines?\b|\bgofmt\b",
-    "python": r"\bpython[23]?\b|\w\.py\b|\.ipynb\b|\bpip3? install\b|\bpytest\b|\bdjango\b|\bflask\b|\bfastapi\b"
-    r"|\bpandas\b|\bnumpy\b|\bpytorch\b|\bjupyter\b|\bconda\b|\bpyproject\.toml\b|\brequirements\.txt\b"
-    r"|traceback \(most recent call last\)|\bmodulenotfounderror\b",
-    "javascript": r"\b(?:java|type)script\b|\bnode\.?js\b|\bnpm\b|\bnpx\b|\byarn\b|\bpnpm\b|\w\.(?:m?js|jsx|tsx?|vue|svelte)\b"
-    r"|\breact\b|\bnext\.?js\b|\bvue\b|\bangular\b|\bsvelte\b|\bpackage\.json\b|\bdeno\b|\bvite\b",
-    "rust": r"\brust\b|\bcargo\b|\w\.rs\b|\bcrates?\b",
-    "java": r"\bjava\b|\w\.java\b|\bgradle\b|\bmaven\b|\bspring boot\b|\bandroid\b|\bswing\b",
-    "kotlin": r"\bkotlin\b|\w\.kts?\b|\bandroid\b",
-    "swift": r"\bswift(?:ui)?\b|\w\.swift\b|\bxcode\b",
-    "ruby": r"\bruby\b|\brails\b|\w\.rb\b|\bgemfile\b",
-    "php": r"\bphp\b|\w\.php\b|\blaravel\b|\bwordpress\b",
-    "c#": r"\bc#|\w\.cs\b|\bdotnet\b|\.net\b|\bunity\b",
-    "c++": r"\bc\+\+|\w\.(?:cpp|cc|hpp)\b|\bcmake\b|\barduino\b|\w\.ino\b",
-    "elixir": r"\belixir\b|\w\.exs?\b|\bmix (?:test|compile|deps)\b",
+# unambiguous signs of a language in a task: words (lowercased), file extensions, and words that are also
+# ordinary English when not capitalised ("flask", "swift", "unity"), read as written
+_WORDS = {
+    "go": "golang goroutine goroutines gofmt",
+    "python": "python python2 python3 pytest django fastapi pandas numpy pytorch jupyter conda ipynb",
+    "javascript": "javascript typescript nodejs npm npx yarn pnpm deno vite nextjs",
+    "rust": "rustc rustup",
+    "java": "java gradle maven android",
+    "kotlin": "kotlin",
+    "swift": "swiftui xcode",
+    "ruby": "ruby gemfile",
+    "php": "php laravel wordpress",
+    "c#": "dotnet csharp",
+    "c++": "cmake arduino",
+    "elixir": "elixir",
 }
-_LANGS = tuple(_CUES)
-_TASK = re.compile("|".join(f"(?P<g{n}>{cue})" for n, cue in enumerate(_CUES.values())))
+_CASED = {
+    "javascript": "React Vue Angular Svelte",
+    "rust": "Rust",
+    "java": "Swing",
+    "swift": "Swift",
+    "ruby": "Rails",
+    "python": "Flask",
+    "c#": "Unity",
+}
+_EXTENSIONS = {
+    "go": "go",
+    "python": "py ipynb",
+    "javascript": "js mjs cjs jsx ts tsx vue svelte",
+    "rust": "rs",
+    "java": "java",
+    "kotlin": "kt kts",
+    "swift": "swift",
+    "ruby": "rb",
+    "php": "php",
+    "c#": "cs csproj",
+    "c++": "cpp cc hpp ino",
+    "elixir": "ex exs",
+}
+_PHRASES = {  # cues of more than one word, lowercased: (substrings one of which every match holds, pattern)
+    "go": ("go ", r"\bgo (?:test|build|run|mod|get|vet|generate|install|work)\b|\bgo\.(?:mod|sum)\b"),
+    "python": (
+        "pip|pyproject|requirements.txt|traceback|modulenotfounderror",
+        r"\bpip3? install\b|\bpyproject\.toml\b|\brequirements\.txt\b|traceback \(most recent call last\)"
+        r"|\bmodulenotfounderror\b",
+    ),
+    "javascript": ("node.js|next.js|package.json", r"\bnode\.js\b|\bnext\.js\b|\bpackage\.json\b"),
+    "rust": ("cargo", r"\bcargo (?:build|test|run|add|check|clippy)\b|\bcargo\.toml\b"),
+    "java": ("spring boot", r"\bspring boot\b"),
+    "ruby": ("bundle ", r"\bbundle (?:exec|install)\b"),
+    "c#": ("c#|.net", r"(?<!\w)c#|\basp\.net\b|(?<![\w.])\.net\b"),
+    "c++": ("c++", r"(?<!\w)c\+\+"),
+    "elixir": ("mix ", r"\bmix (?:test|compile|deps\.get)\b"),
+}
+
+
+def _by_word(table: dict[str, str]) -> dict[str, str]:
+    return {word: lang for lang, words in table.items() for word in words.split()}
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_WORD_LANG, _CASED_LANG, _EXT_LANG = _by_word(_WORDS), _by_word(_CASED), _by_word(_EXTENSIONS)
+_WORD = re.compile(rf"\b(?:{_alternation(_WORD_LANG)})\b")
+_CASED_WORD = re.compile(rf"\b(?:{_alternation(_CASED_LANG)})\b")
+_EXTENSION = re.compile(rf"(?<=\w)\.({_alternation(_EXT_LANG)})\b")
+_PHRASE = {lang: (tuple(cues.split("|")), re.compile(pattern)) for lang, (cues, pattern) in _PHRASES.items()}
+SCANNED = 4000  # a task's first characters are read: the request, and the start of a paste
 
 
 @cache
@@ -80,8 +132,18 @@ def skill_language(name: str) -> str:
 
 
 def task_languages(text: str, folder_languages: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
-    """The languages a task shows: cues in its text, and its working folder's marker files."""
-    found = {_LANGS[int(m.lastgroup[1:])] for m in _TASK.finditer(text.lower()) if m.lastgroup}
+    """The languages a task shows: cues in its first ``SCANNED`` characters, and its working folder's
+    marker files."""
+    head = text[:SCANNED]
+    lowered = head.lower()
+    found = {_WORD_LANG[w] for w in _WORD.findall(lowered)}
+    found.update(_CASED_LANG[w] for w in _CASED_WORD.findall(head))
+    found.update(_EXT_LANG[e] for e in _EXTENSION.findall(lowered))
+    found.update(
+        lang
+        for lang, (cues, pattern) in _PHRASE.items()
+        if lang not in found and any(cue in lowered for cue in cues) and pattern.search(lowered)
+    )
     found.update(lang.lower() for lang in folder_languages)
     return frozenset(_FAMILY.get(lang, lang) for lang in found)
 
