@@ -35,6 +35,7 @@ from skillforge.ingest.base import (
     T_TOOL_OUTPUT,
     ParseContext,
     clip,
+    folder_repository,
     object_line,
     str_or_none,
 )
@@ -305,6 +306,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
             traj = _trajectory(path, chain, is_sub)
             if not is_sub:
                 traj.metadata.update(meta)
+                traj.repository = _pull_request_repository(meta, traj.repository)
                 for agent_id, (call_id, _) in inline.items():  # subagents seen only in progress records
                     traj.metadata.setdefault("subagents", {}).setdefault(agent_id, {"spawn_call_id": call_id})
             _ended_on_api_error(traj)
@@ -344,7 +346,7 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
         cwd=cwd,
         model=next((r.model for r in chain if r.model and not r.model.startswith("<")), None),
         task=builder.task,
-        repository=cwd.rstrip("/").rsplit("/", 1)[-1] if cwd else None,
+        repository=folder_repository(cwd),
         started_at=chain[0].timestamp,
         ended_at=chain[-1].timestamp,
         parent_id=session if is_sub else None,
@@ -359,6 +361,16 @@ def _trajectory(path: Path, chain: list[Rec], is_sub: bool) -> Trajectory:
     elif warmup:
         traj.metadata["subagent"] = "warmup"  # Claude Code filling a subagent's cache at start-up
     return traj
+
+
+def _pull_request_repository(meta: dict[str, Any], name: str | None) -> str | None:
+    """``owner/name`` from a pull request the session opened on a repository of its folder's name (a
+    ``pr-link`` record), else that name: the folder alone does not say whose repository it is."""
+    for link in meta.get("pull_requests") or ():
+        repo = link.get("repository") if isinstance(link, dict) else None
+        if isinstance(repo, str) and name and repo.rsplit("/", 1)[-1].lower() == name.lower() and "/" in repo:
+            return repo
+    return name
 
 
 def _is_warmup(chain: list[Rec]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from skillforge.ingest.base import folder_repository
 from skillforge.ingest.reading import digest_id, new_digest
 from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
 
@@ -112,7 +113,7 @@ class CodexThread:
         self.cwd = self.cwd or _s(payload.get("cwd"))
 
     def trajectory(self) -> Trajectory:
-        repo = self.repository or (self.cwd.rstrip("/").rsplit("/", 1)[-1] if self.cwd else None)
+        repo = self.repository or folder_repository(self.cwd)
         traj = Trajectory(
             id=digest_id(self.digest),
             source=self.source,
@@ -140,7 +141,10 @@ class CodexThread:
 
 
 def _repo_name(url: str | None) -> str | None:
-    """``git@github.com:o/app.git`` / ``https://…/o/app`` -> ``app``."""
+    """``git@github.com:o/app.git`` / ``https://…/o/app`` -> ``app``: the name alone, as other agents' logs
+    give it (their folder's), so that one repository's sessions are counted together; an owner would
+    split a repository whose organisation was renamed (entirehq/git-sync and entireio/git-sync in the
+    corpus's Codex rollouts)."""
     if not url:
         return None
     name = url.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
