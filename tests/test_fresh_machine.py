@@ -101,7 +101,7 @@ def test_skipped_inputs_are_one_line_per_reason_and_each_under_verbose(cli, tmp_
     assert result.code == 3  # partial, as ingest says for the same inputs
     assert cli("ingest", str(logs)).code == 3
     skipped = [line for line in result.err.splitlines() if "skipped" in line and "notes-" in line]
-    assert len(skipped) == 1 and "5 file(s) not agent logs" in skipped[0]
+    assert len(skipped) == 1 and "5 files are not agent logs" in skipped[0]
     verbose = cli("-v", "ingest", str(logs))
     assert verbose.code == 3
 
@@ -540,3 +540,43 @@ def test_a_folder_of_symlinks_to_logs_elsewhere_says_they_were_not_followed(cli,
     result = cli("ingest", str(links))
     said = " ".join(result.err.split()) + " ".join(result.out.split())
     assert result.code == 0 and "1 symlink(s) out of the folder named, not followed" in said, said
+
+
+def test_a_lone_file_that_is_no_log_is_named_once_with_why(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """One file in the logs that is not a log: distill and ingest both exit 3 (partial), and the warning
+    names the file once and says why, not '<file>: 1 file(s) not agent logs were skipped (<file>)'."""
+    logs = tmp_path / "logs"
+    shutil.copytree(EXAMPLES, logs)
+    notes = logs / "notes.jsonl"
+    notes.write_text(json.dumps({"note": 1}) + "\n")
+    result = cli("distill", str(logs), "--library", str(tmp_path / "lib"), "--init")
+    ingest = cli("ingest", str(logs))
+    assert result.code == ingest.code == 3
+    (line,) = [x for x in result.err.splitlines() if "notes" in x]
+    assert (
+        line
+        == f"warning: skipped: {notes}: not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
+    )
+    (line,) = [x for x in ingest.err.splitlines() if "notes" in x]
+    assert (
+        line
+        == f"warning: {notes}: not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
+    )
+
+
+def test_swe_agents_predictions_beside_its_trajectories_are_passed_over(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """SWE-agent writes all_preds.jsonl (SWE-bench predictions) beside its trajectories: not a log and no
+    bad input, so neither ingest nor distill is partial on it (both exited 3)."""
+    logs = tmp_path / "logs"
+    shutil.copytree(EXAMPLES, logs)
+    pred = {
+        "model_name_or_path": "gpt4",
+        "instance_id": "acme__ledgerkit-101",
+        "model_patch": "diff --git a/x b/x\n",
+    }
+    (logs / "mini-swe-agent" / "all_preds.jsonl").write_text(json.dumps(pred) + "\n")
+    result = cli("distill", str(logs), "--library", str(tmp_path / "lib"), "--init", "--json")
+    ingest = cli("ingest", str(logs))
+    assert result.code == ingest.code == 0
+    assert not json.loads(result.out)["partial"]
+    assert "1 SWE-bench predictions" in " ".join(ingest.err.split())

@@ -117,8 +117,8 @@ def test_unrecognised_files_under_the_current_folder_name_it(
     write_unrecognised(tmp_path)
     monkeypatch.chdir(tmp_path)
     res = cli("ingest", ".")
-    (line,) = [x for x in res.err.splitlines() if "file(s) not agent logs" in x]
-    assert line.startswith("warning: .: 2 file(s)")
+    (line,) = [x for x in res.err.splitlines() if "files are not agent logs" in x]
+    assert line.startswith("warning: .: 2 files are not agent logs")
 
 
 def test_unrecognised_files_under_a_relative_and_an_absolute_folder(
@@ -131,8 +131,8 @@ def test_unrecognised_files_under_a_relative_and_an_absolute_folder(
     monkeypatch.chdir(tmp_path / "here")
     res = cli("ingest", ".", str(tmp_path / "there"))  # os.path.commonpath raised on this mix
     assert "Traceback" not in res.err and res.code == ExitCode.PARTIAL
-    (line,) = [x for x in res.err.splitlines() if "file(s) not agent logs" in x]
-    assert f"{os.path.realpath(tmp_path)}: 4 file(s)" in line
+    (line,) = [x for x in res.err.splitlines() if "files are not agent logs" in x]
+    assert f"{os.path.realpath(tmp_path)}: 4 files are not agent logs" in line
 
 
 def gemini_header(sid: str) -> dict[str, Any]:

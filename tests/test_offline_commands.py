@@ -78,3 +78,22 @@ def test_non_shell_tools_classified_by_their_typed_action() -> None:
 def test_a_shell_command_recorded_in_a_subfolder_runs_there() -> None:
     act = classify(decode("codex", "exec_command", "", {"cmd": "pytest -q", "workdir": "/r/pkg"}), "/r")
     assert (act.cls, act.cwd, act.recipe) == ("test", "pkg", "cd pkg && pytest")
+
+
+@pytest.mark.parametrize(
+    ("cmd", "masked"),
+    [
+        ("go build ./... 2>&1 | grep -c '^internal'", True),  # the pipe's status is grep's
+        ("go test ./... 2>&1; echo EXIT=$?", True),  # the line's status is echo's
+        ("pytest tests/test_a.py || true", True),
+        ("cd /testbed && pytest tests/test_a.py\ngit status", True),  # a later line's status
+        ("go test ./...; cd ..", True),
+        ("go test ./... && echo passed", False),  # a failure stops the list: its status stands
+        ("cd /testbed && pytest tests/test_a.py", False),
+        ("git stash; go test ./...", False),  # the last command's status is the line's
+        ("go test ./... ; # done", False),  # a comment runs nothing
+        ("set -o pipefail; go test ./... | tail -5", False),
+    ],
+)
+def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, masked: bool) -> None:
+    assert parse_command(cmd).masked is masked

@@ -503,3 +503,41 @@ def test_claude_codes_plan_wrapper_is_passed_over() -> None:
 
     task = "Implement the following plan:\n\n# Plan: Detect file references in the parser\n\n## Context\n"
     assert short_task(task) == "Plan: Detect file references in the parser"
+
+
+def test_a_build_whose_exit_status_is_greps_is_no_support_for_a_recipe() -> None:
+    """``go build ./... 2>&1 | grep -c ^internal`` exits with grep's status: printing ``19`` (19 lines of
+    compile errors) says nothing of the build, so it is no run where the build worked; nor is
+    ``mise run test | tail`` ending in mise's own "ERROR task failed"."""
+    counted = [run(f"r{i}", [("go build ./... 2>&1 | grep -c '^internal'", OK, "19")]) for i in range(3)]
+    assert of_kind(mine(*counted), LessonKind.ENVIRONMENT_RECIPE) == []
+    tail = "[test] $ go test ./...\nFAIL\n[test] ERROR task failed"
+    failing = [run(f"r{i}", [("mise run test 2>&1 | tail -100", OK, tail)]) for i in range(3)]
+    assert of_kind(mine(*failing), LessonKind.ENVIRONMENT_RECIPE) == []
+    echoed = [
+        run(f"r{i}", [(f"go test ./p{i}/...; echo done", OK, "# acme\nx.go:3:2: undefined: ep\ndone")])
+        for i in range(3)
+    ]
+    assert of_kind(mine(*echoed), LessonKind.ENVIRONMENT_RECIPE) == []
+
+
+def test_a_filtered_run_that_shows_success_counts_and_a_bare_one_is_the_example() -> None:
+    """A piped test run counts when its output reports a pass; the example shown is a bare run of the
+    recipe when one worked, even one cited after the piped one."""
+    passing = "ok  \tacme/widgets/parse\t0.004s"
+    runs = [
+        run("r0", [("go test ./parse/0 2>&1 | tail -20", OK, passing), ("go test ./parse/0", OK, passing)]),
+        run("r1", [("go test ./parse/1 | head -5", OK, passing)]),
+    ]
+    (le,) = of_kind(mine(*runs), LessonKind.ENVIRONMENT_RECIPE)
+    assert "`go test <tests>` (worked in 2 of 2 runs" in le.body
+    assert "Example: `go test ./parse/0`" in le.body
+    only_piped = [
+        run(
+            "r0",
+            [("go vet ./... | tail -5; echo '== tests =='; go test ./parse/0 2>&1 | tail -20", OK, passing)],
+        ),
+        run("r1", [("go test ./parse/1 | tail", OK, passing)]),
+    ]
+    (le,) = of_kind(mine(*only_piped), LessonKind.ENVIRONMENT_RECIPE)
+    assert "Example: `go test ./parse/1 | tail`" in le.body  # none bare: the shortest

@@ -1,6 +1,12 @@
 """Error signatures: variable parts abstracted, exception type and stable words kept."""
 
-from skillforge.distill.offline.signature import looks_failed, normalise, signature
+from skillforge.distill.offline.signature import (
+    looks_failed,
+    normalise,
+    shows_failure,
+    shows_success,
+    signature,
+)
 
 
 def sig(text: str) -> str:
@@ -85,3 +91,34 @@ def test_pytest_quiet_failure_summary_looks_failed() -> None:
     assert looks_failed("2 failed in 75.12s (0:01:15)")
     assert not looks_failed("4 passed, 2 xfailed in 0.31s")
     assert not looks_failed("Retried 2 failed uploads in 3.0s")
+
+
+def test_output_words_judge_a_command_whose_exit_status_is_another_commands() -> None:
+    """After a pipe into ``grep``/``tail`` or ``; echo``, plain failure words count as a failure, and
+    only a report of success counts as one: a bare count says neither."""
+    for failed in (
+        "[test] ERROR task failed",
+        "FAILED tests/test_a.py::test_x - assert 1 == 2",
+        "src/main.rs:3:5: error[E0308]: mismatched types",
+        "internal/x.go:3:2: undefined: ep",
+        "panic: runtime error: index out of range",
+        "3 failed, 68 passed",
+        "Found 2 errors",
+        "exit code: 2",
+        "14 doctests, 297 tests, 11 failures",
+        "ok  \tacme/parse\t0.004s\nFAIL\tacme/auth\t0.010s",  # a summary of failure beside one of success
+    ):
+        assert shows_failure(failed), failed
+    for passed in (
+        "ok  \tacme/parse\t0.004s",
+        "===== 3 passed in 0.15s =====",
+        "Ran 4 tests in 0.01s\n\nOK",
+        "test result: ok. 12 passed; 0 failed",
+        "Successfully installed acme-1.0",
+        "    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.21s",
+        "exit code: 0",
+        "error: Database connection failed\n      at db.ts:3\n\n 1329 pass\n 0 fail\nRan 1329 tests across 60 files.",
+    ):
+        assert shows_success(passed) and not shows_failure(passed), passed
+    assert not shows_failure("19") and not shows_success("19")  # `| grep -c`: nothing to judge
+    assert not shows_failure("0 errors, 0 warnings") and not shows_failure("Retried 2 failed uploads in 3.0s")

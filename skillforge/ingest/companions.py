@@ -1,6 +1,6 @@
 """What a folder walk meets beside agent logs that is not one: the files agents and other tools keep next
 to the logs (the Entire CLI's checkpoint ``metadata.json`` and the rest of a checkpoint folder, Gemini
-CLI's ``logs.json`` and checkpoints), outcome labels (SWE-bench ``report.json`` files, results summaries:
+CLI's ``logs.json`` and checkpoints, SWE-agent's ``all_preds.jsonl``), outcome labels (SWE-bench ``report.json`` files, results summaries:
 read with ``--labels``), Markdown that is not an Aider history, binary files and any other file without
 a log suffix. Such files are passed over and counted by reason; they are neither listed
 one by one nor make a run partial.
@@ -18,6 +18,7 @@ from skillforge.ingest.labels import labels_in
 ENTIRE = "Entire checkpoint metadata"
 ENTIRE_FILES = {"prompt.txt", "context.md", "content_hash.txt"}  # beside an Entire checkpoint's metadata
 LABELS = "outcome labels (SWE-bench reports, results): pass them with --labels"
+PREDICTIONS = "SWE-bench predictions (the patches the runs submitted, also in their trajectories)"
 
 
 def companion_reason(path: Path) -> str | None:
@@ -71,6 +72,8 @@ def pass_over_reason(path: Path, log_suffix: bool) -> str | None:
         return "Markdown, not an Aider chat history"
     if suffix == ".json" and labels_in(path):
         return LABELS
+    if suffix in (".json", ".jsonl") and _predictions(path):
+        return PREDICTIONS
     if log_suffix:
         return None
     try:
@@ -79,3 +82,14 @@ def pass_over_reason(path: Path, log_suffix: bool) -> str | None:
     except OSError:
         return "unreadable file"
     return "binary file" if binary else "not a log (content not recognised, no log suffix)"
+
+
+def _predictions(path: Path) -> bool:
+    """SWE-bench predictions, as SWE-agent writes them beside its trajectories (``all_preds.jsonl``, one
+    record a line; ``preds.json``, records by instance id): ``instance_id`` and ``model_patch``."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).lstrip()
+    except OSError:
+        return False
+    return head[:1] == b"{" and b'"instance_id"' in head and b'"model_patch"' in head

@@ -1,7 +1,7 @@
 """What ingest says of the files it does not read as logs: those a folder walk passes over are counted by
 reason (see :mod:`companions`); the others are reported, each with why and the fix (empty, UTF-16, an
 SQLite file no reader knows, binary), or, found in a walk and merely unrecognised, summarised in one line
-naming the folder they share.
+naming the folder they share (a lone one named itself).
 """
 
 from __future__ import annotations
@@ -15,14 +15,19 @@ from skillforge.ingest.opening import looks_utf16
 from skillforge.ingest.report import IngestReport
 from skillforge.ingest.sqlite_store import is_sqlite, readable, tables
 
+NOT_A_LOG = "not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
+
 
 def summarise_unrecognised(others: list[str], report: IngestReport) -> None:
-    """One problem for the files a folder walk met that no reader recognised."""
+    """One problem for the files a folder walk met that no reader recognised: a lone file is named with
+    why it was not read; more are counted under the folder they share."""
+    if len(others) == 1:
+        report.problems.append(Problem(others[0], NOT_A_LOG))
+        return
     names = ", ".join(Path(o).name for o in others[:3]) + (", …" if len(others) > 3 else "")
     report.problems.append(
         Problem(
-            _common_folder(others),
-            f"{len(others)} file(s) not agent logs were skipped ({names}); name a file to see why",
+            _common_folder(others), f"{len(others)} files are not agent logs ({names}); name one to see why"
         )
     )
 
@@ -77,7 +82,7 @@ def report_unrecognised(path: Path, report: IngestReport, others: list[str] | No
     elif is_binary(head):
         why = "binary file, not an agent log"
     else:
-        why = "not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
+        why = NOT_A_LOG
         if others is not None:  # found while walking a folder: summarised in one line
             report.unrecognised.append(str(path))
             others.append(str(path))

@@ -8,8 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from skillforge.distill.offline.commands import classify
-from skillforge.distill.offline.signature import looks_failed, shorten, signature
+from skillforge.distill.offline.commands import BUILD, INSTALL, TEST, classify
+from skillforge.distill.offline.signature import (
+    looks_failed,
+    shorten,
+    shows_failure,
+    shows_success,
+    signature,
+)
 from skillforge.model import Action, Step, StepKind, Trajectory, Trust
 
 TRUST_ORDER = list(Trust)  # most to least trusted, as the enum declares them
@@ -51,7 +57,15 @@ class Act:
     action: Action | None = None  # the call's typed action, as the reader decoded it
     cwd: str = ""  # the main command's working folder relative to the repository ('' = its root)
     scratch: bool = False  # ran in a scratch folder or on scratch files (see commands.is_scratch_dir)
-    masked: bool = False  # piped into an output filter: a 0 exit code is the filter's, not the command's
+    masked: bool = False  # piped into an output filter, or followed by `; echo`, `|| true`: a 0 exit code
+    # is another command's
+    unsure: bool = False  # a test, build or install whose exit status is not its own: no failure in its
+    # output, but no success either (``go build ./... | grep -c ^internal`` printing ``19``)
+
+    @property
+    def worked(self) -> bool:
+        """Whether the call is known to have worked: not failed, and not merely not seen to fail."""
+        return not self.failed and not self.unsure
 
 
 def actions(traj: Trajectory) -> list[Act]:
@@ -89,15 +103,25 @@ def actions(traj: Trajectory) -> list[Act]:
     return out
 
 
+# the classes whose success the miners count ("worked in 4 of 5 runs"): with an exit status not their
+# own, the output must show it
+_JUDGED = frozenset({TEST, BUILD, INSTALL})
+
+
 def _read_result(act: Act, res: Step) -> None:
     """The call's output, whether it failed, and the failure's error signature. Without a usable exit
-    code (none recorded, or a pipe's into ``tail``) the output's own report decides."""
+    code (none recorded, or a pipe's into ``tail``) the output's own report decides; for a test, build
+    or install whose exit status is another command's, plainer failure words count too, and it worked
+    only if its output says so (else it is ``unsure``)."""
     act.output = res.text
+    judged = act.masked and act.cls in _JUDGED
     act.failed = (
         res.is_error
         or (res.exit_code not in (None, 0))
         or ((res.exit_code is None or act.masked) and looks_failed(res.text))
+        or (judged and shows_failure(res.text))
     )
+    act.unsure = judged and not act.failed and not shows_success(res.text)
     if act.failed:
         sig = signature(res.text)
         if sig is not None:

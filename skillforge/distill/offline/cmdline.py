@@ -1,7 +1,8 @@
-"""Shell command lines as text: split a line into its simple commands, strip wrappers (``timeout N``,
-``sudo``, pipes into output filters), take heredoc bodies out, follow ``cd`` chains to the working
-folder, tell scratch folders and files, and normalise a command into a reusable recipe (test ids become
-``<tests>``, packages ``<package>``, verbosity flags go). Regex-based and linear in the line's length.
+"""Shell command lines as text: split a line into its simple commands (and tell whether a later one
+owns the line's exit status), strip wrappers (``timeout N``, ``sudo``, pipes into output filters), take
+heredoc bodies out, follow ``cd`` chains to the working folder, tell scratch folders and files, and
+normalise a command into a reusable recipe (test ids become ``<tests>``, packages ``<package>``,
+verbosity flags go). Regex-based and linear in the line's length.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 
 from skillforge.distill.offline.classes import INSTALL, TEST
 
-SPLIT = re.compile(r"\s*(?:&&|\|\||;|\n)\s*")
+_LIST = re.compile(r"\s*(&&|\|\||;|\n)\s*")  # list operators, kept by re.split
 
 _PIPE = re.compile(r"\s+\|\s+")
 
@@ -127,6 +128,24 @@ def pipes_into_filter(segment: str) -> bool:
     """Whether a simple command's output goes through an output filter (``| tail -20``): its exit
     status is then the filter's, not the command's."""
     return any(_FILTER.match(part) for part in _PIPE.split(segment.strip())[1:])
+
+
+def split_list(body: str) -> list[tuple[str, str]]:
+    """A command line's simple commands, each with the list operator that follows it (``&&``, ``||``,
+    ``;``, a new line; '' after the last), empty ones left out."""
+    parts = _LIST.split(body)
+    pairs = [(parts[i], parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+    return [(seg, op) for seg, op in pairs if seg.strip()]
+
+
+def status_hidden(parts: list[tuple[str, str]], at: int) -> bool:
+    """Whether the exit status of the line may be a later command's when command ``at`` fails: one
+    runs after it whatever it returned (``; echo done``, a new line) or because it failed
+    (``|| true``). After ``&&`` alone a failure is still the line's status."""
+    return any(
+        op in ("||", ";", "\n") and not parts[i + 1][0].lstrip().startswith("#")
+        for i, (_, op) in enumerate(parts[at:-1], start=at)
+    )
 
 
 def strip_wrappers(segment: str) -> str:

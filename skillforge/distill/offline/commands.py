@@ -25,7 +25,6 @@ from skillforge.distill.offline.classes import (
     segment_class,
 )
 from skillforge.distill.offline.cmdline import (
-    SPLIT,
     change_dir,
     dedupe,
     env_prefix,
@@ -37,6 +36,8 @@ from skillforge.distill.offline.cmdline import (
     redirect_target,
     safe_split,
     split_heredoc,
+    split_list,
+    status_hidden,
     strip_wrappers,
     with_context,
 )
@@ -58,7 +59,8 @@ class Action:
     heredoc: str = ""  # body of a `cat <<EOF > file` write, for code locations
     cwd: str = ""  # working folder of the main command, relative to the repository ('' = its root)
     scratch: bool = False  # ran in a scratch folder (/tmp, reproduce_issue/…) or on scratch files
-    masked: bool = False  # the main command is piped into a filter: the exit status is the filter's
+    masked: bool = False  # the exit status is not the main command's own: a filter's after a pipe, or a
+    # later command's (``; echo``, ``|| true``)
 
 
 def classify(action: ToolAction | None, root: str | None = None) -> Action:
@@ -104,12 +106,12 @@ CACHE_MAX_CHARS = 2000
 @lru_cache(maxsize=8192)
 def _parse(command: str) -> Action:
     body, heredoc, heredoc_target = split_heredoc(command.replace("\\\n", " "))
-    segments = [s for s in SPLIT.split(body) if s.strip()]
+    parts = split_list(body)
     classes: list[str] = []
     writes: list[str] = [heredoc_target] if heredoc_target else []
-    main, main_cls, main_ctx, main_raw = "", OTHER, ("", ""), ""
+    main, main_cls, main_ctx, main_raw, main_at = "", OTHER, ("", ""), "", 0
     cwd, exported = "", ""
-    for raw in segments:
+    for at, (raw, _op) in enumerate(parts):
         seg = strip_wrappers(raw)
         if re.match(r"^(?:cd|pushd)\b", seg):
             cwd = change_dir(cwd, seg.split(None, 1)[1] if " " in seg else "")
@@ -124,7 +126,7 @@ def _parse(command: str) -> Action:
         writes.extend(writes_of(seg, cls))
         if _takes_over(cls, main_cls):
             main, main_cls, main_ctx = seg, cls, (cwd, f"{exported} {env_prefix(raw)}".strip())
-            main_raw = raw
+            main_raw, main_at = raw, at
     if heredoc_target and main_cls in (EXPLORE, OTHER):
         main_cls = EDIT
     prog = program(main)
@@ -132,7 +134,7 @@ def _parse(command: str) -> Action:
     if main_cls in (TEST, BUILD, INSTALL):
         recipe = with_context(normalise_recipe(main, main_cls, main_ctx[0]), *main_ctx)
     scratch = is_scratch_dir(main_ctx[0]) or any(is_scratch_file(w) for w in safe_split(main)[1:])
-    masked = pipes_into_filter(main_raw) and "pipefail" not in body
+    masked = (pipes_into_filter(main_raw) and "pipefail" not in body) or status_hidden(parts, main_at)
     return Action(
         main_cls, prog, recipe, classes or [OTHER], dedupe(writes), heredoc, main_ctx[0], scratch, masked
     )

@@ -90,9 +90,9 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
             continue
         between: list[str] = []
         for later in acts[i + 1 : i + 1 + LOOKAHEAD]:
-            if later.cls in (INSTALL, BUILD) and not later.failed and later.cls != fail.cls and later.recipe:
+            if later.cls in (INSTALL, BUILD) and later.worked and later.cls != fail.cls and later.recipe:
                 between.append(_CD_ROOT.sub("", later.cmd)[:100])
-            if later.cls != fail.cls or later.failed:
+            if later.cls != fail.cls or not later.worked:
                 continue
             same = (_fix_text(later) == _fix_text(fail) and later.cmd == fail.cmd) or (
                 later.recipe and later.recipe == fail.recipe

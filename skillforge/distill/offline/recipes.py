@@ -48,20 +48,29 @@ _CREATES = re.compile(r"^(?:cat|echo|printf|tee)\b|<<")
 
 
 def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
-    """The first successful use of each (kind, recipe) in this run, run from the repository on its own
-    files: a command in a scratch folder, or on files and folders this run made, teaches nothing
-    about the repository."""
-    seen: set[tuple[str, str]] = set()
+    """The first successful use of each (kind, recipe) in this run (the first bare one, if a run piped
+    into a filter came first), run from the repository on its own files: a command in a scratch
+    folder, or on files and folders this run made, teaches nothing about the repository."""
+    at: dict[tuple[str, str], int] = {}  # (kind, recipe) -> its item in out
     out: list[dict[str, Any]] = []
     made: set[str] = set()
     for a in acts:
         made.update(made_by(a))
-        if a.cls not in KINDS or a.failed or a.result is None or not a.recipe or (a.cls, a.recipe) in seen:
+        if a.cls not in KINDS or not a.worked or a.result is None or not a.recipe:
             continue
         if a.scratch or on_made(a, made):
             continue
-        seen.add((a.cls, a.recipe))
-        out.append(cite(traj, [a.call], a.cmd, kind=a.cls, recipe=a.recipe))
+        key = (a.cls, a.recipe)
+        if key in at and not (out[at[key]].get("piped") and not a.masked):
+            continue
+        item = cite(
+            traj, [a.call], a.cmd, kind=a.cls, recipe=a.recipe, **({"piped": True} if a.masked else {})
+        )
+        if key in at:  # a bare run after a piped one: the example people copy
+            out[at[key]] = item
+        else:
+            at[key] = len(out)
+            out.append(item)
     return out[:30]
 
 
@@ -152,7 +161,7 @@ def _lesson(scope: Scope, kind: str, g: _Group) -> Lesson:
         did=did,
         alternatives=[(r, c) for r, c in ranked[1:4] if c >= 2],
         runs=g.by_recipe[recipe].phrase(),
-        example=chosen.first()[1]["quote"] if "<" in recipe else "",
+        example=_example(chosen) if "<" in recipe else "",
     )
     return Lesson(
         title=f"{verb}: {recipe}",
@@ -166,6 +175,14 @@ def _lesson(scope: Scope, kind: str, g: _Group) -> Lesson:
         signature=f"recipe:{kind}",
         runs=runs_if_sampled(g.by_recipe[recipe].n, chosen),
     )
+
+
+def _example(sample: Sample) -> str:
+    """The first cited command that is bare, else the shortest of those piped into a filter
+    (``| tail -20``): the one people copy."""
+    quotes = [(bool(item.get("piped")), str(item["quote"])) for _meta, item in sample.pairs()]
+    bare = [q for piped, q in quotes if not piped]
+    return bare[0] if bare else min((q for _piped, q in quotes), key=len)
 
 
 def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:

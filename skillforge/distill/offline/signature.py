@@ -143,3 +143,46 @@ def looks_failed(output: str) -> bool:
         or bool(re.search(r"^\w*Error: ", tail, re.M))
         or bool(_RUNNER_FAILED.search(tail))
     )
+
+
+# for a command whose exit status is not its own, what its output says. A runner's or tool's summary
+# of failure: pytest's `FAILED x` and `ERROR x` lines, `2 failed`, `3 errors`, `11 failures`, bun's
+# `1 fail`, mise's `task failed`, an `exit code: 1` echoed after it
+_FAILED_REPORT = re.compile(
+    r"^(?:FAIL|FAILED|ERROR)\b|\b[1-9]\d* (?:failed|failures?|fail|errors?)\b(?=,|\)| in\b|\s*$)"
+    r"|\btask failed\b|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*[1-9]\d*\s*$",
+    re.M,
+)
+# ... and of success: go test's `ok  pkg` and `PASS`, pytest's and jest's `N passed`, bun's `0 fail`,
+# unittest's `OK`, cargo's `test result: ok`, `N tests, 0 failures`, installers' and builders' success
+# lines, an `exit code: 0` echoed after it
+_PASSED_REPORT = re.compile(
+    r"^ok\s+\S+\s|^PASS$|^=*\s*(?:\d+ \w+, )*\d+ passed\b|^\s*Tests?:?\s+(?:\d+ \w+, )*\d+ passed\b"
+    r"|^\s*0 fail$|^OK(?: \(.*\))?$|\btest result: ok\b|\b\d+ (?:tests?|examples?), 0 failures\b"
+    r"|^Successfully (?:installed|built)\b|^Requirement already satisfied\b|\bBUILD SUCCESSFUL\b"
+    r"|\bBuild succeeded\b|\bCompiled successfully\b|^\s*Finished\b.*\b(?:target|profile)\b"
+    r"|^added \d+ packages?\b|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*0\s*$",
+    re.M,
+)
+# plainer words of failure, which a summary of success outweighs (a passing suite prints the errors
+# its tests provoke): `ERROR`, `error:` and `error[E0308]:`, Go's `panic:` and `undefined: x`
+_FAILURE_WORDS = re.compile(r"\bERROR\b|\b(?i:error)(?:\[\w+\])?: |^panic: |\bundefined: \S", re.M)
+
+
+def shows_failure(output: str) -> bool:
+    """For a command whose exit status is another's (a pipe into ``grep``, ``; echo``, ``|| true``):
+    does its output report a failure? :func:`looks_failed`'s reports, a summary of failure, or plainer
+    failure words without a summary of success."""
+    tail = output[-4000:]
+    return (
+        looks_failed(output)
+        or bool(_FAILED_REPORT.search(tail))
+        or (not _PASSED_REPORT.search(tail) and bool(_FAILURE_WORDS.search(tail)))
+    )
+
+
+def shows_success(output: str) -> bool:
+    """For a command whose exit status is another's: does its output report that it worked (asked once
+    :func:`shows_failure` said no)? Nothing else can say so: ``go build ./... | grep -c ^internal``
+    printing ``19`` reports neither."""
+    return bool(_PASSED_REPORT.search(output[-4000:]))
