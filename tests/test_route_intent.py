@@ -471,3 +471,116 @@ def test_patterns_without_capitals_are_case_blind(text: str, expected: list[str]
     assert kinds(text) == expected
     assert any(c.lowered for i in INTENTS for c in i.clauses)
     assert not all(c.lowered for i in INTENTS for c in i.clauses)
+
+
+@pytest.fixture()
+def large(wider: Path) -> Path:
+    """``wider`` grown past 200 skills, where the off-topic rule is on (route.topic), with an email skill and
+    skills that name products (what the rule compares a task's proper names with)."""
+    write(wider, "email", "Write and send email with Outlook or Gmail: drafts, replies, filters")
+    topics = [
+        "kafka",
+        "redis",
+        "terraform",
+        "grafana",
+        "stripe",
+        "sentry",
+        "docker",
+        "nginx",
+        "vault",
+        "consul",
+    ]
+    verbs = [
+        "configure",
+        "monitor",
+        "migrate",
+        "secure",
+        "scale",
+        "debug",
+        "deploy",
+        "tune",
+        "back up",
+        "audit",
+    ]
+    for n in range(200):
+        topic, verb = topics[n % 10], verbs[n // 20]
+        write(
+            wider,
+            f"{topic}-{verb.replace(' ', '-')}-{n}",
+            f"{verb.capitalize()} {topic} clusters, variant {n}",
+        )
+    return wider
+
+
+def test_calibration_agrees_with_route_where_the_off_topic_rule_is_on(large: Path) -> None:
+    # a kind's skill that k = 1 cannot return must not decide abstention or the off-topic rule (a reviewer
+    # found route giving ['email'] and calibration [] for the plan below at k = 1 on 609 real skills)
+    router = Router(large)
+    assert len(router.names) >= 200
+    tasks = [
+        "Write a plan to migrate our office from Outlook to Gmail",
+        "Help me design the Sentry alerts for our Flask app",
+        "Start task 2: add Sentry to the Flask app",
+        "Prepare a plan and give me next steps for the Kafka upgrade",
+        "help me debug unexpected behavior in the catalog search with postgres indexes",
+    ]
+    for task in tasks:
+        for k in (1, 2, 3):
+            at_zero = router.route(task, k=k, threshold=0.0)
+            cuts = sorted({m.score for m in at_zero} | {m.fit or 0.0 for m in at_zero} | {0.25, 0.47, 0.5})
+            for t in [c + 1e-4 for c in cuts] + [c - 1e-4 for c in cuts if c > 1e-3]:
+                got = [m.name for m in router.route(task, k=k, threshold=t)]
+                assert got == routed(at_zero, t), (task, k, t)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # features, specs, code and narration that share the new kinds' words (from a review)
+        "Add a button so users can start the next task from the sidebar",
+        "Implement the next step button in the onboarding wizard",
+        "The scheduler should pick the next task from the queue and execute the next task when a worker is free",
+        "The celery worker should execute the remaining tasks after the retry",
+        "Make the CI pipeline execute all steps in parallel",
+        "I'll proceed with the next step once you confirm the schema.",
+        "// TODO: execute the next step of the saga when the payment succeeds",
+        "Agregar un botón para ir a la siguiente tarea en la lista",
+        "The API should let users create a plan to migrate their data between workspaces",
+        "Implement a workout app where users can make a plan for running a marathon",
+        "Show a 'What are the next steps?' heading in the modal",
+        "crea un plan de suscripción premium en Stripe",
+        "The ticket says: we should design the database schema carefully. Add the users table",
+        "Add a tooltip: explain how it works",
+        "Add docstrings with a summary of what the function does",
+        "Agrega una sección '¿Cómo funciona este sistema?' a la landing page",
+        "Our modern design system package fails to publish to npm",
+        "Fix the build: the elegant layout engine crashes on the nested flexbox",
+        "Upgrade chakra-ui (beautiful UI components) to v3",
+        'if err != nil { log.Fatal("fatal error: ", err) }',
+        "Document the cannot open include file diagnostics in the FAQ",
+    ],
+)
+def test_the_new_kinds_are_not_found_in_features_and_specs(text: str) -> None:
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Let's do task 3 next", ["working through a task list"]),
+        ("Next task please", ["working through a task list"]),
+        ("Continue with the remaining tasks", ["working through a task list"]),
+        ("Plan the migration to Postgres", ["planning"]),
+        ("What's the best way to add caching here?", ["planning"]),
+        ("How should I architect this service?", ["planning"]),
+        ("Can you help me design the architecture?", ["brainstorming"]),
+        ("How does this work?", ["understanding a codebase"]),
+        ("Can you explain what this repo does?", ["understanding a codebase"]),
+        ("Make the UI more modern", ["improving a user interface's design"]),
+        ("Erstelle eine moderne Landingpage", ["improving a user interface's design"]),
+        ("src/App.tsx(3,5): error TS2304: Cannot find name 'x'.", ["debugging"]),
+        ("main.go:5:2: undefined: foo", ["debugging"]),
+        ("Can you check my changes before I push?", ["requesting a code review"]),  # cues once hid it
+    ],
+)
+def test_more_ways_of_asking_for_the_new_kinds(text: str, expected: list[str]) -> None:
+    assert kinds(text) == expected

@@ -97,12 +97,54 @@ def test_the_mismatch_can_make_route_abstain(library: Path) -> None:
     assert [m.name for m in router.route(PYTHON_TASK, k=1, context=GO_FOLDER)] == ["golang-benchmark"]
 
 
-def test_an_explicit_language_scope_is_judged_by_the_scope(tmp_path: Path) -> None:
-    from skillforge.route.rank import LANGUAGE_MISMATCH
+def test_a_declared_language_is_read_like_a_name_and_the_folder_decides_once(tmp_path: Path) -> None:
+    from skillforge.route.rank import LANGUAGE_MISMATCH, SCOPE_MATCH
 
     root = tmp_path / "lib"
-    write(root, "golang-benchmark", BENCH, "language:go")
+    write(root, "benchmarks", BENCH, "language:go")  # the name says nothing; the scope says Go
     router = Router(root, threshold=0.0)
-    alone = router.route(PYTHON_TASK, k=1)[0].score  # no folder: the scope says nothing, the name is not read
-    in_python_folder = router.route(PYTHON_TASK, k=1, context=Context("acme/bench", ["python"]))[0].score
-    assert in_python_folder == pytest.approx(alone * LANGUAGE_MISMATCH, rel=1e-4)  # damped once, not twice
+
+    def score(context: Context | None) -> float:
+        return router.route(PYTHON_TASK, k=1, context=context)[0].score
+
+    base = score(Context("acme/bench", ["go", "python"])) / SCOPE_MATCH  # the scope matches, the text too
+    assert score(None) == pytest.approx(base * MISMATCH, rel=1e-4)  # no folder: the text says Python only
+    # a folder whose languages are known: the scope judges, once (not 0.85 x 0.5)
+    assert score(Context("acme/bench", ["python"])) == pytest.approx(base * LANGUAGE_MISMATCH, rel=1e-4)
+
+
+def test_a_monorepos_root_markers_never_damp_alone(library: Path) -> None:
+    # a root package.json (tooling) beside a Go service: the folder may clear a mismatch, never make one
+    task = "benchmark this function and compare performance before and after"
+    router = Router(library, threshold=0.0)
+    plain = router.route(task, k=1)[0].score
+    assert router.route(task, k=1, context=Context("acme/mono", ["javascript"]))[0].score == pytest.approx(
+        plain
+    )
+
+
+def test_kotlin_and_java_are_one_family() -> None:
+    assert language_factor("java", task_languages("convert this Kotlin data class, see Order.kt")) == 1.0
+    assert language_factor("kotlin", task_languages("fix the NPE in OrderService.java")) == 1.0
+    assert language_factor("go", task_languages("fix the NPE in OrderService.java")) == MISMATCH
+
+
+@pytest.mark.parametrize(
+    ("text", "languages"),
+    [
+        ("bump the module path in go.mod", {"go"}),
+        ("Add table-driven tests for the Go HTTP handlers; CI runs npm run lint first", {"go", "javascript"}),
+        ("if err != nil { return err }", {"go"}),
+        ("React to SIGTERM in the worker", set()),  # capitalised at a sentence's start: English
+        ("Set up Unity Catalog for the lakehouse", set()),
+        ("Add guard Rails to the agent loop", set()),
+        ("Vue d'ensemble du service", set()),
+        ("Rust-proof the enclosure", set()),
+        ("parse MT103 files for Swift payments", set()),
+        ("see https://myapp.azurewebsites.net/health", set()),
+        ("a dashboard in React with Vite", {"javascript"}),
+        ("deploy the ASP.NET app", {"c#"}),
+    ],
+)
+def test_language_cues_in_context(text: str, languages: set[str]) -> None:
+    assert set(task_languages(text)) == languages

@@ -1,14 +1,17 @@
-"""What kind of work a task asks for, said in ordinary words: debugging, a code review, a plan to write
-or to carry out, tests, an explanation of a codebase, a user interface's design, a refactoring.
+"""What kind of work a task asks for, said in ordinary words: debugging, a code review or its feedback, a
+plan to write or to carry out, a task list to work through, brainstorming a design, tests to write or to
+fix, an explanation of a codebase, a user interface's design, a refactoring.
 
 Real prompts name the work in words that skills which do it do not use ("blocked by CORS policy", "give
-me a quick overview of this repo", "Implement the following plan:"), and the technology words around
-them match technology skills instead. Each kind found in a task's first ``SCANNED`` characters, written
-as a request or a report (not as a feature: "error handling middleware", "Retry if it fails"), brings a
-few words that skills doing that work use in their names and descriptions ("debugging bug failure …");
-:func:`skillforge.route.score.kind_bonus` raises the one skill per kind that best matches them.
-Debugging and understanding a codebase are also found in Spanish, Portuguese, French, German,
-Russian, Chinese and Japanese; the words they bring are English, as skills are.
+me a quick overview of this repo", "Implement the following plan:", "Start task 2"), and the technology
+words around them match technology skills instead. Each kind found in a task's first ``SCANNED``
+characters, written as a request or a report (not as a feature or a spec: "error handling middleware",
+"Retry if it fails", "users can start the next task", "the next step button"; many clauses ask for the
+request's position, ``_LEAD``), brings a few words that skills doing that work use in their names and
+descriptions ("debugging bug failure …"); :func:`skillforge.route.score.kind_bonus` raises the one
+skill per kind that best matches them, and :data:`KIND_FIT` of that bonus counts for abstention.
+Several kinds are also found in Spanish, Portuguese, French, German, Russian, Chinese and Japanese
+(:mod:`skillforge.route.intent_languages`); the words they bring are English, as skills are.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from skillforge.route import intent_languages as languages
 from skillforge.text import tokenize
 
 KIND_WEIGHT = 1.0  # the most a kind of work adds to a skill's score (route.score.kind_bonus)
@@ -76,40 +80,26 @@ _REPORTED = (  # verbs that report an error rather than specify one
     r"(?:get|gets|getting|got|seeing|i see|i'?m seeing|keeps? (?:getting|throwing)|throws|throwing|threw|"
     r"there'?s|there is|ran into|running into|hit|hitting)"
 )
-# the same kinds in the languages most often met in public agent logs after English (Spanish, Portuguese,
-# French, German, Russian, Chinese, Japanese), as reports or requests: the words added are English
-_DEBUGGING_ELSEWHERE = (
-    r"\b(?:(?<!si )(?:me )?(?:da|sale|tengo|salta) (?:un |este |el )?error|no funciona|"
-    r"(?:d[áa]|deu|est[áa] dando) erro|n[ãa]o funciona|(?:j'ai|il y a) (?:une |cette )?erreur|ne (?:fonctionne|marche) pas|"
-    r"(?:ich )?(?:bekomme|habe) (?:einen |diesen |den )?fehler|funktioniert nicht|"
-    r"(?:выда[её]т|получаю|вылетает|появляется|возникает) (?:\w+ )?ошибк\w*|не работает)|"
-    r"报错|出错了|(?:有|出现|遇到|这个)错误|不工作|无法运行|エラーが(?:出|発生)|動かない"
+# where a request starts: a line (after a list marker or quote), a sentence, or words that ask ("please",
+# "let's", "now", "can you"); a feature or spec says it after a subject ("users can …", "the job will …")
+_LEAD = (
+    r"(?:^[ \t>*-]*(?:\d+[.)] *)?|[.!?] +|\b(?:please|let'?s|now|ok(?:ay)?|then|can you|could you|go ahead and"
+    r"|i want you to|i'?d like you to|i need you to|you can|time to|help me|we need to|need to) )"
 )
-_UNDERSTANDING_ELSEWHERE = (
-    r"(?:^|[,;.]\s*|\b(?:y|e|et|und|и|por favor|s'il te plaît|bitte) )(?:expl[ií]ca(?:me)?|explique(?:-moi)?|"
-    r"erkl[äa]re?(?: mir)?|объясни(?:те)?) (?:\w+ ){0,3}?(?:el |la |este |esta |o |a |le |ce |cette |das |den |dieses "
-    r"|diesen |этот |эту )?(?:proyecto|projeto|projet|projekt|c[oó]digo|code|repositorio|reposit[oó]rio|arquitectura"
-    r"|arquitetura|architecture|architektur|проект\w{0,2}|кода?|архитектур\w{0,3})\b|"
-    r"\bc[oó]mo (?:est[aá] (?:o |el )?)?funciona(?:miento)? (?:(?:de )?(?:este|esse|deste|desse|el|o|do) )?"
-    r"(?:sistema|projeto|proyecto|c[oó]digo|app)\b|"
-    r"\b(?:de qu[eé] (?:trata|va) (?:el |este )?proyecto|do que se trata|что делает (?:этот )?(?:проект|код)\b|"
-    r"о ч[её]м (?:этот )?проект)|"
-    r"(?:这个|该)(?:项目|project|仓库|代码|repo)[^\n。？?]{0,6}(?:干什么|做什么|干嘛|是什么)|"
-    r"解释(?:一下)?(?:这个)?(?:项目|代码|架构)|介绍一下(?:这个)?项目|このプロジェクトは(?:何|なに)|"
-    r"このプロジェクトについて(?:説明|教えて)|コードを説明"
-)
-
 # every match of the debugging clause holds one of these, lowercase (cf. Clause)
 _DEBUGGING_CUES = (
     "erro|exception|fail|traceback|debug|stack|panic|segfault|segmentation|crash|err!|broken|bug|ci is red|exit|"
-    "cors|unexpected|wrong|hangs|freezes|funciona|erreur|fonctionne|marche|fehler|funktioniert|ошибк|работает|"
-    "报错|出错了|错误|不工作|无法运行|エラー|動かない"
+    "cors|unexpected|wrong|hangs|freezes"
+)
+# what makes "the next step" or "a modern UI" a thing being built, not a request ("the next step button")
+_NOT_A_THING = (
+    r"(?! (?:buttons?|links?|fields?|screens?|pages?|views?|modals?|cards?|tabs?|features?|logic|components?|handlers?"
+    r"|functions?|methods?|endpoints?|routes?|api|state|flags?|framework|library|package|kit|engine|shortcut)\b)(?!['’]s)"
 )
 _UNDERSTANDING_CUES = (
     "overview|summary|tour|explanation|summari|describe|explain|how does|walk me through|tell me|what does|"
-    "what is|what can you|how is|new to|understand|familiar|get to know|expl|erkl|объясни|de qu|do que se trata|что делает|"
-    "funciona|description of what|summary of what|overview of what|"
-    "о чём|о чем|这个|该|解释|介绍|このプロジェクト|コードを説明"
+    "what is|what can you|how is|new to|understand|familiar|get to know|description of what|summary of what|"
+    "overview of what|" + languages.UNDERSTANDING_CUES
 )
 
 INTENTS: tuple[Intent, ...] = (
@@ -117,7 +107,7 @@ INTENTS: tuple[Intent, ...] = (
         "debugging",
         (
             _p(
-                _DEBUGGING_CUES,
+                _DEBUGGING_CUES + "|" + languages.DEBUGGING_CUES,
                 r"^(?:uncaught )?(?-i:[A-Z][\w.]*(?:Error|Exception)): \S|^(?-i:error|Error|ERROR)(?:\[\w+\])?: \S|"
                 r"^--- FAIL\b|traceback \(most recent call last\)|"
                 r"\b(?:(?:^[ \t]*|\b" + _ASK + r" )debug\b|debugging (?:this|the|it|my|why|what)\b|"
@@ -136,12 +126,13 @@ INTENTS: tuple[Intent, ...] = (
                 r"|sometimes|randomly) (?:is |are )?fail(?:s|ing|ed)\b|ci is red|exit status [1-9]|"
                 r"exited with (?:exit )?(?:code|status) [1-9]|blocked by cors|unexpectedly|"
                 r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
-                r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + _DEBUGGING_ELSEWHERE,
+                r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + languages.DEBUGGING,
             ),
-            _p(  # a compiler's or linker's report, pasted
-                "fatal error|cannot open include|undefined reference|error:",
-                r"\bfatal error(?: [A-Z]+\d+)?: |\bcannot open include file\b|\bundefined reference to\b|"
-                r"^\S+:\d+:\d+: (?:fatal )?error: ",
+            _p(  # a compiler's or linker's report, pasted (not the words quoted in code: log.Fatal("fatal error: "))
+                "fatal error|cannot open include|undefined reference|error:|error ts|error c|collect2|.go:",
+                r"(?:^|:\d+(?::\d+)?: |\)\s*: )fatal\s+error\b[^\n:]{0,12}: |\bcannot open include file: |\bundefined reference to\b|"
+                r"^\S+:\d+:\d+: (?:fatal )?error: |^\S+\.\w+:\d+: error: |^\S+\(\d+(?:,\d+)?\): (?:fatal )?error [A-Z]+\d+:|"
+                r"^\S+\.go:\d+:\d+: \S|^collect2: error: ",
             ),
             _p(
                 "work|load|start|compil|build|connect",
@@ -168,21 +159,37 @@ INTENTS: tuple[Intent, ...] = (
         "working through a task list",
         (
             _p(
-                _after("next|first", "task|step|phase|milestone|item|unchecked|open|pending|remaining"),
-                r"\b(?:commence|start|begin|proceed (?:to|with)|continue (?:with|to)|move on to|go on to|work on|"
-                r"implement|execute|do|tackle|pick up|find|pick|take) (?:with )?(?:the )?(?:next|first) (?:unchecked "
-                r"|open |pending |remaining )?(?:task|step|phase|milestone|item)s?\b",
+                _after(
+                    "next|first",
+                    "task|step|phase|milestone|item|sub-task|subtask|unchecked|open|pending|remaining",
+                )
+                + "|next task|next sub",
+                _LEAD
+                + r"(?:commence|start|begin|proceed (?:to|with)|continue (?:with|to)|move (?:on )?to|go (?:on )?to|work on"
+                r"|implement|execute|do|tackle|pick up|find|pick|take) (?:with )?(?:the )?(?:next|first) (?:unchecked |open "
+                r"|pending |remaining )?(?:sub-?task|task|step|phase|milestone|item)s?\b"
+                + _NOT_A_THING
+                + r"|"
+                r"^[ \t]*next (?:sub-?)?task,? please\b",
             ),
             _p(
-                _after("task|step|phase|milestone", "0|1|2|3|4|5|6|7|8|9|#"),
-                r"\b(?:commence|start|begin|proceed with|continue with|work on|implement|execute|tackle) "
-                r"(?:task|step|phase|milestone) #?\d+(?:\.\d+)*\b",
+                _after("task|tasks|step|steps|phase|milestone", "0|1|2|3|4|5|6|7|8|9|#"),
+                _LEAD
+                + r"(?:commence|start|begin|proceed (?:to|with)|continue (?:with|to)|work on|implement|execute|tackle|do"
+                r"|move (?:on )?to) (?:sub-?task|task|step|phase|milestone)s? #?\d+(?:\.\d+)*\b",
             ),
             _p(
-                "execute|tarea|tarefa|задач|任务",
-                r"\bexecute (?:only |all |the )*(?:remaining |listed |open )?(?:tasks|steps)\b|"
-                r"\b(?:siguiente|pr[oó]xima) (?:tarea|tarefa)\b|следующ\w* задач|下一个任务|执行(?:下一个)?任务",
+                "execute|remaining|rest of the",
+                _LEAD
+                + r"(?:execute (?:only |all |the )*(?:remaining |listed |open )?(?:sub-?tasks|tasks|steps)\b|"
+                r"(?:continue|proceed) with (?:all )?(?:the )?(?:remaining|rest of the|other) (?:sub-?tasks|tasks|steps)\b)",
             ),
+            _p(  # a task file named, then what to take from it: "Read TODO.md and find the first task marked [ ]"
+                ".md",
+                r"\.md\b[^.\n]{0,12}?\b(?:find|pick|take|start|do|implement|execute|work through) (?:only |all |the )*"
+                r"(?:first |next |remaining |listed |open )?(?:unchecked |open |pending )?(?:sub-?tasks?|tasks?|steps?|items?)\b",
+            ),
+            _p(languages.TASK_LIST_CUES, languages.TASK_LIST),
         ),
         "executing implementation plan plans tasks",
     ),
@@ -191,30 +198,32 @@ INTENTS: tuple[Intent, ...] = (
         (
             _p(
                 "plan|design doc|how should|how would|how could|break it|break this|break that",
-                r"\b(?:(?:make|write|draft|propose|come up with|outline) (?:a |an |the )?"
+                r"(?:" + _LEAD + r"(?:make|write|draft|propose|come up with|outline) (?:a |an |the )?"
                 r"(?:(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) )?"
                 r"(?:plan|design doc)\b(?! (?:and|in|with|for (?:teams|users|customers)|tier)\b)|"
-                r"create (?:a |an |the )?(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) "
+                r"\bcreate (?:a |an |the )?(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) "
                 r"plan\b|plan (?:out|how)\b|(?:let'?s|please|help me) plan\b|how (?:should|would|could) (?:we|i) "
-                r"(?:approach|structure|design)\b|implementation plan|break (?:it|this|that) down\b"
+                r"(?:approach|structure|design|architect)\b|implementation plan|break (?:it|this|that) down\b"
                 r"(?! into (?:separate |smaller )?(?:files|folders|modules|components|functions|classes|sections)\b))",
             ),
             _p(
-                "plan for |plan to |plan and ",
-                r"\b(?:create|prepare|give me|put together|devise|make|write|draft) (?:a |an |the |me a )?(?:\w+ )?plan "
-                r"(?:for (?:how|implementing|migrating|building|adding|making|converting|turning)\b|"
-                r"to (?:implement|migrate|build|add|make|refactor|convert|turn|move)\b|and (?:give me )?(?:the )?next steps)",
+                "plan",
+                _LEAD
+                + r"(?:create|prepare|give me|put together|devise|make|write|draft|come up with) (?:a |an |the |me a )?"
+                r"(?:\w+ )?plan (?:for (?:how|implementing|migrating|building|adding|making|converting|turning)\b|"
+                r"to (?:implement|migrate|build|add|make|refactor|convert|turn|move)\b|and (?:give me )?(?:the )?next steps)|"
+                r"\b(?:i|we) (?:need|want) (?:a |an )?(?:\w+ )?plan (?:for|to)\b|"
+                + _LEAD
+                + r"plan (?:the|a|an|out|this|our|my) (?:\w+ )?(?:migration|refactor\w*|rewrite|implementation|feature|work"
+                r"|changes?|upgrade|rollout|integration|project)\b",
             ),
             _p(
                 "next steps|best way|best approach",
-                r"\b(?:give me|what are) (?:the )?next steps\b|"
-                r"\bwhat(?:'s| is) the best (?:way|approach) to (?:implement|build|structure|design|architect)\b",
+                _LEAD + r"(?:give me|what are) (?:the )?next steps\b|"
+                r"\bwhat(?:'s| is) the best (?:way|approach) to (?:implement|build|structure|design|architect|add|handle"
+                r"|organi[sz]e|set up|migrate|approach)\b",
             ),
-            _p(  # other languages; 'propose' for French
-                "haz |crea |hacer |faça |faca |crie |fais |propose |erstelle |составь |сделай |спланируй|规划|计划|計画を立て",
-                r"\b(?:haz|crea|hacer|fa[çc]a|crie|fais|propose|erstelle|составь|сделай) (?:un |um |une |einen |мне )?"
-                r"(?:plan|plano|план)\b|спланируй|(?:帮我|请你?|先)?(?:规划|制定(?:一个)?计划|做(?:一个)?计划)|計画を立て",
-            ),
+            _p(languages.PLANNING_CUES, languages.PLANNING),
         ),
         "writing plans planning spec requirements multi step task",
     ),
@@ -227,8 +236,9 @@ INTENTS: tuple[Intent, ...] = (
             ),
             _p(
                 "design|architect|think through|设计",
-                r"\bhelp me (?:design|architect|think through)\b|\b(?:let'?s|we should) (?:design|think through)\b|"
-                r"\bdesign the (?:overall |system |app |application |backend |software )?architecture\b|"
+                r"\bhelp (?:me|us) (?:design|architect|think through)\b(?! (?:buttons?|features?|wizard|mode|tool)\b)|\blet'?s (?:design|think through)\b|"
+                + _LEAD
+                + r"design (?:the |a |an )?(?:overall |system |app |application |backend |software )?architecture\b|"
                 r"(?:帮我|请你?)设计|设计一下",
             ),
         ),
@@ -238,7 +248,7 @@ INTENTS: tuple[Intent, ...] = (
         "requesting a code review",
         (
             _p(
-                "review",
+                "review|look over|check",
                 r"\b(?:review (?:my |the |this |these |our )?(?:\w+ ){0,2}(?:code|changes|diff|pr|pull request|branch|"
                 r"commits?|implementation)\b|(?:please |can you |could you )review\b|review this\s*(?:[.?!]|$)|"
                 r"do a (?:\w+ )?code review|(?:look over|check) (?:my|the|these) changes\b)|"
@@ -299,9 +309,13 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?:structured|organi[sz]ed|laid out)|(?:i'?m|i am) new to (?:this|the) (?:repo|repository|codebase|project"
                 r"|code)|(?:understand|get familiar with|get to know) (?:the |this |my )?(?:repo|repository|codebase|project"
                 r"|code))|tell me what you understand\b|what do you understand (?:about|of|from)\b|"
+                r"\b(?:give|show|tell|write|provide|need|want) (?:me |us )?(?:a |an )?(?:brief |short |quick |high[- ]level )?"
                 r"(?:description|summary|overview|explanation) of what (?:it|(?:this|the) \w+|this) (?:is doing|does)\b|"
-                r"explain how (?:it|this|everything|the system|this system) works\b|"
-                + _UNDERSTANDING_ELSEWHERE,
+                r"\bexplain what (?:this|the) (?:repo|repository|codebase|project|code|app|module|file|function|script) "
+                r"(?:does|is for|is doing)\b|"
+                + _LEAD
+                + r"(?:explain how (?:it|this|everything|the system|this system) works|how does (?:this|it) (?:all )?work)\b|"
+                + languages.UNDERSTANDING,
             ),
         ),
         "understand codebase architecture explain how the system works documentation onboarding",
@@ -313,20 +327,21 @@ INTENTS: tuple[Intent, ...] = (
                 "look|improve|polish|moderni|redesign|revamp|refresh|ui|ux",
                 r"\b(?:make (?:it|(?:the|this|my|our) (?:\w+ )?(?:ui|page|site|app|website|design|layout|dashboard|form"
                 r"|screen)) look (?:better|nicer|more modern|modern|professional|clean|cleaner|prettier|beautiful|polished"
-                r"|sleek)|(?:improve|polish|modernize|redesign|revamp|refresh) (?:the |this |my |our )?(?:ui|ux|"
+                r"|sleek)|make (?:the |this |my |our )?(?:ui|design|site|website|page|app|layout|frontend) (?:look )?(?:more )?"
+                r"(?:modern|beautiful|polished|sleek|professional)\b|give (?:the |this |my |our )?(?:ui|site|website|page|app"
+                r"|dashboard) a (?:more )?(?:modern|fresh|clean|new|polished|sleek) look\b|"
+                r"(?:improve|polish|modernize|redesign|revamp|refresh) (?:the |this |my |our )?(?:ui|ux|"
                 r"(?:visual |page |site |app )?design|styling|look|layout|landing page|website|frontend|user interface)\b"
                 r"(?! of (?:the |our |this |a )?(?:database|schema|api|parser|data|system|classes|class|module|code)\b)|"
                 r"(?:ui|ux) (?:improvements|redesign|polish)|looks? (?:ugly|outdated|dated|boring|bad))",
             ),
-            _p(
-                "modern|beautiful|sleek|minimalis|stylish|elegant|good-looking|good looking|nice-looking|nice looking|"
-                "современн|tampilan",
+            _p(  # a page or component asked for with its look ("Upgrade chakra-ui, beautiful components" is not)
+                "modern|beautiful|sleek|minimalis|stylish|elegant|looking|современн|tampilan",
+                _LEAD
+                + r"(?:create|build|make|design|generate|develop|code|craft|give me|i want|i need)\b[^.\n]{0,40}?"
                 r"\b(?:modern|beautiful|sleek|minimalist|stylish|elegant|good[- ]looking|nice[- ]looking)\b(?:,? [\w-]+){0,3}"
                 r" (?:landing page|landing|homepage|home page|navbar|nav bar|navigation bar|hero section|website|web ?page"
-                r"|ui|user interface|dashboard|layout|design|theme)\b|"
-                r"современн\w*(?: \w+){0,2} (?:лендинг\w*|сайт\w*|страниц\w*|дизайн\w*|интерфейс\w*)|"
-                r"\btampilan (?:yang )?(?:modern|bagus|menarik)\b|"
-                r"\b(?:dise[ñn]o|interfaz|p[aá]gina|landing) (?:\w+ )?modern[oa]\b",
+                r"|ui|user interface|dashboard|layout|theme)\b" + _NOT_A_THING + r"|" + languages.MODERN_PAGE,
             ),
         ),
         "frontend visual design ui interface styling typography aesthetic",

@@ -21,7 +21,8 @@ from functools import cache
 
 MISMATCH = 0.5  # a skill for one language on a task that shows only other languages
 
-_FAMILY = {"typescript": "javascript"}  # one ecosystem: a JavaScript skill fits a TypeScript task
+# one ecosystem: a JavaScript skill fits a TypeScript task, a Java skill (JUnit, Gradle) a Kotlin one
+_FAMILY = {"typescript": "javascript", "kotlin": "java"}
 
 _NAME_FIRST_WORD = {  # a skill name's first word -> the language the skill is about
     "golang": "go",
@@ -69,15 +70,20 @@ _WORDS = {
     "c++": "cmake arduino",
     "elixir": "elixir",
 }
+# names that are also English words, read as written and never at a sentence's start ("React to SIGTERM"),
+# nor where the words around them say otherwise ("Unity Catalog", "guard Rails", "Swift payments")
 _CASED = {
-    "javascript": "React Vue Angular Svelte",
-    "rust": "Rust",
-    "java": "Swing",
-    "swift": "Swift",
-    "ruby": "Rails",
-    "python": "Flask",
-    "c#": "Unity",
+    "javascript": r"React\b|Vue\b(?! d['’])|Angular\b|Svelte\b",
+    "rust": r"Rust\b(?!-)",
+    "java": r"Swing\b",
+    "swift": r"Swift\b(?! (?:payments?|codes?|messages?|transfers?|network|MT\d))",
+    "ruby": r"(?<!Guard )(?<!guard )Rails\b",
+    "python": r"Flask\b",
+    "c#": r"Unity\b(?! Catalog)",
+    "go": r"Go\b(?= (?:code|service|module|modules|backend|project|app|program|structs?|version|binary|server|client"
+    r"|library|package|tests?|\d))",
 }
+_GO_AFTER = re.compile(r"\b(?:in|with|using|our|the|a|my|idiomatic|written in|pure|plain) Go\b")
 _EXTENSIONS = {
     "go": "go",
     "python": "py ipynb",
@@ -93,7 +99,11 @@ _EXTENSIONS = {
     "elixir": "ex exs",
 }
 _PHRASES = {  # cues of more than one word, lowercased: (substrings one of which every match holds, pattern)
-    "go": ("go ", r"\bgo (?:test|build|run|mod|get|vet|generate|install|work)\b|\bgo\.(?:mod|sum)\b"),
+    "go": (
+        "go |go.|err != nil|package main",
+        r"\bgo (?:test|build|run|mod|get|vet|generate|install|work)\b|\bgo\.(?:mod|sum)\b|\berr != nil\b"
+        r"|\bpackage main\b",
+    ),
     "python": (
         "pip|pyproject|requirements.txt|traceback|modulenotfounderror",
         r"\bpip3? install\b|\bpyproject\.toml\b|\brequirements\.txt\b|traceback \(most recent call last\)"
@@ -117,9 +127,12 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
 
-_WORD_LANG, _CASED_LANG, _EXT_LANG = _by_word(_WORDS), _by_word(_CASED), _by_word(_EXTENSIONS)
+_WORD_LANG, _EXT_LANG = _by_word(_WORDS), _by_word(_EXTENSIONS)
 _WORD = re.compile(rf"\b(?:{_alternation(_WORD_LANG)})\b")
-_CASED_WORD = re.compile(rf"\b(?:{_alternation(_CASED_LANG)})\b")
+_CASED_LANGS = tuple(_CASED)
+_CASED_WORD = re.compile(
+    r"(?<=[\w,)] )(?:" + "|".join(f"(?P<c{n}>{p})" for n, p in enumerate(_CASED.values())) + ")"
+)
 _EXTENSION = re.compile(rf"(?<=\w)\.({_alternation(_EXT_LANG)})\b")
 _PHRASE = {lang: (tuple(cues.split("|")), re.compile(pattern)) for lang, (cues, pattern) in _PHRASES.items()}
 SCANNED = 4000  # a task's first characters are read: the request, and the start of a paste
@@ -132,12 +145,14 @@ def skill_language(name: str) -> str:
 
 
 def task_languages(text: str, folder_languages: list[str] | tuple[str, ...] = ()) -> frozenset[str]:
-    """The languages a task shows: cues in its first ``SCANNED`` characters, and its working folder's
-    marker files."""
+    """The languages a task shows: cues in its first ``SCANNED`` characters (and ``folder_languages``,
+    the marker files of its working folder, when given)."""
     head = text[:SCANNED]
     lowered = head.lower()
     found = {_WORD_LANG[w] for w in _WORD.findall(lowered)}
-    found.update(_CASED_LANG[w] for w in _CASED_WORD.findall(head))
+    found.update(_CASED_LANGS[int(m.lastgroup[1:])] for m in _CASED_WORD.finditer(head) if m.lastgroup)
+    if _GO_AFTER.search(head):
+        found.add("go")
     found.update(_EXT_LANG[e] for e in _EXTENSION.findall(lowered))
     found.update(
         lang
@@ -148,6 +163,12 @@ def task_languages(text: str, folder_languages: list[str] | tuple[str, ...] = ()
     return frozenset(_FAMILY.get(lang, lang) for lang in found)
 
 
-def language_factor(skill: str, task: frozenset[str]) -> float:
-    """The factor for a skill about language ``skill`` on a task showing languages ``task``."""
-    return MISMATCH if skill and task and skill not in task else 1.0
+def language_factor(skill: str, text: frozenset[str], folder: list[str] | tuple[str, ...] = ()) -> float:
+    """The factor for a skill about language ``skill`` on a task whose text shows languages ``text`` and
+    whose working folder holds the marker files of ``folder``. Only the text can say the task is in
+    another language: a folder's markers say what else is there (a monorepo's root ``package.json``
+    beside a Go service), so they can clear a mismatch but never make one."""
+    skill = _FAMILY.get(skill, skill)
+    if not skill or not text or skill in text:
+        return 1.0
+    return 1.0 if skill in {_FAMILY.get(lang.lower(), lang.lower()) for lang in folder} else MISMATCH

@@ -156,12 +156,12 @@ def rank_skills(
         if raw * factor >= threshold or anchored:
             scored.append((raw * factor, i, scope_why, q, anchored, own))
     scored.sort(key=lambda item: (-item[0], item[1]))
-    distinct = _distinct(index, scored)
-    fits = [item for item in distinct if item[5] >= threshold or item[4]]
+    eligible = _few_raised(_distinct(index, scored), k, scores)  # what may be returned, and so decide
+    fits = [item for item in eligible if item[5] >= threshold or item[4]]
     if not fits:
         return []  # a kind of work alone makes a skill fit only when the skill does that work well
     best = max(fits, key=lambda item: (item[5], -item[1]))  # the best fit
-    chosen = _keep_anchored(_few_raised(distinct, k, scores), k)
+    chosen = _keep_anchored(eligible, k)
     off = not any(item[4] for item in chosen) and _off_topic(index, text, best, threshold)
     if off and threshold > 0:
         return []  # the best skill misses what the task is about and scores under the higher bar
@@ -185,12 +185,15 @@ class _Languages:
         self.found: frozenset[str] | None = None
 
     def factor(self, name: str, scopes: list[str]) -> float:
-        language = skill_language(name)
-        if not language or any(scope.startswith("language:") for scope in scopes):
-            return 1.0  # an explicit language scope is judged by scope_factor
+        declared = [s.partition(":")[2].strip().lower() for s in scopes if s.startswith("language:")]
+        if declared and self.context and self.context.languages:
+            return 1.0  # a declared language in a folder whose languages are known: scope_factor judges
+        language = declared[0] if declared else skill_language(name)
+        if not language:
+            return 1.0
         if self.found is None:
-            self.found = task_languages(self.text, self.context.languages if self.context else ())
-        return language_factor(language, self.found)
+            self.found = task_languages(self.text)
+        return language_factor(language, self.found, self.context.languages if self.context else ())
 
 
 def _off_topic(index: Index, text: str, best: Any, threshold: float) -> bool:
