@@ -44,11 +44,16 @@ class Clause:
     match of the pattern contains): a substring test costs far less than a search of a long alternation
     at every word, and most tasks ask for no kind of work. A pattern that names no capital letter is
     searched in the lowercased task without ``re.I`` (half the time of a case-blind search); one that
-    does (``TypeError``, ``--- FAIL``) in the task as written, case-blind but where it says otherwise."""
+    does (``TypeError``, ``--- FAIL``) in the task as written, case-blind but where it says otherwise.
+    Patterns are compiled when first searched: a hook's one prompt compiles the few its cues call for."""
 
     cues: tuple[str, ...]
-    pattern: re.Pattern[str]
+    source: str
     lowered: bool
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(self.source, re.M if self.lowered else re.I | re.M)
 
     def search(self, head: str, lowered: str) -> bool:
         return self.pattern.search(lowered if self.lowered else head) is not None
@@ -57,9 +62,14 @@ class Clause:
         return any(cue in lowered for cue in self.cues) and self.search(head, lowered)
 
 
+@cache
+def _compiled(source: str, flags: int) -> re.Pattern[str]:
+    return re.compile(source, flags)
+
+
 def _p(cues: str, pattern: str) -> Clause:
     lowered = not any(char.isupper() for char in re.sub(r"\\.", "", pattern))  # escapes aside (\S, \W)
-    return Clause(tuple(cues.split("|")), re.compile(pattern, re.M if lowered else re.I | re.M), lowered)
+    return Clause(tuple(cues.split("|")), pattern, lowered)
 
 
 def _after(words: str, nouns: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
+from typing import NamedTuple
 
 MISMATCH = 0.5  # a skill for one language on a task that shows only other languages
 
@@ -83,7 +84,7 @@ _CASED = {
     "go": r"Go\b(?= (?:code|service|module|modules|backend|project|app|program|structs?|version|binary|server|client"
     r"|library|package|tests?|\d))",
 }
-_GO_AFTER = re.compile(r"\b(?:in|with|using|our|the|a|my|idiomatic|written in|pure|plain) Go\b")
+_GO_AFTER = r"\b(?:in|with|using|our|the|a|my|idiomatic|written in|pure|plain) Go\b"
 _EXTENSIONS = {
     "go": "go",
     "python": "py ipynb",
@@ -128,13 +129,30 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 _WORD_LANG, _EXT_LANG = _by_word(_WORDS), _by_word(_EXTENSIONS)
-_WORD = re.compile(rf"\b(?:{_alternation(_WORD_LANG)})\b")
 _CASED_LANGS = tuple(_CASED)
-_CASED_WORD = re.compile(
-    r"(?<=[\w,)] )(?:" + "|".join(f"(?P<c{n}>{p})" for n, p in enumerate(_CASED.values())) + ")"
-)
-_EXTENSION = re.compile(rf"(?<=\w)\.({_alternation(_EXT_LANG)})\b")
-_PHRASE = {lang: (tuple(cues.split("|")), re.compile(pattern)) for lang, (cues, pattern) in _PHRASES.items()}
+
+
+class _Patterns(NamedTuple):
+    word: re.Pattern[str]
+    cased: re.Pattern[str]
+    extension: re.Pattern[str]
+    go_after: re.Pattern[str]
+    phrases: dict[str, tuple[tuple[str, ...], re.Pattern[str]]]
+
+
+@cache
+def _patterns() -> _Patterns:
+    """The cues, compiled when a task's languages are first asked for (not on route's import path)."""
+    cased = "|".join(f"(?P<c{n}>{p})" for n, p in enumerate(_CASED.values()))
+    return _Patterns(
+        re.compile(rf"\b(?:{_alternation(_WORD_LANG)})\b"),
+        re.compile(r"(?<=[\w,)] )(?:" + cased + ")"),
+        re.compile(rf"(?<=\w)\.({_alternation(_EXT_LANG)})\b"),
+        re.compile(_GO_AFTER),
+        {lang: (tuple(cues.split("|")), re.compile(pattern)) for lang, (cues, pattern) in _PHRASES.items()},
+    )
+
+
 SCANNED = 4000  # a task's first characters are read: the request, and the start of a paste
 
 
@@ -149,15 +167,16 @@ def task_languages(text: str, folder_languages: list[str] | tuple[str, ...] = ()
     the marker files of its working folder, when given)."""
     head = text[:SCANNED]
     lowered = head.lower()
-    found = {_WORD_LANG[w] for w in _WORD.findall(lowered)}
-    found.update(_CASED_LANGS[int(m.lastgroup[1:])] for m in _CASED_WORD.finditer(head) if m.lastgroup)
-    if _GO_AFTER.search(head):
+    cues = _patterns()
+    found = {_WORD_LANG[w] for w in cues.word.findall(lowered)}
+    found.update(_CASED_LANGS[int(m.lastgroup[1:])] for m in cues.cased.finditer(head) if m.lastgroup)
+    if cues.go_after.search(head):
         found.add("go")
-    found.update(_EXT_LANG[e] for e in _EXTENSION.findall(lowered))
+    found.update(_EXT_LANG[e] for e in cues.extension.findall(lowered))
     found.update(
         lang
-        for lang, (cues, pattern) in _PHRASE.items()
-        if lang not in found and any(cue in lowered for cue in cues) and pattern.search(lowered)
+        for lang, (cues_of, pattern) in cues.phrases.items()
+        if lang not in found and any(cue in lowered for cue in cues_of) and pattern.search(lowered)
     )
     found.update(lang.lower() for lang in folder_languages)
     return frozenset(_FAMILY.get(lang, lang) for lang in found)
