@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -251,6 +252,38 @@ def words(text: str) -> list[str]:
 
 
 CHARS_PER_TOKEN = 4
+
+
+def folder_repository(cwd: str | None) -> str | None:
+    """The repository a working folder is a checkout of, by its name: the folder's own name, or, for a
+    git worktree, the repository's (``app/.worktrees/fix-2``, ``app/.claude/worktrees/x``,
+    ``app-worktrees/app-4te``, a tool's ``.tool/worktrees/app/branch`` and Conductor's
+    ``conductor/workspaces/app/tokyo`` are all ``app``), so that one repository's sessions are counted
+    together. A folder merely named ``worktrees`` or ``x-worktrees`` holding other folders is not one."""
+    parts = [p for p in (cwd or "").replace("\\", "/").split("/") if p and not re.fullmatch(r"[A-Za-z]:", p)]
+    for i in range(len(parts) - 2, 0, -1):  # the innermost worktree folder that holds the working folder
+        name, parent, child = parts[i], parts[i - 1], parts[i + 1]
+        if name in (".worktrees", "worktrees") and parent == ".claude" and i > 1:
+            return parts[i - 2]
+        if name == ".worktrees" and not (i == 2 and parts[0] in ("home", "Users")):  # not ~/.worktrees
+            return parent
+        managed = name == "worktrees" and parent.startswith(".")  # a tool's .tool/worktrees/<repo>/<branch>
+        if (managed or (name == "workspaces" and parent.lstrip(".") == "conductor")) and i + 2 < len(parts):
+            return child
+        if name.endswith("-worktrees") and child.startswith(name.removesuffix("-worktrees")):
+            return name.removesuffix("-worktrees")
+    return parts[-1] if parts else None
+
+
+def owner_of_names(repositories: Iterable[str]) -> dict[str, str]:
+    """A bare repository name -> the one ``owner/name`` among ``repositories`` that ends with it (when
+    exactly one does): a session that knew only its folder's name and one that knew the pull request's
+    owner worked on the same repository, while ``a/utils`` and ``b/utils`` stay apart."""
+    owners: dict[str, set[str]] = {}
+    for repo in repositories:
+        if "/" in repo:
+            owners.setdefault(repo.rsplit("/", 1)[-1].lower(), set()).add(repo)
+    return {name: next(iter(full)) for name, full in owners.items() if len(full) == 1}
 
 
 def estimate_tokens(text: str | int) -> int:

@@ -555,12 +555,12 @@ def test_a_lone_file_that_is_no_log_is_named_once_with_why(cli, tmp_path: Path) 
     (line,) = [x for x in result.err.splitlines() if "notes" in x]
     assert (
         line
-        == f"warning: skipped: {notes}: not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
+        == f"warning: skipped: {notes}: not a known agent log format (see docs/formats/README.md; `skillforge ingest --format FORMAT FILE` reads it as one)"
     )
     (line,) = [x for x in ingest.err.splitlines() if "notes" in x]
     assert (
         line
-        == f"warning: {notes}: not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
+        == f"warning: {notes}: not a known agent log format (see docs/formats/README.md; `skillforge ingest --format FORMAT FILE` reads it as one)"
     )
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from skillforge.ingest import claude_code
-from skillforge.ingest.base import ParseContext, folder_repository
+from skillforge.ingest.base import ParseContext
+from skillforge.text import folder_repository
 
 SID = "0b7c3f52-9a1e-4d61-8e2f-5a6b7c8d9e01"
 
@@ -26,6 +27,12 @@ SID = "0b7c3f52-9a1e-4d61-8e2f-5a6b7c8d9e01"
         ("/home/dev/.tool/worktrees/kiln/search-skills", "kiln"),  # a tool's worktrees/<repo>/<branch>
         ("/home/dev/.tool/worktrees/search-skills", "search-skills"),  # no repository in the path
         ("C:\\dev\\kiln\\.worktrees\\fix", "kiln"),
+        # paths a review found misread
+        ("/home/u/projects/git-worktrees/tool", "tool"),  # an x-worktrees folder holding another project
+        ("/home/u/.worktrees/x", "x"),  # worktrees kept in the home folder: no repository in the path
+        ("/home/u/code/worktrees/client/src", "src"),  # a folder merely named worktrees
+        ("/Users/a/conductor/workspaces/kiln/tokyo", "kiln"),
+        ("C:/", None),
         ("/", None),
         ("", None),
         (None, None),
@@ -67,3 +74,54 @@ def test_a_claude_code_session_names_its_repository(
     path = _session(tmp_path / "s.jsonl", cwd, pr_repository)
     [traj] = claude_code.parse(path, ParseContext(path=path))
     assert traj.repository == repository
+
+
+def test_route_finds_the_repository_of_a_git_worktree(tmp_path: Path) -> None:
+    """In a worktree ``.git`` is a file naming the git folder; the remote is in the main checkout's config."""
+    import subprocess
+
+    from skillforge.route.rank import Context
+
+    main = tmp_path / "kiln"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q", str(main)], check=True)
+    subprocess.run([*git, "-C", str(main), "commit", "-q", "--allow-empty", "-m", "start"], check=True)
+    worktree = tmp_path / "kiln-worktrees" / "kiln-4te"
+    subprocess.run([*git, "-C", str(main), "worktree", "add", "-q", str(worktree)], check=True)
+    assert Context.detect(worktree).repository == "kiln"  # no remote: the worktree's repository, by name
+    subprocess.run(
+        [*git, "-C", str(main), "remote", "add", "origin", "git@github.com:acme/kiln.git"], check=True
+    )
+    assert (Context.detect(worktree).repository, Context.detect(worktree).from_folder) == ("acme/kiln", False)
+
+
+def test_a_bare_name_joins_the_one_owner_that_ends_with_it() -> None:
+    from skillforge.text import owner_of_names
+
+    got = owner_of_names(["acme/kiln", "kiln", "a/utils", "b/utils", "solo"])
+    assert got == {"kiln": "acme/kiln"}  # two owners of utils: apart; solo: no owner known
+
+
+def test_llm_distill_groups_and_scopes_one_repository_under_one_name() -> None:
+    """Sessions that opened a pull request name the repository acme/kiln, the others only kiln: the LLM
+    path's contrast groups and a skill's scope count them together (the offline reduce already did)."""
+    from skillforge.distill.llm.analyse import comparable_groups
+    from skillforge.distill.llm.mergecheck import scope_and_level
+    from skillforge.model import Lesson, LessonKind, Scope, ScopeKind
+
+    facts = [
+        {"id": "a", "task": "fix the kiln build", "repository": "acme/kiln", "outcome": "success"},
+        {"id": "b", "task": "add kiln timers", "repository": "kiln", "outcome": "failure"},
+    ]
+    assert [sorted(f["id"] for f in group) for group in comparable_groups(facts)] == [["a", "b"]]
+    lessons = [
+        Lesson(
+            title=t,
+            trigger="x",
+            body="y",
+            kind=LessonKind.ENVIRONMENT_RECIPE,
+            scope=Scope(ScopeKind.REPOSITORY, repo),
+        )
+        for t, repo in (("one", "kiln"), ("two", "kiln"), ("three", "acme/kiln"), ("four", "other/thing"))
+    ]
+    assert scope_and_level(lessons)[0] == Scope(ScopeKind.REPOSITORY, "acme/kiln")

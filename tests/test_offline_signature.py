@@ -1,5 +1,7 @@
 """Error signatures: variable parts abstracted, exception type and stable words kept."""
 
+import pytest
+
 from skillforge.distill.offline.signature import (
     looks_failed,
     normalise,
@@ -116,9 +118,37 @@ def test_output_words_judge_a_command_whose_exit_status_is_another_commands() ->
         "test result: ok. 12 passed; 0 failed",
         "Successfully installed acme-1.0",
         "    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.21s",
-        "exit code: 0",
         "error: Database connection failed\n      at db.ts:3\n\n 1329 pass\n 0 fail\nRan 1329 tests across 60 files.",
     ):
         assert shows_success(passed) and not shows_failure(passed), passed
     assert not shows_failure("19") and not shows_success("19")  # `| grep -c`: nothing to judge
     assert not shows_failure("0 errors, 0 warnings") and not shows_failure("Retried 2 failed uploads in 3.0s")
+
+
+@pytest.mark.parametrize(
+    ("output", "failed", "worked"),
+    [  # a second review's outputs
+        (
+            'error during build:\n[vite]: Rollup failed to resolve import "axios"\nexit: 0',
+            False,
+            False,
+        ),  # tail's 0
+        (
+            "test result: ok. 3 passed; 0 failed\ntest result: FAILED. 1 passed; 1 failed; 0 ignored\n"
+            "error: test failed, to rerun pass --test integration",
+            True,
+            False,
+        ),
+        ("Attempt 1 failed\nretrying\n==== 4 passed in 0.3s ====", False, True),
+        ("ERROR    app.worker:worker.py:42 job crashed (expected)\n==== 1 passed in 0.1s ====", False, True),
+        ("ERROR tests/test_api.py - ImportError: cannot import name 'x'", True, False),
+        ("Requirement already satisfied: numpy in ./venv/lib/python3.11/site-packages", False, False),
+        ("[INFO] BUILD SUCCESS", False, True),
+        ("[INFO] BUILD FAILURE", True, False),
+        ("make: *** [Makefile:3: test] Error 2", True, False),
+        ("up to date, audited 312 packages in 2s", False, True),
+    ],
+)
+def test_runner_summaries_a_review_found(output: str, failed: bool, worked: bool) -> None:
+    assert shows_failure(output) is failed
+    assert (not failed and shows_success(output)) is worked

@@ -584,3 +584,23 @@ def test_the_new_kinds_are_not_found_in_features_and_specs(text: str) -> None:
 )
 def test_more_ways_of_asking_for_the_new_kinds(text: str, expected: list[str]) -> None:
     assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # a second review's: matches that the cues hid, and features taken for requests
+        ("Please work on phases 2 and 3 of the plan.", ["working through a task list"]),
+        ("Continue with the other tasks.", ["working through a task list"]),
+        ("Make the website more professional", ["improving a user interface's design"]),
+        ("Program.fs(3,5): error FS0039: The value or constructor 'foo' is not defined.", ["debugging"]),
+        ("Execute the next step of the saga.", []),
+        ("1. Implement the next step of the onboarding wizard UI", []),
+        ("Proceed with the next step of the plan", ["working through a task list"]),
+        ("Now design the architecture section of the docs page", []),
+        ("Explain the code in comments for each function", []),
+        ("Retry if the build fails", []),
+        ("Can you review the PR template and update it", []),
+    ],
+)
+def test_what_a_second_review_found(text: str, expected: list[str]) -> None:
+    assert kinds(text) == expected

@@ -148,3 +148,19 @@ def test_kotlin_and_java_are_one_family() -> None:
 )
 def test_language_cues_in_context(text: str, languages: set[str]) -> None:
     assert set(task_languages(text)) == languages
+
+
+@pytest.mark.parametrize(
+    ("text", "languages"),
+    [  # a second review's: the English verb 'go', URLs, a capital 'In'
+        ("go run the tests and fix what fails", set()),
+        ("Now go work on the next task", set()),
+        ("go get the latest data from the API", set()),
+        ("go test ./... and go mod tidy", {"go"}),
+        ("In Go, how do I read a file line by line?", {"go"}),
+        ("Deploy the landing page to https://foo.io/page.php", set()),
+        ("copy s3://bucket/model.py to the server", set()),
+    ],
+)
+def test_language_cues_a_second_review_found(text: str, languages: set[str]) -> None:
+    assert set(task_languages(text)) == languages

@@ -212,25 +212,6 @@ def repository_of(instance_id: str | None) -> str | None:
     return f"{match.group(1)}/{match.group(2)}" if match else None
 
 
-def folder_repository(cwd: str | None) -> str | None:
-    """The repository a working folder is a checkout of, by its name: the folder's own name, or, for a
-    git worktree, the repository's (``app/.worktrees/fix-2``, ``app/.claude/worktrees/x``,
-    ``app-worktrees/app-4te`` and a tool's ``worktrees/app/branch`` are all ``app``), so that one
-    repository's sessions are counted together."""
-    parts = [p for p in (cwd or "").replace("\\", "/").split("/") if p]
-    for i in range(len(parts) - 2, 0, -1):  # the innermost worktree folder that holds the working folder
-        name = parts[i]
-        if name in (".worktrees", "worktrees") and parts[i - 1] == ".claude" and i > 1:
-            return parts[i - 2]
-        if name == ".worktrees":
-            return parts[i - 1]
-        if name == "worktrees" and i + 2 < len(parts):
-            return parts[i + 1]
-        if name.endswith("-worktrees") and len(name) > len("-worktrees"):
-            return name.removesuffix("-worktrees")
-    return parts[-1] if parts else None
-
-
 def as_dict(value: Any) -> dict[str, Any]:
     """A field that should be an object: itself when it is one, else an empty dict."""
     return value if isinstance(value, dict) else {}

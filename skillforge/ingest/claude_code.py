@@ -35,7 +35,6 @@ from skillforge.ingest.base import (
     T_TOOL_OUTPUT,
     ParseContext,
     clip,
-    folder_repository,
     object_line,
     str_or_none,
 )
@@ -52,6 +51,7 @@ from skillforge.ingest.claude_records import (
 )
 from skillforge.ingest.reading import digest_id, new_digest
 from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.text import folder_repository
 
 FORMAT = "claude-code"
 AGENT = "claude-code"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from skillforge.ingest.base import folder_repository
 from skillforge.ingest.reading import digest_id, new_digest
 from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
+from skillforge.text import folder_repository
 
 FORMAT = "codex"
 AGENT = "codex"

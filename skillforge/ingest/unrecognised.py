@@ -15,7 +15,7 @@ from skillforge.ingest.opening import looks_utf16
 from skillforge.ingest.report import IngestReport
 from skillforge.ingest.sqlite_store import is_sqlite, readable, tables
 
-NOT_A_LOG = "not a known agent log format (see docs/formats/README.md; --format FORMAT forces one)"
+NOT_A_LOG = "not a known agent log format (see docs/formats/README.md; `skillforge ingest --format FORMAT FILE` reads it as one)"
 
 
 def summarise_unrecognised(others: list[str], report: IngestReport) -> None:

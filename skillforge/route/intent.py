@@ -106,6 +106,10 @@ _NOT_A_THING = (
     r"(?! (?:buttons?|links?|fields?|screens?|pages?|views?|modals?|cards?|tabs?|features?|logic|components?|handlers?"
     r"|functions?|methods?|endpoints?|routes?|api|state|flags?|framework|library|package|kit|engine|shortcut)\b)(?!['’]s)"
 )
+# "the next step of" a plan or a list, not of the saga or the wizard
+_OF_A_LIST = (
+    r"(?! of (?!(?:(?:the|a|an|this|our|my) )?(?:plan|list|roadmap|todo|tasks?|spec|checklist|backlog)\b))"
+)
 _UNDERSTANDING_CUES = (
     "overview|summary|tour|explanation|summari|describe|explain|how does|walk me through|tell me|what does|"
     "what is|what can you|how is|new to|understand|familiar|get to know|description of what|summary of what|"
@@ -132,14 +136,14 @@ INTENTS: tuple[Intent, ...] = (
                 + r"|(?-i:[A-Z]\w*(?:Error|Exception))\b)|"
                 r"(?:is|are|seems|looks|got|was) broken|buggy|"
                 r"(?<!report )(?:a|the|this|that) bug (?:in|with|where|when)|fix (?:a|the|this|that) bug|"
-                r"(?<!if )(?<!when )(?<!unless )(?:it|this|that|build|\b(?:[^\W_]+_){0,3}tests?\w*|ci|still|keeps?|now|always"
+                r"(?<!if )(?<!when )(?<!unless )(?<!if the )(?<!when the )(?:it|this|that|build|\b(?:[^\W_]+_){0,3}tests?\w*|ci|still|keeps?|now|always"
                 r"|sometimes|randomly) (?:is |are )?fail(?:s|ing|ed)\b|ci is red|exit status [1-9]|"
                 r"exited with (?:exit )?(?:code|status) [1-9]|blocked by cors|unexpectedly|"
                 r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
                 r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + languages.DEBUGGING,
             ),
             _p(  # a compiler's or linker's report, pasted (not the words quoted in code: log.Fatal("fatal error: "))
-                "fatal error|cannot open include|undefined reference|error:|error ts|error c|collect2|.go:",
+                "fatal error|cannot open include|undefined reference|error:|): error |): fatal error|collect2|.go:",
                 r"(?:^|:\d+(?::\d+)?: |\)\s*: )fatal\s+error\b[^\n:]{0,12}: |\bcannot open include file: |\bundefined reference to\b|"
                 r"^\S+:\d+:\d+: (?:fatal )?error: |^\S+\.\w+:\d+: error: |^\S+\(\d+(?:,\d+)?\): (?:fatal )?error [A-Z]+\d+:|"
                 r"^\S+\.go:\d+:\d+: \S|^collect2: error: ",
@@ -179,17 +183,18 @@ INTENTS: tuple[Intent, ...] = (
                 r"|implement|execute|do|tackle|pick up|find|pick|take) (?:with )?(?:the )?(?:next|first) (?:unchecked |open "
                 r"|pending |remaining )?(?:sub-?task|task|step|phase|milestone|item)s?\b"
                 + _NOT_A_THING
+                + _OF_A_LIST
                 + r"|"
                 r"^[ \t]*next (?:sub-?)?task,? please\b",
             ),
             _p(
-                _after("task|tasks|step|steps|phase|milestone", "0|1|2|3|4|5|6|7|8|9|#"),
+                _after("task|tasks|step|steps|phase|phases|milestone|milestones", "0|1|2|3|4|5|6|7|8|9|#"),
                 _LEAD
                 + r"(?:commence|start|begin|proceed (?:to|with)|continue (?:with|to)|work on|implement|execute|tackle|do"
                 r"|move (?:on )?to) (?:sub-?task|task|step|phase|milestone)s? #?\d+(?:\.\d+)*\b",
             ),
             _p(
-                "execute|remaining|rest of the",
+                "execute|remaining|rest of the|other tasks|other steps|other sub",
                 _LEAD
                 + r"(?:execute (?:only |all |the )*(?:remaining |listed |open )?(?:sub-?tasks|tasks|steps)\b|"
                 r"(?:continue|proceed) with (?:all )?(?:the )?(?:remaining|rest of the|other) (?:sub-?tasks|tasks|steps)\b)",
@@ -248,7 +253,8 @@ INTENTS: tuple[Intent, ...] = (
                 "design|architect|think through|设计",
                 r"\bhelp (?:me|us) (?:design|architect|think through)\b(?! (?:buttons?|features?|wizard|mode|tool)\b)|\blet'?s (?:design|think through)\b|"
                 + _LEAD
-                + r"design (?:the |a |an )?(?:overall |system |app |application |backend |software )?architecture\b|"
+                + r"design (?:the |a |an )?(?:overall |system |app |application |backend |software )?architecture\b"
+                r"(?! (?:section|diagram|page|docs?|document)\b)|"
                 r"(?:帮我|请你?)设计|设计一下",
             ),
         ),
@@ -260,7 +266,9 @@ INTENTS: tuple[Intent, ...] = (
             _p(
                 "review|look over|check",
                 r"\b(?:review (?:my |the |this |these |our )?(?:\w+ ){0,2}(?:code|changes|diff|pr|pull request|branch|"
-                r"commits?|implementation)\b|(?:please |can you |could you )review\b|review this\s*(?:[.?!]|$)|"
+                r"commits?|implementation)\b(?! (?:template|description|title|labels?)\b)|"
+                r"(?:please |can you |could you )review\b(?! (?:the |this |our |my )?(?:pr |pull request )?(?:template|description"
+                r"|title|labels?|docs?|readme|copy)\b)|review this\s*(?:[.?!]|$)|"
                 r"do a (?:\w+ )?code review|(?:look over|check) (?:my|the|these) changes\b)|"
                 r"(?:^[ \t]*|<command-name>)/[\w:-]*review\b",
             ),
@@ -311,7 +319,8 @@ INTENTS: tuple[Intent, ...] = (
                 r"\b(?:(?:overview|summary|tour|explanation) of (?:the |this |my |our )?(?:repo|repository|codebase|project|code"
                 r"|app|application)|(?:summari[sz]e|describe) (?:the |this |my |our )(?:repo|repository|codebase|project|code"
                 r"|app|architecture)|explain (?:how )?(?:the |this |my |our )?(?:repo|repository|codebase|project|architecture"
-                r"|code|function|module|file|class|app)\b|how does (?:the |this |our |my )\w+(?: \w+)? work\b|"
+                r"|code|function|module|file|class|app)\b(?! in (?:the )?(?:comments|docstrings))|"
+                r"how does (?:the |this |our |my )\w+(?: \w+)? work\b|"
                 r"walk me through (?:the |this |my |our )(?:code|codebase|repo|repository|project|architecture)|"
                 r"(?:what can you (?:say|tell me)|tell me) about (?:the |this |my )?(?:repo|repository|codebase|project|package"
                 r"|code)|what (?:does|is) (?:this|the) (?:repo|repository|codebase|project|code|function|method|class|file"
@@ -334,7 +343,7 @@ INTENTS: tuple[Intent, ...] = (
         "improving a user interface's design",
         (
             _p(
-                "look|improve|polish|moderni|redesign|revamp|refresh|ui|ux",
+                "look|improve|polish|moderni|redesign|revamp|refresh|ui|ux|modern|beautiful|polished|sleek|professional",
                 r"\b(?:make (?:it|(?:the|this|my|our) (?:\w+ )?(?:ui|page|site|app|website|design|layout|dashboard|form"
                 r"|screen)) look (?:better|nicer|more modern|modern|professional|clean|cleaner|prettier|beautiful|polished"
                 r"|sleek)|make (?:the |this |my |our )?(?:ui|design|site|website|page|app|layout|frontend) (?:look )?(?:more )?"

@@ -84,7 +84,9 @@ _CASED = {
     "go": r"Go\b(?= (?:code|service|module|modules|backend|project|app|program|structs?|version|binary|server|client"
     r"|library|package|tests?|\d))",
 }
-_GO_AFTER = r"\b(?:in|with|using|our|the|a|my|idiomatic|written in|pure|plain) Go\b"
+_GO_AFTER = (
+    r"\b(?:[Ii]n|[Ww]ith|[Uu]sing|[Oo]ur|[Tt]he|[Aa]|[Mm]y|[Ii]diomatic|[Ww]ritten in|[Pp]ure|[Pp]lain) Go\b"
+)
 _EXTENSIONS = {
     "go": "go",
     "python": "py ipynb",
@@ -102,7 +104,9 @@ _EXTENSIONS = {
 _PHRASES = {  # cues of more than one word, lowercased: (substrings one of which every match holds, pattern)
     "go": (
         "go |go.|err != nil|package main",
-        r"\bgo (?:test|build|run|mod|get|vet|generate|install|work)\b|\bgo\.(?:mod|sum)\b|\berr != nil\b"
+        r"\bgo (?:test|build|run|vet|generate|install)(?: -[\w.=]+)* (?:\./|\S+\.go\b|[\w.-]+/)|\bgo (?:test|build|vet)"
+        r"(?: -[\w.=]+)*\s*$|\bgo mod (?:tidy|init|download|vendor|edit|graph|verify|why)\b|\bgo get (?:-u )?[\w.-]+\.[a-z]{2,}/"
+        r"|\bgo work (?:init|use|sync)\b|\bgo\.(?:mod|sum)\b|\berr != nil\b"
         r"|\bpackage main\b",
     ),
     "python": (
@@ -130,6 +134,7 @@ def _alternation(words: Iterable[str]) -> str:
 
 _WORD_LANG, _EXT_LANG = _by_word(_WORDS), _by_word(_EXTENSIONS)
 _CASED_LANGS = tuple(_CASED)
+_URL = re.compile(r"\w+://\S+")
 
 
 class _Patterns(NamedTuple):
@@ -149,7 +154,10 @@ def _patterns() -> _Patterns:
         re.compile(r"(?<=[\w,)] )(?:" + cased + ")"),
         re.compile(rf"(?<=\w)\.({_alternation(_EXT_LANG)})\b"),
         re.compile(_GO_AFTER),
-        {lang: (tuple(cues.split("|")), re.compile(pattern)) for lang, (cues, pattern) in _PHRASES.items()},
+        {
+            lang: (tuple(cues.split("|")), re.compile(pattern, re.M))
+            for lang, (cues, pattern) in _PHRASES.items()
+        },
     )
 
 
@@ -168,11 +176,12 @@ def task_languages(text: str, folder_languages: list[str] | tuple[str, ...] = ()
     head = text[:SCANNED]
     lowered = head.lower()
     cues = _patterns()
-    found = {_WORD_LANG[w] for w in cues.word.findall(lowered)}
+    plain = _URL.sub(" ", lowered)  # not a URL's host or page (foo.io/page.php, s3://b/x.py)
+    found = {_WORD_LANG[w] for w in cues.word.findall(plain)}
     found.update(_CASED_LANGS[int(m.lastgroup[1:])] for m in cues.cased.finditer(head) if m.lastgroup)
     if cues.go_after.search(head):
         found.add("go")
-    found.update(_EXT_LANG[e] for e in cues.extension.findall(lowered))
+    found.update(_EXT_LANG[e] for e in cues.extension.findall(plain))
     found.update(
         lang
         for lang, (cues_of, pattern) in cues.phrases.items()

@@ -23,7 +23,7 @@ from skillforge.route.query import parse
 from skillforge.route.repo import named_repositories, same_repository
 from skillforge.route.score import Scores, score_all
 from skillforge.route.topic import OFF_TOPIC_RATIO, off_topic
-from skillforge.text import tokenize
+from skillforge.text import folder_repository, tokenize
 
 NOTHING = 1e-6  # a score this small is float32 rounding of 0 (numpy sums the fields in float32)
 ABSTAIN = 0.25  # default; a library learns its own with `skillforge eval route --save`
@@ -69,7 +69,8 @@ class Context:
         repo = _remote_repo(root) if root else ""
         base = root or folder
         langs = sorted({lang for marker, lang in LANGUAGE_MARKERS.items() if (base / marker).exists()})
-        return cls(repository=repo or base.name, languages=langs, from_folder=not repo)
+        name = folder_repository(str(base)) or base.name  # a worktree's folder names its repository
+        return cls(repository=repo or name, languages=langs, from_folder=not repo)
 
 
 def _git_root(folder: Path) -> Path | None:
@@ -79,9 +80,24 @@ def _git_root(folder: Path) -> Path | None:
     return None
 
 
+def _git_config(root: Path) -> Path:
+    """The git config of the checkout at ``root``; in a worktree (``.git`` is a file naming its git
+    folder), the config of the repository it belongs to (``commondir``)."""
+    dot = root / ".git"
+    if not dot.is_file():
+        return dot / "config"
+    try:
+        line = dot.read_text(encoding="utf-8", errors="replace").strip()
+        gitdir = (root / line.removeprefix("gitdir:").strip()).resolve()
+        common = (gitdir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return dot / "config"  # not readable: no remote, as before
+    return (gitdir / common).resolve() / "config"
+
+
 def _remote_repo(root: Path) -> str:
     try:
-        text = (root / ".git" / "config").read_text(encoding="utf-8", errors="replace")
+        text = _git_config(root).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
     match = _REMOTE.search(text.split('[remote "origin"]', 1)[-1])

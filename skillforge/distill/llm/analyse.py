@@ -27,6 +27,7 @@ from skillforge.distill.llm.transcript import TASK_CHARS, WRITER, Transcript, cu
 from skillforge.distill.parallel import imap_unordered
 from skillforge.model import Lesson, Outcome, Trajectory, Trust, content_id
 from skillforge.providers.base import ChatRequest, Message, Provider
+from skillforge.text import owner_of_names
 
 TEMPLATES = (
     "analyst_system.j2",
@@ -230,12 +231,13 @@ def comparable_groups(facts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]
     GROUP_MAX per outcome; a repository group is skipped when one task group already covers it."""
     by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_repo: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    owner = owner_of_names(str(f.get("repository") or "") for f in facts)  # 'git-sync' is 'acme/git-sync'
     for f in facts:
         task = f.get("task_id") or " ".join(str(f.get("task", "")).split()).lower()
         if task:
             by_task[task].append(f)
-        if f.get("repository"):
-            by_repo[f["repository"]].append(f)
+        if repo := f.get("repository"):
+            by_repo[owner.get(repo.lower(), repo) if "/" not in repo else repo].append(f)
     groups: list[list[dict[str, Any]]] = []
     covered: set[str] = set()
     for members in by_task.values():

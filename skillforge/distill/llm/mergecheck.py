@@ -22,6 +22,7 @@ from typing import Any
 from skillforge.model import EditOp, Lesson, Level, Scope, ScopeKind, Skill, SkillEdit
 from skillforge.safety.redact import redact
 from skillforge.skills import sections
+from skillforge.text import owner_of_names
 
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CANDIDATES = 6
@@ -47,7 +48,13 @@ def scope_and_level(lessons: Sequence[Lesson]) -> tuple[Scope, Level]:
     scope, the higher level), so routing can tell a repository-only skill from a general one."""
     if not lessons:
         return Scope(ScopeKind.GENERAL, ""), Level.FUNCTIONAL
-    scopes = Counter((x.scope.kind, x.scope.value) for x in lessons)
+    owner = owner_of_names(x.scope.value for x in lessons if x.scope.kind is ScopeKind.REPOSITORY)
+    scopes = Counter(
+        (x.scope.kind, owner.get(x.scope.value.lower(), x.scope.value))
+        if x.scope.kind is ScopeKind.REPOSITORY and "/" not in x.scope.value
+        else (x.scope.kind, x.scope.value)
+        for x in lessons
+    )  # a bare name votes for the owner/name that ends with it
     order_kinds = list(ScopeKind)  # the enum lists the narrowest scope first
     kind, value = max(scopes, key=lambda s: (scopes[s], order_kinds.index(s[0])))
     levels = Counter(x.level for x in lessons)

@@ -146,22 +146,26 @@ def looks_failed(output: str) -> bool:
 
 
 # for a command whose exit status is not its own, what its output says. A runner's or tool's summary
-# of failure: pytest's `FAILED x` and `ERROR x` lines, `2 failed`, `3 errors`, `11 failures`, bun's
-# `1 fail`, mise's `task failed`, an `exit code: 1` echoed after it
+# of failure: pytest's `FAILED x` and `ERROR tests/x.py` lines, `2 failed`, `3 errors`, `11 failures`,
+# bun's `1 fail` (not "Attempt 1 failed"), cargo's `test result: FAILED`, mise's `task failed`, Maven,
+# Gradle, dotnet, PHPUnit, make and ruff failure lines, a non-zero exit code echoed after it. An echoed
+# 0 is not read as success: after a pipe (`| tail; echo "exit: $?"`) it is the filter's
 _FAILED_REPORT = re.compile(
-    r"^(?:FAIL|FAILED|ERROR)\b|\b[1-9]\d* (?:failed|failures?|fail|errors?)\b(?=,|\)| in\b|\s*$)"
-    r"|\btask failed\b|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*[1-9]\d*\s*$",
+    r"^(?:FAIL|FAILED)\b|^ERROR (?:[\w./-]+\.py|tests?/)|(?<![A-Za-z] )\b[1-9]\d* (?:failed|failures?|fail|errors?)\b"
+    r"(?=[,;)]| in\b|\s*$)|\btest result: FAILED\b|^error: test failed\b|\btask failed\b|\bBUILD FAIL(?:ED|URE)\b"
+    r"|^Build FAILED\.|^FAILURES!$|^Failed!|^make(?:\[\d+\])?: \*\*\* .* Error \d+|^Found [1-9]\d* errors?\b"
+    r"|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*[1-9]\d*\s*$",
     re.M,
 )
 # ... and of success: go test's `ok  pkg` and `PASS`, pytest's and jest's `N passed`, bun's `0 fail`,
 # unittest's `OK`, cargo's `test result: ok`, `N tests, 0 failures`, installers' and builders' success
-# lines, an `exit code: 0` echoed after it
+# lines (not pip's "Requirement already satisfied", which a failed install prints too)
 _PASSED_REPORT = re.compile(
     r"^ok\s+\S+\s|^PASS$|^=*\s*(?:\d+ \w+, )*\d+ passed\b|^\s*Tests?:?\s+(?:\d+ \w+, )*\d+ passed\b"
     r"|^\s*0 fail$|^OK(?: \(.*\))?$|\btest result: ok\b|\b\d+ (?:tests?|examples?), 0 failures\b"
-    r"|^Successfully (?:installed|built)\b|^Requirement already satisfied\b|\bBUILD SUCCESSFUL\b"
-    r"|\bBuild succeeded\b|\bCompiled successfully\b|^\s*Finished\b.*\b(?:target|profile)\b"
-    r"|^added \d+ packages?\b|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*0\s*$",
+    r"|^Successfully (?:installed|built)\b|\bBUILD SUCCESS(?:FUL)?\b|\bTests run: \d+, Failures: 0, Errors: 0\b"
+    r"|\bBuild succeeded\b|\bCompiled successfully\b|^\s*Finished\b.*\b(?:target|profile)\b|^Passed!"
+    r"|^(?:added|changed) \d+ packages?\b|^up to date\b|^(?:Installed|Audited) \d+ packages?\b",
     re.M,
 )
 # plainer words of failure, which a summary of success outweighs (a passing suite prints the errors
