@@ -93,6 +93,14 @@ def test_a_shell_command_recorded_in_a_subfolder_runs_there() -> None:
         ("git stash; go test ./...", False),  # the last command's status is the line's
         ("go test ./... ; # done", False),  # a comment runs nothing
         ("set -o pipefail; go test ./... | tail -5", False),
+        # a review's: a failure that still fails the line, and pipes written without spaces
+        ("make test || exit 1", False),
+        ("go build ./... || return 2", False),
+        ("go test ./... 2>&1 | tee log; exit ${PIPESTATUS[0]}", False),  # its own status, kept
+        ("set -e; pytest -q; echo done", False),
+        ("pytest -q |& tail -3", True),
+        ("pytest -q 2>&1|tail -3", True),
+        ("grep -E 'a|b' notes.txt", False),
     ],
 )
 def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, masked: bool) -> None:

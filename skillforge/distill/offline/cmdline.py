@@ -13,7 +13,11 @@ from skillforge.distill.offline.classes import INSTALL, TEST
 
 _LIST = re.compile(r"\s*(&&|\|\||;|\n)\s*")  # list operators, kept by re.split
 
-_PIPE = re.compile(r"\s+\|\s+")
+# a pipe: ' | ' or ' |& ', and an unspaced '|' or '|&' before an output filter ('pytest -q|tail -3'); never
+# a '||', nor a '|' inside a word such as a grep pattern ("a|b")
+_PIPE = re.compile(
+    r"\s+\|&?\s+|(?<!\|)\|&?\s*(?=(?:head|tail|grep|less|more|cat|tee|sort|uniq|wc|cut|awk|sed|nl|column)\b)"
+)
 
 _HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
 
@@ -141,11 +145,24 @@ def split_list(body: str) -> list[tuple[str, str]]:
 def status_hidden(parts: list[tuple[str, str]], at: int) -> bool:
     """Whether the exit status of the line may be a later command's when command ``at`` fails: one
     runs after it whatever it returned (``; echo done``, a new line) or because it failed
-    (``|| true``). After ``&&`` alone a failure is still the line's status."""
-    return any(
-        op in ("||", ";", "\n") and not parts[i + 1][0].lstrip().startswith("#")
-        for i, (_, op) in enumerate(parts[at:-1], start=at)
-    )
+    (``|| true``). After ``&&`` alone a failure is still the line's status; so it is after
+    ``|| exit 1`` (a failure exits with a failure), after ``; exit ${PIPESTATUS[0]}``, and under
+    ``set -e`` for the commands that follow with ``;`` or a new line."""
+    errexit = any(_ERREXIT.match(seg) for seg, _ in parts[:at])
+    for i, (_, op) in enumerate(parts[at:-1], start=at):
+        after = parts[i + 1][0].lstrip()
+        if after.startswith("#") or _KEEPS_STATUS.match(after):
+            continue
+        if op == "||" and _FAILS.match(after):
+            continue
+        if op == "||" or (op in (";", "\n") and not errexit):
+            return True
+    return False
+
+
+_ERREXIT = re.compile(r"\s*set\s+(?:-\w*e\w*\b|-o\s+errexit\b)")  # set -e, set -eo pipefail, set -o errexit
+_FAILS = re.compile(r"(?:exit|return)\s+[1-9]\d*\s*$|false\s*$")  # || exit 1: a failure stays a failure
+_KEEPS_STATUS = re.compile(r"exit\s+\$\{?PIPESTATUS\[0\]\}?\s*$")  # ; exit ${PIPESTATUS[0]}
 
 
 def strip_wrappers(segment: str) -> str:

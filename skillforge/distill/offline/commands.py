@@ -46,6 +46,9 @@ from skillforge.model import EditFile, Other, Patch, ReadFile, Search, Shell, Su
 
 __all__ = ["ACTION_CLASSES", "BUILD", "EDIT", "EXPLORE", "INSTALL", "OTHER", "REPRODUCE", "SUBMIT", "TEST"]
 
+# the line keeps a piped command's own status: `set -o pipefail`, or `exit ${PIPESTATUS[0]}` after it
+_STATUS_KEPT = re.compile(r"pipefail|PIPESTATUS\[0\]")
+
 
 @dataclass(slots=True)
 class Action:
@@ -134,7 +137,7 @@ def _parse(command: str) -> Action:
     if main_cls in (TEST, BUILD, INSTALL):
         recipe = with_context(normalise_recipe(main, main_cls, main_ctx[0]), *main_ctx)
     scratch = is_scratch_dir(main_ctx[0]) or any(is_scratch_file(w) for w in safe_split(main)[1:])
-    masked = (pipes_into_filter(main_raw) and "pipefail" not in body) or status_hidden(parts, main_at)
+    masked = (pipes_into_filter(main_raw) and not _STATUS_KEPT.search(body)) or status_hidden(parts, main_at)
     return Action(
         main_cls, prog, recipe, classes or [OTHER], dedupe(writes), heredoc, main_ctx[0], scratch, masked
     )

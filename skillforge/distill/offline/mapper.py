@@ -28,7 +28,7 @@ from skillforge.distill.offline.commands import EDIT, SUBMIT
 from skillforge.distill.offline.evidence import Facts, cite, relative_source, repo_scope
 from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory, content_id
 
-MINER_VERSION = "offline-19"
+MINER_VERSION = "offline-20"
 _SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 
