@@ -227,3 +227,12 @@ def test_add_reference_refuses_paths_leaving_the_skill(path: str) -> None:
     edit = SkillEdit(EditOp.ADD_REFERENCE, "python-tests", "r", path=path, content="# x")
     res = apply_edits([edit], [_skill()], run_id="r1", date="d")
     assert res.changes == [] and res.skipped == [f"python-tests: bad reference path {path!r}"]
+
+
+def test_evidence_says_when_it_lists_a_sample_of_the_runs() -> None:
+    # a reader found a skill claiming 62 runs over an evidence file that said "from 26 trajectories"
+    sampled = dataclasses.replace(_lesson("t1"), runs=62)
+    doc = evidence_document("s", None, "r1", "d1", [sampled, _lesson("t2")])
+    assert "from 62 trajectories; 2 of them are listed below" in doc
+    whole = evidence_document("s", None, "r1", "d1", [_lesson("t1"), _lesson("t2")])
+    assert "from 2 trajectories.\n" in whole and "listed below" not in whole

@@ -221,8 +221,9 @@ def evidence_document(
 ) -> str:
     """``references/evidence.md`` with this run's section added (or replaced, on a re-run)."""
     entries = evidence_entries(lessons, quote_ok)
+    runs = max(supporting_runs(lessons), len(entries))  # a lesson's evidence may be a sample of its runs
     block = templates.render(
-        "evidence.md.j2", template_dir, skill=skill, run_id=run_id, date=date, entries=entries
+        "evidence.md.j2", template_dir, skill=skill, run_id=run_id, date=date, entries=entries, runs=runs
     )
     doc = (
         existing
