@@ -276,8 +276,8 @@ def folder_repository(cwd: str | None) -> str | None:
 
 
 def owner_of_names(repositories: Iterable[str]) -> dict[str, str]:
-    """A bare repository name -> the one ``owner/name`` among ``repositories`` that ends with it (when
-    exactly one does): a session that knew only its folder's name and one that knew the pull request's
+    """A bare repository name (lowercased) -> the one ``owner/name`` among ``repositories`` that ends with
+    it (when exactly one does; an ``owner/name`` is never a key): a session that knew only its folder's name and one that knew the pull request's
     owner worked on the same repository, while ``a/utils`` and ``b/utils`` stay apart."""
     owners: dict[str, set[str]] = {}
     for repo in repositories:

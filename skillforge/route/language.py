@@ -6,8 +6,9 @@ Public libraries name language-specific skills with the language first (``golang
 ``python-testing``, ``react-best-practices``), and their descriptions share ordinary words (errors,
 tests, documentation, CI) with tasks in every language: on real prompts, "benchmark this Python
 function", "add Sentry to our Flask app" and "add JSDoc comments to App.tsx" picked Go skills. Only a name's first word is read (``llama-cpp`` is
-a tool, not a C++ skill), and only words that name a language or a framework of exactly one; a skill
-with an explicit ``language:`` scope is judged by that scope instead (:func:`route.rank.scope_factor`).
+a tool, not a C++ skill), and only words that name a language or a framework of exactly one; a
+declared ``language:`` scope is read the same way, unless the working folder's languages are known (then
+:func:`route.rank.scope_factor` judges it).
 A task's languages come from unambiguous cues in its first characters (``pytest``, a ``.go`` file,
 ``package.json``, ``cargo build``; "Flask" or "Swift" only capitalised) and from the marker files of its
 working folder.
@@ -188,7 +189,7 @@ def task_languages(text: str, folder_languages: list[str] | tuple[str, ...] = ()
         if lang not in found and any(cue in lowered for cue in cues_of) and pattern.search(lowered)
     )
     found.update(lang.lower() for lang in folder_languages)
-    return frozenset(_FAMILY.get(lang, lang) for lang in found)
+    return frozenset(map(_family, found))
 
 
 def language_factor(skill: str, text: frozenset[str], folder: list[str] | tuple[str, ...] = ()) -> float:
@@ -196,7 +197,11 @@ def language_factor(skill: str, text: frozenset[str], folder: list[str] | tuple[
     whose working folder holds the marker files of ``folder``. Only the text can say the task is in
     another language: a folder's markers say what else is there (a monorepo's root ``package.json``
     beside a Go service), so they can clear a mismatch but never make one."""
-    skill = _FAMILY.get(skill, skill)
+    skill = _family(skill)
     if not skill or not text or skill in text:
         return 1.0
-    return 1.0 if skill in {_FAMILY.get(lang.lower(), lang.lower()) for lang in folder} else MISMATCH
+    return 1.0 if skill in {_family(lang.lower()) for lang in folder} else MISMATCH
+
+
+def _family(language: str) -> str:
+    return _FAMILY.get(language, language)

@@ -237,7 +237,7 @@ def comparable_groups(facts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]
         if task:
             by_task[task].append(f)
         if repo := f.get("repository"):
-            by_repo[owner.get(repo.lower(), repo) if "/" not in repo else repo].append(f)
+            by_repo[owner.get(repo.lower(), repo)].append(f)
     groups: list[list[dict[str, Any]]] = []
     covered: set[str] = set()
     for members in by_task.values():

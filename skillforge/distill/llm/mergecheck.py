@@ -50,9 +50,12 @@ def scope_and_level(lessons: Sequence[Lesson]) -> tuple[Scope, Level]:
         return Scope(ScopeKind.GENERAL, ""), Level.FUNCTIONAL
     owner = owner_of_names(x.scope.value for x in lessons if x.scope.kind is ScopeKind.REPOSITORY)
     scopes = Counter(
-        (x.scope.kind, owner.get(x.scope.value.lower(), x.scope.value))
-        if x.scope.kind is ScopeKind.REPOSITORY and "/" not in x.scope.value
-        else (x.scope.kind, x.scope.value)
+        (
+            x.scope.kind,
+            owner.get(x.scope.value.lower(), x.scope.value)
+            if x.scope.kind is ScopeKind.REPOSITORY
+            else x.scope.value,
+        )
         for x in lessons
     )  # a bare name votes for the owner/name that ends with it
     order_kinds = list(ScopeKind)  # the enum lists the narrowest scope first

@@ -27,6 +27,7 @@ from skillforge.distill.offline.codeloc import (
 from skillforge.distill.offline.commands import EDIT, SUBMIT
 from skillforge.distill.offline.evidence import Facts, cite, relative_source, repo_scope
 from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory, content_id
+from skillforge.text import owner_of_names
 
 MINER_VERSION = "offline-20"
 _SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
@@ -80,7 +81,7 @@ class Reducer:
         self.mapped = mapped if mapped is not None else set()  # the runs counted in ``read``
         self.counts: dict[str, list[int]] = {}
         self.seen: set[str] = set()
-        self.full: dict[str, set[str]] = {}  # repository name -> the owner/name spellings seen
+        self.full: set[str] = set()  # the owner/name spellings of repositories seen
         self.miners = [m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas, harness)]
 
     def add(self, facts: Any) -> bool:
@@ -90,7 +91,7 @@ class Reducer:
         self.seen.add(facts["id"])
         repo = facts.get("repo") or ""
         if "/" in repo:
-            self.full.setdefault(repo.rsplit("/", 1)[-1].lower(), set()).add(repo)
+            self.full.add(repo)
         meta = brief(facts)
         for key in (str(repo_scope(facts)), f"agent:{facts.get('agent') or 'agent'}", "all"):
             tally = self.counts.setdefault(key, [0, 0])
@@ -107,10 +108,10 @@ class Reducer:
         working folder's ``name``. A bare name joins the ``owner/name`` that ends with it when exactly
         one does, so ``acme/ledgerkit`` and ``ledgerkit`` become one scope while ``a/utils`` and
         ``b/utils`` stay apart."""
-        if scope.kind is not ScopeKind.REPOSITORY or "/" in scope.value:
+        if scope.kind is not ScopeKind.REPOSITORY:
             return scope
-        owners = self.full.get(scope.value.lower(), set())
-        return Scope(ScopeKind.REPOSITORY, next(iter(owners))) if len(owners) == 1 else scope
+        owner = owner_of_names(self.full).get(scope.value.lower())
+        return Scope(ScopeKind.REPOSITORY, owner) if owner else scope
 
     def lessons(self) -> list[Lesson]:
         for name, (n, won) in self.counts.items():
