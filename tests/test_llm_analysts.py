@@ -191,6 +191,24 @@ def test_cache_key_tracks_templates_and_model(mapper, llm_provider, tmp_path):
     assert remodel.cache_key(trajectory()) != key
 
 
+def test_cache_key_changes_with_what_ingest_read_not_only_the_log_bytes(mapper):
+    """The id hashes the log's bytes; a label given later, or a newer reader that names the repository
+    or reads a step differently, must not reuse an analysis of the run as it was read before."""
+    m = mapper()
+    key = m.cache_key(trajectory())
+    labelled = trajectory(outcome=Outcome.FAILURE, outcome_source="labels:labels.json")
+    assert m.cache_key(labelled) != key
+    assert m.cache_key(trajectory(repository="acme/dates")) != key
+    assert m.cache_key(trajectory(task="Another task")) != key
+    reread = trajectory()
+    reread.steps[3].text += " (read again)"
+    assert m.cache_key(reread) != key
+    moved = trajectory(source="/elsewhere/session.jsonl")
+    for step in moved.steps:
+        step.source = None
+    assert m.cache_key(moved) == key  # where the log lies is not what was read
+
+
 def facts(tid, outcome, text):
     return MapResult(
         tid,

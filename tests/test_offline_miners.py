@@ -266,6 +266,10 @@ def test_facts_are_json_and_small_and_cache_key_versioned() -> None:
     assert json.loads(text) == facts
     assert len(text) < 8000
     assert m.cache_key(traj).startswith("t-a:")
+    renamed = sympy_like("a")
+    renamed.repository = "sympy/sympy-fork"  # a newer reader names the same log's repository
+    assert m.cache_key(renamed) != m.cache_key(traj)  # facts carry it: not mined again would keep the old
+    assert m.cache_key(sympy_like("a")) == m.cache_key(traj)
 
 
 def test_reduce_is_deterministic_and_order_independent() -> None:

@@ -212,6 +212,18 @@ class Trajectory:
             return self.steps[index]
         return next((s for s in self.steps if s.index == index), None)
 
+    def digest(self) -> str:
+        """A hash of the run as it was read: task, repository, outcome and every step, but not where the
+        log lies. ``id`` hashes the log's bytes, so a label given later or a newer reader that reads the
+        same bytes differently keeps the id; caches of what was learnt from a run key on this too."""
+        head = (self.task, self.task_id, self.cwd, self.repository, self.outcome.value, self.outcome_source)
+        h = hashlib.sha1(repr(head).encode("utf-8", "surrogatepass"), usedforsecurity=False)
+        for s in self.steps:
+            h.update(s.text.encode("utf-8", "surrogatepass"))
+            rest = (len(s.text), s.index, s.role, s.kind, s.tool_name, s.input, s.call_id, s.pair, s.is_error)
+            h.update(repr((*rest, s.exit_code, s.trust, s.action)).encode("utf-8", "surrogatepass"))
+        return h.hexdigest()[:16]
+
     def to_dict(self, steps: bool = True) -> dict[str, Any]:
         """The JSON form; without ``steps`` (``steps=False``) for callers that write them one by one."""
         d: dict[str, Any] = {}

@@ -72,7 +72,7 @@ class LLMMapper:
         )
 
     def cache_key(self, traj: Trajectory) -> str:
-        return content_id(traj.id, self.fingerprint)
+        return content_id(traj.id, traj.digest(), self.fingerprint)
 
     def reducer(self) -> None:
         """None: analyses are reduced together, once every trajectory is mapped."""

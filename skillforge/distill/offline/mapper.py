@@ -47,8 +47,9 @@ class OfflineMapper:
 
     def cache_key(self, traj: Trajectory) -> str:
         shown = relative_source(traj.source, self.roots) if self.roots else traj.source
-        # the outcome too: facts carry it, so labels given later must not reuse facts mined without them
-        return f"{traj.id}:{MINER_VERSION}:{shown}:{traj.known_outcome.value}"
+        # the run as read (outcome, repository, steps) too: facts carry them, so labels given later or a
+        # newer reader must not reuse facts mined from the run as it was read before
+        return f"{traj.id}:{MINER_VERSION}:{traj.digest()}:{shown}"
 
     def map(self, traj: Trajectory) -> MapResult:
         facts = mine(traj)
