@@ -341,14 +341,16 @@ def _claude_session(
     agent: str | None = None,
     edit: bool = False,
     task: str = "Fix the failing cart total test.",
+    project: str = "shop",
 ) -> None:
     """A Claude Code session (or, with ``agent``, one of its subagents) that ran ``npm test`` in
-    /home/dev/shop and saw it pass (with ``edit``: that edited src/cart.js instead), as Claude Code 2.1
-    writes it."""
-    base = {"isSidechain": bool(agent), "cwd": "/home/dev/shop", "sessionId": session, "version": "2.1.56"}
+    /home/dev/shop (or ``project``) and saw it pass (with ``edit``: that edited src/cart.js instead), as
+    Claude Code 2.1 writes it."""
+    cwd = f"/home/dev/{project}"
+    base = {"isSidechain": bool(agent), "cwd": cwd, "sessionId": session, "version": "2.1.56"}
     base |= {"agentId": agent} if agent else {}
     call = f"toolu_{agent or session[:8]}"
-    change = {"file_path": "/home/dev/shop/src/cart.js", "old_string": "a", "new_string": "b"}
+    change = {"file_path": f"{cwd}/src/cart.js", "old_string": "a", "new_string": "b"}
     tool = {"name": "Edit", "input": change} if edit else {"name": "Bash", "input": {"command": "npm test"}}
     messages = [
         ("user", {"role": "user", "content": task}),
@@ -409,6 +411,23 @@ def test_kept_lessons_that_make_no_skill_say_why(cli, tmp_path) -> None:
     )
     assert report["lessons_kept"] >= 1 and report["changes"] == [] and report["branch"] is None, report
     assert any("make no skill on their own" in note for note in report["notes"]), report["notes"]
+
+
+def test_kept_lessons_left_out_of_every_skill_are_counted_in_a_note(cli, tmp_path) -> None:
+    """A reader found "lessons kept 20" over skills listing 19: the lessons that make no skill on their
+    own (code areas of a repository with no recipe, warning or fix) are said, not silently dropped."""
+    shop, cart = tmp_path / "projects" / "-home-dev-shop", tmp_path / "projects" / "-home-dev-cart"
+    for n, session in enumerate(("3f0c2a91", "9b1d7c44")):
+        _claude_session(shop, f"{session}-7d4e-4b7a-9c11-5e2f8a6b1d01")  # npm test: a recipe, a skill
+        task = ("Fix the cart total.", "Round cart prices.")[n]
+        _claude_session(cart, f"{session}-1111-4b7a-9c11-5e2f8a6b1d01", edit=True, task=task, project="cart")
+    report = orjson.loads(
+        cli("distill", str(tmp_path / "projects"), "--library", str(tmp_path / "lib"), "--init", "--json").out
+    )
+    assert [c["skill"] for c in report["changes"]] == ["shop-workflow"], report
+    left = [note for note in report["notes"] if "make no skill on their own" in note]
+    assert len(left) == 1 and f"of the {report['lessons_kept']} lessons kept" in left[0], report["notes"]
+    assert "cart" in left[0], left
 
 
 def test_kept_lessons_for_a_locked_skill_say_it_is_locked_not_that_they_make_no_skill(cli, tmp_path) -> None:

@@ -67,6 +67,8 @@ def finish(
             report.notes.extend(_why_no_edit(consolidator, gated.kept, current))
         return report
     _note_unmerged_reviews(report, lib, base, run.input_ids)  # only a run that makes a branch
+    if report.provider == "offline":
+        report.notes.extend(_left_out(consolidator, gated.kept, current))
     older = {lesson.key for lesson in waiting} - {lesson.key for lesson in lessons}
     return commit.commit(
         run, lib, base, written, changes, gated, _verdict(run), older=older, unapplied=unapplied
@@ -99,6 +101,22 @@ def _why_no_edit(consolidator: Any, kept: list[Lesson], current: list[Any]) -> l
     return [
         f"the {len(kept)} lessons kept make no skill on their own (code areas or the order "
         "of a run's phases only: they join a repository's skill beside a recipe, a warning or a fix)"
+    ]
+
+
+def _left_out(consolidator: Any, kept: list[Lesson], current: list[Any]) -> list[str]:
+    """The lessons kept that no skill takes (a repository's code areas or phase order with no recipe,
+    warning or fix beside them), said so that "lessons kept" is not read as the lessons written."""
+    placed = {le.key for plan in consolidator.plans(kept, {s.name for s in current}) for le in plan.lessons}
+    left = [le for le in kept if le.key not in placed]
+    if not left:
+        return []
+    scopes = sorted({le.scope.value for le in left})
+    named = ", ".join(scopes[:4]) + (f" and {len(scopes) - 4} more" if len(scopes) > 4 else "")
+    return [
+        f"{len(left)} of the {len(kept)} lessons kept make no skill on their own and were left out "
+        f"({named}: code areas or the order of a run's phases only; they join a repository's skill "
+        "beside a recipe, a warning or a fix)"
     ]
 
 
