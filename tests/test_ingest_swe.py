@@ -63,6 +63,24 @@ def test_swe_agent_1_1_replay_config_string_and_function_calls() -> None:
     assert traj.steps[calls(traj)[1].pair].is_error  # a traceback
 
 
+def test_replays_of_one_demonstration_are_one_session(tmp_path: Path) -> None:
+    """SWE-agent's run-replay writes replay__<instance>__<config>/: one hand-written demonstration
+    replayed under eight configurations is one run's evidence, not eight (a reader found a skill "from
+    2 past runs" whose two runs were replays of the same demonstration)."""
+    data = (DIR / "swe_agent" / "acme__dates-12.traj").read_bytes()
+    for n, folder in enumerate(
+        ("replay__acme__dates-12__default", "replay__acme__dates-12__xml", "run-a", "run-b")
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "acme__dates-12.traj").write_bytes(data + b" " * n)  # four logs, four ids
+    runs = {Path(t.source).parent.name: t for t in read([tmp_path])}
+    first, second = runs["replay__acme__dates-12__default"], runs["replay__acme__dates-12__xml"]
+    assert first.id != second.id and first.session == second.session
+    assert first.metadata["replay_of"] == "acme__dates-12"
+    assert len({runs["run-a"].session, runs["run-b"].session, first.session}) == 3  # attempts count apart
+    assert "replay_of" not in runs["run-a"].metadata
+
+
 def test_swe_agent_exit_cost_is_a_failure() -> None:
     traj = one(DIR / "swe_agent" / "run-1.1.traj")
     assert (traj.outcome, traj.outcome_source) == (Outcome.FAILURE, "log:exit_status")

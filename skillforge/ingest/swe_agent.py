@@ -165,7 +165,12 @@ def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajec
         cwd=_cwd(trajectory),
     )
     _outcome(traj, info, doc)
+    if path.parent.name.startswith(_REPLAY_DIR):
+        traj.metadata["replay_of"] = native_id  # run-replay's output: a demonstration's actions replayed
     return traj
+
+
+_REPLAY_DIR = "replay__"  # SWE-agent's run-replay writes replay__<instance>__<config>/
 
 
 def _preamble(history: list[_HistoryItem], steps: StepList) -> tuple[str, int]:

@@ -185,9 +185,13 @@ class Trajectory:
     def session(self) -> str:
         """The agent session this run belongs to, for counting independent runs: a subagent's (or a
         forked thread's) is the session that started it, ``<format>:<parent id>``; a top-level session's
-        is ``<format>:<its id>`` in :data:`SESSION_FORMATS`; any other run is its own (its ``id``)."""
+        is ``<format>:<its id>`` in :data:`SESSION_FORMATS`; replays of one recorded demonstration
+        (``metadata["replay_of"]``) are one; any other run is its own (its ``id``)."""
         if self.parent_id:
             return f"{self.format}:{self.parent_id}"
+        replay_of = self.metadata.get("replay_of")
+        if replay_of:
+            return f"{self.format}:replay:{replay_of}"
         if self.native_id and self.format in SESSION_FORMATS:
             return f"{self.format}:{self.native_id}"
         return self.id
