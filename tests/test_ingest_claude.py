@@ -282,6 +282,28 @@ def test_slash_command_prompt_and_meta_expansion(tmp_path: Path) -> None:
     assert [s.trust for s in traj.steps] == [Trust.PERSON, Trust.INJECTED]
 
 
+@pytest.mark.parametrize("command", ["/clear", "<command-name>/compact</command-name>", "/model"])
+def test_a_housekeeping_command_is_not_the_task(tmp_path: Path, command: str) -> None:
+    """A reader saw "Task: /clear" in evidence: a session opened by /clear, /compact or /model (no
+    arguments) is about the message the person typed next."""
+    prompts = [command, "Update the home page so that it says it is open source."]
+    recs = [
+        {
+            "type": "user",
+            "uuid": f"u{n}",
+            "parentUuid": f"u{n - 1}" if n else None,
+            "sessionId": "s",
+            "message": {"role": "user", "content": text},
+        }
+        for n, text in enumerate(prompts)
+    ]
+    path = tmp_path / "s.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    [traj], _ = parse(path)
+    assert traj.task == prompts[1]
+    assert traj.steps[0].text.startswith("/") and traj.steps[0].trust is Trust.PERSON  # kept as a step
+
+
 def test_cli_ingest_reports_claude(cli: Callable[..., Any]) -> None:
     result = cli("ingest", str(ROOT), "--json")
     assert result.code == 0

@@ -63,6 +63,15 @@ _EXIT_RE = re.compile(r"^(?:Error: )?Exit code (-?\d+)", re.M)
 _SKILL_DIR_RE = re.compile(r"^Base directory for this skill:\s*(\S+)", re.M)
 _COMMAND_RE = re.compile(r"<command-name>/?([^<]*)</command-name>")
 _ARGS_RE = re.compile(r"<command-args>(.*?)</command-args>", re.S)
+# slash commands that manage the session, never the work: a session they open is about the next prompt
+_HOUSEKEEPING = frozenset(
+    f"/{name}"
+    for name in (
+        *("clear", "compact", "resume", "continue", "model", "login", "logout", "config", "cost", "help"),
+        *("status", "exit", "quit", "context", "usage", "permissions", "memory", "doctor", "vim", "theme"),
+        *("mcp", "agents", "hooks", "ide", "export", "rewind", "statusline", "privacy-settings", "upgrade"),
+    )
+)
 _INJECTED_PREFIXES = (
     "<system-reminder>",
     "<local-command-stdout>",
@@ -247,7 +256,7 @@ class _Builder:
         text = _slash_command(text)
         self._step(rec, R_USER, K_USER_MESSAGE, text, self.prompter)
         if not self.task and self.prompter is not T_INJECTED and text.strip() not in ("", IMAGE_MARKER):
-            self.task = text
+            self.task = "" if text.strip() in _HOUSEKEEPING else text
 
     def _result(self, rec: Rec, block: Block) -> None:
         key = (block.call_id, "tool_result", "")
