@@ -309,6 +309,7 @@ def test_cli_ingest_reports_claude(cli: Callable[..., Any]) -> None:
     assert result.code == 0
     rows = [json.loads(line) for line in result.out.splitlines() if line.strip()]
     assert len(rows) == 4 and {r["format"] for r in rows} == {"claude-code"}
+    assert "JSON Lines" in " ".join(cli("ingest", "--help").out.split())  # one object a line, as printed
 
 
 def test_real_corpus_is_recognised_and_paired(corpus: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from skillforge import console
-from skillforge.cli.app import JsonOpt, app
+from skillforge.cli.app import app
 from skillforge.cli.render import record, render
 
 FromOpt = Annotated[
@@ -52,7 +52,13 @@ def ingest(
     from_agent: FromOpt = None,
     fmt: FormatOpt = None,
     labels: LabelsOpt = None,
-    json: JsonOpt = False,
+    json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="JSON Lines on stdout: one trajectory, with its steps, per line (the report goes to stderr).",
+        ),
+    ] = False,
     to: ToOpt = None,
 ) -> int:
     """Read agent logs (Claude Code, Codex, Gemini CLI, Copilot CLI, OpenCode, Cursor, SWE-agent,
