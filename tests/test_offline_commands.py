@@ -68,6 +68,13 @@ def test_recipes_are_normalised(cmd: str, recipe: str) -> None:
     assert parse_command(cmd).recipe == recipe
 
 
+def test_quoted_list_operators_do_not_cut_a_command() -> None:
+    """A reader found `python -c "a; b"` cut at the ';' inside its quotes."""
+    act = parse_command('cd /testbed && python -c "import sys; print(sys.version)"; pip install -e .')
+    assert len(act.classes) == 2, act.classes  # python -c "…", pip install: two commands, not three
+    assert parse_command("pytest -q -k 'parse && not slow'").recipe == "pytest -k <expr>"
+
+
 def test_non_shell_tools_classified_by_their_typed_action() -> None:
     assert classify(decode("claude-code", "Read", "", {"file_path": "a.py"})).cls == "explore"
     edit = classify(decode("swe-agent", "str_replace_editor", "", {"command": "str_replace", "path": "a.py"}))
@@ -101,6 +108,10 @@ def test_a_shell_command_recorded_in_a_subfolder_runs_there() -> None:
         ("pytest -q |& tail -3", True),
         ("pytest -q 2>&1|tail -3", True),
         ("grep -E 'a|b' notes.txt", False),
+        # list operators and pipes inside quotes are the program's text, not the shell's
+        ('python -c "import app; app.check()" && pytest -q', False),
+        ("pytest -q -k 'a or b; c'", False),
+        ('go test ./... -run "TestA | TestB"', False),
     ],
 )
 def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, masked: bool) -> None:

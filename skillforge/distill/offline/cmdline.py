@@ -131,15 +131,37 @@ _FILTER = re.compile(r"^(?:head|tail|grep|less|more|cat|tee|sort|uniq|wc|cut|awk
 def pipes_into_filter(segment: str) -> bool:
     """Whether a simple command's output goes through an output filter (``| tail -20``): its exit
     status is then the filter's, not the command's."""
-    return any(_FILTER.match(part) for part in _PIPE.split(segment.strip())[1:])
+    return any(_FILTER.match(part) for part in _split_outside_quotes(_PIPE, segment.strip())[1:])
 
 
 def split_list(body: str) -> list[tuple[str, str]]:
     """A command line's simple commands, each with the list operator that follows it (``&&``, ``||``,
-    ``;``, a new line; '' after the last), empty ones left out."""
-    parts = _LIST.split(body)
+    ``;``, a new line; '' after the last), empty ones left out. An operator inside quotes is the
+    program's text (``python -c "import a; a.run()"``), not the shell's."""
+    parts = _split_outside_quotes(_LIST, body, keep=True)
     pairs = [(parts[i], parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
     return [(seg, op) for seg, op in pairs if seg.strip()]
+
+
+_QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
+
+
+def _split_outside_quotes(pattern: re.Pattern[str], text: str, keep: bool = False) -> list[str]:
+    """``pattern.split(text)`` with the separators inside quoted strings ignored (the separators too
+    with ``keep``, as a pattern with one group splits): found in a copy of ``text`` whose quoted
+    strings are blanked (same offsets), then cut from ``text`` itself."""
+    if "'" not in text and '"' not in text:
+        return pattern.split(text)
+    masked = _QUOTED.sub(lambda m: "_" * len(m.group()), text)
+    parts: list[str] = []
+    pos = 0
+    for m in pattern.finditer(masked):
+        parts.append(text[pos : m.start()])
+        if keep:
+            parts.append(m.group(1))
+        pos = m.end()
+    parts.append(text[pos:])
+    return parts
 
 
 def status_hidden(parts: list[tuple[str, str]], at: int) -> bool:
@@ -173,7 +195,7 @@ def strip_wrappers(segment: str) -> str:
         if new == seg:
             break
         seg = new
-    parts = _PIPE.split(seg)
+    parts = _split_outside_quotes(_PIPE, seg)
     keep = [parts[0]]
     for part in parts[1:]:
         if _FILTER.match(part):
