@@ -580,3 +580,14 @@ def test_swe_agents_predictions_beside_its_trajectories_are_passed_over(cli, tmp
     assert result.code == ingest.code == 0
     assert not json.loads(result.out)["partial"]
     assert "1 SWE-bench predictions" in " ".join(ingest.err.split())
+
+
+def test_predictions_whose_patch_comes_before_the_instance_id_are_passed_over(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A predictions record may hold its patch (kilobytes) before its instance id: it is still one."""
+    patch = "diff --git a/x b/x\n" + "+ a line of the patch\n" * 400
+    pred = {"model_patch": patch, "model_name_or_path": "gpt4", "instance_id": "acme__ledgerkit-101"}
+    logs = tmp_path / "logs"
+    shutil.copytree(EXAMPLES, logs)
+    (logs / "mini-swe-agent" / "preds.jsonl").write_text(json.dumps(pred) + "\n")
+    ingest = cli("ingest", str(logs))
+    assert ingest.code == 0 and "1 SWE-bench predictions" in " ".join(ingest.err.split()), ingest.err

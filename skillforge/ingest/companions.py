@@ -86,10 +86,21 @@ def pass_over_reason(path: Path, log_suffix: bool) -> str | None:
 
 def _predictions(path: Path) -> bool:
     """SWE-bench predictions, as SWE-agent writes them beside its trajectories (``all_preds.jsonl``, one
-    record a line; ``preds.json``, records by instance id): ``instance_id`` and ``model_patch``."""
+    record a line; ``preds.json``, records by instance id): ``instance_id`` and ``model_patch`` in its
+    first record, read up to its first line's end (a patch of kilobytes may come first), at most 1 MiB."""
     try:
         with path.open("rb") as fh:
             head = fh.read(4096).lstrip()
+            if head[:1] != b"{":
+                return False
+            while not (b'"instance_id"' in head and b'"model_patch"' in head):
+                more = fh.read(65536) if b"\n" not in head and len(head) < _PREDICTION_HEAD else b""
+                if not more:
+                    return False
+                head += more
     except OSError:
         return False
-    return head[:1] == b"{" and b'"instance_id"' in head and b'"model_patch"' in head
+    return True
+
+
+_PREDICTION_HEAD = 1 << 20
