@@ -125,6 +125,51 @@ def test_output_words_judge_a_command_whose_exit_status_is_another_commands() ->
     assert not shows_failure("0 errors, 0 warnings") and not shows_failure("Retried 2 failed uploads in 3.0s")
 
 
+RUNNER_SUMMARIES = {  # (output, failed, worked): the JavaScript and Swift runners' own summaries
+    "vitest": (
+        " Test Files  1 failed | 3 passed (4)\n      Tests  1 failed | 19 passed (20)\n   Duration  1.2s",
+        True,
+        False,
+    ),
+    "vitest, passing": (
+        " Test Files  4 passed (4)\n      Tests  20 passed (20)\n   Duration  1.2s",
+        False,
+        True,
+    ),
+    "node --test": (
+        "# tests 20\n# suites 2\n# pass 19\n# fail 1\n# cancelled 0\n# duration_ms 120.5",
+        True,
+        False,
+    ),
+    "node --test, passing": (
+        "# tests 20\n# pass 20\n# fail 0\n# cancelled 0\n# duration_ms 120.5",
+        False,
+        True,
+    ),
+    "XCTest": (
+        "Test Suite 'All tests' failed at 2026-01-01 10:00:00.000.\n\t Executed 20 tests, with 1 failure (0 unexpected) in 0.5 (0.6) seconds",
+        True,
+        False,
+    ),
+    "XCTest, passing": (
+        "Test Suite 'All tests' passed at 2026-01-01 10:00:00.000.\n\t Executed 20 tests, with 0 failures (0 unexpected) in 0.5 (0.6) seconds",
+        False,
+        True,
+    ),
+    "swift-testing": ("\u2718 Test run with 20 tests failed after 0.05 seconds with 1 issue.", True, False),
+    "swift-testing, passing": ("\u2714 Test run with 20 tests passed after 0.05 seconds.", False, True),
+}
+
+
+@pytest.mark.parametrize("runner", RUNNER_SUMMARIES)
+def test_vitest_node_and_swift_summaries_are_judged(runner: str) -> None:
+    """A review found these runners' summaries unjudged: a piped `vitest run | tail` that failed was
+    neither a failure nor a success."""
+    output, failed, worked = RUNNER_SUMMARIES[runner]
+    assert shows_failure(output) is failed
+    assert (shows_success(output) and not shows_failure(output)) is worked
+
+
 @pytest.mark.parametrize(
     ("output", "failed", "worked"),
     [  # a second review's outputs

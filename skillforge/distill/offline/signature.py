@@ -147,17 +147,21 @@ def looks_failed(output: str) -> bool:
 
 # for a command whose exit status is not its own, what its output says. A runner's or tool's summary
 # of failure: pytest's `FAILED x` and `ERROR tests/x.py` lines, `2 failed`, `3 errors`, `11 failures`,
-# bun's `1 fail` (not "Attempt 1 failed"), cargo's `test result: FAILED`, mise's `task failed`, Maven,
+# bun's `1 fail` (not "Attempt 1 failed"), vitest's `1 failed | 19 passed`, node --test's `# fail 1`, XCTest's
+# `Executed 20 tests, with 1 failure`, swift-testing's `Test run with 20 tests failed`, cargo's
+# `test result: FAILED`, mise's `task failed`, Maven,
 # Gradle, dotnet, PHPUnit, make and ruff failure lines, a non-zero exit code echoed after it. An echoed
 # 0 is not read as success: after a pipe (`| tail; echo "exit: $?"`) it is the filter's
 _FAILED_REPORT = re.compile(
     r"^(?:FAIL|FAILED)\b|^ERROR (?:[\w./-]+\.py|tests?/)|(?<![A-Za-z] )\b[1-9]\d* (?:failed|failures?|fail|errors?)\b"
-    r"(?=[,;)]| in\b|\s*$)|\btest result: FAILED\b|^error: test failed\b|\btask failed\b|\bBUILD FAIL(?:ED|URE)\b"
+    r"(?=[,;)]| in\b| \||\s*$)|\btest result: FAILED\b|^error: test failed\b|\btask failed\b|\bBUILD FAIL(?:ED|URE)\b"
+    r"|^# fail [1-9]\d*$|\bExecuted \d+ tests?, with [1-9]\d* failures?\b|\bTest run with \d+ tests? failed\b"
     r"|^Build FAILED\.|^FAILURES!$|^Failed!|^make(?:\[\d+\])?: \*\*\* .* Error \d+|^Found [1-9]\d* errors?\b"
     r"|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*[1-9]\d*\s*$",
     re.M,
 )
-# ... and of success: go test's `ok  pkg` and `PASS`, pytest's and jest's `N passed`, bun's `0 fail`,
+# ... and of success: go test's `ok  pkg` and `PASS`, pytest's, jest's and vitest's `N passed`, bun's `0 fail`,
+# node --test's `# fail 0`, XCTest's `with 0 failures`, swift-testing's `Test run with N tests passed`,
 # unittest's `OK`, cargo's `test result: ok`, `N tests, 0 failures`, installers' and builders' success
 # lines (not pip's "Requirement already satisfied", which a failed install prints too)
 _PASSED_REPORT = re.compile(
@@ -165,7 +169,8 @@ _PASSED_REPORT = re.compile(
     r"|^\s*0 fail$|^OK(?: \(.*\))?$|\btest result: ok\b|\b\d+ (?:tests?|examples?), 0 failures\b"
     r"|^Successfully (?:installed|built)\b|\bBUILD SUCCESS(?:FUL)?\b|\bTests run: \d+, Failures: 0, Errors: 0\b"
     r"|\bBuild succeeded\b|\bCompiled successfully\b|^\s*Finished\b.*\b(?:target|profile)\b|^Passed!"
-    r"|^(?:added|changed) \d+ packages?\b|^up to date\b|^(?:Installed|Audited) \d+ packages?\b",
+    r"|^(?:added|changed) \d+ packages?\b|^up to date\b|^(?:Installed|Audited) \d+ packages?\b"
+    r"|^# fail 0$|\bExecuted \d+ tests?, with 0 failures\b|\bTest run with \d+ tests? passed\b",
     re.M,
 )
 # plainer words of failure, which a summary of success outweighs (a passing suite prints the errors
