@@ -342,6 +342,7 @@ def _claude_session(
     edit: bool = False,
     task: str = "Fix the failing cart total test.",
     project: str = "shop",
+    command: tuple[str, str] = ("npm test", "  12 passing (40ms)\n"),
 ) -> None:
     """A Claude Code session (or, with ``agent``, one of its subagents) that ran ``npm test`` in
     /home/dev/shop (or ``project``) and saw it pass (with ``edit``: that edited src/cart.js instead), as
@@ -351,7 +352,7 @@ def _claude_session(
     base |= {"agentId": agent} if agent else {}
     call = f"toolu_{agent or session[:8]}"
     change = {"file_path": f"{cwd}/src/cart.js", "old_string": "a", "new_string": "b"}
-    tool = {"name": "Edit", "input": change} if edit else {"name": "Bash", "input": {"command": "npm test"}}
+    tool = {"name": "Edit", "input": change} if edit else {"name": "Bash", "input": {"command": command[0]}}
     messages = [
         ("user", {"role": "user", "content": task}),
         (
@@ -365,7 +366,7 @@ def _claude_session(
             "user",
             {
                 "role": "user",
-                "content": [{"type": "tool_result", "tool_use_id": call, "content": "  12 passing (40ms)\n"}],
+                "content": [{"type": "tool_result", "tool_use_id": call, "content": command[1]}],
             },
         ),
         ("assistant", {"role": "assistant", "content": [{"type": "text", "text": "All tests pass."}]}),
@@ -428,6 +429,22 @@ def test_kept_lessons_left_out_of_every_skill_are_counted_in_a_note(cli, tmp_pat
     left = [note for note in report["notes"] if "make no skill on their own" in note]
     assert len(left) == 1 and f"of the {report['lessons_kept']} lessons kept" in left[0], report["notes"]
     assert "cart" in left[0], left
+
+
+def test_a_projects_own_test_and_lint_tasks_become_its_recipes(cli, tmp_path) -> None:
+    """A reader found cli-workflow naming `go test …` where the sessions ran `mise run test` and
+    `mise run lint`: a project's tasks are its recipes, and its checks get their own section."""
+    logs = tmp_path / "projects" / "-home-dev-shop"
+    runs = (("mise run test", "ok  \tshop/cart\t0.01s\n"), ("mise run lint 2>&1 | tail -5", "0 issues.\n"))
+    for session in ("3f0c2a91", "9b1d7c44"):
+        for n, command in enumerate(runs):
+            _claude_session(logs, f"{session}-7d4e-4b7a-9c11-5e2f8a6b1d0{n}", command=command)
+    lib = tmp_path / "lib"
+    report = orjson.loads(cli("distill", str(logs), "--library", str(lib), "--init", "--json").out)
+    assert [c["skill"] for c in report["changes"]] == ["shop-workflow"], report
+    text = git.Repo(lib).git.show(f"{report['branch']}:skills/shop-workflow/SKILL.md")
+    assert "run its tests with `mise run test`" in text
+    assert "## Checks before you finish" in text and "- Run the checks: `mise run lint`" in text
 
 
 def test_kept_lessons_for_a_locked_skill_say_it_is_locked_not_that_they_make_no_skill(cli, tmp_path) -> None:

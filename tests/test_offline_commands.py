@@ -116,3 +116,38 @@ def test_a_shell_command_recorded_in_a_subfolder_runs_there() -> None:
 )
 def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, masked: bool) -> None:
     assert parse_command(cmd).masked is masked
+
+
+@pytest.mark.parametrize(
+    ("cmd", "cls", "recipe"),
+    [  # a reader found a skill naming `go test …` where the project's own tasks were `mise run test`
+        # and `mise run lint` (used in 7 and 10 runs): a project's tasks are classed by their names
+        ("mise run test", "test", "mise run test"),
+        ("mise run test:integration", "test", "mise run test:integration"),
+        ("mise run lint", "check", "mise run lint"),
+        ("mise run fmt && mise run lint", "check", "mise run lint"),
+        ("just test", "test", "just test"),
+        ("task build", "build", "task build"),
+        ("make lint", "check", "make lint"),
+        ("make check", "test", "make check"),  # autotools' check runs the tests
+        ("bun run typecheck", "check", "bun run typecheck"),
+        ("npm run test:unit", "test", "npm run test:unit"),
+        ("npm run dev", "other", ""),
+        # a runner of another program is classed by that program, and kept in the recipe
+        ("uv run pytest tests/test_a.py -q", "test", "uv run pytest <tests>"),
+        ("poetry run pytest -k parse", "test", "poetry run pytest -k <expr>"),
+        ("bundle exec rspec spec/a_spec.rb", "test", "bundle exec rspec <tests>"),
+        ("npx vitest run src/a.test.ts", "test", "npx vitest run <tests>"),
+        ("mise exec -- go test ./...", "test", "mise exec -- go test <tests>"),
+        # linters, formatters and type checkers: the checks a project runs before a commit
+        ("golangci-lint run ./...", "check", "golangci-lint run ./..."),
+        ("ruff check src/a.py src/b.py", "check", "ruff check <paths>"),
+        ("npx tsc --noEmit", "check", "npx tsc --noEmit"),
+        ("cargo clippy -- -D warnings", "check", "cargo clippy -- -D warnings"),
+        ("mix credo --strict", "check", "mix credo --strict"),
+        ("mix compile", "build", "mix compile"),
+    ],
+)
+def test_project_tasks_runners_and_checks(cmd: str, cls: str, recipe: str) -> None:
+    act = parse_command(cmd)
+    assert (act.cls, act.recipe) == (cls, recipe)

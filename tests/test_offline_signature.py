@@ -157,6 +157,11 @@ RUNNER_SUMMARIES = {  # (output, failed, worked): the JavaScript and Swift runne
         True,
     ),
     "swift-testing": ("\u2718 Test run with 20 tests failed after 0.05 seconds with 1 issue.", True, False),
+    "golangci-lint": ("3 issues:\n* errcheck: 2\n* unused: 1", True, False),
+    "golangci-lint, passing": ("0 issues.", False, True),
+    "credo, passing": ("Analysis took 0.3 seconds\n710 mods/funs, found no issues.", False, True),
+    "ruff, passing": ("All checks passed!", False, True),
+    "mypy, passing": ("Success: no issues found in 211 source files", False, True),
     "swift-testing, passing": ("\u2714 Test run with 20 tests passed after 0.05 seconds.", False, True),
 }
 
@@ -164,7 +169,7 @@ RUNNER_SUMMARIES = {  # (output, failed, worked): the JavaScript and Swift runne
 @pytest.mark.parametrize("runner", RUNNER_SUMMARIES)
 def test_vitest_node_and_swift_summaries_are_judged(runner: str) -> None:
     """A review found these runners' summaries unjudged: a piped `vitest run | tail` that failed was
-    neither a failure nor a success."""
+    neither a failure nor a success; linters' reports judge a piped check (`mise run lint | tail`)."""
     output, failed, worked = RUNNER_SUMMARIES[runner]
     assert shows_failure(output) is failed
     assert (shows_success(output) and not shows_failure(output)) is worked

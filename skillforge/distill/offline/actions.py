@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from skillforge.distill.offline.commands import BUILD, INSTALL, TEST, classify
+from skillforge.distill.offline.commands import BUILD, CHECK, INSTALL, TEST, classify
 from skillforge.distill.offline.signature import (
     looks_failed,
     shorten,
@@ -105,7 +105,7 @@ def actions(traj: Trajectory) -> list[Act]:
 
 # the classes whose success the miners count ("worked in 4 of 5 runs"): with an exit status not their
 # own, the output must show it
-_JUDGED = frozenset({TEST, BUILD, INSTALL})
+_JUDGED = frozenset({TEST, BUILD, INSTALL, CHECK})
 
 
 def _read_result(act: Act, res: Step) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
-TEST, BUILD, INSTALL, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER = (
+TEST, BUILD, INSTALL, CHECK, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER = (
     "test",
     "build",
     "install",
+    "check",  # linters, formatters, type checkers: what a project runs before a commit
     "edit",
     "explore",
     "reproduce",
@@ -17,7 +18,7 @@ TEST, BUILD, INSTALL, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER = (
     "other",
 )
 
-ACTION_CLASSES = (TEST, BUILD, INSTALL, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER)
+ACTION_CLASSES = (TEST, BUILD, INSTALL, CHECK, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER)
 
 _SUBMIT_MARKERS = ("COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT", "MINI_SWE_AGENT_FINAL_OUTPUT")
 
@@ -43,7 +44,7 @@ _INSTALL = re.compile(
 _BUILD = re.compile(
     r"^(?:\S*/)?python[\d.]*\s+setup\.py\s+(?:build|build_ext|sdist|bdist\w*)\b|^(?:\S*/)?python[\d.]*\s+-m\s+build\b"
     r"|^(?:npm|yarn|pnpm|bun)\s+run\s+build\b|^(?:tsc|cmake|ninja|gcc|g\+\+|clang|javac|sphinx-build|meson)\b"
-    r"|^(?:cargo|go|dotnet|swift)\s+build\b|^make\b|^pip[\d.]*\s+wheel\b|^(?:mvn|gradle)\s+(?:package|compile|build)\b"
+    r"|^(?:cargo|go|dotnet|swift)\s+build\b|^mix\s+compile\b|^make\b|^pip[\d.]*\s+wheel\b|^(?:mvn|gradle)\s+(?:package|compile|build)\b"
 )
 
 _EDIT = re.compile(
@@ -57,6 +58,32 @@ _EXPLORE = re.compile(
     r"|^git\s+(?:log|show|diff|status|blame|grep|ls-files|branch|rev-parse|remote)\b|^(?:pip[\d.]*|conda)\s+(?:show|list|freeze)\b"
 )
 
+_CHECK = re.compile(
+    r"^(?:\S*/)?(?:golangci-lint\s+run|go\s+vet|staticcheck|ruff(?:\s+check|\s+format\s+(?:\S+\s+)*--check)|flake8|pylint"
+    r"|mypy|pyright|eslint|biome\s+(?:check|lint|ci)|prettier\s+(?:\S+\s+)*--check|black\s+(?:\S+\s+)*--check"
+    r"|tsc\s+(?:\S+\s+)*--noEmit|cargo\s+(?:clippy|fmt\s+(?:\S+\s+)*--check)|mix\s+(?:credo|dialyzer|format)"
+    r"|rubocop|shellcheck|pre-commit\s+run|gofmt\s+-l)\b"
+)
+# a project's own tasks, named by the task runner's target: ``mise run test``, ``just lint``,
+# ``task build``, ``make fmt``, ``bun run typecheck`` (make's ``check`` runs the tests, by autotools' use)
+_TASK = re.compile(
+    r"^(?:mise\s+(?:run|r)|just|task|make|(?:npm|yarn|pnpm|bun)\s+run)\s+(?:-\S+\s+)*(?P<target>[\w:.-]+)"
+)
+_TASK_CLASSES = (
+    (re.compile(r"^(?:test|tests|spec|e2e|unit|integration)(?:\b|[:_-])|[:_-]test(?:s|:\w+)?$"), TEST),
+    (
+        re.compile(r"^(?:lint|fmt|format|typecheck|type-check|types|vet|style|credo|clippy)(?:\b|[:_-])"),
+        CHECK,
+    ),
+    (re.compile(r"^(?:build|compile|dist|bundle)(?:\b|[:_-])"), BUILD),
+    (re.compile(r"^(?:install|setup|bootstrap|deps)(?:\b|[:_-])"), INSTALL),
+)
+# runners that run another program: ``uv run pytest`` is classed as ``pytest``
+_RUNS_ANOTHER = re.compile(
+    r"^(?:(?:uv|poetry|pipenv|pdm|hatch|rye)\s+run|bundle\s+exec|npx|bunx|pnpm\s+(?:exec|dlx)|yarn\s+dlx"
+    r"|mise\s+(?:exec|x)(?:\s+\S+)*?\s+--)\s+(?:-\S+\s+)*"
+)
+
 _REPRODUCE = re.compile(r"^(?:\S*/)?(?:python[\d.]*|node|ruby|bash|sh|zsh|deno|go\s+run|php)\b|^\./\S+")
 
 
@@ -66,6 +93,16 @@ def segment_class(seg: str) -> str:
         return SUBMIT
     if re.search(r"\s(?:--version|--help|-V|-h)$", seg):
         return EXPLORE
+    inner = _RUNS_ANOTHER.match(seg)
+    if inner and inner.end() < len(seg):
+        return segment_class(seg[inner.end() :])
+    task = _TASK.match(seg)
+    if task and not (task.group("target") == "check" and seg.startswith("make")):
+        cls = next((cls for pattern, cls in _TASK_CLASSES if pattern.search(task.group("target"))), None)
+        if cls is not None:
+            return cls
+    if _CHECK.search(seg):
+        return CHECK
     if _TEST_PROGRAMS.search(seg):
         return TEST
     if _INSTALL.search(seg):

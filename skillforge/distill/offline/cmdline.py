@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from skillforge.distill.offline.classes import INSTALL, TEST
+from skillforge.distill.offline.classes import CHECK, INSTALL, TEST
 
 _LIST = re.compile(r"\s*(&&|\|\||;|\n)\s*")  # list operators, kept by re.split
 
@@ -272,7 +272,12 @@ def normalise_recipe(seg: str, cls: str, cwd: str = "") -> str:
                 w = "<tests>"
         elif cls == INSTALL and not w.startswith("-") and not w.startswith(".") and "/" not in w:
             w = "<package>"
-        if not (out and out[-1] == w and w in ("<tests>", "<package>")):
+        elif cls == CHECK and w == "--":  # `cargo clippy -- -D warnings`: the rest is the tool's
+            out += words[i - 1 :]
+            break
+        elif cls == CHECK and not w.startswith("-") and w not in _WHOLE_TREE:
+            w = "<paths>"  # `ruff check src/a.py`: the files checked vary, the check does not
+        if not (out and out[-1] == w and w in ("<tests>", "<package>", "<paths>")):
             out.append(w)
     return " ".join(out)[:200]
 
@@ -301,8 +306,38 @@ _TWO_WORD_RUNNERS = frozenset(
 )  # runners whose second word is part of the command: ``go test``, ``pip install``
 
 
+_PREFIX_RUNNERS = {  # runners of another program, and their words before it: ``uv run pytest``
+    **dict.fromkeys(("uv", "poetry", "pipenv", "pdm", "hatch", "rye"), "run"),
+    "bundle": "exec",
+    "pnpm": "exec",
+    "yarn": "dlx",
+}
+_TASK_RUNNERS = frozenset({"just", "task"})  # ``just test``: the task is part of the command
+# tools whose second word, when not an option, is a subcommand: ``golangci-lint run``, ``vitest run``
+_SUBCOMMAND_TOOLS = frozenset({"golangci-lint", "ruff", "biome", "pre-commit", "vitest", "eslint_d"})
+_WHOLE_TREE = frozenset({".", "./...", "...", "./", "all"})  # a check of everything, kept as written
+
+
 def _runner_length(words: list[str]) -> int:
-    """How many leading words name the runner (``python -m pytest``, ``npm run test``, ``pip install``)."""
+    """How many leading words name the runner (``python -m pytest``, ``npm run test``, ``pip install``,
+    ``mise run test``, ``uv run pytest``)."""
+    first = words[0]
+    if (len(words) > 2 and _PREFIX_RUNNERS.get(first) == words[1]) or (
+        first in ("npx", "bunx") and len(words) > 1
+    ):
+        skip = 1 if first in ("npx", "bunx") else 2
+        return skip + _runner_length(words[skip:])
+    if first == "mise" and len(words) > 2 and words[1] in ("run", "r"):
+        return 3
+    if first == "mise" and "--" in words[:-1]:  # mise exec -- go test ./...
+        skip = words.index("--") + 1
+        return skip + _runner_length(words[skip:])
+    if (
+        (first in _TASK_RUNNERS or first in _SUBCOMMAND_TOOLS)
+        and len(words) > 1
+        and not words[1].startswith("-")
+    ):
+        return 2
     n = 1
     if re.match(r"(?:\S*/)?python[\d.]*$", words[0]) and len(words) > 1:
         if words[1] == "-m" and len(words) > 2:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from skillforge.distill.offline.classes import (
     ACTION_CLASSES,
     BUILD,
+    CHECK,
     EDIT,
     EXPLORE,
     INSTALL,
@@ -44,7 +45,18 @@ from skillforge.distill.offline.cmdline import (
 from skillforge.model import Action as ToolAction
 from skillforge.model import EditFile, Other, Patch, ReadFile, Search, Shell, Submit
 
-__all__ = ["ACTION_CLASSES", "BUILD", "EDIT", "EXPLORE", "INSTALL", "OTHER", "REPRODUCE", "SUBMIT", "TEST"]
+__all__ = [
+    "ACTION_CLASSES",
+    "BUILD",
+    "CHECK",
+    "EDIT",
+    "EXPLORE",
+    "INSTALL",
+    "OTHER",
+    "REPRODUCE",
+    "SUBMIT",
+    "TEST",
+]
 
 # the line keeps a piped command's own status: `set -o pipefail`, or `exit ${PIPESTATUS[0]}` after it
 _STATUS_KEPT = re.compile(r"pipefail|PIPESTATUS\[0\]")
@@ -134,7 +146,7 @@ def _parse(command: str) -> Action:
         main_cls = EDIT
     prog = program(main)
     recipe = ""
-    if main_cls in (TEST, BUILD, INSTALL):
+    if main_cls in (TEST, BUILD, INSTALL, CHECK):
         recipe = with_context(normalise_recipe(main, main_cls, main_ctx[0]), *main_ctx)
     scratch = is_scratch_dir(main_ctx[0]) or any(is_scratch_file(w) for w in safe_split(main)[1:])
     masked = (pipes_into_filter(main_raw) and not _STATUS_KEPT.search(body)) or status_hidden(parts, main_at)

@@ -38,6 +38,7 @@ REPO_SECTIONS = (
     ("Running tests", "recipe:test"),
     ("Building and installing", "recipe:build"),
     ("Building and installing", "recipe:install"),
+    ("Checks before you finish", "recipe:check"),
     ("Workflow", LessonKind.WORKFLOW.value),
     ("Known failures and fixes", LessonKind.ERROR_RECOVERY.value),
     ("Warnings", LessonKind.WARNING.value),

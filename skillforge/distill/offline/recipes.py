@@ -22,7 +22,7 @@ from skillforge.distill.offline.accumulate import (
     top,
 )
 from skillforge.distill.offline.actions import Act
-from skillforge.distill.offline.commands import BUILD, INSTALL, TEST
+from skillforge.distill.offline.commands import BUILD, CHECK, INSTALL, TEST
 from skillforge.distill.offline.evidence import (
     Facts,
     cite,
@@ -40,6 +40,7 @@ KINDS = {
     TEST: ("Run the tests", "tests passed"),
     BUILD: ("Build", "a build worked"),
     INSTALL: ("Install", "an install worked"),
+    CHECK: ("Run the checks", "a check passed"),
 }
 
 

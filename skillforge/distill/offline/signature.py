@@ -155,13 +155,15 @@ def looks_failed(output: str) -> bool:
 _FAILED_REPORT = re.compile(
     r"^(?:FAIL|FAILED)\b|^ERROR (?:[\w./-]+\.py|tests?/)|(?<![A-Za-z] )\b[1-9]\d* (?:failed|failures?|fail|errors?)\b"
     r"(?=[,;)]| in\b| \||\s*$)|\btest result: FAILED\b|^error: test failed\b|\btask failed\b|\bBUILD FAIL(?:ED|URE)\b"
-    r"|^# fail [1-9]\d*$|\bExecuted \d+ tests?, with [1-9]\d* failures?\b|\bTest run with \d+ tests? failed\b"
+    r"|^# fail [1-9]\d*$|^[1-9]\d* issues?:|\bExecuted \d+ tests?, with [1-9]\d* failures?\b|\bTest run with \d+ tests? failed\b"
     r"|^Build FAILED\.|^FAILURES!$|^Failed!|^make(?:\[\d+\])?: \*\*\* .* Error \d+|^Found [1-9]\d* errors?\b"
     r"|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*[1-9]\d*\s*$",
     re.M,
 )
 # ... and of success: go test's `ok  pkg` and `PASS`, pytest's, jest's and vitest's `N passed`, bun's `0 fail`,
 # node --test's `# fail 0`, XCTest's `with 0 failures`, swift-testing's `Test run with N tests passed`,
+# linters' `0 issues.` (golangci-lint), `found no issues` (credo), `All checks passed!` (ruff), mypy's
+# `Success: no issues found`, `0 errors, 0 warnings`,
 # unittest's `OK`, cargo's `test result: ok`, `N tests, 0 failures`, installers' and builders' success
 # lines (not pip's "Requirement already satisfied", which a failed install prints too)
 _PASSED_REPORT = re.compile(
@@ -170,7 +172,8 @@ _PASSED_REPORT = re.compile(
     r"|^Successfully (?:installed|built)\b|\bBUILD SUCCESS(?:FUL)?\b|\bTests run: \d+, Failures: 0, Errors: 0\b"
     r"|\bBuild succeeded\b|\bCompiled successfully\b|^\s*Finished\b.*\b(?:target|profile)\b|^Passed!"
     r"|^(?:added|changed) \d+ packages?\b|^up to date\b|^(?:Installed|Audited) \d+ packages?\b"
-    r"|^# fail 0$|\bExecuted \d+ tests?, with 0 failures\b|\bTest run with \d+ tests? passed\b",
+    r"|^# fail 0$|\bExecuted \d+ tests?, with 0 failures\b|\bTest run with \d+ tests? passed\b"
+    r"|^0 issues\.|\bfound no issues\b|^All checks passed!|^Success: no issues found\b|\b0 errors?, 0 warnings?\b",
     re.M,
 )
 # plainer words of failure, which a summary of success outweighs (a passing suite prints the errors
