@@ -39,6 +39,7 @@ from skillforge.ingest.base import (
     str_or_none,
 )
 from skillforge.ingest.claude_context import KIND_ERROR, KIND_PROMPT
+from skillforge.ingest.claude_prompts import is_housekeeping, slash_command
 from skillforge.ingest.claude_records import (
     CHAT_TYPES,
     CONTEXT,
@@ -61,17 +62,6 @@ OPENS = b"{"  # detect() is False for content that starts otherwise
 SHELL_TOOLS = {"Bash"}
 _EXIT_RE = re.compile(r"^(?:Error: )?Exit code (-?\d+)", re.M)
 _SKILL_DIR_RE = re.compile(r"^Base directory for this skill:\s*(\S+)", re.M)
-_COMMAND_RE = re.compile(r"<command-name>/?([^<]*)</command-name>")
-_ARGS_RE = re.compile(r"<command-args>(.*?)</command-args>", re.S)
-# slash commands that manage the session, never the work: a session they open is about the next prompt
-_HOUSEKEEPING = frozenset(
-    f"/{name}"
-    for name in (
-        *("clear", "compact", "resume", "continue", "model", "login", "logout", "config", "cost", "help"),
-        *("status", "exit", "quit", "context", "usage", "permissions", "memory", "doctor", "vim", "theme"),
-        *("mcp", "agents", "hooks", "ide", "export", "rewind", "statusline", "privacy-settings", "upgrade"),
-    )
-)
 _INJECTED_PREFIXES = (
     "<system-reminder>",
     "<local-command-stdout>",
@@ -253,10 +243,10 @@ class _Builder:
             role = R_USER if rec.meta else R_SYSTEM
             self._step(rec, role, K_USER_MESSAGE, text, T_INJECTED)
             return
-        text = _slash_command(text)
+        text = slash_command(text)
         self._step(rec, R_USER, K_USER_MESSAGE, text, self.prompter)
         if not self.task and self.prompter is not T_INJECTED and text.strip() not in ("", IMAGE_MARKER):
-            self.task = "" if text.strip() in _HOUSEKEEPING else text
+            self.task = "" if is_housekeeping(text) else text
 
     def _result(self, rec: Rec, block: Block) -> None:
         key = (block.call_id, "tool_result", "")
@@ -291,15 +281,6 @@ class _Builder:
     def _skill(self, name: str) -> None:
         if name and name not in self.skills:
             self.skills.append(name)
-
-
-def _slash_command(text: str) -> str:
-    """``<command-name>/x</command-name>…<command-args>y</command-args>`` -> ``/x y``."""
-    match = _COMMAND_RE.search(text)
-    if not match:
-        return text
-    args = _ARGS_RE.search(text)
-    return f"/{match.group(1).strip()} {args.group(1).strip() if args else ''}".strip()
 
 
 # ---------------------------------------------------------------------------------------------------
