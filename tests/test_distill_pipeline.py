@@ -233,6 +233,33 @@ def test_rerun_over_same_logs_hits_the_cache(cli, tmp_path, monkeypatch) -> None
     assert [c["skill"] for c in second["changes"]] == [c["skill"] for c in first["changes"]]
 
 
+def test_a_rerun_over_logs_with_secrets_maps_nothing_again(cli, tmp_path, monkeypatch) -> None:
+    """Distill redacts a run in place before mapping it: the cache key must be the same before and after
+    (a review found 16 of 100 mini-swe-agent runs mapped again on every rerun, the ones with a secret)."""
+    from skillforge.distill.offline import OfflineMapper
+
+    calls: list[str] = []
+    original = OfflineMapper.map
+
+    def counting(self, traj):  # type: ignore[no-untyped-def]
+        calls.append(traj.id)
+        return original(self, traj)
+
+    monkeypatch.setattr(OfflineMapper, "map", counting)
+    logs = tmp_path / "projects" / "-home-dev-shop"
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2
+    for session in ("3f0c2a91", "9b1d7c44"):
+        _claude_session(
+            logs,
+            f"{session}-7d4e-4b7a-9c11-5e2f8a6b1d01",
+            command=("npm test", f"GH_TOKEN={token}\n  12 passing\n"),
+        )
+    first = orjson.loads(cli("distill", str(logs), "--library", str(tmp_path / "a"), "--init", "--json").out)
+    assert len(calls) == 2 and first["redactions"], first
+    cli("distill", str(logs), "--library", str(tmp_path / "b"), "--init", "--json")
+    assert len(calls) == 2
+
+
 def test_dry_run_writes_nothing(cli, tmp_path) -> None:
     lib = tmp_path / "lib"
     res = cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--dry-run")

@@ -282,7 +282,16 @@ def test_slash_command_prompt_and_meta_expansion(tmp_path: Path) -> None:
     assert [s.trust for s in traj.steps] == [Trust.PERSON, Trust.INJECTED]
 
 
-@pytest.mark.parametrize("command", ["/clear", "<command-name>/compact</command-name>", "/model"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/clear",
+        "<command-name>/compact</command-name>",
+        "/model",
+        "<command-name>/model</command-name><command-args>opus</command-args>",
+        "/compact focus on the auth module",
+    ],
+)
 def test_a_housekeeping_command_is_not_the_task(tmp_path: Path, command: str) -> None:
     """A reader saw "Task: /clear" in evidence: a session opened by /clear, /compact or /model (no
     arguments) is about the message the person typed next."""

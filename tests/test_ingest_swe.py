@@ -81,6 +81,17 @@ def test_replays_of_one_demonstration_are_one_session(tmp_path: Path) -> None:
     assert "replay_of" not in runs["run-a"].metadata
 
 
+def test_replays_in_swe_agent_1_x_layout_are_one_session(tmp_path: Path) -> None:
+    """SWE-agent 1.x writes trajectories/<user>/replay___<stem>/<instance>/<instance>.traj."""
+    data = (DIR / "swe_agent" / "acme__dates-12.traj").read_bytes()
+    for n, stem in enumerate(("replay___default", "replay___function_calling")):
+        folder = tmp_path / stem / "acme__dates-12"
+        folder.mkdir(parents=True)
+        (folder / "acme__dates-12.traj").write_bytes(data + b" " * n)
+    first, second = read([tmp_path])
+    assert first.id != second.id and first.session == second.session
+
+
 def test_swe_agent_exit_cost_is_a_failure() -> None:
     traj = one(DIR / "swe_agent" / "run-1.1.traj")
     assert (traj.outcome, traj.outcome_source) == (Outcome.FAILURE, "log:exit_status")

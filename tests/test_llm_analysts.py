@@ -205,8 +205,19 @@ def test_cache_key_changes_with_what_ingest_read_not_only_the_log_bytes(mapper):
     assert m.cache_key(reread) != key
     moved = trajectory(source="/elsewhere/session.jsonl")
     for step in moved.steps:
-        step.source = None
+        if step.source is not None:
+            step.source.file = "/elsewhere/session.jsonl"
     assert m.cache_key(moved) == key  # where the log lies is not what was read
+    relined = trajectory()
+    relined.steps[3].source.line += 1  # type: ignore[union-attr]
+    assert m.cache_key(relined) != key  # evidence cites the line
+    noted = trajectory()
+    noted.metadata["submission"] = "diff --git a/x b/x"
+    assert m.cache_key(noted) != key  # the transcript shows the submission
+    redacted = trajectory()
+    first = m.cache_key(redacted)
+    redacted.steps[3].text = "<redacted>"  # distill redacts in place after asking once
+    assert m.cache_key(redacted) == first
 
 
 def facts(tid, outcome, text):

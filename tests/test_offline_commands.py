@@ -112,6 +112,10 @@ def test_a_shell_command_recorded_in_a_subfolder_runs_there() -> None:
         ('python -c "import app; app.check()" && pytest -q', False),
         ("pytest -q -k 'a or b; c'", False),
         ('go test ./... -run "TestA | TestB"', False),
+        ("pytest -x a.py; ruff check .", True),  # the check's status is the line's
+        # an apostrophe in a comment, prose or an escape is not a quote that hides what follows
+        ("# Let's run the tests\npytest tests/test_a.py -x", False),
+        ("echo it\\'s; pytest tests/test_a.py", False),
     ],
 )
 def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, masked: bool) -> None:
@@ -146,6 +150,25 @@ def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, ma
         ("cargo clippy -- -D warnings", "check", "cargo clippy -- -D warnings"),
         ("mix credo --strict", "check", "mix credo --strict"),
         ("mix compile", "build", "mix compile"),
+        # a review's: options and their values are never the program or the task
+        ("uv run -- pytest tests", "test", "uv run -- pytest <tests>"),
+        ("npx --yes vitest run src/a.test.ts", "test", "npx --yes vitest run <tests>"),
+        ("uv run --directory sub pytest tests/a.py", "test", "uv run --directory sub pytest <tests>"),
+        ("npx -p typescript tsc --noEmit", "check", "npx -p typescript tsc --noEmit"),
+        ("make -j4 test", "test", "make -j4 test"),
+        ("make -C frontend lint", "check", "make -C frontend lint"),
+        ("make -j 4 check", "test", "make -j 4 check"),
+        ("mise run --force test", "test", "mise run --force test"),
+        ("just --list", "other", ""),
+        ("vitest src/a.test.ts", "test", "vitest <tests>"),  # not a subcommand: tests selected
+        ("ruff check --select E501 src", "check", "ruff check --select E501 src"),
+        ("tsc --noEmit -p tsconfig.json", "check", "tsc --noEmit -p tsconfig.json"),
+        ("pre-commit run ruff --all-files", "check", "pre-commit run ruff --all-files"),
+        ("gofmt -l .", "other", ""),  # exits 0 whatever it lists: not a check that can fail
+        ("python -m mypy src", "check", "python -m mypy src"),
+        # a check after a test or build leaves the test or build the line's main command
+        ("go test ./... && go vet ./...", "test", "go test <tests>"),
+        ("npm test && npm run lint", "test", "npm test"),
     ],
 )
 def test_project_tasks_runners_and_checks(cmd: str, cls: str, recipe: str) -> None:

@@ -162,6 +162,18 @@ RUNNER_SUMMARIES = {  # (output, failed, worked): the JavaScript and Swift runne
     "credo, passing": ("Analysis took 0.3 seconds\n710 mods/funs, found no issues.", False, True),
     "ruff, passing": ("All checks passed!", False, True),
     "mypy, passing": ("Success: no issues found in 211 source files", False, True),
+    "swift-testing, with suites": (
+        "\u2718 Test run with 14 tests in 2 suites failed after 0.1 seconds with 16 issues.",
+        True,
+        False,
+    ),
+    "swift-testing, with a suite, passing": (
+        "\u2714 Test run with 1 test in 1 suite passed after 0.028 seconds.",
+        False,
+        True,
+    ),
+    "a table row is no summary": ("| lint | 2 errors |", False, False),
+    "prettier, passing": ("All matched files use Prettier code style!", False, True),
     "swift-testing, passing": ("\u2714 Test run with 20 tests passed after 0.05 seconds.", False, True),
 }
 

@@ -12,7 +12,7 @@ from skillforge.distill import commit, gates, runid, runs
 from skillforge.distill.base import DistillReport, Mapper, MapResult
 from skillforge.distill.run import Progress, Run, note_usage, progress_bar, step_trust_of
 from skillforge.distill.write import WriteResult, apply_edits
-from skillforge.model import Lesson
+from skillforge.model import Lesson, LessonKind
 from skillforge.safety.trust import trusted
 
 
@@ -113,10 +113,15 @@ def _left_out(consolidator: Any, kept: list[Lesson], current: list[Any]) -> list
         return []
     scopes = sorted({le.scope.value for le in left})
     named = ", ".join(scopes[:4]) + (f" and {len(scopes) - 4} more" if len(scopes) > 4 else "")
+    generic = all(le.kind in (LessonKind.SUCCESS_PATTERN, LessonKind.WORKFLOW) for le in left)
+    why = (
+        "code areas or the order of a run's phases only; they join a repository's skill beside a "
+        "recipe, a warning or a fix"
+        if generic
+        else "no skill of theirs was planned"
+    )
     return [
-        f"{len(left)} of the {len(kept)} lessons kept make no skill on their own and were left out "
-        f"({named}: code areas or the order of a run's phases only; they join a repository's skill "
-        "beside a recipe, a warning or a fix)"
+        f"{len(left)} of the {len(kept)} lessons kept make no skill on their own and were left out ({named}: {why})"
     ]
 
 

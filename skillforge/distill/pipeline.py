@@ -206,6 +206,7 @@ def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = No
             run.repositories[traj.id] = scrub(traj.repository)[0]
         run.step_trust[traj.id] = trust_codes(traj)
         run.copied[traj.id] = gates.copied_targets(traj)
+        traj.digest()  # cache keys hash the run as read: computed before it is redacted in place
         if cached is not None and cached.take(traj):
             continue
         counts = dict(redact_trajectory(traj))

@@ -16,6 +16,7 @@ _HOUSEKEEPING = frozenset(
         *("clear", "compact", "resume", "continue", "model", "login", "logout", "config", "cost", "help"),
         *("status", "exit", "quit", "context", "usage", "permissions", "memory", "doctor", "vim", "theme"),
         *("mcp", "agents", "hooks", "ide", "export", "rewind", "statusline", "privacy-settings", "upgrade"),
+        *("add-dir", "output-style", "todos", "release-notes", "bashes", "plugin", "terminal-setup"),
     )
 )
 
@@ -30,5 +31,7 @@ def slash_command(text: str) -> str:
 
 
 def is_housekeeping(text: str) -> bool:
-    """Whether ``text`` (as :func:`slash_command` shows it) is a bare session command: not a task."""
-    return text.strip() in _HOUSEKEEPING
+    """Whether ``text`` (as :func:`slash_command` shows it) is a session command, with or without its
+    arguments (``/model opus``, ``/compact focus on auth``): not a task."""
+    words = text.split(None, 1)
+    return bool(words) and words[0] in _HOUSEKEEPING

@@ -165,12 +165,13 @@ def _build(doc: _Document, data: bytes, path: Path, ctx: ParseContext) -> Trajec
         cwd=_cwd(trajectory),
     )
     _outcome(traj, info, doc)
-    if path.parent.name.startswith(_REPLAY_DIR):
+    if any(folder.name.startswith(_REPLAY_DIR) for folder in (path.parent, path.parent.parent)):
         traj.metadata["replay_of"] = native_id  # run-replay's output: a demonstration's actions replayed
     return traj
 
 
-_REPLAY_DIR = "replay__"  # SWE-agent's run-replay writes replay__<instance>__<config>/
+# SWE-agent's run-replay writes replay__<instance>__<config>/<file> (0.x) or replay___<stem>/<instance>/<file> (1.x)
+_REPLAY_DIR = "replay__"
 
 
 def _preamble(history: list[_HistoryItem], steps: StepList) -> tuple[str, int]:

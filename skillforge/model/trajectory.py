@@ -169,6 +169,7 @@ class Trajectory:
     parent_id: str | None = None  # native id of the parent session, for subagents
     skills_used: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    _digest: str = field(default="", repr=False, compare=False)  # digest(), once computed
 
     @property
     def outcome_guessed(self) -> bool:
@@ -217,15 +218,25 @@ class Trajectory:
         return next((s for s in self.steps if s.index == index), None)
 
     def digest(self) -> str:
-        """A hash of the run as it was read: task, repository, outcome and every step, but not where the
-        log lies. ``id`` hashes the log's bytes, so a label given later or a newer reader that reads the
-        same bytes differently keeps the id; caches of what was learnt from a run key on this too."""
-        head = (self.task, self.task_id, self.cwd, self.repository, self.outcome.value, self.outcome_source)
-        h = hashlib.sha1(repr(head).encode("utf-8", "surrogatepass"), usedforsecurity=False)
+        """A hash of the run as it was read: task, repository, outcome, metadata and every step (with its
+        line in the log), but not where the log lies. ``id`` hashes the log's bytes, so a label given
+        later or a newer reader that reads the same bytes differently keeps the id; caches of what was
+        learnt from a run key on this too. Computed once, at the first call: distill asks before it
+        redacts the run in place, so a run's key is the same before and after redaction."""
+        if not self._digest:
+            self._digest = self._content_hash()
+        return self._digest
+
+    def _content_hash(self) -> str:
+        head = (self.format, self.agent, self.task, self.task_id, self.cwd, self.repository)
+        h = hashlib.sha1(usedforsecurity=False)
+        for part in (*head, self.outcome.value, self.outcome_source, self.metadata):
+            h.update(repr(part).encode("utf-8", "surrogatepass"))
         for s in self.steps:
             h.update(s.text.encode("utf-8", "surrogatepass"))
+            where = (s.source.line, s.source.record) if s.source is not None else None
             rest = (len(s.text), s.index, s.role, s.kind, s.tool_name, s.input, s.call_id, s.pair, s.is_error)
-            h.update(repr((*rest, s.exit_code, s.trust, s.action)).encode("utf-8", "surrogatepass"))
+            h.update(repr((*rest, s.exit_code, s.trust, s.action, where)).encode("utf-8", "surrogatepass"))
         return h.hexdigest()[:16]
 
     def to_dict(self, steps: bool = True) -> dict[str, Any]:

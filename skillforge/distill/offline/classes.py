@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from skillforge.distill.offline.runners import program_start, task_start
+
 TEST, BUILD, INSTALL, CHECK, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER = (
     "test",
     "build",
@@ -62,26 +64,21 @@ _CHECK = re.compile(
     r"^(?:\S*/)?(?:golangci-lint\s+run|go\s+vet|staticcheck|ruff(?:\s+check|\s+format\s+(?:\S+\s+)*--check)|flake8|pylint"
     r"|mypy|pyright|eslint|biome\s+(?:check|lint|ci)|prettier\s+(?:\S+\s+)*--check|black\s+(?:\S+\s+)*--check"
     r"|tsc\s+(?:\S+\s+)*--noEmit|cargo\s+(?:clippy|fmt\s+(?:\S+\s+)*--check)|mix\s+(?:credo|dialyzer|format)"
-    r"|rubocop|shellcheck|pre-commit\s+run|gofmt\s+-l)\b"
-)
-# a project's own tasks, named by the task runner's target: ``mise run test``, ``just lint``,
-# ``task build``, ``make fmt``, ``bun run typecheck`` (make's ``check`` runs the tests, by autotools' use)
-_TASK = re.compile(
-    r"^(?:mise\s+(?:run|r)|just|task|make|(?:npm|yarn|pnpm|bun)\s+run)\s+(?:-\S+\s+)*(?P<target>[\w:.-]+)"
-)
+    r"|rubocop|shellcheck|pre-commit\s+run)\b"
+    r"|^(?:\S*/)?python[\d.]*\s+-m\s+(?:mypy|ruff\s+check|flake8|pylint|black\s+(?:\S+\s+)*--check)\b"
+)  # not `gofmt -l`: it exits 0 whatever it lists
+# a project's own tasks, named by the task runner's target: ``mise run test``, ``just lint``, ``task build``,
+# ``make fmt``, ``bun run typecheck``, ``npm run check`` (make's ``check`` runs the tests, by autotools' use)
 _TASK_CLASSES = (
     (re.compile(r"^(?:test|tests|spec|e2e|unit|integration)(?:\b|[:_-])|[:_-]test(?:s|:\w+)?$"), TEST),
     (
-        re.compile(r"^(?:lint|fmt|format|typecheck|type-check|types|vet|style|credo|clippy)(?:\b|[:_-])"),
+        re.compile(
+            r"^(?:lint|fmt|format|typecheck|type-check|types|vet|style|credo|clippy|check)(?:\b|[:_-])"
+        ),
         CHECK,
     ),
     (re.compile(r"^(?:build|compile|dist|bundle)(?:\b|[:_-])"), BUILD),
     (re.compile(r"^(?:install|setup|bootstrap|deps)(?:\b|[:_-])"), INSTALL),
-)
-# runners that run another program: ``uv run pytest`` is classed as ``pytest``
-_RUNS_ANOTHER = re.compile(
-    r"^(?:(?:uv|poetry|pipenv|pdm|hatch|rye)\s+run|bundle\s+exec|npx|bunx|pnpm\s+(?:exec|dlx)|yarn\s+dlx"
-    r"|mise\s+(?:exec|x)(?:\s+\S+)*?\s+--)\s+(?:-\S+\s+)*"
 )
 
 _REPRODUCE = re.compile(r"^(?:\S*/)?(?:python[\d.]*|node|ruby|bash|sh|zsh|deno|go\s+run|php)\b|^\./\S+")
@@ -93,12 +90,13 @@ def segment_class(seg: str) -> str:
         return SUBMIT
     if re.search(r"\s(?:--version|--help|-V|-h)$", seg):
         return EXPLORE
-    inner = _RUNS_ANOTHER.match(seg)
-    if inner and inner.end() < len(seg):
-        return segment_class(seg[inner.end() :])
-    task = _TASK.match(seg)
-    if task and not (task.group("target") == "check" and seg.startswith("make")):
-        cls = next((cls for pattern, cls in _TASK_CLASSES if pattern.search(task.group("target"))), None)
+    words = seg.split()
+    inner = program_start(words)
+    if inner is not None:  # `uv run pytest` runs pytest
+        return segment_class(" ".join(words[inner:]))
+    task = task_start(words)
+    if task is not None:
+        cls = _task_class(words[0], words[task])
         if cls is not None:
             return cls
     if _CHECK.search(seg):
@@ -116,6 +114,13 @@ def segment_class(seg: str) -> str:
     if _REPRODUCE.search(seg):
         return TEST if _runs_test_file(seg) else REPRODUCE
     return OTHER
+
+
+def _task_class(runner: str, task: str) -> str | None:
+    """The class of a task runner's task by its name (None: a name that says nothing)."""
+    if runner == "make" and task == "check":
+        return TEST
+    return next((cls for pattern, cls in _TASK_CLASSES if pattern.search(task)), None)
 
 
 def _runs_test_file(seg: str) -> bool:

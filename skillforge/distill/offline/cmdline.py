@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from skillforge.distill.offline.classes import CHECK, INSTALL, TEST
+from skillforge.distill.offline.runners import program_start, task_start
 
 _LIST = re.compile(r"\s*(&&|\|\||;|\n)\s*")  # list operators, kept by re.split
 
@@ -143,14 +144,17 @@ def split_list(body: str) -> list[tuple[str, str]]:
     return [(seg, op) for seg, op in pairs if seg.strip()]
 
 
-_QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
+# what the shell does not split: a quoted string on one line (an apostrophe in a heredoc's text, a prose
+# line or a comment would otherwise hide the commands up to the next quote), a comment, and an escaped
+# character (``it\'s``), matched left to right so that each hides the others' quote characters
+_QUOTED = re.compile(r"\\.|(?:^|(?<=[\s;&|(]))#[^\n]*|'[^'\n]*'|\"(?:\\.|[^\"\\\n])*\"", re.M)
 
 
 def _split_outside_quotes(pattern: re.Pattern[str], text: str, keep: bool = False) -> list[str]:
     """``pattern.split(text)`` with the separators inside quoted strings ignored (the separators too
     with ``keep``, as a pattern with one group splits): found in a copy of ``text`` whose quoted
     strings are blanked (same offsets), then cut from ``text`` itself."""
-    if "'" not in text and '"' not in text:
+    if "'" not in text and '"' not in text and "#" not in text:
         return pattern.split(text)
     masked = _QUOTED.sub(lambda m: "_" * len(m.group()), text)
     parts: list[str] = []
@@ -275,7 +279,13 @@ def normalise_recipe(seg: str, cls: str, cwd: str = "") -> str:
         elif cls == CHECK and w == "--":  # `cargo clippy -- -D warnings`: the rest is the tool's
             out += words[i - 1 :]
             break
-        elif cls == CHECK and not w.startswith("-") and w not in _WHOLE_TREE:
+        elif (
+            cls == CHECK
+            and _PATH_LIKE.search(w)
+            and w not in _WHOLE_TREE
+            and not w.startswith("-")
+            and not (out and out[-1] in _CONFIG_OPTIONS)
+        ):
             w = "<paths>"  # `ruff check src/a.py`: the files checked vary, the check does not
         if not (out and out[-1] == w and w in ("<tests>", "<package>", "<paths>")):
             out.append(w)
@@ -306,37 +316,30 @@ _TWO_WORD_RUNNERS = frozenset(
 )  # runners whose second word is part of the command: ``go test``, ``pip install``
 
 
-_PREFIX_RUNNERS = {  # runners of another program, and their words before it: ``uv run pytest``
-    **dict.fromkeys(("uv", "poetry", "pipenv", "pdm", "hatch", "rye"), "run"),
-    "bundle": "exec",
-    "pnpm": "exec",
-    "yarn": "dlx",
+# tools whose second word is a subcommand when it is one of these: ``golangci-lint run``, ``vitest run``
+# (``vitest src/a.test.ts`` selects tests)
+_SUBCOMMANDS = {
+    "golangci-lint": ("run",),
+    "ruff": ("check", "format"),
+    "biome": ("check", "lint", "ci", "format"),
+    "pre-commit": ("run",),
+    "vitest": ("run", "watch", "related", "bench"),
 }
-_TASK_RUNNERS = frozenset({"just", "task"})  # ``just test``: the task is part of the command
-# tools whose second word, when not an option, is a subcommand: ``golangci-lint run``, ``vitest run``
-_SUBCOMMAND_TOOLS = frozenset({"golangci-lint", "ruff", "biome", "pre-commit", "vitest", "eslint_d"})
 _WHOLE_TREE = frozenset({".", "./...", "...", "./", "all"})  # a check of everything, kept as written
+_CONFIG_OPTIONS = frozenset({"-p", "--project", "-c", "--config", "--config-file", "--rcfile", "--settings"})
+_PATH_LIKE = re.compile(r"/|\.[A-Za-z]\w*$")  # src/a.py, a.py: a check's files (not `E501`, `ruff`)
 
 
 def _runner_length(words: list[str]) -> int:
     """How many leading words name the runner (``python -m pytest``, ``npm run test``, ``pip install``,
     ``mise run test``, ``uv run pytest``)."""
-    first = words[0]
-    if (len(words) > 2 and _PREFIX_RUNNERS.get(first) == words[1]) or (
-        first in ("npx", "bunx") and len(words) > 1
-    ):
-        skip = 1 if first in ("npx", "bunx") else 2
-        return skip + _runner_length(words[skip:])
-    if first == "mise" and len(words) > 2 and words[1] in ("run", "r"):
-        return 3
-    if first == "mise" and "--" in words[:-1]:  # mise exec -- go test ./...
-        skip = words.index("--") + 1
-        return skip + _runner_length(words[skip:])
-    if (
-        (first in _TASK_RUNNERS or first in _SUBCOMMAND_TOOLS)
-        and len(words) > 1
-        and not words[1].startswith("-")
-    ):
+    inner = program_start(words)
+    if inner is not None:  # the runner, its options, then the program's own runner words
+        return inner + _runner_length(words[inner:])
+    task = task_start(words)
+    if task is not None:  # make -j4 test: the task is part of the command
+        return task + 1
+    if len(words) > 1 and words[1] in _SUBCOMMANDS.get(words[0], ()):
         return 2
     n = 1
     if re.match(r"(?:\S*/)?python[\d.]*$", words[0]) and len(words) > 1:

@@ -156,11 +156,14 @@ def _parse(command: str) -> Action:
 
 
 def _takes_over(cls: str, main_cls: str) -> bool:
-    """Whether a later segment becomes the command's main action (submit wins; actions beat looking)."""
+    """Whether a later segment becomes the command's main action (submit wins; actions beat looking; a
+    check after a test, build or install leaves it the main one)."""
     if cls == SUBMIT:
         return True
     if main_cls == SUBMIT or (cls == OTHER and main_cls == EXPLORE):
         return False
+    if cls == CHECK and main_cls in (TEST, BUILD, INSTALL):
+        return False  # `go test ./... && go vet ./...` is a test run, then a check
     return cls not in (EXPLORE, OTHER) or main_cls in (EXPLORE, OTHER)
 
 

@@ -25,7 +25,7 @@ from skillforge.distill.offline.accumulate import (
     runs_if_sampled,
 )
 from skillforge.distill.offline.actions import Act
-from skillforge.distill.offline.commands import BUILD, EDIT, INSTALL, REPRODUCE, TEST
+from skillforge.distill.offline.commands import BUILD, CHECK, EDIT, INSTALL, REPRODUCE, TEST
 from skillforge.distill.offline.evidence import (
     Facts,
     cite,
@@ -36,7 +36,7 @@ from skillforge.distill.offline.evidence import (
 )
 from skillforge.model import Lesson, LessonKind, Level, Scope, Trajectory
 
-RECOVERABLE = (TEST, BUILD, INSTALL, REPRODUCE, EDIT)
+RECOVERABLE = (TEST, BUILD, INSTALL, CHECK, REPRODUCE, EDIT)
 MAX_PER_RUN = 20
 LOOKAHEAD = 60  # actions searched for the recovery of one failure (keeps long runs linear)
 

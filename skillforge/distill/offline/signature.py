@@ -154,8 +154,8 @@ def looks_failed(output: str) -> bool:
 # 0 is not read as success: after a pipe (`| tail; echo "exit: $?"`) it is the filter's
 _FAILED_REPORT = re.compile(
     r"^(?:FAIL|FAILED)\b|^ERROR (?:[\w./-]+\.py|tests?/)|(?<![A-Za-z] )\b[1-9]\d* (?:failed|failures?|fail|errors?)\b"
-    r"(?=[,;)]| in\b| \||\s*$)|\btest result: FAILED\b|^error: test failed\b|\btask failed\b|\bBUILD FAIL(?:ED|URE)\b"
-    r"|^# fail [1-9]\d*$|^[1-9]\d* issues?:|\bExecuted \d+ tests?, with [1-9]\d* failures?\b|\bTest run with \d+ tests? failed\b"
+    r"(?=[,;)]| in\b|\s*$)|\b[1-9]\d* failed(?= \| \d+ passed)|\btest result: FAILED\b|^error: test failed\b|\btask failed\b|\bBUILD FAIL(?:ED|URE)\b"
+    r"|^# fail [1-9]\d*$|^[1-9]\d* issues?:|\bExecuted \d+ tests?, with [1-9]\d* failures?\b|\bTest run with \d+ tests?(?: in \d+ suites?)? failed\b"
     r"|^Build FAILED\.|^FAILURES!$|^Failed!|^make(?:\[\d+\])?: \*\*\* .* Error \d+|^Found [1-9]\d* errors?\b"
     r"|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*[1-9]\d*\s*$",
     re.M,
@@ -172,8 +172,9 @@ _PASSED_REPORT = re.compile(
     r"|^Successfully (?:installed|built)\b|\bBUILD SUCCESS(?:FUL)?\b|\bTests run: \d+, Failures: 0, Errors: 0\b"
     r"|\bBuild succeeded\b|\bCompiled successfully\b|^\s*Finished\b.*\b(?:target|profile)\b|^Passed!"
     r"|^(?:added|changed) \d+ packages?\b|^up to date\b|^(?:Installed|Audited) \d+ packages?\b"
-    r"|^# fail 0$|\bExecuted \d+ tests?, with 0 failures\b|\bTest run with \d+ tests? passed\b"
-    r"|^0 issues\.|\bfound no issues\b|^All checks passed!|^Success: no issues found\b|\b0 errors?, 0 warnings?\b",
+    r"|^# fail 0$|\bExecuted \d+ tests?, with 0 failures\b|\bTest run with \d+ tests?(?: in \d+ suites?)? passed\b"
+    r"|^0 issues\.|\bfound no issues\b|^All checks passed!|^Success: no issues found\b|\b0 errors?, 0 warnings?\b"
+    r"|^All matched files use Prettier code style!|\bfiles? (?:would be )?left unchanged\.",
     re.M,
 )
 # plainer words of failure, which a summary of success outweighs (a passing suite prints the errors

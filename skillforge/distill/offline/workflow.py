@@ -22,7 +22,7 @@ from skillforge.distill.offline.accumulate import (
 )
 from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.cmdline import change_dir, is_scratch_dir
-from skillforge.distill.offline.commands import BUILD, EDIT, EXPLORE, INSTALL, REPRODUCE, SUBMIT, TEST
+from skillforge.distill.offline.commands import BUILD, CHECK, EDIT, EXPLORE, INSTALL, REPRODUCE, SUBMIT, TEST
 from skillforge.distill.offline.contrast import ALPHA, fisher_greater
 from skillforge.distill.offline.evidence import Facts, confidence, evidence, render, repo_scope
 from skillforge.distill.offline.recipes import made_by, on_made, tests_of
@@ -33,6 +33,7 @@ PHASE = {
     REPRODUCE: "reproduce",
     EDIT: "edit",
     TEST: "test",
+    CHECK: "test",  # a lint or type check verifies as a test run does
     SUBMIT: "submit",
     BUILD: "setup",
     INSTALL: "setup",
