@@ -441,6 +441,21 @@ def test_kept_lessons_that_make_no_skill_say_why(cli, tmp_path) -> None:
     assert any("make no skill on their own" in note for note in report["notes"]), report["notes"]
 
 
+def test_code_areas_are_not_called_success_patterns(cli, tmp_path) -> None:
+    """A reader found "1 success pattern" in the console and the pull request for a file changed by
+    two runs, one of which failed: the offline miner's code areas are said to be code areas."""
+    logs = tmp_path / "projects" / "-home-dev-shop"
+    for n, session in enumerate(("3f0c2a91", "9b1d7c44")):
+        _claude_session(logs, f"{session}-7d4e-4b7a-9c11-5e2f8a6b1d01")  # npm test: a recipe
+        task = ("Fix the cart total.", "Round cart prices.")[n]
+        _claude_session(logs, f"{session}-1111-4b7a-9c11-5e2f8a6b1d01", edit=True, task=task)
+    report = orjson.loads(
+        cli("distill", str(logs), "--library", str(tmp_path / "lib"), "--init", "--json").out
+    )
+    (change,) = report["changes"]
+    assert "code area" in change["reason"] and "success pattern" not in change["reason"], change
+
+
 def test_kept_lessons_left_out_of_every_skill_are_counted_in_a_note(cli, tmp_path) -> None:
     """A reader found "lessons kept 20" over skills listing 19: the lessons that make no skill on their
     own (code areas of a repository with no recipe, warning or fix) are said, not silently dropped."""

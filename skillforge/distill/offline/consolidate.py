@@ -355,10 +355,17 @@ def _edit(
     )
 
 
+# what the offline miner's lesson kinds are, in a change's reason: its only success patterns are code
+# areas (files changed by past runs, most of which may have failed), never a pattern of success
+_KIND_NAMES = {LessonKind.SUCCESS_PATTERN: "code area"}
+
+
 def _summary(lessons: list[Lesson]) -> str:
+    """ "1 environment recipe, 2 code area": a change's lessons counted by kind."""
     counts: dict[str, int] = {}
     for le in lessons:
-        counts[le.kind.value.replace("_", " ")] = counts.get(le.kind.value.replace("_", " "), 0) + 1
+        name = _KIND_NAMES.get(le.kind, le.kind.value.replace("_", " "))
+        counts[name] = counts.get(name, 0) + 1
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
 
