@@ -246,6 +246,16 @@ def test_a_rerun_over_logs_with_secrets_maps_nothing_again(cli, tmp_path, monkey
         return original(self, traj)
 
     monkeypatch.setattr(OfflineMapper, "map", counting)
+    from skillforge.safety import redact
+
+    redacted: list[str] = []
+    real_redact = redact.redact_trajectory
+
+    def counting_redact(traj):  # type: ignore[no-untyped-def]
+        redacted.append(traj.id)
+        return real_redact(traj)
+
+    monkeypatch.setattr(redact, "redact_trajectory", counting_redact)
     logs = tmp_path / "projects" / "-home-dev-shop"
     token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2
     for session in ("3f0c2a91", "9b1d7c44"):
@@ -255,9 +265,11 @@ def test_a_rerun_over_logs_with_secrets_maps_nothing_again(cli, tmp_path, monkey
             command=("npm test", f"GH_TOKEN={token}\n  12 passing\n"),
         )
     first = orjson.loads(cli("distill", str(logs), "--library", str(tmp_path / "a"), "--init", "--json").out)
-    assert len(calls) == 2 and first["redactions"], first
-    cli("distill", str(logs), "--library", str(tmp_path / "b"), "--init", "--json")
-    assert len(calls) == 2
+    assert len(calls) == 2 and len(redacted) == 2 and first["redactions"], first
+    second = orjson.loads(cli("distill", str(logs), "--library", str(tmp_path / "b"), "--init", "--json").out)
+    assert len(calls) == 2  # nothing mapped again
+    assert len(redacted) == 2  # nor redacted again: the fast path found both runs by their keys
+    assert second["redactions"] == first["redactions"]
 
 
 def test_dry_run_writes_nothing(cli, tmp_path) -> None:

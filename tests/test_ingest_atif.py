@@ -72,6 +72,45 @@ def key(traj: Trajectory) -> dict[str, Any]:
     return {**d, "metadata": meta}
 
 
+def test_a_gemini_cli_run_in_atif_keeps_its_shell_exit_codes(tmp_path: Path) -> None:
+    """A held-out SkillsBench run (Gemini CLI in Harbor's ATIF): the shell tool's "Error: (none)" footer
+    read as a failure and its "Exit Code: 1" was lost, as its description argument was kept in the text."""
+
+    def shell(n: int, command: str, code: int) -> dict[str, object]:
+        call_id = f"run_shell_command-{n}"
+        output = f"Command: {command}\nDirectory: (root)\nOutput: done\nError: (none)\nExit Code: {code}\nSignal: 0"
+        return {
+            "step_id": n + 2,
+            "source": "agent",
+            "message": "Running it.",
+            "tool_calls": [
+                {
+                    "tool_call_id": call_id,
+                    "function_name": "run_shell_command",
+                    "arguments": {"command": command, "description": "Run it."},
+                }
+            ],
+            "observation": {"results": [{"source_call_id": call_id, "content": output}]},
+        }
+
+    doc = {
+        "schema_version": "ATIF-v1.7",
+        "session_id": "s1",
+        "agent": {"name": "gemini-cli", "version": "0.24.0", "model_name": "gemini-3-flash-preview"},
+        "steps": [
+            {"step_id": 1, "source": "user", "message": "Compute the scores."},
+            shell(1, "python3 -c 'import pandas'", 1),
+            shell(2, "python3 score.py", 0),
+        ],
+    }
+    path = tmp_path / "trajectory.json"
+    path.write_text(json.dumps(doc))
+    [traj] = list(read([path]))
+    calls, results = traj.tool_calls, [traj.steps[c.pair] for c in traj.tool_calls if c.pair is not None]
+    assert [c.text for c in calls] == ["python3 -c 'import pandas'", "python3 score.py"]
+    assert [(r.exit_code, r.is_error) for r in results] == [(1, True), (0, False)]
+
+
 def test_reads_a_harbor_document(tmp_path: Path) -> None:
     path = tmp_path / "jobs" / "j1" / "trial-1" / "agent" / "trajectory.json"
     path.parent.mkdir(parents=True)
@@ -85,7 +124,7 @@ def test_reads_a_harbor_document(tmp_path: Path) -> None:
         (StepKind.USER_MESSAGE, "Make the failing test pass."),
         (StepKind.THOUGHT, "Need a baseline."),
         (StepKind.ASSISTANT_MESSAGE, "Running the tests first."),
-        (StepKind.TOOL_CALL, '{"command":"pytest -q"}'),
+        (StepKind.TOOL_CALL, "pytest -q"),  # a shell tool's command, as the agents' own readers show it
         (StepKind.TOOL_RESULT, "1 failed, 3 passed"),
         (StepKind.ASSISTANT_MESSAGE, "Fixed the off-by-one.\n[image omitted]"),
         (StepKind.USER_MESSAGE, "Context summarised."),

@@ -116,6 +116,8 @@ def test_a_shell_command_recorded_in_a_subfolder_runs_there() -> None:
         # an apostrophe in a comment, prose or an escape is not a quote that hides what follows
         ("# Let's run the tests\npytest tests/test_a.py -x", False),
         ("echo it\\'s; pytest tests/test_a.py", False),
+        ("cat > a.md <<'EOF'\nDon't\nEOF\ncat > b.md <<'EOF'\nWon't\nEOF\npytest tests/test_a.py", False),
+        ("echo $'it\\'s' && pytest tests/test_a.py", False),
     ],
 )
 def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, masked: bool) -> None:
@@ -169,6 +171,30 @@ def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, ma
         # a check after a test or build leaves the test or build the line's main command
         ("go test ./... && go vet ./...", "test", "go test <tests>"),
         ("npm test && npm run lint", "test", "npm test"),
+        # a second review's: runners' options before `run`, scripts without `run`, dry runs, scripts of
+        # Python project managers, value options of each runner
+        ("pnpm --filter web test", "test", "pnpm --filter web test"),
+        ("pnpm -C web run lint", "check", "pnpm -C web run lint"),
+        ("npm --prefix web run test", "test", "npm --prefix web run test"),
+        ("bun --cwd app run test", "test", "bun --cwd app run test"),
+        ("poetry -C sub run pytest", "test", "poetry -C sub run pytest"),
+        ("yarn lint", "check", "yarn lint"),
+        ("yarn add lodash", "install", "yarn add <package>"),
+        ("make -n test", "explore", ""),
+        ("make -p test", "test", "make -p test"),
+        ("make -o foo test", "test", "make -o foo test"),
+        ("uv run --with-requirements r.txt pytest", "test", "uv run --with-requirements r.txt pytest"),
+        ("npm run --workspace web test", "test", "npm run --workspace web test"),
+        ("just --justfile x.just test", "test", "just --justfile x.just test"),
+        ("task -t Taskfile.yml lint", "check", "task -t Taskfile.yml lint"),
+        ("pdm run test", "test", "pdm run test"),
+        ("hatch run test:cov", "test", "hatch run test:cov"),
+        ("uvx ruff check .", "check", "uvx ruff check ."),
+        ("bundle exec rake test", "test", "bundle exec rake test"),
+        ("make unittest", "test", "make unittest"),
+        # quoted text over lines is the program's: a commit message, a script given to -c
+        ('git commit -m "Fix flaky cart test\n\nmake test passes locally"', "other", ""),
+        ("python -c '\nimport pytest\npytest.main([\"-x\"])\n'", "reproduce", ""),
     ],
 )
 def test_project_tasks_runners_and_checks(cmd: str, cls: str, recipe: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from fixtures.offline.runs import OK, SUBMIT, TRACE_NO_PYTEST, gave_up, run, sympy_like
 
@@ -270,6 +271,21 @@ def test_facts_are_json_and_small_and_cache_key_versioned() -> None:
     renamed.repository = "sympy/sympy-fork"  # a newer reader names the same log's repository
     assert m.cache_key(renamed) != m.cache_key(traj)  # facts carry it: not mined again would keep the old
     assert m.cache_key(sympy_like("a")) == m.cache_key(traj)
+
+
+def test_cache_key_is_the_same_before_and_after_redaction() -> None:
+    """Distill asks for the key before it redacts a run in place (its fast path) and after (the map
+    task): a log under /home/<name> has its source rewritten to ~/…, and every rerun missed the fast path."""
+    from skillforge.safety.redact import redact_trajectory
+
+    m = OfflineMapper(roots=["/home/alice/logs"])
+    traj = sympy_like("a")
+    traj.source = "/home/alice/logs/run-a.traj.json"
+    traj.steps[0].text += " GH_TOKEN=ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2
+    before = m.cache_key(traj)
+    assert redact_trajectory(traj)  # the token and the home folder were rewritten
+    assert traj.source == "~/logs/run-a.traj.json"
+    assert m.cache_key(traj) == before
 
 
 def test_reduce_is_deterministic_and_order_independent() -> None:
@@ -545,3 +561,32 @@ def test_a_filtered_run_that_shows_success_counts_and_a_bare_one_is_the_example(
     ]
     (le,) = of_kind(mine(*only_piped), LessonKind.ENVIRONMENT_RECIPE)
     assert "Example: `go test ./parse/1 | tail`" in le.body  # none bare: the shortest
+
+
+def test_a_test_run_followed_by_a_failing_check_is_not_a_failed_test() -> None:
+    """`pytest -q && ruff check .` exiting 1 after "3 passed": the failure may be the check's (a review
+    found the test counted as failed with the linter's message as its error)."""
+    from skillforge.distill.offline.actions import actions
+    from skillforge.model import Role, Shell, Step, StepKind, Trajectory
+
+    def run(output: str, code: int) -> Any:
+        steps = [
+            Step(
+                0,
+                Role.ASSISTANT,
+                StepKind.TOOL_CALL,
+                "pytest -q && ruff check .",
+                tool_name="bash",
+                pair=1,
+                action=Shell(command="pytest -q && ruff check ."),
+            ),
+            Step(1, Role.TOOL, StepKind.TOOL_RESULT, output, tool_name="bash", pair=0, exit_code=code),
+        ]
+        (act,) = actions(Trajectory(id="t", source="s", format="f", agent="a", steps=steps))
+        return act
+
+    checked = run("3 passed in 0.1s\nsrc/a.py:1:1: F401 unused import\nFound 1 error.", 1)
+    assert (checked.cls, checked.failed, checked.unsure) == ("test", False, True)
+    tested = run("1 failed, 2 passed in 0.1s", 1)  # the test's own report says it failed
+    assert tested.failed
+    assert run("3 passed in 0.1s\nAll checks passed!", 0).worked

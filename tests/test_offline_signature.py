@@ -93,6 +93,8 @@ def test_pytest_quiet_failure_summary_looks_failed() -> None:
     assert looks_failed("2 failed in 75.12s (0:01:15)")
     assert not looks_failed("4 passed, 2 xfailed in 0.31s")
     assert not looks_failed("Retried 2 failed uploads in 3.0s")
+    # Gemini CLI's shell footer on a command that worked (a held-out SkillsBench run)
+    assert not looks_failed("Command: python3 peek.py\nOutput: ok\nError: (none)\nExit Code: 0")
 
 
 def test_output_words_judge_a_command_whose_exit_status_is_another_commands() -> None:
@@ -173,6 +175,10 @@ RUNNER_SUMMARIES = {  # (output, failed, worked): the JavaScript and Swift runne
         True,
     ),
     "a table row is no summary": ("| lint | 2 errors |", False, False),
+    "black": ("Oh no!\n1 file would be reformatted, 12 files would be left unchanged.", True, False),
+    "black, passing": ("All done!\n13 files would be left unchanged.", False, True),
+    "vitest, failed and skipped": ("      Tests  2 failed | 3 skipped (5)", True, False),
+    "vitest, all failed": ("      Tests  2 failed (2)", True, False),
     "prettier, passing": ("All matched files use Prettier code style!", False, True),
     "swift-testing, passing": ("\u2714 Test run with 20 tests passed after 0.05 seconds.", False, True),
 }

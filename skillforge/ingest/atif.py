@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from skillforge.ingest import atif_fitted
 from skillforge.ingest.atif_refs import (
     MARK,
@@ -42,10 +40,10 @@ from skillforge.ingest.base import (
     ParseContext,
     as_dict,
     as_list,
-    clip,
     object_line,
     text_of,
 )
+from skillforge.ingest.gemini_text import shell_exit_codes
 from skillforge.ingest.harbor import apply_outcome
 from skillforge.ingest.reading import decode_exact, iter_jsonl_raw, json_doc, log_id, read_doc_bytes
 from skillforge.ingest.steps import StepList
@@ -65,6 +63,12 @@ def detect(path: Path, head: bytes) -> bool:
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     """The trajectories of one ATIF file: a document (with its continuations and subagents) or JSONL."""
+    for traj in _parse(path, ctx):
+        shell_exit_codes(traj.steps)  # ATIF has no exit code: Gemini CLI's shell output says it
+        yield traj
+
+
+def _parse(path: Path, ctx: ParseContext) -> Iterator[Trajectory]:
     if _read_through_another(path, ctx):
         return
     first = ctx.first_line()
@@ -327,7 +331,9 @@ def _call(out: StepList, call: dict[str, Any], line: int | None, ts: str | None)
     shown = extra.get("skillforge_text")
     out.call(
         _str(call.get("function_name")) or "tool",
-        shown if isinstance(shown, str) else clip(orjson.dumps(args).decode()),
+        shown
+        if isinstance(shown, str)
+        else atif_fitted.call_text(_str(call.get("function_name")) or "tool", args),
         str(call.get("tool_call_id") or f"call-{len(out.steps)}"),
         args["input"] if extra.get("input_wrapped") and isinstance(args, dict) and "input" in args else args,
         line=line,

@@ -31,6 +31,7 @@ from skillforge.ingest.base import (
     text_of,
 )
 from skillforge.ingest.steps import StepList
+from skillforge.ingest.tools import shell_text
 from skillforge.model import Role, Step, StepKind, Trust
 
 _Int64 = Annotated[
@@ -302,6 +303,12 @@ def paired_ids(calls: list[str], named: list[str | None]) -> list[str | None]:
     return [call_id if call_id is not None else next(left) for call_id in named]
 
 
+def call_text(name: str, args: Any) -> str:
+    """A call's text: a shell tool's command, else its arguments as JSON."""
+    command = shell_text(name, args)
+    return clip(command if command is not None else orjson.dumps(args).decode())
+
+
 def _call(call: _Call, index: int) -> _Flat:
     raw = call.arguments
     args: Any = orjson.loads(memoryview(raw)) if raw else None
@@ -310,7 +317,7 @@ def _call(call: _Call, index: int) -> _Flat:
     wrapped = extra is not None and extra.input_wrapped and isinstance(args, dict) and "input" in args
     return (
         _CALL,
-        shown if shown is not None else clip(orjson.dumps(args).decode()),
+        shown if shown is not None else call_text(call.function_name or "tool", args),
         call.function_name or "tool",
         args["input"] if wrapped else args,
         call.tool_call_id or f"call-{index}",

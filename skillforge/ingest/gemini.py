@@ -41,7 +41,7 @@ from skillforge.ingest.base import (
     str_or_none,
 )
 from skillforge.ingest.gemini_resumed import resumed_as_jsonl
-from skillforge.ingest.gemini_text import exit_code_line, marks, split_marks
+from skillforge.ingest.gemini_text import SHELL_TOOLS, exit_code_line, marks, split_marks
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
 from skillforge.ingest.steps import StepList
 from skillforge.model import Trajectory
@@ -50,7 +50,6 @@ FORMAT = "gemini-cli"
 AGENT = "gemini-cli"
 OPENS = b"{"  # detect() is False for content that starts otherwise
 
-SHELL_TOOLS = {"run_shell_command"}
 MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
 # slash commands, help, context the CLI prepends, and the record of a command the user ran in shell
 # mode (``!cmd``), which the CLI writes as user text for the model

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 
 from skillforge.ingest.reading import exit_code
+from skillforge.model import Step, StepKind
+
+SHELL_TOOLS = frozenset({"run_shell_command"})  # Gemini CLI's shell tool
 
 # ASCII digits only: ``\d`` also takes other scripts' digits (``int`` reads "١٢" as 12), which the CLI
 # never prints
@@ -74,3 +77,13 @@ def split_marks(text: str) -> list[str]:
         last = end
     pieces.append(text[last:])
     return pieces
+
+
+def shell_exit_codes(steps: list[Step]) -> None:
+    """Each Gemini CLI shell result's exit code (``Exit Code: N`` near its end, after ``Error: (none)``),
+    for results that carry none: a Harbor ATIF document of a Gemini CLI run has no field for it. A code
+    the log gave is kept."""
+    for step in steps:
+        if step.kind is StepKind.TOOL_RESULT and step.exit_code is None and step.tool_name in SHELL_TOOLS:
+            step.exit_code = exit_code_line(step.text, len(step.text) - 2000)
+            step.is_error = step.is_error or bool(step.exit_code)

@@ -276,6 +276,15 @@ def guess(name: str, text: str, args: dict[str, Any]) -> Action:
 _CACHED_NAME = 128  # characters: the longest tool name whose guess is cached
 
 
+def shell_text(name: str, args: Any) -> str | None:
+    """A shell tool call's command, as the readers of agents' own logs show it (``go test ./...``, not
+    ``{"command": "go test ./...", "description": "Run the tests"}``); None for any other call."""
+    command = args.get("command") if isinstance(args, dict) else None
+    if not isinstance(command, str) or len(name) > _CACHED_NAME:
+        return None
+    return command if _guessed(name.lower().replace("-", "_")) is shell else None
+
+
 @functools.lru_cache(maxsize=1024)
 def _guessed(name: str) -> Decoder | None:
     """The decoder a tool name's words choose (None: none), worked out once per name: ATIF and

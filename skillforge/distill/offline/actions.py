@@ -59,6 +59,7 @@ class Act:
     scratch: bool = False  # ran in a scratch folder or on scratch files (see commands.is_scratch_dir)
     masked: bool = False  # piped into an output filter, or followed by `; echo`, `|| true`: a 0 exit code
     # is another command's
+    check_after: bool = False  # a check ran after it on the same line: a failure may be the check's
     unsure: bool = False  # a test, build or install whose exit status is not its own: no failure in its
     # output, but no success either (``go build ./... | grep -c ^internal`` printing ``19``)
 
@@ -96,6 +97,7 @@ def actions(traj: Trajectory) -> list[Act]:
             cwd=action.cwd,
             scratch=action.scratch,
             masked=action.masked,
+            check_after=action.check_after,
         )
         if res is not None:
             _read_result(act, res)
@@ -122,6 +124,8 @@ def _read_result(act: Act, res: Step) -> None:
         or (judged and shows_failure(res.text))
     )
     act.unsure = judged and not act.failed and not shows_success(res.text)
+    if act.failed and act.check_after and not res.is_error and not looks_failed(res.text):
+        act.failed, act.unsure = False, True  # `go test && go vet` failed: the test's own report says not
     if act.failed:
         sig = signature(res.text)
         if sig is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from skillforge.distill.offline.runners import program_start, task_start
+from skillforge.distill.offline.runners import DRY_RUN, SCRIPT_RUNNERS, program_start, task_start
 
 TEST, BUILD, INSTALL, CHECK, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER = (
     "test",
@@ -70,7 +70,10 @@ _CHECK = re.compile(
 # a project's own tasks, named by the task runner's target: ``mise run test``, ``just lint``, ``task build``,
 # ``make fmt``, ``bun run typecheck``, ``npm run check`` (make's ``check`` runs the tests, by autotools' use)
 _TASK_CLASSES = (
-    (re.compile(r"^(?:test|tests|spec|e2e|unit|integration)(?:\b|[:_-])|[:_-]test(?:s|:\w+)?$"), TEST),
+    (
+        re.compile(r"^(?:test|tests|unittests?|spec|e2e|unit|integration)(?:\b|[:_-])|[:_-]test(?:s|:\w+)?$"),
+        TEST,
+    ),
     (
         re.compile(
             r"^(?:lint|fmt|format|typecheck|type-check|types|vet|style|credo|clippy|check)(?:\b|[:_-])"
@@ -91,14 +94,17 @@ def segment_class(seg: str) -> str:
     if re.search(r"\s(?:--version|--help|-V|-h)$", seg):
         return EXPLORE
     words = seg.split()
+    if words and words[0] == "make" and DRY_RUN & set(words):
+        return EXPLORE  # `make -n test` prints what it would run
     inner = program_start(words)
-    if inner is not None:  # `uv run pytest` runs pytest
-        return segment_class(" ".join(words[inner:]))
+    if inner is not None:  # `uv run pytest` runs pytest; `pdm run test` may run the project's script
+        ran = segment_class(" ".join(words[inner:]))
+        script = ran == OTHER and words[0] in SCRIPT_RUNNERS
+        return (_task_class(words[0], words[inner]) or OTHER) if script else ran
     task = task_start(words)
-    if task is not None:
-        cls = _task_class(words[0], words[task])
-        if cls is not None:
-            return cls
+    named = _task_class(words[0], words[task]) if task is not None else None
+    if named is not None:
+        return named
     if _CHECK.search(seg):
         return CHECK
     if _TEST_PROGRAMS.search(seg):

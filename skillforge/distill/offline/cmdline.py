@@ -102,20 +102,24 @@ def is_scratch_file(word: str) -> bool:
 
 
 def split_heredoc(command: str) -> tuple[str, str, str]:
-    """Remove heredoc bodies from a command; return (command, first body, file the body is written to)."""
-    m = _HEREDOC.search(command)
-    if not m:
-        return command, "", ""
-    first_nl = command.find("\n", m.end())
-    if first_nl < 0:
-        return command, "", ""
-    end = re.search(rf"^\s*{re.escape(m.group(1))}\s*$", command[first_nl + 1 :], re.M)
-    if end is None:
-        return command[:first_nl], command[first_nl + 1 :], redirect_target(command[:first_nl])
-    body = command[first_nl + 1 : first_nl + 1 + end.start()]
-    rest = command[first_nl + 1 + end.end() :]
-    head = command[:first_nl]
-    return head + rest, body, redirect_target(head)
+    """Remove heredoc bodies from a command; return (command, first body, file the first body is written
+    to). Every body goes (a second file written with ``cat > b <<EOF`` holds text, not commands)."""
+    text, body, target, at = command, "", "", 0
+    for count in range(50):  # bounded: each pass removes one body
+        m = _HEREDOC.search(text, at)
+        if not m:
+            break
+        newline = text.find("\n", m.end())
+        if newline < 0:
+            break
+        end = re.compile(rf"^\s*{re.escape(m.group(1))}\s*$", re.M).search(text, newline + 1)
+        if count == 0:
+            body = text[newline + 1 : end.start() if end else len(text)]
+            target = redirect_target(text[:newline])
+        if end is None:  # an unclosed body runs to the end
+            return text[:newline], body, target
+        text, at = text[:newline] + text[end.end() :], newline
+    return text, body, target
 
 
 def redirect_target(head: str) -> str:
@@ -144,10 +148,11 @@ def split_list(body: str) -> list[tuple[str, str]]:
     return [(seg, op) for seg, op in pairs if seg.strip()]
 
 
-# what the shell does not split: a quoted string on one line (an apostrophe in a heredoc's text, a prose
-# line or a comment would otherwise hide the commands up to the next quote), a comment, and an escaped
-# character (``it\'s``), matched left to right so that each hides the others' quote characters
-_QUOTED = re.compile(r"\\.|(?:^|(?<=[\s;&|(]))#[^\n]*|'[^'\n]*'|\"(?:\\.|[^\"\\\n])*\"", re.M)
+# what the shell does not split: a quoted string (over lines too: ``python -c '…'``, a commit message), a
+# comment and an escaped character (``it\'s``), matched left to right so that each hides the others'
+# quote characters (an apostrophe in a comment would otherwise hide the commands up to the next quote;
+# heredoc bodies are taken out before, every one of them: see split_heredoc)
+_QUOTED = re.compile(r"\\.|(?:^|(?<=[\s;&|(]))#[^\n]*|\$'(?:\\.|[^'\\])*'|'[^']*'|\"(?:\\.|[^\"\\])*\"", re.M)
 
 
 def _split_outside_quotes(pattern: re.Pattern[str], text: str, keep: bool = False) -> list[str]:

@@ -366,7 +366,7 @@ def _summary(lessons: list[Lesson]) -> str:
     for le in lessons:
         name = _KIND_NAMES.get(le.kind, le.kind.value.replace("_", " "))
         counts[name] = counts.get(name, 0) + 1
-    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    return ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in sorted(counts.items()))
 
 
 def _first_code(text: str) -> str:

@@ -29,7 +29,7 @@ from skillforge.distill.offline.evidence import Facts, cite, relative_source, re
 from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory, content_id
 from skillforge.text import owner_of_names
 
-MINER_VERSION = "offline-21"
+MINER_VERSION = "offline-22"
 _SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 
@@ -46,7 +46,11 @@ class OfflineMapper:
         self.mapped: set[str] = set()  # the trajectories the reduce counted in ``read``
 
     def cache_key(self, traj: Trajectory) -> str:
-        shown = relative_source(traj.source, self.roots) if self.roots else traj.source
+        from skillforge.safety.redact import scrub
+
+        # as redaction writes it (/home/alice/… -> ~/…), so that the key is the same before and after
+        source, roots = scrub(traj.source)[0], [scrub(r)[0] for r in self.roots]
+        shown = relative_source(source, roots) if roots else source
         # the run as read (outcome, repository, steps) too: facts carry them, so labels given later or a
         # newer reader must not reuse facts mined from the run as it was read before
         return f"{traj.id}:{MINER_VERSION}:{traj.digest()}:{shown}"

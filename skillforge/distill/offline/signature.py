@@ -140,7 +140,7 @@ def looks_failed(output: str) -> bool:
     tail = output[-4000:]
     return (
         bool(_TRACEBACK.search(output))
-        or bool(re.search(r"^\w*Error: ", tail, re.M))
+        or bool(re.search(r"^\w*Error: (?!\(none\)$)", tail, re.M))  # Gemini CLI's footer: "Error: (none)"
         or bool(_RUNNER_FAILED.search(tail))
     )
 
@@ -154,7 +154,7 @@ def looks_failed(output: str) -> bool:
 # 0 is not read as success: after a pipe (`| tail; echo "exit: $?"`) it is the filter's
 _FAILED_REPORT = re.compile(
     r"^(?:FAIL|FAILED)\b|^ERROR (?:[\w./-]+\.py|tests?/)|(?<![A-Za-z] )\b[1-9]\d* (?:failed|failures?|fail|errors?)\b"
-    r"(?=[,;)]| in\b|\s*$)|\b[1-9]\d* failed(?= \| \d+ passed)|\btest result: FAILED\b|^error: test failed\b|\btask failed\b|\bBUILD FAIL(?:ED|URE)\b"
+    r"(?=[,;)]| in\b|\s*$)|\b[1-9]\d* failed(?= \| \d+ \w+| \(\d+\))|\b[1-9]\d* files? would be reformatted\b|\btest result: FAILED\b|^error: test failed\b|\btask failed\b|\bBUILD FAIL(?:ED|URE)\b"
     r"|^# fail [1-9]\d*$|^[1-9]\d* issues?:|\bExecuted \d+ tests?, with [1-9]\d* failures?\b|\bTest run with \d+ tests?(?: in \d+ suites?)? failed\b"
     r"|^Build FAILED\.|^FAILURES!$|^Failed!|^make(?:\[\d+\])?: \*\*\* .* Error \d+|^Found [1-9]\d* errors?\b"
     r"|^(?i:exit(?: code| status)?|rc)\s*[:=]?\s*[1-9]\d*\s*$",
