@@ -101,14 +101,27 @@ def test_a_gemini_cli_run_in_atif_keeps_its_shell_exit_codes(tmp_path: Path) -> 
             {"step_id": 1, "source": "user", "message": "Compute the scores."},
             shell(1, "python3 -c 'import pandas'", 1),
             shell(2, "python3 score.py", 0),
+            {
+                "step_id": 5,
+                "source": "agent",
+                "message": "Reading the log.",
+                "tool_calls": [
+                    {"tool_call_id": "read-5", "function_name": "read_file", "arguments": {"command": "x"}}
+                ],
+                "observation": {"results": [{"source_call_id": "read-5", "content": "Exit Code: 1"}]},
+            },
         ],
     }
     path = tmp_path / "trajectory.json"
     path.write_text(json.dumps(doc))
     [traj] = list(read([path]))
     calls, results = traj.tool_calls, [traj.steps[c.pair] for c in traj.tool_calls if c.pair is not None]
-    assert [c.text for c in calls] == ["python3 -c 'import pandas'", "python3 score.py"]
-    assert [(r.exit_code, r.is_error) for r in results] == [(1, True), (0, False)]
+    assert [c.text for c in calls] == ["python3 -c 'import pandas'", "python3 score.py", '{"command":"x"}']
+    assert [(r.exit_code, r.is_error) for r in results] == [
+        (1, True),
+        (0, False),
+        (None, False),
+    ]  # not a shell
 
 
 def test_reads_a_harbor_document(tmp_path: Path) -> None:

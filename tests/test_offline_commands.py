@@ -116,8 +116,16 @@ def test_a_shell_command_recorded_in_a_subfolder_runs_there() -> None:
         # an apostrophe in a comment, prose or an escape is not a quote that hides what follows
         ("# Let's run the tests\npytest tests/test_a.py -x", False),
         ("echo it\\'s; pytest tests/test_a.py", False),
-        ("cat > a.md <<'EOF'\nDon't\nEOF\ncat > b.md <<'EOF'\nWon't\nEOF\npytest tests/test_a.py", False),
-        ("echo $'it\\'s' && pytest tests/test_a.py", False),
+        # a quote later on the line (`-k 'a or b'`) would pair with an apostrophe left in a heredoc's text
+        (
+            "cat > a.md <<'EOF'\nDon't\nEOF\ncat > b.md <<'EOF'\nWon't\nEOF\npytest -k 'a or b' tests/test_a.py",
+            False,
+        ),
+        ("echo $'it\\'s' && pytest -k 'a or b' tests/test_a.py", False),
+        ("cat <<A > a.txt; cat <<B > b.txt\nx\nA\nit's here\nB\npytest -k 'a or b' tests/test_a.py", False),
+        ("cat > a.md <<\\EOF\nDon't\nEOF\npytest -k 'a or b' tests/test_a.py", False),
+        ("cat <<'END-DOC' > a.md\nIt's\nEND-DOC\npytest -k 'a or b' tests/test_a.py", False),
+        ("python -c '\nx = 1 << 4\nprint(x)\n' && pytest tests/test_a.py", False),  # a shift, no heredoc
     ],
 )
 def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, masked: bool) -> None:
@@ -181,6 +189,7 @@ def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, ma
         ("yarn lint", "check", "yarn lint"),
         ("yarn add lodash", "install", "yarn add <package>"),
         ("make -n test", "explore", ""),
+        ("make -sn test", "explore", ""),
         ("make -p test", "test", "make -p test"),
         ("make -o foo test", "test", "make -o foo test"),
         ("uv run --with-requirements r.txt pytest", "test", "uv run --with-requirements r.txt pytest"),
@@ -200,3 +209,19 @@ def test_an_exit_status_that_is_not_the_main_commands_own_is_masked(cmd: str, ma
 def test_project_tasks_runners_and_checks(cmd: str, cls: str, recipe: str) -> None:
     act = parse_command(cmd)
     assert (act.cls, act.recipe) == (cls, recipe)
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        "echo $'it\\'s' && pytest -k 'a or b' tests/test_a.py",
+        "cat > a.md <<'EOF'\nDon't\nEOF\ncat > b.md <<'EOF'\nWon't\nEOF\npytest -k 'a or b' tests/test_a.py",
+        "cat > a.md <<\\EOF\nDon't\nEOF\npytest -k 'a or b' tests/test_a.py",
+        "# Let's run the tests\npytest -k 'a or b' tests/test_a.py",
+    ],
+)
+def test_an_apostrophe_that_is_no_quote_hides_no_command(cmd: str) -> None:
+    """An escaped or ANSI-C-quoted apostrophe, one in a heredoc's text or a comment: the test after it
+    is still the line's command (paired with the next quote, it hid everything up to it)."""
+    act = parse_command(cmd)
+    assert (act.cls, act.recipe) == ("test", "pytest -k <expr> <tests>")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+import pytest
 from fixtures.offline.runs import OK, SUBMIT, TRACE_NO_PYTEST, gave_up, run, sympy_like
 
 from skillforge.distill.offline import OfflineMapper
@@ -563,30 +563,86 @@ def test_a_filtered_run_that_shows_success_counts_and_a_bare_one_is_the_example(
     assert "Example: `go test ./parse/1 | tail`" in le.body  # none bare: the shortest
 
 
-def test_a_test_run_followed_by_a_failing_check_is_not_a_failed_test() -> None:
-    """`pytest -q && ruff check .` exiting 1 after "3 passed": the failure may be the check's (a review
-    found the test counted as failed with the linter's message as its error)."""
+@pytest.mark.parametrize(
+    ("command", "output", "code", "failed", "unsure"),
+    [
+        # a review's: the line fails on the check after the test, and every reader marks it an error
+        (
+            "pytest -q && ruff check .",
+            "3 passed in 0.1s\nsrc/a.py:1:1: F401 unused\nFound 1 error.",
+            1,
+            False,
+            True,
+        ),
+        (
+            "go test ./... && go vet ./...",
+            "ok  \tshop/cart\t0.01s\n# shop/cart\n./a.go:3:2: x declared and not used",
+            1,
+            False,
+            True,
+        ),
+        (
+            "ruff check . && pytest -q",
+            "src/a.py:1:1: F401 unused\nFound 1 error.",
+            1,
+            False,
+            True,
+        ),  # no test ran
+        (
+            "pytest -q && ruff check .",
+            "1 failed, 2 passed in 0.1s",
+            1,
+            True,
+            False,
+        ),  # the test's report failed
+        (
+            "pytest -q",
+            "src/a.py:1: in <module>\nE   ImportError: x",
+            1,
+            True,
+            False,
+        ),  # no check: its own status
+    ],
+)
+def test_a_failing_line_with_a_check_beside_the_test_is_not_a_failed_test(
+    command: str, output: str, code: int, failed: bool, unsure: bool
+) -> None:
     from skillforge.distill.offline.actions import actions
     from skillforge.model import Role, Shell, Step, StepKind, Trajectory
 
-    def run(output: str, code: int) -> Any:
-        steps = [
-            Step(
-                0,
-                Role.ASSISTANT,
-                StepKind.TOOL_CALL,
-                "pytest -q && ruff check .",
-                tool_name="bash",
-                pair=1,
-                action=Shell(command="pytest -q && ruff check ."),
-            ),
-            Step(1, Role.TOOL, StepKind.TOOL_RESULT, output, tool_name="bash", pair=0, exit_code=code),
-        ]
-        (act,) = actions(Trajectory(id="t", source="s", format="f", agent="a", steps=steps))
-        return act
+    steps = [
+        Step(
+            0,
+            Role.ASSISTANT,
+            StepKind.TOOL_CALL,
+            command,
+            tool_name="bash",
+            pair=1,
+            action=Shell(command=command),
+        ),
+        Step(
+            1,
+            Role.TOOL,
+            StepKind.TOOL_RESULT,
+            output,
+            tool_name="bash",
+            pair=0,
+            exit_code=code,
+            is_error=True,
+        ),
+    ]
+    (act,) = actions(Trajectory(id="t", source="s", format="f", agent="a", steps=steps))
+    assert (act.cls, act.failed, act.unsure) == ("test", failed, unsure)
 
-    checked = run("3 passed in 0.1s\nsrc/a.py:1:1: F401 unused import\nFound 1 error.", 1)
-    assert (checked.cls, checked.failed, checked.unsure) == ("test", False, True)
-    tested = run("1 failed, 2 passed in 0.1s", 1)  # the test's own report says it failed
-    assert tested.failed
-    assert run("3 passed in 0.1s\nAll checks passed!", 0).worked
+
+def test_change_reasons_count_kinds_in_words() -> None:
+    from skillforge.distill.offline.consolidate import _summary
+    from skillforge.model import Lesson, LessonKind, Level, Scope, ScopeKind
+
+    def lesson(kind: LessonKind) -> Lesson:
+        return Lesson(
+            title="t", trigger="", body="b", kind=kind, level=Level.ATOMIC, scope=Scope(ScopeKind.TOOL, "x")
+        )
+
+    kinds = [LessonKind.SUCCESS_PATTERN] * 2 + [LessonKind.ERROR_RECOVERY] * 2 + [LessonKind.WARNING]
+    assert _summary([lesson(k) for k in kinds]) == "2 code areas, 2 error recoveries, 1 warning"

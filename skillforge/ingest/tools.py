@@ -279,10 +279,14 @@ _CACHED_NAME = 128  # characters: the longest tool name whose guess is cached
 def shell_text(name: str, args: Any) -> str | None:
     """A shell tool call's command, as the readers of agents' own logs show it (``go test ./...``, not
     ``{"command": "go test ./...", "description": "Run the tests"}``); None for any other call."""
-    command = args.get("command") if isinstance(args, dict) else None
-    if not isinstance(command, str) or len(name) > _CACHED_NAME:
+    command = args.get("command", args.get("cmd")) if isinstance(args, dict) else None
+    normal = name.lower().replace("-", "_")
+    if not isinstance(command, str) or not (normal in _GENERIC_SHELL or normal in _SHELL_NAMES):
         return None
-    return command if _guessed(name.lower().replace("-", "_")) is shell else None
+    return command
+
+
+_SHELL_NAMES = frozenset({"bash", "shell", "sh", "zsh", "shell_command", "powershell", "run_terminal_cmd"})
 
 
 @functools.lru_cache(maxsize=1024)

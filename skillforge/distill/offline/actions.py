@@ -15,6 +15,7 @@ from skillforge.distill.offline.signature import (
     shows_failure,
     shows_success,
     signature,
+    tests_failed,
 )
 from skillforge.model import Action, Step, StepKind, Trajectory, Trust
 
@@ -59,7 +60,7 @@ class Act:
     scratch: bool = False  # ran in a scratch folder or on scratch files (see commands.is_scratch_dir)
     masked: bool = False  # piped into an output filter, or followed by `; echo`, `|| true`: a 0 exit code
     # is another command's
-    check_after: bool = False  # a check ran after it on the same line: a failure may be the check's
+    check_after: bool = False  # a check ran on the same line: a failure of the line may be the check's
     unsure: bool = False  # a test, build or install whose exit status is not its own: no failure in its
     # output, but no success either (``go build ./... | grep -c ^internal`` printing ``19``)
 
@@ -124,8 +125,8 @@ def _read_result(act: Act, res: Step) -> None:
         or (judged and shows_failure(res.text))
     )
     act.unsure = judged and not act.failed and not shows_success(res.text)
-    if act.failed and act.check_after and not res.is_error and not looks_failed(res.text):
-        act.failed, act.unsure = False, True  # `go test && go vet` failed: the test's own report says not
+    if act.failed and act.check_after and not tests_failed(res.text):
+        act.failed, act.unsure = False, True  # `go test && go vet` failed, and no test report says it did
     if act.failed:
         sig = signature(res.text)
         if sig is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from skillforge.distill.offline.runners import DRY_RUN, SCRIPT_RUNNERS, program_start, task_start
+from skillforge.distill.offline.runners import SCRIPT_RUNNERS, dry_run, program_start, task_start
 
 TEST, BUILD, INSTALL, CHECK, EDIT, EXPLORE, REPRODUCE, SUBMIT, OTHER = (
     "test",
@@ -94,7 +94,7 @@ def segment_class(seg: str) -> str:
     if re.search(r"\s(?:--version|--help|-V|-h)$", seg):
         return EXPLORE
     words = seg.split()
-    if words and words[0] == "make" and DRY_RUN & set(words):
+    if words and words[0] == "make" and dry_run(words):
         return EXPLORE  # `make -n test` prints what it would run
     inner = program_start(words)
     if inner is not None:  # `uv run pytest` runs pytest; `pdm run test` may run the project's script

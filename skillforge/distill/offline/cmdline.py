@@ -20,7 +20,8 @@ _PIPE = re.compile(
     r"\s+\|&?\s+|(?<!\|)\|&?\s*(?=(?:head|tail|grep|less|more|cat|tee|sort|uniq|wc|cut|awk|sed|nl|column)\b)"
 )
 
-_HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
+# a heredoc's start (``<<EOF``, ``<<-'EOF'``, ``<<\EOF``), not a here-string (``<<<``) nor a shift (``1 << 4``)
+_HEREDOC = re.compile(r"(?<!<)<<(?!<)-?[ \t]*(?:'([^'\n]+)'|\"([^\"\n]+)\"|\\?([A-Za-z_][\w.-]*))")
 
 _REDIRECT = re.compile(r"(?<![0-9&<>])>>?\s*([^\s;&|<>]+)")
 
@@ -112,13 +113,14 @@ def split_heredoc(command: str) -> tuple[str, str, str]:
         newline = text.find("\n", m.end())
         if newline < 0:
             break
-        end = re.compile(rf"^\s*{re.escape(m.group(1))}\s*$", re.M).search(text, newline + 1)
+        word = m.group(1) or m.group(2) or m.group(3)
+        end = re.compile(rf"^[ \t]*{re.escape(word)}[ \t]*$", re.M).search(text, newline + 1)
         if count == 0:
             body = text[newline + 1 : end.start() if end else len(text)]
             target = redirect_target(text[:newline])
         if end is None:  # an unclosed body runs to the end
             return text[:newline], body, target
-        text, at = text[:newline] + text[end.end() :], newline
+        text, at = text[:newline] + text[end.end() :], m.end()  # a second heredoc may start on this line
     return text, body, target
 
 
@@ -215,8 +217,13 @@ def strip_wrappers(segment: str) -> str:
 
 
 def safe_split(seg: str) -> list[str]:
-    """Split like a shell (quotes kept together, then removed) with one regex: shlex is too slow."""
-    return [_unquote(w) for w in _WORD.findall(seg)]
+    """Split like a shell (quotes kept together, then removed) with one regex: shlex is too slow. Only
+    the first ``SPLIT_CHARS`` are read (a recipe keeps 200): an unclosed quote in a long line made the
+    regex quadratic (48 s for 118 KB of escaped JSON)."""
+    return [_unquote(w) for w in _WORD.findall(seg[:SPLIT_CHARS])]
+
+
+SPLIT_CHARS = 4000
 
 
 def _unquote(word: str) -> str:

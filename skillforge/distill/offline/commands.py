@@ -76,8 +76,8 @@ class Action:
     scratch: bool = False  # ran in a scratch folder (/tmp, reproduce_issue/…) or on scratch files
     masked: bool = False  # the exit status is not the main command's own: a filter's after a pipe, or a
     # later command's (``; echo``, ``|| true``)
-    check_after: bool = False  # a check runs after it (``go test ./... && go vet ./...``): a failure may be
-    # the check's, a success is both commands'
+    check_after: bool = False  # a check runs on the same line (``go test ./... && go vet ./...``,
+    # ``ruff check . && pytest``): a failure of the line may be the check's, a success is both commands'
 
 
 def classify(action: ToolAction | None, root: str | None = None) -> Action:
@@ -127,7 +127,7 @@ def _parse(command: str) -> Action:
     classes: list[str] = []
     writes: list[str] = [heredoc_target] if heredoc_target else []
     main, main_cls, main_ctx, main_raw, main_at = "", OTHER, ("", ""), "", 0
-    cwd, exported, check_after = "", "", False
+    cwd, exported = "", ""
     for at, (raw, _op) in enumerate(parts):
         seg = strip_wrappers(raw)
         if re.match(r"^(?:cd|pushd)\b", seg):
@@ -143,9 +143,7 @@ def _parse(command: str) -> Action:
         writes.extend(writes_of(seg, cls))
         if _takes_over(cls, main_cls):
             main, main_cls, main_ctx = seg, cls, (cwd, f"{exported} {env_prefix(raw)}".strip())
-            main_raw, main_at, check_after = raw, at, False
-        elif cls == CHECK:
-            check_after = True
+            main_raw, main_at = raw, at
     if heredoc_target and main_cls in (EXPLORE, OTHER):
         main_cls = EDIT
     prog = program(main)
@@ -154,6 +152,7 @@ def _parse(command: str) -> Action:
         recipe = with_context(normalise_recipe(main, main_cls, main_ctx[0]), *main_ctx)
     scratch = is_scratch_dir(main_ctx[0]) or any(is_scratch_file(w) for w in safe_split(main)[1:])
     masked = (pipes_into_filter(main_raw) and not _STATUS_KEPT.search(body)) or status_hidden(parts, main_at)
+    check_after = main_cls != CHECK and CHECK in classes
     return Action(
         main_cls,
         prog,

@@ -361,12 +361,16 @@ _KIND_NAMES = {LessonKind.SUCCESS_PATTERN: "code area"}
 
 
 def _summary(lessons: list[Lesson]) -> str:
-    """ "1 environment recipe, 2 code area": a change's lessons counted by kind."""
+    """ "1 environment recipe, 2 code areas, 2 error recoveries": a change's lessons counted by kind."""
     counts: dict[str, int] = {}
     for le in lessons:
         name = _KIND_NAMES.get(le.kind, le.kind.value.replace("_", " "))
         counts[name] = counts.get(name, 0) + 1
-    return ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in sorted(counts.items()))
+    return ", ".join(f"{n} {_plural(k) if n > 1 else k}" for k, n in sorted(counts.items()))
+
+
+def _plural(words: str) -> str:
+    return words[:-1] + "ies" if words.endswith("y") else words + "s"
 
 
 def _first_code(text: str) -> str:

@@ -24,7 +24,7 @@ def _runner(subcommands: tuple[str, ...], values: str, optional: bool = False) -
 
 _UV = "--with --with-requirements --with-editable --directory --project --python -p --package --from --group "
 _UV += "--extra --only-group --env-file --index --index-url --extra-index-url"
-_PY_TOOLS = "-C --directory -P --project -e --env"
+_PY_TOOLS = "-C --directory -P -p --project -e --env"
 # runners of another program: ``uv run pytest``, ``npx vitest``, ``bundle exec rspec``
 _PREFIXES = {
     "uv": _runner(("run",), _UV),
@@ -94,7 +94,21 @@ _BUILTINS = frozenset(
     ]
 )
 _NUMBER_OPTIONS = frozenset({"-j", "--jobs", "-l", "--load-average"})  # a value only when it is a number
-DRY_RUN = frozenset({"-n", "--dry-run", "--just-print", "--recon", "-q", "--question"})  # make runs nothing
+_DRY_RUN = frozenset({"--dry-run", "--just-print", "--recon", "--question"})  # make runs nothing
+
+
+def dry_run(words: list[str]) -> bool:
+    """Whether a ``make`` command only prints or asks (``-n``, ``-q``, ``-sn``, ``--dry-run``)."""
+    return any(
+        word in _DRY_RUN
+        or (
+            word[:1] == "-"
+            and word[1:2] != "-"
+            and word[1:].isalpha()
+            and not {"n", "q"}.isdisjoint(word[1:])
+        )
+        for word in words[1:]
+    )
 
 
 def program_start(words: list[str]) -> int | None:
@@ -122,7 +136,7 @@ def task_start(words: list[str]) -> int | None:
         return None
     at = _past_subcommand(words, runner)
     if words[0] == "make":
-        if DRY_RUN & set(words):
+        if dry_run(words):
             return None
         while at is not None and at < len(words) and "=" in words[at]:  # make CC=gcc test
             at = _past_options(words, at + 1, runner.values)

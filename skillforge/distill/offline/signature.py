@@ -134,6 +134,22 @@ _RUNNER_FAILED = re.compile(
 )
 
 
+# a test runner's own report of failed tests (not a compiler's or a linter's lines): go test's, pytest's
+_TESTS_FAILED = re.compile(
+    r"^--- FAIL: \w|^FAIL\t\S|^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s"
+    r"|^(?:\d+ \w+, )*\d+ (?:failed|errors?)(?:, \d+ \w+)* in [\d.]+s|^Tests?:?\s+(?:\d+ \w+, )*[1-9]\d* failed\b"
+    r"|^\s*Tests\s+[1-9]\d* failed\b|^# fail [1-9]|^FAILED \S|^FAILED \(",
+    re.M,
+)
+
+
+def tests_failed(output: str) -> bool:
+    """Whether a test runner's own report in ``output`` says tests failed (pytest's, go test's, jest's,
+    vitest's, node's, unittest's), not a check run beside it: on ``go test ./... && go vet ./...`` a
+    failure of the line with no such report may be the check's."""
+    return bool(_TESTS_FAILED.search(output[-4000:])) or bool(_TRACEBACK.search(output))
+
+
 def looks_failed(output: str) -> bool:
     """For results without a usable exit code (none recorded, or a filter's after a pipe): does the
     output itself report a failure?"""
