@@ -215,17 +215,23 @@ def test_min_support_gate(cli, tmp_path) -> None:
     assert low["lessons_kept"] > default["lessons_kept"] > 0
 
 
+def _counted(monkeypatch, owner, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The ids of the trajectories ``owner.name`` is called with (it still runs), from now on."""
+    calls: list[str] = []
+    original = getattr(owner, name)
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        calls.append(args[-1].id)  # the trajectory: the last argument of a method or a function
+        return original(*args)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
 def test_rerun_over_same_logs_hits_the_cache(cli, tmp_path, monkeypatch) -> None:
     from skillforge.distill.offline import OfflineMapper
 
-    calls: list[str] = []
-    original = OfflineMapper.map
-
-    def counting(self, traj):  # type: ignore[no-untyped-def]
-        calls.append(traj.id)
-        return original(self, traj)
-
-    monkeypatch.setattr(OfflineMapper, "map", counting)
+    calls = _counted(monkeypatch, OfflineMapper, "map")
     first = orjson.loads(_distill(cli, FIX / "batch1", tmp_path / "a").out)
     assert len(calls) == 3
     second = orjson.loads(_distill(cli, FIX / "batch1", tmp_path / "b").out)
@@ -237,25 +243,10 @@ def test_a_rerun_over_logs_with_secrets_maps_nothing_again(cli, tmp_path, monkey
     """Distill redacts a run in place before mapping it: the cache key must be the same before and after
     (a review found 16 of 100 mini-swe-agent runs mapped again on every rerun, the ones with a secret)."""
     from skillforge.distill.offline import OfflineMapper
-
-    calls: list[str] = []
-    original = OfflineMapper.map
-
-    def counting(self, traj):  # type: ignore[no-untyped-def]
-        calls.append(traj.id)
-        return original(self, traj)
-
-    monkeypatch.setattr(OfflineMapper, "map", counting)
     from skillforge.safety import redact
 
-    redacted: list[str] = []
-    real_redact = redact.redact_trajectory
-
-    def counting_redact(traj):  # type: ignore[no-untyped-def]
-        redacted.append(traj.id)
-        return real_redact(traj)
-
-    monkeypatch.setattr(redact, "redact_trajectory", counting_redact)
+    calls = _counted(monkeypatch, OfflineMapper, "map")
+    redacted = _counted(monkeypatch, redact, "redact_trajectory")
     logs = tmp_path / "projects" / "-home-dev-shop"
     token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2
     for session in ("3f0c2a91", "9b1d7c44"):

@@ -60,7 +60,6 @@ class Act:
     scratch: bool = False  # ran in a scratch folder or on scratch files (see commands.is_scratch_dir)
     masked: bool = False  # piped into an output filter, or followed by `; echo`, `|| true`: a 0 exit code
     # is another command's
-    check_after: bool = False  # a check ran on the same line: a failure of the line may be the check's
     unsure: bool = False  # a test, build or install whose exit status is not its own: no failure in its
     # output, but no success either (``go build ./... | grep -c ^internal`` printing ``19``)
 
@@ -98,7 +97,6 @@ def actions(traj: Trajectory) -> list[Act]:
             cwd=action.cwd,
             scratch=action.scratch,
             masked=action.masked,
-            check_after=action.check_after,
         )
         if res is not None:
             _read_result(act, res)
@@ -125,7 +123,8 @@ def _read_result(act: Act, res: Step) -> None:
         or (judged and shows_failure(res.text))
     )
     act.unsure = judged and not act.failed and not shows_success(res.text)
-    if act.failed and act.check_after and not tests_failed(res.text):
+    check_beside = act.cls != CHECK and CHECK in act.classes  # `go test ./... && go vet ./...`
+    if act.failed and check_beside and not tests_failed(res.text):
         act.failed, act.unsure = False, True  # `go test && go vet` failed, and no test report says it did
     if act.failed:
         sig = signature(res.text)

@@ -76,8 +76,6 @@ class Action:
     scratch: bool = False  # ran in a scratch folder (/tmp, reproduce_issue/…) or on scratch files
     masked: bool = False  # the exit status is not the main command's own: a filter's after a pipe, or a
     # later command's (``; echo``, ``|| true``)
-    check_after: bool = False  # a check runs on the same line (``go test ./... && go vet ./...``,
-    # ``ruff check . && pytest``): a failure of the line may be the check's, a success is both commands'
 
 
 def classify(action: ToolAction | None, root: str | None = None) -> Action:
@@ -152,7 +150,6 @@ def _parse(command: str) -> Action:
         recipe = with_context(normalise_recipe(main, main_cls, main_ctx[0]), *main_ctx)
     scratch = is_scratch_dir(main_ctx[0]) or any(is_scratch_file(w) for w in safe_split(main)[1:])
     masked = (pipes_into_filter(main_raw) and not _STATUS_KEPT.search(body)) or status_hidden(parts, main_at)
-    check_after = main_cls != CHECK and CHECK in classes
     return Action(
         main_cls,
         prog,
@@ -163,7 +160,6 @@ def _parse(command: str) -> Action:
         main_ctx[0],
         scratch,
         masked,
-        check_after,
     )
 
 
@@ -194,7 +190,6 @@ def parse_command(command: str) -> Action:
         act.cwd,
         act.scratch,
         act.masked,
-        act.check_after,
     )
 
 

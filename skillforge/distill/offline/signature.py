@@ -127,18 +127,17 @@ def signature(output: str) -> ErrorSignature | None:
 _TRACEBACK = re.compile(r"^Traceback \(most recent call last\):", re.M)
 # a runner's own report of a failure: go test (`--- FAIL: TestX`, `FAIL<TAB>pkg`), the Go compiler
 # (`# pkg` then `file.go:3:8: msg`), pytest's summary line (with -q it has no `=` rule around it)
-_RUNNER_FAILED = re.compile(
-    r"^--- FAIL: \w|^FAIL\t\S|^# \S+(?: \[\S+\])?\n\S+\.go:\d+:\d+: |^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s"
-    r"|^(?:\d+ \w+, )*\d+ (?:failed|errors?)(?:, \d+ \w+)* in [\d.]+s",
-    re.M,
+_TEST_REPORTS = (  # go test's and pytest's own reports of failed tests
+    r"^--- FAIL: \w|^FAIL\t\S|^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s"
+    r"|^(?:\d+ \w+, )*\d+ (?:failed|errors?)(?:, \d+ \w+)* in [\d.]+s"
 )
+_RUNNER_FAILED = re.compile(_TEST_REPORTS + r"|^# \S+(?: \[\S+\])?\n\S+\.go:\d+:\d+: ", re.M)
 
 
 # a test runner's own report of failed tests (not a compiler's or a linter's lines): go test's, pytest's
-_TESTS_FAILED = re.compile(
-    r"^--- FAIL: \w|^FAIL\t\S|^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s"
-    r"|^(?:\d+ \w+, )*\d+ (?:failed|errors?)(?:, \d+ \w+)* in [\d.]+s|^Tests?:?\s+(?:\d+ \w+, )*[1-9]\d* failed\b"
-    r"|^\s*Tests\s+[1-9]\d* failed\b|^# fail [1-9]|^FAILED \S|^FAILED \(",
+_TESTS_FAILED = re.compile(  # and jest's, vitest's, node --test's, unittest's
+    _TEST_REPORTS
+    + r"|^Tests?:?\s+(?:\d+ \w+, )*[1-9]\d* failed\b|^\s*Tests\s+[1-9]\d* failed\b|^# fail [1-9]|^FAILED \S|^FAILED \(",
     re.M,
 )
 
