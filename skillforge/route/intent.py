@@ -7,7 +7,7 @@ me a quick overview of this repo", "Implement the following plan:", "Start task 
 words around them match technology skills instead. Each kind found in a task's first ``SCANNED``
 characters, written as a request or a report (not as a feature or a spec: "error handling middleware",
 "Retry if it fails", "users can start the next task", "the next step button"; many clauses ask for the
-request's position, ``_LEAD``), brings a few words that skills doing that work use in their names and
+request's position, ``LEAD``), brings a few words that skills doing that work use in their names and
 descriptions ("debugging bug failure …"); :func:`skillforge.route.score.kind_bonus` raises the one
 skill per kind that best matches them, and :data:`KIND_FIT` of that bonus counts for abstention.
 Several kinds are also found in Spanish, Portuguese, French, German, Russian, Chinese and Japanese
@@ -16,100 +16,29 @@ Several kinds are also found in Spanish, Portuguese, French, German, Russian, Ch
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import cache
 
 from skillforge.route import intent_languages as languages
+from skillforge.route.clause import (
+    ASK,
+    DEBUGGING_CUES,
+    DET,
+    ERR,
+    LEAD,
+    NOT,
+    NOT_A_THING,
+    OF_A_LIST,
+    REPORTED,
+    Intent,
+    clause,
+    cue_pairs,
+)
 from skillforge.text import tokenize
 
 KIND_WEIGHT = 1.0  # the most a kind of work adds to a skill's score (route.score.kind_bonus)
 KIND_FIT = 0.5  # the share of that bonus abstention counts: a skill that does the work well fits alone
 
 
-@dataclass(frozen=True, slots=True)
-class Intent:
-    name: str  # as shown in a match's reasons: "the task asks for debugging"
-    clauses: tuple[Clause, ...]  # any of them
-    words: str  # added to the query, tokenised as the index is
-    weight: float = 1.0  # times KIND_WEIGHT
-
-    def found_in(self, head: str, lowered: str) -> bool:
-        return any(clause.found_in(head, lowered) for clause in self.clauses)
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """A pattern, searched only when the task holds one of its ``cues`` (lowercase substrings that every
-    match of the pattern contains): a substring test costs far less than a search of a long alternation
-    at every word, and most tasks ask for no kind of work. A pattern that names no capital letter is
-    searched in the lowercased task without ``re.I`` (half the time of a case-blind search); one that
-    does (``TypeError``, ``--- FAIL``) in the task as written, case-blind but where it says otherwise.
-    Patterns are compiled when first searched: a hook's one prompt compiles the few its cues call for."""
-
-    cues: tuple[str, ...]
-    source: str
-    lowered: bool
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return _compiled(self.source, re.M if self.lowered else re.I | re.M)
-
-    def search(self, head: str, lowered: str) -> bool:
-        return self.pattern.search(lowered if self.lowered else head) is not None
-
-    def found_in(self, head: str, lowered: str) -> bool:
-        return any(cue in lowered for cue in self.cues) and self.search(head, lowered)
-
-
-@cache
-def _compiled(source: str, flags: int) -> re.Pattern[str]:
-    return re.compile(source, flags)
-
-
-def _p(cues: str, pattern: str) -> Clause:
-    lowered = not any(char.isupper() for char in re.sub(r"\\.", "", pattern))  # escapes aside (\S, \W)
-    return Clause(tuple(cues.split("|")), pattern, lowered)
-
-
-def _after(words: str, nouns: str) -> str:
-    """Cues for a clause whose every match holds one of ``words`` followed by a space and one of
-    ``nouns``: each pair ("next task", "first step" …)."""
-    return "|".join(f"{w} {n}" for w in words.split("|") for n in nouns.split("|"))
-
-
-_NOT = r"(?:does ?n[o'’]?t|don[’']?t|isn[’']?t|is not|stopped|won[’']?t|will not|can[’']?t|cannot)"
-_DET = r"(?:the |this |that |my |our |these |all )"
-_ASK = r"(?:please|can you|could you|let'?s|help me|i want to|we need to|need to|trying to|try to|how (?:do|to|can) i)"
-# an error as something that happened, not a feature ("error handling", "error message", "error page")
-_ERR = (
-    r"(?:error|exception)s?\b(?! (?:handl\w*|messages?|boundar\w*|pages?|logs?|logging|codes?|states?|reports?"
-    r"|reporting|tracking|toasts?|responses?|types?|classes?|handlers?)\b)"
-)
-_REPORTED = (  # verbs that report an error rather than specify one
-    r"(?:get|gets|getting|got|seeing|i see|i'?m seeing|keeps? (?:getting|throwing)|throws|throwing|threw|"
-    r"there'?s|there is|ran into|running into|hit|hitting)"
-)
-# where a request starts: a line (after a list marker or quote), a sentence, or words that ask ("please",
-# "let's", "now", "can you"); a feature or spec says it after a subject ("users can …", "the job will …")
-_LEAD = (
-    r"(?:^[ \t>*-]*(?:\d+[.)] *)?|[.!?] +|\b(?:please|let'?s|now|ok(?:ay)?|then|can you|could you|go ahead and"
-    r"|i want you to|i'?d like you to|i need you to|you can|time to|help me|we need to|need to) )"
-)
-# every match of the debugging clause holds one of these, lowercase (cf. Clause)
-_DEBUGGING_CUES = (
-    "erro|exception|fail|traceback|debug|stack|panic|segfault|segmentation|crash|err!|broken|bug|ci is red|exit|"
-    "cors|unexpected|wrong|hangs|freezes"
-)
-# what makes "the next step" or "a modern UI" a thing being built, not a request ("the next step button")
-_NOT_A_THING = (
-    r"(?! (?:buttons?|links?|fields?|screens?|pages?|views?|modals?|cards?|tabs?|features?|logic|components?|handlers?"
-    r"|functions?|methods?|endpoints?|routes?|api|state|flags?|framework|library|package|kit|engine|shortcut)\b)(?!['’]s)"
-)
-# "the next step of" a plan or a list, not of the saga or the wizard
-_OF_A_LIST = (
-    r"(?! of (?!(?:(?:the|a|an|this|our|my) )?(?:plan|list|roadmap|todo|tasks?|spec|checklist|backlog)\b))"
-)
 _UNDERSTANDING_CUES = (
     "overview|summary|tour|explanation|summari|describe|explain|how does|walk me through|tell me|what does|"
     "what is|what can you|how is|new to|understand|familiar|get to know|description of what|summary of what|"
@@ -120,19 +49,19 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "debugging",
         (
-            _p(
-                _DEBUGGING_CUES + "|" + languages.DEBUGGING_CUES,
+            clause(
+                DEBUGGING_CUES + "|" + languages.DEBUGGING_CUES,
                 r"^(?:uncaught )?(?-i:[A-Z][\w.]*(?:Error|Exception)): \S|^(?-i:error|Error|ERROR)(?:\[\w+\])?: \S|"
                 r"^--- FAIL\b|traceback \(most recent call last\)|"
-                r"\b(?:(?:^[ \t]*|\b" + _ASK + r" )debug\b|debugging (?:this|the|it|my|why|what)\b|"
+                r"\b(?:(?:^[ \t]*|\b" + ASK + r" )debug\b|debugging (?:this|the|it|my|why|what)\b|"
                 r"(?:the|this|full|a|here'?s the) (?:traceback|stack ?trace)\b|panic:|segfault|segmentation fault|"
                 r"(?:it|app|server|this|that|keeps?|still) crash(?:es|ing)\b|crashed\b|\bERR!|exception in thread|"
                 r"(?:this|that|the following|following) (?:\w+ )?"
-                + _ERR
+                + ERR
                 + r"|"
-                + _REPORTED
+                + REPORTED
                 + r" (?:an? |this |the |that |some )?(?:\w+ )?(?:"
-                + _ERR
+                + ERR
                 + r"|(?-i:[A-Z]\w*(?:Error|Exception))\b)|"
                 r"(?:is|are|seems|looks|got|was) broken|buggy|"
                 r"(?<!report )(?:a|the|this|that) bug (?:in|with|where|when)|fix (?:a|the|this|that) bug|"
@@ -142,16 +71,16 @@ INTENTS: tuple[Intent, ...] = (
                 r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
                 r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + languages.DEBUGGING,
             ),
-            _p(  # a compiler's or linker's report, pasted (not the words quoted in code: log.Fatal("fatal error: "))
+            clause(  # a compiler's or linker's report, pasted (not the words quoted in code: log.Fatal("fatal error: "))
                 "fatal error|cannot open include|undefined reference|error:|): error |): fatal error|collect2|.go:",
                 r"(?:^|:\d+(?::\d+)?: |\)\s*: )fatal\s+error\b[^\n:]{0,12}: |\bcannot open include file: |\bundefined reference to\b|"
                 r"^\S+:\d+:\d+: (?:fatal )?error: |^\S+\.\w+:\d+: error: |^\S+\(\d+(?:,\d+)?\): (?:fatal )?error [A-Z]+\d+:|"
                 r"^\S+\.go:\d+:\d+: \S|^collect2: error: ",
             ),
-            _p(
+            clause(
                 "work|load|start|compil|build|connect",
                 r"\b"
-                + _NOT
+                + NOT
                 + r" (?:seem to |seems to )?(?:work|load|start|compile|build|connect)(?:ing|s)?\b",
             ),
         ),
@@ -161,7 +90,7 @@ INTENTS: tuple[Intent, ...] = (
         "carrying out a plan",
         # only at the start: the wrapper Claude Code writes around an approved plan, never a pasted heading
         (
-            _p(
+            clause(
                 "plan",
                 r"\A\s*(?:implement|execute|carry out|follow) (?:the|this) (?:following |attached )?plan\b",
             ),
@@ -172,48 +101,48 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "working through a task list",
         (
-            _p(
-                _after(
+            clause(
+                cue_pairs(
                     "next|first",
                     "task|step|phase|milestone|item|sub-task|subtask|unchecked|open|pending|remaining",
                 )
                 + "|next task|next sub",
-                _LEAD
+                LEAD
                 + r"(?:commence|start|begin|proceed (?:to|with)|continue (?:with|to)|move (?:on )?to|go (?:on )?to|work on"
                 r"|implement|execute|do|tackle|pick up|find|pick|take) (?:with )?(?:the )?(?:next|first) (?:unchecked |open "
                 r"|pending |remaining )?(?:sub-?task|task|step|phase|milestone|item)s?\b"
-                + _NOT_A_THING
-                + _OF_A_LIST
+                + NOT_A_THING
+                + OF_A_LIST
                 + r"|"
                 r"^[ \t]*next (?:sub-?)?task,? please\b",
             ),
-            _p(
-                _after("task|tasks|step|steps|phase|phases|milestone|milestones", "0|1|2|3|4|5|6|7|8|9|#"),
-                _LEAD
+            clause(
+                cue_pairs("task|tasks|step|steps|phase|phases|milestone|milestones", "0|1|2|3|4|5|6|7|8|9|#"),
+                LEAD
                 + r"(?:commence|start|begin|proceed (?:to|with)|continue (?:with|to)|work on|implement|execute|tackle|do"
                 r"|move (?:on )?to) (?:sub-?task|task|step|phase|milestone)s? #?\d+(?:\.\d+)*\b",
             ),
-            _p(
+            clause(
                 "execute|remaining|rest of the|other tasks|other steps|other sub",
-                _LEAD
+                LEAD
                 + r"(?:execute (?:only |all |the )*(?:remaining |listed |open )?(?:sub-?tasks|tasks|steps)\b|"
                 r"(?:continue|proceed) with (?:all )?(?:the )?(?:remaining|rest of the|other) (?:sub-?tasks|tasks|steps)\b)",
             ),
-            _p(  # a task file named, then what to take from it: "Read TODO.md and find the first task marked [ ]"
+            clause(  # a task file named, then what to take from it: "Read TODO.md and find the first task marked [ ]"
                 ".md",
                 r"\.md\b[^.\n]{0,12}?\b(?:find|pick|take|start|do|implement|execute|work through) (?:only |all |the )*"
                 r"(?:first |next |remaining |listed |open )?(?:unchecked |open |pending )?(?:sub-?tasks?|tasks?|steps?|items?)\b",
             ),
-            _p(languages.TASK_LIST_CUES, languages.TASK_LIST),
+            clause(languages.TASK_LIST_CUES, languages.TASK_LIST),
         ),
         "executing implementation plan plans tasks",
     ),
     Intent(
         "planning",
         (
-            _p(
+            clause(
                 "plan|design doc|how should|how would|how could|break it|break this|break that",
-                r"(?:" + _LEAD + r"(?:make|write|draft|propose|come up with|outline) (?:a |an |the )?"
+                r"(?:" + LEAD + r"(?:make|write|draft|propose|come up with|outline) (?:a |an |the )?"
                 r"(?:(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) )?"
                 r"(?:plan|design doc)\b(?! (?:and|in|with|for (?:teams|users|customers)|tier)\b)|"
                 r"\bcreate (?:a |an |the )?(?:implementation|migration|action|project|detailed|technical|step[- ]by[- ]step) "
@@ -221,38 +150,38 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?:approach|structure|design|architect)\b|implementation plan|break (?:it|this|that) down\b"
                 r"(?! into (?:separate |smaller )?(?:files|folders|modules|components|functions|classes|sections)\b))",
             ),
-            _p(
+            clause(
                 "plan",
-                _LEAD
+                LEAD
                 + r"(?:create|prepare|give me|put together|devise|make|write|draft|come up with) (?:a |an |the |me a )?"
                 r"(?:\w+ )?plan (?:for (?:how|implementing|migrating|building|adding|making|converting|turning)\b|"
                 r"to (?:implement|migrate|build|add|make|refactor|convert|turn|move)\b|and (?:give me )?(?:the )?next steps)|"
                 r"\b(?:i|we) (?:need|want) (?:a |an )?(?:\w+ )?plan (?:for|to)\b|"
-                + _LEAD
+                + LEAD
                 + r"plan (?:the|a|an|out|this|our|my) (?:\w+ )?(?:migration|refactor\w*|rewrite|implementation|feature|work"
                 r"|changes?|upgrade|rollout|integration|project)\b",
             ),
-            _p(
+            clause(
                 "next steps|best way|best approach",
-                _LEAD + r"(?:give me|what are) (?:the )?next steps\b|"
+                LEAD + r"(?:give me|what are) (?:the )?next steps\b|"
                 r"\bwhat(?:'s| is) the best (?:way|approach) to (?:implement|build|structure|design|architect|add|handle"
                 r"|organi[sz]e|set up|migrate|approach)\b",
             ),
-            _p(languages.PLANNING_CUES, languages.PLANNING),
+            clause(languages.PLANNING_CUES, languages.PLANNING),
         ),
         "writing plans planning spec requirements multi step task",
     ),
     Intent(
         "brainstorming",
         (
-            _p(
+            clause(
                 "brainstorm|idea|option",
                 r"\b(?:brainstorm\w*|ideas? (?:for|on|about)|explore (?:the )?options|what are (?:some|the) options)\b",
             ),
-            _p(
+            clause(
                 "design|architect|think through|设计",
                 r"\bhelp (?:me|us) (?:design|architect|think through)\b(?! (?:buttons?|features?|wizard|mode|tool)\b)|\blet'?s (?:design|think through)\b|"
-                + _LEAD
+                + LEAD
                 + r"design (?:the |a |an )?(?:overall |system |app |application |backend |software )?architecture\b"
                 r"(?! (?:section|diagram|page|docs?|document)\b)|"
                 r"(?:帮我|请你?)设计|设计一下",
@@ -263,7 +192,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "requesting a code review",
         (
-            _p(
+            clause(
                 "review|look over|check",
                 r"\b(?:review (?:my |the |this |these |our )?(?:\w+ ){0,2}(?:code|changes|diff|pr|pull request|branch|"
                 r"commits?|implementation)\b(?! (?:template|description|title|labels?)\b)|"
@@ -278,7 +207,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "addressing review feedback",
         (
-            _p(
+            clause(
                 "review|comment|feedback|suggestion|pr issues|bugbot",
                 r"\b(?:(?:the|these|his|her|their|my|all|reviewer'?s?) review comments|"
                 r"(?:address|resolve|fix|handle|respond to|work through|go through) (?:the |all |these |his |her |pr |review )*"
@@ -290,7 +219,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "writing tests",
         (
-            _p(
+            clause(
                 "test|tdd",
                 r"\b(?:(?:add|write|create|need|cover \w+(?: \w+)? with) "
                 r"(?:a |an |some |more |the |unit |integration |e2e |regression |pytest |jest |go )*tests?\b"
@@ -303,7 +232,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "fixing failing tests",
         (
-            _p(
+            clause(
                 "test|fail",
                 r"\b(?:failing tests?|tests? (?:are |is |keep |keeps )?(?:failing|broken|red)\b|tests? failed\b|"
                 r"make (?:the )?tests? pass)|^(?:--- FAIL|FAILED)\b",
@@ -314,7 +243,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "understanding a codebase",
         (
-            _p(
+            clause(
                 _UNDERSTANDING_CUES,
                 r"\b(?:(?:overview|summary|tour|explanation) of (?:the |this |my |our )?(?:repo|repository|codebase|project|code"
                 r"|app|application)|(?:summari[sz]e|describe) (?:the |this |my |our )(?:repo|repository|codebase|project|code"
@@ -332,7 +261,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?:description|summary|overview|explanation) of what (?:it|(?:this|the) \w+|this) (?:is doing|does)\b|"
                 r"\bexplain what (?:this|the) (?:repo|repository|codebase|project|code|app|module|file|function|script) "
                 r"(?:does|is for|is doing)\b|"
-                + _LEAD
+                + LEAD
                 + r"(?:explain how (?:it|this|everything|the system|this system) works|how does (?:this|it) (?:all )?work)\b|"
                 + languages.UNDERSTANDING,
             ),
@@ -342,7 +271,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "improving a user interface's design",
         (
-            _p(
+            clause(
                 "look|improve|polish|moderni|redesign|revamp|refresh|ui|ux|modern|beautiful|polished|sleek|professional",
                 r"\b(?:make (?:it|(?:the|this|my|our) (?:\w+ )?(?:ui|page|site|app|website|design|layout|dashboard|form"
                 r"|screen)) look (?:better|nicer|more modern|modern|professional|clean|cleaner|prettier|beautiful|polished"
@@ -354,13 +283,13 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?! of (?:the |our |this |a )?(?:database|schema|api|parser|data|system|classes|class|module|code)\b)|"
                 r"(?:ui|ux) (?:improvements|redesign|polish)|looks? (?:ugly|outdated|dated|boring|bad))",
             ),
-            _p(  # a page or component asked for with its look ("Upgrade chakra-ui, beautiful components" is not)
+            clause(  # a page or component asked for with its look ("Upgrade chakra-ui, beautiful components" is not)
                 "modern|beautiful|sleek|minimalis|stylish|elegant|looking|современн|tampilan",
-                _LEAD
+                LEAD
                 + r"(?:create|build|make|design|generate|develop|code|craft|give me|i want|i need)\b[^.\n]{0,40}?"
                 r"\b(?:modern|beautiful|sleek|minimalist|stylish|elegant|good[- ]looking|nice[- ]looking)\b(?:,? [\w-]+){0,3}"
                 r" (?:landing page|landing|homepage|home page|navbar|nav bar|navigation bar|hero section|website|web ?page"
-                r"|ui|user interface|dashboard|layout|theme)\b" + _NOT_A_THING + r"|" + languages.MODERN_PAGE,
+                r"|ui|user interface|dashboard|layout|theme)\b" + NOT_A_THING + r"|" + languages.MODERN_PAGE,
             ),
         ),
         "frontend visual design ui interface styling typography aesthetic",
@@ -368,9 +297,9 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "refactoring",
         (
-            _p(
+            clause(
                 "refactor|clean up|cleanup|rename",
-                r"(?:^[ \t]*|\b" + _ASK + r" )refactor(?:ing)?\b(?!\()|\brefactor(?:ing)? " + _DET + r"|"
+                r"(?:^[ \t]*|\b" + ASK + r" )refactor(?:ing)?\b(?!\()|\brefactor(?:ing)? " + DET + r"|"
                 r"\bclean ?up (?:the |this )?code\b|\brename \w+ (?:across|everywhere|throughout)\b",
             ),
         ),
