@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 from skillforge.route import intent_languages as languages
+from skillforge.route import intent_more as more
 from skillforge.route.clause import (
     ASK,
     DEBUGGING_CUES,
@@ -71,6 +72,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
                 r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + languages.DEBUGGING,
             ),
+            clause(more.DEBUGGING_CUES, more.DEBUGGING),
             clause(  # a compiler's or linker's report, pasted (not the words quoted in code: log.Fatal("fatal error: "))
                 "fatal error|cannot open include|undefined reference|error:|): error |): fatal error|collect2|.go:",
                 r"(?:^|:\d+(?::\d+)?: |\)\s*: )fatal\s+error\b[^\n:]{0,12}: |\bcannot open include file: |\bundefined reference to\b|"
@@ -168,6 +170,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"|organi[sz]e|set up|migrate|approach)\b",
             ),
             clause(languages.PLANNING_CUES, languages.PLANNING),
+            clause(more.PLANNING_CUES, more.PLANNING),
         ),
         "writing plans planning spec requirements multi step task",
     ),
@@ -186,6 +189,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?! (?:section|diagram|page|docs?|document)\b)|"
                 r"(?:帮我|请你?)设计|设计一下",
             ),
+            clause(more.BRAINSTORMING_CUES, more.BRAINSTORMING),
         ),
         "brainstorming ideas design",
     ),
@@ -265,6 +269,7 @@ INTENTS: tuple[Intent, ...] = (
                 + r"(?:explain how (?:it|this|everything|the system|this system) works|how does (?:this|it) (?:all )?work)\b|"
                 + languages.UNDERSTANDING,
             ),
+            clause(more.UNDERSTANDING_CUES, more.UNDERSTANDING),
         ),
         "understand codebase architecture explain how the system works documentation onboarding",
     ),
@@ -302,8 +307,19 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?:^[ \t]*|\b" + ASK + r" )refactor(?:ing)?\b(?!\()|\brefactor(?:ing)? " + DET + r"|"
                 r"\bclean ?up (?:the |this )?code\b|\brename \w+ (?:across|everywhere|throughout)\b",
             ),
+            clause(more.REFACTORING_CUES, more.REFACTORING),
         ),
         "refactor refactoring rename code",
+    ),
+    Intent(
+        "auditing code",
+        (clause(more.AUDITING_CUES, more.AUDITING),),
+        "audit code quality technical debt codebase health check analysis",
+    ),
+    Intent(
+        "starting a project",
+        (clause(more.STARTING_CUES, more.STARTING),),
+        "start new project setup bootstrap scaffold structure tooling",
     ),
 )
 
