@@ -11,6 +11,7 @@ from skillforge import Router
 from skillforge.route.calibrate import routed, top_score
 from skillforge.route.intent import intents_of
 from skillforge.route.rank import Match
+from skillforge.route.topic import OFF_TOPIC_RATIO
 
 DEBUGGING = "Use when encountering any bug, test failure, or unexpected behavior, before proposing fixes"
 TRACING = "Trace a bug back through the call stack to find its root cause"
@@ -604,3 +605,18 @@ def test_more_ways_of_asking_for_the_new_kinds(text: str, expected: list[str]) -
 )
 def test_what_a_second_review_found(text: str, expected: list[str]) -> None:
     assert kinds(text) == expected
+
+
+def test_the_off_topic_rule_does_not_withhold_a_skill_a_kind_of_work_raised(large: Path) -> None:
+    # a process skill is about the work, not the task's products: the names the task holds (MoveChunksBack,
+    # RemoveFirst) are no evidence against it (on 125 real prompts the rule withheld the debugging skill
+    # from three that asked for debugging, and the planning skill from one that asked for a plan)
+    task = "I get an unexpected failure when MoveChunksBack calls RemoveFirst(): is it a bug in the dispose?"
+    router = Router(large)
+    assert len(router.names) >= 200
+    at_zero = router.route(task, k=3, threshold=0.0)
+    assert at_zero[0].name == "systematic-debugging" and not at_zero[0].off_topic
+    assert 0.25 <= at_zero[0].fit < OFF_TOPIC_RATIO * 0.25  # under the off-topic bar: withheld before
+    assert [m.name for m in router.route(task, k=3)][:1] == ["systematic-debugging"]
+    # a skill the task's own words fit, which misses its products, is still held to the higher bar
+    assert router.route("Configure Zuul retries for the Eureka client", k=3) == []

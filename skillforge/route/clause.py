@@ -28,11 +28,14 @@ class Clause:
     at every word, and most tasks ask for no kind of work. A pattern that names no capital letter is
     searched in the lowercased task without ``re.I`` (half the time of a case-blind search); one that
     does (``TypeError``, ``--- FAIL``) in the task as written, case-blind but where it says otherwise.
-    Patterns are compiled when first searched: a hook's one prompt compiles the few its cues call for."""
+    Patterns are compiled when first searched: a hook's one prompt compiles the few its cues call for.
+    A clause whose cues are common words ("read", "project") also names ``also``: one of those must be
+    in the task too (every match holds one of each)."""
 
     cues: tuple[str, ...]
     source: str
     lowered: bool
+    also: tuple[str, ...] = ()
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -42,7 +45,11 @@ class Clause:
         return self.pattern.search(lowered if self.lowered else head) is not None
 
     def found_in(self, head: str, lowered: str) -> bool:
-        return any(cue in lowered for cue in self.cues) and self.search(head, lowered)
+        return (
+            any(cue in lowered for cue in self.cues)
+            and (not self.also or any(cue in lowered for cue in self.also))
+            and self.search(head, lowered)
+        )
 
 
 @cache
@@ -50,9 +57,9 @@ def _compiled(source: str, flags: int) -> re.Pattern[str]:
     return re.compile(source, flags)
 
 
-def clause(cues: str, pattern: str) -> Clause:
+def clause(cues: str, pattern: str, also: str = "") -> Clause:
     lowered = not any(char.isupper() for char in re.sub(r"\\.", "", pattern))  # escapes aside (\S, \W)
-    return Clause(tuple(cues.split("|")), pattern, lowered)
+    return Clause(tuple(cues.split("|")), pattern, lowered, tuple(also.split("|")) if also else ())
 
 
 def cue_pairs(words: str, nouns: str) -> str:

@@ -72,7 +72,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"unexpected (?:error|behaviou?r|result|output|token)|wrong (?:result|output|value)s?|"
                 r"(?:it|this|that|app|server|page) (?:hangs|freezes))|" + languages.DEBUGGING,
             ),
-            clause(more.DEBUGGING_CUES, more.DEBUGGING),
+            *more.DEBUGGING,
             clause(  # a compiler's or linker's report, pasted (not the words quoted in code: log.Fatal("fatal error: "))
                 "fatal error|cannot open include|undefined reference|error:|): error |): fatal error|collect2|.go:",
                 r"(?:^|:\d+(?::\d+)?: |\)\s*: )fatal\s+error\b[^\n:]{0,12}: |\bcannot open include file: |\bundefined reference to\b|"
@@ -136,6 +136,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?:first |next |remaining |listed |open )?(?:unchecked |open |pending )?(?:sub-?tasks?|tasks?|steps?|items?)\b",
             ),
             clause(languages.TASK_LIST_CUES, languages.TASK_LIST),
+            *more.TASK_LIST,
         ),
         "executing implementation plan plans tasks",
     ),
@@ -170,7 +171,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"|organi[sz]e|set up|migrate|approach)\b",
             ),
             clause(languages.PLANNING_CUES, languages.PLANNING),
-            clause(more.PLANNING_CUES, more.PLANNING),
+            *more.PLANNING,
         ),
         "writing plans planning spec requirements multi step task",
     ),
@@ -189,7 +190,7 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?! (?:section|diagram|page|docs?|document)\b)|"
                 r"(?:帮我|请你?)设计|设计一下",
             ),
-            clause(more.BRAINSTORMING_CUES, more.BRAINSTORMING),
+            *more.BRAINSTORMING,
         ),
         "brainstorming ideas design",
     ),
@@ -269,7 +270,7 @@ INTENTS: tuple[Intent, ...] = (
                 + r"(?:explain how (?:it|this|everything|the system|this system) works|how does (?:this|it) (?:all )?work)\b|"
                 + languages.UNDERSTANDING,
             ),
-            clause(more.UNDERSTANDING_CUES, more.UNDERSTANDING),
+            *more.UNDERSTANDING,
         ),
         "understand codebase architecture explain how the system works documentation onboarding",
     ),
@@ -307,18 +308,18 @@ INTENTS: tuple[Intent, ...] = (
                 r"(?:^[ \t]*|\b" + ASK + r" )refactor(?:ing)?\b(?!\()|\brefactor(?:ing)? " + DET + r"|"
                 r"\bclean ?up (?:the |this )?code\b|\brename \w+ (?:across|everywhere|throughout)\b",
             ),
-            clause(more.REFACTORING_CUES, more.REFACTORING),
+            *more.REFACTORING,
         ),
         "refactor refactoring rename code",
     ),
     Intent(
         "auditing code",
-        (clause(more.AUDITING_CUES, more.AUDITING),),
+        more.AUDITING,
         "audit code quality technical debt codebase health check analysis",
     ),
     Intent(
         "starting a project",
-        (clause(more.STARTING_CUES, more.STARTING),),
+        more.STARTING,
         "start new project setup bootstrap scaffold structure tooling",
     ),
 )

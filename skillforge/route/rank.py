@@ -178,7 +178,11 @@ def rank_skills(
         return []  # a kind of work alone makes a skill fit only when the skill does that work well
     best = max(fits, key=lambda item: (item[5], -item[1]))  # the best fit
     chosen = _keep_anchored(eligible, k)
-    off = not any(item[4] for item in chosen) and best[1] not in scores.kinds and _off_topic(index, text, best, threshold)
+    off = (
+        not any(item[4] for item in chosen)
+        and best[1] not in scores.kinds
+        and _off_topic(index, text, best, threshold)
+    )
     if off and threshold > 0:
         return []  # the best skill misses what the task is about and scores under the higher bar
     matches = []
