@@ -620,3 +620,20 @@ def test_the_off_topic_rule_does_not_withhold_a_skill_a_kind_of_work_raised(larg
     assert [m.name for m in router.route(task, k=3)][:1] == ["systematic-debugging"]
     # a skill the task's own words fit, which misses its products, is still held to the higher bar
     assert router.route("Configure Zuul retries for the Eureka client", k=3) == []
+
+
+def test_a_design_of_a_named_product_is_still_held_to_the_off_topic_rule(large: Path) -> None:
+    # designing a DynamoDB schema needs DynamoDB's knowledge, not a brainstorming process: only the kinds
+    # whose skill fits any topic (debugging, plans, task lists) are spared the rule (blind2's no-fit prompt)
+    write(
+        large,
+        "brainstorming",
+        "Use before any creative work: explores user intent, requirements and design ideas",
+    )
+    task = "help me design a DynamoDB single-table schema for a booking app: what PK/SK and GSIs?"
+    router = Router(large)
+    at_zero = router.route(task, k=3, threshold=0.0)
+    assert at_zero[0].name == "brainstorming" and at_zero[0].why[0] == "the task asks for brainstorming"
+    assert at_zero[0].off_topic and 0.25 <= at_zero[0].fit < OFF_TOPIC_RATIO * 0.25
+    assert router.route(task, k=3) == []
+    assert routed(at_zero, 0.25) == []  # calibration agrees

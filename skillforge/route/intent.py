@@ -38,6 +38,13 @@ from skillforge.text import tokenize
 
 KIND_WEIGHT = 1.0  # the most a kind of work adds to a skill's score (route.score.kind_bonus)
 KIND_FIT = 0.5  # the share of that bonus abstention counts: a skill that does the work well fits alone
+# the kinds whose skill fits whatever the task is about: a Godot bug is debugged, and a plan written, the
+# same way as any other, so the task's product names say nothing against the skill and the off-topic rule
+# does not hold it (route.rank); a design, a setup or an audit of a named product needs that product's
+# knowledge ("help me design a DynamoDB single-table schema"), so those kinds' skills stay held to it
+ANY_TOPIC = frozenset(
+    {"debugging", "fixing failing tests", "planning", "carrying out a plan", "working through a task list"}
+)
 
 
 _UNDERSTANDING_CUES = (

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from skillforge.route.index import Index, Postings
-from skillforge.route.intent import KIND_FIT
+from skillforge.route.intent import ANY_TOPIC, KIND_FIT
 from skillforge.route.language import language_factor, skill_language, task_languages
 from skillforge.route.query import parse
 from skillforge.route.repo import named_repositories, same_repository
@@ -180,7 +180,7 @@ def rank_skills(
     chosen = _keep_anchored(eligible, k)
     off = (
         not any(item[4] for item in chosen)
-        and best[1] not in scores.kinds
+        and scores.kinds.get(best[1], (0.0, ""))[1] not in ANY_TOPIC
         and _off_topic(index, text, best, threshold)
     )
     if off and threshold > 0:
