@@ -6,7 +6,8 @@ router reads it from there, else uses ``rank.ABSTAIN`` (the default, set on the 
 SWE-bench and public-skills evaluation sets, see docs/routing.md). A query abstains at threshold ``t``
 when none of its candidates has a ``fit`` of ``t`` or more (its score on the task's own words plus a share of
 a kind of work's bonus: ``rank.Match.fit``) and none is anchored to the task's repository, or
-when its best skill misses the task's topic and scores under ``OFF_TOPIC_RATIO`` × ``t``.
+when its best skill misses the task's topic and scores under ``OFF_TOPIC_RATIO`` × ``t`` (never when a
+kind of work that fits any topic raised that skill: ``intent.ANY_TOPIC``).
 """
 
 from __future__ import annotations

@@ -341,7 +341,7 @@ def _tokens(words: str) -> tuple[str, ...]:
 
 def intents_of(text: str) -> list[Intent]:
     """The kinds of work ``text`` asks for, in :data:`INTENTS` order."""
-    head = text[:SCANNED]
+    head = text[:SCANNED].replace("’", "'")  # typed with smart punctuation, asked all the same
     lowered = head.lower()
     return [intent for intent in INTENTS if intent.found_in(head, lowered)]
 

@@ -9,62 +9,81 @@ foundation", "a minimal Vite React app") and code to restructure ("make it more 
 
 Found on the tuning half of real developer prompts (docs/routing.md, "Real prompts, a third pair"), each
 written as a request or a report: a spec's "a subscription plan to upgrade", "error handling" or "users
-can't edit other users' posts" is none. Patterns only, lowercase; the tests hold the shapes, and code to
-restructure and a feature list worked through ("Find the next feature where passes is false") too.
+can't edit other users' posts" is none. Most clauses ask where the request stands: at the start of a
+line or sentence, after "please", "can you", "help me" (``clause.LEAD``), or as the end of what is asked
+(the project read, then a full stop or "and tell me"); a problem reported is never one after "if",
+"when" or "in case" ("Add a placeholder when images are not loading" is a spec). Patterns only,
+lowercase; the tests hold the shapes and the specs, and code to restructure and a feature list worked
+through ("Find the next feature where passes is false") too.
 Each alternative is its own clause with narrow cues (``also``: a second word every match holds), so that
 the many tasks that ask for none of this pay a few substring tests, not a search."""
 
 from __future__ import annotations
 
-from skillforge.route.clause import LEAD, NOT_A_THING, clause, cue_pairs
+from skillforge.route.clause import LEAD, clause, cue_pairs
+
+# where a reported problem's clause starts, and up to five words before its verb, none of them a
+# condition: "the sprites are not spawning" is a report, "Add a placeholder when images are not
+# loading" a spec
+_REPORT = (
+    r"(?:^[ \t>*-]*|[.!?;:(] *|, *(?:but |and |so )?|\b(?:but|and|also|still|now|because|since) )"
+    r"(?:(?!(?:if|when|whenever|while|unless|until|once|whether|for|in case|so that|to)\b)[\w'-]+ ){0,5}?"
+)
+_FAILING = (
+    r"(?:is|are|was|were)(?:n'?t| not) (?:\w+ )?(?:working|showing|loading|firing|displaying|appearing|updating"
+    r"|saving|spawning|rendering|triggering|responding|playing)\b|"
+    r"not (?:fir|show|load|display|appear|render|updat|sav|spawn|trigger|respond)e?ing (?:at|on|in|when|after"
+    r"|anymore|correctly|properly)\b"
+)
 
 # a problem described: the work is to find its cause
 DEBUGGING = (
     clause(
-        "out why|investigate why|into why|check why|why is this|why is that",
-        r"\b(?:find|figure|work) out why\b|\b(?:investigate|look into|check) why\b|"
-        r"\bwhy is (?:this|that)(?: happening)?\s*\?",
+        "out why|investigate why|into why|check why",
+        r"(?:"
+        + LEAD
+        + r"|\bto |\band )(?:(?:try|trying) to )?(?:find out|figure out|work out|investigate|look into"
+        r"|check) why\b",
     ),
+    clause("why is this|why is that", r"\bwhy is (?:this|that)(?: happening)?\s*\?"),
     clause(
         "error",
-        r"\b(?:an? |the |this |that )?errors? (?:occurs?|occurred|occurring|appears?|appeared|shows? up|pops? up)\b|"
-        r"\b(?:with|see|seeing|got|get|getting|there (?:are|is)|throws?|throwing|many|some|these|those) (?:an? |some "
-        r"|many |the |these )?errors? in (?:the |my )?(?:browser |dev ?tools )?console\b",
+        r"(?:^[ \t>*-]*|[.!?] +)(?:an? |the |this |that |some )?errors? (?:occurs?|occurred|occurring|appears?"
+        r"|appeared|shows? up|pops? up)\b|"
+        r"\b(?<!no )(?:with|see|seeing|got|get|getting|i have|there are|throws|throwing) (?:an? |some |many |lots of "
+        r"|the |these )?errors? in (?:the |my )?(?:browser |dev ?tools )?console\b",
         also="occur|appear|shows up|show up|pops up|pop up|console",
     ),
     clause(
         "white screen|white page|blank screen|blank page",
-        r"\b(?:got|get|getting|gets|see|seeing|just|only|it shows|shows me) (?:a |an |the )?(?:white|blank) (?:screen"
-        r"|page)\b",
+        r"(?<!n't )(?<!not )(?<!just )\b(?:got|get|getting|gets|see|seeing|it shows|shows me) (?:a |an |the )?(?:white"
+        r"|blank) (?:screen|page)\b",
     ),
     clause(
-        "n't |n’t | not ",
-        r"\b(?:is|are|was|were)(?:n[’']?t| not) (?:\w+ )?(?:working|showing|loading|firing|displaying|appearing"
-        r"|updating|saving|spawning|rendering|triggering|responding|playing)\b|"
-        r"\bnot (?:fir|show|load|display|appear|render|updat|sav|spawn|trigger|respond)e?ing (?:at|on|in|when|after"
-        r"|anymore|correctly|properly)\b",
-        also="ing",
+        "n't |isnt|arent|wasnt|werent|not ",
+        _REPORT + r"(?:" + _FAILING + r")",
+        also="work|show|load|fir|display|appear|updat|sav|spawn|render|trigger|respond|play",
     ),
 )
 
-# the work not yet started: "before you get to implementation", "before building anything"
+# the work not yet started: "before you get to implementation"
 _IMPLEMENTING = (
     r"(?:you |we )?(?:get to |start (?:on )?|begin )?(?:the |any )?(?:implement\w*|coding|building|writing (?:any )?code"
-    r"|touching (?:any |the )?code|(?:we|you) (?:build|start|code))\b"
+    r"|touching (?:any |the )?code)\b"
 )
-# a subscription, a meal or a lesson plan is a product's feature, not a plan of work (each word before
-# "plan" is checked: an optional article skipped must not let "a subscription plan" through)
-_NOT_A_WORK_PLAN = (
-    r"(?!(?:subscription|pricing|premium|paid|free|basic|pro|monthly|yearly|annual|data|meal|workout|training|diet"
-    r"|floor|seating|lesson|study|business|marketing|content|email|sales|savings|payment|insurance|phone|family"
-    r"|team|enterprise|starter|trial|travel|treatment|care|exercise|fitness|nutrition)\b)"
+# what a plan of work is called ("a detailed plan", "a 3 stage plan"): a Gold, Stripe or meal plan is a
+# product's feature, not a plan of work
+_PLAN_WORDS = (
+    r"(?:(?:detailed|thorough|step[- ]by[- ]step|implementation|migration|phased|multi[- ]?phased?|\d+[- ]?(?:stage"
+    r"|phase|step)|(?:two|three|four|five)[- ](?:stage|phase|step)|high[- ]level|technical|project|action|development"
+    r"|work|refactoring|testing|rollout|concrete|clear|short|simple|full|complete|comprehensive) ){0,2}"
 )
 PLANNING = (
     clause(
         "plan to|plan that|plan which|plan for how",
         LEAD
         + r"(?:create|make|write|draft|prepare|give me|put together|devise|come up with|propose) (?:a |an |the |me a "
-        r"|me an )?(?:" + _NOT_A_WORK_PLAN + r"[\w-]+ ){0,2}plan (?:to|that|which|for how)\b",
+        r"|me an )?" + _PLAN_WORDS + r"plan (?:to|that|which|for how)\b",
     ),
     clause(
         cue_pairs(
@@ -76,39 +95,55 @@ PLANNING = (
     ),
     clause(
         "discuss|go over|talk through",
-        r"\b(?:discuss|go over|talk through) (?:the |your |this |a )?plan\b(?! (?:tiers?|prices?|pricing|features?"
-        r"|pages?)\b)",
+        r"(?:"
+        + LEAD
+        + r"|\blet me )(?:first )?(?:discuss|go over|talk through) (?:the |your |this |a )?plan\b"
+        r"(?! (?:tiers?|prices?|pricing|features?|pages?)\b)",
         also="plan",
     ),
-    clause("plan", r"\bplan\b[^.\n]{0,40}\bbefore " + _IMPLEMENTING, also="before "),
     clause(
         "the steps",
         r"\b(?:what|tell me|list|outline|describe|give me) (?:are |would be )?the steps (?:you(?:'d| would)"
-        r"|we(?:'d| would)|needed|required|i (?:need|should)|to)\b",
+        r"|we(?:'d| would))\b",
     ),
 )
 
+# what is talked through: a design's options, not "something else" or "the API in the PR description"
+_A_DESIGN = (
+    r"(?:how|what|whether|which|(?:the |our |my |some |a few )?(?:options|approach|approaches|design|architecture|plan"
+    r"|ideas?|trade-?offs|alternatives|requirements))\b"
+)
+_WE_ASK = (
+    r"(?:"
+    + LEAD
+    + r"|\b(?:help (?:me|us)|let's|lets|can we|i want to|i'd like to|we need to|we can|i can|let me) )"
+)
 BRAINSTORMING = (
     clause(
-        "me questions|me some questions|me a few questions|me any questions|me more questions|clarifying questions",
-        r"\bask(?:ing)? me (?:some |a few |any |more )?(?:clarifying |follow[- ]up )?questions\b",
+        "ask me|asking me",
+        r"(?:"
+        + LEAD
+        + r"(?:first )?|\bby (?:you )?|\byou (?:can |should |could )?)ask(?:ing)? me (?:some |a few |any "
+        r"|more )?(?:clarifying |follow[- ]up )?questions\b",
+        also="question",
     ),
     clause(
         "trade|pros and cons|options|alternatives",
-        r"\b(?:think|talk) (?:about|through) (?:the |some |any )?(?:\w+ ){0,2}?(?:trade-?offs|pros and cons|options"
-        r"|alternatives)\b|\b(?:what are|discuss|weigh|consider) (?:the |some )?(?:possible |main )?(?:trade-?offs"
-        r"|pros and cons)\b",
+        _WE_ASK
+        + r"(?:also )?(?:think|talk) (?:about|through) (?:the |some |any )?(?:\w+ ){0,2}?(?:trade-?offs|pros and cons"
+        r"|options|alternatives)\b|\b(?:what are|discuss|weigh|consider) (?:the |some )?(?:possible |main )?"
+        r"(?:trade-?offs|pros and cons)\b",
         also="think|talk|what are|discuss|weigh|consider",
     ),
     clause(
         "discuss|think about|think through|talk about|talk through",
-        r"\b(?:let'?s|i'?d like to|i want to|we should|can we) (?:first )?(?:discuss|think (?:about|through)|talk "
-        r"(?:about|through))\b",
-        also="let|like to|want to|should|can we",
+        r"\b(?:let's|lets|i'd like to|i want to|can we) (?:first )?(?:discuss|talk (?:about|through)|think (?:through"
+        r"|about)) " + _A_DESIGN,
+        also="let|like to|want to|can we",
     ),
     clause(
-        "discuss|think|talk",
-        r"\b(?:discuss|think|talk)\b[^.\n]{0,40}\bbefore " + _IMPLEMENTING,
+        "discuss|talk",
+        _WE_ASK + r"(?:first )?(?:discuss|talk (?:about|through))\b[^.\n]{0,30}\bbefore " + _IMPLEMENTING,
         also="before ",
     ),
 )
@@ -118,120 +153,138 @@ _A_PROJECT = (
     r"|project)"
 )
 _PROJECT_CUES = "repo|codebase|code base|project"
+# the project read is what is asked: then the request ends, or asks what was seen
+_THEN_TELL = (
+    r"(?=\s*(?:[.!?,;:\n]|$)|\s+(?:and|then) (?:tell|explain|summari[sz]e|describe|give|let me know|understand|learn"
+    r"|get (?:familiar|to know))|\s+to (?:understand|learn|get familiar))"
+)
 UNDERSTANDING = (
     clause(
-        "study|explore|familiari|read through|look at|look through|check out|go through",
-        r"\b(?:study|explore|familiari[sz]e yourself with|read through|look (?:at|through)|check out|go through) "
+        "study|explore|familiari|read through|look at|look through|go through",
+        r"\b(?:study|explore|familiari[sz]e yourself with|read through|look (?:at|through)|go through) "
         + _A_PROJECT
-        + r"\b(?!(?: [\w-]+)? (?:and|to|then) (?:fix|add|implement|create|build|update|change|make|write|remove"
-        r"|refactor)\b)",
+        + r"\b(?:\s+(?:in|at|under) \S+)?"
+        + _THEN_TELL,
         also=_PROJECT_CUES,
     ),
     clause(
         "understand the|understand structure|understand architecture|understand layout|understand organi",
-        r"\bunderstand (?:the )?(?:structure|architecture|layout|organi[sz]ation) of\b",
+        r"\bunderstand (?:the )?(?:structure|architecture|layout|organi[sz]ation) of (?:the |this |my |our )?(?:[\w-]+ )?"
+        r"(?:project|codebase|code base|repo|repository|app|application|code)\b",
     ),
     clause(
         "state of|status of",
-        r"\b(?:state|status) of (?:the |this |my |our )(?:project|repo|repository|codebase)\b",
+        r"\b(?:what(?:'s| is) the|tell me the|check the|review the|give me the|summari[sz]e the) (?:current )?(?:state"
+        r"|status) of (?:the |this |my |our )(?:project|repo|repository|codebase)\b",
     ),
     clause(
         "explain",
-        r"\bexplain (?:the |this |my |our )?(?:[\w-]+ ){0,3}?(?:structure|architecture)\b(?! (?:section|diagram"
-        r"|docs?)\b)",
+        r"\bexplain (?:to me )?(?:the |this |my |our )?(?:overall |high[- ]level |current |whole )?(?:[\w-]+ ){0,2}?"
+        r"(?:application|app|project|code|codebase|repo|repository|system) (?:structure|architecture)\b|"
+        r"\bexplain (?:to me )?(?:the |this )?(?:structure|architecture) of (?:the |this |my |our )?(?:[\w-]+ )?"
+        r"(?:project|codebase|code base|repo|repository|app|application|code)\b",
         also="structure|architecture",
     ),
     clause(
         "read|study|scan",
         r"\b(?:read|study|scan) (?:the |this |my |our )?(?:entire |whole )?(?:repo|repository|codebase|code base"
-        r"|project) and (?:explain|summari[sz]e|describe|tell)\b",
+        r"|project) and (?:explain|summari[sz]e|describe|tell)\b(?! (?:me )?why\b)",
         also="and explain|and summari|and describe|and tell",
     ),
     clause(
-        "mira|revisa|analiza|estudia|olha|analisa|estuda|pelajari|pahami|lihat",
-        r"\b(?:mira|revisa|analiza|estudia) (?:el|este|mi) (?:proyecto|c[oó]digo|repositorio)\b|"
-        r"\b(?:olha|analisa|estuda) (?:o|este|meu) (?:projeto|c[oó]digo|reposit[oó]rio)\b|"
-        r"\b(?:pelajari|pahami|lihat) (?:project|proyek|projek|kode|codebase)\b",
+        "mira|revisa|analiza|estudia|olha|analisa|estuda",
+        r"\b(?:mira|revisa|analiza|estudia) (?:el|este|mi) (?:proyecto|c[oó]digo|repositorio)\b(?=\s*(?:[.!?,;:\n]|$)|"
+        r" y (?:dime|expl[ií]ca|cu[eé]ntame|describe|resume))|"
+        r"\b(?:olha|analisa|estuda) (?:o|este|meu) (?:projeto|c[oó]digo|reposit[oó]rio)\b(?=\s*(?:[.!?,;:\n]|$)|"
+        r" e (?:me )?(?:diga|explica|explique|descreva|conta))",
     ),
-    clause("项目", r"看看(?:目前|当前|这个|现在)?的?项目|了解(?:一下)?(?:这个|当前|目前)?的?项目"),
+    clause("pelajari|pahami", r"\b(?:pelajari|pahami) (?:project|proyek|projek|kode|codebase)\b"),
+    clause("看看", r"看看(?:目前|当前|这个|现在)?的?项目"),
 )
 
+# the code read for its quality is what is asked: then the request ends or says what to do with it
+_THEN_IMPROVE = (
+    r"(?:\s+in [\w./-]+)?(?=\s*(?:[.!?,;:\n]|$)|\s+(?:and|then) (?:tell|give|suggest|find|list|report|improve|optimi"
+    r"[sz]e|remove|refactor|clean))"
+)
 AUDITING = (
     clause(
         "code quality|debt|code smell",
         r"\b(?:check|improve|review|assess|evaluate|report on|analy[sz]e) (?:the |our |my )?code quality\b|"
         r"\bcode quality (?:review|audit|check|report|issues)\b|"
-        r"\b(?:find|identify|reduce|list|assess|audit|review) (?:the |any |our |all )?tech(?:nical)? debt\b|"
-        r"\b(?:find|identify|fix|remove|spot|look for) (?:any |the |all )?code smells?\b",
+        + LEAD
+        + r"(?:find|identify|reduce|list|assess|audit|review) (?:the |any |our |all )?tech(?:nical)? debt\b|"
+        + LEAD
+        + r"(?:find|identify|fix|remove|spot|look for) (?:any |the |all )?code smells?\b",
     ),
     clause(
-        "audit|health",
-        r"\b(?:audit|health[- ]check) (?:of )?"
-        + _A_PROJECT
-        + r"\b(?!['’]s)|\baudit (?:all |the |this |my )?code\b",
+        "audit",
+        LEAD + r"audit (?:of )?(?:" + _A_PROJECT + r"\b(?!'s)|(?:all |the |this |my )?code\b)",
         also="code|repo|project",
-    ),
-    clause(
-        "duplicat|dead code|repetition",
-        r"\b(?:remove|find|eliminate) (?:any |all )?(?:duplication|duplicated code|dead code|repetition)\b",
     ),
     clause(
         "check all|check every|check each|analy",
         LEAD
         + r"(?:[^.\n,]{0,40}, )?(?:check (?:all|every|each) (?:the |of the )?files?\b|analy[sz]e (?:the |this |my |our )?"
-        r"(?:entire |whole )?(?:code|codebase|code base|project|files)\b)",
+        r"(?:entire |whole )?(?:code|codebase|code base|project)\b" + _THEN_IMPROVE + r")",
         also="file|code|project",
     ),
     clause(
-        "lisis de|lise d|cek semua",
-        r"\ban[aá]lisis de (?:los |las )?(?:archivos|c[oó]digo|proyecto)|\ban[aá]lise d[oe] (?:c[oó]digo|projeto)\b|"
-        r"\bcek semua (?:file|kode)\b",
+        "lisis|lise|cek semua",
+        r"\b(?:haz|hazme|realiza|haga|fa[çc]a|fazer)(?: me)? (?:un |uma |um )?an[aá]lis[ie]s? d[eo] (?:los |las |o |a )?"
+        r"(?:archivos|c[oó]digo|proyecto|projeto)|\bcek semua (?:file|kode)\b",
     ),
 )
 
-# what is started: a project or an application, not a service, a page or a component
+# what is started: a project or an application, not a service, a page, a component or an app password
 _APP = r"(?:project|app|application|repo|repository|monorepo|workspace|website|web app|webapp)"
 _APP_CUES = "project|app|repo|workspace|website"
+_NOT_A_NEW_APP = (
+    r"(?! (?:password|passwords|keys?|tokens?|ids?|secrets?|icons?|store|state|settings|registration|called|named"
+    r"|inside|within|button|link|page|screen|modal)\b)"
+)
+_ASKING = r"(?:(?:i want to|i'd like to|i need to|let's|help me|please) )?"
 STARTING = (
     clause(
         "from scratch",
-        r"\b(?:build|create|start|make|write|develop|redo|rebuild) (?:this |the |my |our |a |an |it )?(?:[\w.+-]+ )"
-        r"{0,2}?(?:project|app|application|website|site|game|it) from scratch\b|\bstart(?:ing)? (?:over )?from scratch\b",
-    ),
-    clause(
-        "scaffold|bootstrap|initiali|foundation|skeleton|boilerplate",
-        r"\b(?:scaffold|bootstrap|initiali[sz]e) (?:a |an |the |my |our )?(?:new )?(?:[\w.+-]+ ){0,2}"
-        + _APP
-        + r"\b|"
-        r"\b(?:application|app|project) (?:foundation|skeleton|scaffold(?:ing)?|boilerplate)\b|"
-        r"\b(?:boilerplate|skeleton|scaffold(?:ing)?) (?:for|of) (?:a |an |the |my )?(?:new )?(?:[\w.+-]+ ){0,2}"
-        + _APP
-        + r"\b",
-        also=_APP_CUES,
-    ),
-    clause(
-        "set up a|setup a|set up an|setup an",
-        r"\bset ?up (?:a |an )(?:new |basic |minimal |fresh )?(?:[\w.+-]+ ){0,2}" + _APP + r"\b",
-        also=_APP_CUES,
-    ),
-    clause(
-        cue_pairs("a|an", "new|minimal|basic|simple|fresh|empty|blank|bare"),
         LEAD
-        + r"(?:(?:i want to|let'?s|help me|please) )?(?:create|build|make|start|generate) (?:a |an |me a |me an )"
-        r"(?:new|minimal|basic|simple|fresh|empty|blank|bare[- ]bones) (?:[\w.+-]+ ){0,2}"
+        + _ASKING
+        + r"(?:build|create|start|make|write|develop|redo|rebuild) (?:this |the |my |our |a |an |it )?(?:[\w.+-]+ )"
+        r"{0,2}?(?:project|app|application|website|site|game|it) from scratch\b",
+    ),
+    clause(
+        "foundation|skeleton|boilerplate|scaffold",
+        LEAD
+        + _ASKING
+        + r"(?:set ?up|create|build|make|generate|give me|write) (?:a |an |the |me a |me an )?(?:new |basic |minimal )?"
+        r"(?:[\w.+-]+ ){0,2}(?:application|app|project) (?:foundation|skeleton|scaffold(?:ing)?|boilerplate)\b",
+        also=_APP_CUES,
+    ),
+    clause(
+        "scaffold|bootstrap",
+        LEAD
+        + _ASKING
+        + r"(?:scaffold|bootstrap) (?:a |an )(?:new )?(?:[\w.+-]+ ){0,2}"
         + _APP
         + r"\b"
-        + NOT_A_THING,
+        + _NOT_A_NEW_APP,
         also=_APP_CUES,
     ),
 )
 
+# the code restructured is what is asked: then the request ends or says how
+_THEN_HOW = r"(?=\s*(?:[.!?,;:\n]|$)|\s+(?:to|into|so|and|with|for|using|in order)\b)"
 REFACTORING = (
     clause(
-        "more modular|less modular|more maintainable|more object|revamp|restructur|reorgani|rearchitect|re-architect",
-        r"\b(?:more|less) (?:modular|maintainable|object[- ]oriented)\b|"
+        "more modular|less modular|more maintainable|more object",
+        r"\b(?:make (?:it|the code|the codebase|this|everything) |to be )(?:more|less) (?:modular|maintainable"
+        r"|object[- ]oriented)\b|\b(?:more|less) (?:modular|maintainable|object[- ]oriented)(?: and [\w-]+)?"
+        r"(?=\s*(?:[.!?,;:\n]|$))",
+    ),
+    clause(
+        "revamp|restructur|reorgani|rearchitect|re-architect",
         r"\b(?:revamp|restructure|reorgani[sz]e|rearchitect|re-architect) (?:my |the |this |our )?(?:entire |whole )?"
-        r"(?:code ?base|code|architecture|backend|modules?)\b",
+        r"(?:code ?base|code|architecture|backend|modules)\b" + _THEN_HOW,
     ),
     clause(
         "hexagonal|ports and adapters|clean architecture",
@@ -244,8 +297,10 @@ REFACTORING = (
 # passes is false", "implement the next step feature from prd.md", "Baca plan.md terlebih dahulu")
 TASK_LIST = (
     clause(
-        "next feature|next step feature|next story|next user story|next ticket|first feature|first story"
-        "|first ticket|first user story|next unfinished|next incomplete|next open|next pending",
+        cue_pairs(
+            "next|first",
+            "feature|step feature|story|user story|ticket|unfinished|incomplete|open|pending",
+        ),
         LEAD
         + r"(?:implement|find|pick|take|start|do|work on|build) (?:the )?(?:logical |highest[- ]priority |most important )?"
         r"(?:next|first) (?:step )?(?:unfinished |incomplete |open |pending )?(?:feature|user story|story|ticket)\b"
@@ -257,7 +312,7 @@ TASK_LIST = (
     ),
     clause(
         "plan.|prd.|todo.|tasks.|roadmap.|tracker.",
-        r"\b(?:read|follow|implement|execute|study|baca|ikuti|sigue|lee)\b[^\n]{0,24}?[\w/.-]*\b(?:plan|prd|todo|tasks"
+        r"\b(?:follow|implement|execute|ikuti|sigue)\b[^\n.!?]{0,24}?[\w/.-]*\b(?:plan|prd|todo|tasks"
         r"|roadmap|tracker)\.(?:md|json|txt)\b",
     ),
 )

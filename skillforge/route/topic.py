@@ -7,7 +7,8 @@ like an answerable task's. Its *proper terms* (CamelCase, ALLCAPS, or capitalise
 are compared, as raw lowercase words (unstemmed, unsplit: ``BigQuery`` stays one word), with the best
 skill's name and description: when the rarest term it holds is far more common in the library than
 the rarest it misses (a term the library never uses counts as the rarest), the task is *off topic* for
-that skill and must score ``OFF_TOPIC_RATIO`` times the threshold to be answered. The rule and its two
+that skill and must score ``OFF_TOPIC_RATIO`` times the threshold to be answered (unless a kind of work
+that fits any topic raised it, ``intent.ANY_TOPIC``: a Godot bug is debugged like any other). The rule and its two
 constants were chosen on the tuning parts of the evaluation sets and then run once on the held-out
 parts (``benchmarks/route_qpp.py``, docs/routing.md), on a library of 609 public skills. It applies
 to libraries of ``MIN_SKILLS`` or more: in a library of tens of skills nearly every specific term
