@@ -224,3 +224,22 @@ def test_the_new_kinds_raise_the_skill_that_does_the_work(tmp_path: Path, task: 
     assert matches and matches[0].name == expected, [(m.name, m.why) for m in matches]
     assert matches[0].why[0].startswith("the task asks for")
     assert all(not m.why[0].startswith("the task asks for") for m in matches[1:])  # one skill per kind
+
+
+def test_a_skill_two_kinds_raise_names_both_the_stronger_first(tmp_path: Path) -> None:
+    # the off-topic rule spares a skill when any kind that raised it fits any topic (intent.ANY_TOPIC):
+    # a skill raised more by brainstorming than by planning must still be known as raised by planning
+    from skillforge.route.intent import ANY_TOPIC
+
+    root = tmp_path / "lib"
+    for name, description in OTHERS.items():
+        write(root, name, description)
+    write(root, "ideas-and-plans", "Brainstorm ideas and design; plans for tasks")
+    task = "Let me first discuss the plan before building anything"
+    assert kinds(task) == ["planning", "brainstorming"]
+    matches = Router(root, threshold=0.0).route(task, k=3)
+    assert matches[0].name == "ideas-and-plans"
+    assert (
+        matches[0].why[0] == "the task asks for brainstorming and planning"
+    )  # brainstorming's bonus is larger
+    assert "planning" in ANY_TOPIC and "brainstorming" not in ANY_TOPIC

@@ -29,8 +29,9 @@ class Scores:
     combined: dict[int, float]
     meta: dict[int, float]
     best_task: dict[int, int]
-    # skill -> the bonus in its combined score and the kind of work that gave it (route.intent)
-    kinds: dict[int, tuple[float, str]]
+    # skill -> the bonus in its combined score and the kinds of work that raised it, the strongest first
+    # (route.intent); its bonus is the strongest kind's
+    kinds: dict[int, tuple[float, tuple[str, ...]]]
 
 
 def _weighted_ids(post: Postings, query: Query) -> tuple[list[tuple[int, float]], float]:
@@ -40,12 +41,14 @@ def _weighted_ids(post: Postings, query: Query) -> tuple[list[tuple[int, float]]
     return ids, reference_mass(query, idf, post.unknown_idf())
 
 
-def kind_bonus(index: Index, query: Query) -> dict[int, tuple[float, str]]:
+def kind_bonus(index: Index, query: Query) -> dict[int, tuple[float, tuple[str, ...]]]:
     """For each kind of work the task asks for, the one skill whose name and description best describe
-    that work (holding at least ``MIN_KIND_WORDS`` of its words): skill -> (bonus, the kind's name). One
-    skill per kind, so a kind adds at most one pointer. Skills scoped to a repository are left out: they
-    are raised in their repository by the scope, not by what any task asks for."""
-    out: dict[int, tuple[float, str]] = {}
+    that work (holding at least ``MIN_KIND_WORDS`` of its words): skill -> (bonus, the kinds' names). One
+    skill per kind, so a kind adds at most one pointer; a skill two kinds raise gets the larger bonus
+    and both names, the stronger first (whatever order the kinds were found in). Skills scoped to a
+    repository are left out: they are raised in their repository by the scope, not by what any task
+    asks for."""
+    out: dict[int, tuple[float, tuple[str, ...]]] = {}
     if not query.kinds:  # most tasks: nothing to build on the hot path
         return out
     post = index.meta
@@ -56,8 +59,10 @@ def kind_bonus(index: Index, query: Query) -> dict[int, tuple[float, str]]:
             continue
         best, score = (_best_plain if index.plain else _best_numpy)(post, ids, skip)
         score *= KIND_WEIGHT / ref
-        if best >= 0 and score > out.get(best, (0.0, ""))[0]:
-            out[best] = (score, name)
+        if best < 0:
+            continue
+        held, names = out.get(best, (0.0, ()))
+        out[best] = (score, (name, *names)) if score > held else (held, (*names, name))
     return out
 
 
@@ -191,7 +196,7 @@ def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scor
     combined = {
         i: meta.get(i, 0.0)
         + body.get(i, 0.0)
-        + kinds.get(i, (0.0, ""))[0]
+        + (kinds[i][0] if i in kinds else 0.0)
         + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
         for i in meta.keys() | body.keys() | best.keys() | kinds.keys()
         if i not in withheld
