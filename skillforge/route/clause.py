@@ -16,6 +16,10 @@ class Intent:
     clauses: tuple[Clause, ...]  # any of them
     words: str  # added to the query, tokenised as the index is
     weight: float = 1.0  # times KIND_WEIGHT
+    # its skill fits whatever the task is about: a Godot bug is debugged, and a plan written, like any other,
+    # so the task's product names say nothing against it; a design, a setup or an audit of a named product
+    # needs that product's knowledge ("help me design a DynamoDB single-table schema")
+    any_topic: bool = False
 
     def found_in(self, head: str, lowered: str) -> bool:
         return any(clause.found_in(head, lowered) for clause in self.clauses)

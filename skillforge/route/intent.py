@@ -38,13 +38,6 @@ from skillforge.text import tokenize
 
 KIND_WEIGHT = 1.0  # the most a kind of work adds to a skill's score (route.score.kind_bonus)
 KIND_FIT = 0.5  # the share of that bonus abstention counts: a skill that does the work well fits alone
-# the kinds whose skill fits whatever the task is about: a Godot bug is debugged, and a plan written, the
-# same way as any other, so the task's product names say nothing against the skill and the off-topic rule
-# does not hold it (route.rank); a design, a setup or an audit of a named product needs that product's
-# knowledge ("help me design a DynamoDB single-table schema"), so those kinds' skills stay held to it
-ANY_TOPIC = frozenset(
-    {"debugging", "fixing failing tests", "planning", "carrying out a plan", "working through a task list"}
-)
 
 
 _UNDERSTANDING_CUES = (
@@ -94,6 +87,7 @@ INTENTS: tuple[Intent, ...] = (
             ),
         ),
         "debugging bug failure unexpected behavior troubleshooting root cause",
+        any_topic=True,
     ),
     Intent(
         "carrying out a plan",
@@ -106,6 +100,7 @@ INTENTS: tuple[Intent, ...] = (
         ),
         "executing implementation plan plans tasks",
         3.0,  # written by the agent itself: a kind no reader can mistake
+        any_topic=True,
     ),
     Intent(
         "working through a task list",
@@ -146,6 +141,7 @@ INTENTS: tuple[Intent, ...] = (
             *more.TASK_LIST,
         ),
         "executing implementation plan plans tasks",
+        any_topic=True,
     ),
     Intent(
         "planning",
@@ -181,6 +177,7 @@ INTENTS: tuple[Intent, ...] = (
             *more.PLANNING,
         ),
         "writing plans planning spec requirements multi step task",
+        any_topic=True,
     ),
     Intent(
         "brainstorming",
@@ -251,6 +248,7 @@ INTENTS: tuple[Intent, ...] = (
             ),
         ),
         "fix failing tests test failures",
+        any_topic=True,
     ),
     Intent(
         "understanding a codebase",
@@ -337,6 +335,11 @@ SCANNED = 4000  # the kinds are read in a task's first characters: the request, 
 @cache
 def _tokens(words: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tokenize(words)))
+
+
+# the kinds whose skill fits whatever the task is about (``Intent.any_topic``): the off-topic rule does
+# not hold their skill (route.rank)
+ANY_TOPIC = frozenset(intent.name for intent in INTENTS if intent.any_topic)
 
 
 def intents_of(text: str) -> list[Intent]:

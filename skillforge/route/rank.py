@@ -166,7 +166,7 @@ def rank_skills(
         q = utility.get(index.names[i]) if utility else None
         if q is not None:
             factor *= 0.85 + 0.3 * q
-        bonus = scores.kinds[i][0] if i in scores.kinds else 0.0
+        bonus = scores.kinds.get(i, (0.0, ()))[0]
         own = max(0.0, (raw - bonus * (1 - KIND_FIT)) * factor)  # float32 rounding aside
         anchored = anchored and own > NOTHING  # anchored when the task overlaps its own text, as before
         if raw * factor >= threshold or anchored:
@@ -180,7 +180,7 @@ def rank_skills(
     chosen = _keep_anchored(eligible, k)
     off = (
         not any(item[4] for item in chosen)
-        and ANY_TOPIC.isdisjoint(scores.kinds[best[1]][1] if best[1] in scores.kinds else ())
+        and ANY_TOPIC.isdisjoint(scores.kinds.get(best[1], (0.0, ()))[1])
         and _off_topic(index, text, best, threshold)
     )
     if off and threshold > 0:

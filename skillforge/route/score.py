@@ -196,7 +196,7 @@ def _score_plain(index: Index, query: Query, pool: int, must: list[int]) -> Scor
     combined = {
         i: meta.get(i, 0.0)
         + body.get(i, 0.0)
-        + (kinds[i][0] if i in kinds else 0.0)
+        + kinds.get(i, (0.0, ()))[0]
         + TASK_WEIGHT * best.get(i, (0.0, -1))[0]
         for i in meta.keys() | body.keys() | best.keys() | kinds.keys()
         if i not in withheld
