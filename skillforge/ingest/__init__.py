@@ -366,5 +366,8 @@ def apply_label(traj: Trajectory, labels: dict[str, Outcome], source: str) -> bo
         if key and key in labels:
             traj.outcome = labels[key]
             traj.outcome_source = source
+            tests = getattr(labels, "tests", {}).get(key)
+            if tests:  # what a SWE-bench report says the patch left failing
+                traj.metadata["tests"] = tests
             return True
     return False

@@ -9,6 +9,11 @@ Accepted, detected by content:
   ``{"resolved": [ids…], "unresolved"/"failed": [ids…]}`` (SWE-bench experiments ``results.json``);
 * a simple JSON object ``{id: outcome}`` or a CSV with columns ``id,outcome`` where outcome is
   success/failure, true/false, resolved/unresolved, pass/fail or 1/0.
+
+A SWE-bench report also says which tests the patch left failing: the issue's own (``FAIL_TO_PASS``) and
+those that passed before it (``PASS_TO_PASS``: a regression). :class:`Labels` keeps them per instance
+(``Labels.tests``), and ingest puts them on the run (``Trajectory.metadata["tests"]``) for distill to
+say why a failed run failed.
 """
 
 from __future__ import annotations
@@ -28,17 +33,29 @@ _TRUE = {"success", "true", "resolved", "pass", "passed", "1", "yes"}
 _FALSE = {"failure", "false", "unresolved", "fail", "failed", "0", "no"}
 
 
-def load_labels(paths: Iterable[str | Path]) -> tuple[dict[str, Outcome], str]:
+MAX_TESTS = 5  # failing tests of each kind kept per run (a report can list hundreds)
+
+
+class Labels(dict[str, Outcome]):
+    """id -> outcome, and ``tests``: id -> {"not_fixed": [...], "broke": [...]}, the issue's tests the
+    patch left failing and the tests that passed before it and fail after (from SWE-bench reports)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tests: dict[str, dict[str, list[str]]] = {}
+
+
+def load_labels(paths: Iterable[str | Path]) -> tuple[Labels, str]:
     """Merge every label file given; returns the labels and a source tag for ``outcome_source``."""
-    labels: dict[str, Outcome] = {}
+    labels = Labels()
     names: list[str] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
             for report in sorted(path.rglob("*.json")):
-                labels.update(_from_file(report))
+                labels.update(_from_file(report, labels.tests))
         elif path.is_file():
-            labels.update(_from_file(path))
+            labels.update(_from_file(path, labels.tests))
         else:
             raise InputError(f"{path}: no such labels file or folder", "check the --labels path")
         names.append(path.name)
@@ -61,7 +78,7 @@ def labels_in(path: Path, limit: int = 16 << 20) -> int:
     return len(_from_json(doc, path) or ())
 
 
-def _from_file(path: Path) -> dict[str, Outcome]:
+def _from_file(path: Path, tests: dict[str, dict[str, list[str]]] | None = None) -> dict[str, Outcome]:
     data = path.read_bytes()
     if path.suffix.lower() == ".csv":
         return _from_csv(path, data)
@@ -72,6 +89,8 @@ def _from_file(path: Path) -> dict[str, Outcome]:
             f"{path}: labels file is not valid JSON ({exc})", "fix the file or pass a CSV"
         ) from None
     labels = _from_json(doc, path)
+    if labels is not None and tests is not None:
+        tests.update(_failing_tests(doc, path))
     if labels is None:
         raise InputError(
             f"{path}: not a labels file I know (SWE-bench report, results summary, or id → outcome)",
@@ -107,6 +126,31 @@ def _from_json(doc: Any, path: Path) -> dict[str, Outcome] | None:
                 return None
             out[str(key)] = outcome
     return out
+
+
+def _failing_tests(doc: Any, path: Path) -> dict[str, dict[str, list[str]]]:
+    """instance id -> the tests a SWE-bench report lists as failing after the patch, by kind; only
+    instances whose report has ``tests_status`` (a report.json, bare or keyed by instance) with a
+    failing test."""
+    if not isinstance(doc, dict):
+        return {}
+    reports = {path.parent.name: doc} if "tests_status" in doc else doc
+    out: dict[str, dict[str, list[str]]] = {}
+    for iid, report in reports.items():
+        status = report.get("tests_status") if isinstance(report, dict) else None
+        if isinstance(status, dict):
+            failing = {
+                "not_fixed": _failures(status.get("FAIL_TO_PASS")),
+                "broke": _failures(status.get("PASS_TO_PASS")),
+            }
+            if any(failing.values()):
+                out[str(iid)] = failing
+    return out
+
+
+def _failures(kind: Any) -> list[str]:
+    failed = kind.get("failure") if isinstance(kind, dict) else None
+    return [str(t) for t in failed[:MAX_TESTS]] if isinstance(failed, list) else []
 
 
 def _from_rows(rows: list[Any]) -> dict[str, Outcome] | None:

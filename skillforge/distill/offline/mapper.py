@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from skillforge.distill.base import MapResult
-from skillforge.distill.offline import areas, contrast, errors, harness, recipes, waste, workflow
+from skillforge.distill.offline import areas, contrast, errors, harness, recipes, regressions, waste, workflow
 from skillforge.distill.offline.accumulate import K, brief
 from skillforge.distill.offline.actions import Act, actions, repository, short_task, source_of
 from skillforge.distill.offline.codeloc import (
@@ -29,7 +29,7 @@ from skillforge.distill.offline.evidence import Facts, cite, relative_source, re
 from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory, content_id
 from skillforge.text import owner_of_names
 
-MINER_VERSION = "offline-22"
+MINER_VERSION = "offline-23"
 _SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 
@@ -87,7 +87,9 @@ class Reducer:
         self.counts: dict[str, list[int]] = {}
         self.seen: set[str] = set()
         self.full: set[str] = set()  # the owner/name spellings of repositories seen
-        self.miners = [m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas, harness)]
+        self.miners = [
+            m.Acc(k=k) for m in (errors, recipes, contrast, waste, workflow, areas, harness, regressions)
+        ]
 
     def add(self, facts: Any) -> bool:
         """Count one run's facts (False: not offline facts of this miner version, or a repeated id)."""
@@ -151,7 +153,8 @@ def mine(traj: Trajectory) -> Facts:
     if flow["steps"]:
         flow.update(cite(traj, flow["steps"], flow["quote"]))
     complaints = harness.mine(traj)
-    feats = contrast.mine(acts, sorted({e["file"] for e in edits}), _submission(traj, acts), complaints)
+    diff = _submission(traj, acts)
+    feats = contrast.mine(acts, sorted({e["file"] for e in edits}), diff, complaints)
     by_call = {a.call: a for a in acts}
     return {
         "v": MINER_VERSION,
@@ -167,6 +170,7 @@ def mine(traj: Trajectory) -> Facts:
         "workflow": flow,
         "edits": edits,
         "harness": complaints,
+        "verdict": regressions.mine(traj, acts, contrast.submission(diff)[0]),
         "features": {k: cite(traj, [s], by_call[s].cmd if s in by_call else k) for k, s in feats.items()},
     }
 

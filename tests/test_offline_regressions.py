@@ -1,0 +1,285 @@
+"""Why labelled runs failed: SWE-bench reports' failing tests carried onto the runs, how each run that
+broke existing tests missed it, and the agent's warning that states the counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from skillforge.distill.offline import OfflineMapper
+from skillforge.distill.offline.regressions import (
+    EDITED,
+    NEVER,
+    PASSED,
+    SAW,
+    STALE,
+    UNKNOWN,
+    covers,
+    file_of_test,
+)
+from skillforge.ingest import read
+from skillforge.ingest.labels import load_labels
+from skillforge.model import Lesson, Outcome
+
+SUBMIT = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached"
+
+
+def diff_of(*files: str) -> str:
+    return "".join(f"diff --git a/{f} b/{f}\n--- a/{f}\n+++ b/{f}\n@@ -1 +1 @@\n-a\n+b\n" for f in files)
+
+
+def write_run(
+    folder: Path, iid: str, commands: list[tuple[str, int, str]], submitted: tuple[str, ...]
+) -> None:
+    """A mini-swe-agent trajectory: each (command, return code, output), then a submission of ``submitted``."""
+    messages = [
+        {"role": "system", "content": "You are a helpful assistant that can interact with a computer shell."},
+        {"role": "user", "content": f"<pr_description>\nFix issue {iid}\n</pr_description>"},
+    ]
+    for cmd, code, out in [*commands, (SUBMIT, 0, diff_of(*submitted))]:
+        messages.append({"role": "assistant", "content": f"THOUGHT: next.\n\n```bash\n{cmd}\n```"})
+        messages.append(
+            {"role": "user", "content": f"<returncode>{code}</returncode>\n<output>\n{out}\n</output>"}
+        )
+    info = {"exit_status": "Submitted", "submission": diff_of(*submitted), "mini_version": "1.15.0"}
+    path = folder / iid / f"{iid}.traj.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"info": info, "messages": messages, "instance_id": iid}))
+
+
+def write_report(folder: Path, iid: str, resolved: bool, not_fixed: list[str], broke: list[str]) -> None:
+    status = {
+        "FAIL_TO_PASS": {
+            "success": [] if not_fixed else ["tests/test_new.py::test_issue"],
+            "failure": not_fixed,
+        },
+        "PASS_TO_PASS": {"success": ["tests/test_old.py::test_kept"], "failure": broke},
+    }
+    path = folder / iid / "report.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({iid: {"resolved": resolved, "tests_status": status}}))
+
+
+EDIT = ("sed -i 's/a/b/' src/widgets/core.py", 0, "")
+FAILED_RUN = "F.\n=================== 1 failed, 1 passed in 0.20s ==================="
+PASSED_RUN = "..\n=================== 2 passed in 0.20s ==================="
+BROKEN = "tests/test_core.py::test_keeps_order"
+
+# iid -> (commands, submitted files, report: (resolved, not fixed, broke), how the regression was missed)
+RUNS: dict[
+    str, tuple[list[tuple[str, int, str]], tuple[str, ...], tuple[bool, list[str], list[str]], str]
+] = {
+    "acme__widgets-1": (
+        [EDIT, ("pytest tests/test_core.py", 1, FAILED_RUN)],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        SAW,
+    ),
+    "acme__widgets-2": (
+        [EDIT, ("python reproduce.py", 0, "ok")],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        NEVER,
+    ),
+    "acme__widgets-3": (
+        [EDIT, ("pytest tests/", 0, PASSED_RUN), ("sed -i 's/b/c/' src/widgets/core.py", 0, "")],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        STALE,
+    ),
+    "acme__widgets-4": (
+        [EDIT, ("sed -i 's/x/y/' tests/test_core.py", 0, ""), ("pytest tests/test_core.py", 0, PASSED_RUN)],
+        ("src/widgets/core.py", "tests/test_core.py"),
+        (False, [], [BROKEN]),
+        EDITED,
+    ),
+    "acme__widgets-5": (
+        [EDIT, ("pytest tests/test_core.py::test_keeps_order", 0, PASSED_RUN)],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        PASSED,
+    ),
+    "acme__widgets-6": (
+        [EDIT, ("pytest tests/test_core.py", 0, PASSED_RUN)],
+        ("src/widgets/core.py",),
+        (False, ["tests/test_new.py::test_issue"], []),
+        "",
+    ),
+    "acme__widgets-7": (
+        [EDIT, ("pytest tests/test_core.py", 0, PASSED_RUN)],
+        ("src/widgets/core.py",),
+        (True, [], []),
+        "",
+    ),
+}
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> tuple[Path, Path]:
+    trajs, reports = tmp_path / "trajs", tmp_path / "reports"
+    for iid, (commands, submitted, (resolved, not_fixed, broke), _) in RUNS.items():
+        write_run(trajs, iid, commands, submitted)
+        write_report(reports, iid, resolved, not_fixed, broke)
+    return trajs, reports
+
+
+def facts_by_id(trajs: Path, reports: Path) -> dict[str, dict]:
+    labels, source = load_labels([reports])
+    mapper = OfflineMapper()
+    return {t.task_id: mapper.map(t).facts for t in read([trajs], labels=labels, labels_source=source)}
+
+
+def warning(lessons: list[Lesson]) -> Lesson:
+    return next(le for le in lessons if le.signature == "regression:broke")
+
+
+def test_reports_keep_each_instances_failing_tests(logs: tuple[Path, Path]) -> None:
+    labels, _ = load_labels([logs[1]])
+    assert labels["acme__widgets-1"] is Outcome.FAILURE and labels["acme__widgets-7"] is Outcome.SUCCESS
+    assert labels.tests["acme__widgets-1"] == {"not_fixed": [], "broke": [BROKEN]}
+    assert labels.tests["acme__widgets-6"] == {"not_fixed": ["tests/test_new.py::test_issue"], "broke": []}
+
+
+def test_a_bare_report_inside_its_instance_folder_keeps_its_tests(tmp_path: Path) -> None:
+    (tmp_path / "acme__x-1").mkdir()
+    status = {"FAIL_TO_PASS": {"failure": ["t1"]}, "PASS_TO_PASS": {"failure": [f"t{i}" for i in range(9)]}}
+    (tmp_path / "acme__x-1" / "report.json").write_text(
+        json.dumps({"resolved": False, "tests_status": status})
+    )
+    labels, _ = load_labels([tmp_path])
+    assert labels.tests["acme__x-1"] == {"not_fixed": ["t1"], "broke": [f"t{i}" for i in range(5)]}  # 5 kept
+
+
+def test_ingest_puts_the_failing_tests_on_the_labelled_run(logs: tuple[Path, Path]) -> None:
+    labels, source = load_labels([logs[1]])
+    runs = {t.task_id: t for t in read([logs[0]], labels=labels, labels_source=source)}
+    assert runs["acme__widgets-2"].metadata["tests"] == {"not_fixed": [], "broke": [BROKEN]}
+    assert "tests" not in runs["acme__widgets-7"].metadata  # resolved: nothing failed
+
+
+def test_each_regression_is_judged_by_the_runs_of_the_test_file_that_broke(logs: tuple[Path, Path]) -> None:
+    facts = facts_by_id(*logs)
+    for iid, (*_, how) in RUNS.items():
+        verdict = facts[iid]["verdict"]
+        if iid == "acme__widgets-7":
+            assert verdict is None  # resolved runs have no failure to explain
+        elif how:
+            assert (verdict["kind"], verdict["how"], verdict["file"]) == (
+                "broke",
+                how,
+                "tests/test_core.py",
+            ), iid
+        else:
+            assert (verdict["kind"], verdict["tests"]) == ("not_fixed", ["tests/test_new.py::test_issue"])
+    assert facts["acme__widgets-1"]["verdict"]["quote"] == "1 failed, 1 passed in 0.20s"  # the summary, cited
+
+
+def test_the_agents_warning_states_how_each_regression_was_missed(logs: tuple[Path, Path]) -> None:
+    mapper = OfflineMapper()
+    labels, source = load_labels([logs[1]])
+    lesson = warning(
+        mapper.reduce([mapper.map(t) for t in read([logs[0]], labels=labels, labels_source=source)])
+    )
+    assert str(lesson.scope) == "tool:mini-swe-agent"
+    body = lesson.body
+    assert (
+        "5 of 6 failed runs with a test report broke tests that passed before (in `tests/test_core.py`)"
+        in body
+    )
+    assert (
+        "1 had seen that file's tests fail in their last run of it and submitted anyway (`1 failed, 1 passed in 0.20s`)"
+        in body
+    )
+    assert "1 changed the code again after their last run of it" in body
+    assert "1 never ran it" in body and "1 edited that test file until it passed" in body
+    assert "1 saw it pass in their own last run" in body
+    assert "The other 1 did not make the issue's own tests pass." in body
+    assert sorted(e.trajectory_id for e in lesson.evidence) == sorted(
+        t.id for t in read([logs[0]]) if t.task_id in {f"acme__widgets-{i}" for i in range(1, 6)}
+    )
+
+
+def test_one_regression_makes_no_warning(tmp_path: Path) -> None:
+    write_run(tmp_path / "trajs", "acme__widgets-1", RUNS["acme__widgets-1"][0], ("src/widgets/core.py",))
+    write_report(tmp_path / "reports", "acme__widgets-1", False, [], [BROKEN])
+    labels, source = load_labels([tmp_path / "reports"])
+    mapper = OfflineMapper()
+    found = mapper.reduce(
+        [mapper.map(t) for t in read([tmp_path / "trajs"], labels=labels, labels_source=source)]
+    )
+    assert not [le for le in found if le.signature == "regression:broke"]
+
+
+def test_without_reports_runs_carry_no_verdict(logs: tuple[Path, Path]) -> None:
+    labels = {f"acme__widgets-{i}": Outcome.FAILURE for i in range(1, 8)}  # outcomes only (labels.json)
+    mapper = OfflineMapper()
+    assert all(mapper.map(t).facts["verdict"] is None for t in read([logs[0]], labels=labels))
+
+
+@pytest.mark.parametrize(
+    ("test_id", "where"),
+    [
+        (
+            "astropy/io/fits/tests/test_header.py::TestHeaderFunctions::test_rename_keyword",
+            "astropy/io/fits/tests/test_header.py",
+        ),
+        ("test_requests.py::RequestsTestCase::test_HTTP_200_OK_GET", "test_requests.py"),
+        ("test_load_empty_dir (migrations.test_loader.LoaderTests)", "migrations.test_loader"),
+        ("test_issue_12345", ""),  # a bare name: the file is unknown
+    ],
+)
+def test_where_a_test_lives(test_id: str, where: str) -> None:
+    assert file_of_test(test_id) == where
+
+
+@pytest.mark.parametrize(
+    ("cmd", "where", "expected"),
+    [
+        ("pytest astropy/io/fits/tests/test_header.py", "astropy/io/fits/tests/test_header.py", True),
+        (
+            "pytest astropy/io/fits/tests/test_header.py::T::t -x",
+            "astropy/io/fits/tests/test_header.py",
+            True,
+        ),
+        ("pytest astropy/io/fits/tests/", "astropy/io/fits/tests/test_header.py", True),
+        ("cd /testbed && pytest -q", "tests/test_core.py", True),  # the whole suite
+        ("pytest tests/lint/test_pylinter.py", "tests/lint/unittest_lint.py", False),
+        ("python3 tests/runtests.py migrations.test_loader", "migrations.test_loader", True),
+        ("python3 tests/runtests.py migrations", "migrations.test_loader", True),
+        ("./tests/runtests.py migrations.test_loader.LoaderTests.test_load", "migrations.test_loader", True),
+        ("python3 tests/runtests.py migrations.test_writer", "migrations.test_loader", False),
+        ("/usr/bin/python3 -m pytest test_requests.py -k scheme", "test_requests.py", True),
+        ("pytest 'unbalanced", "tests/test_core.py", True),
+    ],
+)
+def test_which_test_commands_run_a_file(cmd: str, where: str, expected: bool) -> None:
+    assert covers(cmd, where) is expected
+
+
+def test_a_regression_in_a_file_the_report_does_not_name_is_unknown(tmp_path: Path) -> None:
+    write_run(tmp_path / "trajs", "acme__widgets-1", [EDIT], ("src/widgets/core.py",))
+    write_report(tmp_path / "reports", "acme__widgets-1", False, [], ["test_keeps_order"])
+    labels, source = load_labels([tmp_path / "reports"])
+    (traj,) = read([tmp_path / "trajs"], labels=labels, labels_source=source)
+    assert OfflineMapper().map(traj).facts["verdict"]["how"] == UNKNOWN
+
+
+def test_distill_writes_the_warning_into_the_agents_skill(
+    cli, logs: tuple[Path, Path], tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    assert cli("init", lib).code == 0
+    res = cli("distill", logs[0], "--labels", logs[1], "--library", lib, "--json")
+    assert res.code == 0, res.err
+    branch = json.loads(res.out)["branch"]
+    import subprocess
+
+    text = subprocess.run(
+        ["git", "-C", str(lib), "show", f"{branch}:skills/mini-swe-agent-warnings/SKILL.md"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "5 of 6 failed runs with a test report broke tests that passed before" in text
