@@ -4,6 +4,7 @@ broke existing tests missed it, and the agent's warning that states the counts."
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -131,8 +132,8 @@ def facts_by_id(trajs: Path, reports: Path) -> dict[str, dict]:
     return {t.task_id: mapper.map(t).facts for t in read([trajs], labels=labels, labels_source=source)}
 
 
-def warning(lessons: list[Lesson]) -> Lesson:
-    return next(le for le in lessons if le.signature == "regression:broke")
+def warning(lessons: list[Lesson], scope: str = "tool:mini-swe-agent") -> Lesson:
+    return next(le for le in lessons if le.signature == "regression:broke" and str(le.scope) == scope)
 
 
 def test_reports_keep_each_instances_failing_tests(logs: tuple[Path, Path]) -> None:
@@ -182,7 +183,6 @@ def test_the_agents_warning_states_how_each_regression_was_missed(logs: tuple[Pa
     lesson = warning(
         mapper.reduce([mapper.map(t) for t in read([logs[0]], labels=labels, labels_source=source)])
     )
-    assert str(lesson.scope) == "tool:mini-swe-agent"
     body = lesson.body
     assert (
         "5 of 6 failed runs with a test report broke tests that passed before (in `tests/test_core.py`)"
@@ -199,6 +199,36 @@ def test_the_agents_warning_states_how_each_regression_was_missed(logs: tuple[Pa
     assert sorted(e.trajectory_id for e in lesson.evidence) == sorted(
         t.id for t in read([logs[0]]) if t.task_id in {f"acme__widgets-{i}" for i in range(1, 6)}
     )
+
+
+def test_the_repositorys_warning_names_the_test_file_to_run(logs: tuple[Path, Path]) -> None:
+    mapper = OfflineMapper()
+    labels, source = load_labels([logs[1]])
+    found = mapper.reduce([mapper.map(t) for t in read([logs[0]], labels=labels, labels_source=source)])
+    lesson = warning(found, "repository:acme/widgets")
+    assert lesson.body == (
+        "- Before you submit, run the existing tests in `tests/test_core.py` and submit only when they pass: "
+        f"5 failed runs broke tests there that passed before (`{BROKEN}`); 1 had seen them fail in their last "
+        "run and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 changed the code again after their last "
+        "run; 1 never ran them; 1 edited the test file until it passed (the evaluation runs the repository's "
+        "own tests); 1 saw them pass in their own last run."
+    )
+    assert len(lesson.evidence) == 5
+
+
+def test_the_reduce_gives_the_same_warnings_in_any_order(logs: tuple[Path, Path]) -> None:
+    mapper = OfflineMapper()
+    labels, source = load_labels([logs[1]])
+    results = [mapper.map(t) for t in read([logs[0]], labels=labels, labels_source=source)]
+    forward = [
+        (le.scope, le.body) for le in OfflineMapper().reduce(results) if le.signature == "regression:broke"
+    ]
+    backward = [
+        (le.scope, le.body)
+        for le in OfflineMapper().reduce(results[::-1])
+        if le.signature == "regression:broke"
+    ]
+    assert forward == backward and len(forward) == 2
 
 
 def test_one_regression_makes_no_warning(tmp_path: Path) -> None:
@@ -274,7 +304,6 @@ def test_distill_writes_the_warning_into_the_agents_skill(
     res = cli("distill", logs[0], "--labels", logs[1], "--library", lib, "--json")
     assert res.code == 0, res.err
     branch = json.loads(res.out)["branch"]
-    import subprocess
 
     text = subprocess.run(
         ["git", "-C", str(lib), "show", f"{branch}:skills/mini-swe-agent-warnings/SKILL.md"],
@@ -283,3 +312,10 @@ def test_distill_writes_the_warning_into_the_agents_skill(
         check=True,
     ).stdout
     assert "5 of 6 failed runs with a test report broke tests that passed before" in text
+    repo_skill = subprocess.run(
+        ["git", "-C", str(lib), "show", f"{branch}:skills/widgets-workflow/SKILL.md"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "run the existing tests in `tests/test_core.py` and submit only when they pass" in repo_skill

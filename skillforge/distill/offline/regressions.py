@@ -4,7 +4,8 @@ before its patch (``PASS_TO_PASS``: a regression). For a regression the log then
 missed it, judged by its runs of the test file that broke: it ran that file last and saw failures,
 then submitted; it changed the code again after its last run of it; it never ran it; or it edited
 the test so that it passed (the harness runs the repository's own tests). The reduce pools the runs
-per agent into one warning that states each count.
+per agent into one warning that states each count, and per repository into one that names the test
+file to run.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from typing import Any
 
 from skillforge.distill.offline.accumulate import (
     K,
-    Runs,
     Sample,
     entry,
     evidence_of,
+    ranked,
     regroup,
     runs_if_sampled,
 )
@@ -145,40 +146,41 @@ def _summary(output: str) -> str:
 
 
 @dataclass
-class _Agent:
+class _Group:
     reported: int = 0  # failed runs whose report is known
     how: Counter[str] = field(default_factory=Counter)  # regressions by how they were missed
     files: Counter[str] = field(default_factory=Counter)  # the test files that broke
-    quotes: dict[str, str] = field(default_factory=dict)  # how -> the first quote
+    tests: Counter[str] = field(default_factory=Counter)  # the tests that broke (each run's first)
     sample: Sample = field(default_factory=Sample)  # regression runs
-    runs: Runs = field(default_factory=Runs)
+
+    def quote(self, how: str) -> str:
+        """The cited quote of the first sampled regression missed this way ('' if none is sampled)."""
+        return next((item["quote"] for _, item in self.sample.pairs() if item["how"] == how), "")
 
 
 @dataclass
 class Acc:
-    """Streaming reduce: per agent, failed runs with a report and their regressions by kind."""
+    """Streaming reduce: per agent and per repository, failed runs with a report and their
+    regressions by how they were missed."""
 
     k: int = K
-    groups: dict[tuple[Scope], _Agent] = field(default_factory=dict)
+    groups: dict[tuple[Scope], _Group] = field(default_factory=dict)
 
     def add(self, f: Facts, meta: Facts) -> None:
         item = f.get("verdict")
         if not item:
             return
-        g = entry(
-            self.groups,
-            (Scope(ScopeKind.TOOL, f.get("agent") or "agent"),),
-            lambda: _Agent(sample=Sample(self.k)),
-        )
-        g.reported += 1
-        if item["kind"] != "broke":
-            return
-        g.how[item["how"]] += 1
-        g.runs.add(f["outcome"])
-        if item["file"]:
-            g.files[item["file"]] += 1
-        g.quotes.setdefault(item["how"], item["quote"])
-        g.sample.add(meta, item)
+        scopes = [Scope(ScopeKind.TOOL, f.get("agent") or "agent")]
+        if f.get("repo"):
+            scopes.append(Scope(ScopeKind.REPOSITORY, f["repo"]))
+        for scope in scopes:
+            g = entry(self.groups, (scope,), lambda: _Group(sample=Sample(self.k)))
+            g.reported += 1
+            if item["kind"] == "broke":
+                g.how[item["how"]] += 1
+                g.files.update([item["file"]] if item["file"] else [])
+                g.tests.update(item["tests"][:1])
+                g.sample.add(meta, item)
 
     def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
         out = []
@@ -189,14 +191,16 @@ class Acc:
         return out
 
 
-def _lesson(scope: Scope, g: _Agent, broke: int) -> Lesson:
+def _lesson(scope: Scope, g: _Group, broke: int) -> Lesson:
+    """The agent's warning (every count) or the repository's (the test file to run, and how runs missed it)."""
     body = render(
-        "lesson_regression",
+        "lesson_regression" if scope.kind is ScopeKind.TOOL else "lesson_regression_repo",
         broke=broke,
         reported=g.reported,
-        files=[name for name, _ in g.files.most_common(3)],
+        files=[name for name, _ in ranked(g.files)[:3]],
+        tests=[name for name, _ in ranked(g.tests)[:2]],
         saw=g.how[SAW],
-        saw_quote=g.quotes.get(SAW, ""),
+        saw_quote=g.quote(SAW),
         stale=g.how[STALE],
         never=g.how[NEVER],
         edited=g.how[EDITED],
