@@ -137,6 +137,38 @@ def test_a_guessed_outcome_is_judged_not_taken_as_the_verdict(mapper, llm_server
 
 
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_the_failed_analyst_is_told_which_tests_the_patch_broke(api, mapper, llm_server):
+    """A SWE-bench report's failing tests (ingest puts them on the run) go into the failure analyst's
+    prompt, so it can say why the run failed; a run without a report gets no such paragraph."""
+    llm_server.responder = judged_failure
+    tests = {
+        "broke": ["tests/test_dates.py::test_keeps_offset"],
+        "not_fixed": ["tests/test_dates.py::test_z"],
+    }
+    failed = trajectory(
+        outcome=Outcome.FAILURE, outcome_source="labels:report.json", metadata={"tests": tests}
+    )
+    assert mapper(api).map(failed).error is None
+    prompt = llm_server.requests[0].user_text
+    assert "FAILED" in prompt
+    assert "fail after it (the patch broke them): tests/test_dates.py::test_keeps_offset." in prompt
+    assert "The issue's own tests still fail after this run's patch: tests/test_dates.py::test_z." in prompt
+    plain = trajectory(outcome=Outcome.FAILURE, outcome_source="labels:report.json")
+    mapper(api).map(plain)
+    assert "patch broke them" not in llm_server.requests[-1].user_text
+
+
+def test_the_failing_tests_are_part_of_the_analysis_cache_key(mapper):
+    failed = trajectory(outcome=Outcome.FAILURE, outcome_source="labels:report.json")
+    reported = trajectory(
+        outcome=Outcome.FAILURE,
+        outcome_source="labels:report.json",
+        metadata={"tests": {"broke": ["t"], "not_fixed": []}},
+    )
+    assert mapper().cache_key(failed) != mapper().cache_key(reported)
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_malformed_answer_gets_one_repair_then_fails_item(api, mapper, llm_server):
     llm_server.push(Reply(text="Sure! Here are lessons: none"), Reply(text="{still broken"))
     result = mapper(api).map(trajectory())
@@ -189,6 +221,11 @@ def test_cache_key_tracks_templates_and_model(mapper, llm_provider, tmp_path):
     assert other.cache_key(trajectory()) != key
     remodel, _ = build(Settings.load({}), llm_provider(model="other-model"), Budget(prices=FREE))
     assert remodel.cache_key(trajectory()) != key
+    included = tmp_path / "included"
+    (included / "prompts").mkdir(parents=True)
+    (included / "prompts" / "_failing_tests.j2").write_text("{{ tests }}")  # the analysts include it
+    with_part, _ = build(Settings.load({"templates": str(included)}), llm_provider(), Budget(prices=FREE))
+    assert with_part.cache_key(trajectory()) != key
 
 
 def test_cache_key_changes_with_what_ingest_read_not_only_the_log_bytes(mapper):

@@ -362,3 +362,31 @@ def test_a_guessed_outcome_is_planned_and_asked_as_unknown(llm_provider) -> None
     traj.outcome_source = "labels:results.json"
     assert summary(traj)["outcome"] == "success"
     assert "SUCCEEDED" in request_for(mapper, traj).messages[0].text
+
+
+def test_a_batch_analyst_of_a_failed_run_is_told_which_tests_the_patch_broke(llm_provider) -> None:
+    from skillforge.distill.batchmap import batch_key, request_for
+    from skillforge.distill.llm import build
+    from skillforge.model import Outcome, Role, Step, StepKind, Trajectory
+
+    def traj(**metadata: object) -> Trajectory:
+        steps = [Step(0, Role.USER, StepKind.USER_MESSAGE, "fix the parser")]
+        return Trajectory(
+            id="t1",
+            source="s.jsonl",
+            format="f",
+            agent="a",
+            steps=steps,
+            outcome=Outcome.FAILURE,
+            outcome_source="labels:r",
+            metadata=dict(metadata),
+        )
+
+    mapper, _ = build(Settings.load({}), llm_provider("anthropic"), Budget(prices=Prices({"*": Price()})))
+    before = batch_key(mapper, traj())
+    assert "patch broke them" not in request_for(mapper, traj()).messages[0].text
+    reported = traj(tests={"broke": ["tests/test_parse.py::test_empty"], "not_fixed": []})
+    asked = request_for(mapper, reported).messages[0].text
+    assert "FAILED" in asked and "(the patch broke them): tests/test_parse.py::test_empty." in asked
+    assert "The issue's own tests still fail" not in asked  # none listed
+    assert batch_key(mapper, reported) != before

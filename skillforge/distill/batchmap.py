@@ -42,6 +42,7 @@ def request_for(mapper: Any, traj: Trajectory) -> ChatRequest:
     user = caller.render(
         "analyst_batch.j2",
         outcome=traj.known_outcome.value,
+        tests=traj.metadata.get("tests") or {},
         transcript=transcript.render(),
         trajectory_id=traj.id,
     )
@@ -59,6 +60,7 @@ def batch_key(mapper: Any, traj: Trajectory) -> str:
         mapper.cache_key(traj),
         "batch",
         templates.digest("prompts/analyst_batch.j2", mapper.options.template_dir),
+        templates.digest("prompts/_failing_tests.j2", mapper.options.template_dir),
     )
 
 

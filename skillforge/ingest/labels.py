@@ -34,6 +34,7 @@ _FALSE = {"failure", "false", "unresolved", "fail", "failed", "0", "no"}
 
 
 MAX_TESTS = 5  # failing tests of each kind kept per run (a report can list hundreds)
+MAX_ID = 300  # characters kept of each test id (parametrised ids can be long)
 
 
 class Labels(dict[str, Outcome]):
@@ -150,7 +151,7 @@ def _failing_tests(doc: Any, path: Path) -> dict[str, dict[str, list[str]]]:
 
 def _failures(kind: Any) -> list[str]:
     failed = kind.get("failure") if isinstance(kind, dict) else None
-    return [str(t) for t in failed[:MAX_TESTS]] if isinstance(failed, list) else []
+    return [str(t)[:MAX_ID] for t in failed[:MAX_TESTS]] if isinstance(failed, list) else []
 
 
 def _from_rows(rows: list[Any]) -> dict[str, Outcome] | None:

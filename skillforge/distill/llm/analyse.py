@@ -32,6 +32,7 @@ from skillforge.text import owner_of_names
 TEMPLATES = (
     "analyst_system.j2",
     "analyst.j2",
+    "_failing_tests.j2",  # included by the analysts' prompts
     "judge.j2",
     "comparative.j2",
     "repair.j2",
@@ -102,6 +103,7 @@ class LLMMapper:
             analyst=kind,
             transcript=transcript.render(),
             trajectory_id=traj.id,
+            tests=traj.metadata.get("tests") or {},
             steps=self.options.analyst_steps,
             task_cut=len(traj.task) > TASK_CHARS,
         )
