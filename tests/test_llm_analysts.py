@@ -146,7 +146,7 @@ def test_the_failed_analyst_is_told_which_tests_the_patch_broke(api, mapper, llm
         "not_fixed": ["tests/test_dates.py::test_z"],
     }
     failed = trajectory(
-        outcome=Outcome.FAILURE, outcome_source="labels:report.json", metadata={"tests": tests}
+        outcome=Outcome.FAILURE, outcome_source="labels:report.json", metadata={"failing_tests": tests}
     )
     assert mapper(api).map(failed).error is None
     prompt = llm_server.requests[0].user_text
@@ -163,7 +163,7 @@ def test_the_failing_tests_are_part_of_the_analysis_cache_key(mapper):
     reported = trajectory(
         outcome=Outcome.FAILURE,
         outcome_source="labels:report.json",
-        metadata={"tests": {"broke": ["t"], "not_fixed": []}},
+        metadata={"failing_tests": {"broke": ["t"], "not_fixed": []}},
     )
     assert mapper().cache_key(failed) != mapper().cache_key(reported)
 

@@ -13,22 +13,30 @@ from skillforge.distill.offline import OfflineMapper
 from skillforge.distill.offline.regressions import (
     EDITED,
     NEVER,
+    PART,
     PASSED,
     SAW,
     STALE,
+    TIMED_OUT,
     UNKNOWN,
-    covers,
-    file_of_test,
 )
+from skillforge.distill.offline.testfiles import file_of_test, runs_of
+from skillforge.distill.runid import label_of
 from skillforge.ingest import read
 from skillforge.ingest.labels import load_labels
-from skillforge.model import Lesson, Outcome
+from skillforge.model import Lesson, Outcome, Trajectory
 
 SUBMIT = "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached"
 
 
 def diff_of(*files: str) -> str:
-    return "".join(f"diff --git a/{f} b/{f}\n--- a/{f}\n+++ b/{f}\n@@ -1 +1 @@\n-a\n+b\n" for f in files)
+    """A diff that changes a line of each file; a file named with a leading + only gains a line."""
+    return "".join(
+        f"diff --git a/{f[1:]} b/{f[1:]}\n--- a/{f[1:]}\n+++ b/{f[1:]}\n@@ -1 +1,2 @@\n a\n+b\n"
+        if f.startswith("+")
+        else f"diff --git a/{f} b/{f}\n--- a/{f}\n+++ b/{f}\n@@ -1 +1 @@\n-a\n+b\n"
+        for f in files
+    )
 
 
 def write_run(
@@ -66,6 +74,7 @@ def write_report(folder: Path, iid: str, resolved: bool, not_fixed: list[str], b
 EDIT = ("sed -i 's/a/b/' src/widgets/core.py", 0, "")
 FAILED_RUN = "F.\n=================== 1 failed, 1 passed in 0.20s ==================="
 PASSED_RUN = "..\n=================== 2 passed in 0.20s ==================="
+TIMEOUT_RUN = "The last command <command>pytest tests/test_core.py</command> timed out and has been killed."
 BROKEN = "tests/test_core.py::test_keeps_order"
 
 # iid -> (commands, submitted files, report: (resolved, not fixed, broke), how the regression was missed)
@@ -100,7 +109,7 @@ RUNS: dict[
         [EDIT, ("pytest tests/test_core.py::test_keeps_order", 0, PASSED_RUN)],
         ("src/widgets/core.py",),
         (False, [], [BROKEN]),
-        PASSED,
+        PART,
     ),
     "acme__widgets-6": (
         [EDIT, ("pytest tests/test_core.py", 0, PASSED_RUN)],
@@ -113,6 +122,30 @@ RUNS: dict[
         ("src/widgets/core.py",),
         (True, [], []),
         "",
+    ),
+    "acme__widgets-8": (  # a changelog edited after the last run changes no code
+        [EDIT, ("pytest tests/test_core.py", 0, PASSED_RUN), ("sed -i 's/a/b/' CHANGES.rst", 0, "")],
+        ("src/widgets/core.py", "CHANGES.rst"),
+        (False, [], [BROKEN]),
+        PASSED,
+    ),
+    "acme__widgets-9": (
+        [EDIT, ("pytest tests/test_core.py", 124, TIMEOUT_RUN)],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        TIMED_OUT,
+    ),
+    "acme__widgets-10": (  # the test file run as a script, not through a runner
+        [EDIT, ("cd /testbed && python3 tests/test_core.py", 1, "FAILED (errors=1)")],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        SAW,
+    ),
+    "acme__widgets-11": (  # a new test added to the file is no change of the tests that broke
+        [EDIT, ("sed -i '$a def test_new(): pass' tests/test_core.py", 0, "")],
+        ("src/widgets/core.py", "+tests/test_core.py"),
+        (False, [], [BROKEN]),
+        NEVER,
     ),
 }
 
@@ -156,8 +189,9 @@ def test_a_bare_report_inside_its_instance_folder_keeps_its_tests(tmp_path: Path
 def test_ingest_puts_the_failing_tests_on_the_labelled_run(logs: tuple[Path, Path]) -> None:
     labels, source = load_labels([logs[1]])
     runs = {t.task_id: t for t in read([logs[0]], labels=labels, labels_source=source)}
-    assert runs["acme__widgets-2"].metadata["tests"] == {"not_fixed": [], "broke": [BROKEN]}
-    assert "tests" not in runs["acme__widgets-7"].metadata  # resolved: nothing failed
+    assert runs["acme__widgets-2"].failing_tests == {"not_fixed": [], "broke": [BROKEN]}
+    assert runs["acme__widgets-7"].failing_tests == {}  # resolved: nothing failed
+    assert "failing_tests" not in runs["acme__widgets-7"].metadata
 
 
 def test_each_regression_is_judged_by_the_runs_of_the_test_file_that_broke(logs: tuple[Path, Path]) -> None:
@@ -183,21 +217,18 @@ def test_the_agents_warning_states_how_each_regression_was_missed(logs: tuple[Pa
     lesson = warning(
         mapper.reduce([mapper.map(t) for t in read([logs[0]], labels=labels, labels_source=source)])
     )
-    body = lesson.body
-    assert (
-        "5 of 6 failed runs with a test report broke tests that passed before (in `tests/test_core.py`)"
-        in body
+    assert lesson.body == (
+        "- Before you submit, run the existing test file of the code you changed and submit only when it "
+        "passes, without changing its tests: 9 of 10 failed runs with a test report broke tests that passed "
+        "before (in `tests/test_core.py`). Of those, 2 had seen that file's tests fail in their last run of "
+        "it and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 saw their last run of it time out; 1 "
+        "changed the code again after their last run of it; 1 ran only some of its tests, which passed; 2 "
+        "never ran it; 1 changed existing lines of that test file (the evaluation runs the repository's "
+        "version); 1 saw it pass in their own last run. The other 1 did not make the issue's own tests pass."
     )
-    assert (
-        "1 had seen that file's tests fail in their last run of it and submitted anyway (`1 failed, 1 passed in 0.20s`)"
-        in body
-    )
-    assert "1 changed the code again after their last run of it" in body
-    assert "1 never ran it" in body and "1 edited that test file until it passed" in body
-    assert "1 saw it pass in their own last run" in body
-    assert "The other 1 did not make the issue's own tests pass." in body
+    broke = {f"acme__widgets-{i}" for i in (1, 2, 3, 4, 5, 8, 9, 10, 11)}
     assert sorted(e.trajectory_id for e in lesson.evidence) == sorted(
-        t.id for t in read([logs[0]]) if t.task_id in {f"acme__widgets-{i}" for i in range(1, 6)}
+        t.id for t in read([logs[0]]) if t.task_id in broke
     )
 
 
@@ -208,12 +239,13 @@ def test_the_repositorys_warning_names_the_test_file_to_run(logs: tuple[Path, Pa
     lesson = warning(found, "repository:acme/widgets")
     assert lesson.body == (
         "- Before you submit, run the existing tests in `tests/test_core.py` and submit only when they pass: "
-        f"5 failed runs broke tests there that passed before (`{BROKEN}`); 1 had seen them fail in their last "
-        "run and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 changed the code again after their last "
-        "run; 1 never ran them; 1 edited the test file until it passed (the evaluation runs the repository's "
-        "own tests); 1 saw them pass in their own last run."
+        f"9 failed runs broke tests there that passed before (`{BROKEN}`); 2 had seen them fail in their last "
+        "run and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 saw their last run time out; 1 changed "
+        "the code again after their last run; 1 ran only some of those tests, which passed; 2 never ran them; "
+        "1 changed existing lines of the test file (the evaluation runs the repository's version); 1 saw "
+        "them pass in their own last run."
     )
-    assert len(lesson.evidence) == 5
+    assert len(lesson.evidence) == 9
 
 
 def test_the_reduce_gives_the_same_warnings_in_any_order(logs: tuple[Path, Path]) -> None:
@@ -243,7 +275,7 @@ def test_one_regression_makes_no_warning(tmp_path: Path) -> None:
 
 
 def test_without_reports_runs_carry_no_verdict(logs: tuple[Path, Path]) -> None:
-    labels = {f"acme__widgets-{i}": Outcome.FAILURE for i in range(1, 8)}  # outcomes only (labels.json)
+    labels = {f"acme__widgets-{i}": Outcome.FAILURE for i in range(1, 12)}  # outcomes only (labels.json)
     mapper = OfflineMapper()
     assert all(mapper.map(t).facts["verdict"] is None for t in read([logs[0]], labels=labels))
 
@@ -256,8 +288,11 @@ def test_without_reports_runs_carry_no_verdict(logs: tuple[Path, Path]) -> None:
             "astropy/io/fits/tests/test_header.py",
         ),
         ("test_requests.py::RequestsTestCase::test_HTTP_200_OK_GET", "test_requests.py"),
+        ("tests/test_x.py::test_y[a::b/c]", "tests/test_x.py"),
         ("test_load_empty_dir (migrations.test_loader.LoaderTests)", "migrations.test_loader"),
-        ("test_issue_12345", ""),  # a bare name: the file is unknown
+        ("test_load (migrations.test_loader.LoaderTests.test_load)", "migrations.test_loader"),  # 3.11+
+        ("test_issue_12345", ""),  # a bare name (sympy): the file is unknown
+        ("tests::it_works", ""),  # a Rust module path, not a file
     ],
 )
 def test_where_a_test_lives(test_id: str, where: str) -> None:
@@ -265,27 +300,102 @@ def test_where_a_test_lives(test_id: str, where: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cmd", "where", "expected"),
+    ("cmd", "where", "runs", "part"),
     [
-        ("pytest astropy/io/fits/tests/test_header.py", "astropy/io/fits/tests/test_header.py", True),
+        ("pytest astropy/io/fits/tests/test_header.py", "astropy/io/fits/tests/test_header.py", True, False),
         (
             "pytest astropy/io/fits/tests/test_header.py::T::t -x",
             "astropy/io/fits/tests/test_header.py",
             True,
+            True,
         ),
-        ("pytest astropy/io/fits/tests/", "astropy/io/fits/tests/test_header.py", True),
-        ("cd /testbed && pytest -q", "tests/test_core.py", True),  # the whole suite
-        ("pytest tests/lint/test_pylinter.py", "tests/lint/unittest_lint.py", False),
-        ("python3 tests/runtests.py migrations.test_loader", "migrations.test_loader", True),
-        ("python3 tests/runtests.py migrations", "migrations.test_loader", True),
-        ("./tests/runtests.py migrations.test_loader.LoaderTests.test_load", "migrations.test_loader", True),
-        ("python3 tests/runtests.py migrations.test_writer", "migrations.test_loader", False),
-        ("/usr/bin/python3 -m pytest test_requests.py -k scheme", "test_requests.py", True),
-        ("pytest 'unbalanced", "tests/test_core.py", True),
+        ("pytest astropy/io/fits/tests/", "astropy/io/fits/tests/test_header.py", True, False),
+        ("cd /testbed && pytest -q", "tests/test_core.py", True, False),  # the whole suite
+        ("env PYTHONPATH=/testbed python -m pytest", "tests/test_core.py", True, False),
+        ("pytest /workspace/proj__proj-1/tests/", "tests/test_core.py", True, False),
+        ("pytest tests/lint/test_pylinter.py", "tests/lint/unittest_lint.py", False, False),
+        ("pytest sklearn/linear_model/tests/test_base.py", "sklearn/tests/test_base.py", False, False),
+        ("cd sklearn/tests && pytest test_base.py", "sklearn/tests/test_base.py", True, False),
+        ("pytest --ignore=tests/test_core.py", "tests/test_core.py", False, False),
+        ("pytest -k keeps_order tests | tail -20", "tests/test_core.py", True, False),
+        ("python -m unittest tests.test_core", "tests/test_core.py", True, False),
+        ("python -m unittest tests.test_core.CoreTests", "tests/test_core.py", True, True),
+        ("python3 tests/runtests.py migrations.test_loader", "migrations.test_loader", True, False),
+        ("python3 tests/runtests.py migrations", "migrations.test_loader", True, False),
+        (
+            "./tests/runtests.py migrations.test_loader.LoaderTests.test_load",
+            "migrations.test_loader",
+            True,
+            True,
+        ),
+        ("python3 tests/runtests.py migrations.test_writer", "migrations.test_loader", False, False),
+        ("python3 tests/runtests.py admin_views", "migrations.test_loader", False, False),  # another app
+        ("/usr/bin/python3 -m pytest test_requests.py -k scheme", "test_requests.py", True, False),
+        ("tox -e py39", "tests/test_core.py", True, False),
+        ('python -c "import unittest; print(1)"', "tests/test_core.py", False, False),
+        ("pytest tests/test_core.py -k 'unbalanced", "tests/test_core.py", True, False),
     ],
 )
-def test_which_test_commands_run_a_file(cmd: str, where: str, expected: bool) -> None:
-    assert covers(cmd, where) is expected
+def test_which_test_commands_run_a_file(cmd: str, where: str, runs: bool, part: bool) -> None:
+    found = runs_of(cmd, where)
+    assert (found.covers, found.part) == (runs, part)
+
+
+def test_a_script_run_counts_only_when_it_is_the_test_file_itself() -> None:
+    assert runs_of("python3 test_requests.py", "test_requests.py", runner_only=False).covers
+    assert not runs_of("python3 test_requests.py", "test_requests.py").covers  # runners only
+    assert not runs_of("python3 reproduce.py", "test_requests.py", runner_only=False).covers
+    assert not runs_of("cd /testbed/tests && ls", "tests/test_core.py", runner_only=False).covers
+
+
+def test_a_later_report_replaces_the_failing_tests_of_an_earlier_one(tmp_path: Path) -> None:
+    write_report(tmp_path / "a", "acme__widgets-1", False, [], [BROKEN])
+    later = tmp_path / "b" / "acme__widgets-1" / "report.json"
+    later.parent.mkdir(parents=True)
+    later.write_text(json.dumps({"acme__widgets-1": {"resolved": False, "tests_status": {}}}))  # not applied
+    labels, _ = load_labels([tmp_path / "a", tmp_path / "b"])
+    assert labels["acme__widgets-1"] is Outcome.FAILURE and "acme__widgets-1" not in labels.tests
+    odd = tmp_path / "c" / "acme__widgets-2" / "report.json"
+    odd.parent.mkdir(parents=True)
+    status = {"PASS_TO_PASS": {"failure": [None, 3, "tests/test_core.py::t"]}}
+    odd.write_text(json.dumps({"acme__widgets-2": {"resolved": False, "tests_status": status}}))
+    assert load_labels([odd])[0].tests["acme__widgets-2"]["broke"] == ["tests/test_core.py::t"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"broke": 5}, ["tests/x.py::t"], {"broke": "tests/x.py::t"}, "x", {"broke": [1, None]}],
+)
+def test_failing_tests_of_another_shape_in_a_logs_metadata_are_ignored(value: object) -> None:
+    traj = Trajectory(
+        id="t",
+        source="s",
+        format="f",
+        agent="a",
+        steps=[],
+        outcome=Outcome.FAILURE,
+        metadata={"failing_tests": value},
+    )
+    assert traj.failing_tests == {}
+    assert OfflineMapper().map(traj).facts["verdict"] is None
+
+
+def test_adding_the_reports_to_labelled_runs_makes_a_new_run_id() -> None:
+    def traj(**metadata: object) -> Trajectory:
+        return Trajectory(
+            id="t",
+            source="s",
+            format="f",
+            agent="a",
+            steps=[],
+            outcome=Outcome.FAILURE,
+            outcome_source="labels:labels.json",
+            metadata=dict(metadata),
+        )
+
+    assert label_of(traj()) == "failure"  # outcomes alone: the run ids of earlier versions
+    reported = label_of(traj(failing_tests={"broke": [BROKEN], "not_fixed": []}))
+    assert reported.startswith("failure:") and reported != label_of(traj(failing_tests={"broke": ["x"]}))
 
 
 def test_a_regression_in_a_file_the_report_does_not_name_is_unknown(tmp_path: Path) -> None:
@@ -311,7 +421,7 @@ def test_distill_writes_the_warning_into_the_agents_skill(
         text=True,
         check=True,
     ).stdout
-    assert "5 of 6 failed runs with a test report broke tests that passed before" in text
+    assert "9 of 10 failed runs with a test report broke tests that passed before" in text
     repo_skill = subprocess.run(
         ["git", "-C", str(lib), "show", f"{branch}:skills/widgets-workflow/SKILL.md"],
         capture_output=True,

@@ -42,7 +42,7 @@ def request_for(mapper: Any, traj: Trajectory) -> ChatRequest:
     user = caller.render(
         "analyst_batch.j2",
         outcome=traj.known_outcome.value,
-        tests=traj.metadata.get("tests") or {},
+        tests=traj.failing_tests,
         transcript=transcript.render(),
         trajectory_id=traj.id,
     )

@@ -200,7 +200,7 @@ def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = No
             continue
         run.input_ids.append(traj.id)
         if traj.labelled:
-            run.labelled[traj.id] = traj.outcome.value
+            run.labelled[traj.id] = runid.label_of(traj)
         run.formats[traj.format] = run.formats.get(traj.format, 0) + 1
         if traj.repository:  # goes into provenance.json: never a credential from a remote URL
             run.repositories[traj.id] = scrub(traj.repository)[0]

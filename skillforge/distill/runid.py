@@ -8,7 +8,7 @@ from typing import Any
 
 from skillforge.config import DEFAULT_MIN_SUPPORT, Settings
 from skillforge.distill import commit
-from skillforge.model import content_id
+from skillforge.model import Trajectory, content_id
 
 
 def run_id_of(
@@ -34,6 +34,13 @@ def run_id_of(
         *outcomes,
         *gate,
     )
+
+
+def label_of(traj: Trajectory) -> str:
+    """What ``--labels`` said of a run, for the run id: its outcome, and the failing tests a SWE-bench
+    report listed (adding the reports to runs labelled before is a new run, not "already done")."""
+    tests = traj.failing_tests
+    return f"{traj.outcome.value}:{content_id(repr(sorted(tests.items())))}" if tests else traj.outcome.value
 
 
 def _fingerprint(obj: Any) -> str:
@@ -68,7 +75,7 @@ def done_before_map(
         if t.id not in run.distilled:
             ids.append(t.id)
             if t.labelled:
-                labelled[t.id] = t.outcome.value
+                labelled[t.id] = label_of(t)
     if not ids:
         return False
     base = base_commit(lib, lib.base_branch(settings.base_branch))

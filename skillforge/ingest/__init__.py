@@ -50,6 +50,7 @@ __all__ = [
     "readers",
 ]
 from skillforge.model import Outcome, Trajectory
+from skillforge.model.trajectory import FAILING_TESTS
 from skillforge.safety.redact import redact_message
 
 # module names under skillforge.ingest, in detection order (most specific first)
@@ -368,6 +369,6 @@ def apply_label(traj: Trajectory, labels: dict[str, Outcome], source: str) -> bo
             traj.outcome_source = source
             tests = getattr(labels, "tests", {}).get(key)
             if tests:  # what a SWE-bench report says the patch left failing
-                traj.metadata["tests"] = tests
+                traj.metadata[FAILING_TESTS] = tests
             return True
     return False

@@ -45,6 +45,14 @@ class Labels(dict[str, Outcome]):
         super().__init__()
         self.tests: dict[str, dict[str, list[str]]] = {}
 
+    def merge(self, outcomes: dict[str, Outcome], tests: dict[str, dict[str, list[str]]]) -> None:
+        """Add one file's labels: a later file's outcome for an id replaces an earlier one, and so do
+        its failing tests (none listed: none kept, not the earlier file's)."""
+        self.update(outcomes)
+        for key in outcomes:
+            self.tests.pop(key, None)
+        self.tests.update(tests)
+
 
 def load_labels(paths: Iterable[str | Path]) -> tuple[Labels, str]:
     """Merge every label file given; returns the labels and a source tag for ``outcome_source``."""
@@ -54,9 +62,9 @@ def load_labels(paths: Iterable[str | Path]) -> tuple[Labels, str]:
         path = Path(raw).expanduser()
         if path.is_dir():
             for report in sorted(path.rglob("*.json")):
-                labels.update(_from_file(report, labels.tests))
+                labels.merge(*_from_file(report))
         elif path.is_file():
-            labels.update(_from_file(path, labels.tests))
+            labels.merge(*_from_file(path))
         else:
             raise InputError(f"{path}: no such labels file or folder", "check the --labels path")
         names.append(path.name)
@@ -79,10 +87,11 @@ def labels_in(path: Path, limit: int = 16 << 20) -> int:
     return len(_from_json(doc, path) or ())
 
 
-def _from_file(path: Path, tests: dict[str, dict[str, list[str]]] | None = None) -> dict[str, Outcome]:
+def _from_file(path: Path) -> tuple[dict[str, Outcome], dict[str, dict[str, list[str]]]]:
+    """One file's outcomes, and the failing tests its SWE-bench reports list."""
     data = path.read_bytes()
     if path.suffix.lower() == ".csv":
-        return _from_csv(path, data)
+        return _from_csv(path, data), {}
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -90,14 +99,12 @@ def _from_file(path: Path, tests: dict[str, dict[str, list[str]]] | None = None)
             f"{path}: labels file is not valid JSON ({exc})", "fix the file or pass a CSV"
         ) from None
     labels = _from_json(doc, path)
-    if labels is not None and tests is not None:
-        tests.update(_failing_tests(doc, path))
     if labels is None:
         raise InputError(
             f"{path}: not a labels file I know (SWE-bench report, results summary, or id → outcome)",
             "see docs/formats/README.md#outcome-labels",
         )
-    return labels
+    return labels, _failing_tests(doc, path)
 
 
 def _from_json(doc: Any, path: Path) -> dict[str, Outcome] | None:
@@ -151,7 +158,8 @@ def _failing_tests(doc: Any, path: Path) -> dict[str, dict[str, list[str]]]:
 
 def _failures(kind: Any) -> list[str]:
     failed = kind.get("failure") if isinstance(kind, dict) else None
-    return [str(t)[:MAX_ID] for t in failed[:MAX_TESTS]] if isinstance(failed, list) else []
+    ids = [t for t in failed if isinstance(t, str)] if isinstance(failed, list) else []
+    return [t[:MAX_ID] for t in ids[:MAX_TESTS]]
 
 
 def _from_rows(rows: list[Any]) -> dict[str, Outcome] | None:

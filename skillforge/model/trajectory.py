@@ -136,6 +136,7 @@ class Step(msgspec.Struct, gc=False):
 
 
 GUESSED_SOURCES = frozenset({"tests", "llm-judge"})  # outcome sources that infer rather than record
+FAILING_TESTS = "failing_tests"  # the metadata key of a SWE-bench report's failing tests (see failing_tests)
 # formats whose native id is an agent session's own id (a uuid): one session read from two copies is one
 # session. Not SWE-agent or mini-swe-agent (an instance id, shared by every run of that task), nor ATIF
 # (``session_id`` is whatever the writer chose, "run-42" in the reference)
@@ -181,6 +182,21 @@ class Trajectory:
     def labelled(self) -> bool:
         """True when ``--labels`` set the outcome (``outcome_source`` ``labels:<file>``)."""
         return (self.outcome_source or "").startswith("labels")
+
+    @property
+    def failing_tests(self) -> dict[str, list[str]]:
+        """What a SWE-bench report passed with ``--labels`` says the run's patch left failing
+        (``metadata["failing_tests"]``): ``{"not_fixed": [...], "broke": [...]}``, lists of test ids;
+        empty when there is none or the metadata holds something of another shape."""
+        found = self.metadata.get(FAILING_TESTS)
+        if not isinstance(found, dict):
+            return {}
+        out = {
+            kind: [t for t in found.get(kind) or [] if isinstance(t, str)]
+            for kind in ("not_fixed", "broke")
+            if isinstance(found.get(kind) or [], list)
+        }
+        return out if any(out.values()) else {}
 
     @property
     def session(self) -> str:

@@ -103,7 +103,7 @@ class LLMMapper:
             analyst=kind,
             transcript=transcript.render(),
             trajectory_id=traj.id,
-            tests=traj.metadata.get("tests") or {},
+            tests=traj.failing_tests,
             steps=self.options.analyst_steps,
             task_cut=len(traj.task) > TASK_CHARS,
         )

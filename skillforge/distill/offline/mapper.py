@@ -170,7 +170,7 @@ def mine(traj: Trajectory) -> Facts:
         "workflow": flow,
         "edits": edits,
         "harness": complaints,
-        "verdict": regressions.mine(traj, acts, contrast.submission(diff)[0]),
+        "verdict": regressions.mine(traj, acts, diff),
         "features": {k: cite(traj, [s], by_call[s].cmd if s in by_call else k) for k, s in feats.items()},
     }
 

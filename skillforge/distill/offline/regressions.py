@@ -1,17 +1,16 @@
 """Why labelled runs failed, from the SWE-bench report a user passes with ``--labels``: a failed run
 either left the issue's own tests failing (``FAIL_TO_PASS``: not fixed) or broke tests that passed
-before its patch (``PASS_TO_PASS``: a regression). For a regression the log then tells how the agent
-missed it, judged by its runs of the test file that broke: it ran that file last and saw failures,
-then submitted; it changed the code again after its last run of it; it never ran it; or it edited
-the test so that it passed (the harness runs the repository's own tests). The reduce pools the runs
-per agent into one warning that states each count, and per repository into one that names the test
-file to run.
+before its patch (``PASS_TO_PASS``: a regression). For a regression the log tells how the agent missed
+it, judged by its runs of the test file that broke (:mod:`.testfiles`): its last run of that file
+failed and it submitted; that run timed out; it changed code after it; it ran only other tests of the
+file; it never ran the file; or its final diff changed existing lines of that test file (the
+evaluation runs the repository's version). The reduce pools the runs per agent into one warning that
+states each count, and per repository into one that names the test file to run.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,116 +26,76 @@ from skillforge.distill.offline.accumulate import (
     runs_if_sampled,
 )
 from skillforge.distill.offline.actions import Act
-from skillforge.distill.offline.commands import EDIT, TEST
+from skillforge.distill.offline.commands import EDIT, REPRODUCE, TEST
 from skillforge.distill.offline.evidence import Facts, cite, evidence, render
+from skillforge.distill.offline.harness import TIMEOUT, complaint
 from skillforge.distill.offline.signature import tests_failed
+from skillforge.distill.offline.testfiles import file_of_test, runs_of
 from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Trajectory
 
-MIN_RUNS = 2  # regressions an agent's warning needs
-SAW, STALE, NEVER, EDITED, PASSED, UNKNOWN = (
-    "saw-failures",
-    "not-rerun",
-    "never-ran",
-    "edited-test",
-    "passed",
-    "?",
-)
-_DJANGO_ID = re.compile(r"^\w+ \(([\w.]+)\)$")  # "test_load_empty_dir (migrations.test_loader.LoaderTests)"
+MIN_RUNS = 2  # regressions a warning needs
+SAW, TIMED_OUT, STALE, PART, PASSED = "saw-failures", "timed-out", "not-rerun", "part", "passed"
+NEVER, EDITED, UNKNOWN = "never-ran", "edited-test", "?"
 _SUMMARY = re.compile(r"^.*(?:\b\d+ (?:failed|passed|errors?)\b|^FAILED \(|^OK\b|^Ran \d+ tests?).*$", re.M)
+_NOT_CODE = re.compile(
+    r"\.(?:md|rst|txt|adoc)$|(?:^|/)(?:CHANGES|CHANGELOG|AUTHORS|NEWS|HISTORY)[^/]*$", re.I
+)
 
 
-def file_of_test(test_id: str) -> str:
-    """Where a test id lives: ``a/test_x.py`` for pytest's ``a/test_x.py::T::t``, the dotted module
-    ``migrations.test_loader`` for Django's ``t (migrations.test_loader.LoaderTests)``; '' for a bare
-    name (sympy's reports give only ``test_foo``)."""
-    if "::" in test_id:
-        return test_id.split("::", 1)[0]
-    m = _DJANGO_ID.match(test_id.strip())
-    return m.group(1).rsplit(".", 1)[0] if m else ""
-
-
-def covers(cmd: str, where: str) -> bool:
-    """Whether a test command runs the tests in ``where`` (a file path or a dotted module): the part of
-    the line that runs the tests names it, a folder or package above it, or a test inside it; or names
-    no path or module at all (the whole suite)."""
-    parts = [p for p in _SEPARATORS.split(cmd) if _RUNNER.search(p)] or [cmd]
-    return any(_runs(part, where) for part in parts)
-
-
-_SEPARATORS = re.compile(r"&&|\|\||[;|\n]")
-_RUNNER = re.compile(r"\b(?:pytest|py\.test|runtests\.py|bin/test|unittest|nose2?|tox|manage\.py\s+test)\b")
-
-
-def _runs(part: str, where: str) -> bool:
-    try:
-        words = shlex.split(part)
-    except ValueError:
-        words = part.split()
-    named = [w.split("::", 1)[0].rstrip("/") for w in words[1:] if _names_tests(w)]
-    if not named:
-        return True
-    dotted = "/" not in where and not where.endswith(".py")
-    return any(_within(where, arg, dotted) for arg in named)
-
-
-def _names_tests(word: str) -> bool:
-    return (
-        not word.startswith("-")
-        and ("/" in word or word.endswith(".py") or re.fullmatch(r"[A-Za-z_]\w*(?:\.\w+)+", word) is not None)
-        and not word.endswith(("runtests.py", "/python", "/python3", "/pytest"))
-        and not word.startswith(("/usr/", "/bin/"))
-    )
-
-
-def _within(where: str, arg: str, dotted: bool) -> bool:
-    if dotted:  # Django: runtests.py migrations / migrations.test_loader / …LoaderTests.test_x
-        return where == arg or where.startswith(arg + ".") or arg.startswith(where + ".")
-    arg = arg.removeprefix("./").removeprefix("/testbed/")
-    return where == arg or where.startswith(arg + "/") or where.rsplit("/", 1)[-1] == arg.rsplit("/", 1)[-1]
-
-
-def mine(traj: Trajectory, acts: list[Act], submitted: list[str]) -> dict[str, Any] | None:
+def mine(traj: Trajectory, acts: list[Act], diff: str) -> dict[str, Any] | None:
     """Why this failed run failed, when its report is known: {"kind": "broke" | "not_fixed", "how",
-    "tests", "file", and a citation}; None for other runs. ``submitted``: files the final diff changes."""
-    tests = traj.metadata.get("tests")
-    if traj.known_outcome is not Outcome.FAILURE or not isinstance(tests, dict):
+    "tests", "file", and a citation}; None for other runs. ``diff``: the run's final diff."""
+    tests = traj.failing_tests
+    if traj.known_outcome is not Outcome.FAILURE or not tests:
         return None
-    broke, not_fixed = list(tests.get("broke") or []), list(tests.get("not_fixed") or [])
+    broke, not_fixed = tests.get("broke", []), tests.get("not_fixed", [])
     last = acts[-1].call if acts else 0
     if not broke:
-        return cite(
-            traj,
-            [last],
-            not_fixed[0] if not_fixed else "",
-            kind="not_fixed",
-            how="",
-            tests=not_fixed[:2],
-            file="",
-        )
+        return cite(traj, [last], not_fixed[0], kind="not_fixed", how="", tests=not_fixed[:2], file="")
     where = next((f for f in map(file_of_test, broke) if f), "")
-    how, run = _how(acts, where, submitted)
+    how, run = _how(acts, where, diff)
     quote = _summary(run.output) if run is not None else broke[0]
     steps = [run.call, run.result] if run is not None and run.result is not None else [last]
     return cite(traj, steps, quote or broke[0], kind="broke", how=how, tests=broke[:2], file=where)
 
 
-def _how(acts: list[Act], where: str, submitted: list[str]) -> tuple[str, Act | None]:
-    """How the run missed the regression in ``where`` and the last run of that file (None: none)."""
+def _how(acts: list[Act], where: str, diff: str) -> tuple[str, Act | None]:
+    """How the run missed the regression in ``where`` and its last run of that file (None: none)."""
     if not where:
         return UNKNOWN, None
-    as_path = where if "/" in where or where.endswith(".py") else where.replace(".", "/") + ".py"
-    if any(f == as_path or f.endswith("/" + as_path) for f in submitted):
+    if _changed_lines_of(diff, where):
         return EDITED, None
-    runs = [a for a in acts if a.cls == TEST and covers(a.cmd, where)]
+    runs = [
+        (a, r)
+        for a in acts
+        if (r := runs_of(a.cmd, where, runner_only=a.cls != TEST and a.cls != REPRODUCE)).covers
+    ]
     if not runs:
         return NEVER, None
-    last_run = runs[-1]
+    last_run, how = runs[-1]
+    if complaint(last_run.output) == TIMEOUT:  # killed by the harness: it never saw the result
+        return TIMED_OUT, last_run
     if last_run.failed or tests_failed(last_run.output):
         return SAW, last_run
-    edits = [a.call for a in acts if a.cls == EDIT and not a.scratch]
-    if edits and edits[-1] > last_run.call:
+    if any(a.call > last_run.call and _changes_code(a) for a in acts):
         return STALE, last_run
-    return PASSED, last_run
+    return (PART if how.part else PASSED), last_run
+
+
+def _changes_code(a: Act) -> bool:
+    """An edit of the repository's code, not of its docs or changelog, nor a scratch file."""
+    return a.cls == EDIT and not a.scratch and not (a.writes and all(_NOT_CODE.search(w) for w in a.writes))
+
+
+def _changed_lines_of(diff: str, where: str) -> bool:
+    """Whether the final diff changes or removes lines of the test file ``where`` (adding a new test to
+    it is no edit of the tests that broke)."""
+    path = where if "/" in where or "." not in where else where.replace(".", "/") + ".py"
+    for block in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
+        m = re.match(r"a/(\S+) b/(\S+)", block)
+        if m and (m.group(2) == path or m.group(2).endswith("/" + path)):
+            return re.search(r"^-(?!--)", block, re.M) is not None
+    return False
 
 
 def _summary(output: str) -> str:
@@ -198,10 +157,13 @@ def _lesson(scope: Scope, g: _Group, broke: int) -> Lesson:
         broke=broke,
         reported=g.reported,
         files=[name for name, _ in ranked(g.files)[:3]],
+        more_files=max(0, len(g.files) - 3),
         tests=[name for name, _ in ranked(g.tests)[:2]],
         saw=g.how[SAW],
         saw_quote=g.quote(SAW),
         stale=g.how[STALE],
+        timed_out=g.how[TIMED_OUT],
+        part=g.how[PART],
         never=g.how[NEVER],
         edited=g.how[EDITED],
         passed=g.how[PASSED],

@@ -1,0 +1,140 @@
+"""Which file a failing test lives in, and whether a command the agent ran runs that file.
+
+``file_of_test`` reads the test ids of SWE-bench reports: pytest's ``path/test_x.py::Class::test`` and
+unittest's (Django's) ``test (package.module.Class)`` or, from Python 3.11, ``test
+(package.module.Class.test)``. ``runs_of(cmd, where)`` says whether a command runs the tests in
+``where`` (a path, or a dotted module for unittest ids) and whether it ran only some tests of it.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+_UNITTEST_ID = re.compile(r"^(\w+) \(([\w.]+)\)$")
+# a file's name, not a dotted module or a Rust module path ("tests" in "tests::it_works")
+_PATHLIKE = re.compile(r"/|\.(?:py|pyx|js|jsx|mjs|cjs|ts|tsx|rb|go|rs|java|kt|php|cs|swift|ex|exs)$")
+# where a test runner's arguments start: its own word (python -m pytest, ./tests/runtests.py, bin/test)
+_RUNNERS = frozenset({"pytest", "py.test", "runtests.py", "nosetests", "nose2", "trial", "unittest", "test"})
+_VALUED = frozenset(  # runners' options whose value is the next word, not a test to run
+    {"-k", "-m", "-p", "-W", "-o", "-c", "-n", "-e", "--tb", "--rootdir", "--settings", "--parallel"}
+    | {"--durations", "--maxfail", "--timeout", "--verbosity", "--basetemp", "--confcutdir", "--log-level"}
+)
+_EXCLUDING = ("--ignore", "--deselect", "--ignore-glob")
+_PYTHON = re.compile(r"python[\d.]*")
+_OPERATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "(", ")", "\n"})
+
+
+def file_of_test(test_id: str) -> str:
+    """Where a test id lives: ``a/test_x.py`` for ``a/test_x.py::T::t``, the dotted module
+    ``migrations.test_loader`` for ``t (migrations.test_loader.LoaderTests)`` and ``t
+    (migrations.test_loader.LoaderTests.t)``; '' when the id does not say (sympy's bare ``test_foo``,
+    Rust's ``tests::it_works``)."""
+    if "::" in test_id:
+        head = test_id.split("::", 1)[0]
+        return head if _PATHLIKE.search(head) else ""
+    m = _UNITTEST_ID.match(test_id.strip())
+    if not m:
+        return ""
+    parts = m.group(2).split(".")
+    if parts and parts[-1] == m.group(1):
+        parts.pop()  # Python 3.11+: the test's own name ends the dotted path
+    while parts and parts[-1][:1].isupper():
+        parts.pop()  # the test case class
+    return ".".join(parts)
+
+
+@dataclass(frozen=True)
+class Run:
+    covers: bool  # the command runs tests of ``where``
+    part: bool = False  # only some of them: it names tests inside the file, not the file
+    named: bool = False  # it names ``where`` (or a folder, package or test in it), not the whole suite
+
+
+def runs_of(cmd: str, where: str, runner_only: bool = True) -> Run:
+    """Whether ``cmd`` runs the tests in ``where``. A test runner that names no path or module runs the
+    whole suite; with ``runner_only=False`` a command without a known runner (``python3
+    test_requests.py``) counts when it names the file itself."""
+    found = [_part(words, where, runner_only) for words in _commands(cmd)]
+    hits = [r for r in found if r.covers]
+    if not hits:
+        return Run(False)
+    return Run(True, part=all(r.part for r in hits), named=any(r.named for r in hits))
+
+
+def _commands(cmd: str) -> list[list[str]]:
+    """The words of each simple command of a line (quotes respected: ``python -c "a; b"`` is one)."""
+    lexer = shlex.shlex(cmd, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    commands: list[list[str]] = [[]]
+    try:
+        for token in lexer:
+            if token in _OPERATORS or set(token) <= set("&|;()"):
+                commands.append([])
+            else:
+                commands[-1].append(token)
+    except ValueError:  # an unbalanced quote: read the line as plain words
+        return [cmd.split()]
+    return [c for c in commands if c]
+
+
+def _part(words: list[str], where: str, runner_only: bool) -> Run:
+    at = next((i for i, w in enumerate(words) if _is_runner(words, i)), None)
+    if at is None:
+        program = next((w for w in words if "=" not in w), "")
+        if runner_only or not _PYTHON.fullmatch(program.rsplit("/", 1)[-1]):
+            return Run(False)
+        args = [w for w in words[words.index(program) + 1 :] if "=" not in w and not w.startswith("-")]
+        script = _matches(args[0], where) if args else None  # python3 test_requests.py: the file itself
+        return Run(script is not None, part=bool(script), named=True)
+    named, excluded, skip = [], [], False
+    for i, w in enumerate(words[at + 1 :], at + 1):
+        if skip:
+            skip = False
+        elif w.startswith(_EXCLUDING):
+            value = w.split("=", 1)[1] if "=" in w else (words[i + 1] if i + 1 < len(words) else "")
+            excluded.append(value)
+            skip = "=" not in w
+        elif w.startswith("-"):
+            skip = w in _VALUED
+        elif "=" not in w:
+            named.append(w)
+    if any(_matches(e, where) is False for e in excluded):
+        return Run(False)  # --ignore tests/test_x.py: the file is left out
+    if not named:
+        return Run(True)  # the whole suite
+    hits = [h for h in (_matches(a, where) for a in named) if h is not None]
+    return Run(bool(hits), part=bool(hits) and all(hits), named=True)
+
+
+def _is_runner(words: list[str], i: int) -> bool:
+    word = words[i].rsplit("/", 1)[-1]
+    if word == "test":  # bin/test (sympy), manage.py test, go test: a runner only after those
+        return words[i].endswith("bin/test") or (i > 0 and words[i - 1].endswith("manage.py"))
+    if word == "unittest":
+        return i > 0 and words[i - 1] == "-m"
+    return word in _RUNNERS or word == "tox"
+
+
+def _matches(arg: str, where: str) -> bool | None:
+    """None: ``arg`` does not name tests of ``where``; False: it names the file, a folder or a package
+    above it (all its tests); True: it names some tests inside it (``file::test``, ``mod.Class``)."""
+    inside = "::" in arg
+    arg = arg.split("::", 1)[0].rstrip("/").removeprefix("./")
+    path = where if _PATHLIKE.search(where) else where.replace(".", "/") + ".py"
+    dotted = path.removesuffix(".py").replace("/", ".")
+    if "/" in arg or arg.endswith(".py"):
+        if arg.startswith("/"):  # a checkout's absolute path (/testbed/…, /workspace/<x>/…): its tail
+            tails = ["/".join(arg.split("/")[i:]) for i in range(1, arg.count("/") + 1)]
+            return next((inside for t in tails if t and (path == t or path.startswith(t + "/"))), None)
+        if path == arg or path.startswith(arg + "/"):
+            return inside
+        if "/" not in arg and path.rsplit("/", 1)[-1] == arg:
+            return inside  # cd into the tests' folder, then pytest test_x.py
+        return None
+    if dotted == arg or dotted.startswith(arg + "."):  # a module, or a package or app label above it
+        return inside
+    if arg.startswith(dotted + "."):
+        return True  # a class or test inside the module
+    return None
