@@ -429,3 +429,24 @@ def test_distill_writes_the_warning_into_the_agents_skill(
         check=True,
     ).stdout
     assert "run the existing tests in `tests/test_core.py` and submit only when they pass" in repo_skill
+
+
+def test_a_command_is_read_whole_and_line_by_line(tmp_path: Path) -> None:
+    """``Act.cmd`` is one line of at most 160 characters: the file named past that, or on the line after
+    a ``git checkout``, was lost or read as that command's argument."""
+    long_run = "pytest " + " ".join(f"tests/test_other_{i}.py" for i in range(12)) + " tests/test_core.py"
+    write_run(
+        tmp_path / "trajs", "acme__widgets-1", [EDIT, (long_run, 1, FAILED_RUN)], ("src/widgets/core.py",)
+    )
+    write_run(
+        tmp_path / "trajs",
+        "acme__widgets-2",
+        [EDIT, ("git checkout src/x.py\npytest tests/test_core.py", 1, FAILED_RUN)],
+        ("src/widgets/core.py",),
+    )
+    for iid in ("acme__widgets-1", "acme__widgets-2"):
+        write_report(tmp_path / "reports", iid, False, [], [BROKEN])
+    facts = facts_by_id(tmp_path / "trajs", tmp_path / "reports")
+    assert facts["acme__widgets-1"]["verdict"]["how"] == SAW
+    assert facts["acme__widgets-2"]["verdict"]["how"] == SAW
+    assert not runs_of("pytest tests/test_other.py\ncd tests", "tests/test_core.py").covers  # 2 commands

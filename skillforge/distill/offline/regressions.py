@@ -31,7 +31,7 @@ from skillforge.distill.offline.evidence import Facts, cite, evidence, render
 from skillforge.distill.offline.harness import TIMEOUT, complaint
 from skillforge.distill.offline.signature import tests_failed
 from skillforge.distill.offline.testfiles import file_of_test, runs_of
-from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Trajectory
+from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Shell, Trajectory
 
 MIN_RUNS = 2  # regressions a warning needs
 SAW, TIMED_OUT, STALE, PART, PASSED = "saw-failures", "timed-out", "not-rerun", "part", "passed"
@@ -65,11 +65,7 @@ def _how(acts: list[Act], where: str, diff: str) -> tuple[str, Act | None]:
         return UNKNOWN, None
     if _changed_lines_of(diff, where):
         return EDITED, None
-    runs = [
-        (a, r)
-        for a in acts
-        if (r := runs_of(a.cmd, where, runner_only=a.cls != TEST and a.cls != REPRODUCE)).covers
-    ]
+    runs = [(a, r) for a in acts if (r := runs_of(_command(a), where, runner_only=a.cls not in _RUNS)).covers]
     if not runs:
         return NEVER, None
     last_run, how = runs[-1]
@@ -80,6 +76,14 @@ def _how(acts: list[Act], where: str, diff: str) -> tuple[str, Act | None]:
     if any(a.call > last_run.call and _changes_code(a) for a in acts):
         return STALE, last_run
     return (PART if how.part else PASSED), last_run
+
+
+_RUNS = (TEST, REPRODUCE)  # classes whose commands may run a test file without a known runner
+
+
+def _command(a: Act) -> str:
+    """The whole command line (``Act.cmd`` is cut to one line of 160 characters)."""
+    return a.action.command if isinstance(a.action, Shell) else a.cmd
 
 
 def _changes_code(a: Act) -> bool:

@@ -65,7 +65,7 @@ def runs_of(cmd: str, where: str, runner_only: bool = True) -> Run:
 
 def _commands(cmd: str) -> list[list[str]]:
     """The words of each simple command of a line (quotes respected: ``python -c "a; b"`` is one)."""
-    lexer = shlex.shlex(cmd, posix=True, punctuation_chars=True)
+    lexer = shlex.shlex(cmd.replace("\n", " ; "), posix=True, punctuation_chars=True)  # a line ends one
     lexer.whitespace_split = True
     commands: list[list[str]] = [[]]
     try:
