@@ -16,6 +16,7 @@ from skillforge.distill.offline.regressions import (
     PART,
     PASSED,
     SAW,
+    SAW_CHANGED,
     STALE,
     TIMED_OUT,
     UNKNOWN,
@@ -147,6 +148,26 @@ RUNS: dict[
         (False, [], [BROKEN]),
         NEVER,
     ),
+    "acme__widgets-12": (
+        [EDIT, ("pytest tests/test_core.py", 1, FAILED_RUN), ("sed -i 's/b/c/' src/widgets/core.py", 0, "")],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        SAW_CHANGED,
+    ),
+    "acme__widgets-13": (  # naming pytest is not running it: an install, a heredoc's import
+        [
+            EDIT,
+            ("pip install pytest", 0, "Successfully installed pytest"),
+            (
+                "cat <<'EOF' > test_fix.py\nimport pytest\nfrom widgets import core\nEOF\npython test_fix.py",
+                0,
+                "ok",
+            ),
+        ],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        NEVER,
+    ),
 }
 
 
@@ -219,14 +240,15 @@ def test_the_agents_warning_states_how_each_regression_was_missed(logs: tuple[Pa
     )
     assert lesson.body == (
         "- Before you submit, run the existing test file of the code you changed and submit only when it "
-        "passes, without changing its tests: 9 of 10 failed runs with a test report broke tests that passed "
+        "passes, without changing its tests: 11 of 12 failed runs with a test report broke tests that passed "
         "before (in `tests/test_core.py`). Of those, 2 had seen that file's tests fail in their last run of "
-        "it and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 saw their last run of it time out; 1 "
-        "changed the code again after their last run of it; 1 ran only some of its tests, which passed; 2 "
-        "never ran it; 1 changed existing lines of that test file (the evaluation runs the repository's "
-        "version); 1 saw it pass in their own last run. The other 1 did not make the issue's own tests pass."
+        "it and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 had seen them fail, changed the code "
+        "again and submitted without running them again; 1 saw their last run of it time out; 1 changed the "
+        "code again after a passing run of it; 1 ran only some of its tests, which passed; 3 never ran it; 1 "
+        "changed existing lines of that test file (the evaluation runs the repository's version); 1 saw it "
+        "pass in their own last run. The other 1 did not make the issue's own tests pass."
     )
-    broke = {f"acme__widgets-{i}" for i in (1, 2, 3, 4, 5, 8, 9, 10, 11)}
+    broke = {f"acme__widgets-{i}" for i in (1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13)}
     assert sorted(e.trajectory_id for e in lesson.evidence) == sorted(
         t.id for t in read([logs[0]]) if t.task_id in broke
     )
@@ -239,13 +261,14 @@ def test_the_repositorys_warning_names_the_test_file_to_run(logs: tuple[Path, Pa
     lesson = warning(found, "repository:acme/widgets")
     assert lesson.body == (
         "- Before you submit, run the existing tests in `tests/test_core.py` and submit only when they pass: "
-        f"9 failed runs broke tests there that passed before (`{BROKEN}`); 2 had seen them fail in their last "
-        "run and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 saw their last run time out; 1 changed "
-        "the code again after their last run; 1 ran only some of those tests, which passed; 2 never ran them; "
-        "1 changed existing lines of the test file (the evaluation runs the repository's version); 1 saw "
-        "them pass in their own last run."
+        f"11 failed runs broke tests there that passed before (`{BROKEN}`); 2 had seen them fail in their last "
+        "run and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 had seen them fail, changed the code again "
+        "and submitted without running them again; 1 saw their last run time out; 1 changed the code again "
+        "after a passing run; 1 ran only some of those tests, which passed; 3 never ran them; 1 changed "
+        "existing lines of a test file that broke (the evaluation runs the repository's version); 1 saw them "
+        "pass in their own last run."
     )
-    assert len(lesson.evidence) == 9
+    assert len(lesson.evidence) == 11
 
 
 def test_the_reduce_gives_the_same_warnings_in_any_order(logs: tuple[Path, Path]) -> None:
@@ -275,7 +298,7 @@ def test_one_regression_makes_no_warning(tmp_path: Path) -> None:
 
 
 def test_without_reports_runs_carry_no_verdict(logs: tuple[Path, Path]) -> None:
-    labels = {f"acme__widgets-{i}": Outcome.FAILURE for i in range(1, 12)}  # outcomes only (labels.json)
+    labels = {f"acme__widgets-{i}": Outcome.FAILURE for i in range(1, 14)}  # outcomes only (labels.json)
     mapper = OfflineMapper()
     assert all(mapper.map(t).facts["verdict"] is None for t in read([logs[0]], labels=labels))
 
@@ -421,7 +444,7 @@ def test_distill_writes_the_warning_into_the_agents_skill(
         text=True,
         check=True,
     ).stdout
-    assert "9 of 10 failed runs with a test report broke tests that passed before" in text
+    assert "11 of 12 failed runs with a test report broke tests that passed before" in text
     repo_skill = subprocess.run(
         ["git", "-C", str(lib), "show", f"{branch}:skills/widgets-workflow/SKILL.md"],
         capture_output=True,
@@ -450,3 +473,57 @@ def test_a_command_is_read_whole_and_line_by_line(tmp_path: Path) -> None:
     assert facts["acme__widgets-1"]["verdict"]["how"] == SAW
     assert facts["acme__widgets-2"]["verdict"]["how"] == SAW
     assert not runs_of("pytest tests/test_other.py\ncd tests", "tests/test_core.py").covers  # 2 commands
+
+
+def test_an_outcome_only_file_after_the_reports_keeps_their_failing_tests(tmp_path: Path) -> None:
+    write_report(tmp_path / "reports", "acme__widgets-1", False, [], [BROKEN])
+    write_report(tmp_path / "reports", "acme__widgets-2", False, [], [BROKEN])
+    outcomes = tmp_path / "labels.json"
+    outcomes.write_text(json.dumps({"acme__widgets-1": "failure", "acme__widgets-2": "success"}))
+    labels, _ = load_labels([tmp_path / "reports", outcomes])
+    assert labels.tests["acme__widgets-1"]["broke"] == [BROKEN]  # the same verdict: the tests stand
+    assert "acme__widgets-2" not in labels.tests  # now resolved: nothing failed
+    (tmp_path / "reports" / "results.json").write_text(
+        json.dumps({"resolved": [], "unresolved": ["acme__widgets-1"]})
+    )
+    labels, _ = load_labels([tmp_path / "reports"])  # a summary beside the reports, sorted after them
+    assert labels.tests["acme__widgets-1"]["broke"] == [BROKEN]
+
+
+@pytest.mark.parametrize(
+    ("cmd", "where", "runs"),
+    [
+        ("timeout 120 python3 test_requests.py", "test_requests.py", True),
+        ("env X=1 python -W ignore test_requests.py", "test_requests.py", True),
+        ("pytest /testbed", "tests/test_core.py", True),  # the whole checkout
+        ("pytest /testbed/tests/test_core.py", "tests/test_core.py", True),
+        ("pytest /tmp/tests", "tests/test_core.py", False),  # a scratch folder
+        ("pip install pytest", "tests/test_core.py", False),
+        ("which pytest && cat tests/runtests.py", "tests/test_core.py", False),
+        ("cat <<EOF > t.py\nimport pytest\nEOF\npython t.py", "tests/test_core.py", False),
+        ("python manage.py test migrations", "migrations.test_loader", True),
+        ("go test ./...", "tests/test_core.py", False),
+    ],
+)
+def test_only_the_program_a_command_runs_counts(cmd: str, where: str, runs: bool) -> None:
+    assert runs_of(cmd, where, runner_only=False).covers is runs
+
+
+def test_a_top_level_test_file_renamed_or_nested_is_found_in_the_diff(tmp_path: Path) -> None:
+    from skillforge.distill.offline.regressions import _changed_lines_of
+
+    top = "diff --git a/test_requests.py b/test_requests.py\n--- a/test_requests.py\n+++ b/test_requests.py\n@@ -1 +1 @@\n-a\n+b\n"
+    assert _changed_lines_of(top, "test_requests.py")
+    renamed = "diff --git a/tests/test_core.py b/tests/test_core2.py\nsimilarity index 100%\nrename from tests/test_core.py\nrename to tests/test_core2.py\n"
+    assert _changed_lines_of(renamed, "tests/test_core.py")
+    nested_first = (
+        "diff --git a/pkg/tests/test_core.py b/pkg/tests/test_core.py\n@@ -1 +1,2 @@\n a\n+b\n"
+        + "diff --git a/tests/test_core.py b/tests/test_core.py\n@@ -1 +1 @@\n-a\n+b\n"
+    )
+    assert _changed_lines_of(nested_first, "tests/test_core.py")  # the exact path, not the first that ends so
+    dashes = "diff --git a/tests/test_core.py b/tests/test_core.py\n--- a/tests/test_core.py\n+++ b/tests/test_core.py\n@@ -1 +1 @@\n--- old\n+b\n"
+    assert _changed_lines_of(dashes, "tests/test_core.py")  # a removed line that starts with --
+
+
+def test_a_timed_out_run_is_quoted_by_its_timeout(logs: tuple[Path, Path]) -> None:
+    assert facts_by_id(*logs)["acme__widgets-9"]["verdict"]["quote"].startswith("The last command")

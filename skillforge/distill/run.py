@@ -28,7 +28,7 @@ class Run:
     allow_dirty: bool = False
     input_ids: list[str] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)  # the logs given: evidence names files relative to them
-    labelled: dict[str, str] = field(default_factory=dict)  # id -> outcome, for runs --labels set (run id)
+    labelled: dict[str, str] = field(default_factory=dict)  # id -> runid.label_of, for runs --labels set
     repositories: dict[str, str] = field(default_factory=dict)
     formats: dict[str, int] = field(default_factory=dict)
     results: list[MapResult | Folded] = field(default_factory=list)

@@ -12,8 +12,8 @@ Accepted, detected by content:
 
 A SWE-bench report also says which tests the patch left failing: the issue's own (``FAIL_TO_PASS``) and
 those that passed before it (``PASS_TO_PASS``: a regression). :class:`Labels` keeps them per instance
-(``Labels.tests``), and ingest puts them on the run (``Trajectory.metadata["tests"]``) for distill to
-say why a failed run failed.
+(``Labels.tests``), and ingest puts them on the run (``Trajectory.metadata["failing_tests"]``, read
+through ``Trajectory.failing_tests``) for distill to say why a failed run failed.
 """
 
 from __future__ import annotations
@@ -46,12 +46,18 @@ class Labels(dict[str, Outcome]):
         self.tests: dict[str, dict[str, list[str]]] = {}
 
     def merge(self, outcomes: dict[str, Outcome], tests: dict[str, dict[str, list[str]]]) -> None:
-        """Add one file's labels: a later file's outcome for an id replaces an earlier one, and so do
-        its failing tests (none listed: none kept, not the earlier file's)."""
+        """Add one file's labels: a later file's outcome for an id replaces an earlier one. A later
+        SWE-bench report for an id replaces its failing tests too (none listed: none kept); a file of
+        outcomes alone keeps them, unless it says the run resolved."""
         self.update(outcomes)
-        for key in outcomes:
-            self.tests.pop(key, None)
-        self.tests.update(tests)
+        for key, failing in tests.items():
+            if any(failing.values()):
+                self.tests[key] = failing
+            else:
+                self.tests.pop(key, None)
+        for key, outcome in outcomes.items():
+            if outcome is Outcome.SUCCESS:
+                self.tests.pop(key, None)
 
 
 def load_labels(paths: Iterable[str | Path]) -> tuple[Labels, str]:
@@ -137,9 +143,9 @@ def _from_json(doc: Any, path: Path) -> dict[str, Outcome] | None:
 
 
 def _failing_tests(doc: Any, path: Path) -> dict[str, dict[str, list[str]]]:
-    """instance id -> the tests a SWE-bench report lists as failing after the patch, by kind; only
-    instances whose report has ``tests_status`` (a report.json, bare or keyed by instance) with a
-    failing test."""
+    """instance id -> the tests a SWE-bench report lists as failing after the patch, by kind (empty
+    lists: none failed); only instances whose report has ``tests_status`` (a report.json, bare or
+    keyed by instance)."""
     if not isinstance(doc, dict):
         return {}
     reports = {path.parent.name: doc} if "tests_status" in doc else doc
@@ -147,12 +153,10 @@ def _failing_tests(doc: Any, path: Path) -> dict[str, dict[str, list[str]]]:
     for iid, report in reports.items():
         status = report.get("tests_status") if isinstance(report, dict) else None
         if isinstance(status, dict):
-            failing = {
+            out[str(iid)] = {
                 "not_fixed": _failures(status.get("FAIL_TO_PASS")),
                 "broke": _failures(status.get("PASS_TO_PASS")),
             }
-            if any(failing.values()):
-                out[str(iid)] = failing
     return out
 
 

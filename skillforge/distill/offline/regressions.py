@@ -2,9 +2,10 @@
 either left the issue's own tests failing (``FAIL_TO_PASS``: not fixed) or broke tests that passed
 before its patch (``PASS_TO_PASS``: a regression). For a regression the log tells how the agent missed
 it, judged by its runs of the test file that broke (:mod:`.testfiles`): its last run of that file
-failed and it submitted; that run timed out; it changed code after it; it ran only other tests of the
-file; it never ran the file; or its final diff changed existing lines of that test file (the
-evaluation runs the repository's version). The reduce pools the runs per agent into one warning that
+failed and it submitted, or changed code and submitted without running it again; that run timed out;
+it changed code after a passing run; it ran only other tests of the file; it never ran the file; or
+its final diff changed existing lines of that test file (the evaluation runs the repository's
+version). The reduce pools the runs per agent into one warning that
 states each count, and per repository into one that names the test file to run.
 """
 
@@ -30,11 +31,12 @@ from skillforge.distill.offline.commands import EDIT, REPRODUCE, TEST
 from skillforge.distill.offline.evidence import Facts, cite, evidence, render
 from skillforge.distill.offline.harness import TIMEOUT, complaint
 from skillforge.distill.offline.signature import tests_failed
-from skillforge.distill.offline.testfiles import file_of_test, runs_of
+from skillforge.distill.offline.testfiles import file_of_test, path_of, runs_of
 from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Shell, Trajectory
 
 MIN_RUNS = 2  # regressions a warning needs
-SAW, TIMED_OUT, STALE, PART, PASSED = "saw-failures", "timed-out", "not-rerun", "part", "passed"
+SAW, SAW_CHANGED, TIMED_OUT = "saw-failures", "saw-failures-then-changed", "timed-out"
+STALE, PART, PASSED = "not-rerun", "part", "passed"
 NEVER, EDITED, UNKNOWN = "never-ran", "edited-test", "?"
 _SUMMARY = re.compile(r"^.*(?:\b\d+ (?:failed|passed|errors?)\b|^FAILED \(|^OK\b|^Ran \d+ tests?).*$", re.M)
 _NOT_CODE = re.compile(
@@ -54,7 +56,9 @@ def mine(traj: Trajectory, acts: list[Act], diff: str) -> dict[str, Any] | None:
         return cite(traj, [last], not_fixed[0], kind="not_fixed", how="", tests=not_fixed[:2], file="")
     where = next((f for f in map(file_of_test, broke) if f), "")
     how, run = _how(acts, where, diff)
-    quote = _summary(run.output) if run is not None else broke[0]
+    quote = (
+        (run.output.strip().split("\n", 1)[0] if how == TIMED_OUT else _summary(run.output)) if run else ""
+    )
     steps = [run.call, run.result] if run is not None and run.result is not None else [last]
     return cite(traj, steps, quote or broke[0], kind="broke", how=how, tests=broke[:2], file=where)
 
@@ -65,20 +69,25 @@ def _how(acts: list[Act], where: str, diff: str) -> tuple[str, Act | None]:
         return UNKNOWN, None
     if _changed_lines_of(diff, where):
         return EDITED, None
-    runs = [(a, r) for a in acts if (r := runs_of(_command(a), where, runner_only=a.cls not in _RUNS)).covers]
+    runs = [
+        (a, r)
+        for a in acts
+        if a.cls in _RUNS and (r := runs_of(_command(a), where, runner_only=False)).covers
+    ]
     if not runs:
         return NEVER, None
     last_run, how = runs[-1]
     if complaint(last_run.output) == TIMEOUT:  # killed by the harness: it never saw the result
         return TIMED_OUT, last_run
+    changed = any(a.call > last_run.call and _changes_code(a) for a in acts)
     if last_run.failed or tests_failed(last_run.output):
-        return SAW, last_run
-    if any(a.call > last_run.call and _changes_code(a) for a in acts):
+        return (SAW_CHANGED if changed else SAW), last_run
+    if changed:
         return STALE, last_run
     return (PART if how.part else PASSED), last_run
 
 
-_RUNS = (TEST, REPRODUCE)  # classes whose commands may run a test file without a known runner
+_RUNS = (TEST, REPRODUCE)  # the commands that can run a test file (not an install, a cat or a heredoc)
 
 
 def _command(a: Act) -> str:
@@ -92,14 +101,20 @@ def _changes_code(a: Act) -> bool:
 
 
 def _changed_lines_of(diff: str, where: str) -> bool:
-    """Whether the final diff changes or removes lines of the test file ``where`` (adding a new test to
-    it is no edit of the tests that broke)."""
-    path = where if "/" in where or "." not in where else where.replace(".", "/") + ".py"
+    """Whether the final diff changes, removes or renames lines of the test file ``where`` (adding a new
+    test to it is no edit of the tests that broke). The file whose path is ``where`` wins over one
+    that only ends with it (Django's ``migrations/test_loader.py`` lives under ``tests/``)."""
+    path = path_of(where)
+    blocks = {}
     for block in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
         m = re.match(r"a/(\S+) b/(\S+)", block)
-        if m and (m.group(2) == path or m.group(2).endswith("/" + path)):
-            return re.search(r"^-(?!--)", block, re.M) is not None
-    return False
+        if m:
+            blocks[m.group(2)] = blocks[m.group(1)] = block
+    found = blocks.get(path) or next((b for f, b in blocks.items() if f.endswith("/" + path)), "")
+    if not found:
+        return False
+    hunks = found[found.find("\n@@") :] if "\n@@" in found else ""
+    return bool(re.search(r"^rename from ", found, re.M)) or re.search(r"^-", hunks, re.M) is not None
 
 
 def _summary(output: str) -> str:
@@ -164,7 +179,9 @@ def _lesson(scope: Scope, g: _Group, broke: int) -> Lesson:
         more_files=max(0, len(g.files) - 3),
         tests=[name for name, _ in ranked(g.tests)[:2]],
         saw=g.how[SAW],
-        saw_quote=g.quote(SAW),
+        saw_quote=g.quote(SAW) or g.quote(SAW_CHANGED),
+        saw_changed=g.how[SAW_CHANGED],
+        unknown=g.how[UNKNOWN],
         stale=g.how[STALE],
         timed_out=g.how[TIMED_OUT],
         part=g.how[PART],

@@ -16,13 +16,14 @@ _UNITTEST_ID = re.compile(r"^(\w+) \(([\w.]+)\)$")
 # a file's name, not a dotted module or a Rust module path ("tests" in "tests::it_works")
 _PATHLIKE = re.compile(r"/|\.(?:py|pyx|js|jsx|mjs|cjs|ts|tsx|rb|go|rs|java|kt|php|cs|swift|ex|exs)$")
 # where a test runner's arguments start: its own word (python -m pytest, ./tests/runtests.py, bin/test)
-_RUNNERS = frozenset({"pytest", "py.test", "runtests.py", "nosetests", "nose2", "trial", "unittest", "test"})
+_RUNNERS = frozenset({"pytest", "py.test", "runtests.py", "nosetests", "nose2", "trial", "unittest"})
 _VALUED = frozenset(  # runners' options whose value is the next word, not a test to run
     {"-k", "-m", "-p", "-W", "-o", "-c", "-n", "-e", "--tb", "--rootdir", "--settings", "--parallel"}
     | {"--durations", "--maxfail", "--timeout", "--verbosity", "--basetemp", "--confcutdir", "--log-level"}
 )
 _EXCLUDING = ("--ignore", "--deselect", "--ignore-glob")
 _PYTHON = re.compile(r"python[\d.]*")
+_ROOT = re.compile(r"^/(?:testbed|repo|workspace/[^/]+)(?=/|$)")
 _OPERATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "(", ")", "\n"})
 
 
@@ -64,30 +65,40 @@ def runs_of(cmd: str, where: str, runner_only: bool = True) -> Run:
 
 
 def _commands(cmd: str) -> list[list[str]]:
-    """The words of each simple command of a line (quotes respected: ``python -c "a; b"`` is one)."""
-    lexer = shlex.shlex(cmd.replace("\n", " ; "), posix=True, punctuation_chars=True)  # a line ends one
+    """The words of each simple command of a line (quotes respected: ``python -c "a; b"`` is one; a
+    here-document's body is data, not commands)."""
+    text = _HEREDOC.sub("", cmd).replace("\n", " ; ")  # a line ends a command
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     commands: list[list[str]] = [[]]
     try:
         for token in lexer:
-            if token in _OPERATORS or set(token) <= set("&|;()"):
+            if token in _OPERATORS or set(token) <= set("&|;()<>"):
                 commands.append([])
             else:
                 commands[-1].append(token)
     except ValueError:  # an unbalanced quote: read the line as plain words
-        return [cmd.split()]
+        return [text.split()]
     return [c for c in commands if c]
 
 
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)(\w+)\1[^\n]*\n.*?(?:^\s*\2\s*$|\Z)", re.S | re.M)
+_WRAPPERS = frozenset({"env", "sudo", "nice", "time", "timeout", "xvfb-run", "stdbuf", "command", "exec"})
+_INTERPRETER_VALUED = frozenset({"-W", "-X", "-c", "-m", "-O"})  # python's options with a value
+
+
 def _part(words: list[str], where: str, runner_only: bool) -> Run:
-    at = next((i for i, w in enumerate(words) if _is_runner(words, i)), None)
+    """Whether one simple command runs tests of ``where``: a test runner as the program it runs (past
+    ``env``/``timeout 60``/assignments, or ``python -m pytest``, ``python tests/runtests.py``), or,
+    unless ``runner_only``, a Python script that is the test file itself."""
+    at, script = _program(words)
     if at is None:
-        program = next((w for w in words if "=" not in w), "")
-        if runner_only or not _PYTHON.fullmatch(program.rsplit("/", 1)[-1]):
+        return Run(False)
+    if not _is_runner(words, at):
+        if runner_only or script is None:
             return Run(False)
-        args = [w for w in words[words.index(program) + 1 :] if "=" not in w and not w.startswith("-")]
-        script = _matches(args[0], where) if args else None  # python3 test_requests.py: the file itself
-        return Run(script is not None, part=bool(script), named=True)
+        found = _matches(script, where)  # python3 test_requests.py: the file itself
+        return Run(found is not None, part=bool(found), named=True)
     named, excluded, skip = [], [], False
     for i, w in enumerate(words[at + 1 :], at + 1):
         if skip:
@@ -108,13 +119,40 @@ def _part(words: list[str], where: str, runner_only: bool) -> Run:
     return Run(bool(hits), part=bool(hits) and all(hits), named=True)
 
 
+def _program(words: list[str]) -> tuple[int | None, str | None]:
+    """(index of the word that names what runs, the script a Python interpreter runs): past
+    assignments and wrappers; for ``python [-W x] -m mod`` the module, for ``python script.py`` the
+    script. (None, None) for an empty command."""
+    i = 0
+    while i < len(words) and (("=" in words[i] and not words[i].startswith("-")) or words[i] in _WRAPPERS):
+        wrapper = words[i] in _WRAPPERS
+        i += 1
+        while wrapper and i < len(words) and (words[i].startswith("-") or words[i][:1].isdigit()):
+            i += 1  # timeout 120, env -i, nice -n 5
+    if i >= len(words):
+        return None, None
+    if not _PYTHON.fullmatch(words[i].rsplit("/", 1)[-1]):
+        return i, None
+    j = i + 1
+    while j < len(words) and words[j].startswith("-") and words[j] != "-m":
+        j += 2 if words[j] in _INTERPRETER_VALUED else 1
+    if j < len(words) and words[j] == "-m":
+        return (j + 1, None) if j + 1 < len(words) else (None, None)
+    return (j, words[j]) if j < len(words) else (i, None)
+
+
 def _is_runner(words: list[str], i: int) -> bool:
     word = words[i].rsplit("/", 1)[-1]
-    if word == "test":  # bin/test (sympy), manage.py test, go test: a runner only after those
+    if word == "test":  # bin/test (sympy), manage.py test: a runner only there (not go test)
         return words[i].endswith("bin/test") or (i > 0 and words[i - 1].endswith("manage.py"))
-    if word == "unittest":
-        return i > 0 and words[i - 1] == "-m"
+    if word == "manage.py":
+        return i + 1 < len(words) and words[i + 1] == "test"
     return word in _RUNNERS or word == "tox"
+
+
+def path_of(where: str) -> str:
+    """The file of ``where``: itself when it is a path, ``a/b.py`` for the dotted module ``a.b``."""
+    return where if _PATHLIKE.search(where) else where.replace(".", "/") + ".py"
 
 
 def _matches(arg: str, where: str) -> bool | None:
@@ -122,11 +160,18 @@ def _matches(arg: str, where: str) -> bool | None:
     above it (all its tests); True: it names some tests inside it (``file::test``, ``mod.Class``)."""
     inside = "::" in arg
     arg = arg.split("::", 1)[0].rstrip("/").removeprefix("./")
-    path = where if _PATHLIKE.search(where) else where.replace(".", "/") + ".py"
+    path = path_of(where)
     dotted = path.removesuffix(".py").replace("/", ".")
     if "/" in arg or arg.endswith(".py"):
-        if arg.startswith("/"):  # a checkout's absolute path (/testbed/…, /workspace/<x>/…): its tail
-            tails = ["/".join(arg.split("/")[i:]) for i in range(1, arg.count("/") + 1)]
+        root = _ROOT.match(arg)
+        if root:  # the checkout (/testbed, /repo, /workspace/<x>): the rest is relative, or all of it
+            arg = arg[root.end() :].lstrip("/")
+            if not arg:
+                return False
+        elif arg.startswith("/"):  # another absolute path: its tail, never a scratch folder's
+            if arg.startswith(("/tmp/", "/var/", "/dev/")):
+                return None
+            tails = ["/".join(arg.split("/")[i:]) for i in range(2, arg.count("/") + 1)]
             return next((inside for t in tails if t and (path == t or path.startswith(t + "/"))), None)
         if path == arg or path.startswith(arg + "/"):
             return inside
