@@ -151,11 +151,11 @@ def test_the_failed_analyst_is_told_which_tests_the_patch_broke(api, mapper, llm
     assert mapper(api).map(failed).error is None
     prompt = llm_server.requests[0].user_text
     assert "FAILED" in prompt
-    assert "fail after it (the patch broke them): tests/test_dates.py::test_keeps_offset." in prompt
+    assert "expected to keep passing fail\nafter the patch: tests/test_dates.py::test_keeps_offset." in prompt
     assert "The issue's own tests still fail after this run's patch: tests/test_dates.py::test_z." in prompt
     plain = trajectory(outcome=Outcome.FAILURE, outcome_source="labels:report.json")
     mapper(api).map(plain)
-    assert "patch broke them" not in llm_server.requests[-1].user_text
+    assert "expected to keep passing" not in llm_server.requests[-1].user_text
 
 
 def test_the_failing_tests_are_part_of_the_analysis_cache_key(mapper):

@@ -384,9 +384,9 @@ def test_a_batch_analyst_of_a_failed_run_is_told_which_tests_the_patch_broke(llm
 
     mapper, _ = build(Settings.load({}), llm_provider("anthropic"), Budget(prices=Prices({"*": Price()})))
     before = batch_key(mapper, traj())
-    assert "patch broke them" not in request_for(mapper, traj()).messages[0].text
+    assert "expected to keep passing" not in request_for(mapper, traj()).messages[0].text
     reported = traj(failing_tests={"broke": ["tests/test_parse.py::test_empty"], "not_fixed": []})
     asked = request_for(mapper, reported).messages[0].text
-    assert "FAILED" in asked and "(the patch broke them): tests/test_parse.py::test_empty." in asked
+    assert "FAILED" in asked and "after the patch: tests/test_parse.py::test_empty." in asked
     assert "The issue's own tests still fail" not in asked  # none listed
     assert batch_key(mapper, reported) != before

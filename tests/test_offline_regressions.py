@@ -11,6 +11,7 @@ import pytest
 
 from skillforge.distill.offline import OfflineMapper
 from skillforge.distill.offline.regressions import (
+    BASELINE,
     EDITED,
     NEVER,
     PART,
@@ -154,6 +155,12 @@ RUNS: dict[
         (False, [], [BROKEN]),
         SAW_CHANGED,
     ),
+    "acme__widgets-14": (  # the file failed before the run changed anything
+        [("pytest tests/test_core.py", 1, FAILED_RUN), EDIT, ("pytest tests/test_core.py", 1, FAILED_RUN)],
+        ("src/widgets/core.py",),
+        (False, [], [BROKEN]),
+        BASELINE,
+    ),
     "acme__widgets-13": (  # naming pytest is not running it: an install, a heredoc's import
         [
             EDIT,
@@ -240,15 +247,17 @@ def test_the_agents_warning_states_how_each_regression_was_missed(logs: tuple[Pa
     )
     assert lesson.body == (
         "- Before you submit, run the existing test file of the code you changed and submit only when it "
-        "passes, without changing its tests: 11 of 12 failed runs with a test report broke tests that passed "
-        "before (in `tests/test_core.py`). Of those, 2 had seen that file's tests fail in their last run of "
+        "passes (or fails the same way without your change), without changing its tests: 12 of 13 failed runs "
+        "with a test report failed tests the benchmark expected to keep passing (in `tests/test_core.py`). Of "
+        "those, 1 had seen that file fail without their change too (`1 failed, 1 passed in 0.20s`): the "
+        "evaluation environment, not the patch, may fail it; 2 had seen that file's tests fail in their last run of "
         "it and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 had seen them fail, changed the code "
         "again and submitted without running them again; 1 saw their last run of it time out; 1 changed the "
         "code again after a passing run of it; 1 ran only some of its tests, which passed; 3 never ran it; 1 "
         "changed existing lines of that test file (the evaluation runs the repository's version); 1 saw it "
         "pass in their own last run. The other 1 did not make the issue's own tests pass."
     )
-    broke = {f"acme__widgets-{i}" for i in (1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13)}
+    broke = {f"acme__widgets-{i}" for i in (1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14)}
     assert sorted(e.trajectory_id for e in lesson.evidence) == sorted(
         t.id for t in read([logs[0]]) if t.task_id in broke
     )
@@ -260,15 +269,17 @@ def test_the_repositorys_warning_names_the_test_file_to_run(logs: tuple[Path, Pa
     found = mapper.reduce([mapper.map(t) for t in read([logs[0]], labels=labels, labels_source=source)])
     lesson = warning(found, "repository:acme/widgets")
     assert lesson.body == (
-        "- Before you submit, run the existing tests in `tests/test_core.py` and submit only when they pass: "
-        f"11 failed runs broke tests there that passed before (`{BROKEN}`); 2 had seen them fail in their last "
+        "- Before you submit, run the existing tests in `tests/test_core.py` and submit only when they pass (or "
+        f"fail the same way without your change): 12 failed runs failed tests there that the benchmark expected "
+        f"to keep passing (`{BROKEN}`); 1 had seen them fail without their change too (`1 failed, 1 passed in "
+        "0.20s`): the evaluation environment, not the patch, may fail them; 2 had seen them fail in their last "
         "run and submitted anyway (`1 failed, 1 passed in 0.20s`); 1 had seen them fail, changed the code again "
         "and submitted without running them again; 1 saw their last run time out; 1 changed the code again "
         "after a passing run; 1 ran only some of those tests, which passed; 3 never ran them; 1 changed "
         "existing lines of a test file that broke (the evaluation runs the repository's version); 1 saw them "
         "pass in their own last run."
     )
-    assert len(lesson.evidence) == 11
+    assert len(lesson.evidence) == 12
 
 
 def test_the_reduce_gives_the_same_warnings_in_any_order(logs: tuple[Path, Path]) -> None:
@@ -298,7 +309,7 @@ def test_one_regression_makes_no_warning(tmp_path: Path) -> None:
 
 
 def test_without_reports_runs_carry_no_verdict(logs: tuple[Path, Path]) -> None:
-    labels = {f"acme__widgets-{i}": Outcome.FAILURE for i in range(1, 14)}  # outcomes only (labels.json)
+    labels = {f"acme__widgets-{i}": Outcome.FAILURE for i in range(1, 15)}  # outcomes only (labels.json)
     mapper = OfflineMapper()
     assert all(mapper.map(t).facts["verdict"] is None for t in read([logs[0]], labels=labels))
 
@@ -444,7 +455,9 @@ def test_distill_writes_the_warning_into_the_agents_skill(
         text=True,
         check=True,
     ).stdout
-    assert "11 of 12 failed runs with a test report broke tests that passed before" in text
+    assert (
+        "12 of 13 failed runs with a test report failed tests the benchmark expected to keep passing" in text
+    )
     repo_skill = subprocess.run(
         ["git", "-C", str(lib), "show", f"{branch}:skills/widgets-workflow/SKILL.md"],
         capture_output=True,
@@ -456,7 +469,7 @@ def test_distill_writes_the_warning_into_the_agents_skill(
 
 def test_a_command_is_read_whole_and_line_by_line(tmp_path: Path) -> None:
     """``Act.cmd`` is one line of at most 160 characters: the file named past that, or on the line after
-    a ``git checkout``, was lost or read as that command's argument."""
+    another command, was lost or read as that command's argument."""
     long_run = "pytest " + " ".join(f"tests/test_other_{i}.py" for i in range(12)) + " tests/test_core.py"
     write_run(
         tmp_path / "trajs", "acme__widgets-1", [EDIT, (long_run, 1, FAILED_RUN)], ("src/widgets/core.py",)
@@ -464,7 +477,7 @@ def test_a_command_is_read_whole_and_line_by_line(tmp_path: Path) -> None:
     write_run(
         tmp_path / "trajs",
         "acme__widgets-2",
-        [EDIT, ("git checkout src/x.py\npytest tests/test_core.py", 1, FAILED_RUN)],
+        [EDIT, ("git log -1\npytest tests/test_core.py", 1, FAILED_RUN)],
         ("src/widgets/core.py",),
     )
     for iid in ("acme__widgets-1", "acme__widgets-2"):
@@ -527,3 +540,35 @@ def test_a_top_level_test_file_renamed_or_nested_is_found_in_the_diff(tmp_path: 
 
 def test_a_timed_out_run_is_quoted_by_its_timeout(logs: tuple[Path, Path]) -> None:
     assert facts_by_id(*logs)["acme__widgets-9"]["verdict"]["quote"].startswith("The last command")
+
+
+def test_a_run_of_the_file_after_reverting_the_change_is_a_baseline(tmp_path: Path) -> None:
+    """A run that stashed or checked out its change and saw the file fail (astropy-8872, held out: its
+    failures were there without the patch) is not a run that saw its own patch break the tests."""
+    commands = [
+        EDIT,
+        ("pytest tests/test_core.py", 1, FAILED_RUN),
+        ("git stash && pytest tests/test_core.py; git stash pop", 1, FAILED_RUN),
+    ]
+    write_run(tmp_path / "trajs", "acme__widgets-1", commands, ("src/widgets/core.py",))
+    reverted = [
+        EDIT,
+        ("git checkout src/widgets/core.py", 0, ""),
+        ("pytest tests/test_core.py", 1, FAILED_RUN),
+        EDIT,
+    ]
+    write_run(tmp_path / "trajs", "acme__widgets-2", reverted, ("src/widgets/core.py",))
+    passing_after = [
+        ("pytest tests/test_core.py", 1, FAILED_RUN),
+        EDIT,
+        ("pytest tests/test_core.py", 0, PASSED_RUN),
+    ]
+    write_run(tmp_path / "trajs", "acme__widgets-3", passing_after, ("src/widgets/core.py",))
+    for iid in ("acme__widgets-1", "acme__widgets-2", "acme__widgets-3"):
+        write_report(tmp_path / "reports", iid, False, [], [BROKEN])
+    facts = facts_by_id(tmp_path / "trajs", tmp_path / "reports")
+    assert facts["acme__widgets-1"]["verdict"]["how"] == BASELINE
+    assert facts["acme__widgets-2"]["verdict"]["how"] == BASELINE
+    assert (
+        facts["acme__widgets-3"]["verdict"]["how"] == PASSED
+    )  # it passed after the change: not the environment

@@ -36,6 +36,7 @@ from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKin
 
 MIN_RUNS = 2  # regressions a warning needs
 SAW, SAW_CHANGED, TIMED_OUT = "saw-failures", "saw-failures-then-changed", "timed-out"
+BASELINE = "failed-without-the-change"
 STALE, PART, PASSED = "not-rerun", "part", "passed"
 NEVER, EDITED, UNKNOWN = "never-ran", "edited-test", "?"
 _SUMMARY = re.compile(r"^.*(?:\b\d+ (?:failed|passed|errors?)\b|^FAILED \(|^OK\b|^Ran \d+ tests?).*$", re.M)
@@ -77,10 +78,13 @@ def _how(acts: list[Act], where: str, diff: str) -> tuple[str, Act | None]:
     if not runs:
         return NEVER, None
     last_run, how = runs[-1]
+    baseline = [a for a, _ in runs if _without_change(a, acts) and _failed(a)]
+    if baseline and _failed(last_run):  # it fails without the change too: maybe the environment
+        return BASELINE, baseline[-1]
     if complaint(last_run.output) == TIMEOUT:  # killed by the harness: it never saw the result
         return TIMED_OUT, last_run
     changed = any(a.call > last_run.call and _changes_code(a) for a in acts)
-    if last_run.failed or tests_failed(last_run.output):
+    if _failed(last_run):
         return (SAW_CHANGED if changed else SAW), last_run
     if changed:
         return STALE, last_run
@@ -88,6 +92,23 @@ def _how(acts: list[Act], where: str, diff: str) -> tuple[str, Act | None]:
 
 
 _RUNS = (TEST, REPRODUCE)  # the commands that can run a test file (not an install, a cat or a heredoc)
+_REVERT = re.compile(r"\bgit\s+(?:checkout|restore|stash)\b(?!\s+(?:-b|pop|apply|list|show)\b)")
+
+
+def _failed(a: Act) -> bool:
+    return a.failed or tests_failed(a.output)
+
+
+def _without_change(run: Act, acts: list[Act]) -> bool:
+    """Whether ``run`` tested the code as it was before the run's change: no code edit came before it,
+    or a ``git checkout``/``restore``/``stash`` did (in its own command or since the last edit)."""
+    if _REVERT.search(_command(run).split("pytest", 1)[0]):
+        return True
+    before = [a for a in acts if a.call < run.call]
+    edits = [a.call for a in before if _changes_code(a)]
+    if not edits:
+        return True
+    return any(a.call > edits[-1] and _REVERT.search(_command(a)) for a in before)
 
 
 def _command(a: Act) -> str:
@@ -181,6 +202,8 @@ def _lesson(scope: Scope, g: _Group, broke: int) -> Lesson:
         saw=g.how[SAW],
         saw_quote=g.quote(SAW) or g.quote(SAW_CHANGED),
         saw_changed=g.how[SAW_CHANGED],
+        baseline=g.how[BASELINE],
+        baseline_quote=g.quote(BASELINE),
         unknown=g.how[UNKNOWN],
         stale=g.how[STALE],
         timed_out=g.how[TIMED_OUT],
