@@ -109,3 +109,20 @@ def test_an_agent_skills_description_counts_its_points_after_the_update() -> Non
     assert edit.content == said(2, 62)
     mine = Skill(name=current.name, description="Read before a mini-swe-agent run: 1 point.", body=body)
     assert not [e for e in header_edits(plan, mine, _render) if e.op is EditOp.UPDATE_DESCRIPTION]
+
+
+def test_an_agent_description_of_an_earlier_version_is_still_refreshed() -> None:
+    """The wording said every point was 'markedly more common in failed runs', which a harness
+    complaint met by 3 of 4 failed and 1 of 2 resolved runs is not (held-out grading): the new
+    wording claims no contrast, and a description in the old one is still skillforge's to update."""
+    from skillforge.distill.offline.describe import refreshed_agent
+
+    old = (
+        "Warnings for mini-swe-agent runs: actions and loops that were markedly more common in failed runs than "
+        "in resolved ones (1 point from 28 runs). Use when planning or reviewing a mini-swe-agent run."
+    )
+    new = _render("description_agent", agent="mini-swe-agent", count=2, runs=34)
+    assert "markedly" not in new
+    assert refreshed_agent(old, new, 2, _render) == _render(
+        "description_agent", agent="mini-swe-agent", count=2, runs=62
+    )

@@ -31,7 +31,7 @@ _ASIDE_COUNT = re.compile(r"(`[^`\n]+`(?: ran in between)? in )(\d+)\b")
 # the counts of the intro and description templates (templates/offline/intro_*.j2, description_*.j2):
 # runs read, resolved, supporting (not a count of points, which merging bullets does not add up)
 _INTRO_COUNT = re.compile(
-    r"\b\d+(?= past (?:agent )?runs\b| resolved\b| of them\b| of the \d+ past\b| runs\)\.)"
+    r"\b\d+(?= past (?:agent )?runs\b| resolved\b| of them\b| of the \d+ past\b| runs(?:, each with its own counts)?\)\.)"
 )
 
 

@@ -50,9 +50,11 @@ _SHAPE = re.compile(
 # the sections of an agent's warnings skill (consolidate._agent_plans), whose bullets its description counts,
 # and the shape of description_agent.j2: "… (1 point from 28 runs)" stayed 1 above a second point
 AGENT_SECTIONS = ("Harness complaints", "Warnings", "Anti-patterns")
-_AGENT_SHAPE = re.compile(
-    r"Warnings for (?P<agent>.+?) runs: actions and loops that were markedly more common in failed runs than "
-    r"in resolved ones \(\d+ points? from (?P<runs>\d+) runs\)\. Use when planning or reviewing a (?P=agent) run\."
+_AGENT_SHAPE = re.compile(  # and the wording of earlier versions, which claimed every point separated outcomes
+    r"Warnings for (?P<agent>.+?) runs: (?:what the harness complained about and what its failed runs did|"
+    r"actions and loops that were markedly more common in failed runs than in resolved ones) "
+    r"\(\d+ points? from (?P<runs>\d+) runs(?:, each with its own counts)?\)\. "
+    r"Use when planning or reviewing a (?P=agent) run\."
 )
 
 Render = Callable[..., str]
