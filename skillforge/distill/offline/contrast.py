@@ -60,15 +60,23 @@ def _in_repository(output: str) -> bool:
     )
 
 
-def submission(diff: str) -> tuple[list[str], list[str]]:
-    """(files the final diff changes, files it adds)."""
-    files, added = [], []
+def file_diffs(diff: str) -> list[tuple[str, str, str]]:
+    """(old path, new path, its part of the diff) for each file a git diff changes."""
+    out = []
     for block in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
         m = re.match(r"a/(\S+) b/(\S+)", block)
         if m:
-            files.append(m.group(2))
-            if re.search(r"^new file mode", block[:400], re.M):
-                added.append(m.group(2))
+            out.append((m.group(1), m.group(2), block))
+    return out
+
+
+def submission(diff: str) -> tuple[list[str], list[str]]:
+    """(files the final diff changes, files it adds)."""
+    files, added = [], []
+    for _, path, block in file_diffs(diff):
+        files.append(path)
+        if re.search(r"^new file mode", block[:400], re.M):
+            added.append(path)
     return files, added
 
 

@@ -28,10 +28,11 @@ from skillforge.distill.offline.accumulate import (
 )
 from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.commands import EDIT, REPRODUCE, TEST
+from skillforge.distill.offline.contrast import file_diffs
 from skillforge.distill.offline.evidence import Facts, cite, evidence, render
 from skillforge.distill.offline.harness import TIMEOUT, complaint
 from skillforge.distill.offline.signature import tests_failed
-from skillforge.distill.offline.testfiles import file_of_test, path_of, runs_of
+from skillforge.distill.offline.testfiles import Run, file_of_test, path_of, runs_of
 from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, ScopeKind, Shell, Trajectory
 
 MIN_RUNS = 2  # regressions a warning needs
@@ -78,7 +79,7 @@ def _how(acts: list[Act], where: str, diff: str) -> tuple[str, Act | None]:
     if not runs:
         return NEVER, None
     last_run, how = runs[-1]
-    baseline = [a for a, _ in runs if _without_change(a, acts) and _failed(a)]
+    baseline = [a for a, r in runs if _without_change(a, r, acts) and _failed(a)]
     if baseline and _failed(last_run):  # it fails without the change too: maybe the environment
         return BASELINE, baseline[-1]
     if complaint(last_run.output) == TIMEOUT:  # killed by the harness: it never saw the result
@@ -99,10 +100,11 @@ def _failed(a: Act) -> bool:
     return a.failed or tests_failed(a.output)
 
 
-def _without_change(run: Act, acts: list[Act]) -> bool:
+def _without_change(run: Act, found: Run, acts: list[Act]) -> bool:
     """Whether ``run`` tested the code as it was before the run's change: no code edit came before it,
-    or a ``git checkout``/``restore``/``stash`` did (in its own command or since the last edit)."""
-    if _REVERT.search(_command(run).split("pytest", 1)[0]):
+    or a ``git checkout``/``restore``/``stash`` did (in its own line before the tests ran, or since the
+    last edit)."""
+    if _REVERT.search(found.before):
         return True
     before = [a for a in acts if a.call < run.call]
     edits = [a.call for a in before if _changes_code(a)]
@@ -126,11 +128,7 @@ def _changed_lines_of(diff: str, where: str) -> bool:
     test to it is no edit of the tests that broke). The file whose path is ``where`` wins over one
     that only ends with it (Django's ``migrations/test_loader.py`` lives under ``tests/``)."""
     path = path_of(where)
-    blocks = {}
-    for block in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
-        m = re.match(r"a/(\S+) b/(\S+)", block)
-        if m:
-            blocks[m.group(2)] = blocks[m.group(1)] = block
+    blocks = {name: block for old, new, block in file_diffs(diff) for name in (new, old)}
     found = blocks.get(path) or next((b for f, b in blocks.items() if f.endswith("/" + path)), "")
     if not found:
         return False

@@ -51,17 +51,21 @@ class Run:
     covers: bool  # the command runs tests of ``where``
     part: bool = False  # only some of them: it names tests inside the file, not the file
     named: bool = False  # it names ``where`` (or a folder, package or test in it), not the whole suite
+    before: str = ""  # the simple commands of the line before the first that runs them ("git stash")
 
 
 def runs_of(cmd: str, where: str, runner_only: bool = True) -> Run:
     """Whether ``cmd`` runs the tests in ``where``. A test runner that names no path or module runs the
     whole suite; with ``runner_only=False`` a command without a known runner (``python3
     test_requests.py``) counts when it names the file itself."""
-    found = [_part(words, where, runner_only) for words in _commands(cmd)]
+    commands = _commands(cmd)
+    found = [_part(words, where, runner_only) for words in commands]
     hits = [r for r in found if r.covers]
     if not hits:
         return Run(False)
-    return Run(True, part=all(r.part for r in hits), named=any(r.named for r in hits))
+    first = next(i for i, r in enumerate(found) if r.covers)
+    before = " ; ".join(" ".join(words) for words in commands[:first])
+    return Run(True, part=all(r.part for r in hits), named=any(r.named for r in hits), before=before)
 
 
 def _commands(cmd: str) -> list[list[str]]:
