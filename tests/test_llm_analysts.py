@@ -292,6 +292,33 @@ def test_comparative_analyst_runs_where_both_outcomes_exist(mapper, llm_server):
     assert lessons[0].kind is LessonKind.COMPARATIVE_INSIGHT
 
 
+def test_the_comparative_analyst_is_told_which_tests_failed_runs_failed(mapper, llm_server):
+    """The per-run failure analyst's failing tests reach the comparison too (its facts carry them), so
+    it can say what the resolved runs checked that the failed run did not; a resolved run carries none."""
+    llm_server.responder = judged_failure
+    tests = {
+        "broke": ["tests/test_dates.py::test_keeps_offset"],
+        "not_fixed": ["tests/test_dates.py::test_z"],
+    }
+    failed = trajectory(
+        outcome=Outcome.FAILURE, outcome_source="labels:report.json", metadata={"failing_tests": tests}
+    )
+    bad = mapper().map(failed)
+    assert bad.facts["failing_tests"] == tests
+    good = facts("ok1", "success", "ValueError ... Z")
+    llm_server.responder = None
+    llm_server.push(Reply(json={"lessons": []}))
+    mapper().reduce([good, bad])
+    prompt = llm_server.requests[-1].user_text
+    assert "Job: compare runs" in prompt
+    assert (
+        "fail after this run's patch (the patch or the\nenvironment fails them): tests/test_dates.py::test_keeps_offset"
+        in prompt
+    )
+    assert "the issue's own tests still failing after this run's patch: tests/test_dates.py::test_z" in prompt
+    assert prompt.count("tests/test_dates.py::test_z") == 1  # under the failed run only
+
+
 def test_no_comparative_call_without_both_outcomes(mapper, llm_server):
     assert mapper().reduce([facts("a", "success", "x"), facts("b", "success", "y")]) == []
     assert llm_server.requests == []

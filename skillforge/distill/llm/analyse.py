@@ -190,7 +190,8 @@ def _facts_lookup(group: list[dict[str, Any]]) -> Any:
 
 
 def _facts(traj: Trajectory, outcome: Outcome, source: str | None, lessons: list[Lesson]) -> dict[str, Any]:
-    """What reduce needs later, small: task, repository, outcome, lesson titles and key steps."""
+    """What reduce needs later, small: task, repository, outcome, lesson titles, key steps and, for a
+    failed run, the tests its evaluation saw fail."""
     cited = [i for lesson in lessons for e in lesson.evidence for i in e.steps]
     errors = [s.index for s in traj.errors if s.trust is not Trust.INJECTED]  # not the harness's rejections
     picked: list[int] = []
@@ -225,6 +226,7 @@ def _facts(traj: Trajectory, outcome: Outcome, source: str | None, lessons: list
         "outcome_source": source,
         "lessons": [{"title": x.title, "trigger": x.trigger, "lesson": cut(x.body, 600)} for x in lessons],
         "key_steps": key_steps,
+        "failing_tests": traj.failing_tests if outcome is Outcome.FAILURE else {},
     }
 
 
