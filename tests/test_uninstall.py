@@ -173,7 +173,11 @@ def test_second_install_says_already_installed_and_writes_nothing(
     first = tree(project, times=True)
     state = tree(config.home(), times=True)
     again = run(cli, agent, "--library", str(library))
-    assert again == {"status": "already_installed", "agent": agent, "actions": []}
+    assert again["status"] == "already_installed"  # it says again which skills it does not link
+    assert {(a["action"], Path(a["path"]).name) for a in again["actions"]} == {
+        ("skip", "leaky-secret-skill"),
+        ("skip", "sneaky-deploy"),
+    }
     assert tree(project, times=True) == first
     assert tree(config.home(), times=True) == state
     text = cli("install", agent, "--library", str(library))

@@ -80,6 +80,9 @@ def _prune(result: Any) -> None:
 def _install(result: Any) -> None:
     if result.status in ("already_installed", "not_installed"):
         console.info(f"skillforge is {result.status.replace('_', ' ')} for {result.agent}; nothing changed")
+        for a in result.actions:  # only skips: say them, under no "changed" title
+            console.info(f"{a.action} {a.path}: {a.detail}")
+        return
     if not result.actions:
         return
     title = ("would change" if result.dry_run else "changed") + f" for {result.agent}"

@@ -165,30 +165,95 @@ def file_step(
 
 
 def links_step(folder: Path) -> Step:
+    """Link the library's skills into ``folder``, where agents load skills natively: only the skills
+    route would hand out (a skill it withholds for safety findings, or refuses to read, is not
+    linked, and a link to one is removed); a link an earlier install made follows the library."""
+
     def step(plan: Plan, uninstall: bool) -> None:
         if uninstall:
             _unlink(plan, folder)
             return
         from skillforge.route.index import skills_root
-        from skillforge.skills.document import iter_skill_dirs
 
+        served, refused = _servable(plan.library)
         links: dict[str, str] = plan.state.setdefault("links", {})
-        for skill in iter_skill_dirs(skills_root(plan.library).resolve()):
-            link, target = folder / skill.name, str(skill.resolve())
-            if link.is_symlink() and os.readlink(link) == target:
-                if plan.adopt_links:  # an older version made it, without recording it
-                    links[str(link)] = target
-                continue
-            if link.exists() or link.is_symlink():
-                plan.act("skip", link, "exists; not replaced")
-                continue
-            plan.act("link", link, target)
-            links[str(link)] = target
-            if not plan.dry_run:
-                make_dirs(plan, folder)
-                link.symlink_to(target, target_is_directory=True)
+        root = skills_root(plan.library).resolve()
+        for name, reason in sorted(refused.items()):
+            _refuse(plan, folder / name, reason, links, root)
+        for name, target in sorted(served.items()):
+            _link(plan, folder / name, target, links)
+        for key, target in sorted(links.items()):  # recorded links to skills the library no longer has
+            link = Path(key)
+            if link.parent == folder and link.name not in served and link.name not in refused:
+                _drop(plan, link, target, links, "no such skill in the library")
 
     return step
+
+
+def _servable(library: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(name -> skill folder) of the skills route hands out, and (name -> why) of the skill folders
+    it does not: withheld for findings, or not read at all (e.g. a SKILL.md linked from elsewhere)."""
+    from skillforge.route.index import load_or_build, skills_root
+    from skillforge.skills.document import iter_skill_dirs
+
+    index = load_or_build(library, plain=True)
+    served: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    for path, blocked in zip(index.paths, index.blocked, strict=True):
+        folder = Path(path).parent
+        if blocked:
+            refused[folder.name] = f"withheld: {blocked}"
+        else:
+            served[folder.name] = str(folder.resolve())
+    for skill in iter_skill_dirs(skills_root(library).resolve()):
+        if skill.name not in served and skill.name not in refused:
+            refused[skill.name] = "route does not serve it (see skillforge validate)"
+    return served, refused
+
+
+def _link(plan: Plan, link: Path, target: str, links: dict[str, str]) -> None:
+    current = os.readlink(link) if link.is_symlink() else None
+    if current == target:
+        if plan.adopt_links:  # an older version made it, without recording it
+            links[str(link)] = target
+        return
+    if current is not None and links.get(str(link)) == current:  # ours, into another library
+        plan.act("update", link, target)
+        if not plan.dry_run:
+            link.unlink()
+            link.symlink_to(target, target_is_directory=True)
+        links[str(link)] = target
+        return
+    if link.exists() or link.is_symlink():
+        plan.act("skip", link, "exists; not replaced")
+        return
+    plan.act("link", link, target)
+    links[str(link)] = target
+    if not plan.dry_run:
+        make_dirs(plan, link.parent)
+        link.symlink_to(target, target_is_directory=True)
+
+
+def _refuse(plan: Plan, link: Path, reason: str, links: dict[str, str], root: Path) -> None:
+    """A skill route does not serve is not linked; a link to it that install made (recorded, or any
+    link into the library's skills, which only install makes) is removed."""
+    if not link.is_symlink():
+        plan.act("skip", link, f"not linked: {reason}")
+        return
+    target = os.readlink(link)
+    ours = links.get(str(link)) == target or (link.parent / target).resolve() == root / link.name
+    if ours:
+        _drop(plan, link, target, links, f"not linked: {reason}")
+    else:
+        plan.act("skip", link, f"not linked: {reason}; exists, not ours")
+
+
+def _drop(plan: Plan, link: Path, target: str, links: dict[str, str], reason: str) -> None:
+    links.pop(str(link), None)
+    if link.is_symlink() and os.readlink(link) == target:
+        plan.act("unlink", link, reason)
+        if not plan.dry_run:
+            link.unlink()
 
 
 def _unlink(plan: Plan, folder: Path) -> None:
