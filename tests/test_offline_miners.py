@@ -399,6 +399,26 @@ def test_install_between_failure_and_success_is_the_lesson() -> None:
     assert "run `pip install numpy` first; then it worked (2 of 2 runs" in le.body
 
 
+def test_a_long_install_step_between_failure_and_fix_is_quoted_whole() -> None:
+    """A new user's probe: an install with an index URL in front was cut at 100 characters,
+    mid-command, so the skill said to run `PIP_INDEX_URL=… python` first. A command up to the quote
+    limit is quoted whole; a longer one by its recipe (its main command, whole), never cut."""
+    index = "PIP_INDEX_URL=https://pypi.internal.example.com/simple/team/ledger/with/a/longer/path/segment"
+    for install, expected in [
+        (f"{index} python -m pip install -e .", f"`{index} python -m pip install -e .`"),
+        (f"cd /testbed && {index} python -m pip install -e . && echo {'x' * 80}", "pip install -e .`"),
+    ]:
+        calls = [
+            ("python -m pytest tests", 1, "ModuleNotFoundError: No module named 'ledgerkit'"),
+            (install, OK, "Successfully installed ledgerkit"),
+            ("python -m pytest tests", OK, "3 passed"),
+        ]
+        (le,) = of_kind(mine(run("a", calls), run("b", calls)), LessonKind.ERROR_RECOVERY)
+        quoted = le.body.split("run `", 1)[1].split("` first", 1)[0]
+        assert f"`{quoted}`".endswith(expected), le.body
+        assert "…" not in quoted and "xxxx" not in quoted
+
+
 def test_script_failing_on_the_bug_then_passing_after_edit_is_not_a_recovery() -> None:
     calls = [
         ("python reproduce.py", 1, "ValueError: bad input"),

@@ -59,6 +59,14 @@ _CD_ROOT = re.compile(r"^(?:cd (?:/testbed|/workspace|/repo)/? && )+")  # a cd t
 _CODE_FAILURE = re.compile(r"^(?:AssertionError|pytest: tests failed|FAILED|E\s)")
 
 
+def _helper(act: Act) -> str:
+    """An install or build step that ran between a failure and its fix, as the agent ran it (a cd to
+    the repository root dropped), whole: a command too long to quote (``Act.cmd`` ends in "…") is
+    given by its recipe, never cut mid-command (a cut command is another command)."""
+    cmd = _CD_ROOT.sub("", act.cmd)
+    return act.recipe if cmd.endswith("…") else cmd
+
+
 def _fix_text(act: Act) -> str:
     return act.recipe or act.program or act.cls
 
@@ -91,7 +99,7 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
         between: list[str] = []
         for later in acts[i + 1 : i + 1 + LOOKAHEAD]:
             if later.cls in (INSTALL, BUILD) and later.worked and later.cls != fail.cls and later.recipe:
-                between.append(_CD_ROOT.sub("", later.cmd)[:100])
+                between.append(_helper(later))
             if later.cls != fail.cls or not later.worked:
                 continue
             same = (_fix_text(later) == _fix_text(fail) and later.cmd == fail.cmd) or (
