@@ -137,6 +137,16 @@ def test_waste_repeated_identical_failure_names_alternative() -> None:
     assert "Resolved runs here used `bin/test <tests>`" in le.body
 
 
+def test_a_long_repeated_command_is_shortened_visibly() -> None:
+    """A command without a recipe, quoted in a waste lesson, is cut with a marker, not mid-word."""
+    cmd = 'python -c \'import sympy; print(sympy.Symbol("x").is_positive, ' + "sympy.S(1), " * 10 + "1)'"
+    loop = [(cmd, 1, "Traceback (most recent call last):\nModuleNotFoundError: No module named 'sympy'")] * 3
+    failed = [run(f"w{i}", loop, outcome=Outcome.FAILURE) for i in range(2)]
+    (le,) = of_kind(mine(*failed), LessonKind.ANTI_PATTERN)
+    quoted = le.body.split("`", 2)[1]
+    assert quoted.endswith("…") and cmd.startswith(quoted[:-1]) and len(quoted) <= 100, le.body
+
+
 def test_two_failures_are_not_waste() -> None:
     loop = [("python -m pytest tests/test_a.py", 1, TRACE_NO_PYTEST)] * 2
     assert of_kind(mine(run("a", loop), run("b", loop)), LessonKind.ANTI_PATTERN) == []

@@ -23,6 +23,7 @@ from skillforge.distill.offline.actions import Act
 from skillforge.distill.offline.commands import EDIT, EXPLORE, REPRODUCE, TEST
 from skillforge.distill.offline.evidence import Facts, cite, evidence, render, repo_scope
 from skillforge.distill.offline.recipes import tests_of
+from skillforge.distill.offline.signature import shorten
 from skillforge.model import Lesson, LessonKind, Level, Outcome, Scope, Trajectory
 
 MIN_REPEATS = 3
@@ -60,7 +61,7 @@ def _repeats(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
                     [s.call for s in streak],
                     f"{first.cmd} → {first.sig_raw}",
                     kind="repeat",
-                    cmd=first.recipe or first.cmd[:100],
+                    cmd=first.recipe or shorten(first.cmd, 100),
                     cls=first.cls,
                     sig=first.sig,
                     count=len(streak),
@@ -106,7 +107,7 @@ def _flush(traj: Trajectory, out: list[dict[str, Any]], sig: str, rounds: list[A
                 [r.call for r in rounds],
                 f"{first.cmd} → {first.sig_raw}",
                 kind="loop",
-                cmd=first.recipe or first.cmd[:100],
+                cmd=first.recipe or shorten(first.cmd, 100),
                 cls=first.cls,
                 sig=sig,
                 count=len(rounds),
