@@ -159,3 +159,36 @@ def test_labels_that_match_no_trajectory_are_reported(cli, tmp_path: Path) -> No
     assert any("none of the 2 ids in --labels" in note for note in json.loads(plan.out)["notes"])
     labels.write_text(json.dumps({"acme__slugs-3": "success", "other__repo-2": "failure"}))
     assert "none of" not in cli("ingest", log, "--labels", labels).err  # one match is enough: no warning
+
+
+def test_a_folder_of_logs_and_reports_gives_its_reports_as_labels_and_its_logs_to_ingest(
+    cli,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """SWE-bench runs keep each instance's report next to its trajectory, and ingest's own hint says
+    to pass such files with --labels: the same folder as logs and --labels read the reports as labels
+    (a trajectory in it is no labels file, and no error) and the trajectories as logs."""
+    import shutil
+
+    runs = tmp_path / "runs"
+    (runs / "trajs").mkdir(parents=True)
+    shutil.copy(DIR / "mini" / "acme__slugs-3.traj.json", runs / "trajs")
+    shutil.copy(DIR / "openhands" / "trajectory.json", runs / "trajs")  # an event list: no labels
+    report = runs / "reports" / "acme__slugs-3" / "report.json"
+    report.parent.mkdir(parents=True)
+    report.write_text(json.dumps({"acme__slugs-3": {"resolved": False}}))
+    labels, _ = load_labels([runs])
+    assert labels == {"acme__slugs-3": Outcome.FAILURE} and labels.files == [report]
+    res = cli("ingest", runs, "--labels", runs, "--json")
+    assert res.code == 0, res.err
+    records = [json.loads(line) for line in res.out.splitlines()]
+    slugs = [r for r in records if r["native_id"] == "acme__slugs-3"]
+    assert [(r["outcome"], r["outcome_source"]) for r in slugs] == [("failure", "labels:runs")]
+    assert len(records) == 2  # the OpenHands run is read as a log, not taken for labels
+    assert "pass them with --labels" not in res.err  # the report was used, not passed over
+
+
+def test_a_labels_folder_without_labels_is_a_user_error(tmp_path: Path) -> None:
+    (tmp_path / "settings.json").write_text(json.dumps({"theme": "dark"}))
+    with pytest.raises(InputError, match="no labels file in this folder"):
+        load_labels([tmp_path])

@@ -68,7 +68,7 @@ def run(settings: Settings, args: IngestArgs) -> IngestResult:
             fmt=args.fmt,
             labels=label_map,
             labels_source=label_source,
-            exclude=list(args.labels),
+            exclude=label_map.files,
         ):
             if write is not None and args.sink is not None:
                 args.sink(write(traj))  # redacted: no secret on the console

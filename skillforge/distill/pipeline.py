@@ -81,7 +81,7 @@ def _distill(inputs: list[str], settings: Settings, options: DistillOptions) -> 
     labels, label_source = load_labels(options.labels)
     ingest = IngestReport()
     stream = read(
-        inputs, ingest, fmt=options.fmt, labels=labels, labels_source=label_source, exclude=options.labels
+        inputs, ingest, fmt=options.fmt, labels=labels, labels_source=label_source, exclude=labels.files
     )
     if options.dry_run:  # skipped inputs too: a dry run exits as the real run would (3: partial)
         dryrun.dry_run(report, _prepare(run, stream), settings, provider, mapper, options.batch)

@@ -70,7 +70,7 @@ def done_before_map(
     labels, source = load_labels(options.labels)
     ids, labelled = [], {}
     for t in read(
-        inputs, IngestReport(), fmt=options.fmt, labels=labels, labels_source=source, exclude=options.labels
+        inputs, IngestReport(), fmt=options.fmt, labels=labels, labels_source=source, exclude=labels.files
     ):
         if t.id not in run.distilled:
             ids.append(t.id)

@@ -4,7 +4,8 @@ Accepted, detected by content:
 
 * SWE-bench harness ``report.json`` — either ``{instance_id: {"resolved": bool, …}}`` or, as some
   harness versions write it, the inner object alone inside a folder named after the instance;
-* a folder of such reports (searched recursively);
+* a folder holding such reports (searched recursively; the logs and other JSON beside them are left
+  to ingest);
 * results summaries: ``{"instances": [{"instance_id", "resolved"}]}``, a list of such objects, or
   ``{"resolved": [ids…], "unresolved"/"failed": [ids…]}`` (SWE-bench experiments ``results.json``);
 * a simple JSON object ``{id: outcome}`` or a CSV with columns ``id,outcome`` where outcome is
@@ -35,6 +36,7 @@ _FALSE = {"failure", "false", "unresolved", "fail", "failed", "0", "no"}
 
 MAX_TESTS = 5  # failing tests of each kind kept per run (a report can list hundreds)
 MAX_ID = 300  # characters kept of each test id (parametrised ids can be long)
+LABELS_LIMIT = 16 << 20  # bytes: a JSON file met in a folder and larger is no labels file
 
 
 class Labels(dict[str, Outcome]):
@@ -44,6 +46,7 @@ class Labels(dict[str, Outcome]):
     def __init__(self) -> None:
         super().__init__()
         self.tests: dict[str, dict[str, list[str]]] = {}
+        self.files: list[Path] = []  # the files read as labels (a folder's reports; not its logs)
 
     def merge(self, outcomes: dict[str, Outcome], tests: dict[str, dict[str, list[str]]]) -> None:
         """Add one file's labels: a later file's outcome for an id replaces an earlier one. A later
@@ -67,30 +70,60 @@ def load_labels(paths: Iterable[str | Path]) -> tuple[Labels, str]:
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            for report in sorted(path.rglob("*.json")):
-                labels.merge(*_from_file(report))
+            _from_folder(path, labels)
         elif path.is_file():
             labels.merge(*_from_file(path))
+            labels.files.append(path)
         else:
             raise InputError(f"{path}: no such labels file or folder", "check the --labels path")
         names.append(path.name)
     return labels, "labels:" + ",".join(names) if names else "labels"
 
 
-def labels_in(path: Path, limit: int = 16 << 20) -> int:
+def _from_folder(folder: Path, labels: Labels) -> None:
+    """The labels files under ``folder`` (searched recursively), known by their content: the logs and
+    other JSON beside them (SWE-bench runs keep reports next to trajectories) are left to ingest."""
+    for path in sorted(folder.rglob("*.json")):
+        doc = _found_doc(path)
+        outcomes = _detected(doc, path) if doc is not None else None
+        if outcomes:
+            labels.merge(outcomes, _failing_tests(doc, path))
+            labels.files.append(path)
+    if not any(f.is_relative_to(folder) for f in labels.files):
+        raise InputError(
+            f"{folder}: no labels file in this folder (SWE-bench report, results summary)",
+            "pass the report or results file itself with --labels; see docs/formats/README.md#outcome-labels",
+        )
+
+
+def labels_in(path: Path, limit: int = LABELS_LIMIT) -> int:
     """How many outcome labels a JSON file met beside logs holds (a SWE-bench ``report.json``, a results
     summary…), read as ``--labels`` reads it; 0 when it is not such a file, unreadable, or over ``limit``
     bytes. A folder walk passes such files over, saying how to use them, instead of calling them bad logs."""
+    doc = _found_doc(path, limit)
+    return len(_detected(doc, path) or ()) if doc is not None else 0
+
+
+def _found_doc(path: Path, limit: int = LABELS_LIMIT) -> Any:
+    """A JSON file met in a folder, parsed; None when unreadable, not JSON or over ``limit`` bytes."""
     try:
         if path.stat().st_size > limit:
-            return 0
-        doc = orjson.loads(path.read_bytes())
+            return None
+        return orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
-        return 0
+        return None
+
+
+def _detected(doc: Any, path: Path) -> dict[str, Outcome] | None:
+    """The outcomes of a JSON document met in a folder, when it is a labels file by its shape alone: a
+    plain {key: value} map (settings?) is one only when named with --labels, and a list only when each
+    of its rows is a label (an agent's event list has an id and a success flag here and there)."""
     plain = isinstance(doc, dict) and "resolved" not in doc and "instances" not in doc
     if plain and not any(isinstance(value, dict) for value in doc.values()):
-        return 0  # a plain {key: value} map (settings?) is a labels file only when named with --labels
-    return len(_from_json(doc, path) or ())
+        return None
+    if isinstance(doc, list):
+        return _from_rows(doc, strict=True)
+    return _from_json(doc, path)
 
 
 def _from_file(path: Path) -> tuple[dict[str, Outcome], dict[str, dict[str, list[str]]]]:
@@ -166,7 +199,9 @@ def _failures(kind: Any) -> list[str]:
     return [t[:MAX_ID] for t in ids[:MAX_TESTS]]
 
 
-def _from_rows(rows: list[Any]) -> dict[str, Outcome] | None:
+def _from_rows(rows: list[Any], *, strict: bool = False) -> dict[str, Outcome] | None:
+    """id -> outcome of a list of result rows; a row without both is skipped, or (``strict``) makes
+    the list no labels at all."""
     out: dict[str, Outcome] = {}
     for row in rows:
         if not isinstance(row, dict):
@@ -175,6 +210,8 @@ def _from_rows(rows: list[Any]) -> dict[str, Outcome] | None:
         value = row.get("resolved", row.get("outcome", row.get("success")))
         outcome = _outcome(value)
         if key is None or outcome is None:
+            if strict:
+                return None
             continue
         out[str(key)] = outcome
     return out

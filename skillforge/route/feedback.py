@@ -110,7 +110,7 @@ def events_from_logs(paths: list[str], labels: list[str], report: FeedbackReport
 
     label_map, source = load_labels(labels)
     events: list[tuple[str, bool]] = []
-    for traj in read(paths, IngestReport(), labels=label_map, labels_source=source):
+    for traj in read(paths, IngestReport(), labels=label_map, labels_source=source, exclude=label_map.files):
         if not traj.skills_used:
             report.skip("session used no skill")
             continue
