@@ -254,6 +254,26 @@ def test_route_outside_a_library_says_so(cli, tmp_path: Path) -> None:  # type: 
     assert result.code == 1 and "is not a skill library" in result.err
 
 
+def test_route_from_the_folder_above_a_library_names_the_library(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The README's layout puts the library at ~/skills, so ~ has a skills/ folder: route from ~ said
+    "No skill in the library matches" (exit 0), as if nothing fitted. It names the library instead."""
+    lib = tmp_path / "skills"
+    skill = lib / "skills" / "ledger-tests"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text(
+        "---\nname: ledger-tests\ndescription: Run the tests. Use when testing.\n---\nx\n"
+    )
+    result = cli("route", "run the ledger tests", "--library", str(tmp_path))
+    assert result.code == 1 and f"{tmp_path} is not a skill library, but {lib} is" in result.err
+    assert f"--library {lib}" in result.err
+
+
+def test_route_on_a_library_without_skills_says_so(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "lib" / "skills").mkdir(parents=True)
+    result = cli("route", "fix the tests", "--library", str(tmp_path / "lib"))
+    assert result.code == 0 and "has no skills yet (no skill folder with a SKILL.md in it)" in result.err
+
+
 # ------------------------------------------------------------------- malformed content
 
 

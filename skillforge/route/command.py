@@ -15,7 +15,13 @@ def check_library(library: Path) -> None:
     """Raise when ``library`` is no skill library at all: no ``skills/`` folder and no skill folders."""
     library = library.absolute()
     require_folder(library)
-    if (library / "skills").is_dir() or (library / "SKILL.md").is_file() or any(library.glob("*/SKILL.md")):
+    inner = library / "skills"
+    if inner.is_dir() and not any(inner.glob("*/SKILL.md")) and any(inner.glob("skills/*/SKILL.md")):
+        raise SkillforgeError(  # the folder above a library (~ when the library is ~/skills)
+            f"{library} is not a skill library, but {inner} is (its skills are in {inner / 'skills'})",
+            f"pass --library {shlex.quote(str(inner))} or set SKILLFORGE_LIBRARY",
+        )
+    if inner.is_dir() or (library / "SKILL.md").is_file() or any(library.glob("*/SKILL.md")):
         return
     raise SkillforgeError(
         f"{library} is not a skill library (no skills/ folder and no skill folders in it)",
@@ -52,11 +58,12 @@ def review_branches(library: Path) -> list[str]:
     return sorted(found, key=lambda name: (-found[name], name))
 
 
-def empty_library_note(library: Path) -> str | None:
-    """Why an empty checked-out library routes nothing when skills wait on review branches."""
+def empty_library_note(library: Path) -> str:
+    """Why an empty checked-out library routes nothing: no skills at all, or skills that wait on
+    review branches."""
     branches = review_branches(library)
     if not branches:
-        return None
+        return f"{library} has no skills yet (no skill folder with a SKILL.md in it)"
     lib = shlex.quote(str(library.absolute()))
     return (
         f"the checked-out branch of {library} has no skills yet; {len(branches)} review "
