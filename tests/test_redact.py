@@ -300,3 +300,32 @@ def test_an_aws_secrets_manager_secret_id_stays_a_name() -> None:
     assert (
         find_secrets('{"SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod-db-AbC"}') == []
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ('t.Setenv("GITSYNC_SOURCE_TOKEN", "SUPERSECRET")', "SUPERSECRET", "secret"),
+        ('t.Setenv(\\"GITSYNC_SOURCE_TOKEN\\", \\"SUPERSECRET\\")', "SUPERSECRET", "secret"),  # in raw JSON
+        ("monkeypatch.setenv('DB_PASSWORD', 'correcthorse')", "correcthorse", "password"),
+        (
+            'os.environ.setdefault("SECRET_KEY", "django-insecure-abc123xyz")',
+            "django-insecure-abc123xyz",
+            "secret",
+        ),
+        ('os.environ["API_TOKEN"] = "s3cr3tvalue99"', "s3cr3tvalue99", "secret"),
+    ],
+)
+def test_an_environment_variable_set_in_code_holds_its_secret(text: str, value: str, kind: str) -> None:
+    """A new user's probe: Go's t.Setenv("X_TOKEN", "…") in a Codex log went through ingest --json
+    unredacted, while the shell's X_TOKEN=… was redacted."""
+    assert [f.kind for f in find_secrets(text)] == [kind]
+    assert value not in redact(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['choose("token", "keyword")', 'os.environ.get("API_TOKEN", "")', "the token, value pair"],
+)
+def test_a_name_value_pair_is_a_secret_only_as_an_environment_variable(text: str) -> None:
+    assert find_secrets(text) == []

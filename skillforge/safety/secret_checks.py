@@ -241,7 +241,7 @@ _DB_SCHEMES = frozenset(
     ]
 )
 
-# --- secret assignments: KEY=value, KEY: value, "KEY": "value" ---------------------------------------
+# --- secret assignments: KEY=value, KEY: value, "KEY": "value", ["KEY"] = "value", ("KEY", "value") ---------------------------------------
 
 _ASSIGN_KEYWORDS = ("pass", "pwd", "secret", "token", "credential", "key")
 _KEY_PREFIXES = tuple(
@@ -272,7 +272,7 @@ def _non_overlapping(starts: Iterable[int], size: int) -> Iterator[int]:
 
 
 _ASSIGN_TAIL = re.compile(
-    r"[A-Za-z0-9_.-]{0,40}+(?P<cq>\\?[\"'])?\s*(?P<op>=|:=|:|=>)\s*(?P<q>\\?[\"'])?"
+    r"[A-Za-z0-9_.-]{0,40}+(?P<cq>\\?[\"'])?\]?\s*(?P<op>=|:=|:|=>|,)\s*(?P<q>\\?[\"'])?"
     r"(?P<s>[^\s\"'\\,;&<>(){}\[\]`]++)"
 )
 
@@ -304,6 +304,8 @@ def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
     value = m.group("s")
     if not _SECRET_KEY.search(key):
         return False
+    if m.group("op") == "," and not (m.group("cq") and m.group("q") and key.lstrip("\"'").isupper()):
+        return False  # a pair only as an environment variable's quoted name and value: Setenv("X_TOKEN", "…")
     vault_secret_id = _SECRET_ID_KEY.search(key) and _UUID.match(value)
     if (_NOT_SECRET_KEY.search(key) or _NOT_SECRET_CAMEL.search(key)) and not vault_secret_id:
         return False
