@@ -329,3 +329,19 @@ def test_an_environment_variable_set_in_code_holds_its_secret(text: str, value: 
 )
 def test_a_name_value_pair_is_a_secret_only_as_an_environment_variable(text: str) -> None:
     assert find_secrets(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: 'Tr0ub4dor&3'",
+        'DB_PASSWORD="p@ss;word(1)"',
+        'export PASSWORD="hunter2 x"',
+        '{\\"password\\": \\"a&b;c9\\"}',
+    ],
+)
+def test_a_quoted_secret_is_redacted_to_its_closing_quote(text: str) -> None:
+    """A quoted password holding '&', ';' or a space kept its tail in clear ('<redacted:password>&3')."""
+    redacted = redact(text)[0]
+    assert "<redacted:password>" in redacted
+    assert redacted.split("<redacted:password>", 1)[1].lstrip("\\") in ("'", '"', '"}', "'}")

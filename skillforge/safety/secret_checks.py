@@ -271,6 +271,7 @@ def _non_overlapping(starts: Iterable[int], size: int) -> Iterator[int]:
             yield start
 
 
+MAX_QUOTED = 200  # characters of a quoted value looked through for its closing quote
 _ASSIGN_TAIL = re.compile(
     r"[A-Za-z0-9_.-]{0,40}+(?P<cq>\\?[\"'])?\]?\s*(?P<op>=|:=|:|=>|,)\s*(?P<q>\\?[\"'])?"
     r"(?P<s>[^\s\"'\\,;&<>(){}\[\]`]++)"
@@ -287,8 +288,9 @@ def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
         m = _ASSIGN_TAIL.match(text, hit_end)
         if m is None or m.start("s") in seen:
             continue
-        inside = m.end("s")
-        value = m.group("s")
+        end = _quoted_end(text, m)
+        inside = end
+        value = text[m.start("s") : end]
         if len(value) < 4 or value.isdigit():
             continue
         seen.add(m.start("s"))
@@ -296,12 +298,23 @@ def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
         while start > 0 and hit_end - start < 60 and text[start - 1] in _KEY_CHARS:
             start -= 1
         key = text[start : m.start("cq") if m.group("cq") else m.start("op")].rstrip()
-        if _is_secret_assignment(key, m):
-            yield m.start("s"), m.end("s"), "password" if _PASSWORD_KEY.search(key) else "secret"
+        if _is_secret_assignment(key, m, value):
+            yield m.start("s"), end, "password" if _PASSWORD_KEY.search(key) else "secret"
 
 
-def _is_secret_assignment(key: str, m: re.Match[str]) -> bool:
-    value = m.group("s")
+def _quoted_end(text: str, m: re.Match[str]) -> int:
+    """Where a quoted value ends: at its closing quote on the same line (a password holds ``&``, ``;``
+    or a space, and the part after one was left in clear), else where the unquoted match ends."""
+    quote = m.group("q")
+    if not quote:
+        return m.end("s")
+    close = text.find(quote, m.end("s"), m.start("s") + MAX_QUOTED)
+    if close < 0 or "\n" in text[m.end("s") : close]:
+        return m.end("s")
+    return close
+
+
+def _is_secret_assignment(key: str, m: re.Match[str], value: str) -> bool:
     if not _SECRET_KEY.search(key):
         return False
     if m.group("op") == "," and not (m.group("cq") and m.group("q") and key.lstrip("\"'").isupper()):
