@@ -40,8 +40,17 @@ from skillforge.ingest.base import (
     object_line,
     str_or_none,
 )
+from skillforge.ingest.gemini_parts import (
+    call_text,
+    marked_text,
+    message_text,
+    only_tool_results,
+    own_response,
+    response_output,
+    thought_text,
+)
 from skillforge.ingest.gemini_resumed import resumed_as_jsonl
-from skillforge.ingest.gemini_text import SHELL_TOOLS, exit_code_line, marks, split_marks
+from skillforge.ingest.gemini_text import SHELL_TOOLS, exit_code_line, split_marks
 from skillforge.ingest.reading import digest_id, iter_jsonl_raw, log_id, new_digest, read_json_doc
 from skillforge.ingest.steps import StepList
 from skillforge.model import Trajectory
@@ -187,7 +196,7 @@ class _Steps:
             elif kind == "user":
                 user(msg, ts, ctx)
             else:  # info, warning, error: the CLI's own notices
-                step = self.out.message(R_SYSTEM, _text(msg.get("content")), T_INJECTED, timestamp=ts)
+                step = self.out.message(R_SYSTEM, message_text(msg.get("content")), T_INJECTED, timestamp=ts)
                 if step is not None and kind == "error":
                     step.is_error = True
 
@@ -202,7 +211,7 @@ class _Steps:
             and not part.get("thought")
         ):  # the usual prompt or notice: one text part
             text = clip(text)
-        elif _tool_results(parts):  # tool results written as a user record (v0.44+)
+        elif only_tool_results(parts):  # tool results written as a user record (v0.44+)
             for response in parts:
                 response = response["functionResponse"]
                 if self.out.is_open(response.get("id")):
@@ -213,9 +222,9 @@ class _Steps:
                     ctx.ignore("copy of a tool result (user record holding only functionResponse parts)")
             return
         else:
-            text = _text(parts)
+            text = message_text(parts)
         display = msg.get("displayContent")
-        if display is not None and (typed := _text(display)).strip() and typed.strip() != text.strip():
+        if display is not None and (typed := message_text(display)).strip() and typed.strip() != text.strip():
             self._typed(typed, ts)  # what the person typed; ``content`` is what the CLI made of it
             self.out.message(R_USER, text, T_INJECTED, None, None, ts)
         else:
@@ -241,7 +250,7 @@ class _Steps:
                     if type(subject) is str and type(description) is str and subject and description:
                         out.thought(f"{subject}: {description}", None, None, ts)  # the usual summary
                     else:
-                        out.thought(_thought_text(subject, description), None, None, ts)
+                        out.thought(thought_text(subject, description), None, None, ts)
         parts, calls = msg.get("content"), msg.get("toolCalls")
         if type(parts) is str and "[Thought: " not in parts:  # the usual answer: plain text, no marker
             out.message(R_ASSISTANT, parts, T_AGENT, None, None, ts)
@@ -266,7 +275,7 @@ class _Steps:
             elif isinstance(part, dict) and part.get("thought") is True:
                 if not summarised:  # v0.4x writes each summary twice: as `thoughts` and as a thought part
                     self.out.thought(as_str(part.get("text")), timestamp=ts)
-            elif (marked := _marked_text(part)) is not None:
+            elif (marked := marked_text(part)) is not None:
                 self._leaked(marked, summarised, ts)
             elif isinstance(part, dict) and isinstance(part.get("functionCall"), dict) and not has_calls:
                 call = part["functionCall"]  # raw API parts after a history rewrite
@@ -277,7 +286,7 @@ class _Steps:
                     self.unnamed.setdefault(name, []).append(call_id)
                 self._call(call_id, name, call.get("args"), ts)
             else:
-                self.out.message(R_ASSISTANT, _text(part), T_AGENT, timestamp=ts)
+                self.out.message(R_ASSISTANT, message_text(part), T_AGENT, timestamp=ts)
 
     def _leaked(self, text: str, summarised: bool, ts: str | None) -> None:
         """Text holding ``[Thought: true]`` markers: each piece before a marker is a thought (already
@@ -293,7 +302,7 @@ class _Steps:
         call_id = str(own_id or f"call-{len(self.out.steps)}")
         name = (name if type(name) is str else as_str(name)) or "tool"
         status = status if type(status) is str else None
-        response = _own_response(call.get("result"), own_id)
+        response = own_response(call.get("result"), own_id)
         if response is None:
             self._call(call_id, name, args, ts)
             if status in _DONE:  # finished without a functionResponse part: the display text, or the status
@@ -302,11 +311,11 @@ class _Steps:
             return
         body: Any = response.get("response")
         usual = type(body) is dict and type(body.get("output")) is str and not body.get("error")
-        output, error = (body["output"], False) if usual else _output(body)  # usual: output, no error
+        output, error = (body["output"], False) if usual else response_output(body)  # usual: output, no error
         if name in SHELL_TOOLS and type(args) is dict and type(command := args.get("command")) is str:
             shown = command
         else:
-            shown = _call_text(args)
+            shown = call_text(args)
         code = exit_code_line(output, len(output) - 2000)
         failed = error or status in ("error", "cancelled") or bool(code)
         self.out.pair(name, shown, call_id, args, output, failed, code, ts)  # both steps at once
@@ -315,85 +324,14 @@ class _Steps:
         if name in SHELL_TOOLS and type(args) is dict and type(args.get("command")) is str:
             text = args["command"]
         else:
-            text = _call_text(args)
+            text = call_text(args)
         self.out.call(name, text, call_id, args, None, None, ts)
 
     def _result(self, call_id: Any, response: dict[str, Any], status: Any, ts: str | None) -> None:
-        text, error = _output(response.get("response"))
+        text, error = response_output(response.get("response"))
         code = exit_code_line(text, len(text) - 2000)
         failed = error or status in ("error", "cancelled") or bool(code)
         self.out.result(str(call_id), text, timestamp=ts, exit_code=code, is_error=failed)
-
-
-def _call_text(args: Any) -> str:
-    """A call's arguments as JSON (a shell tool's text is its command). They were decoded by orjson: no
-    integer beyond 64 bits, so json_safe would only copy them."""
-    return orjson.dumps(args).decode() if args is not None else ""
-
-
-def _output(body: Any) -> tuple[str, bool]:
-    """A ``functionResponse``'s ``response``: its text (the error, else the output) and whether it holds
-    an error."""
-    body = body if type(body) is dict else {"output": body}
-    error = body.get("error")
-    if error:
-        return (error if type(error) is str else as_str(error)), True
-    output = body.get("output", body)
-    return (output if type(output) is str else as_str(output)), False
-
-
-def _tool_results(parts: Any) -> bool:
-    """Whether a user record's content is only ``functionResponse`` parts (at least one)."""
-    return (
-        type(parts) is list
-        and bool(parts)
-        and all(type(p) is dict and type(p.get("functionResponse")) is dict for p in parts)
-    )
-
-
-def _marked_text(part: Any) -> str | None:
-    """A part's text when it holds a leaked ``[Thought: …]`` marker, else None."""
-    text = part if isinstance(part, str) else part.get("text") if isinstance(part, dict) else None
-    if isinstance(text, str) and "[Thought: " in text and marks(text):
-        return text
-    return None
-
-
-def _own_response(result: Any, call_id: Any) -> dict[str, Any] | None:
-    """The call's own ``functionResponse`` in its ``result``: the one with its id. v0.4x copies the
-    responses of all the turn's calls into each call's result, so the first is often another call's;
-    a lone response without an id is taken as the call's (older versions wrote none); one naming
-    another call is not (a cancelled call would take a sibling's output)."""
-    first, count = None, 0
-    for part in result if type(result) is list else (result,):
-        if type(part) is dict:
-            response = part.get("functionResponse")
-            if type(response) is dict:
-                if response.get("id") == call_id:
-                    return response
-                first, count = first if count else response, count + 1
-    return first if count == 1 and first is not None and not first.get("id") else None
-
-
-def _thought_text(subject: Any, description: Any) -> str:
-    """``subject: description`` (either alone when the other is empty), as a join over the two would."""
-    if subject and description:
-        return f"{as_str(subject)}: {as_str(description)}"
-    return as_str(subject) if subject else as_str(description) if description else ""
-
-
-def _text(content: Any) -> str:
-    """A message's text: a string, or the text of its parts (``thought`` and function parts left out)."""
-    if isinstance(content, str):
-        return clip(content)
-    parts = content if isinstance(content, list) else [content]
-    return clip(
-        "\n".join(
-            p["text"]
-            for p in parts
-            if isinstance(p, dict) and isinstance(p.get("text"), str) and not p.get("thought")
-        )
-    )
 
 
 def _trajectory(
