@@ -104,6 +104,14 @@ def test_log_of_a_skill_shows_runs_reasons_and_human_edits(tmp_path: Path, cli) 
     assert entries[0]["where"] == "skillforge/r1" and entries[1]["where"] == "main"
 
 
+def test_log_of_a_skill_the_library_never_had_is_an_error(tmp_path: Path, cli) -> None:
+    """A typo said "no history for skill" with exit 0, as if the skill existed without changes."""
+    lib = library_with_run(tmp_path)
+    result = cli("log", "old-skil", "-L", lib.root)
+    assert result.code == 1 and "no skill named 'old-skil'" in result.err
+    assert cli("log", "old-skill", "-L", lib.root).code == 0
+
+
 def test_log_of_runs_sees_merges(tmp_path: Path, cli) -> None:
     lib = library_with_run(tmp_path)
     sh(lib.root, "merge", "-q", "--no-edit", "skillforge/r1")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skillforge.config import Settings
+from skillforge.errors import SkillforgeError
 
 if TYPE_CHECKING:
     from skillforge.skills.history import LogEntry
@@ -41,4 +42,9 @@ def run(settings: Settings, args: LogArgs) -> LogResult:
     lib = open_library(settings)
     base = settings.base_branch
     entries = skill_log(lib, args.skill, base) if args.skill else run_log(lib, base)
+    if args.skill and not entries and not (lib.skills_dir / args.skill).is_dir():
+        raise SkillforgeError(  # a typo said "no history" and exit 0, as if the skill had none
+            f"no skill named {args.skill!r} in {lib.root}, now or in its history",
+            f"the library's skills are the folders of {lib.skills_dir}; skillforge log lists every run",
+        )
     return LogResult(tuple(entries), args.skill)
