@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -278,3 +279,42 @@ def test_links_follow_the_library_on_reinstall(library: Path, project: Path, tmp
     assert "npm-lockfile-repair" not in links  # not in the new library: its old link goes
     install("codex", other, project, uninstall=True)
     assert not (project / ".claude").exists() and not (project / ".agents").exists()
+
+
+@pytest.mark.parametrize(
+    ("agent", "name"),
+    [("claude", ".claude/settings.json"), ("claude", ".mcp.json"), ("codex", ".codex/config.toml")],
+)
+def test_a_symlinked_settings_file_is_written_at_its_target_and_stays_a_link(
+    library: Path, project: Path, agent: str, name: str
+) -> None:
+    """Dotfiles managers (stow, chezmoi, home-manager) link settings files into place: install replaced
+    the link with a regular file, so the real dotfile never got the hook and uninstall lost the link."""
+    dotfiles = project.parent / "dotfiles"
+    dotfiles.mkdir()
+    target = dotfiles / Path(name).name
+    original = b'model = "o3"\n' if name.endswith(".toml") else b'{\n  "model": "opus"\n}\n'
+    target.write_bytes(original)
+    target.chmod(0o640)
+    link = project / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    relative = Path("../" * (len(Path(name).parts) - 1 + 1)) / "dotfiles" / target.name
+    link.symlink_to(relative)
+    install(agent, library, project)
+    assert link.is_symlink() and os.readlink(link) == str(relative)
+    assert "skillforge" in target.read_text() and target.read_bytes() != original
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in dotfiles.iterdir()] == [target.name]  # no temporary file left beside it
+    install(agent, library, project, uninstall=True)
+    assert link.is_symlink() and os.readlink(link) == str(relative)
+    assert target.read_bytes() == original
+
+
+def test_a_symlink_to_nothing_is_refused_before_anything_is_written(library: Path, project: Path) -> None:
+    settings = project / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.symlink_to(project.parent / "dotfiles" / "claude-settings.json")
+    with pytest.raises(SkillforgeError, match=r"a symlink to .*claude-settings\.json, which does not exist"):
+        install("claude", library, project)
+    assert settings.is_symlink() and not (project.parent / "dotfiles").exists()
+    assert not (project / ".mcp.json").exists()

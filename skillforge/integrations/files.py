@@ -10,9 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from skillforge.errors import SkillforgeError
-from skillforge.fsutil import atomic_write
 from skillforge.integrations.entries import mcp_entry, mcp_library, parse_hook
-from skillforge.integrations.plan import Plan, make_dirs, read_text, remove_created_dirs
+from skillforge.integrations.plan import Plan, make_dirs, read_text, remove_created_dirs, write_text
 
 Step = Callable[[Plan, bool], None]
 TOML_BEGIN = "# skillforge:begin (managed by `skillforge install codex`; remove with --uninstall)"
@@ -90,7 +89,7 @@ def _toml_write(plan: Plan, path: Path, new: str, action: str) -> None:
     plan.act(action, path, ("updated" if action == "update" else "added") + " [mcp_servers.skillforge]")
     if not plan.dry_run:
         make_dirs(plan, path.parent)
-        atomic_write(path, new)
+        write_text(path, new)
 
 
 def _toml_remove(plan: Plan, path: Path, text: str) -> None:
@@ -115,7 +114,7 @@ def _toml_remove(plan: Plan, path: Path, text: str) -> None:
         head = head[:-1] if head.endswith("\n\n") else head
         created = str(path) in plan.state.get("files", []) if plan.known else True
     new = head + tail
-    gone = created and not new.strip()
+    gone = created and not new.strip() and not path.is_symlink()  # a symlinked file is the user's
     plan.act("remove" if gone else "merge", path, "removed [mcp_servers.skillforge]")
     if plan.dry_run:
         return
@@ -123,7 +122,7 @@ def _toml_remove(plan: Plan, path: Path, text: str) -> None:
         path.unlink()
         remove_created_dirs(plan, path.parent)
     else:
-        atomic_write(path, new)
+        write_text(path, new)
 
 
 def file_step(
@@ -136,7 +135,7 @@ def file_step(
         return text == content or (text is not None and marker is not None and marker in text.splitlines())
 
     def step(plan: Plan, uninstall: bool) -> None:
-        text = read_text(path) if path.is_file() else None
+        text = None if path.is_dir() else read_text(path)
         if uninstall:
             if ours(text):
                 if hook is not None:
@@ -157,7 +156,7 @@ def file_step(
         plan.act("update" if path.exists() else "create", path, "executable hook" if executable else "")
         if not plan.dry_run:
             make_dirs(plan, path.parent)
-            atomic_write(path, content)
+            write_text(path, content)
             if executable:
                 path.chmod(0o755)
 

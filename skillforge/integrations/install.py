@@ -44,7 +44,14 @@ from skillforge.integrations.merge import (
     restore_json,
     value_at,
 )
-from skillforge.integrations.plan import Action, Plan, make_dirs, read_text, remove_created_dirs
+from skillforge.integrations.plan import (
+    Action,
+    Plan,
+    make_dirs,
+    read_text,
+    remove_created_dirs,
+    write_text,
+)
 
 AGENTS = ("claude", "codex", "gemini", "cline", "cursor")
 RULE = (
@@ -192,7 +199,7 @@ def _json_add(plan: Plan, path: Path, edit: JsonEdit, text: str | None, data: di
     plan.act("create" if text is None else "merge", path, f"{outcome} {what}")
     if not plan.dry_run:
         make_dirs(plan, path.parent)
-        atomic_write(path, dump(new, detect_style(text or "")))
+        write_text(path, dump(new, detect_style(text or "")))
 
 
 def _json_remove(plan: Plan, path: Path, edit: JsonEdit, text: str, data: dict[str, Any] | None) -> None:
@@ -209,7 +216,7 @@ def _json_remove(plan: Plan, path: Path, edit: JsonEdit, text: str, data: dict[s
     for value in removed:
         plan.libraries.update(lib for lib in [entries.mcp_library(value), *_hook_libraries(value)] if lib)
     created_file = bool(record.get("created_file")) if record is not None else not data
-    if created_file and not data:
+    if created_file and not data and not path.is_symlink():  # a symlinked file is the user's
         plan.act("remove", path, "created by install")
         if not plan.dry_run:
             path.unlink()
@@ -220,9 +227,9 @@ def _json_remove(plan: Plan, path: Path, edit: JsonEdit, text: str, data: dict[s
     if plan.dry_run:
         return
     if isinstance(original, str) and _parse_json(path, original) == data:
-        atomic_write(path, original)
+        write_text(path, original)
     else:
-        atomic_write(path, dump(data, detect_style(text)))
+        write_text(path, dump(data, detect_style(text)))
 
 
 def _hook_libraries(group: Any) -> list[Path | None]:

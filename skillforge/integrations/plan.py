@@ -1,13 +1,17 @@
 """The state of one ``skillforge install`` run: the actions it reports, what earlier installs recorded
-(files, containers, folders and links they created), and the folders it makes and removes."""
+(files, containers, folders and links they created), the folders it makes and removes, and how it
+reads and writes a settings file (a symlinked one, as dotfiles managers make, is written at its
+target and stays a link)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from skillforge.errors import SkillforgeError
+from skillforge.fsutil import atomic_write
 
 CHANGES = {"create", "merge", "update", "link", "remove", "unlink"}
 
@@ -52,7 +56,13 @@ def status(actions: list[Action], *, uninstall: bool, dry_run: bool) -> str:
 
 
 def read_text(path: Path) -> str | None:
-    """The file's text (None when it does not exist); a one-line error when it cannot be read."""
+    """The file's text (None when it does not exist); a one-line error when it cannot be read, or when
+    it is a symlink to nothing (writing would replace the link, or create a file where it points)."""
+    if path.is_symlink() and not path.exists():
+        raise SkillforgeError(
+            f"{path}: a symlink to {os.path.realpath(path)}, which does not exist",
+            "create that file (or remove the link), then run install again; nothing was changed",
+        )
     try:
         return path.read_text(encoding="utf-8") if path.exists() else None
     except (OSError, UnicodeDecodeError) as exc:
@@ -60,6 +70,12 @@ def read_text(path: Path) -> str | None:
             f"{path}: cannot read it ({exc})",
             "fix its permissions or encoding (UTF-8), then run install again; nothing was changed",
         ) from None
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``path`` atomically; through a symlink, the file it points to is replaced (in its own
+    folder) and the link stays, so a settings file kept in a dotfiles repository gets the change."""
+    atomic_write(Path(os.path.realpath(path)), text)
 
 
 def make_dirs(plan: Plan, folder: Path) -> None:
