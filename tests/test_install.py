@@ -318,3 +318,35 @@ def test_a_symlink_to_nothing_is_refused_before_anything_is_written(library: Pat
         install("claude", library, project)
     assert settings.is_symlink() and not (project.parent / "dotfiles").exists()
     assert not (project / ".mcp.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("agent", "name", "original"),
+    [
+        ("claude", ".claude/settings.json", b'{\r\n  "model": "opus"\r\n}\r\n'),
+        ("claude", ".mcp.json", b'{"mcpServers": {"docs": {"command": "docs-mcp"}}}\r\n'),
+        (
+            "codex",
+            ".codex/config.toml",
+            b'# mine\r\nmodel = "o3"\r\n\r\n[mcp_servers.docs]\r\ncommand = "d"\r\n',
+        ),
+        ("codex", ".codex/config.toml", b'model = "o3"\r\n[mcp_servers.docs]\r\ncommand = "d"'),
+    ],
+)
+def test_crlf_settings_keep_their_line_ends_and_come_back_byte_for_byte(
+    library: Path, project: Path, agent: str, name: str, original: bytes
+) -> None:
+    """A Windows or git-autocrlf checkout has CRLF settings files: they were read with newline
+    translation, so install wrote them LF and uninstall did not restore their bytes."""
+    path = project / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(original)
+    install(agent, library, project)
+    written = path.read_bytes()
+    assert b"skillforge" in written and written.count(b"\n") == written.count(b"\r\n")
+    text = written.decode()
+    data = tomllib.loads(text) if name.endswith(".toml") else json.loads(text)
+    assert "skillforge" in json.dumps(data)  # still valid, with the entry
+    assert {a.action for a in install(agent, library, project)} == {"skip"}  # nothing changes again
+    install(agent, library, project, uninstall=True)
+    assert path.read_bytes() == original

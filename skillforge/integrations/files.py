@@ -18,13 +18,20 @@ TOML_BEGIN = "# skillforge:begin (managed by `skillforge install codex`; remove 
 TOML_END = "# skillforge:end"
 
 
-def toml_block(plan: Plan) -> str:
+def toml_block(plan: Plan, eol: str = "\n") -> str:
+    """The marked block, with the line ends of the file it goes into."""
     entry = mcp_entry(plan.library)
     args = ", ".join(_toml_string(a) for a in entry["args"])
-    return (
+    block = (
         f"{TOML_BEGIN}\n[mcp_servers.skillforge]\ncommand = {_toml_string(entry['command'])}\n"
         f"args = [{args}]\n{TOML_END}\n"
     )
+    return block.replace("\n", eol)
+
+
+def _eol(text: str) -> str:
+    """A file's line end: CRLF (Windows, git autocrlf) when it has one, else LF."""
+    return "\r\n" if "\r\n" in text else "\n"
 
 
 def _toml_string(value: str) -> str:
@@ -43,8 +50,10 @@ def _split_block(text: str) -> tuple[str, str, str] | None:
     if end < 0:
         return None
     end += len(TOML_END)
-    if text.startswith("\n", end):
-        end += 1
+    for eol in ("\r\n", "\n"):
+        if text.startswith(eol, end):
+            end += len(eol)
+            break
     return text[:start], text[start:end], text[end:]
 
 
@@ -54,7 +63,8 @@ def toml_step(path: Path) -> Step:
         if uninstall:
             _toml_remove(plan, path, text or "")
             return
-        block = toml_block(plan)
+        eol = _eol(text or "")
+        block = toml_block(plan, eol)
         parts = _split_block(text or "")
         if parts is not None:
             if parts[1] != block:  # an older version's block: replace it where it is
@@ -71,7 +81,7 @@ def toml_step(path: Path) -> Step:
         if isinstance(servers, dict) and "skillforge" in servers:
             plan.act("skip", path, "mcp_servers.skillforge exists already")
             return
-        sep = "" if not current else ("\n" if current.endswith("\n") else "\n\n")
+        sep = "" if not current else (eol if current.endswith("\n") else eol * 2)
         plan.state.setdefault("toml", {})[str(path)] = {"created_file": text is None, "sep": sep}
         _toml_write(plan, path, current + sep + block, "create" if text is None else "merge")
 
@@ -107,11 +117,12 @@ def _toml_remove(plan: Plan, path: Path, text: str) -> None:
     if library is not None:
         plan.libraries.add(library)
     record = plan.state.get("toml", {}).get(str(path))
-    if record is not None:
-        head = head.removesuffix(record.get("sep", ""))
+    eol = _eol(text)
+    if record is not None:  # the separator in the file's line ends now (git may have changed them)
+        head = head.removesuffix(str(record.get("sep", "")).replace("\r\n", "\n").replace("\n", eol))
         created = bool(record.get("created_file"))
     else:  # an older version's record, or none
-        head = head[:-1] if head.endswith("\n\n") else head
+        head = head.removesuffix(eol) if head.endswith(eol * 2) else head
         created = str(path) in plan.state.get("files", []) if plan.known else True
     new = head + tail
     gone = created and not new.strip() and not path.is_symlink()  # a symlinked file is the user's

@@ -14,7 +14,7 @@ cursor      rule ``.cursor/rules/skillforge.mdc`` (project only)   ``.cursor/mcp
 ==========  =====================================================  ==================================
 
 and every skill of the library is symlinked into ``.claude/skills/`` and ``.agents/skills/``.
-JSON files are merged key by key (unknown keys kept, order and layout kept); the TOML entry is a marked
+JSON files are merged key by key (unknown keys kept, order and layout kept, line ends too); the TOML entry is a marked
 block appended to the file; every write is atomic; running install twice changes nothing. What install
 created or changed (files, folders, JSON containers, links, a file's bytes when its layout cannot be
 rewritten exactly) is recorded in ``config.home()/installs/``; ``--uninstall`` finds skillforge's

@@ -1,6 +1,7 @@
 """Reversible JSON settings edits for ``skillforge install``: add one value at a key path (replacing an
 older skillforge value in place), later remove skillforge's values (plus the containers the add
-created, when they are empty again), and write the file back in its own layout (indent, final newline)."""
+created, when they are empty again), and write the file back in its own layout (indent, final newline,
+CRLF or LF line ends)."""
 
 from __future__ import annotations
 
@@ -129,21 +130,24 @@ class JsonStyle:
     indent: str | None = "  "
     separators: tuple[str, str] = (",", ": ")
     newline: bool = True
+    eol: str = "\n"  # "\r\n" for a file with CRLF line ends (Windows, git autocrlf)
 
 
 def detect_style(text: str) -> JsonStyle:
     """The layout of ``text`` (two-space indent and a final newline for a new or empty file)."""
     body = text.strip()
+    eol = "\r\n" if "\r\n" in text else "\n"
     if body in ("", "{}"):
-        return JsonStyle()
+        return JsonStyle(eol=eol)
     newline = text.endswith("\n")
     found = re.search(r"\n([ \t]+)\S", body)
     if found:
-        return JsonStyle(found.group(1), (",", ": "), newline)
+        return JsonStyle(found.group(1), (",", ": "), newline, eol)
     spaced = re.search(r'[,:] ["\d\[{tfn-]', body) is not None
-    return JsonStyle(None, (", ", ": ") if spaced else (",", ":"), newline)
+    return JsonStyle(None, (", ", ": ") if spaced else (",", ":"), newline, eol)
 
 
 def dump(data: Any, style: JsonStyle) -> str:
     text = json.dumps(data, indent=style.indent, separators=style.separators, ensure_ascii=False)
-    return text + ("\n" if style.newline else "")
+    text += "\n" if style.newline else ""
+    return text.replace("\n", style.eol)  # JSON strings hold no raw newline: only line ends change

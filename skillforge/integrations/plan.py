@@ -64,7 +64,8 @@ def read_text(path: Path) -> str | None:
             "create that file (or remove the link), then run install again; nothing was changed",
         )
     try:
-        return path.read_text(encoding="utf-8") if path.exists() else None
+        # bytes decoded as they are: no newline translation, so a CRLF file is written back CRLF
+        return path.read_bytes().decode("utf-8") if path.exists() else None
     except (OSError, UnicodeDecodeError) as exc:
         raise SkillforgeError(
             f"{path}: cannot read it ({exc})",
