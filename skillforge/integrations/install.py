@@ -40,8 +40,8 @@ from skillforge.integrations.merge import (
     add_json,
     detect_style,
     dump,
+    put_back,
     remove_json,
-    restore_json,
     value_at,
 )
 from skillforge.integrations.plan import (
@@ -106,7 +106,8 @@ def install(
         if uninstall:
             state_file.unlink(missing_ok=True)
         elif plan.state != before or not known:
-            atomic_write(state_file, json.dumps(plan.state, indent=2, sort_keys=True) + "\n")
+            # keys in their own order: a replaced entry is put back as it was written
+            atomic_write(state_file, json.dumps(plan.state, indent=2) + "\n")
             state_file.chmod(0o600)  # it may hold a copy of a settings file
     return plan.actions
 
@@ -190,13 +191,15 @@ def _json_add(plan: Plan, path: Path, edit: JsonEdit, text: str | None, data: di
     record = plan.state.setdefault("json", {}).setdefault(
         str(path), {"created_file": text is None, "created": []}
     )
+    detail = f"{outcome} {what}"
     if outcome == "updated" and unrecorded:
         # a skillforge-shaped entry no install of ours recorded: it may be the user's own; uninstall puts it back
         record.setdefault("replaced", {})[what] = previous
+        detail = f"replaced {what}, a skillforge entry no install recorded (--uninstall puts it back)"
     if text is not None and dump(_parse_json(path, text), detect_style(text)) != text:
         record.setdefault("original", text)  # a layout that cannot be rewritten exactly: keep its bytes
     record["created"] = sorted({tuple(c) for c in record["created"]} | set(created))
-    plan.act("create" if text is None else "merge", path, f"{outcome} {what}")
+    plan.act("create" if text is None else "merge", path, detail)
     if not plan.dry_run:
         make_dirs(plan, path.parent)
         write_text(path, dump(new, detect_style(text or "")))
@@ -207,12 +210,11 @@ def _json_remove(plan: Plan, path: Path, edit: JsonEdit, text: str, data: dict[s
         return
     record = plan.state.get("json", {}).get(str(path)) if plan.known else None
     created = None if record is None else [tuple(c) for c in record.get("created", [])]
-    removed = remove_json(data, edit, created)
+    # a skillforge-shaped entry install replaced but had not written goes back where it was
+    replaced = (record or {}).get("replaced", {}).get(".".join(edit.keys))
+    removed = remove_json(data, edit, created) if replaced is None else put_back(data, edit, replaced)
     if not removed:
         return
-    replaced = (record or {}).get("replaced", {}).get(".".join(edit.keys))
-    if replaced is not None:
-        restore_json(data, edit, replaced)
     for value in removed:
         plan.libraries.update(lib for lib in [entries.mcp_library(value), *_hook_libraries(value)] if lib)
     created_file = bool(record.get("created_file")) if record is not None else not data

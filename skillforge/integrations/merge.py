@@ -97,21 +97,33 @@ def value_at(data: Any, keys: list[str]) -> Any:
     return _get(data, keys)
 
 
-def restore_json(data: dict[str, Any], edit: JsonEdit, previous: Any) -> None:
-    """Put back what install replaced (see ``remove_json``): the value itself, or for a list the
-    skillforge-shaped items it held, which may have been the user's own."""
-    node: Any = data
-    for key in edit.keys[:-1]:
-        node = node.setdefault(key, {})
-        if not isinstance(node, dict):
-            return
+def put_back(data: dict[str, Any], edit: JsonEdit, previous: Any) -> list[Any]:
+    """Undo an install that replaced a skillforge-shaped value no install recorded (it may be the
+    user's own): skillforge's value gives way to ``previous`` in the same place (the same key, the
+    same list positions), so that the file comes back as it was. Returns the values removed."""
+    parent = _get(data, edit.keys[:-1])
     last = edit.keys[-1]
+    if not isinstance(parent, dict) or last not in parent:
+        return []
+    current = parent[last]
     if not edit.append:
-        node[last] = previous
-        return
-    items = node.setdefault(last, [])
-    if isinstance(items, list) and isinstance(previous, list):
-        items.extend(item for item in previous if edit.ours(item) and item not in items)
+        if current != edit.value and not edit.ours(current):
+            return []
+        parent[last] = previous  # an existing key keeps its place
+        return [current]
+    if not isinstance(current, list):
+        return []
+    at = [i for i, item in enumerate(current) if item == edit.value or edit.ours(item)]
+    if not at:
+        return []
+    back = [item for item in previous if edit.ours(item)] if isinstance(previous, list) else []
+    removed = [current[i] for i in at]
+    if len(at) == len(back):  # each skillforge-shaped item back where it was
+        for i, item in zip(at, back, strict=True):
+            current[i] = item
+    else:
+        current[:] = [item for i, item in enumerate(current) if i not in at] + back
+    return removed
 
 
 def _get(data: Any, keys: list[str]) -> Any:
