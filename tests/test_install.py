@@ -350,3 +350,39 @@ def test_crlf_settings_keep_their_line_ends_and_come_back_byte_for_byte(
     assert {a.action for a in install(agent, library, project)} == {"skip"}  # nothing changes again
     install(agent, library, project, uninstall=True)
     assert path.read_bytes() == original
+
+
+def test_gemini_settings_with_comments_are_refused_with_what_to_add_by_hand(
+    library: Path, project: Path
+) -> None:
+    """Gemini CLI reads settings.json with comments (JSONC); install rewrites a file from its data,
+    which would drop them, so it refuses, and the error said only "not valid JSON" (fix the file)."""
+    settings = project / ".gemini" / "settings.json"
+    settings.parent.mkdir()
+    jsonc = '{\n  // my theme\n  "theme": "Dracula", /* a "//" in a comment */\n  "url": "http://x"\n}\n'
+    settings.write_text(jsonc)
+    with pytest.raises(
+        SkillforgeError, match=r"settings\.json: has comments, which install would lose"
+    ) as info:
+        install("gemini", library, project)
+    hint = info.value.hint or ""
+    hook = {
+        "type": "command",
+        "command": hook_command("gemini", library),
+        "name": "skillforge",
+        "timeout": 10000,
+    }
+    assert f"add {json.dumps({'hooks': [hook]})} to the list hooks.BeforeAgent" in hint
+    assert f"set mcpServers.skillforge to {json.dumps(mcp_entry(library))}" in hint
+    assert settings.read_text() == jsonc and sorted(p.name for p in project.iterdir()) == [".gemini"]
+    assert install("gemini", library, project, uninstall=True) == []  # nothing of skillforge's in it
+    mine = jsonc.replace(
+        '"url"', f'"mcpServers": {{"skillforge": {json.dumps(mcp_entry(library))}}},\n  "url"'
+    )
+    settings.write_text(mine)
+    with pytest.raises(SkillforgeError, match="has comments, which uninstall would lose") as info:
+        install("gemini", library, project, uninstall=True)
+    assert info.value.hint is not None and info.value.hint.startswith(
+        "remove by hand: mcpServers.skillforge;"
+    )
+    assert settings.read_text() == mine

@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,7 @@ def _settings_steps(agent: str, plan: Plan) -> list[Step]:
         "codex": b / ".codex" / "hooks.json",
         "gemini": b / ".gemini" / "settings.json",
     }
-    steps: list[Step] = []
+    edits: dict[Path, list[JsonEdit]] = {}  # per file (Gemini's one settings.json has both)
     if agent in hooks_json:
         hook: dict[str, Any] = {"type": "command", "command": entries.hook_command(agent, lib)}
         hook |= {"name": "skillforge", "timeout": 10000} if agent == "gemini" else {"timeout": 10}
@@ -151,7 +152,7 @@ def _settings_steps(agent: str, plan: Plan) -> list[Step]:
         edit = JsonEdit(
             ["hooks", event], {"hooks": [hook]}, True, partial(entries.is_our_hook_group, agent=agent)
         )
-        steps.append(_json_step(hooks_json[agent], edit))
+        edits.setdefault(hooks_json[agent], []).append(edit)
     mcp_json = {
         "claude": b / (".claude.json" if plan.user else ".mcp.json"),
         "gemini": b / ".gemini" / "settings.json",
@@ -159,17 +160,30 @@ def _settings_steps(agent: str, plan: Plan) -> list[Step]:
     }
     if agent in mcp_json:
         edit = JsonEdit(["mcpServers", "skillforge"], entries.mcp_entry(lib), False, entries.is_our_mcp)
-        steps.append(_json_step(mcp_json[agent], edit))
-    return steps
+        edits.setdefault(mcp_json[agent], []).append(edit)
+    return [_json_step(path, edit, together) for path, together in edits.items() for edit in together]
 
 
 # -- JSON settings -----------------------------------------------------------------------------------
 
 
-def _json_step(path: Path, edit: JsonEdit) -> Step:
+def _json_step(path: Path, edit: JsonEdit, together: list[JsonEdit]) -> Step:
+    """Add (or remove) ``edit`` in ``path``; ``together``: every edit install makes to that file."""
+
     def step(plan: Plan, uninstall: bool) -> None:
         text = read_text(path)
-        data = _parse_json(path, text)
+        try:
+            data = _parse_json(path, text)
+        except SkillforgeError:
+            bare = None if text is None else _without_comments(text)
+            if bare is None:
+                raise
+            if not uninstall:
+                raise _comments_error(path, together) from None
+            ours = [e for e in together if remove_json(copy.deepcopy(bare), e, [])]
+            if ours:
+                raise _comments_error(path, ours, uninstall=True) from None
+            return  # nothing of skillforge's in it: nothing to uninstall
         if uninstall:
             _json_remove(plan, path, edit, text or "", data)
         else:
@@ -253,6 +267,48 @@ def _parse_json(path: Path, text: str | None) -> dict[str, Any] | None:
             f"{path}: the settings are not a JSON object", "fix the file; nothing was changed"
         )
     return data
+
+
+_JSONC = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.S)  # a string, or a comment
+
+
+def _without_comments(text: str) -> dict[str, Any] | None:
+    """The settings of a JSON file with comments (JSONC, which Gemini CLI reads); None when ``text``
+    has no comments or is not valid even without them."""
+    bare = _JSONC.sub(lambda m: m[0] if m[0].startswith('"') else " ", text)
+    try:
+        data = json.loads(bare, object_pairs_hook=_unique_keys) if bare != text else None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _comments_error(path: Path, edits: list[JsonEdit], *, uninstall: bool = False) -> SkillforgeError:
+    """Install rewrites a settings file from its data, which would drop the comments (merging into
+    the text instead could not promise the exact bytes back): it says what to add or remove by hand."""
+    if uninstall:
+        where = ", ".join(
+            f"the skillforge hook group in {'.'.join(e.keys)}" if e.append else ".".join(e.keys)
+            for e in edits
+        )
+        return SkillforgeError(
+            f"{path}: has comments, which uninstall would lose when it rewrites the file",
+            f"remove by hand: {where}; or remove the comments and run it again; nothing was changed",
+        )
+    todo = "; ".join(
+        f"add {_compact(e.value)} to the list {'.'.join(e.keys)}"
+        if e.append
+        else f"set {'.'.join(e.keys)} to {_compact(e.value)}"
+        for e in edits
+    )
+    return SkillforgeError(
+        f"{path}: has comments, which install would lose when it rewrites the file",
+        f"do it by hand: {todo}; or remove the comments and run install again; nothing was changed",
+    )
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
