@@ -295,3 +295,19 @@ def test_a_hand_written_skillforge_entry_is_put_back_by_uninstall(
     assert str(library) in (project / name).read_text()
     assert run(cli, "claude", "--uninstall")["status"] == "uninstalled"
     assert (project / name).read_text() == original
+
+
+@pytest.mark.parametrize("last", ["cline", "claude"])
+def test_agents_sharing_folders_leave_nothing_once_all_are_uninstalled(
+    cli, library: Path, project: Path, last: str
+) -> None:
+    """cline's install creates .claude/ (for the skill links), claude's then writes settings.json into
+    it: whichever is uninstalled last found .claude/ empty but not created by its own install, and
+    left it behind."""
+    run(cli, "cline", "--library", str(library))
+    run(cli, "claude", "--library", str(library))
+    first = "claude" if last == "cline" else "cline"
+    assert run(cli, first, "--uninstall")["status"] == "uninstalled"
+    assert (project / ".claude").is_dir()  # the other agent's install still uses it
+    assert run(cli, last, "--uninstall")["status"] == "uninstalled"
+    assert tree(project) == {}

@@ -90,10 +90,12 @@ def install(
                 f"cannot write {state_file.parent}: {exc.strerror or exc}",
                 "set SKILLFORGE_HOME to a folder you may write (install records there what it adds)",
             ) from None
+    shared = _shared_dirs(agent, base)
     if not dry_run:  # a dry pass first: a file that cannot be merged stops us before anything is written
-        _apply(agent, Plan(library, base, user, True, copy.deepcopy(state), [], known), uninstall)
+        dry = Plan(library, base, user, True, copy.deepcopy(state), [], known, shared_dirs=shared)
+        _apply(agent, dry, uninstall)
     before = copy.deepcopy(state)
-    plan = Plan(library, base, user, dry_run, state, [], known)
+    plan = Plan(library, base, user, dry_run, state, [], known, shared_dirs=shared)
     try:
         _apply(agent, plan, uninstall)
     except OSError as exc:  # a read-only project, or a file where a folder goes: say where, no traceback
@@ -324,6 +326,16 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _state_file(agent: str, base: Path) -> Path:
     digest = hashlib.blake2b(str(base).encode(), digest_size=8).hexdigest()
     return config.home() / "installs" / f"{agent}-{digest}.json"
+
+
+def _shared_dirs(agent: str, base: Path) -> set[str]:
+    """The folders that the installs of the other agents into ``base`` recorded as theirs."""
+    found: set[str] = set()
+    for other in AGENTS:
+        dirs = _read_state(_state_file(other, base)).get("dirs") if other != agent else None
+        if isinstance(dirs, list):
+            found.update(d for d in dirs if isinstance(d, str))
+    return found
 
 
 def _read_state(path: Path) -> dict[str, Any]:

@@ -37,6 +37,7 @@ class Plan:
     known: bool = True  # False: no record of an earlier install (lost, or written elsewhere)
     libraries: set[Path] = field(default_factory=set)  # libraries named by the entries uninstall removed
     adopt_links: bool = False  # the record is an older version's, which did not record links
+    shared_dirs: set[str] = field(default_factory=set)  # folders other agents' installs here created
 
     def __post_init__(self) -> None:
         self.adopt_links = self.known and bool(self.state) and "links" not in self.state
@@ -80,10 +81,14 @@ def write_text(path: Path, text: str) -> None:
 
 
 def make_dirs(plan: Plan, folder: Path) -> None:
-    """Create ``folder`` and record the folders that did not exist, for uninstall."""
+    """Create ``folder`` and record, for uninstall, the folders that did not exist and those that
+    another agent's install created (``.claude/`` is cline's for the skill links, then claude's for
+    its settings): whichever agent is uninstalled last removes them once they are empty."""
     missing = []
     current = folder
-    while not current.exists() and current != plan.base and current != current.parent:
+    while current != plan.base and current != current.parent:
+        if current.exists() and str(current) not in plan.shared_dirs:
+            break
         missing.append(str(current))
         current = current.parent
     folder.mkdir(parents=True, exist_ok=True)
