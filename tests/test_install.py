@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -278,3 +279,110 @@ def test_links_follow_the_library_on_reinstall(library: Path, project: Path, tmp
     assert "npm-lockfile-repair" not in links  # not in the new library: its old link goes
     install("codex", other, project, uninstall=True)
     assert not (project / ".claude").exists() and not (project / ".agents").exists()
+
+
+@pytest.mark.parametrize(
+    ("agent", "name"),
+    [("claude", ".claude/settings.json"), ("claude", ".mcp.json"), ("codex", ".codex/config.toml")],
+)
+def test_a_symlinked_settings_file_is_written_at_its_target_and_stays_a_link(
+    library: Path, project: Path, agent: str, name: str
+) -> None:
+    """Dotfiles managers (stow, chezmoi, home-manager) link settings files into place: install replaced
+    the link with a regular file, so the real dotfile never got the hook and uninstall lost the link."""
+    dotfiles = project.parent / "dotfiles"
+    dotfiles.mkdir()
+    target = dotfiles / Path(name).name
+    original = b'model = "o3"\n' if name.endswith(".toml") else b'{\n  "model": "opus"\n}\n'
+    target.write_bytes(original)
+    target.chmod(0o640)
+    link = project / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    relative = Path("../" * (len(Path(name).parts) - 1 + 1)) / "dotfiles" / target.name
+    link.symlink_to(relative)
+    install(agent, library, project)
+    assert link.is_symlink() and os.readlink(link) == str(relative)
+    assert "skillforge" in target.read_text() and target.read_bytes() != original
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in dotfiles.iterdir()] == [target.name]  # no temporary file left beside it
+    install(agent, library, project, uninstall=True)
+    assert link.is_symlink() and os.readlink(link) == str(relative)
+    assert target.read_bytes() == original
+
+
+def test_a_symlink_to_nothing_is_refused_before_anything_is_written(library: Path, project: Path) -> None:
+    settings = project / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.symlink_to(project.parent / "dotfiles" / "claude-settings.json")
+    with pytest.raises(SkillforgeError, match=r"a symlink to .*claude-settings\.json, which does not exist"):
+        install("claude", library, project)
+    assert settings.is_symlink() and not (project.parent / "dotfiles").exists()
+    assert not (project / ".mcp.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("agent", "name", "original"),
+    [
+        ("claude", ".claude/settings.json", b'{\r\n  "model": "opus"\r\n}\r\n'),
+        ("claude", ".mcp.json", b'{"mcpServers": {"docs": {"command": "docs-mcp"}}}\r\n'),
+        (
+            "codex",
+            ".codex/config.toml",
+            b'# mine\r\nmodel = "o3"\r\n\r\n[mcp_servers.docs]\r\ncommand = "d"\r\n',
+        ),
+        ("codex", ".codex/config.toml", b'model = "o3"\r\n[mcp_servers.docs]\r\ncommand = "d"'),
+    ],
+)
+def test_crlf_settings_keep_their_line_ends_and_come_back_byte_for_byte(
+    library: Path, project: Path, agent: str, name: str, original: bytes
+) -> None:
+    """A Windows or git-autocrlf checkout has CRLF settings files: they were read with newline
+    translation, so install wrote them LF and uninstall did not restore their bytes."""
+    path = project / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(original)
+    install(agent, library, project)
+    written = path.read_bytes()
+    assert b"skillforge" in written and written.count(b"\n") == written.count(b"\r\n")
+    text = written.decode()
+    data = tomllib.loads(text) if name.endswith(".toml") else json.loads(text)
+    assert "skillforge" in json.dumps(data)  # still valid, with the entry
+    assert {a.action for a in install(agent, library, project)} == {"skip"}  # nothing changes again
+    install(agent, library, project, uninstall=True)
+    assert path.read_bytes() == original
+
+
+def test_gemini_settings_with_comments_are_refused_with_what_to_add_by_hand(
+    library: Path, project: Path
+) -> None:
+    """Gemini CLI reads settings.json with comments (JSONC); install rewrites a file from its data,
+    which would drop them, so it refuses, and the error said only "not valid JSON" (fix the file)."""
+    settings = project / ".gemini" / "settings.json"
+    settings.parent.mkdir()
+    jsonc = '{\n  // my theme\n  "theme": "Dracula", /* a "//" in a comment */\n  "url": "http://x"\n}\n'
+    settings.write_text(jsonc)
+    with pytest.raises(
+        SkillforgeError, match=r"settings\.json: has comments, which install would lose"
+    ) as info:
+        install("gemini", library, project)
+    hint = info.value.hint or ""
+    hook = {
+        "type": "command",
+        "command": hook_command("gemini", library),
+        "name": "skillforge",
+        "timeout": 10000,
+    }
+    assert f"add {json.dumps({'hooks': [hook]})} to the list hooks.BeforeAgent" in hint
+    assert f"set mcpServers.skillforge to {json.dumps(mcp_entry(library))}" in hint
+    assert settings.read_text() == jsonc and sorted(p.name for p in project.iterdir()) == [".gemini"]
+    assert install("gemini", library, project, uninstall=True) == []  # nothing of skillforge's in it
+    mine = jsonc.replace(
+        '"url"', f'"mcpServers": {{"skillforge": {json.dumps(mcp_entry(library))}}},\n  "url"'
+    )
+    settings.write_text(mine)
+    with pytest.raises(SkillforgeError, match="has comments, which uninstall would lose") as info:
+        install("gemini", library, project, uninstall=True)
+    assert info.value.hint is not None and info.value.hint.startswith(
+        "remove by hand: mcpServers.skillforge;"
+    )
+    assert settings.read_text() == mine

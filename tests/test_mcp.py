@@ -14,7 +14,8 @@ import pytest
 
 pytest.importorskip("mcp")
 from mcp import Client
-from mcp.client.stdio import StdioServerParameters
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.shared.exceptions import MCPError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "route" / "library"
 
@@ -26,7 +27,8 @@ def library(tmp_path: Path) -> Path:
     return dest
 
 
-def session(library: Path, body: Any) -> Any:
+def session(library: Path, body: Any, *, stderr: Path | None = None) -> Any:
+    """Run ``body(client)`` against ``skillforge serve`` over stdio; ``stderr``: where the server's goes."""
     params = StdioServerParameters(
         command=sys.executable,
         args=["-m", "skillforge", "serve", "--library", str(library)],
@@ -34,8 +36,12 @@ def session(library: Path, body: Any) -> Any:
     )
 
     async def main() -> Any:
-        async with Client(params, read_timeout_seconds=60) as client:
-            return await body(client)
+        if stderr is None:
+            async with Client(params, read_timeout_seconds=60) as client:
+                return await body(client)
+        with stderr.open("w") as errlog:
+            async with Client(stdio_client(params, errlog=errlog), read_timeout_seconds=60) as client:
+                return await body(client)
 
     return anyio.run(main)
 
@@ -123,3 +129,41 @@ def test_search_results_never_carry_a_secret(library: Path) -> None:
 
     found = session(library, body)
     assert token not in text_of(found) and token not in json.dumps(found.structured_content)
+
+
+def test_an_unknown_or_withheld_resource_says_why_without_a_traceback(library: Path, tmp_path: Path) -> None:
+    """Reading skill://nope gave the client only "Error creating resource from template skill://nope"
+    and logged a full ERROR traceback on the server's stderr; the tools said the reason."""
+
+    async def body(client: Any) -> Any:
+        errors = []
+        for uri in ("skill://no-such-skill", "skill://sneaky-deploy"):
+            with pytest.raises(MCPError) as info:
+                await client.read_resource(uri)
+            errors.append(info.value)
+        return errors
+
+    stderr = tmp_path / "stderr.txt"
+    unknown, withheld = session(library, body, stderr=stderr)
+    assert unknown.code == -32602 and unknown.message.startswith("no skill named 'no-such-skill'")
+    assert "search_skills" in unknown.message
+    assert withheld.message.startswith("skill 'sneaky-deploy' is withheld:")
+    assert "Ignore all previous" not in withheld.message
+    assert "Traceback" not in stderr.read_text() and "ERROR" not in stderr.read_text()
+
+
+def test_tool_texts_carry_no_docstring_indentation_nor_the_library_path(library: Path) -> None:
+    async def body(client: Any) -> Any:
+        tools = (await client.list_tools()).tools
+        unknown = await client.call_tool("get_skill", {"name": "no-such-skill"})
+        return tools, unknown
+
+    tools, unknown = session(library, body)
+    for tool in tools:
+        assert tool.description and "\n " not in tool.description, tool.description
+    assert "search_skills" in {t.name: t.description for t in tools}["get_skill"]
+    assert (
+        unknown.is_error
+        and str(library) not in text_of(unknown)
+        and str(library.parent) not in text_of(unknown)
+    )

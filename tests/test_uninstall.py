@@ -252,21 +252,62 @@ def test_an_older_versions_install_is_removed_without_library(
     assert tree(project) == {}
 
 
-def test_a_hand_written_skillforge_entry_is_put_back_by_uninstall(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """An entry shaped like skillforge's that no install recorded may be the user's own: install may
-    update it, and uninstall restores it exactly instead of deleting it."""
-    library = tmp_path / "lib"
-    shutil.copytree(Path(__file__).parent / "fixtures" / "route" / "library", library)
-    project = tmp_path / "project"
-    project.mkdir()
-    mine = {
+HAND_WRITTEN = {
+    ".mcp.json": {
         "mcpServers": {
             "skillforge": {"command": "skillforge", "args": ["serve", "--library", "/home/me/team"]},
             "other": {"command": "x"},
         }
-    }
-    (project / ".mcp.json").write_text(json.dumps(mine, indent=2) + "\n")
+    },
+    ".claude/settings.json": {
+        "hooks": {
+            "UserPromptSubmit": [
+                {
+                    "hooks": [
+                        {"type": "command", "command": "skillforge route --hook claude --library /home/me/t"}
+                    ]
+                },
+                {"hooks": [{"type": "command", "command": "my-own-hook"}]},
+            ]
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(HAND_WRITTEN))
+def test_a_hand_written_skillforge_entry_is_put_back_by_uninstall(
+    cli, tmp_path: Path, monkeypatch, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    """An entry shaped like skillforge's that no install recorded may be the user's own: install
+    replaces it (the hook and the MCP server then name the same library) and says so, and uninstall
+    puts it back exactly, in its place and with its keys in their order (the record sorted them, and
+    the entry came back last among the servers)."""
+    library = tmp_path / "lib"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "route" / "library", library)
+    project = tmp_path / "project"
+    (project / ".claude").mkdir(parents=True)
+    original = json.dumps(HAND_WRITTEN[name], indent=2) + "\n"
+    (project / name).write_text(original)
     monkeypatch.chdir(project)
-    assert cli("install", "claude", "--library", str(library)).code == 0
-    assert cli("install", "claude", "--uninstall").code == 0
-    assert json.loads((project / ".mcp.json").read_text()) == mine
+    actions = run(cli, "claude", "--library", str(library))["actions"]
+    replaced = [a["path"] for a in actions if a["action"] == "merge" and a["detail"].startswith("replaced ")]
+    assert replaced == [str(project / name)]
+    assert str(library) in (project / name).read_text()
+    assert run(cli, "claude", "--uninstall")["status"] == "uninstalled"
+    assert (project / name).read_text() == original
+
+
+@pytest.mark.parametrize("last", ["cline", "claude"])
+def test_agents_sharing_folders_leave_nothing_once_all_are_uninstalled(
+    cli, library: Path, project: Path, last: str
+) -> None:
+    """cline's install creates .claude/ (for the skill links), claude's then writes settings.json into
+    it: whichever is uninstalled last found .claude/ empty but not created by its own install, and
+    left it behind."""
+    run(cli, "cline", "--library", str(library))
+    run(cli, "claude", "--library", str(library))
+    first = "claude" if last == "cline" else "cline"
+    assert run(cli, first, "--uninstall")["status"] == "uninstalled"
+    assert (project / ".claude").is_dir()  # the other agent's install still uses it
+    assert run(cli, last, "--uninstall")["status"] == "uninstalled"
+    assert tree(project) == {}

@@ -10,22 +10,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 from skillforge.errors import SkillforgeError
-from skillforge.fsutil import atomic_write
 from skillforge.integrations.entries import mcp_entry, mcp_library, parse_hook
-from skillforge.integrations.plan import Plan, make_dirs, read_text, remove_created_dirs
+from skillforge.integrations.plan import Plan, make_dirs, read_text, remove_created_dirs, write_text
 
 Step = Callable[[Plan, bool], None]
 TOML_BEGIN = "# skillforge:begin (managed by `skillforge install codex`; remove with --uninstall)"
 TOML_END = "# skillforge:end"
 
 
-def toml_block(plan: Plan) -> str:
+def toml_block(plan: Plan, eol: str = "\n") -> str:
+    """The marked block, with the line ends of the file it goes into."""
     entry = mcp_entry(plan.library)
     args = ", ".join(_toml_string(a) for a in entry["args"])
-    return (
+    block = (
         f"{TOML_BEGIN}\n[mcp_servers.skillforge]\ncommand = {_toml_string(entry['command'])}\n"
         f"args = [{args}]\n{TOML_END}\n"
     )
+    return block.replace("\n", eol)
+
+
+def _eol(text: str) -> str:
+    """A file's line end: CRLF (Windows, git autocrlf) when it has one, else LF."""
+    return "\r\n" if "\r\n" in text else "\n"
 
 
 def _toml_string(value: str) -> str:
@@ -44,8 +50,10 @@ def _split_block(text: str) -> tuple[str, str, str] | None:
     if end < 0:
         return None
     end += len(TOML_END)
-    if text.startswith("\n", end):
-        end += 1
+    for eol in ("\r\n", "\n"):
+        if text.startswith(eol, end):
+            end += len(eol)
+            break
     return text[:start], text[start:end], text[end:]
 
 
@@ -55,7 +63,8 @@ def toml_step(path: Path) -> Step:
         if uninstall:
             _toml_remove(plan, path, text or "")
             return
-        block = toml_block(plan)
+        eol = _eol(text or "")
+        block = toml_block(plan, eol)
         parts = _split_block(text or "")
         if parts is not None:
             if parts[1] != block:  # an older version's block: replace it where it is
@@ -72,7 +81,7 @@ def toml_step(path: Path) -> Step:
         if isinstance(servers, dict) and "skillforge" in servers:
             plan.act("skip", path, "mcp_servers.skillforge exists already")
             return
-        sep = "" if not current else ("\n" if current.endswith("\n") else "\n\n")
+        sep = "" if not current else (eol if current.endswith("\n") else eol * 2)
         plan.state.setdefault("toml", {})[str(path)] = {"created_file": text is None, "sep": sep}
         _toml_write(plan, path, current + sep + block, "create" if text is None else "merge")
 
@@ -90,7 +99,7 @@ def _toml_write(plan: Plan, path: Path, new: str, action: str) -> None:
     plan.act(action, path, ("updated" if action == "update" else "added") + " [mcp_servers.skillforge]")
     if not plan.dry_run:
         make_dirs(plan, path.parent)
-        atomic_write(path, new)
+        write_text(path, new)
 
 
 def _toml_remove(plan: Plan, path: Path, text: str) -> None:
@@ -108,14 +117,15 @@ def _toml_remove(plan: Plan, path: Path, text: str) -> None:
     if library is not None:
         plan.libraries.add(library)
     record = plan.state.get("toml", {}).get(str(path))
-    if record is not None:
-        head = head.removesuffix(record.get("sep", ""))
+    eol = _eol(text)
+    if record is not None:  # the separator in the file's line ends now (git may have changed them)
+        head = head.removesuffix(str(record.get("sep", "")).replace("\r\n", "\n").replace("\n", eol))
         created = bool(record.get("created_file"))
     else:  # an older version's record, or none
-        head = head[:-1] if head.endswith("\n\n") else head
+        head = head.removesuffix(eol) if head.endswith(eol * 2) else head
         created = str(path) in plan.state.get("files", []) if plan.known else True
     new = head + tail
-    gone = created and not new.strip()
+    gone = created and not new.strip() and not path.is_symlink()  # a symlinked file is the user's
     plan.act("remove" if gone else "merge", path, "removed [mcp_servers.skillforge]")
     if plan.dry_run:
         return
@@ -123,7 +133,7 @@ def _toml_remove(plan: Plan, path: Path, text: str) -> None:
         path.unlink()
         remove_created_dirs(plan, path.parent)
     else:
-        atomic_write(path, new)
+        write_text(path, new)
 
 
 def file_step(
@@ -136,7 +146,7 @@ def file_step(
         return text == content or (text is not None and marker is not None and marker in text.splitlines())
 
     def step(plan: Plan, uninstall: bool) -> None:
-        text = read_text(path) if path.is_file() else None
+        text = None if path.is_dir() else read_text(path)
         if uninstall:
             if ours(text):
                 if hook is not None:
@@ -157,7 +167,7 @@ def file_step(
         plan.act("update" if path.exists() else "create", path, "executable hook" if executable else "")
         if not plan.dry_run:
             make_dirs(plan, path.parent)
-            atomic_write(path, content)
+            write_text(path, content)
             if executable:
                 path.chmod(0o755)
 

@@ -14,7 +14,7 @@ cursor      rule ``.cursor/rules/skillforge.mdc`` (project only)   ``.cursor/mcp
 ==========  =====================================================  ==================================
 
 and every skill of the library is symlinked into ``.claude/skills/`` and ``.agents/skills/``.
-JSON files are merged key by key (unknown keys kept, order and layout kept); the TOML entry is a marked
+JSON files are merged key by key (unknown keys kept, order and layout kept, line ends too); the TOML entry is a marked
 block appended to the file; every write is atomic; running install twice changes nothing. What install
 created or changed (files, folders, JSON containers, links, a file's bytes when its layout cannot be
 rewritten exactly) is recorded in ``config.home()/installs/``; ``--uninstall`` finds skillforge's
@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -40,11 +41,18 @@ from skillforge.integrations.merge import (
     add_json,
     detect_style,
     dump,
+    put_back,
     remove_json,
-    restore_json,
     value_at,
 )
-from skillforge.integrations.plan import Action, Plan, make_dirs, read_text, remove_created_dirs
+from skillforge.integrations.plan import (
+    Action,
+    Plan,
+    make_dirs,
+    read_text,
+    remove_created_dirs,
+    write_text,
+)
 
 AGENTS = ("claude", "codex", "gemini", "cline", "cursor")
 RULE = (
@@ -82,10 +90,12 @@ def install(
                 f"cannot write {state_file.parent}: {exc.strerror or exc}",
                 "set SKILLFORGE_HOME to a folder you may write (install records there what it adds)",
             ) from None
+    shared = _shared_dirs(agent, base)
     if not dry_run:  # a dry pass first: a file that cannot be merged stops us before anything is written
-        _apply(agent, Plan(library, base, user, True, copy.deepcopy(state), [], known), uninstall)
+        dry = Plan(library, base, user, True, copy.deepcopy(state), [], known, shared_dirs=shared)
+        _apply(agent, dry, uninstall)
     before = copy.deepcopy(state)
-    plan = Plan(library, base, user, dry_run, state, [], known)
+    plan = Plan(library, base, user, dry_run, state, [], known, shared_dirs=shared)
     try:
         _apply(agent, plan, uninstall)
     except OSError as exc:  # a read-only project, or a file where a folder goes: say where, no traceback
@@ -99,7 +109,8 @@ def install(
         if uninstall:
             state_file.unlink(missing_ok=True)
         elif plan.state != before or not known:
-            atomic_write(state_file, json.dumps(plan.state, indent=2, sort_keys=True) + "\n")
+            # keys in their own order: a replaced entry is put back as it was written
+            atomic_write(state_file, json.dumps(plan.state, indent=2) + "\n")
             state_file.chmod(0o600)  # it may hold a copy of a settings file
     return plan.actions
 
@@ -135,7 +146,7 @@ def _settings_steps(agent: str, plan: Plan) -> list[Step]:
         "codex": b / ".codex" / "hooks.json",
         "gemini": b / ".gemini" / "settings.json",
     }
-    steps: list[Step] = []
+    edits: dict[Path, list[JsonEdit]] = {}  # per file (Gemini's one settings.json has both)
     if agent in hooks_json:
         hook: dict[str, Any] = {"type": "command", "command": entries.hook_command(agent, lib)}
         hook |= {"name": "skillforge", "timeout": 10000} if agent == "gemini" else {"timeout": 10}
@@ -143,7 +154,7 @@ def _settings_steps(agent: str, plan: Plan) -> list[Step]:
         edit = JsonEdit(
             ["hooks", event], {"hooks": [hook]}, True, partial(entries.is_our_hook_group, agent=agent)
         )
-        steps.append(_json_step(hooks_json[agent], edit))
+        edits.setdefault(hooks_json[agent], []).append(edit)
     mcp_json = {
         "claude": b / (".claude.json" if plan.user else ".mcp.json"),
         "gemini": b / ".gemini" / "settings.json",
@@ -151,17 +162,30 @@ def _settings_steps(agent: str, plan: Plan) -> list[Step]:
     }
     if agent in mcp_json:
         edit = JsonEdit(["mcpServers", "skillforge"], entries.mcp_entry(lib), False, entries.is_our_mcp)
-        steps.append(_json_step(mcp_json[agent], edit))
-    return steps
+        edits.setdefault(mcp_json[agent], []).append(edit)
+    return [_json_step(path, edit, together) for path, together in edits.items() for edit in together]
 
 
 # -- JSON settings -----------------------------------------------------------------------------------
 
 
-def _json_step(path: Path, edit: JsonEdit) -> Step:
+def _json_step(path: Path, edit: JsonEdit, together: list[JsonEdit]) -> Step:
+    """Add (or remove) ``edit`` in ``path``; ``together``: every edit install makes to that file."""
+
     def step(plan: Plan, uninstall: bool) -> None:
         text = read_text(path)
-        data = _parse_json(path, text)
+        try:
+            data = _parse_json(path, text)
+        except SkillforgeError:
+            bare = None if text is None else _without_comments(text)
+            if bare is None:
+                raise
+            if not uninstall:
+                raise _comments_error(path, together) from None
+            ours = [e for e in together if remove_json(copy.deepcopy(bare), e, [])]
+            if ours:
+                raise _comments_error(path, ours, uninstall=True) from None
+            return  # nothing of skillforge's in it: nothing to uninstall
         if uninstall:
             _json_remove(plan, path, edit, text or "", data)
         else:
@@ -183,16 +207,18 @@ def _json_add(plan: Plan, path: Path, edit: JsonEdit, text: str | None, data: di
     record = plan.state.setdefault("json", {}).setdefault(
         str(path), {"created_file": text is None, "created": []}
     )
+    detail = f"{outcome} {what}"
     if outcome == "updated" and unrecorded:
         # a skillforge-shaped entry no install of ours recorded: it may be the user's own; uninstall puts it back
         record.setdefault("replaced", {})[what] = previous
+        detail = f"replaced {what}, a skillforge entry no install recorded (--uninstall puts it back)"
     if text is not None and dump(_parse_json(path, text), detect_style(text)) != text:
         record.setdefault("original", text)  # a layout that cannot be rewritten exactly: keep its bytes
     record["created"] = sorted({tuple(c) for c in record["created"]} | set(created))
-    plan.act("create" if text is None else "merge", path, f"{outcome} {what}")
+    plan.act("create" if text is None else "merge", path, detail)
     if not plan.dry_run:
         make_dirs(plan, path.parent)
-        atomic_write(path, dump(new, detect_style(text or "")))
+        write_text(path, dump(new, detect_style(text or "")))
 
 
 def _json_remove(plan: Plan, path: Path, edit: JsonEdit, text: str, data: dict[str, Any] | None) -> None:
@@ -200,16 +226,15 @@ def _json_remove(plan: Plan, path: Path, edit: JsonEdit, text: str, data: dict[s
         return
     record = plan.state.get("json", {}).get(str(path)) if plan.known else None
     created = None if record is None else [tuple(c) for c in record.get("created", [])]
-    removed = remove_json(data, edit, created)
+    # a skillforge-shaped entry install replaced but had not written goes back where it was
+    replaced = (record or {}).get("replaced", {}).get(".".join(edit.keys))
+    removed = remove_json(data, edit, created) if replaced is None else put_back(data, edit, replaced)
     if not removed:
         return
-    replaced = (record or {}).get("replaced", {}).get(".".join(edit.keys))
-    if replaced is not None:
-        restore_json(data, edit, replaced)
     for value in removed:
         plan.libraries.update(lib for lib in [entries.mcp_library(value), *_hook_libraries(value)] if lib)
     created_file = bool(record.get("created_file")) if record is not None else not data
-    if created_file and not data:
+    if created_file and not data and not path.is_symlink():  # a symlinked file is the user's
         plan.act("remove", path, "created by install")
         if not plan.dry_run:
             path.unlink()
@@ -220,9 +245,9 @@ def _json_remove(plan: Plan, path: Path, edit: JsonEdit, text: str, data: dict[s
     if plan.dry_run:
         return
     if isinstance(original, str) and _parse_json(path, original) == data:
-        atomic_write(path, original)
+        write_text(path, original)
     else:
-        atomic_write(path, dump(data, detect_style(text)))
+        write_text(path, dump(data, detect_style(text)))
 
 
 def _hook_libraries(group: Any) -> list[Path | None]:
@@ -246,6 +271,48 @@ def _parse_json(path: Path, text: str | None) -> dict[str, Any] | None:
     return data
 
 
+_JSONC = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.S)  # a string, or a comment
+
+
+def _without_comments(text: str) -> dict[str, Any] | None:
+    """The settings of a JSON file with comments (JSONC, which Gemini CLI reads); None when ``text``
+    has no comments or is not valid even without them."""
+    bare = _JSONC.sub(lambda m: m[0] if m[0].startswith('"') else " ", text)
+    try:
+        data = json.loads(bare, object_pairs_hook=_unique_keys) if bare != text else None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _comments_error(path: Path, edits: list[JsonEdit], *, uninstall: bool = False) -> SkillforgeError:
+    """Install rewrites a settings file from its data, which would drop the comments (merging into
+    the text instead could not promise the exact bytes back): it says what to add or remove by hand."""
+    if uninstall:
+        where = ", ".join(
+            f"the skillforge hook group in {'.'.join(e.keys)}" if e.append else ".".join(e.keys)
+            for e in edits
+        )
+        return SkillforgeError(
+            f"{path}: has comments, which uninstall would lose when it rewrites the file",
+            f"remove by hand: {where}; or remove the comments and run it again; nothing was changed",
+        )
+    todo = "; ".join(
+        f"add {_compact(e.value)} to the list {'.'.join(e.keys)}"
+        if e.append
+        else f"set {'.'.join(e.keys)} to {_compact(e.value)}"
+        for e in edits
+    )
+    return SkillforgeError(
+        f"{path}: has comments, which install would lose when it rewrites the file",
+        f"do it by hand: {todo}; or remove the comments and run install again; nothing was changed",
+    )
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object, refusing repeated keys (rewriting the file would silently drop all but one)."""
     seen: set[str] = set()
@@ -259,6 +326,16 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _state_file(agent: str, base: Path) -> Path:
     digest = hashlib.blake2b(str(base).encode(), digest_size=8).hexdigest()
     return config.home() / "installs" / f"{agent}-{digest}.json"
+
+
+def _shared_dirs(agent: str, base: Path) -> set[str]:
+    """The folders that the installs of the other agents into ``base`` recorded as theirs."""
+    found: set[str] = set()
+    for other in AGENTS:
+        dirs = _read_state(_state_file(other, base)).get("dirs") if other != agent else None
+        if isinstance(dirs, list):
+            found.update(d for d in dirs if isinstance(d, str))
+    return found
 
 
 def _read_state(path: Path) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Reversible JSON settings edits for ``skillforge install``: add one value at a key path (replacing an
 older skillforge value in place), later remove skillforge's values (plus the containers the add
-created, when they are empty again), and write the file back in its own layout (indent, final newline)."""
+created, when they are empty again), and write the file back in its own layout (indent, final newline,
+CRLF or LF line ends)."""
 
 from __future__ import annotations
 
@@ -96,21 +97,33 @@ def value_at(data: Any, keys: list[str]) -> Any:
     return _get(data, keys)
 
 
-def restore_json(data: dict[str, Any], edit: JsonEdit, previous: Any) -> None:
-    """Put back what install replaced (see ``remove_json``): the value itself, or for a list the
-    skillforge-shaped items it held, which may have been the user's own."""
-    node: Any = data
-    for key in edit.keys[:-1]:
-        node = node.setdefault(key, {})
-        if not isinstance(node, dict):
-            return
+def put_back(data: dict[str, Any], edit: JsonEdit, previous: Any) -> list[Any]:
+    """Undo an install that replaced a skillforge-shaped value no install recorded (it may be the
+    user's own): skillforge's value gives way to ``previous`` in the same place (the same key, the
+    same list positions), so that the file comes back as it was. Returns the values removed."""
+    parent = _get(data, edit.keys[:-1])
     last = edit.keys[-1]
+    if not isinstance(parent, dict) or last not in parent:
+        return []
+    current = parent[last]
     if not edit.append:
-        node[last] = previous
-        return
-    items = node.setdefault(last, [])
-    if isinstance(items, list) and isinstance(previous, list):
-        items.extend(item for item in previous if edit.ours(item) and item not in items)
+        if current != edit.value and not edit.ours(current):
+            return []
+        parent[last] = previous  # an existing key keeps its place
+        return [current]
+    if not isinstance(current, list):
+        return []
+    at = [i for i, item in enumerate(current) if item == edit.value or edit.ours(item)]
+    if not at:
+        return []
+    back = [item for item in previous if edit.ours(item)] if isinstance(previous, list) else []
+    removed = [current[i] for i in at]
+    if len(at) == len(back):  # each skillforge-shaped item back where it was
+        for i, item in zip(at, back, strict=True):
+            current[i] = item
+    else:
+        current[:] = [item for i, item in enumerate(current) if i not in at] + back
+    return removed
 
 
 def _get(data: Any, keys: list[str]) -> Any:
@@ -129,21 +142,24 @@ class JsonStyle:
     indent: str | None = "  "
     separators: tuple[str, str] = (",", ": ")
     newline: bool = True
+    eol: str = "\n"  # "\r\n" for a file with CRLF line ends (Windows, git autocrlf)
 
 
 def detect_style(text: str) -> JsonStyle:
     """The layout of ``text`` (two-space indent and a final newline for a new or empty file)."""
     body = text.strip()
+    eol = "\r\n" if "\r\n" in text else "\n"
     if body in ("", "{}"):
-        return JsonStyle()
+        return JsonStyle(eol=eol)
     newline = text.endswith("\n")
     found = re.search(r"\n([ \t]+)\S", body)
     if found:
-        return JsonStyle(found.group(1), (",", ": "), newline)
+        return JsonStyle(found.group(1), (",", ": "), newline, eol)
     spaced = re.search(r'[,:] ["\d\[{tfn-]', body) is not None
-    return JsonStyle(None, (", ", ": ") if spaced else (",", ":"), newline)
+    return JsonStyle(None, (", ", ": ") if spaced else (",", ":"), newline, eol)
 
 
 def dump(data: Any, style: JsonStyle) -> str:
     text = json.dumps(data, indent=style.indent, separators=style.separators, ensure_ascii=False)
-    return text + ("\n" if style.newline else "")
+    text += "\n" if style.newline else ""
+    return text.replace("\n", style.eol)  # JSON strings hold no raw newline: only line ends change

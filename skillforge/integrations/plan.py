@@ -1,13 +1,17 @@
 """The state of one ``skillforge install`` run: the actions it reports, what earlier installs recorded
-(files, containers, folders and links they created), and the folders it makes and removes."""
+(files, containers, folders and links they created), the folders it makes and removes, and how it
+reads and writes a settings file (a symlinked one, as dotfiles managers make, is written at its
+target and stays a link)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from skillforge.errors import SkillforgeError
+from skillforge.fsutil import atomic_write
 
 CHANGES = {"create", "merge", "update", "link", "remove", "unlink"}
 
@@ -33,6 +37,7 @@ class Plan:
     known: bool = True  # False: no record of an earlier install (lost, or written elsewhere)
     libraries: set[Path] = field(default_factory=set)  # libraries named by the entries uninstall removed
     adopt_links: bool = False  # the record is an older version's, which did not record links
+    shared_dirs: set[str] = field(default_factory=set)  # folders other agents' installs here created
 
     def __post_init__(self) -> None:
         self.adopt_links = self.known and bool(self.state) and "links" not in self.state
@@ -52,9 +57,16 @@ def status(actions: list[Action], *, uninstall: bool, dry_run: bool) -> str:
 
 
 def read_text(path: Path) -> str | None:
-    """The file's text (None when it does not exist); a one-line error when it cannot be read."""
+    """The file's text (None when it does not exist); a one-line error when it cannot be read, or when
+    it is a symlink to nothing (writing would replace the link, or create a file where it points)."""
+    if path.is_symlink() and not path.exists():
+        raise SkillforgeError(
+            f"{path}: a symlink to {os.path.realpath(path)}, which does not exist",
+            "create that file (or remove the link), then run install again; nothing was changed",
+        )
     try:
-        return path.read_text(encoding="utf-8") if path.exists() else None
+        # bytes decoded as they are: no newline translation, so a CRLF file is written back CRLF
+        return path.read_bytes().decode("utf-8") if path.exists() else None
     except (OSError, UnicodeDecodeError) as exc:
         raise SkillforgeError(
             f"{path}: cannot read it ({exc})",
@@ -62,11 +74,21 @@ def read_text(path: Path) -> str | None:
         ) from None
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write ``path`` atomically; through a symlink, the file it points to is replaced (in its own
+    folder) and the link stays, so a settings file kept in a dotfiles repository gets the change."""
+    atomic_write(Path(os.path.realpath(path)), text)
+
+
 def make_dirs(plan: Plan, folder: Path) -> None:
-    """Create ``folder`` and record the folders that did not exist, for uninstall."""
+    """Create ``folder`` and record, for uninstall, the folders that did not exist and those that
+    another agent's install created (``.claude/`` is cline's for the skill links, then claude's for
+    its settings): whichever agent is uninstalled last removes them once they are empty."""
     missing = []
     current = folder
-    while not current.exists() and current != plan.base and current != current.parent:
+    while current != plan.base and current != current.parent:
+        if current.exists() and str(current) not in plan.shared_dirs:
+            break
         missing.append(str(current))
         current = current.parent
     folder.mkdir(parents=True, exist_ok=True)
