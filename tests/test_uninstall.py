@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -311,3 +312,23 @@ def test_agents_sharing_folders_leave_nothing_once_all_are_uninstalled(
     assert (project / ".claude").is_dir()  # the other agent's install still uses it
     assert run(cli, last, "--uninstall")["status"] == "uninstalled"
     assert tree(project) == {}
+
+
+def test_a_project_install_says_which_files_git_would_commit_with_this_machines_paths(
+    cli, library: Path, project: Path
+) -> None:
+    """The hook and MCP entries name this machine's skillforge and library; committed, a teammate's
+    clone runs a command it does not have on every prompt. Install says which files git would commit."""
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    (project / ".gitignore").write_text(".agents/\n")
+    notes = run(cli, "claude", "--library", str(library))["notes"]
+    assert len(notes) == 1 and notes[0].startswith(".claude/settings.json, .mcp.json, .claude/skills name")
+    assert ".agents" not in notes[0] and "install with --user" in notes[0]
+    text = cli("install", "claude", "--uninstall")
+    assert text.code == 0 and "this machine's paths" not in text.err
+    (project / ".gitignore").write_text(".agents/\n.claude/\n.mcp.json\n")
+    assert run(cli, "claude", "--library", str(library))["notes"] == []
+
+
+def test_a_project_install_outside_git_has_no_note(cli, library: Path, project: Path) -> None:
+    assert run(cli, "claude", "--library", str(library))["notes"] == []

@@ -78,6 +78,8 @@ def _prune(result: Any) -> None:
 
 
 def _install(result: Any) -> None:
+    for note in result.notes:
+        console.warn(note)
     if result.status in ("already_installed", "not_installed"):
         console.info(f"skillforge is {result.status.replace('_', ' ')} for {result.agent}; nothing changed")
         for a in result.actions:  # only skips: say them, under no "changed" title
