@@ -256,7 +256,25 @@ def _coerce(key: str, value: Any, typ: type, source: str) -> Any:
         ) from None
     if typ in (int, float) and not coerced >= 0:  # a count, budget or time: -5 or nan means nothing
         raise ConfigError(f"{_what(key, source)} must be 0 or more, got {value!r}", f"fix {source}")
+    if key == "templates" and coerced:
+        _check_folder(key, coerced, source)
     return coerced
+
+
+def _check_folder(key: str, value: str, source: str) -> None:
+    """A templates folder that is not there would leave the built-ins in use without a word (a typo
+    in the path, and custom prompts are skipped): it is an error, naming where the path came from."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        return
+    what = "a file, not a folder" if path.exists() else "no such folder"
+    where = value if path.is_absolute() else f"{value} (relative to {Path.cwd()})"
+    label = _what(key, source)
+    raise ConfigError(
+        f"{label} {where}: {what}" if label.startswith("--") else f"{label}: {where}: {what}",
+        f"fix {source}: name a folder of .j2 templates (copy the ones to change from skillforge's "
+        "templates/), or drop it to use the built-in ones",
+    )
 
 
 _KINDS = {int: "a whole number", float: "a number", str: "text"}

@@ -92,9 +92,9 @@ def print_json(data: Any) -> None:
         text = orjson.dumps(data, option=option).decode()
     except TypeError:
         text = orjson.dumps(_utf8(data), option=option).decode()
-    sys.stdout.write(text)
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    with ctrl_c_held():  # whole or not at all: a Ctrl-C waits until the document is out
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
 
 def _utf8(value: Any) -> Any:
@@ -108,16 +108,70 @@ def _utf8(value: Any) -> Any:
     return value
 
 
+# A streamed line larger than this is built in a temporary file instead of memory (``docs/scale.md``).
+LINE_SPOOL = 8 * 1024 * 1024
+
+
 def print_jsonl(record: Any) -> None:
-    """One JSON line on stdout (streamed machine output). A top-level value of a dict that is an
-    iterator (a trajectory's steps) is written item by item, so a large record is never held whole
-    as one object tree and one bytes buffer."""
-    out = sys.stdout.buffer
-    if isinstance(record, dict) and any(isinstance(v, Iterator) for v in record.values()):
-        _write_object(out, record)
-    else:
-        out.write(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS))
-    out.write(b"\n")
+    """One JSON line on stdout (streamed machine output), written whole. A top-level value of a dict
+    that is an iterator (a trajectory's steps) is serialised item by item, so a large record is never
+    held whole as one object tree; the line is built aside (in memory, or a temporary file past
+    ``LINE_SPOOL``) and then written and flushed with Ctrl-C held (:func:`ctrl_c_held`), so an
+    interrupted stream ends with its last whole line."""
+    import shutil
+    import tempfile
+
+    with tempfile.SpooledTemporaryFile(max_size=LINE_SPOOL) as line:
+        if isinstance(record, dict) and any(isinstance(v, Iterator) for v in record.values()):
+            _write_object(line, record)
+        else:
+            line.write(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS))
+        line.write(b"\n")
+        line.seek(0)
+        sys.stdout.flush()  # text written before (none today) stays before this line
+        with ctrl_c_held():
+            shutil.copyfileobj(line, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+
+
+_cut = {"line": False}
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Run the block with Ctrl-C held: a first Ctrl-C interrupts (``KeyboardInterrupt``) once the block
+    is done, so output written in it is never cut; a second one interrupts at once, and
+    :func:`output_cut` then says so. Only where Python's own Ctrl-C handling is in place (the main
+    thread, no other handler)."""
+    import signal
+    import threading
+
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    pressed: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        if pressed:  # pressed again: the user means it
+            _cut["line"] = True
+            raise KeyboardInterrupt
+        pressed.append(signum)
+
+    signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+def output_cut() -> bool:
+    """Whether a second Ctrl-C cut a line of stdout short (:func:`ctrl_c_held`)."""
+    return _cut["line"]
 
 
 def _write_object(out: Any, record: dict[str, Any]) -> None:

@@ -3,10 +3,12 @@ SKILL.md documents, atomic and contained writes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from skillforge.config import Settings
-from skillforge.errors import SkillforgeError
+from skillforge.errors import ConfigError, SkillforgeError
 from skillforge.fsutil import atomic_write, safe_join
 from skillforge.model import Outcome, Role, SourceLocation, Step, StepKind, Trajectory, Trust
 from skillforge.skills import document
@@ -47,6 +49,44 @@ def test_bad_option_value_names_the_option(cli, tmp_path):
     result = cli("distill", str(tmp_path), "--library", str(tmp_path), "--max-cost", "-1", "--dry-run")
     assert result.code == 2 and "Traceback" not in result.err
     assert "--max-cost must be 0 or more, got -1" in result.err and "hint: fix --max-cost" in result.err
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_templates_option_that_is_no_folder_is_an_error(cli, tmp_path, kind):
+    # was silently ignored: the built-in templates were used, the library created and committed
+    given = tmp_path / ("nonexistent" if kind == "missing" else "bin.jsonl")
+    if kind == "file":
+        given.write_text("{}\n")
+    lib = tmp_path / "lib"
+    result = cli("distill", str(tmp_path), "--library", str(lib), "--init", "--templates", str(given))
+    what = "no such folder" if kind == "missing" else "a file, not a folder"
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"--templates {given}: {what}" in result.err and "hint: fix --templates" in result.err
+    assert not lib.exists()
+
+
+@pytest.mark.parametrize("where", ["env", "user config", "trusted library config"])
+def test_a_templates_setting_that_is_no_folder_names_its_source(tmp_path, monkeypatch, where):
+    home, lib = tmp_path / "home", tmp_path / "lib"
+    home.mkdir(), lib.mkdir()
+    monkeypatch.setenv("SKILLFORGE_HOME", str(home))
+    missing = tmp_path / "tpl-typo"
+    source = {
+        "env": "SKILLFORGE_TEMPLATES",
+        "user config": str(home / "config.toml"),
+        "trusted library config": str(lib / "skillforge.toml"),
+    }[where]
+    if where == "env":
+        monkeypatch.setenv("SKILLFORGE_TEMPLATES", str(missing))
+    else:
+        Path(source).write_text(f'templates = "{missing}"\n')
+    overrides = {"trust_library_config": True} if where.startswith("trusted") else {}
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(overrides, lib)
+    assert caught.value.message == f"setting 'templates' from {source}: {missing}: no such folder"
+    assert caught.value.hint is not None and caught.value.hint.startswith(f"fix {source}:")
+    missing.mkdir()  # the folder made: the same setting is taken
+    assert Settings.load(overrides, lib).templates == str(missing)
 
 
 def test_trajectory_round_trip():

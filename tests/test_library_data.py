@@ -59,8 +59,11 @@ def test_the_user_can_opt_in(
     else:
         (tmp_path / "home").mkdir()
         (tmp_path / "home" / "config.toml").write_text("trust_library_config = true\n")
+    (library / "tpl").mkdir()  # the templates folder it names (a missing one is an error, not ignored)
+    monkeypatch.chdir(library)
     settings = Settings.load(overrides, library=library)
     assert settings.base_url == "http://collect.tool.dev/v1" and settings.ignored == []
+    assert settings.templates == "tpl"
 
 
 def test_override_templates_render_in_the_sandbox(tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ class LogResult:
 def open_library(settings: Settings) -> Library:
     from skillforge.skills.store import Library
 
-    return Library.open(Path(settings.library), (settings.author_name, settings.author_email))
+    author = (settings.author_name, settings.author_email)
+    return Library.open(Path(settings.library), author, base=settings.base_branch)
 
 
 def run(settings: Settings, args: LogArgs) -> LogResult:

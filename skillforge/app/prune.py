@@ -39,5 +39,9 @@ def run(settings: Settings, args: PruneArgs) -> PruneResult:
     check_library(lib)
     found = candidates(lib, min_uses=args.min_uses, max_utility=args.max_utility, min_calls=args.min_calls)
     author = (settings.author_name, settings.author_email)
-    branch = None if args.dry_run or not found else propose(lib, found, author, settings.templates)
+    branch = (
+        None
+        if args.dry_run or not found
+        else propose(lib, found, author, settings.templates, settings.base_branch)
+    )
     return PruneResult(tuple(found), branch)

@@ -29,7 +29,13 @@ def guard(call: Callable[[], int], debug: Callable[[], bool] = lambda: False) ->
         console.error(redact(exc.message)[0], exc.hint)
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        console.error("interrupted; nothing was half-written")
+        if console.output_cut():  # Ctrl-C pressed twice while a line was going out
+            console.error(
+                "interrupted twice while output was being written: stdout ends with an incomplete line",
+                "drop that last line, or run the command again",
+            )
+        else:
+            console.error("interrupted; nothing was half-written")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitCode.OK)

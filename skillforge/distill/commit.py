@@ -176,9 +176,7 @@ def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
     branch = result.branch
     steps = [
         _step("review the skills it adds or changes", f"skillforge diff {branch} --library {root}"),
-        _step(
-            "or merge it into your checked-out branch to use the skills now", f"git -C {root} merge {branch}"
-        ),
+        _merge_step(lib, root, branch, result.base),
     ]
     remotes = lib.remotes()
     if not remotes:
@@ -199,6 +197,18 @@ def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
         command = f"cd {root} && gh pr create{base_opt} --head {branch} --title {title} --body-file {body}"
         steps.append(_step("", command))
     return steps
+
+
+def _merge_step(lib: Any, root: str, branch: str, base: str) -> dict[str, str]:
+    """Merge into the checked-out branch; with a detached HEAD (a CI checkout) into the base branch."""
+    if lib.repo.head.is_detached and base:
+        switch = f"git -C {root} switch {shlex.quote(base)}"
+        return _step(
+            f"or merge it into {base} to use the skills now", f"{switch} && git -C {root} merge {branch}"
+        )
+    return _step(
+        "or merge it into your checked-out branch to use the skills now", f"git -C {root} merge {branch}"
+    )
 
 
 def _step(what: str, command: str) -> dict[str, str]:

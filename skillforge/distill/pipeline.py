@@ -162,7 +162,9 @@ def _existing_library(settings: Settings) -> Any:
     from skillforge.skills.store import Library
 
     try:
-        return Library.open(Path(settings.library).expanduser(), _author(settings), settings.templates)
+        return Library.open(
+            Path(settings.library).expanduser(), _author(settings), settings.templates, settings.base_branch
+        )
     except LibraryError:
         return None
 
@@ -175,7 +177,7 @@ def _library(settings: Settings, options: DistillOptions, now: bool = False) -> 
 
     path = Path(settings.library).expanduser()
     if not options.init:
-        return Library.open(path, _author(settings), settings.templates)
+        return Library.open(path, _author(settings), settings.templates, settings.base_branch)
     if now or options.batch or options.resume:
         return Library.init(path, _author(settings), settings.base_branch, settings.templates)
     return _existing_library(settings)

@@ -77,13 +77,15 @@ def propose(
     found: list[Candidate],
     author: tuple[str, str] = ("skillforge", "skillforge@localhost"),
     template_dir: str = "",
+    base: str = "",
 ) -> str:
     """Commit the removals on a review branch by ``author`` (name, e-mail), its pull-request body from
-    ``template_dir`` when it overrides it; returns the branch name."""
+    ``template_dir`` when it overrides it, starting from ``base`` (the base_branch setting; empty: the
+    checked-out branch); returns the branch name."""
     from skillforge.model import SkillChange
     from skillforge.skills.store import Library
 
-    lib = Library.open(library, author, template_dir)
+    lib = Library.open(library, author, template_dir, base)
     run_id = "prune-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     changes = [SkillChange(name=c.name, action="removed", reason=c.reason) for c in found]
     result = lib.commit_run(

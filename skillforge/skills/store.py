@@ -40,6 +40,8 @@ from skillforge.skills.review import (
 )
 
 _NAME = re.compile(r"^[^/\\\x00-\x1f]{1,128}$")
+# where a base branch is named: every command reads the setting; log and diff also take --base
+BASE_SETTING = "SKILLFORGE_BASE_BRANCH or base_branch in skillforge.toml (log and diff: --base)"
 
 
 class Library:
@@ -49,11 +51,17 @@ class Library:
     DEFAULT_AUTHOR = ("skillforge", "skillforge@localhost")
 
     def __init__(
-        self, repo: git.Repo, root: Path, author: tuple[str, str] = DEFAULT_AUTHOR, template_dir: str = ""
+        self,
+        repo: git.Repo,
+        root: Path,
+        author: tuple[str, str] = DEFAULT_AUTHOR,
+        template_dir: str = "",
+        base: str = "",
     ):
         self.repo = repo
         self.author = author  # (name, e-mail) of skillforge's commits: settings author_name/author_email
         self.template_dir = template_dir  # the templates setting: overrides of the pull-request body
+        self.base = base  # the base_branch setting: reads and review branches start there (empty: HEAD's)
         self.root = root
         self.skills_dir = root / "skills"
         work = Path(repo.working_tree_dir or root).resolve()
@@ -75,10 +83,12 @@ class Library:
         from skillforge.skills.init import init_library
 
         init_library(path, author, base_branch, template_dir)
-        return cls.open(path, author, template_dir)
+        return cls.open(path, author, template_dir, base_branch)
 
     @classmethod
-    def open(cls, path: Path, author: tuple[str, str] = DEFAULT_AUTHOR, template_dir: str = "") -> Library:
+    def open(
+        cls, path: Path, author: tuple[str, str] = DEFAULT_AUTHOR, template_dir: str = "", base: str = ""
+    ) -> Library:
         root = Path(path).expanduser().resolve()
         if root.is_file():
             raise LibraryError(f"{root} is a file, not a folder", "pass the library's folder with --library")
@@ -93,22 +103,29 @@ class Library:
             )
         if repo is None or repo.bare or not looks_like_one:
             raise LibraryError(f"{root} is not a skill library", f"run skillforge init {path}")
-        return cls(repo, root, author, template_dir)
+        return cls(repo, root, author, template_dir, base)
 
     # -- reading committed state ---------------------------------------------------------------------
 
     def base_branch(self, configured: str = "") -> str:
-        """``configured`` if given (it must exist), else the checked-out branch (for a checked-out
-        review branch, the base it was made from)."""
+        """``configured`` if given, else the library's ``base`` setting (either must exist), else the
+        checked-out branch (for a checked-out review branch, the base it was made from). With a
+        configured base a detached HEAD (a CI checkout) does not matter: nothing reads it."""
+        configured = configured or self.base
         if configured:
             if gitrepo.resolve_commit(self.repo, f"refs/heads/{configured}") is None:
                 raise LibraryError(
                     f"base branch {configured!r} does not exist in {self.root}",
-                    "create it, or set base_branch in skillforge.toml / pass --base",
+                    f"create it (e.g. git branch {configured} origin/{configured}), or name a branch that "
+                    f"exists in {BASE_SETTING}",
                 )
             return configured
         if self.repo.head.is_detached:
-            raise LibraryError(f"HEAD is detached in {self.root}", "check out a branch or pass --base")
+            raise LibraryError(
+                f"HEAD is detached in {self.root}, and no base branch is set",
+                f"check out a branch (git switch {self._detached_at()}), or name the branch review branches "
+                f"start from in {BASE_SETTING}",
+            )
         name = str(self.repo.head.reference.name)
         if name.startswith(BRANCH_PREFIX):  # a review branch is checked out: use the branch it came from
             tip = gitrepo.resolve_commit(self.repo, f"refs/heads/{name}")
@@ -120,6 +137,14 @@ class Library:
                 f"branch {name!r} in {self.root} has no commits yet", f"run skillforge init {self.root}"
             )
         return str(name)
+
+    def _detached_at(self) -> str:
+        """A branch to suggest for a detached HEAD: one whose tip is HEAD's commit, else ``<branch>``."""
+        here = self.repo.head.commit
+        for head in self.repo.heads:
+            if not head.name.startswith(BRANCH_PREFIX) and head.commit == here:
+                return str(head.name)
+        return "<branch>"
 
     def _commit(self, ref: str | None) -> git.Commit:
         name = ref or self.base_branch()
