@@ -46,7 +46,20 @@ UNWRAPPED_WIDTH = 4096
 out = _LazyConsole(highlight=False, soft_wrap=True, emoji=False)  # ":x:" in a path stays ":x:"
 err = _LazyConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
-_state = {"verbose": 0, "quiet": False}
+_state = {"verbose": 0, "quiet": False, "json": False}
+
+
+def json_errors(on: bool) -> bool:
+    """Set when a command's ``--json`` is parsed: its error is then a JSON document on stdout too (a
+    script reading ``status`` sees ``error``, not an empty stdout). Returns ``on`` (a typer callback)."""
+    _state["json"] = on
+    return on
+
+
+def error_document(message: str, hint: str | None, code: int) -> None:
+    """The error as ``--json`` shows it, when it was asked for."""
+    if _state["json"]:
+        print_json({"status": "error", "error": message, "hint": hint, "exit_code": code})
 
 
 def configure(*, verbose: int = 0, quiet: bool = False) -> None:

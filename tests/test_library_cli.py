@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from skillforge.model import Skill, SkillChange
 from skillforge.skills.store import Library
 
@@ -172,3 +174,28 @@ def test_a_file_or_a_folder_outside_git_as_library_names_the_real_problem(tmp_pa
     (plain / "skills").mkdir(parents=True)
     err = " ".join(cli("diff", "--library", plain).err.split())
     assert "is not a skill library (not in a git repository)" in err and f"skillforge init {plain}" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("distill", "{missing}", "--library", "{tmp}/lib", "--json"),
+        ("route", "fix the tests", "--library", "{missing}", "--json"),
+        ("route", "fix the tests", "--library", "{missing}", "--format", "json"),
+        ("validate", "{missing}", "--json"),
+        ("validate", "{missing}", "--format", "json"),
+        ("log", "--library", "{missing}", "--json"),
+    ],
+)
+def test_an_error_under_json_is_a_json_document_on_stdout(tmp_path: Path, cli, args) -> None:
+    """docs/index.md: every command's --json document carries a status. A failed command printed
+    nothing on stdout, so a script reading .status got no document at all."""
+    missing = tmp_path / "missing"
+    argv = [a.format(missing=missing, tmp=tmp_path) for a in args]
+    result = cli(*argv)
+    assert result.code in (1, 2), result.err
+    doc = json.loads(result.out)
+    assert doc["status"] == "error" and doc["exit_code"] == result.code and str(missing) in doc["error"]
+    assert "skillforge: error:" in result.err  # people still read it on stderr
+    plain = cli(*[a for a in argv if a not in ("--json",)][: -2 if "--format" in argv else None])
+    assert plain.out == ""

@@ -41,7 +41,9 @@ def _untyped_argument_help() -> None:
 
 _untyped_argument_help()
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine-readable JSON on stdout.", callback=console.json_errors)
+]
 LibraryOpt = Annotated[
     str | None,
     typer.Option(

@@ -26,7 +26,9 @@ def guard(call: Callable[[], int], debug: Callable[[], bool] = lambda: False) ->
             raise
         from skillforge.safety.redact import redact  # an error may quote a log line: never a secret
 
-        console.error(redact(exc.message)[0], exc.hint)
+        message = redact(exc.message)[0]
+        console.error(message, exc.hint)
+        console.error_document(message, exc.hint and redact(exc.hint)[0], int(exc.exit_code))
         return int(exc.exit_code)
     except KeyboardInterrupt:
         if console.output_cut():  # Ctrl-C pressed twice while a line was going out

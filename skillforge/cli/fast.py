@@ -93,6 +93,9 @@ def main(argv: list[str], debug: bool = False) -> int:
         from skillforge.app import hook
 
         return render(hook.run(hook.HookArgs(ns.hook, ns.library, ns.k, ns.max_tokens)))
+    from skillforge import console
+
+    console.json_errors(bool(ns.json) or ns.fmt == "json")
     return guard(lambda: _route(ns, render), lambda: debug)
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from skillforge import console
 from skillforge.cli.app import app
 from skillforge.cli.render import render, validate_summary
 from skillforge.errors import UsageError
@@ -42,7 +43,12 @@ NoCacheOpt = Annotated[
     typer.Option("--no-cache", help="Scan every file again instead of reusing findings of unchanged files."),
 ]
 ValidateJsonOpt = Annotated[
-    bool, typer.Option("--json", help="Machine-readable JSON on stdout (same as --format json).")
+    bool,
+    typer.Option(
+        "--json",
+        help="Machine-readable JSON on stdout (same as --format json).",
+        callback=console.json_errors,
+    ),
 ]
 
 
@@ -65,6 +71,7 @@ def validate(
     args = command.ValidateArgs(
         tuple(paths or (".",)), strict, tuple(allow_host or ()), "json" if json else fmt, not no_cache
     )
+    console.json_errors(args.fmt == "json")
     result = command.run(load_settings(), args)
     code = render(result, args.fmt == "json")
     if args.fmt == "json":
