@@ -53,6 +53,7 @@ def distill(paths: Sequence[str], settings: Settings, options: DistillOptions | 
     options = options or DistillOptions()
     inputs = input_paths(paths, options.from_agents)
     inputs_mod.check_inputs(inputs)  # before anything is created
+    inputs_mod.check_clean_for_init(settings, options)
     created = inputs_mod.created_by_init(settings, options)
     inputs_mod.check_library_links(settings)
     try:
