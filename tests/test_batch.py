@@ -252,6 +252,17 @@ def test_batch_needs_an_llm_provider(cli, tmp_path) -> None:
     assert "Traceback" not in res.err
 
 
+def test_dry_run_refuses_batch_with_a_provider_without_a_batch_api(cli, tmp_path, llm_server) -> None:
+    """The dry run printed a batch estimate for a provider the real run refuses --batch with."""
+    lib = tmp_path / "lib"
+    compatible = ("--provider", "openai-compatible", "--base-url", llm_server.openai_url, "--model", "m")
+    args = ("distill", str(FIX / "batch1"), "--library", str(lib), "--init", *compatible, "--batch")
+    dry, real = cli(*args, "--dry-run"), cli(*args)
+    assert dry.code == real.code == 2, (dry.err, real.err)
+    assert "provider openai-compatible has no batch API" in dry.err and dry.out == ""
+    assert not lib.exists() and llm_server.requests == [] and llm_server.batches.calls == []
+
+
 def test_a_failed_batch_answer_is_reported_and_sent_again(cli, tmp_path, llm_server, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     llm_server.responder = script

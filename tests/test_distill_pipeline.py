@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import git
@@ -268,6 +269,28 @@ def test_dry_run_writes_nothing(cli, tmp_path) -> None:
     res = cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--dry-run")
     assert res.code == 0 and not lib.exists()
     assert "trajectories" in res.out and "3" in res.out
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--executor", "foo"], "unknown executor 'foo'"),
+        (["--executor", "ray"], "--executor ray needs Ray, which is not installed"),
+        (["--ray-address", "ray://head:10001"], "--ray-address needs --executor ray"),
+        (["--batch"], "--batch and --resume need an LLM provider"),
+        (["--resume"], "--batch and --resume need an LLM provider"),
+    ],
+)
+def test_dry_run_refuses_the_options_the_real_run_refuses(cli, tmp_path, monkeypatch, options, says) -> None:
+    """A dry run is the preview of the real run: it printed a plan (exit 0) for an unknown executor,
+    Ray not installed, or --batch/--resume without a provider, which the real run refuses (exit 2)."""
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as when it is not installed
+    lib = tmp_path / "lib"
+    dry = cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", "--dry-run", *options)
+    real = cli("distill", str(FIX / "batch1"), "--library", str(lib), "--init", *options)
+    assert dry.code == real.code == 2, (dry.err, real.err)
+    assert says in dry.err and says in real.err and dry.out == "" and "Traceback" not in dry.err
+    assert not lib.exists()
 
 
 def test_dry_run_previews_skipped_inputs_and_already_distilled_runs(first_run, cli, tmp_path) -> None:

@@ -185,7 +185,9 @@ def test_unpicklable_mapper_is_refused_with_a_hint(ray_session) -> None:
     assert "--executor local" in (err.value.hint or "")
 
 
-def test_llm_analysis_is_refused_on_ray_with_a_hint(cli, tmp_path, llm_server, monkeypatch) -> None:
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
+def test_llm_analysis_is_refused_on_ray_with_a_hint(cli, tmp_path, llm_server, monkeypatch, dry_run) -> None:
+    """The dry run refuses it too (it printed a plan the real run then refused)."""
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
     res = cli(
         "distill",
@@ -201,8 +203,10 @@ def test_llm_analysis_is_refused_on_ray_with_a_hint(cli, tmp_path, llm_server, m
         llm_server.anthropic_url,
         "--model",
         "test-model",
+        *dry_run,
     )
-    assert res.code != 0 and "cannot be sent to Ray workers" in res.err and "--batch" in res.err
+    assert res.code == 2 and res.out == "" and not (tmp_path / "lib").exists()
+    assert "cannot be sent to Ray workers" in res.err and "--batch" in res.err
     assert llm_server.requests == []
 
 

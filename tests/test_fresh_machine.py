@@ -436,6 +436,57 @@ def test_a_failed_init_run_never_touches_a_folder_that_was_there(cli, tmp_path: 
     assert not (tmp_path / "new").exists()  # the parents it would have made are not left either
 
 
+def _snapshot(folder: Path, skip: str = "") -> dict[str, bytes | None]:
+    """Every path under ``folder`` (files with their bytes, folders as None), ``skip`` left out."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
+        for p in sorted(folder.rglob("*"))
+        if not (skip and p.relative_to(folder).parts[0] == skip)
+    }
+
+
+def test_a_failed_init_on_a_folder_of_uncommitted_skills_leaves_it_byte_identical(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """distill --init on a folder outside git holding the user's skills made a git repository,
+    committed its own files, then refused (exit 1) over the uncommitted skills, leaving all of it."""
+    folder = tmp_path / "mine"
+    (folder / "skills" / "foo").mkdir(parents=True)
+    (folder / "skills" / "foo" / "SKILL.md").write_text(
+        "---\nname: foo\ndescription: Does foo. Use when foo.\n---\n# Foo\n"
+    )
+    (folder / "notes.txt").write_text("mine\n")
+    before = _snapshot(folder)
+    result = cli("distill", str(EXAMPLES), "--library", str(folder), "--init")
+    assert result.code == 1 and _snapshot(folder) == before  # no .git, no init files, nothing changed
+    err = " ".join(result.err.split())
+    assert "skills/foo/SKILL.md" in err and "--init created nothing" in err
+    assert f"skillforge init {folder}" in err and "commit" in err and "Traceback" not in err
+    # the hint works: init, commit the skills, distill again
+    assert cli("init", str(folder)).code == 0
+    git.Repo(folder).git.add("skills")
+    git.Repo(folder).git.commit("-m", "Add my skills")
+    assert cli("distill", str(EXAMPLES), "--library", str(folder), "--init").code == 0
+
+
+def test_a_failed_init_in_a_repository_with_uncommitted_changes_commits_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """In a repository's sub-folder with a changed tracked file, --init committed its files on the
+    user's branch before refusing the uncommitted change."""
+    repo = git.Repo.init(tmp_path / "mono", initial_branch="main")
+    tools = tmp_path / "mono" / "tools"
+    tools.mkdir()
+    (tools / "x.py").write_text("a = 1\n")
+    repo.git.add("tools")
+    repo.git.commit("-m", "tools")
+    (tools / "x.py").write_text("a = 2\n")
+    head, before = repo.head.commit.hexsha, _snapshot(tmp_path / "mono", skip=".git")
+    result = cli("distill", str(EXAMPLES), "--library", str(tools), "--init")
+    assert result.code == 1 and repo.head.commit.hexsha == head
+    assert _snapshot(tmp_path / "mono", skip=".git") == before
+    err = " ".join(result.err.split())
+    assert "tools/x.py" in err and "--init created nothing" in err
+
+
 def test_a_table_too_wide_for_the_terminal_keeps_every_path_whole(tmp_path: Path) -> None:
     lib = tmp_path / "lib"
     shutil.copytree(ROUTE_LIBRARY, lib)

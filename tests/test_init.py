@@ -13,7 +13,7 @@ import yaml
 from skillforge import __version__
 from skillforge.errors import LibraryError
 from skillforge.model import Skill, SkillChange
-from skillforge.skills.init import init_library, source_ref
+from skillforge.skills.init import init_library, left_uncommitted, source_ref
 from skillforge.skills.store import Library
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -158,6 +158,22 @@ def test_init_commits_its_own_files_left_by_an_interrupted_init(tmp_path: Path) 
     report = init_library(tmp_path / "b")
     assert "skillforge.toml" not in report.created and "skillforge.toml" in report.committed
     assert sh(tmp_path / "b", "status", "--porcelain") == ""
+
+
+def test_left_uncommitted_is_what_a_run_would_refuse_after_init(tmp_path: Path) -> None:
+    """Found before anything is created, it matches Library.dirty_paths once init has run: the user's
+    files under skills/, never the empty skills/.gitkeep init commits itself."""
+    folder = tmp_path / "mine"
+    (folder / "skills" / "foo").mkdir(parents=True)
+    (folder / "skills" / ".gitkeep").write_text("")
+    (folder / "notes.txt").write_text("mine\n")
+    assert left_uncommitted(folder) == ([], False)
+    (folder / "skills" / "foo" / "SKILL.md").write_text("---\nname: foo\n---\n")
+    assert left_uncommitted(folder) == (["skills/foo/SKILL.md"], False)
+    assert not (folder / ".git").exists()
+    init_library(folder)
+    assert Library.open(folder).dirty_paths() == ["skills/foo/SKILL.md"]
+    assert left_uncommitted(folder) == (["skills/foo/SKILL.md"], True)
 
 
 def test_a_file_in_the_way_of_a_generated_file_is_a_clear_error(tmp_path: Path) -> None:

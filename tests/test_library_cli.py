@@ -94,6 +94,18 @@ def test_diff_ignores_later_commits_on_the_base(tmp_path: Path, cli) -> None:
     assert data["other_files"] == [] and len(data["skills"]) == 3
 
 
+def test_diff_of_a_merged_branch_says_it_is_merged(tmp_path: Path, cli) -> None:
+    """After `git merge` of the review branch, diff said "no changes", as for a branch that changes
+    nothing, and not that its changes are in the base already."""
+    lib = library_with_run(tmp_path)
+    assert json.loads(cli("diff", "skillforge/r1", "-L", lib.root, "--json").out)["merged"] is False
+    sh(lib.root, "merge", "-q", "--no-edit", "skillforge/r1")
+    text = " ".join(cli("diff", "skillforge/r1", "-L", lib.root).out.split())
+    assert "merged into main already, nothing left to review" in text and "no changes" not in text
+    data = json.loads(cli("diff", "skillforge/r1", "-L", lib.root, "--json").out)
+    assert data["merged"] is True and data["skills"] == []
+
+
 def test_log_of_a_skill_shows_runs_reasons_and_human_edits(tmp_path: Path, cli) -> None:
     lib = library_with_run(tmp_path)
     data = json.loads(cli("log", "old-skill", "-L", lib.root, "--json").out)

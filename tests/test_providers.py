@@ -8,7 +8,7 @@ import pytest
 
 from skillforge.config import Settings
 from skillforge.distill.cost import Budget, Price, Prices
-from skillforge.errors import BudgetExceeded, ConfigError, ProviderError, SkillforgeError
+from skillforge.errors import BudgetExceeded, ConfigError, ProviderError
 from skillforge.providers import ChatRequest, Message, Tool, resolve
 from skillforge.providers.base import ToolCall
 from tests.llm_server import Reply
@@ -140,8 +140,27 @@ def test_resolve_auto_picks_provider_by_key(monkeypatch):
 
 
 def test_missing_key_names_the_variable():
-    with pytest.raises(SkillforgeError, match="ANTHROPIC_API_KEY"):
+    with pytest.raises(ConfigError, match="ANTHROPIC_API_KEY"):
         resolve(Settings.load({"provider": "anthropic"}))
+
+
+@pytest.mark.parametrize(
+    ("provider", "says"),
+    [
+        ("anthropic", "ANTHROPIC_API_KEY is not set"),
+        ("openai", "OPENAI_API_KEY is not set"),
+        ("openai-compatible", "needs a server URL"),
+    ],
+)
+def test_a_provider_missing_its_key_or_server_is_a_configuration_error(
+    cli, fixtures, tmp_path, provider, says
+):
+    """docs/index.md: exit 2 is "bad arguments or configuration"; a missing key is configuration,
+    as a missing server URL is, and nothing is created."""
+    lib = tmp_path / "lib"
+    res = cli("distill", fixtures / "distill" / "batch1", "--library", lib, "--init", "--provider", provider)
+    assert res.code == 2 and says in res.err and "Traceback" not in res.err
+    assert not lib.exists()
 
 
 def test_openai_compatible_needs_base_url_and_model(llm_server):

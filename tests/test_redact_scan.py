@@ -66,6 +66,16 @@ def test_scan_missing_path_is_an_error(cli, tmp_path: Path) -> None:
     assert result.code == 1 and "no such file" in " ".join(result.err.split())
 
 
+def test_scan_of_a_folder_without_files_is_an_error(cli, tmp_path: Path) -> None:
+    """docs/index.md: an empty folder is exit 1 for every command; scan said "0 files … secrets: none"
+    and exited 0, which reads as a clean audit of logs that were not there."""
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    result = cli("scan", tmp_path / "empty")
+    err = " ".join(result.err.split())
+    assert result.code == 1 and result.out == "" and f"no files found in {tmp_path / 'empty'}" in err
+    assert cli("scan", tmp_path / "empty", write_logs(tmp_path) / "clean.log").code == 0  # one has files
+
+
 def test_scan_corpus_finds_no_provider_tokens(corpus: Path) -> None:
     from skillforge.safety.secret_rules import LOW_KINDS
 

@@ -40,4 +40,4 @@ def test_rerank_follows_the_model_and_ignores_invented_names(
 
 def test_rerank_without_a_provider_is_a_clear_error(cli, library: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("route", QUERY, "-L", str(library), "--rerank")
-    assert result.code == 1 and "--rerank needs an LLM provider" in " ".join(result.err.split())
+    assert result.code == 2 and "--rerank needs an LLM provider" in " ".join(result.err.split())

@@ -92,6 +92,12 @@ def _render_diff(result: BranchDiff) -> None:
             )
         )
     title = f"{result.branch} vs {result.base}" + (f" (run {result.run_id})" if result.run_id else "")
+    if result.merged:
+        console.out.print(
+            _esc(f"{title}: merged into {result.base} already, nothing left to review")
+            + " (skillforge log shows what each run changed)"
+        )
+        return
     if not rows and not result.other_files:
         console.out.print(_esc(f"{title}: no changes"))
         return

@@ -119,9 +119,7 @@ class RayExecutor:
         self.chunk = max(1, chunk)
 
     def map(self, task: MapTask, items: Iterable[Trajectory]) -> Iterator[MapResult]:
-        if self.address is None:
-            os.environ.update(LOCAL_RAY_ENV)  # read by Ray at import and by the processes it starts
-        ray = _import_ray()
+        ray = _import_ray(self.address)
         _check_picklable(task.mapper)
         started = self._connect(ray)
         try:
@@ -202,7 +200,11 @@ def _drain(ray: Any, task: MapTask, pending: dict[Any, list[tuple[str, str]]]) -
             yield task.finish(key, result)
 
 
-def _import_ray() -> Any:
+def _import_ray(address: str | None) -> Any:
+    """Ray, imported (for a local instance, ``address`` None, after setting the environment it reads
+    at import and passes to the processes it starts)."""
+    if address is None:
+        os.environ.update(LOCAL_RAY_ENV)
     try:
         import ray
     except ImportError:
@@ -226,15 +228,27 @@ def _check_picklable(mapper: Any) -> None:
         ) from None
 
 
-def create(name: str = "local", workers: int = 8, address: str | None = None) -> Executor:
-    """The executor called ``name`` (``local`` or ``ray``)."""
+def check(name: str = "local", address: str | None = None, mapper: Any = None) -> str:
+    """The executor's name (normalised), after refusing what it cannot run: an unknown name,
+    ``--ray-address`` without Ray, Ray not installed and, given the ``mapper`` that will be sent to
+    it, a stage Ray workers cannot take. Distill calls it before planning, so a dry run refuses
+    what the real run would."""
     name = (name or "local").strip().lower()
+    if name not in EXECUTORS:
+        raise ConfigError(f"unknown executor {name!r}", f"use one of: {', '.join(EXECUTORS)}")
+    if address and name != "ray":
+        raise ConfigError("--ray-address needs --executor ray", "add --executor ray, or drop --ray-address")
+    if name == "ray":
+        _import_ray(address or None)
+        if mapper is not None:
+            _check_picklable(mapper)
+    return name
+
+
+def create(name: str = "local", workers: int = 8, address: str | None = None) -> Executor:
+    """The executor called ``name`` (``local`` or ``ray``; see :func:`check`)."""
     factories: dict[str, Callable[[], Executor]] = {
         "local": lambda: LocalExecutor(workers),
         "ray": lambda: RayExecutor(workers, address),
     }
-    if name not in factories:
-        raise ConfigError(f"unknown executor {name!r}", f"use one of: {', '.join(EXECUTORS)}")
-    if address and name != "ray":
-        raise ConfigError("--ray-address needs --executor ray", "add --executor ray, or drop --ray-address")
-    return factories[name]()
+    return factories[check(name, address)]()

@@ -1,10 +1,12 @@
-"""What a distill run does with its inputs before and around the pipeline: named log paths checked before
-anything is created, skipped inputs summarised per reason, "nothing to do" told apart from "no logs", and
-a library that ``--init`` created removed again when the run fails (nothing the user had is touched)."""
+"""What a distill run does with its inputs before and around the pipeline: named log paths, and a folder
+``--init`` would make a library of while it holds uncommitted skills, checked before anything is created;
+skipped inputs summarised per reason, "nothing to do" told apart from "no logs", and a library that
+``--init`` created removed again when the run fails (nothing the user had is touched)."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Any
 
 from skillforge.config import Settings
 from skillforge.distill.base import DistillReport
-from skillforge.errors import InputError
+from skillforge.errors import InputError, LibraryError
 from skillforge.ingest.report import NO_LOGS_HINT
 from skillforge.ingest.walk import OUTSIDE
 
@@ -33,6 +35,44 @@ def check_library_links(settings: Any) -> None:
     library = Path(settings.library).expanduser()
     if library.is_dir():
         refuse_symlinks(library)
+
+
+def check_clean_for_init(settings: Settings, options: Any) -> None:
+    """Refuse ``--init`` on an existing folder that is not a library yet and holds uncommitted skills,
+    before anything is created: the run would make the library (a git repository, an init commit of
+    skillforge's own files) and only then refuse to commit over the user's files, leaving it behind."""
+    from skillforge.skills.init import left_uncommitted
+    from skillforge.skills.store import Library
+
+    if not options.init or options.dry_run or options.allow_dirty:
+        return
+    path = Path(settings.library).expanduser()
+    try:
+        Library.open(path)
+        return  # a library already: the run refuses uncommitted changes when it commits, as always
+    except LibraryError:
+        pass
+    dirty, in_git = left_uncommitted(path)
+    if dirty:
+        raise _uncommitted_before_init(path.resolve(), dirty, in_git)
+
+
+def _uncommitted_before_init(root: Path, dirty: list[str], in_git: bool) -> LibraryError:
+    """The refusal, saying what to do: the files are the user's, and skillforge never commits them."""
+    shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+    if in_git:
+        return LibraryError(
+            f"{root} has uncommitted changes ({shown}); --init created nothing",
+            "commit or stash them first, then run distill again; or pass --allow-dirty (the run's "
+            "branch starts from the last commit either way)",
+        )
+    lib = shlex.quote(str(root))
+    return LibraryError(
+        f"{root} holds skills that are in no git repository ({shown}); --init created nothing",
+        f"to keep them in the library: skillforge init {lib} && git -C {lib} add skills && "
+        f"git -C {lib} commit -m 'Add my skills', then run distill again; or pass --allow-dirty "
+        "(the library is made without them; they stay uncommitted)",
+    )
 
 
 def nothing_to_do(report: DistillReport, inputs: Sequence[str], ingest: Any = None) -> None:

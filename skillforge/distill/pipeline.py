@@ -53,6 +53,7 @@ def distill(paths: Sequence[str], settings: Settings, options: DistillOptions | 
     options = options or DistillOptions()
     inputs = input_paths(paths, options.from_agents)
     inputs_mod.check_inputs(inputs)  # before anything is created
+    inputs_mod.check_clean_for_init(settings, options)
     created = inputs_mod.created_by_init(settings, options)
     inputs_mod.check_library_links(settings)
     try:
@@ -75,6 +76,7 @@ def _distill(inputs: list[str], settings: Settings, options: DistillOptions) -> 
     )
     provider = resolve(settings)
     budget, mapper, consolidator = _engine(settings, provider, report, inputs)
+    _check_options(options, provider, mapper)  # a dry run refuses what the real run would
     lib = _existing_library(settings) if options.dry_run else _library(settings, options)
     run = _start(report, lib, options)
     run.roots = list(inputs)
@@ -151,6 +153,18 @@ def _engine(
     report.provider = provider.name
     report.model = provider.model or str(settings.model or "")
     return budget, mapper, consolidator
+
+
+def _check_options(options: DistillOptions, provider: Provider | None, mapper: Mapper) -> None:
+    """Refuse options the run cannot honour, before anything is planned, read or created; the one
+    check of them for the real run and the dry run alike. ``--batch`` only submits (no map stage: the
+    mapper never goes to the executor); ``--resume`` maps the answers with the executor."""
+    from skillforge.distill.executors import check
+    from skillforge.providers.batch import check_batch
+
+    if options.batch or options.resume:
+        check_batch(provider)
+    check(options.executor, options.ray_address, None if options.batch else mapper)
 
 
 def _author(settings: Settings) -> tuple[str, str]:
@@ -260,14 +274,8 @@ def _batch_mode(
     --resume: collect; the mapper that reads the answers once no batch is left waiting, else None."""
     from skillforge.distill import batchmap
     from skillforge.distill.batchstate import BatchState
-    from skillforge.errors import ConfigError
     from skillforge.providers.batch import batch_api
 
-    if run.report.provider == "offline":
-        raise ConfigError(
-            "--batch and --resume need an LLM provider",
-            "set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider anthropic|openai",
-        )
     api, state = batch_api(mapper.provider), BatchState.for_library(Path(lib.root))
     batchmap.describe(run.report, collected=batchmap.collect(api, state))
     if options.batch:

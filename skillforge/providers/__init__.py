@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from skillforge.errors import ConfigError, SkillforgeError
+from skillforge.errors import ConfigError
 from skillforge.providers.base import ChatRequest, ChatResponse, Message, Provider, TokenUsage, Tool, ToolCall
 from skillforge.providers.ratelimit import RateLimiter
 
@@ -83,8 +83,9 @@ def _compatible(settings: Settings, base_url: str, common: dict[str, Any]) -> Pr
 
 
 def _key(value: str, variable: str, provider: str) -> str:
+    """The API key, or a ConfigError (exit 2, like a missing server URL) naming the variable to set."""
     if not value:
-        raise SkillforgeError(
+        raise ConfigError(
             f"provider {provider} needs an API key but {variable} is not set",
             f"export {variable}=… or use --provider offline",
         )

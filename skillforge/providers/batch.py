@@ -61,16 +61,25 @@ class BatchAPI(Protocol):
     def results(self, batch_id: str) -> Iterator[BatchAnswer]: ...
 
 
+def check_batch(provider: Provider | None) -> None:
+    """Refuse ``--batch`` / ``--resume`` without a provider that has a batch API (``provider`` None:
+    offline). Distill calls it before planning, so a dry run refuses what the real run would."""
+    if provider is None:
+        raise ConfigError(
+            "--batch and --resume need an LLM provider",
+            "set ANTHROPIC_API_KEY or OPENAI_API_KEY, or pass --provider anthropic|openai",
+        )
+    if provider.name not in ("anthropic", "openai"):
+        raise ConfigError(
+            f"provider {provider.name} has no batch API",
+            "--batch works with --provider anthropic or openai; drop --batch for real-time calls",
+        )
+
+
 def batch_api(provider: Provider) -> BatchAPI:
-    """The batch API of ``provider`` (Anthropic or OpenAI)."""
-    if provider.name == "anthropic":
-        return AnthropicBatch(provider)
-    if provider.name == "openai":
-        return OpenAIBatch(provider)
-    raise ConfigError(
-        f"provider {provider.name} has no batch API",
-        "--batch works with --provider anthropic or openai; drop --batch for real-time calls",
-    )
+    """The batch API of ``provider`` (Anthropic or OpenAI; see :func:`check_batch`)."""
+    check_batch(provider)
+    return AnthropicBatch(provider) if provider.name == "anthropic" else OpenAIBatch(provider)
 
 
 def discounted(cost: float) -> float:

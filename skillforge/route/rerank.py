@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from skillforge.config import Settings
-from skillforge.errors import SkillforgeError
+from skillforge.errors import ConfigError
 from skillforge.route.rank import Match
 from skillforge.safety.redact import redact
 
@@ -27,7 +27,7 @@ def rerank(settings: Settings, task: str, candidates: list[Match], k: int) -> li
 
     provider = resolve(settings)
     if provider is None:
-        raise SkillforgeError(
+        raise ConfigError(
             "--rerank needs an LLM provider",
             "set ANTHROPIC_API_KEY or OPENAI_API_KEY, or --provider openai-compatible with --base-url",
         )

@@ -61,6 +61,8 @@ class ScanReport:
 
 
 def scan_paths(paths: Sequence[str | Path]) -> ScanReport:
+    """Every file under ``paths`` scanned; an InputError when they hold no file at all (an empty folder:
+    "secrets: none" would read as a clean audit of logs that were never there)."""
     report = ScanReport()
     for file in _files([Path(p) for p in paths]):
         try:
@@ -72,6 +74,11 @@ def scan_paths(paths: Sequence[str | Path]) -> ScanReport:
         report.files += 1
         report.bytes += size
         report.findings.extend(found)
+    if not report.files and not report.skipped:
+        raise InputError(
+            f"no files found in {', '.join(str(p) for p in paths)}",
+            "pass the log files or folders to scan (folders are read recursively)",
+        )
     return report
 
 

@@ -131,6 +131,11 @@ class BranchDiff:
     skills: list[SkillDiff] = field(default_factory=list)
     other_files: list[str] = field(default_factory=list)
 
+    @property
+    def merged(self) -> bool:
+        """The branch's tip is in its base already (merged): nothing is left to review."""
+        return self.merge_base == self.tip
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "branch": self.branch,
@@ -138,6 +143,7 @@ class BranchDiff:
             "merge_base": self.merge_base,
             "tip": self.tip,
             "run_id": self.run_id,
+            "merged": self.merged,
             "skills": [s.to_dict() for s in self.skills],
             "other_files": self.other_files,
         }

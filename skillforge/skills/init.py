@@ -27,6 +27,7 @@ REPO_URL = "https://github.com/skillforge/skillforge"
 WORKFLOW = ".github/workflows/skills.yml"
 PRE_COMMIT = ".pre-commit-config.yaml"
 HOOK_ID = "skillforge-validate"
+GITKEEP = "skills/.gitkeep"
 
 
 def source_ref() -> str:
@@ -103,6 +104,31 @@ def init_library(
     return report
 
 
+def left_uncommitted(path: Path) -> tuple[list[str], bool]:
+    """(files, in_git): what would stay uncommitted in the library after :func:`init_library` made
+    ``path`` one (what a distill run then refuses to commit over), found without creating anything.
+    In a git repository: :meth:`Library.dirty_paths` (repository-relative) less the empty
+    ``skills/.gitkeep`` init commits itself. In a folder outside git: every file under ``skills/``
+    (``path``-relative), since init commits only its own files, never the user's."""
+    from skillforge.skills.store import Library
+
+    root = Path(path).expanduser().resolve()
+    if not root.is_dir():
+        return [], False
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        files = [p for p in (root / "skills").rglob("*") if p.is_file() or p.is_symlink()]
+        rels = sorted(p.relative_to(root).as_posix() for p in files)
+        return [r for r in rels if not (r == GITKEEP and _same(root / r, ""))], False
+    if repo.bare or repo.working_tree_dir is None:
+        return [], True
+    lib = Library(repo, root)
+    return [
+        r for r in lib.dirty_paths() if not (r == lib.prefix + GITKEEP and _same(root / GITKEEP, ""))
+    ], True
+
+
 def _repo(root: Path) -> tuple[git.Repo, bool]:
     try:
         repo = git.Repo(root, search_parent_directories=True)
@@ -137,7 +163,7 @@ def _files(root: Path, prefix: str, base_branch: str, template_dir: str) -> dict
     }
     skills = root / "skills"
     if not skills.is_dir() or not any(skills.iterdir()) or (skills / ".gitkeep").is_file():
-        files[f"{prefix}skills/.gitkeep"] = ""
+        files[f"{prefix}{GITKEEP}"] = ""
     return files
 
 
