@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -210,8 +211,8 @@ def test_oversized_hook_input_fails_open(cli, library: Path, monkeypatch: pytest
     assert "larger than 100 characters" in hook_log()
 
 
-def test_a_hook_whose_stdin_never_ends_fails_open_within_its_deadline(library: Path) -> None:
-    """An agent that writes its event but keeps stdin open must not hang the prompt (before: forever)."""
+def _hook_with_open_stdin(library: Path, sent: str) -> tuple[int, bytes, float]:
+    """Run the hook, write ``sent`` and keep stdin open (no end of file); its exit code, stdout and time."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "skillforge", "route", "--hook", "claude", "--library", str(library)],
         stdin=subprocess.PIPE,
@@ -219,7 +220,8 @@ def test_a_hook_whose_stdin_never_ends_fails_open_within_its_deadline(library: P
         stderr=subprocess.PIPE,
     )
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(event("claude").encode())
+    start = time.monotonic()
+    proc.stdin.write(sent.encode())
     proc.stdin.flush()  # and no close: no end of file
     try:
         code = proc.wait(timeout=30)
@@ -227,5 +229,20 @@ def test_a_hook_whose_stdin_never_ends_fails_open_within_its_deadline(library: P
         if proc.poll() is None:
             proc.kill()
         proc.stdin.close()
-    assert code == 0 and proc.stdout.read() == b""  # failed open: nothing injected
+    return code, proc.stdout.read(), time.monotonic() - start
+
+
+def test_a_hook_whose_stdin_never_ends_fails_open_within_its_deadline(library: Path) -> None:
+    """An agent that writes half an event and keeps stdin open must not hang the prompt (before: forever)."""
+    code, out, _ = _hook_with_open_stdin(library, event("claude")[:-5])
+    assert code == 0 and out == b""  # failed open: nothing injected
     assert "no end of input" in hook_log()
+
+
+def test_a_whole_event_on_a_stdin_left_open_is_answered_without_waiting(library: Path) -> None:
+    """A whole JSON event needs no end of file: it was thrown away after the 3 s deadline."""
+    from skillforge.route import hooks
+
+    code, out, took = _hook_with_open_stdin(library, event("claude"))
+    assert code == 0 and "git-rebase-recovery" in json.loads(out)["hookSpecificOutput"]["additionalContext"]
+    assert took < hooks.STDIN_SECONDS  # answered, not timed out

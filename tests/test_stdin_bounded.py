@@ -37,3 +37,12 @@ def test_too_much_input_is_refused() -> None:
     with pytest.raises(ValueError, match="larger than 4096"):
         read_bounded(r, 4096, 2.0)
     os.close(r)
+
+
+def test_a_whole_document_needs_no_end_of_file() -> None:
+    r, w = os.pipe()
+    os.write(w, b'{"prompt": "fix the export"}\n')
+    whole = read_bounded(r, 1024, 5.0, complete=lambda data: data.strip().endswith(b'"}'))
+    assert whole == b'{"prompt": "fix the export"}\n'
+    os.close(w)
+    os.close(r)

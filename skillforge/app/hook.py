@@ -80,7 +80,19 @@ def read_event() -> str:
         return data
     from skillforge.safety.stdin import read_bounded
 
-    return read_bounded(fd, hooks.MAX_STDIN, hooks.STDIN_SECONDS).decode("utf-8", errors="replace")
+    return read_bounded(fd, hooks.MAX_STDIN, hooks.STDIN_SECONDS, _whole_json).decode(
+        "utf-8", errors="replace"
+    )
+
+
+def _whole_json(data: bytes) -> bool:
+    """Whether ``data`` is a whole JSON object already (the payload, before any end of file)."""
+    import orjson
+
+    try:
+        return isinstance(orjson.loads(data), dict)
+    except orjson.JSONDecodeError:
+        return False
 
 
 def _drop_stdout() -> None:

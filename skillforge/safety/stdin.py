@@ -2,7 +2,8 @@
 
 A hook's stdin comes from the agent; one that stays open without end of file must not hold the hook
 (and so the agent) forever. :func:`read_bounded` reads a file descriptor with ``select`` until end of
-file, the size limit or the deadline, and raises ``TimeoutError`` or ``ValueError`` so that the
+file (or a whole JSON document, for an agent that keeps the pipe open), the size limit or the
+deadline, and raises ``TimeoutError`` or ``ValueError`` so that the
 caller fails open. Works on pipes, files and sockets (POSIX); on other streams it reads directly.
 """
 
@@ -11,11 +12,15 @@ from __future__ import annotations
 import os
 import select
 import time
+from collections.abc import Callable
 
 
-def read_bounded(fd: int, limit: int, seconds: float) -> bytes:
-    """All bytes of ``fd`` until end of file; ``ValueError`` past ``limit`` bytes, ``TimeoutError``
-    when end of file has not come within ``seconds``."""
+def read_bounded(
+    fd: int, limit: int, seconds: float, complete: Callable[[bytes], bool] | None = None
+) -> bytes:
+    """All bytes of ``fd`` until end of file, or until ``complete(data)`` says the input is whole (a
+    JSON document sent by an agent that keeps its end of the pipe open); ``ValueError`` past ``limit``
+    bytes, ``TimeoutError`` when neither came within ``seconds``."""
     deadline = time.monotonic() + seconds
     chunks: list[bytes] = []
     size = 0
@@ -36,3 +41,5 @@ def read_bounded(fd: int, limit: int, seconds: float) -> bytes:
         size += len(chunk)
         if size > limit:
             raise ValueError(f"input is larger than {limit} bytes")
+        if complete is not None and chunk.rstrip().endswith(b"}") and complete(b"".join(chunks)):
+            return b"".join(chunks)
