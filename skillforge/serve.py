@@ -94,8 +94,7 @@ def _body(router: Any, name: str) -> str:
     if router.index.position(name) is None:  # not router.body's error: it names the library's path
         raise SkillforgeError(f"no skill named {name!r} in the library", "call search_skills to find one")
     text = router.body(name)  # SkillforgeError for a withheld skill -> a tool error
-    path = router.index.paths[router.index.position(name)]
-    return skill_content(Body(name, text.strip(), str(Path(path).parent)))
+    return skill_content(Body.of(name, text, router.index.paths[router.index.position(name)]))
 
 
 def run(library: Path, *, http: bool = False, port: int = 8000) -> None:

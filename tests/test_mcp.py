@@ -167,3 +167,27 @@ def test_tool_texts_carry_no_docstring_indentation_nor_the_library_path(library:
         and str(library) not in text_of(unknown)
         and str(library.parent) not in text_of(unknown)
     )
+
+
+def test_get_skill_lists_the_files_the_skill_ships_without_reading_them(library: Path) -> None:
+    """The Agent Skills client guidance: <skill_content> lists the skill's resources (unread), so the
+    model knows scripts/ and references/ exist; a hidden file and a link out of the folder are not listed."""
+    skill = library / "skills" / "git-rebase-recovery"
+    (skill / "scripts").mkdir()
+    (skill / "scripts" / "recover.sh").write_text("git reflog\n")
+    (skill / "references").mkdir()
+    (skill / "references" / "evidence.md").write_text("EVIDENCE-TEXT\n")
+    (skill / ".hidden").write_text("x\n")
+    (skill / "elsewhere.md").symlink_to(library.parent)
+
+    async def body(client: Any) -> Any:
+        return await client.call_tool("get_skill", {"name": "git-rebase-recovery"})
+
+    text = text_of(session(library, body))
+    assert (
+        "<skill_resources><file>references/evidence.md</file><file>scripts/recover.sh</file></skill_resources>"
+        in text
+    )
+    assert (
+        text.rstrip().endswith("</skill_content>") and "runs" not in text.split("<skill_resources>")[0][-50:]
+    )

@@ -8,7 +8,7 @@ agent passes through :func:`skillforge.safety.redact.redact` here.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,11 +22,50 @@ if TYPE_CHECKING:
 HEADER = "Skills from the skill library that match this request (read a SKILL.md before acting on it):"
 
 
+MAX_RESOURCES = 30  # files of a skill folder listed with its body (named, not read)
+
+
 @dataclass(slots=True)
 class Body:
     name: str
     text: str
     folder: str
+    resources: list[str] = field(default_factory=list)  # the folder's other files, relative paths
+
+    @classmethod
+    def of(cls, name: str, text: str, skill_md: str) -> Body:
+        folder = Path(skill_md).parent
+        return cls(name, text.strip(), str(folder), resources(folder))
+
+
+def resources(folder: Path) -> list[str]:
+    """The files a skill ships beside its SKILL.md (scripts/, references/…), relative, sorted, without
+    hidden files and symlinks, at most ``MAX_RESOURCES``: the client guidance lists them, unread."""
+    import os
+
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d))
+        )
+        for f in sorted(files):
+            path = os.path.join(root, f)
+            if f.startswith(".") or os.path.islink(path) or (root == str(folder) and f == "SKILL.md"):
+                continue
+            found.append(os.path.relpath(path, folder).replace(os.sep, "/"))
+            if len(found) >= MAX_RESOURCES:
+                return found
+    return found
+
+
+def _resources_line(body: Body) -> list[str]:
+    if not body.resources:
+        return []
+    return [
+        "<skill_resources>"
+        + "".join(f"<file>{escape(f)}</file>" for f in body.resources)
+        + "</skill_resources>"
+    ]
 
 
 def escape(text: str) -> str:
@@ -51,7 +90,7 @@ def top_body(router: Router, matches: list[Match], max_tokens: int, used: int) -
         return None
     if used + tokens(text) + 40 > max_tokens:
         return None
-    return Body(matches[0].name, text.strip(), str(Path(matches[0].path).parent))
+    return Body.of(matches[0].name, text, matches[0].path)
 
 
 def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None) -> str:
@@ -99,6 +138,7 @@ def skill_content(body: Body) -> str:
             body.text,
             f"Skill directory: {body.folder}",
             "Relative paths in this skill are relative to the skill directory.",
+            *_resources_line(body),
             "</skill_content>",
         ]
     )
@@ -122,6 +162,7 @@ def _xml(matches: list[Match], body: Body | None) -> str:
             f'<skill_content name="{escape(body.name)}">',
             body.text,
             f"Skill directory: {escape(body.folder)}",
+            *_resources_line(body),
             "</skill_content>",
         ]
     return "\n".join(lines)
