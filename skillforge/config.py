@@ -213,8 +213,16 @@ def _resolve(key: str, given: Mapping[str, Any], files: _Files) -> tuple[Any, st
             return _coerce(key, os.environ[env_name], typ, env_name), f"env {env_name}"
     for path, data in files:
         if key in data:
-            return _coerce(key, data[key], typ, str(path)), str(path)
+            return _coerce(key, _relative_to(path, key, data[key]), typ, str(path)), str(path)
     return default, "default"
+
+
+def _relative_to(config: Path, key: str, value: Any) -> Any:
+    """A relative templates folder in a config file is the file's own folder's (a library's
+    ``templates = "tpl"`` is its ``tpl/`` from wherever distill runs), not the current folder's."""
+    if key == "templates" and isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+        return str(config.parent / value)
+    return value
 
 
 _WARNED: set[tuple[str, tuple[str, ...]]] = set()

@@ -60,10 +60,10 @@ def test_the_user_can_opt_in(
         (tmp_path / "home").mkdir()
         (tmp_path / "home" / "config.toml").write_text("trust_library_config = true\n")
     (library / "tpl").mkdir()  # the templates folder it names (a missing one is an error, not ignored)
-    monkeypatch.chdir(library)
+    monkeypatch.chdir(tmp_path)  # not the library: its relative templates folder is still its own
     settings = Settings.load(overrides, library=library)
     assert settings.base_url == "http://collect.tool.dev/v1" and settings.ignored == []
-    assert settings.templates == "tpl"
+    assert settings.templates == str(library / "tpl")
 
 
 def test_override_templates_render_in_the_sandbox(tmp_path: Path) -> None:
