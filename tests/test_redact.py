@@ -325,7 +325,19 @@ def test_an_environment_variable_set_in_code_holds_its_secret(text: str, value: 
 
 @pytest.mark.parametrize(
     "text",
-    ['choose("token", "keyword")', 'os.environ.get("API_TOKEN", "")', "the token, value pair"],
+    [
+        'choose("token", "keyword")',
+        'os.environ.get("API_TOKEN", "")',
+        "the token, value pair",
+        # a review found these redacted: items of a list, the next key of an object, a tuple of names
+        'ENV_VARS = ["GITHUB_TOKEN", "NPM_TOKEN", "HOME"]',
+        'required = ("AWS_SECRET_ACCESS_KEY", "AWS_REGION")',
+        'pair("AWS_SECRET_ACCESS_KEY", "AWS_REGION")',
+        '{ "binding": "API_KEY", "store_id": "abc123", "secret_name": "dev_api_key" }',
+        'required_environment_variables: [{"name": "OPENROUTER_API_KEY", "prompt": "Your key"}]',
+        "for secret in ['secret', 'password', 'your-256-bit-secret']:\n        try:",
+        '<rtk-meeting [authToken]="authToken" (rtkLeave)="onLeave($event)"></rtk-meeting>',
+    ],
 )
 def test_a_name_value_pair_is_a_secret_only_as_an_environment_variable(text: str) -> None:
     assert find_secrets(text) == []
@@ -336,7 +348,6 @@ def test_a_name_value_pair_is_a_secret_only_as_an_environment_variable(text: str
     [
         "password: 'Tr0ub4dor&3'",
         'DB_PASSWORD="p@ss;word(1)"',
-        'export PASSWORD="hunter2 x"',
         '{\\"password\\": \\"a&b;c9\\"}',
     ],
 )
@@ -345,3 +356,19 @@ def test_a_quoted_secret_is_redacted_to_its_closing_quote(text: str) -> None:
     redacted = redact(text)[0]
     assert "<redacted:password>" in redacted
     assert redacted.split("<redacted:password>", 1)[1].lstrip("\\") in ("'", '"', '"}', "'}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'export GITHUB_TOKEN="$(gh auth token)"',
+        'DB_PASSWORD="$(cat /run/secrets/db)"',
+        'password: "${{ secrets.DB_PASSWORD }}"',
+        'password = "your password here"',
+        'secret: "see the vault entry for prod"',
+    ],
+)
+def test_a_quoted_reference_or_prose_is_left_as_written(text: str) -> None:
+    """The safe way to pass a secret (a command substitution, a CI secret) must reach the agent as the
+    skill teaches it; a review found them redacted once quoted values ran to their closing quote."""
+    assert redact(text)[0] == text

@@ -273,7 +273,7 @@ def _non_overlapping(starts: Iterable[int], size: int) -> Iterator[int]:
 
 MAX_QUOTED = 200  # characters of a quoted value looked through for its closing quote
 _ASSIGN_TAIL = re.compile(
-    r"[A-Za-z0-9_.-]{0,40}+(?P<cq>\\?[\"'])?\]?\s*(?P<op>=|:=|:|=>|,)\s*(?P<q>\\?[\"'])?"
+    r"[A-Za-z0-9_.-]{0,40}+(?:(?P<cq>\\?[\"'])(?P<br>\])?)?\s*(?P<op>=|:=|:|=>|,)\s*(?P<q>\\?[\"'])?"
     r"(?P<s>[^\s\"'\\,;&<>(){}\[\]`]++)"
 )
 
@@ -298,20 +298,43 @@ def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
         while start > 0 and hit_end - start < 60 and text[start - 1] in _KEY_CHARS:
             start -= 1
         key = text[start : m.start("cq") if m.group("cq") else m.start("op")].rstrip()
+        if m.group("op") == "," and not _call_arguments(text, start, end, m):
+            continue
+        if m.group("br") and m.group("op") != "=":
+            continue  # ["KEY"] = "value" only: not the end of a list (['a-secret']:\n try:)
         if _is_secret_assignment(key, m, value):
             yield m.start("s"), end, "password" if _PASSWORD_KEY.search(key) else "secret"
 
 
 def _quoted_end(text: str, m: re.Match[str]) -> int:
-    """Where a quoted value ends: at its closing quote on the same line (a password holds ``&``, ``;``
-    or a space, and the part after one was left in clear), else where the unquoted match ends."""
+    """Where a quoted value ends: at its closing quote (a password holds ``&``, ``;`` or ``(``, and the
+    part after one was left in clear), else where the unquoted match ends. Not past a space (quoted
+    prose) nor into a reference (``"$(gh auth token)"``, ``"${{ secrets.X }}"``: the safe way to pass
+    a secret, which must reach the agent as written)."""
     quote = m.group("q")
-    if not quote:
+    if not quote or m.group("s").startswith("$"):
         return m.end("s")
     close = text.find(quote, m.end("s"), m.start("s") + MAX_QUOTED)
-    if close < 0 or "\n" in text[m.end("s") : close]:
+    if close < 0 or _NOT_IN_A_SECRET.search(text, m.end("s"), close):
         return m.end("s")
     return close
+
+
+_NOT_IN_A_SECRET = re.compile(r"\s|\$|\{|`")  # quoted prose, or a reference to a secret
+
+
+def _call_arguments(text: str, key_start: int, end: int, m: re.Match[str]) -> bool:
+    """A (name, value) pair is a secret's only as a call's two arguments: ``Setenv("X_TOKEN", "…")``,
+    not two items of a list (``["A_TOKEN", "HOME"]``) nor a key and the next key of an object."""
+    before = text[max(0, key_start - 40) : key_start].rstrip("\"'\\").rstrip()
+    after = text[end + len(m.group("q") or "") : end + len(m.group("q") or "") + 4].lstrip()
+    value = text[m.start("s") : end]
+    return bool(_CALL_OPEN.search(before)) and after.startswith(")") and not _ENV_NAME.match(value)
+
+
+_CALL_OPEN = re.compile(r"[A-Za-z_][\w.]*\($")  # setenv( Setenv( os.environ.setdefault(
+# the second of two names (a tuple of names), not a value: AWS_REGION, HOME (but SUPERSECRET is a value)
+_ENV_NAME = re.compile(r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|HOME|PATH|USER|SHELL|PWD|LANG|TERM|TMPDIR)$")
 
 
 def _is_secret_assignment(key: str, m: re.Match[str], value: str) -> bool:
