@@ -298,6 +298,26 @@ def test_a_hand_written_skillforge_entry_is_put_back_by_uninstall(
     assert (project / name).read_text() == original
 
 
+def test_a_hand_written_gemini_server_is_put_back_though_its_hook_shares_the_file(
+    cli, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Gemini's hook and MCP server live in one settings file: the hook's edit recorded the file, so
+    the server's edit took the user's own server for one an install had written, and uninstall
+    deleted it (review of this stop)."""
+    library = tmp_path / "lib"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "route" / "library", library)
+    project = tmp_path / "project"
+    (project / ".gemini").mkdir(parents=True)
+    server = {"command": "/opt/skillforge", "args": ["serve", "--library", "/home/me/t"], "env": {"A": "1"}}
+    original = json.dumps({"theme": "dark", "mcpServers": {"skillforge": server}}, indent=2) + "\n"
+    (project / ".gemini" / "settings.json").write_text(original)
+    monkeypatch.chdir(project)
+    actions = run(cli, "gemini", "--library", str(library))["actions"]
+    assert any(a["detail"].startswith("replaced mcpServers.skillforge") for a in actions), actions
+    assert run(cli, "gemini", "--uninstall")["status"] == "uninstalled"
+    assert (project / ".gemini" / "settings.json").read_text() == original
+
+
 @pytest.mark.parametrize("last", ["cline", "claude"])
 def test_agents_sharing_folders_leave_nothing_once_all_are_uninstalled(
     cli, library: Path, project: Path, last: str

@@ -196,7 +196,9 @@ def _json_step(path: Path, edit: JsonEdit, together: list[JsonEdit]) -> Step:
 
 def _json_add(plan: Plan, path: Path, edit: JsonEdit, text: str | None, data: dict[str, Any] | None) -> None:
     new = {} if data is None else data
-    unrecorded = str(path) not in plan.state.get("json", {})
+    unrecorded = (
+        str(path) not in plan.recorded
+    )  # as earlier installs left it: Gemini's two edits share a file
     previous = copy.deepcopy(value_at(new, edit.keys))
     outcome, created = add_json(new, edit)
     what = ".".join(edit.keys)

@@ -38,9 +38,11 @@ class Plan:
     libraries: set[Path] = field(default_factory=set)  # libraries named by the entries uninstall removed
     adopt_links: bool = False  # the record is an older version's, which did not record links
     shared_dirs: set[str] = field(default_factory=set)  # folders other agents' installs here created
+    recorded: frozenset[str] = frozenset()  # the settings files earlier installs recorded (not this run's)
 
     def __post_init__(self) -> None:
         self.adopt_links = self.known and bool(self.state) and "links" not in self.state
+        self.recorded = frozenset(self.state.get("json", {}))
 
     def act(self, action: str, path: Path, detail: str = "") -> None:
         self.actions.append(Action(action, str(path), detail))
