@@ -120,6 +120,16 @@ class Settings:
             rows.append(Resolved(key, value, self.sources.get(key, "default"), desc))
         return rows
 
+    def require_templates(self) -> None:
+        """Check the templates folder, for the commands that render templates (distill, init, prune,
+        route --rerank): a folder that is not there would leave the built-ins in use without a word.
+        Checked there, not on load: route, validate, serve and the hook render none, and must not
+        stop over it."""
+        if self.templates:
+            source = self.sources.get("templates", "option")
+            label = "--templates" if source in ("option", "default") else source.removeprefix("env ")
+            _check_folder("templates", self.templates, label)
+
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with some values replaced (their source: option)."""
         return replace(self, **values, sources={**self.sources, **dict.fromkeys(values, "option")})
@@ -264,8 +274,6 @@ def _coerce(key: str, value: Any, typ: type, source: str) -> Any:
         ) from None
     if typ in (int, float) and not coerced >= 0:  # a count, budget or time: -5 or nan means nothing
         raise ConfigError(f"{_what(key, source)} must be 0 or more, got {value!r}", f"fix {source}")
-    if key == "templates" and coerced:
-        _check_folder(key, coerced, source)
     return coerced
 
 

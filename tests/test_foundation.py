@@ -81,12 +81,29 @@ def test_a_templates_setting_that_is_no_folder_names_its_source(tmp_path, monkey
     else:
         Path(source).write_text(f'templates = "{missing}"\n')
     overrides = {"trust_library_config": True} if where.startswith("trusted") else {}
+    settings = Settings.load(overrides, lib)  # loading is fine: most commands render no template
     with pytest.raises(ConfigError) as caught:
-        Settings.load(overrides, lib)
+        settings.require_templates()  # distill, init, prune and route --rerank do
     assert caught.value.message == f"setting 'templates' from {source}: {missing}: no such folder"
     assert caught.value.hint is not None and caught.value.hint.startswith(f"fix {source}:")
     missing.mkdir()  # the folder made: the same setting is taken
+    Settings.load(overrides, lib).require_templates()
     assert Settings.load(overrides, lib).templates == str(missing)
+
+
+def test_a_missing_templates_folder_stops_no_command_that_renders_none(cli, tmp_path, monkeypatch):
+    """A review found route, validate, scan, config, serve and the hook stopped by it (the hook then
+    injected nothing, silently): only the commands that render templates check the folder."""
+    monkeypatch.setenv("SKILLFORGE_TEMPLATES", str(tmp_path / "nope"))
+    skill = tmp_path / "lib" / "skills" / "run-tests"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text(
+        "---\nname: run-tests\ndescription: Run the tests. Use when testing.\n---\nx\n"
+    )
+    assert cli("validate", str(tmp_path / "lib")).code == 0
+    assert cli("config", "--library", str(tmp_path / "lib")).code == 0
+    assert cli("route", "run the tests", "--library", str(tmp_path / "lib")).code == 0
+    assert cli("init", str(tmp_path / "new")).code == 2
 
 
 def test_trajectory_round_trip():

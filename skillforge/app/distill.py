@@ -77,6 +77,7 @@ class DistillResult:
 def run(settings: Settings, args: DistillArgs) -> DistillResult:
     from skillforge.distill.pipeline import DistillOptions, distill
 
+    settings.require_templates()
     options = DistillOptions(
         labels=list(args.labels),
         from_agents=list(args.from_agents),

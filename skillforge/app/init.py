@@ -33,5 +33,6 @@ class InitResult:
 def run(settings: Settings, args: InitArgs) -> InitResult:
     from skillforge.skills.init import init_library
 
+    settings.require_templates()
     author = (settings.author_name, settings.author_email)
     return InitResult(init_library(args.directory, author, settings.base_branch, settings.templates))

@@ -37,6 +37,8 @@ def run(settings: Settings, args: PruneArgs) -> PruneResult:
 
     lib = Path(settings.library)
     check_library(lib)
+    if not args.dry_run:
+        settings.require_templates()
     found = candidates(lib, min_uses=args.min_uses, max_utility=args.max_utility, min_calls=args.min_calls)
     author = (settings.author_name, settings.author_email)
     branch = (

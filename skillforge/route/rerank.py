@@ -25,6 +25,7 @@ def rerank(settings: Settings, task: str, candidates: list[Match], k: int) -> li
     from skillforge import templates
     from skillforge.providers import ChatRequest, Message, resolve
 
+    settings.require_templates()
     provider = resolve(settings)
     if provider is None:
         raise ConfigError(
