@@ -188,6 +188,23 @@ def test_a_folder_of_logs_and_reports_gives_its_reports_as_labels_and_its_logs_t
     assert "pass them with --labels" not in res.err  # the report was used, not passed over
 
 
+def test_a_labels_folder_reads_a_plain_id_to_outcome_file_beside_reports(tmp_path: Path) -> None:
+    """examples/labels.json's shape ({id: outcome}) in a folder given to --labels (a review found it
+    refused alone, and ignored beside reports); a settings file there is still no labels."""
+    (tmp_path / "labels.json").write_text(json.dumps({"acme__a-1": "success", "acme__b-2": "failure"}))
+    (tmp_path / "settings.json").write_text(json.dumps({"theme": "dark"}))
+    report = tmp_path / "acme__c-3" / "report.json"
+    report.parent.mkdir()
+    report.write_text(json.dumps({"acme__c-3": {"resolved": True}}))
+    labels, _ = load_labels([tmp_path])
+    assert labels == {
+        "acme__a-1": Outcome.SUCCESS,
+        "acme__b-2": Outcome.FAILURE,
+        "acme__c-3": Outcome.SUCCESS,
+    }
+    assert tmp_path / "settings.json" not in labels.files
+
+
 def test_a_labels_folder_without_labels_is_a_user_error(tmp_path: Path) -> None:
     (tmp_path / "settings.json").write_text(json.dumps({"theme": "dark"}))
     with pytest.raises(InputError, match="no labels file in this folder"):

@@ -85,7 +85,7 @@ def _from_folder(folder: Path, labels: Labels) -> None:
     other JSON beside them (SWE-bench runs keep reports next to trajectories) are left to ingest."""
     for path in sorted(folder.rglob("*.json")):
         doc = _found_doc(path)
-        outcomes = _detected(doc, path) if doc is not None else None
+        outcomes = _detected(doc, path, named=True) if doc is not None else None
         if outcomes:
             labels.merge(outcomes, _failing_tests(doc, path))
             labels.files.append(path)
@@ -114,12 +114,13 @@ def _found_doc(path: Path, limit: int = LABELS_LIMIT) -> Any:
         return None
 
 
-def _detected(doc: Any, path: Path) -> dict[str, Outcome] | None:
+def _detected(doc: Any, path: Path, *, named: bool = False) -> dict[str, Outcome] | None:
     """The outcomes of a JSON document met in a folder, when it is a labels file by its shape alone: a
-    plain {key: value} map (settings?) is one only when named with --labels, and a list only when each
-    of its rows is a label (an agent's event list has an id and a success flag here and there)."""
+    plain {key: value} map (settings?) is one only in a folder named with --labels (then each value
+    must be an outcome), and a list only when each of its rows is a label (an agent's event list has
+    an id and a success flag here and there)."""
     plain = isinstance(doc, dict) and "resolved" not in doc and "instances" not in doc
-    if plain and not any(isinstance(value, dict) for value in doc.values()):
+    if plain and not named and not any(isinstance(value, dict) for value in doc.values()):
         return None
     if isinstance(doc, list):
         return _from_rows(doc, strict=True)
