@@ -348,6 +348,11 @@ def test_a_project_install_says_which_files_git_would_commit_with_this_machines_
     assert text.code == 0 and "this machine's paths" not in text.err
     (project / ".gitignore").write_text(".agents/\n.claude/\n.mcp.json\n")
     assert run(cli, "claude", "--library", str(library))["notes"] == []
+    cli("install", "claude", "--uninstall")
+    (project / ".mcp.json").write_text("{}\n")  # committed once, ignored later: git still commits it
+    subprocess.run(["git", "-C", str(project), "add", "-f", ".mcp.json"], check=True)
+    notes = run(cli, "claude", "--library", str(library))["notes"]
+    assert len(notes) == 1 and notes[0].startswith(".mcp.json name")
 
 
 def test_a_project_install_outside_git_has_no_note(cli, library: Path, project: Path) -> None:

@@ -80,7 +80,7 @@ def _committable_note(project: Path, actions: list[Action]) -> tuple[str, ...]:
         return ()
     try:
         done = subprocess.run(
-            ["git", "-C", str(base), "check-ignore", "--no-index", "--stdin"],
+            ["git", "-C", str(base), "check-ignore", "--stdin"],  # a tracked file is never ignored
             input="\n".join(written),
             capture_output=True,
             text=True,
