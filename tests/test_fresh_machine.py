@@ -268,6 +268,21 @@ def test_route_from_the_folder_above_a_library_names_the_library(cli, tmp_path: 
     assert f"--library {lib}" in result.err
 
 
+def test_route_from_the_folder_above_a_new_library_names_the_library(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("init", str(tmp_path / "skills")).code == 0  # a new library: no skill yet
+    result = cli("route", "run the tests", "--library", str(tmp_path))
+    assert result.code == 1 and f"but {tmp_path / 'skills'} is" in result.err
+
+
+def test_route_on_a_library_whose_skills_cannot_be_read_says_so(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    skill = tmp_path / "lib" / "skills" / "broken"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text("---\nname: [broken\n---\nx\n")
+    result = cli("route", "fix the tests", "--library", str(tmp_path / "lib"))
+    err = " ".join(result.err.split())
+    assert result.code == 0 and "1 skill folder(s) could not be read" in err and "skillforge validate" in err
+
+
 def test_route_on_a_library_without_skills_says_so(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "lib" / "skills").mkdir(parents=True)
     result = cli("route", "fix the tests", "--library", str(tmp_path / "lib"))
@@ -457,6 +472,8 @@ def test_a_failed_init_on_a_folder_of_uncommitted_skills_leaves_it_byte_identica
     )
     (folder / "notes.txt").write_text("mine\n")
     before = _snapshot(folder)
+    preview = cli("distill", str(EXAMPLES), "--library", str(folder), "--init", "--dry-run")
+    assert preview.code == 1 and "--init created nothing" in " ".join(preview.err.split())  # as the run
     result = cli("distill", str(EXAMPLES), "--library", str(folder), "--init")
     assert result.code == 1 and _snapshot(folder) == before  # no .git, no init files, nothing changed
     err = " ".join(result.err.split())

@@ -211,3 +211,16 @@ def test_an_error_under_json_is_a_json_document_on_stdout(tmp_path: Path, cli, a
     assert "skillforge: error:" in result.err  # people still read it on stderr
     plain = cli(*[a for a in argv if a not in ("--json",)][: -2 if "--format" in argv else None])
     assert plain.out == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("route", "--json", "-k", "abc", "x"),
+        ("distill", "--json", "--bogus"),
+        ("validate", "--format=json", "--x"),
+    ],
+)
+def test_a_usage_error_under_json_is_a_json_document_too(cli, args) -> None:
+    result = cli(*args)
+    assert result.code == 2 and json.loads(result.out)["status"] == "error"

@@ -73,7 +73,13 @@ def test_scan_of_a_folder_without_files_is_an_error(cli, tmp_path: Path) -> None
     result = cli("scan", tmp_path / "empty")
     err = " ".join(result.err.split())
     assert result.code == 1 and result.out == "" and f"no files found in {tmp_path / 'empty'}" in err
-    assert cli("scan", tmp_path / "empty", write_logs(tmp_path) / "clean.log").code == 0  # one has files
+    logs = write_logs(tmp_path)
+    assert cli("scan", tmp_path / "empty", logs / "clean.log").code == 0  # one has files
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "a.log").symlink_to(logs / "clean.log")
+    linked = cli("scan", tmp_path / "links")
+    err = " ".join(linked.err.split())
+    assert linked.code == 1 and "1 symlink(s) there, which a folder scan does not follow" in err
 
 
 def test_scan_corpus_finds_no_provider_tokens(corpus: Path) -> None:

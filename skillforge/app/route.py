@@ -77,7 +77,7 @@ def run(settings: Settings, args: RouteArgs) -> RouteResult:
     task = read_task(args.task)
     check_library(library)
     router = Router(library, one_shot=not args.rerank)
-    notes = () if router.names else (empty_library_note(library),)
+    notes = () if router.names else (empty_library_note(library, len(router.index.problems)),)
     k = args.k or settings.route_k
     if args.rerank:
         from skillforge.route.rerank import rerank

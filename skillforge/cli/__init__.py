@@ -37,7 +37,7 @@ import typer  # noqa: E402
 
 from skillforge import console  # noqa: E402
 from skillforge.cli.app import app, raw_argv, state  # noqa: E402
-from skillforge.cli.boundary import debugging, guard  # noqa: E402
+from skillforge.cli.boundary import asks_json, debugging, guard  # noqa: E402
 from skillforge.errors import ExitCode  # noqa: E402
 
 # one module per area; each registers its commands on ``app``
@@ -88,4 +88,6 @@ def _typer(argv: list[str] | None) -> int:
         return int(ExitCode.INTERRUPTED)
     except _USAGE as exc:
         exc.show()
+        console.json_errors(asks_json(raw_argv))  # the --json option was not parsed: read it from argv
+        console.error_document(exc.format_message(), None, int(ExitCode.USAGE))
         return int(ExitCode.USAGE)

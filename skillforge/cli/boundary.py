@@ -14,6 +14,14 @@ def debugging(argv: list[str]) -> bool:
     return os.environ.get("SKILLFORGE_DEBUG", "") not in ("", "0") or "--debug" in argv
 
 
+def asks_json(argv: list[str]) -> bool:
+    """Whether the command line asks for JSON output (``--json``, ``--format json``, ``--format=json``)."""
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return (
+        "--json" in argv or "--format=json" in argv or any(a == "--format" and b == "json" for a, b in pairs)
+    )
+
+
 def guard(call: Callable[[], int], debug: Callable[[], bool] = lambda: False) -> int:
     """Run ``call``; turn the errors a user can act on into their message and exit code (``debug()``,
     asked after the call, re-raises them for a traceback)."""

@@ -86,6 +86,10 @@ def main(argv: list[str], debug: bool = False) -> int:
 
             return render(unusable_command_line(argv, exc.message))
         error = exc
+        from skillforge import console
+        from skillforge.cli.boundary import asks_json
+
+        console.json_errors(asks_json(argv))
         return guard(lambda: _raise(error), lambda: debug)
     except SystemExit as exc:  # --help was printed
         return int(exc.code or 0)

@@ -44,7 +44,7 @@ def check_clean_for_init(settings: Settings, options: Any) -> None:
     from skillforge.skills.init import left_uncommitted
     from skillforge.skills.store import Library
 
-    if not options.init or options.dry_run or options.allow_dirty:
+    if not options.init or options.allow_dirty:  # a dry run too: it previews the real run's refusal
         return
     path = Path(settings.library).expanduser()
     try:

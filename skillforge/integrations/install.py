@@ -13,7 +13,8 @@ cline       executable ``.clinerules/hooks/UserPromptSubmit``      (configured i
 cursor      rule ``.cursor/rules/skillforge.mdc`` (project only)   ``.cursor/mcp.json``
 ==========  =====================================================  ==================================
 
-and every skill of the library is symlinked into ``.claude/skills/`` and ``.agents/skills/``.
+and every skill of the library that route would hand out is symlinked into ``.claude/skills/`` and
+``.agents/skills/`` (see :func:`skillforge.integrations.files.links_step`).
 JSON files are merged key by key (unknown keys kept, order and layout kept, line ends too); the TOML entry is a marked
 block appended to the file; every write is atomic; running install twice changes nothing. What install
 created or changed (files, folders, JSON containers, links, a file's bytes when its layout cannot be

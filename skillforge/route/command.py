@@ -16,7 +16,7 @@ def check_library(library: Path) -> None:
     library = library.absolute()
     require_folder(library)
     inner = library / "skills"
-    if inner.is_dir() and not any(inner.glob("*/SKILL.md")) and any(inner.glob("skills/*/SKILL.md")):
+    if inner.is_dir() and not any(inner.glob("*/SKILL.md")) and _is_library(inner):
         raise SkillforgeError(  # the folder above a library (~ when the library is ~/skills)
             f"{library} is not a skill library, but {inner} is (its skills are in {inner / 'skills'})",
             f"pass --library {shlex.quote(str(inner))} or set SKILLFORGE_LIBRARY",
@@ -28,6 +28,15 @@ def check_library(library: Path) -> None:
         "pass --library PATH, set SKILLFORGE_LIBRARY, or make one: skillforge distill LOGS "
         "--library PATH --init",
     )
+
+
+def _is_library(folder: Path) -> bool:
+    """A skill library by its marks: skills in its skills/ folder, or a new one's skills/ folder with
+    its skillforge.toml or git repository beside it."""
+    inner = folder / "skills"
+    if any(inner.glob("*/SKILL.md")):
+        return True
+    return inner.is_dir() and ((folder / "skillforge.toml").is_file() or (folder / ".git").exists())
 
 
 def _git_dir(library: Path) -> Path | None:
@@ -58,9 +67,14 @@ def review_branches(library: Path) -> list[str]:
     return sorted(found, key=lambda name: (-found[name], name))
 
 
-def empty_library_note(library: Path) -> str:
-    """Why an empty checked-out library routes nothing: no skills at all, or skills that wait on
-    review branches."""
+def empty_library_note(library: Path, unreadable: int = 0) -> str:
+    """Why an empty checked-out library routes nothing: skills it cannot read, no skills at all, or
+    skills that wait on review branches."""
+    if unreadable:
+        return (
+            f"{library}: {unreadable} skill folder(s) could not be read, so none is served; "
+            f"skillforge validate {shlex.quote(str(library))} says why"
+        )
     branches = review_branches(library)
     if not branches:
         return f"{library} has no skills yet (no skill folder with a SKILL.md in it)"

@@ -64,7 +64,8 @@ def scan_paths(paths: Sequence[str | Path]) -> ScanReport:
     """Every file under ``paths`` scanned; an InputError when they hold no file at all (an empty folder:
     "secrets: none" would read as a clean audit of logs that were never there)."""
     report = ScanReport()
-    for file in _files([Path(p) for p in paths]):
+    links: list[Path] = []  # symlinks met in folders: not followed
+    for file in _files([Path(p) for p in paths], links):
         try:
             size = file.stat().st_size
             found = list(scan_file(file))
@@ -75,17 +76,27 @@ def scan_paths(paths: Sequence[str | Path]) -> ScanReport:
         report.bytes += size
         report.findings.extend(found)
     if not report.files and not report.skipped:
+        where = ", ".join(str(p) for p in paths)
+        if links:
+            raise InputError(
+                f"no files found in {where}: {len(links)} symlink(s) there, which a folder scan does not follow",
+                "pass the files themselves (a symlink named on the command line is read)",
+            )
         raise InputError(
-            f"no files found in {', '.join(str(p) for p in paths)}",
+            f"no files found in {where}",
             "pass the log files or folders to scan (folders are read recursively)",
         )
     return report
 
 
-def _files(paths: list[Path]) -> Iterator[Path]:
+def _files(paths: list[Path], links: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if not p.is_symlink() and not p.is_dir())
+            for p in sorted(path.rglob("*")):
+                if p.is_symlink():
+                    links.append(p)
+                elif not p.is_dir():
+                    yield p
         elif path.exists() or path.is_symlink():  # a FIFO or a device too: scan_file names it, skipped
             yield path
         else:
