@@ -56,6 +56,12 @@ def json_errors(on: bool) -> bool:
     return on
 
 
+def new_command() -> None:
+    """Forget what an earlier command run in this process set (its --json, a cut output line)."""
+    _state["json"] = False
+    _cut["line"] = False
+
+
 def error_document(message: str, hint: str | None, code: int) -> None:
     """The error as ``--json`` shows it, when it was asked for."""
     if _state["json"]:

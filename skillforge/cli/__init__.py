@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     raw_argv[:] = args
-    console.json_errors(False)  # set again by the --json option of the command run
+    console.new_command()  # --json is set again by the option of the command run
     return guard(lambda: _typer(argv), lambda: debugging(args) or bool(state["debug"]))
 
 
