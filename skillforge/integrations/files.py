@@ -218,7 +218,28 @@ def _servable(library: Path) -> tuple[dict[str, str], dict[str, str]]:
     for skill in iter_skill_dirs(skills_root(library).resolve()):
         if skill.name not in served and skill.name not in refused:
             refused[skill.name] = "route does not serve it (see skillforge validate)"
+    for name, why in _unsafe_files(library, served).items():
+        del served[name]
+        refused[name] = f"withheld: {why}"
     return served, refused
+
+
+def _unsafe_files(library: Path, served: dict[str, str]) -> dict[str, str]:
+    """name -> why, for served skills with a safety error in a file beside their SKILL.md (scripts/,
+    references/…): route reads only SKILL.md, but a linked folder hands the agent every file in it."""
+    from skillforge.skills.validate import validate_paths
+
+    if not served:
+        return {}
+    found: dict[str, str] = {}
+    folders = {Path(folder): name for name, folder in served.items()}
+    for f in validate_paths(list(folders), use_cache=True).findings:
+        path = Path(f.file).resolve()
+        unsafe = f.severity == "error" and f.rule[:3] in ("SF5", "SF6") and path.name != "SKILL.md"
+        name = next((n for folder, n in folders.items() if path.is_relative_to(folder)), None)
+        if unsafe and name is not None and name not in found:
+            found[name] = f"{f.name} in {path.relative_to(Path(served[name]))}"
+    return found
 
 
 def _link(plan: Plan, link: Path, target: str, links: dict[str, str]) -> None:
