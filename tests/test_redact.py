@@ -372,3 +372,18 @@ def test_a_quoted_reference_or_prose_is_left_as_written(text: str) -> None:
     """The safe way to pass a secret (a command substitution, a CI secret) must reach the agent as the
     skill teaches it; a review found them redacted once quoted values ran to their closing quote."""
     assert redact(text)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"grant_type": "password", "password": "hunter2xyz99", "username": "bob"}', "hunter2xyz99"),
+        ("Set the token, password: hunter2xyz99", "hunter2xyz99"),
+        ("environment: [GITHUB_TOKEN, DB_PASSWORD=s3cr3tpass]", "s3cr3tpass"),
+        ("scheme=token, access_token=Zq81kd02mA7xLp", "Zq81kd02mA7xLp"),
+    ],
+)
+def test_a_secret_word_before_a_comma_does_not_hide_the_next_pair(text: str, value: str) -> None:
+    """A re-review found these in clear: a word such as 'password' before a comma was taken as a
+    (name, value) pair, refused, and the secret after it was never read (all redacted at 3822f03)."""
+    assert value not in redact(text)[0]

@@ -288,21 +288,22 @@ def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
         m = _ASSIGN_TAIL.match(text, hit_end)
         if m is None or m.start("s") in seen:
             continue
+        start = hit_end
+        while start > 0 and hit_end - start < 60 and text[start - 1] in _KEY_CHARS:
+            start -= 1
         end = _quoted_end(text, m)
-        inside = end
+        if (m.group("op") == "," and not _call_arguments(text, start, end, m)) or (
+            m.group("br") and m.group("op") != "="  # ["KEY"] = "value" only (not ['a-secret']:\n try:)
+        ):
+            continue  # no pair: what follows is unread (the next item may be a secret's key)
+        inside = m.end("s")
         value = text[m.start("s") : end]
         if len(value) < 4 or value.isdigit():
             continue
         seen.add(m.start("s"))
-        start = hit_end
-        while start > 0 and hit_end - start < 60 and text[start - 1] in _KEY_CHARS:
-            start -= 1
         key = text[start : m.start("cq") if m.group("cq") else m.start("op")].rstrip()
-        if m.group("op") == "," and not _call_arguments(text, start, end, m):
-            continue
-        if m.group("br") and m.group("op") != "=":
-            continue  # ["KEY"] = "value" only: not the end of a list (['a-secret']:\n try:)
         if _is_secret_assignment(key, m, value):
+            inside = end
             yield m.start("s"), end, "password" if _PASSWORD_KEY.search(key) else "secret"
 
 
