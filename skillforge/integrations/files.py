@@ -185,7 +185,9 @@ def links_step(folder: Path) -> Step:
             return
         from skillforge.route.index import skills_root
 
-        served, refused = _servable(plan.library)
+        if "servable" not in plan.memo:  # once per install: each agent has two skill folders
+            plan.memo["servable"] = _servable(plan.library)
+        served, refused = plan.memo["servable"]
         links: dict[str, str] = plan.state.setdefault("links", {})
         root = skills_root(plan.library).resolve()
         for name, reason in sorted(refused.items()):
@@ -218,13 +220,28 @@ def _servable(library: Path) -> tuple[dict[str, str], dict[str, str]]:
     for skill in iter_skill_dirs(skills_root(library).resolve()):
         if skill.name not in served and skill.name not in refused:
             refused[skill.name] = "route does not serve it (see skillforge validate)"
-    for name, why in _unsafe_files(library, served).items():
-        del served[name]
-        refused[name] = f"withheld: {why}"
+    for name, why in [*_links_out(library, served).items(), *_unsafe_files(served).items()]:
+        if name in served:
+            del served[name]
+            refused[name] = why
     return served, refused
 
 
-def _unsafe_files(library: Path, served: dict[str, str]) -> dict[str, str]:
+def _links_out(library: Path, served: dict[str, str]) -> dict[str, str]:
+    """name -> why, for served skills holding a symlink out of the library: validate does not read
+    through links, and an agent reading the linked folder would."""
+    root = library.resolve()
+    found: dict[str, str] = {}
+    for name, folder in served.items():
+        for dirpath, dirs, files in os.walk(folder):
+            for entry in (*dirs, *files):
+                path = Path(dirpath) / entry
+                if path.is_symlink() and not path.resolve().is_relative_to(root):
+                    found.setdefault(name, f"holds a link out of the library ({path.relative_to(folder)})")
+    return found
+
+
+def _unsafe_files(served: dict[str, str]) -> dict[str, str]:
     """name -> why, for served skills with a safety error in a file beside their SKILL.md (scripts/,
     references/…): route reads only SKILL.md, but a linked folder hands the agent every file in it."""
     from skillforge.skills.validate import validate_paths
@@ -234,11 +251,12 @@ def _unsafe_files(library: Path, served: dict[str, str]) -> dict[str, str]:
     found: dict[str, str] = {}
     folders = {Path(folder): name for name, folder in served.items()}
     for f in validate_paths(list(folders), use_cache=True).findings:
+        if f.severity != "error" or f.rule[:3] not in ("SF5", "SF6") or Path(f.file).name == "SKILL.md":
+            continue
         path = Path(f.file).resolve()
-        unsafe = f.severity == "error" and f.rule[:3] in ("SF5", "SF6") and path.name != "SKILL.md"
-        name = next((n for folder, n in folders.items() if path.is_relative_to(folder)), None)
-        if unsafe and name is not None and name not in found:
-            found[name] = f"{f.name} in {path.relative_to(Path(served[name]))}"
+        folder = next((p for p in path.parents if p in folders), None)
+        if folder is not None and folders[folder] not in found:
+            found[folders[folder]] = f"withheld: {f.name} in {path.relative_to(folder)}"
     return found
 
 
