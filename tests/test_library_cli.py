@@ -224,3 +224,8 @@ def test_an_error_under_json_is_a_json_document_on_stdout(tmp_path: Path, cli, a
 def test_a_usage_error_under_json_is_a_json_document_too(cli, args) -> None:
     result = cli(*args)
     assert result.code == 2 and json.loads(result.out)["status"] == "error"
+
+
+def test_ingest_json_stays_a_stream_of_trajectories_on_a_usage_error(cli) -> None:
+    result = cli("ingest", "--json", "--bogus")
+    assert result.code == 2 and result.out == ""  # docs/index.md: ingest reports on stderr

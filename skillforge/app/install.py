@@ -97,5 +97,6 @@ def _committable_note(project: Path, actions: list[Action]) -> tuple[str, ...]:
         return ()
     return (
         f"{', '.join(shared)} name this machine's paths (the skillforge that ran install, the library): "
-        "keep them out of commits (add them to .gitignore), or install with --user",
+        "keep them out of commits (list them in .gitignore; git rm --cached those already committed), "
+        "or install with --user",
     )

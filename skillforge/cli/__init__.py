@@ -88,6 +88,7 @@ def _typer(argv: list[str] | None) -> int:
         return int(ExitCode.INTERRUPTED)
     except _USAGE as exc:
         exc.show()
-        console.json_errors(asks_json(raw_argv))  # the --json option was not parsed: read it from argv
+        # the --json option was not parsed: read it from argv (ingest --json streams trajectories only)
+        console.json_errors(asks_json(raw_argv) and raw_argv[:1] != ["ingest"])
         console.error_document(exc.format_message(), None, int(ExitCode.USAGE))
         return int(ExitCode.USAGE)
