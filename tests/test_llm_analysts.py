@@ -136,18 +136,25 @@ def test_a_guessed_outcome_is_judged_not_taken_as_the_verdict(mapper, llm_server
     assert not any("Decide whether" in r.user_text for r in llm_server.requests[2:])
 
 
+REPORT_TESTS = {
+    "broke": ["tests/test_dates.py::test_keeps_offset"],
+    "not_fixed": ["tests/test_dates.py::test_z"],
+}
+
+
+def reported_failure() -> Trajectory:
+    """A failed run with a SWE-bench report's failing tests on it (as ingest puts them)."""
+    return trajectory(
+        outcome=Outcome.FAILURE, outcome_source="labels:report.json", metadata={"failing_tests": REPORT_TESTS}
+    )
+
+
 @pytest.mark.parametrize("api", ["anthropic", "openai"])
 def test_the_failed_analyst_is_told_which_tests_the_patch_broke(api, mapper, llm_server):
     """A SWE-bench report's failing tests (ingest puts them on the run) go into the failure analyst's
     prompt, so it can say why the run failed; a run without a report gets no such paragraph."""
     llm_server.responder = judged_failure
-    tests = {
-        "broke": ["tests/test_dates.py::test_keeps_offset"],
-        "not_fixed": ["tests/test_dates.py::test_z"],
-    }
-    failed = trajectory(
-        outcome=Outcome.FAILURE, outcome_source="labels:report.json", metadata={"failing_tests": tests}
-    )
+    failed = reported_failure()
     assert mapper(api).map(failed).error is None
     prompt = llm_server.requests[0].user_text
     assert "FAILED" in prompt
@@ -296,13 +303,8 @@ def test_the_comparative_analyst_is_told_which_tests_failed_runs_failed(mapper, 
     """The per-run failure analyst's failing tests reach the comparison too (its facts carry them), so
     it can say what the resolved runs checked that the failed run did not; a resolved run carries none."""
     llm_server.responder = judged_failure
-    tests = {
-        "broke": ["tests/test_dates.py::test_keeps_offset"],
-        "not_fixed": ["tests/test_dates.py::test_z"],
-    }
-    failed = trajectory(
-        outcome=Outcome.FAILURE, outcome_source="labels:report.json", metadata={"failing_tests": tests}
-    )
+    tests = REPORT_TESTS
+    failed = reported_failure()
     bad = mapper().map(failed)
     assert bad.facts["failing_tests"] == tests
     good = facts("ok1", "success", "ValueError ... Z")

@@ -83,13 +83,14 @@ def load_labels(paths: Iterable[str | Path]) -> tuple[Labels, str]:
 def _from_folder(folder: Path, labels: Labels) -> None:
     """The labels files under ``folder`` (searched recursively), known by their content: the logs and
     other JSON beside them (SWE-bench runs keep reports next to trajectories) are left to ingest."""
+    before = len(labels.files)
     for path in sorted(folder.rglob("*.json")):
         doc = _found_doc(path)
         outcomes = _detected(doc, path, named=True) if doc is not None else None
         if outcomes:
             labels.merge(outcomes, _failing_tests(doc, path))
             labels.files.append(path)
-    if not any(f.is_relative_to(folder) for f in labels.files):
+    if len(labels.files) == before:
         raise InputError(
             f"{folder}: no labels file in this folder (SWE-bench report, results summary)",
             "pass the report or results file itself with --labels; see docs/formats/README.md#outcome-labels",

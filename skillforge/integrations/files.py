@@ -11,6 +11,7 @@ from pathlib import Path
 
 from skillforge.errors import SkillforgeError
 from skillforge.integrations.entries import mcp_entry, mcp_library, parse_hook
+from skillforge.integrations.merge import line_end
 from skillforge.integrations.plan import Plan, make_dirs, read_text, remove_created_dirs, write_text
 
 Step = Callable[[Plan, bool], None]
@@ -27,11 +28,6 @@ def toml_block(plan: Plan, eol: str = "\n") -> str:
         f"args = [{args}]\n{TOML_END}\n"
     )
     return block.replace("\n", eol)
-
-
-def _eol(text: str) -> str:
-    """A file's line end: CRLF (Windows, git autocrlf) when it has one, else LF."""
-    return "\r\n" if "\r\n" in text else "\n"
 
 
 def _toml_string(value: str) -> str:
@@ -63,7 +59,7 @@ def toml_step(path: Path) -> Step:
         if uninstall:
             _toml_remove(plan, path, text or "")
             return
-        eol = _eol(text or "")
+        eol = line_end(text or "")
         block = toml_block(plan, eol)
         parts = _split_block(text or "")
         if parts is not None:
@@ -117,7 +113,7 @@ def _toml_remove(plan: Plan, path: Path, text: str) -> None:
     if library is not None:
         plan.libraries.add(library)
     record = plan.state.get("toml", {}).get(str(path))
-    eol = _eol(text)
+    eol = line_end(text)
     if record is not None:  # the separator in the file's line ends now (git may have changed them)
         head = head.removesuffix(str(record.get("sep", "")).replace("\r\n", "\n").replace("\n", eol))
         created = bool(record.get("created_file"))
@@ -185,7 +181,7 @@ def links_step(folder: Path) -> Step:
             return
         from skillforge.route.index import skills_root
 
-        if "servable" not in plan.memo:  # once per install: each agent has two skill folders
+        if "servable" not in plan.memo:  # once per install: two skill folders, a dry pass and a real one
             plan.memo["servable"] = _servable(plan.library)
         served, refused = plan.memo["servable"]
         links: dict[str, str] = plan.state.setdefault("links", {})

@@ -92,11 +92,12 @@ def install(
                 "set SKILLFORGE_HOME to a folder you may write (install records there what it adds)",
             ) from None
     shared = _shared_dirs(agent, base)
+    memo: dict[str, Any] = {}  # the dry pass's findings serve the real one
     if not dry_run:  # a dry pass first: a file that cannot be merged stops us before anything is written
-        dry = Plan(library, base, user, True, copy.deepcopy(state), [], known, shared_dirs=shared)
+        dry = Plan(library, base, user, True, copy.deepcopy(state), [], known, shared_dirs=shared, memo=memo)
         _apply(agent, dry, uninstall)
     before = copy.deepcopy(state)
-    plan = Plan(library, base, user, dry_run, state, [], known, shared_dirs=shared)
+    plan = Plan(library, base, user, dry_run, state, [], known, shared_dirs=shared, memo=memo)
     try:
         _apply(agent, plan, uninstall)
     except OSError as exc:  # a read-only project, or a file where a folder goes: say where, no traceback

@@ -145,10 +145,15 @@ class JsonStyle:
     eol: str = "\n"  # "\r\n" for a file with CRLF line ends (Windows, git autocrlf)
 
 
+def line_end(text: str) -> str:
+    """A file's line end: CRLF (Windows, git autocrlf) when it has one, else LF."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
 def detect_style(text: str) -> JsonStyle:
     """The layout of ``text`` (two-space indent and a final newline for a new or empty file)."""
     body = text.strip()
-    eol = "\r\n" if "\r\n" in text else "\n"
+    eol = line_end(text)
     if body in ("", "{}"):
         return JsonStyle(eol=eol)
     newline = text.endswith("\n")

@@ -39,7 +39,7 @@ class Plan:
     adopt_links: bool = False  # the record is an older version's, which did not record links
     shared_dirs: set[str] = field(default_factory=set)  # folders other agents' installs here created
     recorded: frozenset[str] = frozenset()  # the settings files earlier installs recorded (not this run's)
-    memo: dict[str, Any] = field(default_factory=dict)  # what this run worked out once (the servable skills)
+    memo: dict[str, Any] = field(default_factory=dict)  # worked out once per install (the servable skills)
 
     def __post_init__(self) -> None:
         self.adopt_links = self.known and bool(self.state) and "links" not in self.state

@@ -8,6 +8,7 @@ agent passes through :func:`skillforge.safety.redact.redact` here.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,8 +42,6 @@ class Body:
 def resources(folder: Path) -> list[str]:
     """The files a skill ships beside its SKILL.md (scripts/, references/…), relative, sorted, without
     hidden files and symlinks, at most ``MAX_RESOURCES``: the client guidance lists them, unread."""
-    import os
-
     found: list[str] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(

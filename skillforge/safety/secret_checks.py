@@ -241,7 +241,7 @@ _DB_SCHEMES = frozenset(
     ]
 )
 
-# --- secret assignments: KEY=value, KEY: value, "KEY": "value", ["KEY"] = "value", ("KEY", "value") ---------------------------------------
+# --- secret assignments: KEY=value, KEY: value, "KEY": "value", ["KEY"] = "value", f("KEY", "value") ---
 
 _ASSIGN_KEYWORDS = ("pass", "pwd", "secret", "token", "credential", "key")
 _KEY_PREFIXES = tuple(
