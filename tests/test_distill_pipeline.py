@@ -534,3 +534,27 @@ def test_kept_lessons_for_a_locked_skill_say_it_is_locked_not_that_they_make_no_
     assert report["lessons_kept"] >= 1 and report["changes"] == [], report
     assert 'shop-workflow: locked (skillforge-locked: "true"), left untouched' in report["notes"]
     assert not any("make no skill on their own" in note for note in report["notes"]), report["notes"]
+
+
+def test_a_run_beside_another_open_review_branch_says_merging_both_conflicts(first_run, cli) -> None:
+    """loop19 defect 2: two review branches from disjoint logs each rewrite distilled.json, pending.json
+    and provenance.json from the same base, so the second merged conflicts there; distill said nothing
+    unless the two runs shared trajectories. Its advice (merge one, drop the other, distill again) works."""
+    lib, first = first_run
+    second = orjson.loads(_distill(cli, FIX / "batch2", lib).out)
+    assert second["status"] == "committed" and second["branch"] != first["branch"], second
+    note = next((n for n in second["notes"] if f"{first['branch']} (another distill run" in n), "")
+    assert "merging both branches conflicts" in note and "distilled.json" in note, second["notes"]
+    assert f"branch -D {second['branch']}" in note
+    repo = git.Repo(lib)
+    repo.git.merge(first["branch"])
+    with pytest.raises(git.GitCommandError, match=r"CONFLICT.*distilled\.json"):
+        repo.git.merge(second["branch"], "-m", "both")  # what the note warns of
+    repo.git.merge("--abort")
+    repo.git.branch("-D", second["branch"])
+    again = orjson.loads(_distill(cli, FIX / "batch2", lib).out)
+    assert again["status"] == "committed" and again["skipped_trajectories"] == 0, again
+    assert not any("another distill run" in n for n in again["notes"]), again["notes"]
+    repo.git.merge(again["branch"], "-m", "second run")  # no conflict
+    distilled = orjson.loads((lib / ".skillforge/distilled.json").read_text())["trajectories"]
+    assert set(distilled.values()) == {first["run_id"], again["run_id"]}
