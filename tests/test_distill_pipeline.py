@@ -558,3 +558,26 @@ def test_a_run_beside_another_open_review_branch_says_merging_both_conflicts(fir
     repo.git.merge(again["branch"], "-m", "second run")  # no conflict
     distilled = orjson.loads((lib / ".skillforge/distilled.json").read_text())["trajectories"]
     assert set(distilled.values()) == {first["run_id"], again["run_id"]}
+
+
+def test_the_trailers_docs_library_shows_are_those_a_run_commits(first_run) -> None:
+    """loop19 defect 6: docs/library.md showed `Skillforge-Source: ~/.claude/projects` and a run id
+    `2026-11-22-a1b2c3`; commits carry Skillforge-Model, Skillforge-Sources (a count by format) and
+    16-hex-digit run ids, so a script grepping the documented trailer found nothing."""
+    import re
+
+    lib, report = first_run
+    doc = (Path(__file__).parents[1] / "docs" / "library.md").read_text(encoding="utf-8")
+    shown = dict(
+        line.strip().split(": ", 1) for line in doc.splitlines() if re.match(r"\s*Skillforge-\w+: ", line)
+    )
+    message = str(git.Repo(lib).commit(report["branch"]).message)
+    real = dict(line.split(": ", 1) for line in message.splitlines() if line.startswith("Skillforge-"))
+    assert list(shown) == list(real)  # the same trailers, in the same order
+    run_id, sources = r"[0-9a-f]{16}", r"\d+ \(\d+ [a-z-]+(, \d+ [a-z-]+)*\)"
+    for trailers in (shown, real):
+        assert re.fullmatch(run_id, trailers["Skillforge-Run"]), trailers
+        assert re.fullmatch(sources, trailers["Skillforge-Sources"]), trailers
+    assert (
+        real["Skillforge-Run"] == report["run_id"] and shown["Skillforge-Model"] == real["Skillforge-Model"]
+    )
