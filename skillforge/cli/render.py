@@ -35,6 +35,8 @@ def _config(result: Any) -> None:
         ["setting", "value", "source", "meaning"],
         [(r.key, r.value, r.source, r.description) for r in result.rows],
     )
+    if result.library_problem:
+        console.warn(result.library_problem)
 
 
 def _scan(result: Any) -> None:
