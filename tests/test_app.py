@@ -154,3 +154,19 @@ def test_every_app_result_has_a_renderer_for_people() -> None:
     }
     assert len(results) >= 10
     assert results <= set(render._PEOPLE), sorted(results - set(render._PEOPLE))
+
+
+def test_config_on_a_library_that_is_not_there_shows_the_settings_and_says_so(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """loop19 defect 7: `config --library <missing folder>` listed the settings, exit 0, with no word
+    that the folder is no library (every other command exits 1), so a typo read as "no settings"."""
+    missing = tmp_path / "nope-dir"
+    text = cli("config", "--library", str(missing))
+    assert text.code == 0 and "route_k" in text.out
+    assert f"warning: {missing}: no such skill library" in text.err, text.err
+    data = json.loads(cli("config", "--library", str(missing), "--json").out)
+    assert data["settings"]["library"]["value"] == str(missing)
+    assert "no such skill library" in data["library_problem"]
+    routed = tmp_path / "routed"
+    shutil.copytree(FIX / "route" / "library", routed)
+    fine = cli("config", "--library", str(routed), "--json")
+    assert json.loads(fine.out)["library_problem"] is None and "warning" not in fine.err

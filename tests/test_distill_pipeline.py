@@ -534,3 +534,50 @@ def test_kept_lessons_for_a_locked_skill_say_it_is_locked_not_that_they_make_no_
     assert report["lessons_kept"] >= 1 and report["changes"] == [], report
     assert 'shop-workflow: locked (skillforge-locked: "true"), left untouched' in report["notes"]
     assert not any("make no skill on their own" in note for note in report["notes"]), report["notes"]
+
+
+def test_a_run_beside_another_open_review_branch_says_merging_both_conflicts(first_run, cli) -> None:
+    """loop19 defect 2: two review branches from disjoint logs each rewrite distilled.json, pending.json
+    and provenance.json from the same base, so the second merged conflicts there; distill said nothing
+    unless the two runs shared trajectories. Its advice (merge one, drop the other, distill again) works."""
+    lib, first = first_run
+    second = orjson.loads(_distill(cli, FIX / "batch2", lib).out)
+    assert second["status"] == "committed" and second["branch"] != first["branch"], second
+    note = next((n for n in second["notes"] if f"{first['branch']} (another distill run" in n), "")
+    assert "merging both branches conflicts" in note and "distilled.json" in note, second["notes"]
+    assert f"branch -D {second['branch']}" in note
+    repo = git.Repo(lib)
+    repo.git.merge(first["branch"])
+    with pytest.raises(git.GitCommandError, match=r"CONFLICT.*distilled\.json"):
+        repo.git.merge(second["branch"], "-m", "both")  # what the note warns of
+    repo.git.merge("--abort")
+    repo.git.branch("-D", second["branch"])
+    again = orjson.loads(_distill(cli, FIX / "batch2", lib).out)
+    assert again["status"] == "committed" and again["skipped_trajectories"] == 0, again
+    assert not any("another distill run" in n for n in again["notes"]), again["notes"]
+    repo.git.merge(again["branch"], "-m", "second run")  # no conflict
+    distilled = orjson.loads((lib / ".skillforge/distilled.json").read_text())["trajectories"]
+    assert set(distilled.values()) == {first["run_id"], again["run_id"]}
+
+
+def test_the_trailers_docs_library_shows_are_those_a_run_commits(first_run) -> None:
+    """loop19 defect 6: docs/library.md showed `Skillforge-Source: ~/.claude/projects` and a run id
+    `2026-11-22-a1b2c3`; commits carry Skillforge-Model, Skillforge-Sources (a count by format) and
+    16-hex-digit run ids, so a script grepping the documented trailer found nothing."""
+    import re
+
+    lib, report = first_run
+    doc = (Path(__file__).parents[1] / "docs" / "library.md").read_text(encoding="utf-8")
+    shown = dict(
+        line.strip().split(": ", 1) for line in doc.splitlines() if re.match(r"\s*Skillforge-\w+: ", line)
+    )
+    message = str(git.Repo(lib).commit(report["branch"]).message)
+    real = dict(line.split(": ", 1) for line in message.splitlines() if line.startswith("Skillforge-"))
+    assert list(shown) == list(real)  # the same trailers, in the same order
+    run_id, sources = r"[0-9a-f]{16}", r"\d+ \(\d+ [a-z-]+(, \d+ [a-z-]+)*\)"
+    for trailers in (shown, real):
+        assert re.fullmatch(run_id, trailers["Skillforge-Run"]), trailers
+        assert re.fullmatch(sources, trailers["Skillforge-Sources"]), trailers
+    assert (
+        real["Skillforge-Run"] == report["run_id"] and shown["Skillforge-Model"] == real["Skillforge-Model"]
+    )

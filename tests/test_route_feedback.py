@@ -121,3 +121,34 @@ def test_prune_proposes_a_review_branch(cli, tmp_path: Path) -> None:  # type: i
     ).stdout
     assert "docker-build-cache" not in tree and "npm-lockfile-repair/SKILL.md" in tree
     assert (root / "skills" / "docker-build-cache" / "SKILL.md").is_file()  # the working tree is untouched
+
+
+def test_prune_again_names_the_open_proposal_and_prints_the_next_steps(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """loop19 defect 5: a second prune made a second branch proposing the same removal, and neither
+    printed the pull-request body nor the diff / merge commands distill prints."""
+    from skillforge.skills.store import Library
+
+    root = tmp_path / "lib"
+    Library.init(root)
+    shutil.copytree(FIXTURES / "library" / "skills", root / "skills", dirs_exist_ok=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "skills"], cwd=root, check=True)
+    record(root, [("docker-build-cache", False)] * 6)
+    first = cli("prune", "-L", str(root), "--min-calls", "1000000")
+    assert first.code == 0, first.err
+    branch = next(w for w in first.out.split() if w.startswith("skillforge/prune-"))
+    assert "Next:" in first.out and f"skillforge diff {branch} --library" in first.out
+    assert f"merge {branch}" in first.out and f"pr/{branch.split('/')[1]}.md" in first.out
+    again = cli("prune", "-L", str(root), "--min-calls", "1000000", "--json")
+    data = json.loads(again.out)
+    assert again.code == 0 and data["status"] == "already_done" and data["branch"] == branch, data
+    assert any(f"merge {branch}" in step["command"] for step in data["next_steps"])
+    text = cli("prune", "-L", str(root), "--min-calls", "1000000")
+    assert f"already proposed on {branch}" in text.err and "Next:" in text.out
+    heads = subprocess.run(
+        ["git", "branch", "--list", "skillforge/*"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert heads == [branch]
+    record(root, [("npm-lockfile-repair", False)] * 6)  # another set of removals: a new proposal
+    other = json.loads(cli("prune", "-L", str(root), "--min-calls", "1000000", "--json").out)
+    assert other["status"] == "committed" and other["branch"] != branch, other

@@ -22,13 +22,25 @@ class PruneArgs:
 
 @dataclass(frozen=True)
 class PruneResult:
+    """The candidates and, unless a dry run or none, the review branch proposing their removal
+    (status ``already_done``: an earlier prune's unmerged branch proposes the same removals)."""
+
     candidates: tuple[Candidate, ...]
     branch: str | None
     status: str = "ok"
     exit_code: int = 0
+    commit: str | None = None
+    pr_body_path: str | None = None
+    next_steps: tuple[dict[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"candidates": [c.to_dict() for c in self.candidates], "branch": self.branch}
+        return {
+            "candidates": [c.to_dict() for c in self.candidates],
+            "branch": self.branch,
+            "commit": self.commit,
+            "pr_body": self.pr_body_path,
+            "next_steps": list(self.next_steps),
+        }
 
 
 def run(settings: Settings, args: PruneArgs) -> PruneResult:
@@ -40,10 +52,16 @@ def run(settings: Settings, args: PruneArgs) -> PruneResult:
     if not args.dry_run:
         settings.require_templates()
     found = candidates(lib, min_uses=args.min_uses, max_utility=args.max_utility, min_calls=args.min_calls)
+    if args.dry_run or not found:
+        return PruneResult(tuple(found), None)
     author = (settings.author_name, settings.author_email)
-    branch = (
-        None
-        if args.dry_run or not found
-        else propose(lib, found, author, settings.templates, settings.base_branch)
+    proposal = propose(lib, found, author, settings.templates, settings.base_branch)
+    result = proposal.result
+    return PruneResult(
+        tuple(found),
+        result.branch,
+        "already_done" if result.already_done else "committed",
+        commit=result.commit,
+        pr_body_path=str(result.pr_body_path) if result.pr_body_path else None,
+        next_steps=tuple(proposal.next_steps),
     )
-    return PruneResult(tuple(found), branch)

@@ -35,6 +35,8 @@ def _config(result: Any) -> None:
         ["setting", "value", "source", "meaning"],
         [(r.key, r.value, r.source, r.description) for r in result.rows],
     )
+    if result.library_problem:
+        console.warn(result.library_problem)
 
 
 def _scan(result: Any) -> None:
@@ -73,8 +75,14 @@ def _feedback(result: Any) -> None:
 
 def _prune(result: Any) -> None:
     console.table("prune candidates", ["skill", "reason"], [(c.name, c.reason) for c in result.candidates])
-    if result.branch:
-        console.info(f"proposed on review branch {result.branch}")
+    if not result.branch:
+        return
+    from skillforge.cli.render_runs import review_branch
+
+    if result.status == "already_done":
+        console.info(f"already proposed on {result.branch}; nothing new")
+    lead = f"The removals are proposed on review branch {result.branch}"
+    review_branch(lead, result.commit, result.pr_body_path, result.next_steps)
 
 
 def _install(result: Any) -> None:

@@ -189,16 +189,21 @@ def _render_branch(report: Any) -> None:
     """Where the skills are (a review branch, not the checked-out one) and how to review, merge, publish."""
     if not report.branch:
         return
+    lead = f"The skills are on review branch {report.branch}"
+    review_branch(lead, report.commit, report.pr_body_path, report.next_steps)
+
+
+def review_branch(lead: str, commit: str | None, pr_body: str | None, steps: Any) -> None:
+    """A command's review branch (``lead`` names it), its pull-request body and the "Next:" steps;
+    distill's and prune's."""
     console.out.print(
-        f"\nThe skills are on review branch {report.branch} (commit {str(report.commit)[:12]}); "
-        "your checked-out branch is unchanged.",
-        markup=False,
+        f"\n{lead} (commit {str(commit)[:12]}); your checked-out branch is unchanged.", markup=False
     )
-    if report.pr_body_path:
-        console.out.print(f"Pull-request body: {report.pr_body_path}", markup=False)
-    if report.next_steps:
+    if pr_body:
+        console.out.print(f"Pull-request body: {pr_body}", markup=False)
+    if steps:
         console.out.print("Next:", markup=False)
-        for step in report.next_steps:
+        for step in steps:
             if step["what"]:
                 console.out.print(f"  # {step['what']}", markup=False)
             console.out.print(f"  {step['command']}", markup=False)

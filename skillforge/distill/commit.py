@@ -6,7 +6,6 @@ provenance, quarantined lessons), the commit trailers and the pull-request conte
 from __future__ import annotations
 
 import dataclasses
-import shlex
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
@@ -159,6 +158,8 @@ def _trailers(run: Any) -> dict[str, str]:
 def record_result(report: DistillReport, lib: Any, result: Any) -> None:
     """Where the run's skills are, and the commands that review, merge and publish them."""
     report.branch, report.commit = result.branch, result.commit
+    from skillforge.skills.review import next_steps
+
     report.pr_body_path = str(result.pr_body_path) if result.pr_body_path else None
     report.next_steps = next_steps(lib, result)
     report.commands = [step["command"] for step in report.next_steps]
@@ -167,52 +168,6 @@ def record_result(report: DistillReport, lib: Any, result: Any) -> None:
         report.notes.append(f"already done: run {report.run_id} is on branch {result.branch}; nothing new")
     else:
         report.status = "committed"
-
-
-def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
-    """Review, merge locally, publish: the push and ``gh pr create`` only when the library has a remote,
-    else how to add one."""
-    root = shlex.quote(str(lib.root))
-    branch = result.branch
-    steps = [
-        _step("review the skills it adds or changes", f"skillforge diff {branch} --library {root}"),
-        _merge_step(lib, root, branch, result.base),
-    ]
-    remotes = lib.remotes()
-    if not remotes:
-        what = "to publish for review, first add a remote (the library has none)"
-        return [*steps, _step(what, f"git -C {root} remote add origin <URL of an empty repository>")]
-    remote = "origin" if "origin" in remotes else remotes[0]
-    from skillforge.skills.review import pr_title
-
-    base = shlex.quote(result.base) if result.base else ""
-    if base and not lib.has_upstream(result.base):  # a new remote: the PR needs its base there first
-        what = f"publish the base branch first ({result.base} is not on {remote} yet)"
-        steps.append(_step(what, f"git -C {root} push -u {remote} {base}"))
-    steps.append(_step("or publish it as a pull request", f"git -C {root} push -u {remote} {branch}"))
-    if result.pr_body_path:
-        body = shlex.quote(str(result.pr_body_path))
-        title = shlex.quote(pr_title(result.changes)) if result.changes else "'skills: skillforge run'"
-        base_opt = f" --base {base}" if base else ""
-        command = f"cd {root} && gh pr create{base_opt} --head {branch} --title {title} --body-file {body}"
-        steps.append(_step("", command))
-    return steps
-
-
-def _merge_step(lib: Any, root: str, branch: str, base: str) -> dict[str, str]:
-    """Merge into the checked-out branch; with a detached HEAD (a CI checkout) into the base branch."""
-    if lib.repo.head.is_detached and base:
-        switch = f"git -C {root} switch {shlex.quote(base)}"
-        return _step(
-            f"or merge it into {base} to use the skills now", f"{switch} && git -C {root} merge {branch}"
-        )
-    return _step(
-        "or merge it into your checked-out branch to use the skills now", f"git -C {root} merge {branch}"
-    )
-
-
-def _step(what: str, command: str) -> dict[str, str]:
-    return {"what": what, "command": command}
 
 
 def collect_unapplied(report: DistillReport, consolidator: Any, written: Any) -> list[tuple[list[Any], str]]:

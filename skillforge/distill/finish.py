@@ -3,6 +3,7 @@ edits, written and validated, then committed to the run's review branch (``commi
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -66,7 +67,7 @@ def finish(
         if gated.kept and not edits and report.provider == "offline":
             report.notes.extend(_why_no_edit(consolidator, gated.kept, current))
         return report
-    _note_unmerged_reviews(report, lib, base, run.input_ids)  # only a run that makes a branch
+    _note_unmerged_reviews(report, lib, base, run.input_ids, {c.name for c in changes})  # makes a branch
     if report.provider == "offline":
         report.notes.extend(_left_out(consolidator, gated.kept, current))
     older = {lesson.key for lesson in waiting} - {lesson.key for lesson in lessons}
@@ -75,19 +76,64 @@ def finish(
     )
 
 
-def _note_unmerged_reviews(report: DistillReport, lib: Any, base: str, input_ids: list[str]) -> None:
-    """Say when review branches not merged into ``base`` already distilled some of these trajectories:
-    this run's branch then adds the same skills again, and merging both conflicts."""
+def _note_unmerged_reviews(
+    report: DistillReport, lib: Any, base: str, input_ids: list[str], changed: set[str]
+) -> None:
+    """Say when review branches not merged into ``base`` already distilled some of these trajectories
+    (this run's branch then adds the same skills again), or, from other logs, rewrote the bookkeeping
+    files this run rewrites too: either way merging both branches conflicts."""
     ids = set(input_ids)
+    others: list[str] = []
+    both: set[str] = set()
+    base_commit = lib.repo.commit(base)
     for branch in lib.review_branches():
-        if lib.repo.is_ancestor(lib.repo.commit(branch), lib.repo.commit(base)):
+        tip = lib.repo.commit(branch)
+        if lib.repo.is_ancestor(tip, base_commit):
             continue  # merged: its trajectories are skipped as distilled already
-        shared = ids & set(runs.parse(lib.read_file(runs.DISTILLED_FILE, ref=branch)))
+        record = lib.read_file(runs.DISTILLED_FILE, ref=tip.hexsha)
+        shared = ids & set(runs.parse(record))
         if shared:
             report.notes.append(
                 f"{len(shared)} of these trajectories are on {branch}, not merged into {base}: this run's "
                 "branch adds their skills again (merge or delete that branch first; merging both conflicts)"
             )
+            continue
+        fork = lib.repo.merge_base(tip, base_commit)
+        if fork and record != lib.read_file(runs.DISTILLED_FILE, ref=fork[0].hexsha):  # a distill run's
+            others.append(branch)
+            both |= changed & _skills_changed(lib, fork[0], tip)
+    if others:
+        report.notes.append(_open_reviews_note(lib, base, report.run_id, others, both))
+
+
+def _skills_changed(lib: Any, fork: Any, tip: Any) -> set[str]:
+    """The skills a branch changes since it left its base."""
+    prefix = f"{lib.prefix}skills/"
+    paths = lib.repo.git.diff("--name-only", "--no-renames", fork.hexsha, tip.hexsha, "--", prefix)
+    return {p[len(prefix) :].split("/")[0] for p in paths.splitlines() if p.startswith(prefix)}
+
+
+def _open_reviews_note(lib: Any, base: str, run_id: str, others: list[str], both: set[str]) -> str:
+    """Other distill runs' review branches are open: each rewrote distilled.json, pending.json and
+    provenance.json from its base, as this run does, so the second branch merged conflicts there (and
+    in the skills both change); merging one, then distilling the other's logs again, does not."""
+    from skillforge.skills.review import BRANCH_PREFIX
+
+    named = ", ".join(others)
+    skills = (
+        f", and {'changes' if len(others) == 1 else 'change'} {', '.join(sorted(both))} as this run does"
+        if both
+        else ""
+    )
+    root = shlex.quote(str(lib.root))
+    return (
+        f"{named} ({'another distill run' if len(others) == 1 else 'other distill runs'}, not merged "
+        f"into {base}) also {'rewrites' if len(others) == 1 else 'rewrite'} .skillforge/distilled.json, "
+        f"pending.json and provenance.json{skills}: merging both branches conflicts there. Merge or delete "
+        f"{'it' if len(others) == 1 else 'them'} first, then drop this branch "
+        f"(git -C {root} branch -D {BRANCH_PREFIX}{run_id}) and distill these logs again: they are read "
+        f"again, against {base} as it is then"
+    )
 
 
 def _why_no_edit(consolidator: Any, kept: list[Lesson], current: list[Any]) -> list[str]:

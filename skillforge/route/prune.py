@@ -17,6 +17,15 @@ from typing import Any
 from skillforge.route.feedback import load_utility, match_counts
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """A prune proposal's review branch (``result.already_done``: proposed by an earlier prune) and
+    the steps to review, merge and publish it."""
+
+    result: Any  # skillforge.skills.review.RunResult
+    next_steps: list[dict[str, str]]
+
+
 @dataclass(slots=True)
 class Candidate:
     name: str
@@ -78,22 +87,56 @@ def propose(
     author: tuple[str, str] = ("skillforge", "skillforge@localhost"),
     template_dir: str = "",
     base: str = "",
-) -> str:
+) -> Proposal:
     """Commit the removals on a review branch by ``author`` (name, e-mail), its pull-request body from
     ``template_dir`` when it overrides it, starting from ``base`` (the base_branch setting; empty: the
-    checked-out branch); returns the branch name."""
+    checked-out branch). When a prune branch not merged into the base proposes removing the same
+    skills already, that branch is the proposal (``already_done``) and nothing is committed."""
     from skillforge.model import SkillChange
+    from skillforge.skills.review import next_steps
     from skillforge.skills.store import Library
 
     lib = Library.open(library, author, template_dir, base)
-    run_id = "prune-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    changes = [SkillChange(name=c.name, action="removed", reason=c.reason) for c in found]
-    result = lib.commit_run(
-        run_id,
-        changes,
-        message=f"skillforge prune: remove {len(changes)} skill(s)",
-        trailers={"Skillforge-Prune": ", ".join(c.name for c in found)},
-        pr_context={"prune": [c.to_dict() for c in found]},
-        allow_dirty=True,
-    )
-    return str(result.branch)
+    result = _proposed(lib, {c.name for c in found}, lib.base_branch(base))
+    if result is None:
+        run_id = _new_run_id(lib)
+        changes = [SkillChange(name=c.name, action="removed", reason=c.reason) for c in found]
+        result = lib.commit_run(
+            run_id,
+            changes,
+            message=f"skillforge prune: remove {len(changes)} skill(s)",
+            trailers={"Skillforge-Prune": ", ".join(c.name for c in found)},
+            pr_context={"prune": [c.to_dict() for c in found]},
+            allow_dirty=True,
+        )
+    return Proposal(result, next_steps(lib, result))
+
+
+def _new_run_id(lib: Any) -> str:
+    """``prune-<time>``, with ``-2``, ``-3``… when a prune of another set made that branch this second."""
+    from skillforge.skills.review import BRANCH_PREFIX
+
+    stamp = "prune-" + time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    taken = set(lib.review_branches())
+    run_id, n = stamp, 1
+    while BRANCH_PREFIX + run_id in taken:
+        n += 1
+        run_id = f"{stamp}-{n}"
+    return run_id
+
+
+def _proposed(lib: Any, names: set[str], base: str) -> Any:
+    """The run of an unmerged ``skillforge/prune-*`` branch removing exactly ``names``, or None."""
+    from skillforge.skills.review import BRANCH_PREFIX
+
+    base_commit = lib.repo.commit(f"refs/heads/{base}")
+    for branch in lib.review_branches():
+        run_id = branch[len(BRANCH_PREFIX) :]
+        if not run_id.startswith("prune-"):
+            continue
+        if lib.repo.is_ancestor(lib.repo.commit(f"refs/heads/{branch}"), base_commit):
+            continue  # merged: what it removed is gone from the base already
+        done = lib.find_run(run_id)
+        if done is not None and {c.name for c in done.changes if c.action == "removed"} == names:
+            return done
+    return None

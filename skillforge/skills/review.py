@@ -1,7 +1,8 @@
 """A run's review branch as its commits record it: the branch prefix and trailers skillforge writes, the
 :class:`RunResult` a run reports (its branch, commit, and the commands to push it and open its pull
-request), the pull request's title, and what a run's commit changed. Plain functions of git objects;
-:mod:`skillforge.skills.store` writes the commits.
+request), the pull request's title, what a run's commit changed, and the steps a command that made a
+review branch prints next (distill's and prune's: review, merge, publish). Plain functions of git
+objects; :mod:`skillforge.skills.store` writes the commits.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import git
 
@@ -93,3 +95,47 @@ def run_result(
         changes=list(changes),
         already_done=done,
     )
+
+
+def next_steps(lib: Any, result: Any) -> list[dict[str, str]]:
+    """Review, merge locally, publish: the push and ``gh pr create`` only when the library has a remote,
+    else how to add one."""
+    root = shlex.quote(str(lib.root))
+    branch = result.branch
+    steps = [
+        _step("review the skills it adds, changes or removes", f"skillforge diff {branch} --library {root}"),
+        _merge_step(lib, root, branch, result.base),
+    ]
+    remotes = lib.remotes()
+    if not remotes:
+        what = "to publish for review, first add a remote (the library has none)"
+        return [*steps, _step(what, f"git -C {root} remote add origin <URL of an empty repository>")]
+    remote = "origin" if "origin" in remotes else remotes[0]
+    base = shlex.quote(result.base) if result.base else ""
+    if base and not lib.has_upstream(result.base):  # a new remote: the PR needs its base there first
+        what = f"publish the base branch first ({result.base} is not on {remote} yet)"
+        steps.append(_step(what, f"git -C {root} push -u {remote} {base}"))
+    steps.append(_step("or publish it as a pull request", f"git -C {root} push -u {remote} {branch}"))
+    if result.pr_body_path:
+        body = shlex.quote(str(result.pr_body_path))
+        title = shlex.quote(pr_title(result.changes)) if result.changes else "'skills: skillforge run'"
+        base_opt = f" --base {base}" if base else ""
+        command = f"cd {root} && gh pr create{base_opt} --head {branch} --title {title} --body-file {body}"
+        steps.append(_step("", command))
+    return steps
+
+
+def _merge_step(lib: Any, root: str, branch: str, base: str) -> dict[str, str]:
+    """Merge into the checked-out branch; with a detached HEAD (a CI checkout) into the base branch."""
+    if lib.repo.head.is_detached and base:
+        switch = f"git -C {root} switch {shlex.quote(base)}"
+        return _step(
+            f"or merge it into {base} to use the skills now", f"{switch} && git -C {root} merge {branch}"
+        )
+    return _step(
+        "or merge it into your checked-out branch to use the skills now", f"git -C {root} merge {branch}"
+    )
+
+
+def _step(what: str, command: str) -> dict[str, str]:
+    return {"what": what, "command": command}
