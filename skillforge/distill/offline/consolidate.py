@@ -105,8 +105,20 @@ class OfflineConsolidator:
 
     def locked(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[str]:
         """The locked skills these lessons would change (:meth:`consolidate` leaves them untouched)."""
-        plans = self.plans(lessons, {s.name for s in skills})
-        return sorted({s.name for p in plans if (s := _match(p, skills)) is not None and s.locked})
+        return sorted(self.locked_lessons(lessons, skills))
+
+    def locked_lessons(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> dict[str, list[Lesson]]:
+        """Per locked skill these lessons would change, its lessons that no unlocked skill takes: they
+        are not written, so they wait (pending.json) until the lock is lifted."""
+        locked: dict[str, list[Lesson]] = {}
+        placed: set[str] = set()
+        for plan in self.plans(lessons, {s.name for s in skills}):
+            current = _match(plan, skills)
+            if current is not None and current.locked:
+                locked.setdefault(current.name, []).extend(plan.lessons)
+            else:
+                placed.update(le.key for le in plan.lessons)
+        return {name: [le for le in ls if le.key not in placed] for name, ls in sorted(locked.items())}
 
     def plans(self, lessons: Sequence[Lesson], existing: set[str] | None = None) -> list[Plan]:
         ordered = sorted(lessons, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
