@@ -75,11 +75,46 @@ def add_counts(new: str, waiting: str) -> str:
     """The text of this run's lesson with the run counts of the same lesson waiting from an earlier run
     (``.skillforge/pending.json``) added: they make its support together, so its text counts both. The
     words, medians and p-values are this run's. A waiting text that says another thing (a lesson is
-    joined by its signature: the earlier runs' test command was another) adds nothing: its runs did not
-    do what this text says ('`pytest <tests>` worked in 4 of 4' where `python3 -m pytest` was the 4th)."""
+    joined by its signature: the earlier runs' test command was another) adds nothing to this text's
+    counts: its runs did not do what this text says ('`pytest <tests>` worked in 4 of 4' where
+    `python3 -m pytest` was the 4th); a recipe's other command joins its "Also worked" instead."""
     if bullet_key(new) != bullet_key(waiting):
-        return new
+        return _join_recipes(new, waiting) or new
     return _add_counts(new, waiting)
+
+
+# a recipe bullet's opening (templates/offline/lesson_recipe.j2): its verb, command and runs counted
+_RECIPE = re.compile(r"^(- [^`\n]+: )`([^`\n]+)` \(worked in (\d+) of (\d+) runs\b")
+_ALSO_LIST = re.compile(r" Also worked: (?:`[^`\n]+` \(\d+\)(?:, )?)+\.")
+
+
+def _join_recipes(new: str, waiting: str) -> str | None:
+    """This run's recipe bullet with a waiting recipe of the same kind whose command was another: the
+    runs where the kind worked add up ("worked in 1 of 2"), the command stays this run's with its own
+    runs, and the waiting command joins "Also worked" with the runs it worked in, so the bullet accounts
+    for every run of the lesson's support (written as this run's alone, a skill the gate let in with 2
+    runs said "seen in 1 run"). None when the two are not recipe bullets of the same verb."""
+    n, w = _RECIPE.match(new), _RECIPE.match(waiting)
+    if n is None or w is None or n.group(1) != w.group(1):
+        return None
+    main = f"`{n.group(2)}`"
+    also = _also(new)
+    for cmd, count in [*_also(waiting).items(), (f"`{w.group(2)}`", int(w.group(3)))]:
+        if cmd != main:
+            also[cmd] = also.get(cmd, 0) + count
+    total = str(int(n.group(4)) + int(w.group(4)))
+    text = _ALSO_LIST.sub("", new[: n.start(4)] + total + new[n.end(4) :], count=1)
+    close = text.find(").", n.end())
+    if close < 0:
+        return None
+    listed = ", ".join(f"{cmd} ({count})" for cmd, count in also.items())
+    return f"{text[: close + 2]} Also worked: {listed}.{text[close + 2 :]}"
+
+
+def _also(line: str) -> dict[str, int]:
+    """A recipe bullet's other commands and their runs ("Also worked: `tox` (2)")."""
+    m = _ALSO_LIST.search(line)
+    return {c.group(1): int(c.group(2)) for c in _ALSO.finditer(m.group(0))} if m else {}
 
 
 def _words(line: str) -> str:
