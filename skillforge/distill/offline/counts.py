@@ -160,12 +160,37 @@ def _count_kind(m: re.Match[str]) -> int:
 def merge_intro(old: str, new: str) -> str | None:
     """The intro of a skill a later run updates: the old intro with each of its run counts raised by
     the new intro's (runs read, resolved, supporting); None when the old one's words differ from what
-    the new run wrote (a person edited it, or the template changed): it is left as it is."""
-    if _words(old) != _words(new):
+    the new run wrote (a person edited it, or the template changed): it is left as it is. A "(N
+    resolved)" only one of the two has (runs with and without known outcomes) is no edit: the old
+    intro's words are kept, and its resolved count, if it has one, is raised by the new one's, if any
+    (a labelled run after unlabelled ones left "the 3 past agent runs read" as it was)."""
+    if _words(_RESOLVED.sub("", old)) != _words(_RESOLVED.sub("", new)):
         return None
-    adds = [int(m.group(0)) for m in _INTRO_COUNT.finditer(new)]
-    if len(adds) != len(_INTRO_COUNT.findall(old)):
+    olds, news = _intro_counts(old), _intro_counts(new)
+    if [kind for kind, _ in olds if kind] != [kind for kind, _ in news if kind]:
         return None
-    it = iter(adds)
-    merged = _INTRO_COUNT.sub(lambda m: str(int(m.group(0)) + next(it)), old)
+    resolved = iter([n for kind, n in news if not kind])
+    others = iter([n for kind, n in news if kind])
+
+    def add(m: re.Match[str]) -> str:
+        n = int(m.group(0))
+        return str(n + (next(resolved, 0) if _is_resolved(m) else next(others)))
+
+    merged = _INTRO_COUNT.sub(add, old)
     return None if merged == old else merged
+
+
+_RESOLVED = re.compile(r" \(\d+ resolved\)")
+
+
+def _intro_counts(text: str) -> list[tuple[str, int]]:
+    """(kind, count) of an intro's run counts in order; kind "" for a resolved count, else the words
+    after the count ("past agent runs", "of them", …)."""
+    return [
+        ("" if _is_resolved(m) else m.string[m.end() : m.end() + 8], int(m.group(0)))
+        for m in _INTRO_COUNT.finditer(text)
+    ]
+
+
+def _is_resolved(m: re.Match[str]) -> bool:
+    return m.string.startswith(" resolved", m.end())
