@@ -581,3 +581,46 @@ def test_the_trailers_docs_library_shows_are_those_a_run_commits(first_run) -> N
     assert (
         real["Skillforge-Run"] == report["run_id"] and shown["Skillforge-Model"] == real["Skillforge-Model"]
     )
+
+
+def test_a_locked_skill_is_reported_and_its_lessons_wait_while_other_skills_change(cli, tmp_path) -> None:
+    from skillforge.skills.document import parse, render
+
+    sessions = {
+        "first": ("3f0c2a91", "9b1d7c44"),
+        "later": ("5a5a5a5a", "6b6b6b6b"),
+        "after": ("7c7c7c7c", "8d8d8d8d"),
+    }
+    for batch, ids in sessions.items():
+        for project in ("shop", "stock"):
+            for session in ids:  # each ran `npm test` in shop and in stock
+                uid = f"{session}-7d4e-4b7a-9c11-5e2f8a6b1d0{'12'[project == 'stock']}"
+                _claude_session(tmp_path / batch / f"-home-dev-{project}", uid, project=project)
+    lib = tmp_path / "lib"
+    report = orjson.loads(
+        cli("distill", str(tmp_path / "first"), "--library", str(lib), "--init", "--json").out
+    )
+    _merge(lib, report["branch"])
+    path = lib / "skills" / "shop-workflow" / "SKILL.md"
+    assert (lib / "skills" / "stock-workflow" / "SKILL.md").exists()
+    skill = parse(path.read_text(), str(path))
+    assert skill.meta("evidence") == "2"
+    skill.set_meta("locked", "true")
+    path.write_text(render(skill))
+    _commit_all(lib, "lock the shop skill")
+    res = cli("distill", str(tmp_path / "later"), "--library", str(lib), "--json")
+    report = orjson.loads(res.out)
+    assert [c["skill"] for c in report["changes"]] == ["stock-workflow"], report  # another skill changes
+    assert 'shop-workflow: locked (skillforge-locked: "true"), left untouched' in report["notes"]
+    files = _tree_files(lib, report["branch"])
+    assert "Locked skills left untouched: shop-workflow" in Path(report["pr_body"]).read_text()
+    waiting = orjson.loads(files[".skillforge/pending.json"])["lessons"]
+    shop = [le for le in waiting if le["scope"] == {"kind": "repository", "value": "shop"}]
+    assert shop and all(len({e["trajectory_id"] for e in le["evidence"]}) == 2 for le in shop), waiting
+    _merge(lib, report["branch"])
+    skill.set_meta("locked", "false")  # the lock is lifted: the lessons that waited count
+    path.write_text(render(skill))
+    _commit_all(lib, "unlock the shop skill")
+    report = orjson.loads(cli("distill", str(tmp_path / "after"), "--library", str(lib), "--json").out)
+    text = _tree_files(lib, report["branch"])["skills/shop-workflow/SKILL.md"]
+    assert parse(text).meta("evidence") == "6" and "seen in 6 runs" in text, text

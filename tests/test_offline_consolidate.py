@@ -293,6 +293,26 @@ def test_merge_intro_raises_the_run_counts_and_leaves_an_edited_intro() -> None:
     assert merge_intro(agent, agent.replace("30", "32")) == agent.replace("30", "62")  # not the points
 
 
+def test_merge_intro_raises_the_counts_when_only_one_intro_says_how_many_resolved() -> None:
+    """A labelled run after unlabelled ones words its intro with "(N resolved)": the old intro's words
+    differed, so it was left at "the 3 past agent runs read …; 3 of them" under bullets "seen in 5 runs"
+    (loop19 defect 3b)."""
+    from skillforge.distill.offline.counts import merge_intro
+
+    unlabelled = (
+        "Learnt offline from the 3 past agent runs read on `acme/widgets`; 3 of them support a point below."
+    )
+    labelled = "Learnt offline from the 4 past agent runs read on `acme/widgets` (1 resolved); 2 of them support a point below."
+    assert merge_intro(unlabelled, labelled) == unlabelled.replace("3 past", "7 past").replace("3 of", "5 of")
+    assert merge_intro(labelled, unlabelled) == labelled.replace("4 past", "7 past").replace("2 of", "5 of")
+    agent = "Read 50 past runs of mini-swe-agent, across repositories; 45 of them support a point below."
+    assert merge_intro(
+        agent,
+        "Read 25 past runs of mini-swe-agent (9 resolved), across repositories; 20 of them support a point below.",
+    ) == ("Read 75 past runs of mini-swe-agent, across repositories; 65 of them support a point below.")
+    assert merge_intro(unlabelled.replace("support", "back"), labelled) is None  # a person's words
+
+
 def test_a_rerun_updates_the_intro_counts_with_the_sections() -> None:
     import re
 

@@ -25,29 +25,36 @@ def test_repository_header_counts_runs_read_and_resolved_not_supporting_runs() -
     )
 
 
-def test_a_header_counts_only_the_runs_this_run_read_as_supporting() -> None:
-    """A lesson waiting in pending.json joins this run's with the evidence of a run an earlier run read
-    (and counted in its own header): counted again, the header said "the 2 past agent runs read …; 2 of
-    them support", and a re-run updating a skill added it twice ("10 past agent runs read …; 11 of them",
-    sympy/sympy in mini-swe-agent read 5 + 5 with one lesson waiting from the first 5)."""
+def test_a_new_skills_header_counts_its_waiting_runs_an_updated_skills_only_the_runs_read_now() -> None:
+    """A lesson waiting in pending.json joins this run's with the evidence of a run an earlier run read.
+    A skill this run adds counts that run in its intro and description, as its bullets and
+    ``skillforge-evidence`` do (left out, django-workflow said "from 4 past runs" and "7 past agent runs
+    read; 4 of them support" over evidence of 5 and a bullet "seen in 5 runs"). A skill that exists
+    counted the earlier run in that run's header already: counted again, a re-run said "10 past agent
+    runs read …; 11 of them" (sympy/sympy in mini-swe-agent read 5 + 5 with one lesson waiting)."""
+    from skillforge.distill.offline.counts import add_counts
     from skillforge.distill.runs import with_waiting
 
     earlier = OfflineMapper()
     waiting = earlier.reduce([earlier.map(sympy_like("a"))])  # below support: each lesson waits
     m = OfflineMapper()
     fresh = m.reduce([m.map(t) for t in (sympy_like("b"), gave_up("c"))])
-    lessons = [le for le in with_waiting(waiting, fresh) if le.support >= 2]
+    lessons = [le for le in with_waiting(waiting, fresh, add_counts) if le.support >= 2]
     (edit,) = [
         e
         for e in OfflineConsolidator("", m.read, m.mapped).consolidate(lessons, [])
         if e.skill == "widgets-workflow"
     ]
     assert edit.new_skill is not None
-    assert "2 past agent runs read on `acme/widgets` (1 resolved); 1 of them support" in edit.new_skill.body
-    assert "from 1 past runs" in edit.new_skill.description
+    assert "3 past agent runs read on `acme/widgets` (2 resolved); 2 of them support" in edit.new_skill.body
+    assert "from 2 past runs" in edit.new_skill.description
+    assert "seen in 2 runs" in edit.new_skill.body and edit.new_skill.meta("evidence") == "2"
     # updating the skill the earlier run wrote (a counted there): only b is added
     current = edit.new_skill
-    current.body = current.body.replace("2 past agent runs", "1 past agent runs")
+    current.body = current.body.replace(
+        "3 past agent runs read on `acme/widgets` (2 resolved); 2 of",
+        "1 past agent runs read on `acme/widgets` (1 resolved); 1 of",
+    )
     edits = OfflineConsolidator("", m.read, m.mapped).consolidate(lessons, [current])
     (intro,) = [e.content for e in edits if e.op is EditOp.UPDATE_INTRO]
     assert "3 past agent runs read on `acme/widgets` (2 resolved); 2 of them support" in intro
@@ -225,5 +232,40 @@ def test_a_waiting_lesson_that_says_another_thing_adds_no_counts_to_the_text() -
     )
     same = fresh.replace("3 of 3", "1 of 1").replace("in 3 runs", "in 1 run")
     other = same.replace("`pytest <tests>`", "`python3 -m pytest <tests>`")
-    assert add_counts(fresh, other) == fresh
+    # its runs join as the other command's, not this command's (3 of 4, as one pass over all says)
+    assert add_counts(fresh, other) == fresh.replace("3 of 3", "3 of 4") + (
+        " Also worked: `python3 -m pytest <tests>` (1)."
+    )
     assert "worked in 4 of 4 runs" in add_counts(fresh, same) and "seen in 4 runs" in add_counts(fresh, same)
+
+
+def test_a_waiting_recipe_of_another_command_joins_the_bullet_as_another_command_that_worked() -> None:
+    """The support gate let a recipe in on a waiting run and this run's; their test commands differed
+    (`pytest <tests>`, `pytest -n auto <tests>`). The bullet was written as this run's alone, "worked in
+    1 of 1 …; seen in 1 run", over a skill with evidence of 2 (xarray-workflow, loop19 defect 3a)."""
+    from skillforge.distill.offline.counts import add_counts
+    from skillforge.distill.runs import with_waiting
+
+    def tested(ident: str, command: str):  # type: ignore[no-untyped-def]
+        return run(ident, [(command, OK, "===== 3 passed in 0.5s =====")], outcome=Outcome.SUCCESS)
+
+    earlier = OfflineMapper()
+    waiting = earlier.reduce([earlier.map(tested("a", "pytest tests/test_a.py"))])
+    m = OfflineMapper()
+    fresh = m.reduce([m.map(tested("b", "pytest -n auto tests/test_b.py"))])
+    (recipe,) = [le for le in with_waiting(waiting, fresh, add_counts) if le.signature == "recipe:test"]
+    assert recipe.support == 2
+    assert recipe.body.startswith(
+        "- Run the tests: `pytest -n auto <tests>` (worked in 1 of 2 runs where tests passed here; "
+        "seen in 1 run, 1 resolved). Also worked: `pytest <tests>` (1). Example:"
+    ), recipe.body
+    # the same command waiting: its counts add up, no other command is named
+    (same,) = [
+        le
+        for le in with_waiting(
+            fresh, m.reduce([m.map(tested("c", "pytest -n auto tests/test_c.py"))]), add_counts
+        )
+        if le.signature == "recipe:test"
+    ]
+    assert "(worked in 2 of 2 runs where tests passed here; seen in 2 runs, 2 resolved)." in same.body
+    assert "Also worked" not in same.body

@@ -126,3 +126,35 @@ def test_an_agent_description_of_an_earlier_version_is_still_refreshed() -> None
     assert refreshed_agent(old, new, 2, _render) == _render(
         "description_agent", agent="mini-swe-agent", count=2, runs=62
     )
+
+
+def test_a_skill_another_agent_names_otherwise_gets_its_header_counts_raised() -> None:
+    """Codex names a repository `git-sync`, Claude Code `entireio/git-sync`: the skill, matched by name,
+    got its bullets' counts merged, but its intro and description, worded with the other name, were
+    taken for a person's words and kept "from 7 past runs" (loop19 defect 3c)."""
+    named = "entireio/git-sync"
+    tail = f"Use when working in {named}: running its tests, setting up its environment, or fixing a failure seen before."
+    current = _skill(
+        f"How to work on the {named} repository: run its tests with `go test TESTS`, from 7 past runs. {tail}"
+    )
+    current.body = current.body.replace(
+        "Intro.",
+        f"Learnt offline from the 8 past agent runs read on `{named}`; 7 of them support a point below.",
+    )
+    current.set_meta("scope", f"repository:{named}")
+    plan = _plan(
+        "How to work on the git-sync repository: run its tests with `go test TESTS`, from 4 past runs. "
+        "Use when working in git-sync: running its tests, setting up its environment, or fixing a failure seen before."
+    )
+    plan.scope = Scope(ScopeKind.REPOSITORY, "git-sync")
+    plan.intro = (
+        "Learnt offline from the 5 past agent runs read on `git-sync`; 4 of them support a point below."
+    )
+    edits = {e.op: e.content for e in header_edits(plan, current, _render)}
+    assert edits[EditOp.UPDATE_INTRO] == (
+        f"Learnt offline from the 13 past agent runs read on `{named}`; 11 of them support a point below."
+    )
+    assert (
+        "from 11 past runs" in edits[EditOp.UPDATE_DESCRIPTION]
+        and f"the {named} repository" in (edits[EditOp.UPDATE_DESCRIPTION])
+    )

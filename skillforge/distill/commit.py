@@ -98,17 +98,19 @@ def commit(
     trusted: Callable[[Any], bool] | None = None,
     older: Collection[str] = (),
     unapplied: Sequence[tuple[list[Lesson], str]] = (),
+    waiting: Sequence[Lesson] = (),
 ) -> DistillReport:
     """Commit the run on ``skillforge/<run id>`` (``run``: the per-run state). ``.skillforge/pending.json``
-    gets the trust gate's verdict (``trusted``), the waiting lessons not seen again (``older``) and the
-    ``unapplied`` ones no change carries, whose trajectories are not marked distilled (tried again)."""
+    gets the trust gate's verdict (``trusted``), the waiting lessons not seen again (``older``), the
+    ``unapplied`` ones no change carries, whose trajectories are not marked distilled (tried again), and
+    the kept lessons that ``waiting`` for a locked skill (their runs are marked distilled)."""
     report = run.report
     held = held_trajectories(unapplied)
     mapped = [r.trajectory_id for r in run.results if r.error is None and r.trajectory_id not in held]
     lost = [lesson for lessons, _ in unapplied for lesson in lessons]
     extra: dict[str, str | None] = {
         **_records(run, lib, written, changes, (mapped, held)),
-        runs.PENDING_FILE: runs.render_pending([*gated.below_support, *lost], trusted, older),
+        runs.PENDING_FILE: runs.render_pending([*gated.below_support, *lost, *waiting], trusted, older),
         **gates.quarantine_files(gated.quarantined, report.run_id),
     }
     result = lib.commit_run(

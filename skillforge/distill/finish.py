@@ -57,8 +57,9 @@ def finish(
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
         bar.advance()
     note_usage(report, budget)
+    locked = _locked(consolidator, gated.kept, current) if report.provider == "offline" else {}
     with progress_bar(progress, "writing and validating", 1) as bar:
-        written, changes = _write(report, lib, base, settings, (edits, current))
+        written, changes = _write(report, lib, base, settings, (edits, current), sorted(locked))
         bar.advance()
     unapplied = commit.collect_unapplied(report, consolidator, written)
     if not changes and not gated.quarantined:
@@ -72,7 +73,16 @@ def finish(
         report.notes.extend(_left_out(consolidator, gated.kept, current))
     older = {lesson.key for lesson in waiting} - {lesson.key for lesson in lessons}
     return commit.commit(
-        run, lib, base, written, changes, gated, _verdict(run), older=older, unapplied=unapplied
+        run,
+        lib,
+        base,
+        written,
+        changes,
+        gated,
+        _verdict(run),
+        older=older,
+        unapplied=unapplied,
+        waiting=[le for lessons in locked.values() for le in lessons],
     )
 
 
@@ -136,12 +146,19 @@ def _open_reviews_note(lib: Any, base: str, run_id: str, others: list[str], both
     )
 
 
+def _locked(consolidator: Any, kept: list[Lesson], current: list[Any]) -> dict[str, list[Lesson]]:
+    """The locked skills the offline consolidator left untouched though lessons kept belong to them,
+    with those lessons: the report names the skills, and the lessons wait in pending.json (their runs
+    are marked distilled, so only pending.json brings them back once the lock is lifted)."""
+    return dict(consolidator.locked_lessons(kept, current))
+
+
 def _why_no_edit(consolidator: Any, kept: list[Lesson], current: list[Any]) -> list[str]:
     """Why the offline consolidator made no edit of the lessons kept: the skills they belong to are
-    locked, they say it already, or the lessons make no skill on their own."""
-    locked = consolidator.locked(kept, current)
-    if locked:
-        return [f'{name}: locked (skillforge-locked: "true"), left untouched' for name in locked]
+    locked (said by ``commit.note_written``), they say it already, or the lessons make no skill on
+    their own."""
+    if consolidator.locked(kept, current):
+        return []
     if consolidator.plans(kept, {s.name for s in current}):
         return [f"the {len(kept)} lessons kept are in their skills already"]
     return [
@@ -226,9 +243,16 @@ def _count_adder(provider: str) -> Callable[[str, str], str] | None:
 
 
 def _write(
-    report: DistillReport, lib: Any, base: str, settings: Settings, plan: tuple[list[Any], list[Any]]
+    report: DistillReport,
+    lib: Any,
+    base: str,
+    settings: Settings,
+    plan: tuple[list[Any], list[Any]],
+    locked: list[str],
 ) -> tuple[WriteResult, list[Any]]:
-    """(written skills, validated changes): the edits applied to the current skills, then checked."""
+    """(written skills, validated changes): the edits applied to the current skills, then checked.
+    ``locked``: the locked skills the consolidator gave no edit although lessons belong to them (the
+    report names them with those the writer refused)."""
     from skillforge.skills.validate import check_text
 
     edits, current = plan
@@ -241,6 +265,7 @@ def _write(
         template_dir=str(settings.templates or ""),
         quote_ok=lambda text: not any(gates.is_error(f) for f in check_text(text, "quote")),
     )
+    written.locked.extend(name for name in locked if name not in written.locked)
     commit.note_written(report, written)
     changes = commit.validated(report, written, lambda name: commit.committed_files(lib, base, name))
     report.changes = changes

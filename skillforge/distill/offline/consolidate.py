@@ -22,6 +22,7 @@ from skillforge.model import (
     Lesson,
     LessonKind,
     Level,
+    Outcome,
     Scope,
     ScopeKind,
     Skill,
@@ -94,7 +95,8 @@ class OfflineConsolidator:
 
     def consolidate(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[SkillEdit]:
         edits: list[SkillEdit] = []
-        for plan in self.plans(lessons, {s.name for s in skills}):
+        known = {s.name for s in skills} | {s.meta("id") for s in skills if s.meta("id")}
+        for plan in self.plans(lessons, {s.name for s in skills}, known):
             current = _match(plan, skills)
             if current is None:
                 edits.append(self._add(plan))
@@ -105,16 +107,33 @@ class OfflineConsolidator:
 
     def locked(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[str]:
         """The locked skills these lessons would change (:meth:`consolidate` leaves them untouched)."""
-        plans = self.plans(lessons, {s.name for s in skills})
-        return sorted({s.name for p in plans if (s := _match(p, skills)) is not None and s.locked})
+        return sorted(self.locked_lessons(lessons, skills))
 
-    def plans(self, lessons: Sequence[Lesson], existing: set[str] | None = None) -> list[Plan]:
+    def locked_lessons(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> dict[str, list[Lesson]]:
+        """Per locked skill these lessons would change, its lessons that no unlocked skill takes: they
+        are not written, so they wait (pending.json) until the lock is lifted."""
+        locked: dict[str, list[Lesson]] = {}
+        placed: set[str] = set()
+        for plan in self.plans(lessons, {s.name for s in skills}):
+            current = _match(plan, skills)
+            if current is not None and current.locked:
+                locked.setdefault(current.name, []).extend(plan.lessons)
+            else:
+                placed.update(le.key for le in plan.lessons)
+        return {name: [le for le in ls if le.key not in placed] for name, ls in sorted(locked.items())}
+
+    def plans(
+        self, lessons: Sequence[Lesson], existing: set[str] | None = None, known: Collection[str] = ()
+    ) -> list[Plan]:
+        """The skills these lessons make or update. ``existing``: the library's skill names;
+        ``known``: its skill names and ids, which tell a skill this run adds (its header counts every
+        run behind its lessons) from one it updates (see :meth:`_counts`)."""
         ordered = sorted(lessons, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
         shared = _shared(ordered, existing or set())
         plans = (
-            self._repo_plans([le for le in ordered if id(le) not in shared])
-            + self._family_plans([le for le in ordered if id(le) in shared])
-            + self._agent_plans(ordered)
+            self._repo_plans([le for le in ordered if id(le) not in shared], known)
+            + self._family_plans([le for le in ordered if id(le) in shared], known)
+            + self._agent_plans(ordered, known)
         )
         names: set[str] = set()
         unique: list[Plan] = []
@@ -125,40 +144,58 @@ class OfflineConsolidator:
             unique.append(plan)
         return unique
 
-    def _counted(self, group: list[Lesson]) -> int:
-        """The runs behind ``group`` that an intro and a description count: those this run read. A lesson
-        waiting in pending.json since an earlier run brings that run's evidence along, but that run is in
-        the earlier run's "runs read" (and maybe in the skill's counts already): counted again, an intro
-        said "the 10 past agent runs read …; 11 of them support a point below"."""
+    def _counts(self, group: list[Lesson], read_key: str, new: bool) -> tuple[int, tuple[int, int] | None]:
+        """(the runs behind ``group`` that an intro and a description count as supporting, the runs read
+        of ``read_key`` and how many resolved). A lesson waiting in pending.json since an earlier run
+        brings that run's evidence along. For a skill this run adds, that run is counted, read and
+        supporting, like its bullets and ``skillforge-evidence`` count it (left out, a new skill said
+        "from 4 past runs" over evidence of 5). For a skill that exists, only the runs this run read are
+        counted: the earlier run is in that run's "runs read" (and maybe in the skill's counts already):
+        counted again, an intro said "the 10 past agent runs read …; 11 of them support a point below"."""
+        read = self.read.get(read_key)
         if not self.mapped:
-            return supporting_runs(group)
-        return supporting_runs([_among(le, self.mapped) for le in group])
+            return supporting_runs(group), read
+        if not new:
+            return supporting_runs([_among(le, self.mapped) for le in group]), read
+        earlier = {
+            e.trajectory_id: e.outcome
+            for le in group
+            for e in le.evidence
+            if e.trajectory_id not in self.mapped
+        }
+        if read is not None and earlier:
+            resolved = sum(1 for o in earlier.values() if o == Outcome.SUCCESS)
+            read = (read[0] + len(earlier), read[1] + resolved)
+        return supporting_runs(group), read
 
     def _render(self, name: str, **ctx: object) -> str:
         return templates.render(f"offline/{name}.j2", self.override, **ctx).strip()
 
-    def _repo_plans(self, lessons: list[Lesson]) -> list[Plan]:
+    def _repo_plans(self, lessons: list[Lesson], known: Collection[str]) -> list[Plan]:
         by_repo: dict[str, list[Lesson]] = {}
         for le in lessons:
             if le.scope.kind is ScopeKind.REPOSITORY:
                 by_repo.setdefault(le.scope.value, []).append(le)
         # only a skeleton or code areas is too generic to stand alone
         return [
-            self._repo_plan(repo, group)
+            self._repo_plan(repo, group, known)
             for repo, group in sorted(by_repo.items())
             if any(le.kind in SPECIFIC for le in group)
         ]
 
-    def _repo_plan(self, repo: str, group: list[Lesson]) -> Plan:
+    def _repo_plan(self, repo: str, group: list[Lesson], known: Collection[str]) -> Plan:
         """The workflow skill of one repository: its recipes, sections and how many runs it read."""
+        scope = Scope(ScopeKind.REPOSITORY, repo)
+        name = _name(f"{_repo_slug(repo)}-workflow")
+        runs, read = self._counts(group, str(scope), _is_new(name, scope, "workflow", known))
         metas = {e.trajectory_id: e.outcome.value for le in group for e in le.evidence}
         known = [o for o in metas.values() if o != "unknown"]
         recipes = {
             le.signature: _first_code(le.body) for le in group if le.kind is LessonKind.ENVIRONMENT_RECIPE
         }
         return Plan(
-            name=_name(f"{_repo_slug(repo)}-workflow"),
-            scope=Scope(ScopeKind.REPOSITORY, repo),
+            name=name,
+            scope=scope,
             theme="workflow",
             level=Level.PLAN,
             title=f"Working on {repo}",
@@ -168,19 +205,19 @@ class OfflineConsolidator:
                 test=plain(recipes.get("recipe:test", "")),
                 build=plain(recipes.get("recipe:build", "")),
                 parts=parts_of(group),
-                runs=self._counted(group),
+                runs=runs,
             ),
             intro=self._render(
                 "intro_repository",
                 repo=repo,
-                supporting=self._counted(group),
-                read=self.read.get(str(Scope(ScopeKind.REPOSITORY, repo))),
+                supporting=runs,
+                read=read,
                 resolved=sum(1 for o in known if o == "success") if known and not is_sampled(group) else None,
             ),
             sections=_repo_sections(group),
         )
 
-    def _family_plans(self, lessons: list[Lesson]) -> list[Plan]:
+    def _family_plans(self, lessons: list[Lesson], known: Collection[str]) -> list[Plan]:
         by_family: dict[str, list[Lesson]] = {}
         for le in lessons:
             fam = _family(le)
@@ -192,24 +229,25 @@ class OfflineConsolidator:
                 self._render("family_bullet", repo=le.scope.value, text=le.body.removeprefix("- "))
                 for le in group
             ]
-            runs = self._counted(group)
+            scope = Scope(ScopeKind.TOOL, fam)
+            runs, read = self._counts(group, "all", _is_new(_name(fam), scope, fam, known))
             theme = fam.replace("-", " ")
             examples = sorted({plain(le.title.rsplit(" (", 1)[0]) for le in group})[:2]
             plans.append(
                 Plan(
                     name=_name(fam),
-                    scope=Scope(ScopeKind.TOOL, fam),
+                    scope=scope,
                     theme=fam,
                     level=Level.ATOMIC,
                     title=theme.capitalize(),
                     description=self._render("description_family", theme=theme, examples=examples),
-                    intro=self._render("intro_family", runs=runs, read=self.read.get("all")),
+                    intro=self._render("intro_family", runs=runs, read=read),
                     sections=[("Known failures and fixes", group, bullets)],
                 )
             )
         return plans
 
-    def _agent_plans(self, lessons: list[Lesson]) -> list[Plan]:
+    def _agent_plans(self, lessons: list[Lesson], known: Collection[str]) -> list[Plan]:
         by_agent: dict[str, list[Lesson]] = {}
         for le in lessons:
             if le.scope.kind is ScopeKind.TOOL and (
@@ -219,7 +257,9 @@ class OfflineConsolidator:
                 by_agent.setdefault(le.scope.value, []).append(le)
         plans: list[Plan] = []
         for agent, group in sorted(by_agent.items()):
-            runs = self._counted(group)
+            scope = Scope(ScopeKind.TOOL, agent)
+            new = _is_new(_name(f"{agent}-warnings"), scope, "warnings", known)
+            runs, read = self._counts(group, f"agent:{agent}", new)
             sections = []
             for heading, kind in (
                 ("Harness complaints", LessonKind.ERROR_RECOVERY),
@@ -232,14 +272,12 @@ class OfflineConsolidator:
             plans.append(
                 Plan(
                     name=_name(f"{agent}-warnings"),
-                    scope=Scope(ScopeKind.TOOL, agent),
+                    scope=scope,
                     theme="warnings",
                     level=Level.FUNCTIONAL,
                     title=f"{agent} warnings",
                     description=self._render("description_agent", agent=agent, count=len(group), runs=runs),
-                    intro=self._render(
-                        "intro_agent", agent=agent, runs=runs, read=self.read.get(f"agent:{agent}")
-                    ),
+                    intro=self._render("intro_agent", agent=agent, runs=runs, read=read),
                     sections=sections,
                 )
             )
@@ -264,6 +302,11 @@ class OfflineConsolidator:
         return SkillEdit(
             op=EditOp.ADD_SKILL, skill=plan.name, reason=reason, new_skill=skill, lessons=plan.lessons
         )
+
+
+def _is_new(name: str, scope: Scope, theme: str, known: Collection[str]) -> bool:
+    """Whether the library has no skill of this id or name (:func:`_match`): this run adds it."""
+    return name not in known and content_id("offline", str(scope), theme) not in known
 
 
 def _among(lesson: Lesson, ids: Collection[str]) -> Lesson:

@@ -75,11 +75,46 @@ def add_counts(new: str, waiting: str) -> str:
     """The text of this run's lesson with the run counts of the same lesson waiting from an earlier run
     (``.skillforge/pending.json``) added: they make its support together, so its text counts both. The
     words, medians and p-values are this run's. A waiting text that says another thing (a lesson is
-    joined by its signature: the earlier runs' test command was another) adds nothing: its runs did not
-    do what this text says ('`pytest <tests>` worked in 4 of 4' where `python3 -m pytest` was the 4th)."""
+    joined by its signature: the earlier runs' test command was another) adds nothing to this text's
+    counts: its runs did not do what this text says ('`pytest <tests>` worked in 4 of 4' where
+    `python3 -m pytest` was the 4th); a recipe's other command joins its "Also worked" instead."""
     if bullet_key(new) != bullet_key(waiting):
-        return new
+        return _join_recipes(new, waiting) or new
     return _add_counts(new, waiting)
+
+
+# a recipe bullet's opening (templates/offline/lesson_recipe.j2): its verb, command and runs counted
+_RECIPE = re.compile(r"^(- [^`\n]+: )`([^`\n]+)` \(worked in (\d+) of (\d+) runs\b")
+_ALSO_LIST = re.compile(r" Also worked: (?:`[^`\n]+` \(\d+\)(?:, )?)+\.")
+
+
+def _join_recipes(new: str, waiting: str) -> str | None:
+    """This run's recipe bullet with a waiting recipe of the same kind whose command was another: the
+    runs where the kind worked add up ("worked in 1 of 2"), the command stays this run's with its own
+    runs, and the waiting command joins "Also worked" with the runs it worked in, so the bullet accounts
+    for every run of the lesson's support (written as this run's alone, a skill the gate let in with 2
+    runs said "seen in 1 run"). None when the two are not recipe bullets of the same verb."""
+    n, w = _RECIPE.match(new), _RECIPE.match(waiting)
+    if n is None or w is None or n.group(1) != w.group(1):
+        return None
+    main = f"`{n.group(2)}`"
+    also = _also(new)
+    for cmd, count in [*_also(waiting).items(), (f"`{w.group(2)}`", int(w.group(3)))]:
+        if cmd != main:
+            also[cmd] = also.get(cmd, 0) + count
+    total = str(int(n.group(4)) + int(w.group(4)))
+    text = _ALSO_LIST.sub("", new[: n.start(4)] + total + new[n.end(4) :], count=1)
+    close = text.find(").", n.end())
+    if close < 0:
+        return None
+    listed = ", ".join(f"{cmd} ({count})" for cmd, count in also.items())
+    return f"{text[: close + 2]} Also worked: {listed}.{text[close + 2 :]}"
+
+
+def _also(line: str) -> dict[str, int]:
+    """A recipe bullet's other commands and their runs ("Also worked: `tox` (2)")."""
+    m = _ALSO_LIST.search(line)
+    return {c.group(1): int(c.group(2)) for c in _ALSO.finditer(m.group(0))} if m else {}
 
 
 def _words(line: str) -> str:
@@ -125,12 +160,37 @@ def _count_kind(m: re.Match[str]) -> int:
 def merge_intro(old: str, new: str) -> str | None:
     """The intro of a skill a later run updates: the old intro with each of its run counts raised by
     the new intro's (runs read, resolved, supporting); None when the old one's words differ from what
-    the new run wrote (a person edited it, or the template changed): it is left as it is."""
-    if _words(old) != _words(new):
+    the new run wrote (a person edited it, or the template changed): it is left as it is. A "(N
+    resolved)" only one of the two has (runs with and without known outcomes) is no edit: the old
+    intro's words are kept, and its resolved count, if it has one, is raised by the new one's, if any
+    (a labelled run after unlabelled ones left "the 3 past agent runs read" as it was)."""
+    if _words(_RESOLVED.sub("", old)) != _words(_RESOLVED.sub("", new)):
         return None
-    adds = [int(m.group(0)) for m in _INTRO_COUNT.finditer(new)]
-    if len(adds) != len(_INTRO_COUNT.findall(old)):
+    olds, news = _intro_counts(old), _intro_counts(new)
+    if [kind for kind, _ in olds if kind] != [kind for kind, _ in news if kind]:
         return None
-    it = iter(adds)
-    merged = _INTRO_COUNT.sub(lambda m: str(int(m.group(0)) + next(it)), old)
+    resolved = iter([n for kind, n in news if not kind])
+    others = iter([n for kind, n in news if kind])
+
+    def add(m: re.Match[str]) -> str:
+        n = int(m.group(0))
+        return str(n + (next(resolved, 0) if _is_resolved(m) else next(others)))
+
+    merged = _INTRO_COUNT.sub(add, old)
     return None if merged == old else merged
+
+
+_RESOLVED = re.compile(r" \(\d+ resolved\)")
+
+
+def _intro_counts(text: str) -> list[tuple[str, int]]:
+    """(kind, count) of an intro's run counts in order; kind "" for a resolved count, else the words
+    after the count ("past agent runs", "of them", …)."""
+    return [
+        ("" if _is_resolved(m) else m.string[m.end() : m.end() + 8], int(m.group(0)))
+        for m in _INTRO_COUNT.finditer(text)
+    ]
+
+
+def _is_resolved(m: re.Match[str]) -> bool:
+    return m.string.startswith(" resolved", m.end())

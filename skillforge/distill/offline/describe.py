@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from skillforge.distill.offline.counts import merge_bullets, merge_intro
-from skillforge.model import EditOp, Lesson, LessonKind, Skill, SkillEdit
+from skillforge.model import EditOp, Lesson, LessonKind, ScopeKind, Skill, SkillEdit
 from skillforge.skills.sections import intro, sections_of
 
 if TYPE_CHECKING:
@@ -118,11 +118,12 @@ def header_edits(plan: Plan, current: Skill, render: Render) -> list[SkillEdit]:
     repository skill's description skillforge wrote is written again from the updated skill
     (:func:`refreshed`); text a person edited (or that this run words otherwise) is left as it is."""
     edits = []
-    merged = merge_intro(intro(current.body), plan.intro)
+    plan_intro, plan_description = _as_named(plan, current)
+    merged = merge_intro(intro(current.body), plan_intro)
     if merged is not None:
         reason = f"update the run counts in the intro of {current.name}"
         edits.append(SkillEdit(EditOp.UPDATE_INTRO, current.name, reason, content=merged))
-    new = description(plan.description)
+    new = description(plan_description)
     described = refreshed(current.description, new, _points_after(plan, current), render)
     if described is None:
         points = sum(_points_after(plan, current, AGENT_SECTIONS).values())
@@ -133,6 +134,30 @@ def header_edits(plan: Plan, current: Skill, render: Render) -> list[SkillEdit]:
         reason = f"update the run count in the description of {current.name}"
         edits.append(SkillEdit(EditOp.UPDATE_DESCRIPTION, current.name, reason, content=described))
     return edits
+
+
+def _as_named(plan: Plan, current: Skill) -> tuple[str, str]:
+    """The plan's intro and description with the repository named as the skill names it: another
+    agent's logs may name one repository otherwise (Codex `git-sync`, Claude Code `entireio/git-sync`),
+    and the skill is matched by name; with the names differing, the counts were merged into its bullets
+    but its intro and description, taken for a person's words, kept the old counts."""
+    kind, _, named = current.meta("scope").partition(":")
+    repo = plan.scope.value
+    if (
+        plan.scope.kind is not ScopeKind.REPOSITORY
+        or kind != ScopeKind.REPOSITORY.value
+        or named in ("", repo)
+    ):
+        return plan.intro, plan.description
+    pairs = [
+        (f"`{repo}`", f"`{named}`"),
+        (f"the {repo} repository", f"the {named} repository"),
+        (f"working in {repo}:", f"working in {named}:"),
+    ]
+    texts = [plan.intro, plan.description]
+    for old, new in pairs:
+        texts = [t.replace(old, new) for t in texts]
+    return texts[0], texts[1]
 
 
 def _points_after(plan: Plan, current: Skill, headings: tuple[str, ...] = ()) -> dict[str, int]:
