@@ -16,7 +16,7 @@ import pytest
 
 from skillforge.route import Router
 from skillforge.route.hooks import respond
-from skillforge.safety.shell_rules import uploads
+from skillforge.safety.shell_uploads import uploads
 from skillforge.skills.rules.structure import links
 from skillforge.skills.validate import validate_paths
 

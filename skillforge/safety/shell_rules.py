@@ -1,6 +1,8 @@
-"""The per-command rules of the shell check: what downloads, decodes or interprets, TLS switched off,
-untrusted package indexes, credentials uploaded. Each takes a command's words (see
-:func:`skillforge.safety.shell.words`) and yields (rule, message, confidence).
+"""What a command is, for the shell check: a download, a decoder, an interpreter (and whether it runs
+what it reads on stdin), a wrapper around another command, inline code that fetches and runs a
+download. Each takes a command's words (see :func:`skillforge.safety.shell.words`). The rules about
+package sources and TLS are in :mod:`skillforge.safety.shell_packages`, those about credentials sent
+out in :mod:`skillforge.safety.shell_uploads`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ DOWNLOADERS = frozenset(
     {
         "curl",
         "wget",
+        "wget2",
         "fetch",
         "http",
         "https",
@@ -21,6 +24,7 @@ DOWNLOADERS = frozenset(
         "invoke-webrequest",
         "invoke-restmethod",
         "lwp-download",
+        "lwp-request",
         "xh",
     }
 )
@@ -31,16 +35,21 @@ INTERPRETERS = frozenset(
         "zsh",
         "dash",
         "ksh",
+        "mksh",
+        "lksh",
+        "pdksh",
+        "yash",
+        "posh",
         "fish",
         "ash",
         "csh",
         "tcsh",
         "python",
-        "python2",
-        "python3",
+        "pypy",
         "perl",
         "ruby",
         "node",
+        "nodejs",
         "php",
         "pwsh",
         "powershell",
@@ -55,34 +64,33 @@ INTERPRETERS = frozenset(
         "${shell}",
     }
 )
+# a versioned name runs the same interpreter: python3.12, /usr/bin/python3.11, pypy3, ruby3.2, php8.2
+_VERSIONED = re.compile(r"(python|pypy|perl|ruby|php|node|bash|pwsh)[\d.]*(?:-\d[\w.]*)?")
 WRAPPERS = frozenset(
     {"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"}
-    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice", "busybox"}
+    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice", "busybox", "pkexec", "runuser", "chrt"}
 )
 _VALUED = ("-u", "-g", "-n", "-I")  # sudo -u user, env -u NAME, nice -n 5, xargs -n 1, xargs -I {}
 WRAPPER_VALUES = {  # a wrapper's options whose value is the next word
     "timeout": frozenset({*_VALUED, "-s", "-k"}),  # timeout -s KILL -k 5 30 cmd
     "stdbuf": frozenset({*_VALUED, "-i", "-o", "-e"}),  # stdbuf -o L cmd
     "ionice": frozenset({*_VALUED, "-c", "-p"}),
+    "pkexec": frozenset({"--user"}),  # pkexec --user app sh
+    "runuser": frozenset({*_VALUED, "-G", "--user", "--group", "--supp-group", "-s", "--shell"}),
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group"}),
 }
 DEFAULT_VALUES = frozenset(_VALUED)
 DURATION = re.compile(r"\d+(?:\.\d+)?[smhd]?")  # timeout's first argument: 30, 1.5m
-_DECODE_FLAGS = frozenset({"-d", "--decode", "-D", "-r", "-revert"})
-_SENSITIVE = re.compile(
-    r"\.ssh(?:/|\b)|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
-    r"\.pypirc|\.docker/config|\.kube/config|/etc/shadow|\.env\b|credentials\.json"
-)
-_SECRET_VAR = re.compile(
-    r"\$\{?[A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*"
-)
-_KNOWN_INDEXES = (
-    "download.pytorch.org",
-    "pypi.nvidia.com",
-    "pypi.org",
-    "files.pythonhosted.org",
-    "data.pyg.org",
-    "storage.googleapis.com/jax-releases",
-    "registry.npmjs.org",
+_UNPACK = ("d", frozenset({"-d", "--decompress", "--uncompress"}))
+_DECODERS = {  # a decoder -> (its decode letter in a short group, its decode options)
+    "base64": ("dD", frozenset({"-d", "--decode", "-D"})),
+    "base32": ("d", frozenset({"-d", "--decode"})),
+    "basenc": ("d", frozenset({"-d", "--decode"})),
+    "xxd": ("r", frozenset({"-r", "-revert"})),
+    **dict.fromkeys(("gzip", "xz", "bzip2", "zstd", "lzma", "brotli", "lz4"), _UNPACK),
+}
+_ALWAYS_DECODE = frozenset(
+    {"uudecode", "gunzip", "zcat", "unxz", "xzcat", "bunzip2", "bzcat", "unzstd", "zstdcat"}
 )
 
 
@@ -90,42 +98,128 @@ def base(word: str) -> str:
     return word.rsplit("/", 1)[-1].lower()
 
 
+def host_of(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def program(word: str) -> str:
+    """The interpreter or program a command word names, its version dropped (``/usr/bin/python3.11``
+    and ``pypy3`` run python, ``nodejs`` runs node)."""
+    name = base(word)
+    versioned = _VERSIONED.fullmatch(name)
+    if versioned:
+        return versioned[1].replace("pypy", "python")
+    return "node" if name == "nodejs" else name
+
+
 def is_downloader(ws: list[str]) -> bool:
-    return bool(ws) and base(ws[0]) in DOWNLOADERS
-
-
-def is_decoder(ws: list[str]) -> bool:
+    """curl, wget …; ``aws s3 cp s3://… -``, ``gsutil cat``, ``gh api`` (content of a repository or a
+    bucket); inline code that fetches a URL (``python -c "…urlopen('http://…')…"``)."""
     if not ws:
         return False
     name = base(ws[0])
-    if name in ("base64", "base32", "xxd", "uudecode", "gunzip", "zcat"):
-        return name in ("uudecode", "gunzip", "zcat") or any(w in _DECODE_FLAGS for w in ws[1:])
+    if name in DOWNLOADERS:
+        return True
+    operands = [w for w in ws[1:4] if not w.startswith("-")]
+    if name == "aws" and operands[:2] == ["s3", "cp"]:
+        return any(w.startswith("s3://") for w in ws)
+    if name in ("gsutil", "gcloud"):
+        return bool({"cat", "cp"} & set(operands[:3])) and any(w.startswith("gs://") for w in ws)
+    if name == "gh":
+        return operands[:1] == ["api"]
+    return bool(inline_fetch(ws))
+
+
+def is_decoder(ws: list[str]) -> bool:
+    """base64 -d, xxd -r, gzip -d, gunzip, zcat, openssl base64 -d …: a command that turns data
+    into what could be a script."""
+    if not ws:
+        return False
+    name = base(ws[0])
+    if name in _ALWAYS_DECODE:
+        return True
+    if name in _DECODERS:  # a glued group counts: base64 -di, gzip -dc, xxd -rp
+        letters, flags = _DECODERS[name]
+        return any(w in flags or (_short_group(w) and any(c in w[1:] for c in letters)) for w in ws[1:])
     return name == "openssl" and "-d" in ws and any("base64" in w or w == "-a" for w in ws)
+
+
+def _short_group(word: str) -> bool:
+    return len(word) > 1 and word[0] == "-" and word[1] != "-" and word[1:].isalpha()
 
 
 def is_interpreter(ws: list[str]) -> bool:
     if not ws:
         return False
-    name = base(ws[0])
-    if name in INTERPRETERS:
+    if program(ws[0]) in INTERPRETERS:
         return not any(w in ("--version", "-V", "--help") for w in ws[1:])
     return False
 
 
-_TLS_OFF_ENV = frozenset(
-    {
-        "NODE_TLS_REJECT_UNAUTHORIZED=0",
-        "PYTHONHTTPSVERIFY=0",
-        "CURL_CA_BUNDLE=",
-        "REQUESTS_CA_BUNDLE=",
-    }
+# interpreters' options that take the next word (python -W ignore x.py, bash -o pipefail x.sh)
+_INTERPRETER_VALUED = frozenset({"-W", "-X", "-o", "-O", "--rcfile", "--init-file", "-r", "--require", "-I"})
+STDIN_FILES = frozenset({"-", "/dev/stdin", "/proc/self/fd/0", "/dev/fd/0"})  # a script file that is stdin
+
+
+def script(ws: list[str]) -> str:
+    """The file an interpreter runs: its first word that is no option nor an option's value (``python
+    summarize.py items.json`` runs summarize.py, items.json is its data); '' when it runs code given
+    inline or a module (``-c``, ``-e``, ``-m``)."""
+    skip = False
+    for i, w in enumerate(ws[1:], 1):
+        if skip:
+            skip = False
+        elif w == "--":
+            return base(ws[i + 1]) if i + 1 < len(ws) else ""
+        elif w in ("-c", "-e", "-m"):
+            return ""
+        elif w.startswith("-") and w != "-":
+            skip = w in _INTERPRETER_VALUED
+        else:
+            return w if w in STDIN_FILES else base(w)
+    return ""
+
+
+def runs_stdin(ws: list[str]) -> bool:
+    """An interpreter runs what it reads on stdin: no script file (``python3 -W ignore``), or one that is
+    stdin (``bash /dev/stdin``, ``python3 -``), or ``-s`` (``bash -s -- --yes``); not inline code nor a
+    module (``python -c "…json.load(sys.stdin)…"``, ``python -m json.tool``)."""
+    if len(ws) == 1 or "-s" in ws:
+        return True
+    name = script(ws)
+    if name:
+        return name in STDIN_FILES
+    return not any(w in ("-c", "-e", "-m", "-E", "--eval", "--command") for w in ws[1:])
+
+
+_CODE_RUNNERS = frozenset({"python", "node", "perl", "ruby", "php", "deno", "bun", "pwsh", "powershell"})
+_EVALUATES = re.compile(
+    r"\b(?:exec|eval|execfile|compile|Function)\s*\(|\beval\s+[\w$]|\.then\(\s*eval\b|instance_eval"
 )
-_TLS_OFF_ANY_VALUE = frozenset({"GIT_SSL_NO_VERIFY"})  # git reads its presence, whatever the value
-_INDEX_ENV = (
-    *("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX", "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX"),
-    *("NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "POETRY_REPOSITORIES_"),
+# a process started from the code: what it fetched can be the command line (subprocess.run(r.text, …))
+_RUNS_PROCESS = re.compile(
+    r"\bsubprocess\b|\bos\.(?:system|popen|exec\w*|spawn\w*)\s*\(|child_process|\bexecSync\b|\bspawnSync\b|"
+    r"\bsystem\s*\(|\bexec\s+[\w$]|\bpty\.spawn|Deno\.(?:run|Command)|Kernel\.(?:system|exec)|%x[\[({]|\bIO\.popen"
 )
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+# the code fetches: urllib/requests/httpx, fetch(), LWP's get, open-uri, file_get_contents(URL), WebClient
+_FETCHES = re.compile(
+    r"\burlopen\b|\burlretrieve\b|\brequests\.\w+\(|\bhttpx\.\w+\(|\bfetch\s*\(|"
+    r"\bget(?:store)?\s*\(?\s*[\"']https?:|"
+    r"\bLWP\b|open-uri|URI\.open|Net::HTTP|file_get_contents|WebClient|Invoke-(?:WebRequest|RestMethod)|"
+    r"\bhttps?\.get\s*\("
+)
+_CODE_URL = re.compile(r"https?://[^\s\"'`)]+")
+
+
+def _inline_code(ws: list[str]) -> list[str]:
+    if not ws or program(ws[0]) not in _CODE_RUNNERS:
+        return []
+    return [code for code in ws[1:] if _CODE_URL.search(code)]
+
+
+def inline_fetch(ws: list[str]) -> list[str]:
+    """The URLs inline code fetches (``python -c "…urlopen('http://…')…"``), or []."""
+    return [u for code in _inline_code(ws) if _FETCHES.search(code) for u in _CODE_URL.findall(code)]
 
 
 def plain_http_remote(url: str) -> bool:
@@ -134,275 +228,45 @@ def plain_http_remote(url: str) -> bool:
     return low.startswith("http://") and host_of(low).rsplit("@", 1)[-1].split(":")[0] not in _LOCAL_HOSTS
 
 
-def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
-    """``NAME=value`` (a prefix or an ``export``) that turns TLS verification off or points installs
-    at a plain-http index or a trusted host, for the command or for every later one."""
-    name, _, value = assignment.replace('"', "").replace("'", "").partition("=")
-    upper = f"{name.upper()}={value.upper()}"
-    if upper in _TLS_OFF_ENV or (name.upper() in _TLS_OFF_ANY_VALUE and value):
-        yield "tls-disabled", f"turns TLS verification off ({upper})", "high"
-    elif name.upper() in ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST") and value:
-        yield "untrusted-index", f"installs while trusting host {value!r} without TLS ({name})", "high"
-    elif name.upper().startswith(_INDEX_ENV) and plain_http_remote(value):
-        yield "untrusted-index", f"installs from a plain-http index ({host_of(value)}, {name})", "high"
-
-
-def sensitive(word: str) -> bool:
-    """A credential file or folder (``~/.ssh``, ``~/.aws/credentials``, ``.netrc`` …)."""
-    return bool(_SENSITIVE.search(word))
-
-
-_COPY_VALUED = frozenset({"-i", "-F", "-o", "-P", "-c", "-l", "-S", "-J", "-e", "--rsh", "--password-file"})
-
-
-def _sources(ws: list[str]) -> Iterator[str]:
-    """The files a copy command sends: not its options, nor their values (``scp -i ~/.ssh/key`` logs in
-    with the key), nor public keys."""
-    skip = False
-    for w in ws[1:-1]:
-        if skip or w.startswith("-"):
-            skip = not skip and w in _COPY_VALUED
-            continue
-        if not w.endswith(".pub"):
-            yield w
-
-
-def copies_out(ws: list[str]) -> Iterator[tuple[str, str, str]]:
-    """``scp ~/.ssh/id_rsa user@host:``: a credential file copied to another machine."""
-    if base(ws[0]) not in ("scp", "rsync", "sftp") or len(ws) < 3:
-        return
-    target = ws[-1]
-    if ":" in target and not target.startswith(("/", "~", ".")) and any(sensitive(w) for w in _sources(ws)):
-        yield "credential-upload", f"copies a credential file to {target.split(':', 1)[0]}", "high"
-
-
-def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
-    name = base(ws[0])
-    low = [w.lower() for w in ws]
-    joined = " ".join(low)
-    if name == "git" and re.search(r"\bhttp\.(?:[^\s=]*\.)?sslverify[= ](?:false|0|no|off)\b", joined):
-        yield "tls-disabled", "turns git's TLS verification off (http.sslVerify false)", "high"
-    elif name in ("npm", "yarn", "pnpm") and "strict-ssl" in joined and "false" in joined:
-        yield "tls-disabled", f"turns {name}'s TLS verification off (strict-ssl false)", "high"
-    elif name == "export":
-        for w in ws[1:]:
-            yield from env_setting(w)
-    elif name == "conda" and "ssl_verify" in joined and re.search(r"ssl_verify[ =](?:false|no|0)\b", joined):
-        yield "tls-disabled", "turns conda's TLS verification off (ssl_verify false)", "high"
-    elif name == "curl" and ("-k" in ws or "--insecure" in ws):
-        yield "tls-disabled", "curl without TLS verification (-k)", "low"
-    elif name == "wget" and "--no-check-certificate" in ws:
-        yield "tls-disabled", "wget without TLS verification", "low"
-
-
-_PYTHON = re.compile(r"python[\d.]*|py")
-_INSTALLERS = re.compile(r"pip[\d.]*|uv|pipx|npm|yarn|pnpm|poetry|conda")
-
-
-_PYTHON_VALUED = frozenset({"-X", "-W"})  # python's options that take the next word (-X utf8, -W ignore)
-
-
-def tool_words(ws: list[str]) -> list[str]:
-    """The words of the tool a command runs: ``python3.11 -X utf8 -m pip install …`` runs ``pip install …``."""
-    if ws and _PYTHON.fullmatch(base(ws[0])):
-        skip = False
-        for i, w in enumerate(ws[1:-1], 1):
-            if skip:
-                skip = False
-            elif w == "-m":
-                return ws[i + 1 :]
-            elif not w.startswith("-"):
-                break
-            else:
-                skip = w in _PYTHON_VALUED
-    return ws
-
-
-# the flags that name where an installer fetches packages from (an index, a registry, a links page)
-_SOURCE_FLAGS = frozenset(
-    {
-        "--index-url",
-        "-i",
-        "--extra-index-url",
-        "--registry",
-        "--index",
-        "--default-index",
-        "--find-links",
-        "-f",
-    }
-)
-
-
-def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
-    ws = tool_words(ws)
-    name = base(ws[0])
-    if not _INSTALLERS.fullmatch(name):
-        return
-    yield from _config_index(name, ws)
-    for i, w in enumerate(ws):
-        flag, _, value = w.partition("=")
-        if not value and i + 1 < len(ws):
-            value = ws[i + 1]
-        if flag in ("--trusted-host", "--allow-insecure-host"):
-            yield "untrusted-index", f"installs while trusting host {value!r} without TLS", "high"
-        elif flag in _SOURCE_FLAGS:
-            if plain_http_remote(value):
-                yield "untrusted-index", f"installs from a plain-http index ({host_of(value)})", "high"
-            elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
-                yield "untrusted-index", f"installs from a non-default index ({host_of(value)})", "low"
-
-
-_CONFIG_VALUED = frozenset({"--location", "-L", "--userconfig", "--globalconfig", "--cwd", "--editor"})
-
-
-def _operands(ws: list[str]) -> list[str]:
-    """A tool's words that are not options nor their values (``npm config set --location global k v``)."""
-    out: list[str] = []
-    skip = False
-    for w in ws[1:]:
-        if skip or w.startswith("-"):
-            skip = not skip and w in _CONFIG_VALUED
-            continue
-        out.append(w)
-    return out
-
-
-def _config_index(name: str, ws: list[str]) -> Iterator[tuple[str, str, str]]:
-    """``pip config set global.index-url http://…``, ``npm set registry http://…`` (npm's and pnpm's
-    alias), yarn's ``npmRegistryServer``: every later install trusts the source."""
-    words = _operands(ws)
-    if words[:2] == ["config", "set"]:
-        setting = words[2:]
-    elif words[:1] == ["set"] and name in ("npm", "pnpm"):
-        setting = words[1:]
-    else:
-        return
-    key, _, value = (setting[0] if setting else "").partition("=")
-    value = value or (setting[1] if len(setting) > 1 else "")
-    if key.lower().endswith("trusted-host"):
-        yield "untrusted-index", f"sets {name} to trust host {value!r} without TLS", "high"
-    elif key.lower().endswith(("index-url", "registry", "registryserver")) and plain_http_remote(value):
-        yield "untrusted-index", f"sets {name}'s index to plain http ({host_of(value)})", "high"
-
-
-def host_of(url: str) -> str:
-    return url.split("://", 1)[-1].split("/", 1)[0]
-
-
-def uploads(commands: list[list[str]]) -> Iterator[tuple[str, str, str]]:
-    """The environment or a credential file piped into a network command (one pass: the first such
-    source before the first network command after it, so a long pipeline costs linear time)."""
-    source = ""
-    for ws in commands:
-        name = base(ws[0]) if ws else ""
-        if source and ws and (is_downloader(ws) or name in ("nc", "ncat", "netcat", "socat")):
-            yield "credential-upload", f"sends {source} output to the network ({name})", "high"
-            return
-        if not source and (
-            name in ("env", "printenv", "set", "export")
-            or (name in ("cat", "base64", "tar", "gzip") and any(_SENSITIVE.search(w) for w in ws[1:]))
-        ):
-            source = name
-
-
-def upload_args(ws: list[str]) -> str | None:
-    """Why a curl/wget command sends credentials (a credential file or a secret variable), or None."""
-    data_flags = (
-        "-d",
-        "--data",
-        "--data-binary",
-        "--data-raw",
-        "--data-urlencode",
-        "-F",
-        "--form",
-        "-T",
-        "--upload-file",
-        "--post-data",
-        "--post-file",
-        "--body-file",
-    )
-    for i, w in enumerate(ws[:-1]):
-        flag = w.split("=", 1)[0]
-        if flag in data_flags:
-            value = ws[i + 1] if "=" not in w or flag == w else w.split("=", 1)[1]
-            sends_file = flag in ("-T", "--upload-file", "--post-file", "--body-file") or "@" in value
-            if sends_file and _SENSITIVE.search(value):
-                return "uploads a credential file"
-            if _SECRET_VAR.search(value):
-                return "sends a secret variable"
-    return None
-
-
-_CODE_RUNNERS = re.compile(r"python[\d.]*|node|perl|ruby|php|deno|bun|pwsh|powershell")
-_EVALUATES = re.compile(
-    r"\b(?:exec|eval|execfile|compile|Function)\s*\(|\beval\s+[\w$]|\.then\(\s*eval\b|instance_eval"
-)
-_CODE_URL = re.compile(r"https?://[^\s\"'`)]+")
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
 def fetches_and_evaluates(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     """Inline code (``python -c``, ``node -e``, ``perl -e`` …) that fetches a URL and evaluates what it
-    got: a download run by an interpreter, as ``curl … | python`` (high over plain http, else low)."""
-    if not ws or not _CODE_RUNNERS.fullmatch(base(ws[0])):
-        return
-    for code in ws[1:]:
+    got, or hands it to a process (``subprocess.run(requests.get(…).text, shell=True)``, ``system(get
+    …)``): a download run by an interpreter, as ``curl … | python`` (high over plain http, else low)."""
+    for code in _inline_code(ws):
         urls = _CODE_URL.findall(code)
-        if urls and _EVALUATES.search(code):
+        evaluates = bool(_EVALUATES.search(code))
+        if evaluates or (_FETCHES.search(code) and _RUNS_PROCESS.search(code)):
             conf = "high" if any(plain_http_remote(u) for u in urls) else "low"
-            yield "pipe-to-shell", f"{base(ws[0])} evaluates code it downloads ({host_of(urls[0])})", conf
+            how = "evaluates code" if evaluates else "runs a command"
+            yield "pipe-to-shell", f"{program(ws[0])} {how} it downloads ({host_of(urls[0])})", conf
             return
 
 
-_URL_INSTALLERS = re.compile(
-    r"pip[\d.]*|uv|uvx|pipx|npm|npx|pnpm|pnpx|yarn|bun|bunx|deno|gem|cargo|go|poetry|conda|composer"
-)
-_URL_PREFIX = re.compile(r"^(?:--(?:from|spec|git|url)=)?(?:[\w.-]+\s*@\s*)?(?:git\+)?")
+_SHORT_OUTPUT = re.compile(r"-[A-Za-z]*?([oO])(.*)")  # -o F, -sLo F, -qO F, and glued: -o/tmp/i.sh, -qO-
 
 
-_RUNNERS = frozenset({"npx", "pnpx", "bunx", "uvx"})  # the first word that is not a flag is the package
-_RUN_VERBS = frozenset({"run", "x", "exec", "dlx"})  # deno run URL, pipx run URL, npm exec URL
-_INSTALL_VERBS = frozenset({"install", "i", "add", "get", "require", "inject", "upgrade", "update"})
-_NOT_SOURCE_FLAGS = frozenset({"--proxy", "--http-proxy", "--https-proxy", "--cert", "--client-cert"})
-
-
-def _package_words(ws: list[str]) -> list[str]:
-    """The words of an install or run command that can name what it installs or runs: after the verb
-    (``pip install``, ``uv pip install``, ``deno run``), up to the first word that is not a flag of a
-    runner (``npx wait-on http://…`` passes the URL to wait-on); [] for other verbs (``npm config``)."""
-    args = ws[1:]
-    runner = base(ws[0]) in _RUNNERS
-    if not runner:
-        verbs = [i for i, w in enumerate(args[:3]) if not w.startswith("-")]
-        if verbs and args[verbs[0]] in ("pip", "tool") and len(verbs) > 1:  # uv pip install, uv tool run
-            verbs = verbs[1:]
-        if not verbs or args[verbs[0]] not in _RUN_VERBS | _INSTALL_VERBS:
-            return []
-        runner = args[verbs[0]] in _RUN_VERBS
-        args = args[verbs[0] + 1 :]
-    out: list[str] = []
-    for i, w in enumerate(args):
-        if w == "--":
-            break
-        if (args[i - 1] if i else "") in _NOT_SOURCE_FLAGS or w.partition("=")[0] in _NOT_SOURCE_FLAGS:
-            continue  # a proxy or certificate, not a package
-        out.append(w)
-        if runner and not w.startswith("-"):
-            break  # the package run (or a flag's value, checked all the same): then its own arguments
-    return out
-
-
-def plain_http_install(ws: list[str]) -> Iterator[tuple[str, str, str]]:
-    """A package installed or run straight from a plain-http URL (``pip install git+http://…``,
-    ``npx http://…/pkg.tgz``, ``deno run http://…``): code anyone on the path can replace. Only the
-    words that name a package count: not a proxy, nor an argument given to the package run."""
-    ws = tool_words(ws)
-    if not ws or not _URL_INSTALLERS.fullmatch(base(ws[0])):
-        return
-    words = [ws[0], *_package_words(ws)]
-    for i, w in enumerate(words[1:], 1):
-        if words[i - 1] in _SOURCE_FLAGS or w.partition("=")[0] in _SOURCE_FLAGS:
-            continue  # an index: untrusted_index's
-        url = _URL_PREFIX.sub("", w, count=1)
-        if plain_http_remote(url):
-            yield "untrusted-index", f"installs code from a plain-http URL ({host_of(url)})", "high"
-            return
+def download_targets(ws: list[str]) -> set[str]:
+    """The files a download writes: the value of its output option, in any of getopt's spellings
+    (``-o F``, ``-sLoF``, ``--output F``, ``--output=F``), the URL's name (wget, curl -O), or the
+    destination of a copy out of a bucket (``aws s3 cp s3://b/i.sh /tmp/i.sh``)."""
+    out: set[str] = set()
+    name = base(ws[0])
+    if name in ("aws", "gsutil", "gcloud"):
+        last = ws[-1]
+        return set() if "://" in last or last.startswith("-") else {base(last)}
+    for i, w in enumerate(ws):
+        following = ws[i + 1] if i + 1 < len(ws) else ""
+        flag, eq, value = w.partition("=")
+        short = _SHORT_OUTPUT.fullmatch(w)
+        if flag in ("--output", "--output-document"):
+            out.add(base(value if eq else following))
+        elif short and not (short[2] and short[1] == "O" and name == "curl"):  # curl -O takes none
+            out.add(base(short[2] or following))
+    if name in ("wget", "wget2") and not out:
+        out.update(base(w.split("?")[0]) for w in ws[1:] if "://" in w)
+    if name == "curl" and ("-O" in ws or "--remote-name" in ws):
+        out.update(base(w.split("?")[0]) for w in ws[1:] if "://" in w)
+    return {o for o in out if o and o != "-"}

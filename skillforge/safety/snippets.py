@@ -49,6 +49,21 @@ SNIPPET_KEYS = (
     "exec(",  # python -c "…exec(urlopen(…))", node -e "…then(eval)", perl -e 'eval get(…)'
     "eval",
     "http://",  # an index over plain http in any flag's spelling: pip -i, uv --index, -f (find-links)
+    *("subprocess", "child_process", "system(", "popen"),  # inline code that runs what it fetched
+    *("gzip", "bzip2", "xz -", "zstd", "unxz", "xzcat", "bzcat"),  # decoders: gzip -dc … | sh
+    *("s3 cp", "gsutil", "gcloud storage", "gh api", "gh gist", "gh release"),  # buckets, GitHub
+    *("strict_ssl", "strictssl", "--insecure", "verify-peer", "verify-host", "secure-http", "disable-tls"),
+    *(
+        "--tr",
+        "--ext",
+        "--in",
+        "--fi",
+        "-index",
+        "environ",
+        "/.config/",
+        "/.azure",
+        "pypi-mirror",
+    ),  # pip: --trusted
 )
 _SHELL_LANGS = frozenset(
     {
