@@ -159,12 +159,12 @@ def test_blanked_line_markers_keep_every_keyword_where_it_was() -> None:
     literal must occur at the same offsets in both."""
     import random
 
-    from skillforge.safety import injection
+    from skillforge.safety import credential_requests, injection
     from skillforge.safety.phrasing import unmarked
     from skillforge.safety.prefilter import literal_starts
 
-    literals = {*injection._OVERRIDE_KEYS, *injection._ASK_KEYS}
-    literals |= {*injection._OVERRIDE_STARTS, *injection._ASK_STARTS}
+    literals = {*injection._OVERRIDE_KEYS, *credential_requests.ASK_KEYS}
+    literals |= {*injection._OVERRIDE_STARTS, *credential_requests.ASK_STARTS}
     pieces = ["no", "i", " ", "\n", "\t", ">", "#", "//", "> ", "ignore", "longer", "you", "a,", "\n> "]
     pieces += ["`x`", "$t", "~/", "(", ")", '"']  # the other ends and starts of a continued line
     rng = random.Random(5)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from skillforge.safety import injection
+from skillforge.safety import credential_requests, injection
 from skillforge.safety.prefilter import (
     any_in,
     base64_runs,
@@ -72,7 +72,10 @@ def _texts() -> list[str]:
     return texts
 
 
-PATTERNS = [*injection._STARTS.items(), (injection._SENSITIVE, injection._SENSITIVE_STARTS)]
+PATTERNS = [
+    *injection._STARTS.items(),
+    (credential_requests._SENSITIVE, credential_requests._SENSITIVE_STARTS),
+]
 
 
 @pytest.mark.parametrize(("pattern", "starts"), PATTERNS, ids=lambda p: getattr(p, "pattern", "")[:20])
