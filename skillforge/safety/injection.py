@@ -1,8 +1,10 @@
 """Injected instructions: text that tries to steer an agent rather than teach it.
 
 ``find_injections(text)`` returns :class:`InjectionFinding` objects (rule, severity, message, 1-based
-line) for: instruction overrides ("ignore previous instructions", "you are now", "new instructions:"),
-requests for credentials or tools (read ``~/.ssh`` or ``.env``, print the environment, send tokens),
+line) for: instruction overrides ("ignore previous instructions", "you are now", "new instructions:", and
+in other languages and paraphrases: :mod:`skillforge.safety.combined`), requests for credentials or tools
+(read ``~/.ssh`` or ``.env``, print the environment, send tokens: :mod:`~skillforge.safety.credential_requests`,
+and read as combinations with an override, secrecy or a public place: :mod:`~skillforge.safety.combined`),
 URLs to hosts outside an allowlist (warning; with a query string carrying data: error), piping a
 download into a shell, long base64 blobs, hidden or bidirectional unicode, and markdown images whose
 URL carries data (exfiltration). Used by ``skillforge validate`` and by distill before writing a skill.
@@ -16,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from skillforge.safety.combined import OVERRIDE, combined_requests, said_overrides
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.credential_requests import (
     ASK_KEYS,
@@ -84,7 +87,7 @@ _OVERRIDE = re.compile(
     r"|\byou\s+are\s+now\b"
     r"|\bnew\s+(?:system\s+)?instructions?\s*:"
     r"|\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention\s+(?:this\s+)?to)\s+the\s+user\b"
-    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:prior|previous|earlier|your)\s+(?:guidance|programming)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:(?:all|the|any|of)\s+)*(?:prior|previous|earlier|your)\s+(?:guidance|programming)\b"
     r"|\b(?:ignore|disregard|forget)\s+(?:everything|anything)\s+(?:above|before|(?:you\s+were\s+|i\s+)?(?:told|said))\b"
     r"|\bfrom\s+now\s+on,?\s+you\s+(?:are|act|will\s+act|must\s+act)\s+as\b"
     r"|\b(?:keep|hide)\s+(?:this|it|that|these)(?:\s+\w+){0,2}?\s+(?:hidden\s+|secret\s+)?from\s+the\s+user\b"
@@ -139,17 +142,14 @@ def find_injections(
     ctx = Context(text, script)
     latin = folded(low)  # Ｉｇｎｏｒｅ, Іgnore, İGNORE: the phrase rules read Latin
     phrases = unmarked(latin)  # "> ignore all previous\n> instructions": quote markers are not words
+    overrides, covers = said_overrides(text, low, phrases, ctx)
+    overrides += _simple(
+        text, phrases, ctx, _OVERRIDE, _OVERRIDE_KEYS, "instruction-override", OVERRIDE, latin
+    )
+    said = sorted([*(at for _, at, _, _ in overrides if not ctx.illustrative(at)), *covers])
     raw = [
-        *_simple(
-            text,
-            phrases,
-            ctx,
-            _OVERRIDE,
-            _OVERRIDE_KEYS,
-            "instruction-override",
-            "tries to override the agent's instructions",
-            latin,
-        ),
+        *overrides,
+        *combined_requests(text, low, ctx, said),
         *credential_files(text, low, ctx, phrases),
         *_simple(
             text,
