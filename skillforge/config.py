@@ -10,7 +10,8 @@ Precedence, highest first (the same for every key):
 5. the built-in default below.
 
 A library is data, not configuration: the keys in :data:`UNTRUSTED_LIBRARY_KEYS` (which provider and
-server receive the user's API key, which templates run) are ignored in a library's committed
+server receive the user's API key, which templates run, which hosts validate trusts: the skills it
+judges and the library's config come in the same pull request) are ignored in a library's committed
 ``skillforge.toml`` unless the user opts in with ``trust_library_config`` (a command-line option,
 ``SKILLFORGE_TRUST_LIBRARY_CONFIG=1`` or the user's own config file, never the library's); each
 ignored key is listed in ``Settings.ignored`` and warned about once.
@@ -88,7 +89,7 @@ class Settings:
     )
     trust_library_config: bool = _setting(
         False,
-        "use provider, base_url, model and templates from a library's "
+        "use provider, base_url, model, templates and allowed_hosts from a library's "
         "skillforge.toml (never read from the library itself)",
     )
     # provenance: key -> "option", "env SKILLFORGE_X", "<path>" or "default"
@@ -143,6 +144,7 @@ SECRET_KEYS = frozenset(f.name for f in fields(Settings) if f.metadata.get("secr
 _EXTRA_ENV: dict[str, tuple[str, ...]] = {f.name: f.metadata["env"] for f in fields(Settings) if f.metadata}
 UNTRUSTED_LIBRARY_KEYS = frozenset(
     {
+        "allowed_hosts",  # validate's verdict: a pull request could allow its own hosts (see the docstring)
         "provider",
         "base_url",
         "model",
@@ -245,8 +247,8 @@ def _warn_ignored(path: Path, keys: list[str]) -> None:
     from skillforge import console
 
     console.warn(
-        f"{path}: ignored {', '.join(keys)} (a library's config cannot choose the provider, server "
-        "or templates); to use them, pass --trust-library-config to distill, set "
+        f"{path}: ignored {', '.join(keys)} (a library's config cannot choose the provider, server, "
+        "templates or validate's allowed hosts); to use them, pass --trust-library-config to distill, set "
         "SKILLFORGE_TRUST_LIBRARY_CONFIG=1, or set trust_library_config = true in your own "
         "~/.skillforge/config.toml"
     )

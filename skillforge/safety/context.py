@@ -90,12 +90,13 @@ class Context:
         """Inside inline code or a quotation on its line."""
         start, _ = self.line_bounds(offset)
         before = self.text[start:offset]
-        if before.count("`") % 2 == 1 or before.count('"') % 2 == 1:
+        if before.count("`") % 2 == 1 or (before.count('"') % 2 == 1 and not _title(before, '"')):
             return True
         if before.count("“") > before.count("”") or before.count("«") > before.count("»"):
             return True
         last = before.rfind("'")  # an opening single quote: the last one, at a word's start
-        return last != -1 and (last == 0 or before[last - 1].isspace() or before[last - 1] in "([:=,")
+        opens = last != -1 and (last == 0 or before[last - 1].isspace() or before[last - 1] in "([:=,")
+        return opens and not _title(before, "'")
 
     def in_table(self, offset: int) -> bool:
         start, _ = self.line_bounds(offset)
@@ -122,6 +123,17 @@ class Context:
             or self.in_table(offset)
             or self.among_examples(offset)
         )
+
+
+# a link's destination, then the title's opening quote: [text](url "title"), [ref]: url 'title'
+_LINK_TITLE = re.compile(r"(?:\]\(\s*<?[^\s()<>]*>?|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?\S+>?)\s+\Z")
+
+
+def _title(before: str, mark: str) -> bool:
+    """The quote ``mark`` that opens the rest of the line is a markdown link's title: hover text
+    shown to nobody reading the page, read by an agent all the same (not a quotation)."""
+    q = before.rfind(mark)
+    return bool(_LINK_TITLE.search(before, max(0, q - 400), q))
 
 
 def made_up_host(host: str) -> bool:

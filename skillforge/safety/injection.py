@@ -1,8 +1,10 @@
 """Injected instructions: text that tries to steer an agent rather than teach it.
 
 ``find_injections(text)`` returns :class:`InjectionFinding` objects (rule, severity, message, 1-based
-line) for: instruction overrides ("ignore previous instructions", "you are now", "new instructions:"),
-requests for credentials or tools (read ``~/.ssh`` or ``.env``, print the environment, send tokens),
+line) for: instruction overrides ("ignore previous instructions", "you are now", "new instructions:", and
+in other languages and paraphrases: :mod:`skillforge.safety.combined`), requests for credentials or tools
+(read ``~/.ssh`` or ``.env``, print the environment, send tokens: :mod:`~skillforge.safety.credential_requests`,
+and read as combinations with an override, secrecy or a public place: :mod:`~skillforge.safety.combined`),
 URLs to hosts outside an allowlist (warning; with a query string carrying data: error), piping a
 download into a shell, long base64 blobs, hidden or bidirectional unicode, and markdown images whose
 URL carries data (exfiltration). Used by ``skillforge validate`` and by distill before writing a skill.
@@ -16,9 +18,17 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from skillforge.safety.combined import OVERRIDE, combined_requests, said_overrides
 from skillforge.safety.context import Context, made_up_host
+from skillforge.safety.credential_requests import (
+    ASK_KEYS,
+    ASK_SECRETS,
+    ASK_STARTS,
+    credential_files,
+    request_confidence,
+)
 from skillforge.safety.hidden import hidden_characters, terminal_controls
-from skillforge.safety.phrasing import NEGATED, folded, override_confidence, sentence_line, unmarked
+from skillforge.safety.phrasing import folded, override_confidence, unmarked
 from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
@@ -77,7 +87,7 @@ _OVERRIDE = re.compile(
     r"|\byou\s+are\s+now\b"
     r"|\bnew\s+(?:system\s+)?instructions?\s*:"
     r"|\b(?:do\s+not|don't|never)\s+(?:tell|inform|mention\s+(?:this\s+)?to)\s+the\s+user\b"
-    r"|\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:prior|previous|earlier|your)\s+(?:guidance|programming)\b"
+    r"|\b(?:ignore|disregard|forget)\s+(?:(?:all|the|any|of)\s+)*(?:prior|previous|earlier|your)\s+(?:guidance|programming)\b"
     r"|\b(?:ignore|disregard|forget)\s+(?:everything|anything)\s+(?:above|before|(?:you\s+were\s+|i\s+)?(?:told|said))\b"
     r"|\bfrom\s+now\s+on,?\s+you\s+(?:are|act|will\s+act|must\s+act)\s+as\b"
     r"|\b(?:keep|hide)\s+(?:this|it|that|these)(?:\s+\w+){0,2}?\s+(?:hidden\s+|secret\s+)?from\s+the\s+user\b"
@@ -107,108 +117,6 @@ _OVERRIDE_STARTS = (
     *("ignore", "disregard", "forget", "override", "bypass", "you", "new", "do", "never"),
     *("from", "keep", "hide", "without", "no", "i ", "i\n", "i\t", "i\r"),  # "no longer", "i authorize"
 )
-_SENSITIVE = re.compile(
-    r"~/\.ssh\b|\.ssh/|id_rsa|id_ed25519|\.env\b|\.aws/credentials|\bcredentials(?:\.json)?\b|"
-    r"\.netrc|\.npmrc|\.pypirc|\.git-credentials|/etc/shadow|\.kube/config|\.docker/config\.json|keychain"
-)
-_SENSITIVE_KEYS = (
-    ".ssh",
-    "id_rsa",
-    "id_ed25519",
-    ".env",
-    "credentials",
-    ".netrc",
-    ".npmrc",
-    ".pypirc",
-    "shadow",
-    ".kube",
-    ".docker",
-    "keychain",
-)
-_SENSITIVE_STARTS = (  # every match of _SENSITIVE starts with one of these
-    "~/.ssh",
-    ".ssh/",
-    "id_rsa",
-    "id_ed25519",
-    ".env",
-    ".aws/credentials",
-    "credentials",
-    ".netrc",
-    ".npmrc",
-    ".pypirc",
-    ".git-credentials",
-    "/etc/shadow",
-    ".kube/config",
-    ".docker/config.json",
-    "keychain",
-)
-_READ_VERB = re.compile(
-    r"\b(?:cat|less|more|head|tail|read|print|type|open|show|upload|send|post|exfiltrate|copy|scp|"
-    r"display|dump|base64|curl|include|paste|share|attach)\b"
-)
-_KEY_FILE = re.compile(
-    r"~/\.ssh|\.ssh/|id_rsa|id_ed25519|\.aws/credentials|\.netrc|\.git-credentials|/etc/shadow|"
-    r"\.pypirc|\.npmrc|\.kube/config|\.docker/config"
-)
-# where a sentence ends: "Share your screen. Keep ~/.ssh/id_rsa private." is not one request
-_SENTENCE_END = re.compile(r"(?<=[\w)\]`'\"])[.;!?][ \t\r\n]")  # after a word, not "COPY . ."
-_DISCLOSE = re.compile(r"cat|print|paste|upload|send|post|exfiltrate|share|dump|display|base64|scp|curl|copy")
-# a credential file named as where something is written ("add it to `.env`", "save them into ~/.netrc"):
-# the user's own value stored locally, not the file read out
-_DESTINATION = re.compile(r"\b(?:to|into)\s+(?:(?:the|your|a|an|this)\s+)?[`'\"]?(?:~/)?$")
-_SINK = re.compile(  # where a disclosed secret goes: a URL, a public place or the answer
-    r"\b(?:to|into|in|on|via|with)\s+(?:(?:the|a|your|this|an)\s+)?(?:https?://|pr\b|pull request|issue|comment|"
-    r"answer|response|reply|chat|reviewer|email|slack|channel|webhook|gist|pastebin|output|log)"
-    r"|\b(?:send|post|upload|exfiltrate|paste|share|forward|transmit)\b|\|\s*(?:curl|wget|nc|netcat)\b"
-)
-
-
-def _exfiltrates(low: str, start: int, end: int, ordered_ok: bool = True, prose: bool = True) -> bool:
-    """The clause that asks for secrets also sends them somewhere, and does not say "never". A clause
-    ends at ". " or a line break that ends its sentence (in ``prose``, a paragraph's other breaks are
-    spaces; in a code block every line break ends it)."""
-    line = sentence_line(low, start, end, prose)
-    if line is None:
-        return False
-    lo = max(line[0], low.rfind(". ", line[0], start) + 1)
-    dot = low.find(". ", end, line[1])
-    hi = line[1] if dot == -1 else dot
-    if NEGATED.search(low, lo, start):
-        return False
-    lead = low[lo:start].strip(" \t-*>#`0123456789.)")
-    ordered = ordered_ok and all(
-        w in _LEADS for w in lead.replace(",", " ").split()
-    )  # "First print all env …"
-    return ordered or bool(_SINK.search(low, start, min(hi, end + 200)))
-
-
-_LEADS = frozenset(
-    {"first", "then", "and", "please", "now", "also", "next", "always", "finally", "step", "to", "start"}
-)
-
-
-_AGENT_SECRETS = re.compile(  # what the agent holds: its environment, keys and tokens (not "credentials" talk)
-    r"\benv\b|printenv|environment|api[ _-]?keys?|tokens?\b|secrets?\b|private\s+keys?|\byour\s+(?:credentials|passwords?)"
-)
-_ASK_SECRETS = re.compile(  # the look-ahead only speeds the search up: every branch starts a word
-    r"(?=[a-z])(?:\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|list|show)\s+"
-    r"(?:out\s+)?(?:(?:the|all|your|any|every|my)\s+)*(?:env(?:ironment)?\s+variables|environment\b|env\b|"
-    r"(?:api|access|auth|bearer|github|session|oauth)[ _-]?tokens?\b|api[ _-]?keys?\b|secrets?\b|"
-    r"credentials\b|passwords?\b|private\s+keys?\b)"
-    r"|\b(?:print|dump|echo|send|post|upload|share|reveal|leak|output|show)\s+(?:out\s+)?(?:the|all|your|any|every|my)\s+"
-    r"(?:\w+\s+)?tokens?\b"
-    r"|\b(?:export|send|post|upload|forward|transmit|exfiltrate)\s+(?:(?:the|all|your|any|every|my)\s+)*"
-    r"(?:api[ _-]?keys?|tokens?|secrets?|credentials|passwords?|env(?:ironment)?(?:\s+variables)?)\s+to\s+(?:https?://|\S+@)"
-    r"|\b(?:run|execute)\s+`?(?:printenv|env|set)`?\s+and\s+(?:include|paste|post|send|attach|add|share)\b"
-    r"|\b(?:send|post|upload|forward|transmit|exfiltrate)\s+(?:the\s+(?:value|contents?)\s+of\s+)?"
-    r"\$\{?(?=[a-z0-9_]{0,64}?(?:token|secret|password|api_?key|access_key|private_key))[a-z0-9_]++\}?\s+to\s+(?:https?://|\S+@)"
-    r"|\b(?:printenv|env|set)\s*\|\s*(?:curl|wget|nc|netcat)\b)"
-)
-_ASK_KEYS = ("env", "token", "key", "secret", "credential", "password")
-_ASK_STARTS = (  # every match of _ASK_SECRETS starts with one of these ("printenv" with "print")
-    *("print", "dump", "echo", "send", "post", "upload", "share", "reveal", "leak", "output", "list"),
-    *("show", "export", "forward", "transmit", "exfiltrate", "env", "set", "run", "execute"),
-)
 _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads POSIX shells only)
     r"\b(?:iex|invoke-expression)\s*\(?\s*\(?\s*"
     r"(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object\s+(?:system\.)?net\.webclient)\b"
@@ -216,7 +124,7 @@ _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads
     r"(?:iex|invoke-expression)\b"
 )
 _PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")  # also where every match of _PIPE_SHELL starts
-_STARTS = {_OVERRIDE: _OVERRIDE_STARTS, _ASK_SECRETS: _ASK_STARTS, _PIPE_SHELL: _PIPE_KEYS}
+_STARTS = {_OVERRIDE: _OVERRIDE_STARTS, ASK_SECRETS: ASK_STARTS, _PIPE_SHELL: _PIPE_KEYS}
 # the look-behind changes no match (each starts a run of base64 characters: a match takes its whole run,
 # and "=" is not one) but stops re from retrying every offset of every shorter word
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{32,}={0,2}")
@@ -234,24 +142,21 @@ def find_injections(
     ctx = Context(text, script)
     latin = folded(low)  # Ｉｇｎｏｒｅ, Іgnore, İGNORE: the phrase rules read Latin
     phrases = unmarked(latin)  # "> ignore all previous\n> instructions": quote markers are not words
+    overrides, covers = said_overrides(text, low, phrases, ctx)
+    overrides += _simple(
+        text, phrases, ctx, _OVERRIDE, _OVERRIDE_KEYS, "instruction-override", OVERRIDE, latin
+    )
+    said = sorted([*(at for _, at, _, _ in overrides if not ctx.illustrative(at)), *covers])
     raw = [
+        *overrides,
+        *combined_requests(text, low, ctx, said),
+        *credential_files(text, low, ctx, phrases),
         *_simple(
             text,
             phrases,
             ctx,
-            _OVERRIDE,
-            _OVERRIDE_KEYS,
-            "instruction-override",
-            "tries to override the agent's instructions",
-            latin,
-        ),
-        *_credential_files(text, low, ctx, phrases),
-        *_simple(
-            text,
-            phrases,
-            ctx,
-            _ASK_SECRETS,
-            _ASK_KEYS,
+            ASK_SECRETS,
+            ASK_KEYS,
             "credential-request",
             "asks for credentials or secrets",
             latin,
@@ -312,12 +217,8 @@ def _simple(
             conf = override_confidence(low, m.start())
         if rule == "pipe-to-shell":  # a cradle is code: judged like a parsed `curl … | sh` (its URL)
             conf = _cradle_confidence(text, m.start(), ctx)
-        if rule == "credential-request" and not (
-            _exfiltrates(low, m.start(), m.end(), prose=ctx.prose(m.start()))
-            and _AGENT_SECRETS.search(low, m.start(), m.end())
-            and low[m.start() : m.end() + 1].split(None, 1)[0].isalpha()  # "send\nthe value", not print(…)
-        ):
-            conf = "low"  # prose about credentials, or print(...) in code
+        if rule == "credential-request" and conf == "high":
+            conf = request_confidence(low, m.start(), m.end(), ctx.prose(m.start()))
         yield rule, m.start(), f"{what}: {quote(text[m.start() : m.end()])}", conf
 
 
@@ -334,40 +235,6 @@ def _cradle_confidence(text: str, at: int, ctx: Context) -> str:
     urls = _CRADLE_URL.findall(text, at, end if end != -1 else at + 400)
     risky = any(scheme == "http" or made_up_host(host) or _IP.match(host) for scheme, host in urls)
     return "high" if risky or not ctx.illustrative(at) else "low"
-
-
-def _credential_files(text: str, low: str, ctx: Context, phrases: str) -> Iterator[Raw]:
-    """A sensitive file (``~/.ssh``, ``.env``, credentials) with a verb that reads or sends it before it
-    in the same sentence line (a paragraph's line breaks inside a sentence are spaces). The file is found
-    in ``low``, the words around it read in ``phrases`` (the same text, quote markers blanked)."""
-    if not contains_any(low, _SENSITIVE_KEYS):
-        return
-    for m in finditer_from(_SENSITIVE, low, _SENSITIVE_STARTS):
-        prose = ctx.prose(m.start())
-        line = sentence_line(phrases, m.start(), m.end(), prose, 80)  # a bounded look-back: linear
-        lo = max(0, m.start() - 80) if line is None else line[0]
-        lo = max([lo, *(e.end() for e in _SENTENCE_END.finditer(phrases, lo, m.start()))])  # its sentence
-        verb = _READ_VERB.search(phrases, lo, m.start())
-        if verb:
-            snippet = text[verb.start() : m.end()]
-            strong = (
-                _KEY_FILE.search(phrases, m.start(), m.end() + 1)
-                and _DISCLOSE.match(phrases, verb.start())
-                and _exfiltrates(phrases, verb.start(), m.end(), prose=prose)
-            )  # "Then cat ~/.ssh/id_rsa", not "options dump"
-            conf = (
-                "low"
-                if ctx.illustrative(verb.start()) or NEGATED.search(phrases, lo, verb.start())
-                else "high"
-            )
-            if not (
-                strong
-                or (
-                    m.group(0) != "credentials" and _exfiltrates(phrases, verb.start(), m.end(), False, prose)
-                )
-            ) or _DESTINATION.search(phrases, max(verb.end(), m.start() - 24), m.start()):
-                conf = "low"  # "credentials" in prose, a read with no place to send it, or a file written to
-            yield "credential-request", m.start(), f"asks for credentials or secrets: {quote(snippet)}", conf
 
 
 def _blobs(text: str, hosts: frozenset[str], ctx: Context) -> Iterator[Raw]:

@@ -153,6 +153,8 @@ def url_findings(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
         url = m.group(0).rstrip(".,;:")
         host = url_host(url)
         if host and host_allowed(host, hosts):
+            if host not in _LOOPBACK and _carries_secrets(url):  # the allowlist quiets notices only
+                yield "url-data", m.start(), f"URL carries a secret or the environment: {quote(url)}", "high"
             continue
         if _carries_data(url):
             conf = _data_confidence(url, host)
@@ -169,6 +171,26 @@ def url_findings(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
                 line = (start, end, bool(_FETCHES.search(text, start, end)))
             if line[2]:
                 yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
+
+
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})  # data sent there stays on the machine
+_ENVIRONMENT = re.compile(
+    r"(?i)\$\(\s*(?:env|printenv|set|cat\s[^)]*(?:\.aws|\.ssh|\.netrc|credentials|\.env))\b|/proc/self/environ"
+)
+
+
+def _carries_secrets(url: str) -> bool:
+    """A secret variable, the environment or a credential file in the URL's query or host name: an
+    error whatever the host (a library's allowlist must not let ``?t=$GITHUB_TOKEN`` through)."""
+    outward = _outward(url)
+    return bool(_SECRET_REF.search(outward) or _ENVIRONMENT.search(outward))
+
+
+def _outward(url: str) -> str:
+    """The parts of a URL that carry data to its host: the query and the host name."""
+    parts = split_url(url)
+    query = parts.query if parts is not None else url.partition("?")[2]
+    return query + " " + url.split("://", 1)[-1].split("/", 1)[0]
 
 
 def _data_confidence(url: str, host: str) -> str | None:
