@@ -398,7 +398,7 @@ def test_a_skill_with_an_unsafe_file_beside_its_skill_md_is_not_linked(library: 
     assert "docker-build-cache" not in _links(project / ".claude" / "skills")
     skipped = {Path(a.path).name: a.detail for a in actions if a.action == "skip"}
     assert skipped["docker-build-cache"].startswith(
-        "not linked: withheld: instruction-override in references"
+        "not linked: withheld: findings: instruction-override in references"
     )
     assert "git-rebase-recovery" in _links(project / ".claude" / "skills")
 

@@ -171,14 +171,14 @@ def test_tool_texts_carry_no_docstring_indentation_nor_the_library_path(library:
 
 def test_get_skill_lists_the_files_the_skill_ships_without_reading_them(library: Path) -> None:
     """The Agent Skills client guidance: <skill_content> lists the skill's resources (unread), so the
-    model knows scripts/ and references/ exist; a hidden file and a link out of the folder are not listed."""
+    model knows scripts/ and references/ exist; a hidden file and a link are not listed."""
     skill = library / "skills" / "git-rebase-recovery"
     (skill / "scripts").mkdir()
     (skill / "scripts" / "recover.sh").write_text("git reflog\n")
     (skill / "references").mkdir()
     (skill / "references" / "evidence.md").write_text("EVIDENCE-TEXT\n")
     (skill / ".hidden").write_text("x\n")
-    (skill / "elsewhere.md").symlink_to(library.parent)
+    (skill / "elsewhere.md").symlink_to(skill / "references" / "evidence.md")
 
     async def body(client: Any) -> Any:
         return await client.call_tool("get_skill", {"name": "git-rebase-recovery"})
@@ -191,3 +191,19 @@ def test_get_skill_lists_the_files_the_skill_ships_without_reading_them(library:
     assert (
         text.rstrip().endswith("</skill_content>") and "runs" not in text.split("<skill_resources>")[0][-50:]
     )
+
+
+def test_get_skill_withholds_a_skill_holding_a_link_out_of_the_library(library: Path) -> None:
+    """An agent reading the skill's folder would read through the link (validate does not): the skill is
+    withheld, as install does not link it, and the error names the link, not what it points at."""
+    skill = library / "skills" / "git-rebase-recovery"
+    outside = library.parent / "outside.md"
+    outside.write_text("OUTSIDE-TEXT\n")
+    (skill / "elsewhere.md").symlink_to(outside)
+
+    async def body(client: Any) -> Any:
+        return await client.call_tool("get_skill", {"name": "git-rebase-recovery"})
+
+    result = session(library, body)
+    assert result.is_error and "holds a link out of the library (elsewhere.md)" in text_of(result)
+    assert "OUTSIDE-TEXT" not in text_of(result)

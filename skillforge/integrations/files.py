@@ -202,6 +202,7 @@ def _servable(library: Path) -> tuple[dict[str, str], dict[str, str]]:
     """(name -> skill folder) of the skills route hands out, and (name -> why) of the skill folders
     it does not: withheld for findings, or not read at all (e.g. a SKILL.md linked from elsewhere)."""
     from skillforge.route.index import load_or_build, skills_root
+    from skillforge.route.resources import problems
     from skillforge.skills.document import iter_skill_dirs
 
     index = load_or_build(library, plain=True)
@@ -216,44 +217,10 @@ def _servable(library: Path) -> tuple[dict[str, str], dict[str, str]]:
     for skill in iter_skill_dirs(skills_root(library).resolve()):
         if skill.name not in served and skill.name not in refused:
             refused[skill.name] = "route does not serve it (see skillforge validate)"
-    for name, why in [*_links_out(library, served).items(), *_unsafe_files(served).items()]:
-        if name in served:
-            del served[name]
-            refused[name] = why
+    for name, why in problems({n: Path(f) for n, f in served.items()}, library).items():
+        del served[name]
+        refused[name] = why if why.startswith("holds a link") else f"withheld: {why}"
     return served, refused
-
-
-def _links_out(library: Path, served: dict[str, str]) -> dict[str, str]:
-    """name -> why, for served skills holding a symlink out of the library: validate does not read
-    through links, and an agent reading the linked folder would."""
-    root = library.resolve()
-    found: dict[str, str] = {}
-    for name, folder in served.items():
-        for dirpath, dirs, files in os.walk(folder):
-            for entry in (*dirs, *files):
-                path = Path(dirpath) / entry
-                if path.is_symlink() and not path.resolve().is_relative_to(root):
-                    found.setdefault(name, f"holds a link out of the library ({path.relative_to(folder)})")
-    return found
-
-
-def _unsafe_files(served: dict[str, str]) -> dict[str, str]:
-    """name -> why, for served skills with a safety error in a file beside their SKILL.md (scripts/,
-    references/…): route reads only SKILL.md, but a linked folder hands the agent every file in it."""
-    from skillforge.skills.validate import validate_paths
-
-    if not served:
-        return {}
-    found: dict[str, str] = {}
-    folders = {Path(folder): name for name, folder in served.items()}
-    for f in validate_paths(list(folders), use_cache=True).findings:
-        if f.severity != "error" or f.rule[:3] not in ("SF5", "SF6") or Path(f.file).name == "SKILL.md":
-            continue
-        path = Path(f.file).resolve()
-        folder = next((p for p in path.parents if p in folders), None)
-        if folder is not None and folders[folder] not in found:
-            found[folders[folder]] = f"withheld: {f.name} in {path.relative_to(folder)}"
-    return found
 
 
 def _link(plan: Plan, link: Path, target: str, links: dict[str, str]) -> None:

@@ -16,6 +16,7 @@ with numpy and cached on disk (see :mod:`skillforge.route.index`); this module i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from skillforge.errors import SkillforgeError
@@ -74,15 +75,34 @@ class Router:
     ) -> list[Match]:
         """The best ``k`` skills for ``task`` (empty when none is good enough)."""
         ctx = context if context is not None else Context.detect(cwd)
-        # withheld skills (findings) are left out before the best k are chosen
-        return rank_skills(
-            self.index,
-            task,
-            k=k,
-            context=ctx,
-            utility=self.utility,
-            threshold=self.threshold if threshold is None else threshold,
-        )
+        while True:  # withheld skills (findings) are left out before the best k are chosen
+            matches = rank_skills(
+                self.index,
+                task,
+                k=k,
+                context=ctx,
+                utility=self.utility,
+                threshold=self.threshold if threshold is None else threshold,
+            )
+            if not self._withhold_unsafe_resources(m.name for m in matches):
+                return matches
+
+    def _withhold_unsafe_resources(self, names: Iterable[str]) -> bool:
+        """Withhold (for this index) each skill of ``names`` with an unsafe file beside its SKILL.md
+        (see :mod:`skillforge.route.resources`); whether any was."""
+        from skillforge.route.resources import problem
+
+        found = False
+        for name in names:
+            i = self.index.position(name)
+            if i is None or self.index.blocked[i]:
+                continue
+            why = problem(name, Path(self.index.paths[i]).parent, self.library)
+            if why:
+                self.index.blocked[i] = why
+                self.index.withheld = sorted({*self.index.withheld, i})
+                found = True
+        return found
 
     def body(self, name: str) -> str:
         """The SKILL.md body of ``name`` (front matter stripped)."""
@@ -92,6 +112,7 @@ class Router:
                 f"no skill named {name!r} in {skills_root(self.library)}",
                 "run `skillforge route` to see the available skills",
             )
+        self._withhold_unsafe_resources([name])
         if self.index.blocked[i]:
             raise SkillforgeError(
                 f"skill {name!r} is withheld: {self.index.blocked[i]}",

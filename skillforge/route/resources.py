@@ -1,0 +1,107 @@
+"""What a skill holds beside its SKILL.md (``references/``, ``scripts/``…) that makes it unsafe to hand
+out: route indexes SKILL.md alone, but an agent given a skill reads the files it lists, and a skill
+folder linked into an agent's skills folder hands it every file. A skill is held back when a file
+beside its SKILL.md has a safety error of ``skillforge validate`` (an injected instruction, a secret,
+an unsafe command) or when the folder holds a symlink out of the library (validate does not read
+through links; an agent would).
+
+``problems`` checks many folders at once (install); ``problem`` checks one skill as route hands it
+out, with the verdict cached on disk by the folder's files' (name, size, mtime), so a prompt that
+routes to an unchanged skill pays a few ``stat`` calls and no scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from skillforge.skills.findings_cache import FindingsCache
+
+VERSION = "1"  # bump when what counts as a problem changes (part of the cache key)
+CACHE = FindingsCache("resources")
+
+
+def problems(folders: dict[str, Path], library: Path) -> dict[str, str]:
+    """skill name -> why, for the skills of ``folders`` (name -> skill folder) that must not be handed
+    out for what lies beside their SKILL.md; the others are absent."""
+    found = _links_out(folders, library.resolve())
+    for name, why in _unsafe_files({n: f for n, f in folders.items() if n not in found}).items():
+        found[name] = why
+    return found
+
+
+def problem(name: str, folder: Path, library: Path) -> str:
+    """ "" when skill ``name`` (its folder ``folder``) may be handed out, else why not (see the module)."""
+    stamp = _stamp(folder)
+    if not stamp:  # SKILL.md alone: route's own index has checked it
+        return ""
+    key = hashlib.blake2b(
+        f"{VERSION}|{_rules_stamp()}|{folder.resolve()}|{library.resolve()}|{stamp}".encode(
+            "utf-8", "surrogateescape"
+        ),
+        digest_size=16,
+    ).hexdigest()
+    cached = CACHE.get(key)
+    if isinstance(cached, str):
+        return cached
+    why = problems({name: folder}, library).get(name, "")
+    CACHE.put(key, why)
+    CACHE.save()
+    return why
+
+
+def _stamp(folder: Path) -> str:
+    """(relative path, size, mtime) of every entry below ``folder`` but its SKILL.md, links included."""
+    rows: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for entry in (*dirs, *sorted(files)):
+            path = os.path.join(root, entry)
+            rel = os.path.relpath(path, folder)
+            if rel in ("SKILL.md", "skill.md"):
+                continue
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            rows.append(f"{rel}|{st.st_size}|{st.st_mtime_ns}|{st.st_mode}")
+    return "\n".join(rows)
+
+
+def _rules_stamp() -> str:
+    """The safety rules' and the package's stamp, as route's index uses (an edited rule re-checks)."""
+    from skillforge.route.index import built_by
+
+    return built_by()
+
+
+def _links_out(folders: dict[str, Path], root: Path) -> dict[str, str]:
+    """name -> why, for skill folders holding a symlink out of the library: validate does not read
+    through links, and an agent reading the linked folder would."""
+    found: dict[str, str] = {}
+    for name, folder in folders.items():
+        for dirpath, dirs, files in os.walk(folder):
+            for entry in (*dirs, *files):
+                path = Path(dirpath) / entry
+                if path.is_symlink() and not path.resolve().is_relative_to(root):
+                    found.setdefault(name, f"holds a link out of the library ({path.relative_to(folder)})")
+    return found
+
+
+def _unsafe_files(folders: dict[str, Path]) -> dict[str, str]:
+    """name -> why, for skill folders with a safety error in a file beside their SKILL.md."""
+    from skillforge.skills.validate import validate_paths
+
+    if not folders:
+        return {}
+    by_folder = {folder.resolve(): name for name, folder in folders.items()}
+    found: dict[str, str] = {}
+    for f in validate_paths(list(by_folder), use_cache=True).findings:
+        if f.severity != "error" or f.rule[:3] not in ("SF5", "SF6") or Path(f.file).name == "SKILL.md":
+            continue
+        path = Path(f.file).resolve()
+        folder = next((p for p in path.parents if p in by_folder), None)
+        if folder is not None and by_folder[folder] not in found:
+            found[by_folder[folder]] = f"findings: {f.name} in {path.relative_to(folder)}"
+    return found
