@@ -4,13 +4,16 @@ request) stops the run at the first call, with its hint and exit code."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import git
 import orjson
 import pytest
 
-from tests.llm_server import Reply
+from tests.llm_server import Reply, Seen
+from tests.merge_script import edit, is_decide, is_topics, shown, topic_reply
 
 FIX = Path(__file__).parent / "fixtures" / "distill"
 
@@ -18,6 +21,10 @@ FIX = Path(__file__).parent / "fixtures" / "distill"
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+
+
+def committed(lib: Path, branch: str, rel: str) -> str:
+    return (git.Repo(lib).commit(branch).tree / rel).data_stream.read().decode()
 
 
 def distill(cli: Any, server: Any, lib: Path, *extra: str) -> Any:
@@ -50,3 +57,123 @@ def test_a_bad_key_or_model_stops_the_run_at_the_first_call(cli, tmp_path, llm_s
     human = distill(cli, llm_server, lib, "--workers", "2")
     assert human.code == 2 and "warning:" not in human.err
     assert f"error: anthropic: {error}" in human.err and hint in human.err
+
+
+INSTALL = {
+    "title": "Install the src-layout package before running its tests",
+    "trigger": "tests fail to import the project's own package",
+    "lesson": "Run `python -m pip install -e .`, then `python -m pytest -q`.",
+}
+COVERAGE = {
+    "title": "Check the coverage report after a test run",
+    "trigger": "coverage drops",
+    "lesson": "Read htmlcov/index.html.",
+}
+LIMIT = 100_000  # --max-tokens: every call fits until one answer reports using nearly all of it
+
+
+def analyst_reply(seen: Seen, lessons: list[dict[str, str]], **usage: int) -> Reply | None:
+    found = re.search(r"Trajectory id: (\w[\w-]*)\.", seen.user_text)
+    if not found:
+        return None
+    step = re.search(r"\[(\d+)\][^\n]*python -m pip install -e \.", seen.user_text)
+    evidence = [
+        {
+            "trajectory_id": found.group(1),
+            "steps": [int(step.group(1))] if step else [0],
+            "quote": "python -m pip install -e .",
+        }
+    ]
+    extra = {
+        "kind": "success_pattern",
+        "level": "functional",
+        "scope": {"kind": "repository", "value": "ledgerkit"},
+        "confidence": 0.8,
+        "evidence": evidence,
+    }
+    return Reply(json={"lessons": [{**x, **extra} for x in lessons]}, **usage)
+
+
+def add_skill(seen: Seen, **usage: int) -> Reply:
+    return Reply(
+        json={"edits": [edit("add_skill", "ledgerkit-testing", sorted(shown(seen)), description=DESCRIPTION,
+                             content=SKILL_BODY)]},
+        **usage,
+    )  # fmt: skip
+
+
+DESCRIPTION = "Run ledgerkit's tests. Use when its tests fail to import."
+SKILL_BODY = "# Testing ledgerkit\n\n## Steps\n\n1. `python -m pip install -e .`\n2. `python -m pytest -q`\n"
+
+
+def test_a_budget_stop_in_the_merge_stage_commits_the_finished_skills(cli, tmp_path, llm_server, monkeypatch):
+    # the first merge call fit and the second did not: BudgetExceeded escaped the pipeline, so the run
+    # ended as an error (JSON status "error" with exit 3), no usage table, nothing committed
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "3")  # two topics of three lessons: two merge calls
+
+    def script(seen: Seen) -> Reply:
+        reply = analyst_reply(seen, [INSTALL, COVERAGE], input_tokens=10, output_tokens=10)
+        if reply is not None:
+            return reply
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: title)
+        return add_skill(seen, input_tokens=LIMIT - 1000, output_tokens=10)  # nearly all the budget
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = distill(cli, llm_server, lib, "--workers", "1", "--max-tokens", str(LIMIT), "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "committed" and report["partial"], res.out
+    assert [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    assert len([s for s in llm_server.requests if is_decide(s)]) == 1
+    lost = [f for f in report["failures"] if f.startswith("not applied: 3 lessons")]
+    assert lost and "--max-tokens" in lost[0]
+    assert any(n.startswith("stopped early") for n in report["notes"])
+    assert report["plan"]["usage_by_stage"]["merge"]["calls"] == 1
+    pending = orjson.loads(committed(lib, report["branch"], ".skillforge/pending.json"))
+    assert len(pending["lessons"]) == 1  # the refused topic waits; its runs are not marked distilled
+    distilled = orjson.loads(committed(lib, report["branch"], ".skillforge/distilled.json"))
+    assert distilled["trajectories"] == {}
+
+
+def test_a_budget_stop_at_the_comparative_call_reports_partial_and_keeps_the_analyses(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # a success and a failure of one repository make a comparative call; the budget refused it and the
+    # run ended as an error: no report, no usage table
+    analysts = 0
+
+    def script(seen: Seen) -> Reply:
+        nonlocal analysts
+        if "Trajectory id:" in seen.user_text:
+            analysts += 1
+            used = LIMIT - 1000 if analysts % 3 == 0 else 10  # the last analysis leaves no room
+            return analyst_reply(seen, [INSTALL], input_tokens=used, output_tokens=10) or Reply()
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: "one")
+        if is_decide(seen):
+            return add_skill(seen)
+        return Reply(json={"lessons": []})  # the comparative analyst
+
+    llm_server.responder = script
+    lib, labels = tmp_path / "lib", tmp_path / "labels.json"
+    labels.write_text('{"8a6d0c47-2e19-4b5f-a3d8-c1f7e4902b16": "success", '
+                      '"b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b": "failure", '
+                      '"c9d8e7f6-a5b4-4c3d-9e2f-1a0b9c8d7e6f": "success"}')  # fmt: skip
+    args = ("distill", str(FIX / "batch2"), "--labels", str(labels),
+            "--library", str(lib), "--init", "--provider", "anthropic", "--base-url", llm_server.anthropic_url,
+            "--model", "test-model", "--workers", "1")  # fmt: skip
+    res = cli(*args, "--max-tokens", str(LIMIT), "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] != "error" and report["partial"], res.out
+    assert analysts == 3 and len(llm_server.requests) == 3  # nothing after the refused call
+    assert any("comparative analysis of 1 groups" in f and "--max-tokens" in f for f in report["failures"])
+    assert any(n.startswith("stopped early") for n in report["notes"])
+    assert report["plan"]["usage_by_stage"]["failure-analyst"]["calls"] == 1
+    again = orjson.loads(cli(*args, "--json").out)  # no limit: the analyses come from the cache
+    assert analysts == 3 and again["status"] == "committed" and not again["partial"], again
+    assert [c["skill"] for c in again["changes"]] == ["ledgerkit-testing"]
+    monkeypatch.setenv("SKILLFORGE_HOME", str(tmp_path / "another-home"))  # no cache: the same stop
+    human = cli(*args[:5], str(tmp_path / "lib2"), *args[6:], "--max-tokens", str(LIMIT))
+    assert human.code == 3 and analysts == 6 and "LLM usage" in human.out
+    assert "stopped early" in " ".join((human.out + human.err).split())

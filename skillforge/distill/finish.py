@@ -10,7 +10,7 @@ from typing import Any
 from skillforge.config import Settings
 from skillforge.distill import commit, gates, runid, runs
 from skillforge.distill.base import DistillReport, Mapper, MapResult
-from skillforge.distill.run import Progress, Run, note_usage, progress_bar, step_trust_of
+from skillforge.distill.run import Progress, Run, note_budget_stop, note_usage, progress_bar, step_trust_of
 from skillforge.distill.write import WriteResult, apply_edits
 from skillforge.model import Lesson, LessonKind
 from skillforge.safety.trust import trusted
@@ -56,6 +56,7 @@ def finish(
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
         bar.advance()
     note_usage(report, budget)
+    note_budget_stop(report, budget, getattr(mapper, "not_compared", 0))
     with progress_bar(progress, "writing and validating", 1) as bar:
         written, changes = _write(report, lib, base, settings, (edits, current))
         bar.advance()

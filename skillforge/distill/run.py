@@ -96,6 +96,25 @@ def progress_bar(
     return progress(label, total)
 
 
+STOPPED_EARLY = "stopped early"
+
+
+def note_budget_stop(report: DistillReport, budget: Any, not_compared: int = 0) -> None:
+    """Say once that the budget stopped the run (in any stage) and what it left undone: the
+    comparative calls it refused are a failure (the run is partial); the merge calls it refused are
+    reported as lessons not applied."""
+    if budget is None or not budget.stopped:
+        return
+    if not_compared:
+        report.failures.append(
+            f"comparative analysis of {not_compared} groups of runs not done: budget: {budget.stopped}"
+        )
+    if not any(n.startswith(STOPPED_EARLY) for n in report.notes):
+        report.notes.append(
+            f"{STOPPED_EARLY}: the budget was reached ({budget.stopped}); finished calls are kept and cached"
+        )
+
+
 def note_usage(report: DistillReport, budget: Any) -> None:
     """LLM usage so far: the total and, in ``report.plan["usage_by_stage"]``, per stage."""
     if budget is not None:

@@ -25,6 +25,7 @@ from skillforge.distill.llm.evidence import Origin, StepRef, to_lessons
 from skillforge.distill.llm.tools import Toolbox
 from skillforge.distill.llm.transcript import TASK_CHARS, WRITER, Transcript, cut, prepare
 from skillforge.distill.parallel import imap_unordered
+from skillforge.errors import BudgetExceeded
 from skillforge.model import Lesson, Outcome, Trajectory, Trust, content_id
 from skillforge.providers.base import ChatRequest, Message, Provider
 from skillforge.text import owner_of_names
@@ -56,6 +57,7 @@ class LLMMapper:
 
     def __init__(self, provider: Provider, budget: Budget, options: Options):
         self.provider, self.budget, self.options = provider, budget, options
+        self.not_compared = 0  # comparative calls the budget refused (set by ``reduce``)
 
     def caller(self) -> Caller:
         return Caller(self.provider, self.budget, self.options.template_dir)
@@ -85,6 +87,8 @@ class LLMMapper:
         caller = self.caller()
         try:
             lessons, facts = self._analyse(traj, caller)
+        except BudgetExceeded:
+            raise  # the executor records it and stops the map stage
         except SKIPPABLE as exc:
             if not skippable(exc):
                 raise
@@ -141,14 +145,21 @@ class LLMMapper:
     # -- reduce ------------------------------------------------------------------------------------
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
+        """The analysts' lessons and the comparative ones; ``not_compared`` counts the groups the
+        budget left without their comparative call."""
         lessons = [lesson for r in results for lesson in r.lessons]
         facts = [r.facts for r in results if isinstance(r.facts, dict)]
         groups = comparable_groups(facts)
+        self.not_compared = 0
         for _, found in imap_unordered(self._compare, groups, self.options.workers):
-            lessons.extend(found)
+            if found is None:
+                self.not_compared += 1
+            else:
+                lessons.extend(found)
         return lessons
 
-    def _compare(self, group: list[dict[str, Any]]) -> list[Lesson]:
+    def _compare(self, group: list[dict[str, Any]]) -> list[Lesson] | None:
+        """The group's comparative lessons (None: the budget refused the call)."""
         caller = self.caller()
         user = caller.render("comparative.j2", trajectories=group)
         request = self._request(caller, user)
@@ -159,6 +170,8 @@ class LLMMapper:
             return hit.lessons
         try:
             data = answer_json(caller, "comparative", request, schema.LESSONS)
+        except BudgetExceeded:
+            return None
         except SKIPPABLE as exc:
             if not skippable(exc):
                 raise
