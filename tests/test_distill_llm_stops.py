@@ -177,3 +177,42 @@ def test_a_budget_stop_at_the_comparative_call_reports_partial_and_keeps_the_ana
     human = cli(*args[:5], str(tmp_path / "lib2"), *args[6:], "--max-tokens", str(LIMIT))
     assert human.code == 3 and analysts == 6 and "LLM usage" in human.out
     assert "stopped early" in " ".join((human.out + human.err).split())
+
+
+def test_a_rerun_after_a_failed_trajectory_analyses_it_instead_of_saying_already_done(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # the run id did not depend on which trajectories failed: the re-run found the partial run's branch,
+    # said "already done … nothing new" (exit 0, no call) and never retried the failed trajectory
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "8")
+    broken = True
+
+    def script(seen: Seen) -> Reply:
+        if broken and "format_amount" in seen.user_text and "Trajectory id:" in seen.user_text:
+            return Reply(text="I looked at it and it seems fine.")  # malformed twice: the item fails
+        reply = analyst_reply(seen, [INSTALL])
+        if reply is not None:
+            return reply
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: "one")
+        return add_skill(seen)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    first = distill(cli, llm_server, lib, "--workers", "1", "--json")
+    report = orjson.loads(first.out)
+    assert first.code == 3 and report["status"] == "committed" and len(report["failures"]) == 1
+    broken = False
+    before = len(llm_server.requests)
+    res = distill(cli, llm_server, lib, "--workers", "1", "--json")
+    again = orjson.loads(res.out)
+    analysed = [s for s in llm_server.requests[before:] if "Trajectory id:" in s.user_text]
+    assert len(analysed) == 1 and "format_amount" in analysed[0].user_text  # the others are cached
+    assert res.code == 0 and again["status"] == "committed" and again["branch"] != report["branch"]
+    distilled = orjson.loads(committed(lib, again["branch"], ".skillforge/distilled.json"))
+    assert len(distilled["trajectories"]) == 3
+    assert any(n.startswith(f"2 of these trajectories are on {report['branch']}") for n in again["notes"])
+    before = len(llm_server.requests)
+    done = distill(cli, llm_server, lib, "--workers", "1", "--json")  # nothing left out: already done
+    assert done.code == 0 and orjson.loads(done.out)["status"] == "already_done"
+    assert len(llm_server.requests) == before

@@ -46,6 +46,7 @@ def finish(
         runid.base_commit(lib, base),
         run.labelled,
         int(settings.min_support),
+        _failed_ids(run),
     )
     done = lib.find_run(report.run_id)
     if done is not None:  # the same logs, engine and base: this run is on its review branch already
@@ -74,6 +75,12 @@ def finish(
     return commit.commit(
         run, lib, base, written, changes, gated, _verdict(run), older=older, unapplied=unapplied
     )
+
+
+def _failed_ids(run: Run) -> set[str]:
+    """The trajectories read whose map stage failed (their lessons are missing from this run)."""
+    mapped = {r.trajectory_id for r in run.results if r.error is None}
+    return set(run.input_ids) - mapped
 
 
 def _note_unmerged_reviews(report: DistillReport, lib: Any, base: str, input_ids: list[str]) -> None:
