@@ -24,7 +24,7 @@ def _key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def committed(lib: Path, branch: str, rel: str) -> str:
-    return (git.Repo(lib).commit(branch).tree / rel).data_stream.read().decode()
+    return str(git.Repo(lib).git.show(f"{branch}:{rel}"))  # not a blob stream: its Repo may be collected
 
 
 def distill(cli: Any, server: Any, lib: Path, *extra: str) -> Any:
@@ -216,3 +216,34 @@ def test_a_rerun_after_a_failed_trajectory_analyses_it_instead_of_saying_already
     done = distill(cli, llm_server, lib, "--workers", "1", "--json")  # nothing left out: already done
     assert done.code == 0 and orjson.loads(done.out)["status"] == "already_done"
     assert len(llm_server.requests) == before
+
+
+def test_lessons_dropped_for_citations_not_in_the_log_are_counted_and_reported(cli, tmp_path, llm_server):
+    # a lesson citing a step that does not exist was dropped without a word: "lessons found: 0" after
+    # paid calls could not be told from a model that found nothing
+    def script(seen: Seen) -> Reply:
+        found = re.search(r"Trajectory id: (\w+)\.", seen.user_text)
+        if not found:
+            return topic_reply(seen, lambda title: "one") if is_topics(seen) else add_skill(seen)
+        extra = {"kind": "success_pattern", "level": "functional", "scope": {"kind": "general", "value": ""}}
+        cite = {"trajectory_id": found.group(1), "quote": "no such text anywhere in the log"}
+        return Reply(
+            json={
+                "lessons": [
+                    {**INSTALL, **extra, "confidence": 0.8, "evidence": [{**cite, "steps": [9999]}]},
+                    {**COVERAGE, **extra, "confidence": 0.8, "evidence": [{**cite, "steps": [0]}]},
+                ]
+            }
+        )
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = distill(cli, llm_server, lib, "--workers", "1", "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 0 and report["lessons"] == 3, res.out  # the coverage lesson, without its quote
+    assert report["dropped"] == {"lessons": 3, "quotes": 3}
+    assert any(n.startswith("3 lessons the model gave were dropped") for n in report["notes"])
+    assert any(n.startswith("3 quotes the model gave were dropped") for n in report["notes"])
+    again = distill(cli, llm_server, tmp_path / "lib2", "--workers", "1")  # from the cache: still counted
+    text = " ".join((again.out + again.err).split())
+    assert "lessons dropped (bad citations) │ 3" in text and "3 lessons the model gave were dropped" in text

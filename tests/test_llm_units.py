@@ -108,10 +108,10 @@ def test_evidence_quote_is_whitespace_normalised_and_trust_is_least_trusted():
             }
         ]
     }
-    (lesson,), bad = to_lessons(data, lambda tid, i: steps.get(i), {"t": Origin("task", Outcome.FAILURE)})
+    (lesson,), dropped = to_lessons(data, lambda tid, i: steps.get(i), {"t": Origin("task", Outcome.FAILURE)})
     ev = lesson.evidence[0]
     assert ev.steps == [1, 2] and ev.quote == "run pytest -x" and ev.trust is Trust.TOOL_OUTPUT
-    assert lesson.confidence == 1.0 and bad == 0 and str(lesson.scope) == "tool:pytest"
+    assert lesson.confidence == 1.0 and dropped == {} and str(lesson.scope) == "tool:pytest"
 
 
 def test_prices_longest_prefix_and_user_override(tmp_path):

@@ -10,7 +10,15 @@ from typing import Any
 from skillforge.config import Settings
 from skillforge.distill import commit, gates, runid, runs
 from skillforge.distill.base import DistillReport, Mapper, MapResult
-from skillforge.distill.run import Progress, Run, note_budget_stop, note_usage, progress_bar, step_trust_of
+from skillforge.distill.run import (
+    Progress,
+    Run,
+    note_budget_stop,
+    note_dropped,
+    note_usage,
+    progress_bar,
+    step_trust_of,
+)
 from skillforge.distill.write import WriteResult, apply_edits
 from skillforge.model import Lesson, LessonKind
 from skillforge.safety.trust import trusted
@@ -36,6 +44,8 @@ def finish(
     with progress_bar(progress, "reducing lessons", 1) as bar:
         lessons = _unwritten(report, lib, _reduce(run, mapper))
         _relative_sources(lessons, run.roots)
+        report.dropped.update(getattr(mapper, "dropped", None) or {})  # the comparative answers'
+        note_dropped(report)
         bar.advance()
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     gated = _gate(run, settings, lessons, waiting)

@@ -42,6 +42,7 @@ class Run:
     def keep(self, result: MapResult) -> None:
         """Record one map result: fold it into the reducer when there is one, else keep it."""
         with self.lock:  # cached results arrive from the thread that feeds the executor
+            self.report.dropped.update(result.dropped)
             if self.reducer is None:
                 self.results.append(result)
             elif result.error is None:
@@ -112,6 +113,22 @@ def note_budget_stop(report: DistillReport, budget: Any, not_compared: int = 0) 
     if not any(n.startswith(STOPPED_EARLY) for n in report.notes):
         report.notes.append(
             f"{STOPPED_EARLY}: the budget was reached ({budget.stopped}); finished calls are kept and cached"
+        )
+
+
+def note_dropped(report: DistillReport) -> None:
+    """Say what the model's answers held that did not check out, so that "0 lessons found" after paid
+    calls is not read as "the model found nothing"."""
+    lessons, quotes = report.dropped["lessons"], report.dropped["quotes"]
+    if lessons:
+        report.notes.append(
+            f"{lessons} lessons the model gave were dropped: none of their citations is a step of the "
+            "log they name"
+        )
+    if quotes:
+        report.notes.append(
+            f"{quotes} quotes the model gave were dropped: not in the steps they cite (their lessons "
+            "are kept, with half the confidence)"
         )
 
 

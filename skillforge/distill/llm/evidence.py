@@ -2,7 +2,8 @@
 that checks out: every cited step must exist, and a quote must appear (whitespace-normalised,
 case-insensitive) in the cited steps' text. A citation of missing steps is dropped; a quote that is
 not in the steps is dropped and the lesson's confidence halved; a lesson left with no evidence is
-dropped. Evidence.trust is the least trusted of the cited steps."""
+dropped. What was dropped is counted (:func:`to_lessons`), for the report. Evidence.trust is the least
+trusted of the cited steps."""
 
 from __future__ import annotations
 
@@ -70,23 +71,26 @@ def check_evidence(
     return ev, verified
 
 
-def to_lessons(data: dict[str, Any], lookup: Lookup, origins: dict[str, Origin]) -> tuple[list[Lesson], int]:
-    """Checked lessons and how many citations were dropped or downgraded."""
+def to_lessons(
+    data: dict[str, Any], lookup: Lookup, origins: dict[str, Origin]
+) -> tuple[list[Lesson], dict[str, int]]:
+    """Checked lessons, and what was dropped: ``lessons`` left with no valid citation, ``quotes`` not
+    found in the steps they cite (their lessons kept)."""
     out: list[Lesson] = []
-    bad = 0
+    dropped = {"lessons": 0, "quotes": 0}
     for item in data.get("lessons", []):
         evidence: list[Evidence] = []
         confidence = min(1.0, max(0.0, float(item.get("confidence", 0.5))))
         for raw in item.get("evidence", []):
             ev, verified = check_evidence(raw, lookup, origins)
-            if ev is None or not verified:
-                bad += 1
             if ev is None:
                 continue
             if not verified:
                 confidence /= 2
+                dropped["quotes"] += bool(str(raw.get("quote", "")).strip())
             evidence.append(ev)
         if not evidence:
+            dropped["lessons"] += 1
             continue
         scope = item.get("scope") or {}
         out.append(
@@ -102,4 +106,4 @@ def to_lessons(data: dict[str, Any], lookup: Lookup, origins: dict[str, Origin])
                 signature=slug(str(item["title"])),
             )
         )
-    return out, bad
+    return out, {k: n for k, n in dropped.items() if n}
