@@ -4,6 +4,7 @@ request) stops the run at the first call, with its hint and exit code."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -241,9 +242,58 @@ def test_lessons_dropped_for_citations_not_in_the_log_are_counted_and_reported(c
     res = distill(cli, llm_server, lib, "--workers", "1", "--json")
     report = orjson.loads(res.out)
     assert res.code == 0 and report["lessons"] == 3, res.out  # the coverage lesson, without its quote
-    assert report["dropped"] == {"lessons": 3, "quotes": 3}
+    assert report["dropped"] == {"lessons": 3, "quotes": 3, "secrets": 0}
     assert any(n.startswith("3 lessons the model gave were dropped") for n in report["notes"])
     assert any(n.startswith("3 quotes the model gave were dropped") for n in report["notes"])
     again = distill(cli, llm_server, tmp_path / "lib2", "--workers", "1")  # from the cache: still counted
     text = " ".join((again.out + again.err).split())
     assert "lessons dropped (bad citations) │ 3" in text and "3 lessons the model gave were dropped" in text
+
+
+OPENAI_KEY = "sk-proj-Q7vX2mK9pL4nR8tW1yB6cD3fG5hJ0kS2aE4uI7oP9zM1xN3v"
+GITHUB_TOKEN = "ghp_x7Kq9mZ2pL4vN8rT1wY6bC3dF5gH0jS2aE4u"
+
+
+def test_a_secret_the_model_writes_into_a_lesson_is_never_cached_or_sent_again(cli, tmp_path, llm_server):
+    # the comparative call carried the analysts' lessons in full, secrets and all, and the map cache
+    # kept them in clear (the gate quarantined the lesson only later, before writing)
+    leaky = {
+        "title": "Configure the API clients before the tests",
+        "trigger": "tests need the API keys",
+        "lesson": f"Export OPENAI_API_KEY={OPENAI_KEY} and GITHUB_TOKEN={GITHUB_TOKEN} first.",
+    }
+
+    def script(seen: Seen) -> Reply:
+        reply = analyst_reply(seen, [INSTALL, leaky])
+        if reply is not None:
+            return reply
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: "one")
+        if is_decide(seen):
+            return add_skill(seen)
+        return Reply(json={"lessons": []})  # the comparative analyst
+
+    llm_server.responder = script
+    labels = tmp_path / "labels.json"
+    labels.write_text('{"8a6d0c47-2e19-4b5f-a3d8-c1f7e4902b16": "success", '
+                      '"b2e4f6a8-1c3d-4e5f-8a9b-0c1d2e3f4a5b": "failure", '
+                      '"c9d8e7f6-a5b4-4c3d-9e2f-1a0b9c8d7e6f": "success"}')  # fmt: skip
+    res = cli(
+        "distill", str(FIX / "batch2"), "--labels", str(labels), "--library", str(tmp_path / "lib"), "--init",
+        "--provider", "anthropic", "--base-url", llm_server.anthropic_url, "--model", "test-model",
+        "--workers", "1", "--json",
+    )  # fmt: skip
+    report = orjson.loads(res.out)
+    compared = [
+        s
+        for s in llm_server.requests
+        if "Trajectory id:" not in s.user_text and "=== trajectory" in s.user_text
+    ]
+    assert compared and all(OPENAI_KEY not in s.text and GITHUB_TOKEN not in s.text for s in compared)
+    cached = [p.read_text() for p in Path(os.environ["SKILLFORGE_HOME"]).rglob("*.json")]
+    assert cached and not any(OPENAI_KEY in t or GITHUB_TOKEN in t for t in cached)
+    assert report["dropped"]["secrets"] == 3 and res.code == 0, res.out
+    assert any(
+        n.startswith("3 lessons the model gave were dropped: their text held a secret")
+        for n in report["notes"]
+    )

@@ -54,7 +54,7 @@ class DistillResult:
             "lessons": r.lessons,
             "lessons_kept": r.lessons_kept,
             "quarantined": r.quarantined,
-            "dropped": {"lessons": r.dropped["lessons"], "quotes": r.dropped["quotes"]},
+            "dropped": {k: r.dropped[k] for k in ("lessons", "quotes", "secrets")},
             "failures": r.failures,
             "redactions": dict(r.redactions),
             "usage": vars(r.usage),

@@ -125,6 +125,11 @@ def note_dropped(report: DistillReport) -> None:
             f"{lessons} lessons the model gave were dropped: none of their citations is a step of the "
             "log they name"
         )
+    if report.dropped["secrets"]:
+        report.notes.append(
+            f"{report.dropped['secrets']} lessons the model gave were dropped: their text held a secret "
+            "(never cached, sent again or written)"
+        )
     if quotes:
         report.notes.append(
             f"{quotes} quotes the model gave were dropped: not in the steps they cite (their lessons "
