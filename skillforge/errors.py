@@ -62,11 +62,22 @@ class LibraryError(SkillforgeError):
 
 
 class ProviderError(SkillforgeError):
-    """An LLM provider failed in a way the SDK's own retries did not fix."""
+    """An LLM provider failed in a way the SDK's own retries did not fix. ``retryable``: it may pass
+    (rate limit, timeout, 5xx), so only the item fails; ``stops_run``: every later call would fail
+    the same way (a bad key, an unknown model), so the run stops at once."""
 
-    def __init__(self, message: str, hint: str | None = None, *, retryable: bool = False):
-        super().__init__(message, hint)
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        retryable: bool = False,
+        stops_run: bool = False,
+        exit_code: ExitCode | None = None,
+    ):
+        super().__init__(message, hint, exit_code=exit_code)
         self.retryable = retryable
+        self.stops_run = stops_run
 
 
 class BudgetExceeded(SkillforgeError):

@@ -108,10 +108,10 @@ def test_evidence_quote_is_whitespace_normalised_and_trust_is_least_trusted():
             }
         ]
     }
-    (lesson,), bad = to_lessons(data, lambda tid, i: steps.get(i), {"t": Origin("task", Outcome.FAILURE)})
+    (lesson,), dropped = to_lessons(data, lambda tid, i: steps.get(i), {"t": Origin("task", Outcome.FAILURE)})
     ev = lesson.evidence[0]
     assert ev.steps == [1, 2] and ev.quote == "run pytest -x" and ev.trust is Trust.TOOL_OUTPUT
-    assert lesson.confidence == 1.0 and bad == 0 and str(lesson.scope) == "tool:pytest"
+    assert lesson.confidence == 1.0 and dropped == {} and str(lesson.scope) == "tool:pytest"
 
 
 def test_prices_longest_prefix_and_user_override(tmp_path):
@@ -137,7 +137,18 @@ def test_budget_counts_calls_in_flight():
     with pytest.raises(BudgetExceeded, match="max-cost"):
         budget.reserve("m", 6, 0)
     budget.release(held)
-    assert budget.reserve("m", 6, 0) == (6.0, 6)
+    assert "would pass --max-cost" in budget.stopped
+    with pytest.raises(BudgetExceeded, match="max-cost"):  # refused once: the run stops there
+        budget.reserve("m", 1, 0)
+
+
+def test_budget_refuses_every_call_after_the_first_refusal():
+    budget = Budget(max_tokens=100, prices=dollars_per_token())
+    assert budget.reserve("m", 10, 10) == (20.0, 20) and not budget.stopped
+    with pytest.raises(BudgetExceeded, match="max-tokens 100"):
+        budget.reserve("m", 50, 50)
+    with pytest.raises(BudgetExceeded, match="max-tokens 100"):
+        budget.reserve("m", 1, 1)  # it would fit, but a later stage must not start half-way
 
 
 def test_budget_charges_real_usage_per_stage():

@@ -54,6 +54,7 @@ class DistillResult:
             "lessons": r.lessons,
             "lessons_kept": r.lessons_kept,
             "quarantined": r.quarantined,
+            "dropped": {k: r.dropped[k] for k in ("lessons", "quotes", "secrets")},
             "failures": r.failures,
             "redactions": dict(r.redactions),
             "usage": vars(r.usage),

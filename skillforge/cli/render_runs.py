@@ -227,6 +227,7 @@ def _summary_rows(report: Any) -> list[tuple[str, Any]]:
         ("already distilled (skipped)", report.skipped_trajectories),
         ("lessons found", report.lessons),
         ("lessons kept", report.lessons_kept),
+        ("lessons dropped (bad citations)", report.dropped["lessons"]),
         ("lessons quarantined", len(report.quarantined)),
         ("redactions", redactions),
         ("failures", len(report.failures)),

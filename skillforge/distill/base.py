@@ -40,7 +40,9 @@ class Usage:
 @dataclass
 class MapResult:
     """What one trajectory contributed. ``facts`` is mapper-specific and small (offline miners keep
-    signatures and counts there); ``error`` is set when the item failed and the run went on."""
+    signatures and counts there); ``error`` is set when the item failed and the run went on;
+    ``dropped`` counts what an LLM's answer held that did not check out (``lessons`` with no valid
+    citation, ``quotes`` not in the cited steps)."""
 
     trajectory_id: str
     lessons: list[Lesson] = field(default_factory=list)
@@ -48,6 +50,7 @@ class MapResult:
     error: str | None = None
     usage: Usage = field(default_factory=Usage)
     cached: bool = False
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 class Reducer(Protocol):
@@ -91,6 +94,7 @@ class DistillReport:
     quarantined: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     redactions: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)  # LLM lessons and quotes that did not check out
     usage: Usage = field(default_factory=Usage)
     changes: list[SkillChange] = field(default_factory=list)
     branch: str | None = None

@@ -272,9 +272,10 @@ class BatchMapper:
                 traj.id, error=f"{STAGE}: malformed answer: {'; '.join(errors[:3])}", usage=usage
             )
         outcome = traj.known_outcome  # a guessed one: the model decided it in the same answer
-        lessons, _ = to_lessons(value, _trajectory_lookup(traj), {traj.id: Origin(traj.task, outcome)})
+        lessons, dropped = to_lessons(value, _trajectory_lookup(traj), {traj.id: Origin(traj.task, outcome)})
         source = traj.outcome_source if outcome is not Outcome.UNKNOWN else None
-        return MapResult(traj.id, lessons=lessons, facts=_facts(traj, outcome, source, lessons), usage=usage)
+        facts = _facts(traj, outcome, source, lessons)
+        return MapResult(traj.id, lessons=lessons, facts=facts, usage=usage, dropped=dropped)
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
         return self.inner.reduce(results)

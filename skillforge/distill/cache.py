@@ -73,6 +73,7 @@ def result_to_dict(result: MapResult) -> dict[str, Any]:
         "trajectory_id": result.trajectory_id,
         "lessons": [lesson.to_dict() for lesson in result.lessons],
         "facts": result.facts,
+        "dropped": result.dropped,
         "usage": {
             "calls": u.calls,
             "input_tokens": u.input_tokens,
@@ -89,4 +90,5 @@ def result_from_dict(d: dict[str, Any]) -> MapResult:
         lessons=[Lesson.from_dict(x) for x in d.get("lessons", [])],
         facts=d.get("facts"),
         usage=Usage(**d.get("usage", {})),
+        dropped=dict(d.get("dropped") or {}),
     )

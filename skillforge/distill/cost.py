@@ -3,7 +3,9 @@
 :class:`Prices` reads the price table (``skillforge/data/prices.json``, dollars per million tokens,
 merged with the user's ``$SKILLFORGE_HOME/prices.json``). :class:`Budget` is shared by all workers:
 ``reserve`` checks a call's estimate BEFORE it is sent (raising BudgetExceeded when the limit would be
-passed, counting calls still in flight), ``charge`` books the real usage afterwards, per stage.
+passed, counting calls still in flight), ``charge`` books the real usage afterwards, per stage. Once
+a call was refused, ``stopped`` says why and every later call is refused too: the run stops there and
+keeps what is done (a smaller call that would still fit does not start a later stage half-way).
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ class Budget:
         self._held_cost = 0.0
         self._held_tokens = 0
         self._lock = threading.Lock()
+        self.stopped = ""  # why the first call was refused ("" while none was)
 
     @property
     def total(self) -> Usage:
@@ -104,23 +107,37 @@ class Budget:
         est = TokenUsage(input=input_tokens, output=output_tokens)
         cost, tokens = self.prices.cost(model, est), input_tokens + output_tokens
         with self._lock:
-            spent = self.total
-            if self.max_cost and spent.cost + self._held_cost + cost > self.max_cost:
-                raise BudgetExceeded(
-                    f"the next LLM call (~${cost:.4f}) would pass --max-cost ${self.max_cost:.2f} "
-                    f"(spent ${spent.cost:.4f})",
-                    "raise --max-cost; work done so far is kept",
-                )
-            used = spent.input_tokens + spent.output_tokens + spent.cache_read_tokens
-            if self.max_tokens and used + self._held_tokens + tokens > self.max_tokens:
-                raise BudgetExceeded(
-                    f"the next LLM call (~{tokens} tokens) would pass --max-tokens {self.max_tokens} "
-                    f"(used {used})",
-                    "raise --max-tokens; work done so far is kept",
-                )
+            refused = self._refusal(cost, tokens)
+            if refused is not None:
+                self.stopped = self.stopped or refused.message
+                raise refused
             self._held_cost += cost
             self._held_tokens += tokens
         return cost, tokens
+
+    def _refusal(self, cost: float, tokens: int) -> BudgetExceeded | None:
+        """Why a call of this estimate may not be sent (None: it may); called under the lock."""
+        spent = self.total
+        if self.stopped:
+            return BudgetExceeded(self.stopped, self._hint())
+        if self.max_cost and spent.cost + self._held_cost + cost > self.max_cost:
+            return BudgetExceeded(
+                f"the next LLM call (~${cost:.4f}) would pass --max-cost ${self.max_cost:.2f} "
+                f"(spent ${spent.cost:.4f})",
+                self._hint(),
+            )
+        used = spent.input_tokens + spent.output_tokens + spent.cache_read_tokens
+        if self.max_tokens and used + self._held_tokens + tokens > self.max_tokens:
+            return BudgetExceeded(
+                f"the next LLM call (~{tokens} tokens) would pass --max-tokens {self.max_tokens} "
+                f"(used {used})",
+                self._hint(),
+            )
+        return None
+
+    def _hint(self) -> str:
+        limit = "--max-cost" if self.max_cost else "--max-tokens"
+        return f"raise {limit}; work done so far is kept"
 
     def release(self, held: tuple[float, int]) -> None:
         with self._lock:

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from skillforge.distill.base import Mapper, MapResult
 from skillforge.distill.cache import MapCache
-from skillforge.errors import BudgetExceeded, ConfigError, SkillforgeError
+from skillforge.errors import BudgetExceeded, ConfigError, ProviderError, SkillforgeError
 from skillforge.model import Trajectory
 
 EXECUTORS = ("local", "ray")
@@ -41,9 +41,15 @@ def compute_many(mapper: Any, trajs: list[Trajectory]) -> list[MapResult]:
 
 
 def compute(mapper: Any, traj: Trajectory) -> MapResult:
-    """``mapper.map(traj)`` with failures captured in the result (runs in a thread or a Ray worker)."""
+    """``mapper.map(traj)`` with failures captured in the result (runs in a thread or a Ray worker),
+    except a provider error every later call would repeat (a bad key, an unknown model): it stops
+    the run, with its hint."""
     try:
         return mapper.map(traj)
+    except ProviderError as exc:
+        if exc.stops_run:
+            raise
+        return MapResult(traj.id, error=str(exc))  # with its hint
     except BudgetExceeded as exc:
         return MapResult(traj.id, error=BUDGET_PREFIX + exc.message)
     except SkillforgeError as exc:
@@ -78,7 +84,13 @@ class MapTask:
 
     def __call__(self, traj: Trajectory) -> MapResult:
         key, hit = self.lookup(traj)
-        return hit if hit is not None else self.finish(key, compute(self.mapper, traj))
+        if hit is not None:
+            return hit
+        try:
+            return self.finish(key, compute(self.mapper, traj))
+        except ProviderError:  # stops the run: the items waiting for a worker are not started
+            self.stop.set()
+            raise
 
 
 class Executor(Protocol):
@@ -194,6 +206,9 @@ def _drain(ray: Any, task: MapTask, pending: dict[Any, list[tuple[str, str]]]) -
         try:
             results = ray.get(ref)
         except ray.exceptions.RayError as exc:
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, ProviderError) and cause.stops_run:
+                raise cause from None
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             results = [MapResult(tid, error=f"ray: {type(exc).__name__}: {first}") for _, tid in items]
         for (key, _), result in zip(items, results, strict=True):

@@ -11,7 +11,15 @@ from typing import Any
 from skillforge.config import Settings
 from skillforge.distill import commit, gates, runid, runs
 from skillforge.distill.base import DistillReport, Mapper, MapResult
-from skillforge.distill.run import Progress, Run, note_usage, progress_bar, step_trust_of
+from skillforge.distill.run import (
+    Progress,
+    Run,
+    note_budget_stop,
+    note_dropped,
+    note_usage,
+    progress_bar,
+    step_trust_of,
+)
 from skillforge.distill.write import WriteResult, apply_edits
 from skillforge.model import Lesson, LessonKind
 from skillforge.safety.trust import trusted
@@ -37,6 +45,8 @@ def finish(
     with progress_bar(progress, "reducing lessons", 1) as bar:
         lessons = _unwritten(report, lib, _reduce(run, mapper))
         _relative_sources(lessons, run.roots)
+        report.dropped.update(getattr(mapper, "dropped", None) or {})  # the comparative answers'
+        note_dropped(report)
         bar.advance()
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     gated = _gate(run, settings, lessons, waiting)
@@ -47,6 +57,7 @@ def finish(
         runid.base_commit(lib, base),
         run.labelled,
         int(settings.min_support),
+        _failed_ids(run),
     )
     done = lib.find_run(report.run_id)
     if done is not None:  # the same logs, engine and base: this run is on its review branch already
@@ -58,6 +69,7 @@ def finish(
         bar.advance()
     note_usage(report, budget)
     locked = _locked(consolidator, gated.kept, current) if report.provider == "offline" else {}
+    note_budget_stop(report, budget, getattr(mapper, "not_compared", 0))
     with progress_bar(progress, "writing and validating", 1) as bar:
         written, changes = _write(report, lib, base, settings, (edits, current), sorted(locked))
         bar.advance()
@@ -84,6 +96,12 @@ def finish(
         unapplied=unapplied,
         waiting=[le for lessons in locked.values() for le in lessons],
     )
+
+
+def _failed_ids(run: Run) -> set[str]:
+    """The trajectories read whose map stage failed (their lessons are missing from this run)."""
+    mapped = {r.trajectory_id for r in run.results if r.error is None}
+    return set(run.input_ids) - mapped
 
 
 def _note_unmerged_reviews(

@@ -23,7 +23,7 @@ from skillforge.distill import inputs as inputs_mod
 from skillforge.distill.base import DistillReport, Mapper
 from skillforge.distill.cache import MapCache
 from skillforge.distill.finish import finish
-from skillforge.distill.run import Progress, Run, note_usage, progress_bar, trust_codes
+from skillforge.distill.run import STOPPED_EARLY, Progress, Run, note_usage, progress_bar, trust_codes
 from skillforge.errors import LibraryError
 from skillforge.model import Trajectory
 from skillforge.providers.base import Provider
@@ -264,7 +264,9 @@ def _map_all(
                 run.report.failures.append(f"{result.trajectory_id}: {result.error}")
             bar.advance()
     if run.stop.is_set():
-        run.report.notes.append("stopped early: the budget was reached; finished items are kept and cached")
+        run.report.notes.append(
+            f"{STOPPED_EARLY}: the budget was reached; finished items are kept and cached"
+        )
 
 
 def _batch_mode(

@@ -42,6 +42,7 @@ class Run:
     def keep(self, result: MapResult) -> None:
         """Record one map result: fold it into the reducer when there is one, else keep it."""
         with self.lock:  # cached results arrive from the thread that feeds the executor
+            self.report.dropped.update(result.dropped)
             if self.reducer is None:
                 self.results.append(result)
             elif result.error is None:
@@ -94,6 +95,46 @@ def progress_bar(
     if progress is None:
         return contextlib.nullcontext(NullProgress())
     return progress(label, total)
+
+
+STOPPED_EARLY = "stopped early"
+
+
+def note_budget_stop(report: DistillReport, budget: Any, not_compared: int = 0) -> None:
+    """Say once that the budget stopped the run (in any stage) and what it left undone: the
+    comparative calls it refused are a failure (the run is partial); the merge calls it refused are
+    reported as lessons not applied."""
+    if budget is None or not budget.stopped:
+        return
+    if not_compared:
+        report.failures.append(
+            f"comparative analysis of {not_compared} groups of runs not done: budget: {budget.stopped}"
+        )
+    if not any(n.startswith(STOPPED_EARLY) for n in report.notes):
+        report.notes.append(
+            f"{STOPPED_EARLY}: the budget was reached ({budget.stopped}); finished calls are kept and cached"
+        )
+
+
+def note_dropped(report: DistillReport) -> None:
+    """Say what the model's answers held that did not check out, so that "0 lessons found" after paid
+    calls is not read as "the model found nothing"."""
+    lessons, quotes = report.dropped["lessons"], report.dropped["quotes"]
+    if lessons:
+        report.notes.append(
+            f"{lessons} lessons the model gave were dropped: none of their citations is a step of the "
+            "log they name"
+        )
+    if report.dropped["secrets"]:
+        report.notes.append(
+            f"{report.dropped['secrets']} lessons the model gave were dropped: their text held a secret "
+            "(never cached, sent again or written)"
+        )
+    if quotes:
+        report.notes.append(
+            f"{quotes} quotes the model gave were dropped: not in the steps they cite (their lessons "
+            "are kept, with half the confidence)"
+        )
 
 
 def note_usage(report: DistillReport, budget: Any) -> None:

@@ -3,7 +3,7 @@ before any LLM call, that a run with that id is on its review branch already."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from skillforge.config import DEFAULT_MIN_SUPPORT, Settings
@@ -17,13 +17,17 @@ def run_id_of(
     base: str,
     labelled: Mapping[str, str] | None = None,
     min_support: int = DEFAULT_MIN_SUPPORT,
+    left_out: Iterable[str] = (),
 ) -> str:
     """The run id: the trajectories read (by content), the engine (mapper, consolidator) and the base
     commit, so the same logs from any path or cache make the same run; the outcomes ``--labels`` gave
     (``labelled``: id -> outcome) and a ``--min-support`` other than the default, so that a run asked
-    for with other labels or another gate is a new run, not "already done"."""
+    for with other labels or another gate is a new run, not "already done"; and the trajectories whose
+    map failed (``left_out``: a rate limit, a malformed answer, the budget), so that a partial run is
+    not the run that completes it: the next run tries them again instead of saying "already done"."""
     outcomes = sorted(f"{i}={o}" for i, o in (labelled or {}).items())  # none: the ids of older versions
     gate = [f"min-support={min_support}"] if min_support != DEFAULT_MIN_SUPPORT else []
+    failed = [f"left-out={i}" for i in sorted(set(left_out))]  # none: a complete run's id is unchanged
     mapper, consolidator = engine
     return content_id(
         "distill",
@@ -33,6 +37,7 @@ def run_id_of(
         base,
         *outcomes,
         *gate,
+        *failed,
     )
 
 
@@ -63,7 +68,8 @@ def done_before_map(
     run: Any, lib: Any, settings: Settings, inputs: list[str], options: Any, engine: tuple[Any, Any]
 ) -> bool:
     """With an LLM, find out before any call whether this run is on its review branch already: one
-    extra pass over the logs for their ids (ingest costs far less than one analyst call)."""
+    extra pass over the logs for their ids (ingest costs far less than one analyst call). Only a
+    complete run is found: a partial one's id names what it left out, so those are tried again."""
     from skillforge.ingest import IngestReport, read
     from skillforge.ingest.labels import load_labels
 

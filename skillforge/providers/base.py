@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from skillforge.errors import ProviderError
+from skillforge.errors import ExitCode, ProviderError
 from skillforge.providers.ratelimit import RateLimiter
 from skillforge.text import estimate_tokens
 
@@ -183,6 +183,17 @@ ERROR_TABLE: dict[str, tuple[bool, str]] = {
     "APIError": (False, "the provider returned an unreadable answer; check --base-url"),
 }
 
+# errors every later call would repeat: the run stops at the first one, exiting with this code
+# (2: the key, --model or --base-url is wrong; 1: the account cannot pay)
+STOPS_RUN: dict[str, ExitCode] = {
+    "AuthenticationError": ExitCode.USAGE,
+    "PermissionDeniedError": ExitCode.USAGE,
+    "NotFoundError": ExitCode.USAGE,
+    "BadRequestError": ExitCode.USAGE,
+    "UnprocessableEntityError": ExitCode.USAGE,
+    "PaymentRequiredError": ExitCode.ERROR,
+}
+
 
 def classify(exc: BaseException, provider: str) -> ProviderError:
     """Turn an SDK exception into a ProviderError with a hint, by class name along the MRO."""
@@ -192,7 +203,13 @@ def classify(exc: BaseException, provider: str) -> ProviderError:
             status = getattr(exc, "status_code", None)
             where = f" (HTTP {status})" if status else ""
             first = _first_line(exc, 200) or cls.__name__
-            return ProviderError(f"{provider}: {cls.__name__}{where}: {first}", hint, retryable=retryable)
+            return ProviderError(
+                f"{provider}: {cls.__name__}{where}: {first}",
+                hint,
+                retryable=retryable,
+                stops_run=cls.__name__ in STOPS_RUN,
+                exit_code=STOPS_RUN.get(cls.__name__),
+            )
     return ProviderError(
         f"{provider}: {type(exc).__name__}: {_first_line(exc, 200)}", "run with --debug for details"
     )

@@ -16,7 +16,7 @@ from skillforge import templates
 from skillforge.distill.base import Usage
 from skillforge.distill.cost import Budget, price_key
 from skillforge.distill.llm.schema import check
-from skillforge.errors import ProviderError
+from skillforge.errors import BudgetExceeded, ProviderError
 from skillforge.providers.base import ChatRequest, ChatResponse, Message, Provider, Tool, ToolCall
 
 
@@ -30,13 +30,15 @@ class ItemFailed(Exception):
         self.value = value
 
 
-SKIPPABLE = (ItemFailed, ProviderError)
+SKIPPABLE = (ItemFailed, ProviderError, BudgetExceeded)
 
 
 def skippable(exc: Exception) -> bool:
-    """Whether the run goes on without this item: its answer was unusable, or the provider failed in a
-    way that may pass (rate limit, timeout, 5xx after the SDK's retries). Other errors stop the run."""
-    return isinstance(exc, ItemFailed) or (isinstance(exc, ProviderError) and exc.retryable)
+    """Whether the run goes on without this item: its answer was unusable, the provider failed in a
+    way that may pass (rate limit, timeout, 5xx after the SDK's retries), or the budget refused the
+    call (the stage keeps what it has; the budget refuses every later call). Other errors stop the
+    run. (The map stage lets BudgetExceeded through: the executor stops the run's map there.)"""
+    return isinstance(exc, (ItemFailed, BudgetExceeded)) or (isinstance(exc, ProviderError) and exc.retryable)
 
 
 class Toolset(Protocol):

@@ -10,7 +10,7 @@ automatic prompt caching serves it; each job's own instructions come in the user
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +25,7 @@ from skillforge.distill.llm.evidence import Origin, StepRef, to_lessons
 from skillforge.distill.llm.tools import Toolbox
 from skillforge.distill.llm.transcript import TASK_CHARS, WRITER, Transcript, cut, prepare
 from skillforge.distill.parallel import imap_unordered
+from skillforge.errors import BudgetExceeded
 from skillforge.model import Lesson, Outcome, Trajectory, Trust, content_id
 from skillforge.providers.base import ChatRequest, Message, Provider
 from skillforge.text import owner_of_names
@@ -56,6 +57,8 @@ class LLMMapper:
 
     def __init__(self, provider: Provider, budget: Budget, options: Options):
         self.provider, self.budget, self.options = provider, budget, options
+        self.not_compared = 0  # comparative calls the budget refused (set by ``reduce``)
+        self.dropped: Counter[str] = Counter()  # what comparative answers held that did not check out
 
     def caller(self) -> Caller:
         return Caller(self.provider, self.budget, self.options.template_dir)
@@ -84,14 +87,18 @@ class LLMMapper:
     def map(self, traj: Trajectory) -> MapResult:
         caller = self.caller()
         try:
-            lessons, facts = self._analyse(traj, caller)
+            lessons, facts, dropped = self._analyse(traj, caller)
+        except BudgetExceeded:
+            raise  # the executor records it and stops the map stage
         except SKIPPABLE as exc:
             if not skippable(exc):
                 raise
             return MapResult(traj.id, error=str(exc), usage=caller.usage)
-        return MapResult(traj.id, lessons=lessons, facts=facts, usage=caller.usage)
+        return MapResult(traj.id, lessons=lessons, facts=facts, usage=caller.usage, dropped=dropped)
 
-    def _analyse(self, traj: Trajectory, caller: Caller) -> tuple[list[Lesson], dict[str, Any]]:
+    def _analyse(
+        self, traj: Trajectory, caller: Caller
+    ) -> tuple[list[Lesson], dict[str, Any], dict[str, int]]:
         transcript = prepare(traj, self.options.transcript_tokens)
         toolbox = Toolbox(traj)
         outcome, source = traj.known_outcome, traj.outcome_source  # a guess is judged again
@@ -116,8 +123,8 @@ class LLMMapper:
             self.options.analyst_steps,
         )
         origins = {traj.id: Origin(traj.task, outcome)}
-        lessons, _ = to_lessons(data, _trajectory_lookup(traj), origins)
-        return lessons, _facts(traj, outcome, source, lessons)
+        lessons, dropped = to_lessons(data, _trajectory_lookup(traj), origins)
+        return lessons, _facts(traj, outcome, source, lessons), dropped
 
     def _judge(self, traj: Trajectory, transcript: Transcript, caller: Caller, toolbox: Toolbox) -> Outcome:
         user = caller.render("judge.j2", transcript=transcript.render())
@@ -141,14 +148,24 @@ class LLMMapper:
     # -- reduce ------------------------------------------------------------------------------------
 
     def reduce(self, results: Sequence[MapResult]) -> list[Lesson]:
+        """The analysts' lessons and the comparative ones; ``not_compared`` counts the groups the
+        budget left without their comparative call, ``dropped`` what the comparative answers held that
+        did not check out."""
         lessons = [lesson for r in results for lesson in r.lessons]
         facts = [r.facts for r in results if isinstance(r.facts, dict)]
         groups = comparable_groups(facts)
+        self.not_compared = 0
+        self.dropped = Counter()
         for _, found in imap_unordered(self._compare, groups, self.options.workers):
-            lessons.extend(found)
+            if found is None:
+                self.not_compared += 1
+            else:
+                lessons.extend(found.lessons)
+                self.dropped.update(found.dropped)
         return lessons
 
-    def _compare(self, group: list[dict[str, Any]]) -> list[Lesson]:
+    def _compare(self, group: list[dict[str, Any]]) -> MapResult | None:
+        """The group's comparative lessons (None: the budget refused the call)."""
         caller = self.caller()
         user = caller.render("comparative.j2", trajectories=group)
         request = self._request(caller, user)
@@ -156,17 +173,20 @@ class LLMMapper:
         cache = MapCache()
         hit = cache.get(key)
         if hit is not None:
-            return hit.lessons
+            return hit
         try:
             data = answer_json(caller, "comparative", request, schema.LESSONS)
+        except BudgetExceeded:
+            return None
         except SKIPPABLE as exc:
             if not skippable(exc):
                 raise
-            return []
+            return MapResult("comparative")
         origins = {f["id"]: Origin(f["task"], Outcome(f["outcome"])) for f in group}
-        lessons, _ = to_lessons(data, _facts_lookup(group), origins)
-        cache.put(key, MapResult("comparative", lessons=lessons, usage=caller.usage))
-        return lessons
+        lessons, dropped = to_lessons(data, _facts_lookup(group), origins)
+        result = MapResult("comparative", lessons=lessons, usage=caller.usage, dropped=dropped)
+        cache.put(key, result)
+        return result
 
 
 def _trajectory_lookup(traj: Trajectory) -> Any:

@@ -2,7 +2,10 @@
 that checks out: every cited step must exist, and a quote must appear (whitespace-normalised,
 case-insensitive) in the cited steps' text. A citation of missing steps is dropped; a quote that is
 not in the steps is dropped and the lesson's confidence halved; a lesson left with no evidence is
-dropped. Evidence.trust is the least trusted of the cited steps."""
+dropped. A lesson whose own text (title, trigger, body) holds a secret is dropped too, before it is
+cached, sent to the comparative analyst or gated: the transcripts are redacted, so the model wrote it.
+What was dropped is counted (:func:`to_lessons`), for the report. Evidence.trust is the least trusted
+of the cited steps."""
 
 from __future__ import annotations
 
@@ -70,23 +73,29 @@ def check_evidence(
     return ev, verified
 
 
-def to_lessons(data: dict[str, Any], lookup: Lookup, origins: dict[str, Origin]) -> tuple[list[Lesson], int]:
-    """Checked lessons and how many citations were dropped or downgraded."""
+def to_lessons(
+    data: dict[str, Any], lookup: Lookup, origins: dict[str, Origin]
+) -> tuple[list[Lesson], dict[str, int]]:
+    """Checked lessons, and what was dropped: ``lessons`` left with no valid citation, ``quotes`` not
+    found in the steps they cite (their lessons kept), ``secrets``: lessons whose text held one."""
     out: list[Lesson] = []
-    bad = 0
+    dropped = {"lessons": 0, "quotes": 0, "secrets": 0}
     for item in data.get("lessons", []):
+        if _holds_secret(item):
+            dropped["secrets"] += 1
+            continue
         evidence: list[Evidence] = []
         confidence = min(1.0, max(0.0, float(item.get("confidence", 0.5))))
         for raw in item.get("evidence", []):
             ev, verified = check_evidence(raw, lookup, origins)
-            if ev is None or not verified:
-                bad += 1
             if ev is None:
                 continue
             if not verified:
                 confidence /= 2
+                dropped["quotes"] += bool(str(raw.get("quote", "")).strip())
             evidence.append(ev)
         if not evidence:
+            dropped["lessons"] += 1
             continue
         scope = item.get("scope") or {}
         out.append(
@@ -102,4 +111,12 @@ def to_lessons(data: dict[str, Any], lookup: Lookup, origins: dict[str, Origin])
                 signature=slug(str(item["title"])),
             )
         )
-    return out, bad
+    return out, {k: n for k, n in dropped.items() if n}
+
+
+def _holds_secret(item: dict[str, Any]) -> bool:
+    """Whether the model's lesson text holds something the redaction rules recognise as a secret."""
+    from skillforge.safety.redact import find_secrets
+
+    text = "\n".join(str(item.get(k, "")) for k in ("title", "trigger", "lesson"))
+    return bool(find_secrets(text))
