@@ -441,3 +441,9 @@ def test_new_shapes_leave_references_placeholders_and_names_alone(text: str) -> 
 )
 def test_new_shapes_are_redacted_with_their_kind(text: str, kind: str) -> None:
     assert redact(text)[1] == {kind: 1}, redact(text)
+
+
+def test_a_session_cookie_is_redacted_but_low_confidence() -> None:
+    """Security skills show sample cookies: validate warns (an error would withhold the skill)."""
+    (found,) = find_secrets("Cookie: session=aXPdmjKkH7G8jDs9Kf3L2")
+    assert (found.kind, found.confidence) == ("session-cookie", "low")

@@ -298,7 +298,7 @@ ENTROPY_RULE = Rule(
 
 # --- confidence: a known token shape versus a keyword or entropy guess -----------------------------
 
-LOW_KINDS = frozenset({"password", "secret", "high-entropy"})
+LOW_KINDS = frozenset({"password", "secret", "high-entropy", "session-cookie"})  # a cookie: short-lived
 # what marks a value as made up, in two parts: placeholder words (a private key's body is judged on these
 # alone) and counting or filler words (a token whose own prefix is its vendor's name, on both)
 _PLACEHOLDER_WORDS = r"example|sample|dummy|fake|placeholder|your|redacted|xxxx|\.\.\.|…"
@@ -324,7 +324,7 @@ def confidence(kind: str, value: str) -> str:
         return "low" if _SELF_NAMED_EXAMPLE.search(body) else "high"  # hf_MyTestTokenChangeMe…, hf_1234…
     if kind in LOW_KINDS or _EXAMPLE.search(value):
         return "low"
-    if kind in ("bearer-token", "auth-header", "session-cookie"):
+    if kind in ("bearer-token", "auth-header"):
         return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"
     if kind in ("url-password", "connection-string", "cli-password", "cli-token", "url-key"):
         return (
