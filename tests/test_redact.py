@@ -387,3 +387,63 @@ def test_a_secret_word_before_a_comma_does_not_hide_the_next_pair(text: str, val
     """A re-review found these in clear: a word such as 'password' before a comma was taken as a
     (name, value) pair, refused, and the secret after it was never read (all redacted at 3822f03)."""
     assert value not in redact(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DB_PASS=$DB_PASS",  # references, placeholders and documented examples stay as written
+        "export RAILS_MASTER_KEY=${RAILS_MASTER_KEY}",
+        'curl -H "Authorization: SSWS ${OKTA_API_TOKEN}" https://acme.okta.com/api/v1/users',
+        '  -H "Authorization: Bearer token123" \\',
+        "<password>${env.MAVEN_PASSWORD}</password>",
+        "- `<Password>HASH</Password>` with `<PasswordSalt>SALT</PasswordSalt>`",
+        "<key>CFBundleIdentifier</key><string>com.acme.app</string>",
+        "redis-cli -a $REDIS_PASSWORD ping",
+        "keytool -list -keystore rel.jks -storepass:env STOREPASS",
+        "gpg --batch --passphrase-file pw.txt -d secrets.gpg",
+        'echo "secret-value" | wrangler secret put SECRET',
+        "psql -h db -U app -W mydb",
+        "CREATE USER app WITH PASSWORD '%s'",
+        "requests.get(url, auth=(user, password))",
+        "sshpass -p 'CRACKED_PASS' ssh user@target",
+        "SORT_KEY=created_at",  # names, paths, public keys and ports are no secrets
+        "SSH_KEY=~/.ssh/id_ed25519",
+        "DEPLOY_KEY: ssh-ed25519",
+        "NEXT_PUBLIC_ALGOLIA_SEARCH_KEY=9f2b7c41d8e0a6b3c5d7e9f1a2b4c6d8",
+        "PARTITION_KEY=tenant_id",
+        "--- PASS: TestGetGitAuthorFromRepo (0.01s)",
+        "PASS: .a/foo.py was ignored",
+        "- Low-pass: 10-20 Hz (remove high-frequency noise)",
+        "    'encompass': 'include, cover, span',",
+        "// Bypass: https://trusted.com.attacker.com",
+        "see http://localhost:8080/users/@me for the profile",
+        "Sec-WebSocket-Version: 13",
+    ],
+)
+def test_new_shapes_leave_references_placeholders_and_names_alone(text: str) -> None:
+    assert redact(text) == (text, {}), redact(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("export RAILS_MASTER_KEY=9f2b7c41d8e0a6b3c5d7e9f1a2b4c6d8", "secret"),
+        ("export DB_PASS=Xk9mP2qL7vR4", "password"),
+        ("docker run -e DB_PW=Xk9mP2qL7vR4 postgres", "password"),
+        ("appKey: 9f2b7c41d8e0a6b3c5d7e9f1a2b4c6d8", "secret"),
+        ("redis-cli -a Qw8rT5yU2iO9pA3sD6fG ping", "cli-password"),
+        ('curl -H "Authorization: SSWS 00Xk9mP2qL7vR4wT8zAbCdEf12GhIj" https://acme.okta.com', "auth-header"),
+        ("<password>Xk9mP2qL7vR4</password>", "password"),
+        ("whsec_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "webhook-secret"),
+        ("vault login s.Xk9mP2qL7vR4wT8zAbCdEf12", "vault-token"),
+    ],
+)
+def test_new_shapes_are_redacted_with_their_kind(text: str, kind: str) -> None:
+    assert redact(text)[1] == {kind: 1}, redact(text)
+
+
+def test_a_session_cookie_is_redacted_but_low_confidence() -> None:
+    """Security skills show sample cookies: validate warns (an error would withhold the skill)."""
+    (found,) = find_secrets("Cookie: session=aXPdmjKkH7G8jDs9Kf3L2")
+    assert (found.kind, found.confidence) == ("session-cookie", "low")

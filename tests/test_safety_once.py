@@ -97,7 +97,9 @@ def test_withholding_scans_a_text_for_secrets_once(monkeypatch: pytest.MonkeyPat
     clear_cache()
     text = _skill("override", BODIES["override"])
     assert build.safety_findings(text) == "findings: instruction-override"
-    assert len(calls) == 1  # redact() and check_text() share one scan
+    # redact() and check_text() share one scan of the text (the finding's short message is redacted on
+    # its own where findings are made)
+    assert calls.count(len(text)) == 1 and all(n < 200 for n in calls if n != len(text))
     clear_cache()
     calls.clear()
     secret = _skill("aws-key", BODIES["aws-key"])

@@ -110,7 +110,7 @@ _NOT_SECRET_CAMEL = re.compile(
 # except a UUID under a secret id: Vault AppRole's secret_id (secretId, SecretID) is the credential its
 # login sends (AWS Secrets Manager's SecretId, a name or an ARN, stays a name)
 _SECRET_ID_KEY = re.compile(r"(?i)secret[_-]?id$")
-_PASSWORD_KEY = re.compile(r"(?i)pass|pwd")
+_PASSWORD_KEY = re.compile(r"(?i)pass|pwd|(?:^|[_.-])pw$")
 _SECRET_KEY = re.compile(
     r"(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
     r"auth[_-]?key|credentials?|session[_-]?key|signing[_-]?key|encryption[_-]?key"
@@ -200,6 +200,8 @@ def _url_credentials(text: str, m: re.Match[str]) -> str | None:
         or "redacted" in value.lower()
     ):
         return None
+    if "/" in value and (value.split("/", 1)[0].isdigit() or "://" in value or value.endswith("/")):
+        return None  # a port and a path (http://host:8080/users/@me): a password may hold "/", not these
     i = m.start()
     while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "+.-"):
         i -= 1
@@ -214,6 +216,7 @@ def _cli_password(text: str, m: re.Match[str]) -> str | None:
     value = m.group("s")
     if (
         _PLACEHOLDER.match(value)
+        or _MADE_UP.search(value)
         or value.startswith(("$", "{", "<", "%", "`"))
         or "redacted" in value.lower()
     ):
@@ -243,7 +246,7 @@ _DB_SCHEMES = frozenset(
 
 # --- secret assignments: KEY=value, KEY: value, "KEY": "value", ["KEY"] = "value", f("KEY", "value") ---
 
-_ASSIGN_KEYWORDS = ("pass", "pwd", "secret", "token", "credential", "key")
+_ASSIGN_KEYWORDS = ("pass", "pwd", "_pw", "secret", "token", "credential", "key")
 _KEY_PREFIXES = tuple(
     f"{p}{sep}"
     for p in ("api", "access", "private", "auth", "session", "signing", "encryption")
@@ -251,13 +254,18 @@ _KEY_PREFIXES = tuple(
 )
 
 
-def _keyword_ends(lowered: str) -> list[int]:
-    """End offsets of the secret-key keywords, found by fast literal search (no alternation)."""
+def _keyword_ends(text: str, lowered: str) -> list[int]:
+    """End offsets of the secret-key keywords, found by fast literal search (no alternation); "key"
+    after a known prefix (``api_key``) or ending a name's word (``RAILS_MASTER_KEY``, ``appKey``)."""
     ends: list[int] = []
     found = hits(lowered, _ASSIGN_KEYWORDS)
     for keyword in _ASSIGN_KEYWORDS:
         for start in _non_overlapping(found.get(keyword, ()), len(keyword)):
-            if keyword != "key" or lowered[max(0, start - 11) : start].endswith(_KEY_PREFIXES):
+            if (
+                keyword != "key"
+                or lowered[max(0, start - 11) : start].endswith(_KEY_PREFIXES)
+                or (start and (text[start - 1] in "_-" or (text[start] == "K" and text[start - 1].islower())))
+            ):
                 ends.append(start + len(keyword))
     return sorted(set(ends))
 
@@ -282,7 +290,7 @@ def assignment_spans(text: str, lowered: str) -> Iterator[Span]:
     """Values of secret-looking keys (found by keyword in the lowered text, then parsed in place)."""
     seen: set[int] = set()
     inside = -1  # the end of the last value: a keyword inside it ("secret=asecret=a…") is part of it
-    for hit_end in _keyword_ends(lowered):
+    for hit_end in _keyword_ends(text, lowered):
         if hit_end < inside:
             continue  # (each would match to the same end again: quadratic on one long token)
         m = _ASSIGN_TAIL.match(text, hit_end)
@@ -338,8 +346,39 @@ _CALL_OPEN = re.compile(r"[A-Za-z_][\w.]*\($")  # setenv( Setenv( os.environ.set
 _ENV_NAME = re.compile(r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|HOME|PATH|USER|SHELL|PWD|LANG|TERM|TMPDIR)$")
 
 
+# a name whose last word says it holds a password (DB_PASS, SMTP_PW), or a key (RAILS_MASTER_KEY, appKey)
+# (after "_" only: "PASS:" in test output, "low-pass", "bypass" and "encompass" name no password)
+_PASS_NAME = re.compile(r"(?i:_(?:pass|pw))$|[a-z0-9](?:Pass|Pw)$")
+_KEY_NAME = re.compile(r"(?i:[_-]key)$|[a-z0-9]Key$")
+_PUBLIC = re.compile(r"(?i)public|publishable|(?:^|[_.-])pub(?:[_.-]|$)|primary|foreign|sort|partition|cache")
+_PUBLIC_KEY_VALUE = re.compile(r"^(?:ssh-|ecdsa-|sk-ssh-|sk-ecdsa-|age1|npub1|pk_)")
+
+
+def _reads_as_key(value: str) -> bool:
+    """A value under a ``*_KEY`` name that reads as key material, whatever its alphabet (hex, base64
+    with ``/``): 8 characters or more, letters and digits, not a path, URL, name or words."""
+    return (
+        len(value) >= 8
+        and _letters_and_digits(value)
+        and shannon_entropy(value) >= 3.0
+        and "://" not in value
+        and not value.startswith(("/", "~", "."))
+        and not _PUBLIC_KEY_VALUE.match(value)
+        and not (_IDENT.match(value) or _DOTTED_IDENT.match(value))
+        and sum(len(w) for w in _WORDISH.findall(value)) <= 0.4 * len(value)
+    )
+
+
+def is_secret_name(key: str, value: str) -> bool:
+    """Whether ``key`` names a secret (a password, secret, token, API key, credential; a name ending in
+    ``_PASS`` or ``_PW``) or, ending in ``_KEY``, holds one (``value`` reads as key material)."""
+    if _SECRET_KEY.search(key) or _PASS_NAME.search(key):
+        return True
+    return bool(_KEY_NAME.search(key)) and not _PUBLIC.search(key) and _reads_as_key(value)
+
+
 def _is_secret_assignment(key: str, m: re.Match[str], value: str) -> bool:
-    if not _SECRET_KEY.search(key):
+    if not is_secret_name(key, value):
         return False
     if m.group("op") == "," and not (m.group("cq") and m.group("q") and key.lstrip("\"'").isupper()):
         return False  # a pair only as an environment variable's quoted name and value: Setenv("X_TOKEN", "…")

@@ -22,6 +22,8 @@ from skillforge.safety.secret_checks import (
     _when,
     shannon_entropy,
 )
+from skillforge.safety.secret_commands import COMMAND_RULES
+from skillforge.safety.secret_formats import FORMAT_RULES
 from skillforge.safety.secret_vendors import VENDOR_RULES
 
 # --- the rules, most specific first ------------------------------------------------------------------
@@ -97,8 +99,13 @@ RULES: list[Rule] = [
         ("aiza",),
         _when("gcp-api-key", _always, bounded=True),
     ),
-    Rule(
-        "azure-storage-key", re.compile(r"(?i)AccountKey=(?P<s>[A-Za-z0-9+/]{80,90}={0,2})"), ("accountkey",)
+    Rule(  # a connection string's AccountKey=, az … --account-key, AZURE_STORAGE_KEY=
+        "azure-storage-key",
+        re.compile(
+            r"(?i)(?:AccountKey=|--account-key[ \t=]+[\"']?|AZURE_STORAGE_(?:ACCOUNT_)?(?:ACCESS_)?KEY\\?[\"']?"
+            r"\s*[=:]\s*\\?[\"']?)(?P<s>[A-Za-z0-9+/]{80,100}={0,2})(?![A-Za-z0-9+/=])"
+        ),
+        ("accountkey", "account-key", "azure_storage_"),
     ),
     Rule(
         "azure-client-secret", re.compile(_B + r"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}" + _E), ("q~",)
@@ -255,7 +262,9 @@ RULES: list[Rule] = [
         ("npm_",),
         _when("npm-token", _letters_and_digits, bounded=True),
     ),
-    Rule("pypi-token", re.compile(r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{30,}"), ("pypi-ageichlwas5vcmc",)),
+    Rule(  # any PyPI macaroon (pypi.org's AgEIcHlwaS5vcmc…, test.pypi.org's AgENdGVzdC5weXBpLm9yZw…)
+        "pypi-token", re.compile(r"pypi-AgE[A-Za-z0-9_\-]{46,}"), ("pypi-age",)
+    ),
     Rule(
         "jwt",
         re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
@@ -271,9 +280,11 @@ RULES: list[Rule] = [
         _when("bearer-token", _letters_and_digits),
         starts=("bearer", "to", "ba", "bot"),  # "token", "basic" cut before k and s
     ),
+    *FORMAT_RULES,
+    *COMMAND_RULES,
     Rule(
         "url-password",
-        re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\]++)@"),
+        re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\][^\s@\"'<>\\]*+)@"),
         ("://",),
         _url_credentials,
     ),
@@ -287,7 +298,7 @@ ENTROPY_RULE = Rule(
 
 # --- confidence: a known token shape versus a keyword or entropy guess -----------------------------
 
-LOW_KINDS = frozenset({"password", "secret", "high-entropy"})
+LOW_KINDS = frozenset({"password", "secret", "high-entropy", "session-cookie"})  # a cookie: short-lived
 # what marks a value as made up, in two parts: placeholder words (a private key's body is judged on these
 # alone) and counting or filler words (a token whose own prefix is its vendor's name, on both)
 _PLACEHOLDER_WORDS = r"example|sample|dummy|fake|placeholder|your|redacted|xxxx|\.\.\.|…"
@@ -313,9 +324,9 @@ def confidence(kind: str, value: str) -> str:
         return "low" if _SELF_NAMED_EXAMPLE.search(body) else "high"  # hf_MyTestTokenChangeMe…, hf_1234…
     if kind in LOW_KINDS or _EXAMPLE.search(value):
         return "low"
-    if kind == "bearer-token":
+    if kind in ("bearer-token", "auth-header"):
         return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"
-    if kind in ("url-password", "connection-string", "cli-password", "cli-token"):
+    if kind in ("url-password", "connection-string", "cli-password", "cli-token", "url-key"):
         return (
             "high"
             if len(value) >= 8

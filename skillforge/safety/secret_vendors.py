@@ -66,6 +66,10 @@ VENDOR_RULES = [
     _token("shopify-token", r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}", ("shpat_", "shpss_", "shpca_", "shppa_")),
     _token("linear-key", r"lin_api_[A-Za-z0-9]{40}", ("lin_api_",)),
     _token("vault-token", r"hv[sb]\.[A-Za-z0-9_-]{90,300}", ("hvs.", "hvb."), _mixed),
+    # a legacy Vault service token (s.<24>): "s." is everywhere, so next to "vault" only (as gitleaks)
+    _token("vault-token", r"(?<![A-Za-z0-9_.-])s\.[A-Za-z0-9]{24}", ("vault",), _mixed, bounded=False),
+    # a webhook signing secret (Stripe, Svix): printed bare by `stripe listen --print-secret`
+    _token("webhook-secret", r"whsec_[A-Za-z0-9+/]{24,}={0,2}", ("whsec_",), _mixed),
     _token("doppler-token", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}", ("dp.",), _mixed),
     _token(
         "age-secret-key",

@@ -11,6 +11,7 @@ from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from skillforge.safety.context import made_up_host
 from skillforge.safety.prefilter import finditer_from, lowered
+from skillforge.safety.redact import redact
 
 Raw = tuple[str, int, str, str]  # (rule, offset, message, confidence)
 
@@ -105,7 +106,9 @@ _DYNAMIC = re.compile(r"\$\{|\$\(|\{\{|%7[bB]\{?|\$[A-Za-z_]{2,}|\+\s*\w|documen
 
 
 def quote(snippet: str, limit: int = 60) -> str:
-    snippet = " ".join(snippet.split())
+    """``snippet`` on one line, secrets redacted (before the cut: a cut token no rule knows any more), cut
+    to ``limit`` characters and quoted, for a finding's message."""
+    snippet = redact(" ".join(snippet.split()))[0]
     return repr(snippet if len(snippet) <= limit else snippet[: limit - 1] + "…")
 
 

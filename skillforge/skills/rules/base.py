@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from skillforge.model import Skill
+from skillforge.safety.redact import redact
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,10 @@ def finding(
     fix: str | None = None,
     unsafe: bool = False,
 ) -> Finding:
-    return Finding(file, max(line, 1), r.id, severity or r.severity, message, fix or r.fix, r.name, unsafe)
+    """A finding of rule ``r``; its message and fix pass through redaction here, where every finding is
+    made, so no rule can print a secret it quotes (validate's text, ``--json`` and ``--format github``)."""
+    message, fix = redact(message)[0], redact(fix)[0] if fix else r.fix
+    return Finding(file, max(line, 1), r.id, severity or r.severity, message, fix, r.name, unsafe)
 
 
 @dataclass
