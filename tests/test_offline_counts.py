@@ -289,3 +289,47 @@ def test_a_waiting_recipe_of_another_command_joins_the_bullet_as_another_command
     ]
     assert "(worked in 2 of 2 runs where tests passed here; seen in 2 runs, 2 resolved)." in same.body
     assert "Also worked" not in same.body
+
+
+def test_a_waiting_error_recovery_with_another_fix_joins_the_bullet_as_another_fix_that_worked() -> None:
+    """Error recovery lessons join by their error (`error:<class>:<signature>`), not their fix: two runs
+    with the same error and different fixes make one lesson of 2 runs, whose bullet said "1 of 1 runs;
+    seen in 1 run" (this run's text alone) over evidence of 2 (review12 #6). Its runs add up as one pass
+    over both counts them, and the waiting fix is named with its runs."""
+    from skillforge.distill.offline.counts import add_counts
+    from skillforge.distill.runs import with_waiting
+
+    def fixed(ident: str, fix: str):  # type: ignore[no-untyped-def]
+        calls = [("pytest tests/test_a.py", 127, "bash: pytest: command not found"), (fix, OK, "3 passed")]
+        return run(ident, calls, outcome=Outcome.SUCCESS)
+
+    earlier = OfflineMapper()
+    waiting = earlier.reduce([earlier.map(fixed("a", "python -m pytest tests/test_a.py"))])
+    m = OfflineMapper()
+    fresh = m.reduce([m.map(fixed("b", "bin/test tests/test_a.py"))])
+    (joined,) = [
+        le for le in with_waiting(waiting, fresh, add_counts) if le.kind is LessonKind.ERROR_RECOVERY
+    ]
+    assert joined.support == 2
+    assert joined.body == (
+        "- When `pytest <tests>` fails with `pytest: command not found`, what worked: `bin/test <tests>` "
+        "(1 of 2 runs; seen in 2 runs, 2 resolved). Also worked: `python -m pytest <tests>` (1)."
+    )
+    one = OfflineMapper()
+    (together,) = [
+        le
+        for le in one.reduce(
+            [
+                one.map(fixed("a", "python -m pytest tests/test_a.py")),
+                one.map(fixed("b", "bin/test tests/test_a.py")),
+            ]
+        )
+        if le.kind is LessonKind.ERROR_RECOVERY
+    ]
+    assert "(1 of 2 runs; seen in 2 runs, 2 resolved)" in together.body  # what one pass says
+    # the same fix after another failing command: its runs are this fix's too
+    line = "- When `pytest <tests>` fails with `ModuleNotFoundError: No module named <q>`, what worked: `pip install -e .` (1 of 1 runs; seen in 1 run)."
+    other = line.replace("`pytest <tests>`", "`python -m pytest <tests>`")
+    assert add_counts(line, other) == line.replace(
+        "1 of 1 runs; seen in 1 run", "2 of 2 runs; seen in 2 runs"
+    )
