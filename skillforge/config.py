@@ -16,6 +16,9 @@ judges and the library's config come in the same pull request) are ignored in a 
 ``SKILLFORGE_TRUST_LIBRARY_CONFIG=1`` or the user's own config file, never the library's); each
 ignored key is listed in ``Settings.ignored`` and warned about once.
 
+A ``library`` written with ``~`` (in a config file, the environment or a quoted option, which no shell
+expands) is expanded here, once, for every command.
+
 ``skillforge config`` prints every resolved value with its source. ``SKILLFORGE_HOME`` (default
 ``~/.skillforge``) relocates all of skillforge's own state (cache, logs, user config), so a test or a CI
 job can isolate itself by setting one variable.
@@ -104,11 +107,12 @@ class Settings:
         if unknown:
             raise ConfigError(f"unknown setting {unknown[0]!r}", f"use one of: {', '.join(DEFAULTS)}")
         lib = library or Path(str(given.get("library") or os.environ.get("SKILLFORGE_LIBRARY", ".")))
-        files, ignored = _files(lib, given)
+        files, ignored = _files(lib.expanduser(), given)
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
         for key in DEFAULTS:
             values[key], sources[key] = _resolve(key, given, files)
+        values["library"] = os.path.expanduser(values["library"])  # the one home of `~/skills`'s expansion
         return cls(**values, sources=sources, ignored=ignored)
 
     def explain(self) -> list[Resolved]:

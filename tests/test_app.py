@@ -4,6 +4,7 @@ resolved once (with provenance, secrets masked), and the app functions take valu
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -170,3 +171,30 @@ def test_config_on_a_library_that_is_not_there_shows_the_settings_and_says_so(cl
     shutil.copytree(FIX / "route" / "library", routed)
     fine = cli("config", "--library", str(routed), "--json")
     assert json.loads(fine.out)["library_problem"] is None and "warning" not in fine.err
+
+
+def test_a_library_written_with_a_literal_tilde_is_the_one_in_home(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """review12 #7: `~/skills` from a config file, the environment or a quoted option reached config,
+    route and prune unexpanded: config warned "no such skill library", route and prune exited 1, while
+    distill, log, diff and validate used ~/skills. The library's own skillforge.toml was not read."""
+    home = tmp_path / "home"
+    shutil.copytree(FIX / "route" / "library", home / "skills")
+    (home / "skills" / "skillforge.toml").write_text("route_k = 1\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    data = json.loads(cli("config", "--library", "~/skills", "--json").out)
+    assert data["library_problem"] is None
+    assert data["settings"]["library"]["value"] == str(home / "skills")
+    assert data["settings"]["route_k"]["value"] == 1
+    monkeypatch.setenv("SKILLFORGE_LIBRARY", "~/skills")
+    text = cli("config")
+    assert text.code == 0 and "warning" not in text.err, text.err
+    monkeypatch.delenv("SKILLFORGE_LIBRARY")
+    Path(os.environ["SKILLFORGE_HOME"], "config.toml").write_text('library = "~/skills"\n', encoding="utf-8")
+    routed = cli("route", "lost commits after rebase", "--json")
+    assert routed.code == 0, routed.err
+    assert [m["name"] for m in json.loads(routed.out)["matches"]] == ["git-rebase-recovery"]
+    pruned = cli("prune", "--library", "~/skills", "--dry-run", "--json")
+    assert pruned.code == 0, pruned.err

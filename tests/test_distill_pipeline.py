@@ -624,3 +624,6 @@ def test_a_locked_skill_is_reported_and_its_lessons_wait_while_other_skills_chan
     report = orjson.loads(cli("distill", str(tmp_path / "after"), "--library", str(lib), "--json").out)
     text = _tree_files(lib, report["branch"])["skills/shop-workflow/SKILL.md"]
     assert parse(text).meta("evidence") == "6" and "seen in 6 runs" in text, text
+    # and so do its intro and description (review12 #4: they said 4, the runs read before and after)
+    assert "from 6 past runs" in parse(text).description, text
+    assert "the 6 past agent runs read on `shop`" in text and "6 of them support" in text, text

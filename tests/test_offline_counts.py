@@ -25,18 +25,21 @@ def test_repository_header_counts_runs_read_and_resolved_not_supporting_runs() -
     )
 
 
-def test_a_new_skills_header_counts_its_waiting_runs_an_updated_skills_only_the_runs_read_now() -> None:
+def test_a_skills_header_counts_the_waiting_runs_it_has_not_counted_yet() -> None:
     """A lesson waiting in pending.json joins this run's with the evidence of a run an earlier run read.
     A skill this run adds counts that run in its intro and description, as its bullets and
     ``skillforge-evidence`` do (left out, django-workflow said "from 4 past runs" and "7 past agent runs
     read; 4 of them support" over evidence of 5 and a bullet "seen in 5 runs"). A skill that exists
-    counted the earlier run in that run's header already: counted again, a re-run said "10 past agent
-    runs read …; 11 of them" (sympy/sympy in mini-swe-agent read 5 + 5 with one lesson waiting)."""
+    counts it unless its header did already: counted again, a re-run said "10 past agent runs read …; 11
+    of them" (sympy/sympy in mini-swe-agent read 5 + 5 with one lesson waiting); left out of a skill
+    that was locked when the run was read, the header said "from 5 past runs" over evidence of 7
+    (review12 #4)."""
     from skillforge.distill.offline.counts import add_counts
     from skillforge.distill.runs import with_waiting
 
     earlier = OfflineMapper()
     waiting = earlier.reduce([earlier.map(sympy_like("a"))])  # below support: each lesson waits
+    (a,) = {e.trajectory_id for le in waiting for e in le.evidence}
     m = OfflineMapper()
     fresh = m.reduce([m.map(t) for t in (sympy_like("b"), gave_up("c"))])
     lessons = [le for le in with_waiting(waiting, fresh, add_counts) if le.support >= 2]
@@ -49,15 +52,32 @@ def test_a_new_skills_header_counts_its_waiting_runs_an_updated_skills_only_the_
     assert "3 past agent runs read on `acme/widgets` (2 resolved); 2 of them support" in edit.new_skill.body
     assert "from 2 past runs" in edit.new_skill.description
     assert "seen in 2 runs" in edit.new_skill.body and edit.new_skill.meta("evidence") == "2"
-    # updating the skill the earlier run wrote (a counted there): only b is added
     current = edit.new_skill
     current.body = current.body.replace(
         "3 past agent runs read on `acme/widgets` (2 resolved); 2 of",
         "1 past agent runs read on `acme/widgets` (1 resolved); 1 of",
     )
-    edits = OfflineConsolidator("", m.read, m.mapped).consolidate(lessons, [current])
-    (intro,) = [e.content for e in edits if e.op is EditOp.UPDATE_INTRO]
+    current.description = current.description.replace("from 2 past runs", "from 1 past runs")
+
+    def header(seen: tuple[set[str], set[str]]) -> tuple[str, str]:
+        edits = OfflineConsolidator("", m.read, m.mapped, lambda name: seen).consolidate(lessons, [current])
+        (intro,) = [e.content for e in edits if e.op is EditOp.UPDATE_INTRO]
+        (described,) = [e.content for e in edits if e.op is EditOp.UPDATE_DESCRIPTION]
+        return intro, described
+
+    # the skill the earlier run wrote lists a in its evidence file (read and counted there): only b is added
+    intro, described = header(({a}, {a}))
     assert "3 past agent runs read on `acme/widgets` (2 resolved); 2 of them support" in intro
+    assert "from 2 past runs" in described
+    # read by a run that updated the skill, but no point of a was written there: a supports now
+    intro, described = header((set(), {a}))
+    assert "3 past agent runs read on `acme/widgets` (2 resolved); 3 of them support" in intro
+    assert "from 3 past runs" in described
+    # the skill was locked when a was read (its lessons waited): a is read and supports now, as the
+    # bullet ("seen in 2 runs") and skillforge-evidence (+2) count it
+    intro, described = header((set(), set()))
+    assert "4 past agent runs read on `acme/widgets` (3 resolved); 3 of them support" in intro
+    assert "from 3 past runs" in described
 
 
 def test_a_waiting_lesson_adds_its_runs_to_the_bullet_that_admits_it() -> None:
@@ -269,3 +289,47 @@ def test_a_waiting_recipe_of_another_command_joins_the_bullet_as_another_command
     ]
     assert "(worked in 2 of 2 runs where tests passed here; seen in 2 runs, 2 resolved)." in same.body
     assert "Also worked" not in same.body
+
+
+def test_a_waiting_error_recovery_with_another_fix_joins_the_bullet_as_another_fix_that_worked() -> None:
+    """Error recovery lessons join by their error (`error:<class>:<signature>`), not their fix: two runs
+    with the same error and different fixes make one lesson of 2 runs, whose bullet said "1 of 1 runs;
+    seen in 1 run" (this run's text alone) over evidence of 2 (review12 #6). Its runs add up as one pass
+    over both counts them, and the waiting fix is named with its runs."""
+    from skillforge.distill.offline.counts import add_counts
+    from skillforge.distill.runs import with_waiting
+
+    def fixed(ident: str, fix: str):  # type: ignore[no-untyped-def]
+        calls = [("pytest tests/test_a.py", 127, "bash: pytest: command not found"), (fix, OK, "3 passed")]
+        return run(ident, calls, outcome=Outcome.SUCCESS)
+
+    earlier = OfflineMapper()
+    waiting = earlier.reduce([earlier.map(fixed("a", "python -m pytest tests/test_a.py"))])
+    m = OfflineMapper()
+    fresh = m.reduce([m.map(fixed("b", "bin/test tests/test_a.py"))])
+    (joined,) = [
+        le for le in with_waiting(waiting, fresh, add_counts) if le.kind is LessonKind.ERROR_RECOVERY
+    ]
+    assert joined.support == 2
+    assert joined.body == (
+        "- When `pytest <tests>` fails with `pytest: command not found`, what worked: `bin/test <tests>` "
+        "(1 of 2 runs; seen in 2 runs, 2 resolved). Also worked: `python -m pytest <tests>` (1)."
+    )
+    one = OfflineMapper()
+    (together,) = [
+        le
+        for le in one.reduce(
+            [
+                one.map(fixed("a", "python -m pytest tests/test_a.py")),
+                one.map(fixed("b", "bin/test tests/test_a.py")),
+            ]
+        )
+        if le.kind is LessonKind.ERROR_RECOVERY
+    ]
+    assert "(1 of 2 runs; seen in 2 runs, 2 resolved)" in together.body  # what one pass says
+    # the same fix after another failing command: its runs are this fix's too
+    line = "- When `pytest <tests>` fails with `ModuleNotFoundError: No module named <q>`, what worked: `pip install -e .` (1 of 1 runs; seen in 1 run)."
+    other = line.replace("`pytest <tests>`", "`python -m pytest <tests>`")
+    assert add_counts(line, other) == line.replace(
+        "1 of 1 runs; seen in 1 run", "2 of 2 runs; seen in 2 runs"
+    )

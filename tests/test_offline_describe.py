@@ -158,3 +158,31 @@ def test_a_skill_another_agent_names_otherwise_gets_its_header_counts_raised() -
         "from 11 past runs" in edits[EditOp.UPDATE_DESCRIPTION]
         and f"the {named} repository" in (edits[EditOp.UPDATE_DESCRIPTION])
     )
+
+
+def test_a_forks_runs_are_not_counted_as_runs_of_the_repository_its_skill_is_named_for() -> None:
+    """`myfork/django` is another owner's repository than `django/django`: its runs, merged into the
+    skill of the same name, were counted in the header as runs "on `django/django`" (review12 #5).
+    Only one repository written with and without its owner is renamed."""
+    named = "django/django"
+    tail = f"Use when working in {named}: running its tests, setting up its environment, or fixing a failure seen before."
+    current = _skill(
+        f"How to work on the {named} repository: run its tests with `./runtests.py TESTS`, from 5 past runs. {tail}"
+    )
+    current.body = current.body.replace(
+        "Intro.",
+        f"Learnt offline from the 8 past agent runs read on `{named}`; 5 of them support a point below.",
+    )
+    current.set_meta("scope", f"repository:{named}")
+    fork = "myfork/django"
+    plan = _plan(
+        f"How to work on the {fork} repository: run its tests with `./runtests.py TESTS`, from 4 past runs. "
+        f"Use when working in {fork}: running its tests, setting up its environment, or fixing a failure seen before."
+    )
+    plan.scope = Scope(ScopeKind.REPOSITORY, fork)
+    plan.intro = (
+        f"Learnt offline from the 8 past agent runs read on `{fork}`; 4 of them support a point below."
+    )
+    edits = {e.op: e.content for e in header_edits(plan, current, _render)}
+    assert EditOp.UPDATE_INTRO not in edits
+    assert "from 5 past runs" in edits.get(EditOp.UPDATE_DESCRIPTION, current.description)

@@ -4,7 +4,7 @@ edits, written and validated, then committed to the run's review branch (``commi
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,6 +64,8 @@ def finish(
         commit.record_result(report, lib, done)
         return report
     current = lib.skills()
+    if report.provider == "offline":
+        consolidator.seen = _seen(lib, run.distilled)
     with progress_bar(progress, "consolidating skills", 1) as bar:
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
         bar.advance()
@@ -162,6 +164,20 @@ def _open_reviews_note(lib: Any, base: str, run_id: str, others: list[str], both
         f"(git -C {root} branch -D {BRANCH_PREFIX}{run_id}) and distill these logs again: they are read "
         f"again, against {base} as it is then"
     )
+
+
+def _seen(lib: Any, distilled: Mapping[str, str]) -> Callable[[str], tuple[set[str], set[str]]]:
+    """What a skill's header counted already, for the offline consolidator's counts of the runs that
+    lessons waiting in pending.json bring: the runs its evidence file lists (supporting), and the runs
+    read by a distill run that updated it (read; ``distilled``: trajectory -> distill run). A skill
+    that was locked counted neither."""
+    from skillforge.distill.write import EVIDENCE_FILE, evidence_runs
+
+    def seen(name: str) -> tuple[set[str], set[str]]:
+        listed, updated = evidence_runs(commit.read_file(lib, f"skills/{name}/{EVIDENCE_FILE}"))
+        return listed, {tid for tid, run_id in distilled.items() if run_id in updated}
+
+    return seen
 
 
 def _locked(consolidator: Any, kept: list[Lesson], current: list[Any]) -> dict[str, list[Lesson]]:

@@ -32,7 +32,7 @@ def check_library_links(settings: Any) -> None:
     anything is read or written: a committed link would send the run's writes outside the library."""
     from skillforge.safety.paths import refuse_symlinks
 
-    library = Path(settings.library).expanduser()
+    library = Path(settings.library)
     if library.is_dir():
         refuse_symlinks(library)
 
@@ -46,7 +46,7 @@ def check_clean_for_init(settings: Settings, options: Any) -> None:
 
     if not options.init or options.allow_dirty:  # a dry run too: it previews the real run's refusal
         return
-    path = Path(settings.library).expanduser()
+    path = Path(settings.library)
     try:
         Library.open(path)
         return  # a library already: the run refuses uncommitted changes when it commits, as always
@@ -93,7 +93,7 @@ def created_by_init(settings: Settings, options: Any) -> Path | None:
     never removed, whatever it holds."""
     if not options.init or options.dry_run:
         return None
-    path = Path(settings.library).expanduser().absolute()
+    path = Path(settings.library).absolute()
     if os.path.lexists(path):
         return None
     outermost = path

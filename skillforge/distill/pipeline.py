@@ -177,7 +177,7 @@ def _existing_library(settings: Settings) -> Any:
 
     try:
         return Library.open(
-            Path(settings.library).expanduser(), _author(settings), settings.templates, settings.base_branch
+            Path(settings.library), _author(settings), settings.templates, settings.base_branch
         )
     except LibraryError:
         return None
@@ -189,7 +189,7 @@ def _library(settings: Settings, options: DistillOptions, now: bool = False) -> 
     inputs leaves no library behind and never touches a folder that was there before."""
     from skillforge.skills.store import Library
 
-    path = Path(settings.library).expanduser()
+    path = Path(settings.library)
     if not options.init:
         return Library.open(path, _author(settings), settings.templates, settings.base_branch)
     if now or options.batch or options.resume:

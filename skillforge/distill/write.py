@@ -235,6 +235,18 @@ def evidence_document(
     return sections.replace_section(doc, f"## Run {run_id}", block).rstrip("\n") + "\n"
 
 
+_RUN_HEADING = re.compile(r"^## Run (\S+)\s*$", re.M)
+_ENTRY_HEADING = re.compile(r"^### `([^`\n]+)`", re.M)
+
+
+def evidence_runs(text: str | None) -> tuple[set[str], set[str]]:
+    """(the trajectories an evidence file lists, the distill runs it has a section of), as
+    ``evidence.md.j2`` writes them; empty for a file that is missing or worded otherwise."""
+    if not text:
+        return set(), set()
+    return set(_ENTRY_HEADING.findall(text)), set(_RUN_HEADING.findall(text))
+
+
 def evidence_entries(lessons: Sequence[Lesson], quote_ok: QuoteCheck | None = None) -> list[dict[str, Any]]:
     """One entry per trajectory: id, source, task, outcome and the lessons it supports (with a short
     quote when ``quote_ok`` accepts it)."""

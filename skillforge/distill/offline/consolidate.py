@@ -11,7 +11,7 @@ across repositories (``python-import-errors``…), one per agent for agent-wide 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from skillforge import templates
@@ -80,6 +80,11 @@ class Plan:
         return supporting_runs(self.lessons)
 
 
+# a skill's name -> (the runs its evidence file lists, which its header counts as supporting; the runs
+# read by a distill run that updated it, which its header counts as read): see OfflineConsolidator.seen
+Seen = Callable[[str], tuple[Collection[str], Collection[str]]]
+
+
 class OfflineConsolidator:
     """Turns gated lessons into skill edits (see ``skillforge.distill.base.Consolidator``)."""
 
@@ -88,14 +93,18 @@ class OfflineConsolidator:
         templates_override: str = "",
         read: dict[str, tuple[int, int]] | None = None,
         mapped: Collection[str] = (),
+        seen: Seen | None = None,
     ) -> None:
         self.override = templates_override
         self.read = read if read is not None else {}  # scope -> (runs read, resolved), from the reduce
         self.mapped = mapped  # the runs counted in ``read`` (the reduce's; empty: every lesson's runs)
+        # what an existing skill's header counted already (distill sets it from the library: the skill's
+        # evidence file and distilled.json); None: every earlier run, as nothing tells otherwise
+        self.seen = seen
 
     def consolidate(self, lessons: Sequence[Lesson], skills: Sequence[Skill]) -> list[SkillEdit]:
         edits: list[SkillEdit] = []
-        known = {s.name for s in skills} | {s.meta("id") for s in skills if s.meta("id")}
+        known = {s.name: s.name for s in skills} | {s.meta("id"): s.name for s in skills if s.meta("id")}
         for plan in self.plans(lessons, {s.name for s in skills}, known):
             current = _match(plan, skills)
             if current is None:
@@ -123,11 +132,15 @@ class OfflineConsolidator:
         return {name: [le for le in ls if le.key not in placed] for name, ls in sorted(locked.items())}
 
     def plans(
-        self, lessons: Sequence[Lesson], existing: set[str] | None = None, known: Collection[str] = ()
+        self,
+        lessons: Sequence[Lesson],
+        existing: set[str] | None = None,
+        known: Mapping[str, str] | None = None,
     ) -> list[Plan]:
         """The skills these lessons make or update. ``existing``: the library's skill names;
-        ``known``: its skill names and ids, which tell a skill this run adds (its header counts every
-        run behind its lessons) from one it updates (see :meth:`_counts`)."""
+        ``known``: its skill names and ids, each to its skill's name, which tell a skill this run adds
+        (its header counts every run behind its lessons) from one it updates (see :meth:`_counts`)."""
+        known = known or {}
         ordered = sorted(lessons, key=lambda le: (str(le.scope), le.kind.value, le.signature, le.title))
         shared = _shared(ordered, existing or set())
         plans = (
@@ -144,34 +157,39 @@ class OfflineConsolidator:
             unique.append(plan)
         return unique
 
-    def _counts(self, group: list[Lesson], read_key: str, new: bool) -> tuple[int, tuple[int, int] | None]:
+    def _counts(
+        self, group: list[Lesson], read_key: str, current: str | None
+    ) -> tuple[int, tuple[int, int] | None]:
         """(the runs behind ``group`` that an intro and a description count as supporting, the runs read
-        of ``read_key`` and how many resolved). A lesson waiting in pending.json since an earlier run
-        brings that run's evidence along. For a skill this run adds, that run is counted, read and
-        supporting, like its bullets and ``skillforge-evidence`` count it (left out, a new skill said
-        "from 4 past runs" over evidence of 5). For a skill that exists, only the runs this run read are
-        counted: the earlier run is in that run's "runs read" (and maybe in the skill's counts already):
-        counted again, an intro said "the 10 past agent runs read …; 11 of them support a point below"."""
+        of ``read_key`` and how many resolved; ``current``: the name of the skill this updates, None for
+        one it adds). A lesson waiting in pending.json since an earlier run brings that run's evidence
+        along, and its bullets and ``skillforge-evidence`` count that run. The header counts it too
+        unless the skill counted it already: supporting when its evidence file lists the run, read when
+        the distill run that read it updated the skill (:attr:`seen`). Left out of a skill this run adds,
+        a new skill said "from 4 past runs" over evidence of 5; of a skill that was locked when the run
+        was read, "from 5 past runs" over evidence of 7; counted twice, an intro said "the 10 past agent
+        runs read …; 11 of them support a point below"."""
         read = self.read.get(read_key)
         if not self.mapped:
             return supporting_runs(group), read
-        if not new:
+        if current is not None and self.seen is None:  # nothing tells: the skill counted them already
             return supporting_runs([_among(le, self.mapped) for le in group]), read
+        supporting, was_read = self.seen(current) if current is not None and self.seen else ((), ())
         earlier = {
             e.trajectory_id: e.outcome
             for le in group
             for e in le.evidence
-            if e.trajectory_id not in self.mapped
+            if e.trajectory_id not in self.mapped and e.trajectory_id not in supporting
         }
-        if read is not None and earlier:
-            resolved = sum(1 for o in earlier.values() if o == Outcome.SUCCESS)
-            read = (read[0] + len(earlier), read[1] + resolved)
-        return supporting_runs(group), read
+        unread = [o for t, o in earlier.items() if t not in was_read]
+        if read is not None and unread:
+            read = (read[0] + len(unread), read[1] + sum(1 for o in unread if o == Outcome.SUCCESS))
+        return supporting_runs([_among(le, {*self.mapped, *earlier}) for le in group]), read
 
     def _render(self, name: str, **ctx: object) -> str:
         return templates.render(f"offline/{name}.j2", self.override, **ctx).strip()
 
-    def _repo_plans(self, lessons: list[Lesson], known: Collection[str]) -> list[Plan]:
+    def _repo_plans(self, lessons: list[Lesson], known: Mapping[str, str]) -> list[Plan]:
         by_repo: dict[str, list[Lesson]] = {}
         for le in lessons:
             if le.scope.kind is ScopeKind.REPOSITORY:
@@ -183,13 +201,13 @@ class OfflineConsolidator:
             if any(le.kind in SPECIFIC for le in group)
         ]
 
-    def _repo_plan(self, repo: str, group: list[Lesson], known: Collection[str]) -> Plan:
+    def _repo_plan(self, repo: str, group: list[Lesson], known: Mapping[str, str]) -> Plan:
         """The workflow skill of one repository: its recipes, sections and how many runs it read."""
         scope = Scope(ScopeKind.REPOSITORY, repo)
         name = _name(f"{_repo_slug(repo)}-workflow")
-        runs, read = self._counts(group, str(scope), _is_new(name, scope, "workflow", known))
+        runs, read = self._counts(group, str(scope), _current(name, scope, "workflow", known))
         metas = {e.trajectory_id: e.outcome.value for le in group for e in le.evidence}
-        known = [o for o in metas.values() if o != "unknown"]
+        outcomes = [o for o in metas.values() if o != "unknown"]
         recipes = {
             le.signature: _first_code(le.body) for le in group if le.kind is LessonKind.ENVIRONMENT_RECIPE
         }
@@ -212,12 +230,14 @@ class OfflineConsolidator:
                 repo=repo,
                 supporting=runs,
                 read=read,
-                resolved=sum(1 for o in known if o == "success") if known and not is_sampled(group) else None,
+                resolved=sum(1 for o in outcomes if o == "success")
+                if outcomes and not is_sampled(group)
+                else None,
             ),
             sections=_repo_sections(group),
         )
 
-    def _family_plans(self, lessons: list[Lesson], known: Collection[str]) -> list[Plan]:
+    def _family_plans(self, lessons: list[Lesson], known: Mapping[str, str]) -> list[Plan]:
         by_family: dict[str, list[Lesson]] = {}
         for le in lessons:
             fam = _family(le)
@@ -230,7 +250,7 @@ class OfflineConsolidator:
                 for le in group
             ]
             scope = Scope(ScopeKind.TOOL, fam)
-            runs, read = self._counts(group, "all", _is_new(_name(fam), scope, fam, known))
+            runs, read = self._counts(group, "all", _current(_name(fam), scope, fam, known))
             theme = fam.replace("-", " ")
             examples = sorted({plain(le.title.rsplit(" (", 1)[0]) for le in group})[:2]
             plans.append(
@@ -247,7 +267,7 @@ class OfflineConsolidator:
             )
         return plans
 
-    def _agent_plans(self, lessons: list[Lesson], known: Collection[str]) -> list[Plan]:
+    def _agent_plans(self, lessons: list[Lesson], known: Mapping[str, str]) -> list[Plan]:
         by_agent: dict[str, list[Lesson]] = {}
         for le in lessons:
             if le.scope.kind is ScopeKind.TOOL and (
@@ -258,8 +278,8 @@ class OfflineConsolidator:
         plans: list[Plan] = []
         for agent, group in sorted(by_agent.items()):
             scope = Scope(ScopeKind.TOOL, agent)
-            new = _is_new(_name(f"{agent}-warnings"), scope, "warnings", known)
-            runs, read = self._counts(group, f"agent:{agent}", new)
+            current = _current(_name(f"{agent}-warnings"), scope, "warnings", known)
+            runs, read = self._counts(group, f"agent:{agent}", current)
             sections = []
             for heading, kind in (
                 ("Harness complaints", LessonKind.ERROR_RECOVERY),
@@ -304,9 +324,10 @@ class OfflineConsolidator:
         )
 
 
-def _is_new(name: str, scope: Scope, theme: str, known: Collection[str]) -> bool:
-    """Whether the library has no skill of this id or name (:func:`_match`): this run adds it."""
-    return name not in known and content_id("offline", str(scope), theme) not in known
+def _current(name: str, scope: Scope, theme: str, known: Mapping[str, str]) -> str | None:
+    """The name of the library's skill of this id, else of this name (:func:`_match`); None when this
+    run adds it."""
+    return known.get(content_id("offline", str(scope), theme)) or known.get(name)
 
 
 def _among(lesson: Lesson, ids: Collection[str]) -> Lesson:

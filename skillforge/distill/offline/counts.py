@@ -77,9 +77,10 @@ def add_counts(new: str, waiting: str) -> str:
     words, medians and p-values are this run's. A waiting text that says another thing (a lesson is
     joined by its signature: the earlier runs' test command was another) adds nothing to this text's
     counts: its runs did not do what this text says ('`pytest <tests>` worked in 4 of 4' where
-    `python3 -m pytest` was the 4th); a recipe's other command joins its "Also worked" instead."""
+    `python3 -m pytest` was the 4th); a recipe's other command joins its "Also worked" instead, and so
+    does an error recovery's other fix (:func:`_join_fixes`)."""
     if bullet_key(new) != bullet_key(waiting):
-        return _join_recipes(new, waiting) or new
+        return _join_recipes(new, waiting) or _join_fixes(new, waiting) or new
     return _add_counts(new, waiting)
 
 
@@ -107,6 +108,43 @@ def _join_recipes(new: str, waiting: str) -> str | None:
     close = text.find(").", n.end())
     if close < 0:
         return None
+    listed = ", ".join(f"{cmd} ({count})" for cmd, count in also.items())
+    return f"{text[: close + 2]} Also worked: {listed}.{text[close + 2 :]}"
+
+
+# an error recovery bullet (templates/offline/lesson_error_recovery.j2): what worked, in how many of the
+# runs that met the error: "what worked: `fix` (1 of 2 runs; " or "run `h` first; then it worked (1 of 2 runs; "
+_RECOVERY = re.compile(r"^- When `[^`\n]+`")
+_WORKED = re.compile(
+    r"(?:, what worked: `(?P<fix>[^`\n]+)`|, run `(?P<helper>[^`\n]+)`(?: or `[^`\n]+`)? first; then it worked)"
+    r" \((?P<n>\d+) of (?P<total>\d+) runs; "
+)
+
+
+def _join_fixes(new: str, waiting: str) -> str | None:
+    """This run's error recovery bullet with a waiting one of the same error whose fix (or failing
+    command) was another: the runs that met the error add up ("1 of 2 runs; seen in 2 runs", as one
+    pass over all the runs says), the fix stays this run's with its own runs (raised by the waiting
+    runs when the fix is the same), and the waiting fix joins "Also worked" with the runs it worked in.
+    Written as this run's alone, a lesson of 2 runs said "1 of 1 runs; seen in 1 run". None when the
+    two are not error recovery bullets."""
+    n, w = _WORKED.search(new), _WORKED.search(waiting)
+    if n is None or w is None or not (_RECOVERY.match(new) and _RECOVERY.match(waiting)):
+        return None
+    main, other = f"`{n['fix'] or n['helper']}`", f"`{w['fix'] or w['helper']}`"
+    worked = int(n["n"]) + (int(w["n"]) if other == main else 0)
+    text = f"{new[: n.start('n')]}{worked} of {int(n['total']) + int(w['total'])}{new[n.end('total') :]}"
+    also = _also(text)
+    for cmd, count in [*_also(waiting).items(), *([(other, int(w["n"]))] if other != main else [])]:
+        if cmd != main:
+            also[cmd] = also.get(cmd, 0) + count
+    rest = waiting[: w.start("n")] + waiting[w.end("total") :]  # its runs' other counts: seen, resolved
+    text = _add_counts(_ALSO_LIST.sub("", text, count=1), _ALSO_LIST.sub("", rest, count=1))
+    close = text.find(").", n.start())
+    if close < 0:
+        return None
+    if not also:
+        return text
     listed = ", ".join(f"{cmd} ({count})" for cmd, count in also.items())
     return f"{text[: close + 2]} Also worked: {listed}.{text[close + 2 :]}"
 

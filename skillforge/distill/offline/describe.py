@@ -140,13 +140,16 @@ def _as_named(plan: Plan, current: Skill) -> tuple[str, str]:
     """The plan's intro and description with the repository named as the skill names it: another
     agent's logs may name one repository otherwise (Codex `git-sync`, Claude Code `entireio/git-sync`),
     and the skill is matched by name; with the names differing, the counts were merged into its bullets
-    but its intro and description, taken for a person's words, kept the old counts."""
+    but its intro and description, taken for a person's words, kept the old counts. Only one repository
+    written with and without its owner is renamed (:func:`same_repository`): a fork `myfork/django` is
+    not `django/django`, and its runs are not counted as runs on it."""
     kind, _, named = current.meta("scope").partition(":")
     repo = plan.scope.value
     if (
         plan.scope.kind is not ScopeKind.REPOSITORY
         or kind != ScopeKind.REPOSITORY.value
-        or named in ("", repo)
+        or named == repo
+        or not same_repository(named, repo)
     ):
         return plan.intro, plan.description
     pairs = [
@@ -158,6 +161,12 @@ def _as_named(plan: Plan, current: Skill) -> tuple[str, str]:
     for old, new in pairs:
         texts = [t.replace(old, new) for t in texts]
     return texts[0], texts[1]
+
+
+def same_repository(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` name one repository: equal, or one is the other without its owner
+    (`git-sync`, `entireio/git-sync`). Two owners (`myfork/django`, `django/django`) are two."""
+    return bool(a and b) and (a == b or a.endswith("/" + b) or b.endswith("/" + a))
 
 
 def _points_after(plan: Plan, current: Skill, headings: tuple[str, ...] = ()) -> dict[str, int]:
