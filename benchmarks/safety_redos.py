@@ -36,6 +36,7 @@ UNITS = [
     "Bearer ",
     "a:b@",
     "http://",
+    *("://x:y", "http://u:p"),  # a URL password read on through every later URL (5 s at 100 KB, 2026-12-05)
     "aA0+/",
     "ignore all ",
     "curl ",

@@ -443,6 +443,18 @@ def test_new_shapes_are_redacted_with_their_kind(text: str, kind: str) -> None:
     assert redact(text)[1] == {kind: 1}, redact(text)
 
 
+def test_a_url_password_ends_at_the_next_url() -> None:
+    """The password of ``scheme://user:pw@`` may hold "/" but not "://": it read on through every later URL
+    of the line (100 KB of ``://x:y`` took 5 s; ``benchmarks/safety_redos.py`` times it) and, refusing a
+    value holding "://", hid the real credential of the next URL behind the first."""
+    assert redact("http://x:y/ftp://deploy:Xk29pLq7@files.acme.io") == (
+        "http://x:y/ftp://deploy:<redacted:url-password>@files.acme.io",
+        {"url-password": 1},
+    )
+    for line in ("://x:y" * 20_000, "http://u:p" * 10_000):
+        assert redact(line) == (line, {})
+
+
 def test_a_session_cookie_is_redacted_but_low_confidence() -> None:
     """Security skills show sample cookies: validate warns (an error would withhold the skill)."""
     (found,) = find_secrets("Cookie: session=aXPdmjKkH7G8jDs9Kf3L2")

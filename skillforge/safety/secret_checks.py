@@ -200,7 +200,7 @@ def _url_credentials(text: str, m: re.Match[str]) -> str | None:
         or "redacted" in value.lower()
     ):
         return None
-    if "/" in value and (value.split("/", 1)[0].isdigit() or "://" in value or value.endswith("/")):
+    if "/" in value and (value.split("/", 1)[0].isdigit() or value.endswith("/")):
         return None  # a port and a path (http://host:8080/users/@me): a password may hold "/", not these
     i = m.start()
     while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "+.-"):

@@ -282,9 +282,9 @@ RULES: list[Rule] = [
     ),
     *FORMAT_RULES,
     *COMMAND_RULES,
-    Rule(
+    Rule(  # the password may hold "/" but ends at the next "://": each "://" reads up to the next (linear)
         "url-password",
-        re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\][^\s@\"'<>\\]*+)@"),
+        re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\](?:(?!://)[^\s@\"'<>\\])*+)@"),
         ("://",),
         _url_credentials,
     ),
