@@ -419,6 +419,16 @@ def test_a_secret_word_before_a_comma_does_not_hide_the_next_pair(text: str, val
         "// Bypass: https://trusted.com.attacker.com",
         "see http://localhost:8080/users/@me for the profile",
         "Sec-WebSocket-Version: 13",
+        "<password>\n  ${env.MAVEN_PASSWORD}\n</password>",  # the formats' multi-line and other spellings
+        '<add key="PageSize" value="20"/>',
+        '<property name="db.password" value="${db.password}"/>',
+        '{\n  "api_url": {\n    "sensitive": false,\n    "type": "string",\n    "value": "https://api.acme.io"\n  }\n}',
+        "ALTER ROLE app PASSWORD NULL;",
+        "ALTER USER postgres PASSWORD 'postgres';",
+        "SET PASSWORD FOR 'app'@'%' = PASSWORD('%s');",
+        "CREATE USER app IDENTIFIED WITH caching_sha2_password BY '<password>';",
+        "sign the URL and append it as the `signature=` query parameter",
+        "GET /v1/verify?signature=invalid&t=1",
     ],
 )
 def test_new_shapes_leave_references_placeholders_and_names_alone(text: str) -> None:
