@@ -429,6 +429,17 @@ def test_a_secret_word_before_a_comma_does_not_hide_the_next_pair(text: str, val
         "CREATE USER app IDENTIFIED WITH caching_sha2_password BY '<password>';",
         "sign the URL and append it as the `signature=` query parameter",
         "GET /v1/verify?signature=invalid&t=1",
+        "SECOND_PASS=completed",  # a pass of a process or a test, and keys that name data (review13 F12)
+        "e2e_pass=41/41",
+        "export LINT_PASS=98.5%",
+        "S3_OBJECT_KEY=uploads/2024/a1b2c3d4e5f6.png",
+        "UPLOAD_KEY=tenant-a/2024/06/9f2b7c41d8e0.json",
+        "IDEMPOTENCY_KEY=9f2b7c41d8e0a6b3c5d7e9f1a2b4c6d8",
+        "row_key=a1b2c3d4e5f6g7h8",
+        "dedup_key: 4c1e9a7d2b8f0e3a6c5d",
+        "const hashKey = 'x9f2b7c41d8e0';",
+        '  "experiment_key": "0c4a1c4a9f2b7c41d8e0a6b3c5d7e9f1",',
+        "REQUEST_KEY=order-2024-000123",
     ],
 )
 def test_new_shapes_leave_references_placeholders_and_names_alone(text: str) -> None:

@@ -14,9 +14,9 @@ from skillforge.safety.secret_checks import (
     Check,
     Rule,
     _cli_password,
-    _letters_and_digits,
     is_secret_name,
 )
+from skillforge.safety.secret_names import _letters_and_digits
 
 
 def _credential(kind: str) -> Check:

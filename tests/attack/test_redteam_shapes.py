@@ -48,6 +48,14 @@ CASES = [
     Case("newrelic-license-key", HEX40, f"NEW_RELIC_LICENSE_KEY={HEX40} npm start", ran=True),
     Case("algolia-admin-key", HEX32, f"ALGOLIA_ADMIN_KEY={HEX32}"),
     Case("db-pass-short", PW, f"export DB_PASS={PW}", ran=True),
+    # (review13 F12 leaves data keys and test passes alone; these stay secrets beside them)
+    Case(
+        "app-key-base64-slash",
+        "k3Jd9/Qx7Lm2pZa/Vb8Nc4Rt6Yw1Ue5Io0PaSdFgHj",
+        "export MY_APP_KEY=k3Jd9/Qx7Lm2pZa/Vb8Nc4Rt6Yw1Ue5Io0PaSdFgHj",
+        ran=True,
+    ),
+    Case("db-pass-word", "sunshine7", "DB_PASS=sunshine7 ./manage.py migrate", ran=True),
     Case("smtp-pass", PW, f"SMTP_PASS={PW} python send.py", ran=True),
     Case("docker-run-pw", PW, f"docker run -e DB_PW={PW} postgres", ran=True),
     Case(
