@@ -36,6 +36,14 @@ UNITS = [
     "Bearer ",
     "a:b@",
     "http://",
+    *("://x:y", "http://u:p"),  # a URL password read on through every later URL (5 s at 100 KB, 2026-12-05)
+    *(
+        "<password>\n",
+        '"sensitive": true,\n',
+        'name="password" value="',
+        "identified with a by ",
+        "?signature=",
+    ),
     "aA0+/",
     "ignore all ",
     "curl ",

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from skillforge.safety.prefilter import contains_any, finditer_from, hits
+from skillforge.safety.secret_names import (
+    _DOTTED_IDENT,
+    _IDENT,
+    _WORDISH,
+    is_secret_name,
+    shannon_entropy,
+)
 
 Check = Callable[[str, re.Match[str]], "str | None"]  # (text, match) -> kind, or None to drop
 Span = tuple[int, int, str]
@@ -78,7 +84,6 @@ _PLACEHOLDER = re.compile(
 _MADE_UP = re.compile(  # placeholders inside a value: github_pat_xxxx, phc_development_key, sk-...
     r"(?i)x{4,}|\*{3,}|\.\.\.|…|^(?:[a-z]+[_-])+(?:key|token|secret|password|pass|here|value)$|development"
 )
-_DOTTED_IDENT = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _ID_KEY = re.compile(
@@ -95,8 +100,6 @@ _ID_KEY_CAMEL = re.compile(
     r"Session|Request|Trace|Span)$"
 )
 _ID_PREFIX = re.compile(r"^(?:toolu|msg|req|call|chatcmpl|resp|file|run|srvtoolu|cs|fc|rs|asst|thread)[_-]")
-_WORDISH = re.compile(r"[a-z]{4,}|[A-Z][a-z]{3,}")
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z_]*$")
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _NOT_SECRET_KEY = re.compile(
     r"(?i)(?:tokens|tokenizer|tokenize|_count|_len|_length|_type|_hash|_file|_path|_url|_env|_name|_id|"
@@ -111,10 +114,6 @@ _NOT_SECRET_CAMEL = re.compile(
 # login sends (AWS Secrets Manager's SecretId, a name or an ARN, stays a name)
 _SECRET_ID_KEY = re.compile(r"(?i)secret[_-]?id$")
 _PASSWORD_KEY = re.compile(r"(?i)pass|pwd|(?:^|[_.-])pw$")
-_SECRET_KEY = re.compile(
-    r"(?i)password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
-    r"auth[_-]?key|credentials?|session[_-]?key|signing[_-]?key|encryption[_-]?key"
-)
 
 
 def _secret(m: re.Match[str]) -> str:
@@ -142,18 +141,6 @@ def _always(v: str) -> bool:
 
 def _mixed(v: str) -> bool:
     return any(c.isdigit() for c in v) and any(c.isupper() for c in v) and any(c.islower() for c in v)
-
-
-def _letters_and_digits(v: str) -> bool:
-    return any(c.isdigit() for c in v) and any(c.isalpha() for c in v)
-
-
-def shannon_entropy(value: str) -> float:
-    """Bits per character of ``value``."""
-    if not value:
-        return 0.0
-    n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
 def _key_before(text: str, sep: int) -> str:
@@ -200,7 +187,7 @@ def _url_credentials(text: str, m: re.Match[str]) -> str | None:
         or "redacted" in value.lower()
     ):
         return None
-    if "/" in value and (value.split("/", 1)[0].isdigit() or "://" in value or value.endswith("/")):
+    if "/" in value and (value.split("/", 1)[0].isdigit() or value.endswith("/")):
         return None  # a port and a path (http://host:8080/users/@me): a password may hold "/", not these
     i = m.start()
     while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "+.-"):
@@ -344,37 +331,6 @@ def _call_arguments(text: str, key_start: int, end: int, m: re.Match[str]) -> bo
 _CALL_OPEN = re.compile(r"[A-Za-z_][\w.]*\($")  # setenv( Setenv( os.environ.setdefault(
 # the second of two names (a tuple of names), not a value: AWS_REGION, HOME (but SUPERSECRET is a value)
 _ENV_NAME = re.compile(r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|HOME|PATH|USER|SHELL|PWD|LANG|TERM|TMPDIR)$")
-
-
-# a name whose last word says it holds a password (DB_PASS, SMTP_PW), or a key (RAILS_MASTER_KEY, appKey)
-# (after "_" only: "PASS:" in test output, "low-pass", "bypass" and "encompass" name no password)
-_PASS_NAME = re.compile(r"(?i:_(?:pass|pw))$|[a-z0-9](?:Pass|Pw)$")
-_KEY_NAME = re.compile(r"(?i:[_-]key)$|[a-z0-9]Key$")
-_PUBLIC = re.compile(r"(?i)public|publishable|(?:^|[_.-])pub(?:[_.-]|$)|primary|foreign|sort|partition|cache")
-_PUBLIC_KEY_VALUE = re.compile(r"^(?:ssh-|ecdsa-|sk-ssh-|sk-ecdsa-|age1|npub1|pk_)")
-
-
-def _reads_as_key(value: str) -> bool:
-    """A value under a ``*_KEY`` name that reads as key material, whatever its alphabet (hex, base64
-    with ``/``): 8 characters or more, letters and digits, not a path, URL, name or words."""
-    return (
-        len(value) >= 8
-        and _letters_and_digits(value)
-        and shannon_entropy(value) >= 3.0
-        and "://" not in value
-        and not value.startswith(("/", "~", "."))
-        and not _PUBLIC_KEY_VALUE.match(value)
-        and not (_IDENT.match(value) or _DOTTED_IDENT.match(value))
-        and sum(len(w) for w in _WORDISH.findall(value)) <= 0.4 * len(value)
-    )
-
-
-def is_secret_name(key: str, value: str) -> bool:
-    """Whether ``key`` names a secret (a password, secret, token, API key, credential; a name ending in
-    ``_PASS`` or ``_PW``) or, ending in ``_KEY``, holds one (``value`` reads as key material)."""
-    if _SECRET_KEY.search(key) or _PASS_NAME.search(key):
-        return True
-    return bool(_KEY_NAME.search(key)) and not _PUBLIC.search(key) and _reads_as_key(value)
 
 
 def _is_secret_assignment(key: str, m: re.Match[str], value: str) -> bool:

@@ -1,9 +1,11 @@
 """Secrets in file formats, headers and code, for :mod:`skillforge.safety.secret_rules`: an
 ``Authorization`` header's credential whatever its scheme (``SSWS``, ``ApiKey``, ``DeepL-Auth-Key``), a
-session cookie, an XML element named for a secret (Maven's ``<password>``), a Terraform output marked
-``"sensitive": true``, a PuTTY ``.ppk`` private key, a SQL password (``WITH PASSWORD '…'``,
-``IDENTIFIED BY '…'``), a password as a Python call's second argument (``auth=(user, pw)``,
-``HTTPBasicAuth(u, pw)``, ``smtp.login(u, pw)``) and an API key in a URL's ``appid=`` query.
+session cookie, an XML element or ``key=``/``value=`` attribute pair named for a secret (Maven's
+``<password>``, on its line or its own), a Terraform output marked ``"sensitive": true`` (one line or
+indented), a PuTTY ``.ppk`` private key, a SQL password (``WITH PASSWORD '…'``, ``IDENTIFIED [WITH
+plugin] BY '…'``, ``SET PASSWORD``), a password as a Python call's second argument (``auth=(user, pw)``,
+``HTTPBasicAuth(u, pw)``, ``smtp.login(u, pw)``), an API key in a URL's ``appid=`` query and a signed
+URL's signature.
 """
 
 import re
@@ -12,9 +14,9 @@ from skillforge.safety.secret_checks import (
     Check,
     Rule,
     _cli_password,
-    _letters_and_digits,
     is_secret_name,
 )
+from skillforge.safety.secret_names import _letters_and_digits
 
 
 def _credential(kind: str) -> Check:
@@ -49,6 +51,7 @@ def _literal(kind: str) -> Check:
 
 
 _CAPS = re.compile(r"^[A-Z][A-Z_]*$")  # <Password>HASH</Password>: a placeholder in capitals
+_GAP = r"(?:\s|\\+[nrt])*+"  # spaces and line breaks, also JSON-escaped (a pretty-printed settings.xml)
 _AUTH = r"(?i)authorization\\?[\"']?\s*[:=]\s*\\?[\"']?"
 _COOKIE = r"(?i)(?:cookie\\?[\"']?\s*[:=]|(?<!\S)(?:-b|--cookie)[ \t=]+)"
 
@@ -74,14 +77,22 @@ FORMAT_RULES = [
     ),
     Rule(  # <password>…</password> (Maven settings.xml), <apiKey>…</apiKey>, <ns:secret>…</ns:secret>
         "secret",
-        re.compile(r"<(?P<tag>[A-Za-z][\w.:-]{0,40})>[ \t]*(?P<s>[^<>\s]{3,512})[ \t]*</(?P=tag)>"),
+        re.compile(rf"<(?P<tag>[A-Za-z][\w.:-]{{0,40}})>{_GAP}(?P<s>[^<>\s]{{3,512}}?){_GAP}</(?P=tag)>"),
         ("password>", "passwd>", "passphrase>", "pass>", "secret>", "token>", "key>", "pw>", "pwd>"),
         _element,
     ),
-    Rule(  # terraform output -json: {"sensitive": true, "type": "string", "value": "…"}
+    Rule(  # <add key="Password" value="…"/> (.NET config), <property name="password" value="…"/> (Ant)
         "secret",
         re.compile(
-            r"\\?\"sensitive\\?\"\s*:\s*true\s*,[^{}\n]{0,300}?"
+            r"\b(?:key|name)\s*=\s*\\?\"(?P<tag>[A-Za-z][\w.:-]{0,40})\\?\"\s+value=\\?\"(?P<s>[^\"\\\s]{3,512})\\?\""
+        ),
+        ("value=",),
+        _element,
+    ),
+    Rule(  # terraform output -json, one line or indented: {"sensitive": true, "type": "string", "value": "…"}
+        "secret",
+        re.compile(
+            r"\\?\"sensitive\\?\"\s*:\s*true\s*,[^{}]{0,300}?"
             r"\\?\"value\\?\"\s*:\s*\\?\"(?P<s>[^\"\\\n]{1,2000})"
         ),
         ("sensitive",),
@@ -90,7 +101,7 @@ FORMAT_RULES = [
     Rule(  # ... and the other order: {"value": "…", "sensitive": true}
         "secret",
         re.compile(
-            r"\\?\"value\\?\"\s*:\s*\\?\"(?P<s>[^\"\\\n]{1,2000})\\?\"\s*,[^{}\n]{0,300}?"
+            r"\\?\"value\\?\"\s*:\s*\\?\"(?P<s>[^\"\\\n]{1,2000})\\?\"\s*,[^{}]{0,300}?"
             r"\\?\"sensitive\\?\"\s*:\s*true"
         ),
         ("sensitive",),
@@ -104,11 +115,13 @@ FORMAT_RULES = [
         ),
         ("private-lines",),
     ),
-    Rule(  # ALTER USER … WITH [ENCRYPTED] PASSWORD '…', CREATE USER … IDENTIFIED BY '…'
-        "password",
+    Rule(  # ALTER USER … WITH [ENCRYPTED] PASSWORD '…', ALTER ROLE app PASSWORD '…', CREATE USER …
+        "password",  # IDENTIFIED [WITH mysql_native_password] BY '…', SET PASSWORD FOR u = '…'; ' or "
         re.compile(
-            r"(?i)\b(?:(?:with|login|encrypted|unencrypted)[ \t]+password|identified[ \t]+by)[ \t]+"
-            r"'(?P<s>[^'\n]{3,200})'"
+            r"(?i)\b(?:(?:(?:with|login|encrypted|unencrypted)[ \t]+password|(?:user|role)[ \t]+[^\s;'\"]{1,64}"
+            r"[ \t]+password|identified(?:[ \t]+(?:with|via)[ \t]+\w{1,40})?[ \t]+(?:by|using))[ \t]+|"
+            r"set[ \t]+password(?:[ \t]+for[ \t]+[^\s=;]{1,100})?[ \t]*=[ \t]*)"
+            r"(?P<q>\\?['\"])(?P<s>[^'\"\\\n]{3,200})(?P=q)"
         ),
         (" password", "identified"),
         _literal("password"),
@@ -127,5 +140,11 @@ FORMAT_RULES = [
         re.compile(r"[?&]appid=(?P<s>[A-Za-z0-9]{16,64})(?![A-Za-z0-9])"),
         ("appid=",),
         lambda text, m: "url-key" if _letters_and_digits(m.group("s")) else None,
+    ),
+    Rule(  # a signed URL's signature: Google Maps &signature=, S3 X-Amz-Signature=, CloudFront Signature=
+        "url-signature",  # (whoever holds the URL may replay it until it expires)
+        re.compile(r"(?i)[?&](?:x-amz-|x-goog-)?signature=(?P<s>[A-Za-z0-9%_~.+/=-]{20,2048})"),
+        ("signature=",),
+        lambda text, m: "url-signature" if _letters_and_digits(m.group("s")) else None,
     ),
 ]

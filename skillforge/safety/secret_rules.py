@@ -16,7 +16,6 @@ from skillforge.safety.secret_checks import (
     _always,
     _cli_password,
     _high_entropy,
-    _letters_and_digits,
     _mixed,
     _url_credentials,
     _when,
@@ -24,6 +23,7 @@ from skillforge.safety.secret_checks import (
 )
 from skillforge.safety.secret_commands import COMMAND_RULES
 from skillforge.safety.secret_formats import FORMAT_RULES
+from skillforge.safety.secret_names import _letters_and_digits
 from skillforge.safety.secret_vendors import VENDOR_RULES
 
 # --- the rules, most specific first ------------------------------------------------------------------
@@ -282,9 +282,9 @@ RULES: list[Rule] = [
     ),
     *FORMAT_RULES,
     *COMMAND_RULES,
-    Rule(
+    Rule(  # the password may hold "/" but ends at the next "://": each "://" reads up to the next (linear)
         "url-password",
-        re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\][^\s@\"'<>\\]*+)@"),
+        re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\](?:(?!://)[^\s@\"'<>\\])*+)@"),
         ("://",),
         _url_credentials,
     ),

@@ -6,7 +6,8 @@ most). Kept apart from the keyword and assignment rules, which need Python check
 import re
 from collections.abc import Callable
 
-from skillforge.safety.secret_checks import _E, Rule, _always, _letters_and_digits, _mixed, _when
+from skillforge.safety.secret_checks import _E, Rule, _always, _mixed, _when
+from skillforge.safety.secret_names import _letters_and_digits
 
 
 def _token(

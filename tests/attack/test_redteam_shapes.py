@@ -3,7 +3,10 @@ passwords under ``*_PASS``/``*_PW`` names, tools' password options and arguments
 an ``Authorization`` header of any scheme, Maven's ``<password>``, Terraform's sensitive outputs, a
 ``docker inspect`` environment list, PuTTY keys, bare webhook secrets, SQL and Python call passwords, test
 PyPI tokens, Azure account keys, a URL password holding ``/``, legacy Vault tokens, session cookies and
-API keys in a header or query (values made up here, in each kind's shape).
+API keys in a header or query; and (review13 F8) the same formats as the tools print them: an indented
+``terraform output -json``, a ``<password>`` on its own line, ``key=``/``name=`` and ``value=`` attributes,
+MySQL 8's ``IDENTIFIED WITH … BY``, double quotes, ``ALTER ROLE … PASSWORD``, ``SET PASSWORD``, and a
+signed URL's signature (values made up here, in each kind's shape).
 
 For each: the redaction pass (:func:`redact`) removes it; ``ingest --json`` prints none; the trajectory as
 read and redacted (:func:`redact_trajectory`, the pass before every LLM call) holds none; and for a
@@ -45,6 +48,14 @@ CASES = [
     Case("newrelic-license-key", HEX40, f"NEW_RELIC_LICENSE_KEY={HEX40} npm start", ran=True),
     Case("algolia-admin-key", HEX32, f"ALGOLIA_ADMIN_KEY={HEX32}"),
     Case("db-pass-short", PW, f"export DB_PASS={PW}", ran=True),
+    # (review13 F12 leaves data keys and test passes alone; these stay secrets beside them)
+    Case(
+        "app-key-base64-slash",
+        "k3Jd9/Qx7Lm2pZa/Vb8Nc4Rt6Yw1Ue5Io0PaSdFgHj",
+        "export MY_APP_KEY=k3Jd9/Qx7Lm2pZa/Vb8Nc4Rt6Yw1Ue5Io0PaSdFgHj",
+        ran=True,
+    ),
+    Case("db-pass-word", "sunshine7", "DB_PASS=sunshine7 ./manage.py migrate", ran=True),
     Case("smtp-pass", PW, f"SMTP_PASS={PW} python send.py", ran=True),
     Case("docker-run-pw", PW, f"docker run -e DB_PW={PW} postgres", ran=True),
     Case(
@@ -108,6 +119,45 @@ CASES = [
     Case("http-basic-auth", PW, f"requests.get(url, auth=HTTPBasicAuth('deploy', '{PW}'))"),
     Case("smtp-login", PW, f'smtp.login("alerts@acme.io", "{PW}")'),
     Case("ftp-login", PW, f"ftp.login('deploy', '{PW}')"),
+    # review13 F8: the formats as the tools print them (indented, on their own lines), other SQL spellings
+    Case(
+        "terraform-output-json-indented",
+        "Tf7pQ2wZ9xLm",
+        '{\n  "db_password": {\n    "sensitive": true,\n    "type": "string",\n    "value": "Tf7pQ2wZ9xLm"\n  }\n}',
+    ),
+    Case(
+        "maven-password-own-line",
+        PW,
+        "<settings>\n  <servers>\n    <server>\n      <id>acme-releases</id>\n      <username>deploy</username>\n"
+        f"      <password>\n        {PW}\n      </password>\n    </server>\n  </servers>\n</settings>",
+    ),
+    Case(
+        "dotnet-config-add-key",
+        PW,
+        f'<appSettings>\n  <add key="SmtpPassword" value="{PW}"/>\n</appSettings>',
+    ),
+    Case("ant-property-password", PW, f'<property name="db.password" value="{PW}"/>'),
+    Case(
+        "mysql8-identified-with",
+        "Sq8lPw3dRt5y",
+        "mysql -u root -e \"CREATE USER 'app'@'%' IDENTIFIED WITH mysql_native_password BY 'Sq8lPw3dRt5y';\"",
+        ran=True,
+    ),
+    Case("sql-double-quoted", PW, f'CREATE USER app IDENTIFIED BY "{PW}";'),
+    Case("postgres-alter-role", PW, f"ALTER ROLE app PASSWORD '{PW}';"),
+    Case("mysql-set-password", PW, f"SET PASSWORD FOR 'app'@'localhost' = '{PW}';"),
+    Case(
+        "signed-url-signature",
+        "AKfycbx9mP2qL7vR4wT8zAbCdEf12",
+        'curl "https://maps.example.com/api?client=abc&signature=AKfycbx9mP2qL7vR4wT8zAbCdEf12"',
+        ran=True,
+    ),
+    Case(
+        "s3-presigned-signature",
+        HEX32 * 2,
+        f"curl 'https://b.s3.amazonaws.com/k.tgz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={HEX32 * 2}'",
+        ran=True,
+    ),
     # B3: tokens, keys and tools' password options
     Case(
         "test-pypi-token",
