@@ -30,23 +30,26 @@ from itertools import chain, islice
 from typing import Any
 
 from skillforge.safety.prefilter import contains_any, lowered
+from skillforge.safety.shell_interpreters import (
+    INTERPRETERS,
+    SHELLS,
+    base,
+    is_interpreter,
+    program,
+    runs_stdin,
+    script,
+)
 from skillforge.safety.shell_packages import env_setting, plain_http_install, tls_off, untrusted_index
 from skillforge.safety.shell_rules import (
     DEFAULT_VALUES,
     DURATION,
-    INTERPRETERS,
     WRAPPER_VALUES,
     WRAPPERS,
-    base,
     download_targets,
     fetches_and_evaluates,
     host_of,
     is_decoder,
     is_downloader,
-    is_interpreter,
-    program,
-    runs_stdin,
-    script,
 )
 from skillforge.safety.shell_scope import CommandIndex, Scope, scope_of
 from skillforge.safety.shell_uploads import copies_out, credential_upload, sensitive, uploads
@@ -285,9 +288,7 @@ def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, st
             yield from fetches_and_evaluates([name, "-c", _text(doc)])
 
 
-_SHELLS = frozenset(
-    {"sh", "bash", "zsh", "dash", "ksh", "mksh", "lksh", "pdksh", "yash", "posh", "ash", "su"}
-)
+_SHELLS = SHELLS | {"su"}
 
 
 def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skillforge.safety.shell_rules import base, host_of, plain_http_remote
+from skillforge.safety.shell_interpreters import base, module
+from skillforge.safety.shell_rules import host_of, plain_http_remote
 
 _TLS_OFF_ENV = frozenset(
     {
@@ -98,28 +99,16 @@ def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
 
 
 _CONDAS = frozenset({"conda", "mamba", "micromamba"})
-_PYTHON = re.compile(r"python[\d.]*|py|pypy[\d.]*")
 _PIPS = re.compile(r"pip[\d.]*")
 _INSTALLERS = re.compile(
     r"pip[\d.]*|uv|uvx|pipx|pdm|pipenv|npm|npx|yarn|pnpm|pnpx|bun|bunx|poetry|conda|mamba|micromamba"
 )
-_PYTHON_VALUED = frozenset({"-X", "-W"})  # python's options that take the next word (-X utf8, -W ignore)
 
 
 def tool_words(ws: list[str]) -> list[str]:
-    """The words of the tool a command runs: ``python3.11 -X utf8 -m pip install …`` runs ``pip install …``."""
-    if ws and _PYTHON.fullmatch(base(ws[0])):
-        skip = False
-        for i, w in enumerate(ws[1:-1], 1):
-            if skip:
-                skip = False
-            elif w == "-m":
-                return ws[i + 1 :]
-            elif not w.startswith("-"):
-                break
-            else:
-                skip = w in _PYTHON_VALUED
-    return ws
+    """The words of the tool a command runs: ``python3.11 -X utf8 -m pip install …`` and ``python3 -Im
+    pip install …`` run ``pip install …``."""
+    return (module(ws) or ws) if ws else ws
 
 
 # the flags that name where an installer fetches packages from (an index, a registry, a links page)
