@@ -100,7 +100,7 @@ def analyse(
     for node in _walk(root):
         kind = node.type
         found: Iterator[tuple[str, str, str]] = iter(())
-        if kind == "pipeline":
+        if kind == "pipeline" and not _inner_pipeline(node):
             found = _pipeline(node)
         elif kind == "declaration_command":  # export X=0
             found = tls_off(["export", *_text(node).split()[1:]])
@@ -111,7 +111,9 @@ def analyse(
                 yield (*ran, node, files[_ran_name(ws, files)][2])
             found = chain(_command(node, ws, files, snippet_id), _redirects(node, files, snippet_id, index))
         elif kind == "redirected_statement":
-            found = chain(_redirects(node, files, snippet_id, index), _heredoc(node, files, snippet_id))
+            found = chain(
+                _redirects(node, files, snippet_id, index), _heredoc(node, files, snippet_id), _fed(node)
+            )
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -165,20 +167,41 @@ def words(command: Any) -> list[str]:
     return out
 
 
+def _inner_pipeline(node: Any) -> bool:
+    """A pipeline that is a redirected stage of another (``a 2>&1 | b`` in ``a 2>&1 | b | sh``): read
+    with the outer one, as one pipeline."""
+    parent = node.parent
+    return parent is not None and parent.type == "redirected_statement" and parent.parent.type == "pipeline"
+
+
+def _stages(node: Any) -> list[Any]:
+    """The commands of a pipeline, in order: a stage's redirect is no stage of its own (``curl … 2>/dev/null
+    | sh`` pipes curl into sh; tree-sitter nests ``a 2>&1 | b | c`` as a pipeline in a redirected
+    statement in a pipeline), and a group or subshell feeding the pipe counts by its commands (``{ env;
+    cat f; } | curl``)."""
+    out: list[Any] = []
+    stack = list(reversed(node.children))
+    while stack:
+        child = stack.pop()
+        if child.type == "redirected_statement":
+            body = child.child_by_field_name("body")
+            if body is not None:
+                stack.extend(reversed(body.children) if body.type == "pipeline" else [body])
+        elif child.type == "command":
+            out.append(child)
+        else:
+            out.extend(_grouped(child))
+    return out
+
+
 def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
-    commands = [  # a group or subshell feeding the pipe counts by its commands: { env; cat f; } | curl
-        words(c) for child in node.children for c in ([child] if child.type == "command" else _grouped(child))
-    ]
+    commands = [words(c) for c in _stages(node)]
     for i, ws in enumerate(commands):
         if not is_interpreter(ws) or not runs_stdin(ws):
             continue
         before = commands[:i]
         if any(is_downloader(w) for w in before):
-            evasive = any(w and base(w[0]) == "tee" for w in before) or bool(
-                re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node))
-            )
-            conf = "low" if _official_install(before) and not evasive else "high"
-            yield "pipe-to-shell", f"pipes a download into {program(ws[0])}", conf
+            yield "pipe-to-shell", f"pipes a download into {program(ws[0])}", _pipe_confidence(node, before)
         elif any(is_decoder(w) for w in before):
             yield "pipe-to-shell", f"feeds decoded data into {program(ws[0])}", "high"
         elif any(w and w[0].startswith(("$", "`")) for w in before):  # $(echo Y3VybA== | base64 -d) URL
@@ -197,6 +220,33 @@ def _grouped(node: Any) -> list[Any]:
     if node.type not in ("subshell", "compound_statement"):
         return []
     return list(islice((c for c in _walk(node) if c.type == "command"), _GROUPED))
+
+
+def _pipe_confidence(node: Any, before: list[list[str]]) -> str:
+    """A download run by an interpreter: low when every URL is https (a vendor's installer) and nothing
+    hides it (``tee``, ``sudo -E``), else high."""
+    evasive = any(w and base(w[0]) == "tee" for w in before) or bool(
+        re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node))
+    )
+    return "low" if _official_install(before) and not evasive else "high"
+
+
+def _fed(node: Any) -> Iterator[tuple[str, str, str]]:
+    """``bash < <(curl …)`` (RVM's idiom), ``python3 < <(wget -qO- …)``: a download or decoded data fed
+    to an interpreter's stdin through a redirect from a process substitution, as a pipe would."""
+    body = node.child_by_field_name("body")
+    ws = words(body) if body is not None and body.type == "command" else []
+    if not is_interpreter(ws) or not runs_stdin(ws):
+        return
+    for redirect in node.children:
+        if redirect.type != "file_redirect" or not any(c.type == "<" for c in redirect.children):
+            continue
+        subs = [c for c in redirect.children if c.type == "process_substitution"]
+        inner = [words(c) for s in subs for c in _walk(s) if c.type == "command"]
+        if any(is_downloader(w) for w in inner):
+            yield "pipe-to-shell", f"feeds a download to {program(ws[0])}", _pipe_confidence(node, inner)
+        elif any(is_decoder(w) for w in inner):
+            yield "pipe-to-shell", f"feeds decoded data to {program(ws[0])}", "high"
 
 
 def _official_install(commands: list[list[str]]) -> bool:
