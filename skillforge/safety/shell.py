@@ -41,10 +41,6 @@ from skillforge.safety.shell_interpreters import (
 )
 from skillforge.safety.shell_packages import env_setting, plain_http_install, tls_off, untrusted_index
 from skillforge.safety.shell_rules import (
-    DEFAULT_VALUES,
-    DURATION,
-    WRAPPER_VALUES,
-    WRAPPERS,
     download_targets,
     fetches_and_evaluates,
     host_of,
@@ -53,6 +49,7 @@ from skillforge.safety.shell_rules import (
 )
 from skillforge.safety.shell_scope import CommandIndex, Scope, scope_of
 from skillforge.safety.shell_uploads import copies_out, credential_upload, sensitive, uploads
+from skillforge.safety.shell_wrappers import unwrap
 from skillforge.safety.snippets import SNIPPET_KEYS, snippets
 from skillforge.text import parse
 
@@ -134,8 +131,20 @@ _NOT_WORDS = frozenset({"variable_assignment", "file_redirect", "herestring_redi
 
 
 def raw_words(command: Any) -> list[str]:
-    """The command's words as written (quotes kept), wrappers included; assignments and redirects left out."""
-    return [_text(child) for child in command.children if child.type not in _NOT_WORDS]
+    """The command's words as written (quotes kept), wrappers included; assignments and redirects left out.
+    Pieces with no space between them are one word (tree-sitter splits ``@<(env)`` in two)."""
+    out: list[str] = []
+    end = -1
+    for child in command.children:
+        if child.type in _NOT_WORDS:
+            end = -1
+            continue
+        if child.start_byte == end and out:
+            out[-1] += _text(child)
+        else:
+            out.append(_text(child))
+        end = child.end_byte
+    return out
 
 
 def _unquoted(word: str) -> str:
@@ -152,19 +161,9 @@ def _unquoted(word: str) -> str:
 
 
 def words(command: Any) -> list[str]:
-    """The command's name and arguments as text, quotes removed, wrappers (sudo, env …) dropped: the
-    last ``len(words(c))`` of ``raw_words(c)``."""
-    out = [_unquoted(word) for word in raw_words(command)]
-    while len(out) > 1 and base(out[0]) in WRAPPERS:
-        name = base(out.pop(0))
-        valued = WRAPPER_VALUES.get(name, DEFAULT_VALUES)
-        while out and (out[0].startswith("-") or "=" in out[0]):
-            flag = out.pop(0)
-            if flag in valued and out:
-                out.pop(0)
-        if name == "timeout" and len(out) > 1 and DURATION.fullmatch(out[0]):
-            out.pop(0)
-    return out
+    """The command's name and arguments as text, quotes removed, wrappers (sudo, env …) dropped (see
+    :func:`~skillforge.safety.shell_wrappers.unwrap`)."""
+    return unwrap([_unquoted(word) for word in raw_words(command)])[0]
 
 
 def _inner_pipeline(node: Any) -> bool:
@@ -396,6 +395,9 @@ def _redirect_upload(redirects: list[Any], scope: Scope) -> Iterator[tuple[str, 
 
 
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
+    """``X=… cmd``, and the settings a wrapper gives (``env X=… cmd``, ``sudo X=… cmd``)."""
     for child in node.children:
         if child.type == "variable_assignment":
             yield from env_setting(_text(child))
+    for setting in unwrap([_unquoted(word) for word in raw_words(node)])[1]:
+        yield from env_setting(setting)

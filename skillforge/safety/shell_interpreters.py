@@ -11,6 +11,7 @@ ignores the environment, ``bash -m`` is monitor mode, and each still reads its s
 from __future__ import annotations
 
 import re
+import shlex
 from typing import NamedTuple
 
 SHELLS = frozenset(
@@ -167,6 +168,8 @@ def source(ws: list[str]) -> Source:
             following = args[i + 1] if i + 1 < len(args) else None
             if not option.glued and (following is None or (name in _POWERSHELLS and following == "-")):
                 return Source("stdin")
+            if shell and not option.glued and _runs_stdin_too(following or ""):
+                return Source("stdin")  # sh -c bash, su -c 'bash -s': the code is a shell reading stdin
             return Source("code", option=option)
         elif shell and len(w) > 1 and w[0] == "-" and w[1] != "-" and "s" in w:
             return Source("stdin")  # bash -s -- --yes: the script is stdin, the words its arguments
@@ -206,3 +209,21 @@ def module(ws: list[str]) -> list[str]:
         return []
     rest = ws[option.at + 1 :]
     return [option.glued, *rest] if option.glued else rest
+
+
+def _runs_stdin_too(code: str) -> bool:
+    """Code that is one command, an interpreter that reads stdin (``bash``, ``python3 -``, ``source
+    /dev/stdin``); each level strips one layer of quotes, so nesting ends."""
+    ws = split_command(code)
+    return bool(ws) and is_interpreter(ws) and runs_stdin(ws)
+
+
+def split_command(code: str) -> list[str]:
+    """The words of a simple command given as a string (``sh -c "bash -s"``), or [] for a script with
+    operators or expansions (read as a script elsewhere)."""
+    if any(c in code for c in ";|&<>()$`\n"):
+        return []
+    try:
+        return shlex.split(code)
+    except ValueError:
+        return []

@@ -30,21 +30,6 @@ DOWNLOADERS = frozenset(
         "xh",
     }
 )
-WRAPPERS = frozenset(
-    {"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"}
-    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice", "busybox", "pkexec", "runuser", "chrt"}
-)
-_VALUED = ("-u", "-g", "-n", "-I")  # sudo -u user, env -u NAME, nice -n 5, xargs -n 1, xargs -I {}
-WRAPPER_VALUES = {  # a wrapper's options whose value is the next word
-    "timeout": frozenset({*_VALUED, "-s", "-k"}),  # timeout -s KILL -k 5 30 cmd
-    "stdbuf": frozenset({*_VALUED, "-i", "-o", "-e"}),  # stdbuf -o L cmd
-    "ionice": frozenset({*_VALUED, "-c", "-p"}),
-    "pkexec": frozenset({"--user"}),  # pkexec --user app sh
-    "runuser": frozenset({*_VALUED, "-G", "--user", "--group", "--supp-group", "-s", "--shell"}),
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group"}),
-}
-DEFAULT_VALUES = frozenset(_VALUED)
-DURATION = re.compile(r"\d+(?:\.\d+)?[smhd]?")  # timeout's first argument: 30, 1.5m
 _UNPACK = ("d", frozenset({"-d", "--decompress", "--uncompress"}))
 _DECODERS = {  # a decoder -> (its decode letter in a short group, its decode options)
     "base64": ("dD", frozenset({"-d", "--decode", "-D"})),
@@ -56,6 +41,9 @@ _DECODERS = {  # a decoder -> (its decode letter in a short group, its decode op
 _ALWAYS_DECODE = frozenset(
     {"uudecode", "gunzip", "zcat", "unxz", "xzcat", "bunzip2", "bzcat", "unzstd", "zstdcat"}
 )
+DECODERS = frozenset(_DECODERS) | _ALWAYS_DECODE | {"openssl"}  # every decoder's name
+NETWORK = frozenset({"nc", "ncat", "netcat", "socat"})  # raw network commands (besides the downloads)
+BUCKET_TOOLS = frozenset({"aws", "gsutil", "gcloud", "azcopy"})  # a download (s3 cp s3://… -) or an upload
 
 
 def host_of(url: str) -> str:
