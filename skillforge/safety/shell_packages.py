@@ -99,9 +99,11 @@ def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
 
 
 _CONDAS = frozenset({"conda", "mamba", "micromamba"})
+_CHANNELED = _CONDAS | {"pixi"}  # installers whose source is a channel: -c URL, --channel URL, --channel=URL
+_CHANNEL_FLAGS = frozenset({"-c", "--channel"})
 _PIPS = re.compile(r"pip[\d.]*")
 _INSTALLERS = re.compile(
-    r"pip[\d.]*|uv|uvx|pipx|pdm|pipenv|npm|npx|yarn|pnpm|pnpx|bun|bunx|poetry|conda|mamba|micromamba"
+    r"pip[\d.]*|uv|uvx|pipx|pdm|pipenv|npm|npx|yarn|pnpm|pnpx|bun|bunx|poetry|conda|mamba|micromamba|pixi"
 )
 
 
@@ -215,11 +217,12 @@ def _options(name: str, ws: list[str]) -> Iterator[tuple[str, str]]:
     """(flag, value) of each word of an install command, pip's abbreviations spelled out, a glued short
     source option split (``-ihttp://…``) and a named index's name dropped (uv's ``--index n=URL``)."""
     pip = bool(_PIPS.fullmatch(name))
+    glued = _GLUED | {"-c"} if name in _CHANNELED else _GLUED
     for i, w in enumerate(ws):
         flag, _, value = w.partition("=")
         if pip:
             flag = _pip_option(flag)
-        if w[:2] in _GLUED and len(w) > 2:
+        if w[:2] in glued and len(w) > 2:
             flag, value = w[:2], w[2:]
         if not value and i + 1 < len(ws):
             value = ws[i + 1]
@@ -243,6 +246,8 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
                 yield "untrusted-index", f"installs from a plain-http index ({host_of(value)})", "high"
             elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
                 yield "untrusted-index", f"installs from a non-default index ({host_of(value)})", "low"
+        elif name in _CHANNELED and flag in _CHANNEL_FLAGS and plain_http_remote(value):
+            yield "untrusted-index", f"installs from a plain-http channel ({host_of(value)})", "high"
 
 
 _KNOWN_INDEXES = (
@@ -332,9 +337,10 @@ def plain_http_install(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     if not ws or not _URL_INSTALLERS.fullmatch(base(ws[0])):
         return
     words = [ws[0], *_package_words(ws)]
+    sources = _SOURCE_FLAGS | _CHANNEL_FLAGS if base(ws[0]) in _CHANNELED else _SOURCE_FLAGS
     for i, w in enumerate(words[1:], 1):
-        if words[i - 1] in _SOURCE_FLAGS or w.partition("=")[0] in _SOURCE_FLAGS:
-            continue  # an index: untrusted_index's
+        if words[i - 1] in sources or w.partition("=")[0] in sources:
+            continue  # an index or a channel: untrusted_index's
         url = _URL_PREFIX.sub("", w, count=1)
         if plain_http_remote(url):
             yield "untrusted-index", f"installs code from a plain-http URL ({host_of(url)})", "high"
