@@ -77,7 +77,7 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     for offset, snippet in snippets(text):
         data = snippet.encode("utf-8", "replace")
         named: dict[int, tuple[str, ...]] = {}  # a node's hosts, once (one command can hold many findings)
-        for rule, message, conf, node, used in analyse(snippet, files, offset):  # offset: the snippet's id
+        for rule, message, conf, node, used in analyse(snippet, files):
             at = offset + len(data[: node.start_byte].decode("utf-8", "ignore"))
             if not used and node.start_byte not in named:
                 named[node.start_byte] = tuple(host_of(u).lower() for u in _URL.findall(_text(node)))
@@ -85,12 +85,10 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     return found
 
 
-Files = dict[str, tuple[int, bool, tuple[str, ...]]]  # name -> (snippet, over plain http, download hosts)
+Files = dict[str, tuple[bool, tuple[str, ...]]]  # name -> (over plain http, download hosts)
 
 
-def analyse(
-    snippet: str, files: Files, snippet_id: int = 0
-) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
+def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
     """(rule, message, confidence, node, download hosts) for every unsafe construct of one snippet."""
     root = parse("bash", snippet)
     index = CommandIndex(root, _walk, words)
@@ -103,14 +101,12 @@ def analyse(
             found = tls_off(["export", *_text(node).split()[1:]])
         elif kind == "command":
             ws = index.words_of(node)
-            ran = _runs_file(ws, files, snippet_id)
+            ran = _runs_file(ws, files)
             if ran is not None:
-                yield (*ran, node, files[_ran_name(ws, files)][2])
-            found = chain(_command(node, ws, files, snippet_id), _redirects(node, files, snippet_id, index))
+                yield (*ran, node, files[_ran_name(ws, files)][1])
+            found = chain(_command(node, ws, files), _redirects(node, files, index))
         elif kind == "redirected_statement":
-            found = chain(
-                _redirects(node, files, snippet_id, index), _heredoc(node, files, snippet_id), _fed(node)
-            )
+            found = chain(_redirects(node, files, index), _heredoc(node, files), _fed(node))
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -264,9 +260,10 @@ def _ran_name(ws: list[str], files: Files) -> str:
     return script(ws)
 
 
-def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, str] | None:
-    """An interpreter (or ``./x``) running a file a download wrote: high when chained in the same
-    snippet or fetched over plain http, else low (a vendor's installer, downloaded then run)."""
+def _runs_file(ws: list[str], files: Files) -> tuple[str, str, str] | None:
+    """An interpreter (or ``./x``) running a file a download wrote, in this snippet or an earlier one
+    of the text: high when it was fetched over plain http (or from no URL: a decode), else low (a
+    vendor's https installer, downloaded then run, as ``curl https://… | sh`` is)."""
     if not ws or not files:
         return None
     name = base(ws[0])
@@ -276,12 +273,12 @@ def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, 
         target = script(ws)
     else:
         return None
-    _, plain, _ = files[target]
+    plain, _ = files[target]
     conf = "high" if plain else "low"  # over https: as a pipe from a vendor (see injection._shell_confidence)
     return "pipe-to-shell", f"{name} runs {target}, which was just downloaded", conf
 
 
-def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+def _command(node: Any, ws: list[str], files: Files) -> Iterator[tuple[str, str, str]]:
     if not ws:
         yield from _env_assignments(node)
         return
@@ -295,11 +292,10 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
                     yield "pipe-to-shell", f"{name} runs a download through a substitution", "high"
                 elif any(is_decoder(w) for w in inner):
                     yield "pipe-to-shell", f"{name} runs decoded data through a substitution", "high"
-    yield from _inner_script(ws, files, snippet_id)
+    yield from _inner_script(ws, files)
     if is_downloader(ws):
         urls = [w for w in ws[1:] if "://" in w]
         entry = (
-            snippet_id,
             any(u.startswith("http://") for u in urls),
             tuple(host_of(u).lower() for u in urls),
         )
@@ -315,7 +311,7 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
 _STDIN_CODE = frozenset({"python", "node", "perl", "ruby", "php", "deno", "bun"})  # program() names
 
 
-def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+def _heredoc(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
     """A here-document fed to a shell is a script (``bash <<EOF … EOF``), and one fed to another
     interpreter is its code (``python3 - <<EOF``): both are checked as such."""
     body = next((c for c in node.children if c.type == "command"), None)
@@ -328,7 +324,7 @@ def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, st
         if doc.type != "heredoc_body" or not reads_stdin:
             continue
         if name in _SHELLS:
-            for rule, message, conf, _, _ in analyse(_text(doc), files, snippet_id):
+            for rule, message, conf, _, _ in analyse(_text(doc), files):
                 yield rule, message, conf
             subs = [s for s in _walk(doc) if s.type == "command_substitution"]  # expanded: <<EOF, not <<'EOF'
             if any(is_downloader(words(c)) for s in subs for c in _walk(s) if c.type == "command"):
@@ -340,21 +336,19 @@ def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, st
 _SHELLS = SHELLS | {"su"}
 
 
-def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+def _inner_script(ws: list[str], files: Files) -> Iterator[tuple[str, str, str]]:
     """``sh -c "curl … | sh"``: the script a shell runs from a string is checked as a script (each
     level strips one layer of quotes, so nesting ends)."""
     if program(ws[0]) not in _SHELLS:
         return
     for i, w in enumerate(ws[1:-1], 1):
         if w.startswith("-") and not w.startswith("--") and "c" in w:
-            for rule, message, conf, _, _ in analyse(ws[i + 1], files, snippet_id):
+            for rule, message, conf, _, _ in analyse(ws[i + 1], files):
                 yield rule, message, conf
             return
 
 
-def _redirects(
-    node: Any, files: Files, snippet_id: int, index: CommandIndex
-) -> Iterator[tuple[str, str, str]]:
+def _redirects(node: Any, files: Files, index: CommandIndex) -> Iterator[tuple[str, str, str]]:
     """A statement's file redirects, wherever written: after (``nc h 1 < f``, a redirected statement:
     about every command of its body) or before a command's name (``< f nc h 1``: about that command's
     own words; commands nested in its arguments are visited on their own)."""
@@ -366,17 +360,17 @@ def _redirects(
     else:
         body = node.child_by_field_name("body") or node.children[0]
         scope = index.scope(body)
-    _redirect_writes(redirects, files, snippet_id, scope)
+    _redirect_writes(redirects, files, scope)
     return _redirect_upload(redirects, scope)
 
 
 _WRITES = frozenset({">", ">>", "&>", "&>>", ">|"})
 
 
-def _redirect_writes(redirects: list[Any], files: Files, snippet_id: int, scope: Scope) -> None:
+def _redirect_writes(redirects: list[Any], files: Files, scope: Scope) -> None:
     """A download's or decode's output written to a file (``curl u > f``): ``f`` is a fetched file."""
     if scope.fetches:
-        entry = (snippet_id, scope.plain, scope.hosts)
+        entry = (scope.plain, scope.hosts)
         for child in redirects:
             if any(c.type in _WRITES for c in child.children):  # > f, >> f, &> f (not < f)
                 files[base(_text(child.children[-1]).strip("\"'"))] = entry
