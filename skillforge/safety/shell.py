@@ -30,26 +30,26 @@ from itertools import chain, islice
 from typing import Any
 
 from skillforge.safety.prefilter import contains_any, lowered
-from skillforge.safety.shell_packages import env_setting, plain_http_install, tls_off, untrusted_index
-from skillforge.safety.shell_rules import (
-    DEFAULT_VALUES,
-    DURATION,
+from skillforge.safety.shell_interpreters import (
     INTERPRETERS,
-    WRAPPER_VALUES,
-    WRAPPERS,
+    SHELLS,
     base,
-    download_targets,
-    fetches_and_evaluates,
-    host_of,
-    is_decoder,
-    is_downloader,
     is_interpreter,
     program,
     runs_stdin,
     script,
 )
+from skillforge.safety.shell_packages import env_setting, plain_http_install, tls_off, untrusted_index
+from skillforge.safety.shell_rules import (
+    download_targets,
+    fetches_and_evaluates,
+    host_of,
+    is_decoder,
+    is_downloader,
+)
 from skillforge.safety.shell_scope import CommandIndex, Scope, scope_of
 from skillforge.safety.shell_uploads import copies_out, credential_upload, sensitive, uploads
+from skillforge.safety.shell_wrappers import unwrap
 from skillforge.safety.snippets import SNIPPET_KEYS, snippets
 from skillforge.text import parse
 
@@ -77,7 +77,7 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     for offset, snippet in snippets(text):
         data = snippet.encode("utf-8", "replace")
         named: dict[int, tuple[str, ...]] = {}  # a node's hosts, once (one command can hold many findings)
-        for rule, message, conf, node, used in analyse(snippet, files, offset):  # offset: the snippet's id
+        for rule, message, conf, node, used in analyse(snippet, files):
             at = offset + len(data[: node.start_byte].decode("utf-8", "ignore"))
             if not used and node.start_byte not in named:
                 named[node.start_byte] = tuple(host_of(u).lower() for u in _URL.findall(_text(node)))
@@ -85,30 +85,28 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     return found
 
 
-Files = dict[str, tuple[int, bool, tuple[str, ...]]]  # name -> (snippet, over plain http, download hosts)
+Files = dict[str, tuple[bool, tuple[str, ...]]]  # name -> (over plain http, download hosts)
 
 
-def analyse(
-    snippet: str, files: Files, snippet_id: int = 0
-) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
+def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
     """(rule, message, confidence, node, download hosts) for every unsafe construct of one snippet."""
     root = parse("bash", snippet)
     index = CommandIndex(root, _walk, words)
     for node in _walk(root):
         kind = node.type
         found: Iterator[tuple[str, str, str]] = iter(())
-        if kind == "pipeline":
+        if kind == "pipeline" and not _inner_pipeline(node):
             found = _pipeline(node)
         elif kind == "declaration_command":  # export X=0
             found = tls_off(["export", *_text(node).split()[1:]])
         elif kind == "command":
             ws = index.words_of(node)
-            ran = _runs_file(ws, files, snippet_id)
+            ran = _runs_file(ws, files)
             if ran is not None:
-                yield (*ran, node, files[_ran_name(ws, files)][2])
-            found = chain(_command(node, ws, files, snippet_id), _redirects(node, files, snippet_id, index))
+                yield (*ran, node, files[_ran_name(ws, files)][1])
+            found = chain(_command(node, ws, files), _redirects(node, files, index))
         elif kind == "redirected_statement":
-            found = chain(_redirects(node, files, snippet_id, index), _heredoc(node, files, snippet_id))
+            found = chain(_redirects(node, files, index), _heredoc(node, files), _fed(node))
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -129,8 +127,20 @@ _NOT_WORDS = frozenset({"variable_assignment", "file_redirect", "herestring_redi
 
 
 def raw_words(command: Any) -> list[str]:
-    """The command's words as written (quotes kept), wrappers included; assignments and redirects left out."""
-    return [_text(child) for child in command.children if child.type not in _NOT_WORDS]
+    """The command's words as written (quotes kept), wrappers included; assignments and redirects left out.
+    Pieces with no space between them are one word (tree-sitter splits ``@<(env)`` in two)."""
+    out: list[str] = []
+    end = -1
+    for child in command.children:
+        if child.type in _NOT_WORDS:
+            end = -1
+            continue
+        if child.start_byte == end and out:
+            out[-1] += _text(child)
+        else:
+            out.append(_text(child))
+        end = child.end_byte
+    return out
 
 
 def _unquoted(word: str) -> str:
@@ -147,35 +157,46 @@ def _unquoted(word: str) -> str:
 
 
 def words(command: Any) -> list[str]:
-    """The command's name and arguments as text, quotes removed, wrappers (sudo, env …) dropped: the
-    last ``len(words(c))`` of ``raw_words(c)``."""
-    out = [_unquoted(word) for word in raw_words(command)]
-    while len(out) > 1 and base(out[0]) in WRAPPERS:
-        name = base(out.pop(0))
-        valued = WRAPPER_VALUES.get(name, DEFAULT_VALUES)
-        while out and (out[0].startswith("-") or "=" in out[0]):
-            flag = out.pop(0)
-            if flag in valued and out:
-                out.pop(0)
-        if name == "timeout" and len(out) > 1 and DURATION.fullmatch(out[0]):
-            out.pop(0)
+    """The command's name and arguments as text, quotes removed, wrappers (sudo, env …) dropped (see
+    :func:`~skillforge.safety.shell_wrappers.unwrap`)."""
+    return unwrap([_unquoted(word) for word in raw_words(command)])[0]
+
+
+def _inner_pipeline(node: Any) -> bool:
+    """A pipeline that is a redirected stage of another (``a 2>&1 | b`` in ``a 2>&1 | b | sh``): read
+    with the outer one, as one pipeline."""
+    parent = node.parent
+    return parent is not None and parent.type == "redirected_statement" and parent.parent.type == "pipeline"
+
+
+def _stages(node: Any) -> list[Any]:
+    """The commands of a pipeline, in order: a stage's redirect is no stage of its own (``curl … 2>/dev/null
+    | sh`` pipes curl into sh; tree-sitter nests ``a 2>&1 | b | c`` as a pipeline in a redirected
+    statement in a pipeline), and a group or subshell feeding the pipe counts by its commands (``{ env;
+    cat f; } | curl``)."""
+    out: list[Any] = []
+    stack = list(reversed(node.children))
+    while stack:
+        child = stack.pop()
+        if child.type == "redirected_statement":
+            body = child.child_by_field_name("body")
+            if body is not None:
+                stack.extend(reversed(body.children) if body.type == "pipeline" else [body])
+        elif child.type == "command":
+            out.append(child)
+        else:
+            out.extend(_grouped(child))
     return out
 
 
 def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
-    commands = [  # a group or subshell feeding the pipe counts by its commands: { env; cat f; } | curl
-        words(c) for child in node.children for c in ([child] if child.type == "command" else _grouped(child))
-    ]
+    commands = [words(c) for c in _stages(node)]
     for i, ws in enumerate(commands):
         if not is_interpreter(ws) or not runs_stdin(ws):
             continue
         before = commands[:i]
         if any(is_downloader(w) for w in before):
-            evasive = any(w and base(w[0]) == "tee" for w in before) or bool(
-                re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node))
-            )
-            conf = "low" if _official_install(before) and not evasive else "high"
-            yield "pipe-to-shell", f"pipes a download into {program(ws[0])}", conf
+            yield "pipe-to-shell", f"pipes a download into {program(ws[0])}", _pipe_confidence(node, before)
         elif any(is_decoder(w) for w in before):
             yield "pipe-to-shell", f"feeds decoded data into {program(ws[0])}", "high"
         elif any(w and w[0].startswith(("$", "`")) for w in before):  # $(echo Y3VybA== | base64 -d) URL
@@ -196,6 +217,33 @@ def _grouped(node: Any) -> list[Any]:
     return list(islice((c for c in _walk(node) if c.type == "command"), _GROUPED))
 
 
+def _pipe_confidence(node: Any, before: list[list[str]]) -> str:
+    """A download run by an interpreter: low when every URL is https (a vendor's installer) and nothing
+    hides it (``tee``, ``sudo -E``), else high."""
+    evasive = any(w and base(w[0]) == "tee" for w in before) or bool(
+        re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node))
+    )
+    return "low" if _official_install(before) and not evasive else "high"
+
+
+def _fed(node: Any) -> Iterator[tuple[str, str, str]]:
+    """``bash < <(curl …)`` (RVM's idiom), ``python3 < <(wget -qO- …)``: a download or decoded data fed
+    to an interpreter's stdin through a redirect from a process substitution, as a pipe would."""
+    body = node.child_by_field_name("body")
+    ws = words(body) if body is not None and body.type == "command" else []
+    if not is_interpreter(ws) or not runs_stdin(ws):
+        return
+    for redirect in node.children:
+        if redirect.type != "file_redirect" or not any(c.type == "<" for c in redirect.children):
+            continue
+        subs = [c for c in redirect.children if c.type == "process_substitution"]
+        inner = [words(c) for s in subs for c in _walk(s) if c.type == "command"]
+        if any(is_downloader(w) for w in inner):
+            yield "pipe-to-shell", f"feeds a download to {program(ws[0])}", _pipe_confidence(node, inner)
+        elif any(is_decoder(w) for w in inner):
+            yield "pipe-to-shell", f"feeds decoded data to {program(ws[0])}", "high"
+
+
 def _official_install(commands: list[list[str]]) -> bool:
     """Every download is over https (an installer served by its vendor): shown, but low confidence."""
     urls = [w for ws in commands if is_downloader(ws) for w in ws[1:] if "://" in w]
@@ -212,9 +260,10 @@ def _ran_name(ws: list[str], files: Files) -> str:
     return script(ws)
 
 
-def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, str] | None:
-    """An interpreter (or ``./x``) running a file a download wrote: high when chained in the same
-    snippet or fetched over plain http, else low (a vendor's installer, downloaded then run)."""
+def _runs_file(ws: list[str], files: Files) -> tuple[str, str, str] | None:
+    """An interpreter (or ``./x``) running a file a download wrote, in this snippet or an earlier one
+    of the text: high when it was fetched over plain http (or from no URL: a decode), else low (a
+    vendor's https installer, downloaded then run, as ``curl https://… | sh`` is)."""
     if not ws or not files:
         return None
     name = base(ws[0])
@@ -224,12 +273,12 @@ def _runs_file(ws: list[str], files: Files, snippet_id: int) -> tuple[str, str, 
         target = script(ws)
     else:
         return None
-    _, plain, _ = files[target]
+    plain, _ = files[target]
     conf = "high" if plain else "low"  # over https: as a pipe from a vendor (see injection._shell_confidence)
     return "pipe-to-shell", f"{name} runs {target}, which was just downloaded", conf
 
 
-def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+def _command(node: Any, ws: list[str], files: Files) -> Iterator[tuple[str, str, str]]:
     if not ws:
         yield from _env_assignments(node)
         return
@@ -243,11 +292,10 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
                     yield "pipe-to-shell", f"{name} runs a download through a substitution", "high"
                 elif any(is_decoder(w) for w in inner):
                     yield "pipe-to-shell", f"{name} runs decoded data through a substitution", "high"
-    yield from _inner_script(ws, files, snippet_id)
+    yield from _inner_script(ws, files)
     if is_downloader(ws):
         urls = [w for w in ws[1:] if "://" in w]
         entry = (
-            snippet_id,
             any(u.startswith("http://") for u in urls),
             tuple(host_of(u).lower() for u in urls),
         )
@@ -263,7 +311,7 @@ def _command(node: Any, ws: list[str], files: Files, snippet_id: int) -> Iterato
 _STDIN_CODE = frozenset({"python", "node", "perl", "ruby", "php", "deno", "bun"})  # program() names
 
 
-def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+def _heredoc(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
     """A here-document fed to a shell is a script (``bash <<EOF … EOF``), and one fed to another
     interpreter is its code (``python3 - <<EOF``): both are checked as such."""
     body = next((c for c in node.children if c.type == "command"), None)
@@ -276,7 +324,7 @@ def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, st
         if doc.type != "heredoc_body" or not reads_stdin:
             continue
         if name in _SHELLS:
-            for rule, message, conf, _, _ in analyse(_text(doc), files, snippet_id):
+            for rule, message, conf, _, _ in analyse(_text(doc), files):
                 yield rule, message, conf
             subs = [s for s in _walk(doc) if s.type == "command_substitution"]  # expanded: <<EOF, not <<'EOF'
             if any(is_downloader(words(c)) for s in subs for c in _walk(s) if c.type == "command"):
@@ -285,26 +333,22 @@ def _heredoc(node: Any, files: Files, snippet_id: int) -> Iterator[tuple[str, st
             yield from fetches_and_evaluates([name, "-c", _text(doc)])
 
 
-_SHELLS = frozenset(
-    {"sh", "bash", "zsh", "dash", "ksh", "mksh", "lksh", "pdksh", "yash", "posh", "ash", "su"}
-)
+_SHELLS = SHELLS | {"su"}
 
 
-def _inner_script(ws: list[str], files: Files, snippet_id: int) -> Iterator[tuple[str, str, str]]:
+def _inner_script(ws: list[str], files: Files) -> Iterator[tuple[str, str, str]]:
     """``sh -c "curl … | sh"``: the script a shell runs from a string is checked as a script (each
     level strips one layer of quotes, so nesting ends)."""
     if program(ws[0]) not in _SHELLS:
         return
     for i, w in enumerate(ws[1:-1], 1):
         if w.startswith("-") and not w.startswith("--") and "c" in w:
-            for rule, message, conf, _, _ in analyse(ws[i + 1], files, snippet_id):
+            for rule, message, conf, _, _ in analyse(ws[i + 1], files):
                 yield rule, message, conf
             return
 
 
-def _redirects(
-    node: Any, files: Files, snippet_id: int, index: CommandIndex
-) -> Iterator[tuple[str, str, str]]:
+def _redirects(node: Any, files: Files, index: CommandIndex) -> Iterator[tuple[str, str, str]]:
     """A statement's file redirects, wherever written: after (``nc h 1 < f``, a redirected statement:
     about every command of its body) or before a command's name (``< f nc h 1``: about that command's
     own words; commands nested in its arguments are visited on their own)."""
@@ -316,17 +360,17 @@ def _redirects(
     else:
         body = node.child_by_field_name("body") or node.children[0]
         scope = index.scope(body)
-    _redirect_writes(redirects, files, snippet_id, scope)
+    _redirect_writes(redirects, files, scope)
     return _redirect_upload(redirects, scope)
 
 
 _WRITES = frozenset({">", ">>", "&>", "&>>", ">|"})
 
 
-def _redirect_writes(redirects: list[Any], files: Files, snippet_id: int, scope: Scope) -> None:
+def _redirect_writes(redirects: list[Any], files: Files, scope: Scope) -> None:
     """A download's or decode's output written to a file (``curl u > f``): ``f`` is a fetched file."""
     if scope.fetches:
-        entry = (snippet_id, scope.plain, scope.hosts)
+        entry = (scope.plain, scope.hosts)
         for child in redirects:
             if any(c.type in _WRITES for c in child.children):  # > f, >> f, &> f (not < f)
                 files[base(_text(child.children[-1]).strip("\"'"))] = entry
@@ -345,6 +389,9 @@ def _redirect_upload(redirects: list[Any], scope: Scope) -> Iterator[tuple[str, 
 
 
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
+    """``X=… cmd``, and the settings a wrapper gives (``env X=… cmd``, ``sudo X=… cmd``)."""
     for child in node.children:
         if child.type == "variable_assignment":
             yield from env_setting(_text(child))
+    for setting in unwrap([_unquoted(word) for word in raw_words(node)])[1]:
+        yield from env_setting(setting)

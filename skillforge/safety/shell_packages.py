@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skillforge.safety.shell_rules import base, host_of, plain_http_remote
+from skillforge.safety.shell_interpreters import base, module
+from skillforge.safety.shell_rules import host_of, plain_http_remote
 
 _TLS_OFF_ENV = frozenset(
     {
@@ -98,28 +99,18 @@ def tls_off(ws: list[str]) -> Iterator[tuple[str, str, str]]:
 
 
 _CONDAS = frozenset({"conda", "mamba", "micromamba"})
-_PYTHON = re.compile(r"python[\d.]*|py|pypy[\d.]*")
+_CHANNELED = _CONDAS | {"pixi"}  # installers whose source is a channel: -c URL, --channel URL, --channel=URL
+_CHANNEL_FLAGS = frozenset({"-c", "--channel"})
 _PIPS = re.compile(r"pip[\d.]*")
 _INSTALLERS = re.compile(
-    r"pip[\d.]*|uv|uvx|pipx|pdm|pipenv|npm|npx|yarn|pnpm|pnpx|bun|bunx|poetry|conda|mamba|micromamba"
+    r"pip[\d.]*|uv|uvx|pipx|pdm|pipenv|npm|npx|yarn|pnpm|pnpx|bun|bunx|poetry|conda|mamba|micromamba|pixi"
 )
-_PYTHON_VALUED = frozenset({"-X", "-W"})  # python's options that take the next word (-X utf8, -W ignore)
 
 
 def tool_words(ws: list[str]) -> list[str]:
-    """The words of the tool a command runs: ``python3.11 -X utf8 -m pip install …`` runs ``pip install …``."""
-    if ws and _PYTHON.fullmatch(base(ws[0])):
-        skip = False
-        for i, w in enumerate(ws[1:-1], 1):
-            if skip:
-                skip = False
-            elif w == "-m":
-                return ws[i + 1 :]
-            elif not w.startswith("-"):
-                break
-            else:
-                skip = w in _PYTHON_VALUED
-    return ws
+    """The words of the tool a command runs: ``python3.11 -X utf8 -m pip install …`` and ``python3 -Im
+    pip install …`` run ``pip install …``."""
+    return (module(ws) or ws) if ws else ws
 
 
 # the flags that name where an installer fetches packages from (an index, a registry, a links page)
@@ -226,11 +217,12 @@ def _options(name: str, ws: list[str]) -> Iterator[tuple[str, str]]:
     """(flag, value) of each word of an install command, pip's abbreviations spelled out, a glued short
     source option split (``-ihttp://…``) and a named index's name dropped (uv's ``--index n=URL``)."""
     pip = bool(_PIPS.fullmatch(name))
+    glued = _GLUED | {"-c"} if name in _CHANNELED else _GLUED
     for i, w in enumerate(ws):
         flag, _, value = w.partition("=")
         if pip:
             flag = _pip_option(flag)
-        if w[:2] in _GLUED and len(w) > 2:
+        if w[:2] in glued and len(w) > 2:
             flag, value = w[:2], w[2:]
         if not value and i + 1 < len(ws):
             value = ws[i + 1]
@@ -254,6 +246,8 @@ def untrusted_index(ws: list[str]) -> Iterator[tuple[str, str, str]]:
                 yield "untrusted-index", f"installs from a plain-http index ({host_of(value)})", "high"
             elif value.startswith("https://") and not any(k in value for k in _KNOWN_INDEXES):
                 yield "untrusted-index", f"installs from a non-default index ({host_of(value)})", "low"
+        elif name in _CHANNELED and flag in _CHANNEL_FLAGS and plain_http_remote(value):
+            yield "untrusted-index", f"installs from a plain-http channel ({host_of(value)})", "high"
 
 
 _KNOWN_INDEXES = (
@@ -343,9 +337,10 @@ def plain_http_install(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     if not ws or not _URL_INSTALLERS.fullmatch(base(ws[0])):
         return
     words = [ws[0], *_package_words(ws)]
+    sources = _SOURCE_FLAGS | _CHANNEL_FLAGS if base(ws[0]) in _CHANNELED else _SOURCE_FLAGS
     for i, w in enumerate(words[1:], 1):
-        if words[i - 1] in _SOURCE_FLAGS or w.partition("=")[0] in _SOURCE_FLAGS:
-            continue  # an index: untrusted_index's
+        if words[i - 1] in sources or w.partition("=")[0] in sources:
+            continue  # an index or a channel: untrusted_index's
         url = _URL_PREFIX.sub("", w, count=1)
         if plain_http_remote(url):
             yield "untrusted-index", f"installs code from a plain-http URL ({host_of(url)})", "high"

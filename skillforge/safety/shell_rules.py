@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from skillforge.safety.shell_interpreters import base, program
+
 DOWNLOADERS = frozenset(
     {
         "curl",
@@ -28,59 +30,6 @@ DOWNLOADERS = frozenset(
         "xh",
     }
 )
-INTERPRETERS = frozenset(
-    {
-        "sh",
-        "bash",
-        "zsh",
-        "dash",
-        "ksh",
-        "mksh",
-        "lksh",
-        "pdksh",
-        "yash",
-        "posh",
-        "fish",
-        "ash",
-        "csh",
-        "tcsh",
-        "python",
-        "pypy",
-        "perl",
-        "ruby",
-        "node",
-        "nodejs",
-        "php",
-        "pwsh",
-        "powershell",
-        "iex",
-        "invoke-expression",
-        "eval",
-        "source",
-        ".",
-        "deno",
-        "bun",
-        "$shell",  # curl … | "$SHELL"
-        "${shell}",
-    }
-)
-# a versioned name runs the same interpreter: python3.12, /usr/bin/python3.11, pypy3, ruby3.2, php8.2
-_VERSIONED = re.compile(r"(python|pypy|perl|ruby|php|node|bash|pwsh)[\d.]*(?:-\d[\w.]*)?")
-WRAPPERS = frozenset(
-    {"sudo", "doas", "env", "exec", "command", "nohup", "time", "xargs", "builtin", "nice"}
-    | {"timeout", "stdbuf", "setsid", "unbuffer", "ionice", "busybox", "pkexec", "runuser", "chrt"}
-)
-_VALUED = ("-u", "-g", "-n", "-I")  # sudo -u user, env -u NAME, nice -n 5, xargs -n 1, xargs -I {}
-WRAPPER_VALUES = {  # a wrapper's options whose value is the next word
-    "timeout": frozenset({*_VALUED, "-s", "-k"}),  # timeout -s KILL -k 5 30 cmd
-    "stdbuf": frozenset({*_VALUED, "-i", "-o", "-e"}),  # stdbuf -o L cmd
-    "ionice": frozenset({*_VALUED, "-c", "-p"}),
-    "pkexec": frozenset({"--user"}),  # pkexec --user app sh
-    "runuser": frozenset({*_VALUED, "-G", "--user", "--group", "--supp-group", "-s", "--shell"}),
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group"}),
-}
-DEFAULT_VALUES = frozenset(_VALUED)
-DURATION = re.compile(r"\d+(?:\.\d+)?[smhd]?")  # timeout's first argument: 30, 1.5m
 _UNPACK = ("d", frozenset({"-d", "--decompress", "--uncompress"}))
 _DECODERS = {  # a decoder -> (its decode letter in a short group, its decode options)
     "base64": ("dD", frozenset({"-d", "--decode", "-D"})),
@@ -92,24 +41,13 @@ _DECODERS = {  # a decoder -> (its decode letter in a short group, its decode op
 _ALWAYS_DECODE = frozenset(
     {"uudecode", "gunzip", "zcat", "unxz", "xzcat", "bunzip2", "bzcat", "unzstd", "zstdcat"}
 )
-
-
-def base(word: str) -> str:
-    return word.rsplit("/", 1)[-1].lower()
+DECODERS = frozenset(_DECODERS) | _ALWAYS_DECODE | {"openssl"}  # every decoder's name
+NETWORK = frozenset({"nc", "ncat", "netcat", "socat"})  # raw network commands (besides the downloads)
+BUCKET_TOOLS = frozenset({"aws", "gsutil", "gcloud", "azcopy"})  # a download (s3 cp s3://… -) or an upload
 
 
 def host_of(url: str) -> str:
     return url.split("://", 1)[-1].split("/", 1)[0]
-
-
-def program(word: str) -> str:
-    """The interpreter or program a command word names, its version dropped (``/usr/bin/python3.11``
-    and ``pypy3`` run python, ``nodejs`` runs node)."""
-    name = base(word)
-    versioned = _VERSIONED.fullmatch(name)
-    if versioned:
-        return versioned[1].replace("pypy", "python")
-    return "node" if name == "nodejs" else name
 
 
 def is_downloader(ws: list[str]) -> bool:
@@ -146,50 +84,6 @@ def is_decoder(ws: list[str]) -> bool:
 
 def _short_group(word: str) -> bool:
     return len(word) > 1 and word[0] == "-" and word[1] != "-" and word[1:].isalpha()
-
-
-def is_interpreter(ws: list[str]) -> bool:
-    if not ws:
-        return False
-    if program(ws[0]) in INTERPRETERS:
-        return not any(w in ("--version", "-V", "--help") for w in ws[1:])
-    return False
-
-
-# interpreters' options that take the next word (python -W ignore x.py, bash -o pipefail x.sh)
-_INTERPRETER_VALUED = frozenset({"-W", "-X", "-o", "-O", "--rcfile", "--init-file", "-r", "--require", "-I"})
-STDIN_FILES = frozenset({"-", "/dev/stdin", "/proc/self/fd/0", "/dev/fd/0"})  # a script file that is stdin
-
-
-def script(ws: list[str]) -> str:
-    """The file an interpreter runs: its first word that is no option nor an option's value (``python
-    summarize.py items.json`` runs summarize.py, items.json is its data); '' when it runs code given
-    inline or a module (``-c``, ``-e``, ``-m``)."""
-    skip = False
-    for i, w in enumerate(ws[1:], 1):
-        if skip:
-            skip = False
-        elif w == "--":
-            return base(ws[i + 1]) if i + 1 < len(ws) else ""
-        elif w in ("-c", "-e", "-m"):
-            return ""
-        elif w.startswith("-") and w != "-":
-            skip = w in _INTERPRETER_VALUED
-        else:
-            return w if w in STDIN_FILES else base(w)
-    return ""
-
-
-def runs_stdin(ws: list[str]) -> bool:
-    """An interpreter runs what it reads on stdin: no script file (``python3 -W ignore``), or one that is
-    stdin (``bash /dev/stdin``, ``python3 -``), or ``-s`` (``bash -s -- --yes``); not inline code nor a
-    module (``python -c "…json.load(sys.stdin)…"``, ``python -m json.tool``)."""
-    if len(ws) == 1 or "-s" in ws:
-        return True
-    name = script(ws)
-    if name:
-        return name in STDIN_FILES
-    return not any(w in ("-c", "-e", "-m", "-E", "--eval", "--command") for w in ws[1:])
 
 
 _CODE_RUNNERS = frozenset({"python", "node", "perl", "ruby", "php", "deno", "bun", "pwsh", "powershell"})

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-from skillforge.safety.shell_rules import base, host_of, is_decoder, is_downloader
+from skillforge.safety.shell_interpreters import base
+from skillforge.safety.shell_rules import NETWORK, host_of, is_decoder, is_downloader
 
 MAX_HOSTS = 16  # the download hosts kept for a written file (provenance), first ones first
 
@@ -31,7 +32,7 @@ class Scope(NamedTuple):
 
 
 def is_network(ws: list[str]) -> bool:
-    return is_downloader(ws) or base(ws[0]) in ("nc", "ncat", "netcat", "socat")
+    return is_downloader(ws) or base(ws[0]) in NETWORK
 
 
 def scope_of(commands: Iterable[list[str]]) -> Scope:

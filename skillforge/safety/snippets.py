@@ -12,8 +12,17 @@ from collections.abc import Iterator
 
 from skillforge.safety.phrasing import NEW_BLOCK
 from skillforge.safety.prefilter import any_in, fence_matches, hits, lowered
+from skillforge.safety.shell_rules import BUCKET_TOOLS, DECODERS, DOWNLOADERS, NETWORK
+from skillforge.safety.shell_uploads import GATE_KEYS
 
-SNIPPET_KEYS = (
+
+def _program_key(name: str) -> str:
+    """The key for a program's name: a short name with the space that follows it (``xh ``, ``http ``:
+    ``http`` alone is in every URL)."""
+    return name if len(name) > 5 else f"{name} "
+
+
+_LITERAL_KEYS = (
     "curl",
     "wget",
     "fetch",
@@ -64,6 +73,17 @@ SNIPPET_KEYS = (
         "/.azure",
         "pypi-mirror",
     ),  # pip: --trusted
+)
+# the gate in front of the shell rules: a snippet holding none of these is not parsed. The programs come
+# from the rules' own lists (a downloader, decoder or network command added there is looked for here)
+SNIPPET_KEYS = tuple(
+    dict.fromkeys(
+        (
+            *_LITERAL_KEYS,
+            *(_program_key(n) for n in sorted(DOWNLOADERS | DECODERS | NETWORK | BUCKET_TOOLS)),
+            *GATE_KEYS,
+        )
+    )
 )
 _SHELL_LANGS = frozenset(
     {
