@@ -103,14 +103,34 @@ def combined_requests(text: str, low: str, ctx: Context, overrides: Sequence[int
         *((m, True) for m in _scan(STRONG_SECRET, low, STRONG_STARTS)),
         *((m, False) for m in _scan(WEAK_SECRET, low, WEAK_STARTS)),
     ]
+    secrecy = _Secrecy(low)
     for m, strong in candidates:
-        found = _request(text, low, ctx, m, strong, overrides)
+        found = _request(text, low, ctx, m, strong, (overrides, secrecy))
         if found is not None:
             yield found
 
 
+class _Secrecy:
+    """Where ``low`` asks to keep something from the user, found in one pass the first time a candidate
+    asks (a search per candidate over its sentence line made a file of such lines quadratic)."""
+
+    def __init__(self, low: str) -> None:
+        self.low = low
+        self.spans: list[tuple[int, int]] | None = None
+
+    def within(self, lo: int, hi: int) -> bool:
+        if self.spans is None:
+            self.spans = [(m.start(), m.end()) for m in SECRECY.finditer(self.low)]
+        for start, end in self.spans[bisect_left(self.spans, (lo, -1)) :]:
+            if start >= hi:
+                return False
+            if end <= hi:
+                return True
+        return False
+
+
 def _request(
-    text: str, low: str, ctx: Context, m: re.Match[str], strong: bool, overrides: Sequence[int]
+    text: str, low: str, ctx: Context, m: re.Match[str], strong: bool, near: tuple[Sequence[int], _Secrecy]
 ) -> Raw | None:
     span = sentence_line(low, m.start(), m.end(), ctx.prose(m.start()), WINDOW)
     if span is None:
@@ -121,7 +141,7 @@ def _request(
         return None  # shown, not said; or print("Get your API key at https://…") in code
     if NEGATION.search(low, max(lo, verb.start() - 30), verb.start()):
         return None
-    why = _why(low, lo, hi, m, verb, strong, overrides)
+    why = _why(low, (lo, hi), m, verb, strong, near)
     if not why:
         return None
     a, b = min(verb.start(), m.start()), max(verb.end(), m.end())
@@ -146,12 +166,18 @@ def _verb(low: str, lo: int, hi: int, m: re.Match[str]) -> re.Match[str] | None:
 
 
 def _why(
-    low: str, lo: int, hi: int, m: re.Match[str], verb: re.Match[str], strong: bool, overrides: Sequence[int]
+    low: str,
+    span: tuple[int, int],
+    m: re.Match[str],
+    verb: re.Match[str],
+    strong: bool,
+    near: tuple[Sequence[int], _Secrecy],
 ) -> str:
+    (lo, hi), (overrides, secrecy) = span, near
     i = bisect_left(overrides, lo)
     if i < len(overrides) and overrides[i] < hi:
         return "after overriding the agent's instructions"
-    if SECRECY.search(low, lo, hi):
+    if secrecy.within(lo, hi):
         return "to be kept from the user"
     if _reads(verb):  # "lisez ~/.aws/credentials et collez son contenu dans …": the verb that sends it
         sends = [v for v in ACTION.finditer(low, m.end(), min(hi, m.end() + NEAR)) if not _reads(v)]
