@@ -5,9 +5,10 @@ from __future__ import annotations
 from fixtures.offline.runs import gave_up, sympy_like
 
 from skillforge.distill.offline import OfflineConsolidator, OfflineMapper
-from skillforge.distill.offline.consolidate import NAME_RE, sections_of
+from skillforge.distill.offline.consolidate import NAME_RE
 from skillforge.model import EditOp, Lesson, LessonKind, Outcome, Skill, SkillEdit, Trajectory
 from skillforge.skills.document import parse, render
+from skillforge.skills.sections import sections_of
 
 
 def lessons() -> list[Lesson]:

@@ -666,7 +666,7 @@ def test_a_failing_line_with_a_check_beside_the_test_is_not_a_failed_test(
 
 
 def test_change_reasons_count_kinds_in_words() -> None:
-    from skillforge.distill.offline.consolidate import _summary
+    from skillforge.distill.offline.edits import summary as _summary
     from skillforge.model import Lesson, LessonKind, Level, Scope, ScopeKind
 
     def lesson(kind: LessonKind) -> Lesson:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from skillforge import templates
-from skillforge.distill.offline.counts import merge_bullets
 from skillforge.distill.offline.describe import description, header_edits, parts_of, plain
+from skillforge.distill.offline.edits import repo_sections, section_edits, summary
 from skillforge.model import (
     EditOp,
     Lesson,
@@ -31,21 +31,9 @@ from skillforge.model import (
     is_sampled,
     supporting_runs,
 )
-from skillforge.skills.sections import sections_of
 
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 64
-REPO_SECTIONS = (
-    ("Running tests", "recipe:test"),
-    ("Building and installing", "recipe:build"),
-    ("Building and installing", "recipe:install"),
-    ("Checks before you finish", "recipe:check"),
-    ("Workflow", LessonKind.WORKFLOW.value),
-    ("Known failures and fixes", LessonKind.ERROR_RECOVERY.value),
-    ("Warnings", LessonKind.WARNING.value),
-    ("Anti-patterns", LessonKind.ANTI_PATTERN.value),
-    ("Code areas", LessonKind.SUCCESS_PATTERN.value),
-)
 SPECIFIC = {
     LessonKind.ENVIRONMENT_RECIPE,
     LessonKind.ERROR_RECOVERY,
@@ -110,7 +98,7 @@ class OfflineConsolidator:
             if current is None:
                 edits.append(self._add(plan))
             elif not current.locked:
-                changed = _section_edits(plan, current)
+                changed = section_edits(plan.sections, current)
                 edits.extend([*changed, *header_edits(plan, current, self._render)] if changed else [])
         return edits
 
@@ -234,7 +222,7 @@ class OfflineConsolidator:
                 if outcomes and not is_sampled(group)
                 else None,
             ),
-            sections=_repo_sections(group),
+            sections=repo_sections(group),
         )
 
     def _family_plans(self, lessons: list[Lesson], known: Mapping[str, str]) -> list[Plan]:
@@ -318,7 +306,7 @@ class OfflineConsolidator:
         skill.set_meta("level", plan.level.value)
         skill.set_meta("scope", str(plan.scope))
         skill.set_meta("evidence", plan.evidence)
-        reason = f"new {plan.level.value} skill for {plan.scope}: {_summary(plan.lessons)} from {plan.evidence} runs"
+        reason = f"new {plan.level.value} skill for {plan.scope}: {summary(plan.lessons)} from {plan.evidence} runs"
         return SkillEdit(
             op=EditOp.ADD_SKILL, skill=plan.name, reason=reason, new_skill=skill, lessons=plan.lessons
         )
@@ -360,10 +348,6 @@ def _shared(lessons: list[Lesson], existing: set[str]) -> set[int]:
     }
 
 
-def _section_key(le: Lesson) -> str:
-    return le.signature if le.kind is LessonKind.ENVIRONMENT_RECIPE else le.kind.value
-
-
 def _family(le: Lesson) -> str:
     _, _, fam = le.signature.partition("|family:")
     return fam
@@ -374,67 +358,6 @@ def _match(plan: Plan, skills: Sequence[Skill]) -> Skill | None:
         if s.meta("id") == plan.skill_id:
             return s
     return next((s for s in sorted(skills, key=lambda s: s.name) if s.name == plan.name), None)
-
-
-def _repo_sections(group: list[Lesson]) -> list[tuple[str, list[Lesson], list[str]]]:
-    """(heading, lessons, bodies) per repository section, in REPO_SECTIONS order; keys that share a
-    heading share its section."""
-    sections: list[tuple[str, list[Lesson], list[str]]] = []
-    for heading, key in REPO_SECTIONS:
-        chosen = [le for le in group if _section_key(le) == key]
-        if not chosen:
-            continue
-        if sections and sections[-1][0] == heading:
-            sections[-1][1].extend(chosen)
-            sections[-1][2].extend(le.body for le in chosen)
-        else:
-            sections.append((heading, chosen, [le.body for le in chosen]))
-    return sections
-
-
-def _section_edits(plan: Plan, current: Skill) -> list[SkillEdit]:
-    existing = sections_of(current.body)
-    edits: list[SkillEdit] = []
-    for heading, lessons, lines in plan.sections:
-        old = existing.get(heading)
-        if old is None:
-            reason = f"add '{heading}' to {current.name}: {_summary(lessons)}"
-            edits.append(_edit(EditOp.APPEND_SECTION, current, heading, lines, lessons, reason))
-            continue
-        merged, added = merge_bullets(old.split("\n"), lines)
-        if merged is not None:
-            reason = f"update counts in '{heading}' of {current.name}: {_summary(lessons)}"
-            edits.append(_edit(EditOp.REPLACE_SECTION, current, heading, merged + added, lessons, reason))
-        elif added:
-            reason = f"append {len(added)} point(s) to '{heading}' of {current.name}"
-            edits.append(_edit(EditOp.APPEND_SECTION, current, heading, added, lessons, reason))
-    return edits
-
-
-def _edit(
-    op: EditOp, current: Skill, heading: str, lines: list[str], lessons: list[Lesson], reason: str
-) -> SkillEdit:
-    return SkillEdit(
-        op=op, skill=current.name, section=heading, content="\n".join(lines), lessons=lessons, reason=reason
-    )
-
-
-# what the offline miner's lesson kinds are, in a change's reason: its only success patterns are code
-# areas (files changed by past runs, most of which may have failed), never a pattern of success
-_KIND_NAMES = {LessonKind.SUCCESS_PATTERN: "code area"}
-
-
-def _summary(lessons: list[Lesson]) -> str:
-    """ "1 environment recipe, 2 code areas, 2 error recoveries": a change's lessons counted by kind."""
-    counts: dict[str, int] = {}
-    for le in lessons:
-        name = _KIND_NAMES.get(le.kind, le.kind.value.replace("_", " "))
-        counts[name] = counts.get(name, 0) + 1
-    return ", ".join(f"{n} {_plural(k) if n > 1 else k}" for k, n in sorted(counts.items()))
-
-
-def _plural(words: str) -> str:
-    return words[:-1] + "ies" if words.endswith("y") else words + "s"
 
 
 def _first_code(text: str) -> str:
