@@ -137,6 +137,47 @@ def test_a_budget_stop_in_the_merge_stage_commits_the_finished_skills(cli, tmp_p
     assert distilled["trajectories"] == {}
 
 
+def test_a_rerun_after_a_budget_stop_in_the_merge_stage_makes_the_refused_merge_call(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # the run id named only the trajectories whose analysis failed: the partial run's id was the
+    # complete run's, so running it again without the limit said "already done … nothing new" (exit 0,
+    # no call) and the refused topic's lessons never became a skill
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "3")  # two topics of three lessons: two merge calls
+    limited = True
+
+    def script(seen: Seen) -> Reply:
+        reply = analyst_reply(seen, [INSTALL, COVERAGE], input_tokens=10, output_tokens=10)
+        if reply is not None:
+            return reply
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: title)
+        return add_skill(seen, input_tokens=LIMIT - 1000 if limited else 10, output_tokens=10)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    first = orjson.loads(
+        distill(cli, llm_server, lib, "--workers", "1", "--max-tokens", str(LIMIT), "--json").out
+    )
+    assert first["status"] == "committed" and first["partial"], first
+    limited = False
+    before = len(llm_server.requests)
+    res = distill(cli, llm_server, lib, "--workers", "1", "--json")
+    again = orjson.loads(res.out)
+    made = llm_server.requests[before:]
+    assert res.code == 0 and again["status"] == "committed" and not again["partial"], res.out
+    assert again["branch"] != first["branch"] and again["failures"] == []
+    assert not any("Trajectory id:" in s.user_text for s in made)  # the analyses come from the cache
+    assert len([s for s in made if is_decide(s)]) == 2  # both topics merged this time
+    assert any(n.startswith(f"3 of these trajectories are on {first['branch']}") for n in again["notes"])
+    distilled = orjson.loads(committed(lib, again["branch"], ".skillforge/distilled.json"))
+    assert len(distilled["trajectories"]) == 3 and "held" not in distilled  # nothing waits
+    before = len(llm_server.requests)
+    done = distill(cli, llm_server, lib, "--workers", "1", "--json")  # complete now: already done
+    assert done.code == 0 and orjson.loads(done.out)["status"] == "already_done"
+    assert len(llm_server.requests) == before
+
+
 def test_a_budget_stop_at_the_comparative_call_reports_partial_and_keeps_the_analyses(
     cli, tmp_path, llm_server, monkeypatch
 ):
