@@ -60,6 +60,71 @@ def test_a_bad_key_or_model_stops_the_run_at_the_first_call(cli, tmp_path, llm_s
     assert f"error: anthropic: {error}" in human.err and hint in human.err
 
 
+TOO_LONG = {
+    "anthropic": '{"type": "error", "error": {"type": "invalid_request_error", '
+    '"message": "prompt is too long: 210000 tokens > 200000 maximum"}}',
+    "openai": '{"error": {"message": "This model\'s maximum context length is 128000 tokens. However, your '
+    'messages resulted in 210000 tokens.", "type": "invalid_request_error", "param": "messages", '
+    '"code": "context_length_exceeded"}}',
+}
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_a_trajectory_too_long_for_the_model_fails_alone(cli, tmp_path, llm_server, monkeypatch, api):
+    # every HTTP 400 stopped the run: one long trajectory whose prompt passed the model's context ended
+    # it with exit 2 and "check --model", nothing written, and every re-run stopped at the same log
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "8")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+
+    def script(seen: Seen) -> Reply:
+        if "format_amount" in seen.user_text and "Trajectory id:" in seen.user_text:
+            return Reply(status=400, raw=TOO_LONG[api])
+        reply = analyst_reply(seen, [INSTALL])
+        if reply is not None:
+            return reply
+        return topic_reply(seen, lambda title: "one") if is_topics(seen) else add_skill(seen)
+
+    llm_server.responder = script
+    url = llm_server.anthropic_url if api == "anthropic" else llm_server.openai_url
+    res = cli(
+        "distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library", str(tmp_path / "lib"),
+        "--init", "--provider", api, "--base-url", url, "--model", "test-model", "--workers", "1", "--json",
+    )  # fmt: skip
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "committed" and report["partial"], res.out
+    assert [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    [failure] = report["failures"]
+    assert "BadRequestError (HTTP 400)" in failure and "longer than the model's context" in failure
+    assert "check --model" not in failure
+
+
+def test_a_merge_call_too_long_for_the_model_leaves_its_lessons_not_applied(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # the same rejection in the merge stage ended the whole run, the other topic's skill unwritten
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "3")  # two topics of three lessons: two merge calls
+    decided = 0
+
+    def script(seen: Seen) -> Reply:
+        nonlocal decided
+        reply = analyst_reply(seen, [INSTALL, COVERAGE])
+        if reply is not None:
+            return reply
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: title)
+        decided += 1
+        return Reply(status=400, raw=TOO_LONG["anthropic"]) if decided == 1 else add_skill(seen)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = distill(cli, llm_server, lib, "--workers", "1", "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "committed" and decided == 2, res.out
+    assert [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    [lost] = report["failures"]
+    assert lost.startswith("not applied: 3 lessons") and "longer than the model's context" in lost
+
+
 INSTALL = {
     "title": "Install the src-layout package before running its tests",
     "trigger": "tests fail to import the project's own package",
