@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -241,6 +242,83 @@ def test_a_rerun_after_a_budget_stop_in_the_merge_stage_makes_the_refused_merge_
     done = distill(cli, llm_server, lib, "--workers", "1", "--json")  # complete now: already done
     assert done.code == 0 and orjson.loads(done.out)["status"] == "already_done"
     assert len(llm_server.requests) == before
+
+
+def test_a_budget_stop_in_the_analysis_commits_nothing_when_no_merge_call_fits_and_says_so(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # a stop in the map stage refused every later call, merge calls too: nothing was committed, the
+    # status was "nothing_changed" and a note said the lessons wait "on a review branch" that was
+    # never made
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "8")
+    analysts, limited = 0, True
+
+    def script(seen: Seen) -> Reply:
+        nonlocal analysts
+        if "Trajectory id:" in seen.user_text:
+            analysts += 1
+            used = LIMIT - 1000 if analysts == 2 and limited else 10  # no room left for any call
+            return analyst_reply(seen, [INSTALL], input_tokens=used, output_tokens=10) or Reply()
+        return topic_reply(seen, lambda title: "one") if is_topics(seen) else add_skill(seen)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = distill(cli, llm_server, lib, "--workers", "1", "--max-tokens", str(LIMIT), "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "not_committed" and report["branch"] is None, res.out
+    assert analysts == 2 and len(llm_server.requests) == 2 and report["lessons_kept"] == 2
+    assert any(f.startswith("not applied: 2 lessons") for f in report["failures"])
+    assert any(n.startswith("nothing committed: 2 lessons were not applied") for n in report["notes"])
+    assert not any("review branch" in n or n.startswith("nothing changed") for n in report["notes"])
+    limited = False
+    again = orjson.loads(distill(cli, llm_server, lib, "--workers", "1", "--json").out)
+    assert analysts == 3 and again["status"] == "committed" and not again["partial"], again
+
+
+def test_a_budget_stop_in_the_analysis_still_merges_what_finished_when_the_merge_calls_fit(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # the stop refused every later call: the two finished analyses were paid for and never merged,
+    # though the limit had room for the merge calls once the call in flight had used far less than
+    # its estimate
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "8")
+    analysts, limited = 0, True
+    lock = threading.Lock()
+
+    def script(seen: Seen) -> Reply:
+        nonlocal analysts
+        if "Trajectory id:" in seen.user_text:
+            with lock:
+                analysts += 1
+                n = analysts
+            if not limited:
+                return analyst_reply(seen, [INSTALL]) or Reply()
+            # the first holds its estimate (~6.5k tokens) while the second uses nearly everything: the
+            # third (~6.5k) does not fit beside it; the topic (~5.5k) and merge (~10k) calls fit after
+            reply = analyst_reply(
+                seen, [INSTALL], input_tokens=LIMIT - 11_500 if n == 2 else 10, output_tokens=10
+            )
+            if reply is not None and n == 1:
+                reply.sleep = 1.5
+            return reply or Reply()
+        return topic_reply(seen, lambda title: "one") if is_topics(seen) else add_skill(seen)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = distill(cli, llm_server, lib, "--workers", "2", "--max-tokens", str(LIMIT), "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "committed" and report["partial"], res.out
+    assert analysts == 2 and [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    assert len([s for s in llm_server.requests if is_decide(s)]) == 1
+    [failure] = report["failures"]
+    assert "budget: the next LLM call" in failure and "--max-tokens" in failure
+    assert any(n.startswith("stopped early") for n in report["notes"])
+    distilled = orjson.loads(committed(lib, report["branch"], ".skillforge/distilled.json"))
+    assert len(distilled["trajectories"]) == 2
+    limited = False
+    again = orjson.loads(distill(cli, llm_server, lib, "--workers", "1", "--json").out)
+    assert analysts == 3 and again["status"] == "committed" and not again["partial"], again
+    assert again["branch"] != report["branch"]
 
 
 def test_a_budget_stop_at_the_comparative_call_reports_partial_and_keeps_the_analyses(

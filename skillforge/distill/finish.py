@@ -58,6 +58,8 @@ def finish(
         commit.record_result(report, lib, done)
         return report
     current = lib.skills()
+    if budget is not None:  # a stop in the analysis: its finished work is merged if the limit allows
+        budget.reopen()
     with progress_bar(progress, "consolidating skills", 1) as bar:
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
         bar.advance()
@@ -70,11 +72,16 @@ def finish(
         )
         bar.advance()
     if not changes and not gated.quarantined:
+        if unapplied:  # lessons to write, none written: the run did not finish its work
+            report.status = "not_committed"
+            commit.note_unapplied(report, unapplied, branch=False)
+            return report
         report.status = "nothing_changed"
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         if gated.kept and not edits and report.provider == "offline":
             report.notes.extend(_why_no_edit(consolidator, gated.kept, current))
         return report
+    commit.note_unapplied(report, unapplied, branch=True)
     _note_unmerged_reviews(report, lib, base, run.input_ids, {c.name for c in changes})  # makes a branch
     if report.provider == "offline":
         report.notes.extend(_left_out(consolidator, gated.kept, current))
