@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,71 @@ def test_a_bad_key_or_model_stops_the_run_at_the_first_call(cli, tmp_path, llm_s
     human = distill(cli, llm_server, lib, "--workers", "2")
     assert human.code == 2 and "warning:" not in human.err
     assert f"error: anthropic: {error}" in human.err and hint in human.err
+
+
+TOO_LONG = {
+    "anthropic": '{"type": "error", "error": {"type": "invalid_request_error", '
+    '"message": "prompt is too long: 210000 tokens > 200000 maximum"}}',
+    "openai": '{"error": {"message": "This model\'s maximum context length is 128000 tokens. However, your '
+    'messages resulted in 210000 tokens.", "type": "invalid_request_error", "param": "messages", '
+    '"code": "context_length_exceeded"}}',
+}
+
+
+@pytest.mark.parametrize("api", ["anthropic", "openai"])
+def test_a_trajectory_too_long_for_the_model_fails_alone(cli, tmp_path, llm_server, monkeypatch, api):
+    # every HTTP 400 stopped the run: one long trajectory whose prompt passed the model's context ended
+    # it with exit 2 and "check --model", nothing written, and every re-run stopped at the same log
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "8")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+
+    def script(seen: Seen) -> Reply:
+        if "format_amount" in seen.user_text and "Trajectory id:" in seen.user_text:
+            return Reply(status=400, raw=TOO_LONG[api])
+        reply = analyst_reply(seen, [INSTALL])
+        if reply is not None:
+            return reply
+        return topic_reply(seen, lambda title: "one") if is_topics(seen) else add_skill(seen)
+
+    llm_server.responder = script
+    url = llm_server.anthropic_url if api == "anthropic" else llm_server.openai_url
+    res = cli(
+        "distill", str(FIX / "batch1"), "--labels", str(FIX / "labels.json"), "--library", str(tmp_path / "lib"),
+        "--init", "--provider", api, "--base-url", url, "--model", "test-model", "--workers", "1", "--json",
+    )  # fmt: skip
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "committed" and report["partial"], res.out
+    assert [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    [failure] = report["failures"]
+    assert "BadRequestError (HTTP 400)" in failure and "longer than the model's context" in failure
+    assert "check --model" not in failure
+
+
+def test_a_merge_call_too_long_for_the_model_leaves_its_lessons_not_applied(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # the same rejection in the merge stage ended the whole run, the other topic's skill unwritten
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "3")  # two topics of three lessons: two merge calls
+    decided = 0
+
+    def script(seen: Seen) -> Reply:
+        nonlocal decided
+        reply = analyst_reply(seen, [INSTALL, COVERAGE])
+        if reply is not None:
+            return reply
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: title)
+        decided += 1
+        return Reply(status=400, raw=TOO_LONG["anthropic"]) if decided == 1 else add_skill(seen)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = distill(cli, llm_server, lib, "--workers", "1", "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "committed" and decided == 2, res.out
+    assert [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    [lost] = report["failures"]
+    assert lost.startswith("not applied: 3 lessons") and "longer than the model's context" in lost
 
 
 INSTALL = {
@@ -135,6 +201,124 @@ def test_a_budget_stop_in_the_merge_stage_commits_the_finished_skills(cli, tmp_p
     assert len(pending["lessons"]) == 1  # the refused topic waits; its runs are not marked distilled
     distilled = orjson.loads(committed(lib, report["branch"], ".skillforge/distilled.json"))
     assert distilled["trajectories"] == {}
+
+
+def test_a_rerun_after_a_budget_stop_in_the_merge_stage_makes_the_refused_merge_call(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # the run id named only the trajectories whose analysis failed: the partial run's id was the
+    # complete run's, so running it again without the limit said "already done … nothing new" (exit 0,
+    # no call) and the refused topic's lessons never became a skill
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "3")  # two topics of three lessons: two merge calls
+    limited = True
+
+    def script(seen: Seen) -> Reply:
+        reply = analyst_reply(seen, [INSTALL, COVERAGE], input_tokens=10, output_tokens=10)
+        if reply is not None:
+            return reply
+        if is_topics(seen):
+            return topic_reply(seen, lambda title: title)
+        return add_skill(seen, input_tokens=LIMIT - 1000 if limited else 10, output_tokens=10)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    first = orjson.loads(
+        distill(cli, llm_server, lib, "--workers", "1", "--max-tokens", str(LIMIT), "--json").out
+    )
+    assert first["status"] == "committed" and first["partial"], first
+    limited = False
+    before = len(llm_server.requests)
+    res = distill(cli, llm_server, lib, "--workers", "1", "--json")
+    again = orjson.loads(res.out)
+    made = llm_server.requests[before:]
+    assert res.code == 0 and again["status"] == "committed" and not again["partial"], res.out
+    assert again["branch"] != first["branch"] and again["failures"] == []
+    assert not any("Trajectory id:" in s.user_text for s in made)  # the analyses come from the cache
+    assert len([s for s in made if is_decide(s)]) == 2  # both topics merged this time
+    assert any(n.startswith(f"3 of these trajectories are on {first['branch']}") for n in again["notes"])
+    distilled = orjson.loads(committed(lib, again["branch"], ".skillforge/distilled.json"))
+    assert len(distilled["trajectories"]) == 3 and "held" not in distilled  # nothing waits
+    before = len(llm_server.requests)
+    done = distill(cli, llm_server, lib, "--workers", "1", "--json")  # complete now: already done
+    assert done.code == 0 and orjson.loads(done.out)["status"] == "already_done"
+    assert len(llm_server.requests) == before
+
+
+def test_a_budget_stop_in_the_analysis_commits_nothing_when_no_merge_call_fits_and_says_so(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # a stop in the map stage refused every later call, merge calls too: nothing was committed, the
+    # status was "nothing_changed" and a note said the lessons wait "on a review branch" that was
+    # never made
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "8")
+    analysts, limited = 0, True
+
+    def script(seen: Seen) -> Reply:
+        nonlocal analysts
+        if "Trajectory id:" in seen.user_text:
+            analysts += 1
+            used = LIMIT - 1000 if analysts == 2 and limited else 10  # no room left for any call
+            return analyst_reply(seen, [INSTALL], input_tokens=used, output_tokens=10) or Reply()
+        return topic_reply(seen, lambda title: "one") if is_topics(seen) else add_skill(seen)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = distill(cli, llm_server, lib, "--workers", "1", "--max-tokens", str(LIMIT), "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "not_committed" and report["branch"] is None, res.out
+    assert analysts == 2 and len(llm_server.requests) == 2 and report["lessons_kept"] == 2
+    assert any(f.startswith("not applied: 2 lessons") for f in report["failures"])
+    assert any(n.startswith("nothing committed: 2 lessons were not applied") for n in report["notes"])
+    assert not any("review branch" in n or n.startswith("nothing changed") for n in report["notes"])
+    limited = False
+    again = orjson.loads(distill(cli, llm_server, lib, "--workers", "1", "--json").out)
+    assert analysts == 3 and again["status"] == "committed" and not again["partial"], again
+
+
+def test_a_budget_stop_in_the_analysis_still_merges_what_finished_when_the_merge_calls_fit(
+    cli, tmp_path, llm_server, monkeypatch
+):
+    # the stop refused every later call: the two finished analyses were paid for and never merged,
+    # though the limit had room for the merge calls once the call in flight had used far less than
+    # its estimate
+    monkeypatch.setenv("SKILLFORGE_MERGE_FANOUT", "8")
+    analysts, limited = 0, True
+    lock = threading.Lock()
+
+    def script(seen: Seen) -> Reply:
+        nonlocal analysts
+        if "Trajectory id:" in seen.user_text:
+            with lock:
+                analysts += 1
+                n = analysts
+            if not limited:
+                return analyst_reply(seen, [INSTALL]) or Reply()
+            # the first holds its estimate (~6.5k tokens) while the second uses nearly everything: the
+            # third (~6.5k) does not fit beside it; the topic (~5.5k) and merge (~10k) calls fit after
+            reply = analyst_reply(
+                seen, [INSTALL], input_tokens=LIMIT - 11_500 if n == 2 else 10, output_tokens=10
+            )
+            if reply is not None and n == 1:
+                reply.sleep = 4.0  # long enough for the second to finish first on a loaded machine
+            return reply or Reply()
+        return topic_reply(seen, lambda title: "one") if is_topics(seen) else add_skill(seen)
+
+    llm_server.responder = script
+    lib = tmp_path / "lib"
+    res = distill(cli, llm_server, lib, "--workers", "2", "--max-tokens", str(LIMIT), "--json")
+    report = orjson.loads(res.out)
+    assert res.code == 3 and report["status"] == "committed" and report["partial"], res.out
+    assert analysts == 2 and [c["skill"] for c in report["changes"]] == ["ledgerkit-testing"]
+    assert len([s for s in llm_server.requests if is_decide(s)]) == 1
+    [failure] = report["failures"]
+    assert "budget: the next LLM call" in failure and "--max-tokens" in failure
+    assert any(n.startswith("stopped early") for n in report["notes"])
+    distilled = orjson.loads(committed(lib, report["branch"], ".skillforge/distilled.json"))
+    assert len(distilled["trajectories"]) == 2
+    limited = False
+    again = orjson.loads(distill(cli, llm_server, lib, "--workers", "1", "--json").out)
+    assert analysts == 3 and again["status"] == "committed" and not again["partial"], again
+    assert again["branch"] != report["branch"]
 
 
 def test_a_budget_stop_at_the_comparative_call_reports_partial_and_keeps_the_analyses(

@@ -121,6 +121,33 @@ def test_auth_error_is_not_retryable_and_has_hint(api, make, llm_server):
 
 
 @pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize(
+    ("message", "stops"),
+    [
+        ("prompt is too long: 210000 tokens > 200000 maximum", False),
+        ("This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.", False),
+        ("the request exceeds the available context size, try increasing it", False),  # llama.cpp
+        ("Unrecognized request argument supplied: response_format", True),
+        ("max_tokens: 200000 > 64000, which is the maximum allowed number of output tokens", True),
+    ],
+)
+def test_a_prompt_too_long_for_the_context_fails_its_item_other_400s_stop_the_run(
+    api, message, stops, make, llm_server
+):
+    # every 400 stopped the run, a prompt longer than the model's context too, which only one long
+    # trajectory may have
+    body = {"error": {"type": "invalid_request_error", "message": message}}
+    llm_server.push(
+        Reply(status=400, raw=json.dumps({"type": "error", **body} if api == "anthropic" else body))
+    )
+    with pytest.raises(ProviderError) as err:
+        make(api).chat(ask())
+    assert err.value.stops_run is stops and not err.value.retryable
+    assert ("longer than the model's context" in (err.value.hint or "")) is not stops
+    assert ("check --model" in (err.value.hint or "")) is stops
+
+
+@pytest.mark.parametrize("api", APIS)
 def test_refusal_flag(api, make, llm_server):
     llm_server.push(Reply(refusal=True))
     resp = make(api).chat(ask())

@@ -104,7 +104,8 @@ class DistillReport:
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
     plan: dict[str, Any] = field(default_factory=dict)
-    # what the run came to: committed, already_done, nothing_new, nothing_changed, dry_run, submitted
+    # what the run came to: committed, already_done, nothing_new, nothing_changed, not_committed (lessons
+    # to write but none applied: the merge calls were refused or failed), dry_run, submitted
     status: str = "nothing_changed"
     next_steps: list[dict[str, str]] = field(
         default_factory=list

@@ -182,13 +182,26 @@ def collect_unapplied(report: DistillReport, consolidator: Any, written: Any) ->
         titles = "; ".join(dict.fromkeys(lesson.title for lesson in lessons))[:300]
         report.failures.append(f"not applied: {len(lessons)} lessons ({titles}): {why}")
     lost += [(ls, why) for _, ls, why in written.invalid if ls]  # reported when they were dropped
-    if lost:
-        report.notes.append(
-            f"{sum(len(ls) for ls, _ in lost)} lessons were not applied: their trajectories are "
-            f"not marked distilled (on a review branch the lessons wait in {runs.PENDING_FILE}), "
-            "so the next run tries them again"
-        )
     return lost
+
+
+def note_unapplied(report: DistillReport, lost: Sequence[tuple[list[Lesson], str]], branch: bool) -> None:
+    """Say where the lessons not applied are: waiting on the run's review branch (``branch``), or
+    nowhere, when no change was left to commit: then nothing is committed at all."""
+    count = sum(len(ls) for ls, _ in lost)
+    if not count:
+        return
+    if branch:
+        report.notes.append(
+            f"{count} lessons were not applied: they wait in {runs.PENDING_FILE} on the review branch "
+            "and their trajectories are not marked distilled, so the next run tries them again"
+        )
+        return
+    report.notes.append(
+        f"nothing committed: {count} lessons were not applied (see the failures), so no branch was "
+        "created and no trajectory is marked distilled; the next run tries them again, with the "
+        "analyses from the cache"
+    )
 
 
 def held_trajectories(unapplied: Sequence[tuple[list[Lesson], str]]) -> set[str]:

@@ -4,8 +4,10 @@
 merged with the user's ``$SKILLFORGE_HOME/prices.json``). :class:`Budget` is shared by all workers:
 ``reserve`` checks a call's estimate BEFORE it is sent (raising BudgetExceeded when the limit would be
 passed, counting calls still in flight), ``charge`` books the real usage afterwards, per stage. Once
-a call was refused, ``stopped`` says why and every later call is refused too: the run stops there and
-keeps what is done (a smaller call that would still fit does not start a later stage half-way).
+a call was refused, ``stopped`` says why and every later call is refused too: the stage stops there
+and keeps what is done (a smaller call that would still fit does not go on with it half-way).
+``reopen`` lets the merge stage try its calls after a stop in the analysis, each still checked
+against the limit, so that what was analysed becomes skills while the limit allows.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class Budget:
         self._held_tokens = 0
         self._lock = threading.Lock()
         self.stopped = ""  # why the first call was refused ("" while none was)
+        self._closed = False  # a call was refused: every later one is, until ``reopen``
 
     @property
     def total(self) -> Usage:
@@ -110,6 +113,7 @@ class Budget:
             refused = self._refusal(cost, tokens)
             if refused is not None:
                 self.stopped = self.stopped or refused.message
+                self._closed = True
                 raise refused
             self._held_cost += cost
             self._held_tokens += tokens
@@ -118,7 +122,7 @@ class Budget:
     def _refusal(self, cost: float, tokens: int) -> BudgetExceeded | None:
         """Why a call of this estimate may not be sent (None: it may); called under the lock."""
         spent = self.total
-        if self.stopped:
+        if self._closed:
             return BudgetExceeded(self.stopped, self._hint())
         if self.max_cost and spent.cost + self._held_cost + cost > self.max_cost:
             return BudgetExceeded(
@@ -134,6 +138,12 @@ class Budget:
                 self._hint(),
             )
         return None
+
+    def reopen(self) -> None:
+        """Check the next calls against the limit again after a refusal (``stopped`` keeps why the
+        earlier stage stopped): the merge stage still merges what was analysed if its calls fit."""
+        with self._lock:
+            self._closed = False
 
     def _hint(self) -> str:
         limit = "--max-cost" if self.max_cost else "--max-tokens"

@@ -4,7 +4,7 @@ edits, written and validated, then committed to the run's review branch (``commi
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,14 +51,8 @@ def finish(
     waiting = runs.pending(commit.read_file(lib, runs.PENDING_FILE))
     gated = _gate(run, settings, lessons, waiting)
     base = lib.base_branch(settings.base_branch)
-    report.run_id = runid.run_id_of(
-        run.input_ids,
-        (mapper, consolidator),
-        runid.base_commit(lib, base),
-        run.labelled,
-        int(settings.min_support),
-        _failed_ids(run),
-    )
+    name = _namer(run, settings, (mapper, consolidator), runid.base_commit(lib, base))
+    report.run_id = name(())
     done = lib.find_run(report.run_id)
     if done is not None:  # the same logs, engine and base: this run is on its review branch already
         commit.record_result(report, lib, done)
@@ -66,6 +60,8 @@ def finish(
     current = lib.skills()
     if report.provider == "offline":
         consolidator.seen = _seen(lib, run.distilled)
+    if budget is not None:  # a stop in the analysis: its finished work is merged if the limit allows
+        budget.reopen()
     with progress_bar(progress, "consolidating skills", 1) as bar:
         edits = consolidator.consolidate(gated.kept, current) if gated.kept else []
         bar.advance()
@@ -73,15 +69,21 @@ def finish(
     locked = _locked(consolidator, gated.kept, current) if report.provider == "offline" else {}
     note_budget_stop(report, budget, getattr(mapper, "not_compared", 0))
     with progress_bar(progress, "writing and validating", 1) as bar:
-        written, changes = _write(report, lib, base, settings, (edits, current), sorted(locked))
+        written, changes, unapplied = _write_named(
+            report, (lib, base, settings), (edits, current), sorted(locked), (consolidator, name)
+        )
         bar.advance()
-    unapplied = commit.collect_unapplied(report, consolidator, written)
     if not changes and not gated.quarantined:
+        if unapplied:  # lessons to write, none written: the run did not finish its work
+            report.status = "not_committed"
+            commit.note_unapplied(report, unapplied, branch=False)
+            return report
         report.status = "nothing_changed"
         report.notes.append("nothing changed: no skill to add or update, so no branch was created")
         if gated.kept and not edits and report.provider == "offline":
             report.notes.extend(_why_no_edit(consolidator, gated.kept, current))
         return report
+    commit.note_unapplied(report, unapplied, branch=True)
     _note_unmerged_reviews(report, lib, base, run.input_ids, {c.name for c in changes})  # makes a branch
     if report.provider == "offline":
         report.notes.extend(_left_out(consolidator, gated.kept, current))
@@ -106,6 +108,48 @@ def _failed_ids(run: Run) -> set[str]:
     return set(run.input_ids) - mapped
 
 
+def _namer(
+    run: Run, settings: Settings, engine: tuple[Any, Any], base: str
+) -> Callable[[Iterable[str]], str]:
+    """The run id given the trajectories held back for a lesson not applied (none: the id a run that
+    applies every lesson has, which "already done" looks for before any merge call is made)."""
+    failed = _failed_ids(run)
+
+    def name(held: Iterable[str]) -> str:
+        return runid.run_id_of(
+            run.input_ids, engine, base, run.labelled, int(settings.min_support), failed, held
+        )
+
+    return name
+
+
+def _write_named(
+    report: DistillReport,
+    where: tuple[Any, str, Settings],
+    plan: tuple[list[Any], list[Any]],
+    locked: list[str],
+    naming: tuple[Any, Callable[[Iterable[str]], str]],
+) -> tuple[WriteResult, list[Any], list[tuple[list[Lesson], str]]]:
+    """(written skills, validated changes, lessons not applied), written under the run id that names
+    the trajectories those lessons hold back: a run partial in its merge stage is not the complete
+    run, so running it again makes the missing merge calls instead of saying "already done". The id
+    is in evidence.md, so when an edit that did not apply or a skill that failed validation holds back
+    more trajectories, the skills are written again under the final id (no call is made)."""
+    lib, base, settings = where
+    consolidator, name = naming
+    unmerged = [(list(ls), why) for ls, why in getattr(consolidator, "unmerged", []) if ls]
+    report.run_id = name(commit.held_trajectories(unmerged))
+    marks = (len(report.notes), len(report.failures))
+    while True:
+        written, changes = _write(report, lib, base, settings, plan, locked)
+        unapplied = commit.collect_unapplied(report, consolidator, written)
+        final = name(commit.held_trajectories(unapplied))
+        if final == report.run_id:
+            return written, changes, unapplied
+        del report.notes[marks[0] :], report.failures[marks[1] :]
+        report.run_id = final
+
+
 def _note_unmerged_reviews(
     report: DistillReport, lib: Any, base: str, input_ids: list[str], changed: set[str]
 ) -> None:
@@ -121,15 +165,16 @@ def _note_unmerged_reviews(
         if lib.repo.is_ancestor(tip, base_commit):
             continue  # merged: its trajectories are skipped as distilled already
         record = lib.read_file(runs.DISTILLED_FILE, ref=tip.hexsha)
-        shared = ids & set(runs.parse(record))
-        if shared:
+        fork = lib.repo.merge_base(tip, base_commit)
+        before = lib.read_file(runs.DISTILLED_FILE, ref=fork[0].hexsha) if fork else None
+        shared = ids & (set(runs.parse(record)) | (set(runs.held(record)) - set(runs.held(before))))
+        if shared:  # distilled there, or held back there (a partial run's lessons not applied)
             report.notes.append(
                 f"{len(shared)} of these trajectories are on {branch}, not merged into {base}: this run's "
                 "branch adds their skills again (merge or delete that branch first; merging both conflicts)"
             )
             continue
-        fork = lib.repo.merge_base(tip, base_commit)
-        if fork and record != lib.read_file(runs.DISTILLED_FILE, ref=fork[0].hexsha):  # a distill run's
+        if fork and record != before:  # a distill run's
             others.append(branch)
             both |= changed & _skills_changed(lib, fork[0], tip)
     if others:

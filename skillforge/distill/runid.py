@@ -18,16 +18,20 @@ def run_id_of(
     labelled: Mapping[str, str] | None = None,
     min_support: int = DEFAULT_MIN_SUPPORT,
     left_out: Iterable[str] = (),
+    held: Iterable[str] = (),
 ) -> str:
     """The run id: the trajectories read (by content), the engine (mapper, consolidator) and the base
     commit, so the same logs from any path or cache make the same run; the outcomes ``--labels`` gave
     (``labelled``: id -> outcome) and a ``--min-support`` other than the default, so that a run asked
     for with other labels or another gate is a new run, not "already done"; and the trajectories whose
-    map failed (``left_out``: a rate limit, a malformed answer, the budget), so that a partial run is
-    not the run that completes it: the next run tries them again instead of saying "already done"."""
+    map failed (``left_out``: a rate limit, a malformed answer, the budget) and those with a lesson
+    that was not applied (``held``: its merge call was refused or failed, its edit did not apply),
+    so that a partial run is not the run that completes it: the next run does what is missing
+    instead of saying "already done"."""
     outcomes = sorted(f"{i}={o}" for i, o in (labelled or {}).items())  # none: the ids of older versions
     gate = [f"min-support={min_support}"] if min_support != DEFAULT_MIN_SUPPORT else []
     failed = [f"left-out={i}" for i in sorted(set(left_out))]  # none: a complete run's id is unchanged
+    failed += [f"not-applied={i}" for i in sorted(set(held))]
     mapper, consolidator = engine
     return content_id(
         "distill",

@@ -11,6 +11,7 @@ them are classified by :func:`classify` into a :class:`~skillforge.errors.Provid
 from __future__ import annotations
 
 import importlib
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -194,6 +195,20 @@ STOPS_RUN: dict[str, ExitCode] = {
     "PaymentRequiredError": ExitCode.ERROR,
 }
 
+# a request rejected because its prompt is longer than the model's context (Anthropic: "prompt is too
+# long"; OpenAI: context_length_exceeded, "maximum context length"; vLLM, llama.cpp, LM Studio: the
+# same words about the context): it depends on this item's content, so only the item fails, as for 413
+REJECTED = ("BadRequestError", "UnprocessableEntityError")
+CONTEXT_OVERFLOW = re.compile(
+    r"prompt is too long|context[_ ]length|maximum context|context window|context size"
+    r"|exceed_context_size|exceeds? the (?:available |model's )?context",
+    re.IGNORECASE,
+)
+TOO_LONG_HINT = (
+    "this item's prompt is longer than the model's context (a long trajectory): only it fails; lower "
+    "the transcript_tokens or analyst_steps setting, or use a model with a longer context"
+)
+
 
 def classify(exc: BaseException, provider: str) -> ProviderError:
     """Turn an SDK exception into a ProviderError with a hint, by class name along the MRO."""
@@ -203,16 +218,25 @@ def classify(exc: BaseException, provider: str) -> ProviderError:
             status = getattr(exc, "status_code", None)
             where = f" (HTTP {status})" if status else ""
             first = _first_line(exc, 200) or cls.__name__
+            too_long = cls.__name__ in REJECTED and _too_long(exc)
+            stops = cls.__name__ in STOPS_RUN and not too_long
             return ProviderError(
                 f"{provider}: {cls.__name__}{where}: {first}",
-                hint,
+                TOO_LONG_HINT if too_long else hint,
                 retryable=retryable,
-                stops_run=cls.__name__ in STOPS_RUN,
-                exit_code=STOPS_RUN.get(cls.__name__),
+                stops_run=stops,
+                exit_code=STOPS_RUN.get(cls.__name__) if stops else None,
             )
     return ProviderError(
         f"{provider}: {type(exc).__name__}: {_first_line(exc, 200)}", "run with --debug for details"
     )
+
+
+def _too_long(exc: BaseException) -> bool:
+    """Whether a rejected request's error says its prompt does not fit the model's context (the
+    message, the OpenAI error ``code`` and the body the SDK parsed are read)."""
+    said = f"{exc} {getattr(exc, 'code', '') or ''} {getattr(exc, 'body', '') or ''}"
+    return bool(CONTEXT_OVERFLOW.search(said))
 
 
 def unreadable(exc: ValueError, provider: str) -> ProviderError:

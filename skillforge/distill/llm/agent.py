@@ -35,10 +35,14 @@ SKIPPABLE = (ItemFailed, ProviderError, BudgetExceeded)
 
 def skippable(exc: Exception) -> bool:
     """Whether the run goes on without this item: its answer was unusable, the provider failed in a
-    way that may pass (rate limit, timeout, 5xx after the SDK's retries), or the budget refused the
-    call (the stage keeps what it has; the budget refuses every later call). Other errors stop the
-    run. (The map stage lets BudgetExceeded through: the executor stops the run's map there.)"""
-    return isinstance(exc, (ItemFailed, BudgetExceeded)) or (isinstance(exc, ProviderError) and exc.retryable)
+    way that may pass (rate limit, timeout, 5xx after the SDK's retries) or that is this item's own
+    (its prompt is longer than the model's context, an unreadable answer), or the budget refused the
+    call (the stage keeps what it has). A provider error every later call would repeat (a bad key,
+    an unknown model: ``stops_run``) and other errors stop the run. (The map stage lets
+    BudgetExceeded through: the executor stops the run's map there.)"""
+    return isinstance(exc, (ItemFailed, BudgetExceeded)) or (
+        isinstance(exc, ProviderError) and not exc.stops_run
+    )
 
 
 class Toolset(Protocol):
