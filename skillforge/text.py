@@ -6,7 +6,8 @@ the tree-sitter parsers.
 light suffix stripper so "migrations" meets "migration" and "failing" meets "fail". ``words`` splits
 prose into case-folded words (copy and overlap checks). ``estimate_tokens`` is the one chars/4
 estimate. ``parser`` gives a tree-sitter parser for a language or a code fence's tag, its grammar
-wheel imported on first use. Pure Python and cheap to import: it runs in the cold ``skillforge route``
+wheel imported on first use. ``is_binary`` and ``looks_utf16`` judge a file's first bytes (ingest
+reading logs, validate reading a skill's files). Pure Python and cheap to import: it runs in the cold ``skillforge route``
 path.
 """
 
@@ -348,3 +349,27 @@ def _parser(name: str) -> Any:
 
     module, func = GRAMMARS[name]
     return Parser(Language(getattr(importlib.import_module(module), func)()))
+
+
+def looks_utf16(head: bytes) -> bool:
+    """A UTF-16 byte-order mark, or ASCII text with a NUL byte after (or before) every character."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:256]
+    return len(sample) >= 16 and (
+        sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2])
+    )
+
+
+def is_binary(head: bytes) -> bool:
+    """NUL bytes make a head binary only with many control bytes (more than 1 in 16), many NULs (1 in
+    64) or no line break: a JSONL log with one corrupt line stays text, and the reader skips that line."""
+    if head.find(0, 0, 8192) < 0:  # the usual text file: memchr, in place (count reads byte by byte)
+        return False
+    nuls = head.count(0, 0, 8192)
+    head = head[:8192]
+    controls = len(head) - len(head.translate(None, _CONTROLS))
+    return controls * 16 > len(head) or nuls * 64 > len(head) or b"\n" not in head
+
+
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))

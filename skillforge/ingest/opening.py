@@ -3,7 +3,7 @@
 * A FIFO, socket or device is refused with a one-line reason (opening a FIFO would block forever).
 * A gzip file (``.jsonl.gz``) is decompressed, streaming and size-limited, into a private temporary
   file that the readers parse like any other; the trajectories then name the ``.gz`` file.
-* A head with a few NUL bytes is still text (:func:`is_binary`): one corrupt line of a JSONL log is
+* A head with a few NUL bytes is still text (:func:`skillforge.text.is_binary`): one corrupt line of a JSONL log is
   skipped and counted by its reader, not the whole file.
 * A file name that is not valid UTF-8 (bytes the file system keeps, Python's surrogate escapes) is shown
   and stored with those bytes escaped (``bad\\xffname.jsonl``), so JSON output and the console never
@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from skillforge.model import Trajectory
+from skillforge.text import is_binary as is_binary
+from skillforge.text import looks_utf16 as looks_utf16
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_GUNZIPPED = 4 << 30  # a decompressed log larger than this is refused (a gzip bomb)
@@ -118,30 +120,6 @@ def rename_source(traj: Trajectory, parsed: str, shown: str) -> None:
     for step in traj.steps:
         if step.source is not None and step.source.file and step.source.file.startswith(parsed):
             step.source.file = shown + step.source.file[len(parsed) :]
-
-
-def looks_utf16(head: bytes) -> bool:
-    """A UTF-16 byte-order mark, or ASCII text with a NUL byte after (or before) every character."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    sample = head[:256]
-    return len(sample) >= 16 and (
-        sample[1::2].count(0) == len(sample[1::2]) or sample[0::2].count(0) == len(sample[0::2])
-    )
-
-
-def is_binary(head: bytes) -> bool:
-    """NUL bytes make a head binary only with many control bytes (more than 1 in 16), many NULs (1 in
-    64) or no line break: a JSONL log with one corrupt line stays text, and the reader skips that line."""
-    if head.find(0, 0, 8192) < 0:  # the usual text file: memchr, in place (count reads byte by byte)
-        return False
-    nuls = head.count(0, 0, 8192)
-    head = head[:8192]
-    controls = len(head) - len(head.translate(None, _CONTROLS))
-    return controls * 16 > len(head) or nuls * 64 > len(head) or b"\n" not in head
-
-
-_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 
 
 def folder_size(root: str) -> int:

@@ -2,8 +2,10 @@
 out: route indexes SKILL.md alone, but an agent given a skill reads the files it lists, and a skill
 folder linked into an agent's skills folder hands it every file. A skill is held back when a file
 beside its SKILL.md has a safety error of ``skillforge validate`` (an injected instruction, a secret,
-an unsafe command) or when the folder holds a symlink out of the library (validate does not read
-through links; an agent would).
+an unsafe command, a text file too large to check) or when the folder holds a symlink out of the
+library. Validate reads every file an agent could open as text, whatever its name (a ``.rst``, a dot
+file, UTF-16, ``references/SKILL.md``) and through links inside the library; only the skill's own
+top-level SKILL.md is left to route's index.
 
 ``problems`` checks many folders at once (install); ``problem`` checks one skill as route hands it
 out, with the verdict cached on disk by the folder's files' (name, size, mtime), so a prompt that
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from skillforge.skills.findings_cache import FindingsCache
 
-VERSION = "1"  # bump when what counts as a problem changes (part of the cache key)
+VERSION = "2"  # bump when what counts as a problem changes (part of the cache key)
 CACHE = FindingsCache("resources")
 
 
@@ -52,20 +54,21 @@ def problem(name: str, folder: Path, library: Path) -> str:
 
 
 def _stamp(folder: Path) -> str:
-    """(relative path, size, mtime) of every entry below ``folder`` but its SKILL.md, links included."""
+    """(relative path, size, mtime) of every file validate reads below ``folder`` but its SKILL.md,
+    and of each link itself: an edited link target, or a link pointed elsewhere, is checked again."""
+    from skillforge.skills.rules.safety import agent_files
+
     rows: list[str] = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for entry in (*dirs, *sorted(files)):
-            path = os.path.join(root, entry)
-            rel = os.path.relpath(path, folder)
-            if rel in ("SKILL.md", "skill.md"):
-                continue
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            rows.append(f"{rel}|{st.st_size}|{st.st_mtime_ns}|{st.st_mode}")
+    for rel, why in agent_files(folder):
+        if rel in ("SKILL.md", "skill.md"):
+            continue
+        path = os.path.join(folder, rel)
+        try:
+            st, link = os.stat(path), os.lstat(path)
+        except OSError:
+            rows.append(f"{rel}|missing|{why}")
+            continue
+        rows.append(f"{rel}|{st.st_size}|{st.st_mtime_ns}|{st.st_mode}|{link.st_mtime_ns}|{why}")
     return "\n".join(rows)
 
 
@@ -98,10 +101,11 @@ def _unsafe_files(folders: dict[str, Path]) -> dict[str, str]:
     by_folder = {folder.resolve(): name for name, folder in folders.items()}
     found: dict[str, str] = {}
     for f in validate_paths(list(by_folder), use_cache=True).findings:
-        if f.severity != "error" or f.rule[:3] not in ("SF5", "SF6") or Path(f.file).name == "SKILL.md":
+        if f.severity != "error" or f.rule[:3] not in ("SF5", "SF6"):
             continue
-        path = Path(f.file).resolve()
+        path = Path(os.path.abspath(f.file))  # not resolved: a linked file is named by its link
         folder = next((p for p in path.parents if p in by_folder), None)
-        if folder is not None and by_folder[folder] not in found:
-            found[by_folder[folder]] = f"findings: {f.name} in {path.relative_to(folder)}"
+        if folder is None or path in (folder / "SKILL.md", folder / "skill.md"):
+            continue  # the skill's own SKILL.md: route's index has checked it
+        found.setdefault(by_folder[folder], f"findings: {f.name} in {path.relative_to(folder)}")
     return found

@@ -28,7 +28,7 @@ from skillforge.safety.credential_requests import (
     request_confidence,
 )
 from skillforge.safety.hidden import hidden_characters, terminal_controls
-from skillforge.safety.phrasing import folded, override_confidence, unmarked
+from skillforge.safety.phrasing import folded, override_confidence, rendered, unmarked
 from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
@@ -140,6 +140,37 @@ def find_injections(
     hosts = DEFAULT_ALLOWED_HOSTS | frozenset(h.lower() for h in (allowed_hosts or ()))
     low = lowered(text)
     ctx = Context(text, script)
+    said_text = rendered(
+        text, script
+    )  # the phrase rules read the text as it renders (same lines, other offsets)
+    raw = [
+        *_simple(
+            text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
+        ),
+        *((f.rule, f.offset, f.message, _shell_confidence(f, hosts)) for f in find_unsafe(text)),
+        *url_findings(text, hosts),
+        *image_findings(text, hosts),
+        *_blobs(text, hosts, ctx),
+        *hidden_characters(text, ctx),
+        *terminal_controls(text, ctx),
+    ]
+    phrased = _phrase_findings(said_text, ctx if said_text is text else Context(said_text, script))
+    unique: dict[tuple[int, str], InjectionFinding] = {}
+    for found, where in ((phrased, said_text), (raw, text)):
+        lines = line_numbers(where, [offset for _, offset, _, _ in found])
+        for rule, offset, message, conf in found:
+            line = lines[offset]
+            severity = SEVERITY[rule] if conf == "high" else "warning"
+            kept = unique.get((line, rule))
+            if kept is None or (severity == "error" and kept.severity != "error"):
+                unique[(line, rule)] = InjectionFinding(rule, severity, message, line, conf)
+    return sorted(unique.values(), key=lambda f: (f.line, f.rule))
+
+
+def _phrase_findings(text: str, ctx: Context) -> list[tuple[str, int, str, str]]:
+    """Overrides and requests for secrets, in English and the other languages, read in ``text`` (the
+    skill's text as it renders: see :func:`skillforge.safety.phrasing.rendered`)."""
+    low = lowered(text)
     latin = folded(low)  # Ｉｇｎｏｒｅ, Іgnore, İGNORE: the phrase rules read Latin
     phrases = unmarked(latin)  # "> ignore all previous\n> instructions": quote markers are not words
     overrides, covers = said_overrides(text, low, phrases, ctx)
@@ -147,7 +178,7 @@ def find_injections(
         text, phrases, ctx, _OVERRIDE, _OVERRIDE_KEYS, "instruction-override", OVERRIDE, latin
     )
     said = sorted([*(at for _, at, _, _ in overrides if not ctx.illustrative(at)), *covers])
-    raw = [
+    return [
         *overrides,
         *combined_requests(text, low, ctx, said),
         *credential_files(text, low, ctx, phrases),
@@ -161,25 +192,7 @@ def find_injections(
             "asks for credentials or secrets",
             latin,
         ),
-        *_simple(
-            text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
-        ),
-        *((f.rule, f.offset, f.message, _shell_confidence(f, hosts)) for f in find_unsafe(text)),
-        *url_findings(text, hosts),
-        *image_findings(text, hosts),
-        *_blobs(text, hosts, ctx),
-        *hidden_characters(text, ctx),
-        *terminal_controls(text, ctx),
     ]
-    unique: dict[tuple[int, str], InjectionFinding] = {}
-    lines = line_numbers(text, [offset for _, offset, _, _ in raw])
-    for rule, offset, message, conf in raw:
-        line = lines[offset]
-        severity = SEVERITY[rule] if conf == "high" else "warning"
-        kept = unique.get((line, rule))
-        if kept is None or (severity == "error" and kept.severity != "error"):
-            unique[(line, rule)] = InjectionFinding(rule, severity, message, line, conf)
-    return sorted(unique.values(), key=lambda f: (f.line, f.rule))
 
 
 def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:

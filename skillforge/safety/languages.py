@@ -95,7 +95,16 @@ PARAPHRASE = re.compile(
     r"\b(?:supersedes?|overrides?|overriding|replaces?|takes? (?:precedence|priority)\s+over|trumps?)\s+"
     r"(?:(?:all|any|anything|everything|whatever|every|the|of)\s+)*(?:(?:previous|prior|earlier|other|original)\s+)?"
     r"(?:(?:guidance|instructions?|directives?|rules|prompts?)\s+)?(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been|"
-    r"had\s+been|got|received)\s+(?:told|given|instructed|shown|sent)?"
+    r"had\s+been|got|received|(?:may|might)\s+have\s+(?:received|been\s+(?:told|given|sent)))\s+(?:told|given|instructed|shown|sent)?"
+    # "supersedes all prior instructions", "overrides your system prompt": instructions or a prompt named
+    # (not "rules" or "guidance": "later rules override earlier rules" is how linters are configured)
+    r"|\b(?:supersedes?|overrides?|overriding|replaces?|takes? (?:precedence|priority)\s+over|trumps?)\s+"
+    r"(?:(?:all|any|every)\s+(?:(?:of\s+)?(?:the|your)\s+)?(?:(?:previous|prior|earlier|original|former|other)\s+)?"
+    r"(?:instructions|directives)|your\s+(?:(?:previous|prior|earlier|original|former)\s+)?(?:instructions|directives|"
+    r"(?:system\s+)?prompt)|(?:the\s+)?(?:previous|prior|earlier|original|former)\s+(?:instructions|directives))\b"
+    r"(?!\s+(?:file|template|format|field|option|flag)s?\b)"
+    r"|\byour\s+(?:previous|prior|earlier|original|old|former)\s+(?:instructions|directives|(?:system\s+)?prompt)\s+"
+    r"(?:no\s+longer\s+apply|(?:are|is)\s+(?:now\s+)?(?:void|revoked|cancell?ed|obsolete|no\s+longer\s+valid))"
     r"|\bpay no\s+(?:attention|heed)\s+to\s+(?:(?:all|any|the|your|of)\s+)*(?:previous|prior|above|earlier|"
     r"preceding|system|original|former|other)\s+(?:instructions?|prompts?|rules|directions|directives|guidance)"
     r"|\b(?:real|actual|true|only valid) instructions\s+(?:come|are)\s+(?:only\s+)?(?:from|in)\s+"
@@ -114,6 +123,7 @@ COVER = re.compile(
 PARAPHRASE_STARTS = (  # every match of PARAPHRASE starts with one of these
     *("supersed", "overrid", "replac", "take precedence", "takes precedence", "take priority", "trump"),
     *("takes priority", "pay no", "real instructions", "actual instructions", "true instructions"),
+    *("your previous", "your prior", "your earlier", "your original", "your old", "your former"),
     *(
         "only valid instructions",
         "person you",

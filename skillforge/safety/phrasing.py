@@ -1,4 +1,6 @@
-"""How the phrase rules of :mod:`skillforge.safety.injection` read text: look-alike letters folded to
+"""How the phrase rules of :mod:`skillforge.safety.injection` read text: as it renders (``rendered``:
+NFKC, so decomposed accents and ``Ⅰgnore`` read as written; markdown emphasis markers and invisible
+format characters such as a soft hyphen dropped), look-alike letters folded to
 Latin (``Ｉｇｎｏｒｅ``, ``Іgnore``, ``İGNORE``), the quote and comment markers of continued lines
 blanked, negations, and which override paraphrases ordinary text also says (found, but at low
 confidence: a warning in validate, quarantined by distill all the same).
@@ -7,6 +9,61 @@ confidence: a warning in validate, quarantined by distill all the same).
 from __future__ import annotations
 
 import re
+import unicodedata
+
+# characters that render as nothing inside a word: format characters (soft hyphen, zero-width, word
+# joiner, bidirectional marks, tags), the combining grapheme joiner, Mongolian and Khmer vowel marks,
+# variation selectors. SF607 judges them where they are; the phrase rules read the words without them.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f]"
+)
+_BLANKS = re.compile("[\u115f\u1160\u3164\uffa0]")  # Hangul fillers: they render as a blank, a space
+# markdown emphasis markers (``**Ignore**``, ``*instructions*``, ``_ignore_``): a run of one to three ``*`` or
+# ``_`` that opens a word (after a space or an opening bracket or quote, before a word character) or closes
+# one (after a word character, before a space or punctuation); not inside a name (``GITHUB_TOKEN``), a glob
+# (``data_*.csv``), a list marker (``* item``) or a product (``2 * 3``). Each branch opens with the marker
+# itself and looks behind afterwards: a pattern that opens with a look-behind is tried at every offset
+# (4 s on the 609-skill corpus, 0.3 s this way).
+_OPENER = r"""[\s(\["'>]"""
+_WORDISH = r"""[^\s(\["'>*_]"""
+_CLOSER = r"""[\s.,;:!?)\]"'<]"""
+_NOT_CLOSER = r"""[^\s.,;:!?)\]"'<*_]"""
+
+
+def _emphasis(marker: str) -> str:
+    branches = []
+    for n in (3, 2, 1):
+        run = re.escape(marker) * n
+        branches.append(f"{run}(?<={_OPENER}{run})(?={_NOT_CLOSER})")
+        branches.append(f"{run}(?<={_WORDISH}{run})(?={_CLOSER}|\\Z)")
+    return "|".join(branches)
+
+
+_STARS = re.compile(_emphasis("*"))
+_MARKS = re.compile(f"{_emphasis('*')}|{_emphasis('_')}")
+
+
+def _unemphasised(text: str) -> str:
+    # most underscores are inside names (snake_case): looked at only when one opens a word somewhere
+    underscored = " _" in text or "\n_" in text or "(_" in text or text.startswith("_")
+    return (_MARKS if underscored else _STARS).sub("", "\n" + text)[1:]  # "\n": a marker opening the text
+
+
+def rendered(text: str, script: bool = False) -> str:
+    """``text`` as a reader sees it, for the phrase rules: emphasis markers and invisible characters
+    dropped (not in a ``script``: emphasis is markdown), Hangul fillers read as spaces, then NFKC (``pre\u0301ce\u0301dentes`` reads ``précédentes``). The same object when nothing
+    changes; always as many lines (findings keep their line numbers): a change that would add or drop a
+    line break is not made."""
+    out = _unemphasised(text) if not script and ("*" in text or "_" in text) else text
+    if not out.isascii():
+        out = _BLANKS.sub(" ", _INVISIBLE.sub("", out))
+        if not unicodedata.is_normalized("NFKC", out):
+            out = unicodedata.normalize("NFKC", out)
+    if out == text or out.count("\n") != text.count("\n") or out.count("\r") != text.count("\r"):
+        return text
+    return out
+
 
 NEGATED = re.compile(r"\b(?:never|not|don't|do not|without|avoid|no)\b")
 

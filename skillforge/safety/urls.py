@@ -102,6 +102,10 @@ _FETCHES = re.compile(  # a line that makes the agent contact the URL (not a lin
 )
 _TOKENISH = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-+/=.]+$")
 _SECRET_REF = re.compile(r"(?i)[${<%][{(]?\w*(?:token|secret|passw|api_?key|access_?key|credential)")
+# a shell variable named for a secret, anywhere in a URL: $GITHUB_TOKEN, ${DB_PASS}, $GH_PAT, $OPENAI_KEY
+_SECRET_VAR = re.compile(
+    r"(?i)\$\{?\w*(?:token|secret|passw|api_?key|access_?key|credential|(?:_key|_pass|_pat|_pwd)(?![a-z0-9]))"
+)
 _DYNAMIC = re.compile(r"\$\{|\$\(|\{\{|%7[bB]\{?|\$[A-Za-z_]{2,}|\+\s*\w|document\.cookie|localStorage")
 
 
@@ -155,25 +159,37 @@ def url_findings(text: str, hosts: frozenset[str]) -> Iterator[Raw]:
     for m in finditer_from(_URL, text, ("http",), lowered(text)):  # every match starts with http
         url = m.group(0).rstrip(".,;:")
         host = url_host(url)
+        whole = url + _rest_of_substitution(text, m.start() + len(url), url)
         if host and host_allowed(host, hosts):
-            if host not in _LOOPBACK and _carries_secrets(url):  # the allowlist quiets notices only
+            if host not in _LOOPBACK and _carries_secrets(whole):  # the allowlist quiets notices only
                 yield "url-data", m.start(), f"URL carries a secret or the environment: {quote(url)}", "high"
             continue
-        if _carries_data(url):
-            conf = _data_confidence(url, host)
-            if conf:
-                yield (
-                    "url-data",
-                    m.start(),
-                    f"URL to unknown host {host!r} carries data in its query: {quote(url)}",
-                    conf,
-                )
-        elif not made_up_host(host):
+        conf = _data_confidence(url, host, whole) if _carries_data(url) else None
+        if conf:
+            yield (
+                "url-data",
+                m.start(),
+                f"URL to unknown host {host!r} carries data in its query or path: {quote(url)}",
+                conf,
+            )
+        elif not made_up_host(
+            host
+        ):  # a URL with harmless interpolation is still a fetch from an unknown host
             if not line[0] <= m.start() < line[1]:  # many URLs on one line: the line is searched once
                 start, end = _line_span(text, m.start())
                 line = (start, end, bool(_FETCHES.search(text, start, end)))
             if line[2]:
                 yield "unknown-host", m.start(), f"fetches from a host not in the allowlist: {host!r}", "high"
+
+
+def _rest_of_substitution(text: str, end: int, url: str) -> str:
+    """The rest of a ``$(…)`` the URL match stopped inside (at its first space: ``$(cat ~/.ssh/id_rsa)``),
+    up to its ``)`` on the same line (at most 200 characters), so the command is judged whole."""
+    if url.count("$(") <= url.count(")"):
+        return ""
+    close = text.find(")", end, end + 200)
+    newline = text.find("\n", end, close)
+    return text[end : close + 1] if close != -1 and newline == -1 else ""
 
 
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})  # data sent there stays on the machine
@@ -183,27 +199,32 @@ _ENVIRONMENT = re.compile(
 
 
 def _carries_secrets(url: str) -> bool:
-    """A secret variable, the environment or a credential file in the URL's query or host name: an
-    error whatever the host (a library's allowlist must not let ``?t=$GITHUB_TOKEN`` through)."""
-    outward = _outward(url)
-    return bool(_SECRET_REF.search(outward) or _ENVIRONMENT.search(outward))
+    """A secret variable, the environment or a credential file anywhere in the URL (host name, path, query
+    or fragment: each reaches the host or its logs): an error whatever the host (a library's allowlist
+    must not let ``?t=$GITHUB_TOKEN`` or ``/r/$(env|base64)`` through). The placeholder forms of the
+    query rule (``<token>``) count in the query and host name only: ``/bot<TOKEN>/getMe`` is a path in
+    API docs."""
+    rest = url.split("://", 1)[-1]
+    return bool(_SECRET_REF.search(_outward(url)) or _SECRET_VAR.search(rest) or _ENVIRONMENT.search(rest))
 
 
 def _outward(url: str) -> str:
-    """The parts of a URL that carry data to its host: the query and the host name."""
+    """The query and the host name of a URL (the parts where a placeholder such as ``<token>`` counts)."""
     parts = split_url(url)
     query = parts.query if parts is not None else url.partition("?")[2]
     return query + " " + url.split("://", 1)[-1].split("/", 1)[0]
 
 
-def _data_confidence(url: str, host: str) -> str | None:
-    """ "high" when a secret or a command's output is put into the query or host name; "low" for other
-    interpolation or a token-like static value; None for a static query (fonts, search terms)."""
+def _data_confidence(url: str, host: str, whole: str = "") -> str | None:
+    """ "high" when a secret, the environment or a credential file is anywhere in the URL, or a
+    command's output is put into the query or host name; "low" for other interpolation in those or a
+    token-like static value; None for a static query (fonts, search terms) and for interpolation in the
+    path alone (``/v${VERSION}/``, ``/release/$(curl … stable.txt)/``: how downloads are named)."""
     parts = split_url(url)
     query = parts.query if parts is not None else url.partition("?")[2]
     netloc = url.split("://", 1)[-1].split("/", 1)[0]
     outward = query + " " + netloc
-    if _SECRET_REF.search(outward) or (("$(" in outward or "`" in outward) and not made_up_host(netloc)):
+    if _carries_secrets(whole or url) or (("$(" in outward or "`" in outward) and not made_up_host(netloc)):
         return "high"
     if _DYNAMIC.search(outward) and not made_up_host(host):
         return "low"

@@ -187,3 +187,108 @@ def test_a_reference_file_edited_after_the_index_was_built_is_checked_again(cli,
     assert all("csv-export-fix" not in out for out in _routes(cli, lib, tmp_path))
     runbook.write_text("# Export runbook\n\nWrite the header row before the first data row, always.\n")
     assert "csv-export-fix" in cli("route", TASK, "--library", str(lib), "--json").out
+
+
+def _rst(ref: Path) -> None:
+    (ref / "runbook.rst").write_text(RUNBOOK)
+
+
+def _dotfile(ref: Path) -> None:
+    (ref / ".runbook.md").write_text(RUNBOOK)
+
+
+def _dot_folder(ref: Path) -> None:
+    (ref.parent / ".notes").mkdir()
+    (ref.parent / ".notes" / "runbook.md").write_text(RUNBOOK)
+
+
+def _utf16(ref: Path) -> None:
+    (ref / "runbook.md").write_bytes(RUNBOOK.encode("utf-16"))
+
+
+def _utf16_no_bom(ref: Path) -> None:
+    (ref / "runbook.md").write_bytes(RUNBOOK.encode("utf-16-le"))
+
+
+def _nested_skill_md(ref: Path) -> None:
+    (ref / "SKILL.md").write_text(RUNBOOK)
+
+
+def _link_inside_library(ref: Path) -> None:
+    notes = ref.parents[2] / "notes"  # library/notes/evil.md, inside the library
+    notes.mkdir()
+    (notes / "evil.md").write_text(RUNBOOK)
+    (ref / "runbook.md").symlink_to(os.path.relpath(notes / "evil.md", ref))
+
+
+def _linked_folder_inside_library(ref: Path) -> None:
+    notes = ref.parents[2] / "notes"
+    notes.mkdir()
+    (notes / "runbook.md").write_text(RUNBOOK)
+    (ref / "shared").symlink_to(os.path.relpath(notes, ref), target_is_directory=True)
+
+
+def _too_big(ref: Path) -> None:
+    (ref / "runbook.md").write_text("Write the header row first.\n" * 40_000 + RUNBOOK)  # > 1 MiB
+
+
+HIDDEN_REFERENCES = {  # review13 F11: files validate did not read, so route, the hook and MCP served them
+    "rst": (_rst, ["runbook.rst", ".xml", ".ps1", ".mdx"]),
+    "dotfile": (_dotfile, []),
+    "dot-folder": (_dot_folder, []),
+    "utf16": (_utf16, []),
+    "utf16-no-bom": (_utf16_no_bom, []),
+    "references/SKILL.md": (_nested_skill_md, []),
+    "link-inside-library": (_link_inside_library, []),
+    "linked-folder-inside-library": (_linked_folder_inside_library, []),
+    "over-1-MiB": (_too_big, []),
+}
+
+
+@pytest.mark.parametrize("case", list(HIDDEN_REFERENCES), ids=list(HIDDEN_REFERENCES))
+def test_a_reference_file_validate_did_not_read_no_longer_serves_its_skill(
+    case: str, cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """review13 F11: validate read only files with a known text suffix, under 1 MiB, not dot files and
+    not through links, and route dropped every finding of a file *named* SKILL.md; so the inj06 runbook
+    as ``.rst``/``.xml``/``.ps1``/``.mdx``, a dot file, UTF-16, ``references/SKILL.md``, a link to a file
+    elsewhere in the library or a file padded past 1 MiB was served. Now validate reads every file by its
+    content (a text file too large to read is an SF612 error) and route, the hook and MCP withhold it."""
+    from skillforge.errors import SkillforgeError
+    from skillforge.route import Router
+    from skillforge.skills.validate import validate_paths
+
+    make, suffixes = HIDDEN_REFERENCES[case]
+    lib = make_library(tmp_path, {"csv-export-header": CLEAN, "csv-export-fix": FOLLOW})
+    ref = lib / "skills" / "csv-export-fix" / "references"
+    ref.mkdir()
+    make(ref)
+    for suffix in suffixes:
+        (ref / f"runbook{suffix}").write_text(RUNBOOK)
+    errors = [f for f in validate_paths([lib / "skills" / "csv-export-fix"]).errors if f.rule[:3] == "SF6"]
+    assert errors, case
+    assert all(Path(f.file).name != "SKILL.md" or Path(f.file).parent != ref.parent for f in errors)
+    out = cli("route", TASK, "--library", str(lib), "--json").out
+    assert "csv-export-header" in out and "csv-export-fix" not in out
+    with pytest.raises(SkillforgeError, match="withheld"):
+        Router(lib).body("csv-export-fix")
+    assert "Write the header" in Router(lib).body("csv-export-header")
+
+
+def test_a_skill_reading_clean_files_of_any_kind_is_still_served(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The content-based reading keeps precision: a clean reference in .rst, UTF-16, a dot file, a PNG, a
+    linked clean file and a large binary file do not withhold the skill."""
+    from skillforge.route import Router
+
+    lib = make_library(tmp_path, {"csv-export-header": CLEAN, "csv-export-fix": FOLLOW})
+    ref = lib / "skills" / "csv-export-fix" / "references"
+    ref.mkdir()
+    clean = "# Export runbook\n\nWrite the header row before the first data row.\n"
+    (ref / "runbook.md").write_text(clean)
+    (ref / "runbook.rst").write_text(clean)
+    (ref / "notes.md").write_bytes(clean.encode("utf-16"))
+    (ref / ".editorconfig").write_text("root = true\n")
+    (ref / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    (ref / "data.bin").write_bytes(b"\x00\x01\x02\x03" * 400_000)  # 1.6 MB, binary: not text, not too big
+    (ref / "shared.md").symlink_to("runbook.md")
+    assert "follow it exactly" in Router(lib).body("csv-export-fix")

@@ -21,7 +21,7 @@ from skillforge.safety.paths import find_home_paths
 from skillforge.safety.redact import find_secrets
 from skillforge.skills.findings_cache import FindingsCache, content_key, rows
 from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding, rule
-from skillforge.skills.rules.structure import files_of
+from skillforge.text import is_binary, looks_utf16
 
 SECRET = rule(
     "SF501",
@@ -99,33 +99,18 @@ INJECTION_RULES: dict[str, Rule] = {
         "never send the environment, credential files or secret variables to a URL",
     ),
 }
-_SAFETY_IDS = frozenset({SECRET.id, HOME_PATH.id, *(r.id for r in INJECTION_RULES.values())})
+UNCHECKED = rule(
+    "SF612",
+    "unchecked-file",
+    "error",
+    "split the file below 1 MiB or move it out of the skill folder: a file validate does not read is "
+    "not vouched for",
+)
+_SAFETY_IDS = frozenset({SECRET.id, HOME_PATH.id, UNCHECKED.id, *(r.id for r in INJECTION_RULES.values())})
 MAX_SCANNED = 1024 * 1024
-_TEXT_SUFFIXES = {
-    ".md",
-    ".txt",
-    ".py",
-    ".sh",
-    ".bash",
-    ".js",
-    ".mjs",
-    ".ts",
-    ".tsx",
-    ".json",
-    ".yaml",
-    ".yml",
-    ".toml",
-    ".cfg",
-    ".ini",
-    ".env",
-    ".rb",
-    ".go",
-    ".rs",
-    ".sql",
-    ".html",
-    ".csv",
-    "",
-}
+MAX_FILES = 10_000  # files read per skill folder, links followed (a link to a big tree stops here)
+HEAD = 8192  # the first bytes that tell text from binary
+_SKIPPED_DIRS = frozenset({".git", "__pycache__"})  # version control and bytecode: never read as text
 
 
 def check_text(text: str, where: str, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
@@ -203,9 +188,9 @@ def check(
         return
     if sf.folder is None:
         return
-    for rel in files_of(sf):
+    for rel, why in agent_files(sf.folder):
         path = sf.folder / rel
-        char = hidden_in_name(str(rel))
+        char = hidden_in_name(rel)
         if char:
             yield finding(
                 INJECTION_RULES["hidden-unicode"],
@@ -215,11 +200,88 @@ def check(
                 "error",
                 unsafe=True,
             )
-        if rel in ("SKILL.md", "skill.md") or path.suffix.lower() not in _TEXT_SUFFIXES:
+        if rel in ("SKILL.md", "skill.md"):
             continue
-        content = _read_text(path)
-        if content is not None:
+        content, why = (None, why) if why else read_text(path)
+        if why:
+            yield finding(UNCHECKED, str(path), 1, f"{rel} {why}", "error", unsafe=True)
+        elif content is not None:
             yield from _file_findings(content, str(path), hosts, cache)
+
+
+def agent_files(folder: Path) -> Iterator[tuple[str, str]]:
+    """(posix path relative to ``folder``, why it cannot be read or "") of every file an agent given
+    the folder could open: dot files and dot folders, ``evals/`` and ``node_modules/`` included, and
+    links followed (a link to a file is read as its target; a linked folder is walked once, and one that
+    holds the skill folder itself is reported, not walked). Only ``.git`` and ``__pycache__`` are
+    skipped. At most ``MAX_FILES`` files; past that, one entry says the rest is not read."""
+    top = os.path.realpath(folder)
+    seen, stack, count = {top}, [""], 0
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(os.path.join(folder, here)) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        dirs: list[str] = []
+        for entry in entries:
+            rel = f"{here}/{entry.name}" if here else entry.name
+            if not _is_dir(entry):
+                count += 1
+                if count > MAX_FILES:
+                    yield rel, f"is past the first {MAX_FILES} files of the skill folder: not read"
+                    return
+                yield rel, ""
+            elif entry.name not in _SKIPPED_DIRS:
+                real = os.path.realpath(entry.path)
+                if entry.is_symlink() and (top + os.sep).startswith(real.rstrip(os.sep) + os.sep):
+                    yield rel, "links a folder that holds the skill folder: not read"
+                elif real not in seen:
+                    seen.add(real)
+                    dirs.append(rel)
+        stack.extend(reversed(dirs))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # through a link
+    except OSError:
+        return False
+
+
+def read_text(path: Path) -> tuple[str | None, str]:
+    """(text, "") of a file an agent would read as text, judged by its content, whatever its name: no
+    NUL bytes in its first block (a stray one among lines is allowed, as ingest reads logs), or
+    UTF-16. (None, "") for a binary file, a FIFO or device (never opened), an unreadable file; (None,
+    why) for text over ``MAX_SCANNED``, which is not read, so the skill is not vouched for."""
+    try:  # one stat (os, not pathlib: this runs for every file of every skill); a link is followed
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None, ""
+        with open(path, "rb") as f:
+            head = f.read(HEAD)
+            utf16 = looks_utf16(head)
+            if not utf16 and is_binary(head):
+                return None, ""
+            if st.st_size > MAX_SCANNED:
+                return (
+                    None,
+                    f"is {st.st_size / 2**20:.1f} MiB of text, over the {MAX_SCANNED >> 20} MiB validate reads",
+                )
+            raw = head + f.read()
+    except OSError:
+        return None, ""
+    return _decoded(raw, utf16), ""
+
+
+def _decoded(raw: bytes, utf16: bool) -> str:
+    if not utf16:
+        return raw.decode("utf-8", errors="replace")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    little = raw[1:256:2].count(0) == len(raw[1:256:2])
+    return raw.decode("utf-16-le" if little else "utf-16-be", errors="replace")
 
 
 def _file_findings(
@@ -243,17 +305,3 @@ def _file_findings(
 def _home_paths(text: str, where: str) -> Iterator[Finding]:
     for line, home in find_home_paths(text):
         yield finding(HOME_PATH, where, line, f"path names a home folder ({home})")
-
-
-def _read_text(path: Path) -> str | None:
-    try:  # one lstat (os, not pathlib: this runs for every file of every skill)
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SCANNED:  # a link, FIFO or device: not read
-            return None
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError:
-        return None
-    if b"\x00" in raw[:4096]:
-        return None
-    return raw.decode("utf-8", errors="replace")
