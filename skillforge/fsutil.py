@@ -1,11 +1,13 @@
 """Safe file writing: every write is atomic (temp file in the same folder, fsync, rename), and no path
-may leave the folder it is meant for (``..``, absolute paths, symlinks out)."""
+may leave the folder it is meant for (``..``, absolute paths, symlinks out). ``agent_files`` lists what an
+agent given a folder could open (validate's safety rules read them; route stamps them)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from skillforge.errors import SkillforgeError
@@ -55,3 +57,48 @@ def safe_join(root: Path, relative: str) -> Path:
             f"path {relative!r} resolves outside {root} (through a symlink?)", "remove the symlink"
         ) from None
     return candidate
+
+
+MAX_FILES = 10_000  # files listed per skill folder, links followed (a link to a big tree stops here)
+_SKIPPED_DIRS = frozenset({".git", "__pycache__"})  # version control and bytecode: never read as text
+
+
+def agent_files(folder: Path) -> Iterator[tuple[str, str]]:
+    """(posix path relative to ``folder``, why it cannot be read or "") of every file an agent given
+    the folder could open: dot files and dot folders, ``evals/`` and ``node_modules/`` included, and
+    links followed (a link to a file is read as its target; a linked folder is walked once, and one that
+    holds the skill folder itself is reported, not walked). Only ``.git`` and ``__pycache__`` are
+    skipped. At most ``MAX_FILES`` files; past that, one entry says the rest is not read."""
+    top = os.path.realpath(folder)
+    seen, stack, count = {top}, [""], 0
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(os.path.join(folder, here)) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        dirs: list[str] = []
+        for entry in entries:
+            rel = f"{here}/{entry.name}" if here else entry.name
+            if not _is_dir(entry):
+                count += 1
+                if count > MAX_FILES:
+                    yield rel, f"is past the first {MAX_FILES} files of the skill folder: not read"
+                    return
+                yield rel, ""
+            elif entry.name not in _SKIPPED_DIRS:
+                real = os.path.realpath(entry.path)
+                if entry.is_symlink() and (top + os.sep).startswith(real.rstrip(os.sep) + os.sep):
+                    yield rel, "links a folder that holds the skill folder: not read"
+                elif real not in seen:
+                    seen.add(real)
+                    dirs.append(rel)
+        stack.extend(reversed(dirs))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # through a link
+    except OSError:
+        return False

@@ -18,6 +18,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from skillforge.fsutil import agent_files
 from skillforge.skills.findings_cache import FindingsCache
 
 VERSION = "2"  # bump when what counts as a problem changes (part of the cache key)
@@ -56,8 +57,6 @@ def problem(name: str, folder: Path, library: Path) -> str:
 def _stamp(folder: Path) -> str:
     """(relative path, size, mtime) of every file validate reads below ``folder`` but its SKILL.md,
     and of each link itself: an edited link target, or a link pointed elsewhere, is checked again."""
-    from skillforge.skills.rules.safety import agent_files
-
     rows: list[str] = []
     for rel, why in agent_files(folder):
         if rel in ("SKILL.md", "skill.md"):

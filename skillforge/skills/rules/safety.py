@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from skillforge.fsutil import agent_files
 from skillforge.safety import redact
 from skillforge.safety.hidden import hidden_in_name
 from skillforge.safety.injection import SEVERITY, find_injections
@@ -108,9 +109,7 @@ UNCHECKED = rule(
 )
 _SAFETY_IDS = frozenset({SECRET.id, HOME_PATH.id, UNCHECKED.id, *(r.id for r in INJECTION_RULES.values())})
 MAX_SCANNED = 1024 * 1024
-MAX_FILES = 10_000  # files read per skill folder, links followed (a link to a big tree stops here)
 HEAD = 8192  # the first bytes that tell text from binary
-_SKIPPED_DIRS = frozenset({".git", "__pycache__"})  # version control and bytecode: never read as text
 
 
 def check_text(text: str, where: str, allowed_hosts: Iterable[str] | None = None) -> list[Finding]:
@@ -207,47 +206,6 @@ def check(
             yield finding(UNCHECKED, str(path), 1, f"{rel} {why}", "error", unsafe=True)
         elif content is not None:
             yield from _file_findings(content, str(path), hosts, cache)
-
-
-def agent_files(folder: Path) -> Iterator[tuple[str, str]]:
-    """(posix path relative to ``folder``, why it cannot be read or "") of every file an agent given
-    the folder could open: dot files and dot folders, ``evals/`` and ``node_modules/`` included, and
-    links followed (a link to a file is read as its target; a linked folder is walked once, and one that
-    holds the skill folder itself is reported, not walked). Only ``.git`` and ``__pycache__`` are
-    skipped. At most ``MAX_FILES`` files; past that, one entry says the rest is not read."""
-    top = os.path.realpath(folder)
-    seen, stack, count = {top}, [""], 0
-    while stack:
-        here = stack.pop()
-        try:
-            with os.scandir(os.path.join(folder, here)) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
-        dirs: list[str] = []
-        for entry in entries:
-            rel = f"{here}/{entry.name}" if here else entry.name
-            if not _is_dir(entry):
-                count += 1
-                if count > MAX_FILES:
-                    yield rel, f"is past the first {MAX_FILES} files of the skill folder: not read"
-                    return
-                yield rel, ""
-            elif entry.name not in _SKIPPED_DIRS:
-                real = os.path.realpath(entry.path)
-                if entry.is_symlink() and (top + os.sep).startswith(real.rstrip(os.sep) + os.sep):
-                    yield rel, "links a folder that holds the skill folder: not read"
-                elif real not in seen:
-                    seen.add(real)
-                    dirs.append(rel)
-        stack.extend(reversed(dirs))
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()  # through a link
-    except OSError:
-        return False
 
 
 def read_text(path: Path) -> tuple[str | None, str]:
