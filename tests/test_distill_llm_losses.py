@@ -94,7 +94,7 @@ def run(cli: Any, server: Any, lib: Path, *extra: str) -> tuple[int, dict[str, A
 
 
 def committed(lib: Path, branch: str, rel: str) -> str:
-    return (git.Repo(lib).commit(branch).tree / rel).data_stream.read().decode()
+    return str(git.Repo(lib).git.show(f"{branch}:{rel}"))  # not a blob stream: its Repo may be collected
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import git
 import orjson
 import pytest
 
 from tests.llm_server import Reply, Seen
 from tests.merge_script import edit, is_decide, is_topics, shown, topic_reply
+from tests.test_distill_llm_losses import committed
 
 FIX = Path(__file__).parent / "fixtures" / "distill"
 
@@ -23,10 +23,6 @@ FIX = Path(__file__).parent / "fixtures" / "distill"
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-
-
-def committed(lib: Path, branch: str, rel: str) -> str:
-    return str(git.Repo(lib).git.show(f"{branch}:{rel}"))  # not a blob stream: its Repo may be collected
 
 
 def distill(cli: Any, server: Any, lib: Path, *extra: str) -> Any:

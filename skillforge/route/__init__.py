@@ -99,8 +99,7 @@ class Router:
                 continue
             why = problem(name, Path(self.index.paths[i]).parent, self.library)
             if why:
-                self.index.blocked[i] = why
-                self.index.withheld = sorted({*self.index.withheld, i})
+                self.index.withhold(i, why)
                 found = True
         return found
 

@@ -189,6 +189,11 @@ class Index:
                     (Path(self.folder) / WORDS).unlink()
         return self.words
 
+    def withhold(self, i: int, why: str) -> None:
+        """Withhold skill ``i`` from now on (``why``: the reason shown), as if the build had found it."""
+        self.blocked[i] = why
+        self.withheld = [j for j, reason in enumerate(self.blocked) if reason]
+
     def position(self, name: str) -> int | None:
         try:
             return self.names.index(name)
