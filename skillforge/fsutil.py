@@ -70,15 +70,15 @@ def agent_files(folder: Path) -> Iterator[tuple[str, str]]:
     holds the skill folder itself is reported, not walked). Only ``.git`` and ``__pycache__`` are
     skipped. At most ``MAX_FILES`` files; past that, one entry says the rest is not read."""
     top = os.path.realpath(folder)
-    seen, stack, count = {top}, [""], 0
+    seen, stack, count = {top}, [("", top)], 0
     while stack:
-        here = stack.pop()
+        here, here_real = stack.pop()
         try:
             with os.scandir(os.path.join(folder, here)) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError:
             continue
-        dirs: list[str] = []
+        dirs: list[tuple[str, str]] = []
         for entry in entries:
             rel = f"{here}/{entry.name}" if here else entry.name
             if not _is_dir(entry):
@@ -88,12 +88,13 @@ def agent_files(folder: Path) -> Iterator[tuple[str, str]]:
                     return
                 yield rel, ""
             elif entry.name not in _SKIPPED_DIRS:
-                real = os.path.realpath(entry.path)
-                if entry.is_symlink() and (top + os.sep).startswith(real.rstrip(os.sep) + os.sep):
+                link = entry.is_symlink()  # only a link needs realpath (a walk of every path part)
+                real = os.path.realpath(entry.path) if link else os.path.join(here_real, entry.name)
+                if link and (top + os.sep).startswith(real.rstrip(os.sep) + os.sep):
                     yield rel, "links a folder that holds the skill folder: not read"
                 elif real not in seen:
                     seen.add(real)
-                    dirs.append(rel)
+                    dirs.append((rel, real))
         stack.extend(reversed(dirs))
 
 

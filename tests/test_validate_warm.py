@@ -144,15 +144,21 @@ def test_findings_print_as_one_line_each_in_order(cli, lib: Path, fmt: str) -> N
     assert result.out == "".join(line + "\n" for line in expected)
 
 
-def test_content_key_is_the_hash_of_the_joined_parts() -> None:
+def test_content_key_is_the_hash_of_the_parts_digests() -> None:
     import hashlib
 
     from skillforge.skills import findings_cache
 
-    parts = ("validate", "host.example", "text with \udc80 a lone surrogate")
-    joined = "\0".join((findings_cache.rules_stamp(), *parts)).encode("utf-8", "surrogatepass")
-    assert findings_cache.content_key(*parts) == hashlib.blake2b(joined, digest_size=16).hexdigest()
-    assert findings_cache.content_key("a\0b") == findings_cache.content_key("a", "b")  # as before
+    long = "a file's text, long enough to be remembered by its digest. " * 10
+    parts = ("validate", "host.example", "text with \udc80 a lone surrogate", long)
+    digests = [hashlib.sha256(p.encode("utf-8", "surrogatepass")).digest() for p in parts]
+    expected = hashlib.blake2b(findings_cache.rules_stamp().encode(), digest_size=16)
+    expected.update(b"".join(digests))
+    assert findings_cache.content_key(*parts) == expected.hexdigest()
+    # fixed-length digests: a separator inside a part never makes two lists of parts one key
+    assert findings_cache.content_key("a\0b") != findings_cache.content_key("a", "b")
+    assert findings_cache.content_key("ab", "c") != findings_cache.content_key("a", "bc")
+    assert findings_cache.content_key(*parts[:3], long) != findings_cache.content_key(*parts[:3], long + " ")
 
 
 def test_numpy_window_hashes_equal_python_tuple_hashes() -> None:

@@ -215,12 +215,16 @@ def _unreadable(path: Path, message: str, fix: str) -> Finding:
 def _siblings(folders: list[Path]) -> list[SkillFile]:
     """The other skills next to the validated ones, so that a single SKILL.md (pre-commit) is still
     compared with the rest of its library. Only read for comparison, never reported."""
-    chosen = {f.resolve() for f in folders}
+    named = set(folders)  # a folder named as given needs no resolve (a whole library: every child)
+    chosen: set[Path] | None = None  # resolved once a child is not one of them
     parents = dict.fromkeys(f.parent for f in folders)
     files: list[SkillFile] = []
     for parent in parents:
         for child in sorted(parent.iterdir(), key=lambda p: p.name):
-            if child.resolve() in chosen or not child.is_dir() or not (child / SKILL_FILE).is_file():
+            if child in named or not child.is_dir() or not (child / SKILL_FILE).is_file():
+                continue
+            chosen = {f.resolve() for f in folders} if chosen is None else chosen
+            if child.resolve() in chosen:
                 continue
             sf, problems = _read(child)
             if sf is not None and not problems:

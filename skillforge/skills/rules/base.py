@@ -78,6 +78,13 @@ def finding(
     return Finding(file, max(line, 1), r.id, severity or r.severity, message, fix, r.name, unsafe)
 
 
+def stored_finding(r: Rule, file: str, line: int, message: str, severity: str, unsafe: bool) -> Finding:
+    """A finding of rule ``r`` rebuilt from the findings cache: its message was made by :func:`finding`
+    (so redacted) before it was stored, and the rules stamp in every key means a change to redaction
+    misses the cache. Skips redacting again, which the warm run would spend most of its time on."""
+    return Finding(file, max(line, 1), r.id, severity, message, r.fix, r.name, unsafe)
+
+
 @dataclass
 class SkillFile:
     """A SKILL.md being validated: its raw text split up, the parsed front matter and the skill."""

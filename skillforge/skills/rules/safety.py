@@ -12,7 +12,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from skillforge.fsutil import agent_files
 from skillforge.safety import redact
@@ -21,7 +21,7 @@ from skillforge.safety.injection import SEVERITY, find_injections
 from skillforge.safety.paths import find_home_paths
 from skillforge.safety.redact import find_secrets
 from skillforge.skills.findings_cache import FindingsCache, content_key, rows
-from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding, rule
+from skillforge.skills.rules.base import RULES, Finding, Rule, SkillFile, finding, rule, stored_finding
 from skillforge.text import is_binary, looks_utf16
 
 SECRET = rule(
@@ -126,7 +126,15 @@ PROSE_SUFFIXES = frozenset({"", ".md", ".markdown", ".mdx", ".txt", ".rst", ".md
 
 def is_script(where: str) -> bool:
     """Whether the file named ``where`` is a script or data file (``scripts/run.py``), not prose."""
-    return PurePosixPath(where.replace("\\", "/")).suffix.lower() not in PROSE_SUFFIXES
+    return _suffix(where).lower() not in PROSE_SUFFIXES
+
+
+def _suffix(where: str) -> str:
+    """``PurePosixPath(where).suffix`` (backslashes read as slashes) without building a path: this runs
+    for every file of every skill. A name that starts or ends with its only dot has no suffix."""
+    name = where.replace("\\", "/").rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 @lru_cache(maxsize=4096)
@@ -187,13 +195,14 @@ def check(
         return
     if sf.folder is None:
         return
+    top = str(sf.folder)
     for rel, why in agent_files(sf.folder):
-        path = sf.folder / rel
+        path = os.path.join(top, *rel.split("/"))  # str(sf.folder / rel), without pathlib per file
         char = hidden_in_name(rel)
         if char:
             yield finding(
                 INJECTION_RULES["hidden-unicode"],
-                str(path),
+                path,
                 1,
                 f"file name holds a hidden or bidirectional unicode character {char}",
                 "error",
@@ -203,12 +212,12 @@ def check(
             continue
         content, why = (None, why) if why else read_text(path)
         if why:
-            yield finding(UNCHECKED, str(path), 1, f"{rel} {why}", "error", unsafe=True)
+            yield finding(UNCHECKED, path, 1, f"{rel} {why}", "error", unsafe=True)
         elif content is not None:
-            yield from _file_findings(content, str(path), hosts, cache)
+            yield from _file_findings(content, path, hosts, cache)
 
 
-def read_text(path: Path) -> tuple[str | None, str]:
+def read_text(path: str | Path) -> tuple[str | None, str]:
     """(text, "") of a file an agent would read as text, judged by its content, whatever its name: no
     NUL bytes in its first block (a stray one among lines is allowed, as ingest reads logs), or
     UTF-16. (None, "") for a binary file, a FIFO or device (never opened), an unreadable file; (None,
@@ -256,7 +265,7 @@ def _file_findings(
         found_rows = [[f.line, f.rule, f.severity, f.message, f.unsafe] for f in found]
         cache.put(key, found_rows)
     return [
-        finding(RULES[r], where, line, msg, sev, unsafe=unsafe) for line, r, sev, msg, unsafe in found_rows
+        stored_finding(RULES[r], where, line, msg, sev, unsafe) for line, r, sev, msg, unsafe in found_rows
     ]
 
 

@@ -260,6 +260,7 @@ def _orphans(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) ->
         if path is not None and not why and _is_md(parts[-1] if parts else "") and os.path.isfile(path):
             texts.extend(_read(path))
     mentioned = "\n".join(texts)
+    named: dict[str, bool] = {}  # folder -> named alone in the texts (a folder of many files asks once)
     for rel in files_of(sf):
         if (
             rel in ("SKILL.md", "skill.md")
@@ -267,16 +268,23 @@ def _orphans(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) ->
             or rel.upper().startswith(("LICENSE", "LICENCE"))
         ):
             continue
-        if not _mentioned(rel, mentioned):
+        if not _mentioned(rel, mentioned, named):
             yield finding(ORPHAN, str(folder / rel), 1, f"{rel} is not referenced from SKILL.md")
 
 
-def _mentioned(rel: str, text: str) -> bool:
-    """``rel`` itself, or one of its folders named on its own (``assets/``), occurs in ``text``."""
+def _mentioned(rel: str, text: str, named: dict[str, bool]) -> bool:
+    """``rel`` itself, or one of its folders named on its own (``assets/``), occurs in ``text``;
+    ``named`` remembers each folder's answer for the files after it."""
     if rel in text:
         return True
     parts = rel.split("/")
-    return any(_named_alone("/".join(parts[:i]) + "/", text) for i in range(1, len(parts)))
+    for i in range(1, len(parts)):
+        folder = "/".join(parts[:i]) + "/"
+        if folder not in named:
+            named[folder] = _named_alone(folder, text)
+        if named[folder]:
+            return True
+    return False
 
 
 def _named_alone(word: str, text: str) -> bool:
@@ -306,6 +314,7 @@ def _virtual(sf: SkillFile, files: dict[str, str]) -> Iterator[Finding]:
         elif rel not in files and not any(f.startswith(rel + "/") for f in files):
             yield finding(LINK_BROKEN, sf.path, where, f"link {target!r} points to a missing file")
     mentioned = "\n".join([sf.text, *(t for r, t in files.items() if r.endswith(".md") and r in sf.text)])
+    named: dict[str, bool] = {}
     for rel in files:
-        if not _mentioned(rel, mentioned):
+        if not _mentioned(rel, mentioned, named):
             yield finding(ORPHAN, rel, 1, f"{rel} is not referenced from SKILL.md")
