@@ -120,7 +120,7 @@ def content_key(*parts: str) -> str:
     blocks, duplicates)."""
     digest = hashlib.blake2b(rules_stamp().encode(), digest_size=16)
     for part in parts:
-        digest.update(_text_digest(part) if len(part) > _LONG else _digest(part))
+        digest.update(_text_digest(part) if len(part) > _LONG else _short_digest(part))
     return digest.hexdigest()
 
 
@@ -133,6 +133,7 @@ def _digest(text: str) -> bytes:
 
 
 _text_digest = functools.lru_cache(maxsize=16)(_digest)  # a hit costs a str compare, not a hash
+_short_digest = functools.lru_cache(maxsize=1024)(_digest)  # rule names, host lists: the same few
 
 
 @functools.cache
