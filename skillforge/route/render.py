@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from skillforge.safety.redact import redact
+from skillforge.safety.wrapper import neutralised
 from skillforge.text import estimate_tokens
 
 if TYPE_CHECKING:
@@ -35,8 +36,9 @@ class Body:
 
     @classmethod
     def of(cls, name: str, text: str, skill_md: str) -> Body:
+        """A served body: its text can never close (or open) the wrapper it is served in."""
         folder = Path(skill_md).parent
-        return cls(name, text.strip(), str(folder), resources(folder))
+        return cls(name, neutralised(text.strip()), str(folder), resources(folder))
 
 
 def resources(folder: Path) -> list[str]:
@@ -97,7 +99,7 @@ def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None
         text = json.dumps(
             {
                 "status": "ok" if matches else "abstained",
-                "matches": [m.to_dict() for m in matches],
+                "matches": [{**m.to_dict(), "description": neutralised(m.description)} for m in matches],
                 "body": {"name": body.name, "text": body.text} if body else None,
             },
             indent=2,
@@ -112,7 +114,7 @@ def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None
 def pointer(match: Match) -> dict[str, object]:
     """``match.to_dict()`` with its texts redacted, for structured answers (MCP ``search_skills``)."""
     data = match.to_dict()
-    data["description"] = redact(match.description)[0]
+    data["description"] = neutralised(redact(match.description)[0])
     data["why"] = [redact(why)[0] for why in match.why]
     return data
 
@@ -123,7 +125,7 @@ def _markdown(matches: list[Match], body: Body | None) -> str:
     lines = [HEADER]
     for m in matches:
         why = f" [matched: {'; '.join(m.why)}]" if m.why else ""
-        lines.append(f"- {m.name}: {m.description} (file: {m.path}){why}")
+        lines.append(f"- {m.name}: {neutralised(m.description)} (file: {m.path}){why}")
     if body:
         lines += ["", skill_content(body)]
     return "\n".join(lines)

@@ -30,6 +30,7 @@ from skillforge.safety.credential_requests import (
 from skillforge.safety.hidden import hidden_characters, terminal_controls
 from skillforge.safety.phrasing import folded, override_confidence, rendered, unmarked
 from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
+from skillforge.safety.role_tags import role_tags
 from skillforge.safety.shell import ShellFinding, find_unsafe
 from skillforge.safety.urls import (
     DEFAULT_ALLOWED_HOSTS,
@@ -153,6 +154,7 @@ def find_injections(
         *_blobs(text, hosts, ctx),
         *hidden_characters(text, ctx),
         *terminal_controls(text, ctx),
+        *role_tags(text, low, ctx),
     ]
     phrased = _phrase_findings(said_text, ctx if said_text is text else Context(said_text, script))
     unique: dict[tuple[int, str], InjectionFinding] = {}
