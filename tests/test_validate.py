@@ -423,3 +423,18 @@ def test_an_emoji_in_a_file_name_is_not_hidden_text(lib: Path) -> None:
 def test_plain_http_indexes_and_copied_credential_files(command: str, error: bool) -> None:
     text = f"```bash\n{command}\n```\n"
     assert any(f.severity == "error" for f in check_text(text, "x.md")) is error
+
+
+@pytest.mark.parametrize(
+    "home", ["/root", "/home/ubuntu", "/home/user", "/Users/yourname", "C:\\Users\\runner"]
+)
+def test_a_home_folder_naming_no_person_is_not_reported(lib: Path, home: str) -> None:
+    """precision sample 4 (prec20): 11 of 17 home-path warnings were /root paths, which name no person;
+    a person's home on the next line is still reported (and trajectories' homes are still replaced)."""
+    from skillforge.safety.paths import find_home_paths, normalize_home_paths
+
+    text = f"cd {home}/src/app\ncd /home/alice/src\n"
+    assert [h for _, h in find_home_paths(text)] == ["/home/alice"]
+    assert normalize_home_paths(text)[1] == 2
+    edit(lib, "git-bisect", "git bisect reset\n", f"git bisect reset\ncd {home}/src/app\n")
+    assert "SF502" not in rules(lib)

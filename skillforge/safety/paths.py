@@ -44,14 +44,29 @@ def normalize_home_paths(text: str) -> tuple[str, int]:
     return text, n_posix + n_win
 
 
+# accounts that name no person (root, a container's or cloud image's default user, a placeholder):
+# validate does not report them (a trajectory's are still replaced by "~")
+_NOBODY = frozenset(
+    {"root", "user", "username", "you", "yourname", "your-username", "your_username", "me", "ubuntu"}
+    | {"ec2-user", "runner", "vscode", "node", "app", "coder", "admin", "jovyan", "codespace"}
+)
+
+
+def _names_nobody(home: str) -> bool:
+    return home.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower() in _NOBODY
+
+
 def find_home_paths(text: str) -> list[tuple[int, str]]:
-    """(1-based line, matched home folder) for each home folder in ``text``; for validation."""
+    """(1-based line, matched home folder) for each home folder in ``text`` that names a person (not
+    ``/root`` or ``/home/ubuntu``); for validation."""
     found: list[tuple[int, str]] = []
     if not contains_any(lowered(text), _KEYWORDS):
         return found
     newlines: list[int] | None = None  # offsets of the text's newlines: a line is a bisect, not a count
     for pattern, anchors in ((_POSIX, _POSIX_ANCHORS), (_WINDOWS, _WINDOWS_ANCHORS)):
         for m in anchored_matches(pattern, text, anchors):  # as finditer, tried at the anchors only
+            if _names_nobody(m.group(0)):
+                continue
             if newlines is None:
                 newlines = [nl.start() for nl in re.finditer("\n", text)]
             found.append((bisect.bisect_left(newlines, m.start()) + 1, m.group(0)))
