@@ -627,3 +627,40 @@ def test_a_locked_skill_is_reported_and_its_lessons_wait_while_other_skills_chan
     # and so do its intro and description (review12 #4: they said 4, the runs read before and after)
     assert "from 6 past runs" in parse(text).description, text
     assert "the 6 past agent runs read on `shop`" in text and "6 of them support" in text, text
+
+
+def test_a_script_typed_with_or_without_python3_is_one_recipe_across_runs(cli, tmp_path) -> None:
+    """loop19 defect 4: django's runs typed `./tests/runtests.py` in early batches and mostly
+    `python3 tests/runtests.py` in a later one. The later distill added a second "Run the tests" bullet
+    headed by `python3 tests/runtests.py` with "Also worked: `tests/runtests.py <tests>` (2)" beside the
+    first bullet for the same command, and each later run raised only the second one. A script run by
+    `python3` (or `python`) is the script run itself: one bullet, whose counts add up over the runs."""
+    from skillforge.skills.document import parse
+
+    ok = "Ran 3 tests in 0.012s\n\nOK\n"
+    batches = {  # session ids -> the command each session typed
+        "first": {"3f0c2a91": "./tests/runtests.py forms_tests", "9b1d7c44": "./tests/runtests.py queries"},
+        "later": {  # mostly with python3, one run as before: as django's later batch did
+            "5a5a5a5a": "python3 tests/runtests.py admin_views",
+            "6b6b6b6b": "python3 tests/runtests.py migrations.test_loader",
+            "7c7c7c7c": "./tests/runtests.py basic",
+        },
+    }
+    for batch, sessions in batches.items():
+        for session, command in sessions.items():
+            uid = f"{session}-7d4e-4b7a-9c11-5e2f8a6b1d01"
+            _claude_session(tmp_path / batch / "-home-dev-shop", uid, command=(command, ok))
+    lib = tmp_path / "lib"
+    report = orjson.loads(
+        cli("distill", str(tmp_path / "first"), "--library", str(lib), "--init", "--json").out
+    )
+    _merge(lib, report["branch"])
+    report = orjson.loads(cli("distill", str(tmp_path / "later"), "--library", str(lib), "--json").out)
+    text = _tree_files(lib, report["branch"])["skills/shop-workflow/SKILL.md"]
+    bullets = [ln for ln in text.splitlines() if ln.startswith("- Run the tests")]
+    assert len(bullets) == 1, bullets
+    assert bullets[0].startswith("- Run the tests: `tests/runtests.py <tests>` (worked in 5 of 5 runs"), (
+        bullets
+    )
+    assert "seen in 5 runs" in bullets[0] and "Also worked" not in bullets[0], bullets
+    assert parse(text).meta("evidence") == "5", text

@@ -333,3 +333,34 @@ def test_a_waiting_error_recovery_with_another_fix_joins_the_bullet_as_another_f
     assert add_counts(line, other) == line.replace(
         "1 of 1 runs; seen in 1 run", "2 of 2 runs; seen in 2 runs"
     )
+
+
+def test_a_recipe_typed_another_way_raises_the_bullet_of_its_command() -> None:
+    """loop19 defect 4: a later run whose tests ran as `python3 tests/runtests.py` added a second bullet
+    beside the one for `tests/runtests.py` (typed `./tests/runtests.py`), and later runs raised only the
+    second. A script run by `python3` is the script run itself: the bullet there gets the counts, in a
+    section update and when a lesson waiting in pending.json joins this run's."""
+    from skillforge.distill.offline.counts import add_counts, merge_bullets
+
+    old = (
+        "- Run the tests: `tests/runtests.py <tests>` (worked in 5 of 8 runs where tests passed here; seen in"
+        " 5 runs). Example: `./tests/runtests.py responses.test_cookie`."
+    )
+    new = (
+        "- Run the tests: `python3 tests/runtests.py <tests>` (worked in 4 of 6 runs where tests passed here;"
+        " seen in 4 runs, 2 resolved). Example: `python3 tests/runtests.py urlpatterns_reverse`."
+    )
+    merged, added = merge_bullets(["", old, "- keep me"], [new])
+    assert added == [] and merged is not None, (merged, added)
+    assert merged[1] == old.replace("5 of 8", "9 of 14").replace("seen in 5 runs", "seen in 9 runs"), merged
+    joined = add_counts(new, old)  # one lesson over both runs' support: no "Also worked" for itself
+    assert "worked in 9 of 14 runs" in joined and "seen in 9 runs" in joined and "Also" not in joined, joined
+    # another command still joins "Also worked", counted with the same command however it was typed
+    pytest = new.replace("`python3 tests/runtests.py <tests>`", "`pytest <tests>`") + (
+        " Also worked: `python tests/runtests.py <tests>` (2)."
+    )
+    joined = add_counts(pytest, old)
+    assert (
+        "worked in 4 of 14 runs" in joined
+        and "Also worked: `python tests/runtests.py <tests>` (7)." in joined
+    ), joined

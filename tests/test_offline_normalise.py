@@ -167,3 +167,30 @@ def test_helpers_between_failure_and_fix_keep_their_folder_and_scripts_their_int
 )
 def test_program_keeps_the_interpreter(cmd: str, program: str) -> None:
     assert parse_command(cmd).program == program
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        # a script run by the interpreter on the PATH is the script run itself (loop19 defect 4)
+        ("./tests/runtests.py admin_views", "python3 tests/runtests.py queries", True),
+        ("python tests/runtests.py admin_views", "python3 tests/runtests.py queries", True),
+        ("cd tests && python runtests.py basic", "cd /testbed/tests && ./runtests.py basic", True),
+        (
+            "DJANGO_SETTINGS_MODULE=s python3 tests/runtests.py a",
+            "DJANGO_SETTINGS_MODULE=s ./tests/runtests.py b",
+            True,
+        ),
+        # another interpreter, a module run, another folder or environment: another command
+        ("/usr/bin/python3 tests/runtests.py a", "./tests/runtests.py a", False),
+        ("python3.9 tests/runtests.py a", "./tests/runtests.py a", False),
+        ("python -m pytest tests/test_a.py", "python3 -m pytest tests/test_a.py", False),
+        ("cd tests && python runtests.py a", "python tests/runtests.py a", False),
+        ("DJANGO_SETTINGS_MODULE=s python3 tests/runtests.py a", "./tests/runtests.py a", False),
+    ],
+)
+def test_same_command_however_the_script_is_typed(a: str, b: str, same: bool) -> None:
+    from skillforge.distill.offline.cmdline import same_command
+
+    recipe_a, recipe_b = parse_command(a).recipe, parse_command(b).recipe
+    assert (same_command(recipe_a) == same_command(recipe_b)) is same, (recipe_a, recipe_b)

@@ -304,6 +304,31 @@ def normalise_recipe(seg: str, cls: str, cwd: str = "") -> str:
     return " ".join(out)[:200]
 
 
+# a script run by the interpreter on the PATH is the script run as a program, its ``#!`` line naming that
+# interpreter: ``python3 tests/runtests.py``, ``python tests/runtests.py`` and ``./tests/runtests.py`` are one
+# command (django's runs typed both; counted apart, one library showed two "Run the tests" bullets for it)
+_CONTEXT = re.compile(r"^(?:cd \S+ && )?(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S*)\s+)*")
+_SCRIPT_RUN = re.compile(r"(?:python3?\s+(?=[^\s-]))?(\S+)")
+
+
+def same_command(recipe: str) -> str:
+    """What tells a recipe's command apart from another's: the recipe with a script run by ``python`` or
+    ``python3`` written as the script run itself (``python3 tests/runtests.py <tests>`` and
+    ``./tests/runtests.py <tests>`` -> ``tests/runtests.py <tests>``; ``python runtests.py`` ->
+    ``./runtests.py``). Another interpreter (``/usr/bin/python3``, ``python3.9``) and ``python -m …`` stay
+    as typed: they are other commands. A key to compare recipes by, never shown."""
+    head = _CONTEXT.match(recipe)
+    at = head.end() if head else 0
+    m = _SCRIPT_RUN.match(recipe, at)
+    if m is None or m.start(1) == at:  # no interpreter in front: the recipe as normalise_recipe wrote it
+        return recipe
+    script = m.group(1)
+    script = (
+        script.removeprefix("./") if "/" in script.removeprefix("./") else "./" + script.removeprefix("./")
+    )
+    return recipe[:at] + script + recipe[m.end() :]
+
+
 _TWO_WORD_RUNNERS = frozenset(
     {
         "go",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from skillforge.distill.offline.cmdline import same_command
+
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # what templates/offline/lesson_error_recovery.j2 brackets before the fix, varying from run to run:
 # "(or `c` in 1, `d` in 2)", "(`h` ran in between in 2)"
@@ -52,10 +54,17 @@ def merge_bullets(old_lines: list[str], lines: list[str]) -> tuple[list[str] | N
 
 def bullet_key(line: str) -> str:
     """What makes a bullet the same point as another: its words up to its counts' bracket, numbers
-    masked, without the other commands and helper steps a run met (another run meets others)."""
+    masked, without the other commands and helper steps a run met (another run meets others); a
+    recipe's command as :func:`same_command` tells it apart (a run that typed
+    ``python3 tests/runtests.py`` raises the bullet of ``tests/runtests.py``)."""
     if line.startswith("- "):
         line = _ASIDE.sub("", line).split("(", 1)[0]
+        line = _RECIPE_HEAD.sub(lambda m: f"{m.group(1)}{same_command(m.group(2))}`", line, count=1)
     return _NUMBER.sub("#", line).strip()
+
+
+# a recipe bullet's verb and command (templates/offline/lesson_recipe.j2), up to the command's closing "`"
+_RECIPE_HEAD = re.compile(r"^(- [^`\n]+: `)([^`\n]+)`")
 
 
 def merge_counts(old: str, new: str) -> str:
@@ -98,16 +107,21 @@ def _join_recipes(new: str, waiting: str) -> str | None:
     n, w = _RECIPE.match(new), _RECIPE.match(waiting)
     if n is None or w is None or n.group(1) != w.group(1):
         return None
-    main = f"`{n.group(2)}`"
+    main, worked = f"`{n.group(2)}`", int(n.group(3))
     also = _also(new)
     for cmd, count in [*_also(waiting).items(), (f"`{w.group(2)}`", int(w.group(3)))]:
-        if cmd != main:
-            also[cmd] = also.get(cmd, 0) + count
+        if _command(cmd) == _command(main):  # the same command typed another way (an older run's text)
+            worked += count
+            continue
+        same = next((c for c in also if _command(c) == _command(cmd)), cmd)
+        also[same] = also.get(same, 0) + count
     total = str(int(n.group(4)) + int(w.group(4)))
-    text = _ALSO_LIST.sub("", new[: n.start(4)] + total + new[n.end(4) :], count=1)
+    text = _ALSO_LIST.sub("", f"{new[: n.start(3)]}{worked} of {total}{new[n.end(4) :]}", count=1)
     close = text.find(").", n.end())
     if close < 0:
         return None
+    if not also:
+        return text
     listed = ", ".join(f"{cmd} ({count})" for cmd, count in also.items())
     return f"{text[: close + 2]} Also worked: {listed}.{text[close + 2 :]}"
 
@@ -149,6 +163,11 @@ def _join_fixes(new: str, waiting: str) -> str | None:
     return f"{text[: close + 2]} Also worked: {listed}.{text[close + 2 :]}"
 
 
+def _command(quoted: str) -> str:
+    """A quoted command (```python3 tests/runtests.py <tests>```) as :func:`same_command` tells it apart."""
+    return same_command(quoted.strip("`"))
+
+
 def _also(line: str) -> dict[str, int]:
     """A recipe bullet's other commands and their runs ("Also worked: `tox` (2)")."""
     m = _ALSO_LIST.search(line)
@@ -181,10 +200,14 @@ def _add_counts(into: str, other: str) -> str:
         n = int(m.group(kind + 2)) + int(o.group(kind + 2))
         return f"seen in {n} run{'s' if n != 1 else ''}" if kind == 1 else f"{n} resolved"
 
-    also = {m.group(1): int(m.group(2)) for m in _ALSO.finditer(other)}
+    also: dict[str, int] = {}
+    for m in _ALSO.finditer(other):  # by command, however each line typed it
+        also[_command(m.group(1))] = also.get(_command(m.group(1)), 0) + int(m.group(2))
     asides = {m.group(1): int(m.group(2)) for m in _ASIDE_COUNT.finditer(other)}
     raised = _COUNTS.sub(add, into)
-    raised = _ALSO.sub(lambda m: f"{m.group(1)} ({int(m.group(2)) + also.get(m.group(1), 0)})", raised)
+    raised = _ALSO.sub(
+        lambda m: f"{m.group(1)} ({int(m.group(2)) + also.pop(_command(m.group(1)), 0)})", raised
+    )
     return _ASIDE_COUNT.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + asides.get(m.group(1), 0)}", raised)
 
 

@@ -29,7 +29,7 @@ from skillforge.distill.offline.evidence import Facts, cite, relative_source, re
 from skillforge.model import EditFile, Lesson, Patch, Scope, ScopeKind, Trajectory, content_id
 from skillforge.text import owner_of_names
 
-MINER_VERSION = "offline-24"
+MINER_VERSION = "offline-25"
 _SCOPE_KINDS = frozenset(k.value for k in ScopeKind)
 MAX_EDITS = 40
 

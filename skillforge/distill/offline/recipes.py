@@ -22,6 +22,7 @@ from skillforge.distill.offline.accumulate import (
     top,
 )
 from skillforge.distill.offline.actions import Act
+from skillforge.distill.offline.cmdline import same_command
 from skillforge.distill.offline.commands import BUILD, CHECK, INSTALL, TEST
 from skillforge.distill.offline.evidence import (
     Facts,
@@ -51,8 +52,10 @@ _CREATES = re.compile(r"^(?:cat|echo|printf|tee)\b|<<")
 def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
     """The first successful use of each (kind, recipe) in this run (the first bare one, if a run piped
     into a filter came first), run from the repository on its own files: a command in a scratch
-    folder, or on files and folders this run made, teaches nothing about the repository."""
-    at: dict[tuple[str, str], int] = {}  # (kind, recipe) -> its item in out
+    folder, or on files and folders this run made, teaches nothing about the repository. Recipes are
+    told apart by :func:`~skillforge.distill.offline.cmdline.same_command` (``python3 tests/runtests.py``
+    is ``./tests/runtests.py``)."""
+    at: dict[tuple[str, str], int] = {}  # (kind, command) -> its item in out
     out: list[dict[str, Any]] = []
     made: set[str] = set()
     for a in acts:
@@ -61,7 +64,7 @@ def mine(traj: Trajectory, acts: list[Act]) -> list[dict[str, Any]]:
             continue
         if a.scratch or on_made(a, made):
             continue
-        key = (a.cls, a.recipe)
+        key = (a.cls, same_command(a.recipe))
         if key in at and not (out[at[key]].get("piped") and not a.masked):
             continue
         item = cite(
@@ -115,10 +118,14 @@ def tests_of(f: Facts) -> list[str]:
 
 @dataclass
 class _Group:
+    """A kind's recipes in one scope, each keyed by its command (:func:`same_command`): the runs it
+    worked in, how each was typed (the lesson shows the spelling most runs typed) and its citations."""
+
     runs: Runs = field(default_factory=Runs)  # distinct runs with a recipe of this kind
     counts: Counter[str] = field(default_factory=Counter)
     by_recipe: dict[str, Runs] = field(default_factory=dict)
     samples: dict[str, Sample] = field(default_factory=dict)
+    typed: dict[str, Counter[str]] = field(default_factory=dict)  # command -> its spellings' runs
 
 
 @dataclass
@@ -135,13 +142,15 @@ class Acc:
         scope, seen = repo_scope(f), set[Any]()
         for it in f.get("recipes", []):
             g = entry(self.groups, (scope, it["kind"]), _Group)
+            command = same_command(it["recipe"])
             if it["kind"] not in seen:
                 g.runs.add(f["outcome"])
-            if (it["kind"], it["recipe"]) not in seen:
-                entry(g.by_recipe, it["recipe"], Runs).add(f["outcome"])
-            seen.update((it["kind"], (it["kind"], it["recipe"])))
-            g.counts[it["recipe"]] += 1
-            entry(g.samples, it["recipe"], self._sample).add(meta, it)
+            if (it["kind"], command) not in seen:  # a run counts once per command, however it typed it
+                entry(g.by_recipe, command, Runs).add(f["outcome"])
+                g.counts[command] += 1
+                entry(g.typed, command, Counter[str])[it["recipe"]] += 1
+            seen.update((it["kind"], (it["kind"], command)))
+            entry(g.samples, command, self._sample).add(meta, it)
 
     def lessons(self, resolve: Callable[[Scope], Scope]) -> list[Lesson]:
         groups = {(str(s), kind): (s, kind, g) for (s, kind), g in regroup(self.groups, resolve).items()}
@@ -150,8 +159,9 @@ class Acc:
 
 def _lesson(scope: Scope, kind: str, g: _Group) -> Lesson:
     ranked = _ranked(g.counts)
-    recipe, n = ranked[0]
-    chosen, verb, did = g.samples[recipe], *KINDS[kind]
+    command, n = ranked[0]
+    recipe = top(g.typed[command])
+    chosen, verb, did = g.samples[command], *KINDS[kind]
     repo = scope.value if scope.kind is ScopeKind.REPOSITORY else ""
     body = render(
         "lesson_recipe",
@@ -160,8 +170,8 @@ def _lesson(scope: Scope, kind: str, g: _Group) -> Lesson:
         n=n,
         total=g.runs.n,
         did=did,
-        alternatives=[(r, c) for r, c in ranked[1:4] if c >= 2],
-        runs=g.by_recipe[recipe].phrase(),
+        alternatives=[(top(g.typed[r]), c) for r, c in ranked[1:4] if c >= 2],
+        runs=g.by_recipe[command].phrase(),
         example=_example(chosen) if "<" in recipe else "",
     )
     return Lesson(
@@ -174,7 +184,7 @@ def _lesson(scope: Scope, kind: str, g: _Group) -> Lesson:
         evidence=evidence_of(chosen, evidence),
         confidence=confidence(n, g.runs.n),
         signature=f"recipe:{kind}",
-        runs=runs_if_sampled(g.by_recipe[recipe].n, chosen),
+        runs=runs_if_sampled(g.by_recipe[command].n, chosen),
     )
 
 
