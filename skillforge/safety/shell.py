@@ -163,10 +163,24 @@ def words(command: Any) -> list[str]:
 
 
 def _inner_pipeline(node: Any) -> bool:
-    """A pipeline that is a redirected stage of another (``a 2>&1 | b`` in ``a 2>&1 | b | sh``): read
-    with the outer one, as one pipeline."""
+    """A pipeline that is a redirected stage of another (``a 2>&1 | b`` in ``a 2>&1 | b | sh``), or the
+    rest of one that goes on with ``&&``/``||`` (see :func:`_continued`): read with the outer one, as one
+    pipeline."""
     parent = node.parent
-    return parent is not None and parent.type == "redirected_statement" and parent.parent.type == "pipeline"
+    if parent is None:
+        return False
+    if parent.type == "list":
+        return parent.parent is not None and parent.parent.type == "pipeline" and parent.children[0] == node
+    return parent.type == "redirected_statement" and parent.parent.type == "pipeline"
+
+
+def _continued(node: Any) -> list[Any]:
+    """The stages a ``list`` ends a pipeline with: tree-sitter-bash reads ``a | b | c && d`` as ``a | (b |
+    c && d)``, a pipeline whose last stage is a list, where bash runs ``(a | b | c) && d``: the list's
+    first part carries on the pipeline (``b | c``), the rest runs after it and is no stage."""
+    while node.type == "list" and node.children:
+        node = node.children[0]
+    return list(node.children) if node.type == "pipeline" else [node]
 
 
 def _stages(node: Any) -> list[Any]:
@@ -184,6 +198,8 @@ def _stages(node: Any) -> list[Any]:
                 stack.extend(reversed(body.children) if body.type == "pipeline" else [body])
         elif child.type == "command":
             out.append(child)
+        elif child.type == "list":
+            stack.extend(reversed(_continued(child)))
         else:
             out.extend(_grouped(child))
     return out
