@@ -6,7 +6,9 @@ confidence) for commands in fenced shell blocks, inline code and command-like li
 * ``pipe-to-shell``: network content reaching an interpreter through a pipe (``curl … | tee f | sh``,
   ``| sudo -E /bin/sh``), a file (``curl … -o /tmp/i.sh && sh /tmp/i.sh``, ``curl … >i; bash i``) or a
   substitution (``eval "$(curl …)"``, ``source <(curl …)``); decoded data fed to an interpreter
-  (``echo … | base64 -d | sh``);
+  (``echo … | base64 -d | sh``); and any of these stored to run later (``echo '…' >> ~/.bashrc``, a
+  crontab line, ``PROMPT_COMMAND``, an alias, ``git config core.fsmonitor``: see
+  :mod:`~skillforge.safety.shell_persist`);
 * ``tls-disabled``: ``git config http.sslVerify false``, ``GIT_SSL_NO_VERIFY``, ``npm … strict-ssl false``,
   ``NODE_TLS_REJECT_UNAUTHORIZED=0`` (``curl -k``, ``wget --no-check-certificate``: low confidence);
 * ``untrusted-index``: ``pip install --trusted-host``, an index or registry over plain http, another
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
@@ -40,6 +42,16 @@ from skillforge.safety.shell_interpreters import (
     script,
 )
 from skillforge.safety.shell_packages import env_setting, plain_http_install, tls_off, untrusted_index
+from skillforge.safety.shell_persist import (
+    Stored,
+    assigned,
+    defined,
+    heredoc_target,
+    piped_into,
+    printed,
+    startup_file,
+    written,
+)
 from skillforge.safety.shell_rules import (
     download_targets,
     fetches_and_evaluates,
@@ -96,17 +108,24 @@ def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tu
         kind = node.type
         found: Iterator[tuple[str, str, str]] = iter(())
         if kind == "pipeline" and not _inner_pipeline(node):
-            found = _pipeline(node)
+            found = _pipeline(node, files)
         elif kind == "declaration_command":  # export X=0
             found = tls_off(["export", *_text(node).split()[1:]])
+        elif kind == "variable_assignment":  # PROMPT_COMMAND='curl … | sh'
+            prompt = assigned(_text(node))
+            found = _stored([prompt] if prompt else [], files)
         elif kind == "command":
             ws = index.words_of(node)
             ran = _runs_file(ws, files)
             if ran is not None:
                 yield (*ran, node, files[_ran_name(ws, files)][1])
-            found = chain(_command(node, ws, files), _redirects(node, files, index))
+            found = chain(
+                _command(node, ws, files), _redirects(node, files, index), _stored(defined(ws), files)
+            )
         elif kind == "redirected_statement":
-            found = chain(_redirects(node, files, index), _heredoc(node, files), _fed(node))
+            found = chain(
+                _redirects(node, files, index), _heredoc(node, files), _fed(node), _written(node, files)
+            )
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -205,8 +224,9 @@ def _stages(node: Any) -> list[Any]:
     return out
 
 
-def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
+def _pipeline(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
     commands = [words(c) for c in _stages(node)]
+    yield from _stored(piped_into(commands), files)
     for i, ws in enumerate(commands):
         if not is_interpreter(ws) or not runs_stdin(ws):
             continue
@@ -402,6 +422,39 @@ def _redirect_upload(redirects: list[Any], scope: Scope) -> Iterator[tuple[str, 
                 f"feeds a credential file to the network ({base(scope.network[0])})",
                 "high",
             )
+
+
+def _stored(commands: Iterable[Stored], files: Files) -> Iterator[tuple[str, str, str]]:
+    """Commands stored to run later (in ~/.bashrc, a crontab, an alias, a git hook setting: see
+    :mod:`~skillforge.safety.shell_persist`), each checked as a snippet of its own: unsafe as running it
+    would be (each level strips a layer of quotes or a line's prefix, so nesting ends). A download run
+    by a shell is high confidence there even from a vendor's https URL: it is fetched again at every
+    run, never read by the user who reviewed it once."""
+    for where, command in commands:
+        for rule, message, conf, _, _ in analyse(command, dict(files)):
+            conf = "high" if rule == "pipe-to-shell" else conf
+            yield rule, f"{message}, stored in {where} to run later", conf
+
+
+def _written(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
+    """``echo '…' >> ~/.bashrc``, ``printf '…' > /etc/cron.d/x``, ``cat >> ~/.zshrc <<EOF``: what a
+    statement writes to a file a shell or cron runs."""
+    body = node.child_by_field_name("body")
+    ws = words(body) if body is not None and body.type == "command" else []
+    targets = [
+        _text(c.children[-1])
+        for c in node.children
+        if c.type == "file_redirect" and any(op.type in _WRITES for op in c.children)
+    ]
+    text = printed(ws)
+    kinds = [(kind, t) for t in targets for kind in (startup_file(t),) if kind]
+    if text is not None and kinds:
+        yield from _stored(written(text, *kinds[0]), files)
+    target = heredoc_target(ws, targets)
+    if target is not None:
+        docs = [d for c in node.children if c.type == "heredoc_redirect" for d in c.children]
+        for doc in (d for d in docs if d.type == "heredoc_body"):
+            yield from _stored(written(_text(doc), *target), files)
 
 
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
