@@ -41,7 +41,15 @@ from skillforge.safety.shell_interpreters import (
     runs_stdin,
     script,
 )
-from skillforge.safety.shell_packages import env_setting, plain_http_install, tls_off, untrusted_index
+from skillforge.safety.shell_packages import (
+    env_setting,
+    go_env,
+    insecure_code,
+    plain_http_install,
+    tls_off,
+    unsigned_package,
+    untrusted_index,
+)
 from skillforge.safety.shell_persist import (
     Stored,
     assigned,
@@ -56,11 +64,20 @@ from skillforge.safety.shell_rules import (
     download_targets,
     fetches_and_evaluates,
     host_of,
+    inline_code,
     is_decoder,
     is_downloader,
 )
 from skillforge.safety.shell_scope import CommandIndex, Scope, scope_of
-from skillforge.safety.shell_uploads import copies_out, credential_upload, sensitive, uploads
+from skillforge.safety.shell_uploads import (
+    copies_out,
+    credential_upload,
+    dumped_upload,
+    dumps_secrets,
+    environment_in_code,
+    sensitive,
+    uploads,
+)
 from skillforge.safety.shell_wrappers import unwrap
 from skillforge.safety.snippets import SNIPPET_KEYS, snippets
 from skillforge.text import parse
@@ -87,6 +104,7 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     found: list[ShellFinding] = []
     files: Files = {}  # files a download or a decoder wrote, across the text's snippets
     for offset, snippet in snippets(text):
+        files.pop(EXTRACTED, None)  # an archive's programs are run in its own snippet (see _extracts)
         data = snippet.encode("utf-8", "replace")
         named: dict[int, tuple[str, ...]] = {}  # a node's hosts, once (one command can hold many findings)
         for rule, message, conf, node, used in analyse(snippet, files):
@@ -97,7 +115,9 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     return found
 
 
-Files = dict[str, tuple[bool, tuple[str, ...]]]  # name -> (over plain http, download hosts)
+Files = dict[str, tuple[bool, tuple[str, ...]]]  # name -> (over plain http, download hosts); a key
+# "/name" (no base name holds "/") is a file the environment or a credential was written to (env > name)
+EXTRACTED = "./"  # the key of a download unpacked by tar in this snippet (its files are unnamed)
 
 
 def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
@@ -119,6 +139,10 @@ def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tu
             ran = _runs_file(ws, files)
             if ran is not None:
                 yield (*ran, node, files[_ran_name(ws, files)][1])
+            elif EXTRACTED in files and _runs_local_program(ws):
+                plain, hosts = files[EXTRACTED]
+                message = f"{ws[0]} runs a program from an archive just downloaded"
+                yield "pipe-to-shell", message, "high" if plain else "low", node, hosts
             found = chain(
                 _command(node, ws, files), _redirects(node, files, index), _stored(defined(ws), files)
             )
@@ -227,6 +251,7 @@ def _stages(node: Any) -> list[Any]:
 def _pipeline(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
     commands = [words(c) for c in _stages(node)]
     yield from _stored(piped_into(commands), files)
+    _extracts(commands, files)
     for i, ws in enumerate(commands):
         if not is_interpreter(ws) or not runs_stdin(ws):
             continue
@@ -244,6 +269,32 @@ def _pipeline(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
     yield from uploads(commands)
 
 
+def _extracts(commands: list[list[str]], files: Files) -> None:
+    """``curl … | tar xz``: a download unpacked; a program of the archive run later in the snippet
+    (``&& ./kestrel/install``, ``./configure``) runs the download, as ``curl … | sh`` does."""
+    for i, ws in enumerate(commands[1:], 1):
+        if ws and base(ws[0]) in ("tar", "bsdtar") and _tar_extracts(ws):
+            urls = [w for c in commands[:i] if is_downloader(c) for w in c[1:] if "://" in w]
+            if urls:
+                plain = any(u.startswith("http://") for u in urls)
+                files[EXTRACTED] = (plain, tuple(host_of(u).lower() for u in urls))
+                return
+
+
+def _tar_extracts(ws: list[str]) -> bool:
+    first = ws[1] if len(ws) > 1 else ""
+    bundled = not first.startswith("-") and "x" in first  # tar xz, tar xzf -
+    return bundled or "--extract" in ws or any(w[:2] != "--" and w[:1] == "-" and "x" in w for w in ws[1:])
+
+
+_SYSTEM_BINS = ("/usr/", "/bin/", "/sbin/", "/opt/homebrew/", "/etc/")
+
+
+def _runs_local_program(ws: list[str]) -> bool:
+    """A command run by a path (``./configure``, ``kestrel/install``), not a system program's."""
+    return "/" in ws[0] and "://" not in ws[0] and not ws[0].startswith(_SYSTEM_BINS) and "$" not in ws[0]
+
+
 _GROUPED = 50  # commands of a group read for a pipe: bounded, so nested groups cost linear time
 
 
@@ -255,9 +306,13 @@ def _grouped(node: Any) -> list[Any]:
 
 def _pipe_confidence(node: Any, before: list[list[str]]) -> str:
     """A download run by an interpreter: low when every URL is https (a vendor's installer) and nothing
-    hides it (``tee``, ``sudo -E``), else high."""
-    evasive = any(w and base(w[0]) == "tee" for w in before) or bool(
-        re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node))
+    hides it (``tee``, ``sudo -E``, a decoder between them), nor fetches it with TLS verification off
+    (``curl -k``: anyone on the path can serve the script), else high."""
+    evasive = (
+        any(w and base(w[0]) == "tee" for w in before)
+        or bool(re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node)))
+        or any(next(tls_off(w), None) for w in before if is_downloader(w))  # curl -k … | sh
+        or any(is_decoder(w) for w in before)  # curl … | rev | sh, | base64 -d | sh
     )
     return "low" if _official_install(before) and not evasive else "high"
 
@@ -329,6 +384,10 @@ def _command(node: Any, ws: list[str], files: Files) -> Iterator[tuple[str, str,
                 elif any(is_decoder(w) for w in inner):
                     yield "pipe-to-shell", f"{name} runs decoded data through a substitution", "high"
     yield from _inner_script(ws, files)
+    if name in ("tar", "bsdtar") and _tar_extracts(ws):  # curl -o k.tgz …; tar xzf k.tgz
+        fetched = [files[base(w)] for w in ws[1:] if base(w) in files]
+        if fetched:
+            files[EXTRACTED] = fetched[0]
     if is_downloader(ws):
         urls = [w for w in ws[1:] if "://" in w]
         entry = (
@@ -337,10 +396,15 @@ def _command(node: Any, ws: list[str], files: Files) -> Iterator[tuple[str, str,
         )
         files.update(dict.fromkeys(download_targets(ws), entry))
     yield from credential_upload(ws)
+    yield from dumped_upload(ws, {k[1:] for k in files if k.startswith("/")} if files else set())
     yield from fetches_and_evaluates(ws)
+    yield from environment_in_code(ws)
     yield from tls_off(ws)
+    yield from insecure_code(ws, inline_code(ws))
     yield from untrusted_index(ws)
     yield from plain_http_install(ws)
+    yield from unsigned_package(ws)
+    yield from go_env(ws)
     yield from copies_out(ws)
 
 
@@ -393,10 +457,16 @@ def _redirects(node: Any, files: Files, index: CommandIndex) -> Iterator[tuple[s
         return iter(())
     if node.type == "command":
         scope = scope_of([index.words_of(node)])
+        dumps = dumps_secrets(index.words_of(node))
     else:
         body = node.child_by_field_name("body") or node.children[0]
         scope = index.scope(body)
+        dumps = body.type == "command" and dumps_secrets(index.words_of(body))
     _redirect_writes(redirects, files, scope)
+    if dumps:  # env > /tmp/e: a later upload of /tmp/e sends the environment
+        for child in redirects:
+            if any(c.type in _WRITES for c in child.children):
+                files["/" + base(_text(child.children[-1]).strip("\"'"))] = (False, ())
     return _redirect_upload(redirects, scope)
 
 
