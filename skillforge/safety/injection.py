@@ -28,7 +28,7 @@ from skillforge.safety.credential_requests import (
     request_confidence,
 )
 from skillforge.safety.hidden import hidden_characters, terminal_controls
-from skillforge.safety.phrasing import folded, override_confidence, rendered, unmarked
+from skillforge.safety.phrasing import advised_against, folded, override_confidence, rendered, unmarked
 from skillforge.safety.prefilter import base64_runs, contains_any, finditer_from, line_numbers, lowered
 from skillforge.safety.role_tags import role_tags
 from skillforge.safety.shell import ShellFinding, find_unsafe
@@ -148,7 +148,7 @@ def find_injections(
         *_simple(
             text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
         ),
-        *((f.rule, f.offset, f.message, _shell_confidence(f, hosts)) for f in find_unsafe(text)),
+        *((f.rule, f.offset, f.message, _shell_confidence(f, hosts, ctx)) for f in find_unsafe(text)),
         *url_findings(text, hosts),
         *image_findings(text, hosts),
         *_blobs(text, hosts, ctx),
@@ -197,15 +197,29 @@ def _phrase_findings(text: str, ctx: Context) -> list[tuple[str, int, str, str]]
     ]
 
 
-def _shell_confidence(f: ShellFinding, hosts: frozenset[str]) -> str:
+def _shell_confidence(f: ShellFinding, hosts: frozenset[str], ctx: Context) -> str:
     """An https download run by a shell (a vendor's installer) is low confidence, unless it comes
-    from an IP address or a made-up host, or from nowhere named; allowed hosts are always low."""
+    from an IP address or a made-up host, or from nowhere named; allowed hosts are always low. A command
+    in prose inline code that the sentence prohibits ("never use `curl -k`") is low: advice against it,
+    not a step (a fenced block is run as written, whatever its comments say)."""
+    if _prohibited(f.offset, ctx):
+        return "low"
     if f.rule != "pipe-to-shell" or f.confidence == "high":
         return f.confidence
     if f.hosts and all(host_allowed(h, hosts) for h in f.hosts):
         return "low"
     suspicious = not f.hosts or any(made_up_host(h) or _IP.match(h) for h in f.hosts)
     return "high" if suspicious else "low"
+
+
+def _prohibited(offset: int, ctx: Context) -> bool:
+    """The command at ``offset`` is in an inline code span of prose that the sentence prohibits."""
+    if not ctx.prose(offset):
+        return False
+    line = ctx.text.rfind("\n", 0, offset) + 1
+    tick = ctx.text.rfind("`", line, offset)
+    inside = tick != -1 and ctx.text.count("`", line, offset) % 2 == 1  # an opened span, not a closed one
+    return inside and advised_against(ctx.text, tick + 1)
 
 
 _IP = re.compile(r"^\[?[0-9a-f:.]+\]?(?::\d+)?$")

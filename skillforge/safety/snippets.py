@@ -73,6 +73,10 @@ _LITERAL_KEYS = (
         "/.azure",
         "pypi-mirror",
     ),  # pip: --trusted
+    *("nogpgcheck", "nosignature", "no-gpg-checks", "nodigest", "trusted=yes", "unauthenticated"),  # yum, apt
+    *("allowinsecurerepositories", "allow-insecure-repositories", "goinsecure", "gosumdb", "gonosum"),
+    *("goflags", "goprivate", "verify=false", "verify = false", "rejectunauthorized", "unverified_context"),
+    *("cert_none", "verify_none"),
 )
 # the gate in front of the shell rules: a snippet holding none of these is not parsed. The programs come
 # from the rules' own lists (a downloader, decoder or network command added there is looked for here)
