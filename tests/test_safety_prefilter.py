@@ -244,6 +244,174 @@ def test_secret_rules_with_start_literals_find_what_the_plain_scan_finds() -> No
     assert hits > 300
 
 
+_PW = "Sx9" + "kQ2vLm"  # split so no scanner flags this file
+# each rule tried only at its start words, with the pieces that make it match (the odd cases too: İ and
+# ı read as i, ſ as s by a case-insensitive pattern, K as k) and near misses
+_STARTED = {
+    "SQL password": (
+        "(?i)\\b(?:(?:(?:with|login",
+        [
+            f"ALTER USER app WITH PASSWORD '{_PW}'",
+            f"alter role app password '{_PW}'",
+            f"CREATE USER bob IDENTIFIED BY '{_PW}'",
+            f"identified with mysql_native_password by '{_PW}'",
+            f"SET PASSWORD FOR u = '{_PW}'",
+            f"unencrypted password '{_PW}'",
+            f"ENCRYPTED PASSWORD '{_PW}'",
+            f"CREATE USER bob PASSWORD '{_PW}'",
+            f'LOGIN PASSWORD "{_PW}"',
+            f"w\u0131th password '{_PW}'",
+            f"\u017fet password = '{_PW}'",
+            f"\u0130dentified by '{_PW}'",
+            f"u\u017fer x password '{_PW}'",
+            "reset password = 'x'",
+        ],
+        40,
+    ),
+    "Python call": (
+        "(?:\\bauth\\s*=",
+        [
+            f'auth=(user, "{_PW}")',
+            f"HTTPBasicAuth(u, '{_PW}')",
+            f"HTTPDigestAuth(u, '{_PW}')",
+            f"requests.auth.BasicAuth(u, '{_PW}')",
+            f"DigestAuth(u, '{_PW}')",
+            f"smtp.login(u, '{_PW}')",
+            "oauth = (",
+            "AUTH=(",
+        ],
+        40,
+    ),
+    "session cookie": (
+        "(?i)(?:cookie",
+        [
+            f"Cookie: sessionid={_PW}{_PW}",
+            f"curl -b 'connect.sid={_PW}{_PW}'",
+            f"--cookie session={_PW}{_PW}",
+            f"COOK\u0130E: sid={_PW}{_PW}",
+            f"cooKie=sessid={_PW}{_PW}",
+            "-B ",
+        ],
+        40,
+    ),
+    "Authorization header": (
+        "(?i)authorization",
+        [
+            f"Authorization: ApiKey {_PW}{_PW}",
+            f"AUTHOR\u0131ZATION={_PW}{_PW}",
+            f"authorization: '{_PW}{_PW}'",
+        ],
+        40,
+    ),
+    "AWS secret key": (
+        "(?i)aws",
+        [
+            f"AWS_SECRET_ACCESS_KEY={_PW * 4}Ab12",
+            f"aw\u017f_secret: {_PW * 4}Ab12",
+            f"Aws.sk = {_PW * 4}Ab12",
+        ],
+        40,
+    ),
+    "Terraform output": (
+        '\\\\?\\"sensitive',
+        [
+            '"sensitive": true, "type": "string", ',
+            f'"value": "{_PW}"',
+            '\\"sensitive\\": true, ',
+            f'\\"value\\": \\"{_PW}\\", ',
+            ", ",
+            '"VALUE": ',
+        ],
+        20,
+    ),
+    "Terraform output, value first": (
+        '\\\\?\\"value',
+        [f'"value": "{_PW}", ', '"sensitive": true', f'\\"value\\": \\"{_PW}\\", ', '\\"sensitive\\": true'],
+        20,
+    ),
+    "echo into a command": (
+        "(?:echo|printf)",
+        [f"echo '{_PW}' | sudo -S true", f"printf '%s' {_PW} | wrangler secret put X", "echo ", "| chpasswd"],
+        40,
+    ),
+    "zip": (
+        "(?:zip|unzip",
+        [f"zip -r a.zip d -P {_PW}", f"unzip -P '{_PW}' a.zip", f"zipcloak x -P {_PW}"],
+        40,
+    ),
+    "registry login": (
+        "(?:(?:docker|podman",
+        [
+            f"docker login -u me -p {_PW}",
+            f"helm registry login r --password {_PW}",
+            f"skopeo login x -p {_PW}",
+            f"podman login r -p {_PW}",
+            f"buildah login r -p {_PW}",
+            f"nerdctl login r -p {_PW}",
+            f"oras login r -p {_PW}",
+        ],
+        40,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_STARTED))
+def test_secret_rules_tried_at_their_start_words_find_what_the_plain_scan_finds(name: str) -> None:
+    """Each rule whose pattern is tried only at its start words (``Rule.starts``) finds what its plain
+    scan finds, in texts that hold every form a match starts with: a start word left out would miss
+    some here. A text with İ, ı or ſ is scanned whole (a case-insensitive pattern reads them as i, s)."""
+    from skillforge.safety.secret_rules import RULES
+
+    head, own, least = _STARTED[name]
+    rule = next(r for r in RULES if r.pattern.pattern.startswith(head))
+    assert rule.starts
+    pieces = [*own, " ", "\n", "x", "\u212a", "\u00e9"]
+    rng = random.Random(23)
+    found = 0
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        expected = list(rule.spans(text))
+        low = lowered(text)
+        assert list(rule.spans(text, low)) == expected, text
+        if not any(c in low for c in "\u0130\u0131\u017f"):  # the matches themselves, not only values
+            tried = [m.span() for m in finditer_from(rule.pattern, text, rule.starts, low)]
+            assert tried == [m.span() for m in rule.pattern.finditer(text)], text
+        found += len(expected)
+    assert found >= least, found
+
+
+def test_here_string_rule_reads_only_lines_holding_its_marker() -> None:
+    """The here-string rule (``vercel env add X <<< value``) is searched only on the lines holding
+    ``<<<``: the same matches as finditer over the whole text, several to a line or none."""
+    from skillforge.safety.prefilter import line_matches
+    from skillforge.safety.secret_rules import RULES
+
+    rule = next(r for r in RULES if r.finder is not None and "<<<" in r.keywords)
+    pieces = [
+        "gcloud secrets versions add k --data-file=- ",
+        "vercel env add X production ",
+        "sudo -S cmd ",
+        "docker login -u u --password-stdin ",
+        "<<< ",
+        f"'{_PW}'",
+        _PW,
+        "\n",
+        "\r\n",
+        " ",
+        "|",
+        ";",
+        "x",
+    ]
+    rng = random.Random(29)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        expected = [m.span() for m in rule.pattern.finditer(text)]
+        assert [m.span() for m in line_matches(rule.pattern, text, "<<<")] == expected, text
+        found += len(expected)
+    assert found > 150, found
+
+
 def test_code_blocks_equal_the_line_regex_reading() -> None:
     from skillforge.skills.rules.content import _FENCE, CodeBlock, code_blocks
 

@@ -295,6 +295,18 @@ def anchored_matches(
             yield m
 
 
+def line_matches(pattern: re.Pattern[str], text: str, needle: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match holds ``needle`` and lies within one
+    line (it matches no line break and looks ahead of none: each line is searched as if it ended the
+    text): only the lines holding ``needle`` are searched, found with ``str.find``."""
+    at = text.find(needle)
+    while at != -1:
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        yield from pattern.finditer(text, text.rfind("\n", 0, at) + 1, end)
+        at = text.find(needle, end)
+
+
 def finditer_from(
     pattern: re.Pattern[str], text: str, literals: Iterable[str], where: str | None = None
 ) -> Iterator[re.Match[str]]:

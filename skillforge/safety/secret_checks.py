@@ -34,8 +34,9 @@ class Rule:
     check: Check | None = None
     exact: bool = False  # keywords are case-sensitive and tested against the text itself
     starts: tuple[str, ...] = ()  # lower case; when set, every match starts with one of these in the
-    # lowered text (none may hold a letter whose other case lowers differently: k, s, i), so the
-    # pattern is tried only there (see :func:`skillforge.safety.prefilter.finditer_from`)
+    # lowered text, so the pattern is tried only there (see :func:`skillforge.safety.prefilter.finditer_from`);
+    # a case-insensitive pattern reads İ and ı as i and ſ as s, which lower to other characters: a text
+    # holding one is scanned whole (:func:`_folds_apart`)
     finder: Callable[[re.Pattern[str], str], Iterable[re.Match[str]]] | None = None  # when set: the
     # pattern's matches in a text, as finditer gives them, found faster by a prefilter
 
@@ -61,7 +62,7 @@ class Rule:
         elif found is None:
             found = (
                 finditer_from(self.pattern, text, self.starts, lowered)
-                if self.starts and lowered is not None
+                if self.starts and lowered is not None and not _folds_apart(lowered)
                 else self.pattern.finditer(text)
             )
         group = "s" if "s" in self.pattern.groupindex else 0
@@ -70,6 +71,13 @@ class Rule:
             if kind is not None:
                 start, end = m.span(group)
                 yield start, end, kind
+
+
+def _folds_apart(lowered: str) -> bool:
+    """Whether the lowered text holds a character that ``re.IGNORECASE`` matches to an ASCII letter but
+    that lowers to something else (İ and ı for i, ſ for s; the Kelvin sign lowers to k): there a start
+    literal could miss a match, so the pattern is tried everywhere."""
+    return not lowered.isascii() and ("\u0131" in lowered or "\u0130" in lowered or "\u017f" in lowered)
 
 
 # --- checks that keep false positives out ------------------------------------------------------------
