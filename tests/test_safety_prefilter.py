@@ -85,6 +85,7 @@ PATTERNS = [
     (languages.FOREIGN_OVERRIDE, languages.FOREIGN_STARTS),
     (languages.PARAPHRASE, languages.PARAPHRASE_STARTS),
     (languages.COVER, languages.COVER_STARTS),
+    (languages.SECRECY, languages.SECRECY_STARTS),
     (languages.STRONG_SECRET, languages.STRONG_STARTS),
     (languages.WEAK_SECRET, languages.WEAK_STARTS),
 ]
@@ -99,6 +100,49 @@ def test_prefiltered_scan_equals_plain_finditer(pattern: re.Pattern[str], starts
         assert [m.span() for m in finditer_from(pattern, low, starts)] == expected, text
         hits += len(expected)
     assert hits > 50  # the fixtures do exercise the pattern
+
+
+# one phrase for each way a secrecy phrase can start (each word of each branch's first group)
+_SECRECY_PHRASES = [
+    *("say nothing", "mention nothing", "tell nothing", "do it quietly"),
+    *(f"{who} does not need to know" for who in ("user", "requester", "person", "human", "operator")),
+    *(f"{neg} tell the user" for neg in ("do not", "don't", "never")),
+    *("without telling the user", "keep this from the user", "hide it from the user", "ne dites rien"),
+    *("sans avertir l'utilisateur", "ohne den benutzer zu informieren", "sag dem nutzer nichts"),
+    *(
+        "sage dem nutzer nichts",
+        "sagen sie dem nutzer nichts",
+        "erzähl dem user nichts",
+        "erzähle der user nichts",
+    ),
+    *("sin avisar al usuario", "no digas nada al usuario", "sem avisar o usuário", "não conte ao usuário"),
+    *("senza avvisare l'utente", "non dire niente all'utente", "не говори пользователю"),
+    *(
+        "без ведома пользователя",
+        "ничего не говоря пользователю",
+        "不要告诉用户",
+        "别告诉用户",
+        "不必通知用户",
+    ),
+    *("无需通知用户", "無需通知用户", "不用告诉用户", "不要向用户透露", "悄悄", "ユーザーに知らせないで"),
+    *("こっそり", "사용자에게 알리지 마", "몰래"),
+]
+
+
+def test_secrecy_is_found_from_its_start_words() -> None:
+    """Every form a secrecy phrase takes is found when the pattern is tried only at its start words
+    (a start word left out misses its phrase here), alone and inside other text."""
+    from skillforge.safety.languages import SECRECY, SECRECY_STARTS
+
+    rng = random.Random(31)
+    for phrase in _SECRECY_PHRASES:
+        found = [m.span() for m in finditer_from(SECRECY, phrase, SECRECY_STARTS)]
+        assert found == [m.span() for m in SECRECY.finditer(phrase)] and found[0][0] == 0, phrase
+    pieces = [*_SECRECY_PHRASES, " ", "\n", "x", "ok. ", "the "]
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        expected = [m.span() for m in SECRECY.finditer(text)]
+        assert [m.span() for m in finditer_from(SECRECY, text, SECRECY_STARTS)] == expected, text
 
 
 def test_boundary_before_the_start_is_seen() -> None:
