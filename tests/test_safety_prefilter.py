@@ -633,6 +633,21 @@ def test_hidden_byte_gate_sees_every_hidden_character() -> None:
         assert bool(_HIDDEN.search(text)) == bool(_HIDDEN_UTF8.search(text.encode())), hex(cp)
 
 
+def test_render_byte_gate_sees_every_invisible_and_blank_character() -> None:
+    """rendered() drops invisible characters and reads Hangul fillers as spaces only after a byte search
+    finds one: every character either class matches (all of Unicode, tried one by one between wide
+    characters) is found by it, and so rendering drops it."""
+    from skillforge.safety.phrasing import _BLANKS, _INVISIBLE, _INVISIBLE_OR_BLANK_UTF8, rendered
+
+    chars = [chr(c) for c in range(0x80, 0x110000) if _INVISIBLE.match(chr(c)) or _BLANKS.match(chr(c))]
+    assert len(chars) == 185
+    for c in chars:
+        assert _INVISIBLE_OR_BLANK_UTF8.search(f"é{c}\U0001f600".encode("utf-8", "surrogatepass")), hex(
+            ord(c)
+        )
+        assert c not in rendered(f"ig{c}nore \u00e9", script=True), hex(ord(c))
+
+
 def test_fence_lines_cached_per_text() -> None:
     from skillforge.safety.prefilter import fence_lines
 
