@@ -648,6 +648,32 @@ def test_render_byte_gate_sees_every_invisible_and_blank_character() -> None:
         assert c not in rendered(f"ig{c}nore \u00e9", script=True), hex(ord(c))
 
 
+_EXAMPLE_PIECES = [
+    *("e.g.", "E.G.", "for example", "For Instance", "example", "Examples", "examples.", "such as"),
+    *("payload", "PAYLOADS", "attack", "Attackers", "injection", "jailbreaks", "detected", "Malicious"),
+    *("adversarial", "red team", "Red-Teaming", "guardrails", "MITRE", "att&ck", "yara", "Sigma"),
+    *("look for", "watch for", "phrases", "rejected", "\u0130njection", "\u0131njection", "\u017fuch as"),
+    *("\u017figma", "attac\u212a", "fork", "reddit", "forth", "ex", " ", "\n", "-", "x", "."),
+]
+
+
+def test_example_words_found_from_their_start_words() -> None:
+    """The words that mark a line as presenting examples are found from their start words (in the lowered
+    text, by an automaton of their own): the same matches as the plain case-insensitive scan, in
+    texts holding every word in several cases, near misses and the characters (İ, ı, ſ, K) that the
+    pattern reads as Latin letters."""
+    from skillforge.safety.context import _EXAMPLE_WORDS, _example_words
+
+    rng = random.Random(37)
+    found = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(_EXAMPLE_PIECES) for _ in range(rng.randint(1, 10)))
+        expected = [m.span() for m in _EXAMPLE_WORDS.finditer(text)]
+        assert [m.span() for m in _example_words(text)] == expected, text
+        found += len(expected)
+    assert found > 500, found
+
+
 def test_fence_lines_cached_per_text() -> None:
     from skillforge.safety.prefilter import fence_lines
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from skillforge.safety.prefilter import contains_any, finditer_from, hits
+from skillforge.safety.prefilter import contains_any, finditer_from, folds_apart, hits
 from skillforge.safety.secret_names import (
     _DOTTED_IDENT,
     _IDENT,
@@ -36,7 +36,7 @@ class Rule:
     starts: tuple[str, ...] = ()  # lower case; when set, every match starts with one of these in the
     # lowered text, so the pattern is tried only there (see :func:`skillforge.safety.prefilter.finditer_from`);
     # a case-insensitive pattern reads İ and ı as i and ſ as s, which lower to other characters: a text
-    # holding one is scanned whole (:func:`_folds_apart`)
+    # holding one is scanned whole (:func:`~skillforge.safety.prefilter.folds_apart`)
     finder: Callable[[re.Pattern[str], str], Iterable[re.Match[str]]] | None = None  # when set: the
     # pattern's matches in a text, as finditer gives them, found faster by a prefilter
 
@@ -62,7 +62,7 @@ class Rule:
         elif found is None:
             found = (
                 finditer_from(self.pattern, text, self.starts, lowered)
-                if self.starts and lowered is not None and not _folds_apart(lowered)
+                if self.starts and lowered is not None and not folds_apart(lowered)
                 else self.pattern.finditer(text)
             )
         group = "s" if "s" in self.pattern.groupindex else 0
@@ -71,13 +71,6 @@ class Rule:
             if kind is not None:
                 start, end = m.span(group)
                 yield start, end, kind
-
-
-def _folds_apart(lowered: str) -> bool:
-    """Whether the lowered text holds a character that ``re.IGNORECASE`` matches to an ASCII letter but
-    that lowers to something else (İ and ı for i, ſ for s; the Kelvin sign lowers to k): there a start
-    literal could miss a match, so the pattern is tried everywhere."""
-    return not lowered.isascii() and ("\u0131" in lowered or "\u0130" in lowered or "\u017f" in lowered)
 
 
 # --- checks that keep false positives out ------------------------------------------------------------
