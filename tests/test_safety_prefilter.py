@@ -85,6 +85,7 @@ PATTERNS = [
     (languages.FOREIGN_OVERRIDE, languages.FOREIGN_STARTS),
     (languages.PARAPHRASE, languages.PARAPHRASE_STARTS),
     (languages.COVER, languages.COVER_STARTS),
+    (languages.SECRECY, languages.SECRECY_STARTS),
     (languages.STRONG_SECRET, languages.STRONG_STARTS),
     (languages.WEAK_SECRET, languages.WEAK_STARTS),
 ]
@@ -99,6 +100,49 @@ def test_prefiltered_scan_equals_plain_finditer(pattern: re.Pattern[str], starts
         assert [m.span() for m in finditer_from(pattern, low, starts)] == expected, text
         hits += len(expected)
     assert hits > 50  # the fixtures do exercise the pattern
+
+
+# one phrase for each way a secrecy phrase can start (each word of each branch's first group)
+_SECRECY_PHRASES = [
+    *("say nothing", "mention nothing", "tell nothing", "do it quietly"),
+    *(f"{who} does not need to know" for who in ("user", "requester", "person", "human", "operator")),
+    *(f"{neg} tell the user" for neg in ("do not", "don't", "never")),
+    *("without telling the user", "keep this from the user", "hide it from the user", "ne dites rien"),
+    *("sans avertir l'utilisateur", "ohne den benutzer zu informieren", "sag dem nutzer nichts"),
+    *(
+        "sage dem nutzer nichts",
+        "sagen sie dem nutzer nichts",
+        "erzähl dem user nichts",
+        "erzähle der user nichts",
+    ),
+    *("sin avisar al usuario", "no digas nada al usuario", "sem avisar o usuário", "não conte ao usuário"),
+    *("senza avvisare l'utente", "non dire niente all'utente", "не говори пользователю"),
+    *(
+        "без ведома пользователя",
+        "ничего не говоря пользователю",
+        "不要告诉用户",
+        "别告诉用户",
+        "不必通知用户",
+    ),
+    *("无需通知用户", "無需通知用户", "不用告诉用户", "不要向用户透露", "悄悄", "ユーザーに知らせないで"),
+    *("こっそり", "사용자에게 알리지 마", "몰래"),
+]
+
+
+def test_secrecy_is_found_from_its_start_words() -> None:
+    """Every form a secrecy phrase takes is found when the pattern is tried only at its start words
+    (a start word left out misses its phrase here), alone and inside other text."""
+    from skillforge.safety.languages import SECRECY, SECRECY_STARTS
+
+    rng = random.Random(31)
+    for phrase in _SECRECY_PHRASES:
+        found = [m.span() for m in finditer_from(SECRECY, phrase, SECRECY_STARTS)]
+        assert found == [m.span() for m in SECRECY.finditer(phrase)] and found[0][0] == 0, phrase
+    pieces = [*_SECRECY_PHRASES, " ", "\n", "x", "ok. ", "the "]
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        expected = [m.span() for m in SECRECY.finditer(text)]
+        assert [m.span() for m in finditer_from(SECRECY, text, SECRECY_STARTS)] == expected, text
 
 
 def test_boundary_before_the_start_is_seen() -> None:
@@ -242,6 +286,174 @@ def test_secret_rules_with_start_literals_find_what_the_plain_scan_finds() -> No
             assert list(rule.spans(text, lowered)) == expected, text
             hits += len(expected)
     assert hits > 300
+
+
+_PW = "Sx9" + "kQ2vLm"  # split so no scanner flags this file
+# each rule tried only at its start words, with the pieces that make it match (the odd cases too: İ and
+# ı read as i, ſ as s by a case-insensitive pattern, K as k) and near misses
+_STARTED = {
+    "SQL password": (
+        "(?i)\\b(?:(?:(?:with|login",
+        [
+            f"ALTER USER app WITH PASSWORD '{_PW}'",
+            f"alter role app password '{_PW}'",
+            f"CREATE USER bob IDENTIFIED BY '{_PW}'",
+            f"identified with mysql_native_password by '{_PW}'",
+            f"SET PASSWORD FOR u = '{_PW}'",
+            f"unencrypted password '{_PW}'",
+            f"ENCRYPTED PASSWORD '{_PW}'",
+            f"CREATE USER bob PASSWORD '{_PW}'",
+            f'LOGIN PASSWORD "{_PW}"',
+            f"w\u0131th password '{_PW}'",
+            f"\u017fet password = '{_PW}'",
+            f"\u0130dentified by '{_PW}'",
+            f"u\u017fer x password '{_PW}'",
+            "reset password = 'x'",
+        ],
+        40,
+    ),
+    "Python call": (
+        "(?:\\bauth\\s*=",
+        [
+            f'auth=(user, "{_PW}")',
+            f"HTTPBasicAuth(u, '{_PW}')",
+            f"HTTPDigestAuth(u, '{_PW}')",
+            f"requests.auth.BasicAuth(u, '{_PW}')",
+            f"DigestAuth(u, '{_PW}')",
+            f"smtp.login(u, '{_PW}')",
+            "oauth = (",
+            "AUTH=(",
+        ],
+        40,
+    ),
+    "session cookie": (
+        "(?i)(?:cookie",
+        [
+            f"Cookie: sessionid={_PW}{_PW}",
+            f"curl -b 'connect.sid={_PW}{_PW}'",
+            f"--cookie session={_PW}{_PW}",
+            f"COOK\u0130E: sid={_PW}{_PW}",
+            f"cooKie=sessid={_PW}{_PW}",
+            "-B ",
+        ],
+        40,
+    ),
+    "Authorization header": (
+        "(?i)authorization",
+        [
+            f"Authorization: ApiKey {_PW}{_PW}",
+            f"AUTHOR\u0131ZATION={_PW}{_PW}",
+            f"authorization: '{_PW}{_PW}'",
+        ],
+        40,
+    ),
+    "AWS secret key": (
+        "(?i)aws",
+        [
+            f"AWS_SECRET_ACCESS_KEY={_PW * 4}Ab12",
+            f"aw\u017f_secret: {_PW * 4}Ab12",
+            f"Aws.sk = {_PW * 4}Ab12",
+        ],
+        40,
+    ),
+    "Terraform output": (
+        '\\\\?\\"sensitive',
+        [
+            '"sensitive": true, "type": "string", ',
+            f'"value": "{_PW}"',
+            '\\"sensitive\\": true, ',
+            f'\\"value\\": \\"{_PW}\\", ',
+            ", ",
+            '"VALUE": ',
+        ],
+        20,
+    ),
+    "Terraform output, value first": (
+        '\\\\?\\"value',
+        [f'"value": "{_PW}", ', '"sensitive": true', f'\\"value\\": \\"{_PW}\\", ', '\\"sensitive\\": true'],
+        20,
+    ),
+    "echo into a command": (
+        "(?:echo|printf)",
+        [f"echo '{_PW}' | sudo -S true", f"printf '%s' {_PW} | wrangler secret put X", "echo ", "| chpasswd"],
+        40,
+    ),
+    "zip": (
+        "(?:zip|unzip",
+        [f"zip -r a.zip d -P {_PW}", f"unzip -P '{_PW}' a.zip", f"zipcloak x -P {_PW}"],
+        40,
+    ),
+    "registry login": (
+        "(?:(?:docker|podman",
+        [
+            f"docker login -u me -p {_PW}",
+            f"helm registry login r --password {_PW}",
+            f"skopeo login x -p {_PW}",
+            f"podman login r -p {_PW}",
+            f"buildah login r -p {_PW}",
+            f"nerdctl login r -p {_PW}",
+            f"oras login r -p {_PW}",
+        ],
+        40,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_STARTED))
+def test_secret_rules_tried_at_their_start_words_find_what_the_plain_scan_finds(name: str) -> None:
+    """Each rule whose pattern is tried only at its start words (``Rule.starts``) finds what its plain
+    scan finds, in texts that hold every form a match starts with: a start word left out would miss
+    some here. A text with İ, ı or ſ is scanned whole (a case-insensitive pattern reads them as i, s)."""
+    from skillforge.safety.secret_rules import RULES
+
+    head, own, least = _STARTED[name]
+    rule = next(r for r in RULES if r.pattern.pattern.startswith(head))
+    assert rule.starts
+    pieces = [*own, " ", "\n", "x", "\u212a", "\u00e9"]
+    rng = random.Random(23)
+    found = 0
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        expected = list(rule.spans(text))
+        low = lowered(text)
+        assert list(rule.spans(text, low)) == expected, text
+        if not any(c in low for c in "\u0130\u0131\u017f"):  # the matches themselves, not only values
+            tried = [m.span() for m in finditer_from(rule.pattern, text, rule.starts, low)]
+            assert tried == [m.span() for m in rule.pattern.finditer(text)], text
+        found += len(expected)
+    assert found >= least, found
+
+
+def test_here_string_rule_reads_only_lines_holding_its_marker() -> None:
+    """The here-string rule (``vercel env add X <<< value``) is searched only on the lines holding
+    ``<<<``: the same matches as finditer over the whole text, several to a line or none."""
+    from skillforge.safety.prefilter import line_matches
+    from skillforge.safety.secret_rules import RULES
+
+    rule = next(r for r in RULES if r.finder is not None and "<<<" in r.keywords)
+    pieces = [
+        "gcloud secrets versions add k --data-file=- ",
+        "vercel env add X production ",
+        "sudo -S cmd ",
+        "docker login -u u --password-stdin ",
+        "<<< ",
+        f"'{_PW}'",
+        _PW,
+        "\n",
+        "\r\n",
+        " ",
+        "|",
+        ";",
+        "x",
+    ]
+    rng = random.Random(29)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        expected = [m.span() for m in rule.pattern.finditer(text)]
+        assert [m.span() for m in line_matches(rule.pattern, text, "<<<")] == expected, text
+        found += len(expected)
+    assert found > 150, found
 
 
 def test_code_blocks_equal_the_line_regex_reading() -> None:
@@ -419,6 +631,47 @@ def test_hidden_byte_gate_sees_every_hidden_character() -> None:
             continue
         text = f"é{chr(cp)}b"
         assert bool(_HIDDEN.search(text)) == bool(_HIDDEN_UTF8.search(text.encode())), hex(cp)
+
+
+def test_render_byte_gate_sees_every_invisible_and_blank_character() -> None:
+    """rendered() drops invisible characters and reads Hangul fillers as spaces only after a byte search
+    finds one: every character either class matches (all of Unicode, tried one by one between wide
+    characters) is found by it, and so rendering drops it."""
+    from skillforge.safety.phrasing import _BLANKS, _INVISIBLE, _INVISIBLE_OR_BLANK_UTF8, rendered
+
+    chars = [chr(c) for c in range(0x80, 0x110000) if _INVISIBLE.match(chr(c)) or _BLANKS.match(chr(c))]
+    assert len(chars) == 185
+    for c in chars:
+        assert _INVISIBLE_OR_BLANK_UTF8.search(f"é{c}\U0001f600".encode("utf-8", "surrogatepass")), hex(
+            ord(c)
+        )
+        assert c not in rendered(f"ig{c}nore \u00e9", script=True), hex(ord(c))
+
+
+_EXAMPLE_PIECES = [
+    *("e.g.", "E.G.", "for example", "For Instance", "example", "Examples", "examples.", "such as"),
+    *("payload", "PAYLOADS", "attack", "Attackers", "injection", "jailbreaks", "detected", "Malicious"),
+    *("adversarial", "red team", "Red-Teaming", "guardrails", "MITRE", "att&ck", "yara", "Sigma"),
+    *("look for", "watch for", "phrases", "rejected", "\u0130njection", "\u0131njection", "\u017fuch as"),
+    *("\u017figma", "attac\u212a", "fork", "reddit", "forth", "ex", " ", "\n", "-", "x", "."),
+]
+
+
+def test_example_words_found_from_their_start_words() -> None:
+    """The words that mark a line as presenting examples are found from their start words (in the lowered
+    text, by an automaton of their own): the same matches as the plain case-insensitive scan, in
+    texts holding every word in several cases, near misses and the characters (İ, ı, ſ, K) that the
+    pattern reads as Latin letters."""
+    from skillforge.safety.context import _EXAMPLE_WORDS, _example_words
+
+    rng = random.Random(37)
+    found = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(_EXAMPLE_PIECES) for _ in range(rng.randint(1, 10)))
+        expected = [m.span() for m in _EXAMPLE_WORDS.finditer(text)]
+        assert [m.span() for m in _example_words(text)] == expected, text
+        found += len(expected)
+    assert found > 500, found
 
 
 def test_fence_lines_cached_per_text() -> None:

@@ -33,6 +33,7 @@ from skillforge.safety.languages import (
     PARAPHRASE_STARTS,
     READS,
     SECRECY,
+    SECRECY_STARTS,
     SINK,
     STRONG_SECRET,
     STRONG_STARTS,
@@ -120,7 +121,7 @@ class _Secrecy:
 
     def within(self, lo: int, hi: int) -> bool:
         if self.spans is None:
-            self.spans = [(m.start(), m.end()) for m in SECRECY.finditer(self.low)]
+            self.spans = [(m.start(), m.end()) for m in finditer_from(SECRECY, self.low, SECRECY_STARTS)]
         for start, end in self.spans[bisect_left(self.spans, (lo, -1)) :]:
             if start >= hi:
                 return False

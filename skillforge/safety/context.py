@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 
-from skillforge.safety.prefilter import fence_matches
+from skillforge.safety.prefilter import fence_matches, finditer_from_own, folds_apart, lowered
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 _EXAMPLE_WORDS = re.compile(
     r"(?i)\b(?:e\.g\.|for example|for instance|examples?(?!\.)|such as|payloads?|attacks?|attackers?|injections?|"
     r"jailbreaks?|detect\w*|malicious|adversarial|red[ -]team\w*|guardrails?|mitre|att&ck|yara|sigma|"
     r"look for|watch for|phrases?|reject\w*)\b"
+)
+_EXAMPLE_STARTS = (  # every match of _EXAMPLE_WORDS starts with one of these, lowered
+    *("e.g.", "for", "example", "such", "payload", "attack", "injection", "jailbreak", "detect"),
+    *("malicious", "adversarial", "red", "guardrail", "mitre", "att&ck", "yara", "sigma", "look", "watch"),
+    *("phrase", "reject"),
 )
 _ILLUSTRATIVE = (
     "attacker",
@@ -109,7 +115,7 @@ class Context:
         prev = self.text.rfind("\n", low, max(0, start - 1))
         prev = prev + 1 if prev != -1 else low
         if self._examples is None:  # every example word of the text, found once
-            found = [(m.start(), m.end()) for m in _EXAMPLE_WORDS.finditer(self.text)]
+            found = [(m.start(), m.end()) for m in _example_words(self.text)]
             self._examples = ([a for a, _ in found], [b for _, b in found])
         starts, ends = self._examples
         i = bisect_left(starts, prev)  # matches do not overlap: the first from prev ends first
@@ -123,6 +129,15 @@ class Context:
             or self.in_table(offset)
             or self.among_examples(offset)
         )
+
+
+def _example_words(text: str) -> Iterator[re.Match[str]]:
+    """``_EXAMPLE_WORDS.finditer(text)``, tried only where a start word occurs in the lowered text (the
+    whole text when it holds a character the case-insensitive pattern reads as another: İ, ı, ſ)."""
+    low = lowered(text)
+    if folds_apart(low):
+        return _EXAMPLE_WORDS.finditer(text)
+    return finditer_from_own(_EXAMPLE_WORDS, text, _EXAMPLE_STARTS, low)
 
 
 # a link's destination, then the title's opening quote: [text](url "title"), [ref]: url 'title'

@@ -162,6 +162,12 @@ SECRECY = re.compile(
     r"|ユーザーに(?:は)?(?:知らせ|伝え|言わ|教え|報告せ)(?:ないで|ずに)|こっそり"
     r"|사용자(?:에게)?\s*(?:알리지|말하지|알려주지|보고하지)\s*(?:마|않)|몰래"
 )
+SECRECY_STARTS = (  # every match of SECRECY starts with one of these
+    *("say", "mention", "tell", "do", "user", "requester", "person", "human", "operator", "don't", "never"),
+    *("without", "keep", "hide", "ne", "sans", "ohne", "sag", "erzähl", "sin", "no", "sem", "não", "senza"),
+    *("не", "без", "ничего", "不要", "别", "不必", "无需", "無需", "不用", "悄悄", "ユーザーに", "こっそり"),
+    *("사용자", "몰래"),
+)
 
 # what the agent holds: "strong" objects are the whole environment and credential files; "weak" ones
 # (a secret variable, API keys, credentials) are sent somewhere only when their value is asked for

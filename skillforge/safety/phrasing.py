@@ -19,6 +19,13 @@ _INVISIBLE = re.compile(
     "\u2060-\u206f\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f]"
 )
 _BLANKS = re.compile("[\u115f\u1160\u3164\uffa0]")  # Hangul fillers: they render as a blank, a space
+# the UTF-8 encodings of _INVISIBLE's and _BLANKS' characters: a byte search is several times faster than
+# re over a text of wide characters, and most texts hold none
+_INVISIBLE_OR_BLANK_UTF8 = re.compile(
+    rb"\xc2\xad|\xcd\x8f|\xd8\x9c|\xe1(?:\x9e[\xb4\xb5]|\xa0[\x8b-\x8f]|\x85[\x9f\xa0])"
+    rb"|\xe2(?:\x80[\x8b-\x8f\xaa-\xae]|\x81[\xa0-\xaf])|\xe3\x85\xa4|\xef(?:\xb8[\x80-\x8f]|\xbb\xbf|\xbe\xa0)"
+    rb"|\xf3\xa0[\x80\x81]"
+)
 # markdown emphasis markers (``**Ignore**``, ``*instructions*``, ``_ignore_``): a run of one to three ``*`` or
 # ``_`` that opens a word (after a space or an opening bracket or quote, before a word character) or closes
 # one (after a word character, before a space or punctuation); not inside a name (``GITHUB_TOKEN``), a glob
@@ -57,7 +64,8 @@ def rendered(text: str, script: bool = False) -> str:
     line break is not made."""
     out = _unemphasised(text) if not script and ("*" in text or "_" in text) else text
     if not out.isascii():
-        out = _BLANKS.sub(" ", _INVISIBLE.sub("", out))
+        if _INVISIBLE_OR_BLANK_UTF8.search(out.encode("utf-8", "surrogatepass")):
+            out = _BLANKS.sub(" ", _INVISIBLE.sub("", out))
         if not unicodedata.is_normalized("NFKC", out):
             out = unicodedata.normalize("NFKC", out)
     if out == text or out.count("\n") != text.count("\n") or out.count("\r") != text.count("\r"):

@@ -295,14 +295,48 @@ def anchored_matches(
             yield m
 
 
+def folds_apart(lowered: str) -> bool:
+    """Whether the lowered text holds a character that ``re.IGNORECASE`` matches to an ASCII letter but
+    that lowers to something else (İ and ı for i, ſ for s; the Kelvin sign lowers to k): there a start
+    literal could miss a match, so the pattern is tried everywhere."""
+    return not lowered.isascii() and ("\u0131" in lowered or "\u0130" in lowered or "\u017f" in lowered)
+
+
+def line_matches(pattern: re.Pattern[str], text: str, needle: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match holds ``needle`` and lies within one
+    line (it matches no line break and looks ahead of none: each line is searched as if it ended the
+    text): only the lines holding ``needle`` are searched, found with ``str.find``."""
+    at = text.find(needle)
+    while at != -1:
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        yield from pattern.finditer(text, text.rfind("\n", 0, at) + 1, end)
+        at = text.find(needle, end)
+
+
 def finditer_from(
     pattern: re.Pattern[str], text: str, literals: Iterable[str], where: str | None = None
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose every match starts with one of ``literals``
     (the caller guarantees it; tests compare both on fixtures). Matches must not be empty. The
     literals are looked for in ``where`` when given (the lowered text, same offsets)."""
+    return _matches_at(pattern, text, literal_starts(text if where is None else where, literals))
+
+
+def finditer_from_own(
+    pattern: re.Pattern[str], text: str, literals: tuple[str, ...], where: str
+) -> Iterator[re.Match[str]]:
+    """:func:`finditer_from` with the literals found in ``where`` by an automaton of their own, not the
+    one cached pass: for common words (for, red) asked about in few texts, which would slow the pass
+    over every text."""
+    starts = sorted({start for _, start, _ in _small_automaton(literals).find(where, overlapping=True)})
+    return _matches_at(pattern, text, starts)
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern`` tried at ``starts`` (ascending), left to right, none overlapping."""
     end = 0
-    for pos in literal_starts(text if where is None else where, literals):
+    for pos in starts:
         if pos < end:
             continue
         m = pattern.match(text, pos)

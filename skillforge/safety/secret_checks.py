@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from skillforge.safety.prefilter import contains_any, finditer_from, hits
+from skillforge.safety.prefilter import contains_any, finditer_from, folds_apart, hits
 from skillforge.safety.secret_names import (
     _DOTTED_IDENT,
     _IDENT,
@@ -34,8 +34,9 @@ class Rule:
     check: Check | None = None
     exact: bool = False  # keywords are case-sensitive and tested against the text itself
     starts: tuple[str, ...] = ()  # lower case; when set, every match starts with one of these in the
-    # lowered text (none may hold a letter whose other case lowers differently: k, s, i), so the
-    # pattern is tried only there (see :func:`skillforge.safety.prefilter.finditer_from`)
+    # lowered text, so the pattern is tried only there (see :func:`skillforge.safety.prefilter.finditer_from`);
+    # a case-insensitive pattern reads İ and ı as i and ſ as s, which lower to other characters: a text
+    # holding one is scanned whole (:func:`~skillforge.safety.prefilter.folds_apart`)
     finder: Callable[[re.Pattern[str], str], Iterable[re.Match[str]]] | None = None  # when set: the
     # pattern's matches in a text, as finditer gives them, found faster by a prefilter
 
@@ -61,7 +62,7 @@ class Rule:
         elif found is None:
             found = (
                 finditer_from(self.pattern, text, self.starts, lowered)
-                if self.starts and lowered is not None
+                if self.starts and lowered is not None and not folds_apart(lowered)
                 else self.pattern.finditer(text)
             )
         group = "s" if "s" in self.pattern.groupindex else 0

@@ -10,6 +10,7 @@ text costs a substring test.
 
 import re
 
+from skillforge.safety.prefilter import line_matches
 from skillforge.safety.secret_checks import Rule, _cli_password, _mixed, shannon_entropy
 
 # the value, to its closing quote, a space or a shell operator (quotes JSON-escaped or not: \"PW\")
@@ -91,6 +92,7 @@ COMMAND_RULES = [
         re.compile(r"(?:zip|unzip|zipcloak)\b[^\n|;]{0,200}?\s-P[ \t]*" + _VALUE),
         ("zip",),
         _literal,
+        starts=("zip", "unzip"),
     ),
     Rule(
         "cli-password",
@@ -163,11 +165,13 @@ COMMAND_RULES = [
         ),
         ("sudo", "passwd", "secret", "env add", "env:set", "--password-stdin", "--with-token"),
         _value,
+        starts=("echo", "printf"),
     ),
     Rule(  # gcloud secrets versions add X --data-file=- <<< V, vercel env add X production <<< V
         "secret",
         re.compile(_SINK + r"[^\n|;<]{0,200}<<<[ \t]*" + _VALUE),
         ("<<<",),
         _value,
+        finder=lambda pattern, text: line_matches(pattern, text, "<<<"),  # a match is one line's
     ),
 ]

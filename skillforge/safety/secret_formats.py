@@ -64,6 +64,7 @@ FORMAT_RULES = [
         ),
         ("authorization",),
         _credential("auth-header"),
+        starts=("authorization",),
     ),
     Rule(  # curl -b "sessionid=…", Cookie: connect.sid=s%3A…
         "session-cookie",
@@ -74,6 +75,7 @@ FORMAT_RULES = [
         ),
         ("cookie", "-b "),
         _credential("session-cookie"),
+        starts=("cookie", "-b", "--cookie"),
     ),
     Rule(  # <password>…</password> (Maven settings.xml), <apiKey>…</apiKey>, <ns:secret>…</ns:secret>
         "secret",
@@ -97,6 +99,7 @@ FORMAT_RULES = [
         ),
         ("sensitive",),
         _literal("secret"),
+        starts=('\\"sensitive', '"sensitive'),
     ),
     Rule(  # ... and the other order: {"value": "…", "sensitive": true}
         "secret",
@@ -106,6 +109,7 @@ FORMAT_RULES = [
         ),
         ("sensitive",),
         _literal("secret"),
+        starts=('\\"value', '"value'),
     ),
     Rule(  # PuTTY .ppk: the lines after "Private-Lines: N" (base64, 64 to a line)
         "private-key",
@@ -125,6 +129,7 @@ FORMAT_RULES = [
         ),
         (" password", "identified"),
         _literal("password"),
+        starts=("with", "login", "encrypted", "unencrypted", "user", "role", "identified", "set"),
     ),
     Rule(  # requests auth=(user, "pw"), HTTPBasicAuth(u, "pw"), smtp.login(u, "pw"), ftp.login(u, "pw")
         "password",
@@ -134,6 +139,7 @@ FORMAT_RULES = [
         ),
         ("auth", "login("),
         _literal("password"),
+        starts=("auth", "httpbasicauth(", "httpdigestauth(", "basicauth(", "digestauth(", ".login("),
     ),
     Rule(  # an API key in a URL query: ?appid=<32 hex> (OpenWeatherMap)
         "url-key",

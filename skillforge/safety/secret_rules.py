@@ -92,6 +92,7 @@ RULES: list[Rule] = [
             r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
         ),
         ("aws",),
+        starts=("aws",),
     ),
     Rule(
         "gcp-api-key",
@@ -210,6 +211,7 @@ RULES: list[Rule] = [
         ),
         ("docker", "podman", "buildah", "skopeo", "nerdctl", "oras", "helm"),
         _cli_password_word,
+        starts=("docker", "podman", "buildah", "skopeo", "nerdctl", "oras", "helm"),
     ),
     Rule(
         "cli-password",
