@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from skillforge.safety import prefilter
+from skillforge.safety.echoes import MIN_LENGTH, Echoes, strings
 from skillforge.safety.paths import normalize_home_paths
 from skillforge.safety.secret_checks import assignment_spans, shannon_entropy
 from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, confidence
@@ -240,6 +241,20 @@ def scrub_tree(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [scrub_tree(v) for v in value]
     return value
+
+
+def secret_values(text: str) -> dict[str, str]:
+    """value -> kind of every secret in ``text`` (for :class:`Echoes`: masked wherever else it occurs)."""
+    return {text[start:end]: kind for start, end, kind in _spans(text) if end - start >= MIN_LENGTH}
+
+
+def scrub_document(value: Any, context: Any = None) -> Any:
+    """:func:`scrub_tree`, and every value found as a secret in the text of ``context`` (default: the
+    document itself) taken as a whole also removed from each field: a rule that needs its vendor's name
+    nearby (a Twilio key) may see the name in one field (a redacted ``TWILIO_API_KEY=…``) and the value
+    in another (a title quoting an error line), which a field-by-field scrub misses."""
+    echoes = Echoes(secret_values("\n".join(strings(value if context is None else context))))
+    return echoes.mask_tree(scrub_tree(value))
 
 
 def redact_trajectory(traj: object) -> Counter[str]:
