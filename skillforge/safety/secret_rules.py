@@ -312,6 +312,12 @@ _SELF_NAMED_EXAMPLE = re.compile(rf"(?i){_PLACEHOLDER_WORDS}|{_FILLER_WORDS}|tok
 _SELF_NAMED = {"huggingface-token": 3, "age-secret-key": 16}  # kind -> length of its prefix
 
 
+def looks_made_up(value: str) -> bool:
+    """A value written as an example or placeholder (a vendor's example key, ``xxxx``, counting digits,
+    words only)."""
+    return _EXAMPLE.search(value) is not None
+
+
 def confidence(kind: str, value: str) -> str:
     """ "high" for a known token shape that does not look like a documented example or placeholder
     (vendors' example keys, ``xxxx`` runs, counting digits, words); "low" for keyword and entropy

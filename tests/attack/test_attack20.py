@@ -85,3 +85,62 @@ def test_r1_quarantine_record_and_summary_read_the_lesson_as_a_whole() -> None:
     assert all(TWILIO not in text for text in files.values())
     assert TWILIO not in repr(rows)
     assert "<redacted:twilio-key>" in rows[0]["title"]
+
+
+# R2: a value the rules recognise only by its name (CF_API_TOKEN=…: 40 random letters and digits) is
+# printed bare by the same run, before and after it is named
+CF_TOKEN = "uwGDSv0cZnZtedWktYpF5yCzchwGbSabCrSxkFJa"
+
+
+def test_r2_a_value_named_a_secret_once_is_masked_where_the_run_echoes_it_bare(
+    cli: Callable[..., Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    runs = _runs(f"rejected credential {CF_TOKEN}", f"CF_API_TOKEN={CF_TOKEN}")
+    out = _distill(cli, tmp_path, runs)
+    assert out.code == 0, out.err
+    _nowhere(out, CF_TOKEN)
+    assert any("rejected credential <redacted:" in text for text in out.skill_files.values())
+    logs = tmp_path / "logs"
+    for args in (("ingest", logs, "--json"), ("ingest", logs, "--to", "atif")):
+        res = cli(*args)
+        assert res.code == 0, res.err
+        assert "rejected credential <redacted:" in res.out
+        assert CF_TOKEN not in res.out + res.err
+
+
+def test_r2_llm_requests_never_carry_the_echoed_value(
+    distill: Callable[..., Outcome], tmp_path: Path
+) -> None:
+    from tests.attack.conftest import Parrot
+
+    logs = write_logs(
+        tmp_path / "logs",
+        "interchange",
+        _runs(f"rejected credential {CF_TOKEN}", f"CF_API_TOKEN={CF_TOKEN}", 3),
+    )
+    out = distill(logs, provider="anthropic", parrot=Parrot(marker="rejected credential"))
+    assert out.payloads
+    assert not out.leaks(CF_TOKEN)
+
+
+def test_r2_short_values_are_not_masked_elsewhere() -> None:
+    """A short password named once is not wiped from every word that contains it."""
+    from skillforge.model import Role, Step, StepKind, Trajectory
+    from skillforge.safety.redact import redact_trajectory
+
+    traj = Trajectory(
+        id="t",
+        source="x",
+        format="interchange",
+        agent="a",
+        task="t",
+        steps=[
+            Step(0, Role.ASSISTANT, StepKind.TOOL_CALL, "DB_PASSWORD=Zq7x9k ./migrate"),
+            Step(1, Role.TOOL, StepKind.TOOL_RESULT, "logged in with Zq7x9k; comZq7x9k3 ready"),
+        ],
+    )
+    redact_trajectory(traj)
+    assert "Zq7x9k" not in traj.steps[0].text
+    assert traj.steps[1].text == "logged in with Zq7x9k; comZq7x9k3 ready"
