@@ -63,6 +63,20 @@ def _cli_flag_value(text: str, m: re.Match[str]) -> str | None:
     return "cli-password" if "password" in m.group(0).split(None, 1)[0] else "cli-token"
 
 
+def _url_token(text: str, m: re.Match[str]) -> str | None:
+    """A URL's user part that reads as a random token: letters and digits, 32 or more hex digits or
+    mixed case, no word-like name (``https://deploybot2024@…`` is a user)."""
+    value = m.group("s")
+    if not _letters_and_digits(value) or shannon_entropy(value) < 3.0 or _made_of_words(value):
+        return None
+    if not (len(value) >= 32 and _HEX_ONLY.match(value)) and not _mixed(value):
+        return None
+    return "url-token" if _url_credentials(text, m) else None
+
+
+_HEX_ONLY = re.compile(r"^[0-9a-fA-F]+$")
+
+
 def _cased(v: str) -> bool:
     return any(c.isupper() for c in v) and any(c.islower() for c in v)
 
@@ -282,6 +296,12 @@ RULES: list[Rule] = [
     ),
     *FORMAT_RULES,
     *COMMAND_RULES,
+    Rule(  # a token alone as a URL's user part (https://<40 hex>@github.com: git's form for a token)
+        "url-token",
+        re.compile(r"://(?P<s>[A-Za-z0-9]{20,255})@"),
+        ("://",),
+        _url_token,
+    ),
     Rule(  # the password may hold "/" but ends at the next "://": each "://" reads up to the next (linear)
         "url-password",
         re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\](?:(?!://)[^\s@\"'<>\\])*+)@"),
@@ -332,7 +352,7 @@ def confidence(kind: str, value: str) -> str:
         return "low"
     if kind in ("bearer-token", "auth-header"):
         return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"
-    if kind in ("url-password", "connection-string", "cli-password", "cli-token", "url-key"):
+    if kind in ("url-password", "connection-string", "cli-password", "cli-token", "url-key", "url-token"):
         return (
             "high"
             if len(value) >= 8

@@ -15,6 +15,7 @@ from skillforge.model import Evidence, Lesson, LessonKind
 from skillforge.safety import quarantine
 from tests.attack import builders as b
 from tests.attack.conftest import Outcome, collect, write_logs
+from tests.attack.redteam import safety, skill_folder, validate
 
 # R1: a Twilio key counts as a secret only next to the vendor's name: the run names it once
 # (TWILIO_API_KEY=…, redacted there) and prints it bare in an error line
@@ -144,3 +145,69 @@ def test_r2_short_values_are_not_masked_elsewhere() -> None:
     redact_trajectory(traj)
     assert "Zq7x9k" not in traj.steps[0].text
     assert traj.steps[1].text == "logged in with Zq7x9k; comZq7x9k3 ready"
+
+
+# R3: passwords on SQL Server's and OpenLDAP's command lines, a token alone as a URL's user part
+SQL_PW = "Sql7y68hV7JS7dbtj!1"
+LDAP_PW = "MjQROM68m8gyb3XMoB"
+URL_TOKEN = "337f2cb371f17d069b54e84d48e202cb01d0b06e"
+R3_COMMANDS = {
+    SQL_PW: f"sqlcmd -S db.acme-corp.internal -U sa -P '{SQL_PW}' -i schema.sql",
+    LDAP_PW: f"ldapsearch -x -H ldaps://ldap.acme-corp.internal -D 'cn=admin,dc=acme' -w '{LDAP_PW}' '(uid=ci)'",
+    URL_TOKEN: f"pip install git+https://{URL_TOKEN}@github.com/acme/private-lib.git",
+}
+
+
+def _r3_runs() -> list[b.Run]:
+    runs = []
+    for i in range(2):
+        events = []
+        for command in R3_COMMANDS.values():
+            events += [
+                b.call(f"python -m pytest tests/test_a{i}.py -q"),
+                b.result("E   ModuleNotFoundError: No module named 'acme'\n1 error in 0.1s", 1),
+                b.call(f"{command} && python -m pip install -e ."),
+                b.result("Successfully installed acme-0.1"),
+            ]
+        events += [b.call(f"python -m pytest tests/test_a{i}.py -q"), b.result("3 passed in 0.3s")]
+        runs.append(b.Run(f"acme-{i}", "Fix the failing API test.", events))
+    return runs
+
+
+def test_r3_command_line_passwords_and_url_user_tokens_are_redacted(
+    cli: Callable[..., Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    out = _distill(cli, tmp_path, _r3_runs())
+    assert out.code == 0, out.err
+    for secret in R3_COMMANDS:
+        _nowhere(out, secret)
+    logs = tmp_path / "logs"
+    res = cli("ingest", logs, "--json")
+    assert res.code == 0 and res.out
+    assert not [s for s in R3_COMMANDS if s in res.out + res.err]
+    res = cli("scan", logs, "--json")
+    assert "cli-password" in res.out and "url-token" in res.out
+    assert not [s for s in R3_COMMANDS if s in res.out + res.err]
+
+
+def test_r3_validate_errs_on_each_form(cli: Callable[..., Any], tmp_path: Path) -> None:
+    for n, (secret, command) in enumerate(R3_COMMANDS.items()):
+        root = skill_folder(tmp_path / str(n), f"```bash\n{command}\n```")
+        findings, printed = validate(cli, root)
+        assert [f["rule"] for f in safety(findings, "error")] == ["SF501"], command
+        assert secret not in printed
+
+
+def test_r3_look_alikes_are_not_secrets() -> None:
+    from skillforge.safety.redact import find_secrets
+
+    for text in (
+        "ldapsearch -x -D cn=admin,dc=acme -W -b dc=acme",  # -W prompts
+        "sqlcmd -S db -U sa -P $SA_PASSWORD -Q 'select 1'",
+        "git clone https://git@github.com/acme/lib.git",
+        "git clone https://deploybot2024@gitlab.com/acme/lib.git",
+        "see https://MyServiceAccountName2@host.example/x",
+    ):
+        assert find_secrets(text) == [], text
