@@ -332,6 +332,27 @@ _SELF_NAMED_EXAMPLE = re.compile(rf"(?i){_PLACEHOLDER_WORDS}|{_FILLER_WORDS}|tok
 _SELF_NAMED = {"huggingface-token": 3, "age-secret-key": 16}  # kind -> length of its prefix
 
 
+# vendors' documented examples that carry no example word: jwt.io's example token, whatever its
+# algorithm and signature (its claims: {"sub": "1234567890", "name": "John Doe", ...}); AWS's
+# AKIAIOSFODNN7EXAMPLE and the like are caught by _EXAMPLE's words
+_DOCUMENTED_JWT_CLAIMS = {"sub": "1234567890", "name": "John Doe"}
+
+
+def _documented_example(value: str) -> bool:
+    """A vendor's documented example value (jwt.io's example token)."""
+    if not value.startswith("eyJ") or value.count(".") != 2:
+        return False
+    import base64
+    import json
+
+    payload = value.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:  # not base64 or not JSON (binascii.Error and UnicodeDecodeError are ValueErrors)
+        return False
+    return isinstance(claims, dict) and all(claims.get(k) == v for k, v in _DOCUMENTED_JWT_CLAIMS.items())
+
+
 def looks_made_up(value: str) -> bool:
     """A value written as an example or placeholder (a vendor's example key, ``xxxx``, counting digits,
     words only)."""
@@ -348,7 +369,7 @@ def confidence(kind: str, value: str) -> str:
     if kind in _SELF_NAMED:  # letters only, or a word in the prefix, is the real shape here
         body = value[_SELF_NAMED[kind] :]
         return "low" if _SELF_NAMED_EXAMPLE.search(body) else "high"  # hf_MyTestTokenChangeMe…, hf_1234…
-    if kind in LOW_KINDS or _EXAMPLE.search(value):
+    if kind in LOW_KINDS or _EXAMPLE.search(value) or _documented_example(value):
         return "low"
     if kind in ("bearer-token", "auth-header"):
         return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"

@@ -211,3 +211,27 @@ def test_r3_look_alikes_are_not_secrets() -> None:
         "see https://MyServiceAccountName2@host.example/x",
     ):
         assert find_secrets(text) == [], text
+
+
+# R12 (precision): jwt.io's well-known example token is documentation, not a secret
+JWT_IO = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+    ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+
+
+def test_r12_jwt_io_example_token_is_no_validate_error(cli: Callable[..., Any], tmp_path: Path) -> None:
+    body = f"A JWT has three parts. The jwt.io example token:\n\n`{JWT_IO}`\n\nDecode the middle part with `base64 -d`."
+    findings, _ = validate(cli, skill_folder(tmp_path, body))
+    assert not safety(findings, "error")
+    assert [f["rule"] for f in safety(findings)] == ["SF501"]  # still a warning, and still redacted
+
+
+def test_r12_a_real_looking_jwt_is_still_an_error(cli: Callable[..., Any], tmp_path: Path) -> None:
+    token = (
+        JWT_IO.split(".")[0]
+        + ".eyJzdWIiOiJzdmMtbGVkZ2VyIiwicm9sZSI6ImFkbWluIn0.k3Jd8sLq0ZxWv7Yt2NmPqRsTuVwXyZaQ9eFgHiJkLm"
+    )
+    findings, printed = validate(cli, skill_folder(tmp_path, f"`Authorization: Bearer {token}`"))
+    assert [f["rule"] for f in safety(findings, "error")] == ["SF501"]
+    assert token not in printed
