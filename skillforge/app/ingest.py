@@ -96,20 +96,28 @@ def _writer(to: str | None) -> Callable[[Trajectory], dict[str, Any]] | None:
 def _atif_record(traj: Trajectory) -> dict[str, Any]:
     """The trajectory as an ATIF document, redacted, its steps a generator (as :func:`_json_record`)."""
     from skillforge.ingest.atif_write import atif_stream
-    from skillforge.safety.redact import redact_tree
 
+    redact = _redactor(traj)
     doc = atif_stream(traj)
     steps, metrics = doc.pop("steps"), doc.pop("final_metrics")  # metrics: filled as the steps run out
-    head: dict[str, Any] = redact_tree(doc)
+    head: dict[str, Any] = redact(doc)
     extra = head.pop("extra")
-    return {**head, "steps": (redact_tree(step) for step in steps), "final_metrics": metrics, "extra": extra}
+    return {**head, "steps": (redact(step) for step in steps), "final_metrics": metrics, "extra": extra}
 
 
 def _json_record(traj: Trajectory) -> dict[str, Any]:
     """The trajectory's JSON form, redacted, its steps a generator: the sink writes them one by one,
     so a large session is never held twice over as dicts and bytes (``docs/scale.md``)."""
-    from skillforge.safety.redact import redact_tree
-
-    record: dict[str, Any] = redact_tree(traj.to_dict(steps=False))
-    record["steps"] = (redact_tree(step.to_dict()) for step in traj.steps)
+    redact = _redactor(traj)
+    record: dict[str, Any] = redact(traj.to_dict(steps=False))
+    record["steps"] = (redact(step.to_dict()) for step in traj.steps)
     return record
+
+
+def _redactor(traj: Trajectory) -> Callable[[Any], Any]:
+    """What redacts each part of ``traj`` as it is written: every string's secrets, then every value
+    found as a secret anywhere in the trajectory wherever else it occurs (a value named in
+    ``CF_API_TOKEN=…`` and printed bare in an error line, even in an earlier step)."""
+    from skillforge.safety.redact import trajectory_redactor
+
+    return trajectory_redactor(traj)

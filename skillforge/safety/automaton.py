@@ -19,19 +19,23 @@ def _dfa() -> Any:
 
 
 class Automata:
-    """``literals`` (non-empty strings) compiled for :meth:`find`; immutable, safe across threads."""
+    """``literals`` (non-empty strings) compiled for :meth:`find`; immutable, safe across threads.
+    ``longest``: of the literals matching at one place, the longest is reported (no overlapping search)."""
 
-    def __init__(self, literals: tuple[str, ...]) -> None:
+    def __init__(self, literals: tuple[str, ...], longest: bool = False) -> None:
         lib = _dfa()
         self.literals = literals
         self.longest = max(map(len, literals), default=1)  # in characters
         dfa = lib.Implementation.DFA  # a few times faster than the NFAs on the 130 keywords
+        kind = lib.MatchKind.LeftmostLongest if longest else lib.MatchKind.Standard
         # ahocorasick-rs silently matches nothing at all when a pattern is a lone surrogate: then every
         # non-ASCII text takes the surrogatepass bytes path
         encodable = all(_encodable(lit) for lit in literals)
-        self._text = lib.AhoCorasick(list(literals), implementation=dfa) if encodable else None
+        self._text = (
+            lib.AhoCorasick(list(literals), matchkind=kind, implementation=dfa) if encodable else None
+        )
         self._bytes = lib.BytesAhoCorasick(
-            [lit.encode("utf-8", "surrogatepass") for lit in literals], implementation=dfa
+            [lit.encode("utf-8", "surrogatepass") for lit in literals], matchkind=kind, implementation=dfa
         )
 
     def find(self, text: str, overlapping: bool) -> list[tuple[int, int, int]]:

@@ -3,8 +3,10 @@
 ``files(quarantined, run_id)`` renders ``.skillforge/quarantine/<key>.json`` for each
 ``(lesson, reason)`` (handed to the store as ``extra_files``, so they land on the run's review
 branch); ``summary(quarantined)`` is the short list the report and the pull-request body show.
-Everything written is redacted first (secrets become ``<redacted:KIND>``, home folders ``~``): a
-quarantined lesson is kept as evidence of an attack, never as a way for a secret to reach a commit.
+Everything written is redacted first (secrets become ``<redacted:KIND>``, home folders ``~``), the
+lesson's whole text read as one (as the safety check that quarantined it did: a value recognised in one
+field is removed from every field): a quarantined lesson is kept as evidence of an attack, never as a
+way for a secret to reach a commit, the pull-request body or the console.
 The lesson key is a content hash, so a file name can never leave the quarantine folder.
 """
 
@@ -32,7 +34,11 @@ def path_for(lesson: Lesson) -> str:
 
 def record(lesson: Lesson, reason: str, run_id: str) -> dict[str, Any]:
     """The quarantine document of one lesson: run, reason, the lesson and its evidence pointers."""
-    doc = {
+    return _redacted(_document(lesson, reason, run_id), lesson, reason)
+
+
+def _document(lesson: Lesson, reason: str, run_id: str) -> dict[str, Any]:
+    return {
         "run": run_id,
         "reason": reason,
         "support": lesson.support,
@@ -47,7 +53,6 @@ def record(lesson: Lesson, reason: str, run_id: str) -> dict[str, Any]:
             for e in lesson.evidence
         ],
     }
-    return _redacted(doc)
 
 
 def merged(quarantined: Sequence[tuple[Lesson, str]]) -> list[tuple[Lesson, str]]:
@@ -74,20 +79,27 @@ def files(quarantined: Sequence[tuple[Lesson, str]], run_id: str) -> dict[str, s
 
 def summary(quarantined: Sequence[tuple[Lesson, str]]) -> list[dict[str, Any]]:
     """One small record per quarantined lesson (key, title, reason, support, file), redacted."""
-    rows = [
-        {
-            "key": lesson.key,
-            "title": lesson.title,
-            "reason": reason,
-            "support": lesson.support,
-            "file": path_for(lesson),
-        }
+    return [
+        _redacted(
+            {
+                "key": lesson.key,
+                "title": lesson.title,
+                "reason": reason,
+                "support": lesson.support,
+                "file": path_for(lesson),
+            },
+            lesson,
+            reason,
+        )
         for lesson, reason in merged(quarantined)
     ]
-    return [_redacted(row) for row in rows]
 
 
-def _redacted(value: Any) -> Any:
-    from skillforge.safety.redact import scrub_tree
+def _redacted(value: Any, lesson: Lesson, reason: str) -> Any:
+    """``value`` scrubbed, and every value found as a secret anywhere in the lesson's whole document
+    removed from it too: the safety check that quarantined the lesson read its text as a whole (a
+    Twilio key counts next to ``TWILIO_API_KEY`` in the body), a field-by-field scrub did not (the
+    title quoting the bare key kept it)."""
+    from skillforge.safety.redact import scrub_document
 
-    return scrub_tree(value)
+    return scrub_document(value, context=_document(lesson, reason, ""))

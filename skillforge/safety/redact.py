@@ -21,12 +21,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from skillforge.safety import prefilter
+from skillforge.safety.echoes import MIN_LENGTH, Echoes, strings
 from skillforge.safety.paths import normalize_home_paths
 from skillforge.safety.secret_checks import assignment_spans, shannon_entropy
-from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, confidence
+from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, confidence, looks_made_up
 
 if TYPE_CHECKING:  # the route path imports this module: no msgspec or model package at import time
-    from skillforge.model import Action
+    from collections.abc import Callable
+
+    from skillforge.model import Action, Trajectory
 
 __all__ = [
     "KINDS",
@@ -177,8 +180,9 @@ def find_secrets(text: str) -> list[SecretFinding]:
     return findings
 
 
-def redact(text: str) -> tuple[str, Counter[str]]:
-    """``text`` with each secret replaced by ``<redacted:KIND>``, and the count per kind."""
+def redact(text: str, found: dict[str, str] | None = None) -> tuple[str, Counter[str]]:
+    """``text`` with each secret replaced by ``<redacted:KIND>``, and the count per kind (``found``:
+    collects value -> kind of the secrets long enough to be masked where they echo, see :class:`Echoes`)."""
     counts: Counter[str] = Counter()
     spans = _spans(text)
     if not spans:
@@ -186,6 +190,8 @@ def redact(text: str) -> tuple[str, Counter[str]]:
     parts: list[str] = []
     pos = 0
     for start, end, kind in spans:
+        if found is not None:
+            _found(found, text[start:end], kind)
         parts.append(text[pos:start])
         parts.append(f"<redacted:{kind}>")
         counts[kind] += 1
@@ -194,9 +200,9 @@ def redact(text: str) -> tuple[str, Counter[str]]:
     return "".join(parts), counts
 
 
-def scrub(text: str) -> tuple[str, Counter[str]]:
+def scrub(text: str, found: dict[str, str] | None = None) -> tuple[str, Counter[str]]:
     """:func:`redact`, then home folders in paths normalised to ``~`` (counted as ``home-path``)."""
-    text, counts = redact(text)
+    text, counts = redact(text, found)
     text, homes = normalize_home_paths(text)
     if homes:
         counts["home-path"] += homes
@@ -242,21 +248,100 @@ def scrub_tree(value: Any) -> Any:
     return value
 
 
+def secret_values(text: str) -> dict[str, str]:
+    """value -> kind of every secret in ``text`` (for :class:`Echoes`: masked wherever else it occurs)."""
+    found: dict[str, str] = {}
+    for start, end, kind in _spans(text):
+        _found(found, text[start:end], kind)
+    return found
+
+
+def scrub_document(value: Any, context: Any = None) -> Any:
+    """:func:`scrub_tree`, and every value found as a secret in the text of ``context`` (default: the
+    document itself) taken as a whole also removed from each field: a rule that needs its vendor's name
+    nearby (a Twilio key) may see the name in one field (a redacted ``TWILIO_API_KEY=…``) and the value
+    in another (a title quoting an error line), which a field-by-field scrub misses."""
+    echoes = Echoes(secret_values("\n".join(strings(value if context is None else context))))
+    return echoes.mask_tree(scrub_tree(value))
+
+
 def redact_trajectory(traj: object) -> Counter[str]:
     """Redact every step's text and input in place (before any LLM call, file write or commit).
 
-    Secrets become typed placeholders and home folders ``~``; returns the count per kind."""
+    Secrets become typed placeholders and home folders ``~``; then every value found as a secret
+    anywhere in the trajectory is removed wherever else it occurs in it (``CF_API_TOKEN=V`` names V a
+    secret; the error line that prints V bare is masked too, see :class:`Echoes`). Returns the count
+    per kind."""
     from skillforge.model import Trajectory
 
     assert isinstance(traj, Trajectory)
+    found: dict[str, str] = {}
+    total = _scrub_fields(traj, found)
+    echoes = Echoes(found)
+    if echoes:
+        total.update(_mask_fields(traj, echoes))
+    return total
+
+
+def trajectory_redactor(traj: object) -> Callable[[Any], Any]:
+    """:func:`redact_tree` for what is written of a trajectory not yet redacted (``ingest --json`` and
+    ``--to atif`` redact each part as they write it), and every value found as a secret anywhere in the
+    trajectory masked wherever else it occurs, an earlier step included. The trajectory's strings are
+    scanned once here: a string found clean is not scanned again when it is written."""
+    from skillforge.model import Trajectory
+
+    assert isinstance(traj, Trajectory)
+    found: dict[str, str] = {}
+    clean: set[str] = set()
+    texts = [traj.task, traj.cwd, traj.repository, traj.source, *strings(traj.metadata)]
+    for step in traj.steps:
+        texts.extend((step.text, step.tool_name, *strings(step.input)))
+    for text in texts:
+        if not text or text in clean:
+            continue
+        spans = _spans(text)
+        if not spans:
+            clean.add(text)
+        for start, end, kind in spans:
+            _found(found, text[start:end], kind)
+    echoes = Echoes(found)
+
+    def one(text: str) -> str:
+        cleaned = text if text in clean else redact(text)[0]
+        return echoes.mask(cleaned)[0] if echoes else cleaned
+
+    def tree(value: Any) -> Any:
+        if isinstance(value, str):
+            return one(value)
+        if isinstance(value, dict):
+            return {
+                echoes.mask_tree(_redacted_key(k)) if isinstance(k, str) else k: tree(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [tree(v) for v in value]
+        return value
+
+    return tree
+
+
+def _found(found: dict[str, str], value: str, kind: str) -> None:
+    """Note a secret value to mask where it echoes: long enough, and not one a document makes up
+    (``SUPERSECRET``, ``from-env``: a test's fixture, wiped from every line of code it appears in)."""
+    if len(value) >= MIN_LENGTH and not looks_made_up(value):
+        found.setdefault(value, kind)
+
+
+def _scrub_fields(traj: Trajectory, found: dict[str, str]) -> Counter[str]:
+    """Scrub the trajectory's fields in place, collecting the secrets found (value -> kind)."""
     total: Counter[str] = Counter()
-    traj.task, counts = scrub(traj.task)
+    traj.task, counts = scrub(traj.task, found)
     total.update(counts)
     known = {traj.cwd: scrub(traj.cwd)[0]} if traj.cwd else {}  # shell actions carry the session's cwd
     for attr in ("cwd", "repository", "source"):  # a token in a remote URL, a user name in a path
         value = getattr(traj, attr)
         if value:
-            cleaned, counts = scrub(value)
+            cleaned, counts = scrub(value, found)
             setattr(traj, attr, cleaned)
             total.update(counts)
     files: dict[str, str] = {}
@@ -267,30 +352,76 @@ def redact_trajectory(traj: object) -> Counter[str]:
             step.source.file = files[step.source.file]
     for step in traj.steps:
         original = step.text
-        step.text, counts = scrub(step.text)
+        step.text, counts = scrub(step.text, found)
         if step.input is not None:
-            counts.update(_redact_input(step))
+            counts.update(_redact_input(step, found))
         if step.tool_name:  # shown to the model and cited in evidence: a name the log chose
-            step.tool_name, named = scrub(step.tool_name)
+            step.tool_name, named = scrub(step.tool_name, found)
             counts.update(named)
         total.update(counts)
         if step.action is not None:  # the typed action repeats the command, path or patch text
             step.action = _redact_action(step.action, {**known, original: step.text})
     if traj.metadata:  # e.g. the submitted diff, run configs: miners and prompts read them too
-        traj.metadata = _scrub_value(traj.metadata, total)
+        traj.metadata = _scrub_value(traj.metadata, total, found)
     return total
 
 
-def _scrub_value(value: Any, total: Counter[str]) -> Any:
+def _mask_fields(traj: Trajectory, echoes: Echoes) -> Counter[str]:
+    """Mask every known secret value wherever it is left in the (scrubbed) trajectory, in place."""
+    total: Counter[str] = Counter()
+
+    def mask(text: str) -> str:
+        cleaned, counts = echoes.mask(text)
+        total.update(counts)
+        return cleaned
+
+    traj.task = mask(traj.task)
+    for attr in ("cwd", "repository", "source"):
+        value = getattr(traj, attr)
+        if value:
+            setattr(traj, attr, mask(value))
+    for step in traj.steps:
+        step.text = mask(step.text)
+        if step.tool_name:
+            step.tool_name = mask(step.tool_name)
+        if isinstance(step.input, str):
+            step.input = mask(step.input)
+        elif step.input is not None and any(echoes.mask(t)[1] for t in strings(step.input)):
+            step.input = echoes.mask_tree(step.input)
+        if step.action is not None:  # uncounted: it repeats the step's text
+            step.action = _mask_action(step.action, echoes)
+    if traj.metadata and any(echoes.mask(t)[1] for t in strings(traj.metadata)):
+        traj.metadata = echoes.mask_tree(traj.metadata)
+    return total
+
+
+def _mask_action(action: Action, echoes: Echoes) -> Action:
+    import msgspec
+
+    changes: dict[str, Any] = {}
+    for name in action.__struct_fields__:
+        value = getattr(action, name)
+        if isinstance(value, str) and value:
+            new: Any = echoes.mask(value)[0]
+        elif isinstance(value, tuple):
+            new = tuple(echoes.mask(v)[0] if isinstance(v, str) else v for v in value)
+        else:
+            continue
+        if new != value:
+            changes[name] = new
+    return msgspec.structs.replace(action, **changes) if changes else action
+
+
+def _scrub_value(value: Any, total: Counter[str], found: dict[str, str] | None = None) -> Any:
     """Scrub every string inside a JSON-like value, dict keys too."""
     if isinstance(value, str):
-        cleaned, counts = scrub(value)
+        cleaned, counts = scrub(value, found)
         total.update(counts)
         return cleaned
     if isinstance(value, dict):
-        return {_scrub_value(k, total): _scrub_value(v, total) for k, v in value.items()}
+        return {_scrub_value(k, total, found): _scrub_value(v, total, found) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_scrub_value(v, total) for v in value]
+        return [_scrub_value(v, total, found) for v in value]
     return value
 
 
@@ -316,12 +447,12 @@ def _redact_action(action: Action, known: dict[str, str]) -> Action:
     return msgspec.structs.replace(action, **changes) if changes else action
 
 
-def _redact_input(step: object) -> Counter[str]:
+def _redact_input(step: object, found: dict[str, str] | None = None) -> Counter[str]:
     import orjson
 
     value = step.input  # type: ignore[attr-defined]
     raw = value if isinstance(value, str) else orjson.dumps(value).decode()
-    cleaned, counts = scrub(raw)
+    cleaned, counts = scrub(raw, found)
     if counts:
         try:
             step.input = cleaned if isinstance(value, str) else orjson.loads(cleaned)  # type: ignore[attr-defined]

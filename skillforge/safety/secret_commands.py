@@ -1,5 +1,6 @@
 """Passwords on command lines, for :mod:`skillforge.safety.secret_rules`: a tool's password option
-(``redis-cli -a``, ``mongosh -p``, ``keytool -storepass``, ``gpg --passphrase``, ``zip -P``), a password
+(``redis-cli -a``, ``mongosh -p``, ``keytool -storepass``, ``gpg --passphrase``, ``zip -P``, ``sqlcmd
+-P``, ``ldapsearch -w``), a password
 given as an argument (``htpasswd -b``, ``rabbitmqctl add_user``, ``lftp -u user,PW``, ``smbclient -U
 user%PW``, ``net use … /user:X PW``), a value written into a secret manager (``aws ssm put-parameter
 --value``, ``--secret-string``), and a value echoed or here-string'd into a command that reads a secret
@@ -101,6 +102,21 @@ COMMAND_RULES = [
         _literal,
     ),
     Rule("cli-password", re.compile(r"psql\b[^\n|;]{0,200}?\s-W[ \t]+" + _VALUE), ("psql",), _tokenish),
+    Rule(  # SQL Server's sqlcmd, bcp, osql: -P PASSWORD (without -P they prompt or use -E)
+        "cli-password",
+        re.compile(r"(?:sqlcmd|bcp|osql)\b[^\n|;]{0,200}?\s-P(?:[ \t]+|(?=[^\s-]))" + _VALUE),
+        ("sqlcmd", "bcp", "osql"),
+        _literal,
+    ),
+    Rule(  # OpenLDAP's clients: -w PASSWORD (-W prompts, -y names a file)
+        "cli-password",
+        re.compile(
+            r"ldap(?:search|modify|add|delete|modrdn|passwd|whoami|compare|exop)\b[^\n|;]{0,200}?"
+            r"\s-w(?:[ \t]+|(?=[^\s-]))" + _VALUE
+        ),
+        ("ldap",),
+        _literal,
+    ),
     Rule(
         "cli-password",
         re.compile(r"htpasswd(?P<f>(?:[ \t]+-[A-Za-z]+)+)" + _ARG + _ARG + r"[ \t]+" + _VALUE),

@@ -63,6 +63,20 @@ def _cli_flag_value(text: str, m: re.Match[str]) -> str | None:
     return "cli-password" if "password" in m.group(0).split(None, 1)[0] else "cli-token"
 
 
+def _url_token(text: str, m: re.Match[str]) -> str | None:
+    """A URL's user part that reads as a random token: letters and digits, 32 or more hex digits or
+    mixed case, no word-like name (``https://deploybot2024@…`` is a user)."""
+    value = m.group("s")
+    if not _letters_and_digits(value) or shannon_entropy(value) < 3.0 or _made_of_words(value):
+        return None
+    if not (len(value) >= 32 and _HEX_ONLY.match(value)) and not _mixed(value):
+        return None
+    return "url-token" if _url_credentials(text, m) else None
+
+
+_HEX_ONLY = re.compile(r"^[0-9a-fA-F]+$")
+
+
 def _cased(v: str) -> bool:
     return any(c.isupper() for c in v) and any(c.islower() for c in v)
 
@@ -284,6 +298,12 @@ RULES: list[Rule] = [
     ),
     *FORMAT_RULES,
     *COMMAND_RULES,
+    Rule(  # a token alone as a URL's user part (https://<40 hex>@github.com: git's form for a token)
+        "url-token",
+        re.compile(r"://(?P<s>[A-Za-z0-9]{20,255})@"),
+        ("://",),
+        _url_token,
+    ),
     Rule(  # the password may hold "/" but ends at the next "://": each "://" reads up to the next (linear)
         "url-password",
         re.compile(r"://[^\s:/@\"'<>\\]{0,200}:(?P<s>[^\s/@\"'<>\\](?:(?!://)[^\s@\"'<>\\])*+)@"),
@@ -314,6 +334,33 @@ _SELF_NAMED_EXAMPLE = re.compile(rf"(?i){_PLACEHOLDER_WORDS}|{_FILLER_WORDS}|tok
 _SELF_NAMED = {"huggingface-token": 3, "age-secret-key": 16}  # kind -> length of its prefix
 
 
+# vendors' documented examples that carry no example word: jwt.io's example token, whatever its
+# algorithm and signature (its claims: {"sub": "1234567890", "name": "John Doe", ...}); AWS's
+# AKIAIOSFODNN7EXAMPLE and the like are caught by _EXAMPLE's words
+_DOCUMENTED_JWT_CLAIMS = {"sub": "1234567890", "name": "John Doe"}
+
+
+def _documented_example(value: str) -> bool:
+    """A vendor's documented example value (jwt.io's example token)."""
+    if not value.startswith("eyJ") or value.count(".") != 2:
+        return False
+    import base64
+    import json
+
+    payload = value.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:  # not base64 or not JSON (binascii.Error and UnicodeDecodeError are ValueErrors)
+        return False
+    return isinstance(claims, dict) and all(claims.get(k) == v for k, v in _DOCUMENTED_JWT_CLAIMS.items())
+
+
+def looks_made_up(value: str) -> bool:
+    """A value written as an example or placeholder (a vendor's example key, ``xxxx``, counting digits,
+    words only)."""
+    return _EXAMPLE.search(value) is not None
+
+
 def confidence(kind: str, value: str) -> str:
     """ "high" for a known token shape that does not look like a documented example or placeholder
     (vendors' example keys, ``xxxx`` runs, counting digits, words); "low" for keyword and entropy
@@ -324,11 +371,11 @@ def confidence(kind: str, value: str) -> str:
     if kind in _SELF_NAMED:  # letters only, or a word in the prefix, is the real shape here
         body = value[_SELF_NAMED[kind] :]
         return "low" if _SELF_NAMED_EXAMPLE.search(body) else "high"  # hf_MyTestTokenChangeMe…, hf_1234…
-    if kind in LOW_KINDS or _EXAMPLE.search(value):
+    if kind in LOW_KINDS or _EXAMPLE.search(value) or _documented_example(value):
         return "low"
     if kind in ("bearer-token", "auth-header"):
         return "high" if len(value) >= 20 and _mixed(value) and shannon_entropy(value) >= 4.0 else "low"
-    if kind in ("url-password", "connection-string", "cli-password", "cli-token", "url-key"):
+    if kind in ("url-password", "connection-string", "cli-password", "cli-token", "url-key", "url-token"):
         return (
             "high"
             if len(value) >= 8
