@@ -2,7 +2,8 @@
 
 ``find_injections(text)`` returns :class:`InjectionFinding` objects (rule, severity, message, 1-based
 line) for: instruction overrides ("ignore previous instructions", "you are now", "new instructions:", and
-in other languages and paraphrases: :mod:`skillforge.safety.combined`), requests for credentials or tools
+in other languages and paraphrases: :mod:`skillforge.safety.combined`; settings that turn off the agent's
+permission checks: :mod:`~skillforge.safety.agent_settings`), requests for credentials or tools
 (read ``~/.ssh`` or ``.env``, print the environment, send tokens: :mod:`~skillforge.safety.credential_requests`,
 and read as combinations with an override, secrecy or a public place: :mod:`~skillforge.safety.combined`),
 URLs to hosts outside an allowlist (warning; with a query string carrying data: error), piping a
@@ -18,6 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from skillforge.safety.agent_settings import PERMISSION_BYPASS, PERMISSION_BYPASS_STARTS, permission_bypass
 from skillforge.safety.combined import OVERRIDE, combined_requests, said_overrides
 from skillforge.safety.context import Context, made_up_host
 from skillforge.safety.credential_requests import (
@@ -124,7 +126,12 @@ _PIPE_SHELL = re.compile(  # PowerShell download cradles (the shell parser reads
     r"(?:iex|invoke-expression)\b"
 )
 _PIPE_KEYS = ("iex", "iwr", "irm", "invoke-")  # also where every match of _PIPE_SHELL starts
-_STARTS = {_OVERRIDE: _OVERRIDE_STARTS, ASK_SECRETS: ASK_STARTS, _PIPE_SHELL: _PIPE_KEYS}
+_STARTS = {
+    _OVERRIDE: _OVERRIDE_STARTS,
+    ASK_SECRETS: ASK_STARTS,
+    _PIPE_SHELL: _PIPE_KEYS,
+    PERMISSION_BYPASS: PERMISSION_BYPASS_STARTS,  # read by permission_bypass; here for the prefilter tests
+}
 # the look-behind changes no match (each starts a run of base64 characters: a match takes its whole run,
 # and "=" is not one) but stops re from retrying every offset of every shorter word
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{32,}={0,2}")
@@ -148,6 +155,7 @@ def find_injections(
             text, low, ctx, _PIPE_SHELL, _PIPE_KEYS, "pipe-to-shell", "pipes a download straight into a shell"
         ),
         *((f.rule, f.offset, f.message, _shell_confidence(f, hosts)) for f in find_unsafe(text)),
+        *permission_bypass(text, low, ctx),
         *url_findings(text, hosts),
         *image_findings(text, hosts),
         *_blobs(text, hosts, ctx),
