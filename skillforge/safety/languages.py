@@ -169,6 +169,9 @@ STRONG_SECRET = re.compile(
     r"~/\.ssh\b|\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/credentials|\.netrc|\.git-credentials|/etc/shadow|"
     r"\.pypirc|\.npmrc|\.kube/config|\.docker/config|/proc/self/environ|(?<![\w./-])\.env(?![\w-])(?!\.\w)|"
     r"\bprintenv\b|\benv ?\||`env`|\benv vars?\b|\benv variables?\b|\benvironment variables?\b|"
+    # commands that print a token: gh auth token, gcloud auth print-access-token, aws configure get …
+    r"\bgh auth token\b|\bgcloud auth (?:application-default )?print-(?:access|identity)-token\b|"
+    r"\baz account get-access-token\b|\baws configure get\b|\baws ecr get-login-password\b|\bheroku auth:token\b|"
     r"\bvariables? whose names? (?:contains?|includes?|ends? (?:with|in))\b|"
     r"\bvariables? d['’]environnement|umgebungsvariablen|\bvariables de entorno|variáveis de ambiente|"
     r"variabili d['’] ?ambiente|переменн\w* (?:окружения|среды)|环境变量|環境變數|環境変数|환경 ?변수"
@@ -186,6 +189,7 @@ STRONG_STARTS = (  # every match of STRONG_SECRET starts with one of these
     ),
     *("/etc/shadow", ".pypirc", ".npmrc", ".kube/config", ".docker/config", "/proc/self/environ", ".env"),
     *("printenv", "env |", "env|", "`env`", "env var", "environment var", "variable", "umgebungsvariablen"),
+    *("gh auth token", "gcloud auth", "az account", "aws configure get", "aws ecr", "heroku auth"),
     *("variáveis de", "variabili d", "переменн", "环境变量", "環境變數", "環境変数", "환경"),
 )
 WEAK_SECRET = re.compile(  # a secret variable is matched from its suffix ("_token" of "github_token")
@@ -223,7 +227,7 @@ VALUE_OF = re.compile(
 
 # verbs that read a secret out or disclose it, in each language (imperative and infinitive forms)
 ACTION = re.compile(
-    r"\b(?:read|open|cat|run|execute|print(?:ing)?|paste|put(?:ting)?|write|dump|echo|output|attach|include|post|send|upload|"
+    r"\b(?:read|open|cat|run|execute|print(?:ing)?|paste|put(?:ting)?|add|commit|push|write|dump|echo|output|attach|include|post|send|upload|"
     r"share|leak|publish|copy|reveal|show|display|expose|exfiltrate|forward|transmit|e-?mail|reply\s+(?:only\s+)?with)\b|"
     r"\b(?:lisez|lis|lire|ouvrez|ouvre|collez|colle|coller|copiez|copier|envoyez|envoie|envoyer|écrivez|écris|"
     r"affichez|affiche|mettez|mets|ajoutez|ajoute|incluez|publiez|partagez|joignez|imprimez)\b|"
@@ -277,7 +281,7 @@ READS = frozenset(
 # where a disclosed secret goes: a pull request, a commit, a gist, a comment, a URL, the agent's answer
 SINK = re.compile(
     r"\b(?:pull\s+request|pr|merge\s+request|commit(?:\s+message)?|gist|pastebin|comment|issue|release\s+"
-    r"(?:notes|body)|answer|reply|response|webhook|slack|discord)s?\b|https?://|"
+    r"(?:notes|body)|answer|reply|response|webhook|slack|discord|log)s?\b|https?://|"
     r"\bdemande\s+de\s+fusion\b|\bcommentaire\b|\bréponse\b|\bkommentar\b|\bantwort\b|\bcomentario\b|"
     r"\brespuesta\b|\bcomentário\b|\bresposta\b|\bcommento\b|\brisposta\b|"
     r"пул-?реквест|коммит|комментари|(?<!\w)ответ|"
