@@ -29,7 +29,11 @@ from skillforge.safety.languages import (
     FOREIGN_OVERRIDE,
     FOREIGN_STARTS,
     NEGATION,
+    OVERRIDE_MORE_LANGUAGES,
+    OVERRIDE_MORE_LANGUAGES_STARTS,
     PARAPHRASE,
+    PARAPHRASE_MORE,
+    PARAPHRASE_MORE_STARTS,
     PARAPHRASE_STARTS,
     READS,
     SECRECY,
@@ -89,8 +93,11 @@ def said_overrides(text: str, low: str, phrases: str, ctx: Context) -> tuple[lis
         if foreign_override(low, m.start(), m.end()):
             negated = NEGATION.search(low, max(0, m.start() - 30), m.start())
             found.append(_override(text, low, ctx, m, negated))
-    for m in _scan(PARAPHRASE, phrases, PARAPHRASE_STARTS):
-        found.append(_override(text, phrases, ctx, m, override_confidence(phrases, m.start()) == "low"))
+    for m in _scan(OVERRIDE_MORE_LANGUAGES, low, OVERRIDE_MORE_LANGUAGES_STARTS):
+        found.append(_override(text, low, ctx, m, NEGATION.search(low, max(0, m.start() - 30), m.start())))
+    for pattern, starts in ((PARAPHRASE, PARAPHRASE_STARTS), (PARAPHRASE_MORE, PARAPHRASE_MORE_STARTS)):
+        for m in _scan(pattern, phrases, starts):
+            found.append(_override(text, phrases, ctx, m, override_confidence(phrases, m.start()) == "low"))
     covers = [m.start() for m in _scan(COVER, phrases, COVER_STARTS) if not ctx.illustrative(m.start())]
     return found, covers
 
