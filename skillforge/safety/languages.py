@@ -159,6 +159,7 @@ PARAPHRASE_MORE = re.compile(
     r"|\b(?:your\s+)?(?:safety|content)\s+(?:guidelines|rules|restrictions|guardrails|policies)\s+"
     r"(?:are|have\s+been)\s+(?:now\s+)?(?:disabled|lifted|suspended|turned\s+off|switched\s+off|off|removed)\b"
     r"|\bignore\s+the\s+user\s*(?:[.;!]|$|,?\s+(?:and|only)\b)"
+    r"|\bstop\s+(?:working\s+on|doing)\s+what\s+the\s+user\s+(?:asked|wants|requested|said)\b"
     r"|\b(?:only\s+(?:do|follow)\s+what\s+this\s+(?:file|skill|document)\s+says|"
     r"follow\s+only\s+(?:this|these)\s+(?:file|skill|instructions)\b)",
     re.M,
