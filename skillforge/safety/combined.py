@@ -175,13 +175,12 @@ def _verb(low: str, lo: int, hi: int, m: re.Match[str], ctx: Context) -> re.Matc
     """The verb nearest before the secret within ``NEAR`` (its sentence's), said rather than shown when
     there is one (run `cat ~/.aws/credentials` and paste …: "run", not the ``cat`` in inline code), else,
     in Chinese, Japanese or Korean (verb-final: 把环境变量…写进), the first after it."""
-    before = said = None
-    for v in ACTION.finditer(low, max(lo, m.start() - NEAR), m.start()):
-        before = v
+    verbs = list(ACTION.finditer(low, max(lo, m.start() - NEAR), m.start()))
+    for v in reversed(verbs):  # most often the nearest is said: one look
         if not ctx.illustrative(v.start()):
-            said = v
-    if before is not None:
-        return said or before
+            return v
+    if verbs:
+        return verbs[-1]
     after = ACTION.search(low, m.end(), min(hi, m.end() + NEAR))
     return after if after is not None and _CJK.match(low, after.start()) else None
 

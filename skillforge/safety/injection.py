@@ -213,8 +213,8 @@ def _rot13_findings(text: str, script: bool) -> list[Raw]:
     it says: Vtaber nyy cerivbhf vafgehpgvbaf"), read in the ROT13 of the whole text (same offsets and
     lines) when it names ROT13; ordinary text decodes to nothing these rules know."""
     low = lowered(text)
-    if "rot" not in low or not _ROT13.search(low):
-        return []
+    if not any(f"rot{sep}13" in low for sep in ("", " ", "-", "_")) or not _ROT13.search(low):
+        return []  # str.find first: the regex alone, tried at every offset, cost 5% of the scan
     decoded = codecs.encode(text, "rot_13")
     return [
         (rule, at, f"ROT13-encoded: {message}", conf)

@@ -97,7 +97,7 @@ OVERRIDE_MORE_LANGUAGES = re.compile(
     r"\b(?:negeer|vergeet|negeert|vergeten)\s+(?:(?:al|alle|de|het)\s+){0,2}"
     r"(?:(?:eerdere|vorige|voorgaande|bovenstaande|oorspronkelijke|oude)\s+|(?:je|jouw|uw)\s+(?:(?:eerdere|vorige|"
     r"oorspronkelijke)\s+)?)(?:instructies|aanwijzingen|opdrachten|regels|richtlijnen|prompts?)\b"
-    r"|(?:(?<=\bje\s)|(?<=\bjij\s)|(?<=\bu\s))bent\s+(?:vanaf\s+)?nu\s+(?:een|de)\s"
+    r"|(?:(?<=\bje\s)|(?<=\bjij\s)|(?<=\bu\s))bent (?:vanaf\s+)?nu\s+(?:een|de)\s"
     # Polish: zignoruj wszystkie poprzednie instrukcje, zapomnij o swoich instrukcjach, jesteś teraz asystentem
     r"|\b(?:zignoruj|ignoruj|zapomnij)\s+(?:o\s+)?(?:(?:wszystkie|wszystkich|wszelkie|swoje|swoich|twoje|twoich)\s+){0,2}"
     r"(?:(?:poprzednie|poprzednich|wcześniejsze|wcześniejszych|dotychczasowe|dotychczasowych|powyższe|"
@@ -107,11 +107,11 @@ OVERRIDE_MORE_LANGUAGES = re.compile(
     r"|(?<!\w)(?:önceki|daha\s+önceki|eski|tüm|bütün)\s+(?:(?:tüm|bütün)\s+)?(?:talimatları|talimatlarını|"
     r"komutları|kuralları|yönergeleri|yönergelerini)\s+(?:yok\s+say|unut|görmezden\s+gel|dikkate\s+alma)"
     r"|(?<!\w)talimatlarını\s+(?:yok\s+say|unut|görmezden\s+gel)"
-    r"|(?<!\w)(?:sen\s+artık|artık\s+sen)\s+(?:\w+\s+){0,3}?bir\s+\w+"
+    r"|(?<!\w)(?:sen artık|artık sen)\s+(?:\w+\s+){0,3}?bir\s+\w+"
     # Indonesian: abaikan semua instruksi sebelumnya, lupakan instruksimu, kamu sekarang adalah …
     r"|\b(?:abaikan|lupakan|acuhkan)\s+(?:(?:semua|seluruh|segala)\s+)?(?:instruksi|perintah|petunjuk|aturan)"
     r"(?:\s+(?:sebelumnya|terdahulu|di\s+atas|awal|(?:kamu|anda|mu))\b|(?:mu|nya)\b)"
-    r"|\b(?:kamu|anda|engkau)\s+sekarang\s+(?:adalah|menjadi)\b"
+    r"|\b(?:kamu|anda|engkau) sekarang\s+(?:adalah|menjadi)\b"
     # Hindi: पिछले सभी निर्देशों को अनदेखा करें, अपने निर्देश भूल जाओ, अब तुम एक … हो
     r"|(?:पिछले|पूर्व|पहले\s+के|ऊपर\s+के|सभी)\s+(?:(?:सभी|सारे|पिछले)\s+)?(?:निर्देशों|निर्देश|आदेशों|नियमों)\s+"
     r"(?:को\s+)?(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल|उपेक्षा)"
@@ -130,9 +130,32 @@ OVERRIDE_MORE_LANGUAGES = re.compile(
     r"|\bda (?:adesso|ora)(?:\s+in\s+poi)?\s+segui\s+solo\s+(?:queste|le\s+mie)\s+istruzioni"
 )
 OVERRIDE_MORE_LANGUAGES_STARTS = (  # every match of OVERRIDE_MORE_LANGUAGES starts with one of these
-    *("negeer", "vergeet", "vergeten", "bent", "zignoruj", "ignoruj", "zapomnij", "jesteś"),
-    *("önceki", "daha", "eski", "tüm", "bütün", "talimatlarını", "sen", "artık", "abaikan", "lupakan"),
-    *("acuhkan", "kamu", "anda", "engkau", "पिछले", "पूर्व", "पहले", "ऊपर", "सभी", "अपने", "अब"),
+    *("negeer", "vergeet", "vergeten", "bent nu", "bent vanaf", "zignoruj", "ignoruj", "zapomnij", "jesteś"),
+    *(
+        "önceki",
+        "daha",
+        "eski",
+        "tüm",
+        "bütün",
+        "talimatlarını",
+        "sen artık",
+        "artık sen",
+        "abaikan",
+        "lupakan",
+    ),
+    *(
+        "acuhkan",
+        "kamu sekarang",
+        "anda sekarang",
+        "engkau sekarang",
+        "पिछले",
+        "पूर्व",
+        "पहले",
+        "ऊपर",
+        "सभी",
+        "अपने",
+        "अब",
+    ),
     *("bỏ", "phớt", "quên", "bây", "từ", "dimentica", "ignora", "da adesso", "da ora"),
 )
 
@@ -140,45 +163,62 @@ OVERRIDE_MORE_LANGUAGES_STARTS = (  # every match of OVERRIDE_MORE_LANGUAGES sta
 # more English paraphrases (attack20): whatever the system prompt or the user said disregarded, the system
 # prompt not to be followed, the agent's instructions outdated or a test, this file the real instructions,
 # a made-up authorisation to skip safety checks, safety guidelines declared off
-PARAPHRASE_MORE = re.compile(
-    r"\b(?:disregard|ignore|forget)\s+(?:whatever|anything|everything)\s+(?:that\s+)?(?:your\s+|the\s+)?"
+PARAPHRASE_MORE = re.compile(  # each branch opens with a literal of PARAPHRASE_MORE_STARTS (frequent words
+    # such as "do", "your" or "only" as starts cost ~7% of the scan)
+    r"\b(?:disregard|ignore|forget) (?:whatever|anything|everything)\s+(?:that\s+)?(?:your\s+|the\s+)?"
     r"(?:system\s+prompt|user|operator|developer)\b[^.;\n]{0,60}?\b(?:told|gave|instructed|asked)\s+you\b"
-    r"|\b(?:do\s+not|don['’]t|never|stop)\s+(?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)?\s+to|comply(?:ing)?\s+with|"
+    r"|\b(?:do not|don['’]t|never|stop) (?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)?\s+to|comply(?:ing)?\s+with|"
     r"trust(?:ing)?|heed(?:ing)?)\s+(?:(?:the|your|any|its)\s+)?system\s+(?:prompt|message|instructions)\b"
     r"(?!\s+(?:template|file|format|field|option|flag|variable|section)s?\b)"
-    r"|\b(?:guidance|instructions|directives|rules|system\s+prompt)\s+you\s+(?:were|have\s+been|['’]ve\s+been)\s+"
-    r"(?:given|told)\b[^.;\n]{0,60}?\b(?:(?:is|are)\s+(?:now\s+)?(?:outdated|obsolete|void|revoked|invalid|"
-    r"superseded)|no\s+longer\s+appl)"
-    r"|\b(?:above|over|before)\s+(?:anything|everything|whatever)\s+the\s+user\s+(?:says|said|asks|wants|types)\b"
-    r"|\byour\s+(?:previous|prior|earlier|original|other)\s+(?:instructions|directives|(?:system\s+)?prompt)\s+"
+    r"|(?:(?<=guidance\s)|(?<=instructions\s)|(?<=directives\s)|(?<=rules\s)|(?<=prompt\s))"
+    r"you (?:were|have been|['’]ve been)\s+(?:given|told)\b[^.;\n]{0,60}?\b(?:(?:is|are)\s+(?:now\s+)?"
+    r"(?:outdated|obsolete|void|revoked|invalid|superseded)|no\s+longer\s+appl)"
+    r"|(?:(?<=above\s)|(?<=over\s)|(?<=before\s))(?:anything|everything|whatever) the user\s+"
+    r"(?:says|said|asks|wants|types)\b"
+    r"|\byour (?:previous|prior|earlier|original|other)\s+(?:instructions|directives|(?:system\s+)?prompt)\s+"
     r"(?:were|was|are|is)\s+(?:(?:just|only|merely)\s+)?(?:a\s+test|fake|not\s+real|a\s+decoy)(?=\s*(?:[;:.,!]|$))"
-    r"|\b(?:real|actual|true)\s+instructions\s+are\s+(?:the\s+ones\s+)?(?:in|from|below|here)\b"
-    r"|\b(?:directives|instructions|rules)\s+(?:below|here|in\s+this\s+(?:file|skill))\s+"
+    r"|\b(?:real|actual|true) instructions\s+are\s+(?:the\s+ones\s+)?(?:in|from|below|here)\b"
+    r"|\b(?:directives|instructions|rules) (?:below|here|in\s+this\s+(?:file|skill))\s+"
     r"(?:supersede|override|replace|take\s+precedence\s+over)\s+(?:them|it|those|that|everything|anything|all)\b"
-    r"|\bauthori[sz]ed\s+you\s+to\s+(?:skip|bypass|ignore|disable|turn\s+off)\b"
-    r"|\b(?:your\s+)?(?:safety|content)\s+(?:guidelines|rules|restrictions|guardrails|policies)\s+"
+    r"|\bauthori[sz]ed you\s+to\s+(?:skip|bypass|ignore|disable|turn\s+off)\b"
+    r"|\b(?:safety|content) (?:guidelines|rules|restrictions|guardrails|policies)\s+"
     r"(?:are|have\s+been)\s+(?:now\s+)?(?:disabled|lifted|suspended|turned\s+off|switched\s+off|off|removed)\b"
-    r"|\bignore\s+the\s+user\s*(?:[.;!]|$|,?\s+(?:and|only)\b)"
-    r"|\bstop\s+(?:working\s+on|doing)\s+what\s+the\s+user\s+(?:asked|wants|requested|said)\b"
-    r"|\b(?:only\s+(?:do|follow)\s+what\s+this\s+(?:file|skill|document)\s+says|"
-    r"follow\s+only\s+(?:this|these)\s+(?:file|skill|instructions)\b)",
+    r"|\bignore the user\s*(?:[.;!]|$|,?\s+(?:and|only)\b)"
+    r"|\bstop (?:working\s+on|doing)\s+what\s+the\s+user\s+(?:asked|wants|requested|said)\b"
+    r"|\b(?:only (?:do|follow)\s+what\s+this\s+(?:file|skill|document)\s+says|"
+    r"follow only\s+(?:this|these)\s+(?:file|skill|instructions)\b)",
     re.M,
 )
 PARAPHRASE_MORE_STARTS = (  # every match of PARAPHRASE_MORE starts with one of these
     *(
-        "disregard",
-        "ignore",
-        "forget",
-        "do",
-        "don",
-        "never",
-        "stop",
-        "guidance",
-        "instructions",
-        "directives",
+        "disregard whatever",
+        "disregard anything",
+        "disregard everything",
+        "ignore whatever",
+        "ignore anything",
     ),
-    *("rules", "system", "above", "over", "before", "your", "real", "actual", "true", "authori", "safety"),
-    *("content", "only", "follow"),
+    *("ignore everything", "forget whatever", "forget anything", "forget everything", "do not", "don't"),
+    *(
+        "don’t",
+        "never ",
+        "stop ",
+        "you were",
+        "you have been",
+        "you've been",
+        "you’ve been",
+        "anything the user",
+    ),
+    *(
+        "everything the user",
+        "whatever the user",
+        "your previous",
+        "your prior",
+        "your earlier",
+        "your original",
+    ),
+    *("your other", "real instructions", "actual instructions", "true instructions", "directives ", "rules "),
+    *("instructions ", "authorised you", "authorized you", "safety ", "content ", "ignore the user"),
+    *("only do", "only follow", "follow only"),
 )
 
 
