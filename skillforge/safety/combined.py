@@ -29,7 +29,11 @@ from skillforge.safety.languages import (
     FOREIGN_OVERRIDE,
     FOREIGN_STARTS,
     NEGATION,
+    OVERRIDE_MORE_LANGUAGES,
+    OVERRIDE_MORE_LANGUAGES_STARTS,
     PARAPHRASE,
+    PARAPHRASE_MORE,
+    PARAPHRASE_MORE_STARTS,
     PARAPHRASE_STARTS,
     READS,
     SECRECY,
@@ -62,6 +66,17 @@ _PLACE = re.compile(
     r"\b(?:to|into|in|on|onto|as|via|with|à|au|aux|dans|en|sur|auf|an|als|al|em|no|na|nel|nella|nei|sul|sulla|в|во|на)"
     rf"(?:\s+(?:{_DETERMINERS}))*\s+\Z"
 )
+# a credential file or the environment committed: its verb just before it ("commit ~/.aws/credentials", "git add
+# .env"), or the file pushed or committed after it was written ("copy .env into docs/ and commit it", "add your
+# ~/.aws/credentials to the repository")
+_COMMITTED = re.compile(
+    r"\b(?:commit|push|check\s+in|git\s+add)\s+(?:(?:the|your|a|an|this|all|of)\s+)*[`'\"]?(?:~/)?\Z"
+)
+_COMMITS = re.compile(
+    r"\b(?:commit|push|check\s+in)\s+(?:it|them|that|this|the\s+file|these)\b"
+    r"|\bto\s+(?:the\s+|your\s+|this\s+)?(?:git\s+)?(?:repository|repo)\b(?![’'-]|\s+(?:secrets?|settings|variables?))"
+)
+_EXPANDED = re.compile(r"\$\{?[a-z0-9_]{0,64}\Z")  # the secret variable's name, after a $: its value
 _YOUR_ANSWER = re.compile(r"\byour\s+(?:final\s+)?(?:reply|answer|response)\b")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CALL = re.compile(r"[ \t]*[(\"'=]")  # a verb called or given a string: code, not an instruction
@@ -79,8 +94,11 @@ def said_overrides(text: str, low: str, phrases: str, ctx: Context) -> tuple[lis
         if foreign_override(low, m.start(), m.end()):
             negated = NEGATION.search(low, max(0, m.start() - 30), m.start())
             found.append(_override(text, low, ctx, m, negated))
-    for m in _scan(PARAPHRASE, phrases, PARAPHRASE_STARTS):
-        found.append(_override(text, phrases, ctx, m, override_confidence(phrases, m.start()) == "low"))
+    for m in _scan(OVERRIDE_MORE_LANGUAGES, low, OVERRIDE_MORE_LANGUAGES_STARTS):
+        found.append(_override(text, low, ctx, m, NEGATION.search(low, max(0, m.start() - 30), m.start())))
+    for pattern, starts in ((PARAPHRASE, PARAPHRASE_STARTS), (PARAPHRASE_MORE, PARAPHRASE_MORE_STARTS)):
+        for m in _scan(pattern, phrases, starts):
+            found.append(_override(text, phrases, ctx, m, override_confidence(phrases, m.start()) == "low"))
     covers = [m.start() for m in _scan(COVER, phrases, COVER_STARTS) if not ctx.illustrative(m.start())]
     return found, covers
 
@@ -137,7 +155,7 @@ def _request(
     if span is None:
         return None
     lo, hi = span
-    verb = _verb(low, lo, hi, m)
+    verb = _verb(low, lo, hi, m, ctx)
     if verb is None or ctx.illustrative(verb.start()) or _CALL.match(low, verb.end()):
         return None  # shown, not said; or print("Get your API key at https://…") in code
     if NEGATION.search(low, max(lo, verb.start() - 30), verb.start()):
@@ -154,14 +172,16 @@ def _request(
     )
 
 
-def _verb(low: str, lo: int, hi: int, m: re.Match[str]) -> re.Match[str] | None:
-    """The verb nearest before the secret within ``NEAR`` (its sentence's), else, in Chinese, Japanese
-    or Korean (verb-final: 把环境变量…写进), the first after it."""
-    before = None
-    for v in ACTION.finditer(low, max(lo, m.start() - NEAR), m.start()):
-        before = v
-    if before is not None:
-        return before
+def _verb(low: str, lo: int, hi: int, m: re.Match[str], ctx: Context) -> re.Match[str] | None:
+    """The verb nearest before the secret within ``NEAR`` (its sentence's), said rather than shown when
+    there is one (run `cat ~/.aws/credentials` and paste …: "run", not the ``cat`` in inline code), else,
+    in Chinese, Japanese or Korean (verb-final: 把环境变量…写进), the first after it."""
+    verbs = list(ACTION.finditer(low, max(lo, m.start() - NEAR), m.start()))
+    for v in reversed(verbs):  # most often the nearest is said: one look
+        if not ctx.illustrative(v.start()):
+            return v
+    if verbs:
+        return verbs[-1]
     after = ACTION.search(low, m.end(), min(hi, m.end() + NEAR))
     return after if after is not None and _CJK.match(low, after.start()) else None
 
@@ -188,6 +208,10 @@ def _why(
     if not strong and not _value_asked(low, m, verb):
         return ""  # "use GITHUB_TOKEN to post a comment on the PR": the variable is used, not disclosed
     start = max(verb.end(), m.end())
+    if strong and (
+        _COMMITTED.search(low, max(lo, m.start() - 40), m.start()) or _COMMITS.search(low, start, hi)
+    ):
+        return "sent to a commit"
     for sink in SINK.finditer(low, start, min(hi, start + 200)):
         free = _CJK.match(low, sink.start()) or sink.group().startswith("http")  # 写进提交信息, a URL
         if free or _PLACE.search(low, max(start, sink.start() - 80), sink.start()):
@@ -202,7 +226,9 @@ def _reads(verb: re.Match[str]) -> bool:
 
 def _value_asked(low: str, m: re.Match[str], verb: re.Match[str]) -> bool:
     """A secret variable's value is what the verb asks for: "the value of" between them, or (CJK) "的值"
-    after the variable, the verb after it."""
+    after the variable, the verb after it, or the variable expanded (``$GITHUB_TOKEN``, ``${API_KEY}``)."""
+    if _EXPANDED.search(low, max(0, m.start() - 80), m.start()):
+        return True
     if verb.start() < m.start():
         return bool(VALUE_OF.search(low, verb.end(), m.start()))
     return bool(VALUE_OF.match(low, m.end(), m.end() + 30)) or bool(
