@@ -438,3 +438,25 @@ def test_a_home_folder_naming_no_person_is_not_reported(lib: Path, home: str) ->
     assert normalize_home_paths(text)[1] == 2
     edit(lib, "git-bisect", "git bisect reset\n", f"git bisect reset\ncd {home}/src/app\n")
     assert "SF502" not in rules(lib)
+
+
+def test_a_skill_md_named_from_inside_its_folder_is_checked_against_its_folder_and_siblings(
+    lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review20: `validate SKILL.md` run inside the skill folder read the folder's name as '' (a false
+    SF104 'differs from its folder') and looked for siblings among the skill's own files."""
+    folder = lib / "skills" / "git-bisect"
+    twin = lib / "skills" / "git-bisect-again"
+    shutil.copytree(folder, twin)
+    skill = twin / "SKILL.md"
+    skill.write_text(skill.read_text().replace("name: git-bisect", "name: git-bisect-again", 1))
+    monkeypatch.chdir(folder)
+    found = {f.rule for f in validate_paths([Path("SKILL.md")]).findings}
+    assert "SF104" not in found and "SF302" in found  # its own folder's name; compared with the twin
+
+
+def test_one_skill_named_two_ways_is_checked_once(lib: Path) -> None:
+    """review20: the same folder by two spellings was reported as its own duplicate (SF301/SF302)."""
+    folder = lib / "skills" / "git-bisect"
+    report = validate_paths([folder, lib / "skills" / ".." / "skills" / "git-bisect", folder / "SKILL.md"])
+    assert report.skills == 1 and report.findings == []

@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from skillforge.safety.redact import redact
 from skillforge.safety.wrapper import neutralised
@@ -99,7 +99,7 @@ def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None
         text = json.dumps(
             {
                 "status": "ok" if matches else "abstained",
-                "matches": [{**m.to_dict(), "description": neutralised(m.description)} for m in matches],
+                "matches": [_served(m.to_dict()) for m in matches],
                 "body": {"name": body.name, "text": body.text} if body else None,
             },
             indent=2,
@@ -113,9 +113,18 @@ def render(matches: list[Match], fmt: str = "markdown", body: Body | None = None
 
 def pointer(match: Match) -> dict[str, object]:
     """``match.to_dict()`` with its texts redacted, for structured answers (MCP ``search_skills``)."""
-    data = match.to_dict()
-    data["description"] = neutralised(redact(match.description)[0])
-    data["why"] = [redact(why)[0] for why in match.why]
+    data = _served(match.to_dict())
+    data["description"] = redact(data["description"])[0]
+    data["why"] = [redact(why)[0] for why in data["why"]]
+    return data
+
+
+def _served(data: dict[str, Any]) -> dict[str, Any]:
+    """A match's texts as served: none can open or close the wrapper (a folder's name is the skill's
+    name; the reasons quote past tasks)."""
+    for key in ("name", "description", "path"):
+        data[key] = neutralised(str(data[key]))
+    data["why"] = [neutralised(why) for why in data["why"]]
     return data
 
 
@@ -125,7 +134,7 @@ def _markdown(matches: list[Match], body: Body | None) -> str:
     lines = [HEADER]
     for m in matches:
         why = f" [matched: {'; '.join(m.why)}]" if m.why else ""
-        lines.append(f"- {m.name}: {neutralised(m.description)} (file: {m.path}){why}")
+        lines.append(neutralised(f"- {m.name}: {m.description} (file: {m.path}){why}"))
     if body:
         lines += ["", skill_content(body)]
     return "\n".join(lines)
@@ -135,9 +144,9 @@ def skill_content(body: Body) -> str:
     """One skill's body, wrapped as the Agent Skills client guidance suggests (redacted)."""
     text = "\n".join(
         [
-            f'<skill_content name="{body.name}">',
+            f'<skill_content name="{escape(body.name)}">',
             body.text,
-            f"Skill directory: {body.folder}",
+            f"Skill directory: {neutralised(body.folder)}",
             "Relative paths in this skill are relative to the skill directory.",
             *_resources_line(body),
             "</skill_content>",

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 
-# in any case and spacing: "</skill_content>", "< /Skill_Content >", "<skill_content name=…>"
-WRAPPER_TAG = re.compile(r"<\s*/?\s*(?:skill_content|available_skills|skill_resources)\b", re.I)
-WRAPPER_KEYS = ("skill_content", "available_skills", "skill_resources")  # lower case
+# in any case and spacing, invisible characters included: "</skill_content>", "< /Skill_Content >",
+# "<\u200b/skill_content>", "<skill_content name=…>"
+_GAP = "[\\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*"
+WRAPPER_TAG = re.compile(rf"<{_GAP}/?{_GAP}(?:skill_content|available_skills|skill_resources)\b", re.I)
+# lower case, and holding no s or k: re.I reads "ſ" as s and the Kelvin sign as k, which lowering keeps
+WRAPPER_KEYS = ("_content", "available_", "_re")
 
 
 def neutralised(text: str) -> str:

@@ -168,7 +168,8 @@ def _skill_folders(paths: list[Path]) -> tuple[list[Path], list[Finding]]:
         if path.is_file():
             if path.name.lower() != SKILL_FILE.lower():
                 raise InputError(f"{path}: not a SKILL.md file", "pass SKILL.md files or skill folders")
-            folders.append(path.parent)
+            # "SKILL.md" named from inside its folder: the folder has a name only as an absolute path
+            folders.append(path.parent if path.parent.name else path.absolute().parent)
         elif _has_skill_md(path):
             folders.append(path)
         else:
@@ -181,7 +182,10 @@ def _skill_folders(paths: list[Path]) -> tuple[list[Path], list[Finding]]:
                     folders.append(child)
                 else:
                     found.append(finding(structure.NO_SKILL_MD, str(child), 1, "folder has no SKILL.md"))
-    return list(dict.fromkeys(folders)), found
+    unique: dict[Path, Path] = {}  # the same folder by two spellings (skills/x, skills/../skills/x): once
+    for folder in folders:
+        unique.setdefault(folder.resolve(), folder)
+    return list(unique.values()), found
 
 
 def _has_skill_md(folder: Path) -> bool:
