@@ -182,6 +182,8 @@ def _skill_folders(paths: list[Path]) -> tuple[list[Path], list[Finding]]:
                     folders.append(child)
                 else:
                     found.append(finding(structure.NO_SKILL_MD, str(child), 1, "folder has no SKILL.md"))
+    if len(paths) == 1:  # one root's children, or one skill: no folder twice
+        return folders, found
     unique: dict[Path, Path] = {}  # the same folder by two spellings (skills/x, skills/../skills/x): once
     for folder in folders:
         unique.setdefault(folder.resolve(), folder)

@@ -102,6 +102,7 @@ class SkillFile:
     body_links: list[tuple[int, str]] | None = None  # local links of the body, found once
     resolved: dict[str, Any] | None = None  # link target -> where it leads on disk (structure._resolved)
     virtual: dict[str, str] | None = None  # files of an in-memory skill not on disk: relative path -> text
+    linked_texts: dict[str, list[str]] | None = None  # linked markdown files read (structure._read)
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)

@@ -203,7 +203,7 @@ def _links(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) -> I
             rel = "/".join(parts)
             if rel.count("/") > 1:
                 yield finding(REFERENCE_DEPTH, sf.path, where, f"{rel!r} is more than one folder deep")
-            elif _is_md(parts[-1]) and _local_links(path, cache):
+            elif _is_md(parts[-1]) and _local_links(sf, path, cache):
                 yield finding(
                     REFERENCE_DEPTH,
                     sf.path,
@@ -212,16 +212,22 @@ def _links(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) -> I
                 )
 
 
-def _read(path: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return [f.read()]
-    except OSError:
-        return []
+def _read(sf: SkillFile, path: str) -> list[str]:
+    """A linked markdown file's text (none when it cannot be read), read once per validation: the
+    depth and the orphan rules both read it."""
+    if sf.linked_texts is None:
+        sf.linked_texts = {}
+    if path not in sf.linked_texts:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                sf.linked_texts[path] = [f.read()]
+        except OSError:
+            sf.linked_texts[path] = []
+    return sf.linked_texts[path]
 
 
-def _local_links(path: str, cache: FindingsCache | None) -> list[str]:
-    return [t for text in _read(path) for _, t in cached_links(text, cache) if not t.startswith("#")]
+def _local_links(sf: SkillFile, path: str, cache: FindingsCache | None) -> list[str]:
+    return [t for text in _read(sf, path) for _, t in cached_links(text, cache) if not t.startswith("#")]
 
 
 def cached_links(text: str, cache: FindingsCache | None) -> list[tuple[int, str]]:
@@ -258,7 +264,7 @@ def _orphans(sf: SkillFile, folder: Path, cache: FindingsCache | None = None) ->
     for _, target in links_of(sf, cache):
         parts, path, why = _resolved(sf, folder, target)
         if path is not None and not why and _is_md(parts[-1] if parts else "") and os.path.isfile(path):
-            texts.extend(_read(path))
+            texts.extend(_read(sf, path))
     mentioned = "\n".join(texts)
     named: dict[str, bool] = {}  # folder -> named alone in the texts (a folder of many files asks once)
     for rel in files_of(sf):
