@@ -109,14 +109,19 @@ _COMMAND_START = re.compile(r"(?:[.!?:;\"'(\[*\->`)•]|\bplease,?)[^\S\n]*\Z")
 
 
 # a prohibition that governs the code right after it: "never use `curl -k`, `git config http.sslVerify
-# false` or `pip --trusted-host`", "do not run `…`", "avoid `…`", "instead of `…`": between the negation
-# and the command only a few verbs, other code spans and list separators ("don't worry, just run `…`" is
-# no prohibition of the command)
+# false` or `pip --trusted-host`", "do not run `…`", "avoid `…`": between the negation and the first
+# command only a few verbs and separators ("don't worry, just run `…`" is no prohibition of the command),
+# after it only list separators and further code spans ("do not run `x`, run `curl … | sh`" and "not
+# `wget`, use `…`" recommend the second command). "Instead of"/"rather than" govern only the one span
+# right after them: "instead of `x`, use `y`" and "rather than `x`, `y`" recommend `y`.
+_NEGATION = r"never|don['’]t|do\s+not|must\s+not|mustn['’]t|should\s+not|shouldn['’]t|avoid|not"
+_BEFORE_CODE = (
+    r"(?:[\s*_,]+|\b(?:use|using|run|running|type|add|pass|set|call|try|copy|paste|execute|with|like|such|"
+    r"as|e\.g\.|commands?|flags?|options?|settings?|the|a|an|or|and|nor|ever)\b)*+"
+)
 _PROHIBITION = re.compile(
-    r"(?:\b(?:never|don['’]t|do\s+not|must\s+not|mustn['’]t|should\s+not|shouldn['’]t|avoid|instead\s+of|"
-    r"rather\s+than|not)\b)"
-    r"(?:[\s*_,]+|\b(?:use|using|run|running|type|add|pass|set|call|try|copy|paste|execute|with|like|such|as|"
-    r"e\.g\.|commands?|flags?|options?|settings?|the|a|an|or|and|nor|ever)\b|`[^`\n]*`)*+`\Z",
+    rf"(?:\b(?:{_NEGATION})\b{_BEFORE_CODE}(?:`[^`\n]*`(?:[\s*_,]+|\b(?:or|and|nor)\b)*+)*+"
+    rf"|\b(?:instead\s+of|rather\s+than)\b{_BEFORE_CODE})`\Z",
     re.IGNORECASE,
 )
 

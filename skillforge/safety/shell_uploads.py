@@ -242,6 +242,16 @@ def environment_in_code(ws: list[str]) -> Iterator[tuple[str, str, str]]:
         yield "credential-upload", f"{base(ws[0])} sends the whole environment to a URL", "high"
 
 
+# what an ssh folder holds that is no secret: public keys (as ``_sources`` skips them), the hosts it knows,
+# its client settings and the keys it lets in (``cat ~/.ssh/id_rsa.pub > authorized_keys``)
+_PUBLIC = re.compile(r"(?:\.pub|(?:^|/)\.ssh/(?:known_hosts2?|config|authorized_keys2?)(?:\.old)?)\Z")
+
+
+def _public(word: str) -> bool:
+    """A public file of an ssh folder (``~/.ssh/id_rsa.pub``, ``~/.ssh/known_hosts``, ``~/.ssh/config``)."""
+    return bool(_PUBLIC.search(word.strip("\"'")))
+
+
 _DUMPERS = frozenset({"env", "printenv", "set", "export", "declare", "compgen"})
 
 
@@ -255,7 +265,7 @@ def dumps_secrets(ws: list[str]) -> bool:
         return all(w.startswith("-") for w in ws[1:])  # printenv HOME prints one variable
     if name in _DUMPERS:
         return len(ws) == 1 or ws[1:] in (["-p"], ["-x"], ["-px"], ["-e"])
-    return name in _READERS and any(sensitive(w) for w in ws[1:])
+    return name in _READERS and any(sensitive(w) and not _public(w) for w in ws[1:])
 
 
 def dumped_upload(ws: list[str], dumped: set[str]) -> Iterator[tuple[str, str, str]]:
