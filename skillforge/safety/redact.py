@@ -182,22 +182,31 @@ def find_secrets(text: str) -> list[SecretFinding]:
 
 def redact(text: str, found: dict[str, str] | None = None) -> tuple[str, Counter[str]]:
     """``text`` with each secret replaced by ``<redacted:KIND>``, and the count per kind (``found``:
-    collects value -> kind of the secrets long enough to be masked where they echo, see :class:`Echoes`)."""
+    collects value -> kind of the secrets long enough to be masked where they echo, see :class:`Echoes`).
+    A value found as a secret is also removed where the same text repeats it bare (``TOKEN=v`` in one
+    block, ``v`` alone in the next: attack20 S30, which route printed)."""
     counts: Counter[str] = Counter()
     spans = _spans(text)
     if not spans:
         return text, counts
     parts: list[str] = []
+    values: dict[str, str] = {}
     pos = 0
     for start, end, kind in spans:
-        if found is not None:
-            _found(found, text[start:end], kind)
+        _found(values, text[start:end], kind)
         parts.append(text[pos:start])
         parts.append(f"<redacted:{kind}>")
         counts[kind] += 1
         pos = end
     parts.append(text[pos:])
-    return "".join(parts), counts
+    if found is not None:
+        for value, kind in values.items():
+            found.setdefault(value, kind)
+    redacted = "".join(parts)
+    if values:
+        redacted, echoed = Echoes(values).mask(redacted)
+        counts.update(echoed)
+    return redacted, counts
 
 
 def scrub(text: str, found: dict[str, str] | None = None) -> tuple[str, Counter[str]]:

@@ -235,3 +235,24 @@ def test_r12_a_real_looking_jwt_is_still_an_error(cli: Callable[..., Any], tmp_p
     findings, printed = validate(cli, skill_folder(tmp_path, f"`Authorization: Bearer {token}`"))
     assert [f["rule"] for f in safety(findings, "error")] == ["SF501"]
     assert token not in printed
+
+
+def test_route_never_prints_a_secret_the_skill_repeats_bare(cli: Callable[..., Any], tmp_path: Path) -> None:
+    """attack20 re-run (S30, S38, S51, S55, S63): a hand-written skill set a token in a bash block
+    (found, a warning, so the skill is served) and repeated the value alone in a text block, which
+    route printed in clear. redact() now removes a value it found wherever the same text repeats it."""
+    from skillforge.safety.redact import redact
+    from tests.attack.test_hardening import make_library, skill_md
+
+    body = (
+        "# Deploy the worker\n\n```bash\nexport CF_API_TOKEN=" + CF_TOKEN + "\nwrangler deploy\n```\n\n"
+        "If wrangler asks for the token, paste it:\n\n```text\n" + CF_TOKEN + "\n```\n"
+    )
+    text = skill_md(
+        "name: deploy-worker\ndescription: Deploy the worker. Use when deploying the worker.\n", body
+    )
+    lib = make_library(tmp_path, {"deploy-worker": text})
+    out = cli("route", "deploy the worker with wrangler", "--library", str(lib), "--max-tokens", "4000").out
+    assert "deploy-worker" in out and CF_TOKEN not in out
+    redacted, counts = redact(body)
+    assert CF_TOKEN not in redacted and sum(counts.values()) == 2
