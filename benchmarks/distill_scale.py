@@ -39,7 +39,7 @@ def rss_mb() -> float:
 
 def base_set(corpus: Path) -> list:
     from skillforge.ingest import read
-    from skillforge.safety.redact import redact_trajectory
+    from skillforge.safety.trajectory_redaction import redact_trajectory
 
     trajs = list(read([str(corpus)]))
     for t in trajs:

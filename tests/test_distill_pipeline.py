@@ -244,10 +244,10 @@ def test_a_rerun_over_logs_with_secrets_maps_nothing_again(cli, tmp_path, monkey
     """Distill redacts a run in place before mapping it: the cache key must be the same before and after
     (a review found 16 of 100 mini-swe-agent runs mapped again on every rerun, the ones with a secret)."""
     from skillforge.distill.offline import OfflineMapper
-    from skillforge.safety import redact
+    from skillforge.safety import trajectory_redaction
 
     calls = _counted(monkeypatch, OfflineMapper, "map")
-    redacted = _counted(monkeypatch, redact, "redact_trajectory")
+    redacted = _counted(monkeypatch, trajectory_redaction, "redact_trajectory")
     logs = tmp_path / "projects" / "-home-dev-shop"
     token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2
     for session in ("3f0c2a91", "9b1d7c44"):

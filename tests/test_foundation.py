@@ -215,7 +215,7 @@ def test_atomic_write_keeps_mode_of_existing_files_and_honours_umask(tmp_path):
 
 
 def test_redaction_reaches_trajectory_metadata():
-    from skillforge.safety.redact import redact_trajectory
+    from skillforge.safety.trajectory_redaction import redact_trajectory
 
     key = "AKIA" + "ABCDEFGHIJKLMNOP"
     traj = Trajectory(

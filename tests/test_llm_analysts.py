@@ -334,7 +334,7 @@ def test_facts_keep_cited_and_error_steps(mapper, llm_server):
 
 
 def test_no_secret_reaches_the_llm_after_redaction(mapper, llm_server):
-    from skillforge.safety.redact import redact_trajectory
+    from skillforge.safety.trajectory_redaction import redact_trajectory
 
     secret = "AKIA" + "ABCDEFGHIJKLMNOP"
     traj = trajectory()

@@ -286,7 +286,7 @@ def test_facts_are_json_and_small_and_cache_key_versioned() -> None:
 def test_cache_key_is_the_same_before_and_after_redaction() -> None:
     """Distill asks for the key before it redacts a run in place (its fast path) and after (the map
     task): a log under /home/<name> has its source rewritten to ~/…, and every rerun missed the fast path."""
-    from skillforge.safety.redact import redact_trajectory
+    from skillforge.safety.trajectory_redaction import redact_trajectory
 
     m = OfflineMapper(roots=["/home/alice/logs"])
     traj = sympy_like("a")

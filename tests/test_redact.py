@@ -9,7 +9,8 @@ import pytest
 
 from skillforge.ingest.tools import decode_actions
 from skillforge.model import Patch, Role, Shell, Step, StepKind, Trajectory
-from skillforge.safety.redact import find_secrets, mask, redact, redact_trajectory, scrub, scrub_tree
+from skillforge.safety.redact import find_secrets, mask, redact, scrub, scrub_tree
+from skillforge.safety.trajectory_redaction import redact_trajectory
 
 GH = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5"
 SECRETS = {

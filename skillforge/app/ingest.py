@@ -118,6 +118,6 @@ def _redactor(traj: Trajectory) -> Callable[[Any], Any]:
     """What redacts each part of ``traj`` as it is written: every string's secrets, then every value
     found as a secret anywhere in the trajectory wherever else it occurs (a value named in
     ``CF_API_TOKEN=…`` and printed bare in an error line, even in an earlier step)."""
-    from skillforge.safety.redact import trajectory_redactor
+    from skillforge.safety.trajectory_redaction import trajectory_redactor
 
     return trajectory_redactor(traj)

@@ -203,7 +203,8 @@ def _library(settings: Settings, options: DistillOptions, now: bool = False) -> 
 def _prepare(run: Run, stream: Iterator[Trajectory], cached: _Cached | None = None) -> Iterator[Trajectory]:
     """Drop trajectories already distilled into this library, take cached map results as they are
     (their text is never used again), redact the rest before anything reads them; stop on budget."""
-    from skillforge.safety.redact import redact_trajectory, scrub
+    from skillforge.safety.redact import scrub
+    from skillforge.safety.trajectory_redaction import redact_trajectory
 
     seen: dict[tuple[str, str], tuple[str, str]] = {}  # for gates.note_session
     for traj in stream:

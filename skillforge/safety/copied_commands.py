@@ -32,10 +32,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from skillforge.model import Shell, StepKind, Trajectory, Trust
-from skillforge.safety.shell import raw_words, words
 from skillforge.safety.shell_interpreters import base, is_interpreter
 from skillforge.safety.shell_packages import tls_off, untrusted_index
 from skillforge.safety.shell_rules import is_downloader
+from skillforge.safety.shell_tree import raw_words, words
 from skillforge.text import parse
 
 _UNTRUSTED = frozenset({Trust.TOOL_OUTPUT, Trust.INJECTED})

@@ -2,7 +2,8 @@
 
 ``find_secrets(text)`` lists every secret in raw text (never parsed JSON: duplicate keys hide values);
 ``redact(text)`` replaces each by a typed placeholder (``<redacted:aws-access-key>``) and counts them by
-kind; ``redact_trajectory(traj)`` cleans a whole trajectory in place (secrets and home folders).
+kind; ``skillforge.safety.trajectory_redaction.redact_trajectory(traj)`` cleans a whole trajectory in place
+(secrets and home folders).
 
 The rules are gitleaks-style regular expressions (provider token formats, private key blocks removed
 whole, credentials in URLs and connection strings, ``KEY=value`` / ``KEY: value`` / ``"KEY": "value"``
@@ -27,9 +28,7 @@ from skillforge.safety.secret_checks import assignment_spans, shannon_entropy
 from skillforge.safety.secret_rules import ENTROPY_RULE, KINDS, RULES, confidence, looks_made_up
 
 if TYPE_CHECKING:  # the route path imports this module: no msgspec or model package at import time
-    from collections.abc import Callable
-
-    from skillforge.model import Action, Trajectory
+    pass
 
 __all__ = [
     "KINDS",
@@ -37,7 +36,6 @@ __all__ = [
     "find_secrets",
     "mask",
     "redact",
-    "redact_trajectory",
     "scrub",
     "shannon_entropy",
 ]
@@ -130,7 +128,7 @@ def _decoded_candidates(text: str) -> list[tuple[int, int, int, str]]:
 
 
 @lru_cache(maxsize=64)
-def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
+def secret_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """Non-overlapping (start, end, kind) spans of secrets in ``text``, in order; on overlap the
     earlier start wins, then the more specific rule; a private key block absorbs what it overlaps.
     Cached for the last texts: route's withholding check redacts, then validates, the same text."""
@@ -150,7 +148,7 @@ def _spans(text: str) -> tuple[tuple[int, int, str], ...]:
 
 def clear_cache() -> None:
     """Forget the cached spans and lowered texts (benchmarks time a cold run)."""
-    _spans.cache_clear()
+    secret_spans.cache_clear()
     prefilter.lowered.cache_clear()
     prefilter._hits.cache_clear()
     prefilter.fence_lines.cache_clear()
@@ -166,7 +164,7 @@ def find_secrets(text: str) -> list[SecretFinding]:
     """Every secret in ``text`` with its kind, position and a masked preview."""
     findings: list[SecretFinding] = []
     line, line_start, pos = 1, 0, 0
-    for start, end, kind in _spans(text):
+    for start, end, kind in secret_spans(text):
         line += text.count("\n", pos, start)
         nl = text.rfind("\n", pos, start)  # only since the last finding: linear on a long line
         if nl != -1:
@@ -186,14 +184,14 @@ def redact(text: str, found: dict[str, str] | None = None) -> tuple[str, Counter
     A value found as a secret is also removed where the same text repeats it bare (``TOKEN=v`` in one
     block, ``v`` alone in the next: attack20 S30, which route printed)."""
     counts: Counter[str] = Counter()
-    spans = _spans(text)
+    spans = secret_spans(text)
     if not spans:
         return text, counts
     parts: list[str] = []
     values: dict[str, str] = {}
     pos = 0
     for start, end, kind in spans:
-        _found(values, text[start:end], kind)
+        note_secret(values, text[start:end], kind)
         parts.append(text[pos:start])
         parts.append(f"<redacted:{kind}>")
         counts[kind] += 1
@@ -227,7 +225,7 @@ def redact_message(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _redacted_key(key: str) -> str:
+def redacted_key(key: str) -> str:
     """A dict key, redacted: keys repeat on every step (``command``, ``file_path``), so each is scanned
     once (a scan per key made ``ingest --json`` a quarter slower)."""
     return redact(key)[0]
@@ -240,7 +238,7 @@ def redact_tree(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)[0]
     if isinstance(value, dict):
-        return {_redacted_key(k) if isinstance(k, str) else k: redact_tree(v) for k, v in value.items()}
+        return {redacted_key(k) if isinstance(k, str) else k: redact_tree(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_tree(v) for v in value]
     return value
@@ -260,8 +258,8 @@ def scrub_tree(value: Any) -> Any:
 def secret_values(text: str) -> dict[str, str]:
     """value -> kind of every secret in ``text`` (for :class:`Echoes`: masked wherever else it occurs)."""
     found: dict[str, str] = {}
-    for start, end, kind in _spans(text):
-        _found(found, text[start:end], kind)
+    for start, end, kind in secret_spans(text):
+        note_secret(found, text[start:end], kind)
     return found
 
 
@@ -274,197 +272,8 @@ def scrub_document(value: Any, context: Any = None) -> Any:
     return echoes.mask_tree(scrub_tree(value))
 
 
-def redact_trajectory(traj: object) -> Counter[str]:
-    """Redact every step's text and input in place (before any LLM call, file write or commit).
-
-    Secrets become typed placeholders and home folders ``~``; then every value found as a secret
-    anywhere in the trajectory is removed wherever else it occurs in it (``CF_API_TOKEN=V`` names V a
-    secret; the error line that prints V bare is masked too, see :class:`Echoes`). Returns the count
-    per kind."""
-    from skillforge.model import Trajectory
-
-    assert isinstance(traj, Trajectory)
-    found: dict[str, str] = {}
-    total = _scrub_fields(traj, found)
-    echoes = Echoes(found)
-    if echoes:
-        total.update(_mask_fields(traj, echoes))
-    return total
-
-
-def trajectory_redactor(traj: object) -> Callable[[Any], Any]:
-    """:func:`redact_tree` for what is written of a trajectory not yet redacted (``ingest --json`` and
-    ``--to atif`` redact each part as they write it), and every value found as a secret anywhere in the
-    trajectory masked wherever else it occurs, an earlier step included. The trajectory's strings are
-    scanned once here: a string found clean is not scanned again when it is written."""
-    from skillforge.model import Trajectory
-
-    assert isinstance(traj, Trajectory)
-    found: dict[str, str] = {}
-    clean: set[str] = set()
-    texts = [traj.task, traj.cwd, traj.repository, traj.source, *strings(traj.metadata)]
-    for step in traj.steps:
-        texts.extend((step.text, step.tool_name, *strings(step.input)))
-    for text in texts:
-        if not text or text in clean:
-            continue
-        spans = _spans(text)
-        if not spans:
-            clean.add(text)
-        for start, end, kind in spans:
-            _found(found, text[start:end], kind)
-    echoes = Echoes(found)
-
-    def one(text: str) -> str:
-        cleaned = text if text in clean else redact(text)[0]
-        return echoes.mask(cleaned)[0] if echoes else cleaned
-
-    def tree(value: Any) -> Any:
-        if isinstance(value, str):
-            return one(value)
-        if isinstance(value, dict):
-            return {
-                echoes.mask_tree(_redacted_key(k)) if isinstance(k, str) else k: tree(v)
-                for k, v in value.items()
-            }
-        if isinstance(value, list | tuple):
-            return [tree(v) for v in value]
-        return value
-
-    return tree
-
-
-def _found(found: dict[str, str], value: str, kind: str) -> None:
+def note_secret(found: dict[str, str], value: str, kind: str) -> None:
     """Note a secret value to mask where it echoes: long enough, and not one a document makes up
     (``SUPERSECRET``, ``from-env``: a test's fixture, wiped from every line of code it appears in)."""
     if len(value) >= MIN_LENGTH and not looks_made_up(value):
         found.setdefault(value, kind)
-
-
-def _scrub_fields(traj: Trajectory, found: dict[str, str]) -> Counter[str]:
-    """Scrub the trajectory's fields in place, collecting the secrets found (value -> kind)."""
-    total: Counter[str] = Counter()
-    traj.task, counts = scrub(traj.task, found)
-    total.update(counts)
-    known = {traj.cwd: scrub(traj.cwd)[0]} if traj.cwd else {}  # shell actions carry the session's cwd
-    for attr in ("cwd", "repository", "source"):  # a token in a remote URL, a user name in a path
-        value = getattr(traj, attr)
-        if value:
-            cleaned, counts = scrub(value, found)
-            setattr(traj, attr, cleaned)
-            total.update(counts)
-    files: dict[str, str] = {}
-    for step in traj.steps:  # evidence cites step.source: no user names in committed file paths
-        if step.source is not None and step.source.file:
-            if step.source.file not in files:
-                files[step.source.file] = scrub(step.source.file)[0]
-            step.source.file = files[step.source.file]
-    for step in traj.steps:
-        original = step.text
-        step.text, counts = scrub(step.text, found)
-        if step.input is not None:
-            counts.update(_redact_input(step, found))
-        if step.tool_name:  # shown to the model and cited in evidence: a name the log chose
-            step.tool_name, named = scrub(step.tool_name, found)
-            counts.update(named)
-        total.update(counts)
-        if step.action is not None:  # the typed action repeats the command, path or patch text
-            step.action = _redact_action(step.action, {**known, original: step.text})
-    if traj.metadata:  # e.g. the submitted diff, run configs: miners and prompts read them too
-        traj.metadata = _scrub_value(traj.metadata, total, found)
-    return total
-
-
-def _mask_fields(traj: Trajectory, echoes: Echoes) -> Counter[str]:
-    """Mask every known secret value wherever it is left in the (scrubbed) trajectory, in place."""
-    total: Counter[str] = Counter()
-
-    def mask(text: str) -> str:
-        cleaned, counts = echoes.mask(text)
-        total.update(counts)
-        return cleaned
-
-    traj.task = mask(traj.task)
-    for attr in ("cwd", "repository", "source"):
-        value = getattr(traj, attr)
-        if value:
-            setattr(traj, attr, mask(value))
-    for step in traj.steps:
-        step.text = mask(step.text)
-        if step.tool_name:
-            step.tool_name = mask(step.tool_name)
-        if isinstance(step.input, str):
-            step.input = mask(step.input)
-        elif step.input is not None and any(echoes.mask(t)[1] for t in strings(step.input)):
-            step.input = echoes.mask_tree(step.input)
-        if step.action is not None:  # uncounted: it repeats the step's text
-            step.action = _mask_action(step.action, echoes)
-    if traj.metadata and any(echoes.mask(t)[1] for t in strings(traj.metadata)):
-        traj.metadata = echoes.mask_tree(traj.metadata)
-    return total
-
-
-def _mask_action(action: Action, echoes: Echoes) -> Action:
-    import msgspec
-
-    changes: dict[str, Any] = {}
-    for name in action.__struct_fields__:
-        value = getattr(action, name)
-        if isinstance(value, str) and value:
-            new: Any = echoes.mask(value)[0]
-        elif isinstance(value, tuple):
-            new = tuple(echoes.mask(v)[0] if isinstance(v, str) else v for v in value)
-        else:
-            continue
-        if new != value:
-            changes[name] = new
-    return msgspec.structs.replace(action, **changes) if changes else action
-
-
-def _scrub_value(value: Any, total: Counter[str], found: dict[str, str] | None = None) -> Any:
-    """Scrub every string inside a JSON-like value, dict keys too."""
-    if isinstance(value, str):
-        cleaned, counts = scrub(value, found)
-        total.update(counts)
-        return cleaned
-    if isinstance(value, dict):
-        return {_scrub_value(k, total, found): _scrub_value(v, total, found) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrub_value(v, total, found) for v in value]
-    return value
-
-
-def _redact_action(action: Action, known: dict[str, str]) -> Action:
-    """The action with its text fields scrubbed (the same action when nothing changed). Its fields copy
-    the step's text or input (and the session's cwd), whose secrets are counted already: a field in
-    ``known`` (original -> cleaned) takes the cleaned form; every other string is scrubbed too (a field
-    built by transformation, such as a joined argv, may hold a secret in a form the step's text did
-    not), uncounted. Nothing is counted twice."""
-    import msgspec
-
-    changes: dict[str, Any] = {}
-    for name in action.__struct_fields__:
-        value = getattr(action, name)
-        if isinstance(value, str) and value:
-            new: Any = known[value] if value in known else scrub(value)[0]
-        elif isinstance(value, tuple):
-            new = tuple(scrub(v)[0] if isinstance(v, str) else v for v in value)
-        else:
-            continue
-        if new != value:
-            changes[name] = new
-    return msgspec.structs.replace(action, **changes) if changes else action
-
-
-def _redact_input(step: object, found: dict[str, str] | None = None) -> Counter[str]:
-    import orjson
-
-    value = step.input  # type: ignore[attr-defined]
-    raw = value if isinstance(value, str) else orjson.dumps(value).decode()
-    cleaned, counts = scrub(raw, found)
-    if counts:
-        try:
-            step.input = cleaned if isinstance(value, str) else orjson.loads(cleaned)  # type: ignore[attr-defined]
-        except orjson.JSONDecodeError:  # a placeholder broke the JSON: keep the text form
-            step.input = cleaned  # type: ignore[attr-defined]
-    return counts

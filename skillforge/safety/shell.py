@@ -25,10 +25,9 @@ its commands. Nothing here runs code.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain
 from typing import Any
 
 from skillforge.safety.prefilter import contains_any, lowered
@@ -69,6 +68,15 @@ from skillforge.safety.shell_rules import (
     is_downloader,
 )
 from skillforge.safety.shell_scope import CommandIndex, Scope, scope_of
+from skillforge.safety.shell_tree import (
+    inner_pipeline,
+    node_text,
+    raw_words,
+    stages,
+    unquoted,
+    walk,
+    words,
+)
 from skillforge.safety.shell_uploads import (
     copies_out,
     credential_upload,
@@ -110,7 +118,7 @@ def find_unsafe(text: str) -> list[ShellFinding]:
         for rule, message, conf, node, used in analyse(snippet, files):
             at = offset + len(data[: node.start_byte].decode("utf-8", "ignore"))
             if not used and node.start_byte not in named:
-                named[node.start_byte] = tuple(host_of(u).lower() for u in _URL.findall(_text(node)))
+                named[node.start_byte] = tuple(host_of(u).lower() for u in _URL.findall(node_text(node)))
             found.append(ShellFinding(rule, at, message, conf, used or named[node.start_byte]))
     return found
 
@@ -123,16 +131,16 @@ EXTRACTED = "./"  # the key of a download unpacked by tar in this snippet (its f
 def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tuple[str, ...]]]:
     """(rule, message, confidence, node, download hosts) for every unsafe construct of one snippet."""
     root = parse("bash", snippet)
-    index = CommandIndex(root, _walk, words)
-    for node in _walk(root):
+    index = CommandIndex(root, walk, words)
+    for node in walk(root):
         kind = node.type
         found: Iterator[tuple[str, str, str]] = iter(())
-        if kind == "pipeline" and not _inner_pipeline(node):
+        if kind == "pipeline" and not inner_pipeline(node):
             found = _pipeline(node, files)
         elif kind == "declaration_command":  # export X=0
-            found = tls_off(["export", *_text(node).split()[1:]])
+            found = tls_off(["export", *node_text(node).split()[1:]])
         elif kind == "variable_assignment":  # PROMPT_COMMAND='curl … | sh'
-            prompt = assigned(_text(node))
+            prompt = assigned(node_text(node))
             found = _stored([prompt] if prompt else [], files)
         elif kind == "command":
             ws = index.words_of(node)
@@ -154,102 +162,8 @@ def analyse(snippet: str, files: Files) -> Iterator[tuple[str, str, str, Any, tu
             yield rule, message, conf, node, ()
 
 
-def _walk(node: Any) -> Iterator[Any]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
-
-
-def _text(node: Any) -> str:
-    return str(node.text.decode("utf-8", "replace"))
-
-
-_NOT_WORDS = frozenset({"variable_assignment", "file_redirect", "herestring_redirect", "heredoc_redirect"})
-
-
-def raw_words(command: Any) -> list[str]:
-    """The command's words as written (quotes kept), wrappers included; assignments and redirects left out.
-    Pieces with no space between them are one word (tree-sitter splits ``@<(env)`` in two)."""
-    out: list[str] = []
-    end = -1
-    for child in command.children:
-        if child.type in _NOT_WORDS:
-            end = -1
-            continue
-        if child.start_byte == end and out:
-            out[-1] += _text(child)
-        else:
-            out.append(_text(child))
-        end = child.end_byte
-    return out
-
-
-def _unquoted(word: str) -> str:
-    """A word with its quotes removed: the outer ones, and those inside a word with no expansion
-    (``c''url``, ``\\curl`` and ``"s"h`` run curl and sh)."""
-    out = word.strip("\"'")
-    if ("'" in out or '"' in out or "\\" in out) and "$" not in out and "`" not in out:
-        try:
-            parts = shlex.split(word)
-        except ValueError:
-            return out
-        return parts[0] if len(parts) == 1 else out
-    return out
-
-
-def words(command: Any) -> list[str]:
-    """The command's name and arguments as text, quotes removed, wrappers (sudo, env …) dropped (see
-    :func:`~skillforge.safety.shell_wrappers.unwrap`)."""
-    return unwrap([_unquoted(word) for word in raw_words(command)])[0]
-
-
-def _inner_pipeline(node: Any) -> bool:
-    """A pipeline that is a redirected stage of another (``a 2>&1 | b`` in ``a 2>&1 | b | sh``), or the
-    rest of one that goes on with ``&&``/``||`` (see :func:`_continued`): read with the outer one, as one
-    pipeline."""
-    parent = node.parent
-    if parent is None:
-        return False
-    if parent.type == "list":
-        return parent.parent is not None and parent.parent.type == "pipeline" and parent.children[0] == node
-    return parent.type == "redirected_statement" and parent.parent.type == "pipeline"
-
-
-def _continued(node: Any) -> list[Any]:
-    """The stages a ``list`` ends a pipeline with: tree-sitter-bash reads ``a | b | c && d`` as ``a | (b |
-    c && d)``, a pipeline whose last stage is a list, where bash runs ``(a | b | c) && d``: the list's
-    first part carries on the pipeline (``b | c``), the rest runs after it and is no stage."""
-    while node.type == "list" and node.children:
-        node = node.children[0]
-    return list(node.children) if node.type == "pipeline" else [node]
-
-
-def _stages(node: Any) -> list[Any]:
-    """The commands of a pipeline, in order: a stage's redirect is no stage of its own (``curl … 2>/dev/null
-    | sh`` pipes curl into sh; tree-sitter nests ``a 2>&1 | b | c`` as a pipeline in a redirected
-    statement in a pipeline), and a group or subshell feeding the pipe counts by its commands (``{ env;
-    cat f; } | curl``)."""
-    out: list[Any] = []
-    stack = list(reversed(node.children))
-    while stack:
-        child = stack.pop()
-        if child.type == "redirected_statement":
-            body = child.child_by_field_name("body")
-            if body is not None:
-                stack.extend(reversed(body.children) if body.type == "pipeline" else [body])
-        elif child.type == "command":
-            out.append(child)
-        elif child.type == "list":
-            stack.extend(reversed(_continued(child)))
-        else:
-            out.extend(_grouped(child))
-    return out
-
-
 def _pipeline(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
-    commands = [words(c) for c in _stages(node)]
+    commands = [words(c) for c in stages(node)]
     yield from _stored(piped_into(commands), files)
     _extracts(commands, files)
     for i, ws in enumerate(commands):
@@ -295,22 +209,13 @@ def _runs_local_program(ws: list[str]) -> bool:
     return "/" in ws[0] and "://" not in ws[0] and not ws[0].startswith(_SYSTEM_BINS) and "$" not in ws[0]
 
 
-_GROUPED = 50  # commands of a group read for a pipe: bounded, so nested groups cost linear time
-
-
-def _grouped(node: Any) -> list[Any]:
-    if node.type not in ("subshell", "compound_statement"):
-        return []
-    return list(islice((c for c in _walk(node) if c.type == "command"), _GROUPED))
-
-
 def _pipe_confidence(node: Any, before: list[list[str]]) -> str:
     """A download run by an interpreter: low when every URL is https (a vendor's installer) and nothing
     hides it (``tee``, ``sudo -E``, a decoder between them), nor fetches it with TLS verification off
     (``curl -k``: anyone on the path can serve the script), else high."""
     evasive = (
         any(w and base(w[0]) == "tee" for w in before)
-        or bool(re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", _text(node)))
+        or bool(re.search(r"\bsudo\s+(?:-\w*E|--preserve-env)", node_text(node)))
         or any(next(tls_off(w), None) for w in before if is_downloader(w))  # curl -k … | sh
         or any(is_decoder(w) for w in before)  # curl … | rev | sh, | base64 -d | sh
     )
@@ -328,7 +233,7 @@ def _fed(node: Any) -> Iterator[tuple[str, str, str]]:
         if redirect.type != "file_redirect" or not any(c.type == "<" for c in redirect.children):
             continue
         subs = [c for c in redirect.children if c.type == "process_substitution"]
-        inner = [words(c) for s in subs for c in _walk(s) if c.type == "command"]
+        inner = [words(c) for s in subs for c in walk(s) if c.type == "command"]
         if any(is_downloader(w) for w in inner):
             yield "pipe-to-shell", f"feeds a download to {program(ws[0])}", _pipe_confidence(node, inner)
         elif any(is_decoder(w) for w in inner):
@@ -376,9 +281,9 @@ def _command(node: Any, ws: list[str], files: Files) -> Iterator[tuple[str, str,
     name = program(ws[0])
     yield from _env_assignments(node)
     if name in INTERPRETERS:
-        for sub in _walk(node):
+        for sub in walk(node):
             if sub.type in ("command_substitution", "process_substitution") and sub is not node:
-                inner = [words(c) for c in _walk(sub) if c.type == "command"]
+                inner = [words(c) for c in walk(sub) if c.type == "command"]
                 if any(is_downloader(w) for w in inner):
                     yield "pipe-to-shell", f"{name} runs a download through a substitution", "high"
                 elif any(is_decoder(w) for w in inner):
@@ -424,13 +329,13 @@ def _heredoc(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
         if doc.type != "heredoc_body" or not reads_stdin:
             continue
         if name in _SHELLS:
-            for rule, message, conf, _, _ in analyse(_text(doc), files):
+            for rule, message, conf, _, _ in analyse(node_text(doc), files):
                 yield rule, message, conf
-            subs = [s for s in _walk(doc) if s.type == "command_substitution"]  # expanded: <<EOF, not <<'EOF'
-            if any(is_downloader(words(c)) for s in subs for c in _walk(s) if c.type == "command"):
+            subs = [s for s in walk(doc) if s.type == "command_substitution"]  # expanded: <<EOF, not <<'EOF'
+            if any(is_downloader(words(c)) for s in subs for c in walk(s) if c.type == "command"):
                 yield "pipe-to-shell", f"{name} runs a download expanded into its here-document", "high"
         elif program(name) in _STDIN_CODE:
-            yield from fetches_and_evaluates([name, "-c", _text(doc)])
+            yield from fetches_and_evaluates([name, "-c", node_text(doc)])
 
 
 _SHELLS = SHELLS | {"su"}
@@ -466,7 +371,7 @@ def _redirects(node: Any, files: Files, index: CommandIndex) -> Iterator[tuple[s
     if dumps:  # env > /tmp/e: a later upload of /tmp/e sends the environment
         for child in redirects:
             if any(c.type in _WRITES for c in child.children):
-                files["/" + base(_text(child.children[-1]).strip("\"'"))] = (False, ())
+                files["/" + base(node_text(child.children[-1]).strip("\"'"))] = (False, ())
     return _redirect_upload(redirects, scope)
 
 
@@ -479,13 +384,13 @@ def _redirect_writes(redirects: list[Any], files: Files, scope: Scope) -> None:
         entry = (scope.plain, scope.hosts)
         for child in redirects:
             if any(c.type in _WRITES for c in child.children):  # > f, >> f, &> f (not < f)
-                files[base(_text(child.children[-1]).strip("\"'"))] = entry
+                files[base(node_text(child.children[-1]).strip("\"'"))] = entry
 
 
 def _redirect_upload(redirects: list[Any], scope: Scope) -> Iterator[tuple[str, str, str]]:
     """``nc host 443 < ~/.aws/credentials``: a credential file fed to a network command."""
     for child in redirects:
-        text = _text(child).strip()
+        text = node_text(child).strip()
         if scope.network and text.startswith("<") and sensitive(text):
             yield (
                 "credential-upload",
@@ -512,7 +417,7 @@ def _written(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
     body = node.child_by_field_name("body")
     ws = words(body) if body is not None and body.type == "command" else []
     targets = [
-        _text(c.children[-1])
+        node_text(c.children[-1])
         for c in node.children
         if c.type == "file_redirect" and any(op.type in _WRITES for op in c.children)
     ]
@@ -524,13 +429,13 @@ def _written(node: Any, files: Files) -> Iterator[tuple[str, str, str]]:
     if target is not None:
         docs = [d for c in node.children if c.type == "heredoc_redirect" for d in c.children]
         for doc in (d for d in docs if d.type == "heredoc_body"):
-            yield from _stored(written(_text(doc), *target), files)
+            yield from _stored(written(node_text(doc), *target), files)
 
 
 def _env_assignments(node: Any) -> Iterator[tuple[str, str, str]]:
     """``X=… cmd``, and the settings a wrapper gives (``env X=… cmd``, ``sudo X=… cmd``)."""
     for child in node.children:
         if child.type == "variable_assignment":
-            yield from env_setting(_text(child))
-    for setting in unwrap([_unquoted(word) for word in raw_words(node)])[1]:
+            yield from env_setting(node_text(child))
+    for setting in unwrap([unquoted(word) for word in raw_words(node)])[1]:
         yield from env_setting(setting)

@@ -1,7 +1,7 @@
 """The shell check's rules about where packages and downloads come from: TLS verification switched off
 (a tool's option, config or environment variable), a package index or registry over plain http or
 trusted without TLS, a package installed straight from a plain-http URL. Each takes a command's words
-(see :func:`skillforge.safety.shell.words`) and yields (rule, message, confidence).
+(see :func:`skillforge.safety.shell_tree.words`) and yields (rule, message, confidence).
 """
 
 from __future__ import annotations

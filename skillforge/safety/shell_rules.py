@@ -1,6 +1,6 @@
 """What a command is, for the shell check: a download, a decoder, an interpreter (and whether it runs
 what it reads on stdin), a wrapper around another command, inline code that fetches and runs a
-download. Each takes a command's words (see :func:`skillforge.safety.shell.words`). The rules about
+download. Each takes a command's words (see :func:`skillforge.safety.shell_tree.words`). The rules about
 package sources and TLS are in :mod:`skillforge.safety.shell_packages`, those about credentials sent
 out in :mod:`skillforge.safety.shell_uploads`.
 """

@@ -1,7 +1,7 @@
 """The shell check's rules about credentials sent out: a credential file or the whole environment posted
 by a download tool, piped into a network command, copied to another machine or a bucket, or published
 as a gist; a secret variable sent in a request. Each takes a command's words (see
-:func:`skillforge.safety.shell.words`) and yields (rule, message, confidence).
+:func:`skillforge.safety.shell_tree.words`) and yields (rule, message, confidence).
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ def test_r2_llm_requests_never_carry_the_echoed_value(
 def test_r2_short_values_are_not_masked_elsewhere() -> None:
     """A short password named once is not wiped from every word that contains it."""
     from skillforge.model import Role, Step, StepKind, Trajectory
-    from skillforge.safety.redact import redact_trajectory
+    from skillforge.safety.trajectory_redaction import redact_trajectory
 
     traj = Trajectory(
         id="t",

@@ -260,7 +260,7 @@ def test_redaction_removes_it(case: Case) -> None:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_ingest_and_the_redacted_trajectory_carry_none(case: Case, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from skillforge.ingest import read
-    from skillforge.safety.redact import redact_trajectory
+    from skillforge.safety.trajectory_redaction import redact_trajectory
 
     logs = write_logs(tmp_path / "logs", "claude-code", standard_runs(_events(case), n=1))
     ingested = cli("ingest", str(logs), "--json")
